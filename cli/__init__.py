@@ -1,0 +1,1 @@
+"""The Typer front end of complaintctl (installed as complaintctl_cli)."""

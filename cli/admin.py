@@ -1,0 +1,343 @@
+"""Staff, database care, the calendar, configuration, choices, demo data and first-run set-up."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from complaintctl import domain as d
+from complaintctl import labels
+
+from . import render
+from .errors import ExitStatus
+from .options import FORMAT, JSON, OUTPUT
+from .render import Column
+from .state import state
+
+staff_app = typer.Typer(help="Register and list the staff who handle complaints.", no_args_is_help=True)
+db_app = typer.Typer(help="Database information, migrations, checks, backups and retention.", no_args_is_help=True)
+calendar_app = typer.Typer(help="The business calendar and the deadlines it gives.", no_args_is_help=True)
+config_app = typer.Typer(help="The effective configuration.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(staff_app, name="staff")
+    app.add_typer(db_app, name="db")
+    app.add_typer(calendar_app, name="calendar")
+    app.add_typer(config_app, name="config")
+    app.command("choices")(choices)
+    app.command("demo")(demo)
+    app.command("init")(init)
+
+
+# Staff ----------------------------------------------------------------------------------------
+
+
+@staff_app.command("add")
+def staff_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Login-style name used with --to, --as and --approved-by."),
+    role: str = typer.Option(..., "--role", help="staff (general cases), manager (important), executive (urgent)."),
+    branch: Optional[str] = typer.Option(None, "--branch"),
+    department: Optional[str] = typer.Option(None, "--department"),
+    json_out: bool = JSON,
+) -> None:
+    """Register a member of staff and the role that decides which tiers they handle.
+
+    Example: complaintctl staff add zhangwei --role manager --branch BJ001 --department 消费者权益保护部
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    person = services.staff_add(st.uow(), st.context(), name=name, role=role, branch=branch, department=department)
+    if json_out:
+        render.print_json(person)
+    else:
+        typer.echo(f"{person['name']} added ({person['role']})")
+
+
+@staff_app.command("list")
+def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = OUTPUT) -> None:
+    """List registered staff, most senior first.
+
+    Example: complaintctl staff list --format csv
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    rows = services.staff_list(st.uow(write=False), st.context())
+    cols = [Column("name"), Column("role", enum=d.Role), Column("branch"), Column("department"),
+            Column("active", kind="bool"), Column("created_at", kind="time", header="Added" if st.language == "en" else "登记时间")]
+    render.emit(rows, cols, fmt=fmt, output=output, lang=st.language, title=labels.t("title.staff", st.language),
+                limit=None, empty="No staff registered yet: complaintctl staff add NAME --role staff")
+
+
+# Database -------------------------------------------------------------------------------------
+
+
+@db_app.command("info")
+def db_info(ctx: typer.Context, json_out: bool = JSON) -> None:
+    """Print the database URL, schema revision and row counts.
+
+    Example: complaintctl db info
+    """
+    st = state(ctx)
+    from complaintctl import maintenance
+
+    store = st.store()
+    data = maintenance.info(store, store.unit_of_work(write=False))
+    if json_out:
+        render.print_json(data)
+        return
+    pairs = [("URL", data["url"]), ("Backend", data["backend"]), ("Revision", data["revision"])]
+    pairs += [(k.capitalize(), v) for k, v in data["counts"].items()] + [("Open cases", data["open_cases"])]
+    render.print_record(pairs)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database schema to the current revision (also done automatically on first use).
+
+    Example: complaintctl --db /srv/complaints.db db upgrade
+    """
+    st = state(ctx)
+    store = st.store(migrate=False)
+    applied = store.ensure_schema()
+    typer.echo(f"upgraded to revision {applied}" if applied else f"already at revision {store.current_revision()}")
+
+
+@db_app.command("check")
+def db_check(ctx: typer.Context) -> None:
+    """Check integrity, foreign keys, each case's state against its events, and the audit hash chain.
+
+    Example: complaintctl db check || mail -s "complaint register check failed" audit@bank
+    """
+    st = state(ctx)
+    from complaintctl import maintenance
+
+    store = st.store()
+    problems = maintenance.check(store, store.unit_of_work(write=False))
+    if problems:
+        for p in problems:
+            typer.echo(p)
+        render.message(f"{len(problems)} problem(s) found", "red")
+        raise typer.Exit(ExitStatus.ENVIRONMENT)
+    typer.echo("ok: integrity, foreign keys, state replay and audit chain all hold")
+
+
+@db_app.command("backup")
+def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., help="New file to write the copy to.")) -> None:
+    """Take a consistent copy of the SQLite database, safe while others are writing.
+
+    Example: complaintctl db backup /backup/complaints-$(date +%F).db
+    """
+    st = state(ctx)
+    from complaintctl import maintenance
+
+    result = maintenance.backup(st.store(), file)
+    typer.echo(f"backup written to {result['file']} ({result['bytes']} bytes, integrity {result['integrity']})")
+
+
+@db_app.command("purge")
+def db_purge(
+    ctx: typer.Context,
+    closed_before: str = typer.Option(..., "--closed-before", help="Anonymise cases closed before this date (YYYY-MM-DD)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be anonymised; write nothing."),
+    json_out: bool = JSON,
+) -> None:
+    """Anonymise (not delete) the personal data of cases closed before a date, and record it.
+
+    Example: complaintctl db purge --closed-before 2023-01-01
+    """
+    st = state(ctx)
+    from complaintctl import maintenance
+
+    result = maintenance.purge(st.uow(), st.context(), closed_before=closed_before, dry_run=dry_run)
+    if json_out:
+        render.print_json(result)
+        return
+    verb = "would anonymise" if dry_run else "anonymised"
+    typer.echo(f"{verb} {len(result['anonymised'])} case(s) closed before {result['closed_before']}")
+
+
+# Calendar -------------------------------------------------------------------------------------
+
+
+@calendar_app.command("show")
+def calendar_show(
+    ctx: typer.Context,
+    year: Optional[int] = typer.Option(None, "--year", min=1990, max=2100, help="Year to list (default: this year)."),
+    fmt: str = FORMAT,
+    output: Optional[Path] = OUTPUT,
+) -> None:
+    """List the year's non-working weekdays and working weekend days (调休).
+
+    Example: complaintctl calendar show --year 2026
+    """
+    st = state(ctx)
+    from complaintctl import calendar_view
+
+    lang = st.language
+    result = calendar_view.year_exceptions(st.policy, year or st.now.year, lang)
+    cols = [Column("date", kind="text"), Column("weekday"), Column("kind"), Column("holiday")]
+    render.emit(result["days"], cols, fmt=fmt, output=output, lang=lang, limit=None,
+                title=f'{labels.t("title.calendar", lang)} {result["year"]} ({result["calendar"]})')
+    for w in result["warnings"]:
+        render.warn(w)
+
+
+@calendar_app.command("due")
+def calendar_due(
+    ctx: typer.Context,
+    tier: str = typer.Option(..., "--tier", help="general, important or urgent."),
+    received_at: str = typer.Option(..., "--received-at", help="When the complaint would be received (ISO 8601)."),
+    json_out: bool = JSON,
+) -> None:
+    """Print the deadlines a case would get, and how each was counted.
+
+    Example: complaintctl calendar due --tier general --received-at 2026-09-29T10:00
+    """
+    st = state(ctx)
+    from complaintctl import calendar_view
+
+    result = calendar_view.due(st.policy, tier, received_at)
+    if json_out:
+        render.print_json(result)
+        return
+    for step in result["steps"]:
+        typer.echo(step)
+    typer.echo("")
+    typer.echo(f"due_at:                {result['due_at']}")
+    if result["first_response_due_at"]:
+        typer.echo(f"first_response_due_at: {result['first_response_due_at']}")
+    typer.echo(f"regulatory_due_at:     {result['regulatory_due_at']}")
+    for w in result["warnings"]:
+        render.warn(w)
+
+
+# Config and choices ---------------------------------------------------------------------------
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
+    """Print every effective setting and where its value came from.
+
+    Example: complaintctl --config branch.toml config show
+    """
+    st = state(ctx)
+    cfg = st.config
+    rows = [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v, "source": src}
+            for k, v, src in cfg.items()]
+    rows.append({"key": "database", "value": st.db_url, "source": "--db" if st.db else "env/default"})
+    render.emit(rows, [Column("key"), Column("value"), Column("source")], fmt=fmt, lang=st.language, limit=None,
+                title=labels.t("title.config", st.language))
+
+
+def choices(
+    ctx: typer.Context,
+    field: Optional[str] = typer.Argument(None, help="tier, status, channel, product, category, role, pause_reason, notified_via or satisfaction."),
+    fmt: str = FORMAT,
+) -> None:
+    """List the accepted values of each choice in English and Chinese (categories with JR/T 0169-2018).
+
+    Example: complaintctl choices category
+    """
+    st = state(ctx)
+    fields = list(labels.FIELDS)
+    if field is not None:
+        key = field.strip().lower().replace("-", "_")
+        if key not in labels.FIELDS:
+            from complaintctl.errors import InvalidValue
+
+            raise InvalidValue("FIELD", field, "one of " + ", ".join(fields))
+        fields = [key]
+    rows = []
+    for f in fields:
+        enum = labels.FIELDS[f]
+        for key, (en, zh, aliases) in labels.CHOICES[enum].items():
+            rows.append({"field": f, "key": key, "english": en, "chinese": " / ".join((zh, *[a for a in aliases if not a.isascii()])),
+                         "jrt_reason": labels.JRT_0169_REASON.get(key) if f == "category" else None})
+    cols = [Column("field"), Column("key"), Column("english"), Column("chinese")]
+    if field is None or fields == ["category"]:
+        cols.append(Column("jrt_reason"))
+    render.emit(rows, cols, fmt=fmt, lang=st.language, limit=None, title=labels.t("title.choices", st.language))
+
+
+# Demo and init --------------------------------------------------------------------------------
+
+
+def demo(
+    ctx: typer.Context,
+    count: int = typer.Option(300, "--count", help="How many complaints to make."),
+    days: int = typer.Option(42, "--days", min=1, max=365, help="Spread over this many past days."),
+    seed: int = typer.Option(7, "--seed", help="Random seed (the same seed gives the same data)."),
+    force: bool = typer.Option(False, "--force", help="Add sample data even if the database has cases."),
+) -> None:
+    """Fill the database with realistic sample complaints, then show the open ones and what is overdue.
+
+    Example: complaintctl --db demo.db demo
+    """
+    st = state(ctx)
+    from complaintctl import demo as demo_data
+    from complaintctl import reports
+
+    from .views import LIST_COLUMNS, table_columns
+
+    result = demo_data.generate(st.uow(), st.context(), count=count, days=days, seed=seed, force=force)
+    for note in st.notes:
+        render.message(note)
+    render.message(f"made {result['cases']} complaints and {result['staff']} staff in {st.db_url}")
+    lang = st.language
+    with st.uow(write=False) as uow:
+        keys = ("reference", "status", "tier", "product", "branch", "assignee", "received_at", "due_at",
+                "regulatory_due_at", "time_left", "overdue_by")
+        render.emit(reports.list_cases(uow, st.context(), reports.CaseQuery()), table_columns(LIST_COLUMNS, "table", keys),
+                    lang=lang, title=labels.t("title.cases", lang), limit=20)
+        rep = reports.overdue(uow, st.context(), reports.CaseQuery())
+        from .reports import OVERDUE_KEYS, _count_line
+
+        typer.echo(_count_line(rep.counts, rep.as_of, st, lang))
+        render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS), lang=lang,
+                    title=labels.t("title.overdue", lang), limit=20)
+
+
+def init(
+    ctx: typer.Context,
+    branch: Optional[str] = typer.Option(None, "--branch", help="This branch's code, used as the default for log."),
+    timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone (default Asia/Shanghai)."),
+    country: Optional[str] = typer.Option(None, "--country", help="Calendar country (default CN)."),
+    lang: Optional[str] = typer.Option(None, "--language", help="en or zh."),
+    staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE, repeatable (e.g. zhangwei:manager)."),
+    path: Path = typer.Option(Path("complaintctl.toml"), "--path", help="Where to write the config file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Take defaults for anything not given; ask nothing."),
+) -> None:
+    """Set up a branch: write the config file, create the database and register the first staff.
+
+    Example: complaintctl init --branch BJ001 --staff wangfang:staff --staff zhangwei:manager --yes
+    """
+    import sys
+
+    st = state(ctx)
+    from complaintctl import setup
+
+    interactive = not yes and sys.stdin.isatty()
+    ask = (lambda q, default: typer.prompt(q, default=default)) if interactive else (lambda q, default: default)
+    plan = setup.plan(
+        branch=branch if branch is not None else ask("Branch code", ""),
+        timezone=timezone or ask("Time zone", "Asia/Shanghai"),
+        country=country or ask("Calendar country", "CN"),
+        lang=lang or ask("Language (en/zh)", "en"),
+        staff=staff or ([s for s in ask("First staff (NAME:ROLE, comma-separated)", "").split(",") if s.strip()]),
+        path=path, force=force,
+    )
+    st.config_path = setup.write_config(plan)
+    st._config = None
+    from complaintctl import services
+
+    store = st.store()
+    ctx_ = st.context()
+    for name, role in plan.staff:
+        services.staff_add(store.unit_of_work(), ctx_, name=name, role=role, branch=plan.values.get("branch") or None)
+    typer.echo(f"wrote {plan.path}; database ready at {st.db_url}; {len(plan.staff)} staff registered")

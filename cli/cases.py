@@ -1,0 +1,313 @@
+"""Commands that record and move a case: log, assign, escalate, respond, note, pause, resume,
+extend, resolve, reopen, close, and the read side: show and list."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import render
+from .options import AS_OF, AT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, done, read_text
+from .state import state
+
+
+def register(app: typer.Typer) -> None:
+    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, show, list_):
+        name = "list" if fn is list_ else fn.__name__
+        app.command(name)(fn)
+
+
+def log(
+    ctx: typer.Context,
+    channel: str = typer.Option(..., "--channel", "-c", help="hotline, online_banking, mobile_app, branch_counter, suggestion_box, letter, email, regulator_referral, other (or the Chinese name)."),
+    description: str = typer.Option(..., "--description", "-d", help="What the customer complains about; '-' reads standard input."),
+    customer: Optional[str] = typer.Option(None, "--customer", help="Customer's name."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Mobile 13812345678, landline 010-12345678, or +country code."),
+    email: Optional[str] = typer.Option(None, "--email", help="Customer's e-mail address."),
+    account: Optional[str] = typer.Option(None, "--account", help="Account or card number concerned (12-19 digits)."),
+    product: str = typer.Option("other", "--product", "-p", help="deposit, wealth_management, fund, insurance_agency, loan, credit_card, payment, forex, other."),
+    category: str = typer.Option("other", "--category", help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
+    tier: str = typer.Option("general", "--tier", "-t", help="general, important or urgent (一般/重要/紧急)."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
+    received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
+    related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this one follows."),
+    json_out: bool = JSON,
+) -> None:
+    """Record a new complaint and print its reference.
+
+    Example: complaintctl log --channel hotline --customer 张三 --phone 13812345678 --product wealth_management --category misselling --description "理财产品风险未充分揭示"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    result = services.log_case(
+        st.uow(), st.context(), channel=channel, description=read_text(description), customer=customer,
+        phone=phone, email=email, account=account, product=product, category=category, tier=tier,
+        branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
+    )
+    if json_out:
+        done(st, result, True)
+        return
+    typer.echo(result.case["reference"])
+    render.message(result.message)
+    for w in result.warnings:
+        render.warn(w)
+
+
+def assign(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    to: str = typer.Option(..., "--to", help="Registered staff name."),
+    department: Optional[str] = typer.Option(None, "--department", help="Department that must deal with it."),
+    override: bool = typer.Option(False, "--override", help="Assign below the tier's handler level (needs --reason; audited)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the handler level is overridden."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Hand a case to a member of staff whose role fits its tier.
+
+    Example: complaintctl assign C-2026-000001 --to wangfang --department 个人金融部
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.assign(st.uow(), st.context(), case, to=to, department=department, override=override,
+                             reason=reason, at=at), json_out)
+
+
+def escalate(
+    ctx: typer.Context,
+    case: Optional[str] = typer.Argument(None, help="Case reference (C-2026-000123) or id; omit with --overdue.", autocompletion=None),
+    to: Optional[str] = typer.Option(None, "--to", help="important or urgent."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the case goes up."),
+    overdue: bool = typer.Option(False, "--overdue", help="Escalate every overdue general and important case by one tier (for cron)."),
+    as_of: Optional[str] = AS_OF,
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --overdue: show what would change, write nothing."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Raise a case to a higher tier, or with --overdue escalate every overdue case one tier.
+
+    Example: complaintctl escalate C-2026-000001 --to important --reason "客户多次来电，涉及金额较大"
+    Example: complaintctl escalate --overdue
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    if overdue:
+        if case or to:
+            from complaintctl.errors import UserError
+
+            raise UserError("escalate --overdue takes no case and no --to: it escalates every overdue case by one tier")
+        from .reports import render_escalation
+
+        render_escalation(st, as_of=as_of or at, dry_run=dry_run, json_out=json_out)
+        return
+    if case is None or to is None:
+        from complaintctl.errors import UserError
+
+        raise UserError("escalate needs CASE and --to important|urgent (or --overdue for every overdue case)")
+    done(st, services.escalate(st.uow(), st.context(), case, to=to, reason=reason, at=at), json_out)
+
+
+def respond(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    text: str = typer.Option(..., "--text", help="The response or initial plan given to the customer; '-' reads stdin."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Record the first response (for urgent cases the initial plan) given to the customer.
+
+    Example: complaintctl respond C-2026-000001 --text "已联系客户，说明处理方案"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.respond(st.uow(), st.context(), case, text=read_text(text), at=at), json_out)
+
+
+def note(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    text: str = typer.Argument(..., help="The follow-up; '-' reads stdin."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Add a follow-up note (an urgent case needs one every working day).
+
+    Example: complaintctl note C-2026-000001 "再次致电客户，客户同意等待调查结果"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.note(st.uow(), st.context(), case, text=read_text(text), at=at), json_out)
+
+
+def pause(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    reason: str = typer.Option(..., "--reason", help="customer_materials, appraisal or other."),
+    note_text: Optional[str] = typer.Option(None, "--note", help="What is awaited."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Stop a case's clocks while waiting (appraisal also stops the regulatory clock).
+
+    Example: complaintctl pause C-2026-000001 --reason customer_materials --note "等待客户提供转账凭证"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.pause(st.uow(), st.context(), case, reason=reason, note_text=note_text, at=at), json_out)
+
+
+def resume(ctx: typer.Context, case: str = case_arg(), at: Optional[str] = AT, json_out: bool = JSON) -> None:
+    """Restart a paused case's clocks; deadlines move later by the paused working time.
+
+    Example: complaintctl resume C-2026-000001
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.resume(st.uow(), st.context(), case, at=at), json_out)
+
+
+def extend(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    days: int = typer.Option(..., "--days", help="30 (a manager approves) or 60 (an executive approves)."),
+    approved_by: str = typer.Option(..., "--approved-by", help="Registered manager or executive who approved."),
+    reason: str = typer.Option(..., "--reason", help="Why the case needs longer."),
+    customer_told_at: Optional[str] = typer.Option(None, "--customer-told-at", help="When the customer was told (default: --at)."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Lengthen the regulatory deadline of a complex case, with approval.
+
+    Example: complaintctl extend C-2026-000001 --days 30 --approved-by zhangwei --reason "需司法鉴定"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.extend(st.uow(), st.context(), case, days=days, approved_by=approved_by, reason=reason,
+                             customer_told_at=customer_told_at, at=at), json_out)
+
+
+def resolve(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    resolution: str = typer.Option(..., "--resolution", help="What was decided and told to the customer; '-' reads stdin."),
+    root_cause: Optional[str] = typer.Option(None, "--root-cause", help="The category that was really at fault."),
+    notified_via: Optional[str] = typer.Option(None, "--notified-via", help="phone, sms, letter, in_person or email."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Mark a case resolved: the customer has been told the result.
+
+    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --root-cause fees --notified-via phone
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution), root_cause=root_cause,
+                              notified_via=notified_via, at=at), json_out)
+
+
+def reopen(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    reason: str = typer.Option(..., "--reason", help="Why the customer is not satisfied."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Reopen a resolved case the customer is not satisfied with: a new cycle with new deadlines.
+
+    Example: complaintctl reopen C-2026-000001 --reason "客户对退费金额不满意"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.reopen(st.uow(), st.context(), case, reason=reason, at=at), json_out)
+
+
+def close(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    satisfaction: str = typer.Option(..., "--satisfaction", help="satisfied, unsatisfied or no_response."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Close a resolved case with the customer's satisfaction.
+
+    Example: complaintctl close C-2026-000001 --satisfaction satisfied
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.close(st.uow(), st.context(), case, satisfaction=satisfaction, at=at), json_out)
+
+
+def show(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    as_of: Optional[str] = AS_OF,
+    reveal: bool = typer.Option(False, "--reveal", help="Show personal data in full (managers and executives; audited)."),
+    json_out: bool = JSON,
+) -> None:
+    """Show a case: the record, every clock with time left or overdue, its cycles and full timeline.
+
+    Example: complaintctl show C-2026-000001
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    uow = st.uow(write=reveal)
+    detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of)
+    if json_out:
+        render.print_json({"case": detail.case, "clocks": [
+            {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
+            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events})
+    else:
+        from .views import render_detail
+
+        render_detail(detail, st.language)
+    for w in detail.warnings:
+        render.warn(w)
+
+
+def list_(
+    ctx: typer.Context,
+    status: Optional[str] = typer.Option(None, "--status", help="Only this state."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier."),
+    assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this assignee."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
+    product: Optional[str] = typer.Option(None, "--product", help="Only this product."),
+    overdue: bool = typer.Option(False, "--overdue", help="Only cases past a deadline."),
+    due_soon: bool = typer.Option(False, "--due-soon", help="Only cases due within the due-soon threshold."),
+    stale: bool = typer.Option(False, "--stale", help="Only urgent cases without a follow-up in time."),
+    all_: bool = typer.Option(False, "--all", help="Include resolved and closed cases (and show every row in a table)."),
+    as_of: Optional[str] = AS_OF,
+    fmt: str = FORMAT,
+    output: Optional[Path] = OUTPUT,
+    excel: bool = EXCEL,
+    limit: Optional[int] = LIMIT,
+) -> None:
+    """List cases, newest first: open ones by default, with state and due columns.
+
+    Example: complaintctl list --tier urgent --format csv --output urgent.csv
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    from .views import LIST_COLUMNS, case_style
+
+    query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
+                              product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
+    with st.uow(write=False) as uow:
+        rows = reports.list_cases(uow, st.context(), query, as_of=as_of)
+        render.emit(rows, LIST_COLUMNS, fmt=fmt, output=output, excel=excel, lang=st.language,
+                    title=None, limit=None if (all_ and limit is None) else (limit or render.TABLE_LIMIT))

@@ -1,0 +1,88 @@
+"""Exceptions to exit codes and one line on stderr, in one place.
+
+0 ok, 1 the environment failed (database, files), 2 bad input or an illegal move,
+3 overdue cases found with --fail-on-overdue.
+"""
+from __future__ import annotations
+
+import sys
+from enum import IntEnum
+
+import click
+from typer.core import TyperGroup
+
+from complaintctl.errors import ComplaintctlError
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ENVIRONMENT = 1
+    USER = 2
+    OVERDUE = 3
+
+
+def fail(text: str, code: int) -> None:
+    """Print one line on stderr and leave with `code`."""
+    line = " ".join(str(text).split())
+    sys.stderr.write(f"complaintctl: error: {line}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _debug(ctx: click.Context | None) -> bool:
+    while ctx is not None:
+        if isinstance(ctx.obj, object) and getattr(ctx.obj, "debug", False):
+            return True
+        ctx = ctx.parent
+    return "--debug" in sys.argv
+
+
+class App(TyperGroup):
+    """The top-level group: usage errors and library errors become one line and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "complaintctl", complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help())
+            sys.exit(ExitStatus.OK)
+        except click.exceptions.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            fail(exc.format_message() + hint, ExitStatus.USER)
+        except click.exceptions.Abort:
+            fail("aborted", ExitStatus.ENVIRONMENT)
+        except click.exceptions.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else ExitStatus.OK)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except ComplaintctlError as exc:
+            if _debug(ctx):
+                raise
+            fail(exc.message, exc.exit_code)
+        except UnicodeDecodeError:
+            if _debug(ctx):
+                raise
+            fail("standard input is not UTF-8 text: expected UTF-8", ExitStatus.USER)
+        except BrokenPipeError:
+            sys.exit(ExitStatus.ENVIRONMENT)
+        except OSError as exc:
+            if _debug(ctx):
+                raise
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitStatus.ENVIRONMENT)
+        except Exception as exc:  # the last resort: still one line, and a way to see more
+            if _debug(ctx):
+                raise
+            name = type(exc).__name__
+            if "sqlalchemy" in type(exc).__module__:
+                fail(f"database error ({name}): {str(exc).splitlines()[0]}", ExitStatus.ENVIRONMENT)
+            fail(f"unexpected {name}: {exc} (run with --debug for the traceback)", ExitStatus.ENVIRONMENT)

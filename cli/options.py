@@ -1,0 +1,49 @@
+"""Options shared by many commands, declared once, and the small helpers every command uses."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import render
+
+
+def _complete_case(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .completion import case_references
+
+    return case_references(ctx, incomplete)
+
+
+def case_arg():
+    return typer.Argument(..., help="Case reference (C-2026-000123) or numeric id.", autocompletion=_complete_case)
+
+
+AT: Optional[str] = typer.Option(None, "--at", help="When it really happened (ISO 8601; default now; not in the future, not before receipt).")
+AS_OF: Optional[str] = typer.Option(None, "--as-of", help="Evaluate clocks at this time instead of now (ISO 8601).")
+JSON: bool = typer.Option(False, "--json", help="Print the resulting case as one JSON object.")
+FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or jsonl.")
+OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
+EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, so Excel shows Chinese correctly.")
+LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, help="Rows shown in a table (default 100); csv/json always carry all.")
+
+
+def read_text(value: Optional[str]) -> Optional[str]:
+    """'-' means: read the text from standard input (which must be UTF-8)."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    return data.decode("utf-8")
+
+
+def done(st, result, json_out: bool) -> None:
+    """Print what a case-changing command did: its JSON, or a one-line summary."""
+    for note in st.notes:
+        render.message(note)
+    if json_out:
+        render.print_json(result.case)
+    else:
+        typer.echo(result.message)
+    for w in result.warnings:
+        render.warn(w)

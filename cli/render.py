@@ -1,0 +1,205 @@
+"""The one place that turns rows into a table, CSV, JSON or JSONL, on stdout or atomically into a file."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import typer
+
+from complaintctl import labels
+from complaintctl.errors import DatabaseUnavailable, InvalidValue
+
+FORMATS = ("table", "csv", "json", "jsonl")
+TABLE_LIMIT = 100
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def console(stderr: bool = False, *, width: int | None = None):
+    """A Rich console on the current stdout/stderr; colour only on a terminal without NO_COLOR."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    return Console(file=stream, no_color=bool(os.environ.get("NO_COLOR")) or not is_tty,
+                   highlight=False, soft_wrap=False, width=width or (None if is_tty else 200))
+
+
+def message(text: str, style: str | None = None) -> None:
+    """A message for the person at the terminal: always stderr, never mixed into data."""
+    from rich.markup import escape
+
+    c = console(stderr=True)
+    c.print(f"[{style}]{escape(text)}[/{style}]" if style else escape(text))
+
+
+def warn(text: str) -> None:
+    message(f"warning: {text}", "yellow")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a report: its stable key, how a table shows it, and an optional style."""
+
+    key: str
+    enum: type[StrEnum] | None = None
+    kind: str = "text"  # text | time | due | bool | number | percent
+    style: Callable[[dict], str | None] | None = None
+    max_width: int | None = None
+    header: str | None = None
+
+
+def neutralise(value: Any) -> Any:
+    """Keep spreadsheet programs from reading a cell as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _display(value: Any, col: Column, lang: str) -> str:
+    if value is None or value == "":
+        return ""
+    if col.enum is not None:
+        return labels.label(str(value), lang, col.enum)
+    if col.kind in ("time", "due") and isinstance(value, str):
+        moment = dt.datetime.fromisoformat(value)
+        if col.kind == "due" and moment.time() == dt.time():
+            return f"{(moment - dt.timedelta(days=1)):%Y-%m-%d} 24:00"
+        return f"{moment:%Y-%m-%d %H:%M}"
+    if col.kind == "bool":
+        return ("是" if lang == "zh" else "yes") if value else ""
+    if col.kind == "percent":
+        return f"{value:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _header(col: Column, lang: str) -> str:
+    return col.header or labels.t(col.key, lang)
+
+
+@contextmanager
+def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
+    """stdout, or a temporary file beside `output` renamed into place only when complete."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidValue("--output", str(output), "a file in an existing folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot write {str(output)!r}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", newline=newline, encoding=encoding) as fh:
+            yield fh
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
+         excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
+         caption: str | None = None, empty: str | None = None) -> int:
+    """Write rows in the chosen format; returns how many rows there were."""
+    if fmt not in FORMATS:
+        raise InvalidValue("--format", fmt, "one of " + ", ".join(FORMATS))
+    if fmt == "table":
+        return _table(rows, columns, output=output, lang=lang, title=title, limit=limit, caption=caption, empty=empty)
+    keys = [c.key for c in columns]
+    n = 0
+    with destination(output) as out:
+        if fmt == "csv":
+            if excel:
+                out.write("\ufeff")
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(keys)
+            for row in rows:
+                writer.writerow([neutralise(_csv_value(row.get(k))) for k in keys])
+                n += 1
+        elif fmt == "jsonl":
+            for row in rows:
+                out.write(json.dumps({k: row.get(k) for k in keys}, ensure_ascii=False) + "\n")
+                n += 1
+        else:
+            out.write("[")
+            for row in rows:
+                out.write(("," if n else "") + "\n" + json.dumps({k: row.get(k) for k in keys}, ensure_ascii=False))
+                n += 1
+            out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    for col in columns:
+        table.add_column(_header(col, lang), max_width=col.max_width, overflow="ellipsis",
+                         no_wrap=col.max_width is not None, justify="right" if col.kind in ("number", "percent") else "left")
+    shown = total = 0
+    for row in rows:
+        total += 1
+        if limit is not None and shown >= limit:
+            continue
+        style = None
+        for col in columns:
+            if col.style:
+                style = col.style(row) or style
+        table.add_row(*[Text(_display(row.get(c.key), c, lang)) for c in columns], style=style)
+        shown += 1
+    if output is not None:
+        from rich.console import Console
+
+        with destination(output) as fh:
+            Console(file=fh, no_color=True, width=200).print(table)
+        return total
+    out = console()
+    if total == 0:
+        message(empty or labels.t("no_cases", lang))
+        return 0
+    out.print(table)
+    if total > shown:
+        message(labels.t("more_rows", lang, n=total - shown))
+    return total
+
+
+def print_json(value: Any) -> None:
+    """One JSON document on stdout."""
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None:
+    """A two-column key/value table for a single record."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for k, v in pairs:
+        table.add_row(Text(k), Text("" if v is None else str(v)))
+    console().print(table)

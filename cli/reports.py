@@ -1,0 +1,231 @@
+"""The report group: overdue, due-soon, sla, aging, summary; and the rendering of escalate --overdue."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from complaintctl import domain as d
+from complaintctl import labels
+
+from . import render
+from .errors import ExitStatus
+from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
+from .render import Column
+from .state import state
+from .views import LIST_COLUMNS, table_columns
+
+report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
+
+ALL_ROWS = typer.Option(False, "--all", help="Show every row in a table (csv/json always carry every row).")
+OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
+                "overdue_by", "regulatory_due_at", "breach", "stale")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
+
+
+def _limit(all_rows: bool, limit: Optional[int]) -> Optional[int]:
+    return None if all_rows else (limit or render.TABLE_LIMIT)
+
+
+@report_app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    as_of: Optional[str] = AS_OF,
+    branch: Optional[str] = typer.Option(None, "--branch"),
+    assignee: Optional[str] = typer.Option(None, "--assignee"),
+    tier: Optional[str] = typer.Option(None, "--tier"),
+    channel: Optional[str] = typer.Option(None, "--channel"),
+    product: Optional[str] = typer.Option(None, "--product"),
+    include_due_soon: bool = typer.Option(False, "--include-due-soon", help="Also list cases due within the threshold."),
+    fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 3 when any case is overdue (for cron and monitoring)."),
+    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
+    all_rows: bool = ALL_ROWS,
+) -> None:
+    """Every open case past its internal or regulatory deadline, most overdue first.
+
+    Example: complaintctl report overdue --fail-on-overdue --format csv --output overdue.csv
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    lang = st.language
+    with st.uow(write=False) as uow:
+        rep = reports.overdue(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee,
+                                                                   channel=channel, product=product),
+                              as_of=as_of, include_due_soon=include_due_soon)
+        if fmt == "table":
+            typer.echo(_count_line(rep.counts, rep.as_of, st, lang))
+        render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS), fmt=fmt, output=output, excel=excel,
+                    lang=lang, title=labels.t("title.overdue", lang), limit=_limit(all_rows, limit),
+                    empty="No overdue cases." if lang == "en" else "没有超时案件。")
+    if fail_on_overdue and rep.total:
+        raise typer.Exit(ExitStatus.OVERDUE)
+
+
+def _count_line(counts: dict[str, int], as_of, st, lang: str) -> str:
+    parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
+    when = as_of.astimezone(st.context().tz).strftime("%Y-%m-%d %H:%M")
+    total = sum(counts.values())
+    if lang == "zh":
+        return f"截至 {when} 超时案件 {total} 件：" + "，".join(parts)
+    return f"Overdue as of {when}: {total} — " + ", ".join(parts)
+
+
+@report_app.command("due-soon")
+def due_soon(
+    ctx: typer.Context,
+    as_of: Optional[str] = AS_OF,
+    branch: Optional[str] = typer.Option(None, "--branch"),
+    assignee: Optional[str] = typer.Option(None, "--assignee"),
+    tier: Optional[str] = typer.Option(None, "--tier"),
+    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
+    all_rows: bool = ALL_ROWS,
+) -> None:
+    """Open cases not yet overdue that fall due within the next working day (threshold in config).
+
+    Example: complaintctl report due-soon --assignee wangfang
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    with st.uow(write=False) as uow:
+        rows = reports.due_soon(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee),
+                                as_of=as_of)
+        keys = ("reference", "tier", "status", "product", "branch", "assignee", "received_at", "due_at",
+                "regulatory_due_at", "time_left")
+        render.emit(rows, table_columns(LIST_COLUMNS, fmt, keys), fmt=fmt, output=output, excel=excel,
+                    lang=st.language, title=labels.t("title.due_soon", st.language), limit=_limit(all_rows, limit))
+
+
+SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
+               "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct"]
+SLA_HEADERS = {
+    "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
+    "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
+    "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重启率"),
+    "median_working_days": ("Median (wd)", "中位数（工作日）"), "p90_working_days": ("P90 (wd)", "P90（工作日）"),
+    "urgent_response_pct": ("Urgent plan in 24h", "紧急24小时方案"),
+}
+
+
+def _header(key: str, lang: str) -> str:
+    pair = SLA_HEADERS.get(key)
+    return (pair[1] if lang == "zh" else pair[0]) if pair else labels.t(key, lang)
+
+
+@report_app.command("sla")
+def sla(
+    ctx: typer.Context,
+    from_: str = typer.Option(..., "--from", help="Start of the window (date or time, inclusive)."),
+    to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
+    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category."),
+    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+) -> None:
+    """SLA compliance of the cycles resolved in a window, grouped by one dimension.
+
+    Example: complaintctl report sla --from 2026-10-01 --to 2026-10-31 --by branch
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    lang = st.language
+    with st.uow(write=False) as uow:
+        rep = reports.sla(uow, st.context(), start=from_, end=to, by=by)
+    enum = labels.FIELDS.get(by)
+    cols = [Column(by, enum=enum)] + [Column(k, kind="percent" if k.endswith("pct") else "number",
+                                             header=_header(k, lang)) for k in SLA_COLUMNS]
+    render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
+                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}', limit=None,
+                empty="No cycles were resolved in the window." if lang == "en" else "该期间没有办结的案件。")
+    if fmt == "table":
+        line = (f"Open cases that have already breached a deadline: {rep['open_breached']}" if lang == "en"
+                else f"已超时的未结案件：{rep['open_breached']} 件")
+        typer.echo(line)
+
+
+@report_app.command("aging")
+def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
+          excel: bool = EXCEL) -> None:
+    """Open cases in age buckets of working days since receipt, by tier, with totals.
+
+    Example: complaintctl report aging --format csv
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    with st.uow(write=False) as uow:
+        rows = reports.aging(uow, st.context(), as_of=as_of)
+    names = [reports.bucket_name(lo, hi) for lo, hi in reports.AGE_BUCKETS]
+    cols = [Column("tier", enum=d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [Column("total", kind="number")]
+    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=st.language,
+                title=labels.t("title.aging", st.language), limit=None)
+
+
+@report_app.command("summary")
+def summary(
+    ctx: typer.Context,
+    from_: str = typer.Option(..., "--from", help="Start of the window (inclusive)."),
+    to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
+    by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier; two with a comma."),
+    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+) -> None:
+    """Complaints received by dimension, against the previous window: what is rising and why.
+
+    Example: complaintctl report summary --from 2026-10-01 --to 2026-10-31 --by product,category
+    """
+    st = state(ctx)
+    from complaintctl import reports
+
+    lang = st.language
+    with st.uow(write=False) as uow:
+        rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
+    cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
+        Column("received", kind="number", header="Received" if lang == "en" else "本期"),
+        Column("previous", kind="number", header="Previous" if lang == "en" else "上期"),
+        Column("change", kind="number", header="Change" if lang == "en" else "变化"),
+        Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
+    ]
+    if fmt != "table":
+        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang) if fmt != "json" else \
+            _json_out(rep, output)
+        return
+    render.emit(rep["rows"], cols, lang=lang, limit=None,
+                title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
+                empty="No complaints in the window." if lang == "en" else "该期间没有投诉。")
+    render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
+                header="Resolved" if lang == "en" else "办结数")], lang=lang, limit=None,
+                title="Top root causes" if lang == "en" else "主要根本原因", empty=" ")
+    render.emit(rep["repeat_complainants"], [Column("kind"), Column("contact"), Column("cases", kind="number")],
+                lang=lang, limit=None, title="Repeat complainants" if lang == "en" else "重复投诉客户", empty=" ")
+
+
+def _json_out(rep: dict, output: Optional[Path]) -> None:
+    import json
+
+    with render.destination(output) as fh:
+        fh.write(json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
+
+
+def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool) -> None:
+    """Print what escalate --overdue did (or would do)."""
+    from complaintctl import services
+
+    result = services.escalate_overdue(st.uow(), st.context(), as_of=as_of, dry_run=dry_run)
+    if json_out:
+        render.print_json(result)
+        return
+    verb = "would escalate" if dry_run else "escalated"
+    lines = [f"{len(result['escalated'])} case(s) {verb} as of {result['as_of']}"]
+    lines += [f"  {r['reference']}: {r['from']} -> {r['to']}" for r in result["escalated"]]
+    if result["skipped"]:
+        lines.append(f"{len(result['skipped'])} overdue case(s) already escalated this working day:")
+        lines += [f"  {r['reference']} ({r['tier']})" for r in result["skipped"]]
+    if result["urgent"]:
+        lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
+        lines += [f"  {r['reference']}" for r in result["urgent"]]
+    typer.echo("\n".join(lines))

@@ -1,0 +1,144 @@
+"""Column sets and renderers shared by list, show and the reports."""
+from __future__ import annotations
+
+from complaintctl import domain as d
+from complaintctl import labels
+
+from . import render
+from .render import Column
+
+
+def case_style(row: dict) -> str | None:
+    """Severity colours: red for a regulatory breach, orange for internal, yellow for stale/soon."""
+    breach = row.get("breach") or ""
+    if "regulatory" in breach:
+        return "bold red"
+    if breach:
+        return "red" if row.get("tier") == d.Tier.URGENT.value else "dark_orange"
+    if row.get("stale"):
+        return "magenta"
+    if row.get("time_left"):
+        return None
+    return None
+
+
+LIST_COLUMNS = [
+    Column("reference", style=case_style),
+    Column("status", enum=d.Status),
+    Column("tier", enum=d.Tier),
+    Column("channel", enum=d.Channel),
+    Column("product", enum=d.Product),
+    Column("category", enum=d.Category),
+    Column("branch"),
+    Column("assignee"),
+    Column("customer", max_width=12),
+    Column("phone"),
+    Column("account"),
+    Column("received_at", kind="time"),
+    Column("due_at", kind="due"),
+    Column("regulatory_due_at", kind="due"),
+    Column("first_response_due_at", kind="time"),
+    Column("resolved_at", kind="time"),
+    Column("closed_at", kind="time"),
+    Column("reopen_count", kind="number"),
+    Column("overdue", kind="bool"),
+    Column("breach"),
+    Column("overdue_by"),
+    Column("overdue_working_days", kind="number"),
+    Column("time_left"),
+    Column("stale", kind="bool"),
+    Column("description", max_width=30),
+]
+# A terminal table shows the columns a person scans; files carry every column.
+TABLE_KEYS = ("reference", "status", "tier", "channel", "product", "branch", "assignee", "received_at",
+              "due_at", "regulatory_due_at", "overdue_by", "time_left", "stale", "description")
+
+
+def table_columns(columns: list[Column], fmt: str, keys=TABLE_KEYS) -> list[Column]:
+    if fmt != "table":
+        return columns
+    return [c for c in columns if c.key in keys]
+
+
+def render_detail(detail, lang: str) -> None:
+    """`show`: the record, the clocks, the cycles and the timeline."""
+    from rich.table import Table
+    from rich.text import Text
+
+    c = detail.case
+    L = lambda enum, v: labels.label(v, lang, enum)  # noqa: E731
+    pairs = [
+        (labels.t("reference", lang), c["reference"]),
+        (labels.t("status", lang), L(d.Status, c["status"])),
+        (labels.t("tier", lang), L(d.Tier, c["tier"])),
+        (labels.t("channel", lang), L(d.Channel, c["channel"])),
+        (labels.t("product", lang), L(d.Product, c["product"])),
+        (labels.t("category", lang), L(d.Category, c["category"])),
+        (labels.t("branch", lang), c["branch"]),
+        (labels.t("department", lang), c["department"]),
+        (labels.t("assignee", lang), c["assignee"]),
+        (labels.t("customer", lang), c["customer"]),
+        (labels.t("phone", lang), c["phone"]),
+        (labels.t("email", lang), c["email"]),
+        (labels.t("account", lang), c["account"]),
+        (labels.t("received_at", lang), c["received_at"]),
+        (labels.t("description", lang), c["description"]),
+    ]
+    if c["related"]:
+        pairs.append(("Related" if lang == "en" else "关联案件", c["related"]))
+    if c["resolution"]:
+        pairs += [(labels.t("resolution", lang), c["resolution"]),
+                  (labels.t("root_cause", lang), L(d.Category, c["root_cause"]))]
+    if c["satisfaction"]:
+        pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
+    if c["paused_at"]:
+        pairs.append(("Paused" if lang == "en" else "中止", f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
+    render.print_record(pairs, title=f'{c["reference"]}')
+    out = render.console()
+    clocks = Table(title="Clocks" if lang == "en" else "时限", header_style="bold")
+    for h in ("clock", "due_at", "state"):
+        clocks.add_column({"clock": "Clock" if lang == "en" else "时限", "due_at": labels.t("due_at", lang),
+                           "state": labels.t("status", lang)}[h])
+    names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "response": "clock.response",
+             "followup": "clock.followup"}
+    for k in detail.clocks:
+        state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped") else ""
+        style = None
+        if k["span"] is not None:
+            state = f'{labels.t("left", lang)} {k["span"].text(lang)}' if k["state"] == "left" \
+                else f'{labels.t("overdue", lang)} {k["span"].text(lang)}'
+            style = "red" if k["state"] == "overdue" else None
+        elif k["state"] == "breached":
+            style = "red"
+        due = render._display(k["due_at"], Column("due_at", kind="due"), lang)
+        clocks.add_row(Text(labels.t(names[k["clock"]], lang)), Text(due), Text(state), style=style)
+    out.print(clocks)
+    if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
+        cyc = Table(title="Cycles" if lang == "en" else "处理周期", header_style="bold")
+        for h in ("#", labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
+                  labels.t("resolved_at", lang), labels.t("breach", lang)):
+            cyc.add_column(h)
+        for cy in detail.cycles:
+            flags = [x for x, on in (("internal", cy["internal_breached"]), ("response", cy["response_breached"]),
+                                     ("regulatory", cy["regulatory_breached"])) if on]
+            cyc.add_row(str(cy["number"]), L(d.Tier, cy["tier"]),
+                        render._display(cy["opened_at"], Column("x", kind="time"), lang),
+                        render._display(cy["due_at"], Column("x", kind="due"), lang),
+                        render._display(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
+        out.print(cyc)
+    tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
+    for h in ("when", "actor", "action", "detail"):
+        tl.add_column(labels.t(h, lang), overflow="fold")
+    for e in detail.events:
+        parts = []
+        if e["new"]:
+            skip = {"description", "received_at", "calendar"}
+            parts.append(", ".join(f"{k}={v}" for k, v in e["new"].items() if k not in skip and v is not None))
+        if e["detail"]:
+            parts.append(e["detail"])
+        when = render._display(e["occurred_at"], Column("x", kind="time"), lang)
+        if e["recorded_at"][:16] != e["occurred_at"][:16]:
+            when += f' (rec. {render._display(e["recorded_at"], Column("x", kind="time"), lang)})'
+        tl.add_row(Text(when), Text(e["actor"]), Text(labels.label(e["action"], lang, d.Action)),
+                   Text(" | ".join(p for p in parts if p)))
+    out.print(tl)

@@ -1,0 +1,84 @@
+"""The append-only, hash-chained audit trail.
+
+Each event's hash is SHA-256 over its own content and the previous event's hash, so an edit,
+insertion or deletion made behind the tool's back breaks the chain at the first event touched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from .models import Event
+
+GENESIS = "0" * 64
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def event_hash(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
+               recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None) -> str:
+    payload = json.dumps(
+        [prev_hash, case_id, action, actor, _iso(occurred_at), _iso(recorded_at), old, new, detail],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def encode(values: dict[str, Any] | None) -> str | None:
+    """Values as stored in an event: JSON with times in ISO 8601 UTC."""
+    if values is None:
+        return None
+
+    def default(v):
+        if isinstance(v, dt.datetime):
+            return v.astimezone(dt.timezone.utc).isoformat()
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v)
+
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=default)
+
+
+def head_hash(uow) -> str:
+    """The hash of the newest event; must be read under the write lock."""
+    if uow.last_hash is None:
+        last = uow.session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar()
+        uow.last_hash = last or GENESIS
+    return uow.last_hash
+
+
+def append(uow, *, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
+           recorded_at: dt.datetime, old: dict | None = None, new: dict | None = None,
+           detail: str | None = None) -> Event:
+    """Add one event to the chain inside the caller's transaction."""
+    prev = head_hash(uow)
+    old_s, new_s = encode(old), encode(new)
+    digest = event_hash(prev, case_id, action, actor, occurred_at, recorded_at, old_s, new_s, detail)
+    ev = Event(case_id=case_id, action=action, actor=actor, occurred_at=occurred_at, recorded_at=recorded_at,
+               old=old_s, new=new_s, detail=detail, prev_hash=prev, hash=digest)
+    uow.session.add(ev)
+    uow.last_hash = digest
+    return ev
+
+
+def verify_chain(rows) -> list[str]:
+    """Check (id, case_id, action, actor, occurred, recorded, old, new, detail, prev_hash, hash) rows
+    in id order; return problems, naming the first event whose hash does not match."""
+    problems: list[str] = []
+    prev = GENESIS
+    for row in rows:
+        (eid, case_id, action, actor, occurred, recorded, old, new, detail, prev_hash, digest) = row
+        if prev_hash != prev:
+            problems.append(f"event {eid}: previous-hash link broken (an event before it was changed, removed or inserted)")
+            return problems
+        if event_hash(prev_hash, case_id, action, actor, occurred, recorded, old, new, detail) != digest:
+            problems.append(f"event {eid}: hash does not match its content (the event was edited outside complaintctl)")
+            return problems
+        prev = digest
+    return problems

@@ -1,0 +1,51 @@
+"""What `calendar show` and `calendar due` report: pure calendar work, no database."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import deadlines, labels
+from . import domain as d
+from .config import Policy
+from .deadlines import BusinessCalendar
+from .errors import InvalidValue
+
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, Any]:
+    """Weekdays that are not working days, and weekend days that are (make-up days), for one year."""
+    cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
+    days = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        working = cal.is_working_day(day)
+        weekend = day.weekday() >= 5
+        if working == weekend:
+            wd = _WEEKDAYS_ZH[day.weekday()] if lang == "zh" else day.strftime("%a")
+            kind = labels.t("makeup_workday" if working else "non_working_weekday", lang)
+            days.append({"date": day.isoformat(), "weekday": wd, "kind": kind,
+                         "holiday": cal.holiday_name(day) or ""})
+        day += dt.timedelta(days=1)
+    warnings = [labels.t("provisional", lang, year=year)] if cal.is_provisional(year) else []
+    return {"year": year, "calendar": cal.name, "days": days, "warnings": warnings}
+
+
+def due(policy: Policy, tier: str, received_at: str) -> dict[str, Any]:
+    """The deadlines of a hypothetical case, explained step by step (the time may be in the future)."""
+    t = labels.parse(d.Tier, tier, "--tier")
+    cal = BusinessCalendar(policy)
+    raw = received_at.strip()
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidValue("--received-at", received_at, "an ISO 8601 time such as 2026-03-18T14:30") from None
+    if not 1990 <= moment.year <= 2100:
+        raise InvalidValue("--received-at", received_at, "a date between 1990 and 2100")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=cal.tz)
+    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal)
+    show = lambda m: None if m is None else m.astimezone(cal.tz).isoformat(timespec="seconds")  # noqa: E731
+    return {"tier": t.value, "received_at": show(ex.received_at), "due_at": show(ex.due_at),
+            "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),
+            "steps": ex.steps, "warnings": ex.warnings}

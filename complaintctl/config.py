@@ -1,0 +1,210 @@
+"""The TOML configuration: its defaults, validation, and where each effective value came from."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+DEFAULTS: dict[str, Any] = {
+    "timezone": "Asia/Shanghai",
+    "lang": "en",
+    "branch": "",
+    "calendar.country": "CN",
+    "calendar.subdivision": "",
+    "calendar.extra_holidays": [],
+    "calendar.extra_workdays": [],
+    "tiers.general.working_days": 3,
+    "tiers.important.working_days": 5,
+    "tiers.urgent.response_hours": 24,
+    "regulatory.days": 15,
+    "reopen_window_days": 30,
+    "due_soon_working_days": 1,
+    "masking.enabled": True,
+    "database.busy_timeout_seconds": 30,
+}
+
+_INT_RANGES = {
+    "tiers.general.working_days": (1, 60),
+    "tiers.important.working_days": (1, 60),
+    "tiers.urgent.response_hours": (1, 240),
+    "regulatory.days": (1, 90),
+    "reopen_window_days": (1, 3650),
+    "due_soon_working_days": (1, 30),
+    "database.busy_timeout_seconds": (1, 3600),
+}
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _check(key: str, value: Any) -> Any:
+    default = DEFAULTS[key]
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key {key}: expected true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        lo, hi = _INT_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ConfigError(f"config key {key}: expected a whole number from {lo} to {hi}, got {value!r}")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            raise ConfigError(f"config key {key}: expected a list of dates such as [\"2026-12-31\"], got {value!r}")
+        days = []
+        for item in value:
+            if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+                days.append(item)
+                continue
+            try:
+                days.append(dt.date.fromisoformat(str(item)))
+            except ValueError:
+                raise ConfigError(f"config key {key}: {item!r} is not a date; expected YYYY-MM-DD") from None
+        return days
+    if not isinstance(value, str):
+        raise ConfigError(f"config key {key}: expected text, got {value!r}")
+    if key == "timezone":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"config key timezone: unknown time zone {value!r}; expected an IANA name such as Asia/Shanghai") from None
+    if key == "lang" and value not in ("en", "zh"):
+        raise ConfigError(f"config key lang: expected en or zh, got {value!r}")
+    if key == "calendar.country":
+        import holidays
+
+        if value.upper() not in holidays.list_supported_countries():
+            raise ConfigError(f"config key calendar.country: {value!r} is not a country the holidays package knows; expected an ISO code such as CN")
+        return value.upper()
+    return value
+
+
+@dataclass
+class Config:
+    """Effective settings, each with the place it came from."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def items(self):
+        return [(k, self.values[k], self.sources[k]) for k in DEFAULTS]
+
+
+def locale_lang(env: Mapping[str, str]) -> str | None:
+    """`zh` when the locale names Chinese, `en` when it names another language, else None."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "zh" if value.lower().startswith("zh") else "en"
+    return None
+
+
+def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: list[Path] | None = None) -> Config:
+    """Read the first config file found (explicit path, else the search list) over the defaults.
+
+    An explicit path that does not exist is an error; a missing file in the search list is not.
+    """
+    env = env or {}
+    values = dict(DEFAULTS)
+    sources = {k: "default" for k in DEFAULTS}
+    lang = locale_lang(env)
+    if lang:
+        values["lang"], sources["lang"] = lang, "locale"
+    chosen: Path | None = None
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {str(path)!r} not found: expected a readable TOML file")
+        chosen = path
+    else:
+        for candidate in search or []:
+            if candidate.is_file():
+                chosen = candidate
+                break
+    if chosen is not None:
+        try:
+            data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {str(chosen)!r} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"config file {str(chosen)!r} cannot be read: {exc.strerror}") from None
+        for key, value in _flatten(data).items():
+            if key not in DEFAULTS:
+                raise ConfigError(f"config file {str(chosen)!r}: unknown key {key!r}; known keys: {', '.join(DEFAULTS)}")
+            values[key] = _check(key, value)
+            sources[key] = str(chosen)
+    return Config(values, sources, chosen)
+
+
+def render_toml(values: Mapping[str, Any]) -> str:
+    """Write flat settings back as TOML (used by `init`); only simple types occur here."""
+    def fmt(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(f'"{x}"' for x in v) + "]"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    top, tables = [], {}
+    for key, value in values.items():
+        if "." in key:
+            table, _, leaf = key.rpartition(".")
+            tables.setdefault(table, []).append(f"{leaf} = {fmt(value)}")
+        else:
+            top.append(f"{key} = {fmt(value)}")
+    out = "\n".join(top) + "\n"
+    for table, lines in tables.items():
+        out += f"\n[{table}]\n" + "\n".join(lines) + "\n"
+    return out
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The time limits and calendar settings that deadline rules need, taken from config."""
+
+    timezone: str = "Asia/Shanghai"
+    country: str = "CN"
+    subdivision: str | None = None
+    extra_holidays: frozenset = field(default_factory=frozenset)
+    extra_workdays: frozenset = field(default_factory=frozenset)
+    general_days: int = 3
+    important_days: int = 5
+    urgent_response_hours: int = 24
+    regulatory_days: int = 15
+    reopen_window_days: int = 30
+    due_soon_working_days: int = 1
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> "Policy":
+        return cls(
+            timezone=cfg["timezone"],
+            country=cfg["calendar.country"],
+            subdivision=cfg["calendar.subdivision"] or None,
+            extra_holidays=frozenset(cfg["calendar.extra_holidays"]),
+            extra_workdays=frozenset(cfg["calendar.extra_workdays"]),
+            general_days=cfg["tiers.general.working_days"],
+            important_days=cfg["tiers.important.working_days"],
+            urgent_response_hours=cfg["tiers.urgent.response_hours"],
+            regulatory_days=cfg["regulatory.days"],
+            reopen_window_days=cfg["reopen_window_days"],
+            due_soon_working_days=cfg["due_soon_working_days"],
+        )

@@ -1,0 +1,286 @@
+"""The engine from a URL, per-connection settings, the unit of work, and the schema check.
+
+Everything that differs between SQLite and PostgreSQL lives in the small `_Adapter` classes
+below; the rest of the library writes portable SQLAlchemy.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlmodel import Session
+
+from .errors import DatabaseBusy, DatabaseUnavailable, SchemaTooNew
+
+# Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
+KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+_PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+
+
+def resolve_url(value: str) -> str:
+    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for `db info` and error messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+class _Adapter:
+    name = "generic"
+
+    def __init__(self, url: sa.engine.URL, busy_timeout: float):
+        self.url = url
+        self.busy_timeout = busy_timeout
+
+    def prepare(self) -> None:
+        """Anything to do before the first connection (create the file, check the folder)."""
+
+    def engine_kwargs(self) -> dict:
+        return {}
+
+    def install(self, engine: sa.Engine) -> None:
+        """Attach per-connection event handlers."""
+
+    def lock_for_write(self, session: Session) -> None:
+        """Take the writers' lock at the start of a write transaction."""
+
+    def describe(self, exc: BaseException) -> Exception:
+        return DatabaseUnavailable(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+
+
+class _SQLite(_Adapter):
+    name = "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        db = self.url.database
+        return None if not db or db == ":memory:" else Path(db)
+
+    def prepare(self) -> None:
+        path = self.path
+        if path is None:
+            return
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(f"cannot open database {str(path)!r}: folder {str(path.parent)!r} does not exist")
+        if path.is_dir():
+            raise DatabaseUnavailable(f"cannot open database {str(path)!r}: it is a folder; expected a database file")
+        if not path.exists():
+            # Complaint data is personal data: a new file is readable by its owner only.
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create database {str(path)!r}: {exc.strerror.lower()} (is the folder writable?)"
+                ) from None
+
+    def engine_kwargs(self) -> dict:
+        return {"connect_args": {"timeout": self.busy_timeout, "check_same_thread": False}}
+
+    def install(self, engine: sa.Engine) -> None:
+        busy_ms = int(self.busy_timeout * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            # Take transaction control away from the driver so BEGIN IMMEDIATE can be issued.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            write = conn.get_execution_options().get("complaintctl_write")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def describe(self, exc: BaseException) -> Exception:
+        msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        if "locked" in msg or "busy" in msg:
+            return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+        if "not a database" in msg or "malformed" in msg:
+            return DatabaseUnavailable(f"{str(self.path)!r} is not a complaintctl database (file is not a SQLite database)")
+        if "readonly" in msg or "read-only" in msg:
+            return DatabaseUnavailable(f"database {str(self.path)!r} is read-only: check the file's and folder's permissions")
+        if "unable to open" in msg:
+            return DatabaseUnavailable(f"cannot open database {str(self.path)!r}: {msg}")
+        return DatabaseUnavailable(f"database error: {msg}")
+
+
+class _PostgreSQL(_Adapter):
+    name = "postgresql"
+
+    def engine_kwargs(self) -> dict:
+        return {"connect_args": {"connect_timeout": 10}}
+
+    def lock_for_write(self, session: Session) -> None:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+        session.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
+
+    def describe(self, exc: BaseException) -> Exception:
+        msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        if "lock timeout" in msg:
+            return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+        return DatabaseUnavailable(f"database error: {msg}")
+
+
+class Store:
+    """One database: its engine, dialect adapter, and schema state."""
+
+    def __init__(self, url: str, busy_timeout: float = 30):
+        self.url = url = resolve_url(url)
+        try:
+            parsed = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            from .errors import InvalidValue
+
+            raise InvalidValue("--db", url, "a file path or a URL such as postgresql+psycopg://user@host/db") from None
+        backend = parsed.get_backend_name()
+        adapter_cls = {"sqlite": _SQLite, "postgresql": _PostgreSQL}.get(backend, _Adapter)
+        self.adapter = adapter_cls(parsed, busy_timeout)
+        self.adapter.prepare()
+        try:
+            self.engine = sa.create_engine(parsed, **self.adapter.engine_kwargs())
+        except ModuleNotFoundError as exc:
+            raise DatabaseUnavailable(
+                f"the driver for {backend} is not installed ({exc.name}); for PostgreSQL: pip install 'complaintctl[postgres]'"
+            ) from None
+        self.adapter.install(self.engine)
+        self.write_engine = self.engine.execution_options(complaintctl_write=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.adapter.name
+
+    def translate(self, exc: BaseException) -> Exception:
+        return self.adapter.describe(exc)
+
+    # Schema ----------------------------------------------------------------------------
+
+    def current_revision(self) -> str | None:
+        """The stored Alembic revision, read with plain SQL so that Alembic is not imported."""
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError) as exc:
+            msg = str(exc.orig)
+            if "no such table" in msg or "does not exist" in msg or "UndefinedTable" in type(exc.orig).__name__:
+                return None
+            raise self.translate(exc) from None
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
+
+    def ensure_schema(self) -> str | None:
+        """Bring a new or older database to the current revision; return the revision applied, if any."""
+        revision = self.current_revision()
+        if revision == HEAD_REVISION:
+            return None
+        if revision is not None and revision not in KNOWN_REVISIONS:
+            raise SchemaTooNew(
+                f"database is at schema revision {revision!r}, newer than this complaintctl knows "
+                f"({HEAD_REVISION}); upgrade complaintctl"
+            )
+        if revision is None and self._has_foreign_tables():
+            raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
+        self.upgrade()
+        return HEAD_REVISION
+
+    def _has_foreign_tables(self) -> bool:
+        names = sa.inspect(self.engine).get_table_names()
+        return bool(names) and "cases" not in names
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run Alembic migrations up to `revision` (imports Alembic only here)."""
+        from .migrate import upgrade
+
+        try:
+            upgrade(self, revision)
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
+
+    # Units of work ---------------------------------------------------------------------
+
+    def unit_of_work(self, write: bool = True) -> "UnitOfWork":
+        return UnitOfWork(self, write)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction. Rolls back unless `commit()` is called; re-entrant for batch work."""
+
+    def __init__(self, store: Store, write: bool = True):
+        self.store = store
+        self.write = write
+        self.session: Session | None = None
+        self._depth = 0
+        self._committed = False
+        self.last_hash: str | None = None  # the audit chain's head, cached within this transaction
+
+    def __enter__(self) -> "UnitOfWork":
+        self._depth += 1
+        if self._depth == 1:
+            bind = self.store.write_engine if self.write else self.store.engine
+            self.session = Session(bind=bind, expire_on_commit=False, autoflush=False)
+            self._committed = False
+            self.last_hash = None
+            try:
+                self.session.connection()
+                if self.write:
+                    self.store.adapter.lock_for_write(self.session)
+            except DBAPIError as exc:
+                self._close()
+                raise self.store.translate(exc) from None
+        return self
+
+    def commit(self) -> None:
+        if self._depth > 1:
+            return  # the outermost unit commits
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            raise self.store.translate(exc) from None
+        self._committed = True
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._depth -= 1
+        if self._depth > 0:
+            return False
+        if not self._committed:
+            self.session.rollback()
+        self._close()
+        if isinstance(exc, DBAPIError):
+            raise self.store.translate(exc) from None
+        return False
+
+    def _close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.session = None
+        self._depth = 0
+
+
+@contextmanager
+def translated(store: Store):
+    """Turn driver errors raised outside a unit of work into one-line environment faults."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise store.translate(exc) from None

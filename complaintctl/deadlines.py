@@ -1,0 +1,333 @@
+"""The business calendar and every clock a case runs on: pure functions of times, calendar and policy.
+
+Counting rules (PRC Civil Code arts. 201-203): a period counted in days starts on the day after
+the day of receipt; when its last day is not a working day it ends on the next working day; it
+ends at 24:00 of its last day. Deadlines are stored as that midnight (the start of the following
+day, in UTC) and a clock is breached when now >= due.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from .config import Policy
+from .domain import Tier
+
+DAY = 86400
+UTC = dt.timezone.utc
+# Countries whose government publishes each year's holiday and make-up schedule in advance;
+# for them a year the holidays package has no official schedule for is "provisional".
+_PUBLISHED_SCHEDULES = {"CN"}
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def fmt_day(day: dt.date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
+
+
+class BusinessCalendar:
+    """Working days of one country (and subdivision) plus local closures and extra working days."""
+
+    def __init__(self, policy: Policy, language: str | None = None):
+        self.policy = policy
+        self.tz = ZoneInfo(policy.timezone)
+        self._language = language
+        self._cache: dict[dt.date, bool] = {}
+
+    @cached_property
+    def _holidays(self):
+        import holidays
+
+        return holidays.country_holidays(
+            self.policy.country, subdiv=self.policy.subdivision, language=self._language
+        )
+
+    @property
+    def name(self) -> str:
+        """A short identity of the calendar, stored with each case's deadlines."""
+        sub = f"-{self.policy.subdivision}" if self.policy.subdivision else ""
+        extra = ""
+        if self.policy.extra_holidays or self.policy.extra_workdays:
+            extra = f"+{len(self.policy.extra_holidays)}h{len(self.policy.extra_workdays)}w"
+        return f"{self.policy.country}{sub}{extra}"
+
+    def is_working_day(self, day: dt.date) -> bool:
+        cached = self._cache.get(day)
+        if cached is None:
+            if day in self.policy.extra_workdays:
+                cached = True
+            elif day in self.policy.extra_holidays:
+                cached = False
+            else:
+                cached = bool(self._holidays.is_working_day(day))
+            self._cache[day] = cached
+        return cached
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        if day in self.policy.extra_holidays:
+            return "local closure"
+        return self._holidays.get(day)
+
+    def is_makeup_workday(self, day: dt.date) -> bool:
+        """A Saturday or Sunday that is a working day (调休) by the schedule or by config."""
+        return day.weekday() >= 5 and self.is_working_day(day)
+
+    @cached_property
+    def official_through(self) -> int | None:
+        """The last year with an officially published schedule, for countries that publish one."""
+        if self.policy.country not in _PUBLISHED_SCHEDULES:
+            return None
+        years = getattr(self._holidays, "special_public_holidays", None) or {}
+        return max(years) if years else None
+
+    def is_provisional(self, year: int) -> bool:
+        last = self.official_through
+        return last is not None and year > last
+
+    # Local time ------------------------------------------------------------------------
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.tz)
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.tz).date()
+
+    def start_of_day(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), self.tz).astimezone(UTC)
+
+    def end_of_day(self, day: dt.date) -> dt.datetime:
+        """24:00 local at the end of `day`, i.e. the following midnight, in UTC."""
+        return self.start_of_day(day + dt.timedelta(days=1))
+
+    # Counting --------------------------------------------------------------------------
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """`day` itself if it is a working day, else the first working day after it."""
+        for _ in range(400):
+            if self.is_working_day(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within 400 days; check the calendar configuration")
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        """The Nth working day after `day` (`day` itself is not counted)."""
+        count = 0
+        for _ in range(n * 7 + 400):
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+                if count == n:
+                    return day
+        raise ValueError("no working day within 400 days; check the calendar configuration")
+
+    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Seconds between two moments that fall on working days (negative when end < start)."""
+        if end < start:
+            return -self.working_seconds(end, start)
+        total = 0.0
+        day = self.local_date(start)
+        last = self.local_date(end)
+        while day <= last:
+            if self.is_working_day(day):
+                lo = max(start, self.start_of_day(day))
+                hi = min(end, self.end_of_day(day))
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += dt.timedelta(days=1)
+        return total
+
+    def add_working_seconds(self, start: dt.datetime, seconds: float) -> dt.datetime:
+        """The moment `seconds` of working-day time after `start` (before it when negative)."""
+        if seconds < 0:
+            return self._subtract_working_seconds(start, -seconds)
+        cursor, remaining = start, seconds
+        for _ in range(int(seconds // DAY) * 7 + 800):
+            day = self.local_date(cursor)
+            day_end = self.end_of_day(day)
+            if self.is_working_day(day):
+                available = (day_end - cursor).total_seconds()
+                if remaining <= available:
+                    return cursor + dt.timedelta(seconds=remaining)
+                remaining -= available
+            cursor = day_end
+        raise ValueError("no working day within the search window; check the calendar configuration")
+
+    def _subtract_working_seconds(self, end: dt.datetime, seconds: float) -> dt.datetime:
+        cursor, remaining = end, seconds
+        for _ in range(int(seconds // DAY) * 7 + 800):
+            day = self.local_date(cursor - dt.timedelta(microseconds=1))
+            day_start = self.start_of_day(day)
+            if self.is_working_day(day):
+                available = (cursor - day_start).total_seconds()
+                if remaining <= available:
+                    return cursor - dt.timedelta(seconds=remaining)
+                remaining -= available
+            cursor = day_start
+        raise ValueError("no working day within the search window; check the calendar configuration")
+
+    def working_days_ago(self, as_of: dt.datetime, n: float) -> dt.datetime:
+        """The moment that lies `n` working days (of 24 working hours each) before `as_of`."""
+        return self.add_working_seconds(as_of, -n * DAY)
+
+
+# Clocks -----------------------------------------------------------------------------------
+
+
+def tier_working_days(tier: Tier, policy: Policy) -> int | None:
+    return {Tier.GENERAL: policy.general_days, Tier.IMPORTANT: policy.important_days}.get(tier)
+
+
+def internal_due(opened_at: dt.datetime, tier: Tier, cal: BusinessCalendar) -> dt.datetime:
+    """General and important: end of the Nth working day after receipt; urgent: the plan deadline."""
+    days = tier_working_days(tier, cal.policy)
+    if days is None:
+        return response_due(opened_at, cal.policy)
+    return cal.end_of_day(cal.add_working_days(cal.local_date(opened_at), days))
+
+
+def response_due(opened_at: dt.datetime, policy: Policy) -> dt.datetime:
+    """Urgent cases: the initial plan is due a fixed number of clock hours after receipt."""
+    return opened_at + dt.timedelta(hours=policy.urgent_response_hours)
+
+
+def regulatory_due(
+    received_at: dt.datetime, cal: BusinessCalendar, *, extra_days: int = 0, paused_seconds: float = 0
+) -> dt.datetime:
+    """N calendar days after receipt, rolled to a working day, plus any extension and appraisal time."""
+    last = cal.local_date(received_at) + dt.timedelta(days=cal.policy.regulatory_days + extra_days)
+    if paused_seconds > 0:
+        last += dt.timedelta(days=-(-int(paused_seconds) // DAY))
+    return cal.end_of_day(cal.next_working_day(last))
+
+
+def followup_due(last_followup_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
+    """An urgent case needs a follow-up every working day: by the end of the next working day."""
+    return cal.end_of_day(cal.add_working_days(cal.local_date(last_followup_at), 1))
+
+
+def shift_for_pause(due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime,
+                    cal: BusinessCalendar, *, wall_clock: bool = False) -> dt.datetime:
+    """Move a deadline later by the time a pause covered (working time, or wall time for 24h clocks)."""
+    if resumed_at <= paused_at:
+        return due
+    if wall_clock:
+        return due + (resumed_at - paused_at)
+    if due <= paused_at:
+        # Already breached before the pause: the breach stands and the clock does not move.
+        return due
+    return cal.add_working_seconds(due, cal.working_seconds(paused_at, resumed_at))
+
+
+def due_soon_cutoff(as_of: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
+    """Deadlines at or before this moment (and after as_of) count as due soon."""
+    return cal.add_working_seconds(as_of, cal.policy.due_soon_working_days * DAY)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A signed amount of time for display: working days and hours, or clock hours."""
+
+    seconds: float
+    working: bool
+
+    def text(self, lang: str = "en") -> str:
+        s = abs(int(self.seconds))
+        if self.working:
+            days, hours = divmod(s // 3600, 24)
+            minutes = (s % 3600) // 60
+            if lang == "zh":
+                return f"{days}个工作日{hours}小时" if days else f"{hours}小时{minutes}分"
+            return f"{days}wd {hours}h" if days else f"{hours}h {minutes:02d}m"
+        hours, minutes = divmod(s // 60, 60)
+        return f"{hours}小时{minutes}分" if lang == "zh" else f"{hours}h {minutes:02d}m"
+
+    @property
+    def working_days(self) -> float:
+        return round(self.seconds / DAY, 2)
+
+
+def remaining(due: dt.datetime, as_of: dt.datetime, cal: BusinessCalendar, *, clock_hours: bool) -> Span:
+    """Time from as_of to due (negative when overdue), in working time unless clock_hours."""
+    if clock_hours:
+        return Span((due - as_of).total_seconds(), working=False)
+    return Span(cal.working_seconds(as_of, due), working=True)
+
+
+# Explanations ----------------------------------------------------------------------------
+
+
+@dataclass
+class Explained:
+    """The deadlines a case received at a moment would get, with the counting in words."""
+
+    received_at: dt.datetime
+    tier: Tier
+    due_at: dt.datetime
+    first_response_due_at: dt.datetime | None
+    regulatory_due_at: dt.datetime
+    steps: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _describe(day: dt.date, cal: BusinessCalendar) -> str:
+    name = cal.holiday_name(day)
+    if cal.is_working_day(day):
+        return "make-up working day (调休)" if day.weekday() >= 5 else "working day"
+    if name:
+        return f"holiday ({name})"
+    return "weekend"
+
+
+def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar) -> Explained:
+    """Compute every clock for a case and say in words how each was counted."""
+    policy = cal.policy
+    local = cal.local(received_at)
+    receipt = local.date()
+    steps = [f"Received {fmt_day(receipt)} {local:%H:%M} ({policy.timezone}); the day of receipt is not counted."]
+    days = tier_working_days(tier, policy)
+    touched = {receipt.year}
+    if days is None:
+        due = response_due(received_at, policy)
+        steps.append(
+            f"Urgent: the initial plan is due {policy.urgent_response_hours} clock hours after receipt, "
+            f"holidays included: {cal.local(due):%a %Y-%m-%d %H:%M}."
+        )
+        steps.append("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.")
+        first_response = due
+    else:
+        first_response = None
+        day, count = receipt, 0
+        while count < days:
+            day += dt.timedelta(days=1)
+            kind = _describe(day, cal)
+            touched.add(day.year)
+            if cal.is_working_day(day):
+                count += 1
+                steps.append(f"{fmt_day(day)}: {kind}, day {count} of {days}.")
+            else:
+                steps.append(f"{fmt_day(day)}: {kind}, not counted.")
+        due = cal.end_of_day(day)
+        steps.append(f"Internal deadline ({tier.value}, {days} working days): 24:00 at the end of {fmt_day(day)}.")
+    reg = regulatory_due(received_at, cal)
+    last = receipt + dt.timedelta(days=policy.regulatory_days)
+    reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
+    touched.update({last.year, reg_day.year})
+    if reg_day == last:
+        steps.append(f"Regulatory deadline: {policy.regulatory_days} calendar days after receipt, 24:00 at the end of {fmt_day(last)}.")
+    else:
+        steps.append(
+            f"Regulatory deadline: {policy.regulatory_days} calendar days after receipt is {fmt_day(last)}, "
+            f"not a working day ({_describe(last, cal)}), so it moves to the end of {fmt_day(reg_day)}."
+        )
+    warnings = [f"calendar for {y} is provisional: the official holiday schedule is not yet published"
+                for y in sorted(touched) if cal.is_provisional(y)]
+    return Explained(received_at, tier, due, first_response, reg, steps, warnings)
+
+
+def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[str]:
+    """Warnings for each provisional year that any of the given deadlines falls in."""
+    years = sorted({cal.local_date(m - dt.timedelta(microseconds=1)).year for m in moments if m is not None})
+    return [f"calendar for {y} is provisional: the official holiday schedule is not yet published"
+            for y in years if cal.is_provisional(y)]

@@ -1,0 +1,130 @@
+"""Realistic sample data: a few hundred complaints over recent weeks, in every state, made through
+the same services as real work (so every case has its full audit trail)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+
+from . import domain as d
+from . import services
+from .errors import UserError
+from .models import Case, Staff
+from .services import Context
+
+STAFF = [
+    ("wangfang", "staff", "BJ001", "个人金融部"), ("liqiang", "staff", "BJ001", "个人金融部"),
+    ("zhaomin", "staff", "BJ002", "运营管理部"), ("chenjie", "staff", "BJ002", "信用卡中心"),
+    ("zhangwei", "manager", "BJ001", "消费者权益保护部"), ("liuyang", "manager", "BJ002", "财富管理部"),
+    ("sunli", "executive", "BJ000", "行领导"),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+STORIES = {
+    ("wealth_management", "misselling"): "购买理财产品时客户经理未充分揭示风险，产品出现亏损",
+    ("wealth_management", "product_return"): "理财产品到期收益低于宣传的业绩比较基准",
+    ("fund", "misselling"): "柜员推荐基金时称保本，现亏损百分之十五",
+    ("insurance_agency", "misselling"): "办理存款时被误导购买分红型保险，要求全额退保",
+    ("insurance_agency", "product_return"): "代理保险退保时扣除手续费过高",
+    ("deposit", "service_attitude"): "网点排队时间过长，柜员态度冷淡",
+    ("deposit", "fund_safety"): "账户出现一笔不明扣款，要求查明",
+    ("loan", "fees"): "提前还款被收取违约金，合同中未明确告知",
+    ("loan", "debt_collection"): "催收人员频繁致电家属和同事",
+    ("credit_card", "fees"): "信用卡年费在未告知的情况下被扣收",
+    ("credit_card", "information_security"): "收到陌生推销电话，怀疑个人信息被泄露",
+    ("payment", "system_failure"): "手机银行转账显示失败但资金已扣",
+    ("forex", "disclosure"): "购汇时汇率和手续费未事先说明",
+    ("deposit", "contract_terms"): "大额存单提前支取利息计算与约定不符",
+}
+CHANNELS = ["hotline"] * 5 + ["branch_counter"] * 4 + ["mobile_app"] * 3 + ["online_banking"] * 2 + \
+    ["letter", "suggestion_box", "email", "regulator_referral"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _working_hour(rng: random.Random, day: dt.date, tz) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, rng.randint(9, 16), rng.randint(0, 59), tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int = 7, force: bool = False) -> dict[str, Any]:
+    """Fill the database with `count` complaints received over the last `days` days."""
+    if not 1 <= count <= 100_000:
+        raise UserError(f"invalid --count {count}: expected 1 to 100000")
+    rng = random.Random(seed)
+    cal = ctx.calendar
+    with uow:
+        existing = uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
+        if existing and not force:
+            raise UserError(f"the database already has {existing} cases; demo adds sample data only to an empty "
+                            f"database (use --force to add anyway, or --db another file)")
+        have = set(uow.session.execute(select(Staff.name)).scalars())
+        for name, role, branch, dept in STAFF:
+            if name not in have:
+                services.staff_add(uow, ctx, name=name, role=role, branch=branch, department=dept)
+        staff_by_role = {r: [s for s in STAFF if s[1] == r] for r in ("staff", "manager", "executive")}
+        start = cal.local_date(ctx.now) - dt.timedelta(days=days)
+        made = []
+        for i in range(count):
+            day = start + dt.timedelta(days=rng.randint(0, days))
+            received = _working_hour(rng, day, cal.tz)
+            if received >= ctx.now - dt.timedelta(minutes=5):
+                received = ctx.now - dt.timedelta(hours=rng.randint(1, 6))
+            (product, category), story = rng.choice(list(STORIES.items()))
+            tier = rng.choices(["general", "important", "urgent"], weights=[75, 20, 5])[0]
+            channel = rng.choice(CHANNELS)
+            anonymous = channel in ("letter", "suggestion_box") and rng.random() < 0.3
+            phone = None if anonymous else f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+            account = f"622202{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.6 else None
+            res = services.log_case(uow, ctx, channel=channel, description=story, customer=None if anonymous else _name(rng),
+                                    phone=phone, account=account, product=product, category=category, tier=tier,
+                                    branch=rng.choice(["BJ001", "BJ002"]), received_at=received)
+            made.append(_progress(uow, ctx, rng, res.case, received, staff_by_role))
+        uow.commit()
+    return {"cases": count, "staff": len(STAFF)}
+
+
+def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.datetime, staff) -> str:
+    """Move a freshly logged case along a plausible path, never past now."""
+    ref = case["reference"]
+    tier = d.Tier(case["tier"])
+    age_h = (ctx.now - received).total_seconds() / 3600
+    step = lambda hours: min(received + dt.timedelta(hours=hours), ctx.now)  # noqa: E731
+    roll = rng.random()
+    if age_h < 2 or roll < 0.08:
+        return ref  # just received
+    handler = rng.choice(staff[d.TIER_HANDLER[tier].value])
+    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)))
+    if tier == d.Tier.URGENT:
+        services.respond(uow, ctx, ref, text="已成立应急小组，制定初步处理方案并告知客户",
+                         at=step(rng.uniform(2, 30)))
+    elif rng.random() < 0.7:
+        services.respond(uow, ctx, ref, text="已致电客户，了解诉求并说明处理流程", at=step(rng.uniform(2, 20)))
+    if roll < 0.2 and age_h > 30:
+        return ref  # in progress, perhaps overdue
+    if roll < 0.26:
+        services.pause(uow, ctx, ref, reason=rng.choice(["customer_materials", "appraisal"]),
+                       note_text="等待补充材料", at=step(rng.uniform(20, 40)))
+        return ref
+    if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
+        services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason="客户情绪激动，涉及金额较大",
+                          at=step(rng.uniform(30, 60)))
+        return ref
+    hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
+    if received + dt.timedelta(hours=hours) > ctx.now:
+        return ref
+    services.note(uow, ctx, ref, text="与相关部门核实情况", at=step(hours * 0.6))
+    services.resolve(uow, ctx, ref, resolution=rng.choice(["向客户解释说明并致歉", "退还相关费用", "协助客户办理退保",
+                                                          "更正账户记录并补偿利息"]),
+                     root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person"]), at=step(hours))
+    resolved_at = received + dt.timedelta(hours=hours)
+    if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
+        services.reopen(uow, ctx, ref, reason="客户对处理结果不满意", at=resolved_at + dt.timedelta(hours=24))
+        return ref
+    if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
+        services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
+                       at=resolved_at + dt.timedelta(hours=48))
+    return ref

@@ -1,0 +1,264 @@
+"""The complaint domain: choices, the state machine and the rules that need no database."""
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from .errors import IllegalMove, InvalidValue
+
+
+class Tier(StrEnum):
+    GENERAL = "general"
+    IMPORTANT = "important"
+    URGENT = "urgent"
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Channel(StrEnum):
+    HOTLINE = "hotline"
+    ONLINE_BANKING = "online_banking"
+    MOBILE_APP = "mobile_app"
+    BRANCH_COUNTER = "branch_counter"
+    SUGGESTION_BOX = "suggestion_box"
+    LETTER = "letter"
+    EMAIL = "email"
+    REGULATOR_REFERRAL = "regulator_referral"
+    OTHER = "other"
+
+
+class Product(StrEnum):
+    DEPOSIT = "deposit"
+    WEALTH_MANAGEMENT = "wealth_management"
+    FUND = "fund"
+    INSURANCE_AGENCY = "insurance_agency"
+    LOAN = "loan"
+    CREDIT_CARD = "credit_card"
+    PAYMENT = "payment"
+    FOREX = "forex"
+    OTHER = "other"
+
+
+class Category(StrEnum):
+    SERVICE_ATTITUDE = "service_attitude"
+    MISSELLING = "misselling"
+    DISCLOSURE = "disclosure"
+    FEES = "fees"
+    PRODUCT_RETURN = "product_return"
+    CONTRACT_TERMS = "contract_terms"
+    FUND_SAFETY = "fund_safety"
+    INFORMATION_SECURITY = "information_security"
+    SYSTEM_FAILURE = "system_failure"
+    DEBT_COLLECTION = "debt_collection"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    EXECUTIVE = "executive"
+
+
+class PauseReason(StrEnum):
+    CUSTOMER_MATERIALS = "customer_materials"
+    APPRAISAL = "appraisal"
+    OTHER = "other"
+
+
+class NotifiedVia(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    EMAIL = "email"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    NO_RESPONSE = "no_response"
+
+
+class Action(StrEnum):
+    LOG = "log"
+    IMPORT = "import"
+    ASSIGN = "assign"
+    ESCALATE = "escalate"
+    RESPOND = "respond"
+    NOTE = "note"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTEND = "extend"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    CLOSE = "close"
+    REVEAL = "reveal"
+    PURGE = "purge"
+    STAFF_ADD = "staff_add"
+
+
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED}
+)
+_WORKING = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
+
+# (action) -> {from status: to status}. Resume is special: it returns to the status the
+# case had before the pause, which the caller supplies.
+TRANSITIONS: dict[Action, dict[Status, Status]] = {
+    Action.ASSIGN: {
+        Status.RECEIVED: Status.ASSIGNED,
+        Status.ASSIGNED: Status.ASSIGNED,
+        Status.IN_PROGRESS: Status.IN_PROGRESS,
+        Status.REOPENED: Status.ASSIGNED,
+        Status.PAUSED: Status.PAUSED,
+    },
+    Action.RESPOND: {s: Status.IN_PROGRESS for s in _WORKING},
+    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED)},
+    Action.PAUSE: {s: Status.PAUSED for s in _WORKING},
+    Action.RESUME: {Status.PAUSED: Status.IN_PROGRESS},
+    Action.ESCALATE: {s: s for s in OPEN_STATUSES},
+    Action.EXTEND: {s: s for s in OPEN_STATUSES},
+    Action.RESOLVE: {s: Status.RESOLVED for s in _WORKING},
+    Action.REOPEN: {Status.RESOLVED: Status.REOPENED, Status.CLOSED: Status.REOPENED},
+    Action.CLOSE: {Status.RESOLVED: Status.CLOSED},
+}
+
+
+def allowed_actions(status: Status) -> list[str]:
+    """The commands that may be run on a case in this status, in a stable order."""
+    return [a.value for a, moves in TRANSITIONS.items() if status in moves]
+
+
+def next_status(status: Status, action: Action, paused_from: Status | None = None) -> Status:
+    """The status after `action`, or IllegalMove naming the current status and the legal moves."""
+    moves = TRANSITIONS.get(action)
+    if moves is None:
+        return status
+    if status not in moves:
+        raise IllegalMove(action.value, status.value, allowed_actions(status))
+    if action is Action.RESUME and paused_from is not None:
+        return paused_from
+    return moves[status]
+
+
+def replay(events: list[tuple[str, dict]]) -> Status | None:
+    """Rebuild a case's status from its (action, new-values) events; None when there are none.
+
+    Raises IllegalMove if the history contains a move the state machine forbids.
+    """
+    status: Status | None = None
+    before_pause: Status | None = None
+    for action_name, new in events:
+        action = Action(action_name)
+        if action in (Action.LOG, Action.IMPORT):
+            status = Status(new["status"])
+            continue
+        if status is None or action not in TRANSITIONS:
+            continue
+        if action is Action.PAUSE:
+            before_pause = status
+        status = next_status(status, action, before_pause if action is Action.RESUME else None)
+    return status
+
+
+ROLE_LEVEL = {Role.STAFF: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3}
+TIER_LEVEL = {Tier.GENERAL: 1, Tier.IMPORTANT: 2, Tier.URGENT: 3}
+TIER_HANDLER = {Tier.GENERAL: Role.STAFF, Tier.IMPORTANT: Role.MANAGER, Tier.URGENT: Role.EXECUTIVE}
+
+
+def can_handle(role: Role, tier: Tier) -> bool:
+    """Whether staff of `role` may own a case of `tier` (general: anyone; urgent: executives)."""
+    return ROLE_LEVEL[role] >= TIER_LEVEL[tier]
+
+
+def next_tier(tier: Tier) -> Tier | None:
+    return {Tier.GENERAL: Tier.IMPORTANT, Tier.IMPORTANT: Tier.URGENT}.get(tier)
+
+
+# Field validation ---------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_INTL = re.compile(r"^\+\d{1,3}[- ]?\d{4,14}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ACCOUNT = re.compile(r"^\d{12,19}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 20_000
+MAX_NAME = 200
+
+
+def clean_phone(value: str) -> str:
+    v = value.strip().replace(" ", "")
+    if _MOBILE.match(v) or _LANDLINE.match(v) or _INTL.match(v):
+        return v
+    raise InvalidValue(
+        "phone", value,
+        "a mainland mobile (11 digits, e.g. 13812345678), a landline with area code "
+        "(010-12345678) or + and a country code (+85291234567)",
+    )
+
+
+def clean_email(value: str) -> str:
+    v = value.strip()
+    if len(v) <= 254 and _EMAIL.match(v):
+        return v
+    raise InvalidValue("email", value, "an address such as name@example.com")
+
+
+def clean_account(value: str) -> str:
+    v = value.strip().replace(" ", "")
+    if _ACCOUNT.match(v):
+        return v
+    raise InvalidValue("account", value, "12 to 19 digits")
+
+
+def clean_text(field: str, value: str | None, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
+    """Strip a free-text value and refuse empty, over-long or control-character input."""
+    if value is None:
+        if required:
+            raise InvalidValue(field, "", "non-empty text")
+        return None
+    v = value.strip()
+    if not v:
+        if required:
+            raise InvalidValue(field, value, "non-empty text")
+        return None
+    if len(v) > limit:
+        raise InvalidValue(field, v[:20] + "...", f"at most {limit} characters (got {len(v)})")
+    if _CONTROL.search(v):
+        raise InvalidValue(field, v[:20], "text without control characters")
+    return v
+
+
+def clean_name(field: str, value: str | None, *, required: bool = True) -> str | None:
+    v = clean_text(field, value, required=required, limit=MAX_NAME)
+    if v is not None and ("\n" in v or "\t" in v or "\r" in v):
+        raise InvalidValue(field, v[:20], "a single line")
+    return v
+
+
+def format_reference(year: int, case_id: int) -> str:
+    """References are derived from the row id, so concurrent writers can never collide."""
+    return f"C-{year}-{case_id:06d}"
+
+
+_REF = re.compile(r"^C-(\d{4})-(\d+)$", re.IGNORECASE)
+
+
+def parse_case_key(text: str) -> int:
+    """Accept a reference (C-2026-000123) or a numeric id; return the row id."""
+    t = text.strip()
+    m = _REF.match(t)
+    if m:
+        return int(m.group(2))
+    if t.isdigit() and len(t) < 12:
+        return int(t)
+    raise InvalidValue("case", text, "a reference such as C-2026-000123 or a numeric id")

@@ -1,0 +1,88 @@
+"""One exception class per thing a user (or the environment) can get wrong.
+
+`UserError` subclasses mean bad input or an illegal move (exit 2); `EnvironmentFault`
+subclasses mean the machine, file or database is not as it should be (exit 1).
+Each carries one line of text that says what was wrong and what is accepted.
+"""
+from __future__ import annotations
+
+
+class ComplaintctlError(Exception):
+    """Base of every error the tool reports as one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UserError(ComplaintctlError):
+    """Bad input or an illegal move: nothing was written."""
+
+    exit_code = 2
+
+
+class InvalidValue(UserError):
+    """A value given for a field is not one that is accepted."""
+
+    def __init__(self, field: str, value: object, accepted: str):
+        shown = str(value)
+        if len(shown) > 40:
+            shown = shown[:40] + "..."
+        shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
+        super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
+        self.field = field
+
+
+class IllegalMove(UserError):
+    """The state machine does not allow this command in the case's current status."""
+
+    def __init__(self, action: str, status: str, allowed: list[str]):
+        moves = ", ".join(allowed) if allowed else "none"
+        super().__init__(f"cannot {action} a case that is {status}; allowed from {status}: {moves}")
+        self.status = status
+
+
+class UnknownCase(UserError):
+    """No case has that reference or id."""
+
+    def __init__(self, key: str):
+        super().__init__(f"unknown case {key!r}: expected the reference of an existing case (see 'complaintctl list --all')")
+
+
+class UnknownStaff(UserError):
+    """The named person is not registered staff."""
+
+    def __init__(self, name: str, field: str = "staff"):
+        super().__init__(f"unknown {field} {name!r}: expected registered staff (see 'complaintctl staff list')")
+
+
+class NotPermitted(UserError):
+    """The operator or assignee lacks the role the rule requires."""
+
+
+class ConfigError(UserError):
+    """The configuration file is unreadable or has a bad value."""
+
+
+class DuplicateStaff(UserError):
+    """A staff member with that name already exists."""
+
+
+class EnvironmentFault(ComplaintctlError):
+    """The database, a file or the machine is not usable."""
+
+    exit_code = 1
+
+
+class DatabaseUnavailable(EnvironmentFault):
+    """The database cannot be opened or is not a complaintctl database."""
+
+
+class SchemaTooNew(EnvironmentFault):
+    """The database was written by a newer version of the tool."""
+
+
+class DatabaseBusy(EnvironmentFault):
+    """Another writer held the lock for longer than the busy timeout."""

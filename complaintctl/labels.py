@@ -1,0 +1,276 @@
+"""Every user-visible label in English and Chinese, and the parsing of choices typed in either.
+
+Choices are parsed here so that `一般`, `General` and ` general ` all mean Tier.GENERAL, and an
+unknown value gets the same one-line error whichever language it was typed in.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from . import domain as d
+from .errors import InvalidValue
+
+LANGS = ("en", "zh")
+
+# enum value -> (English, Chinese, extra Chinese/English aliases accepted on input)
+CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
+    d.Tier: {
+        "general": ("General", "一般投诉", ("一般",)),
+        "important": ("Important", "重要投诉", ("重要",)),
+        "urgent": ("Urgent", "紧急投诉", ("紧急",)),
+    },
+    d.Status: {
+        "received": ("Received", "已受理", ("受理", "已登记")),
+        "assigned": ("Assigned", "已分派", ("分派", "已分配")),
+        "in_progress": ("In progress", "处理中", ("in progress",)),
+        "paused": ("Paused", "已中止", ("中止", "暂停")),
+        "resolved": ("Resolved", "已办结", ("办结", "已解决")),
+        "closed": ("Closed", "已关闭", ("关闭", "已结案")),
+        "reopened": ("Reopened", "已重启", ("重启", "重新处理")),
+    },
+    d.Channel: {
+        "hotline": ("Service hotline", "客服热线", ("热线", "电话")),
+        "online_banking": ("Online banking", "网上银行", ("网银",)),
+        "mobile_app": ("Mobile banking", "手机银行", ("mobile banking", "手机")),
+        "branch_counter": ("Branch counter", "营业网点", ("柜面", "网点", "counter", "branch")),
+        "suggestion_box": ("Suggestion box", "意见箱", ("意见簿",)),
+        "letter": ("Letter", "信函", ("来信",)),
+        "email": ("E-mail", "电子邮件", ("邮件",)),
+        "regulator_referral": ("Regulator referral", "监管转办", ("监管转送", "regulator")),
+        "other": ("Other", "其他", ()),
+    },
+    d.Product: {
+        "deposit": ("Deposits", "存款", ()),
+        "wealth_management": ("Wealth management", "理财", ("理财产品",)),
+        "fund": ("Funds", "基金", ()),
+        "insurance_agency": ("Insurance (agency)", "代理保险", ("保险",)),
+        "loan": ("Loans", "贷款", ()),
+        "credit_card": ("Credit cards", "信用卡", ("card",)),
+        "payment": ("Payments and settlement", "支付结算", ("支付",)),
+        "forex": ("Foreign exchange", "外汇", ()),
+        "other": ("Other", "其他", ()),
+    },
+    d.Category: {
+        "service_attitude": ("Service attitude", "服务态度", ("服务质量",)),
+        "misselling": ("Mis-selling", "误导销售", ("营销", "mis-selling")),
+        "disclosure": ("Disclosure", "信息披露", ()),
+        "fees": ("Fees and pricing", "收费", ("定价收费", "费用")),
+        "product_return": ("Product returns", "产品收益", ("收益",)),
+        "contract_terms": ("Contract terms", "合同条款", ()),
+        "fund_safety": ("Safety of funds", "资金安全", ()),
+        "information_security": ("Information security", "信息安全", ()),
+        "system_failure": ("System failure", "系统故障", ()),
+        "debt_collection": ("Debt collection", "债务催收", ("催收",)),
+        "other": ("Other", "其他", ()),
+    },
+    d.Role: {
+        "staff": ("Front-line staff", "一线员工", ("员工",)),
+        "manager": ("Manager", "中层管理人员", ("经理", "中层")),
+        "executive": ("Executive", "高级管理人员", ("高管",)),
+    },
+    d.PauseReason: {
+        "customer_materials": ("Awaiting customer's materials", "等待客户补充材料", ("补充材料",)),
+        "appraisal": ("External appraisal or testing", "鉴定或检测", ("鉴定", "检测")),
+        "other": ("Other", "其他", ()),
+    },
+    d.NotifiedVia: {
+        "phone": ("Phone", "电话", ()),
+        "sms": ("SMS", "短信", ()),
+        "letter": ("Letter", "信函", ()),
+        "in_person": ("In person", "当面", ("面谈",)),
+        "email": ("E-mail", "电子邮件", ("邮件",)),
+    },
+    d.Satisfaction: {
+        "satisfied": ("Satisfied", "满意", ()),
+        "unsatisfied": ("Unsatisfied", "不满意", ()),
+        "no_response": ("No response", "未回复", ("无回应",)),
+    },
+    d.Action: {
+        "log": ("Logged", "登记", ()),
+        "import": ("Imported", "导入", ()),
+        "assign": ("Assigned", "分派", ()),
+        "escalate": ("Escalated", "升级", ()),
+        "respond": ("Responded", "答复", ()),
+        "note": ("Follow-up", "跟进", ()),
+        "pause": ("Paused", "中止", ()),
+        "resume": ("Resumed", "恢复", ()),
+        "extend": ("Extended", "延期", ()),
+        "resolve": ("Resolved", "办结", ()),
+        "reopen": ("Reopened", "重启", ()),
+        "close": ("Closed", "关闭", ()),
+        "reveal": ("Personal data revealed", "查看个人信息", ()),
+        "purge": ("Personal data anonymised", "个人信息匿名化", ()),
+        "staff_add": ("Staff added", "新增员工", ()),
+    },
+}
+
+# The field names a user types, as used by `choices FIELD` and in error messages.
+FIELDS: dict[str, type[StrEnum]] = {
+    "tier": d.Tier,
+    "status": d.Status,
+    "channel": d.Channel,
+    "product": d.Product,
+    "category": d.Category,
+    "role": d.Role,
+    "pause_reason": d.PauseReason,
+    "notified_via": d.NotifiedVia,
+    "satisfaction": d.Satisfaction,
+}
+
+# PBoC JR/T 0169-2018 (银行业金融机构 投诉统计分类及编码) complaint-reason classes that each
+# category corresponds to, where there is one.
+JRT_0169_REASON = {
+    "service_attitude": "服务态度及服务质量",
+    "misselling": "营销方式和手段",
+    "disclosure": "信息披露",
+    "fees": "定价收费",
+    "product_return": "产品收益",
+    "contract_terms": "合同条款",
+    "fund_safety": "消费者资金安全",
+    "information_security": "消费者信息安全",
+    "debt_collection": "债务催收方式和手段",
+    "other": "其他",
+}
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.strip().casefold().replace("_", " ").replace("-", " ").split())
+
+
+_INDEX: dict[type[StrEnum], dict[str, str]] = {}
+
+
+def _index(enum: type[StrEnum]) -> dict[str, str]:
+    idx = _INDEX.get(enum)
+    if idx is None:
+        idx = {}
+        for key, (en, zh, aliases) in CHOICES[enum].items():
+            for name in (key, en, zh, *aliases):
+                idx.setdefault(_fold(name), key)
+        _INDEX[enum] = idx
+    return idx
+
+
+def accepted(enum: type[StrEnum]) -> str:
+    """The accepted values of a choice, as shown in error messages."""
+    return ", ".join(f"{k} ({v[1]})" for k, v in CHOICES[enum].items())
+
+
+def parse(enum: type[E], text: str | None, field: str) -> E:
+    """Parse an English key, English label or Chinese name into the enum member."""
+    if text is None:
+        raise InvalidValue(field, "", "one of " + accepted(enum))
+    key = _index(enum).get(_fold(str(text)))
+    if key is None:
+        raise InvalidValue(field, text, "one of " + accepted(enum))
+    return enum(key)
+
+
+def label(value: StrEnum | str | None, lang: str = "en", enum: type[StrEnum] | None = None) -> str:
+    """The display label of an enum value in `lang`; unknown values are shown as they are."""
+    if value is None:
+        return ""
+    enum = enum or type(value)
+    entry = CHOICES.get(enum, {}).get(str(value))
+    if entry is None:
+        return str(value)
+    return entry[1] if lang == "zh" else entry[0]
+
+
+# Column headers, report titles and messages -------------------------------------------------
+
+TEXT: dict[str, tuple[str, str]] = {
+    "reference": ("Reference", "编号"),
+    "id": ("ID", "序号"),
+    "status": ("State", "状态"),
+    "tier": ("Tier", "等级"),
+    "channel": ("Channel", "渠道"),
+    "product": ("Product", "产品"),
+    "category": ("Category", "类别"),
+    "branch": ("Branch", "网点"),
+    "department": ("Department", "部门"),
+    "assignee": ("Assignee", "经办人"),
+    "customer": ("Customer", "客户"),
+    "phone": ("Phone", "电话"),
+    "email": ("E-mail", "电子邮件"),
+    "account": ("Account", "账户"),
+    "description": ("Description", "投诉内容"),
+    "received_at": ("Received", "受理时间"),
+    "due_at": ("Due", "处理时限"),
+    "regulatory_due_at": ("Regulatory due", "监管时限"),
+    "first_response_due_at": ("Plan due", "初步方案时限"),
+    "first_responded_at": ("Plan given", "初步方案时间"),
+    "followup_due_at": ("Follow-up due", "跟进时限"),
+    "resolved_at": ("Resolved", "办结时间"),
+    "closed_at": ("Closed", "关闭时间"),
+    "reopen_count": ("Reopened", "重启次数"),
+    "overdue_by": ("Overdue by", "超时"),
+    "time_left": ("Time left", "剩余时间"),
+    "stale": ("Stale", "未跟进"),
+    "breach": ("Breach", "超时类型"),
+    "name": ("Name", "姓名"),
+    "role": ("Role", "角色"),
+    "active": ("Active", "在职"),
+    "when": ("When", "时间"),
+    "recorded_at": ("Recorded", "记录时间"),
+    "actor": ("By", "操作人"),
+    "action": ("Action", "操作"),
+    "detail": ("Detail", "详情"),
+    "count": ("Count", "数量"),
+    "total": ("Total", "合计"),
+    "date": ("Date", "日期"),
+    "weekday": ("Weekday", "星期"),
+    "kind": ("Kind", "类型"),
+    "holiday": ("Holiday", "节假日"),
+    "key": ("Key", "键"),
+    "value": ("Value", "值"),
+    "source": ("Source", "来源"),
+    "chinese": ("Chinese", "中文"),
+    "english": ("English", "英文"),
+    "jrt_reason": ("JR/T 0169-2018 reason", "JR/T 0169-2018 投诉原因"),
+    "field": ("Field", "字段"),
+    "resolution": ("Resolution", "处理结果"),
+    "root_cause": ("Root cause", "根本原因"),
+    "satisfaction": ("Satisfaction", "满意度"),
+    "title.cases": ("Complaint cases", "投诉案件"),
+    "title.overdue": ("Overdue complaints", "超时投诉"),
+    "title.due_soon": ("Complaints due soon", "即将到期投诉"),
+    "title.staff": ("Staff", "员工"),
+    "title.timeline": ("Timeline", "处理记录"),
+    "title.calendar": ("Business calendar", "工作日历"),
+    "title.config": ("Effective configuration", "当前配置"),
+    "title.choices": ("Choices", "可选值"),
+    "title.sla": ("SLA compliance", "时限达标情况"),
+    "title.aging": ("Open cases by age (working days)", "未结投诉账龄（工作日）"),
+    "title.summary": ("Complaints received", "投诉受理统计"),
+    "title.escalation": ("Automatic escalation", "自动升级"),
+    "clock.internal": ("Internal deadline", "内部处理时限"),
+    "clock.regulatory": ("Regulatory deadline (15 days)", "监管处理时限（15日）"),
+    "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
+    "clock.followup": ("Daily follow-up", "每日跟进"),
+    "left": ("left", "剩余"),
+    "overdue": ("overdue by", "已超时"),
+    "met": ("met", "已达成"),
+    "breached": ("breached", "已超时"),
+    "stopped": ("stopped (paused)", "已中止计时"),
+    "none": ("none", "无"),
+    "more_rows": ("{n} more rows not shown; use --all or --limit N", "另有 {n} 行未显示；使用 --all 或 --limit N"),
+    "no_cases": ("No cases match.", "没有符合条件的案件。"),
+    "provisional": (
+        "calendar for {year} is provisional: the official holiday schedule is not yet published",
+        "{year} 年日历为预估：官方节假日安排尚未发布",
+    ),
+    "working_day": ("working day", "工作日"),
+    "makeup_workday": ("make-up working day", "调休上班"),
+    "non_working_weekday": ("holiday", "休息日"),
+}
+
+
+def t(key: str, lang: str = "en", **kwargs) -> str:
+    """A header, title or message in `lang`."""
+    en, zh = TEXT.get(key, (key, key))
+    text = zh if lang == "zh" else en
+    return text.format(**kwargs) if kwargs else text

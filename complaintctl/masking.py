@@ -1,0 +1,57 @@
+"""Masking of personal data (PIPL): phone numbers, account and card numbers, e-mail addresses.
+
+Masking is applied on the way out, in every output and export; the store keeps the real values
+so that a manager can `--reveal` them (which is audited) and `db purge` can anonymise them.
+"""
+from __future__ import annotations
+
+import re
+
+_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}\d)(?![\d*])")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678: the first three and last four digits stay."""
+    if not value:
+        return value
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    prefix = "+" if value.startswith("+") else ""
+    return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_account(value: str | None) -> str | None:
+    """622202******7890: the first six and last four digits stay."""
+    if not value:
+        return value
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 11:
+        return "*" * len(digits)
+    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+
+
+def mask_email(value: str | None) -> str | None:
+    if not value:
+        return value
+    return _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), value)
+
+
+def _mask_run(match: re.Match) -> str:
+    run = match.group(1)
+    digits = re.sub(r"\D", "", run)
+    if re.fullmatch(r"1[3-9]\d{9}", digits) or (run.startswith("+") and 8 <= len(digits) <= 15):
+        return mask_phone(run)
+    if re.fullmatch(r"0\d{9,11}", digits) and "-" in run:
+        return mask_phone(run)
+    if 12 <= len(digits) <= 19:
+        return mask_account(digits)
+    return run
+
+
+def mask_text(value: str | None) -> str | None:
+    """Mask digit runs that look like phone or account numbers, and e-mail addresses, in free text."""
+    if not value:
+        return value
+    return mask_email(_DIGIT_RUN.sub(_mask_run, value))

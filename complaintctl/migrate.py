@@ -1,0 +1,35 @@
+"""Alembic, driven from code: the scripts ship inside the package `complaintctl_migrations`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+
+def alembic_config(store) -> AlembicConfig:
+    import complaintctl_migrations
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(Path(complaintctl_migrations.__file__).parent))
+    cfg.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
+    cfg.attributes["store"] = store
+    return cfg
+
+
+def upgrade(store, revision: str = "head") -> None:
+    """Apply migrations up to `revision`, on the store's own engine and connection settings."""
+    cfg = alembic_config(store)
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def head() -> str:
+    from alembic.script import ScriptDirectory
+
+    import complaintctl_migrations
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(Path(complaintctl_migrations.__file__).parent))
+    return ScriptDirectory.from_config(cfg).get_current_head()

@@ -1,0 +1,149 @@
+"""SQLModel tables: cases, their handling cycles, the append-only event log, and staff.
+
+Times are stored as naive UTC and come back as aware UTC, identically on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Index, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; stored without zone as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must carry a zone")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+def _ts(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Staff(SQLModel, table=True):
+    __tablename__ = "staff"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    role: str = Field(max_length=20)
+    branch: Optional[str] = Field(default=None, max_length=200)
+    department: Optional[str] = Field(default=None, max_length=200)
+    active: bool = True
+    created_at: dt.datetime = _ts(nullable=False)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due_at"),
+        Index("ix_cases_status_regdue", "status", "regulatory_due_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: Optional[str] = Field(default=None, max_length=40, unique=True)
+    status: str = Field(max_length=20, index=True)
+    tier: str = Field(max_length=20)
+    channel: str = Field(max_length=30)
+    product: str = Field(max_length=30)
+    category: str = Field(max_length=30)
+    branch: Optional[str] = Field(default=None, max_length=200, index=True)
+    department: Optional[str] = Field(default=None, max_length=200)
+    assignee: Optional[str] = Field(default=None, max_length=200, index=True)
+    customer: Optional[str] = Field(default=None, max_length=200)
+    phone: Optional[str] = Field(default=None, max_length=40, index=True)
+    email: Optional[str] = Field(default=None, max_length=254)
+    account: Optional[str] = Field(default=None, max_length=19, index=True)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: dt.datetime = _ts(nullable=False, index=True)
+    due_at: Optional[dt.datetime] = _ts()
+    regulatory_due_at: Optional[dt.datetime] = _ts()
+    first_response_due_at: Optional[dt.datetime] = _ts()
+    first_responded_at: Optional[dt.datetime] = _ts()
+    followup_due_at: Optional[dt.datetime] = _ts()
+    resolved_at: Optional[dt.datetime] = _ts()
+    closed_at: Optional[dt.datetime] = _ts()
+    paused_at: Optional[dt.datetime] = _ts()
+    pause_reason: Optional[str] = Field(default=None, max_length=30)
+    paused_from: Optional[str] = Field(default=None, max_length=20)
+    regulatory_extension_days: int = 0
+    regulatory_paused_seconds: int = 0
+    paused_working_seconds: int = 0
+    reopen_count: int = 0
+    cycle_number: int = 1
+    related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
+    resolution: Optional[str] = Field(default=None, sa_column=Column(Text))
+    root_cause: Optional[str] = Field(default=None, max_length=30)
+    notified_via: Optional[str] = Field(default=None, max_length=20)
+    satisfaction: Optional[str] = Field(default=None, max_length=20)
+    calendar: str = Field(default="CN", max_length=60)
+    last_escalated_at: Optional[dt.datetime] = _ts()
+    internal_breached: bool = False
+    regulatory_breached: bool = False
+    external_id: Optional[str] = Field(default=None, max_length=100)
+    anonymised_at: Optional[dt.datetime] = _ts()
+    created_at: dt.datetime = _ts(nullable=False)
+    updated_at: dt.datetime = _ts(nullable=False)
+
+
+class Cycle(SQLModel, table=True):
+    """One handling cycle of a case: the first from receipt, one more for each reopen."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_cycles_case_number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    number: int
+    tier: str = Field(max_length=20)
+    opened_at: dt.datetime = _ts(nullable=False)
+    due_at: Optional[dt.datetime] = _ts()
+    first_response_due_at: Optional[dt.datetime] = _ts()
+    first_responded_at: Optional[dt.datetime] = _ts()
+    regulatory_due_at: Optional[dt.datetime] = _ts()
+    resolved_at: Optional[dt.datetime] = _ts(index=True)
+    internal_breached: bool = False
+    regulatory_breached: bool = False
+    response_breached: bool = False
+
+
+class Event(SQLModel, table=True):
+    """The audit trail. Rows are only ever inserted; each is chained to the one before by hash."""
+
+    __tablename__ = "events"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)
+    action: str = Field(max_length=20)
+    actor: str = Field(max_length=200)
+    occurred_at: dt.datetime = _ts(nullable=False)
+    recorded_at: dt.datetime = _ts(nullable=False)
+    old: Optional[str] = Field(default=None, sa_column=Column(Text))
+    new: Optional[str] = Field(default=None, sa_column=Column(Text))
+    detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

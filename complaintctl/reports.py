@@ -1,0 +1,380 @@
+"""Read-side queries. Filtering, ordering and counting happen in SQL over indexes; rows are
+streamed one at a time (never every case in memory); only per-row clock arithmetic is Python."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
+
+from . import deadlines
+from . import domain as d
+from . import labels
+from .errors import InvalidValue
+from .masking import mask_account, mask_phone, mask_text
+from .models import Case, Cycle
+from .services import Context, _show, clock_state, parse_time
+
+OPEN = [s.value for s in d.OPEN_STATUSES]
+STREAM = 2000
+_C = Case.__table__.c
+_ROW_COLUMNS = [
+    _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
+    _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
+    _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
+    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.internal_breached, _C.regulatory_breached,
+]
+
+
+@dataclass
+class CaseQuery:
+    status: str | None = None
+    tier: str | None = None
+    assignee: str | None = None
+    branch: str | None = None
+    channel: str | None = None
+    product: str | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    stale: bool = False
+    include_closed: bool = False
+
+
+def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
+    if isinstance(as_of, dt.datetime):
+        return as_of
+    return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
+
+
+def internal_overdue(as_of: dt.datetime):
+    """SQL: the internal clock ran out before `as_of` (and before any pause began)."""
+    return and_(_C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
+
+
+def regulatory_overdue(as_of: dt.datetime):
+    """SQL: the regulatory clock ran out; only an appraisal pause stops it."""
+    stopped = and_(_C.pause_reason == d.PauseReason.APPRAISAL.value, _C.paused_at.is_not(None),
+                   _C.regulatory_due_at > _C.paused_at)
+    return and_(_C.regulatory_due_at <= as_of, not_(stopped))
+
+
+def stale_condition(as_of: dt.datetime):
+    return and_(_C.tier == d.Tier.URGENT.value, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
+
+
+def due_soon_condition(as_of: dt.datetime, cutoff: dt.datetime):
+    return and_(_C.paused_at.is_(None), or_(
+        and_(_C.due_at > as_of, _C.due_at <= cutoff),
+        and_(_C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
+
+
+def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
+    conds = []
+    if q.status:
+        conds.append(_C.status == labels.parse(d.Status, q.status, "--status").value)
+    elif not q.include_closed:
+        conds.append(_C.status.in_(OPEN))
+    for col, enum, value, name in ((_C.tier, d.Tier, q.tier, "--tier"), (_C.channel, d.Channel, q.channel, "--channel"),
+                                   (_C.product, d.Product, q.product, "--product")):
+        if value:
+            conds.append(col == labels.parse(enum, value, name).value)
+    if q.assignee:
+        conds.append(_C.assignee == q.assignee.strip())
+    if q.branch:
+        conds.append(_C.branch == q.branch.strip())
+    if q.overdue:
+        conds += [_C.status.in_(OPEN), or_(internal_overdue(as_of), regulatory_overdue(as_of))]
+    if q.due_soon:
+        conds += [_C.status.in_(OPEN), due_soon_condition(as_of, deadlines.due_soon_cutoff(as_of, ctx.calendar))]
+    if q.stale:
+        conds += [_C.status.in_(OPEN), stale_condition(as_of)]
+    return conds
+
+
+def case_row(row, ctx: Context, as_of: dt.datetime) -> dict[str, Any]:
+    """One case as a report row: JSON-ready values, personal data masked, clocks evaluated at as_of."""
+    masked = ctx.masking
+    state = clock_state(row, as_of)
+    breach, span = [], None
+    cal = ctx.calendar
+    if state["internal"]:
+        urgent_plan = row.tier == d.Tier.URGENT.value and row.first_responded_at is None
+        breach.append("response" if urgent_plan else "internal")
+        span = deadlines.remaining(row.due_at, min(as_of, row.paused_at or as_of), cal, clock_hours=urgent_plan)
+    if state["regulatory"]:
+        breach.append("regulatory")
+        if span is None:
+            span = deadlines.remaining(row.regulatory_due_at, as_of, cal, clock_hours=False)
+    due = row.due_at if row.due_at is not None else None
+    left = None
+    if not breach and row.status in OPEN and row.paused_at is None:
+        nxt = min((t for t in (row.due_at, row.regulatory_due_at) if t is not None), default=None)
+        if nxt is not None:
+            left = deadlines.remaining(nxt, as_of, cal, clock_hours=row.tier == d.Tier.URGENT.value and row.due_at == nxt)
+    return {
+        "id": row.id, "reference": row.reference, "status": row.status, "tier": row.tier, "channel": row.channel,
+        "product": row.product, "category": row.category, "branch": row.branch, "department": row.department,
+        "assignee": row.assignee, "customer": row.customer,
+        "phone": mask_phone(row.phone) if masked else row.phone,
+        "account": mask_account(row.account) if masked else row.account,
+        "description": mask_text(row.description) if masked else row.description,
+        "received_at": _show(row.received_at, ctx), "due_at": _show(due, ctx),
+        "regulatory_due_at": _show(row.regulatory_due_at, ctx),
+        "first_response_due_at": _show(row.first_response_due_at, ctx),
+        "resolved_at": _show(row.resolved_at, ctx), "closed_at": _show(row.closed_at, ctx),
+        "reopen_count": row.reopen_count,
+        "overdue": bool(breach), "breach": "+".join(breach) or None,
+        "overdue_by": span.text() if span is not None else None,
+        "overdue_working_days": (-span.working_days if span.working else round(-span.seconds / 86400, 2)) if span is not None else None,
+        "time_left": left.text() if left is not None and left.seconds > 0 else None,
+        "stale": state["stale"],
+    }
+
+
+def _stream(uow, stmt) -> Iterator:
+    return uow.session.execute(stmt.execution_options(yield_per=STREAM))
+
+
+def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
+    """Cases matching the filters, newest first, streamed."""
+    moment = _as_of(ctx, as_of)
+    stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
+    for row in _stream(uow, stmt):
+        yield case_row(row, ctx, moment)
+
+
+# Overdue and due soon -------------------------------------------------------------------------
+
+
+@dataclass
+class OverdueReport:
+    as_of: dt.datetime
+    counts: dict[str, int]
+    due_soon_counts: dict[str, int]
+    rows: Iterator[dict]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
+    return [_C.status.in_(OPEN), or_(internal_overdue(as_of), regulatory_overdue(as_of)),
+            *_filters(ctx, CaseQuery(tier=q.tier, branch=q.branch, assignee=q.assignee, channel=q.channel,
+                                     product=q.product, status=q.status), as_of)]
+
+
+def _counts(uow, where) -> dict[str, int]:
+    rows = uow.session.execute(select(_C.tier, func.count()).where(*where).group_by(_C.tier)).all()
+    counts = {t.value: 0 for t in d.Tier}
+    counts.update({tier: n for tier, n in rows})
+    return counts
+
+
+def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None,
+            include_due_soon: bool = False) -> OverdueReport:
+    """Open cases past their internal or regulatory deadline, most overdue first."""
+    moment = _as_of(ctx, as_of)
+    where = _overdue_where(moment, query, ctx)
+    counts = _counts(uow, where)
+    earliest = sql_case((and_(_C.due_at.is_not(None), _C.due_at < _C.regulatory_due_at), _C.due_at),
+                        else_=_C.regulatory_due_at)
+    cond = and_(*where)
+    soon_counts: dict[str, int] = {}
+    if include_due_soon:
+        cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
+        soon = and_(_C.status.in_(OPEN), due_soon_condition(moment, cutoff),
+                    *_filters(ctx, CaseQuery(tier=query.tier, branch=query.branch, assignee=query.assignee,
+                                             channel=query.channel, product=query.product), moment))
+        soon_counts = _counts(uow, [soon, not_(cond)])
+        cond = or_(cond, soon)
+    stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)
+
+    def rows():
+        for row in _stream(uow, stmt):
+            yield case_row(row, ctx, moment)
+
+    return OverdueReport(moment, counts, soon_counts, rows())
+
+
+def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
+    """Open cases not yet overdue whose next deadline falls within the due-soon threshold."""
+    moment = _as_of(ctx, as_of)
+    cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
+    over = or_(internal_overdue(moment), regulatory_overdue(moment))
+    stmt = (select(*_ROW_COLUMNS)
+            .where(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), not_(over),
+                   *_filters(ctx, query, moment))
+            .order_by(sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at), _C.id))
+    for row in _stream(uow, stmt):
+        yield case_row(row, ctx, moment)
+
+
+# SLA -------------------------------------------------------------------------------------------
+
+DIMENSIONS = ("tier", "branch", "assignee", "department", "channel", "product", "category")
+
+
+def _window(ctx: Context, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
+    """--from is inclusive from 00:00; --to is inclusive to 24:00 when given as a date."""
+    lo = parse_time(start, ctx, "--from")
+    hi = parse_time(end, ctx, "--to")
+    if len(end.strip()) == 10:
+        hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
+    if hi <= lo:
+        raise InvalidValue("--to", end, f"a time after --from ({start})")
+    return lo, hi
+
+
+def _dimension(name: str, table_col_source: str = "case"):
+    if name not in DIMENSIONS:
+        raise InvalidValue("--by", name, "one of " + ", ".join(DIMENSIONS))
+    return name
+
+
+def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[str, Any]:
+    """Compliance of the cycles resolved in the window, grouped by one dimension."""
+    lo, hi = _window(ctx, start, end)
+    dim = _dimension(by)
+    group_col = Cycle.tier if dim == "tier" else getattr(Case, dim)
+    stmt = (select(group_col.label("grp"), Cycle.number, Cycle.opened_at, Cycle.resolved_at, Cycle.tier,
+                   Cycle.internal_breached, Cycle.regulatory_breached, Cycle.response_breached,
+                   Cycle.first_response_due_at, Cycle.first_responded_at, Case.cycle_number)
+            .join(Case, Case.id == Cycle.case_id)
+            .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi))
+    groups: dict[str, dict[str, Any]] = {}
+    cal = ctx.calendar
+    for r in _stream(uow, stmt):
+        g = groups.setdefault(r.grp or "", {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0,
+                                             "durations": [], "urgent": 0, "urgent_ok": 0})
+        g["n"] += 1
+        g["internal"] += not (r.internal_breached or r.response_breached)
+        g["regulatory"] += not r.regulatory_breached
+        g["ftr"] += r.number == 1 and r.cycle_number == 1
+        g["reopened"] += r.cycle_number > r.number
+        g["durations"].append(cal.working_seconds(r.opened_at, r.resolved_at) / deadlines.DAY)
+        if r.tier == d.Tier.URGENT.value and r.first_response_due_at is not None:
+            g["urgent"] += 1
+            g["urgent_ok"] += r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
+    rows = []
+    for key in sorted(groups):
+        g = groups[key]
+        rows.append(_sla_row(by, key, g))
+    if groups:
+        merged = {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0, "urgent_ok": 0}
+        for g in groups.values():
+            for k in merged:
+                merged[k] = merged[k] + g[k]
+        rows.append(_sla_row(by, "TOTAL", merged))
+    open_breached = uow.session.execute(
+        select(func.count()).where(_C.status.in_(OPEN), or_(internal_overdue(hi), regulatory_overdue(hi),
+                                                              _C.internal_breached, _C.regulatory_breached))).scalar_one()
+    return {"from": _show(lo, ctx), "to": _show(hi, ctx), "by": by, "rows": rows, "open_breached": open_breached}
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
+
+
+def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
+    return {
+        by: key, "resolved": g["n"],
+        "within_internal_pct": _pct(g["internal"], g["n"]),
+        "within_regulatory_pct": _pct(g["regulatory"], g["n"]),
+        "first_time_resolution_pct": _pct(g["ftr"], g["n"]),
+        "reopen_pct": _pct(g["reopened"], g["n"]),
+        "median_working_days": round(statistics.median(g["durations"]), 2) if g["durations"] else None,
+        "p90_working_days": _quantile(g["durations"], 0.9),
+        "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
+    }
+
+
+# Aging -----------------------------------------------------------------------------------------
+
+AGE_BUCKETS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, 15), (15, None))
+
+
+def bucket_name(lo: int, hi: int | None) -> str:
+    return f"{lo}-{hi}" if hi is not None else f">{lo}"
+
+
+def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]]:
+    """Open cases by age in working days since receipt, per tier, with totals."""
+    moment = _as_of(ctx, as_of)
+    cal = ctx.calendar
+    whens = []
+    for lo, hi in AGE_BUCKETS:
+        if hi is None:
+            continue
+        whens.append((_C.received_at > cal.working_days_ago(moment, hi), literal(bucket_name(lo, hi))))
+    bucket = sql_case(*whens, else_=literal(bucket_name(15, None))).label("bucket")
+    rows = uow.session.execute(
+        select(_C.tier, bucket, func.count()).where(_C.status.in_(OPEN), _C.received_at <= moment)
+        .group_by(_C.tier, bucket)).all()
+    names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
+    table = {t.value: dict.fromkeys(names, 0) for t in d.Tier}
+    for tier, b, n in rows:
+        table.setdefault(tier, dict.fromkeys(names, 0))[b] = n
+    out = []
+    for tier, counts in table.items():
+        out.append({"tier": tier, **counts, "total": sum(counts.values())})
+    totals = {name: sum(r[name] for r in out) for name in names}
+    out.append({"tier": "TOTAL", **totals, "total": sum(totals.values())})
+    return out
+
+
+# Summary ---------------------------------------------------------------------------------------
+
+SUMMARY_DIMENSIONS = ("channel", "product", "category", "branch", "tier")
+
+
+def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> dict[str, Any]:
+    """Complaints received in the window by dimension(s), against the previous window of equal length."""
+    lo, hi = _window(ctx, start, end)
+    dims = [x.strip() for x in by.split(",") if x.strip()]
+    for dim in dims:
+        if dim not in SUMMARY_DIMENSIONS:
+            raise InvalidValue("--by", dim, "one or two of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated")
+    if not dims or len(dims) > 3:
+        raise InvalidValue("--by", by, "one to three of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated")
+    prev_lo = lo - (hi - lo)
+    cols = [getattr(_C, x) for x in dims]
+    period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
+    rows = uow.session.execute(
+        select(*cols, period, func.count()).where(_C.received_at >= prev_lo, _C.received_at < hi)
+        .group_by(*cols, period)).all()
+    table: dict[tuple, dict[str, int]] = {}
+    for r in rows:
+        key = tuple(r[:len(dims)])
+        table.setdefault(key, {"current": 0, "previous": 0})[r[len(dims)]] = r[-1]
+    out = []
+    for key, c in table.items():
+        change = c["current"] - c["previous"]
+        out.append({**{dim: key[i] for i, dim in enumerate(dims)}, "received": c["current"],
+                    "previous": c["previous"], "change": change,
+                    "change_pct": round(100.0 * change / c["previous"], 1) if c["previous"] else None})
+    out.sort(key=lambda r: (-r["change"], -r["received"]))
+    causes = uow.session.execute(
+        select(func.coalesce(Case.root_cause, Case.category), func.count())
+        .join(Cycle, Cycle.case_id == Case.id)
+        .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi)
+        .group_by(func.coalesce(Case.root_cause, Case.category)).order_by(func.count().desc()).limit(10)).all()
+    repeaters = []
+    for col, masker, kind in ((_C.phone, mask_phone, "phone"), (_C.account, mask_account, "account")):
+        for value, n in uow.session.execute(
+                select(col, func.count()).where(_C.received_at >= lo, _C.received_at < hi, col.is_not(None))
+                .group_by(col).having(func.count() > 1).order_by(func.count().desc()).limit(20)).all():
+            repeaters.append({"kind": kind, "contact": masker(value) if ctx.masking else value, "cases": n})
+    return {"from": _show(lo, ctx), "to": _show(hi, ctx), "previous_from": _show(prev_lo, ctx), "by": dims,
+            "rows": out, "root_causes": [{"root_cause": c, "resolved": n} for c, n in causes],
+            "repeat_complainants": repeaters}

@@ -1,0 +1,808 @@
+"""One function per command. Each takes a unit of work and a Context (now, actor, policy, calendar)
+and performs one transaction that writes the case, its cycle and its audit event together."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import func, or_, select
+
+from . import audit, deadlines
+from . import domain as d
+from . import labels
+from .config import Policy
+from .deadlines import BusinessCalendar
+from .errors import DuplicateStaff, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
+from .masking import mask_account, mask_email, mask_phone, mask_text
+from .models import Case, Cycle, Event, Staff
+
+UTC = dt.timezone.utc
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+@dataclass
+class Context:
+    """What every service needs from outside: the clock, who is acting, and the rules in force."""
+
+    now: dt.datetime
+    actor: str
+    policy: Policy
+    calendar: BusinessCalendar
+    masking: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tz(self):
+        return self.calendar.tz
+
+
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True) -> Context:
+    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy), masking=masking)
+
+
+# Parsing -----------------------------------------------------------------------------------
+
+
+def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:
+    """ISO 8601 date or date-time; without an offset it is read in the business timezone."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    accepted = "an ISO 8601 time such as 2026-03-18T14:30 or 2026-03-18T14:30+08:00, or a date 2026-03-18"
+    if not raw:
+        raise InvalidValue(field_name, text, accepted)
+    try:
+        value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
+    except ValueError:
+        raise InvalidValue(field_name, text, accepted) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ctx.tz)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+    return value.astimezone(UTC)
+
+
+def parse_date(text: str | None, field_name: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        value = dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidValue(field_name, text, "a date such as 2026-03-18") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _when(at: str | dt.datetime | None, ctx: Context, case: Case | None = None, field_name: str = "--at") -> dt.datetime:
+    """When an action really happened: not in the future, not before the case was received."""
+    moment = at if isinstance(at, dt.datetime) else parse_time(at, ctx, field_name)
+    if moment is None:
+        return ctx.now
+    if moment > ctx.now:
+        raise InvalidValue(field_name, _show(moment, ctx), f"a time not in the future (now is {_show(ctx.now, ctx)})")
+    if case is not None and moment < case.received_at:
+        raise InvalidValue(field_name, _show(moment, ctx),
+                           f"a time not before the case was received ({_show(case.received_at, ctx)})")
+    return moment
+
+
+def _show(moment: dt.datetime | None, ctx: Context) -> str | None:
+    return None if moment is None else moment.astimezone(ctx.tz).isoformat(timespec="seconds")
+
+
+# Views -----------------------------------------------------------------------------------
+
+CASE_FIELDS = (
+    "id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
+    "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
+    "regulatory_due_at", "first_response_due_at", "first_responded_at", "followup_due_at",
+    "resolved_at", "closed_at", "reopen_count", "cycle", "paused_at", "pause_reason",
+    "regulatory_extension_days", "related", "resolution", "root_cause", "notified_via",
+    "satisfaction", "internal_breached", "regulatory_breached", "overdue", "stale", "calendar",
+)
+
+
+def clock_state(case: Case, as_of: dt.datetime) -> dict[str, bool]:
+    """Whether an open case is overdue (internal or regulatory) or stale at `as_of`.
+
+    A paused clock cannot run out: only a deadline already passed when the pause began counts.
+    """
+    if case.status not in d.OPEN_STATUSES:
+        return {"internal": False, "regulatory": False, "stale": False}
+    stop = case.paused_at if case.paused_at is not None else as_of
+    internal = case.due_at is not None and case.due_at <= min(as_of, stop)
+    reg_stop = stop if case.pause_reason == d.PauseReason.APPRAISAL and case.paused_at else as_of
+    regulatory = case.regulatory_due_at is not None and case.regulatory_due_at <= min(as_of, reg_stop)
+    stale = (case.tier == d.Tier.URGENT and case.paused_at is None
+             and case.followup_due_at is not None and case.followup_due_at <= as_of)
+    return {"internal": internal, "regulatory": regulatory, "stale": stale}
+
+
+def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: str | None = None) -> dict[str, Any]:
+    """The case as one JSON object: stable field names, times ISO 8601 in the business timezone."""
+    masked = ctx.masking and not reveal
+    state = clock_state(case, ctx.now)
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "tier": case.tier,
+        "channel": case.channel,
+        "product": case.product,
+        "category": case.category,
+        "branch": case.branch,
+        "department": case.department,
+        "assignee": case.assignee,
+        "customer": case.customer,
+        "phone": mask_phone(case.phone) if masked else case.phone,
+        "email": mask_email(case.email) if masked else case.email,
+        "account": mask_account(case.account) if masked else case.account,
+        "description": mask_text(case.description) if masked else case.description,
+        "received_at": _show(case.received_at, ctx),
+        "due_at": _show(case.due_at, ctx),
+        "regulatory_due_at": _show(case.regulatory_due_at, ctx),
+        "first_response_due_at": _show(case.first_response_due_at, ctx),
+        "first_responded_at": _show(case.first_responded_at, ctx),
+        "followup_due_at": _show(case.followup_due_at, ctx),
+        "resolved_at": _show(case.resolved_at, ctx),
+        "closed_at": _show(case.closed_at, ctx),
+        "reopen_count": case.reopen_count,
+        "cycle": case.cycle_number,
+        "paused_at": _show(case.paused_at, ctx),
+        "pause_reason": case.pause_reason,
+        "regulatory_extension_days": case.regulatory_extension_days,
+        "related": related_ref,
+        "resolution": mask_text(case.resolution) if masked else case.resolution,
+        "root_cause": case.root_cause,
+        "notified_via": case.notified_via,
+        "satisfaction": case.satisfaction,
+        "internal_breached": bool(case.internal_breached or state["internal"]),
+        "regulatory_breached": bool(case.regulatory_breached or state["regulatory"]),
+        "overdue": state["internal"] or state["regulatory"],
+        "stale": state["stale"],
+        "calendar": case.calendar,
+    }
+
+
+@dataclass
+class Result:
+    """What a command did: the case as JSON, a one-line summary, and any warnings."""
+
+    case: dict[str, Any]
+    message: str
+    warnings: list[str] = field(default_factory=list)
+
+
+# Loading ----------------------------------------------------------------------------------
+
+
+def load_case(uow, key: str) -> Case:
+    case_id = d.parse_case_key(key)
+    case = uow.session.get(Case, case_id)
+    if case is None:
+        raise UnknownCase(key)
+    ref = key.strip().upper()
+    if ref.startswith("C-") and case.reference != ref:
+        raise UnknownCase(key)
+    return case
+
+
+def _staff(uow, name: str, field_name: str = "staff") -> Staff:
+    clean = d.clean_name(field_name, name)
+    person = uow.session.execute(select(Staff).where(Staff.name == clean)).scalar_one_or_none()
+    if person is None or not person.active:
+        raise UnknownStaff(clean, field_name)
+    return person
+
+
+def _cycle(uow, case: Case) -> Cycle:
+    return uow.session.execute(
+        select(Cycle).where(Cycle.case_id == case.id, Cycle.number == case.cycle_number)
+    ).scalar_one()
+
+
+def _related_ref(uow, case: Case) -> str | None:
+    if case.related_case_id is None:
+        return None
+    return uow.session.execute(select(Case.reference).where(Case.id == case.related_case_id)).scalar()
+
+
+# Writing ----------------------------------------------------------------------------------
+
+_PERSONAL = {"phone": mask_phone, "account": mask_account, "email": mask_email}
+
+
+def _audit_value(name: str, value: Any) -> Any:
+    """Events keep personal identifiers masked: the chain can never be edited to erase them."""
+    if name in _PERSONAL:
+        return _PERSONAL[name](value)
+    if name in ("description", "resolution") and value:
+        return mask_text(value)
+    return value
+
+
+def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, changes: dict[str, Any],
+           detail: str | None = None, extra: dict[str, Any] | None = None) -> None:
+    """Set the changed fields on the case and append the event that records old and new values."""
+    old, new = {}, {}
+    for name, value in changes.items():
+        before = getattr(case, name)
+        if before != value:
+            old[name] = _audit_value(name, before)
+            new[name] = _audit_value(name, value)
+            setattr(case, name, value)
+    if extra:
+        new.update(extra)
+    case.updated_at = ctx.now
+    uow.session.add(case)
+    uow.session.flush()
+    audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
+                 recorded_at=ctx.now, old=old or None, new=new or None, detail=detail)
+
+
+def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
+    """Record, once and for good, any clock that had run out by `at`."""
+    state = clock_state(case, at)
+    if state["internal"]:
+        case.internal_breached = True
+        if case.tier == d.Tier.URGENT and case.first_responded_at is None:
+            cycle.response_breached = True
+        else:
+            cycle.internal_breached = True
+    if state["regulatory"]:
+        case.regulatory_breached = True
+        cycle.regulatory_breached = True
+
+
+def _move(case: Case, action: d.Action) -> d.Status:
+    paused_from = d.Status(case.paused_from) if case.paused_from else None
+    return d.next_status(d.Status(case.status), action, paused_from)
+
+
+def _result(uow, ctx: Context, case: Case, message: str, warnings: list[str] | None = None) -> Result:
+    warn = list(warnings or [])
+    warn += deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+    return Result(case_json(case, ctx, related_ref=_related_ref(uow, case)), message, warn)
+
+
+def _deadline_text(case: Case, ctx: Context) -> str:
+    parts = []
+    if case.tier == d.Tier.URGENT and case.first_response_due_at and case.first_responded_at is None:
+        parts.append(f"plan due {case.first_response_due_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}")
+    elif case.due_at:
+        parts.append(f"due end of {deadlines.fmt_day(ctx.calendar.local_date(case.due_at - dt.timedelta(seconds=1)))}")
+    if case.regulatory_due_at:
+        parts.append(f"regulatory end of {deadlines.fmt_day(ctx.calendar.local_date(case.regulatory_due_at - dt.timedelta(seconds=1)))}")
+    return ", ".join(parts)
+
+
+# Commands ---------------------------------------------------------------------------------
+
+
+def log_case(uow, ctx: Context, *, channel: str, description: str | None, customer: str | None = None,
+             phone: str | None = None, email: str | None = None, account: str | None = None,
+             product: str = "other", category: str = "other", tier: str = "general",
+             branch: str | None = None, received_at: str | dt.datetime | None = None,
+             related: str | None = None) -> Result:
+    """Record a new complaint with its deadlines; returns the case with its new reference."""
+    ch = labels.parse(d.Channel, channel, "channel")
+    pr = labels.parse(d.Product, product, "product")
+    cat = labels.parse(d.Category, category, "category")
+    tr = labels.parse(d.Tier, tier, "tier")
+    text = d.clean_text("description", description)
+    name = d.clean_name("customer", customer, required=False)
+    br = d.clean_name("branch", branch, required=False)
+    ph = d.clean_phone(phone) if phone else None
+    em = d.clean_email(email) if email else None
+    acct = d.clean_account(account) if account else None
+    if not (ph or em) and ch not in (d.Channel.SUGGESTION_BOX, d.Channel.LETTER):
+        raise InvalidValue("contact", "", f"--phone or --email (only suggestion_box and letter may be anonymous; channel is {ch.value})")
+    received = _when(received_at, ctx, field_name="--received-at")
+    with uow:
+        related_id = load_case(uow, related).id if related else None
+        case = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
+                        category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
+                        description=text, related_id=related_id)
+        _apply(uow, ctx, case, d.Action.LOG, received,
+               {"status": case.status}, extra=_creation_values(case))
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} logged ({tr.value}, {_deadline_text(case, ctx)})")
+
+
+def _creation_values(case: Case) -> dict[str, Any]:
+    keys = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
+            "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
+            "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at")
+    return {k: _audit_value(k, getattr(case, k)) for k in keys if getattr(case, k) is not None}
+
+
+def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
+             product: d.Product, category: d.Category, description: str, branch: str | None = None,
+             customer: str | None = None, phone: str | None = None, email: str | None = None,
+             account: str | None = None, related_id: int | None = None, external_id: str | None = None) -> Case:
+    """Insert a case and its first cycle with every clock computed; the caller appends the event."""
+    cal = ctx.calendar
+    due = deadlines.internal_due(received, tier, cal)
+    response = deadlines.response_due(received, ctx.policy) if tier == d.Tier.URGENT else None
+    reg = deadlines.regulatory_due(received, cal)
+    case = Case(
+        status=status.value, tier=tier.value, channel=channel.value, product=product.value,
+        category=category.value, branch=branch, customer=customer, phone=phone, email=email, account=account,
+        description=description, received_at=received, due_at=due, regulatory_due_at=reg,
+        first_response_due_at=response,
+        followup_due_at=deadlines.followup_due(received, cal) if tier == d.Tier.URGENT else None,
+        related_case_id=related_id, calendar=cal.name, external_id=external_id,
+        created_at=ctx.now, updated_at=ctx.now,
+    )
+    uow.session.add(case)
+    uow.session.flush()
+    case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
+    uow.session.add(Cycle(case_id=case.id, number=1, tier=tier.value, opened_at=received, due_at=due,
+                          first_response_due_at=response, regulatory_due_at=reg))
+    return case
+
+
+def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = None, override: bool = False,
+           reason: str | None = None, at: str | None = None) -> Result:
+    """Hand a case to registered staff whose role fits its tier (or override, with a reason)."""
+    dept = d.clean_name("department", department, required=False)
+    why = d.clean_text("reason", reason, required=False)
+    if override and not why:
+        raise InvalidValue("reason", "", "--reason TEXT saying why the tier's handler level is overridden")
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        person = _staff(uow, to, "assignee")
+        status = _move(case, d.Action.ASSIGN)
+        tier = d.Tier(case.tier)
+        role = d.Role(person.role)
+        extra = None
+        if not d.can_handle(role, tier):
+            if not override:
+                need = d.TIER_HANDLER[tier].value
+                raise NotPermitted(
+                    f"cannot assign a {tier.value} case to {person.name} ({role.value}): it needs a {need} or above; "
+                    f"use --override --reason TEXT to do it anyway"
+                )
+            extra = {"override": True, "override_reason": why}
+        changes = {"assignee": person.name, "status": status.value}
+        if dept or person.department:
+            changes["department"] = dept or person.department
+        _mark_breaches(case, _cycle(uow, case), when)
+        _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} assigned to {person.name} ({case.status})")
+
+
+def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: str | dt.datetime | None = None,
+             automatic: bool = False) -> Result:
+    """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
+    new_tier = labels.parse(d.Tier, to, "--to")
+    why = d.clean_text("reason", reason)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        _move(case, d.Action.ESCALATE)
+        current = d.Tier(case.tier)
+        if d.TIER_LEVEL[new_tier] <= d.TIER_LEVEL[current]:
+            higher = [t.value for t in d.Tier if d.TIER_LEVEL[t] > d.TIER_LEVEL[current]]
+            raise InvalidValue("--to", to, f"a tier above {current.value}: {', '.join(higher) or 'none (already urgent)'}")
+        cycle = _cycle(uow, case)
+        _mark_breaches(case, cycle, when)
+        cal = ctx.calendar
+        changes: dict[str, Any] = {"tier": new_tier.value, "last_escalated_at": when}
+        if new_tier == d.Tier.URGENT:
+            # The emergency team's 24 hours start when the case is declared urgent.
+            plan_due = deadlines.response_due(when, ctx.policy)
+            changes.update(first_response_due_at=plan_due, due_at=plan_due,
+                           followup_due_at=deadlines.followup_due(when, cal))
+            if case.first_responded_at is not None and case.first_responded_at >= cycle.opened_at:
+                changes.update(first_responded_at=None)
+        else:
+            base = deadlines.internal_due(cycle.opened_at, new_tier, cal)
+            changes["due_at"] = cal.add_working_seconds(base, case.paused_working_seconds) if case.paused_working_seconds else base
+        cycle.tier = new_tier.value
+        cycle.due_at = changes["due_at"]
+        cycle.first_response_due_at = changes.get("first_response_due_at", cycle.first_response_due_at)
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.ESCALATE, when, changes, detail=why,
+               extra={"automatic": True} if automatic else None)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} escalated {current.value} -> {new_tier.value} ({_deadline_text(case, ctx)})")
+
+
+def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
+    """Record the first response (for urgent cases, the initial plan) or a further reply."""
+    body = d.clean_text("text", text)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.RESPOND)
+        cycle = _cycle(uow, case)
+        _mark_breaches(case, cycle, when)
+        changes: dict[str, Any] = {"status": status.value}
+        if case.first_responded_at is None:
+            changes["first_responded_at"] = when
+            cycle.first_responded_at = when
+            if case.tier == d.Tier.URGENT:
+                if case.first_response_due_at and when >= case.first_response_due_at:
+                    cycle.response_breached = True
+                changes["due_at"] = None  # the plan is given; from now on, daily follow-up
+        if case.tier == d.Tier.URGENT:
+            changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.RESPOND, when, changes, detail=body)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} response recorded ({case.status})")
+
+
+def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
+    """Add a follow-up note; for an urgent case it also counts as the day's follow-up."""
+    body = d.clean_text("text", text)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        _move(case, d.Action.NOTE)
+        changes: dict[str, Any] = {}
+        if case.tier == d.Tier.URGENT and case.status in d.OPEN_STATUSES:
+            changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
+        _apply(uow, ctx, case, d.Action.NOTE, when, changes, detail=body)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} note added")
+
+
+def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = None, at: str | None = None) -> Result:
+    """Stop the internal clock (and, for appraisal, the regulatory clock) until `resume`."""
+    why = labels.parse(d.PauseReason, reason, "--reason")
+    body = d.clean_text("note", note_text, required=False)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.PAUSE)
+        _mark_breaches(case, _cycle(uow, case), when)
+        _apply(uow, ctx, case, d.Action.PAUSE, when,
+               {"status": status.value, "paused_at": when, "pause_reason": why.value, "paused_from": case.status},
+               detail=body)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} paused ({why.value}); clocks stopped")
+
+
+def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
+    """Restart the clocks; deadlines move later by the time the pause covered."""
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.RESUME)
+        if when < case.paused_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before the pause began ({_show(case.paused_at, ctx)})")
+        cal = ctx.calendar
+        cycle = _cycle(uow, case)
+        working = int(cal.working_seconds(case.paused_at, when))
+        wall = int((when - case.paused_at).total_seconds())
+        changes: dict[str, Any] = {"status": status.value, "paused_at": None, "pause_reason": None, "paused_from": None,
+                                   "paused_working_seconds": case.paused_working_seconds + working}
+        if case.due_at is not None:
+            urgent_plan = case.tier == d.Tier.URGENT and case.first_responded_at is None
+            changes["due_at"] = deadlines.shift_for_pause(case.due_at, case.paused_at, when, cal, wall_clock=urgent_plan)
+            if urgent_plan:
+                changes["first_response_due_at"] = changes["due_at"]
+        if case.pause_reason == d.PauseReason.APPRAISAL:
+            paused = case.regulatory_paused_seconds + wall
+            changes["regulatory_paused_seconds"] = paused
+            changes["regulatory_due_at"] = deadlines.regulatory_due(
+                cycle.opened_at, cal, extra_days=case.regulatory_extension_days, paused_seconds=paused)
+        if case.tier == d.Tier.URGENT:
+            changes["followup_due_at"] = deadlines.followup_due(when, cal)
+        cycle.due_at = changes.get("due_at", cycle.due_at)
+        cycle.first_response_due_at = changes.get("first_response_due_at", cycle.first_response_due_at)
+        cycle.regulatory_due_at = changes.get("regulatory_due_at", cycle.regulatory_due_at)
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.RESUME, when, changes,
+               extra={"paused_working_seconds": working, "paused_seconds": wall})
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} resumed ({_deadline_text(case, ctx)})")
+
+
+EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
+
+
+def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: str | None,
+           customer_told_at: str | None = None, at: str | None = None) -> Result:
+    """Lengthen the regulatory deadline for a complex case, with the approval its length needs."""
+    if days not in EXTENSION_APPROVER:
+        raise InvalidValue("--days", days, "30 (approved by a manager) or 60 (approved by an executive)")
+    why = d.clean_text("reason", reason)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        told = _when(customer_told_at, ctx, case, "--customer-told-at") if customer_told_at else when
+        _move(case, d.Action.EXTEND)
+        approver = _staff(uow, approved_by, "--approved-by")
+        needed = EXTENSION_APPROVER[days]
+        if d.ROLE_LEVEL[d.Role(approver.role)] < d.ROLE_LEVEL[needed]:
+            raise NotPermitted(f"a {days}-day extension needs a {needed.value}'s approval; {approver.name} is {approver.role}")
+        if days <= case.regulatory_extension_days:
+            raise InvalidValue("--days", days, f"more than the {case.regulatory_extension_days} days already granted")
+        cycle = _cycle(uow, case)
+        _mark_breaches(case, cycle, when)
+        reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extra_days=days,
+                                       paused_seconds=case.regulatory_paused_seconds)
+        cycle.regulatory_due_at = reg
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.EXTEND, when,
+               {"regulatory_extension_days": days, "regulatory_due_at": reg}, detail=why,
+               extra={"approved_by": approver.name, "customer_told_at": told})
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} regulatory deadline extended by {days} days ({_deadline_text(case, ctx)})")
+
+
+def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
+            notified_via: str | None = None, at: str | None = None) -> Result:
+    """The case is resolved and the customer has been told the result."""
+    text = d.clean_text("resolution", resolution)
+    cause = labels.parse(d.Category, root_cause, "--root-cause").value if root_cause else None
+    via = labels.parse(d.NotifiedVia, notified_via, "--notified-via").value if notified_via else None
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.RESOLVE)
+        cycle = _cycle(uow, case)
+        if when < cycle.opened_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        _mark_breaches(case, cycle, when)
+        cycle.resolved_at = when
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.RESOLVE, when,
+               {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
+                "notified_via": via, "followup_due_at": None}, detail=None)
+        uow.commit()
+        late = " (internal deadline breached)" if cycle.internal_breached or cycle.response_breached else ""
+        return _result(uow, ctx, case, f"{case.reference} resolved{late}")
+
+
+def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
+    """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
+    why = d.clean_text("reason", reason)
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.REOPEN)
+        window = dt.timedelta(days=ctx.policy.reopen_window_days)
+        if case.resolved_at and when - case.resolved_at > window:
+            raise UserError(
+                f"{case.reference} was resolved on {case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}, more than "
+                f"{ctx.policy.reopen_window_days} days ago; log a new case with --related {case.reference}"
+            )
+        if case.resolved_at and when < case.resolved_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
+        cal = ctx.calendar
+        tier = d.Tier(case.tier)
+        number = case.cycle_number + 1
+        due = deadlines.internal_due(when, tier, cal)
+        response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
+        reg = deadlines.regulatory_due(when, cal)
+        uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
+                              first_response_due_at=response, regulatory_due_at=reg))
+        _apply(uow, ctx, case, d.Action.REOPEN, when, {
+            "status": status.value, "cycle_number": number, "reopen_count": case.reopen_count + 1,
+            "due_at": due, "first_response_due_at": response, "first_responded_at": None,
+            "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
+            "paused_working_seconds": 0, "resolved_at": None, "closed_at": None, "satisfaction": None,
+            "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
+            "internal_breached": False, "regulatory_breached": False,
+        }, detail=why)
+        uow.commit()
+        return _result(uow, ctx, case, f"{case.reference} reopened, cycle {number} ({_deadline_text(case, ctx)})")
+
+
+def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
+    """Close a resolved case, recording whether the customer was satisfied."""
+    sat = labels.parse(d.Satisfaction, satisfaction, "--satisfaction")
+    with uow:
+        case = load_case(uow, key)
+        when = _when(at, ctx, case)
+        status = _move(case, d.Action.CLOSE)
+        if case.resolved_at and when < case.resolved_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
+        _apply(uow, ctx, case, d.Action.CLOSE, when,
+               {"status": status.value, "closed_at": when, "satisfaction": sat.value})
+        uow.commit()
+        hint = [f"the customer is unsatisfied: 'complaintctl reopen {case.reference} --reason ...' starts a new cycle"] \
+            if sat == d.Satisfaction.UNSATISFIED else []
+        return _result(uow, ctx, case, f"{case.reference} closed ({sat.value})", hint)
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseDetail:
+    case: dict[str, Any]
+    clocks: list[dict[str, Any]]
+    cycles: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def _require_revealer(uow, ctx: Context) -> None:
+    person = uow.session.execute(select(Staff).where(Staff.name == ctx.actor)).scalar_one_or_none()
+    if person is None or d.ROLE_LEVEL[d.Role(person.role)] < d.ROLE_LEVEL[d.Role.MANAGER]:
+        raise NotPermitted(
+            f"--reveal is for operators registered as manager or executive; {ctx.actor!r} is "
+            + (person.role if person else "not registered staff") + " (set --as NAME)"
+        )
+
+
+def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None) -> CaseDetail:
+    """The record, every clock with time left or overdue, each cycle, and the full timeline."""
+    as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
+    with uow:
+        case = load_case(uow, key)
+        if reveal:
+            _require_revealer(uow, ctx)
+            audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
+                         recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
+        view_ctx = Context(now=as_of_t, actor=ctx.actor, policy=ctx.policy, calendar=ctx.calendar, masking=ctx.masking)
+        view = case_json(case, view_ctx, reveal=reveal, related_ref=_related_ref(uow, case))
+        cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
+        events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
+        masked = ctx.masking and not reveal
+        timeline = [{
+            "id": e.id, "action": e.action, "actor": e.actor,
+            "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
+            "old": _loads(e.old), "new": _loads(e.new),
+            "detail": mask_text(e.detail) if masked else e.detail,
+        } for e in events]
+        cyc = [{
+            "number": c.number, "tier": c.tier, "opened_at": _show(c.opened_at, ctx), "due_at": _show(c.due_at, ctx),
+            "first_response_due_at": _show(c.first_response_due_at, ctx),
+            "first_responded_at": _show(c.first_responded_at, ctx),
+            "regulatory_due_at": _show(c.regulatory_due_at, ctx), "resolved_at": _show(c.resolved_at, ctx),
+            "internal_breached": c.internal_breached or (c.number == case.cycle_number and view["internal_breached"] and c.tier != d.Tier.URGENT),
+            "regulatory_breached": c.regulatory_breached or (c.number == case.cycle_number and view["regulatory_breached"]),
+            "response_breached": c.response_breached,
+        } for c in cycles]
+        clocks = case_clocks(case, view_ctx)
+        if reveal:
+            uow.commit()
+    warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+    return CaseDetail(view, clocks, cyc, timeline, warnings)
+
+
+def _loads(value: str | None):
+    import json
+
+    return json.loads(value) if value else None
+
+
+def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
+    """Each clock of the case at ctx.now: its deadline, and time left or overdue by (or met/stopped)."""
+    cal = ctx.calendar
+    as_of = ctx.now
+    is_open = case.status in d.OPEN_STATUSES
+    out = []
+
+    def clock(name, due, *, clock_hours, met_at=None, stopped=False):
+        if due is None:
+            return
+        entry = {"clock": name, "due_at": _show(due, ctx), "state": "", "span": None}
+        if met_at is not None:
+            entry["state"] = "met" if met_at < due else "breached"
+        elif not is_open:
+            entry["state"] = "closed"
+        elif stopped and (case.paused_at is None or due > case.paused_at):
+            entry["state"] = "stopped"
+        else:
+            span = deadlines.remaining(due, as_of, cal, clock_hours=clock_hours)
+            entry["state"] = "left" if span.seconds > 0 else "overdue"
+            entry["span"] = span
+        out.append(entry)
+
+    paused = case.paused_at is not None
+    if case.tier == d.Tier.URGENT:
+        clock("response", case.first_response_due_at, clock_hours=True, met_at=case.first_responded_at, stopped=paused)
+        if is_open and case.followup_due_at:
+            clock("followup", case.followup_due_at, clock_hours=False, stopped=paused)
+    else:
+        clock("internal", case.due_at, clock_hours=False, met_at=case.resolved_at, stopped=paused)
+    clock("regulatory", case.regulatory_due_at, clock_hours=False, met_at=case.resolved_at,
+          stopped=paused and case.pause_reason == d.PauseReason.APPRAISAL)
+    return out
+
+
+# Staff ------------------------------------------------------------------------------------
+
+
+def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = None,
+              department: str | None = None) -> dict[str, Any]:
+    """Register a member of staff with the role that decides which tiers they may handle."""
+    clean = d.clean_name("name", name)
+    r = labels.parse(d.Role, role, "--role")
+    br = d.clean_name("branch", branch, required=False)
+    dept = d.clean_name("department", department, required=False)
+    with uow:
+        exists = uow.session.execute(select(Staff.id).where(Staff.name == clean)).scalar()
+        if exists:
+            raise DuplicateStaff(f"staff {clean!r} already exists: expected a new name (see 'complaintctl staff list')")
+        person = Staff(name=clean, role=r.value, branch=br, department=dept, created_at=ctx.now)
+        uow.session.add(person)
+        uow.session.flush()
+        audit.append(uow, case_id=None, action=d.Action.STAFF_ADD.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, new={"name": clean, "role": r.value, "branch": br, "department": dept})
+        uow.commit()
+    return staff_json(person, ctx)
+
+
+def staff_json(p: Staff, ctx: Context) -> dict[str, Any]:
+    return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department,
+            "active": p.active, "created_at": _show(p.created_at, ctx)}
+
+
+def staff_list(uow, ctx: Context) -> list[dict[str, Any]]:
+    with uow:
+        rows = uow.session.execute(select(Staff).order_by(Staff.role.desc(), Staff.name)).scalars().all()
+        return [staff_json(p, ctx) for p in rows]
+
+
+def staff_names(uow, prefix: str = "") -> list[str]:
+    with uow:
+        return list(uow.session.execute(
+            select(Staff.name).where(Staff.name.startswith(prefix)).order_by(Staff.name).limit(50)).scalars())
+
+
+def case_references(uow, prefix: str = "", open_only: bool = True) -> list[str]:
+    with uow:
+        q = select(Case.reference).where(Case.reference.startswith(prefix.upper()))
+        if open_only:
+            q = q.where(Case.status.in_([s.value for s in d.OPEN_STATUSES]))
+        return list(uow.session.execute(q.order_by(Case.id.desc()).limit(50)).scalars())
+
+
+def count_cases(uow) -> int:
+    with uow:
+        return uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
+
+
+def events_for(uow, case_ids: Iterable[int]) -> list[Event]:
+    with uow:
+        return list(uow.session.execute(select(Event).where(Event.case_id.in_(list(case_ids))).order_by(Event.id)).scalars())
+
+
+# Automatic escalation (cron) ------------------------------------------------------------------
+
+
+def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Move every overdue general case to important and important to urgent, at most one tier a
+    working day; list the overdue urgent cases for executive attention."""
+    from .reports import internal_overdue, regulatory_overdue, OPEN
+
+    moment = _when(as_of, ctx, field_name="--as-of")
+    cal = ctx.calendar
+    today = cal.local_date(moment)
+    out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": []}
+    with uow:
+        c = Case.__table__.c
+        rows = uow.session.execute(
+            select(c.id, c.reference, c.tier, c.last_escalated_at, c.due_at, c.regulatory_due_at)
+            .where(c.status.in_(OPEN), or_(internal_overdue(moment), regulatory_overdue(moment)))
+            .order_by(c.id)).all()
+        for row in rows:
+            tier = d.Tier(row.tier)
+            up = d.next_tier(tier)
+            if up is None:
+                out["urgent"].append({"reference": row.reference, "tier": tier.value,
+                                      "due_at": _show(row.due_at, ctx), "regulatory_due_at": _show(row.regulatory_due_at, ctx)})
+                continue
+            if row.last_escalated_at is not None and cal.local_date(row.last_escalated_at) == today:
+                out["skipped"].append({"reference": row.reference, "tier": tier.value,
+                                       "why": "already escalated this working day"})
+                continue
+            reason = (f"automatic: overdue as of {moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}; "
+                      f"{tier.value} escalated to {up.value}")
+            escalate(uow, ctx, str(row.id), to=up.value, reason=reason, at=moment, automatic=True)
+            out["escalated"].append({"reference": row.reference, "from": tier.value, "to": up.value})
+        if not dry_run:
+            uow.commit()
+    return out

@@ -1,0 +1,38 @@
+"""First-run set-up: validate the answers, then write the config file (never over an existing one)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config, domain as d, labels
+from .errors import InvalidValue, UserError
+
+
+@dataclass
+class Plan:
+    path: Path
+    values: dict
+    staff: list[tuple[str, str]]
+    force: bool
+
+
+def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str], path: Path, force: bool) -> Plan:
+    values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
+              "calendar.country": country.strip().upper()}
+    for key, value in values.items():
+        config._check(key, value)
+    people = []
+    for item in staff:
+        name, _, role = item.partition(":")
+        if not name.strip() or not role.strip():
+            raise InvalidValue("--staff", item, "NAME:ROLE, e.g. zhangwei:manager")
+        people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value))
+    if path.exists() and not force:
+        raise UserError(f"config file {str(path)!r} already exists: expected a new path, or --force to overwrite it")
+    return Plan(path, values, people, force)
+
+
+def write_config(p: Plan) -> Path:
+    text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
+    p.path.write_text(text, encoding="utf-8")
+    return p.path

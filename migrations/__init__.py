@@ -1,0 +1,1 @@
+"""Alembic migrations of the complaintctl schema (installed as complaintctl_migrations)."""
