@@ -303,11 +303,11 @@ def list_(
     st = state(ctx)
     from complaintctl import reports
 
-    from .views import LIST_COLUMNS, case_style
+    from .views import LIST_COLUMNS, table_columns
 
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
     with st.uow(write=False) as uow:
         rows = reports.list_cases(uow, st.context(), query, as_of=as_of)
-        render.emit(rows, LIST_COLUMNS, fmt=fmt, output=output, excel=excel, lang=st.language,
+        render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
                     title=None, limit=None if (all_ and limit is None) else (limit or render.TABLE_LIMIT))

@@ -8,8 +8,13 @@ from __future__ import annotations
 import sys
 from enum import IntEnum
 
-import click
+import typer
 from typer.core import TyperGroup
+
+try:  # recent Typer vendors its own copy of Click; its exceptions are the ones raised
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older Typer uses Click itself
+    import click
 
 from complaintctl.errors import ComplaintctlError
 
@@ -44,15 +49,15 @@ class App(TyperGroup):
         try:
             rv = super().main(args=args, prog_name=prog_name or "complaintctl", complete_var=complete_var,
                               standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            click.echo(exc.ctx.get_help())
-            sys.exit(ExitStatus.OK)
         except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                click.echo(exc.ctx.get_help())
+                sys.exit(ExitStatus.OK)
             hint = ""
             if exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
             fail(exc.format_message() + hint, ExitStatus.USER)
-        except click.exceptions.Abort:
+        except typer.Abort:
             fail("aborted", ExitStatus.ENVIRONMENT)
         except click.exceptions.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
@@ -63,7 +68,7 @@ class App(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
             raise
         except ComplaintctlError as exc:
             if _debug(ctx):

@@ -271,7 +271,8 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
     open_breached = uow.session.execute(
         select(func.count()).where(_C.status.in_(OPEN), or_(internal_overdue(hi), regulatory_overdue(hi),
                                                               _C.internal_breached, _C.regulatory_breached))).scalar_one()
-    return {"from": _show(lo, ctx), "to": _show(hi, ctx), "by": by, "rows": rows, "open_breached": open_breached}
+    return {"from": _show(lo, ctx), "to": _show(hi - dt.timedelta(microseconds=1), ctx), "by": by, "rows": rows,
+            "open_breached": open_breached}
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -375,6 +376,6 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
                 select(col, func.count()).where(_C.received_at >= lo, _C.received_at < hi, col.is_not(None))
                 .group_by(col).having(func.count() > 1).order_by(func.count().desc()).limit(20)).all():
             repeaters.append({"kind": kind, "contact": masker(value) if ctx.masking else value, "cases": n})
-    return {"from": _show(lo, ctx), "to": _show(hi, ctx), "previous_from": _show(prev_lo, ctx), "by": dims,
+    return {"from": _show(lo, ctx), "to": _show(hi - dt.timedelta(microseconds=1), ctx), "previous_from": _show(prev_lo, ctx), "by": dims,
             "rows": out, "root_causes": [{"root_cause": c, "resolved": n} for c, n in causes],
             "repeat_complainants": repeaters}

@@ -298,7 +298,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
     if not (ph or em) and ch not in (d.Channel.SUGGESTION_BOX, d.Channel.LETTER):
-        raise InvalidValue("contact", "", f"--phone or --email (only suggestion_box and letter may be anonymous; channel is {ch.value})")
+        raise UserError(f"missing contact: a {ch.value} complaint needs --phone or --email "
+                        f"(only suggestion_box and letter may be anonymous)")
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
         related_id = load_case(uow, related).id if related else None
@@ -665,9 +666,9 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "response_breached": c.response_breached,
         } for c in cycles]
         clocks = case_clocks(case, view_ctx)
+        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
         if reveal:
             uow.commit()
-    warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
     return CaseDetail(view, clocks, cyc, timeline, warnings)
 
 

@@ -1,0 +1,102 @@
+"""Every class of bad input exits 2 with one line naming the field, no traceback, nothing written."""
+import pytest
+
+LOG = ["log", "--channel", "hotline", "--phone", "13812345678", "--description", "投诉", "--received-at", "2026-03-02T10:00"]
+
+
+def _with(args, **changes):
+    out = list(args)
+    for flag, value in changes.items():
+        flag = "--" + flag.replace("_", "-")
+        out[out.index(flag) + 1] = value
+    return out
+
+
+@pytest.mark.parametrize("changes, needle", [
+    ({"channel": "wechat"}, "invalid channel 'wechat': expected one of hotline (客服热线)"),
+    ({"channel": "微信"}, "invalid channel '微信': expected one of hotline (客服热线)"),
+    ({"phone": "12345"}, "invalid phone '12345'"),
+    ({"description": "   "}, "invalid description"),
+    ({"received_at": "2099-01-01T10:00"}, "invalid --received-at"),
+    ({"received_at": "yesterday"}, "invalid --received-at 'yesterday': expected an ISO 8601 time"),
+    ({"received_at": "1900-01-01"}, "expected a date between 1990 and 2100"),
+    ({"description": "x" * 1_000_000}, "at most 20000 characters"),
+    ({"description": "bad\x00text"}, "without control characters"),
+])
+def test_bad_log_input(cli, changes, needle):
+    cli.log()  # a database with content, so "nothing written" is meaningful
+    assert needle in cli.fails(*_with(LOG, **changes))
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--account", "123"], "invalid account '123': expected 12 to 19 digits"),
+    (["--tier", "critical"], "invalid tier 'critical'"),
+    (["--product", "bitcoin"], "invalid product"),
+    (["--category", "rude"], "invalid category"),
+    (["--related", "C-2026-999999"], "unknown case 'C-2026-999999'"),
+    (["--email", "not-an-email"], "invalid email"),
+])
+def test_bad_log_options(cli, extra, needle):
+    cli.log()
+    assert needle in cli.fails(*LOG, *extra)
+
+
+def test_missing_contact_is_refused_except_for_anonymous_channels(cli):
+    cli.log()
+    err = cli.fails("log", "--channel", "hotline", "--description", "x", "--received-at", "2026-03-02T10:00")
+    assert "needs --phone or --email" in err
+    cli("log", "--channel", "suggestion_box", "--description", "x", "--received-at", "2026-03-02T10:00")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["note", "C-2026-000099", "x"], "unknown case 'C-2026-000099'"),
+    (["note", "C-2025-000001", "x"], "unknown case 'C-2025-000001'"),
+    (["note", "'; DROP TABLE cases; --", "x"], "invalid case"),
+    (["note", "C-2026-000001", "x", "--at", "2026-03-01T10:00"], "not before the case was received"),
+    (["note", "C-2026-000001", "x", "--at", "2099-03-01T10:00"], "not in the future"),
+    (["note", "C-2026-000001", ""], "invalid text"),
+    (["pause", "C-2026-000001", "--reason", "holiday"], "invalid --reason 'holiday'"),
+    (["close", "C-2026-000001", "--satisfaction", "meh"], "invalid --satisfaction 'meh'"),
+    (["close", "C-2026-000001", "--satisfaction", "satisfied"], "cannot close a case that is received"),
+    (["escalate", "C-2026-000001", "--to", "general", "--reason", "x"], "a tier above general"),
+    (["extend", "C-2026-000001", "--days", "abc", "--approved-by", "x", "--reason", "x"], "Invalid value for '--days'"),
+    (["list", "--format", "xml"], "invalid --format 'xml'"),
+    (["list", "--status", "lost"], "invalid --status"),
+    (["report", "sla", "--from", "2026-03-10", "--to", "2026-03-01"], "a time after --from"),
+    (["report", "summary", "--from", "2026-03-01", "--to", "2026-03-10", "--by", "colour"], "invalid --by 'colour'"),
+    (["nosuchcommand"], "No such command"),
+    (["log", "--channel"], "requires an argument"),
+    (["--lang", "fr", "list"], "invalid --lang 'fr'"),
+])
+def test_bad_input_to_commands(cli, args, needle):
+    cli.log()
+    assert needle in cli.fails(*args)
+
+
+def test_non_utf8_and_empty_stdin(cli):
+    cli.log()
+    assert "not UTF-8" in cli.fails("note", "C-2026-000001", "-", input=b"\xff\xfe\xfa")
+    assert "invalid text" in cli.fails("note", "C-2026-000001", "-", input=b"")
+
+
+def test_sql_looking_text_is_stored_as_text(cli):
+    ref = cli.log()
+    cli("note", ref, "x'); DELETE FROM events; --")
+    assert cli.json("show", ref, "--json")["events"][-1]["detail"] == "x'); DELETE FROM events; --"
+
+
+def test_debug_shows_the_traceback(cli):
+    cli.log()
+    r = cli("--debug", "note", "C-2026-000099", "x", expect=1)
+    assert r.exception is not None and type(r.exception).__name__ == "UnknownCase"
+
+
+def test_bad_config_names_the_key(cli, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[tiers.general]\nworking_days = "three"\n')
+    err = cli.fails("--config", str(cfg), "list")
+    assert "config key tiers.general.working_days: expected a whole number" in err
+    cfg.write_text('colour = "red"\n')
+    assert "unknown key 'colour'" in cli.fails("--config", str(cfg), "list")
+    cfg.write_text('timezone = "Mars/Base"\n')
+    assert "unknown time zone 'Mars/Base'" in cli.fails("--config", str(cfg), "list")

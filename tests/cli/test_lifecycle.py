@@ -1,0 +1,222 @@
+"""The lifecycle commands, driven as a user would, with time fixed by --received-at and --at."""
+import json
+
+import pytest
+
+CASE_KEYS = {"id", "reference", "status", "tier", "channel", "product", "category", "branch", "assignee",
+             "customer", "description", "received_at", "due_at", "regulatory_due_at", "first_response_due_at",
+             "resolved_at", "reopen_count"}
+
+
+def test_log_prints_the_reference_and_computes_deadlines(cli):
+    ref = cli.log(received="2026-03-06T16:00")
+    assert ref == "C-2026-000001"
+    case = cli.json("show", ref, "--json")["case"]
+    assert CASE_KEYS <= set(case)
+    assert case["status"] == "received"
+    assert case["received_at"] == "2026-03-06T16:00:00+08:00"
+    assert case["due_at"] == "2026-03-12T00:00:00+08:00"  # Mon, Tue, Wed
+    assert case["regulatory_due_at"] == "2026-03-24T00:00:00+08:00"  # 03-21 is Sat -> Mon 03-23
+    assert case["first_response_due_at"] is None
+    assert case["phone"] == "138****5678"
+
+
+def test_log_json_prints_the_case(cli):
+    case = cli.json("log", "--channel", "letter", "--description", "匿名来信", "--received-at", "2026-03-02T09:00", "--json")
+    assert case["reference"] == "C-2026-000001" and case["channel"] == "letter" and case["customer"] is None
+
+
+def test_description_can_come_from_stdin(cli):
+    ref = cli("log", "--channel", "hotline", "--phone", "13812345678", "--description", "-",
+              "--received-at", "2026-03-02T09:00", input="多行\n投诉内容\n").stdout.strip()
+    assert cli.json("show", ref, "--json")["case"]["description"] == "多行\n投诉内容"
+
+
+def test_full_lifecycle_with_audit_trail(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("respond", ref, "--text", "已联系客户", "--at", "2026-03-02T15:00")
+    cli("note", ref, "核实中", "--at", "2026-03-03T10:00")
+    case = cli.json("resolve", ref, "--resolution", "退还手续费", "--root-cause", "fees", "--notified-via", "phone",
+                    "--at", "2026-03-04T10:00", "--json")
+    assert case["status"] == "resolved" and case["resolved_at"] == "2026-03-04T10:00:00+08:00"
+    case = cli.json("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-05T10:00", "--json")
+    assert case["status"] == "closed" and case["satisfaction"] == "satisfied"
+    events = cli.json("--as", "auditor", "show", ref, "--json")["events"]
+    assert [e["action"] for e in events] == ["log", "assign", "respond", "note", "resolve", "close"]
+    assert events[1]["occurred_at"] == "2026-03-02T11:00:00+08:00"
+    assert events[1]["recorded_at"] != events[1]["occurred_at"]  # recorded now, happened then
+    assert events[1]["actor"] == "tester"
+    assert events[1]["old"]["status"] == "received" and events[1]["new"]["assignee"] == "wangfang"
+
+
+def test_operator_comes_from_as(cli):
+    ref = cli.log()
+    cli("--as", "lisi", "note", ref, "回访")
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == "lisi"
+
+
+def test_show_prints_clocks_and_timeline(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    out = cli("show", ref, "--as-of", "2026-03-04T12:00").stdout
+    assert "Internal deadline" in out and "left" in out and "Timeline" in out
+    out = cli("show", ref, "--as-of", "2026-03-09T12:00").stdout
+    assert "overdue by" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["resolve", "{ref}", "--resolution", "x"], "cannot resolve a case that is closed; allowed from closed: reopen"),
+    (["assign", "{ref}", "--to", "wangfang"], "cannot assign a case that is closed"),
+    (["close", "{ref}", "--satisfaction", "satisfied"], "cannot close a case that is closed"),
+    (["pause", "{ref}", "--reason", "appraisal"], "cannot pause a case that is closed"),
+])
+def test_illegal_moves_on_a_closed_case_exit_2_and_write_nothing(cli, args, message):
+    cli.staff()
+    ref = cli.log()
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
+    err = cli.fails(*[a.format(ref=ref) for a in args])
+    assert message in err
+
+
+def test_reopening_an_open_case_is_illegal(cli):
+    ref = cli.log()
+    assert "cannot reopen a case that is received; allowed from received:" in cli.fails("reopen", ref, "--reason", "x")
+
+
+def test_resolve_while_paused_is_refused_until_resume(cli):
+    ref = cli.log()
+    cli("pause", ref, "--reason", "customer_materials", "--at", "2026-03-02T12:00")
+    assert "allowed from paused: assign, note, resume, escalate, extend" in cli.fails("resolve", ref, "--resolution", "x")
+
+
+def test_assigning_below_the_tier_level_needs_an_override(cli):
+    cli.staff()
+    ref = cli.log("--tier", "important")
+    err = cli.fails("assign", ref, "--to", "wangfang")
+    assert "needs a manager or above" in err
+    cli.fails("assign", ref, "--to", "wangfang", "--override")
+    case = cli.json("assign", ref, "--to", "wangfang", "--override", "--reason", "经理休假", "--json")
+    assert case["assignee"] == "wangfang"
+    assert cli.json("show", ref, "--json")["events"][-1]["new"]["override"] is True
+
+
+def test_assignee_must_be_registered_staff(cli):
+    ref = cli.log()
+    assert "unknown assignee 'nobody'" in cli.fails("assign", ref, "--to", "nobody")
+
+
+def test_escalation_recounts_from_receipt_and_keeps_the_breach(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")  # general: due end of Thu 03-05
+    case = cli.json("escalate", ref, "--to", "important", "--reason", "金额较大", "--at", "2026-03-06T10:00", "--json")
+    assert case["tier"] == "important"
+    assert case["due_at"] == "2026-03-10T00:00:00+08:00"  # 5 working days from receipt
+    assert case["internal_breached"] is True  # the general limit had already passed
+    cycles = cli.json("show", ref, "--json")["cycles"]
+    assert cycles[0]["internal_breached"] is True
+
+
+def test_escalation_to_urgent_sets_a_24_hour_plan(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    case = cli.json("escalate", ref, "--to", "紧急", "--reason", "媒体关注", "--at", "2026-03-03T09:00", "--json")
+    assert case["first_response_due_at"] == "2026-03-04T09:00:00+08:00"
+    assert "a tier above urgent" in cli.fails("escalate", ref, "--to", "important", "--reason", "x")
+
+
+def test_urgent_case_plan_and_staleness(cli):
+    cli.staff()
+    ref = cli.log("--tier", "urgent", received="2026-03-02T10:00")
+    case = cli.json("show", ref, "--json", "--as-of", "2026-03-02T12:00")["case"]
+    assert case["first_response_due_at"] == "2026-03-03T10:00:00+08:00"
+    cli("respond", ref, "--text", "应急方案", "--at", "2026-03-02T20:00")
+    assert cli.json("show", ref, "--json", "--as-of", "2026-03-03T23:00")["case"]["stale"] is False
+    assert cli.json("show", ref, "--json", "--as-of", "2026-03-04T01:00")["case"]["stale"] is True
+    cli("note", ref, "跟进", "--at", "2026-03-04T00:30")
+    assert cli.json("show", ref, "--json", "--as-of", "2026-03-04T12:00")["case"]["stale"] is False
+
+
+def test_pause_and_resume_move_the_deadline_by_working_time(cli):
+    ref = cli.log(received="2026-03-02T10:00")  # due end of Thu 03-05
+    cli("pause", ref, "--reason", "customer_materials", "--at", "2026-03-03T00:00")
+    case = cli.json("resume", ref, "--at", "2026-03-05T00:00", "--json")  # two working days paused
+    assert case["due_at"] == "2026-03-10T00:00:00+08:00"  # Thu + 2 working days = Mon 03-09 end
+    assert case["regulatory_due_at"] == "2026-03-18T00:00:00+08:00"  # not appraisal: unchanged
+    assert case["status"] == "received"
+
+
+def test_appraisal_pause_also_stops_the_regulatory_clock(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("pause", ref, "--reason", "鉴定", "--at", "2026-03-03T10:00")
+    case = cli.json("resume", ref, "--at", "2026-03-08T10:00", "--json")
+    assert case["regulatory_due_at"] == "2026-03-24T00:00:00+08:00"  # 15 + 5 days = Sun 03-22 -> end of Mon 03-23
+
+
+def test_reopen_starts_a_new_cycle_and_keeps_the_old(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "已解释", "--at", "2026-03-09T10:00")  # late: due 03-05
+    case = cli.json("reopen", ref, "--reason", "客户不满意", "--at", "2026-03-10T10:00", "--json")
+    assert case["status"] == "reopened" and case["reopen_count"] == 1 and case["cycle"] == 2
+    assert case["due_at"] == "2026-03-14T00:00:00+08:00"
+    cli("resolve", ref, "--resolution", "补偿", "--at", "2026-03-11T10:00")
+    cli("reopen", ref, "--reason", "仍不满意", "--at", "2026-03-12T10:00")
+    cycles = cli.json("show", ref, "--json")["cycles"]
+    assert [c["number"] for c in cycles] == [1, 2, 3]
+    assert cycles[0]["internal_breached"] is True and cycles[1]["internal_breached"] is False
+    assert cycles[0]["resolved_at"] == "2026-03-09T10:00:00+08:00"
+
+
+def test_reopen_after_the_window_says_to_log_a_new_case(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    err = cli.fails("reopen", ref, "--reason", "x", "--at", "2026-04-20T10:00")
+    assert "more than 30 days ago; log a new case with --related " + ref in err
+    new = cli.log("--related", ref, received="2026-04-20T11:00")
+    assert cli.json("show", new, "--json")["case"]["related"] == ref
+
+
+def test_extend_needs_the_right_approver(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    assert "needs a executive's approval" in cli.fails("extend", ref, "--days", "60", "--approved-by", "zhangwei", "--reason", "x")
+    assert "needs a manager's approval" in cli.fails("extend", ref, "--days", "30", "--approved-by", "wangfang", "--reason", "x")
+    assert "30 (approved by a manager)" in cli.fails("extend", ref, "--days", "45", "--approved-by", "sunli", "--reason", "x")
+    case = cli.json("extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "复杂", "--at",
+                    "2026-03-10T10:00", "--customer-told-at", "2026-03-10T11:00", "--json")
+    assert case["regulatory_due_at"] == "2026-04-17T00:00:00+08:00"  # 03-02 + 45 days = Thu 04-16
+    ev = cli.json("show", ref, "--json")["events"][-1]
+    assert ev["new"]["approved_by"] == "zhangwei" and ev["new"]["customer_told_at"].startswith("2026-03-10T03:00")
+
+
+def test_list_filters_and_formats(cli):
+    cli.staff()
+    a = cli.log(received="2026-03-02T10:00")
+    b = cli.log("--tier", "important", received="2026-03-03T10:00")
+    cli("resolve", a, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    rows = cli.json("list", "--format", "json")
+    assert [r["reference"] for r in rows] == [b]
+    rows = cli.json("list", "--all", "--format", "json")
+    assert [r["reference"] for r in rows] == [b, a]
+    assert cli.json("list", "--tier", "重要", "--format", "json")[0]["reference"] == b
+    assert cli.json("list", "--overdue", "--as-of", "2026-03-20T10:00", "--format", "json")[0]["reference"] == b
+    assert cli.json("list", "--overdue", "--as-of", "2026-03-04T10:00", "--format", "json") == []
+    out = cli("list").stdout
+    assert b in out and "Important" in out
+
+
+def test_staff_add_and_list(cli):
+    cli.staff()
+    assert "already exists" in cli.fails("staff", "add", "wangfang", "--role", "staff")
+    assert "invalid --role" in cli.fails("staff", "add", "lisi", "--role", "boss")
+    rows = cli.json("staff", "list", "--format", "json")
+    assert {r["name"]: r["role"] for r in rows} == {"wangfang": "staff", "zhangwei": "manager", "sunli": "executive"}
+
+
+def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
+    r = cli("demo", "--count", "60")
+    assert "Overdue as of" in r.stdout
+    info = cli.json("db", "info", "--json")
+    assert info["counts"]["cases"] == 60 and info["revision"] == "0001"
+    assert "already has 60 cases" in cli.fails("demo")
+    assert cli("db", "check").stdout.startswith("ok")
