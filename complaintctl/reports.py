@@ -268,8 +268,9 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
             for k in merged:
                 merged[k] = merged[k] + g[k]
         rows.append(_sla_row(by, "TOTAL", merged))
+    edge = min(hi, ctx.now)
     open_breached = uow.session.execute(
-        select(func.count()).where(_C.status.in_(OPEN), or_(internal_overdue(hi), regulatory_overdue(hi),
+        select(func.count()).where(_C.status.in_(OPEN), or_(internal_overdue(edge), regulatory_overdue(edge),
                                                               _C.internal_breached, _C.regulatory_breached))).scalar_one()
     return {"from": _show(lo, ctx), "to": _show(hi - dt.timedelta(microseconds=1), ctx), "by": by, "rows": rows,
             "open_breached": open_breached}

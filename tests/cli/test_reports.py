@@ -1,0 +1,126 @@
+"""Reports on a data set with known answers, in every format."""
+import csv
+import io
+import json
+
+import pytest
+
+AS_OF = "2026-03-06T12:00"
+
+
+@pytest.fixture
+def data(cli):
+    cli.staff()
+    a = cli.log("--customer", "=HYPERLINK(\"http://x\")", received="2026-03-02T10:00")
+    b = cli.log("--tier", "important", "--product", "loan", "--phone", "13900001111", received="2026-03-02T10:00")
+    c = cli.log("--tier", "urgent", "--product", "deposit", "--account", "6222021234567890", received="2026-03-04T10:00")
+    d = cli.log("--product", "credit_card", "--category", "fees", received="2026-03-05T10:00")
+    cli("assign", b, "--to", "zhangwei", "--at", "2026-03-02T11:00")
+    cli("resolve", d, "--resolution", "退还年费", "--root-cause", "fees", "--at", "2026-03-06T10:00")
+    return {"a": a, "b": b, "c": c, "d": d}
+
+
+def test_overdue_lists_the_most_overdue_first_with_counts(cli, data):
+    out = cli("report", "overdue", "--as-of", AS_OF).stdout
+    assert out.splitlines()[0] == "Overdue as of 2026-03-06 12:00: 2 — General 1, Important 0, Urgent 1"
+    rows = cli.json("report", "overdue", "--as-of", AS_OF, "--format", "json")
+    assert [r["reference"] for r in rows] == [data["c"], data["a"]]
+    assert rows[0]["breach"] == "response" and rows[0]["overdue_by"] == "26h 00m"
+    assert rows[1]["breach"] == "internal" and rows[1]["overdue_by"] == "12h 00m"
+    assert rows[1]["due_at"] == "2026-03-06T00:00:00+08:00"
+
+
+def test_fail_on_overdue_exit_codes(cli, data):
+    assert cli("report", "overdue", "--as-of", AS_OF, "--fail-on-overdue", "--format", "csv", expect=3).exit_code == 3
+    r = cli("report", "overdue", "--as-of", "2026-03-03T12:00", "--fail-on-overdue", expect=0)
+    assert "Overdue as of 2026-03-03 12:00: 0" in r.stdout
+
+
+def test_overdue_filters(cli, data):
+    assert cli.json("report", "overdue", "--as-of", AS_OF, "--tier", "urgent", "--format", "json")[0]["reference"] == data["c"]
+    assert cli.json("report", "overdue", "--as-of", AS_OF, "--assignee", "zhangwei", "--format", "json") == []
+
+
+def test_include_due_soon_and_due_soon_report(cli, data):
+    rows = cli.json("report", "due-soon", "--as-of", "2026-03-09T09:00", "--format", "json")
+    assert [r["reference"] for r in rows] == [data["b"]]
+    assert rows[0]["time_left"] == "15h 00m"
+    rows = cli.json("report", "overdue", "--as-of", "2026-03-09T09:00", "--include-due-soon", "--format", "json")
+    assert data["b"] in [r["reference"] for r in rows]
+
+
+def test_csv_round_trips_with_chinese_and_neutralised_formulas(cli, data, tmp_path):
+    target = tmp_path / "overdue.csv"
+    cli("report", "overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(target), "--excel")
+    raw = target.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["reference"] for r in rows] == [data["c"], data["a"]]
+    assert rows[1]["customer"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1]["description"] == "理财产品风险未揭示"
+    assert rows[0]["account"] == "622202******7890"
+    assert rows[0]["received_at"] == "2026-03-04T10:00:00+08:00"
+    assert not list(tmp_path.glob(".overdue.csv.*"))  # the temporary file was renamed into place
+
+
+def test_jsonl_has_one_object_a_line(cli, data):
+    lines = cli("report", "overdue", "--as-of", AS_OF, "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(x)["reference"] for x in lines] == [data["c"], data["a"]]
+
+
+def test_table_limit_says_how_many_more(cli, data):
+    r = cli("list", "--limit", "1")
+    assert "2 more rows not shown" in r.stderr
+    assert len(cli.json("list", "--limit", "1", "--format", "json")) == 3
+
+
+def test_aging_buckets(cli, data):
+    rows = {r["tier"]: r for r in cli.json("report", "aging", "--as-of", AS_OF, "--format", "json")}
+    assert rows["general"]["3-5"] == 1  # A: Mon 10:00 -> Fri 12:00 is 4 working days + 2h
+    assert rows["important"]["3-5"] == 1
+    assert rows["urgent"]["1-3"] == 1
+    assert rows["TOTAL"]["total"] == 3
+
+
+def test_sla_figures(cli, data):
+    cli("resolve", data["a"], "--resolution", "解释", "--at", "2026-03-06T15:00")  # late
+    cli("respond", data["c"], "--text", "方案", "--at", "2026-03-06T15:00")
+    cli("resolve", data["c"], "--resolution", "赔付", "--at", "2026-03-06T16:00")
+    rows = {r["tier"]: r for r in cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")}
+    assert rows["general"]["resolved"] == 2
+    assert rows["general"]["within_internal_pct"] == 50.0
+    assert rows["general"]["within_regulatory_pct"] == 100.0
+    assert rows["urgent"]["urgent_response_pct"] == 0.0
+    assert rows["TOTAL"]["resolved"] == 3
+    out = cli("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "product").stdout
+    assert "Credit cards" in out and "Open cases that have already breached a deadline: 1" in out  # B, at the end of the window
+
+
+def test_summary_compares_with_the_previous_window(cli, data):
+    cli.log("--product", "loan", received="2026-02-25T10:00")
+    rep = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-07", "--by", "product", "--format", "json")
+    rows = {r["product"]: r for r in rep["rows"]}
+    assert rows["wealth_management"]["received"] == 1
+    assert rows["loan"] == {"product": "loan", "received": 1, "previous": 1, "change": 0, "change_pct": 0.0}
+    assert rep["repeat_complainants"] == [{"kind": "phone", "contact": "138****5678", "cases": 3}]
+    assert rep["root_causes"] == [{"root_cause": "fees", "resolved": 1}]
+
+
+def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
+    out = cli("escalate", "--overdue", "--as-of", AS_OF).stdout
+    assert f"{data['a']}: general -> important" in out
+    assert f"1 overdue urgent case(s) need executive attention" in out
+    assert cli.json("show", data["a"], "--json")["case"]["tier"] == "important"
+    ev = cli.json("show", data["a"], "--json")["events"][-1]
+    assert ev["action"] == "escalate" and ev["detail"].startswith("automatic: overdue")
+    before = cli.dump()
+    again = cli.json("escalate", "--overdue", "--as-of", "2026-03-06T18:00", "--json")
+    assert again["escalated"] == []
+    assert cli.dump() == before
+
+
+def test_escalate_overdue_dry_run_writes_nothing(cli, data):
+    before = cli.dump()
+    result = cli.json("escalate", "--overdue", "--as-of", AS_OF, "--dry-run", "--json")
+    assert [r["reference"] for r in result["escalated"]] == [data["a"]]
+    assert cli.dump() == before
