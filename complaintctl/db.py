@@ -55,6 +55,10 @@ class _Adapter:
 
     def lock_for_write(self, session: Session) -> None:
         """Take the writers' lock at the start of a write transaction."""
+        self.lock_connection(session.connection())
+
+    def lock_connection(self, conn) -> None:
+        """SQLite takes it with BEGIN IMMEDIATE; servers need an explicit lock."""
 
     def describe(self, exc: BaseException) -> Exception:
         return DatabaseUnavailable(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
@@ -129,9 +133,9 @@ class _PostgreSQL(_Adapter):
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"connect_timeout": 10}}
 
-    def lock_for_write(self, session: Session) -> None:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
-        session.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
+    def lock_connection(self, conn) -> None:
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
 
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]

@@ -20,7 +20,9 @@ def alembic_config(store) -> AlembicConfig:
 def upgrade(store, revision: str = "head") -> None:
     """Apply migrations up to `revision`, on the store's own engine and connection settings."""
     cfg = alembic_config(store)
-    with store.engine.begin() as conn:
+    # The writers' lock makes concurrent first uses queue: the second sees the first's revision.
+    with store.write_engine.begin() as conn:
+        store.adapter.lock_connection(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

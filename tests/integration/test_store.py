@@ -1,0 +1,127 @@
+"""The store: migrations, file permissions, start-up imports, and environment faults (exit 1)."""
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from complaintctl.db import HEAD_REVISION, KNOWN_REVISIONS
+
+
+def test_head_revision_matches_the_alembic_scripts():
+    from complaintctl.migrate import head
+
+    assert head() == HEAD_REVISION
+
+
+def test_a_new_database_is_created_at_head_and_readable_by_its_owner_only(cli):
+    cli.log()
+    assert stat.S_IMODE(os.stat(cli.db).st_mode) == 0o600
+    con = sqlite3.connect(cli.db)
+    assert con.execute("select version_num from alembic_version").fetchone()[0] == HEAD_REVISION
+    assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_db_upgrade_and_info(cli):
+    assert cli("db", "upgrade").stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
+    assert cli("db", "upgrade").stdout.strip() == f"already at revision {HEAD_REVISION}"
+    info = cli.json("db", "info", "--json")
+    assert info["revision"] == HEAD_REVISION and info["counts"]["cases"] == 0
+    assert info["url"].startswith("sqlite:///")
+
+
+def test_an_older_database_is_upgraded_on_first_use(cli):
+    if len(KNOWN_REVISIONS) < 2:
+        pytest.skip("only one schema revision exists")
+    from complaintctl.db import Store
+
+    store = Store(str(cli.db))
+    store.upgrade(KNOWN_REVISIONS[0])
+    assert store.current_revision() == KNOWN_REVISIONS[0]
+    store.dispose()
+    cli.log()
+    assert cli.json("db", "info", "--json")["revision"] == HEAD_REVISION
+
+
+CHECK_IMPORTS = """
+import sys
+from typer.testing import CliRunner
+from complaintctl_cli.main import app
+r = CliRunner().invoke(app, sys.argv[1:])
+assert r.exit_code == 0, r.output
+print(" ".join(sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic") if m in sys.modules)))
+"""
+
+
+def _imports(*args):
+    out = subprocess.run([sys.executable, "-c", CHECK_IMPORTS, *args], capture_output=True, text=True, check=True)
+    return out.stdout.strip().split()
+
+
+def test_help_and_version_do_not_import_the_database_stack():
+    assert _imports("--help") == []
+    assert _imports("--version") == []
+    assert _imports("calendar", "due", "--tier", "general", "--received-at", "2026-03-02T10:00") == []
+
+
+def test_a_current_database_is_opened_without_importing_alembic(cli):
+    cli.log()
+    assert "alembic" not in _imports("--db", str(cli.db), "list")
+    assert "sqlalchemy" in _imports("--db", str(cli.db), "list")
+
+
+def _fails_env(cli, *args) -> str:
+    r = cli(*args, expect=1)
+    err = r.stderr.strip()
+    assert err.count("\n") == 0 and "Traceback" not in r.output, r.output
+    return err
+
+
+def test_a_database_in_a_missing_folder(cli, tmp_path):
+    err = _fails_env(cli, "--db", str(tmp_path / "nope" / "c.db"), "list")
+    assert "does not exist" in err
+
+
+def test_a_database_in_a_read_only_folder(cli):
+    err = _fails_env(cli, "--db", "/sys/complaints.db", "list")
+    assert "cannot create database '/sys/complaints.db'" in err
+
+
+def test_a_file_that_is_not_a_database(cli, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    assert "is not a complaintctl database" in _fails_env(cli, "--db", str(junk), "list")
+
+
+def test_a_database_written_by_a_newer_version(cli):
+    cli.log()
+    con = sqlite3.connect(cli.db)
+    con.execute("update alembic_version set version_num = '9999'")
+    con.commit()
+    con.close()
+    assert "newer than this complaintctl knows" in _fails_env(cli, "list")
+
+
+def test_a_database_locked_longer_than_the_timeout(cli, tmp_path):
+    cli.log()
+    cfg = tmp_path / "fast.toml"
+    cfg.write_text("[database]\nbusy_timeout_seconds = 1\n")
+    holder = sqlite3.connect(cli.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        err = _fails_env(cli, "--config", str(cfg), "note", "C-2026-000001", "x")
+        assert "locked by another writer for longer than 1s" in err
+        assert time.monotonic() - started >= 0.9
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_a_database_url_that_is_not_a_url(cli):
+    r = cli("--db", "nosuchdriver://x/y", "list", expect=None)
+    assert r.exit_code in (1, 2) and r.stderr.count("\n") == 1 and "Traceback" not in r.output
