@@ -8,7 +8,7 @@ import typer
 
 from complaintctl import __version__
 
-from . import admin, cases, reports
+from . import admin, cases, reports, transfer
 from .errors import App
 from .state import AppState
 
@@ -52,6 +52,7 @@ def main(
 cases.register(app)
 admin.register(app)
 reports.register(app)
+transfer.register(app)
 
 
 def run() -> None:

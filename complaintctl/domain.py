@@ -191,7 +191,7 @@ _INTL = re.compile(r"^\+\d{1,3}[- ]?\d{4,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_TEXT = 20_000
+MAX_TEXT = 100_000
 MAX_NAME = 200
 
 

@@ -20,7 +20,7 @@ def _with(args, **changes):
     ({"received_at": "2099-01-01T10:00"}, "invalid --received-at"),
     ({"received_at": "yesterday"}, "invalid --received-at 'yesterday': expected an ISO 8601 time"),
     ({"received_at": "1900-01-01"}, "expected a date between 1990 and 2100"),
-    ({"description": "x" * 1_000_000}, "at most 20000 characters"),
+    ({"description": "x" * 1_000_000}, "at most 100000 characters"),
     ({"description": "bad\x00text"}, "without control characters"),
 ])
 def test_bad_log_input(cli, changes, needle):

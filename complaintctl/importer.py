@@ -1,0 +1,354 @@
+"""Bulk import of historical complaints from CSV, and the streamed export of every case.
+
+An import is one transaction: every row is validated, valid rows are inserted in batches with
+their cycle and import event, and nothing is committed unless every row was valid (or
+--skip-invalid was given). A crash part-way leaves the database as it was.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import bindparam, insert, select, update
+
+from . import audit, deadlines
+from . import domain as d
+from . import labels
+from .errors import InvalidValue, UserError
+from .masking import mask_account, mask_email, mask_phone, mask_text
+from .models import Case, Cycle, Event, Staff
+from .services import Context, _audit_value, _show
+
+FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
+          "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",
+          "root_cause", "satisfaction", "external_id")
+_ENUMS = {"channel": d.Channel, "product": d.Product, "category": d.Category, "tier": d.Tier, "status": d.Status,
+          "root_cause": d.Category, "satisfaction": d.Satisfaction}
+BATCH = 2000
+
+
+@dataclass
+class Mapping:
+    """Which CSV column(s) feed each field, and how source values translate."""
+
+    columns: dict[str, list[str]]
+    values: dict[str, dict[str, str]]
+    date_format: str | None = None
+
+    @classmethod
+    def parse(cls, maps: list[str], value_maps: list[str], header: list[str], date_format: str | None) -> "Mapping":
+        columns: dict[str, list[str]] = {}
+        lower = {h.strip().lower(): h for h in header}
+        for f in FIELDS:  # a column named like a field maps to it unless told otherwise
+            if f in lower:
+                columns[f] = [lower[f]]
+        for item in maps:
+            f, sep, col = item.partition("=")
+            f = f.strip()
+            if not sep or f not in FIELDS:
+                raise InvalidValue("--map", item, "FIELD=COLUMN with FIELD one of " + ", ".join(FIELDS))
+            alternatives = [c.strip() for c in col.split("|")]
+            for c in alternatives:
+                if c not in header:
+                    raise InvalidValue("--map", item, f"a column of the file; it has: {', '.join(header)}")
+            columns[f] = alternatives
+        values: dict[str, dict[str, str]] = {}
+        for item in value_maps:
+            f, sep, rest = item.partition(":")
+            src, sep2, target = rest.partition("=")
+            if not sep or not sep2 or f.strip() not in FIELDS:
+                raise InvalidValue("--value-map", item, "FIELD:SOURCE=TARGET (SOURCE * matches any other value)")
+            values.setdefault(f.strip(), {})[src.strip().casefold()] = target.strip()
+        if date_format:
+            try:
+                dt.datetime.now().strftime(date_format)
+            except ValueError:
+                raise InvalidValue("--date-format", date_format, "a strftime format such as %Y/%m/%d") from None
+        return cls(columns, values, date_format)
+
+    def get(self, row: dict[str, str], f: str) -> str | None:
+        raw = None
+        for col in self.columns.get(f, []):
+            v = (row.get(col) or "").strip()
+            if v:
+                raw = v
+                break
+        table = self.values.get(f)
+        if table:
+            key = (raw or "").casefold()
+            if key in table:
+                raw = table[key]
+            elif "*" in table and raw:
+                raw = table["*"]
+        return raw or None
+
+
+@dataclass
+class Reject:
+    row: int
+    field: str
+    reason: str
+    data: dict[str, str]
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejects_file: str | None = None
+    dry_run: bool = False
+    committed: bool = False
+
+
+def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        if mapping.date_format:
+            moment = dt.datetime.strptime(value, mapping.date_format)
+        else:
+            moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        fmt = mapping.date_format or "ISO 8601 (or give --date-format)"
+        raise InvalidValue(name, value, f"a date in the form {fmt}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ctx.tz)
+    if not 1990 <= moment.year <= 2100:
+        raise InvalidValue(name, value, "a date between 1990 and 2100")
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _validate(row: dict[str, str], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
+    """One CSV record as clean case values, or InvalidValue naming the field."""
+    out: dict[str, Any] = {}
+    for name, enum in _ENUMS.items():
+        raw = m.get(row, name)
+        if raw is None:
+            out[name] = None
+        else:
+            out[name] = labels.parse(enum, raw, name).value
+    out["channel"] = out["channel"] or d.Channel.OTHER.value
+    out["product"] = out["product"] or d.Product.OTHER.value
+    out["category"] = out["category"] or d.Category.OTHER.value
+    out["tier"] = out["tier"] or d.Tier.GENERAL.value
+    received = _time(m.get(row, "received_at"), m, ctx, "received_at")
+    if received is None:
+        raise InvalidValue("received_at", "", "a date: every imported complaint needs its receipt date")
+    if received > ctx.now:
+        raise InvalidValue("received_at", m.get(row, "received_at"), "a time not in the future")
+    out["received_at"] = received
+    out["description"] = d.clean_text("description", m.get(row, "description"))
+    for name in ("customer", "branch", "department"):
+        out[name] = d.clean_name(name, m.get(row, name), required=False)
+    out["resolution"] = d.clean_text("resolution", m.get(row, "resolution"), required=False)
+    phone, email, account = m.get(row, "phone"), m.get(row, "email"), m.get(row, "account")
+    out["phone"] = d.clean_phone(phone) if phone else None
+    out["email"] = d.clean_email(email) if email else None
+    out["account"] = d.clean_account(account) if account else None
+    assignee = d.clean_name("assignee", m.get(row, "assignee"), required=False)
+    if assignee and assignee not in staff:
+        raise InvalidValue("assignee", assignee, "registered staff (complaintctl staff add NAME --role ...)")
+    out["assignee"] = assignee
+    out["external_id"] = d.clean_name("external_id", m.get(row, "external_id"), required=False)
+    resolved = _time(m.get(row, "resolved_at"), m, ctx, "resolved_at")
+    closed = _time(m.get(row, "closed_at"), m, ctx, "closed_at")
+    for name, moment in (("resolved_at", resolved), ("closed_at", closed)):
+        if moment is not None and (moment < received or moment > ctx.now):
+            raise InvalidValue(name, m.get(row, name), "a time between receipt and now")
+    if closed is not None and resolved is None:
+        resolved = closed
+    status = out["status"]
+    if status is None:
+        status = (d.Status.CLOSED if closed else d.Status.RESOLVED if resolved
+                  else d.Status.ASSIGNED if assignee else d.Status.RECEIVED).value
+    elif status in (d.Status.PAUSED.value, d.Status.REOPENED.value, d.Status.IN_PROGRESS.value):
+        raise InvalidValue("status", status, "received, assigned, resolved or closed for imported history")
+    if d.Status(status) in d.OPEN_STATUSES:
+        resolved = closed = None
+    out.update(status=status, resolved_at=resolved, closed_at=closed)
+    return out
+
+
+def read_header(path: Path, encoding: str) -> list[str]:
+    with path.open(newline="", encoding=encoding) as fh:
+        return next(csv.reader(fh), [])
+
+
+def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: list[str],
+               date_format: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
+               encoding: str = "utf-8-sig", progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Validate and import every row of a CSV file in one transaction."""
+    if not path.is_file():
+        raise InvalidValue("FILE", str(path), "an existing CSV file")
+    try:
+        header = read_header(path, encoding)
+    except UnicodeDecodeError:
+        raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
+    if not header:
+        raise InvalidValue("FILE", str(path), "a CSV file with a header row")
+    mapping = Mapping.parse(maps, value_maps, header, date_format)
+    if "received_at" not in mapping.columns or "description" not in mapping.columns:
+        raise InvalidValue("--map", "", "mappings for at least received_at and description "
+                                        "(e.g. --map received_at=\"Date received\")")
+    result = ImportResult(dry_run=dry_run)
+    cal = ctx.calendar
+    source = path.name
+    with uow:
+        staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
+        batch: list[tuple[int, dict[str, Any]]] = []
+        with path.open(newline="", encoding=encoding) as fh:
+            reader = csv.DictReader(fh)
+            try:
+                for number, row in enumerate(reader, start=1):
+                    result.rows = number
+                    try:
+                        values = _validate(row, mapping, ctx, staff)
+                    except InvalidValue as exc:
+                        result.rejects.append(Reject(number, exc.field, exc.message, row))
+                        continue
+                    if result.rejects and not skip_invalid:
+                        continue  # keep validating to report every bad row; nothing will be written
+                    batch.append((number, values))
+                    if len(batch) >= BATCH:
+                        result.imported += _insert(uow, ctx, cal, batch, source)
+                        batch.clear()
+                        if progress:
+                            progress(result.rows)
+            except UnicodeDecodeError:
+                raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
+            except csv.Error as exc:
+                raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
+        if batch and (skip_invalid or not result.rejects):
+            result.imported += _insert(uow, ctx, cal, batch, source)
+        if progress:
+            progress(result.rows)
+        if result.rejects and not skip_invalid:
+            result.imported = 0
+            return result
+        if not dry_run:
+            uow.commit()
+            result.committed = True
+    if result.rejects and skip_invalid and not dry_run:
+        result.rejects_file = str(_write_rejects(path, header, result.rejects))
+    return result
+
+
+def _write_rejects(path: Path, header: list[str], rejects: list[Reject]) -> Path:
+    target = path.with_name(path.stem + ".rejects.csv")
+    with target.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "field", "reason", *header])
+        for r in rejects:
+            w.writerow([r.row, r.field, r.reason, *[r.data.get(h, "") for h in header]])
+    return target
+
+
+def _insert(uow, ctx: Context, cal, batch: list[tuple[int, dict[str, Any]]], source: str) -> int:
+    """Insert one batch of valid rows: cases, then references, cycles and chained import events."""
+    s = uow.session
+    now = ctx.now
+    case_rows, cycle_rows = [], []
+    for _number, v in batch:
+        tier = d.Tier(v["tier"])
+        received = v["received_at"]
+        due = deadlines.internal_due(received, tier, cal)
+        reg = deadlines.regulatory_due(received, cal)
+        response = deadlines.response_due(received, ctx.policy) if tier == d.Tier.URGENT else None
+        resolved = v["resolved_at"]
+        internal_breach = resolved is not None and resolved >= due
+        reg_breach = resolved is not None and resolved >= reg
+        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response)
+        case_rows.append({
+            "status": v["status"], "tier": v["tier"], "channel": v["channel"], "product": v["product"],
+            "category": v["category"], "branch": v["branch"], "department": v["department"],
+            "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
+            "account": v["account"], "description": v["description"], "received_at": received, "due_at": due,
+            "regulatory_due_at": reg, "first_response_due_at": response, "resolved_at": resolved,
+            "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
+            "satisfaction": v["satisfaction"], "calendar": cal.name, "external_id": v["external_id"],
+            "internal_breached": internal_breach, "regulatory_breached": reg_breach,
+            "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
+            "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
+        })
+        cycle_rows.append({"number": 1, "tier": v["tier"], "opened_at": received, "due_at": due,
+                           "first_response_due_at": response, "regulatory_due_at": reg, "resolved_at": resolved,
+                           "internal_breached": internal_breach and tier != d.Tier.URGENT,
+                           "regulatory_breached": reg_breach, "response_breached": False})
+    ids = s.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), case_rows).scalars().all()
+    tz = ctx.tz
+    refs = [{"b_id": i, "b_ref": d.format_reference(r["received_at"].astimezone(tz).year, i)} for i, r in zip(ids, case_rows)]
+    s.execute(update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(reference=bindparam("b_ref")), refs)
+    for i, c in zip(ids, cycle_rows):
+        c["case_id"] = i
+    s.execute(insert(Cycle), cycle_rows)
+    events = []
+    prev = audit.head_hash(uow)
+    for (number, v), i, ref in zip(batch, ids, refs):
+        new = {k: _audit_value(k, v[k]) for k in ("status", "tier", "channel", "product", "category", "branch",
+                                                   "customer", "phone", "email", "account", "description",
+                                                   "received_at", "due_at", "regulatory_due_at", "resolved_at",
+                                                   "closed_at", "external_id", "assignee") if v.get(k) is not None}
+        new["reference"] = ref["b_ref"]
+        new_s = audit.encode(new)
+        detail = f"imported from {source} row {number}"
+        digest = audit.event_hash(prev, i, d.Action.IMPORT.value, ctx.actor, v["received_at"], now, None, new_s, detail)
+        events.append({"case_id": i, "action": d.Action.IMPORT.value, "actor": ctx.actor,
+                       "occurred_at": v["received_at"], "recorded_at": now, "old": None, "new": new_s,
+                       "detail": detail, "prev_hash": prev, "hash": digest})
+        prev = digest
+    s.execute(insert(Event), events)
+    uow.last_hash = prev
+    return len(batch)
+
+
+# Export ------------------------------------------------------------------------------------
+
+EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
+                      "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
+                      "regulatory_due_at", "first_response_due_at", "first_responded_at", "resolved_at", "closed_at",
+                      "reopen_count", "resolution", "root_cause", "notified_via", "satisfaction", "external_id",
+                      "internal_breached", "regulatory_breached")
+EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
+                       "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached")
+_MASK = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
+         "resolution": mask_text}
+
+
+def _cell(name: str, value: Any, ctx: Context) -> Any:
+    if isinstance(value, dt.datetime):
+        return _show(value, ctx)
+    if ctx.masking and name in _MASK:
+        return _MASK[name](value)
+    return value
+
+
+def export_cases(uow, ctx: Context) -> Iterator[dict[str, Any]]:
+    """Every case with its cycles, in id order, streamed by merging two ordered queries."""
+    cc = Case.__table__.c
+    yc = Cycle.__table__.c
+    cases = uow.session.execute(select(*[cc[f] for f in EXPORT_CASE_FIELDS]).order_by(cc.id)
+                                .execution_options(yield_per=BATCH))
+    cycles = iter(uow.session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(
+        select(yc.case_id, *[yc[f] for f in EXPORT_CYCLE_FIELDS]).order_by(yc.case_id, yc.number)))
+    pending = next(cycles, None)
+    for row in cases:
+        case = {f: _cell(f, row[i], ctx) for i, f in enumerate(EXPORT_CASE_FIELDS)}
+        own = []
+        while pending is not None and pending[0] <= row[0]:
+            if pending[0] == row[0]:
+                own.append({f: _cell(f, pending[i + 1], ctx) for i, f in enumerate(EXPORT_CYCLE_FIELDS)})
+            pending = next(cycles, None)
+        case["cycles"] = own
+        yield case
+
+
+def export_flat(uow, ctx: Context) -> Iterator[dict[str, Any]]:
+    """One row a cycle, the case's fields repeated: the shape a spreadsheet wants."""
+    for case in export_cases(uow, ctx):
+        cycles = case.pop("cycles") or [{}]
+        for cy in cycles:
+            yield {**case, **{f"cycle_{k}": v for k, v in cy.items()}}

@@ -1,0 +1,110 @@
+"""Bulk import (a real CFPB export included) and the streamed export."""
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+CFPB = Path(__file__).resolve().parents[3] / "shared" / "data" / "cfpb_complaints_sample.csv"
+CFPB_ARGS = [
+    "--map", "received_at=Date received", "--map", "description=Consumer complaint narrative|Issue",
+    "--map", "product=Product", "--map", "category=Issue", "--map", "channel=Submitted via", "--map", "branch=State",
+    "--map", "external_id=Complaint ID", "--map", "status=Company response to consumer", "--date-format", "%Y/%m/%d",
+    "--value-map", "channel:Web=online_banking", "--value-map", "channel:Referral=regulator_referral",
+    "--value-map", "channel:Phone=hotline", "--value-map", "channel:Postal mail=letter", "--value-map", "channel:Fax=letter",
+    "--value-map", "channel:Email=email",
+    "--value-map", "product:Checking or savings account=deposit", "--value-map", "product:Bank account or service=deposit",
+    "--value-map", "product:Credit card or prepaid card=credit_card", "--value-map", "product:Credit card=credit_card",
+    "--value-map", "product:Mortgage=loan", "--value-map", "product:Student loan=loan",
+    "--value-map", "product:Vehicle loan or lease=loan", "--value-map", "product:Payday loan, title loan, or personal loan=loan",
+    "--value-map", "product:Consumer Loan=loan", "--value-map", "product:Debt collection=loan",
+    "--value-map", "product:Money transfer, virtual currency, or money service=payment", "--value-map", "product:*=other",
+    "--value-map", "category:Attempts to collect debt not owed=debt_collection",
+    "--value-map", "category:Communication tactics=debt_collection", "--value-map", "category:Fees or interest=fees",
+    "--value-map", "category:*=other",
+    "--value-map", "status:In progress=received", "--value-map", "status:*=closed",
+]
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+HEADER = ["受理日期", "渠道", "产品", "内容", "电话", "办结日期"]
+
+
+def test_import_validates_every_row_and_is_all_or_nothing(cli, tmp_path):
+    f = _csv(tmp_path / "h.csv", [HEADER,
+                                  ["2026-03-02", "热线", "理财", "亏损", "13812345678", "2026-03-04"],
+                                  ["2026-03-03", "fax", "理财", "x", "", ""],
+                                  ["not a date", "热线", "基金", "y", "123", ""]])
+    args = ["import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
+            "--map", "description=内容", "--map", "phone=电话", "--map", "closed_at=办结日期"]
+    r = cli(*args, expect=2)
+    assert "2 of 3 rows in h.csv are invalid" in r.stderr and "nothing imported" in r.stderr
+    assert "invalid channel 'fax'" in r.stdout and "invalid received_at 'not a date'" in r.stdout
+    assert cli.json("db", "info", "--json")["counts"]["cases"] == 0
+    out = cli(*args, "--skip-invalid").stdout
+    assert "imported 1 of 3 rows" in out
+    rejects = list(csv.DictReader((tmp_path / "h.rejects.csv").open(encoding="utf-8")))
+    assert [(r["row"], r["field"]) for r in rejects] == [("2", "channel"), ("3", "received_at")]
+    case = cli.json("show", "C-2026-000001", "--json")
+    assert case["case"]["status"] == "closed" and case["case"]["closed_at"] == "2026-03-04T00:00:00+08:00"
+    assert case["events"][0]["action"] == "import" and "h.csv row 1" in case["events"][0]["detail"]
+    assert cli("db", "check").exit_code == 0
+
+
+def test_import_dry_run_writes_nothing(cli, tmp_path):
+    cli("db", "upgrade")
+    f = _csv(tmp_path / "h.csv", [["received_at", "description", "channel"], ["2026-03-02T10:00", "x", "letter"]])
+    before = cli.dump()
+    assert "would import 1 of 1 rows" in cli("import", str(f), "--dry-run").stdout
+    assert cli.dump() == before
+
+
+def test_import_mapping_errors_are_one_line(cli, tmp_path):
+    cli("db", "upgrade")
+    f = _csv(tmp_path / "h.csv", [["a", "b"], ["1", "2"]])
+    assert "mappings for at least received_at and description" in cli.fails("import", str(f))
+    assert "a column of the file" in cli.fails("import", str(f), "--map", "received_at=zzz")
+    assert "FIELD=COLUMN" in cli.fails("import", str(f), "--map", "colour=a")
+    assert "an existing CSV file" in cli.fails("import", str(tmp_path / "none.csv"))
+    bad = tmp_path / "gbk.csv"
+    bad.write_bytes("受理日期,内容\n".encode("gb18030"))
+    assert "give --encoding" in cli.fails("import", str(bad))
+
+
+@pytest.mark.skipif(not CFPB.exists(), reason="shared CFPB sample not present")
+def test_the_whole_cfpb_sample_imports(cli, tmp_path):
+    r = cli("import", str(CFPB), *CFPB_ARGS)
+    assert r.stdout.strip() == "imported 6623 of 6623 rows from cfpb_complaints_sample.csv"
+    info = cli.json("db", "info", "--json")
+    assert info["counts"]["cases"] == 6623 and info["open_cases"] == 35
+    rows = cli.json("list", "--all", "--format", "json", "--channel", "regulator_referral")
+    assert len(rows) == 627
+    # A narrative with line breaks inside a quoted field survives intact.
+    case = cli.json("show", "2", "--json")["case"]
+    assert case["description"].startswith("transworld systems inc. \nis trying to collect a debt")
+    assert cli("db", "check").exit_code == 0
+
+
+def test_export_streams_every_case_with_its_cycles(cli, tmp_path):
+    ref = cli.log("--account", "6222021234567890", received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    cli("reopen", ref, "--reason", "不满意", "--at", "2026-03-04T10:00")
+    cli.log(received="2026-03-05T10:00")
+    lines = cli("export").stdout.splitlines()
+    cases = [json.loads(x) for x in lines]
+    assert [c["reference"] for c in cases] == [ref, "C-2026-000002"]
+    assert [cy["number"] for cy in cases[0]["cycles"]] == [1, 2]
+    assert cases[0]["account"] == "622202******7890" and cases[0]["phone"] == "138****5678"
+    target = tmp_path / "all.csv"
+    cli("export", "--format", "csv", "--output", str(target), "--excel")
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert [(r["reference"], r["cycle_number"]) for r in rows] == [(ref, "1"), (ref, "2"), ("C-2026-000002", "1")]
+    assert rows[0]["description"] == "理财产品风险未揭示"
+    assert "invalid --format 'xml'" in cli.fails("export", "--format", "xml")
