@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from . import render
+from .completion import choices_for, staff_names
 from .options import AS_OF, AT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, done, read_text
 from .state import state
 
@@ -21,15 +22,15 @@ def register(app: typer.Typer) -> None:
 
 def log(
     ctx: typer.Context,
-    channel: str = typer.Option(..., "--channel", "-c", help="hotline, online_banking, mobile_app, branch_counter, suggestion_box, letter, email, regulator_referral, other (or the Chinese name)."),
+    channel: str = typer.Option(..., "--channel", "-c", autocompletion=choices_for("channel"), help="hotline, online_banking, mobile_app, branch_counter, suggestion_box, letter, email, regulator_referral, other (or the Chinese name)."),
     description: str = typer.Option(..., "--description", "-d", help="What the customer complains about; '-' reads standard input."),
     customer: Optional[str] = typer.Option(None, "--customer", help="Customer's name."),
     phone: Optional[str] = typer.Option(None, "--phone", help="Mobile 13812345678, landline 010-12345678, or +country code."),
     email: Optional[str] = typer.Option(None, "--email", help="Customer's e-mail address."),
     account: Optional[str] = typer.Option(None, "--account", help="Account or card number concerned (12-19 digits)."),
-    product: str = typer.Option("other", "--product", "-p", help="deposit, wealth_management, fund, insurance_agency, loan, credit_card, payment, forex, other."),
-    category: str = typer.Option("other", "--category", help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
-    tier: str = typer.Option("general", "--tier", "-t", help="general, important or urgent (一般/重要/紧急)."),
+    product: str = typer.Option("other", "--product", "-p", autocompletion=choices_for("product"), help="deposit, wealth_management, fund, insurance_agency, loan, credit_card, payment, forex, other."),
+    category: str = typer.Option("other", "--category", autocompletion=choices_for("category"), help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
+    tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (一般/重要/紧急)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
     related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this one follows."),
@@ -51,7 +52,7 @@ def log(
         done(st, result, True)
         return
     typer.echo(result.case["reference"])
-    render.message(result.message)
+    render.message(result.text(st.language))
     for w in result.warnings:
         render.warn(w)
 
@@ -59,7 +60,7 @@ def log(
 def assign(
     ctx: typer.Context,
     case: str = case_arg(),
-    to: str = typer.Option(..., "--to", help="Registered staff name."),
+    to: str = typer.Option(..., "--to", help="Registered staff name.", autocompletion=staff_names),
     department: Optional[str] = typer.Option(None, "--department", help="Department that must deal with it."),
     override: bool = typer.Option(False, "--override", help="Assign below the tier's handler level (needs --reason; audited)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the handler level is overridden."),
@@ -79,8 +80,8 @@ def assign(
 
 def escalate(
     ctx: typer.Context,
-    case: Optional[str] = typer.Argument(None, help="Case reference (C-2026-000123) or id; omit with --overdue.", autocompletion=None),
-    to: Optional[str] = typer.Option(None, "--to", help="important or urgent."),
+    case: Optional[str] = typer.Argument(None, help="Case reference (C-2026-000123) or id; omit with --overdue."),
+    to: Optional[str] = typer.Option(None, "--to", help="important or urgent.", autocompletion=choices_for("tier")),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the case goes up."),
     overdue: bool = typer.Option(False, "--overdue", help="Escalate every overdue general and important case by one tier (for cron)."),
     as_of: Optional[str] = AS_OF,
@@ -149,7 +150,7 @@ def note(
 def pause(
     ctx: typer.Context,
     case: str = case_arg(),
-    reason: str = typer.Option(..., "--reason", help="customer_materials, appraisal or other."),
+    reason: str = typer.Option(..., "--reason", help="customer_materials, appraisal or other.", autocompletion=choices_for("pause_reason")),
     note_text: Optional[str] = typer.Option(None, "--note", help="What is awaited."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
@@ -179,7 +180,7 @@ def extend(
     ctx: typer.Context,
     case: str = case_arg(),
     days: int = typer.Option(..., "--days", help="30 (a manager approves) or 60 (an executive approves)."),
-    approved_by: str = typer.Option(..., "--approved-by", help="Registered manager or executive who approved."),
+    approved_by: str = typer.Option(..., "--approved-by", autocompletion=staff_names, help="Registered manager or executive who approved."),
     reason: str = typer.Option(..., "--reason", help="Why the case needs longer."),
     customer_told_at: Optional[str] = typer.Option(None, "--customer-told-at", help="When the customer was told (default: --at)."),
     at: Optional[str] = AT,
@@ -236,7 +237,7 @@ def reopen(
 def close(
     ctx: typer.Context,
     case: str = case_arg(),
-    satisfaction: str = typer.Option(..., "--satisfaction", help="satisfied, unsatisfied or no_response."),
+    satisfaction: str = typer.Option(..., "--satisfaction", autocompletion=choices_for("satisfaction"), help="satisfied, unsatisfied or no_response."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:

@@ -44,6 +44,6 @@ def done(st, result, json_out: bool) -> None:
     if json_out:
         render.print_json(result.case)
     else:
-        typer.echo(result.message)
+        typer.echo(result.text(st.language))
     for w in result.warnings:
         render.warn(w)

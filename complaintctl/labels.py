@@ -269,6 +269,61 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+TEXT.update({
+    "msg.logged": ("{ref} logged ({tier}; {deadlines})", "{ref} 已登记（{tier}；{deadlines}）"),
+    "msg.assigned": ("{ref} assigned to {name} ({status})", "{ref} 已分派给 {name}（{status}）"),
+    "msg.escalated": ("{ref} escalated {old} -> {new} ({deadlines})", "{ref} 已由{old}升级为{new}（{deadlines}）"),
+    "msg.responded": ("{ref} response recorded ({status})", "{ref} 已记录答复（{status}）"),
+    "msg.noted": ("{ref} note added", "{ref} 已添加跟进记录"),
+    "msg.paused": ("{ref} paused ({reason}); clocks stopped", "{ref} 已中止（{reason}），计时暂停"),
+    "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
+    "msg.extended": ("{ref} regulatory deadline extended by {days} days ({deadlines})",
+                     "{ref} 监管时限已延长 {days} 天（{deadlines}）"),
+    "msg.resolved": ("{ref} resolved", "{ref} 已办结"),
+    "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
+    "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
+    "msg.closed": ("{ref} closed ({satisfaction})", "{ref} 已关闭（{satisfaction}）"),
+    "dl.plan": ("plan due {when}", "初步方案时限 {when}"),
+    "dl.internal": ("due end of {day}", "处理时限 {day}24:00"),
+    "dl.regulatory": ("regulatory end of {day}", "监管时限 {day}24:00"),
+})
+
+_PARAM_ENUMS = {"tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
+                "satisfaction": d.Satisfaction}
+_WEEKDAY = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
+
+
+def day_text(iso_due: str, lang: str = "en") -> str:
+    """The last day of a deadline stored as the following midnight: 'Wed 2026-12-02' / '2026-12-02（周三）'."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(iso_due)
+    day = (moment - dt.timedelta(microseconds=1)).date()
+    wd = _WEEKDAY[lang if lang == "zh" else "en"][day.weekday()]
+    return f"{day.isoformat()}（{wd}）" if lang == "zh" else f"{wd} {day.isoformat()}"
+
+
+def deadline_text(case: dict, lang: str = "en") -> str:
+    """The case's current deadlines in a few words, for one-line summaries."""
+    parts = []
+    if case.get("tier") == d.Tier.URGENT.value and case.get("first_response_due_at") and not case.get("first_responded_at"):
+        parts.append(t("dl.plan", lang, when=case["first_response_due_at"][:16].replace("T", " ")))
+    elif case.get("due_at"):
+        parts.append(t("dl.internal", lang, day=day_text(case["due_at"], lang)))
+    if case.get("regulatory_due_at"):
+        parts.append(t("dl.regulatory", lang, day=day_text(case["regulatory_due_at"], lang)))
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def message(key: str, lang: str, case: dict, **params) -> str:
+    """A one-line summary of what a command did, in `lang`."""
+    values = {k: (label(v, lang, _PARAM_ENUMS[k]) if k in _PARAM_ENUMS else v) for k, v in params.items()}
+    values.setdefault("ref", case.get("reference"))
+    values.setdefault("deadlines", deadline_text(case, lang))
+    return t(key, lang, **values)
+
+
 def t(key: str, lang: str = "en", **kwargs) -> str:
     """A header, title or message in `lang`."""
     en, zh = TEXT.get(key, (key, key))

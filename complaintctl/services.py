@@ -168,11 +168,19 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
 
 @dataclass
 class Result:
-    """What a command did: the case as JSON, a one-line summary, and any warnings."""
+    """What a command did: the case as JSON, a summary (message key and values), and any warnings."""
 
     case: dict[str, Any]
-    message: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def text(self, lang: str = "en") -> str:
+        return labels.message(self.key, lang, self.case, **self.params)
+
+    @property
+    def message(self) -> str:
+        return self.text("en")
 
 
 # Loading ----------------------------------------------------------------------------------
@@ -261,21 +269,10 @@ def _move(case: Case, action: d.Action) -> d.Status:
     return d.next_status(d.Status(case.status), action, paused_from)
 
 
-def _result(uow, ctx: Context, case: Case, message: str, warnings: list[str] | None = None) -> Result:
+def _result(uow, ctx: Context, case: Case, key: str, warnings: list[str] | None = None, **params) -> Result:
     warn = list(warnings or [])
     warn += deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
-    return Result(case_json(case, ctx, related_ref=_related_ref(uow, case)), message, warn)
-
-
-def _deadline_text(case: Case, ctx: Context) -> str:
-    parts = []
-    if case.tier == d.Tier.URGENT and case.first_response_due_at and case.first_responded_at is None:
-        parts.append(f"plan due {case.first_response_due_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}")
-    elif case.due_at:
-        parts.append(f"due end of {deadlines.fmt_day(ctx.calendar.local_date(case.due_at - dt.timedelta(seconds=1)))}")
-    if case.regulatory_due_at:
-        parts.append(f"regulatory end of {deadlines.fmt_day(ctx.calendar.local_date(case.regulatory_due_at - dt.timedelta(seconds=1)))}")
-    return ", ".join(parts)
+    return Result(case_json(case, ctx, related_ref=_related_ref(uow, case)), key, params, warn)
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -309,7 +306,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         _apply(uow, ctx, case, d.Action.LOG, received,
                {"status": case.status}, extra=_creation_values(case))
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} logged ({tr.value}, {_deadline_text(case, ctx)})")
+        return _result(uow, ctx, case, "msg.logged", tier=tr.value)
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
@@ -374,7 +371,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} assigned to {person.name} ({case.status})")
+        return _result(uow, ctx, case, "msg.assigned", name=person.name, status=case.status)
 
 
 def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: str | dt.datetime | None = None,
@@ -411,7 +408,7 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
         _apply(uow, ctx, case, d.Action.ESCALATE, when, changes, detail=why,
                extra={"automatic": True} if automatic else None)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} escalated {current.value} -> {new_tier.value} ({_deadline_text(case, ctx)})")
+        return _result(uow, ctx, case, "msg.escalated", old=current.value, new=new_tier.value)
 
 
 def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
@@ -436,7 +433,7 @@ def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = N
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.RESPOND, when, changes, detail=body)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} response recorded ({case.status})")
+        return _result(uow, ctx, case, "msg.responded", status=case.status)
 
 
 def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
@@ -451,7 +448,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
             changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
         _apply(uow, ctx, case, d.Action.NOTE, when, changes, detail=body)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} note added")
+        return _result(uow, ctx, case, "msg.noted")
 
 
 def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = None, at: str | None = None) -> Result:
@@ -467,7 +464,7 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
                {"status": status.value, "paused_at": when, "pause_reason": why.value, "paused_from": case.status},
                detail=body)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} paused ({why.value}); clocks stopped")
+        return _result(uow, ctx, case, "msg.paused", reason=why.value)
 
 
 def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
@@ -503,7 +500,7 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
         _apply(uow, ctx, case, d.Action.RESUME, when, changes,
                extra={"paused_working_seconds": working, "paused_seconds": wall})
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} resumed ({_deadline_text(case, ctx)})")
+        return _result(uow, ctx, case, "msg.resumed")
 
 
 EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
@@ -536,7 +533,7 @@ def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: 
                {"regulatory_extension_days": days, "regulatory_due_at": reg}, detail=why,
                extra={"approved_by": approver.name, "customer_told_at": told})
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} regulatory deadline extended by {days} days ({_deadline_text(case, ctx)})")
+        return _result(uow, ctx, case, "msg.extended", days=days)
 
 
 def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
@@ -559,8 +556,8 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
                 "notified_via": via, "followup_due_at": None}, detail=None)
         uow.commit()
-        late = " (internal deadline breached)" if cycle.internal_breached or cycle.response_breached else ""
-        return _result(uow, ctx, case, f"{case.reference} resolved{late}")
+        late = cycle.internal_breached or cycle.response_breached
+        return _result(uow, ctx, case, "msg.resolved_late" if late else "msg.resolved")
 
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
@@ -595,7 +592,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
             "internal_breached": False, "regulatory_breached": False,
         }, detail=why)
         uow.commit()
-        return _result(uow, ctx, case, f"{case.reference} reopened, cycle {number} ({_deadline_text(case, ctx)})")
+        return _result(uow, ctx, case, "msg.reopened", n=number)
 
 
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
@@ -612,7 +609,7 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
         uow.commit()
         hint = [f"the customer is unsatisfied: 'complaintctl reopen {case.reference} --reason ...' starts a new cycle"] \
             if sat == d.Satisfaction.UNSATISFIED else []
-        return _result(uow, ctx, case, f"{case.reference} closed ({sat.value})", hint)
+        return _result(uow, ctx, case, "msg.closed", hint, satisfaction=sat.value)
 
 
 # Reading ----------------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Chinese at the counter, help for every command, completion and the guided first run."""
+import tomllib
+
+import pytest
+import typer
+
+from complaintctl_cli.main import app
+
+
+def _commands(group: typer.Typer, prefix=()):
+    from typer.main import get_command
+
+    root = get_command(group)
+
+    def walk(cmd, path):
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                yield from walk(sub, path + (name,))
+        else:
+            yield path, cmd
+
+    yield from walk(root, prefix)
+
+
+ALL_COMMANDS = sorted(" ".join(p) for p, _ in _commands(app))
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS)
+def test_every_command_has_a_summary_and_an_example(path):
+    cmds = dict((" ".join(p), c) for p, c in _commands(app))
+    cmd = cmds[path]
+    assert cmd.help and cmd.help.strip().splitlines()[0].endswith("."), path
+    assert "Example: complaintctl" in cmd.help, path
+
+
+def test_chinese_choices_are_accepted_by_every_command_that_takes_one(cli):
+    cli.staff()
+    ref = cli("log", "--channel", "营业网点", "--product", "代理保险", "--category", "误导销售", "--tier", "重要",
+              "--phone", "13812345678", "--description", "误导购买保险", "--received-at", "2026-03-02T10:00").stdout.strip()
+    case = cli.json("show", ref, "--json")["case"]
+    assert (case["channel"], case["product"], case["category"], case["tier"]) == \
+        ("branch_counter", "insurance_agency", "misselling", "important")
+    cli("escalate", ref, "--to", "紧急", "--reason", "媒体关注", "--at", "2026-03-02T12:00")
+    cli("pause", ref, "--reason", "补充材料", "--at", "2026-03-02T13:00")
+    cli("resume", ref, "--at", "2026-03-02T14:00")
+    cli("resolve", ref, "--resolution", "全额退保", "--root-cause", "营销", "--notified-via", "电话", "--at", "2026-03-03T10:00")
+    case = cli.json("close", ref, "--satisfaction", "满意", "--at", "2026-03-03T11:00", "--json")
+    assert (case["root_cause"], case["notified_via"], case["satisfaction"]) == ("misselling", "phone", "satisfied")
+    assert cli.json("list", "--all", "--status", "已关闭", "--format", "json")[0]["reference"] == ref
+    cli("staff", "add", "lisi", "--role", "高管")
+
+
+def test_an_unknown_chinese_value_gets_the_same_error_as_english(cli):
+    cli.log()
+    zh = cli.fails("log", "--channel", "微信", "--phone", "13812345678", "--description", "x")
+    en = cli.fails("log", "--channel", "wechat", "--phone", "13812345678", "--description", "x")
+    assert zh.replace("微信", "X") == en.replace("wechat", "X")
+
+
+def test_lang_zh_switches_headers_labels_and_messages(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    assert cli("--lang", "zh", "assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00").stdout.strip() == \
+        f"{ref} 已分派给 wangfang（已分派）"
+    out = cli("--lang", "zh", "list").stdout
+    assert "编号" in out and "状态" in out and "一般投诉" in out and "已分派" in out
+    out = cli("--lang", "zh", "report", "overdue", "--as-of", "2026-03-09T10:00").stdout
+    assert out.startswith("截至 2026-03-09 10:00 超时投诉") or "超时案件 1 件" in out
+    assert "超时投诉" in out
+    out = cli("--lang", "zh", "show", ref, "--as-of", "2026-03-03T10:00").stdout
+    assert "内部处理时限" in out and "处理记录" in out
+    msg = cli("--lang", "zh", "log", "--channel", "热线", "--phone", "13812345678", "--description", "x",
+              "--received-at", "2026-11-27T16:00").stderr
+    assert "已登记（一般投诉；处理时限 2026-12-02（周三）24:00，监管时限 2026-12-14（周一）24:00）" in msg
+
+
+def test_calendar_show_lists_holidays_and_make_up_days_in_chinese(cli):
+    out = cli("--lang", "zh", "calendar", "show", "--year", "2026").stdout
+    assert "2026-02-14" in out and "调休上班" in out and "春节" in out
+    rows = cli.json("calendar", "show", "--year", "2026", "--format", "json")
+    kinds = {r["date"]: r["kind"] for r in rows}
+    assert kinds["2026-09-20"] == "make-up working day" and kinds["2026-10-06"] == "holiday"
+
+
+def test_calendar_warns_for_a_provisional_year(cli):
+    r = cli("calendar", "show", "--year", "2027")
+    assert "calendar for 2027 is provisional" in r.stderr
+    r = cli("calendar", "due", "--tier", "general", "--received-at", "2027-12-30T10:00")
+    assert "provisional" in r.stderr
+
+
+def test_calendar_due_explains_each_step(cli):
+    data = cli.json("calendar", "due", "--tier", "general", "--received-at", "2026-09-29T10:00", "--json")
+    assert data["due_at"] == "2026-10-10T00:00:00+08:00"
+    assert "Thu 2026-10-08: working day, day 2 of 3." in data["steps"]
+    out = cli("calendar", "due", "--tier", "urgent", "--received-at", "2026-11-27T16:00").stdout
+    assert "first_response_due_at: 2026-11-28T16:00:00+08:00" in out
+
+
+def test_choices_lists_both_names_and_the_jrt_reason(cli):
+    rows = cli.json("choices", "category", "--format", "json")
+    row = {r["key"]: r for r in rows}["misselling"]
+    assert row["chinese"].startswith("误导销售") and row["jrt_reason"] == "营销方式和手段"
+    assert "invalid FIELD 'colour'" in cli.fails("choices", "colour")
+
+
+def test_config_show_says_where_each_value_came_from(cli, tmp_path):
+    cfg = tmp_path / "b.toml"
+    cfg.write_text('branch = "BJ009"\n[tiers.general]\nworking_days = 2\n')
+    rows = {r["key"]: r for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
+    assert rows["branch"]["value"] == "BJ009" and rows["branch"]["source"] == str(cfg)
+    assert rows["timezone"]["source"] == "default"
+    ref = cli("--config", str(cfg), "log", "--channel", "letter", "--description", "x",
+              "--received-at", "2026-03-02T10:00").stdout.strip()
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["branch"] == "BJ009" and case["due_at"] == "2026-03-05T00:00:00+08:00"
+
+
+def test_init_writes_config_creates_the_database_and_staff(cli, tmp_path):
+    path = tmp_path / "branch.toml"
+    out = cli("init", "--branch", "SH001", "--timezone", "Asia/Shanghai", "--country", "CN", "--language", "zh",
+              "--staff", "wangfang:staff", "--staff", "zhangwei:经理", "--path", str(path), "--yes").stdout
+    assert "2 staff registered" in out
+    cfg = tomllib.loads(path.read_text())
+    assert cfg["branch"] == "SH001" and cfg["lang"] == "zh" and cfg["calendar"]["country"] == "CN"
+    assert {r["name"] for r in cli.json("staff", "list", "--format", "json")} == {"wangfang", "zhangwei"}
+    assert "already exists" in cli.fails("init", "--path", str(path), "--yes")
+    assert "unknown time zone" in cli.fails("init", "--path", str(tmp_path / "x.toml"), "--timezone", "Nowhere/X", "--yes")
+
+
+def test_completion_offers_references_staff_and_choices(cli, monkeypatch):
+    cli.staff()
+    ref = cli.log()
+    from complaintctl_cli import completion
+
+    class Ctx:
+        params = {"db": str(cli.db), "config": None}
+
+        def find_root(self):
+            return self
+
+    assert completion.case_references(Ctx(), "C-2026") == [ref]
+    assert completion.staff_names(Ctx(), "zh") == ["zhangwei"]
+    assert "热线" not in completion.choices_for("channel")(Ctx(), "客")
+    assert completion.choices_for("channel")(Ctx(), "客") == ["客服热线"]
+    assert completion.choices_for("tier")(Ctx(), "u") == ["urgent"]
