@@ -47,6 +47,7 @@ def main(
 
         raise InvalidValue("--lang", lang, "en or zh")
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
 
 
 cases.register(app)

@@ -95,6 +95,12 @@ class AppState:
                     self.notes.append(f"database schema brought to revision {applied}")
         return self._store
 
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
+
     def uow(self, write: bool = True):
         return self.store().unit_of_work(write)
 

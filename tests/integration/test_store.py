@@ -18,6 +18,7 @@ def test_head_revision_matches_the_alembic_scripts():
     assert head() == HEAD_REVISION
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_is_created_at_head_and_readable_by_its_owner_only(cli):
     cli.log()
     assert stat.S_IMODE(os.stat(cli.db).st_mode) == 0o600
@@ -26,6 +27,7 @@ def test_a_new_database_is_created_at_head_and_readable_by_its_owner_only(cli):
     assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.sqlite_only
 def test_db_upgrade_and_info(cli):
     assert cli("db", "upgrade").stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
     assert cli("db", "upgrade").stdout.strip() == f"already at revision {HEAD_REVISION}"
@@ -34,6 +36,7 @@ def test_db_upgrade_and_info(cli):
     assert info["url"].startswith("sqlite:///")
 
 
+@pytest.mark.sqlite_only
 def test_an_older_database_is_upgraded_on_first_use(cli):
     if len(KNOWN_REVISIONS) < 2:
         pytest.skip("only one schema revision exists")
@@ -68,6 +71,7 @@ def test_help_and_version_do_not_import_the_database_stack():
     assert _imports("calendar", "due", "--tier", "general", "--received-at", "2026-03-02T10:00") == []
 
 
+@pytest.mark.sqlite_only
 def test_a_current_database_is_opened_without_importing_alembic(cli):
     cli.log()
     assert "alembic" not in _imports("--db", str(cli.db), "list")
@@ -81,16 +85,19 @@ def _fails_env(cli, *args) -> str:
     return err
 
 
+@pytest.mark.sqlite_only
 def test_a_database_in_a_missing_folder(cli, tmp_path):
     err = _fails_env(cli, "--db", str(tmp_path / "nope" / "c.db"), "list")
     assert "does not exist" in err
 
 
+@pytest.mark.sqlite_only
 def test_a_database_in_a_read_only_folder(cli):
     err = _fails_env(cli, "--db", "/sys/complaints.db", "list")
     assert "cannot create database '/sys/complaints.db'" in err
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_a_database(cli, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
@@ -99,10 +106,7 @@ def test_a_file_that_is_not_a_database(cli, tmp_path):
 
 def test_a_database_written_by_a_newer_version(cli):
     cli.log()
-    con = sqlite3.connect(cli.db)
-    con.execute("update alembic_version set version_num = '9999'")
-    con.commit()
-    con.close()
+    cli.sql("update alembic_version set version_num = '9999'")
     assert "newer than this complaintctl knows" in _fails_env(cli, "list")
 
 
@@ -110,8 +114,16 @@ def test_a_database_locked_longer_than_the_timeout(cli, tmp_path):
     cli.log()
     cfg = tmp_path / "fast.toml"
     cfg.write_text("[database]\nbusy_timeout_seconds = 1\n")
-    holder = sqlite3.connect(cli.db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    if cli.backend == "sqlite":
+        holder = sqlite3.connect(cli.db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        import sqlalchemy as sa
+
+        from complaintctl.db import _PG_WRITE_LOCK
+
+        holder = cli.engine.connect()
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_WRITE_LOCK})
     try:
         started = time.monotonic()
         err = _fails_env(cli, "--config", str(cfg), "note", "C-2026-000001", "x")
@@ -119,9 +131,10 @@ def test_a_database_locked_longer_than_the_timeout(cli, tmp_path):
         assert time.monotonic() - started >= 0.9
     finally:
         holder.rollback()
-        holder.close()
+        holder.close()  # the session-level advisory lock ends with the connection
 
 
+@pytest.mark.sqlite_only
 def test_a_database_url_that_is_not_a_url(cli):
     r = cli("--db", "nosuchdriver://x/y", "list", expect=None)
     assert r.exit_code in (1, 2) and r.stderr.count("\n") == 1 and "Traceback" not in r.output
