@@ -288,3 +288,19 @@ def translated(store: Store):
         yield
     except DBAPIError as exc:
         raise store.translate(exc) from None
+
+
+def bulk_insert(conn, table: sa.Table, rows: list[dict]) -> None:
+    """executemany straight to the driver: the statement is compiled once and each value goes
+    through its column type's bind processor, but not through SQLAlchemy's per-row machinery."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    compiled = sa.insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    procs = {k: table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in keys}
+    if compiled.positional:
+        order = list(compiled.positiontup)
+        params = [tuple(procs[k](r[k]) if procs[k] else r[k] for k in order) for r in rows]
+    else:
+        params = [{k: (procs[k](r[k]) if procs[k] else r[k]) for k in keys} for r in rows]
+    conn.exec_driver_sql(compiled.string, params)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from . import audit, deadlines
 from . import domain as d
 from . import labels
+from .db import bulk_insert
 from .errors import InvalidValue, UserError
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
@@ -278,13 +279,21 @@ def _insert(uow, ctx: Context, cal, batch: list[tuple[int, dict[str, Any]]], sou
                            "first_response_due_at": response, "regulatory_due_at": reg, "resolved_at": resolved,
                            "internal_breached": internal_breach and tier != d.Tier.URGENT,
                            "regulatory_breached": reg_breach, "response_breached": False})
-    ids = s.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), case_rows).scalars().all()
+    conn = s.connection()
+    cases_t = Case.__table__
+    # Ids come from the row id / sequence. We hold the writers' lock, so the rows this batch adds
+    # are exactly those after the newest id seen before it, in insertion order.
+    before = conn.execute(select(func.coalesce(func.max(cases_t.c.id), 0))).scalar_one()
+    bulk_insert(conn, cases_t, case_rows)
+    ids = conn.execute(select(cases_t.c.id).where(cases_t.c.id > before).order_by(cases_t.c.id)).scalars().all()
+    if len(ids) != len(case_rows):
+        raise RuntimeError("another writer inserted cases during an import batch; the import was rolled back")
     tz = ctx.tz
     refs = [{"b_id": i, "b_ref": d.format_reference(r["received_at"].astimezone(tz).year, i)} for i, r in zip(ids, case_rows)]
-    s.execute(update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(reference=bindparam("b_ref")), refs)
+    conn.execute(update(cases_t).where(cases_t.c.id == bindparam("b_id")).values(reference=bindparam("b_ref")), refs)
     for i, c in zip(ids, cycle_rows):
         c["case_id"] = i
-    s.execute(insert(Cycle), cycle_rows)
+    bulk_insert(conn, Cycle.__table__, cycle_rows)
     events = []
     prev = audit.head_hash(uow)
     for (number, v), i, ref in zip(batch, ids, refs):
@@ -300,7 +309,7 @@ def _insert(uow, ctx: Context, cal, batch: list[tuple[int, dict[str, Any]]], sou
                        "occurred_at": v["received_at"], "recorded_at": now, "old": None, "new": new_s,
                        "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
-    s.execute(insert(Event), events)
+    bulk_insert(conn, Event.__table__, events)
     uow.last_hash = prev
     return len(batch)
 
