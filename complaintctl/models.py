@@ -86,7 +86,7 @@ class Case(SQLModel, table=True):
     first_responded_at: Optional[dt.datetime] = _ts()
     followup_due_at: Optional[dt.datetime] = _ts()
     resolved_at: Optional[dt.datetime] = _ts()
-    closed_at: Optional[dt.datetime] = _ts()
+    closed_at: Optional[dt.datetime] = _ts(index=True)
     paused_at: Optional[dt.datetime] = _ts()
     pause_reason: Optional[str] = Field(default=None, max_length=30)
     paused_from: Optional[str] = Field(default=None, max_length=20)
@@ -104,7 +104,7 @@ class Case(SQLModel, table=True):
     last_escalated_at: Optional[dt.datetime] = _ts()
     internal_breached: bool = False
     regulatory_breached: bool = False
-    external_id: Optional[str] = Field(default=None, max_length=100)
+    external_id: Optional[str] = Field(default=None, max_length=100, index=True)
     anonymised_at: Optional[dt.datetime] = _ts()
     created_at: dt.datetime = _ts(nullable=False)
     updated_at: dt.datetime = _ts(nullable=False)

@@ -138,3 +138,18 @@ def test_a_database_locked_longer_than_the_timeout(cli, tmp_path):
 def test_a_database_url_that_is_not_a_url(cli):
     r = cli("--db", "nosuchdriver://x/y", "list", expect=None)
     assert r.exit_code in (1, 2) and r.stderr.count("\n") == 1 and "Traceback" not in r.output
+
+
+@pytest.mark.sqlite_only
+def test_the_migrations_build_exactly_the_schema_the_models_describe(cli):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from complaintctl.db import Store
+
+    store = Store(str(cli.db))
+    store.ensure_schema()
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    store.dispose()
