@@ -35,6 +35,7 @@ class BusinessCalendar:
         self.tz = ZoneInfo(policy.timezone)
         self._language = language
         self._cache: dict[dt.date, bool] = {}
+        self._prefix: dict[int, list[int]] = {}
 
     @cached_property
     def _holidays(self):
@@ -122,21 +123,45 @@ class BusinessCalendar:
                     return day
         raise ValueError("no working day within 400 days; check the calendar configuration")
 
+    def _year_prefix(self, year: int) -> list[int]:
+        """prefix[i] = working days among the first i days of `year` (cached per year)."""
+        prefix = self._prefix.get(year)
+        if prefix is None:
+            prefix = [0]
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                prefix.append(prefix[-1] + self.is_working_day(day))
+                day += dt.timedelta(days=1)
+            self._prefix[year] = prefix
+        return prefix
+
+    def count_working_days(self, first: dt.date, stop: dt.date) -> int:
+        """Working days in [first, stop): O(years spanned), not O(days)."""
+        if stop <= first:
+            return 0
+        if first.year == stop.year:
+            p = self._year_prefix(first.year)
+            return p[stop.timetuple().tm_yday - 1] - p[first.timetuple().tm_yday - 1]
+        p = self._year_prefix(first.year)
+        total = p[-1] - p[first.timetuple().tm_yday - 1]
+        for year in range(first.year + 1, stop.year):
+            total += self._year_prefix(year)[-1]
+        return total + self._year_prefix(stop.year)[stop.timetuple().tm_yday - 1]
+
     def working_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
         """Seconds between two moments that fall on working days (negative when end < start)."""
         if end < start:
             return -self.working_seconds(end, start)
+        first, last = self.local_date(start), self.local_date(end)
+        if first == last:
+            return (end - start).total_seconds() if self.is_working_day(first) else 0.0
         total = 0.0
-        day = self.local_date(start)
-        last = self.local_date(end)
-        while day <= last:
-            if self.is_working_day(day):
-                lo = max(start, self.start_of_day(day))
-                hi = min(end, self.end_of_day(day))
-                if hi > lo:
-                    total += (hi - lo).total_seconds()
-            day += dt.timedelta(days=1)
-        return total
+        if self.is_working_day(first):
+            total += (self.end_of_day(first) - start).total_seconds()
+        if self.is_working_day(last):
+            total += (end - self.start_of_day(last)).total_seconds()
+        # Whole days between: one business-timezone day each.
+        return total + self.count_working_days(first + dt.timedelta(days=1), last) * DAY
 
     def add_working_seconds(self, start: dt.datetime, seconds: float) -> dt.datetime:
         """The moment `seconds` of working-day time after `start` (before it when negative)."""

@@ -139,3 +139,18 @@ def test_deadline_never_moves_earlier_when_receipt_moves_later(received, later, 
     r = received.replace(tzinfo=TZ).astimezone(dt.timezone.utc)
     assert internal_due(r + later, tier, CAL) >= internal_due(r, tier, CAL)
     assert regulatory_due(r + later, CAL) >= regulatory_due(r, CAL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=moments, span=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=800)))
+def test_working_seconds_equals_a_day_by_day_count(a, span):
+    start = a.replace(tzinfo=TZ)
+    end = start + span
+    slow, day = 0.0, start.date()
+    while day <= end.date():
+        if CAL.is_working_day(day):
+            lo = max(start, dt.datetime.combine(day, dt.time(), TZ))
+            hi = min(end, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TZ))
+            slow += max(0.0, (hi - lo).total_seconds())
+        day += dt.timedelta(days=1)
+    assert CAL.working_seconds(start, end) == pytest.approx(slow, abs=1e-3)
