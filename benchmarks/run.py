@@ -1,0 +1,183 @@
+"""complaintctl benchmarks: run on demand, never in the test suite.
+
+    python benchmarks/run.py                       # 10k and 100k cases
+    python benchmarks/run.py --sizes 1000000       # the million-case run (several minutes)
+
+For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
+library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
+--format csv`, `report sla`, `export --format csv`, and `import` of 100k rows; beside them the
+same overdue query through the sqlite3 shell (the floor for reports) and
+`python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up). Each figure is the
+median of --repeat runs; peak memory is the command's maximum resident set size.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXE = [sys.executable, "-m", "complaintctl_cli.main"]
+AS_OF = "2026-11-20T09:00"
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "e = time.perf_counter() - t\n"
+    "if p.returncode not in (0, 3): sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)\n"
+    "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MB) of a command run in its own process."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
+        seconds, rss_kb = out.stdout.split()
+        times.append(float(seconds))
+        peaks.append(int(rss_kb) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def build(db: Path, n: int, seed: int = 1) -> float:
+    """N synthetic cases, 10% open, received over the last three years, through the library."""
+    from complaintctl import domain as d
+    from complaintctl.config import Policy
+    from complaintctl.db import Store
+    from complaintctl.importer import _insert
+    from complaintctl.services import make_context
+
+    rng = random.Random(seed)
+    now = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc)
+    ctx = make_context(now, "benchmark", Policy())
+    store = Store(str(db))
+    store.ensure_schema()
+    started = time.perf_counter()
+    channels, products = [c.value for c in d.Channel], [p.value for p in d.Product]
+    categories = [c.value for c in d.Category]
+    with store.unit_of_work() as uow:
+        batch = []
+        for i in range(n):
+            received = now - dt.timedelta(minutes=rng.randint(60, 3 * 365 * 24 * 60))
+            is_open = i % 10 == 0
+            if is_open:  # open cases are recent, a good share of them overdue
+                received = now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60))
+            resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, 200)))
+            batch.append((i + 1, {
+                "status": "received" if is_open else "closed", "tier": rng.choices(["general", "important", "urgent"], [80, 17, 3])[0],
+                "channel": rng.choice(channels), "product": rng.choice(products), "category": rng.choice(categories),
+                "branch": f"BR{rng.randint(1, 300):03d}", "department": None, "assignee": None,
+                "customer": "客户", "phone": f"138{rng.randint(10**7, 10**8 - 1)}", "email": None,
+                "account": f"622202{rng.randint(10**9, 10**10 - 1)}", "description": f"投诉 {i}：手续费问题",
+                "received_at": received, "resolved_at": resolved, "closed_at": resolved, "resolution": None,
+                "root_cause": None, "satisfaction": None, "external_id": None,
+            }))
+            if len(batch) == 5000:
+                _insert(uow, ctx, ctx.calendar, batch, "benchmark")
+                batch = []
+        if batch:
+            _insert(uow, ctx, ctx.calendar, batch, "benchmark")
+        uow.commit()
+    store.dispose()
+    return time.perf_counter() - started
+
+
+def import_file(path: Path, rows: int) -> None:
+    rng = random.Random(2)
+    base = dt.datetime(2024, 1, 1, 9)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["received_at", "channel", "product", "category", "tier", "description", "phone", "closed_at"])
+        for i in range(rows):
+            r = base + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 600))
+            closed = (r + dt.timedelta(days=rng.randint(1, 20))).isoformat() if i % 10 else ""
+            w.writerow([r.isoformat(), rng.choice(["hotline", "letter", "mobile_app"]), rng.choice(["deposit", "loan", "fund"]),
+                        "fees", rng.choice(["general", "important"]), f"complaint {i} about fees",
+                        f"138{rng.randint(10**7, 10**8 - 1)}", closed])
+
+
+def overdue_sql(as_of_utc: str) -> str:
+    return ("SELECT id, reference, status, tier, channel, product, category, branch, assignee, customer, phone, "
+            "account, description, received_at, due_at, regulatory_due_at, first_response_due_at FROM cases "
+            "WHERE status IN ('received','assigned','in_progress','paused','reopened') AND "
+            f"((due_at <= '{as_of_utc}' AND (paused_at IS NULL OR due_at <= paused_at)) OR "
+            f"(regulatory_due_at <= '{as_of_utc}' AND NOT (pause_reason = 'appraisal' AND paused_at IS NOT NULL "
+            "AND regulatory_due_at > paused_at))) ORDER BY CASE WHEN due_at IS NOT NULL AND due_at < regulatory_due_at "
+            "THEN due_at ELSE regulatory_due_at END, id;")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated case counts")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--import-rows", type=int, default=100_000)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="complaintctl-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sqlite3 = shutil.which("sqlite3")
+    as_of_utc = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    results = []
+
+    def row(name, n, seconds, floor=None, peak=None, rows=None):
+        ratio = f"{seconds / floor:.2f}x" if floor else ""
+        rate = f"{rows / seconds:,.0f} rows/s" if rows else ""
+        results.append((name, f"{n:,}" if n else "", f"{seconds:.3f}", ratio, f"{peak:.0f}" if peak else "", rate))
+        print(f"{name:<34} {results[-1][1]:>10} {seconds:8.3f}s {ratio:>7} {results[-1][4]:>6} MB  {rate}", flush=True)
+
+    start_floor, peak = measure([sys.executable, "-c", "import sqlmodel, typer, rich, holidays"], args.repeat)
+    row("start-up floor (imports)", 0, start_floor, peak=peak)
+    t, peak = measure([*EXE, "--help"], args.repeat)
+    row("--help", 0, t, peak=peak)
+    for n in [int(x) for x in args.sizes.split(",")]:
+        db = work / f"bench-{n}.db"
+        if not db.exists():
+            print(f"building {n:,} cases ...", flush=True)
+            secs = build(db, n)
+            print(f"  built in {secs:.1f}s ({n / secs:,.0f} cases/s)", flush=True)
+        base = [*EXE, "--db", str(db)]
+        t, peak = measure([*base, "log", "--channel", "letter", "--description", "benchmark", "--received-at",
+                           "2026-11-20T08:00"], args.repeat)
+        row("log (one process)", n, t, start_floor, peak)
+        floor = None
+        if sqlite3:
+            floor, _ = measure([sqlite3, "-csv", "-header", str(db), overdue_sql(as_of_utc)], args.repeat)
+            row("overdue query via sqlite3 (floor)", n, floor)
+        out = work / "overdue.csv"
+        t, peak = measure([*base, "report", "overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(out)], args.repeat)
+        with out.open(encoding="utf-8") as fh:
+            overdue_rows = sum(1 for _ in fh) - 1
+        row(f"report overdue --format csv ({overdue_rows:,} rows)", n, t, floor, peak)
+        t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
+        row("report sla", n, t, None, peak)
+        t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat)
+        row("export --format csv", n, t, None, peak, rows=n)
+    src = work / "import.csv"
+    import_file(src, args.import_rows)
+    target = work / "import.db"
+
+    def fresh():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        subprocess.run([*EXE, "--db", str(target), "db", "upgrade"], check=True, capture_output=True)
+
+    t, peak = measure([*EXE, "--db", str(target), "import", str(src)], 1, setup=fresh)
+    row(f"import {args.import_rows:,} rows", 0, t, None, peak, rows=args.import_rows)
+    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; work in {work}")
+
+
+if __name__ == "__main__":
+    main()
