@@ -129,7 +129,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(keys)
             for row in rows:
-                writer.writerow([neutralise(_csv_value(row.get(k))) for k in keys])
+                writer.writerow([_csv_cell(row.get(k)) for k in keys])
                 n += 1
         elif fmt == "jsonl":
             for row in rows:
@@ -142,6 +142,20 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
                 n += 1
             out.write("\n]\n" if n else "]\n")
     return n
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: empty for null, true/false, JSON for nested values, text neutralised."""
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value and value[0] in "=+-@\t\r" else value
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return value
+    return neutralise(_csv_value(value))
 
 
 def _csv_value(value: Any) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select, type_coerce, update
 
 from . import audit, deadlines
 from . import domain as d
@@ -20,7 +20,7 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue, UserError
 from .masking import mask_account, mask_email, mask_phone, mask_text
-from .models import Case, Cycle, Event, Staff
+from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .services import Context, _audit_value, _show
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
@@ -327,29 +327,60 @@ _MASK = {"phone": mask_phone, "email": mask_email, "account": mask_account, "des
          "resolution": mask_text}
 
 
-def _cell(name: str, value: Any, ctx: Context) -> Any:
-    if isinstance(value, dt.datetime):
-        return _show(value, ctx)
-    if ctx.masking and name in _MASK:
-        return _MASK[name](value)
-    return value
+def _raw_time(value, tz, cache: dict) -> str | None:
+    """A stored UTC time (text from SQLite, naive datetime from PostgreSQL) as ISO 8601 in `tz`.
+
+    Deadlines fall on a few midnights, so conversions repeat: they are cached (bounded)."""
+    if value is None:
+        return None
+    shown = cache.get(value)
+    if shown is None:
+        moment = dt.datetime.fromisoformat(value) if type(value) is str else value
+        shown = moment.replace(tzinfo=dt.timezone.utc).astimezone(tz).isoformat(timespec="seconds")
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[value] = shown
+    return shown
+
+
+def _columns(table, names):
+    """Select columns; times raw (no per-value result processing), converted once in _raw_time."""
+    return [type_coerce(table.c[n], String) if isinstance(table.c[n].type, UTCDateTime) else table.c[n]
+            for n in names]
+
+
+def _converters(names, table, ctx: Context) -> list:
+    """One converter per column, chosen once: times to ISO in the business zone, personal data masked."""
+    tz = ctx.tz
+    out = []
+    for name in names:
+        if isinstance(table.c[name].type, UTCDateTime):
+            out.append(lambda v, tz=tz, cache={}: _raw_time(v, tz, cache))
+        elif ctx.masking and name in _MASK:
+            out.append(_MASK[name])
+        else:
+            out.append(None)
+    return out
 
 
 def export_cases(uow, ctx: Context) -> Iterator[dict[str, Any]]:
     """Every case with its cycles, in id order, streamed by merging two ordered queries."""
     cc = Case.__table__.c
     yc = Cycle.__table__.c
-    cases = uow.session.execute(select(*[cc[f] for f in EXPORT_CASE_FIELDS]).order_by(cc.id)
+    case_conv = list(zip(EXPORT_CASE_FIELDS, _converters(EXPORT_CASE_FIELDS, Case.__table__, ctx)))
+    cycle_conv = list(zip(EXPORT_CYCLE_FIELDS, _converters(EXPORT_CYCLE_FIELDS, Cycle.__table__, ctx)))
+    cases = uow.session.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).order_by(cc.id)
                                 .execution_options(yield_per=BATCH))
     cycles = iter(uow.session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(
-        select(yc.case_id, *[yc[f] for f in EXPORT_CYCLE_FIELDS]).order_by(yc.case_id, yc.number)))
+        select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS)).order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
     for row in cases:
-        case = {f: _cell(f, row[i], ctx) for i, f in enumerate(EXPORT_CASE_FIELDS)}
+        case = {f: (conv(v) if conv else v) for (f, conv), v in zip(case_conv, row)}
         own = []
-        while pending is not None and pending[0] <= row[0]:
-            if pending[0] == row[0]:
-                own.append({f: _cell(f, pending[i + 1], ctx) for i, f in enumerate(EXPORT_CYCLE_FIELDS)})
+        case_id = row[0]
+        while pending is not None and pending[0] <= case_id:
+            if pending[0] == case_id:
+                own.append({f: (conv(v) if conv else v) for (f, conv), v in zip(cycle_conv, pending[1:])})
             pending = next(cycles, None)
         case["cycles"] = own
         yield case
