@@ -264,6 +264,13 @@ def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
         cycle.regulatory_breached = True
 
 
+def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.datetime, d.Status]:
+    """Load the case, check when the action happened, and the status the state machine moves it to."""
+    case = load_case(uow, key)
+    when = _when(at, ctx, case)
+    return case, when, _move(case, action)
+
+
 def _move(case: Case, action: d.Action) -> d.Status:
     paused_from = d.Status(case.paused_from) if case.paused_from else None
     return d.next_status(d.Status(case.status), action, paused_from)
@@ -380,9 +387,7 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
     new_tier = labels.parse(d.Tier, to, "--to")
     why = d.clean_text("reason", reason)
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        _move(case, d.Action.ESCALATE)
+        case, when, _ = _start(uow, ctx, key, at, d.Action.ESCALATE)
         current = d.Tier(case.tier)
         if d.TIER_LEVEL[new_tier] <= d.TIER_LEVEL[current]:
             higher = [t.value for t in d.Tier if d.TIER_LEVEL[t] > d.TIER_LEVEL[current]]
@@ -415,9 +420,7 @@ def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = N
     """Record the first response (for urgent cases, the initial plan) or a further reply."""
     body = d.clean_text("text", text)
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.RESPOND)
+        case, when, status = _start(uow, ctx, key, at, d.Action.RESPOND)
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         changes: dict[str, Any] = {"status": status.value}
@@ -440,9 +443,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
     """Add a follow-up note; for an urgent case it also counts as the day's follow-up."""
     body = d.clean_text("text", text)
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        _move(case, d.Action.NOTE)
+        case, when, _ = _start(uow, ctx, key, at, d.Action.NOTE)
         changes: dict[str, Any] = {}
         if case.tier == d.Tier.URGENT and case.status in d.OPEN_STATUSES:
             changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
@@ -456,9 +457,7 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
     why = labels.parse(d.PauseReason, reason, "--reason")
     body = d.clean_text("note", note_text, required=False)
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.PAUSE)
+        case, when, status = _start(uow, ctx, key, at, d.Action.PAUSE)
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.PAUSE, when,
                {"status": status.value, "paused_at": when, "pause_reason": why.value, "paused_from": case.status},
@@ -470,9 +469,7 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
 def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
     """Restart the clocks; deadlines move later by the time the pause covered."""
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.RESUME)
+        case, when, status = _start(uow, ctx, key, at, d.Action.RESUME)
         if when < case.paused_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the pause began ({_show(case.paused_at, ctx)})")
         cal = ctx.calendar
@@ -543,9 +540,7 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
     cause = labels.parse(d.Category, root_cause, "--root-cause").value if root_cause else None
     via = labels.parse(d.NotifiedVia, notified_via, "--notified-via").value if notified_via else None
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.RESOLVE)
+        case, when, status = _start(uow, ctx, key, at, d.Action.RESOLVE)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
@@ -564,9 +559,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
     """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
     why = d.clean_text("reason", reason)
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.REOPEN)
+        case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
         window = dt.timedelta(days=ctx.policy.reopen_window_days)
         if case.resolved_at and when - case.resolved_at > window:
             raise UserError(
@@ -599,9 +592,7 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
     """Close a resolved case, recording whether the customer was satisfied."""
     sat = labels.parse(d.Satisfaction, satisfaction, "--satisfaction")
     with uow:
-        case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        status = _move(case, d.Action.CLOSE)
+        case, when, status = _start(uow, ctx, key, at, d.Action.CLOSE)
         if case.resolved_at and when < case.resolved_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
         _apply(uow, ctx, case, d.Action.CLOSE, when,
