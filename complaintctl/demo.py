@@ -94,8 +94,8 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     age_h = (ctx.now - received).total_seconds() / 3600
     step = lambda hours: min(received + dt.timedelta(hours=hours), ctx.now)  # noqa: E731
     roll = rng.random()
-    if age_h < 2 or roll < 0.08:
-        return ref  # just received
+    if age_h < 2 or (roll < 0.08 and age_h < 48) or roll < 0.01:
+        return ref  # just received (and, rarely, forgotten)
     handler = rng.choice(staff[d.TIER_HANDLER[tier].value])
     services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)))
     if tier == d.Tier.URGENT:
@@ -103,17 +103,19 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                          at=step(rng.uniform(2, 30)))
     elif rng.random() < 0.7:
         services.respond(uow, ctx, ref, text="已致电客户，了解诉求并说明处理流程", at=step(rng.uniform(2, 20)))
-    if roll < 0.2 and age_h > 30:
-        return ref  # in progress, perhaps overdue
-    if roll < 0.26:
+    if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
+        return ref  # in progress; a few old ones are overdue
+    if roll < 0.26 and age_h < 24 * 10:
         services.pause(uow, ctx, ref, reason=rng.choice(["customer_materials", "appraisal"]),
                        note_text="等待补充材料", at=step(rng.uniform(20, 40)))
         return ref
+    hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
     if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
         services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason="客户情绪激动，涉及金额较大",
                           at=step(rng.uniform(30, 60)))
-        return ref
-    hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
+        if age_h < 24 * 8:
+            return ref
+        hours = max(hours, 70.0)
     if received + dt.timedelta(hours=hours) > ctx.now:
         return ref
     services.note(uow, ctx, ref, text="与相关部门核实情况", at=step(hours * 0.6))
@@ -122,7 +124,11 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                      root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person"]), at=step(hours))
     resolved_at = received + dt.timedelta(hours=hours)
     if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
-        services.reopen(uow, ctx, ref, reason="客户对处理结果不满意", at=resolved_at + dt.timedelta(hours=24))
+        reopened_at = resolved_at + dt.timedelta(hours=24)
+        services.reopen(uow, ctx, ref, reason="客户对处理结果不满意", at=reopened_at)
+        again = reopened_at + dt.timedelta(hours=rng.uniform(20, 60))
+        if again + dt.timedelta(hours=12) < ctx.now:
+            services.resolve(uow, ctx, ref, resolution="再次沟通并补偿", at=again)
         return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
