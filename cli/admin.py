@@ -201,7 +201,7 @@ def calendar_due(
     st = state(ctx)
     from complaintctl import calendar_view
 
-    result = calendar_view.due(st.policy, tier, received_at)
+    result = calendar_view.due(st.policy, tier, received_at, st.language)
     if json_out:
         render.print_json(result)
         return

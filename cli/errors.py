@@ -42,6 +42,20 @@ def _debug(ctx: click.Context | None) -> bool:
     return "--debug" in sys.argv
 
 
+def _lang(ctx: click.Context | None) -> str:
+    """The language of the running command, without failing if the config itself is broken."""
+    root = ctx.find_root() if ctx is not None else None
+    state = getattr(root, "obj", None)
+    if state is None:
+        return "en"
+    if getattr(state, "lang", None):
+        return state.lang
+    try:
+        return state.language
+    except Exception:
+        return "en"
+
+
 class App(TyperGroup):
     """The top-level group: usage errors and library errors become one line and an exit code."""
 
@@ -73,7 +87,7 @@ class App(TyperGroup):
         except ComplaintctlError as exc:
             if _debug(ctx):
                 raise
-            fail(exc.message, exc.exit_code)
+            fail(exc.text(_lang(ctx)), exc.exit_code)
         except UnicodeDecodeError:
             if _debug(ctx):
                 raise

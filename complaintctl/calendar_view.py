@@ -31,10 +31,10 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
     return {"year": year, "calendar": cal.name, "days": days, "warnings": warnings}
 
 
-def due(policy: Policy, tier: str, received_at: str) -> dict[str, Any]:
+def due(policy: Policy, tier: str, received_at: str, lang: str = "en") -> dict[str, Any]:
     """The deadlines of a hypothetical case, explained step by step (the time may be in the future)."""
     t = labels.parse(d.Tier, tier, "--tier")
-    cal = BusinessCalendar(policy)
+    cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
     raw = received_at.strip()
     try:
         moment = dt.datetime.fromisoformat(raw)
@@ -44,7 +44,7 @@ def due(policy: Policy, tier: str, received_at: str) -> dict[str, Any]:
         raise InvalidValue("--received-at", received_at, "a date between 1990 and 2100")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=cal.tz)
-    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal)
+    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal, lang)
     show = lambda m: None if m is None else m.astimezone(cal.tz).isoformat(timespec="seconds")  # noqa: E731
     return {"tier": t.value, "received_at": show(ex.received_at), "due_at": show(ex.due_at),
             "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),

@@ -296,58 +296,90 @@ class Explained:
     warnings: list[str] = field(default_factory=list)
 
 
-def _describe(day: dt.date, cal: BusinessCalendar) -> str:
+_STEPS = {
+    "received": ("Received {day} {time} ({tz}); the day of receipt is not counted.",
+                 "受理时间 {day} {time}（{tz}）；受理当日不计入。"),
+    "urgent": ("Urgent: the initial plan is due {hours} clock hours after receipt, holidays included: {when}.",
+               "紧急投诉：须在受理后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
+    "followup": ("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.",
+                 "提出方案后，办结前每个工作日至少跟进一次（note 或 respond）。"),
+    "counted": ("{day}: {kind}, day {n} of {of}.", "{day}：{kind}，第 {n}/{of} 个工作日。"),
+    "skipped": ("{day}: {kind}, not counted.", "{day}：{kind}，不计入。"),
+    "internal": ("Internal deadline ({tier}, {n} working days): 24:00 at the end of {day}.",
+                 "内部处理时限（{tier}，{n} 个工作日）：{day} 24:00。"),
+    "regulatory": ("Regulatory deadline: {n} calendar days after receipt, 24:00 at the end of {day}.",
+                   "监管时限：受理后 {n} 个自然日，{day} 24:00。"),
+    "regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
+                         "so it moves to the end of {day}.",
+                         "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "working day": ("working day", "工作日"),
+    "make-up": ("make-up working day (调休)", "调休工作日"),
+    "holiday": ("holiday ({name})", "节假日（{name}）"),
+    "weekend": ("weekend", "周末"),
+    "provisional": ("calendar for {year} is provisional: the official holiday schedule is not yet published",
+                    "{year} 年日历为预估：官方节假日安排尚未发布"),
+}
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def _s(key: str, lang: str, **kw) -> str:
+    en, zh = _STEPS[key]
+    return (zh if lang == "zh" else en).format(**kw)
+
+
+def _day(day: dt.date, lang: str) -> str:
+    return f"{day.isoformat()}（{_WEEKDAYS_ZH[day.weekday()]}）" if lang == "zh" else fmt_day(day)
+
+
+def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
     name = cal.holiday_name(day)
     if cal.is_working_day(day):
-        return "make-up working day (调休)" if day.weekday() >= 5 else "working day"
+        return _s("make-up" if day.weekday() >= 5 else "working day", lang)
     if name:
-        return f"holiday ({name})"
-    return "weekend"
+        return _s("holiday", lang, name=name)
+    return _s("weekend", lang)
 
 
-def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar) -> Explained:
-    """Compute every clock for a case and say in words how each was counted."""
+def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en") -> Explained:
+    """Compute every clock for a case and say in words (English or Chinese) how each was counted."""
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
-    steps = [f"Received {fmt_day(receipt)} {local:%H:%M} ({policy.timezone}); the day of receipt is not counted."]
+    steps = [_s("received", lang, day=_day(receipt, lang), time=f"{local:%H:%M}", tz=policy.timezone)]
     days = tier_working_days(tier, policy)
     touched = {receipt.year}
     if days is None:
         due = response_due(received_at, policy)
-        steps.append(
-            f"Urgent: the initial plan is due {policy.urgent_response_hours} clock hours after receipt, "
-            f"holidays included: {cal.local(due):%a %Y-%m-%d %H:%M}."
-        )
-        steps.append("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.")
+        steps.append(_s("urgent", lang, hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}"))
+        steps.append(_s("followup", lang))
         first_response = due
     else:
         first_response = None
         day, count = receipt, 0
         while count < days:
             day += dt.timedelta(days=1)
-            kind = _describe(day, cal)
+            kind = _describe(day, cal, lang)
             touched.add(day.year)
             if cal.is_working_day(day):
                 count += 1
-                steps.append(f"{fmt_day(day)}: {kind}, day {count} of {days}.")
+                steps.append(_s("counted", lang, day=_day(day, lang), kind=kind, n=count, of=days))
             else:
-                steps.append(f"{fmt_day(day)}: {kind}, not counted.")
+                steps.append(_s("skipped", lang, day=_day(day, lang), kind=kind))
         due = cal.end_of_day(day)
-        steps.append(f"Internal deadline ({tier.value}, {days} working days): 24:00 at the end of {fmt_day(day)}.")
+        from .labels import label
+
+        steps.append(_s("internal", lang, tier=label(tier, lang) if lang == "zh" else tier.value, n=days,
+                        day=_day(day, lang)))
     reg = regulatory_due(received_at, cal)
     last = receipt + dt.timedelta(days=policy.regulatory_days)
     reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
     touched.update({last.year, reg_day.year})
     if reg_day == last:
-        steps.append(f"Regulatory deadline: {policy.regulatory_days} calendar days after receipt, 24:00 at the end of {fmt_day(last)}.")
+        steps.append(_s("regulatory", lang, n=policy.regulatory_days, day=_day(last, lang)))
     else:
-        steps.append(
-            f"Regulatory deadline: {policy.regulatory_days} calendar days after receipt is {fmt_day(last)}, "
-            f"not a working day ({_describe(last, cal)}), so it moves to the end of {fmt_day(reg_day)}."
-        )
-    warnings = [f"calendar for {y} is provisional: the official holiday schedule is not yet published"
-                for y in sorted(touched) if cal.is_provisional(y)]
+        steps.append(_s("regulatory_moved", lang, n=policy.regulatory_days, last=_day(last, lang),
+                        kind=_describe(last, cal, lang), day=_day(reg_day, lang)))
+    warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
 
 

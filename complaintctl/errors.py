@@ -16,6 +16,10 @@ class ComplaintctlError(Exception):
         super().__init__(message)
         self.message = message
 
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang`; classes without a Chinese form fall back to English."""
+        return self.message
+
 
 class UserError(ComplaintctlError):
     """Bad input or an illegal move: nothing was written."""
@@ -33,6 +37,10 @@ class InvalidValue(UserError):
         shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
         super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
         self.field = field
+        self._zh = f"{field} 的值 {shown!r} 无效：应为 {accepted.replace('one of ', '以下之一：', 1)}"
+
+    def text(self, lang: str = "en") -> str:
+        return self._zh if lang == "zh" else self.message
 
 
 class IllegalMove(UserError):
@@ -42,6 +50,18 @@ class IllegalMove(UserError):
         moves = ", ".join(allowed) if allowed else "none"
         super().__init__(f"cannot {action} a case that is {status}; allowed from {status}: {moves}")
         self.status = status
+        self.action = action
+        self.allowed = allowed
+
+    def text(self, lang: str = "en") -> str:
+        if lang != "zh":
+            return self.message
+        from . import domain as d
+        from .labels import label
+
+        state = label(self.status, "zh", d.Status)
+        moves = "、".join(label(a, "zh", d.Action) for a in self.allowed) or "无"
+        return f"案件当前状态为「{state}」，不能执行「{label(self.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
 
 
 class UnknownCase(UserError):
@@ -49,6 +69,10 @@ class UnknownCase(UserError):
 
     def __init__(self, key: str):
         super().__init__(f"unknown case {key!r}: expected the reference of an existing case (see 'complaintctl list --all')")
+        self.key = key
+
+    def text(self, lang: str = "en") -> str:
+        return f"未找到案件 {self.key!r}：应为已有案件的编号（见 complaintctl list --all）" if lang == "zh" else self.message
 
 
 class UnknownStaff(UserError):
@@ -56,6 +80,11 @@ class UnknownStaff(UserError):
 
     def __init__(self, name: str, field: str = "staff"):
         super().__init__(f"unknown {field} {name!r}: expected registered staff (see 'complaintctl staff list')")
+        self.name, self.field = name, field
+
+    def text(self, lang: str = "en") -> str:
+        return (f"{self.field} {self.name!r} 不是已登记员工（见 complaintctl staff list）"
+                if lang == "zh" else self.message)
 
 
 class NotPermitted(UserError):

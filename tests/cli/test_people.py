@@ -145,3 +145,21 @@ def test_completion_offers_references_staff_and_choices(cli, monkeypatch):
     assert "热线" not in completion.choices_for("channel")(Ctx(), "客")
     assert completion.choices_for("channel")(Ctx(), "客") == ["客服热线"]
     assert completion.choices_for("tier")(Ctx(), "u") == ["urgent"]
+
+
+def test_calendar_due_explains_in_chinese(cli):
+    out = cli("--lang", "zh", "calendar", "due", "--tier", "general", "--received-at", "2026-02-13T10:00").stdout
+    assert "2026-02-14（周六）：调休工作日，第 1/3 个工作日。" in out
+    assert "2026-02-17（周二）：节假日（春节），不计入。" in out
+    assert "内部处理时限（一般投诉，3 个工作日）：2026-02-25（周三） 24:00。" in out
+
+
+def test_errors_speak_chinese_with_lang_zh(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
+    assert "案件当前状态为「已关闭」，不能执行「办结」；该状态下可执行：重启" in cli.fails("--lang", "zh", "resolve", ref, "--resolution", "x")
+    assert "未找到案件 'C-2026-000099'" in cli.fails("--lang", "zh", "note", "C-2026-000099", "x")
+    assert "channel 的值 '微信' 无效：应为以下之一：hotline (客服热线)" in cli.fails(
+        "--lang", "zh", "log", "--channel", "微信", "--phone", "13812345678", "--description", "x")
