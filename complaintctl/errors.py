@@ -37,7 +37,7 @@ class InvalidValue(UserError):
         shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
         super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
         self.field = field
-        self._zh = f"{field} 的值 {shown!r} 无效：应为 {accepted.replace('one of ', '以下之一：', 1)}"
+        self._zh = f"{field} 的值 {shown!r} 无效：应为{accepted.replace('one of ', '以下之一：', 1)}"
 
     def text(self, lang: str = "en") -> str:
         return self._zh if lang == "zh" else self.message
