@@ -163,3 +163,15 @@ def test_errors_speak_chinese_with_lang_zh(cli):
     assert "未找到案件 'C-2026-000099'" in cli.fails("--lang", "zh", "note", "C-2026-000099", "x")
     assert "channel 的值 '微信' 无效：应为以下之一：hotline (客服热线)" in cli.fails(
         "--lang", "zh", "log", "--channel", "微信", "--phone", "13812345678", "--description", "x")
+
+
+def test_chinese_lines_up_in_tables_even_when_cut(cli):
+    from rich.cells import cell_len
+
+    cli.log("--description", "客户反映在营业网点购买的理财产品到期后收益远低于客户经理当时口头承诺的水平，要求赔偿损失并追究责任")
+    cli.log("--customer", "欧阳娜娜", "--description", "短")
+    out = cli("--lang", "zh", "list").stdout
+    lines = [line for line in out.splitlines() if line.strip()]
+    widths = {cell_len(line) for line in lines if line[0] in "┏┃┡│└"}
+    assert len(widths) == 1, widths  # every row of the table is equally wide on screen
+    assert "…" in out  # the long description was cut to fit
