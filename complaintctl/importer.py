@@ -337,7 +337,7 @@ def _raw_time(value, tz, cache: dict) -> str | None:
     if shown is None:
         moment = dt.datetime.fromisoformat(value) if type(value) is str else value
         shown = moment.replace(tzinfo=dt.timezone.utc).astimezone(tz).isoformat(timespec="seconds")
-        if len(cache) > 200_000:
+        if len(cache) > 4096:  # bounded: deadlines repeat within a run, other times rarely do
             cache.clear()
         cache[value] = shown
     return shown
