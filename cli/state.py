@@ -107,7 +107,10 @@ class AppState:
     def context(self):
         from complaintctl.services import make_context
 
-        return make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"])
+        from platformdirs import user_cache_dir
+
+        return make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
+                            cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)))
 
 
 def state(ctx: typer.Context) -> AppState:

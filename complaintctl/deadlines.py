@@ -8,7 +8,10 @@ day, in UTC) and a clock is breached when now >= due.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -30,12 +33,13 @@ def fmt_day(day: dt.date) -> str:
 class BusinessCalendar:
     """Working days of one country (and subdivision) plus local closures and extra working days."""
 
-    def __init__(self, policy: Policy, language: str | None = None):
+    def __init__(self, policy: Policy, language: str | None = None, cache_dir: Path | None = None):
         self.policy = policy
         self.tz = ZoneInfo(policy.timezone)
         self._language = language
         self._cache: dict[dt.date, bool] = {}
         self._prefix: dict[int, list[int]] = {}
+        self._store = _YearStore(cache_dir, policy) if cache_dir is not None else None
 
     @cached_property
     def _holidays(self):
@@ -61,6 +65,8 @@ class BusinessCalendar:
                 cached = True
             elif day in self.policy.extra_holidays:
                 cached = False
+            elif self._store is not None:
+                cached = self._store.is_working_day(day, self)
             else:
                 cached = bool(self._holidays.is_working_day(day))
             self._cache[day] = cached
@@ -80,6 +86,11 @@ class BusinessCalendar:
         """The last year with an officially published schedule, for countries that publish one."""
         if self.policy.country not in _PUBLISHED_SCHEDULES:
             return None
+        if self._store is not None:
+            return self._store.official_through(self)
+        return self._official_through_now()
+
+    def _official_through_now(self) -> int | None:
         years = getattr(self._holidays, "special_public_holidays", None) or {}
         return max(years) if years else None
 
@@ -195,6 +206,58 @@ class BusinessCalendar:
     def working_days_ago(self, as_of: dt.datetime, n: float) -> dt.datetime:
         """The moment that lies `n` working days (of 24 working hours each) before `as_of`."""
         return self.add_working_seconds(as_of, -n * DAY)
+
+
+class _YearStore:
+    """Working days per year, kept in a small JSON file so that a short command (log, note) need
+    not build the holiday tables each time. Keyed by country, subdivision and holidays' version;
+    written atomically; any problem with the file just means computing afresh."""
+
+    def __init__(self, folder: Path, policy: Policy):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("holidays")
+        except PackageNotFoundError:  # pragma: no cover
+            v = "unknown"
+        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{v}.json"
+        self._data: dict | None = None
+
+    def _load(self) -> dict:
+        if self._data is None:
+            try:
+                self._data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._data = {}
+            self._data.setdefault("years", {})
+        return self._data
+
+    def _save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._data), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+
+    def is_working_day(self, day: dt.date, cal: "BusinessCalendar") -> bool:
+        data = self._load()
+        flags = data["years"].get(str(day.year))
+        if flags is None:
+            first = dt.date(day.year, 1, 1)
+            n = (dt.date(day.year + 1, 1, 1) - first).days
+            flags = "".join("1" if cal._holidays.is_working_day(first + dt.timedelta(days=i)) else "0" for i in range(n))
+            data["years"][str(day.year)] = flags
+            self._save()
+        return flags[day.timetuple().tm_yday - 1] == "1"
+
+    def official_through(self, cal: "BusinessCalendar") -> int | None:
+        data = self._load()
+        if "official_through" not in data:
+            data["official_through"] = cal._official_through_now()
+            self._save()
+        return data["official_through"]
 
 
 # Clocks -----------------------------------------------------------------------------------

@@ -37,8 +37,10 @@ class Context:
         return self.calendar.tz
 
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True) -> Context:
-    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy), masking=masking)
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None) -> Context:
+    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
+    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
+                   masking=masking)
 
 
 # Parsing -----------------------------------------------------------------------------------

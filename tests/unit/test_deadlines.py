@@ -154,3 +154,17 @@ def test_working_seconds_equals_a_day_by_day_count(a, span):
             slow += max(0.0, (hi - lo).total_seconds())
         day += dt.timedelta(days=1)
     assert CAL.working_seconds(start, end) == pytest.approx(slow, abs=1e-3)
+
+
+def test_the_year_cache_gives_the_same_answers_and_survives_a_bad_file(tmp_path):
+    cached = BusinessCalendar(Policy(), cache_dir=tmp_path)
+    days = [dt.date(2025, 9, 28) + dt.timedelta(days=i) for i in range(500)]
+    assert [cached.is_working_day(x) for x in days] == [CAL.is_working_day(x) for x in days]
+    assert cached.official_through == CAL.official_through
+    files = list(tmp_path.glob("calendar-CN-all-*.json"))
+    assert len(files) == 1
+    again = BusinessCalendar(Policy(), cache_dir=tmp_path)  # served from the file
+    assert [again.is_working_day(x) for x in days] == [CAL.is_working_day(x) for x in days]
+    files[0].write_text("{not json")
+    broken = BusinessCalendar(Policy(), cache_dir=tmp_path)
+    assert broken.is_working_day(dt.date(2026, 10, 6)) is False
