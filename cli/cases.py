@@ -2,7 +2,6 @@
 extend, resolve, reopen, close, and the read side: show and list."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 

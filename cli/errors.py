@@ -35,11 +35,9 @@ def fail(text: str, code: int) -> None:
 
 
 def _debug(ctx: click.Context | None) -> bool:
-    while ctx is not None:
-        if isinstance(ctx.obj, object) and getattr(ctx.obj, "debug", False):
-            return True
-        ctx = ctx.parent
-    return "--debug" in sys.argv
+    """--debug was given (the callback may not have run yet when parsing fails)."""
+    root = ctx.find_root() if ctx is not None else None
+    return bool(getattr(getattr(root, "obj", None), "debug", False)) or "--debug" in sys.argv
 
 
 def _lang(ctx: click.Context | None) -> str:

@@ -1,7 +1,6 @@
 """The report group: overdue, due-soon, sla, aging, summary; and the rendering of escalate --overdue."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 

@@ -17,8 +17,6 @@ def case_style(row: dict) -> str | None:
         return "red" if row.get("tier") == d.Tier.URGENT.value else "dark_orange"
     if row.get("stale"):
         return "magenta"
-    if row.get("time_left"):
-        return None
     return None
 
 

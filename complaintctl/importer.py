@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import String, bindparam, func, insert, select, type_coerce, update
+from sqlalchemy import String, bindparam, func, select, type_coerce, update
 
 from . import audit, deadlines
 from . import domain as d
 from . import labels
 from .db import bulk_insert
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff, UTCDateTime
-from .services import Context, _audit_value, _show
+from .services import Context, _audit_value
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
           "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",

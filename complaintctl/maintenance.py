@@ -2,7 +2,6 @@
 backup and retention purge."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import defaultdict
 from pathlib import Path

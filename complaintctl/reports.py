@@ -228,7 +228,7 @@ def _window(ctx: Context, start: str, end: str) -> tuple[dt.datetime, dt.datetim
     return lo, hi
 
 
-def _dimension(name: str, table_col_source: str = "case"):
+def _dimension(name: str) -> str:
     if name not in DIMENSIONS:
         raise InvalidValue("--by", name, "one of " + ", ".join(DIMENSIONS))
     return name

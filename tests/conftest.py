@@ -5,7 +5,6 @@ import json
 import os
 import sqlite3
 import uuid
-from pathlib import Path
 
 import pytest
 import typer.main as typer_main

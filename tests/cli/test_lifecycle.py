@@ -1,5 +1,4 @@
 """The lifecycle commands, driven as a user would, with time fixed by --received-at and --at."""
-import json
 
 import pytest
 

@@ -1,7 +1,6 @@
 """Tamper evidence, replay, backup, personal data, retention, concurrent writers and crashes."""
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
