@@ -10,7 +10,6 @@ from .config import Policy
 from .deadlines import BusinessCalendar
 from .errors import InvalidValue
 
-_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, Any]:
@@ -22,7 +21,7 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
         working = cal.is_working_day(day)
         weekend = day.weekday() >= 5
         if working == weekend:
-            wd = _WEEKDAYS_ZH[day.weekday()] if lang == "zh" else day.strftime("%a")
+            wd = labels.WEEKDAYS["zh" if lang == "zh" else "en"][day.weekday()]
             kind = labels.t("makeup_workday" if working else "non_working_weekday", lang)
             days.append({"date": day.isoformat(), "weekday": wd, "kind": kind,
                          "holiday": cal.holiday_name(day) or ""})

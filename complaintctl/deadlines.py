@@ -17,17 +17,13 @@ from zoneinfo import ZoneInfo
 
 from .config import Policy
 from .domain import Tier
+from .labels import format_day
 
 DAY = 86400
 UTC = dt.timezone.utc
 # Countries whose government publishes each year's holiday and make-up schedule in advance;
 # for them a year the holidays package has no official schedule for is "provisional".
 _PUBLISHED_SCHEDULES = {"CN"}
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def fmt_day(day: dt.date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
 
 
 class BusinessCalendar:
@@ -382,16 +378,10 @@ _STEPS = {
     "provisional": ("calendar for {year} is provisional: the official holiday schedule is not yet published",
                     "{year} 年日历为预估：官方节假日安排尚未发布"),
 }
-_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
 
 def _s(key: str, lang: str, **kw) -> str:
     en, zh = _STEPS[key]
     return (zh if lang == "zh" else en).format(**kw)
-
-
-def _day(day: dt.date, lang: str) -> str:
-    return f"{day.isoformat()}（{_WEEKDAYS_ZH[day.weekday()]}）" if lang == "zh" else fmt_day(day)
 
 
 def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
@@ -408,7 +398,7 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
-    steps = [_s("received", lang, day=_day(receipt, lang), time=f"{local:%H:%M}", tz=policy.timezone)]
+    steps = [_s("received", lang, day=format_day(receipt, lang), time=f"{local:%H:%M}", tz=policy.timezone)]
     days = tier_working_days(tier, policy)
     touched = {receipt.year}
     if days is None:
@@ -425,23 +415,23 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
             touched.add(day.year)
             if cal.is_working_day(day):
                 count += 1
-                steps.append(_s("counted", lang, day=_day(day, lang), kind=kind, n=count, of=days))
+                steps.append(_s("counted", lang, day=format_day(day, lang), kind=kind, n=count, of=days))
             else:
-                steps.append(_s("skipped", lang, day=_day(day, lang), kind=kind))
+                steps.append(_s("skipped", lang, day=format_day(day, lang), kind=kind))
         due = cal.end_of_day(day)
         from .labels import label
 
         steps.append(_s("internal", lang, tier=label(tier, lang) if lang == "zh" else tier.value, n=days,
-                        day=_day(day, lang)))
+                        day=format_day(day, lang)))
     reg = regulatory_due(received_at, cal)
     last = receipt + dt.timedelta(days=policy.regulatory_days)
     reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
     touched.update({last.year, reg_day.year})
     if reg_day == last:
-        steps.append(_s("regulatory", lang, n=policy.regulatory_days, day=_day(last, lang)))
+        steps.append(_s("regulatory", lang, n=policy.regulatory_days, day=format_day(last, lang)))
     else:
-        steps.append(_s("regulatory_moved", lang, n=policy.regulatory_days, last=_day(last, lang),
-                        kind=_describe(last, cal, lang), day=_day(reg_day, lang)))
+        steps.append(_s("regulatory_moved", lang, n=policy.regulatory_days, last=format_day(last, lang),
+                        kind=_describe(last, cal, lang), day=format_day(reg_day, lang)))
     warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
 

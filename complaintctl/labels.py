@@ -290,18 +290,22 @@ TEXT.update({
 
 _PARAM_ENUMS = {"tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
                 "satisfaction": d.Satisfaction}
-_WEEKDAY = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
 
 
+def format_day(day, lang: str = "en") -> str:
+    """A date with its weekday: 'Wed 2026-12-02' or '2026-12-02（周三）'."""
+    if lang == "zh":
+        return f"{day.isoformat()}（{WEEKDAYS['zh'][day.weekday()]}）"
+    return f"{WEEKDAYS['en'][day.weekday()]} {day.isoformat()}"
+
+
 def day_text(iso_due: str, lang: str = "en") -> str:
-    """The last day of a deadline stored as the following midnight: 'Wed 2026-12-02' / '2026-12-02（周三）'."""
+    """The last day of a deadline stored as the following midnight."""
     import datetime as dt
 
-    moment = dt.datetime.fromisoformat(iso_due)
-    day = (moment - dt.timedelta(microseconds=1)).date()
-    wd = _WEEKDAY[lang if lang == "zh" else "en"][day.weekday()]
-    return f"{day.isoformat()}（{wd}）" if lang == "zh" else f"{wd} {day.isoformat()}"
+    return format_day((dt.datetime.fromisoformat(iso_due) - dt.timedelta(microseconds=1)).date(), lang)
 
 
 def deadline_text(case: dict, lang: str = "en") -> str:
