@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Policy
 from .domain import Tier
-from .labels import format_day
+from .labels import format_day, t
 
 DAY = 86400
 UTC = dt.timezone.utc
@@ -355,33 +355,9 @@ class Explained:
     warnings: list[str] = field(default_factory=list)
 
 
-_STEPS = {
-    "received": ("Received {day} {time} ({tz}); the day of receipt is not counted.",
-                 "受理时间 {day} {time}（{tz}）；受理当日不计入。"),
-    "urgent": ("Urgent: the initial plan is due {hours} clock hours after receipt, holidays included: {when}.",
-               "紧急投诉：须在受理后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
-    "followup": ("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.",
-                 "提出方案后，办结前每个工作日至少跟进一次（note 或 respond）。"),
-    "counted": ("{day}: {kind}, day {n} of {of}.", "{day}：{kind}，第 {n}/{of} 个工作日。"),
-    "skipped": ("{day}: {kind}, not counted.", "{day}：{kind}，不计入。"),
-    "internal": ("Internal deadline ({tier}, {n} working days): 24:00 at the end of {day}.",
-                 "内部处理时限（{tier}，{n} 个工作日）：{day} 24:00。"),
-    "regulatory": ("Regulatory deadline: {n} calendar days after receipt, 24:00 at the end of {day}.",
-                   "监管时限：受理后 {n} 个自然日，{day} 24:00。"),
-    "regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
-                         "so it moves to the end of {day}.",
-                         "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
-    "working day": ("working day", "工作日"),
-    "make-up": ("make-up working day (调休)", "调休工作日"),
-    "holiday": ("holiday ({name})", "节假日（{name}）"),
-    "weekend": ("weekend", "周末"),
-    "provisional": ("calendar for {year} is provisional: the official holiday schedule is not yet published",
-                    "{year} 年日历为预估：官方节假日安排尚未发布"),
-}
 
 def _s(key: str, lang: str, **kw) -> str:
-    en, zh = _STEPS[key]
-    return (zh if lang == "zh" else en).format(**kw)
+    return t("step." + key if key != "provisional" else key, lang, **kw)
 
 
 def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
@@ -439,5 +415,4 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
 def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[str]:
     """Warnings for each provisional year that any of the given deadlines falls in."""
     years = sorted({cal.local_date(m - dt.timedelta(microseconds=1)).year for m in moments if m is not None})
-    return [f"calendar for {y} is provisional: the official holiday schedule is not yet published"
-            for y in years if cal.is_provisional(y)]
+    return [t("provisional", "en", year=y) for y in years if cal.is_provisional(y)]

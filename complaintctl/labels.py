@@ -269,6 +269,29 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# How `calendar due` explains its counting, step by step.
+TEXT.update({
+    "step.received": ("Received {day} {time} ({tz}); the day of receipt is not counted.",
+                 "受理时间 {day} {time}（{tz}）；受理当日不计入。"),
+    "step.urgent": ("Urgent: the initial plan is due {hours} clock hours after receipt, holidays included: {when}.",
+               "紧急投诉：须在受理后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
+    "step.followup": ("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.",
+                 "提出方案后，办结前每个工作日至少跟进一次（note 或 respond）。"),
+    "step.counted": ("{day}: {kind}, day {n} of {of}.", "{day}：{kind}，第 {n}/{of} 个工作日。"),
+    "step.skipped": ("{day}: {kind}, not counted.", "{day}：{kind}，不计入。"),
+    "step.internal": ("Internal deadline ({tier}, {n} working days): 24:00 at the end of {day}.",
+                 "内部处理时限（{tier}，{n} 个工作日）：{day} 24:00。"),
+    "step.regulatory": ("Regulatory deadline: {n} calendar days after receipt, 24:00 at the end of {day}.",
+                   "监管时限：受理后 {n} 个自然日，{day} 24:00。"),
+    "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
+                         "so it moves to the end of {day}.",
+                         "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.working day": ("working day", "工作日"),
+    "step.make-up": ("make-up working day (调休)", "调休工作日"),
+    "step.holiday": ("holiday ({name})", "节假日（{name}）"),
+    "step.weekend": ("weekend", "周末"),
+})
+
 TEXT.update({
     "msg.logged": ("{ref} logged ({tier}; {deadlines})", "{ref} 已登记（{tier}；{deadlines}）"),
     "msg.assigned": ("{ref} assigned to {name} ({status})", "{ref} 已分派给 {name}（{status}）"),
