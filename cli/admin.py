@@ -57,6 +57,26 @@ def staff_add(
         typer.echo(f"{person['name']} added ({person['role']})")
 
 
+@staff_app.command("deactivate")
+def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
+                     json_out: bool = JSON) -> None:
+    """Stop assigning cases to someone who has left or moved; their history stays.
+
+    Example: complaintctl staff deactivate liqiang
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    person = services.staff_deactivate(st.uow(), st.context(), name=name)
+    if json_out:
+        render.print_json(person)
+        return
+    typer.echo(f"{person['name']} deactivated")
+    if person["open_cases"]:
+        render.warn(f"{person['open_cases']} open case(s) are still assigned to {person['name']}: "
+                    f"reassign them (complaintctl list --assignee {person['name']})")
+
+
 @staff_app.command("list")
 def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = OUTPUT) -> None:
     """List registered staff, most senior first.

@@ -103,6 +103,7 @@ class Action(StrEnum):
     REVEAL = "reveal"
     PURGE = "purge"
     STAFF_ADD = "staff_add"
+    STAFF_DEACTIVATE = "staff_deactivate"
 
 
 OPEN_STATUSES = frozenset(

@@ -102,6 +102,7 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "reveal": ("Personal data revealed", "查看个人信息", ()),
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
+        "staff_deactivate": ("Staff deactivated", "员工停用", ()),
     },
 }
 

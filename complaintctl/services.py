@@ -726,6 +726,20 @@ def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = N
     return staff_json(person, ctx)
 
 
+def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
+    """Someone who left or moved: no new cases or approvals; their history and open cases stay."""
+    with uow:
+        person = _staff(uow, name, "name")
+        person.active = False
+        uow.session.add(person)
+        open_cases = uow.session.execute(select(func.count()).where(
+            Case.assignee == person.name, Case.status.in_([s.value for s in d.OPEN_STATUSES]))).scalar_one()
+        audit.append(uow, case_id=None, action=d.Action.STAFF_DEACTIVATE.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, old={"name": person.name, "active": True}, new={"active": False})
+        uow.commit()
+        return {**staff_json(person, ctx), "open_cases": open_cases}
+
+
 def staff_json(p: Staff, ctx: Context) -> dict[str, Any]:
     return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department,
             "active": p.active, "created_at": _show(p.created_at, ctx)}

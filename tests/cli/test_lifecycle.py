@@ -219,3 +219,16 @@ def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
     assert info["counts"]["cases"] == 60 and info["revision"] == "0002"
     assert "already has 60 cases" in cli.fails("demo")
     assert cli("db", "check").stdout.startswith("ok")
+
+
+def test_deactivated_staff_get_no_new_cases(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("assign", ref, "--to", "wangfang")
+    r = cli("staff", "deactivate", "wangfang")
+    assert r.stdout.strip() == "wangfang deactivated" and "1 open case(s) are still assigned" in r.stderr
+    assert "unknown assignee 'wangfang'" in cli.fails("assign", ref, "--to", "wangfang")
+    rows = {p["name"]: p for p in cli.json("staff", "list", "--format", "json")}
+    assert rows["wangfang"]["active"] is False
+    assert "unknown name 'wangfang'" in cli.fails("staff", "deactivate", "wangfang")
+    assert cli("db", "check").exit_code == 0
