@@ -79,7 +79,7 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("phone", lang), c["phone"]),
         (labels.t("email", lang), c["email"]),
         (labels.t("account", lang), c["account"]),
-        (labels.t("received_at", lang), c["received_at"]),
+        (labels.t("received_at", lang), render._display(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
     if c["related"]:
@@ -127,11 +127,24 @@ def render_detail(detail, lang: str) -> None:
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
         tl.add_column(labels.t(h, lang), overflow="fold")
+    import datetime as dt
+
+    tz = dt.datetime.fromisoformat(c["received_at"]).tzinfo
+
+    def value(v):
+        """Times in events are stored in UTC: show them in the business timezone, like every other time."""
+        if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
+            try:
+                return f"{dt.datetime.fromisoformat(v).astimezone(tz):%Y-%m-%d %H:%M}"
+            except ValueError:
+                return v
+        return v
+
     for e in detail.events:
         parts = []
         if e["new"]:
-            skip = {"description", "received_at", "calendar"}
-            parts.append(", ".join(f"{k}={v}" for k, v in e["new"].items() if k not in skip and v is not None))
+            skip = {"description", "received_at", "calendar", "reference"}
+            parts.append(", ".join(f"{k}={value(v)}" for k, v in e["new"].items() if k not in skip and v is not None))
         if e["detail"]:
             parts.append(e["detail"])
         when = render._display(e["occurred_at"], Column("x", kind="time"), lang)
