@@ -100,3 +100,37 @@ def test_bad_config_names_the_key(cli, tmp_path):
     assert "unknown key 'colour'" in cli.fails("--config", str(cfg), "list")
     cfg.write_text('timezone = "Mars/Base"\n')
     assert "unknown time zone 'Mars/Base'" in cli.fails("--config", str(cfg), "list")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["respond", "C-2026-000001", "--text", "   "], "invalid text"),
+    (["respond", "C-2026-000001", "--text", "x", "--at", "soon"], "invalid --at 'soon'"),
+    (["resume", "C-2026-000001"], "cannot resume a case that is received"),
+    (["extend", "C-2026-000001", "--days", "30", "--approved-by", "ghost", "--reason", "x"], "unknown --approved-by 'ghost'"),
+    (["reopen", "C-2026-000001", "--reason", "x"], "cannot reopen a case that is received"),
+    (["reopen", "C-2026-000001", "--reason", ""], "invalid reason"),
+    (["resolve", "C-2026-000001", "--resolution", "x", "--root-cause", "bad luck"], "invalid --root-cause 'bad luck'"),
+    (["resolve", "C-2026-000001", "--resolution", "x", "--notified-via", "pigeon"], "invalid --notified-via 'pigeon'"),
+    (["show", "C-2026-000042"], "unknown case 'C-2026-000042'"),
+    (["show", "C-2026-000001", "--as-of", "2026-13-01"], "invalid --as-of '2026-13-01'"),
+    (["list", "--as-of", "1800-01-01", "--overdue"], "expected a date between 1990 and 2100"),
+    (["report", "overdue", "--as-of", "tomorrow"], "invalid --as-of 'tomorrow'"),
+    (["report", "due-soon", "--tier", "sev1"], "invalid --tier 'sev1'"),
+    (["report", "aging", "--as-of", "2026-02-30"], "invalid --as-of '2026-02-30'"),
+    (["report", "sla", "--from", "x", "--to", "2026-03-01"], "invalid --from 'x'"),
+    (["escalate", "--overdue", "--as-of", "2099-01-01"], "not in the future"),
+    (["escalate", "C-2026-000001", "--overdue"], "takes no case and no --to"),
+    (["escalate", "C-2026-000001"], "escalate needs CASE and --to"),
+    (["db", "purge", "--closed-before", "last year"], "invalid --closed-before 'last year'"),
+    (["db", "purge", "--closed-before", "2099-01-01"], "a date not in the future"),
+    (["calendar", "due", "--tier", "low", "--received-at", "2026-03-01"], "invalid --tier 'low'"),
+    (["calendar", "due", "--tier", "general", "--received-at", "3000-01-01"], "between 1990 and 2100"),
+    (["calendar", "show", "--year", "3000"], "--year"),
+    (["demo", "--count", "0", "--force"], "invalid --count 0"),
+    (["staff", "add", "a\tb", "--role", "staff"], "invalid name"),
+    (["staff", "deactivate", "ghost"], "unknown name 'ghost'"),
+    (["--as", "wangfang", "show", "C-2026-000001", "--reveal"], "--reveal is for operators registered as manager"),
+])
+def test_bad_input_to_every_other_command(cli, args, needle):
+    cli.log()
+    assert needle in cli.fails(*args)
