@@ -307,7 +307,13 @@ def list_(
 
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
+    render.check_format(fmt)
+    shown = None if (all_ and limit is None) else (limit or render.TABLE_LIMIT)
+    paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
-        rows = reports.list_cases(uow, st.context(), query, as_of=as_of)
+        c = st.context()
+        # A terminal table fetches only the rows it shows; SQL counts the rest.
+        rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
+        total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
-                    title=None, limit=None if (all_ and limit is None) else (limit or render.TABLE_LIMIT))
+                    title=None, limit=shown, total=total)

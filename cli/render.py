@@ -114,12 +114,14 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
 
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
          excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
-         caption: str | None = None, empty: str | None = None) -> int:
-    """Write rows in the chosen format; returns how many rows there were."""
-    if fmt not in FORMATS:
-        raise InvalidValue("--format", fmt, "one of " + ", ".join(FORMATS))
+         caption: str | None = None, empty: str | None = None, total: int | None = None) -> int:
+    """Write rows in the chosen format; returns how many rows there were.
+
+    For a table, `total` (when the query was limited in SQL) is how many rows there are in all."""
+    check_format(fmt)
     if fmt == "table":
-        return _table(rows, columns, output=output, lang=lang, title=title, limit=limit, caption=caption, empty=empty)
+        return _table(rows, columns, output=output, lang=lang, title=title, limit=limit, caption=caption,
+                      empty=empty, total=total)
     keys = [c.key for c in columns]
     n = 0
     with destination(output) as out:
@@ -144,6 +146,11 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     return n
 
 
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InvalidValue("--format", fmt, "one of " + ", ".join(FORMATS))
+
+
 def _csv_cell(value: Any) -> Any:
     """A CSV cell: empty for null, true/false, JSON for nested values, text neutralised."""
     if value is None:
@@ -166,7 +173,8 @@ def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty) -> int:
+def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty,
+           total: int | None = None) -> int:
     from rich.table import Table
     from rich.text import Text
 
@@ -174,9 +182,9 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
     for col in columns:
         table.add_column(_header(col, lang), max_width=col.max_width, overflow="ellipsis",
                          no_wrap=col.max_width is not None, justify="right" if col.kind in ("number", "percent") else "left")
-    shown = total = 0
+    shown = seen = 0
     for row in rows:
-        total += 1
+        seen += 1
         if limit is not None and shown >= limit:
             continue
         style = None
@@ -190,7 +198,8 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
 
         with destination(output) as fh:
             Console(file=fh, no_color=True, width=200).print(table)
-        return total
+        return seen
+    total = seen if total is None else max(total, seen)
     out = console()
     if total == 0:
         message(empty or labels.t("no_cases", lang))

@@ -53,14 +53,18 @@ def overdue(
     from complaintctl import reports
 
     lang = st.language
+    render.check_format(fmt)
+    shown = _limit(all_rows, limit)
+    paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
         rep = reports.overdue(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee,
                                                                    channel=channel, product=product),
-                              as_of=as_of, include_due_soon=include_due_soon)
+                              as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
             typer.echo(_count_line(rep.counts, rep.as_of, st, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS), fmt=fmt, output=output, excel=excel,
-                    lang=lang, title=labels.t("title.overdue", lang), limit=_limit(all_rows, limit),
+                    lang=lang, title=labels.t("title.overdue", lang), limit=shown,
+                    total=rep.listed if paged else None,
                     empty="No overdue cases." if lang == "en" else "没有超时案件。")
     if fail_on_overdue and rep.total:
         raise typer.Exit(ExitStatus.OVERDUE)

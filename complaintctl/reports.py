@@ -137,12 +137,21 @@ def _stream(uow, stmt) -> Iterator:
     return uow.session.execute(stmt.execution_options(yield_per=STREAM))
 
 
-def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
-    """Cases matching the filters, newest first, streamed."""
+def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None,
+               limit: int | None = None) -> Iterator[dict]:
+    """Cases matching the filters, newest first, streamed (the first `limit` only, if given)."""
     moment = _as_of(ctx, as_of)
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
     for row in _stream(uow, stmt):
         yield case_row(row, ctx, moment)
+
+
+def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
+    """How many cases list_cases would give without a limit, counted in SQL."""
+    moment = _as_of(ctx, as_of)
+    return uow.session.execute(select(func.count()).where(*_filters(ctx, query, moment))).scalar_one()
 
 
 # Overdue and due soon -------------------------------------------------------------------------
@@ -157,7 +166,13 @@ class OverdueReport:
 
     @property
     def total(self) -> int:
+        """Overdue cases (not counting the due-soon ones listed with them)."""
         return sum(self.counts.values())
+
+    @property
+    def listed(self) -> int:
+        """Every row the report holds: overdue plus, if asked for, due soon."""
+        return self.total + sum(self.due_soon_counts.values())
 
 
 def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
@@ -174,7 +189,7 @@ def _counts(uow, where) -> dict[str, int]:
 
 
 def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None,
-            include_due_soon: bool = False) -> OverdueReport:
+            include_due_soon: bool = False, limit: int | None = None) -> OverdueReport:
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
     where = _overdue_where(moment, query, ctx)
@@ -191,6 +206,8 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
     stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
 
     def rows():
         for row in _stream(uow, stmt):

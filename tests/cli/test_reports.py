@@ -124,3 +124,11 @@ def test_escalate_overdue_dry_run_writes_nothing(cli, data):
     result = cli.json("escalate", "--overdue", "--as-of", AS_OF, "--dry-run", "--json")
     assert [r["reference"] for r in result["escalated"]] == [data["a"]]
     assert cli.dump() == before
+
+
+def test_a_limited_overdue_table_counts_the_rest_in_sql(cli, data):
+    r = cli("report", "overdue", "--as-of", AS_OF, "--limit", "1")
+    assert data["c"] in r.stdout and data["a"] not in r.stdout
+    assert "1 more rows not shown" in r.stderr
+    r = cli("report", "overdue", "--as-of", "2026-03-09T09:00", "--include-due-soon", "--limit", "1")
+    assert "2 more rows not shown" in r.stderr  # two overdue plus one due soon
