@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import String, bindparam, func, select, type_coerce, update
+from sqlalchemy import bindparam, func, select, update
 
 from . import audit, deadlines
 from . import domain as d
@@ -21,6 +21,7 @@ from .db import bulk_insert
 from .errors import InvalidValue
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff, UTCDateTime
+from .reports import TimeText, raw_times
 from .services import Context, _audit_value
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
@@ -327,35 +328,16 @@ _MASK = {"phone": mask_phone, "email": mask_email, "account": mask_account, "des
          "resolution": mask_text}
 
 
-def _raw_time(value, tz, cache: dict) -> str | None:
-    """A stored UTC time (text from SQLite, naive datetime from PostgreSQL) as ISO 8601 in `tz`.
-
-    Deadlines fall on a few midnights, so conversions repeat: they are cached (bounded)."""
-    if value is None:
-        return None
-    shown = cache.get(value)
-    if shown is None:
-        moment = dt.datetime.fromisoformat(value) if type(value) is str else value
-        shown = moment.replace(tzinfo=dt.timezone.utc).astimezone(tz).isoformat(timespec="seconds")
-        if len(cache) > 4096:  # bounded: deadlines repeat within a run, other times rarely do
-            cache.clear()
-        cache[value] = shown
-    return shown
-
-
 def _columns(table, names):
-    """Select columns; times raw (no per-value result processing), converted once in _raw_time."""
-    return [type_coerce(table.c[n], String) if isinstance(table.c[n].type, UTCDateTime) else table.c[n]
-            for n in names]
+    return raw_times([table.c[n] for n in names])
 
 
 def _converters(names, table, ctx: Context) -> list:
     """One converter per column, chosen once: times to ISO in the business zone, personal data masked."""
-    tz = ctx.tz
     out = []
     for name in names:
         if isinstance(table.c[name].type, UTCDateTime):
-            out.append(lambda v, tz=tz, cache={}: _raw_time(v, tz, cache))
+            out.append(TimeText(ctx.tz))
         elif ctx.masking and name in _MASK:
             out.append(_MASK[name])
         else:

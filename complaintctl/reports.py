@@ -7,25 +7,73 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
+from sqlalchemy import String, and_, case as sql_case, func, literal, not_, or_, select, type_coerce
 
 from . import deadlines
 from . import domain as d
 from . import labels
 from .errors import InvalidValue
 from .masking import mask_account, mask_phone, mask_text
-from .models import Case, Cycle
+from .models import Case, Cycle, UTCDateTime
 from .services import Context, _show, clock_state, parse_time
 
 OPEN = [s.value for s in d.OPEN_STATUSES]
 STREAM = 2000
 _C = Case.__table__.c
-_ROW_COLUMNS = [
+UTC = dt.timezone.utc
+
+
+def raw_times(columns):
+    """Time columns selected as stored (no per-value result processing); converted once, below."""
+    return [type_coerce(c, String).label(c.name) if isinstance(c.type, UTCDateTime) else c for c in columns]
+
+
+_ROW_COLUMNS = raw_times([
     _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
     _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
     _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.internal_breached, _C.regulatory_breached,
-]
+])
+
+
+def utc(value) -> dt.datetime | None:
+    """A stored time (text from SQLite, naive datetime from PostgreSQL) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if type(value) is str:
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+class TimeText:
+    """Stored times as ISO 8601 in the business timezone. Deadlines fall on a few midnights, so
+    conversions repeat: they are cached, in a bounded dict, for one report."""
+
+    def __init__(self, tz):
+        self.tz = tz
+        self.cache: dict = {}
+
+    def __call__(self, value) -> str | None:
+        if value is None:
+            return None
+        shown = self.cache.get(value)
+        if shown is None:
+            shown = utc(value).astimezone(self.tz).isoformat(timespec="seconds")
+            if len(self.cache) > 4096:
+                self.cache.clear()
+            self.cache[value] = shown
+        return shown
+
+
+class _Clocks:
+    """The fields clock_state reads, as aware datetimes."""
+
+    __slots__ = ("status", "tier", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "followup_due_at")
+
+    def __init__(self, row, due, reg, paused):
+        self.status, self.tier, self.pause_reason = row.status, row.tier, row.pause_reason
+        self.due_at, self.regulatory_due_at, self.paused_at = due, reg, paused
+        self.followup_due_at = utc(row.followup_due_at) if row.tier == d.Tier.URGENT.value else None
 
 
 @dataclass
@@ -93,26 +141,27 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
-def case_row(row, ctx: Context, as_of: dt.datetime) -> dict[str, Any]:
+def case_row(row, ctx: Context, as_of: dt.datetime, show: TimeText | None = None) -> dict[str, Any]:
     """One case as a report row: JSON-ready values, personal data masked, clocks evaluated at as_of."""
     masked = ctx.masking
-    state = clock_state(row, as_of)
+    show = show or TimeText(ctx.tz)
+    due, reg, paused = utc(row.due_at), utc(row.regulatory_due_at), utc(row.paused_at)
+    state = clock_state(_Clocks(row, due, reg, paused), as_of)
     breach, span = [], None
     cal = ctx.calendar
     if state["internal"]:
         urgent_plan = row.tier == d.Tier.URGENT.value and row.first_responded_at is None
         breach.append("response" if urgent_plan else "internal")
-        span = deadlines.remaining(row.due_at, min(as_of, row.paused_at or as_of), cal, clock_hours=urgent_plan)
+        span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
     if state["regulatory"]:
         breach.append("regulatory")
         if span is None:
-            span = deadlines.remaining(row.regulatory_due_at, as_of, cal, clock_hours=False)
-    due = row.due_at if row.due_at is not None else None
+            span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
     left = None
-    if not breach and row.status in OPEN and row.paused_at is None:
-        nxt = min((t for t in (row.due_at, row.regulatory_due_at) if t is not None), default=None)
+    if not breach and row.status in OPEN and paused is None:
+        nxt = min((t for t in (due, reg) if t is not None), default=None)
         if nxt is not None:
-            left = deadlines.remaining(nxt, as_of, cal, clock_hours=row.tier == d.Tier.URGENT.value and row.due_at == nxt)
+            left = deadlines.remaining(nxt, as_of, cal, clock_hours=row.tier == d.Tier.URGENT.value and due == nxt)
     return {
         "id": row.id, "reference": row.reference, "status": row.status, "tier": row.tier, "channel": row.channel,
         "product": row.product, "category": row.category, "branch": row.branch, "department": row.department,
@@ -120,10 +169,10 @@ def case_row(row, ctx: Context, as_of: dt.datetime) -> dict[str, Any]:
         "phone": mask_phone(row.phone) if masked else row.phone,
         "account": mask_account(row.account) if masked else row.account,
         "description": mask_text(row.description) if masked else row.description,
-        "received_at": _show(row.received_at, ctx), "due_at": _show(due, ctx),
-        "regulatory_due_at": _show(row.regulatory_due_at, ctx),
-        "first_response_due_at": _show(row.first_response_due_at, ctx),
-        "resolved_at": _show(row.resolved_at, ctx), "closed_at": _show(row.closed_at, ctx),
+        "received_at": show(row.received_at), "due_at": show(row.due_at),
+        "regulatory_due_at": show(row.regulatory_due_at),
+        "first_response_due_at": show(row.first_response_due_at),
+        "resolved_at": show(row.resolved_at), "closed_at": show(row.closed_at),
         "reopen_count": row.reopen_count,
         "overdue": bool(breach), "breach": "+".join(breach) or None,
         "overdue_by": span.text() if span is not None else None,
@@ -144,8 +193,9 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
+    show = TimeText(ctx.tz)
     for row in _stream(uow, stmt):
-        yield case_row(row, ctx, moment)
+        yield case_row(row, ctx, moment, show)
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -210,8 +260,9 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
         stmt = stmt.limit(limit)
 
     def rows():
+        show = TimeText(ctx.tz)
         for row in _stream(uow, stmt):
-            yield case_row(row, ctx, moment)
+            yield case_row(row, ctx, moment, show)
 
     return OverdueReport(moment, counts, soon_counts, rows())
 
@@ -225,8 +276,9 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
             .where(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), not_(over),
                    *_filters(ctx, query, moment))
             .order_by(sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at), _C.id))
+    show = TimeText(ctx.tz)
     for row in _stream(uow, stmt):
-        yield case_row(row, ctx, moment)
+        yield case_row(row, ctx, moment, show)
 
 
 # SLA -------------------------------------------------------------------------------------------
