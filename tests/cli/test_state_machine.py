@@ -1,0 +1,48 @@
+"""Every illegal move, from every state, exits 2 with the state and the moves allowed; nothing written."""
+import pytest
+
+from complaintctl import domain as d
+
+SETUP = {
+    "received": [],
+    "assigned": [["assign", "{ref}", "--to", "sunli", "--at", "2026-03-02T11:00"]],
+    "in_progress": [["respond", "{ref}", "--text", "x", "--at", "2026-03-02T11:00"]],
+    "paused": [["pause", "{ref}", "--reason", "other", "--at", "2026-03-02T11:00"]],
+    "resolved": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"]],
+    "closed": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
+               ["close", "{ref}", "--satisfaction", "satisfied", "--at", "2026-03-02T12:00"]],
+    "reopened": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
+                 ["reopen", "{ref}", "--reason", "x", "--at", "2026-03-02T12:00"]],
+}
+COMMAND = {
+    "assign": ["assign", "{ref}", "--to", "sunli"],
+    "respond": ["respond", "{ref}", "--text", "x"],
+    "note": ["note", "{ref}", "x"],
+    "pause": ["pause", "{ref}", "--reason", "other"],
+    "resume": ["resume", "{ref}"],
+    "escalate": ["escalate", "{ref}", "--to", "urgent", "--reason", "x"],
+    "extend": ["extend", "{ref}", "--days", "30", "--approved-by", "sunli", "--reason", "x"],
+    "resolve": ["resolve", "{ref}", "--resolution", "x"],
+    "reopen": ["reopen", "{ref}", "--reason", "x"],
+    "close": ["close", "{ref}", "--satisfaction", "satisfied"],
+}
+ILLEGAL = [(status, action) for status in SETUP for action in COMMAND
+           if d.Status(status) not in d.TRANSITIONS[d.Action(action)]]
+
+
+def test_the_table_covers_every_status_and_command():
+    assert set(SETUP) == {s.value for s in d.Status}
+    assert set(COMMAND) == {a.value for a in d.TRANSITIONS}
+    assert len(ILLEGAL) > 20
+
+
+@pytest.mark.parametrize("status, action", ILLEGAL)
+def test_an_illegal_move_is_refused(cli, status, action):
+    cli("staff", "add", "sunli", "--role", "executive")
+    ref = cli.log()
+    for step in SETUP[status]:
+        cli(*[a.format(ref=ref) for a in step])
+    assert cli.json("show", ref, "--json")["case"]["status"] == status
+    err = cli.fails(*[a.format(ref=ref) for a in COMMAND[action]])
+    allowed = ", ".join(d.allowed_actions(d.Status(status))) or "none"
+    assert f"cannot {action} a case that is {status}; allowed from {status}: {allowed}" in err
