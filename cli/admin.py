@@ -354,10 +354,7 @@ def init(
     )
     st.config_path = setup.write_config(plan)
     st._config = None
-    from complaintctl import services
-
-    store = st.store()
-    ctx_ = st.context()
-    for name, role in plan.staff:
-        services.staff_add(store.unit_of_work(), ctx_, name=name, role=role, branch=plan.values.get("branch") or None)
-    typer.echo(f"wrote {plan.path}; database ready at {st.db_url}; {len(plan.staff)} staff registered")
+    added, existing = setup.register_staff(st.store(), st.context(), plan.staff, plan.values.get("branch") or None)
+    typer.echo(f"wrote {plan.path}; database ready at {st.db_url}; {len(added)} staff registered")
+    if existing:
+        render.message(f"already registered, left as they are: {', '.join(existing)}")

@@ -36,3 +36,18 @@ def write_config(p: Plan) -> Path:
     text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
     p.path.write_text(text, encoding="utf-8")
     return p.path
+
+
+def register_staff(store, ctx, people: list[tuple[str, str]], branch: str | None) -> tuple[list[str], list[str]]:
+    """Register the first staff; names already registered are left as they are (init can be re-run)."""
+    from . import services
+    from .errors import DuplicateStaff
+
+    added, existing = [], []
+    for name, role in people:
+        try:
+            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch)
+            added.append(name)
+        except DuplicateStaff:
+            existing.append(name)
+    return added, existing

@@ -175,3 +175,10 @@ def test_chinese_lines_up_in_tables_even_when_cut(cli):
     widths = {cell_len(line) for line in lines if line[0] in "┏┃┡│└"}
     assert len(widths) == 1, widths  # every row of the table is equally wide on screen
     assert "…" in out  # the long description was cut to fit
+
+
+def test_init_after_demo_leaves_existing_staff_alone(cli, tmp_path):
+    cli("demo", "--count", "5")
+    r = cli("init", "--branch", "BJ001", "--staff", "wangfang:staff", "--staff", "newperson:manager",
+            "--path", str(tmp_path / "c.toml"), "--yes")
+    assert "1 staff registered" in r.stdout and "already registered, left as they are: wangfang" in r.stderr
