@@ -39,6 +39,7 @@ class Mapping:
     columns: dict[str, list[str]]
     values: dict[str, dict[str, str]]
     date_format: str | None = None
+    parsed: dict = field(default_factory=dict)
 
     @classmethod
     def parse(cls, maps: list[str], value_maps: list[str], header: list[str], date_format: str | None) -> "Mapping":
@@ -132,7 +133,11 @@ def _validate(row: dict[str, str], m: Mapping, ctx: Context, staff: set[str]) ->
         if raw is None:
             out[name] = None
         else:
-            out[name] = labels.parse(enum, raw, name).value
+            key = (name, raw)
+            value = m.parsed.get(key)
+            if value is None:  # a file repeats a handful of values: parse each once
+                value = m.parsed[key] = labels.parse(enum, raw, name).value
+            out[name] = value
     out["channel"] = out["channel"] or d.Channel.OTHER.value
     out["product"] = out["product"] or d.Product.OTHER.value
     out["category"] = out["category"] or d.Category.OTHER.value
