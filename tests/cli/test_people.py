@@ -84,10 +84,16 @@ def test_calendar_show_lists_holidays_and_make_up_days_in_chinese(cli):
 
 
 def test_calendar_warns_for_a_provisional_year(cli):
-    r = cli("calendar", "show", "--year", "2027")
-    assert "calendar for 2027 is provisional" in r.stderr
-    r = cli("calendar", "due", "--tier", "general", "--received-at", "2027-12-30T10:00")
+    from complaintctl.config import Policy
+    from complaintctl.deadlines import BusinessCalendar
+
+    year = BusinessCalendar(Policy()).official_through + 1  # the first year without a published schedule
+    r = cli("calendar", "show", "--year", str(year))
+    assert f"calendar for {year} is provisional" in r.stderr
+    r = cli("calendar", "due", "--tier", "general", "--received-at", f"{year}-12-28T10:00")
     assert "provisional" in r.stderr
+    r = cli("calendar", "show", "--year", str(year - 1))
+    assert "provisional" not in r.stderr
 
 
 def test_calendar_due_explains_each_step(cli):
