@@ -35,6 +35,13 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+from hypothesis import settings as hypothesis_settings
+
+# In CI the property tests run the same examples every time: a failure there is reproducible.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 PG_URL = os.environ.get("COMPLAINTCTL_TEST_DATABASE_URL")
 PG_DATABASE = "complaintctl_suite"
 
