@@ -353,7 +353,7 @@ def init(
         path=path, force=force,
     )
     st.config_path = setup.write_config(plan)
-    st._config = None
+    st._config = st._context = None  # the new file is the config from here on
     added, existing = setup.register_staff(st.store(), st.context(), plan.staff, plan.values.get("branch") or None)
     typer.echo(f"wrote {plan.path}; database ready at {st.db_url}; {len(added)} staff registered")
     if existing:

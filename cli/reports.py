@@ -193,9 +193,11 @@ def summary(
         Column("change", kind="number", header="Change" if lang == "en" else "变化"),
         Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
     ]
+    if fmt == "json":  # one document: the rows, the root causes and the repeat complainants
+        _json_out(rep, output)
+        return
     if fmt != "table":
-        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang) if fmt != "json" else \
-            _json_out(rep, output)
+        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
         return
     render.emit(rep["rows"], cols, lang=lang, limit=None,
                 title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',

@@ -38,6 +38,7 @@ class AppState:
     _config: object = None
     _store: object = None
     _now: dt.datetime | None = None
+    _context: object = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -105,12 +106,16 @@ class AppState:
         return self.store().unit_of_work(write)
 
     def context(self):
+        """The services' context, built once per command (one clock reading, one calendar)."""
+        if self._context is not None:
+            return self._context
         from complaintctl.services import make_context
 
         from platformdirs import user_cache_dir
 
-        return make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
-                            cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)))
+        self._context = make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
+                                     cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)))
+        return self._context
 
 
 def state(ctx: typer.Context) -> AppState:

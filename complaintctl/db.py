@@ -6,7 +6,6 @@ below; the rest of the library writes portable SQLAlchemy.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -279,15 +278,6 @@ class UnitOfWork:
             self.session.close()
         self.session = None
         self._depth = 0
-
-
-@contextmanager
-def translated(store: Store):
-    """Turn driver errors raised outside a unit of work into one-line environment faults."""
-    try:
-        yield
-    except DBAPIError as exc:
-        raise store.translate(exc) from None
 
 
 def bulk_insert(conn, table: sa.Table, rows: list[dict]) -> None:

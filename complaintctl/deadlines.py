@@ -73,10 +73,6 @@ class BusinessCalendar:
             return "local closure"
         return self._holidays.get(day)
 
-    def is_makeup_workday(self, day: dt.date) -> bool:
-        """A Saturday or Sunday that is a working day (调休) by the schedule or by config."""
-        return day.weekday() >= 5 and self.is_working_day(day)
-
     @cached_property
     def official_through(self) -> int | None:
         """The last year with an officially published schedule, for countries that publish one."""

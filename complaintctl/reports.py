@@ -225,10 +225,15 @@ class OverdueReport:
         return self.total + sum(self.due_soon_counts.values())
 
 
+def _scope(q: CaseQuery) -> CaseQuery:
+    """The same who/what filters, without the clock filters (the report applies its own)."""
+    return CaseQuery(tier=q.tier, branch=q.branch, assignee=q.assignee, channel=q.channel, product=q.product,
+                     status=q.status)
+
+
 def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
     return [_C.status.in_(OPEN), or_(internal_overdue(as_of), regulatory_overdue(as_of)),
-            *_filters(ctx, CaseQuery(tier=q.tier, branch=q.branch, assignee=q.assignee, channel=q.channel,
-                                     product=q.product, status=q.status), as_of)]
+            *_filters(ctx, _scope(q), as_of)]
 
 
 def _counts(uow, where) -> dict[str, int]:
@@ -250,9 +255,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     soon_counts: dict[str, int] = {}
     if include_due_soon:
         cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
-        soon = and_(_C.status.in_(OPEN), due_soon_condition(moment, cutoff),
-                    *_filters(ctx, CaseQuery(tier=query.tier, branch=query.branch, assignee=query.assignee,
-                                             channel=query.channel, product=query.product), moment))
+        soon = and_(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), *_filters(ctx, _scope(query), moment))
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
     stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)

@@ -3,8 +3,9 @@ and performs one transaction that writes the case, its cycle and its audit event
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -95,16 +96,6 @@ def _show(moment: dt.datetime | None, ctx: Context) -> str | None:
 
 
 # Views -----------------------------------------------------------------------------------
-
-CASE_FIELDS = (
-    "id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
-    "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
-    "regulatory_due_at", "first_response_due_at", "first_responded_at", "followup_due_at",
-    "resolved_at", "closed_at", "reopen_count", "cycle", "paused_at", "pause_reason",
-    "regulatory_extension_days", "related", "resolution", "root_cause", "notified_via",
-    "satisfaction", "internal_breached", "regulatory_breached", "overdue", "stale", "calendar",
-)
-
 
 def clock_state(case: Case, as_of: dt.datetime) -> dict[str, bool]:
     """Whether an open case is overdue (internal or regulatory) or stale at `as_of`.
@@ -663,8 +654,6 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
 
 
 def _loads(value: str | None):
-    import json
-
     return json.loads(value) if value else None
 
 
@@ -765,14 +754,6 @@ def case_references(uow, prefix: str = "", open_only: bool = True) -> list[str]:
         return list(uow.session.execute(q.order_by(Case.id.desc()).limit(50)).scalars())
 
 
-def count_cases(uow) -> int:
-    with uow:
-        return uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
-
-
-def events_for(uow, case_ids: Iterable[int]) -> list[Event]:
-    with uow:
-        return list(uow.session.execute(select(Event).where(Event.case_id.in_(list(case_ids))).order_by(Event.id)).scalars())
 
 
 # Automatic escalation (cron) ------------------------------------------------------------------
