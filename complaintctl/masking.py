@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 _DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}\d)(?![\d*])")
+_NON_DIGIT = re.compile(r"\D")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
@@ -15,7 +16,7 @@ def mask_phone(value: str | None) -> str | None:
     """138****5678: the first three and last four digits stay."""
     if not value:
         return value
-    digits = re.sub(r"\D", "", value)
+    digits = value if value.isdigit() else _NON_DIGIT.sub("", value)
     if len(digits) < 8:
         return "*" * len(digits)
     prefix = "+" if value.startswith("+") else ""
@@ -26,7 +27,7 @@ def mask_account(value: str | None) -> str | None:
     """622202******7890: the first six and last four digits stay."""
     if not value:
         return value
-    digits = re.sub(r"\D", "", value)
+    digits = value if value.isdigit() else _NON_DIGIT.sub("", value)
     if len(digits) < 11:
         return "*" * len(digits)
     return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
@@ -54,4 +55,6 @@ def mask_text(value: str | None) -> str | None:
     """Mask digit runs that look like phone or account numbers, and e-mail addresses, in free text."""
     if not value:
         return value
-    return mask_email(_DIGIT_RUN.sub(_mask_run, value))
+    if _DIGIT_RUN.search(value):
+        value = _DIGIT_RUN.sub(_mask_run, value)
+    return mask_email(value) if "@" in value else value

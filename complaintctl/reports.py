@@ -32,7 +32,7 @@ _ROW_COLUMNS = raw_times([
     _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
     _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
-    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.internal_breached, _C.regulatory_breached,
+    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count,
 ])
 
 
@@ -46,22 +46,45 @@ def utc(value) -> dt.datetime | None:
 
 
 class TimeText:
-    """Stored times as ISO 8601 in the business timezone. Deadlines fall on a few midnights, so
-    conversions repeat: they are cached, in a bounded dict, for one report."""
+    """Stored times as ISO 8601 in the business timezone, for one report or export.
+
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour (and only used
+    when it holds for the whole hour), so most values cost a parse and an addition. Deadlines fall
+    on a few midnights, so whole conversions are also remembered, in a bounded dict."""
 
     def __init__(self, tz):
         self.tz = tz
         self.cache: dict = {}
+        self.hours: dict = {}
+
+    def _offset(self, hour: str):
+        start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        first = start.astimezone(self.tz).utcoffset()
+        last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(self.tz).utcoffset()
+        if first != last:
+            return None
+        sign = "-" if first < dt.timedelta(0) else "+"
+        minutes = abs(int(first.total_seconds())) // 60
+        return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
     def __call__(self, value) -> str | None:
         if value is None:
             return None
         shown = self.cache.get(value)
+        if shown is not None:
+            return shown
+        if type(value) is str:
+            hour = value[:13]
+            found = self.hours.get(hour, False)
+            if found is False:
+                found = self.hours[hour] = self._offset(hour)
+            if found is not None:
+                shown = (dt.datetime.fromisoformat(value) + found[0]).isoformat(timespec="seconds") + found[1]
         if shown is None:
             shown = utc(value).astimezone(self.tz).isoformat(timespec="seconds")
-            if len(self.cache) > 4096:
-                self.cache.clear()
-            self.cache[value] = shown
+        if len(self.cache) > 4096:
+            self.cache.clear()
+        self.cache[value] = shown
         return shown
 
 
@@ -70,10 +93,10 @@ class _Clocks:
 
     __slots__ = ("status", "tier", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "followup_due_at")
 
-    def __init__(self, row, due, reg, paused):
-        self.status, self.tier, self.pause_reason = row.status, row.tier, row.pause_reason
+    def __init__(self, status, tier, due, reg, paused, pause_reason, followup):
+        self.status, self.tier, self.pause_reason = status, tier, pause_reason
         self.due_at, self.regulatory_due_at, self.paused_at = due, reg, paused
-        self.followup_due_at = utc(row.followup_due_at) if row.tier == d.Tier.URGENT.value else None
+        self.followup_due_at = followup
 
 
 @dataclass
@@ -141,45 +164,75 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
-def case_row(row, ctx: Context, as_of: dt.datetime, show: TimeText | None = None) -> dict[str, Any]:
-    """One case as a report row: JSON-ready values, personal data masked, clocks evaluated at as_of."""
-    masked = ctx.masking
-    show = show or TimeText(ctx.tz)
-    due, reg, paused = utc(row.due_at), utc(row.regulatory_due_at), utc(row.paused_at)
-    state = clock_state(_Clocks(row, due, reg, paused), as_of)
-    breach, span = [], None
-    cal = ctx.calendar
-    if state["internal"]:
-        urgent_plan = row.tier == d.Tier.URGENT.value and row.first_responded_at is None
-        breach.append("response" if urgent_plan else "internal")
-        span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
-    if state["regulatory"]:
-        breach.append("regulatory")
-        if span is None:
-            span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
-    left = None
-    if not breach and row.status in OPEN and paused is None:
-        nxt = min((t for t in (due, reg) if t is not None), default=None)
-        if nxt is not None:
-            left = deadlines.remaining(nxt, as_of, cal, clock_hours=row.tier == d.Tier.URGENT.value and due == nxt)
-    return {
-        "id": row.id, "reference": row.reference, "status": row.status, "tier": row.tier, "channel": row.channel,
-        "product": row.product, "category": row.category, "branch": row.branch, "department": row.department,
-        "assignee": row.assignee, "customer": row.customer,
-        "phone": mask_phone(row.phone) if masked else row.phone,
-        "account": mask_account(row.account) if masked else row.account,
-        "description": mask_text(row.description) if masked else row.description,
-        "received_at": show(row.received_at), "due_at": show(row.due_at),
-        "regulatory_due_at": show(row.regulatory_due_at),
-        "first_response_due_at": show(row.first_response_due_at),
-        "resolved_at": show(row.resolved_at), "closed_at": show(row.closed_at),
-        "reopen_count": row.reopen_count,
-        "overdue": bool(breach), "breach": "+".join(breach) or None,
-        "overdue_by": span.text() if span is not None else None,
-        "overdue_working_days": (-span.working_days if span.working else round(-span.seconds / 86400, 2)) if span is not None else None,
-        "time_left": left.text() if left is not None and left.seconds > 0 else None,
-        "stale": state["stale"],
-    }
+class CaseRows:
+    """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
+    personal data masked, clocks evaluated at as_of.
+
+    The clock outcome depends only on a few stored fields, and those repeat from row to row
+    (deadlines fall at the ends of working days), so it is worked out once per distinct
+    combination; the rest of a row is copied, masked and formatted."""
+
+    _URGENT = d.Tier.URGENT.value
+    _OPEN = frozenset(OPEN)
+
+    def __init__(self, ctx: Context, as_of: dt.datetime):
+        self.ctx, self.as_of = ctx, as_of
+        self.show = TimeText(ctx.tz)
+        self.masked = ctx.masking
+        self.clocks: dict = {}
+        self.tally: dict[str, int] = {}
+
+    def _clock(self, status, tier, due_s, reg_s, paused_s, pause_reason, responded, followup_s):
+        as_of, cal = self.as_of, self.ctx.calendar
+        due, reg, paused = utc(due_s), utc(reg_s), utc(paused_s)
+        followup = utc(followup_s) if tier == self._URGENT else None
+        state = clock_state(_Clocks(status, tier, due, reg, paused, pause_reason, followup), as_of)
+        breach, span = [], None
+        if state["internal"]:
+            urgent_plan = tier == self._URGENT and not responded
+            breach.append("response" if urgent_plan else "internal")
+            span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
+        if state["regulatory"]:
+            breach.append("regulatory")
+            if span is None:
+                span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
+        left = None
+        if not breach and status in self._OPEN and paused is None:
+            nxt = min((t for t in (due, reg) if t is not None), default=None)
+            if nxt is not None:
+                left = deadlines.remaining(nxt, as_of, cal, clock_hours=tier == self._URGENT and due == nxt)
+        return (bool(breach), "+".join(breach) or None,
+                span.text() if span is not None else None,
+                (-span.working_days if span.working else round(-span.seconds / 86400, 2)) if span is not None else None,
+                left.text() if left is not None and left.seconds > 0 else None,
+                state["stale"])
+
+    def __call__(self, row) -> dict[str, Any]:
+        (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
+         account, description, received_at, due_at, regulatory_due_at, first_response_due_at, first_responded_at,
+         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count) = row
+        key = (status, tier, due_at, regulatory_due_at, paused_at, pause_reason, first_responded_at is not None,
+               followup_due_at if tier == self._URGENT else None)
+        clock = self.clocks.get(key)
+        if clock is None:
+            if len(self.clocks) > 8192:
+                self.clocks.clear()
+            clock = self.clocks[key] = self._clock(*key)
+        if clock[0]:
+            self.tally[tier] = self.tally.get(tier, 0) + 1
+        show = self.show
+        if self.masked:
+            phone, account, description = mask_phone(phone), mask_account(account), mask_text(description)
+        return {
+            "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
+            "product": product, "category": category, "branch": branch, "department": department,
+            "assignee": assignee, "customer": customer, "phone": phone, "account": account,
+            "description": description, "received_at": show(received_at), "due_at": show(due_at),
+            "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
+            "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
+            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
+            "time_left": clock[4], "stale": clock[5],
+        }
 
 
 def _stream(uow, stmt) -> Iterator:
@@ -193,9 +246,9 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    show = TimeText(ctx.tz)
+    make = CaseRows(ctx, moment)
     for row in _stream(uow, stmt):
-        yield case_row(row, ctx, moment, show)
+        yield make(row)
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -207,12 +260,34 @@ def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | 
 # Overdue and due soon -------------------------------------------------------------------------
 
 
-@dataclass
 class OverdueReport:
-    as_of: dt.datetime
-    counts: dict[str, int]
-    due_soon_counts: dict[str, int]
-    rows: Iterator[dict]
+    """The overdue report: per-tier counts and the rows, streamed.
+
+    The counts come from a GROUP BY query, unless the rows have already been read to the end, in
+    which case they were tallied on the way (a CSV of every row needs no second pass)."""
+
+    def __init__(self, as_of: dt.datetime, count, soon_counts: dict[str, int], make: "CaseRows | None", rows):
+        self.as_of = as_of
+        self.due_soon_counts = soon_counts
+        self._count, self._make, self._rows = count, make, rows
+        self._done = False
+        self._counts: dict[str, int] | None = None
+
+    @property
+    def rows(self) -> Iterator[dict]:
+        for row in self._rows:
+            yield row
+        self._done = True
+
+    @property
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            if self._done and self._make is not None:
+                self._counts = {t.value: 0 for t in d.Tier}
+                self._counts.update(self._make.tally)
+            else:
+                self._counts = self._count()
+        return self._counts
 
     @property
     def total(self) -> int:
@@ -248,7 +323,6 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
     where = _overdue_where(moment, query, ctx)
-    counts = _counts(uow, where)
     earliest = sql_case((and_(_C.due_at.is_not(None), _C.due_at < _C.regulatory_due_at), _C.due_at),
                         else_=_C.regulatory_due_at)
     cond = and_(*where)
@@ -262,12 +336,9 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     if limit is not None:
         stmt = stmt.limit(limit)
 
-    def rows():
-        show = TimeText(ctx.tz)
-        for row in _stream(uow, stmt):
-            yield case_row(row, ctx, moment, show)
-
-    return OverdueReport(moment, counts, soon_counts, rows())
+    make = CaseRows(ctx, moment)
+    rows = (make(row) for row in _stream(uow, stmt))
+    return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
 
 def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
@@ -279,9 +350,9 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
             .where(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), not_(over),
                    *_filters(ctx, query, moment))
             .order_by(sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at), _C.id))
-    show = TimeText(ctx.tz)
+    make = CaseRows(ctx, moment)
     for row in _stream(uow, stmt):
-        yield case_row(row, ctx, moment, show)
+        yield make(row)
 
 
 # SLA -------------------------------------------------------------------------------------------
