@@ -23,10 +23,14 @@ def _iso(value: dt.datetime) -> str:
 
 def event_hash(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
                recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None) -> str:
-    payload = json.dumps(
-        [prev_hash, case_id, action, actor, _iso(occurred_at), _iso(recorded_at), old, new, detail],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+    return hash_iso(prev_hash, case_id, action, actor, _iso(occurred_at), _iso(recorded_at), old, new, detail)
+
+
+def hash_iso(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_iso: str, recorded_iso: str,
+             old: str | None, new: str | None, detail: str | None) -> str:
+    """event_hash with both times already written as by _iso (bulk paths write the same time often)."""
+    payload = json.dumps([prev_hash, case_id, action, actor, occurred_iso, recorded_iso, old, new, detail],
+                         ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select
 
 from . import audit, deadlines
 from . import domain as d
@@ -72,21 +72,32 @@ class Mapping:
                 raise InvalidValue("--date-format", date_format, "a strftime format such as %Y/%m/%d") from None
         return cls(columns, values, date_format)
 
-    def get(self, row: dict[str, str], f: str) -> str | None:
-        raw = None
-        for col in self.columns.get(f, []):
-            v = (row.get(col) or "").strip()
-            if v:
-                raw = v
-                break
-        table = self.values.get(f)
-        if table:
-            key = (raw or "").casefold()
-            if key in table:
-                raw = table[key]
-            elif "*" in table and raw:
-                raw = table["*"]
-        return raw or None
+    def reader(self, header: list[str]) -> Callable[[list[str]], dict[str, str | None]]:
+        """A function from one CSV record (a list, in `header` order) to the raw value of every
+        mapped field: the first non-blank of its columns, translated by its value map."""
+        position = {h: i for i, h in enumerate(header)}
+        plan = [(f, [position[c] for c in cols], self.values.get(f)) for f, cols in self.columns.items()]
+
+        def read(record: list[str]) -> dict[str, str | None]:
+            out: dict[str, str | None] = {}
+            width = len(record)
+            for f, places, table in plan:
+                raw = ""
+                for i in places:
+                    if i < width:
+                        raw = record[i].strip()
+                        if raw:
+                            break
+                if table:
+                    key = raw.casefold()
+                    if key in table:
+                        raw = table[key]
+                    elif raw and "*" in table:
+                        raw = table["*"]
+                out[f] = raw or None
+            return out
+
+        return read
 
 
 @dataclass
@@ -125,47 +136,48 @@ def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.da
     return moment.astimezone(dt.timezone.utc)
 
 
-def _validate(row: dict[str, str], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
-    """One CSV record as clean case values, or InvalidValue naming the field."""
+def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
+    """One CSV record's raw field values (see Mapping.reader) as clean case values, or InvalidValue
+    naming the field."""
     out: dict[str, Any] = {}
     for name, enum in _ENUMS.items():
-        raw = m.get(row, name)
-        if raw is None:
+        given = raw.get(name)
+        if given is None:
             out[name] = None
         else:
-            key = (name, raw)
+            key = (name, given)
             value = m.parsed.get(key)
             if value is None:  # a file repeats a handful of values: parse each once
-                value = m.parsed[key] = labels.parse(enum, raw, name).value
+                value = m.parsed[key] = labels.parse(enum, given, name).value
             out[name] = value
     out["channel"] = out["channel"] or d.Channel.OTHER.value
     out["product"] = out["product"] or d.Product.OTHER.value
     out["category"] = out["category"] or d.Category.OTHER.value
     out["tier"] = out["tier"] or d.Tier.GENERAL.value
-    received = _time(m.get(row, "received_at"), m, ctx, "received_at")
+    received = _time(raw.get("received_at"), m, ctx, "received_at")
     if received is None:
         raise InvalidValue("received_at", "", "a date: every imported complaint needs its receipt date")
     if received > ctx.now:
-        raise InvalidValue("received_at", m.get(row, "received_at"), "a time not in the future")
+        raise InvalidValue("received_at", raw.get("received_at"), "a time not in the future")
     out["received_at"] = received
-    out["description"] = d.clean_text("description", m.get(row, "description"))
+    out["description"] = d.clean_text("description", raw.get("description"))
     for name in ("customer", "branch", "department"):
-        out[name] = d.clean_name(name, m.get(row, name), required=False)
-    out["resolution"] = d.clean_text("resolution", m.get(row, "resolution"), required=False)
-    phone, email, account = m.get(row, "phone"), m.get(row, "email"), m.get(row, "account")
+        out[name] = d.clean_name(name, raw.get(name), required=False)
+    out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
+    phone, email, account = raw.get("phone"), raw.get("email"), raw.get("account")
     out["phone"] = d.clean_phone(phone) if phone else None
     out["email"] = d.clean_email(email) if email else None
     out["account"] = d.clean_account(account) if account else None
-    assignee = d.clean_name("assignee", m.get(row, "assignee"), required=False)
+    assignee = d.clean_name("assignee", raw.get("assignee"), required=False)
     if assignee and assignee not in staff:
         raise InvalidValue("assignee", assignee, "registered staff (complaintctl staff add NAME --role ...)")
     out["assignee"] = assignee
-    out["external_id"] = d.clean_name("external_id", m.get(row, "external_id"), required=False)
-    resolved = _time(m.get(row, "resolved_at"), m, ctx, "resolved_at")
-    closed = _time(m.get(row, "closed_at"), m, ctx, "closed_at")
+    out["external_id"] = d.clean_name("external_id", raw.get("external_id"), required=False)
+    resolved = _time(raw.get("resolved_at"), m, ctx, "resolved_at")
+    closed = _time(raw.get("closed_at"), m, ctx, "closed_at")
     for name, moment in (("resolved_at", resolved), ("closed_at", closed)):
         if moment is not None and (moment < received or moment > ctx.now):
-            raise InvalidValue(name, m.get(row, name), "a time between receipt and now")
+            raise InvalidValue(name, raw.get(name), "a time between receipt and now")
     if closed is not None and resolved is None:
         resolved = closed
     status = out["status"]
@@ -202,26 +214,32 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
         raise InvalidValue("--map", "", "mappings for at least received_at and description "
                                         "(e.g. --map received_at=\"Date received\")")
     result = ImportResult(dry_run=dry_run)
-    cal = ctx.calendar
+    dues = deadlines.ReceiptDeadlines(ctx.calendar)
     source = path.name
-    with uow:
+    with uow, uow.store.adapter.bulk(uow.session.connection()):
         staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
         batch: list[tuple[int, dict[str, Any]]] = []
+        read = mapping.reader(header)
         with path.open(newline="", encoding=encoding) as fh:
-            reader = csv.DictReader(fh)
+            records = csv.reader(fh)
             try:
-                for number, row in enumerate(reader, start=1):
+                next(records, None)  # the header
+                number = 0
+                for record in records:
+                    if not record:
+                        continue  # a blank line is not a row
+                    number += 1
                     result.rows = number
                     try:
-                        values = _validate(row, mapping, ctx, staff)
+                        values = _validate(read(record), mapping, ctx, staff)
                     except InvalidValue as exc:
-                        result.rejects.append(Reject(number, exc.field, exc.message, row))
+                        result.rejects.append(Reject(number, exc.field, exc.message, dict(zip(header, record))))
                         continue
                     if result.rejects and not skip_invalid:
                         continue  # keep validating to report every bad row; nothing will be written
                     batch.append((number, values))
                     if len(batch) >= BATCH:
-                        result.imported += _insert(uow, ctx, cal, batch, source)
+                        result.imported += _insert(uow, ctx, dues, batch, source)
                         batch.clear()
                         if progress:
                             progress(result.rows)
@@ -230,7 +248,7 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejects):
-            result.imported += _insert(uow, ctx, cal, batch, source)
+            result.imported += _insert(uow, ctx, dues, batch, source)
         if progress:
             progress(result.rows)
         if result.rejects and not skip_invalid:
@@ -254,68 +272,71 @@ def _write_rejects(path: Path, header: list[str], rejects: list[Reject]) -> Path
     return target
 
 
-def _insert(uow, ctx: Context, cal, batch: list[tuple[int, dict[str, Any]]], source: str) -> int:
-    """Insert one batch of valid rows: cases, then references, cycles and chained import events."""
-    s = uow.session
+# The fields an import event records, by how each is written.
+_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee")
+_MASKED = ("phone", "email", "account", "description")
+_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at")
+
+
+def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
+            source: str) -> int:
+    """Insert one batch of valid rows: cases (ids reserved first, so references are written with
+    them), their first cycles, and chained import events."""
+    conn = uow.session.connection()
     now = ctx.now
-    case_rows, cycle_rows = [], []
-    for _number, v in batch:
-        tier = d.Tier(v["tier"])
+    tz, cal_name = ctx.tz, ctx.calendar.name
+    urgent = d.Tier.URGENT.value
+    ids = uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch))
+    case_rows, cycle_rows, events = [], [], []
+    prev = audit.head_hash(uow)
+    now_iso = audit._iso(now)
+    action, actor = d.Action.IMPORT.value, ctx.actor
+    for case_id, (number, v) in zip(ids, batch):
+        tier = v["tier"]
         received = v["received_at"]
-        due = deadlines.internal_due(received, tier, cal)
-        reg = deadlines.regulatory_due(received, cal)
-        response = deadlines.response_due(received, ctx.policy) if tier == d.Tier.URGENT else None
+        local = received.astimezone(tz)
+        due, reg, response = dues(received, local.date(), d.Tier(tier))
         resolved = v["resolved_at"]
         internal_breach = resolved is not None and resolved >= due
         reg_breach = resolved is not None and resolved >= reg
-        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response)
+        reference = d.format_reference(local.year, case_id)
+        v.update(due_at=due, regulatory_due_at=reg)
         case_rows.append({
-            "status": v["status"], "tier": v["tier"], "channel": v["channel"], "product": v["product"],
-            "category": v["category"], "branch": v["branch"], "department": v["department"],
+            "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
+            "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
             "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
             "account": v["account"], "description": v["description"], "received_at": received, "due_at": due,
             "regulatory_due_at": reg, "first_response_due_at": response, "resolved_at": resolved,
             "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
-            "satisfaction": v["satisfaction"], "calendar": cal.name, "external_id": v["external_id"],
+            "satisfaction": v["satisfaction"], "calendar": cal_name, "external_id": v["external_id"],
             "internal_breached": internal_breach, "regulatory_breached": reg_breach,
             "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
             "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
         })
-        cycle_rows.append({"number": 1, "tier": v["tier"], "opened_at": received, "due_at": due,
+        cycle_rows.append({"case_id": case_id, "number": 1, "tier": tier, "opened_at": received, "due_at": due,
                            "first_response_due_at": response, "regulatory_due_at": reg, "resolved_at": resolved,
-                           "internal_breached": internal_breach and tier != d.Tier.URGENT,
+                           "internal_breached": internal_breach and tier != urgent,
                            "regulatory_breached": reg_breach, "response_breached": False})
-    conn = s.connection()
-    cases_t = Case.__table__
-    # Ids come from the row id / sequence. We hold the writers' lock, so the rows this batch adds
-    # are exactly those after the newest id seen before it, in insertion order.
-    before = conn.execute(select(func.coalesce(func.max(cases_t.c.id), 0))).scalar_one()
-    bulk_insert(conn, cases_t, case_rows)
-    ids = conn.execute(select(cases_t.c.id).where(cases_t.c.id > before).order_by(cases_t.c.id)).scalars().all()
-    if len(ids) != len(case_rows):
-        raise RuntimeError("another writer inserted cases during an import batch; the import was rolled back")
-    tz = ctx.tz
-    refs = [{"b_id": i, "b_ref": d.format_reference(r["received_at"].astimezone(tz).year, i)} for i, r in zip(ids, case_rows)]
-    conn.execute(update(cases_t).where(cases_t.c.id == bindparam("b_id")).values(reference=bindparam("b_ref")), refs)
-    for i, c in zip(ids, cycle_rows):
-        c["case_id"] = i
-    bulk_insert(conn, Cycle.__table__, cycle_rows)
-    events = []
-    prev = audit.head_hash(uow)
-    for (number, v), i, ref in zip(batch, ids, refs):
-        new = {k: _audit_value(k, v[k]) for k in ("status", "tier", "channel", "product", "category", "branch",
-                                                   "customer", "phone", "email", "account", "description",
-                                                   "received_at", "due_at", "regulatory_due_at", "resolved_at",
-                                                   "closed_at", "external_id", "assignee") if v.get(k) is not None}
-        new["reference"] = ref["b_ref"]
+        # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
+        new = {k: v[k] for k in _PLAIN if v[k] is not None}
+        for k in _MASKED:
+            if v[k] is not None:
+                new[k] = _audit_value(k, v[k])
+        for k in _TIMES:
+            if v[k] is not None:
+                new[k] = v[k].isoformat()
+        new["reference"] = reference
         new_s = audit.encode(new)
         detail = f"imported from {source} row {number}"
-        digest = audit.event_hash(prev, i, d.Action.IMPORT.value, ctx.actor, v["received_at"], now, None, new_s, detail)
-        events.append({"case_id": i, "action": d.Action.IMPORT.value, "actor": ctx.actor,
-                       "occurred_at": v["received_at"], "recorded_at": now, "old": None, "new": new_s,
-                       "detail": detail, "prev_hash": prev, "hash": digest})
+        digest = audit.hash_iso(prev, case_id, action, actor, audit._iso(received), now_iso, None, new_s, detail)
+        events.append({"case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
+                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "prev_hash": prev,
+                       "hash": digest})
         prev = digest
-    bulk_insert(conn, Event.__table__, events)
+    times: dict = {}
+    bulk_insert(conn, Case.__table__, case_rows, times)
+    bulk_insert(conn, Cycle.__table__, cycle_rows, times)
+    bulk_insert(conn, Event.__table__, events, times)
     uow.last_hash = prev
     return len(batch)
 

@@ -1,0 +1,66 @@
+"""The bulk and report fast paths give exactly what the plain code gives."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings, strategies as st
+from sqlalchemy import DateTime
+from sqlalchemy.dialects import sqlite
+
+from complaintctl.config import Policy
+from complaintctl.deadlines import BusinessCalendar, ReceiptDeadlines, internal_due, regulatory_due, response_due
+from complaintctl.domain import Tier
+from complaintctl.masking import mask_account, mask_phone, mask_text
+from complaintctl.models import UTCDateTime
+from complaintctl.reports import TimeText
+
+CAL = BusinessCalendar(Policy())
+UTC = dt.timezone.utc
+moments = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2026, 12, 31))
+zones = st.sampled_from(["Asia/Shanghai", "America/St_Johns", "Europe/London", "Australia/Lord_Howe", "UTC"])
+
+
+@settings(max_examples=300)
+@given(moments, zones)
+def test_sqlite_time_binding_writes_sqlalchemys_datetime_text(moment, zone):
+    dialect = sqlite.dialect()
+    fast = UTCDateTime().bind_processor(dialect)
+    plain = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    aware = moment.replace(tzinfo=ZoneInfo(zone))
+    assert fast(aware) == plain(aware.astimezone(UTC).replace(tzinfo=None))
+
+
+@settings(max_examples=300)
+@given(moments, zones)
+def test_report_times_match_a_full_zone_conversion(moment, zone):
+    stored = moment.isoformat(" ", "microseconds")  # as SQLite hands it back: naive UTC text
+    expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+    show = TimeText(ZoneInfo(zone))
+    assert show(stored) == expected
+    assert show(stored) == expected  # and again, from the cache
+    assert show(moment) == expected  # PostgreSQL hands back naive datetimes
+
+
+def test_report_times_around_a_half_hour_daylight_saving_change():
+    show = TimeText(ZoneInfo("America/St_Johns"))  # the 2024 change: 2:00 NDT -> 1:00 NST, at 04:30 UTC
+    assert show("2024-11-03 04:29:59.000000") == "2024-11-03T01:59:59-02:30"
+    assert show("2024-11-03 04:30:00.000000") == "2024-11-03T01:00:00-03:30"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(moments, st.sampled_from(list(Tier))), min_size=1, max_size=20))
+def test_remembered_receipt_deadlines_equal_the_counted_ones(cases):
+    dues = ReceiptDeadlines(CAL)
+    for moment, tier in cases:
+        received = moment.replace(tzinfo=UTC)
+        internal, regulatory, plan = dues(received, CAL.local_date(received), tier)
+        assert internal == internal_due(received, tier, CAL)
+        assert regulatory == regulatory_due(received, CAL)
+        assert plan == (response_due(received, CAL.policy) if tier == Tier.URGENT else None)
+
+
+def test_masking_fast_paths_keep_the_rules():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("010-12345678") == "010****5678"
+    assert mask_account("6222021234567890") == "622202******7890"
+    assert mask_text("no numbers here") == "no numbers here"
+    assert mask_text("call 13812345678 or mail li.na@example.com") == "call 138****5678 or mail l***@example.com"
