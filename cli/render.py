@@ -53,7 +53,7 @@ class Column:
 
     key: str
     enum: type[StrEnum] | None = None
-    kind: str = "text"  # text | time | due | bool | number | percent
+    kind: str = "text"  # text | time | due | bool | number | percent | plain (never a formula: as is)
     style: Callable[[dict], str | None] | None = None
     max_width: int | None = None
     header: str | None = None
@@ -115,11 +115,18 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
 
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
          excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
-         caption: str | None = None, empty: str | None = None, total: int | None = None) -> int:
+         caption: str | None = None, empty: str | None = None, total: int | None = None,
+         sequences: bool = False) -> int:
     """Write rows in the chosen format; returns how many rows there were.
 
-    For a table, `total` (when the query was limited in SQL) is how many rows there are in all."""
+    For a table, `total` (when the query was limited in SQL) is how many rows there are in all.
+    With `sequences`, each row is a fresh list in column order rather than a dict (the CSV of a
+    whole-database export is written without building a dict per row)."""
     check_format(fmt)
+    if sequences and fmt != "csv":
+        keys = [c.key for c in columns]
+        rows = (dict(zip(keys, row)) for row in rows)
+        sequences = False
     if fmt == "table":
         return _table(rows, columns, output=output, lang=lang, title=title, limit=limit, caption=caption,
                       empty=empty, total=total)
@@ -131,7 +138,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
                 out.write("\ufeff")
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(keys)
-            cells = _csv_cells(keys)
+            cells = _csv_sequence_cells(columns) if sequences else _csv_cells(keys)
             for row in rows:
                 writer.writerow(cells(row))
                 n += 1
@@ -168,6 +175,27 @@ def _csv_cells(keys: list[str]) -> Callable[[dict], list]:
         return [(("'" + v if v and v[0] in start else v) if (t := type(v)) is str else
                  v if v is None or t is int or t is float else
                  ("true" if v else "false") if t is bool else cell(v)) for v in values]
+
+    return cells
+
+
+def _csv_sequence_cells(columns: list[Column]) -> Callable[[list], list]:
+    """Like _csv_cells for list rows, touching only the columns that need it: typed text is
+    neutralised, flags written true/false; times, numbers and choices go out as they are."""
+    texts = [i for i, c in enumerate(columns) if c.kind == "text" and c.enum is None]
+    flags = [i for i, c in enumerate(columns) if c.kind == "bool"]
+    start = _FORMULA_START_SET
+
+    def cells(row: list) -> list:
+        for i in texts:
+            v = row[i]
+            if v and type(v) is str and v[0] in start:
+                row[i] = "'" + v
+        for i in flags:
+            v = row[i]
+            if v is not None:
+                row[i] = "true" if v else "false"
+        return row
 
     return cells
 

@@ -93,8 +93,10 @@ def export(
     with st.uow(write=False) as uow:
         c = st.context()
         if fmt == "csv":
-            keys = list(importer.EXPORT_CASE_FIELDS) + [f"cycle_{k}" for k in importer.EXPORT_CYCLE_FIELDS]
-            n = render.emit(importer.export_flat(uow, c), [Column(k) for k in keys], fmt="csv", output=output, excel=excel)
+            columns = [Column(k, kind="text" if k in importer.EXPORT_FREE_TEXT else
+                              "bool" if k.endswith("_breached") else "plain") for k in importer.EXPORT_CSV_KEYS]
+            n = render.emit(importer.export_table(uow, c), columns, fmt="csv", output=output, excel=excel,
+                            sequences=True)
         else:
             keys = list(importer.EXPORT_CASE_FIELDS) + ["cycles"]
             n = render.emit(importer.export_cases(uow, c), [Column(k) for k in keys], fmt="jsonl", output=output)

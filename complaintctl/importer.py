@@ -21,7 +21,7 @@ from .db import bulk_insert
 from .errors import InvalidValue
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff, UTCDateTime
-from .reports import TimeText, raw_times
+from .reports import raw_times, time_text
 from .services import Context, _audit_value
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
@@ -354,49 +354,75 @@ _MASK = {"phone": mask_phone, "email": mask_email, "account": mask_account, "des
          "resolution": mask_text}
 
 
+EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
+# Columns whose values people typed (a spreadsheet could take them for formulas); the rest are
+# times, numbers, flags and choices.
+EXPORT_FREE_TEXT = frozenset({"reference", "branch", "department", "assignee", "customer", "phone", "email",
+                              "account", "description", "resolution", "external_id"})
+
+
 def _columns(table, names):
     return raw_times([table.c[n] for n in names])
 
 
-def _converters(names, table, ctx: Context) -> list:
-    """One converter per column, chosen once: times to ISO in the business zone, personal data masked."""
+def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, Callable]]:
+    """(position, converter) for the columns that need one, chosen once: times to ISO in the
+    business zone, personal data masked."""
     out = []
-    for name in names:
+    for i, name in enumerate(names):
         if isinstance(table.c[name].type, UTCDateTime):
-            out.append(TimeText(ctx.tz))
+            out.append((i, show))
         elif ctx.masking and name in _MASK:
-            out.append(_MASK[name])
-        else:
-            out.append(None)
+            out.append((i, _MASK[name]))
     return out
 
 
-def export_cases(uow, ctx: Context) -> Iterator[dict[str, Any]]:
-    """Every case with its cycles, in id order, streamed by merging two ordered queries."""
+def _merged(uow, ctx: Context) -> Iterator[tuple[list, list[list]]]:
+    """Every case's values and its cycles' values, converted, in id order: two ordered queries
+    merged as they stream, so neither side is ever held whole."""
     cc = Case.__table__.c
     yc = Cycle.__table__.c
-    case_conv = list(zip(EXPORT_CASE_FIELDS, _converters(EXPORT_CASE_FIELDS, Case.__table__, ctx)))
-    cycle_conv = list(zip(EXPORT_CYCLE_FIELDS, _converters(EXPORT_CYCLE_FIELDS, Cycle.__table__, ctx)))
-    cases = uow.session.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).order_by(cc.id)
-                                .execution_options(yield_per=BATCH))
-    cycles = iter(uow.session.connection().execution_options(stream_results=True, yield_per=BATCH).execute(
-        select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS)).order_by(yc.case_id, yc.number)))
+    show = time_text(ctx.tz)  # one cache: a cycle's times are mostly its case's
+    case_conv = _converters(EXPORT_CASE_FIELDS, Case.__table__, ctx, show)
+    cycle_conv = _converters(EXPORT_CYCLE_FIELDS, Cycle.__table__, ctx, show)
+    conn = uow.session.connection().execution_options(stream_results=True, yield_per=BATCH)
+    cases = conn.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).order_by(cc.id))
+    cycles = iter(conn.execute(select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS))
+                               .order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
     for row in cases:
-        case = {f: (conv(v) if conv else v) for (f, conv), v in zip(case_conv, row)}
+        case = list(row)
+        for i, conv in case_conv:
+            value = case[i]
+            if value is not None:
+                case[i] = conv(value)
+        case_id = case[0]
         own = []
-        case_id = row[0]
         while pending is not None and pending[0] <= case_id:
             if pending[0] == case_id:
-                own.append({f: (conv(v) if conv else v) for (f, conv), v in zip(cycle_conv, pending[1:])})
+                cycle = list(pending)
+                del cycle[0]
+                for i, conv in cycle_conv:
+                    value = cycle[i]
+                    if value is not None:
+                        cycle[i] = conv(value)
+                own.append(cycle)
             pending = next(cycles, None)
-        case["cycles"] = own
-        yield case
+        yield case, own
 
 
-def export_flat(uow, ctx: Context) -> Iterator[dict[str, Any]]:
-    """One row a cycle, the case's fields repeated: the shape a spreadsheet wants."""
-    for case in export_cases(uow, ctx):
-        cycles = case.pop("cycles") or [{}]
-        for cy in cycles:
-            yield {**case, **{f"cycle_{k}": v for k, v in cy.items()}}
+def export_cases(uow, ctx: Context) -> Iterator[dict[str, Any]]:
+    """Every case with its cycles (as a list under "cycles"), in id order, streamed."""
+    for case, cycles in _merged(uow, ctx):
+        out = dict(zip(EXPORT_CASE_FIELDS, case))
+        out["cycles"] = [dict(zip(EXPORT_CYCLE_FIELDS, c)) for c in cycles]
+        yield out
+
+
+def export_table(uow, ctx: Context) -> Iterator[list]:
+    """One row a cycle, in EXPORT_CSV_KEYS order, the case's fields repeated: the shape a
+    spreadsheet wants. A case without cycles (none are made that way) would get one row."""
+    blank = [None] * len(EXPORT_CYCLE_FIELDS)
+    for case, cycles in _merged(uow, ctx):
+        for cycle in cycles or (blank,):
+            yield case + cycle

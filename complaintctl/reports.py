@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import String, and_, case as sql_case, func, literal, not_, or_, select, type_coerce
 
@@ -45,47 +45,51 @@ def utc(value) -> dt.datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-class TimeText:
-    """Stored times as ISO 8601 in the business timezone, for one report or export.
+def _hour_offset(tz, hour: str):
+    """The zone's offset through one UTC hour ('YYYY-MM-DD HH'), with its ISO suffix; None when it
+    changes within the hour (a daylight-saving change at a half hour)."""
+    start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+    first = start.astimezone(tz).utcoffset()
+    last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(tz).utcoffset()
+    if first != last:
+        return None
+    sign = "-" if first < dt.timedelta(0) else "+"
+    minutes = abs(int(first.total_seconds())) // 60
+    return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
-    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour (and only used
-    when it holds for the whole hour), so most values cost a parse and an addition. Deadlines fall
-    on a few midnights, so whole conversions are also remembered, in a bounded dict."""
 
-    def __init__(self, tz):
-        self.tz = tz
-        self.cache: dict = {}
-        self.hours: dict = {}
+def time_text(tz) -> Callable[[Any], str | None]:
+    """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
 
-    def _offset(self, hour: str):
-        start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-        first = start.astimezone(self.tz).utcoffset()
-        last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(self.tz).utcoffset()
-        if first != last:
-            return None
-        sign = "-" if first < dt.timedelta(0) else "+"
-        minutes = abs(int(first.total_seconds())) // 60
-        return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
+    cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
+    remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
+    report and export.)"""
+    cache: dict = {}
+    hours: dict = {}
+    parse = dt.datetime.fromisoformat
 
-    def __call__(self, value) -> str | None:
+    def convert(value):
         if value is None:
             return None
-        shown = self.cache.get(value)
+        shown = cache.get(value)
         if shown is not None:
             return shown
         if type(value) is str:
             hour = value[:13]
-            found = self.hours.get(hour, False)
+            found = hours.get(hour, False)
             if found is False:
-                found = self.hours[hour] = self._offset(hour)
+                found = hours[hour] = _hour_offset(tz, hour)
             if found is not None:
-                shown = (dt.datetime.fromisoformat(value) + found[0]).isoformat(timespec="seconds") + found[1]
+                shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
         if shown is None:
-            shown = utc(value).astimezone(self.tz).isoformat(timespec="seconds")
-        if len(self.cache) > 4096:
-            self.cache.clear()
-        self.cache[value] = shown
+            shown = utc(value).astimezone(tz).isoformat(timespec="seconds")
+        if len(cache) > 4096:
+            cache.clear()
+        cache[value] = shown
         return shown
+
+    return convert
 
 
 class _Clocks:
@@ -177,7 +181,7 @@ class CaseRows:
 
     def __init__(self, ctx: Context, as_of: dt.datetime):
         self.ctx, self.as_of = ctx, as_of
-        self.show = TimeText(ctx.tz)
+        self.show = time_text(ctx.tz)
         self.masked = ctx.masking
         self.clocks: dict = {}
         self.tally: dict[str, int] = {}

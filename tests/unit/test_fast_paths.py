@@ -11,7 +11,7 @@ from complaintctl.deadlines import BusinessCalendar, ReceiptDeadlines, internal_
 from complaintctl.domain import Tier
 from complaintctl.masking import mask_account, mask_phone, mask_text
 from complaintctl.models import UTCDateTime
-from complaintctl.reports import TimeText
+from complaintctl.reports import time_text
 
 CAL = BusinessCalendar(Policy())
 UTC = dt.timezone.utc
@@ -34,14 +34,14 @@ def test_sqlite_time_binding_writes_sqlalchemys_datetime_text(moment, zone):
 def test_report_times_match_a_full_zone_conversion(moment, zone):
     stored = moment.isoformat(" ", "microseconds")  # as SQLite hands it back: naive UTC text
     expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
-    show = TimeText(ZoneInfo(zone))
+    show = time_text(ZoneInfo(zone))
     assert show(stored) == expected
     assert show(stored) == expected  # and again, from the cache
     assert show(moment) == expected  # PostgreSQL hands back naive datetimes
 
 
 def test_report_times_around_a_half_hour_daylight_saving_change():
-    show = TimeText(ZoneInfo("America/St_Johns"))  # the 2024 change: 2:00 NDT -> 1:00 NST, at 04:30 UTC
+    show = time_text(ZoneInfo("America/St_Johns"))  # the 2024 change: 2:00 NDT -> 1:00 NST, at 04:30 UTC
     assert show("2024-11-03 04:29:59.000000") == "2024-11-03T01:59:59-02:30"
     assert show("2024-11-03 04:30:00.000000") == "2024-11-03T01:00:00-03:30"
 
