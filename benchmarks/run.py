@@ -7,8 +7,11 @@ For each size N it builds a SQLite database of N synthetic cases (10% open) dire
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
 --format csv`, `report sla`, `export --format csv`, and `import` of 100k rows; beside them the
 same overdue query through the sqlite3 shell (the floor for reports) and
-`python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up). Each figure is the
-median of --repeat runs; peak memory is the command's maximum resident set size.
+`python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up), and three Python-side
+floors timed in-process: Python's sqlite3 fetching the overdue query, fetching the export's rows
+and writing them with csv.writer unconverted, and SQLite inserting an import's rows from prepared
+tuples. Each command figure is the median of --repeat runs; peak memory is the command's maximum
+resident set size.
 """
 from __future__ import annotations
 
@@ -119,6 +122,66 @@ def overdue_sql(as_of_utc: str) -> str:
             "THEN due_at ELSE regulatory_due_at END, id;")
 
 
+# Python-side floors: what the same work costs through Python's sqlite3 module with no
+# formatting at all, timed in-process (no interpreter start). They bound what any Python
+# implementation of the command could reach on this machine.
+
+
+def python_fetch_floor(db: Path, sql: str) -> float:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    started = time.perf_counter()
+    conn.execute(sql).fetchall()
+    conn.close()
+    return time.perf_counter() - started
+
+
+def python_export_floor(db: Path) -> float:
+    """The export's two ordered queries fetched and written with csv.writer, nothing converted."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    started = time.perf_counter()
+    with open(os.devnull, "w", newline="") as sink:
+        w = csv.writer(sink)
+        for sql in ("SELECT * FROM cases ORDER BY id", "SELECT * FROM cycles ORDER BY case_id, number"):
+            cur = conn.execute(sql)
+            while rows := cur.fetchmany(5000):
+                w.writerows(rows)
+    conn.close()
+    return time.perf_counter() - started
+
+
+def insert_floor(imported: Path, work: Path) -> float:
+    """SQLite's own cost of the import's inserts: the rows an import wrote, read back and inserted
+    again into an emptied copy, one transaction, executemany from prepared tuples."""
+    import sqlite3
+
+    copy = work / "insert-floor.db"
+    shutil.copy(imported, copy)
+    conn = sqlite3.connect(copy, isolation_level=None)
+    tables = ("cases", "cycles", "events")
+    data = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    for t in reversed(tables):
+        conn.execute(f"DELETE FROM {t}")
+    conn.execute("VACUUM")
+    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = FULL", "cache_size = -32768"):
+        conn.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for t in tables:
+        rows = data[t]
+        sql = f"INSERT INTO {t} VALUES ({','.join('?' * len(rows[0]))})"
+        for i in range(0, len(rows), 2000):
+            conn.executemany(sql, rows[i:i + 2000])
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    copy.unlink()
+    return elapsed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated case counts")
@@ -161,10 +224,14 @@ def main() -> None:
         with out.open(encoding="utf-8") as fh:
             overdue_rows = sum(1 for _ in fh) - 1
         row(f"report overdue --format csv ({overdue_rows:,} rows)", n, t, floor, peak)
+        row("  Python sqlite3 fetch of that query", n,
+            statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
         t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
         row("report sla", n, t, None, peak)
         t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat)
         row("export --format csv", n, t, None, peak, rows=n)
+        secs = statistics.median(python_export_floor(db) for _ in range(args.repeat))
+        row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
     src = work / "import.csv"
     import_file(src, args.import_rows)
     target = work / "import.db"
@@ -176,6 +243,8 @@ def main() -> None:
 
     t, peak = measure([*EXE, "--db", str(target), "import", str(src)], 1, setup=fresh)
     row(f"import {args.import_rows:,} rows", 0, t, None, peak, rows=args.import_rows)
+    secs = insert_floor(target, work)
+    row("  SQLite inserting the same rows (floor)", 0, secs, rows=args.import_rows)
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; work in {work}")
 
 
