@@ -385,12 +385,15 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
     """Compliance of the cycles resolved in the window, grouped by one dimension."""
     lo, hi = _window(ctx, start, end)
     dim = _dimension(by)
-    group_col = Cycle.tier if dim == "tier" else getattr(Case, dim)
-    stmt = (select(group_col.label("grp"), Cycle.number, Cycle.opened_at, Cycle.resolved_at, Cycle.tier,
-                   Cycle.internal_breached, Cycle.regulatory_breached, Cycle.response_breached,
-                   Cycle.first_response_due_at, Cycle.first_responded_at, Case.cycle_number)
-            .join(Case, Case.id == Cycle.case_id)
-            .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi))
+    yc = Cycle.__table__.c
+    group_col = yc.tier if dim == "tier" else _C[dim]
+    # Times come back as stored (text on SQLite): two are parsed for the working-time duration;
+    # the response check compares stored values, which order as the times do.
+    stmt = (select(group_col.label("grp"), yc.number, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
+                   yc.internal_breached, yc.regulatory_breached, yc.response_breached,
+                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number)
+            .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
+            .where(yc.resolved_at >= lo, yc.resolved_at < hi))
     groups: dict[str, dict[str, Any]] = {}
     cal = ctx.calendar
     for r in _stream(uow, stmt):
@@ -401,7 +404,7 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
         g["regulatory"] += not r.regulatory_breached
         g["ftr"] += r.number == 1 and r.cycle_number == 1
         g["reopened"] += r.cycle_number > r.number
-        g["durations"].append(cal.working_seconds(r.opened_at, r.resolved_at) / deadlines.DAY)
+        g["durations"].append(cal.working_seconds(utc(r.opened_at), utc(r.resolved_at)) / deadlines.DAY)
         if r.tier == d.Tier.URGENT.value and r.first_response_due_at is not None:
             g["urgent"] += 1
             g["urgent_ok"] += r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
