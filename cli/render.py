@@ -36,11 +36,16 @@ def console(stderr: bool = False, *, width: int | None = None):
 
 
 def message(text: str, style: str | None = None) -> None:
-    """A message for the person at the terminal: always stderr, never mixed into data."""
+    """A message for the person at the terminal: always stderr, never mixed into data. Colour
+    only on a terminal; otherwise (cron, pipes, NO_COLOR) a plain line, without loading Rich."""
+    stream = sys.stderr
+    if style is None or os.environ.get("NO_COLOR") or not (hasattr(stream, "isatty") and stream.isatty()):
+        stream.write(text + "\n")
+        stream.flush()
+        return
     from rich.markup import escape
 
-    c = console(stderr=True)
-    c.print(f"[{style}]{escape(text)}[/{style}]" if style else escape(text))
+    console(stderr=True).print(f"[{style}]{escape(text)}[/{style}]")
 
 
 def warn(text: str) -> None:
