@@ -188,3 +188,39 @@ def test_init_after_demo_leaves_existing_staff_alone(cli, tmp_path):
     r = cli("init", "--branch", "BJ001", "--staff", "wangfang:staff", "--staff", "newperson:manager",
             "--path", str(tmp_path / "c.toml"), "--yes")
     assert "1 staff registered" in r.stdout and "already registered, left as they are: wangfang" in r.stderr
+
+
+def test_a_run_of_one_command_builds_that_command_and_nothing_else():
+    from typer.main import get_command
+
+    from complaintctl_cli.main import COMMAND_MODULES, make_app
+
+    assert set(get_command(app).commands) == set(COMMAND_MODULES)
+    for name in COMMAND_MODULES:
+        assert list(get_command(make_app(name)).commands) == [name]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["log", "--channel", "letter"], "log"),
+    (["--db", "x.db", "--as", "show", "show", "C-2026-000001"], "show"),
+    (["--db=x.db", "--debug", "--lang", "zh", "report", "overdue"], "report"),
+    (["--help"], None), (["--version"], None), (["report", "--help"], "report"),
+    (["nonsense"], None), (["--unknown", "log"], None), ([], None),
+])
+def test_the_command_a_run_names_is_found_past_the_global_options(argv, expected):
+    from complaintctl_cli.main import command_in
+
+    assert command_in(argv) == expected
+
+
+def test_one_command_built_alone_behaves_as_in_the_whole_application(tmp_path):
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "c.db")]
+    helped = subprocess.run([*run, "report", "overdue", "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and "Usage: complaintctl report overdue" in helped.stdout
+    wrong = subprocess.run([*run, "log", "--channel", "fax", "--description", "x"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "fax" in wrong.stderr
+    listed = subprocess.run([*run, "list", "--format", "csv"], capture_output=True, text=True)
+    assert listed.returncode == 0 and listed.stdout.splitlines()[1:] == []  # nothing was written
