@@ -216,7 +216,7 @@ def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
     r = cli("demo", "--count", "60")
     assert "Overdue as of" in r.stdout
     info = cli.json("db", "info", "--json")
-    assert info["counts"]["cases"] == 60 and info["revision"] == "0002"
+    assert info["counts"]["cases"] == 60 and info["revision"] == "0003"
     assert "already has 60 cases" in cli.fails("demo")
     assert cli("db", "check").stdout.startswith("ok")
 
