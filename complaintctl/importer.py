@@ -76,7 +76,8 @@ class Mapping:
         """A function from one CSV record (a list, in `header` order) to the raw value of every
         mapped field: the first non-blank of its columns, translated by its value map."""
         position = {h: i for i, h in enumerate(header)}
-        plan = [(f, [position[c] for c in cols], self.values.get(f)) for f, cols in self.columns.items()]
+        fields = [*self.columns, *(f for f in self.values if f not in self.columns)]  # a map from "" fills a field with no column
+        plan = [(f, [position[c] for c in self.columns.get(f, ())], self.values.get(f)) for f in fields]
 
         def read(record: list[str]) -> dict[str, str | None]:
             out: dict[str, str | None] = {}

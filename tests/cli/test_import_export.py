@@ -107,3 +107,14 @@ def test_export_streams_every_case_with_its_cycles(cli, tmp_path):
     assert [(r["reference"], r["cycle_number"]) for r in rows] == [(ref, "1"), (ref, "2"), ("C-2026-000002", "1")]
     assert rows[0]["description"] == "理财产品风险未揭示"
     assert "invalid --format 'xml'" in cli.fails("export", "--format", "xml")
+
+
+def test_import_rows_short_of_columns_blank_lines_and_a_constant_from_a_value_map(cli, tmp_path):
+    f = tmp_path / "short.csv"
+    f.write_text("received_at,description,phone\n2026-03-02T10:00,first\n\n2026-03-03T10:00,second,13812345678\n",
+                 encoding="utf-8")
+    out = cli("import", str(f), "--value-map", "tier:=important").stdout
+    assert "imported 2 of 2 rows" in out  # the blank line is not a row; the short one lacks only a phone
+    rows = cli.json("list", "--all", "--format", "json")
+    assert sorted((r["description"], r["tier"], r["phone"]) for r in rows) == [
+        ("first", "important", None), ("second", "important", "138****5678")]
