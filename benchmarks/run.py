@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # 10k and 100k cases
     python benchmarks/run.py --sizes 1000000       # the million-case run (several minutes)
+    python benchmarks/run.py --postgres postgresql+psycopg://postgres@127.0.0.1:54329/postgres
 
 For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
@@ -56,8 +57,9 @@ def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
-def build(db: Path, n: int, seed: int = 1) -> float:
+def build(db: Path | str, n: int, seed: int = 1) -> float:
     """N synthetic cases, 10% open, received over the last three years, through the library."""
+    from complaintctl import deadlines
     from complaintctl import domain as d
     from complaintctl.config import Policy
     from complaintctl.db import Store
@@ -72,6 +74,7 @@ def build(db: Path, n: int, seed: int = 1) -> float:
     started = time.perf_counter()
     channels, products = [c.value for c in d.Channel], [p.value for p in d.Product]
     categories = [c.value for c in d.Category]
+    dues = deadlines.ReceiptDeadlines(ctx.calendar)
     with store.unit_of_work() as uow:
         batch = []
         for i in range(n):
@@ -90,10 +93,10 @@ def build(db: Path, n: int, seed: int = 1) -> float:
                 "root_cause": None, "satisfaction": None, "external_id": None,
             }))
             if len(batch) == 5000:
-                _insert(uow, ctx, ctx.calendar, batch, "benchmark")
+                _insert(uow, ctx, dues, batch, "benchmark")
                 batch = []
         if batch:
-            _insert(uow, ctx, ctx.calendar, batch, "benchmark")
+            _insert(uow, ctx, dues, batch, "benchmark")
         uow.commit()
     store.dispose()
     return time.perf_counter() - started
@@ -183,12 +186,54 @@ def insert_floor(imported: Path, work: Path) -> float:
     return elapsed
 
 
+def pg_database(server: str, name: str, *, fresh: bool) -> str:
+    """The URL of database `name` on the server `server` points at, created if missing (dropped
+    first when fresh)."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(server)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if fresh:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(n)s", {"n": name}).scalar():
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def pg_case_count(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        exists = conn.exec_driver_sql("SELECT to_regclass('cases') IS NOT NULL").scalar()
+        n = conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() if exists else 0
+    engine.dispose()
+    return n
+
+
+def psql_floor(url: str, sql: str) -> list[str] | None:
+    """psql copying the overdue query's rows out as CSV: the floor for reports on PostgreSQL."""
+    import sqlalchemy as sa
+
+    psql = shutil.which("psql") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))), None)
+    if psql is None:
+        return None
+    u = sa.engine.make_url(url)
+    libpq = f"postgresql://{u.username or ''}@{u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+    return [str(psql), libpq, "-qc", f"COPY ({sql.rstrip(';')}) TO STDOUT WITH CSV HEADER"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated case counts")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--postgres", metavar="URL", default=None,
+                    help="run on PostgreSQL instead: a server URL (postgresql+psycopg://user@host:port/any) on which "
+                         "the benchmark creates and fills databases complaintctl_bench_N")
     args = ap.parse_args()
     # Time the tool as installed: pip byte-compiles a package when it installs it, but an editable
     # checkout under PYTHONDONTWRITEBYTECODE=1 would recompile ~6,000 lines on every run (~60 ms).
@@ -212,8 +257,15 @@ def main() -> None:
     t, peak = measure([*EXE, "--help"], args.repeat)
     row("--help", 0, t, peak=peak)
     for n in [int(x) for x in args.sizes.split(",")]:
-        db = work / f"bench-{n}.db"
-        if not db.exists():
+        if args.postgres:
+            db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=False)
+            missing = pg_case_count(db) < n
+        else:
+            db = work / f"bench-{n}.db"
+            missing = not db.exists()
+        if missing:
+            if args.postgres:
+                db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=True)
             print(f"building {n:,} cases ...", flush=True)
             secs = build(db, n)
             print(f"  built in {secs:.1f}s ({n / secs:,.0f} cases/s)", flush=True)
@@ -222,36 +274,47 @@ def main() -> None:
                            "2026-11-20T08:00"], args.repeat)
         row("log (one process)", n, t, start_floor, peak)
         floor = None
-        if sqlite3:
-            floor, _ = measure([sqlite3, "-csv", "-header", str(db), overdue_sql(as_of_utc)], args.repeat)
-            row("overdue query via sqlite3 (floor)", n, floor)
+        shell = psql_floor(db, overdue_sql(as_of_utc)) if args.postgres else (
+            [sqlite3, "-csv", "-header", str(db), overdue_sql(as_of_utc)] if sqlite3 else None)
+        if shell:
+            floor, _ = measure(shell, args.repeat)
+            row(f"overdue query via {'psql' if args.postgres else 'sqlite3'} (floor)", n, floor)
         out = work / "overdue.csv"
         t, peak = measure([*base, "report", "overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(out)], args.repeat)
         with out.open(encoding="utf-8") as fh:
             overdue_rows = sum(1 for _ in fh) - 1
         row(f"report overdue --format csv ({overdue_rows:,} rows)", n, t, floor, peak)
-        row("  Python sqlite3 fetch of that query", n,
-            statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
+        if not args.postgres:
+            row("  Python sqlite3 fetch of that query", n,
+                statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
         t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
         row("report sla", n, t, None, peak)
         t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat)
         row("export --format csv", n, t, None, peak, rows=n)
-        secs = statistics.median(python_export_floor(db) for _ in range(args.repeat))
-        row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
+        if not args.postgres:
+            secs = statistics.median(python_export_floor(db) for _ in range(args.repeat))
+            row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
     src = work / "import.csv"
     import_file(src, args.import_rows)
     target = work / "import.db"
 
     def fresh():
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(target) + suffix).unlink(missing_ok=True)
+        nonlocal target
+        if args.postgres:
+            target = pg_database(args.postgres, "complaintctl_bench_import", fresh=True)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target) + suffix).unlink(missing_ok=True)
         subprocess.run([*EXE, "--db", str(target), "db", "upgrade"], check=True, capture_output=True)
 
+    fresh()
     t, peak = measure([*EXE, "--db", str(target), "import", str(src)], 1, setup=fresh)
     row(f"import {args.import_rows:,} rows", 0, t, None, peak, rows=args.import_rows)
-    secs = insert_floor(target, work)
-    row("  SQLite inserting the same rows (floor)", 0, secs, rows=args.import_rows)
-    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; work in {work}")
+    if not args.postgres:
+        secs = insert_floor(target, work)
+        row("  SQLite inserting the same rows (floor)", 0, secs, rows=args.import_rows)
+    backend = "PostgreSQL at " + args.postgres if args.postgres else "SQLite"
+    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, {backend}; work in {work}")
 
 
 if __name__ == "__main__":
