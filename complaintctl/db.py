@@ -315,8 +315,9 @@ def bulk_insert(conn, table: sa.Table, rows: list[dict], times: dict | None = No
         return
     keys = list(rows[0])
     dialect = conn.dialect
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=keys)
-    order = list(compiled.positiontup) if compiled.positional else keys
+    copying = dialect.name == "postgresql"
+    compiled = None if copying else sa.insert(table).compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup) if compiled is not None and compiled.positional else keys
     columns = []
     for k in order:
         values = list(map(itemgetter(k), rows))
@@ -327,11 +328,22 @@ def bulk_insert(conn, table: sa.Table, rows: list[dict], times: dict | None = No
                 proc = _remembering(proc, times)
             values = list(map(proc, values))
         columns.append(values)
-    if compiled.positional:
-        params = list(zip(*columns))
+    if copying:
+        _copy(conn, table, order, zip(*columns))
+    elif compiled.positional:
+        conn.exec_driver_sql(compiled.string, list(zip(*columns)))
     else:
-        params = [dict(zip(keys, vals)) for vals in zip(*columns)]
-    conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(compiled.string, [dict(zip(keys, vals)) for vals in zip(*columns)])
+
+
+def _copy(conn, table: sa.Table, names: list[str], rows) -> None:
+    """PostgreSQL: COPY ... FROM STDIN on the session's own connection (inside its transaction).
+    psycopg's executemany spends ~40 µs of Python a row on its pipeline; COPY streams rows."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _remembering(proc, memo: dict):
