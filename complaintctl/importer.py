@@ -219,7 +219,7 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
         staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
-        batch: list[tuple[int, dict[str, Any]]] = []
+        batch: list[tuple[int, dict[str, Any], list[str]]] = []
         read = mapping.reader(header)
         with path.open(newline="", encoding=encoding) as fh:
             records = csv.reader(fh)
@@ -238,9 +238,9 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
                         continue
                     if result.rejects and not skip_invalid:
                         continue  # keep validating to report every bad row; nothing will be written
-                    batch.append((number, values))
+                    batch.append((number, values, record))
                     if len(batch) >= BATCH:
-                        result.imported += _insert(uow, ctx, dues, batch, source)
+                        result.imported += _insert(uow, ctx, dues, _unseen(uow, batch, header, result), source)
                         batch.clear()
                         if progress:
                             progress(result.rows)
@@ -249,9 +249,10 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejects):
-            result.imported += _insert(uow, ctx, dues, batch, source)
+            result.imported += _insert(uow, ctx, dues, _unseen(uow, batch, header, result), source)
         if progress:
             progress(result.rows)
+        result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
         if result.rejects and not skip_invalid:
             result.imported = 0
             return result
@@ -261,6 +262,33 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
     if result.rejects and skip_invalid and not dry_run:
         result.rejects_file = str(_write_rejects(path, header, result.rejects))
     return result
+
+
+def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: list[str],
+            result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    """The batch's rows less those whose external id is already in the database (imported before,
+    or by an earlier batch of this file) or earlier in the batch: importing a file twice does not
+    make its cases twice. Those rows become rejects."""
+    ids = {v["external_id"] for _, v, _ in batch if v["external_id"]}
+    cc = Case.__table__.c
+    known = dict(uow.session.execute(select(cc.external_id, cc.reference).where(cc.external_id.in_(ids))).all()
+                 ) if ids else {}
+    first: dict[str, int] = {}
+    kept = []
+    for number, values, record in batch:
+        external = values["external_id"]
+        if external:
+            reason = None
+            if external in known:
+                reason = f"already imported (case {known[external]}): external ids are unique"
+            elif external in first:
+                reason = f"the same as row {first[external]}: external ids are unique"
+            if reason:
+                result.rejects.append(Reject(number, "external_id", reason, dict(zip(header, record))))
+                continue
+            first[external] = number
+        kept.append((number, values))
+    return kept
 
 
 def _write_rejects(path: Path, header: list[str], rejects: list[Reject]) -> Path:

@@ -118,3 +118,19 @@ def test_import_rows_short_of_columns_blank_lines_and_a_constant_from_a_value_ma
     rows = cli.json("list", "--all", "--format", "json")
     assert sorted((r["description"], r["tier"], r["phone"]) for r in rows) == [
         ("first", "important", None), ("second", "important", "138****5678")]
+
+
+def test_a_file_imported_twice_does_not_make_its_cases_twice(cli, tmp_path):
+    f = _csv(tmp_path / "ext.csv", [["received_at", "description", "external_id"],
+                                    ["2026-03-02T10:00", "first", "A-1"], ["2026-03-02T11:00", "second", "A-2"],
+                                    ["2026-03-02T12:00", "again", "A-1"]])
+    r = cli("import", str(f), expect=2)
+    assert "invalid external_id" not in r.stderr and "1 of 3 rows in ext.csv are invalid" in r.stderr
+    assert "the same as row 1" in r.stdout
+    assert "imported 2 of 3 rows" in cli("import", str(f), "--skip-invalid").stdout
+    again = cli("import", str(f), "--skip-invalid").stdout
+    assert "imported 0 of 3 rows" in again
+    rejects = list(csv.DictReader((tmp_path / "ext.rejects.csv").open(encoding="utf-8")))
+    assert [(r["row"], r["field"]) for r in rejects] == [("1", "external_id"), ("2", "external_id"), ("3", "external_id")]
+    assert rejects[0]["reason"].startswith("already imported (case C-2026-00000")
+    assert cli.json("db", "info", "--json")["counts"]["cases"] == 2
