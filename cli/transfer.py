@@ -78,10 +78,14 @@ def export(
     fmt: str = typer.Option("jsonl", "--format", "-f", help="csv (one row a cycle) or jsonl (one case a line, cycles inside)."),
     output: Optional[Path] = OUTPUT,
     excel: bool = EXCEL,
+    start: Optional[str] = typer.Option(None, "--from", help="Only cases received on or after this date (or time)."),
+    end: Optional[str] = typer.Option(None, "--to", help="Only cases received up to this date (inclusive) or time."),
 ) -> None:
     """Export every case with its cycles, streamed, personal data masked.
 
-    Example: complaintctl export --format csv --excel --output cases.csv
+    --from and --to keep the cases received in that window (a spreadsheet holds about a million rows).
+
+    Example: complaintctl export --format csv --excel --from 2026-01-01 --to 2026-06-30 --output h1.csv
     """
     st = state(ctx)
     from complaintctl import importer
@@ -95,10 +99,10 @@ def export(
         if fmt == "csv":
             columns = [Column(k, kind="text" if k in importer.EXPORT_FREE_TEXT else
                               "bool" if k.endswith("_breached") else "plain") for k in importer.EXPORT_CSV_KEYS]
-            n = render.emit(importer.export_table(uow, c), columns, fmt="csv", output=output, excel=excel,
+            n = render.emit(importer.export_table(uow, c, start, end), columns, fmt="csv", output=output, excel=excel,
                             sequences=True)
         else:
             keys = list(importer.EXPORT_CASE_FIELDS) + ["cycles"]
-            n = render.emit(importer.export_cases(uow, c), [Column(k) for k in keys], fmt="jsonl", output=output)
+            n = render.emit(importer.export_cases(uow, c, start, end), [Column(k) for k in keys], fmt="jsonl", output=output)
     if output is not None:
         render.message(f"exported {n} rows to {output}")

@@ -21,7 +21,7 @@ from .db import bulk_insert
 from .errors import InvalidValue
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff, UTCDateTime
-from .reports import raw_times, time_text
+from .reports import raw_times, received_window, time_text
 from .services import Context, _audit_value
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
@@ -406,18 +406,24 @@ def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, C
     return out
 
 
-def _merged(uow, ctx: Context) -> Iterator[tuple[list, list[list]]]:
-    """Every case's values and its cycles' values, converted, in id order: two ordered queries
-    merged as they stream, so neither side is ever held whole."""
+def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
+    """Every case's values (received within `received`, if bounded) and its cycles' values,
+    converted, in id order: two ordered queries merged as they stream, so neither side is ever
+    held whole."""
     cc = Case.__table__.c
     yc = Cycle.__table__.c
+    lo, hi = received
+    within = [c for c in ((cc.received_at >= lo) if lo is not None else None,
+                          (cc.received_at < hi) if hi is not None else None) if c is not None]
     show = time_text(ctx.tz)  # one cache: a cycle's times are mostly its case's
     case_conv = _converters(EXPORT_CASE_FIELDS, Case.__table__, ctx, show)
     cycle_conv = _converters(EXPORT_CYCLE_FIELDS, Cycle.__table__, ctx, show)
     conn = uow.session.connection().execution_options(stream_results=True, yield_per=BATCH)
-    cases = conn.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).order_by(cc.id))
-    cycles = iter(conn.execute(select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS))
-                               .order_by(yc.case_id, yc.number)))
+    cases = conn.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).where(*within).order_by(cc.id))
+    cycle_query = select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS))
+    if within:
+        cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
+    cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
     for row in cases:
         case = list(row)
@@ -440,18 +446,18 @@ def _merged(uow, ctx: Context) -> Iterator[tuple[list, list[list]]]:
         yield case, own
 
 
-def export_cases(uow, ctx: Context) -> Iterator[dict[str, Any]]:
-    """Every case with its cycles (as a list under "cycles"), in id order, streamed."""
-    for case, cycles in _merged(uow, ctx):
-        out = dict(zip(EXPORT_CASE_FIELDS, case))
-        out["cycles"] = [dict(zip(EXPORT_CYCLE_FIELDS, c)) for c in cycles]
-        yield out
+def export_cases(uow, ctx: Context, start: str | None = None, end: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every case (received between --from and --to, when given) with its cycles (as a list under
+    "cycles"), in id order, streamed. The window is checked before the first row."""
+    merged = _merged(uow, ctx, received_window(ctx, start, end))
+    return ({**dict(zip(EXPORT_CASE_FIELDS, case)), "cycles": [dict(zip(EXPORT_CYCLE_FIELDS, c)) for c in cycles]}
+            for case, cycles in merged)
 
 
-def export_table(uow, ctx: Context) -> Iterator[list]:
+def export_table(uow, ctx: Context, start: str | None = None, end: str | None = None) -> Iterator[list]:
     """One row a cycle, in EXPORT_CSV_KEYS order, the case's fields repeated: the shape a
-    spreadsheet wants. A case without cycles (none are made that way) would get one row."""
+    spreadsheet wants (a case without cycles, which none is, would get one row). The window is
+    checked before the first row."""
+    merged = _merged(uow, ctx, received_window(ctx, start, end))
     blank = [None] * len(EXPORT_CYCLE_FIELDS)
-    for case, cycles in _merged(uow, ctx):
-        for cycle in cycles or (blank,):
-            yield case + cycle
+    return (case + cycle for case, cycles in merged for cycle in (cycles or (blank,)))

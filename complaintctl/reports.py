@@ -364,15 +364,21 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
 DIMENSIONS = ("tier", "branch", "assignee", "department", "channel", "product", "category")
 
 
-def _window(ctx: Context, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
-    """--from is inclusive from 00:00; --to is inclusive to 24:00 when given as a date."""
-    lo = parse_time(start, ctx, "--from")
-    hi = parse_time(end, ctx, "--to")
-    if len(end.strip()) == 10:
+def received_window(ctx: Context, start: str | None, end: str | None
+                    ) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """--from is inclusive from 00:00; --to is inclusive to 24:00 when given as a date. Either
+    may be left open (None)."""
+    lo = parse_time(start, ctx, "--from") if start else None
+    hi = parse_time(end, ctx, "--to") if end else None
+    if hi is not None and len(end.strip()) == 10:
         hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
-    if hi <= lo:
+    if lo is not None and hi is not None and hi <= lo:
         raise InvalidValue("--to", end, f"a time after --from ({start})")
     return lo, hi
+
+
+def _window(ctx: Context, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
+    return received_window(ctx, start, end)
 
 
 def _dimension(name: str) -> str:

@@ -134,3 +134,16 @@ def test_a_file_imported_twice_does_not_make_its_cases_twice(cli, tmp_path):
     assert [(r["row"], r["field"]) for r in rejects] == [("1", "external_id"), ("2", "external_id"), ("3", "external_id")]
     assert rejects[0]["reason"].startswith("already imported (case C-2026-00000")
     assert cli.json("db", "info", "--json")["counts"]["cases"] == 2
+
+
+def test_export_takes_a_window_of_receipt_dates_and_checks_it_before_writing(cli):
+    refs = [cli.log(received=f"2026-03-0{day}T10:00") for day in (2, 3, 4)]
+    cli("resolve", refs[1], "--resolution", "ok", "--at", "2026-03-03T15:00")
+    cli("reopen", refs[1], "--reason", "不满意", "--at", "2026-03-04T10:00")
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", "--from", "2026-03-03",
+                                               "--to", "2026-03-03").stdout)))
+    assert [(r["reference"], r["cycle_number"]) for r in rows] == [(refs[1], "1"), (refs[1], "2")]
+    lines = cli("export", "--from", "2026-03-03T12:00").stdout.splitlines()
+    assert [json.loads(x)["reference"] for x in lines] == [refs[2]]
+    r = cli("export", "--format", "csv", "--from", "2026-03-04", "--to", "2026-03-02", expect=2)
+    assert r.stdout == "" and "invalid --to '2026-03-02'" in r.stderr
