@@ -34,6 +34,15 @@ def test_fail_on_overdue_exit_codes(cli, data):
     assert cli("report", "overdue", "--as-of", AS_OF, "--fail-on-overdue", "--format", "csv", expect=3).exit_code == 3
     r = cli("report", "overdue", "--as-of", "2026-03-03T12:00", "--fail-on-overdue", expect=0)
     assert "Overdue as of 2026-03-03 12:00: 0" in r.stdout
+    # A file of every row counts the overdue cases from the rows themselves; due-soon rows do not count.
+    cli("report", "overdue", "--as-of", "2026-03-03T12:00", "--fail-on-overdue", "--format", "csv", expect=0)
+    soon = cli("report", "overdue", "--as-of", "2026-03-05T12:00", "--include-due-soon", "--fail-on-overdue",
+               "--format", "jsonl", expect=3)
+    assert [(json.loads(x)["reference"], json.loads(x)["overdue"]) for x in soon.stdout.splitlines()] == [
+        (data["c"], True), (data["a"], False)]
+    soon = cli("report", "overdue", "--as-of", "2026-03-05T12:00", "--include-due-soon", "--fail-on-overdue",
+               "--tier", "general", "--format", "csv", expect=0)  # only a due-soon row: nothing overdue
+    assert len(soon.stdout.splitlines()) == 2
 
 
 def test_overdue_filters(cli, data):
