@@ -377,10 +377,6 @@ def received_window(ctx: Context, start: str | None, end: str | None
     return lo, hi
 
 
-def _window(ctx: Context, start: str, end: str) -> tuple[dt.datetime, dt.datetime]:
-    return received_window(ctx, start, end)
-
-
 def _dimension(name: str) -> str:
     if name not in DIMENSIONS:
         raise InvalidValue("--by", name, "one of " + ", ".join(DIMENSIONS))
@@ -389,7 +385,7 @@ def _dimension(name: str) -> str:
 
 def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[str, Any]:
     """Compliance of the cycles resolved in the window, grouped by one dimension."""
-    lo, hi = _window(ctx, start, end)
+    lo, hi = received_window(ctx, start, end)
     dim = _dimension(by)
     yc = Cycle.__table__.c
     group_col = yc.tier if dim == "tier" else _C[dim]
@@ -498,7 +494,7 @@ SUMMARY_DIMENSIONS = ("channel", "product", "category", "branch", "tier")
 
 def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> dict[str, Any]:
     """Complaints received in the window by dimension(s), against the previous window of equal length."""
-    lo, hi = _window(ctx, start, end)
+    lo, hi = received_window(ctx, start, end)
     dims = [x.strip() for x in by.split(",") if x.strip()]
     for dim in dims:
         if dim not in SUMMARY_DIMENSIONS:
