@@ -14,7 +14,7 @@ from . import domain as d
 from . import labels
 from .config import Policy
 from .deadlines import BusinessCalendar
-from .errors import DuplicateStaff, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
+from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
 from .masking import mask_account, mask_email, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
 
@@ -225,7 +225,7 @@ def _audit_value(name: str, value: Any) -> Any:
 
 
 def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, changes: dict[str, Any],
-           detail: str | None = None, extra: dict[str, Any] | None = None) -> None:
+           detail: str | None = None, extra: dict[str, Any] | None = None, flush: bool = True) -> None:
     """Set the changed fields on the case and append the event that records old and new values."""
     old, new = {}, {}
     for name, value in changes.items():
@@ -238,7 +238,8 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
         new.update(extra)
     case.updated_at = ctx.now
     uow.session.add(case)
-    uow.session.flush()
+    if flush or case.id is None:
+        uow.session.flush()  # later steps of the unit of work query what this one wrote
     audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
                  recorded_at=ctx.now, old=old or None, new=new or None, detail=detail)
 
@@ -374,6 +375,9 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         return _result(uow, ctx, case, "msg.assigned", name=person.name, status=case.status)
 
 
+ESCALATION_BATCH = 500
+
+
 def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: str | dt.datetime | None = None,
              automatic: bool = False) -> Result:
     """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
@@ -385,28 +389,34 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
         if d.TIER_LEVEL[new_tier] <= d.TIER_LEVEL[current]:
             higher = [t.value for t in d.Tier if d.TIER_LEVEL[t] > d.TIER_LEVEL[current]]
             raise InvalidValue("--to", to, f"a tier above {current.value}: {', '.join(higher) or 'none (already urgent)'}")
-        cycle = _cycle(uow, case)
-        _mark_breaches(case, cycle, when)
-        cal = ctx.calendar
-        changes: dict[str, Any] = {"tier": new_tier.value, "last_escalated_at": when}
-        if new_tier == d.Tier.URGENT:
-            # The emergency team's 24 hours start when the case is declared urgent.
-            plan_due = deadlines.response_due(when, ctx.policy)
-            changes.update(first_response_due_at=plan_due, due_at=plan_due,
-                           followup_due_at=deadlines.followup_due(when, cal))
-            if case.first_responded_at is not None and case.first_responded_at >= cycle.opened_at:
-                changes.update(first_responded_at=None)
-        else:
-            base = deadlines.internal_due(cycle.opened_at, new_tier, cal)
-            changes["due_at"] = cal.add_working_seconds(base, case.paused_working_seconds) if case.paused_working_seconds else base
-        cycle.tier = new_tier.value
-        cycle.due_at = changes["due_at"]
-        cycle.first_response_due_at = changes.get("first_response_due_at", cycle.first_response_due_at)
-        uow.session.add(cycle)
-        _apply(uow, ctx, case, d.Action.ESCALATE, when, changes, detail=why,
-               extra={"automatic": True} if automatic else None)
+        _raise_tier(uow, ctx, case, _cycle(uow, case), new_tier, when, why, automatic)
         uow.commit()
         return _result(uow, ctx, case, "msg.escalated", old=current.value, new=new_tier.value)
+
+
+def _raise_tier(uow, ctx: Context, case: Case, cycle: Cycle, new_tier: d.Tier, when: dt.datetime, why: str,
+                automatic: bool, flush: bool = True) -> None:
+    """The change an escalation makes, to a case already checked: new deadlines, the cycle, the event.
+    (A batch of escalations, which query nothing in between, leaves the writing to the commit.)"""
+    _mark_breaches(case, cycle, when)
+    cal = ctx.calendar
+    changes: dict[str, Any] = {"tier": new_tier.value, "last_escalated_at": when}
+    if new_tier == d.Tier.URGENT:
+        # The emergency team's 24 hours start when the case is declared urgent.
+        plan_due = deadlines.response_due(when, ctx.policy)
+        changes.update(first_response_due_at=plan_due, due_at=plan_due,
+                       followup_due_at=deadlines.followup_due(when, cal))
+        if case.first_responded_at is not None and case.first_responded_at >= cycle.opened_at:
+            changes.update(first_responded_at=None)
+    else:
+        base = deadlines.internal_due(cycle.opened_at, new_tier, cal)
+        changes["due_at"] = cal.add_working_seconds(base, case.paused_working_seconds) if case.paused_working_seconds else base
+    cycle.tier = new_tier.value
+    cycle.due_at = changes["due_at"]
+    cycle.first_response_due_at = changes.get("first_response_due_at", cycle.first_response_due_at)
+    uow.session.add(cycle)
+    _apply(uow, ctx, case, d.Action.ESCALATE, when, changes, detail=why,
+           extra={"automatic": True} if automatic else None, flush=flush)
 
 
 def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
@@ -759,36 +769,78 @@ def case_references(uow, prefix: str = "", open_only: bool = True) -> list[str]:
 # Automatic escalation (cron) ------------------------------------------------------------------
 
 
+def _changed_since_listed(case: Case, up: d.Tier, today: dt.date, ctx: Context) -> str | None:
+    """Why a case listed for escalation must now be left alone, if it must."""
+    if d.next_tier(d.Tier(case.tier)) != up:
+        return f"its tier changed to {case.tier} since the run began"
+    if case.last_escalated_at is not None and ctx.calendar.local_date(case.last_escalated_at) == today:
+        return "already escalated this working day"
+    try:
+        _move(case, d.Action.ESCALATE)
+    except IllegalMove as exc:
+        return str(exc)
+    return None
+
+
 def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Move every overdue general case to important and important to urgent, at most one tier a
-    working day; list the overdue urgent cases for executive attention."""
+    working day; list the overdue urgent cases for executive attention.
+
+    The cases are decided from one query; the escalations are then written ESCALATION_BATCH cases
+    to a transaction (each case with its event, as always), so that the writers' lock is released
+    between batches and the branches' own commands go on during a large run. A run stopped half-way
+    can simply be run again: a case escalated today is not escalated twice."""
     from .reports import internal_overdue, regulatory_overdue, OPEN
 
     moment = _when(as_of, ctx, field_name="--as-of")
-    cal = ctx.calendar
-    today = cal.local_date(moment)
+    today = ctx.calendar.local_date(moment)
     out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": []}
+    c = Case.__table__.c
     with uow:
-        c = Case.__table__.c
         rows = uow.session.execute(
-            select(c.id, c.reference, c.tier, c.last_escalated_at, c.due_at, c.regulatory_due_at)
+            select(c.id, c.reference, c.tier, c.status, c.paused_from, c.last_escalated_at, c.due_at,
+                   c.regulatory_due_at)
             .where(c.status.in_(OPEN), or_(internal_overdue(moment), regulatory_overdue(moment)))
             .order_by(c.id)).all()
-        for row in rows:
-            tier = d.Tier(row.tier)
-            up = d.next_tier(tier)
-            if up is None:
-                out["urgent"].append({"reference": row.reference, "tier": tier.value,
-                                      "due_at": _show(row.due_at, ctx), "regulatory_due_at": _show(row.regulatory_due_at, ctx)})
-                continue
-            if row.last_escalated_at is not None and cal.local_date(row.last_escalated_at) == today:
-                out["skipped"].append({"reference": row.reference, "tier": tier.value,
-                                       "why": "already escalated this working day"})
-                continue
-            reason = (f"automatic: overdue as of {moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}; "
-                      f"{tier.value} escalated to {up.value}")
-            escalate(uow, ctx, str(row.id), to=up.value, reason=reason, at=moment, automatic=True)
+    due: list[tuple[int, d.Tier]] = []
+    for row in rows:
+        tier = d.Tier(row.tier)
+        up = d.next_tier(tier)
+        if up is None:
+            out["urgent"].append({"reference": row.reference, "tier": tier.value,
+                                  "due_at": _show(row.due_at, ctx), "regulatory_due_at": _show(row.regulatory_due_at, ctx)})
+            continue
+        if row.last_escalated_at is not None and ctx.calendar.local_date(row.last_escalated_at) == today:
+            out["skipped"].append({"reference": row.reference, "tier": tier.value,
+                                   "why": "already escalated this working day"})
+            continue
+        try:
+            d.next_status(d.Status(row.status), d.Action.ESCALATE, d.Status(row.paused_from) if row.paused_from else None)
+        except IllegalMove as exc:
+            out["skipped"].append({"reference": row.reference, "tier": tier.value, "why": str(exc)})
+            continue
+        due.append((row.id, up))
+        if dry_run:
             out["escalated"].append({"reference": row.reference, "from": tier.value, "to": up.value})
-        if not dry_run:
+    if dry_run:
+        return out
+    reason = f"automatic: overdue as of {moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}; %s escalated to %s"
+    for start in range(0, len(due), ESCALATION_BATCH):
+        batch = dict(due[start:start + ESCALATION_BATCH])
+        with uow:
+            cases = uow.session.execute(select(Case).where(Case.id.in_(batch))).scalars().all()
+            cycles = {(y.case_id, y.number): y for y in uow.session.execute(
+                select(Cycle).join(Case, Case.id == Cycle.case_id)
+                .where(Cycle.case_id.in_(batch), Cycle.number == Case.cycle_number)).scalars()}
+            for case in sorted(cases, key=lambda x: x.id):
+                up = batch[case.id]
+                changed = _changed_since_listed(case, up, today, ctx)
+                if changed:  # someone acted on it since the list was read
+                    out["skipped"].append({"reference": case.reference, "tier": case.tier, "why": changed})
+                    continue
+                before = case.tier
+                _raise_tier(uow, ctx, case, cycles[(case.id, case.cycle_number)], up, moment,
+                            reason % (before, up.value), automatic=True, flush=False)
+                out["escalated"].append({"reference": case.reference, "from": before, "to": up.value})
             uow.commit()
     return out

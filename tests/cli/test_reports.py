@@ -128,6 +128,21 @@ def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
     assert cli.dump() == before
 
 
+def test_a_backlog_larger_than_one_batch_is_escalated_whole_and_keeps_the_audit_chain(cli, tmp_path):
+    backlog = tmp_path / "backlog.csv"
+    backlog.write_text("received_at,description\n" + "".join(
+        f"2026-02-{2 + i % 10:02d}T10:00,backlog {i}\n" for i in range(1200)), encoding="utf-8")
+    cli("import", str(backlog))
+    preview = cli.json("escalate", "--overdue", "--as-of", "2026-03-02T09:00", "--dry-run", "--json")
+    done = cli.json("escalate", "--overdue", "--as-of", "2026-03-02T09:00", "--json")
+    assert len(done["escalated"]) == 1200 and done["escalated"] == preview["escalated"]
+    assert {(e["from"], e["to"]) for e in done["escalated"]} == {("general", "important")}
+    again = cli.json("escalate", "--overdue", "--as-of", "2026-03-02T10:00", "--json")
+    assert again["escalated"] == [] and all(s["why"] == "already escalated this working day" for s in again["skipped"])
+    assert cli("db", "check").exit_code == 0  # 2,400 events, chained in the order they were written
+    assert cli.json("db", "info", "--json")["counts"]["events"] == 2400
+
+
 def test_escalate_overdue_dry_run_writes_nothing(cli, data):
     before = cli.dump()
     result = cli.json("escalate", "--overdue", "--as-of", AS_OF, "--dry-run", "--json")
