@@ -69,6 +69,9 @@ class _Adapter:
         """Settings for a long run of inserts on this connection (a bulk import)."""
         yield
 
+    def refresh_statistics(self, conn) -> None:
+        """Let the query planner see how large the tables and how selective the indexes are now."""
+
     def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
         """N new primary keys for rows a bulk insert will give explicitly. Called under the
         writers' lock, so the ids after the current largest are free."""
@@ -134,6 +137,13 @@ class _SQLite(_Adapter):
         conn.exec_driver_sql("PRAGMA cache_size = -32768")
         yield
 
+    def refresh_statistics(self, conn) -> None:
+        """An approximate ANALYZE (a thousand index entries a table: milliseconds at any size).
+        Without statistics SQLite guesses, and at a million cases it picks the status index over
+        the branch index for `list --status closed --branch X`: seconds instead of milliseconds."""
+        conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        conn.exec_driver_sql("ANALYZE")
+
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "locked" in msg or "busy" in msg:
@@ -156,6 +166,9 @@ class _PostgreSQL(_Adapter):
     def lock_connection(self, conn) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+
+    def refresh_statistics(self, conn) -> None:
+        conn.exec_driver_sql("ANALYZE cases, cycles, events")
 
     def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
         """Taken from the table's own sequence, so rows inserted later without an id never collide."""
@@ -278,6 +291,11 @@ class UnitOfWork:
                 self._close()
                 raise self.store.translate(exc) from None
         return self
+
+    def refresh_statistics(self) -> None:
+        """Refresh the planner's statistics inside this (write) transaction: after a bulk change,
+        and whenever the number of cases has doubled."""
+        self.store.adapter.refresh_statistics(self.session.connection())
 
     def commit(self) -> None:
         if self._depth > 1:

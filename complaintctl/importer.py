@@ -257,6 +257,8 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
             result.imported = 0
             return result
         if not dry_run:
+            if result.imported:
+                uow.refresh_statistics()
             uow.commit()
             result.committed = True
     if result.rejects and skip_invalid and not dry_run:

@@ -25,6 +25,7 @@ def upgrade(store, revision: str = "head") -> None:
         store.adapter.lock_connection(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        store.adapter.refresh_statistics(conn)  # indexes may have changed
 
 
 def head() -> str:

@@ -81,7 +81,8 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         # Every clock query (overdue, due soon, escalation, counts) reads open cases by status and
         # these columns: answered from the index alone, without touching the wide rows.
-        Index("ix_cases_status_clocks", "status", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "tier"),
+        Index("ix_cases_status_clocks", "status", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "tier",
+              "received_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -306,6 +306,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
                         description=text, related_id=related_id)
         _apply(uow, ctx, case, d.Action.LOG, received,
                {"status": case.status}, extra=_creation_values(case))
+        if case.id >= 1024 and case.id & (case.id - 1) == 0:
+            uow.refresh_statistics()  # the 1,024th, 2,048th, ... case: the tables have doubled
         uow.commit()
         return _result(uow, ctx, case, "msg.logged", tier=tr.value)
 

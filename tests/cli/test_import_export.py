@@ -147,3 +147,15 @@ def test_export_takes_a_window_of_receipt_dates_and_checks_it_before_writing(cli
     assert [json.loads(x)["reference"] for x in lines] == [refs[2]]
     r = cli("export", "--format", "csv", "--from", "2026-03-04", "--to", "2026-03-02", expect=2)
     assert r.stdout == "" and "invalid --to '2026-03-02'" in r.stderr
+
+
+def test_an_import_leaves_the_query_planner_statistics_of_the_new_size(cli, tmp_path):
+    f = _csv(tmp_path / "few.csv", [["received_at", "description", "branch"],
+                                    ["2026-03-02T10:00", "a", "BR001"], ["2026-03-02T11:00", "b", "BR002"]])
+    cli("import", str(f))
+    with cli.engine.connect() as conn:
+        if cli.backend == "sqlite":  # "rows in the index, rows per value": the branch index has seen both cases
+            stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_cases_branch'").scalar()
+            assert stat is not None and stat.split()[0] == "2"
+        else:
+            assert conn.exec_driver_sql("SELECT count(*) FROM pg_stats WHERE tablename = 'cases'").scalar() > 0
