@@ -206,25 +206,11 @@ def _csv_sequence_cells(columns: list[Column]) -> Callable[[list], list]:
 
 
 def _csv_cell(value: Any) -> Any:
-    """A CSV cell: empty for null, true/false, JSON for nested values, text neutralised."""
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value and value[0] in "=+-@\t\r" else value
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int or kind is float:
-        return value
-    return neutralise(_csv_value(value))
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """A CSV cell for what the one comprehension above leaves over (not text, number, flag or
+    null): nested values as JSON, neutralised; anything else as csv writes it."""
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        return neutralise(json.dumps(value, ensure_ascii=False))
+    return value
 
 
 def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty,
