@@ -72,6 +72,11 @@ class _Adapter:
     def refresh_statistics(self, conn) -> None:
         """Let the query planner see how large the tables and how selective the indexes are now."""
 
+    def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+        """Insert prepared rows (values already through their bind processors, in `names` order)."""
+        conn.exec_driver_sql(sa.insert(table).compile(dialect=conn.dialect, column_keys=names).string,
+                             [dict(zip(names, row)) for row in rows])
+
     def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
         """N new primary keys for rows a bulk insert will give explicitly. Called under the
         writers' lock, so the ids after the current largest are free."""
@@ -137,6 +142,12 @@ class _SQLite(_Adapter):
         conn.exec_driver_sql("PRAGMA cache_size = -32768")
         yield
 
+    def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+        """executemany with positional parameters, compiled once."""
+        quote = conn.dialect.identifier_preparer.quote
+        marks = ", ".join("?" * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})", rows)
+
     def refresh_statistics(self, conn) -> None:
         """An approximate ANALYZE (a thousand index entries a table: milliseconds at any size).
         Without statistics SQLite guesses, and at a million cases it picks the status index over
@@ -169,6 +180,15 @@ class _PostgreSQL(_Adapter):
 
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
+
+    def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
+        """COPY ... FROM STDIN on the session's own connection (inside its transaction): psycopg's
+        executemany spends ~40 µs of Python a row on its pipeline; COPY streams the rows."""
+        quote = conn.dialect.identifier_preparer.quote
+        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
         """Taken from the table's own sequence, so rows inserted later without an id never collide."""
@@ -324,20 +344,19 @@ class UnitOfWork:
         self._depth = 0
 
 
-def bulk_insert(conn, table: sa.Table, rows: list[dict], times: dict | None = None) -> None:
-    """executemany straight to the driver: the statement is compiled once and each column's values
-    go through its type's bind processor, column by column, not through SQLAlchemy's per-row
-    machinery. `times`, if given, remembers converted times across calls (a bulk insert writes the
-    same few deadlines, and the same receipt time into several tables)."""
+def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = None) -> None:
+    """Insert many rows inside the unit of work, the fastest way the backend has (the adapter's
+    insert_rows): each column's values go through its type's bind processor, column by column,
+    not through SQLAlchemy's per-row machinery. `times`, if given, remembers converted times
+    across calls (a bulk insert writes the same few deadlines, and the same receipt time into
+    several tables)."""
     if not rows:
         return
-    keys = list(rows[0])
+    conn = uow.session.connection()
     dialect = conn.dialect
-    copying = dialect.name == "postgresql"
-    compiled = None if copying else sa.insert(table).compile(dialect=dialect, column_keys=keys)
-    order = list(compiled.positiontup) if compiled is not None and compiled.positional else keys
+    names = list(rows[0])
     columns = []
-    for k in order:
+    for k in names:
         values = list(map(itemgetter(k), rows))
         kind = table.c[k].type
         proc = kind.dialect_impl(dialect).bind_processor(dialect)
@@ -346,22 +365,7 @@ def bulk_insert(conn, table: sa.Table, rows: list[dict], times: dict | None = No
                 proc = _remembering(proc, times)
             values = list(map(proc, values))
         columns.append(values)
-    if copying:
-        _copy(conn, table, order, zip(*columns))
-    elif compiled.positional:
-        conn.exec_driver_sql(compiled.string, list(zip(*columns)))
-    else:
-        conn.exec_driver_sql(compiled.string, [dict(zip(keys, vals)) for vals in zip(*columns)])
-
-
-def _copy(conn, table: sa.Table, names: list[str], rows) -> None:
-    """PostgreSQL: COPY ... FROM STDIN on the session's own connection (inside its transaction).
-    psycopg's executemany spends ~40 µs of Python a row on its pipeline; COPY streams rows."""
-    quote = conn.dialect.identifier_preparer.quote
-    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+    uow.store.adapter.insert_rows(conn, table, names, list(zip(*columns)))
 
 
 def _remembering(proc, memo: dict):

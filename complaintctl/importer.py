@@ -365,9 +365,9 @@ def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tup
                        "hash": digest})
         prev = digest
     times: dict = {}
-    bulk_insert(conn, Case.__table__, case_rows, times)
-    bulk_insert(conn, Cycle.__table__, cycle_rows, times)
-    bulk_insert(conn, Event.__table__, events, times)
+    bulk_insert(uow, Case.__table__, case_rows, times)
+    bulk_insert(uow, Cycle.__table__, cycle_rows, times)
+    bulk_insert(uow, Event.__table__, events, times)
     uow.last_hash = prev
     return len(batch)
 
