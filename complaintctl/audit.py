@@ -17,18 +17,19 @@ from .models import Event
 GENESIS = "0" * 64
 
 
-def _iso(value: dt.datetime) -> str:
+def hash_time(value: dt.datetime) -> str:
+    """A time as the event hash covers it: naive UTC, microseconds always written."""
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def event_hash(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
                recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None) -> str:
-    return hash_iso(prev_hash, case_id, action, actor, _iso(occurred_at), _iso(recorded_at), old, new, detail)
+    return hash_iso(prev_hash, case_id, action, actor, hash_time(occurred_at), hash_time(recorded_at), old, new, detail)
 
 
 def hash_iso(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_iso: str, recorded_iso: str,
              old: str | None, new: str | None, detail: str | None) -> str:
-    """event_hash with both times already written as by _iso (bulk paths write the same time often)."""
+    """event_hash with both times already written as by hash_time (bulk paths write the same time often)."""
     payload = json.dumps([prev_hash, case_id, action, actor, occurred_iso, recorded_iso, old, new, detail],
                          ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

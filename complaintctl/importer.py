@@ -320,7 +320,7 @@ def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tup
     ids = uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch))
     case_rows, cycle_rows, events = [], [], []
     prev = audit.head_hash(uow)
-    now_iso = audit._iso(now)
+    now_iso = audit.hash_time(now)
     action, actor = d.Action.IMPORT.value, ctx.actor
     for case_id, (number, v) in zip(ids, batch):
         tier = v["tier"]
@@ -359,7 +359,7 @@ def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tup
         new["reference"] = reference
         new_s = audit.encode(new)
         detail = f"imported from {source} row {number}"
-        digest = audit.hash_iso(prev, case_id, action, actor, audit._iso(received), now_iso, None, new_s, detail)
+        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail)
         events.append({"case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
                        "recorded_at": now, "old": None, "new": new_s, "detail": detail, "prev_hash": prev,
                        "hash": digest})
