@@ -133,8 +133,12 @@ def pg_database(request):
 
     from complaintctl.db import HEAD_REVISION, Store
 
+    import hashlib
+
     worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    name = f"{PG_DATABASE}_{worker}"  # one per xdist worker
+    # One per checkout and xdist worker: two checkouts testing against one server never share one.
+    checkout = hashlib.sha1(str(request.config.rootpath).encode()).hexdigest()[:8]
+    name = f"{PG_DATABASE}_{checkout}_{worker}"
     server = sa.engine.make_url(PG_URL)
     admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
