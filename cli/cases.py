@@ -179,21 +179,23 @@ def extend(
     ctx: typer.Context,
     case: str = case_arg(),
     days: int = typer.Option(..., "--days", help="30 (a manager approves) or 60 (an executive approves)."),
-    approved_by: str = typer.Option(..., "--approved-by", autocompletion=staff_names, help="Registered manager or executive who approved."),
+    approved_by: Optional[str] = typer.Option(None, "--approved-by", autocompletion=staff_names,
+                                              help="The approver, who must be the operator (checked, recorded)."),
     reason: str = typer.Option(..., "--reason", help="Why the case needs longer."),
+    request: bool = typer.Option(False, "--request", help="File a request for the approver to grant (anyone handling cases)."),
     customer_told_at: Optional[str] = typer.Option(None, "--customer-told-at", help="When the customer was told (default: --at)."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
-    """Lengthen the regulatory deadline of a complex case, with approval.
+    """Lengthen the regulatory deadline of a complex case: run by the approving manager or executive.
 
-    Example: complaintctl extend C-2026-000001 --days 30 --approved-by zhangwei --reason "需司法鉴定"
+    Example: complaintctl extend C-2026-000001 --days 30 --reason "需司法鉴定"   (run by the approver)
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.extend(st.uow(), st.context(), case, days=days, approved_by=approved_by, reason=reason,
-                             customer_told_at=customer_told_at, at=at), json_out)
+                             customer_told_at=customer_told_at, at=at, request=request), json_out)
 
 
 def resolve(

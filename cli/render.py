@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 import typer
 
 from complaintctl import labels
+from complaintctl.domain import terminal_safe
 from complaintctl.errors import DatabaseUnavailable, InvalidValue
 
 FORMATS = ("table", "csv", "json", "jsonl")
@@ -39,6 +40,7 @@ def message(text: str, style: str | None = None) -> None:
     """A message for the person at the terminal: always stderr, never mixed into data. Colour
     only on a terminal; otherwise (cron, pipes, NO_COLOR) a plain line, without loading Rich."""
     stream = sys.stderr
+    text = terminal_safe(text)
     if style is None or os.environ.get("NO_COLOR") or not (hasattr(stream, "isatty") and stream.isatty()):
         stream.write(text + "\n")
         stream.flush()
@@ -87,7 +89,7 @@ def _display(value: Any, col: Column, lang: str) -> str:
         return f"{value:.1f}%"
     if isinstance(value, float):
         return f"{value:.2f}"
-    return str(value)
+    return terminal_safe(str(value))  # data stored before input was checked may still hold them
 
 
 def _header(col: Column, lang: str) -> str:
@@ -264,5 +266,5 @@ def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None
     table.add_column(style="bold")
     table.add_column()
     for k, v in pairs:
-        table.add_row(Text(k), Text("" if v is None else str(v)))
+        table.add_row(Text(k), Text("" if v is None else terminal_safe(str(v))))
     console().print(table)

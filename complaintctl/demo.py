@@ -51,7 +51,11 @@ def _working_hour(rng: random.Random, day: dt.date, tz) -> dt.datetime:
 
 
 def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int = 7, force: bool = False) -> dict[str, Any]:
-    """Fill the database with `count` complaints received over the last `days` days."""
+    """Fill the database with `count` complaints received over the last `days` days (an
+    administrator's act: it registers staff)."""
+    from . import access
+
+    access.require(ctx, access.Do.MAINTAIN)
     if not 1 <= count <= 100_000:
         raise UserError(f"invalid --count {count}: expected 1 to 100000")
     rng = random.Random(seed)

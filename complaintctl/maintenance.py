@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from . import audit
+from . import access, audit
 from . import domain as d
+from .access import Do
 from .errors import IllegalMove, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .services import Context, _show, parse_date
 
 
-def info(store, uow) -> dict[str, Any]:
+def info(store, uow, ctx: Context) -> dict[str, Any]:
+    access.require(ctx, Do.READ)
     from .db import redact
 
     with uow:
@@ -27,8 +29,9 @@ def info(store, uow) -> dict[str, Any]:
             "counts": counts, "open_cases": open_n}
 
 
-def check(store, uow) -> list[str]:
+def check(store, uow, ctx: Context) -> list[str]:
     """Everything that is wrong with the database; an empty list when all holds."""
+    access.require(ctx, Do.CHECK)
     problems: list[str] = []
     with uow:
         s = uow.session
@@ -85,8 +88,9 @@ def _replay_problems(reference: str, status: str, history: list[tuple[str, dict]
     return []
 
 
-def backup(store, target: Path) -> dict[str, Any]:
+def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     """A consistent copy of a SQLite database taken with the online backup API, even while others write."""
+    access.require(ctx, Do.CHECK)
     import os
     import sqlite3
 
@@ -112,6 +116,7 @@ def backup(store, target: Path) -> dict[str, Any]:
 
 def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> dict[str, Any]:
     """Anonymise the personal data of cases closed before a date; the cases and their history stay."""
+    access.require(ctx, Do.MAINTAIN)
     day = parse_date(closed_before, "--closed-before")
     cutoff = ctx.calendar.start_of_day(day)
     if cutoff > ctx.now:

@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from . import audit, deadlines
+from . import access, audit, deadlines
 from . import domain as d
+from .access import Do
 from . import labels
 from .config import Policy
 from .deadlines import BusinessCalendar
-from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
+from .errors import (DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnfitAssignee, UnknownCase, UnknownStaff,
+                     UserError)
 from .masking import mask_account, mask_email, mask_phone, mask_text
-from .models import Case, Cycle, Event, Staff
+from .models import Case, Cycle, Event, Setting, Staff
 
 UTC = dt.timezone.utc
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -32,16 +34,37 @@ class Context:
     calendar: BusinessCalendar
     masking: bool = True
     warnings: list[str] = field(default_factory=list)
+    operator: access.Operator | None = None  # None: library use without a login (benchmarks); no checks pass
 
     @property
     def tz(self):
         return self.calendar.tz
 
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None) -> Context:
-    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
-    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking)
+def make_context(now: dt.datetime, actor: str | access.Operator, policy: Policy, masking: bool = True,
+                 cache_dir=None) -> Context:
+    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs.
+    `actor` is the identified operator (access.identify), or a bare name for library use."""
+    op = actor if isinstance(actor, access.Operator) else None
+    return Context(now=now, actor=op.actor if op else actor, policy=policy,
+                   calendar=BusinessCalendar(policy, cache_dir=cache_dir), masking=masking, operator=op)
+
+
+def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_name: str | None = None,
+                 cache_dir=None) -> Context:
+    """Who runs this command (the login: the OS account on SQLite, session_user on PostgreSQL,
+    mapped to active staff; --as only for an administrator) and the masking policy in force."""
+    with store.unit_of_work(write=False) as uow:
+        login = store.adapter.login(uow.session.connection(), os_login)
+        op = access.identify(uow, login, as_name)
+        masking = masking_enabled(uow)
+    return make_context(now, op, policy, masking=masking, cache_dir=cache_dir)
+
+
+def masking_enabled(uow) -> bool:
+    """The masking policy stored in the database (on unless an administrator turned it off)."""
+    value = uow.session.execute(select(Setting.value).where(Setting.key == "masking")).scalar()
+    return value != "off"
 
 
 # Parsing -----------------------------------------------------------------------------------
@@ -285,6 +308,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              branch: str | None = None, received_at: str | dt.datetime | None = None,
              related: str | None = None) -> Result:
     """Record a new complaint with its deadlines; returns the case with its new reference."""
+    access.require(ctx, Do.WORK)
     ch = labels.parse(d.Channel, channel, "channel")
     pr = labels.parse(d.Product, product, "product")
     cat = labels.parse(d.Category, category, "category")
@@ -348,6 +372,7 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
 def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = None, override: bool = False,
            reason: str | None = None, at: str | None = None) -> Result:
     """Hand a case to registered staff whose role fits its tier (or override, with a reason)."""
+    access.require(ctx, Do.WORK)
     dept = d.clean_name("department", department, required=False)
     why = d.clean_text("reason", reason, required=False)
     if override and not why:
@@ -363,10 +388,11 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         if not d.can_handle(role, tier):
             if not override:
                 need = d.TIER_HANDLER[tier].value
-                raise NotPermitted(
+                raise UnfitAssignee(
                     f"cannot assign a {tier.value} case to {person.name} ({role.value}): it needs a {need} or above; "
                     f"use --override --reason TEXT to do it anyway"
                 )
+            access.require(ctx, Do.OVERRIDE)
             extra = {"override": True, "override_reason": why}
         changes = {"assignee": person.name, "status": status.value}
         if dept or person.department:
@@ -383,6 +409,7 @@ ESCALATION_BATCH = 500
 def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: str | dt.datetime | None = None,
              automatic: bool = False) -> Result:
     """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
+    access.require(ctx, Do.WORK)
     new_tier = labels.parse(d.Tier, to, "--to")
     why = d.clean_text("reason", reason)
     with uow:
@@ -423,6 +450,7 @@ def _raise_tier(uow, ctx: Context, case: Case, cycle: Cycle, new_tier: d.Tier, w
 
 def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
     """Record the first response (for urgent cases, the initial plan) or a further reply."""
+    access.require(ctx, Do.WORK)
     body = d.clean_text("text", text)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESPOND)
@@ -446,6 +474,7 @@ def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = N
 
 def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
     """Add a follow-up note; for an urgent case it also counts as the day's follow-up."""
+    access.require(ctx, Do.WORK)
     body = d.clean_text("text", text)
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.NOTE)
@@ -459,6 +488,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
 
 def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = None, at: str | None = None) -> Result:
     """Stop the internal clock (and, for appraisal, the regulatory clock) until `resume`."""
+    access.require(ctx, Do.WORK)
     why = labels.parse(d.PauseReason, reason, "--reason")
     body = d.clean_text("note", note_text, required=False)
     with uow:
@@ -473,6 +503,7 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
 
 def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
     """Restart the clocks; deadlines move later by the time the pause covered."""
+    access.require(ctx, Do.WORK)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESUME)
         if when < case.paused_at:
@@ -508,23 +539,29 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
 EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
 
 
-def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: str | None,
-           customer_told_at: str | None = None, at: str | None = None) -> Result:
-    """Lengthen the regulatory deadline for a complex case, with the approval its length needs."""
+def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str | None = None, reason: str | None,
+           customer_told_at: str | None = None, at: str | None = None, request: bool = False) -> Result:
+    """Lengthen the regulatory deadline for a complex case. The approver is the operator (a
+    manager for 30 days, an executive for 60); anyone handling cases may instead file a request
+    (`request=True`) that the approver then grants. Each is an event."""
+    access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL.get(days, Do.APPROVE_60))
     if days not in EXTENSION_APPROVER:
         raise InvalidValue("--days", days, "30 (approved by a manager) or 60 (approved by an executive)")
     why = d.clean_text("reason", reason)
+    approver = ctx.operator.person
+    if approved_by is not None and not request and d.clean_name("--approved-by", approved_by) != approver:
+        raise NotPermitted("approver", person=approver, approver=d.clean_name("--approved-by", approved_by))
     with uow:
         case = load_case(uow, key)
         when = _when(at, ctx, case)
         told = _when(customer_told_at, ctx, case, "--customer-told-at") if customer_told_at else when
         _move(case, d.Action.EXTEND)
-        approver = _staff(uow, approved_by, "--approved-by")
-        needed = EXTENSION_APPROVER[days]
-        if d.ROLE_LEVEL[d.Role(approver.role)] < d.ROLE_LEVEL[needed]:
-            raise NotPermitted(f"a {days}-day extension needs a {needed.value}'s approval; {approver.name} is {approver.role}")
         if days <= case.regulatory_extension_days:
             raise InvalidValue("--days", days, f"more than the {case.regulatory_extension_days} days already granted")
+        if request:
+            _apply(uow, ctx, case, d.Action.EXTENSION_REQUEST, when, {}, detail=why, extra={"days": days})
+            uow.commit()
+            return _result(uow, ctx, case, "msg.extension_requested", days=days)
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extra_days=days,
@@ -533,7 +570,7 @@ def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: 
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
                {"regulatory_extension_days": days, "regulatory_due_at": reg}, detail=why,
-               extra={"approved_by": approver.name, "customer_told_at": told})
+               extra={"approved_by": approver, "customer_told_at": told})
         uow.commit()
         return _result(uow, ctx, case, "msg.extended", days=days)
 
@@ -541,6 +578,7 @@ def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: 
 def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
             notified_via: str | None = None, at: str | None = None) -> Result:
     """The case is resolved and the customer has been told the result."""
+    access.require(ctx, Do.WORK)
     text = d.clean_text("resolution", resolution)
     cause = labels.parse(d.Category, root_cause, "--root-cause").value if root_cause else None
     via = labels.parse(d.NotifiedVia, notified_via, "--notified-via").value if notified_via else None
@@ -562,6 +600,7 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
     """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
+    access.require(ctx, Do.WORK)
     why = d.clean_text("reason", reason)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
@@ -595,6 +634,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
 
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
     """Close a resolved case, recording whether the customer was satisfied."""
+    access.require(ctx, Do.WORK)
     sat = labels.parse(d.Satisfaction, satisfaction, "--satisfaction")
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.CLOSE)
@@ -620,25 +660,17 @@ class CaseDetail:
     warnings: list[str]
 
 
-def _require_revealer(uow, ctx: Context) -> None:
-    person = uow.session.execute(select(Staff).where(Staff.name == ctx.actor)).scalar_one_or_none()
-    if person is None or d.ROLE_LEVEL[d.Role(person.role)] < d.ROLE_LEVEL[d.Role.MANAGER]:
-        raise NotPermitted(
-            f"--reveal is for operators registered as manager or executive; {ctx.actor!r} is "
-            + (person.role if person else "not registered staff") + " (set --as NAME)"
-        )
-
-
 def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None) -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline."""
     as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
     with uow:
         case = load_case(uow, key)
         if reveal:
-            _require_revealer(uow, ctx)
+            access.require(ctx, Do.REVEAL, branch=case.branch)
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
-        view_ctx = Context(now=as_of_t, actor=ctx.actor, policy=ctx.policy, calendar=ctx.calendar, masking=ctx.masking)
+        view_ctx = Context(now=as_of_t, actor=ctx.actor, policy=ctx.policy, calendar=ctx.calendar, masking=ctx.masking,
+                           operator=ctx.operator)
         view = case_json(case, view_ctx, reveal=reveal, related_ref=_related_ref(uow, case))
         cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
         events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
@@ -708,31 +740,91 @@ def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
 
 
 def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = None,
-              department: str | None = None) -> dict[str, Any]:
-    """Register a member of staff with the role that decides which tiers they may handle."""
+              department: str | None = None, login: str | None = None) -> dict[str, Any]:
+    """Register a member of staff with their role and, if they run the tool themselves, their login
+    (on PostgreSQL the login is also granted the role's group role)."""
+    access.require(ctx, Do.STAFF)
     clean = d.clean_name("name", name)
     r = labels.parse(d.Role, role, "--role")
     br = d.clean_name("branch", branch, required=False)
     dept = d.clean_name("department", department, required=False)
+    account = d.clean_login(login)
     with uow:
         exists = uow.session.execute(select(Staff.id).where(Staff.name == clean)).scalar()
         if exists:
             raise DuplicateStaff(f"staff {clean!r} already exists: expected a new name (see 'complaintctl staff list')")
-        person = Staff(name=clean, role=r.value, branch=br, department=dept, created_at=ctx.now)
+        _check_login_free(uow, account)
+        person = Staff(name=clean, role=r.value, branch=br, department=dept, login=account, created_at=ctx.now)
         uow.session.add(person)
         uow.session.flush()
+        if account:
+            uow.store.adapter.map_login(uow.session.connection(), account, None, r.value)
         audit.append(uow, case_id=None, action=d.Action.STAFF_ADD.value, actor=ctx.actor, occurred_at=ctx.now,
-                     recorded_at=ctx.now, new={"name": clean, "role": r.value, "branch": br, "department": dept})
+                     recorded_at=ctx.now, new={"name": clean, "role": r.value, "branch": br, "department": dept,
+                                               "login": account})
         uow.commit()
     return staff_json(person, ctx)
 
 
-def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
-    """Someone who left or moved: no new cases or approvals; their history and open cases stay."""
+def _check_login_free(uow, account: str | None, person: Staff | None = None) -> None:
+    if not account:
+        return
+    holder = uow.session.execute(select(Staff.name).where(Staff.login == account)).scalar()
+    if holder and (person is None or holder != person.name):
+        raise DuplicateStaff(f"login {account!r} already belongs to {holder}: expected an account no one else uses")
+
+
+def _last_admin(uow, person: Staff) -> bool:
+    if person.role != d.Role.ADMIN or not person.active:
+        return False
+    others = uow.session.execute(select(func.count()).select_from(Staff).where(
+        Staff.role == d.Role.ADMIN.value, Staff.active.is_(True), Staff.id != person.id)).scalar_one()
+    return others == 0
+
+
+def staff_change(uow, ctx: Context, *, name: str, role: str | None = None, login: str | None = None) -> dict[str, Any]:
+    """Change a staff member's role or login (an administrator's act, recorded as an event)."""
+    access.require(ctx, Do.STAFF)
+    r = labels.parse(d.Role, role, "ROLE") if role is not None else None
+    account = d.clean_login(login, "LOGIN") if login is not None else None
     with uow:
         person = _staff(uow, name, "name")
+        old, new = {}, {}
+        if r is not None and r.value != person.role:
+            if _last_admin(uow, person):
+                raise NotPermitted("last_admin", name=person.name)
+            old["role"], new["role"] = person.role, r.value
+        if account is not None and account != person.login:
+            _check_login_free(uow, account, person)
+            old["login"], new["login"] = person.login, account
+        if not new:
+            return staff_json(person, ctx)
+        conn = uow.session.connection()
+        if person.login and (person.login != new.get("login", person.login) or "role" in new):
+            uow.store.adapter.map_login(conn, person.login, person.role, None)
+        person.role = new.get("role", person.role)
+        person.login = new.get("login", person.login)
+        if person.login:
+            uow.store.adapter.map_login(conn, person.login, None, person.role)
+        uow.session.add(person)
+        audit.append(uow, case_id=None, action=d.Action.STAFF_ROLE.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, old={"name": person.name, **old}, new=new)
+        uow.commit()
+        return staff_json(person, ctx)
+
+
+def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
+    """Someone who left or moved: they can do nothing from now on, and get no new cases or
+    approvals; their history and open cases stay."""
+    access.require(ctx, Do.STAFF)
+    with uow:
+        person = _staff(uow, name, "name")
+        if _last_admin(uow, person):
+            raise NotPermitted("last_admin", name=person.name)
         person.active = False
         uow.session.add(person)
+        if person.login:
+            uow.store.adapter.map_login(uow.session.connection(), person.login, person.role, None)
         open_cases = uow.session.execute(select(func.count()).where(
             Case.assignee == person.name, Case.status.in_([s.value for s in d.OPEN_STATUSES]))).scalar_one()
         audit.append(uow, case_id=None, action=d.Action.STAFF_DEACTIVATE.value, actor=ctx.actor, occurred_at=ctx.now,
@@ -742,8 +834,28 @@ def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
 
 
 def staff_json(p: Staff, ctx: Context) -> dict[str, Any]:
-    return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department,
+    return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department, "login": p.login,
             "active": p.active, "created_at": _show(p.created_at, ctx)}
+
+
+def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str, Any]:
+    """Turn masking of personal data on or off for everyone: an administrator's act, with a reason,
+    recorded as an event. No config file can change it."""
+    access.require(ctx, Do.MASKING)
+    why = d.clean_text("--reason", reason)
+    value = "on" if on else "off"
+    with uow:
+        row = uow.session.get(Setting, "masking")
+        before = row.value if row else "on"
+        if row is None:
+            row = Setting(key="masking", value=value)
+        row.value = value
+        uow.session.add(row)
+        if before != value:
+            audit.append(uow, case_id=None, action=d.Action.MASKING.value, actor=ctx.actor, occurred_at=ctx.now,
+                         recorded_at=ctx.now, old={"masking": before}, new={"masking": value}, detail=why)
+        uow.commit()
+    return {"masking": value, "changed": before != value}
 
 
 def staff_list(uow, ctx: Context) -> list[dict[str, Any]]:
@@ -792,6 +904,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     to a transaction (each case with its event, as always), so that the writers' lock is released
     between batches and the branches' own commands go on during a large run. A run stopped half-way
     can simply be run again: a case escalated today is not escalated twice."""
+    access.require(ctx, Do.ESCALATE_OVERDUE)
     from .reports import internal_overdue, regulatory_overdue, OPEN
 
     moment = _when(as_of, ctx, field_name="--as-of")

@@ -12,7 +12,7 @@ from .errors import InvalidValue, UserError
 class Plan:
     path: Path
     values: dict
-    staff: list[tuple[str, str]]
+    staff: list[tuple[str, str, str | None]]
     force: bool
 
 
@@ -23,10 +23,12 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
         config._check(key, value)
     people = []
     for item in staff:
-        name, _, role = item.partition(":")
+        name, _, rest = item.partition(":")
+        role, _, login = rest.partition(":")
         if not name.strip() or not role.strip():
-            raise InvalidValue("--staff", item, "NAME:ROLE, e.g. zhangwei:manager")
-        people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value))
+            raise InvalidValue("--staff", item, "NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei")
+        people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value,
+                       d.clean_login(login, "--staff login") if login.strip() else None))
     if path.exists() and not force:
         raise UserError(f"config file {str(path)!r} already exists: expected a new path, or --force to overwrite it")
     return Plan(path, values, people, force)
@@ -38,15 +40,16 @@ def write_config(p: Plan) -> Path:
     return p.path
 
 
-def register_staff(store, ctx, people: list[tuple[str, str]], branch: str | None) -> tuple[list[str], list[str]]:
-    """Register the first staff; names already registered are left as they are (init can be re-run)."""
+def register_staff(store, ctx, people: list[tuple[str, str, str | None]], branch: str | None) -> tuple[list[str], list[str]]:
+    """Register the first staff; names already registered are left as they are (init can be re-run).
+    The account running init administers the database (mapped when the database was created)."""
     from . import services
     from .errors import DuplicateStaff
 
     added, existing = [], []
-    for name, role in people:
+    for name, role, login in people:
         try:
-            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch)
+            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch, login=login)
             added.append(name)
         except DuplicateStaff:
             existing.append(name)

@@ -27,9 +27,8 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("COMPLAINTCTL_OPERATOR", "tester")
     monkeypatch.setenv("LANG", "C.UTF-8")
-    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"):
+    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "COMPLAINTCTL_OPERATOR", "LC_ALL", "LC_MESSAGES", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     return home
@@ -113,6 +112,18 @@ class Cli:
         finally:
             con.close()
 
+    @property
+    def admin(self) -> str:
+        """The administrator every test runs as: the account that created the database (SQLite: this
+        process's OS account; PostgreSQL: the suite's login, which owns the tables)."""
+        import sqlalchemy as sa
+
+        from complaintctl.db import account_name
+
+        if self.backend == "postgresql":
+            return sa.engine.make_url(self.db).username
+        return account_name(os.getuid())
+
     def staff(self):
         self("staff", "add", "wangfang", "--role", "staff", "--department", "个人金融部")
         self("staff", "add", "zhangwei", "--role", "manager")
@@ -131,6 +142,9 @@ def pg_database(request):
     (TRUNCATE is much cheaper than creating a database per test)."""
     import sqlalchemy as sa
 
+    import datetime as dt
+
+    from complaintctl.access import ensure_administrator
     from complaintctl.db import HEAD_REVISION, Store
 
     import hashlib
@@ -154,6 +168,9 @@ def pg_database(request):
         with engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE events, cycles, cases, staff RESTART IDENTITY CASCADE"))
             conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD_REVISION})
+            conn.execute(sa.text("UPDATE settings SET value = 'on' WHERE key = 'masking'"))
+            # As on a new database: the tables' owner (the suite's login) is the first administrator.
+            ensure_administrator(conn, server.username, dt.datetime.now(dt.timezone.utc))
 
     yield url, reset
     engine.dispose()

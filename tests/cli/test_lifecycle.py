@@ -2,6 +2,8 @@
 
 import pytest
 
+from complaintctl.db import HEAD_REVISION
+
 CASE_KEYS = {"id", "reference", "status", "tier", "channel", "product", "category", "branch", "assignee",
              "customer", "description", "received_at", "due_at", "regulatory_due_at", "first_response_due_at",
              "resolved_at", "reopen_count"}
@@ -42,18 +44,20 @@ def test_full_lifecycle_with_audit_trail(cli):
     assert case["status"] == "resolved" and case["resolved_at"] == "2026-03-04T10:00:00+08:00"
     case = cli.json("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-05T10:00", "--json")
     assert case["status"] == "closed" and case["satisfaction"] == "satisfied"
-    events = cli.json("--as", "auditor", "show", ref, "--json")["events"]
+    events = cli.json("show", ref, "--json")["events"]
     assert [e["action"] for e in events] == ["log", "assign", "respond", "note", "resolve", "close"]
     assert events[1]["occurred_at"] == "2026-03-02T11:00:00+08:00"
     assert events[1]["recorded_at"] != events[1]["occurred_at"]  # recorded now, happened then
-    assert events[1]["actor"] == "tester"
+    assert events[1]["actor"] == cli.admin
     assert events[1]["old"]["status"] == "received" and events[1]["new"]["assignee"] == "wangfang"
 
 
-def test_operator_comes_from_as(cli):
+def test_an_administrator_acting_for_someone_is_recorded_as_both(cli):
+    cli.staff()
     ref = cli.log()
-    cli("--as", "lisi", "note", ref, "回访")
-    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == "lisi"
+    cli("--as", "wangfang", "note", ref, "回访")
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == f"{cli.admin} as wangfang"
+    assert "unknown --as 'lisi'" in cli.fails("--as", "lisi", "note", ref, "回访")
 
 
 def test_show_prints_clocks_and_timeline(cli):
@@ -178,14 +182,26 @@ def test_reopen_after_the_window_says_to_log_a_new_case(cli):
 def test_extend_needs_the_right_approver(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
-    assert "needs a executive's approval" in cli.fails("extend", ref, "--days", "60", "--approved-by", "zhangwei", "--reason", "x")
-    assert "needs a manager's approval" in cli.fails("extend", ref, "--days", "30", "--approved-by", "wangfang", "--reason", "x")
-    assert "30 (approved by a manager)" in cli.fails("extend", ref, "--days", "45", "--approved-by", "sunli", "--reason", "x")
-    case = cli.json("extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "复杂", "--at",
-                    "2026-03-10T10:00", "--customer-told-at", "2026-03-10T11:00", "--json")
+    err = cli.fails("--as", "zhangwei", "extend", ref, "--days", "60", "--reason", "x", code=4)
+    assert err.endswith("only Executive may approve a 60-day extension; zhangwei is Manager")
+    assert "zhangwei is Manager" in cli.fails("--as", "zhangwei", "extend", ref, "--days", "60", "--reason", "x", code=4)
+    assert "wangfang is Front-line staff" in cli.fails("--as", "wangfang", "extend", ref, "--days", "30", "--reason", "x",
+                                                       code=4)
+    assert f"{cli.admin} is Administrator" in cli.fails("extend", ref, "--days", "30", "--reason", "x", code=4)
+    assert "30 (approved by a manager)" in cli.fails("--as", "sunli", "extend", ref, "--days", "45", "--reason", "x")
+    # The approver is the operator: nobody records someone else's approval.
+    assert "sunli cannot record zhangwei's approval" in cli.fails(
+        "--as", "sunli", "extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "x", code=4)
+    # Front-line staff file a request; the manager grants it; each is an event.
+    asked = cli.json("--as", "wangfang", "extend", ref, "--days", "30", "--request", "--reason", "需鉴定", "--at",
+                     "2026-03-09T10:00", "--json")
+    assert asked["regulatory_extension_days"] == 0
+    case = cli.json("--as", "zhangwei", "extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "复杂",
+                    "--at", "2026-03-10T10:00", "--customer-told-at", "2026-03-10T11:00", "--json")
     assert case["regulatory_due_at"] == "2026-04-17T00:00:00+08:00"  # 03-02 + 45 days = Thu 04-16
-    ev = cli.json("show", ref, "--json")["events"][-1]
-    assert ev["new"]["approved_by"] == "zhangwei" and ev["new"]["customer_told_at"].startswith("2026-03-10T03:00")
+    request, grant = cli.json("show", ref, "--json")["events"][-2:]
+    assert (request["action"], request["actor"], request["new"]["days"]) == ("extension_request", f"{cli.admin} as wangfang", 30)
+    assert grant["new"]["approved_by"] == "zhangwei" and grant["new"]["customer_told_at"].startswith("2026-03-10T03:00")
 
 
 def test_list_filters_and_formats(cli):
@@ -209,14 +225,15 @@ def test_staff_add_and_list(cli):
     assert "already exists" in cli.fails("staff", "add", "wangfang", "--role", "staff")
     assert "invalid --role" in cli.fails("staff", "add", "lisi", "--role", "boss")
     rows = cli.json("staff", "list", "--format", "json")
-    assert {r["name"]: r["role"] for r in rows} == {"wangfang": "staff", "zhangwei": "manager", "sunli": "executive"}
+    assert {r["name"]: r["role"] for r in rows} == {"wangfang": "staff", "zhangwei": "manager", "sunli": "executive",
+                                                   cli.admin: "admin"}
 
 
 def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
     r = cli("demo", "--count", "60")
     assert "Overdue as of" in r.stdout
     info = cli.json("db", "info", "--json")
-    assert info["counts"]["cases"] == 60 and info["revision"] == "0003"
+    assert info["counts"]["cases"] == 60 and info["revision"] == HEAD_REVISION
     assert "already has 60 cases" in cli.fails("demo")
     assert cli("db", "check").stdout.startswith("ok")
 

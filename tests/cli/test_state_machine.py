@@ -21,7 +21,7 @@ COMMAND = {
     "pause": ["pause", "{ref}", "--reason", "other"],
     "resume": ["resume", "{ref}"],
     "escalate": ["escalate", "{ref}", "--to", "urgent", "--reason", "x"],
-    "extend": ["extend", "{ref}", "--days", "30", "--approved-by", "sunli", "--reason", "x"],
+    "extend": ["--as", "sunli", "extend", "{ref}", "--days", "30", "--reason", "x"],
     "resolve": ["resolve", "{ref}", "--resolution", "x"],
     "reopen": ["reopen", "{ref}", "--reason", "x"],
     "close": ["close", "{ref}", "--satisfaction", "satisfied"],
