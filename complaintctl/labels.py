@@ -103,6 +103,13 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
         "staff_deactivate": ("Staff deactivated", "员工停用", ()),
+        "action_add": ("Remediation action added", "新增整改措施", ()),
+        "action_done": ("Remediation action done", "整改措施完成", ()),
+        "letter": ("Decision letter produced", "出具处理决定告知书", ()),
+    },
+    d.ActionStatus: {
+        "open": ("Open", "整改中", ()),
+        "done": ("Done", "已完成", ()),
     },
 }
 
@@ -119,20 +126,75 @@ FIELDS: dict[str, type[StrEnum]] = {
     "satisfaction": d.Satisfaction,
 }
 
-# PBoC JR/T 0169-2018 (银行业金融机构 投诉统计分类及编码) complaint-reason classes that each
-# category corresponds to, where there is one.
-JRT_0169_REASON = {
-    "service_attitude": "服务态度及服务质量",
-    "misselling": "营销方式和手段",
-    "disclosure": "信息披露",
-    "fees": "定价收费",
-    "product_return": "产品收益",
-    "contract_terms": "合同条款",
-    "fund_safety": "消费者资金安全",
-    "information_security": "消费者信息安全",
-    "debt_collection": "债务催收方式和手段",
-    "other": "其他",
+# JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
+# complained-of business went through, B the business type, C the reason. code -> (English, Chinese,
+# where the code comes from). "standard": the class name and its place in the list are as public
+# summaries of the standard give them; "unverified": a class name the standard uses (it appears in
+# banks' published pick-lists), numbered here in the order those lists give, not checked against the
+# standard's text. A bank corrects or extends any of them in config ([codes]); see README.
+JRT_0169: dict[str, tuple[str, str, str]] = {
+    "A01": ("Front-office channels", "前台业务渠道", "standard"),
+    "A0101": ("Business premises", "营业现场", "standard"),
+    "A0102": ("Self-service machines", "自助机具", "standard"),
+    "A0103": ("Electronic channels", "电子渠道", "standard"),
+    "A01031": ("Online banking", "网银", "standard"),
+    "A01032": ("Telephone", "电话", "standard"),
+    "A01033": ("Mobile client", "移动客户端", "standard"),
+    "A01034": ("Online public platforms", "网络公众平台", "standard"),
+    "A01035": ("SMS", "短信", "standard"),
+    "A01039": ("Other electronic channels", "其他电子渠道", "standard"),
+    "A0104": ("Third-party channels", "第三方渠道", "standard"),
+    "A0199": ("Other front-office channels", "其他前台渠道", "standard"),
+    "A02": ("Middle and back-office channels", "中、后台业务渠道", "standard"),
+    "B01": ("RMB savings", "人民币储蓄", "standard"),
+    "B02": ("Loans", "贷款", "standard"),
+    "B03": ("Bank cards", "银行卡", "standard"),
+    "B04": ("Payment and settlement", "支付结算", "standard"),
+    "B05": ("RMB cash management", "人民币管理", "standard"),
+    "B06": ("Personal financial information", "个人金融信息", "standard"),
+    "B07": ("Foreign exchange", "外汇", "unverified"),
+    "B08": ("Own wealth management", "自营理财", "unverified"),
+    "B09": ("Agency business (funds, insurance)", "银行代理业务", "unverified"),
+    "B10": ("Precious metals", "贵金属", "unverified"),
+    "B11": ("State treasury", "国库", "unverified"),
+    "B12": ("Debt collection", "债务催收", "unverified"),
+    "B13": ("Other intermediary business", "其他中间业务", "unverified"),
+    "B99": ("Other", "其他", "standard"),
+    "C01": ("Service attitude and quality", "服务态度及服务质量", "standard"),
+    "C02": ("Facilities, equipment and business systems", "金融机构服务设施、设备、业务系统", "standard"),
+    "C03": ("Management rules, business rules and procedures", "金融机构管理制度、业务规则与流程", "standard"),
+    "C04": ("Marketing methods and means", "营销方式和手段", "standard"),
+    "C05": ("Information disclosure", "信息披露", "standard"),
+    "C06": ("Product returns", "产品收益", "standard"),
+    "C07": ("Freedom of choice", "自主选择权", "standard"),
+    "C08": ("Contract terms", "合同条款", "standard"),
+    "C09": ("Safety of consumers' funds", "消费者资金安全", "standard"),
+    "C10": ("Security of consumers' information", "消费者信息安全", "standard"),
+    "C11": ("Pricing and fees", "定价收费", "unverified"),
+    "C12": ("Debt collection methods and means", "债务催收方式和手段", "unverified"),
+    "C99": ("Other", "其他", "standard"),
 }
+
+# Each choice's JR/T 0169 code. The tool's channel is how the complaint came in; A is where the
+# complained-of business was done: the nearest class is given (a letter or a regulator's referral
+# says nothing about it, hence "other").
+JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
+    "channel": {
+        "hotline": "A01032", "online_banking": "A01031", "mobile_app": "A01033", "branch_counter": "A0101",
+        "suggestion_box": "A0101", "letter": "A0199", "email": "A01039", "regulator_referral": "A0199",
+        "other": "A0199",
+    },
+    "product": {
+        "deposit": "B01", "wealth_management": "B08", "fund": "B09", "insurance_agency": "B09", "loan": "B02",
+        "credit_card": "B03", "payment": "B04", "forex": "B07", "other": "B99",
+    },
+    "category": {
+        "service_attitude": "C01", "misselling": "C04", "disclosure": "C05", "fees": "C11",
+        "product_return": "C06", "contract_terms": "C08", "fund_safety": "C09", "information_security": "C10",
+        "system_failure": "C02", "debt_collection": "C12", "other": "C99",
+    },
+}
+JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -231,7 +293,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "source": ("Source", "来源"),
     "chinese": ("Chinese", "中文"),
     "english": ("English", "英文"),
-    "jrt_reason": ("JR/T 0169-2018 reason", "JR/T 0169-2018 投诉原因"),
+    "jrt_code": ("JR/T 0169 code", "JR/T 0169 编码"),
+    "jrt_name": ("JR/T 0169 class", "JR/T 0169 分类"),
+    "code": ("Code", "编码"),
+    "code_source": ("Source", "来源"),
+    "code.standard": ("JR/T 0169-2018", "JR/T 0169-2018"),
+    "code.unverified": ("JR/T 0169-2018 name; number unverified", "JR/T 0169-2018 名称；编号未经核对"),
+    "code.bank": ("the bank's own", "本行自定义"),
     "field": ("Field", "字段"),
     "resolution": ("Resolution", "处理结果"),
     "root_cause": ("Root cause", "根本原因"),
