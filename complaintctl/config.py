@@ -25,6 +25,13 @@ DEFAULTS: dict[str, Any] = {
     "due_soon_working_days": 1,
     "masking.enabled": True,
     "database.busy_timeout_seconds": 30,
+    "bank.name": "",
+    "bank.branch_name": "",
+    "bank.address": "",
+    "bank.phone": "",
+    "letter.review_to": "",
+    "letter.regulator_hotline": "12378",
+    "letter.template": "",
 }
 
 _INT_RANGES = {

@@ -316,6 +316,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.aging": ("Open cases by age (working days)", "未结投诉账龄（工作日）"),
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
+    "title.actions": ("Remediation actions", "溯源整改措施"),
+    "title.late_actions": ("Late remediation actions", "逾期整改措施"),
+    "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
+    "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
+                         "整改措施 {id} 已登记（责任人 {owner}，期限 {due}）"),
+    "msg.action_done": ("remediation action {id} done", "整改措施 {id} 已完成"),
+    "title": ("Title", "整改事项"),
+    "owner": ("Owner", "责任人"),
+    "due_on": ("Due", "完成期限"),
+    "days_late": ("Days late", "逾期天数"),
+    "cases": ("Cases", "相关投诉"),
+    "done_at": ("Done", "完成时间"),
+    "evidence": ("Evidence", "整改证明"),
+    "late": ("Late", "逾期"),
+    "created_by": ("By", "登记人"),
+    "created_at": ("Recorded", "登记时间"),
     "clock.internal": ("Internal deadline", "内部处理时限"),
     "clock.regulatory": ("Regulatory deadline (15 days)", "监管处理时限（15日）"),
     "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
@@ -336,6 +352,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "makeup_workday": ("make-up working day", "调休上班"),
     "non_working_weekday": ("holiday", "休息日"),
 }
+
+
+# The decision letter (处理决定告知书). A bank that wants other wording overrides the template.
+TEXT.update({
+    "letter.title": ("Notice of the decision on your complaint", "投诉处理决定告知书"),
+    "letter.dear": ("Dear {name},", "尊敬的{name}："),
+    "letter.customer": ("customer", "客户"),
+    "letter.intro": ("On {received} we received your complaint (reference {ref}, {product}, {channel}). "
+                     "Having looked into it, we notify you of our decision as follows.",
+                     "我行于{received}收到您的投诉（编号 {ref}，业务类型：{product}，投诉渠道：{channel}）。经调查核实，现将处理决定告知如下。"),
+    "letter.facts": ("Facts found", "一、经调查核实的事实"),
+    "letter.basis": ("Basis of the decision", "二、处理依据"),
+    "letter.basis_default": ("Measures for the Handling of Banking and Insurance Consumer Complaints "
+                             "(CBIRC Order 2020 No. 3), the contract between you and the bank, and the bank's rules.",
+                             "《银行业保险业消费投诉处理管理办法》（中国银保监会令2020年第3号）、您与我行签订的相关合同及我行相关业务规定。"),
+    "letter.result": ("Decision", "三、处理决定"),
+    "letter.relief": ("If you disagree", "四、救济途径"),
+    "letter.review": ("You may ask for a review within 30 days of receiving this notice, in writing, to {to}.",
+                      "如您对本处理决定有异议，可自收到本告知书之日起30日内，以书面形式向{to}申请核查。"),
+    "letter.review_default": ("the bank's consumer protection department", "我行消费者权益保护部门"),
+    "letter.mediation": ("You may ask a financial dispute mediation organisation to mediate.",
+                         "您可以向依法设立的银行业保险业纠纷调解组织申请调解。"),
+    "letter.arbitration": ("Where there is an arbitration agreement, you may apply for arbitration.",
+                           "您与我行之间有仲裁协议的，可以依法申请仲裁。"),
+    "letter.litigation": ("You may bring proceedings in a people's court.", "您可以依法向人民法院提起诉讼。"),
+    "letter.regulator": ("You may also call the financial regulator's consumer hotline {hotline}.",
+                         "您也可以拨打金融监管部门消费者投诉热线 {hotline}。"),
+    "letter.contact": ("Contact", "联系方式"),
+    "fmt.long_date": ("{day:%d %B %Y}", "{day:%Y年%m月%d日}"),
+    "letter.date": ("Date", "日期"),
+    "letter.not_decided": ("{ref} has no decision yet ({status}); a letter is written once the case is resolved",
+                           "{ref} 尚无处理决定（{status}）；办结后方可出具告知书"),
+})
 
 
 # How `calendar due` explains its counting, step by step.
