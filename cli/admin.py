@@ -212,16 +212,18 @@ def calendar_due(
     ctx: typer.Context,
     tier: str = typer.Option(..., "--tier", help="general, important or urgent."),
     received_at: str = typer.Option(..., "--received-at", help="When the complaint would be received (ISO 8601)."),
+    extended_to: Optional[int] = typer.Option(None, "--extended-to", help="Count the regulatory period as extended to 30 or 60 days from receipt."),
     json_out: bool = JSON,
 ) -> None:
     """Print the deadlines a case would get, and how each was counted.
 
     Example: complaintctl calendar due --tier general --received-at 2026-09-29T10:00
+    Example: complaintctl calendar due --tier important --received-at 2026-09-29T10:00 --extended-to 60
     """
     st = state(ctx)
     from complaintctl import calendar_view
 
-    result = calendar_view.due(st.policy, tier, received_at, st.language)
+    result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to)
     if json_out:
         render.print_json(result)
         return

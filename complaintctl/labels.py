@@ -287,6 +287,12 @@ TEXT.update({
     "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
                          "so it moves to the end of {day}.",
                          "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.extended": ("Extended (Order 2020 No. 3, art. 17): the regulatory period is {n} days from receipt instead of "
+                      "{base}.",
+                      "已延长（银保监会令2020年第3号第十七条）：监管时限为受理后 {n} 日，而非 {base} 日。"),
+    "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
+                           "deadline.",
+                           "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
     "step.holiday": ("holiday ({name})", "节假日（{name}）"),
@@ -301,8 +307,8 @@ TEXT.update({
     "msg.noted": ("{ref} note added", "{ref} 已添加跟进记录"),
     "msg.paused": ("{ref} paused ({reason}); clocks stopped", "{ref} 已中止（{reason}），计时暂停"),
     "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
-    "msg.extended": ("{ref} regulatory deadline extended by {days} days ({deadlines})",
-                     "{ref} 监管时限已延长 {days} 天（{deadlines}）"),
+    "msg.extended": ("{ref} regulatory period extended to {days} days from receipt ({deadlines})",
+                     "{ref} 监管时限已延长至受理后 {days} 日（{deadlines}）"),
     "msg.resolved": ("{ref} resolved", "{ref} 已办结"),
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
