@@ -349,6 +349,21 @@ def deadline_text(case: dict, lang: str = "en") -> str:
         parts.append(t("dl.regulatory", lang, day=day_text(case["regulatory_due_at"], lang)))
     return ("，" if lang == "zh" else ", ").join(parts)
 
+# What `db check --anchors` says of an anchor that no longer matches the chain.
+TEXT.update({
+    "anchor.missing": ("anchor of {at} (line {line}): event {id} no longer exists: the chain was cut back "
+                       "(events or cases deleted) after it was anchored",
+                       "{at} 的锚点（第 {line} 行）：事件 {id} 已不存在，锚定后审计链被截短（事件或案件被删除）"),
+    "anchor.rewritten": ("anchor of {at} (line {line}): event {id} no longer has the anchored hash: the chain up "
+                         "to it was rewritten",
+                         "{at} 的锚点（第 {line} 行）：事件 {id} 的哈希与锚定值不符，该事件及之前的审计链被改写"),
+    "anchor.count": ("anchor of {at} (line {line}): {n} events up to event {id}, {events} when anchored: events "
+                     "were removed or inserted",
+                     "{at} 的锚点（第 {line} 行）：事件 {id} 及之前现有 {n} 条事件，锚定时为 {events} 条，有事件被删除或插入"),
+    "anchor.ok": ("ok: {n} anchor(s) match the chain", "正常：{n} 个锚点与审计链一致"),
+    "anchor.appended": ("anchor appended to {file}", "锚点已追加到 {file}"),
+})
+
 
 def message(key: str, lang: str, case: dict, **params) -> str:
     """A one-line summary of what a command did, in `lang`."""
