@@ -404,6 +404,12 @@ TEXT.update({
     "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
                          "so it moves to the end of {day}.",
                          "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.extended": ("Extended (Order 2020 No. 3, art. 17): the regulatory period is {n} days from receipt instead of "
+                      "{base}.",
+                      "已延长（银保监会令2020年第3号第十七条）：监管时限为受理后 {n} 日，而非 {base} 日。"),
+    "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
+                           "deadline.",
+                           "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
     "step.holiday": ("holiday ({name})", "节假日（{name}）"),
@@ -418,8 +424,8 @@ TEXT.update({
     "msg.noted": ("{ref} note added", "{ref} 已添加跟进记录"),
     "msg.paused": ("{ref} paused ({reason}); clocks stopped", "{ref} 已中止（{reason}），计时暂停"),
     "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
-    "msg.extended": ("{ref} regulatory deadline extended by {days} days ({deadlines})",
-                     "{ref} 监管时限已延长 {days} 天（{deadlines}）"),
+    "msg.extended": ("{ref} regulatory period extended to {days} days from receipt ({deadlines})",
+                     "{ref} 监管时限已延长至受理后 {days} 日（{deadlines}）"),
     "msg.resolved": ("{ref} resolved", "{ref} 已办结"),
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
@@ -459,6 +465,21 @@ def deadline_text(case: dict, lang: str = "en") -> str:
     if case.get("regulatory_due_at"):
         parts.append(t("dl.regulatory", lang, day=day_text(case["regulatory_due_at"], lang)))
     return ("，" if lang == "zh" else ", ").join(parts)
+
+# What `db check --anchors` says of an anchor that no longer matches the chain.
+TEXT.update({
+    "anchor.missing": ("anchor of {at} (line {line}): event {id} no longer exists: the chain was cut back "
+                       "(events or cases deleted) after it was anchored",
+                       "{at} 的锚点（第 {line} 行）：事件 {id} 已不存在，锚定后审计链被截短（事件或案件被删除）"),
+    "anchor.rewritten": ("anchor of {at} (line {line}): event {id} no longer has the anchored hash: the chain up "
+                         "to it was rewritten",
+                         "{at} 的锚点（第 {line} 行）：事件 {id} 的哈希与锚定值不符，该事件及之前的审计链被改写"),
+    "anchor.count": ("anchor of {at} (line {line}): {n} events up to event {id}, {events} when anchored: events "
+                     "were removed or inserted",
+                     "{at} 的锚点（第 {line} 行）：事件 {id} 及之前现有 {n} 条事件，锚定时为 {events} 条，有事件被删除或插入"),
+    "anchor.ok": ("ok: {n} anchor(s) match the chain", "正常：{n} 个锚点与审计链一致"),
+    "anchor.appended": ("anchor appended to {file}", "锚点已追加到 {file}"),
+})
 
 
 def message(key: str, lang: str, case: dict, **params) -> str:

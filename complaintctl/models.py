@@ -111,6 +111,7 @@ class Case(SQLModel, table=True):
     paused_at: Optional[dt.datetime] = _ts()
     pause_reason: Optional[str] = Field(default=None, max_length=30)
     paused_from: Optional[str] = Field(default=None, max_length=20)
+    # The total the regulatory period was extended to, in days from receipt (30 or 60; 0: not extended).
     regulatory_extension_days: int = 0
     regulatory_paused_seconds: int = 0
     paused_working_seconds: int = 0
