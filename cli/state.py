@@ -116,7 +116,8 @@ class AppState:
 
         self._context = open_context(self.store(), now=self.now, policy=self.policy, os_login=self.os_login,
                                      as_name=self.acting_for,
-                                     cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)))
+                                     cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
+                                     codes=self.config.codes, settings=self.config.values)
         return self._context
 
 

@@ -109,6 +109,16 @@ class Action(StrEnum):
     STAFF_ROLE = "staff_role"
     MASKING = "masking"
     EXTENSION_REQUEST = "extension_request"
+    ACTION_ADD = "action_add"
+    ACTION_DONE = "action_done"
+    LETTER = "letter"
+
+
+class ActionStatus(StrEnum):
+    """The state of a remediation action (溯源整改)."""
+
+    OPEN = "open"
+    DONE = "done"
 
 
 OPEN_STATUSES = frozenset(

@@ -174,7 +174,7 @@ def test_reopen_after_the_window_says_to_log_a_new_case(cli):
     ref = cli.log(received="2026-03-02T10:00")
     cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
     err = cli.fails("reopen", ref, "--reason", "x", "--at", "2026-04-20T10:00")
-    assert "more than 30 days ago; log a new case with --related " + ref in err
+    assert "the 30-day reopen window ran out at 24:00 on 2026-04-02; log a new case with --related " + ref in err
     new = cli.log("--related", ref, received="2026-04-20T11:00")
     assert cli.json("show", new, "--json")["case"]["related"] == ref
 
@@ -182,25 +182,26 @@ def test_reopen_after_the_window_says_to_log_a_new_case(cli):
 def test_extend_needs_the_right_approver(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
-    err = cli.fails("--as", "zhangwei", "extend", ref, "--days", "60", "--reason", "x", code=4)
+    told = ["--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00"]
+    err = cli.fails("--as", "zhangwei", "extend", ref, "--to", "60", "--reason", "x", *told, code=4)
     assert err.endswith("only Executive may approve a 60-day extension; zhangwei is Manager")
-    assert "zhangwei is Manager" in cli.fails("--as", "zhangwei", "extend", ref, "--days", "60", "--reason", "x", code=4)
-    assert "wangfang is Front-line staff" in cli.fails("--as", "wangfang", "extend", ref, "--days", "30", "--reason", "x",
-                                                       code=4)
-    assert f"{cli.admin} is Administrator" in cli.fails("extend", ref, "--days", "30", "--reason", "x", code=4)
-    assert "30 (approved by a manager)" in cli.fails("--as", "sunli", "extend", ref, "--days", "45", "--reason", "x")
+    assert "wangfang is Front-line staff" in cli.fails("--as", "wangfang", "extend", ref, "--to", "30", "--reason", "x",
+                                                       *told, code=4)
+    assert f"{cli.admin} is Administrator" in cli.fails("extend", ref, "--to", "30", "--reason", "x", *told, code=4)
+    assert "invalid --to '45': expected 30" in cli.fails("--as", "sunli", "extend", ref, "--to", "45", "--reason", "x",
+                                                          *told)
     # The approver is the operator: nobody records someone else's approval.
     assert "sunli cannot record zhangwei's approval" in cli.fails(
-        "--as", "sunli", "extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "x", code=4)
+        "--as", "sunli", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x", *told, code=4)
     # Front-line staff file a request; the manager grants it; each is an event.
-    asked = cli.json("--as", "wangfang", "extend", ref, "--days", "30", "--request", "--reason", "需鉴定", "--at",
+    asked = cli.json("--as", "wangfang", "extend", ref, "--to", "30", "--request", "--reason", "需鉴定", "--at",
                      "2026-03-09T10:00", "--json")
     assert asked["regulatory_extension_days"] == 0
-    case = cli.json("--as", "zhangwei", "extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "复杂",
-                    "--at", "2026-03-10T10:00", "--customer-told-at", "2026-03-10T11:00", "--json")
-    assert case["regulatory_due_at"] == "2026-04-17T00:00:00+08:00"  # 03-02 + 45 days = Thu 04-16
+    case = cli.json("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂",
+                    "--json", *told)
+    assert case["regulatory_due_at"] == "2026-04-02T00:00:00+08:00"  # 30 days from 03-02: Wed 04-01
     request, grant = cli.json("show", ref, "--json")["events"][-2:]
-    assert (request["action"], request["actor"], request["new"]["days"]) == ("extension_request", f"{cli.admin} as wangfang", 30)
+    assert (request["action"], request["actor"], request["new"]["to"]) == ("extension_request", f"{cli.admin} as wangfang", 30)
     assert grant["new"]["approved_by"] == "zhangwei" and grant["new"]["customer_told_at"].startswith("2026-03-10T03:00")
 
 
