@@ -61,7 +61,7 @@ def test_remediation_actions_are_added_listed_late_and_done_with_audited_events(
     assert done["status"] == "done" and done["evidence"].startswith("2026-03-20")
     assert cli.json("action", "list", "--overdue", "--as-of", "2099-03-12T09:00", "--format", "json") == []
     events = cli.sql("select action, actor from events where case_id is null and action like 'action%' order by id")
-    assert [tuple(e) for e in events] == [("action_add", "tester"), ("action_add", "tester"), ("action_done", "tester")]
+    assert [tuple(e) for e in events] == [("action_add", cli.admin), ("action_add", cli.admin), ("action_done", cli.admin)]
     assert cli("db", "check").exit_code == 0
 
 
@@ -103,7 +103,7 @@ def test_the_decision_letter_is_chinese_by_default_masked_and_audited(cli, tmp_p
 
 def test_the_letter_shows_the_customer_in_full_only_to_a_role_allowed_to_reveal(cli, tmp_path):
     ref = _resolved(cli)
-    assert "--reveal is for operators registered as manager or executive" in cli.fails(
+    assert "only Manager or Executive may see personal data in full; wangfang is Front-line staff" in cli.fails(
         "--as", "wangfang", "letter", ref, "--reveal", code=NotPermitted.exit_code)
     html = cli("--as", "zhangwei", "letter", ref, "--reveal").stdout
     assert "张三" in html and "13812345678" in html
