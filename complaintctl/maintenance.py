@@ -12,7 +12,7 @@ from . import audit
 from . import domain as d
 from .errors import IllegalMove, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
-from .services import Context, _show, parse_date
+from .context import Context, parse_date, show_time
 
 
 def info(store, uow) -> dict[str, Any]:
@@ -139,4 +139,4 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
         if not dry_run:
             uow.commit()
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
-            "at": _show(ctx.now, ctx)}
+            "at": show_time(ctx.now, ctx)}
