@@ -7,7 +7,8 @@ read in the business timezone when they carry no offset, between MIN_YEAR and MA
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .config import Policy
 from .deadlines import BusinessCalendar
@@ -28,20 +29,31 @@ class Context:
     calendar: BusinessCalendar
     masking: bool = True
     warnings: list[str] = field(default_factory=list)
+    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
+    settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
 
     @property
     def tz(self):
         return self.calendar.tz
 
+    @property
+    def code_book(self):
+        if self.codes is None:
+            from .codes import standard
+
+            self.codes = standard()
+        return self.codes
+
     def at(self, now: dt.datetime) -> "Context":
         """The same context with the clock read at another moment (a report --as-of)."""
-        return Context(now=now, actor=self.actor, policy=self.policy, calendar=self.calendar, masking=self.masking)
+        return replace(self, now=now, warnings=[])
 
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None) -> Context:
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
+                 codes=None, settings: dict[str, Any] | None = None) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
     return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking)
+                   masking=masking, codes=codes, settings=dict(settings or {}))
 
 
 def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,
@@ -85,6 +97,21 @@ def parse_date(text: str | None, field_name: str) -> dt.date | None:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
     return value
+
+
+def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_name: str = "--at") -> dt.datetime:
+    """When an action really happened (default now): not in the future, not before the case (if
+    given) was received."""
+    moment = at if isinstance(at, dt.datetime) else parse_time(at, ctx, field_name)
+    if moment is None:
+        return ctx.now
+    if moment > ctx.now:
+        raise InvalidValue(field_name, show_time(moment, ctx),
+                           f"a time not in the future (now is {show_time(ctx.now, ctx)})")
+    if case is not None and moment < case.received_at:
+        raise InvalidValue(field_name, show_time(moment, ctx),
+                           f"a time not before the case was received ({show_time(case.received_at, ctx)})")
+    return moment
 
 
 def show_time(moment: dt.datetime | None, ctx: Context) -> str | None:

@@ -49,6 +49,10 @@ class IllegalMove(UserError):
         self.allowed = allowed
 
 
+class UnknownAction(UserError):
+    """No remediation action has that number."""
+
+
 class UnknownCase(UserError):
     """No case has that reference or id."""
 

@@ -60,6 +60,13 @@ def mask_text(value: str | None) -> str | None:
     return mask_email(value) if "@" in value else value
 
 
+def mask_name(value: str | None) -> str | None:
+    """张** / J*** S****: the first character of each part stays."""
+    if not value:
+        return value
+    return " ".join(part[0] + "*" * (len(part) - 1) for part in value.split())
+
+
 # Which masking each personal field gets: the one map every output, export and event uses.
 MASKERS = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text}
