@@ -11,6 +11,8 @@ from typing import TypeVar
 from . import domain as d
 from .errors import ComplaintctlError, IllegalMove, InvalidValue, UnknownCase, UnknownStaff
 
+LANGS = ("en", "zh")
+
 # enum value -> (English, Chinese, extra Chinese/English aliases accepted on input)
 CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
     d.Tier: {
