@@ -87,22 +87,29 @@ def identify(uow, login: str, as_name: str | None = None) -> Operator:
     s = uow.session
     me = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
     if me is None:
-        raise NotPermitted("unmapped", login=login)
+        raise denied("unmapped", login=login)
     if not me.active:
-        raise NotPermitted("deactivated", login=login, name=me.name)
+        raise denied("deactivated", login=login, name=me.name)
     if as_name is None:
         return Operator(login, me.name, R(me.role), me.branch)
     target_name = d.clean_name("--as", as_name)
     if R(me.role) not in PERMISSIONS[Do.ACT_FOR]:
-        raise NotPermitted("act_for", login=login, name=me.name, role=me.role)
+        raise denied("act_for", login=login, name=me.name, role=me.role)
     target = s.execute(select(Staff).where(Staff.name == target_name)).scalar_one_or_none()
     if target is None:
         raise UnknownStaff(target_name, "--as")
     if not target.active:
-        raise NotPermitted("deactivated_target", name=target.name)
+        raise denied("deactivated_target", name=target.name)
     if target.id == me.id:
         return Operator(login, me.name, R(me.role), me.branch)
     return Operator(login, me.name, R(target.role), target.branch, acting_for=target.name)
+
+
+def denied(kind: str, **params) -> NotPermitted:
+    """The NotPermitted error (exit 4) of one rule of labels.DENIALS, worded from its values."""
+    from .labels import denial
+
+    return NotPermitted(denial(kind, "en", **params), kind, params)
 
 
 def allowed(op: Operator | None, what: Do) -> bool:
@@ -114,12 +121,12 @@ def require(ctx, what: Do, *, branch: str | None = None, detail: str | None = No
     branch-bound action, the case is of the operator's branch)."""
     op = getattr(ctx, "operator", None)
     if op is None:
-        raise NotPermitted("no_operator")
+        raise denied("no_operator")
     if op.role not in PERMISSIONS[what]:
-        raise NotPermitted("role", person=op.person, role=op.role.value, what=what.value,
+        raise denied("role", person=op.person, role=op.role.value, what=what.value,
                            roles=[r.value for r in R if r in PERMISSIONS[what]])
     if op.role in BRANCH_BOUND.get(what, ()) and (op.branch or None) != (branch or None):
-        raise NotPermitted("branch", person=op.person, role=op.role.value, what=what.value,
+        raise denied("branch", person=op.person, role=op.role.value, what=what.value,
                            own=op.branch or "-", branch=branch or "-")
 
 

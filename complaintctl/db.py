@@ -18,9 +18,9 @@ from sqlmodel import Session
 from .errors import DatabaseBusy, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-_PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
 
 def account_name(uid: int) -> str:
@@ -86,6 +86,10 @@ class _Adapter:
     def map_login(self, conn, login: str, old_role: str | None, new_role: str | None) -> None:
         """Give a login the server's rights of its role (and take the old role's away). SQLite has
         no logins of its own: the staff table is the whole mapping."""
+
+    def chain_head(self, conn) -> str | None:
+        """The newest event's hash: the audit chain's head, which every writer extends."""
+        return conn.execute(text("SELECT hash FROM events ORDER BY id DESC LIMIT 1")).scalar()
 
     @contextmanager
     def bulk(self, conn):
@@ -207,6 +211,25 @@ class _PostgreSQL(_Adapter):
     def login(self, conn, os_login: str) -> str:
         return conn.execute(text("SELECT session_user")).scalar_one()
 
+    def map_login(self, conn, login: str, old_role: str | None, new_role: str | None) -> None:
+        """GRANT the login its role's group role (complaint_staff, ...); REVOKE the old one. The DBA
+        creates the login; the tool maps it."""
+        from .errors import InvalidValue
+
+        if new_role and not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login}).scalar():
+            raise InvalidValue("--login", login, "a login that exists on the server (the DBA creates it first: "
+                                                 "CREATE ROLE ... LOGIN; the tool maps it)")
+        quote = conn.dialect.identifier_preparer.quote
+        if old_role:
+            conn.exec_driver_sql(f"REVOKE {quote('complaint_' + old_role)} FROM {quote(login)}")
+        if new_role:
+            conn.exec_driver_sql(f"GRANT {quote('complaint_' + new_role)} TO {quote(login)}")
+
+    def chain_head(self, conn) -> str | None:
+        """Through a function owned by the tables' owner: row-level security hides other branches'
+        events from a branch login, but the chain runs through all of them."""
+        return conn.execute(text("SELECT complaintctl_chain_head()")).scalar()
+
     def owner_login(self, conn, os_login: str) -> str:
         """The owner of the tables (who ran the migrations): it could change anything anyway."""
         owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
@@ -215,7 +238,7 @@ class _PostgreSQL(_Adapter):
 
     def lock_connection(self, conn) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
@@ -238,6 +261,10 @@ class _PostgreSQL(_Adapter):
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "lock timeout" in msg:
             return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+        if "row-level security" in msg or "permission denied" in msg or "insert-only" in msg:
+            from .access import denied
+
+            return denied("server", message=msg)
         return DatabaseUnavailable(f"database error: {msg}")
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import InvalidValue
+from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff
 
 LANGS = ("en", "zh")
 
@@ -507,6 +507,25 @@ def t(key: str, lang: str = "en", **kwargs) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
+    """An error's one line in `lang`; errors without a Chinese form are given in English."""
+    if lang != "zh":
+        return exc.message
+    if isinstance(exc, InvalidValue):
+        return f"{exc.field} 的值 {exc.shown!r} 无效：应为{exc.accepted.replace('one of ', '以下之一：', 1)}"
+    if isinstance(exc, IllegalMove):
+        state = label(exc.status, "zh", d.Status)
+        moves = "、".join(label(a, "zh", d.Action) for a in exc.allowed) or "无"
+        return f"案件当前状态为「{state}」，不能执行「{label(exc.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
+    if isinstance(exc, UnknownCase):
+        return f"未找到案件 {exc.key!r}：应为已有案件的编号（见 complaintctl list --all）"
+    if isinstance(exc, UnknownStaff):
+        return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
+    if isinstance(exc, NotPermitted) and exc.kind in DENIALS:
+        return denial(exc.kind, "zh", **exc.params)
+    return exc.message
+
+
 # Who may do what (complaintctl/access.py) ----------------------------------------------------
 
 # access.Do -> (the commands, what it is in English, in Chinese)
@@ -560,6 +579,7 @@ DENIALS: dict[str, tuple[str, str]] = {
         "{name} is the last active administrator; register another administrator first",
         "{name} 是最后一名在职系统管理员；请先登记另一名系统管理员"),
     "no_operator": ("not permitted: no operator was identified", "无权操作：未能识别操作人"),
+    "server": ("not permitted by the database server: {message}", "数据库服务器拒绝该操作：{message}"),
 }
 
 

@@ -11,7 +11,8 @@ from . import labels
 from .errors import ConfigError, UserError
 from .masking import mask_email, mask_name, mask_phone, mask_text
 from . import access
-from .services import Context, load_case
+from .context import Context
+from .services import load_case
 
 TEMPLATES = Path(__file__).parent / "templates"
 
