@@ -77,9 +77,9 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
     csv and json carry cases; 'action list --overdue' gives the actions in every format)."""
     from complaintctl import remediation
 
-    from .regulator import action_columns
+    from .regulator import action_columns, table_rows
 
-    rows = list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True))
+    rows = list(table_rows(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)))
     if rows:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
         render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
