@@ -264,8 +264,10 @@ def regulatory(
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx (xlsx needs --output)."),
     output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
-    """The quarterly complaint return: received by JR/T 0169 business type x reason and by channel,
-    and handling by branch (on time, extended, late, withdrawn, repeat, reviews, open at quarter end).
+    """The quarterly complaint return by JR/T 0169 code and by branch, for the regulator.
+
+    Received by business type x reason and by channel; per branch: handled on time, in an extension
+    or late, withdrawn, repeat complaints, reviews, open at quarter end.
 
     Example: complaintctl report regulatory --quarter 2026Q3 --format xlsx --output 2026Q3.xlsx
     """
@@ -369,8 +371,10 @@ def monthly(
     fmt: str = typer.Option("html", "--format", "-f", help="html (one self-contained page) or json (its figures)."),
     output: Optional[Path] = OUTPUT,
 ) -> None:
-    """The monthly management report: volume and 12-month trends, top reasons, compliance by tier and
-    branch, aging, reviews, repeat complainants, remediation actions; one HTML file with SVG charts.
+    """The monthly management report for the board: one HTML file with SVG charts.
+
+    Volume and 12-month trends, top reasons, compliance by tier and branch, aging, reviews, repeat
+    complainants (masked), remediation actions due and late.
 
     Example: complaintctl --lang zh report monthly --month 2026-10 --output report-2026-10.html
     """
