@@ -12,7 +12,7 @@ from . import domain as d
 from . import services
 from .errors import UserError
 from .models import Case, Staff
-from .services import Context
+from .context import Context
 
 STAFF = [
     ("wangfang", "staff", "BJ001", "个人金融部"), ("liqiang", "staff", "BJ001", "个人金融部"),
