@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def history(cli):
@@ -96,17 +98,15 @@ def test_events_never_hold_raw_phone_or_account_numbers(cli):
 
 WORKER = r"""
 import sys
-import typer.main, typer.testing
-from typer.testing import CliRunner
+db, worker, n, root = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, root)
 from complaintctl_cli.main import app
-db, worker, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runner = CliRunner()
-command = typer.main.get_command(app)  # once, as a process would; each command still opens its own database
-typer.testing._get_command = lambda a: command
+from tests.harness import Runner
+runner = Runner(app)  # the command is built once, as a process would; each command still opens its own database
 failures = []
 refs = []
 def run(*args):
-    r = runner.invoke(app, ["--db", db, "--as", f"op{worker}", *args])
+    r = runner(["--db", db, "--as", f"op{worker}", *args])
     if r.exit_code != 0:
         failures.append(f"{args[0]}: {r.exit_code} {r.output.strip()[:200]}")
     return r.stdout.strip()
@@ -133,7 +133,7 @@ def test_concurrent_writers_queue_instead_of_failing(cli):
     whose server-side locking is not what this test is about)."""
     per = 200 if cli.backend == "sqlite" else 48
     cli("staff", "add", "wangfang", "--role", "staff")
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(cli.db), str(w), str(per)],
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(cli.db), str(w), str(per), str(ROOT)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(8)]
     outputs = [p.communicate(timeout=600) for p in procs]
     for out, err in outputs:
