@@ -129,9 +129,9 @@ sys.stdin.read()  # hold it until the test closes stdin (or the process is kille
 @contextlib.contextmanager
 def write_lock_held_elsewhere(cli):
     """Another process holds the database's write lock for as long as the block runs."""
-    from complaintctl.db import _PG_WRITE_LOCK
+    from complaintctl.db import PG_WRITE_LOCK
 
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(cli.db), str(_PG_WRITE_LOCK)],
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(cli.db), str(PG_WRITE_LOCK)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ready, _, _ = select.select([holder.stdout], [], [], 60)  # bounded: a stuck helper fails the test
