@@ -12,7 +12,7 @@ from sqlalchemy import case as sql_case, func, literal, select
 from . import domain as d
 from . import labels, regulatory, remediation, reports
 from .models import Case
-from .services import Context, _show
+from .context import Context, show_time
 
 _C = Case.__table__.c
 TREND_MONTHS = 12
@@ -66,8 +66,8 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
                 "change": r["change"], "change_pct": r["change_pct"]}
                for r in sorted(summary["rows"], key=lambda r: (-r["received"], r["category"]))]
     return {
-        "month": f"{year}-{mon:02d}", "from": _show(lo, ctx), "to": _show(end, ctx),
-        "previous_month": prev_first.strftime("%Y-%m"), "as_of": _show(as_of, ctx),
+        "month": f"{year}-{mon:02d}", "from": show_time(lo, ctx), "to": show_time(end, ctx),
+        "previous_month": prev_first.strftime("%Y-%m"), "as_of": show_time(as_of, ctx),
         "received": total.get("received", 0),
         "received_previous": sum(r["previous"] for r in summary["rows"]),
         "trend": {"months": months, "product": by_product, "channel": by_channel},

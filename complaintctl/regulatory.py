@@ -14,7 +14,7 @@ from . import deadlines
 from . import domain as d
 from .errors import InvalidValue
 from .models import Case, Cycle
-from .services import Context, _show
+from .context import Context, show_time
 
 _C = Case.__table__.c
 _Y = Cycle.__table__.c
@@ -165,6 +165,6 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
     with uow:
         by_type_reason, by_channel = received_by_code(uow, ctx, lo, hi, branch)
         handling = handling_by_branch(uow, ctx, lo, hi, branch)
-    return {"quarter": period, "branch": branch, "from": _show(lo, ctx),
-            "to": _show(hi - dt.timedelta(microseconds=1), ctx),
+    return {"quarter": period, "branch": branch, "from": show_time(lo, ctx),
+            "to": show_time(hi - dt.timedelta(microseconds=1), ctx),
             "by_type_reason": by_type_reason, "by_channel": by_channel, "by_branch": handling}
