@@ -191,15 +191,18 @@ class CaseRows:
         due, reg, paused = utc(due_s), utc(reg_s), utc(paused_s)
         followup = utc(followup_s) if tier == self._URGENT else None
         state = clock_state(_Clocks(status, tier, due, reg, paused, pause_reason, followup), as_of)
-        breach, span = [], None
+        breach, span, late_seconds = [], None, None
         if state["internal"]:
             urgent_plan = tier == self._URGENT and not responded
             breach.append("response" if urgent_plan else "internal")
-            span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
+            stopped = min(as_of, paused or as_of)
+            span = deadlines.remaining(due, stopped, cal, clock_hours=urgent_plan)
+            late_seconds = (stopped - due).total_seconds()
         if state["regulatory"]:
             breach.append("regulatory")
             if span is None:
                 span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
+                late_seconds = (as_of - reg).total_seconds()
         left = None
         if not breach and status in self._OPEN and paused is None:
             nxt = min((t for t in (due, reg) if t is not None), default=None)
@@ -209,7 +212,11 @@ class CaseRows:
                 span.text() if span is not None else None,
                 (-span.working_days if span.working else round(-span.seconds / 86400, 2)) if span is not None else None,
                 left.text() if left is not None and left.seconds > 0 else None,
-                state["stale"])
+                state["stale"],
+                # For a person reading a table: how late in working and in calendar time, or how
+                # much is left (the CSV and JSON carry the texts and numbers above).
+                (span, late_seconds) if span is not None else None,
+                left if left is not None and left.seconds > 0 else None)
 
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
@@ -235,7 +242,7 @@ class CaseRows:
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
             "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5],
+            "time_left": clock[4], "stale": clock[5], "late": clock[6], "left": clock[7],
         }
 
 
