@@ -273,9 +273,16 @@ class TableLayout:
     widths: list[int]
     headers: list[list[str]]
 
+    def __post_init__(self) -> None:
+        self._specs = [(w, c.kind in ("number", "percent"), c.priority != 0) for w, c in zip(self.widths, self.columns)]
+
     def line(self, cells: list[str]) -> str:
-        parts = [_fit_cell(v, w, c.kind in ("number", "percent"), crop=c.priority != 0)
-                 for v, w, c in zip(cells, self.widths, self.columns)]
+        parts = []
+        for v, (w, right, crop) in zip(cells, self._specs):
+            if v.isascii() and len(v) <= w:  # the common case, without measuring cells
+                parts.append(v.rjust(w) if right else v.ljust(w))
+            else:
+                parts.append(_fit_cell(v, w, right, crop))
         return _SEP.join(parts).rstrip()
 
     def header_lines(self) -> list[str]:
@@ -340,13 +347,40 @@ def _made(columns, keep, widths, headers, wrap) -> TableLayout:
                        [_header_lines(headers[i], wrap) for i in keep])
 
 
-def _cell_text(row: dict, col: Column, lang: str) -> str:
-    if col.display is not None:
-        text = col.display(row, lang)
-    else:
-        text = _display(row.get(col.key), col, lang)
-    # One line per row: newlines and tabs in free text would break the columns.
-    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ") if text else ""
+def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
+    """The function from a row to this column's cell text. Values repeat from row to row (dates,
+    choices, clock outcomes), so each distinct one is formatted once."""
+    memo: dict = {}
+    key, display = col.key, col.display
+
+    def clean(text: str) -> str:
+        # One line per row: line breaks and tabs in free text would break the columns.
+        if "\n" in text or "\r" in text or "\t" in text:
+            return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        return text
+
+    if display is not None:
+        def cell(row: dict) -> str:
+            return clean(display(row, lang) or "")
+        return cell
+    if col.kind == "text" and col.enum is None:
+        def cell(row: dict) -> str:
+            v = row.get(key)
+            return clean(v) if type(v) is str else _display(v, col, lang)
+        return cell
+
+    def cell(row: dict) -> str:
+        v = row.get(key)
+        try:
+            return memo[v]
+        except KeyError:
+            if len(memo) > 4096:
+                memo.clear()
+            text = memo[v] = clean(_display(v, col, lang))
+            return text
+        except TypeError:  # an unhashable value
+            return clean(_display(v, col, lang))
+    return cell
 
 
 def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty,
@@ -355,21 +389,23 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
     rows coloured by their style, elsewhere plain fixed-width text, fit for a mail. A table written
     to a file keeps every column at its full width."""
     rows = iter(rows)
-    sample: list[tuple[list[str], str | None]] = []
+    makers = [_cell_maker(c, lang) for c in columns]
+    styles = [c.style for c in columns if c.style]
 
-    def cooked(row: dict) -> tuple[list[str], str | None]:
+    def style_of(row: dict) -> str | None:
         style = None
-        for col in columns:
-            if col.style:
-                style = col.style(row) or style
-        return [_cell_text(row, c, lang) for c in columns], style
+        for pick in styles:
+            style = pick(row) or style
+        return style
 
+    # The first rows size the columns; every row after them streams through the same layout.
+    sample: list[tuple[list[str], str | None]] = []
     shown = seen = 0
     for row in rows:
         seen += 1
         if limit is not None and shown >= limit:
             continue  # counted, not shown
-        sample.append(cooked(row))
+        sample.append(([make(row) for make in makers], style_of(row)))
         shown += 1
         if len(sample) >= _SAMPLE:
             break
@@ -382,24 +418,25 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         width = None if output is not None else table_width(out)
         lay = layout(columns, [c for c, _ in sample], lang, width)
         keep = [columns.index(c) for c in lay.columns]
+        kept_makers = [makers[i] for i in keep]
         paint = _painter() if tty else None
+        line, write_out = lay.line, out.write
 
-        def write(line: str, style: str | None = None) -> None:
-            out.write((paint(line, style) if paint and style else line) + "\n")
+        def write(text: str, style: str | None = None) -> None:
+            write_out((paint(text, style) if paint and style else text) + "\n")
 
         if title:
             write(title, "bold")
-        for line in lay.header_lines():
-            write(line, "bold")
+        for text in lay.header_lines():
+            write(text, "bold")
         write(lay.rule())
         for cells, style in sample:
-            write(lay.line([cells[i] for i in keep]), style)
+            write(line([cells[i] for i in keep]), style)
         for row in rows:
             seen += 1
             if limit is not None and shown >= limit:
                 continue
-            cells, style = cooked(row)
-            write(lay.line([cells[i] for i in keep]), style)
+            write(line([make(row) for make in kept_makers]), style_of(row) if paint else None)
             shown += 1
         if caption:
             write(caption)
