@@ -73,7 +73,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _display(value: Any, col: Column, lang: str) -> str:
+def cell_text(value: Any, col: Column, lang: str) -> str:
     if value is None or value == "":
         return ""
     if col.enum is not None:
@@ -366,7 +366,7 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
     if col.kind == "text" and col.enum is None:
         def cell(row: dict) -> str:
             v = row.get(key)
-            return clean(v) if type(v) is str else _display(v, col, lang)
+            return clean(v) if type(v) is str else cell_text(v, col, lang)
         return cell
 
     def cell(row: dict) -> str:
@@ -376,10 +376,10 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
         except KeyError:
             if len(memo) > 4096:
                 memo.clear()
-            text = memo[v] = clean(_display(v, col, lang))
+            text = memo[v] = clean(cell_text(v, col, lang))
             return text
         except TypeError:  # an unhashable value
-            return clean(_display(v, col, lang))
+            return clean(cell_text(v, col, lang))
     return cell
 
 
