@@ -105,6 +105,14 @@ def identify(uow, login: str, as_name: str | None = None) -> Operator:
     return Operator(login, me.name, R(target.role), target.branch, acting_for=target.name)
 
 
+def act_for(op: Operator | None, name: str, role: R, branch: str | None) -> Operator:
+    """The operator acting for another member of staff (what --as does), for an administrator only."""
+    if not allowed(op, Do.ACT_FOR):
+        raise denied("role", person=op.person if op else "-", role=op.role.value if op else "-",
+                     what=Do.ACT_FOR.value, roles=[r.value for r in R if r in PERMISSIONS[Do.ACT_FOR]])
+    return Operator(op.login, op.name, role, branch, acting_for=name)
+
+
 def denied(kind: str, **params) -> NotPermitted:
     """The NotPermitted error (exit 4) of one rule of labels.DENIALS, worded from its values."""
     from .labels import denial
