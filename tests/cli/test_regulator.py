@@ -137,7 +137,7 @@ def _quarter(cli):
     before = cli.log("--branch", "BJ002", "--phone", "13900004444", received="2026-06-20T10:00")  # open across Q3
     cli.log("--branch", "BJ001", "--phone", "13900005555", received="2026-10-09T10:00")  # the next quarter
     cli("resolve", a, "--resolution", "致歉", "--at", "2026-07-10T10:00")
-    cli("extend", b, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+    cli("--as", "zhangwei", "extend", b, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
         "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
     cli("resolve", b, "--resolution", "退还违约金", "--at", "2026-07-25T10:00")
     cli("resolve", c, "--resolution", "退还年费", "--at", "2026-07-25T10:00")
