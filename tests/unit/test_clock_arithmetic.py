@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, strategies as st
 
 from complaintctl.config import Policy
-from complaintctl.deadlines import (DAY, BusinessCalendar, ReceiptDeadlines, Span, due_soon_cutoff, followup_due,
+from complaintctl.deadlines import (DAY, BusinessCalendar, ReceiptDeadlines, Span, due_soon_cutoff, explain, followup_due,
                                     internal_due, period_end, regulatory_due, regulatory_period_days, remaining,
                                     response_due, tier_working_days)
 from complaintctl.domain import Tier
@@ -143,3 +143,56 @@ def test_working_days_of_a_span_are_rounded_to_two_places():
     assert Span(1.5 * DAY, True).working_days == 1.5
     assert Span(-DAY / 3, True).working_days == -0.33
     assert Span(1000, True).working_days == 0.01
+
+
+def test_the_explanation_walks_every_day_of_a_general_case_over_a_weekend():
+    ex = explain(at("2026-11-27T16:00"), Tier.GENERAL, CAL)
+    assert (ex.due_at, ex.first_response_due_at, ex.regulatory_due_at) == (end_of("2026-12-02"), None, end_of("2026-12-14"))
+    assert ex.steps == [
+        "Received Fri 2026-11-27 16:00 (Asia/Shanghai); the day of receipt is not counted.",
+        "Sat 2026-11-28: weekend, not counted.",
+        "Sun 2026-11-29: weekend, not counted.",
+        "Mon 2026-11-30: working day, day 1 of 3.",
+        "Tue 2026-12-01: working day, day 2 of 3.",
+        "Wed 2026-12-02: working day, day 3 of 3.",
+        "Internal deadline (general, 3 working days): 24:00 at the end of Wed 2026-12-02.",
+        "Regulatory deadline: 15 calendar days after receipt is Sat 2026-12-12, not a working day (weekend), "
+        "so it moves to the end of Mon 2026-12-14.",
+    ]
+    assert ex.warnings == []
+    zh = explain(at("2026-11-27T16:00"), Tier.GENERAL, CAL, "zh").steps
+    assert zh[1] == "2026-11-28（周六）：周末，不计入。"
+    assert zh[3] == "2026-11-30（周一）：工作日，第 1/3 个工作日。"
+    assert zh[6] == "内部处理时限（一般投诉，3 个工作日）：2026-12-02（周三） 24:00。"
+
+
+def test_the_explanation_of_an_urgent_case_gives_the_plan_in_clock_hours():
+    ex = explain(at("2026-11-27T16:00"), Tier.URGENT, CAL, "zh")
+    assert ex.due_at == ex.first_response_due_at == at("2026-11-28T16:00")
+    assert ex.steps == [
+        "受理时间 2026-11-27（周五） 16:00（Asia/Shanghai）；受理当日不计入。",
+        "紧急投诉：须在受理后 24 小时内（节假日照常计算）提出初步处理方案：2026-11-28 16:00。",
+        "提出方案后，办结前每个工作日至少跟进一次（note 或 respond）。",
+        "监管时限：受理后第 15 个自然日为 2026-12-12（周六），非工作日（周末），顺延至 2026-12-14（周一） 24:00。",
+    ]
+
+
+def test_the_explanation_of_an_extended_case_counts_the_longer_period():
+    ex = explain(at("2026-11-27T16:00"), Tier.IMPORTANT, CAL, extended_to=30)
+    assert (ex.due_at, ex.regulatory_due_at) == (end_of("2026-12-04"), end_of("2026-12-28"))
+    assert ex.steps[-3:] == [
+        "Internal deadline (important, 5 working days): 24:00 at the end of Fri 2026-12-04.",
+        "Extended (Order 2020 No. 3, art. 17): the regulatory period is 30 days from receipt instead of 15.",
+        "Regulatory deadline: 30 calendar days after receipt is Sun 2026-12-27, not a working day (weekend), "
+        "so it moves to the end of Mon 2026-12-28.",
+    ]
+
+
+def test_the_explanation_says_a_local_closure_does_not_move_the_regulators_deadline():
+    closed = BusinessCalendar(Policy(extra_holidays=frozenset({dt.date(2026, 12, 15)})))
+    ex = explain(at("2026-11-30T10:00"), Tier.GENERAL, closed)
+    assert ex.regulatory_due_at == end_of("2026-12-15")
+    assert ex.steps[-2:] == [
+        "Regulatory deadline: 15 calendar days after receipt, 24:00 at the end of Tue 2026-12-15.",
+        "Tue 2026-12-15 is a local closure, not a statutory rest day: it does not move the regulator's deadline.",
+    ]
