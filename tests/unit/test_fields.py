@@ -59,6 +59,8 @@ def test_text_with_control_characters_is_refused_but_line_breaks_and_tabs_are_ke
     assert d.clean_text("note", "第一行\n第二行\t完") == "第一行\n第二行\t完"
     assert refusal(d.clean_text, "note", "bell\x07") == "invalid note 'bell\\\\x07': expected text without control characters"
     assert "control characters" in refusal(d.clean_text, "note", "x\x1b[31m")
+    assert refusal(d.clean_text, "note", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子\x07") == (  # shown cut to 20
+        "invalid note '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected text without control characters")
     assert "control characters" in refusal(d.clean_text, "note", "del\x7f")
 
 
@@ -69,6 +71,8 @@ def test_a_name_is_one_line_of_at_most_200_characters():
     assert "at most 200 characters (got 201)" in refusal(d.clean_name, "customer", "张" * 201)
     for breaker in ("\n", "\t", "\r"):
         assert refusal(d.clean_name, "customer", f"张{breaker}三").endswith("expected a single line")
+    assert refusal(d.clean_name, "customer", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸\n子") == (  # shown cut to 20
+        "invalid customer '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected a single line")
     assert refusal(d.clean_name, "customer", None) == "invalid customer '': expected non-empty text"
 
 
