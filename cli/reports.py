@@ -65,7 +65,7 @@ def overdue(
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
-                    empty="No overdue cases." if lang == "en" else "没有超时案件。")
+                    empty=labels.t("no_overdue", lang))
     if fail_on_overdue and rep.total:
         raise typer.Exit(ExitStatus.OVERDUE)
 

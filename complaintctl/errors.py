@@ -11,13 +11,28 @@ class ComplaintctlError(Exception):
     """Base of every error the tool reports as one line."""
 
     exit_code = 1
+    key: str | None = None  # a labels.py key, when the message is written there in both languages
+    params: dict = {}
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
 
+    @classmethod
+    def of(cls, key: str, **params) -> "ComplaintctlError":
+        """The error whose message is labels.py's `key` (English and Chinese) with `params`."""
+        from .labels import t
+
+        exc = cls(t(key, "en", **params))
+        exc.key, exc.params = key, params
+        return exc
+
     def text(self, lang: str = "en") -> str:
         """The message in `lang`; classes without a Chinese form fall back to English."""
+        if self.key is not None:
+            from .labels import t
+
+            return t(self.key, lang, **self.params)
         return self.message
 
 
@@ -107,6 +122,10 @@ class EnvironmentFault(ComplaintctlError):
 
 class DatabaseUnavailable(EnvironmentFault):
     """The database cannot be opened or is not a complaintctl database."""
+
+
+class DatabaseNotFound(EnvironmentFault):
+    """No database where one was named: only init, demo and db upgrade create one."""
 
 
 class SchemaTooNew(EnvironmentFault):

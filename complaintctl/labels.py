@@ -357,3 +357,47 @@ def t(key: str, lang: str = "en", **kwargs) -> str:
     en, zh = TEXT.get(key, (key, key))
     text = zh if lang == "zh" else en
     return text.format(**kwargs) if kwargs else text
+
+
+# The database: where it is, and whether it exists --------------------------------------------
+TEXT.update({
+    "err.db_not_found": (
+        "database not found: {where} does not exist (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates a new one)",
+        "未找到数据库：{where} 不存在（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "新建数据库请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "err.db_empty": (
+        "database not found: {where} holds no complaintctl data (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates the tables)",
+        "未找到数据库：{where} 中没有 complaintctl 数据（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "建表请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "note.db_created": ("created a new database at {where}", "已新建数据库：{where}"),
+    "note.schema": ("database schema brought to revision {rev}", "数据库结构已升级至版本 {rev}"),
+})
+
+# demo and init ---------------------------------------------------------------------------------
+TEXT.update({
+    "demo.made": ("made {cases} sample complaints and {staff} staff in a demo database of its own: {where}",
+                  "已在独立的演示数据库中生成 {cases} 件示例投诉和 {staff} 名员工：{where}"),
+    "demo.next": ("{open} open and {overdue} overdue demo cases in all; see them with: complaintctl --db {db} list "
+                  "(your own register, set up by init, is a different file)",
+                  "演示数据共有未结案件 {open} 件、超时 {overdue} 件；查看：complaintctl --db {db} list"
+                  "（init 建立的正式登记簿是另一个文件）"),
+    "init.ask_branch": ("Branch code", "网点代码"),
+    "init.ask_timezone": ("Time zone", "时区"),
+    "init.ask_country": ("Calendar country", "节假日日历国家"),
+    "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
+    "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
+    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
+                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
+    "init.existing": ("already registered, left as they are: {names}", "以下员工已登记，保持不变：{names}"),
+    "init.has_cases": ("the database at {where} already holds {n} case(s): if this is meant to be a new register, "
+                       "run init again with --db NEW_FILE --force",
+                       "数据库 {where} 中已有 {n} 件案件：如需全新的登记簿，请用 --db 新文件 --force 重新运行 init"),
+    "err.no_branch": ("no branch for this case: give --branch CODE, or set branch in the config "
+                      "(complaintctl init --branch CODE)",
+                      "未指定网点：请使用 --branch 网点代码，或在配置文件中设置 branch（complaintctl init --branch 网点代码）"),
+})
+TEXT["no_overdue"] = ("No overdue cases.", "没有超时案件。")

@@ -292,6 +292,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     text = d.clean_text("description", description)
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
+    if br is None:
+        raise UserError.of("err.no_branch")
     ph = d.clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None

@@ -1,0 +1,134 @@
+"""At the counter: a missing database is an error, the demo keeps to its own file, init sets up a
+register found from any folder."""
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+
+def _env_fails(cli, *args) -> str:
+    r = cli(*args, expect=1)
+    err = r.stderr.strip()
+    assert err.count("\n") == 0 and "Traceback" not in r.output and err.startswith("complaintctl: error: "), r.output
+    return err
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("args", [
+    ["report", "overdue", "--fail-on-overdue"], ["list"], ["show", "C-2026-000001"], ["db", "check"],
+    ["db", "info"], ["staff", "list"], ["export", "--format", "csv"],
+    ["log", "--channel", "letter", "--description", "x"],
+])
+def test_a_mistyped_database_path_is_an_error_and_creates_nothing(cli, tmp_path, args):
+    typo = tmp_path / "brnach.db"
+    err = _env_fails(cli, "--db", str(typo), *args)
+    assert f"database not found: {typo} does not exist" in err
+    assert not typo.exists()
+
+
+@pytest.mark.sqlite_only
+def test_backup_of_a_missing_database_is_an_error(cli, tmp_path):
+    err = _env_fails(cli, "--db", str(tmp_path / "brnach.db"), "db", "backup", str(tmp_path / "copy.db"))
+    assert "database not found" in err and not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.sqlite_only
+def test_the_missing_database_error_speaks_chinese(cli, tmp_path):
+    err = _env_fails(cli, "--lang", "zh", "--db", str(tmp_path / "x.db"), "list")
+    assert "未找到数据库" in err and "does not exist" not in err
+
+
+def test_a_database_without_the_schema_is_not_found_either(cli, tmp_path):
+    if cli.backend == "sqlite":
+        empty = tmp_path / "empty.db"
+        empty.touch()
+        err = _env_fails(cli, "--db", str(empty), "list")
+        assert f"database not found: {empty} holds no complaintctl data" in err
+    else:
+        cli.sql("DROP TABLE alembic_version, events, cycles, cases, staff CASCADE")
+        try:
+            assert "holds no complaintctl data" in _env_fails(cli, "list")
+        finally:
+            cli("db", "upgrade")
+
+
+@pytest.mark.sqlite_only
+def test_init_demo_and_db_upgrade_create_a_database_and_say_so(cli, tmp_path):
+    for args in (["db", "upgrade"], ["demo", "--count", "3"],
+                 ["init", "--branch", "BJ001", "--path", str(tmp_path / "c.toml"), "--yes"]):
+        new = tmp_path / f"{args[0]}.db"
+        r = cli("--db", str(new), *args)
+        assert f"created a new database at {new}" in r.stderr and new.exists()
+
+
+@pytest.mark.sqlite_only
+def test_the_demo_fills_its_own_file_and_the_first_real_day_does_not_see_it(cli, home, tmp_path):
+    r = cli.runner.invoke(_app(), ["demo", "--count", "12"], prog_name="complaintctl")
+    assert r.exit_code == 0, r.output
+    demo_db = home / "data" / "complaintctl" / "demo.db"
+    assert f"demo database of its own: {demo_db}" in r.stderr
+    assert f"complaintctl --db {demo_db} list" in r.stderr
+    assert "--all" not in r.stderr  # demo does not take --all, so it does not suggest it
+    (home / "config" / "complaintctl" / "config.toml").unlink()
+    r = cli.runner.invoke(_app(), ["init", "--branch", "BJ001", "--staff", "wangfang:staff", "--yes"],
+                          prog_name="complaintctl")
+    assert r.exit_code == 0, r.output
+    assert "already holds" not in r.stderr
+    register = home / "data" / "complaintctl" / "complaints.db"
+    assert f"database ready at {register}" in r.stdout
+    listed = cli.runner.invoke(_app(), ["list", "--format", "json"], prog_name="complaintctl")
+    assert listed.exit_code == 0 and listed.stdout.strip() == "[]"
+
+
+@pytest.mark.sqlite_only
+def test_init_warns_about_a_database_that_already_holds_cases(cli, tmp_path):
+    cli("demo", "--count", "4")
+    r = cli("init", "--branch", "BJ001", "--path", str(tmp_path / "c.toml"), "--yes")
+    assert f"warning: the database at {cli.db} already holds 4 case(s)" in r.stderr
+
+
+@pytest.mark.sqlite_only
+def test_init_writes_the_user_config_folder_and_remembers_the_database(cli, home, tmp_path, monkeypatch):
+    config = home / "config" / "complaintctl" / "config.toml"
+    config.unlink()
+    register = tmp_path / "branch.db"
+    r = cli.runner.invoke(_app(), ["--db", str(register), "init", "--branch", "SH002", "--staff", "wangfang:staff",
+                                   "--language", "en", "--yes"], prog_name="complaintctl")
+    assert r.exit_code == 0, r.output
+    written = tomllib.loads(config.read_text())
+    assert written["branch"] == "SH002" and written["database"]["url"] == str(register)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = cli.runner.invoke(_app(), ["log", "--channel", "letter", "--description", "来信", "--json"],
+                          prog_name="complaintctl")
+    assert r.exit_code == 0, r.output
+    import json
+
+    assert json.loads(r.stdout)["branch"] == "SH002"
+    assert Path(register).exists() and not (elsewhere / "complaints.db").exists()
+    rows = {row["key"]: row for row in json.loads(cli.runner.invoke(
+        _app(), ["config", "show", "--format", "json"], prog_name="complaintctl").stdout)}
+    assert rows["database.url"]["value"] == str(register)
+
+
+def test_a_case_with_no_branch_given_or_configured_is_refused(cli, tmp_path):
+    bare = tmp_path / "bare.toml"
+    bare.write_text("")
+    err = cli.fails("--config", str(bare), "log", "--channel", "letter", "--description", "x")
+    assert "no branch for this case: give --branch CODE" in err
+    zh = cli.fails("--config", str(bare), "--lang", "zh", "log", "--channel", "letter", "--description", "x")
+    assert "未指定网点" in zh
+    cli("--config", str(bare), "log", "--channel", "letter", "--description", "x", "--branch", "BJ003")
+
+
+def _app():
+    from complaintctl_cli.main import app
+
+    return app
+
+
+@pytest.fixture
+def home(isolated_home):
+    return isolated_home
