@@ -131,22 +131,53 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 @db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
-    """Check integrity, foreign keys, each case's state against its events, and the audit hash chain.
+def db_check(
+    ctx: typer.Context,
+    anchors: Optional[Path] = typer.Option(None, "--anchors", help="A file of lines from 'db anchor': each must still match the chain."),
+) -> None:
+    """Check integrity, foreign keys, each case's state against its events, the audit hash chain and anchors.
 
-    Example: complaintctl db check || mail -s "complaint register check failed" audit@bank
+    Example: complaintctl db check --anchors /mnt/worm/anchors.txt || mail -s "complaint register check failed" audit@bank
     """
     st = state(ctx)
     from complaintctl import maintenance
 
     store = st.store()
-    problems = maintenance.check(store, store.unit_of_work(write=False))
+    problems = maintenance.check(store, store.unit_of_work(write=False), anchors=anchors, lang=st.language)
     if problems:
         for p in problems:
             typer.echo(p)
         render.message(f"{len(problems)} problem(s) found", "red")
         raise typer.Exit(ExitStatus.ENVIRONMENT)
     typer.echo("ok: integrity, foreign keys, state replay and audit chain all hold")
+    if anchors is not None:
+        typer.echo(labels.t("anchor.ok", st.language, n=len(maintenance.read_anchors(anchors))))
+
+
+@db_app.command("anchor")
+def db_anchor(
+    ctx: typer.Context,
+    file: Optional[Path] = typer.Argument(None, help="Also append the line to this file (created 0600 if missing)."),
+    json_out: bool = JSON,
+) -> None:
+    """Print the audit chain's head (event count, last id, its hash, the time) as one line to keep elsewhere.
+
+    Mail it daily to someone outside the branch, or append it to write-once storage; 'db check
+    --anchors FILE' later proves the chain was neither cut back nor rewritten before each anchor.
+
+    Example: complaintctl db anchor /mnt/worm/anchors.txt | mail -s "complaint register anchor" audit@bank
+    """
+    st = state(ctx)
+    from complaintctl import maintenance
+
+    made = maintenance.anchor(st.uow(write=False), st.context(), append_to=file)
+    if json_out:
+        render.print_json({"events": made.events, "last_id": made.last_id, "hash": made.hash, "at": made.at,
+                           "line": made.line, "file": str(file) if file else None})
+    else:
+        typer.echo(made.line)
+    if file is not None:
+        render.message(labels.t("anchor.appended", st.language, file=str(file)))
 
 
 @db_app.command("backup")
@@ -215,16 +246,18 @@ def calendar_due(
     ctx: typer.Context,
     tier: str = typer.Option(..., "--tier", help="general, important or urgent."),
     received_at: str = typer.Option(..., "--received-at", help="When the complaint would be received (ISO 8601)."),
+    extended_to: Optional[int] = typer.Option(None, "--extended-to", help="Count the regulatory period as extended to 30 or 60 days from receipt."),
     json_out: bool = JSON,
 ) -> None:
     """Print the deadlines a case would get, and how each was counted.
 
     Example: complaintctl calendar due --tier general --received-at 2026-09-29T10:00
+    Example: complaintctl calendar due --tier important --received-at 2026-09-29T10:00 --extended-to 60
     """
     st = state(ctx)
     from complaintctl import calendar_view
 
-    result = calendar_view.due(st.policy, tier, received_at, st.language)
+    result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to)
     if json_out:
         render.print_json(result)
         return
@@ -263,32 +296,42 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
 
 def choices(
     ctx: typer.Context,
-    field: Optional[str] = typer.Argument(None, help="tier, status, channel, product, category, role, pause_reason, notified_via or satisfaction."),
+    field: Optional[str] = typer.Argument(None, help="tier, status, channel, product, category, role, pause_reason, "
+                                                     "notified_via, satisfaction; or codes (the JR/T 0169 table)."),
     fmt: str = FORMAT,
 ) -> None:
-    """List the accepted values of each choice in English and Chinese (categories with JR/T 0169-2018).
+    """List the accepted values of each choice in English and Chinese, with their JR/T 0169-2018 codes.
 
     Example: complaintctl choices category
     """
     st = state(ctx)
+    book = st.config.codes
+    lang = st.language
     fields = list(labels.FIELDS)
     if field is not None:
         key = field.strip().lower().replace("-", "_")
+        if key == "codes":
+            cols = [Column("code"), Column("english"), Column("chinese"), Column("code_source"),
+                    Column("used_by", header="Used by" if lang == "en" else "对应选项")]
+            rows = [{**r, "code_source": labels.t(f"code.{r['code_source']}", lang)} for r in book.rows()]
+            render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title="JR/T 0169-2018")
+            return
         if key not in labels.FIELDS:
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("FIELD", field, "one of " + ", ".join(fields))
+            raise InvalidValue("FIELD", field, "one of " + ", ".join([*fields, "codes"]))
         fields = [key]
     rows = []
     for f in fields:
         enum = labels.FIELDS[f]
         for key, (en, zh, aliases) in labels.CHOICES[enum].items():
+            code = book.code(f, key)
             rows.append({"field": f, "key": key, "english": en, "chinese": " / ".join((zh, *[a for a in aliases if not a.isascii()])),
-                         "jrt_reason": labels.JRT_0169_REASON.get(key) if f == "category" else None})
+                         "jrt_code": code, "jrt_name": book.name(code, "zh") if code else None})
     cols = [Column("field"), Column("key"), Column("english"), Column("chinese")]
-    if field is None or fields == ["category"]:
-        cols.append(Column("jrt_reason"))
-    render.emit(rows, cols, fmt=fmt, lang=st.language, limit=None, title=labels.t("title.choices", st.language))
+    if any(f in book.mapping for f in fields):
+        cols += [Column("jrt_code"), Column("jrt_name")]
+    render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title=labels.t("title.choices", lang))
 
 
 # Demo and init --------------------------------------------------------------------------------

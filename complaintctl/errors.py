@@ -21,18 +21,18 @@ class ComplaintctlError(Exception):
     @classmethod
     def of(cls, key: str, **params) -> "ComplaintctlError":
         """The error whose message is labels.py's `key` (English and Chinese) with `params`."""
-        from .labels import t
+        from .labels import sentence
 
-        exc = cls(t(key, "en", **params))
+        exc = cls(sentence(key, "en", **params))
         exc.key, exc.params = key, params
         return exc
 
     def text(self, lang: str = "en") -> str:
         """The message in `lang`; classes without a Chinese form fall back to English."""
         if self.key is not None:
-            from .labels import t
+            from .labels import sentence
 
-            return t(self.key, lang, **self.params)
+            return sentence(self.key, lang, **self.params)
         return self.message
 
 
@@ -63,7 +63,8 @@ class IllegalMove(UserError):
 
     def __init__(self, action: str, status: str, allowed: list[str]):
         moves = ", ".join(allowed) if allowed else "none"
-        super().__init__(f"cannot {action} a case that is {status}; allowed from {status}: {moves}")
+        shown = str(status).replace("_", " ")  # the state as it reads: "in progress", not in_progress
+        super().__init__(f"cannot {action} a case that is {shown}; allowed from {shown}: {moves}")
         self.status = status
         self.action = action
         self.allowed = allowed
@@ -77,6 +78,10 @@ class IllegalMove(UserError):
         state = label(self.status, "zh", d.Status)
         moves = "、".join(label(a, "zh", d.Action) for a in self.allowed) or "无"
         return f"案件当前状态为「{state}」，不能执行「{label(self.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
+
+
+class UnknownAction(UserError):
+    """No remediation action has that number."""
 
 
 class UnknownCase(UserError):

@@ -3,12 +3,14 @@ backup and retention purge."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 
-from . import audit
+from . import audit, files, labels
 from . import domain as d
 from .errors import IllegalMove, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
@@ -27,9 +29,11 @@ def info(store, uow) -> dict[str, Any]:
             "counts": counts, "open_cases": open_n}
 
 
-def check(store, uow) -> list[str]:
-    """Everything that is wrong with the database; an empty list when all holds."""
+def check(store, uow, *, anchors: Path | None = None, lang: str = "en") -> list[str]:
+    """Everything that is wrong with the database; an empty list when all holds. With `anchors`,
+    every anchor recorded in that file must still match the chain."""
     problems: list[str] = []
+    recorded = read_anchors(anchors) if anchors is not None else []
     with uow:
         s = uow.session
         if store.dialect == "sqlite":
@@ -70,6 +74,87 @@ def check(store, uow) -> list[str]:
                                 Event.recorded_at, Event.old, Event.new, Event.detail, Event.prev_hash, Event.hash)
                          .order_by(Event.id).execution_options(yield_per=5000))
         problems += audit.verify_chain(rows)
+        problems += _anchor_problems(s, recorded, lang)
+    return problems
+
+
+# Anchors --------------------------------------------------------------------------------------
+
+ANCHOR_TAG = "complaintctl-anchor v1"
+_ANCHOR = re.compile(ANCHOR_TAG + r" events=(\d+) last_id=(\d+) hash=([0-9a-f]{64}) at=(\S+)")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head at one moment: how many events, the last one's id and hash, and when."""
+
+    events: int
+    last_id: int
+    hash: str
+    at: str
+
+    @property
+    def line(self) -> str:
+        return f"{ANCHOR_TAG} events={self.events} last_id={self.last_id} hash={self.hash} at={self.at}"
+
+
+def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
+    """The audit chain's head as one line; appended to `append_to` (0600, never through a symlink)."""
+    if append_to is not None:
+        files.check_destination(append_to, "FILE")
+    with uow:
+        s = uow.session
+        # One statement, so the count and the last id are of the same moment on every backend.
+        count, last_id = s.execute(select(func.count(), func.max(Event.id)).select_from(Event)).one()
+        digest = s.execute(select(Event.hash).where(Event.id == last_id)).scalar() if last_id else audit.GENESIS
+    made = Anchor(events=count, last_id=last_id or 0, hash=digest, at=_show(ctx.now, ctx))
+    if append_to is not None:
+        files.append_line(append_to, made.line)
+    return made
+
+
+def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
+    """The anchors in a file (one per line; other lines, such as mail headers, are ignored)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            found = []
+            for number, line in enumerate(fh, 1):
+                if ANCHOR_TAG not in line:
+                    continue
+                m = _ANCHOR.search(line)
+                if m is None:
+                    raise InvalidValue("--anchors", f"{path.name} line {number}",
+                                       f"lines written by 'complaintctl db anchor' ({ANCHOR_TAG} events=N last_id=N "
+                                       f"hash=HEX at=TIME)")
+                found.append((number, Anchor(int(m[1]), int(m[2]), m[3], m[4])))
+    except FileNotFoundError:
+        raise InvalidValue("--anchors", str(path), "an existing file of anchors written by 'complaintctl db anchor'") from None
+    except IsADirectoryError:
+        raise InvalidValue("--anchors", str(path), "a file, not a folder") from None
+    if not found:
+        raise InvalidValue("--anchors", str(path), f"a file holding at least one line written by 'complaintctl db anchor'")
+    return found
+
+
+def _anchor_problems(s, recorded: list[tuple[int, Anchor]], lang: str) -> list[str]:
+    """Each anchor must still be a prefix of the chain: its last event there with the same hash,
+    and as many events up to it as when it was taken. The chain check proves the rest: the hash of
+    the anchored event covers every event before it."""
+    problems = []
+    for number, a in recorded:
+        where = dict(line=number, at=a.at, id=a.last_id)
+        if a.last_id == 0:
+            continue  # the anchor of an empty chain: every chain starts that way
+        digest = s.execute(select(Event.hash).where(Event.id == a.last_id)).scalar()
+        if digest is None:
+            problems.append(labels.t("anchor.missing", lang, **where))
+            continue
+        if digest != a.hash:
+            problems.append(labels.t("anchor.rewritten", lang, **where))
+            continue
+        n = s.execute(select(func.count()).select_from(Event).where(Event.id <= a.last_id)).scalar_one()
+        if n != a.events:
+            problems.append(labels.t("anchor.count", lang, n=n, events=a.events, **where))
     return problems
 
 
@@ -93,9 +178,9 @@ def backup(store, target: Path) -> dict[str, Any]:
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
     if target.exists():
-        raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)")
+        raise UserError.of("err.backup_exists", path=str(target))
     if not target.parent.is_dir():
-        raise InvalidValue("FILE", str(target), "a file in an existing folder")
+        raise UserError.of("err.backup_folder", path=str(target))
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)

@@ -39,18 +39,12 @@ def test_the_missing_database_error_speaks_chinese(cli, tmp_path):
     assert "未找到数据库" in err and "does not exist" not in err
 
 
+@pytest.mark.sqlite_only
 def test_a_database_without_the_schema_is_not_found_either(cli, tmp_path):
-    if cli.backend == "sqlite":
-        empty = tmp_path / "empty.db"
-        empty.touch()
-        err = _env_fails(cli, "--db", str(empty), "list")
-        assert f"database not found: {empty} holds no complaintctl data" in err
-    else:
-        cli.sql("DROP TABLE alembic_version, events, cycles, cases, staff CASCADE")
-        try:
-            assert "holds no complaintctl data" in _env_fails(cli, "list")
-        finally:
-            cli("db", "upgrade")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    err = _env_fails(cli, "--db", str(empty), "list")
+    assert f"database not found: {empty} holds no complaintctl data" in err
 
 
 @pytest.mark.sqlite_only
@@ -132,3 +126,42 @@ def _app():
 @pytest.fixture
 def home(isolated_home):
     return isolated_home
+
+
+def test_messages_use_words_and_articles_not_raw_keys(cli, tmp_path):
+    cli.staff()
+    ref = cli.log("--tier", "important")
+    err = cli.fails("assign", ref, "--to", "wangfang", code=cli_code_not_permitted())
+    assert "cannot assign an important case to wangfang (front-line staff): it needs a manager or above" in err
+    zh = cli.fails("--lang", "zh", "assign", ref, "--to", "wangfang", code=cli_code_not_permitted())
+    assert "不能将重要投诉分派给 wangfang（一线员工）" in zh and "important" not in zh
+    err = cli.fails("log", "--channel", "hotline", "--description", "x")
+    assert "missing contact: a complaint by service hotline needs --phone or --email" in err
+    assert "hotline" not in cli.fails("--lang", "zh", "log", "--channel", "hotline", "--description", "x").replace("客服热线", "")
+
+
+@pytest.mark.sqlite_only
+def test_backup_to_an_existing_file_names_the_whole_path(cli, tmp_path):
+    cli.log()
+    target = tmp_path / "a-rather-long-folder-name-for-backups" / "complaints-2026-11-29-nightly.db"
+    target.parent.mkdir()
+    target.write_bytes(b"")
+    err = cli.fails("db", "backup", str(target))
+    assert f"backup file {target} already exists" in err
+
+
+def test_a_phone_in_a_common_written_form_is_accepted_and_stored_in_one_form(cli):
+    for written, shown in (("138-1234-5678", "138****5678"), ("(010) 6234 5678", "010****5678"),
+                           ("+86 139 1234 5678", "139****5678")):
+        ref = cli.log("--phone", written)
+        assert cli.json("show", ref, "--json")["case"]["phone"] == shown
+    assert "invalid phone '138-1234-567'" in cli.fails(*LOG_WITHOUT_PHONE, "--phone", "138-1234-567")
+
+
+LOG_WITHOUT_PHONE = ["log", "--channel", "hotline", "--description", "x", "--received-at", "2026-03-02T10:00"]
+
+
+def cli_code_not_permitted() -> int:
+    from complaintctl.errors import NotPermitted
+
+    return NotPermitted.exit_code

@@ -1,0 +1,89 @@
+"""How the tool writes files: every output, backup, rejects file and anchor the same way.
+
+A file is readable by its owner only (0600); it is written under a temporary name beside the
+destination and renamed into place when complete, so a reader never sees half a file; a symlink
+at the destination is refused, never followed or replaced (someone may have planted it to make
+the tool overwrite another file); and the database's own file is never a destination.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import DatabaseUnavailable, InvalidValue
+
+# A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Keep spreadsheet programs from reading a text cell as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True) -> Path:
+    """Refuse a destination the tool must not write: a symlink, a missing folder, a protected file
+    (the database itself), or an existing file when `overwrite` is off. Checked before any work."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_symlink():
+        raise InvalidValue(option, str(path), "a path that is not a symbolic link (the tool never writes through one)")
+    if not folder.is_dir():
+        raise InvalidValue(option, str(path), "a file in an existing folder")
+    if path.is_dir():
+        raise InvalidValue(option, str(path), "a file, not a folder")
+    for other in protect:
+        try:
+            same = path.exists() and other.exists() and os.path.samefile(path, other)
+        except OSError:
+            same = False
+        if same or path.resolve() == other.resolve():
+            raise InvalidValue(option, str(path), "a file other than the database itself")
+        for suffix in ("-wal", "-shm", "-journal"):
+            if path.resolve() == Path(str(other.resolve()) + suffix):
+                raise InvalidValue(option, str(path), "a file other than the database itself")
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise InvalidValue(option, str(path), "a path that does not exist yet (never overwrites)")
+    return path
+
+
+@contextmanager
+def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
+                encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
+    """A text file written to a 0600 temporary name beside `path` and renamed over it when complete."""
+    check_destination(path, option, protect=protect)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)  # mkstemp: 0600, O_EXCL
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", newline=newline, encoding=encoding) as fh:
+            yield fh
+        os.chmod(tmp, 0o600)
+        # A symlink planted while we wrote is still not followed: rename replaces the link itself.
+        if path.is_symlink():
+            raise InvalidValue(option, str(path), "a path that is not a symbolic link (the tool never writes through one)")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def append_line(path: Path, line: str, option: str = "FILE") -> None:
+    """Append one line to a 0600 file (created if missing), never through a symlink."""
+    check_destination(path, option)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
+        fh.write(line.rstrip("\n") + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
