@@ -46,6 +46,13 @@ class AppState:
     _now: dt.datetime | None = None
     _context: object = None
     notes: list[str] = field(default_factory=list)
+    session: bool = False  # True inside `complaintctl shell`: one state for every command typed
+
+    def begin_command(self) -> None:
+        """A new command of the session: a fresh clock reading and notes; the same store."""
+        self._now = None
+        self._context = None
+        self.notes = []
 
     @property
     def config(self):
@@ -123,7 +130,7 @@ class AppState:
         """The services' context, built once per command (one clock reading, one calendar)."""
         if self._context is not None:
             return self._context
-        from complaintctl.services import make_context
+        from complaintctl.context import make_context
 
         from platformdirs import user_cache_dir
 

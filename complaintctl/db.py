@@ -15,12 +15,13 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
+from . import labels
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-_PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
 
 def resolve_url(value: str) -> str:
@@ -98,7 +99,7 @@ class _SQLite(_Adapter):
         if path is None:
             return
         if not create and not path.exists():
-            raise DatabaseNotFound.of("err.db_not_found", where=str(path))
+            raise labels.error(DatabaseNotFound, "err.db_not_found", where=str(path))
         if not path.parent.is_dir():
             raise DatabaseUnavailable(f"cannot open database {str(path)!r}: folder {str(path.parent)!r} does not exist")
         if path.is_dir():
@@ -179,7 +180,7 @@ class _PostgreSQL(_Adapter):
 
     def lock_connection(self, conn) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
@@ -273,7 +274,7 @@ class Store:
         if revision is None and self._has_foreign_tables():
             raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
         if revision is None and not self.create:
-            raise DatabaseNotFound.of("err.db_empty", where=self.display_url)
+            raise labels.error(DatabaseNotFound, "err.db_empty", where=self.display_url)
         self.upgrade()
         return HEAD_REVISION
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import InvalidValue
+from .errors import ComplaintctlError, IllegalMove, InvalidValue, UnknownCase, UnknownStaff
 
 LANGS = ("en", "zh")
 
@@ -197,6 +197,7 @@ JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
 JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
+E_ = TypeVar("E_", bound=ComplaintctlError)
 
 
 def _fold(text: str) -> str:
@@ -585,3 +586,41 @@ def sentence(key: str, lang: str = "en", **params) -> str:
             v = article(str(v))
         values[k] = v
     return t(key, lang, **values)
+
+
+def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
+    """An error's one line in `lang`; errors without a Chinese form are given in English."""
+    if exc.label_key is not None:
+        return sentence(exc.label_key, lang, **exc.label_params)
+    if lang != "zh":
+        return exc.message
+    if isinstance(exc, InvalidValue):
+        return f"{exc.field} 的值 {exc.shown!r} 无效：应为{exc.accepted.replace('one of ', '以下之一：', 1)}"
+    if isinstance(exc, IllegalMove):
+        state = label(exc.status, "zh", d.Status)
+        moves = "、".join(label(a, "zh", d.Action) for a in exc.allowed) or "无"
+        return f"案件当前状态为「{state}」，不能执行「{label(exc.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
+    if isinstance(exc, UnknownCase):
+        return f"未找到案件 {exc.key!r}：应为已有案件的编号（见 complaintctl list --all）"
+    if isinstance(exc, UnknownStaff):
+        return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
+    return exc.message
+
+
+def error(cls: type[E_], key: str, **params) -> E_:
+    """An error of class `cls` whose one line is labels' `key` (English and Chinese) with `params`."""
+    exc = cls(sentence(key, "en", **params))
+    exc.label_key, exc.label_params = key, params
+    return exc
+
+
+# The interactive session -----------------------------------------------------------------------
+TEXT.update({
+    "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, exit or Ctrl-D leaves",
+                      "complaintctl 会话：{where}；命令照常输入，Tab 补全，exit 或 Ctrl-D 退出"),
+    "shell.quote": ("cannot read the line: {why}; expected matching quotes", "无法解析该行：{why}；引号应成对出现"),
+    "shell.global": ("global options (--db, --as, --lang, ...) are set when the session starts: "
+                     "leave with exit and start complaintctl again with them",
+                     "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
+    "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
+})

@@ -17,15 +17,15 @@ class Plan:
 
 
 def check_timezone(value: str) -> None:
-    config._check("timezone", value.strip())
+    config.check_value("timezone", value.strip())
 
 
 def check_country(value: str) -> None:
-    config._check("calendar.country", value.strip().upper())
+    config.check_value("calendar.country", value.strip().upper())
 
 
 def check_language(value: str) -> None:
-    config._check("lang", value.strip())
+    config.check_value("lang", value.strip())
 
 
 def check_staff(value: str) -> None:
@@ -49,7 +49,7 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
     values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
               "calendar.country": country.strip().upper()}
     for key, value in values.items():
-        config._check(key, value)
+        config.check_value(key, value)
     if database:
         from .db import resolve_url
 
