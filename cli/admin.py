@@ -434,7 +434,7 @@ def init(
                     check(answer)
                 return answer
             except UserError as exc:
-                render.warn(exc.text(lang_now))
+                render.warn(labels.error_text(exc, lang_now))
 
     plan = setup.plan(
         branch=branch if branch is not None else ask("init.ask_branch", ""),

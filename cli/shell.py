@@ -151,26 +151,23 @@ class Completer(_completer_base()):
 
     def candidates(self, words: list[str], incomplete: str) -> Iterable[str]:
         """What may come next after `words`, starting with `incomplete`."""
-        import click
-
-        cmd: click.Command = self.session.command
+        cmd = self.session.command
         rest = list(words)
-        while rest and isinstance(cmd, click.Group) and rest[0] in cmd.commands:
+        while rest and hasattr(cmd, "commands") and rest[0] in cmd.commands:
             cmd = cmd.commands[rest.pop(0)]
-        if isinstance(cmd, click.Group):
+        if hasattr(cmd, "commands"):  # a group: its commands
             names = sorted(n for n in cmd.commands if n != "shell") + (list(_EXIT) if cmd is self.session.command else [])
             return [n for n in names if n.startswith(incomplete)]
+        options = [p for p in cmd.params if p.param_type_name == "option"]
         previous = rest[-1] if rest else None
-        option = next((p for p in cmd.params if isinstance(p, click.Option) and previous in p.opts and not p.is_flag), None)
+        option = next((p for p in options if previous in p.opts and not p.is_flag), None)
         if option is not None:
-            return self.values_for(option.opts[-1] if option.opts[-1].startswith("--") else option.opts[0],
-                                   cmd.name, incomplete)
+            long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+            return self.values_for(long, cmd.name, incomplete)
         if incomplete.startswith("-"):
-            opts = sorted({o for p in cmd.params if isinstance(p, click.Option) for o in p.opts if o.startswith("--")}
-                          | {"--help"})
+            opts = sorted({o for p in options for o in p.opts if o.startswith("--")} | {"--help"})
             return [o for o in opts if o.startswith(incomplete)]
-        takes_case = any(isinstance(p, click.Argument) and p.name == "case" for p in cmd.params)
-        if takes_case:
+        if any(p.param_type_name == "argument" and p.name == "case" for p in cmd.params):
             return self.references(incomplete)
         return []
 

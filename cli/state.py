@@ -47,9 +47,13 @@ class AppState:
     _context: object = None
     notes: list[str] = field(default_factory=list)
     session: bool = False  # True inside `complaintctl shell`: one state for every command typed
+    _session_context: object = None
 
     def begin_command(self) -> None:
-        """A new command of the session: a fresh clock reading and notes; the same store."""
+        """A new command of the session: a fresh clock reading and notes; the same store, config
+        and calendar (its computed years stay in memory)."""
+        if self._context is not None:
+            self._session_context = self._context
         self._now = None
         self._context = None
         self.notes = []
@@ -129,6 +133,9 @@ class AppState:
     def context(self):
         """The services' context, built once per command (one clock reading, one calendar)."""
         if self._context is not None:
+            return self._context
+        if self._session_context is not None:
+            self._context = self._session_context.at(self.now)
             return self._context
         from complaintctl.context import make_context
 

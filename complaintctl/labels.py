@@ -624,3 +624,17 @@ TEXT.update({
                      "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
     "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
 })
+
+
+TEXT["sla.this_month"] = ("this month so far", "本月至今")
+
+
+def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
+    """One of `names` (keys with a header in TEXT), typed as the key, its English header or its
+    Chinese name, ignoring case and spaces: `--by 渠道` is `--by channel`."""
+    folded = _fold(str(text))
+    for name in names:
+        en, zh = TEXT.get(name, (name, name))
+        if folded in (_fold(name), _fold(en), _fold(zh)):
+            return name
+    raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))

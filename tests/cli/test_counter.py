@@ -58,20 +58,19 @@ def test_init_demo_and_db_upgrade_create_a_database_and_say_so(cli, tmp_path):
 
 @pytest.mark.sqlite_only
 def test_the_demo_fills_its_own_file_and_the_first_real_day_does_not_see_it(cli, home, tmp_path):
-    r = cli.runner.invoke(_app(), ["demo", "--count", "12"], prog_name="complaintctl")
+    r = _run(["demo", "--count", "12"])
     assert r.exit_code == 0, r.output
     demo_db = home / "data" / "complaintctl" / "demo.db"
     assert f"demo database of its own: {demo_db}" in r.stderr
     assert f"complaintctl --db {demo_db} list" in r.stderr
     assert "--all" not in r.stderr  # demo does not take --all, so it does not suggest it
     (home / "config" / "complaintctl" / "config.toml").unlink()
-    r = cli.runner.invoke(_app(), ["init", "--branch", "BJ001", "--staff", "wangfang:staff", "--yes"],
-                          prog_name="complaintctl")
+    r = _run(["init", "--branch", "BJ001", "--staff", "wangfang:staff", "--yes"])
     assert r.exit_code == 0, r.output
     assert "already holds" not in r.stderr
     register = home / "data" / "complaintctl" / "complaints.db"
     assert f"database ready at {register}" in r.stdout
-    listed = cli.runner.invoke(_app(), ["list", "--format", "json"], prog_name="complaintctl")
+    listed = _run(["list", "--format", "json"])
     assert listed.exit_code == 0 and listed.stdout.strip() == "[]"
 
 
@@ -87,23 +86,21 @@ def test_init_writes_the_user_config_folder_and_remembers_the_database(cli, home
     config = home / "config" / "complaintctl" / "config.toml"
     config.unlink()
     register = tmp_path / "branch.db"
-    r = cli.runner.invoke(_app(), ["--db", str(register), "init", "--branch", "SH002", "--staff", "wangfang:staff",
-                                   "--language", "en", "--yes"], prog_name="complaintctl")
+    r = _run(["--db", str(register), "init", "--branch", "SH002", "--staff", "wangfang:staff",
+                                   "--language", "en", "--yes"])
     assert r.exit_code == 0, r.output
     written = tomllib.loads(config.read_text())
     assert written["branch"] == "SH002" and written["database"]["url"] == str(register)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    r = cli.runner.invoke(_app(), ["log", "--channel", "letter", "--description", "来信", "--json"],
-                          prog_name="complaintctl")
+    r = _run(["log", "--channel", "letter", "--description", "来信", "--json"])
     assert r.exit_code == 0, r.output
     import json
 
     assert json.loads(r.stdout)["branch"] == "SH002"
     assert Path(register).exists() and not (elsewhere / "complaints.db").exists()
-    rows = {row["key"]: row for row in json.loads(cli.runner.invoke(
-        _app(), ["config", "show", "--format", "json"], prog_name="complaintctl").stdout)}
+    rows = {row["key"]: row for row in json.loads(_run(["config", "show", "--format", "json"]).stdout)}
     assert rows["database.url"]["value"] == str(register)
 
 
@@ -117,10 +114,11 @@ def test_a_case_with_no_branch_given_or_configured_is_refused(cli, tmp_path):
     cli("--config", str(bare), "log", "--channel", "letter", "--description", "x", "--branch", "BJ003")
 
 
-def _app():
-    from complaintctl_cli.main import app
+def _run(args):
+    """The tool without --db: where the database and config are found by default."""
+    from tests.conftest import RUN
 
-    return app
+    return RUN(args)
 
 
 @pytest.fixture
@@ -165,3 +163,54 @@ def cli_code_not_permitted() -> int:
     from complaintctl.errors import NotPermitted
 
     return NotPermitted.exit_code
+
+
+def test_report_sla_defaults_to_this_month_so_far_and_says_so(cli):
+    cli.staff()
+    ref = cli.log(received="2026-11-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-11-03T10:00")
+    out = cli("report", "sla").stdout
+    assert "this month so far" in out
+    assert "本月至今" in cli("--lang", "zh", "report", "sla").stdout
+    assert "both --from and --to, or neither" in cli.fails("report", "sla", "--from", "2026-11-01")
+
+
+def test_report_groupings_accept_their_chinese_names(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    by_key = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "channel", "--format", "json")
+    by_zh = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "渠道", "--format", "json")
+    assert by_key == by_zh and by_key[0]["channel"] == "hotline"
+    err = cli.fails("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "颜色")
+    assert "invalid --by '颜色'" in err and "channel (渠道)" in err
+
+
+def test_help_never_breaks_an_example_inside_an_option(cli):
+    out = cli("resolve", "--help").stdout
+    example = next(line for line in out.splitlines() if "Example:" in line)
+    assert "--root-cause fees" in example
+
+
+@pytest.mark.sqlite_only
+def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(cli, tmp_path):
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="80")
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--lang", "en", "--db", str(tmp_path / "n.db"),
+                                           "init", "--path", str(tmp_path / "n.toml")],
+                          env=env, encoding="utf-8", timeout=60)
+    child.expect("Branch code")
+    child.sendline("BJ007")
+    child.expect("Time zone")
+    child.sendline("Mars/Olympus")
+    child.expect("unknown time zone 'Mars/Olympus'")
+    child.expect("Time zone")  # asked again, nothing written yet
+    assert not (tmp_path / "n.toml").exists()
+    child.sendintr()
+    child.expect("complaintctl: error: interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (tmp_path / "n.toml").exists() and not (tmp_path / "n.db").exists()
