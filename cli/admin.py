@@ -372,7 +372,7 @@ def demo(
     shown = 20
     with st.uow(write=False) as uow:
         keys = ("reference", "status", "tier", "product", "branch", "assignee", "received_at", "due_at",
-                "regulatory_due_at", "time_left", "overdue_by")
+                "regulatory_due_at", "clock")
         query = reports.CaseQuery()
         # Only the rows shown are fetched (and counted by SQL): the demo's own hint replaces the
         # table's "--all" one, which demo does not take.
@@ -380,11 +380,11 @@ def demo(
                     lang=lang, title=labels.t("title.cases", lang), limit=shown)
         total = reports.count_cases(uow, st.context(), query)
         rep = reports.overdue(uow, st.context(), reports.CaseQuery(), limit=shown)
-        from .reports import OVERDUE_KEYS, count_line
+        from .reports import OVERDUE_EXTRA, OVERDUE_KEYS, count_line
 
         overdue_n = sum(rep.counts.values())
         typer.echo(count_line(rep.counts, rep.as_of, st, lang))
-        render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS), lang=lang,
+        render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS, OVERDUE_EXTRA), lang=lang,
                     title=labels.t("title.overdue", lang), limit=shown, empty=labels.t("no_overdue", lang))
     render.message(labels.t("demo.next", lang, open=total, overdue=overdue_n, db=_shell_quote(where)))
 
