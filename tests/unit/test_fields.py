@@ -18,8 +18,8 @@ def test_phone_spaces_are_dropped_and_a_refusal_says_which_forms_are_accepted():
     assert d.clean_phone("010-12345678") == "010-12345678"
     assert d.clean_phone("+852 91234567") == "+85291234567"
     assert refusal(d.clean_phone, "12345") == (
-        "invalid phone '12345': expected a mainland mobile (11 digits, e.g. 13812345678), a landline with area "
-        "code (010-12345678) or + and a country code (+85291234567)")
+        "invalid phone '12345': expected a mainland mobile (13812345678 or 138-1234-5678), a landline with its "
+        "area code (010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)")
 
 
 def test_account_spaces_are_dropped_and_a_refusal_says_12_to_19_digits():
