@@ -300,14 +300,15 @@ def regulatory(
     else:
         typer.echo(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]))
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text")
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
                     lang=lang, limit=None, title=labels.t("title.by_type_reason", lang), empty=" ")
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        render.emit(rep["by_branch"], [Column("branch")] + [Column(k, kind="number") for k in HANDLING_KEYS],
+        render.emit(rep["by_branch"], [Column("branch", priority=0)] + [
+                        Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
                     lang=lang, limit=None, title=labels.t("title.by_branch", lang), empty=" ")
 
 
