@@ -14,7 +14,8 @@ from .state import state
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, show, list_):
+    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, withdraw, show,
+               list_):
         name = "list" if fn is list_ else fn.__name__
         app.command(name)(fn)
 
@@ -32,12 +33,15 @@ def log(
     tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (一般/重要/紧急)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
-    related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this one follows."),
+    related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this genuinely new complaint follows."),
+    repeat_of: Optional[str] = typer.Option(None, "--repeat-of", help="The same complaint again while CASE is handled: recorded on CASE, no new case."),
+    new_facts: bool = typer.Option(False, "--new-facts", help="With --repeat-of: it brings new facts or reasons, so CASE's clock restarts from --received-at."),
     json_out: bool = JSON,
 ) -> None:
-    """Record a new complaint and print its reference.
+    """Record a new complaint and print its reference (or a repeat on the original case).
 
     Example: complaintctl log --channel hotline --customer 张三 --phone 13812345678 --product wealth_management --category misselling --description "理财产品风险未充分揭示"
+    Example: complaintctl log --repeat-of C-2026-000001 --channel hotline --description "客户再次来电催问进度"
     """
     st = state(ctx)
     from complaintctl import services
@@ -46,6 +50,7 @@ def log(
         st.uow(), st.context(), channel=channel, description=read_text(description), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
+        repeat_of=repeat_of, new_facts=new_facts,
     )
     if json_out:
         done(st, result, True)
@@ -248,6 +253,23 @@ def close(
     from complaintctl import services
 
     done(st, services.close(st.uow(), st.context(), case, satisfaction=satisfaction, at=at), json_out)
+
+
+def withdraw(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    reason: Optional[str] = typer.Option(None, "--reason", help="What the complainant said when withdrawing."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Record that the complainant withdrew the complaint: the procedure ends that day.
+
+    Example: complaintctl withdraw C-2026-000001 --at 2026-03-05T15:00 --reason "客户来电表示问题已自行解决"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.withdraw(st.uow(), st.context(), case, reason=reason, at=at), json_out)
 
 
 def show(

@@ -91,6 +91,13 @@ def render_detail(detail, lang: str) -> None:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
         pairs.append(("Paused" if lang == "en" else "中止", f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
+    if c.get("regulatory_extension_days"):
+        pairs.append((labels.t("regulatory_period_days", lang),
+                       labels.t("extended_days", lang, n=c["regulatory_period_days"])))
+    if c.get("repeat_count"):
+        pairs.append((labels.t("repeat_count", lang), str(c["repeat_count"])))
+    if c.get("withdrawn_at"):
+        pairs.append((labels.t("withdrawn_at", lang), render._display(c["withdrawn_at"], Column("x", kind="time"), lang)))
     render.print_record(pairs, title=f'{c["reference"]}')
     out = render.console()
     clocks = Table(title="Clocks" if lang == "en" else "时限", header_style="bold")
@@ -109,17 +116,19 @@ def render_detail(detail, lang: str) -> None:
         elif k["state"] == "breached":
             style = "red"
         due = render._display(k["due_at"], Column("due_at", kind="due"), lang)
-        clocks.add_row(Text(labels.t(names[k["clock"]], lang)), Text(due), Text(state), style=style)
+        name = labels.t(names[k["clock"]], lang, n=c.get("regulatory_period_days", 15)) \
+            if k["clock"] == "regulatory" else labels.t(names[k["clock"]], lang)
+        clocks.add_row(Text(name), Text(due), Text(state), style=style)
     out.print(clocks)
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
         cyc = Table(title="Cycles" if lang == "en" else "处理周期", header_style="bold")
-        for h in ("#", labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
+        for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
                   labels.t("resolved_at", lang), labels.t("breach", lang)):
             cyc.add_column(h)
         for cy in detail.cycles:
             flags = [x for x, on in (("internal", cy["internal_breached"]), ("response", cy["response_breached"]),
                                      ("regulatory", cy["regulatory_breached"])) if on]
-            cyc.add_row(str(cy["number"]), L(d.Tier, cy["tier"]),
+            cyc.add_row(str(cy["number"]), labels.t("opened_by." + cy.get("opened_by", "log"), lang), L(d.Tier, cy["tier"]),
                         render._display(cy["opened_at"], Column("x", kind="time"), lang),
                         render._display(cy["due_at"], Column("x", kind="due"), lang),
                         render._display(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))

@@ -87,6 +87,25 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
     return {"cases": count, "staff": len(STAFF)}
 
 
+def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, step) -> bool:
+    """The steps of Order 2020 No. 3 a few cases take: a repeat complaint (some with new facts, which
+    restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
+    extra = rng.random()
+    if extra < 0.06 and age_h > 6:
+        services.log_case(uow, ctx, channel=rng.choice(["hotline", "mobile_app"]), description="客户再次来电催问处理进度",
+                          repeat_of=ref, received_at=step(rng.uniform(2.1, 5.5)), new_facts=extra < 0.02)
+    if 0.06 <= extra < 0.09 and age_h > 4:
+        services.withdraw(uow, ctx, ref, reason="客户来电表示问题已自行解决，撤回投诉", at=step(rng.uniform(3, min(age_h, 48))))
+        return True
+    if extra > 0.96 and age_h > 30:
+        told = step(rng.uniform(24, min(age_h - 1, 300)))
+        to, approver = (60, "sunli") if extra > 0.985 else (30, "zhangwei")
+        services.extend(uow, ctx, ref, to=to, approved_by=approver, reason="需调取交易记录并由合作机构鉴定",
+                        customer_told_at=told, at=told)
+        return True
+    return False
+
+
 def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.datetime, staff) -> str:
     """Move a freshly logged case along a plausible path, never past now."""
     ref = case["reference"]
@@ -103,6 +122,8 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                          at=step(rng.uniform(2, 30)))
     elif rng.random() < 0.7:
         services.respond(uow, ctx, ref, text="已致电客户，了解诉求并说明处理流程", at=step(rng.uniform(2, 20)))
+    if _procedure(uow, ctx, rng, ref, age_h, step):
+        return ref
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
     if roll < 0.26 and age_h < 24 * 10:

@@ -21,6 +21,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
 
 
 class Channel(StrEnum):
@@ -100,6 +101,8 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     CLOSE = "close"
+    WITHDRAW = "withdraw"
+    REPEAT = "repeat"
     REVEAL = "reveal"
     PURGE = "purge"
     STAFF_ADD = "staff_add"
@@ -130,6 +133,10 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     Action.RESOLVE: {s: Status.RESOLVED for s in _WORKING},
     Action.REOPEN: {Status.RESOLVED: Status.REOPENED, Status.CLOSED: Status.REOPENED},
     Action.CLOSE: {Status.RESOLVED: Status.CLOSED},
+    # The complainant withdraws: the procedure ends that day, neither resolved nor breached after.
+    Action.WITHDRAW: {s: Status.WITHDRAWN for s in OPEN_STATUSES},
+    # The same complaint again while it is being handled: recorded on the case, no new case.
+    Action.REPEAT: {s: s for s in OPEN_STATUSES},
 }
 
 

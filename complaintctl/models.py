@@ -116,6 +116,9 @@ class Case(SQLModel, table=True):
     regulatory_paused_seconds: int = 0
     paused_working_seconds: int = 0
     reopen_count: int = 0
+    # The same complaint again within the handling period, recorded on this case (Order 2020 No. 3).
+    repeat_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    withdrawn_at: Optional[dt.datetime] = _ts()
     cycle_number: int = 1
     related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     resolution: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -142,6 +145,8 @@ class Cycle(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     number: int
     tier: str = Field(max_length=20)
+    # What opened the cycle: log (or import), reopen, or new_facts (a repeat that restarts the clock).
+    opened_by: Optional[str] = Field(default=None, max_length=20)
     opened_at: dt.datetime = _ts(nullable=False)
     due_at: Optional[dt.datetime] = _ts()
     first_response_due_at: Optional[dt.datetime] = _ts()

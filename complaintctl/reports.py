@@ -504,17 +504,23 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     prev_lo = lo - (hi - lo)
     cols = [getattr(_C, x) for x in dims]
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
+    withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
     rows = uow.session.execute(
-        select(*cols, period, func.count()).where(_C.received_at >= prev_lo, _C.received_at < hi)
+        select(*cols, period, func.count(), withdrawn, func.sum(_C.repeat_count))
+        .where(_C.received_at >= prev_lo, _C.received_at < hi)
         .group_by(*cols, period)).all()
     table: dict[tuple, dict[str, int]] = {}
     for r in rows:
         key = tuple(r[:len(dims)])
-        table.setdefault(key, {"current": 0, "previous": 0})[r[len(dims)]] = r[-1]
+        c = table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
+        c[r[len(dims)]] = r[-3]
+        if r[len(dims)] == "current":  # withdrawals and repeats are counted apart from new complaints
+            c["withdrawn"], c["repeats"] = int(r[-2] or 0), int(r[-1] or 0)
     out = []
     for key, c in table.items():
         change = c["current"] - c["previous"]
         out.append({**{dim: key[i] for i, dim in enumerate(dims)}, "received": c["current"],
+                    "withdrawn": c["withdrawn"], "repeats": c["repeats"],
                     "previous": c["previous"], "change": change,
                     "change_pct": round(100.0 * change / c["previous"], 1) if c["previous"] else None})
     out.sort(key=lambda r: (-r["change"], -r["received"]))

@@ -142,6 +142,8 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "resolved_at": _show(case.resolved_at, ctx),
         "closed_at": _show(case.closed_at, ctx),
         "reopen_count": case.reopen_count,
+        "repeat_count": case.repeat_count,
+        "withdrawn_at": _show(case.withdrawn_at, ctx),
         "cycle": case.cycle_number,
         "paused_at": _show(case.paused_at, ctx),
         "pause_reason": case.pause_reason,
@@ -284,13 +286,21 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              phone: str | None = None, email: str | None = None, account: str | None = None,
              product: str = "other", category: str = "other", tier: str = "general",
              branch: str | None = None, received_at: str | dt.datetime | None = None,
-             related: str | None = None) -> Result:
-    """Record a new complaint with its deadlines; returns the case with its new reference."""
+             related: str | None = None, repeat_of: str | None = None, new_facts: bool = False) -> Result:
+    """Record a new complaint with its deadlines; returns the case with its new reference.
+    With `repeat_of`, the same complaint again is recorded on the original case instead."""
     ch = labels.parse(d.Channel, channel, "channel")
+    text = d.clean_text("description", description)
+    if new_facts and not repeat_of:
+        raise InvalidValue("--new-facts", "", "--repeat-of CASE as well: new facts restart an existing case's clock")
+    if repeat_of:
+        if related:
+            raise InvalidValue("--related", related, "no --related with --repeat-of: a repeat is recorded on the "
+                                                     "original, a genuinely new complaint is logged with --related")
+        return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
     pr = labels.parse(d.Product, product, "product")
     cat = labels.parse(d.Category, category, "category")
     tr = labels.parse(d.Tier, tier, "tier")
-    text = d.clean_text("description", description)
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
     ph = d.clean_phone(phone) if phone else None
@@ -342,8 +352,74 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
     uow.session.flush()
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
     uow.session.add(Cycle(case_id=case.id, number=1, tier=tier.value, opened_at=received, due_at=due,
-                          first_response_due_at=response, regulatory_due_at=reg))
+                          first_response_due_at=response, regulatory_due_at=reg, opened_by=d.Action.LOG.value))
     return case
+
+
+def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, received_at, new_facts: bool) -> Result:
+    """The same complaint again while the original is handled (Order 2020 No. 3): no new case. Without
+    new facts or reasons the clock does not move; with them it restarts from the day they arrived."""
+    with uow:
+        case = load_case(uow, key)
+        status = _move(case, d.Action.REPEAT)
+        when = _when(received_at, ctx, case, "--received-at")
+        extra = {"channel": channel.value, "new_facts": new_facts, "repeat_count": case.repeat_count + 1}
+        if not new_facts:
+            _apply(uow, ctx, case, d.Action.REPEAT, when, {"repeat_count": case.repeat_count + 1},
+                   detail=text, extra={"channel": channel.value, "new_facts": False})
+            uow.commit()
+            return _result(uow, ctx, case, "msg.repeat")
+        if status == d.Status.PAUSED:
+            raise UserError(f"{case.reference} is paused: resume it before new facts restart its clock")
+        cycle = _cycle(uow, case)
+        if when < cycle.opened_at:
+            raise InvalidValue("--received-at", _show(when, ctx),
+                               f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        _mark_breaches(case, cycle, when)
+        changes = _open_cycle(uow, ctx, case, when, d.Action.REPEAT)
+        changes["repeat_count"] = case.repeat_count + 1
+        _apply(uow, ctx, case, d.Action.REPEAT, when, changes, detail=text, extra=extra)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.new_facts", n=case.cycle_number,
+                       day=ctx.calendar.local_date(when).isoformat())
+
+
+def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.Action) -> dict[str, Any]:
+    """A new handling cycle from `when` (a reopen, or new facts): its row, and the case's changes."""
+    cal = ctx.calendar
+    tier = d.Tier(case.tier)
+    number = case.cycle_number + 1
+    due = deadlines.internal_due(when, tier, cal)
+    response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
+    reg = deadlines.regulatory_due(when, cal)
+    uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
+                          first_response_due_at=response, regulatory_due_at=reg,
+                          opened_by="new_facts" if opened_by == d.Action.REPEAT else opened_by.value))
+    return {
+        "cycle_number": number, "due_at": due, "first_response_due_at": response, "first_responded_at": None,
+        "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
+        "paused_working_seconds": 0,
+        "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
+        "internal_breached": False, "regulatory_breached": False,
+    }
+
+
+def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str | None = None) -> Result:
+    """The complainant withdraws: the procedure ends on the day the withdrawal is received; the case
+    is neither resolved nor breached after that (a breach before it stands)."""
+    why = d.clean_text("reason", reason, required=False)
+    with uow:
+        case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
+        cycle = _cycle(uow, case)
+        if when < cycle.opened_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        _mark_breaches(case, cycle, when)
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.WITHDRAW, when,
+               {"status": status.value, "withdrawn_at": when, "followup_due_at": None, "paused_at": None,
+                "pause_reason": None, "paused_from": None}, detail=why)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.withdrawn", day=ctx.calendar.local_date(when).isoformat())
 
 
 def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = None, override: bool = False,
@@ -593,24 +669,12 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
                 )
         if case.resolved_at and when < case.resolved_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
-        cal = ctx.calendar
-        tier = d.Tier(case.tier)
-        number = case.cycle_number + 1
-        due = deadlines.internal_due(when, tier, cal)
-        response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
-        reg = deadlines.regulatory_due(when, cal)
-        uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
-                              first_response_due_at=response, regulatory_due_at=reg))
-        _apply(uow, ctx, case, d.Action.REOPEN, when, {
-            "status": status.value, "cycle_number": number, "reopen_count": case.reopen_count + 1,
-            "due_at": due, "first_response_due_at": response, "first_responded_at": None,
-            "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
-            "paused_working_seconds": 0, "resolved_at": None, "closed_at": None, "satisfaction": None,
-            "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
-            "internal_breached": False, "regulatory_breached": False,
-        }, detail=why)
+        changes = _open_cycle(uow, ctx, case, when, d.Action.REOPEN)
+        changes.update({"status": status.value, "reopen_count": case.reopen_count + 1, "resolved_at": None,
+                        "closed_at": None, "satisfaction": None})
+        _apply(uow, ctx, case, d.Action.REOPEN, when, changes, detail=why)
         uow.commit()
-        return _result(uow, ctx, case, "msg.reopened", n=number)
+        return _result(uow, ctx, case, "msg.reopened", n=case.cycle_number)
 
 
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
@@ -670,7 +734,8 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "detail": mask_text(e.detail) if masked else e.detail,
         } for e in events]
         cyc = [{
-            "number": c.number, "tier": c.tier, "opened_at": _show(c.opened_at, ctx), "due_at": _show(c.due_at, ctx),
+            "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),
+            "due_at": _show(c.due_at, ctx),
             "first_response_due_at": _show(c.first_response_due_at, ctx),
             "first_responded_at": _show(c.first_responded_at, ctx),
             "regulatory_due_at": _show(c.regulatory_due_at, ctx), "resolved_at": _show(c.resolved_at, ctx),

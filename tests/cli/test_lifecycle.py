@@ -2,6 +2,8 @@
 
 import pytest
 
+from complaintctl.db import HEAD_REVISION
+
 CASE_KEYS = {"id", "reference", "status", "tier", "channel", "product", "category", "branch", "assignee",
              "customer", "description", "received_at", "due_at", "regulatory_due_at", "first_response_due_at",
              "resolved_at", "reopen_count"}
@@ -219,7 +221,7 @@ def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
     r = cli("demo", "--count", "60")
     assert "Overdue as of" in r.stdout
     info = cli.json("db", "info", "--json")
-    assert info["counts"]["cases"] == 60 and info["revision"] == "0003"
+    assert info["counts"]["cases"] == 60 and info["revision"] == HEAD_REVISION
     assert "already has 60 cases" in cli.fails("demo")
     assert cli("db", "check").stdout.startswith("ok")
 

@@ -100,3 +100,67 @@ def test_an_appraisal_pause_while_the_period_runs_is_left_out_of_it(cli):
     # Five days of appraisal: 15 + 5 days = Sun 03-22, a rest day: the end of Mon 03-23.
     assert case["regulatory_due_at"] == "2026-03-24T00:00:00+08:00"
     assert cli.json("show", ref, "--json", "--as-of", "2026-03-20T10:00")["case"]["regulatory_breached"] is False
+
+
+def test_a_withdrawal_ends_the_procedure_that_day(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("withdraw", ref, "--reason", "客户表示已自行解决", "--at", "2026-03-05T15:00")
+    assert r.stdout.strip() == f"{ref} withdrawn by the complainant; the procedure ends 2026-03-05"
+    case = cli.json("show", ref, "--json", "--as-of", "2026-04-30T10:00")["case"]
+    assert case["status"] == "withdrawn" and case["withdrawn_at"] == "2026-03-05T15:00:00+08:00"
+    assert case["resolved_at"] is None
+    assert case["overdue"] is False and case["regulatory_breached"] is False  # not breached after it
+    assert cli.json("report", "overdue", "--as-of", "2026-04-30T10:00", "--format", "json") == []
+    assert "cannot resolve a case that is withdrawn" in cli.fails("resolve", ref, "--resolution", "x")
+    rows = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")["rows"]
+    assert rows[0]["received"] == 1 and rows[0]["withdrawn"] == 1
+
+
+def test_a_resolved_case_cannot_be_withdrawn(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "已解释", "--at", "2026-03-03T10:00")
+    err = cli.fails("withdraw", ref, "--at", "2026-03-04T10:00")
+    assert err == ("complaintctl: error: cannot withdraw a case that is resolved; allowed from resolved: "
+                   "note, reopen, close")
+    assert "不能执行「撤回」" in cli.fails("--lang", "zh", "withdraw", ref)
+
+
+def test_a_repeat_without_new_facts_is_recorded_on_the_original(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("log", "--repeat-of", ref, "--channel", "mobile_app", "--description", "客户再次来电催问",
+            "--received-at", "2026-03-04T09:00")
+    assert r.stdout.strip() == ref  # no new case
+    assert "repeat complaint recorded on the original (no new case, clock unchanged" in r.stderr
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["repeat_count"] == 1 and case["cycle"] == 1 and case["regulatory_due_at"] == REG_15
+    assert cli.json("db", "info", "--json")["counts"]["cases"] == 1
+    ev = cli.json("show", ref, "--json")["events"][-1]
+    assert ev["action"] == "repeat" and ev["new"] == {"repeat_count": 1, "channel": "mobile_app", "new_facts": False}
+    rows = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")["rows"]
+    assert rows[0]["received"] == 1 and rows[0]["repeats"] == 1
+
+
+def test_new_facts_restart_the_originals_clock_from_the_day_they_arrived(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("log", "--repeat-of", ref, "--new-facts", "--channel", "letter", "--description", "客户补充了新的转账记录",
+            "--received-at", "2026-03-10T09:00")
+    assert "new facts or reasons; the clock restarts from 2026-03-10, cycle 2" in r.stderr
+    detail = cli.json("show", ref, "--json", "--as-of", "2026-03-20T10:00")
+    # 15 days from Tue 03-10: Wed 03-25; three working days: Fri 03-13.
+    assert detail["case"]["regulatory_due_at"] == "2026-03-26T00:00:00+08:00"
+    assert detail["case"]["due_at"] == "2026-03-14T00:00:00+08:00"
+    assert detail["case"]["regulatory_breached"] is False
+    assert [c["opened_by"] for c in detail["cycles"]] == ["log", "new_facts"]
+    assert detail["cycles"][0]["internal_breached"] is True  # the first clock had run out on 03-05: it stands
+
+
+def test_a_repeat_of_a_closed_case_is_refused(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
+    err = cli.fails("log", "--repeat-of", ref, "--channel", "hotline", "--description", "x")
+    assert "cannot repeat a case that is closed; allowed from closed: reopen" in err
+    assert "invalid --new-facts" in cli.fails("log", "--new-facts", "--channel", "hotline", "--phone", "13812345678",
+                                              "--description", "x")
+    assert "invalid --related" in cli.fails("log", "--repeat-of", ref, "--related", ref, "--channel", "hotline",
+                                            "--description", "x")

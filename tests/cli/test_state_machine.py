@@ -13,6 +13,7 @@ SETUP = {
                ["close", "{ref}", "--satisfaction", "satisfied", "--at", "2026-03-02T12:00"]],
     "reopened": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
                  ["reopen", "{ref}", "--reason", "x", "--at", "2026-03-02T12:00"]],
+    "withdrawn": [["withdraw", "{ref}", "--at", "2026-03-02T11:00"]],
 }
 COMMAND = {
     "assign": ["assign", "{ref}", "--to", "sunli"],
@@ -26,6 +27,8 @@ COMMAND = {
     "resolve": ["resolve", "{ref}", "--resolution", "x"],
     "reopen": ["reopen", "{ref}", "--reason", "x"],
     "close": ["close", "{ref}", "--satisfaction", "satisfied"],
+    "withdraw": ["withdraw", "{ref}"],
+    "repeat": ["log", "--repeat-of", "{ref}", "--channel", "hotline", "--description", "再次来电"],
 }
 ILLEGAL = [(status, action) for status in SETUP for action in COMMAND
            if d.Status(status) not in d.TRANSITIONS[d.Action(action)]]
