@@ -32,16 +32,27 @@ class Context:
     calendar: BusinessCalendar
     masking: bool = True
     warnings: list[str] = field(default_factory=list)
+    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
+    settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
 
     @property
     def tz(self):
         return self.calendar.tz
 
+    @property
+    def code_book(self):
+        if self.codes is None:
+            from .codes import standard
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None) -> Context:
+            self.codes = standard()
+        return self.codes
+
+
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
+                 codes=None, settings: dict[str, Any] | None = None) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
     return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking)
+                   masking=masking, codes=codes, settings=dict(settings or {}))
 
 
 # Parsing -----------------------------------------------------------------------------------
