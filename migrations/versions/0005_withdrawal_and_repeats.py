@@ -5,16 +5,16 @@ Order 2020 No. 3: a complaint withdrawn ends its procedure on the day the withdr
 original and counted (cases.repeat_count); new facts restart the clock in a new cycle, and each
 cycle says what opened it (cycles.opened_by: log, reopen, new_facts).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
