@@ -14,9 +14,9 @@ from .state import state
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, withdraw, show,
-               list_):
-        name = "list" if fn is list_ else fn.__name__
+    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, withdraw, review,
+               review_decide, show, list_):
+        name = "list" if fn is list_ else fn.__name__.replace("_", "-")
         app.command(name)(fn)
 
 
@@ -270,6 +270,43 @@ def withdraw(
     from complaintctl import services
 
     done(st, services.withdraw(st.uow(), st.context(), case, reason=reason, at=at), json_out)
+
+
+def review(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    requested_at: str = typer.Option(..., "--requested-at", help="When the customer asked for the review (within 30 days of the decision)."),
+    reviewer: str = typer.Option(..., "--reviewer", autocompletion=staff_names, help="Registered staff of a higher level than the handler, or of another branch."),
+    json_out: bool = JSON,
+) -> None:
+    """Record the customer's request for a review (核查) of the decision by a higher level: 30 days to decide.
+
+    Example: complaintctl review C-2026-000001 --requested-at 2026-03-20T10:00 --reviewer sunli
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.request_review(st.uow(), st.context(), case, requested_at=requested_at, reviewer=reviewer),
+         json_out)
+
+
+def review_decide(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    outcome: str = typer.Option(..., "--outcome", autocompletion=choices_for("review_outcome"), help="upheld or changed (维持/变更)."),
+    text: str = typer.Option(..., "--text", help="The review's conclusion as told to the customer; '-' reads stdin."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Record the review's decision: the original decision upheld or changed.
+
+    Example: complaintctl review-decide C-2026-000001 --outcome upheld --text "经核查，原处理决定适当"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.decide_review(st.uow(), st.context(), case, outcome=outcome, text=read_text(text), at=at),
+         json_out)
 
 
 def show(

@@ -11,7 +11,7 @@ from .render import Column
 def case_style(row: dict) -> str | None:
     """Severity colours: red for a regulatory breach, orange for internal, yellow for stale/soon."""
     breach = row.get("breach") or ""
-    if "regulatory" in breach:
+    if "regulatory" in breach or "review" in breach:
         return "bold red"
     if breach:
         return "red" if row.get("tier") == d.Tier.URGENT.value else "dark_orange"
@@ -96,6 +96,11 @@ def render_detail(detail, lang: str) -> None:
                        labels.t("extended_days", lang, n=c["regulatory_period_days"])))
     if c.get("repeat_count"):
         pairs.append((labels.t("repeat_count", lang), str(c["repeat_count"])))
+    if c.get("review_requested_at"):
+        review = f'{c["review_requested_at"][:16].replace("T", " ")}, {c["reviewer"]}'
+        if c.get("review_outcome"):
+            review += f' -> {L(d.ReviewOutcome, c["review_outcome"])}'
+        pairs.append((labels.t("review", lang), review))
     if c.get("withdrawn_at"):
         pairs.append((labels.t("withdrawn_at", lang), render._display(c["withdrawn_at"], Column("x", kind="time"), lang)))
     render.print_record(pairs, title=f'{c["reference"]}')
@@ -104,7 +109,8 @@ def render_detail(detail, lang: str) -> None:
     for h in ("clock", "due_at", "state"):
         clocks.add_column({"clock": "Clock" if lang == "en" else "时限", "due_at": labels.t("due_at", lang),
                            "state": labels.t("status", lang)}[h])
-    names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "response": "clock.response",
+    names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "review": "clock.review",
+             "response": "clock.response",
              "followup": "clock.followup"}
     for k in detail.clocks:
         state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped") else ""

@@ -292,6 +292,8 @@ def response_due(opened_at: dt.datetime, policy: Policy) -> dt.datetime:
 
 EXTENSION_CEILING_DAYS = 60  # Order 2020 No. 3, art. 17: 15 days, to 30, by another 30 at most
 EXTENSION_DAYS = (30, EXTENSION_CEILING_DAYS)
+REVIEW_REQUEST_DAYS = 30  # the customer asks for a review within 30 days of receiving the decision
+REVIEW_DAYS = 30  # the higher level decides within 30 days of the request
 
 
 def period_last_day(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.date:
@@ -304,6 +306,11 @@ def period_last_day(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.
 def period_end(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.datetime:
     """When a period of `days` days from `start` runs out: 24:00 of its last day (art. 203)."""
     return cal.end_of_day(period_last_day(start, days, cal))
+
+
+def review_due(requested_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
+    """The review's own clock: 30 days from the request, counted like every regulatory period."""
+    return period_end(requested_at, REVIEW_DAYS, cal)
 
 
 def regulatory_period_days(extended_to: int, policy: Policy) -> int:

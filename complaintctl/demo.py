@@ -151,6 +151,14 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         if again + dt.timedelta(hours=12) < ctx.now:
             services.resolve(uow, ctx, ref, resolution="再次沟通并补偿", at=again)
         return ref
+    if rng.random() < 0.08 and resolved_at + dt.timedelta(hours=72) < ctx.now:
+        asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
+        services.request_review(uow, ctx, ref, requested_at=asked,
+                                reviewer="sunli" if handler[0] != "sunli" else "liuyang")
+        if asked + dt.timedelta(days=12) < ctx.now:
+            services.decide_review(uow, ctx, ref, outcome=rng.choice(["upheld", "upheld", "changed"]),
+                                   text="经核查，原处理决定认定事实清楚", at=asked + dt.timedelta(days=rng.uniform(3, 12)))
+        return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
                        at=resolved_at + dt.timedelta(hours=48))

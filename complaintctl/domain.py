@@ -22,6 +22,8 @@ class Status(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     WITHDRAWN = "withdrawn"
+    UNDER_REVIEW = "under_review"
+    REVIEWED = "reviewed"
 
 
 class Channel(StrEnum):
@@ -74,6 +76,11 @@ class PauseReason(StrEnum):
     OTHER = "other"
 
 
+class ReviewOutcome(StrEnum):
+    UPHELD = "upheld"
+    CHANGED = "changed"
+
+
 class NotifiedVia(StrEnum):
     PHONE = "phone"
     SMS = "sms"
@@ -103,6 +110,8 @@ class Action(StrEnum):
     CLOSE = "close"
     WITHDRAW = "withdraw"
     REPEAT = "repeat"
+    REVIEW = "review"
+    REVIEW_DECIDE = "review_decide"
     REVEAL = "reveal"
     PURGE = "purge"
     STAFF_ADD = "staff_add"
@@ -120,8 +129,10 @@ class ActionStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED}
+    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED, Status.UNDER_REVIEW}
 )
+# Open and handled by the bank's first line (a case under review is the reviewer's, on its own clock).
+HANDLING_STATUSES = OPEN_STATUSES - {Status.UNDER_REVIEW}
 _WORKING = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 # (action) -> {from status: to status}. Resume is special: it returns to the status the
@@ -135,18 +146,21 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
         Status.PAUSED: Status.PAUSED,
     },
     Action.RESPOND: {s: Status.IN_PROGRESS for s in _WORKING},
-    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED)},
+    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED, Status.REVIEWED)},
     Action.PAUSE: {s: Status.PAUSED for s in _WORKING},
     Action.RESUME: {Status.PAUSED: Status.IN_PROGRESS},
-    Action.ESCALATE: {s: s for s in OPEN_STATUSES},
-    Action.EXTEND: {s: s for s in OPEN_STATUSES},
+    Action.ESCALATE: {s: s for s in HANDLING_STATUSES},
+    Action.EXTEND: {s: s for s in HANDLING_STATUSES},
     Action.RESOLVE: {s: Status.RESOLVED for s in _WORKING},
     Action.REOPEN: {Status.RESOLVED: Status.REOPENED, Status.CLOSED: Status.REOPENED},
     Action.CLOSE: {Status.RESOLVED: Status.CLOSED},
     # The complainant withdraws: the procedure ends that day, neither resolved nor breached after.
     Action.WITHDRAW: {s: Status.WITHDRAWN for s in OPEN_STATUSES},
     # The same complaint again while it is being handled: recorded on the case, no new case.
-    Action.REPEAT: {s: s for s in OPEN_STATUSES},
+    Action.REPEAT: {s: s for s in HANDLING_STATUSES},
+    # The customer disagrees with the decision: a higher level reviews it (核查), once.
+    Action.REVIEW: {Status.RESOLVED: Status.UNDER_REVIEW, Status.CLOSED: Status.UNDER_REVIEW},
+    Action.REVIEW_DECIDE: {Status.UNDER_REVIEW: Status.REVIEWED},
 }
 
 

@@ -29,6 +29,12 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "closed": ("Closed", "已关闭", ("关闭", "已结案")),
         "reopened": ("Reopened", "已重启", ("重启", "重新处理")),
         "withdrawn": ("Withdrawn", "已撤回", ("撤回", "撤诉")),
+        "under_review": ("Under review", "核查中", ("核查中", "under review")),
+        "reviewed": ("Reviewed", "已核查", ("已核查",)),
+    },
+    d.ReviewOutcome: {
+        "upheld": ("Decision upheld", "维持原处理决定", ("维持",)),
+        "changed": ("Decision changed", "变更原处理决定", ("变更",)),
     },
     d.Channel: {
         "hotline": ("Service hotline", "客服热线", ("热线", "电话")),
@@ -102,6 +108,8 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "close": ("Closed", "关闭", ()),
         "withdraw": ("Withdrawn", "撤回", ()),
         "repeat": ("Repeat complaint", "重复投诉", ()),
+        "review": ("Review requested", "申请核查", ()),
+        "review_decide": ("Review decided", "核查决定", ()),
         "reveal": ("Personal data revealed", "查看个人信息", ()),
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
@@ -127,6 +135,7 @@ FIELDS: dict[str, type[StrEnum]] = {
     "pause_reason": d.PauseReason,
     "notified_via": d.NotifiedVia,
     "satisfaction": d.Satisfaction,
+    "review_outcome": d.ReviewOutcome,
 }
 
 # JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
@@ -282,6 +291,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "opened_by.log": ("complaint", "受理投诉"),
     "opened_by.reopen": ("reopen", "重启"),
     "opened_by.new_facts": ("new facts", "新事实或新理由"),
+    "opened_by.review": ("review", "核查"),
+    "review": ("Review", "核查"),
     "col.repeats": ("Repeats", "重复投诉"),
     "overdue_by": ("Overdue by", "超时"),
     "time_left": ("Time left", "剩余时间"),
@@ -347,6 +358,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "created_at": ("Recorded", "登记时间"),
     "clock.internal": ("Internal deadline", "内部处理时限"),
     "clock.regulatory": ("Regulatory deadline ({n} days)", "监管处理时限（{n}日）"),
+    "clock.review": ("Review (30 days)", "核查（30日）"),
     "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
     "clock.followup": ("Daily follow-up", "每日跟进"),
     "left": ("left", "剩余"),
@@ -445,6 +457,9 @@ TEXT.update({
     "msg.closed": ("{ref} closed ({satisfaction})", "{ref} 已关闭（{satisfaction}）"),
     "msg.withdrawn": ("{ref} withdrawn by the complainant; the procedure ends {day}",
                       "{ref} 投诉人已撤回投诉，处理程序于 {day} 终止"),
+    "msg.review": ("{ref} under review by {name}; the review is due by 24:00 on {day}",
+                   "{ref} 已由 {name} 核查；核查时限为 {day} 24:00"),
+    "msg.review_decided": ("{ref} review decided: {outcome}; tell the customer", "{ref} 核查结论：{outcome}；请告知客户"),
     "msg.repeat": ("{ref}: repeat complaint recorded on the original (no new case, clock unchanged: {deadlines}); "
                    "tell the customer how it is progressing",
                    "{ref}：重复投诉已记入原案件（不新建案件，时限不变：{deadlines}）；请向客户告知办理进度"),
@@ -455,7 +470,7 @@ TEXT.update({
     "dl.regulatory": ("regulatory end of {day}", "监管时限 {day}24:00"),
 })
 
-_PARAM_ENUMS = {"tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
+_PARAM_ENUMS = {"outcome": d.ReviewOutcome, "tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
                 "satisfaction": d.Satisfaction}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}

@@ -119,6 +119,11 @@ class Case(SQLModel, table=True):
     # The same complaint again within the handling period, recorded on this case (Order 2020 No. 3).
     repeat_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     withdrawn_at: Optional[dt.datetime] = _ts()
+    # Review (核查) by a higher level: asked for within 30 days of the decision, decided within 30 of asking.
+    review_requested_at: Optional[dt.datetime] = _ts()
+    reviewer: Optional[str] = Field(default=None, max_length=200)
+    review_outcome: Optional[str] = Field(default=None, max_length=20)
+    reviewed_at: Optional[dt.datetime] = _ts()
     cycle_number: int = 1
     related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     resolution: Optional[str] = Field(default=None, sa_column=Column(Text))

@@ -124,8 +124,9 @@ def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
 
 
 def internal_overdue(as_of: dt.datetime):
-    """SQL: the internal clock ran out before `as_of` (and before any pause began)."""
-    return and_(_C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
+    """SQL: the internal clock ran out before `as_of` (and before any pause began). False, not NULL,
+    for a case without one (an urgent case past its plan, a review), so NOT(...) keeps it."""
+    return and_(_C.due_at.is_not(None), _C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
 
 
 def regulatory_overdue(as_of: dt.datetime):
@@ -197,7 +198,7 @@ class CaseRows:
             breach.append("response" if urgent_plan else "internal")
             span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
         if state["regulatory"]:
-            breach.append("regulatory")
+            breach.append("review" if status == d.Status.UNDER_REVIEW.value else "regulatory")
             if span is None:
                 span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
         left = None

@@ -155,6 +155,10 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "reopen_count": case.reopen_count,
         "repeat_count": case.repeat_count,
         "withdrawn_at": _show(case.withdrawn_at, ctx),
+        "review_requested_at": _show(case.review_requested_at, ctx),
+        "reviewer": case.reviewer,
+        "review_outcome": case.review_outcome,
+        "reviewed_at": _show(case.reviewed_at, ctx),
         "cycle": case.cycle_number,
         "paused_at": _show(case.paused_at, ctx),
         "pause_reason": case.pause_reason,
@@ -538,7 +542,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.NOTE)
         changes: dict[str, Any] = {}
-        if case.tier == d.Tier.URGENT and case.status in d.OPEN_STATUSES:
+        if case.tier == d.Tier.URGENT and case.status in d.HANDLING_STATUSES:
             changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
         _apply(uow, ctx, case, d.Action.NOTE, when, changes, detail=body)
         uow.commit()
@@ -688,6 +692,86 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
         return _result(uow, ctx, case, "msg.reopened", n=case.cycle_number)
 
 
+def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, reviewer: str) -> Result:
+    """The customer disagrees with the decision and asks the higher level to review it (核查): within
+    30 days of receiving the decision; the review is decided within 30 days of the request."""
+    with uow:
+        case = load_case(uow, key)
+        status = _move(case, d.Action.REVIEW)
+        when = _when(requested_at, ctx, case, "--requested-at")
+        if case.review_requested_at is not None:
+            raise UserError(f"{case.reference} was already reviewed (requested {_show(case.review_requested_at, ctx)}): "
+                            f"a decision is reviewed once")
+        decided = case.resolved_at
+        if when < decided:
+            raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
+        window = deadlines.period_end(decided, deadlines.REVIEW_REQUEST_DAYS, ctx.calendar)
+        if when >= window:
+            last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
+            raise InvalidValue("--requested-at", _show(when, ctx),
+                               f"a time within {deadlines.REVIEW_REQUEST_DAYS} days of the decision of "
+                               f"{ctx.calendar.local_date(decided)}: the review window ran out at 24:00 on {last}")
+        person = _staff(uow, reviewer, "--reviewer")
+        _check_reviewer(uow, case, person)
+        cycle = _cycle(uow, case)
+        number = case.cycle_number + 1
+        due = deadlines.review_due(when, ctx.calendar)
+        uow.session.add(Cycle(case_id=case.id, number=number, tier=case.tier, opened_at=when, due_at=None,
+                              regulatory_due_at=due, opened_by=d.Action.REVIEW.value))
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.REVIEW, when, {
+            "status": status.value, "cycle_number": number, "review_requested_at": when, "reviewer": person.name,
+            "assignee": person.name, "due_at": None, "first_response_due_at": None, "followup_due_at": None,
+            "regulatory_due_at": due, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
+            "internal_breached": False, "regulatory_breached": False,
+        }, extra={"handler": case.assignee})
+        uow.commit()
+        return _result(uow, ctx, case, "msg.review", name=person.name,
+                       day=ctx.calendar.local_date(due - dt.timedelta(seconds=1)).isoformat())
+
+
+def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
+    """A review is by a higher level than the handler, or another branch: never the handler, never
+    a lower or equal level of the same branch."""
+    handler = None
+    if case.assignee:
+        handler = uow.session.execute(select(Staff).where(Staff.name == case.assignee)).scalar_one_or_none()
+    level = d.ROLE_LEVEL[d.Role(reviewer.role)]
+    if handler is None:
+        if level < d.ROLE_LEVEL[d.Role.MANAGER]:
+            raise InvalidValue("--reviewer", reviewer.name, "a manager or executive (the case has no recorded handler)")
+        return
+    if handler.name == reviewer.name:
+        raise InvalidValue("--reviewer", reviewer.name,
+                           f"someone other than {handler.name}, who handled the case: a handler does not review "
+                           f"their own decision")
+    other_branch = bool(reviewer.branch and handler.branch and reviewer.branch != handler.branch)
+    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not other_branch:
+        raise InvalidValue("--reviewer", reviewer.name,
+                           f"staff of a higher level than the handler {handler.name} ({handler.role}) or of another "
+                           f"branch; {reviewer.name} is {reviewer.role}"
+                           + (f" of {reviewer.branch}" if reviewer.branch else ""))
+
+
+def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:
+    """The reviewer's decision: the original decision upheld or changed, and the customer told."""
+    out = labels.parse(d.ReviewOutcome, outcome, "--outcome")
+    body = d.clean_text("text", text)
+    with uow:
+        case, when, status = _start(uow, ctx, key, at, d.Action.REVIEW_DECIDE)
+        if when < case.review_requested_at:
+            raise InvalidValue("--at", _show(when, ctx),
+                               f"a time not before the review was requested ({_show(case.review_requested_at, ctx)})")
+        cycle = _cycle(uow, case)
+        _mark_breaches(case, cycle, when)
+        cycle.resolved_at = when
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.REVIEW_DECIDE, when,
+               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.review_decided", outcome=out.value)
+
+
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
     """Close a resolved case, recording whether the customer was satisfied."""
     sat = labels.parse(d.Satisfaction, satisfaction, "--satisfaction")
@@ -789,6 +873,9 @@ def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
         out.append(entry)
 
     paused = case.paused_at is not None
+    if case.review_requested_at is not None and case.status in (d.Status.UNDER_REVIEW, d.Status.REVIEWED):
+        clock("review", case.regulatory_due_at, clock_hours=False, met_at=case.reviewed_at)
+        return out
     if case.tier == d.Tier.URGENT:
         clock("response", case.first_response_due_at, clock_hours=True, met_at=case.first_responded_at, stopped=paused)
         if is_open and case.followup_due_at:

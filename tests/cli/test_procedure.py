@@ -121,7 +121,7 @@ def test_a_resolved_case_cannot_be_withdrawn(cli):
     cli("resolve", ref, "--resolution", "已解释", "--at", "2026-03-03T10:00")
     err = cli.fails("withdraw", ref, "--at", "2026-03-04T10:00")
     assert err == ("complaintctl: error: cannot withdraw a case that is resolved; allowed from resolved: "
-                   "note, reopen, close")
+                   "note, reopen, close, review")
     assert "不能执行「撤回」" in cli.fails("--lang", "zh", "withdraw", ref)
 
 
@@ -164,3 +164,71 @@ def test_a_repeat_of_a_closed_case_is_refused(cli):
                                               "--description", "x")
     assert "invalid --related" in cli.fails("log", "--repeat-of", ref, "--related", ref, "--channel", "hotline",
                                             "--description", "x")
+
+
+def _decided(cli, resolved="2026-03-10T10:00"):
+    cli.staff()
+    cli("staff", "add", "lisi", "--role", "staff")
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", resolved)
+    return ref
+
+
+def test_a_review_is_asked_for_within_30_days_of_the_decision(cli):
+    ref = _decided(cli)
+    # Decision told Tue 03-10: the 30 days end with Thu 04-09.
+    err = cli.fails("review", ref, "--requested-at", "2026-04-10T09:00", "--reviewer", "zhangwei")
+    assert err == ("complaintctl: error: invalid --requested-at '2026-04-10T09:00:00+08:00': expected a time within "
+                   "30 days of the decision of 2026-03-10: the review window ran out at 24:00 on 2026-04-09")
+    case = cli.json("review", ref, "--requested-at", "2026-04-09T16:00", "--reviewer", "zhangwei", "--json")
+    # 30 days from Thu 04-09 is Sat 05-09, a make-up working day (调休): the end of that day.
+    assert case["status"] == "under_review" and case["regulatory_due_at"] == "2026-05-10T00:00:00+08:00"
+    assert case["reviewer"] == "zhangwei" and case["assignee"] == "zhangwei"
+
+
+def test_a_review_is_by_a_higher_level_or_another_branch_never_the_handler(cli):
+    ref = _decided(cli)
+    args = ["review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer"]
+    assert "invalid --reviewer 'wangfang': expected someone other than wangfang, who handled the case" \
+        in cli.fails(*args, "wangfang")
+    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (staff) or of "
+            "another branch; lisi is staff") in cli.fails(*args, "lisi")
+    assert "unknown --reviewer 'ghost'" in cli.fails(*args, "ghost")
+
+
+def test_staff_of_another_branch_may_review_at_the_same_level(cli):
+    cli("staff", "add", "wubin", "--role", "staff", "--branch", "BJ001")
+    cli("staff", "add", "zhoujing", "--role", "staff", "--branch", "SH001")
+    cli("staff", "add", "liuxin", "--role", "staff", "--branch", "BJ001")
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wubin", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
+    assert "lisi" not in cli.fails("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "liuxin")
+    case = cli.json("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "zhoujing", "--json")
+    assert case["status"] == "under_review" and case["reviewer"] == "zhoujing"
+
+
+def test_the_review_runs_on_its_own_clock_in_every_report(cli):
+    ref = _decided(cli)
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    # 30 days from Fri 03-20: Sun 04-19 moves to Mon 04-20.
+    assert cli.json("show", ref, "--json", "--as-of", "2026-04-01T10:00")["clocks"] == [
+        {"clock": "review", "due_at": "2026-04-21T00:00:00+08:00", "state": "left",
+         "span": {"seconds": 12 * 86400 + 14 * 3600, "working": True}}]  # 12 working days and 14 hours
+    soon = cli.json("report", "due-soon", "--as-of", "2026-04-20T10:00", "--format", "json")
+    assert [r["reference"] for r in soon] == [ref]
+    rows = cli.json("report", "overdue", "--as-of", "2026-04-22T10:00", "--format", "json")
+    assert [(r["reference"], r["status"], r["breach"]) for r in rows] == [(ref, "under_review", "review")]
+    out = cli("show", ref, "--as-of", "2026-04-22T10:00").stdout
+    assert "Review (30 days)" in out and "Under review" in out
+    case = cli.json("review-decide", ref, "--outcome", "维持", "--text", "经核查，原处理决定适当", "--at",
+                    "2026-04-22T11:00", "--json")
+    assert case["status"] == "reviewed" and case["review_outcome"] == "upheld"
+    detail = cli.json("show", ref, "--json")
+    assert detail["clocks"][0]["state"] == "breached"
+    assert [c["opened_by"] for c in detail["cycles"]] == ["log", "review"]
+    assert detail["cycles"][1]["regulatory_breached"] is True
+    assert cli.json("report", "overdue", "--as-of", "2026-04-23T10:00", "--format", "json") == []
+    assert "cannot review a case that is reviewed; allowed from reviewed: note" in cli.fails(
+        "review", ref, "--requested-at", "2026-04-23T10:00", "--reviewer", "sunli")
