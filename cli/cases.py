@@ -35,6 +35,12 @@ def log(
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
     related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this genuinely new complaint follows."),
     repeat_of: Optional[str] = typer.Option(None, "--repeat-of", help="The same complaint again while CASE is handled: recorded on CASE, no new case."),
+    id_type: Optional[str] = typer.Option(None, "--id-type", autocompletion=choices_for("id_type"), help="Identity document: resident_id (default with --id-number), passport, hk_macao_permit, taiwan_permit, foreign_residence, other."),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="The document's number (sensitive: masked everywhere like an account)."),
+    agent: Optional[str] = typer.Option(None, "--agent", help="Name of an agent acting for the complainant (needs --agent-authority)."),
+    agent_authority: Optional[str] = typer.Option(None, "--agent-authority", help="Reference of the agent's power of attorney."),
+    complained_staff: Optional[str] = typer.Option(None, "--complained-staff", help="The staff member complained about, if any (never handles or reviews it)."),
+    request: Optional[str] = typer.Option(None, "--request", help="What the complainant asks for (apart from the description)."),
     new_facts: bool = typer.Option(False, "--new-facts", help="With --repeat-of: it brings new facts or reasons, so CASE's clock restarts from --received-at."),
     json_out: bool = JSON,
 ) -> None:
@@ -50,7 +56,8 @@ def log(
         st.uow(), st.context(), channel=channel, description=read_text(description), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
-        repeat_of=repeat_of, new_facts=new_facts,
+        repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
+        agent_authority=agent_authority, complained_staff=complained_staff, request=request,
     )
     if json_out:
         done(st, result, True)
@@ -206,19 +213,24 @@ def resolve(
     case: str = case_arg(),
     resolution: str = typer.Option(..., "--resolution", help="What was decided and told to the customer; '-' reads stdin."),
     root_cause: Optional[str] = typer.Option(None, "--root-cause", help="The category that was really at fault."),
-    notified_via: Optional[str] = typer.Option(None, "--notified-via", help="phone, sms, letter, in_person or email."),
+    notified_via: Optional[str] = typer.Option(None, "--notified-via", help="How the customer was told: phone, sms, letter, in_person or email."),
+    facts: Optional[str] = typer.Option(None, "--facts", help="The facts found."),
+    basis: Optional[str] = typer.Option(None, "--basis", help="The basis of the decision (contract terms, rules, law)."),
+    relief: Optional[str] = typer.Option(None, "--relief", help="Routes of relief told to the customer, comma-separated: review, mediation, arbitration, litigation (default all four)."),
+    decided_at: Optional[str] = typer.Option(None, "--decided-at", help="When the decision was made (default --at; never after it)."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
-    """Mark a case resolved: the customer has been told the result.
+    """Record the decision and that the customer was told it (--at: this meets the clocks).
 
-    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --root-cause fees --notified-via phone
+    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --facts "年费未事先告知" --basis "领用合约第5条" --root-cause fees --notified-via phone
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution), root_cause=root_cause,
-                              notified_via=notified_via, at=at), json_out)
+                              notified_via=notified_via, at=at, facts=facts, basis=basis, relief=relief,
+                              decided_at=decided_at), json_out)
 
 
 def reopen(

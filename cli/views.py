@@ -82,11 +82,30 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("received_at", lang), render._display(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
+    if c.get("id_number"):
+        pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
+    if c.get("agent_name"):
+        pairs.append((labels.t("agent", lang), f'{c["agent_name"]} ({c["agent_authority"]})'))
+    if c.get("complained_staff"):
+        pairs.append((labels.t("complained_staff", lang), c["complained_staff"]))
+    if c.get("request"):
+        pairs.append((labels.t("request", lang), c["request"]))
     if c["related"]:
         pairs.append(("Related" if lang == "en" else "关联案件", c["related"]))
     if c["resolution"]:
         pairs += [(labels.t("resolution", lang), c["resolution"]),
                   (labels.t("root_cause", lang), L(d.Category, c["root_cause"]))]
+        for key in ("decision_facts", "decision_basis"):
+            if c.get(key):
+                pairs.append((labels.t(key, lang), c[key]))
+        if c.get("relief"):
+            pairs.append((labels.t("relief", lang), ("、" if lang == "zh" else ", ").join(L(d.Relief, r) for r in c["relief"])))
+        if c.get("decided_at"):
+            pairs.append((labels.t("decided_at", lang), render._display(c["decided_at"], Column("x", kind="time"), lang)))
+        told = render._display(c["resolved_at"], Column("x", kind="time"), lang)
+        if c.get("notified_via"):
+            told += f' ({L(d.NotifiedVia, c["notified_via"])})'
+        pairs.append((labels.t("resolved_at", lang), told))
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:

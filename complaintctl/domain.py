@@ -81,6 +81,24 @@ class ReviewOutcome(StrEnum):
     CHANGED = "changed"
 
 
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    HK_MACAO_PERMIT = "hk_macao_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    FOREIGN_RESIDENCE = "foreign_residence"
+    OTHER = "other"
+
+
+class Relief(StrEnum):
+    """The routes of relief a decision tells the customer of (Order 2020 No. 3)."""
+
+    REVIEW = "review"
+    MEDIATION = "mediation"
+    ARBITRATION = "arbitration"
+    LITIGATION = "litigation"
+
+
 class NotifiedVia(StrEnum):
     PHONE = "phone"
     SMS = "sms"
@@ -250,6 +268,27 @@ def clean_account(value: str) -> str:
     if _ACCOUNT.match(v):
         return v
     raise InvalidValue("account", value, "12 to 19 digits")
+
+
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_DOCUMENT = re.compile(r"^[A-Z0-9-]{5,30}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def clean_id_number(id_type: "IdType", value: str) -> str:
+    """An identity document number: a resident ID card's 18 characters with a valid check character
+    (GB 11643), or 5 to 30 letters, digits and hyphens for other documents."""
+    v = value.strip().replace(" ", "").upper()
+    if id_type == IdType.RESIDENT_ID:
+        if _RESIDENT_ID.match(v):
+            check = "10X98765432"[sum(int(c) * w for c, w in zip(v, _ID_WEIGHTS)) % 11]
+            if v[-1] == check:
+                return v
+        raise InvalidValue("--id-number", "*" * len(v), "a resident ID number: 17 digits and a check digit or X "
+                                                       "(GB 11643), e.g. 11010519491231002X")
+    if _DOCUMENT.match(v):
+        return v
+    raise InvalidValue("--id-number", "*" * len(v), "5 to 30 letters, digits or hyphens")
 
 
 def clean_text(field: str, value: str | None, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:

@@ -32,6 +32,20 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "under_review": ("Under review", "核查中", ("核查中", "under review")),
         "reviewed": ("Reviewed", "已核查", ("已核查",)),
     },
+    d.IdType: {
+        "resident_id": ("Resident identity card", "居民身份证", ("身份证",)),
+        "passport": ("Passport", "护照", ()),
+        "hk_macao_permit": ("Mainland travel permit (Hong Kong, Macao)", "港澳居民来往内地通行证", ("回乡证",)),
+        "taiwan_permit": ("Mainland travel permit (Taiwan)", "台湾居民来往大陆通行证", ("台胞证",)),
+        "foreign_residence": ("Foreign permanent residence ID", "外国人永久居留身份证", ()),
+        "other": ("Other", "其他", ()),
+    },
+    d.Relief: {
+        "review": ("Review by the higher level", "向上级机构申请核查", ("核查",)),
+        "mediation": ("Mediation", "调解", ()),
+        "arbitration": ("Arbitration", "仲裁", ()),
+        "litigation": ("Litigation", "诉讼", ()),
+    },
     d.ReviewOutcome: {
         "upheld": ("Decision upheld", "维持原处理决定", ("维持",)),
         "changed": ("Decision changed", "变更原处理决定", ("变更",)),
@@ -136,6 +150,8 @@ FIELDS: dict[str, type[StrEnum]] = {
     "notified_via": d.NotifiedVia,
     "satisfaction": d.Satisfaction,
     "review_outcome": d.ReviewOutcome,
+    "id_type": d.IdType,
+    "relief": d.Relief,
 }
 
 # JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
@@ -293,6 +309,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "opened_by.new_facts": ("new facts", "新事实或新理由"),
     "opened_by.review": ("review", "核查"),
     "review": ("Review", "核查"),
+    "id_document": ("Identity document", "身份证件"),
+    "agent": ("Agent (power of attorney)", "代理人（授权委托书）"),
+    "complained_staff": ("Staff complained about", "被投诉人员"),
+    "request": ("Request", "投诉请求"),
+    "decided_at": ("Decided", "作出决定时间"),
+    "decision_facts": ("Facts found", "认定事实"),
+    "decision_basis": ("Basis", "处理依据"),
+    "relief": ("Routes of relief", "救济途径"),
+    "notified_via": ("Told via", "告知方式"),
     "col.repeats": ("Repeats", "重复投诉"),
     "overdue_by": ("Overdue by", "超时"),
     "time_left": ("Time left", "剩余时间"),

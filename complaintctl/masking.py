@@ -33,6 +33,17 @@ def mask_account(value: str | None) -> str | None:
     return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
 
 
+def mask_id_number(value: str | None) -> str | None:
+    """110105********002X: an identity document number keeps its first six and last four characters,
+    like an account number (a passport or permit number of ten or fewer characters is hidden whole)."""
+    if not value:
+        return value
+    v = value.strip()
+    if len(v) <= 10:
+        return "*" * len(v)
+    return v[:6] + "*" * (len(v) - 10) + v[-4:]
+
+
 def mask_email(value: str | None) -> str | None:
     if not value:
         return value

@@ -124,6 +124,19 @@ class Case(SQLModel, table=True):
     reviewer: Optional[str] = Field(default=None, max_length=200)
     review_outcome: Optional[str] = Field(default=None, max_length=20)
     reviewed_at: Optional[dt.datetime] = _ts()
+    # The record of Order 2020 No. 3, art. 13, beyond contact and account. The identity document number
+    # is sensitive personal data: masked like an account number wherever it is shown or audited.
+    id_type: Optional[str] = Field(default=None, max_length=30)
+    id_number: Optional[str] = Field(default=None, max_length=30)
+    agent_name: Optional[str] = Field(default=None, max_length=200)
+    agent_authority: Optional[str] = Field(default=None, max_length=200)
+    complained_staff: Optional[str] = Field(default=None, max_length=200)
+    request: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # The decision: facts found, basis, routes of relief, when made (resolved_at: when the customer was told).
+    decision_facts: Optional[str] = Field(default=None, sa_column=Column(Text))
+    decision_basis: Optional[str] = Field(default=None, sa_column=Column(Text))
+    relief: Optional[str] = Field(default=None, max_length=100)
+    decided_at: Optional[dt.datetime] = _ts()
     cycle_number: int = 1
     related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     resolution: Optional[str] = Field(default=None, sa_column=Column(Text))

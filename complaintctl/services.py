@@ -15,7 +15,7 @@ from . import labels
 from .config import Policy
 from .deadlines import BusinessCalendar
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
-from .masking import mask_account, mask_email, mask_phone, mask_text
+from .masking import mask_account, mask_email, mask_id_number, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
 
 UTC = dt.timezone.utc
@@ -144,6 +144,12 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "email": mask_email(case.email) if masked else case.email,
         "account": mask_account(case.account) if masked else case.account,
         "description": mask_text(case.description) if masked else case.description,
+        "id_type": case.id_type,
+        "id_number": mask_id_number(case.id_number) if masked else case.id_number,
+        "agent_name": case.agent_name,
+        "agent_authority": case.agent_authority,
+        "complained_staff": case.complained_staff,
+        "request": mask_text(case.request) if masked else case.request,
         "received_at": _show(case.received_at, ctx),
         "due_at": _show(case.due_at, ctx),
         "regulatory_due_at": _show(case.regulatory_due_at, ctx),
@@ -167,6 +173,10 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "related": related_ref,
         "resolution": mask_text(case.resolution) if masked else case.resolution,
         "root_cause": case.root_cause,
+        "decided_at": _show(case.decided_at, ctx),
+        "decision_facts": mask_text(case.decision_facts) if masked else case.decision_facts,
+        "decision_basis": mask_text(case.decision_basis) if masked else case.decision_basis,
+        "relief": case.relief.split(",") if case.relief else [],
         "notified_via": case.notified_via,
         "satisfaction": case.satisfaction,
         "internal_breached": bool(case.internal_breached or state["internal"]),
@@ -230,14 +240,15 @@ def _related_ref(uow, case: Case) -> str | None:
 
 # Writing ----------------------------------------------------------------------------------
 
-_PERSONAL = {"phone": mask_phone, "account": mask_account, "email": mask_email}
+_PERSONAL = {"phone": mask_phone, "account": mask_account, "email": mask_email, "id_number": mask_id_number}
+_FREE_TEXT = ("description", "resolution", "request", "decision_facts", "decision_basis")
 
 
 def _audit_value(name: str, value: Any) -> Any:
     """Events keep personal identifiers masked: the chain can never be edited to erase them."""
     if name in _PERSONAL:
         return _PERSONAL[name](value)
-    if name in ("description", "resolution") and value:
+    if name in _FREE_TEXT and value:
         return mask_text(value)
     return value
 
@@ -301,7 +312,10 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              phone: str | None = None, email: str | None = None, account: str | None = None,
              product: str = "other", category: str = "other", tier: str = "general",
              branch: str | None = None, received_at: str | dt.datetime | None = None,
-             related: str | None = None, repeat_of: str | None = None, new_facts: bool = False) -> Result:
+             related: str | None = None, repeat_of: str | None = None, new_facts: bool = False,
+             id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
+             agent_authority: str | None = None, complained_staff: str | None = None,
+             request: str | None = None) -> Result:
     """Record a new complaint with its deadlines; returns the case with its new reference.
     With `repeat_of`, the same complaint again is recorded on the original case instead."""
     ch = labels.parse(d.Channel, channel, "channel")
@@ -316,6 +330,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     pr = labels.parse(d.Product, product, "product")
     cat = labels.parse(d.Category, category, "category")
     tr = labels.parse(d.Tier, tier, "tier")
+    record = complaint_record(id_type=id_type, id_number=id_number, agent=agent, agent_authority=agent_authority,
+                              complained_staff=complained_staff, request=request)
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
     ph = d.clean_phone(phone) if phone else None
@@ -329,7 +345,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         related_id = load_case(uow, related).id if related else None
         case = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
                         category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
-                        description=text, related_id=related_id)
+                        description=text, related_id=related_id, record=record)
         _apply(uow, ctx, case, d.Action.LOG, received,
                {"status": case.status}, extra=_creation_values(case))
         if case.id >= 1024 and case.id & (case.id - 1) == 0:
@@ -338,17 +354,42 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         return _result(uow, ctx, case, "msg.logged", tier=tr.value)
 
 
+def complaint_record(*, id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
+                     agent_authority: str | None = None, complained_staff: str | None = None,
+                     request: str | None = None) -> dict[str, Any]:
+    """The parts of the Art. 13 record beyond contact and account, checked; empty values left out."""
+    kind = labels.parse(d.IdType, id_type, "--id-type") if id_type else None
+    if id_number and kind is None:
+        kind = d.IdType.RESIDENT_ID
+    if kind is not None and not id_number:
+        raise InvalidValue("--id-number", "", f"the number of the {kind.value} given with --id-type")
+    number = d.clean_id_number(kind, id_number) if id_number else None
+    agent_name = d.clean_name("--agent", agent, required=False)
+    authority = d.clean_name("--agent-authority", agent_authority, required=False)
+    if agent_name and not authority:
+        raise InvalidValue("--agent-authority", "", "the reference of the power of attorney under which --agent acts")
+    if authority and not agent_name:
+        raise InvalidValue("--agent", "", "the name of the agent the power of attorney --agent-authority names")
+    out = {"id_type": kind.value if kind else None, "id_number": number, "agent_name": agent_name,
+           "agent_authority": authority,
+           "complained_staff": d.clean_name("--complained-staff", complained_staff, required=False),
+           "request": d.clean_text("--request", request, required=False)}
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def _creation_values(case: Case) -> dict[str, Any]:
     keys = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
             "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
-            "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at")
+            "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
+            "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request")
     return {k: _audit_value(k, getattr(case, k)) for k in keys if getattr(case, k) is not None}
 
 
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
              product: d.Product, category: d.Category, description: str, branch: str | None = None,
              customer: str | None = None, phone: str | None = None, email: str | None = None,
-             account: str | None = None, related_id: int | None = None, external_id: str | None = None) -> Case:
+             account: str | None = None, related_id: int | None = None, external_id: str | None = None,
+             record: dict[str, Any] | None = None) -> Case:
     """Insert a case and its first cycle with every clock computed; the caller appends the event."""
     cal = ctx.calendar
     due = deadlines.internal_due(received, tier, cal)
@@ -361,7 +402,7 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
         first_response_due_at=response,
         followup_due_at=deadlines.followup_due(received, cal) if tier == d.Tier.URGENT else None,
         related_case_id=related_id, calendar=cal.name, external_id=external_id,
-        created_at=ctx.now, updated_at=ctx.now,
+        created_at=ctx.now, updated_at=ctx.now, **(record or {}),
     )
     uow.session.add(case)
     uow.session.flush()
@@ -449,6 +490,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         when = _when(at, ctx, case)
         person = _staff(uow, to, "assignee")
         status = _move(case, d.Action.ASSIGN)
+        _check_not_complained_about(case, person, "--to")
         tier = d.Tier(case.tier)
         role = d.Role(person.role)
         extra = None
@@ -647,9 +689,14 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
 
 
 def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
-            notified_via: str | None = None, at: str | None = None) -> Result:
-    """The case is resolved and the customer has been told the result."""
+            notified_via: str | None = None, at: str | None = None, facts: str | None = None,
+            basis: str | None = None, relief: str | None = None, decided_at: str | None = None) -> Result:
+    """The decision is made and the customer told (at `at`, which meets the clocks): the result, the
+    facts found, the basis and the routes of relief open to the customer (Order 2020 No. 3)."""
     text = d.clean_text("resolution", resolution)
+    found = d.clean_text("--facts", facts, required=False)
+    grounds = d.clean_text("--basis", basis, required=False)
+    routes = _relief(relief)
     cause = labels.parse(d.Category, root_cause, "--root-cause").value if root_cause else None
     via = labels.parse(d.NotifiedVia, notified_via, "--notified-via").value if notified_via else None
     with uow:
@@ -657,15 +704,30 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        decided = _when(decided_at, ctx, case, "--decided-at") if decided_at else when
+        if decided > when:
+            raise InvalidValue("--decided-at", _show(decided, ctx),
+                               f"a time not after the customer was told (--at {_show(when, ctx)})")
         _mark_breaches(case, cycle, when)
         cycle.resolved_at = when
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
-                "notified_via": via, "followup_due_at": None}, detail=None)
+                "notified_via": via, "followup_due_at": None, "decided_at": decided, "decision_facts": found,
+                "decision_basis": grounds, "relief": routes}, detail=None)
         uow.commit()
         late = cycle.internal_breached or cycle.response_breached
         return _result(uow, ctx, case, "msg.resolved_late" if late else "msg.resolved")
+
+
+def _relief(text: str | None) -> str:
+    """The routes of relief, comma-separated (English or Chinese names); all four when not given."""
+    if text is None:
+        return ",".join(r.value for r in d.Relief)
+    chosen = {labels.parse(d.Relief, part, "--relief") for part in text.replace("，", ",").split(",") if part.strip()}
+    if not chosen:
+        raise InvalidValue("--relief", text, "one or more of " + ", ".join(r.value for r in d.Relief))
+    return ",".join(r.value for r in d.Relief if r in chosen)
 
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
@@ -686,7 +748,8 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
         changes = _open_cycle(uow, ctx, case, when, d.Action.REOPEN)
         changes.update({"status": status.value, "reopen_count": case.reopen_count + 1, "resolved_at": None,
-                        "closed_at": None, "satisfaction": None})
+                        "closed_at": None, "satisfaction": None, "decided_at": None, "decision_facts": None,
+                        "decision_basis": None, "relief": None})
         _apply(uow, ctx, case, d.Action.REOPEN, when, changes, detail=why)
         uow.commit()
         return _result(uow, ctx, case, "msg.reopened", n=case.cycle_number)
@@ -730,9 +793,18 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
                        day=ctx.calendar.local_date(due - dt.timedelta(seconds=1)).isoformat())
 
 
+def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
+    """回避: the staff member a complaint is about neither handles nor reviews it."""
+    if case.complained_staff and case.complained_staff == person.name:
+        raise InvalidValue(field_name, person.name,
+                           f"someone other than {person.name}: the complaint is about them, and the person complained "
+                           f"about may not handle or review it (conflict of interest, 回避)")
+
+
 def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
     """A review is by a higher level than the handler, or another branch: never the handler, never
-    a lower or equal level of the same branch."""
+    a lower or equal level of the same branch, never the person complained about."""
+    _check_not_complained_about(case, reviewer, "--reviewer")
     handler = None
     if case.assignee:
         handler = uow.session.execute(select(Staff).where(Staff.name == case.assignee)).scalar_one_or_none()

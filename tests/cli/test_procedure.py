@@ -232,3 +232,64 @@ def test_the_review_runs_on_its_own_clock_in_every_report(cli):
     assert cli.json("report", "overdue", "--as-of", "2026-04-23T10:00", "--format", "json") == []
     assert "cannot review a case that is reviewed; allowed from reviewed: note" in cli.fails(
         "review", ref, "--requested-at", "2026-04-23T10:00", "--reviewer", "sunli")
+
+
+def test_the_art_13_record_keeps_the_identity_document_masked_everywhere(cli):
+    cli.staff()
+    ref = cli.log("--id-type", "身份证", "--id-number", "11010519491231002x", "--agent", "李律师",
+                  "--agent-authority", "授权委托书 2026-018", "--complained-staff", "wangfang",
+                  "--request", "退还全部本金", received="2026-03-02T10:00")
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["id_type"] == "resident_id" and case["id_number"] == "110105********002X"
+    assert (case["agent_name"], case["agent_authority"]) == ("李律师", "授权委托书 2026-018")
+    assert case["complained_staff"] == "wangfang" and case["request"] == "退还全部本金"
+    assert "11010519491231002X" not in cli("show", ref, "--json").stdout
+    assert "11010519491231002X" not in cli("export", "--format", "csv").stdout
+    events = cli("show", ref, "--json").stdout
+    assert "110105********002X" in events and "1949123" not in events
+    out = cli("show", ref).stdout
+    assert "Resident identity card 110105********002X" in out and "李律师 (授权委托书 2026-018)" in out
+
+
+def test_bad_record_values_are_refused_without_echoing_the_number(cli):
+    base = ["log", "--channel", "hotline", "--phone", "13812345678", "--description", "x"]
+    assert cli.json(*base, "--id-type", "passport", "--id-number", "e1234567", "--json")["id_number"] == "********"
+    err = cli.fails(*base, "--id-number", "110105194912310021")
+    assert err == ("complaintctl: error: invalid --id-number '******************': expected a resident ID number: "
+                   "17 digits and a check digit or X (GB 11643), e.g. 11010519491231002X")
+    assert "invalid --id-number '': expected the number of the passport" in cli.fails(*base, "--id-type", "passport")
+    assert "invalid --id-type 'licence'" in cli.fails(*base, "--id-type", "licence", "--id-number", "E1234567")
+    assert "invalid --agent-authority '': expected the reference of the power of attorney" in cli.fails(
+        *base, "--agent", "李律师")
+
+
+def test_the_person_complained_about_neither_handles_nor_reviews_the_case(cli):
+    cli.staff()
+    ref = cli.log("--complained-staff", "zhangwei", received="2026-03-02T10:00")
+    err = cli.fails("assign", ref, "--to", "zhangwei", "--at", "2026-03-02T11:00")
+    assert err == ("complaintctl: error: invalid --to 'zhangwei': expected someone other than zhangwei: the complaint "
+                   "is about them, and the person complained about may not handle or review it (conflict of "
+                   "interest, 回避)")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "x", "--at", "2026-03-05T10:00")
+    assert "the complaint is about them" in cli.fails("review", ref, "--requested-at", "2026-03-06T10:00",
+                                                      "--reviewer", "zhangwei")
+
+
+def test_the_decision_records_facts_basis_relief_and_when_it_was_made_and_told(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    case = cli.json("resolve", ref, "--resolution", "退还年费200元", "--facts", "年费扣收前未通知客户",
+                    "--basis", "信用卡领用合约第5条", "--relief", "核查,mediation", "--decided-at", "2026-03-16T15:00",
+                    "--notified-via", "letter", "--at", "2026-03-17T20:00", "--json")
+    assert case["decided_at"] == "2026-03-16T15:00:00+08:00" and case["resolved_at"] == "2026-03-17T20:00:00+08:00"
+    assert case["relief"] == ["review", "mediation"] and case["decision_basis"] == "信用卡领用合约第5条"
+    assert case["regulatory_breached"] is False  # told on day 15: in time
+    out = cli("--lang", "zh", "show", ref).stdout
+    assert "向上级机构申请核查、调解" in out and "认定事实" in out
+    other = cli.log(received="2026-03-02T10:00")
+    assert cli.json("resolve", other, "--resolution", "x", "--at", "2026-03-03T10:00", "--json")["relief"] == [
+        "review", "mediation", "arbitration", "litigation"]
+    assert "invalid --decided-at" in cli.fails("resolve", cli.log(received="2026-03-02T10:00"), "--resolution", "x",
+                                                "--decided-at", "2026-03-04T10:00", "--at", "2026-03-03T10:00")
+    assert "invalid --relief 'prayer'" in cli.fails("resolve", cli.log(received="2026-03-02T10:00"), "--resolution",
+                                                    "x", "--relief", "prayer", "--at", "2026-03-03T10:00")
