@@ -79,7 +79,7 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("phone", lang), c["phone"]),
         (labels.t("email", lang), c["email"]),
         (labels.t("account", lang), c["account"]),
-        (labels.t("received_at", lang), render._display(c["received_at"], Column("x", kind="time"), lang)),
+        (labels.t("received_at", lang), render.cell_text(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
     if c.get("id_number"):
@@ -101,8 +101,8 @@ def render_detail(detail, lang: str) -> None:
         if c.get("relief"):
             pairs.append((labels.t("relief", lang), ("、" if lang == "zh" else ", ").join(L(d.Relief, r) for r in c["relief"])))
         if c.get("decided_at"):
-            pairs.append((labels.t("decided_at", lang), render._display(c["decided_at"], Column("x", kind="time"), lang)))
-        told = render._display(c["resolved_at"], Column("x", kind="time"), lang)
+            pairs.append((labels.t("decided_at", lang), render.cell_text(c["decided_at"], Column("x", kind="time"), lang)))
+        told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
         if c.get("notified_via"):
             told += f' ({L(d.NotifiedVia, c["notified_via"])})'
         pairs.append((labels.t("resolved_at", lang), told))
@@ -121,7 +121,7 @@ def render_detail(detail, lang: str) -> None:
             review += f' -> {L(d.ReviewOutcome, c["review_outcome"])}'
         pairs.append((labels.t("review", lang), review))
     if c.get("withdrawn_at"):
-        pairs.append((labels.t("withdrawn_at", lang), render._display(c["withdrawn_at"], Column("x", kind="time"), lang)))
+        pairs.append((labels.t("withdrawn_at", lang), render.cell_text(c["withdrawn_at"], Column("x", kind="time"), lang)))
     render.print_record(pairs, title=f'{c["reference"]}')
     out = render.console()
     clocks = Table(title="Clocks" if lang == "en" else "时限", header_style="bold")
@@ -140,7 +140,7 @@ def render_detail(detail, lang: str) -> None:
             style = "red" if k["state"] == "overdue" else None
         elif k["state"] == "breached":
             style = "red"
-        due = render._display(k["due_at"], Column("due_at", kind="due"), lang)
+        due = render.cell_text(k["due_at"], Column("due_at", kind="due"), lang)
         name = labels.t(names[k["clock"]], lang, n=c.get("regulatory_period_days", 15)) \
             if k["clock"] == "regulatory" else labels.t(names[k["clock"]], lang)
         clocks.add_row(Text(name), Text(due), Text(state), style=style)
@@ -154,9 +154,9 @@ def render_detail(detail, lang: str) -> None:
             flags = [x for x, on in (("internal", cy["internal_breached"]), ("response", cy["response_breached"]),
                                      ("regulatory", cy["regulatory_breached"])) if on]
             cyc.add_row(str(cy["number"]), labels.t("opened_by." + cy.get("opened_by", "log"), lang), L(d.Tier, cy["tier"]),
-                        render._display(cy["opened_at"], Column("x", kind="time"), lang),
-                        render._display(cy["due_at"], Column("x", kind="due"), lang),
-                        render._display(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
+                        render.cell_text(cy["opened_at"], Column("x", kind="time"), lang),
+                        render.cell_text(cy["due_at"], Column("x", kind="due"), lang),
+                        render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
         out.print(cyc)
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
@@ -181,9 +181,9 @@ def render_detail(detail, lang: str) -> None:
             parts.append(", ".join(f"{k}={value(v)}" for k, v in e["new"].items() if k not in skip and v is not None))
         if e["detail"]:
             parts.append(e["detail"])
-        when = render._display(e["occurred_at"], Column("x", kind="time"), lang)
+        when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
-            when += f' (rec. {render._display(e["recorded_at"], Column("x", kind="time"), lang)})'
+            when += f' (rec. {render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)})'
         tl.add_row(Text(when), Text(e["actor"]), Text(labels.label(e["action"], lang, d.Action)),
                    Text(" | ".join(p for p in parts if p)))
     out.print(tl)

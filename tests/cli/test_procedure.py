@@ -269,7 +269,7 @@ def test_the_person_complained_about_neither_handles_nor_reviews_the_case(cli):
     err = cli.fails("assign", ref, "--to", "zhangwei", "--at", "2026-03-02T11:00")
     assert err == ("complaintctl: error: invalid --to 'zhangwei': expected someone other than zhangwei: the complaint "
                    "is about them, and the person complained about may not handle or review it (conflict of "
-                   "interest, 回避)")
+                   "interest)")
     cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
     cli("resolve", ref, "--resolution", "x", "--at", "2026-03-05T10:00")
     assert "the complaint is about them" in cli.fails("review", ref, "--requested-at", "2026-03-06T10:00",
