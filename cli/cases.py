@@ -3,7 +3,7 @@ extend, resolve, reopen, close, and the read side: show and list."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -32,6 +32,7 @@ def log(
     category: str = typer.Option("other", "--category", autocompletion=choices_for("category"), help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
     tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (一般/重要/紧急)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
+    department: Optional[List[str]] = typer.Option(None, "--department", help="A department concerned (the first leads); repeatable."),
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
     related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this genuinely new complaint follows."),
     repeat_of: Optional[str] = typer.Option(None, "--repeat-of", help="The same complaint again while CASE is handled: recorded on CASE, no new case."),
@@ -57,7 +58,7 @@ def log(
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
         repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
-        agent_authority=agent_authority, complained_staff=complained_staff, request=request,
+        agent_authority=agent_authority, complained_staff=complained_staff, request=request, department=department,
     )
     if json_out:
         done(st, result, True)
@@ -71,8 +72,9 @@ def log(
 def assign(
     ctx: typer.Context,
     case: str = case_arg(),
-    to: str = typer.Option(..., "--to", help="Registered staff name.", autocompletion=staff_names),
-    department: Optional[str] = typer.Option(None, "--department", help="Department that must deal with it."),
+    to: str = typer.Option(..., "--to", help="The lead handler: registered staff.", autocompletion=staff_names),
+    with_: Optional[List[str]] = typer.Option(None, "--with", autocompletion=staff_names, help="A co-handler (registered staff); repeat for each member of the team."),
+    department: Optional[List[str]] = typer.Option(None, "--department", help="A department that deals with it (the first leads); repeatable."),
     override: bool = typer.Option(False, "--override", help="Assign below the tier's handler level (needs --reason; audited)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the handler level is overridden."),
     at: Optional[str] = AT,
@@ -81,12 +83,13 @@ def assign(
     """Hand a case to a member of staff whose role fits its tier.
 
     Example: complaintctl assign C-2026-000001 --to wangfang --department 个人金融部
+    Example: complaintctl assign C-2026-000002 --to zhangwei --with wangfang --with liqiang --department 个人金融部 --department 法律合规部
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.assign(st.uow(), st.context(), case, to=to, department=department, override=override,
-                             reason=reason, at=at), json_out)
+                             reason=reason, at=at, with_=with_), json_out)
 
 
 def escalate(
@@ -336,11 +339,12 @@ def show(
     from complaintctl import services
 
     uow = st.uow(write=reveal)
-    detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of)
+    detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of, lang=st.language)
     if json_out:
         render.print_json({"case": detail.case, "clocks": [
             {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
-            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events})
+            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events,
+            "steps": detail.steps})
     else:
         from .views import render_detail
 

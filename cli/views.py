@@ -29,6 +29,8 @@ LIST_COLUMNS = [
     Column("category", enum=d.Category),
     Column("branch"),
     Column("assignee"),
+    Column("co_handlers"),
+    Column("departments"),
     Column("customer", max_width=12),
     Column("phone"),
     Column("account"),
@@ -82,6 +84,10 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("received_at", lang), render.cell_text(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
+    if c.get("co_handlers"):
+        pairs.append((labels.t("co_handlers", lang), ", ".join(c["co_handlers"])))
+    if len(c.get("departments") or []) > 1:
+        pairs.append((labels.t("departments", lang), ", ".join(c["departments"])))
     if c.get("id_number"):
         pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
     if c.get("agent_name"):
@@ -145,6 +151,10 @@ def render_detail(detail, lang: str) -> None:
             if k["clock"] == "regulatory" else labels.t(names[k["clock"]], lang)
         clocks.add_row(Text(name), Text(due), Text(state), style=style)
     out.print(clocks)
+    if detail.steps:
+        out.print(Text(labels.t("title.counting", lang), style="bold"))
+        for step in detail.steps:
+            out.print(Text("  " + step))
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
         cyc = Table(title="Cycles" if lang == "en" else "处理周期", header_style="bold")
         for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),

@@ -487,6 +487,39 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
 
 
+def explain_period(start: dt.datetime, days: int, cal: BusinessCalendar, what: str, lang: str = "en") -> list[str]:
+    """A period counted in days (a review, the reopen window), explained: from the day after `start`,
+    its last day, and any move off a statutory rest day."""
+    first = cal.local_date(start)
+    last = first + dt.timedelta(days=days)
+    end = period_last_day(start, days, cal)
+    steps = [_s("period", lang, what=what, n=days, start=format_day(first, lang), last=format_day(last, lang))]
+    if end != last:
+        steps.append(_s("period_moved", lang, last=format_day(last, lang), kind=_describe(last, cal, lang),
+                        day=format_day(end, lang)))
+    else:
+        steps.append(_s("period_end", lang, day=format_day(end, lang)))
+    return steps
+
+
+def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal: BusinessCalendar,
+                 lang: str = "en") -> list[str]:
+    """How the deadlines of a case's current cycle were counted, day by day: the cycle's start (a
+    reopen or new facts restart the clocks), an extension, appraisal time, or a review's own clock."""
+    from .domain import Status
+
+    if case.review_requested_at is not None and case.status in (Status.UNDER_REVIEW, Status.REVIEWED):
+        return explain_period(case.review_requested_at, REVIEW_DAYS, cal, t("what.review", lang), lang)
+    steps = []
+    if opened_by in ("reopen", "new_facts"):
+        steps.append(_s("restarted", lang, why=t("opened_by." + opened_by, lang),
+                        day=format_day(cal.local_date(cycle_opened_at), lang)))
+    steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days).steps
+    if case.regulatory_paused_seconds:
+        steps.append(_s("appraisal", lang, n=-(-int(case.regulatory_paused_seconds) // DAY)))
+    return steps
+
+
 def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[str]:
     """Warnings for each provisional year that any of the given deadlines falls in."""
     years = sorted({cal.local_date(m - dt.timedelta(microseconds=1)).year for m in moments if m is not None})

@@ -115,7 +115,10 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     if age_h < 2 or (roll < 0.08 and age_h < 48) or roll < 0.01:
         return ref  # just received (and, rarely, forgotten)
     handler = rng.choice(staff[d.TIER_HANDLER[tier].value])
-    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)))
+    team = None
+    if tier == d.Tier.URGENT:  # an emergency team: the executive leads, a manager and a front-line colleague help
+        team = [rng.choice(staff["manager"])[0], rng.choice(staff["staff"])[0]]
+    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)), with_=team)
     if tier == d.Tier.URGENT:
         services.respond(uow, ctx, ref, text="已成立应急小组，制定初步处理方案并告知客户",
                          at=step(rng.uniform(2, 30)))

@@ -137,6 +137,10 @@ class Case(SQLModel, table=True):
     decision_basis: Optional[str] = Field(default=None, sa_column=Column(Text))
     relief: Optional[str] = Field(default=None, max_length=100)
     decided_at: Optional[dt.datetime] = _ts()
+    # Handling together: co-handlers beside the lead (assignee), every department involved beside the
+    # lead department; comma-separated names.
+    co_handlers: Optional[str] = Field(default=None, sa_column=Column(Text))
+    departments: Optional[str] = Field(default=None, sa_column=Column(Text))
     cycle_number: int = 1
     related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     resolution: Optional[str] = Field(default=None, sa_column=Column(Text))

@@ -32,7 +32,7 @@ _ROW_COLUMNS = raw_times([
     _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
     _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
-    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count,
+    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
 
 
@@ -175,7 +175,7 @@ class CaseRows:
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
          account, description, received_at, due_at, regulatory_due_at, first_response_due_at, first_responded_at,
-         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count) = row
+         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count, co_handlers, departments) = row
         key = (status, tier, due_at, regulatory_due_at, paused_at, pause_reason, first_responded_at is not None,
                followup_due_at if tier == self._URGENT else None)
         clock = self.clocks.get(key)
@@ -191,7 +191,7 @@ class CaseRows:
         return {
             "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
             "product": product, "category": category, "branch": branch, "department": department,
-            "assignee": assignee, "customer": customer, "phone": phone, "account": account,
+            "departments": departments, "assignee": assignee, "co_handlers": co_handlers, "customer": customer, "phone": phone, "account": account,
             "description": description, "received_at": show(received_at), "due_at": show(due_at),
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,

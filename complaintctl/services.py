@@ -36,7 +36,9 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "category": case.category,
         "branch": case.branch,
         "department": case.department,
+        "departments": _names(case.departments),
         "assignee": case.assignee,
+        "co_handlers": _names(case.co_handlers),
         "customer": case.customer,
         "phone": mask_phone(case.phone) if masked else case.phone,
         "email": mask_email(case.email) if masked else case.email,
@@ -200,7 +202,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              related: str | None = None, repeat_of: str | None = None, new_facts: bool = False,
              id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
              agent_authority: str | None = None, complained_staff: str | None = None,
-             request: str | None = None) -> Result:
+             request: str | None = None, department: str | list[str] | None = None) -> Result:
     """Record a new complaint with its deadlines; returns the case with its new reference.
     With `repeat_of`, the same complaint again is recorded on the original case instead."""
     ch = labels.parse(d.Channel, channel, "channel")
@@ -217,6 +219,9 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     tr = labels.parse(d.Tier, tier, "tier")
     record = complaint_record(id_type=id_type, id_number=id_number, agent=agent, agent_authority=agent_authority,
                               complained_staff=complained_staff, request=request)
+    depts = clean_departments(department)
+    if depts:
+        record.update(department=depts[0], departments=",".join(depts))
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
     ph = d.clean_phone(phone) if phone else None
@@ -266,7 +271,8 @@ def _creation_values(case: Case) -> dict[str, Any]:
     keys = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
             "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
             "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
-            "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request")
+            "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request", "department",
+            "departments")
     return {k: mask_field(k, getattr(case, k)) for k in keys if getattr(case, k) is not None}
 
 
@@ -363,10 +369,29 @@ def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str 
         return _result(uow, ctx, case, "msg.withdrawn", day=ctx.calendar.local_date(when).isoformat())
 
 
-def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = None, override: bool = False,
-           reason: str | None = None, at: str | None = None) -> Result:
-    """Hand a case to registered staff whose role fits its tier (or override, with a reason)."""
-    dept = d.clean_name("department", department, required=False)
+def _names(text: str | None) -> list[str]:
+    return text.split(",") if text else []
+
+
+def clean_departments(department: str | list[str] | tuple | None) -> list[str]:
+    """One or more department names (repeated --department), checked, in order, without repeats."""
+    given = [department] if isinstance(department, str) else list(department or [])
+    out: list[str] = []
+    for name in given:
+        clean = d.clean_name("--department", name)
+        if "," in clean:
+            raise InvalidValue("--department", clean, "one department per --department (no commas)")
+        if clean not in out:
+            out.append(clean)
+    return out
+
+
+def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] | None = None, override: bool = False,
+           reason: str | None = None, at: str | None = None, with_: list[str] | None = None) -> Result:
+    """Hand a case to registered staff whose role fits its tier (or override, with a reason), with any
+    co-handlers and departments that handle it together."""
+    depts = clean_departments(department)
+    dept = depts[0] if depts else None
     why = d.clean_text("reason", reason, required=False)
     if override and not why:
         raise InvalidValue("reason", "", "--reason TEXT saying why the tier's handler level is overridden")
@@ -376,6 +401,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         person = _staff(uow, to, "assignee")
         status = _move(case, d.Action.ASSIGN)
         _check_not_complained_about(case, person, "--to")
+        team = _co_handlers(uow, case, person, with_)
         tier = d.Tier(case.tier)
         role = d.Role(person.role)
         extra = None
@@ -387,9 +413,11 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
                     f"use --override --reason TEXT to do it anyway"
                 )
             extra = {"override": True, "override_reason": why}
-        changes = {"assignee": person.name, "status": status.value}
+        changes = {"assignee": person.name, "status": status.value, "co_handlers": ",".join(team) or None}
         if dept or person.department:
             changes["department"] = dept or person.department
+        if depts:
+            changes["departments"] = ",".join(dict.fromkeys(depts + _names(case.departments)))
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()
@@ -678,6 +706,22 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
                        day=ctx.calendar.local_date(due - dt.timedelta(seconds=1)).isoformat())
 
 
+def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[str]:
+    """The co-handlers after an assignment: those given (registered, active, not the lead, not the person
+    complained about), or else the existing ones other than the new lead."""
+    if not names:
+        return [n for n in _names(case.co_handlers) if n != lead.name]
+    team: list[str] = []
+    for name in names:
+        person = _staff(uow, name, "--with")
+        if person.name == lead.name:
+            raise InvalidValue("--with", person.name, f"staff other than the lead handler {lead.name}")
+        _check_not_complained_about(case, person, "--with")
+        if person.name not in team:
+            team.append(person.name)
+    return team
+
+
 def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
     """回避: the staff member a complaint is about neither handles nor reviews it."""
     if case.complained_staff and case.complained_staff == person.name:
@@ -754,6 +798,7 @@ class CaseDetail:
     cycles: list[dict[str, Any]]
     events: list[dict[str, Any]]
     warnings: list[str]
+    steps: list[str] = field(default_factory=list)
 
 
 def require_revealer(uow, ctx: Context) -> None:
@@ -765,7 +810,8 @@ def require_revealer(uow, ctx: Context) -> None:
         )
 
 
-def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None) -> CaseDetail:
+def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None,
+         lang: str = "en") -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline."""
     as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
     with uow:
@@ -797,9 +843,12 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
         } for c in cycles]
         readings = case_clocks(case, view_ctx)
         warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+        current = cycles[-1] if cycles else None
+        steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
+            if current is not None else []
         if reveal:
             uow.commit()
-    return CaseDetail(view, readings, cyc, timeline, warnings)
+    return CaseDetail(view, readings, cyc, timeline, warnings, steps)
 
 
 def _loads(value: str | None):

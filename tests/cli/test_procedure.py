@@ -293,3 +293,51 @@ def test_the_decision_records_facts_basis_relief_and_when_it_was_made_and_told(c
                                                 "--decided-at", "2026-03-04T10:00", "--at", "2026-03-03T10:00")
     assert "invalid --relief 'prayer'" in cli.fails("resolve", cli.log(received="2026-03-02T10:00"), "--resolution",
                                                     "x", "--relief", "prayer", "--at", "2026-03-03T10:00")
+
+
+def test_a_case_is_handled_together_by_a_lead_co_handlers_and_departments(cli):
+    cli.staff()
+    cli("staff", "add", "liqiang", "--role", "staff")
+    ref = cli.log("--tier", "important", "--department", "个人金融部", "--department", "法律合规部",
+                  received="2026-03-02T10:00")
+    case = cli.json("assign", ref, "--to", "zhangwei", "--with", "wangfang", "--with", "liqiang",
+                    "--department", "个人金融部", "--department", "运营管理部", "--at", "2026-03-02T11:00", "--json")
+    assert case["assignee"] == "zhangwei" and case["co_handlers"] == ["wangfang", "liqiang"]
+    assert case["department"] == "个人金融部" and case["departments"] == ["个人金融部", "运营管理部", "法律合规部"]
+    out = cli("show", ref).stdout
+    assert "Co-handlers" in out and "wangfang, liqiang" in out and "运营管理部" in out
+    rows = cli.json("list", "--format", "json")
+    assert rows[0]["co_handlers"] == "wangfang,liqiang"
+    assert "unknown --with 'ghost'" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "ghost")
+    assert "invalid --with 'zhangwei': expected staff other than the lead handler zhangwei" in cli.fails(
+        "assign", ref, "--to", "zhangwei", "--with", "zhangwei")
+
+
+def test_a_co_handler_may_not_be_the_person_complained_about(cli):
+    cli.staff()
+    ref = cli.log("--complained-staff", "wangfang", received="2026-03-02T10:00")
+    assert "invalid --with 'wangfang'" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "wangfang")
+
+
+def test_show_explains_a_restarted_and_extended_clock_day_by_day(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("log", "--repeat-of", ref, "--new-facts", "--channel", "letter", "--description", "新材料",
+        "--received-at", "2026-03-10T09:00")
+    cli("extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
+        "--customer-told-at", "2026-03-12T10:00", "--at", "2026-03-12T10:00")
+    steps = cli.json("show", ref, "--json")["steps"]
+    assert steps[0] == "The clocks restarted on Tue 2026-03-10 (new facts): every deadline below counts from then."
+    assert steps[-2:] == [
+        "Extended (Order 2020 No. 3, art. 17): the regulatory period is 60 days from receipt instead of 15.",
+        "Regulatory deadline: 60 calendar days after receipt, 24:00 at the end of Sat 2026-05-09."]
+    out = cli("--lang", "zh", "show", ref).stdout
+    assert "时限计算过程" in out and "已延长（银保监会令2020年第3号第十七条）" in out
+
+
+def test_show_explains_the_review_clock(cli):
+    ref = _decided(cli)
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    assert cli.json("show", ref, "--json")["steps"] == [
+        "Review (30 days from the request): counted from the day after Fri 2026-03-20; day 30 is Sun 2026-04-19.",
+        "Sun 2026-04-19 is not a working day (weekend), so the period ends at 24:00 on Mon 2026-04-20."]
