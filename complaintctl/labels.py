@@ -368,6 +368,76 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
     "title.actions": ("Remediation actions", "溯源整改措施"),
+    "msg.written": ("written to {path}", "已写入 {path}"),
+    "title.monthly": ("Complaints management report {month}", "{month} 消费投诉管理月报"),
+    "monthly.window": ("Received {lo} to {hi}; figures as of {as_of}", "统计期间 {lo} 至 {hi}；数据截至 {as_of}"),
+    "monthly.volume": ("Volume", "投诉量"),
+    "monthly.received": ("Complaints received this month: {n} (previous month {p})", "本月受理投诉 {n} 件（上月 {p} 件）"),
+    "monthly.reasons": ("Top reasons", "主要投诉原因"),
+    "monthly.compliance": ("Compliance with time limits", "时限达标情况"),
+    "monthly.compliance_note": ("Cycles decided this month. Open cases already past a deadline: {n}.",
+                                "本月办结的处理轮次。已超时的未结投诉：{n} 件。"),
+    "monthly.aging": ("Aging of open cases", "未结投诉账龄"),
+    "monthly.reviews": ("Reviews and their outcomes", "核查（重新处理）及结果"),
+    "monthly.repeat": ("Repeat complainants (masked)", "重复投诉客户（已脱敏）"),
+    "monthly.actions": ("Remediation actions (溯源整改)", "溯源整改措施"),
+    "monthly.actions_due": ("Due this month", "本月到期"),
+    "monthly.actions_late": ("Late at month end", "月末逾期"),
+    "monthly.none": ("None.", "无。"),
+    "monthly.footer": ("Made by complaintctl from the complaint register; every figure is also in the CSV and JSON "
+                       "reports (report monthly --format json).",
+                       "由 complaintctl 根据投诉登记数据生成；所有数据均可由 CSV/JSON 报表核对（report monthly --format json）。"),
+    "chart.trend_product": ("Received per month by product (12 months)", "近12个月各产品投诉量"),
+    "chart.trend_channel": ("Received per month by channel (12 months)", "近12个月各渠道投诉量"),
+    "chart.reasons": ("Top reasons: this month and the previous", "主要投诉原因：本月与上月"),
+    "chart.compliance_tier": ("Within time limits by tier (%)", "各等级时限达标率（%）"),
+    "chart.compliance_branch": ("Within time limits by branch (%)", "各网点时限达标率（%）"),
+    "chart.aging": ("Open cases by age in working days", "未结投诉账龄（工作日）"),
+    "within_internal_pct": ("Within internal limit", "内部时限内"),
+    "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
+    "resolved_count": ("Decided", "办结数"),
+    "previous": ("Previous month", "上月"),
+    "change": ("Change", "变化"),
+    "change_pct": ("Change %", "变化率"),
+    "reviews_open": ("Reviews still open", "核查未结"),
+    "contact": ("Contact", "联系方式"),
+    "title.return": ("Quarterly complaint return {quarter}", "{quarter} 季度投诉统计报表"),
+    "title.by_type_reason": ("Received by business type and reason", "按业务类型和投诉原因"),
+    "title.by_channel": ("Received by channel", "按业务办理渠道"),
+    "title.by_branch": ("Handling by branch", "各网点处理情况"),
+    "title.notes": ("Notes", "说明"),
+    "business_code": ("Business type code", "业务类型编码"),
+    "business_name": ("Business type", "业务类型"),
+    "reason_code": ("Reason code", "投诉原因编码"),
+    "reason_name": ("Reason", "投诉原因"),
+    "channel_code": ("Channel code", "渠道编码"),
+    "channel_name": ("Channel", "业务办理渠道"),
+    "received": ("Received", "受理量"),
+    "handled_within_15_days": ("Handled within 15 days", "15日内办结"),
+    "handled_within_extension": ("Handled within an extension", "延期内办结"),
+    "handled_late": ("Handled late", "超期办结"),
+    "withdrawn": ("Withdrawn", "撤回"),
+    "repeat": ("Repeat complaints", "重复投诉"),
+    "reviews_requested": ("Reviews requested", "申请核查"),
+    "reviews_resolved": ("Reviews resolved", "核查已办结"),
+    "open_at_quarter_end": ("Open at period end", "期末未结"),
+    "table": ("Table", "表"),
+    "measure": ("Measure", "指标"),
+    "return.quarter": ("Quarter", "季度"),
+    "return.window": ("Received from {lo} to {hi}", "受理时间 {lo} 至 {hi}"),
+    "return.scope": ("Branch", "网点范围"),
+    "return.all_branches": ("all branches", "全部网点"),
+    "return.generated": ("Generated", "生成时间"),
+    "return.definitions": (
+        "Figures count complaints received in the quarter, as they stood at its end. Handled within 15 days: "
+        "the first decision by the 15-day regulatory deadline; within an extension: after it but within the "
+        "deadline as extended (or moved by an appraisal); late: after the deadline in force. Repeat: linked "
+        "to an earlier case, or from a phone or account that complained before. Reviews: cases reopened in "
+        "the quarter because the customer disagreed, and how many of those were decided again by its end. "
+        "Open at period end: every case not decided by the end of the quarter, whenever received.",
+        "统计口径：本季度受理的投诉，按季末状态统计。15日内办结：在15日监管时限内作出首次处理决定；延期内办结：超过15日但在延长后"
+        "（或因鉴定顺延后）的时限内办结；超期办结：超过有效时限办结。重复投诉：关联既往投诉，或同一电话、账户此前投诉过。"
+        "申请核查：客户对处理结果有异议、本季度重新处理的投诉，及其中季末前再次办结的数量。期末未结：截至季末尚未作出处理决定的全部投诉（不论受理时间）。"),
     "title.late_actions": ("Late remediation actions", "逾期整改措施"),
     "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
     "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
@@ -400,6 +470,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "calendar for {year} is provisional: the official holiday schedule is not yet published",
         "{year} 年日历为预估：官方节假日安排尚未发布",
     ),
+    # A table's clock column: how late (calendar time, then working time), or how much is left.
+    "clock": ("Clock", "时限状态"),
+    "clock.late": ("late {calendar} ({working})", "超时{calendar}（{working}）"),
+    "clock.late_hours": ("late {calendar}", "超时{calendar}"),
+    "clock.left": ("{left} left", "剩{left}"),
+    "clock.soon": ("due soon, {left} left", "即将到期，剩{left}"),
+    "span.days_hours": ("{days}d {hours}h", "{days}天{hours}小时"),
+    "span.working_days_hours": ("{days}wd {hours}h", "{days}工作日{hours}小时"),
+    "span.hours_minutes": ("{hours}h {minutes:02d}m", "{hours}小时{minutes}分"),
+    "breach.internal": ("internal", "内部"),
+    "breach.response": ("24h plan", "24小时方案"),
+    "breach.regulatory": ("regulatory", "监管"),
+    "due_soon_count": ("Due soon: {n}", "即将到期 {n} 件"),
     "working_day": ("working day", "工作日"),
     "makeup_workday": ("make-up working day", "调休上班"),
     "non_working_weekday": ("holiday", "休息日"),
@@ -561,6 +644,16 @@ def message(key: str, lang: str, case: dict, **params) -> str:
     values.setdefault("ref", case.get("reference"))
     values.setdefault("deadlines", deadline_text(case, lang))
     return t(key, lang, **values)
+
+
+def duration(seconds: float, lang: str = "en", *, working: bool = False) -> str:
+    """A length of time as a person reads it: days and hours (working days, where a working day
+    is 24 hours of a working date), or hours and minutes under a day."""
+    s = abs(int(seconds))
+    days, rest = divmod(s, 86400)
+    if days:
+        return t("span.working_days_hours" if working else "span.days_hours", lang, days=days, hours=rest // 3600)
+    return t("span.hours_minutes", lang, hours=rest // 3600, minutes=(rest % 3600) // 60)
 
 
 def t(key: str, lang: str = "en", **kwargs) -> str:
