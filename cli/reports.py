@@ -66,7 +66,7 @@ def overdue(
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
-                    empty="No overdue cases." if lang == "en" else "没有超时案件。")
+                    empty=labels.t("no_overdue", lang))
         if fmt == "table" and output is None:
             _late_actions(uow, st, rep.as_of, lang)
     if fail_on_overdue and rep.total:
@@ -145,9 +145,9 @@ def _header(key: str, lang: str) -> str:
 @report_app.command("sla")
 def sla(
     ctx: typer.Context,
-    from_: str = typer.Option(..., "--from", help="Start of the window (date or time, inclusive)."),
-    to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
-    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category."),
+    from_: Optional[str] = typer.Option(None, "--from", help="Start of the window (date or time, inclusive; default: the 1st of this month)."),
+    to: Optional[str] = typer.Option(None, "--to", help="End of the window (a date includes that whole day; default: now)."),
+    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name: 等级, 网点, 渠道 ...)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """SLA compliance of the cycles resolved in a window, grouped by one dimension.
@@ -160,11 +160,13 @@ def sla(
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.sla(uow, st.context(), start=from_, end=to, by=by)
+    by = rep["by"]
     enum = labels.FIELDS.get(by)
     cols = [Column(by, enum=enum)] + [Column(k, kind="percent" if k.endswith("pct") else "number",
                                              header=_header(k, lang)) for k in SLA_COLUMNS]
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}', limit=None,
+                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
+                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
                 empty="No cycles were resolved in the window." if lang == "en" else "该期间没有办结的案件。")
     if fmt == "table":
         line = (f"Open cases that have already breached a deadline: {rep['open_breached']}" if lang == "en"

@@ -178,9 +178,9 @@ def backup(store, target: Path) -> dict[str, Any]:
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
     if target.exists():
-        raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)")
+        raise labels.error(UserError, "err.backup_exists", path=str(target))
     if not target.parent.is_dir():
-        raise InvalidValue("FILE", str(target), "a file in an existing folder")
+        raise labels.error(UserError, "err.backup_folder", path=str(target))
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
