@@ -212,6 +212,8 @@ def summary(
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
     cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
         Column("received", kind="number", header="Received" if lang == "en" else "本期"),
+        Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
+        Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
         Column("previous", kind="number", header="Previous" if lang == "en" else "上期"),
         Column("change", kind="number", header="Change" if lang == "en" else "变化"),
         Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
