@@ -32,7 +32,7 @@ _ROW_COLUMNS = raw_times([
     _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
     _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
-    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count,
+    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
 
 
@@ -178,7 +178,7 @@ class CaseRows:
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
          account, description, received_at, due_at, regulatory_due_at, first_response_due_at, first_responded_at,
-         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count) = row
+         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count, co_handlers, departments) = row
         key = (status, tier, due_at, regulatory_due_at, paused_at, pause_reason, first_responded_at is not None,
                followup_due_at if tier == self._URGENT else None)
         clock = self.clocks.get(key)
@@ -194,7 +194,7 @@ class CaseRows:
         return {
             "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
             "product": product, "category": category, "branch": branch, "department": department,
-            "assignee": assignee, "customer": customer, "phone": phone, "account": account,
+            "departments": departments, "assignee": assignee, "co_handlers": co_handlers, "customer": customer, "phone": phone, "account": account,
             "description": description, "received_at": show(received_at), "due_at": show(due_at),
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
@@ -472,17 +472,23 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     prev_lo = lo - (hi - lo)
     cols = [getattr(_C, x) for x in dims]
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
+    withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
     rows = uow.session.execute(
-        select(*cols, period, func.count()).where(_C.received_at >= prev_lo, _C.received_at < hi)
+        select(*cols, period, func.count(), withdrawn, func.sum(_C.repeat_count))
+        .where(_C.received_at >= prev_lo, _C.received_at < hi)
         .group_by(*cols, period)).all()
     table: dict[tuple, dict[str, int]] = {}
     for r in rows:
         key = tuple(r[:len(dims)])
-        table.setdefault(key, {"current": 0, "previous": 0})[r[len(dims)]] = r[-1]
+        c = table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
+        c[r[len(dims)]] = r[-3]
+        if r[len(dims)] == "current":  # withdrawals and repeats are counted apart from new complaints
+            c["withdrawn"], c["repeats"] = int(r[-2] or 0), int(r[-1] or 0)
     out = []
     for key, c in table.items():
         change = c["current"] - c["previous"]
         out.append({**{dim: key[i] for i, dim in enumerate(dims)}, "received": c["current"],
+                    "withdrawn": c["withdrawn"], "repeats": c["repeats"],
                     "previous": c["previous"], "change": change,
                     "change_pct": round(100.0 * change / c["previous"], 1) if c["previous"] else None})
     out.sort(key=lambda r: (-r["change"], -r["received"]))
