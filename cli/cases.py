@@ -358,6 +358,7 @@ def list_(
     status: Optional[str] = typer.Option(None, "--status", help="Only this state."),
     tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier."),
     assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this assignee."),
+    mine: bool = typer.Option(False, "--mine", help="Only the cases assigned to me (the operator)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch."),
     channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
     product: Optional[str] = typer.Option(None, "--product", help="Only this product."),
@@ -380,6 +381,13 @@ def list_(
 
     from .views import LIST_COLUMNS, table_columns
 
+    if mine:
+        from complaintctl import labels
+        from complaintctl.errors import UserError
+
+        if assignee:
+            raise labels.error(UserError, "err.mine_and_assignee")
+        assignee = st.operator
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
     render.check_format(fmt)
@@ -387,6 +395,7 @@ def list_(
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
         c = st.context()
+        reports.check_names(uow, query)
         # A terminal table fetches only the rows it shows; SQL counts the rest.
         rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None

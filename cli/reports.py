@@ -58,8 +58,9 @@ def overdue(
     shown = _limit(all_rows, limit)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
-        rep = reports.overdue(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee,
-                                                                   channel=channel, product=product),
+        query = reports.CaseQuery(tier=tier, branch=branch, assignee=assignee, channel=channel, product=product)
+        reports.check_names(uow, query)
+        rep = reports.overdue(uow, st.context(), query,
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
             typer.echo(count_line(rep.counts, rep.as_of, st, lang, rep.due_soon_counts if include_due_soon else None))
@@ -259,6 +260,10 @@ def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool
         lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
         lines += [f"  {r['reference']}" for r in result["urgent"]]
     typer.echo("\n".join(lines))
+    below = result.get("below_tier") or []
+    if below:
+        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
+                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)))
 
 
 RETURN_FORMATS = ("table", "csv", "json", "xlsx")

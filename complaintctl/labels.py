@@ -804,3 +804,14 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
         if folded in (_fold(name), _fold(en), _fold(zh)):
             return name
     raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))
+
+
+TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
+                            "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
+                                 "--mine 与 --assignee 不能同时使用：请只给出其中之一")
+
+TEXT["warn.below_tier"] = (
+    "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
+    "(complaintctl assign CASE --to MANAGER): {refs}",
+    "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")

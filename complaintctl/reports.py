@@ -13,7 +13,7 @@ from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue
+from .errors import InvalidValue, UserError
 from .masking import mask_account, mask_phone, mask_text
 from .models import Case, Cycle, UTCDateTime
 
@@ -121,6 +121,30 @@ def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
     if isinstance(as_of, dt.datetime):
         return as_of
     return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
+
+
+def check_names(uow, q: CaseQuery) -> None:
+    """A --branch or --assignee that no case or member of staff has, but that is close to one that
+    exists, is a typing mistake: say "did you mean" (exit 2) rather than list nothing. A name with
+    no near neighbour is left alone (a new branch simply has no cases yet)."""
+    import difflib
+
+    from .models import Staff
+
+    for field, value, column, staff_column in (("--branch", q.branch, _C.branch, Staff.branch),
+                                               ("--assignee", q.assignee, _C.assignee, Staff.name)):
+        if not value:
+            continue
+        value = value.strip()
+        known = set(uow.session.execute(select(column).where(column.is_not(None)).distinct()).scalars())
+        known |= set(uow.session.execute(select(staff_column).where(staff_column.is_not(None)).distinct()).scalars())
+        if value in known:
+            continue
+        folded = {k.casefold(): k for k in known}
+        close = difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)
+        if close:
+            raise labels.error(UserError, "err.did_you_mean", field=field, value=value,
+                               suggestions=" / ".join(folded[c] for c in close))
 
 
 def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:

@@ -984,6 +984,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     if dry_run:
         return out
     reason = f"automatic: overdue as of {moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}; %s escalated to %s"
+    handlers: dict[str, str] = {}
     for start in range(0, len(due), ESCALATION_BATCH):
         batch = dict(due[start:start + ESCALATION_BATCH])
         with uow:
@@ -1001,5 +1002,24 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
                 _raise_tier(uow, ctx, case, cycles[(case.id, case.cycle_number)], up, moment,
                             reason % (before, up.value), automatic=True, flush=False)
                 out["escalated"].append({"reference": case.reference, "from": before, "to": up.value})
+                if case.assignee:
+                    handlers[case.reference] = case.assignee
             uow.commit()
+    out["below_tier"] = _left_below_tier(uow, out["escalated"], handlers)
+    return out
+
+
+def _left_below_tier(uow, escalated: list[dict], handlers: dict[str, str]) -> list[dict]:
+    """The escalated cases still with someone whose role does not fit the new tier (an important
+    case with front-line staff): they must be reassigned, and `escalate` says so."""
+    names = set(handlers.values())
+    if not names:
+        return []
+    with uow:
+        roles = dict(uow.session.execute(select(Staff.name, Staff.role).where(Staff.name.in_(names))).all())
+    out = []
+    for r in escalated:
+        who = handlers.get(r["reference"])
+        if who in roles and not d.can_handle(d.Role(roles[who]), d.Tier(r["to"])):
+            out.append({"reference": r["reference"], "tier": r["to"], "assignee": who, "role": roles[who]})
     return out
