@@ -7,7 +7,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,12 +17,12 @@ import typer
 
 from complaintctl import labels
 from complaintctl.domain import terminal_safe
-from complaintctl.errors import DatabaseUnavailable, InvalidValue
+from complaintctl.errors import InvalidValue
+from complaintctl.files import FORMULA_START, atomic_text, neutralise
 
 FORMATS = ("table", "csv", "json", "jsonl")
 TABLE_LIMIT = 100
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_START_SET = frozenset(_FORMULA_START)
+_FORMULA_START_SET = frozenset(FORMULA_START)
 
 
 def console(stderr: bool = False, *, width: int | None = None):
@@ -68,13 +67,6 @@ class Column:
     display: Callable[[dict, str], str] | None = None  # a table cell made from the whole row (tables only)
 
 
-def neutralise(value: Any) -> Any:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def cell_text(value: Any, col: Column, lang: str) -> str:
     if value is None or value == "":
         return ""
@@ -101,26 +93,13 @@ def _header(col: Column, lang: str) -> str:
 @contextmanager
 def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8",
                 binary: bool = False) -> Iterator[io.TextIOBase]:
-    """stdout, or a temporary file beside `output` renamed into place only when complete."""
+    """stdout, or `output` written the one way every file is (complaintctl.files.atomic_text)."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidValue("--output", str(output), "a file in an existing folder")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise DatabaseUnavailable(f"cannot write {str(output)!r}: {exc.strerror}") from None
-    try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
-            yield fh
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text(output, "--output", newline=newline, encoding=encoding, binary=binary) as fh:
+        yield fh
 
 
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
@@ -357,10 +336,11 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
     key, display = col.key, col.display
 
     def clean(text: str) -> str:
-        # One line per row: line breaks and tabs in free text would break the columns.
+        # One line per row: line breaks and tabs in free text would break the columns; control
+        # characters in data stored before input was checked never reach the terminal.
         if "\n" in text or "\r" in text or "\t" in text:
-            return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-        return text
+            text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        return terminal_safe(text)
 
     if display is not None:
         def cell(row: dict) -> str:

@@ -58,15 +58,16 @@ def overdue(
     shown = _limit(all_rows, limit)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
-        rep = reports.overdue(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee,
-                                                                   channel=channel, product=product),
+        query = reports.CaseQuery(tier=tier, branch=branch, assignee=assignee, channel=channel, product=product)
+        reports.check_names(uow, query)
+        rep = reports.overdue(uow, st.context(), query,
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
             typer.echo(count_line(rep.counts, rep.as_of, st, lang, rep.due_soon_counts if include_due_soon else None))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
-                    empty="No overdue cases." if lang == "en" else "没有超时案件。")
+                    empty=labels.t("no_overdue", lang))
         if fmt == "table" and output is None:
             _late_actions(uow, st, rep.as_of, lang)
     if fail_on_overdue and rep.total:
@@ -145,9 +146,9 @@ def _header(key: str, lang: str) -> str:
 @report_app.command("sla")
 def sla(
     ctx: typer.Context,
-    from_: str = typer.Option(..., "--from", help="Start of the window (date or time, inclusive)."),
-    to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
-    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category."),
+    from_: Optional[str] = typer.Option(None, "--from", help="Start of the window (date or time, inclusive; default: the 1st of this month)."),
+    to: Optional[str] = typer.Option(None, "--to", help="End of the window (a date includes that whole day; default: now)."),
+    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name: 等级, 网点, 渠道 ...)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """SLA compliance of the cycles resolved in a window, grouped by one dimension.
@@ -160,11 +161,13 @@ def sla(
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.sla(uow, st.context(), start=from_, end=to, by=by)
+    by = rep["by"]
     enum = labels.FIELDS.get(by)
     cols = [Column(by, enum=enum)] + [Column(k, kind="percent" if k.endswith("pct") else "number",
                                              header=_header(k, lang)) for k in SLA_COLUMNS]
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}', limit=None,
+                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
+                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
                 empty="No cycles were resolved in the window." if lang == "en" else "该期间没有办结的案件。")
     if fmt == "table":
         line = (f"Open cases that have already breached a deadline: {rep['open_breached']}" if lang == "en"
@@ -210,6 +213,8 @@ def summary(
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
     cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
         Column("received", kind="number", header="Received" if lang == "en" else "本期"),
+        Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
+        Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
         Column("previous", kind="number", header="Previous" if lang == "en" else "上期"),
         Column("change", kind="number", header="Change" if lang == "en" else "变化"),
         Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
@@ -255,6 +260,10 @@ def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool
         lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
         lines += [f"  {r['reference']}" for r in result["urgent"]]
     typer.echo("\n".join(lines))
+    below = result.get("below_tier") or []
+    if below:
+        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
+                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)))
 
 
 RETURN_FORMATS = ("table", "csv", "json", "xlsx")
@@ -300,14 +309,15 @@ def regulatory(
     else:
         typer.echo(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]))
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text")
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
                     lang=lang, limit=None, title=labels.t("title.by_type_reason", lang), empty=" ")
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        render.emit(rep["by_branch"], [Column("branch")] + [Column(k, kind="number") for k in HANDLING_KEYS],
+        render.emit(rep["by_branch"], [Column("branch", priority=0)] + [
+                        Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
                     lang=lang, limit=None, title=labels.t("title.by_branch", lang), empty=" ")
 
 

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "reopen_window_days": 30,
     "due_soon_working_days": 1,
     "database.busy_timeout_seconds": 30,
+    "database.url": "",  # a file path or SQLAlchemy URL; init writes the --db it was given
     "bank.name": "",
     "bank.branch_name": "",
     "bank.address": "",

@@ -21,6 +21,9 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
+    UNDER_REVIEW = "under_review"
+    REVIEWED = "reviewed"
 
 
 class Channel(StrEnum):
@@ -75,6 +78,29 @@ class PauseReason(StrEnum):
     OTHER = "other"
 
 
+class ReviewOutcome(StrEnum):
+    UPHELD = "upheld"
+    CHANGED = "changed"
+
+
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    HK_MACAO_PERMIT = "hk_macao_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    FOREIGN_RESIDENCE = "foreign_residence"
+    OTHER = "other"
+
+
+class Relief(StrEnum):
+    """The routes of relief a decision tells the customer of (Order 2020 No. 3)."""
+
+    REVIEW = "review"
+    MEDIATION = "mediation"
+    ARBITRATION = "arbitration"
+    LITIGATION = "litigation"
+
+
 class NotifiedVia(StrEnum):
     PHONE = "phone"
     SMS = "sms"
@@ -102,6 +128,10 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     CLOSE = "close"
+    WITHDRAW = "withdraw"
+    REPEAT = "repeat"
+    REVIEW = "review"
+    REVIEW_DECIDE = "review_decide"
     REVEAL = "reveal"
     PURGE = "purge"
     STAFF_ADD = "staff_add"
@@ -122,8 +152,10 @@ class ActionStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED}
+    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED, Status.UNDER_REVIEW}
 )
+# Open and handled by the bank's first line (a case under review is the reviewer's, on its own clock).
+HANDLING_STATUSES = OPEN_STATUSES - {Status.UNDER_REVIEW}
 _WORKING = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 # (action) -> {from status: to status}. Resume is special: it returns to the status the
@@ -137,14 +169,21 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
         Status.PAUSED: Status.PAUSED,
     },
     Action.RESPOND: {s: Status.IN_PROGRESS for s in _WORKING},
-    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED)},
+    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED, Status.REVIEWED)},
     Action.PAUSE: {s: Status.PAUSED for s in _WORKING},
     Action.RESUME: {Status.PAUSED: Status.IN_PROGRESS},
-    Action.ESCALATE: {s: s for s in OPEN_STATUSES},
-    Action.EXTEND: {s: s for s in OPEN_STATUSES},
+    Action.ESCALATE: {s: s for s in HANDLING_STATUSES},
+    Action.EXTEND: {s: s for s in HANDLING_STATUSES},
     Action.RESOLVE: {s: Status.RESOLVED for s in _WORKING},
     Action.REOPEN: {Status.RESOLVED: Status.REOPENED, Status.CLOSED: Status.REOPENED},
     Action.CLOSE: {Status.RESOLVED: Status.CLOSED},
+    # The complainant withdraws: the procedure ends that day, neither resolved nor breached after.
+    Action.WITHDRAW: {s: Status.WITHDRAWN for s in OPEN_STATUSES},
+    # The same complaint again while it is being handled: recorded on the case, no new case.
+    Action.REPEAT: {s: s for s in HANDLING_STATUSES},
+    # The customer disagrees with the decision: a higher level reviews it (核查), once.
+    Action.REVIEW: {Status.RESOLVED: Status.UNDER_REVIEW, Status.CLOSED: Status.UNDER_REVIEW},
+    Action.REVIEW_DECIDE: {Status.UNDER_REVIEW: Status.REVIEWED},
 }
 
 
@@ -203,8 +242,9 @@ def next_tier(tier: Tier) -> Tier | None:
 # Field validation ---------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_INTL = re.compile(r"^\+\d{1,3}[- ]?\d{4,14}$")
+_LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
+_INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()（）\u2010-\u2015\u2212]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 # What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape
@@ -219,13 +259,29 @@ MAX_NAME = 200
 
 
 def clean_phone(value: str) -> str:
-    v = value.strip().replace(" ", "")
-    if _MOBILE.match(v) or _LANDLINE.match(v) or _INTL.match(v):
+    """Accept the ways a number is commonly written and store one form of each kind: a mainland
+    mobile as 13812345678 (from 138-1234-5678, 138 1234 5678, +86 138 1234 5678), a landline as
+    010-62345678 (from (010) 6234 5678, 010 6234-5678, +86 10 6234 5678), any other number as
+    +85291234567. Full-width digits (from a Chinese input method) count as digits."""
+    import unicodedata
+
+    v = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
+    if v.startswith("0086"):
+        v = "+86" + v[4:]
+    if v.startswith("+86"):
+        national = v[3:]
+        v = national if _MOBILE.match(national) else "0" + national
+    if _MOBILE.match(v):
+        return v
+    if _LANDLINE.match(v):
+        area = 3 if v[1] in "12" else 4
+        return f"{v[:area]}-{v[area:]}"
+    if _INTL.match(v):
         return v
     raise InvalidValue(
         "phone", value,
-        "a mainland mobile (11 digits, e.g. 13812345678), a landline with area code "
-        "(010-12345678) or + and a country code (+85291234567)",
+        "a mainland mobile (13812345678 or 138-1234-5678), a landline with its area code "
+        "(010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)",
     )
 
 
@@ -241,6 +297,27 @@ def clean_account(value: str) -> str:
     if _ACCOUNT.match(v):
         return v
     raise InvalidValue("account", value, "12 to 19 digits")
+
+
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_DOCUMENT = re.compile(r"^[A-Z0-9-]{5,30}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def clean_id_number(id_type: "IdType", value: str) -> str:
+    """An identity document number: a resident ID card's 18 characters with a valid check character
+    (GB 11643), or 5 to 30 letters, digits and hyphens for other documents."""
+    v = value.strip().replace(" ", "").upper()
+    if id_type == IdType.RESIDENT_ID:
+        if _RESIDENT_ID.match(v):
+            check = "10X98765432"[sum(int(c) * w for c, w in zip(v, _ID_WEIGHTS)) % 11]
+            if v[-1] == check:
+                return v
+        raise InvalidValue("--id-number", "*" * len(v), "a resident ID number: 17 digits and a check digit or X "
+                                                       "(GB 11643), e.g. 11010519491231002X")
+    if _DOCUMENT.match(v):
+        return v
+    raise InvalidValue("--id-number", "*" * len(v), "5 to 30 letters, digits or hyphens")
 
 
 def clean_text(field: str, value: str | None, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
@@ -262,10 +339,10 @@ def clean_text(field: str, value: str | None, *, required: bool = True, limit: i
 
 
 def clean_name(field: str, value: str | None, *, required: bool = True) -> str | None:
-    v = clean_text(field, value, required=required, limit=MAX_NAME)
-    if v is not None and ("\n" in v or "\t" in v):
-        raise InvalidValue(field, v[:20], "a single line")
-    return v
+    """One line of text (a name, a branch, a department): no line breaks or tabs, at most MAX_NAME."""
+    if value is not None and any(c in value.strip() for c in "\n\r\t"):
+        raise InvalidValue(field, value.strip()[:20], "a single line")
+    return clean_text(field, value, required=required, limit=MAX_NAME)
 
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}$")

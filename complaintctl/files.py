@@ -54,8 +54,9 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
 
 @contextmanager
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
-                encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
-    """A text file written to a 0600 temporary name beside `path` and renamed over it when complete."""
+                encoding: str = "utf-8", binary: bool = False) -> Iterator[io.TextIOBase]:
+    """A text (or, with `binary`, byte) file written to a 0600 temporary name beside `path` and
+    renamed over it when complete."""
     check_destination(path, option, protect=protect)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -63,7 +64,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
     except OSError as exc:
         raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", newline=newline, encoding=encoding) as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
             yield fh
         os.chmod(tmp, 0o600)
         # A symlink planted while we wrote is still not followed: rename replaces the link itself.

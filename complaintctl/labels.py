@@ -28,6 +28,27 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "resolved": ("Resolved", "已办结", ("办结", "已解决")),
         "closed": ("Closed", "已关闭", ("关闭", "已结案")),
         "reopened": ("Reopened", "已重启", ("重启", "重新处理")),
+        "withdrawn": ("Withdrawn", "已撤回", ("撤回", "撤诉")),
+        "under_review": ("Under review", "核查中", ("核查中", "under review")),
+        "reviewed": ("Reviewed", "已核查", ("已核查",)),
+    },
+    d.IdType: {
+        "resident_id": ("Resident identity card", "居民身份证", ("身份证",)),
+        "passport": ("Passport", "护照", ()),
+        "hk_macao_permit": ("Mainland travel permit (Hong Kong, Macao)", "港澳居民来往内地通行证", ("回乡证",)),
+        "taiwan_permit": ("Mainland travel permit (Taiwan)", "台湾居民来往大陆通行证", ("台胞证",)),
+        "foreign_residence": ("Foreign permanent residence ID", "外国人永久居留身份证", ()),
+        "other": ("Other", "其他", ()),
+    },
+    d.Relief: {
+        "review": ("Review by the higher level", "向上级机构申请核查", ("核查",)),
+        "mediation": ("Mediation", "调解", ()),
+        "arbitration": ("Arbitration", "仲裁", ()),
+        "litigation": ("Litigation", "诉讼", ()),
+    },
+    d.ReviewOutcome: {
+        "upheld": ("Decision upheld", "维持原处理决定", ("维持",)),
+        "changed": ("Decision changed", "变更原处理决定", ("变更",)),
     },
     d.Channel: {
         "hotline": ("Service hotline", "客服热线", ("热线", "电话")),
@@ -101,6 +122,10 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "resolve": ("Resolved", "办结", ()),
         "reopen": ("Reopened", "重启", ()),
         "close": ("Closed", "关闭", ()),
+        "withdraw": ("Withdrawn", "撤回", ()),
+        "repeat": ("Repeat complaint", "重复投诉", ()),
+        "review": ("Review requested", "申请核查", ()),
+        "review_decide": ("Review decided", "核查决定", ()),
         "reveal": ("Personal data revealed", "查看个人信息", ()),
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
@@ -129,6 +154,9 @@ FIELDS: dict[str, type[StrEnum]] = {
     "pause_reason": d.PauseReason,
     "notified_via": d.NotifiedVia,
     "satisfaction": d.Satisfaction,
+    "review_outcome": d.ReviewOutcome,
+    "id_type": d.IdType,
+    "relief": d.Relief,
 }
 
 # JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
@@ -202,6 +230,7 @@ JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
 JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
+E_ = TypeVar("E_", bound=ComplaintctlError)
 
 
 def _fold(text: str) -> str:
@@ -275,6 +304,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "resolved_at": ("Resolved", "办结时间"),
     "closed_at": ("Closed", "关闭时间"),
     "reopen_count": ("Reopened", "重启次数"),
+    "repeat_count": ("Repeats", "重复投诉次数"),
+    "withdrawn_at": ("Withdrawn", "撤回时间"),
+    "col.withdrawn": ("Withdrawn", "已撤回"),
+    "regulatory_period_days": ("Regulatory period", "监管时限"),
+    "extended_days": ("extended to {n} days from receipt", "延长至受理后 {n} 日"),
+    "opened_by": ("Opened by", "起因"),
+    "opened_by.log": ("complaint", "受理投诉"),
+    "opened_by.reopen": ("reopen", "重启"),
+    "opened_by.new_facts": ("new facts", "新事实或新理由"),
+    "opened_by.review": ("review", "核查"),
+    "review": ("Review", "核查"),
+    "id_document": ("Identity document", "身份证件"),
+    "co_handlers": ("Co-handlers", "协办人员"),
+    "departments": ("Departments", "协办部门"),
+    "agent": ("Agent (power of attorney)", "代理人（授权委托书）"),
+    "complained_staff": ("Staff complained about", "被投诉人员"),
+    "request": ("Request", "投诉请求"),
+    "decided_at": ("Decided", "作出决定时间"),
+    "decision_facts": ("Facts found", "认定事实"),
+    "decision_basis": ("Basis", "处理依据"),
+    "relief": ("Routes of relief", "救济途径"),
+    "notified_via": ("Told via", "告知方式"),
+    "col.repeats": ("Repeats", "重复投诉"),
     "overdue_by": ("Overdue by", "超时"),
     "time_left": ("Time left", "剩余时间"),
     "stale": ("Stale", "未跟进"),
@@ -409,7 +461,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "created_by": ("By", "登记人"),
     "created_at": ("Recorded", "登记时间"),
     "clock.internal": ("Internal deadline", "内部处理时限"),
-    "clock.regulatory": ("Regulatory deadline (15 days)", "监管处理时限（15日）"),
+    "clock.regulatory": ("Regulatory deadline ({n} days)", "监管处理时限（{n}日）"),
+    "clock.review": ("Review (30 days)", "核查（30日）"),
     "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
     "clock.followup": ("Daily follow-up", "每日跟进"),
     "left": ("left", "剩余"),
@@ -499,6 +552,17 @@ TEXT.update({
     "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
                            "deadline.",
                            "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
+    "step.period": ("{what}: counted from the day after {start}; day {n} is {last}.",
+                    "{what}：自 {start} 次日起算，第 {n} 日为 {last}。"),
+    "step.period_moved": ("{last} is not a working day ({kind}), so the period ends at 24:00 on {day}.",
+                          "{last} 为非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.period_end": ("The period ends at 24:00 on {day}.", "期限于 {day} 24:00 届满。"),
+    "step.restarted": ("The clocks restarted on {day} ({why}): every deadline below counts from then.",
+                       "{day} 重新计时（{why}）：以下时限均自该日起算。"),
+    "step.appraisal": ("Appraisal time left out of the regulatory period: {n} day(s) added.",
+                       "鉴定时间不计入监管时限：顺延 {n} 日。"),
+    "what.review": ("Review (30 days from the request)", "核查（自申请之日起30日）"),
+    "title.counting": ("How the deadlines were counted", "时限计算过程"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
     "step.holiday": ("holiday ({name})", "节假日（{name}）"),
@@ -523,12 +587,22 @@ TEXT.update({
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
     "msg.closed": ("{ref} closed ({satisfaction})", "{ref} 已关闭（{satisfaction}）"),
+    "msg.withdrawn": ("{ref} withdrawn by the complainant; the procedure ends {day}",
+                      "{ref} 投诉人已撤回投诉，处理程序于 {day} 终止"),
+    "msg.review": ("{ref} under review by {name}; the review is due by 24:00 on {day}",
+                   "{ref} 已由 {name} 核查；核查时限为 {day} 24:00"),
+    "msg.review_decided": ("{ref} review decided: {outcome}; tell the customer", "{ref} 核查结论：{outcome}；请告知客户"),
+    "msg.repeat": ("{ref}: repeat complaint recorded on the original (no new case, clock unchanged: {deadlines}); "
+                   "tell the customer how it is progressing",
+                   "{ref}：重复投诉已记入原案件（不新建案件，时限不变：{deadlines}）；请向客户告知办理进度"),
+    "msg.new_facts": ("{ref}: new facts or reasons; the clock restarts from {day}, cycle {n} ({deadlines})",
+                      "{ref}：有新事实或新理由，自 {day} 起重新计算时限，第 {n} 轮处理（{deadlines}）"),
     "dl.plan": ("plan due {when}", "初步方案时限 {when}"),
     "dl.internal": ("due end of {day}", "处理时限 {day}24:00"),
     "dl.regulatory": ("regulatory end of {day}", "监管时限 {day}24:00"),
 })
 
-_PARAM_ENUMS = {"tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
+_PARAM_ENUMS = {"outcome": d.ReviewOutcome, "tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
                 "satisfaction": d.Satisfaction}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
@@ -600,8 +674,100 @@ def t(key: str, lang: str = "en", **kwargs) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+# The database: where it is, and whether it exists --------------------------------------------
+TEXT.update({
+    "err.db_not_found": (
+        "database not found: {where} does not exist (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates a new one)",
+        "未找到数据库：{where} 不存在（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "新建数据库请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "err.db_empty": (
+        "database not found: {where} holds no complaintctl data (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates the tables)",
+        "未找到数据库：{where} 中没有 complaintctl 数据（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "建表请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "note.db_created": ("created a new database at {where}", "已新建数据库：{where}"),
+    "note.schema": ("database schema brought to revision {rev}", "数据库结构已升级至版本 {rev}"),
+})
+
+# demo and init ---------------------------------------------------------------------------------
+TEXT.update({
+    "demo.made": ("made {cases} sample complaints and {staff} staff in a demo database of its own: {where}",
+                  "已在独立的演示数据库中生成 {cases} 件示例投诉和 {staff} 名员工：{where}"),
+    "demo.next": ("{open} open and {overdue} overdue demo cases in all; see them with: complaintctl --db {db} list "
+                  "(your own register, set up by init, is a different file)",
+                  "演示数据共有未结案件 {open} 件、超时 {overdue} 件；查看：complaintctl --db {db} list"
+                  "（init 建立的正式登记簿是另一个文件）"),
+    "init.ask_branch": ("Branch code", "网点代码"),
+    "init.ask_timezone": ("Time zone", "时区"),
+    "init.ask_country": ("Calendar country", "节假日日历国家"),
+    "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
+    "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
+    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
+                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
+    "init.existing": ("already registered, left as they are: {names}", "以下员工已登记，保持不变：{names}"),
+    "init.has_cases": ("the database at {where} already holds {n} case(s): if this is meant to be a new register, "
+                       "run init again with --db NEW_FILE --force",
+                       "数据库 {where} 中已有 {n} 件案件：如需全新的登记簿，请用 --db 新文件 --force 重新运行 init"),
+    "err.no_branch": ("no branch for this case: give --branch CODE, or set branch in the config "
+                      "(complaintctl init --branch CODE)",
+                      "未指定网点：请使用 --branch 网点代码，或在配置文件中设置 branch（complaintctl init --branch 网点代码）"),
+})
+TEXT["no_overdue"] = ("No overdue cases.", "没有超时案件。")
+
+
+def article(text: str) -> str:
+    """English 'a' or 'an' before a word: an important case, an executive, a manager."""
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
+
+
+def plain(value, lang: str, enum) -> str:
+    """A choice as it reads inside a sentence: 'in progress', 'important', '处理中'."""
+    text = label(value, lang, enum)
+    return text if lang == "zh" else text.lower()
+
+
+# Errors a user meets at the counter, in both languages ----------------------------------------
+TEXT.update({
+    "err.backup_exists": ("backup file {path} already exists: give a new file name (db backup never overwrites)",
+                          "备份文件 {path} 已存在：请指定新的文件名（db backup 从不覆盖已有文件）"),
+    "err.backup_folder": ("backup file {path}: its folder does not exist; expected a file in an existing folder",
+                          "备份文件 {path} 所在文件夹不存在：请指定已有文件夹中的文件"),
+    "err.staff_deactivated": ("{field} {name!r} was deactivated (see 'complaintctl staff list'): "
+                              "expected active staff",
+                              "{field} {name!r} 已停用（见 complaintctl staff list）：请指定在职员工"),
+    "err.missing_contact": ("missing contact: a complaint by {channel} needs --phone or --email "
+                            "(only a suggestion box or a letter may be anonymous)",
+                            "缺少联系方式：通过「{channel}」提出的投诉须提供 --phone 或 --email（仅意见箱和信函可匿名）"),
+    "err.assign_role": ("cannot assign {a_tier} case to {name} ({role}): it needs {a_need} or above; "
+                        "use --override --reason TEXT to do it anyway",
+                        "不能将{tier}分派给 {name}（{role}）：须由{need}或以上处理；确需分派请使用 --override --reason 说明理由"),
+    "err.extension_approver": ("an extension to {days} days needs {a_need}'s approval; {name} is {a_role}",
+                               "延长至 {days} 日须经{need}批准；{name} 是{role}"),
+})
+
+
+def sentence(key: str, lang: str = "en", **params) -> str:
+    """`t` for a sentence with choices in it: an enum value reads as its label ('in progress',
+    '处理中'); a parameter named a_X also gets its English article ('an important')."""
+    from enum import StrEnum as _StrEnum
+
+    values = {}
+    for k, v in params.items():
+        if isinstance(v, _StrEnum):
+            v = plain(v, lang, type(v))
+        if k.startswith("a_") and lang != "zh":
+            v = article(str(v))
+        values[k] = v
+    return t(key, lang, **values)
+
+
 def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
     """An error's one line in `lang`; errors without a Chinese form are given in English."""
+    if exc.label_key is not None:
+        return sentence(exc.label_key, lang, **exc.label_params)
     if lang != "zh":
         return exc.message
     if isinstance(exc, InvalidValue):
@@ -624,7 +790,8 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
 # access.Do -> (the commands, what it is in English, in Chinese)
 ACCESS_ACTIONS: dict[str, tuple[str, str, str]] = {
     "read": ("list, show, report, export, staff list, db info, letter", "read cases and reports", "查看案件和报表"),
-    "work": ("log, assign, escalate CASE, respond, note, pause, resume, resolve, reopen, close, action add/done",
+    "work": ("log, assign, escalate CASE, respond, note, pause, resume, resolve, reopen, close, withdraw, review, "
+             "review-decide, action add/done",
              "work on cases", "处理案件"),
     "override": ("assign --override", "assign below the tier's handler level", "越级分派案件"),
     "request_extension": ("extend --request", "request an extension", "申请延长监管时限"),
@@ -688,3 +855,45 @@ def denial(kind: str, lang: str = "en", **params) -> str:
     if "what" in values and values["what"] in ACCESS_ACTIONS:
         values["what"] = ACCESS_ACTIONS[values["what"]][2 if lang == "zh" else 1]
     return (zh if lang == "zh" else en).format(**values)
+def error(cls: type[E_], key: str, **params) -> E_:
+    """An error of class `cls` whose one line is labels' `key` (English and Chinese) with `params`."""
+    exc = cls(sentence(key, "en", **params))
+    exc.label_key, exc.label_params = key, params
+    return exc
+
+
+# The interactive session -----------------------------------------------------------------------
+TEXT.update({
+    "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, exit or Ctrl-D leaves",
+                      "complaintctl 会话：{where}；命令照常输入，Tab 补全，exit 或 Ctrl-D 退出"),
+    "shell.quote": ("cannot read the line: {why}; expected matching quotes", "无法解析该行：{why}；引号应成对出现"),
+    "shell.global": ("global options (--db, --as, --lang, ...) are set when the session starts: "
+                     "leave with exit and start complaintctl again with them",
+                     "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
+    "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
+})
+
+
+TEXT["sla.this_month"] = ("this month so far", "本月至今")
+
+
+def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
+    """One of `names` (keys with a header in TEXT), typed as the key, its English header or its
+    Chinese name, ignoring case and spaces: `--by 渠道` is `--by channel`."""
+    folded = _fold(str(text))
+    for name in names:
+        en, zh = TEXT.get(name, (name, name))
+        if folded in (_fold(name), _fold(en), _fold(zh)):
+            return name
+    raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))
+
+
+TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
+                            "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
+                                 "--mine 与 --assignee 不能同时使用：请只给出其中之一")
+
+TEXT["warn.below_tier"] = (
+    "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
+    "(complaintctl assign CASE --to MANAGER): {refs}",
+    "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")

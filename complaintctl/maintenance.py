@@ -183,9 +183,9 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
     if target.exists():
-        raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)")
+        raise labels.error(UserError, "err.backup_exists", path=str(target))
     if not target.parent.is_dir():
-        raise InvalidValue("FILE", str(target), "a file in an existing folder")
+        raise labels.error(UserError, "err.backup_folder", path=str(target))
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
@@ -213,10 +213,13 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             select(Case).where(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff,
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
-            fields = [f for f in ("customer", "phone", "email", "account", "description", "resolution")
-                      if getattr(case, f)]
+            fields = [f for f in ("customer", "phone", "email", "account", "description", "resolution", "id_number",
+                                  "agent_name", "request", "decision_facts") if getattr(case, f)]
             case.customer = "[anonymised]" if case.customer else None
-            case.phone = case.email = case.account = None
+            case.phone = case.email = case.account = case.id_number = None
+            case.agent_name = "[anonymised]" if case.agent_name else None
+            case.request = "[anonymised]" if case.request else None
+            case.decision_facts = "[anonymised]" if case.decision_facts else None
             case.description = "[anonymised]"
             if case.resolution:
                 case.resolution = "[anonymised]"

@@ -77,6 +77,7 @@ def test_the_operator_is_the_os_account_mapped_to_staff(account, console_script)
         folder.chmod(0o777)
         db = folder / "branch.db"
         root = Cli(db)
+        root("db", "upgrade")  # creates the database: root, which runs it, is its administrator
         root.staff()
         ref = root.log("--account", "6222021234567890")
         # The file's permissions are the boundary on SQLite: this branch lets the account in.
