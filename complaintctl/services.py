@@ -595,6 +595,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
                                        paused_seconds=case.regulatory_paused_seconds)
         cycle.regulatory_due_at = reg
+        cycle.regulatory_extension_days = to
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
                {"regulatory_extension_days": to, "regulatory_due_at": reg}, detail=why,
