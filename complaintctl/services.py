@@ -684,7 +684,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         decided = case.resolved_at
         if when < decided:
             raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
-        window = deadlines.period_end(decided, deadlines.REVIEW_REQUEST_DAYS, ctx.calendar)
+        window = deadlines.review_request_ends(decided, ctx.calendar)
         if when >= window:
             last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
             raise InvalidValue("--requested-at", _show(when, ctx),

@@ -117,6 +117,37 @@ def test_the_letter_shows_the_customer_in_full_only_to_a_role_allowed_to_reveal(
     assert cli("--config", str(cfg), "letter", ref).stdout.strip() == f"<p>示例银行北京分行 {ref} 退还手续费200元并致歉</p>"
 
 
+def test_the_letter_carries_the_decision_as_recorded_and_only_the_relief_recorded(cli):
+    """Received Mon 2026-03-02, decided Mon 03-16, told by letter Tue 03-17: the review may be asked
+    for until 24:00 on Thu 04-16 (30 days from being told, the day itself not counted)."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "退还违约金500元并致歉", "--facts", "合同第8条未约定提前还款违约金",
+        "--basis", "借款合同第8条", "--relief", "review,mediation", "--decided-at", "2026-03-16T15:00",
+        "--at", "2026-03-17T20:00", "--notified-via", "letter")
+    result = cli("letter", ref)
+    html = result.stdout
+    assert "一、经调查核实的事实" in html and "合同第8条未约定提前还款违约金" in html and "借款合同第8条" in html
+    assert "本处理决定于2026年03月16日作出，并于2026年03月17日以信函方式告知您。" in html
+    assert "（即2026年04月16日24时前）" in html and "申请核查" in html and "调解" in html
+    assert "仲裁" not in html and "人民法院" not in html and "12378" in html
+    assert result.stderr == ""
+    en = cli("letter", ref, "--language", "en").stdout
+    assert "by 24:00 on 16 April 2026" in en and "arbitration" not in en and "decided within 30 days" in en
+    assert "made on 16 March 2026 and notified to you on 17 March 2026 by letter" in en
+
+
+def test_a_letter_for_a_decision_recorded_without_its_facts_says_so(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "解释说明", "--relief", "litigation", "--at", "2026-03-04T10:00")
+    result = cli("letter", ref)
+    assert "一、您反映的问题" in result.stdout and "理财产品风险未揭示" in result.stdout
+    assert "人民法院" in result.stdout and "申请核查" not in result.stdout
+    assert "resolve recorded no facts found (--facts)" in result.stderr
+    assert "未记录调查核实的事实" in cli("--lang", "zh", "letter", ref).stderr
+
+
 def test_no_letter_before_a_decision(cli):
     cli.staff()
     ref = cli.log()
