@@ -146,7 +146,8 @@ class AppState:
                                      as_name=self.acting_for,
                                      cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                                      codes=self.config.codes, settings=self.config.values,
-                                     calendar=previous.calendar if previous is not None else None)
+                                     calendar=previous.calendar if previous is not None else None,
+                                     regions=self.config.regions)
         return self._context
 
     @property

@@ -177,11 +177,17 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
     from .models import Event
 
     staff = Staff.__table__
-    if conn.execute(select(staff.c.id).where(staff.c.role == R.ADMIN.value, staff.c.active.is_(True)).limit(1)).first():
+    # An administrator without a login (a database downgraded and upgraded again) administers nothing.
+    if conn.execute(select(staff.c.id).where(staff.c.role == R.ADMIN.value, staff.c.active.is_(True),
+                                             staff.c.login.is_not(None)).limit(1)).first():
         return None
     row = conn.execute(select(staff.c.id, staff.c.name, staff.c.role).where(staff.c.login == owner_login)).first()
+    if row is None:  # the owner's own staff record, from before logins were recorded
+        row = conn.execute(select(staff.c.id, staff.c.name, staff.c.role).where(
+            staff.c.name == owner_login, staff.c.login.is_(None))).first()
     if row is not None:
-        conn.execute(staff.update().where(staff.c.id == row.id).values(role=R.ADMIN.value, active=True))
+        conn.execute(staff.update().where(staff.c.id == row.id).values(role=R.ADMIN.value, active=True,
+                                                                       login=owner_login))
         action, old, new, name = d.Action.STAFF_ROLE.value, {"name": row.name, "role": row.role}, {"role": R.ADMIN.value}, row.name
     else:
         name = owner_login

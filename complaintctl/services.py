@@ -23,14 +23,16 @@ UTC = dt.timezone.utc
 
 
 def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_name: str | None = None,
-                 cache_dir=None, codes=None, settings: dict[str, Any] | None = None, calendar=None) -> Context:
+                 cache_dir=None, codes=None, settings: dict[str, Any] | None = None, calendar=None,
+                 regions: dict[str, str] | None = None) -> Context:
     """Who runs this command (the login: the OS account on SQLite, session_user on PostgreSQL,
     mapped to active staff; --as only for an administrator) and the masking policy in force."""
     with store.unit_of_work(write=False) as uow:
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
-    ctx = make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings)
+    ctx = make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
+                       regions=regions)
     if calendar is not None:  # the calendar of an earlier command of the same session
         ctx.calendar = calendar
     return ctx
@@ -630,6 +632,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
                                        paused_seconds=case.regulatory_paused_seconds)
         cycle.regulatory_due_at = reg
+        cycle.regulatory_extension_days = to
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
                {"regulatory_extension_days": to, "regulatory_due_at": reg}, detail=why,
@@ -721,7 +724,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         decided = case.resolved_at
         if when < decided:
             raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
-        window = deadlines.period_end(decided, deadlines.REVIEW_REQUEST_DAYS, ctx.calendar)
+        window = deadlines.review_request_ends(decided, ctx.calendar)
         if when >= window:
             last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
             raise InvalidValue("--requested-at", _show(when, ctx),

@@ -17,14 +17,14 @@ PostgreSQL:
 - complaintctl_chain_head(), owned by the tables' owner, gives every writer the audit chain's
   head, which row-level security would otherwise hide from a branch.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29
 """
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
