@@ -65,6 +65,9 @@ def main(
 
         raise InvalidValue("--lang", lang, "en or zh")
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
+    from . import render
+
+    render.database_file = ctx.obj.database_file
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,12 +15,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 import typer
 
-from complaintctl import labels
-from complaintctl.errors import DatabaseUnavailable, InvalidValue
+from complaintctl import files, labels
+from complaintctl.errors import InvalidValue
 
 FORMATS = ("table", "csv", "json", "jsonl")
 TABLE_LIMIT = 100
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = files.FORMULA_START
 _FORMULA_START_SET = frozenset(_FORMULA_START)
 
 
@@ -64,12 +63,7 @@ class Column:
     header: str | None = None
 
 
-def neutralise(value: Any) -> Any:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
+neutralise = files.neutralise
 
 def _display(value: Any, col: Column, lang: str) -> str:
     if value is None or value == "":
@@ -94,28 +88,22 @@ def _header(col: Column, lang: str) -> str:
     return col.header or labels.t(col.key, lang)
 
 
+# The database file of the running command (set by the top-level callback, read only when a
+# file is to be written): --output never names it.
+database_file: Callable[[], Path | None] = lambda: None
+
+
 @contextmanager
 def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
-    """stdout, or a temporary file beside `output` renamed into place only when complete."""
+    """stdout, or a file written the one way every file is (complaintctl.files: 0600, a temporary
+    name renamed into place when complete, never through a symlink, never the database itself)."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidValue("--output", str(output), "a file in an existing folder")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise DatabaseUnavailable(f"cannot write {str(output)!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", newline=newline, encoding=encoding) as fh:
-            yield fh
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    db = database_file()
+    with files.atomic_text(output, "--output", protect=(db,) if db else (), newline=newline, encoding=encoding) as fh:
+        yield fh
 
 
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,

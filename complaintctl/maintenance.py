@@ -171,27 +171,37 @@ def _replay_problems(reference: str, status: str, history: list[tuple[str, dict]
 
 
 def backup(store, target: Path) -> dict[str, Any]:
-    """A consistent copy of a SQLite database taken with the online backup API, even while others write."""
+    """A consistent copy of a SQLite database taken with the online backup API, even while others write.
+
+    Written as every file is (complaintctl.files): 0600 under a temporary name beside the target,
+    then linked into place, which fails rather than overwrite anything that appeared meanwhile."""
     import os
     import sqlite3
+    import tempfile
 
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
-    if target.exists():
-        raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)")
-    if not target.parent.is_dir():
-        raise InvalidValue("FILE", str(target), "a file in an existing folder")
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    files.check_destination(target, "FILE", protect=(store.adapter.path,), overwrite=False)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     os.close(fd)
-    src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst, pages=1024)
-        dst.execute("PRAGMA journal_mode = DELETE")
-        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=1024)
+            dst.execute("PRAGMA journal_mode = DELETE")
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
+        except FileExistsError:
+            raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)") from None
     finally:
-        dst.close()
-        src.close()
+        Path(tmp).unlink(missing_ok=True)
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
 
 
