@@ -243,16 +243,18 @@ def calendar_due(
     ctx: typer.Context,
     tier: str = typer.Option(..., "--tier", help="general, important or urgent."),
     received_at: str = typer.Option(..., "--received-at", help="When the complaint would be received (ISO 8601)."),
+    extended_to: Optional[int] = typer.Option(None, "--extended-to", help="Count the regulatory period as extended to 30 or 60 days from receipt."),
     json_out: bool = JSON,
 ) -> None:
     """Print the deadlines a case would get, and how each was counted.
 
     Example: complaintctl calendar due --tier general --received-at 2026-09-29T10:00
+    Example: complaintctl calendar due --tier important --received-at 2026-09-29T10:00 --extended-to 60
     """
     st = state(ctx)
     from complaintctl import calendar_view
 
-    result = calendar_view.due(st.policy, tier, received_at, st.language)
+    result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to)
     if json_out:
         render.print_json(result)
         return
@@ -287,32 +289,42 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
 
 def choices(
     ctx: typer.Context,
-    field: Optional[str] = typer.Argument(None, help="tier, status, channel, product, category, role, pause_reason, notified_via or satisfaction."),
+    field: Optional[str] = typer.Argument(None, help="tier, status, channel, product, category, role, pause_reason, "
+                                                     "notified_via, satisfaction; or codes (the JR/T 0169 table)."),
     fmt: str = FORMAT,
 ) -> None:
-    """List the accepted values of each choice in English and Chinese (categories with JR/T 0169-2018).
+    """List the accepted values of each choice in English and Chinese, with their JR/T 0169-2018 codes.
 
     Example: complaintctl choices category
     """
     st = state(ctx)
+    book = st.config.codes
+    lang = st.language
     fields = list(labels.FIELDS)
     if field is not None:
         key = field.strip().lower().replace("-", "_")
+        if key == "codes":
+            cols = [Column("code"), Column("english"), Column("chinese"), Column("code_source"),
+                    Column("used_by", header="Used by" if lang == "en" else "对应选项")]
+            rows = [{**r, "code_source": labels.t(f"code.{r['code_source']}", lang)} for r in book.rows()]
+            render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title="JR/T 0169-2018")
+            return
         if key not in labels.FIELDS:
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("FIELD", field, "one of " + ", ".join(fields))
+            raise InvalidValue("FIELD", field, "one of " + ", ".join([*fields, "codes"]))
         fields = [key]
     rows = []
     for f in fields:
         enum = labels.FIELDS[f]
         for key, (en, zh, aliases) in labels.CHOICES[enum].items():
+            code = book.code(f, key)
             rows.append({"field": f, "key": key, "english": en, "chinese": " / ".join((zh, *[a for a in aliases if not a.isascii()])),
-                         "jrt_reason": labels.JRT_0169_REASON.get(key) if f == "category" else None})
+                         "jrt_code": code, "jrt_name": book.name(code, "zh") if code else None})
     cols = [Column("field"), Column("key"), Column("english"), Column("chinese")]
-    if field is None or fields == ["category"]:
-        cols.append(Column("jrt_reason"))
-    render.emit(rows, cols, fmt=fmt, lang=st.language, limit=None, title=labels.t("title.choices", st.language))
+    if any(f in book.mapping for f in fields):
+        cols += [Column("jrt_code"), Column("jrt_name")]
+    render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title=labels.t("title.choices", lang))
 
 
 # Demo and init --------------------------------------------------------------------------------

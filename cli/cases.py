@@ -178,21 +178,21 @@ def resume(ctx: typer.Context, case: str = case_arg(), at: Optional[str] = AT, j
 def extend(
     ctx: typer.Context,
     case: str = case_arg(),
-    days: int = typer.Option(..., "--days", help="30 (a manager approves) or 60 (an executive approves)."),
+    to: int = typer.Option(..., "--to", help="The total period, in days from receipt: 30 (a manager approves) or 60 (an executive approves; the ceiling)."),
     approved_by: str = typer.Option(..., "--approved-by", autocompletion=staff_names, help="Registered manager or executive who approved."),
     reason: str = typer.Option(..., "--reason", help="Why the case needs longer."),
-    customer_told_at: Optional[str] = typer.Option(None, "--customer-told-at", help="When the customer was told (default: --at)."),
+    customer_told_at: str = typer.Option(..., "--customer-told-at", help="When the customer was told of the extension and why (before the deadline being extended ran out)."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
-    """Lengthen the regulatory deadline of a complex case, with approval.
+    """Extend the regulatory period of a complex case to 30 or 60 days from receipt, with approval.
 
-    Example: complaintctl extend C-2026-000001 --days 30 --approved-by zhangwei --reason "需司法鉴定"
+    Example: complaintctl extend C-2026-000001 --to 30 --approved-by zhangwei --reason "需司法鉴定" --customer-told-at 2026-03-10T11:00
     """
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.extend(st.uow(), st.context(), case, days=days, approved_by=approved_by, reason=reason,
+    done(st, services.extend(st.uow(), st.context(), case, to=to, approved_by=approved_by, reason=reason,
                              customer_told_at=customer_told_at, at=at), json_out)
 
 

@@ -25,8 +25,9 @@ COMMAND_MODULES = {
     **dict.fromkeys(("staff", "db", "calendar", "config", "choices", "demo", "init"), "admin"),
     "report": "reports",
     **dict.fromkeys(("import", "export"), "transfer"),
+    **dict.fromkeys(("action", "letter"), "regulator"),
 }
-MODULES = ("cases", "admin", "reports", "transfer")
+MODULES = ("cases", "admin", "reports", "transfer", "regulator")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--as", "--lang")
 
 

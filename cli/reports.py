@@ -66,8 +66,24 @@ def overdue(
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
                     empty="No overdue cases." if lang == "en" else "没有超时案件。")
+        if fmt == "table" and output is None:
+            _late_actions(uow, st, rep.as_of, lang)
     if fail_on_overdue and rep.total:
         raise typer.Exit(ExitStatus.OVERDUE)
+
+
+def _late_actions(uow, st, as_of, lang: str) -> None:
+    """The overdue report's own section for remediation actions past their due date (the table only:
+    csv and json carry cases; 'action list --overdue' gives the actions in every format)."""
+    from complaintctl import remediation
+
+    from .regulator import action_columns
+
+    rows = list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True))
+    if rows:
+        keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
+        render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
+                    title=f'{labels.t("title.late_actions", lang)} ({len(rows)})')
 
 
 def _count_line(counts: dict[str, int], as_of, st, lang: str) -> str:

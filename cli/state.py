@@ -121,7 +121,8 @@ class AppState:
         from platformdirs import user_cache_dir
 
         self._context = make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
-                                     cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)))
+                                     cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
+                                     codes=self.config.codes, settings=self.config.values)
         return self._context
 
 

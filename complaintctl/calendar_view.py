@@ -30,9 +30,13 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
     return {"year": year, "calendar": cal.name, "days": days, "warnings": warnings}
 
 
-def due(policy: Policy, tier: str, received_at: str, lang: str = "en") -> dict[str, Any]:
-    """The deadlines of a hypothetical case, explained step by step (the time may be in the future)."""
+def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extended_to: int | None = None
+        ) -> dict[str, Any]:
+    """The deadlines of a hypothetical case, explained step by step (the time may be in the future);
+    `extended_to` counts the regulatory period as extended to 30 or 60 days."""
     t = labels.parse(d.Tier, tier, "--tier")
+    if extended_to is not None and extended_to not in deadlines.EXTENSION_DAYS:
+        raise InvalidValue("--extended-to", extended_to, "30 or 60 (days from receipt)")
     cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
     raw = received_at.strip()
     try:
@@ -43,7 +47,7 @@ def due(policy: Policy, tier: str, received_at: str, lang: str = "en") -> dict[s
         raise InvalidValue("--received-at", received_at, "a date between 1990 and 2100")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=cal.tz)
-    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal, lang)
+    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal, lang, extended_to=extended_to or 0)
     show = lambda m: None if m is None else m.astimezone(cal.tz).isoformat(timespec="seconds")  # noqa: E731
     return {"tier": t.value, "received_at": show(ex.received_at), "due_at": show(ex.due_at),
             "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),

@@ -25,6 +25,13 @@ DEFAULTS: dict[str, Any] = {
     "due_soon_working_days": 1,
     "masking.enabled": True,
     "database.busy_timeout_seconds": 30,
+    "bank.name": "",
+    "bank.branch_name": "",
+    "bank.address": "",
+    "bank.phone": "",
+    "letter.review_to": "",
+    "letter.regulator_hotline": "12378",
+    "letter.template": "",
 }
 
 _INT_RANGES = {
@@ -100,12 +107,23 @@ class Config:
     values: dict[str, Any]
     sources: dict[str, str]
     path: Path | None = None
+    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook), the [codes] table applied
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
     def items(self):
-        return [(k, self.values[k], self.sources[k]) for k in DEFAULTS]
+        out = [(k, self.values[k], self.sources[k]) for k in DEFAULTS]
+        if self.codes is not None:  # the bank's JR/T 0169 corrections, beside the settings
+            from . import labels as std
+
+            for f, mapping in self.codes.mapping.items():
+                for key, code in mapping.items():
+                    if std.JRT_0169_DEFAULT[f].get(key) != code:
+                        out.append((f"codes.{f}.{key}", code, str(self.path)))
+            for code in sorted(self.codes.overridden):
+                out.append((f"codes.names.{code}", self.codes.names[code][1], str(self.path)))
+        return out
 
 
 def locale_lang(env: Mapping[str, str]) -> str | None:
@@ -138,6 +156,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
             if candidate.is_file():
                 chosen = candidate
                 break
+    code_table: dict[str, Any] = {}
     if chosen is not None:
         try:
             data = tomllib.loads(chosen.read_text(encoding="utf-8"))
@@ -145,12 +164,17 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
             raise ConfigError(f"config file {str(chosen)!r} is not valid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"config file {str(chosen)!r} cannot be read: {exc.strerror}") from None
+        code_table = data.pop("codes", None) or {}
+        if not isinstance(code_table, dict):
+            raise ConfigError(f"config file {str(chosen)!r}: codes must be a table ([codes.channel], ...)")
         for key, value in _flatten(data).items():
             if key not in DEFAULTS:
                 raise ConfigError(f"config file {str(chosen)!r}: unknown key {key!r}; known keys: {', '.join(DEFAULTS)}")
             values[key] = _check(key, value)
             sources[key] = str(chosen)
-    return Config(values, sources, chosen)
+    from . import codes
+
+    return Config(values, sources, chosen, codes.from_config(code_table, f"config file {str(chosen)!r}"))
 
 
 def render_toml(values: Mapping[str, Any]) -> str:

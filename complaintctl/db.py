@@ -18,7 +18,7 @@ from sqlmodel import Session
 from .errors import DatabaseBusy, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 _PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 

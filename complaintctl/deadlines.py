@@ -1,9 +1,13 @@
 """The business calendar and every clock a case runs on: pure functions of times, calendar and policy.
 
-Counting rules (PRC Civil Code arts. 201-203): a period counted in days starts on the day after
-the day of receipt; when its last day is not a working day it ends on the next working day; it
+Counting rules (PRC Civil Code arts. 200-204): a period counted in days starts on the day after
+the day of the event; when its last day is a statutory rest day it ends on the next working day; it
 ends at 24:00 of its last day. Deadlines are stored as that midnight (the start of the following
 day, in UTC) and a clock is breached when now >= due.
+
+Two calendars: the statutory one (the national calendar: weekends, public holidays, make-up working
+days) decides every period the regulator counts; the bank's own (statutory plus the config's local
+closures and extra working days) decides the internal working-day limits.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ class BusinessCalendar:
         self.tz = ZoneInfo(policy.timezone)
         self._language = language
         self._cache: dict[dt.date, bool] = {}
+        self._statutory: dict[dt.date, bool] = {}
         self._prefix: dict[int, list[int]] = {}
         self._store = _YearStore(cache_dir, policy) if cache_dir is not None else None
 
@@ -55,17 +60,28 @@ class BusinessCalendar:
         return f"{self.policy.country}{sub}{extra}"
 
     def is_working_day(self, day: dt.date) -> bool:
+        """A working day of the bank: the statutory calendar with local closures and extra days."""
         cached = self._cache.get(day)
         if cached is None:
             if day in self.policy.extra_workdays:
                 cached = True
             elif day in self.policy.extra_holidays:
                 cached = False
-            elif self._store is not None:
+            else:
+                cached = self.is_statutory_working_day(day)
+            self._cache[day] = cached
+        return cached
+
+    def is_statutory_working_day(self, day: dt.date) -> bool:
+        """A working day of the national calendar: what moves a period the regulator counts
+        (a branch's own closure does not)."""
+        cached = self._statutory.get(day)
+        if cached is None:
+            if self._store is not None:
                 cached = self._store.is_working_day(day, self)
             else:
                 cached = bool(self._holidays.is_working_day(day))
-            self._cache[day] = cached
+            self._statutory[day] = cached
         return cached
 
     def holiday_name(self, day: dt.date) -> str | None:
@@ -107,10 +123,12 @@ class BusinessCalendar:
 
     # Counting --------------------------------------------------------------------------
 
-    def next_working_day(self, day: dt.date) -> dt.date:
-        """`day` itself if it is a working day, else the first working day after it."""
+    def next_working_day(self, day: dt.date, *, statutory: bool = False) -> dt.date:
+        """`day` itself if it is a working day, else the first working day after it (of the
+        national calendar when `statutory`)."""
+        test = self.is_statutory_working_day if statutory else self.is_working_day
         for _ in range(400):
-            if self.is_working_day(day):
+            if test(day):
                 return day
             day += dt.timedelta(days=1)
         raise ValueError("no working day within 400 days; check the calendar configuration")
@@ -272,14 +290,36 @@ def response_due(opened_at: dt.datetime, policy: Policy) -> dt.datetime:
     return opened_at + dt.timedelta(hours=policy.urgent_response_hours)
 
 
+EXTENSION_CEILING_DAYS = 60  # Order 2020 No. 3, art. 17: 15 days, to 30, by another 30 at most
+EXTENSION_DAYS = (30, EXTENSION_CEILING_DAYS)
+
+
+def period_last_day(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.date:
+    """The last day of a period of `days` days from the event at `start` (Civil Code arts. 201, 203):
+    the day of the event is not counted; a last day that is a statutory rest day moves to the next
+    statutory working day (a local closure does not move it)."""
+    return cal.next_working_day(cal.local_date(start) + dt.timedelta(days=days), statutory=True)
+
+
+def period_end(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.datetime:
+    """When a period of `days` days from `start` runs out: 24:00 of its last day (art. 203)."""
+    return cal.end_of_day(period_last_day(start, days, cal))
+
+
+def regulatory_period_days(extended_to: int, policy: Policy) -> int:
+    """The days of the regulatory period in force: the ordinary period, or the total it was extended to."""
+    return max(extended_to or 0, policy.regulatory_days)
+
+
 def regulatory_due(
-    received_at: dt.datetime, cal: BusinessCalendar, *, extra_days: int = 0, paused_seconds: float = 0
+    received_at: dt.datetime, cal: BusinessCalendar, *, extended_to: int = 0, paused_seconds: float = 0
 ) -> dt.datetime:
-    """N calendar days after receipt, rolled to a working day, plus any extension and appraisal time."""
-    last = cal.local_date(received_at) + dt.timedelta(days=cal.policy.regulatory_days + extra_days)
+    """The regulatory deadline: 15 days from receipt (or the total an extension set, at most 60),
+    counted by the statutory calendar, plus whole days of appraisal while the period was running."""
+    days = regulatory_period_days(extended_to, cal.policy)
     if paused_seconds > 0:
-        last += dt.timedelta(days=-(-int(paused_seconds) // DAY))
-    return cal.end_of_day(cal.next_working_day(last))
+        days += -(-int(paused_seconds) // DAY)
+    return period_end(received_at, days, cal)
 
 
 class ReceiptDeadlines:
@@ -390,8 +430,10 @@ def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
     return _s("weekend", lang)
 
 
-def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en") -> Explained:
-    """Compute every clock for a case and say in words (English or Chinese) how each was counted."""
+def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en", *,
+            extended_to: int = 0) -> Explained:
+    """Compute every clock for a case and say in words (English or Chinese) how each was counted;
+    `extended_to` (30 or 60) counts the regulatory period as extended to that total."""
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
@@ -420,14 +462,19 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
 
         steps.append(_s("internal", lang, tier=label(tier, lang) if lang == "zh" else tier.value, n=days,
                         day=format_day(day, lang)))
-    reg = regulatory_due(received_at, cal)
-    last = receipt + dt.timedelta(days=policy.regulatory_days)
+    period = regulatory_period_days(extended_to, policy)
+    if period != policy.regulatory_days:
+        steps.append(_s("extended", lang, base=policy.regulatory_days, n=period))
+    reg = regulatory_due(received_at, cal, extended_to=extended_to)
+    last = receipt + dt.timedelta(days=period)
     reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
     touched.update({last.year, reg_day.year})
     if reg_day == last:
-        steps.append(_s("regulatory", lang, n=policy.regulatory_days, day=format_day(last, lang)))
+        steps.append(_s("regulatory", lang, n=period, day=format_day(last, lang)))
+        if not cal.is_working_day(last):
+            steps.append(_s("local_closure", lang, day=format_day(last, lang)))
     else:
-        steps.append(_s("regulatory_moved", lang, n=policy.regulatory_days, last=format_day(last, lang),
+        steps.append(_s("regulatory_moved", lang, n=period, last=format_day(last, lang),
                         kind=_describe(last, cal, lang), day=format_day(reg_day, lang)))
     warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)

@@ -104,6 +104,16 @@ class Action(StrEnum):
     PURGE = "purge"
     STAFF_ADD = "staff_add"
     STAFF_DEACTIVATE = "staff_deactivate"
+    ACTION_ADD = "action_add"
+    ACTION_DONE = "action_done"
+    LETTER = "letter"
+
+
+class ActionStatus(StrEnum):
+    """The state of a remediation action (溯源整改)."""
+
+    OPEN = "open"
+    DONE = "done"
 
 
 OPEN_STATUSES = frozenset(

@@ -67,6 +67,10 @@ class IllegalMove(UserError):
         return f"案件当前状态为「{state}」，不能执行「{label(self.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
 
 
+class UnknownAction(UserError):
+    """No remediation action has that number."""
+
+
 class UnknownCase(UserError):
     """No case has that reference or id."""
 

@@ -103,6 +103,13 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
         "staff_deactivate": ("Staff deactivated", "员工停用", ()),
+        "action_add": ("Remediation action added", "新增整改措施", ()),
+        "action_done": ("Remediation action done", "整改措施完成", ()),
+        "letter": ("Decision letter produced", "出具处理决定告知书", ()),
+    },
+    d.ActionStatus: {
+        "open": ("Open", "整改中", ()),
+        "done": ("Done", "已完成", ()),
     },
 }
 
@@ -119,20 +126,75 @@ FIELDS: dict[str, type[StrEnum]] = {
     "satisfaction": d.Satisfaction,
 }
 
-# PBoC JR/T 0169-2018 (银行业金融机构 投诉统计分类及编码) complaint-reason classes that each
-# category corresponds to, where there is one.
-JRT_0169_REASON = {
-    "service_attitude": "服务态度及服务质量",
-    "misselling": "营销方式和手段",
-    "disclosure": "信息披露",
-    "fees": "定价收费",
-    "product_return": "产品收益",
-    "contract_terms": "合同条款",
-    "fund_safety": "消费者资金安全",
-    "information_security": "消费者信息安全",
-    "debt_collection": "债务催收方式和手段",
-    "other": "其他",
+# JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
+# complained-of business went through, B the business type, C the reason. code -> (English, Chinese,
+# where the code comes from). "standard": the class name and its place in the list are as public
+# summaries of the standard give them; "unverified": a class name the standard uses (it appears in
+# banks' published pick-lists), numbered here in the order those lists give, not checked against the
+# standard's text. A bank corrects or extends any of them in config ([codes]); see README.
+JRT_0169: dict[str, tuple[str, str, str]] = {
+    "A01": ("Front-office channels", "前台业务渠道", "standard"),
+    "A0101": ("Business premises", "营业现场", "standard"),
+    "A0102": ("Self-service machines", "自助机具", "standard"),
+    "A0103": ("Electronic channels", "电子渠道", "standard"),
+    "A01031": ("Online banking", "网银", "standard"),
+    "A01032": ("Telephone", "电话", "standard"),
+    "A01033": ("Mobile client", "移动客户端", "standard"),
+    "A01034": ("Online public platforms", "网络公众平台", "standard"),
+    "A01035": ("SMS", "短信", "standard"),
+    "A01039": ("Other electronic channels", "其他电子渠道", "standard"),
+    "A0104": ("Third-party channels", "第三方渠道", "standard"),
+    "A0199": ("Other front-office channels", "其他前台渠道", "standard"),
+    "A02": ("Middle and back-office channels", "中、后台业务渠道", "standard"),
+    "B01": ("RMB savings", "人民币储蓄", "standard"),
+    "B02": ("Loans", "贷款", "standard"),
+    "B03": ("Bank cards", "银行卡", "standard"),
+    "B04": ("Payment and settlement", "支付结算", "standard"),
+    "B05": ("RMB cash management", "人民币管理", "standard"),
+    "B06": ("Personal financial information", "个人金融信息", "standard"),
+    "B07": ("Foreign exchange", "外汇", "unverified"),
+    "B08": ("Own wealth management", "自营理财", "unverified"),
+    "B09": ("Agency business (funds, insurance)", "银行代理业务", "unverified"),
+    "B10": ("Precious metals", "贵金属", "unverified"),
+    "B11": ("State treasury", "国库", "unverified"),
+    "B12": ("Debt collection", "债务催收", "unverified"),
+    "B13": ("Other intermediary business", "其他中间业务", "unverified"),
+    "B99": ("Other", "其他", "standard"),
+    "C01": ("Service attitude and quality", "服务态度及服务质量", "standard"),
+    "C02": ("Facilities, equipment and business systems", "金融机构服务设施、设备、业务系统", "standard"),
+    "C03": ("Management rules, business rules and procedures", "金融机构管理制度、业务规则与流程", "standard"),
+    "C04": ("Marketing methods and means", "营销方式和手段", "standard"),
+    "C05": ("Information disclosure", "信息披露", "standard"),
+    "C06": ("Product returns", "产品收益", "standard"),
+    "C07": ("Freedom of choice", "自主选择权", "standard"),
+    "C08": ("Contract terms", "合同条款", "standard"),
+    "C09": ("Safety of consumers' funds", "消费者资金安全", "standard"),
+    "C10": ("Security of consumers' information", "消费者信息安全", "standard"),
+    "C11": ("Pricing and fees", "定价收费", "unverified"),
+    "C12": ("Debt collection methods and means", "债务催收方式和手段", "unverified"),
+    "C99": ("Other", "其他", "standard"),
 }
+
+# Each choice's JR/T 0169 code. The tool's channel is how the complaint came in; A is where the
+# complained-of business was done: the nearest class is given (a letter or a regulator's referral
+# says nothing about it, hence "other").
+JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
+    "channel": {
+        "hotline": "A01032", "online_banking": "A01031", "mobile_app": "A01033", "branch_counter": "A0101",
+        "suggestion_box": "A0101", "letter": "A0199", "email": "A01039", "regulator_referral": "A0199",
+        "other": "A0199",
+    },
+    "product": {
+        "deposit": "B01", "wealth_management": "B08", "fund": "B09", "insurance_agency": "B09", "loan": "B02",
+        "credit_card": "B03", "payment": "B04", "forex": "B07", "other": "B99",
+    },
+    "category": {
+        "service_attitude": "C01", "misselling": "C04", "disclosure": "C05", "fees": "C11",
+        "product_return": "C06", "contract_terms": "C08", "fund_safety": "C09", "information_security": "C10",
+        "system_failure": "C02", "debt_collection": "C12", "other": "C99",
+    },
+}
+JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -231,7 +293,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "source": ("Source", "来源"),
     "chinese": ("Chinese", "中文"),
     "english": ("English", "英文"),
-    "jrt_reason": ("JR/T 0169-2018 reason", "JR/T 0169-2018 投诉原因"),
+    "jrt_code": ("JR/T 0169 code", "JR/T 0169 编码"),
+    "jrt_name": ("JR/T 0169 class", "JR/T 0169 分类"),
+    "code": ("Code", "编码"),
+    "code_source": ("Source", "来源"),
+    "code.standard": ("JR/T 0169-2018", "JR/T 0169-2018"),
+    "code.unverified": ("JR/T 0169-2018 name; number unverified", "JR/T 0169-2018 名称；编号未经核对"),
+    "code.bank": ("the bank's own", "本行自定义"),
     "field": ("Field", "字段"),
     "resolution": ("Resolution", "处理结果"),
     "root_cause": ("Root cause", "根本原因"),
@@ -248,6 +316,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.aging": ("Open cases by age (working days)", "未结投诉账龄（工作日）"),
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
+    "title.actions": ("Remediation actions", "溯源整改措施"),
+    "title.late_actions": ("Late remediation actions", "逾期整改措施"),
+    "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
+    "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
+                         "整改措施 {id} 已登记（责任人 {owner}，期限 {due}）"),
+    "msg.action_done": ("remediation action {id} done", "整改措施 {id} 已完成"),
+    "title": ("Title", "整改事项"),
+    "owner": ("Owner", "责任人"),
+    "due_on": ("Due", "完成期限"),
+    "days_late": ("Days late", "逾期天数"),
+    "cases": ("Cases", "相关投诉"),
+    "done_at": ("Done", "完成时间"),
+    "evidence": ("Evidence", "整改证明"),
+    "late": ("Late", "逾期"),
+    "created_by": ("By", "登记人"),
+    "created_at": ("Recorded", "登记时间"),
     "clock.internal": ("Internal deadline", "内部处理时限"),
     "clock.regulatory": ("Regulatory deadline (15 days)", "监管处理时限（15日）"),
     "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
@@ -270,6 +354,39 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# The decision letter (处理决定告知书). A bank that wants other wording overrides the template.
+TEXT.update({
+    "letter.title": ("Notice of the decision on your complaint", "投诉处理决定告知书"),
+    "letter.dear": ("Dear {name},", "尊敬的{name}："),
+    "letter.customer": ("customer", "客户"),
+    "letter.intro": ("On {received} we received your complaint (reference {ref}, {product}, {channel}). "
+                     "Having looked into it, we notify you of our decision as follows.",
+                     "我行于{received}收到您的投诉（编号 {ref}，业务类型：{product}，投诉渠道：{channel}）。经调查核实，现将处理决定告知如下。"),
+    "letter.facts": ("Facts found", "一、经调查核实的事实"),
+    "letter.basis": ("Basis of the decision", "二、处理依据"),
+    "letter.basis_default": ("Measures for the Handling of Banking and Insurance Consumer Complaints "
+                             "(CBIRC Order 2020 No. 3), the contract between you and the bank, and the bank's rules.",
+                             "《银行业保险业消费投诉处理管理办法》（中国银保监会令2020年第3号）、您与我行签订的相关合同及我行相关业务规定。"),
+    "letter.result": ("Decision", "三、处理决定"),
+    "letter.relief": ("If you disagree", "四、救济途径"),
+    "letter.review": ("You may ask for a review within 30 days of receiving this notice, in writing, to {to}.",
+                      "如您对本处理决定有异议，可自收到本告知书之日起30日内，以书面形式向{to}申请核查。"),
+    "letter.review_default": ("the bank's consumer protection department", "我行消费者权益保护部门"),
+    "letter.mediation": ("You may ask a financial dispute mediation organisation to mediate.",
+                         "您可以向依法设立的银行业保险业纠纷调解组织申请调解。"),
+    "letter.arbitration": ("Where there is an arbitration agreement, you may apply for arbitration.",
+                           "您与我行之间有仲裁协议的，可以依法申请仲裁。"),
+    "letter.litigation": ("You may bring proceedings in a people's court.", "您可以依法向人民法院提起诉讼。"),
+    "letter.regulator": ("You may also call the financial regulator's consumer hotline {hotline}.",
+                         "您也可以拨打金融监管部门消费者投诉热线 {hotline}。"),
+    "letter.contact": ("Contact", "联系方式"),
+    "fmt.long_date": ("{day:%d %B %Y}", "{day:%Y年%m月%d日}"),
+    "letter.date": ("Date", "日期"),
+    "letter.not_decided": ("{ref} has no decision yet ({status}); a letter is written once the case is resolved",
+                           "{ref} 尚无处理决定（{status}）；办结后方可出具告知书"),
+})
+
+
 # How `calendar due` explains its counting, step by step.
 TEXT.update({
     "step.received": ("Received {day} {time} ({tz}); the day of receipt is not counted.",
@@ -287,6 +404,12 @@ TEXT.update({
     "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
                          "so it moves to the end of {day}.",
                          "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.extended": ("Extended (Order 2020 No. 3, art. 17): the regulatory period is {n} days from receipt instead of "
+                      "{base}.",
+                      "已延长（银保监会令2020年第3号第十七条）：监管时限为受理后 {n} 日，而非 {base} 日。"),
+    "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
+                           "deadline.",
+                           "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
     "step.holiday": ("holiday ({name})", "节假日（{name}）"),
@@ -301,8 +424,8 @@ TEXT.update({
     "msg.noted": ("{ref} note added", "{ref} 已添加跟进记录"),
     "msg.paused": ("{ref} paused ({reason}); clocks stopped", "{ref} 已中止（{reason}），计时暂停"),
     "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
-    "msg.extended": ("{ref} regulatory deadline extended by {days} days ({deadlines})",
-                     "{ref} 监管时限已延长 {days} 天（{deadlines}）"),
+    "msg.extended": ("{ref} regulatory period extended to {days} days from receipt ({deadlines})",
+                     "{ref} 监管时限已延长至受理后 {days} 日（{deadlines}）"),
     "msg.resolved": ("{ref} resolved", "{ref} 已办结"),
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),

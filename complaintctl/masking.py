@@ -93,3 +93,10 @@ def mask_text(value: str | None) -> str | None:
     if _LANDLINE.search(value):
         value = _LANDLINE.sub(_mask_landline, value)
     return mask_email(value) if "@" in value else value
+
+
+def mask_name(value: str | None) -> str | None:
+    """张** / J*** S****: the first character of each part stays."""
+    if not value:
+        return value
+    return " ".join(part[0] + "*" * (len(part) - 1) for part in value.split())

@@ -111,6 +111,7 @@ class Case(SQLModel, table=True):
     paused_at: Optional[dt.datetime] = _ts()
     pause_reason: Optional[str] = Field(default=None, max_length=30)
     paused_from: Optional[str] = Field(default=None, max_length=20)
+    # The total the regulatory period was extended to, in days from receipt (30 or 60; 0: not extended).
     regulatory_extension_days: int = 0
     regulatory_paused_seconds: int = 0
     paused_working_seconds: int = 0
@@ -168,3 +169,30 @@ class Event(SQLModel, table=True):
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class RemediationAction(SQLModel, table=True):
+    """An improvement decided from complaint analysis (溯源整改): its root cause, owner and deadline."""
+
+    __tablename__ = "remediation_actions"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    root_cause: str = Field(max_length=30)
+    product: Optional[str] = Field(default=None, max_length=30)
+    owner: str = Field(max_length=200, index=True)
+    due_on: dt.date = Field(index=True)
+    status: str = Field(default="open", max_length=20)
+    evidence: Optional[str] = Field(default=None, sa_column=Column(Text))
+    done_at: Optional[dt.datetime] = _ts()
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = _ts(nullable=False)
+
+
+class RemediationCase(SQLModel, table=True):
+    """A complaint case that led to a remediation action."""
+
+    __tablename__ = "remediation_cases"
+
+    action_id: int = Field(foreign_key="remediation_actions.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)

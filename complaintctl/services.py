@@ -32,16 +32,27 @@ class Context:
     calendar: BusinessCalendar
     masking: bool = True
     warnings: list[str] = field(default_factory=list)
+    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
+    settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
 
     @property
     def tz(self):
         return self.calendar.tz
 
+    @property
+    def code_book(self):
+        if self.codes is None:
+            from .codes import standard
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None) -> Context:
+            self.codes = standard()
+        return self.codes
+
+
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
+                 codes=None, settings: dict[str, Any] | None = None) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
     return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking)
+                   masking=masking, codes=codes, settings=dict(settings or {}))
 
 
 # Parsing -----------------------------------------------------------------------------------
@@ -146,6 +157,7 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "paused_at": _show(case.paused_at, ctx),
         "pause_reason": case.pause_reason,
         "regulatory_extension_days": case.regulatory_extension_days,
+        "regulatory_period_days": deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy),
         "related": related_ref,
         "resolution": mask_text(case.resolution) if masked else case.resolution,
         "root_cause": case.root_cause,
@@ -488,11 +500,13 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
             changes["due_at"] = deadlines.shift_for_pause(case.due_at, case.paused_at, when, cal, wall_clock=urgent_plan)
             if urgent_plan:
                 changes["first_response_due_at"] = changes["due_at"]
-        if case.pause_reason == d.PauseReason.APPRAISAL:
+        running = case.regulatory_due_at is not None and case.paused_at < case.regulatory_due_at
+        if case.pause_reason == d.PauseReason.APPRAISAL and running:
+            # Appraisal time is left out of a period still running, never added to one already out.
             paused = case.regulatory_paused_seconds + wall
             changes["regulatory_paused_seconds"] = paused
             changes["regulatory_due_at"] = deadlines.regulatory_due(
-                cycle.opened_at, cal, extra_days=case.regulatory_extension_days, paused_seconds=paused)
+                cycle.opened_at, cal, extended_to=case.regulatory_extension_days, paused_seconds=paused)
         if case.tier == d.Tier.URGENT:
             changes["followup_due_at"] = deadlines.followup_due(when, cal)
         cycle.due_at = changes.get("due_at", cycle.due_at)
@@ -508,34 +522,48 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
 EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
 
 
-def extend(uow, ctx: Context, key: str, *, days: int, approved_by: str, reason: str | None,
-           customer_told_at: str | None = None, at: str | None = None) -> Result:
-    """Lengthen the regulatory deadline for a complex case, with the approval its length needs."""
-    if days not in EXTENSION_APPROVER:
-        raise InvalidValue("--days", days, "30 (approved by a manager) or 60 (approved by an executive)")
+def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: str | None,
+           customer_told_at: str | None, at: str | None = None) -> Result:
+    """Extend the regulatory period of a complex case to 30 days from receipt (a manager approves)
+    or 60 (an executive: the higher level's approval); the customer must have been told before the
+    deadline being extended ran out (Order 2020 No. 3, art. 17)."""
+    if to not in EXTENSION_APPROVER:
+        raise InvalidValue("--to", to, "30 (days from receipt; a manager approves) or 60 (an executive approves); "
+                                       f"{deadlines.EXTENSION_CEILING_DAYS} days from receipt is the ceiling")
     why = d.clean_text("reason", reason)
+    if customer_told_at is None:
+        raise InvalidValue("--customer-told-at", "", "the time the customer was told of the extension and why")
     with uow:
         case = load_case(uow, key)
-        when = _when(at, ctx, case)
-        told = _when(customer_told_at, ctx, case, "--customer-told-at") if customer_told_at else when
         _move(case, d.Action.EXTEND)
+        when = _when(at, ctx, case)
+        told = _when(customer_told_at, ctx, case, "--customer-told-at")
         approver = _staff(uow, approved_by, "--approved-by")
-        needed = EXTENSION_APPROVER[days]
+        needed = EXTENSION_APPROVER[to]
         if d.ROLE_LEVEL[d.Role(approver.role)] < d.ROLE_LEVEL[needed]:
-            raise NotPermitted(f"a {days}-day extension needs a {needed.value}'s approval; {approver.name} is {approver.role}")
-        if days <= case.regulatory_extension_days:
-            raise InvalidValue("--days", days, f"more than the {case.regulatory_extension_days} days already granted")
+            raise NotPermitted(f"an extension to {to} days needs a {needed.value}'s approval; "
+                               f"{approver.name} is {approver.role}")
+        in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
+        if to <= in_force:
+            raise InvalidValue("--to", to, f"more than the {in_force} days from receipt already in force "
+                                           f"(at most {deadlines.EXTENSION_CEILING_DAYS})")
+        due = case.regulatory_due_at
+        for field_name, moment in (("--customer-told-at", told), ("--at", when)):
+            if due is not None and moment >= due:
+                raise InvalidValue(field_name, _show(moment, ctx),
+                                   f"a time before the deadline being extended ran out ({_show(due, ctx)}): "
+                                   f"a deadline that has passed cannot be extended")
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
-        reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extra_days=days,
+        reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
                                        paused_seconds=case.regulatory_paused_seconds)
         cycle.regulatory_due_at = reg
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
-               {"regulatory_extension_days": days, "regulatory_due_at": reg}, detail=why,
+               {"regulatory_extension_days": to, "regulatory_due_at": reg}, detail=why,
                extra={"approved_by": approver.name, "customer_told_at": told})
         uow.commit()
-        return _result(uow, ctx, case, "msg.extended", days=days)
+        return _result(uow, ctx, case, "msg.extended", days=to)
 
 
 def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
@@ -565,12 +593,15 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
     why = d.clean_text("reason", reason)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
-        window = dt.timedelta(days=ctx.policy.reopen_window_days)
-        if case.resolved_at and when - case.resolved_at > window:
-            raise UserError(
-                f"{case.reference} was resolved on {case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}, more than "
-                f"{ctx.policy.reopen_window_days} days ago; log a new case with --related {case.reference}"
-            )
+        if case.resolved_at:
+            window = ctx.policy.reopen_window_days
+            ends = deadlines.period_end(case.resolved_at, window, ctx.calendar)
+            if when >= ends:
+                raise UserError(
+                    f"{case.reference} was resolved on {case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}; the {window}-day "
+                    f"reopen window ran out at 24:00 on {ctx.calendar.local_date(ends - dt.timedelta(seconds=1))}; "
+                    f"log a new case with --related {case.reference}"
+                )
         if case.resolved_at and when < case.resolved_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
         cal = ctx.calendar

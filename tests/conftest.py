@@ -152,7 +152,7 @@ def pg_database(request):
 
     def reset():
         with engine.begin() as conn:
-            conn.execute(sa.text("TRUNCATE events, cycles, cases, staff RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("TRUNCATE remediation_cases, remediation_actions, events, cycles, cases, staff RESTART IDENTITY CASCADE"))
             conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD_REVISION})
 
     yield url, reset

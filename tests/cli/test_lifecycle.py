@@ -2,6 +2,8 @@
 
 import pytest
 
+from complaintctl.db import HEAD_REVISION
+
 CASE_KEYS = {"id", "reference", "status", "tier", "channel", "product", "category", "branch", "assignee",
              "customer", "description", "received_at", "due_at", "regulatory_due_at", "first_response_due_at",
              "resolved_at", "reopen_count"}
@@ -170,7 +172,7 @@ def test_reopen_after_the_window_says_to_log_a_new_case(cli):
     ref = cli.log(received="2026-03-02T10:00")
     cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
     err = cli.fails("reopen", ref, "--reason", "x", "--at", "2026-04-20T10:00")
-    assert "more than 30 days ago; log a new case with --related " + ref in err
+    assert "the 30-day reopen window ran out at 24:00 on 2026-04-02; log a new case with --related " + ref in err
     new = cli.log("--related", ref, received="2026-04-20T11:00")
     assert cli.json("show", new, "--json")["case"]["related"] == ref
 
@@ -178,12 +180,15 @@ def test_reopen_after_the_window_says_to_log_a_new_case(cli):
 def test_extend_needs_the_right_approver(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
-    assert "needs a executive's approval" in cli.fails("extend", ref, "--days", "60", "--approved-by", "zhangwei", "--reason", "x")
-    assert "needs a manager's approval" in cli.fails("extend", ref, "--days", "30", "--approved-by", "wangfang", "--reason", "x")
-    assert "30 (approved by a manager)" in cli.fails("extend", ref, "--days", "45", "--approved-by", "sunli", "--reason", "x")
-    case = cli.json("extend", ref, "--days", "30", "--approved-by", "zhangwei", "--reason", "复杂", "--at",
-                    "2026-03-10T10:00", "--customer-told-at", "2026-03-10T11:00", "--json")
-    assert case["regulatory_due_at"] == "2026-04-17T00:00:00+08:00"  # 03-02 + 45 days = Thu 04-16
+    told = ["--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00"]
+    assert "an extension to 60 days needs a executive's approval" in cli.fails(
+        "extend", ref, "--to", "60", "--approved-by", "zhangwei", "--reason", "x", *told)
+    assert "needs a manager's approval" in cli.fails("extend", ref, "--to", "30", "--approved-by", "wangfang",
+                                                      "--reason", "x", *told)
+    assert "invalid --to '45': expected 30" in cli.fails("extend", ref, "--to", "45", "--approved-by", "sunli",
+                                                          "--reason", "x", *told)
+    case = cli.json("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂", "--json", *told)
+    assert case["regulatory_due_at"] == "2026-04-02T00:00:00+08:00"  # 30 days from 03-02: Wed 04-01
     ev = cli.json("show", ref, "--json")["events"][-1]
     assert ev["new"]["approved_by"] == "zhangwei" and ev["new"]["customer_told_at"].startswith("2026-03-10T03:00")
 
@@ -216,7 +221,7 @@ def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):
     r = cli("demo", "--count", "60")
     assert "Overdue as of" in r.stdout
     info = cli.json("db", "info", "--json")
-    assert info["counts"]["cases"] == 60 and info["revision"] == "0003"
+    assert info["counts"]["cases"] == 60 and info["revision"] == HEAD_REVISION
     assert "already has 60 cases" in cli.fails("demo")
     assert cli("db", "check").stdout.startswith("ok")
 

@@ -104,10 +104,10 @@ def test_calendar_due_explains_each_step(cli):
     assert "first_response_due_at: 2026-11-28T16:00:00+08:00" in out
 
 
-def test_choices_lists_both_names_and_the_jrt_reason(cli):
+def test_choices_lists_both_names_and_the_jrt_code(cli):
     rows = cli.json("choices", "category", "--format", "json")
     row = {r["key"]: r for r in rows}["misselling"]
-    assert row["chinese"].startswith("误导销售") and row["jrt_reason"] == "营销方式和手段"
+    assert row["chinese"].startswith("误导销售") and (row["jrt_code"], row["jrt_name"]) == ("C04", "营销方式和手段")
     assert "invalid FIELD 'colour'" in cli.fails("choices", "colour")
 
 

@@ -66,7 +66,15 @@ def test_regulatory_deadline_is_15_calendar_days_rolled_to_a_working_day():
     assert regulatory_due(at("2026-11-27T16:00"), CAL) == end_of("2026-12-14")
     # 2026-09-20 + 15 = 10-05 (holiday) -> next working day 10-08
     assert regulatory_due(at("2026-09-20T09:00"), CAL) == end_of("2026-10-08")
-    assert regulatory_due(at("2026-11-27T16:00"), CAL, extra_days=30) == end_of("2027-01-11")
+    # Extended to 30 days from receipt (not 15 + 30): Sun 12-27 moves to Mon 12-28.
+    assert regulatory_due(at("2026-11-27T16:00"), CAL, extended_to=30) == end_of("2026-12-28")
+    assert regulatory_due(at("2026-11-27T16:00"), CAL, extended_to=60) == end_of("2027-01-26")
+
+
+def test_a_local_closure_moves_the_internal_limit_but_not_the_regulators_deadline():
+    closed = BusinessCalendar(Policy(extra_holidays=frozenset({dt.date(2026, 12, 14)})))
+    assert regulatory_due(at("2026-11-27T16:00"), closed) == end_of("2026-12-14")
+    assert internal_due(at("2026-12-11T10:00"), Tier.GENERAL, closed) == end_of("2026-12-17")
 
 
 def test_extra_holidays_and_workdays_from_config_change_the_count():

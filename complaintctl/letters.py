@@ -1,0 +1,86 @@
+"""The decision letter to the customer (处理决定告知书): one HTML page from the decision recorded by
+`resolve`, written with a Jinja2 template the bank may replace; producing it is an audited event."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import audit
+from . import domain as d
+from . import labels
+from .errors import ConfigError, UserError
+from .masking import mask_email, mask_name, mask_phone, mask_text
+from .services import Context, _require_revealer, load_case
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment(template: str, base: Path | None):
+    """The Jinja2 environment (autoescaping HTML) and the template: the bank's, if config names one."""
+    import jinja2
+
+    if template:
+        path = Path(template).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.is_file():
+            raise ConfigError(f"config key letter.template: {str(path)!r} not found; expected a Jinja2 HTML template")
+        loader = jinja2.FileSystemLoader(str(path.parent))
+        name = path.name
+    else:
+        loader = jinja2.FileSystemLoader(str(TEMPLATES))
+        name = "letter.html.j2"
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"letter template {name!r} line {exc.lineno}: {exc.message}") from None
+
+
+def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bool = False,
+                    template_dir: Path | None = None) -> str:
+    """The letter for a resolved (or closed) case, as HTML; records a `letter` event."""
+    if lang not in labels.LANGS:
+        from .errors import InvalidValue
+
+        raise InvalidValue("--language", lang, "zh or en")
+    settings = ctx.settings
+    template = _environment(settings.get("letter.template", ""), template_dir)
+    with uow:
+        case = load_case(uow, key)
+        if case.status not in (d.Status.RESOLVED.value, d.Status.CLOSED.value) or not case.resolution:
+            raise UserError(labels.t("letter.not_decided", "en", ref=case.reference, status=case.status))
+        if reveal:
+            _require_revealer(uow, ctx)
+        full = reveal or not ctx.masking
+        contact = case.phone or case.email
+        if not full:
+            contact = mask_phone(case.phone) if case.phone else mask_email(case.email)
+
+        def t(k: str, **kw) -> str:
+            return labels.t(k, lang, **kw)
+
+        local = case.received_at.astimezone(ctx.tz)
+        received = t("fmt.long_date", day=local)
+        today = ctx.calendar.local_date(ctx.now)
+        decision = {
+            # Issue-12's decision fields (facts, basis) take precedence once recorded by resolve.
+            "facts": getattr(case, "decision_facts", None) or (case.description if full else mask_text(case.description)),
+            "basis": getattr(case, "decision_basis", None) or t("letter.basis_default"),
+            "result": case.resolution if full else mask_text(case.resolution),
+        }
+        html = template.render(
+            t=t, lang=lang, case=case, customer=(case.customer if full else mask_name(case.customer)),
+            contact=contact, received=received, product=labels.label(case.product, lang, d.Product),
+            channel=labels.label(case.channel, lang, d.Channel), decision=decision,
+            review_to=settings.get("letter.review_to") or t("letter.review_default"),
+            hotline=settings.get("letter.regulator_hotline") or "12378",
+            bank={"name": settings.get("bank.name", ""), "branch_name": settings.get("bank.branch_name", ""),
+                  "address": settings.get("bank.address", ""), "phone": settings.get("bank.phone", "")},
+            date=t("fmt.long_date", day=today),
+        )
+        audit.append(uow, case_id=case.id, action=d.Action.LETTER.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, new={"language": lang, "revealed": bool(reveal)},
+                     detail="decision letter produced" + (" with personal data in full" if reveal else ""))
+        uow.commit()
+    return html

@@ -1,0 +1,150 @@
+"""Remediation (溯源整改): the improvements decided from complaint analysis, with owners and
+deadlines. Each change is one transaction writing the action and its audit event together."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+from sqlalchemy import func, select
+
+from . import audit
+from . import domain as d
+from . import labels
+from .errors import InvalidValue, UnknownAction, UserError
+from .masking import mask_text
+from .models import Case, RemediationAction, RemediationCase, Staff
+from .services import Context, _show, load_case, parse_date
+
+
+def _owner(uow, name: str) -> str:
+    clean = d.clean_name("owner", name)
+    person = uow.session.execute(select(Staff).where(Staff.name == clean)).scalar_one_or_none()
+    if person is None or not person.active:
+        raise InvalidValue("--owner", clean, "registered active staff (see 'complaintctl staff list')")
+    return person.name
+
+
+def _load(uow, key: str) -> RemediationAction:
+    text = str(key).strip().upper().removeprefix("A-")
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidValue("ID", key, "an action number such as 3 or A-3 (see 'complaintctl action list')")
+    action = uow.session.get(RemediationAction, int(text))
+    if action is None:
+        raise UnknownAction(f"no remediation action {key!r}: expected a number listed by 'complaintctl action list'")
+    return action
+
+
+def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str, product: str | None = None,
+        cases: list[str] | None = None) -> dict[str, Any]:
+    """Record a remediation action; the cases named are linked to it."""
+    text = d.clean_text("title", title, limit=2000)
+    cause = labels.parse(d.Category, root_cause, "--root-cause")
+    prod = labels.parse(d.Product, product, "--product") if product else None
+    due_on = parse_date(due, "--due")
+    today = ctx.calendar.local_date(ctx.now)
+    if due_on < today:
+        raise InvalidValue("--due", due, f"a date not before today ({today.isoformat()})")
+    with uow:
+        who = _owner(uow, owner)
+        linked = []
+        for key in dict.fromkeys(cases or []):
+            linked.append(load_case(uow, key))
+        action = RemediationAction(title=text, root_cause=cause.value, product=prod.value if prod else None,
+                                   owner=who, due_on=due_on, status=d.ActionStatus.OPEN.value,
+                                   created_by=ctx.actor, created_at=ctx.now)
+        uow.session.add(action)
+        uow.session.flush()
+        for case in linked:
+            uow.session.add(RemediationCase(action_id=action.id, case_id=case.id))
+        audit.append(uow, case_id=None, action=d.Action.ACTION_ADD.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, detail=mask_text(text),
+                     new={"action": action.id, "root_cause": action.root_cause, "product": action.product,
+                          "owner": who, "due_on": due_on.isoformat(), "cases": [c.reference for c in linked]})
+        uow.commit()
+        return _json(action, ctx, [c.reference for c in linked])
+
+
+def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -> dict[str, Any]:
+    """Mark an action done, with the evidence that it was carried out."""
+    proof = d.clean_text("evidence", evidence, limit=10_000)
+    from .services import _when
+
+    when = _when(at, ctx)
+    with uow:
+        action = _load(uow, key)
+        if action.status == d.ActionStatus.DONE.value:
+            raise UserError(f"remediation action {action.id} is already done "
+                            f"({_show(action.done_at, ctx)}); nothing to change")
+        action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
+        uow.session.add(action)
+        audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,
+                     recorded_at=ctx.now, detail=mask_text(proof),
+                     old={"action": action.id, "status": d.ActionStatus.OPEN.value},
+                     new={"action": action.id, "status": d.ActionStatus.DONE.value})
+        uow.commit()
+        return _json(action, ctx, _refs(uow, [action.id]).get(action.id, []))
+
+
+def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    for action_id, ref in uow.session.execute(
+            select(RemediationCase.action_id, Case.reference).join(Case, Case.id == RemediationCase.case_id)
+            .where(RemediationCase.action_id.in_(ids)).order_by(RemediationCase.action_id, Case.id)):
+        out.setdefault(action_id, []).append(ref)
+    return out
+
+
+def is_late(action: RemediationAction, as_of: dt.datetime, ctx: Context) -> bool:
+    """An open action is late from 24:00 at the end of its due date (a done one, if done after it)."""
+    end = ctx.calendar.end_of_day(action.due_on)
+    return (action.done_at or as_of) >= end
+
+
+def days_late(action: RemediationAction, as_of: dt.datetime, ctx: Context) -> int:
+    """Calendar days past the due date (0 when not late)."""
+    stop = ctx.calendar.local_date(action.done_at or as_of)
+    return max(0, (stop - action.due_on).days)
+
+
+def _json(action: RemediationAction, ctx: Context, refs: list[str], as_of: dt.datetime | None = None) -> dict[str, Any]:
+    moment = as_of or ctx.now
+    late = is_late(action, moment, ctx)
+    return {"id": action.id, "title": mask_text(action.title) if ctx.masking else action.title,
+            "root_cause": action.root_cause, "product": action.product, "owner": action.owner,
+            "due_on": action.due_on.isoformat(), "status": action.status, "late": late,
+            "days_late": days_late(action, moment, ctx) if late else 0,
+            "done_at": _show(action.done_at, ctx),
+            "evidence": (mask_text(action.evidence) if ctx.masking else action.evidence) if action.evidence else None,
+            "cases": refs, "created_by": action.created_by, "created_at": _show(action.created_at, ctx)}
+
+
+def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: bool = False,
+            status: str | None = None, owner: str | None = None, due_before: dt.date | None = None,
+            due_from: dt.date | None = None) -> Iterator[dict[str, Any]]:
+    """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
+    moment = as_of or ctx.now
+    stmt = select(RemediationAction).order_by(RemediationAction.due_on, RemediationAction.id)
+    if overdue:
+        # Late from the day after the due date, in the business zone.
+        stmt = stmt.where(RemediationAction.status == d.ActionStatus.OPEN.value,
+                          RemediationAction.due_on < ctx.calendar.local_date(moment))
+    if status:
+        stmt = stmt.where(RemediationAction.status == labels.parse(d.ActionStatus, status, "--status").value)
+    if owner:
+        stmt = stmt.where(RemediationAction.owner == owner.strip())
+    if due_before is not None:
+        stmt = stmt.where(RemediationAction.due_on < due_before)
+    if due_from is not None:
+        stmt = stmt.where(RemediationAction.due_on >= due_from)
+    rows = uow.session.execute(stmt).scalars().all()
+    refs = _refs(uow, [a.id for a in rows])
+    for a in rows:
+        yield _json(a, ctx, refs.get(a.id, []), moment)
+
+
+def count_late(uow, ctx: Context, as_of: dt.datetime) -> int:
+    return uow.session.execute(select(func.count()).select_from(RemediationAction).where(
+        RemediationAction.status == d.ActionStatus.OPEN.value,
+        RemediationAction.due_on < ctx.calendar.local_date(as_of))).scalar_one()
