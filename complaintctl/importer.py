@@ -324,9 +324,13 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: lis
 
 
 # The fields an import event records, by how each is written.
-_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee")
-_MASKED = ("phone", "email", "account", "description")
-_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at")
+# Every field the import sets is recorded (a key left out means empty); `calendar` marks events
+# that do so, older ones recorded fewer fields.
+_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee",
+          "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
+_MASKED = ("phone", "email", "account", "description", "resolution")
+_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at")
+IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 
 
 def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
@@ -351,7 +355,8 @@ def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tup
         internal_breach = resolved is not None and resolved >= due
         reg_breach = resolved is not None and resolved >= reg
         reference = d.format_reference(local.year, case_id)
-        v.update(due_at=due, regulatory_due_at=reg)
+        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, calendar=cal_name,
+                 internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
         case_rows.append({
             "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
             "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
