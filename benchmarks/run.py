@@ -63,8 +63,8 @@ def build(db: Path | str, n: int, seed: int = 1) -> float:
     from complaintctl import domain as d
     from complaintctl.config import Policy
     from complaintctl.db import Store
-    from complaintctl.importer import _insert
-    from complaintctl.services import make_context
+    from complaintctl.importer import insert_batch
+    from complaintctl.context import make_context
 
     rng = random.Random(seed)
     now = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc)
@@ -93,10 +93,10 @@ def build(db: Path | str, n: int, seed: int = 1) -> float:
                 "root_cause": None, "satisfaction": None, "external_id": None,
             }))
             if len(batch) == 5000:
-                _insert(uow, ctx, dues, batch, "benchmark")
+                insert_batch(uow, ctx, dues, batch, "benchmark")
                 batch = []
         if batch:
-            _insert(uow, ctx, dues, batch, "benchmark")
+            insert_batch(uow, ctx, dues, batch, "benchmark")
         uow.commit()
     store.dispose()
     return time.perf_counter() - started

@@ -358,9 +358,9 @@ def demo(
         render.emit(reports.list_cases(uow, st.context(), reports.CaseQuery()), table_columns(LIST_COLUMNS, "table", keys),
                     lang=lang, title=labels.t("title.cases", lang), limit=20)
         rep = reports.overdue(uow, st.context(), reports.CaseQuery())
-        from .reports import OVERDUE_KEYS, _count_line
+        from .reports import OVERDUE_KEYS, count_line
 
-        typer.echo(_count_line(rep.counts, rep.as_of, st, lang))
+        typer.echo(count_line(rep.counts, rep.as_of, st, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS), lang=lang,
                     title=labels.t("title.overdue", lang), limit=20)
 

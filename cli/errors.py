@@ -85,7 +85,9 @@ class App(TyperGroup):
         except ComplaintctlError as exc:
             if _debug(ctx):
                 raise
-            fail(exc.text(_lang(ctx)), exc.exit_code)
+            from complaintctl.labels import error_text
+
+            fail(error_text(exc, _lang(ctx)), exc.exit_code)
         except UnicodeDecodeError:
             if _debug(ctx):
                 raise

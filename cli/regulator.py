@@ -98,7 +98,7 @@ def action_list(
     """
     st = state(ctx)
     from complaintctl import remediation
-    from complaintctl.services import parse_time
+    from complaintctl.context import parse_time
 
     lang = st.language
     c = st.context()

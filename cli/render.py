@@ -65,7 +65,7 @@ class Column:
 
 neutralise = files.neutralise
 
-def _display(value: Any, col: Column, lang: str) -> str:
+def cell_text(value: Any, col: Column, lang: str) -> str:
     if value is None or value == "":
         return ""
     if col.enum is not None:
@@ -219,7 +219,7 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         for col in columns:
             if col.style:
                 style = col.style(row) or style
-        table.add_row(*[Text(_display(row.get(c.key), c, lang)) for c in columns], style=style)
+        table.add_row(*[Text(cell_text(row.get(c.key), c, lang)) for c in columns], style=style)
         shown += 1
     if output is not None:
         from rich.console import Console

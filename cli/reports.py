@@ -61,7 +61,7 @@ def overdue(
                                                                    channel=channel, product=product),
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
-            typer.echo(_count_line(rep.counts, rep.as_of, st, lang))
+            typer.echo(count_line(rep.counts, rep.as_of, st, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
@@ -86,7 +86,7 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
                     title=f'{labels.t("title.late_actions", lang)} ({len(rows)})')
 
 
-def _count_line(counts: dict[str, int], as_of, st, lang: str) -> str:
+def count_line(counts: dict[str, int], as_of, st, lang: str) -> str:
     parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
     when = as_of.astimezone(st.context().tz).strftime("%Y-%m-%d %H:%M")
     total = sum(counts.values())
@@ -190,7 +190,7 @@ def summary(
     ctx: typer.Context,
     from_: str = typer.Option(..., "--from", help="Start of the window (inclusive)."),
     to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
-    by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier; two with a comma."),
+    by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier; up to three with commas."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """Complaints received by dimension, against the previous window: what is rising and why.

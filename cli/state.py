@@ -116,7 +116,7 @@ class AppState:
         """The services' context, built once per command (one clock reading, one calendar)."""
         if self._context is not None:
             return self._context
-        from complaintctl.services import make_context
+        from complaintctl.context import make_context
 
         from platformdirs import user_cache_dir
 

@@ -79,7 +79,7 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("phone", lang), c["phone"]),
         (labels.t("email", lang), c["email"]),
         (labels.t("account", lang), c["account"]),
-        (labels.t("received_at", lang), render._display(c["received_at"], Column("x", kind="time"), lang)),
+        (labels.t("received_at", lang), render.cell_text(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
     if c["related"]:
@@ -108,7 +108,7 @@ def render_detail(detail, lang: str) -> None:
             style = "red" if k["state"] == "overdue" else None
         elif k["state"] == "breached":
             style = "red"
-        due = render._display(k["due_at"], Column("due_at", kind="due"), lang)
+        due = render.cell_text(k["due_at"], Column("due_at", kind="due"), lang)
         clocks.add_row(Text(labels.t(names[k["clock"]], lang)), Text(due), Text(state), style=style)
     out.print(clocks)
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
@@ -120,9 +120,9 @@ def render_detail(detail, lang: str) -> None:
             flags = [x for x, on in (("internal", cy["internal_breached"]), ("response", cy["response_breached"]),
                                      ("regulatory", cy["regulatory_breached"])) if on]
             cyc.add_row(str(cy["number"]), L(d.Tier, cy["tier"]),
-                        render._display(cy["opened_at"], Column("x", kind="time"), lang),
-                        render._display(cy["due_at"], Column("x", kind="due"), lang),
-                        render._display(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
+                        render.cell_text(cy["opened_at"], Column("x", kind="time"), lang),
+                        render.cell_text(cy["due_at"], Column("x", kind="due"), lang),
+                        render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
         out.print(cyc)
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
@@ -147,9 +147,9 @@ def render_detail(detail, lang: str) -> None:
             parts.append(", ".join(f"{k}={value(v)}" for k, v in e["new"].items() if k not in skip and v is not None))
         if e["detail"]:
             parts.append(e["detail"])
-        when = render._display(e["occurred_at"], Column("x", kind="time"), lang)
+        when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
-            when += f' (rec. {render._display(e["recorded_at"], Column("x", kind="time"), lang)})'
+            when += f' (rec. {render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)})'
         tl.add_row(Text(when), Text(e["actor"]), Text(labels.label(e["action"], lang, d.Action)),
                    Text(" | ".join(p for p in parts if p)))
     out.print(tl)

@@ -8,8 +8,8 @@ from . import deadlines, labels
 from . import domain as d
 from .config import Policy
 from .deadlines import BusinessCalendar
+from .context import read_time
 from .errors import InvalidValue
-
 
 
 def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, Any]:
@@ -38,16 +38,8 @@ def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extend
     if extended_to is not None and extended_to not in deadlines.EXTENSION_DAYS:
         raise InvalidValue("--extended-to", extended_to, "30 or 60 (days from receipt)")
     cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
-    raw = received_at.strip()
-    try:
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValue("--received-at", received_at, "an ISO 8601 time such as 2026-03-18T14:30") from None
-    if not 1990 <= moment.year <= 2100:
-        raise InvalidValue("--received-at", received_at, "a date between 1990 and 2100")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=cal.tz)
-    ex = deadlines.explain(moment.astimezone(dt.timezone.utc), t, cal, lang, extended_to=extended_to or 0)
+    moment = read_time(received_at, cal.tz, "--received-at")
+    ex = deadlines.explain(moment, t, cal, lang, extended_to=extended_to or 0)
     show = lambda m: None if m is None else m.astimezone(cal.tz).isoformat(timespec="seconds")  # noqa: E731
     return {"tier": t.value, "received_at": show(ex.received_at), "due_at": show(ex.due_at),
             "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),

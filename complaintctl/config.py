@@ -56,7 +56,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _check(key: str, value: Any) -> Any:
+def check_value(key: str, value: Any) -> Any:
     default = DEFAULTS[key]
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -170,7 +170,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
         for key, value in _flatten(data).items():
             if key not in DEFAULTS:
                 raise ConfigError(f"config file {str(chosen)!r}: unknown key {key!r}; known keys: {', '.join(DEFAULTS)}")
-            values[key] = _check(key, value)
+            values[key] = check_value(key, value)
             sources[key] = str(chosen)
     from . import codes
 

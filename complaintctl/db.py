@@ -20,7 +20,7 @@ from .errors import DatabaseBusy, DatabaseUnavailable, SchemaTooNew
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-_PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
 
 def resolve_url(value: str) -> str:
@@ -176,7 +176,7 @@ class _PostgreSQL(_Adapter):
 
     def lock_connection(self, conn) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")

@@ -12,7 +12,7 @@ from . import domain as d
 from . import services
 from .errors import UserError
 from .models import Case, Staff
-from .services import Context
+from .context import Context
 
 STAFF = [
     ("wangfang", "staff", "BJ001", "个人金融部"), ("liqiang", "staff", "BJ001", "个人金融部"),
@@ -67,7 +67,6 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
                 services.staff_add(uow, ctx, name=name, role=role, branch=branch, department=dept)
         staff_by_role = {r: [s for s in STAFF if s[1] == r] for r in ("staff", "manager", "executive")}
         start = cal.local_date(ctx.now) - dt.timedelta(days=days)
-        made = []
         for i in range(count):
             day = start + dt.timedelta(days=rng.randint(0, days))
             received = _working_hour(rng, day, cal.tz)
@@ -82,7 +81,7 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
             res = services.log_case(uow, ctx, channel=channel, description=story, customer=None if anonymous else _name(rng),
                                     phone=phone, account=account, product=product, category=category, tier=tier,
                                     branch=rng.choice(["BJ001", "BJ002"]), received_at=received)
-            made.append(_progress(uow, ctx, rng, res.case, received, staff_by_role))
+            _progress(uow, ctx, rng, res.case, received, staff_by_role)
         uow.commit()
     return {"cases": count, "staff": len(STAFF)}
 

@@ -2,7 +2,8 @@
 
 `UserError` subclasses mean bad input or an illegal move (exit 2); `EnvironmentFault`
 subclasses mean the machine, file or database is not as it should be (exit 1).
-Each carries one line of text that says what was wrong and what is accepted.
+Each carries one line of text that says what was wrong and what is accepted, and the values it
+was made from, so that `labels.error_text` can say the same in Chinese.
 """
 from __future__ import annotations
 
@@ -15,10 +16,6 @@ class ComplaintctlError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-    def text(self, lang: str = "en") -> str:
-        """The message in `lang`; classes without a Chinese form fall back to English."""
-        return self.message
 
 
 class UserError(ComplaintctlError):
@@ -40,10 +37,8 @@ class InvalidValue(UserError):
         shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
         super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
         self.field = field
-        self._zh = f"{field} 的值 {shown!r} 无效：应为{accepted.replace('one of ', '以下之一：', 1)}"
-
-    def text(self, lang: str = "en") -> str:
-        return self._zh if lang == "zh" else self.message
+        self.shown = shown
+        self.accepted = accepted
 
 
 class IllegalMove(UserError):
@@ -55,16 +50,6 @@ class IllegalMove(UserError):
         self.status = status
         self.action = action
         self.allowed = allowed
-
-    def text(self, lang: str = "en") -> str:
-        if lang != "zh":
-            return self.message
-        from . import domain as d
-        from .labels import label
-
-        state = label(self.status, "zh", d.Status)
-        moves = "、".join(label(a, "zh", d.Action) for a in self.allowed) or "无"
-        return f"案件当前状态为「{state}」，不能执行「{label(self.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
 
 
 class UnknownAction(UserError):
@@ -78,9 +63,6 @@ class UnknownCase(UserError):
         super().__init__(f"unknown case {key!r}: expected the reference of an existing case (see 'complaintctl list --all')")
         self.key = key
 
-    def text(self, lang: str = "en") -> str:
-        return f"未找到案件 {self.key!r}：应为已有案件的编号（见 complaintctl list --all）" if lang == "zh" else self.message
-
 
 class UnknownStaff(UserError):
     """The named person is not registered staff."""
@@ -88,10 +70,6 @@ class UnknownStaff(UserError):
     def __init__(self, name: str, field: str = "staff"):
         super().__init__(f"unknown {field} {name!r}: expected registered staff (see 'complaintctl staff list')")
         self.name, self.field = name, field
-
-    def text(self, lang: str = "en") -> str:
-        return (f"{self.field} {self.name!r} 不是已登记员工（见 complaintctl staff list）"
-                if lang == "zh" else self.message)
 
 
 class NotPermitted(UserError):

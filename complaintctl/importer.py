@@ -19,10 +19,10 @@ from . import domain as d
 from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
-from .masking import mask_account, mask_email, mask_phone, mask_text
+from .context import Context, read_time
+from .masking import MASKERS, mask_field
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
-from .services import Context, _audit_value
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
           "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",
@@ -137,21 +137,8 @@ class ImportResult:
 
 
 def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        if mapping.date_format:
-            moment = dt.datetime.strptime(value, mapping.date_format)
-        else:
-            moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        fmt = mapping.date_format or "ISO 8601 (or give --date-format)"
-        raise InvalidValue(name, value, f"a date in the form {fmt}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ctx.tz)
-    if not 1990 <= moment.year <= 2100:
-        raise InvalidValue(name, value, "a date between 1990 and 2100")
-    return moment.astimezone(dt.timezone.utc)
+    fmt = mapping.date_format or "ISO 8601 (or give --date-format)"
+    return read_time(value, ctx.tz, name, date_format=mapping.date_format, accepted=f"a date in the form {fmt}")
 
 
 def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
@@ -273,7 +260,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                         continue  # keep validating to report every bad row; nothing will be written
                     batch.append((number, values, record))
                     if len(batch) >= BATCH:
-                        result.imported += _insert(uow, ctx, dues, _unseen(uow, batch, header, result), source)
+                        result.imported += insert_batch(uow, ctx, dues, _unseen(uow, batch, header, result), source)
                         batch.clear()
                         if progress:
                             progress(result.rows)
@@ -282,7 +269,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejected):
-            result.imported += _insert(uow, ctx, dues, _unseen(uow, batch, header, result), source)
+            result.imported += insert_batch(uow, ctx, dues, _unseen(uow, batch, header, result), source)
         if progress:
             progress(result.rows)
         result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
@@ -333,7 +320,7 @@ _TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_a
 IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 
 
-def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
+def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
             source: str) -> int:
     """Insert one batch of valid rows: cases (ids reserved first, so references are written with
     them), their first cycles, and chained import events."""
@@ -377,7 +364,7 @@ def _insert(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tup
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:
             if v[k] is not None:
-                new[k] = _audit_value(k, v[k])
+                new[k] = mask_field(k, v[k])
         for k in _TIMES:
             if v[k] is not None:
                 new[k] = v[k].isoformat()
@@ -406,8 +393,6 @@ EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product",
                       "internal_breached", "regulatory_breached")
 EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
                        "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached")
-_MASK = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
-         "resolution": mask_text}
 
 
 EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
@@ -428,8 +413,8 @@ def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, C
     for i, name in enumerate(names):
         if isinstance(table.c[name].type, UTCDateTime):
             out.append((i, show))
-        elif ctx.masking and name in _MASK:
-            out.append((i, _MASK[name]))
+        elif ctx.masking and name in MASKERS:
+            out.append((i, MASKERS[name]))
     return out
 
 

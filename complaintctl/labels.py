@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import InvalidValue
+from .errors import ComplaintctlError, IllegalMove, InvalidValue, UnknownCase, UnknownStaff
 
 LANGS = ("en", "zh")
 
@@ -495,3 +495,20 @@ def t(key: str, lang: str = "en", **kwargs) -> str:
     en, zh = TEXT.get(key, (key, key))
     text = zh if lang == "zh" else en
     return text.format(**kwargs) if kwargs else text
+
+
+def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
+    """An error's one line in `lang`; errors without a Chinese form are given in English."""
+    if lang != "zh":
+        return exc.message
+    if isinstance(exc, InvalidValue):
+        return f"{exc.field} 的值 {exc.shown!r} 无效：应为{exc.accepted.replace('one of ', '以下之一：', 1)}"
+    if isinstance(exc, IllegalMove):
+        state = label(exc.status, "zh", d.Status)
+        moves = "、".join(label(a, "zh", d.Action) for a in exc.allowed) or "无"
+        return f"案件当前状态为「{state}」，不能执行「{label(exc.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
+    if isinstance(exc, UnknownCase):
+        return f"未找到案件 {exc.key!r}：应为已有案件的编号（见 complaintctl list --all）"
+    if isinstance(exc, UnknownStaff):
+        return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
+    return exc.message

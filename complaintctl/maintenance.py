@@ -13,7 +13,7 @@ from . import audit, files, labels, replay
 from . import domain as d
 from .errors import InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
-from .services import Context, _show, parse_date
+from .context import Context, parse_date, show_time
 
 
 def info(store, uow) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
         # One statement, so the count and the last id are of the same moment on every backend.
         count, last_id = s.execute(select(func.count(), func.max(Event.id)).select_from(Event)).one()
         digest = s.execute(select(Event.hash).where(Event.id == last_id)).scalar() if last_id else audit.GENESIS
-    made = Anchor(events=count, last_id=last_id or 0, hash=digest, at=_show(ctx.now, ctx))
+    made = Anchor(events=count, last_id=last_id or 0, hash=digest, at=show_time(ctx.now, ctx))
     if append_to is not None:
         files.append_line(append_to, made.line)
     return made
@@ -246,4 +246,4 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
         if not dry_run:
             uow.commit()
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
-            "at": _show(ctx.now, ctx)}
+            "at": show_time(ctx.now, ctx)}

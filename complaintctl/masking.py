@@ -100,3 +100,14 @@ def mask_name(value: str | None) -> str | None:
     if not value:
         return value
     return " ".join(part[0] + "*" * (len(part) - 1) for part in value.split())
+
+
+# Which masking each personal field gets: the one map every output, export and event uses.
+MASKERS = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
+           "resolution": mask_text}
+
+
+def mask_field(name: str, value):
+    """A field's value as shown masked (fields that hold no personal data are returned as they are)."""
+    masker = MASKERS.get(name)
+    return masker(value) if masker is not None and value else value

@@ -13,7 +13,8 @@ from . import labels
 from .errors import InvalidValue, UnknownAction, UserError
 from .masking import mask_text
 from .models import Case, RemediationAction, RemediationCase, Staff
-from .services import Context, _show, load_case, parse_date
+from .context import Context, action_time, parse_date, show_time
+from .services import load_case
 
 
 def _owner(uow, name: str) -> str:
@@ -67,14 +68,13 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
 def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -> dict[str, Any]:
     """Mark an action done, with the evidence that it was carried out."""
     proof = d.clean_text("evidence", evidence, limit=10_000)
-    from .services import _when
 
-    when = _when(at, ctx)
+    when = action_time(at, ctx)
     with uow:
         action = _load(uow, key)
         if action.status == d.ActionStatus.DONE.value:
             raise UserError(f"remediation action {action.id} is already done "
-                            f"({_show(action.done_at, ctx)}); nothing to change")
+                            f"({show_time(action.done_at, ctx)}); nothing to change")
         action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
         uow.session.add(action)
         audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,
@@ -115,9 +115,9 @@ def _json(action: RemediationAction, ctx: Context, refs: list[str], as_of: dt.da
             "root_cause": action.root_cause, "product": action.product, "owner": action.owner,
             "due_on": action.due_on.isoformat(), "status": action.status, "late": late,
             "days_late": days_late(action, moment, ctx) if late else 0,
-            "done_at": _show(action.done_at, ctx),
+            "done_at": show_time(action.done_at, ctx),
             "evidence": (mask_text(action.evidence) if ctx.masking else action.evidence) if action.evidence else None,
-            "cases": refs, "created_by": action.created_by, "created_at": _show(action.created_at, ctx)}
+            "cases": refs, "created_by": action.created_by, "created_at": show_time(action.created_at, ctx)}
 
 
 def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: bool = False,

@@ -112,7 +112,7 @@ def _shown(value) -> str:
 def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
                 events: list[tuple[str, dt.datetime, dict, dict]]) -> list[str]:
     """Each way a stored case (a row as a dict) and its cycles differ from what its events imply."""
-    from .services import _audit_value
+    from .masking import mask_field
 
     ref = case["reference"] or f"id {case['id']}"
     if not events:
@@ -140,7 +140,7 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
                 out.append(f"case {ref}: field {name} is {_shown(bool(have))} but its events record True")
             continue
         else:
-            have = _audit_value(name, have)
+            have = mask_field(name, have)
         if want != have:
             out.append(f"case {ref}: field {name} is {_shown(have)} but its events imply {_shown(want)}")
     numbers = [c["number"] for c in cycles]

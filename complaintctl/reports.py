@@ -9,15 +9,15 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import String, and_, case as sql_case, func, literal, not_, or_, select, type_coerce
 
-from . import deadlines
+from . import clocks, deadlines
 from . import domain as d
 from . import labels
+from .context import Context, parse_time, show_time
 from .errors import InvalidValue
 from .masking import mask_account, mask_phone, mask_text
 from .models import Case, Cycle, UTCDateTime
-from .services import Context, _show, clock_state, parse_time
 
-OPEN = [s.value for s in d.OPEN_STATUSES]
+OPEN = list(clocks.OPEN)
 STREAM = 2000
 _C = Case.__table__.c
 UTC = dt.timezone.utc
@@ -93,7 +93,7 @@ def time_text(tz) -> Callable[[Any], str | None]:
 
 
 class _Clocks:
-    """The fields clock_state reads, as aware datetimes."""
+    """The fields the clock rules read (clocks.Clocked), as aware datetimes."""
 
     __slots__ = ("status", "tier", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "followup_due_at")
 
@@ -123,28 +123,6 @@ def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
     return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
 
 
-def internal_overdue(as_of: dt.datetime):
-    """SQL: the internal clock ran out before `as_of` (and before any pause began)."""
-    return and_(_C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
-
-
-def regulatory_overdue(as_of: dt.datetime):
-    """SQL: the regulatory clock ran out; only an appraisal pause stops it."""
-    stopped = and_(_C.pause_reason == d.PauseReason.APPRAISAL.value, _C.paused_at.is_not(None),
-                   _C.regulatory_due_at > _C.paused_at)
-    return and_(_C.regulatory_due_at <= as_of, not_(stopped))
-
-
-def stale_condition(as_of: dt.datetime):
-    return and_(_C.tier == d.Tier.URGENT.value, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
-
-
-def due_soon_condition(as_of: dt.datetime, cutoff: dt.datetime):
-    return and_(_C.paused_at.is_(None), or_(
-        and_(_C.due_at > as_of, _C.due_at <= cutoff),
-        and_(_C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
-
-
 def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     conds = []
     if q.status:
@@ -160,11 +138,11 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     if q.branch:
         conds.append(_C.branch == q.branch.strip())
     if q.overdue:
-        conds += [_C.status.in_(OPEN), or_(internal_overdue(as_of), regulatory_overdue(as_of))]
+        conds.append(clocks.overdue_sql(as_of))
     if q.due_soon:
-        conds += [_C.status.in_(OPEN), due_soon_condition(as_of, deadlines.due_soon_cutoff(as_of, ctx.calendar))]
+        conds.append(clocks.due_soon_sql(as_of, deadlines.due_soon_cutoff(as_of, ctx.calendar)))
     if q.stale:
-        conds += [_C.status.in_(OPEN), stale_condition(as_of)]
+        conds.append(clocks.stale_sql(as_of))
     return conds
 
 
@@ -187,29 +165,12 @@ class CaseRows:
         self.tally: dict[str, int] = {}
 
     def _clock(self, status, tier, due_s, reg_s, paused_s, pause_reason, responded, followup_s):
-        as_of, cal = self.as_of, self.ctx.calendar
         due, reg, paused = utc(due_s), utc(reg_s), utc(paused_s)
         followup = utc(followup_s) if tier == self._URGENT else None
-        state = clock_state(_Clocks(status, tier, due, reg, paused, pause_reason, followup), as_of)
-        breach, span = [], None
-        if state["internal"]:
-            urgent_plan = tier == self._URGENT and not responded
-            breach.append("response" if urgent_plan else "internal")
-            span = deadlines.remaining(due, min(as_of, paused or as_of), cal, clock_hours=urgent_plan)
-        if state["regulatory"]:
-            breach.append("regulatory")
-            if span is None:
-                span = deadlines.remaining(reg, as_of, cal, clock_hours=False)
-        left = None
-        if not breach and status in self._OPEN and paused is None:
-            nxt = min((t for t in (due, reg) if t is not None), default=None)
-            if nxt is not None:
-                left = deadlines.remaining(nxt, as_of, cal, clock_hours=tier == self._URGENT and due == nxt)
-        return (bool(breach), "+".join(breach) or None,
-                span.text() if span is not None else None,
-                (-span.working_days if span.working else round(-span.seconds / 86400, 2)) if span is not None else None,
-                left.text() if left is not None and left.seconds > 0 else None,
-                state["stale"])
+        r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
+                        self.ctx.calendar, responded=responded)
+        return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
+                r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale)
 
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
@@ -311,8 +272,7 @@ def _scope(q: CaseQuery) -> CaseQuery:
 
 
 def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
-    return [_C.status.in_(OPEN), or_(internal_overdue(as_of), regulatory_overdue(as_of)),
-            *_filters(ctx, _scope(q), as_of)]
+    return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
 
 
 def _counts(uow, where) -> dict[str, int]:
@@ -327,13 +287,12 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
     where = _overdue_where(moment, query, ctx)
-    earliest = sql_case((and_(_C.due_at.is_not(None), _C.due_at < _C.regulatory_due_at), _C.due_at),
-                        else_=_C.regulatory_due_at)
+    earliest = clocks.earliest_due_sql()
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
     if include_due_soon:
         cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
-        soon = and_(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), *_filters(ctx, _scope(query), moment))
+        soon = and_(clocks.due_soon_sql(moment, cutoff), *_filters(ctx, _scope(query), moment))
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
     stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)
@@ -349,11 +308,10 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
     """Open cases not yet overdue whose next deadline falls within the due-soon threshold."""
     moment = _as_of(ctx, as_of)
     cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
-    over = or_(internal_overdue(moment), regulatory_overdue(moment))
     stmt = (select(*_ROW_COLUMNS)
-            .where(_C.status.in_(OPEN), due_soon_condition(moment, cutoff), not_(over),
+            .where(clocks.due_soon_sql(moment, cutoff), not_(clocks.overdue_sql(moment)),
                    *_filters(ctx, query, moment))
-            .order_by(sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at), _C.id))
+            .order_by(clocks.next_due_sql(), _C.id))
     make = CaseRows(ctx, moment)
     for row in _stream(uow, stmt):
         yield make(row)
@@ -422,9 +380,8 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
         rows.append(_sla_row(by, "TOTAL", merged))
     edge = min(hi, ctx.now)
     open_breached = uow.session.execute(
-        select(func.count()).where(_C.status.in_(OPEN), or_(internal_overdue(edge), regulatory_overdue(edge),
-                                                              _C.internal_breached, _C.regulatory_breached))).scalar_one()
-    return {"from": _show(lo, ctx), "to": _show(hi - dt.timedelta(microseconds=1), ctx), "by": by, "rows": rows,
+        select(func.count()).where(clocks.breached_sql(edge))).scalar_one()
+    return {"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "by": by, "rows": rows,
             "open_breached": open_breached}
 
 
@@ -471,7 +428,7 @@ def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]
         if hi is None:
             continue
         whens.append((_C.received_at > cal.working_days_ago(moment, hi), literal(bucket_name(lo, hi))))
-    bucket = sql_case(*whens, else_=literal(bucket_name(15, None))).label("bucket")
+    bucket = sql_case(*whens, else_=literal(bucket_name(*AGE_BUCKETS[-1]))).label("bucket")
     rows = uow.session.execute(
         select(_C.tier, bucket, func.count()).where(_C.status.in_(OPEN), _C.received_at <= moment)
         .group_by(_C.tier, bucket)).all()
@@ -496,11 +453,12 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     """Complaints received in the window by dimension(s), against the previous window of equal length."""
     lo, hi = received_window(ctx, start, end)
     dims = [x.strip() for x in by.split(",") if x.strip()]
+    accepted = "one to three of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated"
     for dim in dims:
         if dim not in SUMMARY_DIMENSIONS:
-            raise InvalidValue("--by", dim, "one or two of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated")
+            raise InvalidValue("--by", dim, accepted)
     if not dims or len(dims) > 3:
-        raise InvalidValue("--by", by, "one to three of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated")
+        raise InvalidValue("--by", by, accepted)
     prev_lo = lo - (hi - lo)
     cols = [getattr(_C, x) for x in dims]
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
@@ -529,6 +487,6 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
                 select(col, func.count()).where(_C.received_at >= lo, _C.received_at < hi, col.is_not(None))
                 .group_by(col).having(func.count() > 1).order_by(func.count().desc()).limit(20)).all():
             repeaters.append({"kind": kind, "contact": masker(value) if ctx.masking else value, "cases": n})
-    return {"from": _show(lo, ctx), "to": _show(hi - dt.timedelta(microseconds=1), ctx), "previous_from": _show(prev_lo, ctx), "by": dims,
+    return {"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "previous_from": show_time(prev_lo, ctx), "by": dims,
             "rows": out, "root_causes": [{"root_cause": c, "resolved": n} for c, n in causes],
             "repeat_complainants": repeaters}

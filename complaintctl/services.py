@@ -7,127 +7,25 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from . import audit, deadlines
+from . import audit, clocks, deadlines
 from . import domain as d
 from . import labels
-from .config import Policy
-from .deadlines import BusinessCalendar
+from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
-from .masking import mask_account, mask_email, mask_phone, mask_text
+from .masking import mask_account, mask_email, mask_field, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
 
 UTC = dt.timezone.utc
-MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-@dataclass
-class Context:
-    """What every service needs from outside: the clock, who is acting, and the rules in force."""
-
-    now: dt.datetime
-    actor: str
-    policy: Policy
-    calendar: BusinessCalendar
-    masking: bool = True
-    warnings: list[str] = field(default_factory=list)
-    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
-    settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
-
-    @property
-    def tz(self):
-        return self.calendar.tz
-
-    @property
-    def code_book(self):
-        if self.codes is None:
-            from .codes import standard
-
-            self.codes = standard()
-        return self.codes
-
-
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
-                 codes=None, settings: dict[str, Any] | None = None) -> Context:
-    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
-    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking, codes=codes, settings=dict(settings or {}))
-
-
-# Parsing -----------------------------------------------------------------------------------
-
-
-def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:
-    """ISO 8601 date or date-time; without an offset it is read in the business timezone."""
-    if text is None:
-        return None
-    raw = str(text).strip()
-    accepted = "an ISO 8601 time such as 2026-03-18T14:30 or 2026-03-18T14:30+08:00, or a date 2026-03-18"
-    if not raw:
-        raise InvalidValue(field_name, text, accepted)
-    try:
-        value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
-    except ValueError:
-        raise InvalidValue(field_name, text, accepted) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ctx.tz)
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
-    return value.astimezone(UTC)
-
-
-def parse_date(text: str | None, field_name: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        value = dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidValue(field_name, text, "a date such as 2026-03-18") from None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
-    return value
-
-
-def _when(at: str | dt.datetime | None, ctx: Context, case: Case | None = None, field_name: str = "--at") -> dt.datetime:
-    """When an action really happened: not in the future, not before the case was received."""
-    moment = at if isinstance(at, dt.datetime) else parse_time(at, ctx, field_name)
-    if moment is None:
-        return ctx.now
-    if moment > ctx.now:
-        raise InvalidValue(field_name, _show(moment, ctx), f"a time not in the future (now is {_show(ctx.now, ctx)})")
-    if case is not None and moment < case.received_at:
-        raise InvalidValue(field_name, _show(moment, ctx),
-                           f"a time not before the case was received ({_show(case.received_at, ctx)})")
-    return moment
-
-
-def _show(moment: dt.datetime | None, ctx: Context) -> str | None:
-    return None if moment is None else moment.astimezone(ctx.tz).isoformat(timespec="seconds")
 
 
 # Views -----------------------------------------------------------------------------------
 
-def clock_state(case: Case, as_of: dt.datetime) -> dict[str, bool]:
-    """Whether an open case is overdue (internal or regulatory) or stale at `as_of`.
-
-    A paused clock cannot run out: only a deadline already passed when the pause began counts.
-    """
-    if case.status not in d.OPEN_STATUSES:
-        return {"internal": False, "regulatory": False, "stale": False}
-    stop = case.paused_at if case.paused_at is not None else as_of
-    internal = case.due_at is not None and case.due_at <= min(as_of, stop)
-    reg_stop = stop if case.pause_reason == d.PauseReason.APPRAISAL and case.paused_at else as_of
-    regulatory = case.regulatory_due_at is not None and case.regulatory_due_at <= min(as_of, reg_stop)
-    stale = (case.tier == d.Tier.URGENT and case.paused_at is None
-             and case.followup_due_at is not None and case.followup_due_at <= as_of)
-    return {"internal": internal, "regulatory": regulatory, "stale": stale}
-
-
 def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: str | None = None) -> dict[str, Any]:
     """The case as one JSON object: stable field names, times ISO 8601 in the business timezone."""
     masked = ctx.masking and not reveal
-    state = clock_state(case, ctx.now)
+    state = clocks.state(case, ctx.now)
     return {
         "id": case.id,
         "reference": case.reference,
@@ -163,10 +61,10 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "root_cause": case.root_cause,
         "notified_via": case.notified_via,
         "satisfaction": case.satisfaction,
-        "internal_breached": bool(case.internal_breached or state["internal"]),
-        "regulatory_breached": bool(case.regulatory_breached or state["regulatory"]),
-        "overdue": state["internal"] or state["regulatory"],
-        "stale": state["stale"],
+        "internal_breached": bool(case.internal_breached or state.internal),
+        "regulatory_breached": bool(case.regulatory_breached or state.regulatory),
+        "overdue": state.overdue,
+        "stale": state.stale,
         "calendar": case.calendar,
     }
 
@@ -224,18 +122,6 @@ def _related_ref(uow, case: Case) -> str | None:
 
 # Writing ----------------------------------------------------------------------------------
 
-_PERSONAL = {"phone": mask_phone, "account": mask_account, "email": mask_email}
-
-
-def _audit_value(name: str, value: Any) -> Any:
-    """Events keep personal identifiers masked: the chain can never be edited to erase them."""
-    if name in _PERSONAL:
-        return _PERSONAL[name](value)
-    if name in ("description", "resolution") and value:
-        return mask_text(value)
-    return value
-
-
 def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, changes: dict[str, Any],
            detail: str | None = None, extra: dict[str, Any] | None = None, flush: bool = True) -> None:
     """Set the changed fields on the case and append the event that records old and new values."""
@@ -243,8 +129,8 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
     for name, value in changes.items():
         before = getattr(case, name)
         if before != value:
-            old[name] = _audit_value(name, before)
-            new[name] = _audit_value(name, value)
+            old[name] = mask_field(name, before)
+            new[name] = mask_field(name, value)
             setattr(case, name, value)
     if action not in (d.Action.LOG, d.Action.IMPORT):
         _record_other_changes(case, old, new)
@@ -278,20 +164,20 @@ def _record_other_changes(case: Case, old: dict[str, Any], new: dict[str, Any]) 
         before = hist.deleted[0] if hist.deleted else None
         after = getattr(case, name)
         if before != after:
-            old[name] = _audit_value(name, before)
-            new[name] = _audit_value(name, after)
+            old[name] = mask_field(name, before)
+            new[name] = mask_field(name, after)
 
 
 def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
     """Record, once and for good, any clock that had run out by `at`."""
-    state = clock_state(case, at)
-    if state["internal"]:
+    state = clocks.state(case, at)
+    if state.internal:
         case.internal_breached = True
         if case.tier == d.Tier.URGENT and case.first_responded_at is None:
             cycle.response_breached = True
         else:
             cycle.internal_breached = True
-    if state["regulatory"]:
+    if state.regulatory:
         case.regulatory_breached = True
         cycle.regulatory_breached = True
 
@@ -359,7 +245,7 @@ CREATION_KEYS = ("reference", "status", "tier", "channel", "product", "category"
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
-    return {k: _audit_value(k, getattr(case, k)) for k in CREATION_KEYS if getattr(case, k) is not None}
+    return {k: mask_field(k, getattr(case, k)) for k in CREATION_KEYS if getattr(case, k) is not None}
 
 
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
@@ -682,7 +568,7 @@ class CaseDetail:
     warnings: list[str]
 
 
-def _require_revealer(uow, ctx: Context) -> None:
+def require_revealer(uow, ctx: Context) -> None:
     person = uow.session.execute(select(Staff).where(Staff.name == ctx.actor)).scalar_one_or_none()
     if person is None or d.ROLE_LEVEL[d.Role(person.role)] < d.ROLE_LEVEL[d.Role.MANAGER]:
         raise NotPermitted(
@@ -697,10 +583,10 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
     with uow:
         case = load_case(uow, key)
         if reveal:
-            _require_revealer(uow, ctx)
+            require_revealer(uow, ctx)
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
-        view_ctx = Context(now=as_of_t, actor=ctx.actor, policy=ctx.policy, calendar=ctx.calendar, masking=ctx.masking)
+        view_ctx = ctx.at(as_of_t)
         view = case_json(case, view_ctx, reveal=reveal, related_ref=_related_ref(uow, case))
         cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
         events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
@@ -720,11 +606,11 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "regulatory_breached": c.regulatory_breached or (c.number == case.cycle_number and view["regulatory_breached"]),
             "response_breached": c.response_breached,
         } for c in cycles]
-        clocks = case_clocks(case, view_ctx)
+        readings = case_clocks(case, view_ctx)
         warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
         if reveal:
             uow.commit()
-    return CaseDetail(view, clocks, cyc, timeline, warnings)
+    return CaseDetail(view, readings, cyc, timeline, warnings)
 
 
 def _loads(value: str | None):
@@ -733,37 +619,8 @@ def _loads(value: str | None):
 
 def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
     """Each clock of the case at ctx.now: its deadline, and time left or overdue by (or met/stopped)."""
-    cal = ctx.calendar
-    as_of = ctx.now
-    is_open = case.status in d.OPEN_STATUSES
-    out = []
-
-    def clock(name, due, *, clock_hours, met_at=None, stopped=False):
-        if due is None:
-            return
-        entry = {"clock": name, "due_at": _show(due, ctx), "state": "", "span": None}
-        if met_at is not None:
-            entry["state"] = "met" if met_at < due else "breached"
-        elif not is_open:
-            entry["state"] = "closed"
-        elif stopped and (case.paused_at is None or due > case.paused_at):
-            entry["state"] = "stopped"
-        else:
-            span = deadlines.remaining(due, as_of, cal, clock_hours=clock_hours)
-            entry["state"] = "left" if span.seconds > 0 else "overdue"
-            entry["span"] = span
-        out.append(entry)
-
-    paused = case.paused_at is not None
-    if case.tier == d.Tier.URGENT:
-        clock("response", case.first_response_due_at, clock_hours=True, met_at=case.first_responded_at, stopped=paused)
-        if is_open and case.followup_due_at:
-            clock("followup", case.followup_due_at, clock_hours=False, stopped=paused)
-    else:
-        clock("internal", case.due_at, clock_hours=False, met_at=case.resolved_at, stopped=paused)
-    clock("regulatory", case.regulatory_due_at, clock_hours=False, met_at=case.resolved_at,
-          stopped=paused and case.pause_reason == d.PauseReason.APPRAISAL)
-    return out
+    return [{"clock": c.name, "due_at": _show(c.due_at, ctx), "state": c.state, "span": c.span}
+            for c in clocks.each_clock(case, ctx.now, ctx.calendar)]
 
 
 # Staff ------------------------------------------------------------------------------------
@@ -854,8 +711,6 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     to a transaction (each case with its event, as always), so that the writers' lock is released
     between batches and the branches' own commands go on during a large run. A run stopped half-way
     can simply be run again: a case escalated today is not escalated twice."""
-    from .reports import internal_overdue, regulatory_overdue, OPEN
-
     moment = _when(as_of, ctx, field_name="--as-of")
     today = ctx.calendar.local_date(moment)
     out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": []}
@@ -864,7 +719,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
         rows = uow.session.execute(
             select(c.id, c.reference, c.tier, c.status, c.paused_from, c.last_escalated_at, c.due_at,
                    c.regulatory_due_at)
-            .where(c.status.in_(OPEN), or_(internal_overdue(moment), regulatory_overdue(moment)))
+            .where(clocks.overdue_sql(moment))
             .order_by(c.id)).all()
     due: list[tuple[int, d.Tier]] = []
     for row in rows:

@@ -20,7 +20,7 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
     values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
               "calendar.country": country.strip().upper()}
     for key, value in values.items():
-        config._check(key, value)
+        config.check_value(key, value)
     people = []
     for item in staff:
         name, _, role = item.partition(":")

@@ -37,10 +37,11 @@ def isolated_home(tmp_path, monkeypatch):
 
 from hypothesis import settings as hypothesis_settings
 
+# No deadline: a property test asserts what is computed, never how fast (the machine may be busy).
 # In CI the property tests run the same examples every time: a failure there is reproducible.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+hypothesis_settings.register_profile("default", deadline=None)
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 PG_URL = os.environ.get("COMPLAINTCTL_TEST_DATABASE_URL")
 PG_DATABASE = "complaintctl_suite"

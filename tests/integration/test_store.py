@@ -119,10 +119,10 @@ def test_a_database_locked_longer_than_the_timeout(cli, tmp_path):
     else:
         import sqlalchemy as sa
 
-        from complaintctl.db import _PG_WRITE_LOCK
+        from complaintctl.db import PG_WRITE_LOCK
 
         holder = cli.engine.connect()
-        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_WRITE_LOCK})
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": PG_WRITE_LOCK})
     try:
         started = time.monotonic()
         err = _fails_env(cli, "--config", str(cfg), "note", "C-2026-000001", "x")

@@ -1,0 +1,239 @@
+"""The reading of a case's clocks: overdue, breached, due soon, stale, time left and overdue by.
+
+Each rule is written here twice, on purpose, and nowhere else: as Python over one case (for a
+command that has the case in hand, and for each report row) and as SQL expressions over the
+cases table (for the reports and escalation, which filter and order millions of rows in the
+database). tests/integration/test_clock_rules.py generates cases and moments and checks, on
+SQLite and PostgreSQL, that the SQL selects exactly the cases the Python rule says.
+
+The rules, for an open case at a moment `as_of`:
+- a clock has *run out* when its deadline is at or before the moment (deadlines are stored as
+  the midnight that ends their last day, so "at" already counts);
+- a paused case's internal clock (and the urgent plan clock) stopped when the pause began: only a
+  deadline passed by then counts; the regulatory clock stops only for an appraisal pause;
+- *overdue*: the internal or the regulatory clock has run out;
+- *stale*: an urgent, unpaused case whose daily follow-up has run out;
+- *due soon*: an unpaused case with a deadline after `as_of` and at or before the due-soon cutoff
+  (`deadlines.due_soon_cutoff`);
+- *overdue by* is measured up to the moment the clock stopped; the urgent plan in clock hours,
+  everything else in working time. *Time left* is to the nearest deadline of an unpaused case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import and_, case as sql_case, not_, or_
+
+from . import deadlines
+from . import domain as d
+from .deadlines import BusinessCalendar, Span
+from .models import Case
+
+OPEN = tuple(s.value for s in d.OPEN_STATUSES)
+_URGENT = d.Tier.URGENT.value
+_APPRAISAL = d.PauseReason.APPRAISAL.value
+_C = Case.__table__.c
+
+
+class Clocked(Protocol):
+    """What the rules read of a case (a Case row, or any object with these attributes)."""
+
+    status: str
+    tier: str
+    due_at: dt.datetime | None
+    regulatory_due_at: dt.datetime | None
+    followup_due_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    pause_reason: str | None
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """Which clocks of a case have run out at a moment."""
+
+    internal: bool = False
+    regulatory: bool = False
+    stale: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        return self.internal or self.regulatory
+
+
+# Python: one case --------------------------------------------------------------------------
+
+
+def ran_out(due: dt.datetime | None, as_of: dt.datetime, stopped_at: dt.datetime | None = None) -> bool:
+    """A deadline has passed by `as_of`, or by `stopped_at` if its clock stopped earlier."""
+    if due is None:
+        return False
+    return due <= (as_of if stopped_at is None or stopped_at > as_of else stopped_at)
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN
+
+
+def regulatory_stop(case: Clocked) -> dt.datetime | None:
+    """When the regulatory clock stopped: only an appraisal pause stops it."""
+    return case.paused_at if case.pause_reason == _APPRAISAL else None
+
+
+def state(case: Clocked, as_of: dt.datetime) -> ClockState:
+    """Which clocks of the case have run out at `as_of` (all False for a case no longer open)."""
+    if case.status not in OPEN:
+        return ClockState()
+    return ClockState(
+        internal=ran_out(case.due_at, as_of, case.paused_at),
+        regulatory=ran_out(case.regulatory_due_at, as_of, regulatory_stop(case)),
+        stale=(case.tier == _URGENT and case.paused_at is None and ran_out(case.followup_due_at, as_of)),
+    )
+
+
+def due_soon(case: Clocked, as_of: dt.datetime, cutoff: dt.datetime) -> bool:
+    """An open, unpaused case with a deadline after `as_of` and at or before `cutoff`."""
+    if case.status not in OPEN or case.paused_at is not None:
+        return False
+    return any(t is not None and as_of < t <= cutoff for t in (case.due_at, case.regulatory_due_at))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A case's clocks read at a moment, for a report row."""
+
+    overdue: bool
+    breach: str | None            # internal | response | regulatory, joined with "+"
+    overdue_by: Span | None
+    time_left: Span | None        # to the nearest deadline; None when overdue, paused or closed
+    stale: bool
+
+    @property
+    def overdue_working_days(self) -> float | None:
+        """Overdue-by as a number: working days, or days of clock hours for the urgent plan."""
+        span = self.overdue_by
+        if span is None:
+            return None
+        return -span.working_days if span.working else round(-span.seconds / deadlines.DAY, 2)
+
+
+def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded: bool) -> Reading:
+    """Overdue (and which clocks), overdue by, time left and stale, at `as_of`. `responded`: the
+    urgent plan has been given (until then an urgent case's internal clock is the plan's)."""
+    now = state(case, as_of)
+    breach, span = [], None
+    due, reg = case.due_at, case.regulatory_due_at
+    if now.internal:
+        urgent_plan = case.tier == _URGENT and not responded
+        breach.append("response" if urgent_plan else "internal")
+        stop = as_of if case.paused_at is None else min(as_of, case.paused_at)
+        span = deadlines.remaining(due, stop, cal, clock_hours=urgent_plan)
+    if now.regulatory:
+        breach.append("regulatory")
+        if span is None:
+            stop = regulatory_stop(case)
+            span = deadlines.remaining(reg, as_of if stop is None else min(as_of, stop), cal, clock_hours=False)
+    left = None
+    if not breach and case.status in OPEN and case.paused_at is None:
+        nearest = min((t for t in (due, reg) if t is not None), default=None)
+        if nearest is not None:
+            left = deadlines.remaining(nearest, as_of, cal, clock_hours=case.tier == _URGENT and due == nearest)
+            if left.seconds <= 0:
+                left = None
+    return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One clock of a case for `show`: its deadline and where it stands."""
+
+    name: str                     # internal | response | followup | regulatory
+    due_at: dt.datetime
+    state: str                    # met | breached | closed | stopped | left | overdue
+    span: Span | None = None      # time left, or overdue by (negative)
+
+
+def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
+    """Every clock of the case at `as_of`, for `show`: met or breached once the cycle is resolved
+    (or the plan given), stopped while paused, else the time left or overdue by."""
+    open_ = case.status in OPEN
+    out: list[Clock] = []
+
+    def clock(name, due, *, clock_hours, met_at=None, stopped_at=None):
+        if due is None:
+            return
+        if met_at is not None:
+            out.append(Clock(name, due, "met" if met_at < due else "breached"))
+        elif not open_:
+            out.append(Clock(name, due, "closed"))
+        elif stopped_at is not None and due > stopped_at:
+            out.append(Clock(name, due, "stopped"))
+        else:
+            stop = as_of if stopped_at is None else min(as_of, stopped_at)
+            span = deadlines.remaining(due, stop, cal, clock_hours=clock_hours)
+            out.append(Clock(name, due, "left" if span.seconds > 0 else "overdue", span))
+
+    if case.tier == _URGENT:
+        clock("response", case.first_response_due_at, clock_hours=True, met_at=case.first_responded_at,
+              stopped_at=case.paused_at)
+        if open_ and case.followup_due_at:
+            clock("followup", case.followup_due_at, clock_hours=False, stopped_at=case.paused_at)
+    else:
+        clock("internal", case.due_at, clock_hours=False, met_at=case.resolved_at, stopped_at=case.paused_at)
+    clock("regulatory", case.regulatory_due_at, clock_hours=False, met_at=case.resolved_at,
+          stopped_at=regulatory_stop(case))
+    return out
+
+
+# SQL: the same rules over the cases table ------------------------------------------------------
+
+
+def open_sql():
+    """SQL: the case is open."""
+    return _C.status.in_(OPEN)
+
+
+def internal_overdue_sql(as_of: dt.datetime):
+    """SQL: the internal clock ran out before `as_of` (and before any pause began)."""
+    return and_(_C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
+
+
+def regulatory_overdue_sql(as_of: dt.datetime):
+    """SQL: the regulatory clock ran out; only an appraisal pause stops it."""
+    stopped = and_(_C.pause_reason == _APPRAISAL, _C.paused_at.is_not(None), _C.regulatory_due_at > _C.paused_at)
+    return and_(_C.regulatory_due_at <= as_of, not_(stopped))
+
+
+def overdue_sql(as_of: dt.datetime):
+    """SQL: an open case whose internal or regulatory clock ran out."""
+    return and_(open_sql(), or_(internal_overdue_sql(as_of), regulatory_overdue_sql(as_of)))
+
+
+def stale_sql(as_of: dt.datetime):
+    """SQL: an open urgent case, not paused, whose daily follow-up ran out."""
+    return and_(open_sql(), _C.tier == _URGENT, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
+
+
+def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
+    """SQL: an open, unpaused case with a deadline after `as_of` and at or before `cutoff`."""
+    return and_(open_sql(), _C.paused_at.is_(None), or_(
+        and_(_C.due_at > as_of, _C.due_at <= cutoff),
+        and_(_C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
+
+
+def breached_sql(as_of: dt.datetime):
+    """SQL: an open case that is overdue now or has a breach on record."""
+    return and_(open_sql(), or_(internal_overdue_sql(as_of), regulatory_overdue_sql(as_of),
+                                _C.internal_breached, _C.regulatory_breached))
+
+
+def earliest_due_sql():
+    """SQL: the case's nearest deadline, to order by (most overdue first)."""
+    return sql_case((and_(_C.due_at.is_not(None), _C.due_at < _C.regulatory_due_at), _C.due_at),
+                    else_=_C.regulatory_due_at)
+
+
+def next_due_sql():
+    """SQL: the internal deadline, or the regulatory one when there is none (due-soon order)."""
+    return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)

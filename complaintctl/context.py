@@ -1,0 +1,119 @@
+"""What every service needs from outside (the clock, who is acting, the rules in force), and the
+reading and showing of the times a user types.
+
+Times typed by a user are read in one place (`read_time`): ISO 8601 (or a given strptime format),
+read in the business timezone when they carry no offset, between MIN_YEAR and MAX_YEAR.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .config import Policy
+from .deadlines import BusinessCalendar
+from .errors import InvalidValue
+
+UTC = dt.timezone.utc
+MIN_YEAR, MAX_YEAR = 1990, 2100
+ISO_ACCEPTED = "an ISO 8601 time such as 2026-03-18T14:30 or 2026-03-18T14:30+08:00, or a date 2026-03-18"
+
+
+@dataclass
+class Context:
+    """What every service needs from outside: the clock, who is acting, and the rules in force."""
+
+    now: dt.datetime
+    actor: str
+    policy: Policy
+    calendar: BusinessCalendar
+    masking: bool = True
+    warnings: list[str] = field(default_factory=list)
+    codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
+    settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
+
+    @property
+    def tz(self):
+        return self.calendar.tz
+
+    @property
+    def code_book(self):
+        if self.codes is None:
+            from .codes import standard
+
+            self.codes = standard()
+        return self.codes
+
+    def at(self, now: dt.datetime) -> "Context":
+        """The same context with the clock read at another moment (a report --as-of)."""
+        return replace(self, now=now, warnings=[])
+
+
+def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
+                 codes=None, settings: dict[str, Any] | None = None) -> Context:
+    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
+    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
+                   masking=masking, codes=codes, settings=dict(settings or {}))
+
+
+def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,
+              accepted: str = ISO_ACCEPTED) -> dt.datetime | None:
+    """A time typed by a user (or read from a file) as an aware UTC datetime; None for None.
+
+    ISO 8601 date or date-time (a space may stand for the T), or `date_format` (strptime) when
+    given; without an offset it is read in `tz`."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if not raw:
+        raise InvalidValue(field_name, text, accepted)
+    try:
+        if date_format:
+            value = dt.datetime.strptime(raw, date_format)
+        else:
+            value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
+    except ValueError:
+        raise InvalidValue(field_name, text, accepted) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+    return value.astimezone(UTC)
+
+
+def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:
+    """ISO 8601 date or date-time; without an offset it is read in the business timezone."""
+    return read_time(text, ctx.tz, field_name)
+
+
+def parse_date(text: str | None, field_name: str) -> dt.date | None:
+    """A calendar date (YYYY-MM-DD) between MIN_YEAR and MAX_YEAR; None for None."""
+    if text is None:
+        return None
+    try:
+        value = dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidValue(field_name, text, "a date such as 2026-03-18") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_name: str = "--at") -> dt.datetime:
+    """When an action really happened (default now): not in the future, not before the case (if
+    given) was received."""
+    moment = at if isinstance(at, dt.datetime) else parse_time(at, ctx, field_name)
+    if moment is None:
+        return ctx.now
+    if moment > ctx.now:
+        raise InvalidValue(field_name, show_time(moment, ctx),
+                           f"a time not in the future (now is {show_time(ctx.now, ctx)})")
+    if case is not None and moment < case.received_at:
+        raise InvalidValue(field_name, show_time(moment, ctx),
+                           f"a time not before the case was received ({show_time(case.received_at, ctx)})")
+    return moment
+
+
+def show_time(moment: dt.datetime | None, ctx: Context) -> str | None:
+    """A time as every JSON output writes it: ISO 8601 in the business timezone, to the second."""
+    return None if moment is None else moment.astimezone(ctx.tz).isoformat(timespec="seconds")

@@ -1,0 +1,112 @@
+"""The clock rules are written twice, as Python over one case and as SQL over the cases table
+(complaintctl/clocks.py). Generated cases and moments, on SQLite and on PostgreSQL: the SQL selects
+exactly the cases the Python rule says, and the report rows (read from stored text, worked out
+once per distinct clock combination) say what the rule says of each case."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import and_, select
+
+from complaintctl import clocks, reports
+from complaintctl import domain as d
+from complaintctl.config import Policy
+from complaintctl.context import make_context
+from complaintctl.db import Store
+from complaintctl.models import Case
+
+UTC = dt.timezone.utc
+BASE = dt.datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # a Monday midnight in Shanghai
+ONE = dt.timedelta(microseconds=1)
+# Few distinct moments, so that deadlines, pauses and the moment asked about often coincide
+# (the boundaries are where a rule written twice goes wrong), and a microsecond either side.
+MOMENTS = sorted({BASE + dt.timedelta(hours=12 * i) + e for i in range(-4, 5) for e in (-ONE, dt.timedelta(0), ONE)})
+moment = st.sampled_from(MOMENTS)
+maybe = st.one_of(st.none(), moment)
+
+
+@st.composite
+def cases(draw):
+    status = draw(st.sampled_from(list(d.Status)))
+    paused = status == d.Status.PAUSED
+    return dict(
+        status=status.value, tier=draw(st.sampled_from(list(d.Tier))).value,
+        due_at=draw(maybe), regulatory_due_at=draw(maybe), followup_due_at=draw(maybe),
+        first_responded_at=draw(maybe),
+        paused_at=draw(moment) if paused else None,
+        pause_reason=draw(st.sampled_from(list(d.PauseReason))).value if paused else None,
+        internal_breached=draw(st.booleans()), regulatory_breached=draw(st.booleans()),
+    )
+
+
+@pytest.fixture
+def store(backend, tmp_path_factory, request):
+    if backend == "sqlite":
+        s = Store(str(tmp_path_factory.mktemp("clocks") / "clocks.db"))
+        s.ensure_schema()
+    else:
+        url, reset = request.getfixturevalue("pg_database")
+        reset()
+        s = Store(url)
+    yield s
+    s.dispose()
+
+
+def _insert(uow, values: list[dict]) -> list[Case]:
+    rows = []
+    for i, v in enumerate(values):
+        rows.append(Case(reference=f"C-2026-{i + 1:06d}", channel="hotline", product="other", category="other",
+                         description="x", received_at=BASE - dt.timedelta(days=3), calendar="CN",
+                         created_at=BASE, updated_at=BASE, **v))
+    uow.session.add_all(rows)
+    uow.session.flush()
+    return rows
+
+
+def _selected(uow, condition) -> set[int]:
+    return set(uow.session.execute(select(Case.id).where(condition)).scalars())
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(cases(), min_size=1, max_size=12), as_of=moment, cutoff=moment)
+def test_the_sql_clock_rules_select_what_the_python_rules_say(store, values, as_of, cutoff):
+    with store.unit_of_work() as uow:  # never committed: each example sees only its own cases
+        rows = _insert(uow, values)
+        state = {c.id: clocks.state(c, as_of) for c in rows}
+        expect = {
+            "internal": {i for i, s in state.items() if s.internal},
+            "regulatory": {i for i, s in state.items() if s.regulatory},
+            "overdue": {i for i, s in state.items() if s.overdue},
+            "stale": {i for i, s in state.items() if s.stale},
+            "due soon": {c.id for c in rows if clocks.due_soon(c, as_of, cutoff)},
+            "breached": {c.id for c in rows
+                         if clocks.is_open(c.status) and (state[c.id].overdue or c.internal_breached
+                                                           or c.regulatory_breached)},
+        }
+        got = {
+            "internal": _selected(uow, and_(clocks.open_sql(), clocks.internal_overdue_sql(as_of))),
+            "regulatory": _selected(uow, and_(clocks.open_sql(), clocks.regulatory_overdue_sql(as_of))),
+            "overdue": _selected(uow, clocks.overdue_sql(as_of)),
+            "stale": _selected(uow, clocks.stale_sql(as_of)),
+            "due soon": _selected(uow, clocks.due_soon_sql(as_of, cutoff)),
+            "breached": _selected(uow, clocks.breached_sql(as_of)),
+        }
+        assert got == expect
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(cases(), min_size=1, max_size=12), as_of=moment)
+def test_report_rows_read_each_case_as_the_clock_rule_does(store, values, as_of):
+    ctx = make_context(as_of, "tester", Policy())
+    with store.unit_of_work() as uow:
+        rows = {c.id: c for c in _insert(uow, values)}
+        listed = list(reports.list_cases(uow, ctx, reports.CaseQuery(include_closed=True), as_of=as_of))
+        assert len(listed) == len(rows)
+        for row in listed:
+            case = rows[row["id"]]
+            r = clocks.read(case, as_of, ctx.calendar, responded=case.first_responded_at is not None)
+            assert (row["overdue"], row["breach"], row["overdue_by"], row["overdue_working_days"], row["time_left"],
+                    row["stale"]) == (r.overdue, r.breach, r.overdue_by and r.overdue_by.text(),
+                                      r.overdue_working_days, r.time_left and r.time_left.text(), r.stale)
