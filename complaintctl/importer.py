@@ -20,7 +20,7 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field
+from .masking import MASKERS, mask_field, mask_text
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 

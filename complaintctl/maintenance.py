@@ -112,7 +112,7 @@ def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
     except IsADirectoryError:
         raise InvalidValue("--anchors", str(path), "a file, not a folder") from None
     if not found:
-        raise InvalidValue("--anchors", str(path), f"a file holding at least one line written by 'complaintctl db anchor'")
+        raise InvalidValue("--anchors", str(path), "a file holding at least one line written by 'complaintctl db anchor'")
     return found
 
 
