@@ -108,9 +108,9 @@ def test_stdin_past_the_longest_text_is_refused_without_being_read_whole(cli):
     assert "invalid description '(standard input)': expected at most 100000 characters" in err
 
 
-def _peak_mb_of(cmd, feed) -> float:
-    """Run a child process, feed it, and return its peak resident memory (resource, children)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _peak_mb_of(cmd, feed):
+    """Run a child process, feed it, and return its exit code, stderr and peak resident memory in
+    MB (the child's own resource usage, from wait4: not that of other children of this process)."""
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         feed(proc.stdin)
@@ -118,10 +118,10 @@ def _peak_mb_of(cmd, feed) -> float:
     except BrokenPipeError:  # the tool stopped reading: what the test hopes for
         pass
     err = proc.stderr.read()
-    proc.wait(timeout=600)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert peak >= before
-    return proc.returncode, err.decode(), peak / 1024
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert isinstance(usage, resource.struct_rusage)
+    return proc.returncode, err.decode(), usage.ru_maxrss / 1024
 
 
 @pytest.mark.slow
