@@ -354,14 +354,14 @@ def demo(
     lang = st.language
     with st.uow(write=False) as uow:
         keys = ("reference", "status", "tier", "product", "branch", "assignee", "received_at", "due_at",
-                "regulatory_due_at", "time_left", "overdue_by")
+                "regulatory_due_at", "clock")
         render.emit(reports.list_cases(uow, st.context(), reports.CaseQuery()), table_columns(LIST_COLUMNS, "table", keys),
                     lang=lang, title=labels.t("title.cases", lang), limit=20)
         rep = reports.overdue(uow, st.context(), reports.CaseQuery())
-        from .reports import OVERDUE_KEYS, count_line
+        from .reports import OVERDUE_EXTRA, OVERDUE_KEYS, count_line
 
         typer.echo(count_line(rep.counts, rep.as_of, st, lang))
-        render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS), lang=lang,
+        render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS, OVERDUE_EXTRA), lang=lang,
                     title=labels.t("title.overdue", lang), limit=20)
 
 

@@ -31,7 +31,7 @@ def console(stderr: bool = False, *, width: int | None = None):
     stream = sys.stderr if stderr else sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     return Console(file=stream, no_color=bool(os.environ.get("NO_COLOR")) or not is_tty,
-                   highlight=False, soft_wrap=False, width=width or (None if is_tty else 200))
+                   highlight=False, soft_wrap=False, width=width or table_width(stream))
 
 
 def message(text: str, style: str | None = None) -> None:
@@ -61,6 +61,8 @@ class Column:
     style: Callable[[dict], str | None] | None = None
     max_width: int | None = None
     header: str | None = None
+    priority: int | None = None  # in a table too narrow for every column: 0 never dropped, higher dropped first
+    display: Callable[[dict, str], str] | None = None  # a table cell made from the whole row (tables only)
 
 
 neutralise = files.neutralise
@@ -201,41 +203,257 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+PLAIN_WIDTH = 120  # a table off a terminal with no COLUMNS: wide enough for a mail, narrow enough to read
+_SEP = "  "
+_SAMPLE = 100  # rows read ahead to size the columns of a streamed table
+
+
+def table_width(stream=None) -> int:
+    """The width a table must fit: COLUMNS when set, else the terminal's, else PLAIN_WIDTH."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    stream = stream or sys.stdout
+    if hasattr(stream, "isatty") and stream.isatty():
+        import shutil
+
+        return shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns
+    return PLAIN_WIDTH
+
+
+def _cells(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _fit_cell(text: str, width: int, right: bool = False, crop: bool = True) -> str:
+    """`text` in exactly `width` terminal cells: cut with an ellipsis when longer (unless `crop`
+    is off), padded on the right (or on the left for numbers) when shorter."""
+    n = _cells(text)
+    if n > width and crop:
+        from rich.cells import set_cell_size
+
+        text = set_cell_size(text, width - 1) + "\u2026" if width > 1 else set_cell_size(text, width)
+        n = width
+    pad = " " * max(width - n, 0)
+    return pad + text if right else text + pad
+
+
+def _header_lines(header: str, wrap: bool) -> list[str]:
+    """A header on one line, or (when wrapping helps a narrow table) split at the space nearest
+    its middle."""
+    if not wrap or " " not in header:
+        return [header]
+    spaces = [i for i, ch in enumerate(header) if ch == " "]
+    cut = min(spaces, key=lambda i: max(_cells(header[:i]), _cells(header[i + 1:])))
+    return [header[:cut], header[cut + 1:]]
+
+
+@dataclass
+class TableLayout:
+    """Which columns a table shows and how wide each is; decided once, from the headers and the
+    first rows, then applied to every row (so a table can stream)."""
+
+    columns: list[Column]
+    widths: list[int]
+    headers: list[list[str]]
+
+    def __post_init__(self) -> None:
+        self._specs = [(w, c.kind in ("number", "percent"), c.priority != 0) for w, c in zip(self.widths, self.columns)]
+
+    def line(self, cells: list[str]) -> str:
+        parts = []
+        for v, (w, right, crop) in zip(cells, self._specs):
+            if v.isascii() and len(v) <= w:  # the common case, without measuring cells
+                parts.append(v.rjust(w) if right else v.ljust(w))
+            else:
+                parts.append(_fit_cell(v, w, right, crop))
+        return _SEP.join(parts).rstrip()
+
+    def header_lines(self) -> list[str]:
+        depth = max(len(h) for h in self.headers)
+        lines = []
+        for i in range(depth):
+            lines.append(self.line([h[i] if i < len(h) else "" for h in self.headers]))
+        return lines
+
+    def rule(self) -> str:
+        return _SEP.join("-" * w for w in self.widths)
+
+
+def _priority(col: Column, position: int) -> int:
+    """Lower keeps longer. 0 is never dropped; without a priority, the first column is kept and
+    later columns go first."""
+    if col.priority is not None:
+        return col.priority
+    return 0 if position == 0 else 1000 - position
+
+
+def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None) -> TableLayout:
+    """Fit columns into `width` terminal cells (None: every column at its natural width). Free-text
+    columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
+    does a whole column drop, the least important first, and the rest are fitted again.
+    Reference, tier, status, deadline and clock (priority 0) are never dropped or cut."""
+    headers = [_header(c, lang) for c in columns]
+    content = [max((_cells(r[i]) for r in sample), default=0) for i in range(len(columns))]
+    flexible = [c.kind == "text" and c.enum is None and c.priority != 0 for c in columns]
+
+    def natural(i: int, wrap: bool) -> int:
+        head = max(_cells(h) for h in _header_lines(headers[i], wrap))
+        body = content[i]
+        cap = columns[i].max_width
+        if flexible[i] and cap is not None:
+            body = min(body, cap)
+        return max(head, body, 1)
+
+    keep = list(range(len(columns)))
+    while True:
+        for wrap in (False, True):
+            widths = {i: natural(i, wrap) for i in keep}
+            if width is None:
+                return _made(columns, keep, widths, headers, False)
+            total = sum(widths.values()) + len(_SEP) * (len(keep) - 1)
+            for i in sorted((i for i in keep if flexible[i]), key=lambda i: -widths[i]):
+                head = max(_cells(h) for h in _header_lines(headers[i], wrap))
+                cut = min(total - width, widths[i] - max(min(widths[i], 8), head))
+                if cut > 0:
+                    widths[i] -= cut
+                    total -= cut
+            if total <= width:
+                return _made(columns, keep, widths, headers, wrap)
+        droppable = [i for i in keep if _priority(columns[i], i) != 0]
+        if not droppable:
+            return _made(columns, keep, widths, headers, True)  # only what must stay: wider than asked
+        keep.remove(max(droppable, key=lambda i: (_priority(columns[i], i), i)))
+
+
+def _made(columns, keep, widths, headers, wrap) -> TableLayout:
+    return TableLayout([columns[i] for i in keep], [widths[i] for i in keep],
+                       [_header_lines(headers[i], wrap) for i in keep])
+
+
+def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
+    """The function from a row to this column's cell text. Values repeat from row to row (dates,
+    choices, clock outcomes), so each distinct one is formatted once."""
+    memo: dict = {}
+    key, display = col.key, col.display
+
+    def clean(text: str) -> str:
+        # One line per row: line breaks and tabs in free text would break the columns.
+        if "\n" in text or "\r" in text or "\t" in text:
+            return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        return text
+
+    if display is not None:
+        def cell(row: dict) -> str:
+            return clean(display(row, lang) or "")
+        return cell
+    if col.kind == "text" and col.enum is None:
+        def cell(row: dict) -> str:
+            v = row.get(key)
+            return clean(v) if type(v) is str else cell_text(v, col, lang)
+        return cell
+
+    def cell(row: dict) -> str:
+        v = row.get(key)
+        try:
+            return memo[v]
+        except KeyError:
+            if len(memo) > 4096:
+                memo.clear()
+            text = memo[v] = clean(cell_text(v, col, lang))
+            return text
+        except TypeError:  # an unhashable value
+            return clean(cell_text(v, col, lang))
+    return cell
+
+
 def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty,
            total: int | None = None) -> int:
-    from rich.table import Table
-    from rich.text import Text
+    """A table that fits the terminal (or COLUMNS), streamed row by row: on a terminal with the
+    rows coloured by their style, elsewhere plain fixed-width text, fit for a mail. A table written
+    to a file keeps every column at its full width."""
+    rows = iter(rows)
+    makers = [_cell_maker(c, lang) for c in columns]
+    styles = [c.style for c in columns if c.style]
 
-    table = Table(title=title, caption=caption, header_style="bold", show_lines=False)
-    for col in columns:
-        table.add_column(_header(col, lang), max_width=col.max_width, overflow="ellipsis",
-                         no_wrap=col.max_width is not None, justify="right" if col.kind in ("number", "percent") else "left")
+    def style_of(row: dict) -> str | None:
+        style = None
+        for pick in styles:
+            style = pick(row) or style
+        return style
+
+    # The first rows size the columns; every row after them streams through the same layout.
+    sample: list[tuple[list[str], str | None]] = []
     shown = seen = 0
     for row in rows:
         seen += 1
         if limit is not None and shown >= limit:
-            continue
-        style = None
-        for col in columns:
-            if col.style:
-                style = col.style(row) or style
-        table.add_row(*[Text(cell_text(row.get(c.key), c, lang)) for c in columns], style=style)
+            continue  # counted, not shown
+        sample.append(([make(row) for make in makers], style_of(row)))
         shown += 1
-    if output is not None:
-        from rich.console import Console
-
-        with destination(output) as fh:
-            Console(file=fh, no_color=True, width=200).print(table)
-        return seen
-    total = seen if total is None else max(total, seen)
-    out = console()
-    if total == 0:
+        if len(sample) >= _SAMPLE:
+            break
+    if output is None and seen == 0 and not total:
         message(empty or labels.t("no_cases", lang))
         return 0
-    out.print(table)
-    if total > shown:
+
+    with destination(output) as out:
+        tty = output is None and hasattr(out, "isatty") and out.isatty() and not os.environ.get("NO_COLOR")
+        width = None if output is not None else table_width(out)
+        lay = layout(columns, [c for c, _ in sample], lang, width)
+        keep = [columns.index(c) for c in lay.columns]
+        kept_makers = [makers[i] for i in keep]
+        paint = _painter() if tty else None
+        line, write_out = lay.line, out.write
+
+        def write(text: str, style: str | None = None) -> None:
+            write_out((paint(text, style) if paint and style else text) + "\n")
+
+        if title:
+            write(title, "bold")
+        for text in lay.header_lines():
+            write(text, "bold")
+        write(lay.rule())
+        for cells, style in sample:
+            write(line([cells[i] for i in keep]), style)
+        for row in rows:
+            seen += 1
+            if limit is not None and shown >= limit:
+                continue
+            write(line([make(row) for make in kept_makers]), style_of(row) if paint else None)
+            shown += 1
+        if caption:
+            write(caption)
+    total = seen if total is None else max(total, seen)
+    if output is None and total > shown:
         message(labels.t("more_rows", lang, n=total - shown))
     return total
+
+
+def _painter() -> Callable[[str, str], str]:
+    """Colour for a terminal: a line wrapped in the ANSI codes of a Rich style name."""
+    from functools import lru_cache
+
+    from rich.console import COLOR_SYSTEMS, Console
+    from rich.style import Style
+
+    system = COLOR_SYSTEMS.get(Console(file=sys.stdout).color_system or "standard")
+
+    @lru_cache(maxsize=32)
+    def codes(style: str) -> tuple[str, str]:
+        marked = Style.parse(style).render("\0", color_system=system)
+        before, _, after = marked.partition("\0")
+        return before, after
+
+    def paint(line: str, style: str) -> str:
+        before, after = codes(style)
+        return before + line + after
+
+    return paint
 
 
 def print_json(value: Any) -> None:

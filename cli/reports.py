@@ -14,13 +14,14 @@ from .errors import ExitStatus
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
-from .views import LIST_COLUMNS, table_columns
+from .views import LIST_COLUMNS, overdue_clock_cell, table_columns
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
 ALL_ROWS = typer.Option(False, "--all", help="Show every row in a table (csv/json always carry every row).")
 OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
-                "overdue_by", "regulatory_due_at", "breach", "stale")
+                "regulatory_due_at", "clock", "breach", "stale")
+OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell)}
 
 
 def register(app: typer.Typer) -> None:
@@ -61,8 +62,8 @@ def overdue(
                                                                    channel=channel, product=product),
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
-            typer.echo(count_line(rep.counts, rep.as_of, st, lang))
-        render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS), fmt=fmt, output=output, excel=excel,
+            typer.echo(count_line(rep.counts, rep.as_of, st, lang, rep.due_soon_counts if include_due_soon else None))
+        render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
                     empty="No overdue cases." if lang == "en" else "没有超时案件。")
@@ -86,13 +87,17 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
                     title=f'{labels.t("title.late_actions", lang)} ({len(rows)})')
 
 
-def count_line(counts: dict[str, int], as_of, st, lang: str) -> str:
+def count_line(counts: dict[str, int], as_of, st, lang: str, soon: dict[str, int] | None = None) -> str:
     parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
     when = as_of.astimezone(st.context().tz).strftime("%Y-%m-%d %H:%M")
     total = sum(counts.values())
     if lang == "zh":
-        return f"截至 {when} 超时案件 {total} 件：" + "，".join(parts)
-    return f"Overdue as of {when}: {total} — " + ", ".join(parts)
+        line = f"截至 {when} 超时案件 {total} 件：" + "，".join(parts)
+    else:
+        line = f"Overdue as of {when}: {total} — " + ", ".join(parts)
+    if soon is not None:
+        line += "\n" + labels.t("due_soon_count", lang, n=sum(soon.values()))
+    return line
 
 
 @report_app.command("due-soon")
@@ -116,7 +121,7 @@ def due_soon(
         rows = reports.due_soon(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee),
                                 as_of=as_of)
         keys = ("reference", "tier", "status", "product", "branch", "assignee", "received_at", "due_at",
-                "regulatory_due_at", "time_left")
+                "regulatory_due_at", "clock")
         render.emit(rows, table_columns(LIST_COLUMNS, fmt, keys), fmt=fmt, output=output, excel=excel,
                     lang=st.language, title=labels.t("title.due_soon", st.language), limit=_limit(all_rows, limit))
 

@@ -47,15 +47,63 @@ LIST_COLUMNS = [
     Column("stale", kind="bool"),
     Column("description", max_width=30),
 ]
-# A terminal table shows the columns a person scans; files carry every column.
+
+
+def _late(row: dict, lang: str) -> str | None:
+    late = row.get("late")
+    if not late:
+        return None
+    span, seconds = late
+    if not span.working:  # the urgent plan's 24 hours run on the clock
+        return labels.t("clock.late_hours", lang, calendar=labels.duration(seconds, lang))
+    return labels.t("clock.late", lang, calendar=labels.duration(seconds, lang),
+                    working=labels.duration(span.seconds, lang, working=True))
+
+
+def _left(row: dict, lang: str, key: str = "clock.left") -> str:
+    left = row.get("left")
+    if left is None:
+        return ""
+    return labels.t(key, lang, left=labels.duration(left.seconds, lang, working=left.working))
+
+
+def clock_cell(row: dict, lang: str) -> str:
+    """How late a case is (calendar time, then working time in brackets), or how much time is left."""
+    return _late(row, lang) or _left(row, lang)
+
+
+def overdue_clock_cell(row: dict, lang: str) -> str:
+    """In the overdue report every row is late, or (with --include-due-soon) due soon: said so."""
+    return _late(row, lang) or _left(row, lang, "clock.soon")
+
+
+def breach_cell(row: dict, lang: str) -> str:
+    breach = row.get("breach")
+    return "+".join(labels.t(f"breach.{b}", lang) for b in breach.split("+")) if breach else ""
+
+
+# A terminal table shows the columns a person scans, in this order; files carry every column.
+# When the terminal is too narrow, columns go in the order of their priority, highest number
+# first; reference, status, tier, deadline and the clock (priority 0) always stay, whole.
+TABLE_PRIORITY = {"reference": 0, "status": 0, "tier": 0, "due_at": 0, "clock": 0,
+                  "assignee": 1, "regulatory_due_at": 2, "breach": 3, "stale": 4, "description": 5,
+                  "branch": 6, "product": 7, "received_at": 8, "channel": 9}
 TABLE_KEYS = ("reference", "status", "tier", "channel", "product", "branch", "assignee", "received_at",
-              "due_at", "regulatory_due_at", "overdue_by", "time_left", "stale", "description")
+              "due_at", "regulatory_due_at", "clock", "stale", "description")
+_TABLE_ONLY = {
+    "clock": Column("clock", display=clock_cell),
+    "breach": Column("breach", kind="plain", display=breach_cell),
+}
 
 
-def table_columns(columns: list[Column], fmt: str, keys=TABLE_KEYS) -> list[Column]:
+def table_columns(columns: list[Column], fmt: str, keys=TABLE_KEYS, extra: dict | None = None) -> list[Column]:
+    """The columns of a table (in `keys` order, with their priorities), or every column for a file."""
     if fmt != "table":
         return columns
-    return [c for c in columns if c.key in keys]
+    from dataclasses import replace
+
+    by_key = {c.key: c for c in columns} | _TABLE_ONLY | (extra or {})
+    return [replace(by_key[k], priority=TABLE_PRIORITY.get(k)) for k in keys]
 
 
 def render_detail(detail, lang: str) -> None:

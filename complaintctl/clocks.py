@@ -108,6 +108,7 @@ class Reading:
     overdue_by: Span | None
     time_left: Span | None        # to the nearest deadline; None when overdue, paused or closed
     stale: bool
+    late_seconds: float | None = None  # overdue_by in calendar time (clock seconds past the deadline)
 
     @property
     def overdue_working_days(self) -> float | None:
@@ -122,18 +123,21 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
     """Overdue (and which clocks), overdue by, time left and stale, at `as_of`. `responded`: the
     urgent plan has been given (until then an urgent case's internal clock is the plan's)."""
     now = state(case, as_of)
-    breach, span = [], None
+    breach, span, late = [], None, None
     due, reg = case.due_at, case.regulatory_due_at
     if now.internal:
         urgent_plan = case.tier == _URGENT and not responded
         breach.append("response" if urgent_plan else "internal")
         stop = as_of if case.paused_at is None else min(as_of, case.paused_at)
         span = deadlines.remaining(due, stop, cal, clock_hours=urgent_plan)
+        late = (stop - due).total_seconds()
     if now.regulatory:
         breach.append("regulatory")
         if span is None:
             stop = regulatory_stop(case)
-            span = deadlines.remaining(reg, as_of if stop is None else min(as_of, stop), cal, clock_hours=False)
+            stop = as_of if stop is None else min(as_of, stop)
+            span = deadlines.remaining(reg, stop, cal, clock_hours=False)
+            late = (stop - reg).total_seconds()
     left = None
     if not breach and case.status in OPEN and case.paused_at is None:
         nearest = min((t for t in (due, reg) if t is not None), default=None)
@@ -141,7 +145,7 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
             left = deadlines.remaining(nearest, as_of, cal, clock_hours=case.tier == _URGENT and due == nearest)
             if left.seconds <= 0:
                 left = None
-    return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale)
+    return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale, late)
 
 
 @dataclass(frozen=True)

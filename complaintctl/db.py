@@ -219,6 +219,11 @@ class Store:
         self.adapter.prepare()
         try:
             self.engine = sa.create_engine(parsed, **self.adapter.engine_kwargs())
+        except sa.exc.NoSuchModuleError:  # a scheme no database answers to: the user's input, not the machine
+            from .errors import InvalidValue
+
+            raise InvalidValue("--db", parsed.render_as_string(hide_password=True),
+                               "a file path or a URL such as postgresql+psycopg://user@host/db") from None
         except ModuleNotFoundError as exc:
             raise DatabaseUnavailable(
                 f"the driver for {backend} is not installed ({exc.name}); for PostgreSQL: pip install 'complaintctl[postgres]'"

@@ -348,6 +348,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "calendar for {year} is provisional: the official holiday schedule is not yet published",
         "{year} 年日历为预估：官方节假日安排尚未发布",
     ),
+    # A table's clock column: how late (calendar time, then working time), or how much is left.
+    "clock": ("Clock", "时限状态"),
+    "clock.late": ("late {calendar} ({working})", "超时{calendar}（{working}）"),
+    "clock.late_hours": ("late {calendar}", "超时{calendar}"),
+    "clock.left": ("{left} left", "剩{left}"),
+    "clock.soon": ("due soon, {left} left", "即将到期，剩{left}"),
+    "span.days_hours": ("{days}d {hours}h", "{days}天{hours}小时"),
+    "span.working_days_hours": ("{days}wd {hours}h", "{days}工作日{hours}小时"),
+    "span.hours_minutes": ("{hours}h {minutes:02d}m", "{hours}小时{minutes}分"),
+    "breach.internal": ("internal", "内部"),
+    "breach.response": ("24h plan", "24小时方案"),
+    "breach.regulatory": ("regulatory", "监管"),
+    "due_soon_count": ("Due soon: {n}", "即将到期 {n} 件"),
     "working_day": ("working day", "工作日"),
     "makeup_workday": ("make-up working day", "调休上班"),
     "non_working_weekday": ("holiday", "休息日"),
@@ -488,6 +501,16 @@ def message(key: str, lang: str, case: dict, **params) -> str:
     values.setdefault("ref", case.get("reference"))
     values.setdefault("deadlines", deadline_text(case, lang))
     return t(key, lang, **values)
+
+
+def duration(seconds: float, lang: str = "en", *, working: bool = False) -> str:
+    """A length of time as a person reads it: days and hours (working days, where a working day
+    is 24 hours of a working date), or hours and minutes under a day."""
+    s = abs(int(seconds))
+    days, rest = divmod(s, 86400)
+    if days:
+        return t("span.working_days_hours" if working else "span.days_hours", lang, days=days, hours=rest // 3600)
+    return t("span.hours_minutes", lang, hours=rest // 3600, minutes=(rest % 3600) // 60)
 
 
 def t(key: str, lang: str = "en", **kwargs) -> str:

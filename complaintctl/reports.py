@@ -170,7 +170,10 @@ class CaseRows:
         r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
                         self.ctx.calendar, responded=responded)
         return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
-                r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale)
+                r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale,
+                # For a person reading a table: how late in working and in calendar time, or how
+                # much is left (CSV and JSON carry the texts and numbers above).
+                (r.overdue_by, r.late_seconds) if r.overdue_by is not None else None, r.time_left)
 
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
@@ -196,7 +199,7 @@ class CaseRows:
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
             "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5],
+            "time_left": clock[4], "stale": clock[5], "late": clock[6], "left": clock[7],
         }
 
 

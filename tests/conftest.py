@@ -6,18 +6,13 @@ import os
 import sqlite3
 
 import pytest
-import typer.main as typer_main
-import typer.testing as typer_testing
-from typer.testing import CliRunner
 
 from complaintctl_cli.main import app
+from tests.harness import Runner
 
 # Building the Click command from the Typer app is the slow part of an in-process run (about 40 ms):
-# build it once and let every CliRunner.invoke reuse it.
-COMMAND = typer_main.get_command(app)
-if hasattr(typer_testing, "_get_command"):
-    _build = typer_testing._get_command
-    typer_testing._get_command = lambda a: COMMAND if a is app else _build(a)
+# build it once, and run every test's commands on it (tests/harness.py: public API only).
+RUN = Runner(app)
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +24,7 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("COMPLAINTCTL_OPERATOR", "tester")
     monkeypatch.setenv("LANG", "C.UTF-8")
-    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"):
+    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "LC_ALL", "LC_MESSAGES", "NO_COLOR", "COLUMNS", "LINES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     return home
@@ -56,7 +51,6 @@ class Cli:
 
     def __init__(self, db):
         self.db = db
-        self.runner = CliRunner()
         self.backend = "postgresql" if str(db).startswith("postgresql") else "sqlite"
         self._engine = None
 
@@ -81,7 +75,7 @@ class Cli:
         return self.sql(statement, **params)[0][0]
 
     def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0):
-        result = self.runner.invoke(app, ["--db", str(self.db), *args], input=input, prog_name="complaintctl")
+        result = RUN(["--db", str(self.db), *args], input=input)
         if expect is not None and result.exit_code != expect:
             raise AssertionError(
                 f"complaintctl {' '.join(args)} exited {result.exit_code}, expected {expect}\n"

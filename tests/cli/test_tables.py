@@ -1,0 +1,190 @@
+"""Tables as a person sees them: they fit the terminal (or COLUMNS), the reference is never cut,
+less important columns give way in a fixed order, and off a terminal they stream as plain text."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+
+import pytest
+from rich.cells import cell_len
+
+WIDTHS = (80, 120)
+REF = re.compile(r"C-\d{4}-\d{6,}")
+
+
+def _busy_day(cli):
+    """A branch with every kind of row: overdue (internal, regulatory, urgent plan), due soon,
+    on time, assigned, long Chinese text and names."""
+    cli.staff()
+    a = cli.log("--description", "客户反映在营业网点购买的理财产品到期后收益远低于客户经理当时口头承诺的水平，要求赔偿损失并追究责任",
+                received="2026-03-02T10:00")
+    cli("assign", a, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli.log("--customer", "欧阳娜娜", "--tier", "urgent", received="2026-03-09T08:00")
+    cli.log("--tier", "important", received="2026-03-06T16:00")
+    cli.log(received="2026-03-06T09:00")  # due at the end of Wed 03-11: due soon on the 11th
+    cli.log(received="2026-03-10T09:00")
+    return "2026-03-11T09:00"
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _references(cli, *args) -> set[str]:
+    rows = csv.DictReader(io.StringIO(cli(*args, "--format", "csv").stdout))
+    return {r["reference"] for r in rows}
+
+
+TABLE_COMMANDS = [
+    ("list",),
+    ("list", "--all"),
+    ("report", "overdue", "--include-due-soon"),
+    ("report", "due-soon"),
+    ("report", "aging"),
+    ("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31"),
+    ("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "channel,product"),
+    ("staff", "list"),
+    ("choices",),
+    ("config", "show"),
+    ("calendar", "show", "--year", "2026"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_table_fits_the_width_and_keeps_each_reference_whole(cli, monkeypatch, width, lang):
+    as_of = _busy_day(cli)
+    monkeypatch.setenv("COLUMNS", str(width))
+    for command in TABLE_COMMANDS:
+        extra = ("--as-of", as_of) if command[0] in ("list", "report") and command[1:2] != ("sla",) \
+            and command[1:2] != ("summary",) else ()
+        out = cli("--lang", lang, *command, *extra).stdout
+        assert out.strip(), command
+        for line in out.splitlines():
+            assert cell_len(line) <= width, f"{command} at {width}: {cell_len(line)} cells: {line!r}"
+        if command[0] == "list" or command[1:2] in (("overdue",), ("due-soon",)):
+            expected = _references(cli, *command, *extra)
+            assert expected, command
+            assert set(REF.findall(out)) == expected, command  # every reference there, none cut
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_show_fits_80_columns(cli, monkeypatch, lang):
+    as_of = _busy_day(cli)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("--lang", lang, "show", "C-2026-000001", "--as-of", as_of).stdout
+    assert "C-2026-000001" in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+
+
+def test_at_80_columns_the_essential_columns_stay_and_the_rest_give_way_in_order(cli, monkeypatch):
+    as_of = _busy_day(cli)
+    monkeypatch.setenv("COLUMNS", "80")
+    header = _lines(cli("list", "--as-of", as_of).stdout)[0]
+    assert header.split() == ["Reference", "State", "Tier", "Due", "Clock"]
+    monkeypatch.setenv("COLUMNS", "120")
+    header = _lines(cli("list", "--as-of", as_of).stdout)[0]
+    # wider: the assignee and the regulatory deadline come back, channel and product still wait
+    assert "Assignee" in header and "Regulatory" in header and "Channel" not in header
+    monkeypatch.setenv("COLUMNS", "250")
+    header = _lines(cli("list", "--as-of", as_of).stdout)[0]
+    assert "Channel" in header and "Product" in header and "Received" in header
+
+
+def test_off_a_terminal_a_table_is_plain_text_honouring_columns(cli, monkeypatch):
+    as_of = _busy_day(cli)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    out = cli("report", "overdue", "--as-of", as_of).stdout
+    assert not set(out) & set("┏┃┡│└━─"), "no box drawing in a mail"
+    assert max(len(line) for line in out.splitlines()) <= 120  # the default width off a terminal
+    lines = _lines(out)
+    assert lines[1] == "Overdue complaints" and set(lines[3].replace(" ", "")) == {"-"}
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = cli("report", "overdue", "--as-of", as_of).stdout
+    assert max(cell_len(line) for line in narrow.splitlines()) <= 60 or "C-2026-000001" in narrow
+
+
+def test_chinese_lines_up_in_tables_even_when_cut(cli, monkeypatch):
+    cli.log("--description", "客户反映在营业网点购买的理财产品到期后收益远低于客户经理当时口头承诺的水平，要求赔偿损失并追究责任")
+    cli.log("--customer", "欧阳娜娜", "--description", "短")
+    monkeypatch.setenv("COLUMNS", "120")
+    out = cli("--lang", "zh", "list", "--as-of", "2026-03-02T12:00").stdout
+    rows = [line for line in out.splitlines() if REF.match(line)]
+    assert len(rows) == 2
+    # the deadline column starts at the same screen cell on every row
+    starts = {cell_len(line[:re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", line).start()]) for line in rows}
+    assert len(starts) == 1, starts
+    assert "…" in out  # the long description was cut to fit
+
+
+def test_overdue_since_friday_midnight_reads_in_calendar_and_working_time_on_monday(cli):
+    cli.log(received="2026-03-03T10:00")  # general: due at the end of Fri 2026-03-06
+    out = cli("report", "overdue", "--as-of", "2026-03-09T09:00").stdout
+    assert "late 2d 9h (9h 00m)" in out  # two days and nine hours, nine of them working hours
+    zh = cli("--lang", "zh", "report", "overdue", "--as-of", "2026-03-09T09:00").stdout
+    assert "超时2天9小时（9小时0分）" in zh
+    plan = cli.log("--tier", "urgent", received="2026-03-09T08:00")
+    out = cli("report", "overdue", "--as-of", "2026-03-10T10:30").stdout
+    assert re.search(rf"^{plan} .*late 2h 30m .*24h plan$", out, re.M)  # the 24-hour plan runs on the clock
+
+
+def test_due_soon_rows_in_the_overdue_report_are_labelled_and_counted(cli):
+    cli.log(received="2026-03-03T10:00")  # overdue on the 9th
+    soon = cli.log(received="2026-03-06T09:00")  # due at the end of Wed 03-11
+    out = cli("report", "overdue", "--include-due-soon", "--as-of", "2026-03-11T09:00").stdout
+    assert "Overdue as of 2026-03-11 09:00: 1 — General 1, Important 0, Urgent 0\nDue soon: 1\n" in out
+    assert re.search(rf"^{soon} .*due soon, 15h 00m left$", out, re.M)
+    zh = cli("--lang", "zh", "report", "overdue", "--include-due-soon", "--as-of", "2026-03-11T09:00").stdout
+    assert "即将到期 1 件" in zh and "即将到期，剩15小时0分" in zh
+
+
+def test_a_table_streams_every_row_with_all(cli, monkeypatch):
+    for day in range(2, 30):
+        cli.log(received=f"2026-01-{day:02d}T10:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    r = cli("report", "overdue", "--all", "--as-of", "2026-03-11T09:00")
+    assert len([line for line in r.stdout.splitlines() if REF.match(line)]) == 28
+    assert "more rows" not in r.stderr
+    r = cli("report", "overdue", "--limit", "5", "--as-of", "2026-03-11T09:00")
+    assert len([line for line in r.stdout.splitlines() if REF.match(line)]) == 5
+    assert "23 more rows not shown" in r.stderr
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
+    """The console script in a real pseudo-terminal 80 columns wide, COLUMNS unset."""
+    import fcntl
+    import pty
+    import shutil
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    _busy_day(cli)
+    exe = shutil.which("complaintctl") or os.path.join(os.path.dirname(sys.executable), "complaintctl")
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    env["TERM"] = "xterm-256color"
+    proc = subprocess.Popen([exe, "--db", str(cli.db), "report", "overdue", "--as-of", "2026-03-11T09:00"],
+                            stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=60) == 0
+    os.close(main)
+    screen = b"".join(chunks).decode()
+    assert "\x1b[" in screen  # coloured on a terminal
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
+    assert "C-2026-000001" in plain
+    assert max(cell_len(line) for line in plain.replace("\r", "").splitlines()) <= 80

@@ -1,0 +1,103 @@
+"""The wheel a user installs: built from a copy of the source, installed into a fresh virtual
+environment with its dependencies, and run from a folder away from the source tree, so that a
+module, migration or data file missing from the wheel fails here (and in CI) rather than at a bank.
+The commands are README's own quickstart, read from README, then `db check` and `db upgrade`."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "venv", "build", "dist", "*.egg-info", "__pycache__",
+                                    ".hypothesis", ".pytest_cache", "mutants", "*.db", "*.db-*")
+
+
+def quickstart() -> str:
+    """README's 'A first day at the counter' commands, exactly as a reader would paste them."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"A first day at the counter:\s*```sh\n(.*?)```", readme, re.S)
+    assert found, "README has no 'A first day at the counter' sh block"
+    return found.group(1)
+
+
+def run(argv, cwd, env, timeout=600, check=True):
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    if check:
+        assert done.returncode == 0, f"{argv} exited {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A fresh virtual environment with the freshly built wheel installed, and an environment to run
+    it in that points HOME, the data and config folders at an empty place and leaves out the source."""
+    base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)  # the build writes build/ and *.egg-info beside the source
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "COMPLAINTCTL_", "VIRTUAL_ENV"))}
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(base / "dist"), str(source)],
+        cwd=base, env=env)
+    wheel, = (base / "dist").glob("complaintctl-*.whl")
+    # A venv without its own pip (ensurepip alone takes ~15 s here): this pip installs into it.
+    run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], cwd=base, env=env)
+    venv_bin = base / "venv" / "bin"
+    run([sys.executable, "-m", "pip", "--python", str(venv_bin / "python"), "install", "--quiet", str(wheel)],
+        cwd=base, env=env)
+    home = base / "home"
+    work = base / "work"
+    home.mkdir()
+    work.mkdir()
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
+               PATH=f"{venv_bin}{os.pathsep}{env.get('PATH', '')}", LANG="C.UTF-8", PYTHONNOUSERSITE="1")
+    return {"wheel": wheel, "bin": venv_bin, "env": env, "work": work, "home": home}
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_every_source_file_under_the_packages_own_names(installed):
+    names = set(zipfile.ZipFile(installed["wheel"]).namelist())
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"complaintctl", "complaintctl_cli", "complaintctl_migrations"}  # no generic `cli` in site-packages
+    for folder, package in (("complaintctl", "complaintctl"), ("cli", "complaintctl_cli"),
+                            ("migrations", "complaintctl_migrations")):
+        shipped = {f"{package}/{p.relative_to(ROOT / folder).as_posix()}" for p in (ROOT / folder).rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts}
+        assert shipped - names == set(), f"files of {folder}/ missing from the wheel"
+
+
+@pytest.mark.slow
+def test_the_installed_tool_runs_the_readme_quickstart_from_its_own_files(installed):
+    env, work = installed["env"], installed["work"]
+    where = run([str(installed["bin"] / "python"), "-c",
+                 "import complaintctl, complaintctl_cli, complaintctl_migrations as m;"
+                 "print(complaintctl.__file__); print(complaintctl_cli.__file__); print(m.__file__)"], work, env)
+    site = installed["bin"].parent.resolve()
+    assert all(Path(p).resolve().is_relative_to(site) for p in where.stdout.split()), where.stdout
+    assert run(["complaintctl", "--version"], work, env).stdout.startswith("complaintctl ")
+
+    run(["bash", "-e", "-u", "-o", "pipefail", "-c", quickstart()], work, env)  # init, log, ..., report overdue
+    check = run(["complaintctl", "db", "check"], work, env)
+    assert check.stdout.startswith("ok: integrity, foreign keys, state replay and audit chain all hold")
+    overdue = run(["complaintctl", "--lang", "zh", "report", "overdue"], work, env)
+    assert re.search("[\u4e00-\u9fff]", overdue.stdout + overdue.stderr), "no Chinese in the zh report: labels missing?"
+    assert list(installed["home"].joinpath("data").rglob("*.db")), "the default database is not in the user data folder"
+
+
+@pytest.mark.slow
+def test_the_installed_tool_upgrades_an_old_database_with_the_migrations_it_ships(installed):
+    env, work = installed["env"], installed["work"]
+    old = work / "old.db"
+    run([str(installed["bin"] / "python"), "-c",
+         "import sys; from complaintctl.db import Store, KNOWN_REVISIONS;"
+         "s = Store(sys.argv[1]); s.upgrade(KNOWN_REVISIONS[0]); print(KNOWN_REVISIONS[0]); s.dispose()", str(old)],
+        work, env)
+    from complaintctl.db import HEAD_REVISION
+
+    upgraded = run(["complaintctl", "--db", str(old), "db", "upgrade"], work, env)
+    assert upgraded.stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
+    assert run(["complaintctl", "--db", str(old), "db", "check"], work, env).stdout.startswith("ok:")
