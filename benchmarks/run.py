@@ -6,7 +6,8 @@
 
 For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
---format csv`, `report sla`, `export --format csv`, and `import` of 100k rows; beside them the
+--format csv`, `report sla`, the quarterly return (xlsx) and the monthly report (HTML),
+`export --format csv`, and `import` of 100k rows; beside them the
 same overdue query through the sqlite3 shell (the floor for reports) and
 `python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up), and three Python-side
 floors timed in-process: Python's sqlite3 fetching the overdue query, fetching the export's rows
@@ -289,6 +290,12 @@ def main() -> None:
                 statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
         t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
         row("report sla", n, t, None, peak)
+        t, peak = measure([*base, "report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output",
+                           str(work / "return.xlsx")], args.repeat)
+        row("report regulatory --quarter (xlsx)", n, t, None, peak)
+        t, peak = measure([*base, "report", "monthly", "--month", "2026-10", "--output", str(work / "monthly.html")],
+                          args.repeat)
+        row("report monthly (html, 6 charts)", n, t, None, peak)
         t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat)
         row("export --format csv", n, t, None, peak, rows=n)
         if not args.postgres:

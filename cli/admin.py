@@ -122,8 +122,11 @@ def db_upgrade(ctx: typer.Context) -> None:
     Example: complaintctl --db /srv/complaints.db db upgrade
     """
     st = state(ctx)
-    store = st.store(migrate=False)
+    store = st.store(migrate=False, create=True)
+    before = store.current_revision()
     applied = store.ensure_schema()
+    if applied and before is None:
+        render.message(labels.t("note.db_created", st.language, where=store.display_url))
     typer.echo(f"upgraded to revision {applied}" if applied else f"already at revision {store.current_revision()}")
 
 
@@ -282,7 +285,11 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     cfg = st.config
     rows = [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v, "source": src}
             for k, v, src in cfg.items()]
-    rows.append({"key": "database", "value": st.db_url, "source": "--db" if st.db else "env/default"})
+    import os
+
+    source = ("--db" if st.db else "COMPLAINTCTL_DB" if os.environ.get("COMPLAINTCTL_DB")
+              else cfg.sources["database.url"] if cfg["database.url"] else "default")
+    rows.append({"key": "database", "value": st.db_url, "source": source})
     render.emit(rows, [Column("key"), Column("value"), Column("source")], fmt=fmt, lang=st.language, limit=None,
                 title=labels.t("title.config", st.language))
 
@@ -337,32 +344,55 @@ def demo(
     seed: int = typer.Option(7, "--seed", help="Random seed (the same seed gives the same data)."),
     force: bool = typer.Option(False, "--force", help="Add sample data even if the database has cases."),
 ) -> None:
-    """Fill the database with realistic sample complaints, then show the open ones and what is overdue.
+    """Fill a demo database of its own with sample complaints; show the open and the overdue.
 
-    Example: complaintctl --db demo.db demo
+    Without --db (or COMPLAINTCTL_DB) the demo goes to demo.db in the user data folder, never to
+    the register that init sets up.
+
+    Example: complaintctl demo && complaintctl --db ~/.local/share/complaintctl/demo.db list
     """
+    import os
+
     st = state(ctx)
     from complaintctl import demo as demo_data
     from complaintctl import reports
 
+    from .state import default_db_path
     from .views import LIST_COLUMNS, table_columns
 
-    result = demo_data.generate(st.uow(), st.context(), count=count, days=days, seed=seed, force=force)
+    if not (st.db or os.environ.get("COMPLAINTCTL_DB")):
+        st.db = str(default_db_path("demo.db"))
+    store = st.store(create=True)
+    result = demo_data.generate(store.unit_of_work(), st.context(), count=count, days=days, seed=seed, force=force)
     for note in st.notes:
         render.message(note)
-    render.message(f"made {result['cases']} complaints and {result['staff']} staff in {st.db_url}")
     lang = st.language
+    where = store.display_url
+    render.message(labels.t("demo.made", lang, cases=result["cases"], staff=result["staff"], where=where))
+    shown = 20
     with st.uow(write=False) as uow:
         keys = ("reference", "status", "tier", "product", "branch", "assignee", "received_at", "due_at",
                 "regulatory_due_at", "clock")
-        render.emit(reports.list_cases(uow, st.context(), reports.CaseQuery()), table_columns(LIST_COLUMNS, "table", keys),
-                    lang=lang, title=labels.t("title.cases", lang), limit=20)
-        rep = reports.overdue(uow, st.context(), reports.CaseQuery())
+        query = reports.CaseQuery()
+        # Only the rows shown are fetched (and counted by SQL): the demo's own hint replaces the
+        # table's "--all" one, which demo does not take.
+        render.emit(reports.list_cases(uow, st.context(), query, limit=shown), table_columns(LIST_COLUMNS, "table", keys),
+                    lang=lang, title=labels.t("title.cases", lang), limit=shown)
+        total = reports.count_cases(uow, st.context(), query)
+        rep = reports.overdue(uow, st.context(), reports.CaseQuery(), limit=shown)
         from .reports import OVERDUE_EXTRA, OVERDUE_KEYS, count_line
 
+        overdue_n = sum(rep.counts.values())
         typer.echo(count_line(rep.counts, rep.as_of, st, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS, OVERDUE_EXTRA), lang=lang,
-                    title=labels.t("title.overdue", lang), limit=20)
+                    title=labels.t("title.overdue", lang), limit=shown, empty=labels.t("no_overdue", lang))
+    render.message(labels.t("demo.next", lang, open=total, overdue=overdue_n, db=_shell_quote(where)))
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def init(
@@ -372,7 +402,7 @@ def init(
     country: Optional[str] = typer.Option(None, "--country", help="Calendar country (default CN)."),
     lang: Optional[str] = typer.Option(None, "--language", help="en or zh."),
     staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE, repeatable (e.g. zhangwei:manager)."),
-    path: Path = typer.Option(Path("complaintctl.toml"), "--path", help="Where to write the config file."),
+    path: Optional[Path] = typer.Option(None, "--path", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take defaults for anything not given; ask nothing."),
 ) -> None:
@@ -380,24 +410,51 @@ def init(
 
     Example: complaintctl init --branch BJ001 --staff wangfang:staff --staff zhangwei:manager --yes
     """
+    import os
     import sys
 
     st = state(ctx)
     from complaintctl import setup
+    from complaintctl.errors import UserError
 
+    from .state import user_config_file
+
+    lang_now = st.language
     interactive = not yes and sys.stdin.isatty()
-    ask = (lambda q, default: typer.prompt(q, default=default)) if interactive else (lambda q, default: default)
+
+    def ask(key: str, default: str, check=None) -> str:
+        """Ask until the answer is valid (a bad answer says why and asks again); with --yes or off a
+        terminal, take the default."""
+        if not interactive:
+            return default
+        while True:
+            answer = typer.prompt(labels.t(key, lang_now), default=default)
+            try:
+                if check is not None:
+                    check(answer)
+                return answer
+            except UserError as exc:
+                render.warn(labels.error_text(exc, lang_now))
+
     plan = setup.plan(
-        branch=branch if branch is not None else ask("Branch code", ""),
-        timezone=timezone or ask("Time zone", "Asia/Shanghai"),
-        country=country or ask("Calendar country", "CN"),
-        lang=lang or ask("Language (en/zh)", "en"),
-        staff=staff or ([s for s in ask("First staff (NAME:ROLE, comma-separated)", "").split(",") if s.strip()]),
-        path=path, force=force,
+        branch=branch if branch is not None else ask("init.ask_branch", ""),
+        timezone=timezone or ask("init.ask_timezone", "Asia/Shanghai", setup.check_timezone),
+        country=country or ask("init.ask_country", "CN", setup.check_country),
+        lang=lang or ask("init.ask_language", lang_now, setup.check_language),
+        staff=staff or ([s for s in ask("init.ask_staff", "", setup.check_staff).split(",") if s.strip()]),
+        path=path or user_config_file(), force=force,
+        database=st.db or os.environ.get("COMPLAINTCTL_DB") or None,
     )
     st.config_path = setup.write_config(plan)
     st._config = st._context = None  # the new file is the config from here on
-    added, existing = setup.register_staff(st.store(), st.context(), plan.staff, plan.values.get("branch") or None)
-    typer.echo(f"wrote {plan.path}; database ready at {st.db_url}; {len(added)} staff registered")
+    store = st.store(create=True)
+    added, existing = setup.register_staff(store, st.context(), plan.staff, plan.values.get("branch") or None)
+    for note in st.notes:
+        render.message(note)
+    lang = st.language
+    typer.echo(labels.t("init.done", lang, path=plan.path, where=store.display_url, n=len(added)))
     if existing:
-        render.message(f"already registered, left as they are: {', '.join(existing)}")
+        render.message(labels.t("init.existing", lang, names=", ".join(existing)))
+    cases = setup.case_count(store)
+    if cases:
+        render.warn(labels.t("init.has_cases", lang, where=store.display_url, n=cases))

@@ -24,7 +24,7 @@ def log(
     channel: str = typer.Option(..., "--channel", "-c", autocompletion=choices_for("channel"), help="hotline, online_banking, mobile_app, branch_counter, suggestion_box, letter, email, regulator_referral, other (or the Chinese name)."),
     description: str = typer.Option(..., "--description", "-d", help="What the customer complains about; '-' reads standard input."),
     customer: Optional[str] = typer.Option(None, "--customer", help="Customer's name."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Mobile 13812345678, landline 010-12345678, or +country code."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Mobile 13812345678 or 138-1234-5678, landline (010) 6234 5678 or 010-62345678, or + and a country code; stored in one form."),
     email: Optional[str] = typer.Option(None, "--email", help="Customer's e-mail address."),
     account: Optional[str] = typer.Option(None, "--account", help="Account or card number concerned (12-19 digits)."),
     product: str = typer.Option("other", "--product", "-p", autocompletion=choices_for("product"), help="deposit, wealth_management, fund, insurance_agency, loan, credit_card, payment, forex, other."),

@@ -24,6 +24,7 @@ class ExitStatus(IntEnum):
     ENVIRONMENT = 1
     USER = 2
     OVERDUE = 3
+    INTERRUPTED = 130  # Ctrl-C, as shells report a process stopped by SIGINT
 
 
 def fail(text: str, code: int) -> None:
@@ -58,6 +59,7 @@ class App(TyperGroup):
     """The top-level group: usage errors and library errors become one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _keep_examples_whole(self)
         try:
             rv = super().main(args=args, prog_name=prog_name or "complaintctl", complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -69,8 +71,9 @@ class App(TyperGroup):
             if exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
             fail(exc.format_message() + hint, ExitStatus.USER)
-        except typer.Abort:
-            fail("aborted", ExitStatus.ENVIRONMENT)
+        except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
+            sys.stderr.write("\n")
+            fail("interrupted", ExitStatus.INTERRUPTED)
         except click.exceptions.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         if not standalone_mode:
@@ -105,3 +108,12 @@ class App(TyperGroup):
             if "sqlalchemy" in type(exc).__module__:
                 fail(f"database error ({name}): {str(exc).splitlines()[0]}", ExitStatus.ENVIRONMENT)
             fail(f"unexpected {name}: {exc} (run with --debug for the traceback)", ExitStatus.ENVIRONMENT)
+
+
+def _keep_examples_whole(group) -> None:
+    """Mark each command's "Example:" paragraph as preformatted (Click's \\b), so that help never
+    wraps an example in the middle of an option such as --root-cause."""
+    for cmd in getattr(group, "commands", {}).values():
+        if cmd.help and "\n\nExample:" in cmd.help:
+            cmd.help = cmd.help.replace("\n\nExample:", "\n\n\b\nExample:", 1)
+        _keep_examples_whole(cmd)

@@ -26,8 +26,9 @@ COMMAND_MODULES = {
     "report": "reports",
     **dict.fromkeys(("import", "export"), "transfer"),
     **dict.fromkeys(("action", "letter"), "regulator"),
+    "shell": "shell",
 }
-MODULES = ("cases", "admin", "reports", "transfer", "regulator")
+MODULES = ("cases", "admin", "reports", "transfer", "regulator", "shell")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--as", "--lang")
 
 
@@ -65,6 +66,8 @@ def main(
         from complaintctl.errors import InvalidValue
 
         raise InvalidValue("--lang", lang, "en or zh")
+    if isinstance(ctx.obj, AppState) and ctx.obj.session:
+        return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
     from . import render
 
@@ -112,6 +115,8 @@ def __getattr__(name: str):
 def run() -> None:
     """Console-script entry point."""
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
+    if not completing and not sys.argv[1:] and sys.stdin.isatty() and sys.stdout.isatty():
+        sys.argv.append("shell")  # `complaintctl` alone at a terminal opens the session
     make_app(None if completing else command_in(sys.argv[1:]))()
 
 

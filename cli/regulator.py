@@ -36,6 +36,12 @@ def action_columns(fmt: str) -> list[Column]:
     return ACTION_COLUMNS + [Column("late", kind="bool"), Column("created_by"), Column("created_at", kind="time")]
 
 
+def table_rows(rows):
+    """Rows for a table: the linked cases as one comma-separated cell; no "0 days late"."""
+    for r in rows:
+        yield {**r, "cases": ", ".join(r["cases"]), "days_late": r["days_late"] or None}
+
+
 def _done_line(result: dict, lang: str) -> str:
     return labels.t("msg.action_done" if result["status"] == "done" else "msg.action_added", lang, id=result["id"],
                     owner=result["owner"], due=result["due_on"])
@@ -105,6 +111,8 @@ def action_list(
     moment = parse_time(as_of, c, "--as-of") if as_of else None
     with st.uow(write=False) as uow:
         rows = remediation.actions(uow, c, as_of=moment, overdue=overdue, status=status, owner=owner)
+        if fmt == "table":
+            rows = table_rows(rows)
         render.emit(rows, action_columns(fmt), fmt=fmt, output=output, lang=lang, limit=None,
                     title=labels.t("title.actions", lang), empty=labels.t("no_actions", lang))
 

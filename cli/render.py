@@ -96,7 +96,8 @@ database_file: Callable[[], Path | None] = lambda: None
 
 
 @contextmanager
-def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
+def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8",
+                binary: bool = False) -> Iterator[io.TextIOBase]:
     """stdout, or a file written the one way every file is (complaintctl.files: 0600, a temporary
     name renamed into place when complete, never through a symlink, never the database itself)."""
     if output is None:
@@ -104,7 +105,8 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
         sys.stdout.flush()
         return
     db = database_file()
-    with files.atomic_text(output, "--output", protect=(db,) if db else (), newline=newline, encoding=encoding) as fh:
+    with files.atomic_text(output, "--output", protect=(db,) if db else (), newline=newline, encoding=encoding,
+                           binary=binary) as fh:
         yield fh
 
 
@@ -472,3 +474,30 @@ def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None
     for k, v in pairs:
         table.add_row(Text(k), Text("" if v is None else str(v)))
     console().print(table)
+
+
+def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]], *, header_rows: int = 1) -> None:
+    """An Excel workbook, one sheet per (title, headers, rows): numbers stay numbers, the header row
+    is bold and frozen, columns are sized to their content; written atomically like every file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    if output is None:
+        raise InvalidValue("--output", "", "a file name ending in .xlsx (a workbook is not written to a terminal)")
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in rows:
+            sheet.append([neutralise(v) if isinstance(v, str) else v for v in row])
+        sheet.freeze_panes = sheet.cell(row=header_rows + 1, column=1)
+        for i, header in enumerate(headers, start=1):
+            longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r) and r[i - 1] is not None])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6 + 2))
+    with destination(output, binary=True) as fh:
+        book.save(fh)

@@ -66,7 +66,7 @@ def overdue(
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
-                    empty="No overdue cases." if lang == "en" else "没有超时案件。")
+                    empty=labels.t("no_overdue", lang))
         if fmt == "table" and output is None:
             _late_actions(uow, st, rep.as_of, lang)
     if fail_on_overdue and rep.total:
@@ -78,9 +78,9 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
     csv and json carry cases; 'action list --overdue' gives the actions in every format)."""
     from complaintctl import remediation
 
-    from .regulator import action_columns
+    from .regulator import action_columns, table_rows
 
-    rows = list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True))
+    rows = list(table_rows(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)))
     if rows:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
         render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
@@ -145,9 +145,9 @@ def _header(key: str, lang: str) -> str:
 @report_app.command("sla")
 def sla(
     ctx: typer.Context,
-    from_: str = typer.Option(..., "--from", help="Start of the window (date or time, inclusive)."),
-    to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
-    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category."),
+    from_: Optional[str] = typer.Option(None, "--from", help="Start of the window (date or time, inclusive; default: the 1st of this month)."),
+    to: Optional[str] = typer.Option(None, "--to", help="End of the window (a date includes that whole day; default: now)."),
+    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name: 等级, 网点, 渠道 ...)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """SLA compliance of the cycles resolved in a window, grouped by one dimension.
@@ -160,11 +160,13 @@ def sla(
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.sla(uow, st.context(), start=from_, end=to, by=by)
+    by = rep["by"]
     enum = labels.FIELDS.get(by)
     cols = [Column(by, enum=enum)] + [Column(k, kind="percent" if k.endswith("pct") else "number",
                                              header=_header(k, lang)) for k in SLA_COLUMNS]
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}', limit=None,
+                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
+                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
                 empty="No cycles were resolved in the window." if lang == "en" else "该期间没有办结的案件。")
     if fmt == "table":
         line = (f"Open cases that have already breached a deadline: {rep['open_breached']}" if lang == "en"
@@ -255,3 +257,150 @@ def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool
         lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
         lines += [f"  {r['reference']}" for r in result["urgent"]]
     typer.echo("\n".join(lines))
+
+
+RETURN_FORMATS = ("table", "csv", "json", "xlsx")
+
+
+@report_app.command("regulatory")
+def regulatory(
+    ctx: typer.Context,
+    quarter: Optional[str] = typer.Option(None, "--quarter", help="The quarter, such as 2026Q3."),
+    month: Optional[str] = typer.Option(None, "--month", help="Or one month, such as 2026-07 (the monthly report's figures)."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="One branch only (default: all)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx (xlsx needs --output)."),
+    output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+) -> None:
+    """The quarterly complaint return by JR/T 0169 code and by branch, for the regulator.
+
+    Received by business type x reason and by channel; per branch: handled on time, in an extension
+    or late, withdrawn, repeat complaints, reviews, open at quarter end.
+
+    Example: complaintctl report regulatory --quarter 2026Q3 --format xlsx --output 2026Q3.xlsx
+    """
+    st = state(ctx)
+    from complaintctl import regulatory as reg
+    from complaintctl.errors import InvalidValue
+
+    if fmt not in RETURN_FORMATS:
+        raise InvalidValue("--format", fmt, "one of " + ", ".join(RETURN_FORMATS))
+    if fmt == "xlsx" and output is None:
+        raise InvalidValue("--output", "", "a file name such as 2026Q3.xlsx (xlsx is written to a file)")
+    if quarter is not None:  # a mistake is told before the database is opened (or created)
+        reg.parse_quarter(quarter)
+    if month is not None:
+        reg.parse_month(month)
+    lang = st.language
+    rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch)
+    if fmt == "json":
+        _json_out(rep, output)
+    elif fmt == "xlsx":
+        render.write_xlsx(output, return_sheets(rep, st.context()))
+    elif fmt == "csv":
+        render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
+                    excel=excel)
+    else:
+        typer.echo(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
+                   + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]))
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text")
+                                            for k in ("business_code", "business_name", "reason_code", "reason_name",
+                                                      "received")],
+                    lang=lang, limit=None, title=labels.t("title.by_type_reason", lang), empty=" ")
+        render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
+                                        Column("received", kind="number")],
+                    lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
+        render.emit(rep["by_branch"], [Column("branch")] + [Column(k, kind="number") for k in HANDLING_KEYS],
+                    lang=lang, limit=None, title=labels.t("title.by_branch", lang), empty=" ")
+
+
+HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",
+                 "repeat", "reviews_requested", "reviews_resolved", "open_at_quarter_end")
+RETURN_LONG_KEYS = ("quarter", "table", "branch", "code", "name", "reason_code", "reason_name", "measure", "value")
+
+
+def return_long_rows(rep: dict):
+    """Every figure of the return as one CSV row (tidy: table, who, what, measure, value)."""
+    q, scope = rep["quarter"], rep["branch"] or ""
+    for r in rep["by_type_reason"]:
+        yield {"quarter": q, "table": "type_reason", "branch": scope, "code": r["business_code"],
+               "name": r["business_name"], "reason_code": r["reason_code"], "reason_name": r["reason_name"],
+               "measure": "received", "value": r["received"]}
+    for r in rep["by_channel"]:
+        yield {"quarter": q, "table": "channel", "branch": scope, "code": r["channel_code"], "name": r["channel_name"],
+               "reason_code": None, "reason_name": None, "measure": "received", "value": r["received"]}
+    for r in rep["by_branch"]:
+        for k in HANDLING_KEYS:
+            yield {"quarter": q, "table": "branch", "branch": r["branch"], "code": None, "name": None,
+                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
+
+
+def return_sheets(rep: dict, ctx) -> list:
+    """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
+    the table, zeros included), the channels, the branches, and the notes."""
+    book = ctx.code_book
+    zh = "zh"
+    t = lambda k, **kw: labels.t(k, zh, **kw)  # noqa: E731
+    counts = {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]}
+    b_codes = sorted(set(book.codes("B")) | {b for b, _ in counts})
+    c_codes = sorted(set(book.codes("C")) | {c for _, c in counts})
+    matrix = []
+    for b in b_codes:
+        row = [counts.get((b, c), 0) for c in c_codes]
+        matrix.append([b, book.name(b, zh), *row, sum(row)])
+    totals = [sum(counts.get((b, c), 0) for b in b_codes) for c in c_codes]
+    matrix.append(["", t("total"), *totals, sum(totals)])
+    headers = [t("business_code"), t("business_name"), *[f"{c} {book.name(c, zh)}" for c in c_codes], t("total")]
+    channels = {r["channel_code"]: r["received"] for r in rep["by_channel"]}
+    a_codes = sorted(set(book.codes("A")) | set(channels))
+    channel_rows = [[a, book.name(a, zh), channels.get(a, 0)] for a in a_codes]
+    channel_rows.append(["", t("total"), sum(channels.values())])
+    branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"], *[r[k] for k in HANDLING_KEYS]]
+                   for r in rep["by_branch"]]
+    notes = [[t("return.quarter"), rep["quarter"]],
+             [t("return.scope"), rep["branch"] or t("return.all_branches")],
+             [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
+             [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
+             [t("title.notes"), t("return.definitions")],
+             ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
+                 c for c in sorted(book.names) if book.source(c) != "standard")]]
+    return [
+        (t("title.by_type_reason"), headers, matrix),
+        (t("title.by_channel"), [t("channel_code"), t("channel_name"), t("received")], channel_rows),
+        (t("title.by_branch"), [t("branch"), *[t(k) for k in HANDLING_KEYS]], branch_rows),
+        (t("title.notes"), [t("title.notes"), ""], notes),
+    ]
+
+
+@report_app.command("monthly")
+def monthly(
+    ctx: typer.Context,
+    month: str = typer.Option(..., "--month", help="The month, such as 2026-10."),
+    fmt: str = typer.Option("html", "--format", "-f", help="html (one self-contained page) or json (its figures)."),
+    output: Optional[Path] = OUTPUT,
+) -> None:
+    """The monthly management report for the board: one HTML file with SVG charts.
+
+    Volume and 12-month trends, top reasons, compliance by tier and branch, aging, reviews, repeat
+    complainants (masked), remediation actions due and late.
+
+    Example: complaintctl --lang zh report monthly --month 2026-10 --output report-2026-10.html
+    """
+    st = state(ctx)
+    from complaintctl import monthly as report
+    from complaintctl.errors import InvalidValue
+
+    if fmt not in ("html", "json"):
+        raise InvalidValue("--format", fmt, "html or json")
+    from complaintctl.regulatory import parse_month
+
+    parse_month(month)  # a mistake is told before the database is opened (or created)
+    data = report.figures(st.uow(write=False), st.context(), month=month)
+    if fmt == "json":
+        _json_out(data, output)
+        return
+    bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
+    page = report.render_html(data, st.language, bank=bank)
+    with render.destination(output) as fh:
+        fh.write(page)
+    if output is not None:
+        render.message(labels.t("msg.written", st.language, path=str(output)))

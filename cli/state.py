@@ -14,18 +14,24 @@ from pathlib import Path
 import typer
 
 
-def default_db_path() -> Path:
+def default_db_path(name: str = "complaints.db") -> Path:
+    """A database file in the user data folder (the register, or demo.db for the demo)."""
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("complaintctl", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / "complaints.db"
+    return folder / name
+
+
+def user_config_file() -> Path:
+    """config.toml in the user config folder: where init writes, found from any working folder."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("complaintctl", appauthor=False)) / "config.toml"
 
 
 def config_search_path() -> list[Path]:
-    from platformdirs import user_config_dir
-
-    return [Path("complaintctl.toml"), Path(user_config_dir("complaintctl", appauthor=False)) / "config.toml"]
+    return [Path("complaintctl.toml"), user_config_file()]
 
 
 @dataclass
@@ -40,6 +46,17 @@ class AppState:
     _now: dt.datetime | None = None
     _context: object = None
     notes: list[str] = field(default_factory=list)
+    session: bool = False  # True inside `complaintctl shell`: one state for every command typed
+    _session_context: object = None
+
+    def begin_command(self) -> None:
+        """A new command of the session: a fresh clock reading and notes; the same store, config
+        and calendar (its computed years stay in memory)."""
+        if self._context is not None:
+            self._session_context = self._context
+        self._now = None
+        self._context = None
+        self.notes = []
 
     @property
     def config(self):
@@ -64,7 +81,8 @@ class AppState:
     def db_url(self) -> str:
         from complaintctl.db import resolve_url
 
-        return resolve_url(self.db or os.environ.get("COMPLAINTCTL_DB") or str(default_db_path()))
+        return resolve_url(self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"]
+                           or str(default_db_path()))
 
     def database_file(self) -> Path | None:
         """The SQLite file in use (None for a server), worked out without loading SQLAlchemy."""
@@ -91,16 +109,23 @@ class AppState:
         except Exception:
             return "unknown"
 
-    def store(self, *, migrate: bool = True):
-        """The database, brought to the current schema on first use."""
+    def store(self, *, migrate: bool = True, create: bool = False):
+        """The database, brought to the current schema on first use. Only the commands that make
+        one (init, demo, db upgrade) pass `create`: for every other command a database that does
+        not exist is an error, never a new empty one."""
         if self._store is None:
+            from complaintctl import labels
             from complaintctl.db import Store
 
-            self._store = Store(self.db_url, busy_timeout=self.config["database.busy_timeout_seconds"])
+            store = Store(self.db_url, busy_timeout=self.config["database.busy_timeout_seconds"], create=create)
             if migrate:
-                applied = self._store.ensure_schema()
-                if applied:
-                    self.notes.append(f"database schema brought to revision {applied}")
+                before = store.current_revision()
+                applied = store.ensure_schema()
+                if applied and before is None:
+                    self.notes.append(labels.t("note.db_created", self.language, where=store.display_url))
+                elif applied:
+                    self.notes.append(labels.t("note.schema", self.language, rev=applied))
+            self._store = store
         return self._store
 
     def close(self) -> None:
@@ -115,6 +140,9 @@ class AppState:
     def context(self):
         """The services' context, built once per command (one clock reading, one calendar)."""
         if self._context is not None:
+            return self._context
+        if self._session_context is not None:
+            self._context = self._session_context.at(self.now)
             return self._context
         from complaintctl.context import make_context
 

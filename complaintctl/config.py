@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "due_soon_working_days": 1,
     "masking.enabled": True,
     "database.busy_timeout_seconds": 30,
+    "database.url": "",  # a file path or SQLAlchemy URL; init writes the --db it was given
     "bank.name": "",
     "bank.branch_name": "",
     "bank.address": "",

@@ -15,7 +15,8 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
-from .errors import DatabaseBusy, DatabaseUnavailable, SchemaTooNew
+from . import labels
+from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
@@ -45,8 +46,9 @@ class _Adapter:
         self.url = url
         self.busy_timeout = busy_timeout
 
-    def prepare(self) -> None:
-        """Anything to do before the first connection (create the file, check the folder)."""
+    def prepare(self, create: bool = True) -> None:
+        """Anything to do before the first connection (create the file, check the folder); without
+        `create`, a database that does not exist is an error rather than a new empty one."""
 
     def engine_kwargs(self) -> dict:
         return {}
@@ -92,10 +94,12 @@ class _SQLite(_Adapter):
         db = self.url.database
         return None if not db or db == ":memory:" else Path(db)
 
-    def prepare(self) -> None:
+    def prepare(self, create: bool = True) -> None:
         path = self.path
         if path is None:
             return
+        if not create and not path.exists():
+            raise labels.error(DatabaseNotFound, "err.db_not_found", where=str(path))
         if not path.parent.is_dir():
             raise DatabaseUnavailable(f"cannot open database {str(path)!r}: folder {str(path.parent)!r} does not exist")
         if path.is_dir():
@@ -205,8 +209,11 @@ class _PostgreSQL(_Adapter):
 class Store:
     """One database: its engine, dialect adapter, and schema state."""
 
-    def __init__(self, url: str, busy_timeout: float = 30):
+    def __init__(self, url: str, busy_timeout: float = 30, *, create: bool = True):
+        """`create=False`: the database must already exist (a mistyped path is an error, not a new
+        empty database that reports nothing overdue)."""
         self.url = url = resolve_url(url)
+        self.create = create
         try:
             parsed = sa.engine.make_url(url)
         except sa.exc.ArgumentError:
@@ -216,7 +223,7 @@ class Store:
         backend = parsed.get_backend_name()
         adapter_cls = {"sqlite": _SQLite, "postgresql": _PostgreSQL}.get(backend, _Adapter)
         self.adapter = adapter_cls(parsed, busy_timeout)
-        self.adapter.prepare()
+        self.adapter.prepare(create)
         try:
             self.engine = sa.create_engine(parsed, **self.adapter.engine_kwargs())
         except sa.exc.NoSuchModuleError:  # a scheme no database answers to: the user's input, not the machine
@@ -230,6 +237,12 @@ class Store:
             ) from None
         self.adapter.install(self.engine)
         self.write_engine = self.engine.execution_options(complaintctl_write=True)
+
+    @property
+    def display_url(self) -> str:
+        """Where the database is, as a person reads it: the file's path, or the URL without password."""
+        path = getattr(self.adapter, "path", None)
+        return str(path) if path is not None else redact(self.url)
 
     @property
     def dialect(self) -> str:
@@ -265,6 +278,8 @@ class Store:
             )
         if revision is None and self._has_foreign_tables():
             raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
+        if revision is None and not self.create:
+            raise labels.error(DatabaseNotFound, "err.db_empty", where=self.display_url)
         self.upgrade()
         return HEAD_REVISION
 

@@ -38,6 +38,14 @@ STORIES = {
     ("forex", "disclosure"): "购汇时汇率和手续费未事先说明",
     ("deposit", "contract_terms"): "大额存单提前支取利息计算与约定不符",
 }
+HISTORY_SHARE = 0.5
+ACTIONS = [  # (title, root cause, product, owner, due in days from now (negative: late), done)
+    ("重新培训理财产品风险揭示话术，销售过程录音录像全覆盖", "misselling", "wealth_management", "zhangwei", 20, False),
+    ("信用卡年费收取前短信告知，并在合同中显著提示", "fees", "credit_card", "liuyang", -12, False),
+    ("优化手机银行转账失败的资金退回流程", "system_failure", "payment", "liuyang", -30, True),
+    ("规范外包催收话术，禁止联系借款人亲友", "debt_collection", "loan", "zhangwei", -5, False),
+    ("网点高峰时段增开窗口，缩短排队时间", "service_attitude", "deposit", "zhangwei", 45, False),
+]
 CHANNELS = ["hotline"] * 5 + ["branch_counter"] * 4 + ["mobile_app"] * 3 + ["online_banking"] * 2 + \
     ["letter", "suggestion_box", "email", "regulator_referral"]
 
@@ -67,8 +75,12 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
                 services.staff_add(uow, ctx, name=name, role=role, branch=branch, department=dept)
         staff_by_role = {r: [s for s in STAFF if s[1] == r] for r in ("staff", "manager", "executive")}
         start = cal.local_date(ctx.now) - dt.timedelta(days=days)
+        made = []
+        phones: list[str] = []
         for i in range(count):
             day = start + dt.timedelta(days=rng.randint(0, days))
+            if rng.random() < HISTORY_SHARE:  # a year of history, so that trends have something to show
+                day = start - dt.timedelta(days=rng.randint(1, 335))
             received = _working_hour(rng, day, cal.tz)
             if received >= ctx.now - dt.timedelta(minutes=5):
                 received = ctx.now - dt.timedelta(hours=rng.randint(1, 6))
@@ -77,12 +89,17 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
             channel = rng.choice(CHANNELS)
             anonymous = channel in ("letter", "suggestion_box") and rng.random() < 0.3
             phone = None if anonymous else f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+            if phone and phones and rng.random() < 0.06:
+                phone = rng.choice(phones)  # a customer who complains again
+            if phone:
+                phones.append(phone)
             account = f"622202{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.6 else None
             res = services.log_case(uow, ctx, channel=channel, description=story, customer=None if anonymous else _name(rng),
                                     phone=phone, account=account, product=product, category=category, tier=tier,
                                     branch=rng.choice(["BJ001", "BJ002"]), received_at=received)
-            _progress(uow, ctx, rng, res.case, received, staff_by_role)
+            made.append(_progress(uow, ctx, rng, res.case, received, staff_by_role))
         uow.commit()
+    _remediation(uow, ctx, rng, made)
     return {"cases": count, "staff": len(STAFF)}
 
 
@@ -93,6 +110,8 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     age_h = (ctx.now - received).total_seconds() / 3600
     step = lambda hours: min(received + dt.timedelta(hours=hours), ctx.now)  # noqa: E731
     roll = rng.random()
+    if age_h > 24 * 60 and roll < 0.33:
+        roll += 0.33  # the year's history ran its course: decided, mostly closed
     if age_h < 2 or (roll < 0.08 and age_h < 48) or roll < 0.01:
         return ref  # just received (and, rarely, forgotten)
     handler = rng.choice(staff[d.TIER_HANDLER[tier].value])
@@ -109,6 +128,15 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                        note_text="等待补充材料", at=step(rng.uniform(20, 40)))
         return ref
     hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
+    slow = rng.random()
+    if tier != d.Tier.URGENT and slow < 0.08 and age_h > 24 * 30:
+        # A complex case: the regulatory period is extended to 30 days (the customer told on day 5)
+        # and it is decided after the 15 days; a few others simply run late.
+        hours = rng.uniform(24 * 17, 24 * 27)
+        if slow < 0.06:
+            manager = rng.choice(staff["manager"])[0]
+            services.extend(uow, ctx, ref, to=30, approved_by=manager, reason="需调取交易录音并核实第三方材料",
+                            customer_told_at=step(24 * 5), at=step(24 * 5))
     if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
         services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason="客户情绪激动，涉及金额较大",
                           at=step(rng.uniform(30, 60)))
@@ -133,3 +161,21 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
                        at=resolved_at + dt.timedelta(hours=48))
     return ref
+
+
+def _remediation(uow, ctx: Context, rng: random.Random, refs: list[str]) -> None:
+    """The remediation actions the demo branch decided on: some due, some late, one done. They are
+    recorded as of 60 days ago (their due dates then lay ahead), so some are late today."""
+    from dataclasses import replace
+
+    from . import remediation
+
+    earlier = replace(ctx, now=ctx.now - dt.timedelta(days=60))
+    today = ctx.calendar.local_date(ctx.now)
+    for title, cause, product, owner, due_in, done in ACTIONS:
+        linked = rng.sample(refs, k=min(2, len(refs)))
+        action = remediation.add(uow, earlier, title=title, root_cause=cause, product=product, owner=owner,
+                                 due=(today + dt.timedelta(days=due_in)).isoformat(), cases=linked)
+        if done:
+            remediation.done(uow, ctx, str(action["id"]), evidence="已下发制度文件并完成全辖培训，培训签到表存档",
+                             at=ctx.now - dt.timedelta(days=35))

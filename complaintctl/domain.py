@@ -197,8 +197,9 @@ def next_tier(tier: Tier) -> Tier | None:
 # Field validation ---------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_INTL = re.compile(r"^\+\d{1,3}[- ]?\d{4,14}$")
+_LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
+_INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()（）\u2010-\u2015\u2212]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -207,13 +208,29 @@ MAX_NAME = 200
 
 
 def clean_phone(value: str) -> str:
-    v = value.strip().replace(" ", "")
-    if _MOBILE.match(v) or _LANDLINE.match(v) or _INTL.match(v):
+    """Accept the ways a number is commonly written and store one form of each kind: a mainland
+    mobile as 13812345678 (from 138-1234-5678, 138 1234 5678, +86 138 1234 5678), a landline as
+    010-62345678 (from (010) 6234 5678, 010 6234-5678, +86 10 6234 5678), any other number as
+    +85291234567. Full-width digits (from a Chinese input method) count as digits."""
+    import unicodedata
+
+    v = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
+    if v.startswith("0086"):
+        v = "+86" + v[4:]
+    if v.startswith("+86"):
+        national = v[3:]
+        v = national if _MOBILE.match(national) else "0" + national
+    if _MOBILE.match(v):
+        return v
+    if _LANDLINE.match(v):
+        area = 3 if v[1] in "12" else 4
+        return f"{v[:area]}-{v[area:]}"
+    if _INTL.match(v):
         return v
     raise InvalidValue(
         "phone", value,
-        "a mainland mobile (11 digits, e.g. 13812345678), a landline with area code "
-        "(010-12345678) or + and a country code (+85291234567)",
+        "a mainland mobile (13812345678 or 138-1234-5678), a landline with its area code "
+        "(010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)",
     )
 
 

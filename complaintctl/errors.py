@@ -12,6 +12,10 @@ class ComplaintctlError(Exception):
     """Base of every error the tool reports as one line."""
 
     exit_code = 1
+    # Set when the message is a labels.py text (made by labels.error): its key and values, from
+    # which labels.error_text writes it in either language.
+    label_key: str | None = None
+    label_params: dict = {}
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -46,7 +50,8 @@ class IllegalMove(UserError):
 
     def __init__(self, action: str, status: str, allowed: list[str]):
         moves = ", ".join(allowed) if allowed else "none"
-        super().__init__(f"cannot {action} a case that is {status}; allowed from {status}: {moves}")
+        shown = str(status).replace("_", " ")  # the state as it reads: "in progress", not in_progress
+        super().__init__(f"cannot {action} a case that is {shown}; allowed from {shown}: {moves}")
         self.status = status
         self.action = action
         self.allowed = allowed
@@ -92,6 +97,10 @@ class EnvironmentFault(ComplaintctlError):
 
 class DatabaseUnavailable(EnvironmentFault):
     """The database cannot be opened or is not a complaintctl database."""
+
+
+class DatabaseNotFound(EnvironmentFault):
+    """No database where one was named: only init, demo and db upgrade create one."""
 
 
 class SchemaTooNew(EnvironmentFault):

@@ -54,7 +54,8 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
 
 @contextmanager
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
-                encoding: str = "utf-8", keep: Callable[[], bool] | None = None) -> Iterator[io.TextIOBase]:
+                encoding: str = "utf-8", keep: Callable[[], bool] | None = None,
+                binary: bool = False) -> Iterator[io.TextIOBase]:
     """A text file written to a 0600 temporary name beside `path` and renamed over it when complete
     (unless `keep`, asked at the end, says the file is not wanted after all)."""
     check_destination(path, option, protect=protect)
@@ -64,7 +65,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
     except OSError as exc:
         raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", newline=newline, encoding=encoding) as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
             yield fh
         if keep is not None and not keep():
             Path(tmp).unlink(missing_ok=True)

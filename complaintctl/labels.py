@@ -197,6 +197,7 @@ JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
 JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
+E_ = TypeVar("E_", bound=ComplaintctlError)
 
 
 def _fold(text: str) -> str:
@@ -317,6 +318,76 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
     "title.actions": ("Remediation actions", "溯源整改措施"),
+    "msg.written": ("written to {path}", "已写入 {path}"),
+    "title.monthly": ("Complaints management report {month}", "{month} 消费投诉管理月报"),
+    "monthly.window": ("Received {lo} to {hi}; figures as of {as_of}", "统计期间 {lo} 至 {hi}；数据截至 {as_of}"),
+    "monthly.volume": ("Volume", "投诉量"),
+    "monthly.received": ("Complaints received this month: {n} (previous month {p})", "本月受理投诉 {n} 件（上月 {p} 件）"),
+    "monthly.reasons": ("Top reasons", "主要投诉原因"),
+    "monthly.compliance": ("Compliance with time limits", "时限达标情况"),
+    "monthly.compliance_note": ("Cycles decided this month. Open cases already past a deadline: {n}.",
+                                "本月办结的处理轮次。已超时的未结投诉：{n} 件。"),
+    "monthly.aging": ("Aging of open cases", "未结投诉账龄"),
+    "monthly.reviews": ("Reviews and their outcomes", "核查（重新处理）及结果"),
+    "monthly.repeat": ("Repeat complainants (masked)", "重复投诉客户（已脱敏）"),
+    "monthly.actions": ("Remediation actions (溯源整改)", "溯源整改措施"),
+    "monthly.actions_due": ("Due this month", "本月到期"),
+    "monthly.actions_late": ("Late at month end", "月末逾期"),
+    "monthly.none": ("None.", "无。"),
+    "monthly.footer": ("Made by complaintctl from the complaint register; every figure is also in the CSV and JSON "
+                       "reports (report monthly --format json).",
+                       "由 complaintctl 根据投诉登记数据生成；所有数据均可由 CSV/JSON 报表核对（report monthly --format json）。"),
+    "chart.trend_product": ("Received per month by product (12 months)", "近12个月各产品投诉量"),
+    "chart.trend_channel": ("Received per month by channel (12 months)", "近12个月各渠道投诉量"),
+    "chart.reasons": ("Top reasons: this month and the previous", "主要投诉原因：本月与上月"),
+    "chart.compliance_tier": ("Within time limits by tier (%)", "各等级时限达标率（%）"),
+    "chart.compliance_branch": ("Within time limits by branch (%)", "各网点时限达标率（%）"),
+    "chart.aging": ("Open cases by age in working days", "未结投诉账龄（工作日）"),
+    "within_internal_pct": ("Within internal limit", "内部时限内"),
+    "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
+    "resolved_count": ("Decided", "办结数"),
+    "previous": ("Previous month", "上月"),
+    "change": ("Change", "变化"),
+    "change_pct": ("Change %", "变化率"),
+    "reviews_open": ("Reviews still open", "核查未结"),
+    "contact": ("Contact", "联系方式"),
+    "title.return": ("Quarterly complaint return {quarter}", "{quarter} 季度投诉统计报表"),
+    "title.by_type_reason": ("Received by business type and reason", "按业务类型和投诉原因"),
+    "title.by_channel": ("Received by channel", "按业务办理渠道"),
+    "title.by_branch": ("Handling by branch", "各网点处理情况"),
+    "title.notes": ("Notes", "说明"),
+    "business_code": ("Business type code", "业务类型编码"),
+    "business_name": ("Business type", "业务类型"),
+    "reason_code": ("Reason code", "投诉原因编码"),
+    "reason_name": ("Reason", "投诉原因"),
+    "channel_code": ("Channel code", "渠道编码"),
+    "channel_name": ("Channel", "业务办理渠道"),
+    "received": ("Received", "受理量"),
+    "handled_within_15_days": ("Handled within 15 days", "15日内办结"),
+    "handled_within_extension": ("Handled within an extension", "延期内办结"),
+    "handled_late": ("Handled late", "超期办结"),
+    "withdrawn": ("Withdrawn", "撤回"),
+    "repeat": ("Repeat complaints", "重复投诉"),
+    "reviews_requested": ("Reviews requested", "申请核查"),
+    "reviews_resolved": ("Reviews resolved", "核查已办结"),
+    "open_at_quarter_end": ("Open at period end", "期末未结"),
+    "table": ("Table", "表"),
+    "measure": ("Measure", "指标"),
+    "return.quarter": ("Quarter", "季度"),
+    "return.window": ("Received from {lo} to {hi}", "受理时间 {lo} 至 {hi}"),
+    "return.scope": ("Branch", "网点范围"),
+    "return.all_branches": ("all branches", "全部网点"),
+    "return.generated": ("Generated", "生成时间"),
+    "return.definitions": (
+        "Figures count complaints received in the quarter, as they stood at its end. Handled within 15 days: "
+        "the first decision by the 15-day regulatory deadline; within an extension: after it but within the "
+        "deadline as extended (or moved by an appraisal); late: after the deadline in force. Repeat: linked "
+        "to an earlier case, or from a phone or account that complained before. Reviews: cases reopened in "
+        "the quarter because the customer disagreed, and how many of those were decided again by its end. "
+        "Open at period end: every case not decided by the end of the quarter, whenever received.",
+        "统计口径：本季度受理的投诉，按季末状态统计。15日内办结：在15日监管时限内作出首次处理决定；延期内办结：超过15日但在延长后"
+        "（或因鉴定顺延后）的时限内办结；超期办结：超过有效时限办结。重复投诉：关联既往投诉，或同一电话、账户此前投诉过。"
+        "申请核查：客户对处理结果有异议、本季度重新处理的投诉，及其中季末前再次办结的数量。期末未结：截至季末尚未作出处理决定的全部投诉（不论受理时间）。"),
     "title.late_actions": ("Late remediation actions", "逾期整改措施"),
     "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
     "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
@@ -520,8 +591,100 @@ def t(key: str, lang: str = "en", **kwargs) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+# The database: where it is, and whether it exists --------------------------------------------
+TEXT.update({
+    "err.db_not_found": (
+        "database not found: {where} does not exist (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates a new one)",
+        "未找到数据库：{where} 不存在（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "新建数据库请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "err.db_empty": (
+        "database not found: {where} holds no complaintctl data (check --db, COMPLAINTCTL_DB or the config; "
+        "'complaintctl init' or 'complaintctl db upgrade' creates the tables)",
+        "未找到数据库：{where} 中没有 complaintctl 数据（请检查 --db、COMPLAINTCTL_DB 或配置文件；"
+        "建表请用 complaintctl init 或 complaintctl db upgrade）",
+    ),
+    "note.db_created": ("created a new database at {where}", "已新建数据库：{where}"),
+    "note.schema": ("database schema brought to revision {rev}", "数据库结构已升级至版本 {rev}"),
+})
+
+# demo and init ---------------------------------------------------------------------------------
+TEXT.update({
+    "demo.made": ("made {cases} sample complaints and {staff} staff in a demo database of its own: {where}",
+                  "已在独立的演示数据库中生成 {cases} 件示例投诉和 {staff} 名员工：{where}"),
+    "demo.next": ("{open} open and {overdue} overdue demo cases in all; see them with: complaintctl --db {db} list "
+                  "(your own register, set up by init, is a different file)",
+                  "演示数据共有未结案件 {open} 件、超时 {overdue} 件；查看：complaintctl --db {db} list"
+                  "（init 建立的正式登记簿是另一个文件）"),
+    "init.ask_branch": ("Branch code", "网点代码"),
+    "init.ask_timezone": ("Time zone", "时区"),
+    "init.ask_country": ("Calendar country", "节假日日历国家"),
+    "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
+    "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
+    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
+                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
+    "init.existing": ("already registered, left as they are: {names}", "以下员工已登记，保持不变：{names}"),
+    "init.has_cases": ("the database at {where} already holds {n} case(s): if this is meant to be a new register, "
+                       "run init again with --db NEW_FILE --force",
+                       "数据库 {where} 中已有 {n} 件案件：如需全新的登记簿，请用 --db 新文件 --force 重新运行 init"),
+    "err.no_branch": ("no branch for this case: give --branch CODE, or set branch in the config "
+                      "(complaintctl init --branch CODE)",
+                      "未指定网点：请使用 --branch 网点代码，或在配置文件中设置 branch（complaintctl init --branch 网点代码）"),
+})
+TEXT["no_overdue"] = ("No overdue cases.", "没有超时案件。")
+
+
+def article(text: str) -> str:
+    """English 'a' or 'an' before a word: an important case, an executive, a manager."""
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
+
+
+def plain(value, lang: str, enum) -> str:
+    """A choice as it reads inside a sentence: 'in progress', 'important', '处理中'."""
+    text = label(value, lang, enum)
+    return text if lang == "zh" else text.lower()
+
+
+# Errors a user meets at the counter, in both languages ----------------------------------------
+TEXT.update({
+    "err.backup_exists": ("backup file {path} already exists: give a new file name (db backup never overwrites)",
+                          "备份文件 {path} 已存在：请指定新的文件名（db backup 从不覆盖已有文件）"),
+    "err.backup_folder": ("backup file {path}: its folder does not exist; expected a file in an existing folder",
+                          "备份文件 {path} 所在文件夹不存在：请指定已有文件夹中的文件"),
+    "err.staff_deactivated": ("{field} {name!r} was deactivated (see 'complaintctl staff list'): "
+                              "expected active staff",
+                              "{field} {name!r} 已停用（见 complaintctl staff list）：请指定在职员工"),
+    "err.missing_contact": ("missing contact: a complaint by {channel} needs --phone or --email "
+                            "(only a suggestion box or a letter may be anonymous)",
+                            "缺少联系方式：通过「{channel}」提出的投诉须提供 --phone 或 --email（仅意见箱和信函可匿名）"),
+    "err.assign_role": ("cannot assign {a_tier} case to {name} ({role}): it needs {a_need} or above; "
+                        "use --override --reason TEXT to do it anyway",
+                        "不能将{tier}分派给 {name}（{role}）：须由{need}或以上处理；确需分派请使用 --override --reason 说明理由"),
+    "err.extension_approver": ("an extension to {days} days needs {a_need}'s approval; {name} is {a_role}",
+                               "延长至 {days} 日须经{need}批准；{name} 是{role}"),
+})
+
+
+def sentence(key: str, lang: str = "en", **params) -> str:
+    """`t` for a sentence with choices in it: an enum value reads as its label ('in progress',
+    '处理中'); a parameter named a_X also gets its English article ('an important')."""
+    from enum import StrEnum as _StrEnum
+
+    values = {}
+    for k, v in params.items():
+        if isinstance(v, _StrEnum):
+            v = plain(v, lang, type(v))
+        if k.startswith("a_") and lang != "zh":
+            v = article(str(v))
+        values[k] = v
+    return t(key, lang, **values)
+
+
 def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
     """An error's one line in `lang`; errors without a Chinese form are given in English."""
+    if exc.label_key is not None:
+        return sentence(exc.label_key, lang, **exc.label_params)
     if lang != "zh":
         return exc.message
     if isinstance(exc, InvalidValue):
@@ -535,3 +698,36 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
     if isinstance(exc, UnknownStaff):
         return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
     return exc.message
+
+
+def error(cls: type[E_], key: str, **params) -> E_:
+    """An error of class `cls` whose one line is labels' `key` (English and Chinese) with `params`."""
+    exc = cls(sentence(key, "en", **params))
+    exc.label_key, exc.label_params = key, params
+    return exc
+
+
+# The interactive session -----------------------------------------------------------------------
+TEXT.update({
+    "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, exit or Ctrl-D leaves",
+                      "complaintctl 会话：{where}；命令照常输入，Tab 补全，exit 或 Ctrl-D 退出"),
+    "shell.quote": ("cannot read the line: {why}; expected matching quotes", "无法解析该行：{why}；引号应成对出现"),
+    "shell.global": ("global options (--db, --as, --lang, ...) are set when the session starts: "
+                     "leave with exit and start complaintctl again with them",
+                     "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
+    "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
+})
+
+
+TEXT["sla.this_month"] = ("this month so far", "本月至今")
+
+
+def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
+    """One of `names` (keys with a header in TEXT), typed as the key, its English header or its
+    Chinese name, ignoring case and spaces: `--by 渠道` is `--by channel`."""
+    folded = _fold(str(text))
+    for name in names:
+        en, zh = TEXT.get(name, (name, name))
+        if folded in (_fold(name), _fold(en), _fold(zh)):
+            return name
+    raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))

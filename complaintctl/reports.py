@@ -339,15 +339,22 @@ def received_window(ctx: Context, start: str | None, end: str | None
 
 
 def _dimension(name: str) -> str:
-    if name not in DIMENSIONS:
-        raise InvalidValue("--by", name, "one of " + ", ".join(DIMENSIONS))
-    return name
+    """A grouping typed as its key, its English header or its Chinese name (--by 渠道)."""
+    return labels.parse_name(name, DIMENSIONS, "--by")
 
 
-def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[str, Any]:
-    """Compliance of the cycles resolved in the window, grouped by one dimension."""
-    lo, hi = received_window(ctx, start, end)
-    dim = _dimension(by)
+def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, by: str = "tier") -> dict[str, Any]:
+    """Compliance of the cycles resolved in the window, grouped by one dimension. Without --from
+    and --to the window is this month so far (`this_month` in the result says so)."""
+    this_month = start is None and end is None
+    if this_month:
+        today = ctx.calendar.local_date(ctx.now)
+        lo, hi = ctx.calendar.start_of_day(today.replace(day=1)), ctx.now
+    else:
+        if start is None or end is None:
+            raise InvalidValue("--from" if start is None else "--to", "", "both --from and --to, or neither (this month so far)")
+        lo, hi = received_window(ctx, start, end)
+    by = dim = _dimension(by)
     yc = Cycle.__table__.c
     group_col = yc.tier if dim == "tier" else _C[dim]
     # Times come back as stored (text on SQLite): two are parsed for the working-time duration;
@@ -385,7 +392,7 @@ def sla(uow, ctx: Context, *, start: str, end: str, by: str = "tier") -> dict[st
     open_breached = uow.session.execute(
         select(func.count()).where(clocks.breached_sql(edge))).scalar_one()
     return {"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "by": by, "rows": rows,
-            "open_breached": open_breached}
+            "open_breached": open_breached, "this_month": this_month}
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -103,8 +103,10 @@ def load_case(uow, key: str) -> Case:
 def _staff(uow, name: str, field_name: str = "staff") -> Staff:
     clean = d.clean_name(field_name, name)
     person = uow.session.execute(select(Staff).where(Staff.name == clean)).scalar_one_or_none()
-    if person is None or not person.active:
+    if person is None:
         raise UnknownStaff(clean, field_name)
+    if not person.active:
+        raise labels.error(UserError, "err.staff_deactivated", field=field_name, name=clean)
     return person
 
 
@@ -216,12 +218,13 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     text = d.clean_text("description", description)
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
+    if br is None:
+        raise labels.error(UserError, "err.no_branch")
     ph = d.clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
     if not (ph or em) and ch not in (d.Channel.SUGGESTION_BOX, d.Channel.LETTER):
-        raise UserError(f"missing contact: a {ch.value} complaint needs --phone or --email "
-                        f"(only suggestion_box and letter may be anonymous)")
+        raise labels.error(UserError, "err.missing_contact", channel=ch)
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
         related_id = load_case(uow, related).id if related else None
@@ -291,11 +294,9 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         extra = None
         if not d.can_handle(role, tier):
             if not override:
-                need = d.TIER_HANDLER[tier].value
-                raise NotPermitted(
-                    f"cannot assign a {tier.value} case to {person.name} ({role.value}): it needs a {need} or above; "
-                    f"use --override --reason TEXT to do it anyway"
-                )
+                need = d.TIER_HANDLER[tier]
+                raise labels.error(NotPermitted, "err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
+                                      a_need=need, need=need)
             extra = {"override": True, "override_reason": why}
         changes = {"assignee": person.name, "status": status.value}
         if dept or person.department:
@@ -458,8 +459,9 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
         approver = _staff(uow, approved_by, "--approved-by")
         needed = EXTENSION_APPROVER[to]
         if d.ROLE_LEVEL[d.Role(approver.role)] < d.ROLE_LEVEL[needed]:
-            raise NotPermitted(f"an extension to {to} days needs a {needed.value}'s approval; "
-                               f"{approver.name} is {approver.role}")
+            role = d.Role(approver.role)
+            raise labels.error(NotPermitted, "err.extension_approver", days=to, a_need=needed, need=needed, name=approver.name,
+                                  a_role=role, role=role)
         in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
         if to <= in_force:
             raise InvalidValue("--to", to, f"more than the {in_force} days from receipt already in force "

@@ -16,17 +16,46 @@ class Plan:
     force: bool
 
 
-def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str], path: Path, force: bool) -> Plan:
-    values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
-              "calendar.country": country.strip().upper()}
-    for key, value in values.items():
-        config.check_value(key, value)
+def check_timezone(value: str) -> None:
+    config.check_value("timezone", value.strip())
+
+
+def check_country(value: str) -> None:
+    config.check_value("calendar.country", value.strip().upper())
+
+
+def check_language(value: str) -> None:
+    config.check_value("lang", value.strip())
+
+
+def check_staff(value: str) -> None:
+    _people([s for s in value.split(",") if s.strip()])
+
+
+def _people(staff: list[str]) -> list[tuple[str, str]]:
     people = []
     for item in staff:
         name, _, role = item.partition(":")
         if not name.strip() or not role.strip():
             raise InvalidValue("--staff", item, "NAME:ROLE, e.g. zhangwei:manager")
         people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value))
+    return people
+
+
+def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str], path: Path, force: bool,
+         database: str | None = None) -> Plan:
+    """Check every answer before anything is written. `database` (the --db given to init) is
+    remembered in the config, so later commands from any folder use the same register."""
+    values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
+              "calendar.country": country.strip().upper()}
+    for key, value in values.items():
+        config.check_value(key, value)
+    if database:
+        from .db import resolve_url
+
+        url = resolve_url(database)
+        values["database.url"] = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url
+    people = _people(staff)
     if path.exists() and not force:
         raise UserError(f"config file {str(path)!r} already exists: expected a new path, or --force to overwrite it")
     return Plan(path, values, people, force)
@@ -34,8 +63,19 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
 
 def write_config(p: Plan) -> Path:
     text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
+    p.path.parent.mkdir(parents=True, exist_ok=True)
     p.path.write_text(text, encoding="utf-8")
     return p.path
+
+
+def case_count(store) -> int:
+    """How many cases the database already holds (init warns: demo data, or another register)."""
+    from sqlalchemy import func, select
+
+    from .models import Case
+
+    with store.unit_of_work(write=False) as uow:
+        return uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
 
 
 def register_staff(store, ctx, people: list[tuple[str, str]], branch: str | None) -> tuple[list[str], list[str]]:

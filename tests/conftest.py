@@ -27,6 +27,10 @@ def isolated_home(tmp_path, monkeypatch):
     for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "LC_ALL", "LC_MESSAGES", "NO_COLOR", "COLUMNS", "LINES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
+    # The branch a first `init` would set: a case logged with no branch at all is refused.
+    config = home / "config" / "complaintctl" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('branch = "BJ001"\n', encoding="utf-8")
     return home
 
 
@@ -166,10 +170,28 @@ def backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A database at the current schema, made once per worker; each test gets a copy (only init,
+    demo and db upgrade create a database, so a test's database must exist before it starts)."""
+    from complaintctl.db import Store
+
+    path = tmp_path_factory.mktemp("template") / "complaints.db"
+    store = Store(str(path))
+    store.ensure_schema()
+    store.dispose()
+    return path
+
+
 @pytest.fixture
 def cli(backend, tmp_path, request):
     if backend == "sqlite":
-        yield Cli(tmp_path / "complaints.db")
+        import shutil
+
+        db = tmp_path / "complaints.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), db)
+        os.chmod(db, 0o600)
+        yield Cli(db)
         return
     url, reset = request.getfixturevalue("pg_database")
     reset()

@@ -127,7 +127,7 @@ def test_init_writes_config_creates_the_database_and_staff(cli, tmp_path):
     path = tmp_path / "branch.toml"
     out = cli("init", "--branch", "SH001", "--timezone", "Asia/Shanghai", "--country", "CN", "--language", "zh",
               "--staff", "wangfang:staff", "--staff", "zhangwei:经理", "--path", str(path), "--yes").stdout
-    assert "2 staff registered" in out
+    assert "已登记 2 名员工" in out  # the config just written says zh
     cfg = tomllib.loads(path.read_text())
     assert cfg["branch"] == "SH001" and cfg["lang"] == "zh" and cfg["calendar"]["country"] == "CN"
     assert {r["name"] for r in cli.json("staff", "list", "--format", "json")} == {"wangfang", "zhangwei"}
@@ -206,6 +206,7 @@ def test_one_command_built_alone_behaves_as_in_the_whole_application(tmp_path):
     import sys
 
     run = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "c.db")]
+    subprocess.run([*run, "db", "upgrade"], capture_output=True, check=True)
     helped = subprocess.run([*run, "report", "overdue", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0 and "Usage: complaintctl report overdue" in helped.stdout
     wrong = subprocess.run([*run, "log", "--channel", "fax", "--description", "x"], capture_output=True, text=True)

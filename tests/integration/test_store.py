@@ -19,19 +19,22 @@ def test_head_revision_matches_the_alembic_scripts():
 
 
 @pytest.mark.sqlite_only
-def test_a_new_database_is_created_at_head_and_readable_by_its_owner_only(cli):
-    cli.log()
-    assert stat.S_IMODE(os.stat(cli.db).st_mode) == 0o600
-    con = sqlite3.connect(cli.db)
+def test_a_new_database_is_created_at_head_and_readable_by_its_owner_only(cli, tmp_path):
+    new = tmp_path / "new.db"
+    r = cli("--db", str(new), "db", "upgrade")
+    assert f"created a new database at {new}" in r.stderr
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o600
+    con = sqlite3.connect(new)
     assert con.execute("select version_num from alembic_version").fetchone()[0] == HEAD_REVISION
     assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
 @pytest.mark.sqlite_only
-def test_db_upgrade_and_info(cli):
-    assert cli("db", "upgrade").stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
-    assert cli("db", "upgrade").stdout.strip() == f"already at revision {HEAD_REVISION}"
-    info = cli.json("db", "info", "--json")
+def test_db_upgrade_and_info(cli, tmp_path):
+    new = ["--db", str(tmp_path / "new.db")]
+    assert cli(*new, "db", "upgrade").stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
+    assert cli(*new, "db", "upgrade").stdout.strip() == f"already at revision {HEAD_REVISION}"
+    info = cli.json(*new, "db", "info", "--json")
     assert info["revision"] == HEAD_REVISION and info["counts"]["cases"] == 0
     assert info["url"].startswith("sqlite:///")
 
@@ -42,6 +45,7 @@ def test_an_older_database_is_upgraded_on_first_use(cli):
         pytest.skip("only one schema revision exists")
     from complaintctl.db import Store
 
+    cli.db.unlink()
     store = Store(str(cli.db))
     store.upgrade(KNOWN_REVISIONS[0])
     assert store.current_revision() == KNOWN_REVISIONS[0]
@@ -89,11 +93,13 @@ def _fails_env(cli, *args) -> str:
 def test_a_database_in_a_missing_folder(cli, tmp_path):
     err = _fails_env(cli, "--db", str(tmp_path / "nope" / "c.db"), "list")
     assert "does not exist" in err
+    err = _fails_env(cli, "--db", str(tmp_path / "nope" / "c.db"), "db", "upgrade")
+    assert "folder" in err and "does not exist" in err
 
 
 @pytest.mark.sqlite_only
 def test_a_database_in_a_read_only_folder(cli):
-    err = _fails_env(cli, "--db", "/sys/complaints.db", "list")
+    err = _fails_env(cli, "--db", "/sys/complaints.db", "db", "upgrade")
     assert "cannot create database '/sys/complaints.db'" in err
 
 

@@ -43,7 +43,19 @@ def test_accepted_phone_numbers(phone):
     assert d.clean_phone(phone) == phone
 
 
-@pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "23812345678", "+"])
+@pytest.mark.parametrize("written, stored", [
+    ("138-1234-5678", "13812345678"), ("138 1234 5678", "13812345678"), ("+86 138 1234 5678", "13812345678"),
+    ("+86-138-1234-5678", "13812345678"), ("0086 13812345678", "13812345678"), ("１３８１２３４５６７８", "13812345678"),
+    ("(010) 6234 5678", "010-62345678"), ("（010）62345678", "010-62345678"), ("01062345678", "010-62345678"),
+    ("010 6234-5678", "010-62345678"), ("+86 10 6234 5678", "010-62345678"), ("(0755) 8123 4567", "0755-81234567"),
+    ("021.6234.5678", "021-62345678"), ("+852 9123 4567", "+85291234567"), ("+1 (212) 555-0100", "+12125550100"),
+])
+def test_common_written_forms_of_a_phone_are_accepted_and_normalised(written, stored):
+    assert d.clean_phone(written) == stored
+
+
+@pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "23812345678", "+", "+86 12", "010-123",
+                                   "138-1234-567", "+0123456789", "13812345678x"])
 def test_rejected_phone_numbers(phone):
     with pytest.raises(InvalidValue, match="invalid phone"):
         d.clean_phone(phone)

@@ -1,0 +1,175 @@
+"""The monthly management report: its figures (one dict, the same as the JSON and CSV reports give)
+and the self-contained HTML page with inline SVG charts (pygal) made from them (Jinja2)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case as sql_case, func, literal, select
+
+from . import domain as d
+from . import labels, regulatory, remediation, reports
+from .models import Case
+from .context import Context, show_time
+
+_C = Case.__table__.c
+TREND_MONTHS = 12
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _month_bounds(ctx: Context, year: int, month: int, back: int = 0) -> tuple[dt.date, dt.date]:
+    first = regulatory.month_start(year, month - back)
+    return first, regulatory.month_start(first.year, first.month + 1)
+
+
+def trend(uow, ctx: Context, field: str, year: int, month: int, branch: str | None = None) -> dict[str, list[int]]:
+    """Complaints received in each of the 12 months ending with this one, per value of `field`."""
+    cal = ctx.calendar
+    starts = [regulatory.month_start(year, month - k) for k in range(TREND_MONTHS - 1, -1, -1)]
+    end = cal.start_of_day(regulatory.month_start(year, month + 1))
+    col = _C[field]
+    bucket = sql_case(*[(_C.received_at < cal.start_of_day(s2), literal(i))
+                        for i, s2 in enumerate(starts[1:])], else_=literal(TREND_MONTHS - 1)).label("m")
+    where = [_C.received_at >= cal.start_of_day(starts[0]), _C.received_at < end]
+    if branch:
+        where.append(_C.branch == branch)
+    out: dict[str, list[int]] = {}
+    for value, m, n in uow.session.execute(select(col, bucket, func.count()).where(*where).group_by(col, bucket)):
+        out.setdefault(value, [0] * TREND_MONTHS)[int(m)] += n
+    return dict(sorted(out.items(), key=lambda kv: -sum(kv[1])))
+
+
+def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
+    """Every figure of the monthly report for `month` (YYYY-MM), as of the end of that month."""
+    year, mon = regulatory.parse_month(month)
+    first, after = _month_bounds(ctx, year, mon)
+    prev_first, _ = _month_bounds(ctx, year, mon, back=1)
+    lo, hi = ctx.calendar.start_of_day(first), ctx.calendar.start_of_day(after)
+    end = hi - dt.timedelta(microseconds=1)
+    last_day = (after - dt.timedelta(days=1)).isoformat()
+    as_of = min(hi, ctx.now)
+    months = [regulatory.month_start(year, mon - k).strftime("%Y-%m") for k in range(TREND_MONTHS - 1, -1, -1)]
+    with uow:
+        by_product = trend(uow, ctx, "product", year, mon)
+        by_channel = trend(uow, ctx, "channel", year, mon)
+        summary = reports.summary(uow, ctx, start=first.isoformat(), end=last_day, by="category")
+        sla_tier = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="tier")
+        sla_branch = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="branch")
+        aging = reports.aging(uow, ctx, as_of=as_of)
+        handling = regulatory.handling_by_branch(uow, ctx, lo, hi)
+        due = list(remediation.actions(uow, ctx, as_of=as_of, due_from=first, due_before=after))
+        late = list(remediation.actions(uow, ctx, as_of=as_of, overdue=True))
+    total = next((r for r in handling if r["branch"] == regulatory.TOTAL), {})
+    reasons = [{"category": r["category"], "received": r["received"], "previous": r["previous"],
+                "change": r["change"], "change_pct": r["change_pct"]}
+               for r in sorted(summary["rows"], key=lambda r: (-r["received"], r["category"]))]
+    return {
+        "month": f"{year}-{mon:02d}", "from": show_time(lo, ctx), "to": show_time(end, ctx),
+        "previous_month": prev_first.strftime("%Y-%m"), "as_of": show_time(as_of, ctx),
+        "received": total.get("received", 0),
+        "received_previous": sum(r["previous"] for r in summary["rows"]),
+        "trend": {"months": months, "product": by_product, "channel": by_channel},
+        "top_reasons": reasons,
+        "compliance_by_tier": sla_tier["rows"], "compliance_by_branch": sla_branch["rows"],
+        "open_breached": sla_tier["open_breached"],
+        "aging": aging,
+        "reviews": [{"branch": r["branch"], "reviews_requested": r["reviews_requested"],
+                     "reviews_resolved": r["reviews_resolved"],
+                     "reviews_open": r["reviews_requested"] - r["reviews_resolved"]} for r in handling],
+        "repeat_complainants": summary["repeat_complainants"],
+        "actions_due": due, "actions_late": late,
+    }
+
+
+# The page -------------------------------------------------------------------------------------
+
+FONT = "'Noto Sans CJK SC', 'Noto Sans CJK', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+
+
+def _style():
+    from pygal.style import Style
+
+    return Style(font_family=FONT, background="white", plot_background="white", foreground="#333",
+                 foreground_strong="#111", foreground_subtle="#777", title_font_size=16, label_font_size=11,
+                 major_label_font_size=11, legend_font_size=11, value_font_size=10,
+                 colors=("#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#7b5ea7", "#5f9ea0", "#a0522d", "#708090",
+                         "#c71585", "#556b2f"))
+
+
+def _chart(kind: str, title: str, **options):
+    import pygal
+
+    chart = getattr(pygal, kind)(title=title, style=_style(), width=760, height=360, explicit_size=True,
+                                 js=[], disable_xml_declaration=True, legend_at_bottom=True,
+                                 legend_at_bottom_columns=4, print_values=False, **options)
+    return chart
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<!--.*?-->", re.DOTALL)
+
+
+def _svg(chart) -> str:
+    """The chart's SVG without pygal's tooltip configuration script and credits: the page needs
+    no JavaScript (nothing is loaded from anywhere) and reads the same with scripts turned off."""
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The report's charts: each a title and an inline SVG."""
+    out = []
+    months = data["trend"]["months"]
+    for field, enum, key in (("product", d.Product, "chart.trend_product"), ("channel", d.Channel, "chart.trend_channel")):
+        title = labels.t(key, lang)
+        chart = _chart("StackedBar", title, x_label_rotation=0)
+        chart.x_labels = [m[2:] for m in months]
+        for value, series in data["trend"][field].items():
+            chart.add(labels.label(value, lang, enum), series)
+        out.append({"id": f"trend-{field}", "title": title, "svg": _svg(chart)})
+    title = labels.t("chart.reasons", lang)
+    chart = _chart("HorizontalBar", title)
+    top = data["top_reasons"][:8][::-1]
+    chart.x_labels = [labels.label(r["category"], lang, d.Category) for r in top]
+    chart.add(data["month"], [r["received"] for r in top])
+    chart.add(data["previous_month"], [r["previous"] for r in top])
+    out.append({"id": "reasons", "title": title, "svg": _svg(chart)})
+    for rows, dim, enum, key in ((data["compliance_by_tier"], "tier", d.Tier, "chart.compliance_tier"),
+                                 (data["compliance_by_branch"], "branch", None, "chart.compliance_branch")):
+        title = labels.t(key, lang)
+        chart = _chart("Bar", title, range=(0, 100))
+        chart.x_labels = [labels.t("total", lang) if r[dim] == "TOTAL" else
+                          (labels.label(r[dim], lang, enum) if enum else r[dim]) for r in rows]
+        chart.add(labels.t("within_internal_pct", lang), [r["within_internal_pct"] for r in rows])
+        chart.add(labels.t("within_regulatory_pct", lang), [r["within_regulatory_pct"] for r in rows])
+        out.append({"id": f"compliance-{dim}", "title": title, "svg": _svg(chart)})
+    title = labels.t("chart.aging", lang)
+    chart = _chart("StackedBar", title)
+    buckets = [reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS]
+    chart.x_labels = buckets
+    for row in data["aging"]:
+        if row["tier"] != "TOTAL":
+            chart.add(labels.label(row["tier"], lang, d.Tier), [row[b] for b in buckets])
+    out.append({"id": "aging", "title": title, "svg": _svg(chart)})
+    return out
+
+
+def render_html(data: dict[str, Any], lang: str, *, bank: str = "") -> str:
+    """The whole report as one self-contained HTML page (no script, no external resource)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+
+    def t(key: str, **kw) -> str:
+        return labels.t(key, lang, **kw)
+
+    def lab(value, enum_name: str) -> str:
+        return labels.label(value, lang, getattr(d, enum_name))
+
+    def pct(value) -> str:
+        return "" if value is None else f"{value:.1f}%"
+
+    return env.get_template("monthly.html.j2").render(
+        data=data, charts=charts(data, lang), t=t, lab=lab, pct=pct, lang=lang, bank=bank,
+        buckets=[reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS])

@@ -1,0 +1,216 @@
+"""At the counter: a missing database is an error, the demo keeps to its own file, init sets up a
+register found from any folder."""
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+
+def _env_fails(cli, *args) -> str:
+    r = cli(*args, expect=1)
+    err = r.stderr.strip()
+    assert err.count("\n") == 0 and "Traceback" not in r.output and err.startswith("complaintctl: error: "), r.output
+    return err
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("args", [
+    ["report", "overdue", "--fail-on-overdue"], ["list"], ["show", "C-2026-000001"], ["db", "check"],
+    ["db", "info"], ["staff", "list"], ["export", "--format", "csv"],
+    ["log", "--channel", "letter", "--description", "x"],
+])
+def test_a_mistyped_database_path_is_an_error_and_creates_nothing(cli, tmp_path, args):
+    typo = tmp_path / "brnach.db"
+    err = _env_fails(cli, "--db", str(typo), *args)
+    assert f"database not found: {typo} does not exist" in err
+    assert not typo.exists()
+
+
+@pytest.mark.sqlite_only
+def test_backup_of_a_missing_database_is_an_error(cli, tmp_path):
+    err = _env_fails(cli, "--db", str(tmp_path / "brnach.db"), "db", "backup", str(tmp_path / "copy.db"))
+    assert "database not found" in err and not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.sqlite_only
+def test_the_missing_database_error_speaks_chinese(cli, tmp_path):
+    err = _env_fails(cli, "--lang", "zh", "--db", str(tmp_path / "x.db"), "list")
+    assert "未找到数据库" in err and "does not exist" not in err
+
+
+@pytest.mark.sqlite_only
+def test_a_database_without_the_schema_is_not_found_either(cli, tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    err = _env_fails(cli, "--db", str(empty), "list")
+    assert f"database not found: {empty} holds no complaintctl data" in err
+
+
+@pytest.mark.sqlite_only
+def test_init_demo_and_db_upgrade_create_a_database_and_say_so(cli, tmp_path):
+    for args in (["db", "upgrade"], ["demo", "--count", "3"],
+                 ["init", "--branch", "BJ001", "--path", str(tmp_path / "c.toml"), "--yes"]):
+        new = tmp_path / f"{args[0]}.db"
+        r = cli("--db", str(new), *args)
+        assert f"created a new database at {new}" in r.stderr and new.exists()
+
+
+@pytest.mark.sqlite_only
+def test_the_demo_fills_its_own_file_and_the_first_real_day_does_not_see_it(cli, home, tmp_path):
+    r = _run(["demo", "--count", "12"])
+    assert r.exit_code == 0, r.output
+    demo_db = home / "data" / "complaintctl" / "demo.db"
+    assert f"demo database of its own: {demo_db}" in r.stderr
+    assert f"complaintctl --db {demo_db} list" in r.stderr
+    assert "--all" not in r.stderr  # demo does not take --all, so it does not suggest it
+    (home / "config" / "complaintctl" / "config.toml").unlink()
+    r = _run(["init", "--branch", "BJ001", "--staff", "wangfang:staff", "--yes"])
+    assert r.exit_code == 0, r.output
+    assert "already holds" not in r.stderr
+    register = home / "data" / "complaintctl" / "complaints.db"
+    assert f"database ready at {register}" in r.stdout
+    listed = _run(["list", "--format", "json"])
+    assert listed.exit_code == 0 and listed.stdout.strip() == "[]"
+
+
+@pytest.mark.sqlite_only
+def test_init_warns_about_a_database_that_already_holds_cases(cli, tmp_path):
+    cli("demo", "--count", "4")
+    r = cli("init", "--branch", "BJ001", "--path", str(tmp_path / "c.toml"), "--yes")
+    assert f"warning: the database at {cli.db} already holds 4 case(s)" in r.stderr
+
+
+@pytest.mark.sqlite_only
+def test_init_writes_the_user_config_folder_and_remembers_the_database(cli, home, tmp_path, monkeypatch):
+    config = home / "config" / "complaintctl" / "config.toml"
+    config.unlink()
+    register = tmp_path / "branch.db"
+    r = _run(["--db", str(register), "init", "--branch", "SH002", "--staff", "wangfang:staff",
+                                   "--language", "en", "--yes"])
+    assert r.exit_code == 0, r.output
+    written = tomllib.loads(config.read_text())
+    assert written["branch"] == "SH002" and written["database"]["url"] == str(register)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = _run(["log", "--channel", "letter", "--description", "来信", "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    assert json.loads(r.stdout)["branch"] == "SH002"
+    assert Path(register).exists() and not (elsewhere / "complaints.db").exists()
+    rows = {row["key"]: row for row in json.loads(_run(["config", "show", "--format", "json"]).stdout)}
+    assert rows["database.url"]["value"] == str(register)
+
+
+def test_a_case_with_no_branch_given_or_configured_is_refused(cli, tmp_path):
+    bare = tmp_path / "bare.toml"
+    bare.write_text("")
+    err = cli.fails("--config", str(bare), "log", "--channel", "letter", "--description", "x")
+    assert "no branch for this case: give --branch CODE" in err
+    zh = cli.fails("--config", str(bare), "--lang", "zh", "log", "--channel", "letter", "--description", "x")
+    assert "未指定网点" in zh
+    cli("--config", str(bare), "log", "--channel", "letter", "--description", "x", "--branch", "BJ003")
+
+
+def _run(args):
+    """The tool without --db: where the database and config are found by default."""
+    from tests.conftest import RUN
+
+    return RUN(args)
+
+
+@pytest.fixture
+def home(isolated_home):
+    return isolated_home
+
+
+def test_messages_use_words_and_articles_not_raw_keys(cli, tmp_path):
+    cli.staff()
+    ref = cli.log("--tier", "important")
+    err = cli.fails("assign", ref, "--to", "wangfang", code=cli_code_not_permitted())
+    assert "cannot assign an important case to wangfang (front-line staff): it needs a manager or above" in err
+    zh = cli.fails("--lang", "zh", "assign", ref, "--to", "wangfang", code=cli_code_not_permitted())
+    assert "不能将重要投诉分派给 wangfang（一线员工）" in zh and "important" not in zh
+    err = cli.fails("log", "--channel", "hotline", "--description", "x")
+    assert "missing contact: a complaint by service hotline needs --phone or --email" in err
+    assert "hotline" not in cli.fails("--lang", "zh", "log", "--channel", "hotline", "--description", "x").replace("客服热线", "")
+
+
+@pytest.mark.sqlite_only
+def test_backup_to_an_existing_file_names_the_whole_path(cli, tmp_path):
+    cli.log()
+    target = tmp_path / "a-rather-long-folder-name-for-backups" / "complaints-2026-11-29-nightly.db"
+    target.parent.mkdir()
+    target.write_bytes(b"")
+    err = cli.fails("db", "backup", str(target))
+    assert f"backup file {target} already exists" in err
+
+
+def test_a_phone_in_a_common_written_form_is_accepted_and_stored_in_one_form(cli):
+    for written, shown in (("138-1234-5678", "138****5678"), ("(010) 6234 5678", "010****5678"),
+                           ("+86 139 1234 5678", "139****5678")):
+        ref = cli.log("--phone", written)
+        assert cli.json("show", ref, "--json")["case"]["phone"] == shown
+    assert "invalid phone '138-1234-567'" in cli.fails(*LOG_WITHOUT_PHONE, "--phone", "138-1234-567")
+
+
+LOG_WITHOUT_PHONE = ["log", "--channel", "hotline", "--description", "x", "--received-at", "2026-03-02T10:00"]
+
+
+def cli_code_not_permitted() -> int:
+    from complaintctl.errors import NotPermitted
+
+    return NotPermitted.exit_code
+
+
+def test_report_sla_defaults_to_this_month_so_far_and_says_so(cli):
+    cli.staff()
+    ref = cli.log(received="2026-11-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-11-03T10:00")
+    out = cli("report", "sla").stdout
+    assert "this month so far" in out
+    assert "本月至今" in cli("--lang", "zh", "report", "sla").stdout
+    assert "both --from and --to, or neither" in cli.fails("report", "sla", "--from", "2026-11-01")
+
+
+def test_report_groupings_accept_their_chinese_names(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    by_key = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "channel", "--format", "json")
+    by_zh = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "渠道", "--format", "json")
+    assert by_key == by_zh and by_key[0]["channel"] == "hotline"
+    err = cli.fails("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "颜色")
+    assert "invalid --by '颜色'" in err and "channel (渠道)" in err
+
+
+def test_help_never_breaks_an_example_inside_an_option(cli):
+    out = cli("resolve", "--help").stdout
+    example = next(line for line in out.splitlines() if "Example:" in line)
+    assert "--root-cause fees" in example
+
+
+@pytest.mark.sqlite_only
+def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(cli, tmp_path):
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="80")
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--lang", "en", "--db", str(tmp_path / "n.db"),
+                                           "init", "--path", str(tmp_path / "n.toml")],
+                          env=env, encoding="utf-8", timeout=60)
+    child.expect("Branch code")
+    child.sendline("BJ007")
+    child.expect("Time zone")
+    child.sendline("Mars/Olympus")
+    child.expect("unknown time zone 'Mars/Olympus'")
+    child.expect("Time zone")  # asked again, nothing written yet
+    assert not (tmp_path / "n.toml").exists()
+    child.sendintr()
+    child.expect("complaintctl: error: interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (tmp_path / "n.toml").exists() and not (tmp_path / "n.db").exists()
