@@ -196,6 +196,10 @@ def backup(store, target: Path) -> dict[str, Any]:
 
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
+    if target.exists() and not target.is_symlink():
+        raise labels.error(UserError, "err.backup_exists", path=str(target))
+    if not target.parent.is_dir():
+        raise labels.error(UserError, "err.backup_folder", path=str(target))
     files.check_destination(target, "FILE", protect=(store.adapter.path,), overwrite=False)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
