@@ -95,6 +95,7 @@ def main() -> None:
         writer.writeheader()
         writer.writerows(rows)
     exe = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(db)]
+    subprocess.run([*exe, "db", "upgrade"], check=True, env=env, capture_output=True)  # creates it
     subprocess.run([*exe, "import", str(source)], check=True, env=env, capture_output=True)
 
     # Taskwarrior: one task per row, due at its internal deadline's day

@@ -3,7 +3,7 @@ extend, resolve, reopen, close, and the read side: show and list."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -14,8 +14,9 @@ from .state import state
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, show, list_):
-        name = "list" if fn is list_ else fn.__name__
+    for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, withdraw, review,
+               review_decide, show, list_):
+        name = "list" if fn is list_ else fn.__name__.replace("_", "-")
         app.command(name)(fn)
 
 
@@ -31,13 +32,23 @@ def log(
     category: str = typer.Option("other", "--category", autocompletion=choices_for("category"), help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
     tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (一般/重要/紧急)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
+    department: Optional[List[str]] = typer.Option(None, "--department", help="A department concerned (the first leads); repeatable."),
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
-    related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this one follows."),
+    related: Optional[str] = typer.Option(None, "--related", help="Reference of an earlier case this genuinely new complaint follows."),
+    repeat_of: Optional[str] = typer.Option(None, "--repeat-of", help="The same complaint again while CASE is handled: recorded on CASE, no new case."),
+    id_type: Optional[str] = typer.Option(None, "--id-type", autocompletion=choices_for("id_type"), help="Identity document: resident_id (default with --id-number), passport, hk_macao_permit, taiwan_permit, foreign_residence, other."),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="The document's number (sensitive: masked everywhere like an account)."),
+    agent: Optional[str] = typer.Option(None, "--agent", help="Name of an agent acting for the complainant (needs --agent-authority)."),
+    agent_authority: Optional[str] = typer.Option(None, "--agent-authority", help="Reference of the agent's power of attorney."),
+    complained_staff: Optional[str] = typer.Option(None, "--complained-staff", help="The staff member complained about, if any (never handles or reviews it)."),
+    request: Optional[str] = typer.Option(None, "--request", help="What the complainant asks for (apart from the description)."),
+    new_facts: bool = typer.Option(False, "--new-facts", help="With --repeat-of: it brings new facts or reasons, so CASE's clock restarts from --received-at."),
     json_out: bool = JSON,
 ) -> None:
-    """Record a new complaint and print its reference.
+    """Record a new complaint and print its reference (or a repeat on the original case).
 
     Example: complaintctl log --channel hotline --customer 张三 --phone 13812345678 --product wealth_management --category misselling --description "理财产品风险未充分揭示"
+    Example: complaintctl log --repeat-of C-2026-000001 --channel hotline --description "客户再次来电催问进度"
     """
     st = state(ctx)
     from complaintctl import services
@@ -46,6 +57,8 @@ def log(
         st.uow(), st.context(), channel=channel, description=read_text(description, "description"), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
+        repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
+        agent_authority=agent_authority, complained_staff=complained_staff, request=request, department=department,
     )
     if json_out:
         done(st, result, True)
@@ -59,8 +72,9 @@ def log(
 def assign(
     ctx: typer.Context,
     case: str = case_arg(),
-    to: str = typer.Option(..., "--to", help="Registered staff name.", autocompletion=staff_names),
-    department: Optional[str] = typer.Option(None, "--department", help="Department that must deal with it."),
+    to: str = typer.Option(..., "--to", help="The lead handler: registered staff.", autocompletion=staff_names),
+    with_: Optional[List[str]] = typer.Option(None, "--with", autocompletion=staff_names, help="A co-handler (registered staff); repeat for each member of the team."),
+    department: Optional[List[str]] = typer.Option(None, "--department", help="A department that deals with it (the first leads); repeatable."),
     override: bool = typer.Option(False, "--override", help="Assign below the tier's handler level (needs --reason; audited)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the handler level is overridden."),
     at: Optional[str] = AT,
@@ -69,12 +83,13 @@ def assign(
     """Hand a case to a member of staff whose role fits its tier.
 
     Example: complaintctl assign C-2026-000001 --to wangfang --department 个人金融部
+    Example: complaintctl assign C-2026-000002 --to zhangwei --with wangfang --with liqiang --department 个人金融部 --department 法律合规部
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.assign(st.uow(), st.context(), case, to=to, department=department, override=override,
-                             reason=reason, at=at), json_out)
+                             reason=reason, at=at, with_=with_), json_out)
 
 
 def escalate(
@@ -201,19 +216,24 @@ def resolve(
     case: str = case_arg(),
     resolution: str = typer.Option(..., "--resolution", help="What was decided and told to the customer; '-' reads stdin."),
     root_cause: Optional[str] = typer.Option(None, "--root-cause", help="The category that was really at fault."),
-    notified_via: Optional[str] = typer.Option(None, "--notified-via", help="phone, sms, letter, in_person or email."),
+    notified_via: Optional[str] = typer.Option(None, "--notified-via", help="How the customer was told: phone, sms, letter, in_person or email."),
+    facts: Optional[str] = typer.Option(None, "--facts", help="The facts found."),
+    basis: Optional[str] = typer.Option(None, "--basis", help="The basis of the decision (contract terms, rules, law)."),
+    relief: Optional[str] = typer.Option(None, "--relief", help="Routes of relief told to the customer, comma-separated: review, mediation, arbitration, litigation (default all four)."),
+    decided_at: Optional[str] = typer.Option(None, "--decided-at", help="When the decision was made (default --at; never after it)."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
-    """Mark a case resolved: the customer has been told the result.
+    """Record the decision and that the customer was told it (--at: this meets the clocks).
 
-    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --root-cause fees --notified-via phone
+    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --facts "年费未事先告知" --basis "领用合约第5条" --root-cause fees --notified-via phone
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution, "resolution"), root_cause=root_cause,
-                              notified_via=notified_via, at=at), json_out)
+                              notified_via=notified_via, at=at, facts=facts, basis=basis, relief=relief,
+                              decided_at=decided_at), json_out)
 
 
 def reopen(
@@ -250,6 +270,60 @@ def close(
     done(st, services.close(st.uow(), st.context(), case, satisfaction=satisfaction, at=at), json_out)
 
 
+def withdraw(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    reason: Optional[str] = typer.Option(None, "--reason", help="What the complainant said when withdrawing."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Record that the complainant withdrew the complaint: the procedure ends that day.
+
+    Example: complaintctl withdraw C-2026-000001 --at 2026-03-05T15:00 --reason "客户来电表示问题已自行解决"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.withdraw(st.uow(), st.context(), case, reason=reason, at=at), json_out)
+
+
+def review(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    requested_at: str = typer.Option(..., "--requested-at", help="When the customer asked for the review (within 30 days of the decision)."),
+    reviewer: str = typer.Option(..., "--reviewer", autocompletion=staff_names, help="Registered staff of a higher level than the handler, or of another branch."),
+    json_out: bool = JSON,
+) -> None:
+    """Record the customer's request for a review (核查) of the decision by a higher level: 30 days to decide.
+
+    Example: complaintctl review C-2026-000001 --requested-at 2026-03-20T10:00 --reviewer sunli
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.request_review(st.uow(), st.context(), case, requested_at=requested_at, reviewer=reviewer),
+         json_out)
+
+
+def review_decide(
+    ctx: typer.Context,
+    case: str = case_arg(),
+    outcome: str = typer.Option(..., "--outcome", autocompletion=choices_for("review_outcome"), help="upheld or changed (维持/变更)."),
+    text: str = typer.Option(..., "--text", help="The review's conclusion as told to the customer; '-' reads stdin."),
+    at: Optional[str] = AT,
+    json_out: bool = JSON,
+) -> None:
+    """Record the review's decision: the original decision upheld or changed.
+
+    Example: complaintctl review-decide C-2026-000001 --outcome upheld --text "经核查，原处理决定适当"
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    done(st, services.decide_review(st.uow(), st.context(), case, outcome=outcome, text=read_text(text), at=at),
+         json_out)
+
+
 def show(
     ctx: typer.Context,
     case: str = case_arg(),
@@ -265,11 +339,12 @@ def show(
     from complaintctl import services
 
     uow = st.uow(write=reveal)
-    detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of)
+    detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of, lang=st.language)
     if json_out:
         render.print_json({"case": detail.case, "clocks": [
             {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
-            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events})
+            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events,
+            "steps": detail.steps})
     else:
         from .views import render_detail
 
@@ -283,6 +358,7 @@ def list_(
     status: Optional[str] = typer.Option(None, "--status", help="Only this state."),
     tier: Optional[str] = typer.Option(None, "--tier", help="Only this tier."),
     assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this assignee."),
+    mine: bool = typer.Option(False, "--mine", help="Only the cases assigned to me (the operator)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch."),
     channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
     product: Optional[str] = typer.Option(None, "--product", help="Only this product."),
@@ -305,6 +381,13 @@ def list_(
 
     from .views import LIST_COLUMNS, table_columns
 
+    if mine:
+        from complaintctl import labels
+        from complaintctl.errors import UserError
+
+        if assignee:
+            raise labels.error(UserError, "err.mine_and_assignee")
+        assignee = st.operator
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
     render.check_format(fmt)
@@ -312,6 +395,7 @@ def list_(
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
         c = st.context()
+        reports.check_names(uow, query)
         # A terminal table fetches only the rows it shows; SQL counts the rest.
         rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None

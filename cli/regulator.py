@@ -22,11 +22,13 @@ def register(app: typer.Typer) -> None:
     app.command("letter")(letter)
 
 
+# In a narrow table the least needed go first (priority: 0 never dropped, higher dropped first).
 ACTION_COLUMNS = [
-    Column("id", kind="number"), Column("title", max_width=40), Column("root_cause", enum=d.Category),
-    Column("product", enum=d.Product), Column("owner"), Column("due_on"), Column("status", enum=d.ActionStatus),
-    Column("days_late", kind="number"), Column("cases", max_width=30), Column("done_at", kind="time"),
-    Column("evidence", max_width=30),
+    Column("id", kind="number", priority=0), Column("title", max_width=40, priority=1),
+    Column("root_cause", enum=d.Category, priority=5), Column("product", enum=d.Product, priority=8),
+    Column("owner", priority=2), Column("due_on", priority=0), Column("status", enum=d.ActionStatus, priority=3),
+    Column("days_late", kind="number", priority=2), Column("cases", max_width=30, priority=7),
+    Column("done_at", kind="time", priority=6), Column("evidence", max_width=30, priority=9),
 ]
 
 

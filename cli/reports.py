@@ -58,8 +58,9 @@ def overdue(
     shown = _limit(all_rows, limit)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
-        rep = reports.overdue(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee,
-                                                                   channel=channel, product=product),
+        query = reports.CaseQuery(tier=tier, branch=branch, assignee=assignee, channel=channel, product=product)
+        reports.check_names(uow, query)
+        rep = reports.overdue(uow, st.context(), query,
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
             typer.echo(count_line(rep.counts, rep.as_of, st, lang, rep.due_soon_counts if include_due_soon else None))
@@ -212,6 +213,8 @@ def summary(
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
     cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
         Column("received", kind="number", header="Received" if lang == "en" else "本期"),
+        Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
+        Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
         Column("previous", kind="number", header="Previous" if lang == "en" else "上期"),
         Column("change", kind="number", header="Change" if lang == "en" else "变化"),
         Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
@@ -257,6 +260,10 @@ def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool
         lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
         lines += [f"  {r['reference']}" for r in result["urgent"]]
     typer.echo("\n".join(lines))
+    below = result.get("below_tier") or []
+    if below:
+        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
+                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)))
 
 
 RETURN_FORMATS = ("table", "csv", "json", "xlsx")
@@ -302,14 +309,15 @@ def regulatory(
     else:
         typer.echo(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]))
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text")
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
                     lang=lang, limit=None, title=labels.t("title.by_type_reason", lang), empty=" ")
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        render.emit(rep["by_branch"], [Column("branch")] + [Column(k, kind="number") for k in HANDLING_KEYS],
+        render.emit(rep["by_branch"], [Column("branch", priority=0)] + [
+                        Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
                     lang=lang, limit=None, title=labels.t("title.by_branch", lang), empty=" ")
 
 

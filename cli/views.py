@@ -11,7 +11,7 @@ from .render import Column
 def case_style(row: dict) -> str | None:
     """Severity colours: red for a regulatory breach, orange for internal, yellow for stale/soon."""
     breach = row.get("breach") or ""
-    if "regulatory" in breach:
+    if "regulatory" in breach or "review" in breach:
         return "bold red"
     if breach:
         return "red" if row.get("tier") == d.Tier.URGENT.value else "dark_orange"
@@ -29,6 +29,8 @@ LIST_COLUMNS = [
     Column("category", enum=d.Category),
     Column("branch"),
     Column("assignee"),
+    Column("co_handlers"),
+    Column("departments"),
     Column("customer", max_width=12),
     Column("phone"),
     Column("account"),
@@ -130,22 +132,58 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("received_at", lang), render.cell_text(c["received_at"], Column("x", kind="time"), lang)),
         (labels.t("description", lang), c["description"]),
     ]
+    if c.get("co_handlers"):
+        pairs.append((labels.t("co_handlers", lang), ", ".join(c["co_handlers"])))
+    if len(c.get("departments") or []) > 1:
+        pairs.append((labels.t("departments", lang), ", ".join(c["departments"])))
+    if c.get("id_number"):
+        pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
+    if c.get("agent_name"):
+        pairs.append((labels.t("agent", lang), f'{c["agent_name"]} ({c["agent_authority"]})'))
+    if c.get("complained_staff"):
+        pairs.append((labels.t("complained_staff", lang), c["complained_staff"]))
+    if c.get("request"):
+        pairs.append((labels.t("request", lang), c["request"]))
     if c["related"]:
         pairs.append(("Related" if lang == "en" else "关联案件", c["related"]))
     if c["resolution"]:
         pairs += [(labels.t("resolution", lang), c["resolution"]),
                   (labels.t("root_cause", lang), L(d.Category, c["root_cause"]))]
+        for key in ("decision_facts", "decision_basis"):
+            if c.get(key):
+                pairs.append((labels.t(key, lang), c[key]))
+        if c.get("relief"):
+            pairs.append((labels.t("relief", lang), ("、" if lang == "zh" else ", ").join(L(d.Relief, r) for r in c["relief"])))
+        if c.get("decided_at"):
+            pairs.append((labels.t("decided_at", lang), render.cell_text(c["decided_at"], Column("x", kind="time"), lang)))
+        told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
+        if c.get("notified_via"):
+            told += f' ({L(d.NotifiedVia, c["notified_via"])})'
+        pairs.append((labels.t("resolved_at", lang), told))
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
         pairs.append(("Paused" if lang == "en" else "中止", f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
+    if c.get("regulatory_extension_days"):
+        pairs.append((labels.t("regulatory_period_days", lang),
+                       labels.t("extended_days", lang, n=c["regulatory_period_days"])))
+    if c.get("repeat_count"):
+        pairs.append((labels.t("repeat_count", lang), str(c["repeat_count"])))
+    if c.get("review_requested_at"):
+        review = f'{c["review_requested_at"][:16].replace("T", " ")}, {c["reviewer"]}'
+        if c.get("review_outcome"):
+            review += f' -> {L(d.ReviewOutcome, c["review_outcome"])}'
+        pairs.append((labels.t("review", lang), review))
+    if c.get("withdrawn_at"):
+        pairs.append((labels.t("withdrawn_at", lang), render.cell_text(c["withdrawn_at"], Column("x", kind="time"), lang)))
     render.print_record(pairs, title=f'{c["reference"]}')
     out = render.console()
     clocks = Table(title="Clocks" if lang == "en" else "时限", header_style="bold")
     for h in ("clock", "due_at", "state"):
         clocks.add_column({"clock": "Clock" if lang == "en" else "时限", "due_at": labels.t("due_at", lang),
                            "state": labels.t("status", lang)}[h])
-    names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "response": "clock.response",
+    names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "review": "clock.review",
+             "response": "clock.response",
              "followup": "clock.followup"}
     for k in detail.clocks:
         state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped") else ""
@@ -157,17 +195,23 @@ def render_detail(detail, lang: str) -> None:
         elif k["state"] == "breached":
             style = "red"
         due = render.cell_text(k["due_at"], Column("due_at", kind="due"), lang)
-        clocks.add_row(Text(labels.t(names[k["clock"]], lang)), Text(due), Text(state), style=style)
+        name = labels.t(names[k["clock"]], lang, n=c.get("regulatory_period_days", 15)) \
+            if k["clock"] == "regulatory" else labels.t(names[k["clock"]], lang)
+        clocks.add_row(Text(name), Text(due), Text(state), style=style)
     out.print(clocks)
+    if detail.steps:
+        out.print(Text(labels.t("title.counting", lang), style="bold"))
+        for step in detail.steps:
+            out.print(Text("  " + step))
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
         cyc = Table(title="Cycles" if lang == "en" else "处理周期", header_style="bold")
-        for h in ("#", labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
+        for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
                   labels.t("resolved_at", lang), labels.t("breach", lang)):
             cyc.add_column(h)
         for cy in detail.cycles:
             flags = [x for x, on in (("internal", cy["internal_breached"]), ("response", cy["response_breached"]),
                                      ("regulatory", cy["regulatory_breached"])) if on]
-            cyc.add_row(str(cy["number"]), L(d.Tier, cy["tier"]),
+            cyc.add_row(str(cy["number"]), labels.t("opened_by." + cy.get("opened_by", "log"), lang), L(d.Tier, cy["tier"]),
                         render.cell_text(cy["opened_at"], Column("x", kind="time"), lang),
                         render.cell_text(cy["due_at"], Column("x", kind="due"), lang),
                         render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))

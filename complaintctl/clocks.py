@@ -34,6 +34,8 @@ from .models import Case
 OPEN = tuple(s.value for s in d.OPEN_STATUSES)
 _URGENT = d.Tier.URGENT.value
 _APPRAISAL = d.PauseReason.APPRAISAL.value
+_UNDER_REVIEW = d.Status.UNDER_REVIEW.value
+_REVIEW_STATES = (d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value)
 _C = Case.__table__.c
 
 
@@ -104,7 +106,7 @@ class Reading:
     """A case's clocks read at a moment, for a report row."""
 
     overdue: bool
-    breach: str | None            # internal | response | regulatory, joined with "+"
+    breach: str | None            # internal | response | regulatory | review, joined with "+"
     overdue_by: Span | None
     time_left: Span | None        # to the nearest deadline; None when overdue, paused or closed
     stale: bool
@@ -132,7 +134,7 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
         span = deadlines.remaining(due, stop, cal, clock_hours=urgent_plan)
         late = (stop - due).total_seconds()
     if now.regulatory:
-        breach.append("regulatory")
+        breach.append("review" if case.status == _UNDER_REVIEW else "regulatory")
         if span is None:
             stop = regulatory_stop(case)
             stop = as_of if stop is None else min(as_of, stop)
@@ -152,7 +154,7 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
 class Clock:
     """One clock of a case for `show`: its deadline and where it stands."""
 
-    name: str                     # internal | response | followup | regulatory
+    name: str                     # internal | response | followup | regulatory | review
     due_at: dt.datetime
     state: str                    # met | breached | closed | stopped | left | overdue
     span: Span | None = None      # time left, or overdue by (negative)
@@ -178,6 +180,10 @@ def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
             span = deadlines.remaining(due, stop, cal, clock_hours=clock_hours)
             out.append(Clock(name, due, "left" if span.seconds > 0 else "overdue", span))
 
+    if getattr(case, "review_requested_at", None) is not None and case.status in _REVIEW_STATES:
+        # A review (核查) runs on its own 30-day clock, kept in the regulatory deadline's place.
+        clock("review", case.regulatory_due_at, clock_hours=False, met_at=case.reviewed_at)
+        return out
     if case.tier == _URGENT:
         clock("response", case.first_response_due_at, clock_hours=True, met_at=case.first_responded_at,
               stopped_at=case.paused_at)
@@ -199,8 +205,9 @@ def open_sql():
 
 
 def internal_overdue_sql(as_of: dt.datetime):
-    """SQL: the internal clock ran out before `as_of` (and before any pause began)."""
-    return and_(_C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
+    """SQL: the internal clock ran out before `as_of` (and before any pause began). False, not NULL,
+    for a case without one (an urgent case past its plan, a review), so NOT(...) keeps it."""
+    return and_(_C.due_at.is_not(None), _C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
 
 
 def regulatory_overdue_sql(as_of: dt.datetime):

@@ -292,6 +292,8 @@ def response_due(opened_at: dt.datetime, policy: Policy) -> dt.datetime:
 
 EXTENSION_CEILING_DAYS = 60  # Order 2020 No. 3, art. 17: 15 days, to 30, by another 30 at most
 EXTENSION_DAYS = (30, EXTENSION_CEILING_DAYS)
+REVIEW_REQUEST_DAYS = 30  # the customer asks for a review within 30 days of receiving the decision
+REVIEW_DAYS = 30  # the higher level decides within 30 days of the request
 
 
 def period_last_day(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.date:
@@ -304,6 +306,11 @@ def period_last_day(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.
 def period_end(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.datetime:
     """When a period of `days` days from `start` runs out: 24:00 of its last day (art. 203)."""
     return cal.end_of_day(period_last_day(start, days, cal))
+
+
+def review_due(requested_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
+    """The review's own clock: 30 days from the request, counted like every regulatory period."""
+    return period_end(requested_at, REVIEW_DAYS, cal)
 
 
 def regulatory_period_days(extended_to: int, policy: Policy) -> int:
@@ -478,6 +485,39 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
                         kind=_describe(last, cal, lang), day=format_day(reg_day, lang)))
     warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
+
+
+def explain_period(start: dt.datetime, days: int, cal: BusinessCalendar, what: str, lang: str = "en") -> list[str]:
+    """A period counted in days (a review, the reopen window), explained: from the day after `start`,
+    its last day, and any move off a statutory rest day."""
+    first = cal.local_date(start)
+    last = first + dt.timedelta(days=days)
+    end = period_last_day(start, days, cal)
+    steps = [_s("period", lang, what=what, n=days, start=format_day(first, lang), last=format_day(last, lang))]
+    if end != last:
+        steps.append(_s("period_moved", lang, last=format_day(last, lang), kind=_describe(last, cal, lang),
+                        day=format_day(end, lang)))
+    else:
+        steps.append(_s("period_end", lang, day=format_day(end, lang)))
+    return steps
+
+
+def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal: BusinessCalendar,
+                 lang: str = "en") -> list[str]:
+    """How the deadlines of a case's current cycle were counted, day by day: the cycle's start (a
+    reopen or new facts restart the clocks), an extension, appraisal time, or a review's own clock."""
+    from .domain import Status
+
+    if case.review_requested_at is not None and case.status in (Status.UNDER_REVIEW, Status.REVIEWED):
+        return explain_period(case.review_requested_at, REVIEW_DAYS, cal, t("what.review", lang), lang)
+    steps = []
+    if opened_by in ("reopen", "new_facts"):
+        steps.append(_s("restarted", lang, why=t("opened_by." + opened_by, lang),
+                        day=format_day(cal.local_date(cycle_opened_at), lang)))
+    steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days).steps
+    if case.regulatory_paused_seconds:
+        steps.append(_s("appraisal", lang, n=-(-int(case.regulatory_paused_seconds) // DAY)))
+    return steps
 
 
 def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[str]:

@@ -103,6 +103,25 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
     return {"cases": count, "staff": len(STAFF)}
 
 
+def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, step) -> bool:
+    """The steps of Order 2020 No. 3 a few cases take: a repeat complaint (some with new facts, which
+    restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
+    extra = rng.random()
+    if extra < 0.06 and age_h > 6:
+        services.log_case(uow, ctx, channel=rng.choice(["hotline", "mobile_app"]), description="客户再次来电催问处理进度",
+                          repeat_of=ref, received_at=step(rng.uniform(2.1, 5.5)), new_facts=extra < 0.02)
+    if 0.06 <= extra < 0.09 and age_h > 4:
+        services.withdraw(uow, ctx, ref, reason="客户来电表示问题已自行解决，撤回投诉", at=step(rng.uniform(3, min(age_h, 48))))
+        return True
+    if extra > 0.96 and age_h > 30:
+        told = step(rng.uniform(24, min(age_h - 1, 300)))
+        to, approver = (60, "sunli") if extra > 0.985 else (30, "zhangwei")
+        services.extend(uow, ctx, ref, to=to, approved_by=approver, reason="需调取交易记录并由合作机构鉴定",
+                        customer_told_at=told, at=told)
+        return True
+    return False
+
+
 def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.datetime, staff) -> str:
     """Move a freshly logged case along a plausible path, never past now."""
     ref = case["reference"]
@@ -115,12 +134,17 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     if age_h < 2 or (roll < 0.08 and age_h < 48) or roll < 0.01:
         return ref  # just received (and, rarely, forgotten)
     handler = rng.choice(staff[d.TIER_HANDLER[tier].value])
-    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)))
+    team = None
+    if tier == d.Tier.URGENT:  # an emergency team: the executive leads, a manager and a front-line colleague help
+        team = [rng.choice(staff["manager"])[0], rng.choice(staff["staff"])[0]]
+    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)), with_=team)
     if tier == d.Tier.URGENT:
         services.respond(uow, ctx, ref, text="已成立应急小组，制定初步处理方案并告知客户",
                          at=step(rng.uniform(2, 30)))
     elif rng.random() < 0.7:
         services.respond(uow, ctx, ref, text="已致电客户，了解诉求并说明处理流程", at=step(rng.uniform(2, 20)))
+    if _procedure(uow, ctx, rng, ref, age_h, step):
+        return ref
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
     if roll < 0.26 and age_h < 24 * 10:
@@ -156,6 +180,14 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         again = reopened_at + dt.timedelta(hours=rng.uniform(20, 60))
         if again + dt.timedelta(hours=12) < ctx.now:
             services.resolve(uow, ctx, ref, resolution="再次沟通并补偿", at=again)
+        return ref
+    if rng.random() < 0.08 and resolved_at + dt.timedelta(hours=72) < ctx.now:
+        asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
+        services.request_review(uow, ctx, ref, requested_at=asked,
+                                reviewer="sunli" if handler[0] != "sunli" else "liuyang")
+        if asked + dt.timedelta(days=12) < ctx.now:
+            services.decide_review(uow, ctx, ref, outcome=rng.choice(["upheld", "upheld", "changed"]),
+                                   text="经核查，原处理决定认定事实清楚", at=asked + dt.timedelta(days=rng.uniform(3, 12)))
         return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],

@@ -21,6 +21,9 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
+    UNDER_REVIEW = "under_review"
+    REVIEWED = "reviewed"
 
 
 class Channel(StrEnum):
@@ -73,6 +76,29 @@ class PauseReason(StrEnum):
     OTHER = "other"
 
 
+class ReviewOutcome(StrEnum):
+    UPHELD = "upheld"
+    CHANGED = "changed"
+
+
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    HK_MACAO_PERMIT = "hk_macao_permit"
+    TAIWAN_PERMIT = "taiwan_permit"
+    FOREIGN_RESIDENCE = "foreign_residence"
+    OTHER = "other"
+
+
+class Relief(StrEnum):
+    """The routes of relief a decision tells the customer of (Order 2020 No. 3)."""
+
+    REVIEW = "review"
+    MEDIATION = "mediation"
+    ARBITRATION = "arbitration"
+    LITIGATION = "litigation"
+
+
 class NotifiedVia(StrEnum):
     PHONE = "phone"
     SMS = "sms"
@@ -100,6 +126,10 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     CLOSE = "close"
+    WITHDRAW = "withdraw"
+    REPEAT = "repeat"
+    REVIEW = "review"
+    REVIEW_DECIDE = "review_decide"
     REVEAL = "reveal"
     PURGE = "purge"
     STAFF_ADD = "staff_add"
@@ -117,8 +147,10 @@ class ActionStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED}
+    {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED, Status.REOPENED, Status.UNDER_REVIEW}
 )
+# Open and handled by the bank's first line (a case under review is the reviewer's, on its own clock).
+HANDLING_STATUSES = OPEN_STATUSES - {Status.UNDER_REVIEW}
 _WORKING = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 # (action) -> {from status: to status}. Resume is special: it returns to the status the
@@ -132,14 +164,21 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
         Status.PAUSED: Status.PAUSED,
     },
     Action.RESPOND: {s: Status.IN_PROGRESS for s in _WORKING},
-    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED)},
+    Action.NOTE: {s: s for s in (*OPEN_STATUSES, Status.RESOLVED, Status.REVIEWED)},
     Action.PAUSE: {s: Status.PAUSED for s in _WORKING},
     Action.RESUME: {Status.PAUSED: Status.IN_PROGRESS},
-    Action.ESCALATE: {s: s for s in OPEN_STATUSES},
-    Action.EXTEND: {s: s for s in OPEN_STATUSES},
+    Action.ESCALATE: {s: s for s in HANDLING_STATUSES},
+    Action.EXTEND: {s: s for s in HANDLING_STATUSES},
     Action.RESOLVE: {s: Status.RESOLVED for s in _WORKING},
     Action.REOPEN: {Status.RESOLVED: Status.REOPENED, Status.CLOSED: Status.REOPENED},
     Action.CLOSE: {Status.RESOLVED: Status.CLOSED},
+    # The complainant withdraws: the procedure ends that day, neither resolved nor breached after.
+    Action.WITHDRAW: {s: Status.WITHDRAWN for s in OPEN_STATUSES},
+    # The same complaint again while it is being handled: recorded on the case, no new case.
+    Action.REPEAT: {s: s for s in HANDLING_STATUSES},
+    # The customer disagrees with the decision: a higher level reviews it (核查), once.
+    Action.REVIEW: {Status.RESOLVED: Status.UNDER_REVIEW, Status.CLOSED: Status.UNDER_REVIEW},
+    Action.REVIEW_DECIDE: {Status.UNDER_REVIEW: Status.REVIEWED},
 }
 
 
@@ -246,6 +285,27 @@ def clean_account(value: str) -> str:
     if _ACCOUNT.match(v):
         return v
     raise InvalidValue("account", value, "12 to 19 digits")
+
+
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_DOCUMENT = re.compile(r"^[A-Z0-9-]{5,30}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def clean_id_number(id_type: "IdType", value: str) -> str:
+    """An identity document number: a resident ID card's 18 characters with a valid check character
+    (GB 11643), or 5 to 30 letters, digits and hyphens for other documents."""
+    v = value.strip().replace(" ", "").upper()
+    if id_type == IdType.RESIDENT_ID:
+        if _RESIDENT_ID.match(v):
+            check = "10X98765432"[sum(int(c) * w for c, w in zip(v, _ID_WEIGHTS)) % 11]
+            if v[-1] == check:
+                return v
+        raise InvalidValue("--id-number", "*" * len(v), "a resident ID number: 17 digits and a check digit or X "
+                                                       "(GB 11643), e.g. 11010519491231002X")
+    if _DOCUMENT.match(v):
+        return v
+    raise InvalidValue("--id-number", "*" * len(v), "5 to 30 letters, digits or hyphens")
 
 
 def clean_text(field: str, value: str | None, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:

@@ -56,7 +56,7 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
                 encoding: str = "utf-8", keep: Callable[[], bool] | None = None,
                 binary: bool = False) -> Iterator[io.TextIOBase]:
-    """A text file written to a 0600 temporary name beside `path` and renamed over it when complete
+    """A text (or, with `binary`, byte) file written to a 0600 temporary name beside `path` and renamed over it when complete
     (unless `keep`, asked at the end, says the file is not wanted after all)."""
     check_destination(path, option, protect=protect)
     folder = path.parent if str(path.parent) else Path(".")

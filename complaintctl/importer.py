@@ -189,7 +189,8 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
     if status is None:
         status = (d.Status.CLOSED if closed else d.Status.RESOLVED if resolved
                   else d.Status.ASSIGNED if assignee else d.Status.RECEIVED).value
-    elif status in (d.Status.PAUSED.value, d.Status.REOPENED.value, d.Status.IN_PROGRESS.value):
+    elif status in (d.Status.PAUSED.value, d.Status.REOPENED.value, d.Status.IN_PROGRESS.value,
+                    d.Status.WITHDRAWN.value, d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value):
         raise InvalidValue("status", status, "received, assigned, resolved or closed for imported history")
     if d.Status(status) in d.OPEN_STATUSES:
         resolved = closed = None

@@ -28,6 +28,27 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "resolved": ("Resolved", "已办结", ("办结", "已解决")),
         "closed": ("Closed", "已关闭", ("关闭", "已结案")),
         "reopened": ("Reopened", "已重启", ("重启", "重新处理")),
+        "withdrawn": ("Withdrawn", "已撤回", ("撤回", "撤诉")),
+        "under_review": ("Under review", "核查中", ("核查中", "under review")),
+        "reviewed": ("Reviewed", "已核查", ("已核查",)),
+    },
+    d.IdType: {
+        "resident_id": ("Resident identity card", "居民身份证", ("身份证",)),
+        "passport": ("Passport", "护照", ()),
+        "hk_macao_permit": ("Mainland travel permit (Hong Kong, Macao)", "港澳居民来往内地通行证", ("回乡证",)),
+        "taiwan_permit": ("Mainland travel permit (Taiwan)", "台湾居民来往大陆通行证", ("台胞证",)),
+        "foreign_residence": ("Foreign permanent residence ID", "外国人永久居留身份证", ()),
+        "other": ("Other", "其他", ()),
+    },
+    d.Relief: {
+        "review": ("Review by the higher level", "向上级机构申请核查", ("核查",)),
+        "mediation": ("Mediation", "调解", ()),
+        "arbitration": ("Arbitration", "仲裁", ()),
+        "litigation": ("Litigation", "诉讼", ()),
+    },
+    d.ReviewOutcome: {
+        "upheld": ("Decision upheld", "维持原处理决定", ("维持",)),
+        "changed": ("Decision changed", "变更原处理决定", ("变更",)),
     },
     d.Channel: {
         "hotline": ("Service hotline", "客服热线", ("热线", "电话")),
@@ -99,6 +120,10 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "resolve": ("Resolved", "办结", ()),
         "reopen": ("Reopened", "重启", ()),
         "close": ("Closed", "关闭", ()),
+        "withdraw": ("Withdrawn", "撤回", ()),
+        "repeat": ("Repeat complaint", "重复投诉", ()),
+        "review": ("Review requested", "申请核查", ()),
+        "review_decide": ("Review decided", "核查决定", ()),
         "reveal": ("Personal data revealed", "查看个人信息", ()),
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
@@ -124,6 +149,9 @@ FIELDS: dict[str, type[StrEnum]] = {
     "pause_reason": d.PauseReason,
     "notified_via": d.NotifiedVia,
     "satisfaction": d.Satisfaction,
+    "review_outcome": d.ReviewOutcome,
+    "id_type": d.IdType,
+    "relief": d.Relief,
 }
 
 # JR/T 0169-2018 《金融消费者投诉统计分类及编码 银行业金融机构》 (PBoC, 2018-09-04): A the channel the
@@ -271,6 +299,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "resolved_at": ("Resolved", "办结时间"),
     "closed_at": ("Closed", "关闭时间"),
     "reopen_count": ("Reopened", "重启次数"),
+    "repeat_count": ("Repeats", "重复投诉次数"),
+    "withdrawn_at": ("Withdrawn", "撤回时间"),
+    "col.withdrawn": ("Withdrawn", "已撤回"),
+    "regulatory_period_days": ("Regulatory period", "监管时限"),
+    "extended_days": ("extended to {n} days from receipt", "延长至受理后 {n} 日"),
+    "opened_by": ("Opened by", "起因"),
+    "opened_by.log": ("complaint", "受理投诉"),
+    "opened_by.reopen": ("reopen", "重启"),
+    "opened_by.new_facts": ("new facts", "新事实或新理由"),
+    "opened_by.review": ("review", "核查"),
+    "review": ("Review", "核查"),
+    "id_document": ("Identity document", "身份证件"),
+    "co_handlers": ("Co-handlers", "协办人员"),
+    "departments": ("Departments", "协办部门"),
+    "agent": ("Agent (power of attorney)", "代理人（授权委托书）"),
+    "complained_staff": ("Staff complained about", "被投诉人员"),
+    "request": ("Request", "投诉请求"),
+    "decided_at": ("Decided", "作出决定时间"),
+    "decision_facts": ("Facts found", "认定事实"),
+    "decision_basis": ("Basis", "处理依据"),
+    "relief": ("Routes of relief", "救济途径"),
+    "notified_via": ("Told via", "告知方式"),
+    "col.repeats": ("Repeats", "重复投诉"),
     "overdue_by": ("Overdue by", "超时"),
     "time_left": ("Time left", "剩余时间"),
     "stale": ("Stale", "未跟进"),
@@ -404,7 +455,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "created_by": ("By", "登记人"),
     "created_at": ("Recorded", "登记时间"),
     "clock.internal": ("Internal deadline", "内部处理时限"),
-    "clock.regulatory": ("Regulatory deadline (15 days)", "监管处理时限（15日）"),
+    "clock.regulatory": ("Regulatory deadline ({n} days)", "监管处理时限（{n}日）"),
+    "clock.review": ("Review (30 days)", "核查（30日）"),
     "clock.response": ("Initial plan (24 hours)", "初步方案（24小时）"),
     "clock.followup": ("Daily follow-up", "每日跟进"),
     "left": ("left", "剩余"),
@@ -494,6 +546,17 @@ TEXT.update({
     "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
                            "deadline.",
                            "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
+    "step.period": ("{what}: counted from the day after {start}; day {n} is {last}.",
+                    "{what}：自 {start} 次日起算，第 {n} 日为 {last}。"),
+    "step.period_moved": ("{last} is not a working day ({kind}), so the period ends at 24:00 on {day}.",
+                          "{last} 为非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.period_end": ("The period ends at 24:00 on {day}.", "期限于 {day} 24:00 届满。"),
+    "step.restarted": ("The clocks restarted on {day} ({why}): every deadline below counts from then.",
+                       "{day} 重新计时（{why}）：以下时限均自该日起算。"),
+    "step.appraisal": ("Appraisal time left out of the regulatory period: {n} day(s) added.",
+                       "鉴定时间不计入监管时限：顺延 {n} 日。"),
+    "what.review": ("Review (30 days from the request)", "核查（自申请之日起30日）"),
+    "title.counting": ("How the deadlines were counted", "时限计算过程"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
     "step.holiday": ("holiday ({name})", "节假日（{name}）"),
@@ -514,12 +577,22 @@ TEXT.update({
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
     "msg.closed": ("{ref} closed ({satisfaction})", "{ref} 已关闭（{satisfaction}）"),
+    "msg.withdrawn": ("{ref} withdrawn by the complainant; the procedure ends {day}",
+                      "{ref} 投诉人已撤回投诉，处理程序于 {day} 终止"),
+    "msg.review": ("{ref} under review by {name}; the review is due by 24:00 on {day}",
+                   "{ref} 已由 {name} 核查；核查时限为 {day} 24:00"),
+    "msg.review_decided": ("{ref} review decided: {outcome}; tell the customer", "{ref} 核查结论：{outcome}；请告知客户"),
+    "msg.repeat": ("{ref}: repeat complaint recorded on the original (no new case, clock unchanged: {deadlines}); "
+                   "tell the customer how it is progressing",
+                   "{ref}：重复投诉已记入原案件（不新建案件，时限不变：{deadlines}）；请向客户告知办理进度"),
+    "msg.new_facts": ("{ref}: new facts or reasons; the clock restarts from {day}, cycle {n} ({deadlines})",
+                      "{ref}：有新事实或新理由，自 {day} 起重新计算时限，第 {n} 轮处理（{deadlines}）"),
     "dl.plan": ("plan due {when}", "初步方案时限 {when}"),
     "dl.internal": ("due end of {day}", "处理时限 {day}24:00"),
     "dl.regulatory": ("regulatory end of {day}", "监管时限 {day}24:00"),
 })
 
-_PARAM_ENUMS = {"tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
+_PARAM_ENUMS = {"outcome": d.ReviewOutcome, "tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
                 "satisfaction": d.Satisfaction}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
@@ -731,3 +804,14 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
         if folded in (_fold(name), _fold(en), _fold(zh)):
             return name
     raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))
+
+
+TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
+                            "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
+                                 "--mine 与 --assignee 不能同时使用：请只给出其中之一")
+
+TEXT["warn.below_tier"] = (
+    "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
+    "(complaintctl assign CASE --to MANAGER): {refs}",
+    "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")

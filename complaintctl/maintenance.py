@@ -236,8 +236,7 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             select(Case).where(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff,
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
-            fields = [f for f in ("customer", "phone", "email", "account", "description", "resolution")
-                      if getattr(case, f)]
+            fields = [f for f in replay.PERSONAL_FIELDS if getattr(case, f)]
             for name, value in replay.purged({f: getattr(case, f) for f in replay.PERSONAL_FIELDS}).items():
                 setattr(case, name, value)
             case.anonymised_at = ctx.now

@@ -36,18 +36,21 @@ def mask_account(value: str | None) -> str | None:
     return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
 
 
+def mask_id_number(value: str | None) -> str | None:
+    """110105********002X: an identity document number keeps its first six and last four characters,
+    like an account number (a passport or permit number of ten or fewer characters is hidden whole)."""
+    if not value:
+        return value
+    v = value.strip()
+    if len(v) <= 10:
+        return "*" * len(v)
+    return v[:6] + "*" * (len(v) - 10) + v[-4:]
+
+
 def mask_email(value: str | None) -> str | None:
     if not value:
         return value
     return _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), value)
-
-
-def mask_id_number(value: str | None) -> str | None:
-    """110105********1234: a resident ID number keeps its region code and last four."""
-    if not value:
-        return value
-    v = value.strip()
-    return v[:6] + "*" * (len(v) - 10) + v[-4:] if len(v) > 10 else "*" * len(v)
 
 
 def _mask_landline(match: re.Match) -> str:
@@ -104,7 +107,8 @@ def mask_name(value: str | None) -> str | None:
 
 # Which masking each personal field gets: the one map every output, export and event uses.
 MASKERS = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
-           "resolution": mask_text}
+           "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
+           "decision_basis": mask_text}
 
 
 def mask_field(name: str, value):

@@ -116,6 +116,31 @@ class Case(SQLModel, table=True):
     regulatory_paused_seconds: int = 0
     paused_working_seconds: int = 0
     reopen_count: int = 0
+    # The same complaint again within the handling period, recorded on this case (Order 2020 No. 3).
+    repeat_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    withdrawn_at: Optional[dt.datetime] = _ts()
+    # Review (核查) by a higher level: asked for within 30 days of the decision, decided within 30 of asking.
+    review_requested_at: Optional[dt.datetime] = _ts()
+    reviewer: Optional[str] = Field(default=None, max_length=200)
+    review_outcome: Optional[str] = Field(default=None, max_length=20)
+    reviewed_at: Optional[dt.datetime] = _ts()
+    # The record of Order 2020 No. 3, art. 13, beyond contact and account. The identity document number
+    # is sensitive personal data: masked like an account number wherever it is shown or audited.
+    id_type: Optional[str] = Field(default=None, max_length=30)
+    id_number: Optional[str] = Field(default=None, max_length=30)
+    agent_name: Optional[str] = Field(default=None, max_length=200)
+    agent_authority: Optional[str] = Field(default=None, max_length=200)
+    complained_staff: Optional[str] = Field(default=None, max_length=200)
+    request: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # The decision: facts found, basis, routes of relief, when made (resolved_at: when the customer was told).
+    decision_facts: Optional[str] = Field(default=None, sa_column=Column(Text))
+    decision_basis: Optional[str] = Field(default=None, sa_column=Column(Text))
+    relief: Optional[str] = Field(default=None, max_length=100)
+    decided_at: Optional[dt.datetime] = _ts()
+    # Handling together: co-handlers beside the lead (assignee), every department involved beside the
+    # lead department; comma-separated names.
+    co_handlers: Optional[str] = Field(default=None, sa_column=Column(Text))
+    departments: Optional[str] = Field(default=None, sa_column=Column(Text))
     cycle_number: int = 1
     related_case_id: Optional[int] = Field(default=None, foreign_key="cases.id")
     resolution: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -142,6 +167,8 @@ class Cycle(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     number: int
     tier: str = Field(max_length=20)
+    # What opened the cycle: log (or import), reopen, or new_facts (a repeat that restarts the clock).
+    opened_by: Optional[str] = Field(default=None, max_length=20)
     opened_at: dt.datetime = _ts(nullable=False)
     due_at: Optional[dt.datetime] = _ts()
     first_response_due_at: Optional[dt.datetime] = _ts()

@@ -24,21 +24,22 @@ def _month_bounds(ctx: Context, year: int, month: int, back: int = 0) -> tuple[d
     return first, regulatory.month_start(first.year, first.month + 1)
 
 
-def trend(uow, ctx: Context, field: str, year: int, month: int, branch: str | None = None) -> dict[str, list[int]]:
-    """Complaints received in each of the 12 months ending with this one, per value of `field`."""
+def trends(uow, ctx: Context, fields: tuple[str, ...], year: int, month: int) -> dict[str, dict[str, list[int]]]:
+    """Complaints received in each of the 12 months ending with this one, per value of each field
+    (one query for all the fields)."""
     cal = ctx.calendar
     starts = [regulatory.month_start(year, month - k) for k in range(TREND_MONTHS - 1, -1, -1)]
     end = cal.start_of_day(regulatory.month_start(year, month + 1))
-    col = _C[field]
+    cols = [_C[f] for f in fields]
     bucket = sql_case(*[(_C.received_at < cal.start_of_day(s2), literal(i))
                         for i, s2 in enumerate(starts[1:])], else_=literal(TREND_MONTHS - 1)).label("m")
     where = [_C.received_at >= cal.start_of_day(starts[0]), _C.received_at < end]
-    if branch:
-        where.append(_C.branch == branch)
-    out: dict[str, list[int]] = {}
-    for value, m, n in uow.session.execute(select(col, bucket, func.count()).where(*where).group_by(col, bucket)):
-        out.setdefault(value, [0] * TREND_MONTHS)[int(m)] += n
-    return dict(sorted(out.items(), key=lambda kv: -sum(kv[1])))
+    out: dict[str, dict[str, list[int]]] = {f: {} for f in fields}
+    for row in uow.session.execute(select(*cols, bucket, func.count()).where(*where).group_by(*cols, bucket)):
+        m, n = int(row[-2]), row[-1]
+        for i, f in enumerate(fields):
+            out[f].setdefault(row[i], [0] * TREND_MONTHS)[m] += n
+    return {f: dict(sorted(v.items(), key=lambda kv: -sum(kv[1]))) for f, v in out.items()}
 
 
 def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
@@ -52,8 +53,8 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
     as_of = min(hi, ctx.now)
     months = [regulatory.month_start(year, mon - k).strftime("%Y-%m") for k in range(TREND_MONTHS - 1, -1, -1)]
     with uow:
-        by_product = trend(uow, ctx, "product", year, mon)
-        by_channel = trend(uow, ctx, "channel", year, mon)
+        both = trends(uow, ctx, ("product", "channel"), year, mon)
+        by_product, by_channel = both["product"], both["channel"]
         summary = reports.summary(uow, ctx, start=first.isoformat(), end=last_day, by="category")
         sla_tier = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="tier")
         sla_branch = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="branch")

@@ -7,13 +7,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case as sql_case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from . import deadlines
 from . import domain as d
 from .errors import InvalidValue
 from .models import Case, Cycle
+from .reports import utc
 from .context import Context, show_time
 
 _C = Case.__table__.c
@@ -56,94 +57,111 @@ def _branch_filter(branch: str | None) -> list:
     return [_C.branch == branch.strip()] if branch else []
 
 
+class _Window:
+    """One pass over the cases received in [lo, hi) (with each one's first cycle and whether it is a
+    repeat): every per-case figure of the return is counted on the way, so the window's cases are
+    read once, not once per table."""
+
+    def __init__(self, uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None):
+        book, cal = ctx.code_book, ctx.calendar
+        earlier = aliased(Case)
+        repeat = or_(_C.related_case_id.is_not(None),
+                     and_(_C.phone.is_not(None),
+                          exists().where(earlier.phone == _C.phone, earlier.received_at < _C.received_at)),
+                     and_(_C.account.is_not(None),
+                          exists().where(earlier.account == _C.account, earlier.received_at < _C.received_at)))
+        stmt = (select(_C.branch, _C.product, _C.category, _C.channel, _C.status, _C.received_at, _Y.resolved_at,
+                       _Y.regulatory_breached, sql_case((repeat, 1), else_=0))
+                .join_from(Case.__table__, Cycle.__table__, and_(_Y.case_id == _C.id, _Y.number == 1))
+                .where(_C.received_at >= lo, _C.received_at < hi, *_branch_filter(branch)))
+        pairs: dict[tuple[str, str], int] = {}
+        channels: dict[str, int] = {}
+        table: dict[str, dict[str, int]] = {}
+        base: dict[dt.date, dt.datetime] = {}  # the 15-day deadline depends only on the day of receipt
+        code = book.code
+        for b, product, category, channel, status, received, resolved, breached, is_repeat in uow.session.execute(
+                stmt.execution_options(yield_per=5000)):
+            key = (code("product", product) or product, code("category", category) or category)
+            pairs[key] = pairs.get(key, 0) + 1
+            a = code("channel", channel) or channel
+            channels[a] = channels.get(a, 0) + 1
+            m = table.get(b or "")
+            if m is None:
+                m = table[b or ""] = dict.fromkeys(HANDLING_MEASURES, 0)
+            m["received"] += 1
+            m["repeat"] += is_repeat
+            if status == WITHDRAWN:
+                m["withdrawn"] += 1
+            if resolved is None:
+                continue
+            resolved = utc(resolved)
+            if resolved >= hi:
+                continue
+            if breached:
+                m["handled_late"] += 1
+                continue
+            received = utc(received)
+            day = cal.local_date(received)
+            due = base.get(day)
+            if due is None:
+                due = base[day] = deadlines.regulatory_due(received, cal)
+            m["handled_within_15_days" if resolved < due else "handled_within_extension"] += 1
+        self.table = table
+        self.by_type_reason = [{"business_code": b, "business_name": book.name(b, "zh"), "reason_code": c,
+                                "reason_name": book.name(c, "zh"), "received": n} for (b, c), n in sorted(pairs.items())]
+        self.by_channel = [{"channel_code": a, "channel_name": book.name(a, "zh"), "received": n}
+                           for a, n in sorted(channels.items())]
+
+
 def received_by_code(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None = None
                      ) -> tuple[list[dict], list[dict]]:
     """Complaints received in [lo, hi): by business type x reason (B x C) and by channel (A)."""
-    book = ctx.code_book
-    where = [_C.received_at >= lo, _C.received_at < hi, *_branch_filter(branch)]
-    pairs: dict[tuple[str, str], int] = {}
-    for product, category, n in uow.session.execute(
-            select(_C.product, _C.category, func.count()).where(*where).group_by(_C.product, _C.category)):
-        key = (book.code("product", product) or product, book.code("category", category) or category)
-        pairs[key] = pairs.get(key, 0) + n
-    by_type_reason = [{"business_code": b, "business_name": book.name(b, "zh"), "reason_code": c,
-                       "reason_name": book.name(c, "zh"), "received": n} for (b, c), n in sorted(pairs.items())]
-    channels: dict[str, int] = {}
-    for channel, n in uow.session.execute(select(_C.channel, func.count()).where(*where).group_by(_C.channel)):
-        code = book.code("channel", channel) or channel
-        channels[code] = channels.get(code, 0) + n
-    by_channel = [{"channel_code": a, "channel_name": book.name(a, "zh"), "received": n}
-                  for a, n in sorted(channels.items())]
-    return by_type_reason, by_channel
+    w = _Window(uow, ctx, lo, hi, branch)
+    return w.by_type_reason, w.by_channel
 
 
 def _grouped(uow, stmt) -> dict[str, int]:
     return {(b or ""): n for b, n in uow.session.execute(stmt)}
 
 
-def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None = None
-                       ) -> list[dict[str, Any]]:
+def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None = None,
+                       window: "_Window | None" = None) -> list[dict[str, Any]]:
     """Per branch, for complaints received in [lo, hi), as things stood at hi: handled within the 15
-    days, within an extension, late; withdrawn; repeat complaints; reviews and their outcome; and
-    the cases open at hi (whenever received)."""
-    cal = ctx.calendar
+    days, within an extension, late; withdrawn; repeat complaints (linked to an earlier case, or from
+    a phone or account that complained before); reviews and their outcome; and the cases open at hi
+    (whenever received)."""
     bf = _branch_filter(branch)
-    window = [_C.received_at >= lo, _C.received_at < hi, *bf]
-    table: dict[str, dict[str, int]] = {}
+    w = window or _Window(uow, ctx, lo, hi, branch)
+    table = {b: dict(m) for b, m in w.table.items()}
 
     def put(measure: str, counts: dict[str, int]) -> None:
         for b, n in counts.items():
             table.setdefault(b, dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
 
-    put("received", _grouped(uow, select(_C.branch, func.count()).where(*window).group_by(_C.branch)))
-    put("withdrawn", _grouped(uow, select(_C.branch, func.count()).where(*window, _C.status == WITHDRAWN)
-                              .group_by(_C.branch)))
-    # The first cycle's outcome: by the 15-day deadline, after it but within the deadline as
-    # extended, or late. The 15-day deadline depends only on the day of receipt: worked out once a day.
-    first = (select(_C.branch, _C.received_at, _Y.resolved_at, _Y.regulatory_breached)
-             .join_from(Case.__table__, Cycle.__table__, and_(_Y.case_id == _C.id, _Y.number == 1))
-             .where(*window, _Y.resolved_at.is_not(None), _Y.resolved_at < hi))
-    base: dict[dt.date, dt.datetime] = {}
-    on_time: dict[str, int] = {}
-    extended: dict[str, int] = {}
-    late: dict[str, int] = {}
-    for b, received, resolved, breached in uow.session.execute(first):
-        b = b or ""
-        if breached:
-            late[b] = late.get(b, 0) + 1
-            continue
-        day = cal.local_date(received)
-        due = base.get(day)
-        if due is None:
-            due = base[day] = deadlines.regulatory_due(received, cal)
-        target = on_time if resolved < due else extended
-        target[b] = target.get(b, 0) + 1
-    put("handled_within_15_days", on_time)
-    put("handled_within_extension", extended)
-    put("handled_late", late)
-    # Repeat complaints: linked to an earlier case, or from a phone or account that complained before.
-    earlier = aliased(Case)
-    prior_phone = exists().where(earlier.phone == _C.phone, earlier.received_at < _C.received_at)
-    prior_account = exists().where(earlier.account == _C.account, earlier.received_at < _C.received_at)
-    repeat = or_(_C.related_case_id.is_not(None), and_(_C.phone.is_not(None), prior_phone),
-                 and_(_C.account.is_not(None), prior_account))
-    put("repeat", _grouped(uow, select(_C.branch, func.count()).where(*window, repeat).group_by(_C.branch)))
     # Reviews: the customer disagreed and the case was reopened (a new cycle) within the window.
-    reviews = (select(_C.branch, func.count(), func.count(_Y.resolved_at).filter(_Y.resolved_at < hi))
-               .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
-               .where(_Y.number > 1, _Y.opened_at >= lo, _Y.opened_at < hi, *bf).group_by(_C.branch))
-    for b, n, resolved in uow.session.execute(reviews):
-        put("reviews_requested", {b or "": n})
-        put("reviews_resolved", {b or "": resolved})
+    # The few reopened cycles are found first, then their cases' branches (joined the other way
+    # round, the planner walks every case).
+    reopened = uow.session.execute(
+        select(_Y.case_id, _Y.resolved_at).where(_Y.number > 1, _Y.opened_at >= lo, _Y.opened_at < hi)).all()
+    ids = sorted({case_id for case_id, _ in reopened})
+    branches: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        branches.update(uow.session.execute(select(_C.id, _C.branch).where(_C.id.in_(chunk), *bf)).all())
+    for case_id, resolved in reopened:
+        if case_id in branches:
+            b = branches[case_id] or ""
+            put("reviews_requested", {b: 1})
+            put("reviews_resolved", {b: int(resolved is not None and utc(resolved) < hi)})
     # Open at the end of the window: a cycle opened before it and not resolved by then (a case
-    # closed or withdrawn without a resolution is not open).
-    open_end = (select(_C.branch, func.count())
-                .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
-                .where(_Y.opened_at < hi, or_(_Y.resolved_at.is_(None), _Y.resolved_at >= hi),
-                       _C.status != WITHDRAWN,
-                       or_(_Y.resolved_at.is_not(None), _C.closed_at.is_(None), _C.closed_at >= hi), *bf)
-                .group_by(_C.branch))
-    put("open_at_quarter_end", _grouped(uow, open_end))
+    # closed or withdrawn without a resolution is not open). Two index ranges on resolved_at.
+    for unresolved in (_Y.resolved_at >= hi, _Y.resolved_at.is_(None)):
+        put("open_at_quarter_end", _grouped(uow, (
+            select(_C.branch, func.count())
+            .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
+            .where(unresolved, _Y.opened_at < hi, _C.status != WITHDRAWN,
+                   or_(_Y.resolved_at.is_not(None), _C.closed_at.is_(None), _C.closed_at >= hi), *bf)
+            .group_by(_C.branch))))
     rows = [{"branch": b, **m} for b, m in sorted(table.items())]
     total = {k: sum(r[k] for r in rows) for k in HANDLING_MEASURES}
     rows.append({"branch": TOTAL, **total})
@@ -163,8 +181,9 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
         first, after, period = dt.date(year, mon, 1), month_start(year, mon + 1), f"{year}-{mon:02d}"
     lo, hi = _window(ctx, first, after)
     with uow:
-        by_type_reason, by_channel = received_by_code(uow, ctx, lo, hi, branch)
-        handling = handling_by_branch(uow, ctx, lo, hi, branch)
+        window = _Window(uow, ctx, lo, hi, branch)
+        by_type_reason, by_channel = window.by_type_reason, window.by_channel
+        handling = handling_by_branch(uow, ctx, lo, hi, branch, window)
     return {"quarter": period, "branch": branch, "from": show_time(lo, ctx),
             "to": show_time(hi - dt.timedelta(microseconds=1), ctx),
             "by_type_reason": by_type_reason, "by_channel": by_channel, "by_branch": handling}

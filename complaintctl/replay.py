@@ -18,7 +18,8 @@ from .errors import IllegalMove
 from .models import Case, UTCDateTime
 
 ANONYMISED = "[anonymised]"
-PERSONAL_FIELDS = ("customer", "phone", "email", "account", "description", "resolution")
+PERSONAL_FIELDS = ("customer", "phone", "email", "account", "description", "resolution", "id_number",
+                   "agent_name", "request", "decision_facts")
 
 # Columns that are not part of a case's history: the row's own bookkeeping.
 _SKIP = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
@@ -31,14 +32,17 @@ _DEFAULTS = {"regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "pa
              "reopen_count": 0, "cycle_number": 1, "internal_breached": False, "regulatory_breached": False,
              "paused_at": None, "pause_reason": None, "paused_from": None, "first_responded_at": None,
              "last_escalated_at": None, "notified_via": None, "resolution": None, "root_cause": None,
-             "satisfaction": None}
+             "satisfaction": None, "repeat_count": 0, "withdrawn_at": None, "review_requested_at": None,
+             "reviewer": None, "review_outcome": None, "reviewed_at": None, "decision_facts": None,
+             "decision_basis": None, "relief": None, "decided_at": None, "co_handlers": None}
 
 
 def purged(values: dict[str, Any]) -> dict[str, Any]:
     """What `db purge` leaves of a case's personal fields (given their current values)."""
-    return {"customer": ANONYMISED if values.get("customer") else None, "phone": None, "email": None,
-            "account": None, "description": ANONYMISED,
-            "resolution": ANONYMISED if values.get("resolution") else None}
+    kept = ("customer", "agent_name", "request", "decision_facts", "resolution")  # a placeholder says one was there
+    out = {f: (ANONYMISED if values.get(f) else None) for f in kept}
+    out.update({"phone": None, "email": None, "account": None, "id_number": None, "description": ANONYMISED})
+    return out
 
 
 def _creation(action: str, new: dict[str, Any]) -> dict[str, Any]:
@@ -81,18 +85,22 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
             state.update(purged(state))
             continue
         for name, value in new.items():
-            if name not in COLUMNS:
-                continue  # what the event says beyond the row (approver, reasons, pause lengths)
+            if name not in COLUMNS or name not in old:
+                # What the event says beyond the row (approver, reasons, pause lengths, a repeat's own
+                # channel): a column the event changed always has its old value beside the new.
+                continue
             if action == d.Action.RESUME and name == "paused_working_seconds":
                 # A resume records the working time the pause covered; the case keeps the total.
                 if name in old:
                     state[name] = (old[name] or 0) + (value or 0)
                 continue
             state[name] = value
-        if action == d.Action.REOPEN:
-            cycles[state.get("cycle_number", len(cycles) + 1)] = {"opened_at": occurred, "resolved_at": None}
+        if "cycle_number" in new and "cycle_number" in old:  # a reopen, a review, or new facts: a cycle opens when the event happens
+            cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None}
         elif new.get("resolved_at") is not None and cycles:
             cycles[max(cycles)]["resolved_at"] = new["resolved_at"]  # the cycle ends with the case's resolution
+        elif new.get("reviewed_at") is not None and cycles:
+            cycles[max(cycles)]["resolved_at"] = new["reviewed_at"]  # a review's cycle ends with its decision
     return state, cycles
 
 

@@ -13,7 +13,7 @@ from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue
+from .errors import InvalidValue, UserError
 from .masking import mask_account, mask_phone, mask_text
 from .models import Case, Cycle, UTCDateTime
 
@@ -32,7 +32,7 @@ _ROW_COLUMNS = raw_times([
     _C.id, _C.reference, _C.status, _C.tier, _C.channel, _C.product, _C.category, _C.branch, _C.department,
     _C.assignee, _C.customer, _C.phone, _C.account, _C.description, _C.received_at, _C.due_at,
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
-    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count,
+    _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
 
 
@@ -123,6 +123,30 @@ def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
     return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
 
 
+def check_names(uow, q: CaseQuery) -> None:
+    """A --branch or --assignee that no case or member of staff has, but that is close to one that
+    exists, is a typing mistake: say "did you mean" (exit 2) rather than list nothing. A name with
+    no near neighbour is left alone (a new branch simply has no cases yet)."""
+    import difflib
+
+    from .models import Staff
+
+    for field, value, column, staff_column in (("--branch", q.branch, _C.branch, Staff.branch),
+                                               ("--assignee", q.assignee, _C.assignee, Staff.name)):
+        if not value:
+            continue
+        value = value.strip()
+        known = set(uow.session.execute(select(column).where(column.is_not(None)).distinct()).scalars())
+        known |= set(uow.session.execute(select(staff_column).where(staff_column.is_not(None)).distinct()).scalars())
+        if value in known:
+            continue
+        folded = {k.casefold(): k for k in known}
+        close = difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)
+        if close:
+            raise labels.error(UserError, "err.did_you_mean", field=field, value=value,
+                               suggestions=" / ".join(folded[c] for c in close))
+
+
 def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     conds = []
     if q.status:
@@ -178,7 +202,7 @@ class CaseRows:
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
          account, description, received_at, due_at, regulatory_due_at, first_response_due_at, first_responded_at,
-         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count) = row
+         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count, co_handlers, departments) = row
         key = (status, tier, due_at, regulatory_due_at, paused_at, pause_reason, first_responded_at is not None,
                followup_due_at if tier == self._URGENT else None)
         clock = self.clocks.get(key)
@@ -194,7 +218,7 @@ class CaseRows:
         return {
             "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
             "product": product, "category": category, "branch": branch, "department": department,
-            "assignee": assignee, "customer": customer, "phone": phone, "account": account,
+            "departments": departments, "assignee": assignee, "co_handlers": co_handlers, "customer": customer, "phone": phone, "account": account,
             "description": description, "received_at": show(received_at), "due_at": show(due_at),
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
@@ -472,17 +496,23 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     prev_lo = lo - (hi - lo)
     cols = [getattr(_C, x) for x in dims]
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
+    withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
     rows = uow.session.execute(
-        select(*cols, period, func.count()).where(_C.received_at >= prev_lo, _C.received_at < hi)
+        select(*cols, period, func.count(), withdrawn, func.sum(_C.repeat_count))
+        .where(_C.received_at >= prev_lo, _C.received_at < hi)
         .group_by(*cols, period)).all()
     table: dict[tuple, dict[str, int]] = {}
     for r in rows:
         key = tuple(r[:len(dims)])
-        table.setdefault(key, {"current": 0, "previous": 0})[r[len(dims)]] = r[-1]
+        c = table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
+        c[r[len(dims)]] = r[-3]
+        if r[len(dims)] == "current":  # withdrawals and repeats are counted apart from new complaints
+            c["withdrawn"], c["repeats"] = int(r[-2] or 0), int(r[-1] or 0)
     out = []
     for key, c in table.items():
         change = c["current"] - c["previous"]
         out.append({**{dim: key[i] for i, dim in enumerate(dims)}, "received": c["current"],
+                    "withdrawn": c["withdrawn"], "repeats": c["repeats"],
                     "previous": c["previous"], "change": change,
                     "change_pct": round(100.0 * change / c["previous"], 1) if c["previous"] else None})
     out.sort(key=lambda r: (-r["change"], -r["received"]))

@@ -14,7 +14,7 @@ from . import domain as d
 from . import labels
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
-from .masking import mask_account, mask_email, mask_field, mask_phone, mask_text
+from .masking import mask_account, mask_email, mask_field, mask_id_number, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
 
 UTC = dt.timezone.utc
@@ -36,12 +36,20 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "category": case.category,
         "branch": case.branch,
         "department": case.department,
+        "departments": _names(case.departments),
         "assignee": case.assignee,
+        "co_handlers": _names(case.co_handlers),
         "customer": case.customer,
         "phone": mask_phone(case.phone) if masked else case.phone,
         "email": mask_email(case.email) if masked else case.email,
         "account": mask_account(case.account) if masked else case.account,
         "description": mask_text(case.description) if masked else case.description,
+        "id_type": case.id_type,
+        "id_number": mask_id_number(case.id_number) if masked else case.id_number,
+        "agent_name": case.agent_name,
+        "agent_authority": case.agent_authority,
+        "complained_staff": case.complained_staff,
+        "request": mask_text(case.request) if masked else case.request,
         "received_at": _show(case.received_at, ctx),
         "due_at": _show(case.due_at, ctx),
         "regulatory_due_at": _show(case.regulatory_due_at, ctx),
@@ -51,6 +59,12 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "resolved_at": _show(case.resolved_at, ctx),
         "closed_at": _show(case.closed_at, ctx),
         "reopen_count": case.reopen_count,
+        "repeat_count": case.repeat_count,
+        "withdrawn_at": _show(case.withdrawn_at, ctx),
+        "review_requested_at": _show(case.review_requested_at, ctx),
+        "reviewer": case.reviewer,
+        "review_outcome": case.review_outcome,
+        "reviewed_at": _show(case.reviewed_at, ctx),
         "cycle": case.cycle_number,
         "paused_at": _show(case.paused_at, ctx),
         "pause_reason": case.pause_reason,
@@ -59,6 +73,10 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "related": related_ref,
         "resolution": mask_text(case.resolution) if masked else case.resolution,
         "root_cause": case.root_cause,
+        "decided_at": _show(case.decided_at, ctx),
+        "decision_facts": mask_text(case.decision_facts) if masked else case.decision_facts,
+        "decision_basis": mask_text(case.decision_basis) if masked else case.decision_basis,
+        "relief": case.relief.split(",") if case.relief else [],
         "notified_via": case.notified_via,
         "satisfaction": case.satisfaction,
         "internal_breached": bool(case.internal_breached or state.internal),
@@ -209,13 +227,29 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              phone: str | None = None, email: str | None = None, account: str | None = None,
              product: str = "other", category: str = "other", tier: str = "general",
              branch: str | None = None, received_at: str | dt.datetime | None = None,
-             related: str | None = None) -> Result:
-    """Record a new complaint with its deadlines; returns the case with its new reference."""
+             related: str | None = None, repeat_of: str | None = None, new_facts: bool = False,
+             id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
+             agent_authority: str | None = None, complained_staff: str | None = None,
+             request: str | None = None, department: str | list[str] | None = None) -> Result:
+    """Record a new complaint with its deadlines; returns the case with its new reference.
+    With `repeat_of`, the same complaint again is recorded on the original case instead."""
     ch = labels.parse(d.Channel, channel, "channel")
+    text = d.clean_text("description", description)
+    if new_facts and not repeat_of:
+        raise InvalidValue("--new-facts", "", "--repeat-of CASE as well: new facts restart an existing case's clock")
+    if repeat_of:
+        if related:
+            raise InvalidValue("--related", related, "no --related with --repeat-of: a repeat is recorded on the "
+                                                     "original, a genuinely new complaint is logged with --related")
+        return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
     pr = labels.parse(d.Product, product, "product")
     cat = labels.parse(d.Category, category, "category")
     tr = labels.parse(d.Tier, tier, "tier")
-    text = d.clean_text("description", description)
+    record = complaint_record(id_type=id_type, id_number=id_number, agent=agent, agent_authority=agent_authority,
+                              complained_staff=complained_staff, request=request)
+    depts = clean_departments(department)
+    if depts:
+        record.update(department=depts[0], departments=",".join(depts))
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
     if br is None:
@@ -230,7 +264,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         related_id = load_case(uow, related).id if related else None
         case = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
                         category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
-                        description=text, related_id=related_id)
+                        description=text, related_id=related_id, record=record)
         _apply(uow, ctx, case, d.Action.LOG, received,
                {"status": case.status}, extra=_creation_values(case))
         if case.id >= 1024 and case.id & (case.id - 1) == 0:
@@ -240,11 +274,35 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
 
 
 # What a log event records of the new case (a key left out means the value was empty). Since
-# `calendar` is recorded, so are department and followup_due_at: older events lack all three.
+# `calendar` is recorded, so are followup_due_at and (if set) department: older events lack them.
 CREATION_KEYS = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
                  "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
                  "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
-                 "department", "followup_due_at", "calendar")
+                 "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                 "department", "departments", "followup_due_at", "calendar")
+
+
+def complaint_record(*, id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
+                     agent_authority: str | None = None, complained_staff: str | None = None,
+                     request: str | None = None) -> dict[str, Any]:
+    """The parts of the Art. 13 record beyond contact and account, checked; empty values left out."""
+    kind = labels.parse(d.IdType, id_type, "--id-type") if id_type else None
+    if id_number and kind is None:
+        kind = d.IdType.RESIDENT_ID
+    if kind is not None and not id_number:
+        raise InvalidValue("--id-number", "", f"the number of the {kind.value} given with --id-type")
+    number = d.clean_id_number(kind, id_number) if id_number else None
+    agent_name = d.clean_name("--agent", agent, required=False)
+    authority = d.clean_name("--agent-authority", agent_authority, required=False)
+    if agent_name and not authority:
+        raise InvalidValue("--agent-authority", "", "the reference of the power of attorney under which --agent acts")
+    if authority and not agent_name:
+        raise InvalidValue("--agent", "", "the name of the agent the power of attorney --agent-authority names")
+    out = {"id_type": kind.value if kind else None, "id_number": number, "agent_name": agent_name,
+           "agent_authority": authority,
+           "complained_staff": d.clean_name("--complained-staff", complained_staff, required=False),
+           "request": d.clean_text("--request", request, required=False)}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
@@ -254,7 +312,8 @@ def _creation_values(case: Case) -> dict[str, Any]:
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
              product: d.Product, category: d.Category, description: str, branch: str | None = None,
              customer: str | None = None, phone: str | None = None, email: str | None = None,
-             account: str | None = None, related_id: int | None = None, external_id: str | None = None) -> Case:
+             account: str | None = None, related_id: int | None = None, external_id: str | None = None,
+             record: dict[str, Any] | None = None) -> Case:
     """Insert a case and its first cycle with every clock computed; the caller appends the event."""
     cal = ctx.calendar
     due = deadlines.internal_due(received, tier, cal)
@@ -267,20 +326,105 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
         first_response_due_at=response,
         followup_due_at=deadlines.followup_due(received, cal) if tier == d.Tier.URGENT else None,
         related_case_id=related_id, calendar=cal.name, external_id=external_id,
-        created_at=ctx.now, updated_at=ctx.now,
+        created_at=ctx.now, updated_at=ctx.now, **(record or {}),
     )
     uow.session.add(case)
     uow.session.flush()
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
     uow.session.add(Cycle(case_id=case.id, number=1, tier=tier.value, opened_at=received, due_at=due,
-                          first_response_due_at=response, regulatory_due_at=reg))
+                          first_response_due_at=response, regulatory_due_at=reg, opened_by=d.Action.LOG.value))
     return case
 
 
-def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = None, override: bool = False,
-           reason: str | None = None, at: str | None = None) -> Result:
-    """Hand a case to registered staff whose role fits its tier (or override, with a reason)."""
-    dept = d.clean_name("department", department, required=False)
+def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, received_at, new_facts: bool) -> Result:
+    """The same complaint again while the original is handled (Order 2020 No. 3): no new case. Without
+    new facts or reasons the clock does not move; with them it restarts from the day they arrived."""
+    with uow:
+        case = load_case(uow, key)
+        status = _move(case, d.Action.REPEAT)
+        when = _when(received_at, ctx, case, "--received-at")
+        extra = {"channel": channel.value, "new_facts": new_facts, "repeat_count": case.repeat_count + 1}
+        if not new_facts:
+            _apply(uow, ctx, case, d.Action.REPEAT, when, {"repeat_count": case.repeat_count + 1},
+                   detail=text, extra={"channel": channel.value, "new_facts": False})
+            uow.commit()
+            return _result(uow, ctx, case, "msg.repeat")
+        if status == d.Status.PAUSED:
+            raise UserError(f"{case.reference} is paused: resume it before new facts restart its clock")
+        cycle = _cycle(uow, case)
+        if when < cycle.opened_at:
+            raise InvalidValue("--received-at", _show(when, ctx),
+                               f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        _mark_breaches(case, cycle, when)
+        changes = _open_cycle(uow, ctx, case, when, d.Action.REPEAT)
+        changes["repeat_count"] = case.repeat_count + 1
+        _apply(uow, ctx, case, d.Action.REPEAT, when, changes, detail=text, extra=extra)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.new_facts", n=case.cycle_number,
+                       day=ctx.calendar.local_date(when).isoformat())
+
+
+def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.Action) -> dict[str, Any]:
+    """A new handling cycle from `when` (a reopen, or new facts): its row, and the case's changes."""
+    cal = ctx.calendar
+    tier = d.Tier(case.tier)
+    number = case.cycle_number + 1
+    due = deadlines.internal_due(when, tier, cal)
+    response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
+    reg = deadlines.regulatory_due(when, cal)
+    uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
+                          first_response_due_at=response, regulatory_due_at=reg,
+                          opened_by="new_facts" if opened_by == d.Action.REPEAT else opened_by.value))
+    return {
+        "cycle_number": number, "due_at": due, "first_response_due_at": response, "first_responded_at": None,
+        "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
+        "paused_working_seconds": 0,
+        "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
+        "internal_breached": False, "regulatory_breached": False,
+    }
+
+
+def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str | None = None) -> Result:
+    """The complainant withdraws: the procedure ends on the day the withdrawal is received; the case
+    is neither resolved nor breached after that (a breach before it stands)."""
+    why = d.clean_text("reason", reason, required=False)
+    with uow:
+        case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
+        cycle = _cycle(uow, case)
+        if when < cycle.opened_at:
+            raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        _mark_breaches(case, cycle, when)
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.WITHDRAW, when,
+               {"status": status.value, "withdrawn_at": when, "followup_due_at": None, "paused_at": None,
+                "pause_reason": None, "paused_from": None}, detail=why)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.withdrawn", day=ctx.calendar.local_date(when).isoformat())
+
+
+def _names(text: str | None) -> list[str]:
+    return text.split(",") if text else []
+
+
+def clean_departments(department: str | list[str] | tuple | None) -> list[str]:
+    """One or more department names (repeated --department), checked, in order, without repeats."""
+    given = [department] if isinstance(department, str) else list(department or [])
+    out: list[str] = []
+    for name in given:
+        clean = d.clean_name("--department", name)
+        if "," in clean:
+            raise InvalidValue("--department", clean, "one department per --department (no commas)")
+        if clean not in out:
+            out.append(clean)
+    return out
+
+
+def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] | None = None, override: bool = False,
+           reason: str | None = None, at: str | None = None, with_: list[str] | None = None) -> Result:
+    """Hand a case to registered staff whose role fits its tier (or override, with a reason), with any
+    co-handlers and departments that handle it together."""
+    depts = clean_departments(department)
+    dept = depts[0] if depts else None
     why = d.clean_text("reason", reason, required=False)
     if override and not why:
         raise InvalidValue("reason", "", "--reason TEXT saying why the tier's handler level is overridden")
@@ -289,6 +433,8 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
         when = _when(at, ctx, case)
         person = _staff(uow, to, "assignee")
         status = _move(case, d.Action.ASSIGN)
+        _check_not_complained_about(case, person, "--to")
+        team = _co_handlers(uow, case, person, with_)
         tier = d.Tier(case.tier)
         role = d.Role(person.role)
         extra = None
@@ -298,9 +444,11 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | None = Non
                 raise labels.error(NotPermitted, "err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
                                       a_need=need, need=need)
             extra = {"override": True, "override_reason": why}
-        changes = {"assignee": person.name, "status": status.value}
+        changes = {"assignee": person.name, "status": status.value, "co_handlers": ",".join(team) or None}
         if dept or person.department:
             changes["department"] = dept or person.department
+        if depts:
+            changes["departments"] = ",".join(dict.fromkeys(depts + _names(case.departments)))
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()
@@ -380,7 +528,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.NOTE)
         changes: dict[str, Any] = {}
-        if case.tier == d.Tier.URGENT and case.status in d.OPEN_STATUSES:
+        if case.tier == d.Tier.URGENT and case.status in d.HANDLING_STATUSES:
             changes["followup_due_at"] = deadlines.followup_due(when, ctx.calendar)
         _apply(uow, ctx, case, d.Action.NOTE, when, changes, detail=body)
         uow.commit()
@@ -486,9 +634,14 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
 
 
 def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: str | None = None,
-            notified_via: str | None = None, at: str | None = None) -> Result:
-    """The case is resolved and the customer has been told the result."""
+            notified_via: str | None = None, at: str | None = None, facts: str | None = None,
+            basis: str | None = None, relief: str | None = None, decided_at: str | None = None) -> Result:
+    """The decision is made and the customer told (at `at`, which meets the clocks): the result, the
+    facts found, the basis and the routes of relief open to the customer (Order 2020 No. 3)."""
     text = d.clean_text("resolution", resolution)
+    found = d.clean_text("--facts", facts, required=False)
+    grounds = d.clean_text("--basis", basis, required=False)
+    routes = _relief(relief)
     cause = labels.parse(d.Category, root_cause, "--root-cause").value if root_cause else None
     via = labels.parse(d.NotifiedVia, notified_via, "--notified-via").value if notified_via else None
     with uow:
@@ -496,15 +649,30 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+        decided = _when(decided_at, ctx, case, "--decided-at") if decided_at else when
+        if decided > when:
+            raise InvalidValue("--decided-at", _show(decided, ctx),
+                               f"a time not after the customer was told (--at {_show(when, ctx)})")
         _mark_breaches(case, cycle, when)
         cycle.resolved_at = when
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
-                "notified_via": via, "followup_due_at": None}, detail=None)
+                "notified_via": via, "followup_due_at": None, "decided_at": decided, "decision_facts": found,
+                "decision_basis": grounds, "relief": routes}, detail=None)
         uow.commit()
         late = cycle.internal_breached or cycle.response_breached
         return _result(uow, ctx, case, "msg.resolved_late" if late else "msg.resolved")
+
+
+def _relief(text: str | None) -> str:
+    """The routes of relief, comma-separated (English or Chinese names); all four when not given."""
+    if text is None:
+        return ",".join(r.value for r in d.Relief)
+    chosen = {labels.parse(d.Relief, part, "--relief") for part in text.replace("，", ",").split(",") if part.strip()}
+    if not chosen:
+        raise InvalidValue("--relief", text, "one or more of " + ", ".join(r.value for r in d.Relief))
+    return ",".join(r.value for r in d.Relief if r in chosen)
 
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
@@ -523,24 +691,118 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
                 )
         if case.resolved_at and when < case.resolved_at:
             raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
-        cal = ctx.calendar
-        tier = d.Tier(case.tier)
-        number = case.cycle_number + 1
-        due = deadlines.internal_due(when, tier, cal)
-        response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
-        reg = deadlines.regulatory_due(when, cal)
-        uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
-                              first_response_due_at=response, regulatory_due_at=reg))
-        _apply(uow, ctx, case, d.Action.REOPEN, when, {
-            "status": status.value, "cycle_number": number, "reopen_count": case.reopen_count + 1,
-            "due_at": due, "first_response_due_at": response, "first_responded_at": None,
-            "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
-            "paused_working_seconds": 0, "resolved_at": None, "closed_at": None, "satisfaction": None,
-            "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
-            "internal_breached": False, "regulatory_breached": False,
-        }, detail=why)
+        changes = _open_cycle(uow, ctx, case, when, d.Action.REOPEN)
+        changes.update({"status": status.value, "reopen_count": case.reopen_count + 1, "resolved_at": None,
+                        "closed_at": None, "satisfaction": None, "decided_at": None, "decision_facts": None,
+                        "decision_basis": None, "relief": None})
+        _apply(uow, ctx, case, d.Action.REOPEN, when, changes, detail=why)
         uow.commit()
-        return _result(uow, ctx, case, "msg.reopened", n=number)
+        return _result(uow, ctx, case, "msg.reopened", n=case.cycle_number)
+
+
+def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, reviewer: str) -> Result:
+    """The customer disagrees with the decision and asks the higher level to review it (核查): within
+    30 days of receiving the decision; the review is decided within 30 days of the request."""
+    with uow:
+        case = load_case(uow, key)
+        status = _move(case, d.Action.REVIEW)
+        when = _when(requested_at, ctx, case, "--requested-at")
+        if case.review_requested_at is not None:
+            raise UserError(f"{case.reference} was already reviewed (requested {_show(case.review_requested_at, ctx)}): "
+                            f"a decision is reviewed once")
+        decided = case.resolved_at
+        if when < decided:
+            raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
+        window = deadlines.period_end(decided, deadlines.REVIEW_REQUEST_DAYS, ctx.calendar)
+        if when >= window:
+            last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
+            raise InvalidValue("--requested-at", _show(when, ctx),
+                               f"a time within {deadlines.REVIEW_REQUEST_DAYS} days of the decision of "
+                               f"{ctx.calendar.local_date(decided)}: the review window ran out at 24:00 on {last}")
+        person = _staff(uow, reviewer, "--reviewer")
+        _check_reviewer(uow, case, person)
+        cycle = _cycle(uow, case)
+        number = case.cycle_number + 1
+        due = deadlines.review_due(when, ctx.calendar)
+        uow.session.add(Cycle(case_id=case.id, number=number, tier=case.tier, opened_at=when, due_at=None,
+                              regulatory_due_at=due, opened_by=d.Action.REVIEW.value))
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.REVIEW, when, {
+            "status": status.value, "cycle_number": number, "review_requested_at": when, "reviewer": person.name,
+            "assignee": person.name, "due_at": None, "first_response_due_at": None, "followup_due_at": None,
+            "regulatory_due_at": due, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
+            "internal_breached": False, "regulatory_breached": False,
+        }, extra={"handler": case.assignee})
+        uow.commit()
+        return _result(uow, ctx, case, "msg.review", name=person.name,
+                       day=ctx.calendar.local_date(due - dt.timedelta(seconds=1)).isoformat())
+
+
+def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[str]:
+    """The co-handlers after an assignment: those given (registered, active, not the lead, not the person
+    complained about), or else the existing ones other than the new lead."""
+    if not names:
+        return [n for n in _names(case.co_handlers) if n != lead.name]
+    team: list[str] = []
+    for name in names:
+        person = _staff(uow, name, "--with")
+        if person.name == lead.name:
+            raise InvalidValue("--with", person.name, f"staff other than the lead handler {lead.name}")
+        _check_not_complained_about(case, person, "--with")
+        if person.name not in team:
+            team.append(person.name)
+    return team
+
+
+def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
+    """回避: the staff member a complaint is about neither handles nor reviews it."""
+    if case.complained_staff and case.complained_staff == person.name:
+        raise InvalidValue(field_name, person.name,
+                           f"someone other than {person.name}: the complaint is about them, and the person complained "
+                           f"about may not handle or review it (conflict of interest)")
+
+
+def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
+    """A review is by a higher level than the handler, or another branch: never the handler, never
+    a lower or equal level of the same branch, never the person complained about."""
+    _check_not_complained_about(case, reviewer, "--reviewer")
+    handler = None
+    if case.assignee:
+        handler = uow.session.execute(select(Staff).where(Staff.name == case.assignee)).scalar_one_or_none()
+    level = d.ROLE_LEVEL[d.Role(reviewer.role)]
+    if handler is None:
+        if level < d.ROLE_LEVEL[d.Role.MANAGER]:
+            raise InvalidValue("--reviewer", reviewer.name, "a manager or executive (the case has no recorded handler)")
+        return
+    if handler.name == reviewer.name:
+        raise InvalidValue("--reviewer", reviewer.name,
+                           f"someone other than {handler.name}, who handled the case: a handler does not review "
+                           f"their own decision")
+    other_branch = bool(reviewer.branch and handler.branch and reviewer.branch != handler.branch)
+    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not other_branch:
+        raise InvalidValue("--reviewer", reviewer.name,
+                           f"staff of a higher level than the handler {handler.name} ({handler.role}) or of another "
+                           f"branch; {reviewer.name} is {reviewer.role}"
+                           + (f" of {reviewer.branch}" if reviewer.branch else ""))
+
+
+def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:
+    """The reviewer's decision: the original decision upheld or changed, and the customer told."""
+    out = labels.parse(d.ReviewOutcome, outcome, "--outcome")
+    body = d.clean_text("text", text)
+    with uow:
+        case, when, status = _start(uow, ctx, key, at, d.Action.REVIEW_DECIDE)
+        if when < case.review_requested_at:
+            raise InvalidValue("--at", _show(when, ctx),
+                               f"a time not before the review was requested ({_show(case.review_requested_at, ctx)})")
+        cycle = _cycle(uow, case)
+        _mark_breaches(case, cycle, when)
+        cycle.resolved_at = when
+        uow.session.add(cycle)
+        _apply(uow, ctx, case, d.Action.REVIEW_DECIDE, when,
+               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body)
+        uow.commit()
+        return _result(uow, ctx, case, "msg.review_decided", outcome=out.value)
 
 
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
@@ -568,6 +830,7 @@ class CaseDetail:
     cycles: list[dict[str, Any]]
     events: list[dict[str, Any]]
     warnings: list[str]
+    steps: list[str] = field(default_factory=list)
 
 
 def require_revealer(uow, ctx: Context) -> None:
@@ -579,7 +842,8 @@ def require_revealer(uow, ctx: Context) -> None:
         )
 
 
-def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None) -> CaseDetail:
+def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None,
+         lang: str = "en") -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline."""
     as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
     with uow:
@@ -600,7 +864,8 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "detail": mask_text(e.detail) if masked else e.detail,
         } for e in events]
         cyc = [{
-            "number": c.number, "tier": c.tier, "opened_at": _show(c.opened_at, ctx), "due_at": _show(c.due_at, ctx),
+            "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),
+            "due_at": _show(c.due_at, ctx),
             "first_response_due_at": _show(c.first_response_due_at, ctx),
             "first_responded_at": _show(c.first_responded_at, ctx),
             "regulatory_due_at": _show(c.regulatory_due_at, ctx), "resolved_at": _show(c.resolved_at, ctx),
@@ -610,9 +875,12 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
         } for c in cycles]
         readings = case_clocks(case, view_ctx)
         warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+        current = cycles[-1] if cycles else None
+        steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
+            if current is not None else []
         if reveal:
             uow.commit()
-    return CaseDetail(view, readings, cyc, timeline, warnings)
+    return CaseDetail(view, readings, cyc, timeline, warnings, steps)
 
 
 def _loads(value: str | None):
@@ -746,6 +1014,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     if dry_run:
         return out
     reason = f"automatic: overdue as of {moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}; %s escalated to %s"
+    handlers: dict[str, str] = {}
     for start in range(0, len(due), ESCALATION_BATCH):
         batch = dict(due[start:start + ESCALATION_BATCH])
         with uow:
@@ -763,5 +1032,24 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
                 _raise_tier(uow, ctx, case, cycles[(case.id, case.cycle_number)], up, moment,
                             reason % (before, up.value), automatic=True, flush=False)
                 out["escalated"].append({"reference": case.reference, "from": before, "to": up.value})
+                if case.assignee:
+                    handlers[case.reference] = case.assignee
             uow.commit()
+    out["below_tier"] = _left_below_tier(uow, out["escalated"], handlers)
+    return out
+
+
+def _left_below_tier(uow, escalated: list[dict], handlers: dict[str, str]) -> list[dict]:
+    """The escalated cases still with someone whose role does not fit the new tier (an important
+    case with front-line staff): they must be reassigned, and `escalate` says so."""
+    names = set(handlers.values())
+    if not names:
+        return []
+    with uow:
+        roles = dict(uow.session.execute(select(Staff.name, Staff.role).where(Staff.name.in_(names))).all())
+    out = []
+    for r in escalated:
+        who = handlers.get(r["reference"])
+        if who in roles and not d.can_handle(d.Role(roles[who]), d.Tier(r["to"])):
+            out.append({"reference": r["reference"], "tier": r["to"], "assignee": who, "role": roles[who]})
     return out

@@ -214,3 +214,34 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
     child.close()
     assert child.exitstatus == 130
     assert not (tmp_path / "n.toml").exists() and not (tmp_path / "n.db").exists()
+
+
+def test_list_mine_shows_the_operators_cases(cli):
+    cli.staff()
+    cli("staff", "add", "tester", "--role", "staff")
+    mine, other = cli.log(), cli.log()
+    cli("assign", mine, "--to", "tester")
+    cli("assign", other, "--to", "wangfang")
+    rows = cli.json("list", "--mine", "--format", "json")
+    assert [r["reference"] for r in rows] == [mine]
+    assert "--mine and --assignee" in cli.fails("list", "--mine", "--assignee", "wangfang")
+
+
+def test_a_mistyped_branch_or_assignee_filter_says_did_you_mean(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("assign", ref, "--to", "wangfang")
+    err = cli.fails("list", "--branch", "BJ01")
+    assert "no case or staff has --branch 'BJ01': did you mean BJ001?" in err
+    assert "did you mean wangfang?" in cli.fails("report", "overdue", "--assignee", "wangfan")
+    assert "是否要找 BJ001" in cli.fails("--lang", "zh", "list", "--branch", "bj001x")
+    assert cli.json("list", "--branch", "SH999", "--format", "json") == []  # a branch with no cases yet, not a typo
+
+
+def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    r = cli("escalate", "--overdue", "--as-of", "2026-03-09T18:00")
+    assert f"1 escalated case(s) are still with someone whose role is below the new tier" in r.stderr
+    assert f"{ref} (wangfang)" in r.stderr

@@ -2,6 +2,18 @@
 rule; each test is one of README's worked examples."""
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def replays(request):
+    """Every history these rules build is one `db check` replays to the stored cases and cycles."""
+    cli = request.getfixturevalue("cli") if "cli" in request.fixturenames else None
+    yield
+    if cli is not None:
+        r = cli("db", "check", expect=None)
+        assert r.exit_code == 0, r.stdout + r.stderr
+
 REG_15 = "2026-03-18T00:00:00+08:00"  # received Mon 03-02: 15 days end with Tue 03-17
 
 
@@ -100,3 +112,244 @@ def test_an_appraisal_pause_while_the_period_runs_is_left_out_of_it(cli):
     # Five days of appraisal: 15 + 5 days = Sun 03-22, a rest day: the end of Mon 03-23.
     assert case["regulatory_due_at"] == "2026-03-24T00:00:00+08:00"
     assert cli.json("show", ref, "--json", "--as-of", "2026-03-20T10:00")["case"]["regulatory_breached"] is False
+
+
+def test_a_withdrawal_ends_the_procedure_that_day(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("withdraw", ref, "--reason", "客户表示已自行解决", "--at", "2026-03-05T15:00")
+    assert r.stdout.strip() == f"{ref} withdrawn by the complainant; the procedure ends 2026-03-05"
+    case = cli.json("show", ref, "--json", "--as-of", "2026-04-30T10:00")["case"]
+    assert case["status"] == "withdrawn" and case["withdrawn_at"] == "2026-03-05T15:00:00+08:00"
+    assert case["resolved_at"] is None
+    assert case["overdue"] is False and case["regulatory_breached"] is False  # not breached after it
+    assert cli.json("report", "overdue", "--as-of", "2026-04-30T10:00", "--format", "json") == []
+    assert "cannot resolve a case that is withdrawn" in cli.fails("resolve", ref, "--resolution", "x")
+    rows = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")["rows"]
+    assert rows[0]["received"] == 1 and rows[0]["withdrawn"] == 1
+
+
+def test_a_resolved_case_cannot_be_withdrawn(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "已解释", "--at", "2026-03-03T10:00")
+    err = cli.fails("withdraw", ref, "--at", "2026-03-04T10:00")
+    assert err == ("complaintctl: error: cannot withdraw a case that is resolved; allowed from resolved: "
+                   "note, reopen, close, review")
+    assert "不能执行「撤回」" in cli.fails("--lang", "zh", "withdraw", ref)
+
+
+def test_a_repeat_without_new_facts_is_recorded_on_the_original(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("log", "--repeat-of", ref, "--channel", "mobile_app", "--description", "客户再次来电催问",
+            "--received-at", "2026-03-04T09:00")
+    assert r.stdout.strip() == ref  # no new case
+    assert "repeat complaint recorded on the original (no new case, clock unchanged" in r.stderr
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["repeat_count"] == 1 and case["cycle"] == 1 and case["regulatory_due_at"] == REG_15
+    assert cli.json("db", "info", "--json")["counts"]["cases"] == 1
+    ev = cli.json("show", ref, "--json")["events"][-1]
+    assert ev["action"] == "repeat" and ev["new"] == {"repeat_count": 1, "channel": "mobile_app", "new_facts": False}
+    rows = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")["rows"]
+    assert rows[0]["received"] == 1 and rows[0]["repeats"] == 1
+
+
+def test_new_facts_restart_the_originals_clock_from_the_day_they_arrived(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    r = cli("log", "--repeat-of", ref, "--new-facts", "--channel", "letter", "--description", "客户补充了新的转账记录",
+            "--received-at", "2026-03-10T09:00")
+    assert "new facts or reasons; the clock restarts from 2026-03-10, cycle 2" in r.stderr
+    detail = cli.json("show", ref, "--json", "--as-of", "2026-03-20T10:00")
+    # 15 days from Tue 03-10: Wed 03-25; three working days: Fri 03-13.
+    assert detail["case"]["regulatory_due_at"] == "2026-03-26T00:00:00+08:00"
+    assert detail["case"]["due_at"] == "2026-03-14T00:00:00+08:00"
+    assert detail["case"]["regulatory_breached"] is False
+    assert [c["opened_by"] for c in detail["cycles"]] == ["log", "new_facts"]
+    assert detail["cycles"][0]["internal_breached"] is True  # the first clock had run out on 03-05: it stands
+
+
+def test_a_repeat_of_a_closed_case_is_refused(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
+    err = cli.fails("log", "--repeat-of", ref, "--channel", "hotline", "--description", "x")
+    assert "cannot repeat a case that is closed; allowed from closed: reopen" in err
+    assert "invalid --new-facts" in cli.fails("log", "--new-facts", "--channel", "hotline", "--phone", "13812345678",
+                                              "--description", "x")
+    assert "invalid --related" in cli.fails("log", "--repeat-of", ref, "--related", ref, "--channel", "hotline",
+                                            "--description", "x")
+
+
+def _decided(cli, resolved="2026-03-10T10:00"):
+    cli.staff()
+    cli("staff", "add", "lisi", "--role", "staff")
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", resolved)
+    return ref
+
+
+def test_a_review_is_asked_for_within_30_days_of_the_decision(cli):
+    ref = _decided(cli)
+    # Decision told Tue 03-10: the 30 days end with Thu 04-09.
+    err = cli.fails("review", ref, "--requested-at", "2026-04-10T09:00", "--reviewer", "zhangwei")
+    assert err == ("complaintctl: error: invalid --requested-at '2026-04-10T09:00:00+08:00': expected a time within "
+                   "30 days of the decision of 2026-03-10: the review window ran out at 24:00 on 2026-04-09")
+    case = cli.json("review", ref, "--requested-at", "2026-04-09T16:00", "--reviewer", "zhangwei", "--json")
+    # 30 days from Thu 04-09 is Sat 05-09, a make-up working day (调休): the end of that day.
+    assert case["status"] == "under_review" and case["regulatory_due_at"] == "2026-05-10T00:00:00+08:00"
+    assert case["reviewer"] == "zhangwei" and case["assignee"] == "zhangwei"
+
+
+def test_a_review_is_by_a_higher_level_or_another_branch_never_the_handler(cli):
+    ref = _decided(cli)
+    args = ["review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer"]
+    assert "invalid --reviewer 'wangfang': expected someone other than wangfang, who handled the case" \
+        in cli.fails(*args, "wangfang")
+    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (staff) or of "
+            "another branch; lisi is staff") in cli.fails(*args, "lisi")
+    assert "unknown --reviewer 'ghost'" in cli.fails(*args, "ghost")
+
+
+def test_staff_of_another_branch_may_review_at_the_same_level(cli):
+    cli("staff", "add", "wubin", "--role", "staff", "--branch", "BJ001")
+    cli("staff", "add", "zhoujing", "--role", "staff", "--branch", "SH001")
+    cli("staff", "add", "liuxin", "--role", "staff", "--branch", "BJ001")
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wubin", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
+    assert "lisi" not in cli.fails("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "liuxin")
+    case = cli.json("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "zhoujing", "--json")
+    assert case["status"] == "under_review" and case["reviewer"] == "zhoujing"
+
+
+def test_the_review_runs_on_its_own_clock_in_every_report(cli):
+    ref = _decided(cli)
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    # 30 days from Fri 03-20: Sun 04-19 moves to Mon 04-20.
+    assert cli.json("show", ref, "--json", "--as-of", "2026-04-01T10:00")["clocks"] == [
+        {"clock": "review", "due_at": "2026-04-21T00:00:00+08:00", "state": "left",
+         "span": {"seconds": 12 * 86400 + 14 * 3600, "working": True}}]  # 12 working days and 14 hours
+    soon = cli.json("report", "due-soon", "--as-of", "2026-04-20T10:00", "--format", "json")
+    assert [r["reference"] for r in soon] == [ref]
+    rows = cli.json("report", "overdue", "--as-of", "2026-04-22T10:00", "--format", "json")
+    assert [(r["reference"], r["status"], r["breach"]) for r in rows] == [(ref, "under_review", "review")]
+    out = cli("show", ref, "--as-of", "2026-04-22T10:00").stdout
+    assert "Review (30 days)" in out and "Under review" in out
+    case = cli.json("review-decide", ref, "--outcome", "维持", "--text", "经核查，原处理决定适当", "--at",
+                    "2026-04-22T11:00", "--json")
+    assert case["status"] == "reviewed" and case["review_outcome"] == "upheld"
+    detail = cli.json("show", ref, "--json")
+    assert detail["clocks"][0]["state"] == "breached"
+    assert [c["opened_by"] for c in detail["cycles"]] == ["log", "review"]
+    assert detail["cycles"][1]["regulatory_breached"] is True
+    assert cli.json("report", "overdue", "--as-of", "2026-04-23T10:00", "--format", "json") == []
+    assert "cannot review a case that is reviewed; allowed from reviewed: note" in cli.fails(
+        "review", ref, "--requested-at", "2026-04-23T10:00", "--reviewer", "sunli")
+
+
+def test_the_art_13_record_keeps_the_identity_document_masked_everywhere(cli):
+    cli.staff()
+    ref = cli.log("--id-type", "身份证", "--id-number", "11010519491231002x", "--agent", "李律师",
+                  "--agent-authority", "授权委托书 2026-018", "--complained-staff", "wangfang",
+                  "--request", "退还全部本金", received="2026-03-02T10:00")
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["id_type"] == "resident_id" and case["id_number"] == "110105********002X"
+    assert (case["agent_name"], case["agent_authority"]) == ("李律师", "授权委托书 2026-018")
+    assert case["complained_staff"] == "wangfang" and case["request"] == "退还全部本金"
+    assert "11010519491231002X" not in cli("show", ref, "--json").stdout
+    assert "11010519491231002X" not in cli("export", "--format", "csv").stdout
+    events = cli("show", ref, "--json").stdout
+    assert "110105********002X" in events and "1949123" not in events
+    out = cli("show", ref).stdout
+    assert "Resident identity card 110105********002X" in out and "李律师 (授权委托书 2026-018)" in out
+
+
+def test_bad_record_values_are_refused_without_echoing_the_number(cli):
+    base = ["log", "--channel", "hotline", "--phone", "13812345678", "--description", "x"]
+    assert cli.json(*base, "--id-type", "passport", "--id-number", "e1234567", "--json")["id_number"] == "********"
+    err = cli.fails(*base, "--id-number", "110105194912310021")
+    assert err == ("complaintctl: error: invalid --id-number '******************': expected a resident ID number: "
+                   "17 digits and a check digit or X (GB 11643), e.g. 11010519491231002X")
+    assert "invalid --id-number '': expected the number of the passport" in cli.fails(*base, "--id-type", "passport")
+    assert "invalid --id-type 'licence'" in cli.fails(*base, "--id-type", "licence", "--id-number", "E1234567")
+    assert "invalid --agent-authority '': expected the reference of the power of attorney" in cli.fails(
+        *base, "--agent", "李律师")
+
+
+def test_the_person_complained_about_neither_handles_nor_reviews_the_case(cli):
+    cli.staff()
+    ref = cli.log("--complained-staff", "zhangwei", received="2026-03-02T10:00")
+    err = cli.fails("assign", ref, "--to", "zhangwei", "--at", "2026-03-02T11:00")
+    assert err == ("complaintctl: error: invalid --to 'zhangwei': expected someone other than zhangwei: the complaint "
+                   "is about them, and the person complained about may not handle or review it (conflict of "
+                   "interest)")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "x", "--at", "2026-03-05T10:00")
+    assert "the complaint is about them" in cli.fails("review", ref, "--requested-at", "2026-03-06T10:00",
+                                                      "--reviewer", "zhangwei")
+
+
+def test_the_decision_records_facts_basis_relief_and_when_it_was_made_and_told(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    case = cli.json("resolve", ref, "--resolution", "退还年费200元", "--facts", "年费扣收前未通知客户",
+                    "--basis", "信用卡领用合约第5条", "--relief", "核查,mediation", "--decided-at", "2026-03-16T15:00",
+                    "--notified-via", "letter", "--at", "2026-03-17T20:00", "--json")
+    assert case["decided_at"] == "2026-03-16T15:00:00+08:00" and case["resolved_at"] == "2026-03-17T20:00:00+08:00"
+    assert case["relief"] == ["review", "mediation"] and case["decision_basis"] == "信用卡领用合约第5条"
+    assert case["regulatory_breached"] is False  # told on day 15: in time
+    out = cli("--lang", "zh", "show", ref).stdout
+    assert "向上级机构申请核查、调解" in out and "认定事实" in out
+    other = cli.log(received="2026-03-02T10:00")
+    assert cli.json("resolve", other, "--resolution", "x", "--at", "2026-03-03T10:00", "--json")["relief"] == [
+        "review", "mediation", "arbitration", "litigation"]
+    assert "invalid --decided-at" in cli.fails("resolve", cli.log(received="2026-03-02T10:00"), "--resolution", "x",
+                                                "--decided-at", "2026-03-04T10:00", "--at", "2026-03-03T10:00")
+    assert "invalid --relief 'prayer'" in cli.fails("resolve", cli.log(received="2026-03-02T10:00"), "--resolution",
+                                                    "x", "--relief", "prayer", "--at", "2026-03-03T10:00")
+
+
+def test_a_case_is_handled_together_by_a_lead_co_handlers_and_departments(cli):
+    cli.staff()
+    cli("staff", "add", "liqiang", "--role", "staff")
+    ref = cli.log("--tier", "important", "--department", "个人金融部", "--department", "法律合规部",
+                  received="2026-03-02T10:00")
+    case = cli.json("assign", ref, "--to", "zhangwei", "--with", "wangfang", "--with", "liqiang",
+                    "--department", "个人金融部", "--department", "运营管理部", "--at", "2026-03-02T11:00", "--json")
+    assert case["assignee"] == "zhangwei" and case["co_handlers"] == ["wangfang", "liqiang"]
+    assert case["department"] == "个人金融部" and case["departments"] == ["个人金融部", "运营管理部", "法律合规部"]
+    out = cli("show", ref).stdout
+    assert "Co-handlers" in out and "wangfang, liqiang" in out and "运营管理部" in out
+    rows = cli.json("list", "--format", "json")
+    assert rows[0]["co_handlers"] == "wangfang,liqiang"
+    assert "unknown --with 'ghost'" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "ghost")
+    assert "invalid --with 'zhangwei': expected staff other than the lead handler zhangwei" in cli.fails(
+        "assign", ref, "--to", "zhangwei", "--with", "zhangwei")
+
+
+def test_a_co_handler_may_not_be_the_person_complained_about(cli):
+    cli.staff()
+    ref = cli.log("--complained-staff", "wangfang", received="2026-03-02T10:00")
+    assert "invalid --with 'wangfang'" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "wangfang")
+
+
+def test_show_explains_a_restarted_and_extended_clock_day_by_day(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("log", "--repeat-of", ref, "--new-facts", "--channel", "letter", "--description", "新材料",
+        "--received-at", "2026-03-10T09:00")
+    cli("extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
+        "--customer-told-at", "2026-03-12T10:00", "--at", "2026-03-12T10:00")
+    steps = cli.json("show", ref, "--json")["steps"]
+    assert steps[0] == "The clocks restarted on Tue 2026-03-10 (new facts): every deadline below counts from then."
+    assert steps[-2:] == [
+        "Extended (Order 2020 No. 3, art. 17): the regulatory period is 60 days from receipt instead of 15.",
+        "Regulatory deadline: 60 calendar days after receipt, 24:00 at the end of Sat 2026-05-09."]
+    out = cli("--lang", "zh", "show", ref).stdout
+    assert "时限计算过程" in out and "已延长（银保监会令2020年第3号第十七条）" in out
+
+
+def test_show_explains_the_review_clock(cli):
+    ref = _decided(cli)
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    assert cli.json("show", ref, "--json")["steps"] == [
+        "Review (30 days from the request): counted from the day after Fri 2026-03-20; day 30 is Sun 2026-04-19.",
+        "Sun 2026-04-19 is not a working day (weekend), so the period ends at 24:00 on Mon 2026-04-20."]

@@ -110,7 +110,8 @@ def test_summary_compares_with_the_previous_window(cli, data):
     rep = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-07", "--by", "product", "--format", "json")
     rows = {r["product"]: r for r in rep["rows"]}
     assert rows["wealth_management"]["received"] == 1
-    assert rows["loan"] == {"product": "loan", "received": 1, "previous": 1, "change": 0, "change_pct": 0.0}
+    assert rows["loan"] == {"product": "loan", "received": 1, "withdrawn": 0, "repeats": 0, "previous": 1, "change": 0,
+                            "change_pct": 0.0}
     assert rep["repeat_complainants"] == [{"kind": "phone", "contact": "138****5678", "cases": 3}]
     assert rep["root_causes"] == [{"root_cause": "fees", "resolved": 1}]
 

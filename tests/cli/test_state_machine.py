@@ -13,6 +13,12 @@ SETUP = {
                ["close", "{ref}", "--satisfaction", "satisfied", "--at", "2026-03-02T12:00"]],
     "reopened": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
                  ["reopen", "{ref}", "--reason", "x", "--at", "2026-03-02T12:00"]],
+    "withdrawn": [["withdraw", "{ref}", "--at", "2026-03-02T11:00"]],
+    "under_review": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
+                     ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"]],
+    "reviewed": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
+                 ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"],
+                 ["review-decide", "{ref}", "--outcome", "upheld", "--text", "x", "--at", "2026-03-04T10:00"]],
 }
 COMMAND = {
     "assign": ["assign", "{ref}", "--to", "sunli"],
@@ -26,6 +32,10 @@ COMMAND = {
     "resolve": ["resolve", "{ref}", "--resolution", "x"],
     "reopen": ["reopen", "{ref}", "--reason", "x"],
     "close": ["close", "{ref}", "--satisfaction", "satisfied"],
+    "withdraw": ["withdraw", "{ref}"],
+    "repeat": ["log", "--repeat-of", "{ref}", "--channel", "hotline", "--description", "再次来电"],
+    "review": ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"],
+    "review_decide": ["review-decide", "{ref}", "--outcome", "upheld", "--text", "x"],
 }
 ILLEGAL = [(status, action) for status in SETUP for action in COMMAND
            if d.Status(status) not in d.TRANSITIONS[d.Action(action)]]

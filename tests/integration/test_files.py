@@ -1,7 +1,6 @@
 """Every file the tool writes is written one way; input is bounded; errors never echo personal data."""
 import csv
 import os
-import resource
 import subprocess
 import sys
 
@@ -108,25 +107,48 @@ def test_stdin_past_the_longest_text_is_refused_without_being_read_whole(cli):
     assert "invalid description '(standard input)': expected at most 100000 characters" in err
 
 
-def _peak_mb_of(cmd, feed):
-    """Run a child process, feed it, and return its exit code, stderr and peak resident memory in
-    MB (the child's own resource usage, from wait4: not that of other children of this process)."""
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+# A child's ru_maxrss starts at the memory of the process that forked it (Linux folds the forked
+# copy's high-water mark into the child at exec), so a child of a test worker of several hundred MB
+# reports at least that. This small wrapper is that child: it starts the command as its own child,
+# which inherits only the wrapper's ~15 MB, and writes what wait4 says of it to the file named first.
+_WRAPPER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _peak_mb_of(cmd, feed, tmp_path):
+    """Run a command, feed its stdin, and return its exit code, stderr and its own peak resident
+    memory in MB (measured in a fresh grandchild, see _WRAPPER)."""
+    report = tmp_path / "peak_kb"
+    proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, str(report), *cmd], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         feed(proc.stdin)
         proc.stdin.close()
     except BrokenPipeError:  # the tool stopped reading: what the test hopes for
         pass
     err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert isinstance(usage, resource.struct_rusage)
-    return proc.returncode, err.decode(), usage.ru_maxrss / 1024
+    proc.wait()
+    return proc.returncode, err.decode(), int(report.read_text()) / 1024
+
+
+def test_the_memory_measure_does_not_inherit_the_test_workers_peak(tmp_path):
+    """The floor: an empty Python measured the same way stays small even when this process is big."""
+    ballast = bytearray(300 << 20)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touched, so resident
+    code, _, peak = _peak_mb_of([sys.executable, "-c", "pass"], lambda stdin: None, tmp_path)
+    assert code == 0 and peak < 100, f"floor {peak:.0f} MB"
+    del ballast
 
 
 @pytest.mark.slow
 @pytest.mark.sqlite_only
-def test_a_100_mb_description_on_stdin_is_refused_in_bounded_memory(cli):
+def test_a_100_mb_description_on_stdin_is_refused_in_bounded_memory(cli, tmp_path):
     cli.log()
     chunk = b"x" * (1 << 20)
 
@@ -135,7 +157,7 @@ def test_a_100_mb_description_on_stdin_is_refused_in_bounded_memory(cli):
             stdin.write(chunk)
 
     code, err, peak = _peak_mb_of([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "log",
-                                   "--channel", "letter", "--description", "-"], feed)
+                                   "--channel", "letter", "--description", "-"], feed, tmp_path)
     assert code == 2 and "at most 100000 characters" in err
     assert peak < 200, f"peak {peak:.0f} MB"
 
@@ -151,7 +173,7 @@ def test_an_import_of_many_bad_rows_keeps_memory_bounded(cli, tmp_path):
         line = "2026-03-02,来电投诉 13812345678,fax\n"
         fh.write(line * 300_000)
     code, err, peak = _peak_mb_of([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "import",
-                                   str(f), "--skip-invalid", "--json"], lambda stdin: None)
+                                   str(f), "--skip-invalid", "--json"], lambda stdin: None, tmp_path)
     assert code == 0, err
     assert peak < 200, f"peak {peak:.0f} MB"
     with (tmp_path / "bad.rejects.csv").open(encoding="utf-8") as fh:

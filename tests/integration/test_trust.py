@@ -133,9 +133,9 @@ for f in failures[:5]:
 
 @pytest.mark.slow
 def test_concurrent_writers_queue_instead_of_failing(cli):
-    """8 processes x 200 mixed commands on one SQLite file, at the same time (x 48 on PostgreSQL,
+    """8 processes x 100 mixed commands on one SQLite file, at the same time (x 40 on PostgreSQL,
     whose server-side locking is not what this test is about)."""
-    per = 200 if cli.backend == "sqlite" else 48
+    per = 100 if cli.backend == "sqlite" else 40
     cli("staff", "add", "wangfang", "--role", "staff")
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(cli.db), str(w), str(per), str(ROOT)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(8)]

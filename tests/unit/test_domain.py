@@ -10,7 +10,7 @@ from complaintctl.masking import mask_account, mask_phone, mask_text
 def test_illegal_move_names_the_state_and_the_moves_allowed():
     with pytest.raises(IllegalMove) as exc:
         d.next_status(d.Status.CLOSED, d.Action.RESOLVE)
-    assert exc.value.message == "cannot resolve a case that is closed; allowed from closed: reopen"
+    assert exc.value.message == "cannot resolve a case that is closed; allowed from closed: reopen, review"
 
 
 def test_resume_returns_to_the_status_before_the_pause():

@@ -1,0 +1,119 @@
+"""Field validation and the state machine's edges, exactly: what is accepted, what each refusal says
+(the line a user reads), and the boundaries. Written against the mutants mutmut found alive
+(README: Mutation testing)."""
+import pytest
+
+from complaintctl import domain as d
+from complaintctl.errors import IllegalMove, InvalidValue
+
+
+def refusal(check, *args, **kw) -> str:
+    with pytest.raises(InvalidValue) as exc:
+        check(*args, **kw)
+    return exc.value.message
+
+
+def test_phone_spaces_are_dropped_and_a_refusal_says_which_forms_are_accepted():
+    assert d.clean_phone(" 138 1234 5678 ") == "13812345678"
+    assert d.clean_phone("010-12345678") == "010-12345678"
+    assert d.clean_phone("+852 91234567") == "+85291234567"
+    assert refusal(d.clean_phone, "12345") == (
+        "invalid phone '12345': expected a mainland mobile (13812345678 or 138-1234-5678), a landline with its "
+        "area code (010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)")
+
+
+def test_account_spaces_are_dropped_and_a_refusal_says_12_to_19_digits():
+    assert d.clean_account("6222 0212 3456 7890") == "6222021234567890"
+    assert d.clean_account("1" * 12) == "1" * 12 and d.clean_account("1" * 19) == "1" * 19
+    assert refusal(d.clean_account, "1" * 11) == "invalid account '11111111111': expected 12 to 19 digits"
+    assert refusal(d.clean_account, "1" * 20) == "invalid account '11111111111111111111': expected 12 to 19 digits"
+
+
+def test_email_is_stripped_and_at_most_254_characters():
+    assert d.clean_email("  zhang@example.com ") == "zhang@example.com"
+    longest = "a" * 242 + "@example.com"
+    assert len(longest) == 254 and d.clean_email(longest) == longest
+    assert "expected an address such as name@example.com" in refusal(d.clean_email, "a" + longest)
+    assert refusal(d.clean_email, "zhang@example") == (
+        "invalid email 'zhang@example': expected an address such as name@example.com")
+    assert refusal(d.clean_email, "zhang wei@example.com").startswith("invalid email ")
+
+
+def test_text_is_stripped_and_empty_text_is_refused_only_when_required():
+    assert d.clean_text("description", "  理财产品  ") == "理财产品"
+    assert refusal(d.clean_text, "description", None) == "invalid description '': expected non-empty text"
+    assert refusal(d.clean_text, "description", "   ") == "invalid description '   ': expected non-empty text"
+    assert d.clean_text("note", None, required=False) is None
+    assert d.clean_text("note", " \n ", required=False) is None
+
+
+def test_text_longer_than_the_limit_is_refused_with_its_length():
+    assert d.clean_text("note", "x" * 24, limit=24) == "x" * 24
+    assert refusal(d.clean_text, "note", "x" * 25, limit=24) == (  # the value is shown cut to 20 characters
+        "invalid note 'xxxxxxxxxxxxxxxxxxxx...': expected at most 24 characters (got 25)")
+    assert d.clean_text("note", "x" * d.MAX_TEXT) == "x" * d.MAX_TEXT
+    assert f"at most {d.MAX_TEXT} characters (got {d.MAX_TEXT + 1})" in refusal(d.clean_text, "note", "x" * (d.MAX_TEXT + 1))
+
+
+def test_text_with_control_characters_is_refused_but_line_breaks_and_tabs_are_kept():
+    assert d.clean_text("note", "第一行\n第二行\t完") == "第一行\n第二行\t完"
+    assert refusal(d.clean_text, "note", "bell\x07") == "invalid note 'bell\\\\x07': expected text without control characters"
+    assert "control characters" in refusal(d.clean_text, "note", "x\x1b[31m")
+    assert refusal(d.clean_text, "note", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子\x07") == (  # shown cut to 20
+        "invalid note '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected text without control characters")
+    assert "control characters" in refusal(d.clean_text, "note", "del\x7f")
+
+
+def test_a_name_is_one_line_of_at_most_200_characters():
+    assert d.clean_name("customer", " 张三 ") == "张三"
+    assert d.clean_name("customer", None, required=False) is None
+    assert d.clean_name("customer", "张" * 200) == "张" * 200
+    assert "at most 200 characters (got 201)" in refusal(d.clean_name, "customer", "张" * 201)
+    for breaker in ("\n", "\t", "\r"):
+        assert refusal(d.clean_name, "customer", f"张{breaker}三").endswith("expected a single line")
+    assert refusal(d.clean_name, "customer", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸\n子") == (  # shown cut to 20
+        "invalid customer '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected a single line")
+    assert refusal(d.clean_name, "customer", None) == "invalid customer '': expected non-empty text"
+
+
+def test_case_keys_are_references_in_any_case_or_ids_of_at_most_11_digits():
+    assert d.parse_case_key("C-2026-000123") == 123
+    assert d.parse_case_key(" c-2026-7 ") == 7
+    assert d.parse_case_key(" 42 ") == 42
+    assert d.parse_case_key("9" * 11) == int("9" * 11)
+    expected = "expected a reference such as C-2026-000123 or a numeric id"
+    assert refusal(d.parse_case_key, "9" * 12) == f"invalid case '999999999999': {expected}"
+    assert refusal(d.parse_case_key, "abc") == f"invalid case 'abc': {expected}"
+    assert refusal(d.parse_case_key, "C-26-1") == f"invalid case 'C-26-1': {expected}"
+
+
+def test_escalation_goes_one_tier_up_and_stops_at_urgent():
+    assert d.next_tier(d.Tier.GENERAL) is d.Tier.IMPORTANT
+    assert d.next_tier(d.Tier.IMPORTANT) is d.Tier.URGENT
+    assert d.next_tier(d.Tier.URGENT) is None
+
+
+def test_resume_without_a_known_earlier_status_goes_to_in_progress():
+    assert d.next_status(d.Status.PAUSED, d.Action.RESUME) is d.Status.IN_PROGRESS
+    # an earlier status only matters to resume
+    assert d.next_status(d.Status.RECEIVED, d.Action.ASSIGN, d.Status.IN_PROGRESS) is d.Status.ASSIGNED
+
+
+def test_replay_of_nothing_is_nothing_and_moves_before_the_log_are_ignored():
+    assert d.replay([]) is None
+    assert d.replay([("assign", {}), ("log", {"status": "received"}), ("assign", {})]) is d.Status.ASSIGNED
+
+
+def test_replay_of_an_imported_paused_case_resumes_to_in_progress():
+    assert d.replay([("import", {"status": "paused"}), ("resume", {})]) is d.Status.IN_PROGRESS
+
+
+def test_replay_ignores_events_that_do_not_move_a_case():
+    quiet = [a.value for a in d.Action if a not in d.TRANSITIONS and a not in (d.Action.LOG, d.Action.IMPORT)]
+    assert quiet, "expected actions outside the state machine (reveal, purge, ...)"
+    assert d.replay([("log", {"status": "received"}), *[(a, {}) for a in quiet], ("assign", {})]) is d.Status.ASSIGNED
+
+
+def test_replay_refuses_a_move_the_state_machine_forbids_after_a_quiet_event():
+    with pytest.raises(IllegalMove):
+        d.replay([("log", {"status": "closed"}), ("resolve", {})])
