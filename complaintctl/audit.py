@@ -10,8 +10,6 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from .models import Event
 
 GENESIS = "0" * 64

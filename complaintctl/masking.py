@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
-_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}\d)(?![\d*])")
+_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}[\dXx])(?![\d*])")
+# Landlines without a mobile's length: (010)65123456, （010）6512-3456, and local 6512 3456 / 6512-3456.
+_LANDLINE = re.compile(r"(?:[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
+_ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 _NON_DIGIT = re.compile(r"\D")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
@@ -50,13 +53,35 @@ def mask_email(value: str | None) -> str | None:
     return _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), value)
 
 
+def _mask_landline(match: re.Match) -> str:
+    """Every digit but the last two hidden; brackets and separators kept so the shape still reads."""
+    text = match.group(0)
+    total = sum(c.isdigit() for c in text)
+    seen, out = 0, []
+    for c in text:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen > total - 2 else "*")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _mask_run(match: re.Match) -> str:
-    run = match.group(1)
+    return _mask_digits(match.group(1))
+
+
+def _mask_digits(run: str) -> str:
+    if run[-1] in "Xx":
+        compact = run.replace(" ", "").replace("-", "")
+        return mask_id_number(compact) if _ID_NUMBER.fullmatch(compact) else _mask_digits(run[:-1]) + run[-1]
     digits = re.sub(r"\D", "", run)
     if re.fullmatch(r"1[3-9]\d{9}", digits) or (run.startswith("+") and 8 <= len(digits) <= 15):
         return mask_phone(run)
     if re.fullmatch(r"0\d{9,11}", digits) and "-" in run:
         return mask_phone(run)
+    if len(digits) == 18 and _ID_NUMBER.fullmatch(digits):
+        return mask_id_number(digits)
     if 12 <= len(digits) <= 19:
         return mask_account(digits)
     return run
@@ -68,6 +93,8 @@ def mask_text(value: str | None) -> str | None:
         return value
     if _DIGIT_RUN.search(value):
         value = _DIGIT_RUN.sub(_mask_run, value)
+    if _LANDLINE.search(value):
+        value = _LANDLINE.sub(_mask_landline, value)
     return mask_email(value) if "@" in value else value
 
 

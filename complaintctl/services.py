@@ -176,6 +176,8 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
             old[name] = mask_field(name, before)
             new[name] = mask_field(name, value)
             setattr(case, name, value)
+    if action not in (d.Action.LOG, d.Action.IMPORT):
+        _record_other_changes(case, old, new)
     if extra:
         new.update(extra)
     case.updated_at = ctx.now
@@ -184,6 +186,30 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
         uow.session.flush()  # later steps of the unit of work query what this one wrote
     audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
                  recorded_at=ctx.now, old=old or None, new=new or None, detail=detail)
+
+
+# Columns an event never needs to carry: bookkeeping of the row itself.
+UNRECORDED = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
+
+
+def _record_other_changes(case: Case, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Add to the event every column changed on the case since it was loaded that `changes` did not
+    name (a breach flag set by _mark_breaches, say): the event then accounts for the whole row, which
+    is what lets `db check` replay every field."""
+    from sqlalchemy import inspect
+
+    state = inspect(case)
+    for name in Case.__table__.columns.keys():
+        if name in new or name in UNRECORDED:
+            continue
+        hist = state.attrs[name].history
+        if not hist.added:
+            continue
+        before = hist.deleted[0] if hist.deleted else None
+        after = getattr(case, name)
+        if before != after:
+            old[name] = mask_field(name, before)
+            new[name] = mask_field(name, after)
 
 
 def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
@@ -272,6 +298,15 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         return _result(uow, ctx, case, "msg.logged", tier=tr.value)
 
 
+# What a log event records of the new case (a key left out means the value was empty). Since
+# `calendar` is recorded, so are followup_due_at and (if set) department: older events lack them.
+CREATION_KEYS = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
+                 "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
+                 "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
+                 "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                 "department", "departments", "followup_due_at", "calendar")
+
+
 def complaint_record(*, id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
                      agent_authority: str | None = None, complained_staff: str | None = None,
                      request: str | None = None) -> dict[str, Any]:
@@ -296,12 +331,7 @@ def complaint_record(*, id_type: str | None = None, id_number: str | None = None
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
-    keys = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
-            "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
-            "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
-            "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request", "department",
-            "departments")
-    return {k: mask_field(k, getattr(case, k)) for k in keys if getattr(case, k) is not None}
+    return {k: mask_field(k, getattr(case, k)) for k in CREATION_KEYS if getattr(case, k) is not None}
 
 
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,

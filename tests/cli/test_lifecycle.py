@@ -203,6 +203,7 @@ def test_extend_needs_the_right_approver(cli):
     request, grant = cli.json("show", ref, "--json")["events"][-2:]
     assert (request["action"], request["actor"], request["new"]["to"]) == ("extension_request", f"{cli.admin} as wangfang", 30)
     assert grant["new"]["approved_by"] == "zhangwei" and grant["new"]["customer_told_at"].startswith("2026-03-10T03:00")
+    assert cli("db", "check").exit_code == 0  # the request changes nothing the replay would miss
 
 
 def test_list_filters_and_formats(cli):

@@ -2,6 +2,18 @@
 rule; each test is one of README's worked examples."""
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def replays(request):
+    """Every history these rules build is one `db check` replays to the stored cases and cycles."""
+    cli = request.getfixturevalue("cli") if "cli" in request.fixturenames else None
+    yield
+    if cli is not None:
+        r = cli("db", "check", expect=None)
+        assert r.exit_code == 0, r.stdout + r.stderr
+
 REG_15 = "2026-03-18T00:00:00+08:00"  # received Mon 03-02: 15 days end with Tue 03-17
 
 
