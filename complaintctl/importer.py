@@ -314,9 +314,9 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: lis
 # The fields an import event records, by how each is written.
 # Every field the import sets is recorded (a key left out means empty); `calendar` marks events
 # that do so, older ones recorded fewer fields.
-_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee",
+_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "external_id", "assignee",
           "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
-_MASKED = ("phone", "email", "account", "description", "resolution")
+_MASKED = ("customer", "phone", "email", "account", "description", "resolution")
 _TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at")
 IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 

@@ -66,8 +66,8 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bo
         today = ctx.calendar.local_date(ctx.now)
         decision = {
             # Issue-12's decision fields (facts, basis) take precedence once recorded by resolve.
-            "facts": getattr(case, "decision_facts", None) or (case.description if full else mask_text(case.description)),
-            "basis": getattr(case, "decision_basis", None) or t("letter.basis_default"),
+            "facts": (case.decision_facts or case.description) if full else mask_text(case.decision_facts or case.description),
+            "basis": (case.decision_basis if full else mask_text(case.decision_basis)) or t("letter.basis_default"),
             "result": case.resolution if full else mask_text(case.resolution),
         }
         html = template.render(
