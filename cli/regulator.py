@@ -133,7 +133,11 @@ def letter(
     st = state(ctx)
     from complaintctl import letters
 
-    html = letters.decision_letter(st.uow(), st.context(), case, lang=lang or "zh", reveal=reveal,
-                                   template_dir=st.config.path.parent if st.config.path else None)
+    c = st.context()
+    html = letters.decision_letter(st.uow(), c, case, lang=lang or "zh", reveal=reveal,
+                                   template_dir=st.config.path.parent if st.config.path else None,
+                                   ui_lang=st.language)
     with render.destination(output) as fh:
         fh.write(html)
+    for w in c.warnings:
+        render.warn(w)

@@ -275,13 +275,15 @@ def regulatory(
     quarter: Optional[str] = typer.Option(None, "--quarter", help="The quarter, such as 2026Q3."),
     month: Optional[str] = typer.Option(None, "--month", help="Or one month, such as 2026-07 (the monthly report's figures)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="One branch only (default: all)."),
+    region: Optional[str] = typer.Option(None, "--region", help="One region's branches only (config's [regions])."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx (xlsx needs --output)."),
     output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
-    """The quarterly complaint return by JR/T 0169 code and by branch, for the regulator.
+    """The quarterly complaint return by JR/T 0169 code, by branch and by region, for the regulator.
 
-    Received by business type x reason and by channel; per branch: handled on time, in an extension
-    or late, withdrawn, repeat complaints, reviews, open at quarter end.
+    Received by business type x reason and by channel; per branch and per region: handled within 15
+    days, within an extension or late, withdrawn, repeat complaints, reviews and their outcomes, open
+    at the period's end.
 
     Example: complaintctl report regulatory --quarter 2026Q3 --format xlsx --output 2026Q3.xlsx
     """
@@ -298,7 +300,8 @@ def regulatory(
     if month is not None:
         reg.parse_month(month)
     lang = st.language
-    rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch)
+    rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch,
+                               region=region)
     if fmt == "json":
         _json_out(rep, output)
     elif fmt == "xlsx":
@@ -316,19 +319,29 @@ def regulatory(
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        render.emit(rep["by_branch"], [Column("branch", priority=0)] + [
-                        Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
-                    lang=lang, limit=None, title=labels.t("title.by_branch", lang), empty=" ")
+        for key, dim, rows in (("title.by_branch", "branch", rep["by_branch"]),
+                               ("title.by_region", "region", rep["by_region"])):
+            render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
+                            Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
+                        lang=lang, limit=None, title=labels.t(key, lang), empty=" ")
 
 
 HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",
-                 "repeat", "reviews_requested", "reviews_resolved", "open_at_quarter_end")
+                 "repeat", "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending",
+                 "open_at_quarter_end")
+
+
+def _return_rows(rows: list[dict], dim: str, lang: str) -> list[dict]:
+    """Branch or region rows as a person reads them: the total and the unlisted region named."""
+    named = {"TOTAL": labels.t("total", lang), "": labels.t("region.none", lang)} if dim == "region" else \
+        {"TOTAL": labels.t("total", lang)}
+    return [{**r, dim: named.get(r[dim], r[dim])} for r in rows]
 RETURN_LONG_KEYS = ("quarter", "table", "branch", "code", "name", "reason_code", "reason_name", "measure", "value")
 
 
 def return_long_rows(rep: dict):
     """Every figure of the return as one CSV row (tidy: table, who, what, measure, value)."""
-    q, scope = rep["quarter"], rep["branch"] or ""
+    q, scope = rep["quarter"], rep["branch"] or rep["region"] or ""
     for r in rep["by_type_reason"]:
         yield {"quarter": q, "table": "type_reason", "branch": scope, "code": r["business_code"],
                "name": r["business_name"], "reason_code": r["reason_code"], "reason_name": r["reason_name"],
@@ -338,7 +351,11 @@ def return_long_rows(rep: dict):
                "reason_code": None, "reason_name": None, "measure": "received", "value": r["received"]}
     for r in rep["by_branch"]:
         for k in HANDLING_KEYS:
-            yield {"quarter": q, "table": "branch", "branch": r["branch"], "code": None, "name": None,
+            yield {"quarter": q, "table": "branch", "branch": r["branch"], "code": None, "name": r["region"] or None,
+                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
+    for r in rep["by_region"]:
+        for k in HANDLING_KEYS:
+            yield {"quarter": q, "table": "region", "branch": None, "code": None, "name": r["region"] or None,
                    "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
 
 
@@ -362,10 +379,14 @@ def return_sheets(rep: dict, ctx) -> list:
     a_codes = sorted(set(book.codes("A")) | set(channels))
     channel_rows = [[a, book.name(a, zh), channels.get(a, 0)] for a in a_codes]
     channel_rows.append(["", t("total"), sum(channels.values())])
-    branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"], *[r[k] for k in HANDLING_KEYS]]
-                   for r in rep["by_branch"]]
+    branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"],
+                    "" if r["branch"] == "TOTAL" else (r["region"] or t("region.none")),
+                    *[r[k] for k in HANDLING_KEYS]] for r in rep["by_branch"]]
+    region_rows = [[row["region"], *[r[k] for k in HANDLING_KEYS]] for row, r in
+                   zip(_return_rows(rep["by_region"], "region", zh), rep["by_region"])]
     notes = [[t("return.quarter"), rep["quarter"]],
              [t("return.scope"), rep["branch"] or t("return.all_branches")],
+             [t("return.region"), rep["region"] or t("return.all_branches")],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
              [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
              [t("title.notes"), t("return.definitions")],
@@ -374,7 +395,8 @@ def return_sheets(rep: dict, ctx) -> list:
     return [
         (t("title.by_type_reason"), headers, matrix),
         (t("title.by_channel"), [t("channel_code"), t("channel_name"), t("received")], channel_rows),
-        (t("title.by_branch"), [t("branch"), *[t(k) for k in HANDLING_KEYS]], branch_rows),
+        (t("title.by_branch"), [t("branch"), t("region"), *[t(k) for k in HANDLING_KEYS]], branch_rows),
+        (t("title.by_region"), [t("region"), *[t(k) for k in HANDLING_KEYS]], region_rows),
         (t("title.notes"), [t("title.notes"), ""], notes),
     ]
 

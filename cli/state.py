@@ -150,7 +150,8 @@ class AppState:
 
         self._context = make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
                                      cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
-                                     codes=self.config.codes, settings=self.config.values)
+                                     codes=self.config.codes, settings=self.config.values,
+                                     regions=self.config.regions)
         return self._context
 
 

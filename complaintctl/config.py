@@ -109,6 +109,7 @@ class Config:
     sources: dict[str, str]
     path: Path | None = None
     codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook), the [codes] table applied
+    regions: dict[str, str] = field(default_factory=dict)  # branch -> region, from the [regions] table
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -124,6 +125,8 @@ class Config:
                         out.append((f"codes.{f}.{key}", code, str(self.path)))
             for code in sorted(self.codes.overridden):
                 out.append((f"codes.names.{code}", self.codes.names[code][1], str(self.path)))
+        for branch, region in self.regions.items():
+            out.append((f"regions.{branch}", region, str(self.path)))
         return out
 
 
@@ -158,6 +161,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
                 chosen = candidate
                 break
     code_table: dict[str, Any] = {}
+    regions: dict[str, str] = {}
     if chosen is not None:
         try:
             data = tomllib.loads(chosen.read_text(encoding="utf-8"))
@@ -166,6 +170,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
         except OSError as exc:
             raise ConfigError(f"config file {str(chosen)!r} cannot be read: {exc.strerror}") from None
         code_table = data.pop("codes", None) or {}
+        regions = check_regions(data.pop("regions", None), f"config file {str(chosen)!r}")
         if not isinstance(code_table, dict):
             raise ConfigError(f"config file {str(chosen)!r}: codes must be a table ([codes.channel], ...)")
         for key, value in _flatten(data).items():
@@ -175,7 +180,32 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
             sources[key] = str(chosen)
     from . import codes
 
-    return Config(values, sources, chosen, codes.from_config(code_table, f"config file {str(chosen)!r}"))
+    return Config(values, sources, chosen, codes.from_config(code_table, f"config file {str(chosen)!r}"), regions)
+
+
+REGION_NAME_LIMIT = 200
+
+
+def check_regions(table: Any, where: str = "config") -> dict[str, str]:
+    """The [regions] table: each branch code (as `log --branch` records it) mapped to the region the
+    quarterly return groups it under, such as `BJ001 = "北京"`. A bad entry is a ConfigError."""
+    from . import labels
+
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise labels.error(ConfigError, "err.regions_table", where=where)
+    out: dict[str, str] = {}
+    for branch, region in table.items():
+        name = branch.strip()
+        if not name or len(name) > REGION_NAME_LIMIT or not name.isprintable():
+            raise labels.error(ConfigError, "err.region_branch", where=where, branch=branch)
+        if not isinstance(region, str) or not region.strip() or len(region.strip()) > REGION_NAME_LIMIT \
+                or not region.strip().isprintable():
+            raise labels.error(ConfigError, "err.region_name", where=where, branch=name, limit=REGION_NAME_LIMIT,
+                               got="a table" if isinstance(region, dict) else repr(region))
+        out[name] = region.strip()
+    return out
 
 
 def render_toml(values: Mapping[str, Any]) -> str:

@@ -308,6 +308,12 @@ def period_end(start: dt.datetime, days: int, cal: BusinessCalendar) -> dt.datet
     return cal.end_of_day(period_last_day(start, days, cal))
 
 
+def review_request_ends(told_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
+    """When the customer's window to ask for a review runs out: 30 days from being told of the
+    decision, counted like every regulatory period (24:00 of the last day)."""
+    return period_end(told_at, REVIEW_REQUEST_DAYS, cal)
+
+
 def review_due(requested_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
     """The review's own clock: 30 days from the request, counted like every regulatory period."""
     return period_end(requested_at, REVIEW_DAYS, cal)

@@ -46,6 +46,11 @@ ACTIONS = [  # (title, root cause, product, owner, due in days from now (negativ
     ("规范外包催收话术，禁止联系借款人亲友", "debt_collection", "loan", "zhangwei", -5, False),
     ("网点高峰时段增开窗口，缩短排队时间", "service_attitude", "deposit", "zhangwei", 45, False),
 ]
+FACTS = ["经调阅业务凭证、录音录像并与经办人员核实，客户所反映情况基本属实",
+         "经核查交易流水与合同条款，相关费用的收取符合合同约定，但事前告知不够充分",
+         "经与合作机构核实，系统故障导致交易状态显示异常，资金已于次日原路退回"]
+BASES = ["《银行业保险业消费投诉处理管理办法》、客户与我行签订的业务合同及我行相关业务规定",
+         "《中华人民共和国消费者权益保护法》、《商业银行服务价格管理办法》及双方签订的合同条款"]
 CHANNELS = ["hotline"] * 5 + ["branch_counter"] * 4 + ["mobile_app"] * 3 + ["online_banking"] * 2 + \
     ["letter", "suggestion_box", "email", "regulator_referral"]
 
@@ -153,11 +158,11 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         return ref
     hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
     slow = rng.random()
-    if tier != d.Tier.URGENT and slow < 0.08 and age_h > 24 * 30:
+    if tier != d.Tier.URGENT and slow < 0.16 and age_h > 24 * 28:
         # A complex case: the regulatory period is extended to 30 days (the customer told on day 5)
         # and it is decided after the 15 days; a few others simply run late.
         hours = rng.uniform(24 * 17, 24 * 27)
-        if slow < 0.06:
+        if slow < 0.08:
             manager = rng.choice(staff["manager"])[0]
             services.extend(uow, ctx, ref, to=30, approved_by=manager, reason="需调取交易录音并核实第三方材料",
                             customer_told_at=step(24 * 5), at=step(24 * 5))
@@ -170,9 +175,13 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     if received + dt.timedelta(hours=hours) > ctx.now:
         return ref
     services.note(uow, ctx, ref, text="与相关部门核实情况", at=step(hours * 0.6))
+    told = step(hours)
     services.resolve(uow, ctx, ref, resolution=rng.choice(["向客户解释说明并致歉", "退还相关费用", "协助客户办理退保",
                                                           "更正账户记录并补偿利息"]),
-                     root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person"]), at=step(hours))
+                     root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person", "letter"]),
+                     at=told, facts=rng.choice(FACTS), basis=rng.choice(BASES),
+                     relief=rng.choice([None, None, "review,mediation,litigation", "review,mediation"]),
+                     decided_at=max(received, told - dt.timedelta(hours=rng.uniform(0, 20))))
     resolved_at = received + dt.timedelta(hours=hours)
     if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
         reopened_at = resolved_at + dt.timedelta(hours=24)
@@ -185,7 +194,7 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
         services.request_review(uow, ctx, ref, requested_at=asked,
                                 reviewer="sunli" if handler[0] != "sunli" else "liuyang")
-        if asked + dt.timedelta(days=12) < ctx.now:
+        if asked + dt.timedelta(days=12) < ctx.now and rng.random() < 0.85:
             services.decide_review(uow, ctx, ref, outcome=rng.choice(["upheld", "upheld", "changed"]),
                                    text="经核查，原处理决定认定事实清楚", at=asked + dt.timedelta(days=rng.uniform(3, 12)))
         return ref

@@ -400,7 +400,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "previous": ("Previous month", "上月"),
     "change": ("Change", "变化"),
     "change_pct": ("Change %", "变化率"),
-    "reviews_open": ("Reviews still open", "核查未结"),
     "contact": ("Contact", "联系方式"),
     "title.return": ("Quarterly complaint return {quarter}", "{quarter} 季度投诉统计报表"),
     "title.by_type_reason": ("Received by business type and reason", "按业务类型和投诉原因"),
@@ -420,7 +419,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "withdrawn": ("Withdrawn", "撤回"),
     "repeat": ("Repeat complaints", "重复投诉"),
     "reviews_requested": ("Reviews requested", "申请核查"),
-    "reviews_resolved": ("Reviews resolved", "核查已办结"),
+    "reviews_upheld": ("Reviews: decision upheld", "核查维持原决定"),
+    "reviews_changed": ("Reviews: decision changed", "核查变更原决定"),
+    "reviews_pending": ("Reviews pending at period end", "核查期末未结"),
+    "region": ("Region", "地区"),
+    "region.none": ("(no region)", "（未划分地区）"),
+    "title.by_region": ("Handling by region", "各地区处理情况"),
+    "return.region": ("Region", "地区范围"),
     "open_at_quarter_end": ("Open at period end", "期末未结"),
     "table": ("Table", "表"),
     "measure": ("Measure", "指标"),
@@ -430,15 +435,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "return.all_branches": ("all branches", "全部网点"),
     "return.generated": ("Generated", "生成时间"),
     "return.definitions": (
-        "Figures count complaints received in the quarter, as they stood at its end. Handled within 15 days: "
-        "the first decision by the 15-day regulatory deadline; within an extension: after it but within the "
-        "deadline as extended (or moved by an appraisal); late: after the deadline in force. Repeat: linked "
-        "to an earlier case, or from a phone or account that complained before. Reviews: cases reopened in "
-        "the quarter because the customer disagreed, and how many of those were decided again by its end. "
-        "Open at period end: every case not decided by the end of the quarter, whenever received.",
-        "统计口径：本季度受理的投诉，按季末状态统计。15日内办结：在15日监管时限内作出首次处理决定；延期内办结：超过15日但在延长后"
-        "（或因鉴定顺延后）的时限内办结；超期办结：超过有效时限办结。重复投诉：关联既往投诉，或同一电话、账户此前投诉过。"
-        "申请核查：客户对处理结果有异议、本季度重新处理的投诉，及其中季末前再次办结的数量。期末未结：截至季末尚未作出处理决定的全部投诉（不论受理时间）。"),
+        "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "
+        "days, within an extension, late: of those, the first decision told to the customer by the period's end; "
+        "late when told after the deadline in force (its stored breach flag); within an extension when the period "
+        "had been extended (extend --to 30|60) and the customer was told after the 15 days but within the "
+        "extended deadline; otherwise within 15 days (an appraisal's days are not counted). Withdrawn: of those, "
+        "withdrawn by the period's end. Repeat complaints: the same complaint again (log --repeat-of) received in "
+        "the period, whenever the original was received. Reviews requested: review requests received in the "
+        "period, and of those the ones decided by its end with the decision upheld or changed, and the ones still "
+        "pending. Open at period end: every complaint not decided, withdrawn or closed by the end, whenever "
+        "received (a decision under review is counted under reviews). Regions group branches as config's "
+        "[regions] says; a branch not listed there is under (no region).",
+        "统计口径：受理量为本期受理的投诉（新案件；重复投诉不另立案）。15日内办结、延期内办结、超期办结：上述投诉中，在期末前首次将处理"
+        "决定告知客户的；超过有效时限告知的为超期办结（以记录的超时标记为准）；经延期（extend --to 30|60）且超过15日、在延长后的时限内"
+        "告知的为延期内办结；其余为15日内办结（鉴定时间不计入）。撤回：上述投诉中期末前撤回的。重复投诉：本期收到的同一事项再次投诉"
+        "（log --repeat-of），不论原投诉何时受理。申请核查：本期收到的核查申请，及其中期末前作出核查决定（维持或变更原决定）和尚未办结"
+        "的数量。期末未结：截至期末尚未作出处理决定、撤回或关闭的全部投诉（不论受理时间；处理决定在核查中的计入核查）。地区按配置"
+        "文件 [regions] 划分网点，未列明的网点计入（未划分地区）。"),
     "title.late_actions": ("Late remediation actions", "逾期整改措施"),
     "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
     "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
@@ -505,8 +518,10 @@ TEXT.update({
                              "《银行业保险业消费投诉处理管理办法》（中国银保监会令2020年第3号）、您与我行签订的相关合同及我行相关业务规定。"),
     "letter.result": ("Decision", "三、处理决定"),
     "letter.relief": ("If you disagree", "四、救济途径"),
-    "letter.review": ("You may ask for a review within 30 days of receiving this notice, in writing, to {to}.",
-                      "如您对本处理决定有异议，可自收到本告知书之日起30日内，以书面形式向{to}申请核查。"),
+    "letter.review": ("You may ask for a review within 30 days of receiving this decision, that is by 24:00 on "
+                      "{last}, in writing, to {to}; the review is decided within 30 days of your request.",
+                      "如您对本处理决定有异议，可自收到本处理决定之日起30日内（即{last}24时前），以书面形式向{to}申请核查；"
+                      "我行将自收到核查申请之日起30日内作出核查结论。"),
     "letter.review_default": ("the bank's consumer protection department", "我行消费者权益保护部门"),
     "letter.mediation": ("You may ask a financial dispute mediation organisation to mediate.",
                          "您可以向依法设立的银行业保险业纠纷调解组织申请调解。"),
@@ -516,6 +531,12 @@ TEXT.update({
     "letter.regulator": ("You may also call the financial regulator's consumer hotline {hotline}.",
                          "您也可以拨打金融监管部门消费者投诉热线 {hotline}。"),
     "letter.contact": ("Contact", "联系方式"),
+    "letter.decided": ("This decision was made on {decided} and notified to you on {told}{via}.",
+                       "本处理决定于{decided}作出，并于{told}{via}告知您。"),
+    "letter.via": (" by {via}", "以{via}方式"),
+    "letter.your_complaint": ("Your complaint", "一、您反映的问题"),
+    "letter.no_facts": ("{ref}: resolve recorded no facts found (--facts); the letter repeats the complaint instead",
+                        "{ref}：办结时未记录调查核实的事实（--facts）；告知书改为引述投诉内容"),
     "fmt.long_date": ("{day:%d %B %Y}", "{day:%Y年%m月%d日}"),
     "letter.date": ("Date", "日期"),
     "letter.not_decided": ("{ref} has no decision yet ({status}); a letter is written once the case is resolved",
@@ -704,6 +725,17 @@ TEXT.update({
     "err.no_branch": ("no branch for this case: give --branch CODE, or set branch in the config "
                       "(complaintctl init --branch CODE)",
                       "未指定网点：请使用 --branch 网点代码，或在配置文件中设置 branch（complaintctl init --branch 网点代码）"),
+    "err.regions_table": ('{where}: regions must be a table of branch = "region" ([regions] then BJ001 = "北京")',
+                          '{where}：regions 应为“网点 = 地区”的表（[regions] 下每行一个网点，如 BJ001 = "北京"）'),
+    "err.region_branch": ("{where}: regions.{branch!r}: not a branch code; expected the branch as cases record it, "
+                          "such as BJ001",
+                          "{where}：regions.{branch!r} 不是网点代码；应为案件记录的网点代码，如 BJ001"),
+    "err.region_name": ('{where}: regions.{branch}: expected the name of the branch\'s region (one line of text, at '
+                        'most {limit} characters), such as "北京"; got {got}',
+                        '{where}：regions.{branch} 应为该网点所属地区的名称（一行文字，不超过 {limit} 个字符），如 "北京"；'
+                        '实际为 {got}'),
+    "err.region_and_branch": ("--region and --branch together: give one (a region's branches, or one branch)",
+                              "--region 与 --branch 不能同时使用：请只给出其一（某地区的全部网点，或单个网点）"),
 })
 TEXT["no_overdue"] = ("No overdue cases.", "没有超时案件。")
 

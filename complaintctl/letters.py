@@ -2,10 +2,10 @@
 `resolve`, written with a Jinja2 template the bank may replace; producing it is an audited event."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from . import audit
+from . import audit, deadlines
 from . import domain as d
 from . import labels
 from .errors import ConfigError, UserError
@@ -39,8 +39,9 @@ def _environment(template: str, base: Path | None):
 
 
 def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bool = False,
-                    template_dir: Path | None = None) -> str:
-    """The letter for a resolved (or closed) case, as HTML; records a `letter` event."""
+                    template_dir: Path | None = None, ui_lang: str = "en") -> str:
+    """The letter for a resolved (or closed) case, as HTML; records a `letter` event. A decision
+    recorded without its facts found adds a warning (in `ui_lang`) to ctx.warnings."""
     if lang not in labels.LANGS:
         from .errors import InvalidValue
 
@@ -64,17 +65,31 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bo
         local = case.received_at.astimezone(ctx.tz)
         received = t("fmt.long_date", day=local)
         today = ctx.calendar.local_date(ctx.now)
+        keep = (lambda text: text) if full else mask_text
+        told = case.resolved_at
+        decided = case.decided_at or told
+        routes = [r for r in (case.relief or ",".join(x.value for x in d.Relief)).split(",") if r]
+        review_last = ctx.calendar.local_date(deadlines.review_request_ends(told, ctx.calendar) - dt.timedelta(seconds=1))
+        if not case.decision_facts:
+            ctx.warnings.append(labels.t("letter.no_facts", ui_lang, ref=case.reference))
         decision = {
-            # Issue-12's decision fields (facts, basis) take precedence once recorded by resolve.
-            "facts": (case.decision_facts or case.description) if full else mask_text(case.decision_facts or case.description),
-            "basis": (case.decision_basis if full else mask_text(case.decision_basis)) or t("letter.basis_default"),
-            "result": case.resolution if full else mask_text(case.resolution),
+            # What resolve recorded: the facts found, the basis, the result, when it was decided and told.
+            "facts": keep(case.decision_facts) if case.decision_facts else keep(case.description),
+            "facts_recorded": bool(case.decision_facts),
+            "basis": keep(case.decision_basis) if case.decision_basis else t("letter.basis_default"),
+            "result": keep(case.resolution),
+            "decided_at": t("fmt.long_date", day=decided.astimezone(ctx.tz)),
+            "told_at": t("fmt.long_date", day=told.astimezone(ctx.tz)),
+            "notified_via": labels.plain(case.notified_via, lang, d.NotifiedVia) if case.notified_via else "",
         }
+        review_to = settings.get("letter.review_to") or t("letter.review_default")
+        relief = [{"route": r, "text": t(f"letter.{r}", to=review_to, last=t("fmt.long_date", day=review_last))}
+                  for r in routes]
         html = template.render(
             t=t, lang=lang, case=case, customer=(case.customer if full else mask_name(case.customer)),
             contact=contact, received=received, product=labels.label(case.product, lang, d.Product),
-            channel=labels.label(case.channel, lang, d.Channel), decision=decision,
-            review_to=settings.get("letter.review_to") or t("letter.review_default"),
+            channel=labels.label(case.channel, lang, d.Channel), decision=decision, relief=relief,
+            review_to=review_to, review_last=t("fmt.long_date", day=review_last),
             hotline=settings.get("letter.regulator_hotline") or "12378",
             bank={"name": settings.get("bank.name", ""), "branch_name": settings.get("bank.branch_name", ""),
                   "address": settings.get("bank.address", ""), "phone": settings.get("bank.phone", "")},

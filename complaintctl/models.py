@@ -117,10 +117,10 @@ class Case(SQLModel, table=True):
     paused_working_seconds: int = 0
     reopen_count: int = 0
     # The same complaint again within the handling period, recorded on this case (Order 2020 No. 3).
-    repeat_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    repeat_count: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
     withdrawn_at: Optional[dt.datetime] = _ts()
     # Review (核查) by a higher level: asked for within 30 days of the decision, decided within 30 of asking.
-    review_requested_at: Optional[dt.datetime] = _ts()
+    review_requested_at: Optional[dt.datetime] = _ts(index=True)
     reviewer: Optional[str] = Field(default=None, max_length=200)
     review_outcome: Optional[str] = Field(default=None, max_length=20)
     reviewed_at: Optional[dt.datetime] = _ts()
@@ -174,6 +174,9 @@ class Cycle(SQLModel, table=True):
     first_response_due_at: Optional[dt.datetime] = _ts()
     first_responded_at: Optional[dt.datetime] = _ts()
     regulatory_due_at: Optional[dt.datetime] = _ts()
+    # The total this cycle's regulatory period was extended to (30 or 60 days; 0: not extended): kept
+    # per cycle so that the return still knows it after a reopen or review opens another cycle.
+    regulatory_extension_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     resolved_at: Optional[dt.datetime] = _ts(index=True)
     internal_breached: bool = False
     regulatory_breached: bool = False

@@ -16,6 +16,7 @@ from .context import Context, show_time
 
 _C = Case.__table__.c
 TREND_MONTHS = 12
+REVIEW_MEASURES = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -76,9 +77,7 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
         "compliance_by_tier": sla_tier["rows"], "compliance_by_branch": sla_branch["rows"],
         "open_breached": sla_tier["open_breached"],
         "aging": aging,
-        "reviews": [{"branch": r["branch"], "reviews_requested": r["reviews_requested"],
-                     "reviews_resolved": r["reviews_resolved"],
-                     "reviews_open": r["reviews_requested"] - r["reviews_resolved"]} for r in handling],
+        "reviews": [{"branch": r["branch"], **{k: r[k] for k in REVIEW_MEASURES}} for r in handling],
         "repeat_complainants": summary["repeat_complainants"],
         "actions_due": due, "actions_late": late,
     }
@@ -173,4 +172,4 @@ def render_html(data: dict[str, Any], lang: str, *, bank: str = "") -> str:
 
     return env.get_template("monthly.html.j2").render(
         data=data, charts=charts(data, lang), t=t, lab=lab, pct=pct, lang=lang, bank=bank,
-        buckets=[reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS])
+        buckets=[reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS], review_measures=REVIEW_MEASURES)

@@ -1,29 +1,32 @@
 """The quarterly return and the figures the monthly report is made of: counts of complaints by
-JR/T 0169 code and by branch, computed in SQL over indexes (grouped, never a row per case in
-Python, so a million cases cost seconds)."""
+JR/T 0169 code, by branch and by region, read from the columns each step of the procedure records
+(the decision's cycle, its extension and breach, the withdrawal, the review, the repeat complaints),
+over indexes: the period's cases are read once, and the few reviews, repeats and open cases each
+through an index of their own."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import and_, case as sql_case, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, exists, func, or_, select
 
 from . import deadlines
 from . import domain as d
-from .errors import InvalidValue
-from .models import Case, Cycle
+from . import labels
+from .errors import InvalidValue, UserError
+from .models import Case, Cycle, Event
 from .reports import utc
 from .context import Context, show_time
 
 _C = Case.__table__.c
 _Y = Cycle.__table__.c
-WITHDRAWN = "withdrawn"  # the status the procedure's withdrawal gives a case (counted once it exists)
+_E = Event.__table__.c
 TOTAL = "TOTAL"
 
 HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late",
-                     "withdrawn", "repeat", "reviews_requested", "reviews_resolved", "open_at_quarter_end")
+                     "withdrawn", "repeat", "reviews_requested", "reviews_upheld", "reviews_changed",
+                     "reviews_pending", "open_at_quarter_end")
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -53,33 +56,46 @@ def _window(ctx: Context, first: dt.date, after: dt.date) -> tuple[dt.datetime, 
     return cal.start_of_day(first), cal.start_of_day(after)
 
 
-def _branch_filter(branch: str | None) -> list:
-    return [_C.branch == branch.strip()] if branch else []
+def scope_filter(ctx: Context, branch: str | None = None, region: str | None = None) -> list:
+    """The cases a return covers: every branch, one branch, or the branches config's [regions] puts
+    in one region (an unknown region is refused, naming the known ones)."""
+    if branch and region:
+        raise labels.error(UserError, "err.region_and_branch")
+    if branch:
+        return [_C.branch == branch.strip()]
+    if region is None:
+        return []
+    wanted = region.strip()
+    branches = sorted(b for b, r in ctx.regions.items() if r == wanted)
+    if not branches:
+        known = ", ".join(sorted(set(ctx.regions.values()))) or "none configured"
+        raise InvalidValue("--region", region, f"a region of config's [regions] table ({known})")
+    return [_C.branch.in_(branches)]
 
 
 class _Window:
-    """One pass over the cases received in [lo, hi) (with each one's first cycle and whether it is a
-    repeat): every per-case figure of the return is counted on the way, so the window's cases are
-    read once, not once per table."""
+    """One pass over the cases received in [lo, hi), each with the cycle of its first decision (the
+    first cycle told to the customer: the one opened by the complaint, or by new facts that restarted
+    it): the codes, the handling within or after the time limits, and the withdrawals are counted on
+    the way, so the period's cases are read once, not once per table."""
 
-    def __init__(self, uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None):
+    def __init__(self, uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scope: list):
         book, cal = ctx.code_book, ctx.calendar
-        earlier = aliased(Case)
-        repeat = or_(_C.related_case_id.is_not(None),
-                     and_(_C.phone.is_not(None),
-                          exists().where(earlier.phone == _C.phone, earlier.received_at < _C.received_at)),
-                     and_(_C.account.is_not(None),
-                          exists().where(earlier.account == _C.account, earlier.received_at < _C.received_at)))
-        stmt = (select(_C.branch, _C.product, _C.category, _C.channel, _C.status, _C.received_at, _Y.resolved_at,
-                       _Y.regulatory_breached, sql_case((repeat, 1), else_=0))
-                .join_from(Case.__table__, Cycle.__table__, and_(_Y.case_id == _C.id, _Y.number == 1))
-                .where(_C.received_at >= lo, _C.received_at < hi, *_branch_filter(branch)))
+        first = Cycle.__table__.alias("first_decision")
+        y2 = Cycle.__table__.alias("y2")
+        first_number = (select(func.min(y2.c.number))
+                        .where(y2.c.case_id == _C.id, y2.c.resolved_at.is_not(None)).scalar_subquery())
+        f = first.c
+        stmt = (select(_C.branch, _C.product, _C.category, _C.channel, _C.withdrawn_at, f.opened_at, f.resolved_at,
+                       f.regulatory_breached, f.regulatory_extension_days)
+                .select_from(Case.__table__.outerjoin(first, and_(f.case_id == _C.id, f.number == first_number)))
+                .where(_C.received_at >= lo, _C.received_at < hi, *scope))
         pairs: dict[tuple[str, str], int] = {}
         channels: dict[str, int] = {}
         table: dict[str, dict[str, int]] = {}
-        base: dict[dt.date, dt.datetime] = {}  # the 15-day deadline depends only on the day of receipt
+        base: dict[dt.date, dt.datetime] = {}  # the unextended deadline depends only on the day the cycle opened
         code = book.code
-        for b, product, category, channel, status, received, resolved, breached, is_repeat in uow.session.execute(
+        for b, product, category, channel, withdrawn, opened, told, breached, extended in uow.session.execute(
                 stmt.execution_options(yield_per=5000)):
             key = (code("product", product) or product, code("category", category) or category)
             pairs[key] = pairs.get(key, 0) + 1
@@ -89,23 +105,26 @@ class _Window:
             if m is None:
                 m = table[b or ""] = dict.fromkeys(HANDLING_MEASURES, 0)
             m["received"] += 1
-            m["repeat"] += is_repeat
-            if status == WITHDRAWN:
+            if withdrawn is not None and utc(withdrawn) < hi:
                 m["withdrawn"] += 1
-            if resolved is None:
+            if told is None:
                 continue
-            resolved = utc(resolved)
-            if resolved >= hi:
+            told = utc(told)
+            if told >= hi:
                 continue
             if breached:
                 m["handled_late"] += 1
                 continue
-            received = utc(received)
-            day = cal.local_date(received)
-            due = base.get(day)
-            if due is None:
-                due = base[day] = deadlines.regulatory_due(received, cal)
-            m["handled_within_15_days" if resolved < due else "handled_within_extension"] += 1
+            if extended:
+                opened = utc(opened)
+                day = cal.local_date(opened)
+                due = base.get(day)
+                if due is None:
+                    due = base[day] = deadlines.regulatory_due(opened, cal)
+                if told >= due:
+                    m["handled_within_extension"] += 1
+                    continue
+            m["handled_within_15_days"] += 1
         self.table = table
         self.by_type_reason = [{"business_code": b, "business_name": book.name(b, "zh"), "reason_code": c,
                                 "reason_name": book.name(c, "zh"), "received": n} for (b, c), n in sorted(pairs.items())]
@@ -113,64 +132,86 @@ class _Window:
                            for a, n in sorted(channels.items())]
 
 
-def received_by_code(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None = None
+def received_by_code(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scope: list | None = None
                      ) -> tuple[list[dict], list[dict]]:
     """Complaints received in [lo, hi): by business type x reason (B x C) and by channel (A)."""
-    w = _Window(uow, ctx, lo, hi, branch)
+    w = _Window(uow, ctx, lo, hi, scope or [])
     return w.by_type_reason, w.by_channel
 
 
-def _grouped(uow, stmt) -> dict[str, int]:
-    return {(b or ""): n for b, n in uow.session.execute(stmt)}
-
-
-def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, branch: str | None = None,
+def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scope: list | None = None,
                        window: "_Window | None" = None) -> list[dict[str, Any]]:
-    """Per branch, for complaints received in [lo, hi), as things stood at hi: handled within the 15
-    days, within an extension, late; withdrawn; repeat complaints (linked to an earlier case, or from
-    a phone or account that complained before); reviews and their outcome; and the cases open at hi
-    (whenever received)."""
-    bf = _branch_filter(branch)
-    w = window or _Window(uow, ctx, lo, hi, branch)
+    """Per branch (with its region), as things stood at hi: of the complaints received in [lo, hi),
+    handled within the 15 days, within an extension, late, and withdrawn; the repeat complaints and
+    the review requests received in [lo, hi) and the reviews' outcomes; the complaints open at hi
+    (whenever received). The last row is the total."""
+    scope = scope or []
+    w = window or _Window(uow, ctx, lo, hi, scope)
     table = {b: dict(m) for b, m in w.table.items()}
 
-    def put(measure: str, counts: dict[str, int]) -> None:
-        for b, n in counts.items():
-            table.setdefault(b, dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
+    def put(measure: str, b: str | None, n: int = 1) -> None:
+        table.setdefault(b or "", dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
 
-    # Reviews: the customer disagreed and the case was reopened (a new cycle) within the window.
-    # The few reopened cycles are found first, then their cases' branches (joined the other way
-    # round, the planner walks every case).
-    reopened = uow.session.execute(
-        select(_Y.case_id, _Y.resolved_at).where(_Y.number > 1, _Y.opened_at >= lo, _Y.opened_at < hi)).all()
-    ids = sorted({case_id for case_id, _ in reopened})
-    branches: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        branches.update(uow.session.execute(select(_C.id, _C.branch).where(_C.id.in_(chunk), *bf)).all())
-    for case_id, resolved in reopened:
-        if case_id in branches:
-            b = branches[case_id] or ""
-            put("reviews_requested", {b: 1})
-            put("reviews_resolved", {b: int(resolved is not None and utc(resolved) < hi)})
-    # Open at the end of the window: a cycle opened before it and not resolved by then (a case
-    # closed or withdrawn without a resolution is not open). Two index ranges on resolved_at.
+    # Repeat complaints (log --repeat-of) arrive as events on the original case: the cases that had
+    # any are few and indexed by their repeat count, and their events by case.
+    for b, n in uow.session.execute(
+            select(_C.branch, func.count()).join_from(Case.__table__, Event.__table__, _E.case_id == _C.id)
+            .where(_C.repeat_count > 0, _E.action == d.Action.REPEAT.value, _E.occurred_at >= lo, _E.occurred_at < hi,
+                   *scope).group_by(_C.branch)):
+        put("repeat", b, n)
+    # Reviews (核查) requested in the period, from the review columns, and how each stood at hi.
+    for b, outcome, decided in uow.session.execute(
+            select(_C.branch, _C.review_outcome, _C.reviewed_at)
+            .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope)):
+        put("reviews_requested", b)
+        if decided is not None and utc(decided) < hi and outcome in (d.ReviewOutcome.UPHELD.value,
+                                                                      d.ReviewOutcome.CHANGED.value):
+            put(f"reviews_{outcome}", b)
+        else:
+            put("reviews_pending", b)
+    # Open at the end: the case's cycle in force at hi (no later one opened before hi) had no
+    # decision told by then, and the case was neither withdrawn nor closed by then. A review's own
+    # cycle is counted under reviews. Two index ranges on the cycles' resolution time.
+    later = Cycle.__table__.alias("later")
+    superseded = exists().where(later.c.case_id == _Y.case_id, later.c.number > _Y.number, later.c.opened_at < hi)
     for unresolved in (_Y.resolved_at >= hi, _Y.resolved_at.is_(None)):
-        put("open_at_quarter_end", _grouped(uow, (
-            select(_C.branch, func.count())
-            .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
-            .where(unresolved, _Y.opened_at < hi, _C.status != WITHDRAWN,
-                   or_(_Y.resolved_at.is_not(None), _C.closed_at.is_(None), _C.closed_at >= hi), *bf)
-            .group_by(_C.branch))))
-    rows = [{"branch": b, **m} for b, m in sorted(table.items())]
+        for b, n in uow.session.execute(
+                select(_C.branch, func.count())
+                .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
+                .where(unresolved, _Y.opened_at < hi, ~superseded,
+                       or_(_Y.opened_by.is_(None), _Y.opened_by != d.Action.REVIEW.value),
+                       or_(_C.withdrawn_at.is_(None), _C.withdrawn_at >= hi),
+                       or_(_C.closed_at.is_(None), _C.closed_at >= hi), *scope)
+                .group_by(_C.branch)):
+            put("open_at_quarter_end", b, n)
+    regions = ctx.regions
+    rows = [{"branch": b, "region": regions.get(b, ""), **m} for b, m in sorted(table.items())]
     total = {k: sum(r[k] for r in rows) for k in HANDLING_MEASURES}
-    rows.append({"branch": TOTAL, **total})
+    rows.append({"branch": TOTAL, "region": "", **total})
     return rows
 
 
+def by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The branch rows added up by region ("" for branches config's [regions] does not list), with
+    the total last."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r["branch"] == TOTAL:
+            continue
+        m = out.setdefault(r["region"], dict.fromkeys(HANDLING_MEASURES, 0))
+        for k in HANDLING_MEASURES:
+            m[k] += r[k]
+    regions = [{"region": name, **m} for name, m in sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0]))]
+    total = next((r for r in rows if r["branch"] == TOTAL), None)
+    if total is not None:
+        regions.append({"region": TOTAL, **{k: total[k] for k in HANDLING_MEASURES}})
+    return regions
+
+
 def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: str | None = None,
-                     branch: str | None = None) -> dict[str, Any]:
-    """The return for a quarter (or one month): received by B x C and by A, and handling by branch."""
+                     branch: str | None = None, region: str | None = None) -> dict[str, Any]:
+    """The return for a quarter (or one month): received by B x C and by A, and handling by branch
+    and by region; for every branch, one branch, or one region's branches."""
     if (quarter is None) == (month is None):
         raise InvalidValue("--quarter", quarter or "", "either --quarter (such as 2026Q3) or --month (2026-07)")
     if quarter is not None:
@@ -179,11 +220,13 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
     else:
         year, mon = parse_month(month)
         first, after, period = dt.date(year, mon, 1), month_start(year, mon + 1), f"{year}-{mon:02d}"
+    scope = scope_filter(ctx, branch, region)
     lo, hi = _window(ctx, first, after)
     with uow:
-        window = _Window(uow, ctx, lo, hi, branch)
-        by_type_reason, by_channel = window.by_type_reason, window.by_channel
-        handling = handling_by_branch(uow, ctx, lo, hi, branch, window)
-    return {"quarter": period, "branch": branch, "from": show_time(lo, ctx),
+        window = _Window(uow, ctx, lo, hi, scope)
+        handling = handling_by_branch(uow, ctx, lo, hi, scope, window)
+    return {"quarter": period, "branch": branch.strip() if branch else None,
+            "region": region.strip() if region else None, "from": show_time(lo, ctx),
             "to": show_time(hi - dt.timedelta(microseconds=1), ctx),
-            "by_type_reason": by_type_reason, "by_channel": by_channel, "by_branch": handling}
+            "by_type_reason": window.by_type_reason, "by_channel": window.by_channel, "by_branch": handling,
+            "by_region": by_region(handling)}

@@ -629,6 +629,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
                                        paused_seconds=case.regulatory_paused_seconds)
         cycle.regulatory_due_at = reg
+        cycle.regulatory_extension_days = to
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
                {"regulatory_extension_days": to, "regulatory_due_at": reg}, detail=why,
@@ -717,7 +718,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         decided = case.resolved_at
         if when < decided:
             raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
-        window = deadlines.period_end(decided, deadlines.REVIEW_REQUEST_DAYS, ctx.calendar)
+        window = deadlines.review_request_ends(decided, ctx.calendar)
         if when >= window:
             last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
             raise InvalidValue("--requested-at", _show(when, ctx),

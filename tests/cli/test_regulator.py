@@ -117,67 +117,242 @@ def test_the_letter_shows_the_customer_in_full_only_to_a_role_allowed_to_reveal(
     assert cli("--config", str(cfg), "letter", ref).stdout.strip() == f"<p>示例银行北京分行 {ref} 退还手续费200元并致歉</p>"
 
 
+def test_the_letter_carries_the_decision_as_recorded_and_only_the_relief_recorded(cli):
+    """Received Mon 2026-03-02, decided Mon 03-16, told by letter Tue 03-17: the review may be asked
+    for until 24:00 on Thu 04-16 (30 days from being told, the day itself not counted)."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "退还违约金500元并致歉", "--facts", "合同第8条未约定提前还款违约金",
+        "--basis", "借款合同第8条", "--relief", "review,mediation", "--decided-at", "2026-03-16T15:00",
+        "--at", "2026-03-17T20:00", "--notified-via", "letter")
+    result = cli("letter", ref)
+    html = result.stdout
+    assert "一、经调查核实的事实" in html and "合同第8条未约定提前还款违约金" in html and "借款合同第8条" in html
+    assert "本处理决定于2026年03月16日作出，并于2026年03月17日以信函方式告知您。" in html
+    assert "（即2026年04月16日24时前）" in html and "申请核查" in html and "调解" in html
+    assert "仲裁" not in html and "人民法院" not in html and "12378" in html
+    assert result.stderr == ""
+    en = cli("letter", ref, "--language", "en").stdout
+    assert "by 24:00 on 16 April 2026" in en and "arbitration" not in en and "decided within 30 days" in en
+    assert "made on 16 March 2026 and notified to you on 17 March 2026 by letter" in en
+
+
+def test_a_letter_for_a_decision_recorded_without_its_facts_says_so(cli):
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "解释说明", "--relief", "litigation", "--at", "2026-03-04T10:00")
+    result = cli("letter", ref)
+    assert "一、您反映的问题" in result.stdout and "理财产品风险未揭示" in result.stdout
+    assert "人民法院" in result.stdout and "申请核查" not in result.stdout
+    assert "resolve recorded no facts found (--facts)" in result.stderr
+    assert "未记录调查核实的事实" in cli("--lang", "zh", "letter", ref).stderr
+
+
 def test_no_letter_before_a_decision(cli):
     cli.staff()
     ref = cli.log()
     assert "has no decision yet" in cli.fails("letter", ref)
 
 
+REGIONS = '[regions]\nBJ001 = "北京"\nBJ002 = "北京"\nSH001 = "上海"\n'  # GZ001 is in none
+
+
 def _quarter(cli):
-    """2026Q3 with known answers: on time, extended, late, repeat, review, open at the end; and a
-    case before and one after the quarter."""
+    """2026Q3 with known answers: decided within the 15 days, within an extension, late, decided early
+    though extended, restarted by new facts, reopened (not a review), reviewed (upheld in the quarter;
+    changed after it), withdrawn (in the quarter; after it), repeat complaints (in the quarter; after
+    it), open at the end (one received before the quarter, restarted by new facts within it); and
+    cases before and after the quarter. Branches BJ001 and BJ002 are in 北京, SH001 in 上海, GZ001 in
+    no region. Returns the references."""
     cli.staff()
-    a = cli.log("--branch", "BJ001", received="2026-07-01T10:00")
-    b = cli.log("--branch", "BJ002", "--channel", "mobile_app", "--product", "loan", "--category", "fees",
-                "--phone", "13900001111", received="2026-07-01T10:00")
-    c = cli.log("--branch", "BJ001", "--channel", "branch_counter", "--product", "credit_card", "--category", "fees",
-                "--phone", "13900002222", received="2026-07-01T10:00")
-    d = cli.log("--branch", "BJ001", received="2026-09-20T10:00")  # same phone as a: a repeat; open at the end
-    e = cli.log("--branch", "BJ002", "--phone", "13900003333", "--category", "disclosure", received="2026-08-03T10:00")
-    before = cli.log("--branch", "BJ002", "--phone", "13900004444", received="2026-06-20T10:00")  # open across Q3
-    cli.log("--branch", "BJ001", "--phone", "13900005555", received="2026-10-09T10:00")  # the next quarter
-    cli("resolve", a, "--resolution", "致歉", "--at", "2026-07-10T10:00")
-    cli("extend", b, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
-        "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
-    cli("resolve", b, "--resolution", "退还违约金", "--at", "2026-07-25T10:00")
-    cli("resolve", c, "--resolution", "退还年费", "--at", "2026-07-25T10:00")
-    cli("resolve", e, "--resolution", "解释说明", "--at", "2026-08-05T10:00")
-    cli("reopen", e, "--reason", "客户不认可", "--at", "2026-08-10T10:00")
-    cli("resolve", e, "--resolution", "补偿", "--at", "2026-08-20T10:00")
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "before": before}
+    q = lambda branch, when, *extra: cli.log("--branch", branch, *extra, received=when)  # noqa: E731
+    r = {
+        "a": q("BJ001", "2026-07-01T10:00"),
+        "b": q("BJ002", "2026-07-01T10:00", "--channel", "mobile_app", "--product", "loan", "--category", "fees",
+               "--phone", "13900001111"),
+        "c": q("BJ001", "2026-07-01T10:00", "--channel", "branch_counter", "--product", "credit_card", "--category",
+               "fees", "--phone", "13900002222"),
+        "b2": q("SH001", "2026-07-01T10:00"),
+        "g": q("GZ001", "2026-07-06T10:00"),
+        "e2": q("BJ002", "2026-07-20T10:00"),
+        "e": q("BJ002", "2026-08-03T10:00", "--phone", "13900003333", "--category", "disclosure"),
+        "k": q("BJ001", "2026-08-10T10:00"),
+        "f": q("SH001", "2026-09-01T10:00"),
+        "d": q("BJ001", "2026-09-20T10:00"),
+        "h": q("GZ001", "2026-09-28T10:00"),
+        "before": q("BJ002", "2026-06-20T10:00", "--phone", "13900004444"),
+        "after": q("BJ001", "2026-10-09T10:00", "--phone", "13900005555"),
+    }
+    cli("resolve", r["a"], "--resolution", "致歉", "--at", "2026-07-10T10:00")
+    for ref in (r["b"], r["b2"]):
+        cli("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+            "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
+    cli("resolve", r["b"], "--resolution", "退还违约金", "--at", "2026-07-25T10:00")  # after day 15, within 30
+    cli("resolve", r["b2"], "--resolution", "解释说明", "--at", "2026-07-10T10:00")  # extended, yet within 15
+    cli("resolve", r["c"], "--resolution", "退还年费", "--at", "2026-07-25T10:00")  # late
+    cli("withdraw", r["g"], "--reason", "已自行解决", "--at", "2026-07-08T10:00")
+    cli("resolve", r["e2"], "--resolution", "解释说明", "--at", "2026-07-22T10:00")
+    cli("reopen", r["e2"], "--reason", "客户不认可", "--at", "2026-07-25T10:00")  # a reopen, not a review
+    cli("resolve", r["e2"], "--resolution", "补偿", "--at", "2026-08-01T10:00")
+    cli("resolve", r["e"], "--resolution", "解释说明", "--at", "2026-08-05T10:00")
+    cli("review", r["e"], "--requested-at", "2026-08-10T10:00", "--reviewer", "sunli")
+    cli("review-decide", r["e"], "--outcome", "upheld", "--text", "维持", "--at", "2026-08-20T10:00")
+    cli("log", "--repeat-of", r["k"], "--channel", "hotline", "--description", "补充材料", "--new-facts",
+        "--received-at", "2026-08-12T10:00")
+    cli("resolve", r["k"], "--resolution", "补偿", "--at", "2026-08-20T10:00")  # within 15 days of the new facts
+    cli("log", "--repeat-of", r["before"], "--channel", "hotline", "--description", "新情况", "--new-facts",
+        "--received-at", "2026-07-15T10:00")
+    cli("resolve", r["f"], "--resolution", "解释说明", "--at", "2026-09-10T10:00")
+    cli("review", r["f"], "--requested-at", "2026-09-25T10:00", "--reviewer", "sunli")
+    cli("review-decide", r["f"], "--outcome", "changed", "--text", "变更", "--at", "2026-10-10T10:00")
+    cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "催问进度", "--received-at",
+        "2026-09-22T10:00")
+    cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "再次催问", "--received-at",
+        "2026-10-12T10:00")
+    cli("withdraw", r["h"], "--reason", "撤回", "--at", "2026-10-09T10:00")
+    cli("resolve", r["before"], "--resolution", "补偿", "--at", "2026-10-15T10:00")
+    return r
 
 
-def test_the_quarterly_return_counts_what_the_regulator_asks(cli):
+MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn", "repeat",
+            "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "open_at_quarter_end")
+# The scenario's answers, worked out by hand from _quarter's story (in MEASURES order).
+EXPECTED_Q3 = {
+    "BJ001": (4, 2, 0, 1, 0, 2, 0, 0, 0, 0, 1),   # a, k on time; c late; repeats: k's new facts, d's first; d open
+    "BJ002": (3, 2, 1, 0, 0, 1, 1, 1, 0, 0, 1),   # e, e2 on time; b extended; before's new facts; e reviewed; before open
+    "GZ001": (2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1),   # g withdrawn; h open (withdrawn after the quarter)
+    "SH001": (2, 2, 0, 0, 0, 0, 1, 0, 0, 1, 0),   # b2, f on time; f's review pending at the end
+}
+
+
+def _at(text: str):
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text)
+
+
+def _independent_count(cli, lo: str, hi: str) -> dict[str, dict[str, int]]:
+    """The return's per-branch figures counted another way: from each case's `show --json` (its
+    cycles and its timeline) and `calendar due`, with the definitions README gives."""
+    lo_t, hi_t = _at(lo), _at(hi)
+    base_due: dict[str, str] = {}
+    out: dict[str, dict[str, int]] = {}
+    for listed in cli.json("list", "--all", "--format", "json"):
+        case = cli.json("show", listed["reference"], "--json")
+        record, cycles, events = case["case"], case["cycles"], case["events"]
+        m = out.setdefault(record["branch"], dict.fromkeys(MEASURES, 0))
+        when = lambda action: [_at(e["occurred_at"]) for e in events if e["action"] == action]  # noqa: E731
+        withdrawn = [t for t in when("withdraw") if t < hi_t]
+        closed = [t for t in when("close") if t < hi_t]
+        m["repeat"] += sum(lo_t <= t < hi_t for t in when("repeat"))
+        for e in events:
+            if e["action"] == "review" and lo_t <= _at(e["occurred_at"]) < hi_t:
+                m["reviews_requested"] += 1
+                decided = [x for x in events if x["action"] == "review_decide" and _at(x["occurred_at"]) < hi_t]
+                m["reviews_" + (decided[0]["new"]["review_outcome"] if decided else "pending")] += 1
+        in_force = [c for c in cycles if _at(c["opened_at"]) < hi_t]
+        if in_force and not withdrawn and not closed and in_force[-1]["opened_by"] != "review" and (
+                in_force[-1]["resolved_at"] is None or _at(in_force[-1]["resolved_at"]) >= hi_t):
+            m["open_at_quarter_end"] += 1
+        if not lo_t <= _at(record["received_at"]) < hi_t:
+            continue
+        m["received"] += 1
+        m["withdrawn"] += bool(withdrawn)
+        decided = [c for c in cycles if c["resolved_at"]]
+        if not decided or _at(decided[0]["resolved_at"]) >= hi_t:
+            continue
+        first = decided[0]
+        told, opened = _at(first["resolved_at"]), _at(first["opened_at"])
+        if first["regulatory_breached"]:
+            m["handled_late"] += 1
+            continue
+        extended = any(opened <= t <= told for t in when("extend"))
+        if first["opened_at"] not in base_due:
+            base_due[first["opened_at"]] = cli.json("calendar", "due", "--tier", "general", "--received-at",
+                                                    first["opened_at"], "--json")["regulatory_due_at"]
+        late_for_15 = told >= _at(base_due[first["opened_at"]])
+        m["handled_within_extension" if extended and late_for_15 else "handled_within_15_days"] += 1
+    return {b: m for b, m in out.items() if any(m.values())}
+
+
+def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     _quarter(cli)
-    rep = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")
+    cfg = tmp_path / "regions.toml"
+    cfg.write_text(REGIONS, encoding="utf-8")
+    rep = cli.json("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--format", "json")
     assert rep["from"] == "2026-07-01T00:00:00+08:00" and rep["to"].startswith("2026-09-30T23:59:59")
-    branches = {r["branch"]: r for r in rep["by_branch"]}
-    assert {k: branches["BJ001"][k] for k in ("received", "handled_within_15_days", "handled_late", "repeat",
-                                               "open_at_quarter_end")} == {
-        "received": 3, "handled_within_15_days": 1, "handled_late": 1, "repeat": 1, "open_at_quarter_end": 1}
-    assert {k: branches["BJ002"][k] for k in ("received", "handled_within_15_days", "handled_within_extension",
-                                               "reviews_requested", "reviews_resolved", "open_at_quarter_end")} == {
-        "received": 2, "handled_within_15_days": 1, "handled_within_extension": 1, "reviews_requested": 1,
-        "reviews_resolved": 1, "open_at_quarter_end": 1}
-    assert branches["TOTAL"]["received"] == 5 and branches["TOTAL"]["withdrawn"] == 0
+    got = {r["branch"]: tuple(r[k] for k in MEASURES) for r in rep["by_branch"]}
+    total = tuple(sum(v[i] for v in EXPECTED_Q3.values()) for i in range(len(MEASURES)))
+    assert got == {**EXPECTED_Q3, "TOTAL": total}
+    independent = _independent_count(cli, "2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
+    assert {b: tuple(m[k] for k in MEASURES) for b, m in independent.items()} == EXPECTED_Q3
+    assert {r["branch"]: r["region"] for r in rep["by_branch"]} == {
+        "BJ001": "北京", "BJ002": "北京", "SH001": "上海", "GZ001": "", "TOTAL": ""}
+    regions = {r["region"]: tuple(r[k] for k in MEASURES) for r in rep["by_region"]}
+    add = lambda *rows: tuple(map(sum, zip(*rows)))  # noqa: E731
+    assert regions == {"上海": EXPECTED_Q3["SH001"], "北京": add(EXPECTED_Q3["BJ001"], EXPECTED_Q3["BJ002"]),
+                       "": EXPECTED_Q3["GZ001"], "TOTAL": total}
+    assert [r["region"] for r in rep["by_region"]] == ["上海", "北京", "", "TOTAL"]
     assert {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]} == {
-        ("B08", "C04"): 2, ("B08", "C05"): 1, ("B02", "C11"): 1, ("B03", "C11"): 1}
-    assert {r["channel_code"]: r["received"] for r in rep["by_channel"]} == {"A01032": 3, "A01033": 1, "A0101": 1}
+        ("B08", "C04"): 8, ("B08", "C05"): 1, ("B02", "C11"): 1, ("B03", "C11"): 1}
+    assert {r["channel_code"]: r["received"] for r in rep["by_channel"]} == {"A01032": 9, "A01033": 1, "A0101": 1}
     one = cli.json("report", "regulatory", "--quarter", "2026Q3", "--branch", "BJ002", "--format", "json")
     assert [r["branch"] for r in one["by_branch"]] == ["BJ002", "TOTAL"]
-    rows = list(csv.DictReader(io.StringIO(cli("report", "regulatory", "--quarter", "2026q3", "--format", "csv").stdout)))
-    assert {"quarter": "2026Q3", "table": "branch", "branch": "TOTAL", "measure": "received", "value": "5"}.items() \
+    assert tuple(one["by_branch"][0][k] for k in MEASURES) == EXPECTED_Q3["BJ002"]
+    beijing = cli.json("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--region", "北京",
+                       "--format", "json")
+    assert [r["branch"] for r in beijing["by_branch"]] == ["BJ001", "BJ002", "TOTAL"]
+    assert [r["region"] for r in beijing["by_region"]] == ["北京", "TOTAL"] and beijing["region"] == "北京"
+    rows = list(csv.DictReader(io.StringIO(cli("--config", str(cfg), "report", "regulatory", "--quarter", "2026q3",
+                                               "--format", "csv").stdout)))
+    assert {"quarter": "2026Q3", "table": "branch", "branch": "TOTAL", "measure": "received", "value": "11"}.items() \
         <= next(r for r in rows if r["branch"] == "TOTAL" and r["measure"] == "received").items()
+    assert {(r["name"], r["measure"]): r["value"] for r in rows if r["table"] == "region"}[("北京", "repeat")] == "3"
+    table = cli("--config", str(cfg), "--lang", "zh", "report", "regulatory", "--quarter", "2026Q3").stdout
+    assert "各地区处理情况" in table and "（未划分地区）" in table
+
+
+def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter(cli):
+    """Q2 holds only the case received in June: open at its end, though later restarted and decided."""
+    _quarter(cli)
+    rep = cli.json("report", "regulatory", "--quarter", "2026Q2", "--format", "json")
+    got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in rep["by_branch"]}
+    assert got == {"BJ002": {"received": 1, "open_at_quarter_end": 1}, "TOTAL": {"received": 1, "open_at_quarter_end": 1}}
+    q4 = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")["by_branch"]
+    # Only what happened in Q4 for Q4's complaints: d's second repeat, the case received in October
+    # (open), and d still open; f's review was asked for in Q3, h (withdrawn in Q4) was received in Q3.
+    got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in q4}
+    assert got == {"BJ001": {"received": 1, "repeat": 1, "open_at_quarter_end": 2},
+                   "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2}}
+
+
+def test_a_bad_regions_table_is_refused_on_load_and_an_unknown_region_named(cli, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[regions]\nBJ001 = ""\n', encoding="utf-8")
+    assert "regions.BJ001: expected the name of the branch's region" in cli.fails("--config", str(cfg), "choices")
+    cfg.write_text('[regions]\nBJ001 = 3\n', encoding="utf-8")
+    assert "got 3" in cli.fails("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3")
+    cfg.write_text('regions = "北京"\n', encoding="utf-8")
+    assert "regions must be a table of branch" in cli.fails("--config", str(cfg), "choices")
+    cfg.write_text(REGIONS, encoding="utf-8")
+    shown = {r["key"]: r["value"] for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
+    assert shown["regions.SH001"] == "上海"
+    err = cli.fails("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--region", "广东")
+    assert "invalid --region '广东'" in err and "上海, 北京" in err
+    assert "--region and --branch together" in cli.fails("--config", str(cfg), "report", "regulatory", "--quarter",
+                                                         "2026Q3", "--region", "北京", "--branch", "BJ001")
 
 
 def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(cli, tmp_path):
     from openpyxl import load_workbook
 
     _quarter(cli)
+    cfg = tmp_path / "regions.toml"
+    cfg.write_text(REGIONS, encoding="utf-8")
     out = tmp_path / "2026Q3.xlsx"
-    cli("report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output", str(out))
+    cli("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == ["按业务类型和投诉原因", "按业务办理渠道", "各网点处理情况", "说明"]
+    assert book.sheetnames == ["按业务类型和投诉原因", "按业务办理渠道", "各网点处理情况", "各地区处理情况", "说明"]
     lo, hi = "2026-06-30 16:00:00", "2026-09-30 16:00:00"  # the quarter in UTC, as stored
     from complaintctl.labels import JRT_0169_DEFAULT as M
 
@@ -200,7 +375,7 @@ def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(
             assert row[-1] == sum(row[2:-1])
         else:
             assert row[1] == "合计" and row[-1] == sum(db.values())
-    assert seen == sum(db.values()) == 5
+    assert seen == sum(db.values()) == 11
     channels = {r[0]: r[2] for r in book["按业务办理渠道"].iter_rows(min_row=2, values_only=True) if r[0]}
     db_channels = {}
     for channel, n in cli.sql("select channel, count(*) from cases where received_at >= :lo and received_at < :hi "
@@ -208,26 +383,22 @@ def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(
         db_channels[M["channel"][channel]] = db_channels.get(M["channel"][channel], 0) + n
     assert {k: v for k, v in channels.items() if v} == db_channels
     handling = book["各网点处理情况"]
-    assert [c.value for c in handling[1]][:3] == ["网点", "受理量", "15日内办结"]
+    assert handling.freeze_panes == "A2"
+    assert [c.value for c in handling[1]] == [
+        "网点", "地区", "受理量", "15日内办结", "延期内办结", "超期办结", "撤回", "重复投诉", "申请核查", "核查维持原决定",
+        "核查变更原决定", "核查期末未结", "期末未结"]
     by_branch = {r[0]: r[1:] for r in handling.iter_rows(min_row=2, values_only=True)}
-    received = dict(cli.sql("select branch, count(*) from cases where received_at >= :lo and received_at < :hi "
-                            "group by branch", lo=lo, hi=hi))
-    assert {b: v[0] for b, v in by_branch.items() if b != "合计"} == received
-    on_time = dict(cli.sql(
-                           "select k.branch, count(*) from cycles y join cases k on k.id = y.case_id "
-                           "where y.number = 1 and k.received_at >= :lo and k.received_at < :hi "
-                           "and y.resolved_at < :hi and y.regulatory_breached = :f group by k.branch",
-                           lo=lo, hi=hi, f=False))
-    assert {b: v[1] + v[2] for b, v in by_branch.items() if b != "合计"} == on_time  # on time + extended
-    late = dict(cli.sql("select k.branch, count(*) from cycles y join cases k on k.id = y.case_id where y.number = 1 "
-                        "and k.received_at >= :lo and k.received_at < :hi and y.regulatory_breached = :t "
-                        "group by k.branch", lo=lo, hi=hi, t=True))
-    assert {b: v[3] for b, v in by_branch.items() if b != "合计" and v[3]} == late
-    reviews = dict(cli.sql("select k.branch, count(*) from cycles y join cases k on k.id = y.case_id "
-                           "where y.number > 1 and y.opened_at >= :lo and y.opened_at < :hi group by k.branch",
-                           lo=lo, hi=hi))
-    assert {b: v[6] for b, v in by_branch.items() if b != "合计" and v[6]} == reviews
-    assert by_branch["合计"] == tuple(sum(v[i] for b, v in by_branch.items() if b != "合计") for i in range(9))
+    assert all(isinstance(v, int) for row in by_branch.values() for v in row[1:])
+    independent = _independent_count(cli, "2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
+    assert {b: v[1:] for b, v in by_branch.items() if b != "合计"} == {
+        b: tuple(m[k] for k in MEASURES) for b, m in independent.items()}
+    assert {b: v[0] for b, v in by_branch.items()} == {"BJ001": "北京", "BJ002": "北京", "SH001": "上海",
+                                                       "GZ001": "（未划分地区）", "合计": None}
+    assert by_branch["合计"][1:] == tuple(sum(v[i] for b, v in by_branch.items() if b != "合计")
+                                        for i in range(1, len(MEASURES) + 1))
+    by_region = {r[0]: r[1:] for r in book["各地区处理情况"].iter_rows(min_row=2, values_only=True)}
+    assert by_region["北京"] == tuple(a + b for a, b in zip(by_branch["BJ001"][1:], by_branch["BJ002"][1:]))
+    assert by_region["合计"] == by_branch["合计"][1:] and by_region["（未划分地区）"] == by_branch["GZ001"][1:]
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=2, values_only=True)}
     assert notes["季度"] == "2026Q3" and notes["网点范围"] == "全部网点"
 
@@ -275,7 +446,7 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
     cli("action", "add", "--title", "规范提前还款违约金告知", "--root-cause", "fees", "--product", "loan",
         "--owner", "zhangwei", "--due", "2026-12-31", "--case", refs["b"])
     m = cli.json("report", "monthly", "--month", "2026-07", "--format", "json")
-    assert (m["month"], m["previous_month"], m["received"]) == ("2026-07", "2026-06", 3)
+    assert (m["month"], m["previous_month"], m["received"]) == ("2026-07", "2026-06", 6)
     assert m["received_previous"] == 1
     sla_tier = cli.json("report", "sla", "--from", "2026-07-01", "--to", "2026-07-31", "--by", "tier", "--format", "json")
     assert m["compliance_by_tier"] == sla_tier
@@ -289,8 +460,8 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
         r["category"]: (r["received"], r["previous"]) for r in summary["rows"]}
     assert m["repeat_complainants"] == summary["repeat_complainants"]
     month_return = cli.json("report", "regulatory", "--month", "2026-07", "--format", "json")
-    assert [(r["branch"], r["reviews_requested"], r["reviews_resolved"]) for r in m["reviews"]] == [
-        (r["branch"], r["reviews_requested"], r["reviews_resolved"]) for r in month_return["by_branch"]]
+    reviews = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
+    assert m["reviews"] == [{"branch": r["branch"], **{k: r[k] for k in reviews}} for r in month_return["by_branch"]]
     assert sum(m["trend"]["product"].get(p, [0])[-1] for p in m["trend"]["product"]) == m["received"] == \
         next(r for r in month_return["by_branch"] if r["branch"] == "TOTAL")["received"]
     by_product = cli.json("report", "summary", "--from", "2026-07-01", "--to", "2026-07-31", "--by", "product",
@@ -298,7 +469,10 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
     assert {p: s[-1] for p, s in m["trend"]["product"].items() if s[-1]} == {
         r["product"]: r["received"] for r in by_product if r["received"]}
     august = cli.json("report", "monthly", "--month", "2026-08", "--format", "json")
-    assert [r["reviews_requested"] for r in august["reviews"]] == [1, 1]  # BJ002 and the total
+    assert {r["branch"]: tuple(r[k] for k in reviews) for r in august["reviews"]} == {
+        "BJ001": (0, 0, 0, 0), "BJ002": (1, 1, 0, 0), "TOTAL": (1, 1, 0, 0)}
+    september = cli.json("report", "monthly", "--month", "2026-09", "--format", "json")
+    assert next(r for r in september["reviews"] if r["branch"] == "SH001")["reviews_pending"] == 1
     december = cli.json("report", "monthly", "--month", "2026-12", "--format", "json")
     assert [a["id"] for a in december["actions_due"]] == [1]
     assert december["actions_due"] == cli.json("action", "list", "--format", "json")
@@ -307,7 +481,7 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
     cli("--lang", "zh", "report", "monthly", "--month", "2026-07", "--output", str(out))
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html and "http://www.w3.org/2000/svg" in html
-    assert "2026-07 消费投诉管理月报" in html and "本月受理投诉 3 件（上月 1 件）" in html
+    assert "2026-07 消费投诉管理月报" in html and "本月受理投诉 6 件（上月 1 件）" in html
     assert "@media print" in html and html.count("<svg") == 6
     tables = _html_tables(html)
     reasons = {row[0]: row[1:3] for row in tables[0][1:]}
@@ -318,7 +492,7 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
     aging_table = tables[3]
     assert aging_table[-1][-1] == str(m["aging"][-1]["total"])
     en = cli("report", "monthly", "--month", "2026-07").stdout
-    assert "Complaints management report 2026-07" in en and "Complaints received this month: 3" in en
+    assert "Complaints management report 2026-07" in en and "Complaints received this month: 6" in en
 
 
 def test_the_monthly_report_refuses_a_bad_month(cli):

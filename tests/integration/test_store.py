@@ -183,3 +183,30 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(cli):
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     store.dispose()
+
+
+def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(cli):
+    """A database from before 0009 learns which cycle each extension belonged to from the audit
+    trail, so a case reopened after an extended decision still counts as handled within it."""
+    from alembic import command
+
+    from complaintctl.db import Store
+    from complaintctl.migrate import alembic_config
+
+    cli.staff()
+    ref = cli.log(received="2026-07-01T10:00")
+    cli("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+        "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
+    cli("resolve", ref, "--resolution", "退还", "--at", "2026-07-25T10:00")
+    cli("reopen", ref, "--reason", "客户不认可", "--at", "2026-07-27T10:00")
+    assert cli.sql("select number, regulatory_extension_days from cycles order by number") == [(1, 30), (2, 0)]
+    store = Store(str(cli.db))
+    cfg = alembic_config(store)
+    with store.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0008")
+    store.dispose()
+    assert cli("db", "upgrade").exit_code == 0
+    assert cli.sql("select number, regulatory_extension_days from cycles order by number") == [(1, 30), (2, 0)]
+    rep = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")
+    assert rep["by_branch"][-1]["handled_within_extension"] == 1

@@ -1,0 +1,37 @@
+"""The demo is what a new user sees first: straight after it, every section of the quarterly return
+and of the monthly report has something in it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn", "repeat",
+            "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "open_at_quarter_end")
+
+
+@pytest.mark.sqlite_only
+def test_the_demo_fills_every_section_of_the_return_and_the_monthly_report(cli):
+    from complaintctl.config import Policy
+    from complaintctl.context import make_context
+    from complaintctl.db import Store
+    from complaintctl.demo import generate
+
+    # The demo as `complaintctl demo` makes it, on a day fixed so that the answer does not depend on
+    # the day the test runs: 2026-11-20, in the year's last quarter.
+    now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone(dt.timezone.utc)
+    store = Store(str(cli.db))
+    generate(store.unit_of_work(), make_context(now, "demo", Policy()))
+    store.dispose()
+    rep = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")
+    assert rep["by_type_reason"] and rep["by_channel"] and rep["by_region"]
+    total = rep["by_branch"][-1]
+    assert [k for k in MEASURES if not total[k]] == []
+    assert [r["branch"] for r in rep["by_branch"]] == ["BJ001", "BJ002", "TOTAL"]
+    m = cli.json("report", "monthly", "--month", "2026-11", "--format", "json")
+    assert m["received"] and m["received_previous"] and m["top_reasons"] and m["repeat_complainants"]
+    assert all(m["trend"][f] for f in ("product", "channel"))
+    assert m["compliance_by_tier"][-1]["resolved"] and m["compliance_by_branch"][-1]["resolved"]
+    assert m["aging"][-1]["total"] and m["actions_due"] and m["actions_late"]
+    reviews = m["reviews"][-1]
+    assert reviews["reviews_requested"] and reviews["reviews_upheld"] + reviews["reviews_changed"]
