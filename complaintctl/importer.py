@@ -20,7 +20,8 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field, mask_text
+from .masking import MASKERS, mask_field, mask_names_in, mask_text
+from .personal import TEXT_FIELDS
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 
@@ -438,12 +439,19 @@ def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple
         cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
     cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
+    named = ctx.masking
+    who = EXPORT_CASE_FIELDS.index("customer")
+    texts = [i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in TEXT_FIELDS]
     for row in cases:
         case = list(row)
+        name = case[who]
         for i, conv in case_conv:
             value = case[i]
             if value is not None:
                 case[i] = conv(value)
+        if named and name:
+            for i in texts:
+                case[i] = mask_names_in(case[i], (name,))
         case_id = case[0]
         own = []
         while pending is not None and pending[0] <= case_id:
