@@ -20,7 +20,8 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field, mask_text
+from .masking import MASKERS, mask_field, mask_names_in, mask_text
+from .personal import TEXT_FIELDS
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 
@@ -314,9 +315,9 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: lis
 # The fields an import event records, by how each is written.
 # Every field the import sets is recorded (a key left out means empty); `calendar` marks events
 # that do so, older ones recorded fewer fields.
-_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee",
+_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "external_id", "assignee",
           "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
-_MASKED = ("phone", "email", "account", "description", "resolution")
+_MASKED = ("customer", "phone", "email", "account", "description", "resolution")
 _TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at")
 IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 
@@ -438,12 +439,19 @@ def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple
         cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
     cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
+    named = ctx.masking
+    who = EXPORT_CASE_FIELDS.index("customer")
+    texts = [i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in TEXT_FIELDS]
     for row in cases:
         case = list(row)
+        name = case[who]
         for i, conv in case_conv:
             value = case[i]
             if value is not None:
                 case[i] = conv(value)
+        if named and name:
+            for i in texts:
+                case[i] = mask_names_in(case[i], (name,))
         case_id = case[0]
         own = []
         while pending is not None and pending[0] <= case_id:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from . import access, audit, files, labels, replay
+from . import access, audit, files, labels, personal, replay
 from . import domain as d
 from .access import Do
 from .errors import InvalidValue, UserError
@@ -248,11 +248,14 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             case.anonymised_at = ctx.now
             case.updated_at = ctx.now
             uow.session.add(case)
+            erased = personal.erase(uow, case.id)
             audit.append(uow, case_id=case.id, action=d.Action.PURGE.value, actor=ctx.actor, occurred_at=ctx.now,
-                         recorded_at=ctx.now, new={"anonymised": fields},
+                         recorded_at=ctx.now, new={"anonymised": fields, "texts_erased": erased},
                          detail=f"personal data anonymised: closed before {day.isoformat()}")
             anonymised.append(case.reference)
         if not dry_run:
             uow.commit()
+    if anonymised and not dry_run:
+        uow.store.adapter.scrub(uow.store)  # the erased bytes leave the file, not only the rows
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
             "at": show_time(ctx.now, ctx)}

@@ -1,7 +1,10 @@
-"""Masking of personal data (PIPL): phone numbers, account and card numbers, e-mail addresses.
+"""Masking of personal data (PIPL): names, phone numbers (mobile and landline), account and card
+numbers, identity document numbers, e-mail addresses.
 
-Masking is applied on the way out, in every output and export; the store keeps the real values
-so that a manager can `--reveal` them (which is audited) and `db purge` can anonymise them.
+Every output and export shows a case's fields masked; the case row keeps the real values so that a
+manager can `--reveal` them (which is audited) and `db purge` can anonymise them. Events are written
+masked: the full text of a note, reply or reason is kept in the personal_data table (complaintctl.
+personal), which `db purge` erases without touching the chain.
 """
 from __future__ import annotations
 
@@ -98,15 +101,36 @@ def mask_text(value: str | None) -> str | None:
     return mask_email(value) if "@" in value else value
 
 
+# What `db purge` leaves where a name or text was: never masked further.
+ANONYMISED = "[anonymised]"
+
+
 def mask_name(value: str | None) -> str | None:
-    """张** / J*** S****: the first character of each part stays."""
+    """王*明 / 张* / J*** S****: a Chinese name of three or more characters keeps its first and last,
+    any other part of a name its first character only."""
+    if not value or value == ANONYMISED:
+        return value
+
+    def part(p: str) -> str:
+        if len(p) >= 3 and not p.isascii():
+            return p[0] + "*" * (len(p) - 2) + p[-1]
+        return p[0] + "*" * (len(p) - 1)
+
+    return " ".join(part(p) for p in value.split())
+
+
+def mask_names_in(value: str | None, names) -> str | None:
+    """Free text with each of `names` (the case's customer and agent, say) masked wherever it occurs."""
     if not value:
         return value
-    return " ".join(part[0] + "*" * (len(part) - 1) for part in value.split())
+    for name in names:
+        if name and name != ANONYMISED and len(name) >= 2 and name in value:
+            value = value.replace(name, mask_name(name))
+    return value
 
 
 # Which masking each personal field gets: the one map every output, export and event uses.
-MASKERS = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
+MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
            "decision_basis": mask_text}
 

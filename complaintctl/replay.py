@@ -121,6 +121,7 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
                 events: list[tuple[str, dt.datetime, dict, dict]]) -> list[str]:
     """Each way a stored case (a row as a dict) and its cycles differ from what its events imply."""
     from .masking import mask_field
+    from .personal import event_value
 
     ref = case["reference"] or f"id {case['id']}"
     if not events:
@@ -147,8 +148,10 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             if bool(want) and not bool(have):
                 out.append(f"case {ref}: field {name} is {_shown(bool(have))} but its events record True")
             continue
-        else:
-            have = mask_field(name, have)
+        elif want != have:
+            # As events record it now (names masked in free text too), or as an older event did.
+            shown = event_value(name, have, case)
+            have = shown if want == shown else mask_field(name, have)
         if want != have:
             out.append(f"case {ref}: field {name} is {_shown(have)} but its events imply {_shown(want)}")
     numbers = [c["number"] for c in cycles]

@@ -108,8 +108,15 @@ class Cli:
 
     def dump(self) -> str:
         if self.backend == "postgresql":
-            tables = [r[0] for r in self.sql("select tablename from pg_tables where schemaname='public' order by 1")]
-            return "\n".join(f"{t}: {self.sql(f'select * from {t} order by 1')}" for t in tables)
+            # Read as the tables' owner (the suite's login): another login may not see every row or table.
+            import sqlalchemy as sa
+
+            suite = sa.engine.make_url(os.environ["COMPLAINTCTL_TEST_DATABASE_URL"])
+            url = sa.engine.make_url(str(self.db))
+            owner = self if url.username == suite.username else Cli(
+                url.set(username=suite.username, password=suite.password).render_as_string(hide_password=False))
+            tables = [r[0] for r in owner.sql("select tablename from pg_tables where schemaname='public' order by 1")]
+            return "\n".join(f"{t}: {owner.sql(f'select * from {t} order by 1')}" for t in tables)
         if not self.db.exists():
             return ""
         con = sqlite3.connect(self.db)

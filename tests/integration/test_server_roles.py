@@ -53,6 +53,12 @@ def test_two_branches_each_see_only_their_own_cases_through_the_tool_and_plain_s
     assert cli("db", "check").exit_code == 0
     last = cli.json("show", ref_a, "--json")["events"][-1]
     assert (last["action"], last["actor"]) == ("note", "clerk_a")
+    # The full text a note kept apart from the chain: written by the clerk, readable only by a role that
+    # may reveal it (the clerk's own login cannot SELECT it, even for their own branch).
+    a("note", ref_a, "客户新卡号 6222021234567890")
+    assert cli.scalar("select count(*) from personal_data") >= 1
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        a.sql("select value from personal_data")
     # A case logged for another branch is refused by the server.
     err = a.fails("log", "--channel", "letter", "--description", "x", "--branch", "BJ002", code=4)
     assert "not permitted by the database server" in err
@@ -81,7 +87,12 @@ def test_a_manager_of_one_branch_cannot_reveal_a_case_of_another(cli, logins):
     cli("staff", "add", "manager_a", "--role", "manager", "--branch", "BJ001", "--login", m_login)
     ref_a = cli.log("--branch", "BJ001")
     ref_b = cli.log("--branch", "BJ002")
-    assert m.json("show", ref_a, "--reveal", "--json")["case"]["phone"] == "13812345678"
+    cli("note", ref_a, "客户新卡号 6222021234567890")
+    cli("note", ref_b, "客户新卡号 6222029876543210")
+    shown = m.json("show", ref_a, "--reveal", "--json")
+    assert shown["case"]["phone"] == "13812345678"
+    assert [e["detail"] for e in shown["events"] if e["action"] == "note"] == ["客户新卡号 6222021234567890"]
+    assert [r[0] for r in m.sql("select value from personal_data")] == ["客户新卡号 6222021234567890"]  # not B's
     assert "unknown case" in m.fails("show", ref_b, "--reveal")  # the server hides it altogether
     assert m.sql("select phone from cases where reference = :r", r=ref_b) == []
     # and a manager cannot use --as to get round it

@@ -9,7 +9,9 @@ PostgreSQL:
   `staff add --login` grants a login its role's group;
 - grants: every group reads the tables; the groups that work on cases insert and update cases and
   cycles; events may only be inserted, by anyone; staff and settings are changed by complaint_admin;
-- row-level security on cases, cycles and events (and remediation links): staff and managers see
+- the full personal text kept apart from the chain (personal_data) is inserted by those who work on
+  cases, read only by managers, executives and administrators, deleted only by administrators (purge);
+- row-level security on cases, cycles and events (and remediation links and personal_data): staff and managers see
   and change only the cases of their own branch; executives, administrators and the system account
   see all. Staff events (no case) are visible to every mapped login. The tables' owner (who runs
   the migrations) is not subject to it;
@@ -17,14 +19,14 @@ PostgreSQL:
 - complaintctl_chain_head(), owned by the tables' owner, gives every writer the audit chain's
   head, which row-level security would otherwise hide from a branch.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29
 """
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -68,6 +70,15 @@ def upgrade() -> None:
         if extra in tables:
             op.execute(f"GRANT INSERT, UPDATE ON {extra} TO {WORKERS}")
     op.execute("GRANT INSERT, UPDATE ON staff, settings TO complaint_admin")
+    if "personal_data" in tables:
+        # The full text kept apart from the chain (revision 0010): written by whoever works on a case,
+        # read only by the roles that may reveal it, deleted only by purge (an administrator's act).
+        op.execute(f"REVOKE SELECT ON personal_data FROM {EVERYONE}")
+        # every column but the value itself (an insert returns the new row's id)
+        op.execute(f"GRANT SELECT (id, case_id, event_id, field) ON personal_data TO {EVERYONE}")
+        op.execute("GRANT SELECT ON personal_data TO complaint_manager, complaint_executive, complaint_admin")
+        op.execute(f"GRANT INSERT ON personal_data TO {WORKERS}")
+        op.execute("GRANT DELETE ON personal_data TO complaint_admin")
     op.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_schema()} TO {EVERYONE}")
     # Tables later revisions add are readable by every group and written by those who work on cases.
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {_schema()} GRANT SELECT ON TABLES TO {EVERYONE}")
@@ -76,7 +87,7 @@ def upgrade() -> None:
 
     op.execute("ALTER TABLE cases ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY complaintctl_branch ON cases USING ({SEES_ALL} OR {OWN_BRANCH.format(col='branch')})")
-    for table, col in (("cycles", "case_id"), ("remediation_cases", "case_id")):
+    for table, col in (("cycles", "case_id"), ("remediation_cases", "case_id"), ("personal_data", "case_id")):
         if table in tables:
             op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
             op.execute(f"CREATE POLICY complaintctl_branch ON {table} USING ({CASE_VISIBLE.format(col=col)})")
@@ -109,6 +120,6 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS complaintctl_chain_head()")
     op.execute("DROP TRIGGER IF EXISTS events_insert_only ON events")
     op.execute("DROP FUNCTION IF EXISTS complaintctl_events_insert_only()")
-    for table in ("cases", "cycles", "events", "remediation_cases"):
+    for table in ("cases", "cycles", "events", "remediation_cases", "personal_data"):
         op.execute(f"DROP POLICY IF EXISTS complaintctl_branch ON {table}")
         op.execute(f"ALTER TABLE IF EXISTS {table} DISABLE ROW LEVEL SECURITY")
