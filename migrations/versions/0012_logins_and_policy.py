@@ -6,16 +6,16 @@ masking policy moves from the config file into the `settings` table, where only 
 changes it, with an event. (The database's owner is mapped to an administrator when none exists:
 complaintctl.access.ensure_administrator, run after the migrations.)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -19,14 +19,14 @@ PostgreSQL:
 - complaintctl_chain_head(), owned by the tables' owner, gives every writer the audit chain's
   head, which row-level security would otherwise hide from a branch.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29
 """
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
