@@ -10,7 +10,6 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .errors import ExitStatus
 from .options import FORMAT, JSON, OUTPUT
 from .render import Column
 from .state import state
@@ -237,8 +236,9 @@ def db_check(
     if problems:
         for p in problems:
             typer.echo(p)
-        render.message(f"{len(problems)} problem(s) found", "red")
-        raise typer.Exit(ExitStatus.ENVIRONMENT)
+        from complaintctl.errors import CheckFailed
+
+        raise CheckFailed(len(problems))
     typer.echo("ok: integrity, foreign keys, state replay and audit chain all hold")
     if anchors is not None:
         typer.echo(labels.t("anchor.ok", st.language, n=len(maintenance.read_anchors(anchors))))

@@ -10,7 +10,6 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .errors import ExitStatus
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
@@ -70,8 +69,8 @@ def overdue(
                     empty=labels.t("no_overdue", lang))
         if fmt == "table" and output is None:
             _late_actions(uow, st, rep.as_of, lang)
-    if fail_on_overdue and rep.total:
-        raise typer.Exit(ExitStatus.OVERDUE)
+    if fail_on_overdue:
+        rep.fail_if_overdue()
 
 
 def _late_actions(uow, st, as_of, lang: str) -> None:

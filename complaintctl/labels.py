@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff
+from .errors import (CheckFailed, ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, OverdueFound, UnknownCase,
+                     UnknownStaff)
 
 LANGS = ("en", "zh")
 
@@ -814,6 +815,10 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
         return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
     if isinstance(exc, NotPermitted) and exc.kind in DENIALS:
         return denial(exc.kind, "zh", **exc.params)
+    if isinstance(exc, OverdueFound):
+        return f"发现 {exc.count} 件超时案件（--fail-on-overdue）"
+    if isinstance(exc, CheckFailed):
+        return f"发现 {exc.count} 个问题：数据库内容与其历史记录不符"
     return exc.message
 
 

@@ -13,7 +13,7 @@ from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue, OverdueFound, UserError
 from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
 from .models import Case, Cycle, UTCDateTime
 
@@ -292,6 +292,12 @@ class OverdueReport:
     def total(self) -> int:
         """Overdue cases (not counting the due-soon ones listed with them)."""
         return sum(self.counts.values())
+
+    def fail_if_overdue(self) -> None:
+        """--fail-on-overdue: OverdueFound when any case is overdue (due-soon rows listed with them
+        do not count)."""
+        if self.total:
+            raise OverdueFound(self.total)
 
     @property
     def listed(self) -> int:
