@@ -20,8 +20,8 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field, mask_names_in, mask_text
-from .personal import TEXT_FIELDS
+from .masking import MASKERS, mask_names_in, mask_text
+from .personal import TEXT_FIELDS, event_value
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 
@@ -129,7 +129,8 @@ class ImportResult:
     def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
         """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
         self.rejected += 1
-        reason = mask_text(reason)
+        # The reason quotes its value masked already (InvalidValue masks what it shows); masking the
+        # whole line again would also mask the examples of what is accepted.
         if len(self.rejects) < REJECTS_KEPT:
             self.rejects.append(Reject(number, field_name, reason))
         if self._writer is not None:
@@ -366,7 +367,7 @@ def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: lis
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:
             if v[k] is not None:
-                new[k] = mask_field(k, v[k])
+                new[k] = event_value(k, v[k], v)  # masked as a logged case's event is
         for k in _TIMES:
             if v[k] is not None:
                 new[k] = v[k].isoformat()

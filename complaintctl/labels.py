@@ -936,3 +936,13 @@ TEXT["warn.below_tier"] = (
     "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
     "(complaintctl assign CASE --to MANAGER): {refs}",
     "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")
+
+
+TEXT["below_tier"] = ("Below tier", "级别不足")
+TEXT["assignee.below_tier"] = ("{name} (below tier)", "{name}（级别不足）")
+TEXT["import.more_rejects"] = ("... and {n} more rejected rows not shown (--skip-invalid writes every one to FILE.rejects.csv)",
+                               "……另有 {n} 行被拒未显示（使用 --skip-invalid 时全部写入 文件名.rejects.csv）")
+TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the first {shown} listed above); nothing "
+                              "imported; fix them or use --skip-invalid",
+                              "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
+                              "请修正，或使用 --skip-invalid")

@@ -15,7 +15,7 @@ from . import labels
 from .context import Context, parse_time, show_time
 from .errors import InvalidValue, OverdueFound, UserError
 from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
-from .models import Case, Cycle, UTCDateTime
+from .models import Case, Cycle, Staff, UTCDateTime
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -175,6 +175,9 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
+_HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXECUTIVE.value})
+
+
 class CaseRows:
     """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
     personal data masked, clocks evaluated at as_of.
@@ -186,8 +189,12 @@ class CaseRows:
     _URGENT = d.Tier.URGENT.value
     _OPEN = frozenset(OPEN)
 
-    def __init__(self, ctx: Context, as_of: dt.datetime):
+    def __init__(self, ctx: Context, as_of: dt.datetime, handlers: dict[str, str] | None = None):
         self.ctx, self.as_of = ctx, as_of
+        # (assignee, tier) pairs whose handler is below the tier's level: an open case left with
+        # someone who may not own it (after escalate --overdue, say) is flagged until reassigned.
+        self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
+                      if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
         self.show = time_text(ctx.tz)
         self.masked = ctx.masking
         self.clocks: dict = {}
@@ -230,7 +237,9 @@ class CaseRows:
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
             "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5], "late": clock[6], "left": clock[7],
+            "time_left": clock[4], "stale": clock[5],
+            "below_tier": (assignee, tier) in self.below and status in self._OPEN,
+            "late": clock[6], "left": clock[7],
         }
 
 
@@ -245,9 +254,14 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
+
+
+def handlers(uow) -> dict[str, str]:
+    """Every member of staff's role, by name (a small table, read once per report)."""
+    return dict(uow.session.execute(select(Staff.name, Staff.role)).all())
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -339,7 +353,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     if limit is not None:
         stmt = stmt.limit(limit)
 
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     rows = (make(row) for row in _stream(uow, stmt))
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
@@ -352,7 +366,7 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
             .where(clocks.due_soon_sql(moment, cutoff), not_(clocks.overdue_sql(moment)),
                    *_filters(ctx, query, moment))
             .order_by(clocks.next_due_sql(), _C.id))
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
 

@@ -144,3 +144,13 @@ def test_an_older_database_moves_full_text_out_of_its_events_and_rechains(cli):
     notes = [e["detail"] for e in cli.json("--as", "zhangwei", "show", ref, "--reveal", "--json")["events"]
              if e["action"] == "note"]
     assert ID in notes[0]
+
+
+def test_an_imported_case_is_masked_in_its_event_names_in_its_text_too(cli, tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("received_at,description,customer,phone\n2026-03-02,王小明来电投诉年费,王小明,13812345678\n",
+                 encoding="utf-8")
+    cli("import", str(f))
+    stored = str(cli.sql("select new, detail from events"))
+    assert "王小明" not in stored and "13812345678" not in stored and "王*明来电投诉年费" in stored
+    assert cli("db", "check").exit_code == 0
