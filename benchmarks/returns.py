@@ -41,7 +41,7 @@ QUARTER_UTC = ("2026-06-30 16:00:00", "2026-09-30 16:00:00")
 
 def build(db: Path, n: int, months: int, seed: int = 1) -> float:
     """N cases received over `months` months before AS_OF (10% open, recent), through the library."""
-    from complaintctl import deadlines
+    from complaintctl.cycles import Openings
     from complaintctl import domain as d
     from complaintctl.config import Policy
     from complaintctl.context import make_context
@@ -56,7 +56,7 @@ def build(db: Path, n: int, months: int, seed: int = 1) -> float:
     started = time.perf_counter()
     channels, products = [c.value for c in d.Channel], [p.value for p in d.Product]
     categories = [c.value for c in d.Category]
-    dues = deadlines.ReceiptDeadlines(ctx.calendar)
+    dues = Openings(ctx.calendar)
     span = months * 30 * 24 * 60
     with store.unit_of_work() as uow:
         batch = []

@@ -60,7 +60,7 @@ def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
 
 def build(db: Path | str, n: int, seed: int = 1) -> float:
     """N synthetic cases, 10% open, received over the last three years, through the library."""
-    from complaintctl import deadlines
+    from complaintctl.cycles import Openings
     from complaintctl import domain as d
     from complaintctl.config import Policy
     from complaintctl.db import Store
@@ -75,7 +75,7 @@ def build(db: Path | str, n: int, seed: int = 1) -> float:
     started = time.perf_counter()
     channels, products = [c.value for c in d.Channel], [p.value for p in d.Product]
     categories = [c.value for c in d.Category]
-    dues = deadlines.ReceiptDeadlines(ctx.calendar)
+    dues = Openings(ctx.calendar)
     with store.unit_of_work() as uow:
         batch = []
         for i in range(n):

@@ -335,31 +335,6 @@ def regulatory_due(
     return period_end(received_at, days, cal)
 
 
-class ReceiptDeadlines:
-    """The deadlines a new case gets, for many cases at once (bulk import).
-
-    The regulatory deadline, and the internal one of general and important cases, depend only on
-    the local date of receipt (and the tier), so each is counted once per date; the urgent plan is
-    a fixed number of clock hours and is computed each time."""
-
-    def __init__(self, cal: BusinessCalendar):
-        self.cal = cal
-        self.memo: dict[tuple[dt.date, Tier], tuple[dt.datetime, dt.datetime]] = {}
-
-    def __call__(self, received_at: dt.datetime, local_day: dt.date, tier: Tier
-                 ) -> tuple[dt.datetime, dt.datetime, dt.datetime | None]:
-        """(internal, regulatory, urgent plan or None) for a case received at `received_at`, whose
-        local date is `local_day`."""
-        found = self.memo.get((local_day, tier))
-        if found is None:
-            found = self.memo[(local_day, tier)] = (internal_due(received_at, tier, self.cal),
-                                                    regulatory_due(received_at, self.cal))
-        if tier == Tier.URGENT:
-            plan = response_due(received_at, self.cal.policy)
-            return plan, found[1], plan
-        return found[0], found[1], None
-
-
 def followup_due(last_followup_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
     """An urgent case needs a follow-up every working day: by the end of the next working day."""
     return cal.end_of_day(cal.add_working_days(cal.local_date(last_followup_at), 1))

@@ -14,12 +14,13 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import select
 
-from . import audit, deadlines, files
+from . import audit, clocks, files
 from . import domain as d
 from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
+from .cycles import Openings
 from .masking import MASKERS, mask_names_in, mask_text
 from .personal import TEXT_FIELDS, event_value
 from .models import Case, Cycle, Event, Staff, UTCDateTime
@@ -238,7 +239,7 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
 
 def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapping, result: ImportResult,
                  skip_invalid: bool, dry_run: bool, encoding: str, progress) -> None:
-    dues = deadlines.ReceiptDeadlines(ctx.calendar)
+    openings = Openings(ctx.calendar)
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
         staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
@@ -263,7 +264,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                         continue  # keep validating to report every bad row; nothing will be written
                     batch.append((number, values, record))
                     if len(batch) >= BATCH:
-                        result.imported += insert_batch(uow, ctx, dues, _unseen(uow, batch, header, result), source)
+                        result.imported += insert_batch(uow, ctx, openings, _unseen(uow, batch, header, result), source)
                         batch.clear()
                         if progress:
                             progress(result.rows)
@@ -272,7 +273,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejected):
-            result.imported += insert_batch(uow, ctx, dues, _unseen(uow, batch, header, result), source)
+            result.imported += insert_batch(uow, ctx, openings, _unseen(uow, batch, header, result), source)
         if progress:
             progress(result.rows)
         result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
@@ -319,18 +320,20 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: lis
 _PLAIN = ("status", "tier", "channel", "product", "category", "branch", "external_id", "assignee",
           "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
 _MASKED = ("customer", "phone", "email", "account", "description", "resolution")
-_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at")
+_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at",
+          "followup_due_at")
 IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 
 
-def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
-            source: str) -> int:
+def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, dict[str, Any]]],
+                 source: str) -> int:
     """Insert one batch of valid rows: cases (ids reserved first, so references are written with
-    them), their first cycles, and chained import events."""
+    them), their first cycles opened as `log` opens them (cycles.Openings), and chained import
+    events. The clock rules (clocks.ran_out) decide which resolution came too late."""
     conn = uow.session.connection()
     now = ctx.now
     tz, cal_name = ctx.tz, ctx.calendar.name
-    urgent = d.Tier.URGENT.value
+    open_statuses = clocks.OPEN
     ids = uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch))
     case_rows, cycle_rows, events = [], [], []
     prev = audit.head_hash(uow)
@@ -340,29 +343,32 @@ def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: lis
         tier = v["tier"]
         received = v["received_at"]
         local = received.astimezone(tz)
-        due, reg, response = dues(received, local.date(), d.Tier(tier))
+        opening = openings(received, d.Tier(tier), local.date())
+        due, reg, response = opening.due_at, opening.regulatory_due_at, opening.first_response_due_at
         resolved = v["resolved_at"]
-        internal_breach = resolved is not None and resolved >= due
-        reg_breach = resolved is not None and resolved >= reg
+        internal_breach = resolved is not None and clocks.ran_out(due, resolved)
+        reg_breach = resolved is not None and clocks.ran_out(reg, resolved)
+        plan_breach = internal_breach and response is not None  # resolved after the plan was due, none on record
+        followup = opening.followup_due_at if v["status"] in open_statuses else None  # as a decision leaves it
         reference = d.format_reference(local.year, case_id)
-        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, calendar=cal_name,
-                 internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
+        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, followup_due_at=followup,
+                 calendar=cal_name, internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
         case_rows.append({
             "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
             "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
             "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
             "account": v["account"], "description": v["description"], "received_at": received, "due_at": due,
-            "regulatory_due_at": reg, "first_response_due_at": response, "resolved_at": resolved,
+            "regulatory_due_at": reg, "first_response_due_at": response, "followup_due_at": followup,
+            "resolved_at": resolved,
             "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
             "satisfaction": v["satisfaction"], "calendar": cal_name, "external_id": v["external_id"],
             "internal_breached": internal_breach, "regulatory_breached": reg_breach,
             "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
             "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
         })
-        cycle_rows.append({"case_id": case_id, "number": 1, "tier": tier, "opened_at": received, "due_at": due,
-                           "first_response_due_at": response, "regulatory_due_at": reg, "resolved_at": resolved,
-                           "internal_breached": internal_breach and tier != urgent,
-                           "regulatory_breached": reg_breach, "response_breached": False})
+        cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
+                           "internal_breached": internal_breach and not plan_breach,
+                           "regulatory_breached": reg_breach, "response_breached": plan_breach})
         # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:

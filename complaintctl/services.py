@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import access, audit, clocks, deadlines, personal
+from . import access, audit, clocks, cycles, deadlines, personal
 from . import domain as d
 from . import labels
 from .access import Do
@@ -343,25 +343,19 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
              customer: str | None = None, phone: str | None = None, email: str | None = None,
              account: str | None = None, related_id: int | None = None, external_id: str | None = None,
              record: dict[str, Any] | None = None) -> Case:
-    """Insert a case and its first cycle with every clock computed; the caller appends the event."""
-    cal = ctx.calendar
-    due = deadlines.internal_due(received, tier, cal)
-    response = deadlines.response_due(received, ctx.policy) if tier == d.Tier.URGENT else None
-    reg = deadlines.regulatory_due(received, cal)
+    """Insert a case and its first cycle, opened by cycles.open_cycle; the caller appends the event."""
+    opening = cycles.open_cycle(received, tier, ctx.calendar, d.Action.LOG)
     case = Case(
         status=status.value, tier=tier.value, channel=channel.value, product=product.value,
         category=category.value, branch=branch, customer=customer, phone=phone, email=email, account=account,
-        description=description, received_at=received, due_at=due, regulatory_due_at=reg,
-        first_response_due_at=response,
-        followup_due_at=deadlines.followup_due(received, cal) if tier == d.Tier.URGENT else None,
-        related_case_id=related_id, calendar=cal.name, external_id=external_id,
+        description=description, received_at=received, **opening.case_values(),
+        related_case_id=related_id, calendar=ctx.calendar.name, external_id=external_id,
         created_at=ctx.now, updated_at=ctx.now, **(record or {}),
     )
     uow.session.add(case)
     uow.session.flush()
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
-    uow.session.add(Cycle(case_id=case.id, number=1, tier=tier.value, opened_at=received, due_at=due,
-                          first_response_due_at=response, regulatory_due_at=reg, opened_by=d.Action.LOG.value))
+    uow.session.add(Cycle(**opening.cycle_values(case.id, 1)))
     return case
 
 
@@ -394,23 +388,12 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
 
 
 def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.Action) -> dict[str, Any]:
-    """A new handling cycle from `when` (a reopen, or new facts): its row, and the case's changes."""
-    cal = ctx.calendar
-    tier = d.Tier(case.tier)
+    """A later cycle from `when` (a reopen, new facts or a review), opened by cycles.open_cycle:
+    its row, and the case's changes."""
     number = case.cycle_number + 1
-    due = deadlines.internal_due(when, tier, cal)
-    response = deadlines.response_due(when, ctx.policy) if tier == d.Tier.URGENT else None
-    reg = deadlines.regulatory_due(when, cal)
-    uow.session.add(Cycle(case_id=case.id, number=number, tier=tier.value, opened_at=when, due_at=due,
-                          first_response_due_at=response, regulatory_due_at=reg,
-                          opened_by="new_facts" if opened_by == d.Action.REPEAT else opened_by.value))
-    return {
-        "cycle_number": number, "due_at": due, "first_response_due_at": response, "first_responded_at": None,
-        "regulatory_due_at": reg, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
-        "paused_working_seconds": 0,
-        "followup_due_at": deadlines.followup_due(when, cal) if tier == d.Tier.URGENT else None,
-        "internal_breached": False, "regulatory_breached": False,
-    }
+    opening = cycles.open_cycle(when, d.Tier(case.tier), ctx.calendar, opened_by)
+    uow.session.add(Cycle(**opening.cycle_values(case.id, number)))
+    return opening.restart_values(number)
 
 
 def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str | None = None) -> Result:
@@ -767,16 +750,12 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         person = _staff(uow, reviewer, "--reviewer")
         _check_reviewer(uow, case, person)
         cycle = _cycle(uow, case)
-        number = case.cycle_number + 1
-        due = deadlines.review_due(when, ctx.calendar)
-        uow.session.add(Cycle(case_id=case.id, number=number, tier=case.tier, opened_at=when, due_at=None,
-                              regulatory_due_at=due, opened_by=d.Action.REVIEW.value))
+        changes = _open_cycle(uow, ctx, case, when, d.Action.REVIEW)
+        due = changes["regulatory_due_at"]
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.REVIEW, when, {
-            "status": status.value, "cycle_number": number, "review_requested_at": when, "reviewer": person.name,
-            "assignee": person.name, "due_at": None, "first_response_due_at": None, "followup_due_at": None,
-            "regulatory_due_at": due, "regulatory_extension_days": 0, "regulatory_paused_seconds": 0,
-            "internal_breached": False, "regulatory_breached": False,
+            "status": status.value, **changes, "review_requested_at": when, "reviewer": person.name,
+            "assignee": person.name,
         }, extra={"handler": case.assignee})
         uow.commit()
         return _result(uow, ctx, case, "msg.review", name=person.name,

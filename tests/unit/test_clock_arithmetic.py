@@ -7,7 +7,8 @@ import datetime as dt
 from hypothesis import given, strategies as st
 
 from complaintctl.config import Policy
-from complaintctl.deadlines import (DAY, BusinessCalendar, ReceiptDeadlines, Span, due_soon_cutoff, explain, followup_due,
+from complaintctl.cycles import Openings
+from complaintctl.deadlines import (DAY, BusinessCalendar, Span, due_soon_cutoff, explain, followup_due,
                                     internal_due, period_end, regulatory_due, regulatory_period_days, remaining,
                                     response_due, tier_working_days)
 from complaintctl.domain import Tier
@@ -115,16 +116,19 @@ def test_appraisal_time_adds_whole_days_rounded_up():
     assert regulatory_due(at("2026-11-30T10:00"), CAL, extended_to=30) == end_of("2026-12-30")
 
 
-def test_bulk_deadlines_are_those_of_one_case_and_urgent_cases_get_their_plan():
-    dues = ReceiptDeadlines(CAL)
+def test_bulk_openings_are_those_of_one_case_and_urgent_cases_get_their_plan():
+    openings = Openings(CAL)
     received = at("2026-11-27T15:00")
     day = CAL.local_date(received)
-    general = dues(received, day, Tier.GENERAL)
-    assert general == (internal_due(received, Tier.GENERAL, CAL), regulatory_due(received, CAL), None)
+    general = openings(received, Tier.GENERAL, day)
+    assert (general.due_at, general.regulatory_due_at, general.first_response_due_at) == (
+        internal_due(received, Tier.GENERAL, CAL), regulatory_due(received, CAL), None)
     later = at("2026-11-27T16:00")
-    assert dues(later, day, Tier.GENERAL) == general  # counted once per date
+    assert openings(later, Tier.GENERAL, day).case_values() == general.case_values()  # counted once per date
     plan = response_due(later, CAL.policy)
-    assert dues(later, day, Tier.URGENT) == (plan, regulatory_due(later, CAL), plan)
+    urgent = openings(later, Tier.URGENT, day)
+    assert (urgent.due_at, urgent.regulatory_due_at, urgent.first_response_due_at) == (
+        plan, regulatory_due(later, CAL), plan)
 
 
 def test_time_left_reads_in_working_days_and_hours_or_clock_hours_in_either_language():

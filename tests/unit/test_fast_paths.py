@@ -7,7 +7,9 @@ from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 
 from complaintctl.config import Policy
-from complaintctl.deadlines import BusinessCalendar, ReceiptDeadlines, internal_due, regulatory_due, response_due
+from complaintctl.cycles import Openings, open_cycle
+from complaintctl.deadlines import BusinessCalendar
+from complaintctl.domain import Action
 from complaintctl.domain import Tier
 from complaintctl.masking import mask_account, mask_phone, mask_text
 from complaintctl.models import UTCDateTime
@@ -48,14 +50,11 @@ def test_report_times_around_a_half_hour_daylight_saving_change():
 
 @settings(max_examples=300)
 @given(st.lists(st.tuples(moments, st.sampled_from(list(Tier))), min_size=1, max_size=20))
-def test_remembered_receipt_deadlines_equal_the_counted_ones(cases):
-    dues = ReceiptDeadlines(CAL)
+def test_remembered_openings_equal_the_counted_ones(cases):
+    openings = Openings(CAL)
     for moment, tier in cases:
         received = moment.replace(tzinfo=UTC)
-        internal, regulatory, plan = dues(received, CAL.local_date(received), tier)
-        assert internal == internal_due(received, tier, CAL)
-        assert regulatory == regulatory_due(received, CAL)
-        assert plan == (response_due(received, CAL.policy) if tier == Tier.URGENT else None)
+        assert openings(received, tier, CAL.local_date(received)) == open_cycle(received, tier, CAL, Action.IMPORT)
 
 
 def test_masking_fast_paths_keep_the_rules():

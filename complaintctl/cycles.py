@@ -1,0 +1,103 @@
+"""How a handling cycle opens: the one builder of a cycle's clocks, its cycle row and the case's
+clock fields. `log`, `import`, `reopen`, new facts (`log --repeat-of --new-facts`) and `review`
+all open cycles through it (and so must anything later that starts one), so an imported case and
+the same complaint logged by hand are stored alike (tests/cli/test_cycle_opening.py compares them
+field by field)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from . import deadlines
+from . import domain as d
+from .deadlines import BusinessCalendar
+
+
+def opened_by_name(action: d.Action) -> str:
+    """What a cycle row records as having opened it: new facts arrive by a repeat event, and an
+    imported complaint's first cycle, like a logged one's, was opened by the complaint's receipt."""
+    if action == d.Action.IMPORT:
+        return d.Action.LOG.value
+    return "new_facts" if action == d.Action.REPEAT else action.value
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The clocks a cycle starts with: the internal deadline (for urgent cases the 24-hour plan),
+    the regulatory deadline, the plan deadline and the first daily follow-up (urgent only). A
+    review's cycle has only its regulatory deadline (decided within 30 days of the request)."""
+
+    opened_at: dt.datetime
+    tier: str
+    opened_by: str
+    due_at: dt.datetime | None
+    regulatory_due_at: dt.datetime
+    first_response_due_at: dt.datetime | None
+    followup_due_at: dt.datetime | None
+
+    def case_values(self) -> dict[str, Any]:
+        """The case's clock fields as the cycle opens."""
+        return {"due_at": self.due_at, "regulatory_due_at": self.regulatory_due_at,
+                "first_response_due_at": self.first_response_due_at, "followup_due_at": self.followup_due_at}
+
+    def restart_values(self, number: int) -> dict[str, Any]:
+        """What a case changes when a later cycle (number `number`) opens: its clocks start again,
+        extensions, pauses and breaches of the cycle before no longer count; a handling cycle (not
+        a review) also waits for a new first response."""
+        out = {"cycle_number": number, **self.case_values(), "regulatory_extension_days": 0,
+               "regulatory_paused_seconds": 0, "internal_breached": False, "regulatory_breached": False}
+        if self.opened_by != d.Action.REVIEW.value:
+            out.update(first_responded_at=None, paused_working_seconds=0)
+        return out
+
+    def cycle_values(self, case_id: int | None, number: int) -> dict[str, Any]:
+        """The cycle row."""
+        return {"case_id": case_id, "number": number, "tier": self.tier, "opened_at": self.opened_at,
+                "due_at": self.due_at, "first_response_due_at": self.first_response_due_at,
+                "regulatory_due_at": self.regulatory_due_at, "opened_by": self.opened_by}
+
+
+def open_cycle(opened_at: dt.datetime, tier: d.Tier, cal: BusinessCalendar,
+               opened_by: d.Action = d.Action.LOG) -> Opening:
+    """The clocks of a cycle of `tier` opened at `opened_at` by `opened_by` (a receipt, an import,
+    a reopen, new facts or a review)."""
+    tier = d.Tier(tier)
+    if opened_by == d.Action.REVIEW:
+        return Opening(opened_at, tier.value, opened_by.value, None, deadlines.review_due(opened_at, cal), None, None)
+    urgent = tier == d.Tier.URGENT
+    plan = deadlines.response_due(opened_at, cal.policy) if urgent else None
+    return Opening(opened_at, tier.value, opened_by_name(opened_by),
+                   plan if urgent else deadlines.internal_due(opened_at, tier, cal),
+                   deadlines.regulatory_due(opened_at, cal), plan,
+                   deadlines.followup_due(opened_at, cal) if urgent else None)
+
+
+class Openings:
+    """open_cycle for many first cycles at once (a bulk import): everything but the urgent plan
+    depends only on the local date of opening (and the tier), so it is counted once per date; the
+    plan is a fixed number of clock hours and is computed each time. Pinned equal to open_cycle by
+    tests/unit/test_fast_paths.py."""
+
+    def __init__(self, cal: BusinessCalendar, opened_by: d.Action = d.Action.IMPORT):
+        self.cal = cal
+        self.opened_by = opened_by
+        self.memo: dict[tuple[dt.date, d.Tier], tuple] = {}
+
+    def __call__(self, opened_at: dt.datetime, tier: d.Tier, local_day: dt.date | None = None) -> Opening:
+        """As open_cycle; `local_day`, if the caller has it, is the local date of `opened_at`."""
+        tier = d.Tier(tier)
+        day = local_day if local_day is not None else self.cal.local_date(opened_at)
+        found = self.memo.get((day, tier))
+        urgent = tier == d.Tier.URGENT
+        if found is None:
+            cal = self.cal
+            found = self.memo[(day, tier)] = (
+                None if urgent else deadlines.internal_due(opened_at, tier, cal),
+                deadlines.regulatory_due(opened_at, cal),
+                deadlines.followup_due(opened_at, cal) if urgent else None)
+        by = opened_by_name(self.opened_by)
+        if urgent:
+            plan = deadlines.response_due(opened_at, self.cal.policy)
+            return Opening(opened_at, tier.value, by, plan, found[1], plan, found[2])
+        return Opening(opened_at, tier.value, by, found[0], found[1], None, None)
