@@ -584,6 +584,8 @@ TEXT.update({
     "step.appraisal": ("Appraisal time left out of the regulatory period: {n} day(s) added.",
                        "鉴定时间不计入监管时限：顺延 {n} 日。"),
     "what.review": ("Review (30 days from the request)", "核查（自申请之日起30日）"),
+    "what.review_request": ("The window to ask for a review (30 days from being told of the decision)",
+                            "申请核查的期限（自收到处理决定之日起30日）"),
     "title.counting": ("How the deadlines were counted", "时限计算过程"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
