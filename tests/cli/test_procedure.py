@@ -377,3 +377,18 @@ def test_calendar_due_explains_a_restart_the_review_window_and_the_review_day_by
     err = cli.fails("calendar", "due", "--tier", "general", "--received-at", "2026-08-20T10:00",
                     "--review-requested-at", "2026-08-01T10:00")
     assert err.endswith("expected a time not before --received-at (2026-08-20T10:00)")
+
+
+def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli):
+    cli.staff()
+    on_time, late = cli.log(received="2026-03-02T10:00"), cli.log(received="2026-03-02T11:00")
+    for ref in (on_time, late):
+        cli("resolve", ref, "--resolution", "解释说明", "--at", "2026-03-04T10:00")
+        cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
+    cli("review-decide", on_time, "--outcome", "upheld", "--text", "维持", "--at", "2026-04-08T10:00")  # day 29
+    cli("review-decide", late, "--outcome", "changed", "--text", "变更", "--at", "2026-04-10T10:00")  # day 31
+    rep = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-04-30", "--format", "json")
+    total = rep[-1]
+    assert (total["resolved"], total["within_regulatory_pct"]) == (2, 100.0)  # the decisions themselves
+    assert (total["reviews_decided"], total["reviews_within_30_days_pct"]) == (2, 50.0)
+    assert "核查30日内" in cli("--lang", "zh", "report", "sla", "--from", "2026-03-01", "--to", "2026-04-30").stdout
