@@ -84,7 +84,8 @@ class AppState:
                            or str(default_db_path()))
 
     def database_file(self) -> Path | None:
-        """The SQLite file in use (None for a server), worked out without loading SQLAlchemy."""
+        """The SQLite file in use (None for a server), worked out without loading SQLAlchemy (so not
+        through complaintctl.db: the one place outside it that reads a URL's scheme, for speed)."""
         value = self.db or os.environ.get("COMPLAINTCTL_DB") or str(default_db_path())
         if "://" not in value:
             return Path(value).expanduser().absolute()

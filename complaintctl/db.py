@@ -5,10 +5,12 @@ below; the rest of the library writes portable SQLAlchemy.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -16,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from . import labels
-from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew
+from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
@@ -39,6 +41,12 @@ def resolve_url(value: str) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def config_url(value: str) -> str:
+    """The database as the config file records it: a file database by its path, a server by its URL."""
+    url = resolve_url(value)
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else url
 
 
 def redact(url: str) -> str:
@@ -115,6 +123,35 @@ class _Adapter:
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
         return list(range(top + 1, top + n + 1))
 
+    # Ids with no gaps: true where a rolled-back insert gives its id back (SQLite), so that a gap
+    # proves rows were removed; a PostgreSQL sequence skips the ids of rolled-back transactions.
+    dense_ids = False
+
+    def integrity_problems(self, conn) -> list[str]:
+        """What the backend's own checks find wrong with the stored data: here, portable SQL for
+        rows whose case does not exist."""
+        problems = []
+        for name in ("events", "cycles"):
+            orphans = conn.execute(text(f"SELECT count(*) FROM {name} WHERE case_id IS NOT NULL "
+                                        "AND case_id NOT IN (SELECT id FROM cases)")).scalar_one()
+            if orphans:
+                problems.append(f"foreign key: {orphans} {name} refer to missing cases")
+        return problems
+
+    def check_backup(self) -> None:
+        """UserError when the tool does not back up this backend."""
+        raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
+
+    def backup(self, target: Path) -> str:
+        """Copy the database into the new, empty file `target`; the copy's integrity check."""
+        self.check_backup()
+        return ""
+
+    def time_writer(self):
+        """A faster writer of stored times than the driver's, if the backend has one (given to
+        the engine's dialect by install, read by models.UTCDateTime); None: the plain path."""
+        return None
+
 
 class _SQLite(_Adapter):
     name = "sqlite"
@@ -156,7 +193,43 @@ class _SQLite(_Adapter):
             return os_login
         return account_name(path.stat().st_uid)
 
+    dense_ids = True
+
+    def integrity_problems(self, conn) -> list[str]:
+        """SQLite's integrity check and foreign-key check."""
+        problems = [f"integrity: {msg}" for (msg,) in conn.exec_driver_sql("PRAGMA integrity_check").all()
+                    if msg != "ok"]
+        problems += [f"foreign key: table {row[0]} row {row[1]} refers to missing {row[2]}"
+                     for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all()]
+        return problems
+
+    def check_backup(self) -> None:
+        if self.path is None:
+            raise UserError("db backup copies a database file; this one is in memory")
+
+    def backup(self, target: Path) -> str:
+        """Through SQLite's online backup API, 1,024 pages at a time, so writers are not held up;
+        the copy is left in rollback-journal mode, a single self-contained file."""
+        import sqlite3
+
+        src = sqlite3.connect(self.path, timeout=self.busy_timeout)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst, pages=1024)
+            dst.execute("PRAGMA journal_mode = DELETE")
+            return dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+
+    def time_writer(self):
+        """Straight to the stored text (SQLAlchemy's DATETIME format, microseconds always written,
+        so that text order is time order), without the driver's per-value conversion. Pinned to
+        the plain path by tests/unit/test_fast_paths.py."""
+        return sqlite_time_text
+
     def install(self, engine: sa.Engine) -> None:
+        engine.dialect.complaintctl_time_writer = self.time_writer()
         busy_ms = int(self.busy_timeout * 1000)
 
         @event.listens_for(engine, "connect")
@@ -295,6 +368,24 @@ class _PostgreSQL(_Adapter):
         return DatabaseUnavailable(f"database error: {msg}")
 
 
+_UTC = dt.timezone.utc
+
+
+def sqlite_time_text(value: dt.datetime | None) -> str | None:
+    """An aware time as SQLite stores it: naive UTC text with microseconds always written."""
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if zone is None:
+        raise ValueError("naive datetime given to the store; times must carry a zone")
+    if zone is not _UTC:
+        value = value.astimezone(_UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}
+
+
 class Store:
     """One database: its engine, dialect adapter, and schema state."""
 
@@ -310,7 +401,7 @@ class Store:
 
             raise InvalidValue("--db", url, "a file path or a URL such as postgresql+psycopg://user@host/db") from None
         backend = parsed.get_backend_name()
-        adapter_cls = {"sqlite": _SQLite, "postgresql": _PostgreSQL}.get(backend, _Adapter)
+        adapter_cls = ADAPTERS.get(backend, _Adapter)
         self.adapter = adapter_cls(parsed, busy_timeout)
         self.adapter.prepare(create)
         try:
@@ -335,6 +426,11 @@ class Store:
 
     @property
     def dialect(self) -> str:
+        return self.adapter.name
+
+    @property
+    def backend(self) -> str:
+        """The backend's name, as `db info` shows it."""
         return self.adapter.name
 
     def translate(self, exc: BaseException) -> Exception:
@@ -468,6 +564,78 @@ class UnitOfWork:
         self.session = None
         self._depth = 0
 
+# Stored times -----------------------------------------------------------------------------------
+# Times are stored as naive UTC (models.UTCDateTime): SQLite hands them back as text, PostgreSQL as
+# naive datetimes. The reports and the export read them raw and convert them here, once.
+
+UTC = _UTC
+
+
+def _is_time(kind) -> bool:
+    return isinstance(kind, sa.types.TypeDecorator) and isinstance(kind.impl, sa.DateTime)
+
+
+def raw_times(columns):
+    """Time columns selected as stored (no per-value result processing); converted once, by
+    stored_utc or time_text."""
+    return [sa.type_coerce(c, sa.String).label(c.name) if _is_time(c.type) else c for c in columns]
+
+
+def stored_utc(value) -> dt.datetime | None:
+    """A stored time (text from SQLite, naive datetime from PostgreSQL) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if type(value) is str:
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _hour_offset(tz, hour: str):
+    """The zone's offset through one UTC hour ('YYYY-MM-DD HH'), with its ISO suffix; None when it
+    changes within the hour (a daylight-saving change at a half hour)."""
+    start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+    first = start.astimezone(tz).utcoffset()
+    last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(tz).utcoffset()
+    if first != last:
+        return None
+    sign = "-" if first < dt.timedelta(0) else "+"
+    minutes = abs(int(first.total_seconds())) // 60
+    return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def time_text(tz) -> Callable[[Any], str | None]:
+    """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
+
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
+    cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
+    remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
+    report and export.)"""
+    cache: dict = {}
+    hours: dict = {}
+    parse = dt.datetime.fromisoformat
+
+    def convert(value):
+        if value is None:
+            return None
+        shown = cache.get(value)
+        if shown is not None:
+            return shown
+        if type(value) is str:
+            hour = value[:13]
+            found = hours.get(hour, False)
+            if found is False:
+                found = hours[hour] = _hour_offset(tz, hour)
+            if found is not None:
+                shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
+        if shown is None:
+            shown = stored_utc(value).astimezone(tz).isoformat(timespec="seconds")
+        if len(cache) > 4096:
+            cache.clear()
+        cache[value] = shown
+        return shown
+
+    return convert
+
 
 def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = None) -> None:
     """Insert many rows inside the unit of work, the fastest way the backend has (the adapter's
@@ -486,7 +654,7 @@ def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = Non
         kind = table.c[k].type
         proc = kind.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
-            if times is not None and isinstance(kind, sa.types.TypeDecorator) and isinstance(kind.impl, sa.DateTime):
+            if times is not None and _is_time(kind):
                 proc = _remembering(proc, times)
             values = list(map(proc, values))
         columns.append(values)

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from . import audit, clocks, files
 from . import domain as d
 from . import labels
-from .db import bulk_insert
+from .db import bulk_insert, raw_times, time_text
 from .errors import InvalidValue
 from .context import Context, read_time
 from .cycles import Openings
 from .masking import MASKERS, mask_names_in, mask_text
 from .personal import TEXT_FIELDS, event_value
 from .models import Case, Cycle, Event, Staff, UTCDateTime
-from .reports import raw_times, received_window, time_text
+from .reports import received_window
 
 FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
           "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select
 
 from . import access, audit, files, labels, personal, replay
 from . import domain as d
@@ -26,7 +26,7 @@ def info(store, uow, ctx: Context) -> dict[str, Any]:
         counts = {name: s.execute(select(func.count()).select_from(model)).scalar_one()
                   for name, model in (("cases", Case), ("cycles", Cycle), ("events", Event), ("staff", Staff))}
         open_n = s.execute(select(func.count()).where(Case.status.in_([x.value for x in d.OPEN_STATUSES]))).scalar_one()
-    return {"url": redact(store.url), "backend": store.dialect, "revision": store.current_revision(),
+    return {"url": redact(store.url), "backend": store.backend, "revision": store.current_revision(),
             "counts": counts, "open_cases": open_n}
 
 
@@ -38,20 +38,9 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
     recorded = read_anchors(anchors) if anchors is not None else []
     with uow:
         s = uow.session
-        if store.dialect == "sqlite":
-            for (msg,) in s.execute(text("PRAGMA integrity_check")).all():
-                if msg != "ok":
-                    problems.append(f"integrity: {msg}")
-            for row in s.execute(text("PRAGMA foreign_key_check")).all():
-                problems.append(f"foreign key: table {row[0]} row {row[1]} refers to missing {row[2]}")
-        else:
-            for name, model, col in (("events", Event, Event.case_id), ("cycles", Cycle, Cycle.case_id)):
-                orphans = s.execute(select(func.count()).select_from(model)
-                                    .where(col.is_not(None), ~col.in_(select(Case.id)))).scalar_one()
-                if orphans:
-                    problems.append(f"foreign key: {orphans} {name} refer to missing cases")
+        problems += store.adapter.integrity_problems(s.connection())
         problems += _replay_all(s)
-        if store.dialect == "sqlite":
+        if store.adapter.dense_ids:
             problems += _gaps(s)
         rows = s.execute(select(Event.id, Event.case_id, Event.action, Event.actor, Event.occurred_at,
                                 Event.recorded_at, Event.old, Event.new, Event.detail, Event.prev_hash, Event.hash)
@@ -190,17 +179,16 @@ def _gaps(s) -> list[str]:
 
 
 def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
-    """A consistent copy of a SQLite database taken with the online backup API, even while others write.
+    """A consistent copy of the database, safe while others write (how is the backend's: SQLite's
+    online backup API, db.py).
 
     Written as every file is (complaintctl.files): 0600 under a temporary name beside the target,
     then linked into place, which fails rather than overwrite anything that appeared meanwhile."""
     access.require(ctx, Do.CHECK)
     import os
-    import sqlite3
     import tempfile
 
-    if store.dialect != "sqlite":
-        raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
+    store.adapter.check_backup()
     if target.exists() and not target.is_symlink():
         raise labels.error(UserError, "err.backup_exists", path=str(target))
     if not target.parent.is_dir():
@@ -210,15 +198,7 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     os.close(fd)
     try:
-        src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst, pages=1024)
-            dst.execute("PRAGMA journal_mode = DELETE")
-            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-            src.close()
+        ok = store.adapter.backup(Path(tmp))
         os.chmod(tmp, 0o600)
         try:
             os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays

@@ -34,23 +34,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
     def bind_processor(self, dialect):
-        """On SQLite, straight to the stored text (SQLAlchemy's DATETIME format, microseconds always
-        written, so that text order is time order); elsewhere the driver takes a naive UTC datetime."""
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-        utc = dt.timezone.utc
-
-        def process(value):
-            if value is None:
-                return None
-            zone = value.tzinfo
-            if zone is None:
-                raise ValueError("naive datetime given to the store; times must carry a zone")
-            if zone is not utc:
-                value = value.astimezone(utc)
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-        return process
+        """The backend adapter's own writer of stored times, if it gave the engine's dialect one
+        (db.py: SQLite writes the text directly), else the plain path: a naive UTC datetime for
+        the driver."""
+        return getattr(dialect, "complaintctl_time_writer", None) or super().bind_processor(dialect)
 
     def process_result_value(self, value, dialect):
         if value is None:

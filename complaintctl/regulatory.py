@@ -16,7 +16,7 @@ from . import domain as d
 from . import labels
 from .errors import InvalidValue, UserError
 from .models import Case, Cycle, Event
-from .reports import utc
+from .db import stored_utc as utc
 from .context import Context, show_time
 
 _C = Case.__table__.c

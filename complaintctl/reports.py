@@ -5,27 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import String, and_, case as sql_case, func, literal, not_, or_, select, type_coerce
+from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
 
 from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
 from .errors import InvalidValue, OverdueFound, UserError
+from .db import raw_times, stored_utc, time_text
 from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
-from .models import Case, Cycle, Staff, UTCDateTime
+from .models import Case, Cycle, Staff
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
 _C = Case.__table__.c
 UTC = dt.timezone.utc
-
-
-def raw_times(columns):
-    """Time columns selected as stored (no per-value result processing); converted once, below."""
-    return [type_coerce(c, String).label(c.name) if isinstance(c.type, UTCDateTime) else c for c in columns]
 
 
 _ROW_COLUMNS = raw_times([
@@ -34,62 +30,6 @@ _ROW_COLUMNS = raw_times([
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
     _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
-
-
-def utc(value) -> dt.datetime | None:
-    """A stored time (text from SQLite, naive datetime from PostgreSQL) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if type(value) is str:
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)
-
-
-def _hour_offset(tz, hour: str):
-    """The zone's offset through one UTC hour ('YYYY-MM-DD HH'), with its ISO suffix; None when it
-    changes within the hour (a daylight-saving change at a half hour)."""
-    start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-    first = start.astimezone(tz).utcoffset()
-    last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(tz).utcoffset()
-    if first != last:
-        return None
-    sign = "-" if first < dt.timedelta(0) else "+"
-    minutes = abs(int(first.total_seconds())) // 60
-    return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def time_text(tz) -> Callable[[Any], str | None]:
-    """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
-
-    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
-    cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
-    remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
-    report and export.)"""
-    cache: dict = {}
-    hours: dict = {}
-    parse = dt.datetime.fromisoformat
-
-    def convert(value):
-        if value is None:
-            return None
-        shown = cache.get(value)
-        if shown is not None:
-            return shown
-        if type(value) is str:
-            hour = value[:13]
-            found = hours.get(hour, False)
-            if found is False:
-                found = hours[hour] = _hour_offset(tz, hour)
-            if found is not None:
-                shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
-        if shown is None:
-            shown = utc(value).astimezone(tz).isoformat(timespec="seconds")
-        if len(cache) > 4096:
-            cache.clear()
-        cache[value] = shown
-        return shown
-
-    return convert
 
 
 class _Clocks:
@@ -201,8 +141,8 @@ class CaseRows:
         self.tally: dict[str, int] = {}
 
     def _clock(self, status, tier, due_s, reg_s, paused_s, pause_reason, responded, followup_s):
-        due, reg, paused = utc(due_s), utc(reg_s), utc(paused_s)
-        followup = utc(followup_s) if tier == self._URGENT else None
+        due, reg, paused = stored_utc(due_s), stored_utc(reg_s), stored_utc(paused_s)
+        followup = stored_utc(followup_s) if tier == self._URGENT else None
         r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
                         self.ctx.calendar, responded=responded)
         return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
@@ -432,7 +372,7 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
         g["regulatory"] += not r.regulatory_breached
         g["ftr"] += r.number == 1 and r.cycle_number == 1
         g["reopened"] += r.cycle_number > r.number
-        g["durations"].append(cal.working_seconds(utc(r.opened_at), utc(r.resolved_at)) / deadlines.DAY)
+        g["durations"].append(cal.working_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at)) / deadlines.DAY)
         if r.tier == d.Tier.URGENT.value and r.first_response_due_at is not None:
             g["urgent"] += 1
             g["urgent_ok"] += r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at

@@ -53,10 +53,9 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
     for key, value in values.items():
         config.check_value(key, value)
     if database:
-        from .db import resolve_url
+        from .db import config_url
 
-        url = resolve_url(database)
-        values["database.url"] = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url
+        values["database.url"] = config_url(database)
     people = _people(staff)
     if path.exists() and not force:
         raise UserError(f"config file {str(path)!r} already exists: expected a new path, or --force to overwrite it")
