@@ -129,7 +129,7 @@ def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = O
 
     rows = services.staff_list(st.uow(write=False), st.context())
     cols = [Column("name"), Column("role", enum=d.Role), Column("login"), Column("branch"), Column("department"),
-            Column("active", kind="bool"), Column("created_at", kind="time", header="Added" if st.language == "en" else "登记时间")]
+            Column("active", kind="bool"), Column("created_at", kind="time", header=labels.t("staff.added", st.language))]
     render.emit(rows, cols, fmt=fmt, output=output, lang=st.language, title=labels.t("title.staff", st.language),
                 limit=None, empty="No staff registered yet: complaintctl staff add NAME --role staff")
 
@@ -406,7 +406,7 @@ def choices(
         key = field.strip().lower().replace("-", "_")
         if key == "codes":
             cols = [Column("code"), Column("english"), Column("chinese"), Column("code_source"),
-                    Column("used_by", header="Used by" if lang == "en" else "对应选项")]
+                    Column("used_by", header=labels.t("codes.used_by", lang))]
             rows = [{**r, "code_source": labels.t(f"code.{r['code_source']}", lang)} for r in book.rows()]
             render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title="JR/T 0169-2018")
             return
@@ -421,7 +421,7 @@ def choices(
         for key, (en, zh, aliases) in labels.CHOICES[enum].items():
             code = book.code(f, key)
             rows.append({"field": f, "key": key, "english": en, "chinese": " / ".join((zh, *[a for a in aliases if not a.isascii()])),
-                         "jrt_code": code, "jrt_name": book.name(code, "zh") if code else None})
+                         "jrt_code": code, "jrt_name": book.name(code, labels.ZH) if code else None})
     cols = [Column("field"), Column("key"), Column("english"), Column("chinese")]
     if any(f in book.mapping for f in fields):
         cols += [Column("jrt_code"), Column("jrt_name")]

@@ -62,10 +62,13 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Record, track and report bank customers' complaints against tiered and regulatory deadlines."""
-    if lang is not None and lang not in ("en", "zh"):
-        from complaintctl.errors import InvalidValue
+    if lang is not None:
+        from complaintctl.labels import LANGS
 
-        raise InvalidValue("--lang", lang, "en or zh")
+        if lang not in LANGS:
+            from complaintctl.errors import InvalidValue
+
+            raise InvalidValue("--lang", lang, "en or zh")
     if isinstance(ctx.obj, AppState) and ctx.obj.session:
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)

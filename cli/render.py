@@ -80,7 +80,7 @@ def cell_text(value: Any, col: Column, lang: str) -> str:
             return f"{(moment - dt.timedelta(days=1)):%Y-%m-%d} 24:00"
         return f"{moment:%Y-%m-%d %H:%M}"
     if col.kind == "bool":
-        return ("是" if lang == "zh" else "yes") if value else ""
+        return labels.t("yes", lang) if value else ""
     if col.kind == "percent":
         return f"{value:.1f}%"
     if isinstance(value, float):

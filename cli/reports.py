@@ -91,10 +91,7 @@ def count_line(counts: dict[str, int], as_of, st, lang: str, soon: dict[str, int
     parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
     when = as_of.astimezone(st.context().tz).strftime("%Y-%m-%d %H:%M")
     total = sum(counts.values())
-    if lang == "zh":
-        line = f"截至 {when} 超时案件 {total} 件：" + "，".join(parts)
-    else:
-        line = f"Overdue as of {when}: {total} — " + ", ".join(parts)
+    line = labels.t("overdue.count_line", lang, when=when, total=total, parts=labels.t("list.sep", lang).join(parts))
     if soon is not None:
         line += "\n" + labels.t("due_soon_count", lang, n=sum(soon.values()))
     return line
@@ -129,19 +126,11 @@ def due_soon(
 SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
                "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct", "reviews_decided",
                "reviews_within_30_days_pct"]
-SLA_HEADERS = {
-    "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
-    "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
-    "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重启率"),
-    "median_working_days": ("Median (wd)", "中位数（工作日）"), "p90_working_days": ("P90 (wd)", "P90（工作日）"),
-    "urgent_response_pct": ("Urgent plan in 24h", "紧急24小时方案"),
-    "reviews_decided": ("Reviews decided", "核查办结数"), "reviews_within_30_days_pct": ("Reviews in 30 days", "核查30日内"),
-}
 
 
 def _header(key: str, lang: str) -> str:
-    pair = SLA_HEADERS.get(key)
-    return (pair[1] if lang == "zh" else pair[0]) if pair else labels.t(key, lang)
+    pair = labels.SLA_HEADERS.get(key)
+    return labels.pick(pair, lang) if pair else labels.t(key, lang)
 
 
 @report_app.command("sla")
@@ -169,11 +158,9 @@ def sla(
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
                 title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
                       + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
-                empty="No cycles were resolved in the window." if lang == "en" else "该期间没有办结的案件。")
+                empty=labels.t("sla.none_resolved", lang))
     if fmt == "table":
-        line = (f"Open cases that have already breached a deadline: {rep['open_breached']}" if lang == "en"
-                else f"已超时的未结案件：{rep['open_breached']} 件")
-        typer.echo(line)
+        typer.echo(labels.t("sla.open_breached", lang, n=rep["open_breached"]))
 
 
 @report_app.command("aging")
@@ -213,12 +200,12 @@ def summary(
     with st.uow(write=False) as uow:
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
     cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
-        Column("received", kind="number", header="Received" if lang == "en" else "本期"),
+        Column("received", kind="number", header=labels.t("summary.received", lang)),
         Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
         Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
-        Column("previous", kind="number", header="Previous" if lang == "en" else "上期"),
-        Column("change", kind="number", header="Change" if lang == "en" else "变化"),
-        Column("change_pct", kind="percent", header="Change %" if lang == "en" else "变化率"),
+        Column("previous", kind="number", header=labels.t("summary.previous", lang)),
+        Column("change", kind="number", header=labels.t("summary.change", lang)),
+        Column("change_pct", kind="percent", header=labels.t("summary.change_pct", lang)),
     ]
     if fmt == "json":  # one document: the rows, the root causes and the repeat complainants
         _json_out(rep, output)
@@ -228,12 +215,12 @@ def summary(
         return
     render.emit(rep["rows"], cols, lang=lang, limit=None,
                 title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
-                empty="No complaints in the window." if lang == "en" else "该期间没有投诉。")
+                empty=labels.t("summary.none", lang))
     render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
-                header="Resolved" if lang == "en" else "办结数")], lang=lang, limit=None,
-                title="Top root causes" if lang == "en" else "主要根本原因", empty=" ")
+                header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
+                title=labels.t("summary.top_causes", lang), empty=" ")
     render.emit(rep["repeat_complainants"], [Column("kind"), Column("contact"), Column("cases", kind="number")],
-                lang=lang, limit=None, title="Repeat complainants" if lang == "en" else "重复投诉客户", empty=" ")
+                lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
 
 
 def _json_out(rep: dict, output: Optional[Path]) -> None:
@@ -251,15 +238,20 @@ def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool
     if json_out:
         render.print_json(result)
         return
-    verb = "would escalate" if dry_run else "escalated"
-    lines = [f"{len(result['escalated'])} case(s) {verb} as of {result['as_of']}"]
-    lines += [f"  {r['reference']}: {r['from']} -> {r['to']}" for r in result["escalated"]]
+    lang = st.language
+
+    def tier(value: str) -> str:
+        return labels.choice_word(value, lang, d.Tier)
+
+    lines = [labels.t("esc.would" if dry_run else "esc.done", lang, n=len(result["escalated"]), when=result["as_of"])]
+    lines += [labels.t("esc.move", lang, ref=r["reference"], old=tier(r["from"]), new=tier(r["to"]))
+              for r in result["escalated"]]
     if result["skipped"]:
-        lines.append(f"{len(result['skipped'])} overdue case(s) already escalated this working day:")
-        lines += [f"  {r['reference']} ({r['tier']})" for r in result["skipped"]]
+        lines.append(labels.t("esc.skipped", lang, n=len(result["skipped"])))
+        lines += [labels.t("esc.skipped_case", lang, ref=r["reference"], tier=tier(r["tier"])) for r in result["skipped"]]
     if result["urgent"]:
-        lines.append(f"{len(result['urgent'])} overdue urgent case(s) need executive attention:")
-        lines += [f"  {r['reference']}" for r in result["urgent"]]
+        lines.append(labels.t("esc.urgent", lang, n=len(result["urgent"])))
+        lines += [labels.t("esc.urgent_case", lang, ref=r["reference"]) for r in result["urgent"]]
     typer.echo("\n".join(lines))
     below = result.get("below_tier") or []
     if below:
@@ -364,8 +356,7 @@ def return_sheets(rep: dict, ctx) -> list:
     """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
     the table, zeros included), the channels, the branches, and the notes."""
     book = ctx.code_book
-    zh = "zh"
-    t = lambda k, **kw: labels.t(k, zh, **kw)  # noqa: E731
+    t = lambda k, **kw: labels.t(k, labels.ZH, **kw)  # noqa: E731
     counts = {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]}
     b_codes = sorted(set(book.codes("B")) | {b for b, _ in counts})
     c_codes = sorted(set(book.codes("C")) | {c for _, c in counts})

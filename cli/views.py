@@ -154,7 +154,7 @@ def render_detail(detail, lang: str) -> None:
     if c.get("request"):
         pairs.append((labels.t("request", lang), c["request"]))
     if c["related"]:
-        pairs.append(("Related" if lang == "en" else "关联案件", c["related"]))
+        pairs.append((labels.t("show.related", lang), c["related"]))
     if c["resolution"]:
         pairs += [(labels.t("resolution", lang), c["resolution"]),
                   (labels.t("root_cause", lang), L(d.Category, c["root_cause"]))]
@@ -162,7 +162,7 @@ def render_detail(detail, lang: str) -> None:
             if c.get(key):
                 pairs.append((labels.t(key, lang), c[key]))
         if c.get("relief"):
-            pairs.append((labels.t("relief", lang), ("、" if lang == "zh" else ", ").join(L(d.Relief, r) for r in c["relief"])))
+            pairs.append((labels.t("relief", lang), labels.t("list.enum", lang).join(L(d.Relief, r) for r in c["relief"])))
         if c.get("decided_at"):
             pairs.append((labels.t("decided_at", lang), render.cell_text(c["decided_at"], Column("x", kind="time"), lang)))
         told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
@@ -172,7 +172,7 @@ def render_detail(detail, lang: str) -> None:
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
-        pairs.append(("Paused" if lang == "en" else "中止", f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
+        pairs.append((labels.t("show.paused", lang), f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
     if c.get("regulatory_extension_days"):
         pairs.append((labels.t("regulatory_period_days", lang),
                        labels.t("extended_days", lang, n=c["regulatory_period_days"])))
@@ -187,9 +187,9 @@ def render_detail(detail, lang: str) -> None:
         pairs.append((labels.t("withdrawn_at", lang), render.cell_text(c["withdrawn_at"], Column("x", kind="time"), lang)))
     render.print_record(pairs, title=f'{c["reference"]}')
     out = render.console()
-    clocks = Table(title="Clocks" if lang == "en" else "时限", header_style="bold")
+    clocks = Table(title=labels.t("show.clocks", lang), header_style="bold")
     for h in ("clock", "due_at", "state"):
-        clocks.add_column({"clock": "Clock" if lang == "en" else "时限", "due_at": labels.t("due_at", lang),
+        clocks.add_column({"clock": labels.t("show.clock", lang), "due_at": labels.t("due_at", lang),
                            "state": labels.t("status", lang)}[h])
     names = {"internal": "clock.internal", "regulatory": "clock.regulatory", "review": "clock.review",
              "response": "clock.response",
@@ -213,8 +213,8 @@ def render_detail(detail, lang: str) -> None:
         for step in detail.steps:
             out.print(Text("  " + step))
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
-        cyc = Table(title="Cycles" if lang == "en" else "处理周期", header_style="bold")
-        for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), "Opened" if lang == "en" else "开始", labels.t("due_at", lang),
+        cyc = Table(title=labels.t("show.cycles", lang), header_style="bold")
+        for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), labels.t("show.opened", lang), labels.t("due_at", lang),
                   labels.t("resolved_at", lang), labels.t("breach", lang)):
             cyc.add_column(h)
         for cy in detail.cycles:

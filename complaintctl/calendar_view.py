@@ -14,14 +14,14 @@ from .errors import InvalidValue
 
 def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, Any]:
     """Weekdays that are not working days, and weekend days that are (make-up days), for one year."""
-    cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
+    cal = BusinessCalendar(policy, language=labels.calendar_locale(lang))
     days = []
     day = dt.date(year, 1, 1)
     while day.year == year:
         working = cal.is_working_day(day)
         weekend = day.weekday() >= 5
         if working == weekend:
-            wd = labels.WEEKDAYS["zh" if lang == "zh" else "en"][day.weekday()]
+            wd = labels.weekday_names(lang)[day.weekday()]
             kind = labels.t("makeup_workday" if working else "non_working_weekday", lang)
             days.append({"date": day.isoformat(), "weekday": wd, "kind": kind,
                          "holiday": cal.holiday_name(day) or ""})
@@ -40,7 +40,7 @@ def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extend
     t = labels.parse(d.Tier, tier, "--tier")
     if extended_to is not None and extended_to not in deadlines.EXTENSION_DAYS:
         raise InvalidValue("--extended-to", extended_to, "30 or 60 (days from receipt)")
-    cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
+    cal = BusinessCalendar(policy, language=labels.calendar_locale(lang))
     moment = read_time(received_at, cal.tz, "--received-at")
     times = {}
     for name, value in (("--restarted-at", restarted_at), ("--told-at", told_at),

@@ -32,7 +32,7 @@ class CodeBook:
         entry = self.names.get(code or "")
         if entry is None:
             return code or ""
-        return entry[1] if lang == "zh" else entry[0]
+        return labels.pick(entry, lang)
 
     def source(self, code: str) -> str:
         return self.names[code][2] if code in self.names else "bank"

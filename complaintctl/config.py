@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
+from .labels import EN, LANGS, ZH
 
 DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
@@ -89,7 +90,7 @@ def check_value(key: str, value: Any) -> Any:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"config key timezone: unknown time zone {value!r}; expected an IANA name such as Asia/Shanghai") from None
-    if key == "lang" and value not in ("en", "zh"):
+    if key == "lang" and value not in LANGS:
         raise ConfigError(f"config key lang: expected en or zh, got {value!r}")
     if key == "calendar.country":
         import holidays
@@ -134,7 +135,7 @@ def locale_lang(env: Mapping[str, str]) -> str | None:
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var, "")
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return "zh" if value.lower().startswith("zh") else "en"
+            return ZH if value.lower().startswith(ZH) else EN
     return None
 
 

@@ -370,11 +370,11 @@ class Span:
         if self.working:
             days, hours = divmod(s // 3600, 24)
             minutes = (s % 3600) // 60
-            if lang == "zh":
-                return f"{days}个工作日{hours}小时" if days else f"{hours}小时{minutes}分"
-            return f"{days}wd {hours}h" if days else f"{hours}h {minutes:02d}m"
+            if days:
+                return t("span.working_days", lang, days=days, hours=hours)
+            return t("span.hours", lang, hours=hours, minutes=minutes)
         hours, minutes = divmod(s // 60, 60)
-        return f"{hours}小时{minutes}分" if lang == "zh" else f"{hours}h {minutes:02d}m"
+        return t("span.hours", lang, hours=hours, minutes=minutes)
 
     @property
     def working_days(self) -> float:
@@ -446,9 +446,9 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
             else:
                 steps.append(_s("skipped", lang, day=format_day(day, lang), kind=kind))
         due = cal.end_of_day(day)
-        from .labels import label
+        from .labels import choice_word
 
-        steps.append(_s("internal", lang, tier=label(tier, lang) if lang == "zh" else tier.value, n=days,
+        steps.append(_s("internal", lang, tier=choice_word(tier.value, lang, Tier), n=days,
                         day=format_day(day, lang)))
     period = regulatory_period_days(extended_to, policy)
     if period != policy.regulatory_days:

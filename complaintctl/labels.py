@@ -949,3 +949,76 @@ TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the f
                               "imported; fix them or use --skip-invalid",
                               "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
                               "请修正，或使用 --skip-invalid")
+
+
+# What the CLI's own tables and summaries say (they chose by the language inline before) ----------
+TEXT.update({
+    "esc.done": ("{n} case(s) escalated as of {when}", "截至 {when} 已升级 {n} 件案件"),
+    "esc.would": ("{n} case(s) would escalate as of {when}", "截至 {when} 将升级 {n} 件案件"),
+    "esc.move": ("  {ref}: {old} -> {new}", "  {ref}：{old} -> {new}"),
+    "esc.skipped": ("{n} overdue case(s) already escalated this working day:", "{n} 件超时案件本工作日已升级过："),
+    "esc.skipped_case": ("  {ref} ({tier})", "  {ref}（{tier}）"),
+    "esc.urgent": ("{n} overdue urgent case(s) need executive attention:", "{n} 件超时紧急案件需高管关注："),
+    "esc.urgent_case": ("  {ref}", "  {ref}"),
+    "overdue.count_line": ("Overdue as of {when}: {total} — {parts}", "截至 {when} 超时案件 {total} 件：{parts}"),
+    "list.sep": (", ", "，"),
+    "list.enum": (", ", "、"),
+    "sla.none_resolved": ("No cycles were resolved in the window.", "该期间没有办结的案件。"),
+    "sla.open_breached": ("Open cases that have already breached a deadline: {n}", "已超时的未结案件：{n} 件"),
+    "summary.received": ("Received", "本期"),
+    "summary.previous": ("Previous", "上期"),
+    "summary.change": ("Change", "变化"),
+    "summary.change_pct": ("Change %", "变化率"),
+    "summary.none": ("No complaints in the window.", "该期间没有投诉。"),
+    "summary.resolved": ("Resolved", "办结数"),
+    "summary.top_causes": ("Top root causes", "主要根本原因"),
+    "summary.repeaters": ("Repeat complainants", "重复投诉客户"),
+    "show.related": ("Related", "关联案件"),
+    "show.paused": ("Paused", "中止"),
+    "show.clocks": ("Clocks", "时限"),
+    "show.clock": ("Clock", "时限"),
+    "show.cycles": ("Cycles", "处理周期"),
+    "show.opened": ("Opened", "开始"),
+    "staff.added": ("Added", "登记时间"),
+    "codes.used_by": ("Used by", "对应选项"),
+    "yes": ("yes", "是"),
+})
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """One of an (English, Chinese) pair of texts kept beside other labels (a table's own headers)."""
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def calendar_locale(lang: str) -> str:
+    """The locale the business calendar names days in, for `lang`."""
+    return "zh_CN" if lang == "zh" else "en_US"
+
+
+def weekday_names(lang: str) -> list[str]:
+    """The names of the days of the week, Monday first, in `lang`."""
+    return WEEKDAYS["zh" if lang == "zh" else "en"]
+
+
+def choice_word(value: str, lang: str, enum) -> str:
+    """A choice inside a line of text: as stored (general, urgent) in English, its label in Chinese."""
+    return label(value, lang, enum) if lang == "zh" else value
+
+
+EN = "en"
+ZH = "zh"  # the language of the regulator's forms, the decision letter and the code book's names
+TEXT.update({
+    "span.working_days": ("{days}wd {hours}h", "{days}个工作日{hours}小时"),
+    "span.hours": ("{hours}h {minutes:02d}m", "{hours}小时{minutes}分"),
+})
+
+
+# report sla's own column headers (the list's keys mean other things there)
+SLA_HEADERS = {
+    "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
+    "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
+    "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重启率"),
+    "median_working_days": ("Median (wd)", "中位数（工作日）"), "p90_working_days": ("P90 (wd)", "P90（工作日）"),
+    "urgent_response_pct": ("Urgent plan in 24h", "紧急24小时方案"),
+    "reviews_decided": ("Reviews decided", "核查办结数"), "reviews_within_30_days_pct": ("Reviews in 30 days", "核查30日内"),
+}

@@ -39,7 +39,7 @@ def _environment(template: str, base: Path | None):
         raise ConfigError(f"letter template {name!r} line {exc.lineno}: {exc.message}") from None
 
 
-def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bool = False,
+def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, reveal: bool = False,
                     template_dir: Path | None = None, ui_lang: str = "en") -> str:
     """The letter for a resolved (or closed) case, as HTML; records a `letter` event. A decision
     recorded without its facts found adds a warning (in `ui_lang`) to ctx.warnings."""

@@ -126,9 +126,9 @@ class _Window:
                     continue
             m["handled_within_15_days"] += 1
         self.table = table
-        self.by_type_reason = [{"business_code": b, "business_name": book.name(b, "zh"), "reason_code": c,
-                                "reason_name": book.name(c, "zh"), "received": n} for (b, c), n in sorted(pairs.items())]
-        self.by_channel = [{"channel_code": a, "channel_name": book.name(a, "zh"), "received": n}
+        self.by_type_reason = [{"business_code": b, "business_name": book.name(b, labels.ZH), "reason_code": c,
+                                "reason_name": book.name(c, labels.ZH), "received": n} for (b, c), n in sorted(pairs.items())]
+        self.by_channel = [{"channel_code": a, "channel_name": book.name(a, labels.ZH), "received": n}
                            for a, n in sorted(channels.items())]
 
 

@@ -131,6 +131,12 @@ def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
     assert cli.dump() == before
 
 
+def test_escalate_overdue_speaks_chinese_with_lang_zh(cli, data):
+    out = cli("--lang", "zh", "escalate", "--overdue", "--as-of", AS_OF, "--dry-run").stdout
+    assert "将升级" in out and "1 件超时紧急案件需高管关注" in out
+    assert f"{data['a']}：" in out and "general" not in out
+
+
 def test_a_backlog_larger_than_one_batch_is_escalated_whole_and_keeps_the_audit_chain(cli, tmp_path):
     backlog = tmp_path / "backlog.csv"
     backlog.write_text("received_at,description\n" + "".join(
