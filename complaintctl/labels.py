@@ -948,3 +948,53 @@ TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the f
                               "imported; fix them or use --skip-invalid",
                               "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
                               "请修正，或使用 --skip-invalid")
+
+
+# Help pages in Chinese (issue 15) ------------------------------------------------------------
+# cli/helptext.py puts these on the command tree before Click shows any help. HELP_ZH is keyed
+# by the command's path ("log", "report overdue"; "" is the top level) and, for a parameter, the
+# path and its longest option or an argument's name in capitals ("log --channel", "assign CASE").
+# A command's text is its help without the Example lines (those stay English, as typed).
+# HELP_ZH_SHARED translates the options declared once in cli/options.py (and Typer's own), by
+# their English help, for every command that uses them. tests/cli/test_help_zh.py fails when a
+# command or parameter with English help has no Chinese here.
+
+TEXT["help.usage"] = ("Usage: ", "用法：")
+HELP_ZH_HEADINGS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
+_HELP_ZH_MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："), ("Show this message and exit.", "显示本帮助并退出。"))
+
+
+def help_zh(key: str, english: str) -> str | None:
+    """The Chinese help of a command or parameter (HELP_ZH by key, else HELP_ZH_SHARED by its
+    English text), or None."""
+    return HELP_ZH.get(key) or HELP_ZH_SHARED.get(english)
+
+
+def help_zh_marks(text: str) -> str:
+    """Typer's and Click's own words in an option's help line ([required], the help option) in Chinese."""
+    for en, zh in _HELP_ZH_MARKS:
+        text = text.replace(en, zh)
+    return text
+
+
+HELP_ZH_SHARED: dict[str, str] = {
+    "Case reference (C-2026-000123) or numeric id.": "案件编号（如 C-2026-000123）或数字序号。",
+    "When it really happened (ISO 8601; default now; not in the future, not before receipt).":
+        "实际发生时间（ISO 8601；默认当前时间；不得晚于当前，不得早于受理时间）。",
+    "Evaluate clocks at this time instead of now (ISO 8601).": "按此时间而非当前时间计算各项时限（ISO 8601）。",
+    "Print the resulting case as one JSON object.": "以一个 JSON 对象输出结果。",
+    "table, csv, json or jsonl.": "输出格式：table（表格）、csv、json 或 jsonl。",
+    "Write to this file (atomically) instead of stdout.": "写入此文件（原子写入），不输出到标准输出。",
+    "CSV with a byte-order mark, so Excel shows Chinese correctly.": "CSV 文件带字节顺序标记（BOM），Excel 打开时中文不乱码。",
+    "Rows shown in a table (default 100); csv/json always carry all.": "表格显示的行数（默认 100）；csv/json 始终输出全部。",
+    "Show every row in a table (csv/json always carry every row).": "表格显示全部行（csv/json 始终输出全部）。",
+    "Registered staff name.": "已登记的员工姓名。",
+    "Install completion for the current shell.": "为当前 shell 安装命令补全。",
+    "Show completion for the current shell, to copy it or customize the installation.":
+        "显示当前 shell 的补全脚本，以便复制或自行安装。",
+}
+
+HELP_ZH: dict[str, str] = {
+    "": "登记、跟踪和统计银行客户投诉，按投诉等级时限和监管时限管理。",
+    "--lang": "en 或 zh：标签、表头和提示信息的语言。",
+}
