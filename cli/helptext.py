@@ -141,14 +141,17 @@ def width(text: str) -> int:
 
 _NO_LINE_START = set("，。、；：）」』！？》,.;:)")  # never at the start of a line
 _NO_LINE_END = set("（「『《(")  # never at the end of one
-_TOKEN = re.compile(r"\s+|[^\s]")
+_TOKEN = re.compile(r"\[[^\[\]\n]{1,40}\]|\s+|[^\s]")  # a mark such as [必填] or [默认：table] stays whole
 
 
 def _tokens(text: str) -> list[str]:
-    """Words that may not be split: a run of narrow characters, or one wide character with the
-    punctuation that must stay next to it."""
+    """Words that may not be split: a run of narrow characters, a bracketed mark, or one wide
+    character with the punctuation that must stay next to it."""
     out: list[str] = []
     for ch in _TOKEN.findall(text):
+        if len(ch) > 1 and not ch.isspace():
+            out.append(ch)
+            continue
         wide = width(ch) == 2
         prev = out[-1] if out else ""
         if ch.isspace():
