@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 try:  # recent Typer vendors its own copy of Click
     from typer import _click as click
@@ -90,8 +91,8 @@ def language(args: list[str], obj=None) -> str:
         state = obj
     else:
         given = _global_options(args)
-        state = AppState(lang=given.get("--lang"),
-                         config_path=_path(given.get("--config")))
+        config = given.get("--config")
+        state = AppState(lang=given.get("--lang"), config_path=Path(config) if config else None)
     try:
         lang = state.language
     except Exception:  # a broken config file is reported by the command itself, not by help
@@ -99,21 +100,15 @@ def language(args: list[str], obj=None) -> str:
     return lang if lang in labels.LANGS else "en"
 
 
-def _path(value: str | None):
-    from pathlib import Path
-
-    return Path(value) if value else None
-
-
 def _global_options(args: list[str]) -> dict[str, str | None]:
     """The values of the global options given before the command name (--lang zh, --config=FILE)."""
-    from .main import _GLOBAL_VALUE_OPTIONS
+    from .state import GLOBAL_VALUE_OPTIONS
 
     out: dict[str, str | None] = {}
     i = 0
     while i < len(args):
         name, eq, value = args[i].partition("=")
-        if name in _GLOBAL_VALUE_OPTIONS:
+        if name in GLOBAL_VALUE_OPTIONS:
             out[name] = value if eq else (args[i + 1] if i + 1 < len(args) else None)
             i += 1 if eq else 2
         elif name.startswith("-"):
