@@ -31,11 +31,9 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
-    ctx = make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                       regions=regions)
-    if calendar is not None:  # the calendar of an earlier command of the same session
-        ctx.calendar = calendar
-    return ctx
+    # `calendar`: an earlier command's of the same session, with the years it has computed
+    return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
+                        regions=regions, calendar=calendar)
 
 
 def masking_enabled(uow) -> bool:
