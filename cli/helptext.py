@@ -5,6 +5,7 @@ character takes two columns, and Click's own wrapping counts it as one).
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -87,6 +88,8 @@ def language(args: list[str], obj=None) -> str:
     state decides (COMPLAINTCTL_CONFIG or --config, the config file's lang, the locale)."""
     from .state import AppState
 
+    if any(key.startswith("_COMPLAINTCTL_COMPLETE") for key in os.environ):
+        return "en"  # the shell completing a word shows no help: no config to read for it
     if isinstance(obj, AppState):
         state = obj
     else:
