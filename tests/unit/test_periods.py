@@ -100,6 +100,9 @@ def test_a_span_reads_in_days_hours_and_minutes():
     assert dl.Span(2 * 86400 + 5 * 3600, working=True).text("zh") == "2个工作日5小时"
     assert dl.Span(-(5 * 3600 + 7 * 60 + 59), working=True).text() == "5h 07m"  # the sign is the caller's
     assert dl.Span(3599, working=True).text() == "0h 59m"
+    assert dl.Span(3540, working=True).text() == "0h 59m"
+    assert dl.Span(10 * 3600, working=True).text() == "10h 00m"
+    assert dl.Span(10 * 3600 + 3540, working=False).text() == "10h 59m"
     assert dl.Span(7259, working=True).text("zh") == "2小时0分"
     assert dl.Span(26 * 3600 + 61, working=False).text() == "26h 01m"
     assert dl.Span(26 * 3600 + 61, working=False).text("zh") == "26小时1分"
