@@ -80,6 +80,10 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
         if action in (d.Action.LOG, d.Action.IMPORT):
             state = _creation(action, new)
             cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at")}}
+            # An import marks an urgent case's late resolution on the case only, never on its cycle
+            # (it cannot tell a missed plan from a late decision): nothing to compare there.
+            if action == d.Action.IMPORT and state.get("tier") == d.Tier.URGENT:
+                cycles[1]["unmarked"] = True
             continue
         if action == d.Action.PURGE:
             state.update(purged(state))
@@ -173,7 +177,8 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             continue
         # As for the case, only a breach the events record and the cycle no longer shows is named
         # (an urgent case's missed first response is its cycle's response breach).
-        if seen.get("internal_breached") and not (c["internal_breached"] or c["response_breached"]):
+        if seen.get("internal_breached") and not (c["internal_breached"] or c["response_breached"]
+                                                  or seen.get("unmarked")):
             out.append(f"case {ref}: cycle {c['number']} field internal_breached is False but its events record True")
         if seen.get("regulatory_breached") and not c["regulatory_breached"]:
             out.append(f"case {ref}: cycle {c['number']} field regulatory_breached is False but its events record True")
