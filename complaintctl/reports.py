@@ -13,9 +13,9 @@ from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue, OverdueFound, UserError
 from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
-from .models import Case, Cycle, UTCDateTime
+from .models import Case, Cycle, Staff, UTCDateTime
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -175,6 +175,9 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
+_HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXECUTIVE.value})
+
+
 class CaseRows:
     """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
     personal data masked, clocks evaluated at as_of.
@@ -186,8 +189,12 @@ class CaseRows:
     _URGENT = d.Tier.URGENT.value
     _OPEN = frozenset(OPEN)
 
-    def __init__(self, ctx: Context, as_of: dt.datetime):
+    def __init__(self, ctx: Context, as_of: dt.datetime, handlers: dict[str, str] | None = None):
         self.ctx, self.as_of = ctx, as_of
+        # (assignee, tier) pairs whose handler is below the tier's level: an open case left with
+        # someone who may not own it (after escalate --overdue, say) is flagged until reassigned.
+        self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
+                      if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
         self.show = time_text(ctx.tz)
         self.masked = ctx.masking
         self.clocks: dict = {}
@@ -199,6 +206,9 @@ class CaseRows:
         r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
                         self.ctx.calendar, responded=responded)
         return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
+                # Calendar time past the deadline: a case due Friday 24:00 is "0h 00m" of working time
+                # late on Monday morning, but 2 days 9 hours late to the customer.
+                labels.duration(r.late_seconds) if r.overdue_by is not None else None,
                 r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale,
                 # For a person reading a table: how late in working and in calendar time, or how
                 # much is left (CSV and JSON carry the texts and numbers above).
@@ -229,8 +239,10 @@ class CaseRows:
             "description": description, "received_at": show(received_at), "due_at": show(due_at),
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
-            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5], "late": clock[6], "left": clock[7],
+            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_by_calendar": clock[3],
+            "overdue_working_days": clock[4], "time_left": clock[5], "stale": clock[6],
+            "below_tier": (assignee, tier) in self.below and status in self._OPEN,
+            "late": clock[7], "left": clock[8],
         }
 
 
@@ -245,9 +257,14 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
+
+
+def handlers(uow) -> dict[str, str]:
+    """Every member of staff's role, by name (a small table, read once per report)."""
+    return dict(uow.session.execute(select(Staff.name, Staff.role)).all())
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -293,6 +310,12 @@ class OverdueReport:
         """Overdue cases (not counting the due-soon ones listed with them)."""
         return sum(self.counts.values())
 
+    def fail_if_overdue(self) -> None:
+        """--fail-on-overdue: OverdueFound when any case is overdue (due-soon rows listed with them
+        do not count)."""
+        if self.total:
+            raise OverdueFound(self.total)
+
     @property
     def listed(self) -> int:
         """Every row the report holds: overdue plus, if asked for, due soon."""
@@ -333,7 +356,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     if limit is not None:
         stmt = stmt.limit(limit)
 
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     rows = (make(row) for row in _stream(uow, stmt))
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
@@ -346,7 +369,7 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
             .where(clocks.due_soon_sql(moment, cutoff), not_(clocks.overdue_sql(moment)),
                    *_filters(ctx, query, moment))
             .order_by(clocks.next_due_sql(), _C.id))
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
 
@@ -375,8 +398,9 @@ def _dimension(name: str) -> str:
 
 
 def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, by: str = "tier") -> dict[str, Any]:
-    """Compliance of the cycles resolved in the window, grouped by one dimension. Without --from
-    and --to the window is this month so far (`this_month` in the result says so)."""
+    """Compliance of the cycles resolved in the window, grouped by one dimension; reviews decided in
+    the window are counted apart, against their own 30 days. Without --from and --to the window is
+    this month so far (`this_month` in the result says so)."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)
@@ -392,14 +416,17 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
     # the response check compares stored values, which order as the times do.
     stmt = (select(group_col.label("grp"), yc.number, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
                    yc.internal_breached, yc.regulatory_breached, yc.response_breached,
-                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number)
+                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
             .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
             .where(yc.resolved_at >= lo, yc.resolved_at < hi))
     groups: dict[str, dict[str, Any]] = {}
     cal = ctx.calendar
     for r in _stream(uow, stmt):
-        g = groups.setdefault(r.grp or "", {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0,
-                                             "durations": [], "urgent": 0, "urgent_ok": 0})
+        g = groups.setdefault(r.grp or "", _sla_group())
+        if r.opened_by == d.Action.REVIEW.value:  # a review's own 30 days, decided: counted apart
+            g["reviews"] += 1
+            g["reviews_ok"] += not r.regulatory_breached
+            continue
         g["n"] += 1
         g["internal"] += not (r.internal_breached or r.response_breached)
         g["regulatory"] += not r.regulatory_breached
@@ -414,7 +441,7 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
         g = groups[key]
         rows.append(_sla_row(by, key, g))
     if groups:
-        merged = {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0, "urgent_ok": 0}
+        merged = _sla_group()
         for g in groups.values():
             for k in merged:
                 merged[k] = merged[k] + g[k]
@@ -438,6 +465,11 @@ def _quantile(values: list[float], q: float) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
 
 
+def _sla_group() -> dict[str, Any]:
+    return {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0,
+            "urgent_ok": 0, "reviews": 0, "reviews_ok": 0}
+
+
 def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
     return {
         by: key, "resolved": g["n"],
@@ -448,6 +480,7 @@ def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
         "median_working_days": round(statistics.median(g["durations"]), 2) if g["durations"] else None,
         "p90_working_days": _quantile(g["durations"], 0.9),
         "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
+        "reviews_decided": g["reviews"], "reviews_within_30_days_pct": _pct(g["reviews_ok"], g["reviews"]),
     }
 
 
