@@ -93,3 +93,51 @@ def test_provisional_warnings_name_each_year_past_the_official_calendar_once():
     assert dl.provisional_warnings(CAL, at(f"{last + 1}-01-01T00:00:01")) == expected
     two = dl.provisional_warnings(CAL, at(f"{last + 2}-05-01T10:00"), beyond)
     assert two == expected + [expected[0].replace(str(last + 1), str(last + 2))]
+
+
+def test_a_span_reads_in_days_hours_and_minutes():
+    assert dl.Span(2 * 86400 + 5 * 3600 + 7 * 60 + 59, working=True).text() == "2wd 5h"
+    assert dl.Span(2 * 86400 + 5 * 3600, working=True).text("zh") == "2个工作日5小时"
+    assert dl.Span(-(5 * 3600 + 7 * 60 + 59), working=True).text() == "5h 07m"  # the sign is the caller's
+    assert dl.Span(3599, working=True).text() == "0h 59m"
+    assert dl.Span(3540, working=True).text() == "0h 59m"
+    assert dl.Span(10 * 3600, working=True).text() == "10h 00m"
+    assert dl.Span(10 * 3600 + 3540, working=False).text() == "10h 59m"
+    assert dl.Span(7259, working=True).text("zh") == "2小时0分"
+    assert dl.Span(26 * 3600 + 61, working=False).text() == "26h 01m"
+    assert dl.Span(26 * 3600 + 61, working=False).text("zh") == "26小时1分"
+
+
+def test_each_day_of_a_count_is_described_as_people_know_it():
+    # Sat 2026-02-28 and Sun 2026-01-04 are make-up working days (调休); Sat 03-07 is a weekend.
+    steps = "\n".join(dl.explain(at("2026-02-27T10:00"), Tier.GENERAL, CAL).steps)
+    assert "Sat 2026-02-28: make-up working day (调休), day 1 of 3." in steps
+    steps = "\n".join(dl.explain(at("2026-01-03T10:00"), Tier.GENERAL, CAL).steps)
+    assert "Sun 2026-01-04: make-up working day (调休), day 1 of 3." in steps
+    steps = "\n".join(dl.explain(at("2026-03-06T10:00"), Tier.GENERAL, CAL).steps)
+    assert "Sat 2026-03-07: weekend" in steps and "Mon 2026-03-09: working day, day 1 of 3." in steps
+    zh_cal = BusinessCalendar(Policy(), language="zh_CN")
+    zh = dl.explain(at("2026-09-30T10:00"), Tier.GENERAL, zh_cal, "zh").steps
+    assert zh[1] == "2026-10-01（周四）：节假日（国庆节），不计入。"
+
+
+def test_a_branch_closure_is_named_a_local_closure():
+    closed = BusinessCalendar(Policy(extra_holidays=frozenset({dt.date(2026, 3, 9)})))
+    assert closed.holiday_name(dt.date(2026, 3, 9)) == "local closure"
+    steps = "\n".join(dl.explain(at("2026-03-06T10:00"), Tier.GENERAL, closed).steps)
+    assert "Mon 2026-03-09: holiday (local closure), not counted." in steps
+
+
+def test_no_working_time_added_from_a_weekend_lands_on_the_next_working_days_start():
+    saturday = at("2026-03-07T10:00")
+    assert CAL.add_working_seconds(saturday, 0) == at("2026-03-09T00:00")
+    assert CAL.add_working_seconds(saturday, 0.5) == at("2026-03-09T00:00") + dt.timedelta(seconds=0.5)
+    assert CAL.add_working_seconds(at("2026-03-10T10:00"), -3600) == at("2026-03-10T09:00")
+
+
+def test_a_pause_that_covers_no_time_or_starts_at_the_deadline_moves_nothing():
+    friday_end = at("2026-03-07T00:00")  # 24:00 at the end of Fri 03-06
+    thursday = at("2026-03-05T10:00")
+    assert dl.shift_for_pause(friday_end, thursday, thursday, CAL) == friday_end
+    assert dl.shift_for_pause(friday_end, friday_end, at("2026-03-10T10:00"), CAL) == friday_end  # breached first
+    assert dl.shift_for_pause(friday_end, thursday, at("2026-03-05T12:00"), CAL) == at("2026-03-09T02:00")
