@@ -58,7 +58,7 @@ def apply(root, lang: str) -> None:
     command and parameter, so a later run in English gets them back). Each command's "Example:"
     paragraph is marked preformatted, so that help never wraps an example in the middle of an
     option such as --root-cause."""
-    zh = lang == "zh"
+    zh = labels.is_chinese(lang)
     for path, cmd in walk(root):
         if not hasattr(cmd, "_help_en"):
             english = cmd.help
@@ -202,7 +202,7 @@ class ChineseFormatter(click.HelpFormatter):
     """Click's help layout with Chinese section names, wrapped by display width."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, labels.t("help.usage", "zh") if prefix is None else prefix)
+        super().write_usage(prog, args, labels.t("help.usage", labels.ZH) if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{labels.HELP_ZH_HEADINGS.get(heading, heading)}：\n")

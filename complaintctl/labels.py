@@ -1302,3 +1302,8 @@ HELP_ZH: dict[str, str] = {
     "action list --overdue": "只列已过完成期限的未完成措施。",
     "action list --status": "open（未完成）或 done（已完成）。",
 }
+
+
+def is_chinese(lang: str) -> bool:
+    """Whether `lang` is Chinese (for layout that differs beyond the words: help's line breaking)."""
+    return lang == ZH
