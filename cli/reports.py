@@ -356,7 +356,8 @@ def return_sheets(rep: dict, ctx) -> list:
     """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
     the table, zeros included), the channels, the branches, and the notes."""
     book = ctx.code_book
-    t = lambda k, **kw: labels.t(k, labels.ZH, **kw)  # noqa: E731
+    zh = labels.ZH
+    t = lambda k, **kw: labels.t(k, zh, **kw)  # noqa: E731
     counts = {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]}
     b_codes = sorted(set(book.codes("B")) | {b for b, _ in counts})
     c_codes = sorted(set(book.codes("C")) | {c for _, c in counts})
