@@ -5,7 +5,8 @@
     python benchmarks/returns.py --months 36              # the same million spread over three years
 
 It builds (once; kept in --workdir) a SQLite database of N synthetic cases received over the
---months before 2026-11-20, 10% of them open, through the library's bulk import path, then gives a
+--months before 2026-11-20, 10% of them open, numbered in the order they were received (--order
+random: shuffled, as an unsorted import leaves them), through the library's bulk import path, then gives a
 share of them what the procedure records: an extension to 30 days (half decided after day 15), a
 withdrawal, a review (upheld, changed or pending, each with its review cycle), repeat complaints
 (each an event on the original). It then times, each as a whole command in a fresh process
@@ -39,8 +40,10 @@ AS_OF = "2026-11-20T09:00"
 QUARTER_UTC = ("2026-06-30 16:00:00", "2026-09-30 16:00:00")
 
 
-def build(db: Path, n: int, months: int, seed: int = 1) -> float:
-    """N cases received over `months` months before AS_OF (10% open, recent), through the library."""
+def build(db: Path, n: int, months: int, order: str = "received", seed: int = 1) -> float:
+    """N cases received over `months` months before AS_OF (10% open, recent), through the library;
+    numbered in the order they were received, or (order "random") in no order at all, as an import
+    of an unsorted file would leave them."""
     from complaintctl import deadlines
     from complaintctl import domain as d
     from complaintctl.config import Policy
@@ -58,11 +61,13 @@ def build(db: Path, n: int, months: int, seed: int = 1) -> float:
     categories = [c.value for c in d.Category]
     dues = deadlines.ReceiptDeadlines(ctx.calendar)
     span = months * 30 * 24 * 60
+    arrivals = [(now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60 if i % 10 == 0 else span)), i % 10 == 0)
+                for i in range(n)]
+    if order == "received":  # as a register grows: each case numbered when it is received
+        arrivals.sort(key=lambda a: a[0])
     with store.unit_of_work() as uow:
         batch = []
-        for i in range(n):
-            is_open = i % 10 == 0
-            received = now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60 if is_open else span))
+        for i, (received, is_open) in enumerate(arrivals):
             resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, 400)))
             batch.append((i + 1, {
                 "status": "received" if is_open else "closed",
@@ -145,6 +150,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--months", type=int, default=12, help="the cases are received over this many months")
+    ap.add_argument("--order", choices=("received", "random"), default="received",
+                    help="case ids in order of receipt (as a register grows) or shuffled (an unsorted import)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
@@ -153,10 +160,10 @@ def main() -> None:
         compileall.compile_dir(root / package, quiet=1)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="complaintctl-returns-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"returns-{args.cases}-{args.months}m.db"
+    db = work / f"returns-{args.cases}-{args.months}m-{args.order}.db"
     if not db.exists():
         print(f"building {args.cases:,} cases over {args.months} months ...", flush=True)
-        secs = build(db, args.cases, args.months)
+        secs = build(db, args.cases, args.months, args.order)
         print(f"  built in {secs:.0f}s; procedure columns: {add_procedure(db)}", flush=True)
     base = [*EXE, "--db", str(db)]
 
