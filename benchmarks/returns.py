@@ -28,13 +28,41 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EXE, measure  # noqa: E402  (the same fresh-process timer as benchmarks/run.py)
+from run import EXE  # noqa: E402
+
+# Like benchmarks/run.py's timer, and also the CPU time the command used (user + system): on this
+# shared machine the wall time depends on who else is running, the CPU time much less.
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "e = time.perf_counter() - t\n"
+    "if p.returncode: sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(e, u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
+)
+
+
+def measure(cmd: list[str], repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds, median CPU seconds and peak RSS (MB) of a command in its own process."""
+    walls, cpus, peaks = [], [], []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
+        wall, cpu, rss_kb = out.stdout.split()
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+        peaks.append(int(rss_kb) / 1024)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 AS_OF = "2026-11-20T09:00"
 QUARTER_UTC = ("2026-06-30 16:00:00", "2026-09-30 16:00:00")
@@ -167,17 +195,19 @@ def main() -> None:
         print(f"  built in {secs:.0f}s; procedure columns: {add_procedure(db)}", flush=True)
     base = [*EXE, "--db", str(db)]
 
-    def show(name: str, seconds: float, peak: float | None = None) -> None:
-        print(f"{name:<52} {seconds:7.2f} s" + (f" {peak:6.0f} MB" if peak else ""), flush=True)
+    def show(name: str, wall: float, cpu: float, peak: float | None = None) -> None:
+        print(f"{name:<52} {wall:7.2f} s wall {cpu:7.2f} s CPU" + (f" {peak:6.0f} MB" if peak else ""), flush=True)
 
-    floor, peak = measure([sys.executable, "-c", "import sqlmodel, typer, rich, holidays"], args.repeat)
-    show("start-up floor (imports)", floor, peak)
+    print(f"{'median of ' + str(args.repeat) + ' runs':<52} {'':>7}   wall {'':>7}   CPU     peak", flush=True)
+    show("start-up floor (imports)", *measure([sys.executable, "-c", "import sqlmodel, typer, rich, holidays"],
+                                              args.repeat))
     sqlite = shutil.which("sqlite3")
     if sqlite:
         lo, hi = QUARTER_UTC
-        t, _ = measure([sqlite, str(db), "SELECT branch, product, category, channel, count(*) FROM cases "
-                        f"WHERE received_at >= '{lo}' AND received_at < '{hi}' GROUP BY 1, 2, 3, 4"], args.repeat)
-        show("sqlite3 shell: the quarter's cases grouped (floor)", t)
+        wall, cpu, _ = measure([sqlite, str(db), "SELECT branch, product, category, channel, count(*) FROM cases "
+                                f"WHERE received_at >= '{lo}' AND received_at < '{hi}' GROUP BY 1, 2, 3, 4"],
+                               args.repeat)
+        show("sqlite3 shell: the quarter's cases grouped (floor)", wall, cpu)
     for name, cmd in (
             ("report regulatory --quarter 2026Q3 --format xlsx",
              ["report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output", str(work / "q.xlsx")]),
@@ -187,8 +217,7 @@ def main() -> None:
              ["report", "monthly", "--month", "2026-10", "--output", str(work / "m.html")]),
             ("report monthly --month 2026-10 --format json",
              ["report", "monthly", "--month", "2026-10", "--format", "json", "--output", str(work / "m.json")])):
-        t, peak = measure([*base, *cmd], args.repeat)
-        show(name, t, peak)
+        show(name, *measure([*base, *cmd], args.repeat))
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, Python "
           f"{sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; database {db} "

@@ -379,7 +379,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "monthly.compliance_note": ("Cycles decided this month. Open cases already past a deadline: {n}.",
                                 "本月办结的处理轮次。已超时的未结投诉：{n} 件。"),
     "monthly.aging": ("Aging of open cases", "未结投诉账龄"),
-    "monthly.reviews": ("Reviews and their outcomes", "核查（重新处理）及结果"),
+    "monthly.reviews": ("Reviews requested in the month and their outcomes", "本月核查申请及结果"),
     "monthly.repeat": ("Repeat complainants (masked)", "重复投诉客户（已脱敏）"),
     "monthly.actions": ("Remediation actions (溯源整改)", "溯源整改措施"),
     "monthly.actions_due": ("Due this month", "本月到期"),
