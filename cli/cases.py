@@ -54,7 +54,7 @@ def log(
     from complaintctl import services
 
     result = services.log_case(
-        st.uow(), st.context(), channel=channel, description=read_text(description), customer=customer,
+        st.uow(), st.context(), channel=channel, description=read_text(description, "description"), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
         repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
@@ -231,7 +231,7 @@ def resolve(
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution), root_cause=root_cause,
+    done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution, "resolution"), root_cause=root_cause,
                               notified_via=notified_via, at=at, facts=facts, basis=basis, relief=relief,
                               decided_at=decided_at), json_out)
 

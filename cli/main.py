@@ -69,6 +69,9 @@ def main(
     if isinstance(ctx.obj, AppState) and ctx.obj.session:
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
+    from . import render
+
+    render.database_file = ctx.obj.database_file
     ctx.call_on_close(ctx.obj.close)
 
 

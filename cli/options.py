@@ -29,12 +29,23 @@ EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, s
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, help="Rows shown in a table (default 100); csv/json always carry all.")
 
 
-def read_text(value: Optional[str]) -> Optional[str]:
-    """'-' means: read the text from standard input (which must be UTF-8)."""
+def read_text(value: Optional[str], field: str = "text") -> Optional[str]:
+    """'-' means: read the text from standard input (which must be UTF-8), never more than the
+    longest text accepted: a bigger input is refused as soon as it is seen to be too long."""
     if value != "-":
         return value
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-    return data.decode("utf-8")
+    from complaintctl.domain import MAX_TEXT
+    from complaintctl.errors import InvalidValue
+
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    most = 4 * MAX_TEXT  # bytes: no UTF-8 character is longer than four
+    data = stream.read(most + 1) if stream is not None else sys.stdin.read(MAX_TEXT + 1).encode()
+    if len(data) > most:
+        raise InvalidValue(field, "(standard input)", f"at most {MAX_TEXT} characters")
+    text = data.decode("utf-8")
+    if len(text) > MAX_TEXT:
+        raise InvalidValue(field, "(standard input)", f"at most {MAX_TEXT} characters (got {len(text)})")
+    return text
 
 
 def done(st, result, json_out: bool) -> None:

@@ -15,13 +15,13 @@ from typing import Any, Callable, Iterable, Iterator
 
 import typer
 
-from complaintctl import labels
+from complaintctl import files, labels
 from complaintctl.errors import InvalidValue
-from complaintctl.files import FORMULA_START, atomic_text, neutralise
 
 FORMATS = ("table", "csv", "json", "jsonl")
 TABLE_LIMIT = 100
-_FORMULA_START_SET = frozenset(FORMULA_START)
+_FORMULA_START = files.FORMULA_START
+_FORMULA_START_SET = frozenset(_FORMULA_START)
 
 
 def console(stderr: bool = False, *, width: int | None = None):
@@ -65,6 +65,8 @@ class Column:
     display: Callable[[dict, str], str] | None = None  # a table cell made from the whole row (tables only)
 
 
+neutralise = files.neutralise
+
 def cell_text(value: Any, col: Column, lang: str) -> str:
     if value is None or value == "":
         return ""
@@ -88,15 +90,23 @@ def _header(col: Column, lang: str) -> str:
     return col.header or labels.t(col.key, lang)
 
 
+# The database file of the running command (set by the top-level callback, read only when a
+# file is to be written): --output never names it.
+database_file: Callable[[], Path | None] = lambda: None
+
+
 @contextmanager
 def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8",
                 binary: bool = False) -> Iterator[io.TextIOBase]:
-    """stdout, or `output` written the one way every file is (complaintctl.files.atomic_text)."""
+    """stdout, or a file written the one way every file is (complaintctl.files: 0600, a temporary
+    name renamed into place when complete, never through a symlink, never the database itself)."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    with atomic_text(output, "--output", newline=newline, encoding=encoding, binary=binary) as fh:
+    db = database_file()
+    with files.atomic_text(output, "--output", protect=(db,) if db else (), newline=newline, encoding=encoding,
+                           binary=binary) as fh:
         yield fh
 
 

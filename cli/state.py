@@ -84,6 +84,13 @@ class AppState:
         return resolve_url(self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"]
                            or str(default_db_path()))
 
+    def database_file(self) -> Path | None:
+        """The SQLite file in use (None for a server), worked out without loading SQLAlchemy."""
+        value = self.db or os.environ.get("COMPLAINTCTL_DB") or str(default_db_path())
+        if "://" not in value:
+            return Path(value).expanduser().absolute()
+        return Path(value.split(":///", 1)[1]) if value.startswith("sqlite:///") and len(value) > 10 else None
+
     @property
     def now(self) -> dt.datetime:
         if self._now is None:

@@ -52,24 +52,24 @@ def import_(
     finally:
         if bar is not None:
             bar.stop()
-    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "rejected": len(result.rejects),
+    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "rejected": result.rejected,
             "dry_run": dry_run, "committed": result.committed, "rejects_file": result.rejects_file,
-            "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects[:1000]]}
+            "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects]}
     if json_out:
         render.print_json(data)
     elif result.rejects:
         render.emit(data["rejects"][:50], [Column("row", kind="number", header="Row"), Column("field", header="Field"),
                                            Column("reason", header="Reason")], limit=None, title="Rejected rows")
-    if result.rejects and not skip_invalid:
+    if result.rejected and not skip_invalid:
         from complaintctl.errors import UserError
 
-        raise UserError(f"{len(result.rejects)} of {result.rows} rows in {file.name} are invalid (listed above); "
+        raise UserError(f"{result.rejected} of {result.rows} rows in {file.name} are invalid (listed above); "
                         f"nothing imported; fix them or use --skip-invalid")
     if not json_out:
         verb = "would import" if dry_run else "imported"
         line = f"{verb} {result.imported} of {result.rows} rows from {file.name}"
         if result.rejects_file:
-            line += f"; {len(result.rejects)} rejected rows written to {result.rejects_file}"
+            line += f"; {result.rejected} rejected rows written to {result.rejects_file}"
         typer.echo(line)
 
 

@@ -19,7 +19,7 @@ from . import labels
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
@@ -73,6 +73,9 @@ class _Adapter:
 
     def refresh_statistics(self, conn) -> None:
         """Let the query planner see how large the tables and how selective the indexes are now."""
+
+    def scrub(self, store) -> None:
+        """After personal data was erased and committed: let the erased bytes leave the storage too."""
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """Insert prepared rows (values already through their bind processors, in `names` order)."""
@@ -131,6 +134,9 @@ class _SQLite(_Adapter):
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
+            # Deleted and overwritten content is zeroed in the file, so an erased value (db purge)
+            # does not linger in a free page or a page's free space.
+            cur.execute("PRAGMA secure_delete = ON")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -151,6 +157,17 @@ class _SQLite(_Adapter):
         quote = conn.dialect.identifier_preparer.quote
         marks = ", ".join("?" * len(names))
         conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})", rows)
+
+    def scrub(self, store) -> None:
+        """Copy the WAL into the file and truncate it: the page versions that held erased values
+        go with it (secure_delete has already zeroed them in the pages themselves)."""
+        raw = store.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
 
     def refresh_statistics(self, conn) -> None:
         """An approximate ANALYZE (a thousand index entries a table: milliseconds at any size).
@@ -184,6 +201,12 @@ class _PostgreSQL(_Adapter):
 
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
+
+    def scrub(self, store) -> None:
+        """VACUUM makes the dead row versions holding erased values reusable; the server's WAL and
+        any backup keep them until they are recycled (README: Data safety)."""
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM personal_data, cases")
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """COPY ... FROM STDIN on the session's own connection (inside its transaction): psycopg's

@@ -32,9 +32,12 @@ class InvalidValue(UserError):
     """A value given for a field is not one that is accepted."""
 
     def __init__(self, field: str, value: object, accepted: str):
+        from .masking import mask_text
+
         shown = str(value)
         if len(shown) > 40:
             shown = shown[:40] + "..."
+        shown = mask_text(shown)  # an error line is personal data's way into logs and mail: never in full
         shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
         super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
         self.field = field

@@ -12,7 +12,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import DatabaseUnavailable, InvalidValue
 
@@ -54,9 +54,10 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
 
 @contextmanager
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
-                encoding: str = "utf-8", binary: bool = False) -> Iterator[io.TextIOBase]:
-    """A text (or, with `binary`, byte) file written to a 0600 temporary name beside `path` and
-    renamed over it when complete."""
+                encoding: str = "utf-8", keep: Callable[[], bool] | None = None,
+                binary: bool = False) -> Iterator[io.TextIOBase]:
+    """A text (or, with `binary`, byte) file written to a 0600 temporary name beside `path` and renamed over it when complete
+    (unless `keep`, asked at the end, says the file is not wanted after all)."""
     check_destination(path, option, protect=protect)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -66,6 +67,9 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
             yield fh
+        if keep is not None and not keep():
+            Path(tmp).unlink(missing_ok=True)
+            return
         os.chmod(tmp, 0o600)
         # A symlink planted while we wrote is still not followed: rename replaces the link itself.
         if path.is_symlink():

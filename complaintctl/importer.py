@@ -14,13 +14,14 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import select
 
-from . import audit, deadlines
+from . import audit, deadlines, files
 from . import domain as d
 from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field
+from .masking import MASKERS, mask_field, mask_names_in, mask_text
+from .personal import TEXT_FIELDS
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 
@@ -101,22 +102,39 @@ class Mapping:
         return read
 
 
+# Rejected rows held in memory (listed on screen and in --json). Every reject is still counted, and
+# written to the rejects file as it is found, so memory stays bounded whatever the file holds.
+REJECTS_KEPT = 1000
+
+
 @dataclass
 class Reject:
     row: int
     field: str
     reason: str
-    data: dict[str, str]
 
 
 @dataclass
 class ImportResult:
     rows: int = 0
     imported: int = 0
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # the first REJECTS_KEPT, by row
+    rejected: int = 0  # all of them
     rejects_file: str | None = None
     dry_run: bool = False
     committed: bool = False
+    _writer: Any = None
+    _width: int = 0
+
+    def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
+        """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
+        self.rejected += 1
+        reason = mask_text(reason)
+        if len(self.rejects) < REJECTS_KEPT:
+            self.rejects.append(Reject(number, field_name, reason))
+        if self._writer is not None:
+            cells = [files.neutralise(mask_text(c)) for c in record[:self._width]]
+            self._writer.writerow([number, field_name, files.neutralise(reason), *cells])
 
 
 def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.datetime | None:
@@ -203,6 +221,22 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
         raise InvalidValue("--map", "", "mappings for at least received_at and description "
                                         "(e.g. --map received_at=\"Date received\")")
     result = ImportResult(dry_run=dry_run)
+    if skip_invalid and not dry_run:
+        target = path.with_name(path.stem + ".rejects.csv")
+        with files.atomic_text(target, "rejects file", protect=(path,), keep=lambda: result.committed and result.rejected > 0) as sink:
+            result._writer, result._width = csv.writer(sink), len(header)
+            result._writer.writerow(["row", "field", "reason", *header])
+            _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
+            result._writer = None
+        if result.committed and result.rejected:
+            result.rejects_file = str(target)
+        return result
+    _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
+    return result
+
+
+def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapping, result: ImportResult,
+                 skip_invalid: bool, dry_run: bool, encoding: str, progress) -> None:
     dues = deadlines.ReceiptDeadlines(ctx.calendar)
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
@@ -222,9 +256,9 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
                     try:
                         values = _validate(read(record), mapping, ctx, staff)
                     except InvalidValue as exc:
-                        result.rejects.append(Reject(number, exc.field, exc.message, dict(zip(header, record))))
+                        result.reject(number, exc.field, exc.message, record)
                         continue
-                    if result.rejects and not skip_invalid:
+                    if result.rejected and not skip_invalid:
                         continue  # keep validating to report every bad row; nothing will be written
                     batch.append((number, values, record))
                     if len(batch) >= BATCH:
@@ -236,22 +270,19 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
                 raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
-        if batch and (skip_invalid or not result.rejects):
+        if batch and (skip_invalid or not result.rejected):
             result.imported += insert_batch(uow, ctx, dues, _unseen(uow, batch, header, result), source)
         if progress:
             progress(result.rows)
         result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
-        if result.rejects and not skip_invalid:
+        if result.rejected and not skip_invalid:
             result.imported = 0
-            return result
+            return
         if not dry_run:
             if result.imported:
                 uow.refresh_statistics()
             uow.commit()
             result.committed = True
-    if result.rejects and skip_invalid and not dry_run:
-        result.rejects_file = str(_write_rejects(path, header, result.rejects))
-    return result
 
 
 def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: list[str],
@@ -274,27 +305,21 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: lis
             elif external in first:
                 reason = f"the same as row {first[external]}: external ids are unique"
             if reason:
-                result.rejects.append(Reject(number, "external_id", reason, dict(zip(header, record))))
+                result.reject(number, "external_id", reason, record)
                 continue
             first[external] = number
         kept.append((number, values))
     return kept
 
 
-def _write_rejects(path: Path, header: list[str], rejects: list[Reject]) -> Path:
-    target = path.with_name(path.stem + ".rejects.csv")
-    with target.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["row", "field", "reason", *header])
-        for r in rejects:
-            w.writerow([r.row, r.field, r.reason, *[r.data.get(h, "") for h in header]])
-    return target
-
-
 # The fields an import event records, by how each is written.
-_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "customer", "external_id", "assignee")
-_MASKED = ("phone", "email", "account", "description")
-_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at")
+# Every field the import sets is recorded (a key left out means empty); `calendar` marks events
+# that do so, older ones recorded fewer fields.
+_PLAIN = ("status", "tier", "channel", "product", "category", "branch", "external_id", "assignee",
+          "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
+_MASKED = ("customer", "phone", "email", "account", "description", "resolution")
+_TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at")
+IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
 
 
 def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: list[tuple[int, dict[str, Any]]],
@@ -319,7 +344,8 @@ def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: lis
         internal_breach = resolved is not None and resolved >= due
         reg_breach = resolved is not None and resolved >= reg
         reference = d.format_reference(local.year, case_id)
-        v.update(due_at=due, regulatory_due_at=reg)
+        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, calendar=cal_name,
+                 internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
         case_rows.append({
             "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
             "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
@@ -413,12 +439,19 @@ def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple
         cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
     cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
+    named = ctx.masking
+    who = EXPORT_CASE_FIELDS.index("customer")
+    texts = [i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in TEXT_FIELDS]
     for row in cases:
         case = list(row)
+        name = case[who]
         for i, conv in case_conv:
             value = case[i]
             if value is not None:
                 case[i] = conv(value)
+        if named and name:
+            for i in texts:
+                case[i] = mask_names_in(case[i], (name,))
         case_id = case[0]
         own = []
         while pending is not None and pending[0] <= case_id:

@@ -2,7 +2,6 @@
 backup and retention purge."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from . import audit, files, labels
+from . import audit, files, labels, personal, replay
 from . import domain as d
-from .errors import IllegalMove, InvalidValue, UserError
+from .errors import InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .context import Context, parse_date, show_time
 
@@ -48,28 +47,9 @@ def check(store, uow, *, anchors: Path | None = None, lang: str = "en") -> list[
                                     .where(col.is_not(None), ~col.in_(select(Case.id)))).scalar_one()
                 if orphans:
                     problems.append(f"foreign key: {orphans} {name} refer to missing cases")
-        # Each case's state must equal the replay of its events. Both sides are streamed in case
-        # order and merged, so a million cases never sit in memory at once.
-        events = iter(s.connection().execution_options(stream_results=True, yield_per=5000).execute(
-            select(Event.case_id, Event.action, Event.new).where(Event.case_id.is_not(None))
-            .order_by(Event.case_id, Event.id)))
-        pending = next(events, None)
-        orphans = set()
-        cases = s.execute(select(Case.id, Case.reference, Case.status).order_by(Case.id)
-                          .execution_options(yield_per=5000))
-        for case_id, reference, status in cases:
-            history = []
-            while pending is not None and pending[0] <= case_id:
-                if pending[0] == case_id:
-                    history.append((pending[1], json.loads(pending[2]) if pending[2] else {}))
-                else:
-                    orphans.add(pending[0])
-                pending = next(events, None)
-            problems += _replay_problems(reference, status, history)
-        while pending is not None:
-            orphans.add(pending[0])
-            pending = next(events, None)
-        problems += [f"events refer to case id {i}, which does not exist" for i in sorted(orphans)]
+        problems += _replay_all(s)
+        if store.dialect == "sqlite":
+            problems += _gaps(s)
         rows = s.execute(select(Event.id, Event.case_id, Event.action, Event.actor, Event.occurred_at,
                                 Event.recorded_at, Event.old, Event.new, Event.detail, Event.prev_hash, Event.hash)
                          .order_by(Event.id).execution_options(yield_per=5000))
@@ -132,7 +112,7 @@ def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
     except IsADirectoryError:
         raise InvalidValue("--anchors", str(path), "a file, not a folder") from None
     if not found:
-        raise InvalidValue("--anchors", str(path), f"a file holding at least one line written by 'complaintctl db anchor'")
+        raise InvalidValue("--anchors", str(path), "a file holding at least one line written by 'complaintctl db anchor'")
     return found
 
 
@@ -158,40 +138,89 @@ def _anchor_problems(s, recorded: list[tuple[int, Anchor]], lang: str) -> list[s
     return problems
 
 
-def _replay_problems(reference: str, status: str, history: list[tuple[str, dict]]) -> list[str]:
-    if not history:
-        return [f"case {reference}: has no events"]
-    try:
-        replayed = d.replay(history)
-    except IllegalMove as exc:
-        return [f"case {reference}: history contains an illegal move ({exc.message})"]
-    if replayed != status:
-        return [f"case {reference}: state is {status} but its events replay to {replayed}"]
-    return []
+def _replay_all(s) -> list[str]:
+    """Each case against the fold of its events, field by field, and its cycles. Cases, cycles and
+    events are streamed in case order and merged, so a million cases never sit in memory at once."""
+    problems: list[str] = []
+
+    def stream(query):
+        return iter(s.connection().execution_options(stream_results=True, yield_per=5000).execute(query))
+
+    events = stream(select(Event.case_id, Event.action, Event.occurred_at, Event.old, Event.new)
+                    .where(Event.case_id.is_not(None)).order_by(Event.case_id, Event.id))
+    cycles = stream(select(*Cycle.__table__.columns).order_by(Cycle.case_id, Cycle.number))
+    cases = stream(select(*Case.__table__.columns).order_by(Case.id))
+    ev, cy = next(events, None), next(cycles, None)
+    orphans: set[int] = set()
+    for row in cases:
+        case = row._asdict()
+        history, own = [], []
+        while ev is not None and ev.case_id <= case["id"]:
+            if ev.case_id == case["id"]:
+                history.append((ev.action, ev.occurred_at, replay.loads(ev.old), replay.loads(ev.new)))
+            else:
+                orphans.add(ev.case_id)
+            ev = next(events, None)
+        while cy is not None and cy.case_id <= case["id"]:
+            if cy.case_id == case["id"]:
+                own.append(cy._asdict())
+            cy = next(cycles, None)
+        problems += replay.differences(case, own, history)
+    while ev is not None:
+        orphans.add(ev.case_id)
+        ev = next(events, None)
+    problems += [f"events refer to case id {i}, which does not exist" for i in sorted(orphans)]
+    return problems
+
+
+def _gaps(s) -> list[str]:
+    """On SQLite, ids are never skipped: a gap in case or event ids means rows were removed. (A
+    PostgreSQL sequence skips the values of rolled-back transactions, so there a gap proves nothing;
+    the hash chain and the anchors still catch a removal.)"""
+    out = []
+    for name, model in (("event", Event), ("case", Case)):
+        n, low, high = s.execute(select(func.count(), func.min(model.id), func.max(model.id))).one()
+        if n and (low != 1 or high != n):
+            out.append(f"{name} ids run from {low} to {high} but there are {n}: {high - n + (low or 1) - 1} missing")
+    return out
 
 
 def backup(store, target: Path) -> dict[str, Any]:
-    """A consistent copy of a SQLite database taken with the online backup API, even while others write."""
+    """A consistent copy of a SQLite database taken with the online backup API, even while others write.
+
+    Written as every file is (complaintctl.files): 0600 under a temporary name beside the target,
+    then linked into place, which fails rather than overwrite anything that appeared meanwhile."""
     import os
     import sqlite3
+    import tempfile
 
     if store.dialect != "sqlite":
         raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
-    if target.exists():
+    if target.exists() and not target.is_symlink():
         raise labels.error(UserError, "err.backup_exists", path=str(target))
     if not target.parent.is_dir():
         raise labels.error(UserError, "err.backup_folder", path=str(target))
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    files.check_destination(target, "FILE", protect=(store.adapter.path,), overwrite=False)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     os.close(fd)
-    src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst, pages=1024)
-        dst.execute("PRAGMA journal_mode = DELETE")
-        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        src = sqlite3.connect(store.adapter.path, timeout=store.adapter.busy_timeout)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=1024)
+            dst.execute("PRAGMA journal_mode = DELETE")
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+            src.close()
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
+        except FileExistsError:
+            raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)") from None
     finally:
-        dst.close()
-        src.close()
+        Path(tmp).unlink(missing_ok=True)
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
 
 
@@ -207,24 +236,20 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             select(Case).where(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff,
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
-            fields = [f for f in ("customer", "phone", "email", "account", "description", "resolution", "id_number",
-                                  "agent_name", "request", "decision_facts") if getattr(case, f)]
-            case.customer = "[anonymised]" if case.customer else None
-            case.phone = case.email = case.account = case.id_number = None
-            case.agent_name = "[anonymised]" if case.agent_name else None
-            case.request = "[anonymised]" if case.request else None
-            case.decision_facts = "[anonymised]" if case.decision_facts else None
-            case.description = "[anonymised]"
-            if case.resolution:
-                case.resolution = "[anonymised]"
+            fields = [f for f in replay.PERSONAL_FIELDS if getattr(case, f)]
+            for name, value in replay.purged({f: getattr(case, f) for f in replay.PERSONAL_FIELDS}).items():
+                setattr(case, name, value)
             case.anonymised_at = ctx.now
             case.updated_at = ctx.now
             uow.session.add(case)
+            erased = personal.erase(uow, case.id)
             audit.append(uow, case_id=case.id, action=d.Action.PURGE.value, actor=ctx.actor, occurred_at=ctx.now,
-                         recorded_at=ctx.now, new={"anonymised": fields},
+                         recorded_at=ctx.now, new={"anonymised": fields, "texts_erased": erased},
                          detail=f"personal data anonymised: closed before {day.isoformat()}")
             anonymised.append(case.reference)
         if not dry_run:
             uow.commit()
+    if anonymised and not dry_run:
+        uow.store.adapter.scrub(uow.store)  # the erased bytes leave the file, not only the rows
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
             "at": show_time(ctx.now, ctx)}

@@ -1,13 +1,19 @@
-"""Masking of personal data (PIPL): phone numbers, account and card numbers, e-mail addresses.
+"""Masking of personal data (PIPL): names, phone numbers (mobile and landline), account and card
+numbers, identity document numbers, e-mail addresses.
 
-Masking is applied on the way out, in every output and export; the store keeps the real values
-so that a manager can `--reveal` them (which is audited) and `db purge` can anonymise them.
+Every output and export shows a case's fields masked; the case row keeps the real values so that a
+manager can `--reveal` them (which is audited) and `db purge` can anonymise them. Events are written
+masked: the full text of a note, reply or reason is kept in the personal_data table (complaintctl.
+personal), which `db purge` erases without touching the chain.
 """
 from __future__ import annotations
 
 import re
 
-_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}\d)(?![\d*])")
+_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}[\dXx])(?![\d*])")
+# Landlines without a mobile's length: (010)65123456, （010）6512-3456, and local 6512 3456 / 6512-3456.
+_LANDLINE = re.compile(r"(?:[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
+_ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 _NON_DIGIT = re.compile(r"\D")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
@@ -50,13 +56,35 @@ def mask_email(value: str | None) -> str | None:
     return _EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), value)
 
 
+def _mask_landline(match: re.Match) -> str:
+    """Every digit but the last two hidden; brackets and separators kept so the shape still reads."""
+    text = match.group(0)
+    total = sum(c.isdigit() for c in text)
+    seen, out = 0, []
+    for c in text:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen > total - 2 else "*")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _mask_run(match: re.Match) -> str:
-    run = match.group(1)
+    return _mask_digits(match.group(1))
+
+
+def _mask_digits(run: str) -> str:
+    if run[-1] in "Xx":
+        compact = run.replace(" ", "").replace("-", "")
+        return mask_id_number(compact) if _ID_NUMBER.fullmatch(compact) else _mask_digits(run[:-1]) + run[-1]
     digits = re.sub(r"\D", "", run)
     if re.fullmatch(r"1[3-9]\d{9}", digits) or (run.startswith("+") and 8 <= len(digits) <= 15):
         return mask_phone(run)
     if re.fullmatch(r"0\d{9,11}", digits) and "-" in run:
         return mask_phone(run)
+    if len(digits) == 18 and _ID_NUMBER.fullmatch(digits):
+        return mask_id_number(digits)
     if 12 <= len(digits) <= 19:
         return mask_account(digits)
     return run
@@ -68,18 +96,41 @@ def mask_text(value: str | None) -> str | None:
         return value
     if _DIGIT_RUN.search(value):
         value = _DIGIT_RUN.sub(_mask_run, value)
+    if _LANDLINE.search(value):
+        value = _LANDLINE.sub(_mask_landline, value)
     return mask_email(value) if "@" in value else value
 
 
+# What `db purge` leaves where a name or text was: never masked further.
+ANONYMISED = "[anonymised]"
+
+
 def mask_name(value: str | None) -> str | None:
-    """张** / J*** S****: the first character of each part stays."""
+    """王*明 / 张* / J*** S****: a Chinese name of three or more characters keeps its first and last,
+    any other part of a name its first character only."""
+    if not value or value == ANONYMISED:
+        return value
+
+    def part(p: str) -> str:
+        if len(p) >= 3 and not p.isascii():
+            return p[0] + "*" * (len(p) - 2) + p[-1]
+        return p[0] + "*" * (len(p) - 1)
+
+    return " ".join(part(p) for p in value.split())
+
+
+def mask_names_in(value: str | None, names) -> str | None:
+    """Free text with each of `names` (the case's customer and agent, say) masked wherever it occurs."""
     if not value:
         return value
-    return " ".join(part[0] + "*" * (len(part) - 1) for part in value.split())
+    for name in names:
+        if name and name != ANONYMISED and len(name) >= 2 and name in value:
+            value = value.replace(name, mask_name(name))
+    return value
 
 
 # Which masking each personal field gets: the one map every output, export and event uses.
-MASKERS = {"phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
+MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
            "decision_basis": mask_text}
 

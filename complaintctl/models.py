@@ -201,6 +201,20 @@ class Event(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class PersonalData(SQLModel, table=True):
+    """The full text an event keeps only masked (a note, a reply, a reason naming a phone, an ID or
+    a card): read by `--reveal`, erased by `db purge`. The event's hash covers the masked text, so
+    erasing this row leaves the chain verifiable."""
+
+    __tablename__ = "personal_data"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    event_id: int = Field(foreign_key="events.id", index=True)
+    field: str = Field(max_length=30)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class RemediationAction(SQLModel, table=True):
     """An improvement decided from complaint analysis (溯源整改): its root cause, owner and deadline."""
 

@@ -14,7 +14,7 @@ from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
 from .errors import InvalidValue, UserError
-from .masking import mask_account, mask_phone, mask_text
+from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
 from .models import Case, Cycle, UTCDateTime
 
 OPEN = list(clocks.OPEN)
@@ -214,7 +214,9 @@ class CaseRows:
             self.tally[tier] = self.tally.get(tier, 0) + 1
         show = self.show
         if self.masked:
-            phone, account, description = mask_phone(phone), mask_account(account), mask_text(description)
+            phone, account = mask_phone(phone), mask_account(account)
+            description = mask_names_in(mask_text(description), (customer,))
+            customer = mask_name(customer)
         return {
             "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
             "product": product, "category": category, "branch": branch, "department": department,

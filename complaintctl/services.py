@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import audit, clocks, deadlines
+from . import audit, clocks, deadlines, personal
 from . import domain as d
 from . import labels
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
-from .masking import mask_account, mask_email, mask_field, mask_id_number, mask_phone, mask_text
+from .masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone, mask_text
 from .models import Case, Cycle, Event, Staff
 
 UTC = dt.timezone.utc
@@ -39,17 +39,17 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "departments": _names(case.departments),
         "assignee": case.assignee,
         "co_handlers": _names(case.co_handlers),
-        "customer": case.customer,
+        "customer": mask_name(case.customer) if masked else case.customer,
         "phone": mask_phone(case.phone) if masked else case.phone,
         "email": mask_email(case.email) if masked else case.email,
         "account": mask_account(case.account) if masked else case.account,
-        "description": mask_text(case.description) if masked else case.description,
+        "description": personal.event_value("description", case.description, case) if masked else case.description,
         "id_type": case.id_type,
         "id_number": mask_id_number(case.id_number) if masked else case.id_number,
-        "agent_name": case.agent_name,
+        "agent_name": mask_name(case.agent_name) if masked else case.agent_name,
         "agent_authority": case.agent_authority,
         "complained_staff": case.complained_staff,
-        "request": mask_text(case.request) if masked else case.request,
+        "request": personal.event_value("request", case.request, case) if masked else case.request,
         "received_at": _show(case.received_at, ctx),
         "due_at": _show(case.due_at, ctx),
         "regulatory_due_at": _show(case.regulatory_due_at, ctx),
@@ -71,11 +71,11 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "regulatory_extension_days": case.regulatory_extension_days,
         "regulatory_period_days": deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy),
         "related": related_ref,
-        "resolution": mask_text(case.resolution) if masked else case.resolution,
+        "resolution": personal.event_value("resolution", case.resolution, case) if masked else case.resolution,
         "root_cause": case.root_cause,
         "decided_at": _show(case.decided_at, ctx),
-        "decision_facts": mask_text(case.decision_facts) if masked else case.decision_facts,
-        "decision_basis": mask_text(case.decision_basis) if masked else case.decision_basis,
+        "decision_facts": personal.event_value("decision_facts", case.decision_facts, case) if masked else case.decision_facts,
+        "decision_basis": personal.event_value("decision_basis", case.decision_basis, case) if masked else case.decision_basis,
         "relief": case.relief.split(",") if case.relief else [],
         "notified_via": case.notified_via,
         "satisfaction": case.satisfaction,
@@ -149,17 +149,47 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
     for name, value in changes.items():
         before = getattr(case, name)
         if before != value:
-            old[name] = mask_field(name, before)
-            new[name] = mask_field(name, value)
+            old[name] = personal.event_value(name, before, case)
+            new[name] = personal.event_value(name, value, case)
             setattr(case, name, value)
+    if action not in (d.Action.LOG, d.Action.IMPORT):
+        _record_other_changes(case, old, new)
     if extra:
         new.update(extra)
     case.updated_at = ctx.now
     uow.session.add(case)
     if flush or case.id is None:
         uow.session.flush()  # later steps of the unit of work query what this one wrote
-    audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
-                 recorded_at=ctx.now, old=old or None, new=new or None, detail=detail)
+    shown = personal.masked(detail, case)
+    event = audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
+                         recorded_at=ctx.now, old=old or None, new=new or None, detail=shown)
+    if shown != detail:  # the full text is kept apart, where db purge can erase it
+        uow.session.flush()
+        personal.keep(uow, case.id, event.id, "detail", detail)
+
+
+# Columns an event never needs to carry: bookkeeping of the row itself.
+UNRECORDED = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
+
+
+def _record_other_changes(case: Case, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Add to the event every column changed on the case since it was loaded that `changes` did not
+    name (a breach flag set by _mark_breaches, say): the event then accounts for the whole row, which
+    is what lets `db check` replay every field."""
+    from sqlalchemy import inspect
+
+    state = inspect(case)
+    for name in Case.__table__.columns.keys():
+        if name in new or name in UNRECORDED:
+            continue
+        hist = state.attrs[name].history
+        if not hist.added:
+            continue
+        before = hist.deleted[0] if hist.deleted else None
+        after = getattr(case, name)
+        if before != after:
+            old[name] = personal.event_value(name, before, case)
+            new[name] = personal.event_value(name, after, case)
 
 
 def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
@@ -247,6 +277,15 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         return _result(uow, ctx, case, "msg.logged", tier=tr.value)
 
 
+# What a log event records of the new case (a key left out means the value was empty). Since
+# `calendar` is recorded, so are followup_due_at and (if set) department: older events lack them.
+CREATION_KEYS = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
+                 "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
+                 "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
+                 "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                 "department", "departments", "followup_due_at", "calendar")
+
+
 def complaint_record(*, id_type: str | None = None, id_number: str | None = None, agent: str | None = None,
                      agent_authority: str | None = None, complained_staff: str | None = None,
                      request: str | None = None) -> dict[str, Any]:
@@ -271,12 +310,7 @@ def complaint_record(*, id_type: str | None = None, id_number: str | None = None
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
-    keys = ("reference", "status", "tier", "channel", "product", "category", "branch", "customer", "phone",
-            "email", "account", "description", "received_at", "due_at", "regulatory_due_at",
-            "first_response_due_at", "related_case_id", "external_id", "assignee", "resolved_at", "closed_at",
-            "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request", "department",
-            "departments")
-    return {k: mask_field(k, getattr(case, k)) for k in keys if getattr(case, k) is not None}
+    return {k: personal.event_value(k, getattr(case, k), case) for k in CREATION_KEYS if getattr(case, k) is not None}
 
 
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
@@ -828,11 +862,13 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
         cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
         events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
         masked = ctx.masking and not reveal
+        # Events hold their text masked; revealed, the full text kept apart (until purged) is shown.
+        full = {} if masked else personal.texts(uow, [e.id for e in events])
         timeline = [{
             "id": e.id, "action": e.action, "actor": e.actor,
             "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
             "old": _loads(e.old), "new": _loads(e.new),
-            "detail": mask_text(e.detail) if masked else e.detail,
+            "detail": mask_text(e.detail) if masked else full.get((e.id, "detail"), e.detail),
         } for e in events]
         cyc = [{
             "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),

@@ -65,7 +65,7 @@ def test_csv_round_trips_with_chinese_and_neutralised_formulas(cli, data, tmp_pa
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["reference"] for r in rows] == [data["c"], data["a"]]
-    assert rows[1]["customer"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1]["customer"] == "'=" + "*" * 21  # the name masked, and still no formula
     assert rows[1]["description"] == "理财产品风险未揭示"
     assert rows[0]["account"] == "622202******7890"
     assert rows[0]["received_at"] == "2026-03-04T10:00:00+08:00"

@@ -82,7 +82,8 @@ def test_case_keys_are_references_in_any_case_or_ids_of_at_most_11_digits():
     assert d.parse_case_key(" 42 ") == 42
     assert d.parse_case_key("9" * 11) == int("9" * 11)
     expected = "expected a reference such as C-2026-000123 or a numeric id"
-    assert refusal(d.parse_case_key, "9" * 12) == f"invalid case '999999999999': {expected}"
+    # Twelve digits could be a card number pasted by mistake: the error line masks it like one.
+    assert refusal(d.parse_case_key, "9" * 12) == f"invalid case '999999**9999': {expected}"
     assert refusal(d.parse_case_key, "abc") == f"invalid case 'abc': {expected}"
     assert refusal(d.parse_case_key, "C-26-1") == f"invalid case 'C-26-1': {expected}"
 

@@ -1,0 +1,180 @@
+"""The replay behind `db check`: fold a case's events into the state they imply and compare it,
+field by field, with the stored case and its cycles.
+
+Every event records the old and new value of each case column it changed (personal identifiers
+and free text masked as the event keeps them), so the state a case should have is the fold of its
+events' new values; a stored value that differs was changed behind the tool's back. The replay
+reuses what the events say rather than recomputing deadlines, so it checks what the tool really
+did, whatever rules were in force when it did it; the hash chain, in turn, proves the events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Iterable
+
+from . import domain as d
+from .errors import IllegalMove
+from .models import Case, UTCDateTime
+
+ANONYMISED = "[anonymised]"
+PERSONAL_FIELDS = ("customer", "phone", "email", "account", "description", "resolution", "id_number",
+                   "agent_name", "request", "decision_facts")
+
+# Columns that are not part of a case's history: the row's own bookkeeping.
+_SKIP = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
+COLUMNS = tuple(c for c in Case.__table__.columns.keys() if c not in _SKIP)
+_TIMES = frozenset(c.name for c in Case.__table__.columns if isinstance(c.type, UTCDateTime))
+_FLAGS = frozenset({"internal_breached", "regulatory_breached"})
+
+# A case as first written, before any event but its first: what a field not named is.
+_DEFAULTS = {"regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
+             "reopen_count": 0, "cycle_number": 1, "internal_breached": False, "regulatory_breached": False,
+             "paused_at": None, "pause_reason": None, "paused_from": None, "first_responded_at": None,
+             "last_escalated_at": None, "notified_via": None, "resolution": None, "root_cause": None,
+             "satisfaction": None, "repeat_count": 0, "withdrawn_at": None, "review_requested_at": None,
+             "reviewer": None, "review_outcome": None, "reviewed_at": None, "decision_facts": None,
+             "decision_basis": None, "relief": None, "decided_at": None, "co_handlers": None}
+
+
+def purged(values: dict[str, Any]) -> dict[str, Any]:
+    """What `db purge` leaves of a case's personal fields (given their current values)."""
+    kept = ("customer", "agent_name", "request", "decision_facts", "resolution")  # a placeholder says one was there
+    out = {f: (ANONYMISED if values.get(f) else None) for f in kept}
+    out.update({"phone": None, "email": None, "account": None, "id_number": None, "description": ANONYMISED})
+    return out
+
+
+def _creation(action: str, new: dict[str, Any]) -> dict[str, Any]:
+    """The state a log or import event records. Recent events record every field (a key left out
+    means empty) and say so by recording `calendar`; older ones are taken for what they name."""
+    from .importer import IMPORT_KEYS
+    from .services import CREATION_KEYS
+
+    state = dict(_DEFAULTS)
+    keys = CREATION_KEYS if action == d.Action.LOG else IMPORT_KEYS
+    if "calendar" in new:
+        state.update({k: None for k in keys})
+    elif action == d.Action.LOG:  # before `calendar` was recorded, a log recorded all of these but three
+        state.update({k: None for k in keys if k not in ("department", "followup_due_at", "calendar")})
+    else:
+        for k in ("internal_breached", "regulatory_breached", "resolution", "root_cause", "satisfaction"):
+            state.pop(k, None)  # an older import set these without recording them
+    state.update({k: v for k, v in new.items() if k in COLUMNS})
+    if action == d.Action.IMPORT:
+        state["internal_breached"] = bool(new.get("internal_breached")) if "calendar" in new else state.get("internal_breached")
+        state["regulatory_breached"] = bool(new.get("regulatory_breached")) if "calendar" in new else state.get("regulatory_breached")
+        if state.get("internal_breached") is None:
+            state.pop("internal_breached")
+        if state.get("regulatory_breached") is None:
+            state.pop("regulatory_breached")
+    return state
+
+
+def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """The case state and the cycles (number -> opened_at, resolved_at) that (action, occurred_at,
+    old, new) events imply. A field missing from the state is one the events cannot speak for."""
+    state: dict[str, Any] = {}
+    cycles: dict[int, dict[str, Any]] = {}
+    for action, occurred, old, new in events:
+        if action in (d.Action.LOG, d.Action.IMPORT):
+            state = _creation(action, new)
+            cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at")}}
+            continue
+        if action == d.Action.PURGE:
+            state.update(purged(state))
+            continue
+        for name, value in new.items():
+            if name not in COLUMNS or name not in old:
+                # What the event says beyond the row (approver, reasons, pause lengths, a repeat's own
+                # channel): a column the event changed always has its old value beside the new.
+                continue
+            if action == d.Action.RESUME and name == "paused_working_seconds":
+                # A resume records the working time the pause covered; the case keeps the total.
+                if name in old:
+                    state[name] = (old[name] or 0) + (value or 0)
+                continue
+            state[name] = value
+        if "cycle_number" in new and "cycle_number" in old:  # a reopen, a review, or new facts: a cycle opens when the event happens
+            cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None}
+        elif new.get("resolved_at") is not None and cycles:
+            cycles[max(cycles)]["resolved_at"] = new["resolved_at"]  # the cycle ends with the case's resolution
+        elif new.get("reviewed_at") is not None and cycles:
+            cycles[max(cycles)]["resolved_at"] = new["reviewed_at"]  # a review's cycle ends with its decision
+    return state, cycles
+
+
+def _time(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _shown(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    return "empty" if value is None else repr(value)
+
+
+def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
+                events: list[tuple[str, dt.datetime, dict, dict]]) -> list[str]:
+    """Each way a stored case (a row as a dict) and its cycles differ from what its events imply."""
+    from .masking import mask_field
+    from .personal import event_value
+
+    ref = case["reference"] or f"id {case['id']}"
+    if not events:
+        return [f"case {ref}: has no events"]
+    if events[0][0] not in (d.Action.LOG, d.Action.IMPORT):
+        return [f"case {ref}: its first event is {events[0][0]}, not log or import"]
+    try:
+        status = d.replay([(a, n) for a, _, _, n in events])
+    except IllegalMove as exc:
+        return [f"case {ref}: history contains an illegal move ({exc.message})"]
+    if status != case["status"]:
+        return [f"case {ref}: state is {case['status']} but its events replay to {status}"]
+    implied, opened = fold(events)
+    out = []
+    for name in COLUMNS:
+        if name not in implied:
+            continue
+        want, have = implied[name], case[name]
+        if name in _TIMES:
+            want, have = _time(want), have
+        elif name in _FLAGS:
+            # Only a breach the events record and the case no longer shows is a tampering: a
+            # flag set without an event was set by a version that did not record it.
+            if bool(want) and not bool(have):
+                out.append(f"case {ref}: field {name} is {_shown(bool(have))} but its events record True")
+            continue
+        elif want != have:
+            # As events record it now (names masked in free text too), or as an older event did.
+            shown = event_value(name, have, case)
+            have = shown if want == shown else mask_field(name, have)
+        if want != have:
+            out.append(f"case {ref}: field {name} is {_shown(have)} but its events imply {_shown(want)}")
+    numbers = [c["number"] for c in cycles]
+    expected = list(range(1, (case["cycle_number"] or 1) + 1))
+    if numbers != expected:
+        out.append(f"case {ref}: cycles {numbers} but its events imply cycles {expected}")
+    for c in cycles:
+        seen = opened.get(c["number"])
+        if seen is None:
+            continue
+        for name in ("opened_at", "resolved_at"):
+            want = _time(seen[name])
+            if c[name] != want:
+                out.append(f"case {ref}: cycle {c['number']} field {name} is {_shown(c[name])} "
+                           f"but its events imply {_shown(want)}")
+    if cycles and cycles[-1]["number"] == case["cycle_number"]:
+        current = cycles[-1]
+        for name in ("tier", "regulatory_due_at"):
+            if name in implied and current[name] != (_time(implied[name]) if name in _TIMES else implied[name]):
+                out.append(f"case {ref}: cycle {current['number']} field {name} is {_shown(current[name])} "
+                           f"but its events imply {_shown(implied[name])}")
+    return out
+
+
+def loads(value: str | None) -> dict:
+    return json.loads(value) if value else {}

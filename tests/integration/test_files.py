@@ -1,0 +1,180 @@
+"""Every file the tool writes is written one way; input is bounded; errors never echo personal data."""
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import Cli
+
+
+def _rows(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+BAD = [["received_at", "description", "phone", "account", "channel"],
+       ["2026-03-02", "=cmd|' /C calc'!A0", "13812345678", "6222021234567890", "fax"],
+       ["2026-03-03", "-2+3", "13912345678", "", "@SUM(1+1)"],
+       ["2026-03-04", "good", "13812345678", "", "hotline"]]
+
+
+def test_the_rejects_file_is_owner_only_masked_and_escaped(cli, tmp_path):
+    f = _rows(tmp_path / "in.csv", BAD)
+    out = cli("import", str(f), "--skip-invalid").stdout
+    assert "imported 1 of 3 rows" in out and "2 rejected rows written to" in out
+    target = tmp_path / "in.rejects.csv"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    text = target.read_text(encoding="utf-8")
+    assert "13812345678" not in text and "6222021234567890" not in text and "138****5678" in text
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows[0]["description"] == "'=cmd|' /C calc'!A0"
+    assert rows[1]["description"] == "'-2+3" and rows[1]["channel"] == "'@SUM(1+1)"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_symlink_at_the_rejects_path_is_left_alone(cli, tmp_path):
+    cli.log()
+    f = _rows(tmp_path / "in.csv", BAD)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "in.rejects.csv"
+    link.symlink_to(victim)
+    err = cli.fails("import", str(f), "--skip-invalid")
+    assert "not a symbolic link" in err
+    assert victim.read_text() == "keep me\n" and link.is_symlink()
+
+
+def test_no_rejects_file_when_every_row_is_good_or_on_a_dry_run(cli, tmp_path):
+    f = _rows(tmp_path / "in.csv", [BAD[0], BAD[3]])
+    cli("import", str(f), "--skip-invalid")
+    assert not (tmp_path / "in.rejects.csv").exists()
+    g = _rows(tmp_path / "bad.csv", BAD)
+    cli("import", str(g), "--skip-invalid", "--dry-run")
+    assert not (tmp_path / "bad.rejects.csv").exists()
+
+
+def test_output_is_owner_only_and_never_written_through_a_symlink(cli, tmp_path):
+    cli.log()
+    out = tmp_path / "list.csv"
+    cli("list", "--format", "csv", "--output", str(out))
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(victim)
+    assert "not a symbolic link" in cli.fails("list", "--format", "csv", "--output", str(link))
+    assert victim.read_text() == "keep me\n"
+
+
+@pytest.mark.sqlite_only
+def test_output_refuses_the_database_itself(cli, tmp_path):
+    cli.log()
+    for target in (cli.db, tmp_path / "." / cli.db.name, cli.db.with_name(cli.db.name + "-wal")):
+        assert "a file other than the database itself" in cli.fails("list", "--format", "csv", "--output", str(target))
+    assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_backup_is_owner_only_and_never_through_a_symlink(cli, tmp_path):
+    cli.log()
+    link = tmp_path / "b.db"
+    link.symlink_to(tmp_path / "nowhere.db")
+    assert "not a symbolic link" in cli.fails("db", "backup", str(link))
+    assert not (tmp_path / "nowhere.db").exists()
+    assert "already exists" in cli.fails("db", "backup", str(cli.db))
+
+
+@pytest.mark.parametrize("args, secret", [
+    (["log", "--channel", "hotline", "--phone", "13812345678 110105199003071234", "--description", "x"],
+     "110105199003071234"),
+    (["log", "--channel", "hotline", "--phone", "13812345678", "--account", "6222021234567890X",
+      "--description", "x"], "6222021234567890"),
+    (["log", "--channel", "hotline", "--email", "wang.xiaoming@example.com", "--phone", "(010)65123456x",
+      "--description", "x"], "65123456"),
+])
+def test_error_messages_never_echo_personal_data(cli, args, secret):
+    cli.log()
+    err = cli.fails(*args)
+    assert secret not in err
+
+
+def test_stdin_past_the_longest_text_is_refused_without_being_read_whole(cli):
+    cli.log()
+    err = cli.fails("log", "--channel", "letter", "--description", "-", input="长" * 100_001)
+    assert "invalid description '(standard input)': expected at most 100000 characters" in err
+
+
+# A child's ru_maxrss starts at the memory of the process that forked it (Linux folds the forked
+# copy's high-water mark into the child at exec), so a child of a test worker of several hundred MB
+# reports at least that. This small wrapper is that child: it starts the command as its own child,
+# which inherits only the wrapper's ~15 MB, and writes what wait4 says of it to the file named first.
+_WRAPPER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _peak_mb_of(cmd, feed, tmp_path):
+    """Run a command, feed its stdin, and return its exit code, stderr and its own peak resident
+    memory in MB (measured in a fresh grandchild, see _WRAPPER)."""
+    report = tmp_path / "peak_kb"
+    proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, str(report), *cmd], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        feed(proc.stdin)
+        proc.stdin.close()
+    except BrokenPipeError:  # the tool stopped reading: what the test hopes for
+        pass
+    err = proc.stderr.read()
+    proc.wait()
+    return proc.returncode, err.decode(), int(report.read_text()) / 1024
+
+
+def test_the_memory_measure_does_not_inherit_the_test_workers_peak(tmp_path):
+    """The floor: an empty Python measured the same way stays small even when this process is big."""
+    ballast = bytearray(300 << 20)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touched, so resident
+    code, _, peak = _peak_mb_of([sys.executable, "-c", "pass"], lambda stdin: None, tmp_path)
+    assert code == 0 and peak < 100, f"floor {peak:.0f} MB"
+    del ballast
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_a_100_mb_description_on_stdin_is_refused_in_bounded_memory(cli, tmp_path):
+    cli.log()
+    chunk = b"x" * (1 << 20)
+
+    def feed(stdin):
+        for _ in range(100):
+            stdin.write(chunk)
+
+    code, err, peak = _peak_mb_of([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "log",
+                                   "--channel", "letter", "--description", "-"], feed, tmp_path)
+    assert code == 2 and "at most 100000 characters" in err
+    assert peak < 200, f"peak {peak:.0f} MB"
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_an_import_of_many_bad_rows_keeps_memory_bounded(cli, tmp_path):
+    """300,000 invalid rows: every one counted and written to the rejects file, a bounded number held."""
+    cli.log()
+    f = tmp_path / "bad.csv"
+    with f.open("w", encoding="utf-8") as fh:
+        fh.write("received_at,description,channel\n")
+        line = "2026-03-02,来电投诉 13812345678,fax\n"
+        fh.write(line * 300_000)
+    code, err, peak = _peak_mb_of([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "import",
+                                   str(f), "--skip-invalid", "--json"], lambda stdin: None, tmp_path)
+    assert code == 0, err
+    assert peak < 200, f"peak {peak:.0f} MB"
+    with (tmp_path / "bad.rejects.csv").open(encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == 300_001

@@ -1,0 +1,152 @@
+"""db check replays every case's events into the state they imply and compares it field by field
+with the stored case and cycles: a change made with plain SQL is named by case and field."""
+import pytest
+
+
+@pytest.fixture
+def worked(cli):
+    """Cases through most of the life cycle, with a breach on record."""
+    cli.staff()
+    a = cli.log("--account", "6222021234567890", received="2026-03-02T10:00")
+    cli("assign", a, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("pause", a, "--reason", "customer_materials", "--at", "2026-03-03T09:00")
+    cli("resume", a, "--at", "2026-03-04T09:00")
+    cli("resolve", a, "--resolution", "已补偿", "--at", "2026-03-09T10:00")  # past the internal limit
+    b = cli.log("--tier", "urgent", received="2026-03-05T10:00")
+    cli("assign", b, "--to", "sunli", "--at", "2026-03-05T11:00")
+    cli("respond", b, "--text", "初步方案", "--at", "2026-03-05T12:00")
+    c = cli.log(received="2026-03-06T10:00")
+    cli("escalate", c, "--to", "important", "--reason", "客户投诉升级", "--at", "2026-03-06T11:00")
+    r = cli.log(received="2026-03-06T10:00")
+    cli("resolve", r, "--resolution", "已处理", "--at", "2026-03-07T10:00")
+    cli("reopen", r, "--reason", "客户不满意", "--at", "2026-03-10T10:00")
+    assert cli("db", "check").exit_code == 0
+    return a, b, c, r
+
+
+def test_a_healthy_history_replays_to_its_cases(cli, worked):
+    assert cli.json("show", worked[0], "--json")["case"]["internal_breached"] is True
+    assert "ok:" in cli("db", "check").stdout
+
+
+@pytest.mark.parametrize("column, value", [
+    ("due_at", "2027-01-01 00:00:00"), ("regulatory_due_at", "2027-01-01 00:00:00"),
+])
+def test_later_deadlines_set_with_sql_are_named(cli, worked, column, value):
+    cli.sql(f"update cases set {column} = :v where id = 3", v=value)
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[2]}: field {column} is" in r.stdout
+
+
+def test_a_hidden_breach_is_named(cli, worked):
+    cli.sql("update cases set internal_breached = :f where id = 1", f=False)
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[0]}: field internal_breached is False but its events record True" in r.stdout
+
+
+@pytest.mark.parametrize("column, value", [
+    ("assignee", "zhangwei"), ("customer", "李四"), ("phone", "13900000000"), ("account", "6222020000000000"),
+    ("tier", "important"), ("department", "零售部"), ("reopen_count", 5), ("paused_working_seconds", 0),
+])
+def test_a_changed_field_is_named(cli, worked, column, value):
+    cli.sql(f"update cases set {column} = :v where id = 1", v=value)
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[0]}: field {column} is" in r.stdout
+
+
+def test_a_changed_cycle_is_named(cli, worked):
+    cli.sql("update cycles set resolved_at = null where case_id = 4 and number = 1")
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[3]}: cycle 1 field resolved_at is empty" in r.stdout
+
+
+def test_a_removed_cycle_is_named(cli, worked):
+    cli.sql("delete from cycles where case_id = 4 and number = 2")
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[3]}: cycles [1] but its events imply cycles [1, 2]" in r.stdout
+
+
+def test_a_purged_case_still_replays(cli, worked):
+    cli("close", worked[0], "--satisfaction", "satisfied", "--at", "2026-03-10T10:00")
+    assert len(cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")["anonymised"]) == 1
+    assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_gap_in_ids_is_named(cli, worked):
+    cli.sql("pragma foreign_keys = off")
+    cli.sql("delete from cycles where case_id = 2")
+    cli.sql("delete from events where case_id = 2")
+    cli.sql("delete from cases where id = 2")
+    r = cli("db", "check", expect=1)
+    assert "case ids run from 1 to 4 but there are 3: 1 missing" in r.stdout
+
+
+def test_an_import_replays_to_its_cases(cli, tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("received_at,description,department,resolution,closed_at,tier\n"
+                 "2026-03-02,a,零售部,已处理,2026-03-20,general\n2026-03-03,b,,,,urgent\n", encoding="utf-8")
+    cli("import", str(f))
+    assert cli("db", "check").exit_code == 0
+    cli.sql("update cases set department = '对公部' where id = 1")
+    assert "field department is" in cli("db", "check", expect=1).stdout
+
+
+@pytest.fixture
+def procedure(cli):
+    """Cases through the procedure issue 12 added: an extension, a repeat with new facts, a
+    withdrawal, a review and its decision, the Art. 13 record, a decision with facts, basis and
+    relief, and a team with departments."""
+    cli.staff()
+    cli("staff", "add", "lina", "--role", "staff")
+    a = cli.log("--id-number", "110105199003071239", "--agent", "李律师", "--agent-authority", "委托书2026-01",
+                "--complained-staff", "lina", "--request", "退还年费 6222021234567890", received="2026-03-02T10:00")
+    cli("assign", a, "--to", "wangfang", "--with", "zhangwei", "--department", "个人金融部", "--department", "信用卡中心",
+        "--at", "2026-03-02T11:00")
+    cli("extend", a, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+        "--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00")
+    cli("log", "--repeat-of", a, "--channel", "letter", "--description", "补充材料", "--new-facts",
+        "--received-at", "2026-03-12T10:00")
+    cli("resolve", a, "--resolution", "退还年费", "--facts", "年费未事先告知", "--basis", "领用合约第5条",
+        "--relief", "mediation,litigation", "--decided-at", "2026-03-20T09:00", "--at", "2026-03-20T10:00")
+    cli("review", a, "--requested-at", "2026-03-25T10:00", "--reviewer", "sunli")
+    cli("review-decide", a, "--outcome", "changed", "--text", "经核查，变更为全额退还", "--at", "2026-04-02T10:00")
+    w = cli.log(received="2026-03-03T10:00")
+    cli("log", "--repeat-of", w, "--channel", "hotline", "--description", "催问", "--received-at", "2026-03-04T10:00")
+    cli("withdraw", w, "--reason", "客户撤回", "--at", "2026-03-05T10:00")
+    r = cli("db", "check", expect=None)
+    assert r.exit_code == 0, r.stdout
+    return a, w
+
+
+def test_the_procedures_history_replays_to_its_cases(cli, procedure):
+    a, w = procedure
+    case = cli.json("show", a, "--json")["case"]
+    assert (case["cycle"], case["repeat_count"], case["review_outcome"]) == (3, 1, "changed")
+    assert cli.json("show", w, "--json")["case"]["withdrawn_at"] is not None
+
+
+@pytest.mark.parametrize("column, value", [
+    ("regulatory_extension_days", 60), ("repeat_count", 0), ("review_requested_at", None),
+    ("reviewer", "zhangwei"), ("review_outcome", "upheld"), ("reviewed_at", "2026-05-01 00:00:00"),
+    ("id_type", "passport"), ("id_number", "110105199003079994"), ("agent_name", "王五"),
+    ("agent_authority", "无"), ("complained_staff", None), ("request", "另有请求"),
+    ("decision_facts", "别的事实"), ("decision_basis", "别的依据"), ("relief", "review"),
+    ("decided_at", "2026-03-19 00:00:00"), ("co_handlers", None), ("departments", "个人金融部"),
+])
+def test_a_changed_procedure_field_is_named(cli, procedure, column, value):
+    cli.sql(f"update cases set {column} = :v where id = 1", v=value)
+    r = cli("db", "check", expect=1)
+    assert f"case {procedure[0]}: field {column} is" in r.stdout
+
+
+def test_a_changed_withdrawal_is_named(cli, procedure):
+    cli.sql("update cases set withdrawn_at = null where id = 2")
+    r = cli("db", "check", expect=1)
+    assert f"case {procedure[1]}: field withdrawn_at is empty" in r.stdout
+
+
+def test_a_review_cycle_is_replayed(cli, procedure):
+    cli.sql("update cycles set resolved_at = null where case_id = 1 and number = 3")
+    r = cli("db", "check", expect=1)
+    assert f"case {procedure[0]}: cycle 3 field resolved_at is empty" in r.stdout
