@@ -11,6 +11,7 @@ Revises: 0010
 Create Date: 2026-11-29
 """
 from alembic import op
+import sqlalchemy as sa
 
 revision = "0011"
 down_revision = "0010"
@@ -19,8 +20,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_cases_received_dims", "cases", ["received_at", "product", "channel", "category", "branch"])
-    op.drop_index("ix_cases_received_at", table_name="cases")
+    # Checked first, so that a database whose recorded revision lags its tables upgrades all the same.
+    have = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("cases")}
+    if "ix_cases_received_dims" not in have:
+        op.create_index("ix_cases_received_dims", "cases", ["received_at", "product", "channel", "category", "branch"])
+    if "ix_cases_received_at" in have:
+        op.drop_index("ix_cases_received_at", table_name="cases")
 
 
 def downgrade() -> None:
