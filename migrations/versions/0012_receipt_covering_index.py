@@ -6,15 +6,15 @@ receipt index the counts come from the index alone; before, each case's row was 
 million cases numbered in no particular order (an unsorted import) meant seconds of scattered reads.
 It replaces the plain receipt index, which it serves in every query that used it.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
