@@ -15,7 +15,7 @@ from .state import state
 
 def register(app: typer.Typer) -> None:
     for fn in (log, assign, escalate, respond, note, pause, resume, extend, resolve, reopen, close, withdraw, review,
-               review_decide, show, list_):
+               review_decide, show, list_, find):
         name = "list" if fn is list_ else fn.__name__.replace("_", "-")
         app.command(name)(fn)
 
@@ -401,3 +401,36 @@ def list_(
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
                     title=None, limit=shown, total=total)
+
+
+def find(
+    ctx: typer.Context,
+    phone: Optional[str] = typer.Option(None, "--phone", help="The caller's phone, written any way (spaces, dashes, brackets, +86)."),
+    account: Optional[str] = typer.Option(None, "--account", help="An account or card number (spaces and dashes ignored)."),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="An identity document number."),
+    name: Optional[str] = typer.Option(None, "--name", help="The customer's name as recorded."),
+    as_of: Optional[str] = AS_OF,
+    fmt: str = FORMAT,
+    output: Optional[Path] = OUTPUT,
+    excel: bool = EXCEL,
+) -> None:
+    """Find a caller's cases, open and closed, by one identifier; personal data masked as in list.
+
+    Example: complaintctl find --phone "+86 138-1234-5678"
+    """
+    st = state(ctx)
+    from complaintctl import labels, personal, reports
+    from complaintctl.errors import UserError
+
+    from .views import LIST_COLUMNS, table_columns
+
+    given = [(k, v) for k, v in (("phone", phone), ("account", account), ("id_number", id_number), ("name", name))
+             if v is not None]
+    if len(given) != 1:
+        raise labels.error(UserError, "err.find_one")
+    query = reports.CaseQuery(include_closed=True, customer_key=personal.lookup_key(*given[0]))
+    render.check_format(fmt)
+    with st.uow(write=False) as uow:
+        rows = reports.list_cases(uow, st.context(), query, as_of=as_of)
+        render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
+                    title=None)

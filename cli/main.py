@@ -21,7 +21,7 @@ from .state import AppState
 # table against the whole application.)
 COMMAND_MODULES = {
     **dict.fromkeys(("log", "assign", "escalate", "respond", "note", "pause", "resume", "extend", "resolve",
-                     "reopen", "close", "withdraw", "review", "review-decide", "show", "list"), "cases"),
+                     "reopen", "close", "withdraw", "review", "review-decide", "show", "list", "find"), "cases"),
     **dict.fromkeys(("staff", "db", "calendar", "config", "choices", "demo", "init"), "admin"),
     "report": "reports",
     **dict.fromkeys(("import", "export"), "transfer"),

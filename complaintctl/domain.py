@@ -280,6 +280,13 @@ def clean_email(value: str) -> str:
     raise InvalidValue("email", value, "an address such as name@example.com")
 
 
+def compact(value: str) -> str:
+    """An identifier as typed without its spaces, dashes, dots and brackets (full-width ones too)."""
+    import unicodedata
+
+    return _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
+
+
 def clean_account(value: str) -> str:
     v = value.strip().replace(" ", "")
     if _ACCOUNT.match(v):

@@ -840,6 +840,8 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
                             "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
+                        "find 只接受 --phone、--account、--id-number、--name 中的一个")
 TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
                                  "--mine 与 --assignee 不能同时使用：请只给出其中之一")
 

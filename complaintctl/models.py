@@ -99,7 +99,7 @@ class Case(SQLModel, table=True):
     branch: Optional[str] = Field(default=None, max_length=200, index=True)
     department: Optional[str] = Field(default=None, max_length=200)
     assignee: Optional[str] = Field(default=None, max_length=200, index=True)
-    customer: Optional[str] = Field(default=None, max_length=200)
+    customer: Optional[str] = Field(default=None, max_length=200, index=True)
     phone: Optional[str] = Field(default=None, max_length=40, index=True)
     email: Optional[str] = Field(default=None, max_length=254)
     account: Optional[str] = Field(default=None, max_length=19, index=True)
@@ -131,7 +131,7 @@ class Case(SQLModel, table=True):
     # The record of Order 2020 No. 3, art. 13, beyond contact and account. The identity document number
     # is sensitive personal data: masked like an account number wherever it is shown or audited.
     id_type: Optional[str] = Field(default=None, max_length=30)
-    id_number: Optional[str] = Field(default=None, max_length=30)
+    id_number: Optional[str] = Field(default=None, max_length=30, index=True)
     agent_name: Optional[str] = Field(default=None, max_length=200)
     agent_authority: Optional[str] = Field(default=None, max_length=200)
     complained_staff: Optional[str] = Field(default=None, max_length=200)

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from sqlalchemy import delete, select
 
-from .masking import mask_field, mask_names_in, mask_text
+from .masking import mask_account, mask_field, mask_names_in, mask_text
 from .models import Case, PersonalData
 
 # Case columns of free text: masked like a note when an event records them.
@@ -36,6 +36,40 @@ def event_value(name: str, value, case):
     """A case column's value as an event records it: masked, free text also without the case's names."""
     out = mask_field(name, value)
     return mask_names_in(out, names(case)) if name in TEXT_FIELDS and out else out
+
+
+# What `find` looks a customer up by: option -> (case column, the normaliser that stored it).
+LOOKUPS = ("phone", "account", "id_number", "name")
+
+
+def lookup_key(kind: str, value: str) -> tuple[str, str]:
+    """The case column and the stored form of a caller's identifier, however it was written
+    (spaces, dashes, brackets and +86 ignored); InvalidValue if it cannot be one."""
+    from . import domain as d
+    from .errors import InvalidValue
+
+    option = "--" + kind.replace("_", "-")
+    text = (value or "").strip()
+    if kind == "phone":
+        try:
+            return "phone", d.clean_phone(text)
+        except InvalidValue:
+            raise InvalidValue(option, text, "a phone number as log takes it (13812345678, 010-62345678, "
+                                             "+86 138 1234 5678)") from None
+    if kind == "account":
+        digits = d.compact(text)
+        if not (digits.isdigit() and 12 <= len(digits) <= 19):
+            raise InvalidValue(option, mask_account(digits) if digits.isdigit() else text,
+                               "an account or card number of 12 to 19 digits")
+        return "account", digits
+    if kind == "id_number":
+        number = d.compact(text).upper()
+        if not 5 <= len(number) <= 30:
+            raise InvalidValue(option, "*" * len(number), "an identity document number of 5 to 30 characters")
+        return "id_number", number
+    if kind == "name":
+        return "customer", d.clean_name(option, text)
+    raise InvalidValue("--by", kind, "one of " + ", ".join(LOOKUPS))
 
 
 def keep(uow, case_id: int, event_id: int, field: str, full: str) -> None:

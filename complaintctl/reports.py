@@ -115,6 +115,8 @@ class CaseQuery:
     due_soon: bool = False
     stale: bool = False
     include_closed: bool = False
+    # (case column, stored value): one customer's cases, as personal.lookup_key finds them.
+    customer_key: tuple[str, str] | None = None
 
 
 def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
@@ -157,6 +159,9 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
                                    (_C.product, d.Product, q.product, "--product")):
         if value:
             conds.append(col == labels.parse(enum, value, name).value)
+    if q.customer_key:
+        column, value = q.customer_key
+        conds.append(getattr(_C, column) == value)
     if q.assignee:
         conds.append(_C.assignee == q.assignee.strip())
     if q.branch:
