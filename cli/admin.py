@@ -19,6 +19,7 @@ staff_app = typer.Typer(help="Register and list the staff who handle complaints.
 db_app = typer.Typer(help="Database information, migrations, checks, backups and retention.", no_args_is_help=True)
 calendar_app = typer.Typer(help="The business calendar and the deadlines it gives.", no_args_is_help=True)
 config_app = typer.Typer(help="The effective configuration.", no_args_is_help=True)
+masking_app = typer.Typer(help="The masking policy of personal data, kept in the database.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(calendar_app, name="calendar")
     app.add_typer(config_app, name="config")
+    app.add_typer(masking_app, name="masking")
     app.command("choices")(choices)
     app.command("demo")(demo)
     app.command("init")(init)
@@ -37,20 +39,24 @@ def register(app: typer.Typer) -> None:
 @staff_app.command("add")
 def staff_add(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Login-style name used with --to, --as and --approved-by."),
-    role: str = typer.Option(..., "--role", help="staff (general cases), manager (important), executive (urgent)."),
-    branch: Optional[str] = typer.Option(None, "--branch"),
+    name: str = typer.Argument(..., help="The name used with --to, --as and in the audit trail."),
+    role: str = typer.Option(..., "--role", help="staff (general cases), manager (important), executive (urgent), "
+                                                 "admin (staff, logins, policy), system (cron: reports, escalate --overdue)."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Their branch (default: the configured branch). A "
+                                                             "manager reveals personal data of their own branch's cases only."),
     department: Optional[str] = typer.Option(None, "--department"),
+    login: Optional[str] = typer.Option(None, "--login", help="The account they run the tool as (OS account; PostgreSQL login)."),
     json_out: bool = JSON,
 ) -> None:
-    """Register a member of staff and the role that decides which tiers they handle.
+    """Register a member of staff, their role and the login they run the tool as (administrators only).
 
-    Example: complaintctl staff add zhangwei --role manager --branch BJ001 --department 消费者权益保护部
+    Example: complaintctl staff add zhangwei --role manager --branch BJ001 --login zhangwei
     """
     st = state(ctx)
     from complaintctl import services
 
-    person = services.staff_add(st.uow(), st.context(), name=name, role=role, branch=branch, department=department)
+    person = services.staff_add(st.uow(), st.context(), name=name, role=role,
+                                branch=branch or st.config["branch"] or None, department=department, login=login)
     if json_out:
         render.print_json(person)
     else:
@@ -77,6 +83,42 @@ def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
                     f"reassign them (complaintctl list --assignee {person['name']})")
 
 
+@staff_app.command("role")
+def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
+               role: str = typer.Argument(..., help="staff, manager, executive, admin or system."),
+               json_out: bool = JSON) -> None:
+    """Change someone's role (administrators only; recorded).
+
+    Example: complaintctl staff role wangfang manager
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    person = services.staff_change(st.uow(), st.context(), name=name, role=role)
+    if json_out:
+        render.print_json(person)
+    else:
+        typer.echo(f"{person['name']} is now {person['role']}")
+
+
+@staff_app.command("login")
+def staff_login(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
+                login: str = typer.Argument(..., help="The OS account or PostgreSQL login they run the tool as."),
+                json_out: bool = JSON) -> None:
+    """Map a staff member to the login they run the tool as (administrators only; recorded).
+
+    Example: complaintctl staff login wangfang wangfang
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    person = services.staff_change(st.uow(), st.context(), name=name, login=login)
+    if json_out:
+        render.print_json(person)
+    else:
+        typer.echo(f"{person['name']} runs the tool as {person['login']}")
+
+
 @staff_app.command("list")
 def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = OUTPUT) -> None:
     """List registered staff, most senior first.
@@ -87,10 +129,54 @@ def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = O
     from complaintctl import services
 
     rows = services.staff_list(st.uow(write=False), st.context())
-    cols = [Column("name"), Column("role", enum=d.Role), Column("branch"), Column("department"),
+    cols = [Column("name"), Column("role", enum=d.Role), Column("login"), Column("branch"), Column("department"),
             Column("active", kind="bool"), Column("created_at", kind="time", header="Added" if st.language == "en" else "登记时间")]
     render.emit(rows, cols, fmt=fmt, output=output, lang=st.language, title=labels.t("title.staff", st.language),
                 limit=None, empty="No staff registered yet: complaintctl staff add NAME --role staff")
+
+
+# Masking policy -------------------------------------------------------------------------------
+
+
+@masking_app.command("show")
+def masking_show(ctx: typer.Context) -> None:
+    """Print whether personal data is masked in every output (on unless an administrator turned it off).
+
+    Example: complaintctl masking show
+    """
+    st = state(ctx)
+    typer.echo("on" if st.context().masking else "off")
+
+
+def _set_masking(ctx: typer.Context, on: bool, reason: str, json_out: bool) -> None:
+    st = state(ctx)
+    from complaintctl import services
+
+    result = services.set_masking(st.uow(), st.context(), on=on, reason=reason)
+    if json_out:
+        render.print_json(result)
+    else:
+        typer.echo(f"masking is {result['masking']}" + ("" if result["changed"] else " (unchanged)"))
+
+
+@masking_app.command("on")
+def masking_on(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
+               json_out: bool = JSON) -> None:
+    """Mask personal data in every output and export (administrators only; recorded).
+
+    Example: complaintctl masking on --reason "test period over"
+    """
+    _set_masking(ctx, True, reason, json_out)
+
+
+@masking_app.command("off")
+def masking_off(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
+                json_out: bool = JSON) -> None:
+    """Show personal data unmasked to everyone (administrators only; recorded; think twice).
+
+    Example: complaintctl masking off --reason "internal test database without real customers"
+    """
+    _set_masking(ctx, False, reason, json_out)
 
 
 # Database -------------------------------------------------------------------------------------
@@ -106,7 +192,7 @@ def db_info(ctx: typer.Context, json_out: bool = JSON) -> None:
     from complaintctl import maintenance
 
     store = st.store()
-    data = maintenance.info(store, store.unit_of_work(write=False))
+    data = maintenance.info(store, store.unit_of_work(write=False), st.context())
     if json_out:
         render.print_json(data)
         return
@@ -124,10 +210,14 @@ def db_upgrade(ctx: typer.Context) -> None:
     st = state(ctx)
     store = st.store(migrate=False, create=True)
     before = store.current_revision()
-    applied = store.ensure_schema()
+    applied = store.ensure_schema(st.os_login, st.now)
     if applied and before is None:
         render.message(labels.t("note.db_created", st.language, where=store.display_url))
+    mapped = None if applied else store.ensure_administrator(st.os_login, st.now)
+    st.context()  # the operator must be mapped staff, like every command's
     typer.echo(f"upgraded to revision {applied}" if applied else f"already at revision {store.current_revision()}")
+    if mapped:
+        render.message(f"no active administrator: the database's owner {mapped!r} was mapped to one")
 
 
 @db_app.command("check")
@@ -143,7 +233,7 @@ def db_check(
     from complaintctl import maintenance
 
     store = st.store()
-    problems = maintenance.check(store, store.unit_of_work(write=False), anchors=anchors, lang=st.language)
+    problems = maintenance.check(store, store.unit_of_work(write=False), st.context(), anchors=anchors, lang=st.language)
     if problems:
         for p in problems:
             typer.echo(p)
@@ -189,7 +279,7 @@ def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., help="New fil
     st = state(ctx)
     from complaintctl import maintenance
 
-    result = maintenance.backup(st.store(), file)
+    result = maintenance.backup(st.store(), file, st.context())
     typer.echo(f"backup written to {result['file']} ({result['bytes']} bytes, integrity {result['integrity']})")
 
 
@@ -401,7 +491,7 @@ def init(
     timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone (default Asia/Shanghai)."),
     country: Optional[str] = typer.Option(None, "--country", help="Calendar country (default CN)."),
     lang: Optional[str] = typer.Option(None, "--language", help="en or zh."),
-    staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE, repeatable (e.g. zhangwei:manager)."),
+    staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE or NAME:ROLE:LOGIN, repeatable (e.g. zhangwei:manager:zhangwei)."),
     path: Optional[Path] = typer.Option(None, "--path", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take defaults for anything not given; ask nothing."),

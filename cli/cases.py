@@ -194,21 +194,23 @@ def extend(
     ctx: typer.Context,
     case: str = case_arg(),
     to: int = typer.Option(..., "--to", help="The total period, in days from receipt: 30 (a manager approves) or 60 (an executive approves; the ceiling)."),
-    approved_by: str = typer.Option(..., "--approved-by", autocompletion=staff_names, help="Registered manager or executive who approved."),
+    approved_by: Optional[str] = typer.Option(None, "--approved-by", autocompletion=staff_names,
+                                              help="The approver, who must be the operator (checked, recorded)."),
     reason: str = typer.Option(..., "--reason", help="Why the case needs longer."),
-    customer_told_at: str = typer.Option(..., "--customer-told-at", help="When the customer was told of the extension and why (before the deadline being extended ran out)."),
+    customer_told_at: Optional[str] = typer.Option(None, "--customer-told-at", help="When the customer was told of the extension and why (before the deadline being extended ran out; required to grant)."),
+    request: bool = typer.Option(False, "--request", help="File a request for the approver to grant (anyone handling cases)."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
-    """Extend the regulatory period of a complex case to 30 or 60 days from receipt, with approval.
+    """Extend the regulatory period of a complex case to 30 or 60 days from receipt: run by the approver.
 
-    Example: complaintctl extend C-2026-000001 --to 30 --approved-by zhangwei --reason "需司法鉴定" --customer-told-at 2026-03-10T11:00
+    Example: complaintctl extend C-2026-000001 --to 30 --reason "需司法鉴定" --customer-told-at 2026-03-10T11:00
     """
     st = state(ctx)
     from complaintctl import services
 
     done(st, services.extend(st.uow(), st.context(), case, to=to, approved_by=approved_by, reason=reason,
-                             customer_told_at=customer_told_at, at=at), json_out)
+                             customer_told_at=customer_told_at, at=at, request=request), json_out)
 
 
 def resolve(

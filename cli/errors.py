@@ -1,7 +1,8 @@
 """Exceptions to exit codes and one line on stderr, in one place.
 
 0 ok, 1 the environment failed (database, files), 2 bad input or an illegal move,
-3 overdue cases found with --fail-on-overdue.
+3 overdue cases found with --fail-on-overdue, 4 not permitted (the operator's login, role or
+branch does not allow it).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ExitStatus(IntEnum):
     ENVIRONMENT = 1
     USER = 2
     OVERDUE = 3
+    NOT_PERMITTED = 4
     INTERRUPTED = 130  # Ctrl-C, as shells report a process stopped by SIGINT
 
 

@@ -22,7 +22,7 @@ from .state import AppState
 COMMAND_MODULES = {
     **dict.fromkeys(("log", "assign", "escalate", "respond", "note", "pause", "resume", "extend", "resolve",
                      "reopen", "close", "withdraw", "review", "review-decide", "show", "list", "find"), "cases"),
-    **dict.fromkeys(("staff", "db", "calendar", "config", "choices", "demo", "init"), "admin"),
+    **dict.fromkeys(("staff", "db", "calendar", "config", "masking", "choices", "demo", "init"), "admin"),
     "report": "reports",
     **dict.fromkeys(("import", "export"), "transfer"),
     **dict.fromkeys(("action", "letter"), "regulator"),
@@ -56,7 +56,7 @@ def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="Database path or SQLAlchemy URL (else COMPLAINTCTL_DB, else the user data folder)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML config file (else COMPLAINTCTL_CONFIG, ./complaintctl.toml, the user config folder)."),
-    as_: Optional[str] = typer.Option(None, "--as", help="Operator name recorded in the audit trail (else COMPLAINTCTL_OPERATOR, else the OS user)."),
+    as_: Optional[str] = typer.Option(None, "--as", help="Act for this registered staff member (administrators only; checked against their role, and the event records both)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="en or zh: language of labels, headers and messages."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),

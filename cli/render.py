@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import typer
 
 from complaintctl import files, labels
+from complaintctl.domain import terminal_safe
 from complaintctl.errors import InvalidValue
 
 FORMATS = ("table", "csv", "json", "jsonl")
@@ -38,6 +39,7 @@ def message(text: str, style: str | None = None) -> None:
     """A message for the person at the terminal: always stderr, never mixed into data. Colour
     only on a terminal; otherwise (cron, pipes, NO_COLOR) a plain line, without loading Rich."""
     stream = sys.stderr
+    text = terminal_safe(text)
     if style is None or os.environ.get("NO_COLOR") or not (hasattr(stream, "isatty") and stream.isatty()):
         stream.write(text + "\n")
         stream.flush()
@@ -83,7 +85,7 @@ def cell_text(value: Any, col: Column, lang: str) -> str:
         return f"{value:.1f}%"
     if isinstance(value, float):
         return f"{value:.2f}"
-    return str(value)
+    return terminal_safe(str(value))  # data stored before input was checked may still hold them
 
 
 def _header(col: Column, lang: str) -> str:
@@ -344,10 +346,11 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
     key, display = col.key, col.display
 
     def clean(text: str) -> str:
-        # One line per row: line breaks and tabs in free text would break the columns.
+        # One line per row: line breaks and tabs in free text would break the columns; control
+        # characters in data stored before input was checked never reach the terminal.
         if "\n" in text or "\r" in text or "\t" in text:
-            return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-        return text
+            text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        return terminal_safe(text)
 
     if display is not None:
         def cell(row: dict) -> str:
@@ -472,7 +475,7 @@ def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None
     table.add_column(style="bold")
     table.add_column()
     for k, v in pairs:
-        table.add_row(Text(k), Text("" if v is None else str(v)))
+        table.add_row(Text(k), Text("" if v is None else terminal_safe(str(v))))
     console().print(table)
 
 

@@ -39,6 +39,7 @@ def shell(ctx: typer.Context) -> None:
     st = state(ctx)
     st.session = True
     st.store()  # the database must exist (and be current) before the first prompt
+    st.context()  # and the login must be mapped staff (exit 4 otherwise), as for every command
     Session(st).run()
 
 
@@ -60,10 +61,13 @@ class Session:
         from .main import app
 
         self.command = typer.main.get_command(app)
+        # Whom the session works as, read once for the prompt; every command identifies the login
+        # again (a deactivation takes effect at the next command).
+        self.who = st.operator
 
     def prompt_text(self) -> str:
         branch = self.st.config["branch"] or "-"
-        return f"complaintctl {branch} {self.st.operator}> "
+        return f"complaintctl {branch} {self.who}> "
 
     def run_line(self, line: str) -> int:
         """Run one command line in this session; returns its exit code (errors were printed)."""

@@ -6,7 +6,6 @@ The database stack is imported here only when a command first asks for the store
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,16 +97,17 @@ class AppState:
         return self._now
 
     @property
-    def operator(self) -> str:
-        if self.actor:
-            return self.actor
-        env = os.environ.get("COMPLAINTCTL_OPERATOR")
-        if env:
-            return env
-        try:
-            return getpass.getuser()
-        except Exception:
-            return "unknown"
+    def os_login(self) -> str:
+        """The OS account of this process, from its real user id (not $USER or $LOGNAME, which
+        anyone can set). On PostgreSQL the server's session_user is used instead."""
+        from complaintctl.db import account_name
+
+        return account_name(os.getuid())
+
+    @property
+    def acting_for(self) -> str | None:
+        """--as NAME (else COMPLAINTCTL_OPERATOR): for an administrator only, checked in the library."""
+        return self.actor if self.actor is not None else (os.environ.get("COMPLAINTCTL_OPERATOR") or None)
 
     def store(self, *, migrate: bool = True, create: bool = False):
         """The database, brought to the current schema on first use. Only the commands that make
@@ -120,7 +120,7 @@ class AppState:
             store = Store(self.db_url, busy_timeout=self.config["database.busy_timeout_seconds"], create=create)
             if migrate:
                 before = store.current_revision()
-                applied = store.ensure_schema()
+                applied = store.ensure_schema(self.os_login, self.now)
                 if applied and before is None:
                     self.notes.append(labels.t("note.db_created", self.language, where=store.display_url))
                 elif applied:
@@ -138,21 +138,29 @@ class AppState:
         return self.store().unit_of_work(write)
 
     def context(self):
-        """The services' context, built once per command (one clock reading, one calendar)."""
+        """The services' context, built once per command (one clock reading, one calendar), with
+        the operator identified: a login mapped to no active staff stops here (exit 4)."""
         if self._context is not None:
             return self._context
-        if self._session_context is not None:
-            self._context = self._session_context.at(self.now)
-            return self._context
-        from complaintctl.context import make_context
+        from complaintctl.services import open_context
 
         from platformdirs import user_cache_dir
 
-        self._context = make_context(self.now, self.operator, self.policy, masking=self.config["masking.enabled"],
+        # Inside `complaintctl shell` the operator and the masking policy are read again for every
+        # command (a deactivation takes effect at once); the calendar's computed years are kept.
+        previous = self._session_context
+        self._context = open_context(self.store(), now=self.now, policy=self.policy, os_login=self.os_login,
+                                     as_name=self.acting_for,
                                      cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                                      codes=self.config.codes, settings=self.config.values,
+                                     calendar=previous.calendar if previous is not None else None,
                                      regions=self.config.regions)
         return self._context
+
+    @property
+    def operator(self) -> str:
+        """The name of the staff member whose authority this command uses (--as NAME, else the login's)."""
+        return self.context().operator.person
 
 
 def state(ctx: typer.Context) -> AppState:

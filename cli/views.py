@@ -242,6 +242,6 @@ def render_detail(detail, lang: str) -> None:
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
             when += f' (rec. {render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)})'
-        tl.add_row(Text(when), Text(e["actor"]), Text(labels.label(e["action"], lang, d.Action)),
-                   Text(" | ".join(p for p in parts if p)))
+        tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
+                   Text(render.terminal_safe(" | ".join(p for p in parts if p))))
     out.print(tl)

@@ -10,8 +10,6 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from .models import Event
 
 GENESIS = "0" * 64
@@ -53,7 +51,7 @@ def encode(values: dict[str, Any] | None) -> str | None:
 def head_hash(uow) -> str:
     """The hash of the newest event; must be read under the write lock."""
     if uow.last_hash is None:
-        last = uow.session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar()
+        last = uow.store.adapter.chain_head(uow.session.connection())
         uow.last_hash = last or GENESIS
     return uow.last_hash
 

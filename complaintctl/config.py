@@ -23,7 +23,6 @@ DEFAULTS: dict[str, Any] = {
     "regulatory.days": 15,
     "reopen_window_days": 30,
     "due_soon_working_days": 1,
-    "masking.enabled": True,
     "database.busy_timeout_seconds": 30,
     "database.url": "",  # a file path or SQLAlchemy URL; init writes the --db it was given
     "bank.name": "",
@@ -174,6 +173,10 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
         if not isinstance(code_table, dict):
             raise ConfigError(f"config file {str(chosen)!r}: codes must be a table ([codes.channel], ...)")
         for key, value in _flatten(data).items():
+            if key.startswith("masking"):
+                raise ConfigError(f"config file {str(chosen)!r}: {key!r} is no longer read: the masking policy is kept "
+                                  f"in the database, changed by an administrator with 'complaintctl masking on|off'; "
+                                  f"remove the [masking] table from the file")
             if key not in DEFAULTS:
                 raise ConfigError(f"config file {str(chosen)!r}: unknown key {key!r}; known keys: {', '.join(DEFAULTS)}")
             values[key] = check_value(key, value)

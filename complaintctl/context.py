@@ -31,6 +31,7 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     codes: Any = None  # the JR/T 0169 code book in force (codes.CodeBook); the standard one if None
     settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
+    operator: Any = None  # the identified access.Operator; None in library use without a login (no check passes)
     regions: dict[str, str] = field(default_factory=dict)  # branch -> region, config's [regions] (the return)
 
     @property
@@ -50,11 +51,14 @@ class Context:
         return replace(self, now=now, warnings=[])
 
 
-def make_context(now: dt.datetime, actor: str, policy: Policy, masking: bool = True, cache_dir=None,
+def make_context(now: dt.datetime, actor, policy: Policy, masking: bool = True, cache_dir=None,
                  codes=None, settings: dict[str, Any] | None = None, regions: dict[str, str] | None = None) -> Context:
-    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs."""
-    return Context(now=now, actor=actor, policy=policy, calendar=BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking, codes=codes, settings=dict(settings or {}), regions=dict(regions or {}))
+    """The services' context; `cache_dir`, if given, keeps computed calendar years between runs.
+    `actor` is the identified operator (access.identify), or a bare name for library use."""
+    op = None if isinstance(actor, str) else actor
+    return Context(now=now, actor=op.actor if op else actor, policy=policy,
+                   calendar=BusinessCalendar(policy, cache_dir=cache_dir), masking=masking, codes=codes,
+                   settings=dict(settings or {}), operator=op, regions=dict(regions or {}))
 
 
 def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,

@@ -19,9 +19,20 @@ from . import labels
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
+                   "0014")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+
+
+def account_name(uid: int) -> str:
+    """The name of an OS account by its user id (the id itself when it has no name)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
 
 
 def resolve_url(value: str) -> str:
@@ -65,6 +76,23 @@ class _Adapter:
 
     def describe(self, exc: BaseException) -> Exception:
         return DatabaseUnavailable(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+
+    def login(self, conn, os_login: str) -> str:
+        """Who runs this command, as the database knows it: on SQLite the OS account of the
+        process (passed in by the caller); a server says it itself."""
+        return os_login
+
+    def owner_login(self, conn, os_login: str) -> str:
+        """The account that owns the database, mapped to an administrator when none exists."""
+        return os_login
+
+    def map_login(self, conn, login: str, old_role: str | None, new_role: str | None) -> None:
+        """Give a login the server's rights of its role (and take the old role's away). SQLite has
+        no logins of its own: the staff table is the whole mapping."""
+
+    def chain_head(self, conn) -> str | None:
+        """The newest event's hash: the audit chain's head, which every writer extends."""
+        return conn.execute(text("SELECT hash FROM events ORDER BY id DESC LIMIT 1")).scalar()
 
     @contextmanager
     def bulk(self, conn):
@@ -121,6 +149,13 @@ class _SQLite(_Adapter):
 
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"timeout": self.busy_timeout, "check_same_thread": False}}
+
+    def owner_login(self, conn, os_login: str) -> str:
+        """The file's owner: whoever can write the file can change anything in it anyway."""
+        path = self.path
+        if path is None or not path.exists():
+            return os_login
+        return account_name(path.stat().st_uid)
 
     def install(self, engine: sa.Engine) -> None:
         busy_ms = int(self.busy_timeout * 1000)
@@ -195,6 +230,34 @@ class _PostgreSQL(_Adapter):
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"connect_timeout": 10}}
 
+    def login(self, conn, os_login: str) -> str:
+        return conn.execute(text("SELECT session_user")).scalar_one()
+
+    def map_login(self, conn, login: str, old_role: str | None, new_role: str | None) -> None:
+        """GRANT the login its role's group role (complaint_staff, ...); REVOKE the old one. The DBA
+        creates the login; the tool maps it."""
+        from .errors import InvalidValue
+
+        if new_role and not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login}).scalar():
+            raise InvalidValue("--login", login, "a login that exists on the server (the DBA creates it first: "
+                                                 "CREATE ROLE ... LOGIN; the tool maps it)")
+        quote = conn.dialect.identifier_preparer.quote
+        if old_role:
+            conn.exec_driver_sql(f"REVOKE {quote('complaint_' + old_role)} FROM {quote(login)}")
+        if new_role:
+            conn.exec_driver_sql(f"GRANT {quote('complaint_' + new_role)} TO {quote(login)}")
+
+    def chain_head(self, conn) -> str | None:
+        """Through a function owned by the tables' owner: row-level security hides other branches'
+        events from a branch login, but the chain runs through all of them."""
+        return conn.execute(text("SELECT complaintctl_chain_head()")).scalar()
+
+    def owner_login(self, conn, os_login: str) -> str:
+        """The owner of the tables (who ran the migrations): it could change anything anyway."""
+        owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                                  "AND tablename = 'cases'")).scalar()
+        return owner or conn.execute(text("SELECT session_user")).scalar_one()
+
     def lock_connection(self, conn) -> None:
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
@@ -226,6 +289,10 @@ class _PostgreSQL(_Adapter):
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "lock timeout" in msg:
             return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+        if "row-level security" in msg or "permission denied" in msg or "insert-only" in msg:
+            from .access import denied
+
+            return denied("server", message=msg)
         return DatabaseUnavailable(f"database error: {msg}")
 
 
@@ -289,8 +356,9 @@ class Store:
         except DBAPIError as exc:
             raise self.translate(exc) from None
 
-    def ensure_schema(self) -> str | None:
-        """Bring a new or older database to the current revision; return the revision applied, if any."""
+    def ensure_schema(self, os_login: str | None = None, now=None) -> str | None:
+        """Bring a new or older database to the current revision; return the revision applied, if any.
+        In the same transaction, a database without an administrator gets its owner as one."""
         revision = self.current_revision()
         if revision == HEAD_REVISION:
             return None
@@ -303,19 +371,34 @@ class Store:
             raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
         if revision is None and not self.create:
             raise labels.error(DatabaseNotFound, "err.db_empty", where=self.display_url)
-        self.upgrade()
+        self.upgrade(os_login=os_login, now=now)
         return HEAD_REVISION
 
     def _has_foreign_tables(self) -> bool:
         names = sa.inspect(self.engine).get_table_names()
         return bool(names) and "cases" not in names
 
-    def upgrade(self, revision: str = "head") -> None:
+    def upgrade(self, revision: str = "head", os_login: str | None = None, now=None) -> None:
         """Run Alembic migrations up to `revision` (imports Alembic only here)."""
         from .migrate import upgrade
 
         try:
-            upgrade(self, revision)
+            upgrade(self, revision, os_login=os_login or account_name(os.getuid()), now=now)
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
+
+    def ensure_administrator(self, os_login: str | None = None, now=None) -> str | None:
+        """Map the database's owner to an administrator if none is active (the recovery path of
+        `db upgrade`); returns the login mapped, if any."""
+        import datetime as dt
+
+        from .access import ensure_administrator
+
+        try:
+            with self.write_engine.begin() as conn:
+                self.adapter.lock_connection(conn)
+                owner = self.adapter.owner_login(conn, os_login or account_name(os.getuid()))
+                return ensure_administrator(conn, owner, now or dt.datetime.now(dt.timezone.utc))
         except DBAPIError as exc:
             raise self.translate(exc) from None
 

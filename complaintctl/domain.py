@@ -68,6 +68,8 @@ class Role(StrEnum):
     STAFF = "staff"
     MANAGER = "manager"
     EXECUTIVE = "executive"
+    ADMIN = "admin"  # the tool's administrator: staff, logins, masking policy; not a case handler
+    SYSTEM = "system"  # a service account (cron): reports and automatic escalation only
 
 
 class PauseReason(StrEnum):
@@ -134,6 +136,9 @@ class Action(StrEnum):
     PURGE = "purge"
     STAFF_ADD = "staff_add"
     STAFF_DEACTIVATE = "staff_deactivate"
+    STAFF_ROLE = "staff_role"
+    MASKING = "masking"
+    EXTENSION_REQUEST = "extension_request"
     ACTION_ADD = "action_add"
     ACTION_DONE = "action_done"
     LETTER = "letter"
@@ -219,7 +224,8 @@ def replay(events: list[tuple[str, dict]]) -> Status | None:
     return status
 
 
-ROLE_LEVEL = {Role.STAFF: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3}
+# How senior a handler is; administrators and service accounts handle no cases.
+ROLE_LEVEL = {Role.STAFF: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3, Role.ADMIN: 0, Role.SYSTEM: 0}
 TIER_LEVEL = {Tier.GENERAL: 1, Tier.IMPORTANT: 2, Tier.URGENT: 3}
 TIER_HANDLER = {Tier.GENERAL: Role.STAFF, Tier.IMPORTANT: Role.MANAGER, Tier.URGENT: Role.EXECUTIVE}
 
@@ -241,7 +247,13 @@ _INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()（）\u2010-\u2015\u2212]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape
+# sequences that retitle a window or rewrite a line; CR overwrites one) and the bidirectional
+# marks, embeddings, overrides and isolates that make text display in another order than it reads.
+# Newline and tab are allowed in free text, nowhere else.
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_UNSAFE}]")
+_CONTROL_OR_SPACING = re.compile(f"[{_UNSAFE}\t\n]")
 MAX_TEXT = 100_000
 MAX_NAME = 200
 
@@ -321,7 +333,7 @@ def clean_text(field: str, value: str | None, *, required: bool = True, limit: i
         if required:
             raise InvalidValue(field, "", "non-empty text")
         return None
-    v = value.strip()
+    v = value.replace("\r\n", "\n").strip()
     if not v:
         if required:
             raise InvalidValue(field, value, "non-empty text")
@@ -329,15 +341,35 @@ def clean_text(field: str, value: str | None, *, required: bool = True, limit: i
     if len(v) > limit:
         raise InvalidValue(field, v[:20] + "...", f"at most {limit} characters (got {len(v)})")
     if _CONTROL.search(v):
-        raise InvalidValue(field, v[:20], "text without control characters")
+        raise InvalidValue(field, v[:20], "text without control characters or bidirectional overrides")
     return v
 
 
 def clean_name(field: str, value: str | None, *, required: bool = True) -> str | None:
-    v = clean_text(field, value, required=required, limit=MAX_NAME)
-    if v is not None and ("\n" in v or "\t" in v or "\r" in v):
-        raise InvalidValue(field, v[:20], "a single line")
+    """One line of text (a name, a branch, a department): no line breaks or tabs, at most MAX_NAME."""
+    if value is not None and any(c in value.strip() for c in "\n\r\t"):
+        raise InvalidValue(field, value.strip()[:20], "a single line")
+    return clean_text(field, value, required=required, limit=MAX_NAME)
+
+
+_LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}$")
+
+
+def clean_login(value: str | None, field: str = "--login") -> str | None:
+    """An operating-system account or PostgreSQL login name: letters, digits, _ . @ - (at most 63)."""
+    if value is None:
+        return None
+    v = value.strip()
+    if not _LOGIN.match(v):
+        raise InvalidValue(field, value, "an account name of letters, digits, '_', '.', '@' or '-' (at most 63)")
     return v
+
+
+def terminal_safe(value: str, *, multiline: bool = True) -> str:
+    """Text as it may be shown on a terminal: every control character and bidirectional override
+    removed (newlines and tabs kept in free text), for data that came in before input was checked."""
+    pattern = _CONTROL if multiline else _CONTROL_OR_SPACING
+    return pattern.sub("", value) if pattern.search(value) else value
 
 
 def format_reference(year: int, case_id: int) -> str:

@@ -1,7 +1,8 @@
 """One exception class per thing a user (or the environment) can get wrong.
 
 `UserError` subclasses mean bad input or an illegal move (exit 2); `EnvironmentFault`
-subclasses mean the machine, file or database is not as it should be (exit 1).
+subclasses mean the machine, file or database is not as it should be (exit 1); `NotPermitted`
+means the operator's login, role or branch does not allow the command (exit 4).
 Each carries one line of text that says what was wrong and what is accepted, and the values it
 was made from, so that `labels.error_text` can say the same in Chinese.
 """
@@ -77,8 +78,19 @@ class UnknownStaff(UserError):
         self.name, self.field = name, field
 
 
-class NotPermitted(UserError):
-    """The operator or assignee lacks the role the rule requires."""
+class NotPermitted(ComplaintctlError):
+    """The operator's login, role or branch does not allow the command (exit 4). `kind` names the
+    rule (labels.DENIALS); its parameters fill the message in either language."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, kind: str = "", params: dict | None = None):
+        super().__init__(message)
+        self.kind, self.params = kind, dict(params or {})
+
+
+class UnfitAssignee(UserError):
+    """The assignee's role is below the level the case's tier needs."""
 
 
 class ConfigError(UserError):

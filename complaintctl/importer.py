@@ -20,8 +20,8 @@ from . import labels
 from .db import bulk_insert
 from .errors import InvalidValue
 from .context import Context, read_time
-from .masking import MASKERS, mask_field, mask_names_in, mask_text
-from .personal import TEXT_FIELDS
+from .masking import MASKERS, mask_names_in, mask_text
+from .personal import TEXT_FIELDS, event_value
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .reports import raw_times, received_window, time_text
 
@@ -366,7 +366,7 @@ def insert_batch(uow, ctx: Context, dues: deadlines.ReceiptDeadlines, batch: lis
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:
             if v[k] is not None:
-                new[k] = mask_field(k, v[k])
+                new[k] = event_value(k, v[k], v)  # masked as a logged case's event is
         for k in _TIMES:
             if v[k] is not None:
                 new[k] = v[k].isoformat()

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import ComplaintctlError, IllegalMove, InvalidValue, UnknownCase, UnknownStaff
+from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff
 
 LANGS = ("en", "zh")
 
@@ -89,6 +89,8 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "staff": ("Front-line staff", "一线员工", ("员工",)),
         "manager": ("Manager", "中层管理人员", ("经理", "中层")),
         "executive": ("Executive", "高级管理人员", ("高管",)),
+        "admin": ("Administrator", "系统管理员", ("管理员",)),
+        "system": ("Service account", "系统账户", ("服务账户",)),
     },
     d.PauseReason: {
         "customer_materials": ("Awaiting customer's materials", "等待客户补充材料", ("补充材料",)),
@@ -128,6 +130,9 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
         "staff_deactivate": ("Staff deactivated", "员工停用", ()),
+        "staff_role": ("Staff role changed", "员工角色变更", ()),
+        "masking": ("Masking policy changed", "脱敏策略变更", ()),
+        "extension_request": ("Extension requested", "申请延期", ()),
         "action_add": ("Remediation action added", "新增整改措施", ()),
         "action_done": ("Remediation action done", "整改措施完成", ()),
         "letter": ("Decision letter produced", "出具处理决定告知书", ()),
@@ -328,6 +333,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "breach": ("Breach", "超时类型"),
     "name": ("Name", "姓名"),
     "role": ("Role", "角色"),
+    "login": ("Login", "登录账户"),
     "active": ("Active", "在职"),
     "when": ("When", "时间"),
     "recorded_at": ("Recorded", "记录时间"),
@@ -596,6 +602,10 @@ TEXT.update({
     "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
     "msg.extended": ("{ref} regulatory period extended to {days} days from receipt ({deadlines})",
                      "{ref} 监管时限已延长至受理后 {days} 日（{deadlines}）"),
+    "msg.extension_requested": ("{ref} extension to {days} days from receipt requested; the approver grants it "
+                                "with 'complaintctl extend {ref} --to {days} --reason TEXT --customer-told-at TIME'",
+                                "{ref} 已申请延长至受理后 {days} 日；由批准人执行 complaintctl extend {ref} --to {days} "
+                                "--reason 理由 --customer-told-at 时间 予以批准"),
     "msg.resolved": ("{ref} resolved", "{ref} 已办结"),
     "msg.resolved_late": ("{ref} resolved (internal deadline breached)", "{ref} 已办结（已超过内部时限）"),
     "msg.reopened": ("{ref} reopened, cycle {n} ({deadlines})", "{ref} 已重启，第 {n} 轮处理（{deadlines}）"),
@@ -804,9 +814,81 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
         return f"未找到案件 {exc.key!r}：应为已有案件的编号（见 complaintctl list --all）"
     if isinstance(exc, UnknownStaff):
         return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
+    if isinstance(exc, NotPermitted) and exc.kind in DENIALS:
+        return denial(exc.kind, "zh", **exc.params)
     return exc.message
 
 
+# Who may do what (complaintctl/access.py) ----------------------------------------------------
+
+# access.Do -> (the commands, what it is in English, in Chinese)
+ACCESS_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "read": ("list, show, find, report, export, staff list, db info, letter", "read cases and reports", "查看案件和报表"),
+    "work": ("log, assign, escalate CASE, respond, note, pause, resume, resolve, reopen, close, withdraw, review, "
+             "review-decide, action add/done",
+             "work on cases", "处理案件"),
+    "override": ("assign --override", "assign below the tier's handler level", "越级分派案件"),
+    "request_extension": ("extend --request", "request an extension", "申请延长监管时限"),
+    "approve_30": ("extend --to 30", "approve a 30-day extension", "批准延期 30 日"),
+    "approve_60": ("extend --to 60", "approve a 60-day extension", "批准延期 60 日"),
+    "reveal": ("show --reveal, letter --reveal", "see personal data in full", "查看完整个人信息"),
+    "escalate_overdue": ("escalate --overdue", "escalate every overdue case", "批量升级超时案件"),
+    "import": ("import", "import cases", "导入案件"),
+    "staff": ("staff add, staff deactivate, staff role, staff login", "manage staff and their logins",
+              "管理员工及其登录账户"),
+    "masking": ("masking on, masking off", "change the masking policy", "变更脱敏策略"),
+    "act_for": ("--as NAME", "act for someone", "代他人操作（--as）"),
+    "maintain": ("db purge, demo", "maintain the database", "维护数据库"),
+    "check": ("db check, db backup, db anchor", "check and back up the database", "检查和备份数据库"),
+}
+
+# NotPermitted (exit 4): kind -> (English, Chinese)
+DENIALS: dict[str, tuple[str, str]] = {
+    "unmapped": (
+        "login {login!r} is not mapped to active staff, so it may read and write nothing; an administrator "
+        "maps it with 'complaintctl staff add NAME --role ROLE --login {login}'",
+        "登录账户 {login!r} 未对应任何在职员工，不能读取或写入任何数据；请系统管理员执行 "
+        "complaintctl staff add 姓名 --role 角色 --login {login} 进行登记"),
+    "deactivated": (
+        "login {login!r} belongs to {name}, who is deactivated: deactivated staff can do nothing",
+        "登录账户 {login!r} 对应的员工 {name} 已停用：停用员工不能执行任何操作"),
+    "deactivated_target": (
+        "--as {name!r}: {name} is deactivated, and deactivated staff can do nothing",
+        "--as {name!r}：{name} 已停用，停用员工不能执行任何操作"),
+    "act_for": (
+        "only an administrator may act for someone (--as); {name} (login {login!r}) is {role}",
+        "只有系统管理员可以代他人操作（--as）；{name}（登录账户 {login!r}）的角色为{role}"),
+    "role": (
+        "not permitted: only {roles} may {what}; {person} is {role}",
+        "无权操作：只有{roles}可以{what}；{person} 的角色为{role}"),
+    "branch": (
+        "not permitted: a {role} may {what} only for cases of their own branch ({own}); this case is of branch {branch}",
+        "无权操作：{role}只能对本网点（{own}）的案件{what}；该案件属于网点 {branch}"),
+    "approver": (
+        "an extension is approved by the approver themselves: {person} cannot record {approver}'s approval "
+        "({approver} runs 'complaintctl extend', or an administrator with --as {approver})",
+        "延期须由批准人本人操作：{person} 不能代为记录 {approver} 的批准（由 {approver} 执行 complaintctl extend，"
+        "或由系统管理员使用 --as {approver}）"),
+    "last_admin": (
+        "{name} is the last active administrator; register another administrator first",
+        "{name} 是最后一名在职系统管理员；请先登记另一名系统管理员"),
+    "no_operator": ("not permitted: no operator was identified", "无权操作：未能识别操作人"),
+    "server": ("not permitted by the database server: {message}", "数据库服务器拒绝该操作：{message}"),
+}
+
+
+def denial(kind: str, lang: str = "en", **params) -> str:
+    """The one line of a NotPermitted error, in `lang` (role and action names translated)."""
+    en, zh = DENIALS.get(kind, (kind, kind))
+    values = dict(params)
+    if "role" in values:
+        values["role"] = label(values["role"], lang, d.Role)
+    if "roles" in values:
+        sep = "、" if lang == "zh" else " or "
+        values["roles"] = sep.join(label(r, lang, d.Role) for r in values["roles"])
+    if "what" in values and values["what"] in ACCESS_ACTIONS:
+        values["what"] = ACCESS_ACTIONS[values["what"]][2 if lang == "zh" else 1]
+    return (zh if lang == "zh" else en).format(**values)
 def error(cls: type[E_], key: str, **params) -> E_:
     """An error of class `cls` whose one line is labels' `key` (English and Chinese) with `params`."""
     exc = cls(sentence(key, "en", **params))

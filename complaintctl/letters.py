@@ -10,8 +10,9 @@ from . import domain as d
 from . import labels
 from .errors import ConfigError, UserError
 from .masking import mask_email, mask_name, mask_phone, mask_text
+from . import access
 from .context import Context
-from .services import load_case, require_revealer
+from .services import load_case
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,7 +54,7 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = "zh", reveal: bo
         if case.status not in (d.Status.RESOLVED.value, d.Status.CLOSED.value) or not case.resolution:
             raise UserError(labels.t("letter.not_decided", "en", ref=case.reference, status=case.status))
         if reveal:
-            require_revealer(uow, ctx)
+            access.require(ctx, access.Do.REVEAL, branch=case.branch)
         full = reveal or not ctx.masking
         contact = case.phone or case.email
         if not full:

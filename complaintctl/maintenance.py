@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from . import audit, files, labels, personal, replay
+from . import access, audit, files, labels, personal, replay
 from . import domain as d
+from .access import Do
 from .errors import InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .context import Context, parse_date, show_time
 
 
-def info(store, uow) -> dict[str, Any]:
+def info(store, uow, ctx: Context) -> dict[str, Any]:
+    access.require(ctx, Do.READ)
     from .db import redact
 
     with uow:
@@ -28,9 +30,10 @@ def info(store, uow) -> dict[str, Any]:
             "counts": counts, "open_cases": open_n}
 
 
-def check(store, uow, *, anchors: Path | None = None, lang: str = "en") -> list[str]:
+def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = "en") -> list[str]:
     """Everything that is wrong with the database; an empty list when all holds. With `anchors`,
     every anchor recorded in that file must still match the chain."""
+    access.require(ctx, Do.CHECK)
     problems: list[str] = []
     recorded = read_anchors(anchors) if anchors is not None else []
     with uow:
@@ -80,6 +83,7 @@ class Anchor:
 
 def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
     """The audit chain's head as one line; appended to `append_to` (0600, never through a symlink)."""
+    access.require(ctx, Do.CHECK)
     if append_to is not None:
         files.check_destination(append_to, "FILE")
     with uow:
@@ -185,11 +189,12 @@ def _gaps(s) -> list[str]:
     return out
 
 
-def backup(store, target: Path) -> dict[str, Any]:
+def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     """A consistent copy of a SQLite database taken with the online backup API, even while others write.
 
     Written as every file is (complaintctl.files): 0600 under a temporary name beside the target,
     then linked into place, which fails rather than overwrite anything that appeared meanwhile."""
+    access.require(ctx, Do.CHECK)
     import os
     import sqlite3
     import tempfile
@@ -226,6 +231,7 @@ def backup(store, target: Path) -> dict[str, Any]:
 
 def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> dict[str, Any]:
     """Anonymise the personal data of cases closed before a date; the cases and their history stay."""
+    access.require(ctx, Do.MAINTAIN)
     day = parse_date(closed_before, "--closed-before")
     cutoff = ctx.calendar.start_of_day(day)
     if cutoff > ctx.now:

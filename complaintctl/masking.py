@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,24}[\dXx])(?![\d*])")
+_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,40}[\dXx])(?![\d*])")
 # Landlines without a mobile's length: (010)65123456, （010）6512-3456, and local 6512 3456 / 6512-3456.
 _LANDLINE = re.compile(r"(?:[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -85,7 +85,7 @@ def _mask_digits(run: str) -> str:
         return mask_phone(run)
     if len(digits) == 18 and _ID_NUMBER.fullmatch(digits):
         return mask_id_number(digits)
-    if 12 <= len(digits) <= 19:
+    if len(digits) >= 12:  # a card or account number, or one mistyped with digits too many
         return mask_account(digits)
     return run
 

@@ -17,14 +17,22 @@ def alembic_config(store) -> AlembicConfig:
     return cfg
 
 
-def upgrade(store, revision: str = "head") -> None:
-    """Apply migrations up to `revision`, on the store's own engine and connection settings."""
+def upgrade(store, revision: str = "head", *, os_login: str, now=None) -> None:
+    """Apply migrations up to `revision`, on the store's own engine and connection settings; at
+    the head, a database without an administrator gets its owner as one, in the same transaction."""
+    import datetime as dt
+
+    from complaintctl.access import ensure_administrator
+
     cfg = alembic_config(store)
     # The writers' lock makes concurrent first uses queue: the second sees the first's revision.
     with store.write_engine.begin() as conn:
         store.adapter.lock_connection(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if revision == "head":
+            ensure_administrator(conn, store.adapter.owner_login(conn, os_login),
+                                 now or dt.datetime.now(dt.timezone.utc))
         store.adapter.refresh_statistics(conn)  # indexes may have changed
 
 

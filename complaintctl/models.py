@@ -70,10 +70,21 @@ class Staff(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     role: str = Field(max_length=20)
+    # The account this person runs the tool as: an OS account (SQLite) or a PostgreSQL login.
+    login: Optional[str] = Field(default=None, max_length=63, unique=True)
     branch: Optional[str] = Field(default=None, max_length=200)
     department: Optional[str] = Field(default=None, max_length=200)
     active: bool = True
     created_at: dt.datetime = _ts(nullable=False)
+
+
+class Setting(SQLModel, table=True):
+    """Policies kept in the database, changed only by an administrator with an event (masking)."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)
 
 
 class Case(SQLModel, table=True):

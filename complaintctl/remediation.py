@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import func, select
 
-from . import audit
+from . import access, audit
 from . import domain as d
 from . import labels
 from .errors import InvalidValue, UnknownAction, UserError
@@ -38,6 +38,7 @@ def _load(uow, key: str) -> RemediationAction:
 def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str, product: str | None = None,
         cases: list[str] | None = None) -> dict[str, Any]:
     """Record a remediation action; the cases named are linked to it."""
+    access.require(ctx, access.Do.WORK)
     text = d.clean_text("title", title, limit=2000)
     cause = labels.parse(d.Category, root_cause, "--root-cause")
     prod = labels.parse(d.Product, product, "--product") if product else None
@@ -67,6 +68,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
 
 def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -> dict[str, Any]:
     """Mark an action done, with the evidence that it was carried out."""
+    access.require(ctx, access.Do.WORK)
     proof = d.clean_text("evidence", evidence, limit=10_000)
 
     when = action_time(at, ctx)

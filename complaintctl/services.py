@@ -9,15 +9,39 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import audit, clocks, deadlines, personal
+from . import access, audit, clocks, deadlines, personal
 from . import domain as d
 from . import labels
+from .access import Do
+from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
-from .errors import DuplicateStaff, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff, UserError
+from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownCase, UnknownStaff, UserError
 from .masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone, mask_text
-from .models import Case, Cycle, Event, Staff
+from .models import Case, Cycle, Event, Setting, Staff
 
 UTC = dt.timezone.utc
+
+
+def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_name: str | None = None,
+                 cache_dir=None, codes=None, settings: dict[str, Any] | None = None, calendar=None,
+                 regions: dict[str, str] | None = None) -> Context:
+    """Who runs this command (the login: the OS account on SQLite, session_user on PostgreSQL,
+    mapped to active staff; --as only for an administrator) and the masking policy in force."""
+    with store.unit_of_work(write=False) as uow:
+        login = store.adapter.login(uow.session.connection(), os_login)
+        op = access.identify(uow, login, as_name)
+        masking = masking_enabled(uow)
+    ctx = make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
+                       regions=regions)
+    if calendar is not None:  # the calendar of an earlier command of the same session
+        ctx.calendar = calendar
+    return ctx
+
+
+def masking_enabled(uow) -> bool:
+    """The masking policy stored in the database (on unless an administrator turned it off)."""
+    value = uow.session.execute(select(Setting.value).where(Setting.key == "masking")).scalar()
+    return value != "off"
 
 
 # Views -----------------------------------------------------------------------------------
@@ -237,6 +261,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              request: str | None = None, department: str | list[str] | None = None) -> Result:
     """Record a new complaint with its deadlines; returns the case with its new reference.
     With `repeat_of`, the same complaint again is recorded on the original case instead."""
+    access.require(ctx, Do.WORK)
     ch = labels.parse(d.Channel, channel, "channel")
     text = d.clean_text("description", description)
     if new_facts and not repeat_of:
@@ -391,6 +416,7 @@ def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.A
 def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str | None = None) -> Result:
     """The complainant withdraws: the procedure ends on the day the withdrawal is received; the case
     is neither resolved nor breached after that (a breach before it stands)."""
+    access.require(ctx, Do.WORK)
     why = d.clean_text("reason", reason, required=False)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
@@ -427,6 +453,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
            reason: str | None = None, at: str | None = None, with_: list[str] | None = None) -> Result:
     """Hand a case to registered staff whose role fits its tier (or override, with a reason), with any
     co-handlers and departments that handle it together."""
+    access.require(ctx, Do.WORK)
     depts = clean_departments(department)
     dept = depts[0] if depts else None
     why = d.clean_text("reason", reason, required=False)
@@ -445,8 +472,9 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
         if not d.can_handle(role, tier):
             if not override:
                 need = d.TIER_HANDLER[tier]
-                raise labels.error(NotPermitted, "err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
-                                      a_need=need, need=need)
+                raise labels.error(UnfitAssignee, "err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
+                                   a_need=need, need=need)
+            access.require(ctx, Do.OVERRIDE)
             extra = {"override": True, "override_reason": why}
         changes = {"assignee": person.name, "status": status.value, "co_handlers": ",".join(team) or None}
         if dept or person.department:
@@ -465,6 +493,7 @@ ESCALATION_BATCH = 500
 def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: str | dt.datetime | None = None,
              automatic: bool = False) -> Result:
     """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
+    access.require(ctx, Do.WORK)
     new_tier = labels.parse(d.Tier, to, "--to")
     why = d.clean_text("reason", reason)
     with uow:
@@ -505,6 +534,7 @@ def _raise_tier(uow, ctx: Context, case: Case, cycle: Cycle, new_tier: d.Tier, w
 
 def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
     """Record the first response (for urgent cases, the initial plan) or a further reply."""
+    access.require(ctx, Do.WORK)
     body = d.clean_text("text", text)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESPOND)
@@ -528,6 +558,7 @@ def respond(uow, ctx: Context, key: str, *, text: str | None, at: str | None = N
 
 def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None) -> Result:
     """Add a follow-up note; for an urgent case it also counts as the day's follow-up."""
+    access.require(ctx, Do.WORK)
     body = d.clean_text("text", text)
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.NOTE)
@@ -541,6 +572,7 @@ def note(uow, ctx: Context, key: str, *, text: str | None, at: str | None = None
 
 def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = None, at: str | None = None) -> Result:
     """Stop the internal clock (and, for appraisal, the regulatory clock) until `resume`."""
+    access.require(ctx, Do.WORK)
     why = labels.parse(d.PauseReason, reason, "--reason")
     body = d.clean_text("note", note_text, required=False)
     with uow:
@@ -555,6 +587,7 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
 
 def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
     """Restart the clocks; deadlines move later by the time the pause covered."""
+    access.require(ctx, Do.WORK)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESUME)
         if when < case.paused_at:
@@ -592,32 +625,36 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
 EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
 
 
-def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: str | None,
-           customer_told_at: str | None, at: str | None = None) -> Result:
+def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = None, reason: str | None,
+           customer_told_at: str | None = None, at: str | None = None, request: bool = False) -> Result:
     """Extend the regulatory period of a complex case to 30 days from receipt (a manager approves)
     or 60 (an executive: the higher level's approval); the customer must have been told before the
-    deadline being extended ran out (Order 2020 No. 3, art. 17)."""
+    deadline being extended ran out (Order 2020 No. 3, art. 17). The approver is the operator;
+    anyone handling cases may instead file a request (`request=True`) that the approver then
+    grants. Each is an event."""
+    access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL.get(to, Do.APPROVE_60))
     if to not in EXTENSION_APPROVER:
         raise InvalidValue("--to", to, "30 (days from receipt; a manager approves) or 60 (an executive approves); "
                                        f"{deadlines.EXTENSION_CEILING_DAYS} days from receipt is the ceiling")
     why = d.clean_text("reason", reason)
-    if customer_told_at is None:
+    approver = ctx.operator.person
+    if approved_by is not None and not request and d.clean_name("--approved-by", approved_by) != approver:
+        raise access.denied("approver", person=approver, approver=d.clean_name("--approved-by", approved_by))
+    if customer_told_at is None and not request:
         raise InvalidValue("--customer-told-at", "", "the time the customer was told of the extension and why")
     with uow:
         case = load_case(uow, key)
         _move(case, d.Action.EXTEND)
         when = _when(at, ctx, case)
-        told = _when(customer_told_at, ctx, case, "--customer-told-at")
-        approver = _staff(uow, approved_by, "--approved-by")
-        needed = EXTENSION_APPROVER[to]
-        if d.ROLE_LEVEL[d.Role(approver.role)] < d.ROLE_LEVEL[needed]:
-            role = d.Role(approver.role)
-            raise labels.error(NotPermitted, "err.extension_approver", days=to, a_need=needed, need=needed, name=approver.name,
-                                  a_role=role, role=role)
         in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
         if to <= in_force:
             raise InvalidValue("--to", to, f"more than the {in_force} days from receipt already in force "
                                            f"(at most {deadlines.EXTENSION_CEILING_DAYS})")
+        if request:
+            _apply(uow, ctx, case, d.Action.EXTENSION_REQUEST, when, {}, detail=why, extra={"to": to})
+            uow.commit()
+            return _result(uow, ctx, case, "msg.extension_requested", days=to)
+        told = _when(customer_told_at, ctx, case, "--customer-told-at")
         due = case.regulatory_due_at
         for field_name, moment in (("--customer-told-at", told), ("--at", when)):
             if due is not None and moment >= due:
@@ -633,7 +670,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str, reason: st
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.EXTEND, when,
                {"regulatory_extension_days": to, "regulatory_due_at": reg}, detail=why,
-               extra={"approved_by": approver.name, "customer_told_at": told})
+               extra={"approved_by": approver, "customer_told_at": told})
         uow.commit()
         return _result(uow, ctx, case, "msg.extended", days=to)
 
@@ -643,6 +680,7 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
             basis: str | None = None, relief: str | None = None, decided_at: str | None = None) -> Result:
     """The decision is made and the customer told (at `at`, which meets the clocks): the result, the
     facts found, the basis and the routes of relief open to the customer (Order 2020 No. 3)."""
+    access.require(ctx, Do.WORK)
     text = d.clean_text("resolution", resolution)
     found = d.clean_text("--facts", facts, required=False)
     grounds = d.clean_text("--basis", basis, required=False)
@@ -682,6 +720,7 @@ def _relief(text: str | None) -> str:
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
     """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
+    access.require(ctx, Do.WORK)
     why = d.clean_text("reason", reason)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
@@ -708,6 +747,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
 def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, reviewer: str) -> Result:
     """The customer disagrees with the decision and asks the higher level to review it (核查): within
     30 days of receiving the decision; the review is decided within 30 days of the request."""
+    access.require(ctx, Do.WORK)
     with uow:
         case = load_case(uow, key)
         status = _move(case, d.Action.REVIEW)
@@ -793,6 +833,7 @@ def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
 
 def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:
     """The reviewer's decision: the original decision upheld or changed, and the customer told."""
+    access.require(ctx, Do.WORK)
     out = labels.parse(d.ReviewOutcome, outcome, "--outcome")
     body = d.clean_text("text", text)
     with uow:
@@ -812,6 +853,7 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
 
 def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = None) -> Result:
     """Close a resolved case, recording whether the customer was satisfied."""
+    access.require(ctx, Do.WORK)
     sat = labels.parse(d.Satisfaction, satisfaction, "--satisfaction")
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.CLOSE)
@@ -838,15 +880,6 @@ class CaseDetail:
     steps: list[str] = field(default_factory=list)
 
 
-def require_revealer(uow, ctx: Context) -> None:
-    person = uow.session.execute(select(Staff).where(Staff.name == ctx.actor)).scalar_one_or_none()
-    if person is None or d.ROLE_LEVEL[d.Role(person.role)] < d.ROLE_LEVEL[d.Role.MANAGER]:
-        raise NotPermitted(
-            f"--reveal is for operators registered as manager or executive; {ctx.actor!r} is "
-            + (person.role if person else "not registered staff") + " (set --as NAME)"
-        )
-
-
 def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None,
          lang: str = "en") -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline."""
@@ -854,7 +887,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
     with uow:
         case = load_case(uow, key)
         if reveal:
-            require_revealer(uow, ctx)
+            access.require(ctx, Do.REVEAL, branch=case.branch)
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
         view_ctx = ctx.at(as_of_t)
@@ -904,31 +937,91 @@ def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
 
 
 def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = None,
-              department: str | None = None) -> dict[str, Any]:
-    """Register a member of staff with the role that decides which tiers they may handle."""
+              department: str | None = None, login: str | None = None) -> dict[str, Any]:
+    """Register a member of staff with their role and, if they run the tool themselves, their login
+    (on PostgreSQL the login is also granted the role's group role)."""
+    access.require(ctx, Do.STAFF)
     clean = d.clean_name("name", name)
     r = labels.parse(d.Role, role, "--role")
     br = d.clean_name("branch", branch, required=False)
     dept = d.clean_name("department", department, required=False)
+    account = d.clean_login(login)
     with uow:
         exists = uow.session.execute(select(Staff.id).where(Staff.name == clean)).scalar()
         if exists:
             raise DuplicateStaff(f"staff {clean!r} already exists: expected a new name (see 'complaintctl staff list')")
-        person = Staff(name=clean, role=r.value, branch=br, department=dept, created_at=ctx.now)
+        _check_login_free(uow, account)
+        person = Staff(name=clean, role=r.value, branch=br, department=dept, login=account, created_at=ctx.now)
         uow.session.add(person)
         uow.session.flush()
+        if account:
+            uow.store.adapter.map_login(uow.session.connection(), account, None, r.value)
         audit.append(uow, case_id=None, action=d.Action.STAFF_ADD.value, actor=ctx.actor, occurred_at=ctx.now,
-                     recorded_at=ctx.now, new={"name": clean, "role": r.value, "branch": br, "department": dept})
+                     recorded_at=ctx.now, new={"name": clean, "role": r.value, "branch": br, "department": dept,
+                                               "login": account})
         uow.commit()
     return staff_json(person, ctx)
 
 
-def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
-    """Someone who left or moved: no new cases or approvals; their history and open cases stay."""
+def _check_login_free(uow, account: str | None, person: Staff | None = None) -> None:
+    if not account:
+        return
+    holder = uow.session.execute(select(Staff.name).where(Staff.login == account)).scalar()
+    if holder and (person is None or holder != person.name):
+        raise DuplicateStaff(f"login {account!r} already belongs to {holder}: expected an account no one else uses")
+
+
+def _last_admin(uow, person: Staff) -> bool:
+    if person.role != d.Role.ADMIN or not person.active:
+        return False
+    others = uow.session.execute(select(func.count()).select_from(Staff).where(
+        Staff.role == d.Role.ADMIN.value, Staff.active.is_(True), Staff.id != person.id)).scalar_one()
+    return others == 0
+
+
+def staff_change(uow, ctx: Context, *, name: str, role: str | None = None, login: str | None = None) -> dict[str, Any]:
+    """Change a staff member's role or login (an administrator's act, recorded as an event)."""
+    access.require(ctx, Do.STAFF)
+    r = labels.parse(d.Role, role, "ROLE") if role is not None else None
+    account = d.clean_login(login, "LOGIN") if login is not None else None
     with uow:
         person = _staff(uow, name, "name")
+        old, new = {}, {}
+        if r is not None and r.value != person.role:
+            if _last_admin(uow, person):
+                raise access.denied("last_admin", name=person.name)
+            old["role"], new["role"] = person.role, r.value
+        if account is not None and account != person.login:
+            _check_login_free(uow, account, person)
+            old["login"], new["login"] = person.login, account
+        if not new:
+            return staff_json(person, ctx)
+        conn = uow.session.connection()
+        if person.login and (person.login != new.get("login", person.login) or "role" in new):
+            uow.store.adapter.map_login(conn, person.login, person.role, None)
+        person.role = new.get("role", person.role)
+        person.login = new.get("login", person.login)
+        if person.login:
+            uow.store.adapter.map_login(conn, person.login, None, person.role)
+        uow.session.add(person)
+        audit.append(uow, case_id=None, action=d.Action.STAFF_ROLE.value, actor=ctx.actor, occurred_at=ctx.now,
+                     recorded_at=ctx.now, old={"name": person.name, **old}, new=new)
+        uow.commit()
+        return staff_json(person, ctx)
+
+
+def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
+    """Someone who left or moved: they can do nothing from now on, and get no new cases or
+    approvals; their history and open cases stay."""
+    access.require(ctx, Do.STAFF)
+    with uow:
+        person = _staff(uow, name, "name")
+        if _last_admin(uow, person):
+            raise access.denied("last_admin", name=person.name)
         person.active = False
         uow.session.add(person)
+        if person.login:
+            uow.store.adapter.map_login(uow.session.connection(), person.login, person.role, None)
         open_cases = uow.session.execute(select(func.count()).where(
             Case.assignee == person.name, Case.status.in_([s.value for s in d.OPEN_STATUSES]))).scalar_one()
         audit.append(uow, case_id=None, action=d.Action.STAFF_DEACTIVATE.value, actor=ctx.actor, occurred_at=ctx.now,
@@ -938,8 +1031,28 @@ def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
 
 
 def staff_json(p: Staff, ctx: Context) -> dict[str, Any]:
-    return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department,
+    return {"name": p.name, "role": p.role, "branch": p.branch, "department": p.department, "login": p.login,
             "active": p.active, "created_at": _show(p.created_at, ctx)}
+
+
+def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str, Any]:
+    """Turn masking of personal data on or off for everyone: an administrator's act, with a reason,
+    recorded as an event. No config file can change it."""
+    access.require(ctx, Do.MASKING)
+    why = d.clean_text("--reason", reason)
+    value = "on" if on else "off"
+    with uow:
+        row = uow.session.get(Setting, "masking")
+        before = row.value if row else "on"
+        if row is None:
+            row = Setting(key="masking", value=value)
+        row.value = value
+        uow.session.add(row)
+        if before != value:
+            audit.append(uow, case_id=None, action=d.Action.MASKING.value, actor=ctx.actor, occurred_at=ctx.now,
+                         recorded_at=ctx.now, old={"masking": before}, new={"masking": value}, detail=why)
+        uow.commit()
+    return {"masking": value, "changed": before != value}
 
 
 def staff_list(uow, ctx: Context) -> list[dict[str, Any]]:
@@ -988,6 +1101,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     to a transaction (each case with its event, as always), so that the writers' lock is released
     between batches and the branches' own commands go on during a large run. A run stopped half-way
     can simply be run again: a case escalated today is not escalated twice."""
+    access.require(ctx, Do.ESCALATE_OVERDUE)
     moment = _when(as_of, ctx, field_name="--as-of")
     today = ctx.calendar.local_date(moment)
     out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": []}

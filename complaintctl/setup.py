@@ -12,7 +12,7 @@ from .errors import InvalidValue, UserError
 class Plan:
     path: Path
     values: dict
-    staff: list[tuple[str, str]]
+    staff: list[tuple[str, str, str | None]]
     force: bool
 
 
@@ -32,13 +32,15 @@ def check_staff(value: str) -> None:
     _people([s for s in value.split(",") if s.strip()])
 
 
-def _people(staff: list[str]) -> list[tuple[str, str]]:
+def _people(staff: list[str]) -> list[tuple[str, str, str | None]]:
     people = []
     for item in staff:
-        name, _, role = item.partition(":")
+        name, _, rest = item.partition(":")
+        role, _, login = rest.partition(":")
         if not name.strip() or not role.strip():
-            raise InvalidValue("--staff", item, "NAME:ROLE, e.g. zhangwei:manager")
-        people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value))
+            raise InvalidValue("--staff", item, "NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei")
+        people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value,
+                       d.clean_login(login, "--staff login") if login.strip() else None))
     return people
 
 
@@ -78,15 +80,16 @@ def case_count(store) -> int:
         return uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
 
 
-def register_staff(store, ctx, people: list[tuple[str, str]], branch: str | None) -> tuple[list[str], list[str]]:
-    """Register the first staff; names already registered are left as they are (init can be re-run)."""
+def register_staff(store, ctx, people: list[tuple[str, str, str | None]], branch: str | None) -> tuple[list[str], list[str]]:
+    """Register the first staff; names already registered are left as they are (init can be re-run).
+    The account running init administers the database (mapped when the database was created)."""
     from . import services
     from .errors import DuplicateStaff
 
     added, existing = [], []
-    for name, role in people:
+    for name, role, login in people:
         try:
-            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch)
+            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch, login=login)
             added.append(name)
         except DuplicateStaff:
             existing.append(name)

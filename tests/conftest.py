@@ -22,9 +22,9 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("COMPLAINTCTL_OPERATOR", "tester")
     monkeypatch.setenv("LANG", "C.UTF-8")
-    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "LC_ALL", "LC_MESSAGES", "NO_COLOR", "COLUMNS", "LINES"):
+    for var in ("COMPLAINTCTL_DB", "COMPLAINTCTL_CONFIG", "COMPLAINTCTL_OPERATOR", "LC_ALL", "LC_MESSAGES", "NO_COLOR",
+                "COLUMNS", "LINES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     # The branch a first `init` would set: a case logged with no branch at all is refused.
@@ -68,10 +68,16 @@ class Cli:
         return self._engine
 
     def sql(self, statement: str, **params):
-        """Run SQL behind the tool's back (to tamper, or to look), on either backend."""
+        """Run SQL behind the tool's back (to tamper, or to look), on either backend. On PostgreSQL a
+        statement that changes events does what only the owner can: switch the insert-only trigger
+        off for this transaction (the hash chain and anchors are what catch it)."""
+        import re
+
         import sqlalchemy as sa
 
         with self.engine.begin() as conn:
+            if self.backend == "postgresql" and re.search(r"(?is)\b(update|delete)\b.*\bevents\b", statement):
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             result = conn.execute(sa.text(statement), params)
             return result.all() if result.returns_rows else None
 
@@ -102,8 +108,15 @@ class Cli:
 
     def dump(self) -> str:
         if self.backend == "postgresql":
-            tables = [r[0] for r in self.sql("select tablename from pg_tables where schemaname='public' order by 1")]
-            return "\n".join(f"{t}: {self.sql(f'select * from {t} order by 1')}" for t in tables)
+            # Read as the tables' owner (the suite's login): another login may not see every row or table.
+            import sqlalchemy as sa
+
+            suite = sa.engine.make_url(os.environ["COMPLAINTCTL_TEST_DATABASE_URL"])
+            url = sa.engine.make_url(str(self.db))
+            owner = self if url.username == suite.username else Cli(
+                url.set(username=suite.username, password=suite.password).render_as_string(hide_password=False))
+            tables = [r[0] for r in owner.sql("select tablename from pg_tables where schemaname='public' order by 1")]
+            return "\n".join(f"{t}: {owner.sql(f'select * from {t} order by 1')}" for t in tables)
         if not self.db.exists():
             return ""
         con = sqlite3.connect(self.db)
@@ -111,6 +124,18 @@ class Cli:
             return "\n".join(con.iterdump())
         finally:
             con.close()
+
+    @property
+    def admin(self) -> str:
+        """The administrator every test runs as: the account that created the database (SQLite: this
+        process's OS account; PostgreSQL: the suite's login, which owns the tables)."""
+        import sqlalchemy as sa
+
+        from complaintctl.db import account_name
+
+        if self.backend == "postgresql":
+            return sa.engine.make_url(self.db).username
+        return account_name(os.getuid())
 
     def staff(self):
         self("staff", "add", "wangfang", "--role", "staff", "--department", "个人金融部")
@@ -130,6 +155,9 @@ def pg_database(request):
     (TRUNCATE is much cheaper than creating a database per test)."""
     import sqlalchemy as sa
 
+    import datetime as dt
+
+    from complaintctl.access import ensure_administrator
     from complaintctl.db import HEAD_REVISION, Store
 
     import hashlib
@@ -153,6 +181,9 @@ def pg_database(request):
         with engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE remediation_cases, remediation_actions, events, cycles, cases, staff RESTART IDENTITY CASCADE"))
             conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD_REVISION})
+            conn.execute(sa.text("UPDATE settings SET value = 'on' WHERE key = 'masking'"))
+            # As on a new database: the tables' owner (the suite's login) is the first administrator.
+            ensure_administrator(conn, server.username, dt.datetime.now(dt.timezone.utc))
 
     yield url, reset
     engine.dispose()

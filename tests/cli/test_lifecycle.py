@@ -44,18 +44,20 @@ def test_full_lifecycle_with_audit_trail(cli):
     assert case["status"] == "resolved" and case["resolved_at"] == "2026-03-04T10:00:00+08:00"
     case = cli.json("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-05T10:00", "--json")
     assert case["status"] == "closed" and case["satisfaction"] == "satisfied"
-    events = cli.json("--as", "auditor", "show", ref, "--json")["events"]
+    events = cli.json("show", ref, "--json")["events"]
     assert [e["action"] for e in events] == ["log", "assign", "respond", "note", "resolve", "close"]
     assert events[1]["occurred_at"] == "2026-03-02T11:00:00+08:00"
     assert events[1]["recorded_at"] != events[1]["occurred_at"]  # recorded now, happened then
-    assert events[1]["actor"] == "tester"
+    assert events[1]["actor"] == cli.admin
     assert events[1]["old"]["status"] == "received" and events[1]["new"]["assignee"] == "wangfang"
 
 
-def test_operator_comes_from_as(cli):
+def test_an_administrator_acting_for_someone_is_recorded_as_both(cli):
+    cli.staff()
     ref = cli.log()
-    cli("--as", "lisi", "note", ref, "回访")
-    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == "lisi"
+    cli("--as", "wangfang", "note", ref, "回访")
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == f"{cli.admin} as wangfang"
+    assert "unknown --as 'lisi'" in cli.fails("--as", "lisi", "note", ref, "回访")
 
 
 def test_show_prints_clocks_and_timeline(cli):
@@ -181,16 +183,27 @@ def test_extend_needs_the_right_approver(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
     told = ["--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00"]
-    assert "an extension to 60 days needs an executive's approval" in cli.fails(
-        "extend", ref, "--to", "60", "--approved-by", "zhangwei", "--reason", "x", *told)
-    assert "needs a manager's approval" in cli.fails("extend", ref, "--to", "30", "--approved-by", "wangfang",
-                                                      "--reason", "x", *told)
-    assert "invalid --to '45': expected 30" in cli.fails("extend", ref, "--to", "45", "--approved-by", "sunli",
-                                                          "--reason", "x", *told)
-    case = cli.json("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂", "--json", *told)
+    err = cli.fails("--as", "zhangwei", "extend", ref, "--to", "60", "--reason", "x", *told, code=4)
+    assert err.endswith("only Executive may approve a 60-day extension; zhangwei is Manager")
+    assert "wangfang is Front-line staff" in cli.fails("--as", "wangfang", "extend", ref, "--to", "30", "--reason", "x",
+                                                       *told, code=4)
+    assert f"{cli.admin} is Administrator" in cli.fails("extend", ref, "--to", "30", "--reason", "x", *told, code=4)
+    assert "invalid --to '45': expected 30" in cli.fails("--as", "sunli", "extend", ref, "--to", "45", "--reason", "x",
+                                                          *told)
+    # The approver is the operator: nobody records someone else's approval.
+    assert "sunli cannot record zhangwei's approval" in cli.fails(
+        "--as", "sunli", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x", *told, code=4)
+    # Front-line staff file a request; the manager grants it; each is an event.
+    asked = cli.json("--as", "wangfang", "extend", ref, "--to", "30", "--request", "--reason", "需鉴定", "--at",
+                     "2026-03-09T10:00", "--json")
+    assert asked["regulatory_extension_days"] == 0
+    case = cli.json("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂",
+                    "--json", *told)
     assert case["regulatory_due_at"] == "2026-04-02T00:00:00+08:00"  # 30 days from 03-02: Wed 04-01
-    ev = cli.json("show", ref, "--json")["events"][-1]
-    assert ev["new"]["approved_by"] == "zhangwei" and ev["new"]["customer_told_at"].startswith("2026-03-10T03:00")
+    request, grant = cli.json("show", ref, "--json")["events"][-2:]
+    assert (request["action"], request["actor"], request["new"]["to"]) == ("extension_request", f"{cli.admin} as wangfang", 30)
+    assert grant["new"]["approved_by"] == "zhangwei" and grant["new"]["customer_told_at"].startswith("2026-03-10T03:00")
+    assert cli("db", "check").exit_code == 0  # the request changes nothing the replay would miss
 
 
 def test_list_filters_and_formats(cli):
@@ -214,7 +227,8 @@ def test_staff_add_and_list(cli):
     assert "already exists" in cli.fails("staff", "add", "wangfang", "--role", "staff")
     assert "invalid --role" in cli.fails("staff", "add", "lisi", "--role", "boss")
     rows = cli.json("staff", "list", "--format", "json")
-    assert {r["name"]: r["role"] for r in rows} == {"wangfang": "staff", "zhangwei": "manager", "sunli": "executive"}
+    assert {r["name"]: r["role"] for r in rows} == {"wangfang": "staff", "zhangwei": "manager", "sunli": "executive",
+                                                   cli.admin: "admin"}
 
 
 def test_demo_fills_an_empty_database_and_refuses_a_full_one(cli):

@@ -125,12 +125,16 @@ def test_config_show_says_where_each_value_came_from(cli, tmp_path):
 
 def test_init_writes_config_creates_the_database_and_staff(cli, tmp_path):
     path = tmp_path / "branch.toml"
+    login = ":zw" if cli.backend == "sqlite" else ""  # a PostgreSQL login must exist on the server first
     out = cli("init", "--branch", "SH001", "--timezone", "Asia/Shanghai", "--country", "CN", "--language", "zh",
-              "--staff", "wangfang:staff", "--staff", "zhangwei:经理", "--path", str(path), "--yes").stdout
+              "--staff", "wangfang:staff", "--staff", "zhangwei:经理" + login, "--path", str(path), "--yes").stdout
     assert "已登记 2 名员工" in out  # the config just written says zh
     cfg = tomllib.loads(path.read_text())
     assert cfg["branch"] == "SH001" and cfg["lang"] == "zh" and cfg["calendar"]["country"] == "CN"
-    assert {r["name"] for r in cli.json("staff", "list", "--format", "json")} == {"wangfang", "zhangwei"}
+    staff = {r["name"]: (r["role"], r["login"]) for r in cli.json("staff", "list", "--format", "json")}
+    # The account that ran init (which created the database) administers it.
+    assert staff == {"wangfang": ("staff", None), "zhangwei": ("manager", login[1:] or None),
+                     cli.admin: ("admin", cli.admin)}
     assert "already exists" in cli.fails("init", "--path", str(path), "--yes")
     assert "unknown time zone" in cli.fails("init", "--path", str(tmp_path / "x.toml"), "--timezone", "Nowhere/X", "--yes")
 

@@ -18,42 +18,42 @@ REG_15 = "2026-03-18T00:00:00+08:00"  # received Mon 03-02: 15 days end with Tue
 
 
 def _extend(cli, ref, to, by, told, at=None, **kw):
-    return cli("extend", ref, "--to", str(to), "--approved-by", by, "--reason", "需司法鉴定",
+    return cli("--as", by, "extend", ref, "--to", str(to), "--approved-by", by, "--reason", "需司法鉴定",
                "--customer-told-at", told, "--at", at or told, "--json", **kw)
 
 
 def test_an_extension_is_a_total_from_receipt_and_60_days_is_the_ceiling(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
-    case = cli.json("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂",
+    case = cli.json("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂",
                     "--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00", "--json")
     assert case["regulatory_due_at"] == "2026-04-02T00:00:00+08:00"  # day 30 is Wed 04-01, not day 45
     assert case["regulatory_period_days"] == 30
-    case = cli.json("extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
+    case = cli.json("--as", "sunli", "extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
                     "--customer-told-at", "2026-03-30T09:00", "--at", "2026-03-30T09:00", "--json")
     # Day 60 is Fri 05-01 (Labour Day, holidays to Tue 05-05): the end of Wed 05-06; not day 75, not 105.
     assert case["regulatory_due_at"] == "2026-05-07T00:00:00+08:00"
-    err = cli.fails("extend", ref, "--to", "90", "--approved-by", "sunli", "--reason", "x",
+    err = cli.fails("--as", "sunli", "extend", ref, "--to", "90", "--approved-by", "sunli", "--reason", "x",
                     "--customer-told-at", "2026-04-10T09:00")
     assert err == ("complaintctl: error: invalid --to '90': expected 30 (days from receipt; a manager approves) "
                    "or 60 (an executive approves); 60 days from receipt is the ceiling")
     assert "more than the 60 days from receipt already in force" in cli.fails(
-        "extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "x", "--customer-told-at", "2026-04-10T09:00",
+        "--as", "sunli", "extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "x", "--customer-told-at", "2026-04-10T09:00",
         "--at", "2026-04-10T09:00")
 
 
 def test_an_extension_needs_the_customer_told_before_the_deadline_ran_out(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
-    err = cli.fails("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x",
+    err = cli.fails("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x",
                     "--customer-told-at", "2026-03-18T09:00", "--at", "2026-03-17T15:00")
     assert err == ("complaintctl: error: invalid --customer-told-at '2026-03-18T09:00:00+08:00': expected a time "
                    "before the deadline being extended ran out (2026-03-18T00:00:00+08:00): a deadline that has "
                    "passed cannot be extended")
-    assert "Missing option '--customer-told-at'" in cli.fails(
-        "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x")
+    assert "invalid --customer-told-at '': expected the time the customer was told" in cli.fails(
+        "--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x")
     assert "invalid --customer-told-at '2026-03-01T09:00:00+08:00': expected a time not before the case was received" \
-        in cli.fails("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x",
+        in cli.fails("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x",
                      "--customer-told-at", "2026-03-01T09:00", "--at", "2026-03-10T09:00")
     # Told at 23:59 on the last day: in time.
     case = json_of(_extend(cli, ref, 30, "zhangwei", "2026-03-17T23:59"))
@@ -336,7 +336,7 @@ def test_show_explains_a_restarted_and_extended_clock_day_by_day(cli):
     ref = cli.log(received="2026-03-02T10:00")
     cli("log", "--repeat-of", ref, "--new-facts", "--channel", "letter", "--description", "新材料",
         "--received-at", "2026-03-10T09:00")
-    cli("extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
+    cli("--as", "sunli", "extend", ref, "--to", "60", "--approved-by", "sunli", "--reason", "特别复杂",
         "--customer-told-at", "2026-03-12T10:00", "--at", "2026-03-12T10:00")
     steps = cli.json("show", ref, "--json")["steps"]
     assert steps[0] == "The clocks restarted on Tue 2026-03-10 (new facts): every deadline below counts from then."

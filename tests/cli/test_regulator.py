@@ -64,7 +64,7 @@ def test_remediation_actions_are_added_listed_late_and_done_with_audited_events(
     assert done["status"] == "done" and done["evidence"].startswith("2026-03-20")
     assert cli.json("action", "list", "--overdue", "--as-of", "2099-03-12T09:00", "--format", "json") == []
     events = cli.sql("select action, actor from events where case_id is null and action like 'action%' order by id")
-    assert [tuple(e) for e in events] == [("action_add", "tester"), ("action_add", "tester"), ("action_done", "tester")]
+    assert [tuple(e) for e in events] == [("action_add", cli.admin), ("action_add", cli.admin), ("action_done", cli.admin)]
     assert cli("db", "check").exit_code == 0
 
 
@@ -106,7 +106,7 @@ def test_the_decision_letter_is_chinese_by_default_masked_and_audited(cli, tmp_p
 
 def test_the_letter_shows_the_customer_in_full_only_to_a_role_allowed_to_reveal(cli, tmp_path):
     ref = _resolved(cli)
-    assert "--reveal is for operators registered as manager or executive" in cli.fails(
+    assert "only Manager or Executive may see personal data in full; wangfang is Front-line staff" in cli.fails(
         "--as", "wangfang", "letter", ref, "--reveal", code=NotPermitted.exit_code)
     html = cli("--as", "zhangwei", "letter", ref, "--reveal").stdout
     assert "张三" in html and "13812345678" in html
@@ -185,7 +185,7 @@ def _quarter(cli):
     }
     cli("resolve", r["a"], "--resolution", "致歉", "--at", "2026-07-10T10:00")
     for ref in (r["b"], r["b2"]):
-        cli("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+        cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音",
             "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
     cli("resolve", r["b"], "--resolution", "退还违约金", "--at", "2026-07-25T10:00")  # after day 15, within 30
     cli("resolve", r["b2"], "--resolution", "解释说明", "--at", "2026-07-10T10:00")  # extended, yet within 15

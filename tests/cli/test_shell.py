@@ -6,7 +6,7 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-PROMPT = "complaintctl BJ001 tester>"
+PROMPT = r"complaintctl BJ001 [\w.@-]+>"  # the login's staff name (the suite runs as the administrator)
 
 
 def _session(db, *extra):

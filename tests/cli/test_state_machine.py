@@ -27,7 +27,7 @@ COMMAND = {
     "pause": ["pause", "{ref}", "--reason", "other"],
     "resume": ["resume", "{ref}"],
     "escalate": ["escalate", "{ref}", "--to", "urgent", "--reason", "x"],
-    "extend": ["extend", "{ref}", "--to", "30", "--approved-by", "sunli", "--reason", "x",
+    "extend": ["--as", "sunli", "extend", "{ref}", "--to", "30", "--reason", "x",
                "--customer-told-at", "2026-03-02T12:00"],
     "resolve": ["resolve", "{ref}", "--resolution", "x"],
     "reopen": ["reopen", "{ref}", "--reason", "x"],

@@ -103,7 +103,7 @@ def procedure(cli):
                 "--complained-staff", "lina", "--request", "退还年费 6222021234567890", received="2026-03-02T10:00")
     cli("assign", a, "--to", "wangfang", "--with", "zhangwei", "--department", "个人金融部", "--department", "信用卡中心",
         "--at", "2026-03-02T11:00")
-    cli("extend", a, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+    cli("--as", "zhangwei", "extend", a, "--to", "30", "--reason", "需调取录音",
         "--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00")
     cli("log", "--repeat-of", a, "--channel", "letter", "--description", "补充材料", "--new-facts",
         "--received-at", "2026-03-12T10:00")

@@ -195,7 +195,7 @@ def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(
 
     cli.staff()
     ref = cli.log(received="2026-07-01T10:00")
-    cli("extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "需调取录音",
+    cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音",
         "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
     cli("resolve", ref, "--resolution", "退还", "--at", "2026-07-25T10:00")
     cli("reopen", ref, "--reason", "客户不认可", "--at", "2026-07-27T10:00")

@@ -64,3 +64,8 @@ def test_masking_fast_paths_keep_the_rules():
     assert mask_account("6222021234567890") == "622202******7890"
     assert mask_text("no numbers here") == "no numbers here"
     assert mask_text("call 13812345678 or mail li.na@example.com") == "call 138****5678 or mail l***@example.com"
+
+
+def test_a_digit_run_longer_than_any_card_is_still_masked():
+    """A card number typed with digits too many is still a card number: never shown in full."""
+    assert mask_text("卡号6222021234567890123456") == "卡号622202************3456"

@@ -26,7 +26,8 @@ def test_account_spaces_are_dropped_and_a_refusal_says_12_to_19_digits():
     assert d.clean_account("6222 0212 3456 7890") == "6222021234567890"
     assert d.clean_account("1" * 12) == "1" * 12 and d.clean_account("1" * 19) == "1" * 19
     assert refusal(d.clean_account, "1" * 11) == "invalid account '11111111111': expected 12 to 19 digits"
-    assert refusal(d.clean_account, "1" * 20) == "invalid account '11111111111111111111': expected 12 to 19 digits"
+    # A card number with a digit too many is still masked in the error line.
+    assert refusal(d.clean_account, "1" * 20) == "invalid account '111111**********1111': expected 12 to 19 digits"
 
 
 def test_email_is_stripped_and_at_most_254_characters():
@@ -57,11 +58,13 @@ def test_text_longer_than_the_limit_is_refused_with_its_length():
 
 def test_text_with_control_characters_is_refused_but_line_breaks_and_tabs_are_kept():
     assert d.clean_text("note", "第一行\n第二行\t完") == "第一行\n第二行\t完"
-    assert refusal(d.clean_text, "note", "bell\x07") == "invalid note 'bell\\\\x07': expected text without control characters"
+    assert refusal(d.clean_text, "note", "bell\x07") == "invalid note 'bell\\\\x07': expected text without control characters or bidirectional overrides"
     assert "control characters" in refusal(d.clean_text, "note", "x\x1b[31m")
     assert refusal(d.clean_text, "note", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子\x07") == (  # shown cut to 20
-        "invalid note '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected text without control characters")
+        "invalid note '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected text without control characters or bidirectional overrides")
     assert "control characters" in refusal(d.clean_text, "note", "del\x7f")
+    assert "bidirectional overrides" in refusal(d.clean_text, "note", "abc\u202egnp.exe")  # right-to-left override
+    assert "control characters" in refusal(d.clean_text, "note", "c1\x9b31m")  # a C1 control (CSI)
 
 
 def test_a_name_is_one_line_of_at_most_200_characters():

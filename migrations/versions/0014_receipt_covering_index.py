@@ -6,15 +6,15 @@ receipt index the counts come from the index alone; before, each case's row was 
 million cases numbered in no particular order (an unsorted import) meant seconds of scattered reads.
 It replaces the plain receipt index, which it serves in every query that used it.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,209 @@
+"""Who may do what: the operator is the login (the OS account on SQLite, the server's session_user
+on PostgreSQL) mapped to a staff record, and one table of roles and actions decides every command.
+
+Checks happen here, in the library; the CLI only passes the login it runs under and any --as.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from . import domain as d
+from .errors import NotPermitted, UnknownStaff
+from .models import Staff
+
+R = d.Role
+
+
+class Do(StrEnum):
+    """What an operator asks to do (several commands may share one)."""
+
+    READ = "read"
+    WORK = "work"
+    OVERRIDE = "override"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_30 = "approve_30"
+    APPROVE_60 = "approve_60"
+    REVEAL = "reveal"
+    ESCALATE_OVERDUE = "escalate_overdue"
+    IMPORT = "import"
+    STAFF = "staff"
+    MASKING = "masking"
+    ACT_FOR = "act_for"
+    MAINTAIN = "maintain"
+    CHECK = "check"
+
+
+# The role x action table. README prints it (tests/test_docs.py keeps the two equal).
+PERMISSIONS: dict[Do, frozenset[R]] = {
+    Do.READ: frozenset({R.STAFF, R.MANAGER, R.EXECUTIVE, R.ADMIN, R.SYSTEM}),
+    Do.WORK: frozenset({R.STAFF, R.MANAGER, R.EXECUTIVE, R.ADMIN}),
+    Do.OVERRIDE: frozenset({R.MANAGER, R.EXECUTIVE, R.ADMIN}),
+    Do.REQUEST_EXTENSION: frozenset({R.STAFF, R.MANAGER, R.EXECUTIVE}),
+    Do.APPROVE_30: frozenset({R.MANAGER, R.EXECUTIVE}),
+    Do.APPROVE_60: frozenset({R.EXECUTIVE}),
+    Do.REVEAL: frozenset({R.MANAGER, R.EXECUTIVE}),
+    Do.ESCALATE_OVERDUE: frozenset({R.MANAGER, R.EXECUTIVE, R.ADMIN, R.SYSTEM}),
+    Do.IMPORT: frozenset({R.MANAGER, R.EXECUTIVE, R.ADMIN}),
+    Do.STAFF: frozenset({R.ADMIN}),
+    Do.MASKING: frozenset({R.ADMIN}),
+    Do.ACT_FOR: frozenset({R.ADMIN}),
+    Do.MAINTAIN: frozenset({R.ADMIN}),
+    Do.CHECK: frozenset({R.EXECUTIVE, R.ADMIN, R.SYSTEM}),
+}
+
+# Rules the table alone cannot say: branch-bound actions (a manager only for the case's branch).
+BRANCH_BOUND = {Do.REVEAL: frozenset({R.MANAGER})}
+EXTENSION_APPROVAL = {30: Do.APPROVE_30, 60: Do.APPROVE_60}
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs the command: the login, its staff record, and whom it acts for (--as)."""
+
+    login: str
+    name: str
+    role: R
+    branch: str | None
+    acting_for: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """As the audit trail records it: 'root', or 'root as wangfang'."""
+        return f"{self.name} as {self.acting_for}" if self.acting_for else self.name
+
+    @property
+    def person(self) -> str:
+        """The staff member whose authority the command uses (the target of --as, else the login's)."""
+        return self.acting_for or self.name
+
+
+def identify(uow, login: str, as_name: str | None = None) -> Operator:
+    """The operator of this command; NotPermitted when the login maps to no active staff member,
+    or when someone other than an administrator asks to act for another (--as)."""
+    s = uow.session
+    me = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+    if me is None:
+        raise denied("unmapped", login=login)
+    if not me.active:
+        raise denied("deactivated", login=login, name=me.name)
+    if as_name is None:
+        return Operator(login, me.name, R(me.role), me.branch)
+    target_name = d.clean_name("--as", as_name)
+    if R(me.role) not in PERMISSIONS[Do.ACT_FOR]:
+        raise denied("act_for", login=login, name=me.name, role=me.role)
+    target = s.execute(select(Staff).where(Staff.name == target_name)).scalar_one_or_none()
+    if target is None:
+        raise UnknownStaff(target_name, "--as")
+    if not target.active:
+        raise denied("deactivated_target", name=target.name)
+    if target.id == me.id:
+        return Operator(login, me.name, R(me.role), me.branch)
+    return Operator(login, me.name, R(target.role), target.branch, acting_for=target.name)
+
+
+def act_for(op: Operator | None, name: str, role: R, branch: str | None) -> Operator:
+    """The operator acting for another member of staff (what --as does), for an administrator only."""
+    if not allowed(op, Do.ACT_FOR):
+        raise denied("role", person=op.person if op else "-", role=op.role.value if op else "-",
+                     what=Do.ACT_FOR.value, roles=[r.value for r in R if r in PERMISSIONS[Do.ACT_FOR]])
+    return Operator(op.login, op.name, role, branch, acting_for=name)
+
+
+def denied(kind: str, **params) -> NotPermitted:
+    """The NotPermitted error (exit 4) of one rule of labels.DENIALS, worded from its values."""
+    from .labels import denial
+
+    return NotPermitted(denial(kind, "en", **params), kind, params)
+
+
+def allowed(op: Operator | None, what: Do) -> bool:
+    return op is not None and op.role in PERMISSIONS[what]
+
+
+def require(ctx, what: Do, *, branch: str | None = None, detail: str | None = None) -> None:
+    """Refuse (NotPermitted, exit 4) unless the operator's role allows `what` (and, for a
+    branch-bound action, the case is of the operator's branch)."""
+    op = getattr(ctx, "operator", None)
+    if op is None:
+        raise denied("no_operator")
+    if op.role not in PERMISSIONS[what]:
+        raise denied("role", person=op.person, role=op.role.value, what=what.value,
+                           roles=[r.value for r in R if r in PERMISSIONS[what]])
+    if op.role in BRANCH_BOUND.get(what, ()) and (op.branch or None) != (branch or None):
+        raise denied("branch", person=op.person, role=op.role.value, what=what.value,
+                           own=op.branch or "-", branch=branch or "-")
+
+
+def table_rows() -> list[tuple[str, list[str]]]:
+    """The role x action table as (action, [mark per role]) for README and `staff roles`."""
+    out = []
+    for what, roles in PERMISSIONS.items():
+        marks = []
+        for role in R:
+            mark = "yes" if role in roles else ""
+            if mark and role in BRANCH_BOUND.get(what, ()):
+                mark = "own branch"
+            marks.append(mark)
+        out.append((what.value, marks))
+    return out
+
+
+def markdown_table() -> str:
+    """The table as README shows it."""
+    from .labels import ACCESS_ACTIONS
+
+    head = "| action | commands | " + " | ".join(r.value for r in R) + " |"
+    rule = "|---|---|" + "---|" * len(R)
+    lines = [head, rule]
+    for what, marks in table_rows():
+        lines.append(f"| {what} | {ACCESS_ACTIONS[what][0]} | " + " | ".join(marks) + " |")
+    return "\n".join(lines)
+
+
+# Bootstrapping: the first administrator ---------------------------------------------------------
+
+BOOTSTRAP_ACTOR = "complaintctl"
+
+
+def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None:
+    """When the database has no active administrator, map its owner (the SQLite file's owner, the
+    PostgreSQL tables' owner: an account that can change everything anyway) to one, and record it.
+    Returns the login mapped, or None when an administrator already exists."""
+    from . import audit
+    from .models import Event
+
+    staff = Staff.__table__
+    # An administrator without a login (a database downgraded and upgraded again) administers nothing.
+    if conn.execute(select(staff.c.id).where(staff.c.role == R.ADMIN.value, staff.c.active.is_(True),
+                                             staff.c.login.is_not(None)).limit(1)).first():
+        return None
+    row = conn.execute(select(staff.c.id, staff.c.name, staff.c.role).where(staff.c.login == owner_login)).first()
+    if row is None:  # the owner's own staff record, from before logins were recorded
+        row = conn.execute(select(staff.c.id, staff.c.name, staff.c.role).where(
+            staff.c.name == owner_login, staff.c.login.is_(None))).first()
+    if row is not None:
+        conn.execute(staff.update().where(staff.c.id == row.id).values(role=R.ADMIN.value, active=True,
+                                                                       login=owner_login))
+        action, old, new, name = d.Action.STAFF_ROLE.value, {"name": row.name, "role": row.role}, {"role": R.ADMIN.value}, row.name
+    else:
+        name = owner_login
+        taken = set(conn.execute(select(staff.c.name).where(staff.c.name.startswith(owner_login))).scalars())
+        n = 2
+        while name in taken:
+            name, n = f"{owner_login}-{n}", n + 1
+        conn.execute(staff.insert().values(name=name, role=R.ADMIN.value, login=owner_login, active=True,
+                                           created_at=now))
+        action, old, new = d.Action.STAFF_ADD.value, None, {"name": name, "role": R.ADMIN.value, "login": owner_login}
+    events = Event.__table__
+    prev = conn.execute(select(events.c.hash).order_by(events.c.id.desc()).limit(1)).scalar() or audit.GENESIS
+    old_s, new_s = audit.encode(old), audit.encode(new)
+    detail = "the database's owner mapped to an administrator (no active administrator existed)"
+    digest = audit.event_hash(prev, None, action, BOOTSTRAP_ACTOR, now, now, old_s, new_s, detail)
+    conn.execute(events.insert().values(case_id=None, action=action, actor=BOOTSTRAP_ACTOR, occurred_at=now,
+                                        recorded_at=now, old=old_s, new=new_s, detail=detail, prev_hash=prev,
+                                        hash=digest))
+    return owner_login

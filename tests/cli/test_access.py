@@ -1,0 +1,155 @@
+"""Who may do what: the operator is the login, roles are checked on every command, --as is for
+administrators only, masking policy lives in the database, and no control character reaches a
+terminal. The suite runs as the account that created each database: its administrator."""
+import pytest
+
+from complaintctl import access
+
+
+def test_the_account_that_creates_a_database_is_its_administrator_and_that_is_recorded(cli):
+    cli.log()
+    staff = {r["name"]: r for r in cli.json("staff", "list", "--format", "json")}
+    assert (staff[cli.admin]["role"], staff[cli.admin]["login"]) == ("admin", cli.admin)
+    first = cli.sql("select action, actor, new from events order by id limit 1")[0]
+    assert first[0] == "staff_add" and first[1] == "complaintctl" and '"role": "admin"' in first[2]
+    assert cli.json("show", "C-2026-000001", "--json")["events"][0]["actor"] == cli.admin
+
+
+def test_a_login_of_deactivated_staff_can_do_nothing(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("staff", "add", "second", "--role", "admin")
+    cli("staff", "deactivate", cli.admin)
+    err = cli.fails("list", code=4)
+    assert err.endswith(f"login {cli.admin!r} belongs to {cli.admin}, who is deactivated: deactivated staff can do nothing")
+    cli.fails("show", ref, code=4)
+    cli.fails("note", ref, "x", code=4)
+
+
+def test_the_last_administrator_cannot_be_deactivated_or_demoted(cli):
+    cli("staff", "list")
+    err = cli.fails("staff", "deactivate", cli.admin, code=4)
+    assert "is the last active administrator" in err
+    cli.fails("staff", "role", cli.admin, "manager", code=4)
+
+
+def test_only_an_administrator_may_act_for_someone(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("staff", "add", "second", "--role", "admin")
+    cli("staff", "role", cli.admin, "manager")  # the suite's login is now a manager
+    err = cli.fails("--as", "wangfang", "list", code=4)
+    assert err.endswith(f"only an administrator may act for someone (--as); {cli.admin} (login {cli.admin!r}) is Manager")
+    assert cli("note", ref, "as myself").exit_code == 0
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == cli.admin
+
+
+def test_acting_for_deactivated_staff_is_refused(cli):
+    cli.staff()
+    ref = cli.log()
+    cli("staff", "deactivate", "wangfang")
+    assert "wangfang is deactivated" in cli.fails("--as", "wangfang", "note", ref, "x", code=4)
+
+
+@pytest.mark.parametrize("who, args", [
+    ("wangfang", ["staff", "add", "boss", "--role", "executive"]),
+    ("zhangwei", ["staff", "deactivate", "wangfang"]),
+    ("sunli", ["staff", "role", "wangfang", "executive"]),
+    ("sunli", ["masking", "off", "--reason", "x"]),
+    ("wangfang", ["assign", "{ref}", "--to", "wangfang", "--override", "--reason", "x"]),
+    ("cron", ["log", "--channel", "letter", "--description", "x"]),
+    ("cron", ["show", "{ref}", "--reveal"]),
+    ("cron", ["note", "{ref}", "x"]),
+    ("wangfang", ["escalate", "--overdue"]),
+    ("wangfang", ["db", "purge", "--closed-before", "2026-01-01"]),
+    ("zhangwei", ["demo", "--force", "--count", "1"]),
+])
+def test_each_role_is_refused_what_the_table_does_not_give_it(cli, who, args):
+    cli.staff()
+    cli("staff", "add", "cron", "--role", "system")
+    ref = cli.log("--tier", "important")
+    err = cli.fails("--as", who, *[a.format(ref=ref) for a in args], code=4)
+    assert err.startswith("complaintctl: error: not permitted: only ")
+
+
+def test_a_manager_may_override_and_the_cron_account_may_escalate(cli):
+    cli.staff()
+    cli("staff", "add", "cron", "--role", "system")
+    ref = cli.log("--tier", "important", received="2026-03-02T10:00")
+    cli("--as", "zhangwei", "assign", ref, "--to", "wangfang", "--override", "--reason", "人手不足", "--at", "2026-03-02T11:00")
+    done = cli.json("--as", "cron", "escalate", "--overdue", "--as-of", "2026-03-20T18:00", "--json")
+    assert [e["reference"] for e in done["escalated"]] == [ref]
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == f"{cli.admin} as cron"
+    assert cli("--as", "cron", "report", "overdue", "--as-of", "2026-03-20T18:00").exit_code == 0
+    assert cli("--as", "cron", "db", "check").exit_code == 0
+
+
+def test_a_manager_reveals_only_cases_of_their_own_branch(cli):
+    cli("staff", "add", "zhangwei", "--role", "manager", "--branch", "BJ001")
+    cli("staff", "add", "liuyang", "--role", "manager", "--branch", "BJ002")
+    cli("staff", "add", "sunli", "--role", "executive", "--branch", "BJ000")
+    ref = cli.log("--branch", "BJ001")
+    err = cli.fails("--as", "liuyang", "show", ref, "--reveal", code=4)
+    assert err.endswith("a Manager may see personal data in full only for cases of their own branch (BJ002); "
+                        "this case is of branch BJ001")
+    assert cli.json("--as", "zhangwei", "show", ref, "--reveal", "--json")["case"]["phone"] == "13812345678"
+    assert cli.json("--as", "sunli", "show", ref, "--reveal", "--json")["case"]["phone"] == "13812345678"
+
+
+def test_not_permitted_speaks_chinese(cli):
+    cli.staff()
+    ref = cli.log()
+    err = cli.fails("--lang", "zh", "--as", "wangfang", "show", ref, "--reveal", code=4)
+    assert "无权操作" in err and "一线员工" in err
+
+
+def test_masking_policy_lives_in_the_database_and_each_change_is_recorded(cli, tmp_path):
+    cli.staff()
+    ref = cli.log()
+    assert cli("masking", "show").stdout.strip() == "on"
+    cli("masking", "off", "--reason", "测试库，无真实客户")
+    assert cli.json("show", ref, "--json")["case"]["phone"] == "13812345678"
+    ev = cli.sql("select action, actor, old, new, detail from events where action = 'masking'")
+    assert len(ev) == 1 and ev[0][1] == cli.admin and '"off"' in ev[0][3]
+    cli("masking", "on", "--reason", "恢复")
+    assert cli.json("show", ref, "--json")["case"]["phone"] == "138****5678"
+    # No config file can turn it off, not even one in the current folder.
+    (tmp_path / "complaintctl.toml").write_text("[masking]\nenabled = false\n")
+    assert "the masking policy is kept in the database" in cli.fails("show", ref)
+
+
+@pytest.mark.sqlite_only  # on PostgreSQL a login must exist on the server first: test_server_roles.py
+def test_staff_logins_are_unique_and_checked(cli):
+    cli("staff", "add", "wangfang", "--role", "staff", "--login", "wangfang")
+    assert "already belongs to wangfang" in cli.fails("staff", "add", "wf2", "--role", "staff", "--login", "wangfang")
+    assert "invalid --login" in cli.fails("staff", "add", "x", "--role", "staff", "--login", "bad login")
+    cli("staff", "login", "wangfang", "wf")
+    rows = {r["name"]: r["login"] for r in cli.json("staff", "list", "--format", "json")}
+    assert rows["wangfang"] == "wf"
+
+
+@pytest.mark.parametrize("text", ["x\x1b]0;TITLE\x07", "abc\u202edcba", "a\x9bb", "a\rb"])
+def test_control_characters_and_bidi_overrides_are_refused_everywhere(cli, text):
+    cli.staff()
+    ref = cli.log()
+    err = cli.fails("note", ref, text)
+    assert "text without control characters or bidirectional overrides" in err and "\x1b" not in err
+    assert "invalid --as" in cli.fails("--as", text, "list")
+    assert "invalid name" in cli.fails("staff", "add", text, "--role", "staff")
+    cli.fails("log", "--channel", "letter", "--description", f"投诉{text}")
+
+
+def test_data_stored_before_is_stripped_on_the_terminal(cli):
+    ref = cli.log()
+    cli.sql("update cases set customer = :c, description = :d where id = 1",
+            c="张三\x1b]0;pwned\x07", d="正文\u202e反向\x1b[2J")
+    out = cli("show", ref).stdout + cli("list").stdout
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "正文反向[2J" in out  # the text is shown, without its control characters (the name is masked)
+
+
+def test_the_readme_prints_the_role_table():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert access.markdown_table() in readme

@@ -1,0 +1,115 @@
+"""On PostgreSQL the server enforces the roles, not only the tool: logins of two branches each see
+only their own cases, through the tool and through plain SQL; nobody may update or delete an
+event; a manager of one branch cannot reveal a case of another. Each test makes its own logins
+(CREATE ROLE ... LOGIN, as a DBA would) and drops them afterwards."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import Cli
+
+
+@pytest.fixture
+def logins(cli):
+    """A maker of server logins named after this test database (unique per checkout and worker)."""
+    if cli.backend != "postgresql":
+        pytest.skip("server logins and row-level security are PostgreSQL's")
+    url = sa.engine.make_url(cli.db)
+    made: list[str] = []
+
+    def make(suffix: str) -> tuple[str, Cli]:
+        name = f"{url.database}_{suffix}"[:63]
+        cli.sql(f'DROP ROLE IF EXISTS "{name}"')
+        cli.sql(f'CREATE ROLE "{name}" LOGIN')
+        made.append(name)
+        return name, Cli(url.set(username=name).render_as_string(hide_password=False))
+
+    yield make
+    for name in made:
+        cli.sql(f'DROP OWNED BY "{name}"')
+        cli.sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def _refs(c: Cli) -> list[str]:
+    return sorted(r["reference"] for r in c.json("list", "--all", "--format", "json"))
+
+
+def test_two_branches_each_see_only_their_own_cases_through_the_tool_and_plain_sql(cli, logins):
+    a_login, a = logins("a")
+    b_login, b = logins("b")
+    cli("staff", "add", "clerk_a", "--role", "staff", "--branch", "BJ001", "--login", a_login)
+    cli("staff", "add", "clerk_b", "--role", "staff", "--branch", "BJ002", "--login", b_login)
+    ref_a = cli.log("--branch", "BJ001")
+    ref_b = cli.log("--branch", "BJ002")
+    assert _refs(a) == [ref_a] and _refs(b) == [ref_b]
+    assert [r[0] for r in a.sql("select reference from cases")] == [ref_a]
+    assert [r[0] for r in b.sql("select reference from cases")] == [ref_b]
+    assert {r[0] for r in a.sql("select case_id from events where case_id is not null")} == {1}
+    assert "unknown case" in b.fails("show", ref_a)
+    # Each branch works on its own case; the audit chain stays one chain.
+    a("note", ref_a, "已回访")
+    b("note", ref_b, "已回访")
+    assert cli("db", "check").exit_code == 0
+    last = cli.json("show", ref_a, "--json")["events"][-1]
+    assert (last["action"], last["actor"]) == ("note", "clerk_a")
+    # The full text a note kept apart from the chain: written by the clerk, readable only by a role that
+    # may reveal it (the clerk's own login cannot SELECT it, even for their own branch).
+    a("note", ref_a, "客户新卡号 6222021234567890")
+    assert cli.scalar("select count(*) from personal_data") >= 1
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        a.sql("select value from personal_data")
+    # A case logged for another branch is refused by the server.
+    err = a.fails("log", "--channel", "letter", "--description", "x", "--branch", "BJ002", code=4)
+    assert "not permitted by the database server" in err
+
+
+def test_no_login_may_update_or_delete_an_event_not_even_the_owner(cli, logins):
+    a_login, a = logins("a")
+    cli("staff", "add", "clerk_a", "--role", "staff", "--branch", "BJ001", "--login", a_login)
+    cli.log("--branch", "BJ001")
+    for statement in ("update events set actor = 'nobody'", "delete from events"):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            a.sql(statement)
+    owner = sa.create_engine(cli.db, poolclass=sa.pool.NullPool)
+    try:
+        for statement in ("update events set actor = 'nobody'", "delete from events"):
+            with pytest.raises(sa.exc.DBAPIError, match="the audit trail is insert-only"):
+                with owner.begin() as conn:
+                    conn.execute(sa.text(statement))
+    finally:
+        owner.dispose()
+    assert cli("db", "check").exit_code == 0
+
+
+def test_a_manager_of_one_branch_cannot_reveal_a_case_of_another(cli, logins):
+    m_login, m = logins("m")
+    cli("staff", "add", "manager_a", "--role", "manager", "--branch", "BJ001", "--login", m_login)
+    ref_a = cli.log("--branch", "BJ001")
+    ref_b = cli.log("--branch", "BJ002")
+    cli("note", ref_a, "客户新卡号 6222021234567890")
+    cli("note", ref_b, "客户新卡号 6222029876543210")
+    shown = m.json("show", ref_a, "--reveal", "--json")
+    assert shown["case"]["phone"] == "13812345678"
+    assert [e["detail"] for e in shown["events"] if e["action"] == "note"] == ["客户新卡号 6222021234567890"]
+    assert [r[0] for r in m.sql("select value from personal_data")] == ["客户新卡号 6222021234567890"]  # not B's
+    assert "unknown case" in m.fails("show", ref_b, "--reveal")  # the server hides it altogether
+    assert m.sql("select phone from cases where reference = :r", r=ref_b) == []
+    # and a manager cannot use --as to get round it
+    assert "only an administrator may act for someone" in m.fails("--as", "sunli", "show", ref_b, code=4)
+
+
+def test_an_unmapped_login_reads_nothing_and_staff_add_grants_the_role(cli, logins):
+    u_login, u = logins("u")
+    cli.log()
+    r = u("list", expect=4)
+    err = r.stderr.strip()
+    assert r.stdout == "" and err.endswith(f"login {u_login!r} is not mapped to active staff, so it may read and write nothing; "
+                        f"an administrator maps it with 'complaintctl staff add NAME --role ROLE --login {u_login}'")
+    cli("staff", "add", "exec_u", "--role", "executive", "--login", u_login)
+    member = cli.scalar("select pg_has_role(:l, 'complaint_executive', 'MEMBER')", l=u_login)
+    assert member is True and len(_refs(u)) == 1
+    cli("staff", "deactivate", "exec_u")
+    assert cli.scalar("select pg_has_role(:l, 'complaint_executive', 'MEMBER')", l=u_login) is False
+    assert "deactivated" in u("list", expect=4).stderr
+    assert "expected a login that exists on the server" in cli.fails("staff", "add", "ghost", "--role", "staff", "--login", "no_such_login_x")
