@@ -10,7 +10,6 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .errors import ExitStatus
 from .options import FORMAT, JSON, OUTPUT
 from .render import Column
 from .state import state
@@ -237,8 +236,9 @@ def db_check(
     if problems:
         for p in problems:
             typer.echo(p)
-        render.message(f"{len(problems)} problem(s) found", "red")
-        raise typer.Exit(ExitStatus.ENVIRONMENT)
+        from complaintctl.errors import CheckFailed
+
+        raise CheckFailed(len(problems))
     typer.echo("ok: integrity, foreign keys, state replay and audit chain all hold")
     if anchors is not None:
         typer.echo(labels.t("anchor.ok", st.language, n=len(maintenance.read_anchors(anchors))))
@@ -337,27 +337,31 @@ def calendar_due(
     tier: str = typer.Option(..., "--tier", help="general, important or urgent."),
     received_at: str = typer.Option(..., "--received-at", help="When the complaint would be received (ISO 8601)."),
     extended_to: Optional[int] = typer.Option(None, "--extended-to", help="Count the regulatory period as extended to 30 or 60 days from receipt."),
+    restarted_at: Optional[str] = typer.Option(None, "--restarted-at", help="New facts (or a reopen) restart every clock at this time."),
+    told_at: Optional[str] = typer.Option(None, "--told-at", help="The customer told of the decision: the last day to ask for a review."),
+    review_requested_at: Optional[str] = typer.Option(None, "--review-requested-at", help="A review asked for: its own 30 days."),
     json_out: bool = JSON,
 ) -> None:
     """Print the deadlines a case would get, and how each was counted.
 
     Example: complaintctl calendar due --tier general --received-at 2026-09-29T10:00
     Example: complaintctl calendar due --tier important --received-at 2026-09-29T10:00 --extended-to 60
+    Example: complaintctl calendar due --tier general --received-at 2026-09-01T10:00 --told-at 2026-09-10T15:00 --review-requested-at 2026-09-28T09:00
     """
     st = state(ctx)
     from complaintctl import calendar_view
 
-    result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to)
+    result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to,
+                               restarted_at=restarted_at, told_at=told_at, review_requested_at=review_requested_at)
     if json_out:
         render.print_json(result)
         return
     for step in result["steps"]:
         typer.echo(step)
     typer.echo("")
-    typer.echo(f"due_at:                {result['due_at']}")
-    if result["first_response_due_at"]:
-        typer.echo(f"first_response_due_at: {result['first_response_due_at']}")
-    typer.echo(f"regulatory_due_at:     {result['regulatory_due_at']}")
+    for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at", "review_due_at"):
+        if result[key]:
+            typer.echo(f"{key + ':':<24}{result[key]}")
     for w in result["warnings"]:
         render.warn(w)
 

@@ -1,4 +1,5 @@
-"""Exceptions to exit codes and one line on stderr, in one place.
+"""Exceptions to exit codes and one line on stderr, in one place: EXIT_CODES below is the only
+table from what went wrong to the exit code (the library's errors carry no numbers).
 
 0 ok, 1 the environment failed (database, files), 2 bad input or an illegal move,
 3 overdue cases found with --fail-on-overdue, 4 not permitted (the operator's login, role or
@@ -17,7 +18,7 @@ try:  # recent Typer vendors its own copy of Click; its exceptions are the ones 
 except ImportError:  # pragma: no cover - older Typer uses Click itself
     import click
 
-from complaintctl.errors import ComplaintctlError
+from complaintctl.errors import ComplaintctlError, EnvironmentFault, NotPermitted, OverdueFound, UserError
 
 
 class ExitStatus(IntEnum):
@@ -27,6 +28,23 @@ class ExitStatus(IntEnum):
     OVERDUE = 3
     NOT_PERMITTED = 4
     INTERRUPTED = 130  # Ctrl-C, as shells report a process stopped by SIGINT
+
+
+# What each kind of library error exits with: the first class the error is an instance of decides.
+EXIT_CODES: tuple[tuple[type[ComplaintctlError], ExitStatus], ...] = (
+    (OverdueFound, ExitStatus.OVERDUE),
+    (NotPermitted, ExitStatus.NOT_PERMITTED),
+    (UserError, ExitStatus.USER),
+    (EnvironmentFault, ExitStatus.ENVIRONMENT),
+)
+
+
+def exit_status(exc: ComplaintctlError) -> ExitStatus:
+    """The exit code for a library error (EXIT_CODES; the environment's when none matches)."""
+    for cls, code in EXIT_CODES:
+        if isinstance(exc, cls):
+            return code
+    return ExitStatus.ENVIRONMENT
 
 
 def fail(text: str, code: int) -> None:
@@ -92,7 +110,7 @@ class App(TyperGroup):
                 raise
             from complaintctl.labels import error_text
 
-            fail(error_text(exc, _lang(ctx)), exc.exit_code)
+            fail(error_text(exc, _lang(ctx)), exit_status(exc))
         except UnicodeDecodeError:
             if _debug(ctx):
                 raise

@@ -10,7 +10,6 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .errors import ExitStatus
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
@@ -70,8 +69,8 @@ def overdue(
                     empty=labels.t("no_overdue", lang))
         if fmt == "table" and output is None:
             _late_actions(uow, st, rep.as_of, lang)
-    if fail_on_overdue and rep.total:
-        raise typer.Exit(ExitStatus.OVERDUE)
+    if fail_on_overdue:
+        rep.fail_if_overdue()
 
 
 def _late_actions(uow, st, as_of, lang: str) -> None:
@@ -128,13 +127,15 @@ def due_soon(
 
 
 SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
-               "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct"]
+               "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct", "reviews_decided",
+               "reviews_within_30_days_pct"]
 SLA_HEADERS = {
     "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
     "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
     "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重启率"),
     "median_working_days": ("Median (wd)", "中位数（工作日）"), "p90_working_days": ("P90 (wd)", "P90（工作日）"),
     "urgent_response_pct": ("Urgent plan in 24h", "紧急24小时方案"),
+    "reviews_decided": ("Reviews decided", "核查办结数"), "reviews_within_30_days_pct": ("Reviews in 30 days", "核查30日内"),
 }
 
 

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from complaintctl import labels
+
 from . import render
 from .options import EXCEL, OUTPUT
 from .render import Column
@@ -16,6 +18,9 @@ from .state import state
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("export")(export)
+
+
+REJECTS_SHOWN = 50  # rejected rows listed on the terminal; --skip-invalid's rejects file holds them all
 
 
 def import_(
@@ -58,13 +63,16 @@ def import_(
     if json_out:
         render.print_json(data)
     elif result.rejects:
-        render.emit(data["rejects"][:50], [Column("row", kind="number", header="Row"), Column("field", header="Field"),
-                                           Column("reason", header="Reason")], limit=None, title="Rejected rows")
+        shown = data["rejects"][:REJECTS_SHOWN]
+        render.emit(shown, [Column("row", kind="number", header="Row"), Column("field", header="Field"),
+                            Column("reason", header="Reason")], limit=None, title="Rejected rows")
+        if result.rejected > len(shown):
+            render.message(labels.t("import.more_rejects", st.language, n=result.rejected - len(shown)))
     if result.rejected and not skip_invalid:
         from complaintctl.errors import UserError
 
-        raise UserError(f"{result.rejected} of {result.rows} rows in {file.name} are invalid (listed above); "
-                        f"nothing imported; fix them or use --skip-invalid")
+        raise labels.error(UserError, "err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
+                           shown=min(result.rejected, REJECTS_SHOWN))
     if not json_out:
         verb = "would import" if dry_run else "imported"
         line = f"{verb} {result.imported} of {result.rows} rows from {file.name}"

@@ -47,6 +47,7 @@ LIST_COLUMNS = [
     Column("overdue_working_days", kind="number"),
     Column("time_left"),
     Column("stale", kind="bool"),
+    Column("below_tier", kind="bool"),
     Column("description", max_width=30),
 ]
 
@@ -79,6 +80,12 @@ def overdue_clock_cell(row: dict, lang: str) -> str:
     return _late(row, lang) or _left(row, lang, "clock.soon")
 
 
+def assignee_cell(row: dict, lang: str) -> str:
+    """The handler, marked when their role is below the case's tier (reassign it)."""
+    name = row.get("assignee") or ""
+    return labels.t("assignee.below_tier", lang, name=name) if row.get("below_tier") else name
+
+
 def breach_cell(row: dict, lang: str) -> str:
     breach = row.get("breach")
     return "+".join(labels.t(f"breach.{b}", lang) for b in breach.split("+")) if breach else ""
@@ -94,6 +101,7 @@ TABLE_KEYS = ("reference", "status", "tier", "channel", "product", "branch", "as
               "due_at", "regulatory_due_at", "clock", "stale", "description")
 _TABLE_ONLY = {
     "clock": Column("clock", display=clock_cell),
+    "assignee": Column("assignee", kind="plain", display=assignee_cell),  # a name, and its flag, never cut
     "breach": Column("breach", kind="plain", display=breach_cell),
 }
 

@@ -30,17 +30,42 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
     return {"year": year, "calendar": cal.name, "days": days, "warnings": warnings}
 
 
-def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extended_to: int | None = None
+def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extended_to: int | None = None,
+        restarted_at: str | None = None, told_at: str | None = None, review_requested_at: str | None = None
         ) -> dict[str, Any]:
-    """The deadlines of a hypothetical case, explained step by step (the time may be in the future);
-    `extended_to` counts the regulatory period as extended to 30 or 60 days."""
+    """The deadlines of a hypothetical case, explained step by step (the time may be in the future).
+    `extended_to` counts the regulatory period as extended to 30 or 60 days; `restarted_at` restarts
+    every clock there (new facts, or a reopen); `told_at` (the customer told of the decision) gives
+    the last day to ask for a review; `review_requested_at` the review's own 30 days."""
     t = labels.parse(d.Tier, tier, "--tier")
     if extended_to is not None and extended_to not in deadlines.EXTENSION_DAYS:
         raise InvalidValue("--extended-to", extended_to, "30 or 60 (days from receipt)")
     cal = BusinessCalendar(policy, language="zh_CN" if lang == "zh" else "en_US")
     moment = read_time(received_at, cal.tz, "--received-at")
-    ex = deadlines.explain(moment, t, cal, lang, extended_to=extended_to or 0)
+    times = {}
+    for name, value in (("--restarted-at", restarted_at), ("--told-at", told_at),
+                        ("--review-requested-at", review_requested_at)):
+        if value is not None:
+            times[name] = read_time(value, cal.tz, name)
+            if times[name] < moment:
+                raise InvalidValue(name, value, f"a time not before --received-at ({received_at})")
+    steps: list[str] = []
+    start = times.get("--restarted-at", moment)
+    if "--restarted-at" in times:
+        steps.append(labels.t("step.restarted", lang, why=labels.t("opened_by.new_facts", lang),
+                              day=deadlines.format_day(cal.local_date(start), lang)))
+    ex = deadlines.explain(start, t, cal, lang, extended_to=extended_to or 0)
+    steps += ex.steps
     show = lambda m: None if m is None else m.astimezone(cal.tz).isoformat(timespec="seconds")  # noqa: E731
-    return {"tier": t.value, "received_at": show(ex.received_at), "due_at": show(ex.due_at),
-            "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),
-            "steps": ex.steps, "warnings": ex.warnings}
+    out = {"tier": t.value, "received_at": show(moment), "due_at": show(ex.due_at),
+           "first_response_due_at": show(ex.first_response_due_at), "regulatory_due_at": show(ex.regulatory_due_at),
+           "review_request_ends_at": None, "review_due_at": None, "steps": steps, "warnings": ex.warnings}
+    if "--told-at" in times:
+        steps += deadlines.explain_period(times["--told-at"], deadlines.REVIEW_REQUEST_DAYS, cal,
+                                          labels.t("what.review_request", lang), lang)
+        out["review_request_ends_at"] = show(deadlines.review_request_ends(times["--told-at"], cal))
+    if "--review-requested-at" in times:
+        steps += deadlines.explain_period(times["--review-requested-at"], deadlines.REVIEW_DAYS, cal,
+                                          labels.t("what.review", lang), lang)
+        out["review_due_at"] = show(deadlines.review_due(times["--review-requested-at"], cal))
+    return out

@@ -1,8 +1,9 @@
 """One exception class per thing a user (or the environment) can get wrong.
 
-`UserError` subclasses mean bad input or an illegal move (exit 2); `EnvironmentFault`
-subclasses mean the machine, file or database is not as it should be (exit 1); `NotPermitted`
-means the operator's login, role or branch does not allow the command (exit 4).
+`UserError` subclasses mean bad input or an illegal move; `EnvironmentFault` subclasses mean the
+machine, file or database is not as it should be; `NotPermitted` means the operator's login, role
+or branch does not allow the command; `OverdueFound` is --fail-on-overdue's signal. The library
+gives no exit codes: the one table from error class to exit code is `cli/errors.py`'s EXIT_CODES.
 Each carries one line of text that says what was wrong and what is accepted, and the values it
 was made from, so that `labels.error_text` can say the same in Chinese.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 class ComplaintctlError(Exception):
     """Base of every error the tool reports as one line."""
 
-    exit_code = 1
     # Set when the message is a labels.py text (made by labels.error): its key and values, from
     # which labels.error_text writes it in either language.
     label_key: str | None = None
@@ -25,8 +25,6 @@ class ComplaintctlError(Exception):
 
 class UserError(ComplaintctlError):
     """Bad input or an illegal move: nothing was written."""
-
-    exit_code = 2
 
 
 class InvalidValue(UserError):
@@ -79,10 +77,8 @@ class UnknownStaff(UserError):
 
 
 class NotPermitted(ComplaintctlError):
-    """The operator's login, role or branch does not allow the command (exit 4). `kind` names the
+    """The operator's login, role or branch does not allow the command. `kind` names the
     rule (labels.DENIALS); its parameters fill the message in either language."""
-
-    exit_code = 4
 
     def __init__(self, message: str, kind: str = "", params: dict | None = None):
         super().__init__(message)
@@ -104,8 +100,6 @@ class DuplicateStaff(UserError):
 class EnvironmentFault(ComplaintctlError):
     """The database, a file or the machine is not usable."""
 
-    exit_code = 1
-
 
 class DatabaseUnavailable(EnvironmentFault):
     """The database cannot be opened or is not a complaintctl database."""
@@ -121,3 +115,19 @@ class SchemaTooNew(EnvironmentFault):
 
 class DatabaseBusy(EnvironmentFault):
     """Another writer held the lock for longer than the busy timeout."""
+
+
+class CheckFailed(EnvironmentFault):
+    """db check found problems (listed on stdout)."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} problem(s) found: the database does not hold what its history says")
+        self.count = count
+
+
+class OverdueFound(ComplaintctlError):
+    """report overdue --fail-on-overdue found overdue cases (for cron and monitoring)."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} overdue case(s) found (--fail-on-overdue)")
+        self.count = count

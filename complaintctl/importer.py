@@ -129,7 +129,8 @@ class ImportResult:
     def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
         """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
         self.rejected += 1
-        reason = mask_text(reason)
+        # The reason quotes its value masked already (InvalidValue masks what it shows); masking the
+        # whole line again would also mask the examples of what is accepted.
         if len(self.rejects) < REJECTS_KEPT:
             self.rejects.append(Reject(number, field_name, reason))
         if self._writer is not None:

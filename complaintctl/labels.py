@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, UnknownCase, UnknownStaff
+from .errors import (CheckFailed, ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, OverdueFound, UnknownCase,
+                     UnknownStaff)
 
 LANGS = ("en", "zh")
 
@@ -585,6 +586,8 @@ TEXT.update({
     "step.appraisal": ("Appraisal time left out of the regulatory period: {n} day(s) added.",
                        "鉴定时间不计入监管时限：顺延 {n} 日。"),
     "what.review": ("Review (30 days from the request)", "核查（自申请之日起30日）"),
+    "what.review_request": ("The window to ask for a review (30 days from being told of the decision)",
+                            "申请核查的期限（自收到处理决定之日起30日）"),
     "title.counting": ("How the deadlines were counted", "时限计算过程"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
@@ -816,6 +819,10 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
         return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
     if isinstance(exc, NotPermitted) and exc.kind in DENIALS:
         return denial(exc.kind, "zh", **exc.params)
+    if isinstance(exc, OverdueFound):
+        return f"发现 {exc.count} 件超时案件（--fail-on-overdue）"
+    if isinstance(exc, CheckFailed):
+        return f"发现 {exc.count} 个问题：数据库内容与其历史记录不符"
     return exc.message
 
 
@@ -933,3 +940,13 @@ TEXT["warn.below_tier"] = (
     "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
     "(complaintctl assign CASE --to MANAGER): {refs}",
     "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")
+
+
+TEXT["below_tier"] = ("Below tier", "级别不足")
+TEXT["assignee.below_tier"] = ("{name} (below tier)", "{name}（级别不足）")
+TEXT["import.more_rejects"] = ("... and {n} more rejected rows not shown (--skip-invalid writes every one to FILE.rejects.csv)",
+                               "……另有 {n} 行被拒未显示（使用 --skip-invalid 时全部写入 文件名.rejects.csv）")
+TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the first {shown} listed above); nothing "
+                              "imported; fix them or use --skip-invalid",
+                              "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
+                              "请修正，或使用 --skip-invalid")

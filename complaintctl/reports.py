@@ -13,9 +13,9 @@ from . import clocks, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue, OverdueFound, UserError
 from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
-from .models import Case, Cycle, UTCDateTime
+from .models import Case, Cycle, Staff, UTCDateTime
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -175,6 +175,9 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
+_HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXECUTIVE.value})
+
+
 class CaseRows:
     """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
     personal data masked, clocks evaluated at as_of.
@@ -186,8 +189,12 @@ class CaseRows:
     _URGENT = d.Tier.URGENT.value
     _OPEN = frozenset(OPEN)
 
-    def __init__(self, ctx: Context, as_of: dt.datetime):
+    def __init__(self, ctx: Context, as_of: dt.datetime, handlers: dict[str, str] | None = None):
         self.ctx, self.as_of = ctx, as_of
+        # (assignee, tier) pairs whose handler is below the tier's level: an open case left with
+        # someone who may not own it (after escalate --overdue, say) is flagged until reassigned.
+        self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
+                      if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
         self.show = time_text(ctx.tz)
         self.masked = ctx.masking
         self.clocks: dict = {}
@@ -230,7 +237,9 @@ class CaseRows:
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
             "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5], "late": clock[6], "left": clock[7],
+            "time_left": clock[4], "stale": clock[5],
+            "below_tier": (assignee, tier) in self.below and status in self._OPEN,
+            "late": clock[6], "left": clock[7],
         }
 
 
@@ -245,9 +254,14 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
     stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
+
+
+def handlers(uow) -> dict[str, str]:
+    """Every member of staff's role, by name (a small table, read once per report)."""
+    return dict(uow.session.execute(select(Staff.name, Staff.role)).all())
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -293,6 +307,12 @@ class OverdueReport:
         """Overdue cases (not counting the due-soon ones listed with them)."""
         return sum(self.counts.values())
 
+    def fail_if_overdue(self) -> None:
+        """--fail-on-overdue: OverdueFound when any case is overdue (due-soon rows listed with them
+        do not count)."""
+        if self.total:
+            raise OverdueFound(self.total)
+
     @property
     def listed(self) -> int:
         """Every row the report holds: overdue plus, if asked for, due soon."""
@@ -333,7 +353,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     if limit is not None:
         stmt = stmt.limit(limit)
 
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     rows = (make(row) for row in _stream(uow, stmt))
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
@@ -346,7 +366,7 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
             .where(clocks.due_soon_sql(moment, cutoff), not_(clocks.overdue_sql(moment)),
                    *_filters(ctx, query, moment))
             .order_by(clocks.next_due_sql(), _C.id))
-    make = CaseRows(ctx, moment)
+    make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, stmt):
         yield make(row)
 
@@ -375,14 +395,10 @@ def _dimension(name: str) -> str:
 
 
 def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, by: str = "tier") -> dict[str, Any]:
-    """Compliance of the cycles resolved in the window, grouped by one dimension. Without --from
-    and --to the window is this month so far (`this_month` in the result says so)."""
+    """Compliance of the cycles resolved in the window, grouped by one dimension; reviews decided in
+    the window are counted apart, against their own 30 days. Without --from and --to the window is
+    this month so far (`this_month` in the result says so)."""
     return sla_by(uow, ctx, start=start, end=end, by=(by,))[0]
-
-
-def _sla_group() -> dict[str, Any]:
-    return {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0,
-            "urgent_ok": 0}
 
 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
@@ -404,13 +420,22 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
     # the response check compares stored values, which order as the times do.
     stmt = (select(*group_cols, yc.number, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
                    yc.internal_breached, yc.regulatory_breached, yc.response_breached,
-                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number)
+                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
             .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
             .where(yc.resolved_at >= lo, yc.resolved_at < hi))
     per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
     cal = ctx.calendar
     urgent = d.Tier.URGENT.value
     for r in _stream(uow, stmt):
+        if r.opened_by == d.Action.REVIEW.value:  # a review's own 30 days, decided: counted apart
+            ok = not r.regulatory_breached
+            for i, groups in enumerate(per_dim):
+                g = groups.get(r[i] or "")
+                if g is None:
+                    g = groups[r[i] or ""] = _sla_group()
+                g["reviews"] += 1
+                g["reviews_ok"] += ok
+            continue
         internal = not (r.internal_breached or r.response_breached)
         regulatory = not r.regulatory_breached
         ftr = r.number == 1 and r.cycle_number == 1
@@ -459,6 +484,11 @@ def _quantile(values: list[float], q: float) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
 
 
+def _sla_group() -> dict[str, Any]:
+    return {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0,
+            "urgent_ok": 0, "reviews": 0, "reviews_ok": 0}
+
+
 def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
     return {
         by: key, "resolved": g["n"],
@@ -469,6 +499,7 @@ def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
         "median_working_days": round(statistics.median(g["durations"]), 2) if g["durations"] else None,
         "p90_working_days": _quantile(g["durations"], 0.9),
         "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
+        "reviews_decided": g["reviews"], "reviews_within_30_days_pct": _pct(g["reviews_ok"], g["reviews"]),
     }
 
 

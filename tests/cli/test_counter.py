@@ -237,5 +237,15 @@ def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
     ref = cli.log(received="2026-03-02T10:00")
     cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
     r = cli("escalate", "--overdue", "--as-of", "2026-03-09T18:00")
-    assert f"1 escalated case(s) are still with someone whose role is below the new tier" in r.stderr
+    assert "1 escalated case(s) are still with someone whose role is below the new tier" in r.stderr
     assert f"{ref} (wangfang)" in r.stderr
+    # Until it is reassigned, list and the overdue report flag it (tables, and the files' below_tier).
+    at = ("--as-of", "2026-03-09T18:30")
+    assert [(c["reference"], c["below_tier"]) for c in cli.json("list", *at, "--format", "json")] == [(ref, True)]
+    assert "wangfang (below tier)" in cli("list", *at).stdout
+    later = ("--as-of", "2026-03-17T10:00")  # past the important tier's 5 working days
+    assert "wangfang（级别不足）" in cli("--lang", "zh", "report", "overdue", *later).stdout
+    assert "below_tier" in cli("report", "overdue", *later, "--format", "csv").stdout.splitlines()[0]
+    cli("assign", ref, "--to", "zhangwei", "--at", "2026-03-09T18:20")
+    assert cli.json("list", *at, "--format", "json")[0]["below_tier"] is False
+    assert "(below tier)" not in cli("list", *at).stdout

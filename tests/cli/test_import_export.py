@@ -44,7 +44,7 @@ def test_import_validates_every_row_and_is_all_or_nothing(cli, tmp_path):
     args = ["import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
             "--map", "description=内容", "--map", "phone=电话", "--map", "closed_at=办结日期"]
     r = cli(*args, expect=2)
-    assert "2 of 3 rows in h.csv are invalid" in r.stderr and "nothing imported" in r.stderr
+    assert "2 of 3 rows in h.csv are invalid (the first 2 listed above)" in r.stderr and "nothing imported" in r.stderr
     assert "invalid channel 'fax'" in r.stdout and "invalid received_at 'not a date'" in r.stdout
     assert cli.json("db", "info", "--json")["counts"]["cases"] == 0
     out = cli(*args, "--skip-invalid").stdout
@@ -55,6 +55,19 @@ def test_import_validates_every_row_and_is_all_or_nothing(cli, tmp_path):
     assert case["case"]["status"] == "closed" and case["case"]["closed_at"] == "2026-03-04T00:00:00+08:00"
     assert case["events"][0]["action"] == "import" and "h.csv row 1" in case["events"][0]["detail"]
     assert cli("db", "check").exit_code == 0
+
+
+def test_more_rejects_than_the_terminal_lists_are_counted_and_accepted_forms_read_whole(cli, tmp_path):
+    rows = [HEADER] + [["2026-03-02", "热线", "理财", "亏损", "110105199003071234", ""] for n in range(60)]
+    f = _csv(tmp_path / "many.csv", rows)
+    r = cli("import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
+            "--map", "description=内容", "--map", "phone=电话", expect=2)
+    assert r.stdout.count("invalid phone") == 50
+    assert "... and 10 more rejected rows not shown" in r.stderr
+    assert "60 of 60 rows in many.csv are invalid (the first 50 listed above); nothing imported" in r.stderr
+    # The reason quotes the bad value masked (an ID number typed as a phone), and says what is accepted
+    # in full (its examples unmasked).
+    assert "13812345678 or 138-1234-5678" in r.stdout and "110105199003071234" not in r.stdout + r.stderr
 
 
 def test_import_dry_run_writes_nothing(cli, tmp_path):

@@ -353,3 +353,42 @@ def test_show_explains_the_review_clock(cli):
     assert cli.json("show", ref, "--json")["steps"] == [
         "Review (30 days from the request): counted from the day after Fri 2026-03-20; day 30 is Sun 2026-04-19.",
         "Sun 2026-04-19 is not a working day (weekend), so the period ends at 24:00 on Mon 2026-04-20."]
+
+
+def test_calendar_due_explains_a_restart_the_review_window_and_the_review_day_by_day(cli):
+    """Worked example: received Thu 2026-08-20; new facts Sun 09-20 restart every clock; the customer
+    is told on Tue 09-01 of an earlier decision, so the window to ask for a review is 30 days from
+    09-02: day 30 is Thu 10-01, National Day, and it moves to the end of Thu 10-08 (Civil Code art.
+    203); a review asked for on Wed 10-28 is decided by the end of Fri 11-27."""
+    out = cli.json("calendar", "due", "--tier", "general", "--received-at", "2026-08-20T10:00",
+                   "--restarted-at", "2026-09-20T10:00", "--told-at", "2026-09-01T10:00",
+                   "--review-requested-at", "2026-10-28T09:00", "--json")
+    assert out["due_at"] == "2026-09-24T00:00:00+08:00"  # 3 working days from the restart, not from receipt
+    assert out["regulatory_due_at"] == "2026-10-09T00:00:00+08:00"  # day 15 (10-05) is a holiday
+    assert out["review_request_ends_at"] == "2026-10-09T00:00:00+08:00"
+    assert out["review_due_at"] == "2026-11-28T00:00:00+08:00"
+    steps = "\n".join(out["steps"])
+    assert steps.startswith("The clocks restarted on Sun 2026-09-20 (new facts)")
+    assert "day 30 is Thu 2026-10-01" in steps and "so the period ends at 24:00 on Thu 2026-10-08" in steps
+    assert "Review (30 days from the request): counted from the day after Wed 2026-10-28; day 30 is Fri 2026-11-27" in steps
+    zh = cli("--lang", "zh", "calendar", "due", "--tier", "general", "--received-at", "2026-08-20T10:00",
+             "--told-at", "2026-09-01T10:00").stdout
+    assert "申请核查的期限" in zh and "review_request_ends_at: 2026-10-09T00:00:00+08:00" in zh
+    err = cli.fails("calendar", "due", "--tier", "general", "--received-at", "2026-08-20T10:00",
+                    "--review-requested-at", "2026-08-01T10:00")
+    assert err.endswith("expected a time not before --received-at (2026-08-20T10:00)")
+
+
+def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli):
+    cli.staff()
+    on_time, late = cli.log(received="2026-03-02T10:00"), cli.log(received="2026-03-02T11:00")
+    for ref in (on_time, late):
+        cli("resolve", ref, "--resolution", "解释说明", "--at", "2026-03-04T10:00")
+        cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
+    cli("review-decide", on_time, "--outcome", "upheld", "--text", "维持", "--at", "2026-04-08T10:00")  # day 29
+    cli("review-decide", late, "--outcome", "changed", "--text", "变更", "--at", "2026-04-10T10:00")  # day 31
+    rep = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-04-30", "--format", "json")
+    total = rep[-1]
+    assert (total["resolved"], total["within_regulatory_pct"]) == (2, 100.0)  # the decisions themselves
+    assert (total["reviews_decided"], total["reviews_within_30_days_pct"]) == (2, 50.0)
+    assert "核查30日内" in cli("--lang", "zh", "report", "sla", "--from", "2026-03-01", "--to", "2026-04-30").stdout

@@ -42,6 +42,8 @@ def test_a_hidden_breach_is_named(cli, worked):
     cli.sql("update cases set internal_breached = :f where id = 1", f=False)
     r = cli("db", "check", expect=1)
     assert f"case {worked[0]}: field internal_breached is False but its events record True" in r.stdout
+    assert r.stderr == ("complaintctl: error: 1 problem(s) found: the database does not hold what its history "
+                        "says\n")
 
 
 @pytest.mark.parametrize("column, value", [

@@ -2,6 +2,7 @@
 environment with its dependencies, and run from a folder away from the source tree, so that a
 module, migration or data file missing from the wheel fails here (and in CI) rather than at a bank.
 The commands are README's own quickstart, read from README, then `db check` and `db upgrade`."""
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,16 @@ def quickstart() -> str:
     found = re.search(r"A first day at the counter:\s*```sh\n(.*?)```", readme, re.S)
     assert found, "README has no 'A first day at the counter' sh block"
     return found.group(1)
+
+
+def quickstart_lines(heading: str) -> list[str]:
+    """The commands of README's first sh block under `heading` that run the tool (not the install
+    lines, which this test does from the built wheel), continuation lines joined."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^## {heading}\n.*?```sh\n(.*?)```", readme, re.S | re.M)
+    assert found, f"README has no sh block under '## {heading}'"
+    text = found.group(1).replace("\\\n", " ")
+    return [line for line in text.splitlines() if line.startswith(("complaintctl", "ref="))]
 
 
 def run(argv, cwd, env, timeout=600, check=True):
@@ -80,12 +91,30 @@ def test_the_installed_tool_runs_the_readme_quickstart_from_its_own_files(instal
     assert all(Path(p).resolve().is_relative_to(site) for p in where.stdout.split()), where.stdout
     assert run(["complaintctl", "--version"], work, env).stdout.startswith("complaintctl ")
 
+    # Word for word: the demo (its own file), then the first real day, which sees none of the demo.
+    assert quickstart_lines("Quickstart") == ["complaintctl demo"]
+    demo = run(["bash", "-e", "-u", "-c", "\n".join(quickstart_lines("Quickstart"))], work, env)
+    assert "demo.db" in demo.stdout + demo.stderr
     run(["bash", "-e", "-u", "-o", "pipefail", "-c", quickstart()], work, env)  # init, log, ..., report overdue
+    day = json.loads(run(["complaintctl", "list", "--all", "--format", "json"], work, env).stdout)
+    assert len(day) == 1 and day[0]["reference"].endswith("-000001"), "the first real day sees demo cases"
     check = run(["complaintctl", "db", "check"], work, env)
     assert check.stdout.startswith("ok: integrity, foreign keys, state replay and audit chain all hold")
     overdue = run(["complaintctl", "--lang", "zh", "report", "overdue"], work, env)
     assert re.search("[\u4e00-\u9fff]", overdue.stdout + overdue.stderr), "no Chinese in the zh report: labels missing?"
     assert list(installed["home"].joinpath("data").rglob("*.db")), "the default database is not in the user data folder"
+
+
+@pytest.mark.slow
+def test_the_installed_tool_runs_the_chinese_quickstart_word_for_word(installed, tmp_path):
+    env = dict(installed["env"], HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    lines = quickstart_lines("快速上手")
+    assert lines[0].split("#")[0].strip() == "complaintctl --lang zh demo" and len(lines) >= 8
+    done = run(["bash", "-e", "-u", "-o", "pipefail", "-c", "\n".join(lines)], tmp_path, env)
+    assert "超时" in done.stdout and "王芳" in done.stdout  # the overdue report's title, the case's handler
+    day = json.loads(run(["complaintctl", "list", "--all", "--format", "json"], tmp_path, env).stdout)
+    assert [c["status"] for c in day] == ["reopened"], "the first real day sees demo cases"
 
 
 @pytest.mark.slow
