@@ -50,7 +50,6 @@ def main() -> None:
         db = Path(tmp) / "bench.db"
         print(f"building {args.cases:,} cases ...", flush=True)
         build(db, args.cases)
-        os.environ["COMPLAINTCTL_OPERATOR"] = "benchmark"
         st = AppState(db=str(db))
         st.session = True
         session = Session(st)

@@ -361,7 +361,7 @@ def calendar_due(
     typer.echo("")
     for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at", "review_due_at"):
         if result[key]:
-            typer.echo(f"{key + ':':<24}{result[key]}")
+            typer.echo(f"{key + ':':<22} {result[key]}")
     for w in result["warnings"]:
         render.warn(w)
 

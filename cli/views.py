@@ -44,6 +44,7 @@ LIST_COLUMNS = [
     Column("overdue", kind="bool"),
     Column("breach"),
     Column("overdue_by"),
+    Column("overdue_by_calendar"),
     Column("overdue_working_days", kind="number"),
     Column("time_left"),
     Column("stale", kind="bool"),

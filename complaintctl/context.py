@@ -52,12 +52,14 @@ class Context:
 
 
 def make_context(now: dt.datetime, actor, policy: Policy, masking: bool = True, cache_dir=None,
-                 codes=None, settings: dict[str, Any] | None = None, regions: dict[str, str] | None = None) -> Context:
+                 codes=None, settings: dict[str, Any] | None = None, regions: dict[str, str] | None = None,
+                 calendar: BusinessCalendar | None = None) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs.
     `actor` is the identified operator (access.identify), or a bare name for library use."""
     op = None if isinstance(actor, str) else actor
     return Context(now=now, actor=op.actor if op else actor, policy=policy,
-                   calendar=BusinessCalendar(policy, cache_dir=cache_dir), masking=masking, codes=codes,
+                   calendar=calendar if calendar is not None else BusinessCalendar(policy, cache_dir=cache_dir),
+                   masking=masking, codes=codes,
                    settings=dict(settings or {}), operator=op, regions=dict(regions or {}))
 
 

@@ -12,6 +12,7 @@ closures and extra working days) decides the internal working-day limits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -218,19 +219,25 @@ class BusinessCalendar:
         return self.add_working_seconds(as_of, -n * DAY)
 
 
+@functools.cache
+def _holidays_version() -> str:
+    """The installed holidays package's version, read once a process (reading package metadata
+    costs about 10 ms, which a session's every command would otherwise pay)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
 class _YearStore:
     """Working days per year, kept in a small JSON file so that a short command (log, note) need
     not build the holiday tables each time. Keyed by country, subdivision and holidays' version;
     written atomically; any problem with the file just means computing afresh."""
 
     def __init__(self, folder: Path, policy: Policy):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            v = version("holidays")
-        except PackageNotFoundError:  # pragma: no cover
-            v = "unknown"
-        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{v}.json"
+        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{_holidays_version()}.json"
         self._data: dict | None = None
 
     def _load(self) -> dict:

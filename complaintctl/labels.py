@@ -329,6 +329,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "notified_via": ("Told via", "告知方式"),
     "col.repeats": ("Repeats", "重复投诉"),
     "overdue_by": ("Overdue by", "超时"),
+    "overdue_by_calendar": ("Overdue by (calendar)", "超时（自然时间）"),
     "time_left": ("Time left", "剩余时间"),
     "stale": ("Stale", "未跟进"),
     "breach": ("Breach", "超时类型"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 
 from . import access, audit, files, labels, personal, replay
 from . import domain as d
@@ -230,7 +230,8 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
 
 
 def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> dict[str, Any]:
-    """Anonymise the personal data of cases closed before a date; the cases and their history stay."""
+    """Anonymise the personal data of cases that ended before a date (closed, or withdrawn by the
+    complainant); the cases and their history stay."""
     access.require(ctx, Do.MAINTAIN)
     day = parse_date(closed_before, "--closed-before")
     cutoff = ctx.calendar.start_of_day(day)
@@ -239,7 +240,8 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
     anonymised = []
     with uow:
         cases = uow.session.execute(
-            select(Case).where(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff,
+            select(Case).where(or_(and_(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff),
+                                   and_(Case.status == d.Status.WITHDRAWN.value, Case.withdrawn_at < cutoff)),
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
             fields = [f for f in replay.PERSONAL_FIELDS if getattr(case, f)]

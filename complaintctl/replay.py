@@ -80,10 +80,15 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
         if action in (d.Action.LOG, d.Action.IMPORT):
             state = _creation(action, new)
             cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at")}}
+            # An import marks an urgent case's late resolution on the case only, never on its cycle
+            # (it cannot tell a missed plan from a late decision): nothing to compare there.
+            if action == d.Action.IMPORT and state.get("tier") == d.Tier.URGENT:
+                cycles[1]["unmarked"] = True
             continue
         if action == d.Action.PURGE:
             state.update(purged(state))
             continue
+        before = dict(state)
         for name, value in new.items():
             if name not in COLUMNS or name not in old:
                 # What the event says beyond the row (approver, reasons, pause lengths, a repeat's own
@@ -96,6 +101,10 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
                 continue
             state[name] = value
         if "cycle_number" in new and "cycle_number" in old:  # a reopen, a review, or new facts: a cycle opens when the event happens
+            ending = cycles.get(old["cycle_number"])
+            if ending is not None:  # the breaches the case showed when the cycle ended are that cycle's
+                for flag in _FLAGS:
+                    ending[flag] = bool(old.get(flag, before.get(flag)))
             cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None}
         elif new.get("resolved_at") is not None and cycles:
             cycles[max(cycles)]["resolved_at"] = new["resolved_at"]  # the cycle ends with the case's resolution
@@ -158,10 +167,21 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
     expected = list(range(1, (case["cycle_number"] or 1) + 1))
     if numbers != expected:
         out.append(f"case {ref}: cycles {numbers} but its events imply cycles {expected}")
+    if opened and case["cycle_number"] in opened:
+        current = opened[case["cycle_number"]]
+        for flag in _FLAGS:
+            current[flag] = implied.get(flag)
     for c in cycles:
         seen = opened.get(c["number"])
         if seen is None:
             continue
+        # As for the case, only a breach the events record and the cycle no longer shows is named
+        # (an urgent case's missed first response is its cycle's response breach).
+        if seen.get("internal_breached") and not (c["internal_breached"] or c["response_breached"]
+                                                  or seen.get("unmarked")):
+            out.append(f"case {ref}: cycle {c['number']} field internal_breached is False but its events record True")
+        if seen.get("regulatory_breached") and not c["regulatory_breached"]:
+            out.append(f"case {ref}: cycle {c['number']} field regulatory_breached is False but its events record True")
         for name in ("opened_at", "resolved_at"):
             want = _time(seen[name])
             if c[name] != want:

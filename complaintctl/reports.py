@@ -206,6 +206,9 @@ class CaseRows:
         r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
                         self.ctx.calendar, responded=responded)
         return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
+                # Calendar time past the deadline: a case due Friday 24:00 is "0h 00m" of working time
+                # late on Monday morning, but 2 days 9 hours late to the customer.
+                labels.duration(r.late_seconds) if r.overdue_by is not None else None,
                 r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale,
                 # For a person reading a table: how late in working and in calendar time, or how
                 # much is left (CSV and JSON carry the texts and numbers above).
@@ -236,10 +239,10 @@ class CaseRows:
             "description": description, "received_at": show(received_at), "due_at": show(due_at),
             "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
             "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
-            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_working_days": clock[3],
-            "time_left": clock[4], "stale": clock[5],
+            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_by_calendar": clock[3],
+            "overdue_working_days": clock[4], "time_left": clock[5], "stale": clock[6],
             "below_tier": (assignee, tier) in self.below and status in self._OPEN,
-            "late": clock[6], "left": clock[7],
+            "late": clock[7], "left": clock[8],
         }
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case as sql_case, func, select
 
 from . import access, audit, clocks, deadlines, personal
 from . import domain as d
@@ -31,11 +31,9 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
-    ctx = make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                       regions=regions)
-    if calendar is not None:  # the calendar of an earlier command of the same session
-        ctx.calendar = calendar
-    return ctx
+    # `calendar`: an earlier command's of the same session, with the years it has computed
+    return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
+                        regions=regions, calendar=calendar)
 
 
 def masking_enabled(uow) -> bool:
@@ -1055,9 +1053,14 @@ def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str,
     return {"masking": value, "changed": before != value}
 
 
+STAFF_ORDER = (d.Role.ADMIN, d.Role.EXECUTIVE, d.Role.MANAGER, d.Role.STAFF, d.Role.SYSTEM)
+
+
 def staff_list(uow, ctx: Context) -> list[dict[str, Any]]:
     with uow:
-        rows = uow.session.execute(select(Staff).order_by(Staff.role.desc(), Staff.name)).scalars().all()
+        # By rank (administrators, then executives, managers, front-line staff, service accounts), then name.
+        rank = sql_case({r.value: i for i, r in enumerate(STAFF_ORDER)}, value=Staff.role, else_=len(STAFF_ORDER))
+        rows = uow.session.execute(select(Staff).order_by(rank, Staff.name)).scalars().all()
         return [staff_json(p, ctx) for p in rows]
 
 

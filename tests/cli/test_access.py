@@ -13,6 +13,12 @@ def test_the_account_that_creates_a_database_is_its_administrator_and_that_is_re
     first = cli.sql("select action, actor, new from events order by id limit 1")[0]
     assert first[0] == "staff_add" and first[1] == "complaintctl" and '"role": "admin"' in first[2]
     assert cli.json("show", "C-2026-000001", "--json")["events"][0]["actor"] == cli.admin
+    # staff list goes by rank, then name: the administrator first, a service account last
+    cli.staff()
+    cli("staff", "add", "cron", "--role", "system")
+    order = [(r["name"], r["role"]) for r in cli.json("staff", "list", "--format", "json")]
+    assert order == [(cli.admin, "admin"), ("sunli", "executive"), ("zhangwei", "manager"), ("wangfang", "staff"),
+                     ("cron", "system")]
 
 
 def test_a_login_of_deactivated_staff_can_do_nothing(cli):

@@ -2,6 +2,8 @@
 rule; each test is one of README's worked examples."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -392,3 +394,19 @@ def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli):
     assert (total["resolved"], total["within_regulatory_pct"]) == (2, 100.0)  # the decisions themselves
     assert (total["reviews_decided"], total["reviews_within_30_days_pct"]) == (2, 50.0)
     assert "核查30日内" in cli("--lang", "zh", "report", "sla", "--from", "2026-03-01", "--to", "2026-04-30").stdout
+
+
+def test_export_carries_the_procedure_masked_where_personal(cli):
+    cli.staff()
+    ref = cli.log("--id-type", "resident_id", "--id-number", "11010519491231002X", received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "解释说明", "--facts", "核实销售录音", "--basis", "合同第5条",
+        "--relief", "review,mediation", "--at", "2026-03-04T10:00")
+    cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
+    case = json.loads(cli("export").stdout.splitlines()[0])
+    assert case["id_number"] != "11010519491231002X" and case["id_number"].startswith("110105")
+    assert (case["decision_facts"], case["decision_basis"], case["relief"]) == ("核实销售录音", "合同第5条", "review,mediation")
+    assert (case["reviewer"], case["review_requested_at"]) == ("sunli", "2026-03-10T10:00:00+08:00")
+    assert [c["opened_by"] for c in case["cycles"]] == ["log", "review"]
+    header = cli("export", "--format", "csv").stdout.splitlines()[0].split(",")
+    assert {"withdrawn_at", "repeat_count", "review_outcome", "cycle_opened_by"} <= set(header)
+    assert "11010519491231002X" not in cli("export", "--format", "csv").stdout

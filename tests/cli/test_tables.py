@@ -125,6 +125,11 @@ def test_overdue_since_friday_midnight_reads_in_calendar_and_working_time_on_mon
     assert "late 2d 9h (9h 00m)" in out  # two days and nine hours, nine of them working hours
     zh = cli("--lang", "zh", "report", "overdue", "--as-of", "2026-03-09T09:00").stdout
     assert "超时2天9小时（9小时0分）" in zh
+    # Files say both too: on a Monday morning a case due Friday 24:00 is not "0h 00m" late.
+    row = cli.json("report", "overdue", "--as-of", "2026-03-09T09:00", "--format", "json")[0]
+    assert (row["overdue_by"], row["overdue_by_calendar"]) == ("9h 00m", "2d 9h")
+    sunday = cli.json("report", "overdue", "--as-of", "2026-03-08T18:00", "--format", "json")[0]
+    assert (sunday["overdue_by"], sunday["overdue_by_calendar"]) == ("0h 00m", "1d 18h")
     plan = cli.log("--tier", "urgent", received="2026-03-09T08:00")
     out = cli("report", "overdue", "--as-of", "2026-03-10T10:30").stdout
     assert re.search(rf"^{plan} .*late 2h 30m .*24h plan$", out, re.M)  # the 24-hour plan runs on the clock

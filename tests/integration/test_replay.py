@@ -152,3 +152,27 @@ def test_a_review_cycle_is_replayed(cli, procedure):
     cli.sql("update cycles set resolved_at = null where case_id = 1 and number = 3")
     r = cli("db", "check", expect=1)
     assert f"case {procedure[0]}: cycle 3 field resolved_at is empty" in r.stdout
+
+
+def test_a_cleared_breach_of_the_current_cycle_is_named(cli, worked):
+    cli.sql("update cycles set internal_breached = :f where case_id = 1 and number = 1", f=False)
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[0]}: cycle 1 field internal_breached is False but its events record True" in r.stdout
+
+
+def test_a_cleared_breach_of_an_earlier_cycle_is_named(cli, procedure):
+    """New facts opened cycle 2 after cycle 1 had run past its internal deadline: cycle 1 keeps it."""
+    assert cli.scalar("select internal_breached from cycles where case_id = 1 and number = 1")
+    cli.sql("update cycles set internal_breached = :f where case_id = 1 and number = 1", f=False)
+    r = cli("db", "check", expect=1)
+    assert f"case {procedure[0]}: cycle 1 field internal_breached is False but its events record True" in r.stdout
+
+
+def test_an_imported_urgent_case_resolved_late_replays(cli, tmp_path):
+    """The import marks the breach on the case only (not on the cycle): that is no tampering."""
+    f = tmp_path / "u.csv"
+    f.write_text("received_at,description,tier,resolution,resolved_at\n2026-03-02,a,urgent,已处理,2026-03-20\n",
+                 encoding="utf-8")
+    cli("import", str(f))
+    assert cli.scalar("select internal_breached from cases where id = 1")
+    assert cli("db", "check").exit_code == 0

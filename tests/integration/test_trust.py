@@ -94,6 +94,12 @@ def test_purge_anonymises_closed_cases_and_records_it(cli, history):
     assert last["action"] == "purge"
     assert cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")["anonymised"] == []
     assert cli("db", "check").exit_code == 0
+    # A withdrawn case has ended too: purged by the day its withdrawal was received.
+    cli("withdraw", history[1], "--reason", "客户撤回", "--at", "2026-03-05T10:00")
+    assert cli.json("db", "purge", "--closed-before", "2026-03-05", "--json")["anonymised"] == []
+    assert cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")["anonymised"] == [history[1]]
+    assert cli.sql("select phone from cases where id=2")[0][0] is None
+    assert cli("db", "check").exit_code == 0
 
 
 def test_events_never_hold_raw_phone_or_account_numbers(cli):
