@@ -79,7 +79,9 @@ class App(TyperGroup):
     """The top-level group: usage errors and library errors become one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        _keep_examples_whole(self)
+        from . import helptext
+
+        helptext.apply(self, helptext.language(sys.argv[1:] if args is None else list(args), extra.get("obj")))
         try:
             rv = super().main(args=args, prog_name=prog_name or "complaintctl", complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -129,11 +131,3 @@ class App(TyperGroup):
                 fail(f"database error ({name}): {str(exc).splitlines()[0]}", ExitStatus.ENVIRONMENT)
             fail(f"unexpected {name}: {exc} (run with --debug for the traceback)", ExitStatus.ENVIRONMENT)
 
-
-def _keep_examples_whole(group) -> None:
-    """Mark each command's "Example:" paragraph as preformatted (Click's \\b), so that help never
-    wraps an example in the middle of an option such as --root-cause."""
-    for cmd in getattr(group, "commands", {}).values():
-        if cmd.help and "\n\nExample:" in cmd.help:
-            cmd.help = cmd.help.replace("\n\nExample:", "\n\n\b\nExample:", 1)
-        _keep_examples_whole(cmd)

@@ -13,7 +13,7 @@ import typer
 from complaintctl import __version__
 
 from .errors import App
-from .state import AppState
+from .state import GLOBAL_VALUE_OPTIONS, AppState
 
 # The module that registers each top-level command or group. A run of one command imports and
 # builds only its own module: converting the whole tree into Click commands costs about 50 ms of
@@ -29,7 +29,6 @@ COMMAND_MODULES = {
     "shell": "shell",
 }
 MODULES = ("cases", "admin", "reports", "transfer", "regulator", "shell")
-_GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--as", "--lang")
 
 
 def _typer() -> typer.Typer:
@@ -93,10 +92,10 @@ def command_in(argv: list[str]) -> str | None:
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg in _GLOBAL_VALUE_OPTIONS:
+        if arg in GLOBAL_VALUE_OPTIONS:
             i += 2
         elif arg.startswith("-"):
-            if arg.split("=", 1)[0] not in (*_GLOBAL_VALUE_OPTIONS, "--debug"):
+            if arg.split("=", 1)[0] not in (*GLOBAL_VALUE_OPTIONS, "--debug"):
                 return None  # --help, --version, completion options, or an unknown option
             i += 1
         else:

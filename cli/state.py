@@ -13,6 +13,10 @@ from pathlib import Path
 import typer
 
 
+# The global options that take a value (command_in and the help's language look past them).
+GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--as", "--lang")
+
+
 def default_db_path(name: str = "complaints.db") -> Path:
     """A database file in the user data folder (the register, or demo.db for the demo)."""
     from platformdirs import user_data_dir

@@ -951,3 +951,283 @@ TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the f
                               "imported; fix them or use --skip-invalid",
                               "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
                               "请修正，或使用 --skip-invalid")
+
+
+# Help pages in Chinese (issue 15) ------------------------------------------------------------
+# cli/helptext.py puts these on the command tree before Click shows any help. HELP_ZH is keyed
+# by the command's path ("log", "report overdue"; "" is the top level) and, for a parameter, the
+# path and its longest option or an argument's name in capitals ("log --channel", "assign CASE").
+# A command's text is its help without the Example lines (those stay English, as typed).
+# HELP_ZH_SHARED translates the options declared once in cli/options.py (and Typer's own), by
+# their English help, for every command that uses them. tests/cli/test_help_zh.py fails when a
+# command or parameter with English help has no Chinese here.
+
+TEXT["help.usage"] = ("Usage: ", "用法：")
+HELP_ZH_HEADINGS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
+_HELP_ZH_MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："), ("Show this message and exit.", "显示本帮助并退出。"))
+
+
+def help_zh(key: str, english: str) -> str | None:
+    """The Chinese help of a command or parameter (HELP_ZH by key, else HELP_ZH_SHARED by its
+    English text), or None."""
+    return HELP_ZH.get(key) or HELP_ZH_SHARED.get(english)
+
+
+def help_zh_marks(text: str) -> str:
+    """Typer's and Click's own words in an option's help line ([required], the help option) in Chinese."""
+    for en, zh in _HELP_ZH_MARKS:
+        text = text.replace(en, zh)
+    return text
+
+
+HELP_ZH_SHARED: dict[str, str] = {
+    "Case reference (C-2026-000123) or numeric id.": "案件编号（如 C-2026-000123）或数字序号。",
+    "When it really happened (ISO 8601; default now; not in the future, not before receipt).":
+        "实际发生时间（ISO 8601；默认当前时间；不得晚于当前，不得早于受理时间）。",
+    "Evaluate clocks at this time instead of now (ISO 8601).": "按此时间而非当前时间计算各项时限（ISO 8601）。",
+    "Print the resulting case as one JSON object.": "以一个 JSON 对象输出结果。",
+    "table, csv, json or jsonl.": "输出格式：table（表格）、csv、json 或 jsonl。",
+    "Write to this file (atomically) instead of stdout.": "写入此文件（原子写入），不输出到标准输出。",
+    "CSV with a byte-order mark, so Excel shows Chinese correctly.": "CSV 文件带字节顺序标记（BOM），Excel 打开时中文不乱码。",
+    "Rows shown in a table (default 100); csv/json always carry all.": "表格显示的行数（默认 100）；csv/json 始终输出全部。",
+    "Show every row in a table (csv/json always carry every row).": "表格显示全部行（csv/json 始终输出全部）。",
+    "Registered staff name.": "已登记的员工姓名。",
+    "Install completion for the current shell.": "为当前 shell 安装命令补全。",
+    "Show completion for the current shell, to copy it or customize the installation.":
+        "显示当前 shell 的补全脚本，以便复制或自行安装。",
+}
+
+HELP_ZH: dict[str, str] = {
+    "": "登记、跟踪和统计银行客户投诉，按投诉等级时限和监管时限管理。",
+    "--db": "数据库路径或 SQLAlchemy URL（未给出时用 COMPLAINTCTL_DB，再否则用用户数据目录）。",
+    "--config": "TOML 配置文件（未给出时用 COMPLAINTCTL_CONFIG、./complaintctl.toml、用户配置目录）。",
+    "--as": "代已登记的员工办理（仅限系统管理员；按其角色校验，事件同时记录双方）。",
+    "--lang": "en 或 zh：标签、表头、提示信息和帮助的语言。",
+    "--debug": "出错时显示完整的错误堆栈。",
+    "--version": "显示版本号并退出。",
+
+    # Cases
+    "log": "登记一件新投诉并显示其编号（重复投诉则记在原案件上）。",
+    "log --channel": "投诉渠道：hotline、online_banking、mobile_app、branch_counter、suggestion_box、letter、email、"
+                     "regulator_referral、other（也可填中文名称）。",
+    "log --description": "投诉内容；填 '-' 时从标准输入读取。",
+    "log --customer": "客户姓名。",
+    "log --phone": "手机 13812345678 或 138-1234-5678，固话 (010) 6234 5678 或 010-62345678，或 + 加国家代码；统一格式保存。",
+    "log --email": "客户电子邮件地址。",
+    "log --account": "涉及的账号或卡号（12 至 19 位数字）。",
+    "log --product": "产品：deposit、wealth_management、fund、insurance_agency、loan、credit_card、payment、forex、other。",
+    "log --category": "投诉类别：service_attitude、misselling、disclosure、fees、product_return、contract_terms、"
+                      "fund_safety、information_security、system_failure、debt_collection、other。",
+    "log --tier": "投诉等级：general、important 或 urgent（一般/重要/紧急）。",
+    "log --branch": "网点代码；默认取配置中的 branch。",
+    "log --department": "涉及的部门（第一个为牵头部门）；可重复。",
+    "log --received-at": "客户投诉的时间（ISO 8601；默认当前时间；不得晚于当前）。",
+    "log --related": "本次确属新投诉，所承接的此前案件编号。",
+    "log --repeat-of": "原案件 CASE 处理期间的同一投诉：记在 CASE 上，不新建案件。",
+    "log --id-type": "身份证件类型：resident_id（给出 --id-number 时默认）、passport、hk_macao_permit、taiwan_permit、"
+                     "foreign_residence、other。",
+    "log --id-number": "证件号码（敏感信息：与账号一样处处脱敏）。",
+    "log --agent": "代理投诉人办理的代理人姓名（须同时给出 --agent-authority）。",
+    "log --agent-authority": "代理人授权委托书的编号。",
+    "log --complained-staff": "被投诉的员工（如有；该员工不得办理或核查此案件）。",
+    "log --request": "投诉人的诉求（投诉内容之外）。",
+    "log --new-facts": "与 --repeat-of 同用：提出了新的事实或理由，CASE 的时限自 --received-at 起重新计算。",
+    "assign": "将案件分派给角色与投诉等级相符的员工。",
+    "assign --to": "主办人：已登记的员工。",
+    "assign --with": "协办人（已登记的员工）；每位成员重复一次。",
+    "assign --department": "承办部门（第一个为牵头部门）；可重复。",
+    "assign --override": "分派给低于该等级要求的经办人（须给出 --reason；留痕审计）。",
+    "assign --reason": "越级分派的理由。",
+    "escalate": "将案件升级到更高等级；或用 --overdue 将所有逾期案件各升一级。",
+    "escalate CASE": "案件编号（如 C-2026-000123）或序号；使用 --overdue 时省略。",
+    "escalate --to": "important 或 urgent（重要或紧急）。",
+    "escalate --reason": "升级的理由。",
+    "escalate --overdue": "将所有逾期的一般投诉和重要投诉各升一级（供定时任务使用）。",
+    "escalate --dry-run": "与 --overdue 同用：只显示将要变更的案件，不写入。",
+    "respond": "登记给客户的首次答复（紧急投诉为初步处理方案）。",
+    "respond --text": "向客户作出的答复或初步方案；填 '-' 时从标准输入读取。",
+    "note": "添加跟进记录（紧急投诉每个工作日都须跟进）。",
+    "note TEXT": "跟进内容；填 '-' 时从标准输入读取。",
+    "pause": "等待期间中止案件计时（鉴定期间监管时限也中止）。",
+    "pause --reason": "中止原因：customer_materials（等待客户补充材料）、appraisal（鉴定）或 other（其他）。",
+    "pause --note": "等待的事项。",
+    "resume": "恢复已中止案件的计时；各项时限按中止的工作时间顺延。",
+    "extend": "复杂案件的监管时限延期至自受理起 30 日或 60 日：由审批人办理。",
+    "extend --to": "自受理起计算的总期限（日）：30（中层管理人员审批）或 60（高级管理人员审批；上限）。",
+    "extend --approved-by": "审批人，必须是当前操作员本人（校验并记录）。",
+    "extend --reason": "案件需要延期的理由。",
+    "extend --customer-told-at": "告知客户延期及理由的时间（须在原时限届满前；批准延期时必填）。",
+    "extend --request": "提交延期申请，由审批人批准（任何经办人均可提交）。",
+    "resolve": "登记处理决定及已告知客户（--at：以此计算是否在时限内办结）。",
+    "resolve --resolution": "处理决定及告知客户的内容；填 '-' 时从标准输入读取。",
+    "resolve --root-cause": "经核实的实际问题类别。",
+    "resolve --notified-via": "告知客户的方式：phone、sms、letter、in_person 或 email。",
+    "resolve --facts": "查明的事实。",
+    "resolve --basis": "处理依据（合同条款、制度、法律法规）。",
+    "resolve --relief": "告知客户的救济途径，逗号分隔：review、mediation、arbitration、litigation（默认四项全部）。",
+    "resolve --decided-at": "作出处理决定的时间（默认同 --at；不得晚于 --at）。",
+    "reopen": "客户对已办结案件不满意时重新处理：开启新的处理周期和新的时限。",
+    "reopen --reason": "客户不满意的原因。",
+    "close": "按客户满意度评价关闭已办结的案件。",
+    "close --satisfaction": "满意度：satisfied（满意）、unsatisfied（不满意）或 no_response（未回复）。",
+    "withdraw": "登记投诉人撤回投诉：投诉处理程序于当日终止。",
+    "withdraw --reason": "投诉人撤回时的说明。",
+    "review": "登记客户对处理决定提出的核查申请，由上级机构核查：30 日内作出核查决定。",
+    "review --requested-at": "客户申请核查的时间（处理决定作出后 30 日内）。",
+    "review --reviewer": "核查人：级别高于经办人或其他网点的已登记员工。",
+    "review-decide": "登记核查决定：维持或变更原处理决定。",
+    "review-decide --outcome": "upheld 或 changed（维持/变更）。",
+    "review-decide --text": "告知客户的核查结论；填 '-' 时从标准输入读取。",
+    "show": "查看案件：案件信息、各项时限的剩余时间或逾期情况、处理周期和完整时间线。",
+    "show --reveal": "显示完整的个人信息（中层及高级管理人员；留痕审计）。",
+    "list": "列出案件，最新的在前：默认只列未办结的，含状态和到期列。",
+    "list --status": "只列此状态。",
+    "list --tier": "只列此等级。",
+    "list --assignee": "只列此经办人。",
+    "list --mine": "只列分派给我（当前操作员）的案件。",
+    "list --branch": "只列此网点。",
+    "list --channel": "只列此渠道。",
+    "list --product": "只列此产品。",
+    "list --overdue": "只列已超过时限的案件。",
+    "list --due-soon": "只列在即将到期阈值内到期的案件。",
+    "list --stale": "只列未按时跟进的紧急投诉。",
+    "list --all": "包括已办结和已关闭的案件（表格中显示全部行）。",
+    "find": "按一项标识查找来电客户的全部案件（含已关闭）；个人信息与 list 一样脱敏。",
+    "find --phone": "来电号码，任意写法均可（空格、短横线、括号、+86）。",
+    "find --account": "账号或卡号（忽略空格和短横线）。",
+    "find --id-number": "身份证件号码。",
+    "find --name": "登记的客户姓名。",
+
+    # Administration
+    "choices": "列出各选项可接受的值（英文和中文）及其 JR/T 0169-2018 代码。",
+    "choices FIELD": "tier、status、channel、product、category、role、pause_reason、notified_via、satisfaction；"
+                     "或 codes（JR/T 0169 代码表）。",
+    "demo": "在单独的演示数据库中生成示例投诉，并显示未办结和逾期的案件。\n\n"
+            "未给出 --db（或 COMPLAINTCTL_DB）时，演示数据写入用户数据目录下的 demo.db，绝不写入 init 建立的正式投诉台账。",
+    "demo --count": "生成的投诉件数。",
+    "demo --days": "分布在过去多少天内。",
+    "demo --seed": "随机种子（相同种子生成相同数据）。",
+    "demo --force": "数据库中已有案件时仍添加示例数据。",
+    "init": "初始化网点：写入配置文件，创建数据库并登记首批员工。",
+    "init --branch": "本网点代码，作为 log 的默认网点。",
+    "init --timezone": "IANA 时区（默认 Asia/Shanghai）。",
+    "init --country": "工作日历所属国家（默认 CN）。",
+    "init --language": "en 或 zh。",
+    "init --staff": "姓名:角色 或 姓名:角色:登录账户，可重复（如 zhangwei:manager:zhangwei）。",
+    "init --path": "配置文件的写入位置（默认：用户配置目录下的 config.toml，在任何目录下都能找到）。",
+    "init --force": "覆盖已有的配置文件。",
+    "init --yes": "未给出的项一律取默认值，不作询问。",
+    "shell": "在柜面以一个会话连续办理：命令照常输入，支持历史记录和 Tab 补全。\n\n"
+             "每条命令的规则、操作员和输出都与在系统 shell 中运行时相同，只是在同一进程、同一数据库连接中执行。"
+             "Tab 可补全命令、选项、案件编号、员工和选项值（含中文名称）；输入 exit、quit 或按 Ctrl-D 退出。",
+    "staff": "登记和列出处理投诉的员工。",
+    "staff add": "登记员工及其角色和运行本工具所用的登录账户（仅限系统管理员）。",
+    "staff add NAME": "在 --to、--as 和审计记录中使用的姓名。",
+    "staff add --role": "staff（一般投诉）、manager（重要投诉）、executive（紧急投诉）、admin（员工、登录账户、策略）、"
+                        "system（定时任务：报表、escalate --overdue）。",
+    "staff add --branch": "所属网点（默认：配置的网点）。中层管理人员只能查看本网点案件的完整个人信息。",
+    "staff add --login": "运行本工具所用的账户（操作系统账户；PostgreSQL 登录名）。",
+    "staff deactivate": "停止向已离职或调岗的员工分派案件；其历史记录保留。",
+    "staff role": "变更员工的角色（仅限系统管理员；留痕）。",
+    "staff role ROLE": "staff、manager、executive、admin 或 system。",
+    "staff login": "将员工与其运行本工具所用的登录账户对应（仅限系统管理员；留痕）。",
+    "staff login LOGIN": "运行本工具所用的操作系统账户或 PostgreSQL 登录名。",
+    "staff list": "列出已登记的员工，级别高的在前。",
+    "db": "数据库信息、迁移、检查、备份和保存期限。",
+    "db info": "显示数据库 URL、数据库结构版本和各表行数。",
+    "db upgrade": "将数据库结构升级到当前版本（首次使用时也会自动升级）。",
+    "db check": "检查数据完整性、外键、每件案件的状态与其事件是否一致、审计哈希链及锚点。",
+    "db check --anchors": "'db anchor' 输出的锚点文件：每一行都必须仍与审计链相符。",
+    "db anchor": "将审计链的链头（事件数、最后编号、其哈希值、时间）输出为一行，另行保存。\n\n"
+                 "每天发送给网点以外的人员，或追加到一次写入存储中；日后 'db check --anchors FILE' "
+                 "可证明审计链在每个锚点之前既未被截短也未被改写。",
+    "db anchor FILE": "同时将该行追加到此文件（文件不存在时以 0600 权限创建）。",
+    "db backup": "对 SQLite 数据库做一致性备份，他人正在写入时也可安全进行。",
+    "db backup FILE": "备份写入的新文件。",
+    "db purge": "对某日期之前关闭的案件的个人信息做匿名化处理（不删除），并留痕。",
+    "db purge --closed-before": "对此日期（YYYY-MM-DD）之前关闭的案件做匿名化处理。",
+    "db purge --dry-run": "只列出将被匿名化的案件，不写入。",
+    "calendar": "工作日历及据此计算的时限。",
+    "calendar show": "列出当年的非工作日（周一至周五）和调休上班的周末。",
+    "calendar show --year": "要列出的年份（默认：今年）。",
+    "calendar due": "显示案件将得到的各项时限及每项的计算过程。",
+    "calendar due --tier": "general、important 或 urgent（一般/重要/紧急）。",
+    "calendar due --received-at": "投诉的受理时间（ISO 8601）。",
+    "calendar due --extended-to": "按监管时限已延期至自受理起 30 日或 60 日计算。",
+    "calendar due --restarted-at": "新的事实（或重新处理）使各项时限自此时间起重新计算。",
+    "calendar due --told-at": "告知客户处理决定的时间：据此计算申请核查的最后一天。",
+    "calendar due --review-requested-at": "客户申请核查的时间：核查另有 30 日时限。",
+    "config": "当前生效的配置。",
+    "config show": "显示每项生效的设置及其取值来源。",
+    "masking": "个人信息脱敏策略，保存在数据库中。",
+    "masking show": "显示个人信息是否在所有输出中脱敏（除非系统管理员关闭，否则一直开启）。",
+    "masking on": "在所有输出和导出中对个人信息脱敏（仅限系统管理员；留痕）。",
+    "masking on --reason": "理由（留痕）。",
+    "masking off": "对所有人显示未脱敏的个人信息（仅限系统管理员；留痕；请慎重）。",
+    "masking off --reason": "理由（留痕）。",
+
+    # Import and export
+    "import": "从 CSV 导入历史投诉：全部行导入或一行都不导入，每行记一条导入事件。",
+    "import FILE": "带表头行的 CSV 文件。",
+    "import --map": "字段=列名（列名可写作 A|B：取第一个非空的列）；可重复。",
+    "import --value-map": "字段:原值=目标值，原值写 * 表示其他任何值；可重复。",
+    "import --date-format": "日期的 strptime 格式，如 %Y/%m/%d（默认 ISO 8601）。",
+    "import --encoding": "文件编码，如中文 Excel 导出的文件用 gb18030。",
+    "import --dry-run": "只校验并计数，不写入。",
+    "import --skip-invalid": "导入有效的行；被拒的行写入 FILE.rejects.csv。",
+    "import --json": "以 JSON 输出导入结果。",
+    "export": "导出全部案件及其处理周期，流式输出，个人信息脱敏。\n\n"
+              "--from 和 --to 只保留在该期间受理的案件（一张电子表格约可容纳一百万行）。",
+    "export --format": "csv（每个处理周期一行）或 jsonl（每件案件一行，处理周期在其中）。",
+    "export --from": "只导出在此日期（或时间）当天及之后受理的案件。",
+    "export --to": "只导出截至此日期（含当天）或时间受理的案件。",
+
+    # Reports
+    "report": "供人员查阅、定时任务和电子表格使用的报表。",
+    "report overdue": "所有超过内部时限或监管时限的未办结案件，逾期最久的在前。",
+    "report overdue --include-due-soon": "同时列出在阈值内即将到期的案件。",
+    "report overdue --fail-on-overdue": "有任何案件逾期时以退出码 3 退出（供定时任务和监控使用）。",
+    "report due-soon": "尚未逾期、将在下一个工作日内到期的未办结案件（阈值在配置中设置）。",
+    "report sla": "某期间内办结的处理周期的时限达标情况，按一个维度分组。",
+    "report sla --from": "期间起点（日期或时间，含当天；默认：本月 1 日）。",
+    "report sla --to": "期间终点（日期包括该日全天；默认：当前）。",
+    "report sla --by": "tier、branch、assignee、department、channel、product 或 category（也可填中文名称：等级、网点、渠道……）。",
+    "report aging": "未办结案件按自受理起的工作日数分段统计，按等级分列，含合计。",
+    "report summary": "按维度统计受理的投诉，并与上一期间对比：哪些在上升及其原因。",
+    "report summary --from": "期间起点（含当天）。",
+    "report summary --to": "期间终点（日期包括该日全天）。",
+    "report summary --by": "channel、product、category、branch 或 tier；最多三个，用逗号分隔。",
+    "report regulatory": "按 JR/T 0169 代码、按网点和地区编制的季度投诉报表，报送监管部门。\n\n"
+                         "按业务类型 × 投诉原因和按渠道统计受理量；按网点和地区统计：15 日内办结、延期内办结或逾期办结、"
+                         "撤回、重复投诉、核查及其结果、期末未办结。",
+    "report regulatory --quarter": "季度，如 2026Q3。",
+    "report regulatory --month": "或某一个月，如 2026-07（即月度报告的数字）。",
+    "report regulatory --branch": "只统计一个网点（默认：全部）。",
+    "report regulatory --region": "只统计一个地区的网点（配置中的 [regions]）。",
+    "report regulatory --format": "table、csv、json 或 xlsx（xlsx 须给出 --output）。",
+    "report monthly": "提交董事会的月度管理报告：一个含 SVG 图表的 HTML 文件。\n\n"
+                      "投诉量及 12 个月趋势、主要投诉原因、按等级和网点的时限达标情况、账龄、核查、"
+                      "重复投诉人（脱敏）、到期及逾期的整改措施。",
+    "report monthly --month": "月份，如 2026-10。",
+    "report monthly --format": "html（一个独立的网页）或 json（其中的数字）。",
+
+    # Regulator: decision letters and remediation
+    "letter": "根据 resolve 登记的处理决定，生成致客户的处理决定告知书（HTML）。",
+    "letter --language": "zh（默认）或 en。",
+    "letter --reveal": "显示客户的完整姓名和联系方式（中层及高级管理人员）。",
+    "action": "根据投诉分析确定的溯源整改措施。",
+    "action add": "登记一项整改措施及其责任人和完成期限，并关联相关的投诉案件。",
+    "action add --title": "要改进的内容（产品、制度、话术、培训……）。",
+    "action add --root-cause": "针对的投诉类别（见 'choices category'）。",
+    "action add --owner": "负责落实的已登记员工。",
+    "action add --due": "完成期限（YYYY-MM-DD）；次日起为逾期。",
+    "action add --product": "涉及的产品（如有）。",
+    "action add --case": "引发该措施的投诉案件（可重复）。",
+    "action done": "将整改措施标记为已完成，并附佐证。",
+    "action done ACTION_ID": "整改措施的序号（见 'action list'）。",
+    "action done --evidence": "证明已完成的材料（文件、通知、培训记录）。",
+    "action done --at": "完成时间（ISO 8601；默认当前时间；不得晚于当前）。",
+    "action list": "列出整改措施，到期早的在前，并显示逾期天数。",
+    "action list --overdue": "只列已过完成期限的未完成措施。",
+    "action list --status": "open（未完成）或 done（已完成）。",
+}
