@@ -320,11 +320,13 @@ def regulatory(
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        for key, dim, rows in (("title.by_branch", "branch", rep["by_branch"]),
-                               ("title.by_region", "region", rep["by_region"])):
-            render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
-                            Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
-                        lang=lang, limit=None, title=labels.t(key, lang), empty=" ")
+        # Two tables a dimension, so that every figure fits an 80-column terminal.
+        for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
+            for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
+                render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
+                                Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
+                            lang=lang, limit=None, title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang),
+                            empty=" ")
 
 
 HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",
