@@ -1127,6 +1127,7 @@ HELP_ZH: dict[str, str] = {
                         "system（定时任务：报表、escalate --overdue）。",
     "staff add --branch": "所属网点（默认：配置的网点）。中层管理人员只能查看本网点案件的完整个人信息。",
     "staff add --login": "运行本工具所用的账户（操作系统账户；PostgreSQL 登录名）。",
+    "staff add --department": "所属部门（随其案件显示）。",
     "staff deactivate": "停止向已离职或调岗的员工分派案件；其历史记录保留。",
     "staff role": "变更员工的角色（仅限系统管理员；留痕）。",
     "staff role ROLE": "staff、manager、executive、admin 或 system。",
@@ -1187,6 +1188,14 @@ HELP_ZH: dict[str, str] = {
     "report overdue": "所有超过内部时限或监管时限的未办结案件，逾期最久的在前。",
     "report overdue --include-due-soon": "同时列出在阈值内即将到期的案件。",
     "report overdue --fail-on-overdue": "有任何案件逾期时以退出码 3 退出（供定时任务和监控使用）。",
+    "report overdue --branch": "只看该网点的案件。",
+    "report overdue --assignee": "只看该经办人的案件。",
+    "report overdue --tier": "general、important 或 urgent（也可用中文名称）。",
+    "report overdue --channel": "只看经该渠道受理的案件（也可用中文名称）。",
+    "report overdue --product": "只看涉及该产品的案件（也可用中文名称）。",
+    "report due-soon --branch": "只看该网点的案件。",
+    "report due-soon --assignee": "只看该经办人的案件。",
+    "report due-soon --tier": "general、important 或 urgent（也可用中文名称）。",
     "report due-soon": "尚未逾期、将在下一个工作日内到期的未办结案件（阈值在配置中设置）。",
     "report sla": "某期间内办结的处理周期的时限达标情况，按一个维度分组。",
     "report sla --from": "期间起点（日期或时间，含当天；默认：本月 1 日）。",
@@ -1231,3 +1240,17 @@ HELP_ZH: dict[str, str] = {
     "action list --overdue": "只列已过完成期限的未完成措施。",
     "action list --status": "open（未完成）或 done（已完成）。",
 }
+
+
+# Click's usage errors, said again in Chinese (cli/errors.usage_text) -----------------------------
+TEXT.update({
+    "usage.hint": (" (see '{path} --help')", "（参见 '{path} --help'）"),
+    "usage.no_such_option": ("no such option: {name}", "没有选项 {name}"),
+    "usage.did_you_mean": (" (did you mean {names}?)", "（是否要用 {names}？）"),
+    "usage.missing": ("missing {name}", "缺少 {name}"),
+    "usage.bad_value": ("invalid value for {name}: {why}", "{name} 的值无效：{why}"),
+    "usage.needs_value": ("{name} needs a value", "{name} 需要一个取值"),
+    "usage.integer": ("expected a whole number", "应为整数"),
+    "usage.no_such_command": ("no such command {name!r}", "没有命令 {name!r}"),
+    "usage.extra": ("unexpected extra argument(s): {args}", "多余的参数：{args}"),
+})

@@ -141,3 +141,23 @@ def test_a_pause_that_covers_no_time_or_starts_at_the_deadline_moves_nothing():
     assert dl.shift_for_pause(friday_end, thursday, thursday, CAL) == friday_end
     assert dl.shift_for_pause(friday_end, friday_end, at("2026-03-10T10:00"), CAL) == friday_end  # breached first
     assert dl.shift_for_pause(friday_end, thursday, at("2026-03-05T12:00"), CAL) == at("2026-03-09T02:00")
+
+
+def test_a_moved_period_is_explained_in_chinese_too():
+    zh_cal = BusinessCalendar(Policy(), language="zh_CN")
+    steps = dl.explain_period(at("2026-09-01T10:00"), 30, zh_cal, "申请核查的期限", "zh")
+    assert steps == ["申请核查的期限：自 2026-09-01（周二） 次日起算，第 30 日为 2026-10-01（周四）。",
+                     "2026-10-01（周四） 为非工作日（节假日（国庆节）），顺延至 2026-10-08（周四） 24:00。"]
+
+
+def test_the_year_cache_keeps_one_flag_a_day_under_the_holidays_version_in_a_new_folder(tmp_path):
+    import json
+    from importlib.metadata import version
+
+    folder = tmp_path / "cache" / "complaintctl"  # not there yet: made, parents and all
+    cal = BusinessCalendar(Policy(), cache_dir=folder)
+    assert cal.is_working_day(dt.date(2024, 12, 31)) is True and cal.is_working_day(dt.date(2026, 1, 1)) is False
+    path = folder / f"calendar-CN-all-{version('holidays')}.json"
+    years = json.loads(path.read_text(encoding="utf-8"))["years"]
+    assert {y: len(flags) for y, flags in years.items()} == {"2024": 366, "2026": 365}
+    assert years["2024"][-1] == "1" and years["2026"][0] == "0"
