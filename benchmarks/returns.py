@@ -5,7 +5,8 @@
     python benchmarks/returns.py --months 36              # the same million spread over three years
 
 It builds (once; kept in --workdir) a SQLite database of N synthetic cases received over the
---months before 2026-11-20, 10% of them open, through the library's bulk import path, then gives a
+--months before 2026-11-20, 10% of them open, numbered in the order they were received (--order
+random: shuffled, as an unsorted import leaves them), through the library's bulk import path, then gives a
 share of them what the procedure records: an extension to 30 days (half decided after day 15), a
 withdrawal, a review (upheld, changed or pending, each with its review cycle), repeat complaints
 (each an event on the original). It then times, each as a whole command in a fresh process
@@ -27,20 +28,50 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EXE, measure  # noqa: E402  (the same fresh-process timer as benchmarks/run.py)
+from run import EXE  # noqa: E402
+
+# Like benchmarks/run.py's timer, and also the CPU time the command used (user + system): on this
+# shared machine the wall time depends on who else is running, the CPU time much less.
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "e = time.perf_counter() - t\n"
+    "if p.returncode: sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(e, u.ru_utime + u.ru_stime, u.ru_maxrss)\n"
+)
+
+
+def measure(cmd: list[str], repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds, median CPU seconds and peak RSS (MB) of a command in its own process."""
+    walls, cpus, peaks = [], [], []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
+        wall, cpu, rss_kb = out.stdout.split()
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+        peaks.append(int(rss_kb) / 1024)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 AS_OF = "2026-11-20T09:00"
 QUARTER_UTC = ("2026-06-30 16:00:00", "2026-09-30 16:00:00")
 
 
-def build(db: Path, n: int, months: int, seed: int = 1) -> float:
-    """N cases received over `months` months before AS_OF (10% open, recent), through the library."""
+def build(db: Path, n: int, months: int, order: str = "received", seed: int = 1) -> float:
+    """N cases received over `months` months before AS_OF (10% open, recent), through the library;
+    numbered in the order they were received, or (order "random") in no order at all, as an import
+    of an unsorted file would leave them."""
     from complaintctl.cycles import Openings
     from complaintctl import domain as d
     from complaintctl.config import Policy
@@ -58,11 +89,13 @@ def build(db: Path, n: int, months: int, seed: int = 1) -> float:
     categories = [c.value for c in d.Category]
     dues = Openings(ctx.calendar)
     span = months * 30 * 24 * 60
+    arrivals = [(now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60 if i % 10 == 0 else span)), i % 10 == 0)
+                for i in range(n)]
+    if order == "received":  # as a register grows: each case numbered when it is received
+        arrivals.sort(key=lambda a: a[0])
     with store.unit_of_work() as uow:
         batch = []
-        for i in range(n):
-            is_open = i % 10 == 0
-            received = now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60 if is_open else span))
+        for i, (received, is_open) in enumerate(arrivals):
             resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, 400)))
             batch.append((i + 1, {
                 "status": "received" if is_open else "closed",
@@ -145,6 +178,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--months", type=int, default=12, help="the cases are received over this many months")
+    ap.add_argument("--order", choices=("received", "random"), default="received",
+                    help="case ids in order of receipt (as a register grows) or shuffled (an unsorted import)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
@@ -153,24 +188,26 @@ def main() -> None:
         compileall.compile_dir(root / package, quiet=1)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="complaintctl-returns-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"returns-{args.cases}-{args.months}m.db"
+    db = work / f"returns-{args.cases}-{args.months}m-{args.order}.db"
     if not db.exists():
         print(f"building {args.cases:,} cases over {args.months} months ...", flush=True)
-        secs = build(db, args.cases, args.months)
+        secs = build(db, args.cases, args.months, args.order)
         print(f"  built in {secs:.0f}s; procedure columns: {add_procedure(db)}", flush=True)
     base = [*EXE, "--db", str(db)]
 
-    def show(name: str, seconds: float, peak: float | None = None) -> None:
-        print(f"{name:<52} {seconds:7.2f} s" + (f" {peak:6.0f} MB" if peak else ""), flush=True)
+    def show(name: str, wall: float, cpu: float, peak: float | None = None) -> None:
+        print(f"{name:<52} {wall:7.2f} s wall {cpu:7.2f} s CPU" + (f" {peak:6.0f} MB" if peak else ""), flush=True)
 
-    floor, peak = measure([sys.executable, "-c", "import sqlmodel, typer, rich, holidays"], args.repeat)
-    show("start-up floor (imports)", floor, peak)
+    print(f"{'median of ' + str(args.repeat) + ' runs':<52} {'':>7}   wall {'':>7}   CPU     peak", flush=True)
+    show("start-up floor (imports)", *measure([sys.executable, "-c", "import sqlmodel, typer, rich, holidays"],
+                                              args.repeat))
     sqlite = shutil.which("sqlite3")
     if sqlite:
         lo, hi = QUARTER_UTC
-        t, _ = measure([sqlite, str(db), "SELECT branch, product, category, channel, count(*) FROM cases "
-                        f"WHERE received_at >= '{lo}' AND received_at < '{hi}' GROUP BY 1, 2, 3, 4"], args.repeat)
-        show("sqlite3 shell: the quarter's cases grouped (floor)", t)
+        wall, cpu, _ = measure([sqlite, str(db), "SELECT branch, product, category, channel, count(*) FROM cases "
+                                f"WHERE received_at >= '{lo}' AND received_at < '{hi}' GROUP BY 1, 2, 3, 4"],
+                               args.repeat)
+        show("sqlite3 shell: the quarter's cases grouped (floor)", wall, cpu)
     for name, cmd in (
             ("report regulatory --quarter 2026Q3 --format xlsx",
              ["report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output", str(work / "q.xlsx")]),
@@ -180,8 +217,7 @@ def main() -> None:
              ["report", "monthly", "--month", "2026-10", "--output", str(work / "m.html")]),
             ("report monthly --month 2026-10 --format json",
              ["report", "monthly", "--month", "2026-10", "--format", "json", "--output", str(work / "m.json")])):
-        t, peak = measure([*base, *cmd], args.repeat)
-        show(name, t, peak)
+        show(name, *measure([*base, *cmd], args.repeat))
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, Python "
           f"{sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; database {db} "

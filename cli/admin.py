@@ -43,7 +43,7 @@ def staff_add(
                                                  "admin (staff, logins, policy), system (cron: reports, escalate --overdue)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Their branch (default: the configured branch). A "
                                                              "manager reveals personal data of their own branch's cases only."),
-    department: Optional[str] = typer.Option(None, "--department"),
+    department: Optional[str] = typer.Option(None, "--department", help="Their department (shown with their cases)."),
     login: Optional[str] = typer.Option(None, "--login", help="The account they run the tool as (OS account; PostgreSQL login)."),
     json_out: bool = JSON,
 ) -> None:

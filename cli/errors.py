@@ -75,13 +75,70 @@ def _lang(ctx: click.Context | None) -> str:
         return "en"
 
 
+def usage_text(exc, lang: str) -> str:
+    """A usage error (unknown option or command, missing or bad value) as one line in `lang`,
+    pointing at the command's help. Click words these in English; the kinds a user meets are
+    said again in Chinese from labels.py, anything else keeps Click's words."""
+    from complaintctl import labels
+
+    hint = labels.t("usage.hint", lang, path=exc.ctx.command_path) if exc.ctx is not None else ""
+    if not labels.is_chinese(lang):
+        return exc.format_message() + hint
+    try:
+        return _usage_zh(exc, labels) + hint
+    except Exception:  # a Click version that words or builds its errors differently: its own words
+        return exc.format_message() + hint
+
+
+def _wanted_integer(exc) -> bool:
+    """A value that should have been a whole number (Click's integer type, or Typer's coercion,
+    which raises from a pydantic error whose type says so)."""
+    if getattr(getattr(exc.param, "type", None), "name", "") == "integer":
+        return True
+    cause = exc.__cause__
+    errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    return bool(errors) and str(errors[0].get("type", "")).startswith("int_")
+
+
+def _usage_zh(exc, labels) -> str:
+    kind, message = type(exc).__name__, exc.message or ""
+    t = lambda key, **kw: labels.t(key, labels.ZH, **kw)  # noqa: E731
+    if kind == "NoSuchOption":
+        said = t("usage.no_such_option", name=exc.option_name)
+        if exc.possibilities:
+            said += t("usage.did_you_mean", names=", ".join(sorted(exc.possibilities)))
+        return said
+    if kind == "MissingParameter":
+        param = exc.param
+        if param is not None and getattr(param, "param_type_name", "") == "argument":
+            return t("usage.missing", name=(param.name or "").upper())
+        return t("usage.missing", name=" / ".join(param.opts) if param is not None else (exc.param_hint or ""))
+    if kind == "BadParameter":
+        param = exc.param
+        name = param.opts[0] if param is not None and getattr(param, "opts", None) else (exc.param_hint or "")
+        if _wanted_integer(exc):
+            return t("usage.bad_value", name=name, why=t("usage.integer"))
+        return t("usage.bad_value", name=name, why=message)
+    if kind == "BadOptionUsage" and "requires an argument" in message:
+        return t("usage.needs_value", name=exc.option_name)
+    if message.startswith("No such command"):
+        said = t("usage.no_such_command", name=message.split("'")[1])
+        if "Did you mean" in message:
+            said += t("usage.did_you_mean", names=message.split("Did you mean", 1)[1].strip(" ?"))
+        return said
+    if message.startswith("Got unexpected extra argument"):
+        return t("usage.extra", args=message[message.rfind("(") + 1:].rstrip(")"))
+    return exc.format_message()
+
+
 class App(TyperGroup):
     """The top-level group: usage errors and library errors become one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from . import helptext
 
-        helptext.apply(self, helptext.language(sys.argv[1:] if args is None else list(args), extra.get("obj")))
+        lang = helptext.language(sys.argv[1:] if args is None else list(args), extra.get("obj"))
+        helptext.apply(self, lang)
         try:
             rv = super().main(args=args, prog_name=prog_name or "complaintctl", complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -89,10 +146,7 @@ class App(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":
                 click.echo(exc.ctx.get_help())
                 sys.exit(ExitStatus.OK)
-            hint = ""
-            if exc.ctx is not None:
-                hint = f" (see '{exc.ctx.command_path} --help')"
-            fail(exc.format_message() + hint, ExitStatus.USER)
+            fail(usage_text(exc, lang), ExitStatus.USER)
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
             sys.stderr.write("\n")
             fail("interrupted", ExitStatus.INTERRUPTED)

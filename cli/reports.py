@@ -35,11 +35,11 @@ def _limit(all_rows: bool, limit: Optional[int]) -> Optional[int]:
 def overdue(
     ctx: typer.Context,
     as_of: Optional[str] = AS_OF,
-    branch: Optional[str] = typer.Option(None, "--branch"),
-    assignee: Optional[str] = typer.Option(None, "--assignee"),
-    tier: Optional[str] = typer.Option(None, "--tier"),
-    channel: Optional[str] = typer.Option(None, "--channel"),
-    product: Optional[str] = typer.Option(None, "--product"),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch's cases."),
+    assignee: Optional[str] = typer.Option(None, "--assignee", help="Only the cases of this handler."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="general, important or urgent (or the Chinese name)."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Only cases received through this channel (or the Chinese name)."),
+    product: Optional[str] = typer.Option(None, "--product", help="Only cases about this product (or the Chinese name)."),
     include_due_soon: bool = typer.Option(False, "--include-due-soon", help="Also list cases due within the threshold."),
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 3 when any case is overdue (for cron and monitoring)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
@@ -101,9 +101,9 @@ def count_line(counts: dict[str, int], as_of, st, lang: str, soon: dict[str, int
 def due_soon(
     ctx: typer.Context,
     as_of: Optional[str] = AS_OF,
-    branch: Optional[str] = typer.Option(None, "--branch"),
-    assignee: Optional[str] = typer.Option(None, "--assignee"),
-    tier: Optional[str] = typer.Option(None, "--tier"),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch's cases."),
+    assignee: Optional[str] = typer.Option(None, "--assignee", help="Only the cases of this handler."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="general, important or urgent (or the Chinese name)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
     all_rows: bool = ALL_ROWS,
 ) -> None:
@@ -312,11 +312,13 @@ def regulatory(
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
-        for key, dim, rows in (("title.by_branch", "branch", rep["by_branch"]),
-                               ("title.by_region", "region", rep["by_region"])):
-            render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
-                            Column(k, kind="number", priority=i + 1) for i, k in enumerate(HANDLING_KEYS)],
-                        lang=lang, limit=None, title=labels.t(key, lang), empty=" ")
+        # Two tables a dimension, so that every figure fits an 80-column terminal.
+        for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
+            for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
+                render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
+                                Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
+                            lang=lang, limit=None, title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang),
+                            empty=" ")
 
 
 HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",

@@ -387,7 +387,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "monthly.compliance_note": ("Cycles decided this month. Open cases already past a deadline: {n}.",
                                 "本月办结的处理轮次。已超时的未结投诉：{n} 件。"),
     "monthly.aging": ("Aging of open cases", "未结投诉账龄"),
-    "monthly.reviews": ("Reviews and their outcomes", "核查（重新处理）及结果"),
+    "monthly.reviews": ("Reviews requested in the month and their outcomes", "本月核查申请及结果"),
     "monthly.repeat": ("Repeat complainants (masked)", "重复投诉客户（已脱敏）"),
     "monthly.actions": ("Remediation actions (溯源整改)", "溯源整改措施"),
     "monthly.actions_due": ("Due this month", "本月到期"),
@@ -427,12 +427,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "withdrawn": ("Withdrawn", "撤回"),
     "repeat": ("Repeat complaints", "重复投诉"),
     "reviews_requested": ("Reviews requested", "申请核查"),
-    "reviews_upheld": ("Reviews: decision upheld", "核查维持原决定"),
-    "reviews_changed": ("Reviews: decision changed", "核查变更原决定"),
-    "reviews_pending": ("Reviews pending at period end", "核查期末未结"),
+    "reviews_upheld": ("Upheld on review", "核查维持"),
+    "reviews_changed": ("Changed on review", "核查变更"),
+    "reviews_pending": ("Reviews pending", "核查未结"),
     "region": ("Region", "地区"),
     "region.none": ("(no region)", "（未划分地区）"),
     "title.by_region": ("Handling by region", "各地区处理情况"),
+    "title.by_branch_more": ("Repeat complaints, reviews and open cases by branch", "各网点重复投诉、核查及期末未结"),
+    "title.by_region_more": ("Repeat complaints, reviews and open cases by region", "各地区重复投诉、核查及期末未结"),
     "return.region": ("Region", "地区范围"),
     "open_at_quarter_end": ("Open at period end", "期末未结"),
     "table": ("Table", "表"),
@@ -1198,6 +1200,7 @@ HELP_ZH: dict[str, str] = {
                         "system（定时任务：报表、escalate --overdue）。",
     "staff add --branch": "所属网点（默认：配置的网点）。中层管理人员只能查看本网点案件的完整个人信息。",
     "staff add --login": "运行本工具所用的账户（操作系统账户；PostgreSQL 登录名）。",
+    "staff add --department": "所属部门（随其案件显示）。",
     "staff deactivate": "停止向已离职或调岗的员工分派案件；其历史记录保留。",
     "staff role": "变更员工的角色（仅限系统管理员；留痕）。",
     "staff role ROLE": "staff、manager、executive、admin 或 system。",
@@ -1258,6 +1261,14 @@ HELP_ZH: dict[str, str] = {
     "report overdue": "所有超过内部时限或监管时限的未办结案件，逾期最久的在前。",
     "report overdue --include-due-soon": "同时列出在阈值内即将到期的案件。",
     "report overdue --fail-on-overdue": "有任何案件逾期时以退出码 3 退出（供定时任务和监控使用）。",
+    "report overdue --branch": "只看该网点的案件。",
+    "report overdue --assignee": "只看该经办人的案件。",
+    "report overdue --tier": "general、important 或 urgent（也可用中文名称）。",
+    "report overdue --channel": "只看经该渠道受理的案件（也可用中文名称）。",
+    "report overdue --product": "只看涉及该产品的案件（也可用中文名称）。",
+    "report due-soon --branch": "只看该网点的案件。",
+    "report due-soon --assignee": "只看该经办人的案件。",
+    "report due-soon --tier": "general、important 或 urgent（也可用中文名称）。",
     "report due-soon": "尚未逾期、将在下一个工作日内到期的未办结案件（阈值在配置中设置）。",
     "report sla": "某期间内办结的处理周期的时限达标情况，按一个维度分组。",
     "report sla --from": "期间起点（日期或时间，含当天；默认：本月 1 日）。",
@@ -1307,3 +1318,17 @@ HELP_ZH: dict[str, str] = {
 def is_chinese(lang: str) -> bool:
     """Whether `lang` is Chinese (for layout that differs beyond the words: help's line breaking)."""
     return lang == ZH
+
+
+# Click's usage errors, said again in Chinese (cli/errors.usage_text) -----------------------------
+TEXT.update({
+    "usage.hint": (" (see '{path} --help')", "（参见 '{path} --help'）"),
+    "usage.no_such_option": ("no such option: {name}", "没有选项 {name}"),
+    "usage.did_you_mean": (" (did you mean {names}?)", "（是否要用 {names}？）"),
+    "usage.missing": ("missing {name}", "缺少 {name}"),
+    "usage.bad_value": ("invalid value for {name}: {why}", "{name} 的值无效：{why}"),
+    "usage.needs_value": ("{name} needs a value", "{name} 需要一个取值"),
+    "usage.integer": ("expected a whole number", "应为整数"),
+    "usage.no_such_command": ("no such command {name!r}", "没有命令 {name!r}"),
+    "usage.extra": ("unexpected extra argument(s): {args}", "多余的参数：{args}"),
+})

@@ -57,8 +57,7 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
         both = trends(uow, ctx, ("product", "channel"), year, mon)
         by_product, by_channel = both["product"], both["channel"]
         summary = reports.summary(uow, ctx, start=first.isoformat(), end=last_day, by="category")
-        sla_tier = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="tier")
-        sla_branch = reports.sla(uow, ctx, start=first.isoformat(), end=last_day, by="branch")
+        sla_tier, sla_branch = reports.sla_by(uow, ctx, start=first.isoformat(), end=last_day, by=("tier", "branch"))
         aging = reports.aging(uow, ctx, as_of=as_of)
         handling = regulatory.handling_by_branch(uow, ctx, lo, hi)
         due = list(remediation.actions(uow, ctx, as_of=as_of, due_from=first, due_before=after))

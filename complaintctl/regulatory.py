@@ -16,7 +16,7 @@ from . import domain as d
 from . import labels
 from .errors import InvalidValue, UserError
 from .models import Case, Cycle, Event
-from .db import stored_utc as utc
+from .db import raw_times, stored_utc as utc
 from .context import Context, show_time
 
 _C = Case.__table__.c
@@ -81,22 +81,41 @@ class _Window:
 
     def __init__(self, uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scope: list):
         book, cal = ctx.code_book, ctx.calendar
-        first = Cycle.__table__.alias("first_decision")
-        y2 = Cycle.__table__.alias("y2")
-        first_number = (select(func.min(y2.c.number))
-                        .where(y2.c.case_id == _C.id, y2.c.resolved_at.is_not(None)).scalar_subquery())
-        f = first.c
-        stmt = (select(_C.branch, _C.product, _C.category, _C.channel, _C.withdrawn_at, f.opened_at, f.resolved_at,
-                       f.regulatory_breached, f.regulatory_extension_days)
-                .select_from(Case.__table__.outerjoin(first, and_(f.case_id == _C.id, f.number == first_number)))
+        # Nearly every case's first decision is in its first cycle: joined directly. A case whose
+        # first cycle was undecided but which has later ones (new facts restarted it) is looked up
+        # after, with the few like it. Times come as stored and are converted only where needed.
+        stmt = (select(_C.id, _C.branch, _C.product, _C.category, _C.channel, _C.cycle_number,
+                       *raw_times([_C.withdrawn_at, _Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
+                       _Y.regulatory_extension_days)
+                .join_from(Case.__table__, Cycle.__table__, and_(_Y.case_id == _C.id, _Y.number == 1))
                 .where(_C.received_at >= lo, _C.received_at < hi, *scope))
         pairs: dict[tuple[str, str], int] = {}
         channels: dict[str, int] = {}
         table: dict[str, dict[str, int]] = {}
         base: dict[dt.date, dt.datetime] = {}  # the unextended deadline depends only on the day the cycle opened
+        restarted: dict[int, dict[str, int]] = {}
         code = book.code
-        for b, product, category, channel, withdrawn, opened, told, breached, extended in uow.session.execute(
-                stmt.execution_options(yield_per=5000)):
+
+        def handled(m: dict[str, int], opened, told, breached, extended) -> None:
+            told = utc(told)
+            if told >= hi:
+                return
+            if breached:
+                m["handled_late"] += 1
+                return
+            if extended:
+                opened = utc(opened)
+                day = cal.local_date(opened)
+                due = base.get(day)
+                if due is None:
+                    due = base[day] = deadlines.regulatory_due(opened, cal)
+                if told >= due:
+                    m["handled_within_extension"] += 1
+                    return
+            m["handled_within_15_days"] += 1
+
+        for (case_id, b, product, category, channel, cycles, withdrawn, opened, told, breached,
+             extended) in uow.session.execute(stmt.execution_options(yield_per=5000)):
             key = (code("product", product) or product, code("category", category) or category)
             pairs[key] = pairs.get(key, 0) + 1
             a = code("channel", channel) or channel
@@ -107,24 +126,20 @@ class _Window:
             m["received"] += 1
             if withdrawn is not None and utc(withdrawn) < hi:
                 m["withdrawn"] += 1
-            if told is None:
-                continue
-            told = utc(told)
-            if told >= hi:
-                continue
-            if breached:
-                m["handled_late"] += 1
-                continue
-            if extended:
-                opened = utc(opened)
-                day = cal.local_date(opened)
-                due = base.get(day)
-                if due is None:
-                    due = base[day] = deadlines.regulatory_due(opened, cal)
-                if told >= due:
-                    m["handled_within_extension"] += 1
-                    continue
-            m["handled_within_15_days"] += 1
+            if told is not None:
+                handled(m, opened, told, breached, extended)
+            elif cycles > 1:
+                restarted[case_id] = m
+        ids = sorted(restarted)
+        first_number = (select(func.min(_Y.number).label("n"), _Y.case_id)
+                        .where(_Y.resolved_at.is_not(None)).group_by(_Y.case_id))
+        for start in range(0, len(ids), 500):
+            chunk = first_number.where(_Y.case_id.in_(ids[start:start + 500])).subquery()
+            for case_id, opened, told, breached, extended in uow.session.execute(
+                    select(_Y.case_id, *raw_times([_Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
+                           _Y.regulatory_extension_days)
+                    .join(chunk, and_(chunk.c.case_id == _Y.case_id, chunk.c.n == _Y.number))):
+                handled(restarted[case_id], opened, told, breached, extended)
         self.table = table
         self.by_type_reason = [{"business_code": b, "business_name": book.name(b, labels.ZH), "reason_code": c,
                                 "reason_name": book.name(c, labels.ZH), "received": n} for (b, c), n in sorted(pairs.items())]
@@ -152,13 +167,18 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
     def put(measure: str, b: str | None, n: int = 1) -> None:
         table.setdefault(b or "", dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
 
-    # Repeat complaints (log --repeat-of) arrive as events on the original case: the cases that had
-    # any are few and indexed by their repeat count, and their events by case.
-    for b, n in uow.session.execute(
-            select(_C.branch, func.count()).join_from(Case.__table__, Event.__table__, _E.case_id == _C.id)
-            .where(_C.repeat_count > 0, _E.action == d.Action.REPEAT.value, _E.occurred_at >= lo, _E.occurred_at < hi,
-                   *scope).group_by(_C.branch)):
-        put("repeat", b, n)
+    # Repeat complaints (log --repeat-of) arrive as events on the original case. The cases that had
+    # any are few and indexed by their repeat count (asked for alone, so that no planner prefers to
+    # walk every case in branch order); their events are then read by case, a chunk at a time.
+    repeated = dict(uow.session.execute(select(_C.id, _C.branch).where(_C.repeat_count > 0, *scope)).all())
+    ids = sorted(repeated)
+    for start in range(0, len(ids), 500):
+        for case_id, n in uow.session.execute(
+                select(_E.case_id, func.count())
+                .where(_E.case_id.in_(ids[start:start + 500]), _E.action == d.Action.REPEAT.value,
+                       _E.occurred_at >= lo, _E.occurred_at < hi)
+                .group_by(_E.case_id)):
+            put("repeat", repeated[case_id], n)
     # Reviews (核查) requested in the period, from the review columns, and how each stood at hi.
     for b, outcome, decided in uow.session.execute(
             select(_C.branch, _C.review_outcome, _C.reviewed_at)
@@ -171,19 +191,21 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
             put("reviews_pending", b)
     # Open at the end: the case's cycle in force at hi (no later one opened before hi) had no
     # decision told by then, and the case was neither withdrawn nor closed by then. A review's own
-    # cycle is counted under reviews. Two index ranges on the cycles' resolution time.
+    # cycle is counted under reviews. The rows are counted here rather than grouped in SQL: asked to
+    # group by branch, SQLite may walk every case in branch order (seconds at a million) instead of
+    # the cycles' resolution index.
     later = Cycle.__table__.alias("later")
     superseded = exists().where(later.c.case_id == _Y.case_id, later.c.number > _Y.number, later.c.opened_at < hi)
     for unresolved in (_Y.resolved_at >= hi, _Y.resolved_at.is_(None)):
-        for b, n in uow.session.execute(
-                select(_C.branch, func.count())
+        for (b,) in uow.session.execute(
+                select(_C.branch)
                 .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
                 .where(unresolved, _Y.opened_at < hi, ~superseded,
                        or_(_Y.opened_by.is_(None), _Y.opened_by != d.Action.REVIEW.value),
                        or_(_C.withdrawn_at.is_(None), _C.withdrawn_at >= hi),
                        or_(_C.closed_at.is_(None), _C.closed_at >= hi), *scope)
-                .group_by(_C.branch)):
-            put("open_at_quarter_end", b, n)
+                .execution_options(yield_per=5000)):
+            put("open_at_quarter_end", b)
     regions = ctx.regions
     rows = [{"branch": b, "region": regions.get(b, ""), **m} for b, m in sorted(table.items())]
     total = {k: sum(r[k] for r in rows) for k in HANDLING_MEASURES}

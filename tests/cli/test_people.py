@@ -175,6 +175,22 @@ def test_errors_speak_chinese_with_lang_zh(cli):
         "--lang", "zh", "log", "--channel", "微信", "--phone", "13812345678", "--description", "x")
 
 
+def test_usage_errors_speak_chinese_with_lang_zh_and_english_otherwise(cli):
+    ref = cli.log()
+    zh = lambda *a: cli.fails("--lang", "zh", *a)  # noqa: E731
+    assert zh("log", "--chanel", "x").endswith("没有选项 --chanel（是否要用 --channel, --help, --phone？）"
+                                              "（参见 'complaintctl log --help'）")
+    assert zh("log", "--description", "x").endswith("缺少 --channel / -c（参见 'complaintctl log --help'）")
+    assert zh("lst").endswith("没有命令 'lst'（是否要用 'list'？）（参见 'complaintctl --help'）")
+    assert zh("show").endswith("缺少 CASE（参见 'complaintctl show --help'）")
+    assert zh("show", ref, "extra").endswith("多余的参数：extra（参见 'complaintctl show --help'）")
+    assert zh("report", "overdue", "--limit", "abc").endswith("--limit 的值无效：应为整数（参见 'complaintctl report overdue --help'）")
+    assert zh("note", ref, "--at").endswith("--at 需要一个取值")
+    assert cli.fails("log", "--chanel", "x").endswith("No such option: --chanel (Possible options: --channel, --help, "
+                                                     "--phone) (see 'complaintctl log --help')")
+    assert cli.fails("show").endswith("Missing argument 'case'. (see 'complaintctl show --help')")
+
+
 def test_init_after_demo_leaves_existing_staff_alone(cli, tmp_path):
     cli("demo", "--count", "5")
     r = cli("init", "--branch", "BJ001", "--staff", "wangfang:staff", "--staff", "newperson:manager",

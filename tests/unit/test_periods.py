@@ -141,3 +141,60 @@ def test_a_pause_that_covers_no_time_or_starts_at_the_deadline_moves_nothing():
     assert dl.shift_for_pause(friday_end, thursday, thursday, CAL) == friday_end
     assert dl.shift_for_pause(friday_end, friday_end, at("2026-03-10T10:00"), CAL) == friday_end  # breached first
     assert dl.shift_for_pause(friday_end, thursday, at("2026-03-05T12:00"), CAL) == at("2026-03-09T02:00")
+
+
+def test_a_moved_period_is_explained_in_chinese_too():
+    zh_cal = BusinessCalendar(Policy(), language="zh_CN")
+    steps = dl.explain_period(at("2026-09-01T10:00"), 30, zh_cal, "申请核查的期限", "zh")
+    assert steps == ["申请核查的期限：自 2026-09-01（周二） 次日起算，第 30 日为 2026-10-01（周四）。",
+                     "2026-10-01（周四） 为非工作日（节假日（国庆节）），顺延至 2026-10-08（周四） 24:00。"]
+
+
+def test_the_year_cache_keeps_one_flag_a_day_under_the_holidays_version_in_a_new_folder(tmp_path):
+    import json
+    from importlib.metadata import version
+
+    folder = tmp_path / "cache" / "complaintctl"  # not there yet: made, parents and all
+    cal = BusinessCalendar(Policy(), cache_dir=folder)
+    assert cal.is_working_day(dt.date(2024, 12, 31)) is True and cal.is_working_day(dt.date(2026, 1, 1)) is False
+    path = folder / f"calendar-CN-all-{version('holidays')}.json"
+    years = json.loads(path.read_text(encoding="utf-8"))["years"]
+    assert {y: len(flags) for y, flags in years.items()} == {"2024": 366, "2026": 365}
+    assert years["2024"][-1] == "1" and years["2026"][0] == "0"
+
+
+def _slow_count(first: dt.date, stop: dt.date) -> int:
+    n, day = 0, first
+    while day < stop:
+        n += CAL.is_working_day(day)
+        day += dt.timedelta(days=1)
+    return n
+
+
+def test_working_days_are_counted_within_a_year_across_years_and_not_backwards():
+    fresh = BusinessCalendar(Policy())
+    spans = [(dt.date(2026, 1, 1), dt.date(2026, 1, 2)), (dt.date(2026, 2, 10), dt.date(2026, 3, 10)),
+             (dt.date(2025, 12, 20), dt.date(2026, 1, 10)), (dt.date(2024, 6, 1), dt.date(2026, 10, 9)),
+             (dt.date(2026, 10, 1), dt.date(2026, 10, 9)), (dt.date(2026, 3, 9), dt.date(2026, 3, 9)),
+             (dt.date(2026, 3, 10), dt.date(2026, 3, 9)), (dt.date(2026, 12, 31), dt.date(2027, 1, 1))]
+    for first, stop in spans:
+        assert fresh.count_working_days(first, stop) == _slow_count(first, stop), (first, stop)
+    assert fresh.count_working_days(dt.date(2026, 1, 1), dt.date(2027, 1, 1)) == _slow_count(dt.date(2026, 1, 1),
+                                                                                            dt.date(2027, 1, 1))
+    # Asked again: the same answers from each year's cached running count.
+    assert [fresh.count_working_days(a, b) for a, b in spans] == [_slow_count(a, b) for a, b in spans]
+
+
+def test_working_seconds_between_two_moments_count_only_working_days():
+    assert CAL.working_seconds(at("2026-03-06T10:00"), at("2026-03-09T10:00")) == 24 * 3600  # Fri 14h + Mon 10h
+    assert CAL.working_seconds(at("2026-03-07T10:00"), at("2026-03-08T10:00")) == 0  # a weekend
+    assert CAL.working_seconds(at("2026-03-09T10:00"), at("2026-03-09T10:00")) == 0
+    assert CAL.working_seconds(at("2026-03-09T10:00"), at("2026-03-09T12:30")) == 2.5 * 3600
+    assert CAL.working_seconds(at("2026-03-07T10:00"), at("2026-03-10T06:00")) == 30 * 3600  # from Sat to Tue
+    assert CAL.working_seconds(at("2026-03-10T06:00"), at("2026-03-07T10:00")) == -30 * 3600  # backwards
+
+
+def test_explain_counts_the_fifteen_days_unless_told_the_extension():
+    opened = at("2026-03-02T10:00")
+    assert dl.explain(opened, Tier.GENERAL, CAL).regulatory_due_at == at("2026-03-18T00:00")
+    assert dl.explain(opened, Tier.GENERAL, CAL, extended_to=30).regulatory_due_at == at("2026-04-02T00:00")
