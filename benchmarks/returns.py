@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EXE  # noqa: E402
+from run import EXE, insert_synthetic  # noqa: E402
 
 # Like benchmarks/run.py's timer, and also the CPU time the command used (user + system): on this
 # shared machine the wall time depends on who else is running, the CPU time much less.
@@ -72,49 +72,14 @@ def build(db: Path, n: int, months: int, order: str = "received", seed: int = 1)
     """N cases received over `months` months before AS_OF (10% open, recent), through the library;
     numbered in the order they were received, or (order "random") in no order at all, as an import
     of an unsorted file would leave them."""
-    from complaintctl.cycles import Openings
-    from complaintctl import domain as d
-    from complaintctl.config import Policy
-    from complaintctl.context import make_context
-    from complaintctl.db import Store
-    from complaintctl.importer import insert_batch
-
     rng = random.Random(seed)
     now = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc)
-    ctx = make_context(now, "benchmark", Policy())
-    store = Store(str(db))
-    store.ensure_schema()
-    started = time.perf_counter()
-    channels, products = [c.value for c in d.Channel], [p.value for p in d.Product]
-    categories = [c.value for c in d.Category]
-    dues = Openings(ctx.calendar)
     span = months * 30 * 24 * 60
     arrivals = [(now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60 if i % 10 == 0 else span)), i % 10 == 0)
                 for i in range(n)]
     if order == "received":  # as a register grows: each case numbered when it is received
         arrivals.sort(key=lambda a: a[0])
-    with store.unit_of_work() as uow:
-        batch = []
-        for i, (received, is_open) in enumerate(arrivals):
-            resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, 400)))
-            batch.append((i + 1, {
-                "status": "received" if is_open else "closed",
-                "tier": rng.choices(["general", "important", "urgent"], [80, 17, 3])[0],
-                "channel": rng.choice(channels), "product": rng.choice(products), "category": rng.choice(categories),
-                "branch": f"BR{rng.randint(1, 300):03d}", "department": None, "assignee": None,
-                "customer": "客户", "phone": f"138{rng.randint(10**7, 10**8 - 1)}", "email": None,
-                "account": f"622202{rng.randint(10**9, 10**10 - 1)}", "description": f"投诉 {i}：手续费问题",
-                "received_at": received, "resolved_at": resolved, "closed_at": resolved, "resolution": None,
-                "root_cause": None, "satisfaction": None, "external_id": None,
-            }))
-            if len(batch) == 5000:
-                insert_batch(uow, ctx, dues, batch, "benchmark")
-                batch = []
-        if batch:
-            insert_batch(uow, ctx, dues, batch, "benchmark")
-        uow.commit()
-    store.dispose()
-    return time.perf_counter() - started
+    return insert_synthetic(db, rng, now, arrivals, max_hours=400)
 
 
 def _t(expr: str) -> str:

@@ -60,15 +60,31 @@ def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
 
 def build(db: Path | str, n: int, seed: int = 1) -> float:
     """N synthetic cases, 10% open, received over the last three years, through the library."""
-    from complaintctl.cycles import Openings
-    from complaintctl import domain as d
-    from complaintctl.config import Policy
-    from complaintctl.db import Store
-    from complaintctl.importer import insert_batch
-    from complaintctl.context import make_context
-
     rng = random.Random(seed)
     now = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc)
+
+    def arrivals():
+        for i in range(n):
+            received = now - dt.timedelta(minutes=rng.randint(60, 3 * 365 * 24 * 60))
+            is_open = i % 10 == 0
+            if is_open:  # open cases are recent, a good share of them overdue
+                received = now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60))
+            yield received, is_open
+
+    return insert_synthetic(db, rng, now, arrivals(), max_hours=200)
+
+
+def insert_synthetic(db: Path | str, rng: random.Random, now: dt.datetime, arrivals, *, max_hours: int) -> float:
+    """Cases received at the given (moment, open?) pairs, in that order, through the library's bulk
+    path (the importer's insert_batch): a closed one resolved within `max_hours`; returns the seconds
+    taken. benchmarks/returns.py builds its million cases with it too."""
+    from complaintctl import domain as d
+    from complaintctl.config import Policy
+    from complaintctl.context import make_context
+    from complaintctl.cycles import Openings
+    from complaintctl.db import Store
+    from complaintctl.importer import insert_batch
+
     ctx = make_context(now, "benchmark", Policy())
     store = Store(str(db))
     store.ensure_schema()
@@ -78,12 +94,8 @@ def build(db: Path | str, n: int, seed: int = 1) -> float:
     dues = Openings(ctx.calendar)
     with store.unit_of_work() as uow:
         batch = []
-        for i in range(n):
-            received = now - dt.timedelta(minutes=rng.randint(60, 3 * 365 * 24 * 60))
-            is_open = i % 10 == 0
-            if is_open:  # open cases are recent, a good share of them overdue
-                received = now - dt.timedelta(minutes=rng.randint(60, 30 * 24 * 60))
-            resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, 200)))
+        for i, (received, is_open) in enumerate(arrivals):
+            resolved = None if is_open else min(now, received + dt.timedelta(hours=rng.randint(2, max_hours)))
             batch.append((i + 1, {
                 "status": "received" if is_open else "closed", "tier": rng.choices(["general", "important", "urgent"], [80, 17, 3])[0],
                 "channel": rng.choice(channels), "product": rng.choice(products), "category": rng.choice(categories),

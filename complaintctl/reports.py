@@ -369,13 +369,19 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
     per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
     cal = ctx.calendar
     urgent = d.Tier.URGENT.value
+
+    def groups_of(r):
+        """The row's group in each dimension, made on first sight."""
+        for i, groups in enumerate(per_dim):
+            g = groups.get(r[i] or "")
+            if g is None:
+                g = groups[r[i] or ""] = _sla_group()
+            yield g
+
     for r in _stream(uow, stmt):
         if r.opened_by == d.Action.REVIEW.value:  # a review's own 30 days, decided: counted apart
             ok = not r.regulatory_breached
-            for i, groups in enumerate(per_dim):
-                g = groups.get(r[i] or "")
-                if g is None:
-                    g = groups[r[i] or ""] = _sla_group()
+            for g in groups_of(r):
                 g["reviews"] += 1
                 g["reviews_ok"] += ok
             continue
@@ -386,10 +392,7 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         duration = cal.working_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at)) / deadlines.DAY
         timed = r.tier == urgent and r.first_response_due_at is not None
         on_time = timed and r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
-        for i, groups in enumerate(per_dim):
-            g = groups.get(r[i] or "")
-            if g is None:
-                g = groups[r[i] or ""] = _sla_group()
+        for g in groups_of(r):
             g["n"] += 1
             g["internal"] += internal
             g["regulatory"] += regulatory
