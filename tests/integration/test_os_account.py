@@ -89,6 +89,13 @@ def test_the_operator_is_the_os_account_mapped_to_staff(account, console_script)
             return _run("runuser", "-u", account, "--", "env", "-i", *[f"{k}={v}" for k, v in {**env, **extra_env}.items()],
                         str(console_script), "--db", str(db), *args, cwd=folder)
 
+        # The account must be able to read the installed code: a checkout under a folder only its
+        # owner may enter (mktemp -d makes 0700 folders) cannot be run by anyone else.
+        probe = run("--version")
+        if probe.returncode != 0 and ("ModuleNotFoundError" in probe.stderr or "Permission denied" in probe.stderr):
+            pytest.skip("the source tree or its virtual environment is not readable by other accounts "
+                        "(a parent folder is private); clone into a folder others may enter to run this test")
+        assert probe.returncode == 0, probe.stderr
         # Unmapped: refused with exit 4, one line naming the login; $USER and $LOGNAME change nothing.
         r = run("list", USER="root", LOGNAME="root")
         assert r.returncode == 4, r.stderr
