@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("deadlines", "domain", "clocks")  # the pure rules: the calendar and every clock, the state machine
 # The tests each module is measured with: the unit tests, and for the clock module its property test
-# against the SQL twins (on SQLite, in-process). test_structure reads the source, which mutmut rewrites.
+# against the SQL twins (on SQLite, in-process). test_structure and test_labels_only read the source,
+# which mutmut rewrites (a mutated module holds every mutant's copy of its functions and comments).
 TESTS = {"clocks": ["tests/unit", "tests/integration/test_clock_rules.py"]}
 
 PYPROJECT = """\
@@ -36,7 +37,8 @@ PYPROJECT = """\
 source_paths = ["complaintctl"]
 only_mutate = ["complaintctl/{module}.py"]
 pytest_add_cli_args_test_selection = {tests}
-pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-q", "--ignore=tests/unit/test_structure.py"]
+pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-q", "--ignore=tests/unit/test_structure.py",
+                       "--ignore=tests/unit/test_labels_only.py"]
 
 [tool.pytest.ini_options]
 markers = ["slow: runs real subprocesses"]
@@ -58,6 +60,8 @@ def lay_out(module: str, work: Path) -> None:
 def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess:
     """Run mutmut in the work folder; its progress display goes to mutmut.log there."""
     exe = Path(sys.executable).parent / "mutmut"
+    if not exe.exists():
+        raise SystemExit(f"mutmut is not installed beside {sys.executable}: pip install -e '.[test,mutation]'")
     env = {**os.environ, "CI": "1"}  # the property tests run their fixed examples (tests/conftest.py)
     env.pop("COMPLAINTCTL_TEST_DATABASE_URL", None)  # the clock property test runs on SQLite only
     with (work / "mutmut.log").open("a") as log:
