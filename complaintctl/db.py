@@ -22,7 +22,7 @@ from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaT
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014")
+                   "0014", "0017")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
@@ -153,9 +153,38 @@ class _Adapter:
         the engine's dialect by install, read by models.UTCDateTime); None: the plain path."""
         return None
 
+    # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
+
+    def now_sql(self) -> str:
+        """SQL for the present moment as times are stored (UTC, without zone)."""
+        return "CURRENT_TIMESTAMP"
+
+    def create_view(self, conn, name: str, select_sql: str) -> None:
+        """(Re)create a view from its SELECT."""
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE VIEW {name} AS {select_sql}")
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        """The SELECT each view holds, as create_view was given it; None when the view is missing,
+        or holds anything else."""
+        return {name: None for name in names}
+
 
 class _SQLite(_Adapter):
     name = "sqlite"
+
+    def now_sql(self) -> str:
+        # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.
+        return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')"
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        # SQLite keeps the CREATE statement's text as it was written.
+        stored = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'view'").all())
+        out = {}
+        for name in names:
+            head, _, select_sql = (stored.get(name) or "").partition(" AS ")
+            out[name] = select_sql if head == f"CREATE VIEW {name}" else None
+        return out
 
     @property
     def path(self) -> Path | None:
@@ -300,6 +329,42 @@ class _SQLite(_Adapter):
 class _PostgreSQL(_Adapter):
     name = "postgresql"
 
+    def now_sql(self) -> str:
+        return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"
+
+    def create_view(self, conn, name: str, select_sql: str) -> None:
+        """security_invoker (PostgreSQL 15): the reader's own rights and row-level security apply,
+        as they do to the table (a view otherwise reads with its owner's: every branch's rows).
+        Read-only. The server keeps a view in its own words, so the SELECT as given is kept in the
+        view's comment with a digest of the server's words: a view changed later no longer matches."""
+        import hashlib
+
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE VIEW {name} WITH (security_invoker = true) AS {select_sql}")
+        kept = conn.execute(text("SELECT pg_get_viewdef(CAST(:v AS regclass))"), {"v": name}).scalar_one()
+        note = f"complaintctl {hashlib.sha256(kept.encode()).hexdigest()} {select_sql}"
+        conn.exec_driver_sql(f"COMMENT ON VIEW {name} IS '" + note.replace("'", "''") + "'")
+        groups = conn.exec_driver_sql("SELECT rolname FROM pg_roles WHERE starts_with(rolname, 'complaint_')").scalars().all()
+        if groups:
+            quoted = ", ".join(conn.dialect.identifier_preparer.quote(g) for g in groups)
+            conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {name} FROM {quoted}")
+            conn.exec_driver_sql(f"GRANT SELECT ON {name} TO {quoted}")
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        import hashlib
+
+        rows = {name: (kept, note) for name, kept, note in conn.exec_driver_sql(
+            "SELECT c.relname, pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace").all()}
+        out = {}
+        for name in names:
+            kept, note = rows.get(name, ("", None))
+            tag, _, rest = (note or "").partition(" ")
+            digest, _, select_sql = rest.partition(" ")
+            same = tag == "complaintctl" and digest == hashlib.sha256(kept.encode()).hexdigest()
+            out[name] = select_sql if same else None
+        return out
+
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"connect_timeout": 10}}
 
@@ -385,6 +450,11 @@ def sqlite_time_text(value: dt.datetime | None) -> str | None:
 
 
 ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}
+
+
+def adapter_for(conn) -> _Adapter:
+    """The adapter of a connection's backend (a migration run by Alembic alone has no Store)."""
+    return ADAPTERS.get(conn.dialect.name, _Adapter)(conn.engine.url, 0)
 
 
 class Store:
@@ -480,6 +550,21 @@ class Store:
 
         try:
             upgrade(self, revision, os_login=os_login or account_name(os.getuid()), now=now)
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
+
+    def repair_views(self) -> list[str]:
+        """Write again the views that are missing or not as this version defines them (the repair
+        `db check` points to); returns the problems repaired."""
+        from . import sqlviews
+
+        try:
+            with self.write_engine.begin() as conn:
+                self.adapter.lock_connection(conn)
+                found = sqlviews.problems(self.adapter, conn)
+                if found:
+                    sqlviews.install(self.adapter, conn)
+                return found
         except DBAPIError as exc:
             raise self.translate(exc) from None
 

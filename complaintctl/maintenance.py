@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from . import access, audit, files, labels, personal, replay
+from . import access, audit, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
 from .errors import InvalidValue, UserError
@@ -39,6 +39,7 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
     with uow:
         s = uow.session
         problems += store.adapter.integrity_problems(s.connection())
+        problems += sqlviews.problems(store.adapter, s.connection())
         problems += _replay_all(s)
         if store.adapter.dense_ids:
             problems += _gaps(s)
