@@ -618,7 +618,8 @@ def _hour_offset(tz, hour: str):
 def time_text(tz) -> Callable[[Any], str | None]:
     """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
 
-    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC day (or hour, on a day
+    it changes), so most values
     cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
     remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
     report and export.)"""
@@ -633,10 +634,18 @@ def time_text(tz) -> Callable[[Any], str | None]:
         if shown is not None:
             return shown
         if type(value) is str:
-            hour = value[:13]
-            found = hours.get(hour, False)
+            # One offset a UTC day when the zone keeps one all day (most days of most zones: a
+            # register's times spread over months touch thousands of hours but few hundred days).
+            found = hours.get(value[:10], False)
             if found is False:
-                found = hours[hour] = _hour_offset(tz, hour)
+                day = value[:10]
+                first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
+                found = hours[day] = first if first == last and first is not None else None
+            if found is None:
+                hour = value[:13]
+                found = hours.get(hour, False)
+                if found is False:
+                    found = hours[hour] = _hour_offset(tz, hour)
             if found is not None:
                 shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
         if shown is None:

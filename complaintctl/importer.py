@@ -568,7 +568,8 @@ def _close(group: _Group, result: ImportResult, add: Callable) -> None:
             result.reject(n, "reference", f"{group.reference} again at the next row without cycle_* columns "
                                           f"(a case is one row, or one row a cycle)", r)
         return
-    values["rows"] = [(n, r) for n, _, r in group.rows]
+    if len(group.rows) > 1:
+        values["rows"] = [(n, r) for n, _, r in group.rows]
     add((number, values, record))
 
 
@@ -595,12 +596,12 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], result: Imp
     cc = Case.__table__.c
     known = dict(uow.session.execute(select(cc.external_id, cc.reference).where(cc.external_id.in_(ids))).all()
                  ) if ids else {}
-    numbers = {v["case_id"] for _, v, _ in batch if v.get("case_id")}
+    numbers = {v["case_id"] for _, v, _ in batch if "case_id" in v}
     taken = dict(uow.session.execute(select(cc.id, cc.reference).where(cc.id.in_(numbers))).all()) if numbers else {}
     first: dict[str, int] = {}
     kept = []
     for number, values, record in batch:
-        rows = values.pop("rows", None) or [(number, record)]
+        rows = values.get("rows")  # a case of several rows (cycles) names them all
         external = values["external_id"]
         reason = field_name = None
         holder = taken.get(values.get("case_id"))
@@ -613,12 +614,11 @@ def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], result: Imp
         elif external and external in first:
             field_name, reason = "external_id", f"the same as row {first[external]}: external ids are unique"
         if reason:
-            for n, r in rows:
+            for n, r in rows or ((number, record),):
                 result.reject(n, field_name, reason, r)
             continue
         if external:
             first[external] = number
-        values["rows"] = rows
         kept.append((number, values))
     return kept
 
@@ -653,7 +653,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     now = ctx.now
     tz, cal_name = ctx.tz, ctx.calendar.name
     open_statuses = clocks.OPEN
-    kept = [v["case_id"] for _, v in batch if v.get("case_id")]
+    kept = [v["case_id"] for _, v in batch if "case_id" in v]
     fresh = iter(uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch) - len(kept), above=max(kept, default=0)))
     case_rows, cycle_rows, events = [], [], []
     history_cases, history_cycles = [], []
