@@ -564,6 +564,11 @@ class Store:
         except DBAPIError as exc:
             raise self.translate(exc) from None
 
+    def reached(self, revision: str) -> bool:
+        """The database is at `revision` or a later one this version knows."""
+        current = self.current_revision()
+        return current in KNOWN_REVISIONS and KNOWN_REVISIONS.index(current) >= KNOWN_REVISIONS.index(revision)
+
     def repair_views(self) -> list[str]:
         """Write again the views that are missing or not as this version defines them (the repair
         `db check` points to); returns the problems repaired."""

@@ -39,7 +39,8 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
     with uow:
         s = uow.session
         problems += store.adapter.integrity_problems(s.connection())
-        problems += sqlviews.problems(store.adapter, s.connection())
+        if store.reached(sqlviews.REVISION):  # an older database (not yet upgraded) has none
+            problems += sqlviews.problems(store.adapter, s.connection())
         problems += _replay_all(s)
         if store.adapter.dense_ids:
             problems += _gaps(s)

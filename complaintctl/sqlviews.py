@@ -41,6 +41,7 @@ def _selects(now) -> dict[str, sa.Select]:
 
 
 NAMES = ("overdue_cases", "stale_cases")
+REVISION = "0017"  # the migration that first writes them
 
 
 def definitions(adapter, dialect) -> dict[str, str]:
