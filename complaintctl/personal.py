@@ -187,6 +187,8 @@ def problems(uow) -> list[str]:
     (checked where the full text is still there: a purged case's was erased with its salt)."""
     from .models import Case, Event
 
+    if not readable(uow):
+        return []  # a PostgreSQL login that may not read personal data (the system account)
     out: list[str] = []
     conn = uow.session.connection().execution_options(stream_results=True, yield_per=5000)
     events = iter(conn.execute(select(Event.id, Event.case_id, Event.full_digest, Case.anonymised_at)

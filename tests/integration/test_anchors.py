@@ -66,6 +66,7 @@ def test_deleting_the_last_event_is_caught_by_an_anchor(cli, anchored):
 
 def test_deleting_the_newest_case_with_its_events_is_caught_by_an_anchor(cli, anchored):
     newest = cli.scalar("select max(id) from cases")
+    cli.sql("delete from personal_data where case_id = :i", i=newest)
     cli.sql("delete from events where case_id = :i", i=newest)
     cli.sql("delete from cycles where case_id = :i", i=newest)
     cli.sql("delete from cases where id = :i", i=newest)
