@@ -35,8 +35,6 @@ def import_(
     json_out: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Import historical complaints from CSV: all rows or none, each with its import event.
-
-    Example: complaintctl import history.csv --map received_at=受理日期 --map description=投诉内容 --date-format %Y/%m/%d
     """
     st = state(ctx)
     from complaintctl import importer
@@ -57,7 +55,8 @@ def import_(
     finally:
         if bar is not None:
             bar.stop()
-    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "rejected": result.rejected,
+    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "cases": result.cases,
+            "rejected": result.rejected,
             "dry_run": dry_run, "committed": result.committed, "rejects_file": result.rejects_file,
             "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects]}
     if json_out:
@@ -76,6 +75,8 @@ def import_(
     if not json_out:
         verb = "would import" if dry_run else "imported"
         line = f"{verb} {result.imported} of {result.rows} rows from {file.name}"
+        if result.cases != result.imported:  # the tool's own export: one row a cycle
+            line = f"{verb} {result.imported} of {result.rows} rows ({result.cases} cases) from {file.name}"
         if result.rejects_file:
             line += f"; {result.rejected} rejected rows written to {result.rejects_file}"
         typer.echo(line)

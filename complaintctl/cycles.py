@@ -22,6 +22,18 @@ def opened_by_name(action: d.Action) -> str:
     return "new_facts" if action == d.Action.REPEAT else action.value
 
 
+# What a cycle row may say opened it (opened_by_name's values).
+OPENERS = (d.Action.LOG.value, d.Action.REOPEN.value, "new_facts", d.Action.REVIEW.value)
+
+
+def opener_action(opened_by: str) -> d.Action:
+    """The action that opens a cycle recorded as opened by `opened_by` (opened_by_name's inverse;
+    a first cycle read back from history opens as an import's does)."""
+    if opened_by == d.Action.LOG.value:
+        return d.Action.IMPORT
+    return d.Action.REPEAT if opened_by == "new_facts" else d.Action(opened_by)
+
+
 @dataclass(frozen=True)
 class Opening:
     """The clocks a cycle starts with: the internal deadline (for urgent cases the 24-hour plan),

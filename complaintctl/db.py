@@ -142,10 +142,13 @@ class _Adapter:
         conn.exec_driver_sql(sa.insert(table).compile(dialect=conn.dialect, column_keys=names).string,
                              [dict(zip(names, row)) for row in rows])
 
-    def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
-        """N new primary keys for rows a bulk insert will give explicitly. Called under the
-        writers' lock, so the ids after the current largest are free."""
+    def reserve_ids(self, conn, table: sa.Table, n: int, above: int = 0) -> list[int]:
+        """N new primary keys for rows a bulk insert will give explicitly, all above `above` (the
+        largest id the same insert gives from elsewhere: a reference kept), and the table's own
+        numbering moved past them too. Called under the writers' lock, so the ids after the
+        current largest are free."""
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+        top = max(top, above)
         return list(range(top + 1, top + n + 1))
 
     # Ids with no gaps: true where a rolled-back insert gives its id back (SQLite), so that a gap
@@ -391,8 +394,16 @@ class _PostgreSQL(_Adapter):
             for row in rows:
                 copy.write_row(row)
 
-    def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
-        """Taken from the table's own sequence, so rows inserted later without an id never collide."""
+    def reserve_ids(self, conn, table: sa.Table, n: int, above: int = 0) -> list[int]:
+        """Taken from the table's own sequence, so rows inserted later without an id never collide;
+        the sequence is first moved past `above` (ids the same insert gives explicitly)."""
+        if above:
+            sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+            # The name comes from the catalogue, not from input.
+            conn.execute(text(f"SELECT setval(:s, greatest(:above, (SELECT last_value FROM {sequence})))"),
+                         {"s": sequence, "above": above})
+        if not n:
+            return []
         return list(conn.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                                  {"t": table.name, "n": n}).scalars())
 
@@ -645,7 +656,8 @@ def _hour_offset(tz, hour: str):
 def time_text(tz) -> Callable[[Any], str | None]:
     """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
 
-    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC day (or hour, on a day
+    it changes), so most values
     cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
     remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
     report and export.)"""
@@ -660,10 +672,18 @@ def time_text(tz) -> Callable[[Any], str | None]:
         if shown is not None:
             return shown
         if type(value) is str:
-            hour = value[:13]
-            found = hours.get(hour, False)
+            # One offset a UTC day when the zone keeps one all day (most days of most zones: a
+            # register's times spread over months touch thousands of hours but few hundred days).
+            found = hours.get(value[:10], False)
             if found is False:
-                found = hours[hour] = _hour_offset(tz, hour)
+                day = value[:10]
+                first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
+                found = hours[day] = first if first == last and first is not None else None
+            if found is None:
+                hour = value[:13]
+                found = hours.get(hour, False)
+                if found is False:
+                    found = hours[hour] = _hour_offset(tz, hour)
             if found is not None:
                 shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
         if shown is None:

@@ -179,7 +179,7 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
                        _E.occurred_at >= lo, _E.occurred_at < hi)
                 .group_by(_E.case_id)):
             put("repeat", repeated[case_id], n)
-    # Reviews (核查) requested in the period, from the review columns, and how each stood at hi.
+    # Reviews requested in the period, from the review columns, and how each stood at hi.
     for b, outcome, decided in uow.session.execute(
             select(_C.branch, _C.review_outcome, _C.reviewed_at)
             .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope)):

@@ -54,7 +54,7 @@ def _creation(action: str, new: dict[str, Any]) -> dict[str, Any]:
     state = dict(_DEFAULTS)
     keys = CREATION_KEYS if action == d.Action.LOG else IMPORT_KEYS
     if "calendar" in new:
-        state.update({k: None for k in keys})
+        state.update({k: None for k in keys if k not in _DEFAULTS})  # a count left out is 0
     elif action == d.Action.LOG:  # before `calendar` was recorded, a log recorded all of these but three
         state.update({k: None for k in keys if k not in ("department", "followup_due_at", "calendar")})
     else:
@@ -80,6 +80,12 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
         if action in (d.Action.LOG, d.Action.IMPORT):
             state = _creation(action, new)
             cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at")}}
+            if "cycles" in new:  # history read back (the tool's export): every cycle, as imported
+                cycles = {c["number"]: {"opened_at": c["opened_at"], "resolved_at": c.get("resolved_at"),
+                                        "internal_breached": c.get("internal_breached"),
+                                        "regulatory_breached": c.get("regulatory_breached")}
+                          for c in new["cycles"]}
+                continue
             # An import marks an urgent case's late resolution on the case only, never on its cycle
             # (it cannot tell a missed plan from a late decision): nothing to compare there.
             if action == d.Action.IMPORT and state.get("tier") == d.Tier.URGENT:
