@@ -132,9 +132,11 @@ def mask_names_in(value: str | None, names) -> str | None:
         if name and name != ANONYMISED and len(name) >= 2:
             if name in value:
                 value = value.replace(name, mask_name(name))
-            pattern = _name_pattern(name)
-            if pattern.search(value):
-                value = pattern.sub(mask_name(name), value)
+            # Another form is possible only if every letter of the name is in the text (cheap to
+            # see, and most texts fail it): only then is the pattern built and run.
+            folded = value.casefold()
+            if all(c in folded for c in name.casefold() if not c.isspace()):
+                value = _name_pattern(name).sub(mask_name(name), value)
     return value
 
 
