@@ -18,13 +18,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from . import labels
+from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014", "0017")
+                   "0014", "0016", "0017")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+
+# `find`'s index: only the identifiers, as a partial index (a description may be longer than a
+# PostgreSQL index entry may be). Revision 0016 creates it.
+sa.Index("ix_personal_data_lookup", PersonalData.__table__.c.field, PersonalData.__table__.c.value,
+         sqlite_where=text(LOOKUP_WHERE), postgresql_where=text(LOOKUP_WHERE))
 
 
 def account_name(uid: int) -> str:
@@ -101,6 +107,24 @@ class _Adapter:
     def chain_head(self, conn) -> str | None:
         """The newest event's hash: the audit chain's head, which every writer extends."""
         return conn.execute(text("SELECT hash FROM events ORDER BY id DESC LIMIT 1")).scalar()
+
+    def case_names(self, conn, case_id: int) -> list[tuple[str, str]]:
+        """A case's customer and agent names in full, (field, value) oldest first: what writing
+        needs to mask them in free text."""
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT field, value FROM personal_data WHERE case_id = :c AND field IN ('customer', 'agent_name') "
+            "ORDER BY event_id"), {"c": case_id})]
+
+    def find_cases(self, conn, field: str, value: str) -> list[int]:
+        """The ids of the cases whose personal data holds `value` as `field` (the partial index
+        ix_personal_data_lookup: the query repeats its condition so that SQLite may use it)."""
+        return list(conn.execute(text(
+            f"SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND {LOOKUP_WHERE} "
+            f"ORDER BY case_id"), {"f": field, "v": value}).scalars())
+
+    def may_read_personal(self, conn) -> bool:
+        """Whether this login may read personal data in full (SQLite: whoever may open the file)."""
+        return True
 
     @contextmanager
     def bulk(self, conn):
@@ -392,6 +416,20 @@ class _PostgreSQL(_Adapter):
         """Through a function owned by the tables' owner: row-level security hides other branches'
         events from a branch login, but the chain runs through all of them."""
         return conn.execute(text("SELECT complaintctl_chain_head()")).scalar()
+
+    def case_names(self, conn, case_id: int) -> list[tuple[str, str]]:
+        """Through the owner's function (revision 0016): a login that may not read personal_data
+        still masks the names of a case of its own branch in the text it writes."""
+        return [tuple(r) for r in conn.execute(text("SELECT field, value FROM complaintctl_case_names(:c)"),
+                                               {"c": case_id})]
+
+    def find_cases(self, conn, field: str, value: str) -> list[int]:
+        """Through the owner's function (revision 0016), for every role that may find; the cases'
+        own row-level security then shows only those of the login's branch."""
+        return list(conn.execute(text("SELECT complaintctl_find_cases(:f, :v)"), {"f": field, "v": value}).scalars())
+
+    def may_read_personal(self, conn) -> bool:
+        return bool(conn.execute(text("SELECT has_column_privilege('personal_data', 'value', 'SELECT')")).scalar())
 
     def owner_login(self, conn, os_login: str) -> str:
         """The owner of the tables (who ran the migrations): it could change anything anyway."""

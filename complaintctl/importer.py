@@ -23,9 +23,9 @@ from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
 from .cycles import OPENERS, Openings, open_cycle, opener_action
-from .masking import MASKERS, mask_names_in, mask_text
-from .personal import TEXT_FIELDS, event_value
-from .models import Case, Cycle, Event, Staff, UTCDateTime
+from .masking import mask_text
+from . import personal
+from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
 from .reports import received_window
 
 # The fields of a foreign history file (a column named like one maps to it without --map).
@@ -655,8 +655,9 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     open_statuses = clocks.OPEN
     kept = [v["case_id"] for _, v in batch if "case_id" in v]
     fresh = iter(uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch) - len(kept), above=max(kept, default=0)))
-    case_rows, cycle_rows, events = [], [], []
+    case_rows, cycle_rows, events, kept_rows = [], [], [], []
     history_cases, history_cycles = [], []
+    event_ids = iter(uow.store.adapter.reserve_ids(conn, Event.__table__, len(batch)))
     prev = audit.head_hash(uow)
     now_iso = audit.hash_time(now)
     action, actor = d.Action.IMPORT.value, ctx.actor
@@ -694,17 +695,25 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
             "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
             "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
         }
+        if history:
+            case.update(row)
+        # Masked once, here: the case row and the event hold the masked values, personal_data the full.
+        kept = personal.Kept()
+        names = (case["customer"], case.get("agent_name"))
+        for k in personal.FIELDS:
+            if case.get(k) is not None:
+                kept.add(k, case[k])
+                case[k] = personal.mask_value(k, case[k], names)
         # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:
-            if v[k] is not None:
-                new[k] = event_value(k, v[k], v)  # masked as a logged case's event is
+            if case[k] is not None:
+                new[k] = case[k]
         for k in _TIMES:
             if v[k] is not None:
                 new[k] = v[k].isoformat()
         new["reference"] = reference
         if history:
-            case.update(row)
             history_cases.append(case)
             history_cycles.extend(own)
             for k in _HISTORY_PLAIN:
@@ -712,7 +721,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
                     new[k] = case[k]
             for k in _HISTORY_MASKED:
                 if case[k] is not None:
-                    new[k] = event_value(k, case[k], case)
+                    new[k] = case[k]
             for k in _HISTORY_EVENT_TIMES:
                 if case[k] is not None:
                     new[k] = case[k].isoformat()
@@ -730,10 +739,14 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
         imported += len(rows) if rows else 1
         detail = (f"imported from {source} row {number}" if not rows or len(rows) == 1 else
                   f"imported from {source} rows {rows[0][0]}-{rows[-1][0]}")
-        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail)
-        events.append({"case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
-                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "prev_hash": prev,
-                       "hash": digest})
+        full = kept.digest()
+        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail,
+                                full)
+        event_id = next(event_ids)
+        events.append({"id": event_id, "case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
+                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "full_digest": full,
+                       "prev_hash": prev, "hash": digest})
+        kept_rows += kept.rows(case_id, event_id)
         prev = digest
     times: dict = {}
     bulk_insert(uow, Case.__table__, case_rows, times)
@@ -741,6 +754,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     bulk_insert(uow, Cycle.__table__, cycle_rows, times)
     bulk_insert(uow, Cycle.__table__, history_cycles, times)
     bulk_insert(uow, Event.__table__, events, times)
+    bulk_insert(uow, PersonalData.__table__, kept_rows)
     uow.last_hash = prev
     return imported
 
@@ -819,14 +833,8 @@ def _columns(table, names):
 
 def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, Callable]]:
     """(position, converter) for the columns that need one, chosen once: times to ISO in the
-    business zone, personal data masked."""
-    out = []
-    for i, name in enumerate(names):
-        if isinstance(table.c[name].type, UTCDateTime):
-            out.append((i, show))
-        elif ctx.masking and name in MASKERS:
-            out.append((i, MASKERS[name]))
-    return out
+    business zone (personal data is stored masked: nothing to do)."""
+    return [(i, show) for i, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime)]
 
 
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
@@ -848,20 +856,33 @@ def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple
         cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
     cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
-    named = ctx.masking
-    who = EXPORT_CASE_FIELDS.index("customer")
-    texts = [i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in TEXT_FIELDS]
+    # Masking turned off by an administrator: the full values, read from personal_data as the cases
+    # stream (a third ordered query, merged the same way), for a login that may read them.
+    kept = None
+    if not ctx.masking and personal.readable(uow):
+        p = PersonalData.__table__.c
+        kept_query = select(p.case_id, p.field, p.value).where(p.field.in_(personal.FIELDS))
+        if within:
+            kept_query = kept_query.where(p.case_id.in_(select(cc.id).where(*within)))
+        kept = iter(conn.execute(kept_query.order_by(p.case_id, p.event_id)))
+        held = next(kept, None)
+    where = {n: i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in personal.FIELDS}
     for row in cases:
         case = list(row)
-        name = case[who]
         for i, conv in case_conv:
             value = case[i]
             if value is not None:
                 case[i] = conv(value)
-        if named and name:
-            for i in texts:
-                case[i] = mask_names_in(case[i], (name,))
         case_id = case[0]
+        if kept is not None:
+            full: dict[str, str] = {}
+            while held is not None and held[0] <= case_id:
+                if held[0] == case_id:
+                    full[held[1]] = held[2]
+                held = next(kept, None)
+            if full:
+                for name, value in personal.revealed({n: case[i] for n, i in where.items()}, full).items():
+                    case[where[name]] = value
         own = []
         while pending is not None and pending[0] <= case_id:
             if pending[0] == case_id:

@@ -45,9 +45,11 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         if store.adapter.dense_ids:
             problems += _gaps(s)
         rows = s.execute(select(Event.id, Event.case_id, Event.action, Event.actor, Event.occurred_at,
-                                Event.recorded_at, Event.old, Event.new, Event.detail, Event.prev_hash, Event.hash)
+                                Event.recorded_at, Event.old, Event.new, Event.detail, Event.full_digest,
+                                Event.prev_hash, Event.hash)
                          .order_by(Event.id).execution_options(yield_per=5000))
         problems += audit.verify_chain(rows)
+        problems += personal.problems(uow)
         problems += _anchor_problems(s, recorded, lang)
     return problems
 

@@ -9,13 +9,13 @@ A later migration that changes a clock rule installs them again; one that rebuil
 on SQLite drops them first (sqlviews.drop) and installs them at its end.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-11-29
 """
 from alembic import context, op
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
