@@ -140,7 +140,8 @@ def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, st
 
 
 def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.datetime, staff) -> str:
-    """Move a freshly logged case along a plausible path, never past now."""
+    """Move a freshly logged case along a plausible path, never past now.
+    Long because it tells one plausible life of a case in order, each step after the last."""
     ref = case["reference"]
     tier = d.Tier(case["tier"])
     age_h = (ctx.now - received).total_seconds() / 3600

@@ -203,7 +203,8 @@ def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.da
 
 def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
     """One CSV record's raw field values (see Mapping.reader) as clean case values, or InvalidValue
-    naming the field."""
+    naming the field.
+    Long because it checks each field of a record in turn, in one pass (the per-row cost)."""
     out: dict[str, Any] = {}
     for name, enum in _ENUMS.items():
         given = raw.get(name)
@@ -274,7 +275,8 @@ _NOT_PAUSED_FROM = frozenset({d.Status.PAUSED.value, d.Status.UNDER_REVIEW.value
 
 def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str],
                       out: dict[str, Any]) -> None:
-    """The export's history fields of one row, checked, into `out` (only those the file has)."""
+    """The export's history fields of one row, checked, into `out` (only those the file has).
+    Long because each history field of the export has its own check, taken in turn."""
     given = m.given
     reference = raw.get("reference")
     out["history"] = True
@@ -448,6 +450,7 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
 
 def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapping, result: ImportResult,
                  skip_invalid: bool, dry_run: bool, encoding: str, progress) -> None:
+    """Long because reading, validating, batching and progress share the streaming loop's state."""
     openings = Openings(ctx.calendar)
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
@@ -648,7 +651,9 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     them; a case read back from the tool's export keeps its reference and so its number), their
     cycles opened as `log` opens them (cycles.Openings, or cycles.open_cycle for each cycle of
     history), and chained import events. The clock rules (clocks.ran_out) decide which resolution
-    came too late, where the file does not say. Returns the rows imported."""
+    came too late, where the file does not say. Returns the rows imported.
+    Long because the rows of cases, cycles, personal data and events are built side by side
+    with local names: the import's inner loop, and most of its speed."""
     conn = uow.session.connection()
     now = ctx.now
     tz, cal_name = ctx.tz, ctx.calendar.name
@@ -763,7 +768,8 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
     """A case read back from history: each of its cycles opened by the cycle opener (cycles.open_cycle;
     the first as Openings gave it) with the clocks the file records where it has them (pauses,
     escalations and extensions moved them); the case's own columns; and the cycles as the import
-    event records them (None when the file has no cycle columns)."""
+    event records them (None when the file has no cycle columns).
+    Long because each cycle of history is rebuilt field by field from what the file records."""
     given = v.get("cycles")
     listed = given or [{"number": 1, "opened_by": d.Action.LOG.value, "opened_at": v["received_at"]}]
     resolved = v["resolved_at"]
@@ -840,7 +846,8 @@ def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, C
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
     """Every case's values (received within `received`, if bounded) and its cycles' values,
     converted, in id order: two ordered queries merged as they stream, so neither side is ever
-    held whole."""
+    held whole.
+    Long because the two ordered streams are merged in one loop, so neither is held whole."""
     cc = Case.__table__.c
     yc = Cycle.__table__.c
     lo, hi = received

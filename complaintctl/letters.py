@@ -41,7 +41,8 @@ def _environment(template: str, base: Path | None):
 def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, reveal: bool = False,
                     template_dir: Path | None = None, ui_lang: str = "en") -> str:
     """The letter for a resolved (or closed) case, as HTML; records a `letter` event. A decision
-    recorded without its facts found adds a warning (in `ui_lang`) to ctx.warnings."""
+    recorded without its facts found adds a warning (in `ui_lang`) to ctx.warnings.
+    Long because the letter's fields (case, decision, relief, branch, template) are gathered once."""
     if lang not in labels.LANGS:
         from .errors import InvalidValue
 

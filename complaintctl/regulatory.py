@@ -80,6 +80,7 @@ class _Window:
     the way, so the period's cases are read once, not once per table."""
 
     def __init__(self, uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scope: list):
+        """One pass over the period's cases; long because every figure of the return is counted on the way."""
         book, cal = ctx.code_book, ctx.calendar
         # Nearly every case's first decision is in its first cycle: joined directly. A case whose
         # first cycle was undecided but which has later ones (new facts restarted it) is looked up
@@ -159,7 +160,8 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
     """Per branch (with its region), as things stood at hi: of the complaints received in [lo, hi),
     handled within the 15 days, within an extension, late, and withdrawn; the repeat complaints and
     the review requests received in [lo, hi) and the reviews' outcomes; the complaints open at hi
-    (whenever received). The last row is the total."""
+    (whenever received). The last row is the total.
+    Long because each column of the per-branch table is one aggregate of the same query."""
     scope = scope or []
     w = window or _Window(uow, ctx, lo, hi, scope)
     table = {b: dict(m) for b, m in w.table.items()}

@@ -134,7 +134,8 @@ def _shown(value) -> str:
 
 def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
                 events: list[tuple[str, dt.datetime, dict, dict]]) -> list[str]:
-    """Each way a stored case (a row as a dict) and its cycles differ from what its events imply."""
+    """Each way a stored case (a row as a dict) and its cycles differ from what its events imply.
+    Long because it compares every replayed field in turn, one check after another."""
     ref = case["reference"] or f"id {case['id']}"
     if not events:
         return [f"case {ref}: has no events"]

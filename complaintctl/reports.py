@@ -340,7 +340,8 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
     """`sla` for several groupings at once (the monthly report's by tier and by branch): the window's
-    cycles are read, and each one's working-time duration counted, once for all of them."""
+    cycles are read, and each one's working-time duration counted, once for all of them.
+    Long because the window's cycles are read once for every grouping asked for."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)

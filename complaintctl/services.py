@@ -46,7 +46,8 @@ def masking_enabled(uow) -> bool:
 def case_json(case: Case, ctx: Context, *, full: dict[str, Any] | None = None,
               related_ref: str | None = None) -> dict[str, Any]:
     """The case as one JSON object: stable field names, times ISO 8601 in the business timezone;
-    personal fields as stored (masked), or as `full` gives them (personal.revealed)."""
+    personal fields as stored (masked), or as `full` gives them (personal.revealed).
+    Long because it names every field of the stable JSON object once, in order."""
     shown = full if full is not None else {f: getattr(case, f) for f in personal.FIELDS}
     state = clocks.state(case, ctx.now)
     return {
@@ -1114,7 +1115,8 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     The cases are decided from one query; the escalations are then written ESCALATION_BATCH cases
     to a transaction (each case with its event, as always), so that the writers' lock is released
     between batches and the branches' own commands go on during a large run. A run stopped half-way
-    can simply be run again: a case escalated today is not escalated twice."""
+    can simply be run again: a case escalated today is not escalated twice.
+    Long because deciding, then writing in batches, is one procedure over one decided list."""
     access.require(ctx, Do.ESCALATE_OVERDUE)
     moment = _when(as_of, ctx, field_name="--as-of")
     today = ctx.calendar.local_date(moment)

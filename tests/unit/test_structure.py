@@ -111,3 +111,27 @@ def test_no_module_uses_another_modules_private_names():
                     and node.attr.startswith("_") and not node.attr.startswith("__")):
                 offences.append(f"{module}: uses {bound[node.value.id]}.{node.attr}")
     assert not offences, "\n".join(offences)
+
+
+SCREEN = 50  # lines: a function longer than this says why in its docstring ("Long because ...")
+
+
+def _long_functions_without_a_reason(source: str) -> list[str]:
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > SCREEN:
+            if "long because" not in (ast.get_docstring(node) or "").lower():
+                out.append(f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})")
+    return out
+
+
+def test_no_library_function_is_longer_than_a_screen_without_saying_why():
+    found = {path.name: bad for path in sorted(PACKAGES["complaintctl"].glob("*.py"))
+             if (bad := _long_functions_without_a_reason(path.read_text(encoding="utf-8")))}
+    assert not found, f"split these, or say in the docstring why each is one function: {found}"
+
+
+def test_the_length_check_sees_a_long_function():
+    body = "\n".join(f"    x{i} = {i}" for i in range(SCREEN))
+    assert _long_functions_without_a_reason(f'def f():\n    """Short."""\n{body}\n') == [f"f ({SCREEN + 2} lines, line 1)"]
+    assert _long_functions_without_a_reason(f'def f():\n    """Long because it must be."""\n{body}\n') == []
