@@ -3,8 +3,10 @@ the same services as real work (so every case has its full audit trail)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import replace as dc_replace
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,43 +18,21 @@ from .errors import UserError
 from .models import Case, Staff
 from .context import Context
 
-STAFF = [
-    ("wangfang", "staff", "BJ001", "个人金融部"), ("liqiang", "staff", "BJ001", "个人金融部"),
-    ("zhaomin", "staff", "BJ002", "运营管理部"), ("chenjie", "staff", "BJ002", "信用卡中心"),
-    ("zhangwei", "manager", "BJ001", "消费者权益保护部"), ("liuyang", "manager", "BJ002", "财富管理部"),
-    ("sunli", "executive", "BJ000", "行领导"),
-]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
-STORIES = {
-    ("wealth_management", "misselling"): "购买理财产品时客户经理未充分揭示风险，产品出现亏损",
-    ("wealth_management", "product_return"): "理财产品到期收益低于宣传的业绩比较基准",
-    ("fund", "misselling"): "柜员推荐基金时称保本，现亏损百分之十五",
-    ("insurance_agency", "misselling"): "办理存款时被误导购买分红型保险，要求全额退保",
-    ("insurance_agency", "product_return"): "代理保险退保时扣除手续费过高",
-    ("deposit", "service_attitude"): "网点排队时间过长，柜员态度冷淡",
-    ("deposit", "fund_safety"): "账户出现一笔不明扣款，要求查明",
-    ("loan", "fees"): "提前还款被收取违约金，合同中未明确告知",
-    ("loan", "debt_collection"): "催收人员频繁致电家属和同事",
-    ("credit_card", "fees"): "信用卡年费在未告知的情况下被扣收",
-    ("credit_card", "information_security"): "收到陌生推销电话，怀疑个人信息被泄露",
-    ("payment", "system_failure"): "手机银行转账显示失败但资金已扣",
-    ("forex", "disclosure"): "购汇时汇率和手续费未事先说明",
-    ("deposit", "contract_terms"): "大额存单提前支取利息计算与约定不符",
-}
+# The demo's Chinese names, departments, complaints and replies (complaintctl/demo.json: text
+# belongs outside the code, as labels.py holds every label).
+_DATA = json.loads(resources.files(__package__).joinpath("demo.json").read_text(encoding="utf-8"))
+TEXT: dict[str, str] = _DATA["texts"]
+RESOLUTIONS: list[str] = _DATA["resolutions"]
+
+STAFF = [tuple(row) for row in _DATA["staff"]]  # name, role, branch, department
+SURNAMES = _DATA["surnames"]
+GIVEN = _DATA["given"]
+STORIES = {(product, category): text for product, category, text in _DATA["stories"]}
 HISTORY_SHARE = 0.5
-ACTIONS = [  # (title, root cause, product, owner, due in days from now (negative: late), done)
-    ("重新培训理财产品风险揭示话术，销售过程录音录像全覆盖", "misselling", "wealth_management", "zhangwei", 20, False),
-    ("信用卡年费收取前短信告知，并在合同中显著提示", "fees", "credit_card", "liuyang", -12, False),
-    ("优化手机银行转账失败的资金退回流程", "system_failure", "payment", "liuyang", -30, True),
-    ("规范外包催收话术，禁止联系借款人亲友", "debt_collection", "loan", "zhangwei", -5, False),
-    ("网点高峰时段增开窗口，缩短排队时间", "service_attitude", "deposit", "zhangwei", 45, False),
-]
-FACTS = ["经调阅业务凭证、录音录像并与经办人员核实，客户所反映情况基本属实",
-         "经核查交易流水与合同条款，相关费用的收取符合合同约定，但事前告知不够充分",
-         "经与合作机构核实，系统故障导致交易状态显示异常，资金已于次日原路退回"]
-BASES = ["《银行业保险业消费投诉处理管理办法》、客户与我行签订的业务合同及我行相关业务规定",
-         "《中华人民共和国消费者权益保护法》、《商业银行服务价格管理办法》及双方签订的合同条款"]
+ACTIONS = [tuple(row) for row in _DATA["actions"]]  # (title, root cause, product, owner, due in days from now
+# (negative: late), done)
+FACTS = _DATA["facts"]
+BASES = _DATA["bases"]
 CHANNELS = ["hotline"] * 5 + ["branch_counter"] * 4 + ["mobile_app"] * 3 + ["online_banking"] * 2 + \
     ["letter", "suggestion_box", "email", "regulator_referral"]
 
@@ -125,15 +105,15 @@ def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, st
     restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
     extra = rng.random()
     if extra < 0.06 and age_h > 6:
-        services.log_case(uow, ctx, channel=rng.choice(["hotline", "mobile_app"]), description="客户再次来电催问处理进度",
+        services.log_case(uow, ctx, channel=rng.choice(["hotline", "mobile_app"]), description=TEXT["repeat_description"],
                           repeat_of=ref, received_at=step(rng.uniform(2.1, 5.5)), new_facts=extra < 0.02)
     if 0.06 <= extra < 0.09 and age_h > 4:
-        services.withdraw(uow, ctx, ref, reason="客户来电表示问题已自行解决，撤回投诉", at=step(rng.uniform(3, min(age_h, 48))))
+        services.withdraw(uow, ctx, ref, reason=TEXT["withdraw_reason"], at=step(rng.uniform(3, min(age_h, 48))))
         return True
     if extra > 0.96 and age_h > 30:
         told = step(rng.uniform(24, min(age_h - 1, 300)))
         to, approver = (60, "sunli") if extra > 0.985 else (30, "zhangwei")
-        services.extend(uow, _acting(ctx, approver), ref, to=to, reason="需调取交易记录并由合作机构鉴定",
+        services.extend(uow, _acting(ctx, approver), ref, to=to, reason=TEXT["extend_appraisal_reason"],
                         customer_told_at=told, at=told)
         return True
     return False
@@ -157,17 +137,17 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         team = [rng.choice(staff["manager"])[0], rng.choice(staff["staff"])[0]]
     services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)), with_=team)
     if tier == d.Tier.URGENT:
-        services.respond(uow, ctx, ref, text="已成立应急小组，制定初步处理方案并告知客户",
+        services.respond(uow, ctx, ref, text=TEXT["urgent_plan"],
                          at=step(rng.uniform(2, 30)))
     elif rng.random() < 0.7:
-        services.respond(uow, ctx, ref, text="已致电客户，了解诉求并说明处理流程", at=step(rng.uniform(2, 20)))
+        services.respond(uow, ctx, ref, text=TEXT["first_response"], at=step(rng.uniform(2, 20)))
     if _procedure(uow, ctx, rng, ref, age_h, step):
         return ref
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
     if roll < 0.26 and age_h < 24 * 10:
         services.pause(uow, ctx, ref, reason=rng.choice(["customer_materials", "appraisal"]),
-                       note_text="等待补充材料", at=step(rng.uniform(20, 40)))
+                       note_text=TEXT["pause_note"], at=step(rng.uniform(20, 40)))
         return ref
     hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
     slow = rng.random()
@@ -177,20 +157,19 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         hours = rng.uniform(24 * 17, 24 * 27)
         if slow < 0.08:
             manager = rng.choice(staff["manager"])[0]
-            services.extend(uow, _acting(ctx, manager), ref, to=30, reason="需调取交易录音并核实第三方材料",
+            services.extend(uow, _acting(ctx, manager), ref, to=30, reason=TEXT["extend_reason"],
                             customer_told_at=step(24 * 5), at=step(24 * 5))
     if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
-        services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason="客户情绪激动，涉及金额较大",
+        services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason=TEXT["escalate_reason"],
                           at=step(rng.uniform(30, 60)))
         if age_h < 24 * 8:
             return ref
         hours = max(hours, 70.0)
     if received + dt.timedelta(hours=hours) > ctx.now:
         return ref
-    services.note(uow, ctx, ref, text="与相关部门核实情况", at=step(hours * 0.6))
+    services.note(uow, ctx, ref, text=TEXT["note"], at=step(hours * 0.6))
     told = step(hours)
-    services.resolve(uow, ctx, ref, resolution=rng.choice(["向客户解释说明并致歉", "退还相关费用", "协助客户办理退保",
-                                                          "更正账户记录并补偿利息"]),
+    services.resolve(uow, ctx, ref, resolution=rng.choice(RESOLUTIONS),
                      root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person", "letter"]),
                      at=told, facts=rng.choice(FACTS), basis=rng.choice(BASES),
                      relief=rng.choice([None, None, "review,mediation,litigation", "review,mediation"]),
@@ -198,10 +177,10 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     resolved_at = received + dt.timedelta(hours=hours)
     if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
         reopened_at = resolved_at + dt.timedelta(hours=24)
-        services.reopen(uow, ctx, ref, reason="客户对处理结果不满意", at=reopened_at)
+        services.reopen(uow, ctx, ref, reason=TEXT["reopen_reason"], at=reopened_at)
         again = reopened_at + dt.timedelta(hours=rng.uniform(20, 60))
         if again + dt.timedelta(hours=12) < ctx.now:
-            services.resolve(uow, ctx, ref, resolution="再次沟通并补偿", at=again)
+            services.resolve(uow, ctx, ref, resolution=TEXT["resolve_again"], at=again)
         return ref
     if rng.random() < 0.08 and resolved_at + dt.timedelta(hours=72) < ctx.now:
         asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
@@ -209,7 +188,7 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                                 reviewer="sunli" if handler[0] != "sunli" else "liuyang")
         if asked + dt.timedelta(days=12) < ctx.now and rng.random() < 0.85:
             services.decide_review(uow, ctx, ref, outcome=rng.choice(["upheld", "upheld", "changed"]),
-                                   text="经核查，原处理决定认定事实清楚", at=asked + dt.timedelta(days=rng.uniform(3, 12)))
+                                   text=TEXT["review_decision"], at=asked + dt.timedelta(days=rng.uniform(3, 12)))
         return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
@@ -231,5 +210,5 @@ def _remediation(uow, ctx: Context, rng: random.Random, refs: list[str]) -> None
         action = remediation.add(uow, earlier, title=title, root_cause=cause, product=product, owner=owner,
                                  due=(today + dt.timedelta(days=due_in)).isoformat(), cases=linked)
         if done:
-            remediation.done(uow, ctx, str(action["id"]), evidence="已下发制度文件并完成全辖培训，培训签到表存档",
+            remediation.done(uow, ctx, str(action["id"]), evidence=TEXT["action_evidence"],
                              at=ctx.now - dt.timedelta(days=35))
