@@ -20,7 +20,7 @@ from . import labels
 from .db import bulk_insert, raw_times, time_text
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import Openings
+from .cycles import Openings, decided_seconds
 from .masking import MASKERS, mask_names_in, mask_text
 from .personal import TEXT_FIELDS, event_value
 from .models import Case, Cycle, Event, Staff, UTCDateTime
@@ -332,7 +332,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     events. The clock rules (clocks.ran_out) decide which resolution came too late."""
     conn = uow.session.connection()
     now = ctx.now
-    tz, cal_name = ctx.tz, ctx.calendar.name
+    tz, cal, cal_name = ctx.tz, ctx.calendar, ctx.calendar.name
     open_statuses = clocks.OPEN
     ids = uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch))
     case_rows, cycle_rows, events = [], [], []
@@ -367,6 +367,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
             "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
         })
         cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
+                           "working_seconds": None if resolved is None else decided_seconds(received, resolved, cal),
                            "internal_breached": internal_breach and not plan_breach,
                            "regulatory_breached": reg_breach, "response_breached": plan_breach})
         # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Float, Index, MetaData, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -180,6 +180,10 @@ class Cycle(SQLModel, table=True):
     # per cycle so that the return still knows it after a reopen or review opens another cycle.
     regulatory_extension_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     resolved_at: Optional[dt.datetime] = _ts(index=True)
+    # Working-day seconds from opening to resolved_at (the decision told), written when the cycle is
+    # decided (cycles.decided_seconds, under the calendar then in force, as its deadlines were): what
+    # `report sla` and the monthly report rank and take medians of, read rather than counted each run.
+    working_seconds: Optional[float] = Field(default=None, sa_column=Column(Float, nullable=True))
     internal_breached: bool = False
     regulatory_breached: bool = False
     response_breached: bool = False

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
 
-from . import clocks, deadlines
+from . import clocks, cycles, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
@@ -347,7 +347,7 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
     """`sla` for several groupings at once (the monthly report's by tier and by branch): the window's
-    cycles are read, and each one's working-time duration counted, once for all of them."""
+    cycles, each with the working time kept when it was decided, are read once for all of them."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)
@@ -359,15 +359,14 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
     dims = [_dimension(b) for b in by]
     yc = Cycle.__table__.c
     group_cols = [(yc.tier if dim == "tier" else _C[dim]).label(f"grp{i}") for i, dim in enumerate(dims)]
-    # Times come back as stored (text on SQLite): two are parsed for the working-time duration;
-    # the response check compares stored values, which order as the times do.
-    stmt = (select(*group_cols, yc.number, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
+    # Each cycle's working time was kept when it was decided (cycles.decided_seconds); the response
+    # check compares stored times as they come back (text on SQLite), which order as the times do.
+    stmt = (select(*group_cols, yc.number, yc.working_seconds, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
                    yc.internal_breached, yc.regulatory_breached, yc.response_breached,
                    *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
             .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
             .where(yc.resolved_at >= lo, yc.resolved_at < hi))
     per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
-    cal = ctx.calendar
     urgent = d.Tier.URGENT.value
 
     def groups_of(r):
@@ -389,7 +388,10 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         regulatory = not r.regulatory_breached
         ftr = r.number == 1 and r.cycle_number == 1
         reopened = r.cycle_number > r.number
-        duration = cal.working_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at)) / deadlines.DAY
+        seconds = r.working_seconds
+        if seconds is None:  # decided by a writer that did not keep it (db check names such a cycle)
+            seconds = cycles.decided_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at), ctx.calendar)
+        duration = seconds / deadlines.DAY
         timed = r.tier == urgent and r.first_response_due_at is not None
         on_time = timed and r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
         for g in groups_of(r):

@@ -156,6 +156,16 @@ def _cycle(uow, case: Case) -> Cycle:
     ).scalar_one()
 
 
+def _decide_cycle(uow, ctx: Context, cycle: Cycle, when: dt.datetime) -> dict[str, Any]:
+    """The cycle is decided at `when` (the customer told): its end and its working time are kept on
+    it; returns what the event records beside the case's fields (the working time, which `db check`
+    compares with the cycle)."""
+    cycle.resolved_at = when
+    cycle.working_seconds = cycles.decided_seconds(cycle.opened_at, when, ctx.calendar)
+    uow.session.add(cycle)
+    return {cycles.EVENT_KEY: cycle.working_seconds}
+
+
 def _related_ref(uow, case: Case) -> str | None:
     if case.related_case_id is None:
         return None
@@ -678,12 +688,11 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
             raise InvalidValue("--decided-at", _show(decided, ctx),
                                f"a time not after the customer was told (--at {_show(when, ctx)})")
         _mark_breaches(case, cycle, when)
-        cycle.resolved_at = when
-        uow.session.add(cycle)
+        kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
                 "notified_via": via, "followup_due_at": None, "decided_at": decided, "decision_facts": found,
-                "decision_basis": grounds, "relief": routes}, detail=None)
+                "decision_basis": grounds, "relief": routes}, detail=None, extra=kept)
         uow.commit()
         late = cycle.internal_breached or cycle.response_breached
         return _result(uow, ctx, case, "msg.resolved_late" if late else "msg.resolved")
@@ -820,10 +829,9 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
                                f"a time not before the review was requested ({_show(case.review_requested_at, ctx)})")
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
-        cycle.resolved_at = when
-        uow.session.add(cycle)
+        kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.REVIEW_DECIDE, when,
-               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body)
+               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body, extra=kept)
         uow.commit()
         return _result(uow, ctx, case, "msg.review_decided", outcome=out.value)
 
