@@ -491,6 +491,35 @@ def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]
     return out
 
 
+# Repeat complaints ---------------------------------------------------------------------------
+
+
+def repeat_complaints(uow, lo: dt.datetime, hi: dt.datetime, by: list, where: list | None = None) -> dict[tuple, int]:
+    """The repeat complaints (`log --repeat-of`, with or without new facts) that arrived in [lo, hi),
+    whenever the original was received, counted by the original case's columns `by` (restricted by
+    `where`, conditions on cases): the one definition `report summary` and the return count by.
+
+    A repeat is recorded on the original case as a `repeat` event when it arrives. The cases that
+    had any are few and indexed by their repeat count (asked for alone, so that no planner prefers
+    to walk every case in some other order); their events are then read by case, a chunk at a time."""
+    from .models import Event
+
+    e = Event.__table__.c
+    keys = {row[0]: tuple(row[1:]) for row in uow.session.execute(
+        select(_C.id, *by).where(_C.repeat_count > 0, *(where or [])))}
+    ids = sorted(keys)
+    out: dict[tuple, int] = {}
+    for start in range(0, len(ids), 500):
+        for case_id, n in uow.session.execute(
+                select(e.case_id, func.count())
+                .where(e.case_id.in_(ids[start:start + 500]), e.action == d.Action.REPEAT.value,
+                       e.occurred_at >= lo, e.occurred_at < hi)
+                .group_by(e.case_id)):
+            key = keys[case_id]
+            out[key] = out.get(key, 0) + n
+    return out
+
+
 # Summary ---------------------------------------------------------------------------------------
 
 SUMMARY_DIMENSIONS = ("channel", "product", "category", "branch", "tier")
@@ -511,16 +540,22 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
     withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
     rows = uow.session.execute(
-        select(*cols, period, func.count(), withdrawn, func.sum(_C.repeat_count))
+        select(*cols, period, func.count(), withdrawn)
         .where(_C.received_at >= prev_lo, _C.received_at < hi)
         .group_by(*cols, period)).all()
     table: dict[tuple, dict[str, int]] = {}
+
+    def counts(key: tuple) -> dict[str, int]:
+        return table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
+
     for r in rows:
-        key = tuple(r[:len(dims)])
-        c = table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
-        c[r[len(dims)]] = r[-3]
-        if r[len(dims)] == "current":  # withdrawals and repeats are counted apart from new complaints
-            c["withdrawn"], c["repeats"] = int(r[-2] or 0), int(r[-1] or 0)
+        c = counts(tuple(r[:len(dims)]))
+        c[r[len(dims)]] = r[-2]
+        if r[len(dims)] == "current":  # withdrawals are counted apart from new complaints
+            c["withdrawn"] = int(r[-1] or 0)
+    # Repeats as the return counts them: those that arrived in the window, by their original case.
+    for key, n in repeat_complaints(uow, lo, hi, cols).items():
+        counts(key)["repeats"] += n
     out = []
     for key, c in table.items():
         change = c["current"] - c["previous"]
