@@ -193,6 +193,11 @@ class Event(SQLModel, table=True):
     """The audit trail. Rows are only ever inserted; each is chained to the one before by hash."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        # The events of one kind in a window of time (the repeat complaints that arrived in a period,
+        # for the return and report summary): a range of this index, never a walk of the whole trail.
+        Index("ix_events_action_occurred", "action", "occurred_at", "case_id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: Optional[int] = Field(default=None, foreign_key="cases.id", index=True)

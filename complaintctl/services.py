@@ -31,9 +31,11 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
-    # `calendar`: an earlier command's of the same session, with the years it has computed
+        recorded = stored_regions(uow)
+    # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
+    # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                        regions=regions, calendar=calendar)
+                        regions={**recorded, **(regions or {})}, calendar=calendar)
 
 
 def masking_enabled(uow) -> bool:
@@ -1038,6 +1040,42 @@ def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str,
                          recorded_at=ctx.now, old={"masking": before}, new={"masking": value}, detail=why)
         uow.commit()
     return {"masking": value, "changed": before != value}
+
+
+# A branch's region recorded in the database is a setting named by this prefix and the branch.
+REGION_PREFIX = "region:"
+
+
+def stored_regions(uow) -> dict[str, str]:
+    """The regions recorded in the database, branch -> region (the demo records its own branches';
+    config's [regions] adds to them and overrides them)."""
+    rows = uow.session.execute(select(Setting.key, Setting.value).where(Setting.key.like(REGION_PREFIX + "%")))
+    return {key[len(REGION_PREFIX):]: value for key, value in rows}
+
+
+def record_regions(uow, ctx: Context, regions: dict[str, str]) -> dict[str, str]:
+    """Record in the database the region each branch belongs to (an administrator's act, checked as
+    config's [regions] is, recorded as one event); returns what changed."""
+    from .config import check_regions
+
+    access.require(ctx, Do.MAINTAIN)
+    wanted = check_regions(regions, "regions")
+    room = Setting.__table__.c.key.type.length - len(REGION_PREFIX)
+    for branch in wanted:
+        if len(branch) > room:
+            raise InvalidValue("branch", branch, f"a branch code of at most {room} characters")
+    with uow:
+        before = stored_regions(uow)
+        changed = {b: r for b, r in wanted.items() if before.get(b) != r}
+        for branch, region in changed.items():
+            row = uow.session.get(Setting, REGION_PREFIX + branch) or Setting(key=REGION_PREFIX + branch, value=region)
+            row.value = region
+            uow.session.add(row)
+        if changed:
+            audit.append(uow, case_id=None, action=d.Action.REGIONS.value, actor=ctx.actor, occurred_at=ctx.now,
+                         recorded_at=ctx.now, old={b: before.get(b) for b in changed}, new=changed)
+        uow.commit()
+    return changed
 
 
 STAFF_ORDER = (d.Role.ADMIN, d.Role.EXECUTIVE, d.Role.MANAGER, d.Role.STAFF, d.Role.SYSTEM)
