@@ -10,7 +10,7 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .options import FORMAT, JSON, OUTPUT
+from .options import DOCUMENT_FORMAT, DOCUMENT_JSON, FORMAT, JSON, OUTPUT, document_format
 from .render import Column
 from .state import state
 
@@ -315,7 +315,7 @@ def calendar_show(
     fmt: str = FORMAT,
     output: Optional[Path] = OUTPUT,
 ) -> None:
-    """List the year's non-working weekdays and working weekend days (调休).
+    """List the year's non-working weekdays and working weekend days (make-up days).
 
     Example: complaintctl calendar show --year 2026
     """
@@ -340,7 +340,8 @@ def calendar_due(
     restarted_at: Optional[str] = typer.Option(None, "--restarted-at", help="New facts (or a reopen) restart every clock at this time."),
     told_at: Optional[str] = typer.Option(None, "--told-at", help="The customer told of the decision: the last day to ask for a review."),
     review_requested_at: Optional[str] = typer.Option(None, "--review-requested-at", help="A review asked for: its own 30 days."),
-    json_out: bool = JSON,
+    fmt: str = DOCUMENT_FORMAT,
+    json_out: bool = DOCUMENT_JSON,
 ) -> None:
     """Print the deadlines a case would get, and how each was counted.
 
@@ -353,15 +354,16 @@ def calendar_due(
 
     result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to,
                                restarted_at=restarted_at, told_at=told_at, review_requested_at=review_requested_at)
-    if json_out:
-        render.print_json(result)
-        return
-    for step in result["steps"]:
-        typer.echo(step)
-    typer.echo("")
-    for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at", "review_due_at"):
-        if result[key]:
-            typer.echo(f"{key + ':':<22} {result[key]}")
+
+    def table() -> None:
+        for step in result["steps"]:
+            typer.echo(step)
+        typer.echo("")
+        for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at", "review_due_at"):
+            if result[key]:
+                typer.echo(f"{key + ':':<22} {result[key]}")
+
+    render.emit_document(result, document_format(fmt, json_out), table=table)
     for w in result["warnings"]:
         render.warn(w)
 

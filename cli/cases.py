@@ -9,7 +9,8 @@ import typer
 
 from . import render
 from .completion import choices_for, staff_names
-from .options import AS_OF, AT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, done, read_text
+from .options import (AS_OF, AT, DOCUMENT_FORMAT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, document_format, done,
+                      read_text)
 from .state import state
 
 
@@ -30,7 +31,7 @@ def log(
     account: Optional[str] = typer.Option(None, "--account", help="Account or card number concerned (12-19 digits)."),
     product: str = typer.Option("other", "--product", "-p", autocompletion=choices_for("product"), help="deposit, wealth_management, fund, insurance_agency, loan, credit_card, payment, forex, other."),
     category: str = typer.Option("other", "--category", autocompletion=choices_for("category"), help="service_attitude, misselling, disclosure, fees, product_return, contract_terms, fund_safety, information_security, system_failure, debt_collection, other."),
-    tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (一般/重要/紧急)."),
+    tier: str = typer.Option("general", "--tier", "-t", autocompletion=choices_for("tier"), help="general, important or urgent (or the Chinese name)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch code; defaults to 'branch' in config."),
     department: Optional[List[str]] = typer.Option(None, "--department", help="A department concerned (the first leads); repeatable."),
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the customer complained (ISO 8601; default now; never in the future)."),
@@ -46,9 +47,6 @@ def log(
     json_out: bool = JSON,
 ) -> None:
     """Record a new complaint and print its reference (or a repeat on the original case).
-
-    Example: complaintctl log --channel hotline --customer 张三 --phone 13812345678 --product wealth_management --category misselling --description "理财产品风险未充分揭示"
-    Example: complaintctl log --repeat-of C-2026-000001 --channel hotline --description "客户再次来电催问进度"
     """
     st = state(ctx)
     from complaintctl import services
@@ -81,9 +79,6 @@ def assign(
     json_out: bool = JSON,
 ) -> None:
     """Hand a case to a member of staff whose role fits its tier.
-
-    Example: complaintctl assign C-2026-000001 --to wangfang --department 个人金融部
-    Example: complaintctl assign C-2026-000002 --to zhangwei --with wangfang --with liqiang --department 个人金融部 --department 法律合规部
     """
     st = state(ctx)
     from complaintctl import services
@@ -101,12 +96,10 @@ def escalate(
     as_of: Optional[str] = AS_OF,
     dry_run: bool = typer.Option(False, "--dry-run", help="With --overdue: show what would change, write nothing."),
     at: Optional[str] = AT,
+    fmt: str = typer.Option("table", "--format", "-f", help="With --overdue: table or json (--json is short for --format json)."),
     json_out: bool = JSON,
 ) -> None:
     """Raise a case to a higher tier, or with --overdue escalate every overdue case one tier.
-
-    Example: complaintctl escalate C-2026-000001 --to important --reason "客户多次来电，涉及金额较大"
-    Example: complaintctl escalate --overdue
     """
     st = state(ctx)
     from complaintctl import services
@@ -118,7 +111,7 @@ def escalate(
             raise UserError("escalate --overdue takes no case and no --to: it escalates every overdue case by one tier")
         from .reports import render_escalation
 
-        render_escalation(st, as_of=as_of or at, dry_run=dry_run, json_out=json_out)
+        render_escalation(st, as_of=as_of or at, dry_run=dry_run, fmt=document_format(fmt, json_out))
         return
     if case is None or to is None:
         from complaintctl.errors import UserError
@@ -135,8 +128,6 @@ def respond(
     json_out: bool = JSON,
 ) -> None:
     """Record the first response (for urgent cases the initial plan) given to the customer.
-
-    Example: complaintctl respond C-2026-000001 --text "已联系客户，说明处理方案"
     """
     st = state(ctx)
     from complaintctl import services
@@ -152,8 +143,6 @@ def note(
     json_out: bool = JSON,
 ) -> None:
     """Add a follow-up note (an urgent case needs one every working day).
-
-    Example: complaintctl note C-2026-000001 "再次致电客户，客户同意等待调查结果"
     """
     st = state(ctx)
     from complaintctl import services
@@ -170,8 +159,6 @@ def pause(
     json_out: bool = JSON,
 ) -> None:
     """Stop a case's clocks while waiting (appraisal also stops the regulatory clock).
-
-    Example: complaintctl pause C-2026-000001 --reason customer_materials --note "等待客户提供转账凭证"
     """
     st = state(ctx)
     from complaintctl import services
@@ -203,8 +190,6 @@ def extend(
     json_out: bool = JSON,
 ) -> None:
     """Extend the regulatory period of a complex case to 30 or 60 days from receipt: run by the approver.
-
-    Example: complaintctl extend C-2026-000001 --to 30 --reason "需司法鉴定" --customer-told-at 2026-03-10T11:00
     """
     st = state(ctx)
     from complaintctl import services
@@ -227,8 +212,6 @@ def resolve(
     json_out: bool = JSON,
 ) -> None:
     """Record the decision and that the customer was told it (--at: this meets the clocks).
-
-    Example: complaintctl resolve C-2026-000001 --resolution "退还手续费200元" --facts "年费未事先告知" --basis "领用合约第5条" --root-cause fees --notified-via phone
     """
     st = state(ctx)
     from complaintctl import services
@@ -246,8 +229,6 @@ def reopen(
     json_out: bool = JSON,
 ) -> None:
     """Reopen a resolved case the customer is not satisfied with: a new cycle with new deadlines.
-
-    Example: complaintctl reopen C-2026-000001 --reason "客户对退费金额不满意"
     """
     st = state(ctx)
     from complaintctl import services
@@ -280,8 +261,6 @@ def withdraw(
     json_out: bool = JSON,
 ) -> None:
     """Record that the complainant withdrew the complaint: the procedure ends that day.
-
-    Example: complaintctl withdraw C-2026-000001 --at 2026-03-05T15:00 --reason "客户来电表示问题已自行解决"
     """
     st = state(ctx)
     from complaintctl import services
@@ -296,7 +275,7 @@ def review(
     reviewer: str = typer.Option(..., "--reviewer", autocompletion=staff_names, help="Registered staff of a higher level than the handler, or of another branch."),
     json_out: bool = JSON,
 ) -> None:
-    """Record the customer's request for a review (核查) of the decision by a higher level: 30 days to decide.
+    """Record the customer's request for a review of the decision by a higher level: 30 days to decide.
 
     Example: complaintctl review C-2026-000001 --requested-at 2026-03-20T10:00 --reviewer sunli
     """
@@ -310,14 +289,12 @@ def review(
 def review_decide(
     ctx: typer.Context,
     case: str = case_arg(),
-    outcome: str = typer.Option(..., "--outcome", autocompletion=choices_for("review_outcome"), help="upheld or changed (维持/变更)."),
+    outcome: str = typer.Option(..., "--outcome", autocompletion=choices_for("review_outcome"), help="upheld or changed (or the Chinese name)."),
     text: str = typer.Option(..., "--text", help="The review's conclusion as told to the customer; '-' reads stdin."),
     at: Optional[str] = AT,
     json_out: bool = JSON,
 ) -> None:
     """Record the review's decision: the original decision upheld or changed.
-
-    Example: complaintctl review-decide C-2026-000001 --outcome upheld --text "经核查，原处理决定适当"
     """
     st = state(ctx)
     from complaintctl import services
@@ -331,6 +308,7 @@ def show(
     case: str = case_arg(),
     as_of: Optional[str] = AS_OF,
     reveal: bool = typer.Option(False, "--reveal", help="Show personal data in full (managers and executives; audited)."),
+    fmt: str = DOCUMENT_FORMAT,
     json_out: bool = JSON,
 ) -> None:
     """Show a case: the record, every clock with time left or overdue, its cycles and full timeline.
@@ -340,17 +318,20 @@ def show(
     st = state(ctx)
     from complaintctl import services
 
+    fmt = document_format(fmt, json_out)
+    render.check_document_format(fmt)  # before --reveal records its event
     uow = st.uow(write=reveal)
     detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of, lang=st.language)
-    if json_out:
-        render.print_json({"case": detail.case, "clocks": [
-            {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
-            for c in detail.clocks], "cycles": detail.cycles, "events": detail.events,
-            "steps": detail.steps})
-    else:
+
+    def table() -> None:
         from .views import render_detail
 
         render_detail(detail, st.language)
+
+    render.emit_document({"case": detail.case, "clocks": [
+        {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
+        for c in detail.clocks], "cycles": detail.cycles, "events": detail.events, "steps": detail.steps},
+        fmt, table=table)
     for w in detail.warnings:
         render.warn(w)
 

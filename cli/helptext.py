@@ -61,7 +61,7 @@ def apply(root, lang: str) -> None:
     zh = labels.is_chinese(lang)
     for path, cmd in walk(root):
         if not hasattr(cmd, "_help_en"):
-            english = cmd.help
+            english = with_examples(cmd.help, " ".join(path))
             if english and EXAMPLE in english:
                 english = english.replace(EXAMPLE, KEEP, 1)
             cmd._help_en, cmd._short_help_en, cmd._context_class_en = english, cmd.short_help, cmd.context_class
@@ -76,10 +76,20 @@ def apply(root, lang: str) -> None:
                 param.help = (chinese(path, param._help_en, param) if zh else None) or param._help_en
 
 
+def with_examples(english: str | None, key: str) -> str | None:
+    """A command's English help with the Example lines labels.py keeps for it (those holding
+    Chinese values), after any its docstring has."""
+    examples = labels.HELP_EXAMPLES.get(key)
+    if not english or not examples:
+        return english
+    lines = "\n".join(f"Example: {line}" for line in examples)
+    return f"{english.rstrip()}\n{lines}" if EXAMPLE in english else f"{english.rstrip()}{EXAMPLE} {lines[len('Example: '):]}"
+
+
 def _summary(text: str) -> str:
     """A command's line in its group's list: the first sentence of its Chinese help."""
     first = text.split("\n", 1)[0]
-    return first.split("。", 1)[0]
+    return first.split(labels.ZH_FULL_STOP, 1)[0]
 
 
 def language(args: list[str], obj=None) -> str:
@@ -137,9 +147,9 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-_NO_LINE_START = set("，。、；：）」』！？》,.;:)")  # never at the start of a line
-_NO_LINE_END = set("（「『《(")  # never at the end of one
-_TOKEN = re.compile(r"\[[^\[\]\n]{1,40}\]|\s+|[^\s]")  # a mark such as [必填] or [默认：table] stays whole
+_NO_LINE_START = labels.ZH_NO_LINE_START  # never at the start of a line
+_NO_LINE_END = labels.ZH_NO_LINE_END  # never at the end of one
+_TOKEN = re.compile(r"\[[^\[\]\n]{1,40}\]|\s+|[^\s]")  # a bracketed mark ([required], [default: table]) stays whole
 
 
 def _tokens(text: str) -> list[str]:
@@ -205,7 +215,7 @@ class ChineseFormatter(click.HelpFormatter):
         super().write_usage(prog, args, labels.t("help.usage", labels.ZH) if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{labels.HELP_ZH_HEADINGS.get(heading, heading)}：\n")
+        self.write(f"{'':>{self.current_indent}}{labels.HELP_ZH_HEADINGS.get(heading, heading)}{labels.ZH_COLON}\n")
 
     def write_text(self, text: str) -> None:
         self.write(wrap(text, self.width, " " * self.current_indent))

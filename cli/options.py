@@ -24,6 +24,10 @@ AT: Optional[str] = typer.Option(None, "--at", help="When it really happened (IS
 AS_OF: Optional[str] = typer.Option(None, "--as-of", help="Evaluate clocks at this time instead of now (ISO 8601).")
 JSON: bool = typer.Option(False, "--json", help="Print the resulting case as one JSON object.")
 FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or jsonl.")
+# A command whose result is one document (show, calendar due, escalate --overdue): --json is the
+# shorthand of --format json.
+DOCUMENT_FORMAT: str = typer.Option("table", "--format", "-f", help="table or json (--json is short for --format json).")
+DOCUMENT_JSON: bool = typer.Option(False, "--json", help="Short for --format json.")
 OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
 EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, so Excel shows Chinese correctly.")
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, help="Rows shown in a table (default 100); csv/json always carry all.")
@@ -46,6 +50,11 @@ def read_text(value: Optional[str], field: str = "text") -> Optional[str]:
     if len(text) > MAX_TEXT:
         raise InvalidValue(field, "(standard input)", f"at most {MAX_TEXT} characters (got {len(text)})")
     return text
+
+
+def document_format(fmt: str, json_out: bool) -> str:
+    """The format of a document command: --json, else --format."""
+    return "json" if json_out else fmt
 
 
 def done(st, result, json_out: bool) -> None:

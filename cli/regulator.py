@@ -14,7 +14,7 @@ from .options import AS_OF, FORMAT, JSON, OUTPUT, case_arg
 from .render import Column
 from .state import state
 
-action_app = typer.Typer(help="Remediation actions (溯源整改) decided from complaint analysis.", no_args_is_help=True)
+action_app = typer.Typer(help="Remediation actions decided from complaint analysis.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -61,8 +61,6 @@ def action_add(
     json_out: bool = JSON,
 ) -> None:
     """Record a remediation action with its owner and deadline, linked to the cases behind it.
-
-    Example: complaintctl action add --title "重新培训理财产品风险揭示话术" --root-cause misselling --product wealth_management --owner zhangwei --due 2026-12-31 --case C-2026-000012
     """
     st = state(ctx)
     from complaintctl import remediation
@@ -81,8 +79,6 @@ def action_done(
     json_out: bool = JSON,
 ) -> None:
     """Mark a remediation action done, with the evidence.
-
-    Example: complaintctl action done 3 --evidence "2026-12-20 全辖培训，签到表存档"
     """
     st = state(ctx)
     from complaintctl import remediation
@@ -126,7 +122,7 @@ def letter(
     lang: Optional[str] = typer.Option(None, "--language", help="zh (default) or en."),
     reveal: bool = typer.Option(False, "--reveal", help="The customer's full name and contact (managers and executives)."),
 ) -> None:
-    """Write the decision letter to the customer (处理决定告知书) as HTML, from the decision recorded by resolve.
+    """Write the decision letter to the customer (the decision notice) as HTML, from the decision recorded by resolve.
 
     Example: complaintctl letter C-2026-000012 --output letter.html
     """

@@ -463,7 +463,38 @@ def _painter() -> Callable[[str, str], str]:
 
 def print_json(value: Any) -> None:
     """One JSON document on stdout."""
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    typer.echo(_json_document(value))
+
+
+def _json_document(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+DOCUMENT_FORMATS = ("table", "json")
+
+
+def emit_document(data: Any, fmt: str, *, table: Callable[[], None], output: Path | None = None) -> None:
+    """A result that is one document rather than rows (a case in full, the deadlines a complaint
+    would get, a summary with its sections, an escalation run): one JSON document, or drawn for a
+    person by `table`. Every such command comes here, so `--format json` (and `--json`, its
+    shorthand) mean the same in each; rows go through `emit`."""
+    check_document_format(fmt)
+    if fmt == "table":
+        table()
+    else:
+        write_json(data, output)
+
+
+def check_document_format(fmt: str) -> None:
+    """Refuse a format a document command does not write (before anything is read or written)."""
+    if fmt not in DOCUMENT_FORMATS:
+        raise InvalidValue("--format", fmt, "one of " + ", ".join(DOCUMENT_FORMATS))
+
+
+def write_json(data: Any, output: Path | None = None) -> None:
+    """One JSON document, to stdout or (atomically) to a file."""
+    with destination(output) as out:
+        out.write(_json_document(data) + "\n")
 
 
 def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None:

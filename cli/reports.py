@@ -138,7 +138,7 @@ def sla(
     ctx: typer.Context,
     from_: Optional[str] = typer.Option(None, "--from", help="Start of the window (date or time, inclusive; default: the 1st of this month)."),
     to: Optional[str] = typer.Option(None, "--to", help="End of the window (a date includes that whole day; default: now)."),
-    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name: 等级, 网点, 渠道 ...)."),
+    by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name)."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """SLA compliance of the cycles resolved in a window, grouped by one dimension.
@@ -196,6 +196,7 @@ def summary(
     st = state(ctx)
     from complaintctl import reports
 
+    render.check_format(fmt)
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
@@ -207,37 +208,33 @@ def summary(
         Column("change", kind="number", header=labels.t("summary.change", lang)),
         Column("change_pct", kind="percent", header=labels.t("summary.change_pct", lang)),
     ]
-    if fmt == "json":  # one document: the rows, the root causes and the repeat complainants
-        _json_out(rep, output)
-        return
-    if fmt != "table":
+    if fmt in ("csv", "jsonl"):  # rows only: the table of counts
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
         return
-    render.emit(rep["rows"], cols, lang=lang, limit=None,
-                title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
-                empty=labels.t("summary.none", lang))
-    render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
-                header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
-                title=labels.t("summary.top_causes", lang), empty=" ")
-    render.emit(rep["repeat_complainants"], [Column("kind"), Column("contact"), Column("cases", kind="number")],
-                lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
+
+    def table() -> None:  # the counts, the root causes and the repeat complainants
+        render.emit(rep["rows"], cols, lang=lang, limit=None,
+                    title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
+                    empty=labels.t("summary.none", lang))
+        render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
+                    header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
+                    title=labels.t("summary.top_causes", lang), empty=" ")
+        render.emit(rep["repeat_complainants"], [Column("kind"), Column("contact"), Column("cases", kind="number")],
+                    lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
+
+    render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section
 
 
-def _json_out(rep: dict, output: Optional[Path]) -> None:
-    import json
-
-    with render.destination(output) as fh:
-        fh.write(json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
-
-
-def render_escalation(st, *, as_of: Optional[str], dry_run: bool, json_out: bool) -> None:
+def render_escalation(st, *, as_of: Optional[str], dry_run: bool, fmt: str) -> None:
     """Print what escalate --overdue did (or would do)."""
     from complaintctl import services
 
+    render.check_document_format(fmt)  # refused before anything is escalated
     result = services.escalate_overdue(st.uow(), st.context(), as_of=as_of, dry_run=dry_run)
-    if json_out:
-        render.print_json(result)
-        return
+    render.emit_document(result, fmt, table=lambda: _escalation_table(st, result, dry_run))
+
+
+def _escalation_table(st, result: dict, dry_run: bool) -> None:
     lang = st.language
 
     def tier(value: str) -> str:
@@ -296,7 +293,7 @@ def regulatory(
     rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch,
                                region=region)
     if fmt == "json":
-        _json_out(rep, output)
+        render.write_json(rep, output)
     elif fmt == "xlsx":
         render.write_xlsx(output, return_sheets(rep, st.context()))
     elif fmt == "csv":
@@ -421,7 +418,7 @@ def monthly(
     parse_month(month)  # a mistake is told before the database is opened (or created)
     data = report.figures(st.uow(write=False), st.context(), month=month)
     if fmt == "json":
-        _json_out(data, output)
+        render.write_json(data, output)
         return
     bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
     page = report.render_html(data, st.language, bank=bank)

@@ -13,6 +13,8 @@ from typing import Iterable, Optional
 
 import typer
 
+from complaintctl import labels
+
 from .state import AppState, state
 
 # Options whose values are choices, completed with English keys and Chinese names.
@@ -20,7 +22,7 @@ _CHOICE_OPTIONS = {"--channel": "channel", "--product": "product", "--category":
                    "--satisfaction": "satisfaction", "--notified-via": "notified_via", "--root-cause": "category",
                    "--status": "status", "--role": "role"}
 _STAFF_OPTIONS = ("--to", "--assignee", "--approved-by")
-_EXIT = ("exit", "quit", "退出")
+_EXIT = labels.SHELL_EXIT
 
 
 def register(app: typer.Typer) -> None:

@@ -35,8 +35,6 @@ def import_(
     json_out: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Import historical complaints from CSV: all rows or none, each with its import event.
-
-    Example: complaintctl import history.csv --map received_at=受理日期 --map description=投诉内容 --date-format %Y/%m/%d
     """
     st = state(ctx)
     from complaintctl import importer

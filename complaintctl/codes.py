@@ -77,7 +77,7 @@ def from_config(table: Mapping[str, Any] | None, where: str = "config") -> CodeB
         elif isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) and v.strip() for v in value):
             en, zh = (v.strip() for v in value)
         else:
-            raise ConfigError(f"{where}: codes.names.{code}: expected a name, or [\"English\", \"中文\"], got {value!r}")
+            raise ConfigError(f"{where}: codes.names.{code}: expected a name, or [\"English\", \"Chinese\"], got {value!r}")
         names[code] = (en, zh, "bank")  # a correction of a standard code is the bank's word too
         overridden.add(code)
     for f in FIELDS:

@@ -146,7 +146,7 @@ class Action(StrEnum):
 
 
 class ActionStatus(StrEnum):
-    """The state of a remediation action (溯源整改)."""
+    """The state of a remediation action."""
 
     OPEN = "open"
     DONE = "done"
@@ -182,7 +182,7 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     Action.WITHDRAW: {s: Status.WITHDRAWN for s in OPEN_STATUSES},
     # The same complaint again while it is being handled: recorded on the case, no new case.
     Action.REPEAT: {s: s for s in HANDLING_STATUSES},
-    # The customer disagrees with the decision: a higher level reviews it (核查), once.
+    # The customer disagrees with the decision: a higher level reviews it, once.
     Action.REVIEW: {Status.RESOLVED: Status.UNDER_REVIEW, Status.CLOSED: Status.UNDER_REVIEW},
     Action.REVIEW_DECIDE: {Status.UNDER_REVIEW: Status.REVIEWED},
 }
@@ -245,7 +245,7 @@ def next_tier(tier: Tier) -> Tier | None:
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
 _INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
-_PHONE_SEPARATORS = re.compile(r"[\s\-.()（）\u2010-\u2015\u2212]")
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()\uff08\uff09\u2010-\u2015\u2212]")  # full-width brackets too
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 # What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape

@@ -5,6 +5,7 @@ unknown value gets the same one-line error whichever language it was typed in.
 """
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import TypeVar
 
@@ -13,6 +14,8 @@ from .errors import (CheckFailed, ComplaintctlError, IllegalMove, InvalidValue, 
                      UnknownStaff)
 
 LANGS = ("en", "zh")
+# What ends `complaintctl shell`, in either language.
+SHELL_EXIT = ("exit", "quit", "退出")
 
 # enum value -> (English, Chinese, extra Chinese/English aliases accepted on input)
 CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
@@ -256,6 +259,11 @@ def _index(enum: type[StrEnum]) -> dict[str, str]:
 def accepted(enum: type[StrEnum]) -> str:
     """The accepted values of a choice, as shown in error messages."""
     return ", ".join(f"{k} ({v[1]})" for k, v in CHOICES[enum].items())
+
+
+def split_list(text: str) -> list[str]:
+    """A list typed with commas, the Chinese full-width comma (，) or the enumeration comma (、)."""
+    return [part.strip() for part in re.split(r"[,，、]", text) if part.strip()]
 
 
 def parse(enum: type[E], text: str | None, field: str) -> E:
@@ -1041,6 +1049,13 @@ SLA_HEADERS = {
 
 TEXT["help.usage"] = ("Usage: ", "用法：")
 HELP_ZH_HEADINGS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
+# Chinese typography of the help pages (cli/helptext.py wraps by it): the punctuation that never
+# starts a line, the punctuation that never ends one, the full stop ending a command's summary
+# sentence, and the colon after a heading.
+ZH_NO_LINE_START = frozenset("，。、；：）」』！？》,.;:)")
+ZH_NO_LINE_END = frozenset("（「『《(")
+ZH_FULL_STOP = "。"
+ZH_COLON = "："
 _HELP_ZH_MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："), ("Show this message and exit.", "显示本帮助并退出。"))
 
 
@@ -1064,6 +1079,8 @@ HELP_ZH_SHARED: dict[str, str] = {
     "Evaluate clocks at this time instead of now (ISO 8601).": "按此时间而非当前时间计算各项时限（ISO 8601）。",
     "Print the resulting case as one JSON object.": "以一个 JSON 对象输出结果。",
     "table, csv, json or jsonl.": "输出格式：table（表格）、csv、json 或 jsonl。",
+    "table or json (--json is short for --format json).": "输出格式：table（表格）或 json（--json 即 --format json）。",
+    "Short for --format json.": "即 --format json。",
     "Write to this file (atomically) instead of stdout.": "写入此文件（原子写入），不输出到标准输出。",
     "CSV with a byte-order mark, so Excel shows Chinese correctly.": "CSV 文件带字节顺序标记（BOM），Excel 打开时中文不乱码。",
     "Rows shown in a table (default 100); csv/json always carry all.": "表格显示的行数（默认 100）；csv/json 始终输出全部。",
@@ -1121,6 +1138,7 @@ HELP_ZH: dict[str, str] = {
     "escalate --reason": "升级的理由。",
     "escalate --overdue": "将所有逾期的一般投诉和重要投诉各升一级（供定时任务使用）。",
     "escalate --dry-run": "与 --overdue 同用：只显示将要变更的案件，不写入。",
+    "escalate --format": "与 --overdue 同用：输出格式 table（表格）或 json（--json 即 --format json）。",
     "respond": "登记给客户的首次答复（紧急投诉为初步处理方案）。",
     "respond --text": "向客户作出的答复或初步方案；填 '-' 时从标准输入读取。",
     "note": "添加跟进记录（紧急投诉每个工作日都须跟进）。",
@@ -1336,3 +1354,55 @@ TEXT.update({
     "usage.no_such_command": ("no such command {name!r}", "没有命令 {name!r}"),
     "usage.extra": ("unexpected extra argument(s): {args}", "多余的参数：{args}"),
 })
+
+
+# The Example lines of the commands whose examples hold Chinese values (what an operator types at a
+# Chinese counter). cli/helptext.py puts them under the command's help in both languages, as the
+# Example lines written in a command's docstring are.
+HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "log": (
+        "complaintctl log --channel hotline --customer 张三 --phone 13812345678 --product wealth_management --category misselling --description \"理财产品风险未充分揭示\"",
+        "complaintctl log --repeat-of C-2026-000001 --channel hotline --description \"客户再次来电催问进度\"",
+    ),
+    "assign": (
+        "complaintctl assign C-2026-000001 --to wangfang --department 个人金融部",
+        "complaintctl assign C-2026-000002 --to zhangwei --with wangfang --with liqiang --department 个人金融部 --department 法律合规部",
+    ),
+    "escalate": (
+        "complaintctl escalate C-2026-000001 --to important --reason \"客户多次来电，涉及金额较大\"",
+        "complaintctl escalate --overdue",
+    ),
+    "respond": (
+        "complaintctl respond C-2026-000001 --text \"已联系客户，说明处理方案\"",
+    ),
+    "note": (
+        "complaintctl note C-2026-000001 \"再次致电客户，客户同意等待调查结果\"",
+    ),
+    "pause": (
+        "complaintctl pause C-2026-000001 --reason customer_materials --note \"等待客户提供转账凭证\"",
+    ),
+    "extend": (
+        "complaintctl extend C-2026-000001 --to 30 --reason \"需司法鉴定\" --customer-told-at 2026-03-10T11:00",
+    ),
+    "resolve": (
+        "complaintctl resolve C-2026-000001 --resolution \"退还手续费200元\" --facts \"年费未事先告知\" --basis \"领用合约第5条\" --root-cause fees --notified-via phone",
+    ),
+    "reopen": (
+        "complaintctl reopen C-2026-000001 --reason \"客户对退费金额不满意\"",
+    ),
+    "withdraw": (
+        "complaintctl withdraw C-2026-000001 --at 2026-03-05T15:00 --reason \"客户来电表示问题已自行解决\"",
+    ),
+    "review-decide": (
+        "complaintctl review-decide C-2026-000001 --outcome upheld --text \"经核查，原处理决定适当\"",
+    ),
+    "action add": (
+        "complaintctl action add --title \"重新培训理财产品风险揭示话术\" --root-cause misselling --product wealth_management --owner zhangwei --due 2026-12-31 --case C-2026-000012",
+    ),
+    "action done": (
+        "complaintctl action done 3 --evidence \"2026-12-20 全辖培训，签到表存档\"",
+    ),
+    "import": (
+        "complaintctl import history.csv --map received_at=受理日期 --map description=投诉内容 --date-format %Y/%m/%d",
+    ),
+}

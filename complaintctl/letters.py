@@ -1,4 +1,4 @@
-"""The decision letter to the customer (处理决定告知书): one HTML page from the decision recorded by
+"""The decision letter to the customer (the decision notice): one HTML page from the decision recorded by
 `resolve`, written with a Jinja2 template the bank may replace; producing it is an audited event."""
 from __future__ import annotations
 

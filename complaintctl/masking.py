@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 _DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,40}[\dXx])(?![\d*])")
-# Landlines without a mobile's length: (010)65123456, （010）6512-3456, and local 6512 3456 / 6512-3456.
-_LANDLINE = re.compile(r"(?:[(（]0\d{2,3}[)）]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
+# Landlines without a mobile's length: (010)65123456, the same in full-width brackets, (010)6512-3456,
+# and local 6512 3456 / 6512-3456.
+_LANDLINE = re.compile(r"(?:[(\uff08]0\d{2,3}[)\uff09]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 _NON_DIGIT = re.compile(r"\D")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
@@ -106,8 +107,8 @@ ANONYMISED = "[anonymised]"
 
 
 def mask_name(value: str | None) -> str | None:
-    """王*明 / 张* / J*** S****: a Chinese name of three or more characters keeps its first and last,
-    any other part of a name its first character only."""
+    """A Chinese name of three or more characters keeps its first and last (the middle starred),
+    any other part of a name its first character only: J*** S****."""
     if not value or value == ANONYMISED:
         return value
 

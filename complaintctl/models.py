@@ -121,7 +121,7 @@ class Case(SQLModel, table=True):
     # The same complaint again within the handling period, recorded on this case (Order 2020 No. 3).
     repeat_count: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
     withdrawn_at: Optional[dt.datetime] = _ts()
-    # Review (核查) by a higher level: asked for within 30 days of the decision, decided within 30 of asking.
+    # Review by a higher level: asked for within 30 days of the decision, decided within 30 of asking.
     review_requested_at: Optional[dt.datetime] = _ts(index=True)
     reviewer: Optional[str] = Field(default=None, max_length=200)
     review_outcome: Optional[str] = Field(default=None, max_length=20)
@@ -227,7 +227,7 @@ class PersonalData(SQLModel, table=True):
 
 
 class RemediationAction(SQLModel, table=True):
-    """An improvement decided from complaint analysis (溯源整改): its root cause, owner and deadline."""
+    """An improvement decided from complaint analysis (remediation): its root cause, owner and deadline."""
 
     __tablename__ = "remediation_actions"
 

@@ -169,7 +169,7 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
     # Repeat complaints that arrived in the period, by their original's branch (reports' definition).
     for (b,), n in reports.repeat_complaints(uow, lo, hi, [_C.branch], scope).items():
         put("repeat", b, n)
-    # Reviews (核查) requested in the period, from the review columns, and how each stood at hi.
+    # Reviews requested in the period, from the review columns, and how each stood at hi.
     for b, outcome, decided in uow.session.execute(
             select(_C.branch, _C.review_outcome, _C.reviewed_at)
             .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope)):

@@ -1,4 +1,4 @@
-"""Remediation (溯源整改): the improvements decided from complaint analysis, with owners and
+"""Remediation (root-cause correction): the improvements decided from complaint analysis, with owners and
 deadlines. Each change is one transaction writing the action and its audit event together."""
 from __future__ import annotations
 

@@ -333,7 +333,7 @@ def received_window(ctx: Context, start: str | None, end: str | None
 
 
 def _dimension(name: str) -> str:
-    """A grouping typed as its key, its English header or its Chinese name (--by 渠道)."""
+    """A grouping typed as its key, its English header or its Chinese name (as `choices` lists it)."""
     return labels.parse_name(name, DIMENSIONS, "--by")
 
 

@@ -704,7 +704,7 @@ def _relief(text: str | None) -> str:
     """The routes of relief, comma-separated (English or Chinese names); all four when not given."""
     if text is None:
         return ",".join(r.value for r in d.Relief)
-    chosen = {labels.parse(d.Relief, part, "--relief") for part in text.replace("，", ",").split(",") if part.strip()}
+    chosen = {labels.parse(d.Relief, part, "--relief") for part in labels.split_list(text)}
     if not chosen:
         raise InvalidValue("--relief", text, "one or more of " + ", ".join(r.value for r in d.Relief))
     return ",".join(r.value for r in d.Relief if r in chosen)
@@ -737,7 +737,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
 
 
 def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, reviewer: str) -> Result:
-    """The customer disagrees with the decision and asks the higher level to review it (核查): within
+    """The customer disagrees with the decision and asks the higher level to review it: within
     30 days of receiving the decision; the review is decided within 30 days of the request."""
     access.require(ctx, Do.WORK)
     with uow:
@@ -788,7 +788,7 @@ def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[
 
 
 def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
-    """回避: the staff member a complaint is about neither handles nor reviews it."""
+    """Recusal: the staff member a complaint is about neither handles nor reviews it."""
     if case.complained_staff and case.complained_staff == person.name:
         raise InvalidValue(field_name, person.name,
                            f"someone other than {person.name}: the complaint is about them, and the person complained "

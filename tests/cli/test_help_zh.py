@@ -125,3 +125,14 @@ def test_chinese_wrapping_counts_two_columns_a_character_and_keeps_punctuation_a
     lines = text.splitlines()
     assert all(helptext.width(line) <= 20 for line in lines), lines
     assert not any(line[:1] in "，。、；：）" for line in lines) and "[必填]" in lines[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_example_kept_in_labels_is_shown_under_its_command_in_both_languages(lang):
+    """labels.HELP_EXAMPLES holds the Example lines with Chinese values; a key naming no command
+    would drop them silently."""
+    for key, examples in labels.HELP_EXAMPLES.items():
+        out = _help("--lang", lang, *key.split(), columns="200")
+        shown = [line.strip() for line in out.splitlines() if "Example:" in line]
+        for example in examples:
+            assert f"Example: {example}" in shown, (key, example)

@@ -165,3 +165,25 @@ def test_a_limited_overdue_table_counts_the_rest_in_sql(cli, data):
     assert "1 more rows not shown" in r.stderr
     r = cli("report", "overdue", "--as-of", "2026-03-09T09:00", "--include-due-soon", "--limit", "1")
     assert "2 more rows not shown" in r.stderr  # two overdue plus one due soon
+
+
+def test_every_document_command_writes_json_through_one_renderer(cli, data, tmp_path):
+    """show, calendar due, escalate --overdue and report summary: --format json is one JSON document
+    (--json its shorthand, the same bytes); a format they do not write is refused in one line,
+    before anything is read or recorded."""
+    due = ("calendar", "due", "--tier", "general", "--received-at", "2026-03-02T10:00")
+    for args in (("show", data["a"], "--as-of", AS_OF), due,
+                 ("escalate", "--overdue", "--dry-run", "--as-of", AS_OF)):
+        long, short = cli(*args, "--format", "json"), cli(*args, "--json")
+        assert long.exit_code == short.exit_code == 0, long.stderr
+        assert long.stdout == short.stdout and isinstance(json.loads(long.stdout), dict)
+        table = cli(*args)
+        assert table.exit_code == 0 and not table.stdout.lstrip().startswith("{")
+    assert json.loads(cli(*due, "-f", "json").stdout)["due_at"] == "2026-03-06T00:00:00+08:00"
+    summary = cli.json("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")
+    assert set(summary) >= {"rows", "root_causes", "repeat_complainants"}
+    for args in (("show", data["b"], "--reveal"), due, ("escalate", "--overdue", "--as-of", AS_OF)):
+        # No reveal recorded, nothing escalated.
+        assert cli.fails(*args, "--format", "csv") == "complaintctl: error: invalid --format 'csv': expected one of table, json"
+    bad = cli.fails("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "xml")
+    assert bad.endswith("expected one of table, csv, json, jsonl")

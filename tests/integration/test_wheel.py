@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# One worker builds and installs the wheel once for the whole module (with `--dist loadgroup`, set in
+# pyproject); spread over both workers, each built its own (about 30 s of one core each).
+pytestmark = pytest.mark.xdist_group("wheel")
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "venv", "build", "dist", "*.egg-info", "__pycache__",
                                     ".hypothesis", ".pytest_cache", "mutants", "*.db", "*.db-*")
 
