@@ -121,7 +121,7 @@ def add_procedure(db: Path) -> dict[str, int]:
                 f"SELECT id, 2, tier, 'review', review_requested_at, {_t('review_requested_at, ' + repr('+30 days'))}, "
                 f"reviewed_at, 0, 0, 0, 0 FROM cases WHERE review_requested_at IS NOT NULL")
     # The decisions moved above, and the review cycles added, keep their working time as the tool's
-    # own writers would (counted by the library, as revision 0015 fills older databases).
+    # own writers would (counted by the library, as revision 0018 fills older databases).
     cur.execute("UPDATE cycles SET working_seconds = NULL WHERE regulatory_extension_days = 30 AND case_id % 100 = 0")
     cur.execute("UPDATE cases SET repeat_count = 1 + id % 2 WHERE id % 100 IN (6, 7, 8)")
     for k in (1, 2):

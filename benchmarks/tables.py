@@ -33,21 +33,24 @@ MEASURE = (
     "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
     "e = time.perf_counter() - t\n"
     "if p.returncode not in (0, 3): sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)\n"
-    "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.stdout.count(b'\\n'))\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(e, u.ru_maxrss, p.stdout.count(b'\\n'), u.ru_utime + u.ru_stime)\n"
 )
 
 
-def measure(cmd: list[str], repeat: int, env: dict) -> tuple[float, float, int]:
-    """Median wall seconds, peak RSS in MB and lines printed, over `repeat` fresh processes."""
-    times, peaks, lines = [], [], 0
+def measure(cmd: list[str], repeat: int, env: dict) -> tuple[float, float, int, float]:
+    """Median wall seconds, peak RSS in MB, lines printed and median CPU seconds (user + system:
+    what the run costs whatever else the machine is doing), over `repeat` fresh processes."""
+    times, peaks, lines, cpus = [], [], 0, []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env)
         if out.returncode != 0:
             raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
-        seconds, rss_kb, lines = out.stdout.split()
+        seconds, rss_kb, lines, cpu = out.stdout.split()
         times.append(float(seconds))
         peaks.append(int(rss_kb) / 1024)
-    return statistics.median(times), max(peaks), int(lines)
+        cpus.append(float(cpu))
+    return statistics.median(times), max(peaks), int(lines), statistics.median(cpus)
 
 
 def items(n: int, seed: int = 3):
@@ -122,12 +125,23 @@ def main() -> None:
     ours = measure([*exe, "report", "overdue", "--all", "--as-of", AS_OF], args.repeat, env)
     theirs = measure([task, "overdue"], args.repeat, env)
     csv_run = measure([*exe, "report", "overdue", "--format", "csv", "--as-of", AS_OF], args.repeat, env)
-    print(f"{'command':<58} {'median s':>9} {'peak MB':>8} {'lines':>7}")
-    for name, (sec, mb, lines) in (("complaintctl report overdue --all (table, COLUMNS=120)", ours),
-                                   ("complaintctl report overdue --format csv", csv_run),
-                                   ("task overdue (rc.defaultwidth=120)", theirs)):
-        print(f"{name:<58} {sec:>9.3f} {mb:>8.1f} {lines:>7}")
-    print(f"ratio table / task overdue: {ours[0] / theirs[0]:.2f}x (target 2x); table / csv: {ours[0] / csv_run[0]:.2f}x")
+    # Floors: what this design imports before its first row, and what any Python design costs
+    # (start, fetch, write; benchmarks/overdue_floor.py, standard library only).
+    as_of_utc = dt.datetime.fromisoformat(AS_OF + "+08:00").astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    imports = measure([sys.executable, "-c", "import typer._adapters, sqlmodel, sqlalchemy.dialects.sqlite"],
+                      args.repeat, env)
+    floor = measure([sys.executable, str(Path(__file__).with_name("overdue_floor.py")), str(db), as_of_utc],
+                    args.repeat, env)
+    print(f"{'command':<58} {'median s':>9} {'CPU s':>7} {'peak MB':>8} {'lines':>7}")
+    for name, (sec, mb, lines, cpu) in (("complaintctl report overdue --all (table, COLUMNS=120)", ours),
+                                        ("complaintctl report overdue --format csv", csv_run),
+                                        ("task overdue (rc.defaultwidth=120)", theirs),
+                                        ("floor: the design's imports (typer, sqlmodel, sqlalchemy)", imports),
+                                        ("floor: Python + sqlite3, same rows written (overdue_floor.py)", floor)):
+        print(f"{name:<58} {sec:>9.3f} {cpu:>7.3f} {mb:>8.1f} {lines:>7}")
+    print(f"ratio table / task overdue: {ours[0] / theirs[0]:.2f}x wall, {ours[3] / theirs[3]:.2f}x CPU (target 2x); "
+          f"table / csv: {ours[0] / csv_run[0]:.2f}x; imports alone / task: {imports[3] / theirs[3]:.2f}x CPU; "
+          f"stdlib floor / task: {floor[3] / theirs[3]:.2f}x CPU")
 
 
 if __name__ == "__main__":

@@ -411,9 +411,10 @@ def find(
              if v is not None]
     if len(given) != 1:
         raise labels.error(UserError, "err.find_one")
-    query = reports.CaseQuery(include_closed=True, customer_key=personal.lookup_key(*given[0]))
+    key = personal.lookup_key(*given[0])
     render.check_format(fmt)
     with st.uow(write=False) as uow:
+        query = reports.CaseQuery(include_closed=True, case_ids=personal.case_ids(uow, key))
         rows = reports.list_cases(uow, st.context(), query, as_of=as_of)
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
                     title=None)

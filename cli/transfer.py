@@ -55,7 +55,8 @@ def import_(
     finally:
         if bar is not None:
             bar.stop()
-    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "rejected": result.rejected,
+    data = {"file": str(file), "rows": result.rows, "imported": result.imported, "cases": result.cases,
+            "rejected": result.rejected,
             "dry_run": dry_run, "committed": result.committed, "rejects_file": result.rejects_file,
             "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects]}
     if json_out:
@@ -74,6 +75,8 @@ def import_(
     if not json_out:
         verb = "would import" if dry_run else "imported"
         line = f"{verb} {result.imported} of {result.rows} rows from {file.name}"
+        if result.cases != result.imported:  # the tool's own export: one row a cycle
+            line = f"{verb} {result.imported} of {result.rows} rows ({result.cases} cases) from {file.name}"
         if result.rejects_file:
             line += f"; {result.rejected} rejected rows written to {result.rejects_file}"
         typer.echo(line)

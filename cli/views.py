@@ -53,11 +53,24 @@ LIST_COLUMNS = [
 ]
 
 
+_LATE_TEXTS: dict = {}
+
+
 def _late(row: dict, lang: str) -> str | None:
     late = row.get("late")
     if not late:
         return None
     span, seconds = late
+    key = (span.seconds, span.working, seconds, lang)  # rows due at one moment share it (a report's midnights)
+    text = _LATE_TEXTS.get(key)
+    if text is None:
+        if len(_LATE_TEXTS) > 4096:
+            _LATE_TEXTS.clear()
+        text = _LATE_TEXTS[key] = _late_text(span, seconds, lang)
+    return text
+
+
+def _late_text(span, seconds: float, lang: str) -> str:
     if not span.working:  # the urgent plan's 24 hours run on the clock
         return labels.t("clock.late_hours", lang, calendar=labels.duration(seconds, lang))
     return labels.t("clock.late", lang, calendar=labels.duration(seconds, lang),

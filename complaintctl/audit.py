@@ -2,6 +2,11 @@
 
 Each event's hash is SHA-256 over its own content and the previous event's hash, so an edit,
 insertion or deletion made behind the tool's back breaks the chain at the first event touched.
+
+An event stores its text masked; when it wrote personal data (complaintctl.personal), its hash also
+covers `full_digest`, a salted SHA-256 of the full text kept in personal_data. The chain so proves
+what was written in full without holding it, and still verifies after `db purge` erased the full
+text (and the salt with it, so the digest can no longer be matched against guesses).
 """
 from __future__ import annotations
 
@@ -21,15 +26,27 @@ def hash_time(value: dt.datetime) -> str:
 
 
 def event_hash(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
-               recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None) -> str:
-    return hash_iso(prev_hash, case_id, action, actor, hash_time(occurred_at), hash_time(recorded_at), old, new, detail)
+               recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None,
+               full_digest: str | None = None) -> str:
+    return hash_iso(prev_hash, case_id, action, actor, hash_time(occurred_at), hash_time(recorded_at), old, new, detail,
+                    full_digest)
 
 
 def hash_iso(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_iso: str, recorded_iso: str,
-             old: str | None, new: str | None, detail: str | None) -> str:
-    """event_hash with both times already written as by hash_time (bulk paths write the same time often)."""
-    payload = json.dumps([prev_hash, case_id, action, actor, occurred_iso, recorded_iso, old, new, detail],
-                         ensure_ascii=False, separators=(",", ":"))
+             old: str | None, new: str | None, detail: str | None, full_digest: str | None = None) -> str:
+    """event_hash with both times already written as by hash_time (bulk paths write the same time often).
+    An event that kept no personal data (no digest) hashes as events did before digests existed."""
+    content = [prev_hash, case_id, action, actor, occurred_iso, recorded_iso, old, new, detail]
+    if full_digest is not None:
+        content.append(full_digest)
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def full_digest(kept: dict[str, str]) -> str:
+    """The digest an event's hash covers of the full text it kept apart: SHA-256 over every
+    (field, value) of its personal_data rows, its random salt among them."""
+    payload = json.dumps(sorted(kept.items()), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -58,29 +75,30 @@ def head_hash(uow) -> str:
 
 def append(uow, *, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
            recorded_at: dt.datetime, old: dict | None = None, new: dict | None = None,
-           detail: str | None = None) -> Event:
-    """Add one event to the chain inside the caller's transaction."""
+           detail: str | None = None, full: str | None = None) -> Event:
+    """Add one event to the chain inside the caller's transaction (`full`: the digest of the full
+    text it keeps in personal_data, if any: personal.Kept)."""
     prev = head_hash(uow)
     old_s, new_s = encode(old), encode(new)
-    digest = event_hash(prev, case_id, action, actor, occurred_at, recorded_at, old_s, new_s, detail)
+    digest = event_hash(prev, case_id, action, actor, occurred_at, recorded_at, old_s, new_s, detail, full)
     ev = Event(case_id=case_id, action=action, actor=actor, occurred_at=occurred_at, recorded_at=recorded_at,
-               old=old_s, new=new_s, detail=detail, prev_hash=prev, hash=digest)
+               old=old_s, new=new_s, detail=detail, full_digest=full, prev_hash=prev, hash=digest)
     uow.session.add(ev)
     uow.last_hash = digest
     return ev
 
 
 def verify_chain(rows) -> list[str]:
-    """Check (id, case_id, action, actor, occurred, recorded, old, new, detail, prev_hash, hash) rows
-    in id order; return problems, naming the first event whose hash does not match."""
+    """Check (id, case_id, action, actor, occurred, recorded, old, new, detail, full_digest, prev_hash,
+    hash) rows in id order; return problems, naming the first event whose hash does not match."""
     problems: list[str] = []
     prev = GENESIS
     for row in rows:
-        (eid, case_id, action, actor, occurred, recorded, old, new, detail, prev_hash, digest) = row
+        (eid, case_id, action, actor, occurred, recorded, old, new, detail, full, prev_hash, digest) = row
         if prev_hash != prev:
             problems.append(f"event {eid}: previous-hash link broken (an event before it was changed, removed or inserted)")
             return problems
-        if event_hash(prev_hash, case_id, action, actor, occurred, recorded, old, new, detail) != digest:
+        if event_hash(prev_hash, case_id, action, actor, occurred, recorded, old, new, detail, full) != digest:
             problems.append(f"event {eid}: hash does not match its content (the event was edited outside complaintctl)")
             return problems
         prev = digest

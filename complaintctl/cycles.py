@@ -24,6 +24,18 @@ def opened_by_name(action: d.Action) -> str:
     return "new_facts" if action == d.Action.REPEAT else action.value
 
 
+# What a cycle row may say opened it (opened_by_name's values).
+OPENERS = (d.Action.LOG.value, d.Action.REOPEN.value, "new_facts", d.Action.REVIEW.value)
+
+
+def opener_action(opened_by: str) -> d.Action:
+    """The action that opens a cycle recorded as opened by `opened_by` (opened_by_name's inverse;
+    a first cycle read back from history opens as an import's does)."""
+    if opened_by == d.Action.LOG.value:
+        return d.Action.IMPORT
+    return d.Action.REPEAT if opened_by == "new_facts" else d.Action(opened_by)
+
+
 @dataclass(frozen=True)
 class Opening:
     """The clocks a cycle starts with: the internal deadline (for urgent cases the 24-hour plan),
@@ -117,7 +129,7 @@ def decided_seconds(opened_at: dt.datetime, told_at: dt.datetime, cal: BusinessC
 
 
 def fill_working_seconds(conn, cal: BusinessCalendar, chunk: int = 20000) -> int:
-    """Write decided_seconds on every decided cycle that lacks it (revision 0015 fills the rows
+    """Write decided_seconds on every decided cycle that lacks it (revision 0018 fills the rows
     decided before the column existed; the return benchmark, whose procedure it writes in SQL),
     a chunk of rows at a time in id order; returns how many were filled."""
     from sqlalchemy import bindparam, select, update

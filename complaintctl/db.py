@@ -18,13 +18,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from . import labels
+from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014", "0015", "0016")
+                   "0014", "0016", "0017", "0018", "0019")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
+
+# `find`'s index: only the identifiers, as a partial index (a description may be longer than a
+# PostgreSQL index entry may be). Revision 0016 creates it.
+sa.Index("ix_personal_data_lookup", PersonalData.__table__.c.field, PersonalData.__table__.c.value,
+         sqlite_where=text(LOOKUP_WHERE), postgresql_where=text(LOOKUP_WHERE))
 
 
 def account_name(uid: int) -> str:
@@ -102,6 +108,24 @@ class _Adapter:
         """The newest event's hash: the audit chain's head, which every writer extends."""
         return conn.execute(text("SELECT hash FROM events ORDER BY id DESC LIMIT 1")).scalar()
 
+    def case_names(self, conn, case_id: int) -> list[tuple[str, str]]:
+        """A case's customer and agent names in full, (field, value) oldest first: what writing
+        needs to mask them in free text."""
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT field, value FROM personal_data WHERE case_id = :c AND field IN ('customer', 'agent_name') "
+            "ORDER BY event_id"), {"c": case_id})]
+
+    def find_cases(self, conn, field: str, value: str) -> list[int]:
+        """The ids of the cases whose personal data holds `value` as `field` (the partial index
+        ix_personal_data_lookup: the query repeats its condition so that SQLite may use it)."""
+        return list(conn.execute(text(
+            f"SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND {LOOKUP_WHERE} "
+            f"ORDER BY case_id"), {"f": field, "v": value}).scalars())
+
+    def may_read_personal(self, conn) -> bool:
+        """Whether this login may read personal data in full (SQLite: whoever may open the file)."""
+        return True
+
     @contextmanager
     def bulk(self, conn):
         """Settings for a long run of inserts on this connection (a bulk import)."""
@@ -118,10 +142,13 @@ class _Adapter:
         conn.exec_driver_sql(sa.insert(table).compile(dialect=conn.dialect, column_keys=names).string,
                              [dict(zip(names, row)) for row in rows])
 
-    def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
-        """N new primary keys for rows a bulk insert will give explicitly. Called under the
-        writers' lock, so the ids after the current largest are free."""
+    def reserve_ids(self, conn, table: sa.Table, n: int, above: int = 0) -> list[int]:
+        """N new primary keys for rows a bulk insert will give explicitly, all above `above` (the
+        largest id the same insert gives from elsewhere: a reference kept), and the table's own
+        numbering moved past them too. Called under the writers' lock, so the ids after the
+        current largest are free."""
         top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+        top = max(top, above)
         return list(range(top + 1, top + n + 1))
 
     # Ids with no gaps: true where a rolled-back insert gives its id back (SQLite), so that a gap
@@ -153,9 +180,38 @@ class _Adapter:
         the engine's dialect by install, read by models.UTCDateTime); None: the plain path."""
         return None
 
+    # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
+
+    def now_sql(self) -> str:
+        """SQL for the present moment as times are stored (UTC, without zone)."""
+        return "CURRENT_TIMESTAMP"
+
+    def create_view(self, conn, name: str, select_sql: str) -> None:
+        """(Re)create a view from its SELECT."""
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE VIEW {name} AS {select_sql}")
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        """The SELECT each view holds, as create_view was given it; None when the view is missing,
+        or holds anything else."""
+        return {name: None for name in names}
+
 
 class _SQLite(_Adapter):
     name = "sqlite"
+
+    def now_sql(self) -> str:
+        # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.
+        return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')"
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        # SQLite keeps the CREATE statement's text as it was written.
+        stored = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'view'").all())
+        out = {}
+        for name in names:
+            head, _, select_sql = (stored.get(name) or "").partition(" AS ")
+            out[name] = select_sql if head == f"CREATE VIEW {name}" else None
+        return out
 
     @property
     def path(self) -> Path | None:
@@ -300,6 +356,42 @@ class _SQLite(_Adapter):
 class _PostgreSQL(_Adapter):
     name = "postgresql"
 
+    def now_sql(self) -> str:
+        return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"
+
+    def create_view(self, conn, name: str, select_sql: str) -> None:
+        """security_invoker (PostgreSQL 15): the reader's own rights and row-level security apply,
+        as they do to the table (a view otherwise reads with its owner's: every branch's rows).
+        Read-only. The server keeps a view in its own words, so the SELECT as given is kept in the
+        view's comment with a digest of the server's words: a view changed later no longer matches."""
+        import hashlib
+
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE VIEW {name} WITH (security_invoker = true) AS {select_sql}")
+        kept = conn.execute(text("SELECT pg_get_viewdef(CAST(:v AS regclass))"), {"v": name}).scalar_one()
+        note = f"complaintctl {hashlib.sha256(kept.encode()).hexdigest()} {select_sql}"
+        conn.exec_driver_sql(f"COMMENT ON VIEW {name} IS '" + note.replace("'", "''") + "'")
+        groups = conn.exec_driver_sql("SELECT rolname FROM pg_roles WHERE starts_with(rolname, 'complaint_')").scalars().all()
+        if groups:
+            quoted = ", ".join(conn.dialect.identifier_preparer.quote(g) for g in groups)
+            conn.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {name} FROM {quoted}")
+            conn.exec_driver_sql(f"GRANT SELECT ON {name} TO {quoted}")
+
+    def view_definitions(self, conn, names) -> dict[str, str | None]:
+        import hashlib
+
+        rows = {name: (kept, note) for name, kept, note in conn.exec_driver_sql(
+            "SELECT c.relname, pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace").all()}
+        out = {}
+        for name in names:
+            kept, note = rows.get(name, ("", None))
+            tag, _, rest = (note or "").partition(" ")
+            digest, _, select_sql = rest.partition(" ")
+            same = tag == "complaintctl" and digest == hashlib.sha256(kept.encode()).hexdigest()
+            out[name] = select_sql if same else None
+        return out
+
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"connect_timeout": 10}}
 
@@ -324,6 +416,20 @@ class _PostgreSQL(_Adapter):
         """Through a function owned by the tables' owner: row-level security hides other branches'
         events from a branch login, but the chain runs through all of them."""
         return conn.execute(text("SELECT complaintctl_chain_head()")).scalar()
+
+    def case_names(self, conn, case_id: int) -> list[tuple[str, str]]:
+        """Through the owner's function (revision 0016): a login that may not read personal_data
+        still masks the names of a case of its own branch in the text it writes."""
+        return [tuple(r) for r in conn.execute(text("SELECT field, value FROM complaintctl_case_names(:c)"),
+                                               {"c": case_id})]
+
+    def find_cases(self, conn, field: str, value: str) -> list[int]:
+        """Through the owner's function (revision 0016), for every role that may find; the cases'
+        own row-level security then shows only those of the login's branch."""
+        return list(conn.execute(text("SELECT complaintctl_find_cases(:f, :v)"), {"f": field, "v": value}).scalars())
+
+    def may_read_personal(self, conn) -> bool:
+        return bool(conn.execute(text("SELECT has_column_privilege('personal_data', 'value', 'SELECT')")).scalar())
 
     def owner_login(self, conn, os_login: str) -> str:
         """The owner of the tables (who ran the migrations): it could change anything anyway."""
@@ -353,8 +459,16 @@ class _PostgreSQL(_Adapter):
             for row in rows:
                 copy.write_row(row)
 
-    def reserve_ids(self, conn, table: sa.Table, n: int) -> list[int]:
-        """Taken from the table's own sequence, so rows inserted later without an id never collide."""
+    def reserve_ids(self, conn, table: sa.Table, n: int, above: int = 0) -> list[int]:
+        """Taken from the table's own sequence, so rows inserted later without an id never collide;
+        the sequence is first moved past `above` (ids the same insert gives explicitly)."""
+        if above:
+            sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+            # The name comes from the catalogue, not from input.
+            conn.execute(text(f"SELECT setval(:s, greatest(:above, (SELECT last_value FROM {sequence})))"),
+                         {"s": sequence, "above": above})
+        if not n:
+            return []
         return list(conn.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                                  {"t": table.name, "n": n}).scalars())
 
@@ -385,6 +499,11 @@ def sqlite_time_text(value: dt.datetime | None) -> str | None:
 
 
 ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}
+
+
+def adapter_for(conn) -> _Adapter:
+    """The adapter of a connection's backend (a migration run by Alembic alone has no Store)."""
+    return ADAPTERS.get(conn.dialect.name, _Adapter)(conn.engine.url, 0)
 
 
 class Store:
@@ -481,6 +600,26 @@ class Store:
 
         try:
             upgrade(self, revision, os_login=os_login or account_name(os.getuid()), now=now, policy=policy)
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
+
+    def reached(self, revision: str) -> bool:
+        """The database is at `revision` or a later one this version knows."""
+        current = self.current_revision()
+        return current in KNOWN_REVISIONS and KNOWN_REVISIONS.index(current) >= KNOWN_REVISIONS.index(revision)
+
+    def repair_views(self) -> list[str]:
+        """Write again the views that are missing or not as this version defines them (the repair
+        `db check` points to); returns the problems repaired."""
+        from . import sqlviews
+
+        try:
+            with self.write_engine.begin() as conn:
+                self.adapter.lock_connection(conn)
+                found = sqlviews.problems(self.adapter, conn)
+                if found:
+                    sqlviews.install(self.adapter, conn)
+                return found
         except DBAPIError as exc:
             raise self.translate(exc) from None
 
@@ -608,7 +747,8 @@ def _hour_offset(tz, hour: str):
 def time_text(tz) -> Callable[[Any], str | None]:
     """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
 
-    SQLite hands back text; the zone's UTC offset is looked up once per UTC hour, so most values
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC day (or hour, on a day
+    it changes), so most values
     cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
     remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
     report and export.)"""
@@ -623,10 +763,18 @@ def time_text(tz) -> Callable[[Any], str | None]:
         if shown is not None:
             return shown
         if type(value) is str:
-            hour = value[:13]
-            found = hours.get(hour, False)
+            # One offset a UTC day when the zone keeps one all day (most days of most zones: a
+            # register's times spread over months touch thousands of hours but few hundred days).
+            found = hours.get(value[:10], False)
             if found is False:
-                found = hours[hour] = _hour_offset(tz, hour)
+                day = value[:10]
+                first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
+                found = hours[day] = first if first == last and first is not None else None
+            if found is None:
+                hour = value[:13]
+                found = hours.get(hour, False)
+                if found is False:
+                    found = hours[hour] = _hour_offset(tz, hour)
             if found is not None:
                 shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
         if shown is None:

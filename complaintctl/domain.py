@@ -216,6 +216,8 @@ def replay(events: list[tuple[str, dict]]) -> Status | None:
         action = Action(action_name)
         if action in (Action.LOG, Action.IMPORT):
             status = Status(new["status"])
+            if new.get("paused_from"):  # imported paused: it resumes to where it was
+                before_pause = Status(new["paused_from"])
             continue
         if status is None or action not in TRANSITIONS:
             continue

@@ -27,6 +27,13 @@ def neutralise(value):
     return value
 
 
+def restore(value: str) -> str:
+    """A cell as it was before `neutralise` (what a re-import of the tool's own CSV reads)."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
 def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True) -> Path:
     """Refuse a destination the tool must not write: a symlink, a missing folder, a protected file
     (the database itself), or an existing file when `overwrite` is off. Checked before any work."""

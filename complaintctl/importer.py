@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -18,19 +19,65 @@ from . import audit, clocks, files
 from . import domain as d
 from . import labels
 from .db import bulk_insert, raw_times, time_text
+from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import Openings, decided_seconds
-from .masking import MASKERS, mask_names_in, mask_text
-from .personal import TEXT_FIELDS, event_value
-from .models import Case, Cycle, Event, Staff, UTCDateTime
+from .cycles import OPENERS, Openings, decided_seconds, open_cycle, opener_action
+from .masking import mask_text
+from . import personal
+from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
 from .reports import received_window
 
-FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
-          "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",
-          "root_cause", "satisfaction", "external_id")
+# The fields of a foreign history file (a column named like one maps to it without --map).
+BASE_FIELDS = ("received_at", "channel", "product", "category", "tier", "branch", "department", "customer", "phone",
+               "email", "account", "description", "assignee", "status", "resolved_at", "closed_at", "resolution",
+               "root_cause", "satisfaction", "external_id")
 _ENUMS = {"channel": d.Channel, "product": d.Product, "category": d.Category, "tier": d.Tier, "status": d.Status,
           "root_cause": d.Category, "satisfaction": d.Satisfaction}
+
+EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
+                      "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
+                      "regulatory_due_at", "first_response_due_at", "first_responded_at", "resolved_at", "closed_at",
+                      "reopen_count", "resolution", "root_cause", "notified_via", "satisfaction", "external_id",
+                      "internal_breached", "regulatory_breached",
+                      # The procedure of Order 2020 No. 3 (revisions 0005-0009), after the older columns so
+                      # that a spreadsheet built on those still finds them where they were.
+                      "regulatory_extension_days", "repeat_count", "withdrawn_at", "co_handlers", "departments",
+                      "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                      "decided_at", "decision_facts", "decision_basis", "relief", "review_requested_at", "reviewer",
+                      "review_outcome", "reviewed_at",
+                      # What a paused or urgent case needs to go on after a re-import (resume, follow-up).
+                      "followup_due_at", "paused_at", "pause_reason", "paused_from", "paused_working_seconds",
+                      "regulatory_paused_seconds")
+EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
+                       "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached",
+                       "opened_by", "regulatory_extension_days")
+
+# The tool's own export read back (an administrator's unmasked export): the reference (the case
+# keeps it, and its number), the clocks and the procedure as the export wrote them, and one row a
+# cycle (cycle_*). A column a file has is taken as it stands (empty: none); one it lacks is worked
+# out as for a foreign file.
+_HISTORY_TIMES = ("due_at", "regulatory_due_at", "first_response_due_at", "followup_due_at", "first_responded_at",
+                  "paused_at", "withdrawn_at", "decided_at", "review_requested_at", "reviewed_at")
+_DEADLINES = frozenset({"due_at", "regulatory_due_at", "first_response_due_at", "followup_due_at"})
+_HISTORY_COUNTS = ("reopen_count", "repeat_count", "regulatory_extension_days", "paused_working_seconds",
+                   "regulatory_paused_seconds")
+_HISTORY_FLAGS = ("internal_breached", "regulatory_breached")
+_HISTORY_CHOICES = {"notified_via": d.NotifiedVia, "pause_reason": d.PauseReason, "paused_from": d.Status,
+                    "review_outcome": d.ReviewOutcome, "id_type": d.IdType}
+_HISTORY_NAMES = ("agent_name", "agent_authority", "complained_staff", "reviewer")
+_HISTORY_LISTS = ("co_handlers", "departments")
+_HISTORY_TEXTS = ("request", "decision_facts", "decision_basis")
+HISTORY_FIELDS = ("reference", *_HISTORY_TIMES, *_HISTORY_COUNTS, *_HISTORY_FLAGS, *_HISTORY_CHOICES, *_HISTORY_NAMES,
+                  *_HISTORY_LISTS, *_HISTORY_TEXTS, "id_number", "relief")
+CYCLE_FIELDS = tuple(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS)
+FIELDS = (*BASE_FIELDS, *HISTORY_FIELDS, *CYCLE_FIELDS)
+# Case columns only an import of history sets (a plain row leaves them at their defaults).
+_HISTORY_COLUMNS = tuple(f for f in HISTORY_FIELDS if f not in ("reference", "due_at", "regulatory_due_at",
+                                                                "first_response_due_at", "followup_due_at",
+                                                                "internal_breached", "regulatory_breached",
+                                                                "reopen_count", "regulatory_extension_days",
+                                                                "regulatory_paused_seconds", "paused_working_seconds"))
 BATCH = 2000
 
 
@@ -42,6 +89,9 @@ class Mapping:
     values: dict[str, dict[str, str]]
     date_format: str | None = None
     parsed: dict = field(default_factory=dict)
+    given: frozenset = frozenset()  # the fields the file fills (a column, or a value map)
+    history: bool = False  # it carries some of the export's history fields (reference, clocks, procedure)
+    cycles: bool = False  # it has one row a cycle (the export's cycle_* columns)
 
     @classmethod
     def parse(cls, maps: list[str], value_maps: list[str], header: list[str], date_format: str | None) -> "Mapping":
@@ -72,7 +122,11 @@ class Mapping:
                 dt.datetime.now().strftime(date_format)
             except ValueError:
                 raise InvalidValue("--date-format", date_format, "a strftime format such as %Y/%m/%d") from None
-        return cls(columns, values, date_format)
+        out = cls(columns, values, date_format)
+        out.given = frozenset(columns) | frozenset(values)
+        out.cycles = not out.given.isdisjoint(CYCLE_FIELDS)
+        out.history = out.cycles or not out.given.isdisjoint(HISTORY_FIELDS)
+        return out
 
     def reader(self, header: list[str]) -> Callable[[list[str]], dict[str, str | None]]:
         """A function from one CSV record (a list, in `header` order) to the raw value of every
@@ -90,6 +144,8 @@ class Mapping:
                     if i < width:
                         raw = record[i].strip()
                         if raw:
+                            if raw[0] == "'":
+                                raw = restore(raw)  # as export neutralised it
                             break
                 if table:
                     key = raw.casefold()
@@ -118,7 +174,8 @@ class Reject:
 @dataclass
 class ImportResult:
     rows: int = 0
-    imported: int = 0
+    imported: int = 0  # rows
+    cases: int = 0  # the cases they made (a case of the tool's export is one row a cycle)
     rejects: list[Reject] = field(default_factory=list)  # the first REJECTS_KEPT, by row
     rejected: int = 0  # all of them
     rejects_file: str | None = None
@@ -192,13 +249,165 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
     if status is None:
         status = (d.Status.CLOSED if closed else d.Status.RESOLVED if resolved
                   else d.Status.ASSIGNED if assignee else d.Status.RECEIVED).value
-    elif status in (d.Status.PAUSED.value, d.Status.REOPENED.value, d.Status.IN_PROGRESS.value,
-                    d.Status.WITHDRAWN.value, d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value):
-        raise InvalidValue("status", status, "received, assigned, resolved or closed for imported history")
-    if d.Status(status) in d.OPEN_STATUSES:
-        resolved = closed = None
+    elif status not in _PLAIN_STATUSES and not m.history:
+        raise InvalidValue("status", status, "received, assigned, resolved or closed for imported history (the "
+                                             "other states need the fields the tool's own export carries)")
+    if d.Status(status) in d.HANDLING_STATUSES:
+        resolved = closed = None  # a case under review keeps the decision it is reviewing
     out.update(status=status, resolved_at=resolved, closed_at=closed)
+    if m.history:
+        _validate_history(raw, m, ctx, staff, out)
     return out
+
+
+_PLAIN_STATUSES = frozenset({d.Status.RECEIVED.value, d.Status.ASSIGNED.value, d.Status.RESOLVED.value,
+                             d.Status.CLOSED.value})
+# What a state needs on record: a paused case resumes to where it was, a withdrawn one has its day,
+# a review its request and reviewer, a decided review its outcome.
+_STATE_NEEDS = {d.Status.PAUSED.value: ("paused_at", "pause_reason", "paused_from"),
+                d.Status.WITHDRAWN.value: ("withdrawn_at",),
+                d.Status.UNDER_REVIEW.value: ("resolved_at", "review_requested_at", "reviewer"),
+                d.Status.REVIEWED.value: ("resolved_at", "review_requested_at", "reviewer", "reviewed_at",
+                                          "review_outcome")}
+_NOT_PAUSED_FROM = frozenset({d.Status.PAUSED.value, d.Status.UNDER_REVIEW.value})
+
+
+def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str],
+                      out: dict[str, Any]) -> None:
+    """The export's history fields of one row, checked, into `out` (only those the file has)."""
+    given = m.given
+    reference = raw.get("reference")
+    out["history"] = True
+    if reference is not None:
+        out["case_id"], out["reference"] = _reference(reference)
+    received = out["received_at"]
+    for name in _HISTORY_TIMES:
+        if name in given:
+            moment = _time(raw.get(name), m, ctx, name)
+            if moment is not None and (moment < received or (name not in _DEADLINES and moment > ctx.now)):
+                raise InvalidValue(name, raw.get(name), "a time not before receipt" +
+                                   ("" if name in _DEADLINES else " nor after now"))
+            out[name] = moment
+    for name in _HISTORY_COUNTS:
+        if name in given:
+            out[name] = _count(raw.get(name), name)
+    if out.get("regulatory_extension_days") not in (None, 0, 30, 60):
+        raise InvalidValue("regulatory_extension_days", raw.get("regulatory_extension_days"), "0, 30 or 60")
+    for name in _HISTORY_FLAGS:
+        if name in given:
+            out[name] = _flag(raw.get(name), name)
+    for name, enum in _HISTORY_CHOICES.items():
+        if name in given:
+            value = raw.get(name)
+            out[name] = labels.parse(enum, value, name).value if value else None
+    for name in _HISTORY_NAMES:
+        if name in given:
+            out[name] = d.clean_name(name, raw.get(name), required=False)
+    for name in _HISTORY_LISTS:
+        if name in given:
+            value = d.clean_name(name, raw.get(name), required=False)
+            out[name] = (",".join(p.strip() for p in value.split(",") if p.strip()) or None) if value else None
+    for name in _HISTORY_TEXTS:
+        if name in given:
+            out[name] = d.clean_text(name, raw.get(name), required=False)
+    if "id_number" in given:
+        number = raw.get("id_number")
+        kind = out.get("id_type")
+        out["id_number"] = d.clean_id_number(d.IdType(kind) if kind else d.IdType.RESIDENT_ID, number) if number else None
+    if "relief" in given:
+        value = raw.get("relief")
+        out["relief"] = (",".join(labels.parse(d.Relief, p.strip(), "relief").value
+                                  for p in value.split(",") if p.strip()) or None) if value else None
+    reviewer = out.get("reviewer")
+    if reviewer and reviewer not in staff:
+        raise InvalidValue("reviewer", reviewer, "registered staff (complaintctl staff add NAME --role ...)")
+    for person in _names(out.get("co_handlers")):
+        if person not in staff:
+            raise InvalidValue("co_handlers", person, "registered staff (complaintctl staff add NAME --role ...)")
+    status = out["status"]
+    for name in _STATE_NEEDS.get(status, ()):
+        if out.get(name) is None:
+            raise InvalidValue(name, "", f"a value: a case {status} records it")
+    if status != d.Status.PAUSED.value and out.get("paused_at") is not None:
+        raise InvalidValue("paused_at", raw.get("paused_at"), f"empty: the case is {status}, not paused")
+    if out.get("paused_from") in _NOT_PAUSED_FROM:
+        raise InvalidValue("paused_from", out["paused_from"], "the working state the case was paused from")
+    if m.cycles:
+        out["cycle"] = _cycle_row(raw, m, ctx, received)
+
+
+def _names(text: str | None) -> list[str]:
+    return text.split(",") if text else []
+
+
+def _reference(text: str) -> tuple[int, str]:
+    """A reference as the tool writes it (C-2026-000123): the case's number and the reference."""
+    ref = text.upper()
+    try:
+        case_id = d.parse_case_key(ref) if ref.startswith("C-") else None
+    except InvalidValue:
+        case_id = None
+    if case_id is None or d.format_reference(int(ref[2:6]), case_id) != ref:
+        raise InvalidValue("reference", text, "a reference as complaintctl writes it, e.g. C-2026-000123 (another "
+                                              "system's number goes in external_id)")
+    return case_id, ref
+
+
+def _count(text: str | None, name: str) -> int:
+    if text is None:
+        return 0
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidValue(name, text, "a whole number, 0 or more")
+    return int(text)
+
+
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no", ""})
+
+
+def _flag(text: str | None, name: str) -> bool:
+    key = (text or "").casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise InvalidValue(name, text, "true or false")
+
+
+def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: dt.datetime) -> dict[str, Any]:
+    """One row's cycle (the export's cycle_* columns), checked; keys only for the columns the file has."""
+    given = m.given
+    number = _count(raw.get("cycle_number"), "cycle_number")
+    if number < 1:
+        raise InvalidValue("cycle_number", raw.get("cycle_number"), "a cycle number, 1 or more")
+    cycle: dict[str, Any] = {"number": number}
+    tier = raw.get("cycle_tier")
+    if tier is not None:
+        cycle["tier"] = labels.parse(d.Tier, tier, "cycle_tier").value
+    opener = raw.get("cycle_opened_by")
+    if opener is not None and opener not in OPENERS:
+        raise InvalidValue("cycle_opened_by", opener, ", ".join(OPENERS))
+    cycle["opened_by"] = opener or (d.Action.LOG.value if number == 1 else d.Action.REOPEN.value)
+    for name in ("opened_at", "due_at", "first_response_due_at", "first_responded_at", "regulatory_due_at",
+                 "resolved_at"):
+        key = f"cycle_{name}"
+        if key in given:
+            moment = _time(raw.get(key), m, ctx, key)
+            deadline = name.endswith("due_at")
+            if moment is not None and (moment < received or (not deadline and moment > ctx.now)):
+                raise InvalidValue(key, raw.get(key), "a time not before receipt" + ("" if deadline else " nor after now"))
+            cycle[name] = moment
+    if cycle.get("opened_at") is None:
+        if number > 1:
+            raise InvalidValue("cycle_opened_at", "", "the time a later cycle opened")
+        cycle["opened_at"] = received
+    for name in ("internal_breached", "regulatory_breached", "response_breached"):
+        key = f"cycle_{name}"
+        if key in given:
+            cycle[name] = _flag(raw.get(key), key)
+    if "cycle_regulatory_extension_days" in given:
+        cycle["regulatory_extension_days"] = _count(raw.get("cycle_regulatory_extension_days"),
+                                                    "cycle_regulatory_extension_days")
+    return cycle
 
 
 def read_header(path: Path, encoding: str) -> list[str]:
@@ -245,6 +454,20 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
         staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
         batch: list[tuple[int, dict[str, Any], list[str]]] = []
         read = mapping.reader(header)
+        grouped = "reference" in mapping.given
+        group = _Group() if grouped else None
+        seen: dict[str, int] = {}  # reference -> its first row: a case's rows follow each other
+
+        def add(item) -> None:
+            if result.rejected and not skip_invalid:
+                return  # keep validating to report every bad row; nothing will be written
+            batch.append(item)
+            if len(batch) >= BATCH:
+                _insert(uow, ctx, openings, batch, result, source)
+                batch.clear()
+                if progress:
+                    progress(result.rows)
+
         with path.open(newline="", encoding=encoding) as fh:
             records = csv.reader(fh)
             try:
@@ -255,25 +478,43 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                         continue  # a blank line is not a row
                     number += 1
                     result.rows = number
+                    raw = read(record)
+                    if group is not None:
+                        ref = raw.get("reference")
+                        if ref is None or ref.upper() != group.reference:
+                            if group.rows:
+                                _close(group, result, add)
+                            group = _Group(ref.upper() if ref else None)
+                            if group.reference is not None:
+                                if group.reference in seen:
+                                    group.bad = True
+                                    result.reject(number, "reference", f"{group.reference} again after other cases "
+                                                  f"(first at row {seen[group.reference]}): a case's rows follow "
+                                                  f"each other, as export writes them", record)
+                                    continue
+                                seen[group.reference] = number
                     try:
-                        values = _validate(read(record), mapping, ctx, staff)
+                        values = _validate(raw, mapping, ctx, staff)
                     except InvalidValue as exc:
                         result.reject(number, exc.field, exc.message, record)
+                        if group is not None:
+                            group.bad = True
                         continue
-                    if result.rejected and not skip_invalid:
-                        continue  # keep validating to report every bad row; nothing will be written
-                    batch.append((number, values, record))
-                    if len(batch) >= BATCH:
-                        result.imported += insert_batch(uow, ctx, openings, _unseen(uow, batch, header, result), source)
-                        batch.clear()
-                        if progress:
-                            progress(result.rows)
+                    if group is not None:
+                        group.rows.append((number, values, record))
+                        if group.reference is None:  # a row without a reference is a case of its own
+                            _close(group, result, add)
+                            group = _Group()
+                        continue
+                    add((number, values, record))
+                if group is not None and group.rows:
+                    _close(group, result, add)
             except UnicodeDecodeError:
                 raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejected):
-            result.imported += insert_batch(uow, ctx, openings, _unseen(uow, batch, header, result), source)
+            _insert(uow, ctx, openings, batch, result, source)
         if progress:
             progress(result.rows)
         result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
@@ -287,129 +528,297 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
             result.committed = True
 
 
-def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], header: list[str],
-            result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
-    """The batch's rows less those whose external id is already in the database (imported before,
-    or by an earlier batch of this file) or earlier in the batch: importing a file twice does not
-    make its cases twice. Those rows become rejects."""
+def _insert(uow, ctx: Context, openings: Openings, batch: list, result: ImportResult, source: str) -> None:
+    kept = _unseen(uow, batch, result)
+    result.cases += len(kept)
+    result.imported += insert_batch(uow, ctx, openings, kept, source)
+
+
+@dataclass
+class _Group:
+    """The rows of one reference read so far (one a cycle), and whether any was rejected."""
+
+    reference: str | None = None
+    rows: list = field(default_factory=list)
+    bad: bool = False
+
+
+def _close(group: _Group, result: ImportResult, add: Callable) -> None:
+    """Make one case of a reference's rows: its first row's case fields, every row's cycle. A case
+    is imported whole or not at all: when one row is rejected, so are the others."""
+    if group.bad:
+        for number, _, record in group.rows:
+            result.reject(number, "reference", f"{group.reference}: another of its rows was rejected "
+                                               f"(a case is imported whole)", record)
+        return
+    number, values, record = group.rows[0]
+    if "cycle" in values:
+        cycles = [v.pop("cycle") for _, v, _ in group.rows]
+        try:
+            _check_cycles(values, cycles)
+        except InvalidValue as exc:
+            result.reject(number, exc.field, exc.message, record)
+            for n, _, r in group.rows[1:]:
+                result.reject(n, "reference", f"{group.reference}: another of its rows was rejected "
+                                              f"(a case is imported whole)", r)
+            return
+        values["cycles"] = cycles
+    elif len(group.rows) > 1:
+        for n, _, r in group.rows[1:]:
+            result.reject(n, "reference", f"{group.reference} again at the next row without cycle_* columns "
+                                          f"(a case is one row, or one row a cycle)", r)
+        return
+    if len(group.rows) > 1:
+        values["rows"] = [(n, r) for n, _, r in group.rows]
+    add((number, values, record))
+
+
+def _check_cycles(case: dict[str, Any], cycles: list[dict[str, Any]]) -> None:
+    """A case's cycles read back: numbered 1, 2, ... in order, the first opened at receipt by the
+    complaint, each later one opened no earlier than the one before."""
+    for i, cycle in enumerate(cycles, 1):
+        if cycle["number"] != i:
+            raise InvalidValue("cycle_number", str(cycle["number"]), f"{i}: a case's cycles are numbered 1, 2, ... "
+                                                                     f"in order")
+        if i == 1 and (cycle["opened_at"] != case["received_at"] or cycle["opened_by"] != d.Action.LOG.value):
+            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(),
+                               "the receipt time, by log: a case's first cycle opens when it is received")
+        if i > 1 and (cycle["opened_by"] == d.Action.LOG.value or cycle["opened_at"] < cycles[i - 2]["opened_at"]):
+            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(),
+                               "a later cycle opened by reopen, new_facts or review, not before the one before it")
+
+
+def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    """The batch's cases less those already in the database: a reference already there (or whose
+    number another case has), or an external id already there or earlier in the file. Importing a
+    file twice does not make its cases twice. Those rows become rejects."""
     ids = {v["external_id"] for _, v, _ in batch if v["external_id"]}
     cc = Case.__table__.c
     known = dict(uow.session.execute(select(cc.external_id, cc.reference).where(cc.external_id.in_(ids))).all()
                  ) if ids else {}
+    numbers = {v["case_id"] for _, v, _ in batch if "case_id" in v}
+    taken = dict(uow.session.execute(select(cc.id, cc.reference).where(cc.id.in_(numbers))).all()) if numbers else {}
     first: dict[str, int] = {}
     kept = []
     for number, values, record in batch:
+        rows = values.get("rows")  # a case of several rows (cycles) names them all
         external = values["external_id"]
+        reason = field_name = None
+        holder = taken.get(values.get("case_id"))
+        if holder is not None:
+            field_name = "reference"
+            reason = (f"{holder} is already in the database: a reference is imported once" if holder == values["reference"]
+                      else f"its number is taken by case {holder} in this database")
+        elif external and external in known:
+            field_name, reason = "external_id", f"already imported (case {known[external]}): external ids are unique"
+        elif external and external in first:
+            field_name, reason = "external_id", f"the same as row {first[external]}: external ids are unique"
+        if reason:
+            for n, r in rows or ((number, record),):
+                result.reject(n, field_name, reason, r)
+            continue
         if external:
-            reason = None
-            if external in known:
-                reason = f"already imported (case {known[external]}): external ids are unique"
-            elif external in first:
-                reason = f"the same as row {first[external]}: external ids are unique"
-            if reason:
-                result.reject(number, "external_id", reason, record)
-                continue
             first[external] = number
         kept.append((number, values))
     return kept
 
 
 # The fields an import event records, by how each is written.
-# Every field the import sets is recorded (a key left out means empty); `calendar` marks events
-# that do so, older ones recorded fewer fields.
+# Every field the import sets is recorded (a key left out means empty, or for a count 0); `calendar`
+# marks events that do so, older ones recorded fewer fields.
 _PLAIN = ("status", "tier", "channel", "product", "category", "branch", "external_id", "assignee",
           "department", "root_cause", "satisfaction", "calendar", "internal_breached", "regulatory_breached")
 _MASKED = ("customer", "phone", "email", "account", "description", "resolution")
 _TIMES = ("received_at", "due_at", "regulatory_due_at", "resolved_at", "closed_at", "first_response_due_at",
           "followup_due_at")
-IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference")
+# ... and what an import of history (the tool's own export) sets beside them.
+_HISTORY_PLAIN = ("cycle_number", "reopen_count", "repeat_count", "regulatory_extension_days", "paused_working_seconds",
+                  "regulatory_paused_seconds", "notified_via", "pause_reason", "paused_from", "id_type", "co_handlers",
+                  "departments", "agent_authority", "complained_staff", "relief", "reviewer", "review_outcome")
+_HISTORY_MASKED = ("id_number", "agent_name", "request", "decision_facts", "decision_basis")
+_HISTORY_EVENT_TIMES = ("first_responded_at", "paused_at", "withdrawn_at", "decided_at", "review_requested_at",
+                        "reviewed_at")
+IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference", *_HISTORY_PLAIN, *_HISTORY_MASKED, *_HISTORY_EVENT_TIMES)
+_CLOCKS = ("due_at", "regulatory_due_at", "first_response_due_at")
 
 
 def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, dict[str, Any]]],
                  source: str) -> int:
-    """Insert one batch of valid rows: cases (ids reserved first, so references are written with
-    them), their first cycles opened as `log` opens them (cycles.Openings), and chained import
-    events. The clock rules (clocks.ran_out) decide which resolution came too late."""
+    """Insert one batch of valid cases: cases (ids reserved first, so references are written with
+    them; a case read back from the tool's export keeps its reference and so its number), their
+    cycles opened as `log` opens them (cycles.Openings, or cycles.open_cycle for each cycle of
+    history), and chained import events. The clock rules (clocks.ran_out) decide which resolution
+    came too late, where the file does not say. Returns the rows imported."""
     conn = uow.session.connection()
     now = ctx.now
     tz, cal, cal_name = ctx.tz, ctx.calendar, ctx.calendar.name
     open_statuses = clocks.OPEN
-    ids = uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch))
-    case_rows, cycle_rows, events = [], [], []
+    kept = [v["case_id"] for _, v in batch if "case_id" in v]
+    fresh = iter(uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch) - len(kept), above=max(kept, default=0)))
+    case_rows, cycle_rows, events, kept_rows = [], [], [], []
+    history_cases, history_cycles = [], []
+    event_ids = iter(uow.store.adapter.reserve_ids(conn, Event.__table__, len(batch)))
     prev = audit.head_hash(uow)
     now_iso = audit.hash_time(now)
     action, actor = d.Action.IMPORT.value, ctx.actor
-    for case_id, (number, v) in zip(ids, batch):
+    imported = 0
+    for number, v in batch:
+        case_id = v.get("case_id") or next(fresh)
         tier = v["tier"]
         received = v["received_at"]
         local = received.astimezone(tz)
-        opening = openings(received, d.Tier(tier), local.date())
-        due, reg, response = opening.due_at, opening.regulatory_due_at, opening.first_response_due_at
         resolved = v["resolved_at"]
-        internal_breach = resolved is not None and clocks.ran_out(due, resolved)
-        reg_breach = resolved is not None and clocks.ran_out(reg, resolved)
-        plan_breach = internal_breach and response is not None  # resolved after the plan was due, none on record
-        followup = opening.followup_due_at if v["status"] in open_statuses else None  # as a decision leaves it
-        reference = d.format_reference(local.year, case_id)
-        v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, followup_due_at=followup,
-                 calendar=cal_name, internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
-        case_rows.append({
+        reference = v.get("reference") or d.format_reference(local.year, case_id)
+        history = v.get("history")
+        if history:
+            row, own, recorded = _history_case(ctx, case_id, v, openings(received, d.Tier(tier), local.date()))
+            internal_breach, reg_breach = row["internal_breached"], row["regulatory_breached"]
+        else:
+            opening = openings(received, d.Tier(tier), local.date())
+            due, reg, response = opening.due_at, opening.regulatory_due_at, opening.first_response_due_at
+            internal_breach = resolved is not None and clocks.ran_out(due, resolved)
+            reg_breach = resolved is not None and clocks.ran_out(reg, resolved)
+            plan_breach = internal_breach and response is not None  # resolved after the plan was due, none on record
+            followup = opening.followup_due_at if v["status"] in open_statuses else None  # as a decision leaves it
+            v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, followup_due_at=followup)
+        v.update(calendar=cal_name, internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
+        case = {
             "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
             "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
             "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
-            "account": v["account"], "description": v["description"], "received_at": received, "due_at": due,
-            "regulatory_due_at": reg, "first_response_due_at": response, "followup_due_at": followup,
-            "resolved_at": resolved,
+            "account": v["account"], "description": v["description"], "received_at": received, "due_at": v["due_at"],
+            "regulatory_due_at": v["regulatory_due_at"], "first_response_due_at": v["first_response_due_at"],
+            "followup_due_at": v["followup_due_at"], "resolved_at": resolved,
             "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
             "satisfaction": v["satisfaction"], "calendar": cal_name, "external_id": v["external_id"],
             "internal_breached": internal_breach, "regulatory_breached": reg_breach,
             "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
             "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
-        })
-        cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
-                           "working_seconds": None if resolved is None else decided_seconds(received, resolved, cal),
-                           "internal_breached": internal_breach and not plan_breach,
-                           "regulatory_breached": reg_breach, "response_breached": plan_breach})
+        }
+        if history:
+            case.update(row)
+        # Masked once, here: the case row and the event hold the masked values, personal_data the full.
+        kept = personal.Kept()
+        names = (case["customer"], case.get("agent_name"))
+        for k in personal.FIELDS:
+            if case.get(k) is not None:
+                kept.add(k, case[k])
+                case[k] = personal.mask_value(k, case[k], names)
         # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
         new = {k: v[k] for k in _PLAIN if v[k] is not None}
         for k in _MASKED:
-            if v[k] is not None:
-                new[k] = event_value(k, v[k], v)  # masked as a logged case's event is
+            if case[k] is not None:
+                new[k] = case[k]
         for k in _TIMES:
             if v[k] is not None:
                 new[k] = v[k].isoformat()
         new["reference"] = reference
+        if history:
+            history_cases.append(case)
+            history_cycles.extend(own)
+            for k in _HISTORY_PLAIN:
+                if case[k]:  # a count of 0, like an empty value, is what a key left out means
+                    new[k] = case[k]
+            for k in _HISTORY_MASKED:
+                if case[k] is not None:
+                    new[k] = case[k]
+            for k in _HISTORY_EVENT_TIMES:
+                if case[k] is not None:
+                    new[k] = case[k].isoformat()
+            if recorded is not None:
+                new["cycles"] = recorded
+            if v.get("case_id"):
+                new["reference_kept"] = True  # its number too: db check knows why ids skip
+        else:
+            case_rows.append(case)
+            cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
+                               "working_seconds": None if resolved is None else decided_seconds(received, resolved, cal),
+                               "internal_breached": internal_breach and not plan_breach,
+                               "regulatory_breached": reg_breach, "response_breached": plan_breach})
         new_s = audit.encode(new)
-        detail = f"imported from {source} row {number}"
-        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail)
-        events.append({"case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
-                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "prev_hash": prev,
-                       "hash": digest})
+        rows = v.get("rows")
+        imported += len(rows) if rows else 1
+        detail = (f"imported from {source} row {number}" if not rows or len(rows) == 1 else
+                  f"imported from {source} rows {rows[0][0]}-{rows[-1][0]}")
+        full = kept.digest()
+        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail,
+                                full)
+        event_id = next(event_ids)
+        events.append({"id": event_id, "case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
+                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "full_digest": full,
+                       "prev_hash": prev, "hash": digest})
+        kept_rows += kept.rows(case_id, event_id)
         prev = digest
     times: dict = {}
     bulk_insert(uow, Case.__table__, case_rows, times)
+    bulk_insert(uow, Case.__table__, history_cases, times)
     bulk_insert(uow, Cycle.__table__, cycle_rows, times)
+    bulk_insert(uow, Cycle.__table__, history_cycles, times)
     bulk_insert(uow, Event.__table__, events, times)
+    bulk_insert(uow, PersonalData.__table__, kept_rows)
     uow.last_hash = prev
-    return len(batch)
+    return imported
+
+
+def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple[dict, list[dict], list | None]:
+    """A case read back from history: each of its cycles opened by the cycle opener (cycles.open_cycle;
+    the first as Openings gave it) with the clocks the file records where it has them (pauses,
+    escalations and extensions moved them); the case's own columns; and the cycles as the import
+    event records them (None when the file has no cycle columns)."""
+    given = v.get("cycles")
+    listed = given or [{"number": 1, "opened_by": d.Action.LOG.value, "opened_at": v["received_at"]}]
+    resolved = v["resolved_at"]
+    own = []
+    opening = first
+    for c in listed:
+        tier = c.get("tier") or v["tier"]
+        if c["number"] > 1 or tier != first.tier:
+            opening = open_cycle(c["opened_at"], d.Tier(tier), ctx.calendar, opener_action(c["opened_by"]))
+        opening = dc_replace(opening, **{k: c[k] for k in _CLOCKS if k in c})
+        row = {**opening.cycle_values(case_id, c["number"]),
+               "first_responded_at": c.get("first_responded_at", v.get("first_responded_at") if not given else None),
+               "resolved_at": c.get("resolved_at", resolved if not given else None),
+               "regulatory_extension_days": c.get("regulatory_extension_days", v.get("regulatory_extension_days") or 0)}
+        done = row["resolved_at"]
+        # A decided cycle keeps its working time, as resolve and review-decide keep it.
+        row["working_seconds"] = None if done is None else decided_seconds(row["opened_at"], done, ctx.calendar)
+        plan = opening.first_response_due_at
+        late = done is not None and clocks.ran_out(opening.due_at, done)
+        row["internal_breached"] = c.get("internal_breached", late and plan is None)
+        row["response_breached"] = c.get("response_breached", late and plan is not None)
+        row["regulatory_breached"] = c.get("regulatory_breached", done is not None and
+                                           clocks.ran_out(opening.regulatory_due_at, done))
+        own.append(row)
+    last = own[-1]
+    clock = {"due_at": opening.due_at, "regulatory_due_at": opening.regulatory_due_at,
+             "first_response_due_at": opening.first_response_due_at,
+             "followup_due_at": opening.followup_due_at if v["status"] in clocks.OPEN else None}
+    for k, value in clock.items():
+        v.setdefault(k, value)
+    case = {k: v.get(k) for k in _HISTORY_PLAIN + _HISTORY_MASKED + _HISTORY_EVENT_TIMES}
+    case.update(cycle_number=len(own), reopen_count=v.get("reopen_count", sum(
+        1 for c in listed if c["opened_by"] == d.Action.REOPEN.value)), repeat_count=v.get("repeat_count") or 0,
+        regulatory_extension_days=v.get("regulatory_extension_days", last["regulatory_extension_days"]) or 0,
+        paused_working_seconds=v.get("paused_working_seconds") or 0,
+        regulatory_paused_seconds=v.get("regulatory_paused_seconds") or 0)
+    internal = v.get("internal_breached")
+    if internal is None:
+        internal = bool(last["internal_breached"] or last["response_breached"])
+    regulatory = v.get("regulatory_breached")
+    if regulatory is None:
+        regulatory = bool(last["regulatory_breached"])
+    case.update(internal_breached=internal, regulatory_breached=regulatory)
+    recorded = None
+    if given:
+        recorded = [{"number": r["number"], "opened_by": r["opened_by"], "tier": r["tier"],
+                     "opened_at": r["opened_at"].isoformat(),
+                     "resolved_at": r["resolved_at"].isoformat() if r["resolved_at"] else None,
+                     "internal_breached": bool(r["internal_breached"] or r["response_breached"]),
+                     "regulatory_breached": bool(r["regulatory_breached"])} for r in own]
+    return case, own, recorded
 
 
 # Export ------------------------------------------------------------------------------------
-
-EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
-                      "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
-                      "regulatory_due_at", "first_response_due_at", "first_responded_at", "resolved_at", "closed_at",
-                      "reopen_count", "resolution", "root_cause", "notified_via", "satisfaction", "external_id",
-                      "internal_breached", "regulatory_breached",
-                      # The procedure of Order 2020 No. 3 (revisions 0005-0009), after the older columns so
-                      # that a spreadsheet built on those still finds them where they were.
-                      "regulatory_extension_days", "repeat_count", "withdrawn_at", "co_handlers", "departments",
-                      "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
-                      "decided_at", "decision_facts", "decision_basis", "relief", "review_requested_at", "reviewer",
-                      "review_outcome", "reviewed_at")
-EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
-                       "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached",
-                       "opened_by", "regulatory_extension_days")
 
 
 EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
@@ -427,14 +836,8 @@ def _columns(table, names):
 
 def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, Callable]]:
     """(position, converter) for the columns that need one, chosen once: times to ISO in the
-    business zone, personal data masked."""
-    out = []
-    for i, name in enumerate(names):
-        if isinstance(table.c[name].type, UTCDateTime):
-            out.append((i, show))
-        elif ctx.masking and name in MASKERS:
-            out.append((i, MASKERS[name]))
-    return out
+    business zone (personal data is stored masked: nothing to do)."""
+    return [(i, show) for i, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime)]
 
 
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
@@ -456,20 +859,33 @@ def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple
         cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
     cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
     pending = next(cycles, None)
-    named = ctx.masking
-    who = EXPORT_CASE_FIELDS.index("customer")
-    texts = [i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in TEXT_FIELDS]
+    # Masking turned off by an administrator: the full values, read from personal_data as the cases
+    # stream (a third ordered query, merged the same way), for a login that may read them.
+    kept = None
+    if not ctx.masking and personal.readable(uow):
+        p = PersonalData.__table__.c
+        kept_query = select(p.case_id, p.field, p.value).where(p.field.in_(personal.FIELDS))
+        if within:
+            kept_query = kept_query.where(p.case_id.in_(select(cc.id).where(*within)))
+        kept = iter(conn.execute(kept_query.order_by(p.case_id, p.event_id)))
+        held = next(kept, None)
+    where = {n: i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in personal.FIELDS}
     for row in cases:
         case = list(row)
-        name = case[who]
         for i, conv in case_conv:
             value = case[i]
             if value is not None:
                 case[i] = conv(value)
-        if named and name:
-            for i in texts:
-                case[i] = mask_names_in(case[i], (name,))
         case_id = case[0]
+        if kept is not None:
+            full: dict[str, str] = {}
+            while held is not None and held[0] <= case_id:
+                if held[0] == case_id:
+                    full[held[1]] = held[2]
+                held = next(kept, None)
+            if full:
+                for name, value in personal.revealed({n: case[i] for n, i in where.items()}, full).items():
+                    case[where[name]] = value
         own = []
         while pending is not None and pending[0] <= case_id:
             if pending[0] == case_id:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import audit, deadlines
+from . import audit, deadlines, personal
 from . import domain as d
 from . import labels
 from .errors import ConfigError, UserError
-from .masking import mask_email, mask_name, mask_phone, mask_text
 from . import access
 from .context import Context
 from .services import load_case
@@ -55,10 +54,12 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
             raise UserError(labels.t("letter.not_decided", "en", ref=case.reference, status=case.status))
         if reveal:
             access.require(ctx, access.Do.REVEAL, branch=case.branch)
-        full = reveal or not ctx.masking
-        contact = case.phone or case.email
-        if not full:
-            contact = mask_phone(case.phone) if case.phone else mask_email(case.email)
+        # In full for a revealing role (or with masking turned off, as far as the login may read
+        # personal data); otherwise the masked values the case stores.
+        fields = {f: getattr(case, f) for f in personal.FIELDS}
+        if reveal or (not ctx.masking and personal.readable(uow)):
+            fields = personal.revealed(fields, personal.current(uow, [case.id]).get(case.id, {}))
+        contact = fields["phone"] or fields["email"]
 
         def t(k: str, **kw) -> str:
             return labels.t(k, lang, **kw)
@@ -66,7 +67,6 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
         local = case.received_at.astimezone(ctx.tz)
         received = t("fmt.long_date", day=local)
         today = ctx.calendar.local_date(ctx.now)
-        keep = (lambda text: text) if full else mask_text
         told = case.resolved_at
         decided = case.decided_at or told
         routes = [r for r in (case.relief or ",".join(x.value for x in d.Relief)).split(",") if r]
@@ -75,10 +75,10 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
             ctx.warnings.append(labels.t("letter.no_facts", ui_lang, ref=case.reference))
         decision = {
             # What resolve recorded: the facts found, the basis, the result, when it was decided and told.
-            "facts": keep(case.decision_facts) if case.decision_facts else keep(case.description),
+            "facts": fields["decision_facts"] or fields["description"],
             "facts_recorded": bool(case.decision_facts),
-            "basis": keep(case.decision_basis) if case.decision_basis else t("letter.basis_default"),
-            "result": keep(case.resolution),
+            "basis": fields["decision_basis"] or t("letter.basis_default"),
+            "result": fields["resolution"],
             "decided_at": t("fmt.long_date", day=decided.astimezone(ctx.tz)),
             "told_at": t("fmt.long_date", day=told.astimezone(ctx.tz)),
             "notified_via": labels.plain(case.notified_via, lang, d.NotifiedVia) if case.notified_via else "",
@@ -87,7 +87,7 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
         relief = [{"route": r, "text": t(f"letter.{r}", to=review_to, last=t("fmt.long_date", day=review_last))}
                   for r in routes]
         html = template.render(
-            t=t, lang=lang, case=case, customer=(case.customer if full else mask_name(case.customer)),
+            t=t, lang=lang, case=case, customer=fields["customer"],
             contact=contact, received=received, product=labels.label(case.product, lang, d.Product),
             channel=labels.label(case.channel, lang, d.Channel), decision=decision, relief=relief,
             review_to=review_to, review_last=t("fmt.long_date", day=review_last),

@@ -1,13 +1,14 @@
 """Masking of personal data (PIPL): names, phone numbers (mobile and landline), account and card
 numbers, identity document numbers, e-mail addresses.
 
-Every output and export shows a case's fields masked; the case row keeps the real values so that a
-manager can `--reveal` them (which is audited) and `db purge` can anonymise them. Events are written
-masked: the full text of a note, reply or reason is kept in the personal_data table (complaintctl.
-personal), which `db purge` erases without touching the chain.
+Every rule of masking lives here, and is applied once, when data is written (complaintctl.personal):
+the case row, its cycles and its events store the masked values, the full ones go into the
+personal_data table, which `--reveal` reads and `db purge` erases without touching the chain.
+Outputs, reports and exports read the stored values and mask nothing themselves.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 _DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,40}[\dXx])(?![\d*])")
@@ -121,22 +122,33 @@ def mask_name(value: str | None) -> str | None:
 
 
 def mask_names_in(value: str | None, names) -> str | None:
-    """Free text with each of `names` (the case's customer and agent, say) masked wherever it occurs."""
+    """Free text with each of `names` (the case's customer and agent, say) masked wherever it occurs,
+    also when written otherwise than recorded: with spaces between its characters or parts, or
+    without the space between them, and a Latin name in any case (john smith, JohnSmith).
+    Every form is replaced by the recorded name's mask, so two forms never show different letters."""
     if not value:
         return value
     for name in names:
-        if name and name != ANONYMISED and len(name) >= 2 and name in value:
-            value = value.replace(name, mask_name(name))
+        if name and name != ANONYMISED and len(name) >= 2:
+            if name in value:
+                value = value.replace(name, mask_name(name))
+            # Another form is possible only if every letter of the name is in the text (cheap to
+            # see, and most texts fail it): only then is the pattern built and run.
+            folded = value.casefold()
+            if all(c in folded for c in name.casefold() if not c.isspace()):
+                value = _name_pattern(name).sub(mask_name(name), value)
     return value
 
 
-# Which masking each personal field gets: the one map every output, export and event uses.
+@functools.lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    letters = [c for c in name if not c.isspace()]
+    body = r"\s*".join(re.escape(c) for c in letters)
+    # A Latin name only as whole words (Li is not the li of "client"); a Chinese name anywhere.
+    return re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])" if name.isascii() else body, re.IGNORECASE)
+
+
+# Which masking each personal field gets: the one map every write uses (complaintctl.personal).
 MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
            "decision_basis": mask_text}
-
-
-def mask_field(name: str, value):
-    """A field's value as shown masked (fields that hold no personal data are returned as they are)."""
-    masker = MASKERS.get(name)
-    return masker(value) if masker is not None and value else value

@@ -97,10 +97,13 @@ class Case(SQLModel, table=True):
     branch: Optional[str] = Field(default=None, max_length=200, index=True)
     department: Optional[str] = Field(default=None, max_length=200)
     assignee: Optional[str] = Field(default=None, max_length=200, index=True)
-    customer: Optional[str] = Field(default=None, max_length=200, index=True)
-    phone: Optional[str] = Field(default=None, max_length=40, index=True)
+    # Personal fields hold their masked form only (masking.py: a name keeps its first character,
+    # a phone 138****5678, free text its numbers and the case's names masked); the full values are
+    # in personal_data (complaintctl.personal).
+    customer: Optional[str] = Field(default=None, max_length=200)
+    phone: Optional[str] = Field(default=None, max_length=40)
     email: Optional[str] = Field(default=None, max_length=254)
-    account: Optional[str] = Field(default=None, max_length=19, index=True)
+    account: Optional[str] = Field(default=None, max_length=19)
     description: str = Field(sa_column=Column(Text, nullable=False))
     received_at: dt.datetime = _ts(nullable=False)
     due_at: Optional[dt.datetime] = _ts()
@@ -129,7 +132,7 @@ class Case(SQLModel, table=True):
     # The record of Order 2020 No. 3, art. 13, beyond contact and account. The identity document number
     # is sensitive personal data: masked like an account number wherever it is shown or audited.
     id_type: Optional[str] = Field(default=None, max_length=30)
-    id_number: Optional[str] = Field(default=None, max_length=30, index=True)
+    id_number: Optional[str] = Field(default=None, max_length=30)
     agent_name: Optional[str] = Field(default=None, max_length=200)
     agent_authority: Optional[str] = Field(default=None, max_length=200)
     complained_staff: Optional[str] = Field(default=None, max_length=200)
@@ -208,16 +211,29 @@ class Event(SQLModel, table=True):
     old: Optional[str] = Field(default=None, sa_column=Column(Text))
     new: Optional[str] = Field(default=None, sa_column=Column(Text))
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # Salted SHA-256 of the full text this event kept in personal_data (audit.full_digest); the hash
+    # covers it. Empty when the event kept none.
+    full_digest: Optional[str] = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
 
+# The fields `find` looks a customer up by: only these values are indexed (a description may be
+# longer than a PostgreSQL index entry may be).
+LOOKUP_FIELDS = ("customer", "phone", "account", "id_number")
+LOOKUP_WHERE = "field IN ('customer', 'phone', 'account', 'id_number')"
+
+
 class PersonalData(SQLModel, table=True):
-    """The full text an event keeps only masked (a note, a reply, a reason naming a phone, an ID or
-    a card): read by `--reveal`, erased by `db purge`. The event's hash covers the masked text, so
-    erasing this row leaves the chain verifiable."""
+    """Personal data in full, keyed by case and by the event that wrote it: the value an event set
+    on a personal column of the case (field: the column's name; the case row and the event hold it
+    masked), the full text of an event's note, reply or reason (field: detail), and the event's
+    random salt (field: salt). Read by `--reveal`, `find`, letters and unmasked exports; erased by
+    `db purge`. The event's hash covers a salted digest of these rows, so the chain proves them
+    while they exist and still verifies after they are erased."""
 
     __tablename__ = "personal_data"
+    # ix_personal_data_lookup, partial (LOOKUP_WHERE), is declared by db.py: how is the backend's.
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -51,6 +51,8 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
         linked = []
         for key in dict.fromkeys(cases or []):
             linked.append(load_case(uow, key))
+        # Masked once, when written (an action is not one customer's case: no full text is kept).
+        text = mask_text(text)
         action = RemediationAction(title=text, root_cause=cause.value, product=prod.value if prod else None,
                                    owner=who, due_on=due_on, status=d.ActionStatus.OPEN.value,
                                    created_by=ctx.actor, created_at=ctx.now)
@@ -59,7 +61,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
         for case in linked:
             uow.session.add(RemediationCase(action_id=action.id, case_id=case.id))
         audit.append(uow, case_id=None, action=d.Action.ACTION_ADD.value, actor=ctx.actor, occurred_at=ctx.now,
-                     recorded_at=ctx.now, detail=mask_text(text),
+                     recorded_at=ctx.now, detail=text,
                      new={"action": action.id, "root_cause": action.root_cause, "product": action.product,
                           "owner": who, "due_on": due_on.isoformat(), "cases": [c.reference for c in linked]})
         uow.commit()
@@ -69,7 +71,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
 def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -> dict[str, Any]:
     """Mark an action done, with the evidence that it was carried out."""
     access.require(ctx, access.Do.WORK)
-    proof = d.clean_text("evidence", evidence, limit=10_000)
+    proof = mask_text(d.clean_text("evidence", evidence, limit=10_000))  # masked once, when written
 
     when = action_time(at, ctx)
     with uow:
@@ -80,7 +82,7 @@ def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -
         action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
         uow.session.add(action)
         audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,
-                     recorded_at=ctx.now, detail=mask_text(proof),
+                     recorded_at=ctx.now, detail=proof,
                      old={"action": action.id, "status": d.ActionStatus.OPEN.value},
                      new={"action": action.id, "status": d.ActionStatus.DONE.value})
         uow.commit()
@@ -113,12 +115,12 @@ def days_late(action: RemediationAction, as_of: dt.datetime, ctx: Context) -> in
 def _json(action: RemediationAction, ctx: Context, refs: list[str], as_of: dt.datetime | None = None) -> dict[str, Any]:
     moment = as_of or ctx.now
     late = is_late(action, moment, ctx)
-    return {"id": action.id, "title": mask_text(action.title) if ctx.masking else action.title,
+    return {"id": action.id, "title": action.title,
             "root_cause": action.root_cause, "product": action.product, "owner": action.owner,
             "due_on": action.due_on.isoformat(), "status": action.status, "late": late,
             "days_late": days_late(action, moment, ctx) if late else 0,
             "done_at": show_time(action.done_at, ctx),
-            "evidence": (mask_text(action.evidence) if ctx.masking else action.evidence) if action.evidence else None,
+            "evidence": action.evidence,
             "cases": refs, "created_by": action.created_by, "created_at": show_time(action.created_at, ctx)}
 
 

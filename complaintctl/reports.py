@@ -15,7 +15,6 @@ from . import labels
 from .context import Context, parse_time, show_time
 from .errors import InvalidValue, OverdueFound, UserError
 from .db import raw_times, stored_utc, time_text
-from .masking import mask_account, mask_name, mask_names_in, mask_phone, mask_text
 from .models import Case, Cycle, Staff
 
 OPEN = list(clocks.OPEN)
@@ -55,8 +54,8 @@ class CaseQuery:
     due_soon: bool = False
     stale: bool = False
     include_closed: bool = False
-    # (case column, stored value): one customer's cases, as personal.lookup_key finds them.
-    customer_key: tuple[str, str] | None = None
+    # One customer's cases, as personal.case_ids finds them.
+    case_ids: list[int] | None = None
 
 
 def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
@@ -99,9 +98,8 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
                                    (_C.product, d.Product, q.product, "--product")):
         if value:
             conds.append(col == labels.parse(enum, value, name).value)
-    if q.customer_key:
-        column, value = q.customer_key
-        conds.append(getattr(_C, column) == value)
+    if q.case_ids is not None:
+        conds.append(_C.id.in_(q.case_ids))
     if q.assignee:
         conds.append(_C.assignee == q.assignee.strip())
     if q.branch:
@@ -120,11 +118,11 @@ _HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXE
 
 class CaseRows:
     """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
-    personal data masked, clocks evaluated at as_of.
+    personal data as stored (masked when written), clocks evaluated at as_of.
 
     The clock outcome depends only on a few stored fields, and those repeat from row to row
     (deadlines fall at the ends of working days), so it is worked out once per distinct
-    combination; the rest of a row is copied, masked and formatted."""
+    combination; the rest of a row is copied and formatted."""
 
     _URGENT = d.Tier.URGENT.value
     _OPEN = frozenset(OPEN)
@@ -136,7 +134,6 @@ class CaseRows:
         self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
                       if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
         self.show = time_text(ctx.tz)
-        self.masked = ctx.masking
         self.clocks: dict = {}
         self.tally: dict[str, int] = {}
 
@@ -168,10 +165,6 @@ class CaseRows:
         if clock[0]:
             self.tally[tier] = self.tally.get(tier, 0) + 1
         show = self.show
-        if self.masked:
-            phone, account = mask_phone(phone), mask_account(account)
-            description = mask_names_in(mask_text(description), (customer,))
-            customer = mask_name(customer)
         return {
             "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
             "product": product, "category": category, "branch": branch, "department": department,
@@ -567,12 +560,31 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
         .join(Cycle, Cycle.case_id == Case.id)
         .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi)
         .group_by(func.coalesce(Case.root_cause, Case.category)).order_by(func.count().desc()).limit(10)).all()
-    repeaters = []
-    for col, masker, kind in ((_C.phone, mask_phone, "phone"), (_C.account, mask_account, "account")):
-        for value, n in uow.session.execute(
-                select(col, func.count()).where(_C.received_at >= lo, _C.received_at < hi, col.is_not(None))
-                .group_by(col).having(func.count() > 1).order_by(func.count().desc()).limit(20)).all():
-            repeaters.append({"kind": kind, "contact": masker(value) if ctx.masking else value, "cases": n})
+    repeaters = _repeaters(uow, lo, hi)
     return {"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "previous_from": show_time(prev_lo, ctx), "by": dims,
             "rows": out, "root_causes": [{"root_cause": c, "resolved": n} for c, n in causes],
             "repeat_complainants": repeaters}
+
+
+def _repeaters(uow, lo: dt.datetime, hi: dt.datetime) -> list[dict[str, Any]]:
+    """The phones and accounts of more than one case received in [lo, hi), shown as stored (masked).
+    They are told apart by their full values where the login may read personal data; otherwise
+    (a PostgreSQL login that may not reveal) by the masked values, which can join two customers
+    whose numbers share the digits shown."""
+    from . import personal
+    from .models import PersonalData
+
+    p = PersonalData.__table__.c
+    within = (_C.received_at >= lo, _C.received_at < hi)
+    out = []
+    for col, kind in ((_C.phone, "phone"), (_C.account, "account")):
+        if personal.readable(uow):
+            query = (select(func.min(col), func.count(func.distinct(_C.id))).select_from(Case.__table__)
+                     .join(PersonalData.__table__, and_(p.case_id == _C.id, p.field == kind))
+                     .where(*within, col.is_not(None)).group_by(p.value))
+        else:
+            query = select(col, func.count()).where(*within, col.is_not(None)).group_by(col)
+        n = func.count(func.distinct(_C.id)) if personal.readable(uow) else func.count()
+        for value, cases in uow.session.execute(query.having(n > 1).order_by(n.desc(), func.min(col)).limit(20)).all():
+            out.append({"kind": kind, "contact": value, "cases": cases})
+    return out

@@ -16,7 +16,6 @@ from .access import Do
 from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownCase, UnknownStaff, UserError
-from .masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone, mask_text
 from .models import Case, Cycle, Event, Setting, Staff
 
 UTC = dt.timezone.utc
@@ -46,9 +45,11 @@ def masking_enabled(uow) -> bool:
 
 # Views -----------------------------------------------------------------------------------
 
-def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: str | None = None) -> dict[str, Any]:
-    """The case as one JSON object: stable field names, times ISO 8601 in the business timezone."""
-    masked = ctx.masking and not reveal
+def case_json(case: Case, ctx: Context, *, full: dict[str, Any] | None = None,
+              related_ref: str | None = None) -> dict[str, Any]:
+    """The case as one JSON object: stable field names, times ISO 8601 in the business timezone;
+    personal fields as stored (masked), or as `full` gives them (personal.revealed)."""
+    shown = full if full is not None else {f: getattr(case, f) for f in personal.FIELDS}
     state = clocks.state(case, ctx.now)
     return {
         "id": case.id,
@@ -63,17 +64,17 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "departments": _names(case.departments),
         "assignee": case.assignee,
         "co_handlers": _names(case.co_handlers),
-        "customer": mask_name(case.customer) if masked else case.customer,
-        "phone": mask_phone(case.phone) if masked else case.phone,
-        "email": mask_email(case.email) if masked else case.email,
-        "account": mask_account(case.account) if masked else case.account,
-        "description": personal.event_value("description", case.description, case) if masked else case.description,
+        "customer": shown["customer"],
+        "phone": shown["phone"],
+        "email": shown["email"],
+        "account": shown["account"],
+        "description": shown["description"],
         "id_type": case.id_type,
-        "id_number": mask_id_number(case.id_number) if masked else case.id_number,
-        "agent_name": mask_name(case.agent_name) if masked else case.agent_name,
+        "id_number": shown["id_number"],
+        "agent_name": shown["agent_name"],
         "agent_authority": case.agent_authority,
         "complained_staff": case.complained_staff,
-        "request": personal.event_value("request", case.request, case) if masked else case.request,
+        "request": shown["request"],
         "received_at": _show(case.received_at, ctx),
         "due_at": _show(case.due_at, ctx),
         "regulatory_due_at": _show(case.regulatory_due_at, ctx),
@@ -95,11 +96,11 @@ def case_json(case: Case, ctx: Context, *, reveal: bool = False, related_ref: st
         "regulatory_extension_days": case.regulatory_extension_days,
         "regulatory_period_days": deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy),
         "related": related_ref,
-        "resolution": personal.event_value("resolution", case.resolution, case) if masked else case.resolution,
+        "resolution": shown["resolution"],
         "root_cause": case.root_cause,
         "decided_at": _show(case.decided_at, ctx),
-        "decision_facts": personal.event_value("decision_facts", case.decision_facts, case) if masked else case.decision_facts,
-        "decision_basis": personal.event_value("decision_basis", case.decision_basis, case) if masked else case.decision_basis,
+        "decision_facts": shown["decision_facts"],
+        "decision_basis": shown["decision_basis"],
         "relief": case.relief.split(",") if case.relief else [],
         "notified_via": case.notified_via,
         "satisfaction": case.satisfaction,
@@ -177,14 +178,24 @@ def _related_ref(uow, case: Case) -> str | None:
 # Writing ----------------------------------------------------------------------------------
 
 def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, changes: dict[str, Any],
-           detail: str | None = None, extra: dict[str, Any] | None = None, flush: bool = True) -> None:
-    """Set the changed fields on the case and append the event that records old and new values."""
+           detail: str | None = None, extra: dict[str, Any] | None = None, flush: bool = True,
+           kept: personal.Kept | None = None) -> None:
+    """Set the changed fields on the case and append the event that records old and new values.
+    Personal fields are given in full: the case and the event get them masked, personal_data the
+    full value (with the full text of `detail`, where masking changed it), the event's hash a
+    digest of it."""
     old, new = {}, {}
+    kept = kept or personal.Kept()
     for name, value in changes.items():
         before = getattr(case, name)
-        if before != value:
-            old[name] = personal.event_value(name, before, case)
-            new[name] = personal.event_value(name, value, case)
+        if name in personal.FIELDS:
+            after = personal.mask_value(name, value, personal.names(uow, case.id) if name in personal.TEXT_FIELDS else ())
+            if after != before or value:
+                old[name], new[name] = before, after
+                setattr(case, name, after)
+                kept.add(name, value)
+        elif before != value:
+            old[name], new[name] = before, value
             setattr(case, name, value)
     if action not in (d.Action.LOG, d.Action.IMPORT):
         _record_other_changes(case, old, new)
@@ -194,12 +205,14 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
     uow.session.add(case)
     if flush or case.id is None:
         uow.session.flush()  # later steps of the unit of work query what this one wrote
-    shown = personal.masked(detail, case)
-    event = audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
-                         recorded_at=ctx.now, old=old or None, new=new or None, detail=shown)
+    shown = personal.masked(detail, personal.names(uow, case.id)) if detail else detail
     if shown != detail:  # the full text is kept apart, where db purge can erase it
+        kept.add(personal.DETAIL, detail)
+    event = audit.append(uow, case_id=case.id, action=action.value, actor=ctx.actor, occurred_at=at,
+                         recorded_at=ctx.now, old=old or None, new=new or None, detail=shown, full=kept.digest())
+    if kept.values:
         uow.session.flush()
-        personal.keep(uow, case.id, event.id, "detail", detail)
+        kept.write(uow, case.id, event.id)
 
 
 # Columns an event never needs to carry: bookkeeping of the row itself.
@@ -221,9 +234,8 @@ def _record_other_changes(case: Case, old: dict[str, Any], new: dict[str, Any]) 
             continue
         before = hist.deleted[0] if hist.deleted else None
         after = getattr(case, name)
-        if before != after:
-            old[name] = personal.event_value(name, before, case)
-            new[name] = personal.event_value(name, after, case)
+        if before != after:  # never a personal field: those change only through _apply's `changes`
+            old[name], new[name] = before, after
 
 
 def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
@@ -255,7 +267,19 @@ def _move(case: Case, action: d.Action) -> d.Status:
 def _result(uow, ctx: Context, case: Case, key: str, warnings: list[str] | None = None, **params) -> Result:
     warn = list(warnings or [])
     warn += deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
-    return Result(case_json(case, ctx, related_ref=_related_ref(uow, case)), key, params, warn)
+    full = _full(uow, case) if _unmasked(uow, ctx) else None
+    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params, warn)
+
+
+def _unmasked(uow, ctx: Context) -> bool:
+    """An administrator turned masking off: outputs of a case read its personal data in full, as
+    far as the login may read it (on PostgreSQL, the roles that may reveal)."""
+    return not ctx.masking and personal.readable(uow)
+
+
+def _full(uow, case: Case) -> dict[str, Any]:
+    """The case's personal fields in full, from personal_data."""
+    return personal.revealed({f: getattr(case, f) for f in personal.FIELDS}, personal.current(uow, [case.id]).get(case.id, {}))
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -301,11 +325,11 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
         related_id = load_case(uow, related).id if related else None
-        case = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
-                        category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
-                        description=text, related_id=related_id, record=record)
+        case, kept = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
+                              category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
+                              description=text, related_id=related_id, record=record)
         _apply(uow, ctx, case, d.Action.LOG, received,
-               {"status": case.status}, extra=_creation_values(case))
+               {"status": case.status}, extra=_creation_values(case), kept=kept)
         if case.id >= 1024 and case.id & (case.id - 1) == 0:
             uow.refresh_statistics()  # the 1,024th, 2,048th, ... case: the tables have doubled
         uow.commit()
@@ -345,28 +369,36 @@ def complaint_record(*, id_type: str | None = None, id_number: str | None = None
 
 
 def _creation_values(case: Case) -> dict[str, Any]:
-    return {k: personal.event_value(k, getattr(case, k), case) for k in CREATION_KEYS if getattr(case, k) is not None}
+    return {k: getattr(case, k) for k in CREATION_KEYS if getattr(case, k) is not None}
 
 
 def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier: d.Tier, channel: d.Channel,
              product: d.Product, category: d.Category, description: str, branch: str | None = None,
              customer: str | None = None, phone: str | None = None, email: str | None = None,
              account: str | None = None, related_id: int | None = None, external_id: str | None = None,
-             record: dict[str, Any] | None = None) -> Case:
-    """Insert a case and its first cycle, opened by cycles.open_cycle; the caller appends the event."""
+             record: dict[str, Any] | None = None) -> tuple[Case, personal.Kept]:
+    """Insert a case (its personal fields masked) and its first cycle, opened by cycles.open_cycle;
+    the caller appends the event, which keeps the full values (returned)."""
     opening = cycles.open_cycle(received, tier, ctx.calendar, d.Action.LOG)
+    full = {"customer": customer, "phone": phone, "email": email, "account": account, "description": description,
+            **{k: v for k, v in (record or {}).items() if k in personal.FIELDS}}
+    names = [full.get(f) for f in personal.NAME_FIELDS]
+    kept = personal.Kept()
+    for k, v in full.items():
+        kept.add(k, v)
+    shown = {k: personal.mask_value(k, v, names) for k, v in full.items()}
     case = Case(
         status=status.value, tier=tier.value, channel=channel.value, product=product.value,
-        category=category.value, branch=branch, customer=customer, phone=phone, email=email, account=account,
-        description=description, received_at=received, **opening.case_values(),
+        category=category.value, branch=branch, received_at=received, **opening.case_values(),
         related_case_id=related_id, calendar=ctx.calendar.name, external_id=external_id,
-        created_at=ctx.now, updated_at=ctx.now, **(record or {}),
+        created_at=ctx.now, updated_at=ctx.now, **{**(record or {}), **shown},
     )
     uow.session.add(case)
     uow.session.flush()
+    personal.remember_names(uow, case.id, full)
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
     uow.session.add(Cycle(**opening.cycle_values(case.id, 1)))
-    return case
+    return case, kept
 
 
 def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, received_at, new_facts: bool) -> Result:
@@ -878,17 +910,17 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
         view_ctx = ctx.at(as_of_t)
-        view = case_json(case, view_ctx, reveal=reveal, related_ref=_related_ref(uow, case))
+        in_full = reveal or _unmasked(uow, ctx)
+        view = case_json(case, view_ctx, full=_full(uow, case) if in_full else None, related_ref=_related_ref(uow, case))
         cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
         events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
-        masked = ctx.masking and not reveal
         # Events hold their text masked; revealed, the full text kept apart (until purged) is shown.
-        full = {} if masked else personal.texts(uow, [e.id for e in events])
+        full = personal.texts(uow, [e.id for e in events]) if in_full else {}
         timeline = [{
             "id": e.id, "action": e.action, "actor": e.actor,
             "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
             "old": _loads(e.old), "new": _loads(e.new),
-            "detail": mask_text(e.detail) if masked else full.get((e.id, "detail"), e.detail),
+            "detail": full.get((e.id, personal.DETAIL), e.detail),
         } for e in events]
         cyc = [{
             "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),

@@ -68,10 +68,10 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(exe), *args], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def run(module: str) -> dict:
+def run(module: str, jobs: int = 1) -> dict:
     work = ROOT / "build" / "mutation" / module
     lay_out(module, work)
-    done = mutmut(work, "run", "--max-children", "1")
+    done = mutmut(work, "run", "--max-children", str(jobs))
     if done.returncode != 0:
         raise SystemExit(f"mutmut run failed for {module} (exit {done.returncode}; see {work / 'mutmut.log'})")
     mutmut(work, "export-cicd-stats")
@@ -85,9 +85,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"modules of complaintctl/ (default: {' '.join(MODULES)})")
     parser.add_argument("--goal", type=float, default=0.90, help="the share of mutants to kill (default 0.90)")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1: the machine is shared)")
     args = parser.parse_args()
     modules = args.modules or [m for m in MODULES if (ROOT / "complaintctl" / f"{m}.py").exists()]
-    results = [run(m) for m in modules]
+    results = [run(m, args.jobs) for m in modules]
     print(f"\n{'module':<12}{'killed':>8}{'survived':>10}{'timeout':>9}{'other':>7}{'total':>7}{'score':>8}")
     for r in results:
         other = r["total"] - r["killed"] - r["survived"] - r["timeout"]

@@ -28,7 +28,7 @@ def test_an_imported_complaint_is_stored_as_the_same_complaint_logged(cli, tmp_p
     assert imported == logged
     logged, imported = _rows(cli, "cycles", {"id", "case_id"})
     assert imported == logged
-    logged, imported = _rows(cli, "events", {"id", "case_id", "action", "recorded_at", "detail", "prev_hash", "hash"},
+    logged, imported = _rows(cli, "events", {"id", "case_id", "action", "recorded_at", "detail", "full_digest", "prev_hash", "hash"},
                              "where action in ('log', 'import')")
     for event in (logged, imported):
         event["new"] = {k: v for k, v in json.loads(event["new"]).items() if k != "reference"}

@@ -66,6 +66,7 @@ def test_deleting_the_last_event_is_caught_by_an_anchor(cli, anchored):
 
 def test_deleting_the_newest_case_with_its_events_is_caught_by_an_anchor(cli, anchored):
     newest = cli.scalar("select max(id) from cases")
+    cli.sql("delete from personal_data where case_id = :i", i=newest)
     cli.sql("delete from events where case_id = :i", i=newest)
     cli.sql("delete from cycles where case_id = :i", i=newest)
     cli.sql("delete from cases where id = :i", i=newest)
@@ -77,11 +78,12 @@ def test_a_consistent_rewrite_with_the_tools_own_hashing_is_caught_by_an_anchor(
     """Edit a note, then recompute every later hash with complaintctl's own audit module: the
     chain verifies, but the anchored head no longer matches."""
     cli.sql("update events set detail = '没有跟进' where action = 'note'")
-    rows = cli.sql("select id, case_id, action, actor, occurred_at, recorded_at, old, new, detail from events order by id")
+    rows = cli.sql("select id, case_id, action, actor, occurred_at, recorded_at, old, new, detail, full_digest "
+                   "from events order by id")
     prev = audit.GENESIS
-    for (eid, case_id, action, actor, occurred, recorded, old, new, detail) in rows:
+    for (eid, case_id, action, actor, occurred, recorded, old, new, detail, full) in rows:
         occurred, recorded = (_utc(t) for t in (occurred, recorded))
-        digest = audit.event_hash(prev, case_id, action, actor, occurred, recorded, old, new, detail)
+        digest = audit.event_hash(prev, case_id, action, actor, occurred, recorded, old, new, detail, full)
         cli.sql("update events set prev_hash = :p, hash = :h where id = :i", p=prev, h=digest, i=eid)
         prev = digest
     assert cli("db", "check").exit_code == 0  # the rewrite is consistent: only an anchor can tell

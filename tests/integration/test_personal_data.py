@@ -97,7 +97,7 @@ def test_an_older_database_moves_full_text_out_of_its_events_and_rechains(cli):
     from complaintctl.migrate import alembic_config
 
     ref = _everything(cli)
-    full = dict(cli.sql("select event_id, value from personal_data"))
+    full = dict(cli.sql("select event_id, value from personal_data where field = 'detail'"))
     # Back to revision 0011 the way Alembic goes (logins and the settings table go), then below it by hand.
     store = Store(str(cli.db))
     cfg = alembic_config(store)
@@ -124,22 +124,19 @@ def test_an_older_database_moves_full_text_out_of_its_events_and_rechains(cli):
     cli.sql("drop index ix_cases_customer")
     cli.sql("drop index ix_cases_id_number")
     cli.sql("update alembic_version set version_num = '0009'")
-    from complaintctl.access import Operator
-    from complaintctl.config import Policy
-    from complaintctl.context import make_context
-    from complaintctl.domain import Role
-    from complaintctl.maintenance import check
     store = Store(str(cli.db))
-    # A revision-0009 file has no logins to identify anyone by: the library is given its operator.
-    ctx = make_context(dt.datetime.now(dt.timezone.utc), Operator(cli.admin, cli.admin, Role.ADMIN, None), Policy())
-    assert check(store, store.unit_of_work(), ctx) == []  # the old layout's chain holds
     assert store.current_revision() == "0009"
+    assert NAME in str(cli.sql("select customer from cases"))  # the old layout: the case row in full
     assert "110105199003071239" in str(cli.sql("select detail from events"))
     store.upgrade()
     store.dispose()
     stored = " ".join(str(v) for row in cli.sql("select old, new, detail from events") for v in row)
     for secret in (ID, NAME, *LANDLINES):
         assert secret not in stored, secret
+    case_row = " ".join(str(v) for v in cli.sql("select * from cases")[0])
+    for secret in SECRETS:
+        assert secret not in case_row, secret
+    assert "王*明" in case_row
     assert cli("db", "check").exit_code == 0
     notes = [e["detail"] for e in cli.json("--as", "zhangwei", "show", ref, "--reveal", "--json")["events"]
              if e["action"] == "note"]
@@ -153,4 +150,55 @@ def test_an_imported_case_is_masked_in_its_event_names_in_its_text_too(cli, tmp_
     cli("import", str(f))
     stored = str(cli.sql("select new, detail from events"))
     assert "王小明" not in stored and "13812345678" not in stored and "王*明来电投诉年费" in stored
+    assert cli("db", "check").exit_code == 0
+
+
+def _stored_outside_personal_data(cli) -> str:
+    """Every row of every table but personal_data, as text (read as the tables' owner)."""
+    tables = [t for t in (("cases", "cycles", "events", "staff", "settings", "remediation_actions"))]
+    return "\n".join(str(row) for t in tables for row in cli.sql(f"select * from {t}"))
+
+
+def test_right_after_log_the_phone_and_name_are_only_in_personal_data(cli):
+    cli.staff()
+    cli("log", "--channel", "hotline", "--customer", NAME, "--phone", PHONE, "--id-number", ID,
+        "--description", f"{NAME}来电，身份证{ID}", "--received-at", "2026-03-02T10:00")
+    stored = _stored_outside_personal_data(cli)
+    for secret in (NAME, PHONE, ID):
+        assert secret not in stored, secret
+    assert "王*明" in stored and "138****5678" in stored
+    kept = dict(cli.sql("select field, value from personal_data"))
+    assert kept["customer"] == NAME and kept["phone"] == PHONE and kept["id_number"] == ID
+    assert kept["description"] == f"{NAME}来电，身份证{ID}" and len(kept["salt"]) == 32
+    assert cli.scalar("select count(*) from events where full_digest is not null") == 1
+
+
+def test_a_changed_full_text_in_personal_data_is_caught_by_its_digest(cli):
+    ref = _everything(cli)
+    assert cli("db", "check").exit_code == 0
+    event = cli.scalar("select event_id from personal_data where field = 'detail'")
+    cli.sql("update personal_data set value = '客户未留身份证号' where field = 'detail'")
+    r = cli("db", "check", expect=1)
+    assert f"event {event}: the personal data kept for it does not match the digest its hash covers" in r.stdout
+    # The case row's stored (masked) value and its kept full value are both proved: one by the
+    # replay, the other by the digest.
+    cli.sql("update personal_data set value = '13900000000' where field = 'phone'")
+    assert "does not match the digest" in cli("db", "check", expect=1).stdout
+    assert ref
+
+
+def test_after_purge_no_output_shows_the_erased_values_and_masking_off_shows_full_values_before(cli):
+    ref = _everything(cli)
+    cli("masking", "off", "--reason", "test database")
+    assert NAME in cli("export").stdout and PHONE in cli.json("show", ref, "--json")["case"]["phone"]
+    assert NAME not in cli("list", "--all", "--format", "csv").stdout  # reports read the stored, masked values
+    assert [r["reference"] for r in cli.json("find", "--name", NAME, "--format", "json")] == [ref]
+    cli("db", "purge", "--closed-before", "2026-04-01")
+    outputs = [cli(*args).stdout for args in (("export",), ("export", "--format", "csv"), ("list", "--all", "--format", "json"),
+                                              ("show", ref, "--json"), ("report", "summary", "--from", "2026-03-01",
+                                                                        "--to", "2026-03-31", "--format", "json"))]
+    for out in outputs:
+        for secret in SECRETS:
+            assert secret not in out, secret
+    assert cli("find", "--phone", PHONE, "--format", "json").stdout.strip() == "[]"
     assert cli("db", "check").exit_code == 0

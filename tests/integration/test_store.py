@@ -212,8 +212,8 @@ def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(
     assert rep["by_branch"][-1]["handled_within_extension"] == 1
 
 
-def test_revision_0015_keeps_each_decided_cycles_working_time_as_the_decision_does(cli):
-    """Cycles decided before 0015 get the working time `resolve` and `review-decide` now keep,
+def test_revision_0018_keeps_each_decided_cycles_working_time_as_the_decision_does(cli):
+    """Cycles decided before 0018 get the working time `resolve` and `review-decide` now keep,
     counted by the same function: the same figures as the decisions wrote, and `report sla` the same."""
     from alembic import command
 
@@ -235,7 +235,7 @@ def test_revision_0015_keeps_each_decided_cycles_working_time_as_the_decision_do
     cfg = alembic_config(store)
     with store.write_engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0014")
+        command.downgrade(cfg, "0017")
     store.dispose()
     assert cli("db", "upgrade").exit_code == 0
     assert cli.sql("select case_id, number, working_seconds from cycles order by case_id, number") == kept

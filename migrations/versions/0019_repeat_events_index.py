@@ -5,15 +5,15 @@ monthly report count them by when they arrive) are `repeat` events in a window o
 index on (action, occurred_at, case_id) they are a range of it, where before every case that ever
 had a repeat was read, then its events.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0016"
-down_revision = "0015"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

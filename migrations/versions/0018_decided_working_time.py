@@ -7,15 +7,15 @@ decision now writes it on the cycle (cycles.working_seconds), and this revision 
 cycles decided before, counted by the same function (cycles.decided_seconds) under the calendar of
 the config in use when the upgrade runs (the default calendar without one).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-29
 """
 from alembic import context, op
 import sqlalchemy as sa
 
-revision = "0015"
-down_revision = "0014"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
