@@ -180,7 +180,7 @@ def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
             span = deadlines.remaining(due, stop, cal, clock_hours=clock_hours)
             out.append(Clock(name, due, "left" if span.seconds > 0 else "overdue", span))
 
-    if getattr(case, "review_requested_at", None) is not None and case.status in _REVIEW_STATES:
+    if case.review_requested_at is not None and case.status in _REVIEW_STATES:
         # A review runs on its own 30-day clock, kept in the regulatory deadline's place.
         clock("review", case.regulatory_due_at, clock_hours=False, met_at=case.reviewed_at)
         return out

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import and_, select
+from sqlalchemy import and_, not_, select
 
 from complaintctl import clocks, reports
 from complaintctl import domain as d
@@ -77,6 +77,8 @@ def test_the_sql_clock_rules_select_what_the_python_rules_say(store, values, as_
         state = {c.id: clocks.state(c, as_of) for c in rows}
         expect = {
             "internal": {i for i, s in state.items() if s.internal},
+            # False, never NULL, for a case without the clock: its negation selects the case.
+            "not internal": {c.id for c in rows if clocks.is_open(c.status) and not state[c.id].internal},
             "regulatory": {i for i, s in state.items() if s.regulatory},
             "overdue": {i for i, s in state.items() if s.overdue},
             "stale": {i for i, s in state.items() if s.stale},
@@ -87,6 +89,7 @@ def test_the_sql_clock_rules_select_what_the_python_rules_say(store, values, as_
         }
         got = {
             "internal": _selected(uow, and_(clocks.open_sql(), clocks.internal_overdue_sql(as_of))),
+            "not internal": _selected(uow, and_(clocks.open_sql(), not_(clocks.internal_overdue_sql(as_of)))),
             "regulatory": _selected(uow, and_(clocks.open_sql(), clocks.regulatory_overdue_sql(as_of))),
             "overdue": _selected(uow, clocks.overdue_sql(as_of)),
             "stale": _selected(uow, clocks.stale_sql(as_of)),

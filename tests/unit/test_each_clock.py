@@ -98,3 +98,41 @@ def test_reports_order_by_the_nearest_deadline_and_due_soon_by_the_internal_one(
     assert earliest == ("CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) "
                         "THEN cases.due_at ELSE cases.regulatory_due_at END")
     assert _sql(clocks.next_due_sql()) == "CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END"
+
+
+def test_each_clock_carries_its_own_deadline_whatever_its_state():
+    due, reg = at("2026-11-28T00:00"), at("2026-12-10T00:00")
+    seen = {}
+    for c, when in ((case(), "2026-11-27T12:00"), (case(), "2026-12-20T10:00"),
+                    (case(status="resolved", resolved_at=at("2026-11-27T10:00")), "2026-12-20T10:00"),
+                    (case(status="withdrawn"), "2026-12-20T10:00"),
+                    (case(status="paused", paused_at=at("2026-11-27T12:00"), pause_reason="appraisal"), "2026-12-20T10:00")):
+        for k in clocks.each_clock(c, at(when), CAL):
+            seen.setdefault(k.state, set()).add((k.name, k.due_at))
+    assert set(seen) == {"left", "overdue", "met", "closed", "stopped"}
+    for state, clocks_seen in seen.items():
+        assert clocks_seen == {("internal", due), ("regulatory", reg)}, state
+
+
+def test_a_second_before_its_deadline_a_clock_still_has_that_second_left():
+    assert states(case(), "2026-11-27T23:59:59")[0] == ("internal", "left", 1)
+    r = clocks.read(case(), at("2026-11-27T23:59:59"), CAL, responded=False)
+    assert r.time_left is not None and r.time_left.seconds == 1
+
+
+def test_a_pause_stops_the_urgent_plan_and_the_follow_up_which_run_in_their_own_time():
+    urgent = case(tier="urgent", due_at=None, first_response_due_at=at("2026-11-28T10:00"),
+                  followup_due_at=at("2026-11-30T10:00"))
+    # The plan counts clock hours (Saturday too); the follow-up working time (Friday's last two, then Monday).
+    assert states(urgent, "2026-11-27T22:00")[:2] == [("response", "left", 12 * HOUR), ("followup", "left", 12 * HOUR)]
+    paused = case(tier="urgent", status="paused", due_at=None, first_response_due_at=at("2026-11-28T10:00"),
+                  followup_due_at=at("2026-11-30T10:00"), paused_at=at("2026-11-27T20:00"),
+                  pause_reason="customer_materials")
+    assert [s[:2] for s in states(paused, "2026-12-01T10:00")] == [("response", "stopped"), ("followup", "stopped"),
+                                                                    ("regulatory", "left")]
+
+
+def test_a_reviews_clock_counts_working_time():
+    review = case(status="under_review", review_requested_at=at("2026-11-20T10:00"),
+                  regulatory_due_at=at("2026-12-01T00:00"))
+    assert states(review, "2026-11-27T12:00") == [("review", "left", (12 + 24) * HOUR)]  # Friday's rest and Monday
