@@ -105,7 +105,7 @@ def add_procedure(db: Path) -> dict[str, int]:
                 f"resolved_at = (SELECT resolved_at FROM cycles WHERE case_id = cases.id AND number = 1), "
                 f"closed_at = (SELECT resolved_at FROM cycles WHERE case_id = cases.id AND number = 1) "
                 f"WHERE id % 100 IN (0, 1, 2) AND {closed}")
-    cur.execute(f"UPDATE cycles SET resolved_at = NULL, regulatory_breached = 0 "
+    cur.execute(f"UPDATE cycles SET resolved_at = NULL, working_seconds = NULL, regulatory_breached = 0 "
                 f"WHERE case_id IN (SELECT id FROM cases WHERE id % 100 = 3 AND {closed})")
     cur.execute(f"UPDATE cases SET status = 'withdrawn', withdrawn_at = {_t('received_at, ' + repr('+2 days'))}, "
                 f"resolved_at = NULL, closed_at = NULL, regulatory_breached = 0 WHERE id % 100 = 3 AND {closed}")
@@ -120,6 +120,9 @@ def add_procedure(db: Path) -> dict[str, int]:
                 f"internal_breached, regulatory_breached, response_breached, regulatory_extension_days) "
                 f"SELECT id, 2, tier, 'review', review_requested_at, {_t('review_requested_at, ' + repr('+30 days'))}, "
                 f"reviewed_at, 0, 0, 0, 0 FROM cases WHERE review_requested_at IS NOT NULL")
+    # The decisions moved above, and the review cycles added, keep their working time as the tool's
+    # own writers would (counted by the library, as revision 0018 fills older databases).
+    cur.execute("UPDATE cycles SET working_seconds = NULL WHERE regulatory_extension_days = 30 AND case_id % 100 = 0")
     cur.execute("UPDATE cases SET repeat_count = 1 + id % 2 WHERE id % 100 IN (6, 7, 8)")
     for k in (1, 2):
         cur.execute(f"INSERT INTO events (case_id, action, actor, occurred_at, recorded_at, new, prev_hash, hash) "
@@ -127,6 +130,10 @@ def add_procedure(db: Path) -> dict[str, int]:
                     f"{_t('received_at, ' + repr(f'+{k} days'))}, '{{\"repeat_count\": {k}}}', '', '' "
                     f"FROM cases WHERE repeat_count >= {k}")
     con.commit()
+    con.close()
+    _keep_working_time(db)
+    con = sqlite3.connect(db)
+    cur = con.cursor()
     cur.execute("ANALYZE")
     counts = dict(cur.execute(
         "SELECT 'extended', count(*) FROM cycles WHERE regulatory_extension_days > 0 UNION ALL "
@@ -137,6 +144,19 @@ def add_procedure(db: Path) -> dict[str, int]:
         QUARTER_UTC).fetchall())
     con.close()
     return counts
+
+
+def _keep_working_time(db: Path) -> None:
+    """Each decided cycle's working time, where the SQL above left none (cycles.fill_working_seconds)."""
+    from complaintctl.config import Policy
+    from complaintctl.cycles import fill_working_seconds
+    from complaintctl.db import Store
+    from complaintctl.deadlines import BusinessCalendar
+
+    store = Store(str(db))
+    with store.write_engine.begin() as conn:
+        fill_working_seconds(conn, BusinessCalendar(Policy()))
+    store.dispose()
 
 
 def main() -> None:

@@ -209,7 +209,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     st = state(ctx)
     store = st.store(migrate=False, create=True)
     before = store.current_revision()
-    applied = store.ensure_schema(st.os_login, st.now)
+    applied = store.ensure_schema(st.os_login, st.now, st.policy)
     if applied and before is None:
         render.message(labels.t("note.db_created", st.language, where=store.display_url))
     mapped = None if applied else store.ensure_administrator(st.os_login, st.now)

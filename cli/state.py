@@ -125,7 +125,7 @@ class AppState:
             store = Store(self.db_url, busy_timeout=self.config["database.busy_timeout_seconds"], create=create)
             if migrate:
                 before = store.current_revision()
-                applied = store.ensure_schema(self.os_login, self.now)
+                applied = store.ensure_schema(self.os_login, self.now, self.policy)
                 if applied and before is None:
                     self.notes.append(labels.t("note.db_created", self.language, where=store.display_url))
                 elif applied:

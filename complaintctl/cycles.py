@@ -2,7 +2,9 @@
 clock fields. `log`, `import`, `reopen`, new facts (`log --repeat-of --new-facts`) and `review`
 all open cycles through it (and so must anything later that starts one), so an imported case and
 the same complaint logged by hand are stored alike (tests/cli/test_cycle_opening.py compares them
-field by field)."""
+field by field). When a cycle is decided, its working time from opening to the decision is kept on
+it, counted here (`decided_seconds`) for every path that decides one: resolve, review-decide,
+import, the migration that filled the rows decided before the column existed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -113,3 +115,38 @@ class Openings:
             plan = deadlines.response_due(opened_at, self.cal.policy)
             return Opening(opened_at, tier.value, by, plan, found[1], plan, found[2])
         return Opening(opened_at, tier.value, by, found[0], found[1], None, None)
+
+
+# The key under which the event that decides a cycle records its working time, beside the case's
+# fields (`db check` compares it with the cycle).
+EVENT_KEY = "cycle_working_seconds"
+
+
+def decided_seconds(opened_at: dt.datetime, told_at: dt.datetime, cal: BusinessCalendar) -> float:
+    """A decided cycle's working time: working-day seconds from its opening to the decision told
+    (the calendar's one count, BusinessCalendar.working_seconds), stored as cycles.working_seconds."""
+    return cal.working_seconds(opened_at, told_at)
+
+
+def fill_working_seconds(conn, cal: BusinessCalendar, chunk: int = 20000) -> int:
+    """Write decided_seconds on every decided cycle that lacks it (revision 0018 fills the rows
+    decided before the column existed; the return benchmark, whose procedure it writes in SQL),
+    a chunk of rows at a time in id order; returns how many were filled."""
+    from sqlalchemy import bindparam, select, update
+
+    from .models import Cycle
+
+    t = Cycle.__table__
+    filled, last = 0, 0
+    query = (select(t.c.id, t.c.opened_at, t.c.resolved_at)
+             .where(t.c.resolved_at.is_not(None), t.c.working_seconds.is_(None), t.c.id > bindparam("last"))
+             .order_by(t.c.id).limit(chunk))
+    write = update(t).where(t.c.id == bindparam("cycle_id")).values(working_seconds=bindparam("seconds"))
+    while True:
+        rows = conn.execute(query, {"last": last}).all()
+        if not rows:
+            return filled
+        conn.execute(write, [{"cycle_id": i, "seconds": decided_seconds(opened, told, cal)}
+                             for i, opened, told in rows])
+        filled += len(rows)
+        last = rows[-1][0]

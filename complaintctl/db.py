@@ -23,7 +23,7 @@ from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaT
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014", "0016", "0017")
+                   "0014", "0016", "0017", "0018", "0019")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
@@ -571,7 +571,7 @@ class Store:
         except DBAPIError as exc:
             raise self.translate(exc) from None
 
-    def ensure_schema(self, os_login: str | None = None, now=None) -> str | None:
+    def ensure_schema(self, os_login: str | None = None, now=None, policy=None) -> str | None:
         """Bring a new or older database to the current revision; return the revision applied, if any.
         In the same transaction, a database without an administrator gets its owner as one."""
         revision = self.current_revision()
@@ -586,19 +586,20 @@ class Store:
             raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
         if revision is None and not self.create:
             raise labels.error(DatabaseNotFound, "err.db_empty", where=self.display_url)
-        self.upgrade(os_login=os_login, now=now)
+        self.upgrade(os_login=os_login, now=now, policy=policy)
         return HEAD_REVISION
 
     def _has_foreign_tables(self) -> bool:
         names = sa.inspect(self.engine).get_table_names()
         return bool(names) and "cases" not in names
 
-    def upgrade(self, revision: str = "head", os_login: str | None = None, now=None) -> None:
-        """Run Alembic migrations up to `revision` (imports Alembic only here)."""
+    def upgrade(self, revision: str = "head", os_login: str | None = None, now=None, policy=None) -> None:
+        """Run Alembic migrations up to `revision` (imports Alembic only here); `policy` is config's,
+        for a revision that counts working time (the default calendar without one)."""
         from .migrate import upgrade
 
         try:
-            upgrade(self, revision, os_login=os_login or account_name(os.getuid()), now=now)
+            upgrade(self, revision, os_login=os_login or account_name(os.getuid()), now=now, policy=policy)
         except DBAPIError as exc:
             raise self.translate(exc) from None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import access
+from . import access, labels
 from . import domain as d
 from . import services
 from .errors import UserError
@@ -62,6 +62,10 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
         for name, role, branch, dept in STAFF:
             if name not in have:
                 services.staff_add(uow, ctx, name=name, role=role, branch=branch, department=dept)
+        # The sample branches' regions, recorded in the demo's database so that the return's by-region
+        # table is filled without a config file (a region recorded before, under --force, is kept).
+        recorded = services.stored_regions(uow)
+        services.record_regions(uow, ctx, {b: r for b, r in labels.DEMO_REGIONS.items() if b not in recorded})
         staff_by_role = {r: [s for s in STAFF if s[1] == r] for r in ("staff", "manager", "executive")}
         start = cal.local_date(ctx.now) - dt.timedelta(days=days)
         made = []

@@ -142,6 +142,7 @@ class Action(StrEnum):
     ACTION_ADD = "action_add"
     ACTION_DONE = "action_done"
     LETTER = "letter"
+    REGIONS = "regions"
 
 
 class ActionStatus(StrEnum):

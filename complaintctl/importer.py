@@ -22,7 +22,7 @@ from .db import bulk_insert, raw_times, time_text
 from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import OPENERS, Openings, open_cycle, opener_action
+from .cycles import OPENERS, Openings, decided_seconds, open_cycle, opener_action
 from .masking import mask_text
 from . import personal
 from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
@@ -656,7 +656,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     with local names: the import's inner loop, and most of its speed."""
     conn = uow.session.connection()
     now = ctx.now
-    tz, cal_name = ctx.tz, ctx.calendar.name
+    tz, cal, cal_name = ctx.tz, ctx.calendar, ctx.calendar.name
     open_statuses = clocks.OPEN
     kept = [v["case_id"] for _, v in batch if "case_id" in v]
     fresh = iter(uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch) - len(kept), above=max(kept, default=0)))
@@ -737,6 +737,7 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
         else:
             case_rows.append(case)
             cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
+                               "working_seconds": None if resolved is None else decided_seconds(received, resolved, cal),
                                "internal_breached": internal_breach and not plan_breach,
                                "regulatory_breached": reg_breach, "response_breached": plan_breach})
         new_s = audit.encode(new)
@@ -785,6 +786,8 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
                "resolved_at": c.get("resolved_at", resolved if not given else None),
                "regulatory_extension_days": c.get("regulatory_extension_days", v.get("regulatory_extension_days") or 0)}
         done = row["resolved_at"]
+        # A decided cycle keeps its working time, as resolve and review-decide keep it.
+        row["working_seconds"] = None if done is None else decided_seconds(row["opened_at"], done, ctx.calendar)
         plan = opening.first_response_due_at
         late = done is not None and clocks.ran_out(opening.due_at, done)
         row["internal_breached"] = c.get("internal_breached", late and plan is None)

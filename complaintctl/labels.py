@@ -140,6 +140,7 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "action_add": ("Remediation action added", "新增整改措施", ()),
         "action_done": ("Remediation action done", "整改措施完成", ()),
         "letter": ("Decision letter produced", "出具处理决定告知书", ()),
+        "regions": ("Branch regions recorded", "登记网点所属地区", ()),
     },
     d.ActionStatus: {
         "open": ("Open", "整改中", ()),
@@ -1024,6 +1025,9 @@ TEXT.update({
 
 
 # report sla's own column headers (the list's keys mean other things there)
+# The regions the demo's sample branches report under (the quarterly return's by-region table).
+DEMO_REGIONS = {"BJ000": "总行营业部", "BJ001": "北京市东城区", "BJ002": "北京市海淀区"}
+
 SLA_HEADERS = {
     "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
     "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),

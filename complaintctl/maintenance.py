@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 
 from . import access, audit, files, labels, personal, replay, sqlviews
 from . import domain as d
@@ -145,7 +145,11 @@ def _replay_all(s) -> list[str]:
 
     events = stream(select(Event.case_id, Event.action, Event.occurred_at, Event.old, Event.new)
                     .where(Event.case_id.is_not(None)).order_by(Event.case_id, Event.id))
-    cycles = stream(select(*Cycle.__table__.columns).order_by(Cycle.case_id, Cycle.number))
+    # The cycle columns the database has: a file not yet upgraded (checked before its upgrade) lacks
+    # the newest, and its cycles are compared on the rest.
+    present = {c["name"] for c in sa_inspect(s.connection()).get_columns("cycles")}
+    cycles = stream(select(*[c for c in Cycle.__table__.columns if c.name in present])
+                    .order_by(Cycle.case_id, Cycle.number))
     cases = stream(select(*Case.__table__.columns).order_by(Case.id))
     ev, cy = next(events, None), next(cycles, None)
     orphans: set[int] = set()

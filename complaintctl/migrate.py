@@ -17,14 +17,16 @@ def alembic_config(store) -> AlembicConfig:
     return cfg
 
 
-def upgrade(store, revision: str = "head", *, os_login: str, now=None) -> None:
+def upgrade(store, revision: str = "head", *, os_login: str, now=None, policy=None) -> None:
     """Apply migrations up to `revision`, on the store's own engine and connection settings; at
-    the head, a database without an administrator gets its owner as one, in the same transaction."""
+    the head, a database without an administrator gets its owner as one, in the same transaction.
+    `policy` (config's calendar) is what a revision that counts working time counts it with."""
     import datetime as dt
 
     from complaintctl.access import ensure_administrator
 
     cfg = alembic_config(store)
+    cfg.attributes["policy"] = policy
     # The writers' lock makes concurrent first uses queue: the second sees the first's revision.
     with store.write_engine.begin() as conn:
         store.adapter.lock_connection(conn)

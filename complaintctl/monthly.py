@@ -65,7 +65,8 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
     total = next((r for r in handling if r["branch"] == regulatory.TOTAL), {})
     reasons = [{"category": r["category"], "received": r["received"], "previous": r["previous"],
                 "change": r["change"], "change_pct": r["change_pct"]}
-               for r in sorted(summary["rows"], key=lambda r: (-r["received"], r["category"]))]
+               for r in sorted(summary["rows"], key=lambda r: (-r["received"], r["category"]))
+               if r["received"] or r["previous"]]  # a reason with only repeats of older complaints is not ranked
     return {
         "month": f"{year}-{mon:02d}", "from": show_time(lo, ctx), "to": show_time(end, ctx),
         "previous_month": prev_first.strftime("%Y-%m"), "as_of": show_time(as_of, ctx),

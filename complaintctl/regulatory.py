@@ -13,15 +13,14 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from . import deadlines
 from . import domain as d
-from . import labels
+from . import labels, reports
 from .errors import InvalidValue, UserError
-from .models import Case, Cycle, Event
+from .models import Case, Cycle
 from .db import raw_times, stored_utc as utc
 from .context import Context, show_time
 
 _C = Case.__table__.c
 _Y = Cycle.__table__.c
-_E = Event.__table__.c
 TOTAL = "TOTAL"
 
 HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late",
@@ -169,18 +168,9 @@ def handling_by_branch(uow, ctx: Context, lo: dt.datetime, hi: dt.datetime, scop
     def put(measure: str, b: str | None, n: int = 1) -> None:
         table.setdefault(b or "", dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
 
-    # Repeat complaints (log --repeat-of) arrive as events on the original case. The cases that had
-    # any are few and indexed by their repeat count (asked for alone, so that no planner prefers to
-    # walk every case in branch order); their events are then read by case, a chunk at a time.
-    repeated = dict(uow.session.execute(select(_C.id, _C.branch).where(_C.repeat_count > 0, *scope)).all())
-    ids = sorted(repeated)
-    for start in range(0, len(ids), 500):
-        for case_id, n in uow.session.execute(
-                select(_E.case_id, func.count())
-                .where(_E.case_id.in_(ids[start:start + 500]), _E.action == d.Action.REPEAT.value,
-                       _E.occurred_at >= lo, _E.occurred_at < hi)
-                .group_by(_E.case_id)):
-            put("repeat", repeated[case_id], n)
+    # Repeat complaints that arrived in the period, by their original's branch (reports' definition).
+    for (b,), n in reports.repeat_complaints(uow, lo, hi, [_C.branch], scope).items():
+        put("repeat", b, n)
     # Reviews requested in the period, from the review columns, and how each stood at hi.
     for b, outcome, decided in uow.session.execute(
             select(_C.branch, _C.review_outcome, _C.reviewed_at)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from typing import Any, Iterable
 
+from .cycles import EVENT_KEY as WORKING_TIME_KEY
 from . import domain as d
 from .errors import IllegalMove
 from .models import Case, UTCDateTime
@@ -113,10 +114,17 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
                     ending[flag] = bool(old.get(flag, before.get(flag)))
             cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None}
         elif new.get("resolved_at") is not None and cycles:
-            cycles[max(cycles)]["resolved_at"] = new["resolved_at"]  # the cycle ends with the case's resolution
+            _decided(cycles[max(cycles)], new["resolved_at"], new)  # the cycle ends with the case's resolution
         elif new.get("reviewed_at") is not None and cycles:
-            cycles[max(cycles)]["resolved_at"] = new["reviewed_at"]  # a review's cycle ends with its decision
+            _decided(cycles[max(cycles)], new["reviewed_at"], new)  # a review's cycle ends with its decision
     return state, cycles
+
+
+def _decided(cycle: dict[str, Any], told, new: dict[str, Any]) -> None:
+    """A cycle's decision as its event records it: when, and (since revision 0018) its working time."""
+    cycle["resolved_at"] = told
+    if WORKING_TIME_KEY in new:
+        cycle["working_seconds"] = new[WORKING_TIME_KEY]
 
 
 def _time(value) -> dt.datetime | None:
@@ -187,6 +195,14 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             if c[name] != want:
                 out.append(f"case {ref}: cycle {c['number']} field {name} is {_shown(c[name])} "
                            f"but its events imply {_shown(want)}")
+        if "working_seconds" in seen and "working_seconds" in c and c["working_seconds"] != seen["working_seconds"]:
+            out.append(f"case {ref}: cycle {c['number']} field working_seconds is {_shown(c['working_seconds'])} "
+                       f"but its events record {_shown(seen['working_seconds'])}")
+    for c in cycles:
+        # Every decided cycle keeps its working time (written by the decision, an import or the
+        # migration that filled the older ones): the reports read it rather than count it.
+        if c["resolved_at"] is not None and "working_seconds" in c and c["working_seconds"] is None:
+            out.append(f"case {ref}: cycle {c['number']} is decided but keeps no working_seconds")
     if cycles and cycles[-1]["number"] == case["cycle_number"]:
         current = cycles[-1]
         for name in ("tier", "regulatory_due_at"):

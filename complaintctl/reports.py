@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
 
-from . import clocks, deadlines
+from . import clocks, cycles, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
@@ -340,7 +340,7 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
     """`sla` for several groupings at once (the monthly report's by tier and by branch): the window's
-    cycles are read, and each one's working-time duration counted, once for all of them.
+    cycles, each with the working time kept when it was decided, are read once for all of them.
     Long because the window's cycles are read once for every grouping asked for."""
     this_month = start is None and end is None
     if this_month:
@@ -353,15 +353,14 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
     dims = [_dimension(b) for b in by]
     yc = Cycle.__table__.c
     group_cols = [(yc.tier if dim == "tier" else _C[dim]).label(f"grp{i}") for i, dim in enumerate(dims)]
-    # Times come back as stored (text on SQLite): two are parsed for the working-time duration;
-    # the response check compares stored values, which order as the times do.
-    stmt = (select(*group_cols, yc.number, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
+    # Each cycle's working time was kept when it was decided (cycles.decided_seconds); the response
+    # check compares stored times as they come back (text on SQLite), which order as the times do.
+    stmt = (select(*group_cols, yc.number, yc.working_seconds, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
                    yc.internal_breached, yc.regulatory_breached, yc.response_breached,
                    *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
             .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
             .where(yc.resolved_at >= lo, yc.resolved_at < hi))
     per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
-    cal = ctx.calendar
     urgent = d.Tier.URGENT.value
 
     def groups_of(r):
@@ -383,7 +382,10 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         regulatory = not r.regulatory_breached
         ftr = r.number == 1 and r.cycle_number == 1
         reopened = r.cycle_number > r.number
-        duration = cal.working_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at)) / deadlines.DAY
+        seconds = r.working_seconds
+        if seconds is None:  # decided by a writer that did not keep it (db check names such a cycle)
+            seconds = cycles.decided_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at), ctx.calendar)
+        duration = seconds / deadlines.DAY
         timed = r.tier == urgent and r.first_response_due_at is not None
         on_time = timed and r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
         for g in groups_of(r):
@@ -483,6 +485,33 @@ def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]
     return out
 
 
+# Repeat complaints ---------------------------------------------------------------------------
+
+
+def repeat_complaints(uow, lo: dt.datetime, hi: dt.datetime, by: list, where: list | None = None) -> dict[tuple, int]:
+    """The repeat complaints (`log --repeat-of`, with or without new facts) that arrived in [lo, hi),
+    whenever the original was received, counted by the original case's columns `by` (restricted by
+    `where`, conditions on cases): the one definition `report summary` and the return count by.
+
+    A repeat is recorded on the original case as a `repeat` event when it arrives: the period's are
+    a range of the events' (action, time) index; their cases are then read by id, a chunk at a time
+    (not joined, so that no planner prefers to walk every case in some other order)."""
+    from .models import Event
+
+    e = Event.__table__.c
+    arrived: dict[int, int] = {}
+    for (case_id,) in uow.session.execute(
+            select(e.case_id).where(e.action == d.Action.REPEAT.value, e.occurred_at >= lo, e.occurred_at < hi)):
+        arrived[case_id] = arrived.get(case_id, 0) + 1
+    ids = sorted(arrived)
+    out: dict[tuple, int] = {}
+    for start in range(0, len(ids), 500):
+        for row in uow.session.execute(select(_C.id, *by).where(_C.id.in_(ids[start:start + 500]), *(where or []))):
+            key = tuple(row[1:])
+            out[key] = out.get(key, 0) + arrived[row[0]]
+    return out
+
+
 # Summary ---------------------------------------------------------------------------------------
 
 SUMMARY_DIMENSIONS = ("channel", "product", "category", "branch", "tier")
@@ -503,16 +532,22 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
     withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
     rows = uow.session.execute(
-        select(*cols, period, func.count(), withdrawn, func.sum(_C.repeat_count))
+        select(*cols, period, func.count(), withdrawn)
         .where(_C.received_at >= prev_lo, _C.received_at < hi)
         .group_by(*cols, period)).all()
     table: dict[tuple, dict[str, int]] = {}
+
+    def counts(key: tuple) -> dict[str, int]:
+        return table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
+
     for r in rows:
-        key = tuple(r[:len(dims)])
-        c = table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
-        c[r[len(dims)]] = r[-3]
-        if r[len(dims)] == "current":  # withdrawals and repeats are counted apart from new complaints
-            c["withdrawn"], c["repeats"] = int(r[-2] or 0), int(r[-1] or 0)
+        c = counts(tuple(r[:len(dims)]))
+        c[r[len(dims)]] = r[-2]
+        if r[len(dims)] == "current":  # withdrawals are counted apart from new complaints
+            c["withdrawn"] = int(r[-1] or 0)
+    # Repeats as the return counts them: those that arrived in the window, by their original case.
+    for key, n in repeat_complaints(uow, lo, hi, cols).items():
+        counts(key)["repeats"] += n
     out = []
     for key, c in table.items():
         change = c["current"] - c["previous"]

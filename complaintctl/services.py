@@ -30,9 +30,11 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
-    # `calendar`: an earlier command's of the same session, with the years it has computed
+        recorded = stored_regions(uow)
+    # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
+    # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                        regions=regions, calendar=calendar)
+                        regions={**recorded, **(regions or {})}, calendar=calendar)
 
 
 def masking_enabled(uow) -> bool:
@@ -156,6 +158,16 @@ def _cycle(uow, case: Case) -> Cycle:
     return uow.session.execute(
         select(Cycle).where(Cycle.case_id == case.id, Cycle.number == case.cycle_number)
     ).scalar_one()
+
+
+def _decide_cycle(uow, ctx: Context, cycle: Cycle, when: dt.datetime) -> dict[str, Any]:
+    """The cycle is decided at `when` (the customer told): its end and its working time are kept on
+    it; returns what the event records beside the case's fields (the working time, which `db check`
+    compares with the cycle)."""
+    cycle.resolved_at = when
+    cycle.working_seconds = cycles.decided_seconds(cycle.opened_at, when, ctx.calendar)
+    uow.session.add(cycle)
+    return {cycles.EVENT_KEY: cycle.working_seconds}
 
 
 def _related_ref(uow, case: Case) -> str | None:
@@ -711,12 +723,11 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
             raise InvalidValue("--decided-at", _show(decided, ctx),
                                f"a time not after the customer was told (--at {_show(when, ctx)})")
         _mark_breaches(case, cycle, when)
-        cycle.resolved_at = when
-        uow.session.add(cycle)
+        kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
                 "notified_via": via, "followup_due_at": None, "decided_at": decided, "decision_facts": found,
-                "decision_basis": grounds, "relief": routes}, detail=None)
+                "decision_basis": grounds, "relief": routes}, detail=None, extra=kept)
         uow.commit()
         late = cycle.internal_breached or cycle.response_breached
         return _result(uow, ctx, case, "msg.resolved_late" if late else "msg.resolved")
@@ -853,10 +864,9 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
                                f"a time not before the review was requested ({_show(case.review_requested_at, ctx)})")
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
-        cycle.resolved_at = when
-        uow.session.add(cycle)
+        kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.REVIEW_DECIDE, when,
-               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body)
+               {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body, extra=kept)
         uow.commit()
         return _result(uow, ctx, case, "msg.review_decided", outcome=out.value)
 
@@ -1063,6 +1073,42 @@ def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str,
                          recorded_at=ctx.now, old={"masking": before}, new={"masking": value}, detail=why)
         uow.commit()
     return {"masking": value, "changed": before != value}
+
+
+# A branch's region recorded in the database is a setting named by this prefix and the branch.
+REGION_PREFIX = "region:"
+
+
+def stored_regions(uow) -> dict[str, str]:
+    """The regions recorded in the database, branch -> region (the demo records its own branches';
+    config's [regions] adds to them and overrides them)."""
+    rows = uow.session.execute(select(Setting.key, Setting.value).where(Setting.key.like(REGION_PREFIX + "%")))
+    return {key[len(REGION_PREFIX):]: value for key, value in rows}
+
+
+def record_regions(uow, ctx: Context, regions: dict[str, str]) -> dict[str, str]:
+    """Record in the database the region each branch belongs to (an administrator's act, checked as
+    config's [regions] is, recorded as one event); returns what changed."""
+    from .config import check_regions
+
+    access.require(ctx, Do.MAINTAIN)
+    wanted = check_regions(regions, "regions")
+    room = Setting.__table__.c.key.type.length - len(REGION_PREFIX)
+    for branch in wanted:
+        if len(branch) > room:
+            raise InvalidValue("branch", branch, f"a branch code of at most {room} characters")
+    with uow:
+        before = stored_regions(uow)
+        changed = {b: r for b, r in wanted.items() if before.get(b) != r}
+        for branch, region in changed.items():
+            row = uow.session.get(Setting, REGION_PREFIX + branch) or Setting(key=REGION_PREFIX + branch, value=region)
+            row.value = region
+            uow.session.add(row)
+        if changed:
+            audit.append(uow, case_id=None, action=d.Action.REGIONS.value, actor=ctx.actor, occurred_at=ctx.now,
+                         recorded_at=ctx.now, old={b: before.get(b) for b in changed}, new=changed)
+        uow.commit()
+    return changed
 
 
 STAFF_ORDER = (d.Role.ADMIN, d.Role.EXECUTIVE, d.Role.MANAGER, d.Role.STAFF, d.Role.SYSTEM)

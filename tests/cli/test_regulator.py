@@ -311,8 +311,9 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     assert "各地区处理情况" in table and "（未划分地区）" in table
 
 
-def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter(cli):
-    """Q2 holds only the case received in June: open at its end, though later restarted and decided."""
+def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter_and_repeats_where_they_arrived(cli):
+    """Q2 holds only the case received in June: open at its end, though later restarted and decided;
+    its repeat (the new facts of July) is Q3's, in the return as in `report summary`."""
     _quarter(cli)
     rep = cli.json("report", "regulatory", "--quarter", "2026Q2", "--format", "json")
     got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in rep["by_branch"]}
@@ -323,6 +324,18 @@ def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter(cli):
     got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in q4}
     assert got == {"BJ001": {"received": 1, "repeat": 1, "open_at_quarter_end": 2},
                    "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2}}
+    # One definition of a repeat complaint (reports.repeat_complaints): counted in the period it
+    # arrived, under its original's branch, whenever the original was received. The return and
+    # `report summary` agree on it, period by period: the case received in June repeats (new facts)
+    # in July, d repeats in September and again in October.
+    for first, last, quarter, expected in (("2026-04-01", "2026-06-30", "2026Q2", {}),
+                                           ("2026-07-01", "2026-09-30", "2026Q3", {"BJ001": 2, "BJ002": 1}),
+                                           ("2026-10-01", "2026-12-31", "2026Q4", {"BJ001": 1})):
+        rows = cli.json("report", "regulatory", "--quarter", quarter, "--format", "json")["by_branch"]
+        in_return = {r["branch"]: r["repeat"] for r in rows if r["repeat"] and r["branch"] != "TOTAL"}
+        summary = cli.json("report", "summary", "--from", first, "--to", last, "--by", "branch", "--format", "json")
+        in_summary = {r["branch"]: r["repeats"] for r in summary["rows"] if r["repeats"]}
+        assert in_return == in_summary == expected, quarter
 
 
 def test_a_bad_regions_table_is_refused_on_load_and_an_unknown_region_named(cli, tmp_path):
@@ -497,3 +510,4 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
 def test_the_monthly_report_refuses_a_bad_month(cli):
     assert "invalid --month '2026-13'" in cli.fails("report", "monthly", "--month", "2026-13")
     assert "invalid --format 'pdf'" in cli.fails("report", "monthly", "--month", "2026-07", "--format", "pdf")
+

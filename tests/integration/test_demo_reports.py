@@ -32,6 +32,18 @@ def test_the_demo_fills_every_section_of_the_return_and_the_monthly_report(cli):
     total = rep["by_branch"][-1]
     assert [k for k in MEASURES if not total[k]] == []
     assert [r["branch"] for r in rep["by_branch"]] == ["BJ001", "BJ002", "TOTAL"]
+    # The demo records its branches' regions in its own database: the by-region table (and sheet)
+    # is filled with no config file; config's [regions] overrides them branch by branch.
+    assert [(r["region"], r["received"]) for r in rep["by_region"]] == [
+        ("北京市东城区", rep["by_branch"][0]["received"]), ("北京市海淀区", rep["by_branch"][1]["received"]),
+        ("TOTAL", total["received"])]
+    cfg = cli.db.parent / "regions.toml"
+    cfg.write_text('[regions]\nBJ002 = "北京市东城区"\n', encoding="utf-8")
+    merged = cli.json("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q4", "--format", "json")
+    assert [(r["region"], r["received"]) for r in merged["by_region"]] == [("北京市东城区", total["received"]),
+                                                                          ("TOTAL", total["received"])]
+    events = cli.sql("select action, new from events where case_id is null and action = 'regions'")
+    assert len(events) == 1 and "北京市海淀区" in events[0][1]
     m = cli.json("report", "monthly", "--month", "2026-11", "--format", "json")
     assert m["received"] and m["received_previous"] and m["top_reasons"] and m["repeat_complainants"]
     assert all(m["trend"][f] for f in ("product", "channel"))

@@ -176,3 +176,17 @@ def test_an_imported_urgent_case_resolved_late_replays(cli, tmp_path):
     cli("import", str(f))
     assert cli.scalar("select internal_breached from cases where id = 1")
     assert cli("db", "check").exit_code == 0
+
+
+def test_a_changed_working_time_of_a_decided_cycle_is_named(cli, worked):
+    """The decision records the cycle's working time in its event, so one changed with SQL (which
+    `report sla` and the monthly report would rank) is named."""
+    cli.sql("update cycles set working_seconds = 1 where case_id = 1 and number = 1")
+    r = cli("db", "check", expect=1)
+    assert f"case {worked[0]}: cycle 1 field working_seconds is 1.0 but its events record" in r.stdout
+
+
+def test_a_decided_cycle_that_keeps_no_working_time_is_named(cli, procedure):
+    cli.sql("update cycles set working_seconds = null where case_id = 1 and number = 3")  # the review's cycle
+    r = cli("db", "check", expect=1)
+    assert f"case {procedure[0]}: cycle 3 is decided but keeps no working_seconds" in r.stdout
