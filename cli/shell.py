@@ -7,6 +7,7 @@ start-up. prompt_toolkit gives the line editing, the history and the Tab complet
 """
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
 from typing import Iterable, Optional
@@ -112,7 +113,7 @@ class Session:
         from .state import default_db_path
 
         history = FileHistory(str(default_db_path("shell_history")))
-        session = PromptSession(history=history, completer=Completer(self), complete_while_typing=False,
+        session = PromptSession(history=history, completer=completer(self), complete_while_typing=False,
                                 input=self.input, output=self.output)
         sys.stderr.write(labels.t("shell.welcome", self.st.language, where=self.st.store().display_url) + "\n")
         while True:
@@ -128,83 +129,89 @@ class Session:
         self.st.close()
 
 
-def _completer_base():
+def completer(session: "Session"):
+    """The session's Tab completion. The class is made on first use, so that only a session, not
+    every command, imports prompt_toolkit (about 0.15 s)."""
+    return _completer_class()(session)
+
+
+@functools.cache
+def _completer_class():
     from prompt_toolkit.completion import Completer as Base
 
-    return Base
+    class Completer(Base):
+        """Commands, sub-commands, options, case references, staff names and choices."""
 
+        def __init__(self, session: Session):
+            self.session = session
 
-class Completer(_completer_base()):
-    """Commands, sub-commands, options, case references, staff names and choices."""
+        def get_completions(self, document, complete_event):
+            from prompt_toolkit.completion import Completion
 
-    def __init__(self, session: Session):
-        self.session = session
+            text = document.text_before_cursor
+            try:
+                words = shlex.split(text)
+            except ValueError:
+                return
+            if text and not text[-1].isspace() and words:
+                incomplete = words.pop()
+            else:
+                incomplete = ""
+            for value in self.candidates(words, incomplete):
+                yield Completion(value, start_position=-len(incomplete))
 
-    def get_completions(self, document, complete_event):
-        from prompt_toolkit.completion import Completion
-
-        text = document.text_before_cursor
-        try:
-            words = shlex.split(text)
-        except ValueError:
-            return
-        if text and not text[-1].isspace() and words:
-            incomplete = words.pop()
-        else:
-            incomplete = ""
-        for value in self.candidates(words, incomplete):
-            yield Completion(value, start_position=-len(incomplete))
-
-    def candidates(self, words: list[str], incomplete: str) -> Iterable[str]:
-        """What may come next after `words`, starting with `incomplete`."""
-        cmd = self.session.command
-        rest = list(words)
-        while rest and hasattr(cmd, "commands") and rest[0] in cmd.commands:
-            cmd = cmd.commands[rest.pop(0)]
-        if hasattr(cmd, "commands"):  # a group: its commands
-            names = sorted(n for n in cmd.commands if n != "shell") + (list(_EXIT) if cmd is self.session.command else [])
-            return [n for n in names if n.startswith(incomplete)]
-        options = [p for p in cmd.params if p.param_type_name == "option"]
-        previous = rest[-1] if rest else None
-        option = next((p for p in options if previous in p.opts and not p.is_flag), None)
-        if option is not None:
-            long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
-            return self.values_for(long, cmd.name, incomplete)
-        if incomplete.startswith("-"):
-            opts = sorted({o for p in options for o in p.opts if o.startswith("--")} | {"--help"})
-            return [o for o in opts if o.startswith(incomplete)]
-        if any(p.param_type_name == "argument" and p.name == "case" for p in cmd.params):
-            return self.references(incomplete)
-        return []
-
-    def values_for(self, option: str, command: str, incomplete: str) -> list[str]:
-        if option == "--to" and command == "escalate":
-            field = "tier"
-        elif option in _STAFF_OPTIONS:
-            return self.staff(incomplete)
-        elif option == "--reason" and command == "pause":
-            field = "pause_reason"
-        else:
-            field = _CHOICE_OPTIONS.get(option)
-        if field is None:
+        def candidates(self, words: list[str], incomplete: str) -> Iterable[str]:
+            """What may come next after `words`, starting with `incomplete`."""
+            cmd = self.session.command
+            rest = list(words)
+            while rest and hasattr(cmd, "commands") and rest[0] in cmd.commands:
+                cmd = cmd.commands[rest.pop(0)]
+            if hasattr(cmd, "commands"):  # a group: its commands
+                names = sorted(n for n in cmd.commands if n != "shell") + (list(_EXIT) if cmd is self.session.command else [])
+                return [n for n in names if n.startswith(incomplete)]
+            options = [p for p in cmd.params if p.param_type_name == "option"]
+            previous = rest[-1] if rest else None
+            option = next((p for p in options if previous in p.opts and not p.is_flag), None)
+            if option is not None:
+                long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+                return self.values_for(long, cmd.name, incomplete)
+            if incomplete.startswith("-"):
+                opts = sorted({o for p in options for o in p.opts if o.startswith("--")} | {"--help"})
+                return [o for o in opts if o.startswith(incomplete)]
+            if any(p.param_type_name == "argument" and p.name == "case" for p in cmd.params):
+                return self.references(incomplete)
             return []
-        return [n for n in _choice_names(field) if n.startswith(incomplete)]
 
-    def references(self, incomplete: str) -> list[str]:
-        from complaintctl import services
+        def values_for(self, option: str, command: str, incomplete: str) -> list[str]:
+            if option == "--to" and command == "escalate":
+                field = "tier"
+            elif option in _STAFF_OPTIONS:
+                return self.staff(incomplete)
+            elif option == "--reason" and command == "pause":
+                field = "pause_reason"
+            else:
+                field = _CHOICE_OPTIONS.get(option)
+            if field is None:
+                return []
+            return [n for n in _choice_names(field) if n.startswith(incomplete)]
 
-        try:
-            return services.case_references(self.session.st.uow(write=False), incomplete.upper())
-        except Exception:
-            return []  # completion never breaks the session
+        def references(self, incomplete: str) -> list[str]:
+            from complaintctl import services
 
-    def staff(self, incomplete: str) -> list[str]:
-        from complaintctl import services
+            try:
+                return services.case_references(self.session.st.uow(write=False), incomplete.upper())
+            except Exception:
+                return []  # completion never breaks the session
 
-        try:
-            return services.staff_names(self.session.st.uow(write=False), incomplete)
-        except Exception:
-            return []
+        def staff(self, incomplete: str) -> list[str]:
+            from complaintctl import services
+
+            try:
+                return services.staff_names(self.session.st.uow(write=False), incomplete)
+            except Exception:
+                return []
+
+    return Completer
 
 
 def run_interactive(argv: Optional[list[str]] = None) -> bool:
