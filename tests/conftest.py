@@ -106,6 +106,20 @@ class Cli:
         assert self.dump() == before, "a failed command changed the database"
         return err
 
+    def downgrade(self, revision: str) -> None:
+        """Take the database back to an older schema revision the way Alembic goes (SQLite)."""
+        from alembic import command
+
+        from complaintctl.db import Store
+        from complaintctl.migrate import alembic_config
+
+        store = Store(str(self.db))
+        cfg = alembic_config(store)
+        with store.write_engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+        store.dispose()
+
     def dump(self) -> str:
         if self.backend == "postgresql":
             # Read as the tables' owner (the suite's login): another login may not see every row or table.

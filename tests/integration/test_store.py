@@ -188,11 +188,6 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(cli):
 def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(cli):
     """A database from before 0009 learns which cycle each extension belonged to from the audit
     trail, so a case reopened after an extended decision still counts as handled within it."""
-    from alembic import command
-
-    from complaintctl.db import Store
-    from complaintctl.migrate import alembic_config
-
     cli.staff()
     ref = cli.log(received="2026-07-01T10:00")
     cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音",
@@ -200,12 +195,7 @@ def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(
     cli("resolve", ref, "--resolution", "退还", "--at", "2026-07-25T10:00")
     cli("reopen", ref, "--reason", "客户不认可", "--at", "2026-07-27T10:00")
     assert cli.sql("select number, regulatory_extension_days from cycles order by number") == [(1, 30), (2, 0)]
-    store = Store(str(cli.db))
-    cfg = alembic_config(store)
-    with store.write_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0008")
-    store.dispose()
+    cli.downgrade("0008")
     assert cli("db", "upgrade").exit_code == 0
     assert cli.sql("select number, regulatory_extension_days from cycles order by number") == [(1, 30), (2, 0)]
     rep = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")
@@ -215,11 +205,6 @@ def test_revision_0009_gives_each_cycle_the_extension_its_extend_event_recorded(
 def test_revision_0018_keeps_each_decided_cycles_working_time_as_the_decision_does(cli):
     """Cycles decided before 0018 get the working time `resolve` and `review-decide` now keep,
     counted by the same function: the same figures as the decisions wrote, and `report sla` the same."""
-    from alembic import command
-
-    from complaintctl.db import Store
-    from complaintctl.migrate import alembic_config
-
     cli.staff()
     ref = cli.log(received="2026-03-06T10:00")  # a Friday
     cli("resolve", ref, "--resolution", "退还", "--at", "2026-03-09T10:00")  # Monday: 14 h + 10 h of working days
@@ -231,12 +216,7 @@ def test_revision_0018_keeps_each_decided_cycles_working_time_as_the_decision_do
     kept = cli.sql("select case_id, number, working_seconds from cycles order by case_id, number")
     assert kept == [(1, 1, 86400.0), (1, 2, 4 * 86400.0), (2, 1, 6 * 3600.0), (3, 1, None)]
     sla = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")
-    store = Store(str(cli.db))
-    cfg = alembic_config(store)
-    with store.write_engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0017")
-    store.dispose()
+    cli.downgrade("0017")
     assert cli("db", "upgrade").exit_code == 0
     assert cli.sql("select case_id, number, working_seconds from cycles order by case_id, number") == kept
     assert cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json") == sla
