@@ -392,3 +392,8 @@ def parse_case_key(text: str) -> int:
     if t.isdigit() and len(t) < 12:
         return int(t)
     raise InvalidValue("case", text, "a reference such as C-2026-000123 or a numeric id")
+
+
+def names_kept(text: str | None) -> list[str]:
+    """A list of names a case keeps as comma-separated text (its co-handlers, its departments)."""
+    return text.split(",") if text else []

@@ -323,7 +323,7 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
     reviewer = out.get("reviewer")
     if reviewer and reviewer not in staff:
         raise InvalidValue("reviewer", reviewer, "registered staff (complaintctl staff add NAME --role ...)")
-    for person in _names(out.get("co_handlers")):
+    for person in d.names_kept(out.get("co_handlers")):
         if person not in staff:
             raise InvalidValue("co_handlers", person, "registered staff (complaintctl staff add NAME --role ...)")
     status = out["status"]
@@ -336,10 +336,6 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         raise InvalidValue("paused_from", out["paused_from"], "the working state the case was paused from")
     if m.cycles:
         out["cycle"] = _cycle_row(raw, m, ctx, received)
-
-
-def _names(text: str | None) -> list[str]:
-    return text.split(",") if text else []
 
 
 def _reference(text: str) -> tuple[int, str]:

@@ -62,9 +62,9 @@ def case_json(case: Case, ctx: Context, *, full: dict[str, Any] | None = None,
         "category": case.category,
         "branch": case.branch,
         "department": case.department,
-        "departments": _names(case.departments),
+        "departments": d.names_kept(case.departments),
         "assignee": case.assignee,
-        "co_handlers": _names(case.co_handlers),
+        "co_handlers": d.names_kept(case.co_handlers),
         "customer": shown["customer"],
         "phone": shown["phone"],
         "email": shown["email"],
@@ -458,10 +458,6 @@ def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str 
         return _result(uow, ctx, case, "msg.withdrawn", day=ctx.calendar.local_date(when).isoformat())
 
 
-def _names(text: str | None) -> list[str]:
-    return text.split(",") if text else []
-
-
 def clean_departments(department: str | list[str] | tuple | None) -> list[str]:
     """One or more department names (repeated --department), checked, in order, without repeats."""
     given = [department] if isinstance(department, str) else list(department or [])
@@ -506,7 +502,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
         if dept or person.department:
             changes["department"] = dept or person.department
         if depts:
-            changes["departments"] = ",".join(dict.fromkeys(depts + _names(case.departments)))
+            changes["departments"] = ",".join(dict.fromkeys(depts + d.names_kept(case.departments)))
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()
@@ -808,7 +804,7 @@ def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[
     """The co-handlers after an assignment: those given (registered, active, not the lead, not the person
     complained about), or else the existing ones other than the new lead."""
     if not names:
-        return [n for n in _names(case.co_handlers) if n != lead.name]
+        return [n for n in d.names_kept(case.co_handlers) if n != lead.name]
     team: list[str] = []
     for name in names:
         person = _staff(uow, name, "--with")
