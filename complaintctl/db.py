@@ -157,6 +157,15 @@ class _Adapter:
         top = max(top, above)
         return list(range(top + 1, top + n + 1))
 
+    def next_id(self, conn, table: sa.Table) -> int:
+        """The first id reserve_ids would hand out now, without taking it (under the writers' lock:
+        a bulk import's second process counts its ids on from here)."""
+        return conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one() + 1
+
+    def ids_taken(self, conn, table: sa.Table, top: int) -> None:
+        """Rows up to id `top` were inserted with ids counted from next_id: move the table's own
+        numbering past them (SQLite numbers on from the largest id: nothing to do)."""
+
     # Ids with no gaps: true where a rolled-back insert gives its id back (SQLite), so that a gap
     # proves rows were removed; a PostgreSQL sequence skips the ids of rolled-back transactions.
     dense_ids = False
@@ -483,6 +492,22 @@ class _PostgreSQL(_Adapter):
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def _sequence(self, conn, table: sa.Table) -> str:
+        # The name comes from the catalogue, not from input.
+        return conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+
+    def next_id(self, conn, table: sa.Table) -> int:
+        """The value nextval would give (a sequence never called yet gives its last_value)."""
+        last, called = conn.execute(text(f"SELECT last_value, is_called FROM {self._sequence(conn, table)}")).one()
+        return last + 1 if called else last
+
+    def ids_taken(self, conn, table: sa.Table, top: int) -> None:
+        """The sequence moved past ids given explicitly (as reserve_ids would have taken them), batch
+        by batch, so that its value shows from outside how far an open import has gone."""
+        sequence = self._sequence(conn, table)
+        conn.execute(text(f"SELECT setval(:s, greatest(:top, (SELECT last_value FROM {sequence})))"),
+                     {"s": sequence, "top": top})
 
     def reserve_ids(self, conn, table: sa.Table, n: int, above: int = 0) -> list[int]:
         """Taken from the table's own sequence, so rows inserted later without an id never collide;
@@ -821,7 +846,14 @@ def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = Non
     if not rows:
         return
     conn = uow.session.connection()
-    dialect = conn.dialect
+    names, prepared = prepared_rows(conn.dialect, table, rows, times)
+    uow.store.adapter.insert_rows(conn, table, names, prepared)
+
+
+def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None = None) -> tuple[list[str], list[tuple]]:
+    """bulk_insert's rows as the adapter's insert_rows takes them: the column names, and each row's
+    values through their types' bind processors (the dialect is all it needs: a bulk import's
+    second process prepares them, the first only inserts)."""
     names = list(rows[0])
     columns = []
     for k in names:
@@ -833,7 +865,7 @@ def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = Non
                 proc = _remembering(proc, times)
             values = list(map(proc, values))
         columns.append(values)
-    uow.store.adapter.insert_rows(conn, table, names, list(zip(*columns)))
+    return names, list(zip(*columns))
 
 
 def _remembering(proc, memo: dict):

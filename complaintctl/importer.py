@@ -435,93 +435,51 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
         with files.atomic_text(target, "rejects file", protect=(path,), keep=lambda: result.committed and result.rejected > 0) as sink:
             result._writer, result._width = csv.writer(sink), len(header)
             result._writer.writerow(["row", "field", "reason", *header])
-            _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
+            _import_all(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress, sink)
             result._writer = None
         if result.committed and result.rejected:
             result.rejects_file = str(target)
         return result
-    _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
+    _import_all(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
     return result
 
 
+def _import_all(uow, ctx: Context, path: Path, header: list[str], mapping: Mapping, result: ImportResult,
+                skip_invalid: bool, dry_run: bool, encoding: str, progress, sink=None) -> None:
+    """_import_rows, in two processes where that pays; when the second process fails (not for the
+    file's errors, which are reported as always), the import is rolled back and done in one."""
+    from .importer_pipe import ChildFailed
+
+    start = sink.tell() if sink is not None else None
+    try:
+        _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress)
+    except ChildFailed:
+        result.rows = result.imported = result.cases = result.rejected = 0
+        result.rejects.clear()
+        if sink is not None:  # the rejects written so far are written again
+            sink.seek(start)
+            sink.truncate()
+        _import_rows(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress,
+                     two_process=False)
+
+
 def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapping, result: ImportResult,
-                 skip_invalid: bool, dry_run: bool, encoding: str, progress) -> None:
-    """Long because reading, validating, batching and progress share the streaming loop's state."""
-    openings = Openings(ctx.calendar)
+                 skip_invalid: bool, dry_run: bool, encoding: str, progress, two_process: bool = True) -> None:
+    """The import's one transaction: the file read, validated and written in batches, by this
+    process alone or, for a large file, with a second process reading and building the rows
+    (importer_pipe) while this one inserts them."""
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
         staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
-        batch: list[tuple[int, dict[str, Any], list[str]]] = []
-        read = mapping.reader(header)
-        grouped = "reference" in mapping.given
-        group = _Group() if grouped else None
-        seen: dict[str, int] = {}  # reference -> its first row: a case's rows follow each other
+        from . import importer_pipe
 
-        rebuild = None
-
-        def add(item) -> None:
-            nonlocal rebuild
-            if result.rejected and not skip_invalid:
-                return  # keep validating to report every bad row; nothing will be written
-            batch.append(item)
-            if len(batch) >= BATCH:
-                if rebuild is None:  # the file's rows, estimated from the bytes the first ones took
-                    read = fh.buffer.tell()  # read ahead by one chunk at most
-                    rebuild = _set_aside(uow, result.rows * path.stat().st_size / read if read else 0, dry_run)
-                _insert(uow, ctx, openings, batch, result, source)
-                batch.clear()
-                if progress:
-                    progress(result.rows)
-
-        with path.open(newline="", encoding=encoding) as fh:
-            records = csv.reader(fh)
-            try:
-                next(records, None)  # the header
-                number = 0
-                for record in records:
-                    if not record:
-                        continue  # a blank line is not a row
-                    number += 1
-                    result.rows = number
-                    raw = read(record)
-                    if group is not None:
-                        ref = raw.get("reference")
-                        if ref is None or ref.upper() != group.reference:
-                            if group.rows:
-                                _close(group, result, add)
-                            group = _Group(ref.upper() if ref else None)
-                            if group.reference is not None:
-                                if group.reference in seen:
-                                    group.bad = True
-                                    result.reject(number, "reference", f"{group.reference} again after other cases "
-                                                  f"(first at row {seen[group.reference]}): a case's rows follow "
-                                                  f"each other, as export writes them", record)
-                                    continue
-                                seen[group.reference] = number
-                    try:
-                        values = _validate(raw, mapping, ctx, staff)
-                    except InvalidValue as exc:
-                        result.reject(number, exc.field, exc.message, record)
-                        if group is not None:
-                            group.bad = True
-                        continue
-                    if group is not None:
-                        group.rows.append((number, values, record))
-                        if group.reference is None:  # a row without a reference is a case of its own
-                            _close(group, result, add)
-                            group = _Group()
-                        continue
-                    add((number, values, record))
-                if group is not None and group.rows:
-                    _close(group, result, add)
-            except UnicodeDecodeError:
-                raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
-            except csv.Error as exc:
-                raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
-        if batch and (skip_invalid or not result.rejected):
-            if rebuild is None:
-                rebuild = _set_aside(uow, result.rows, dry_run)
-            _insert(uow, ctx, openings, batch, result, source)
+        if two_process and importer_pipe.worth_it(path):
+            rebuild = importer_pipe.run(uow, ctx, path, header, mapping, staff, result, skip_invalid, dry_run,
+                                        encoding, progress, source)
+        else:
+            write = _Writer(uow, ctx, result, source, dry_run, progress)
+            read_batches(path, header, mapping, ctx, staff, result, skip_invalid, encoding, write)
+            rebuild = write.rebuild
         if rebuild is not None:
             rebuild()  # before commit: a rolled-back import takes the drop back with it
         if progress:
@@ -535,6 +493,95 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 uow.refresh_statistics()
             uow.commit()
             result.committed = True
+
+
+class _Writer:
+    """One process's import: each batch checked for cases already stored, built and inserted."""
+
+    def __init__(self, uow, ctx: Context, result: ImportResult, source: str, dry_run: bool, progress):
+        self.uow, self.ctx, self.result, self.source, self.dry_run, self.progress = uow, ctx, result, source, dry_run, progress
+        self.openings = Openings(ctx.calendar)
+        self.rebuild = None
+
+    def __call__(self, batch: list, expected: float) -> None:
+        if self.rebuild is None:
+            self.rebuild = _set_aside(self.uow, expected, self.dry_run)
+        _insert(self.uow, self.ctx, self.openings, batch, self.result, self.source)
+        if self.progress:
+            self.progress(self.result.rows)
+
+
+def read_batches(path: Path, header: list[str], mapping: Mapping, ctx: Context, staff: set[str],
+                 result: ImportResult, skip_invalid: bool, encoding: str,
+                 emit: Callable[[list, float], None]) -> None:
+    """Read and validate the file's rows, a case's rows grouped, rejects counted in `result`; each
+    batch of BATCH cases goes to emit(batch, expected), `expected` the file's rows as estimated from
+    the bytes the first ones took (the last batch: the rows counted). Once a row is rejected
+    without --skip-invalid, nothing more is emitted (every row is still checked, to report it).
+    Long because reading, validating, grouping and batching share the streaming loop's state."""
+    batch: list[tuple[int, dict[str, Any], list[str]]] = []
+    read = mapping.reader(header)
+    grouped = "reference" in mapping.given
+    group = _Group() if grouped else None
+    seen: dict[str, int] = {}  # reference -> its first row: a case's rows follow each other
+
+    def add(item) -> None:
+        nonlocal batch
+        if result.rejected and not skip_invalid:
+            return  # keep validating to report every bad row; nothing will be written
+        batch.append(item)
+        if len(batch) >= BATCH:
+            done = fh.buffer.tell()  # read ahead by one chunk at most
+            full, batch = batch, []
+            emit(full, result.rows * path.stat().st_size / done if done else 0)
+
+    with path.open(newline="", encoding=encoding) as fh:
+        records = csv.reader(fh)
+        try:
+            next(records, None)  # the header
+            number = 0
+            for record in records:
+                if not record:
+                    continue  # a blank line is not a row
+                number += 1
+                result.rows = number
+                raw = read(record)
+                if group is not None:
+                    ref = raw.get("reference")
+                    if ref is None or ref.upper() != group.reference:
+                        if group.rows:
+                            _close(group, result, add)
+                        group = _Group(ref.upper() if ref else None)
+                        if group.reference is not None:
+                            if group.reference in seen:
+                                group.bad = True
+                                result.reject(number, "reference", f"{group.reference} again after other cases "
+                                              f"(first at row {seen[group.reference]}): a case's rows follow "
+                                              f"each other, as export writes them", record)
+                                continue
+                            seen[group.reference] = number
+                try:
+                    values = _validate(raw, mapping, ctx, staff)
+                except InvalidValue as exc:
+                    result.reject(number, exc.field, exc.message, record)
+                    if group is not None:
+                        group.bad = True
+                    continue
+                if group is not None:
+                    group.rows.append((number, values, record))
+                    if group.reference is None:  # a row without a reference is a case of its own
+                        _close(group, result, add)
+                        group = _Group()
+                    continue
+                add((number, values, record))
+            if group is not None and group.rows:
+                _close(group, result, add)
+        except UnicodeDecodeError:
+            raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
+        except csv.Error as exc:
+            raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
+    if batch and (skip_invalid or not result.rejected):
+        emit(batch, result.rows)
 
 
 # The tables an import fills, whose secondary indexes are set aside for a large import; the external
@@ -557,7 +604,7 @@ def _set_aside(uow, expected: float, dry_run: bool) -> Callable[[], None]:
 
 
 def _insert(uow, ctx: Context, openings: Openings, batch: list, result: ImportResult, source: str) -> None:
-    kept = _unseen(uow, batch, result)
+    kept = _unseen(stored_lookup(uow.session.connection()), batch, result)
     result.cases += len(kept)
     result.imported += insert_batch(uow, ctx, openings, kept, source)
 
@@ -616,16 +663,27 @@ def _check_cycles(case: dict[str, Any], cycles: list[dict[str, Any]]) -> None:
                                "a later cycle opened by reopen, new_facts or review, not before the one before it")
 
 
-def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
-    """The batch's cases less those already in the database: a reference already there (or whose
-    number another case has), or an external id already there or earlier in the file. Importing a
-    file twice does not make its cases twice. Those rows become rejects."""
-    ids = {v["external_id"] for _, v, _ in batch if v["external_id"]}
+def stored_lookup(conn) -> Callable[[set, set], tuple[dict, dict]]:
+    """The cases stored with these external ids (external id -> reference) and these ids (id ->
+    reference), as a connection sees them."""
     cc = Case.__table__.c
-    known = dict(uow.session.execute(select(cc.external_id, cc.reference).where(cc.external_id.in_(ids))).all()
-                 ) if ids else {}
+
+    def look(ids: set, numbers: set) -> tuple[dict, dict]:
+        known = dict(conn.execute(select(cc.external_id, cc.reference).where(cc.external_id.in_(ids))).all()
+                     ) if ids else {}
+        taken = dict(conn.execute(select(cc.id, cc.reference).where(cc.id.in_(numbers))).all()) if numbers else {}
+        return known, taken
+    return look
+
+
+def _unseen(stored: Callable[[set, set], tuple[dict, dict]], batch: list[tuple[int, dict[str, Any], list[str]]],
+            result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    """The batch's cases less those already in the database (`stored` finds them): a reference
+    already there (or whose number another case has), or an external id already there or earlier
+    in the file. Importing a file twice does not make its cases twice. Those rows become rejects."""
+    ids = {v["external_id"] for _, v, _ in batch if v["external_id"]}
     numbers = {v["case_id"] for _, v, _ in batch if "case_id" in v}
-    taken = dict(uow.session.execute(select(cc.id, cc.reference).where(cc.id.in_(numbers))).all()) if numbers else {}
+    known, taken = stored(ids, numbers)
     first: dict[str, int] = {}
     kept = []
     for number, values, record in batch:
@@ -676,19 +734,42 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     them; a case read back from the tool's export keeps its reference and so its number), their
     cycles opened as `log` opens them (cycles.Openings, or cycles.open_cycle for each cycle of
     history), and chained import events. The clock rules (clocks.ran_out) decide which resolution
-    came too late, where the file does not say. Returns the rows imported.
+    came too late, where the file does not say. Returns the rows imported."""
+    conn = uow.session.connection()
+    adapter = uow.store.adapter
+    built = build_batch(ctx, openings, batch, source, lambda table, n, above=0: adapter.reserve_ids(conn, table, n, above),
+                        audit.head_hash(uow))
+    times: dict = {}
+    for table, rows in built.tables:
+        bulk_insert(uow, table, rows, times if table is not PersonalData.__table__ else None)
+    uow.last_hash = built.head
+    return built.imported
+
+
+@dataclass
+class Built:
+    """One batch's finished rows, table by table in the order they are inserted; the audit chain's
+    new head; the rows of the file they hold."""
+
+    tables: list
+    head: str
+    imported: int
+
+
+def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[str, Any]]], source: str,
+                reserve: Callable[..., list[int]], prev: str) -> Built:
+    """insert_batch's rows, built without the database: `reserve(table, n, above)` gives the new
+    ids (as the adapter's reserve_ids), `prev` is the chain's head.
     Long because the rows of cases, cycles, personal data and events are built side by side
     with local names: the import's inner loop, and most of its speed."""
-    conn = uow.session.connection()
     now = ctx.now
     tz, cal, cal_name = ctx.tz, ctx.calendar, ctx.calendar.name
     open_statuses = clocks.OPEN
     kept = [v["case_id"] for _, v in batch if "case_id" in v]
-    fresh = iter(uow.store.adapter.reserve_ids(conn, Case.__table__, len(batch) - len(kept), above=max(kept, default=0)))
+    fresh = iter(reserve(Case.__table__, len(batch) - len(kept), max(kept, default=0)))
     case_rows, cycle_rows, events, kept_rows = [], [], [], []
     history_cases, history_cycles = [], []
-    event_ids = iter(uow.store.adapter.reserve_ids(conn, Event.__table__, len(batch)))
-    prev = audit.head_hash(uow)
+    event_ids = iter(reserve(Event.__table__, len(batch)))
     now_iso = audit.hash_time(now)
     action, actor = d.Action.IMPORT.value, ctx.actor
     imported = 0
@@ -779,15 +860,9 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
                        "prev_hash": prev, "hash": digest})
         kept_rows += kept.rows(case_id, event_id)
         prev = digest
-    times: dict = {}
-    bulk_insert(uow, Case.__table__, case_rows, times)
-    bulk_insert(uow, Case.__table__, history_cases, times)
-    bulk_insert(uow, Cycle.__table__, cycle_rows, times)
-    bulk_insert(uow, Cycle.__table__, history_cycles, times)
-    bulk_insert(uow, Event.__table__, events, times)
-    bulk_insert(uow, PersonalData.__table__, kept_rows)
-    uow.last_hash = prev
-    return imported
+    tables = [(Case.__table__, case_rows), (Case.__table__, history_cases), (Cycle.__table__, cycle_rows),
+              (Cycle.__table__, history_cycles), (Event.__table__, events), (PersonalData.__table__, kept_rows)]
+    return Built(tables, prev, imported)
 
 
 def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple[dict, list[dict], list | None]:

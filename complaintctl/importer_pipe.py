@@ -1,0 +1,236 @@
+"""A large import in two processes: a child reads, validates and builds the finished rows while
+this process, which holds the write transaction, only inserts them.
+
+One process spends about three quarters of an import's time reading, checking and building rows
+(deadlines, masking, the event's JSON, digest and hash, the columns' stored text) and the rest in
+the database's inserts; on two cores the two halves overlap. Under its writers' lock the parent
+reads what the child needs from the database: the next free ids, the audit chain's head and the
+staff. The child counts ids on from there, chains the events, and finds duplicates among the
+cases stored before the import (through a read connection of its own, which sees only committed
+rows) and among the file's own earlier cases (which it remembers, as the parent's uncommitted rows
+are not visible to it). Batches, rejects and their order are those of the one-process path
+(importer.read_batches and importer.build_batch serve both), so what is stored and reported is the
+same byte for byte.
+
+Nothing here commits: the parent's transaction is the import's one transaction, so a killed
+import leaves the database as it was (the child dies on the broken pipe). A small file, a platform
+without fork, or a child that fails for any reason but the file's own errors, takes the
+one-process path (a failure part-way rolls back and starts again in one process).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from . import audit
+from .errors import ComplaintctlError
+from .models import Case, Cycle, Event, PersonalData
+
+# Below this many rows (estimated from the file's size) one process is quicker: starting the
+# second costs about as much as a few thousand rows.
+PIPE_ROWS = 5000
+_TABLES = {t.name: t for t in (Case.__table__, Cycle.__table__, Event.__table__, PersonalData.__table__)}
+
+
+class ChildFailed(Exception):
+    """The second process stopped without finishing (not for an error of the file's): the import
+    is rolled back and done again in one process."""
+
+
+def estimated_rows(path: Path, sample: int = 1 << 18) -> float:
+    """The file's rows, from the lines in its first `sample` bytes."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(sample)
+    if not head:
+        return 0
+    return head.count(b"\n") * size / len(head)
+
+
+def worth_it(path: Path) -> bool:
+    """Whether a second process pays for itself: a large file, on a platform that forks."""
+    return "fork" in multiprocessing.get_all_start_methods() and estimated_rows(path) >= PIPE_ROWS
+
+
+def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], result, skip_invalid: bool,
+        dry_run: bool, encoding: str, progress, source: str):
+    """The import's rows inserted as the child sends them; returns what rebuilds the indexes set
+    aside (importer._set_aside), or None. Raises the file's own errors as the one-process path
+    does, and ChildFailed for anything else the child met."""
+    from .importer import _set_aside
+
+    conn = uow.session.connection()
+    adapter = uow.store.adapter
+    start = (adapter.next_id(conn, Case.__table__), adapter.next_id(conn, Event.__table__), audit.head_hash(uow))
+    stored = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
+    fork = multiprocessing.get_context("fork")
+    inbox, outbox = fork.Pipe(duplex=False)
+    sys.stdout.flush()
+    sys.stderr.flush()  # nothing buffered is written twice by the child
+    child = fork.Process(target=_child, name="complaintctl-import-reader", daemon=True,
+                         args=(outbox, uow.store, ctx, path, header, mapping, staff, skip_invalid, encoding,
+                               source, start, stored > 0, result._writer is not None))
+    child.start()
+    outbox.close()
+    rebuild = None
+    finished = False
+    try:
+        while True:
+            try:
+                message = inbox.recv()
+            except EOFError:
+                child.join(5)
+                raise ChildFailed(f"the reading process ended (exit {child.exitcode})") from None
+            kind = message[0]
+            if kind == "batch":
+                _, rows, expected, rejects, cases, imported, tables, case_top, event_top = message
+                for reject in rejects:
+                    result.reject(*reject)
+                if rebuild is None:
+                    rebuild = _set_aside(uow, expected, dry_run)
+                for name, names, prepared in tables:
+                    adapter.insert_rows(conn, _TABLES[name], names, prepared)
+                if case_top >= start[0]:
+                    adapter.ids_taken(conn, Case.__table__, case_top)
+                if event_top >= start[1]:
+                    adapter.ids_taken(conn, Event.__table__, event_top)
+                result.rows = rows
+                result.cases += cases
+                result.imported += imported
+                if progress:
+                    progress(rows)
+            elif kind == "rejects":
+                for reject in message[2]:
+                    result.reject(*reject)
+                result.rows = message[1]
+            elif kind == "done":
+                _, rows, rejects, head = message
+                for reject in rejects:
+                    result.reject(*reject)
+                result.rows = rows
+                uow.last_hash = head
+                finished = True
+                break
+            elif kind == "error":  # the file's own (an unreadable encoding, broken CSV): as one process raises it
+                _, cls, args, attributes = message
+                error = cls.__new__(cls)
+                error.args = args
+                error.__dict__.update(attributes)
+                raise error
+            else:
+                raise ChildFailed(message[1])
+    finally:
+        inbox.close()  # a child still sending gets a broken pipe and ends
+        if not finished:
+            child.terminate()
+        child.join(30)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    return rebuild
+
+
+def _child(outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str], skip_invalid: bool,
+           encoding: str, source: str, start: tuple[int, int, str], look_up: bool, keep_records: bool) -> None:
+    """The second process: read, validate, find duplicates, build and prepare each batch's rows,
+    and send them, with the rejects, in the order one process would have met them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn = None
+    try:
+        from .cycles import Openings
+        from .db import prepared_rows
+        from .importer import ImportResult, _unseen, build_batch, read_batches, stored_lookup
+
+        dialect = store.engine.dialect
+        if look_up:
+            store.engine.dispose(close=False)  # the parent's connections stay the parent's
+            conn = store.engine.connect()
+            in_database = stored_lookup(conn)
+        else:
+            in_database = None
+        result = ImportResult()
+        pending: list[tuple] = []
+
+        def reject(number: int, field_name: str, reason: str, record: list[str]) -> None:
+            result.rejected += 1
+            pending.append((number, field_name, reason, record if keep_records else None))
+            if len(pending) >= 2000:
+                outbox.send(("rejects", result.rows, pending[:]))
+                pending.clear()
+
+        result.reject = reject
+        # The file's own cases so far: external id -> reference, and (for the tool's export, whose
+        # references keep their numbers) id -> reference. The parent's rows are not committed.
+        externals: dict[str, str] = {}
+        numbers: dict[int, str] = {}
+        track_numbers = "reference" in mapping.given
+
+        def stored(ids: set, wanted: set) -> tuple[dict, dict]:
+            known, taken = in_database(ids, wanted) if in_database is not None else ({}, {})
+            for e in ids:
+                if e in externals:
+                    known[e] = externals[e]
+            for n in wanted:
+                if n in numbers:
+                    taken[n] = numbers[n]
+            return known, taken
+
+        tops = {Case.__table__.name: start[0] - 1, Event.__table__.name: start[1] - 1}
+
+        def reserve(table, n: int, above: int = 0) -> range:
+            top = max(tops[table.name], above)
+            tops[table.name] = top + n
+            return range(top + 1, top + n + 1)
+
+        openings = Openings(ctx.calendar)
+        head = start[2]
+
+        def emit(batch: list, expected: float) -> None:
+            nonlocal head
+            kept = _unseen(stored, batch, result)
+            built = build_batch(ctx, openings, kept, source, reserve, head)
+            head = built.head
+            times: dict = {}
+            tables = []
+            for table, rows in built.tables:
+                if not rows:
+                    continue
+                if table is Case.__table__:
+                    for row in rows:
+                        if row["external_id"]:
+                            externals[row["external_id"]] = row["reference"]
+                        if track_numbers:
+                            numbers[row["id"]] = row["reference"]
+                tables.append((table.name, *prepared_rows(dialect, table, rows,
+                                                          times if table is not PersonalData.__table__ else None)))
+            outbox.send(("batch", result.rows, expected, pending[:], len(kept), built.imported, tables,
+                         tops[Case.__table__.name], tops[Event.__table__.name]))
+            pending.clear()
+
+        read_batches(path, header, mapping, ctx, staff, result, skip_invalid, encoding, emit)
+        outbox.send(("done", result.rows, pending, head))
+    except ComplaintctlError as exc:
+        _last_word(outbox, ("error", type(exc), exc.args, exc.__dict__))
+    except BaseException:  # noqa: BLE001 - whatever it was, the parent does the import alone
+        _last_word(outbox, ("failed", traceback.format_exc(limit=-3)))
+    finally:
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - ending anyway
+                pass
+        outbox.close()
+        os._exit(0)  # nothing of the parent's (its connection, its buffers) is closed or flushed here
+
+
+def _last_word(outbox, message) -> None:
+    try:
+        outbox.send(message)
+    except OSError:
+        pass  # the parent is gone (killed, or stopped reading): nothing to tell
