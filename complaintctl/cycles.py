@@ -97,6 +97,7 @@ class Openings:
         self.cal = cal
         self.opened_by = opened_by
         self.memo: dict[tuple[dt.date, d.Tier], tuple] = {}
+        self.decided = Decided(cal)  # the same import's working time of the cycles it decides
 
     def __call__(self, opened_at: dt.datetime, tier: d.Tier, local_day: dt.date | None = None) -> Opening:
         """As open_cycle; `local_day`, if the caller has it, is the local date of `opened_at`."""
@@ -126,6 +127,45 @@ def decided_seconds(opened_at: dt.datetime, told_at: dt.datetime, cal: BusinessC
     """A decided cycle's working time: working-day seconds from its opening to the decision told
     (the calendar's one count, BusinessCalendar.working_seconds), stored as cycles.working_seconds."""
     return cal.working_seconds(opened_at, told_at)
+
+
+class Decided:
+    """decided_seconds for many cycles (a bulk import): what depends only on the local dates of
+    opening and decision (whether each is a working day, where it ends or starts, the whole working
+    days between) is counted once per pair of dates; the seconds are then added as
+    BusinessCalendar.working_seconds adds them, so the result is the same float. Pinned equal to
+    decided_seconds by tests/unit/test_fast_paths.py."""
+
+    def __init__(self, cal: BusinessCalendar):
+        self.cal = cal
+        self.memo: dict[tuple[dt.date, dt.date], tuple] = {}
+
+    def __call__(self, opened_at: dt.datetime, told_at: dt.datetime, opened_day: dt.date | None = None) -> float:
+        """As decided_seconds; `opened_day`, if the caller has it, is the local date of `opened_at`."""
+        cal = self.cal
+        if told_at < opened_at:
+            return decided_seconds(opened_at, told_at, cal)
+        first = opened_day if opened_day is not None else cal.local_date(opened_at)
+        last = cal.local_date(told_at)
+        found = self.memo.get((first, last))
+        if found is None:
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+            if first == last:
+                found = (cal.is_working_day(first),)
+            else:
+                found = (cal.end_of_day(first) if cal.is_working_day(first) else None,
+                         cal.start_of_day(last) if cal.is_working_day(last) else None,
+                         cal.count_working_days(first + dt.timedelta(days=1), last) * deadlines.DAY)
+            self.memo[(first, last)] = found
+        if first == last:
+            return (told_at - opened_at).total_seconds() if found[0] else 0.0
+        total = 0.0
+        if found[0] is not None:
+            total += (found[0] - opened_at).total_seconds()
+        if found[1] is not None:
+            total += (told_at - found[1]).total_seconds()
+        return total + found[2]
 
 
 def fill_working_seconds(conn, cal: BusinessCalendar, chunk: int = 20000) -> int:

@@ -22,7 +22,7 @@ from .db import bulk_insert, raw_times, time_text
 from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import OPENERS, Openings, decided_seconds, open_cycle, opener_action
+from .cycles import OPENERS, Decided, Openings, decided_seconds, open_cycle, opener_action
 from .masking import mask_text
 from . import personal
 from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
@@ -724,6 +724,11 @@ _HISTORY_PLAIN = ("cycle_number", "reopen_count", "repeat_count", "regulatory_ex
 _HISTORY_MASKED = ("id_number", "agent_name", "request", "decision_facts", "decision_basis")
 _HISTORY_EVENT_TIMES = ("first_responded_at", "paused_at", "withdrawn_at", "decided_at", "review_requested_at",
                         "reviewed_at")
+# A plain import's event keys in sorted order, each with where its value comes from (0: the row's
+# values, 1: the case row, masked, 2: the row's values, a time), so that the event's JSON is written
+# in audit.encode's order without sorting each row's keys.
+_PLAIN_EVENT = tuple(sorted([(k, 0) for k in _PLAIN] + [(k, 1) for k in (*_MASKED, "reference")] +
+                            [(k, 2) for k in _TIMES]))
 IMPORT_KEYS = (*_PLAIN, *_MASKED, *_TIMES, "reference", *_HISTORY_PLAIN, *_HISTORY_MASKED, *_HISTORY_EVENT_TIMES)
 _CLOCKS = ("due_at", "regulatory_due_at", "first_response_due_at")
 
@@ -770,6 +775,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
     case_rows, cycle_rows, events, kept_rows = [], [], [], []
     history_cases, history_cycles = [], []
     event_ids = iter(reserve(Event.__table__, len(batch)))
+    decided = openings.decided
     now_iso = audit.hash_time(now)
     action, actor = d.Action.IMPORT.value, ctx.actor
     imported = 0
@@ -785,7 +791,8 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
             row, own, recorded = _history_case(ctx, case_id, v, openings(received, d.Tier(tier), local.date()))
             internal_breach, reg_breach = row["internal_breached"], row["regulatory_breached"]
         else:
-            opening = openings(received, d.Tier(tier), local.date())
+            day = local.date()
+            opening = openings(received, d.Tier(tier), day)
             due, reg, response = opening.due_at, opening.regulatory_due_at, opening.first_response_due_at
             internal_breach = resolved is not None and clocks.ran_out(due, resolved)
             reg_breach = resolved is not None and clocks.ran_out(reg, resolved)
@@ -816,15 +823,15 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
                 kept.add(k, case[k])
                 case[k] = personal.mask_value(k, case[k], names)
         # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
-        new = {k: v[k] for k in _PLAIN if v[k] is not None}
-        for k in _MASKED:
-            if case[k] is not None:
-                new[k] = case[k]
-        for k in _TIMES:
-            if v[k] is not None:
-                new[k] = v[k].isoformat()
-        new["reference"] = reference
         if history:
+            new = {k: v[k] for k in _PLAIN if v[k] is not None}
+            for k in _MASKED:
+                if case[k] is not None:
+                    new[k] = case[k]
+            for k in _TIMES:
+                if v[k] is not None:
+                    new[k] = v[k].isoformat()
+            new["reference"] = reference
             history_cases.append(case)
             history_cycles.extend(own)
             for k in _HISTORY_PLAIN:
@@ -840,13 +847,19 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
                 new["cycles"] = recorded
             if v.get("case_id"):
                 new["reference_kept"] = True  # its number too: db check knows why ids skip
+            new_s = audit.encode(new)
         else:
+            new = {}  # the same keys, written in sorted order as they are found (no sort a row)
+            for k, where in _PLAIN_EVENT:
+                x = v[k] if where != 1 else case[k]
+                if x is not None:
+                    new[k] = x if where != 2 else x.isoformat()
+            new_s = audit.encode_sorted(new)
             case_rows.append(case)
             cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
-                               "working_seconds": None if resolved is None else decided_seconds(received, resolved, cal),
+                               "working_seconds": None if resolved is None else decided(received, resolved, day),
                                "internal_breached": internal_breach and not plan_breach,
                                "regulatory_breached": reg_breach, "response_breached": plan_breach})
-        new_s = audit.encode(new)
         rows = v.get("rows")
         imported += len(rows) if rows else 1
         detail = (f"imported from {source} row {number}" if not rows or len(rows) == 1 else

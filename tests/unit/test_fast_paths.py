@@ -7,7 +7,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 
 from complaintctl.config import Policy
-from complaintctl.cycles import Openings, open_cycle
+from complaintctl.cycles import Decided, Openings, decided_seconds, open_cycle
 from complaintctl.deadlines import BusinessCalendar
 from complaintctl.domain import Action
 from complaintctl.domain import Tier
@@ -56,6 +56,17 @@ def test_remembered_openings_equal_the_counted_ones(cases):
     for moment, tier in cases:
         received = moment.replace(tzinfo=UTC)
         assert openings(received, tier, CAL.local_date(received)) == open_cycle(received, tier, CAL, Action.IMPORT)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(moments, st.integers(0, 90 * 86400)), min_size=1, max_size=20))
+def test_remembered_working_time_equals_the_counted_one(cycles):
+    decided = Decided(CAL)
+    for moment, seconds in cycles:
+        opened = moment.replace(tzinfo=UTC)
+        told = opened + dt.timedelta(seconds=seconds)
+        assert decided(opened, told, CAL.local_date(opened)) == decided_seconds(opened, told, CAL)
+        assert decided(told, opened) == decided_seconds(told, opened, CAL)
 
 
 def test_masking_fast_paths_keep_the_rules():
