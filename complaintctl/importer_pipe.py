@@ -74,7 +74,7 @@ def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], resul
     sys.stdout.flush()
     sys.stderr.flush()  # nothing buffered is written twice by the child
     child = fork.Process(target=_child, name="complaintctl-import-reader", daemon=True,
-                         args=(outbox, uow.store, ctx, path, header, mapping, staff, skip_invalid, encoding,
+                         args=(inbox, outbox, uow.store, ctx, path, header, mapping, staff, skip_invalid, encoding,
                                source, start, stored > 0, result._writer is not None))
     child.start()
     outbox.close()
@@ -136,11 +136,14 @@ def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], resul
     return rebuild
 
 
-def _child(outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str], skip_invalid: bool,
+def _child(inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str], skip_invalid: bool,
            encoding: str, source: str, start: tuple[int, int, str], look_up: bool, keep_records: bool) -> None:
     """The second process: read, validate, find duplicates, build and prepare each batch's rows,
     and send them, with the rejects, in the order one process would have met them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Only the parent reads: when it dies, the next send fails and this process ends with it (it
+    # holds the parent's database connection open, inherited, until then).
+    inbox.close()
     conn = None
     try:
         from .cycles import Openings
