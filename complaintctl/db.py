@@ -21,7 +21,7 @@ from . import labels
 from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
-from .stored import UTC as _UTC, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
+from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
@@ -33,16 +33,6 @@ PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the 
 # PostgreSQL index entry may be). Revision 0016 creates it.
 sa.Index("ix_personal_data_lookup", PersonalData.__table__.c.field, PersonalData.__table__.c.value,
          sqlite_where=text(LOOKUP_WHERE), postgresql_where=text(LOOKUP_WHERE))
-
-
-def account_name(uid: int) -> str:
-    """The name of an OS account by its user id (the id itself when it has no name)."""
-    try:
-        import pwd
-
-        return pwd.getpwuid(uid).pw_name
-    except (ImportError, KeyError):
-        return str(uid)
 
 
 def config_url(value: str) -> str:

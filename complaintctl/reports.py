@@ -16,7 +16,7 @@ from .context import Context, parse_time, show_time
 from .errors import InvalidValue, UserError
 from .db import raw_times, stored_utc
 from .models import Case, Cycle, Staff
-from .rows import CaseRows, OverdueReport
+from .rows import CaseRows, OverdueReport, tier_counts
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -119,9 +119,13 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
         yield make(row)
 
 
+def handlers_select():
+    return select(Staff.name, Staff.role)
+
+
 def handlers(uow) -> dict[str, str]:
     """Every member of staff's role, by name (a small table, read once per report)."""
-    return dict(uow.session.execute(select(Staff.name, Staff.role)).all())
+    return dict(uow.session.execute(handlers_select()).all())
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -143,11 +147,19 @@ def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
     return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
 
 
+def counts_select(where):
+    """The overdue cases per tier (complaintctl/sqltext.py compiles it for the lean report too)."""
+    return select(_C.tier, func.count()).where(*where).group_by(_C.tier)
+
+
 def _counts(uow, where) -> dict[str, int]:
-    rows = uow.session.execute(select(_C.tier, func.count()).where(*where).group_by(_C.tier)).all()
-    counts = {t.value: 0 for t in d.Tier}
-    counts.update({tier: n for tier, n in rows})
-    return counts
+    return tier_counts(uow.session.execute(counts_select(where)).all())
+
+
+def overdue_select(cond, limit=None):
+    """The overdue report's rows, most overdue first (complaintctl/sqltext.py compiles it too)."""
+    stmt = select(*_ROW_COLUMNS).where(cond).order_by(clocks.earliest_due_sql(), _C.id)
+    return stmt if limit is None else stmt.limit(limit)
 
 
 def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None,
@@ -155,7 +167,6 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
     where = _overdue_where(moment, query, ctx)
-    earliest = clocks.earliest_due_sql()
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
     if include_due_soon:
@@ -163,12 +174,8 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
         soon = and_(clocks.due_soon_sql(moment, cutoff), *_filters(ctx, _scope(query), moment))
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
-    stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-
     make = CaseRows(ctx, moment, handlers(uow))
-    rows = (make(row) for row in _stream(uow, stmt))
+    rows = (make(row) for row in _stream(uow, overdue_select(cond, limit)))
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
 

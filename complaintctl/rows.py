@@ -138,3 +138,10 @@ class OverdueReport:
     def listed(self) -> int:
         """Every row the report holds: overdue plus, if asked for, due soon."""
         return self.total + sum(self.due_soon_counts.values())
+
+
+def tier_counts(pairs) -> dict[str, int]:
+    """(tier, count) pairs as a count for every tier, zeros included."""
+    counts = {t.value: 0 for t in d.Tier}
+    counts.update({tier: n for tier, n in pairs})
+    return counts

@@ -11,6 +11,16 @@ from typing import Any, Callable
 UTC = dt.timezone.utc
 
 
+def account_name(uid: int) -> str:
+    """The name of an OS account by its user id (the id itself when it has no name)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
 def resolve_url(value: str) -> str:
     """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL."""
     if "://" in value:
