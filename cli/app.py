@@ -12,7 +12,6 @@ import typer
 from complaintctl import __version__
 
 from .errors import App
-from .main import COMMAND_MODULES, MODULES
 from .state import AppState
 
 
@@ -62,11 +61,12 @@ def main(
     ctx.call_on_close(ctx.obj.close)
 
 
-def make_app(only: str | None = None) -> typer.Typer:
-    """The application; with `only` (a top-level command or group name), just that command."""
+def make_app(modules: tuple[str, ...] | list[str], only: str | None = None) -> typer.Typer:
+    """The application of the command modules named (main.MODULES: all of them); with `only` (a
+    top-level command or group name), just that command."""
     application = _typer()
     application.callback()(main)
-    for name in ([COMMAND_MODULES[only]] if only else MODULES):
+    for name in modules:
         importlib.import_module(f"{__package__}.{name}").register(application)
     if only:
         application.registered_commands = [c for c in application.registered_commands if c.name == only]

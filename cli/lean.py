@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import namedtuple
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
 _VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
 _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue"}
-Person = namedtuple("Person", "id name role branch active")
 
 
 class FullWay(Exception):
@@ -74,96 +72,17 @@ def run(argv: list[str]) -> bool:
     return True
 
 
-class _Database:
-    """The compiled statements (complaintctl/sqltext_compiled.py) run through the DB-API driver,
-    in one read transaction."""
-
-    def __init__(self, url: str, busy_timeout: float):
-        if url.startswith("sqlite:///") and "?" not in url:
-            import sqlite3
-            from pathlib import Path
-
-            path = url[len("sqlite:///"):]
-            if not path or path == ":memory:" or not Path(path).is_file():
-                raise FullWay  # the full way says the database is missing (exit 1)
-            self.backend, self.errors = "sqlite", sqlite3.Error
-            self.con = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-            self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
-        elif url.startswith("postgresql+psycopg://"):
-            import psycopg
-
-            self.backend, self.errors = "postgresql", psycopg.Error
-            self.con = psycopg.connect(**_conninfo(url))  # a transaction begins with the first statement
-        else:
-            raise FullWay
-        from complaintctl.sqltext_compiled import QUERIES
-
-        self.queries = QUERIES[self.backend]
-
-    def _run(self, cursor, name: str, params: dict):
-        sql, constants = self.queries[name]
-        cursor.execute(sql, {**constants, **params})
-        return cursor
-
-    def all(self, name: str, **params) -> list:
-        return self._run(self.con.cursor(), name, params).fetchall()
-
-    def scalar(self, name: str, **params):
-        rows = self.all(name, **params)
-        return rows[0][0] if rows else None
-
-    def stream(self, name: str, **params):
-        """The rows of a long result without holding them all (a server-side cursor on PostgreSQL)."""
-        if self.backend == "postgresql":
-            cursor = self.con.cursor(name="complaintctl_overdue")
-            cursor.itersize = 2000
-        else:
-            cursor = self.con.cursor()
-            cursor.arraysize = 2000
-        yield from self._run(cursor, name, params)
-
-    def person(self, field: str, value: str) -> Person | None:
-        rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
-        return Person(*rows[0]) if rows else None
-
-    def close(self) -> None:
-        self.con.rollback() if self.backend == "postgresql" else self.con.close()
-
-
-def _conninfo(url: str) -> dict:
-    """psycopg's connection arguments from an SQLAlchemy URL, as SQLAlchemy's psycopg dialect
-    gives them (and the adapter's connect timeout); FullWay for anything less plain."""
-    from urllib.parse import parse_qsl, unquote, urlsplit
-
-    parts = urlsplit(url)
-    if "," in parts.netloc or parts.fragment:
-        raise FullWay
-    kw: dict = dict(parse_qsl(parts.query))
-    if parts.username:
-        kw["user"] = unquote(parts.username)
-    if parts.password:
-        kw["password"] = unquote(parts.password)
-    if parts.hostname:
-        kw["host"] = parts.hostname
-    if parts.port:
-        kw["port"] = parts.port
-    if parts.path.strip("/"):
-        kw["dbname"] = unquote(parts.path[1:])
-    kw["connect_timeout"] = 10  # db.py's _PostgreSQL.engine_kwargs
-    return kw
-
-
 def _prepare(opts: dict):
     """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
-    import datetime as dt
     from pathlib import Path
 
     from complaintctl import labels
     from complaintctl.access import identify_with
     from complaintctl.context import make_context, parse_time
     from complaintctl.rows import CaseRows, OverdueReport, tier_counts
+    from complaintctl.dbapi import Reader
     from complaintctl.sqltext_compiled import HEAD_REVISION
-    from complaintctl.stored import resolve_url, sqlite_time_text
+    from complaintctl.stored import resolve_url
 
     from . import render
     from .state import AppState, default_db_path
@@ -182,11 +101,13 @@ def _prepare(opts: dict):
     lang, config, policy = st.language, st.config, st.policy
     # As AppState.db_url has it (that property loads SQLAlchemy through complaintctl.db).
     url = resolve_url(st.db or os.environ.get("COMPLAINTCTL_DB") or config["database.url"] or str(default_db_path()))
-    db = _Database(url, config["database.busy_timeout_seconds"])
+    db = Reader.open(url, config["database.busy_timeout_seconds"])
+    if db is None:
+        raise FullWay  # a database missing (the full way says so: exit 1), or not named plainly
     try:
         if db.scalar("revision") != HEAD_REVISION:
             raise FullWay  # the full way brings it to the current schema first
-        login = st.os_login if db.backend == "sqlite" else db.scalar("login")
+        login = db.login(st.os_login)
         operator = identify_with(db.person, login, st.acting_for)
         from platformdirs import user_cache_dir
 
@@ -195,10 +116,7 @@ def _prepare(opts: dict):
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and shown is not None
-        if db.backend == "sqlite":
-            moment, today = sqlite_time_text(as_of), ctx.calendar.local_date(as_of).isoformat()
-        else:
-            moment, today = as_of.astimezone(dt.timezone.utc).replace(tzinfo=None), ctx.calendar.local_date(as_of)
+        moment, today = db.time(as_of), db.day(ctx.calendar.local_date(as_of))
         if fmt == "table" and db.scalar("late_actions", today=today):
             raise FullWay  # the table's own section of late remediation actions: the full way lists them
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))

@@ -45,7 +45,7 @@ def make_app(only: str | None = None):
     """The application; with `only` (a top-level command or group name), just that command."""
     from .app import make_app
 
-    return make_app(only)
+    return make_app([COMMAND_MODULES[only]] if only else MODULES, only)
 
 
 def __getattr__(name: str):

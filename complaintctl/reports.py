@@ -143,7 +143,7 @@ def _scope(q: CaseQuery) -> CaseQuery:
                      status=q.status)
 
 
-def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
+def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
     return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
 
 
@@ -166,7 +166,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
             include_due_soon: bool = False, limit: int | None = None) -> OverdueReport:
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
-    where = _overdue_where(moment, query, ctx)
+    where = overdue_where(moment, query, ctx)
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
     if include_due_soon:

@@ -18,21 +18,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from . import clocks, remediation, reports
+from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime
 
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "limit", "value", "today")
-# A statement compiled for one backend's driver: its paramstyle is the driver's.
-PARAMSTYLE = {"sqlite": "named", "postgresql": "pyformat"}
 
 
 def statements() -> dict[str, sa.sql.ClauseElement]:
     """Each statement of the lean report, as the full path builds it."""
     # Placeholder values: bound again at run time (RUNTIME), never kept.
     as_of = sa.bindparam("as_of", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
-    where = reports._overdue_where(as_of, reports.CaseQuery(), None)
+    where = reports.overdue_where(as_of, reports.CaseQuery(), None)
     staff = Staff.__table__.c
     person = sa.select(staff.id, staff.name, staff.role, staff.branch, staff.active)
     return {
@@ -48,18 +47,9 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
     }
 
 
-def dialect(backend: str):
-    if backend == "sqlite":
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.dialect(paramstyle=PARAMSTYLE[backend])
-    from sqlalchemy.dialects.postgresql import psycopg
-
-    return psycopg.dialect(paramstyle=PARAMSTYLE[backend])
-
-
 def compiled(backend: str) -> dict[str, tuple[str, dict]]:
-    """Each statement's text for a backend, with its constant parameters."""
+    """Each statement's text for a backend (compiled for its driver's paramstyle), with its constant
+    parameters."""
     out = {}
     for name, stmt in statements().items():
         c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": True})
