@@ -25,6 +25,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -36,6 +37,18 @@ from .models import Case, Cycle, Event, PersonalData
 # second costs about as much as a few thousand rows.
 PIPE_ROWS = 5000
 _TABLES = {t.name: t for t in (Case.__table__, Cycle.__table__, Event.__table__, PersonalData.__table__)}
+
+
+class Steps(NamedTuple):
+    """The import's own steps, as importer.py hands them over (this module imports nothing of it:
+    the two import each other without a cycle)."""
+
+    read: Callable  # importer.read_batches
+    unseen: Callable  # a batch less the cases already stored (importer's duplicate check)
+    build: Callable  # importer.build_batch
+    stored: Callable  # importer.stored_lookup
+    set_aside: Callable  # the indexes set aside for a large import
+    result: Callable  # a fresh ImportResult
 
 
 class ChildFailed(Exception):
@@ -58,13 +71,12 @@ def worth_it(path: Path) -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and estimated_rows(path) >= PIPE_ROWS
 
 
-def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], result, skip_invalid: bool,
-        dry_run: bool, encoding: str, progress, source: str):
+def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: set[str], result, skip_invalid: bool,
+        dry_run: bool, encoding: str, progress, source: str, keep_records: bool):
     """The import's rows inserted as the child sends them; returns what rebuilds the indexes set
-    aside (importer._set_aside), or None. Raises the file's own errors as the one-process path
-    does, and ChildFailed for anything else the child met."""
-    from .importer import _set_aside
-
+    aside, or None. Raises the file's own errors as the one-process path does, and ChildFailed for
+    anything else the child met (`keep_records`: the rejects' rows are written to a file).
+    Long because the parent's whole side is one loop over the child's messages, each kind taken in turn."""
     conn = uow.session.connection()
     adapter = uow.store.adapter
     start = (adapter.next_id(conn, Case.__table__), adapter.next_id(conn, Event.__table__), audit.head_hash(uow))
@@ -74,8 +86,8 @@ def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], resul
     sys.stdout.flush()
     sys.stderr.flush()  # nothing buffered is written twice by the child
     child = fork.Process(target=_child, name="complaintctl-import-reader", daemon=True,
-                         args=(inbox, outbox, uow.store, ctx, path, header, mapping, staff, skip_invalid, encoding,
-                               source, start, stored > 0, result._writer is not None))
+                         args=(steps, inbox, outbox, uow.store, ctx, path, header, mapping, staff, skip_invalid,
+                               encoding, source, start, stored > 0, keep_records))
     child.start()
     outbox.close()
     rebuild = None
@@ -93,7 +105,7 @@ def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], resul
                 for reject in rejects:
                     result.reject(*reject)
                 if rebuild is None:
-                    rebuild = _set_aside(uow, expected, dry_run)
+                    rebuild = steps.set_aside(uow, expected, dry_run)
                 for name, names, prepared in tables:
                     adapter.insert_rows(conn, _TABLES[name], names, prepared)
                 if case_top >= start[0]:
@@ -136,10 +148,13 @@ def run(uow, ctx, path: Path, header: list[str], mapping, staff: set[str], resul
     return rebuild
 
 
-def _child(inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str], skip_invalid: bool,
-           encoding: str, source: str, start: tuple[int, int, str], look_up: bool, keep_records: bool) -> None:
+def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str],
+           skip_invalid: bool, encoding: str, source: str, start: tuple[int, int, str], look_up: bool,
+           keep_records: bool) -> None:
     """The second process: read, validate, find duplicates, build and prepare each batch's rows,
-    and send them, with the rejects, in the order one process would have met them."""
+    and send them, with the rejects, in the order one process would have met them.
+    Long because what the child keeps across batches (ids, the chain's head, the file's own cases)
+    is shared by the closures that the import's steps call back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     # Only the parent reads: when it dies, the next send fails and this process ends with it (it
     # holds the parent's database connection open, inherited, until then).
@@ -148,16 +163,15 @@ def _child(inbox, outbox, store, ctx, path: Path, header: list[str], mapping, st
     try:
         from .cycles import Openings
         from .db import prepared_rows
-        from .importer import ImportResult, _unseen, build_batch, read_batches, stored_lookup
 
         dialect = store.engine.dialect
         if look_up:
             store.engine.dispose(close=False)  # the parent's connections stay the parent's
             conn = store.engine.connect()
-            in_database = stored_lookup(conn)
+            in_database = steps.stored(conn)
         else:
             in_database = None
-        result = ImportResult()
+        result = steps.result()
         pending: list[tuple] = []
 
         def reject(number: int, field_name: str, reason: str, record: list[str]) -> None:
@@ -196,8 +210,8 @@ def _child(inbox, outbox, store, ctx, path: Path, header: list[str], mapping, st
 
         def emit(batch: list, expected: float) -> None:
             nonlocal head
-            kept = _unseen(stored, batch, result)
-            built = build_batch(ctx, openings, kept, source, reserve, head)
+            kept = steps.unseen(stored, batch, result)
+            built = steps.build(ctx, openings, kept, source, reserve, head)
             head = built.head
             times: dict = {}
             tables = []
@@ -216,7 +230,7 @@ def _child(inbox, outbox, store, ctx, path: Path, header: list[str], mapping, st
                          tops[Case.__table__.name], tops[Event.__table__.name]))
             pending.clear()
 
-        read_batches(path, header, mapping, ctx, staff, result, skip_invalid, encoding, emit)
+        steps.read(path, header, mapping, ctx, staff, result, skip_invalid, encoding, emit)
         outbox.send(("done", result.rows, pending, head))
     except ComplaintctlError as exc:
         _last_word(outbox, ("error", type(exc), exc.args, exc.__dict__))
