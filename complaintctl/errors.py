@@ -17,7 +17,7 @@ class ComplaintctlError(Exception):
     `ConfigError("err.config_bool", key=key, value=value)`): the line itself, in English or Chinese,
     is `labels.error_text(exc, lang)`. (This module cannot import labels.py, which imports it.)"""
 
-    def __init__(self, key: str, **params):
+    def __init__(self, key: str, /, **params):
         super().__init__(key, params)
         self.label_key, self.label_params = key, params
 
@@ -45,7 +45,7 @@ class InvalidValue(UserError):
     """A value given for a field is not one that is accepted: `accepted` is the labels.py key
     (acc.*) of what is, and `params` fill it: `InvalidValue("--quarter", text, "acc.quarter")`."""
 
-    def __init__(self, field: str, value: object, accepted: str, **params):
+    def __init__(self, field: str, value: object, accepted: str, /, **params):
         super().__init__("err.invalid", field=field, shown=shown_value(value))
         self.field = field
         self.shown = self.label_params["shown"]
@@ -86,7 +86,7 @@ class NotPermitted(ComplaintctlError):
     """The operator's login, role or branch does not allow the command. `kind` names the
     rule (labels.DENIALS); its parameters fill the message in either language."""
 
-    def __init__(self, kind: str, **params):
+    def __init__(self, kind: str, /, **params):
         super().__init__(kind, **params)
         self.kind, self.params = kind, params
 

@@ -834,6 +834,9 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
     if isinstance(exc, NotPermitted):
         return denial(exc.kind, lang, **exc.params)
     params = dict(exc.label_params)
+    field = params.get("field")
+    if lang == "zh" and isinstance(field, str) and field in TEXT and not field.startswith("-"):
+        params["field"] = TEXT[field][1]  # a field named as its column reads: 渠道, not channel
     if isinstance(exc, InvalidValue):
         params["accepted"] = sentence(exc.accepted, lang, **exc.accepted_params)
     elif isinstance(exc, IllegalMove):
