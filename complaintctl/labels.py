@@ -703,7 +703,7 @@ def duration(seconds: float, lang: str = "en", *, working: bool = False) -> str:
     return t("span.hours_minutes", lang, hours=rest // 3600, minutes=(rest % 3600) // 60)
 
 
-def t(key: str, lang: str = "en", **kwargs) -> str:
+def t(key: str, lang: str = "en", /, **kwargs) -> str:
     """A header, title or message in `lang`."""
     en, zh = TEXT.get(key, (key, key))
     text = zh if lang == "zh" else en
@@ -806,7 +806,7 @@ class Named(tuple):
         return ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in self)
 
 
-def sentence(key: str, lang: str = "en", **params) -> str:
+def sentence(key: str, lang: str = "en", /, **params) -> str:
     """`t` for a sentence with choices in it: an enum value reads as its label ('in progress',
     '处理中'), an enum class as its accepted values, a list joined (', ' or '、'); a parameter
     named a_X also gets its English article ('an important')."""

@@ -441,7 +441,7 @@ def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str 
     """The complainant withdraws: the procedure ends on the day the withdrawal is received; the case
     is neither resolved nor breached after that (a breach before it stands)."""
     access.require(ctx, Do.WORK)
-    why = d.clean_text("reason", reason, required=False)
+    why = d.clean_text("--reason", reason, required=False)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
         cycle = _cycle(uow, case)
@@ -476,9 +476,9 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
     access.require(ctx, Do.WORK)
     depts = clean_departments(department)
     dept = depts[0] if depts else None
-    why = d.clean_text("reason", reason, required=False)
+    why = d.clean_text("--reason", reason, required=False)
     if override and not why:
-        raise InvalidValue("reason", "", "acc.override_reason")
+        raise InvalidValue("--reason", "", "acc.override_reason")
     with uow:
         case = load_case(uow, key)
         when = _when(at, ctx, case)
@@ -515,7 +515,7 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
     """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
     access.require(ctx, Do.WORK)
     new_tier = labels.parse(d.Tier, to, "--to")
-    why = d.clean_text("reason", reason)
+    why = d.clean_text("--reason", reason)
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.ESCALATE)
         current = d.Tier(case.tier)
@@ -656,7 +656,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
     access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL.get(to, Do.APPROVE_60))
     if to not in EXTENSION_APPROVER:
         raise InvalidValue("--to", to, "acc.extension_to", ceiling=deadlines.EXTENSION_CEILING_DAYS)
-    why = d.clean_text("reason", reason)
+    why = d.clean_text("--reason", reason)
     approver = ctx.operator.person
     if approved_by is not None and not request and d.clean_name("--approved-by", approved_by) != approver:
         raise access.denied("approver", person=approver, approver=d.clean_name("--approved-by", approved_by))
@@ -737,7 +737,7 @@ def _relief(text: str | None) -> str:
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
     """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
     access.require(ctx, Do.WORK)
-    why = d.clean_text("reason", reason)
+    why = d.clean_text("--reason", reason)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
         if case.resolved_at:
