@@ -213,8 +213,10 @@ def db_upgrade(ctx: typer.Context) -> None:
     if applied and before is None:
         render.message(labels.t("note.db_created", st.language, where=store.display_url))
     mapped = None if applied else store.ensure_administrator(st.os_login, st.now)
+    from complaintctl import maintenance
+
     st.context()  # the operator must be mapped staff, like every command's
-    repaired = [] if applied else store.repair_views()
+    repaired = [] if applied else maintenance.repair(store, st.context().calendar)
     typer.echo(f"upgraded to revision {applied}" if applied else f"already at revision {store.current_revision()}")
     for problem in repaired:
         render.message(f"repaired: {problem.split(':', 1)[0]} written again")

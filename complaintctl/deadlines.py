@@ -220,7 +220,7 @@ class BusinessCalendar:
 
 
 @functools.cache
-def _holidays_version() -> str:
+def holidays_version() -> str:
     """The installed holidays package's version, read once a process (reading package metadata
     costs about 10 ms, which a session's every command would otherwise pay)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -237,7 +237,7 @@ class _YearStore:
     written atomically; any problem with the file just means computing afresh."""
 
     def __init__(self, folder: Path, policy: Policy):
-        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{_holidays_version()}.json"
+        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{holidays_version()}.json"
         self._data: dict | None = None
 
     def _load(self) -> dict:

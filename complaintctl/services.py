@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import case as sql_case, func, select
 
-from . import access, audit, clocks, cycles, deadlines, personal
+from . import access, audit, business_days, clocks, cycles, deadlines, personal
 from . import domain as d
 from . import labels
 from .access import Do
@@ -31,10 +31,21 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
         recorded = stored_regions(uow)
+        calendar_current = not store.reached(business_days.REVISION) or business_days.current(
+            uow.session.connection(), policy, now.year)
+    if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
+        write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
     # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
                         regions={**recorded, **(regions or {})}, calendar=calendar)
+
+
+def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.datetime) -> None:
+    """Write the business calendar's table from `calendar` (business_days.ensure), for this year
+    to two years ahead and the years it already holds, in a transaction of its own."""
+    with store.locked() as conn:
+        business_days.ensure(conn, calendar, *business_days.years_wanted(calendar, now))
 
 
 def masking_enabled(uow) -> bool:
