@@ -548,6 +548,9 @@ class Store:
         empty database that reports nothing overdue)."""
         self.url = url = resolve_url(url)
         self.create = create
+        # Seen at the head revision by ensure_schema: revisions only move forward, so `reached`
+        # needs no further query for this Store's life.
+        self.at_head = False
         try:
             parsed = sa.engine.make_url(url)
         except sa.exc.ArgumentError:
@@ -610,6 +613,7 @@ class Store:
         In the same transaction, a database without an administrator gets its owner as one."""
         revision = self.current_revision()
         if revision == HEAD_REVISION:
+            self.at_head = True
             return None
         if revision is not None and revision not in KNOWN_REVISIONS:
             raise SchemaTooNew(
@@ -639,6 +643,8 @@ class Store:
 
     def reached(self, revision: str) -> bool:
         """The database is at `revision` or a later one this version knows."""
+        if self.at_head:
+            return True
         current = self.current_revision()
         return current in KNOWN_REVISIONS and KNOWN_REVISIONS.index(current) >= KNOWN_REVISIONS.index(revision)
 
