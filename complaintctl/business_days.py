@@ -30,7 +30,7 @@ import hashlib
 import sqlalchemy as sa
 
 from .deadlines import DAY, BusinessCalendar, holidays_version
-from .models import BusinessCalendarKept, BusinessDay
+from .models import BusinessCalendarKept, BusinessDay, Case
 
 _D = BusinessDay.__table__.c
 _K = BusinessCalendarKept.__table__
@@ -84,12 +84,12 @@ def rows(cal: BusinessCalendar, first_year: int, last_year: int) -> list[dict]:
     return out
 
 
-def years_wanted(cal: BusinessCalendar, *moments: dt.datetime | None) -> tuple[int, int]:
-    """The years the table must cover: from the earliest moment given (or this year) to
-    YEARS_AHEAD years beyond the latest moment given (or this year)."""
-    this_year = dt.datetime.now(dt.timezone.utc).year
-    years = [cal.local_date(m).year for m in moments if m is not None] or [this_year]
-    return min(min(years), this_year), max(max(years), this_year) + YEARS_AHEAD
+def years_wanted(now: dt.datetime, earliest: dt.datetime | None = None) -> tuple[int, int]:
+    """The years the table must cover: from the first case received (or this year) to YEARS_AHEAD
+    years beyond this one. Counted on UTC dates a day early, so that a moment near a year's end
+    is covered in any zone (whole years are cheap: 365 rows)."""
+    first = min(now.year, (earliest - dt.timedelta(days=1)).year if earliest is not None else now.year)
+    return first, now.year + YEARS_AHEAD
 
 
 def kept(conn) -> tuple[str, int, int] | None:
@@ -98,12 +98,30 @@ def kept(conn) -> tuple[str, int, int] | None:
     return None if row is None else (row[0], row[1], row[2])
 
 
-def current(conn, policy, year: int) -> bool:
-    """The table was written from this config's calendar and covers `year` and the next: what each
-    command checks (one small read) before deciding to write it again with `ensure`."""
-    held = kept(conn)
-    return (held is not None and held[0].startswith(settings_identity(policy) + " ")
-            and held[1] <= year and held[2] >= year + 1)
+def current(conn, policy, now: dt.datetime) -> bool:
+    """The table was written from this config's calendar, reaches back to the first case received
+    and on to next year: what each command checks (one small read, the first receipt from its
+    index) before deciding to write it again with `ensure`."""
+    row = conn.execute(sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,
+                                 sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())).first()
+    if row is None or not row[0].startswith(settings_identity(policy) + " "):
+        return False
+    first, last = years_wanted(now, _as_utc(row[3]))
+    return row[1] <= first and row[2] >= last - YEARS_AHEAD + 1
+
+
+def first_received(conn) -> dt.datetime | None:
+    """When the first case was received (the table reaches back to its year)."""
+    return _as_utc(conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar())
+
+
+def _as_utc(value) -> dt.datetime | None:
+    """min() of a stored time comes back as the driver gives it: text on SQLite, naive on PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc)
 
 
 def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool:

@@ -32,7 +32,7 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         masking = masking_enabled(uow)
         recorded = stored_regions(uow)
         calendar_current = not store.reached(business_days.REVISION) or business_days.current(
-            uow.session.connection(), policy, now.year)
+            uow.session.connection(), policy, now)
     if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
         write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
@@ -42,10 +42,11 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
 
 
 def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.datetime) -> None:
-    """Write the business calendar's table from `calendar` (business_days.ensure), for this year
-    to two years ahead and the years it already holds, in a transaction of its own."""
+    """Write the business calendar's table from `calendar` (business_days.ensure), from the year of
+    the first case received to two years ahead (and the years it already holds), in a transaction
+    of its own."""
     with store.locked() as conn:
-        business_days.ensure(conn, calendar, *business_days.years_wanted(calendar, now))
+        business_days.ensure(conn, calendar, *business_days.years_wanted(now, business_days.first_received(conn)))
 
 
 def masking_enabled(uow) -> bool:

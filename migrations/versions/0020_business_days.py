@@ -13,6 +13,8 @@ Revision ID: 0020
 Revises: 0019
 Create Date: 2026-11-29
 """
+import datetime as dt
+
 from alembic import context, op
 import sqlalchemy as sa
 
@@ -26,7 +28,7 @@ def upgrade() -> None:
     from complaintctl import business_days, sqlviews
     from complaintctl.config import Policy
     from complaintctl.deadlines import BusinessCalendar
-    from complaintctl.models import BusinessCalendarKept, BusinessDay, Case
+    from complaintctl.models import BusinessCalendarKept, BusinessDay
 
     conn = op.get_bind()
     # Checked first, so that a database whose recorded revision lags its tables upgrades all the same.
@@ -39,8 +41,8 @@ def upgrade() -> None:
         everyone = "complaint_staff, complaint_manager, complaint_executive, complaint_admin, complaint_system"
         op.execute(f"GRANT SELECT, INSERT, DELETE ON business_days, business_calendar TO {everyone}")
     cal = BusinessCalendar(context.config.attributes.get("policy") or Policy())
-    first = conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar()
-    business_days.ensure(conn, cal, *business_days.years_wanted(cal, first))
+    now = dt.datetime.now(dt.timezone.utc)
+    business_days.ensure(conn, cal, *business_days.years_wanted(now, business_days.first_received(conn)))
     # The overdue_cases view gains its overdue-by column, which counts working time over the table.
     sqlviews.install(_adapter(conn), conn)
 

@@ -100,6 +100,11 @@ def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(c
     cli("list")  # the default config again: written back
     assert cli.scalar("SELECT identity FROM business_calendar") == identity
     cli("db", "check")
+    cli.staff()
+    cli.log(received="2019-06-03T10:00")  # history: the next command reaches the table back to it
+    cli("list")
+    assert cli.sql("SELECT first_year, last_year FROM business_calendar")[0] == (2019, last)
+    assert cli.scalar("SELECT why FROM business_days WHERE day = '2019-10-01'") == "National Day"
     cli.sql("UPDATE business_days SET working = NOT working WHERE day = '2026-10-10'"
             if cli.backend == "postgresql" else "UPDATE business_days SET working = 1 - working WHERE day = '2026-10-10'")
     out = cli("db", "check", expect=1)
