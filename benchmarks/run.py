@@ -11,8 +11,10 @@ library's bulk path, then times whole commands in fresh processes: `log`, `repor
 same overdue query through the sqlite3 shell (the floor for reports) and
 `python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up), and three Python-side
 floors timed in-process: Python's sqlite3 fetching the overdue query, fetching the export's rows
-and writing them with csv.writer unconverted, and SQLite inserting an import's rows from prepared
-tuples. Each command figure is the median of --repeat runs; peak memory is the command's maximum
+and writing them with csv.writer unconverted, and SQLite inserting an import's rows (cases, cycles,
+events, personal_data) from prepared tuples, with its indexes kept and with them built after.
+`--sizes ""` times the start-up and the import only. Each command figure is the median of --repeat
+runs; peak memory is the command's maximum
 resident set size.
 """
 from __future__ import annotations
@@ -39,12 +41,14 @@ MEASURE = (
     "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
     "e = time.perf_counter() - t\n"
     "if p.returncode not in (0, 3): sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)\n"
-    "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(e, u.ru_maxrss, u.ru_utime + u.ru_stime)\n"
 )
 
 
-def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MB) of a command run in its own process."""
+def measure(cmd: list[str], repeat: int, setup=None, cpu: list | None = None) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MB) of a command run in its own process; `cpu`, if given,
+    collects each run's CPU seconds (user + system: on a shared machine wall time is the load's)."""
     times, peaks = [], []
     for _ in range(repeat):
         if setup:
@@ -52,8 +56,10 @@ def measure(cmd: list[str], repeat: int, setup=None) -> tuple[float, float]:
         out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True)
         if out.returncode != 0:
             raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
-        seconds, rss_kb = out.stdout.split()
+        seconds, rss_kb, used = out.stdout.split()
         times.append(float(seconds))
+        if cpu is not None:
+            cpu.append(float(used))
         peaks.append(int(rss_kb) / 1024)
     return statistics.median(times), max(peaks)
 
@@ -170,33 +176,44 @@ def python_export_floor(db: Path) -> float:
     return time.perf_counter() - started
 
 
-def insert_floor(imported: Path, work: Path) -> float:
-    """SQLite's own cost of the import's inserts: the rows an import wrote, read back and inserted
-    again into an emptied copy, one transaction, executemany from prepared tuples."""
+def insert_floor(imported: Path, work: Path, set_aside: bool = False) -> tuple[float, float]:
+    """SQLite's own cost of the import's inserts: the rows an import wrote (cases, cycles, events,
+    personal_data), read back and inserted again into an emptied copy, one transaction, executemany
+    from prepared tuples. `set_aside`: the secondary indexes dropped first and built again before
+    commit, as the import does when it at least doubles the register. Wall and CPU seconds."""
     import sqlite3
 
     copy = work / "insert-floor.db"
     shutil.copy(imported, copy)
     conn = sqlite3.connect(copy, isolation_level=None)
-    tables = ("cases", "cycles", "events")
-    data = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    tables = ("cases", "cycles", "events", "personal_data")
+    data = {t: conn.execute(f"SELECT * FROM {t} WHERE {'id' if t == 'cases' else 'case_id'} IS NOT NULL").fetchall()
+            for t in tables}
     for t in reversed(tables):
-        conn.execute(f"DELETE FROM {t}")
+        conn.execute(f"DELETE FROM {t} WHERE {'id' if t == 'cases' else 'case_id'} IS NOT NULL")
     conn.execute("VACUUM")
     for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = FULL", "cache_size = -32768"):
         conn.execute(f"PRAGMA {pragma}")
-    started = time.perf_counter()
+    marks = ",".join("?" * len(tables))
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+                           f"sql NOT LIKE 'CREATE UNIQUE%' AND name != 'ix_cases_external_id' AND tbl_name IN ({marks})",
+                           tables).fetchall() if set_aside else []
+    started, cpu = time.perf_counter(), time.process_time()
     conn.execute("BEGIN IMMEDIATE")
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
     for t in tables:
         rows = data[t]
         sql = f"INSERT INTO {t} VALUES ({','.join('?' * len(rows[0]))})"
         for i in range(0, len(rows), 2000):
             conn.executemany(sql, rows[i:i + 2000])
+    for _, sql in indexes:
+        conn.execute(sql)
     conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
     copy.unlink()
-    return elapsed
+    return elapsed, cpu
 
 
 def pg_database(server: str, name: str, *, fresh: bool) -> str:
@@ -269,7 +286,7 @@ def main() -> None:
     row("start-up floor (imports)", 0, start_floor, peak=peak)
     t, peak = measure([*EXE, "--help"], args.repeat)
     row("--help", 0, t, peak=peak)
-    for n in [int(x) for x in args.sizes.split(",")]:
+    for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         if args.postgres:
             db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=False)
             missing = pg_case_count(db) < n
@@ -327,11 +344,16 @@ def main() -> None:
         subprocess.run([*EXE, "--db", str(target), "db", "upgrade"], check=True, capture_output=True)
 
     fresh()
-    t, peak = measure([*EXE, "--db", str(target), "import", str(src)], 1, setup=fresh)
+    used: list[float] = []
+    t, peak = measure([*EXE, "--db", str(target), "import", str(src)], args.repeat, setup=fresh, cpu=used)
     row(f"import {args.import_rows:,} rows", 0, t, None, peak, rows=args.import_rows)
+    row("  its CPU time (user + system)", 0, statistics.median(used), rows=args.import_rows)
     if not args.postgres:
-        secs = insert_floor(target, work)
-        row("  SQLite inserting the same rows (floor)", 0, secs, rows=args.import_rows)
+        for set_aside in (False, True):
+            secs, cpu = insert_floor(target, work, set_aside)
+            row("  SQLite inserting the same rows (floor)" if not set_aside else "  the same, indexes built after",
+                0, secs, rows=args.import_rows)
+            row("    its CPU time", 0, cpu, rows=args.import_rows)
     backend = "PostgreSQL at " + args.postgres if args.postgres else "SQLite"
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, {backend}; work in {work}")
 

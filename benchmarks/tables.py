@@ -41,16 +41,24 @@ MEASURE = (
 def measure(cmd: list[str], repeat: int, env: dict) -> tuple[float, float, int, float]:
     """Median wall seconds, peak RSS in MB, lines printed and median CPU seconds (user + system:
     what the run costs whatever else the machine is doing), over `repeat` fresh processes."""
-    times, peaks, lines, cpus = [], [], 0, []
+    return measure_alternately([(cmd, env)], repeat)[0]
+
+
+def measure_alternately(runs: list[tuple[list[str], dict]], repeat: int) -> list[tuple[float, float, int, float]]:
+    """`measure` for several commands, run in turn (A, B, A, B, ...) so that a change in the
+    machine's load falls on each alike."""
+    samples: list[dict] = [{"times": [], "peaks": [], "lines": 0, "cpus": []} for _ in runs]
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env)
-        if out.returncode != 0:
-            raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
-        seconds, rss_kb, lines, cpu = out.stdout.split()
-        times.append(float(seconds))
-        peaks.append(int(rss_kb) / 1024)
-        cpus.append(float(cpu))
-    return statistics.median(times), max(peaks), int(lines), statistics.median(cpus)
+        for (cmd, env), sample in zip(runs, samples):
+            out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env)
+            if out.returncode != 0:
+                raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
+            seconds, rss_kb, lines, cpu = out.stdout.split()
+            sample["times"].append(float(seconds))
+            sample["peaks"].append(int(rss_kb) / 1024)
+            sample["cpus"].append(float(cpu))
+            sample["lines"] = int(lines)
+    return [(statistics.median(x["times"]), max(x["peaks"]), x["lines"], statistics.median(x["cpus"])) for x in samples]
 
 
 def items(n: int, seed: int = 3):
@@ -122,8 +130,11 @@ def main() -> None:
 
     # The tool runs its as-of moment; Taskwarrior's "overdue" is relative to now, and every task is
     # due in 2026 before the as-of date, so both list every item.
-    ours = measure([*exe, "report", "overdue", "--all", "--as-of", AS_OF], args.repeat, env)
-    theirs = measure([task, "overdue"], args.repeat, env)
+    # The report the lean way (complaintctl_cli/lean.py), the full Typer and SQLAlchemy way
+    # (COMPLAINTCTL_LEAN=off: the same bytes) and Taskwarrior, in turn.
+    table = [*exe, "report", "overdue", "--all", "--as-of", AS_OF]
+    ours, full, theirs = measure_alternately([(table, env), (table, {**env, "COMPLAINTCTL_LEAN": "off"}),
+                                              ([task, "overdue"], env)], args.repeat)
     csv_run = measure([*exe, "report", "overdue", "--format", "csv", "--as-of", AS_OF], args.repeat, env)
     # Floors: what this design imports before its first row, and what any Python design costs
     # (start, fetch, write; benchmarks/overdue_floor.py, standard library only).
@@ -134,12 +145,14 @@ def main() -> None:
                     args.repeat, env)
     print(f"{'command':<58} {'median s':>9} {'CPU s':>7} {'peak MB':>8} {'lines':>7}")
     for name, (sec, mb, lines, cpu) in (("complaintctl report overdue --all (table, COLUMNS=120)", ours),
+                                        ("  the same, the full way (COMPLAINTCTL_LEAN=off)", full),
                                         ("complaintctl report overdue --format csv", csv_run),
                                         ("task overdue (rc.defaultwidth=120)", theirs),
                                         ("floor: the design's imports (typer, sqlmodel, sqlalchemy)", imports),
                                         ("floor: Python + sqlite3, same rows written (overdue_floor.py)", floor)):
         print(f"{name:<58} {sec:>9.3f} {cpu:>7.3f} {mb:>8.1f} {lines:>7}")
     print(f"ratio table / task overdue: {ours[0] / theirs[0]:.2f}x wall, {ours[3] / theirs[3]:.2f}x CPU (target 2x); "
+          f"the full way / task overdue: {full[3] / theirs[3]:.2f}x CPU; "
           f"table / csv: {ours[0] / csv_run[0]:.2f}x; imports alone / task: {imports[3] / theirs[3]:.2f}x CPU; "
           f"stdlib floor / task: {floor[3] / theirs[3]:.2f}x CPU")
 

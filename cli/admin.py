@@ -481,10 +481,10 @@ def demo(
                     lang=lang, title=labels.t("title.cases", lang), limit=shown)
         total = reports.count_cases(uow, st.context(), query)
         rep = reports.overdue(uow, st.context(), reports.CaseQuery(), limit=shown)
-        from .reports import OVERDUE_EXTRA, OVERDUE_KEYS, count_line
+        from .views import OVERDUE_EXTRA, OVERDUE_KEYS, count_line
 
         overdue_n = sum(rep.counts.values())
-        typer.echo(count_line(rep.counts, rep.as_of, st, lang))
+        typer.echo(count_line(rep.counts, rep.as_of, st.context().tz, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS, OVERDUE_EXTRA), lang=lang,
                     title=labels.t("title.overdue", lang), limit=shown, empty=labels.t("no_overdue", lang))
     render.message(labels.t("demo.next", lang, open=total, overdue=overdue_n, db=_shell_quote(where)))

@@ -1,19 +1,12 @@
-"""The complaintctl application: global options, and every command group composed with add_typer
-(all of them, or for one run only the command it names)."""
+"""The complaintctl command: which command an argument list runs, and the entry point. The Typer
+application itself is built in app.py, only when a command needs it: `report overdue` with the
+arguments lean.py understands runs without Typer or SQLAlchemy (and behaves the same)."""
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from pathlib import Path
-from typing import Optional
 
-import typer
-
-from complaintctl import __version__
-
-from .errors import App
-from .state import GLOBAL_VALUE_OPTIONS, AppState
+from .state import GLOBAL_VALUE_OPTIONS
 
 # The module that registers each top-level command or group. A run of one command imports and
 # builds only its own module: converting the whole tree into Click commands costs about 50 ms of
@@ -29,64 +22,6 @@ COMMAND_MODULES = {
     "shell": "shell",
 }
 MODULES = ("cases", "admin", "reports", "transfer", "regulator", "shell")
-
-
-def _typer() -> typer.Typer:
-    return typer.Typer(
-        cls=App,
-        name="complaintctl",
-        help="Record, track and report bank customers' complaints against tiered and regulatory deadlines.\n\n"
-             "Example: complaintctl demo && complaintctl report overdue",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,
-        add_completion=True,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-    )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"complaintctl {__version__}")
-        raise typer.Exit()
-
-
-def main(
-    ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="Database path or SQLAlchemy URL (else COMPLAINTCTL_DB, else the user data folder)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config file (else COMPLAINTCTL_CONFIG, ./complaintctl.toml, the user config folder)."),
-    as_: Optional[str] = typer.Option(None, "--as", help="Act for this registered staff member (administrators only; checked against their role, and the event records both)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="en or zh: language of labels, headers and messages."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    """Record, track and report bank customers' complaints against tiered and regulatory deadlines."""
-    if lang is not None:
-        from complaintctl.labels import LANGS
-
-        if lang not in LANGS:
-            from complaintctl.errors import InvalidValue
-
-            raise InvalidValue("--lang", lang, "en or zh")
-    if isinstance(ctx.obj, AppState) and ctx.obj.session:
-        return  # a line of the interactive session: its state (store, operator, language) carries on
-    ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
-    from . import render
-
-    render.database_file = ctx.obj.database_file
-    ctx.call_on_close(ctx.obj.close)
-
-
-def make_app(only: str | None = None) -> typer.Typer:
-    """The application; with `only` (a top-level command or group name), just that command."""
-    application = _typer()
-    application.callback()(main)
-    for name in ([COMMAND_MODULES[only]] if only else MODULES):
-        importlib.import_module(f"{__package__}.{name}").register(application)
-    if only:
-        application.registered_commands = [c for c in application.registered_commands if c.name == only]
-        application.registered_groups = [g for g in application.registered_groups if g.name == only]
-    return application
 
 
 def command_in(argv: list[str]) -> str | None:
@@ -106,6 +41,13 @@ def command_in(argv: list[str]) -> str | None:
     return None
 
 
+def make_app(only: str | None = None):
+    """The application; with `only` (a top-level command or group name), just that command."""
+    from .app import make_app
+
+    return make_app([COMMAND_MODULES[only]] if only else MODULES, only)
+
+
 def __getattr__(name: str):
     """`app`, the whole application, is built when first asked for (tests, documentation)."""
     if name == "app":
@@ -119,6 +61,11 @@ def run() -> None:
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
     if not completing and not sys.argv[1:] and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("shell")  # `complaintctl` alone at a terminal opens the session
+    if not completing and command_in(sys.argv[1:]) == "report":
+        from . import lean
+
+        if lean.run(sys.argv[1:]):
+            return
     make_app(None if completing else command_in(sys.argv[1:]))()
 
 

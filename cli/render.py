@@ -13,8 +13,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-import typer
-
 from complaintctl import files, labels
 from complaintctl.domain import terminal_safe
 from complaintctl.errors import InvalidValue
@@ -463,6 +461,8 @@ def _painter() -> Callable[[str, str], str]:
 
 def print_json(value: Any) -> None:
     """One JSON document on stdout."""
+    import typer
+
     typer.echo(_json_document(value))
 
 

@@ -13,14 +13,11 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
-from .views import LIST_COLUMNS, overdue_clock_cell, table_columns
+from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, table_columns
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
 ALL_ROWS = typer.Option(False, "--all", help="Show every row in a table (csv/json always carry every row).")
-OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
-                "regulatory_due_at", "clock", "breach", "stale")
-OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell)}
 
 
 def register(app: typer.Typer) -> None:
@@ -62,7 +59,8 @@ def overdue(
         rep = reports.overdue(uow, st.context(), query,
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
         if fmt == "table":
-            typer.echo(count_line(rep.counts, rep.as_of, st, lang, rep.due_soon_counts if include_due_soon else None))
+            typer.echo(count_line(rep.counts, rep.as_of, st.context().tz, lang,
+                                  rep.due_soon_counts if include_due_soon else None))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
                     lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                     total=rep.listed if paged else None,
@@ -85,16 +83,6 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
         render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
                     title=f'{labels.t("title.late_actions", lang)} ({len(rows)})')
-
-
-def count_line(counts: dict[str, int], as_of, st, lang: str, soon: dict[str, int] | None = None) -> str:
-    parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
-    when = as_of.astimezone(st.context().tz).strftime("%Y-%m-%d %H:%M")
-    total = sum(counts.values())
-    line = labels.t("overdue.count_line", lang, when=when, total=total, parts=labels.t("list.sep", lang).join(parts))
-    if soon is not None:
-        line += "\n" + labels.t("due_soon_count", lang, n=sum(soon.values()))
-    return line
 
 
 @report_app.command("due-soon")

@@ -9,8 +9,10 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:  # the lean report overdue (lean.py) uses AppState without loading Typer
+    import typer
 
 
 # The global options that take a value (command_in and the help's language look past them).
@@ -105,7 +107,7 @@ class AppState:
     def os_login(self) -> str:
         """The OS account of this process, from its real user id (not $USER or $LOGNAME, which
         anyone can set). On PostgreSQL the server's session_user is used instead."""
-        from complaintctl.db import account_name
+        from complaintctl.stored import account_name
 
         return account_name(os.getuid())
 

@@ -94,6 +94,23 @@ def overdue_clock_cell(row: dict, lang: str) -> str:
     return _late(row, lang) or _left(row, lang, "clock.soon")
 
 
+# The overdue report's table (report overdue, here so that the lean path shares it: lean.py).
+OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
+                "regulatory_due_at", "clock", "breach", "stale")
+OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell)}
+
+
+def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:
+    """The line above the overdue table: the moment (in the business zone `tz`) and a count per tier."""
+    parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
+    when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    total = sum(counts.values())
+    line = labels.t("overdue.count_line", lang, when=when, total=total, parts=labels.t("list.sep", lang).join(parts))
+    if soon is not None:
+        line += "\n" + labels.t("due_soon_count", lang, n=sum(soon.values()))
+    return line
+
+
 def assignee_cell(row: dict, lang: str) -> str:
     """The handler, marked when their role is below the case's tier (reassign it)."""
     name = row.get("assignee") or ""

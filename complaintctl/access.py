@@ -9,11 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from typing import Any, Callable
 
 from . import domain as d
 from .errors import NotPermitted, UnknownStaff
-from .models import Staff
 
 R = d.Role
 
@@ -84,8 +83,20 @@ class Operator:
 def identify(uow, login: str, as_name: str | None = None) -> Operator:
     """The operator of this command; NotPermitted when the login maps to no active staff member,
     or when someone other than an administrator asks to act for another (--as)."""
+    from sqlalchemy import select
+
+    from .models import Staff
+
     s = uow.session
-    me = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+    return identify_with(lambda field, value: s.execute(
+        select(Staff).where(getattr(Staff, field) == value)).scalar_one_or_none(), login, as_name)
+
+
+def identify_with(find: Callable[[str, str], Any], login: str, as_name: str | None = None) -> Operator:
+    """The rule of `identify`, over `find(field, value)`: the staff record (id, name, role, branch,
+    active) whose `login` or `name` is `value`, or None. The lean `report overdue` gives its own
+    reader of the staff table, through the DB-API driver."""
+    me = find("login", login)
     if me is None:
         raise denied("unmapped", login=login)
     if not me.active:
@@ -95,7 +106,7 @@ def identify(uow, login: str, as_name: str | None = None) -> Operator:
     target_name = d.clean_name("--as", as_name)
     if R(me.role) not in PERMISSIONS[Do.ACT_FOR]:
         raise denied("act_for", login=login, name=me.name, role=me.role)
-    target = s.execute(select(Staff).where(Staff.name == target_name)).scalar_one_or_none()
+    target = find("name", target_name)
     if target is None:
         raise UnknownStaff(target_name, "--as")
     if not target.active:
@@ -173,8 +184,10 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
     """When the database has no active administrator, map its owner (the SQLite file's owner, the
     PostgreSQL tables' owner: an account that can change everything anyway) to one, and record it.
     Returns the login mapped, or None when an administrator already exists."""
+    from sqlalchemy import select
+
     from . import audit
-    from .models import Event
+    from .models import Event, Staff
 
     staff = Staff.__table__
     # An administrator without a login (a database downgraded and upgraded again) administers nothing.

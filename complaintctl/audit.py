@@ -18,6 +18,9 @@ from typing import Any
 from .models import Event
 
 GENESIS = "0" * 64
+# json.dumps with options builds an encoder on every call; the hash's and the digest's are built once
+# (the same text: dumps is this encoder's encode).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def hash_time(value: dt.datetime) -> str:
@@ -39,30 +42,31 @@ def hash_iso(prev_hash: str, case_id: int | None, action: str, actor: str, occur
     content = [prev_hash, case_id, action, actor, occurred_iso, recorded_iso, old, new, detail]
     if full_digest is not None:
         content.append(full_digest)
-    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_COMPACT(content).encode("utf-8")).hexdigest()
 
 
 def full_digest(kept: dict[str, str]) -> str:
     """The digest an event's hash covers of the full text it kept apart: SHA-256 over every
     (field, value) of its personal_data rows, its random salt among them."""
-    payload = json.dumps(sorted(kept.items()), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_COMPACT(sorted(kept.items())).encode("utf-8")).hexdigest()
 
 
 def encode(values: dict[str, Any] | None) -> str | None:
     """Values as stored in an event: JSON with times in ISO 8601 UTC."""
     if values is None:
         return None
+    return _EVENT_JSON(values)
 
-    def default(v):
-        if isinstance(v, dt.datetime):
-            return v.astimezone(dt.timezone.utc).isoformat()
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        return str(v)
 
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=default)
+def _default(v):
+    if isinstance(v, dt.datetime):
+        return v.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+_EVENT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_default).encode
 
 
 def head_hash(uow) -> str:

@@ -24,19 +24,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import and_, case as sql_case, not_, or_
-
 from . import deadlines
 from . import domain as d
 from .deadlines import BusinessCalendar, Span
-from .models import Case
 
 OPEN = tuple(s.value for s in d.Status if s in d.OPEN_STATUSES)  # in a fixed order: the SQL of the views is compared as text
 _URGENT = d.Tier.URGENT.value
 _APPRAISAL = d.PauseReason.APPRAISAL.value
 _UNDER_REVIEW = d.Status.UNDER_REVIEW.value
 _REVIEW_STATES = (d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value)
-_C = Case.__table__.c
 
 
 class Clocked(Protocol):
@@ -197,37 +193,62 @@ def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
 
 
 # SQL: the same rules over the cases table ------------------------------------------------------
+# SQLAlchemy and the models are imported when an expression is first built, not with the module:
+# the Python rules above (clocks.read) serve the lean `report overdue`, which starts without them
+# and runs these expressions compiled to text (complaintctl/sqltext.py).
+
+
+def _cases():
+    """The cases table's columns."""
+    from .models import Case
+
+    return Case.__table__.c
 
 
 def open_sql():
     """SQL: the case is open."""
+    _C = _cases()
     return _C.status.in_(OPEN)
 
 
 def internal_overdue_sql(as_of: dt.datetime):
     """SQL: the internal clock ran out before `as_of` (and before any pause began). False, not NULL,
     for a case without one (an urgent case past its plan, a review), so NOT(...) keeps it."""
+    from sqlalchemy import and_, or_
+
+    _C = _cases()
     return and_(_C.due_at.is_not(None), _C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
 
 
 def regulatory_overdue_sql(as_of: dt.datetime):
     """SQL: the regulatory clock ran out; only an appraisal pause stops it."""
+    from sqlalchemy import and_, not_
+
+    _C = _cases()
     stopped = and_(_C.pause_reason == _APPRAISAL, _C.paused_at.is_not(None), _C.regulatory_due_at > _C.paused_at)
     return and_(_C.regulatory_due_at <= as_of, not_(stopped))
 
 
 def overdue_sql(as_of: dt.datetime):
     """SQL: an open case whose internal or regulatory clock ran out."""
+    from sqlalchemy import and_, or_
+
     return and_(open_sql(), or_(internal_overdue_sql(as_of), regulatory_overdue_sql(as_of)))
 
 
 def stale_sql(as_of: dt.datetime):
     """SQL: an open urgent case, not paused, whose daily follow-up ran out."""
+    from sqlalchemy import and_
+
+    _C = _cases()
     return and_(open_sql(), _C.tier == _URGENT, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
 
 
 def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
     """SQL: an open, unpaused case with a deadline after `as_of` and at or before `cutoff`."""
+    from sqlalchemy import and_, or_
+
+    _C = _cases()
     return and_(open_sql(), _C.paused_at.is_(None), or_(
         and_(_C.due_at > as_of, _C.due_at <= cutoff),
         and_(_C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
@@ -235,18 +256,27 @@ def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
 
 def breached_sql(as_of: dt.datetime):
     """SQL: an open case that is overdue now or has a breach on record."""
+    from sqlalchemy import and_, or_
+
+    _C = _cases()
     return and_(open_sql(), or_(internal_overdue_sql(as_of), regulatory_overdue_sql(as_of),
                                 _C.internal_breached, _C.regulatory_breached))
 
 
 def earliest_due_sql():
     """SQL: the case's nearest deadline, to order by (most overdue first)."""
+    from sqlalchemy import and_, case as sql_case
+
+    _C = _cases()
     return sql_case((and_(_C.due_at.is_not(None), _C.due_at < _C.regulatory_due_at), _C.due_at),
                     else_=_C.regulatory_due_at)
 
 
 def next_due_sql():
     """SQL: the internal deadline, or the regulatory one when there is none (due-soon order)."""
+    from sqlalchemy import case as sql_case
+
+    _C = _cases()
     return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)
 
 

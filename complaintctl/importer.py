@@ -13,7 +13,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import audit, clocks, files
 from . import domain as d
@@ -457,11 +457,17 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
         group = _Group() if grouped else None
         seen: dict[str, int] = {}  # reference -> its first row: a case's rows follow each other
 
+        rebuild = None
+
         def add(item) -> None:
+            nonlocal rebuild
             if result.rejected and not skip_invalid:
                 return  # keep validating to report every bad row; nothing will be written
             batch.append(item)
             if len(batch) >= BATCH:
+                if rebuild is None:  # the file's rows, estimated from the bytes the first ones took
+                    read = fh.buffer.tell()  # read ahead by one chunk at most
+                    rebuild = _set_aside(uow, result.rows * path.stat().st_size / read if read else 0, dry_run)
                 _insert(uow, ctx, openings, batch, result, source)
                 batch.clear()
                 if progress:
@@ -513,7 +519,11 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
             except csv.Error as exc:
                 raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
         if batch and (skip_invalid or not result.rejected):
+            if rebuild is None:
+                rebuild = _set_aside(uow, result.rows, dry_run)
             _insert(uow, ctx, openings, batch, result, source)
+        if rebuild is not None:
+            rebuild()  # before commit: a rolled-back import takes the drop back with it
         if progress:
             progress(result.rows)
         result.rejects.sort(key=lambda r: r.row)  # a batch's duplicates are found after its later rows
@@ -525,6 +535,25 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 uow.refresh_statistics()
             uow.commit()
             result.committed = True
+
+
+# The tables an import fills, whose secondary indexes are set aside for a large import; the external
+# id's index stays, as each batch looks its ids up (importer._unseen).
+_FILLED = ("cases", "cycles", "events", "personal_data")
+_KEEP = ("ix_cases_external_id",)
+
+
+def _set_aside(uow, expected: float, dry_run: bool) -> Callable[[], None]:
+    """Before the first insert: when the file's rows (`expected`) will at least double the cases
+    stored, the filled tables' secondary indexes are dropped, to be built again before commit (the
+    adapter's set_aside_indexes). Returns what rebuilds them (or does nothing)."""
+    if dry_run:
+        return lambda: None
+    conn = uow.session.connection()
+    stored = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
+    if expected < stored:
+        return lambda: None
+    return uow.store.adapter.set_aside_indexes(conn, _FILLED, keep=_KEEP)
 
 
 def _insert(uow, ctx: Context, openings: Openings, batch: list, result: ImportResult, source: str) -> None:

@@ -148,7 +148,12 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
         yield _json(a, ctx, refs.get(a.id, []), moment)
 
 
+def count_late_select(today):
+    """How many open actions are late on `today` (a date in the business zone; complaintctl/sqltext.py
+    compiles it for the lean report overdue, which hands a late action's section to the full path)."""
+    return select(func.count()).select_from(RemediationAction).where(
+        RemediationAction.status == d.ActionStatus.OPEN.value, RemediationAction.due_on < today)
+
+
 def count_late(uow, ctx: Context, as_of: dt.datetime) -> int:
-    return uow.session.execute(select(func.count()).select_from(RemediationAction).where(
-        RemediationAction.status == d.ActionStatus.OPEN.value,
-        RemediationAction.due_on < ctx.calendar.local_date(as_of))).scalar_one()
+    return uow.session.execute(count_late_select(ctx.calendar.local_date(as_of))).scalar_one()

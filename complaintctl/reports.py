@@ -13,9 +13,10 @@ from . import clocks, cycles, deadlines
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue, OverdueFound, UserError
-from .db import raw_times, stored_utc, time_text
+from .errors import InvalidValue, UserError
+from .db import raw_times, stored_utc
 from .models import Case, Cycle, Staff
+from .rows import CaseRows, OverdueReport, tier_counts
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -29,17 +30,6 @@ _ROW_COLUMNS = raw_times([
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
     _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
-
-
-class _Clocks:
-    """The fields the clock rules read (clocks.Clocked), as aware datetimes."""
-
-    __slots__ = ("status", "tier", "due_at", "regulatory_due_at", "paused_at", "pause_reason", "followup_due_at")
-
-    def __init__(self, status, tier, due, reg, paused, pause_reason, followup):
-        self.status, self.tier, self.pause_reason = status, tier, pause_reason
-        self.due_at, self.regulatory_due_at, self.paused_at = due, reg, paused
-        self.followup_due_at = followup
 
 
 @dataclass
@@ -113,72 +103,6 @@ def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     return conds
 
 
-_HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXECUTIVE.value})
-
-
-class CaseRows:
-    """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
-    personal data as stored (masked when written), clocks evaluated at as_of.
-
-    The clock outcome depends only on a few stored fields, and those repeat from row to row
-    (deadlines fall at the ends of working days), so it is worked out once per distinct
-    combination; the rest of a row is copied and formatted."""
-
-    _URGENT = d.Tier.URGENT.value
-    _OPEN = frozenset(OPEN)
-
-    def __init__(self, ctx: Context, as_of: dt.datetime, handlers: dict[str, str] | None = None):
-        self.ctx, self.as_of = ctx, as_of
-        # (assignee, tier) pairs whose handler is below the tier's level: an open case left with
-        # someone who may not own it (after escalate --overdue, say) is flagged until reassigned.
-        self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
-                      if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
-        self.show = time_text(ctx.tz)
-        self.clocks: dict = {}
-        self.tally: dict[str, int] = {}
-
-    def _clock(self, status, tier, due_s, reg_s, paused_s, pause_reason, responded, followup_s):
-        due, reg, paused = stored_utc(due_s), stored_utc(reg_s), stored_utc(paused_s)
-        followup = stored_utc(followup_s) if tier == self._URGENT else None
-        r = clocks.read(_Clocks(status, tier, due, reg, paused, pause_reason, followup), self.as_of,
-                        self.ctx.calendar, responded=responded)
-        return (r.overdue, r.breach, r.overdue_by.text() if r.overdue_by is not None else None,
-                # Calendar time past the deadline: a case due Friday 24:00 is "0h 00m" of working time
-                # late on Monday morning, but 2 days 9 hours late to the customer.
-                labels.duration(r.late_seconds) if r.overdue_by is not None else None,
-                r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale,
-                # For a person reading a table: how late in working and in calendar time, or how
-                # much is left (CSV and JSON carry the texts and numbers above).
-                (r.overdue_by, r.late_seconds) if r.overdue_by is not None else None, r.time_left)
-
-    def __call__(self, row) -> dict[str, Any]:
-        (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
-         account, description, received_at, due_at, regulatory_due_at, first_response_due_at, first_responded_at,
-         followup_due_at, paused_at, pause_reason, resolved_at, closed_at, reopen_count, co_handlers, departments) = row
-        key = (status, tier, due_at, regulatory_due_at, paused_at, pause_reason, first_responded_at is not None,
-               followup_due_at if tier == self._URGENT else None)
-        clock = self.clocks.get(key)
-        if clock is None:
-            if len(self.clocks) > 8192:
-                self.clocks.clear()
-            clock = self.clocks[key] = self._clock(*key)
-        if clock[0]:
-            self.tally[tier] = self.tally.get(tier, 0) + 1
-        show = self.show
-        return {
-            "id": id_, "reference": reference, "status": status, "tier": tier, "channel": channel,
-            "product": product, "category": category, "branch": branch, "department": department,
-            "departments": departments, "assignee": assignee, "co_handlers": co_handlers, "customer": customer, "phone": phone, "account": account,
-            "description": description, "received_at": show(received_at), "due_at": show(due_at),
-            "regulatory_due_at": show(regulatory_due_at), "first_response_due_at": show(first_response_due_at),
-            "resolved_at": show(resolved_at), "closed_at": show(closed_at), "reopen_count": reopen_count,
-            "overdue": clock[0], "breach": clock[1], "overdue_by": clock[2], "overdue_by_calendar": clock[3],
-            "overdue_working_days": clock[4], "time_left": clock[5], "stale": clock[6],
-            "below_tier": (assignee, tier) in self.below and status in self._OPEN,
-            "late": clock[7], "left": clock[8],
-        }
-
-
 def _stream(uow, stmt) -> Iterator:
     return uow.session.execute(stmt.execution_options(yield_per=STREAM))
 
@@ -195,9 +119,13 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
         yield make(row)
 
 
+def handlers_select():
+    return select(Staff.name, Staff.role)
+
+
 def handlers(uow) -> dict[str, str]:
     """Every member of staff's role, by name (a small table, read once per report)."""
-    return dict(uow.session.execute(select(Staff.name, Staff.role)).all())
+    return dict(uow.session.execute(handlers_select()).all())
 
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
@@ -209,75 +137,36 @@ def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | 
 # Overdue and due soon -------------------------------------------------------------------------
 
 
-class OverdueReport:
-    """The overdue report: per-tier counts and the rows, streamed.
-
-    The counts come from a GROUP BY query, unless the rows have already been read to the end, in
-    which case they were tallied on the way (a CSV of every row needs no second pass)."""
-
-    def __init__(self, as_of: dt.datetime, count, soon_counts: dict[str, int], make: "CaseRows | None", rows):
-        self.as_of = as_of
-        self.due_soon_counts = soon_counts
-        self._count, self._make, self._rows = count, make, rows
-        self._done = False
-        self._counts: dict[str, int] | None = None
-
-    @property
-    def rows(self) -> Iterator[dict]:
-        for row in self._rows:
-            yield row
-        self._done = True
-
-    @property
-    def counts(self) -> dict[str, int]:
-        if self._counts is None:
-            if self._done and self._make is not None:
-                self._counts = {t.value: 0 for t in d.Tier}
-                self._counts.update(self._make.tally)
-            else:
-                self._counts = self._count()
-        return self._counts
-
-    @property
-    def total(self) -> int:
-        """Overdue cases (not counting the due-soon ones listed with them)."""
-        return sum(self.counts.values())
-
-    def fail_if_overdue(self) -> None:
-        """--fail-on-overdue: OverdueFound when any case is overdue (due-soon rows listed with them
-        do not count)."""
-        if self.total:
-            raise OverdueFound(self.total)
-
-    @property
-    def listed(self) -> int:
-        """Every row the report holds: overdue plus, if asked for, due soon."""
-        return self.total + sum(self.due_soon_counts.values())
-
-
 def _scope(q: CaseQuery) -> CaseQuery:
     """The same who/what filters, without the clock filters (the report applies its own)."""
     return CaseQuery(tier=q.tier, branch=q.branch, assignee=q.assignee, channel=q.channel, product=q.product,
                      status=q.status)
 
 
-def _overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
+def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
     return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
 
 
+def counts_select(where):
+    """The overdue cases per tier (complaintctl/sqltext.py compiles it for the lean report too)."""
+    return select(_C.tier, func.count()).where(*where).group_by(_C.tier)
+
+
 def _counts(uow, where) -> dict[str, int]:
-    rows = uow.session.execute(select(_C.tier, func.count()).where(*where).group_by(_C.tier)).all()
-    counts = {t.value: 0 for t in d.Tier}
-    counts.update({tier: n for tier, n in rows})
-    return counts
+    return tier_counts(uow.session.execute(counts_select(where)).all())
+
+
+def overdue_select(cond, limit=None):
+    """The overdue report's rows, most overdue first (complaintctl/sqltext.py compiles it too)."""
+    stmt = select(*_ROW_COLUMNS).where(cond).order_by(clocks.earliest_due_sql(), _C.id)
+    return stmt if limit is None else stmt.limit(limit)
 
 
 def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None,
             include_due_soon: bool = False, limit: int | None = None) -> OverdueReport:
     """Open cases past their internal or regulatory deadline, most overdue first."""
     moment = _as_of(ctx, as_of)
-    where = _overdue_where(moment, query, ctx)
-    earliest = clocks.earliest_due_sql()
+    where = overdue_where(moment, query, ctx)
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
     if include_due_soon:
@@ -285,12 +174,8 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
         soon = and_(clocks.due_soon_sql(moment, cutoff), *_filters(ctx, _scope(query), moment))
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
-    stmt = select(*_ROW_COLUMNS).where(cond).order_by(earliest, _C.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-
     make = CaseRows(ctx, moment, handlers(uow))
-    rows = (make(row) for row in _stream(uow, stmt))
+    rows = (make(row) for row in _stream(uow, overdue_select(cond, limit)))
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
 

@@ -1,0 +1,165 @@
+"""`report overdue` without Typer or SQLAlchemy: the morning cron job's report, read-only.
+
+The command is recognised in main.run before the Typer application is built, and only when every
+argument is one this module understands (global --db, --config, --lang, --as; the report's
+--as-of, --all, --limit, --format, --fail-on-overdue). Anything else, and anything unusual found
+before the first byte is written (a database that is missing, not at the current schema or
+unreadable, a login that may not read, a bad value, late remediation actions to list), goes the
+full way instead, which then says what is wrong with the same line and exit code, or prints the
+same report. Nothing here decides what the report holds: the statements are the full path's own,
+compiled to text (complaintctl/sqltext.py), the operator is identified by access.identify_with,
+and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py.
+tests/cli/test_lean_overdue.py runs the report both ways and compares the bytes.
+
+COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+_GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
+_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
+_FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue"}
+
+
+class FullWay(Exception):
+    """The lean path does not answer this run: the Typer application does."""
+
+
+def parse(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report overdue [options]` with only the
+    options above (the last of a repeated option counts, as in Click); else None."""
+    opts: dict = {"all_rows": False, "fail_on_overdue": False, "fmt": "table", "limit": None, "as_of": None,
+                  "db": None, "config": None, "lang": None, "actor": None}
+    words = iter(argv)
+    command: list[str] = []
+    for arg in words:
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        table = _GLOBAL if not command else (_VALUES if command == ["report", "overdue"] else {})
+        if name in table:
+            if not eq:
+                value = next(words, None)
+                if value is None:
+                    return None
+            opts[table[name]] = value
+        elif command == ["report", "overdue"] and arg in _FLAGS:
+            opts[_FLAGS[arg]] = True
+        elif not arg.startswith("-") and len(command) < 2:
+            command.append(arg)
+        else:
+            return None
+    if command != ["report", "overdue"]:
+        return None
+    return opts
+
+
+def run(argv: list[str]) -> bool:
+    """Run `report overdue` the lean way if it can be; False when the full way must (nothing has
+    been written then)."""
+    if os.environ.get("COMPLAINTCTL_LEAN", "").lower() in ("off", "0", "no"):
+        return False
+    opts = parse(argv)
+    if opts is None:
+        return False
+    try:
+        report = _prepare(opts)
+    except FullWay:
+        return False
+    except Exception:  # anything the full way words as an error: let it say so, in its words
+        return False
+    _write(*report)
+    return True
+
+
+def _prepare(opts: dict):
+    """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
+    from pathlib import Path
+
+    from complaintctl import labels
+    from complaintctl.access import identify_with
+    from complaintctl.context import make_context, parse_time
+    from complaintctl.rows import CaseRows, OverdueReport, tier_counts
+    from complaintctl.dbapi import Reader
+    from complaintctl.sqltext_compiled import HEAD_REVISION
+    from complaintctl.stored import resolve_url
+
+    from . import render
+    from .state import AppState, default_db_path
+
+    if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
+        raise FullWay
+    fmt, limit = opts["fmt"], opts["limit"]
+    if fmt not in render.FORMATS:
+        raise FullWay
+    if limit is not None:
+        if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
+            raise FullWay
+        limit = int(limit)
+    st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
+                  actor=opts["actor"], lang=opts["lang"])
+    lang, config, policy = st.language, st.config, st.policy
+    # As AppState.db_url has it (that property loads SQLAlchemy through complaintctl.db).
+    url = resolve_url(st.db or os.environ.get("COMPLAINTCTL_DB") or config["database.url"] or str(default_db_path()))
+    db = Reader.open(url, config["database.busy_timeout_seconds"])
+    if db is None:
+        raise FullWay  # a database missing (the full way says so: exit 1), or not named plainly
+    try:
+        if db.scalar("revision") != HEAD_REVISION:
+            raise FullWay  # the full way brings it to the current schema first
+        login = db.login(st.os_login)
+        operator = identify_with(db.person, login, st.acting_for)
+        from platformdirs import user_cache_dir
+
+        ctx = make_context(st.now, operator, policy, cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
+                           codes=config.codes, settings=config.values, regions=config.regions)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
+        paged = fmt == "table" and shown is not None
+        moment, today = db.time(as_of), db.day(ctx.calendar.local_date(as_of))
+        if fmt == "table" and db.scalar("late_actions", today=today):
+            raise FullWay  # the table's own section of late remediation actions: the full way lists them
+        make = CaseRows(ctx, as_of, dict(db.all("handlers")))
+        rows = (db.stream("overdue_limited", as_of=moment, limit=shown) if paged
+                else db.stream("overdue", as_of=moment))
+        report = OverdueReport(as_of, lambda: tier_counts(db.all("counts", as_of=moment)), {},
+                               None if paged else make, (make(row) for row in rows))
+    except BaseException:
+        db.close()
+        raise
+    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"]
+
+
+def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool) -> None:
+    """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
+    begun) leave as the application's would."""
+    from complaintctl import labels
+    from complaintctl.errors import ComplaintctlError
+
+    from . import render
+    from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, table_columns
+
+    try:
+        try:
+            if fmt == "table":
+                sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang) + "\n")
+                sys.stdout.flush()
+            render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
+                        lang=lang, title=labels.t("title.overdue", lang), limit=shown,
+                        total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
+        finally:
+            db.close()
+        if fail_on_overdue:
+            report.fail_if_overdue()
+    except BrokenPipeError:
+        sys.exit(1)
+    except ComplaintctlError as exc:
+        from complaintctl.labels import error_text
+
+        from .errors import exit_status, fail
+
+        fail(error_text(exc, lang), exit_status(exc))
+    except db.errors as exc:
+        from .errors import ExitStatus, fail
+
+        fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT)

@@ -1,0 +1,153 @@
+"""db.py's adapters for the lean `report overdue` (complaintctl_cli/lean.py), without SQLAlchemy:
+the statements SQLAlchemy compiled for each backend (complaintctl/sqltext_compiled.py) run through
+the DB-API driver, in one read transaction, with values bound as the engine binds them. Like db.py,
+the only place besides it that chooses by the backend (tests/unit/test_backends.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import namedtuple
+from pathlib import Path
+
+Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
+# Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
+PARAMSTYLE = {"sqlite": "named", "postgresql": "pyformat"}
+
+
+def dialect(backend: str):
+    """SQLAlchemy's dialect for a backend's driver (for complaintctl/sqltext.py, which compiles)."""
+    if backend == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.dialect(paramstyle=PARAMSTYLE[backend])
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    return psycopg.dialect(paramstyle=PARAMSTYLE[backend])
+
+
+class Reader:
+    """One database, read through its driver: SQLite files through sqlite3, PostgreSQL through psycopg."""
+
+    backend = ""
+
+    @staticmethod
+    def open(url: str, busy_timeout: float) -> "Reader | None":
+        """The reader of a database named plainly (a SQLite file that exists, a postgresql+psycopg
+        URL with one host); None for anything else, which the full path then opens or refuses."""
+        if url.startswith("sqlite:///") and "?" not in url:
+            path = url[len("sqlite:///"):]
+            if not path or path == ":memory:" or not Path(path).is_file():
+                return None
+            return _SQLiteReader(path, busy_timeout)
+        if url.startswith("postgresql+psycopg://"):
+            kw = _conninfo(url)
+            return _PostgreSQLReader(kw) if kw is not None else None
+        return None
+
+    def __init__(self, con, errors):
+        from .sqltext_compiled import QUERIES
+
+        self.con, self.errors = con, errors
+        self.queries = QUERIES[self.backend]
+
+    def _run(self, cursor, name: str, params: dict):
+        sql, constants = self.queries[name]
+        cursor.execute(sql, {**constants, **params})
+        return cursor
+
+    def all(self, name: str, **params) -> list:
+        return self._run(self.con.cursor(), name, params).fetchall()
+
+    def scalar(self, name: str, **params):
+        rows = self.all(name, **params)
+        return rows[0][0] if rows else None
+
+    def stream(self, name: str, **params):
+        """The rows of a long result, without holding them all."""
+        cursor = self._cursor()
+        yield from self._run(cursor, name, params)
+
+    def _cursor(self):
+        cursor = self.con.cursor()
+        cursor.arraysize = 2000
+        return cursor
+
+    def person(self, field: str, value: str) -> Person | None:
+        """The staff member whose `login` or `name` is `value` (access.identify_with's `find`)."""
+        rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
+        return Person(*rows[0]) if rows else None
+
+    def login(self, os_login: str) -> str:
+        """Who runs the command, as db.py's adapter says: the OS account on SQLite."""
+        return os_login
+
+    def time(self, moment: dt.datetime):
+        """An aware time bound as the engine binds it (models.UTCDateTime): naive UTC."""
+        return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def day(self, day: dt.date):
+        return day
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class _SQLiteReader(Reader):
+    backend = "sqlite"
+
+    def __init__(self, path: str, busy_timeout: float):
+        import sqlite3
+
+        super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
+        self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
+
+    def time(self, moment: dt.datetime):
+        from .stored import sqlite_time_text  # the SQLite adapter's time writer
+
+        return sqlite_time_text(moment)
+
+    def day(self, day: dt.date):
+        return day.isoformat()  # as SQLAlchemy's SQLite DATE binds it
+
+
+class _PostgreSQLReader(Reader):
+    backend = "postgresql"
+
+    def __init__(self, kw: dict):
+        import psycopg
+
+        super().__init__(psycopg.connect(**kw), psycopg.Error)  # a transaction begins with the first statement
+
+    def login(self, os_login: str) -> str:
+        return self.scalar("login")  # session_user, as db.py's adapter asks
+
+    def _cursor(self):
+        cursor = self.con.cursor(name="complaintctl_overdue")  # server-side, as the engine streams
+        cursor.itersize = 2000
+        return cursor
+
+    def close(self) -> None:
+        self.con.rollback()
+        self.con.close()
+
+
+def _conninfo(url: str) -> dict | None:
+    """psycopg's connection arguments from an SQLAlchemy URL, as SQLAlchemy's psycopg dialect
+    gives them (and the adapter's connect timeout); None for anything less plain (several hosts)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if "," in parts.netloc or parts.fragment:
+        return None
+    kw: dict = dict(parse_qsl(parts.query))
+    if parts.username:
+        kw["user"] = unquote(parts.username)
+    if parts.password:
+        kw["password"] = unquote(parts.password)
+    if parts.hostname:
+        kw["host"] = parts.hostname
+    if parts.port:
+        kw["port"] = parts.port
+    if parts.path.strip("/"):
+        kw["dbname"] = unquote(parts.path[1:])
+    kw["connect_timeout"] = 10  # db.py's _PostgreSQL.engine_kwargs
+    return kw

@@ -1,0 +1,105 @@
+"""Values as the database stores them, read and written without SQLAlchemy: stored times (naive
+UTC: text from SQLite, naive datetimes from PostgreSQL) to aware datetimes and to ISO 8601 in the
+business zone, and a database named by a path or a URL. complaintctl.db uses them; so does the lean
+`report overdue` (complaintctl_cli/lean.py), which must not import SQLAlchemy."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+UTC = dt.timezone.utc
+
+
+def account_name(uid: int) -> str:
+    """The name of an OS account by its user id (the id itself when it has no name)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def resolve_url(value: str) -> str:
+    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def sqlite_time_text(value: dt.datetime | None) -> str | None:
+    """An aware time as SQLite stores it: naive UTC text with microseconds always written."""
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if zone is None:
+        raise ValueError("naive datetime given to the store; times must carry a zone")
+    if zone is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def stored_utc(value) -> dt.datetime | None:
+    """A stored time (text from SQLite, naive datetime from PostgreSQL) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if type(value) is str:
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _hour_offset(tz, hour: str):
+    """The zone's offset through one UTC hour ('YYYY-MM-DD HH'), with its ISO suffix; None when it
+    changes within the hour (a daylight-saving change at a half hour)."""
+    start = dt.datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+    first = start.astimezone(tz).utcoffset()
+    last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(tz).utcoffset()
+    if first != last:
+        return None
+    sign = "-" if first < dt.timedelta(0) else "+"
+    minutes = abs(int(first.total_seconds())) // 60
+    return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def time_text(tz) -> Callable[[Any], str | None]:
+    """A converter, for one report or export, of stored times to ISO 8601 in the business zone.
+
+    SQLite hands back text; the zone's UTC offset is looked up once per UTC day (or hour, on a day
+    it changes), so most values
+    cost a parse and an addition. Deadlines fall on a few midnights, so whole conversions are also
+    remembered, in a bounded dict. (A closure over local names: this is the inner loop of every
+    report and export.)"""
+    cache: dict = {}
+    hours: dict = {}
+    parse = dt.datetime.fromisoformat
+
+    def convert(value):
+        if value is None:
+            return None
+        shown = cache.get(value)
+        if shown is not None:
+            return shown
+        if type(value) is str:
+            # One offset a UTC day when the zone keeps one all day (most days of most zones: a
+            # register's times spread over months touch thousands of hours but few hundred days).
+            found = hours.get(value[:10], False)
+            if found is False:
+                day = value[:10]
+                first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
+                found = hours[day] = first if first == last and first is not None else None
+            if found is None:
+                hour = value[:13]
+                found = hours.get(hour, False)
+                if found is False:
+                    found = hours[hour] = _hour_offset(tz, hour)
+            if found is not None:
+                shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
+        if shown is None:
+            shown = stored_utc(value).astimezone(tz).isoformat(timespec="seconds")
+        if len(cache) > 4096:
+            cache.clear()
+        cache[value] = shown
+        return shown
+
+    return convert

@@ -1,0 +1,131 @@
+"""The lean `report overdue` (complaintctl_cli/lean.py) writes exactly what the full Typer path
+writes, byte for byte, and hands every run it does not answer to the full path."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from complaintctl_cli import lean
+from tests.conftest import RUN
+
+AS_OF = "2026-05-20T09:00"
+
+
+def _register(cli) -> None:
+    """Every open state, tier, pause and an extension, the handler below the tier, closed ones
+    that must not appear, Chinese text; with nothing on time as well as much overdue."""
+    cli.staff()
+    general = cli.log(received="2026-03-02T10:00")
+    cli("assign", general, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("respond", general, "--text", "已联系客户", "--at", "2026-03-02T15:00")  # in progress
+    important = cli.log("--tier", "important", "--customer", "欧阳娜娜", received="2026-03-03T16:00")
+    cli("assign", important, "--to", "wangfang", "--override", "--reason", "人手不足", "--at", "2026-03-04T09:00")  # below the tier
+    cli.log("--tier", "urgent", received="2026-03-09T08:00")  # the 24-hour plan never given
+    urgent = cli.log("--tier", "urgent", received="2026-03-10T08:00")
+    cli("assign", urgent, "--to", "sunli", "--at", "2026-03-10T09:00")
+    cli("respond", urgent, "--text", "应急方案", "--at", "2026-03-10T20:00")  # plan given, follow-ups stale
+    paused = cli.log(received="2026-03-11T10:00")
+    cli("pause", paused, "--reason", "customer_materials", "--at", "2026-03-12T10:00")
+    appraisal = cli.log(received="2026-03-12T10:00")
+    cli("pause", appraisal, "--reason", "appraisal", "--at", "2026-03-13T10:00")  # both clocks stopped: not listed
+    extended = cli.log(received="2026-04-01T10:00")
+    cli("--as", "zhangwei", "extend", extended, "--to", "30", "--reason", "需调取录音",
+        "--customer-told-at", "2026-04-05T10:00", "--at", "2026-04-05T10:00")
+    reopened = cli.log(received="2026-03-16T10:00")
+    cli("resolve", reopened, "--resolution", "ok", "--at", "2026-03-17T10:00")
+    cli("reopen", reopened, "--reason", "不满意", "--at", "2026-03-18T10:00")
+    reviewed = cli.log(received="2026-03-02T10:00")
+    cli("resolve", reviewed, "--resolution", "退还", "--at", "2026-03-09T10:00")
+    cli("review", reviewed, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")  # the review's 30 days
+    closed = cli.log(received="2026-03-02T10:00")
+    cli("resolve", closed, "--resolution", "ok", "--at", "2026-03-03T10:00")
+    withdrawn = cli.log(received="2026-03-03T10:00")
+    cli("withdraw", withdrawn, "--reason", "客户撤回", "--at", "2026-03-05T10:00")
+    cli.log(received="2026-05-19T10:00")  # not yet due
+
+
+def _run(argv: list[str], *, lean_way: bool, env: dict | None = None) -> tuple[int, bytes, bytes]:
+    """One run in this process, the lean way (which must answer it) or the full way."""
+    with RUN.isolation(env=env) as (out, err, _):
+        try:
+            if lean_way:
+                assert lean.run(argv), f"the lean path handed {argv} to the full path"
+            else:
+                RUN.command.main(args=argv, prog_name="complaintctl")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return code, out.getvalue(), err.getvalue()
+
+
+def _same(cli, *args: str, env: dict | None = None) -> bytes:
+    argv = ["--db", str(cli.db), *args]
+    full = _run(argv, lean_way=False, env=env)
+    assert _run(argv, lean_way=True, env=env) == full
+    return full[1]
+
+
+def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_language(cli):
+    assert b"Overdue as of" in _same(cli, "report", "overdue", "--as-of", AS_OF, "--fail-on-overdue")  # none yet
+    _register(cli)
+    for lang in ("en", "zh"):
+        base = ["--lang", lang, "report", "overdue", "--as-of", AS_OF]
+        for columns in ("80", "120", None):  # None: piped, no COLUMNS (120)
+            env = {"COLUMNS": columns}
+            table = _same(cli, *base, env=env).decode()
+            assert "C-2026-000001" in table and "C-2026-000011" not in table  # the closed case is not listed
+            _same(cli, *base, "--all", env=env)
+            _same(cli, *base, "--limit", "3", env=env)
+        rows = json.loads(_same(cli, *base, "--format", "json"))
+        assert len(rows) == 8 and {r["status"] for r in rows} >= {"paused", "reopened", "under_review", "in_progress"}
+        _same(cli, *base, "-f", "csv")
+        _same(cli, *base, "--format=jsonl", "--fail-on-overdue")
+    code, _, err = _run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--fail-on-overdue"], lean_way=True)
+    assert code == 3 and err.decode().startswith("complaintctl: error: ")
+    _same(cli, "--as", "zhangwei", "report", "overdue", "--as-of", AS_OF, "--all")
+
+
+FULL_WAY = [
+    ["report", "overdue", "--branch", "BJ001"],          # an option it does not take
+    ["report", "overdue", "--output", "x.csv"],
+    ["report", "overdue", "--help"],
+    ["--debug", "report", "overdue"],
+    ["report", "overdue", "--limit", "0"],               # a bad value: the full path words the error
+    ["report", "overdue", "--format", "xlsx"],
+    ["report", "overdue", "--as-of", "tomorrow"],
+    ["--as", "ghost", "report", "overdue"],              # not staff: the full path refuses it
+    ["--lang", "fr", "report", "overdue"],
+    ["report", "due-soon"],
+]
+
+
+def test_anything_the_lean_report_does_not_answer_goes_the_full_way(cli):
+    for args in FULL_WAY:
+        with RUN.isolation() as (out, err, _):
+            assert lean.run(["--db", str(cli.db), *args]) is False, args
+            assert out.getvalue() == b"" and err.getvalue() == b""
+
+
+def test_a_missing_database_or_late_actions_go_the_full_way(cli, tmp_path):
+    assert lean.run(["--db", str(tmp_path / "none.db"), "report", "overdue"]) is False
+    cli.staff()
+    cli("action", "add", "--title", "培训", "--root-cause", "misselling", "--owner", "zhangwei", "--due", "2099-01-01")
+    cli.sql("update remediation_actions set due_on = '2026-01-01'")
+    with RUN.isolation():
+        assert lean.run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF]) is False
+        assert lean.run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--format", "csv"]) is True
+
+
+@pytest.mark.sqlite_only
+def test_the_lean_report_loads_neither_sqlalchemy_nor_typer(cli):
+    cli.log(received="2026-03-02T10:00")
+    probe = ("import sys; from complaintctl_cli import lean; "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}]); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
