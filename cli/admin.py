@@ -420,7 +420,7 @@ def choices(
         if key not in labels.FIELDS:
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("FIELD", field, "one of " + ", ".join([*fields, "codes"]))
+            raise InvalidValue("FIELD", field, "acc.one_of", choices=[*fields, "codes"])
         fields = [key]
     rows = []
     for f in fields:

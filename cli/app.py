@@ -51,7 +51,7 @@ def main(
         if lang not in LANGS:
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("--lang", lang, "en or zh")
+            raise InvalidValue("--lang", lang, "acc.en_or_zh")
     if isinstance(ctx.obj, AppState) and ctx.obj.session:
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)

@@ -108,7 +108,7 @@ def escalate(
         if case or to:
             from complaintctl.errors import UserError
 
-            raise UserError("escalate --overdue takes no case and no --to: it escalates every overdue case by one tier")
+            raise UserError("err.escalate_overdue_alone")
         from .reports import render_escalation
 
         render_escalation(st, as_of=as_of or at, dry_run=dry_run, fmt=document_format(fmt, json_out))
@@ -116,7 +116,7 @@ def escalate(
     if case is None or to is None:
         from complaintctl.errors import UserError
 
-        raise UserError("escalate needs CASE and --to important|urgent (or --overdue for every overdue case)")
+        raise UserError("err.escalate_needs")
     done(st, services.escalate(st.uow(), st.context(), case, to=to, reason=reason, at=at), json_out)
 
 
@@ -369,7 +369,7 @@ def list_(
         from complaintctl.errors import UserError
 
         if assignee:
-            raise labels.error(UserError, "err.mine_and_assignee")
+            raise UserError("err.mine_and_assignee")
         assignee = st.operator
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
@@ -410,7 +410,7 @@ def find(
     given = [(k, v) for k, v in (("phone", phone), ("account", account), ("id_number", id_number), ("name", name))
              if v is not None]
     if len(given) != 1:
-        raise labels.error(UserError, "err.find_one")
+        raise UserError("err.find_one")
     key = personal.lookup_key(*given[0])
     render.check_format(fmt)
     with st.uow(write=False) as uow:

@@ -149,7 +149,9 @@ class App(TyperGroup):
             fail(usage_text(exc, lang), ExitStatus.USER)
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
             sys.stderr.write("\n")
-            fail("interrupted", ExitStatus.INTERRUPTED)
+            from complaintctl.labels import t
+
+            fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
         except click.exceptions.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         if not standalone_mode:
@@ -170,7 +172,9 @@ class App(TyperGroup):
         except UnicodeDecodeError:
             if _debug(ctx):
                 raise
-            fail("standard input is not UTF-8 text: expected UTF-8", ExitStatus.USER)
+            from complaintctl.labels import t
+
+            fail(t("err.stdin_not_utf8", _lang(ctx)), ExitStatus.USER)
         except BrokenPipeError:
             sys.exit(ExitStatus.ENVIRONMENT)
         except OSError as exc:

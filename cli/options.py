@@ -45,10 +45,10 @@ def read_text(value: Optional[str], field: str = "text") -> Optional[str]:
     most = 4 * MAX_TEXT  # bytes: no UTF-8 character is longer than four
     data = stream.read(most + 1) if stream is not None else sys.stdin.read(MAX_TEXT + 1).encode()
     if len(data) > most:
-        raise InvalidValue(field, "(standard input)", f"at most {MAX_TEXT} characters")
+        raise InvalidValue(field, "(standard input)", "acc.max_chars", limit=MAX_TEXT)
     text = data.decode("utf-8")
     if len(text) > MAX_TEXT:
-        raise InvalidValue(field, "(standard input)", f"at most {MAX_TEXT} characters (got {len(text)})")
+        raise InvalidValue(field, "(standard input)", "acc.max_chars_got", limit=MAX_TEXT, got=len(text))
     return text
 
 

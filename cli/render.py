@@ -154,7 +154,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise InvalidValue("--format", fmt, "one of " + ", ".join(FORMATS))
+        raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)
 
 
 def _csv_cells(keys: list[str]) -> Callable[[dict], list]:
@@ -488,7 +488,7 @@ def emit_document(data: Any, fmt: str, *, table: Callable[[], None], output: Pat
 def check_document_format(fmt: str) -> None:
     """Refuse a format a document command does not write (before anything is read or written)."""
     if fmt not in DOCUMENT_FORMATS:
-        raise InvalidValue("--format", fmt, "one of " + ", ".join(DOCUMENT_FORMATS))
+        raise InvalidValue("--format", fmt, "acc.one_of", choices=DOCUMENT_FORMATS)
 
 
 def write_json(data: Any, output: Path | None = None) -> None:
@@ -518,7 +518,7 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
     from openpyxl.utils import get_column_letter
 
     if output is None:
-        raise InvalidValue("--output", "", "a file name ending in .xlsx (a workbook is not written to a terminal)")
+        raise InvalidValue("--output", "", "acc.xlsx_file")
     book = Workbook()
     book.remove(book.active)
     for title, headers, rows in sheets:

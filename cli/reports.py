@@ -270,9 +270,9 @@ def regulatory(
     from complaintctl.errors import InvalidValue
 
     if fmt not in RETURN_FORMATS:
-        raise InvalidValue("--format", fmt, "one of " + ", ".join(RETURN_FORMATS))
+        raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
     if fmt == "xlsx" and output is None:
-        raise InvalidValue("--output", "", "a file name such as 2026Q3.xlsx (xlsx is written to a file)")
+        raise InvalidValue("--output", "", "acc.xlsx_output")
     if quarter is not None:  # a mistake is told before the database is opened (or created)
         reg.parse_quarter(quarter)
     if month is not None:
@@ -400,7 +400,7 @@ def monthly(
     from complaintctl.errors import InvalidValue
 
     if fmt not in ("html", "json"):
-        raise InvalidValue("--format", fmt, "html or json")
+        raise InvalidValue("--format", fmt, "acc.html_or_json")
     from complaintctl.regulatory import parse_month
 
     parse_month(month)  # a mistake is told before the database is opened (or created)

@@ -70,7 +70,7 @@ def import_(
     if result.rejected and not skip_invalid:
         from complaintctl.errors import UserError
 
-        raise labels.error(UserError, "err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
+        raise UserError("err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
                            shown=min(result.rejected, REJECTS_SHOWN))
     if not json_out:
         verb = "would import" if dry_run else "imported"
@@ -102,7 +102,7 @@ def export(
     if fmt not in ("csv", "jsonl"):
         from complaintctl.errors import InvalidValue
 
-        raise InvalidValue("--format", fmt, "csv or jsonl")
+        raise InvalidValue("--format", fmt, "acc.csv_or_jsonl")
     with st.uow(write=False) as uow:
         c = st.context()
         if fmt == "csv":

@@ -126,9 +126,7 @@ def act_for(op: Operator | None, name: str, role: R, branch: str | None) -> Oper
 
 def denied(kind: str, **params) -> NotPermitted:
     """The NotPermitted error (exit 4) of one rule of labels.DENIALS, worded from its values."""
-    from .labels import denial
-
-    return NotPermitted(denial(kind, "en", **params), kind, params)
+    return NotPermitted(kind, **params)
 
 
 def allowed(op: Operator | None, what: Do) -> bool:

@@ -39,7 +39,7 @@ def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extend
     the last day to ask for a review; `review_requested_at` the review's own 30 days."""
     t = labels.parse(d.Tier, tier, "--tier")
     if extended_to is not None and extended_to not in deadlines.EXTENSION_DAYS:
-        raise InvalidValue("--extended-to", extended_to, "30 or 60 (days from receipt)")
+        raise InvalidValue("--extended-to", extended_to, "acc.extended_to")
     cal = BusinessCalendar(policy, language=labels.calendar_locale(lang))
     moment = read_time(received_at, cal.tz, "--received-at")
     times = {}
@@ -48,7 +48,7 @@ def due(policy: Policy, tier: str, received_at: str, lang: str = "en", *, extend
         if value is not None:
             times[name] = read_time(value, cal.tz, name)
             if times[name] < moment:
-                raise InvalidValue(name, value, f"a time not before --received-at ({received_at})")
+                raise InvalidValue(name, value, "acc.after_received_at", at=received_at)
     steps: list[str] = []
     start = times.get("--restarted-at", moment)
     if "--restarted-at" in times:

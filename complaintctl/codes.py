@@ -66,18 +66,16 @@ def from_config(table: Mapping[str, Any] | None, where: str = "config") -> CodeB
     overridden = set()
     for key in table:
         if key not in (*FIELDS, "names"):
-            raise ConfigError(f"{where}: unknown key codes.{key}; expected codes.names, codes.channel, "
-                              f"codes.product or codes.category")
+            raise ConfigError("err.codes_key", where=where, key=key)
     for code, value in (table.get("names") or {}).items():
         if not _CODE.match(code):
-            raise ConfigError(f"{where}: codes.names.{code}: not a JR/T 0169 code; expected A, B or C and 2 to 6 "
-                              f"digits, such as B0302")
+            raise ConfigError("err.codes_code", where=where, code=code)
         if isinstance(value, str) and value.strip():
             en = zh = value.strip()
         elif isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) and v.strip() for v in value):
             en, zh = (v.strip() for v in value)
         else:
-            raise ConfigError(f"{where}: codes.names.{code}: expected a name, or [\"English\", \"Chinese\"], got {value!r}")
+            raise ConfigError("err.codes_name", where=where, code=code, value=value)
         names[code] = (en, zh, "bank")  # a correction of a standard code is the bank's word too
         overridden.add(code)
     for f in FIELDS:
@@ -85,11 +83,9 @@ def from_config(table: Mapping[str, Any] | None, where: str = "config") -> CodeB
         letter = labels.JRT_0169_LETTER[f]
         for key, code in (table.get(f) or {}).items():
             if key not in labels.CHOICES[enum]:
-                raise ConfigError(f"{where}: codes.{f}.{key}: unknown {f}; expected one of "
-                                  + ", ".join(labels.CHOICES[enum]))
+                raise ConfigError("err.codes_choice", where=where, f=f, key=key, choices=list(labels.CHOICES[enum]))
             if not isinstance(code, str) or not code.startswith(letter) or code not in names:
-                raise ConfigError(f"{where}: codes.{f}.{key}: {code!r} is not a known {letter} code; expected one of "
-                                  f"{', '.join(c for c in sorted(names) if c.startswith(letter))} "
-                                  f"or a code of the bank's own under codes.names")
+                raise ConfigError("err.codes_unknown_code", where=where, f=f, key=key, code=code, letter=letter,
+                                  codes=[c for c in sorted(names) if c.startswith(letter)])
             mapping[f][key] = code
     return CodeBook(names, mapping, frozenset(overridden))

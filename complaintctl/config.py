@@ -61,16 +61,16 @@ def check_value(key: str, value: Any) -> Any:
     default = DEFAULTS[key]
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"config key {key}: expected true or false, got {value!r}")
+            raise ConfigError("err.config_bool", key=key, value=value)
         return value
     if isinstance(default, int):
         lo, hi = _INT_RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ConfigError(f"config key {key}: expected a whole number from {lo} to {hi}, got {value!r}")
+            raise ConfigError("err.config_int", key=key, lo=lo, hi=hi, value=value)
         return value
     if isinstance(default, list):
         if not isinstance(value, list):
-            raise ConfigError(f"config key {key}: expected a list of dates such as [\"2026-12-31\"], got {value!r}")
+            raise ConfigError("err.config_dates", key=key, value=value)
         days = []
         for item in value:
             if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
@@ -79,26 +79,26 @@ def check_value(key: str, value: Any) -> Any:
             try:
                 days.append(dt.date.fromisoformat(str(item)))
             except ValueError:
-                raise ConfigError(f"config key {key}: {item!r} is not a date; expected YYYY-MM-DD") from None
+                raise ConfigError("err.config_date", key=key, item=item) from None
         return days
     if not isinstance(value, str):
-        raise ConfigError(f"config key {key}: expected text, got {value!r}")
+        raise ConfigError("err.config_text", key=key, value=value)
     if key == "timezone":
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"config key timezone: unknown time zone {value!r}; expected an IANA name such as Asia/Shanghai") from None
+            raise ConfigError("err.config_timezone", value=value) from None
     if key == "lang" and value not in LANGS:
-        raise ConfigError(f"config key lang: expected en or zh, got {value!r}")
+        raise ConfigError("err.config_lang", value=value)
     if key == "calendar.country":
         if value.upper() == DEFAULTS["calendar.country"]:  # known: no need to import holidays (~0.09 s) to check it
             return value.upper()
         import holidays
 
         if value.upper() not in holidays.list_supported_countries():
-            raise ConfigError(f"config key calendar.country: {value!r} is not a country the holidays package knows; expected an ISO code such as CN")
+            raise ConfigError("err.config_country", value=value)
         return value.upper()
     return value
 
@@ -155,7 +155,7 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
     chosen: Path | None = None
     if path is not None:
         if not path.is_file():
-            raise ConfigError(f"config file {str(path)!r} not found: expected a readable TOML file")
+            raise ConfigError("err.config_missing", path=str(path))
         chosen = path
     else:
         for candidate in search or []:
@@ -168,20 +168,18 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
         try:
             data = tomllib.loads(chosen.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config file {str(chosen)!r} is not valid TOML: {exc}") from None
+            raise ConfigError("err.config_toml", path=str(chosen), why=str(exc)) from None
         except OSError as exc:
-            raise ConfigError(f"config file {str(chosen)!r} cannot be read: {exc.strerror}") from None
+            raise ConfigError("err.config_unreadable", path=str(chosen), why=exc.strerror) from None
         code_table = data.pop("codes", None) or {}
         regions = check_regions(data.pop("regions", None), f"config file {str(chosen)!r}")
         if not isinstance(code_table, dict):
-            raise ConfigError(f"config file {str(chosen)!r}: codes must be a table ([codes.channel], ...)")
+            raise ConfigError("err.config_codes_table", path=str(chosen))
         for key, value in _flatten(data).items():
             if key.startswith("masking"):
-                raise ConfigError(f"config file {str(chosen)!r}: {key!r} is no longer read: the masking policy is kept "
-                                  f"in the database, changed by an administrator with 'complaintctl masking on|off'; "
-                                  f"remove the [masking] table from the file")
+                raise ConfigError("err.config_masking", path=str(chosen), key=key)
             if key not in DEFAULTS:
-                raise ConfigError(f"config file {str(chosen)!r}: unknown key {key!r}; known keys: {', '.join(DEFAULTS)}")
+                raise ConfigError("err.config_unknown_key", path=str(chosen), key=key, known=list(DEFAULTS))
             values[key] = check_value(key, value)
             sources[key] = str(chosen)
     from . import codes
@@ -200,15 +198,15 @@ def check_regions(table: Any, where: str = "config") -> dict[str, str]:
     if table is None:
         return {}
     if not isinstance(table, dict):
-        raise labels.error(ConfigError, "err.regions_table", where=where)
+        raise ConfigError("err.regions_table", where=where)
     out: dict[str, str] = {}
     for branch, region in table.items():
         name = branch.strip()
         if not name or len(name) > REGION_NAME_LIMIT or not name.isprintable():
-            raise labels.error(ConfigError, "err.region_branch", where=where, branch=branch)
+            raise ConfigError("err.region_branch", where=where, branch=branch)
         if not isinstance(region, str) or not region.strip() or len(region.strip()) > REGION_NAME_LIMIT \
                 or not region.strip().isprintable():
-            raise labels.error(ConfigError, "err.region_name", where=where, branch=name, limit=REGION_NAME_LIMIT,
+            raise ConfigError("err.region_name", where=where, branch=name, limit=REGION_NAME_LIMIT,
                                got="a table" if isinstance(region, dict) else repr(region))
         out[name] = region.strip()
     return out

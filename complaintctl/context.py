@@ -16,7 +16,7 @@ from .errors import InvalidValue
 
 UTC = dt.timezone.utc
 MIN_YEAR, MAX_YEAR = 1990, 2100
-ISO_ACCEPTED = "an ISO 8601 time such as 2026-03-18T14:30 or 2026-03-18T14:30+08:00, or a date 2026-03-18"
+ISO_ACCEPTED = "acc.iso_time"  # labels.py's key of what a time may be typed as
 
 
 @dataclass
@@ -64,27 +64,28 @@ def make_context(now: dt.datetime, actor, policy: Policy, masking: bool = True, 
 
 
 def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,
-              accepted: str = ISO_ACCEPTED) -> dt.datetime | None:
+              accepted: str = ISO_ACCEPTED, **accepted_params) -> dt.datetime | None:
     """A time typed by a user (or read from a file) as an aware UTC datetime; None for None.
 
     ISO 8601 date or date-time (a space may stand for the T), or `date_format` (strptime) when
-    given; without an offset it is read in `tz`."""
+    given; without an offset it is read in `tz`. `accepted` (a labels key, filled by
+    `accepted_params`) says what was expected when the text is not a time."""
     if text is None:
         return None
     raw = str(text).strip()
     if not raw:
-        raise InvalidValue(field_name, text, accepted)
+        raise InvalidValue(field_name, text, accepted, **accepted_params)
     try:
         if date_format:
             value = dt.datetime.strptime(raw, date_format)
         else:
             value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
     except ValueError:
-        raise InvalidValue(field_name, text, accepted) from None
+        raise InvalidValue(field_name, text, accepted, **accepted_params) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+        raise InvalidValue(field_name, text, "acc.date_between", low=MIN_YEAR, high=MAX_YEAR)
     return value.astimezone(UTC)
 
 
@@ -100,9 +101,9 @@ def parse_date(text: str | None, field_name: str) -> dt.date | None:
     try:
         value = dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise InvalidValue(field_name, text, "a date such as 2026-03-18") from None
+        raise InvalidValue(field_name, text, "acc.date_example") from None
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidValue(field_name, text, f"a date between {MIN_YEAR} and {MAX_YEAR}")
+        raise InvalidValue(field_name, text, "acc.date_between", low=MIN_YEAR, high=MAX_YEAR)
     return value
 
 
@@ -113,11 +114,10 @@ def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_nam
     if moment is None:
         return ctx.now
     if moment > ctx.now:
-        raise InvalidValue(field_name, show_time(moment, ctx),
-                           f"a time not in the future (now is {show_time(ctx.now, ctx)})")
+        raise InvalidValue(field_name, show_time(moment, ctx), "acc.not_future_now", now=show_time(ctx.now, ctx))
     if case is not None and moment < case.received_at:
-        raise InvalidValue(field_name, show_time(moment, ctx),
-                           f"a time not before the case was received ({show_time(case.received_at, ctx)})")
+        raise InvalidValue(field_name, show_time(moment, ctx), "acc.after_received",
+                           at=show_time(case.received_at, ctx))
     return moment
 
 

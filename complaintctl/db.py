@@ -108,7 +108,7 @@ class _Adapter:
         """SQLite takes it with BEGIN IMMEDIATE; servers need an explicit lock."""
 
     def describe(self, exc: BaseException) -> Exception:
-        return DatabaseUnavailable(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+        return DatabaseUnavailable("err.database", why=str(getattr(exc, 'orig', exc)).splitlines()[0])
 
     def login(self, conn, os_login: str) -> str:
         """Who runs this command, as the database knows it: on SQLite the OS account of the
@@ -193,7 +193,7 @@ class _Adapter:
 
     def check_backup(self) -> None:
         """UserError when the tool does not back up this backend."""
-        raise UserError("db backup copies SQLite files; for PostgreSQL use pg_dump")
+        raise UserError("err.backup_postgres")
 
     def backup(self, target: Path) -> str:
         """Copy the database into the new, empty file `target`; the copy's integrity check."""
@@ -248,11 +248,11 @@ class _SQLite(_Adapter):
         if path is None:
             return
         if not create and not path.exists():
-            raise labels.error(DatabaseNotFound, "err.db_not_found", where=str(path))
+            raise DatabaseNotFound("err.db_not_found", where=str(path))
         if not path.parent.is_dir():
-            raise DatabaseUnavailable(f"cannot open database {str(path)!r}: folder {str(path.parent)!r} does not exist")
+            raise DatabaseUnavailable("err.db_folder_missing", path=str(path), folder=str(path.parent))
         if path.is_dir():
-            raise DatabaseUnavailable(f"cannot open database {str(path)!r}: it is a folder; expected a database file")
+            raise DatabaseUnavailable("err.db_is_folder", path=str(path))
         if not path.exists():
             # Complaint data is personal data: a new file is readable by its owner only.
             try:
@@ -261,9 +261,7 @@ class _SQLite(_Adapter):
             except FileExistsError:
                 pass
             except OSError as exc:
-                raise DatabaseUnavailable(
-                    f"cannot create database {str(path)!r}: {exc.strerror.lower()} (is the folder writable?)"
-                ) from None
+                raise DatabaseUnavailable("err.db_create", path=str(path), why=exc.strerror.lower()) from None
 
     def engine_kwargs(self) -> dict:
         return {"connect_args": {"timeout": self.busy_timeout, "check_same_thread": False}}
@@ -287,7 +285,7 @@ class _SQLite(_Adapter):
 
     def check_backup(self) -> None:
         if self.path is None:
-            raise UserError("db backup copies a database file; this one is in memory")
+            raise UserError("err.backup_memory")
 
     def backup(self, target: Path) -> str:
         """Through SQLite's online backup API, 1,024 pages at a time, so writers are not held up;
@@ -387,14 +385,14 @@ class _SQLite(_Adapter):
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "locked" in msg or "busy" in msg:
-            return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+            return DatabaseBusy("err.db_busy", seconds=f"{self.busy_timeout:g}")
         if "not a database" in msg or "malformed" in msg:
-            return DatabaseUnavailable(f"{str(self.path)!r} is not a complaintctl database (file is not a SQLite database)")
+            return DatabaseUnavailable("err.not_sqlite", path=str(self.path))
         if "readonly" in msg or "read-only" in msg:
-            return DatabaseUnavailable(f"database {str(self.path)!r} is read-only: check the file's and folder's permissions")
+            return DatabaseUnavailable("err.db_readonly", path=str(self.path))
         if "unable to open" in msg:
-            return DatabaseUnavailable(f"cannot open database {str(self.path)!r}: {msg}")
-        return DatabaseUnavailable(f"database error: {msg}")
+            return DatabaseUnavailable("err.db_open", path=str(self.path), why=msg)
+        return DatabaseUnavailable("err.database", why=msg)
 
 
 class _PostgreSQL(_Adapter):
@@ -448,8 +446,7 @@ class _PostgreSQL(_Adapter):
         from .errors import InvalidValue
 
         if new_role and not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :l"), {"l": login}).scalar():
-            raise InvalidValue("--login", login, "a login that exists on the server (the DBA creates it first: "
-                                                 "CREATE ROLE ... LOGIN; the tool maps it)")
+            raise InvalidValue("--login", login, "acc.server_login")
         quote = conn.dialect.identifier_preparer.quote
         if old_role:
             conn.exec_driver_sql(f"REVOKE {quote('complaint_' + old_role)} FROM {quote(login)}")
@@ -519,12 +516,12 @@ class _PostgreSQL(_Adapter):
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "lock timeout" in msg:
-            return DatabaseBusy(f"database is locked by another writer for longer than {self.busy_timeout:g}s; try again")
+            return DatabaseBusy("err.db_busy", seconds=f"{self.busy_timeout:g}")
         if "row-level security" in msg or "permission denied" in msg or "insert-only" in msg:
             from .access import denied
 
             return denied("server", message=msg)
-        return DatabaseUnavailable(f"database error: {msg}")
+        return DatabaseUnavailable("err.database", why=msg)
 
 
 ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}
@@ -551,7 +548,7 @@ class Store:
         except sa.exc.ArgumentError:
             from .errors import InvalidValue
 
-            raise InvalidValue("--db", url, "a file path or a URL such as postgresql+psycopg://user@host/db") from None
+            raise InvalidValue("--db", url, "acc.db_url") from None
         backend = parsed.get_backend_name()
         adapter_cls = ADAPTERS.get(backend, _Adapter)
         self.adapter = adapter_cls(parsed, busy_timeout)
@@ -561,12 +558,9 @@ class Store:
         except sa.exc.NoSuchModuleError:  # a scheme no database answers to: the user's input, not the machine
             from .errors import InvalidValue
 
-            raise InvalidValue("--db", parsed.render_as_string(hide_password=True),
-                               "a file path or a URL such as postgresql+psycopg://user@host/db") from None
+            raise InvalidValue("--db", parsed.render_as_string(hide_password=True), "acc.db_url") from None
         except ModuleNotFoundError as exc:
-            raise DatabaseUnavailable(
-                f"the driver for {backend} is not installed ({exc.name}); for PostgreSQL: pip install 'complaintctl[postgres]'"
-            ) from None
+            raise DatabaseUnavailable("err.driver_missing", backend=backend, module=exc.name) from None
         self.adapter.install(self.engine)
         self.write_engine = self.engine.execution_options(complaintctl_write=True)
 
@@ -611,14 +605,11 @@ class Store:
             self.at_head = True
             return None
         if revision is not None and revision not in KNOWN_REVISIONS:
-            raise SchemaTooNew(
-                f"database is at schema revision {revision!r}, newer than this complaintctl knows "
-                f"({HEAD_REVISION}); upgrade complaintctl"
-            )
+            raise SchemaTooNew("err.schema_too_new", revision=revision, head=HEAD_REVISION)
         if revision is None and self._has_foreign_tables():
-            raise DatabaseUnavailable("the database has tables but no complaintctl schema revision; point --db at a complaintctl database")
+            raise DatabaseUnavailable("err.no_revision")
         if revision is None and not self.create:
-            raise labels.error(DatabaseNotFound, "err.db_empty", where=self.display_url)
+            raise DatabaseNotFound("err.db_empty", where=self.display_url)
         self.upgrade(os_login=os_login, now=now, policy=policy)
         return HEAD_REVISION
 

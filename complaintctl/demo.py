@@ -50,14 +50,13 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
     administrator's act: it registers staff)."""
     access.require(ctx, access.Do.MAINTAIN)
     if not 1 <= count <= 100_000:
-        raise UserError(f"invalid --count {count}: expected 1 to 100000")
+        raise UserError("err.demo_count", count=count)
     rng = random.Random(seed)
     cal = ctx.calendar
     with uow:
         existing = uow.session.execute(select(func.count()).select_from(Case)).scalar_one()
         if existing and not force:
-            raise UserError(f"the database already has {existing} cases; demo adds sample data only to an empty "
-                            f"database (use --force to add anyway, or --db another file)")
+            raise UserError("err.demo_not_empty", n=existing)
         have = set(uow.session.execute(select(Staff.name)).scalars())
         for name, role, branch, dept in STAFF:
             if name not in have:

@@ -281,18 +281,14 @@ def clean_phone(value: str) -> str:
         return f"{v[:area]}-{v[area:]}"
     if _INTL.match(v):
         return v
-    raise InvalidValue(
-        "phone", value,
-        "a mainland mobile (13812345678 or 138-1234-5678), a landline with its area code "
-        "(010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)",
-    )
+    raise InvalidValue("phone", value, "acc.phone")
 
 
 def clean_email(value: str) -> str:
     v = value.strip()
     if len(v) <= 254 and _EMAIL.match(v):
         return v
-    raise InvalidValue("email", value, "an address such as name@example.com")
+    raise InvalidValue("email", value, "acc.email")
 
 
 def compact(value: str) -> str:
@@ -306,7 +302,7 @@ def clean_account(value: str) -> str:
     v = value.strip().replace(" ", "")
     if _ACCOUNT.match(v):
         return v
-    raise InvalidValue("account", value, "12 to 19 digits")
+    raise InvalidValue("account", value, "acc.account_digits")
 
 
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
@@ -323,35 +319,34 @@ def clean_id_number(id_type: "IdType", value: str) -> str:
             check = "10X98765432"[sum(int(c) * w for c, w in zip(v, _ID_WEIGHTS)) % 11]
             if v[-1] == check:
                 return v
-        raise InvalidValue("--id-number", "*" * len(v), "a resident ID number: 17 digits and a check digit or X "
-                                                       "(GB 11643), e.g. 11010519491231002X")
+        raise InvalidValue("--id-number", "*" * len(v), "acc.resident_id")
     if _DOCUMENT.match(v):
         return v
-    raise InvalidValue("--id-number", "*" * len(v), "5 to 30 letters, digits or hyphens")
+    raise InvalidValue("--id-number", "*" * len(v), "acc.document_number")
 
 
 def clean_text(field: str, value: str | None, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
     """Strip a free-text value and refuse empty, over-long or control-character input."""
     if value is None:
         if required:
-            raise InvalidValue(field, "", "non-empty text")
+            raise InvalidValue(field, "", "acc.non_empty")
         return None
     v = value.replace("\r\n", "\n").strip()
     if not v:
         if required:
-            raise InvalidValue(field, value, "non-empty text")
+            raise InvalidValue(field, value, "acc.non_empty")
         return None
     if len(v) > limit:
-        raise InvalidValue(field, v[:20] + "...", f"at most {limit} characters (got {len(v)})")
+        raise InvalidValue(field, v[:20] + "...", "acc.max_chars_got", limit=limit, got=len(v))
     if _CONTROL.search(v):
-        raise InvalidValue(field, v[:20], "text without control characters or bidirectional overrides")
+        raise InvalidValue(field, v[:20], "acc.no_control")
     return v
 
 
 def clean_name(field: str, value: str | None, *, required: bool = True) -> str | None:
     """One line of text (a name, a branch, a department): no line breaks or tabs, at most MAX_NAME."""
     if value is not None and any(c in value.strip() for c in "\n\r\t"):
-        raise InvalidValue(field, value.strip()[:20], "a single line")
+        raise InvalidValue(field, value.strip()[:20], "acc.single_line")
     return clean_text(field, value, required=required, limit=MAX_NAME)
 
 
@@ -364,7 +359,7 @@ def clean_login(value: str | None, field: str = "--login") -> str | None:
         return None
     v = value.strip()
     if not _LOGIN.match(v):
-        raise InvalidValue(field, value, "an account name of letters, digits, '_', '.', '@' or '-' (at most 63)")
+        raise InvalidValue(field, value, "acc.login_name")
     return v
 
 
@@ -391,7 +386,7 @@ def parse_case_key(text: str) -> int:
         return int(m.group(2))
     if t.isdigit() and len(t) < 12:
         return int(t)
-    raise InvalidValue("case", text, "a reference such as C-2026-000123 or a numeric id")
+    raise InvalidValue("case", text, "acc.case_key")
 
 
 def names_kept(text: str | None) -> list[str]:

@@ -4,53 +4,59 @@
 machine, file or database is not as it should be; `NotPermitted` means the operator's login, role
 or branch does not allow the command; `OverdueFound` is --fail-on-overdue's signal. The library
 gives no exit codes: the one table from error class to exit code is `cli/errors.py`'s EXIT_CODES.
-Each carries one line of text that says what was wrong and what is accepted, and the values it
-was made from, so that `labels.error_text` can say the same in Chinese.
+Each carries a labels.py key and the values it was made from, so that `labels.error_text` says
+what was wrong and what is accepted, in English or Chinese.
 """
 from __future__ import annotations
 
 
 class ComplaintctlError(Exception):
-    """Base of every error the tool reports as one line."""
+    """Base of every error the tool reports as one line.
 
-    # Set when the message is a labels.py text (made by labels.error): its key and values, from
-    # which labels.error_text writes it in either language.
-    label_key: str | None = None
-    label_params: dict = {}
+    An error is made from a labels.py key and the values that fill it (`UserError("err.find_one")`,
+    `ConfigError("err.config_bool", key=key, value=value)`): the line itself, in English or Chinese,
+    is `labels.error_text(exc, lang)`. (This module cannot import labels.py, which imports it.)"""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str, /, **params):
+        super().__init__(key, params)
+        self.label_key, self.label_params = key, params
+
+    def __str__(self) -> str:  # what a traceback under --debug shows; a user reads labels.error_text
+        return f"{self.label_key} {self.label_params}"
 
 
 class UserError(ComplaintctlError):
     """Bad input or an illegal move: nothing was written."""
 
 
+def shown_value(value: object) -> str:
+    """A value as an error line may show it: cut at 40 characters, personal data masked,
+    unprintable characters escaped."""
+    from .masking import mask_text
+
+    shown = str(value)
+    if len(shown) > 40:
+        shown = shown[:40] + "..."
+    shown = mask_text(shown)  # an error line is personal data's way into logs and mail: never in full
+    return shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
+
+
 class InvalidValue(UserError):
-    """A value given for a field is not one that is accepted."""
+    """A value given for a field is not one that is accepted: `accepted` is the labels.py key
+    (acc.*) of what is, and `params` fill it: `InvalidValue("--quarter", text, "acc.quarter")`."""
 
-    def __init__(self, field: str, value: object, accepted: str):
-        from .masking import mask_text
-
-        shown = str(value)
-        if len(shown) > 40:
-            shown = shown[:40] + "..."
-        shown = mask_text(shown)  # an error line is personal data's way into logs and mail: never in full
-        shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
-        super().__init__(f"invalid {field} {shown!r}: expected {accepted}")
+    def __init__(self, field: str, value: object, accepted: str, /, **params):
+        super().__init__("err.invalid", field=field, shown=shown_value(value))
         self.field = field
-        self.shown = shown
-        self.accepted = accepted
+        self.shown = self.label_params["shown"]
+        self.accepted, self.accepted_params = accepted, params
 
 
 class IllegalMove(UserError):
     """The state machine does not allow this command in the case's current status."""
 
     def __init__(self, action: str, status: str, allowed: list[str]):
-        moves = ", ".join(allowed) if allowed else "none"
-        shown = str(status).replace("_", " ")  # the state as it reads: "in progress", not in_progress
-        super().__init__(f"cannot {action} a case that is {shown}; allowed from {shown}: {moves}")
+        super().__init__("err.illegal_move", action=action, status=status, allowed=list(allowed))
         self.status = status
         self.action = action
         self.allowed = allowed
@@ -64,7 +70,7 @@ class UnknownCase(UserError):
     """No case has that reference or id."""
 
     def __init__(self, key: str):
-        super().__init__(f"unknown case {key!r}: expected the reference of an existing case (see 'complaintctl list --all')")
+        super().__init__("err.unknown_case", key=key)
         self.key = key
 
 
@@ -72,7 +78,7 @@ class UnknownStaff(UserError):
     """The named person is not registered staff."""
 
     def __init__(self, name: str, field: str = "staff"):
-        super().__init__(f"unknown {field} {name!r}: expected registered staff (see 'complaintctl staff list')")
+        super().__init__("err.unknown_staff", name=name, field=field)
         self.name, self.field = name, field
 
 
@@ -80,9 +86,9 @@ class NotPermitted(ComplaintctlError):
     """The operator's login, role or branch does not allow the command. `kind` names the
     rule (labels.DENIALS); its parameters fill the message in either language."""
 
-    def __init__(self, message: str, kind: str = "", params: dict | None = None):
-        super().__init__(message)
-        self.kind, self.params = kind, dict(params or {})
+    def __init__(self, kind: str, /, **params):
+        super().__init__(kind, **params)
+        self.kind, self.params = kind, params
 
 
 class UnfitAssignee(UserError):
@@ -121,7 +127,7 @@ class CheckFailed(EnvironmentFault):
     """db check found problems (listed on stdout)."""
 
     def __init__(self, count: int):
-        super().__init__(f"{count} problem(s) found: the database does not hold what its history says")
+        super().__init__("err.check_failed", count=count)
         self.count = count
 
 
@@ -129,5 +135,5 @@ class OverdueFound(ComplaintctlError):
     """report overdue --fail-on-overdue found overdue cases (for cron and monitoring)."""
 
     def __init__(self, count: int):
-        super().__init__(f"{count} overdue case(s) found (--fail-on-overdue)")
+        super().__init__("err.overdue_found", count=count)
         self.count = count

@@ -39,23 +39,23 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
     (the database itself), or an existing file when `overwrite` is off. Checked before any work."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_symlink():
-        raise InvalidValue(option, str(path), "a path that is not a symbolic link (the tool never writes through one)")
+        raise InvalidValue(option, str(path), "acc.no_symlink")
     if not folder.is_dir():
-        raise InvalidValue(option, str(path), "a file in an existing folder")
+        raise InvalidValue(option, str(path), "acc.existing_folder")
     if path.is_dir():
-        raise InvalidValue(option, str(path), "a file, not a folder")
+        raise InvalidValue(option, str(path), "acc.not_folder")
     for other in protect:
         try:
             same = path.exists() and other.exists() and os.path.samefile(path, other)
         except OSError:
             same = False
         if same or path.resolve() == other.resolve():
-            raise InvalidValue(option, str(path), "a file other than the database itself")
+            raise InvalidValue(option, str(path), "acc.not_database")
         for suffix in ("-wal", "-shm", "-journal"):
             if path.resolve() == Path(str(other.resolve()) + suffix):
-                raise InvalidValue(option, str(path), "a file other than the database itself")
+                raise InvalidValue(option, str(path), "acc.not_database")
     if not overwrite and (path.exists() or path.is_symlink()):
-        raise InvalidValue(option, str(path), "a path that does not exist yet (never overwrites)")
+        raise InvalidValue(option, str(path), "acc.new_path")
     return path
 
 
@@ -70,7 +70,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)  # mkstemp: 0600, O_EXCL
     except OSError as exc:
-        raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
+        raise DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror) from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
             yield fh
@@ -80,7 +80,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
         os.chmod(tmp, 0o600)
         # A symlink planted while we wrote is still not followed: rename replaces the link itself.
         if path.is_symlink():
-            raise InvalidValue(option, str(path), "a path that is not a symbolic link (the tool never writes through one)")
+            raise InvalidValue(option, str(path), "acc.no_symlink")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -94,7 +94,7 @@ def append_line(path: Path, line: str, option: str = "FILE") -> None:
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
-        raise DatabaseUnavailable(f"cannot write {str(path)!r}: {exc.strerror}") from None
+        raise DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror) from None
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(line.rstrip("\n") + "\n")
         fh.flush()

@@ -104,24 +104,24 @@ class Mapping:
             f, sep, col = item.partition("=")
             f = f.strip()
             if not sep or f not in FIELDS:
-                raise InvalidValue("--map", item, "FIELD=COLUMN with FIELD one of " + ", ".join(FIELDS))
+                raise InvalidValue("--map", item, "acc.map", fields=FIELDS)
             alternatives = [c.strip() for c in col.split("|")]
             for c in alternatives:
                 if c not in header:
-                    raise InvalidValue("--map", item, f"a column of the file; it has: {', '.join(header)}")
+                    raise InvalidValue("--map", item, "acc.map_column", columns=list(header))
             columns[f] = alternatives
         values: dict[str, dict[str, str]] = {}
         for item in value_maps:
             f, sep, rest = item.partition(":")
             src, sep2, target = rest.partition("=")
             if not sep or not sep2 or f.strip() not in FIELDS:
-                raise InvalidValue("--value-map", item, "FIELD:SOURCE=TARGET (SOURCE * matches any other value)")
+                raise InvalidValue("--value-map", item, "acc.value_map")
             values.setdefault(f.strip(), {})[src.strip().casefold()] = target.strip()
         if date_format:
             try:
                 dt.datetime.now().strftime(date_format)
             except ValueError:
-                raise InvalidValue("--date-format", date_format, "a strftime format such as %Y/%m/%d") from None
+                raise InvalidValue("--date-format", date_format, "acc.strftime") from None
         out = cls(columns, values, date_format)
         out.given = frozenset(columns) | frozenset(values)
         out.cycles = not out.given.isdisjoint(CYCLE_FIELDS)
@@ -198,7 +198,7 @@ class ImportResult:
 
 def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.datetime | None:
     fmt = mapping.date_format or "ISO 8601 (or give --date-format)"
-    return read_time(value, ctx.tz, name, date_format=mapping.date_format, accepted=f"a date in the form {fmt}")
+    return read_time(value, ctx.tz, name, date_format=mapping.date_format, accepted="acc.date_form", fmt=fmt)
 
 
 def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
@@ -222,9 +222,9 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
     out["tier"] = out["tier"] or d.Tier.GENERAL.value
     received = _time(raw.get("received_at"), m, ctx, "received_at")
     if received is None:
-        raise InvalidValue("received_at", "", "a date: every imported complaint needs its receipt date")
+        raise InvalidValue("received_at", "", "acc.receipt_date")
     if received > ctx.now:
-        raise InvalidValue("received_at", raw.get("received_at"), "a time not in the future")
+        raise InvalidValue("received_at", raw.get("received_at"), "acc.not_future")
     out["received_at"] = received
     out["description"] = d.clean_text("description", raw.get("description"))
     for name in ("customer", "branch", "department"):
@@ -236,14 +236,14 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
     out["account"] = d.clean_account(account) if account else None
     assignee = d.clean_name("assignee", raw.get("assignee"), required=False)
     if assignee and assignee not in staff:
-        raise InvalidValue("assignee", assignee, "registered staff (complaintctl staff add NAME --role ...)")
+        raise InvalidValue("assignee", assignee, "acc.registered_staff")
     out["assignee"] = assignee
     out["external_id"] = d.clean_name("external_id", raw.get("external_id"), required=False)
     resolved = _time(raw.get("resolved_at"), m, ctx, "resolved_at")
     closed = _time(raw.get("closed_at"), m, ctx, "closed_at")
     for name, moment in (("resolved_at", resolved), ("closed_at", closed)):
         if moment is not None and (moment < received or moment > ctx.now):
-            raise InvalidValue(name, raw.get(name), "a time between receipt and now")
+            raise InvalidValue(name, raw.get(name), "acc.receipt_to_now")
     if closed is not None and resolved is None:
         resolved = closed
     status = out["status"]
@@ -251,8 +251,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
         status = (d.Status.CLOSED if closed else d.Status.RESOLVED if resolved
                   else d.Status.ASSIGNED if assignee else d.Status.RECEIVED).value
     elif status not in _PLAIN_STATUSES and not m.history:
-        raise InvalidValue("status", status, "received, assigned, resolved or closed for imported history (the "
-                                             "other states need the fields the tool's own export carries)")
+        raise InvalidValue("status", status, "acc.import_status")
     if d.Status(status) in d.HANDLING_STATUSES:
         resolved = closed = None  # a case under review keeps the decision it is reviewing
     out.update(status=status, resolved_at=resolved, closed_at=closed)
@@ -287,14 +286,14 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         if name in given:
             moment = _time(raw.get(name), m, ctx, name)
             if moment is not None and (moment < received or (name not in _DEADLINES and moment > ctx.now)):
-                raise InvalidValue(name, raw.get(name), "a time not before receipt" +
-                                   ("" if name in _DEADLINES else " nor after now"))
+                raise InvalidValue(name, raw.get(name),
+                                   "acc.after_receipt" if name in _DEADLINES else "acc.after_receipt_not_future")
             out[name] = moment
     for name in _HISTORY_COUNTS:
         if name in given:
             out[name] = _count(raw.get(name), name)
     if out.get("regulatory_extension_days") not in (None, 0, 30, 60):
-        raise InvalidValue("regulatory_extension_days", raw.get("regulatory_extension_days"), "0, 30 or 60")
+        raise InvalidValue("regulatory_extension_days", raw.get("regulatory_extension_days"), "acc.extension_days")
     for name in _HISTORY_FLAGS:
         if name in given:
             out[name] = _flag(raw.get(name), name)
@@ -322,18 +321,18 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
                                   for p in value.split(",") if p.strip()) or None) if value else None
     reviewer = out.get("reviewer")
     if reviewer and reviewer not in staff:
-        raise InvalidValue("reviewer", reviewer, "registered staff (complaintctl staff add NAME --role ...)")
+        raise InvalidValue("reviewer", reviewer, "acc.registered_staff")
     for person in d.names_kept(out.get("co_handlers")):
         if person not in staff:
-            raise InvalidValue("co_handlers", person, "registered staff (complaintctl staff add NAME --role ...)")
+            raise InvalidValue("co_handlers", person, "acc.registered_staff")
     status = out["status"]
     for name in _STATE_NEEDS.get(status, ()):
         if out.get(name) is None:
-            raise InvalidValue(name, "", f"a value: a case {status} records it")
+            raise InvalidValue(name, "", "acc.state_records", status=d.Status(status))
     if status != d.Status.PAUSED.value and out.get("paused_at") is not None:
-        raise InvalidValue("paused_at", raw.get("paused_at"), f"empty: the case is {status}, not paused")
+        raise InvalidValue("paused_at", raw.get("paused_at"), "acc.empty_not_paused", status=d.Status(status))
     if out.get("paused_from") in _NOT_PAUSED_FROM:
-        raise InvalidValue("paused_from", out["paused_from"], "the working state the case was paused from")
+        raise InvalidValue("paused_from", out["paused_from"], "acc.paused_from")
     if m.cycles:
         out["cycle"] = _cycle_row(raw, m, ctx, received)
 
@@ -346,8 +345,7 @@ def _reference(text: str) -> tuple[int, str]:
     except InvalidValue:
         case_id = None
     if case_id is None or d.format_reference(int(ref[2:6]), case_id) != ref:
-        raise InvalidValue("reference", text, "a reference as complaintctl writes it, e.g. C-2026-000123 (another "
-                                              "system's number goes in external_id)")
+        raise InvalidValue("reference", text, "acc.import_reference")
     return case_id, ref
 
 
@@ -355,7 +353,7 @@ def _count(text: str | None, name: str) -> int:
     if text is None:
         return 0
     if not text.isdigit() or len(text) > 9:
-        raise InvalidValue(name, text, "a whole number, 0 or more")
+        raise InvalidValue(name, text, "acc.whole_number")
     return int(text)
 
 
@@ -368,7 +366,7 @@ def _flag(text: str | None, name: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise InvalidValue(name, text, "true or false")
+    raise InvalidValue(name, text, "acc.true_or_false")
 
 
 def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: dt.datetime) -> dict[str, Any]:
@@ -376,14 +374,14 @@ def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: d
     given = m.given
     number = _count(raw.get("cycle_number"), "cycle_number")
     if number < 1:
-        raise InvalidValue("cycle_number", raw.get("cycle_number"), "a cycle number, 1 or more")
+        raise InvalidValue("cycle_number", raw.get("cycle_number"), "acc.cycle_number")
     cycle: dict[str, Any] = {"number": number}
     tier = raw.get("cycle_tier")
     if tier is not None:
         cycle["tier"] = labels.parse(d.Tier, tier, "cycle_tier").value
     opener = raw.get("cycle_opened_by")
     if opener is not None and opener not in OPENERS:
-        raise InvalidValue("cycle_opened_by", opener, ", ".join(OPENERS))
+        raise InvalidValue("cycle_opened_by", opener, "acc.any_of", choices=OPENERS)
     cycle["opened_by"] = opener or (d.Action.LOG.value if number == 1 else d.Action.REOPEN.value)
     for name in ("opened_at", "due_at", "first_response_due_at", "first_responded_at", "regulatory_due_at",
                  "resolved_at"):
@@ -392,11 +390,11 @@ def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: d
             moment = _time(raw.get(key), m, ctx, key)
             deadline = name.endswith("due_at")
             if moment is not None and (moment < received or (not deadline and moment > ctx.now)):
-                raise InvalidValue(key, raw.get(key), "a time not before receipt" + ("" if deadline else " nor after now"))
+                raise InvalidValue(key, raw.get(key), "acc.after_receipt" if deadline else "acc.after_receipt_not_future")
             cycle[name] = moment
     if cycle.get("opened_at") is None:
         if number > 1:
-            raise InvalidValue("cycle_opened_at", "", "the time a later cycle opened")
+            raise InvalidValue("cycle_opened_at", "", "acc.later_cycle_opened")
         cycle["opened_at"] = received
     for name in ("internal_breached", "regulatory_breached", "response_breached"):
         key = f"cycle_{name}"
@@ -418,17 +416,16 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
                encoding: str = "utf-8-sig", progress: Callable[[int], None] | None = None) -> ImportResult:
     """Validate and import every row of a CSV file in one transaction."""
     if not path.is_file():
-        raise InvalidValue("FILE", str(path), "an existing CSV file")
+        raise InvalidValue("FILE", str(path), "acc.csv_exists")
     try:
         header = read_header(path, encoding)
     except UnicodeDecodeError:
-        raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
+        raise InvalidValue("FILE", str(path), "acc.encoding", encoding=encoding) from None
     if not header:
-        raise InvalidValue("FILE", str(path), "a CSV file with a header row")
+        raise InvalidValue("FILE", str(path), "acc.csv_header")
     mapping = Mapping.parse(maps, value_maps, header, date_format)
     if "received_at" not in mapping.columns or "description" not in mapping.columns:
-        raise InvalidValue("--map", "", "mappings for at least received_at and description "
-                                        "(e.g. --map received_at=\"Date received\")")
+        raise InvalidValue("--map", "", "acc.map_required")
     result = ImportResult(dry_run=dry_run)
     if skip_invalid and not dry_run:
         target = path.with_name(path.stem + ".rejects.csv")
@@ -501,7 +498,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                     try:
                         values = _validate(raw, mapping, ctx, staff)
                     except InvalidValue as exc:
-                        result.reject(number, exc.field, exc.message, record)
+                        result.reject(number, exc.field, labels.error_text(exc), record)
                         if group is not None:
                             group.bad = True
                         continue
@@ -515,9 +512,9 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 if group is not None and group.rows:
                     _close(group, result, add)
             except UnicodeDecodeError:
-                raise InvalidValue("FILE", str(path), f"text in {encoding} (give --encoding, e.g. gb18030)") from None
+                raise InvalidValue("FILE", str(path), "acc.encoding", encoding=encoding) from None
             except csv.Error as exc:
-                raise InvalidValue("FILE", str(path), f"well-formed CSV ({exc} near row {result.rows + 1})") from None
+                raise InvalidValue("FILE", str(path), "acc.csv_well_formed", why=str(exc), row=result.rows + 1) from None
         if batch and (skip_invalid or not result.rejected):
             if rebuild is None:
                 rebuild = _set_aside(uow, result.rows, dry_run)
@@ -585,7 +582,7 @@ def _close(group: _Group, result: ImportResult, add: Callable) -> None:
         try:
             _check_cycles(values, cycles)
         except InvalidValue as exc:
-            result.reject(number, exc.field, exc.message, record)
+            result.reject(number, exc.field, labels.error_text(exc), record)
             for n, _, r in group.rows[1:]:
                 result.reject(n, "reference", f"{group.reference}: another of its rows was rejected "
                                               f"(a case is imported whole)", r)
@@ -606,14 +603,11 @@ def _check_cycles(case: dict[str, Any], cycles: list[dict[str, Any]]) -> None:
     complaint, each later one opened no earlier than the one before."""
     for i, cycle in enumerate(cycles, 1):
         if cycle["number"] != i:
-            raise InvalidValue("cycle_number", str(cycle["number"]), f"{i}: a case's cycles are numbered 1, 2, ... "
-                                                                     f"in order")
+            raise InvalidValue("cycle_number", str(cycle["number"]), "acc.cycle_order", i=i)
         if i == 1 and (cycle["opened_at"] != case["received_at"] or cycle["opened_by"] != d.Action.LOG.value):
-            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(),
-                               "the receipt time, by log: a case's first cycle opens when it is received")
+            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(), "acc.first_cycle")
         if i > 1 and (cycle["opened_by"] == d.Action.LOG.value or cycle["opened_at"] < cycles[i - 2]["opened_at"]):
-            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(),
-                               "a later cycle opened by reopen, new_facts or review, not before the one before it")
+            raise InvalidValue("cycle_opened_at", cycle["opened_at"].isoformat(), "acc.later_cycle")
 
 
 def _unseen(uow, batch: list[tuple[int, dict[str, Any], list[str]]], result: ImportResult) -> list[tuple[int, dict[str, Any]]]:

@@ -10,8 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from . import domain as d
-from .errors import (CheckFailed, ComplaintctlError, IllegalMove, InvalidValue, NotPermitted, OverdueFound, UnknownCase,
-                     UnknownStaff)
+from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted
 
 LANGS = ("en", "zh")
 # What ends `complaintctl shell`, in either language.
@@ -235,7 +234,6 @@ JRT_0169_DEFAULT: dict[str, dict[str, str]] = {
 JRT_0169_LETTER = {"channel": "A", "product": "B", "category": "C"}
 
 E = TypeVar("E", bound=StrEnum)
-E_ = TypeVar("E_", bound=ComplaintctlError)
 
 
 def _fold(text: str) -> str:
@@ -256,8 +254,10 @@ def _index(enum: type[StrEnum]) -> dict[str, str]:
     return idx
 
 
-def accepted(enum: type[StrEnum]) -> str:
-    """The accepted values of a choice, as shown in error messages."""
+def accepted(enum: type[StrEnum], lang: str = "en") -> str:
+    """The accepted values of a choice, as shown in error messages: each key with its Chinese name."""
+    if lang == "zh":
+        return "、".join(f"{k}（{v[1]}）" for k, v in CHOICES[enum].items())
     return ", ".join(f"{k} ({v[1]})" for k, v in CHOICES[enum].items())
 
 
@@ -269,10 +269,10 @@ def split_list(text: str) -> list[str]:
 def parse(enum: type[E], text: str | None, field: str) -> E:
     """Parse an English key, English label or Chinese name into the enum member."""
     if text is None:
-        raise InvalidValue(field, "", "one of " + accepted(enum))
+        raise InvalidValue(field, "", "acc.one_of", choices=enum)
     key = _index(enum).get(_fold(str(text)))
     if key is None:
-        raise InvalidValue(field, text, "one of " + accepted(enum))
+        raise InvalidValue(field, text, "acc.one_of", choices=enum)
     return enum(key)
 
 
@@ -703,7 +703,7 @@ def duration(seconds: float, lang: str = "en", *, working: bool = False) -> str:
     return t("span.hours_minutes", lang, hours=rest // 3600, minutes=(rest % 3600) // 60)
 
 
-def t(key: str, lang: str = "en", **kwargs) -> str:
+def t(key: str, lang: str = "en", /, **kwargs) -> str:
     """A header, title or message in `lang`."""
     en, zh = TEXT.get(key, (key, key))
     text = zh if lang == "zh" else en
@@ -796,15 +796,33 @@ TEXT.update({
 })
 
 
-def sentence(key: str, lang: str = "en", **params) -> str:
+class Named(tuple):
+    """Names with a header in TEXT (report dimensions, fields), shown in an error as the name
+    and its Chinese header: 'channel (渠道)'."""
+
+    def text(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(f"{n}（{TEXT.get(n, (n, n))[1]}）" for n in self)
+        return ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in self)
+
+
+def sentence(key: str, lang: str = "en", /, **params) -> str:
     """`t` for a sentence with choices in it: an enum value reads as its label ('in progress',
-    '处理中'); a parameter named a_X also gets its English article ('an important')."""
+    '处理中'), an enum class as its accepted values, a list joined (', ' or '、'); a parameter
+    named a_X also gets its English article ('an important')."""
     from enum import StrEnum as _StrEnum
 
     values = {}
     for k, v in params.items():
         if isinstance(v, _StrEnum):
             v = plain(v, lang, type(v))
+        elif isinstance(v, type) and issubclass(v, _StrEnum):  # a choice's every value, as accepted
+            v = accepted(v, lang)
+        elif isinstance(v, Named):
+            v = v.text(lang)
+        elif isinstance(v, (list, tuple)):
+            v = ("、" if lang == "zh" else ", ").join(plain(x, lang, type(x)) if isinstance(x, _StrEnum) else str(x)
+                                                    for x in v)
         if k.startswith("a_") and lang != "zh":
             v = article(str(v))
         values[k] = v
@@ -812,28 +830,22 @@ def sentence(key: str, lang: str = "en", **params) -> str:
 
 
 def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
-    """An error's one line in `lang`; errors without a Chinese form are given in English."""
-    if exc.label_key is not None:
-        return sentence(exc.label_key, lang, **exc.label_params)
-    if lang != "zh":
-        return exc.message
+    """An error's one line in `lang`, from its labels key and values."""
+    if isinstance(exc, NotPermitted):
+        return denial(exc.kind, lang, **exc.params)
+    params = dict(exc.label_params)
+    field = params.get("field")
+    if lang == "zh" and isinstance(field, str) and field in TEXT and not field.startswith("-"):
+        params["field"] = TEXT[field][1]  # a field named as its column reads: 渠道, not channel
     if isinstance(exc, InvalidValue):
-        return f"{exc.field} 的值 {exc.shown!r} 无效：应为{exc.accepted.replace('one of ', '以下之一：', 1)}"
-    if isinstance(exc, IllegalMove):
-        state = label(exc.status, "zh", d.Status)
-        moves = "、".join(label(a, "zh", d.Action) for a in exc.allowed) or "无"
-        return f"案件当前状态为「{state}」，不能执行「{label(exc.action, 'zh', d.Action)}」；该状态下可执行：{moves}"
-    if isinstance(exc, UnknownCase):
-        return f"未找到案件 {exc.key!r}：应为已有案件的编号（见 complaintctl list --all）"
-    if isinstance(exc, UnknownStaff):
-        return f"{exc.field} {exc.name!r} 不是已登记员工（见 complaintctl staff list）"
-    if isinstance(exc, NotPermitted) and exc.kind in DENIALS:
-        return denial(exc.kind, "zh", **exc.params)
-    if isinstance(exc, OverdueFound):
-        return f"发现 {exc.count} 件超时案件（--fail-on-overdue）"
-    if isinstance(exc, CheckFailed):
-        return f"发现 {exc.count} 个问题：数据库内容与其历史记录不符"
-    return exc.message
+        params["accepted"] = sentence(exc.accepted, lang, **exc.accepted_params)
+    elif isinstance(exc, IllegalMove):
+        if lang == "zh":
+            params.update(action=label(exc.action, lang, d.Action), status=label(exc.status, lang, d.Status),
+                          allowed="、".join(label(a, lang, d.Action) for a in exc.allowed) or "无")
+        else:
+            params.update(status=str(exc.status).replace("_", " "), allowed=", ".join(exc.allowed) or "none")
+    return sentence(exc.label_key, lang, **params)
 
 
 # Who may do what (complaintctl/access.py) ----------------------------------------------------
@@ -906,13 +918,6 @@ def denial(kind: str, lang: str = "en", **params) -> str:
     if "what" in values and values["what"] in ACCESS_ACTIONS:
         values["what"] = ACCESS_ACTIONS[values["what"]][2 if lang == "zh" else 1]
     return (zh if lang == "zh" else en).format(**values)
-def error(cls: type[E_], key: str, **params) -> E_:
-    """An error of class `cls` whose one line is labels' `key` (English and Chinese) with `params`."""
-    exc = cls(sentence(key, "en", **params))
-    exc.label_key, exc.label_params = key, params
-    return exc
-
-
 # The interactive session -----------------------------------------------------------------------
 TEXT.update({
     "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, exit or Ctrl-D leaves",
@@ -936,7 +941,7 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
         en, zh = TEXT.get(name, (name, name))
         if folded in (_fold(name), _fold(en), _fold(zh)):
             return name
-    raise InvalidValue(field, text, "one of " + ", ".join(f"{n} ({TEXT.get(n, (n, n))[1]})" for n in names))
+    raise InvalidValue(field, text, "acc.one_of", choices=Named(names))
 
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
@@ -1406,3 +1411,291 @@ HELP_EXAMPLES: dict[str, tuple[str, ...]] = {
         "complaintctl import history.csv --map received_at=受理日期 --map description=投诉内容 --date-format %Y/%m/%d",
     ),
 }
+
+
+# Errors: every line an error can say, in English and Chinese --------------------------------------
+# An error is made from one of these keys and its values (errors.py); labels.error_text writes it.
+# InvalidValue says "invalid FIELD 'VALUE': expected ..." with one of the acc.* texts after it.
+TEXT.update({
+    "err.invalid": ("invalid {field} {shown!r}: expected {accepted}", "{field} 的值 {shown!r} 无效：应为{accepted}"),
+    "err.illegal_move": ("cannot {action} a case that is {status}; allowed from {status}: {allowed}",
+                         "案件当前状态为「{status}」，不能执行「{action}」；该状态下可执行：{allowed}"),
+    "err.unknown_case": ("unknown case {key!r}: expected the reference of an existing case (see 'complaintctl list --all')",
+                         "未找到案件 {key!r}：应为已有案件的编号（见 complaintctl list --all）"),
+    "err.unknown_staff": ("unknown {field} {name!r}: expected registered staff (see 'complaintctl staff list')",
+                          "{field} {name!r} 不是已登记员工（见 complaintctl staff list）"),
+    "err.unknown_action": ("no remediation action {key!r}: expected a number listed by 'complaintctl action list'",
+                           "没有编号为 {key!r} 的整改措施：应为 complaintctl action list 列出的编号"),
+    "err.action_done": ("remediation action {id} is already done ({at}); nothing to change",
+                        "整改措施 {id} 已于 {at} 完成；无需更改"),
+    "err.check_failed": ("{count} problem(s) found: the database does not hold what its history says",
+                         "发现 {count} 个问题：数据库内容与其历史记录不符"),
+    "err.overdue_found": ("{count} overdue case(s) found (--fail-on-overdue)", "发现 {count} 件超时案件（--fail-on-overdue）"),
+    "err.interrupted": ("interrupted", "已中断"),
+    "err.stdin_not_utf8": ("standard input is not UTF-8 text: expected UTF-8", "标准输入不是 UTF-8 文本：应为 UTF-8"),
+    "err.escalate_needs": ("escalate needs CASE and --to important|urgent (or --overdue for every overdue case)",
+                           "escalate 需要案件编号和 --to important|urgent（重要|紧急），或用 --overdue 升级所有超时案件"),
+    "err.escalate_overdue_alone": ("escalate --overdue takes no case and no --to: it escalates every overdue case by one tier",
+                                   "escalate --overdue 不接受案件编号和 --to：它将每件超时案件各升一级"),
+    "err.paused_new_facts": ("{ref} is paused: resume it before new facts restart its clock",
+                             "{ref} 已中止：请先恢复处理，新事实才能重新计时"),
+    "err.reopen_window": ("{ref} was resolved on {day}; the {window}-day reopen window ran out at 24:00 on {last}; "
+                          "log a new case with --related {ref}",
+                          "{ref} 已于 {day} 办结；{window} 日的重启期限已于 {last} 24:00 届满；请用 --related {ref} 登记新案件"),
+    "err.already_reviewed": ("{ref} was already reviewed (requested {at}): a decision is reviewed once",
+                             "{ref} 已核查过（于 {at} 申请）：一项处理决定只核查一次"),
+    "err.staff_exists": ("staff {name!r} already exists: expected a new name (see 'complaintctl staff list')",
+                         "员工 {name!r} 已存在：请使用新的姓名（见 complaintctl staff list）"),
+    "err.login_taken": ("login {login!r} already belongs to {holder}: expected an account no one else uses",
+                        "登录账户 {login!r} 已属于 {holder}：请使用他人未用的账户"),
+    "err.config_exists": ("config file {path!r} already exists: expected a new path, or --force to overwrite it",
+                          "配置文件 {path!r} 已存在：请指定新路径，或用 --force 覆盖"),
+    "err.demo_count": ("invalid --count {count}: expected 1 to 100000", "--count 的值 {count} 无效：应为 1 至 100000"),
+    "err.demo_not_empty": ("the database already has {n} cases; demo adds sample data only to an empty database "
+                           "(use --force to add anyway, or --db another file)",
+                           "数据库中已有 {n} 件案件；demo 只向空数据库添加示例数据（仍要添加请用 --force，或用 --db 指定另一个文件）"),
+    "err.letter_template_missing": ("config key letter.template: {path!r} not found; expected a Jinja2 HTML template",
+                                    "配置项 letter.template：未找到 {path!r}；应为 Jinja2 HTML 模板"),
+    "err.letter_template_syntax": ("letter template {name!r} line {line}: {why}", "告知书模板 {name!r} 第 {line} 行：{why}"),
+    # the configuration
+    "err.config_bool": ("config key {key}: expected true or false, got {value!r}",
+                        "配置项 {key}：应为 true 或 false，实际为 {value!r}"),
+    "err.config_int": ("config key {key}: expected a whole number from {lo} to {hi}, got {value!r}",
+                       "配置项 {key}：应为 {lo} 至 {hi} 的整数，实际为 {value!r}"),
+    "err.config_dates": ('config key {key}: expected a list of dates such as ["2026-12-31"], got {value!r}',
+                         '配置项 {key}：应为日期列表，如 ["2026-12-31"]，实际为 {value!r}'),
+    "err.config_date": ("config key {key}: {item!r} is not a date; expected YYYY-MM-DD",
+                        "配置项 {key}：{item!r} 不是日期；应为 YYYY-MM-DD"),
+    "err.config_text": ("config key {key}: expected text, got {value!r}", "配置项 {key}：应为文本，实际为 {value!r}"),
+    "err.config_timezone": ("config key timezone: unknown time zone {value!r}; expected an IANA name such as Asia/Shanghai",
+                            "配置项 timezone：未知时区 {value!r}；应为 IANA 时区名，如 Asia/Shanghai"),
+    "err.config_lang": ("config key lang: expected en or zh, got {value!r}", "配置项 lang：应为 en 或 zh，实际为 {value!r}"),
+    "err.config_country": ("config key calendar.country: {value!r} is not a country the holidays package knows; "
+                           "expected an ISO code such as CN",
+                           "配置项 calendar.country：holidays 软件包不认识国家 {value!r}；应为 ISO 国家代码，如 CN"),
+    "err.config_missing": ("config file {path!r} not found: expected a readable TOML file",
+                           "未找到配置文件 {path!r}：应为可读取的 TOML 文件"),
+    "err.config_toml": ("config file {path!r} is not valid TOML: {why}", "配置文件 {path!r} 不是有效的 TOML：{why}"),
+    "err.config_unreadable": ("config file {path!r} cannot be read: {why}", "无法读取配置文件 {path!r}：{why}"),
+    "err.config_codes_table": ("config file {path!r}: codes must be a table ([codes.channel], ...)",
+                               "配置文件 {path!r}：codes 应为表（[codes.channel] 等）"),
+    "err.config_masking": ("config file {path!r}: {key!r} is no longer read: the masking policy is kept in the database, "
+                           "changed by an administrator with 'complaintctl masking on|off'; remove the [masking] table "
+                           "from the file",
+                           "配置文件 {path!r}：{key!r} 已不再读取：脱敏策略保存在数据库中，由系统管理员用 complaintctl "
+                           "masking on|off 变更；请从文件中删除 [masking] 表"),
+    "err.config_unknown_key": ("config file {path!r}: unknown key {key!r}; known keys: {known}",
+                               "配置文件 {path!r}：未知配置项 {key!r}；可用的配置项：{known}"),
+    "err.codes_key": ("{where}: unknown key codes.{key}; expected codes.names, codes.channel, codes.product or "
+                      "codes.category",
+                      "{where}：未知配置项 codes.{key}；应为 codes.names、codes.channel、codes.product 或 codes.category"),
+    "err.codes_code": ("{where}: codes.names.{code}: not a JR/T 0169 code; expected A, B or C and 2 to 6 digits, "
+                       "such as B0302",
+                       "{where}：codes.names.{code} 不是 JR/T 0169 代码；应为 A、B 或 C 加 2 至 6 位数字，如 B0302"),
+    "err.codes_name": ('{where}: codes.names.{code}: expected a name, or ["English", "Chinese"], got {value!r}',
+                       '{where}：codes.names.{code} 应为名称，或 ["英文名", "中文名"]；实际为 {value!r}'),
+    "err.codes_choice": ("{where}: codes.{f}.{key}: unknown {f}; expected one of {choices}",
+                         "{where}：codes.{f}.{key} 未知；应为以下之一：{choices}"),
+    "err.codes_unknown_code": ("{where}: codes.{f}.{key}: {code!r} is not a known {letter} code; expected one of "
+                               "{codes} or a code of the bank's own under codes.names",
+                               "{where}：codes.{f}.{key}：{code!r} 不是已知的 {letter} 类代码；应为以下之一：{codes}，"
+                               "或在 codes.names 下定义的本行代码"),
+    # the database and files
+    "err.database": ("database error: {why}", "数据库错误：{why}"),
+    "err.db_busy": ("database is locked by another writer for longer than {seconds}s; try again",
+                    "数据库被另一写入方锁定超过 {seconds} 秒；请重试"),
+    "err.db_folder_missing": ("cannot open database {path!r}: folder {folder!r} does not exist",
+                              "无法打开数据库 {path!r}：文件夹 {folder!r} 不存在"),
+    "err.db_is_folder": ("cannot open database {path!r}: it is a folder; expected a database file",
+                         "无法打开数据库 {path!r}：这是一个文件夹；应为数据库文件"),
+    "err.db_create": ("cannot create database {path!r}: {why} (is the folder writable?)",
+                      "无法创建数据库 {path!r}：{why}（文件夹是否可写？）"),
+    "err.db_open": ("cannot open database {path!r}: {why}", "无法打开数据库 {path!r}：{why}"),
+    "err.db_readonly": ("database {path!r} is read-only: check the file's and folder's permissions",
+                        "数据库 {path!r} 为只读：请检查文件及所在文件夹的权限"),
+    "err.not_sqlite": ("{path!r} is not a complaintctl database (file is not a SQLite database)",
+                       "{path!r} 不是 complaintctl 数据库（该文件不是 SQLite 数据库）"),
+    "err.no_revision": ("the database has tables but no complaintctl schema revision; point --db at a complaintctl database",
+                        "该数据库有表但没有 complaintctl 结构版本；请用 --db 指向 complaintctl 数据库"),
+    "err.schema_too_new": ("database is at schema revision {revision!r}, newer than this complaintctl knows ({head}); "
+                           "upgrade complaintctl",
+                           "数据库结构版本为 {revision!r}，比本 complaintctl 所知的版本（{head}）更新；请升级 complaintctl"),
+    "err.driver_missing": ("the driver for {backend} is not installed ({module}); for PostgreSQL: pip install "
+                           "'complaintctl[postgres]'",
+                           "未安装 {backend} 的驱动（{module}）；PostgreSQL 请执行 pip install 'complaintctl[postgres]'"),
+    "err.backup_postgres": ("db backup copies SQLite files; for PostgreSQL use pg_dump",
+                            "db backup 只复制 SQLite 文件；PostgreSQL 请使用 pg_dump"),
+    "err.backup_memory": ("db backup copies a database file; this one is in memory",
+                          "db backup 只复制数据库文件；当前数据库在内存中"),
+    "err.cannot_write": ("cannot write {path!r}: {why}", "无法写入 {path!r}：{why}"),
+})
+
+# What an InvalidValue says is accepted (after "expected" / "应为") ----------------------------------
+TEXT.update({
+    "acc.one_of": ("one of {choices}", "以下之一：{choices}"),
+    "acc.any_of": ("{choices}", "以下之一：{choices}"),
+    "acc.one_or_more": ("one or more of {choices}", "以下一项或多项：{choices}"),
+    "acc.dimensions": ("one to three of {choices}, comma-separated", "以下一至三项，用逗号分隔：{choices}"),
+    "acc.en_or_zh": ("en or zh", "en 或 zh"),
+    "acc.zh_or_en": ("zh or en", "zh 或 en"),
+    "acc.html_or_json": ("html or json", "html 或 json"),
+    "acc.csv_or_jsonl": ("csv or jsonl", "csv 或 jsonl"),
+    "acc.true_or_false": ("true or false", "true 或 false"),
+    # times and dates
+    "acc.iso_time": ("an ISO 8601 time such as 2026-03-18T14:30 or 2026-03-18T14:30+08:00, or a date 2026-03-18",
+                     "ISO 8601 时间，如 2026-03-18T14:30 或 2026-03-18T14:30+08:00，或日期 2026-03-18"),
+    "acc.date_form": ("a date in the form {fmt}", "形如 {fmt} 的日期"),
+    "acc.date_example": ("a date such as 2026-03-18", "日期，如 2026-03-18"),
+    "acc.date_between": ("a date between {low} and {high}", "{low} 年至 {high} 年之间的日期"),
+    "acc.date_not_future": ("a date not in the future", "不晚于今天的日期"),
+    "acc.date_from_today": ("a date not before today ({today})", "不早于今天（{today}）的日期"),
+    "acc.not_future": ("a time not in the future", "不晚于现在的时间"),
+    "acc.not_future_now": ("a time not in the future (now is {now})", "不晚于现在（{now}）的时间"),
+    "acc.after_received": ("a time not before the case was received ({at})", "不早于案件受理时间（{at}）的时间"),
+    "acc.after_received_at": ("a time not before --received-at ({at})", "不早于 --received-at（{at}）的时间"),
+    "acc.after_receipt": ("a time not before receipt", "不早于受理时间的时间"),
+    "acc.after_receipt_not_future": ("a time not before receipt nor after now", "不早于受理时间且不晚于现在的时间"),
+    "acc.receipt_to_now": ("a time between receipt and now", "受理时间与现在之间的时间"),
+    "acc.after_cycle_began": ("a time not before this cycle began ({at})", "不早于本轮处理开始时间（{at}）的时间"),
+    "acc.after_pause": ("a time not before the pause began ({at})", "不早于中止开始时间（{at}）的时间"),
+    "acc.after_resolution": ("a time not before the resolution ({at})", "不早于办结时间（{at}）的时间"),
+    "acc.after_decision": ("a time not before the decision ({at})", "不早于处理决定时间（{at}）的时间"),
+    "acc.after_review_requested": ("a time not before the review was requested ({at})",
+                                   "不早于核查申请时间（{at}）的时间"),
+    "acc.not_after_told": ("a time not after the customer was told (--at {at})", "不晚于告知客户时间（--at {at}）的时间"),
+    "acc.after_from": ("a time after --from ({start})", "晚于 --from（{start}）的时间"),
+    "acc.from_and_to": ("both --from and --to, or neither (this month so far)",
+                        "同时给出 --from 和 --to，或都不给（默认本月至今）"),
+    "acc.before_deadline": ("a time before the deadline being extended ran out ({due}): a deadline that has passed "
+                            "cannot be extended",
+                            "被延长的时限届满（{due}）之前的时间：已过的时限不能延长"),
+    "acc.review_window": ("a time within {days} days of the decision of {day}: the review window ran out at 24:00 on {last}",
+                          "处理决定（{day}）后 {days} 日内的时间：核查申请期限已于 {last} 24:00 届满"),
+    "acc.customer_told": ("the time the customer was told of the extension and why", "告知客户延期及其理由的时间"),
+    "acc.quarter": ("a quarter such as 2026Q3", "季度，如 2026Q3"),
+    "acc.month": ("a month such as 2026-10", "月份，如 2026-10"),
+    "acc.quarter_or_month": ("either --quarter (such as 2026Q3) or --month (2026-07)",
+                             "--quarter（如 2026Q3）或 --month（如 2026-07）二者之一"),
+    # periods and tiers
+    "acc.extended_to": ("30 or 60 (days from receipt)", "30 或 60（自受理之日起的天数）"),
+    "acc.extension_to": ("30 (days from receipt; a manager approves) or 60 (an executive approves); {ceiling} days "
+                         "from receipt is the ceiling",
+                         "30（自受理之日起的天数，由中层管理人员批准）或 60（由高级管理人员批准）；上限为自受理之日起 {ceiling} 日"),
+    "acc.extension_more": ("more than the {days} days from receipt already in force (at most {ceiling})",
+                           "多于已生效的自受理之日起 {days} 日（不超过 {ceiling} 日）"),
+    "acc.extension_days": ("0, 30 or 60", "0、30 或 60"),
+    "acc.tier_above": ("a tier above {current}: {higher}", "高于「{current}」的等级：{higher}"),
+    "acc.tier_above_none": ("a tier above {current}: none (already urgent)", "高于「{current}」的等级：无（已是紧急投诉）"),
+    # people
+    "acc.registered_staff": ("registered staff (complaintctl staff add NAME --role ...)",
+                             "已登记员工（complaintctl staff add 姓名 --role 角色）"),
+    "acc.active_staff": ("registered active staff (see 'complaintctl staff list')", "已登记的在职员工（见 complaintctl staff list）"),
+    "acc.not_lead": ("staff other than the lead handler {name}", "主办人 {name} 以外的员工"),
+    "acc.not_complained_about": ("someone other than {name}: the complaint is about them, and the person complained "
+                                 "about may not handle or review it (conflict of interest)",
+                                 "{name} 以外的人员：该投诉针对此人，被投诉人不得处理或核查该投诉（利益冲突）"),
+    "acc.reviewer_manager": ("a manager or executive (the case has no recorded handler)",
+                             "中层或高级管理人员（该案件没有记录处理人）"),
+    "acc.not_own_decision": ("someone other than {name}, who handled the case: a handler does not review their own decision",
+                             "处理该案件的 {name} 以外的人员：处理人不核查自己的处理决定"),
+    "acc.reviewer_level": ("staff of a higher level than the handler {name} ({role}) or of another branch; "
+                           "{reviewer} is {reviewer_role}",
+                           "级别高于处理人 {name}（{role}）或其他网点的员工；{reviewer} 是{reviewer_role}"),
+    "acc.reviewer_level_of": ("staff of a higher level than the handler {name} ({role}) or of another branch; "
+                              "{reviewer} is {reviewer_role} of {branch}",
+                              "级别高于处理人 {name}（{role}）或其他网点的员工；{reviewer} 是网点 {branch} 的{reviewer_role}"),
+    "acc.staff_spec": ("NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei",
+                       "姓名:角色 或 姓名:角色:登录账户，如 zhangwei:manager:zhangwei"),
+    "acc.login_name": ("an account name of letters, digits, '_', '.', '@' or '-' (at most 63)",
+                       "由字母、数字、'_'、'.'、'@' 或 '-' 组成的账户名（不超过 63 个字符）"),
+    "acc.server_login": ("a login that exists on the server (the DBA creates it first: CREATE ROLE ... LOGIN; the tool "
+                         "maps it)",
+                         "数据库服务器上已有的登录名（先由数据库管理员执行 CREATE ROLE ... LOGIN 创建，再由本工具登记）"),
+    "acc.branch_code": ("a branch code of at most {room} characters", "不超过 {room} 个字符的网点代码"),
+    "acc.region": ("a region of config's [regions] table ({known})", "配置文件 [regions] 表中的地区（{known}）"),
+    "acc.region_none": ("a region of config's [regions] table (none configured)", "配置文件 [regions] 表中的地区（尚未配置）"),
+    # a complaint's fields
+    "acc.phone": ("a mainland mobile (13812345678 or 138-1234-5678), a landline with its area code "
+                  "(010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)",
+                  "中国大陆手机号（13812345678 或 138-1234-5678）、带区号的固定电话（010-62345678 或 (010) 6234 5678），"
+                  "或以 + 和国家代码开头的号码（+852 9123 4567）"),
+    "acc.phone_lookup": ("a phone number as log takes it (13812345678, 010-62345678, +86 138 1234 5678)",
+                         "log 接受的电话号码（13812345678、010-62345678、+86 138 1234 5678）"),
+    "acc.email": ("an address such as name@example.com", "电子邮箱地址，如 name@example.com"),
+    "acc.account_digits": ("12 to 19 digits", "12 至 19 位数字"),
+    "acc.account_card": ("an account or card number of 12 to 19 digits", "12 至 19 位数字的账号或卡号"),
+    "acc.resident_id": ("a resident ID number: 17 digits and a check digit or X (GB 11643), e.g. 11010519491231002X",
+                        "居民身份证号码：17 位数字加 1 位校验码（数字或 X，GB 11643），如 11010519491231002X"),
+    "acc.document_number": ("5 to 30 letters, digits or hyphens", "5 至 30 位字母、数字或连字符"),
+    "acc.document_5_30": ("an identity document number of 5 to 30 characters", "5 至 30 个字符的证件号码"),
+    "acc.id_number_for": ("the number of the {kind} given with --id-type", "--id-type 所指证件（{kind}）的号码"),
+    "acc.agent_authority": ("the reference of the power of attorney under which --agent acts",
+                            "--agent 所依据的授权委托书编号"),
+    "acc.agent_name": ("the name of the agent the power of attorney --agent-authority names",
+                       "--agent-authority 所指授权委托书中代理人的姓名"),
+    "acc.non_empty": ("non-empty text", "非空文本"),
+    "acc.max_chars": ("at most {limit} characters", "不超过 {limit} 个字符"),
+    "acc.max_chars_got": ("at most {limit} characters (got {got})", "不超过 {limit} 个字符（实际 {got} 个）"),
+    "acc.no_control": ("text without control characters or bidirectional overrides", "不含控制字符或双向文本覆盖字符的文本"),
+    "acc.single_line": ("a single line", "单行文本"),
+    "acc.one_department": ("one department per --department (no commas)", "每个 --department 只填一个部门（不含逗号）"),
+    "acc.case_key": ("a reference such as C-2026-000123 or a numeric id", "案件编号，如 C-2026-000123，或数字序号"),
+    "acc.override_reason": ("--reason TEXT saying why the tier's handler level is overridden",
+                            "--reason 理由，说明为何越级分派"),
+    "acc.new_facts": ("--repeat-of CASE as well: new facts restart an existing case's clock",
+                      "同时给出 --repeat-of 案件编号：新事实使已有案件重新计时"),
+    "acc.no_related": ("no --related with --repeat-of: a repeat is recorded on the original, a genuinely new complaint "
+                       "is logged with --related",
+                       "--repeat-of 不能与 --related 同用：重复投诉记入原案件，确属新投诉的用 --related 登记"),
+    "acc.action_number": ("an action number such as 3 or A-3 (see 'complaintctl action list')",
+                          "整改措施编号，如 3 或 A-3（见 complaintctl action list）"),
+    # files
+    "acc.no_symlink": ("a path that is not a symbolic link (the tool never writes through one)",
+                       "不是符号链接的路径（本工具从不通过符号链接写入）"),
+    "acc.existing_folder": ("a file in an existing folder", "已有文件夹中的文件"),
+    "acc.not_folder": ("a file, not a folder", "文件，而不是文件夹"),
+    "acc.not_database": ("a file other than the database itself", "数据库本身以外的文件"),
+    "acc.new_path": ("a path that does not exist yet (never overwrites)", "尚不存在的路径（从不覆盖已有文件）"),
+    "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
+    "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
+                      "以 .xlsx 结尾的文件名（工作簿不输出到终端）"),
+    "acc.xlsx_output": ("a file name such as 2026Q3.xlsx (xlsx is written to a file)", "文件名，如 2026Q3.xlsx（xlsx 须写入文件）"),
+    "acc.anchor_lines": ("lines written by 'complaintctl db anchor' ({tag} events=N last_id=N hash=HEX at=TIME)",
+                         "由 complaintctl db anchor 写入的行（{tag} events=N last_id=N hash=HEX at=TIME）"),
+    "acc.anchor_file": ("an existing file of anchors written by 'complaintctl db anchor'",
+                        "由 complaintctl db anchor 写入的已有锚点文件"),
+    "acc.anchor_nonempty": ("a file holding at least one line written by 'complaintctl db anchor'",
+                            "至少含一行由 complaintctl db anchor 写入内容的文件"),
+    "acc.db_url": ("a file path or a URL such as postgresql+psycopg://user@host/db",
+                   "文件路径或 URL，如 postgresql+psycopg://user@host/db"),
+    # import
+    "acc.csv_exists": ("an existing CSV file", "已有的 CSV 文件"),
+    "acc.csv_header": ("a CSV file with a header row", "带表头行的 CSV 文件"),
+    "acc.csv_well_formed": ("well-formed CSV ({why} near row {row})", "格式正确的 CSV（第 {row} 行附近：{why}）"),
+    "acc.encoding": ("text in {encoding} (give --encoding, e.g. gb18030)", "{encoding} 编码的文本（请用 --encoding 指定，如 gb18030）"),
+    "acc.map": ("FIELD=COLUMN with FIELD one of {fields}", "字段=列名，字段为以下之一：{fields}"),
+    "acc.map_column": ("a column of the file; it has: {columns}", "文件中的列；文件的列为：{columns}"),
+    "acc.map_required": ('mappings for at least received_at and description (e.g. --map received_at="Date received")',
+                         '至少给出 received_at 和 description 的映射（如 --map received_at="受理日期"）'),
+    "acc.value_map": ("FIELD:SOURCE=TARGET (SOURCE * matches any other value)",
+                      "字段:原值=新值（原值为 * 时匹配其他任何值）"),
+    "acc.strftime": ("a strftime format such as %Y/%m/%d", "strftime 格式，如 %Y/%m/%d"),
+    "acc.receipt_date": ("a date: every imported complaint needs its receipt date", "日期：每件导入的投诉都须有受理日期"),
+    "acc.import_status": ("received, assigned, resolved or closed for imported history (the other states need the "
+                          "fields the tool's own export carries)",
+                          "导入历史案件时应为 received、assigned、resolved 或 closed（其他状态需要本工具导出文件中的字段）"),
+    "acc.state_records": ("a value: a case {status} records it", "一个值：「{status}」的案件须记录此项"),
+    "acc.empty_not_paused": ("empty: the case is {status}, not paused", "留空：案件状态为「{status}」，并未中止"),
+    "acc.paused_from": ("the working state the case was paused from", "案件中止前所处的处理状态"),
+    "acc.import_reference": ("a reference as complaintctl writes it, e.g. C-2026-000123 (another system's number goes in "
+                             "external_id)",
+                             "complaintctl 格式的编号，如 C-2026-000123（其他系统的编号请填入 external_id）"),
+    "acc.whole_number": ("a whole number, 0 or more", "不小于 0 的整数"),
+    "acc.cycle_number": ("a cycle number, 1 or more", "不小于 1 的处理轮次"),
+    "acc.cycle_order": ("{i}: a case's cycles are numbered 1, 2, ... in order", "{i}：案件的处理轮次应依次编号为 1、2……"),
+    "acc.first_cycle": ("the receipt time, by log: a case's first cycle opens when it is received",
+                        "受理时间（log）：案件的第一轮处理自受理时开始"),
+    "acc.later_cycle": ("a later cycle opened by reopen, new_facts or review, not before the one before it",
+                        "由 reopen、new_facts 或 review 开始的后续轮次，且不早于前一轮"),
+    "acc.later_cycle_opened": ("the time a later cycle opened", "后续处理轮次开始的时间"),
+})

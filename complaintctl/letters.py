@@ -25,7 +25,7 @@ def _environment(template: str, base: Path | None):
         if not path.is_absolute() and base is not None:
             path = base / path
         if not path.is_file():
-            raise ConfigError(f"config key letter.template: {str(path)!r} not found; expected a Jinja2 HTML template")
+            raise ConfigError("err.letter_template_missing", path=str(path))
         loader = jinja2.FileSystemLoader(str(path.parent))
         name = path.name
     else:
@@ -35,7 +35,7 @@ def _environment(template: str, base: Path | None):
     try:
         return env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(f"letter template {name!r} line {exc.lineno}: {exc.message}") from None
+        raise ConfigError("err.letter_template_syntax", name=name, line=exc.lineno, why=exc.message) from None
 
 
 def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, reveal: bool = False,
@@ -46,13 +46,13 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
     if lang not in labels.LANGS:
         from .errors import InvalidValue
 
-        raise InvalidValue("--language", lang, "zh or en")
+        raise InvalidValue("--language", lang, "acc.zh_or_en")
     settings = ctx.settings
     template = _environment(settings.get("letter.template", ""), template_dir)
     with uow:
         case = load_case(uow, key)
         if case.status not in (d.Status.RESOLVED.value, d.Status.CLOSED.value) or not case.resolution:
-            raise UserError(labels.t("letter.not_decided", "en", ref=case.reference, status=case.status))
+            raise UserError("letter.not_decided", ref=case.reference, status=d.Status(case.status))
         if reveal:
             access.require(ctx, access.Do.REVEAL, branch=case.branch)
         # In full for a revealing role (or with masking turned off, as far as the login may read

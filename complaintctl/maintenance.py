@@ -112,16 +112,14 @@ def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
                     continue
                 m = _ANCHOR.search(line)
                 if m is None:
-                    raise InvalidValue("--anchors", f"{path.name} line {number}",
-                                       f"lines written by 'complaintctl db anchor' ({ANCHOR_TAG} events=N last_id=N "
-                                       f"hash=HEX at=TIME)")
+                    raise InvalidValue("--anchors", f"{path.name} line {number}", "acc.anchor_lines", tag=ANCHOR_TAG)
                 found.append((number, Anchor(int(m[1]), int(m[2]), m[3], m[4])))
     except FileNotFoundError:
-        raise InvalidValue("--anchors", str(path), "an existing file of anchors written by 'complaintctl db anchor'") from None
+        raise InvalidValue("--anchors", str(path), "acc.anchor_file") from None
     except IsADirectoryError:
-        raise InvalidValue("--anchors", str(path), "a file, not a folder") from None
+        raise InvalidValue("--anchors", str(path), "acc.not_folder") from None
     if not found:
-        raise InvalidValue("--anchors", str(path), "a file holding at least one line written by 'complaintctl db anchor'")
+        raise InvalidValue("--anchors", str(path), "acc.anchor_nonempty")
     return found
 
 
@@ -223,9 +221,9 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
 
     store.adapter.check_backup()
     if target.exists() and not target.is_symlink():
-        raise labels.error(UserError, "err.backup_exists", path=str(target))
+        raise UserError("err.backup_exists", path=str(target))
     if not target.parent.is_dir():
-        raise labels.error(UserError, "err.backup_folder", path=str(target))
+        raise UserError("err.backup_folder", path=str(target))
     files.check_destination(target, "FILE", protect=(store.adapter.path,), overwrite=False)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
@@ -236,7 +234,7 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
         try:
             os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
         except FileExistsError:
-            raise InvalidValue("FILE", str(target), "a path that does not exist yet (backup never overwrites)") from None
+            raise InvalidValue("FILE", str(target), "acc.backup_new_path") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
@@ -249,7 +247,7 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
     day = parse_date(closed_before, "--closed-before")
     cutoff = ctx.calendar.start_of_day(day)
     if cutoff > ctx.now:
-        raise InvalidValue("--closed-before", closed_before, "a date not in the future")
+        raise InvalidValue("--closed-before", closed_before, "acc.date_not_future")
     anonymised = []
     with uow:
         cases = uow.session.execute(

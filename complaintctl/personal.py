@@ -173,22 +173,20 @@ def lookup_key(kind: str, value: str) -> tuple[str, str]:
         try:
             return "phone", d.clean_phone(text)
         except InvalidValue:
-            raise InvalidValue(option, text, "a phone number as log takes it (13812345678, 010-62345678, "
-                                             "+86 138 1234 5678)") from None
+            raise InvalidValue(option, text, "acc.phone_lookup") from None
     if kind == "account":
         digits = d.compact(text)
         if not (digits.isdigit() and 12 <= len(digits) <= 19):
-            raise InvalidValue(option, mask_account(digits) if digits.isdigit() else text,
-                               "an account or card number of 12 to 19 digits")
+            raise InvalidValue(option, mask_account(digits) if digits.isdigit() else text, "acc.account_card")
         return "account", digits
     if kind == "id_number":
         number = d.compact(text).upper()
         if not 5 <= len(number) <= 30:
-            raise InvalidValue(option, "*" * len(number), "an identity document number of 5 to 30 characters")
+            raise InvalidValue(option, "*" * len(number), "acc.document_5_30")
         return "id_number", number
     if kind == "name":
         return "customer", d.clean_name(option, text)
-    raise InvalidValue("--by", kind, "one of " + ", ".join(LOOKUPS))
+    raise InvalidValue("--by", kind, "acc.one_of", choices=list(LOOKUPS))
 
 
 def case_ids(uow, key: tuple[str, str]) -> list[int]:

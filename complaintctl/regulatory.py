@@ -31,14 +31,14 @@ HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_exten
 def parse_quarter(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text or "")
     if not m or not 1990 <= int(m.group(1)) <= 2100:
-        raise InvalidValue("--quarter", text, "a quarter such as 2026Q3")
+        raise InvalidValue("--quarter", text, "acc.quarter")
     return int(m.group(1)), int(m.group(2))
 
 
 def parse_month(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
     if not m or not 1 <= int(m.group(2)) <= 12 or not 1990 <= int(m.group(1)) <= 2100:
-        raise InvalidValue("--month", text, "a month such as 2026-10")
+        raise InvalidValue("--month", text, "acc.month")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -59,7 +59,7 @@ def scope_filter(ctx: Context, branch: str | None = None, region: str | None = N
     """The cases a return covers: every branch, one branch, or the branches config's [regions] puts
     in one region (an unknown region is refused, naming the known ones)."""
     if branch and region:
-        raise labels.error(UserError, "err.region_and_branch")
+        raise UserError("err.region_and_branch")
     if branch:
         return [_C.branch == branch.strip()]
     if region is None:
@@ -67,8 +67,8 @@ def scope_filter(ctx: Context, branch: str | None = None, region: str | None = N
     wanted = region.strip()
     branches = sorted(b for b, r in ctx.regions.items() if r == wanted)
     if not branches:
-        known = ", ".join(sorted(set(ctx.regions.values()))) or "none configured"
-        raise InvalidValue("--region", region, f"a region of config's [regions] table ({known})")
+        known = sorted(set(ctx.regions.values()))
+        raise InvalidValue("--region", region, "acc.region" if known else "acc.region_none", known=known)
     return [_C.branch.in_(branches)]
 
 
@@ -227,7 +227,7 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
     """The return for a quarter (or one month): received by B x C and by A, and handling by branch
     and by region; for every branch, one branch, or one region's branches."""
     if (quarter is None) == (month is None):
-        raise InvalidValue("--quarter", quarter or "", "either --quarter (such as 2026Q3) or --month (2026-07)")
+        raise InvalidValue("--quarter", quarter or "", "acc.quarter_or_month")
     if quarter is not None:
         year, q = parse_quarter(quarter)
         first, after, period = dt.date(year, 3 * q - 2, 1), month_start(year, 3 * q + 1), f"{year}Q{q}"

@@ -21,17 +21,17 @@ def _owner(uow, name: str) -> str:
     clean = d.clean_name("owner", name)
     person = uow.session.execute(select(Staff).where(Staff.name == clean)).scalar_one_or_none()
     if person is None or not person.active:
-        raise InvalidValue("--owner", clean, "registered active staff (see 'complaintctl staff list')")
+        raise InvalidValue("--owner", clean, "acc.active_staff")
     return person.name
 
 
 def _load(uow, key: str) -> RemediationAction:
     text = str(key).strip().upper().removeprefix("A-")
     if not text.isdigit() or len(text) > 9:
-        raise InvalidValue("ID", key, "an action number such as 3 or A-3 (see 'complaintctl action list')")
+        raise InvalidValue("ID", key, "acc.action_number")
     action = uow.session.get(RemediationAction, int(text))
     if action is None:
-        raise UnknownAction(f"no remediation action {key!r}: expected a number listed by 'complaintctl action list'")
+        raise UnknownAction("err.unknown_action", key=key)
     return action
 
 
@@ -45,7 +45,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
     due_on = parse_date(due, "--due")
     today = ctx.calendar.local_date(ctx.now)
     if due_on < today:
-        raise InvalidValue("--due", due, f"a date not before today ({today.isoformat()})")
+        raise InvalidValue("--due", due, "acc.date_from_today", today=today.isoformat())
     with uow:
         who = _owner(uow, owner)
         linked = []
@@ -77,8 +77,7 @@ def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -
     with uow:
         action = _load(uow, key)
         if action.status == d.ActionStatus.DONE.value:
-            raise UserError(f"remediation action {action.id} is already done "
-                            f"({show_time(action.done_at, ctx)}); nothing to change")
+            raise UserError("err.action_done", id=action.id, at=show_time(action.done_at, ctx))
         action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
         uow.session.add(action)
         audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,

@@ -152,7 +152,9 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
     try:
         status = d.replay([(a, n) for a, _, _, n in events])
     except IllegalMove as exc:
-        return [f"case {ref}: history contains an illegal move ({exc.message})"]
+        from .labels import error_text
+
+        return [f"case {ref}: history contains an illegal move ({error_text(exc)})"]
     if status != case["status"]:
         return [f"case {ref}: state is {case['status']} but its events replay to {status}"]
     implied, opened = fold(events)

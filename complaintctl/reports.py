@@ -74,7 +74,7 @@ def check_names(uow, q: CaseQuery) -> None:
         folded = {k.casefold(): k for k in known}
         close = difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)
         if close:
-            raise labels.error(UserError, "err.did_you_mean", field=field, value=value,
+            raise UserError("err.did_you_mean", field=field, value=value,
                                suggestions=" / ".join(folded[c] for c in close))
 
 
@@ -206,7 +206,7 @@ def received_window(ctx: Context, start: str | None, end: str | None
     if hi is not None and len(end.strip()) == 10:
         hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
     if lo is not None and hi is not None and hi <= lo:
-        raise InvalidValue("--to", end, f"a time after --from ({start})")
+        raise InvalidValue("--to", end, "acc.after_from", start=start)
     return lo, hi
 
 
@@ -233,7 +233,7 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         lo, hi = ctx.calendar.start_of_day(today.replace(day=1)), ctx.now
     else:
         if start is None or end is None:
-            raise InvalidValue("--from" if start is None else "--to", "", "both --from and --to, or neither (this month so far)")
+            raise InvalidValue("--from" if start is None else "--to", "", "acc.from_and_to")
         lo, hi = received_window(ctx, start, end)
     dims = [_dimension(b) for b in by]
     yc = Cycle.__table__.c
@@ -406,12 +406,11 @@ def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> 
     """Complaints received in the window by dimension(s), against the previous window of equal length."""
     lo, hi = received_window(ctx, start, end)
     dims = [x.strip() for x in by.split(",") if x.strip()]
-    accepted = "one to three of " + ", ".join(SUMMARY_DIMENSIONS) + ", comma-separated"
     for dim in dims:
         if dim not in SUMMARY_DIMENSIONS:
-            raise InvalidValue("--by", dim, accepted)
+            raise InvalidValue("--by", dim, "acc.dimensions", choices=SUMMARY_DIMENSIONS)
     if not dims or len(dims) > 3:
-        raise InvalidValue("--by", by, accepted)
+        raise InvalidValue("--by", by, "acc.dimensions", choices=SUMMARY_DIMENSIONS)
     prev_lo = lo - (hi - lo)
     cols = [getattr(_C, x) for x in dims]
     period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")

@@ -162,7 +162,7 @@ def _staff(uow, name: str, field_name: str = "staff") -> Staff:
     if person is None:
         raise UnknownStaff(clean, field_name)
     if not person.active:
-        raise labels.error(UserError, "err.staff_deactivated", field=field_name, name=clean)
+        raise UserError("err.staff_deactivated", field=field_name, name=clean)
     return person
 
 
@@ -312,11 +312,10 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     ch = labels.parse(d.Channel, channel, "channel")
     text = d.clean_text("description", description)
     if new_facts and not repeat_of:
-        raise InvalidValue("--new-facts", "", "--repeat-of CASE as well: new facts restart an existing case's clock")
+        raise InvalidValue("--new-facts", "", "acc.new_facts")
     if repeat_of:
         if related:
-            raise InvalidValue("--related", related, "no --related with --repeat-of: a repeat is recorded on the "
-                                                     "original, a genuinely new complaint is logged with --related")
+            raise InvalidValue("--related", related, "acc.no_related")
         return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
     pr = labels.parse(d.Product, product, "product")
     cat = labels.parse(d.Category, category, "category")
@@ -329,12 +328,12 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     name = d.clean_name("customer", customer, required=False)
     br = d.clean_name("branch", branch, required=False)
     if br is None:
-        raise labels.error(UserError, "err.no_branch")
+        raise UserError("err.no_branch")
     ph = d.clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
     if not (ph or em) and ch not in (d.Channel.SUGGESTION_BOX, d.Channel.LETTER):
-        raise labels.error(UserError, "err.missing_contact", channel=ch)
+        raise UserError("err.missing_contact", channel=ch)
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
         related_id = load_case(uow, related).id if related else None
@@ -366,14 +365,14 @@ def complaint_record(*, id_type: str | None = None, id_number: str | None = None
     if id_number and kind is None:
         kind = d.IdType.RESIDENT_ID
     if kind is not None and not id_number:
-        raise InvalidValue("--id-number", "", f"the number of the {kind.value} given with --id-type")
+        raise InvalidValue("--id-number", "", "acc.id_number_for", kind=kind.value)
     number = d.clean_id_number(kind, id_number) if id_number else None
     agent_name = d.clean_name("--agent", agent, required=False)
     authority = d.clean_name("--agent-authority", agent_authority, required=False)
     if agent_name and not authority:
-        raise InvalidValue("--agent-authority", "", "the reference of the power of attorney under which --agent acts")
+        raise InvalidValue("--agent-authority", "", "acc.agent_authority")
     if authority and not agent_name:
-        raise InvalidValue("--agent", "", "the name of the agent the power of attorney --agent-authority names")
+        raise InvalidValue("--agent", "", "acc.agent_name")
     out = {"id_type": kind.value if kind else None, "id_number": number, "agent_name": agent_name,
            "agent_authority": authority,
            "complained_staff": d.clean_name("--complained-staff", complained_staff, required=False),
@@ -428,11 +427,10 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
             uow.commit()
             return _result(uow, ctx, case, "msg.repeat")
         if status == d.Status.PAUSED:
-            raise UserError(f"{case.reference} is paused: resume it before new facts restart its clock")
+            raise UserError("err.paused_new_facts", ref=case.reference)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--received-at", _show(when, ctx),
-                               f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+            raise InvalidValue("--received-at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
         _mark_breaches(case, cycle, when)
         changes = _open_cycle(uow, ctx, case, when, d.Action.REPEAT)
         changes["repeat_count"] = case.repeat_count + 1
@@ -455,12 +453,12 @@ def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str 
     """The complainant withdraws: the procedure ends on the day the withdrawal is received; the case
     is neither resolved nor breached after that (a breach before it stands)."""
     access.require(ctx, Do.WORK)
-    why = d.clean_text("reason", reason, required=False)
+    why = d.clean_text("--reason", reason, required=False)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
         _mark_breaches(case, cycle, when)
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.WITHDRAW, when,
@@ -477,7 +475,7 @@ def clean_departments(department: str | list[str] | tuple | None) -> list[str]:
     for name in given:
         clean = d.clean_name("--department", name)
         if "," in clean:
-            raise InvalidValue("--department", clean, "one department per --department (no commas)")
+            raise InvalidValue("--department", clean, "acc.one_department")
         if clean not in out:
             out.append(clean)
     return out
@@ -490,9 +488,9 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
     access.require(ctx, Do.WORK)
     depts = clean_departments(department)
     dept = depts[0] if depts else None
-    why = d.clean_text("reason", reason, required=False)
+    why = d.clean_text("--reason", reason, required=False)
     if override and not why:
-        raise InvalidValue("reason", "", "--reason TEXT saying why the tier's handler level is overridden")
+        raise InvalidValue("--reason", "", "acc.override_reason")
     with uow:
         case = load_case(uow, key)
         when = _when(at, ctx, case)
@@ -506,7 +504,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
         if not d.can_handle(role, tier):
             if not override:
                 need = d.TIER_HANDLER[tier]
-                raise labels.error(UnfitAssignee, "err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
+                raise UnfitAssignee("err.assign_role", a_tier=tier, tier=tier, name=person.name, role=role,
                                    a_need=need, need=need)
             access.require(ctx, Do.OVERRIDE)
             extra = {"override": True, "override_reason": why}
@@ -529,13 +527,14 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
     """Raise a case's tier; its internal deadline is recounted from the cycle's start under the new tier."""
     access.require(ctx, Do.WORK)
     new_tier = labels.parse(d.Tier, to, "--to")
-    why = d.clean_text("reason", reason)
+    why = d.clean_text("--reason", reason)
     with uow:
         case, when, _ = _start(uow, ctx, key, at, d.Action.ESCALATE)
         current = d.Tier(case.tier)
         if d.TIER_LEVEL[new_tier] <= d.TIER_LEVEL[current]:
-            higher = [t.value for t in d.Tier if d.TIER_LEVEL[t] > d.TIER_LEVEL[current]]
-            raise InvalidValue("--to", to, f"a tier above {current.value}: {', '.join(higher) or 'none (already urgent)'}")
+            higher = [t for t in d.Tier if d.TIER_LEVEL[t] > d.TIER_LEVEL[current]]
+            raise InvalidValue("--to", to, "acc.tier_above" if higher else "acc.tier_above_none", current=current,
+                               higher=higher)
         _raise_tier(uow, ctx, case, _cycle(uow, case), new_tier, when, why, automatic)
         uow.commit()
         return _result(uow, ctx, case, "msg.escalated", old=current.value, new=new_tier.value)
@@ -625,7 +624,7 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESUME)
         if when < case.paused_at:
-            raise InvalidValue("--at", _show(when, ctx), f"a time not before the pause began ({_show(case.paused_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_pause", at=_show(case.paused_at, ctx))
         cal = ctx.calendar
         cycle = _cycle(uow, case)
         working = int(cal.working_seconds(case.paused_at, when))
@@ -668,22 +667,21 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
     grants. Each is an event."""
     access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL.get(to, Do.APPROVE_60))
     if to not in EXTENSION_APPROVER:
-        raise InvalidValue("--to", to, "30 (days from receipt; a manager approves) or 60 (an executive approves); "
-                                       f"{deadlines.EXTENSION_CEILING_DAYS} days from receipt is the ceiling")
-    why = d.clean_text("reason", reason)
+        raise InvalidValue("--to", to, "acc.extension_to", ceiling=deadlines.EXTENSION_CEILING_DAYS)
+    why = d.clean_text("--reason", reason)
     approver = ctx.operator.person
     if approved_by is not None and not request and d.clean_name("--approved-by", approved_by) != approver:
         raise access.denied("approver", person=approver, approver=d.clean_name("--approved-by", approved_by))
     if customer_told_at is None and not request:
-        raise InvalidValue("--customer-told-at", "", "the time the customer was told of the extension and why")
+        raise InvalidValue("--customer-told-at", "", "acc.customer_told")
     with uow:
         case = load_case(uow, key)
         _move(case, d.Action.EXTEND)
         when = _when(at, ctx, case)
         in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
         if to <= in_force:
-            raise InvalidValue("--to", to, f"more than the {in_force} days from receipt already in force "
-                                           f"(at most {deadlines.EXTENSION_CEILING_DAYS})")
+            raise InvalidValue("--to", to, "acc.extension_more", days=in_force,
+                                           ceiling=deadlines.EXTENSION_CEILING_DAYS)
         if request:
             _apply(uow, ctx, case, d.Action.EXTENSION_REQUEST, when, {}, detail=why, extra={"to": to})
             uow.commit()
@@ -692,9 +690,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         due = case.regulatory_due_at
         for field_name, moment in (("--customer-told-at", told), ("--at", when)):
             if due is not None and moment >= due:
-                raise InvalidValue(field_name, _show(moment, ctx),
-                                   f"a time before the deadline being extended ran out ({_show(due, ctx)}): "
-                                   f"a deadline that has passed cannot be extended")
+                raise InvalidValue(field_name, _show(moment, ctx), "acc.before_deadline", due=_show(due, ctx))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
@@ -725,11 +721,10 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
         case, when, status = _start(uow, ctx, key, at, d.Action.RESOLVE)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--at", _show(when, ctx), f"a time not before this cycle began ({_show(cycle.opened_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
         decided = _when(decided_at, ctx, case, "--decided-at") if decided_at else when
         if decided > when:
-            raise InvalidValue("--decided-at", _show(decided, ctx),
-                               f"a time not after the customer was told (--at {_show(when, ctx)})")
+            raise InvalidValue("--decided-at", _show(decided, ctx), "acc.not_after_told", at=_show(when, ctx))
         _mark_breaches(case, cycle, when)
         kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
@@ -747,27 +742,24 @@ def _relief(text: str | None) -> str:
         return ",".join(r.value for r in d.Relief)
     chosen = {labels.parse(d.Relief, part, "--relief") for part in labels.split_list(text)}
     if not chosen:
-        raise InvalidValue("--relief", text, "one or more of " + ", ".join(r.value for r in d.Relief))
+        raise InvalidValue("--relief", text, "acc.one_or_more", choices=d.Relief)
     return ",".join(r.value for r in d.Relief if r in chosen)
 
 
 def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = None) -> Result:
     """The customer is not satisfied: start a new handling cycle with fresh deadlines."""
     access.require(ctx, Do.WORK)
-    why = d.clean_text("reason", reason)
+    why = d.clean_text("--reason", reason)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REOPEN)
         if case.resolved_at:
             window = ctx.policy.reopen_window_days
             ends = deadlines.period_end(case.resolved_at, window, ctx.calendar)
             if when >= ends:
-                raise UserError(
-                    f"{case.reference} was resolved on {case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}; the {window}-day "
-                    f"reopen window ran out at 24:00 on {ctx.calendar.local_date(ends - dt.timedelta(seconds=1))}; "
-                    f"log a new case with --related {case.reference}"
-                )
+                raise UserError("err.reopen_window", ref=case.reference, day=f"{case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}",
+                                window=window, last=ctx.calendar.local_date(ends - dt.timedelta(seconds=1)))
         if case.resolved_at and when < case.resolved_at:
-            raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_resolution", at=_show(case.resolved_at, ctx))
         changes = _open_cycle(uow, ctx, case, when, d.Action.REOPEN)
         changes.update({"status": status.value, "reopen_count": case.reopen_count + 1, "resolved_at": None,
                         "closed_at": None, "satisfaction": None, "decided_at": None, "decision_facts": None,
@@ -786,17 +778,15 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         status = _move(case, d.Action.REVIEW)
         when = _when(requested_at, ctx, case, "--requested-at")
         if case.review_requested_at is not None:
-            raise UserError(f"{case.reference} was already reviewed (requested {_show(case.review_requested_at, ctx)}): "
-                            f"a decision is reviewed once")
+            raise UserError("err.already_reviewed", ref=case.reference, at=_show(case.review_requested_at, ctx))
         decided = case.resolved_at
         if when < decided:
-            raise InvalidValue("--requested-at", _show(when, ctx), f"a time not before the decision ({_show(decided, ctx)})")
+            raise InvalidValue("--requested-at", _show(when, ctx), "acc.after_decision", at=_show(decided, ctx))
         window = deadlines.review_request_ends(decided, ctx.calendar)
         if when >= window:
             last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
-            raise InvalidValue("--requested-at", _show(when, ctx),
-                               f"a time within {deadlines.REVIEW_REQUEST_DAYS} days of the decision of "
-                               f"{ctx.calendar.local_date(decided)}: the review window ran out at 24:00 on {last}")
+            raise InvalidValue("--requested-at", _show(when, ctx), "acc.review_window", days=deadlines.REVIEW_REQUEST_DAYS,
+                               day=ctx.calendar.local_date(decided), last=last)
         person = _staff(uow, reviewer, "--reviewer")
         _check_reviewer(uow, case, person)
         cycle = _cycle(uow, case)
@@ -821,7 +811,7 @@ def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[
     for name in names:
         person = _staff(uow, name, "--with")
         if person.name == lead.name:
-            raise InvalidValue("--with", person.name, f"staff other than the lead handler {lead.name}")
+            raise InvalidValue("--with", person.name, "acc.not_lead", name=lead.name)
         _check_not_complained_about(case, person, "--with")
         if person.name not in team:
             team.append(person.name)
@@ -831,9 +821,7 @@ def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[
 def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
     """Recusal: the staff member a complaint is about neither handles nor reviews it."""
     if case.complained_staff and case.complained_staff == person.name:
-        raise InvalidValue(field_name, person.name,
-                           f"someone other than {person.name}: the complaint is about them, and the person complained "
-                           f"about may not handle or review it (conflict of interest)")
+        raise InvalidValue(field_name, person.name, "acc.not_complained_about", name=person.name)
 
 
 def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
@@ -846,18 +834,16 @@ def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
     level = d.ROLE_LEVEL[d.Role(reviewer.role)]
     if handler is None:
         if level < d.ROLE_LEVEL[d.Role.MANAGER]:
-            raise InvalidValue("--reviewer", reviewer.name, "a manager or executive (the case has no recorded handler)")
+            raise InvalidValue("--reviewer", reviewer.name, "acc.reviewer_manager")
         return
     if handler.name == reviewer.name:
-        raise InvalidValue("--reviewer", reviewer.name,
-                           f"someone other than {handler.name}, who handled the case: a handler does not review "
-                           f"their own decision")
+        raise InvalidValue("--reviewer", reviewer.name, "acc.not_own_decision", name=handler.name)
     other_branch = bool(reviewer.branch and handler.branch and reviewer.branch != handler.branch)
     if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not other_branch:
         raise InvalidValue("--reviewer", reviewer.name,
-                           f"staff of a higher level than the handler {handler.name} ({handler.role}) or of another "
-                           f"branch; {reviewer.name} is {reviewer.role}"
-                           + (f" of {reviewer.branch}" if reviewer.branch else ""))
+                           "acc.reviewer_level_of" if reviewer.branch else "acc.reviewer_level", name=handler.name,
+                           role=d.Role(handler.role), reviewer=reviewer.name, reviewer_role=d.Role(reviewer.role),
+                           branch=reviewer.branch)
 
 
 def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:
@@ -868,8 +854,7 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REVIEW_DECIDE)
         if when < case.review_requested_at:
-            raise InvalidValue("--at", _show(when, ctx),
-                               f"a time not before the review was requested ({_show(case.review_requested_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_review_requested", at=_show(case.review_requested_at, ctx))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         kept = _decide_cycle(uow, ctx, cycle, when)
@@ -886,7 +871,7 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.CLOSE)
         if case.resolved_at and when < case.resolved_at:
-            raise InvalidValue("--at", _show(when, ctx), f"a time not before the resolution ({_show(case.resolved_at, ctx)})")
+            raise InvalidValue("--at", _show(when, ctx), "acc.after_resolution", at=_show(case.resolved_at, ctx))
         _apply(uow, ctx, case, d.Action.CLOSE, when,
                {"status": status.value, "closed_at": when, "satisfaction": sat.value})
         uow.commit()
@@ -977,7 +962,7 @@ def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = N
     with uow:
         exists = uow.session.execute(select(Staff.id).where(Staff.name == clean)).scalar()
         if exists:
-            raise DuplicateStaff(f"staff {clean!r} already exists: expected a new name (see 'complaintctl staff list')")
+            raise DuplicateStaff("err.staff_exists", name=clean)
         _check_login_free(uow, account)
         person = Staff(name=clean, role=r.value, branch=br, department=dept, login=account, created_at=ctx.now)
         uow.session.add(person)
@@ -996,7 +981,7 @@ def _check_login_free(uow, account: str | None, person: Staff | None = None) -> 
         return
     holder = uow.session.execute(select(Staff.name).where(Staff.login == account)).scalar()
     if holder and (person is None or holder != person.name):
-        raise DuplicateStaff(f"login {account!r} already belongs to {holder}: expected an account no one else uses")
+        raise DuplicateStaff("err.login_taken", login=account, holder=holder)
 
 
 def _last_admin(uow, person: Staff) -> bool:
@@ -1104,7 +1089,7 @@ def record_regions(uow, ctx: Context, regions: dict[str, str]) -> dict[str, str]
     room = Setting.__table__.c.key.type.length - len(REGION_PREFIX)
     for branch in wanted:
         if len(branch) > room:
-            raise InvalidValue("branch", branch, f"a branch code of at most {room} characters")
+            raise InvalidValue("branch", branch, "acc.branch_code", room=room)
     with uow:
         before = stored_regions(uow)
         changed = {b: r for b, r in wanted.items() if before.get(b) != r}
@@ -1158,7 +1143,7 @@ def _changed_since_listed(case: Case, up: d.Tier, today: dt.date, ctx: Context) 
     try:
         _move(case, d.Action.ESCALATE)
     except IllegalMove as exc:
-        return str(exc)
+        return labels.error_text(exc)
     return None
 
 
@@ -1197,7 +1182,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
         try:
             d.next_status(d.Status(row.status), d.Action.ESCALATE, d.Status(row.paused_from) if row.paused_from else None)
         except IllegalMove as exc:
-            out["skipped"].append({"reference": row.reference, "tier": tier.value, "why": str(exc)})
+            out["skipped"].append({"reference": row.reference, "tier": tier.value, "why": labels.error_text(exc)})
             continue
         due.append((row.id, up))
         if dry_run:

@@ -38,7 +38,7 @@ def _people(staff: list[str]) -> list[tuple[str, str, str | None]]:
         name, _, rest = item.partition(":")
         role, _, login = rest.partition(":")
         if not name.strip() or not role.strip():
-            raise InvalidValue("--staff", item, "NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei")
+            raise InvalidValue("--staff", item, "acc.staff_spec")
         people.append((d.clean_name("--staff", name), labels.parse(d.Role, role, "--staff role").value,
                        d.clean_login(login, "--staff login") if login.strip() else None))
     return people
@@ -58,7 +58,7 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
         values["database.url"] = config_url(database)
     people = _people(staff)
     if path.exists() and not force:
-        raise UserError(f"config file {str(path)!r} already exists: expected a new path, or --force to overwrite it")
+        raise UserError("err.config_exists", path=str(path))
     return Plan(path, values, people, force)
 
 

@@ -111,7 +111,7 @@ def test_bad_config_names_the_key(cli, tmp_path):
     (["--as", "ghost", "extend", "C-2026-000001", "--to", "30", "--reason", "x",
       "--customer-told-at", "2026-03-02T11:00"], "unknown --as 'ghost'"),
     (["reopen", "C-2026-000001", "--reason", "x"], "cannot reopen a case that is received"),
-    (["reopen", "C-2026-000001", "--reason", ""], "invalid reason"),
+    (["reopen", "C-2026-000001", "--reason", ""], "invalid --reason"),
     (["resolve", "C-2026-000001", "--resolution", "x", "--root-cause", "bad luck"], "invalid --root-cause 'bad luck'"),
     (["resolve", "C-2026-000001", "--resolution", "x", "--notified-via", "pigeon"], "invalid --notified-via 'pigeon'"),
     (["show", "C-2026-000042"], "unknown case 'C-2026-000042'"),

@@ -206,8 +206,8 @@ def test_a_review_is_by_a_higher_level_or_another_branch_never_the_handler(cli):
     args = ["review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer"]
     assert "invalid --reviewer 'wangfang': expected someone other than wangfang, who handled the case" \
         in cli.fails(*args, "wangfang")
-    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (staff) or of "
-            "another branch; lisi is staff") in cli.fails(*args, "lisi")
+    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (front-line staff) "
+            "or of another branch; lisi is front-line staff of BJ001") in cli.fails(*args, "lisi")
     assert "unknown --reviewer 'ghost'" in cli.fails(*args, "ghost")
 
 

@@ -10,7 +10,7 @@ from complaintctl.masking import mask_account, mask_phone, mask_text
 def test_illegal_move_names_the_state_and_the_moves_allowed():
     with pytest.raises(IllegalMove) as exc:
         d.next_status(d.Status.CLOSED, d.Action.RESOLVE)
-    assert exc.value.message == "cannot resolve a case that is closed; allowed from closed: reopen, review"
+    assert labels.error_text(exc.value) == "cannot resolve a case that is closed; allowed from closed: reopen, review"
 
 
 def test_resume_returns_to_the_status_before_the_pause():
@@ -57,15 +57,17 @@ def test_common_written_forms_of_a_phone_are_accepted_and_normalised(written, st
 @pytest.mark.parametrize("phone", ["12345", "1381234567", "abc", "23812345678", "+", "+86 12", "010-123",
                                    "138-1234-567", "+0123456789", "13812345678x"])
 def test_rejected_phone_numbers(phone):
-    with pytest.raises(InvalidValue, match="invalid phone"):
+    with pytest.raises(InvalidValue) as exc:
         d.clean_phone(phone)
+    assert labels.error_text(exc.value).startswith("invalid phone")
 
 
 def test_account_is_12_to_19_digits():
     assert d.clean_account("622202123456") == "622202123456"
     for bad in ("12345678901", "12345678901234567890", "6222abc1234567"):
-        with pytest.raises(InvalidValue, match="12 to 19 digits"):
+        with pytest.raises(InvalidValue) as exc:
             d.clean_account(bad)
+        assert "12 to 19 digits" in labels.error_text(exc.value)
 
 
 @pytest.mark.parametrize("text, key", [("一般", "general"), (" Urgent ", "urgent"), ("重要投诉", "important"),
@@ -84,7 +86,7 @@ def test_unknown_values_get_the_same_error_in_either_language():
     for bad in ("微信", "wechat"):
         with pytest.raises(InvalidValue) as exc:
             labels.parse(d.Channel, bad, "channel")
-        assert "expected one of hotline (客服热线)" in exc.value.message
+        assert "expected one of hotline (客服热线)" in labels.error_text(exc.value)
 
 
 def test_every_choice_has_both_labels():

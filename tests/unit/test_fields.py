@@ -4,13 +4,14 @@
 import pytest
 
 from complaintctl import domain as d
+from complaintctl import labels
 from complaintctl.errors import IllegalMove, InvalidValue
 
 
 def refusal(check, *args, **kw) -> str:
     with pytest.raises(InvalidValue) as exc:
         check(*args, **kw)
-    return exc.value.message
+    return labels.error_text(exc.value)
 
 
 def test_phone_spaces_are_dropped_and_a_refusal_says_which_forms_are_accepted():

@@ -1,0 +1,59 @@
+"""With --lang zh an error is Chinese throughout: the whole line, apart from option names, command
+names and the values the user gave, with the documented exit code and nothing written."""
+import pytest
+
+from tests.unit.test_error_keys import CJK, english_words
+
+pytestmark = pytest.mark.sqlite_only  # the words are the library's, whichever backend: one is enough
+
+
+def _chinese(err: str, *values: str) -> str:
+    line = err.removeprefix("complaintctl: error: ")
+    for value in values:
+        line = line.replace(value, " ")
+    assert CJK.search(line) and not english_words(line), err
+    return line
+
+
+@pytest.mark.parametrize("args, value, needle", [
+    (["report", "regulatory", "--quarter", "2026Q5"], "2026Q5", "--quarter 的值 '2026Q5' 无效：应为季度，如 2026Q3"),
+    (["note", "C-2026-000001", "x", "--at", "yesterday"], "yesterday", "--at 的值 'yesterday' 无效：应为ISO 8601 时间"),
+    (["log", "--channel", "hotline", "--phone", "12345", "--description", "x"], "12345", "无效：应为中国大陆手机号"),
+    (["log", "--channel", "wechat", "--phone", "13812345678", "--description", "x"], "wechat",
+     "渠道 的值 'wechat' 无效：应为以下之一：hotline（客服热线）、"),
+    (["escalate", "C-2026-000001", "--to", "general", "--reason", "x"], "general", "高于「一般投诉」的等级：重要投诉、紧急投诉"),
+    (["close", "C-2026-000001", "--satisfaction", "satisfied"], "", "案件当前状态为「已受理」，不能执行「关闭」"),
+])
+def test_bad_input_is_said_in_chinese(cli, args, value, needle):
+    cli.log()
+    err = cli.fails("--lang", "zh", *args)
+    assert needle in err
+    _chinese(err, value)
+
+
+def test_a_missing_database_is_said_in_chinese(cli, tmp_path):
+    typo = tmp_path / "brnach.db"
+    r = cli("--lang", "zh", "--db", str(typo), "report", "overdue", expect=1)
+    err = r.stderr.strip()
+    assert err.count("\n") == 0 and f"未找到数据库：{typo} 不存在" in err
+    _chinese(err, str(typo))
+    assert not typo.exists()
+
+
+def test_a_backup_onto_an_existing_file_is_said_in_chinese(cli, tmp_path):
+    cli.log()
+    target = tmp_path / "nightly.db"
+    target.write_bytes(b"")
+    err = cli.fails("--lang", "zh", "db", "backup", str(target))
+    assert f"备份文件 {target} 已存在" in err
+    _chinese(err, str(target))
+    assert target.read_bytes() == b""
+
+
+def test_an_unknown_config_value_is_said_in_chinese(cli, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[tiers.general]\nworking_days = "ten"\n', encoding="utf-8")
+    r = cli("--lang", "zh", "--config", str(cfg), "list", expect=2)
+    err = r.stderr.strip()
+    assert "配置项 tiers.general.working_days：应为 1 至 60 的整数" in err, err
+    _chinese(err, str(cfg), '"ten"', "'ten'")
