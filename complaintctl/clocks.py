@@ -295,9 +295,12 @@ def overdue_micros_sql(as_of):
     the moment the clock stopped: the urgent plan in clock time, everything else in working time
     over the business_days table (business_days.working_micros_sql). NULL for a case that is not
     overdue."""
+    from sqlalchemy import and_, case as sql_case, not_
+
     from .business_days import working_micros_sql
     from .db import MicrosBetween
 
+    _C = _cases()
     now = _moment(as_of)
     paused_before = and_(_C.paused_at.is_not(None), _C.paused_at < now)
     internal_stop = sql_case((paused_before, _C.paused_at), else_=now)
