@@ -2,7 +2,7 @@
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; the report's
---as-of, --all, --limit, --format, --fail-on-overdue). Anything else, and anything unusual found
+--as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon). Anything else, and anything unusual found
 before the first byte is written (a database that is missing, not at the current schema or
 unreadable, a login that may not read, a bad value, late remediation actions to list), goes the
 full way instead, which then says what is wrong with the same line and exit code, or prints the
@@ -20,7 +20,7 @@ import sys
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
 _VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
-_FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue"}
+_FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
 
 
 class FullWay(Exception):
@@ -30,7 +30,7 @@ class FullWay(Exception):
 def parse(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report overdue [options]` with only the
     options above (the last of a repeated option counts, as in Click); else None."""
-    opts: dict = {"all_rows": False, "fail_on_overdue": False, "fmt": "table", "limit": None, "as_of": None,
+    opts: dict = {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None, "as_of": None,
                   "db": None, "config": None, "lang": None, "actor": None}
     words = iter(argv)
     command: list[str] = []
@@ -119,18 +119,24 @@ def _prepare(opts: dict):
         moment, today = db.time(as_of), db.day(ctx.calendar.local_date(as_of))
         if fmt == "table" and db.scalar("late_actions", today=today):
             raise FullWay  # the table's own section of late remediation actions: the full way lists them
+        bound = {"as_of": moment}
+        soon_counts, query = {}, "overdue"
+        if opts["due_soon"]:  # as reports.overdue: the due-soon cases listed too, counted apart
+            from complaintctl.deadlines import due_soon_cutoff
+
+            bound["cutoff"] = db.time(due_soon_cutoff(as_of, ctx.calendar))
+            soon_counts, query = tier_counts(db.all("soon_counts", **bound)), "overdue_soon"
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
-        rows = (db.stream("overdue_limited", as_of=moment, limit=shown) if paged
-                else db.stream("overdue", as_of=moment))
-        report = OverdueReport(as_of, lambda: tier_counts(db.all("counts", as_of=moment)), {},
+        rows = db.stream(query + "_limited", **bound, limit=shown) if paged else db.stream(query, **bound)
+        report = OverdueReport(as_of, lambda: tier_counts(db.all("counts", as_of=moment)), soon_counts,
                                None if paged else make, (make(row) for row in rows))
     except BaseException:
         db.close()
         raise
-    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"]
+    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"]
 
 
-def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool) -> None:
+def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool) -> None:
     """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
     begun) leave as the application's would."""
     from complaintctl import labels
@@ -142,7 +148,8 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
     try:
         try:
             if fmt == "table":
-                sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang) + "\n")
+                sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang,
+                                            report.due_soon_counts if due_soon else None) + "\n")
                 sys.stdout.flush()
             render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
                         lang=lang, title=labels.t("title.overdue", lang), limit=shown,

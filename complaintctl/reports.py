@@ -147,6 +147,12 @@ def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
     return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
 
 
+def due_soon_where(as_of, cutoff, q: CaseQuery, ctx: Context):
+    """The due-soon cases `report overdue --include-due-soon` lists too (complaintctl/sqltext.py
+    compiles it for the lean report)."""
+    return and_(clocks.due_soon_sql(as_of, cutoff), *_filters(ctx, _scope(q), as_of))
+
+
 def counts_select(where):
     """The overdue cases per tier (complaintctl/sqltext.py compiles it for the lean report too)."""
     return select(_C.tier, func.count()).where(*where).group_by(_C.tier)
@@ -170,8 +176,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
     if include_due_soon:
-        cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
-        soon = and_(clocks.due_soon_sql(moment, cutoff), *_filters(ctx, _scope(query), moment))
+        soon = due_soon_where(moment, deadlines.due_soon_cutoff(moment, ctx.calendar), query, ctx)
         soon_counts = _counts(uow, [soon, not_(cond)])
         cond = or_(cond, soon)
     make = CaseRows(ctx, moment, handlers(uow))

@@ -24,14 +24,17 @@ from .models import Staff, UTCDateTime
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
-RUNTIME = ("as_of", "limit", "value", "today")
+RUNTIME = ("as_of", "cutoff", "limit", "value", "today")
 
 
 def statements() -> dict[str, sa.sql.ClauseElement]:
     """Each statement of the lean report, as the full path builds it."""
     # Placeholder values: bound again at run time (RUNTIME), never kept.
     as_of = sa.bindparam("as_of", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
+    cutoff = sa.bindparam("cutoff", dt.datetime(2000, 1, 2, tzinfo=dt.timezone.utc), type_=UTCDateTime())
     where = reports.overdue_where(as_of, reports.CaseQuery(), None)
+    soon = reports.due_soon_where(as_of, cutoff, reports.CaseQuery(), None)
+    with_soon = sa.or_(sa.and_(*where), soon)
     staff = Staff.__table__.c
     person = sa.select(staff.id, staff.name, staff.role, staff.branch, staff.active)
     return {
@@ -43,6 +46,10 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "overdue": reports.overdue_select(sa.and_(*where)),
         "overdue_limited": reports.overdue_select(sa.and_(*where), sa.bindparam("limit", 1)),
         "counts": reports.counts_select(where),
+        # --include-due-soon: the due-soon cases listed too, and counted apart
+        "overdue_soon": reports.overdue_select(with_soon),
+        "overdue_soon_limited": reports.overdue_select(with_soon, sa.bindparam("limit", 1)),
+        "soon_counts": reports.counts_select([soon, sa.not_(sa.and_(*where))]),
         "late_actions": remediation.count_late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
     }
 

@@ -105,7 +105,172 @@ QUERIES = {'postgresql': {'counts': ('SELECT cases.tier, count(*) AS count_1 FRO
                                      'status_2_4': 'paused',
                                      'status_2_5': 'reopened',
                                      'status_2_6': 'under_review'}),
+                'overdue_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                                 'cases.product, cases.category, cases.branch, cases.department, '
+                                 'cases.assignee, cases.customer, cases.phone, cases.account, '
+                                 'cases.description, cases.received_at AS received_at, cases.due_at AS '
+                                 'due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                 'cases.first_response_due_at AS first_response_due_at, '
+                                 'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                 'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                 'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                 'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                                 'cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                 '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                 '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                                 '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR '
+                                 'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= '
+                                 '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason = '
+                                 '%(pause_reason_1)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
+                                 'cases.regulatory_due_at > cases.paused_at)) AND cases.status IN '
+                                 '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
+                                 '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                 '%(status_2_6)s::VARCHAR) OR cases.status IN (%(status_3_1)s::VARCHAR, '
+                                 '%(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, %(status_3_4)s::VARCHAR, '
+                                 '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND cases.paused_at IS '
+                                 'NULL AND (cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                 'cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                 'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                 'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                 'cases.status IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
+                                 '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
+                                 '%(status_4_6)s::VARCHAR) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
+                                 'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                 'cases.regulatory_due_at END, cases.id',
+                                 {'pause_reason_1': 'appraisal',
+                                  'status_1_1': 'received',
+                                  'status_1_2': 'assigned',
+                                  'status_1_3': 'in_progress',
+                                  'status_1_4': 'paused',
+                                  'status_1_5': 'reopened',
+                                  'status_1_6': 'under_review',
+                                  'status_2_1': 'received',
+                                  'status_2_2': 'assigned',
+                                  'status_2_3': 'in_progress',
+                                  'status_2_4': 'paused',
+                                  'status_2_5': 'reopened',
+                                  'status_2_6': 'under_review',
+                                  'status_3_1': 'received',
+                                  'status_3_2': 'assigned',
+                                  'status_3_3': 'in_progress',
+                                  'status_3_4': 'paused',
+                                  'status_3_5': 'reopened',
+                                  'status_3_6': 'under_review',
+                                  'status_4_1': 'received',
+                                  'status_4_2': 'assigned',
+                                  'status_4_3': 'in_progress',
+                                  'status_4_4': 'paused',
+                                  'status_4_5': 'reopened',
+                                  'status_4_6': 'under_review'}),
+                'overdue_soon_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                         'cases.channel, cases.product, cases.category, cases.branch, '
+                                         'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                         'cases.account, cases.description, cases.received_at AS '
+                                         'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                         'regulatory_due_at, cases.first_response_due_at AS '
+                                         'first_response_due_at, cases.first_responded_at AS '
+                                         'first_responded_at, cases.followup_due_at AS followup_due_at, '
+                                         'cases.paused_at AS paused_at, cases.pause_reason, '
+                                         'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                         'cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                                         'cases WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                                         '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                         '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                         '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                         'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                         'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                         'AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                         'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                         'cases.paused_at)) AND cases.status IN (%(status_2_1)s::VARCHAR, '
+                                         '%(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                                         '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                         '%(status_2_6)s::VARCHAR) OR cases.status IN '
+                                         '(%(status_3_1)s::VARCHAR, %(status_3_2)s::VARCHAR, '
+                                         '%(status_3_3)s::VARCHAR, %(status_3_4)s::VARCHAR, '
+                                         '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND '
+                                         'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
+                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND cases.status IN '
+                                         '(%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
+                                         '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, '
+                                         '%(status_4_5)s::VARCHAR, %(status_4_6)s::VARCHAR) ORDER BY CASE '
+                                         'WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                         'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                         'cases.regulatory_due_at END, cases.id LIMIT %(limit)s::INTEGER',
+                                         {'pause_reason_1': 'appraisal',
+                                          'status_1_1': 'received',
+                                          'status_1_2': 'assigned',
+                                          'status_1_3': 'in_progress',
+                                          'status_1_4': 'paused',
+                                          'status_1_5': 'reopened',
+                                          'status_1_6': 'under_review',
+                                          'status_2_1': 'received',
+                                          'status_2_2': 'assigned',
+                                          'status_2_3': 'in_progress',
+                                          'status_2_4': 'paused',
+                                          'status_2_5': 'reopened',
+                                          'status_2_6': 'under_review',
+                                          'status_3_1': 'received',
+                                          'status_3_2': 'assigned',
+                                          'status_3_3': 'in_progress',
+                                          'status_3_4': 'paused',
+                                          'status_3_5': 'reopened',
+                                          'status_3_6': 'under_review',
+                                          'status_4_1': 'received',
+                                          'status_4_2': 'assigned',
+                                          'status_4_3': 'in_progress',
+                                          'status_4_4': 'paused',
+                                          'status_4_5': 'reopened',
+                                          'status_4_6': 'under_review'}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
+                'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
+                                '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) '
+                                'AND cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME '
+                                'ZONE OR cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                'AND cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                'cases.status IN (%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
+                                '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                '%(status_2_6)s::VARCHAR) AND NOT (cases.status IN (%(status_3_1)s::VARCHAR, '
+                                '%(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, %(status_3_4)s::VARCHAR, '
+                                '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND (cases.due_at IS NOT '
+                                'NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS '
+                                'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND cases.status '
+                                'IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
+                                '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
+                                '%(status_4_6)s::VARCHAR)) GROUP BY cases.tier',
+                                {'pause_reason_1': 'appraisal',
+                                 'status_1_1': 'received',
+                                 'status_1_2': 'assigned',
+                                 'status_1_3': 'in_progress',
+                                 'status_1_4': 'paused',
+                                 'status_1_5': 'reopened',
+                                 'status_1_6': 'under_review',
+                                 'status_2_1': 'received',
+                                 'status_2_2': 'assigned',
+                                 'status_2_3': 'in_progress',
+                                 'status_2_4': 'paused',
+                                 'status_2_5': 'reopened',
+                                 'status_2_6': 'under_review',
+                                 'status_3_1': 'received',
+                                 'status_3_2': 'assigned',
+                                 'status_3_3': 'in_progress',
+                                 'status_3_4': 'paused',
+                                 'status_3_5': 'reopened',
+                                 'status_3_6': 'under_review',
+                                 'status_4_1': 'received',
+                                 'status_4_2': 'assigned',
+                                 'status_4_3': 'in_progress',
+                                 'status_4_4': 'paused',
+                                 'status_4_5': 'reopened',
+                                 'status_4_6': 'under_review'}),
                 'staff_by_login': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                    'staff WHERE staff.login = %(value)s::VARCHAR',
                                    {}),
@@ -201,7 +366,145 @@ QUERIES = {'postgresql': {'counts': ('SELECT cases.tier, count(*) AS count_1 FRO
                                  'status_2_4': 'paused',
                                  'status_2_5': 'reopened',
                                  'status_2_6': 'under_review'}),
+            'overdue_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                             'cases.customer, cases.phone, cases.account, cases.description, '
+                             'cases.received_at AS received_at, cases.due_at AS due_at, '
+                             'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                             'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                             'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                             'cases.pause_reason, cases.resolved_at AS resolved_at, cases.closed_at AS '
+                             'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                             'WHERE cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                             ':status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                             ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                             'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                             ':pause_reason_1 AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                             'cases.paused_at)) AND cases.status IN (:status_2_1, :status_2_2, :status_2_3, '
+                             ':status_2_4, :status_2_5, :status_2_6) OR cases.status IN (:status_3_1, '
+                             ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
+                             'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= :cutoff '
+                             'OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= :cutoff) '
+                             'AND cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
+                             ':status_4_5, :status_4_6) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
+                             'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
+                             'cases.regulatory_due_at END, cases.id',
+                             {'pause_reason_1': 'appraisal',
+                              'status_1_1': 'received',
+                              'status_1_2': 'assigned',
+                              'status_1_3': 'in_progress',
+                              'status_1_4': 'paused',
+                              'status_1_5': 'reopened',
+                              'status_1_6': 'under_review',
+                              'status_2_1': 'received',
+                              'status_2_2': 'assigned',
+                              'status_2_3': 'in_progress',
+                              'status_2_4': 'paused',
+                              'status_2_5': 'reopened',
+                              'status_2_6': 'under_review',
+                              'status_3_1': 'received',
+                              'status_3_2': 'assigned',
+                              'status_3_3': 'in_progress',
+                              'status_3_4': 'paused',
+                              'status_3_5': 'reopened',
+                              'status_3_6': 'under_review',
+                              'status_4_1': 'received',
+                              'status_4_2': 'assigned',
+                              'status_4_3': 'in_progress',
+                              'status_4_4': 'paused',
+                              'status_4_5': 'reopened',
+                              'status_4_6': 'under_review'}),
+            'overdue_soon_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                     'cases.channel, cases.product, cases.category, cases.branch, '
+                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                     'cases.account, cases.description, cases.received_at AS received_at, '
+                                     'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                     'cases.first_response_due_at AS first_response_due_at, '
+                                     'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                     'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                     'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                     'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                     'WHERE cases.status IN (:status_1_1, :status_1_2, :status_1_3, '
+                                     ':status_1_4, :status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL '
+                                     'AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                                     'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of '
+                                     'AND NOT (cases.pause_reason = :pause_reason_1 AND cases.paused_at IS '
+                                     'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND '
+                                     'cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                                     ':status_2_5, :status_2_6) OR cases.status IN (:status_3_1, '
+                                     ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
+                                     'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
+                                     ':cutoff OR cases.regulatory_due_at > :as_of AND '
+                                     'cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_4_1, '
+                                     ':status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6) ORDER '
+                                     'BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                     'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                     'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET :param_1',
+                                     {'param_1': 0,
+                                      'pause_reason_1': 'appraisal',
+                                      'status_1_1': 'received',
+                                      'status_1_2': 'assigned',
+                                      'status_1_3': 'in_progress',
+                                      'status_1_4': 'paused',
+                                      'status_1_5': 'reopened',
+                                      'status_1_6': 'under_review',
+                                      'status_2_1': 'received',
+                                      'status_2_2': 'assigned',
+                                      'status_2_3': 'in_progress',
+                                      'status_2_4': 'paused',
+                                      'status_2_5': 'reopened',
+                                      'status_2_6': 'under_review',
+                                      'status_3_1': 'received',
+                                      'status_3_2': 'assigned',
+                                      'status_3_3': 'in_progress',
+                                      'status_3_4': 'paused',
+                                      'status_3_5': 'reopened',
+                                      'status_3_6': 'under_review',
+                                      'status_4_1': 'received',
+                                      'status_4_2': 'assigned',
+                                      'status_4_3': 'in_progress',
+                                      'status_4_4': 'paused',
+                                      'status_4_5': 'reopened',
+                                      'status_4_6': 'under_review'}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
+            'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
+                            '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) '
+                            'AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
+                            ':cutoff OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
+                            ':cutoff) AND cases.status IN (:status_2_1, :status_2_2, :status_2_3, '
+                            ':status_2_4, :status_2_5, :status_2_6) AND NOT (cases.status IN (:status_3_1, '
+                            ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
+                            '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS '
+                            'NULL OR cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of '
+                            'AND NOT (cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL '
+                            'AND cases.regulatory_due_at > cases.paused_at)) AND cases.status IN '
+                            '(:status_4_1, :status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6)) '
+                            'GROUP BY cases.tier',
+                            {'pause_reason_1': 'appraisal',
+                             'status_1_1': 'received',
+                             'status_1_2': 'assigned',
+                             'status_1_3': 'in_progress',
+                             'status_1_4': 'paused',
+                             'status_1_5': 'reopened',
+                             'status_1_6': 'under_review',
+                             'status_2_1': 'received',
+                             'status_2_2': 'assigned',
+                             'status_2_3': 'in_progress',
+                             'status_2_4': 'paused',
+                             'status_2_5': 'reopened',
+                             'status_2_6': 'under_review',
+                             'status_3_1': 'received',
+                             'status_3_2': 'assigned',
+                             'status_3_3': 'in_progress',
+                             'status_3_4': 'paused',
+                             'status_3_5': 'reopened',
+                             'status_3_6': 'under_review',
+                             'status_4_1': 'received',
+                             'status_4_2': 'assigned',
+                             'status_4_3': 'in_progress',
+                             'status_4_4': 'paused',
+                             'status_4_5': 'reopened',
+                             'status_4_6': 'under_review'}),
             'staff_by_login': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                'staff WHERE staff.login = :value',
                                {}),

@@ -81,9 +81,12 @@ def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_languag
             assert "C-2026-000001" in table and "C-2026-000011" not in table  # the closed case is not listed
             _same(cli, *base, "--all", env=env)
             _same(cli, *base, "--limit", "3", env=env)
+            soon = _same(cli, *base[:-1], "2026-05-22T09:00", "--include-due-soon", "--limit", "20", env=env).decode()
+            assert "C-2026-000012" in soon and ": 0" not in soon.splitlines()[1]  # the case of 05-19, due soon
         rows = json.loads(_same(cli, *base, "--format", "json"))
         assert len(rows) == 8 and {r["status"] for r in rows} >= {"paused", "reopened", "under_review", "in_progress"}
         _same(cli, *base, "-f", "csv")
+        _same(cli, *base[:-1], "2026-05-22T09:00", "-f", "csv", "--include-due-soon")
         _same(cli, *base, "--format=jsonl", "--fail-on-overdue")
     code, _, err = _run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--fail-on-overdue"], lean_way=True)
     assert code == 3 and err.decode().startswith("complaintctl: error: ")
