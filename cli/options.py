@@ -66,4 +66,4 @@ def done(st, result, json_out: bool) -> None:
     else:
         typer.echo(result.text(st.language))
     for w in result.warnings:
-        render.warn(w)
+        render.warn(w, st.language)
