@@ -63,7 +63,7 @@ def log(
         return
     typer.echo(result.case["reference"])
     render.message(result.text(st.language))
-    for w in result.warnings:
+    for w in result.notes(st.language):
         render.warn(w, st.language)
 
 

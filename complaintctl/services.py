@@ -133,9 +133,14 @@ class Result:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    provisional: list[int] = field(default_factory=list)  # years whose calendar is provisional
 
     def text(self, lang: str = "en") -> str:
         return labels.message(self.key, lang, self.case, **self.params)
+
+    def notes(self, lang: str = "en") -> list[str]:
+        """The warnings in `lang`: a deadline in a year whose holiday schedule is provisional."""
+        return [labels.t("provisional", lang, year=y) for y in self.provisional] + self.warnings
 
     @property
     def message(self) -> str:
@@ -278,10 +283,10 @@ def _move(case: Case, action: d.Action) -> d.Status:
 
 
 def _result(uow, ctx: Context, case: Case, key: str, warnings: list[str] | None = None, **params) -> Result:
-    warn = list(warnings or [])
-    warn += deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+    years = deadlines.provisional_years(ctx.calendar, case.due_at, case.regulatory_due_at)
     full = _full(uow, case) if _unmasked(uow, ctx) else None
-    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params, warn)
+    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params,
+                  list(warnings or []), years)
 
 
 def _unmasked(uow, ctx: Context) -> bool:
@@ -927,7 +932,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "response_breached": c.response_breached,
         } for c in cycles]
         readings = case_clocks(case, view_ctx)
-        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)
         current = cycles[-1] if cycles else None
         steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
             if current is not None else []
