@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from complaintctl import business_days
 from complaintctl.config import Policy
-from complaintctl.db import Store
 from complaintctl.deadlines import BusinessCalendar
 from tests.conftest import RUN
 
@@ -33,19 +32,6 @@ def moments(draw, cal: BusinessCalendar):
         day = cal.local_date(base) + dt.timedelta(days=draw(st.integers(-3, 8)))
         return cal.start_of_day(day)
     return base + dt.timedelta(microseconds=draw(st.integers(-3 * 86_400_000_000, 12 * 86_400_000_000)))
-
-
-@pytest.fixture
-def store(backend, tmp_path_factory, request):
-    if backend == "sqlite":
-        s = Store(str(tmp_path_factory.mktemp("days") / "days.db"))
-        s.ensure_schema()
-    else:
-        url, reset = request.getfixturevalue("pg_database")
-        reset()
-        s = Store(url)
-    yield s
-    s.dispose()
 
 
 @pytest.mark.parametrize("zone", list(CALENDARS))

@@ -14,7 +14,6 @@ from complaintctl import business_days, clocks, reports
 from complaintctl import domain as d
 from complaintctl.config import Policy
 from complaintctl.context import make_context
-from complaintctl.db import Store
 from complaintctl.deadlines import BusinessCalendar
 from complaintctl.models import Case
 
@@ -43,19 +42,6 @@ def cases(draw):
         if paused else None,
         internal_breached=draw(st.booleans()), regulatory_breached=draw(st.booleans()),
     )
-
-
-@pytest.fixture
-def store(backend, tmp_path_factory, request):
-    if backend == "sqlite":
-        s = Store(str(tmp_path_factory.mktemp("clocks") / "clocks.db"))
-        s.ensure_schema()
-    else:
-        url, reset = request.getfixturevalue("pg_database")
-        reset()
-        s = Store(url)
-    yield s
-    s.dispose()
 
 
 def _insert(uow, values: list[dict]) -> list[Case]:
