@@ -59,7 +59,8 @@ def staff_add(
     if json_out:
         render.print_json(person)
     else:
-        typer.echo(f"{person['name']} added ({person['role']})")
+        typer.echo(labels.t("done.staff_added", st.language, name=person["name"],
+                            role=labels.choice_word(person["role"], st.language, d.Role)))
 
 
 @staff_app.command("deactivate")
@@ -76,10 +77,10 @@ def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
     if json_out:
         render.print_json(person)
         return
-    typer.echo(f"{person['name']} deactivated")
+    typer.echo(labels.t("done.staff_deactivated", st.language, name=person["name"]))
     if person["open_cases"]:
-        render.warn(f"{person['open_cases']} open case(s) are still assigned to {person['name']}: "
-                    f"reassign them (complaintctl list --assignee {person['name']})")
+        render.warn(labels.t("warn.still_assigned", st.language, n=person["open_cases"], name=person["name"]),
+                    st.language)
 
 
 @staff_app.command("role")
@@ -97,7 +98,8 @@ def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registe
     if json_out:
         render.print_json(person)
     else:
-        typer.echo(f"{person['name']} is now {person['role']}")
+        typer.echo(labels.t("done.staff_role", st.language, name=person["name"],
+                            role=labels.choice_word(person["role"], st.language, d.Role)))
 
 
 @staff_app.command("login")
@@ -115,7 +117,7 @@ def staff_login(ctx: typer.Context, name: str = typer.Argument(..., help="Regist
     if json_out:
         render.print_json(person)
     else:
-        typer.echo(f"{person['name']} runs the tool as {person['login']}")
+        typer.echo(labels.t("done.staff_login", st.language, name=person["name"], login=person["login"]))
 
 
 @staff_app.command("list")
@@ -155,7 +157,8 @@ def _set_masking(ctx: typer.Context, on: bool, reason: str, json_out: bool) -> N
     if json_out:
         render.print_json(result)
     else:
-        typer.echo(f"masking is {result['masking']}" + ("" if result["changed"] else " (unchanged)"))
+        typer.echo(labels.t("done.masking" if result["changed"] else "done.masking_unchanged", st.language,
+                            state=labels.t(f"masking.{result['masking']}", st.language)))
 
 
 @masking_app.command("on")
@@ -213,13 +216,16 @@ def db_upgrade(ctx: typer.Context) -> None:
     if applied and before is None:
         render.message(labels.t("note.db_created", st.language, where=store.display_url))
     mapped = None if applied else store.ensure_administrator(st.os_login, st.now)
+    from complaintctl import maintenance
+
     st.context()  # the operator must be mapped staff, like every command's
-    repaired = [] if applied else store.repair_views()
-    typer.echo(f"upgraded to revision {applied}" if applied else f"already at revision {store.current_revision()}")
+    repaired = [] if applied else maintenance.repair(store, st.context().calendar)
+    typer.echo(labels.t("done.upgraded", st.language, rev=applied) if applied else
+               labels.t("done.at_revision", st.language, rev=store.current_revision()))
     for problem in repaired:
-        render.message(f"repaired: {problem.split(':', 1)[0]} written again")
+        render.message(labels.t("done.repaired", st.language, what=problem.split(":", 1)[0]))
     if mapped:
-        render.message(f"no active administrator: the database's owner {mapped!r} was mapped to one")
+        render.message(labels.t("done.admin_mapped", st.language, login=mapped))
 
 
 @db_app.command("check")
@@ -242,7 +248,7 @@ def db_check(
         from complaintctl.errors import CheckFailed
 
         raise CheckFailed(len(problems))
-    typer.echo("ok: integrity, foreign keys, state replay and audit chain all hold")
+    typer.echo(labels.t("done.check_ok", st.language))
     if anchors is not None:
         typer.echo(labels.t("anchor.ok", st.language, n=len(maintenance.read_anchors(anchors))))
 
@@ -283,7 +289,8 @@ def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., help="New fil
     from complaintctl import maintenance
 
     result = maintenance.backup(st.store(), file, st.context())
-    typer.echo(f"backup written to {result['file']} ({result['bytes']} bytes, integrity {result['integrity']})")
+    typer.echo(labels.t("done.backup", st.language, file=result["file"], bytes=result["bytes"],
+                        integrity=result["integrity"]))
 
 
 @db_app.command("purge")
@@ -304,8 +311,8 @@ def db_purge(
     if json_out:
         render.print_json(result)
         return
-    verb = "would anonymise" if dry_run else "anonymised"
-    typer.echo(f"{verb} {len(result['anonymised'])} case(s) closed before {result['closed_before']}")
+    typer.echo(labels.t("done.would_purge" if dry_run else "done.purged", st.language, n=len(result["anonymised"]),
+                        date=result["closed_before"]))
 
 
 # Calendar -------------------------------------------------------------------------------------
@@ -331,7 +338,7 @@ def calendar_show(
     render.emit(result["days"], cols, fmt=fmt, output=output, lang=lang, limit=None,
                 title=f'{labels.t("title.calendar", lang)} {result["year"]} ({result["calendar"]})')
     for w in result["warnings"]:
-        render.warn(w)
+        render.warn(w, st.language)
 
 
 @calendar_app.command("due")
@@ -368,7 +375,7 @@ def calendar_due(
 
     render.emit_document(result, document_format(fmt, json_out), table=table)
     for w in result["warnings"]:
-        render.warn(w)
+        render.warn(w, st.language)
 
 
 # Config and choices ---------------------------------------------------------------------------
@@ -533,7 +540,7 @@ def init(
                     check(answer)
                 return answer
             except UserError as exc:
-                render.warn(labels.error_text(exc, lang_now))
+                render.warn(labels.error_text(exc, lang_now), lang_now)
 
     plan = setup.plan(
         branch=branch if branch is not None else ask("init.ask_branch", ""),
@@ -556,4 +563,4 @@ def init(
         render.message(labels.t("init.existing", lang, names=", ".join(existing)))
     cases = setup.case_count(store)
     if cases:
-        render.warn(labels.t("init.has_cases", lang, where=store.display_url, n=cases))
+        render.warn(labels.t("init.has_cases", lang, where=store.display_url, n=cases), lang)

@@ -63,8 +63,8 @@ def log(
         return
     typer.echo(result.case["reference"])
     render.message(result.text(st.language))
-    for w in result.warnings:
-        render.warn(w)
+    for w in result.notes(st.language):
+        render.warn(w, st.language)
 
 
 def assign(
@@ -333,7 +333,7 @@ def show(
         for c in detail.clocks], "cycles": detail.cycles, "events": detail.events, "steps": detail.steps},
         fmt, table=table)
     for w in detail.warnings:
-        render.warn(w)
+        render.warn(w, st.language)
 
 
 def list_(

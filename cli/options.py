@@ -65,5 +65,5 @@ def done(st, result, json_out: bool) -> None:
         render.print_json(result.case)
     else:
         typer.echo(result.text(st.language))
-    for w in result.warnings:
-        render.warn(w)
+    for w in result.notes(st.language):
+        render.warn(w, st.language)

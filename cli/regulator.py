@@ -136,4 +136,4 @@ def letter(
     with render.destination(output) as fh:
         fh.write(html)
     for w in c.warnings:
-        render.warn(w)
+        render.warn(w, st.language)

@@ -47,8 +47,8 @@ def message(text: str, style: str | None = None) -> None:
     console(stderr=True).print(f"[{style}]{escape(text)}[/{style}]")
 
 
-def warn(text: str) -> None:
-    message(f"warning: {text}", "yellow")
+def warn(text: str, lang: str = "en") -> None:
+    message(labels.t("warn.prefix", lang, text=text), "yellow")
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,8 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     below = result.get("below_tier") or []
     if below:
         render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
-                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)))
+                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)),
+                    st.language)
 
 
 RETURN_FORMATS = ("table", "csv", "json", "xlsx")

@@ -114,4 +114,4 @@ def export(
             keys = list(importer.EXPORT_CASE_FIELDS) + ["cycles"]
             n = render.emit(importer.export_cases(uow, c, start, end), [Column(k) for k in keys], fmt="jsonl", output=output)
     if output is not None:
-        render.message(f"exported {n} rows to {output}")
+        render.message(labels.t("done.exported", st.language, n=n, output=output))

@@ -278,3 +278,37 @@ def next_due_sql():
 
     _C = _cases()
     return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)
+
+
+def _moment(as_of):
+    """A moment for SQL: an SQL expression as it is, a Python time bound as times are stored."""
+    from sqlalchemy import literal
+    from sqlalchemy.sql import ClauseElement
+
+    from .models import UTCDateTime
+
+    return as_of if isinstance(as_of, ClauseElement) else literal(as_of, UTCDateTime())
+
+
+def overdue_micros_sql(as_of):
+    """SQL: `read`'s overdue by, as whole microseconds past the deadline (positive), counted up to
+    the moment the clock stopped: the urgent plan in clock time, everything else in working time
+    over the business_days table (business_days.working_micros_sql). NULL for a case that is not
+    overdue."""
+    from sqlalchemy import and_, case as sql_case, not_
+
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    _C = _cases()
+    now = _moment(as_of)
+    paused_before = and_(_C.paused_at.is_not(None), _C.paused_at < now)
+    internal_stop = sql_case((paused_before, _C.paused_at), else_=now)
+    regulatory_stop_ = sql_case((and_(paused_before, _C.pause_reason == _APPRAISAL), _C.paused_at), else_=now)
+    urgent_plan = and_(_C.tier == _URGENT, _C.first_responded_at.is_(None))
+    return sql_case(
+        (not_(open_sql()), None),
+        (internal_overdue_sql(now), sql_case((urgent_plan, MicrosBetween(_C.due_at, internal_stop)),
+                                             else_=working_micros_sql(_C.due_at, internal_stop))),
+        (regulatory_overdue_sql(now), working_micros_sql(_C.regulatory_due_at, regulatory_stop_)),
+        else_=None)

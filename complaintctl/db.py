@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
@@ -23,9 +24,42 @@ from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaT
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
 
+class MicrosBetween(sa.sql.expression.FunctionElement):
+    """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
+    backends; compiled per dialect below."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "micros_between"
+
+    def __init__(self, start, end):
+        from .models import UTCDateTime
+
+        # A Python moment is bound as a stored time is written (UTC text on SQLite).
+        super().__init__(*(arg if isinstance(arg, sa.sql.ClauseElement) else sa.literal(arg, UTCDateTime())
+                           for arg in (start, end)))
+
+
+@compiles(MicrosBetween, "sqlite")
+def _micros_sqlite(element, compiler, **kw):
+    # Stored text: 'YYYY-MM-DD HH:MM:SS.ffffff'. Whole seconds through strftime('%s') of the text
+    # without its fraction (which strftime would round to milliseconds, 59.9999995 to the next
+    # second), then the microseconds as an integer: no floating point, so no rounding.
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    whole = "CAST(strftime('%s', substr({}, 1, 19)) AS INTEGER)"
+    return (f"(({whole.format(end)} - {whole.format(start)}) * 1000000"
+            f" + (CAST(substr({end}, 21) AS INTEGER) - CAST(substr({start}, 21) AS INTEGER)))")
+
+
+@compiles(MicrosBetween, "postgresql")
+def _micros_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
+
+
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014", "0016", "0017", "0018", "0019")
+                   "0014", "0016", "0017", "0018", "0019", "0020")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
@@ -531,6 +565,9 @@ class Store:
         empty database that reports nothing overdue)."""
         self.url = url = resolve_url(url)
         self.create = create
+        # Seen at the head revision by ensure_schema: revisions only move forward, so `reached`
+        # needs no further query for this Store's life.
+        self.at_head = False
         try:
             parsed = sa.engine.make_url(url)
         except sa.exc.ArgumentError:
@@ -590,6 +627,7 @@ class Store:
         In the same transaction, a database without an administrator gets its owner as one."""
         revision = self.current_revision()
         if revision == HEAD_REVISION:
+            self.at_head = True
             return None
         if revision is not None and revision not in KNOWN_REVISIONS:
             raise SchemaTooNew("err.schema_too_new", revision=revision, head=HEAD_REVISION)
@@ -616,21 +654,19 @@ class Store:
 
     def reached(self, revision: str) -> bool:
         """The database is at `revision` or a later one this version knows."""
+        if self.at_head:
+            return True
         current = self.current_revision()
         return current in KNOWN_REVISIONS and KNOWN_REVISIONS.index(current) >= KNOWN_REVISIONS.index(revision)
 
-    def repair_views(self) -> list[str]:
-        """Write again the views that are missing or not as this version defines them (the repair
-        `db check` points to); returns the problems repaired."""
-        from . import sqlviews
-
+    @contextmanager
+    def locked(self):
+        """A write transaction on a plain connection, holding the writers' lock, for what is not a
+        case (the views, the business calendar's days); database errors translated."""
         try:
             with self.write_engine.begin() as conn:
                 self.adapter.lock_connection(conn)
-                found = sqlviews.problems(self.adapter, conn)
-                if found:
-                    sqlviews.install(self.adapter, conn)
-                return found
+                yield conn
         except DBAPIError as exc:
             raise self.translate(exc) from None
 

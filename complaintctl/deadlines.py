@@ -220,7 +220,7 @@ class BusinessCalendar:
 
 
 @functools.cache
-def _holidays_version() -> str:
+def holidays_version() -> str:
     """The installed holidays package's version, read once a process (reading package metadata
     costs about 10 ms, which a session's every command would otherwise pay)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -237,7 +237,7 @@ class _YearStore:
     written atomically; any problem with the file just means computing afresh."""
 
     def __init__(self, folder: Path, policy: Policy):
-        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{_holidays_version()}.json"
+        self.path = folder / f"calendar-{policy.country}-{policy.subdivision or 'all'}-{holidays_version()}.json"
         self._data: dict | None = None
 
     def _load(self) -> dict:
@@ -508,7 +508,12 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
     return steps
 
 
-def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[str]:
-    """Warnings for each provisional year that any of the given deadlines falls in."""
+def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None, lang: str = "en") -> list[str]:
+    """Warnings, in `lang`, for each provisional year that any of the given deadlines falls in."""
+    return [t("provisional", lang, year=y) for y in provisional_years(cal, *moments)]
+
+
+def provisional_years(cal: BusinessCalendar, *moments: dt.datetime | None) -> list[int]:
+    """The provisional years (no official holiday schedule yet) the given deadlines fall in."""
     years = sorted({cal.local_date(m - dt.timedelta(microseconds=1)).year for m in moments if m is not None})
-    return [t("provisional", "en", year=y) for y in years if cal.is_provisional(y)]
+    return [y for y in years if cal.is_provisional(y)]

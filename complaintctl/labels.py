@@ -1021,6 +1021,34 @@ def choice_word(value: str, lang: str, enum) -> str:
     return label(value, lang, enum) if lang == "zh" else value
 
 
+# What the administration commands say when they succeed (cli/admin.py, cli/transfer.py).
+TEXT.update({
+    "done.staff_added": ("{name} added ({role})", "已登记员工 {name}（{role}）"),
+    "done.staff_deactivated": ("{name} deactivated", "员工 {name} 已停用"),
+    "done.staff_role": ("{name} is now {role}", "{name} 的角色已改为{role}"),
+    "done.staff_login": ("{name} runs the tool as {login}", "{name} 以登录账户 {login} 使用本工具"),
+    "warn.still_assigned": ("{n} open case(s) are still assigned to {name}: reassign them "
+                            "(complaintctl list --assignee {name})",
+                            "仍有 {n} 件未结案件分派给 {name}：请改派（complaintctl list --assignee {name}）"),
+    "warn.prefix": ("warning: {text}", "注意：{text}"),
+    "done.masking": ("masking is {state}", "脱敏已{state}"),
+    "done.masking_unchanged": ("masking is {state} (unchanged)", "脱敏已{state}（未改变）"),
+    "masking.on": ("on", "开启"),
+    "masking.off": ("off", "关闭"),
+    "done.upgraded": ("upgraded to revision {rev}", "已升级至版本 {rev}"),
+    "done.at_revision": ("already at revision {rev}", "已是版本 {rev}"),
+    "done.repaired": ("repaired: {what} written again", "已修复：重新写入 {what}"),
+    "done.admin_mapped": ("no active administrator: the database's owner {login!r} was mapped to one",
+                          "没有在职的系统管理员：已将数据库所有者 {login!r} 登记为系统管理员"),
+    "done.check_ok": ("ok: integrity, foreign keys, state replay and audit chain all hold",
+                      "ok：完整性、外键、状态重放和审计链均无问题"),
+    "done.backup": ("backup written to {file} ({bytes} bytes, integrity {integrity})",
+                    "备份已写入 {file}（{bytes} 字节，完整性检查：{integrity}）"),
+    "done.purged": ("anonymised {n} case(s) closed before {date}", "已匿名化 {date} 之前结案的 {n} 件案件"),
+    "done.would_purge": ("would anonymise {n} case(s) closed before {date}", "将匿名化 {date} 之前结案的 {n} 件案件（未写入）"),
+    "done.exported": ("exported {n} rows to {output}", "已导出 {n} 行至 {output}"),
+})
+
 EN = "en"
 ZH = "zh"  # the language of the regulator's forms, the decision letter and the code book's names
 TEXT.update({

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 
-from . import access, audit, files, labels, personal, replay, sqlviews
+from . import access, audit, business_days, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
 from .errors import InvalidValue, UserError
@@ -30,6 +30,16 @@ def info(store, uow, ctx: Context) -> dict[str, Any]:
             "counts": counts, "open_cases": open_n}
 
 
+def repair(store, calendar) -> list[str]:
+    """What `db upgrade` puts right that `db check` reports, without touching a case: the views
+    (missing, or changed by hand) and the business calendar's days; returns the problems repaired."""
+    with store.locked() as conn:
+        found = sqlviews.problems(store.adapter, conn)
+        if found:
+            sqlviews.install(store.adapter, conn)
+        return found + business_days.repair(conn, calendar)
+
+
 def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = "en") -> list[str]:
     """Everything that is wrong with the database; an empty list when all holds. With `anchors`,
     every anchor recorded in that file must still match the chain."""
@@ -41,6 +51,8 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         problems += store.adapter.integrity_problems(s.connection())
         if store.reached(sqlviews.REVISION):  # an older database (not yet upgraded) has none
             problems += sqlviews.problems(store.adapter, s.connection())
+        if store.reached(business_days.REVISION):
+            problems += business_days.problems(s.connection(), ctx.calendar)
         problems += _replay_all(s)
         if store.adapter.dense_ids:
             problems += _gaps(s)

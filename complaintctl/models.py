@@ -74,6 +74,33 @@ class Setting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class BusinessDay(SQLModel, table=True):
+    """One day of the business calendar (complaintctl/business_days.py writes them from the
+    config's calendar), so that SQL can count working time: a day is the local midnight that
+    starts it to the one that ends it, both as stored UTC times."""
+
+    __tablename__ = "business_days"
+
+    day: dt.date = Field(primary_key=True)
+    starts_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, unique=True))
+    ends_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    working: bool                   # a working day of the bank (local closures and extra days applied)
+    statutory: bool                 # a working day of the national calendar (what moves a regulator's period)
+    why: Optional[str] = Field(default=None, max_length=120)  # the holiday, closure or weekend that makes it so
+    working_before: int             # working days among the table's earlier days
+
+
+class BusinessCalendarKept(SQLModel, table=True):
+    """Which calendar the business_days rows were written from, and the years they cover."""
+
+    __tablename__ = "business_calendar"
+
+    id: int = Field(default=1, primary_key=True)
+    identity: str = Field(max_length=200)
+    first_year: int
+    last_year: int
+
+
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import case as sql_case, func, select
 
-from . import access, audit, clocks, cycles, deadlines, personal
+from . import access, audit, business_days, clocks, cycles, deadlines, personal
 from . import domain as d
 from . import labels
 from .access import Do
@@ -31,10 +31,22 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
         recorded = stored_regions(uow)
+        calendar_current = not store.reached(business_days.REVISION) or business_days.current(
+            uow.session.connection(), policy, now)
+    if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
+        write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
     # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
                         regions={**recorded, **(regions or {})}, calendar=calendar)
+
+
+def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.datetime) -> None:
+    """Write the business calendar's table from `calendar` (business_days.ensure), from the year of
+    the first case received to two years ahead (and the years it already holds), in a transaction
+    of its own."""
+    with store.locked() as conn:
+        business_days.ensure(conn, calendar, *business_days.years_wanted(now, business_days.first_received(conn)))
 
 
 def masking_enabled(uow) -> bool:
@@ -121,9 +133,14 @@ class Result:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    provisional: list[int] = field(default_factory=list)  # years whose calendar is provisional
 
     def text(self, lang: str = "en") -> str:
         return labels.message(self.key, lang, self.case, **self.params)
+
+    def notes(self, lang: str = "en") -> list[str]:
+        """The warnings in `lang`: a deadline in a year whose holiday schedule is provisional."""
+        return [labels.t("provisional", lang, year=y) for y in self.provisional] + self.warnings
 
     @property
     def message(self) -> str:
@@ -266,10 +283,10 @@ def _move(case: Case, action: d.Action) -> d.Status:
 
 
 def _result(uow, ctx: Context, case: Case, key: str, warnings: list[str] | None = None, **params) -> Result:
-    warn = list(warnings or [])
-    warn += deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+    years = deadlines.provisional_years(ctx.calendar, case.due_at, case.regulatory_due_at)
     full = _full(uow, case) if _unmasked(uow, ctx) else None
-    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params, warn)
+    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params,
+                  list(warnings or []), years)
 
 
 def _unmasked(uow, ctx: Context) -> bool:
@@ -915,7 +932,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             "response_breached": c.response_breached,
         } for c in cycles]
         readings = case_clocks(case, view_ctx)
-        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at)
+        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)
         current = cycles[-1] if cycles else None
         steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
             if current is not None else []

@@ -6,6 +6,10 @@ moment of the database server.
   overdue` lists (apart from its order: by the nearest deadline, most overdue first);
 - `stale_cases`: the open, unpaused urgent cases whose daily follow-up has run out (`list --stale`).
 
+`overdue_cases.overdue_seconds` is what `report overdue` shows as "overdue by", in whole seconds:
+working time counted over the business_days table (complaintctl/business_days.py), or clock time
+for an urgent case's 24-hour plan; up to the moment the clock stopped for a paused case.
+
 They hold no personal data (no customer, contact, account, ID or free text), and times are as
 stored: UTC. On PostgreSQL a view reads with the reader's own rights and row-level security
 (security_invoker), and is read-only.
@@ -27,14 +31,19 @@ _COLUMNS = ("id", "reference", "branch", "department", "assignee", "tier", "stat
             "category", "received_at", "due_at", "regulatory_due_at", "paused_at", "pause_reason")
 
 
-def _selects(now) -> dict[str, sa.Select]:
-    """Each view's query, with `now` (an SQL expression) as the moment the clocks are read at."""
+def _selects(now, calendar: bool = True) -> dict[str, sa.Select]:
+    """Each view's query, with `now` (an SQL expression) as the moment the clocks are read at.
+    `calendar`: with the overdue-by column, which reads the business_days table (revision 0020);
+    revision 0017 wrote the views without it."""
     flag = lambda condition: sa.func.coalesce(condition, sa.false())  # noqa: E731 (never NULL)
+    # Overdue by in whole seconds: working time, or clock time for an urgent case's plan.
+    late = [sa.cast(clocks.overdue_micros_sql(now) / 1_000_000, sa.BigInteger).label("overdue_seconds")] if calendar else []
     return {
         "overdue_cases": sa.select(
             *(_C[name] for name in _COLUMNS),
             flag(clocks.internal_overdue_sql(now)).label("internal_overdue"),
             flag(clocks.regulatory_overdue_sql(now)).label("regulatory_overdue"),
+            *late,
         ).where(clocks.overdue_sql(now)),
         "stale_cases": sa.select(*(_C[name] for name in _COLUMNS), _C.followup_due_at).where(clocks.stale_sql(now)),
     }
@@ -44,16 +53,16 @@ NAMES = ("overdue_cases", "stale_cases")
 REVISION = "0017"  # the migration that first writes them
 
 
-def definitions(adapter, dialect) -> dict[str, str]:
+def definitions(adapter, dialect, calendar: bool = True) -> dict[str, str]:
     """Each view's SELECT as this version writes it for a backend (on one line)."""
     now = sa.literal_column(adapter.now_sql())
     return {name: " ".join(str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).split())
-            for name, stmt in _selects(now).items()}
+            for name, stmt in _selects(now, calendar).items()}
 
 
-def install(adapter, conn) -> None:
-    """(Re)create every view as this version defines it."""
-    for name, select_sql in definitions(adapter, conn.dialect).items():
+def install(adapter, conn, calendar: bool = True) -> None:
+    """(Re)create every view as this version defines it (`calendar`: see _selects)."""
+    for name, select_sql in definitions(adapter, conn.dialect, calendar).items():
         adapter.create_view(conn, name, select_sql)
 
 

@@ -215,6 +215,22 @@ def backend(request):
     return request.param
 
 
+@pytest.fixture
+def store(backend, tmp_path_factory, request):
+    """A library Store (no CLI) on an empty database at the head revision, on either backend."""
+    from complaintctl.db import Store
+
+    if backend == "sqlite":
+        s = Store(str(tmp_path_factory.mktemp("store") / "store.db"))
+        s.ensure_schema()
+    else:
+        url, reset = request.getfixturevalue("pg_database")
+        reset()
+        s = Store(url)
+    yield s
+    s.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """A database at the current schema, made once per worker; each test gets a copy (only init,

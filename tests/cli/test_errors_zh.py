@@ -57,3 +57,25 @@ def test_an_unknown_config_value_is_said_in_chinese(cli, tmp_path):
     err = r.stderr.strip()
     assert "配置项 tiers.general.working_days：应为 1 至 60 的整数" in err, err
     _chinese(err, str(cfg), '"ten"', "'ten'")
+
+
+def test_what_the_administration_commands_say_is_chinese(cli, tmp_path):
+    """Success lines and warnings too: staff add and deactivate, db check, db upgrade, db backup,
+    export to a file; each line Chinese apart from names, paths and numbers."""
+    def said(*args, values=()):
+        r = cli("--lang", "zh", *args)
+        for line in (r.stdout + r.stderr).strip().splitlines():
+            _chinese(line, *values)
+        return r
+
+    said("staff", "add", "wangfang", "--role", "staff", values=("wangfang",))
+    ref = cli.log()
+    cli("assign", ref, "--to", "wangfang")
+    r = said("staff", "deactivate", "wangfang", values=("wangfang", "complaintctl list --assignee"))
+    assert "注意：仍有 1 件未结案件分派给 wangfang" in r.stderr
+    said("db", "check", values=("ok",))
+    assert said("db", "upgrade", values=("0020",)).stdout.startswith("已是版本")
+    backup = tmp_path / "copy.db"
+    said("db", "backup", str(backup), values=(str(backup), "ok"))
+    out = tmp_path / "out.csv"
+    assert "已导出" in said("export", "--format", "csv", "--output", str(out), values=(str(out),)).stderr

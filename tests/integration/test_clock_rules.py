@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import and_, not_, select
 
-from complaintctl import clocks, reports
+from complaintctl import business_days, clocks, reports
 from complaintctl import domain as d
 from complaintctl.config import Policy
 from complaintctl.context import make_context
-from complaintctl.db import Store
+from complaintctl.deadlines import BusinessCalendar
 from complaintctl.models import Case
 
 UTC = dt.timezone.utc
@@ -42,19 +42,6 @@ def cases(draw):
         if paused else None,
         internal_breached=draw(st.booleans()), regulatory_breached=draw(st.booleans()),
     )
-
-
-@pytest.fixture
-def store(backend, tmp_path_factory, request):
-    if backend == "sqlite":
-        s = Store(str(tmp_path_factory.mktemp("clocks") / "clocks.db"))
-        s.ensure_schema()
-    else:
-        url, reset = request.getfixturevalue("pg_database")
-        reset()
-        s = Store(url)
-    yield s
-    s.dispose()
 
 
 def _insert(uow, values: list[dict]) -> list[Case]:
@@ -100,6 +87,21 @@ def test_the_sql_clock_rules_select_what_the_python_rules_say(store, values, as_
             "breached": _selected(uow, clocks.breached_sql(as_of)),
         }
         assert got == expect
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(cases(), min_size=1, max_size=12), as_of=moment)
+def test_the_sql_overdue_by_is_the_python_overdue_by(store, values, as_of):
+    """clocks.overdue_micros_sql (working time over the business_days table, clock time for the
+    urgent plan) says of each case what clocks.read's overdue_by says."""
+    cal = BusinessCalendar(Policy())
+    with store.unit_of_work() as uow:
+        business_days.ensure(uow.session.connection(), cal, 2026, 2026)  # another test may have left another calendar
+        rows = _insert(uow, values)
+        got = dict(uow.session.execute(select(Case.id, clocks.overdue_micros_sql(as_of))).all())
+        for case in rows:
+            span = clocks.read(case, as_of, cal, responded=case.first_responded_at is not None).overdue_by
+            assert got[case.id] == (None if span is None else round(-span.seconds * 1_000_000)), case
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

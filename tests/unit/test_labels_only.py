@@ -42,3 +42,48 @@ def test_the_checks_see_what_they_look_for():
                  "if 'en' != lang", 'name(code, "zh")'):
         assert LANGUAGE_TEST.search(line), line
     assert not LANGUAGE_TEST.search("labels.t(key, lang)") and not LANGUAGE_TEST.search('lang: str = "en"')
+
+
+# What a command says when it succeeds or warns: typer.echo, render.message, render.warn. A literal
+# holding an English word there is a line a Chinese user would read in English.
+SAYS = {"echo", "secho", "message", "warn"}
+WORD = re.compile(r"[A-Za-z]{3,}")
+ALLOWED = {"complaintctl "}  # the --version line: the program's name
+
+
+def _literal_text(arg) -> str:
+    import ast
+
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr):
+        return "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+    if isinstance(arg, ast.BinOp):
+        return " ".join(_literal_text(side) for side in (arg.left, arg.right))
+    return ""
+
+
+def _said_in_english(source: str) -> list[int]:
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.args:
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            text = _literal_text(node.args[0])
+            if name in SAYS and text not in ALLOWED and WORD.search(text):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_command_says_a_literal_english_line():
+    offences = [f"{p.relative_to(ROOT).as_posix()}:{n}" for p in FILES if p.parent.name == "cli"
+                for n in _said_in_english(p.read_text(encoding="utf-8"))]
+    assert not offences, "say it with labels.t (English and Chinese in labels.py): " + ", ".join(offences)
+
+
+def test_the_literal_check_sees_what_it_looks_for():
+    assert _said_in_english('typer.echo(f"{n} deactivated")') == [1]
+    assert _said_in_english('render.warn("open case(s) " + x)') == [1]
+    assert _said_in_english('typer.echo(labels.t("done.check_ok", lang))') == []
+    assert _said_in_english('typer.echo("")') == []

@@ -88,6 +88,7 @@ def test_provisional_warnings_name_each_year_past_the_official_calendar_once():
     assert dl.provisional_warnings(CAL, inside, None) == []
     expected = [f"calendar for {last + 1} is provisional: the official holiday schedule is not yet published"]
     assert dl.provisional_warnings(CAL, beyond, beyond + dt.timedelta(days=3), None) == expected
+    assert dl.provisional_warnings(CAL, beyond, lang="zh") == [f"{last + 1} 年日历为预估：官方节假日安排尚未发布"]
     # A deadline at 24:00 on 31 December is the last day of that year, not the first of the next.
     assert dl.provisional_warnings(CAL, at(f"{last + 1}-01-01T00:00")) == []
     assert dl.provisional_warnings(CAL, at(f"{last + 1}-01-01T00:00:01")) == expected

@@ -1,0 +1,204 @@
+"""The business calendar as a table, so that the database can count working time.
+
+`deadlines.BusinessCalendar` is the rule: which days are working days (the national calendar of
+the `holidays` package, with the config's local closures and extra working days) and how working
+time is counted between two moments (the part of each working day between them; a whole working
+day counts 24 hours). This module writes that rule down, one row a day, in `business_days`:
+
+- `starts_at` and `ends_at`: the local midnights that start and end the day, as stored (UTC) times,
+  so that a stored moment finds its day by an index seek, on SQLite too, whatever the zone's
+  daylight-saving changes;
+- `working` (the bank's) and `statutory` (the national calendar's), and `why` a day is not the
+  usual (the holiday's name, a local closure, a weekend, a working weekend);
+- `working_before`: the working days among the table's earlier days, so that the working days
+  between two dates are one subtraction.
+
+`working_seconds_sql` is `BusinessCalendar.working_seconds` in SQL over that table (exact, in
+microseconds): tests/integration/test_business_days.py pins the two equal on both backends over
+generated moments, as the clock rules' SQL is pinned to their Python.
+
+The rows are written from the calendar of the config in use (`ensure`): when the table is empty,
+covers too few years, or was written from another calendar (another zone, country, closures, or a
+new `holidays` release); `business_calendar` keeps which calendar and years they are. `db check`
+compares the rows with the calendar of its config (`problems`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import sqlalchemy as sa
+
+from .deadlines import DAY, BusinessCalendar, holidays_version
+from .models import BusinessCalendarKept, BusinessDay, Case
+
+_D = BusinessDay.__table__.c
+_K = BusinessCalendarKept.__table__
+MICROS_A_DAY = DAY * 1_000_000
+REVISION = "0020"  # the migration that first writes the table
+YEARS_AHEAD = 2  # beyond the present year: a 60-day period, a review's 30 days, a report --as-of
+
+
+def settings_identity(policy) -> str:
+    """What the rows depend on in the config: zone, country and subdivision, local closures and
+    extra working days (cheap: no holidays package needed)."""
+    extra = ",".join(sorted(d.isoformat() for d in policy.extra_holidays)) + "|" + ",".join(
+        sorted(d.isoformat() for d in policy.extra_workdays))
+    digest = hashlib.sha256(extra.encode()).hexdigest()[:16]
+    return f"{policy.timezone} {policy.country}-{policy.subdivision or ''} days {digest}"
+
+
+def identity(cal: BusinessCalendar) -> str:
+    """The config's part, and the holidays release the rows came from (a new release may publish a
+    year's schedule: `db upgrade` and `db check` look at it)."""
+    return f"{settings_identity(cal.policy)} holidays {holidays_version()}"
+
+
+def _why(cal: BusinessCalendar, day: dt.date, working: bool, statutory: bool) -> str | None:
+    policy = cal.policy
+    if day in policy.extra_workdays:
+        return "extra working day"
+    if day in policy.extra_holidays:
+        return "local closure"
+    weekend = day.weekday() >= 5
+    if statutory and weekend:
+        return "working weekend"
+    if not statutory:
+        name = cal.holiday_name(day)
+        return name or ("weekend" if weekend else "holiday")
+    return None
+
+
+def rows(cal: BusinessCalendar, first_year: int, last_year: int) -> list[dict]:
+    """The table's rows for the years [first_year, last_year], from the calendar."""
+    out, before = [], 0
+    day, stop = dt.date(first_year, 1, 1), dt.date(last_year + 1, 1, 1)
+    start = cal.start_of_day(day)
+    while day < stop:
+        end = cal.end_of_day(day)
+        working, statutory = cal.is_working_day(day), cal.is_statutory_working_day(day)
+        out.append(dict(day=day, starts_at=start, ends_at=end, working=working, statutory=statutory,
+                        why=_why(cal, day, working, statutory), working_before=before))
+        before += working
+        day, start = day + dt.timedelta(days=1), end
+    return out
+
+
+def years_wanted(now: dt.datetime, earliest: dt.datetime | None = None) -> tuple[int, int]:
+    """The years the table must cover: from the first case received (or this year) to YEARS_AHEAD
+    years beyond this one. Counted on UTC dates a day early, so that a moment near a year's end
+    is covered in any zone (whole years are cheap: 365 rows)."""
+    first = min(now.year, (earliest - dt.timedelta(days=1)).year if earliest is not None else now.year)
+    return first, now.year + YEARS_AHEAD
+
+
+def kept(conn) -> tuple[str, int, int] | None:
+    """Which calendar and years the table holds (None when it was never written)."""
+    row = conn.execute(sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year)).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def current(conn, policy, now: dt.datetime) -> bool:
+    """The table was written from this config's calendar, reaches back to the first case received
+    and on to next year: what each command checks (one small read, the first receipt from its
+    index) before deciding to write it again with `ensure`."""
+    row = conn.execute(sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,
+                                 sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())).first()
+    if row is None or not row[0].startswith(settings_identity(policy) + " "):
+        return False
+    first, last = years_wanted(now, _as_utc(row[3]))
+    return row[1] <= first and row[2] >= last - YEARS_AHEAD + 1
+
+
+def first_received(conn) -> dt.datetime | None:
+    """When the first case was received (the table reaches back to its year)."""
+    return _as_utc(conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar())
+
+
+def _as_utc(value) -> dt.datetime | None:
+    """min() of a stored time comes back as the driver gives it: text on SQLite, naive on PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc)
+
+
+def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool:
+    """Write the table from `cal` unless it already holds that calendar for those years (it is
+    widened, never narrowed). True when it was written."""
+    held = kept(conn)
+    ident = identity(cal)
+    if held is not None and held[0] == ident and held[1] <= first_year and held[2] >= last_year:
+        return False
+    if held is not None and held[0] == ident:
+        first_year, last_year = min(first_year, held[1]), max(last_year, held[2])
+    # Written in the calendar's own language-free form: `why` must not depend on who wrote it.
+    plain = BusinessCalendar(cal.policy)
+    conn.execute(sa.delete(BusinessDay.__table__))
+    conn.execute(sa.delete(_K))
+    conn.execute(sa.insert(BusinessDay.__table__), rows(plain, first_year, last_year))
+    conn.execute(sa.insert(_K), [dict(id=1, identity=ident, first_year=first_year, last_year=last_year)])
+    return True
+
+
+def repair(conn, cal: BusinessCalendar) -> list[str]:
+    """Write the table again from `cal`, for the years it holds, when `problems` finds it wrong
+    (the repair `db check` points to, run by `db upgrade`); returns the problems repaired."""
+    found = problems(conn, cal)
+    held = kept(conn)
+    if found and held is not None:
+        conn.execute(sa.delete(_K))
+        ensure(conn, cal, held[1], held[2])
+    return found
+
+
+def problems(conn, cal: BusinessCalendar) -> list[str]:
+    """What `db check` reports: rows that are not what `cal` gives for the years they cover. A
+    table written from another calendar (the config changed since) is not a fault: `ensure`
+    writes it again before SQL next counts on it."""
+    held = kept(conn)
+    if held is None or held[0] != identity(cal):
+        return []
+    _, first, last = held
+    want = rows(BusinessCalendar(cal.policy), first, last)
+    cols = ("day", "starts_at", "ends_at", "working", "statutory", "why", "working_before")
+    have = conn.execute(sa.select(*(_D[c] for c in cols)).order_by(_D.day)).all()
+    wrong = [w["day"] for w, h in zip(want, have) if tuple(w[c] for c in cols) != tuple(h)]
+    if len(have) != len(want) or wrong:
+        first_wrong = (wrong[0].isoformat() if wrong else "its length")
+        return [f"business_days: {max(len(wrong), abs(len(have) - len(want)))} days differ from the calendar "
+                f"(first: {first_wrong}); run 'complaintctl db upgrade' to write it again"]
+    return []
+
+
+# SQL: working time over the table ---------------------------------------------------------------
+
+
+def _day_of(moment, column):
+    """SQL: `column` of the day `moment` falls in (an index seek on starts_at)."""
+    return (sa.select(column).where(_D.starts_at <= moment)
+            .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
+
+
+def _forward_micros(start, end):
+    """SQL: working microseconds from `start` to a later (or equal) `end`."""
+    from .db import MicrosBetween
+
+    same_day = _day_of(start, _D.day) == _day_of(end, _D.day)
+    f_working = _day_of(start, _D.working)
+    l_working = _day_of(end, _D.working)
+    as_int = lambda flag: sa.case((flag, 1), else_=0)  # noqa: E731 (a boolean as 0 or 1 on both backends)
+    whole_days = (_day_of(end, _D.working_before) - _day_of(start, _D.working_before) - as_int(f_working))
+    return sa.case(
+        (same_day, sa.case((f_working, MicrosBetween(start, end)), else_=0)),
+        else_=(as_int(f_working) * MicrosBetween(start, _day_of(start, _D.ends_at))
+               + as_int(l_working) * MicrosBetween(_day_of(end, _D.starts_at), end)
+               + whole_days * sa.literal(MICROS_A_DAY, sa.BigInteger())),
+    )
+
+
+def working_micros_sql(start, end):
+    """SQL: `BusinessCalendar.working_seconds(start, end)` in whole microseconds (negative when
+    `end` is before `start`); NULL when either moment is NULL or outside the table's years."""
+    return sa.case((end < start, -_forward_micros(end, start)), else_=_forward_micros(start, end))

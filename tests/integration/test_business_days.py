@@ -1,0 +1,99 @@
+"""The business calendar as a table (complaintctl/business_days.py): its rows say what the Python
+calendar says of each day, and its SQL counts working time between two moments exactly as
+`BusinessCalendar.working_seconds` does, on SQLite and PostgreSQL, in Asia/Shanghai (the national
+calendar's moved working weekends) and in a daylight-saving zone (days of 23 and 25 hours)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from complaintctl import business_days
+from complaintctl.config import Policy
+from complaintctl.deadlines import BusinessCalendar
+from tests.conftest import RUN
+
+UTC = dt.timezone.utc
+SHANGHAI = Policy(extra_holidays=frozenset({dt.date(2026, 3, 4)}), extra_workdays=frozenset({dt.date(2026, 3, 7)}))
+LONDON = Policy(timezone="Europe/London", country="GB")
+CALENDARS = {"Asia/Shanghai": BusinessCalendar(SHANGHAI), "Europe/London": BusinessCalendar(LONDON)}
+# Moments around the days that differ (a moved working weekend, a local closure, an extra working
+# day, both of London's clock changes, a year's end), and their midnights exactly.
+AROUND = [dt.datetime(2026, 2, 14, tzinfo=UTC), dt.datetime(2026, 3, 3, tzinfo=UTC), dt.datetime(2026, 3, 28, tzinfo=UTC),
+          dt.datetime(2026, 10, 24, tzinfo=UTC), dt.datetime(2026, 12, 30, tzinfo=UTC)]
+
+
+@st.composite
+def moments(draw, cal: BusinessCalendar):
+    base = draw(st.sampled_from(AROUND))
+    if draw(st.booleans()):  # a local midnight: where a day's first or last part is all or nothing
+        day = cal.local_date(base) + dt.timedelta(days=draw(st.integers(-3, 8)))
+        return cal.start_of_day(day)
+    return base + dt.timedelta(microseconds=draw(st.integers(-3 * 86_400_000_000, 12 * 86_400_000_000)))
+
+
+@pytest.mark.parametrize("zone", list(CALENDARS))
+def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
+    cal = CALENDARS[zone]
+    rows = business_days.rows(cal, 2026, 2027)
+    assert len(rows) == 365 * 2
+    for row in rows:
+        day = row["day"]
+        assert row["working"] == cal.is_working_day(day) and row["statutory"] == cal.is_statutory_working_day(day)
+        assert row["starts_at"] == cal.start_of_day(day) and row["ends_at"] == cal.end_of_day(day)
+        assert row["working_before"] == cal.count_working_days(dt.date(2026, 1, 1), day)
+    by_day = {r["day"]: r for r in rows}
+    if zone == "Europe/London":  # the clocks go forward and back: days of 23 and 25 hours
+        lengths = {(r["ends_at"] - r["starts_at"]).total_seconds() / 3600 for r in rows}
+        assert lengths == {23, 24, 25}
+        assert by_day[dt.date(2026, 12, 25)]["why"] == "Christmas Day"
+    else:
+        assert by_day[dt.date(2026, 3, 4)]["why"] == "local closure" and not by_day[dt.date(2026, 3, 4)]["working"]
+        assert by_day[dt.date(2026, 3, 7)]["why"] == "extra working day" and by_day[dt.date(2026, 3, 7)]["working"]
+        assert by_day[dt.date(2026, 10, 10)]["why"] == "working weekend"  # moved for National Day
+        assert by_day[dt.date(2026, 10, 1)]["why"] == "National Day"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+@pytest.mark.parametrize("zone", list(CALENDARS))
+def test_the_sql_working_time_is_the_python_working_time(store, zone, data):
+    cal = CALENDARS[zone]
+    pairs = [(data.draw(moments(cal)), data.draw(moments(cal))) for _ in range(8)]
+    with store.engine.begin() as conn:
+        business_days.ensure(conn, cal, 2025, 2027)
+        expr = [business_days.working_micros_sql(a, b) for a, b in pairs]
+        got = conn.execute(sa.select(*expr)).one()
+        conn.rollback()
+    want = [round(cal.working_seconds(a, b) * 1_000_000) for a, b in pairs]
+    assert list(got) == want, pairs
+
+
+def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(cli, tmp_path):
+    """A database gets the table at its upgrade; a command under another calendar writes it again;
+    `db check` names a day edited behind the tool's back, and `db upgrade` puts it right."""
+    cli("list")
+    identity, first, last = cli.sql("SELECT identity, first_year, last_year FROM business_calendar")[0]
+    assert identity.startswith("Asia/Shanghai CN- days ") and last >= dt.datetime.now(UTC).year + 2
+    london = tmp_path / "london.toml"
+    london.write_text('timezone = "Europe/London"\n[calendar]\ncountry = "GB"\n')
+    assert RUN(["--config", str(london), "--db", str(cli.db), "list"]).exit_code == 0
+    assert cli.scalar("SELECT identity FROM business_calendar").startswith("Europe/London GB- days ")
+    assert cli.scalar("SELECT why FROM business_days WHERE day = '2026-12-25'") == "Christmas Day"
+    cli("list")  # the default config again: written back
+    assert cli.scalar("SELECT identity FROM business_calendar") == identity
+    cli("db", "check")
+    cli.staff()
+    cli.log(received="2019-06-03T10:00")  # history: the next command reaches the table back to it
+    cli("list")
+    assert cli.sql("SELECT first_year, last_year FROM business_calendar")[0] == (2019, last)
+    assert cli.scalar("SELECT why FROM business_days WHERE day = '2019-10-01'") == "National Day"
+    cli.sql("UPDATE business_days SET working = NOT working WHERE day = '2026-10-10'"
+            if cli.backend == "postgresql" else "UPDATE business_days SET working = 1 - working WHERE day = '2026-10-10'")
+    out = cli("db", "check", expect=1)
+    assert "business_days: 1 days differ from the calendar (first: 2026-10-10)" in out.output
+    cli("db", "upgrade")
+    cli("db", "check")
