@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from .deadlines import DAY, BusinessCalendar, holidays_version
 from .models import BusinessCalendarKept, BusinessDay, Case
+from .stored import stored_utc
 
 _D = BusinessDay.__table__.c
 _K = BusinessCalendarKept.__table__
@@ -106,22 +107,13 @@ def current(conn, policy, now: dt.datetime) -> bool:
                                  sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())).first()
     if row is None or not row[0].startswith(settings_identity(policy) + " "):
         return False
-    first, last = years_wanted(now, _as_utc(row[3]))
+    first, last = years_wanted(now, stored_utc(row[3]))  # min() comes back as the driver gives it
     return row[1] <= first and row[2] >= last - YEARS_AHEAD + 1
 
 
 def first_received(conn) -> dt.datetime | None:
     """When the first case was received (the table reaches back to its year)."""
-    return _as_utc(conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar())
-
-
-def _as_utc(value) -> dt.datetime | None:
-    """min() of a stored time comes back as the driver gives it: text on SQLite, naive on PostgreSQL."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc)
+    return stored_utc(conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar())
 
 
 def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool:

@@ -280,16 +280,6 @@ def next_due_sql():
     return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)
 
 
-def _moment(as_of):
-    """A moment for SQL: an SQL expression as it is, a Python time bound as times are stored."""
-    from sqlalchemy import literal
-    from sqlalchemy.sql import ClauseElement
-
-    from .models import UTCDateTime
-
-    return as_of if isinstance(as_of, ClauseElement) else literal(as_of, UTCDateTime())
-
-
 def overdue_micros_sql(as_of):
     """SQL: `read`'s overdue by, as whole microseconds past the deadline (positive), counted up to
     the moment the clock stopped: the urgent plan in clock time, everything else in working time
@@ -299,9 +289,10 @@ def overdue_micros_sql(as_of):
 
     from .business_days import working_micros_sql
     from .db import MicrosBetween
+    from .models import stored_moment
 
     _C = _cases()
-    now = _moment(as_of)
+    now = stored_moment(as_of)
     paused_before = and_(_C.paused_at.is_not(None), _C.paused_at < now)
     internal_stop = sql_case((paused_before, _C.paused_at), else_=now)
     regulatory_stop_ = sql_case((and_(paused_before, _C.pause_reason == _APPRAISAL), _C.paused_at), else_=now)

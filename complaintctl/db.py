@@ -33,11 +33,9 @@ class MicrosBetween(sa.sql.expression.FunctionElement):
     name = "micros_between"
 
     def __init__(self, start, end):
-        from .models import UTCDateTime
+        from .models import stored_moment
 
-        # A Python moment is bound as a stored time is written (UTC text on SQLite).
-        super().__init__(*(arg if isinstance(arg, sa.sql.ClauseElement) else sa.literal(arg, UTCDateTime())
-                           for arg in (start, end)))
+        super().__init__(stored_moment(start), stored_moment(end))
 
 
 @compiles(MicrosBetween, "sqlite")

@@ -47,6 +47,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc)
 
 
+def stored_moment(value):
+    """For SQL: an SQL expression as it is; a Python moment bound as times are stored (UTC text on
+    SQLite), so that it compares and subtracts as a stored time does."""
+    from sqlalchemy import literal
+    from sqlalchemy.sql import ClauseElement
+
+    return value if isinstance(value, ClauseElement) else literal(value, UTCDateTime())
+
+
 def _ts(nullable: bool = True, index: bool = False):
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 

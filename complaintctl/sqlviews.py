@@ -61,7 +61,12 @@ def definitions(adapter, dialect, calendar: bool = True) -> dict[str, str]:
 
 
 def install(adapter, conn, calendar: bool = True) -> None:
-    """(Re)create every view as this version defines it (`calendar`: see _selects)."""
+    """(Re)create every view as this version defines it (`calendar`: see _selects). `adapter`
+    None: the connection's backend's (a migration; the views depend on the backend alone)."""
+    if adapter is None:
+        from .db import adapter_for
+
+        adapter = adapter_for(conn)
     for name, select_sql in definitions(adapter, conn.dialect, calendar).items():
         adapter.create_view(conn, name, select_sql)
 

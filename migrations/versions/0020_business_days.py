@@ -44,19 +44,12 @@ def upgrade() -> None:
     now = dt.datetime.now(dt.timezone.utc)
     business_days.ensure(conn, cal, *business_days.years_wanted(now, business_days.first_received(conn)))
     # The overdue_cases view gains its overdue-by column, which counts working time over the table.
-    sqlviews.install(_adapter(conn), conn)
-
-
-def _adapter(conn):
-    from complaintctl.db import adapter_for
-
-    store = context.config.attributes.get("store")
-    return store.adapter if store is not None else adapter_for(conn)
+    sqlviews.install(None, conn)
 
 
 def downgrade() -> None:
     from complaintctl import sqlviews
 
-    sqlviews.install(_adapter(op.get_bind()), op.get_bind(), calendar=False)
+    sqlviews.install(None, op.get_bind(), calendar=False)
     op.drop_table("business_calendar")
     op.drop_table("business_days")
