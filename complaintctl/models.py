@@ -95,7 +95,9 @@ class BusinessDay(SQLModel, table=True):
     ends_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     working: bool                   # a working day of the bank (local closures and extra days applied)
     statutory: bool                 # a working day of the national calendar (what moves a regulator's period)
-    why: Optional[str] = Field(default=None, max_length=120)  # the holiday, closure or weekend that makes it so
+    # The holiday, closure or weekend that makes it so: unbounded, for the names are the holidays
+    # package's (2015-09-03 in China's calendar is named in 132 characters).
+    why: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     working_before: int             # working days among the table's earlier days
 
 
