@@ -71,6 +71,20 @@ class Reader:
         cursor.arraysize = 2000
         return cursor
 
+    def write_csv(self, name: str, out, **params) -> None:
+        """The rows of a statement whose every cell is finished text (complaintctl/finished.py),
+        written to the binary stream `out` as csv.writer writes them (lines end CRLF): Python
+        only streams."""
+        import csv
+        import io
+
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        try:
+            csv.writer(text, lineterminator="\r\n").writerows(self._run(self._cursor(), name, params))
+        finally:
+            text.flush()
+            text.detach()
+
     def person(self, field: str, value: str) -> Person | None:
         """The staff member whose `login` or `name` is `value` (access.identify_with's `find`)."""
         rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
@@ -124,6 +138,24 @@ class _PostgreSQLReader(Reader):
         cursor = self.con.cursor(name="complaintctl_overdue")  # server-side, as the engine streams
         cursor.itersize = 2000
         return cursor
+
+    def write_csv(self, name: str, out, **params) -> None:
+        """As Reader.write_csv, through COPY (query) TO STDOUT WITH CSV on this connection: the
+        server writes each row; each comes as one chunk ending in LF, sent on ending CRLF as
+        csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is)."""
+        sql, constants = self.queries[name]
+        write = out.write
+        with self.con.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", {**constants, **params}) as copy:
+            batch = []
+            for row in copy:
+                batch.append(row[:-1])
+                if len(batch) == 2000:
+                    batch.append(b"")
+                    write(b"\r\n".join(batch))
+                    batch = []
+            if batch:
+                batch.append(b"")
+                write(b"\r\n".join(batch))
 
     def close(self) -> None:
         self.con.rollback()
