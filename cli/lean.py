@@ -121,7 +121,7 @@ def _prepare(opts: dict):
             raise FullWay  # the table's own section of late remediation actions: the full way lists them
         bound = {"as_of": moment}
         if fmt == "csv" and not opts["due_soon"]:
-            finished = _finished(db, ctx, policy, as_of, moment, opts["output"], url)
+            finished = _finished(db, ctx, policy, as_of, moment, opts["output"])
             if finished is not None:
                 return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False
         if opts["output"] is not None:
@@ -180,7 +180,7 @@ class Finished:
             raise OverdueFound(self.total)
 
 
-def _finished(db, ctx, policy, as_of, moment, output, url: str) -> "Finished | None":
+def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
     """The finished-text CSV, when the database's calendar and zone tables were written from this
     config and cover the moment (else None: the rows are made in Python, as the full way makes
     them; the full way writes the tables again)."""
@@ -202,7 +202,7 @@ def _finished(db, ctx, policy, as_of, moment, output, url: str) -> "Finished | N
         from complaintctl.files import check_destination
 
         path = Path(output)
-        protect = (Path(url[len("sqlite:///"):]),) if url.startswith("sqlite:///") else ()
+        protect = (db.file,) if db.file is not None else ()
         check_destination(path, "--output", protect=protect)
         target = (path, protect)
     return Finished(db, {"as_of": moment, "zone": policy.timezone}, target)

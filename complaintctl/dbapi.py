@@ -28,6 +28,7 @@ class Reader:
     """One database, read through its driver: SQLite files through sqlite3, PostgreSQL through psycopg."""
 
     backend = ""
+    file: Path | None = None  # the database's own file, which --output must never name
 
     @staticmethod
     def open(url: str, busy_timeout: float) -> "Reader | None":
@@ -112,6 +113,7 @@ class _SQLiteReader(Reader):
         import sqlite3
 
         super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
+        self.file = Path(path)
         self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
 
     def time(self, moment: dt.datetime):
