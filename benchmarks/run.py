@@ -262,6 +262,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--only", choices=("overdue",), default=None,
+                    help="time only `log` and `report overdue --format csv` (with its floors) at each size")
     ap.add_argument("--postgres", metavar="URL", default=None,
                     help="run on PostgreSQL instead: a server URL (postgresql+psycopg://user@host:port/any) on which "
                          "the benchmark creates and fills databases complaintctl_bench_N")
@@ -329,6 +331,8 @@ def main() -> None:
         if not args.postgres:
             row("  Python sqlite3 fetch of that query", n,
                 statistics.median(python_fetch_floor(db, tool_sql) for _ in range(args.repeat)))
+        if args.only == "overdue":
+            continue
         t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
         row("report sla", n, t, None, peak)
         t, peak = measure([*base, "report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output",
@@ -342,6 +346,8 @@ def main() -> None:
         if not args.postgres:
             secs = statistics.median(python_export_floor(db) for _ in range(args.repeat))
             row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
+    if args.only == "overdue":
+        return
     src = work / "import.csv"
     import_file(src, args.import_rows)
     target = work / "import.db"

@@ -151,7 +151,7 @@ class Finished:
         self.total = 0
 
     def write(self) -> None:
-        from complaintctl.finished import CSV_KEYS
+        from complaintctl.rows import CSV_KEYS
 
         header = (",".join(CSV_KEYS) + "\r\n").encode()  # csv.writer writes these plain names as they are
         if self.output is None:

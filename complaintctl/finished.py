@@ -29,15 +29,11 @@ from . import domain as d
 from .db import ZoneText
 from .files import FORMULA_START
 from .models import Case, Staff
+from .rows import CSV_KEYS
 
 _C = Case.__table__.c
 _S = Staff.__table__.c
 MICROS = 1_000_000
-# The overdue report's CSV columns, in cli/views.py's LIST_COLUMNS order (a test compares them).
-CSV_KEYS = ("reference", "status", "tier", "channel", "product", "category", "branch", "assignee", "co_handlers",
-            "departments", "customer", "phone", "account", "received_at", "due_at", "regulatory_due_at",
-            "first_response_due_at", "resolved_at", "closed_at", "reopen_count", "overdue", "breach", "overdue_by",
-            "overdue_by_calendar", "overdue_working_days", "time_left", "stale", "below_tier", "description")
 _TEXT = sa.Text()
 
 

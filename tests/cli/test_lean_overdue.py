@@ -129,6 +129,7 @@ def test_the_lean_report_loads_neither_sqlalchemy_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}]); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}, '-f', 'csv']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
