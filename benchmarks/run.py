@@ -9,7 +9,7 @@ library's bulk path, then times whole commands in fresh processes: `log`, `repor
 --format csv`, `report sla`, the quarterly return (xlsx) and the monthly report (HTML),
 `export --format csv`, and `import` of 100k rows; beside them the
 tool's own overdue CSV query (complaintctl/sqltext_compiled.py) through the sqlite3 shell, or psql's
-\copy on PostgreSQL (the floor for reports), and
+\\copy on PostgreSQL (the floor for reports), and
 `python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up), and three Python-side
 floors timed in-process: Python's sqlite3 fetching the overdue query, fetching the export's rows
 and writing them with csv.writer unconverted, and SQLite inserting an import's rows (cases, cycles,
@@ -262,6 +262,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--pg-prefix", default="complaintctl_bench",
+                    help="name the PostgreSQL databases PREFIX_N (another prefix: a lane's own, at its own revision)")
     ap.add_argument("--only", choices=("overdue",), default=None,
                     help="time only `log` and `report overdue --format csv` (with its floors) at each size")
     ap.add_argument("--postgres", metavar="URL", default=None,
@@ -291,14 +293,14 @@ def main() -> None:
     row("--help", 0, t, peak=peak)
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         if args.postgres:
-            db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=False)
+            db = pg_database(args.postgres, f"{args.pg_prefix}_{n}", fresh=False)
             missing = pg_case_count(db) < n
         else:
             db = work / f"bench-{n}.db"
             missing = not db.exists()
         if missing:
             if args.postgres:
-                db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=True)
+                db = pg_database(args.postgres, f"{args.pg_prefix}_{n}", fresh=True)
             print(f"building {n:,} cases ...", flush=True)
             secs = build(db, n)
             print(f"  built in {secs:.1f}s ({n / secs:,.0f} cases/s)", flush=True)
