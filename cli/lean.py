@@ -2,13 +2,15 @@
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; the report's
---as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon). Anything else, and anything unusual found
+--as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon; --output with csv). Anything else, and anything unusual found
 before the first byte is written (a database that is missing, not at the current schema or
 unreadable, a login that may not read, a bad value, late remediation actions to list), goes the
 full way instead, which then says what is wrong with the same line and exit code, or prints the
 same report. Nothing here decides what the report holds: the statements are the full path's own,
 compiled to text (complaintctl/sqltext.py), the operator is identified by access.identify_with,
-and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py.
+and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py; except
+`--format csv` (to stdout or --output), whose rows come out of the database as finished text
+(complaintctl/finished.py: COPY on PostgreSQL) when the calendar's tables cover the moment.
 tests/cli/test_lean_overdue.py runs the report both ways and compares the bytes.
 
 COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
@@ -156,7 +158,9 @@ class Finished:
         header = (",".join(CSV_KEYS) + "\r\n").encode()  # csv.writer writes these plain names as they are
         if self.output is None:
             sys.stdout.flush()
-            out = sys.stdout.buffer
+            out = getattr(sys.stdout, "buffer", None)
+            if out is None or (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+                out = _TextSink()  # a stdout of another encoding: as the full way, through its text layer
             out.write(header)
             self.db.write_csv("overdue_csv", out, **self.bound)
             out.flush()
@@ -178,6 +182,18 @@ class Finished:
             from complaintctl.errors import OverdueFound
 
             raise OverdueFound(self.total)
+
+
+class _TextSink:
+    """Bytes (whole lines, UTF-8) written to stdout's text layer."""
+
+    @staticmethod
+    def write(data) -> None:
+        sys.stdout.write(bytes(data).decode("utf-8"))
+
+    @staticmethod
+    def flush() -> None:
+        sys.stdout.flush()
 
 
 def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
