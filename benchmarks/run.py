@@ -141,7 +141,7 @@ def tool_overdue_sql(backend: str, as_of_utc: str) -> str:
     the lean path runs it) with its parameters written in: the business zone is the default
     config's, as the benchmark's commands run with none."""
     from complaintctl.config import Policy
-    from complaintctl.sqltext import inlined
+    from complaintctl.dbapi import inlined
 
     return inlined(backend, "overdue_csv", as_of=as_of_utc, zone=Policy().timezone)
 

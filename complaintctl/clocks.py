@@ -317,29 +317,34 @@ def overdue_micros_sql(as_of):
         else_=None)
 
 
-def late_micros_sql(as_of):
-    """SQL: `read`'s late_seconds in whole microseconds: calendar time from the deadline that
-    overdue by counts from to the moment its clock stopped. NULL for a case that is not overdue."""
-    from sqlalchemy import case as sql_case, not_
-
-    from .db import MicrosBetween
+def overdue_span_sql(as_of):
+    """SQL: `read`'s overdue by in three parts, for the report that words it: the deadline it is
+    counted from (the internal one if that ran out, else the regulatory one; NULL for a case that
+    is not overdue), the moment that clock stopped (as_of, or the pause's start), and 1 when it is
+    counted in clock hours (an urgent case's 24-hour plan), else 0. overdue_micros_from counts
+    them; many cases share them (deadlines fall at the ends of working days), so a report counts
+    each distinct triple once."""
+    from sqlalchemy import and_, case as sql_case, not_
 
     _C = _cases()
-    now, internal_stop, regulatory_stop_, _ = _stops(as_of)
-    return sql_case(
-        (not_(open_sql()), None),
-        (internal_overdue_sql(now), MicrosBetween(_C.due_at, internal_stop)),
-        (regulatory_overdue_sql(now), MicrosBetween(_C.regulatory_due_at, regulatory_stop_)),
-        else_=None)
+    now, internal_stop, regulatory_stop_, urgent_plan = _stops(as_of)
+    internal, regulatory = internal_overdue_sql(now), regulatory_overdue_sql(now)
+    deadline = sql_case((not_(open_sql()), None), (internal, _C.due_at), (regulatory, _C.regulatory_due_at), else_=None)
+    stop = sql_case((internal, internal_stop), else_=regulatory_stop_)
+    clock_hours = sql_case((and_(internal, urgent_plan), 1), else_=0)
+    return deadline, stop, clock_hours
 
 
-def clock_hours_sql(as_of):
-    """SQL: `read`'s overdue by is in clock hours (an urgent case's 24-hour plan, run out), not
-    working time. Meaningful for an overdue case only."""
-    from sqlalchemy import and_, case as sql_case, false
+def overdue_micros_from(deadline, stop, clock_hours):
+    """SQL: overdue_micros_sql from overdue_span_sql's parts (as columns): working time from the
+    deadline to the stop over business_days, or clock time for the urgent plan."""
+    from sqlalchemy import case as sql_case
 
-    now, _, _, urgent_plan = _stops(as_of)
-    return sql_case((and_(open_sql(), internal_overdue_sql(now)), urgent_plan), else_=false())
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    return sql_case((deadline.is_(None), None), (clock_hours == 1, MicrosBetween(deadline, stop)),
+                    else_=working_micros_sql(deadline, stop))
 
 
 def breach_sql(as_of):

@@ -73,10 +73,15 @@ class ZoneText(sa.sql.expression.FunctionElement):
 def _zone_text_sqlite(element, compiler, **kw):
     # One index seek a time: the last period starting at or before it, its offset added to the
     # time's whole seconds (strftime would round the fraction to milliseconds), its suffix after.
+    # A zone of one offset throughout (Asia/Shanghai) needs no seek: its one period, read once a
+    # statement (SQLite evaluates a subquery that names no outer column once).
     moment = compiler.process(list(element.clauses)[0], **kw)
-    return (f"(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr({moment}, 1, 19), zone_offsets.offset_seconds || ' seconds')"
-            f" || zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= {moment}"
-            " ORDER BY zone_offsets.starts_at DESC LIMIT 1)")
+    shown = "strftime('%Y-%m-%dT%H:%M:%S', substr({}, 1, 19), {}.offset_seconds || ' seconds') || {}.suffix"
+    return (f"CASE WHEN (SELECT count(*) FROM zone_offsets) = 1"
+            f" THEN strftime('%Y-%m-%dT%H:%M:%S', substr({moment}, 1, 19),"
+            f" (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets)"
+            f" ELSE (SELECT {shown.format(moment, 'zone_offsets', 'zone_offsets')} FROM zone_offsets"
+            f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
 
 
 @compiles(ZoneText, "postgresql")

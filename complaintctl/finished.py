@@ -145,17 +145,12 @@ def below_tier_sql():
     return sa.and_(clocks.open_sql(), below)
 
 
-def overdue_csv_select(as_of, zone, cond):
-    """The overdue report's CSV rows as finished text (CSV_KEYS, in order), for the cases `cond`
-    selects (reports.overdue_where: overdue cases only), most overdue first. `zone`: the business
-    zone as SQL (a bound parameter; PostgreSQL reads it).
+_TIMES = ("received_at", "due_at", "regulatory_due_at", "first_response_due_at", "resolved_at", "closed_at")
+_WORDED = ("overdue_by", "overdue_by_calendar", "overdue_working_days")
 
-    Two steps: the cases' cells and the clocks' counts (overdue by in working and in calendar
-    microseconds) once a case, in a materialised CTE; then the counts worded, which reads each
-    of them several times (written into one expression, the counting would be copied into every
-    use, the SQL growing to megabytes)."""
-    times = ("received_at", "due_at", "regulatory_due_at", "first_response_due_at", "resolved_at", "closed_at")
-    worded = ("overdue_by", "overdue_by_calendar", "overdue_working_days")
+
+def _case_cells(as_of, zone) -> list:
+    """Each case's cells but the worded overdue by, labelled with their keys."""
     cells = {
         "reopen_count": _C.reopen_count,
         "overdue": flag_cell(clocks.overdue_sql(as_of)),
@@ -164,25 +159,54 @@ def overdue_csv_select(as_of, zone, cond):
         "stale": flag_cell(clocks.stale_sql(as_of)),
         "below_tier": flag_cell(below_tier_sql()),
     }
-    first = []
+    out = []
     for key in CSV_KEYS:
-        if key in worded:
+        if key in _WORDED:
             continue
         expr = cells.get(key)
         if expr is None:
-            expr = ZoneText(_C[key], zone) if key in times else text_cell(_C[key])
-        first.append(expr.label(key))
-    counted = (sa.select(*first, clocks.overdue_micros_sql(as_of).label("working_micros"),
-                         clocks.late_micros_sql(as_of).label("late_micros"),
-                         clocks.clock_hours_sql(as_of).label("clock_hours"),
-                         clocks.earliest_due_sql().label("earliest_due"), _C.id.label("case_id"))
-               .where(cond).cte("overdue_counted").prefix_with("MATERIALIZED"))
+            expr = ZoneText(_C[key], zone) if key in _TIMES else text_cell(_C[key])
+        out.append(expr.label(key))
+    return out
+
+
+def _spans(counted):
+    """Overdue by, counted and worded once for each distinct (deadline, stop, clock hours) of the
+    counted cases: each step a materialised CTE, so that a count is not copied into every word."""
+    from .db import MicrosBetween
+
     c = counted.c
-    micros, late = c.working_micros, c.late_micros
-    words = {
-        "overdue_by": sa.case((micros.is_(None), None), else_=span_text_sql(micros, c.clock_hours)),
-        "overdue_by_calendar": sa.case((late.is_(None), None), else_=duration_sql(late)),
-        "overdue_working_days": sa.case((micros.is_(None), None), else_=working_days_sql(micros, late)),
-    }
-    columns = [(words[key] if key in words else c[key]).label(key) for key in CSV_KEYS]
-    return sa.select(*columns).order_by(c.earliest_due, c.case_id)
+    parts = sa.select(c.deadline, c.stop, c.clock_hours).where(c.deadline.is_not(None)).distinct().subquery()
+    p = parts.c
+    lengths = (sa.select(p.deadline, p.stop, p.clock_hours,
+                         clocks.overdue_micros_from(p.deadline, p.stop, p.clock_hours).label("micros"),
+                         MicrosBetween(p.deadline, p.stop).label("late"))
+               .cte("overdue_lengths").prefix_with("MATERIALIZED"))
+    n = lengths.c
+    return (sa.select(n.deadline, n.stop, n.clock_hours,
+                      span_text_sql(n.micros, n.clock_hours == 1).label("overdue_by"),
+                      duration_sql(n.late).label("overdue_by_calendar"),
+                      working_days_sql(n.micros, n.late).label("overdue_working_days"))
+            .cte("overdue_spans").prefix_with("MATERIALIZED"))
+
+
+def overdue_csv_select(as_of, zone, cond):
+    """The overdue report's CSV rows as finished text (CSV_KEYS, in order), for the cases `cond`
+    selects (reports.overdue_where: overdue cases only), most overdue first. `zone`: the business
+    zone as SQL (a bound parameter; PostgreSQL reads it).
+
+    In steps: each case's cells, and the parts its overdue by is counted from (clocks.overdue_span_sql),
+    once a case (a materialised CTE); the overdue by counted and worded once for each distinct
+    set of parts (cases share deadlines: a few hundred among a hundred thousand cases); the two
+    joined. (Written as one expression, the counting would be copied into every use of it, and
+    counted again for every case.)"""
+    deadline, stop, clock_hours = clocks.overdue_span_sql(as_of)
+    counted = (sa.select(*_case_cells(as_of, zone), deadline.label("deadline"), stop.label("stop"),
+                         clock_hours.label("clock_hours"), clocks.earliest_due_sql().label("earliest_due"),
+                         _C.id.label("case_id"))
+               .where(cond).cte("overdue_cases_counted").prefix_with("MATERIALIZED"))
+    spans = _spans(counted)
+    c, w = counted.c, spans.c
+    joined = counted.outerjoin(spans, sa.and_(w.deadline == c.deadline, w.stop == c.stop, w.clock_hours == c.clock_hours))
+    columns = [(w[key] if key in _WORDED else c[key]).label(key) for key in CSV_KEYS]
+    return sa.select(*columns).select_from(joined).order_by(c.earliest_due, c.case_id)

@@ -80,30 +80,6 @@ def source() -> str:
             f"QUERIES = {pprint.pformat(queries, width=110, sort_dicts=True)}\n")
 
 
-def inlined(backend: str, name: str, **params) -> str:
-    """A lean statement's text with its parameters written in as SQL literals: the tool's own query,
-    for the sqlite3 shell or psql to run beside it (benchmarks/run.py's floors)."""
-    import re
-
-    from .sqltext_compiled import QUERIES
-
-    sql, constants = QUERIES[backend][name]
-    values = {**constants, **params}
-
-    def literal(value) -> str:
-        if value is None:
-            return "NULL"
-        if isinstance(value, bool):
-            return ("true" if value else "false") if backend == "postgresql" else str(int(value))
-        if isinstance(value, (int, float)):
-            return repr(value)
-        return "'" + str(value).replace("'", "''") + "'"
-
-    if backend == "postgresql":
-        return re.sub(r"%\((\w+)\)s", lambda m: literal(values[m.group(1)]), sql).replace("%%", "%")
-    return re.sub(r":(\w+)", lambda m: literal(values[m.group(1)]) if m.group(1) in values else m.group(0), sql)
-
-
 if __name__ == "__main__":
     TARGET.write_text(source(), encoding="utf-8")
     print(f"wrote {TARGET}")

@@ -71,83 +71,82 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                              'status_2_4': 'paused',
                              'status_2_5': 'reopened',
                              'status_2_6': 'under_review'}),
-                'overdue_csv': ('WITH overdue_counted AS MATERIALIZED (SELECT CASE WHEN '
-                                '(substr(nullif(cases.reference, %(param_18)s::VARCHAR), '
-                                '%(substr_1)s::INTEGER, %(substr_2)s::INTEGER) IN (%(param_19)s::VARCHAR, '
-                                '%(param_20)s::VARCHAR, %(param_21)s::VARCHAR, %(param_22)s::VARCHAR, '
-                                '%(param_23)s::VARCHAR, %(param_24)s::VARCHAR)) THEN %(param_25)s::VARCHAR '
-                                '|| nullif(cases.reference, %(param_18)s::VARCHAR) ELSE '
-                                'nullif(cases.reference, %(param_18)s::VARCHAR) END AS reference, CASE WHEN '
-                                '(substr(nullif(cases.status, %(param_26)s::VARCHAR), %(substr_3)s::INTEGER, '
-                                '%(substr_4)s::INTEGER) IN (%(param_27)s::VARCHAR, %(param_28)s::VARCHAR, '
-                                '%(param_29)s::VARCHAR, %(param_30)s::VARCHAR, %(param_31)s::VARCHAR, '
-                                '%(param_32)s::VARCHAR)) THEN %(param_33)s::VARCHAR || nullif(cases.status, '
-                                '%(param_26)s::VARCHAR) ELSE nullif(cases.status, %(param_26)s::VARCHAR) END '
-                                'AS status, CASE WHEN (substr(nullif(cases.tier, %(param_34)s::VARCHAR), '
-                                '%(substr_5)s::INTEGER, %(substr_6)s::INTEGER) IN (%(param_35)s::VARCHAR, '
-                                '%(param_36)s::VARCHAR, %(param_37)s::VARCHAR, %(param_38)s::VARCHAR, '
-                                '%(param_39)s::VARCHAR, %(param_40)s::VARCHAR)) THEN %(param_41)s::VARCHAR '
-                                '|| nullif(cases.tier, %(param_34)s::VARCHAR) ELSE nullif(cases.tier, '
-                                '%(param_34)s::VARCHAR) END AS tier, CASE WHEN (substr(nullif(cases.channel, '
-                                '%(param_42)s::VARCHAR), %(substr_7)s::INTEGER, %(substr_8)s::INTEGER) IN '
-                                '(%(param_43)s::VARCHAR, %(param_44)s::VARCHAR, %(param_45)s::VARCHAR, '
-                                '%(param_46)s::VARCHAR, %(param_47)s::VARCHAR, %(param_48)s::VARCHAR)) THEN '
-                                '%(param_49)s::VARCHAR || nullif(cases.channel, %(param_42)s::VARCHAR) ELSE '
-                                'nullif(cases.channel, %(param_42)s::VARCHAR) END AS channel, CASE WHEN '
-                                '(substr(nullif(cases.product, %(param_50)s::VARCHAR), '
-                                '%(substr_9)s::INTEGER, %(substr_10)s::INTEGER) IN (%(param_51)s::VARCHAR, '
-                                '%(param_52)s::VARCHAR, %(param_53)s::VARCHAR, %(param_54)s::VARCHAR, '
-                                '%(param_55)s::VARCHAR, %(param_56)s::VARCHAR)) THEN %(param_57)s::VARCHAR '
-                                '|| nullif(cases.product, %(param_50)s::VARCHAR) ELSE nullif(cases.product, '
-                                '%(param_50)s::VARCHAR) END AS product, CASE WHEN '
-                                '(substr(nullif(cases.category, %(param_58)s::VARCHAR), '
-                                '%(substr_11)s::INTEGER, %(substr_12)s::INTEGER) IN (%(param_59)s::VARCHAR, '
-                                '%(param_60)s::VARCHAR, %(param_61)s::VARCHAR, %(param_62)s::VARCHAR, '
-                                '%(param_63)s::VARCHAR, %(param_64)s::VARCHAR)) THEN %(param_65)s::VARCHAR '
-                                '|| nullif(cases.category, %(param_58)s::VARCHAR) ELSE '
-                                'nullif(cases.category, %(param_58)s::VARCHAR) END AS category, CASE WHEN '
-                                '(substr(nullif(cases.branch, %(param_66)s::VARCHAR), '
-                                '%(substr_13)s::INTEGER, %(substr_14)s::INTEGER) IN (%(param_67)s::VARCHAR, '
-                                '%(param_68)s::VARCHAR, %(param_69)s::VARCHAR, %(param_70)s::VARCHAR, '
-                                '%(param_71)s::VARCHAR, %(param_72)s::VARCHAR)) THEN %(param_73)s::VARCHAR '
-                                '|| nullif(cases.branch, %(param_66)s::VARCHAR) ELSE nullif(cases.branch, '
-                                '%(param_66)s::VARCHAR) END AS branch, CASE WHEN '
-                                '(substr(nullif(cases.assignee, %(param_74)s::VARCHAR), '
-                                '%(substr_15)s::INTEGER, %(substr_16)s::INTEGER) IN (%(param_75)s::VARCHAR, '
-                                '%(param_76)s::VARCHAR, %(param_77)s::VARCHAR, %(param_78)s::VARCHAR, '
-                                '%(param_79)s::VARCHAR, %(param_80)s::VARCHAR)) THEN %(param_81)s::VARCHAR '
-                                '|| nullif(cases.assignee, %(param_74)s::VARCHAR) ELSE '
-                                'nullif(cases.assignee, %(param_74)s::VARCHAR) END AS assignee, CASE WHEN '
-                                '(substr(nullif(cases.co_handlers, %(param_82)s::VARCHAR), '
-                                '%(substr_17)s::INTEGER, %(substr_18)s::INTEGER) IN (%(param_83)s::VARCHAR, '
-                                '%(param_84)s::VARCHAR, %(param_85)s::VARCHAR, %(param_86)s::VARCHAR, '
-                                '%(param_87)s::VARCHAR, %(param_88)s::VARCHAR)) THEN %(param_89)s::VARCHAR '
-                                '|| nullif(cases.co_handlers, %(param_82)s::VARCHAR) ELSE '
-                                'nullif(cases.co_handlers, %(param_82)s::VARCHAR) END AS co_handlers, CASE '
-                                'WHEN (substr(nullif(cases.departments, %(param_90)s::VARCHAR), '
-                                '%(substr_19)s::INTEGER, %(substr_20)s::INTEGER) IN (%(param_91)s::VARCHAR, '
+                'overdue_csv': ('WITH overdue_cases_counted AS MATERIALIZED (SELECT CASE WHEN '
+                                '(substr(nullif(cases.reference, %(param_1)s::VARCHAR), '
+                                '%(substr_1)s::INTEGER, %(substr_2)s::INTEGER) IN (%(param_2)s::VARCHAR, '
+                                '%(param_3)s::VARCHAR, %(param_4)s::VARCHAR, %(param_5)s::VARCHAR, '
+                                '%(param_6)s::VARCHAR, %(param_7)s::VARCHAR)) THEN %(param_8)s::VARCHAR || '
+                                'nullif(cases.reference, %(param_1)s::VARCHAR) ELSE nullif(cases.reference, '
+                                '%(param_1)s::VARCHAR) END AS reference, CASE WHEN '
+                                '(substr(nullif(cases.status, %(param_9)s::VARCHAR), %(substr_3)s::INTEGER, '
+                                '%(substr_4)s::INTEGER) IN (%(param_10)s::VARCHAR, %(param_11)s::VARCHAR, '
+                                '%(param_12)s::VARCHAR, %(param_13)s::VARCHAR, %(param_14)s::VARCHAR, '
+                                '%(param_15)s::VARCHAR)) THEN %(param_16)s::VARCHAR || nullif(cases.status, '
+                                '%(param_9)s::VARCHAR) ELSE nullif(cases.status, %(param_9)s::VARCHAR) END '
+                                'AS status, CASE WHEN (substr(nullif(cases.tier, %(param_17)s::VARCHAR), '
+                                '%(substr_5)s::INTEGER, %(substr_6)s::INTEGER) IN (%(param_18)s::VARCHAR, '
+                                '%(param_19)s::VARCHAR, %(param_20)s::VARCHAR, %(param_21)s::VARCHAR, '
+                                '%(param_22)s::VARCHAR, %(param_23)s::VARCHAR)) THEN %(param_24)s::VARCHAR '
+                                '|| nullif(cases.tier, %(param_17)s::VARCHAR) ELSE nullif(cases.tier, '
+                                '%(param_17)s::VARCHAR) END AS tier, CASE WHEN (substr(nullif(cases.channel, '
+                                '%(param_25)s::VARCHAR), %(substr_7)s::INTEGER, %(substr_8)s::INTEGER) IN '
+                                '(%(param_26)s::VARCHAR, %(param_27)s::VARCHAR, %(param_28)s::VARCHAR, '
+                                '%(param_29)s::VARCHAR, %(param_30)s::VARCHAR, %(param_31)s::VARCHAR)) THEN '
+                                '%(param_32)s::VARCHAR || nullif(cases.channel, %(param_25)s::VARCHAR) ELSE '
+                                'nullif(cases.channel, %(param_25)s::VARCHAR) END AS channel, CASE WHEN '
+                                '(substr(nullif(cases.product, %(param_33)s::VARCHAR), '
+                                '%(substr_9)s::INTEGER, %(substr_10)s::INTEGER) IN (%(param_34)s::VARCHAR, '
+                                '%(param_35)s::VARCHAR, %(param_36)s::VARCHAR, %(param_37)s::VARCHAR, '
+                                '%(param_38)s::VARCHAR, %(param_39)s::VARCHAR)) THEN %(param_40)s::VARCHAR '
+                                '|| nullif(cases.product, %(param_33)s::VARCHAR) ELSE nullif(cases.product, '
+                                '%(param_33)s::VARCHAR) END AS product, CASE WHEN '
+                                '(substr(nullif(cases.category, %(param_41)s::VARCHAR), '
+                                '%(substr_11)s::INTEGER, %(substr_12)s::INTEGER) IN (%(param_42)s::VARCHAR, '
+                                '%(param_43)s::VARCHAR, %(param_44)s::VARCHAR, %(param_45)s::VARCHAR, '
+                                '%(param_46)s::VARCHAR, %(param_47)s::VARCHAR)) THEN %(param_48)s::VARCHAR '
+                                '|| nullif(cases.category, %(param_41)s::VARCHAR) ELSE '
+                                'nullif(cases.category, %(param_41)s::VARCHAR) END AS category, CASE WHEN '
+                                '(substr(nullif(cases.branch, %(param_49)s::VARCHAR), '
+                                '%(substr_13)s::INTEGER, %(substr_14)s::INTEGER) IN (%(param_50)s::VARCHAR, '
+                                '%(param_51)s::VARCHAR, %(param_52)s::VARCHAR, %(param_53)s::VARCHAR, '
+                                '%(param_54)s::VARCHAR, %(param_55)s::VARCHAR)) THEN %(param_56)s::VARCHAR '
+                                '|| nullif(cases.branch, %(param_49)s::VARCHAR) ELSE nullif(cases.branch, '
+                                '%(param_49)s::VARCHAR) END AS branch, CASE WHEN '
+                                '(substr(nullif(cases.assignee, %(param_57)s::VARCHAR), '
+                                '%(substr_15)s::INTEGER, %(substr_16)s::INTEGER) IN (%(param_58)s::VARCHAR, '
+                                '%(param_59)s::VARCHAR, %(param_60)s::VARCHAR, %(param_61)s::VARCHAR, '
+                                '%(param_62)s::VARCHAR, %(param_63)s::VARCHAR)) THEN %(param_64)s::VARCHAR '
+                                '|| nullif(cases.assignee, %(param_57)s::VARCHAR) ELSE '
+                                'nullif(cases.assignee, %(param_57)s::VARCHAR) END AS assignee, CASE WHEN '
+                                '(substr(nullif(cases.co_handlers, %(param_65)s::VARCHAR), '
+                                '%(substr_17)s::INTEGER, %(substr_18)s::INTEGER) IN (%(param_66)s::VARCHAR, '
+                                '%(param_67)s::VARCHAR, %(param_68)s::VARCHAR, %(param_69)s::VARCHAR, '
+                                '%(param_70)s::VARCHAR, %(param_71)s::VARCHAR)) THEN %(param_72)s::VARCHAR '
+                                '|| nullif(cases.co_handlers, %(param_65)s::VARCHAR) ELSE '
+                                'nullif(cases.co_handlers, %(param_65)s::VARCHAR) END AS co_handlers, CASE '
+                                'WHEN (substr(nullif(cases.departments, %(param_73)s::VARCHAR), '
+                                '%(substr_19)s::INTEGER, %(substr_20)s::INTEGER) IN (%(param_74)s::VARCHAR, '
+                                '%(param_75)s::VARCHAR, %(param_76)s::VARCHAR, %(param_77)s::VARCHAR, '
+                                '%(param_78)s::VARCHAR, %(param_79)s::VARCHAR)) THEN %(param_80)s::VARCHAR '
+                                '|| nullif(cases.departments, %(param_73)s::VARCHAR) ELSE '
+                                'nullif(cases.departments, %(param_73)s::VARCHAR) END AS departments, CASE '
+                                'WHEN (substr(nullif(cases.customer, %(param_81)s::VARCHAR), '
+                                '%(substr_21)s::INTEGER, %(substr_22)s::INTEGER) IN (%(param_82)s::VARCHAR, '
+                                '%(param_83)s::VARCHAR, %(param_84)s::VARCHAR, %(param_85)s::VARCHAR, '
+                                '%(param_86)s::VARCHAR, %(param_87)s::VARCHAR)) THEN %(param_88)s::VARCHAR '
+                                '|| nullif(cases.customer, %(param_81)s::VARCHAR) ELSE '
+                                'nullif(cases.customer, %(param_81)s::VARCHAR) END AS customer, CASE WHEN '
+                                '(substr(nullif(cases.phone, %(param_89)s::VARCHAR), %(substr_23)s::INTEGER, '
+                                '%(substr_24)s::INTEGER) IN (%(param_90)s::VARCHAR, %(param_91)s::VARCHAR, '
                                 '%(param_92)s::VARCHAR, %(param_93)s::VARCHAR, %(param_94)s::VARCHAR, '
-                                '%(param_95)s::VARCHAR, %(param_96)s::VARCHAR)) THEN %(param_97)s::VARCHAR '
-                                '|| nullif(cases.departments, %(param_90)s::VARCHAR) ELSE '
-                                'nullif(cases.departments, %(param_90)s::VARCHAR) END AS departments, CASE '
-                                'WHEN (substr(nullif(cases.customer, %(param_98)s::VARCHAR), '
-                                '%(substr_21)s::INTEGER, %(substr_22)s::INTEGER) IN (%(param_99)s::VARCHAR, '
-                                '%(param_100)s::VARCHAR, %(param_101)s::VARCHAR, %(param_102)s::VARCHAR, '
-                                '%(param_103)s::VARCHAR, %(param_104)s::VARCHAR)) THEN '
-                                '%(param_105)s::VARCHAR || nullif(cases.customer, %(param_98)s::VARCHAR) '
-                                'ELSE nullif(cases.customer, %(param_98)s::VARCHAR) END AS customer, CASE '
-                                'WHEN (substr(nullif(cases.phone, %(param_106)s::VARCHAR), '
-                                '%(substr_23)s::INTEGER, %(substr_24)s::INTEGER) IN (%(param_107)s::VARCHAR, '
-                                '%(param_108)s::VARCHAR, %(param_109)s::VARCHAR, %(param_110)s::VARCHAR, '
-                                '%(param_111)s::VARCHAR, %(param_112)s::VARCHAR)) THEN '
-                                '%(param_113)s::VARCHAR || nullif(cases.phone, %(param_106)s::VARCHAR) ELSE '
-                                'nullif(cases.phone, %(param_106)s::VARCHAR) END AS phone, CASE WHEN '
-                                '(substr(nullif(cases.account, %(param_114)s::VARCHAR), '
-                                '%(substr_25)s::INTEGER, %(substr_26)s::INTEGER) IN (%(param_115)s::VARCHAR, '
-                                '%(param_116)s::VARCHAR, %(param_117)s::VARCHAR, %(param_118)s::VARCHAR, '
-                                '%(param_119)s::VARCHAR, %(param_120)s::VARCHAR)) THEN '
-                                '%(param_121)s::VARCHAR || nullif(cases.account, %(param_114)s::VARCHAR) '
-                                'ELSE nullif(cases.account, %(param_114)s::VARCHAR) END AS account, '
+                                '%(param_95)s::VARCHAR)) THEN %(param_96)s::VARCHAR || nullif(cases.phone, '
+                                '%(param_89)s::VARCHAR) ELSE nullif(cases.phone, %(param_89)s::VARCHAR) END '
+                                'AS phone, CASE WHEN (substr(nullif(cases.account, %(param_97)s::VARCHAR), '
+                                '%(substr_25)s::INTEGER, %(substr_26)s::INTEGER) IN (%(param_98)s::VARCHAR, '
+                                '%(param_99)s::VARCHAR, %(param_100)s::VARCHAR, %(param_101)s::VARCHAR, '
+                                '%(param_102)s::VARCHAR, %(param_103)s::VARCHAR)) THEN '
+                                '%(param_104)s::VARCHAR || nullif(cases.account, %(param_97)s::VARCHAR) ELSE '
+                                'nullif(cases.account, %(param_97)s::VARCHAR) END AS account, '
                                 "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)), "
                                 '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s::VARCHAR, '
                                 "timezone('UTC', cases.received_at)) < cases.received_at THEN '-' || "
@@ -198,1128 +197,864 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                 'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
                                 '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS '
                                 'NOT NULL AND cases.regulatory_due_at > cases.paused_at))) THEN '
-                                '%(param_122)s::VARCHAR ELSE %(param_123)s::VARCHAR END AS overdue, CASE '
+                                '%(param_105)s::VARCHAR ELSE %(param_106)s::VARCHAR END AS overdue, CASE '
                                 'WHEN (cases.status IN (%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
                                 '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
                                 '%(status_2_6)s::VARCHAR)) THEN coalesce(CASE WHEN (cases.due_at IS NOT NULL '
                                 'AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                 '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) THEN CASE '
                                 'WHEN (cases.tier = %(tier_1)s::VARCHAR AND cases.first_responded_at IS '
-                                'NULL) THEN %(param_124)s::VARCHAR ELSE %(param_125)s::VARCHAR END END || '
-                                '%(param_126)s::VARCHAR || CASE WHEN (cases.regulatory_due_at <= '
+                                'NULL) THEN %(param_107)s::VARCHAR ELSE %(param_108)s::VARCHAR END END || '
+                                '%(param_109)s::VARCHAR || CASE WHEN (cases.regulatory_due_at <= '
                                 '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason = '
                                 '%(pause_reason_2)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
                                 'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN (cases.status = '
-                                '%(status_3)s::VARCHAR) THEN %(param_127)s::VARCHAR ELSE '
-                                '%(param_128)s::VARCHAR END END, CASE WHEN (cases.due_at IS NOT NULL AND '
+                                '%(status_3)s::VARCHAR) THEN %(param_110)s::VARCHAR ELSE '
+                                '%(param_111)s::VARCHAR END END, CASE WHEN (cases.due_at IS NOT NULL AND '
                                 'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at '
                                 'IS NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = '
                                 '%(tier_1)s::VARCHAR AND cases.first_responded_at IS NULL) THEN '
-                                '%(param_124)s::VARCHAR ELSE %(param_125)s::VARCHAR END END, CASE WHEN '
+                                '%(param_107)s::VARCHAR ELSE %(param_108)s::VARCHAR END END, CASE WHEN '
                                 '(cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
                                 '(cases.pause_reason = %(pause_reason_2)s::VARCHAR AND cases.paused_at IS '
                                 'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN '
-                                '(cases.status = %(status_3)s::VARCHAR) THEN %(param_127)s::VARCHAR ELSE '
-                                '%(param_128)s::VARCHAR END END) END AS breach, NULL AS time_left, CASE WHEN '
+                                '(cases.status = %(status_3)s::VARCHAR) THEN %(param_110)s::VARCHAR ELSE '
+                                '%(param_111)s::VARCHAR END END) END AS breach, NULL AS time_left, CASE WHEN '
                                 '(cases.status IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
                                 '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
                                 '%(status_4_6)s::VARCHAR) AND cases.tier = %(tier_2)s::VARCHAR AND '
                                 'cases.paused_at IS NULL AND cases.followup_due_at <= %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE) THEN %(param_129)s::VARCHAR ELSE %(param_130)s::VARCHAR '
+                                'WITHOUT TIME ZONE) THEN %(param_112)s::VARCHAR ELSE %(param_113)s::VARCHAR '
                                 'END AS stale, CASE WHEN (cases.status IN (%(status_5_1)s::VARCHAR, '
                                 '%(status_5_2)s::VARCHAR, %(status_5_3)s::VARCHAR, %(status_5_4)s::VARCHAR, '
                                 '%(status_5_5)s::VARCHAR, %(status_5_6)s::VARCHAR) AND (EXISTS (SELECT '
                                 'staff.id FROM staff WHERE staff.name = cases.assignee AND (staff.role = '
                                 '%(role_1)s::VARCHAR AND cases.tier IN (%(tier_3_1)s::VARCHAR, '
                                 '%(tier_3_2)s::VARCHAR) OR staff.role = %(role_2)s::VARCHAR AND cases.tier '
-                                'IN (%(tier_4_1)s::VARCHAR))))) THEN %(param_131)s::VARCHAR ELSE '
-                                '%(param_132)s::VARCHAR END AS below_tier, CASE WHEN '
-                                '(substr(nullif(cases.description, %(param_133)s::VARCHAR), '
-                                '%(substr_27)s::INTEGER, %(substr_28)s::INTEGER) IN (%(param_134)s::VARCHAR, '
-                                '%(param_135)s::VARCHAR, %(param_136)s::VARCHAR, %(param_137)s::VARCHAR, '
-                                '%(param_138)s::VARCHAR, %(param_139)s::VARCHAR)) THEN '
-                                '%(param_140)s::VARCHAR || nullif(cases.description, %(param_133)s::VARCHAR) '
-                                'ELSE nullif(cases.description, %(param_133)s::VARCHAR) END AS description, '
+                                'IN (%(tier_4_1)s::VARCHAR))))) THEN %(param_114)s::VARCHAR ELSE '
+                                '%(param_115)s::VARCHAR END AS below_tier, CASE WHEN '
+                                '(substr(nullif(cases.description, %(param_116)s::VARCHAR), '
+                                '%(substr_27)s::INTEGER, %(substr_28)s::INTEGER) IN (%(param_117)s::VARCHAR, '
+                                '%(param_118)s::VARCHAR, %(param_119)s::VARCHAR, %(param_120)s::VARCHAR, '
+                                '%(param_121)s::VARCHAR, %(param_122)s::VARCHAR)) THEN '
+                                '%(param_123)s::VARCHAR || nullif(cases.description, %(param_116)s::VARCHAR) '
+                                'ELSE nullif(cases.description, %(param_116)s::VARCHAR) END AS description, '
                                 'CASE WHEN ((cases.status NOT IN (%(status_6_1)s::VARCHAR, '
                                 '%(status_6_2)s::VARCHAR, %(status_6_3)s::VARCHAR, %(status_6_4)s::VARCHAR, '
                                 '%(status_6_5)s::VARCHAR, %(status_6_6)s::VARCHAR))) THEN NULL WHEN '
                                 '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT '
                                 'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) '
-                                'THEN CASE WHEN (cases.tier = %(tier_5)s::VARCHAR AND '
-                                'cases.first_responded_at IS NULL) THEN CAST(EXTRACT(EPOCH FROM (CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT '
-                                'TIME ZONE END - cases.due_at)) * 1000000 AS BIGINT) ELSE CASE WHEN (CASE '
-                                'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
+                                'THEN cases.due_at WHEN (cases.regulatory_due_at <= %(as_of)s::TIMESTAMP '
+                                'WITHOUT TIME ZONE AND NOT (cases.pause_reason = %(pause_reason_3)s::VARCHAR '
+                                'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                'cases.paused_at)) THEN cases.regulatory_due_at END AS deadline, CASE WHEN '
+                                '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT '
+                                'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) '
+                                'THEN CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
                                 '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END < cases.due_at) THEN -CASE WHEN '
-                                '((SELECT business_days.day FROM business_days WHERE business_days.starts_at '
-                                '<= CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_141)s::INTEGER) = (SELECT business_days.day FROM '
-                                'business_days WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_142)s::INTEGER)) THEN CASE WHEN '
-                                '(SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
-                                'cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_143)s::INTEGER) THEN '
-                                'CAST(EXTRACT(EPOCH FROM (cases.due_at - CASE WHEN (cases.paused_at IS NOT '
-                                'NULL AND cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
-                                'cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END)) * 1000000 '
-                                'AS BIGINT) ELSE %(param_144)s::INTEGER END ELSE CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_143)s::INTEGER) THEN %(param_145)s::INTEGER ELSE '
-                                '%(param_146)s::INTEGER END * CAST(EXTRACT(EPOCH FROM ((SELECT '
-                                'business_days.ends_at FROM business_days WHERE business_days.starts_at <= '
-                                'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_147)s::INTEGER) - CASE WHEN (cases.paused_at IS NOT NULL '
-                                'AND cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
-                                'cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END)) * 1000000 '
-                                'AS BIGINT) + CASE WHEN (SELECT business_days.working FROM business_days '
-                                'WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_148)s::INTEGER) THEN '
-                                '%(param_149)s::INTEGER ELSE %(param_150)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM (cases.due_at - (SELECT business_days.starts_at FROM business_days '
-                                'WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_151)s::INTEGER))) * 1000000 AS '
-                                'BIGINT) + (((SELECT business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_152)s::INTEGER) - (SELECT business_days.working_before '
-                                'FROM business_days WHERE business_days.starts_at <= CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT '
-                                'TIME ZONE END ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_153)s::INTEGER)) - CASE WHEN (SELECT business_days.working FROM '
-                                'business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at '
-                                'IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) '
-                                'THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER '
-                                'BY business_days.starts_at DESC LIMIT %(param_143)s::INTEGER) THEN '
-                                '%(param_154)s::INTEGER ELSE %(param_155)s::INTEGER END) * '
-                                '%(param_156)s::BIGINT END ELSE CASE WHEN ((SELECT business_days.day FROM '
-                                'business_days WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_157)s::INTEGER) = (SELECT '
-                                'business_days.day FROM business_days WHERE business_days.starts_at <= CASE '
-                                'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_158)s::INTEGER)) THEN CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'cases.due_at ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_159)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM (CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT '
-                                'TIME ZONE END - cases.due_at)) * 1000000 AS BIGINT) ELSE '
-                                '%(param_160)s::INTEGER END ELSE CASE WHEN (SELECT business_days.working '
-                                'FROM business_days WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_159)s::INTEGER) THEN '
-                                '%(param_161)s::INTEGER ELSE %(param_162)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM ((SELECT business_days.ends_at FROM business_days WHERE '
-                                'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_163)s::INTEGER) - cases.due_at)) * 1000000 AS BIGINT) + '
-                                'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
-                                'cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_164)s::INTEGER) THEN '
-                                '%(param_165)s::INTEGER ELSE %(param_166)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM (CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END - (SELECT '
-                                'business_days.starts_at FROM business_days WHERE business_days.starts_at <= '
-                                'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_167)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
-                                'business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
-                                'cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_168)s::INTEGER) - (SELECT '
-                                'business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_169)s::INTEGER)) - CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'cases.due_at ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_159)s::INTEGER) THEN %(param_170)s::INTEGER ELSE '
-                                '%(param_171)s::INTEGER END) * %(param_172)s::BIGINT END END END WHEN '
-                                '(cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
-                                '(cases.pause_reason = %(pause_reason_3)s::VARCHAR AND cases.paused_at IS '
-                                'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN '
-                                '(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.pause_reason = '
-                                '%(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE END < cases.regulatory_due_at) THEN -CASE WHEN ((SELECT '
-                                'business_days.day FROM business_days WHERE business_days.starts_at <= CASE '
-                                'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.pause_reason = '
-                                '%(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE END ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_173)s::INTEGER) = (SELECT business_days.day FROM business_days '
-                                'WHERE business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_174)s::INTEGER)) THEN CASE WHEN '
-                                '(SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_175)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM '
-                                '(cases.regulatory_due_at - CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END)) * 1000000 AS BIGINT) ELSE '
-                                '%(param_176)s::INTEGER END ELSE CASE WHEN (SELECT business_days.working '
-                                'FROM business_days WHERE business_days.starts_at <= CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE AND cases.pause_reason = %(pause_reason_4)s::VARCHAR) '
-                                'THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER '
-                                'BY business_days.starts_at DESC LIMIT %(param_175)s::INTEGER) THEN '
-                                '%(param_177)s::INTEGER ELSE %(param_178)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM ((SELECT business_days.ends_at FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_179)s::INTEGER) - CASE WHEN (cases.paused_at IS NOT NULL '
-                                'AND cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END)) * 1000000 AS BIGINT) + CASE '
-                                'WHEN (SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_180)s::INTEGER) THEN '
-                                '%(param_181)s::INTEGER ELSE %(param_182)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM (cases.regulatory_due_at - (SELECT business_days.starts_at FROM '
-                                'business_days WHERE business_days.starts_at <= cases.regulatory_due_at '
-                                'ORDER BY business_days.starts_at DESC LIMIT %(param_183)s::INTEGER))) * '
-                                '1000000 AS BIGINT) + (((SELECT business_days.working_before FROM '
-                                'business_days WHERE business_days.starts_at <= cases.regulatory_due_at '
-                                'ORDER BY business_days.starts_at DESC LIMIT %(param_184)s::INTEGER) - '
-                                '(SELECT business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_185)s::INTEGER)) - CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.pause_reason = '
-                                '%(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE END ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_175)s::INTEGER) THEN %(param_186)s::INTEGER ELSE '
-                                '%(param_187)s::INTEGER END) * %(param_188)s::BIGINT END ELSE CASE WHEN '
-                                '((SELECT business_days.day FROM business_days WHERE business_days.starts_at '
-                                '<= cases.regulatory_due_at ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_189)s::INTEGER) = (SELECT business_days.day FROM business_days '
-                                'WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_190)s::INTEGER)) THEN CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'cases.regulatory_due_at ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_191)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM (CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE AND cases.pause_reason = %(pause_reason_4)s::VARCHAR) '
-                                'THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END - '
-                                'cases.regulatory_due_at)) * 1000000 AS BIGINT) ELSE %(param_192)s::INTEGER '
-                                'END ELSE CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_191)s::INTEGER) THEN '
-                                '%(param_193)s::INTEGER ELSE %(param_194)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM ((SELECT business_days.ends_at FROM business_days WHERE '
-                                'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_195)s::INTEGER) - '
-                                'cases.regulatory_due_at)) * 1000000 AS BIGINT) + CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.pause_reason = '
-                                '%(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE END ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_196)s::INTEGER) THEN %(param_197)s::INTEGER ELSE '
-                                '%(param_198)s::INTEGER END * CAST(EXTRACT(EPOCH FROM (CASE WHEN '
-                                '(cases.paused_at IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP '
-                                'WITHOUT TIME ZONE AND cases.pause_reason = %(pause_reason_4)s::VARCHAR) '
-                                'THEN cases.paused_at ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END - '
-                                '(SELECT business_days.starts_at FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_199)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
-                                'business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_200)s::INTEGER) - (SELECT business_days.working_before '
-                                'FROM business_days WHERE business_days.starts_at <= cases.regulatory_due_at '
-                                'ORDER BY business_days.starts_at DESC LIMIT %(param_201)s::INTEGER)) - CASE '
-                                'WHEN (SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_191)s::INTEGER) THEN '
-                                '%(param_202)s::INTEGER ELSE %(param_203)s::INTEGER END) * '
-                                '%(param_204)s::BIGINT END END END AS working_micros, CASE WHEN '
-                                '((cases.status NOT IN (%(status_7_1)s::VARCHAR, %(status_7_2)s::VARCHAR, '
-                                '%(status_7_3)s::VARCHAR, %(status_7_4)s::VARCHAR, %(status_7_5)s::VARCHAR, '
-                                '%(status_7_6)s::VARCHAR))) THEN NULL WHEN (cases.due_at IS NOT NULL AND '
-                                'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at '
-                                'IS NULL OR cases.due_at <= cases.paused_at)) THEN CAST(EXTRACT(EPOCH FROM '
-                                '(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END - cases.due_at)) * 1000000 AS '
-                                'BIGINT) WHEN (cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
-                                'ZONE AND NOT (cases.pause_reason = %(pause_reason_5)s::VARCHAR AND '
-                                'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > cases.paused_at)) '
-                                'THEN CAST(EXTRACT(EPOCH FROM (CASE WHEN (cases.paused_at IS NOT NULL AND '
-                                'cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                'cases.pause_reason = %(pause_reason_6)s::VARCHAR) THEN cases.paused_at ELSE '
-                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END - cases.regulatory_due_at)) * '
-                                '1000000 AS BIGINT) END AS late_micros, CASE WHEN (cases.status IN '
-                                '(%(status_8_1)s::VARCHAR, %(status_8_2)s::VARCHAR, %(status_8_3)s::VARCHAR, '
-                                '%(status_8_4)s::VARCHAR, %(status_8_5)s::VARCHAR, %(status_8_6)s::VARCHAR) '
-                                'AND cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
+                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ELSE CASE WHEN (cases.paused_at '
+                                'IS NOT NULL AND cases.paused_at < %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                'AND cases.pause_reason = %(pause_reason_4)s::VARCHAR) THEN cases.paused_at '
+                                'ELSE %(as_of)s::TIMESTAMP WITHOUT TIME ZONE END END AS stop, CASE WHEN '
+                                '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT '
+                                'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) '
+                                'AND cases.tier = %(tier_5)s::VARCHAR AND cases.first_responded_at IS NULL) '
+                                'THEN %(param_124)s::INTEGER ELSE %(param_125)s::INTEGER END AS clock_hours, '
+                                'CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                'cases.regulatory_due_at) THEN cases.due_at ELSE cases.regulatory_due_at END '
+                                'AS earliest_due, cases.id AS case_id FROM cases WHERE cases.status IN '
+                                '(%(status_7_1)s::VARCHAR, %(status_7_2)s::VARCHAR, %(status_7_3)s::VARCHAR, '
+                                '%(status_7_4)s::VARCHAR, %(status_7_5)s::VARCHAR, %(status_7_6)s::VARCHAR) '
+                                'AND (cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
                                 'WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
-                                'cases.paused_at)) THEN cases.tier = %(tier_6)s::VARCHAR AND '
-                                'cases.first_responded_at IS NULL ELSE false END AS clock_hours, CASE WHEN '
-                                '(cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN '
-                                'cases.due_at ELSE cases.regulatory_due_at END AS earliest_due, cases.id AS '
-                                'case_id FROM cases WHERE cases.status IN (%(status_9_1)s::VARCHAR, '
-                                '%(status_9_2)s::VARCHAR, %(status_9_3)s::VARCHAR, %(status_9_4)s::VARCHAR, '
-                                '%(status_9_5)s::VARCHAR, %(status_9_6)s::VARCHAR) AND (cases.due_at IS NOT '
-                                'NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
-                                'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
-                                '(cases.pause_reason = %(pause_reason_7)s::VARCHAR AND cases.paused_at IS '
-                                'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND cases.status '
-                                'IN (%(status_10_1)s::VARCHAR, %(status_10_2)s::VARCHAR, '
-                                '%(status_10_3)s::VARCHAR, %(status_10_4)s::VARCHAR, '
-                                '%(status_10_5)s::VARCHAR, %(status_10_6)s::VARCHAR)) SELECT '
-                                'overdue_counted.reference AS reference, overdue_counted.status AS status, '
-                                'overdue_counted.tier AS tier, overdue_counted.channel AS channel, '
-                                'overdue_counted.product AS product, overdue_counted.category AS category, '
-                                'overdue_counted.branch AS branch, overdue_counted.assignee AS assignee, '
-                                'overdue_counted.co_handlers AS co_handlers, overdue_counted.departments AS '
-                                'departments, overdue_counted.customer AS customer, overdue_counted.phone AS '
-                                'phone, overdue_counted.account AS account, overdue_counted.received_at AS '
-                                'received_at, overdue_counted.due_at AS due_at, '
-                                'overdue_counted.regulatory_due_at AS regulatory_due_at, '
-                                'overdue_counted.first_response_due_at AS first_response_due_at, '
-                                'overdue_counted.resolved_at AS resolved_at, overdue_counted.closed_at AS '
-                                'closed_at, overdue_counted.reopen_count AS reopen_count, '
-                                'overdue_counted.overdue AS overdue, overdue_counted.breach AS breach, CASE '
-                                'WHEN (overdue_counted.working_micros IS NULL) THEN NULL ELSE CASE WHEN '
-                                'overdue_counted.clock_hours THEN CAST((overdue_counted.working_micros / '
-                                '1000000) / 3600 AS TEXT) || %(param_1)s::VARCHAR || CASE WHEN '
-                                '(((overdue_counted.working_micros / 1000000) / 60) %% 60 < 10) THEN '
-                                '%(param_2)s::VARCHAR || CAST(((overdue_counted.working_micros / 1000000) / '
-                                '60) %% 60 AS TEXT) ELSE CAST(((overdue_counted.working_micros / 1000000) / '
-                                '60) %% 60 AS TEXT) END || %(param_3)s::VARCHAR ELSE CASE WHEN '
-                                '((overdue_counted.working_micros / 1000000) / 86400 > 0) THEN '
-                                'CAST((overdue_counted.working_micros / 1000000) / 86400 AS TEXT) || '
-                                '%(param_4)s::VARCHAR || CAST(((overdue_counted.working_micros / 1000000) / '
-                                '3600) %% 24 AS TEXT) || %(param_5)s::VARCHAR ELSE '
-                                'CAST(((overdue_counted.working_micros / 1000000) / 3600) %% 24 AS TEXT) || '
-                                '%(param_6)s::VARCHAR || CASE WHEN (((overdue_counted.working_micros / '
-                                '1000000) %% 3600) / 60 < 10) THEN %(param_7)s::VARCHAR || '
-                                'CAST(((overdue_counted.working_micros / 1000000) %% 3600) / 60 AS TEXT) '
-                                'ELSE CAST(((overdue_counted.working_micros / 1000000) %% 3600) / 60 AS '
-                                'TEXT) END || %(param_8)s::VARCHAR END END END AS overdue_by, CASE WHEN '
-                                '(overdue_counted.late_micros IS NULL) THEN NULL ELSE CASE WHEN '
-                                '((overdue_counted.late_micros / 1000000) / 86400 > 0) THEN '
-                                'CAST((overdue_counted.late_micros / 1000000) / 86400 AS TEXT) || '
-                                '%(param_9)s::VARCHAR || CAST(((overdue_counted.late_micros / 1000000) %% '
-                                '86400) / 3600 AS TEXT) || %(param_10)s::VARCHAR ELSE '
-                                'CAST(((overdue_counted.late_micros / 1000000) %% 86400) / 3600 AS TEXT) || '
-                                '%(param_11)s::VARCHAR || CASE WHEN ((((overdue_counted.late_micros / '
-                                '1000000) %% 86400) %% 3600) / 60 < 10) THEN %(param_12)s::VARCHAR || '
-                                'CAST((((overdue_counted.late_micros / 1000000) %% 86400) %% 3600) / 60 AS '
-                                'TEXT) ELSE CAST((((overdue_counted.late_micros / 1000000) %% 86400) %% '
-                                '3600) / 60 AS TEXT) END || %(param_13)s::VARCHAR END END AS '
-                                'overdue_by_calendar, CASE WHEN (overdue_counted.working_micros IS NULL) '
-                                'THEN NULL ELSE CASE WHEN (overdue_counted.late_micros = 0) THEN '
-                                '%(param_14)s::VARCHAR ELSE CAST(CASE WHEN (overdue_counted.working_micros '
-                                '%% 864000000 > 432000000) THEN overdue_counted.working_micros / 864000000 + '
-                                '1 WHEN (overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                'cases.paused_at) OR cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT '
+                                'TIME ZONE AND NOT (cases.pause_reason = %(pause_reason_5)s::VARCHAR AND '
+                                'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > cases.paused_at)) '
+                                'AND cases.status IN (%(status_8_1)s::VARCHAR, %(status_8_2)s::VARCHAR, '
+                                '%(status_8_3)s::VARCHAR, %(status_8_4)s::VARCHAR, %(status_8_5)s::VARCHAR, '
+                                '%(status_8_6)s::VARCHAR)), overdue_lengths AS MATERIALIZED (SELECT '
+                                'anon_1.deadline AS deadline, anon_1.stop AS stop, anon_1.clock_hours AS '
+                                'clock_hours, CASE WHEN (anon_1.deadline IS NULL) THEN NULL WHEN '
+                                '(anon_1.clock_hours = %(clock_hours_2)s::INTEGER) THEN CAST(EXTRACT(EPOCH '
+                                'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) ELSE CASE WHEN '
+                                '(anon_1.stop < anon_1.deadline) THEN -CASE WHEN ((SELECT business_days.day '
+                                'FROM business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                'business_days.starts_at DESC LIMIT %(param_143)s::INTEGER) = (SELECT '
+                                'business_days.day FROM business_days WHERE business_days.starts_at <= '
+                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_144)s::INTEGER)) THEN CASE WHEN (SELECT business_days.working FROM '
+                                'business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
+                                'CAST(EXTRACT(EPOCH FROM (anon_1.deadline - anon_1.stop)) * 1000000 AS '
+                                'BIGINT) ELSE %(param_146)s::INTEGER END ELSE CASE WHEN (SELECT '
+                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
+                                'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_145)s::INTEGER) THEN %(param_147)s::INTEGER ELSE '
+                                '%(param_148)s::INTEGER END * CAST(EXTRACT(EPOCH FROM ((SELECT '
+                                'business_days.ends_at FROM business_days WHERE business_days.starts_at <= '
+                                'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_149)s::INTEGER) - anon_1.stop)) * 1000000 AS BIGINT) + CASE WHEN '
+                                '(SELECT business_days.working FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_150)s::INTEGER) THEN %(param_151)s::INTEGER ELSE '
+                                '%(param_152)s::INTEGER END * CAST(EXTRACT(EPOCH FROM (anon_1.deadline - '
+                                '(SELECT business_days.starts_at FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_153)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
+                                'business_days.working_before FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_154)s::INTEGER) - (SELECT business_days.working_before '
+                                'FROM business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                'business_days.starts_at DESC LIMIT %(param_155)s::INTEGER)) - CASE WHEN '
+                                '(SELECT business_days.working FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_145)s::INTEGER) THEN %(param_156)s::INTEGER ELSE '
+                                '%(param_157)s::INTEGER END) * %(param_158)s::BIGINT END ELSE CASE WHEN '
+                                '((SELECT business_days.day FROM business_days WHERE business_days.starts_at '
+                                '<= anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_159)s::INTEGER) = (SELECT business_days.day FROM business_days '
+                                'WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                'business_days.starts_at DESC LIMIT %(param_160)s::INTEGER)) THEN CASE WHEN '
+                                '(SELECT business_days.working FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_161)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM '
+                                '(anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) ELSE '
+                                '%(param_162)s::INTEGER END ELSE CASE WHEN (SELECT business_days.working '
+                                'FROM business_days WHERE business_days.starts_at <= anon_1.deadline ORDER '
+                                'BY business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
+                                '%(param_163)s::INTEGER ELSE %(param_164)s::INTEGER END * CAST(EXTRACT(EPOCH '
+                                'FROM ((SELECT business_days.ends_at FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_165)s::INTEGER) - anon_1.deadline)) * 1000000 AS BIGINT) '
+                                '+ CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_166)s::INTEGER) THEN %(param_167)s::INTEGER ELSE '
+                                '%(param_168)s::INTEGER END * CAST(EXTRACT(EPOCH FROM (anon_1.stop - (SELECT '
+                                'business_days.starts_at FROM business_days WHERE business_days.starts_at <= '
+                                'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_169)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
+                                'business_days.working_before FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_170)s::INTEGER) - (SELECT business_days.working_before '
+                                'FROM business_days WHERE business_days.starts_at <= anon_1.deadline ORDER '
+                                'BY business_days.starts_at DESC LIMIT %(param_171)s::INTEGER)) - CASE WHEN '
+                                '(SELECT business_days.working FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                                'DESC LIMIT %(param_161)s::INTEGER) THEN %(param_172)s::INTEGER ELSE '
+                                '%(param_173)s::INTEGER END) * %(param_174)s::BIGINT END END END AS micros, '
+                                'CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS '
+                                'BIGINT) AS late FROM (SELECT DISTINCT overdue_cases_counted.deadline AS '
+                                'deadline, overdue_cases_counted.stop AS stop, '
+                                'overdue_cases_counted.clock_hours AS clock_hours FROM overdue_cases_counted '
+                                'WHERE overdue_cases_counted.deadline IS NOT NULL) AS anon_1), overdue_spans '
+                                'AS MATERIALIZED (SELECT overdue_lengths.deadline AS deadline, '
+                                'overdue_lengths.stop AS stop, overdue_lengths.clock_hours AS clock_hours, '
+                                'CASE WHEN (overdue_lengths.clock_hours = %(clock_hours_1)s::INTEGER) THEN '
+                                'CAST((overdue_lengths.micros / 1000000) / 3600 AS TEXT) || '
+                                '%(param_126)s::VARCHAR || CASE WHEN (((overdue_lengths.micros / 1000000) / '
+                                '60) %% 60 < 10) THEN %(param_127)s::VARCHAR || '
+                                'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) ELSE '
+                                'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) END || '
+                                '%(param_128)s::VARCHAR ELSE CASE WHEN ((overdue_lengths.micros / 1000000) / '
+                                '86400 > 0) THEN CAST((overdue_lengths.micros / 1000000) / 86400 AS TEXT) || '
+                                '%(param_129)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) / 3600) '
+                                '%% 24 AS TEXT) || %(param_130)s::VARCHAR ELSE CAST(((overdue_lengths.micros '
+                                '/ 1000000) / 3600) %% 24 AS TEXT) || %(param_131)s::VARCHAR || CASE WHEN '
+                                '(((overdue_lengths.micros / 1000000) %% 3600) / 60 < 10) THEN '
+                                '%(param_132)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) %% 3600) '
+                                '/ 60 AS TEXT) ELSE CAST(((overdue_lengths.micros / 1000000) %% 3600) / 60 '
+                                'AS TEXT) END || %(param_133)s::VARCHAR END END AS overdue_by, CASE WHEN '
+                                '((overdue_lengths.late / 1000000) / 86400 > 0) THEN '
+                                'CAST((overdue_lengths.late / 1000000) / 86400 AS TEXT) || '
+                                '%(param_134)s::VARCHAR || CAST(((overdue_lengths.late / 1000000) %% 86400) '
+                                '/ 3600 AS TEXT) || %(param_135)s::VARCHAR ELSE CAST(((overdue_lengths.late '
+                                '/ 1000000) %% 86400) / 3600 AS TEXT) || %(param_136)s::VARCHAR || CASE WHEN '
+                                '((((overdue_lengths.late / 1000000) %% 86400) %% 3600) / 60 < 10) THEN '
+                                '%(param_137)s::VARCHAR || CAST((((overdue_lengths.late / 1000000) %% 86400) '
+                                '%% 3600) / 60 AS TEXT) ELSE CAST((((overdue_lengths.late / 1000000) %% '
+                                '86400) %% 3600) / 60 AS TEXT) END || %(param_138)s::VARCHAR END AS '
+                                'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN '
+                                '%(param_139)s::VARCHAR ELSE CAST(CASE WHEN (overdue_lengths.micros %% '
+                                '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
+                                '/ 864000000) * 2 + 1) %% 25 = 0) THEN (overdue_lengths.micros / 864000000) '
+                                '%% 2 = 1 ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * '
+                                'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN '
+                                '13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) '
+                                'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '52428800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                '< 104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END / 100 AS TEXT) || '
-                                '%(param_15)s::VARCHAR || CASE WHEN (CASE WHEN '
-                                '(overdue_counted.working_micros %% 864000000 > 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                                '(overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END / 100 AS TEXT) || '
+                                '%(param_140)s::VARCHAR || CASE WHEN (CASE WHEN (overdue_lengths.micros %% '
+                                '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
+                                '/ 864000000) * 2 + 1) %% 25 = 0) THEN (overdue_lengths.micros / 864000000) '
+                                '%% 2 = 1 ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * '
+                                'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN '
+                                '13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) '
+                                'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '52428800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                '< 104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100 = 0) THEN '
-                                '%(param_16)s::VARCHAR WHEN ((CASE WHEN (overdue_counted.working_micros %% '
-                                '864000000 > 432000000) THEN overdue_counted.working_micros / 864000000 + 1 '
-                                'WHEN (overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 = 0) THEN '
+                                '%(param_141)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
+                                '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
+                                '/ 864000000) * 2 + 1) %% 25 = 0) THEN (overdue_lengths.micros / 864000000) '
+                                '%% 2 = 1 ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * '
+                                'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN '
+                                '13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) '
+                                'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '52428800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                '< 104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100) %% 10 = 0) THEN '
-                                'CAST((CASE WHEN (overdue_counted.working_micros %% 864000000 > 432000000) '
-                                'THEN overdue_counted.working_micros / 864000000 + 1 WHEN '
-                                '(overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100) %% 10 = 0) THEN '
+                                'CAST((CASE WHEN (overdue_lengths.micros %% 864000000 > 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros %% '
+                                '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN CASE '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN '
+                                '19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) '
+                                'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100) / 10 AS TEXT) ELSE '
-                                'CASE WHEN (CASE WHEN (overdue_counted.working_micros %% 864000000 > '
-                                '432000000) THEN overdue_counted.working_micros / 864000000 + 1 WHEN '
-                                '(overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100) / 10 AS TEXT) ELSE '
+                                'CASE WHEN (CASE WHEN (overdue_lengths.micros %% 864000000 > 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros %% '
+                                '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN CASE '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN '
+                                '19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) '
+                                'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100 < 10) THEN '
-                                '%(param_17)s::VARCHAR || CAST(CASE WHEN (overdue_counted.working_micros %% '
-                                '864000000 > 432000000) THEN overdue_counted.working_micros / 864000000 + 1 '
-                                'WHEN (overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 < 10) THEN '
+                                '%(param_142)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros %% '
+                                '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
+                                '/ 864000000) * 2 + 1) %% 25 = 0) THEN (overdue_lengths.micros / 864000000) '
+                                '%% 2 = 1 ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * '
+                                'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN '
+                                '13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) '
+                                'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '52428800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                '< 104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100 AS TEXT) ELSE '
-                                'CAST(CASE WHEN (overdue_counted.working_micros %% 864000000 > 432000000) '
-                                'THEN overdue_counted.working_micros / 864000000 + 1 WHEN '
-                                '(overdue_counted.working_micros %% 864000000 < 432000000) THEN '
-                                'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
-                                '(overdue_counted.working_micros / 864000000) %% 2 = 1 ELSE '
-                                '((((overdue_counted.working_micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
-                                'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) '
-                                'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                                '32 < 400) THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 800) THEN 17 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 1600) THEN 21 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6400) THEN '
-                                '24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                                '* 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 204800) THEN '
-                                '7 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '409600) THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 819200) THEN 8 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 3276800) '
-                                'THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                                '1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) '
-                                'THEN 22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 838860800) '
-                                'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1677721600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 3355443200) THEN 23 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 13421772800) '
-                                'THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '26843545600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                                '+ 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '214748364800) THEN 7 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * '
-                                '2 + 1) * 32 < 3435973836800) THEN 2 WHEN (((overdue_counted.working_micros '
-                                '/ 864000000) * 2 + 1) * 32 < 6871947673600) THEN 1 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '54975581388800) THEN 22 WHEN (((overdue_counted.working_micros / 864000000) '
-                                '* 2 + 1) * 32 < 109951162777600) THEN 11 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 AS TEXT) ELSE '
+                                'CAST(CASE WHEN (overdue_lengths.micros %% 864000000 > 432000000) THEN '
+                                'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros %% '
+                                '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN CASE '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN '
+                                '19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) '
+                                'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '104857600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 209715200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                '+ 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                '32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) '
+                                '* 2 + 1) * 32 < 214748364800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 429496729600) THEN 16 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 '
+                                'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                '* 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * '
+                                '2 + 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / '
+                                '864000000) * 2 + 1) * 32 < 27487790694400) THEN 19 WHEN '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 54975581388800) THEN '
+                                '22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 219902325555200) THEN 18 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 439804651110400) THEN 9 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '879609302220800) THEN 17 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 879609302220800) '
+                                'THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / '
-                                '864000000) * 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / '
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) '
+                                'THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                '1) * 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / '
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                                '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                                '225179981368524800) THEN 7 ELSE 0 END) %% 25 >= 13 END THEN '
-                                'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                                'overdue_counted.working_micros / 864000000 END %% 100 AS TEXT) END END END '
-                                'END AS overdue_working_days, overdue_counted.time_left AS time_left, '
-                                'overdue_counted.stale AS stale, overdue_counted.below_tier AS below_tier, '
-                                'overdue_counted.description AS description FROM overdue_counted ORDER BY '
-                                'overdue_counted.earliest_due, overdue_counted.case_id',
-                                {'param_1': 'h ',
-                                 'param_10': 'h',
-                                 'param_100': '+',
-                                 'param_101': '-',
-                                 'param_102': '@',
-                                 'param_103': '\t',
-                                 'param_104': '\r',
-                                 'param_105': "'",
-                                 'param_106': '',
-                                 'param_107': '=',
-                                 'param_108': '+',
-                                 'param_109': '-',
-                                 'param_11': 'h ',
-                                 'param_110': '@',
-                                 'param_111': '\t',
-                                 'param_112': '\r',
-                                 'param_113': "'",
-                                 'param_114': '',
-                                 'param_115': '=',
-                                 'param_116': '+',
-                                 'param_117': '-',
-                                 'param_118': '@',
-                                 'param_119': '\t',
-                                 'param_12': '0',
-                                 'param_120': '\r',
-                                 'param_121': "'",
-                                 'param_122': 'true',
-                                 'param_123': 'false',
-                                 'param_124': 'response',
-                                 'param_125': 'internal',
-                                 'param_126': '+',
-                                 'param_127': 'review',
-                                 'param_128': 'regulatory',
-                                 'param_129': 'true',
-                                 'param_13': 'm',
-                                 'param_130': 'false',
-                                 'param_131': 'true',
-                                 'param_132': 'false',
-                                 'param_133': '',
-                                 'param_134': '=',
-                                 'param_135': '+',
-                                 'param_136': '-',
-                                 'param_137': '@',
-                                 'param_138': '\t',
-                                 'param_139': '\r',
-                                 'param_14': '-0.0',
-                                 'param_140': "'",
-                                 'param_141': 1,
-                                 'param_142': 1,
+                                '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
+                                'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END END '
+                                'AS overdue_working_days FROM overdue_lengths) SELECT '
+                                'overdue_cases_counted.reference AS reference, overdue_cases_counted.status '
+                                'AS status, overdue_cases_counted.tier AS tier, '
+                                'overdue_cases_counted.channel AS channel, overdue_cases_counted.product AS '
+                                'product, overdue_cases_counted.category AS category, '
+                                'overdue_cases_counted.branch AS branch, overdue_cases_counted.assignee AS '
+                                'assignee, overdue_cases_counted.co_handlers AS co_handlers, '
+                                'overdue_cases_counted.departments AS departments, '
+                                'overdue_cases_counted.customer AS customer, overdue_cases_counted.phone AS '
+                                'phone, overdue_cases_counted.account AS account, '
+                                'overdue_cases_counted.received_at AS received_at, '
+                                'overdue_cases_counted.due_at AS due_at, '
+                                'overdue_cases_counted.regulatory_due_at AS regulatory_due_at, '
+                                'overdue_cases_counted.first_response_due_at AS first_response_due_at, '
+                                'overdue_cases_counted.resolved_at AS resolved_at, '
+                                'overdue_cases_counted.closed_at AS closed_at, '
+                                'overdue_cases_counted.reopen_count AS reopen_count, '
+                                'overdue_cases_counted.overdue AS overdue, overdue_cases_counted.breach AS '
+                                'breach, overdue_spans.overdue_by AS overdue_by, '
+                                'overdue_spans.overdue_by_calendar AS overdue_by_calendar, '
+                                'overdue_spans.overdue_working_days AS overdue_working_days, '
+                                'overdue_cases_counted.time_left AS time_left, overdue_cases_counted.stale '
+                                'AS stale, overdue_cases_counted.below_tier AS below_tier, '
+                                'overdue_cases_counted.description AS description FROM overdue_cases_counted '
+                                'LEFT OUTER JOIN overdue_spans ON overdue_spans.deadline = '
+                                'overdue_cases_counted.deadline AND overdue_spans.stop = '
+                                'overdue_cases_counted.stop AND overdue_spans.clock_hours = '
+                                'overdue_cases_counted.clock_hours ORDER BY '
+                                'overdue_cases_counted.earliest_due, overdue_cases_counted.case_id',
+                                {'clock_hours_1': 1,
+                                 'clock_hours_2': 1,
+                                 'param_1': '',
+                                 'param_10': '=',
+                                 'param_100': '-',
+                                 'param_101': '@',
+                                 'param_102': '\t',
+                                 'param_103': '\r',
+                                 'param_104': "'",
+                                 'param_105': 'true',
+                                 'param_106': 'false',
+                                 'param_107': 'response',
+                                 'param_108': 'internal',
+                                 'param_109': '+',
+                                 'param_11': '+',
+                                 'param_110': 'review',
+                                 'param_111': 'regulatory',
+                                 'param_112': 'true',
+                                 'param_113': 'false',
+                                 'param_114': 'true',
+                                 'param_115': 'false',
+                                 'param_116': '',
+                                 'param_117': '=',
+                                 'param_118': '+',
+                                 'param_119': '-',
+                                 'param_12': '-',
+                                 'param_120': '@',
+                                 'param_121': '\t',
+                                 'param_122': '\r',
+                                 'param_123': "'",
+                                 'param_124': 1,
+                                 'param_125': 0,
+                                 'param_126': 'h ',
+                                 'param_127': '0',
+                                 'param_128': 'm',
+                                 'param_129': 'wd ',
+                                 'param_13': '@',
+                                 'param_130': 'h',
+                                 'param_131': 'h ',
+                                 'param_132': '0',
+                                 'param_133': 'm',
+                                 'param_134': 'd ',
+                                 'param_135': 'h',
+                                 'param_136': 'h ',
+                                 'param_137': '0',
+                                 'param_138': 'm',
+                                 'param_139': '-0.0',
+                                 'param_14': '\t',
+                                 'param_140': '.',
+                                 'param_141': '0',
+                                 'param_142': '0',
                                  'param_143': 1,
-                                 'param_144': 0,
+                                 'param_144': 1,
                                  'param_145': 1,
                                  'param_146': 0,
                                  'param_147': 1,
-                                 'param_148': 1,
+                                 'param_148': 0,
                                  'param_149': 1,
-                                 'param_15': '.',
-                                 'param_150': 0,
+                                 'param_15': '\r',
+                                 'param_150': 1,
                                  'param_151': 1,
-                                 'param_152': 1,
+                                 'param_152': 0,
                                  'param_153': 1,
                                  'param_154': 1,
-                                 'param_155': 0,
-                                 'param_156': 86400000000,
-                                 'param_157': 1,
-                                 'param_158': 1,
+                                 'param_155': 1,
+                                 'param_156': 1,
+                                 'param_157': 0,
+                                 'param_158': 86400000000,
                                  'param_159': 1,
-                                 'param_16': '0',
-                                 'param_160': 0,
+                                 'param_16': "'",
+                                 'param_160': 1,
                                  'param_161': 1,
                                  'param_162': 0,
                                  'param_163': 1,
-                                 'param_164': 1,
+                                 'param_164': 0,
                                  'param_165': 1,
-                                 'param_166': 0,
+                                 'param_166': 1,
                                  'param_167': 1,
-                                 'param_168': 1,
+                                 'param_168': 0,
                                  'param_169': 1,
-                                 'param_17': '0',
+                                 'param_17': '',
                                  'param_170': 1,
-                                 'param_171': 0,
-                                 'param_172': 86400000000,
-                                 'param_173': 1,
-                                 'param_174': 1,
-                                 'param_175': 1,
-                                 'param_176': 0,
-                                 'param_177': 1,
-                                 'param_178': 0,
-                                 'param_179': 1,
-                                 'param_18': '',
-                                 'param_180': 1,
-                                 'param_181': 1,
-                                 'param_182': 0,
-                                 'param_183': 1,
-                                 'param_184': 1,
-                                 'param_185': 1,
-                                 'param_186': 1,
-                                 'param_187': 0,
-                                 'param_188': 86400000000,
-                                 'param_189': 1,
-                                 'param_19': '=',
-                                 'param_190': 1,
-                                 'param_191': 1,
-                                 'param_192': 0,
-                                 'param_193': 1,
-                                 'param_194': 0,
-                                 'param_195': 1,
-                                 'param_196': 1,
-                                 'param_197': 1,
-                                 'param_198': 0,
-                                 'param_199': 1,
-                                 'param_2': '0',
-                                 'param_20': '+',
-                                 'param_200': 1,
-                                 'param_201': 1,
-                                 'param_202': 1,
-                                 'param_203': 0,
-                                 'param_204': 86400000000,
-                                 'param_21': '-',
-                                 'param_22': '@',
-                                 'param_23': '\t',
-                                 'param_24': '\r',
-                                 'param_25': "'",
-                                 'param_26': '',
-                                 'param_27': '=',
-                                 'param_28': '+',
-                                 'param_29': '-',
-                                 'param_3': 'm',
-                                 'param_30': '@',
-                                 'param_31': '\t',
-                                 'param_32': '\r',
-                                 'param_33': "'",
-                                 'param_34': '',
-                                 'param_35': '=',
-                                 'param_36': '+',
-                                 'param_37': '-',
-                                 'param_38': '@',
-                                 'param_39': '\t',
-                                 'param_4': 'wd ',
-                                 'param_40': '\r',
-                                 'param_41': "'",
-                                 'param_42': '',
-                                 'param_43': '=',
-                                 'param_44': '+',
-                                 'param_45': '-',
-                                 'param_46': '@',
-                                 'param_47': '\t',
-                                 'param_48': '\r',
-                                 'param_49': "'",
-                                 'param_5': 'h',
-                                 'param_50': '',
-                                 'param_51': '=',
-                                 'param_52': '+',
-                                 'param_53': '-',
-                                 'param_54': '@',
-                                 'param_55': '\t',
-                                 'param_56': '\r',
-                                 'param_57': "'",
-                                 'param_58': '',
-                                 'param_59': '=',
-                                 'param_6': 'h ',
-                                 'param_60': '+',
-                                 'param_61': '-',
-                                 'param_62': '@',
-                                 'param_63': '\t',
-                                 'param_64': '\r',
-                                 'param_65': "'",
-                                 'param_66': '',
-                                 'param_67': '=',
-                                 'param_68': '+',
-                                 'param_69': '-',
-                                 'param_7': '0',
-                                 'param_70': '@',
-                                 'param_71': '\t',
-                                 'param_72': '\r',
-                                 'param_73': "'",
-                                 'param_74': '',
-                                 'param_75': '=',
-                                 'param_76': '+',
-                                 'param_77': '-',
-                                 'param_78': '@',
-                                 'param_79': '\t',
-                                 'param_8': 'm',
-                                 'param_80': '\r',
-                                 'param_81': "'",
-                                 'param_82': '',
-                                 'param_83': '=',
-                                 'param_84': '+',
-                                 'param_85': '-',
-                                 'param_86': '@',
-                                 'param_87': '\t',
-                                 'param_88': '\r',
-                                 'param_89': "'",
-                                 'param_9': 'd ',
-                                 'param_90': '',
-                                 'param_91': '=',
-                                 'param_92': '+',
-                                 'param_93': '-',
-                                 'param_94': '@',
-                                 'param_95': '\t',
-                                 'param_96': '\r',
-                                 'param_97': "'",
-                                 'param_98': '',
-                                 'param_99': '=',
+                                 'param_171': 1,
+                                 'param_172': 1,
+                                 'param_173': 0,
+                                 'param_174': 86400000000,
+                                 'param_18': '=',
+                                 'param_19': '+',
+                                 'param_2': '=',
+                                 'param_20': '-',
+                                 'param_21': '@',
+                                 'param_22': '\t',
+                                 'param_23': '\r',
+                                 'param_24': "'",
+                                 'param_25': '',
+                                 'param_26': '=',
+                                 'param_27': '+',
+                                 'param_28': '-',
+                                 'param_29': '@',
+                                 'param_3': '+',
+                                 'param_30': '\t',
+                                 'param_31': '\r',
+                                 'param_32': "'",
+                                 'param_33': '',
+                                 'param_34': '=',
+                                 'param_35': '+',
+                                 'param_36': '-',
+                                 'param_37': '@',
+                                 'param_38': '\t',
+                                 'param_39': '\r',
+                                 'param_4': '-',
+                                 'param_40': "'",
+                                 'param_41': '',
+                                 'param_42': '=',
+                                 'param_43': '+',
+                                 'param_44': '-',
+                                 'param_45': '@',
+                                 'param_46': '\t',
+                                 'param_47': '\r',
+                                 'param_48': "'",
+                                 'param_49': '',
+                                 'param_5': '@',
+                                 'param_50': '=',
+                                 'param_51': '+',
+                                 'param_52': '-',
+                                 'param_53': '@',
+                                 'param_54': '\t',
+                                 'param_55': '\r',
+                                 'param_56': "'",
+                                 'param_57': '',
+                                 'param_58': '=',
+                                 'param_59': '+',
+                                 'param_6': '\t',
+                                 'param_60': '-',
+                                 'param_61': '@',
+                                 'param_62': '\t',
+                                 'param_63': '\r',
+                                 'param_64': "'",
+                                 'param_65': '',
+                                 'param_66': '=',
+                                 'param_67': '+',
+                                 'param_68': '-',
+                                 'param_69': '@',
+                                 'param_7': '\r',
+                                 'param_70': '\t',
+                                 'param_71': '\r',
+                                 'param_72': "'",
+                                 'param_73': '',
+                                 'param_74': '=',
+                                 'param_75': '+',
+                                 'param_76': '-',
+                                 'param_77': '@',
+                                 'param_78': '\t',
+                                 'param_79': '\r',
+                                 'param_8': "'",
+                                 'param_80': "'",
+                                 'param_81': '',
+                                 'param_82': '=',
+                                 'param_83': '+',
+                                 'param_84': '-',
+                                 'param_85': '@',
+                                 'param_86': '\t',
+                                 'param_87': '\r',
+                                 'param_88': "'",
+                                 'param_89': '',
+                                 'param_9': '',
+                                 'param_90': '=',
+                                 'param_91': '+',
+                                 'param_92': '-',
+                                 'param_93': '@',
+                                 'param_94': '\t',
+                                 'param_95': '\r',
+                                 'param_96': "'",
+                                 'param_97': '',
+                                 'param_98': '=',
+                                 'param_99': '+',
                                  'pause_reason_1': 'appraisal',
                                  'pause_reason_2': 'appraisal',
                                  'pause_reason_3': 'appraisal',
                                  'pause_reason_4': 'appraisal',
                                  'pause_reason_5': 'appraisal',
-                                 'pause_reason_6': 'appraisal',
-                                 'pause_reason_7': 'appraisal',
                                  'role_1': 'staff',
                                  'role_2': 'manager',
-                                 'status_10_1': 'received',
-                                 'status_10_2': 'assigned',
-                                 'status_10_3': 'in_progress',
-                                 'status_10_4': 'paused',
-                                 'status_10_5': 'reopened',
-                                 'status_10_6': 'under_review',
                                  'status_1_1': 'received',
                                  'status_1_2': 'assigned',
                                  'status_1_3': 'in_progress',
@@ -1363,12 +1098,6 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                  'status_8_4': 'paused',
                                  'status_8_5': 'reopened',
                                  'status_8_6': 'under_review',
-                                 'status_9_1': 'received',
-                                 'status_9_2': 'assigned',
-                                 'status_9_3': 'in_progress',
-                                 'status_9_4': 'paused',
-                                 'status_9_5': 'reopened',
-                                 'status_9_6': 'under_review',
                                  'substr_1': 1,
                                  'substr_10': 1,
                                  'substr_11': 1,
@@ -1402,8 +1131,7 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                  'tier_3_1': 'important',
                                  'tier_3_2': 'urgent',
                                  'tier_4_1': 'urgent',
-                                 'tier_5': 'urgent',
-                                 'tier_6': 'urgent'}),
+                                 'tier_5': 'urgent'}),
                 'overdue_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                     'cases.channel, cases.product, cases.category, cases.branch, '
                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
@@ -1673,1000 +1401,796 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                          'status_2_4': 'paused',
                          'status_2_5': 'reopened',
                          'status_2_6': 'under_review'}),
-            'overdue_csv': ('WITH overdue_counted AS MATERIALIZED (SELECT CASE WHEN '
-                            '(substr(nullif(cases.reference, :param_18), :substr_1, :substr_2) IN '
-                            '(:param_19, :param_20, :param_21, :param_22, :param_23, :param_24)) THEN '
-                            ':param_25 || nullif(cases.reference, :param_18) ELSE nullif(cases.reference, '
-                            ':param_18) END AS reference, CASE WHEN (substr(nullif(cases.status, :param_26), '
-                            ':substr_3, :substr_4) IN (:param_27, :param_28, :param_29, :param_30, '
-                            ':param_31, :param_32)) THEN :param_33 || nullif(cases.status, :param_26) ELSE '
-                            'nullif(cases.status, :param_26) END AS status, CASE WHEN '
-                            '(substr(nullif(cases.tier, :param_34), :substr_5, :substr_6) IN (:param_35, '
-                            ':param_36, :param_37, :param_38, :param_39, :param_40)) THEN :param_41 || '
-                            'nullif(cases.tier, :param_34) ELSE nullif(cases.tier, :param_34) END AS tier, '
-                            'CASE WHEN (substr(nullif(cases.channel, :param_42), :substr_7, :substr_8) IN '
-                            '(:param_43, :param_44, :param_45, :param_46, :param_47, :param_48)) THEN '
-                            ':param_49 || nullif(cases.channel, :param_42) ELSE nullif(cases.channel, '
-                            ':param_42) END AS channel, CASE WHEN (substr(nullif(cases.product, :param_50), '
-                            ':substr_9, :substr_10) IN (:param_51, :param_52, :param_53, :param_54, '
-                            ':param_55, :param_56)) THEN :param_57 || nullif(cases.product, :param_50) ELSE '
-                            'nullif(cases.product, :param_50) END AS product, CASE WHEN '
-                            '(substr(nullif(cases.category, :param_58), :substr_11, :substr_12) IN '
-                            '(:param_59, :param_60, :param_61, :param_62, :param_63, :param_64)) THEN '
-                            ':param_65 || nullif(cases.category, :param_58) ELSE nullif(cases.category, '
-                            ':param_58) END AS category, CASE WHEN (substr(nullif(cases.branch, :param_66), '
-                            ':substr_13, :substr_14) IN (:param_67, :param_68, :param_69, :param_70, '
-                            ':param_71, :param_72)) THEN :param_73 || nullif(cases.branch, :param_66) ELSE '
-                            'nullif(cases.branch, :param_66) END AS branch, CASE WHEN '
-                            '(substr(nullif(cases.assignee, :param_74), :substr_15, :substr_16) IN '
-                            '(:param_75, :param_76, :param_77, :param_78, :param_79, :param_80)) THEN '
-                            ':param_81 || nullif(cases.assignee, :param_74) ELSE nullif(cases.assignee, '
-                            ':param_74) END AS assignee, CASE WHEN (substr(nullif(cases.co_handlers, '
-                            ':param_82), :substr_17, :substr_18) IN (:param_83, :param_84, :param_85, '
-                            ':param_86, :param_87, :param_88)) THEN :param_89 || nullif(cases.co_handlers, '
-                            ':param_82) ELSE nullif(cases.co_handlers, :param_82) END AS co_handlers, CASE '
-                            'WHEN (substr(nullif(cases.departments, :param_90), :substr_19, :substr_20) IN '
-                            '(:param_91, :param_92, :param_93, :param_94, :param_95, :param_96)) THEN '
-                            ':param_97 || nullif(cases.departments, :param_90) ELSE '
-                            'nullif(cases.departments, :param_90) END AS departments, CASE WHEN '
-                            '(substr(nullif(cases.customer, :param_98), :substr_21, :substr_22) IN '
-                            '(:param_99, :param_100, :param_101, :param_102, :param_103, :param_104)) THEN '
-                            ':param_105 || nullif(cases.customer, :param_98) ELSE nullif(cases.customer, '
-                            ':param_98) END AS customer, CASE WHEN (substr(nullif(cases.phone, :param_106), '
-                            ':substr_23, :substr_24) IN (:param_107, :param_108, :param_109, :param_110, '
-                            ':param_111, :param_112)) THEN :param_113 || nullif(cases.phone, :param_106) '
-                            'ELSE nullif(cases.phone, :param_106) END AS phone, CASE WHEN '
-                            '(substr(nullif(cases.account, :param_114), :substr_25, :substr_26) IN '
-                            '(:param_115, :param_116, :param_117, :param_118, :param_119, :param_120)) THEN '
-                            ':param_121 || nullif(cases.account, :param_114) ELSE nullif(cases.account, '
-                            ":param_114) END AS account, (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+            'overdue_csv': ('WITH overdue_cases_counted AS MATERIALIZED (SELECT CASE WHEN '
+                            '(substr(nullif(cases.reference, :param_1), :substr_1, :substr_2) IN (:param_2, '
+                            ':param_3, :param_4, :param_5, :param_6, :param_7)) THEN :param_8 || '
+                            'nullif(cases.reference, :param_1) ELSE nullif(cases.reference, :param_1) END AS '
+                            'reference, CASE WHEN (substr(nullif(cases.status, :param_9), :substr_3, '
+                            ':substr_4) IN (:param_10, :param_11, :param_12, :param_13, :param_14, '
+                            ':param_15)) THEN :param_16 || nullif(cases.status, :param_9) ELSE '
+                            'nullif(cases.status, :param_9) END AS status, CASE WHEN '
+                            '(substr(nullif(cases.tier, :param_17), :substr_5, :substr_6) IN (:param_18, '
+                            ':param_19, :param_20, :param_21, :param_22, :param_23)) THEN :param_24 || '
+                            'nullif(cases.tier, :param_17) ELSE nullif(cases.tier, :param_17) END AS tier, '
+                            'CASE WHEN (substr(nullif(cases.channel, :param_25), :substr_7, :substr_8) IN '
+                            '(:param_26, :param_27, :param_28, :param_29, :param_30, :param_31)) THEN '
+                            ':param_32 || nullif(cases.channel, :param_25) ELSE nullif(cases.channel, '
+                            ':param_25) END AS channel, CASE WHEN (substr(nullif(cases.product, :param_33), '
+                            ':substr_9, :substr_10) IN (:param_34, :param_35, :param_36, :param_37, '
+                            ':param_38, :param_39)) THEN :param_40 || nullif(cases.product, :param_33) ELSE '
+                            'nullif(cases.product, :param_33) END AS product, CASE WHEN '
+                            '(substr(nullif(cases.category, :param_41), :substr_11, :substr_12) IN '
+                            '(:param_42, :param_43, :param_44, :param_45, :param_46, :param_47)) THEN '
+                            ':param_48 || nullif(cases.category, :param_41) ELSE nullif(cases.category, '
+                            ':param_41) END AS category, CASE WHEN (substr(nullif(cases.branch, :param_49), '
+                            ':substr_13, :substr_14) IN (:param_50, :param_51, :param_52, :param_53, '
+                            ':param_54, :param_55)) THEN :param_56 || nullif(cases.branch, :param_49) ELSE '
+                            'nullif(cases.branch, :param_49) END AS branch, CASE WHEN '
+                            '(substr(nullif(cases.assignee, :param_57), :substr_15, :substr_16) IN '
+                            '(:param_58, :param_59, :param_60, :param_61, :param_62, :param_63)) THEN '
+                            ':param_64 || nullif(cases.assignee, :param_57) ELSE nullif(cases.assignee, '
+                            ':param_57) END AS assignee, CASE WHEN (substr(nullif(cases.co_handlers, '
+                            ':param_65), :substr_17, :substr_18) IN (:param_66, :param_67, :param_68, '
+                            ':param_69, :param_70, :param_71)) THEN :param_72 || nullif(cases.co_handlers, '
+                            ':param_65) ELSE nullif(cases.co_handlers, :param_65) END AS co_handlers, CASE '
+                            'WHEN (substr(nullif(cases.departments, :param_73), :substr_19, :substr_20) IN '
+                            '(:param_74, :param_75, :param_76, :param_77, :param_78, :param_79)) THEN '
+                            ':param_80 || nullif(cases.departments, :param_73) ELSE '
+                            'nullif(cases.departments, :param_73) END AS departments, CASE WHEN '
+                            '(substr(nullif(cases.customer, :param_81), :substr_21, :substr_22) IN '
+                            '(:param_82, :param_83, :param_84, :param_85, :param_86, :param_87)) THEN '
+                            ':param_88 || nullif(cases.customer, :param_81) ELSE nullif(cases.customer, '
+                            ':param_81) END AS customer, CASE WHEN (substr(nullif(cases.phone, :param_89), '
+                            ':substr_23, :substr_24) IN (:param_90, :param_91, :param_92, :param_93, '
+                            ':param_94, :param_95)) THEN :param_96 || nullif(cases.phone, :param_89) ELSE '
+                            'nullif(cases.phone, :param_89) END AS phone, CASE WHEN '
+                            '(substr(nullif(cases.account, :param_97), :substr_25, :substr_26) IN '
+                            '(:param_98, :param_99, :param_100, :param_101, :param_102, :param_103)) THEN '
+                            ':param_104 || nullif(cases.account, :param_97) ELSE nullif(cases.account, '
+                            ':param_97) END AS account, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 '
+                            "THEN strftime('%Y-%m-%dT%H:%M:%S', substr(cases.received_at, 1, 19), (SELECT "
+                            "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.received_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
                             'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
-                            'cases.received_at ORDER BY zone_offsets.starts_at DESC LIMIT 1) AS received_at, '
-                            "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), "
-                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                            'cases.received_at ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS '
+                            'received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
+                            "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, "
+                            "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                             'zone_offsets WHERE zone_offsets.starts_at <= cases.due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) AS due_at, (SELECT '
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE WHEN (SELECT count(*) '
+                            "FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.regulatory_due_at, 1, 19), (SELECT offset_seconds || ' seconds' "
+                            'FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.regulatory_due_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                             'zone_offsets WHERE zone_offsets.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) AS regulatory_due_at, (SELECT '
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS regulatory_due_at, CASE WHEN '
+                            "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.first_response_due_at, 1, 19), (SELECT offset_seconds || ' "
+                            "seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT "
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.first_response_due_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                             'zone_offsets WHERE zone_offsets.starts_at <= cases.first_response_due_at ORDER '
-                            'BY zone_offsets.starts_at DESC LIMIT 1) AS first_response_due_at, (SELECT '
+                            'BY zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, CASE WHEN '
+                            "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.resolved_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                            'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.resolved_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                             'zone_offsets WHERE zone_offsets.starts_at <= cases.resolved_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) AS resolved_at, (SELECT '
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS resolved_at, CASE WHEN (SELECT '
+                            "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.closed_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                            'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                             'zone_offsets WHERE zone_offsets.starts_at <= cases.closed_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) AS closed_at, cases.reopen_count AS '
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS closed_at, cases.reopen_count AS '
                             'reopen_count, CASE WHEN (cases.status IN (:status_1_1, :status_1_2, '
                             ':status_1_3, :status_1_4, :status_1_5, :status_1_6) AND (cases.due_at IS NOT '
                             'NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
                             'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
                             '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL AND '
-                            'cases.regulatory_due_at > cases.paused_at))) THEN :param_122 ELSE :param_123 '
+                            'cases.regulatory_due_at > cases.paused_at))) THEN :param_105 ELSE :param_106 '
                             'END AS overdue, CASE WHEN (cases.status IN (:status_2_1, :status_2_2, '
                             ':status_2_3, :status_2_4, :status_2_5, :status_2_6)) THEN coalesce(CASE WHEN '
                             '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS '
                             'NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 '
-                            'AND cases.first_responded_at IS NULL) THEN :param_124 ELSE :param_125 END END '
-                            '|| :param_126 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
+                            'AND cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END '
+                            '|| :param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
                             '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
                             'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN (cases.status = '
-                            ':status_3) THEN :param_127 ELSE :param_128 END END, CASE WHEN (cases.due_at IS '
+                            ':status_3) THEN :param_110 ELSE :param_111 END END, CASE WHEN (cases.due_at IS '
                             'NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
                             'cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 AND '
-                            'cases.first_responded_at IS NULL) THEN :param_124 ELSE :param_125 END END, CASE '
+                            'cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END, CASE '
                             'WHEN (cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
                             ':pause_reason_2 AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
-                            'cases.paused_at)) THEN CASE WHEN (cases.status = :status_3) THEN :param_127 '
-                            'ELSE :param_128 END END) END AS breach, NULL AS time_left, CASE WHEN '
+                            'cases.paused_at)) THEN CASE WHEN (cases.status = :status_3) THEN :param_110 '
+                            'ELSE :param_111 END END) END AS breach, NULL AS time_left, CASE WHEN '
                             '(cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
                             ':status_4_5, :status_4_6) AND cases.tier = :tier_2 AND cases.paused_at IS NULL '
-                            'AND cases.followup_due_at <= :as_of) THEN :param_129 ELSE :param_130 END AS '
+                            'AND cases.followup_due_at <= :as_of) THEN :param_112 ELSE :param_113 END AS '
                             'stale, CASE WHEN (cases.status IN (:status_5_1, :status_5_2, :status_5_3, '
                             ':status_5_4, :status_5_5, :status_5_6) AND (EXISTS (SELECT staff.id FROM staff '
                             'WHERE staff.name = cases.assignee AND (staff.role = :role_1 AND cases.tier IN '
                             '(:tier_3_1, :tier_3_2) OR staff.role = :role_2 AND cases.tier IN '
-                            '(:tier_4_1))))) THEN :param_131 ELSE :param_132 END AS below_tier, CASE WHEN '
-                            '(substr(nullif(cases.description, :param_133), :substr_27, :substr_28) IN '
-                            '(:param_134, :param_135, :param_136, :param_137, :param_138, :param_139)) THEN '
-                            ':param_140 || nullif(cases.description, :param_133) ELSE '
-                            'nullif(cases.description, :param_133) END AS description, CASE WHEN '
+                            '(:tier_4_1))))) THEN :param_114 ELSE :param_115 END AS below_tier, CASE WHEN '
+                            '(substr(nullif(cases.description, :param_116), :substr_27, :substr_28) IN '
+                            '(:param_117, :param_118, :param_119, :param_120, :param_121, :param_122)) THEN '
+                            ':param_123 || nullif(cases.description, :param_116) ELSE '
+                            'nullif(cases.description, :param_116) END AS description, CASE WHEN '
                             '((cases.status NOT IN (:status_6_1, :status_6_2, :status_6_3, :status_6_4, '
                             ':status_6_5, :status_6_6))) THEN NULL WHEN (cases.due_at IS NOT NULL AND '
                             'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
-                            'cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_5 AND '
-                            "cases.first_responded_at IS NULL) THEN ((CAST(strftime('%s', substr(CASE WHEN "
+                            'cases.paused_at)) THEN cases.due_at WHEN (cases.regulatory_due_at <= :as_of AND '
+                            'NOT (cases.pause_reason = :pause_reason_3 AND cases.paused_at IS NOT NULL AND '
+                            'cases.regulatory_due_at > cases.paused_at)) THEN cases.regulatory_due_at END AS '
+                            'deadline, CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                            '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN '
                             '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at '
-                            "ELSE :as_of END, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(cases.due_at, "
-                            '1, 19)) AS INTEGER)) * 1000000 + (CAST(substr(CASE WHEN (cases.paused_at IS NOT '
-                            'NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 21) AS '
-                            'INTEGER) - CAST(substr(cases.due_at, 21) AS INTEGER))) ELSE CASE WHEN (CASE '
-                            'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN '
-                            'cases.paused_at ELSE :as_of END < cases.due_at) THEN -CASE WHEN ((SELECT '
-                            'business_days.day FROM business_days WHERE business_days.starts_at <= CASE WHEN '
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at '
-                            'ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT :param_141 OFFSET '
-                            ':param_142) = (SELECT business_days.day FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_143 OFFSET :param_144)) THEN CASE WHEN (SELECT '
-                            'business_days.working FROM business_days WHERE business_days.starts_at <= CASE '
-                            'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ":param_145 OFFSET :param_146) THEN ((CAST(strftime('%s', substr(cases.due_at, "
-                            "1, 19)) AS INTEGER) - CAST(strftime('%s', substr(CASE WHEN (cases.paused_at IS "
-                            'NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 1, '
-                            '19)) AS INTEGER)) * 1000000 + (CAST(substr(cases.due_at, 21) AS INTEGER) - '
-                            'CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                            ':as_of) THEN cases.paused_at ELSE :as_of END, 21) AS INTEGER))) ELSE :param_147 '
-                            'END ELSE CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_145 OFFSET :param_148) THEN '
-                            ":param_149 ELSE :param_150 END * ((CAST(strftime('%s', substr((SELECT "
-                            'business_days.ends_at FROM business_days WHERE business_days.starts_at <= CASE '
-                            'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ":param_151 OFFSET :param_152), 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) '
-                            'THEN cases.paused_at ELSE :as_of END, 1, 19)) AS INTEGER)) * 1000000 + '
-                            '(CAST(substr((SELECT business_days.ends_at FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_151 OFFSET :param_152), 21) AS '
-                            'INTEGER) - CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 21) AS '
-                            'INTEGER))) + CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_153 OFFSET :param_154) THEN :param_155 ELSE :param_156 END * '
-                            "((CAST(strftime('%s', substr(cases.due_at, 1, 19)) AS INTEGER) - "
-                            "CAST(strftime('%s', substr((SELECT business_days.starts_at FROM business_days "
-                            'WHERE business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at '
-                            'DESC LIMIT :param_157 OFFSET :param_158), 1, 19)) AS INTEGER)) * 1000000 + '
-                            '(CAST(substr(cases.due_at, 21) AS INTEGER) - CAST(substr((SELECT '
-                            'business_days.starts_at FROM business_days WHERE business_days.starts_at <= '
-                            'cases.due_at ORDER BY business_days.starts_at DESC LIMIT :param_157 OFFSET '
-                            ':param_158), 21) AS INTEGER))) + (((SELECT business_days.working_before FROM '
-                            'business_days WHERE business_days.starts_at <= cases.due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_159 OFFSET :param_160) - (SELECT '
-                            'business_days.working_before FROM business_days WHERE business_days.starts_at '
-                            '<= CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_161 OFFSET :param_162)) - CASE WHEN (SELECT business_days.working FROM '
-                            'business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS '
-                            'NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_145 OFFSET :param_163) THEN '
-                            ':param_164 ELSE :param_165 END) * :param_166 END ELSE CASE WHEN ((SELECT '
-                            'business_days.day FROM business_days WHERE business_days.starts_at <= '
-                            'cases.due_at ORDER BY business_days.starts_at DESC LIMIT :param_167 OFFSET '
-                            ':param_168) = (SELECT business_days.day FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_169 OFFSET :param_170)) THEN CASE '
-                            'WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            "LIMIT :param_171 OFFSET :param_172) THEN ((CAST(strftime('%s', substr(CASE WHEN "
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at '
-                            "ELSE :as_of END, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(cases.due_at, "
-                            '1, 19)) AS INTEGER)) * 1000000 + (CAST(substr(CASE WHEN (cases.paused_at IS NOT '
-                            'NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 21) AS '
-                            'INTEGER) - CAST(substr(cases.due_at, 21) AS INTEGER))) ELSE :param_173 END ELSE '
-                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_171 OFFSET :param_174) THEN :param_175 ELSE :param_176 END * '
-                            "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM business_days "
-                            'WHERE business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at '
-                            'DESC LIMIT :param_177 OFFSET :param_178), 1, 19)) AS INTEGER) - '
-                            "CAST(strftime('%s', substr(cases.due_at, 1, 19)) AS INTEGER)) * 1000000 + "
-                            '(CAST(substr((SELECT business_days.ends_at FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_177 OFFSET :param_178), 21) AS INTEGER) - '
-                            'CAST(substr(cases.due_at, 21) AS INTEGER))) + CASE WHEN (SELECT '
-                            'business_days.working FROM business_days WHERE business_days.starts_at <= CASE '
-                            'WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_179 OFFSET :param_180) THEN :param_181 ELSE :param_182 END * '
-                            "((CAST(strftime('%s', substr(CASE WHEN (cases.paused_at IS NOT NULL AND "
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 1, 19)) AS '
-                            "INTEGER) - CAST(strftime('%s', substr((SELECT business_days.starts_at FROM "
-                            'business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS '
-                            'NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_183 OFFSET :param_184), 1, '
-                            '19)) AS INTEGER)) * 1000000 + (CAST(substr(CASE WHEN (cases.paused_at IS NOT '
-                            'NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END, 21) AS '
-                            'INTEGER) - CAST(substr((SELECT business_days.starts_at FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_183 OFFSET :param_184), 21) AS '
-                            'INTEGER))) + (((SELECT business_days.working_before FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_185 OFFSET :param_186) - (SELECT '
-                            'business_days.working_before FROM business_days WHERE business_days.starts_at '
-                            '<= cases.due_at ORDER BY business_days.starts_at DESC LIMIT :param_187 OFFSET '
-                            ':param_188)) - CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= cases.due_at ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_171 OFFSET :param_189) THEN :param_190 ELSE :param_191 END) * '
-                            ':param_192 END END END WHEN (cases.regulatory_due_at <= :as_of AND NOT '
-                            '(cases.pause_reason = :pause_reason_3 AND cases.paused_at IS NOT NULL AND '
-                            'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN (CASE WHEN '
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END < '
-                            'cases.regulatory_due_at) THEN -CASE WHEN ((SELECT business_days.day FROM '
-                            'business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS '
-                            'NOT NULL AND cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) '
-                            'THEN cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_193 OFFSET :param_194) = (SELECT business_days.day FROM '
-                            'business_days WHERE business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_195 OFFSET :param_196)) THEN CASE '
-                            'WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ":param_197 OFFSET :param_198) THEN ((CAST(strftime('%s', "
-                            "substr(cases.regulatory_due_at, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END, 1, '
-                            '19)) AS INTEGER)) * 1000000 + (CAST(substr(cases.regulatory_due_at, 21) AS '
-                            'INTEGER) - CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END, 21) AS INTEGER))) ELSE :param_199 END ELSE '
-                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_197 OFFSET :param_200) THEN :param_201 ELSE :param_202 END * '
-                            "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM business_days "
-                            'WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ":param_203 OFFSET :param_204), 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END, 1, '
-                            '19)) AS INTEGER)) * 1000000 + (CAST(substr((SELECT business_days.ends_at FROM '
-                            'business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at IS '
-                            'NOT NULL AND cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) '
-                            'THEN cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_203 OFFSET :param_204), 21) AS INTEGER) - CAST(substr(CASE WHEN '
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END, 21) '
-                            'AS INTEGER))) + CASE WHEN (SELECT business_days.working FROM business_days '
-                            'WHERE business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_205 OFFSET :param_206) THEN '
-                            ":param_207 ELSE :param_208 END * ((CAST(strftime('%s', "
-                            "substr(cases.regulatory_due_at, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr((SELECT business_days.starts_at FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_209 OFFSET :param_210), 1, 19)) AS '
-                            'INTEGER)) * 1000000 + (CAST(substr(cases.regulatory_due_at, 21) AS INTEGER) - '
-                            'CAST(substr((SELECT business_days.starts_at FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_209 OFFSET :param_210), 21) AS '
-                            'INTEGER))) + (((SELECT business_days.working_before FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_211 OFFSET :param_212) - (SELECT '
-                            'business_days.working_before FROM business_days WHERE business_days.starts_at '
-                            '<= CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_213 OFFSET :param_214)) - '
-                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_197 OFFSET :param_215) THEN :param_216 ELSE :param_217 END) * :param_218 '
-                            'END ELSE CASE WHEN ((SELECT business_days.day FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_219 OFFSET :param_220) = (SELECT '
-                            'business_days.day FROM business_days WHERE business_days.starts_at <= CASE WHEN '
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_221 OFFSET :param_222)) THEN '
-                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_223 OFFSET :param_224) THEN '
-                            "((CAST(strftime('%s', substr(CASE WHEN (cases.paused_at IS NOT NULL AND "
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            "cases.paused_at ELSE :as_of END, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(cases.regulatory_due_at, 1, 19)) AS INTEGER)) * 1000000 + '
-                            '(CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < '
-                            ':as_of AND cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE '
-                            ':as_of END, 21) AS INTEGER) - CAST(substr(cases.regulatory_due_at, 21) AS '
-                            'INTEGER))) ELSE :param_225 END ELSE CASE WHEN (SELECT business_days.working '
-                            'FROM business_days WHERE business_days.starts_at <= cases.regulatory_due_at '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_223 OFFSET :param_226) THEN '
-                            ":param_227 ELSE :param_228 END * ((CAST(strftime('%s', substr((SELECT "
+                            'ELSE :as_of END ELSE CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at '
+                            '< :as_of AND cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE '
+                            ':as_of END END AS stop, CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= '
+                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) AND '
+                            'cases.tier = :tier_5 AND cases.first_responded_at IS NULL) THEN :param_124 ELSE '
+                            ':param_125 END AS clock_hours, CASE WHEN (cases.due_at IS NOT NULL AND '
+                            'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
+                            'cases.regulatory_due_at END AS earliest_due, cases.id AS case_id FROM cases '
+                            'WHERE cases.status IN (:status_7_1, :status_7_2, :status_7_3, :status_7_4, '
+                            ':status_7_5, :status_7_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                            'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = :pause_reason_5 '
+                            'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > cases.paused_at)) '
+                            'AND cases.status IN (:status_8_1, :status_8_2, :status_8_3, :status_8_4, '
+                            ':status_8_5, :status_8_6)), overdue_lengths AS MATERIALIZED (SELECT '
+                            'anon_1.deadline AS deadline, anon_1.stop AS stop, anon_1.clock_hours AS '
+                            'clock_hours, CASE WHEN (anon_1.deadline IS NULL) THEN NULL WHEN '
+                            "(anon_1.clock_hours = :clock_hours_2) THEN ((CAST(strftime('%s', "
+                            "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                            'substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + '
+                            '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
+                            'INTEGER))) ELSE CASE WHEN (anon_1.stop < anon_1.deadline) THEN -CASE WHEN '
+                            '((SELECT business_days.day FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_143 OFFSET '
+                            ':param_144) = (SELECT business_days.day FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_145 OFFSET :param_146)) THEN CASE WHEN (SELECT '
+                            'business_days.working FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_147 OFFSET '
+                            ":param_148) THEN ((CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS "
+                            "INTEGER) - CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER)) * "
+                            '1000000 + (CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
+                            'CAST(substr(anon_1.stop, 21) AS INTEGER))) ELSE :param_149 END ELSE CASE WHEN '
+                            '(SELECT business_days.working FROM business_days WHERE business_days.starts_at '
+                            '<= anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_147 OFFSET '
+                            ":param_150) THEN :param_151 ELSE :param_152 END * ((CAST(strftime('%s', "
+                            'substr((SELECT business_days.ends_at FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at DESC '
+                            "LIMIT :param_153 OFFSET :param_154), 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                            'substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 + (CAST(substr((SELECT '
                             'business_days.ends_at FROM business_days WHERE business_days.starts_at <= '
-                            'cases.regulatory_due_at ORDER BY business_days.starts_at DESC LIMIT :param_229 '
-                            "OFFSET :param_230), 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(cases.regulatory_due_at, 1, 19)) AS INTEGER)) * 1000000 + '
-                            '(CAST(substr((SELECT business_days.ends_at FROM business_days WHERE '
-                            'business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_229 OFFSET :param_230), 21) AS '
-                            'INTEGER) - CAST(substr(cases.regulatory_due_at, 21) AS INTEGER))) + CASE WHEN '
-                            '(SELECT business_days.working FROM business_days WHERE business_days.starts_at '
-                            '<= CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_231 OFFSET :param_232) THEN '
-                            ":param_233 ELSE :param_234 END * ((CAST(strftime('%s', substr(CASE WHEN "
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END, 1, '
-                            "19)) AS INTEGER) - CAST(strftime('%s', substr((SELECT business_days.starts_at "
-                            'FROM business_days WHERE business_days.starts_at <= CASE WHEN (cases.paused_at '
-                            'IS NOT NULL AND cases.paused_at < :as_of AND cases.pause_reason = '
-                            ':pause_reason_4) THEN cases.paused_at ELSE :as_of END ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_235 OFFSET :param_236), 1, 19)) AS '
-                            'INTEGER)) * 1000000 + (CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END, 21) AS INTEGER) - CAST(substr((SELECT '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_153 OFFSET '
+                            ':param_154), 21) AS INTEGER) - CAST(substr(anon_1.stop, 21) AS INTEGER))) + '
+                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_155 OFFSET :param_156) THEN :param_157 ELSE :param_158 END * '
+                            "((CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER) - "
+                            "CAST(strftime('%s', substr((SELECT business_days.starts_at FROM business_days "
+                            'WHERE business_days.starts_at <= anon_1.deadline ORDER BY '
+                            'business_days.starts_at DESC LIMIT :param_159 OFFSET :param_160), 1, 19)) AS '
+                            'INTEGER)) * 1000000 + (CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
+                            'CAST(substr((SELECT business_days.starts_at FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_159 OFFSET :param_160), 21) AS INTEGER))) + (((SELECT '
+                            'business_days.working_before FROM business_days WHERE business_days.starts_at '
+                            '<= anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_161 '
+                            'OFFSET :param_162) - (SELECT business_days.working_before FROM business_days '
+                            'WHERE business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_163 OFFSET :param_164)) - CASE WHEN (SELECT '
+                            'business_days.working FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_147 OFFSET '
+                            ':param_165) THEN :param_166 ELSE :param_167 END) * :param_168 END ELSE CASE '
+                            'WHEN ((SELECT business_days.day FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_169 OFFSET :param_170) = (SELECT business_days.day FROM '
+                            'business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                            'business_days.starts_at DESC LIMIT :param_171 OFFSET :param_172)) THEN CASE '
+                            'WHEN (SELECT business_days.working FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            "DESC LIMIT :param_173 OFFSET :param_174) THEN ((CAST(strftime('%s', "
+                            "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                            'substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + '
+                            '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
+                            'INTEGER))) ELSE :param_175 END ELSE CASE WHEN (SELECT business_days.working '
+                            'FROM business_days WHERE business_days.starts_at <= anon_1.deadline ORDER BY '
+                            'business_days.starts_at DESC LIMIT :param_173 OFFSET :param_176) THEN '
+                            ":param_177 ELSE :param_178 END * ((CAST(strftime('%s', substr((SELECT "
+                            'business_days.ends_at FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_179 OFFSET '
+                            ":param_180), 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, "
+                            '1, 19)) AS INTEGER)) * 1000000 + (CAST(substr((SELECT business_days.ends_at '
+                            'FROM business_days WHERE business_days.starts_at <= anon_1.deadline ORDER BY '
+                            'business_days.starts_at DESC LIMIT :param_179 OFFSET :param_180), 21) AS '
+                            'INTEGER) - CAST(substr(anon_1.deadline, 21) AS INTEGER))) + CASE WHEN (SELECT '
+                            'business_days.working FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_181 OFFSET '
+                            ":param_182) THEN :param_183 ELSE :param_184 END * ((CAST(strftime('%s', "
+                            "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr((SELECT "
                             'business_days.starts_at FROM business_days WHERE business_days.starts_at <= '
-                            'CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of AND '
-                            'cases.pause_reason = :pause_reason_4) THEN cases.paused_at ELSE :as_of END '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_235 OFFSET :param_236), 21) '
-                            'AS INTEGER))) + (((SELECT business_days.working_before FROM business_days WHERE '
-                            'business_days.starts_at <= CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) THEN '
-                            'cases.paused_at ELSE :as_of END ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_237 OFFSET :param_238) - (SELECT business_days.working_before FROM '
-                            'business_days WHERE business_days.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_239 OFFSET :param_240)) - CASE WHEN '
-                            '(SELECT business_days.working FROM business_days WHERE business_days.starts_at '
-                            '<= cases.regulatory_due_at ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_223 OFFSET :param_241) THEN :param_242 ELSE :param_243 END) * :param_244 '
-                            'END END END AS working_micros, CASE WHEN ((cases.status NOT IN (:status_7_1, '
-                            ':status_7_2, :status_7_3, :status_7_4, :status_7_5, :status_7_6))) THEN NULL '
-                            'WHEN (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at '
-                            "IS NULL OR cases.due_at <= cases.paused_at)) THEN ((CAST(strftime('%s', "
-                            'substr(CASE WHEN (cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) '
-                            "THEN cases.paused_at ELSE :as_of END, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr(cases.due_at, 1, 19)) AS INTEGER)) * 1000000 + (CAST(substr(CASE WHEN '
-                            '(cases.paused_at IS NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at '
-                            'ELSE :as_of END, 21) AS INTEGER) - CAST(substr(cases.due_at, 21) AS INTEGER))) '
-                            'WHEN (cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
-                            ':pause_reason_5 AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
-                            "cases.paused_at)) THEN ((CAST(strftime('%s', substr(CASE WHEN (cases.paused_at "
-                            'IS NOT NULL AND cases.paused_at < :as_of AND cases.pause_reason = '
-                            ':pause_reason_6) THEN cases.paused_at ELSE :as_of END, 1, 19)) AS INTEGER) - '
-                            "CAST(strftime('%s', substr(cases.regulatory_due_at, 1, 19)) AS INTEGER)) * "
-                            '1000000 + (CAST(substr(CASE WHEN (cases.paused_at IS NOT NULL AND '
-                            'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_6) THEN '
-                            'cases.paused_at ELSE :as_of END, 21) AS INTEGER) - '
-                            'CAST(substr(cases.regulatory_due_at, 21) AS INTEGER))) END AS late_micros, CASE '
-                            'WHEN (cases.status IN (:status_8_1, :status_8_2, :status_8_3, :status_8_4, '
-                            ':status_8_5, :status_8_6) AND cases.due_at IS NOT NULL AND cases.due_at <= '
-                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) THEN '
-                            'cases.tier = :tier_6 AND cases.first_responded_at IS NULL ELSE 0 END AS '
-                            'clock_hours, CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
-                            'cases.regulatory_due_at) THEN cases.due_at ELSE cases.regulatory_due_at END AS '
-                            'earliest_due, cases.id AS case_id FROM cases WHERE cases.status IN '
-                            '(:status_9_1, :status_9_2, :status_9_3, :status_9_4, :status_9_5, :status_9_6) '
-                            'AND (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at '
-                            'IS NULL OR cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= '
-                            ':as_of AND NOT (cases.pause_reason = :pause_reason_7 AND cases.paused_at IS NOT '
-                            'NULL AND cases.regulatory_due_at > cases.paused_at)) AND cases.status IN '
-                            '(:status_10_1, :status_10_2, :status_10_3, :status_10_4, :status_10_5, '
-                            ':status_10_6)) SELECT overdue_counted.reference AS reference, '
-                            'overdue_counted.status AS status, overdue_counted.tier AS tier, '
-                            'overdue_counted.channel AS channel, overdue_counted.product AS product, '
-                            'overdue_counted.category AS category, overdue_counted.branch AS branch, '
-                            'overdue_counted.assignee AS assignee, overdue_counted.co_handlers AS '
-                            'co_handlers, overdue_counted.departments AS departments, '
-                            'overdue_counted.customer AS customer, overdue_counted.phone AS phone, '
-                            'overdue_counted.account AS account, overdue_counted.received_at AS received_at, '
-                            'overdue_counted.due_at AS due_at, overdue_counted.regulatory_due_at AS '
-                            'regulatory_due_at, overdue_counted.first_response_due_at AS '
-                            'first_response_due_at, overdue_counted.resolved_at AS resolved_at, '
-                            'overdue_counted.closed_at AS closed_at, overdue_counted.reopen_count AS '
-                            'reopen_count, overdue_counted.overdue AS overdue, overdue_counted.breach AS '
-                            'breach, CASE WHEN (overdue_counted.working_micros IS NULL) THEN NULL ELSE CASE '
-                            'WHEN overdue_counted.clock_hours THEN CAST((overdue_counted.working_micros / '
-                            '1000000) / 3600 AS TEXT) || :param_1 || CASE WHEN '
-                            '(((overdue_counted.working_micros / 1000000) / 60) % 60 < 10) THEN :param_2 || '
-                            'CAST(((overdue_counted.working_micros / 1000000) / 60) % 60 AS TEXT) ELSE '
-                            'CAST(((overdue_counted.working_micros / 1000000) / 60) % 60 AS TEXT) END || '
-                            ':param_3 ELSE CASE WHEN ((overdue_counted.working_micros / 1000000) / 86400 > '
-                            '0) THEN CAST((overdue_counted.working_micros / 1000000) / 86400 AS TEXT) || '
-                            ':param_4 || CAST(((overdue_counted.working_micros / 1000000) / 3600) % 24 AS '
-                            'TEXT) || :param_5 ELSE CAST(((overdue_counted.working_micros / 1000000) / 3600) '
-                            '% 24 AS TEXT) || :param_6 || CASE WHEN (((overdue_counted.working_micros / '
-                            '1000000) % 3600) / 60 < 10) THEN :param_7 || '
-                            'CAST(((overdue_counted.working_micros / 1000000) % 3600) / 60 AS TEXT) ELSE '
-                            'CAST(((overdue_counted.working_micros / 1000000) % 3600) / 60 AS TEXT) END || '
-                            ':param_8 END END END AS overdue_by, CASE WHEN (overdue_counted.late_micros IS '
-                            'NULL) THEN NULL ELSE CASE WHEN ((overdue_counted.late_micros / 1000000) / 86400 '
-                            '> 0) THEN CAST((overdue_counted.late_micros / 1000000) / 86400 AS TEXT) || '
-                            ':param_9 || CAST(((overdue_counted.late_micros / 1000000) % 86400) / 3600 AS '
-                            'TEXT) || :param_10 ELSE CAST(((overdue_counted.late_micros / 1000000) % 86400) '
-                            '/ 3600 AS TEXT) || :param_11 || CASE WHEN ((((overdue_counted.late_micros / '
-                            '1000000) % 86400) % 3600) / 60 < 10) THEN :param_12 || '
-                            'CAST((((overdue_counted.late_micros / 1000000) % 86400) % 3600) / 60 AS TEXT) '
-                            'ELSE CAST((((overdue_counted.late_micros / 1000000) % 86400) % 3600) / 60 AS '
-                            'TEXT) END || :param_13 END END AS overdue_by_calendar, CASE WHEN '
-                            '(overdue_counted.working_micros IS NULL) THEN NULL ELSE CASE WHEN '
-                            '(overdue_counted.late_micros = 0) THEN :param_14 ELSE CAST(CASE WHEN '
-                            '(overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_185 OFFSET '
+                            ':param_186), 1, 19)) AS INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS '
+                            'INTEGER) - CAST(substr((SELECT business_days.starts_at FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.stop ORDER BY business_days.starts_at DESC '
+                            'LIMIT :param_185 OFFSET :param_186), 21) AS INTEGER))) + (((SELECT '
+                            'business_days.working_before FROM business_days WHERE business_days.starts_at '
+                            '<= anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_187 OFFSET '
+                            ':param_188) - (SELECT business_days.working_before FROM business_days WHERE '
+                            'business_days.starts_at <= anon_1.deadline ORDER BY business_days.starts_at '
+                            'DESC LIMIT :param_189 OFFSET :param_190)) - CASE WHEN (SELECT '
+                            'business_days.working FROM business_days WHERE business_days.starts_at <= '
+                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_173 OFFSET '
+                            ':param_191) THEN :param_192 ELSE :param_193 END) * :param_194 END END END AS '
+                            "micros, ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
+                            "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + "
+                            '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
+                            'INTEGER))) AS late FROM (SELECT DISTINCT overdue_cases_counted.deadline AS '
+                            'deadline, overdue_cases_counted.stop AS stop, overdue_cases_counted.clock_hours '
+                            'AS clock_hours FROM overdue_cases_counted WHERE overdue_cases_counted.deadline '
+                            'IS NOT NULL) AS anon_1), overdue_spans AS MATERIALIZED (SELECT '
+                            'overdue_lengths.deadline AS deadline, overdue_lengths.stop AS stop, '
+                            'overdue_lengths.clock_hours AS clock_hours, CASE WHEN '
+                            '(overdue_lengths.clock_hours = :clock_hours_1) THEN '
+                            'CAST((overdue_lengths.micros / 1000000) / 3600 AS TEXT) || :param_126 || CASE '
+                            'WHEN (((overdue_lengths.micros / 1000000) / 60) % 60 < 10) THEN :param_127 || '
+                            'CAST(((overdue_lengths.micros / 1000000) / 60) % 60 AS TEXT) ELSE '
+                            'CAST(((overdue_lengths.micros / 1000000) / 60) % 60 AS TEXT) END || :param_128 '
+                            'ELSE CASE WHEN ((overdue_lengths.micros / 1000000) / 86400 > 0) THEN '
+                            'CAST((overdue_lengths.micros / 1000000) / 86400 AS TEXT) || :param_129 || '
+                            'CAST(((overdue_lengths.micros / 1000000) / 3600) % 24 AS TEXT) || :param_130 '
+                            'ELSE CAST(((overdue_lengths.micros / 1000000) / 3600) % 24 AS TEXT) || '
+                            ':param_131 || CASE WHEN (((overdue_lengths.micros / 1000000) % 3600) / 60 < 10) '
+                            'THEN :param_132 || CAST(((overdue_lengths.micros / 1000000) % 3600) / 60 AS '
+                            'TEXT) ELSE CAST(((overdue_lengths.micros / 1000000) % 3600) / 60 AS TEXT) END '
+                            '|| :param_133 END END AS overdue_by, CASE WHEN ((overdue_lengths.late / '
+                            '1000000) / 86400 > 0) THEN CAST((overdue_lengths.late / 1000000) / 86400 AS '
+                            'TEXT) || :param_134 || CAST(((overdue_lengths.late / 1000000) % 86400) / 3600 '
+                            'AS TEXT) || :param_135 ELSE CAST(((overdue_lengths.late / 1000000) % 86400) / '
+                            '3600 AS TEXT) || :param_136 || CASE WHEN ((((overdue_lengths.late / 1000000) % '
+                            '86400) % 3600) / 60 < 10) THEN :param_137 || CAST((((overdue_lengths.late / '
+                            '1000000) % 86400) % 3600) / 60 AS TEXT) ELSE CAST((((overdue_lengths.late / '
+                            '1000000) % 86400) % 3600) / 60 AS TEXT) END || :param_138 END AS '
+                            'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN :param_139 ELSE '
+                            'CAST(CASE WHEN (overdue_lengths.micros % 864000000 > 432000000) THEN '
+                            'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % 864000000 '
+                            '< 432000000) THEN overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) THEN '
+                            '(overdue_lengths.micros / 864000000) % 2 = 1 ELSE ((((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) % 25) * CASE WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 50) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) '
+                            'THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END / 100 AS TEXT) || :param_15 || '
-                            'CASE WHEN (CASE WHEN (overdue_counted.working_micros % 864000000 > 432000000) '
-                            'THEN overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END / 100 AS TEXT) || :param_140 || CASE WHEN (CASE WHEN '
+                            '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
+                            '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
+                            'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) % 25 = 0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 '
+                            'ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100 = 0) THEN :param_16 WHEN '
-                            '((CASE WHEN (overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100 = 0) THEN :param_141 WHEN ((CASE WHEN '
+                            '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
+                            '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
+                            'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) % 25 = 0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 '
+                            'ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100) % 10 = 0) THEN CAST((CASE '
-                            'WHEN (overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100) % 10 = 0) THEN CAST((CASE WHEN (overdue_lengths.micros % '
+                            '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                            '(overdue_lengths.micros % 864000000 < 432000000) THEN overdue_lengths.micros / '
+                            '864000000 WHEN CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = '
+                            '0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                            '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100) / 10 AS TEXT) ELSE CASE '
-                            'WHEN (CASE WHEN (overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100) / 10 AS TEXT) ELSE CASE WHEN (CASE WHEN '
+                            '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
+                            '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
+                            'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) % 25 = 0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 '
+                            'ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100 < 10) THEN :param_17 || '
-                            'CAST(CASE WHEN (overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100 < 10) THEN :param_142 || CAST(CASE WHEN '
+                            '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
+                            '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
+                            'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) % 25 = 0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 '
+                            'ELSE ((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100 AS TEXT) ELSE CAST(CASE '
-                            'WHEN (overdue_counted.working_micros % 864000000 > 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 WHEN '
-                            '(overdue_counted.working_micros % 864000000 < 432000000) THEN '
-                            'overdue_counted.working_micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_counted.working_micros / 864000000) % 2 = 1 ELSE '
-                            '((((overdue_counted.working_micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 200) THEN '
-                            '18 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 800) '
-                            'THEN 17 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 '
-                            '< 3200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 6400) THEN 24 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 12800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 25600) THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 51200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 102400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 '
-                            'WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 819200) '
-                            'THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1638400) THEN 4 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * '
-                            '32 < 3276800) THEN 2 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6553600) THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 13107200) THEN 13 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 52428800) THEN '
-                            '22 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '104857600) THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) '
-                            '* 32 < 209715200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 419430400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN '
-                            '21 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '3355443200) THEN 23 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 6710886400) THEN 24 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 26843545600) '
-                            'THEN 6 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '53687091200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 107374182400) THEN 14 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 214748364800) THEN 7 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 429496729600) '
-                            'THEN 16 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '858993459200) THEN 8 WHEN (((overdue_counted.working_micros / 864000000) * 2 + '
-                            '1) * 32 < 1717986918400) THEN 4 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 6871947673600) '
-                            'THEN 1 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '13743895347200) THEN 13 WHEN (((overdue_counted.working_micros / 864000000) * 2 '
-                            '+ 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_counted.working_micros / '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100 AS TEXT) ELSE CAST(CASE WHEN (overdue_lengths.micros % '
+                            '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                            '(overdue_lengths.micros % 864000000 < 432000000) THEN overdue_lengths.micros / '
+                            '864000000 WHEN CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = '
+                            '0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                            '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN 3 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 102400) THEN 14 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 204800) THEN 7 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) THEN 8 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) THEN 13 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26214400) THEN 19 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 52428800) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 419430400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 838860800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13421772800) THEN 12 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 26843545600) THEN 6 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 53687091200) THEN 3 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) THEN '
+                            '14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 214748364800) '
+                            'THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '429496729600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                            '< 858993459200) THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                            '+ 1) * 32 < 13743895347200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < 109951162777600) '
-                            'THEN 11 WHEN (((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '219902325555200) THEN 18 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 439804651110400) THEN 9 WHEN (((overdue_counted.working_micros / '
-                            '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '1759218604441600) THEN 21 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_counted.working_micros '
-                            '/ 864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '14073748835532800) THEN 12 WHEN (((overdue_counted.working_micros / 864000000) '
-                            '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '56294995342131200) THEN 3 WHEN (((overdue_counted.working_micros / 864000000) * '
-                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
-                            '(((overdue_counted.working_micros / 864000000) * 2 + 1) * 32 < '
-                            '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
-                            'overdue_counted.working_micros / 864000000 + 1 ELSE '
-                            'overdue_counted.working_micros / 864000000 END % 100 AS TEXT) END END END END '
-                            'AS overdue_working_days, overdue_counted.time_left AS time_left, '
-                            'overdue_counted.stale AS stale, overdue_counted.below_tier AS below_tier, '
-                            'overdue_counted.description AS description FROM overdue_counted ORDER BY '
-                            'overdue_counted.earliest_due, overdue_counted.case_id',
-                            {'param_1': 'h ',
-                             'param_10': 'h',
-                             'param_100': '+',
-                             'param_101': '-',
-                             'param_102': '@',
-                             'param_103': '\t',
-                             'param_104': '\r',
-                             'param_105': "'",
-                             'param_106': '',
-                             'param_107': '=',
-                             'param_108': '+',
-                             'param_109': '-',
-                             'param_11': 'h ',
-                             'param_110': '@',
-                             'param_111': '\t',
-                             'param_112': '\r',
-                             'param_113': "'",
-                             'param_114': '',
-                             'param_115': '=',
-                             'param_116': '+',
-                             'param_117': '-',
-                             'param_118': '@',
-                             'param_119': '\t',
-                             'param_12': '0',
-                             'param_120': '\r',
-                             'param_121': "'",
-                             'param_122': 'true',
-                             'param_123': 'false',
-                             'param_124': 'response',
-                             'param_125': 'internal',
-                             'param_126': '+',
-                             'param_127': 'review',
-                             'param_128': 'regulatory',
-                             'param_129': 'true',
-                             'param_13': 'm',
-                             'param_130': 'false',
-                             'param_131': 'true',
-                             'param_132': 'false',
-                             'param_133': '',
-                             'param_134': '=',
-                             'param_135': '+',
-                             'param_136': '-',
-                             'param_137': '@',
-                             'param_138': '\t',
-                             'param_139': '\r',
-                             'param_14': '-0.0',
-                             'param_140': "'",
-                             'param_141': 1,
-                             'param_142': 0,
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 109951162777600) THEN 11 '
+                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 219902325555200) '
+                            'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                            '32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                            '1) * 32 < 1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) '
+                            '* 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 14073748835532800) THEN '
+                            '12 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                            '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                            '* 32 < 56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) * '
+                            '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                            '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
+                            'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                            '864000000 END % 100 AS TEXT) END END END AS overdue_working_days FROM '
+                            'overdue_lengths) SELECT overdue_cases_counted.reference AS reference, '
+                            'overdue_cases_counted.status AS status, overdue_cases_counted.tier AS tier, '
+                            'overdue_cases_counted.channel AS channel, overdue_cases_counted.product AS '
+                            'product, overdue_cases_counted.category AS category, '
+                            'overdue_cases_counted.branch AS branch, overdue_cases_counted.assignee AS '
+                            'assignee, overdue_cases_counted.co_handlers AS co_handlers, '
+                            'overdue_cases_counted.departments AS departments, '
+                            'overdue_cases_counted.customer AS customer, overdue_cases_counted.phone AS '
+                            'phone, overdue_cases_counted.account AS account, '
+                            'overdue_cases_counted.received_at AS received_at, overdue_cases_counted.due_at '
+                            'AS due_at, overdue_cases_counted.regulatory_due_at AS regulatory_due_at, '
+                            'overdue_cases_counted.first_response_due_at AS first_response_due_at, '
+                            'overdue_cases_counted.resolved_at AS resolved_at, '
+                            'overdue_cases_counted.closed_at AS closed_at, '
+                            'overdue_cases_counted.reopen_count AS reopen_count, '
+                            'overdue_cases_counted.overdue AS overdue, overdue_cases_counted.breach AS '
+                            'breach, overdue_spans.overdue_by AS overdue_by, '
+                            'overdue_spans.overdue_by_calendar AS overdue_by_calendar, '
+                            'overdue_spans.overdue_working_days AS overdue_working_days, '
+                            'overdue_cases_counted.time_left AS time_left, overdue_cases_counted.stale AS '
+                            'stale, overdue_cases_counted.below_tier AS below_tier, '
+                            'overdue_cases_counted.description AS description FROM overdue_cases_counted '
+                            'LEFT OUTER JOIN overdue_spans ON overdue_spans.deadline = '
+                            'overdue_cases_counted.deadline AND overdue_spans.stop = '
+                            'overdue_cases_counted.stop AND overdue_spans.clock_hours = '
+                            'overdue_cases_counted.clock_hours ORDER BY overdue_cases_counted.earliest_due, '
+                            'overdue_cases_counted.case_id',
+                            {'clock_hours_1': 1,
+                             'clock_hours_2': 1,
+                             'param_1': '',
+                             'param_10': '=',
+                             'param_100': '-',
+                             'param_101': '@',
+                             'param_102': '\t',
+                             'param_103': '\r',
+                             'param_104': "'",
+                             'param_105': 'true',
+                             'param_106': 'false',
+                             'param_107': 'response',
+                             'param_108': 'internal',
+                             'param_109': '+',
+                             'param_11': '+',
+                             'param_110': 'review',
+                             'param_111': 'regulatory',
+                             'param_112': 'true',
+                             'param_113': 'false',
+                             'param_114': 'true',
+                             'param_115': 'false',
+                             'param_116': '',
+                             'param_117': '=',
+                             'param_118': '+',
+                             'param_119': '-',
+                             'param_12': '-',
+                             'param_120': '@',
+                             'param_121': '\t',
+                             'param_122': '\r',
+                             'param_123': "'",
+                             'param_124': 1,
+                             'param_125': 0,
+                             'param_126': 'h ',
+                             'param_127': '0',
+                             'param_128': 'm',
+                             'param_129': 'wd ',
+                             'param_13': '@',
+                             'param_130': 'h',
+                             'param_131': 'h ',
+                             'param_132': '0',
+                             'param_133': 'm',
+                             'param_134': 'd ',
+                             'param_135': 'h',
+                             'param_136': 'h ',
+                             'param_137': '0',
+                             'param_138': 'm',
+                             'param_139': '-0.0',
+                             'param_14': '\t',
+                             'param_140': '.',
+                             'param_141': '0',
+                             'param_142': '0',
                              'param_143': 1,
                              'param_144': 0,
                              'param_145': 1,
                              'param_146': 0,
-                             'param_147': 0,
+                             'param_147': 1,
                              'param_148': 0,
-                             'param_149': 1,
-                             'param_15': '.',
+                             'param_149': 0,
+                             'param_15': '\r',
                              'param_150': 0,
                              'param_151': 1,
                              'param_152': 0,
@@ -2677,29 +2201,29 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                              'param_157': 1,
                              'param_158': 0,
                              'param_159': 1,
-                             'param_16': '0',
+                             'param_16': "'",
                              'param_160': 0,
                              'param_161': 1,
                              'param_162': 0,
-                             'param_163': 0,
-                             'param_164': 1,
+                             'param_163': 1,
+                             'param_164': 0,
                              'param_165': 0,
-                             'param_166': 86400000000,
-                             'param_167': 1,
-                             'param_168': 0,
+                             'param_166': 1,
+                             'param_167': 0,
+                             'param_168': 86400000000,
                              'param_169': 1,
-                             'param_17': '0',
+                             'param_17': '',
                              'param_170': 0,
                              'param_171': 1,
                              'param_172': 0,
-                             'param_173': 0,
+                             'param_173': 1,
                              'param_174': 0,
-                             'param_175': 1,
+                             'param_175': 0,
                              'param_176': 0,
                              'param_177': 1,
                              'param_178': 0,
                              'param_179': 1,
-                             'param_18': '',
+                             'param_18': '=',
                              'param_180': 0,
                              'param_181': 1,
                              'param_182': 0,
@@ -2709,166 +2233,108 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                              'param_186': 0,
                              'param_187': 1,
                              'param_188': 0,
-                             'param_189': 0,
-                             'param_19': '=',
-                             'param_190': 1,
+                             'param_189': 1,
+                             'param_19': '+',
+                             'param_190': 0,
                              'param_191': 0,
-                             'param_192': 86400000000,
-                             'param_193': 1,
-                             'param_194': 0,
-                             'param_195': 1,
-                             'param_196': 0,
-                             'param_197': 1,
-                             'param_198': 0,
-                             'param_199': 0,
-                             'param_2': '0',
-                             'param_20': '+',
-                             'param_200': 0,
-                             'param_201': 1,
-                             'param_202': 0,
-                             'param_203': 1,
-                             'param_204': 0,
-                             'param_205': 1,
-                             'param_206': 0,
-                             'param_207': 1,
-                             'param_208': 0,
-                             'param_209': 1,
-                             'param_21': '-',
-                             'param_210': 0,
-                             'param_211': 1,
-                             'param_212': 0,
-                             'param_213': 1,
-                             'param_214': 0,
-                             'param_215': 0,
-                             'param_216': 1,
-                             'param_217': 0,
-                             'param_218': 86400000000,
-                             'param_219': 1,
-                             'param_22': '@',
-                             'param_220': 0,
-                             'param_221': 1,
-                             'param_222': 0,
-                             'param_223': 1,
-                             'param_224': 0,
-                             'param_225': 0,
-                             'param_226': 0,
-                             'param_227': 1,
-                             'param_228': 0,
-                             'param_229': 1,
-                             'param_23': '\t',
-                             'param_230': 0,
-                             'param_231': 1,
-                             'param_232': 0,
-                             'param_233': 1,
-                             'param_234': 0,
-                             'param_235': 1,
-                             'param_236': 0,
-                             'param_237': 1,
-                             'param_238': 0,
-                             'param_239': 1,
-                             'param_24': '\r',
-                             'param_240': 0,
-                             'param_241': 0,
-                             'param_242': 1,
-                             'param_243': 0,
-                             'param_244': 86400000000,
-                             'param_25': "'",
-                             'param_26': '',
-                             'param_27': '=',
-                             'param_28': '+',
-                             'param_29': '-',
-                             'param_3': 'm',
-                             'param_30': '@',
-                             'param_31': '\t',
-                             'param_32': '\r',
-                             'param_33': "'",
-                             'param_34': '',
-                             'param_35': '=',
-                             'param_36': '+',
-                             'param_37': '-',
-                             'param_38': '@',
-                             'param_39': '\t',
-                             'param_4': 'wd ',
-                             'param_40': '\r',
-                             'param_41': "'",
-                             'param_42': '',
-                             'param_43': '=',
-                             'param_44': '+',
-                             'param_45': '-',
-                             'param_46': '@',
-                             'param_47': '\t',
-                             'param_48': '\r',
-                             'param_49': "'",
-                             'param_5': 'h',
-                             'param_50': '',
-                             'param_51': '=',
-                             'param_52': '+',
-                             'param_53': '-',
-                             'param_54': '@',
-                             'param_55': '\t',
-                             'param_56': '\r',
-                             'param_57': "'",
-                             'param_58': '',
-                             'param_59': '=',
-                             'param_6': 'h ',
-                             'param_60': '+',
-                             'param_61': '-',
-                             'param_62': '@',
-                             'param_63': '\t',
-                             'param_64': '\r',
-                             'param_65': "'",
-                             'param_66': '',
-                             'param_67': '=',
-                             'param_68': '+',
-                             'param_69': '-',
-                             'param_7': '0',
-                             'param_70': '@',
-                             'param_71': '\t',
-                             'param_72': '\r',
-                             'param_73': "'",
-                             'param_74': '',
-                             'param_75': '=',
-                             'param_76': '+',
-                             'param_77': '-',
-                             'param_78': '@',
-                             'param_79': '\t',
-                             'param_8': 'm',
-                             'param_80': '\r',
-                             'param_81': "'",
-                             'param_82': '',
-                             'param_83': '=',
-                             'param_84': '+',
-                             'param_85': '-',
-                             'param_86': '@',
-                             'param_87': '\t',
-                             'param_88': '\r',
-                             'param_89': "'",
-                             'param_9': 'd ',
-                             'param_90': '',
-                             'param_91': '=',
-                             'param_92': '+',
-                             'param_93': '-',
-                             'param_94': '@',
-                             'param_95': '\t',
-                             'param_96': '\r',
-                             'param_97': "'",
-                             'param_98': '',
-                             'param_99': '=',
+                             'param_192': 1,
+                             'param_193': 0,
+                             'param_194': 86400000000,
+                             'param_2': '=',
+                             'param_20': '-',
+                             'param_21': '@',
+                             'param_22': '\t',
+                             'param_23': '\r',
+                             'param_24': "'",
+                             'param_25': '',
+                             'param_26': '=',
+                             'param_27': '+',
+                             'param_28': '-',
+                             'param_29': '@',
+                             'param_3': '+',
+                             'param_30': '\t',
+                             'param_31': '\r',
+                             'param_32': "'",
+                             'param_33': '',
+                             'param_34': '=',
+                             'param_35': '+',
+                             'param_36': '-',
+                             'param_37': '@',
+                             'param_38': '\t',
+                             'param_39': '\r',
+                             'param_4': '-',
+                             'param_40': "'",
+                             'param_41': '',
+                             'param_42': '=',
+                             'param_43': '+',
+                             'param_44': '-',
+                             'param_45': '@',
+                             'param_46': '\t',
+                             'param_47': '\r',
+                             'param_48': "'",
+                             'param_49': '',
+                             'param_5': '@',
+                             'param_50': '=',
+                             'param_51': '+',
+                             'param_52': '-',
+                             'param_53': '@',
+                             'param_54': '\t',
+                             'param_55': '\r',
+                             'param_56': "'",
+                             'param_57': '',
+                             'param_58': '=',
+                             'param_59': '+',
+                             'param_6': '\t',
+                             'param_60': '-',
+                             'param_61': '@',
+                             'param_62': '\t',
+                             'param_63': '\r',
+                             'param_64': "'",
+                             'param_65': '',
+                             'param_66': '=',
+                             'param_67': '+',
+                             'param_68': '-',
+                             'param_69': '@',
+                             'param_7': '\r',
+                             'param_70': '\t',
+                             'param_71': '\r',
+                             'param_72': "'",
+                             'param_73': '',
+                             'param_74': '=',
+                             'param_75': '+',
+                             'param_76': '-',
+                             'param_77': '@',
+                             'param_78': '\t',
+                             'param_79': '\r',
+                             'param_8': "'",
+                             'param_80': "'",
+                             'param_81': '',
+                             'param_82': '=',
+                             'param_83': '+',
+                             'param_84': '-',
+                             'param_85': '@',
+                             'param_86': '\t',
+                             'param_87': '\r',
+                             'param_88': "'",
+                             'param_89': '',
+                             'param_9': '',
+                             'param_90': '=',
+                             'param_91': '+',
+                             'param_92': '-',
+                             'param_93': '@',
+                             'param_94': '\t',
+                             'param_95': '\r',
+                             'param_96': "'",
+                             'param_97': '',
+                             'param_98': '=',
+                             'param_99': '+',
                              'pause_reason_1': 'appraisal',
                              'pause_reason_2': 'appraisal',
                              'pause_reason_3': 'appraisal',
                              'pause_reason_4': 'appraisal',
                              'pause_reason_5': 'appraisal',
-                             'pause_reason_6': 'appraisal',
-                             'pause_reason_7': 'appraisal',
                              'role_1': 'staff',
                              'role_2': 'manager',
-                             'status_10_1': 'received',
-                             'status_10_2': 'assigned',
-                             'status_10_3': 'in_progress',
-                             'status_10_4': 'paused',
-                             'status_10_5': 'reopened',
-                             'status_10_6': 'under_review',
                              'status_1_1': 'received',
                              'status_1_2': 'assigned',
                              'status_1_3': 'in_progress',
@@ -2912,12 +2378,6 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                              'status_8_4': 'paused',
                              'status_8_5': 'reopened',
                              'status_8_6': 'under_review',
-                             'status_9_1': 'received',
-                             'status_9_2': 'assigned',
-                             'status_9_3': 'in_progress',
-                             'status_9_4': 'paused',
-                             'status_9_5': 'reopened',
-                             'status_9_6': 'under_review',
                              'substr_1': 1,
                              'substr_10': 1,
                              'substr_11': 1,
@@ -2951,8 +2411,7 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                              'tier_3_1': 'important',
                              'tier_3_2': 'urgent',
                              'tier_4_1': 'urgent',
-                             'tier_5': 'urgent',
-                             'tier_6': 'urgent'}),
+                             'tier_5': 'urgent'}),
             'overdue_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                                 'cases.product, cases.category, cases.branch, cases.department, '
                                 'cases.assignee, cases.customer, cases.phone, cases.account, '
