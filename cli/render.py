@@ -152,6 +152,22 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     return n
 
 
+def emit_csv_text(keys: list[str], blocks: Iterable[tuple[int, str]], *, output: Path | None = None,
+                  excel: bool = False) -> int:
+    """A CSV whose body the database wrote (blocks of whole rows, each (rows, text), already ending
+    "\r\n" as csv.writer ends them): the header and the excel mark as emit writes them, then the
+    blocks as they come. Returns how many rows there were."""
+    n = 0
+    with destination(output) as out:
+        if excel:
+            out.write("\ufeff")
+        csv.writer(out, lineterminator="\r\n").writerow(keys)
+        for rows, text in blocks:
+            out.write(text)
+            n += rows
+    return n
+
+
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)

@@ -212,6 +212,20 @@ class _Adapter:
         the engine's dialect by install, read by models.UTCDateTime); None: the plain path."""
         return None
 
+    # Finished text from the server (export --format csv) ----------------------------------------
+
+    def time_text_sql(self, column: str) -> str | None:
+        """SQL for a stored time as the tool shows it (ISO 8601 to the second with the business
+        zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend has no
+        zone rules (SQLite: the caller converts in Python)."""
+        return None
+
+    def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
+        """The rows of `select_sql` as CSV written by the server, in blocks of whole rows (each
+        block: (rows, text), every row ending with `row_end`); None where the backend cannot
+        (SQLite), or does not know the zone."""
+        return None
+
     # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
 
     def now_sql(self) -> str:
@@ -506,6 +520,39 @@ class _PostgreSQL(_Adapter):
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def time_text_sql(self, column: str) -> str | None:
+        # TZH:TZM is the offset in the session's zone, which copy_csv sets for its transaction.
+        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+
+    def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
+        """COPY (query) TO STDOUT WITH CSV on the session's own connection, inside its transaction,
+        with the session's zone set to the business zone for that transaction only (SET LOCAL).
+        The server writes each row (quoting as Python's csv module does, NULL as nothing); libpq
+        hands them over one row at a time, each ending in "\n", which becomes `row_end` here."""
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute("SAVEPOINT complaintctl_zone")
+            try:
+                cur.execute("SELECT set_config('TimeZone', %s, true)", (time_zone,))
+            except raw.DatabaseError:
+                cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
+                return None
+            cur.execute("RELEASE SAVEPOINT complaintctl_zone")
+        return self._copied(raw, f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)", params, raw.info.encoding,
+                            row_end.encode())
+
+    @staticmethod
+    def _copied(raw, sql: str, params: dict, encoding: str, end: bytes):
+        block: list = []
+        with raw.cursor() as cur, cur.copy(sql, params or None) as copy:
+            for row in copy:
+                block.append(row[:-1])
+                if len(block) == 2000:
+                    yield len(block), (end.join(block) + end).decode(encoding)
+                    block = []
+        if block:
+            yield len(block), (end.join(block) + end).decode(encoding)
 
     def _sequence(self, conn, table: sa.Table) -> str:
         # The name comes from the catalogue, not from input.
