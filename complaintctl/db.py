@@ -23,6 +23,7 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
+from .stored import WHOLE_HOURS_CHECKED, whole_hour_offsets
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -214,8 +215,8 @@ class _Adapter:
 
     # Finished text from the server (export --format csv) ----------------------------------------
 
-    def time_text_sql(self, column: str) -> str | None:
-        """SQL for a stored time as the tool shows it (ISO 8601 to the second with the business
+    def time_text_sql(self, column: str, tz) -> str | None:
+        """SQL for a stored time as the tool shows it in zone `tz` (ISO 8601 to the second with the
         zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend has no
         zone rules (SQLite: the caller converts in Python)."""
         return None
@@ -521,9 +522,23 @@ class _PostgreSQL(_Adapter):
             for row in rows:
                 copy.write_row(row)
 
-    def time_text_sql(self, column: str) -> str | None:
-        # TZH:TZM is the offset in the session's zone, which copy_csv sets for its transaction.
-        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+    def time_text_sql(self, column: str, tz) -> str | None:
+        # In the session's zone, which copy_csv sets (and DateStyle ISO) for its transaction. The
+        # cast to text costs the server half what to_char does (the export's largest share of its
+        # work); it writes a whole-hour offset as "+08", so it serves where the zone keeps whole
+        # hours, and the general form (to_char and the offset to the second) elsewhere.
+        moment = f"({column} AT TIME ZONE 'UTC')"
+        off = f"abs(extract(timezone FROM {moment})::int)"  # seconds: local mean time keeps some
+        general = (f"""to_char({moment}, 'YYYY-MM-DD"T"HH24:MI:SS') || """
+                   f"CASE WHEN extract(timezone FROM {moment}) < 0 THEN '-' ELSE '+' END || "
+                   f"lpad(({off} / 3600)::text, 2, '0') || ':' || lpad(mod({off} / 60, 60)::text, 2, '0') || "
+                   f"CASE WHEN mod({off}, 60) <> 0 THEN ':' || lpad(mod({off}, 60)::text, 2, '0') ELSE '' END")
+        first, last = WHOLE_HOURS_CHECKED
+        if not whole_hour_offsets(tz, first, last):
+            return general
+        return (f"CASE WHEN {column} >= '{first}-01-01' AND {column} < '{last}-01-01' THEN "
+                f"replace((date_trunc('second', {column}) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' "
+                f"ELSE {general} END")
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """COPY (query) TO STDOUT WITH CSV on the session's own connection, inside its transaction,
@@ -534,7 +549,8 @@ class _PostgreSQL(_Adapter):
         with raw.cursor() as cur:
             cur.execute("SAVEPOINT complaintctl_zone")
             try:
-                cur.execute("SELECT set_config('TimeZone', %s, true)", (time_zone,))
+                cur.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true)",
+                            (time_zone,))
             except raw.DatabaseError:
                 cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
                 return None

@@ -1045,27 +1045,29 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_FORMULA_SQL = ", ".join(_sql_literal(c) for c in files.FORMULA_START)
+_FORMULA_CODES = tuple(ord(c) for c in files.FORMULA_START)
 
 
-def _cell_sql(adapter, key: str, column, value: str) -> str:
+def _cell_sql(adapter, tz, key: str, column, value: str) -> str:
     """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
     the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
     string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
     kind = export_kind(key)
     if isinstance(column.type, UTCDateTime):
-        return adapter.time_text_sql(value)
+        return adapter.time_text_sql(value, tz)
     if kind == "bool":
         return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
     if isinstance(column.type, (Integer, Boolean)):
         return value
     if kind == "text":
-        return (f"CASE WHEN substr({value}, 1, 1) IN ({_FORMULA_SQL}) THEN {_sql_literal(chr(39))} || {value} "
+        # Most text starts above "@" (letters, Chinese): one comparison of an integer.
+        return (f"CASE WHEN ascii({value}) > {max(_FORMULA_CODES)} THEN {value} "
+                f"WHEN ascii({value}) IN ({', '.join(map(str, _FORMULA_CODES))}) THEN {_sql_literal(chr(39))} || {value} "
                 f"ELSE NULLIF({value}, '') END")
     return f"NULLIF({value}, '')"
 
 
-def export_csv_sql(adapter, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict]:
+def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict]:
     """One ordered query whose every cell is the export's CSV cell as text (EXPORT_CSV_KEYS order):
     cases joined to their cycles, in case id and cycle number order; with `reveal`, a personal
     column shows the newest full value an event kept for it (personal.revealed, as a join on
@@ -1088,9 +1090,9 @@ def export_csv_sql(adapter, reveal: bool, received: tuple = (None, None)) -> tup
         if name in shown:
             value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
                      f"THEN COALESCE(k.{name}, c.{name}) ELSE c.{name} END)")
-        cells.append(_cell_sql(adapter, name, Case.__table__.c[name], value))
+        cells.append(_cell_sql(adapter, tz, name, Case.__table__.c[name], value))
     for name in EXPORT_CYCLE_FIELDS:
-        cells.append(_cell_sql(adapter, f"cycle_{name}", Cycle.__table__.c[name], f"y.{name}"))
+        cells.append(_cell_sql(adapter, tz, f"cycle_{name}", Cycle.__table__.c[name], f"y.{name}"))
     sql = f"SELECT {', '.join(cells)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
     if shown:
         # The newest value each event kept, per case and field (personal.current), one row a case.
@@ -1112,11 +1114,9 @@ def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None
     before anything is read."""
     received = received_window(ctx, start, end)
     adapter = uow.store.adapter
-    if adapter.time_text_sql("x") is None:
-        return None
     zone = getattr(ctx.tz, "key", None)
-    if not zone:
+    if not zone or adapter.time_text_sql("x", ctx.tz) is None:
         return None
     reveal = not ctx.masking and personal.readable(uow)
-    sql, params = export_csv_sql(adapter, reveal, received)
+    sql, params = export_csv_sql(adapter, ctx.tz, reveal, received)
     return adapter.copy_csv(uow.session.connection(), sql, params, zone, row_end)

@@ -24,7 +24,8 @@ ODD = """UPDATE cases SET description = E'含,逗号 "引号"\\r\\n换行\\n', d
     assignee = '-x', reviewer = '@r', external_id = E'\\tab', co_handlers = E'\\rcr', request = '+plus',
     email = '', complained_staff = ' 空格 ', decision_basis = '\\.', agent_authority = '"',
     received_at = '1988-06-01 00:00:00.5', resolved_at = '2026-10-25 00:59:59.999999',
-    closed_at = '2026-10-25 01:00:00', decided_at = '2026-03-29 00:30:00', withdrawn_at = '2026-03-29 01:30:00'
+    closed_at = '2026-10-25 01:00:00', decided_at = '2026-03-29 00:30:00', withdrawn_at = '2026-03-29 01:30:00',
+    reviewed_at = '1901-01-01 00:00:00', paused_at = '2100-01-01 00:00:00'
     WHERE id = 1;
 UPDATE cases SET customer = '[anonymised]', phone = '', account = NULL WHERE id = 2;
 DELETE FROM cycles WHERE case_id = 3"""
@@ -37,7 +38,7 @@ def _register(cli: Cli, tmp_path, zone: str):
     from complaintctl.services import open_context
 
     config = tmp_path / "complaintctl.toml"
-    config.write_text(ZONES[zone], encoding="utf-8")
+    config.write_text(ZONES.get(zone, f'timezone = "{zone}"\n'), encoding="utf-8")
     policy = Policy.from_config(load(config))
     store = Store(cli.db)
     ctx = open_context(store, now=dt.datetime.fromisoformat(AT).replace(tzinfo=dt.timezone.utc), policy=policy,
@@ -63,11 +64,13 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
     return fast.read_bytes()
 
 
-@pytest.mark.parametrize("zone", list(ZONES))
+@pytest.mark.parametrize("zone", [*ZONES, "Asia/Kolkata"])  # the last: an offset of half an hour
 def test_the_server_writes_the_export_byte_for_byte_as_python_does(cli, tmp_path, zone, monkeypatch):
     config = _register(cli, tmp_path, zone)
-    stored = (GOLDEN / zone / "export.csv").read_bytes()  # test_report_golden's stdout: LF
-    assert _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path).replace(b"\r\n", b"\n") == stored
+    server = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path)
+    if zone in ZONES:
+        stored = (GOLDEN / zone / "export.csv").read_bytes()  # test_report_golden's stdout: LF
+        assert server.replace(b"\r\n", b"\n") == stored
     for statement in ODD.split(";"):
         cli.sql(statement)
     odd = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path)
