@@ -542,15 +542,18 @@ class _PostgreSQL(_Adapter):
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """COPY (query) TO STDOUT WITH CSV on the session's own connection, inside its transaction,
-        with the session's zone set to the business zone for that transaction only (SET LOCAL).
+        with the session's zone set to the business zone for that transaction only (SET LOCAL, as
+        are DateStyle and jit).
         The server writes each row (quoting as Python's csv module does, NULL as nothing); libpq
         hands them over one row at a time, each ending in "\n", which becomes `row_end` here."""
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
             cur.execute("SAVEPOINT complaintctl_zone")
             try:
-                cur.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true)",
-                            (time_zone,))
+                # JIT compiling the query's seventy cells costs more than it saves (a million
+                # rows: 15.8 s with it, 9.5 s without, on this machine).
+                cur.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true), "
+                            "set_config('jit', 'off', true)", (time_zone,))
             except raw.DatabaseError:
                 cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
                 return None
