@@ -536,9 +536,11 @@ class _PostgreSQL(_Adapter):
         first, last = WHOLE_HOURS_CHECKED
         if not whole_hour_offsets(tz, first, last):
             return general
-        return (f"CASE WHEN {column} >= '{first}-01-01' AND {column} < '{last}-01-01' THEN "
+        # One comparison a cell (later years keep the zone's last rule, on both sides); a NULL
+        # goes through neither form.
+        return (f"CASE WHEN {column} >= '{first}-01-01' THEN "
                 f"replace((date_trunc('second', {column}) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' "
-                f"ELSE {general} END")
+                f"WHEN {column} IS NOT NULL THEN {general} END")
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """COPY (query) TO STDOUT WITH CSV on the session's own connection, inside its transaction,

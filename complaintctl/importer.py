@@ -1067,6 +1067,11 @@ def _cell_sql(adapter, tz, key: str, column, value: str) -> str:
     return f"NULLIF({value}, '')"
 
 
+_CYCLE_TIME_OF_CASE = {"opened_at": "received_at", "due_at": "due_at", "first_response_due_at": "first_response_due_at",
+                       "first_responded_at": "first_responded_at", "regulatory_due_at": "regulatory_due_at",
+                       "resolved_at": "resolved_at"}
+
+
 def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict]:
     """One ordered query whose every cell is the export's CSV cell as text (EXPORT_CSV_KEYS order):
     cases joined to their cycles, in case id and cycle number order; with `reveal`, a personal
@@ -1091,9 +1096,19 @@ def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) ->
             value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
                      f"THEN COALESCE(k.{name}, c.{name}) ELSE c.{name} END)")
         cells.append(_cell_sql(adapter, tz, name, Case.__table__.c[name], value))
+    # A cycle's times are mostly its case's (the first cycle opens at receipt with the case's
+    # deadlines): made once, in the inner query (OFFSET 0 keeps the server from folding it into the
+    # outer one, which would make them again), and taken from there where equal.
+    where = {name: i for i, name in enumerate(EXPORT_CASE_FIELDS)}
+    inner = [f"{cell} AS t{i}" for i, cell in enumerate(cells)]
+    outer = [f"t{i}" for i in range(len(cells))]
+    inner += [f"y.{name} AS y_{name}" for name in EXPORT_CYCLE_FIELDS]
+    inner += [f"c.{case} AS c_{case}" for case in _CYCLE_TIME_OF_CASE.values()] + ["c.id AS o_case", "y.number AS o_cycle"]
     for name in EXPORT_CYCLE_FIELDS:
-        cells.append(_cell_sql(adapter, tz, f"cycle_{name}", Cycle.__table__.c[name], f"y.{name}"))
-    sql = f"SELECT {', '.join(cells)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
+        cell = _cell_sql(adapter, tz, f"cycle_{name}", Cycle.__table__.c[name], f"y_{name}")
+        case = _CYCLE_TIME_OF_CASE.get(name)
+        outer.append(f"CASE WHEN y_{name} = c_{case} THEN t{where[case]} ELSE {cell} END" if case else cell)
+    sql = f"SELECT {', '.join(inner)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
     if shown:
         # The newest value each event kept, per case and field (personal.current), one row a case.
         ids = f" AND case_id IN (SELECT c.id FROM cases c WHERE {' AND '.join(within)})" if within else ""
@@ -1103,7 +1118,7 @@ def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) ->
                 "ORDER BY case_id, field, event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id")
     if within:
         sql += " WHERE " + " AND ".join(within)
-    return sql + " ORDER BY c.id, y.number", params
+    return f"SELECT {', '.join(outer)} FROM ({sql} ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle", params
 
 
 def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None = None,
