@@ -222,9 +222,9 @@ class _Adapter:
         return None
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
-        """The rows of `select_sql` as CSV written by the server, in blocks of whole rows (each
-        block: (rows, text), every row ending with `row_end`); None where the backend cannot
-        (SQLite), or does not know the zone."""
+        """The rows of `select_sql` as CSV written by the server: (encoding, blocks), each block
+        (rows, bytes in that encoding) of whole rows, every row ending with `row_end`; None where
+        the backend cannot (SQLite), or does not know the zone."""
         return None
 
     # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
@@ -560,20 +560,21 @@ class _PostgreSQL(_Adapter):
                 cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
                 return None
             cur.execute("RELEASE SAVEPOINT complaintctl_zone")
-        return self._copied(raw, f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)", params, raw.info.encoding,
-                            row_end.encode())
+        encoding = raw.info.encoding
+        return encoding, self._copied(raw, f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)", params,
+                                      row_end.encode(encoding))
 
     @staticmethod
-    def _copied(raw, sql: str, params: dict, encoding: str, end: bytes):
+    def _copied(raw, sql: str, params: dict, end: bytes):
         block: list = []
         with raw.cursor() as cur, cur.copy(sql, params or None) as copy:
             for row in copy:
-                block.append(row[:-1])
+                block.append(row)
                 if len(block) == 2000:
-                    yield len(block), (end.join(block) + end).decode(encoding)
+                    yield len(block), _row_ends(block, end)
                     block = []
         if block:
-            yield len(block), (end.join(block) + end).decode(encoding)
+            yield len(block), _row_ends(block, end)
 
     def _sequence(self, conn, table: sa.Table) -> str:
         # The name comes from the catalogue, not from input.
@@ -613,6 +614,16 @@ class _PostgreSQL(_Adapter):
 
             return denied("server", message=msg)
         return DatabaseUnavailable("err.database", why=msg)
+
+
+def _row_ends(rows: list, end: bytes) -> bytes:
+    """Rows as COPY sends them (each ending "\n") joined, each ending `end` instead: one replace
+    over the block when no row holds a line break inside a quoted cell (as many "\n" as rows),
+    row by row otherwise."""
+    data = b"".join(rows)
+    if data.count(b"\n") == len(rows):
+        return data.replace(b"\n", end)
+    return b"".join(bytes(row[:-1]) + end for row in rows)
 
 
 ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}

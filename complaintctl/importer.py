@@ -1122,11 +1122,11 @@ def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) ->
 
 
 def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None = None,
-                    row_end: str = "\r\n") -> Iterator[tuple[int, str]] | None:
-    """The CSV body of `export --format csv` (no header) written by the database server, in blocks
-    of whole rows ((rows, text)), byte for byte what export_table's rows make through the csv
-    module; None where the backend cannot (SQLite: export_table is the way). The window is checked
-    before anything is read."""
+                    row_end: str = "\r\n") -> tuple[str, Iterator[tuple[int, bytes]]] | None:
+    """The CSV body of `export --format csv` (no header) written by the database server: (encoding,
+    blocks of whole rows, each (rows, bytes)), byte for byte what export_table's rows make through
+    the csv module; None where the backend cannot (SQLite: export_table is the way). The window is
+    checked before anything is read."""
     received = received_window(ctx, start, end)
     adapter = uow.store.adapter
     zone = getattr(ctx.tz, "key", None)
