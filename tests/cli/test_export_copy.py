@@ -75,6 +75,8 @@ def test_the_server_writes_the_export_byte_for_byte_as_python_does(cli, tmp_path
         cli.sql(statement)
     odd = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path)
     assert '"含,逗号 ""引号""\r\n换行\n"' in odd.decode()
+    if zone not in ZONES:
+        return  # the general form of the time text: the odd cells are what it is for
     _both(cli, config, "--from", "2026-10-01", "--to", "2026-10-20", "--excel", monkeypatch=monkeypatch, tmp_path=tmp_path)
     # Masking off: the administrator's export shows the full values personal_data keeps.
     cli("--config", str(config), "masking", "off", "--reason", "测试库")
