@@ -85,12 +85,24 @@ def _zone_text_sqlite(element, compiler, **kw):
             f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
 
 
+def pg_time_text(moment: str, zone: str) -> str:
+    """PostgreSQL: a stored time (SQL `moment`, a UTC timestamp) as the tool shows it in the zone
+    `zone` (SQL: a literal or a parameter), as stored.time_text writes it: ISO 8601 to the second
+    (truncated) and the offset, to the second where the zone's rules keep seconds (local mean time
+    before a zone's standard time). The one PostgreSQL form of the rule: db.ZoneText (the overdue
+    report's finished text) and the export's time_text_sql both write it."""
+    local = f"timezone({zone}, timezone('UTC', {moment}))"  # the wall-clock time in the zone
+    off = f"abs(extract(epoch FROM {local} - {moment})::int)"  # whole seconds (both share the fraction)
+    return (f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+            f"CASE WHEN {local} < {moment} THEN '-' ELSE '+' END || "
+            f"lpad(({off} / 3600)::text, 2, '0') || ':' || lpad(mod({off} / 60, 60)::text, 2, '0') || "
+            f"CASE WHEN mod({off}, 60) <> 0 THEN ':' || lpad(mod({off}, 60)::text, 2, '0') ELSE '' END)")
+
+
 @compiles(ZoneText, "postgresql")
 def _zone_text_postgresql(element, compiler, **kw):
     moment, zone = (compiler.process(arg, **kw) for arg in element.clauses)
-    local = f"timezone({zone}, timezone('UTC', {moment}))"  # the wall-clock time in the zone
-    return (f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {local} < {moment}"
-            f" THEN '-' || to_char({moment} - {local}, 'HH24:MI') ELSE '+' || to_char({local} - {moment}, 'HH24:MI') END)")
+    return pg_time_text(moment, zone)
 
 
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
@@ -571,13 +583,8 @@ class _PostgreSQL(_Adapter):
         # In the session's zone, which copy_csv sets (and DateStyle ISO) for its transaction. The
         # cast to text costs the server half what to_char does (the export's largest share of its
         # work); it writes a whole-hour offset as "+08", so it serves where the zone keeps whole
-        # hours, and the general form (to_char and the offset to the second) elsewhere.
-        moment = f"({column} AT TIME ZONE 'UTC')"
-        off = f"abs(extract(timezone FROM {moment})::int)"  # seconds: local mean time keeps some
-        general = (f"""to_char({moment}, 'YYYY-MM-DD"T"HH24:MI:SS') || """
-                   f"CASE WHEN extract(timezone FROM {moment}) < 0 THEN '-' ELSE '+' END || "
-                   f"lpad(({off} / 3600)::text, 2, '0') || ':' || lpad(mod({off} / 60, 60)::text, 2, '0') || "
-                   f"CASE WHEN mod({off}, 60) <> 0 THEN ':' || lpad(mod({off}, 60)::text, 2, '0') ELSE '' END")
+        # hours, and the general form (pg_time_text: the offset to the second) elsewhere.
+        general = pg_time_text(column, "'" + tz.key.replace("'", "''") + "'")
         first, last = WHOLE_HOURS_CHECKED
         if not whole_hour_offsets(tz, first, last):
             return general

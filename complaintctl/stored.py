@@ -58,9 +58,13 @@ def _hour_offset(tz, hour: str):
     last = (start + dt.timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(tz).utcoffset()
     if first != last:
         return None
-    sign = "-" if first < dt.timedelta(0) else "+"
-    minutes = abs(int(first.total_seconds())) // 60
-    return first, f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return first, offset_suffix(first)
+
+
+def offset_suffix(offset: dt.timedelta) -> str:
+    """An offset as isoformat writes it after a time ('+08:00', '-03:30', '+05:21:10' in local
+    mean time): the one form, whichever way a time is shown (here, zones.py's table, the SQL)."""
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[19:]
 
 
 def time_text(tz) -> Callable[[Any], str | None]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from .stored import offset_suffix as suffix
+
 UTC = dt.timezone.utc
 YEARS_AHEAD = 2  # beyond the present year: a 60-day period, a review's 30 days, a report --as-of
 
@@ -43,11 +45,6 @@ def covers(kept: tuple[str, int, int] | None, policy, now: dt.datetime, earliest
         return False
     first, last = years_wanted(now, earliest)
     return kept[1] <= first and kept[2] >= last - YEARS_AHEAD + 1
-
-
-def suffix(offset: dt.timedelta) -> str:
-    """An offset as isoformat writes it after a time ('+08:00', '-03:30', '+00:01:15')."""
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[19:]
 
 
 def periods(tz, first_year: int, last_year: int) -> list[dict]:

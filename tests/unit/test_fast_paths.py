@@ -43,6 +43,16 @@ def test_report_times_match_a_full_zone_conversion(moment, zone):
     assert show(moment) == expected  # PostgreSQL hands back naive datetimes
 
 
+def test_report_times_in_local_mean_time_keep_the_offsets_seconds():
+    """Before a zone's standard time its offset has seconds: the text (SQLite) and datetime
+    (PostgreSQL) ways write them as isoformat does, as the SQL forms do (db.ZoneText)."""
+    for zone, stored, want in [("Asia/Kolkata", "1890-06-01 12:00:00.500000", "1890-06-01T17:21:10+05:21:10"),
+                               ("Europe/London", "1845-03-01 12:00:00.000000", "1845-03-01T11:58:45-00:01:15")]:
+        show = time_text(ZoneInfo(zone))
+        assert show(stored) == want
+        assert show(dt.datetime.fromisoformat(stored)) == want
+
+
 def test_report_times_around_a_half_hour_daylight_saving_change():
     show = time_text(ZoneInfo("America/St_Johns"))  # the 2024 change: 2:00 NDT -> 1:00 NST, at 04:30 UTC
     assert show("2024-11-03 04:29:59.000000") == "2024-11-03T01:59:59-02:30"
