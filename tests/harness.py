@@ -27,6 +27,7 @@ class Outcome:
     stderr: str
     output: str
     exception: BaseException | None = None
+    stdout_bytes: bytes = b""  # stdout as written (stdout above has "\r\n" read as "\n")
 
 
 class Runner:
@@ -59,4 +60,5 @@ class Runner:
                 sys.stderr.flush()
             # Read inside the isolation: its streams are closed once it is left.
             seen = [s.getvalue().decode("utf-8", "replace").replace("\r\n", "\n") for s in (stdout, stderr, output)]
-        return Outcome(code, *seen, exception=exception)
+            raw = stdout.getvalue()
+        return Outcome(code, *seen, exception=exception, stdout_bytes=raw)
