@@ -3,11 +3,10 @@ streamed one at a time (never every case in memory); only per-row clock arithmet
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
+from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select, tuple_ as sa_tuple
 
 from . import clocks, cycles, deadlines
 from . import domain as d
@@ -229,9 +228,10 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
-    """`sla` for several groupings at once (the monthly report's by tier and by branch): the window's
-    cycles, each with the working time kept when it was decided, are read once for all of them.
-    Long because the window's cycles are read once for every grouping asked for."""
+    """`sla` for several groupings at once (the monthly report's by tier and by branch). The
+    database counts each group's cycles (`_sla_counts`) and picks the few working times its median
+    and 90th percentile read (`_sla_ranks`); only those come back to Python, which puts the figures
+    together exactly as statistics.median and statistics.quantiles would from every value."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)
@@ -240,67 +240,145 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         if start is None or end is None:
             raise InvalidValue("--from" if start is None else "--to", "", "acc.from_and_to")
         lo, hi = received_window(ctx, start, end)
-    dims = [_dimension(b) for b in by]
-    yc = Cycle.__table__.c
-    group_cols = [(yc.tier if dim == "tier" else _C[dim]).label(f"grp{i}") for i, dim in enumerate(dims)]
-    # Each cycle's working time was kept when it was decided (cycles.decided_seconds); the response
-    # check compares stored times as they come back (text on SQLite), which order as the times do.
-    stmt = (select(*group_cols, yc.number, yc.working_seconds, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
-                   yc.internal_breached, yc.regulatory_breached, yc.response_breached,
-                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
-            .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
-            .where(yc.resolved_at >= lo, yc.resolved_at < hi))
-    per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
-    urgent = d.Tier.URGENT.value
-
-    def groups_of(r):
-        """The row's group in each dimension, made on first sight."""
-        for i, groups in enumerate(per_dim):
-            g = groups.get(r[i] or "")
-            if g is None:
-                g = groups[r[i] or ""] = _sla_group()
-            yield g
-
-    for r in _stream(uow, stmt):
-        if r.opened_by == d.Action.REVIEW.value:  # a review's own 30 days, decided: counted apart
-            ok = not r.regulatory_breached
-            for g in groups_of(r):
-                g["reviews"] += 1
-                g["reviews_ok"] += ok
-            continue
-        internal = not (r.internal_breached or r.response_breached)
-        regulatory = not r.regulatory_breached
-        ftr = r.number == 1 and r.cycle_number == 1
-        reopened = r.cycle_number > r.number
-        seconds = r.working_seconds
-        if seconds is None:  # decided by a writer that did not keep it (db check names such a cycle)
-            seconds = cycles.decided_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at), ctx.calendar)
-        duration = seconds / deadlines.DAY
-        timed = r.tier == urgent and r.first_response_due_at is not None
-        on_time = timed and r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
-        for g in groups_of(r):
-            g["n"] += 1
-            g["internal"] += internal
-            g["regulatory"] += regulatory
-            g["ftr"] += ftr
-            g["reopened"] += reopened
-            g["durations"].append(duration)
-            g["urgent"] += timed
-            g["urgent_ok"] += on_time
     edge = min(hi, ctx.now)
     open_breached = uow.session.execute(
         select(func.count()).where(clocks.breached_sql(edge))).scalar_one()
     out = []
-    for dim, groups in zip(dims, per_dim):
-        rows = [_sla_row(dim, key, groups[key]) for key in sorted(groups)]
+    wide = _wide(uow, lo, hi)
+    for dim in (_dimension(b) for b in by):
+        window = _SlaWindow(dim, lo, hi, wide)
+        groups = _sla_counts(uow, window)
+        total = {k: sum(g[k] for g in groups.values()) for k in _SLA_COUNTS}
+        if not total["unkept"]:  # no cycle lacks its kept working time: leave the fallback out
+            window.seconds = _YC.working_seconds
+        picked = _sla_ranks(uow, window, {key: g["n"] for key, g in groups.items()}, total["n"])
+        rows = [_sla_row(dim, key, groups[key], picked.get(key, {})) for key in sorted(groups)]
         if groups:
-            merged = _sla_group()
-            for g in groups.values():
-                for k in merged:
-                    merged[k] = merged[k] + g[k]
-            rows.append(_sla_row(dim, "TOTAL", merged))
+            rows.append(_sla_row(dim, "TOTAL", total, picked.get(_TOTAL, {})))
         out.append({"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "by": dim,
                     "rows": rows, "open_breached": open_breached, "this_month": this_month})
+    return out
+
+
+_YC = Cycle.__table__.c
+_LATER = Cycle.__table__.alias("later")
+_REVIEW = d.Action.REVIEW.value
+_SLA_COUNTS = ("n", "internal", "regulatory", "ftr", "reopened", "urgent", "urgent_ok", "reviews", "reviews_ok",
+               "unkept")
+_TOTAL = object()  # the key of the TOTAL row's picked values (a group may be called anything)
+# Up to this many groups, every group's ranks are counted along the window's one ordering by
+# working time (a running count per group, one sort); beyond, each group is ordered apart (a
+# window partitioned by group) and the whole window once more for the TOTAL row.
+_RUNNING_GROUPS = 12
+
+
+def _wide(uow, lo: dt.datetime, hi: dt.datetime) -> bool:
+    """Whether the window spans more than a third of the time between the first and the last
+    decision (read from the ends of the resolved_at index): then reading the cycles table through
+    is cheaper than a range of the index (a year of a million cases: 0.4 s against 0.8 s on
+    SQLite, which cannot tell without histograms)."""
+    first, last = (stored_utc(v) for v in uow.session.execute(
+        select(select(func.min(_YC.resolved_at)).scalar_subquery(),
+               select(func.max(_YC.resolved_at)).scalar_subquery())).one())
+    if first is None or last <= first:
+        return False
+    return (min(hi, last) - max(lo, first)) * 3 > (last - first)
+
+
+class _SlaWindow:
+    """The cycles decided in [lo, hi) as SQL: their group in one dimension ('' for none), whether
+    each is a review's decision, and its working time."""
+
+    def __init__(self, dim: str, lo: dt.datetime, hi: dt.datetime, wide: bool = False):
+        yc = _YC
+        self.table = Cycle.__table__
+        if dim == "tier":  # the cycle's own tier: no need to read the cases
+            self.group = yc.tier
+        else:
+            self.table = self.table.join(Case.__table__, _C.id == yc.case_id)
+            self.group = func.coalesce(_C[dim], "")
+        # A wide window compares an expression of resolved_at, which no index serves: a scan.
+        resolved = func.coalesce(yc.resolved_at, yc.resolved_at) if wide else yc.resolved_at
+        self.where = [resolved >= lo, resolved < hi]
+        self.review = func.coalesce(yc.opened_by, "") == _REVIEW  # a review's own 30 days: counted apart
+        # Kept when the cycle was decided (cycles.decided_seconds); counted over business_days, to
+        # the same float, for a cycle decided by a writer that did not keep it (db check names it).
+        self.seconds = func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+
+
+def _sla_counts(uow, w: _SlaWindow) -> dict[str, dict[str, int]]:
+    """Each group's counts, one GROUP BY. A cycle was reopened when its case has a later cycle (a
+    case's cycles are numbered 1, 2, ... and the case's cycle_number is the last): found in the
+    cycles' (case_id, number) index, so that grouping by tier never reads the cases."""
+    yc = _YC
+    later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
+    decided = not_(w.review)
+    timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
+    on_time = and_(timed, yc.first_responded_at.is_not(None), yc.first_responded_at < yc.first_response_due_at)
+    conds = {
+        "n": decided,
+        "internal": and_(decided, not_(or_(yc.internal_breached, yc.response_breached))),
+        "regulatory": and_(decided, not_(yc.regulatory_breached)),
+        "ftr": and_(decided, yc.number == 1, not_(later)),
+        "reopened": and_(decided, later),
+        "urgent": and_(decided, timed),
+        "urgent_ok": and_(decided, on_time),
+        "reviews": w.review,
+        "reviews_ok": and_(w.review, not_(yc.regulatory_breached)),
+        "unkept": and_(decided, yc.working_seconds.is_(None)),
+    }
+    stmt = (select(w.group, *(func.sum(sql_case((conds[k], 1), else_=0)) for k in _SLA_COUNTS))
+            .select_from(w.table).where(*w.where).group_by(w.group))
+    return {key: dict(zip(_SLA_COUNTS, (int(v) for v in vals))) for key, *vals in uow.session.execute(stmt)}
+
+
+def quantile_ranks(n: int) -> tuple[int, ...]:
+    """The ranks (1 = the shortest) of the working times the median and the 90th percentile of n
+    read, as statistics.median and statistics.quantiles(n=100, method="inclusive") read them."""
+    if n == 0:
+        return ()
+    if n == 1:
+        return (1,)
+    j = 90 * (n - 1) // 100
+    return tuple(sorted({(n + 1) // 2, n // 2 + 1, j + 1, j + 2}))
+
+
+def _sla_ranks(uow, w: _SlaWindow, sizes: dict[str, int], total: int) -> dict[Any, dict[int, float]]:
+    """The working seconds at each group's (and the whole window's, under `_TOTAL`) quantile_ranks,
+    picked in the database: each decided cycle numbered in order of working time, within its group
+    and over the window, and only the numbered few returned."""
+    wanted = {key: quantile_ranks(n) for key, n in sizes.items() if n}
+    if not wanted:
+        return {}
+    order = w.seconds
+    keys = sorted(wanted)
+    if len(keys) <= _RUNNING_GROUPS:
+        # One ordering: the row's number over the window, and a running count for each group.
+        frame = dict(order_by=order, rows=(None, 0))
+        running = [func.sum(sql_case((w.group == key, 1), else_=0)).over(**frame).label(f"r{i}")
+                   for i, key in enumerate(keys)]
+        inner = (select(w.group.label("g"), order.label("s"), func.count().over(**frame).label("t"), *running)
+                 .select_from(w.table).where(*w.where, not_(w.review)).subquery())
+        picks = [and_(inner.c.g == key, inner.c[f"r{i}"].in_(wanted[key])) for i, key in enumerate(keys)]
+        rank_of = {key: i + 3 for i, key in enumerate(keys)}
+        stmt = select(inner).where(or_(inner.c.t.in_(quantile_ranks(total)), *picks))
+    else:
+        inner = (select(w.group.label("g"), order.label("s"), func.count().over(order_by=order, rows=(None, 0)).label("t"),
+                        func.row_number().over(partition_by=w.group, order_by=order).label("r"))
+                 .select_from(w.table).where(*w.where, not_(w.review)).subquery())
+        pairs = [(key, r) for key in keys for r in wanted[key]]
+        rank_of = None
+        stmt = select(inner).where(or_(inner.c.t.in_(quantile_ranks(total)),
+                                       sa_tuple(inner.c.g, inner.c.r).in_(pairs)))
+    out: dict[Any, dict[int, float]] = {}
+    totals = set(quantile_ranks(total))
+    for row in uow.session.execute(stmt):
+        key, seconds, t = row[0], float(row[1]), int(row[2])
+        if t in totals:
+            out.setdefault(_TOTAL, {})[t] = seconds
+        rank = int(row[rank_of[key]] if rank_of is not None else row[3])
+        if rank in wanted.get(key, ()):
+            out.setdefault(key, {})[rank] = seconds
     return out
 
 
@@ -308,28 +386,35 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
+def _median(at: dict[int, float], n: int) -> float | None:
+    """statistics.median of the n working times, in working days, from the ranks it reads."""
+    if not n:
         return None
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
+    if n % 2:
+        return round(at[(n + 1) // 2] / deadlines.DAY, 2)
+    return round((at[n // 2] / deadlines.DAY + at[n // 2 + 1] / deadlines.DAY) / 2, 2)
 
 
-def _sla_group() -> dict[str, Any]:
-    return {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0,
-            "urgent_ok": 0, "reviews": 0, "reviews_ok": 0}
+def _p90(at: dict[int, float], n: int) -> float | None:
+    """statistics.quantiles(n=100, method="inclusive")[89] of the n working times, in working days:
+    the same interpolation between the same two ranks, to the same float."""
+    if not n:
+        return None
+    if n == 1:
+        return round(at[1] / deadlines.DAY, 2)
+    j, delta = divmod(90 * (n - 1), 100)
+    return round((at[j + 1] / deadlines.DAY * (100 - delta) + at[j + 2] / deadlines.DAY * delta) / 100, 2)
 
 
-def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
+def _sla_row(by: str, key: str, g: dict, at: dict[int, float]) -> dict[str, Any]:
     return {
         by: key, "resolved": g["n"],
         "within_internal_pct": _pct(g["internal"], g["n"]),
         "within_regulatory_pct": _pct(g["regulatory"], g["n"]),
         "first_time_resolution_pct": _pct(g["ftr"], g["n"]),
         "reopen_pct": _pct(g["reopened"], g["n"]),
-        "median_working_days": round(statistics.median(g["durations"]), 2) if g["durations"] else None,
-        "p90_working_days": _quantile(g["durations"], 0.9),
+        "median_working_days": _median(at, g["n"]),
+        "p90_working_days": _p90(at, g["n"]),
         "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
         "reviews_decided": g["reviews"], "reviews_within_30_days_pct": _pct(g["reviews_ok"], g["reviews"]),
     }
