@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select, tuple_ as sa_tuple
+from sqlalchemy import (BigInteger, Float, and_, case as sql_case, cast as sa_cast, func, literal, not_, or_, select,
+                        tuple_ as sa_tuple, union_all)
 
 from . import clocks, cycles, deadlines
 from . import domain as d
@@ -229,9 +230,10 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
     """`sla` for several groupings at once (the monthly report's by tier and by branch). The
-    database counts each group's cycles (`_sla_counts`) and picks the few working times its median
-    and 90th percentile read (`_sla_ranks`); only those come back to Python, which puts the figures
-    together exactly as statistics.median and statistics.quantiles would from every value."""
+    database counts each group's cycles and the histogram of their working times (`_sla_counts`),
+    then picks the few working times each median and 90th percentile reads (`_sla_ranks`); only
+    those come back to Python, which puts the figures together exactly as statistics.median and
+    statistics.quantiles would from every value."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)
@@ -247,11 +249,12 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
     wide = _wide(uow, lo, hi)
     for dim in (_dimension(b) for b in by):
         window = _SlaWindow(dim, lo, hi, wide)
-        groups = _sla_counts(uow, window)
+        groups, bars = _sla_counts(uow, window)
         total = {k: sum(g[k] for g in groups.values()) for k in _SLA_COUNTS}
-        if not total["unkept"]:  # no cycle lacks its kept working time: leave the fallback out
-            window.seconds = _YC.working_seconds
-        picked = _sla_ranks(uow, window, {key: g["n"] for key, g in groups.items()}, total["n"])
+        if total["unkept"]:  # a cycle lacks its kept working time: count it (dearer, and rare)
+            window.seconds = window.counted
+            groups, bars = _sla_counts(uow, window)
+        picked = _sla_ranks(uow, window, bars, {key: g["n"] for key, g in groups.items()}, total["n"])
         rows = [_sla_row(dim, key, groups[key], picked.get(key, {})) for key in sorted(groups)]
         if groups:
             rows.append(_sla_row(dim, "TOTAL", total, picked.get(_TOTAL, {})))
@@ -266,10 +269,6 @@ _REVIEW = d.Action.REVIEW.value
 _SLA_COUNTS = ("n", "internal", "regulatory", "ftr", "reopened", "urgent", "urgent_ok", "reviews", "reviews_ok",
                "unkept")
 _TOTAL = object()  # the key of the TOTAL row's picked values (a group may be called anything)
-# Up to this many groups, every group's ranks are counted along the window's one ordering by
-# working time (a running count per group, one sort); beyond, each group is ordered apart (a
-# window partitioned by group) and the whole window once more for the TOTAL row.
-_RUNNING_GROUPS = 12
 
 
 def _wide(uow, lo: dt.datetime, hi: dt.datetime) -> bool:
@@ -303,33 +302,64 @@ class _SlaWindow:
         self.review = func.coalesce(yc.opened_by, "") == _REVIEW  # a review's own 30 days: counted apart
         # Kept when the cycle was decided (cycles.decided_seconds); counted over business_days, to
         # the same float, for a cycle decided by a writer that did not keep it (db check names it).
-        self.seconds = func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+        self.seconds = yc.working_seconds
+        self.counted = func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+        # The working-time histogram's bar a cycle falls in (monotonic in its working time).
+        self.bar = lambda: sa_cast(self.seconds / literal(_BAR, Float()), BigInteger())
 
 
-def _sla_counts(uow, w: _SlaWindow) -> dict[str, dict[str, int]]:
-    """Each group's counts, one GROUP BY. A cycle was reopened when its case has a later cycle (a
-    case's cycles are numbered 1, 2, ... and the case's cycle_number is the last): found in the
-    cycles' (case_id, number) index, so that grouping by tier never reads the cases."""
+def _sla_counts(uow, w: _SlaWindow) -> tuple[dict[str, dict[str, int]], dict[Any, dict[int, int]]]:
+    """Each group's counts, and the histogram of its decided cycles' working times (bar -> cycles;
+    the whole window's under `_TOTAL`), in one read of the window: its cycles counted by group,
+    by what is true of them (one small integer of flags) and by bar; those few rows then summed
+    per group, and per group and bar. A cycle was reopened when its case has a later cycle (a
+    case's cycles are numbered 1, 2, ... and its cycle_number is the last): found in the cycles'
+    (case_id, number) index, so that grouping by tier never reads the cases."""
     yc = _YC
     later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
-    decided = not_(w.review)
     timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
-    on_time = and_(timed, yc.first_responded_at.is_not(None), yc.first_responded_at < yc.first_response_due_at)
-    conds = {
-        "n": decided,
-        "internal": and_(decided, not_(or_(yc.internal_breached, yc.response_breached))),
-        "regulatory": and_(decided, not_(yc.regulatory_breached)),
-        "ftr": and_(decided, yc.number == 1, not_(later)),
-        "reopened": and_(decided, later),
-        "urgent": and_(decided, timed),
-        "urgent_ok": and_(decided, on_time),
-        "reviews": w.review,
-        "reviews_ok": and_(w.review, not_(yc.regulatory_breached)),
-        "unkept": and_(decided, yc.working_seconds.is_(None)),
+    flags = {  # what each bit of a cycle's flags says
+        "review": (w.review, 1),
+        "internal_ok": (not_(or_(yc.internal_breached, yc.response_breached)), 2),
+        "regulatory_ok": (not_(yc.regulatory_breached), 4),
+        "first": (yc.number == 1, 8),
+        "later": (later, 16),
+        "timed": (timed, 32),
+        "on_time": (and_(timed, yc.first_responded_at.is_not(None),
+                         yc.first_responded_at < yc.first_response_due_at), 64),
+        "unkept": (yc.working_seconds.is_(None), 128),
     }
-    stmt = (select(w.group, *(func.sum(sql_case((conds[k], 1), else_=0)) for k in _SLA_COUNTS))
-            .select_from(w.table).where(*w.where).group_by(w.group))
-    return {key: dict(zip(_SLA_COUNTS, (int(v) for v in vals))) for key, *vals in uow.session.execute(stmt)}
+    code = sum((sql_case((cond, bit), else_=0) for cond, bit in flags.values()), literal(0))
+    bar = w.bar()
+    c = (select(w.group.label("g"), code.label("flags"), bar.label("bar"), func.count().label("cycles"))
+         .select_from(w.table).where(*w.where).group_by(w.group, code, bar).cte("counted"))
+
+    def has(*names: str, but: str = "review"):
+        bits = sum(flags[n][1] for n in names)
+        return c.c.flags.op("&")(bits | flags[but][1]) == bits
+
+    conds = {
+        "n": has(), "internal": has("internal_ok"), "regulatory": has("regulatory_ok"),
+        "ftr": and_(has("first"), c.c.flags.op("&")(flags["later"][1]) == 0),
+        "reopened": has("later"), "urgent": has("timed"), "urgent_ok": has("on_time"),
+        "reviews": has("review", but="review"), "reviews_ok": has("review", "regulatory_ok", but="review"),
+        "unkept": has("unkept"),
+    }
+    nothing = [sa_cast(None, BigInteger()) for _ in _SLA_COUNTS[1:]]
+    stmt = union_all(
+        select(literal(0), c.c.g, sa_cast(None, BigInteger()),
+               *(func.sum(sql_case((conds[k], c.c.cycles), else_=0)) for k in _SLA_COUNTS)).group_by(c.c.g),
+        select(literal(1), c.c.g, c.c.bar, func.sum(c.c.cycles), *nothing).where(has()).group_by(c.c.g, c.c.bar))
+    groups: dict[str, dict[str, int]] = {}
+    bars: dict[Any, dict[int, int]] = {}
+    for kind, key, b, *counts in uow.session.execute(stmt):
+        if kind == 0:
+            groups[key] = dict(zip(_SLA_COUNTS, (int(v) for v in counts)))
+        elif b is not None:  # (a cycle without its working time kept, when not counted: none asked)
+            bars.setdefault(key, {})[b] = int(counts[0])
+            every = bars.setdefault(_TOTAL, {})
+            every[b] = every.get(b, 0) + int(counts[0])
+    return groups, bars
 
 
 def quantile_ranks(n: int) -> tuple[int, ...]:
@@ -343,42 +373,56 @@ def quantile_ranks(n: int) -> tuple[int, ...]:
     return tuple(sorted({(n + 1) // 2, n // 2 + 1, j + 1, j + 2}))
 
 
-def _sla_ranks(uow, w: _SlaWindow, sizes: dict[str, int], total: int) -> dict[Any, dict[int, float]]:
+# The width of a bar of the working-time histogram, in seconds: narrow enough that the bars
+# holding a median or a percentile are a few thousand cycles each, wide enough that a year of
+# one group is a few hundred bars.
+_BAR = 3600
+
+
+def _sla_ranks(uow, w: _SlaWindow, bars: dict[Any, dict[int, int]], sizes: dict[str, int], total: int
+               ) -> dict[Any, dict[int, float]]:
     """The working seconds at each group's (and the whole window's, under `_TOTAL`) quantile_ranks,
-    picked in the database: each decided cycle numbered in order of working time, within its group
-    and over the window, and only the numbered few returned."""
-    wanted = {key: quantile_ranks(n) for key, n in sizes.items() if n}
+    found without ordering every cycle: the histogram of each group's working times (bars of _BAR
+    seconds, counted by _sla_counts) says which bar holds each rank and its place in the bar; then
+    only the cycles in those bars are numbered in order of working time (row_number, within the
+    group's bar and within the bar), and the numbered few returned."""
+    decided = not_(w.review)
+    bar = w.bar()
+    wanted: dict[Any, dict[tuple[int, int], int]] = {}  # group -> (bar, place in it) -> rank
+    for key, ranks in [(k, quantile_ranks(n)) for k, n in sizes.items()] + [(_TOTAL, quantile_ranks(total))]:
+        if ranks:
+            wanted[key] = _places(bars[key], ranks)
     if not wanted:
         return {}
-    order = w.seconds
-    keys = sorted(wanted)
-    if len(keys) <= _RUNNING_GROUPS:
-        # One ordering: the row's number over the window, and a running count for each group.
-        frame = dict(order_by=order, rows=(None, 0))
-        running = [func.sum(sql_case((w.group == key, 1), else_=0)).over(**frame).label(f"r{i}")
-                   for i, key in enumerate(keys)]
-        inner = (select(w.group.label("g"), order.label("s"), func.count().over(**frame).label("t"), *running)
-                 .select_from(w.table).where(*w.where, not_(w.review)).subquery())
-        picks = [and_(inner.c.g == key, inner.c[f"r{i}"].in_(wanted[key])) for i, key in enumerate(keys)]
-        rank_of = {key: i + 3 for i, key in enumerate(keys)}
-        stmt = select(inner).where(or_(inner.c.t.in_(quantile_ranks(total)), *picks))
-    else:
-        inner = (select(w.group.label("g"), order.label("s"), func.count().over(order_by=order, rows=(None, 0)).label("t"),
-                        func.row_number().over(partition_by=w.group, order_by=order).label("r"))
-                 .select_from(w.table).where(*w.where, not_(w.review)).subquery())
-        pairs = [(key, r) for key in keys for r in wanted[key]]
-        rank_of = None
-        stmt = select(inner).where(or_(inner.c.t.in_(quantile_ranks(total)),
-                                       sa_tuple(inner.c.g, inner.c.r).in_(pairs)))
+    in_group = [(key, b, place) for key, places in wanted.items() if key is not _TOTAL for b, place in places]
+    in_window = [(b, place) for b, place in wanted.get(_TOTAL, {})]
+    # (An empty IN of row values is not SQL: each part only when it has values.)
+    near = [sa_tuple(w.group, bar).in_(sorted({(k, b) for k, b, _ in in_group}))] if in_group else []
+    near += [bar.in_(sorted({b for b, _ in in_window}))] if in_window else []
+    inner = (select(w.group.label("g"), w.seconds.label("s"), bar.label("b"),
+                    func.row_number().over(partition_by=(w.group, bar), order_by=w.seconds).label("r"),
+                    func.row_number().over(partition_by=bar, order_by=w.seconds).label("t"))
+             .select_from(w.table).where(*w.where, decided, or_(*near)).subquery())
+    picks = [sa_tuple(inner.c.g, inner.c.b, inner.c.r).in_(in_group)] if in_group else []
+    picks += [sa_tuple(inner.c.b, inner.c.t).in_(in_window)] if in_window else []
+    stmt = select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(or_(*picks))
     out: dict[Any, dict[int, float]] = {}
-    totals = set(quantile_ranks(total))
-    for row in uow.session.execute(stmt):
-        key, seconds, t = row[0], float(row[1]), int(row[2])
-        if t in totals:
-            out.setdefault(_TOTAL, {})[t] = seconds
-        rank = int(row[rank_of[key]] if rank_of is not None else row[3])
-        if rank in wanted.get(key, ()):
-            out.setdefault(key, {})[rank] = seconds
+    for key, seconds, b, r, t in uow.session.execute(stmt):
+        for k, place in ((key, (b, r)), (_TOTAL, (b, t))):
+            rank = wanted.get(k, {}).get(place)
+            if rank is not None:
+                out.setdefault(k, {})[rank] = float(seconds)
+    return out
+
+
+def _places(bars: dict[int, int], ranks: tuple[int, ...]) -> dict[tuple[int, int], int]:
+    """Where each rank falls in a histogram: (its bar, its place within the bar) -> rank."""
+    out, before, todo = {}, 0, list(ranks)
+    for b in sorted(bars):
+        while todo and todo[0] <= before + bars[b]:
+            rank = todo.pop(0)
+            out[(b, rank - before)] = rank
+        before += bars[b]
     return out
 
 
