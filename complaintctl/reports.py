@@ -308,6 +308,24 @@ class _SlaWindow:
         self.bar = lambda: sa_cast(self.seconds / literal(_BAR, Float()), BigInteger())
 
 
+def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
+    """What each bit of a cycle's flags says, as SQL, and the bit."""
+    yc = _YC
+    later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
+    timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
+    return {
+        "review": (w.review, 1),
+        "internal_ok": (not_(or_(yc.internal_breached, yc.response_breached)), 2),
+        "regulatory_ok": (not_(yc.regulatory_breached), 4),
+        "first": (yc.number == 1, 8),
+        "later": (later, 16),  # the case has a later cycle: this one was reopened
+        "timed": (timed, 32),
+        "on_time": (and_(timed, yc.first_responded_at.is_not(None),
+                         yc.first_responded_at < yc.first_response_due_at), 64),
+        "unkept": (yc.working_seconds.is_(None), 128),
+    }
+
+
 def _sla_counts(uow, w: _SlaWindow) -> tuple[dict[str, dict[str, int]], dict[Any, dict[int, int]]]:
     """Each group's counts, and the histogram of its decided cycles' working times (bar -> cycles;
     the whole window's under `_TOTAL`), in one read of the window: its cycles counted by group,
@@ -315,20 +333,7 @@ def _sla_counts(uow, w: _SlaWindow) -> tuple[dict[str, dict[str, int]], dict[Any
     per group, and per group and bar. A cycle was reopened when its case has a later cycle (a
     case's cycles are numbered 1, 2, ... and its cycle_number is the last): found in the cycles'
     (case_id, number) index, so that grouping by tier never reads the cases."""
-    yc = _YC
-    later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
-    timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
-    flags = {  # what each bit of a cycle's flags says
-        "review": (w.review, 1),
-        "internal_ok": (not_(or_(yc.internal_breached, yc.response_breached)), 2),
-        "regulatory_ok": (not_(yc.regulatory_breached), 4),
-        "first": (yc.number == 1, 8),
-        "later": (later, 16),
-        "timed": (timed, 32),
-        "on_time": (and_(timed, yc.first_responded_at.is_not(None),
-                         yc.first_responded_at < yc.first_response_due_at), 64),
-        "unkept": (yc.working_seconds.is_(None), 128),
-    }
+    flags = _sla_flags(w)
     code = sum((sql_case((cond, bit), else_=0) for cond, bit in flags.values()), literal(0))
     bar = w.bar()
     c = (select(w.group.label("g"), code.label("flags"), bar.label("bar"), func.count().label("cycles"))
