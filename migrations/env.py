@@ -10,6 +10,9 @@ target_metadata = SQLModel.metadata
 
 
 def _configure(connection):
+    from complaintctl.db import declare_for
+
+    declare_for(connection.dialect.name)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

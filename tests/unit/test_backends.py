@@ -65,3 +65,25 @@ def test_the_sqlite_adapter_gives_its_engine_the_fast_time_writer(tmp_path):
         assert UTCDateTime().dialect_impl(dialect).bind_processor(dialect) is sqlite_time_text
     finally:
         store.dispose()
+
+
+def test_a_sqlite_database_does_not_load_the_postgresql_dialect(tmp_path):
+    """Naming a PostgreSQL option loads SQLAlchemy's PostgreSQL dialect (45 ms of every SQLite
+    command's start-up): the lookup index's PostgreSQL condition is declared only for PostgreSQL."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from complaintctl.db import Store; s = Store(sys.argv[1]); s.ensure_schema(); "
+             "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')))")
+    db = str(tmp_path / "x.db")
+    subprocess.run([sys.executable, "-c", probe, db], capture_output=True, check=True)  # creates it (migrations may load it)
+    out = subprocess.run([sys.executable, "-c", probe, db], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex
+
+    from complaintctl.db import LOOKUP_INDEX, declare_for
+
+    declare_for("postgresql")
+    assert str(CreateIndex(LOOKUP_INDEX).compile(dialect=postgresql.dialect())).endswith(
+        "WHERE field IN ('customer', 'phone', 'account', 'id_number')")
