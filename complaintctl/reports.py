@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from sqlalchemy import (BigInteger, Float, and_, case as sql_case, cast as sa_cast, func, literal, not_, or_, select,
-                        tuple_ as sa_tuple, union_all)
+                        union_all)
 
 from . import clocks, cycles, deadlines
 from . import domain as d
@@ -399,18 +399,16 @@ def _sla_ranks(uow, w: _SlaWindow, bars: dict[Any, dict[int, int]], sizes: dict[
             wanted[key] = _places(bars[key], ranks)
     if not wanted:
         return {}
-    in_group = [(key, b, place) for key, places in wanted.items() if key is not _TOTAL for b, place in places]
-    in_window = [(b, place) for b, place in wanted.get(_TOTAL, {})]
-    # (An empty IN of row values is not SQL: each part only when it has values.)
-    near = [sa_tuple(w.group, bar).in_(sorted({(k, b) for k, b, _ in in_group}))] if in_group else []
-    near += [bar.in_(sorted({b for b, _ in in_window}))] if in_window else []
+    # Plain lists of bars and places (a list of row values is a linear OR on PostgreSQL): a row
+    # picked for one group's place may be another's, and Python keeps only the ones wanted.
+    places = {place for key, at in wanted.items() if key is not _TOTAL for _, place in at}
     inner = (select(w.group.label("g"), w.seconds.label("s"), bar.label("b"),
                     func.row_number().over(partition_by=(w.group, bar), order_by=w.seconds).label("r"),
                     func.row_number().over(partition_by=bar, order_by=w.seconds).label("t"))
-             .select_from(w.table).where(*w.where, decided, or_(*near)).subquery())
-    picks = [sa_tuple(inner.c.g, inner.c.b, inner.c.r).in_(in_group)] if in_group else []
-    picks += [sa_tuple(inner.c.b, inner.c.t).in_(in_window)] if in_window else []
-    stmt = select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(or_(*picks))
+             .select_from(w.table)
+             .where(*w.where, decided, bar.in_(sorted({b for at in wanted.values() for b, _ in at}))).subquery())
+    stmt = select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(
+        or_(inner.c.r.in_(sorted(places)), inner.c.t.in_(sorted(p for _, p in wanted.get(_TOTAL, {})))))
     out: dict[Any, dict[int, float]] = {}
     for key, seconds, b, r, t in uow.session.execute(stmt):
         for k, place in ((key, (b, r)), (_TOTAL, (b, t))):
