@@ -160,12 +160,13 @@ def python_fetch_floor(db: Path, sql: str) -> float:
     return time.perf_counter() - started
 
 
-def python_export_floor(db: Path) -> float:
-    """The export's two ordered queries fetched and written with csv.writer, nothing converted."""
+def python_export_floor(db: Path, cpu: list | None = None) -> float:
+    """The export's two ordered queries fetched and written with csv.writer, nothing converted
+    (wall seconds; `cpu`, if given, collects the CPU seconds)."""
     import sqlite3
 
     conn = sqlite3.connect(db)
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     with open(os.devnull, "w", newline="") as sink:
         w = csv.writer(sink)
         for sql in ("SELECT * FROM cases ORDER BY id", "SELECT * FROM cycles ORDER BY case_id, number"):
@@ -173,6 +174,8 @@ def python_export_floor(db: Path) -> float:
             while rows := cur.fetchmany(5000):
                 w.writerows(rows)
     conn.close()
+    if cpu is not None:
+        cpu.append(time.process_time() - used)
     return time.perf_counter() - started
 
 
@@ -255,16 +258,42 @@ def psql_floor(url: str, sql: str) -> list[str] | None:
     return [str(psql), libpq, "-qc", f"COPY ({sql.rstrip(';')}) TO STDOUT WITH CSV HEADER"]
 
 
+def psql_export_floor(url: str) -> list[str] | None:
+    """psql copying the tool's own export query (its finished text, as `export --format csv` has
+    the server write it, in the default zone) out as CSV: the server's share of the export."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.db import ADAPTERS
+    from complaintctl.importer import export_csv_sql
+
+    shell = psql_floor(url, "SELECT 1")
+    if shell is None:
+        return None
+    zone = "Asia/Shanghai"
+    sql, _ = export_csv_sql(ADAPTERS["postgresql"](None, 0), ZoneInfo(zone), False)
+    shell[-1] = f"SET TimeZone = '{zone}'; SET DateStyle = 'ISO'; SET jit = off; COPY ({sql}) TO STDOUT WITH CSV"
+    return shell
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated case counts")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--only", default=None, metavar="NAMES",
+                    help="comma-separated commands to time (log, overdue, sla, regulatory, monthly, export, import); "
+                         "default all")
+    ap.add_argument("--pg-prefix", default="complaintctl_bench",
+                    help="name of the PostgreSQL databases: PREFIX_N (another lane's runs may use the default)")
     ap.add_argument("--postgres", metavar="URL", default=None,
                     help="run on PostgreSQL instead: a server URL (postgresql+psycopg://user@host:port/any) on which "
                          "the benchmark creates and fills databases complaintctl_bench_N")
     args = ap.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
     # Time the tool as installed: pip byte-compiles a package when it installs it, but an editable
     # checkout under PYTHONDONTWRITEBYTECODE=1 would recompile ~6,000 lines on every run (~60 ms).
     root = Path(__file__).resolve().parent.parent
@@ -288,48 +317,70 @@ def main() -> None:
     row("--help", 0, t, peak=peak)
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         if args.postgres:
-            db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=False)
+            db = pg_database(args.postgres, f"{args.pg_prefix}_{n}", fresh=False)
             missing = pg_case_count(db) < n
         else:
             db = work / f"bench-{n}.db"
             missing = not db.exists()
         if missing:
             if args.postgres:
-                db = pg_database(args.postgres, f"complaintctl_bench_{n}", fresh=True)
+                db = pg_database(args.postgres, f"{args.pg_prefix}_{n}", fresh=True)
             print(f"building {n:,} cases ...", flush=True)
             secs = build(db, n)
             print(f"  built in {secs:.1f}s ({n / secs:,.0f} cases/s)", flush=True)
         base = [*EXE, "--db", str(db)]
-        t, peak = measure([*base, "log", "--channel", "letter", "--description", "benchmark", "--received-at",
-                           "2026-11-20T08:00"], args.repeat)
-        row("log (one process)", n, t, start_floor, peak)
-        floor = None
-        shell = psql_floor(db, overdue_sql(as_of_utc)) if args.postgres else (
-            [sqlite3, "-csv", "-header", str(db), overdue_sql(as_of_utc)] if sqlite3 else None)
-        if shell:
-            floor, _ = measure(shell, args.repeat)
-            row(f"overdue query via {'psql' if args.postgres else 'sqlite3'} (floor)", n, floor)
-        out = work / "overdue.csv"
-        t, peak = measure([*base, "report", "overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(out)], args.repeat)
-        with out.open(encoding="utf-8") as fh:
-            overdue_rows = sum(1 for _ in fh) - 1
-        row(f"report overdue --format csv ({overdue_rows:,} rows)", n, t, floor, peak)
-        if not args.postgres:
-            row("  Python sqlite3 fetch of that query", n,
-                statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
-        t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"], args.repeat)
-        row("report sla", n, t, None, peak)
-        t, peak = measure([*base, "report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output",
-                           str(work / "return.xlsx")], args.repeat)
-        row("report regulatory --quarter (xlsx)", n, t, None, peak)
-        t, peak = measure([*base, "report", "monthly", "--month", "2026-10", "--output", str(work / "monthly.html")],
-                          args.repeat)
-        row("report monthly (html, 6 charts)", n, t, None, peak)
-        t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat)
-        row("export --format csv", n, t, None, peak, rows=n)
-        if not args.postgres:
-            secs = statistics.median(python_export_floor(db) for _ in range(args.repeat))
-            row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
+        if wanted("log"):
+            t, peak = measure([*base, "log", "--channel", "letter", "--description", "benchmark", "--received-at",
+                               "2026-11-20T08:00"], args.repeat)
+            row("log (one process)", n, t, start_floor, peak)
+        if wanted("overdue"):
+            floor = None
+            shell = psql_floor(db, overdue_sql(as_of_utc)) if args.postgres else (
+                [sqlite3, "-csv", "-header", str(db), overdue_sql(as_of_utc)] if sqlite3 else None)
+            if shell:
+                floor, _ = measure(shell, args.repeat)
+                row(f"overdue query via {'psql' if args.postgres else 'sqlite3'} (floor)", n, floor)
+            out = work / "overdue.csv"
+            t, peak = measure([*base, "report", "overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(out)],
+                              args.repeat)
+            with out.open(encoding="utf-8") as fh:
+                overdue_rows = sum(1 for _ in fh) - 1
+            row(f"report overdue --format csv ({overdue_rows:,} rows)", n, t, floor, peak)
+            if not args.postgres:
+                row("  Python sqlite3 fetch of that query", n,
+                    statistics.median(python_fetch_floor(db, overdue_sql(as_of_utc)) for _ in range(args.repeat)))
+        if wanted("sla"):
+            t, peak = measure([*base, "report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"],
+                              args.repeat)
+            row("report sla", n, t, None, peak)
+        if wanted("regulatory"):
+            t, peak = measure([*base, "report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output",
+                               str(work / "return.xlsx")], args.repeat)
+            row("report regulatory --quarter (xlsx)", n, t, None, peak)
+        if wanted("monthly"):
+            t, peak = measure([*base, "report", "monthly", "--month", "2026-10", "--output", str(work / "monthly.html")],
+                              args.repeat)
+            row("report monthly (html, 6 charts)", n, t, None, peak)
+        if wanted("export"):
+            floor = None
+            if args.postgres:  # psql copying the tool's own export query out: the server's part alone
+                shell = psql_export_floor(db)
+                if shell:
+                    floor, _ = measure(shell, args.repeat)
+                    row("export query via psql COPY (floor)", n, floor, rows=n)
+            used = []
+            t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")], args.repeat,
+                              cpu=used)
+            row("export --format csv", n, t, floor, peak, rows=n)
+            row("  its CPU time (user + system)", n, statistics.median(used), rows=n)
+            if not args.postgres:
+                used = []
+                secs = statistics.median(python_export_floor(db, used) for _ in range(args.repeat))
+                row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
+                row("    its CPU time", n, statistics.median(used), rows=n)
+    if not wanted("import"):
+        print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; work in {work}")
+        return
     src = work / "import.csv"
     import_file(src, args.import_rows)
     target = work / "import.db"
@@ -337,7 +388,7 @@ def main() -> None:
     def fresh():
         nonlocal target
         if args.postgres:
-            target = pg_database(args.postgres, "complaintctl_bench_import", fresh=True)
+            target = pg_database(args.postgres, f"{args.pg_prefix}_import", fresh=True)
         else:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(target) + suffix).unlink(missing_ok=True)

@@ -152,6 +152,37 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     return n
 
 
+def emit_csv_text(keys: list[str], copied: tuple[str, Iterable[tuple[int, bytes]]], *, output: Path | None = None,
+                  excel: bool = False) -> int:
+    """A CSV whose body the database wrote: `copied` is (encoding, blocks), each block (rows,
+    bytes) of whole rows already ending "\r\n" as csv.writer ends them. The header and the excel
+    mark as emit writes them, then the blocks as they come: straight to the bytes underneath
+    when the output is in the same encoding (no decoding and encoding again). Returns how many
+    rows there were."""
+    import codecs
+
+    encoding, blocks = copied
+    n = 0
+    with destination(output) as out:
+        if excel:
+            out.write("\ufeff")
+        csv.writer(out, lineterminator="\r\n").writerow(keys)
+        raw = getattr(out, "buffer", None)
+        same = raw is not None and codecs.lookup(getattr(out, "encoding", None) or "ascii").name == \
+            codecs.lookup(encoding).name
+        if same:
+            out.flush()
+        for rows, data in blocks:
+            if same:
+                raw.write(data)
+            else:
+                out.write(data.decode(encoding))
+            n += rows
+        if same:
+            raw.flush()
+    return n
+
+
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)

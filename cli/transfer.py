@@ -1,6 +1,7 @@
 """import and export: bulk history in, every case with its cycles out."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -105,9 +106,14 @@ def export(
         raise InvalidValue("--format", fmt, "acc.csv_or_jsonl")
     with st.uow(write=False) as uow:
         c = st.context()
-        if fmt == "csv":
-            columns = [Column(k, kind="text" if k in importer.EXPORT_FREE_TEXT else
-                              "bool" if k.endswith("_breached") else "plain") for k in importer.EXPORT_CSV_KEYS]
+        # PostgreSQL writes the CSV itself (COPY); COMPLAINTCTL_EXPORT_COPY=off takes the Python
+        # way there too, for comparison (the same bytes).
+        copied = (importer.export_csv_text(uow, c, start, end) if fmt == "csv" and
+                  os.environ.get("COMPLAINTCTL_EXPORT_COPY", "").lower() not in ("off", "0", "no") else None)
+        if copied is not None:
+            n = render.emit_csv_text(list(importer.EXPORT_CSV_KEYS), copied, output=output, excel=excel)
+        elif fmt == "csv":
+            columns = [Column(k, kind=importer.export_kind(k)) for k in importer.EXPORT_CSV_KEYS]
             n = render.emit(importer.export_table(uow, c, start, end), columns, fmt="csv", output=output, excel=excel,
                             sequences=True)
         else:

@@ -5,6 +5,7 @@ business zone, and a database named by a path or a URL. complaintctl.db uses the
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -103,3 +104,21 @@ def time_text(tz) -> Callable[[Any], str | None]:
         return shown
 
     return convert
+
+
+# The years whole_hour_offsets looks at: beyond them a zone's rules are history (local mean time,
+# with offsets to the second) or guesses, and SQL asking it is to take the general way.
+WHOLE_HOURS_CHECKED = (1970, 2100)
+
+
+@lru_cache(maxsize=8)
+def whole_hour_offsets(tz, first_year: int, last_year: int) -> bool:
+    """Whether the zone's offset from UTC is a whole number of hours throughout [first_year,
+    last_year), looked at every five days (no zone's rules keep an offset for less: ~10,000
+    looks, a few milliseconds)."""
+    start = dt.datetime(first_year, 1, 1, tzinfo=UTC)
+    step = dt.timedelta(days=5)
+    for i in range(int((dt.datetime(last_year, 1, 1, tzinfo=UTC) - start) / step)):
+        if (start + i * step).astimezone(tz).utcoffset().total_seconds() % 3600:
+            return False
+    return True
