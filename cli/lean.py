@@ -2,13 +2,15 @@
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; the report's
---as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon). Anything else, and anything unusual found
+--as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon; --output with csv). Anything else, and anything unusual found
 before the first byte is written (a database that is missing, not at the current schema or
 unreadable, a login that may not read, a bad value, late remediation actions to list), goes the
 full way instead, which then says what is wrong with the same line and exit code, or prints the
 same report. Nothing here decides what the report holds: the statements are the full path's own,
 compiled to text (complaintctl/sqltext.py), the operator is identified by access.identify_with,
-and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py.
+and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py; except
+`--format csv` (to stdout or --output), whose rows come out of the database as finished text
+(complaintctl/finished.py: COPY on PostgreSQL) when the calendar's tables cover the moment.
 tests/cli/test_lean_overdue.py runs the report both ways and compares the bytes.
 
 COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
@@ -19,7 +21,7 @@ import os
 import sys
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
-_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
+_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
 
 
@@ -30,7 +32,7 @@ class FullWay(Exception):
 def parse(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report overdue [options]` with only the
     options above (the last of a repeated option counts, as in Click); else None."""
-    opts: dict = {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None, "as_of": None,
+    opts: dict = {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None, "as_of": None, "output": None,
                   "db": None, "config": None, "lang": None, "actor": None}
     words = iter(argv)
     command: list[str] = []
@@ -90,8 +92,8 @@ def _prepare(opts: dict):
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
     fmt, limit = opts["fmt"], opts["limit"]
-    if fmt not in render.FORMATS:
-        raise FullWay
+    if fmt not in render.FORMATS or (opts["output"] is not None and fmt != "csv"):
+        raise FullWay  # a file of another format: the full way writes it
     if limit is not None:
         if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
             raise FullWay
@@ -120,6 +122,12 @@ def _prepare(opts: dict):
         if fmt == "table" and db.scalar("late_actions", today=today):
             raise FullWay  # the table's own section of late remediation actions: the full way lists them
         bound = {"as_of": moment}
+        if fmt == "csv" and not opts["due_soon"]:
+            finished = _finished(db, ctx, policy, as_of, moment, opts["output"])
+            if finished is not None:
+                return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False
+        if opts["output"] is not None:
+            raise FullWay  # a file of rows made in Python: the full way writes it
         soon_counts, query = {}, "overdue"
         if opts["due_soon"]:  # as reports.overdue: the due-soon cases listed too, counted apart
             from complaintctl.deadlines import due_soon_cutoff
@@ -136,6 +144,86 @@ def _prepare(opts: dict):
     return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"]
 
 
+class Finished:
+    """`report overdue --format csv` as finished text: the header, then the rows as the database
+    writes them (complaintctl/finished.py; COPY on PostgreSQL), to stdout or a file."""
+
+    def __init__(self, db, bound: dict, output):
+        self.db, self.bound, self.output = db, bound, output
+        self.total = 0
+
+    def write(self) -> None:
+        from complaintctl.rows import CSV_KEYS
+
+        header = (",".join(CSV_KEYS) + "\r\n").encode()  # csv.writer writes these plain names as they are
+        if self.output is None:
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", None)
+            if out is None or (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+                out = _TextSink()  # a stdout of another encoding: as the full way, through its text layer
+            out.write(header)
+            self.db.write_csv("overdue_csv", out, **self.bound)
+            out.flush()
+            return
+        from complaintctl import files
+
+        with files.atomic_text(self.output[0], "--output", protect=self.output[1], binary=True) as out:
+            out.write(header)
+            self.db.write_csv("overdue_csv", out, **self.bound)
+
+    def count(self) -> None:
+        """How many cases are overdue (for --fail-on-overdue), counted in SQL."""
+        from complaintctl.rows import tier_counts
+
+        self.total = sum(tier_counts(self.db.all("counts", as_of=self.bound["as_of"])).values())
+
+    def fail_if_overdue(self) -> None:
+        if self.total:
+            from complaintctl.errors import OverdueFound
+
+            raise OverdueFound(self.total)
+
+
+class _TextSink:
+    """Bytes (whole lines, UTF-8) written to stdout's text layer."""
+
+    @staticmethod
+    def write(data) -> None:
+        sys.stdout.write(bytes(data).decode("utf-8"))
+
+    @staticmethod
+    def flush() -> None:
+        sys.stdout.flush()
+
+
+def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
+    """The finished-text CSV, when the database's calendar and zone tables were written from this
+    config and cover the moment (else None: the rows are made in Python, as the full way makes
+    them; the full way writes the tables again)."""
+    from complaintctl import zones
+    from complaintctl.stored import stored_utc
+
+    rows = db.all("calendar")
+    if not rows:
+        return None
+    identity, first, last, earliest = rows[0]
+    if not zones.covers((identity, first, last), policy, ctx.now, stored_utc(earliest)):
+        return None
+    if not first <= ctx.calendar.local_date(as_of).year < last:
+        return None
+    target = None
+    if output is not None:
+        from pathlib import Path
+
+        from complaintctl.files import check_destination
+
+        path = Path(output)
+        protect = (db.file,) if db.file is not None else ()
+        check_destination(path, "--output", protect=protect)
+        target = (path, protect)
+    return Finished(db, {"as_of": moment, "zone": policy.timezone}, target)
+
+
 def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool) -> None:
     """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
     begun) leave as the application's would."""
@@ -147,13 +235,18 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
 
     try:
         try:
-            if fmt == "table":
-                sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang,
-                                            report.due_soon_counts if due_soon else None) + "\n")
-                sys.stdout.flush()
-            render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
-                        lang=lang, title=labels.t("title.overdue", lang), limit=shown,
-                        total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
+            if isinstance(report, Finished):
+                report.write()
+                if fail_on_overdue:
+                    report.count()
+            else:
+                if fmt == "table":
+                    sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang,
+                                                report.due_soon_counts if due_soon else None) + "\n")
+                    sys.stdout.flush()
+                render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
+                            lang=lang, title=labels.t("title.overdue", lang), limit=shown,
+                            total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
         finally:
             db.close()
         if fail_on_overdue:

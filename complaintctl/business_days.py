@@ -27,28 +27,21 @@ compares the rows with the calendar of its config (`problems`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import sqlalchemy as sa
 
+from . import zones
 from .deadlines import DAY, BusinessCalendar, holidays_version
-from .models import BusinessCalendarKept, BusinessDay, Case
+from .models import BusinessCalendarKept, BusinessDay, Case, ZoneOffset
 from .stored import stored_utc
+# Pure, and read by the lean `report overdue` too (without SQLAlchemy): kept in zones.py.
+from .zones import YEARS_AHEAD, settings_identity, years_wanted  # noqa: F401
 
 _D = BusinessDay.__table__.c
 _K = BusinessCalendarKept.__table__
 MICROS_A_DAY = DAY * 1_000_000
 REVISION = "0020"  # the migration that first writes the table
-YEARS_AHEAD = 2  # beyond the present year: a 60-day period, a review's 30 days, a report --as-of
-
-
-def settings_identity(policy) -> str:
-    """What the rows depend on in the config: zone, country and subdivision, local closures and
-    extra working days (cheap: no holidays package needed)."""
-    extra = ",".join(sorted(d.isoformat() for d in policy.extra_holidays)) + "|" + ",".join(
-        sorted(d.isoformat() for d in policy.extra_workdays))
-    digest = hashlib.sha256(extra.encode()).hexdigest()[:16]
-    return f"{policy.timezone} {policy.country}-{policy.subdivision or ''} days {digest}"
+_Z = ZoneOffset.__table__
 
 
 def identity(cal: BusinessCalendar) -> str:
@@ -87,30 +80,26 @@ def rows(cal: BusinessCalendar, first_year: int, last_year: int) -> list[dict]:
     return out
 
 
-def years_wanted(now: dt.datetime, earliest: dt.datetime | None = None) -> tuple[int, int]:
-    """The years the table must cover: from the first case received (or this year) to YEARS_AHEAD
-    years beyond this one. Counted on UTC dates a day early, so that a moment near a year's end
-    is covered in any zone (whole years are cheap: 365 rows)."""
-    first = min(now.year, (earliest - dt.timedelta(days=1)).year if earliest is not None else now.year)
-    return first, now.year + YEARS_AHEAD
-
-
 def kept(conn) -> tuple[str, int, int] | None:
     """Which calendar and years the table holds (None when it was never written)."""
     row = conn.execute(sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year)).first()
     return None if row is None else (row[0], row[1], row[2])
 
 
+def kept_select():
+    """Which calendar and years the table holds, and when the first case was received (the lean
+    `report overdue` runs it too, compiled: complaintctl/sqltext.py)."""
+    return sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,
+                     sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())
+
+
 def current(conn, policy, now: dt.datetime) -> bool:
     """The table was written from this config's calendar, reaches back to the first case received
     and on to next year: what each command checks (one small read, the first receipt from its
     index) before deciding to write it again with `ensure`."""
-    row = conn.execute(sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,
-                                 sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())).first()
-    if row is None or not row[0].startswith(settings_identity(policy) + " "):
-        return False
-    first, last = years_wanted(now, stored_utc(row[3]))  # min() comes back as the driver gives it
-    return row[1] <= first and row[2] >= last - YEARS_AHEAD + 1
+    row = conn.execute(kept_select()).first()
+    # min() comes back as the driver gives it
+    return zones.covers(None if row is None else tuple(row[:3]), policy, now, stored_utc(row[3]) if row else None)
 
 
 def first_received(conn) -> dt.datetime | None:
@@ -133,7 +122,15 @@ def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool
     conn.execute(sa.delete(_K))
     conn.execute(sa.insert(BusinessDay.__table__), rows(plain, first_year, last_year))
     conn.execute(sa.insert(_K), [dict(id=1, identity=ident, first_year=first_year, last_year=last_year)])
+    if _has_zone_offsets(conn):
+        conn.execute(sa.delete(_Z))
+        conn.execute(sa.insert(_Z), zones.periods(cal.tz, first_year, last_year))
     return True
+
+
+def _has_zone_offsets(conn) -> bool:
+    """zone_offsets exists (revision 0021; revision 0020's migration writes the days before it)."""
+    return sa.inspect(conn).has_table(_Z.name)
 
 
 def repair(conn, cal: BusinessCalendar) -> list[str]:
@@ -159,11 +156,19 @@ def problems(conn, cal: BusinessCalendar) -> list[str]:
     cols = ("day", "starts_at", "ends_at", "working", "statutory", "why", "working_before")
     have = conn.execute(sa.select(*(_D[c] for c in cols)).order_by(_D.day)).all()
     wrong = [w["day"] for w, h in zip(want, have) if tuple(w[c] for c in cols) != tuple(h)]
+    found = []
     if len(have) != len(want) or wrong:
         first_wrong = (wrong[0].isoformat() if wrong else "its length")
-        return [f"business_days: {max(len(wrong), abs(len(have) - len(want)))} days differ from the calendar "
-                f"(first: {first_wrong}); run 'complaintctl db upgrade' to write it again"]
-    return []
+        found.append(f"business_days: {max(len(wrong), abs(len(have) - len(want)))} days differ from the calendar "
+                     f"(first: {first_wrong}); run 'complaintctl db upgrade' to write it again")
+    if _has_zone_offsets(conn):
+        cols = ("starts_at", "offset_seconds", "suffix")
+        want = [tuple(p[c] for c in cols) for p in zones.periods(cal.tz, first, last)]
+        have = [tuple(r) for r in conn.execute(sa.select(*(_Z.c[c] for c in cols)).order_by(_Z.c.starts_at)).all()]
+        if have != want:
+            found.append(f"zone_offsets: {len(set(want) ^ set(have))} periods differ from the zone {cal.policy.timezone}; "
+                         "run 'complaintctl db upgrade' to write them again")
+    return found
 
 
 # SQL: working time over the table ---------------------------------------------------------------

@@ -280,15 +280,12 @@ def next_due_sql():
     return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)
 
 
-def overdue_micros_sql(as_of):
-    """SQL: `read`'s overdue by, as whole microseconds past the deadline (positive), counted up to
-    the moment the clock stopped: the urgent plan in clock time, everything else in working time
-    over the business_days table (business_days.working_micros_sql). NULL for a case that is not
-    overdue."""
-    from sqlalchemy import and_, case as sql_case, not_
+def _stops(as_of):
+    """SQL pieces of `read`'s overdue by: the moment as stored, when each clock stopped (the pause's
+    start if before `as_of`; for the regulatory clock only an appraisal pause's), and whether the
+    internal clock is an urgent case's 24-hour plan (counted in clock time)."""
+    from sqlalchemy import and_, case as sql_case
 
-    from .business_days import working_micros_sql
-    from .db import MicrosBetween
     from .models import stored_moment
 
     _C = _cases()
@@ -297,9 +294,69 @@ def overdue_micros_sql(as_of):
     internal_stop = sql_case((paused_before, _C.paused_at), else_=now)
     regulatory_stop_ = sql_case((and_(paused_before, _C.pause_reason == _APPRAISAL), _C.paused_at), else_=now)
     urgent_plan = and_(_C.tier == _URGENT, _C.first_responded_at.is_(None))
+    return now, internal_stop, regulatory_stop_, urgent_plan
+
+
+def overdue_micros_sql(as_of):
+    """SQL: `read`'s overdue by, as whole microseconds past the deadline (positive), counted up to
+    the moment the clock stopped: the urgent plan in clock time, everything else in working time
+    over the business_days table (business_days.working_micros_sql). NULL for a case that is not
+    overdue."""
+    from sqlalchemy import case as sql_case, not_
+
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    _C = _cases()
+    now, internal_stop, regulatory_stop_, urgent_plan = _stops(as_of)
     return sql_case(
         (not_(open_sql()), None),
         (internal_overdue_sql(now), sql_case((urgent_plan, MicrosBetween(_C.due_at, internal_stop)),
                                              else_=working_micros_sql(_C.due_at, internal_stop))),
         (regulatory_overdue_sql(now), working_micros_sql(_C.regulatory_due_at, regulatory_stop_)),
         else_=None)
+
+
+def overdue_span_sql(as_of):
+    """SQL: `read`'s overdue by in three parts, for the report that words it: the deadline it is
+    counted from (the internal one if that ran out, else the regulatory one; NULL for a case that
+    is not overdue), the moment that clock stopped (as_of, or the pause's start), and 1 when it is
+    counted in clock hours (an urgent case's 24-hour plan), else 0. overdue_micros_from counts
+    them; many cases share them (deadlines fall at the ends of working days), so a report counts
+    each distinct triple once."""
+    from sqlalchemy import and_, case as sql_case, not_
+
+    _C = _cases()
+    now, internal_stop, regulatory_stop_, urgent_plan = _stops(as_of)
+    internal, regulatory = internal_overdue_sql(now), regulatory_overdue_sql(now)
+    deadline = sql_case((not_(open_sql()), None), (internal, _C.due_at), (regulatory, _C.regulatory_due_at), else_=None)
+    stop = sql_case((internal, internal_stop), else_=regulatory_stop_)
+    clock_hours = sql_case((and_(internal, urgent_plan), 1), else_=0)
+    return deadline, stop, clock_hours
+
+
+def overdue_micros_from(deadline, stop, clock_hours):
+    """SQL: overdue_micros_sql from overdue_span_sql's parts (as columns): working time from the
+    deadline to the stop over business_days, or clock time for the urgent plan."""
+    from sqlalchemy import case as sql_case
+
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    return sql_case((deadline.is_(None), None), (clock_hours == 1, MicrosBetween(deadline, stop)),
+                    else_=working_micros_sql(deadline, stop))
+
+
+def breach_sql(as_of):
+    """SQL: `read`'s breach: which clocks ran out (response or internal, then review or
+    regulatory, joined with "+"); NULL for a case that is not overdue."""
+    from sqlalchemy import String, case as sql_case, func, literal
+
+    _C = _cases()
+    now, _, _, urgent_plan = _stops(as_of)
+    internal = sql_case((internal_overdue_sql(now), sql_case((urgent_plan, literal("response", String)),
+                                                             else_=literal("internal", String))), else_=None)
+    regulatory = sql_case((regulatory_overdue_sql(now), sql_case((_C.status == _UNDER_REVIEW, literal("review", String)),
+                                                                 else_=literal("regulatory", String))), else_=None)
+    both = func.coalesce(internal.concat(literal("+", String)).concat(regulatory), internal, regulatory, type_=String)
+    return sql_case((open_sql(), both), else_=None)

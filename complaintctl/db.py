@@ -56,9 +56,46 @@ def _micros_postgresql(element, compiler, **kw):
     return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
 
 
+class ZoneText(sa.sql.expression.FunctionElement):
+    """SQL: a stored time as ISO 8601 in the business zone, to the second, with its offset
+    ('2026-05-21T16:25:00+01:00'), as stored.time_text writes it; NULL for NULL. SQLite looks the
+    offset up in zone_offsets (complaintctl/zones.py: written for the config's zone); PostgreSQL
+    converts AT TIME ZONE `zone` (an SQL expression: a bound parameter)."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "zone_text"
+
+    def __init__(self, moment, zone):
+        super().__init__(moment, zone)
+
+
+@compiles(ZoneText, "sqlite")
+def _zone_text_sqlite(element, compiler, **kw):
+    # One index seek a time: the last period starting at or before it, its offset added to the
+    # time's whole seconds (strftime would round the fraction to milliseconds), its suffix after.
+    # A zone of one offset throughout (Asia/Shanghai) needs no seek: its one period, read once a
+    # statement (SQLite evaluates a subquery that names no outer column once).
+    moment = compiler.process(list(element.clauses)[0], **kw)
+    shown = "strftime('%Y-%m-%dT%H:%M:%S', substr({}, 1, 19), {}.offset_seconds || ' seconds') || {}.suffix"
+    return (f"CASE WHEN (SELECT count(*) FROM zone_offsets) = 1"
+            f" THEN strftime('%Y-%m-%dT%H:%M:%S', substr({moment}, 1, 19),"
+            f" (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets)"
+            f" ELSE (SELECT {shown.format(moment, 'zone_offsets', 'zone_offsets')} FROM zone_offsets"
+            f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
+
+
+@compiles(ZoneText, "postgresql")
+def _zone_text_postgresql(element, compiler, **kw):
+    moment, zone = (compiler.process(arg, **kw) for arg in element.clauses)
+    local = f"timezone({zone}, timezone('UTC', {moment}))"  # the wall-clock time in the zone
+    return (f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {local} < {moment}"
+            f" THEN '-' || to_char({moment} - {local}, 'HH24:MI') ELSE '+' || to_char({local} - {moment}, 'HH24:MI') END)")
+
+
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
-                   "0014", "0016", "0017", "0018", "0019", "0020")
+                   "0014", "0016", "0017", "0018", "0019", "0020", "0021")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 

@@ -24,10 +24,35 @@ def dialect(backend: str):
     return psycopg.dialect(paramstyle=PARAMSTYLE[backend])
 
 
+def inlined(backend: str, name: str, **params) -> str:
+    """A lean statement's text with its parameters written in as SQL literals: the tool's own query,
+    for the sqlite3 shell or psql to run beside it (benchmarks/run.py's floors)."""
+    import re
+
+    from .sqltext_compiled import QUERIES
+
+    sql, constants = QUERIES[backend][name]
+    values = {**constants, **params}
+
+    def literal(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return ("true" if value else "false") if backend == "postgresql" else str(int(value))
+        if isinstance(value, (int, float)):
+            return repr(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    if backend == "postgresql":
+        return re.sub(r"%\((\w+)\)s", lambda m: literal(values[m.group(1)]), sql).replace("%%", "%")
+    return re.sub(r":(\w+)", lambda m: literal(values[m.group(1)]) if m.group(1) in values else m.group(0), sql)
+
+
 class Reader:
     """One database, read through its driver: SQLite files through sqlite3, PostgreSQL through psycopg."""
 
     backend = ""
+    file: Path | None = None  # the database's own file, which --output must never name
 
     @staticmethod
     def open(url: str, busy_timeout: float) -> "Reader | None":
@@ -71,6 +96,20 @@ class Reader:
         cursor.arraysize = 2000
         return cursor
 
+    def write_csv(self, name: str, out, **params) -> None:
+        """The rows of a statement whose every cell is finished text (complaintctl/finished.py),
+        written to the binary stream `out` as csv.writer writes them (lines end CRLF): Python
+        only streams."""
+        import csv
+        import io
+
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        try:
+            csv.writer(text, lineterminator="\r\n").writerows(self._run(self._cursor(), name, params))
+        finally:
+            text.flush()
+            text.detach()
+
     def person(self, field: str, value: str) -> Person | None:
         """The staff member whose `login` or `name` is `value` (access.identify_with's `find`)."""
         rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
@@ -98,6 +137,7 @@ class _SQLiteReader(Reader):
         import sqlite3
 
         super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
+        self.file = Path(path)
         self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
 
     def time(self, moment: dt.datetime):
@@ -124,6 +164,24 @@ class _PostgreSQLReader(Reader):
         cursor = self.con.cursor(name="complaintctl_overdue")  # server-side, as the engine streams
         cursor.itersize = 2000
         return cursor
+
+    def write_csv(self, name: str, out, **params) -> None:
+        """As Reader.write_csv, through COPY (query) TO STDOUT WITH CSV on this connection: the
+        server writes each row; each comes as one chunk ending in LF, sent on ending CRLF as
+        csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is)."""
+        sql, constants = self.queries[name]
+        write = out.write
+        with self.con.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", {**constants, **params}) as copy:
+            batch = []
+            for row in copy:
+                batch.append(row[:-1])
+                if len(batch) == 2000:
+                    batch.append(b"")
+                    write(b"\r\n".join(batch))
+                    batch = []
+            if batch:
+                batch.append(b"")
+                write(b"\r\n".join(batch))
 
     def close(self) -> None:
         self.con.rollback()

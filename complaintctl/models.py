@@ -101,6 +101,17 @@ class BusinessDay(SQLModel, table=True):
     working_before: int             # working days among the table's earlier days
 
 
+class ZoneOffset(SQLModel, table=True):
+    """One period of the business zone's UTC offset (complaintctl/zones.py), written with the
+    business_days rows, so that SQL on SQLite shows stored times in the business zone."""
+
+    __tablename__ = "zone_offsets"
+
+    starts_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    offset_seconds: int             # the zone's offset from UTC through the period
+    suffix: str = Field(max_length=12)  # that offset as isoformat writes it: +08:00, -03:30
+
+
 class BusinessCalendarKept(SQLModel, table=True):
     """Which calendar the business_days rows were written from, and the years they cover."""
 

@@ -15,6 +15,12 @@ from .errors import OverdueFound
 from .stored import stored_utc, time_text
 
 OPEN = list(clocks.OPEN)
+# The overdue report's CSV columns, in cli/views.py's LIST_COLUMNS order (a test compares them):
+# the header the lean report writes above finished.py's rows (kept here, where no SQLAlchemy is).
+CSV_KEYS = ("reference", "status", "tier", "channel", "product", "category", "branch", "assignee", "co_handlers",
+            "departments", "customer", "phone", "account", "received_at", "due_at", "regulatory_due_at",
+            "first_response_due_at", "resolved_at", "closed_at", "reopen_count", "overdue", "breach", "overdue_by",
+            "overdue_by_calendar", "overdue_working_days", "time_left", "stale", "below_tier", "description")
 
 
 class _Clocks:

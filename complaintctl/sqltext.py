@@ -17,14 +17,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import clocks, remediation, reports
+from . import business_days, clocks, finished, remediation, reports
 from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime
 
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
-RUNTIME = ("as_of", "cutoff", "limit", "value", "today")
+RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone")
 
 
 def statements() -> dict[str, sa.sql.ClauseElement]:
@@ -50,6 +50,9 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "overdue_soon": reports.overdue_select(with_soon),
         "overdue_soon_limited": reports.overdue_select(with_soon, sa.bindparam("limit", 1)),
         "soon_counts": reports.counts_select([soon, sa.not_(sa.and_(*where))]),
+        # --format csv: every cell finished text, in the business zone (the tables must cover the moment)
+        "overdue_csv": finished.overdue_csv_select(as_of, sa.bindparam("zone", "", type_=sa.String()), sa.and_(*where)),
+        "calendar": business_days.kept_select(),
         "late_actions": remediation.count_late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
     }
 

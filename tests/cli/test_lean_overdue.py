@@ -129,6 +129,23 @@ def test_the_lean_report_loads_neither_sqlalchemy_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}]); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}, '-f', 'csv']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
+
+
+def test_the_csv_comes_out_of_the_database_as_finished_text(cli, tmp_path):
+    """--format csv is the finished-text query (complaintctl/finished.py; COPY on PostgreSQL), on
+    both backends: the same bytes as the full way, to stdout or --output, and exit 3 when asked."""
+    _register(cli)
+    argv = ["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--format", "csv"]
+    with RUN.isolation():
+        prepared = lean._prepare(lean.parse(argv))
+        prepared[1].close()
+    assert isinstance(prepared[0], lean.Finished)
+    full = _same(cli, *argv[2:])
+    assert full.count(b"\r\n") == 9 and b",true,internal+regulatory," in full
+    out = tmp_path / "overdue.csv"
+    assert _run([*argv, "--output", str(out), "--fail-on-overdue"], lean_way=True)[:2] == (3, b"")
+    assert out.read_bytes() == full

@@ -93,15 +93,18 @@ def test_the_sql_clock_rules_select_what_the_python_rules_say(store, values, as_
 @given(values=st.lists(cases(), min_size=1, max_size=12), as_of=moment)
 def test_the_sql_overdue_by_is_the_python_overdue_by(store, values, as_of):
     """clocks.overdue_micros_sql (working time over the business_days table, clock time for the
-    urgent plan) says of each case what clocks.read's overdue_by says."""
+    urgent plan), and the same counted from clocks.overdue_span_sql's parts, say of each case what
+    clocks.read's overdue_by says."""
     cal = BusinessCalendar(Policy())
     with store.unit_of_work() as uow:
         business_days.ensure(uow.session.connection(), cal, 2026, 2026)  # another test may have left another calendar
         rows = _insert(uow, values)
         got = dict(uow.session.execute(select(Case.id, clocks.overdue_micros_sql(as_of))).all())
+        # The same counted from its parts (what the overdue CSV counts once per distinct triple).
+        parts = dict(uow.session.execute(select(Case.id, clocks.overdue_micros_from(*clocks.overdue_span_sql(as_of)))).all())
         for case in rows:
             span = clocks.read(case, as_of, cal, responded=case.first_responded_at is not None).overdue_by
-            assert got[case.id] == (None if span is None else round(-span.seconds * 1_000_000)), case
+            assert got[case.id] == parts[case.id] == (None if span is None else round(-span.seconds * 1_000_000)), case
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
