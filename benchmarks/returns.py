@@ -14,10 +14,15 @@ withdrawal, a review (upheld, changed or pending, each with its review cycle), r
 
 - `report regulatory --quarter 2026Q3 --format xlsx` and `--format json`
 - `report monthly --month 2026-10` (HTML with six charts) and `--format json`
+- `report sla` over the year to 2026-11-19, by tier (issue 16's target) and by branch
 
-beside two floors: Python importing the tool's stack (`import sqlmodel, typer, rich, holidays`),
-and the sqlite3 shell counting the quarter's cases by branch, product, category and channel (the
-least any return must read). The figures for README's Performance section come from here.
+`--db PATH` times an existing database of this kind instead (a copy is never needed: every
+command here only reads).
+
+beside three floors: Python importing the tool's stack (`import sqlmodel, typer, rich, holidays`),
+the sqlite3 shell counting the quarter's cases by branch, product, category and channel (the
+least any return must read), and the sqlite3 shell counting the year's decided cycles by tier and
+summing their working time (one read of what `report sla` reads, without its medians). The figures for README's Performance section come from here.
 """
 from __future__ import annotations
 
@@ -66,6 +71,7 @@ def measure(cmd: list[str], repeat: int) -> tuple[float, float, float]:
 
 AS_OF = "2026-11-20T09:00"
 QUARTER_UTC = ("2026-06-30 16:00:00", "2026-09-30 16:00:00")
+YEAR_UTC = ("2025-12-31 16:00:00", "2026-11-19 16:00:00")  # report sla --from 2026-01-01 --to 2026-11-19
 
 
 def build(db: Path, n: int, months: int, order: str = "received", seed: int = 1) -> float:
@@ -167,13 +173,14 @@ def main() -> None:
                     help="case ids in order of receipt (as a register grows) or shuffled (an unsorted import)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--db", type=Path, default=None, help="an existing database to time (nothing is built)")
     args = ap.parse_args()
     root = Path(__file__).resolve().parent.parent
     for package in ("complaintctl", "cli", "migrations"):  # as pip would install it (see benchmarks/run.py)
         compileall.compile_dir(root / package, quiet=1)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="complaintctl-returns-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"returns-{args.cases}-{args.months}m-{args.order}.db"
+    db = args.db or work / f"returns-{args.cases}-{args.months}m-{args.order}.db"
     if not db.exists():
         print(f"building {args.cases:,} cases over {args.months} months ...", flush=True)
         secs = build(db, args.cases, args.months, args.order)
@@ -193,6 +200,10 @@ def main() -> None:
                                 f"WHERE received_at >= '{lo}' AND received_at < '{hi}' GROUP BY 1, 2, 3, 4"],
                                args.repeat)
         show("sqlite3 shell: the quarter's cases grouped (floor)", wall, cpu)
+        wall, cpu, _ = measure([sqlite, str(db), "SELECT tier, count(*), sum(working_seconds) FROM cycles "
+                                f"WHERE +resolved_at >= '{YEAR_UTC[0]}' AND +resolved_at < '{YEAR_UTC[1]}' GROUP BY 1"],
+                               args.repeat)
+        show("sqlite3 shell: report sla's decided cycles by tier (floor)", wall, cpu)
     for name, cmd in (
             ("report regulatory --quarter 2026Q3 --format xlsx",
              ["report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx", "--output", str(work / "q.xlsx")]),
@@ -201,7 +212,11 @@ def main() -> None:
             ("report monthly --month 2026-10 (html)",
              ["report", "monthly", "--month", "2026-10", "--output", str(work / "m.html")]),
             ("report monthly --month 2026-10 --format json",
-             ["report", "monthly", "--month", "2026-10", "--format", "json", "--output", str(work / "m.json")])):
+             ["report", "monthly", "--month", "2026-10", "--format", "json", "--output", str(work / "m.json")]),
+            ("report sla --from 2026-01-01 --to 2026-11-19 (csv)",
+             ["report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--format", "csv"]),
+            ("report sla ... --by branch (csv)",
+             ["report", "sla", "--from", "2026-01-01", "--to", "2026-11-19", "--by", "branch", "--format", "csv"])):
         show(name, *measure([*base, *cmd], args.repeat))
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, Python "

@@ -13,9 +13,11 @@ day counts 24 hours). This module writes that rule down, one row a day, in `busi
 - `working_before`: the working days among the table's earlier days, so that the working days
   between two dates are one subtraction.
 
-`working_seconds_sql` is `BusinessCalendar.working_seconds` in SQL over that table (exact, in
-microseconds): tests/integration/test_business_days.py pins the two equal on both backends over
-generated moments, as the clock rules' SQL is pinned to their Python.
+`working_micros_sql` is `BusinessCalendar.working_seconds` in SQL over that table (exact, in
+microseconds), and `working_seconds_sql` the same float the Python gives (its parts added in the
+Python's order, for `report sla`'s cycles decided without their working time kept):
+tests/integration/test_business_days.py pins them equal on both backends over generated moments,
+as the clock rules' SQL is pinned to their Python.
 
 The rows are written from the calendar of the config in use (`ensure`): when the table is empty,
 covers too few years, or was written from another calendar (another zone, country, closures, or a
@@ -199,3 +201,34 @@ def working_micros_sql(start, end):
     """SQL: `BusinessCalendar.working_seconds(start, end)` in whole microseconds (negative when
     `end` is before `start`); NULL when either moment is NULL or outside the table's years."""
     return sa.case((end < start, -_forward_micros(end, start)), else_=_forward_micros(start, end))
+
+
+def _seconds(micros):
+    """SQL: whole microseconds as float seconds, as timedelta.total_seconds() makes them (one
+    correctly rounded division of an exact integer, on both backends)."""
+    return sa.cast(micros, sa.Float()) / sa.literal(1_000_000.0, sa.Float())
+
+
+def _forward_seconds(start, end):
+    """SQL: `BusinessCalendar.working_seconds` from `start` to a later (or equal) `end`, its float
+    parts added in the Python's order, so that the sum is the same float to the last bit."""
+    from .db import MicrosBetween
+
+    same_day = _day_of(start, _D.day) == _day_of(end, _D.day)
+    f_working = _day_of(start, _D.working)
+    l_working = _day_of(end, _D.working)
+    as_int = lambda flag: sa.case((flag, 1), else_=0)  # noqa: E731 (a boolean as 0 or 1 on both backends)
+    whole_days = (_day_of(end, _D.working_before) - _day_of(start, _D.working_before) - as_int(f_working))
+    none = sa.literal(0.0, sa.Float())
+    return sa.case(
+        (same_day, sa.case((f_working, _seconds(MicrosBetween(start, end))), else_=none)),
+        else_=(sa.case((f_working, _seconds(MicrosBetween(start, _day_of(start, _D.ends_at)))), else_=none)
+               + sa.case((l_working, _seconds(MicrosBetween(_day_of(end, _D.starts_at), end))), else_=none)
+               + whole_days * sa.literal(DAY, sa.BigInteger())),
+    )
+
+
+def working_seconds_sql(start, end):
+    """SQL: `BusinessCalendar.working_seconds(start, end)`, the same float; NULL when either moment
+    is NULL or outside the table's years."""
+    return sa.case((end < start, -_forward_seconds(end, start)), else_=_forward_seconds(start, end))

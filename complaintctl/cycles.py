@@ -129,6 +129,14 @@ def decided_seconds(opened_at: dt.datetime, told_at: dt.datetime, cal: BusinessC
     return cal.working_seconds(opened_at, told_at)
 
 
+def decided_seconds_sql(opened_at, told_at):
+    """SQL: decided_seconds over the business_days table, the same float (for a cycle decided by a
+    writer that did not keep its working time); pinned by tests/integration/test_business_days.py."""
+    from .business_days import working_seconds_sql
+
+    return working_seconds_sql(opened_at, told_at)
+
+
 class Decided:
     """decided_seconds for many cycles (a bulk import): what depends only on the local dates of
     opening and decision (whether each is a working day, where it ends or starts, the whole working

@@ -3,11 +3,11 @@ streamed one at a time (never every case in memory); only per-row clock arithmet
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import and_, case as sql_case, func, literal, not_, or_, select
+from sqlalchemy import (BigInteger, Float, and_, case as sql_case, cast as sa_cast, func, literal, not_, or_, select,
+                        union_all)
 
 from . import clocks, cycles, deadlines
 from . import domain as d
@@ -229,9 +229,11 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
-    """`sla` for several groupings at once (the monthly report's by tier and by branch): the window's
-    cycles, each with the working time kept when it was decided, are read once for all of them.
-    Long because the window's cycles are read once for every grouping asked for."""
+    """`sla` for several groupings at once (the monthly report's by tier and by branch). The
+    database counts each group's cycles and the histogram of their working times (`_sla_counts`),
+    then picks the few working times each median and 90th percentile reads (`_sla_ranks`); only
+    those come back to Python, which puts the figures together exactly as statistics.median and
+    statistics.quantiles would from every value."""
     this_month = start is None and end is None
     if this_month:
         today = ctx.calendar.local_date(ctx.now)
@@ -240,67 +242,190 @@ def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = Non
         if start is None or end is None:
             raise InvalidValue("--from" if start is None else "--to", "", "acc.from_and_to")
         lo, hi = received_window(ctx, start, end)
-    dims = [_dimension(b) for b in by]
-    yc = Cycle.__table__.c
-    group_cols = [(yc.tier if dim == "tier" else _C[dim]).label(f"grp{i}") for i, dim in enumerate(dims)]
-    # Each cycle's working time was kept when it was decided (cycles.decided_seconds); the response
-    # check compares stored times as they come back (text on SQLite), which order as the times do.
-    stmt = (select(*group_cols, yc.number, yc.working_seconds, *raw_times([yc.opened_at, yc.resolved_at]), yc.tier,
-                   yc.internal_breached, yc.regulatory_breached, yc.response_breached,
-                   *raw_times([yc.first_response_due_at, yc.first_responded_at]), _C.cycle_number, yc.opened_by)
-            .join_from(Cycle.__table__, Case.__table__, _C.id == yc.case_id)
-            .where(yc.resolved_at >= lo, yc.resolved_at < hi))
-    per_dim: list[dict[str, dict[str, Any]]] = [{} for _ in dims]
-    urgent = d.Tier.URGENT.value
-
-    def groups_of(r):
-        """The row's group in each dimension, made on first sight."""
-        for i, groups in enumerate(per_dim):
-            g = groups.get(r[i] or "")
-            if g is None:
-                g = groups[r[i] or ""] = _sla_group()
-            yield g
-
-    for r in _stream(uow, stmt):
-        if r.opened_by == d.Action.REVIEW.value:  # a review's own 30 days, decided: counted apart
-            ok = not r.regulatory_breached
-            for g in groups_of(r):
-                g["reviews"] += 1
-                g["reviews_ok"] += ok
-            continue
-        internal = not (r.internal_breached or r.response_breached)
-        regulatory = not r.regulatory_breached
-        ftr = r.number == 1 and r.cycle_number == 1
-        reopened = r.cycle_number > r.number
-        seconds = r.working_seconds
-        if seconds is None:  # decided by a writer that did not keep it (db check names such a cycle)
-            seconds = cycles.decided_seconds(stored_utc(r.opened_at), stored_utc(r.resolved_at), ctx.calendar)
-        duration = seconds / deadlines.DAY
-        timed = r.tier == urgent and r.first_response_due_at is not None
-        on_time = timed and r.first_responded_at is not None and r.first_responded_at < r.first_response_due_at
-        for g in groups_of(r):
-            g["n"] += 1
-            g["internal"] += internal
-            g["regulatory"] += regulatory
-            g["ftr"] += ftr
-            g["reopened"] += reopened
-            g["durations"].append(duration)
-            g["urgent"] += timed
-            g["urgent_ok"] += on_time
     edge = min(hi, ctx.now)
     open_breached = uow.session.execute(
         select(func.count()).where(clocks.breached_sql(edge))).scalar_one()
     out = []
-    for dim, groups in zip(dims, per_dim):
-        rows = [_sla_row(dim, key, groups[key]) for key in sorted(groups)]
+    wide = _wide(uow, lo, hi)
+    for dim in (_dimension(b) for b in by):
+        window = _SlaWindow(dim, lo, hi, wide)
+        groups, bars = _sla_counts(uow, window)
+        total = {k: sum(g[k] for g in groups.values()) for k in _SLA_COUNTS}
+        if total["unkept"]:  # a cycle lacks its kept working time: count it (dearer, and rare)
+            window.seconds = window.counted
+            groups, bars = _sla_counts(uow, window)
+        picked = _sla_ranks(uow, window, bars, {key: g["n"] for key, g in groups.items()}, total["n"])
+        rows = [_sla_row(dim, key, groups[key], picked.get(key, {})) for key in sorted(groups)]
         if groups:
-            merged = _sla_group()
-            for g in groups.values():
-                for k in merged:
-                    merged[k] = merged[k] + g[k]
-            rows.append(_sla_row(dim, "TOTAL", merged))
+            rows.append(_sla_row(dim, "TOTAL", total, picked.get(_TOTAL, {})))
         out.append({"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "by": dim,
                     "rows": rows, "open_breached": open_breached, "this_month": this_month})
+    return out
+
+
+_YC = Cycle.__table__.c
+_LATER = Cycle.__table__.alias("later")
+_REVIEW = d.Action.REVIEW.value
+_SLA_COUNTS = ("n", "internal", "regulatory", "ftr", "reopened", "urgent", "urgent_ok", "reviews", "reviews_ok",
+               "unkept")
+_TOTAL = object()  # the key of the TOTAL row's picked values (a group may be called anything)
+
+
+def _wide(uow, lo: dt.datetime, hi: dt.datetime) -> bool:
+    """Whether the window spans more than a third of the time between the first and the last
+    decision (read from the ends of the resolved_at index): then reading the cycles table through
+    is cheaper than a range of the index (a year of a million cases: 0.4 s against 0.8 s on
+    SQLite, which cannot tell without histograms)."""
+    first, last = (stored_utc(v) for v in uow.session.execute(
+        select(select(func.min(_YC.resolved_at)).scalar_subquery(),
+               select(func.max(_YC.resolved_at)).scalar_subquery())).one())
+    if first is None or last <= first:
+        return False
+    return (min(hi, last) - max(lo, first)) * 3 > (last - first)
+
+
+class _SlaWindow:
+    """The cycles decided in [lo, hi) as SQL: their group in one dimension ('' for none), whether
+    each is a review's decision, and its working time."""
+
+    def __init__(self, dim: str, lo: dt.datetime, hi: dt.datetime, wide: bool = False):
+        yc = _YC
+        self.table = Cycle.__table__
+        if dim == "tier":  # the cycle's own tier: no need to read the cases
+            self.group = yc.tier
+        else:
+            self.table = self.table.join(Case.__table__, _C.id == yc.case_id)
+            self.group = func.coalesce(_C[dim], "")
+        # A wide window compares an expression of resolved_at, which no index serves: a scan.
+        resolved = func.coalesce(yc.resolved_at, yc.resolved_at) if wide else yc.resolved_at
+        self.where = [resolved >= lo, resolved < hi]
+        self.review = func.coalesce(yc.opened_by, "") == _REVIEW  # a review's own 30 days: counted apart
+        # Kept when the cycle was decided (cycles.decided_seconds); counted over business_days, to
+        # the same float, for a cycle decided by a writer that did not keep it (db check names it).
+        self.seconds = yc.working_seconds
+        self.counted = func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+        # The working-time histogram's bar a cycle falls in (monotonic in its working time).
+        self.bar = lambda: sa_cast(self.seconds / literal(_BAR, Float()), BigInteger())
+
+
+def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
+    """What each bit of a cycle's flags says, as SQL, and the bit."""
+    yc = _YC
+    later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
+    timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
+    return {
+        "review": (w.review, 1),
+        "internal_ok": (not_(or_(yc.internal_breached, yc.response_breached)), 2),
+        "regulatory_ok": (not_(yc.regulatory_breached), 4),
+        "first": (yc.number == 1, 8),
+        "later": (later, 16),  # the case has a later cycle: this one was reopened
+        "timed": (timed, 32),
+        "on_time": (and_(timed, yc.first_responded_at.is_not(None),
+                         yc.first_responded_at < yc.first_response_due_at), 64),
+        "unkept": (yc.working_seconds.is_(None), 128),
+    }
+
+
+def _sla_counts(uow, w: _SlaWindow) -> tuple[dict[str, dict[str, int]], dict[Any, dict[int, int]]]:
+    """Each group's counts, and the histogram of its decided cycles' working times (bar -> cycles;
+    the whole window's under `_TOTAL`), in one read of the window: its cycles counted by group,
+    by what is true of them (one small integer of flags) and by bar; those few rows then summed
+    per group, and per group and bar. A cycle was reopened when its case has a later cycle (a
+    case's cycles are numbered 1, 2, ... and its cycle_number is the last): found in the cycles'
+    (case_id, number) index, so that grouping by tier never reads the cases."""
+    flags = _sla_flags(w)
+    code = sum((sql_case((cond, bit), else_=0) for cond, bit in flags.values()), literal(0))
+    bar = w.bar()
+    c = (select(w.group.label("g"), code.label("flags"), bar.label("bar"), func.count().label("cycles"))
+         .select_from(w.table).where(*w.where).group_by(w.group, code, bar).cte("counted"))
+
+    def has(*names: str, but: str = "review"):
+        bits = sum(flags[n][1] for n in names)
+        return c.c.flags.op("&")(bits | flags[but][1]) == bits
+
+    conds = {
+        "n": has(), "internal": has("internal_ok"), "regulatory": has("regulatory_ok"),
+        "ftr": and_(has("first"), c.c.flags.op("&")(flags["later"][1]) == 0),
+        "reopened": has("later"), "urgent": has("timed"), "urgent_ok": has("on_time"),
+        "reviews": has("review", but="review"), "reviews_ok": has("review", "regulatory_ok", but="review"),
+        "unkept": has("unkept"),
+    }
+    nothing = [sa_cast(None, BigInteger()) for _ in _SLA_COUNTS[1:]]
+    stmt = union_all(
+        select(literal(0), c.c.g, sa_cast(None, BigInteger()),
+               *(func.sum(sql_case((conds[k], c.c.cycles), else_=0)) for k in _SLA_COUNTS)).group_by(c.c.g),
+        select(literal(1), c.c.g, c.c.bar, func.sum(c.c.cycles), *nothing).where(has()).group_by(c.c.g, c.c.bar))
+    groups: dict[str, dict[str, int]] = {}
+    bars: dict[Any, dict[int, int]] = {}
+    for kind, key, b, *counts in uow.session.execute(stmt):
+        if kind == 0:
+            groups[key] = dict(zip(_SLA_COUNTS, (int(v) for v in counts)))
+        elif b is not None:  # (a cycle without its working time kept, when not counted: none asked)
+            bars.setdefault(key, {})[b] = int(counts[0])
+            every = bars.setdefault(_TOTAL, {})
+            every[b] = every.get(b, 0) + int(counts[0])
+    return groups, bars
+
+
+def quantile_ranks(n: int) -> tuple[int, ...]:
+    """The ranks (1 = the shortest) of the working times the median and the 90th percentile of n
+    read, as statistics.median and statistics.quantiles(n=100, method="inclusive") read them."""
+    if n == 0:
+        return ()
+    if n == 1:
+        return (1,)
+    j = 90 * (n - 1) // 100
+    return tuple(sorted({(n + 1) // 2, n // 2 + 1, j + 1, j + 2}))
+
+
+# The width of a bar of the working-time histogram, in seconds: narrow enough that the bars
+# holding a median or a percentile are a few thousand cycles each, wide enough that a year of
+# one group is a few hundred bars.
+_BAR = 3600
+
+
+def _sla_ranks(uow, w: _SlaWindow, bars: dict[Any, dict[int, int]], sizes: dict[str, int], total: int
+               ) -> dict[Any, dict[int, float]]:
+    """The working seconds at each group's (and the whole window's, under `_TOTAL`) quantile_ranks,
+    found without ordering every cycle: the histogram of each group's working times (bars of _BAR
+    seconds, counted by _sla_counts) says which bar holds each rank and its place in the bar; then
+    only the cycles in those bars are numbered in order of working time (row_number, within the
+    group's bar and within the bar), and the numbered few returned."""
+    decided = not_(w.review)
+    bar = w.bar()
+    wanted: dict[Any, dict[tuple[int, int], int]] = {}  # group -> (bar, place in it) -> rank
+    for key, ranks in [(k, quantile_ranks(n)) for k, n in sizes.items()] + [(_TOTAL, quantile_ranks(total))]:
+        if ranks:
+            wanted[key] = _places(bars[key], ranks)
+    if not wanted:
+        return {}
+    # Plain lists of bars and places (a list of row values is a linear OR on PostgreSQL): a row
+    # picked for one group's place may be another's, and Python keeps only the ones wanted.
+    places = {place for key, at in wanted.items() if key is not _TOTAL for _, place in at}
+    inner = (select(w.group.label("g"), w.seconds.label("s"), bar.label("b"),
+                    func.row_number().over(partition_by=(w.group, bar), order_by=w.seconds).label("r"),
+                    func.row_number().over(partition_by=bar, order_by=w.seconds).label("t"))
+             .select_from(w.table)
+             .where(*w.where, decided, bar.in_(sorted({b for at in wanted.values() for b, _ in at}))).subquery())
+    stmt = select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(
+        or_(inner.c.r.in_(sorted(places)), inner.c.t.in_(sorted(p for _, p in wanted.get(_TOTAL, {})))))
+    out: dict[Any, dict[int, float]] = {}
+    for key, seconds, b, r, t in uow.session.execute(stmt):
+        for k, place in ((key, (b, r)), (_TOTAL, (b, t))):
+            rank = wanted.get(k, {}).get(place)
+            if rank is not None:
+                out.setdefault(k, {})[rank] = float(seconds)
+    return out
+
+
+def _places(bars: dict[int, int], ranks: tuple[int, ...]) -> dict[tuple[int, int], int]:
+    """Where each rank falls in a histogram: (its bar, its place within the bar) -> rank."""
+    out, before, todo = {}, 0, list(ranks)
+    for b in sorted(bars):
+        while todo and todo[0] <= before + bars[b]:
+            rank = todo.pop(0)
+            out[(b, rank - before)] = rank
+        before += bars[b]
     return out
 
 
@@ -308,28 +433,35 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
+def _median(at: dict[int, float], n: int) -> float | None:
+    """statistics.median of the n working times, in working days, from the ranks it reads."""
+    if not n:
         return None
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
+    if n % 2:
+        return round(at[(n + 1) // 2] / deadlines.DAY, 2)
+    return round((at[n // 2] / deadlines.DAY + at[n // 2 + 1] / deadlines.DAY) / 2, 2)
 
 
-def _sla_group() -> dict[str, Any]:
-    return {"n": 0, "internal": 0, "regulatory": 0, "ftr": 0, "reopened": 0, "durations": [], "urgent": 0,
-            "urgent_ok": 0, "reviews": 0, "reviews_ok": 0}
+def _p90(at: dict[int, float], n: int) -> float | None:
+    """statistics.quantiles(n=100, method="inclusive")[89] of the n working times, in working days:
+    the same interpolation between the same two ranks, to the same float."""
+    if not n:
+        return None
+    if n == 1:
+        return round(at[1] / deadlines.DAY, 2)
+    j, delta = divmod(90 * (n - 1), 100)
+    return round((at[j + 1] / deadlines.DAY * (100 - delta) + at[j + 2] / deadlines.DAY * delta) / 100, 2)
 
 
-def _sla_row(by: str, key: str, g: dict) -> dict[str, Any]:
+def _sla_row(by: str, key: str, g: dict, at: dict[int, float]) -> dict[str, Any]:
     return {
         by: key, "resolved": g["n"],
         "within_internal_pct": _pct(g["internal"], g["n"]),
         "within_regulatory_pct": _pct(g["regulatory"], g["n"]),
         "first_time_resolution_pct": _pct(g["ftr"], g["n"]),
         "reopen_pct": _pct(g["reopened"], g["n"]),
-        "median_working_days": round(statistics.median(g["durations"]), 2) if g["durations"] else None,
-        "p90_working_days": _quantile(g["durations"], 0.9),
+        "median_working_days": _median(at, g["n"]),
+        "p90_working_days": _p90(at, g["n"]),
         "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
         "reviews_decided": g["reviews"], "reviews_within_30_days_pct": _pct(g["reviews_ok"], g["reviews"]),
     }
