@@ -149,62 +149,96 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                 'nullif(cases.account, %(param_97)s::VARCHAR) END AS account, '
                                 "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)), "
                                 '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s::VARCHAR, '
-                                "timezone('UTC', cases.received_at)) < cases.received_at THEN '-' || "
-                                "to_char(cases.received_at - timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.received_at)), 'HH24:MI') ELSE '+' || "
-                                "to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)) - "
-                                "cases.received_at, 'HH24:MI') END) AS received_at, "
-                                "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)), "
-                                '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s::VARCHAR, '
-                                "timezone('UTC', cases.due_at)) < cases.due_at THEN '-' || "
-                                "to_char(cases.due_at - timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.due_at)), 'HH24:MI') ELSE '+' || to_char(timezone(%(zone)s::VARCHAR, "
-                                "timezone('UTC', cases.due_at)) - cases.due_at, 'HH24:MI') END) AS due_at, "
-                                "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "timezone('UTC', cases.received_at)) < cases.received_at THEN '-' ELSE '+' "
+                                'END || lpad((abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                "timezone('UTC', cases.received_at)) - cases.received_at)::int) / "
+                                "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)) - "
+                                "cases.received_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                "mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.received_at)) - cases.received_at)::int), 60) <> 0 THEN ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.received_at)) - cases.received_at)::int), 60)::text, 2, '0') ELSE '' "
+                                "END) AS received_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                'cases.due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)) < cases.due_at "
+                                "THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)) - "
+                                "cases.due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.due_at)) - cases.due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                "mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.due_at)) - cases.due_at)::int), 60) <> 0 THEN ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.due_at)) - cases.due_at)::int), 60)::text, 2, '0') ELSE '' END) AS "
+                                "due_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
                                 'cases.regulatory_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
                                 "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.regulatory_due_at)) < "
-                                "cases.regulatory_due_at THEN '-' || to_char(cases.regulatory_due_at - "
-                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.regulatory_due_at)), "
-                                "'HH24:MI') ELSE '+' || to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.regulatory_due_at)) - cases.regulatory_due_at, 'HH24:MI') END) AS "
+                                "cases.regulatory_due_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch "
+                                "FROM timezone(%(zone)s::VARCHAR, timezone('UTC', cases.regulatory_due_at)) "
+                                "- cases.regulatory_due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                'cases.regulatory_due_at)) - cases.regulatory_due_at)::int) / 60, 60)::text, '
+                                "2, '0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, "
+                                "timezone('UTC', cases.regulatory_due_at)) - cases.regulatory_due_at)::int), "
+                                "60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.regulatory_due_at)) - "
+                                "cases.regulatory_due_at)::int), 60)::text, 2, '0') ELSE '' END) AS "
                                 "regulatory_due_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
                                 'cases.first_response_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
                                 "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.first_response_due_at)) < "
-                                "cases.first_response_due_at THEN '-' || to_char(cases.first_response_due_at "
-                                "- timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.first_response_due_at)), 'HH24:MI') ELSE '+' || "
-                                "to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.first_response_due_at)) - cases.first_response_due_at, 'HH24:MI') "
-                                'END) AS first_response_due_at, (to_char(timezone(%(zone)s::VARCHAR, '
-                                'timezone(\'UTC\', cases.resolved_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
-                                "WHEN timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) < "
-                                "cases.resolved_at THEN '-' || to_char(cases.resolved_at - "
-                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)), 'HH24:MI') "
-                                "ELSE '+' || to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.resolved_at)) - cases.resolved_at, 'HH24:MI') END) AS resolved_at, "
-                                "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)), "
-                                '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s::VARCHAR, '
-                                "timezone('UTC', cases.closed_at)) < cases.closed_at THEN '-' || "
-                                "to_char(cases.closed_at - timezone(%(zone)s::VARCHAR, timezone('UTC', "
-                                "cases.closed_at)), 'HH24:MI') ELSE '+' || "
-                                "to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) - "
-                                "cases.closed_at, 'HH24:MI') END) AS closed_at, cases.reopen_count AS "
-                                'reopen_count, CASE WHEN (cases.status IN (%(status_1_1)s::VARCHAR, '
-                                '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
-                                '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT '
-                                'NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
-                                'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
-                                '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS '
-                                'NOT NULL AND cases.regulatory_due_at > cases.paused_at))) THEN '
-                                '%(param_105)s::VARCHAR ELSE %(param_106)s::VARCHAR END AS overdue, CASE '
-                                'WHEN (cases.status IN (%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
-                                '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
-                                '%(status_2_6)s::VARCHAR)) THEN coalesce(CASE WHEN (cases.due_at IS NOT NULL '
-                                'AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) THEN CASE '
-                                'WHEN (cases.tier = %(tier_1)s::VARCHAR AND cases.first_responded_at IS '
-                                'NULL) THEN %(param_107)s::VARCHAR ELSE %(param_108)s::VARCHAR END END || '
+                                "cases.first_response_due_at THEN '-' ELSE '+' END || "
+                                "lpad((abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                'cases.first_response_due_at)) - cases.first_response_due_at)::int) / '
+                                "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.first_response_due_at)) - "
+                                "cases.first_response_due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                "mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                'cases.first_response_due_at)) - cases.first_response_due_at)::int), 60) <> '
+                                "0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, "
+                                "timezone('UTC', cases.first_response_due_at)) - "
+                                "cases.first_response_due_at)::int), 60)::text, 2, '0') ELSE '' END) AS "
+                                "first_response_due_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                'cases.resolved_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) < "
+                                "cases.resolved_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) - "
+                                "cases.resolved_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.resolved_at)) - cases.resolved_at)::int) / 60, 60)::text, 2, '0') || "
+                                'CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                "timezone('UTC', cases.resolved_at)) - cases.resolved_at)::int), 60) <> 0 "
+                                "THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, "
+                                "timezone('UTC', cases.resolved_at)) - cases.resolved_at)::int), 60)::text, "
+                                "2, '0') ELSE '' END) AS resolved_at, (to_char(timezone(%(zone)s::VARCHAR, "
+                                'timezone(\'UTC\', cases.closed_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
+                                "WHEN timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) < "
+                                "cases.closed_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) - "
+                                "cases.closed_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.closed_at)) - cases.closed_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.closed_at)) - cases.closed_at)::int), 60) <> 0 THEN ':' || "
+                                "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                "cases.closed_at)) - cases.closed_at)::int), 60)::text, 2, '0') ELSE '' END) "
+                                'AS closed_at, cases.reopen_count AS reopen_count, CASE WHEN (cases.status '
+                                'IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR '
+                                'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= '
+                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason = '
+                                '%(pause_reason_1)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
+                                'cases.regulatory_due_at > cases.paused_at))) THEN %(param_105)s::VARCHAR '
+                                'ELSE %(param_106)s::VARCHAR END AS overdue, CASE WHEN (cases.status IN '
+                                '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                                '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR)) '
+                                'THEN coalesce(CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= '
+                                '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR '
+                                'cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = '
+                                '%(tier_1)s::VARCHAR AND cases.first_responded_at IS NULL) THEN '
+                                '%(param_107)s::VARCHAR ELSE %(param_108)s::VARCHAR END END || '
                                 '%(param_109)s::VARCHAR || CASE WHEN (cases.regulatory_due_at <= '
                                 '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason = '
                                 '%(pause_reason_2)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
