@@ -265,13 +265,13 @@ def psql_export_floor(url: str) -> list[str] | None:
     from zoneinfo import ZoneInfo
 
     from complaintctl.db import ADAPTERS
-    from complaintctl.importer import export_csv_sql
+    from complaintctl.importer import export_query
 
     shell = psql_floor(url, "SELECT 1")
     if shell is None:
         return None
     zone = "Asia/Shanghai"
-    sql, _ = export_csv_sql(ADAPTERS["postgresql"](None, 0), ZoneInfo(zone), False)
+    sql, _ = export_query(ADAPTERS["postgresql"](None, 0), ZoneInfo(zone), False)
     shell[-1] = f"SET TimeZone = '{zone}'; SET DateStyle = 'ISO'; SET jit = off; COPY ({sql}) TO STDOUT WITH CSV"
     return shell
 

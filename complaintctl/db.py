@@ -85,6 +85,10 @@ def _zone_text_sqlite(element, compiler, **kw):
             f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
 
 
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def pg_time_text(moment: str, zone: str) -> str:
     """PostgreSQL: a stored time (SQL `moment`, a UTC timestamp) as the tool shows it in the zone
     `zone` (SQL: a literal or a parameter), as stored.time_text writes it: ISO 8601 to the second
@@ -276,6 +280,11 @@ class _Adapter:
         """SQL for a stored time as the tool shows it in zone `tz` (ISO 8601 to the second with the
         zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend has no
         zone rules (SQLite: the caller converts in Python)."""
+        return None
+
+    def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict] | None:
+        """The export's CSV (importer.export_query) as one ordered query whose every cell is its
+        finished text, for copy_csv: (SQL, parameters); None where the backend cannot (SQLite)."""
         return None
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
@@ -584,7 +593,7 @@ class _PostgreSQL(_Adapter):
         # cast to text costs the server half what to_char does (the export's largest share of its
         # work); it writes a whole-hour offset as "+08", so it serves where the zone keeps whole
         # hours, and the general form (pg_time_text: the offset to the second) elsewhere.
-        general = pg_time_text(column, "'" + tz.key.replace("'", "''") + "'")
+        general = pg_time_text(column, _sql_literal(tz.key))
         first, last = WHOLE_HOURS_CHECKED
         if not whole_hour_offsets(tz, first, last):
             return general
@@ -593,6 +602,81 @@ class _PostgreSQL(_Adapter):
         return (f"CASE WHEN {column} >= '{first}-01-01' THEN "
                 f"replace((date_trunc('second', {column}) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' "
                 f"WHEN {column} IS NOT NULL THEN {general} END")
+
+    def _cell_sql(self, tz, kind: str, column, value: str) -> str:
+        """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
+        the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
+        string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
+        from .files import FORMULA_START
+        from .models import UTCDateTime
+
+        if isinstance(column.type, UTCDateTime):
+            return self.time_text_sql(value, tz)
+        if kind == "bool":
+            return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
+        if isinstance(column.type, (sa.Integer, sa.Boolean)):
+            return value
+        if kind == "text":
+            # Most text starts above "@" (letters, Chinese): one comparison of an integer.
+            codes = [ord(c) for c in FORMULA_START]
+            return (f"CASE WHEN ascii({value}) > {max(codes)} THEN {value} "
+                    f"WHEN ascii({value}) IN ({', '.join(map(str, codes))}) THEN {_sql_literal(chr(39))} || {value} "
+                    f"ELSE NULLIF({value}, '') END")
+        return f"NULLIF({value}, '')"
+
+    # A cycle's times that are mostly its case's: the first cycle opens at receipt with its deadlines.
+    _CYCLE_TIME_OF_CASE = {"opened_at": "received_at", "due_at": "due_at", "first_response_due_at": "first_response_due_at",
+                           "first_responded_at": "first_responded_at", "regulatory_due_at": "regulatory_due_at",
+                           "resolved_at": "resolved_at"}
+
+    def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict]:
+        """Cases joined to their cycles, in case id and cycle number order, each cell its CSV text
+        (`kind_of(key)`: importer.export_kind); a personal column in `shown` the newest full value an
+        event kept for it (personal.revealed, as a join on personal_data). The parameters lo and hi
+        bound the window of receipt (`received`)."""
+        from .masking import ANONYMISED
+        from .models import Case, Cycle
+
+        lo, hi = received
+        params: dict = {}
+        within = []
+        if lo is not None:
+            within.append("c.received_at >= %(lo)s")
+            params["lo"] = lo.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        if hi is not None:
+            within.append("c.received_at < %(hi)s")
+            params["hi"] = hi.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        cells = []
+        for name in case_fields:
+            value = f"c.{name}"
+            if name in shown:
+                value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
+                         f"THEN COALESCE(k.{name}, c.{name}) ELSE c.{name} END)")
+            cells.append(self._cell_sql(tz, kind_of(name), Case.__table__.c[name], value))
+        # The case's times made once, in the inner query (OFFSET 0 keeps the server from folding it
+        # into the outer one, which would make them again), and taken from there where a cycle's equal.
+        where = {name: i for i, name in enumerate(case_fields)}
+        inner = [f"{cell} AS t{i}" for i, cell in enumerate(cells)]
+        outer = [f"t{i}" for i in range(len(cells))]
+        inner += [f"y.{name} AS y_{name}" for name in cycle_fields]
+        inner += [f"c.{case} AS c_{case}" for case in self._CYCLE_TIME_OF_CASE.values()]
+        inner += ["c.id AS o_case", "y.number AS o_cycle"]
+        for name in cycle_fields:
+            cell = self._cell_sql(tz, kind_of(f"cycle_{name}"), Cycle.__table__.c[name], f"y_{name}")
+            case = self._CYCLE_TIME_OF_CASE.get(name)
+            outer.append(f"CASE WHEN y_{name} = c_{case} THEN t{where[case]} ELSE {cell} END" if case else cell)
+        sql = f"SELECT {', '.join(inner)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
+        if shown:
+            # The newest value each event kept, per case and field (personal.current), one row a case.
+            ids = f" AND case_id IN (SELECT c.id FROM cases c WHERE {' AND '.join(within)})" if within else ""
+            pivot = ", ".join(f"max(value) FILTER (WHERE field = {_sql_literal(f)}) AS {f}" for f in shown)
+            sql += (f" LEFT JOIN (SELECT case_id, {pivot} FROM (SELECT DISTINCT ON (case_id, field) case_id, field, value "
+                    f"FROM personal_data WHERE field IN ({', '.join(_sql_literal(f) for f in shown)}){ids} "
+                    "ORDER BY case_id, field, event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id")
+        if within:
+            sql += " WHERE " + " AND ".join(within)
+        return (f"SELECT {', '.join(outer)} FROM ({sql} ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle",
+                params)
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """COPY (query) TO STDOUT WITH CSV on the session's own connection, inside its transaction,

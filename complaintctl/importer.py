@@ -13,7 +13,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Boolean, Integer, func, select
+from sqlalchemy import func, select
 
 from . import audit, clocks, files
 from . import domain as d
@@ -1041,84 +1041,12 @@ def export_table(uow, ctx: Context, start: str | None = None, end: str | None = 
 # The export as finished text from the server ------------------------------------------------
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-_FORMULA_CODES = tuple(ord(c) for c in files.FORMULA_START)
-
-
-def _cell_sql(adapter, tz, key: str, column, value: str) -> str:
-    """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
-    the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
-    string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
-    kind = export_kind(key)
-    if isinstance(column.type, UTCDateTime):
-        return adapter.time_text_sql(value, tz)
-    if kind == "bool":
-        return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
-    if isinstance(column.type, (Integer, Boolean)):
-        return value
-    if kind == "text":
-        # Most text starts above "@" (letters, Chinese): one comparison of an integer.
-        return (f"CASE WHEN ascii({value}) > {max(_FORMULA_CODES)} THEN {value} "
-                f"WHEN ascii({value}) IN ({', '.join(map(str, _FORMULA_CODES))}) THEN {_sql_literal(chr(39))} || {value} "
-                f"ELSE NULLIF({value}, '') END")
-    return f"NULLIF({value}, '')"
-
-
-_CYCLE_TIME_OF_CASE = {"opened_at": "received_at", "due_at": "due_at", "first_response_due_at": "first_response_due_at",
-                       "first_responded_at": "first_responded_at", "regulatory_due_at": "regulatory_due_at",
-                       "resolved_at": "resolved_at"}
-
-
-def export_csv_sql(adapter, tz, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict]:
-    """One ordered query whose every cell is the export's CSV cell as text (EXPORT_CSV_KEYS order):
-    cases joined to their cycles, in case id and cycle number order; with `reveal`, a personal
-    column shows the newest full value an event kept for it (personal.revealed, as a join on
-    personal_data). Parameters lo and hi bound the window of receipt."""
-    from .masking import ANONYMISED
-
-    lo, hi = received
-    params: dict = {}
-    within = []
-    if lo is not None:
-        within.append("c.received_at >= %(lo)s")
-        params["lo"] = lo.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    if hi is not None:
-        within.append("c.received_at < %(hi)s")
-        params["hi"] = hi.astimezone(dt.timezone.utc).replace(tzinfo=None)
+def export_query(adapter, tz, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict] | None:
+    """The export's CSV as one query of finished text, for a backend whose server can write it
+    (db.py's adapters: export_csv_sql), as (SQL, parameters); None where it cannot. With `reveal`,
+    the personal columns show the full values personal_data keeps."""
     shown = [f for f in EXPORT_CASE_FIELDS if f in personal.FIELDS] if reveal else []
-    cells = []
-    for name in EXPORT_CASE_FIELDS:
-        value = f"c.{name}"
-        if name in shown:
-            value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
-                     f"THEN COALESCE(k.{name}, c.{name}) ELSE c.{name} END)")
-        cells.append(_cell_sql(adapter, tz, name, Case.__table__.c[name], value))
-    # A cycle's times are mostly its case's (the first cycle opens at receipt with the case's
-    # deadlines): made once, in the inner query (OFFSET 0 keeps the server from folding it into the
-    # outer one, which would make them again), and taken from there where equal.
-    where = {name: i for i, name in enumerate(EXPORT_CASE_FIELDS)}
-    inner = [f"{cell} AS t{i}" for i, cell in enumerate(cells)]
-    outer = [f"t{i}" for i in range(len(cells))]
-    inner += [f"y.{name} AS y_{name}" for name in EXPORT_CYCLE_FIELDS]
-    inner += [f"c.{case} AS c_{case}" for case in _CYCLE_TIME_OF_CASE.values()] + ["c.id AS o_case", "y.number AS o_cycle"]
-    for name in EXPORT_CYCLE_FIELDS:
-        cell = _cell_sql(adapter, tz, f"cycle_{name}", Cycle.__table__.c[name], f"y_{name}")
-        case = _CYCLE_TIME_OF_CASE.get(name)
-        outer.append(f"CASE WHEN y_{name} = c_{case} THEN t{where[case]} ELSE {cell} END" if case else cell)
-    sql = f"SELECT {', '.join(inner)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
-    if shown:
-        # The newest value each event kept, per case and field (personal.current), one row a case.
-        ids = f" AND case_id IN (SELECT c.id FROM cases c WHERE {' AND '.join(within)})" if within else ""
-        pivot = ", ".join(f"max(value) FILTER (WHERE field = {_sql_literal(f)}) AS {f}" for f in shown)
-        sql += (f" LEFT JOIN (SELECT case_id, {pivot} FROM (SELECT DISTINCT ON (case_id, field) case_id, field, value "
-                f"FROM personal_data WHERE field IN ({', '.join(_sql_literal(f) for f in shown)}){ids} "
-                "ORDER BY case_id, field, event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id")
-    if within:
-        sql += " WHERE " + " AND ".join(within)
-    return f"SELECT {', '.join(outer)} FROM ({sql} ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle", params
+    return adapter.export_csv_sql(tz, EXPORT_CASE_FIELDS, EXPORT_CYCLE_FIELDS, export_kind, shown, received)
 
 
 def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None = None,
@@ -1132,6 +1060,7 @@ def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None
     zone = getattr(ctx.tz, "key", None)
     if not zone or adapter.time_text_sql("x", ctx.tz) is None:
         return None
-    reveal = not ctx.masking and personal.readable(uow)
-    sql, params = export_csv_sql(adapter, ctx.tz, reveal, received)
-    return adapter.copy_csv(uow.session.connection(), sql, params, zone, row_end)
+    query = export_query(adapter, ctx.tz, not ctx.masking and personal.readable(uow), received)
+    if query is None:
+        return None
+    return adapter.copy_csv(uow.session.connection(), *query, zone, row_end)
