@@ -322,7 +322,7 @@ def _priority(col: Column, position: int) -> int:
     later columns go first."""
     if col.priority is not None:
         return col.priority
-    return 0 if position == 0 else 1000 - position
+    return 0 if position == 0 else 1000 + position
 
 
 def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None) -> TableLayout:

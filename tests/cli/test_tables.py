@@ -93,6 +93,18 @@ def test_at_80_columns_the_essential_columns_stay_and_the_rest_give_way_in_order
     assert "Channel" in header and "Product" in header and "Received" in header
 
 
+def test_a_table_without_priorities_gives_way_from_its_last_column(cli, monkeypatch):
+    """`report sla` names no priorities: too narrow a table keeps its first columns (how many were
+    resolved, within each limit) and drops from the right (the reviews, then the urgent plans)."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "已补偿", "--at", "2026-03-03T10:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    header = " ".join(_lines(cli("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31").stdout)[1:3])
+    assert "Resolved" in header and "internal limit" in header and "regulatory limit" in header
+    assert "Reviews" not in header
+
+
 def test_off_a_terminal_a_table_is_plain_text_honouring_columns(cli, monkeypatch):
     as_of = _busy_day(cli)
     monkeypatch.delenv("COLUMNS", raising=False)
