@@ -381,7 +381,7 @@ def test_calendar_due_explains_a_restart_the_review_window_and_the_review_day_by
     assert err.endswith("expected a time not before --received-at (2026-08-20T10:00)")
 
 
-def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli):
+def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli, monkeypatch):
     cli.staff()
     on_time, late = cli.log(received="2026-03-02T10:00"), cli.log(received="2026-03-02T11:00")
     for ref in (on_time, late):
@@ -393,6 +393,7 @@ def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli):
     total = rep[-1]
     assert (total["resolved"], total["within_regulatory_pct"]) == (2, 100.0)  # the decisions themselves
     assert (total["reviews_decided"], total["reviews_within_30_days_pct"]) == (2, 50.0)
+    monkeypatch.setenv("COLUMNS", "250")  # the last column, the first to give way in a narrower table
     assert "核查30日内" in cli("--lang", "zh", "report", "sla", "--from", "2026-03-01", "--to", "2026-04-30").stdout
 
 
