@@ -23,7 +23,7 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import WHOLE_HOURS_CHECKED, whole_hour_offsets
+from .stored import WHOLE_HOURS_CHECKED, copied_rows, whole_hour_offsets
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -707,10 +707,10 @@ class _PostgreSQL(_Adapter):
             for row in copy:
                 block.append(row)
                 if len(block) == 2000:
-                    yield len(block), _row_ends(block, end)
+                    yield len(block), copied_rows(block, end)
                     block = []
         if block:
-            yield len(block), _row_ends(block, end)
+            yield len(block), copied_rows(block, end)
 
     def _sequence(self, conn, table: sa.Table) -> str:
         # The name comes from the catalogue, not from input.
@@ -750,16 +750,6 @@ class _PostgreSQL(_Adapter):
 
             return denied("server", message=msg)
         return DatabaseUnavailable("err.database", why=msg)
-
-
-def _row_ends(rows: list, end: bytes) -> bytes:
-    """Rows as COPY sends them (each ending "\n") joined, each ending `end` instead: one replace
-    over the block when no row holds a line break inside a quoted cell (as many "\n" as rows),
-    row by row otherwise."""
-    data = b"".join(rows)
-    if data.count(b"\n") == len(rows):
-        return data.replace(b"\n", end)
-    return b"".join(bytes(row[:-1]) + end for row in rows)
 
 
 ADAPTERS = {"sqlite": _SQLite, "postgresql": _PostgreSQL}

@@ -8,6 +8,8 @@ import datetime as dt
 from collections import namedtuple
 from pathlib import Path
 
+from .stored import copied_rows
+
 Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
 # Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
 PARAMSTYLE = {"sqlite": "named", "postgresql": "pyformat"}
@@ -174,14 +176,12 @@ class _PostgreSQLReader(Reader):
         with self.con.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", {**constants, **params}) as copy:
             batch = []
             for row in copy:
-                batch.append(row[:-1])
+                batch.append(row)
                 if len(batch) == 2000:
-                    batch.append(b"")
-                    write(b"\r\n".join(batch))
+                    write(copied_rows(batch, b"\r\n"))
                     batch = []
             if batch:
-                batch.append(b"")
-                write(b"\r\n".join(batch))
+                write(copied_rows(batch, b"\r\n"))
 
     def close(self) -> None:
         self.con.rollback()

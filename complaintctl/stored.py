@@ -126,3 +126,14 @@ def whole_hour_offsets(tz, first_year: int, last_year: int) -> bool:
         if (start + i * step).astimezone(tz).utcoffset().total_seconds() % 3600:
             return False
     return True
+
+
+def copied_rows(rows: list, end: bytes) -> bytes:
+    """Rows as PostgreSQL's COPY ... TO STDOUT WITH CSV sends them (each ending "\n") joined, each
+    ending `end` instead (csv.writer's "\r\n"): one replace over the block when no row holds a line
+    break inside a quoted cell (as many "\n" as rows), row by row otherwise. The export's COPY
+    (db.py) and the lean overdue report's (dbapi.py) both write through it."""
+    data = b"".join(rows)
+    if data.count(b"\n") == len(rows):
+        return data.replace(b"\n", end)
+    return b"".join(bytes(row[:-1]) + end for row in rows)
