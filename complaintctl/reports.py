@@ -6,16 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import (BigInteger, Float, and_, case as sql_case, cast as sa_cast, func, literal, not_, or_, select,
-                        union_all)
+from sqlalchemy import (BigInteger, Float, and_, bindparam, case as sql_case, cast as sa_cast, func, literal, not_, or_,
+                        select, union_all)
 
 from . import clocks, cycles, deadlines
+from . import sla as sla_figures
 from . import domain as d
 from . import labels
 from .context import Context, parse_time, show_time
 from .errors import InvalidValue, UserError
-from .db import raw_times, stored_utc
-from .models import Case, Cycle, Staff
+from .db import raw_times
+from .models import Case, Cycle, Staff, UTCDateTime
 from .rows import CaseRows, OverdueReport, tier_counts
 
 OPEN = list(clocks.OPEN)
@@ -198,26 +199,12 @@ def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | 
 
 
 # SLA -------------------------------------------------------------------------------------------
-
-DIMENSIONS = ("tier", "branch", "assignee", "department", "channel", "product", "category")
-
-
-def received_window(ctx: Context, start: str | None, end: str | None
-                    ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """--from is inclusive from 00:00; --to is inclusive to 24:00 when given as a date. Either
-    may be left open (None)."""
-    lo = parse_time(start, ctx, "--from") if start else None
-    hi = parse_time(end, ctx, "--to") if end else None
-    if hi is not None and len(end.strip()) == 10:
-        hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
-    if lo is not None and hi is not None and hi <= lo:
-        raise InvalidValue("--to", end, "acc.after_from", start=start)
-    return lo, hi
-
-
-def _dimension(name: str) -> str:
-    """A grouping typed as its key, its English header or its Chinese name (as `choices` lists it)."""
-    return labels.parse_name(name, DIMENSIONS, "--by")
+# report sla's figures are put together in complaintctl/sla.py (which the lean report shares);
+# its statements are defined here, once, as SQLAlchemy expressions (`sla_statement`).
+DIMENSIONS = sla_figures.DIMENSIONS
+received_window = sla_figures.received_window
+quantile_ranks = sla_figures.quantile_ranks
+_median, _p90, _places = sla_figures.median, sla_figures.p90, sla_figures.places
 
 
 def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, by: str = "tier") -> dict[str, Any]:
@@ -229,96 +216,69 @@ def sla(uow, ctx: Context, *, start: str | None = None, end: str | None = None, 
 
 def sla_by(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
            by: tuple[str, ...] = ("tier",)) -> list[dict[str, Any]]:
-    """`sla` for several groupings at once (the monthly report's by tier and by branch). The
-    database counts each group's cycles and the histogram of their working times (`_sla_counts`),
-    then picks the few working times each median and 90th percentile reads (`_sla_ranks`); only
-    those come back to Python, which puts the figures together exactly as statistics.median and
-    statistics.quantiles would from every value."""
-    this_month = start is None and end is None
-    if this_month:
-        today = ctx.calendar.local_date(ctx.now)
-        lo, hi = ctx.calendar.start_of_day(today.replace(day=1)), ctx.now
-    else:
-        if start is None or end is None:
-            raise InvalidValue("--from" if start is None else "--to", "", "acc.from_and_to")
-        lo, hi = received_window(ctx, start, end)
-    edge = min(hi, ctx.now)
-    open_breached = uow.session.execute(
-        select(func.count()).where(clocks.breached_sql(edge))).scalar_one()
-    out = []
-    wide = _wide(uow, lo, hi)
-    for dim in (_dimension(b) for b in by):
-        window = _SlaWindow(dim, lo, hi, wide)
-        groups, bars = _sla_counts(uow, window)
-        total = {k: sum(g[k] for g in groups.values()) for k in _SLA_COUNTS}
-        if total["unkept"]:  # a cycle lacks its kept working time: count it (dearer, and rare)
-            window.seconds = window.counted
-            groups, bars = _sla_counts(uow, window)
-        picked = _sla_ranks(uow, window, bars, {key: g["n"] for key, g in groups.items()}, total["n"])
-        rows = [_sla_row(dim, key, groups[key], picked.get(key, {})) for key in sorted(groups)]
-        if groups:
-            rows.append(_sla_row(dim, "TOTAL", total, picked.get(_TOTAL, {})))
-        out.append({"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "by": dim,
-                    "rows": rows, "open_breached": open_breached, "this_month": this_month})
-    return out
+    """`sla` for several groupings at once (the monthly report's by tier and by branch): sla.sla_by
+    over this unit of work."""
+    def run(statement: str, dim: str, wide: bool, counted: bool, **params):
+        return uow.session.execute(sla_statement(statement, dim, wide, counted), params)
+
+    return sla_figures.sla_by(run, ctx, start=start, end=end, by=by)
 
 
 _YC = Cycle.__table__.c
-_LATER = Cycle.__table__.alias("later")
 _REVIEW = d.Action.REVIEW.value
-_SLA_COUNTS = ("n", "internal", "regulatory", "ftr", "reopened", "urgent", "urgent_ok", "reviews", "reviews_ok",
-               "unkept")
-_TOTAL = object()  # the key of the TOTAL row's picked values (a group may be called anything)
+SLA_STATEMENTS = ("extent", "open_breached", "counts", "ranks")
 
 
-def _wide(uow, lo: dt.datetime, hi: dt.datetime) -> bool:
-    """Whether the window spans more than a third of the time between the first and the last
-    decision (read from the ends of the resolved_at index): then reading the cycles table through
-    is cheaper than a range of the index (a year of a million cases: 0.4 s against 0.8 s on
-    SQLite, which cannot tell without histograms)."""
-    first, last = (stored_utc(v) for v in uow.session.execute(
-        select(select(func.min(_YC.resolved_at)).scalar_subquery(),
-               select(func.max(_YC.resolved_at)).scalar_subquery())).one())
-    if first is None or last <= first:
-        return False
-    return (min(hi, last) - max(lo, first)) * 3 > (last - first)
+def sla_statement(statement: str, dim: str = "tier", wide: bool = False, counted: bool = False):
+    """One of report sla's statements (sla.py says what each reads and which parameters it binds):
+    the full path runs it, complaintctl/sqltext.py compiles it for the lean report."""
+    if statement == "extent":  # the first and the last decision, from the ends of the resolved_at index
+        return select(select(func.min(_YC.resolved_at)).scalar_subquery(),
+                      select(func.max(_YC.resolved_at)).scalar_subquery())
+    if statement == "open_breached":
+        return select(func.count()).where(clocks.breached_sql(bindparam("edge", type_=UTCDateTime())))
+    window = _SlaWindow(dim, wide, counted)
+    if statement == "counts":
+        return _sla_counts(window)
+    if statement == "ranks":
+        return _sla_ranks(window)
+    raise ValueError(statement)
 
 
 class _SlaWindow:
-    """The cycles decided in [lo, hi) as SQL: their group in one dimension ('' for none), whether
-    each is a review's decision, and its working time."""
+    """The cycles decided in [lo, hi) (bound at run time) as SQL: their group in one dimension ('' for
+    none), whether each is a review's decision, and its working time."""
 
-    def __init__(self, dim: str, lo: dt.datetime, hi: dt.datetime, wide: bool = False):
+    def __init__(self, dim: str, wide: bool = False, counted: bool = False):
         yc = _YC
-        self.table = Cycle.__table__
-        if dim == "tier":  # the cycle's own tier: no need to read the cases
-            self.group = yc.tier
-        else:
-            self.table = self.table.join(Case.__table__, _C.id == yc.case_id)
-            self.group = func.coalesce(_C[dim], "")
-        # A wide window compares an expression of resolved_at, which no index serves: a scan.
-        resolved = func.coalesce(yc.resolved_at, yc.resolved_at) if wide else yc.resolved_at
-        self.where = [resolved >= lo, resolved < hi]
+        self.dim = dim
+        self.join = (lambda table: table) if dim == "tier" else (  # the cycle's own tier: no need to read the cases
+            lambda table: table.join(Case.__table__, _C.id == yc.case_id))
+        self.table = self.join(Cycle.__table__)
+        self.group = yc.tier if dim == "tier" else func.coalesce(_C[dim], "")
+        lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
+        # An expression of resolved_at, which no index serves: a scan (wide), or a range of the index.
+        self.unindexed = [func.coalesce(yc.resolved_at, yc.resolved_at) >= lo,
+                          func.coalesce(yc.resolved_at, yc.resolved_at) < hi]
+        self.where = self.unindexed if wide else [yc.resolved_at >= lo, yc.resolved_at < hi]
         self.review = func.coalesce(yc.opened_by, "") == _REVIEW  # a review's own 30 days: counted apart
         # Kept when the cycle was decided (cycles.decided_seconds); counted over business_days, to
         # the same float, for a cycle decided by a writer that did not keep it (db check names it).
-        self.seconds = yc.working_seconds
-        self.counted = func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+        self.seconds = (func.coalesce(yc.working_seconds, cycles.decided_seconds_sql(yc.opened_at, yc.resolved_at))
+                        if counted else yc.working_seconds)
         # The working-time histogram's bar a cycle falls in (monotonic in its working time).
-        self.bar = lambda: sa_cast(self.seconds / literal(_BAR, Float()), BigInteger())
+        self.bar = sa_cast(self.seconds / literal(sla_figures.BAR, Float()), BigInteger())
 
 
 def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
-    """What each bit of a cycle's flags says, as SQL, and the bit."""
+    """What each bit of a cycle's flags says, as SQL, and the bit (below sla.KEY)."""
     yc = _YC
-    later = select(_LATER.c.id).where(_LATER.c.case_id == yc.case_id, _LATER.c.number == yc.number + 1).exists()
     timed = and_(yc.tier == d.Tier.URGENT.value, yc.first_response_due_at.is_not(None))
     return {
         "review": (w.review, 1),
         "internal_ok": (not_(or_(yc.internal_breached, yc.response_breached)), 2),
         "regulatory_ok": (not_(yc.regulatory_breached), 4),
         "first": (yc.number == 1, 8),
-        "later": (later, 16),  # the case has a later cycle: this one was reopened
         "timed": (timed, 32),
         "on_time": (and_(timed, yc.first_responded_at.is_not(None),
                          yc.first_responded_at < yc.first_response_due_at), 64),
@@ -326,145 +286,62 @@ def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
     }
 
 
-def _sla_counts(uow, w: _SlaWindow) -> tuple[dict[str, dict[str, int]], dict[Any, dict[int, int]]]:
-    """Each group's counts, and the histogram of its decided cycles' working times (bar -> cycles;
-    the whole window's under `_TOTAL`), in one read of the window: its cycles counted by group,
-    by what is true of them (one small integer of flags) and by bar; those few rows then summed
-    per group, and per group and bar. A cycle was reopened when its case has a later cycle (a
-    case's cycles are numbered 1, 2, ... and its cycle_number is the last): found in the cycles'
-    (case_id, number) index, so that grouping by tier never reads the cases."""
+def _sla_counts(w: _SlaWindow):
+    """Each group's counts and the histogram of its decided cycles' working times in one read of
+    the window: its cycles counted by group and by one integer, their bar and what is true of them
+    (bar * sla.KEY + flags); those few rows then summed per group, and per group and bar. A cycle
+    was reopened when its case has a later cycle (a case's cycles are numbered 1, 2, ...): counted
+    from the later cycles' side (the few with a number above 1, found in the (case_id, number)
+    index, each looking up the one before), rather than by a lookup for every cycle of the window.
+    The rows are those sla._counts reads."""
     flags = _sla_flags(w)
     code = sum((sql_case((cond, bit), else_=0) for cond, bit in flags.values()), literal(0))
-    bar = w.bar()
-    c = (select(w.group.label("g"), code.label("flags"), bar.label("bar"), func.count().label("cycles"))
-         .select_from(w.table).where(*w.where).group_by(w.group, code, bar).cte("counted"))
+    # (A cycle without its working time kept falls in bar 0 here: the report then counts again.)
+    key = func.coalesce(w.bar, 0) * sla_figures.KEY + code
+    c = (select(w.group.label("g"), key.label("key"), func.count().label("cycles"))
+         .select_from(w.table).where(*w.where).group_by(w.group, key).cte("counted"))
 
     def has(*names: str, but: str = "review"):
         bits = sum(flags[n][1] for n in names)
-        return c.c.flags.op("&")(bits | flags[but][1]) == bits
+        return c.c.key.op("&")(bits | flags[but][1]) == bits
 
     conds = {
-        "n": has(), "internal": has("internal_ok"), "regulatory": has("regulatory_ok"),
-        "ftr": and_(has("first"), c.c.flags.op("&")(flags["later"][1]) == 0),
-        "reopened": has("later"), "urgent": has("timed"), "urgent_ok": has("on_time"),
+        "n": has(), "internal": has("internal_ok"), "regulatory": has("regulatory_ok"), "ftr": has("first"),
+        "urgent": has("timed"), "urgent_ok": has("on_time"),
         "reviews": has("review", but="review"), "reviews_ok": has("review", "regulatory_ok", but="review"),
         "unkept": has("unkept"),
     }
-    nothing = [sa_cast(None, BigInteger()) for _ in _SLA_COUNTS[1:]]
-    stmt = union_all(
-        select(literal(0), c.c.g, sa_cast(None, BigInteger()),
-               *(func.sum(sql_case((conds[k], c.c.cycles), else_=0)) for k in _SLA_COUNTS)).group_by(c.c.g),
-        select(literal(1), c.c.g, c.c.bar, func.sum(c.c.cycles), *nothing).where(has()).group_by(c.c.g, c.c.bar))
-    groups: dict[str, dict[str, int]] = {}
-    bars: dict[Any, dict[int, int]] = {}
-    for kind, key, b, *counts in uow.session.execute(stmt):
-        if kind == 0:
-            groups[key] = dict(zip(_SLA_COUNTS, (int(v) for v in counts)))
-        elif b is not None:  # (a cycle without its working time kept, when not counted: none asked)
-            bars.setdefault(key, {})[b] = int(counts[0])
-            every = bars.setdefault(_TOTAL, {})
-            every[b] = every.get(b, 0) + int(counts[0])
-    return groups, bars
+    none = sa_cast(None, BigInteger())
+    bar = c.c.key.op("/", return_type=BigInteger())(sla_figures.KEY)  # integer division: the key's bar
+    # The cycles that reopened one: their case's cycle before them (a plain subquery would be read
+    # the other way round, a lookup for every cycle of the window).
+    later = select(_YC.case_id, _YC.number).where(_YC.number > 1).distinct().subquery("later")
+    reopened = (select(literal(2), w.group, none, func.count(), func.sum(sql_case((_YC.number == 1, 1), else_=0)),
+                       *(none for _ in sla_figures.COUNTS[2:]))
+                .select_from(w.join(later.join(Cycle.__table__, and_(_YC.case_id == later.c.case_id,
+                                                                     _YC.number == later.c.number - 1))))
+                .where(*w.unindexed, not_(w.review)).group_by(w.group))
+    return union_all(
+        select(literal(0), c.c.g, none,
+               *(func.sum(sql_case((conds[k], c.c.cycles), else_=0)) if k in conds else literal(0)
+                 for k in sla_figures.COUNTS)).group_by(c.c.g),
+        select(literal(1), c.c.g, bar, func.sum(c.c.cycles), *(none for _ in sla_figures.COUNTS[1:]))
+        .where(has()).group_by(c.c.g, bar),
+        reopened)
 
 
-def quantile_ranks(n: int) -> tuple[int, ...]:
-    """The ranks (1 = the shortest) of the working times the median and the 90th percentile of n
-    read, as statistics.median and statistics.quantiles(n=100, method="inclusive") read them."""
-    if n == 0:
-        return ()
-    if n == 1:
-        return (1,)
-    j = 90 * (n - 1) // 100
-    return tuple(sorted({(n + 1) // 2, n // 2 + 1, j + 1, j + 2}))
-
-
-# The width of a bar of the working-time histogram, in seconds: narrow enough that the bars
-# holding a median or a percentile are a few thousand cycles each, wide enough that a year of
-# one group is a few hundred bars.
-_BAR = 3600
-
-
-def _sla_ranks(uow, w: _SlaWindow, bars: dict[Any, dict[int, int]], sizes: dict[str, int], total: int
-               ) -> dict[Any, dict[int, float]]:
-    """The working seconds at each group's (and the whole window's, under `_TOTAL`) quantile_ranks,
-    found without ordering every cycle: the histogram of each group's working times (bars of _BAR
-    seconds, counted by _sla_counts) says which bar holds each rank and its place in the bar; then
-    only the cycles in those bars are numbered in order of working time (row_number, within the
-    group's bar and within the bar), and the numbered few returned."""
+def _sla_ranks(w: _SlaWindow):
+    """The cycles in the histogram's bars that hold a rank (`bars`), numbered in order of working
+    time within the group's bar (r) and within the bar (t), those at the places asked for
+    (`places`, `totals`): row_number over the few, never an order of every cycle."""
     decided = not_(w.review)
-    bar = w.bar()
-    wanted: dict[Any, dict[tuple[int, int], int]] = {}  # group -> (bar, place in it) -> rank
-    for key, ranks in [(k, quantile_ranks(n)) for k, n in sizes.items()] + [(_TOTAL, quantile_ranks(total))]:
-        if ranks:
-            wanted[key] = _places(bars[key], ranks)
-    if not wanted:
-        return {}
-    # Plain lists of bars and places (a list of row values is a linear OR on PostgreSQL): a row
-    # picked for one group's place may be another's, and Python keeps only the ones wanted.
-    places = {place for key, at in wanted.items() if key is not _TOTAL for _, place in at}
-    inner = (select(w.group.label("g"), w.seconds.label("s"), bar.label("b"),
-                    func.row_number().over(partition_by=(w.group, bar), order_by=w.seconds).label("r"),
-                    func.row_number().over(partition_by=bar, order_by=w.seconds).label("t"))
+    inner = (select(w.group.label("g"), w.seconds.label("s"), w.bar.label("b"),
+                    func.row_number().over(partition_by=(w.group, w.bar), order_by=w.seconds).label("r"),
+                    func.row_number().over(partition_by=w.bar, order_by=w.seconds).label("t"))
              .select_from(w.table)
-             .where(*w.where, decided, bar.in_(sorted({b for at in wanted.values() for b, _ in at}))).subquery())
-    stmt = select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(
-        or_(inner.c.r.in_(sorted(places)), inner.c.t.in_(sorted(p for _, p in wanted.get(_TOTAL, {})))))
-    out: dict[Any, dict[int, float]] = {}
-    for key, seconds, b, r, t in uow.session.execute(stmt):
-        for k, place in ((key, (b, r)), (_TOTAL, (b, t))):
-            rank = wanted.get(k, {}).get(place)
-            if rank is not None:
-                out.setdefault(k, {})[rank] = float(seconds)
-    return out
-
-
-def _places(bars: dict[int, int], ranks: tuple[int, ...]) -> dict[tuple[int, int], int]:
-    """Where each rank falls in a histogram: (its bar, its place within the bar) -> rank."""
-    out, before, todo = {}, 0, list(ranks)
-    for b in sorted(bars):
-        while todo and todo[0] <= before + bars[b]:
-            rank = todo.pop(0)
-            out[(b, rank - before)] = rank
-        before += bars[b]
-    return out
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
-
-
-def _median(at: dict[int, float], n: int) -> float | None:
-    """statistics.median of the n working times, in working days, from the ranks it reads."""
-    if not n:
-        return None
-    if n % 2:
-        return round(at[(n + 1) // 2] / deadlines.DAY, 2)
-    return round((at[n // 2] / deadlines.DAY + at[n // 2 + 1] / deadlines.DAY) / 2, 2)
-
-
-def _p90(at: dict[int, float], n: int) -> float | None:
-    """statistics.quantiles(n=100, method="inclusive")[89] of the n working times, in working days:
-    the same interpolation between the same two ranks, to the same float."""
-    if not n:
-        return None
-    if n == 1:
-        return round(at[1] / deadlines.DAY, 2)
-    j, delta = divmod(90 * (n - 1), 100)
-    return round((at[j + 1] / deadlines.DAY * (100 - delta) + at[j + 2] / deadlines.DAY * delta) / 100, 2)
-
-
-def _sla_row(by: str, key: str, g: dict, at: dict[int, float]) -> dict[str, Any]:
-    return {
-        by: key, "resolved": g["n"],
-        "within_internal_pct": _pct(g["internal"], g["n"]),
-        "within_regulatory_pct": _pct(g["regulatory"], g["n"]),
-        "first_time_resolution_pct": _pct(g["ftr"], g["n"]),
-        "reopen_pct": _pct(g["reopened"], g["n"]),
-        "median_working_days": _median(at, g["n"]),
-        "p90_working_days": _p90(at, g["n"]),
-        "urgent_response_pct": _pct(g["urgent_ok"], g["urgent"]),
-        "reviews_decided": g["reviews"], "reviews_within_30_days_pct": _pct(g["reviews_ok"], g["reviews"]),
-    }
+             .where(*w.where, decided, w.bar.in_(bindparam("bars", expanding=True))).subquery())
+    return select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(
+        or_(inner.c.r.in_(bindparam("places", expanding=True)), inner.c.t.in_(bindparam("totals", expanding=True))))
 
 
 # Aging -----------------------------------------------------------------------------------------
