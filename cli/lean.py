@@ -1,17 +1,20 @@
-"""`report overdue` without Typer or SQLAlchemy: the morning cron job's report, read-only.
+"""`report overdue` and `report sla` without Typer or SQLAlchemy: the morning cron job's report and
+the compliance figures, read-only.
 
 The command is recognised in main.run before the Typer application is built, and only when every
-argument is one this module understands (global --db, --config, --lang, --as; the report's
---as-of, --all, --limit, --format, --fail-on-overdue, --include-due-soon; --output with csv). Anything else, and anything unusual found
-before the first byte is written (a database that is missing, not at the current schema or
-unreadable, a login that may not read, a bad value, late remediation actions to list), goes the
+argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
+--all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv; sla's --from,
+--to, --by, --format). Anything else, and anything unusual found before the first byte is written
+(a database that is missing, not at the current schema or unreadable, a login that may not read,
+a bad value, late remediation actions to list, cycles without their working time kept), goes the
 full way instead, which then says what is wrong with the same line and exit code, or prints the
 same report. Nothing here decides what the report holds: the statements are the full path's own,
 compiled to text (complaintctl/sqltext.py), the operator is identified by access.identify_with,
-and the rows are made by rows.CaseRows and written by render.emit, as in cli/reports.py; except
-`--format csv` (to stdout or --output), whose rows come out of the database as finished text
-(complaintctl/finished.py: COPY on PostgreSQL) when the calendar's tables cover the moment.
-tests/cli/test_lean_overdue.py runs the report both ways and compares the bytes.
+and the rows are made by rows.CaseRows (overdue) or sla.sla_by (sla) and written by render.emit,
+as in cli/reports.py; except overdue's `--format csv` (to stdout or --output), whose rows come out
+of the database as finished text (complaintctl/finished.py: COPY on PostgreSQL) when the
+calendar's tables cover the moment. tests/cli/test_lean_overdue.py and test_lean_sla.py run each
+report both ways and compare the bytes.
 
 COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
 """
@@ -21,8 +24,21 @@ import os
 import sys
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
-_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
-_FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
+# Each command's options that take a value, and its flags.
+_VALUES = {
+    "overdue": {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
+                "-o": "output"},
+    "sla": {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"},
+}
+_FLAGS = {
+    "overdue": {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"},
+    "sla": {},
+}
+_DEFAULTS = {
+    "overdue": {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None,
+                "as_of": None, "output": None},
+    "sla": {"start": None, "end": None, "by": "tier", "fmt": "table"},
+}
 
 
 class FullWay(Exception):
@@ -30,30 +46,31 @@ class FullWay(Exception):
 
 
 def parse(argv: list[str]) -> dict | None:
-    """The run's options, if the arguments are `[globals] report overdue [options]` with only the
-    options above (the last of a repeated option counts, as in Click); else None."""
-    opts: dict = {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None, "as_of": None, "output": None,
-                  "db": None, "config": None, "lang": None, "actor": None}
+    """The run's options, if the arguments are `[globals] report overdue|sla [options]` with only the
+    options above (the last of a repeated option counts, as in Click); else None. The command is
+    under "command"."""
+    opts: dict = {"db": None, "config": None, "lang": None, "actor": None}
     words = iter(argv)
     command: list[str] = []
     for arg in words:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        table = _GLOBAL if not command else (_VALUES if command == ["report", "overdue"] else {})
+        which = command[1] if len(command) == 2 and command[0] == "report" else None
+        table = _GLOBAL if not command else _VALUES.get(which, {})
         if name in table:
             if not eq:
                 value = next(words, None)
                 if value is None:
                     return None
             opts[table[name]] = value
-        elif command == ["report", "overdue"] and arg in _FLAGS:
-            opts[_FLAGS[arg]] = True
+        elif arg in _FLAGS.get(which, {}):
+            opts[_FLAGS[which][arg]] = True
         elif not arg.startswith("-") and len(command) < 2:
             command.append(arg)
         else:
             return None
-    if command != ["report", "overdue"]:
+    if len(command) != 2 or command[0] != "report" or command[1] not in _VALUES:
         return None
-    return opts
+    return {**_DEFAULTS[command[1]], **opts, "command": command[1]}
 
 
 def run(argv: list[str]) -> bool:
@@ -64,40 +81,33 @@ def run(argv: list[str]) -> bool:
     opts = parse(argv)
     if opts is None:
         return False
+    prepare, write = (_prepare, _write) if opts["command"] == "overdue" else (_prepare_sla, _write_sla)
     try:
-        report = _prepare(opts)
+        report = prepare(opts)
     except FullWay:
         return False
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
-    _write(*report)
+    write(*report)
     return True
 
 
-def _prepare(opts: dict):
-    """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
+def _open(opts: dict):
+    """The run's language, policy, database reader and context, as the full way has them (FullWay,
+    or any error, sends the run the full way; nothing is open then)."""
     from pathlib import Path
 
     from complaintctl import labels
     from complaintctl.access import identify_with
-    from complaintctl.context import make_context, parse_time
-    from complaintctl.rows import CaseRows, OverdueReport, tier_counts
+    from complaintctl.context import make_context
     from complaintctl.dbapi import Reader
     from complaintctl.sqltext_compiled import HEAD_REVISION
     from complaintctl.stored import resolve_url
 
-    from . import render
     from .state import AppState, default_db_path
 
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
-    fmt, limit = opts["fmt"], opts["limit"]
-    if fmt not in render.FORMATS or (opts["output"] is not None and fmt != "csv"):
-        raise FullWay  # a file of another format: the full way writes it
-    if limit is not None:
-        if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
-            raise FullWay
-        limit = int(limit)
     st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
                   actor=opts["actor"], lang=opts["lang"])
     lang, config, policy = st.language, st.config, st.policy
@@ -115,6 +125,28 @@ def _prepare(opts: dict):
 
         ctx = make_context(st.now, operator, policy, cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                            codes=config.codes, settings=config.values, regions=config.regions)
+    except BaseException:
+        db.close()
+        raise
+    return lang, policy, db, ctx
+
+
+def _prepare(opts: dict):
+    """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
+    from complaintctl.context import parse_time
+    from complaintctl.rows import CaseRows, OverdueReport, tier_counts
+
+    from . import render
+
+    fmt, limit = opts["fmt"], opts["limit"]
+    if fmt not in render.FORMATS or (opts["output"] is not None and fmt != "csv"):
+        raise FullWay  # a file of another format: the full way writes it
+    if limit is not None:
+        if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
+            raise FullWay
+        limit = int(limit)
+    lang, policy, db, ctx = _open(opts)
+    try:
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and shown is not None
@@ -142,6 +174,44 @@ def _prepare(opts: dict):
         db.close()
         raise
     return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"]
+
+
+def _prepare_sla(opts: dict):
+    """report sla, computed before the first byte is written: complaintctl/sla.py puts it together
+    from the full way's own statements (reports.sla_statement), compiled to text. Cycles decided
+    without their working time kept (counted over the calendar's table) go the full way."""
+    import datetime as dt
+
+    from complaintctl import sla
+
+    from . import render
+
+    if opts["fmt"] not in render.FORMATS:
+        raise FullWay
+    lang, policy, db, ctx = _open(opts)
+
+    def run(statement: str, dim: str, wide: bool, counted: bool, **params):
+        if counted:
+            raise FullWay
+        name = f"sla_{statement}" if statement in ("extent", "open_breached") else (
+            f"sla_{statement}_{dim}" + ("_wide" if wide else ""))
+        return db.all(name, **{k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()})
+
+    try:
+        report = sla.sla_by(run, ctx, start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
+    finally:
+        db.close()
+    return report, lang, opts["fmt"]
+
+
+def _write_sla(report: dict, lang: str, fmt: str) -> None:
+    """The report, as cli/reports.py's `sla` writes it."""
+    from .views import emit_sla
+
+    try:
+        emit_sla(report, fmt, lang)
+    except BrokenPipeError:
+        sys.exit(1)
 
 
 class Finished:

@@ -13,7 +13,7 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
-from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, table_columns
+from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_sla, table_columns
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -111,16 +111,6 @@ def due_soon(
                     lang=st.language, title=labels.t("title.due_soon", st.language), limit=_limit(all_rows, limit))
 
 
-SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
-               "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct", "reviews_decided",
-               "reviews_within_30_days_pct"]
-
-
-def _header(key: str, lang: str) -> str:
-    pair = labels.SLA_HEADERS.get(key)
-    return labels.pick(pair, lang) if pair else labels.t(key, lang)
-
-
 @report_app.command("sla")
 def sla(
     ctx: typer.Context,
@@ -139,16 +129,7 @@ def sla(
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.sla(uow, st.context(), start=from_, end=to, by=by)
-    by = rep["by"]
-    enum = labels.FIELDS.get(by)
-    cols = [Column(by, enum=enum)] + [Column(k, kind="percent" if k.endswith("pct") else "number",
-                                             header=_header(k, lang)) for k in SLA_COLUMNS]
-    render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
-                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
-                empty=labels.t("sla.none_resolved", lang))
-    if fmt == "table":
-        typer.echo(labels.t("sla.open_breached", lang, n=rep["open_breached"]))
+    emit_sla(rep, fmt, lang, output=output, excel=excel)
 
 
 @report_app.command("aging")

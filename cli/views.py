@@ -284,3 +284,30 @@ def render_detail(detail, lang: str) -> None:
         tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
                    Text(render.terminal_safe(" | ".join(p for p in parts if p))))
     out.print(tl)
+
+
+SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
+               "reopen_pct", "median_working_days", "p90_working_days", "urgent_response_pct", "reviews_decided",
+               "reviews_within_30_days_pct"]
+
+
+def _sla_header(key: str, lang: str) -> str:
+    pair = labels.SLA_HEADERS.get(key)
+    return labels.pick(pair, lang) if pair else labels.t(key, lang)
+
+
+def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
+    """report sla's rows as cli/reports.py and the lean report (lean.py) write them, and a table's
+    line of open cases in breach."""
+    import sys
+
+    by = rep["by"]
+    cols = [Column(by, enum=labels.FIELDS.get(by))] + [
+        Column(k, kind="percent" if k.endswith("pct") else "number", header=_sla_header(k, lang)) for k in SLA_COLUMNS]
+    render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
+                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
+                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
+                empty=labels.t("sla.none_resolved", lang))
+    if fmt == "table":
+        sys.stdout.write(labels.t("sla.open_breached", lang, n=rep["open_breached"]) + "\n")
+        sys.stdout.flush()

@@ -78,7 +78,13 @@ class Reader:
 
     def _run(self, cursor, name: str, params: dict):
         sql, constants = self.queries[name]
-        cursor.execute(sql, {**constants, **params})
+        bound = {**constants}
+        for key, value in params.items():
+            if isinstance(value, (list, tuple)):  # an expanding parameter: SQLAlchemy's placeholder, the integers written out
+                sql = sql.replace(f"__[POSTCOMPILE_{key}]", ", ".join(str(int(v)) for v in value) or "NULL")
+            else:
+                bound[key] = value
+        cursor.execute(sql, bound)
         return cursor
 
     def all(self, name: str, **params) -> list:

@@ -236,13 +236,18 @@ def sla_statement(statement: str, dim: str = "tier", wide: bool = False, counted
         return select(select(func.min(_YC.resolved_at)).scalar_subquery(),
                       select(func.max(_YC.resolved_at)).scalar_subquery())
     if statement == "open_breached":
-        return select(func.count()).where(clocks.breached_sql(bindparam("edge", type_=UTCDateTime())))
+        return open_breached_select(bindparam("edge", type_=UTCDateTime()))
     window = _SlaWindow(dim, wide, counted)
     if statement == "counts":
         return _sla_counts(window)
     if statement == "ranks":
         return _sla_ranks(window)
     raise ValueError(statement)
+
+
+def open_breached_select(edge):
+    """The open cases in breach at `edge` (the end of the window, or now)."""
+    return select(func.count()).where(clocks.breached_sql(edge))
 
 
 class _SlaWindow:

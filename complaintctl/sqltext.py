@@ -1,4 +1,4 @@
-"""The SQL of the lean `report overdue`, compiled from the library's own SQLAlchemy expressions.
+"""The SQL of the lean `report overdue` and `report sla`, compiled from the library's own SQLAlchemy expressions.
 
 The lean report (complaintctl_cli/lean.py) must start without SQLAlchemy, so it runs these
 statements as text through the DB-API driver (sqlite3; psycopg on PostgreSQL). The text is
@@ -24,7 +24,10 @@ from .models import Staff, UTCDateTime
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
-RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone")
+RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "places", "totals")
+# The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
+# __[POSTCOMPILE_name], which dbapi.Reader writes out as the list's integers.
+LISTS = ("bars", "places", "totals")
 
 
 def statements() -> dict[str, sa.sql.ClauseElement]:
@@ -54,6 +57,14 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "overdue_csv": finished.overdue_csv_select(as_of, sa.bindparam("zone", "", type_=sa.String()), sa.and_(*where)),
         "calendar": business_days.kept_select(),
         "late_actions": remediation.count_late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
+        # report sla: each grouping, the window read through (_wide) or by the index; with the
+        # working time kept (a cycle without it goes the full way)
+        "sla_extent": reports.sla_statement("extent"),
+        "sla_open_breached": reports.open_breached_select(
+            sa.bindparam("edge", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())),
+        **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
+           reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
+           for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
     }
 
 
@@ -62,7 +73,8 @@ def compiled(backend: str) -> dict[str, tuple[str, dict]]:
     parameters."""
     out = {}
     for name, stmt in statements().items():
-        c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": True})
+        lists = any(p.expanding and p.key in LISTS for p in stmt._get_embedded_bindparams())
+        c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": not lists})
         constants = {k: v for k, v in c.params.items() if k not in RUNTIME}
         out[name] = (" ".join(str(c).split()), constants)
     return out

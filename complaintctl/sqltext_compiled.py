@@ -1325,6 +1325,2558 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                           'status_4_5': 'reopened',
                                           'status_4_6': 'under_review'}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
+                'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, '
+                                        '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
+                                        '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) '
+                                        '* %(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                        '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                        '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                        '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                        'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                        '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                        '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                        '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                        '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                        'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                        'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                        '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                        'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS '
+                                        'key, count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
+                                        'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP '
+                                        'WITHOUT TIME ZONE GROUP BY coalesce(cases.assignee, '
+                                        '%(coalesce_1)s::VARCHAR), coalesce(CAST(cycles.working_seconds / '
+                                        'CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                        '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                        '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                        '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                        '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                        'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                        '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                        '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                        '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                        '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                        'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                        'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                        '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                        'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) '
+                                        'SELECT %(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) '
+                                        '= %(param_2)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN ((counted.key & '
+                                        '%(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN ((counted.key & '
+                                        '%(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN ((counted.key & '
+                                        '%(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                        'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                        '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN ((counted.key & '
+                                        '%(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_14)s::INTEGER END) AS sum_6, sum(CASE WHEN ((counted.key & '
+                                        '%(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN ((counted.key & '
+                                        '%(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_18)s::INTEGER END) AS sum_8, sum(CASE WHEN ((counted.key & '
+                                        '%(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY counted.g '
+                                        'UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, counted.g, '
+                                        'counted.key / %(key_10)s::BIGINT AS anon_5, sum(counted.cycles) AS '
+                                        'sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                        '(counted.key & %(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY '
+                                        'counted.g, counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                        '%(param_39)s::INTEGER AS anon_6, coalesce(cases.assignee, '
+                                        '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                        'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                        '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                        '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
+                                        'cycles.case_id AS case_id, cycles.number AS number FROM cycles '
+                                        'WHERE cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
+                                        'ON cycles.case_id = later.case_id AND cycles.number = later.number '
+                                        '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                        'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                        '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
+                                        'coalesce(cases.assignee, %(coalesce_1)s::VARCHAR)',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': 0,
+                                         'coalesce_3': 256,
+                                         'coalesce_4': '',
+                                         'coalesce_5': 'review',
+                                         'key_1': 1,
+                                         'key_10': 256,
+                                         'key_11': 1,
+                                         'key_2': 3,
+                                         'key_3': 5,
+                                         'key_4': 9,
+                                         'key_5': 33,
+                                         'key_6': 65,
+                                         'key_7': 1,
+                                         'key_8': 5,
+                                         'key_9': 129,
+                                         'number_1': 1,
+                                         'number_2': 1,
+                                         'number_3': 1,
+                                         'number_4': 1,
+                                         'param_1': 0,
+                                         'param_10': 0,
+                                         'param_11': 32,
+                                         'param_12': 0,
+                                         'param_13': 64,
+                                         'param_14': 0,
+                                         'param_15': 1,
+                                         'param_16': 0,
+                                         'param_17': 5,
+                                         'param_18': 0,
+                                         'param_19': 128,
+                                         'param_2': 0,
+                                         'param_20': 0,
+                                         'param_21': 3600,
+                                         'param_22': 0,
+                                         'param_23': 1,
+                                         'param_24': 0,
+                                         'param_25': 2,
+                                         'param_26': 0,
+                                         'param_27': 4,
+                                         'param_28': 0,
+                                         'param_29': 8,
+                                         'param_3': 0,
+                                         'param_30': 0,
+                                         'param_31': 32,
+                                         'param_32': 0,
+                                         'param_33': 64,
+                                         'param_34': 0,
+                                         'param_35': 128,
+                                         'param_36': 0,
+                                         'param_37': 1,
+                                         'param_38': 0,
+                                         'param_39': 2,
+                                         'param_4': 2,
+                                         'param_40': 1,
+                                         'param_41': 0,
+                                         'param_5': 0,
+                                         'param_6': 4,
+                                         'param_7': 0,
+                                         'param_8': 8,
+                                         'param_9': 0,
+                                         'tier_1': 'urgent'}),
+                'sla_counts_assignee_wide': ('WITH counted AS (SELECT coalesce(cases.assignee, '
+                                             '%(coalesce_1)s::VARCHAR) AS g, '
+                                             'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                             'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                             '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                             '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                             '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                             '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                             '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                             '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                             'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                             'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                             '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                             '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                             '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                             'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                             'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                             'cycles.first_response_due_at IS NOT NULL AND '
+                                             'cycles.first_responded_at IS NOT NULL AND '
+                                             'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                             '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                             'WHEN (cycles.working_seconds IS NULL) THEN '
+                                             '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS key, '
+                                             'count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                             'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                             'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                             'coalesce(cases.assignee, %(coalesce_1)s::VARCHAR), '
+                                             'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                             'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                             '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                             '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                             '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                             '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                             '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                             '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                             'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                             'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                             '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                             '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                             '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                             'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                             'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                             'cycles.first_response_due_at IS NOT NULL AND '
+                                             'cycles.first_responded_at IS NOT NULL AND '
+                                             'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                             '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                             'WHEN (cycles.working_seconds IS NULL) THEN '
+                                             '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) SELECT '
+                                             '%(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                             'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & '
+                                             '%(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN counted.cycles '
+                                             'ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN '
+                                             '((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN '
+                                             'counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, '
+                                             'sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                             '%(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN '
+                                             '((counted.key & %(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN '
+                                             'counted.cycles ELSE %(param_9)s::INTEGER END) AS sum_4, '
+                                             '%(param_10)s::INTEGER AS anon_3, sum(CASE WHEN ((counted.key & '
+                                             '%(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN counted.cycles '
+                                             'ELSE %(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN '
+                                             '((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) '
+                                             'THEN counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, '
+                                             'sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                             '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN '
+                                             '((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) '
+                                             'THEN counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, '
+                                             'sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                             '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                             'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                             'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                             'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                             'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                             'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                             'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                             'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                             'AS BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                             '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                             'counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                             '%(param_39)s::INTEGER AS anon_6, coalesce(cases.assignee, '
+                                             '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) '
+                                             'AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                             '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                             '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                             'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                             'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                             'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
+                                             'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                             '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                             'number FROM cycles WHERE cycles.number > '
+                                             '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id '
+                                             '= later.case_id AND cycles.number = later.number - '
+                                             '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                             'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                             '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                             '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.assignee, '
+                                             '%(coalesce_1)s::VARCHAR)',
+                                             {'coalesce_1': '',
+                                              'coalesce_2': 0,
+                                              'coalesce_3': 256,
+                                              'coalesce_4': '',
+                                              'coalesce_5': 'review',
+                                              'key_1': 1,
+                                              'key_10': 256,
+                                              'key_11': 1,
+                                              'key_2': 3,
+                                              'key_3': 5,
+                                              'key_4': 9,
+                                              'key_5': 33,
+                                              'key_6': 65,
+                                              'key_7': 1,
+                                              'key_8': 5,
+                                              'key_9': 129,
+                                              'number_1': 1,
+                                              'number_2': 1,
+                                              'number_3': 1,
+                                              'number_4': 1,
+                                              'param_1': 0,
+                                              'param_10': 0,
+                                              'param_11': 32,
+                                              'param_12': 0,
+                                              'param_13': 64,
+                                              'param_14': 0,
+                                              'param_15': 1,
+                                              'param_16': 0,
+                                              'param_17': 5,
+                                              'param_18': 0,
+                                              'param_19': 128,
+                                              'param_2': 0,
+                                              'param_20': 0,
+                                              'param_21': 3600,
+                                              'param_22': 0,
+                                              'param_23': 1,
+                                              'param_24': 0,
+                                              'param_25': 2,
+                                              'param_26': 0,
+                                              'param_27': 4,
+                                              'param_28': 0,
+                                              'param_29': 8,
+                                              'param_3': 0,
+                                              'param_30': 0,
+                                              'param_31': 32,
+                                              'param_32': 0,
+                                              'param_33': 64,
+                                              'param_34': 0,
+                                              'param_35': 128,
+                                              'param_36': 0,
+                                              'param_37': 1,
+                                              'param_38': 0,
+                                              'param_39': 2,
+                                              'param_4': 2,
+                                              'param_40': 1,
+                                              'param_41': 0,
+                                              'param_5': 0,
+                                              'param_6': 4,
+                                              'param_7': 0,
+                                              'param_8': 8,
+                                              'param_9': 0,
+                                              'tier_1': 'urgent'}),
+                'sla_counts_branch': ('WITH counted AS (SELECT coalesce(cases.branch, '
+                                      '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds / '
+                                      'CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                      '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                      '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                      '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                      '%(param_24)s::INTEGER END + CASE WHEN (NOT (cycles.internal_breached '
+                                      'OR cycles.response_breached)) THEN %(param_25)s::INTEGER ELSE '
+                                      '%(param_26)s::INTEGER END + CASE WHEN NOT cycles.regulatory_breached '
+                                      'THEN %(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE WHEN '
+                                      '(cycles.number = %(number_1)s::INTEGER) THEN %(param_29)s::INTEGER '
+                                      'ELSE %(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                      '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                      'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE WHEN '
+                                      '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at '
+                                      'IS NOT NULL AND cycles.first_responded_at IS NOT NULL AND '
+                                      'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                      '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                      '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                      '%(param_36)s::INTEGER END AS key, count(*) AS cycles FROM cycles JOIN '
+                                      'cases ON cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                      '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                      '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY coalesce(cases.branch, '
+                                      '%(coalesce_1)s::VARCHAR), coalesce(CAST(cycles.working_seconds / '
+                                      'CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                      '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                      '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                      '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                      '%(param_24)s::INTEGER END + CASE WHEN (NOT (cycles.internal_breached '
+                                      'OR cycles.response_breached)) THEN %(param_25)s::INTEGER ELSE '
+                                      '%(param_26)s::INTEGER END + CASE WHEN NOT cycles.regulatory_breached '
+                                      'THEN %(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE WHEN '
+                                      '(cycles.number = %(number_1)s::INTEGER) THEN %(param_29)s::INTEGER '
+                                      'ELSE %(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                      '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                      'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE WHEN '
+                                      '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at '
+                                      'IS NOT NULL AND cycles.first_responded_at IS NOT NULL AND '
+                                      'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                      '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                      '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                      '%(param_36)s::INTEGER END) SELECT %(param_1)s::INTEGER AS anon_1, '
+                                      'counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                      '((counted.key & %(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN '
+                                      'counted.cycles ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN '
+                                      '((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN '
+                                      'counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN '
+                                      '((counted.key & %(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN '
+                                      'counted.cycles ELSE %(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN '
+                                      '((counted.key & %(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN '
+                                      'counted.cycles ELSE %(param_9)s::INTEGER END) AS sum_4, '
+                                      '%(param_10)s::INTEGER AS anon_3, sum(CASE WHEN ((counted.key & '
+                                      '%(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                      '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN ((counted.key & '
+                                      '%(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN counted.cycles ELSE '
+                                      '%(param_14)s::INTEGER END) AS sum_6, sum(CASE WHEN ((counted.key & '
+                                      '%(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                      '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN ((counted.key & '
+                                      '%(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN counted.cycles ELSE '
+                                      '%(param_18)s::INTEGER END) AS sum_8, sum(CASE WHEN ((counted.key & '
+                                      '%(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                      '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY counted.g '
+                                      'UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, counted.g, '
+                                      'counted.key / %(key_10)s::BIGINT AS anon_5, sum(counted.cycles) AS '
+                                      'sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                      'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                      'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                      'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                      'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                      '(counted.key & %(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY '
+                                      'counted.g, counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                      '%(param_39)s::INTEGER AS anon_6, coalesce(cases.branch, '
+                                      '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                      'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                      '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                      '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                      'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                      'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                      'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                      'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
+                                      'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
+                                      'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
+                                      'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                      '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
+                                      'coalesce(cycles.resolved_at, cycles.resolved_at) >= %(lo)s::TIMESTAMP '
+                                      'WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
+                                      'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                      '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.branch, '
+                                      '%(coalesce_1)s::VARCHAR)',
+                                      {'coalesce_1': '',
+                                       'coalesce_2': 0,
+                                       'coalesce_3': 256,
+                                       'coalesce_4': '',
+                                       'coalesce_5': 'review',
+                                       'key_1': 1,
+                                       'key_10': 256,
+                                       'key_11': 1,
+                                       'key_2': 3,
+                                       'key_3': 5,
+                                       'key_4': 9,
+                                       'key_5': 33,
+                                       'key_6': 65,
+                                       'key_7': 1,
+                                       'key_8': 5,
+                                       'key_9': 129,
+                                       'number_1': 1,
+                                       'number_2': 1,
+                                       'number_3': 1,
+                                       'number_4': 1,
+                                       'param_1': 0,
+                                       'param_10': 0,
+                                       'param_11': 32,
+                                       'param_12': 0,
+                                       'param_13': 64,
+                                       'param_14': 0,
+                                       'param_15': 1,
+                                       'param_16': 0,
+                                       'param_17': 5,
+                                       'param_18': 0,
+                                       'param_19': 128,
+                                       'param_2': 0,
+                                       'param_20': 0,
+                                       'param_21': 3600,
+                                       'param_22': 0,
+                                       'param_23': 1,
+                                       'param_24': 0,
+                                       'param_25': 2,
+                                       'param_26': 0,
+                                       'param_27': 4,
+                                       'param_28': 0,
+                                       'param_29': 8,
+                                       'param_3': 0,
+                                       'param_30': 0,
+                                       'param_31': 32,
+                                       'param_32': 0,
+                                       'param_33': 64,
+                                       'param_34': 0,
+                                       'param_35': 128,
+                                       'param_36': 0,
+                                       'param_37': 1,
+                                       'param_38': 0,
+                                       'param_39': 2,
+                                       'param_4': 2,
+                                       'param_40': 1,
+                                       'param_41': 0,
+                                       'param_5': 0,
+                                       'param_6': 4,
+                                       'param_7': 0,
+                                       'param_8': 8,
+                                       'param_9': 0,
+                                       'tier_1': 'urgent'}),
+                'sla_counts_branch_wide': ('WITH counted AS (SELECT coalesce(cases.branch, '
+                                           '%(coalesce_1)s::VARCHAR) AS g, '
+                                           'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                           'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                           '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                           '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                           '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                           '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                           '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                           '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                           'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                           '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                           '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                           '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                           '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                           'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                           '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                           'cycles.first_response_due_at IS NOT NULL AND '
+                                           'cycles.first_responded_at IS NOT NULL AND '
+                                           'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                           '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                           '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                           '%(param_36)s::INTEGER END AS key, count(*) AS cycles FROM cycles '
+                                           'JOIN cases ON cases.id = cycles.case_id WHERE '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                           'coalesce(cases.branch, %(coalesce_1)s::VARCHAR), '
+                                           'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                           'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                           '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                           '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                           '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                           '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                           '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                           '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                           'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                           '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                           '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                           '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                           '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                           'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                           '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                           'cycles.first_response_due_at IS NOT NULL AND '
+                                           'cycles.first_responded_at IS NOT NULL AND '
+                                           'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                           '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                           '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                           '%(param_36)s::INTEGER END) SELECT %(param_1)s::INTEGER AS '
+                                           'anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                           '((counted.key & %(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN '
+                                           'counted.cycles ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE '
+                                           'WHEN ((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) '
+                                           'THEN counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, '
+                                           'sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                           '%(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                           '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN ((counted.key '
+                                           '& %(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN counted.cycles '
+                                           'ELSE %(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER '
+                                           'AS anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                           '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                           '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN ((counted.key '
+                                           '& %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN counted.cycles '
+                                           'ELSE %(param_14)s::INTEGER END) AS sum_6, sum(CASE WHEN '
+                                           '((counted.key & %(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN '
+                                           'counted.cycles ELSE %(param_16)s::INTEGER END) AS sum_7, '
+                                           'sum(CASE WHEN ((counted.key & %(key_8)s::BIGINT) = '
+                                           '%(param_17)s::BIGINT) THEN counted.cycles ELSE '
+                                           '%(param_18)s::INTEGER END) AS sum_8, sum(CASE WHEN ((counted.key '
+                                           '& %(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN counted.cycles '
+                                           'ELSE %(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                           'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                           'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                           'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                           'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                           'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                           'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                           'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                           'AS BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                           '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                           'counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                           '%(param_39)s::INTEGER AS anon_6, coalesce(cases.branch, '
+                                           '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                           'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                           '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                           '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                           'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                           'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                           'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
+                                           'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                           '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                           'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
+                                           'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                           'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
+                                           'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                           'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                           '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.branch, '
+                                           '%(coalesce_1)s::VARCHAR)',
+                                           {'coalesce_1': '',
+                                            'coalesce_2': 0,
+                                            'coalesce_3': 256,
+                                            'coalesce_4': '',
+                                            'coalesce_5': 'review',
+                                            'key_1': 1,
+                                            'key_10': 256,
+                                            'key_11': 1,
+                                            'key_2': 3,
+                                            'key_3': 5,
+                                            'key_4': 9,
+                                            'key_5': 33,
+                                            'key_6': 65,
+                                            'key_7': 1,
+                                            'key_8': 5,
+                                            'key_9': 129,
+                                            'number_1': 1,
+                                            'number_2': 1,
+                                            'number_3': 1,
+                                            'number_4': 1,
+                                            'param_1': 0,
+                                            'param_10': 0,
+                                            'param_11': 32,
+                                            'param_12': 0,
+                                            'param_13': 64,
+                                            'param_14': 0,
+                                            'param_15': 1,
+                                            'param_16': 0,
+                                            'param_17': 5,
+                                            'param_18': 0,
+                                            'param_19': 128,
+                                            'param_2': 0,
+                                            'param_20': 0,
+                                            'param_21': 3600,
+                                            'param_22': 0,
+                                            'param_23': 1,
+                                            'param_24': 0,
+                                            'param_25': 2,
+                                            'param_26': 0,
+                                            'param_27': 4,
+                                            'param_28': 0,
+                                            'param_29': 8,
+                                            'param_3': 0,
+                                            'param_30': 0,
+                                            'param_31': 32,
+                                            'param_32': 0,
+                                            'param_33': 64,
+                                            'param_34': 0,
+                                            'param_35': 128,
+                                            'param_36': 0,
+                                            'param_37': 1,
+                                            'param_38': 0,
+                                            'param_39': 2,
+                                            'param_4': 2,
+                                            'param_40': 1,
+                                            'param_41': 0,
+                                            'param_5': 0,
+                                            'param_6': 4,
+                                            'param_7': 0,
+                                            'param_8': 8,
+                                            'param_9': 0,
+                                            'tier_1': 'urgent'}),
+                'sla_counts_category': ('WITH counted AS (SELECT coalesce(cases.category, '
+                                        '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
+                                        '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) '
+                                        '* %(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                        '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                        '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                        '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                        'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                        '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                        '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                        '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                        '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                        'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                        'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                        '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                        'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS '
+                                        'key, count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
+                                        'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP '
+                                        'WITHOUT TIME ZONE GROUP BY coalesce(cases.category, '
+                                        '%(coalesce_1)s::VARCHAR), coalesce(CAST(cycles.working_seconds / '
+                                        'CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                        '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                        '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                        '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                        '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                        'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                        '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                        '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                        '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                        '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                        'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                        'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                        '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                        'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) '
+                                        'SELECT %(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) '
+                                        '= %(param_2)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN ((counted.key & '
+                                        '%(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN ((counted.key & '
+                                        '%(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN ((counted.key & '
+                                        '%(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                        'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                        '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN ((counted.key & '
+                                        '%(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_14)s::INTEGER END) AS sum_6, sum(CASE WHEN ((counted.key & '
+                                        '%(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN ((counted.key & '
+                                        '%(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_18)s::INTEGER END) AS sum_8, sum(CASE WHEN ((counted.key & '
+                                        '%(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                        '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY counted.g '
+                                        'UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, counted.g, '
+                                        'counted.key / %(key_10)s::BIGINT AS anon_5, sum(counted.cycles) AS '
+                                        'sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                        '(counted.key & %(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY '
+                                        'counted.g, counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                        '%(param_39)s::INTEGER AS anon_6, coalesce(cases.category, '
+                                        '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                        'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                        '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                        '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
+                                        'cycles.case_id AS case_id, cycles.number AS number FROM cycles '
+                                        'WHERE cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
+                                        'ON cycles.case_id = later.case_id AND cycles.number = later.number '
+                                        '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                        'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                        '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
+                                        'coalesce(cases.category, %(coalesce_1)s::VARCHAR)',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': 0,
+                                         'coalesce_3': 256,
+                                         'coalesce_4': '',
+                                         'coalesce_5': 'review',
+                                         'key_1': 1,
+                                         'key_10': 256,
+                                         'key_11': 1,
+                                         'key_2': 3,
+                                         'key_3': 5,
+                                         'key_4': 9,
+                                         'key_5': 33,
+                                         'key_6': 65,
+                                         'key_7': 1,
+                                         'key_8': 5,
+                                         'key_9': 129,
+                                         'number_1': 1,
+                                         'number_2': 1,
+                                         'number_3': 1,
+                                         'number_4': 1,
+                                         'param_1': 0,
+                                         'param_10': 0,
+                                         'param_11': 32,
+                                         'param_12': 0,
+                                         'param_13': 64,
+                                         'param_14': 0,
+                                         'param_15': 1,
+                                         'param_16': 0,
+                                         'param_17': 5,
+                                         'param_18': 0,
+                                         'param_19': 128,
+                                         'param_2': 0,
+                                         'param_20': 0,
+                                         'param_21': 3600,
+                                         'param_22': 0,
+                                         'param_23': 1,
+                                         'param_24': 0,
+                                         'param_25': 2,
+                                         'param_26': 0,
+                                         'param_27': 4,
+                                         'param_28': 0,
+                                         'param_29': 8,
+                                         'param_3': 0,
+                                         'param_30': 0,
+                                         'param_31': 32,
+                                         'param_32': 0,
+                                         'param_33': 64,
+                                         'param_34': 0,
+                                         'param_35': 128,
+                                         'param_36': 0,
+                                         'param_37': 1,
+                                         'param_38': 0,
+                                         'param_39': 2,
+                                         'param_4': 2,
+                                         'param_40': 1,
+                                         'param_41': 0,
+                                         'param_5': 0,
+                                         'param_6': 4,
+                                         'param_7': 0,
+                                         'param_8': 8,
+                                         'param_9': 0,
+                                         'tier_1': 'urgent'}),
+                'sla_counts_category_wide': ('WITH counted AS (SELECT coalesce(cases.category, '
+                                             '%(coalesce_1)s::VARCHAR) AS g, '
+                                             'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                             'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                             '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                             '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                             '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                             '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                             '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                             '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                             'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                             'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                             '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                             '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                             '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                             'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                             'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                             'cycles.first_response_due_at IS NOT NULL AND '
+                                             'cycles.first_responded_at IS NOT NULL AND '
+                                             'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                             '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                             'WHEN (cycles.working_seconds IS NULL) THEN '
+                                             '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS key, '
+                                             'count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                             'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                             'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                             'coalesce(cases.category, %(coalesce_1)s::VARCHAR), '
+                                             'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                             'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                             '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                             '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                             '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                             '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                             '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                             '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                             'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                             'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                             '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                             '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                             '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                             'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                             'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                             'cycles.first_response_due_at IS NOT NULL AND '
+                                             'cycles.first_responded_at IS NOT NULL AND '
+                                             'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                             '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                             'WHEN (cycles.working_seconds IS NULL) THEN '
+                                             '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) SELECT '
+                                             '%(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                             'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & '
+                                             '%(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN counted.cycles '
+                                             'ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN '
+                                             '((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN '
+                                             'counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, '
+                                             'sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                             '%(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN '
+                                             '((counted.key & %(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN '
+                                             'counted.cycles ELSE %(param_9)s::INTEGER END) AS sum_4, '
+                                             '%(param_10)s::INTEGER AS anon_3, sum(CASE WHEN ((counted.key & '
+                                             '%(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN counted.cycles '
+                                             'ELSE %(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN '
+                                             '((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) '
+                                             'THEN counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, '
+                                             'sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                             '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN '
+                                             '((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) '
+                                             'THEN counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, '
+                                             'sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                             '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                             '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                             'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                             'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                             'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                             'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                             'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                             'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                             'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                             'AS BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                             '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                             'counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                             '%(param_39)s::INTEGER AS anon_6, coalesce(cases.category, '
+                                             '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) '
+                                             'AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                             '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                             '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                             'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                             'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                             'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
+                                             'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                             '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                             'number FROM cycles WHERE cycles.number > '
+                                             '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id '
+                                             '= later.case_id AND cycles.number = later.number - '
+                                             '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                             'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                             '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                             '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.category, '
+                                             '%(coalesce_1)s::VARCHAR)',
+                                             {'coalesce_1': '',
+                                              'coalesce_2': 0,
+                                              'coalesce_3': 256,
+                                              'coalesce_4': '',
+                                              'coalesce_5': 'review',
+                                              'key_1': 1,
+                                              'key_10': 256,
+                                              'key_11': 1,
+                                              'key_2': 3,
+                                              'key_3': 5,
+                                              'key_4': 9,
+                                              'key_5': 33,
+                                              'key_6': 65,
+                                              'key_7': 1,
+                                              'key_8': 5,
+                                              'key_9': 129,
+                                              'number_1': 1,
+                                              'number_2': 1,
+                                              'number_3': 1,
+                                              'number_4': 1,
+                                              'param_1': 0,
+                                              'param_10': 0,
+                                              'param_11': 32,
+                                              'param_12': 0,
+                                              'param_13': 64,
+                                              'param_14': 0,
+                                              'param_15': 1,
+                                              'param_16': 0,
+                                              'param_17': 5,
+                                              'param_18': 0,
+                                              'param_19': 128,
+                                              'param_2': 0,
+                                              'param_20': 0,
+                                              'param_21': 3600,
+                                              'param_22': 0,
+                                              'param_23': 1,
+                                              'param_24': 0,
+                                              'param_25': 2,
+                                              'param_26': 0,
+                                              'param_27': 4,
+                                              'param_28': 0,
+                                              'param_29': 8,
+                                              'param_3': 0,
+                                              'param_30': 0,
+                                              'param_31': 32,
+                                              'param_32': 0,
+                                              'param_33': 64,
+                                              'param_34': 0,
+                                              'param_35': 128,
+                                              'param_36': 0,
+                                              'param_37': 1,
+                                              'param_38': 0,
+                                              'param_39': 2,
+                                              'param_4': 2,
+                                              'param_40': 1,
+                                              'param_41': 0,
+                                              'param_5': 0,
+                                              'param_6': 4,
+                                              'param_7': 0,
+                                              'param_8': 8,
+                                              'param_9': 0,
+                                              'tier_1': 'urgent'}),
+                'sla_counts_channel': ('WITH counted AS (SELECT coalesce(cases.channel, '
+                                       '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
+                                       '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                       '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                       '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                       '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                       '%(param_24)s::INTEGER END + CASE WHEN (NOT (cycles.internal_breached '
+                                       'OR cycles.response_breached)) THEN %(param_25)s::INTEGER ELSE '
+                                       '%(param_26)s::INTEGER END + CASE WHEN NOT cycles.regulatory_breached '
+                                       'THEN %(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE '
+                                       'WHEN (cycles.number = %(number_1)s::INTEGER) THEN '
+                                       '%(param_29)s::INTEGER ELSE %(param_30)s::INTEGER END + CASE WHEN '
+                                       '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at '
+                                       'IS NOT NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                       'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                       'cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                       '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                       'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS '
+                                       'key, count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT '
+                                       'TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                       'ZONE GROUP BY coalesce(cases.channel, %(coalesce_1)s::VARCHAR), '
+                                       'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS FLOAT) '
+                                       'AS BIGINT), %(coalesce_2)s::INTEGER) * %(coalesce_3)s::BIGINT + '
+                                       '%(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                       '%(coalesce_4)s::VARCHAR) = %(coalesce_5)s::VARCHAR) THEN '
+                                       '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN '
+                                       '(NOT (cycles.internal_breached OR cycles.response_breached)) THEN '
+                                       '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN NOT '
+                                       'cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                       '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                       '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                       '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                       '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                       'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                       'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                       'cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                       '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                       'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) '
+                                       'SELECT %(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                       'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) '
+                                       '= %(param_2)s::BIGINT) THEN counted.cycles ELSE %(param_3)s::INTEGER '
+                                       'END) AS sum_1, sum(CASE WHEN ((counted.key & %(key_2)s::BIGINT) = '
+                                       '%(param_4)s::BIGINT) THEN counted.cycles ELSE %(param_5)s::INTEGER '
+                                       'END) AS sum_2, sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                       '%(param_6)s::BIGINT) THEN counted.cycles ELSE %(param_7)s::INTEGER '
+                                       'END) AS sum_3, sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                       '%(param_8)s::BIGINT) THEN counted.cycles ELSE %(param_9)s::INTEGER '
+                                       'END) AS sum_4, %(param_10)s::INTEGER AS anon_3, sum(CASE WHEN '
+                                       '((counted.key & %(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_12)s::INTEGER END) AS sum_5, sum(CASE '
+                                       'WHEN ((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, sum(CASE '
+                                       'WHEN ((counted.key & %(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_16)s::INTEGER END) AS sum_7, sum(CASE '
+                                       'WHEN ((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, sum(CASE '
+                                       'WHEN ((counted.key & %(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_20)s::INTEGER END) AS sum_9 FROM counted '
+                                       'GROUP BY counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                       'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                       'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                       'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                       'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                       'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                       'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                       'FROM counted WHERE (counted.key & %(key_11)s::BIGINT) = '
+                                       '%(param_38)s::BIGINT GROUP BY counted.g, counted.key / '
+                                       '%(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER AS anon_6, '
+                                       'coalesce(cases.channel, %(coalesce_1)s::VARCHAR) AS coalesce_6, '
+                                       'CAST(NULL AS BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                       '(cycles.number = %(number_2)s::INTEGER) THEN %(param_40)s::INTEGER '
+                                       'ELSE %(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                       'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                       'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                       'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                       'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
+                                       'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
+                                       'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
+                                       'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                       '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                       'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                       '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.channel, '
+                                       '%(coalesce_1)s::VARCHAR)',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': 0,
+                                        'coalesce_3': 256,
+                                        'coalesce_4': '',
+                                        'coalesce_5': 'review',
+                                        'key_1': 1,
+                                        'key_10': 256,
+                                        'key_11': 1,
+                                        'key_2': 3,
+                                        'key_3': 5,
+                                        'key_4': 9,
+                                        'key_5': 33,
+                                        'key_6': 65,
+                                        'key_7': 1,
+                                        'key_8': 5,
+                                        'key_9': 129,
+                                        'number_1': 1,
+                                        'number_2': 1,
+                                        'number_3': 1,
+                                        'number_4': 1,
+                                        'param_1': 0,
+                                        'param_10': 0,
+                                        'param_11': 32,
+                                        'param_12': 0,
+                                        'param_13': 64,
+                                        'param_14': 0,
+                                        'param_15': 1,
+                                        'param_16': 0,
+                                        'param_17': 5,
+                                        'param_18': 0,
+                                        'param_19': 128,
+                                        'param_2': 0,
+                                        'param_20': 0,
+                                        'param_21': 3600,
+                                        'param_22': 0,
+                                        'param_23': 1,
+                                        'param_24': 0,
+                                        'param_25': 2,
+                                        'param_26': 0,
+                                        'param_27': 4,
+                                        'param_28': 0,
+                                        'param_29': 8,
+                                        'param_3': 0,
+                                        'param_30': 0,
+                                        'param_31': 32,
+                                        'param_32': 0,
+                                        'param_33': 64,
+                                        'param_34': 0,
+                                        'param_35': 128,
+                                        'param_36': 0,
+                                        'param_37': 1,
+                                        'param_38': 0,
+                                        'param_39': 2,
+                                        'param_4': 2,
+                                        'param_40': 1,
+                                        'param_41': 0,
+                                        'param_5': 0,
+                                        'param_6': 4,
+                                        'param_7': 0,
+                                        'param_8': 8,
+                                        'param_9': 0,
+                                        'tier_1': 'urgent'}),
+                'sla_counts_channel_wide': ('WITH counted AS (SELECT coalesce(cases.channel, '
+                                            '%(coalesce_1)s::VARCHAR) AS g, '
+                                            'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                            'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                            '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                            '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                            '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                            '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                            '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                            '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                            'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                            'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                            '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                            '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                            '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                            'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                            '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                            'cycles.first_response_due_at IS NOT NULL AND '
+                                            'cycles.first_responded_at IS NOT NULL AND '
+                                            'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                            '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                            'WHEN (cycles.working_seconds IS NULL) THEN '
+                                            '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS key, '
+                                            'count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                            'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                            'coalesce(cases.channel, %(coalesce_1)s::VARCHAR), '
+                                            'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                            'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                            '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                            '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                            '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                            '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                            '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                            '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                            'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                            'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                            '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                            '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                            '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                            'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                            '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                            'cycles.first_response_due_at IS NOT NULL AND '
+                                            'cycles.first_responded_at IS NOT NULL AND '
+                                            'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                            '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                            'WHEN (cycles.working_seconds IS NULL) THEN '
+                                            '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) SELECT '
+                                            '%(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS BIGINT) '
+                                            'AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) = '
+                                            '%(param_2)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN ((counted.key '
+                                            '& %(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN counted.cycles '
+                                            'ELSE %(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN '
+                                            '((counted.key & %(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_7)s::INTEGER END) AS sum_3, '
+                                            'sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                            '%(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                            'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                            '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN '
+                                            '((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, '
+                                            'sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                            '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN '
+                                            '((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, '
+                                            'sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                            '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                            'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                            'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                            'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                            'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                            'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                            'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                            'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                            'AS BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                            '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                            'counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                            '%(param_39)s::INTEGER AS anon_6, coalesce(cases.channel, '
+                                            '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                            'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                            '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                            '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                            'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                            'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                            'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
+                                            'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                            '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
+                                            'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                            'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
+                                            'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                            '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.channel, '
+                                            '%(coalesce_1)s::VARCHAR)',
+                                            {'coalesce_1': '',
+                                             'coalesce_2': 0,
+                                             'coalesce_3': 256,
+                                             'coalesce_4': '',
+                                             'coalesce_5': 'review',
+                                             'key_1': 1,
+                                             'key_10': 256,
+                                             'key_11': 1,
+                                             'key_2': 3,
+                                             'key_3': 5,
+                                             'key_4': 9,
+                                             'key_5': 33,
+                                             'key_6': 65,
+                                             'key_7': 1,
+                                             'key_8': 5,
+                                             'key_9': 129,
+                                             'number_1': 1,
+                                             'number_2': 1,
+                                             'number_3': 1,
+                                             'number_4': 1,
+                                             'param_1': 0,
+                                             'param_10': 0,
+                                             'param_11': 32,
+                                             'param_12': 0,
+                                             'param_13': 64,
+                                             'param_14': 0,
+                                             'param_15': 1,
+                                             'param_16': 0,
+                                             'param_17': 5,
+                                             'param_18': 0,
+                                             'param_19': 128,
+                                             'param_2': 0,
+                                             'param_20': 0,
+                                             'param_21': 3600,
+                                             'param_22': 0,
+                                             'param_23': 1,
+                                             'param_24': 0,
+                                             'param_25': 2,
+                                             'param_26': 0,
+                                             'param_27': 4,
+                                             'param_28': 0,
+                                             'param_29': 8,
+                                             'param_3': 0,
+                                             'param_30': 0,
+                                             'param_31': 32,
+                                             'param_32': 0,
+                                             'param_33': 64,
+                                             'param_34': 0,
+                                             'param_35': 128,
+                                             'param_36': 0,
+                                             'param_37': 1,
+                                             'param_38': 0,
+                                             'param_39': 2,
+                                             'param_4': 2,
+                                             'param_40': 1,
+                                             'param_41': 0,
+                                             'param_5': 0,
+                                             'param_6': 4,
+                                             'param_7': 0,
+                                             'param_8': 8,
+                                             'param_9': 0,
+                                             'tier_1': 'urgent'}),
+                'sla_counts_department': ('WITH counted AS (SELECT coalesce(cases.department, '
+                                          '%(coalesce_1)s::VARCHAR) AS g, '
+                                          'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                          'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                          '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                          '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                          '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                          '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                          '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                          '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                          'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                          '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                          '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                          '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                          '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                          'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                          'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                          'cycles.first_response_due_at IS NOT NULL AND '
+                                          'cycles.first_responded_at IS NOT NULL AND '
+                                          'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                          '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                          '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                          '%(param_36)s::INTEGER END AS key, count(*) AS cycles FROM cycles '
+                                          'JOIN cases ON cases.id = cycles.case_id WHERE cycles.resolved_at '
+                                          '>= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                          '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                          'coalesce(cases.department, %(coalesce_1)s::VARCHAR), '
+                                          'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                          'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                          '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                          '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                          '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                          '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                          '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                          '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                          'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                          '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                          '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                          '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                          '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                          'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                          'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                          'cycles.first_response_due_at IS NOT NULL AND '
+                                          'cycles.first_responded_at IS NOT NULL AND '
+                                          'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                          '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                          '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                          '%(param_36)s::INTEGER END) SELECT %(param_1)s::INTEGER AS anon_1, '
+                                          'counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                          '((counted.key & %(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN '
+                                          'counted.cycles ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE '
+                                          'WHEN ((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) '
+                                          'THEN counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, '
+                                          'sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                          '%(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                          '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN ((counted.key & '
+                                          '%(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN counted.cycles '
+                                          'ELSE %(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                          'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                          '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                          '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN ((counted.key '
+                                          '& %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN counted.cycles '
+                                          'ELSE %(param_14)s::INTEGER END) AS sum_6, sum(CASE WHEN '
+                                          '((counted.key & %(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN '
+                                          'counted.cycles ELSE %(param_16)s::INTEGER END) AS sum_7, sum(CASE '
+                                          'WHEN ((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) '
+                                          'THEN counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, '
+                                          'sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                          '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                          '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                          'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                          'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                          'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                          'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                          'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                          'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                          'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                          'FROM counted WHERE (counted.key & %(key_11)s::BIGINT) = '
+                                          '%(param_38)s::BIGINT GROUP BY counted.g, counted.key / '
+                                          '%(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER AS '
+                                          'anon_6, coalesce(cases.department, %(coalesce_1)s::VARCHAR) AS '
+                                          'coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS count_1, '
+                                          'sum(CASE WHEN (cycles.number = %(number_2)s::INTEGER) THEN '
+                                          '%(param_40)s::INTEGER ELSE %(param_41)s::INTEGER END) AS sum_11, '
+                                          'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                          'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                          'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                          'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                          'FROM (SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                          'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
+                                          'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                          'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
+                                          'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                          'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                          '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                          '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.department, '
+                                          '%(coalesce_1)s::VARCHAR)',
+                                          {'coalesce_1': '',
+                                           'coalesce_2': 0,
+                                           'coalesce_3': 256,
+                                           'coalesce_4': '',
+                                           'coalesce_5': 'review',
+                                           'key_1': 1,
+                                           'key_10': 256,
+                                           'key_11': 1,
+                                           'key_2': 3,
+                                           'key_3': 5,
+                                           'key_4': 9,
+                                           'key_5': 33,
+                                           'key_6': 65,
+                                           'key_7': 1,
+                                           'key_8': 5,
+                                           'key_9': 129,
+                                           'number_1': 1,
+                                           'number_2': 1,
+                                           'number_3': 1,
+                                           'number_4': 1,
+                                           'param_1': 0,
+                                           'param_10': 0,
+                                           'param_11': 32,
+                                           'param_12': 0,
+                                           'param_13': 64,
+                                           'param_14': 0,
+                                           'param_15': 1,
+                                           'param_16': 0,
+                                           'param_17': 5,
+                                           'param_18': 0,
+                                           'param_19': 128,
+                                           'param_2': 0,
+                                           'param_20': 0,
+                                           'param_21': 3600,
+                                           'param_22': 0,
+                                           'param_23': 1,
+                                           'param_24': 0,
+                                           'param_25': 2,
+                                           'param_26': 0,
+                                           'param_27': 4,
+                                           'param_28': 0,
+                                           'param_29': 8,
+                                           'param_3': 0,
+                                           'param_30': 0,
+                                           'param_31': 32,
+                                           'param_32': 0,
+                                           'param_33': 64,
+                                           'param_34': 0,
+                                           'param_35': 128,
+                                           'param_36': 0,
+                                           'param_37': 1,
+                                           'param_38': 0,
+                                           'param_39': 2,
+                                           'param_4': 2,
+                                           'param_40': 1,
+                                           'param_41': 0,
+                                           'param_5': 0,
+                                           'param_6': 4,
+                                           'param_7': 0,
+                                           'param_8': 8,
+                                           'param_9': 0,
+                                           'tier_1': 'urgent'}),
+                'sla_counts_department_wide': ('WITH counted AS (SELECT coalesce(cases.department, '
+                                               '%(coalesce_1)s::VARCHAR) AS g, '
+                                               'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                               'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                               '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                               '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                               '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                               '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                               '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                               '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                               'WHEN NOT cycles.regulatory_breached THEN '
+                                               '%(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE '
+                                               'WHEN (cycles.number = %(number_1)s::INTEGER) THEN '
+                                               '%(param_29)s::INTEGER ELSE %(param_30)s::INTEGER END + CASE '
+                                               'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                               'cycles.first_response_due_at IS NOT NULL) THEN '
+                                               '%(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                               'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                               'cycles.first_response_due_at IS NOT NULL AND '
+                                               'cycles.first_responded_at IS NOT NULL AND '
+                                               'cycles.first_responded_at < cycles.first_response_due_at) '
+                                               'THEN %(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + '
+                                               'CASE WHEN (cycles.working_seconds IS NULL) THEN '
+                                               '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS key, '
+                                               'count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                               'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                               'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                               'AND coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                               '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                               'coalesce(cases.department, %(coalesce_1)s::VARCHAR), '
+                                               'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                               'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                               '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                               '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                               '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                               '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                               '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                               '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                               'WHEN NOT cycles.regulatory_breached THEN '
+                                               '%(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE '
+                                               'WHEN (cycles.number = %(number_1)s::INTEGER) THEN '
+                                               '%(param_29)s::INTEGER ELSE %(param_30)s::INTEGER END + CASE '
+                                               'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                               'cycles.first_response_due_at IS NOT NULL) THEN '
+                                               '%(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                               'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                               'cycles.first_response_due_at IS NOT NULL AND '
+                                               'cycles.first_responded_at IS NOT NULL AND '
+                                               'cycles.first_responded_at < cycles.first_response_due_at) '
+                                               'THEN %(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + '
+                                               'CASE WHEN (cycles.working_seconds IS NULL) THEN '
+                                               '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) SELECT '
+                                               '%(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                               'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & '
+                                               '%(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN '
+                                               'counted.cycles ELSE %(param_3)s::INTEGER END) AS sum_1, '
+                                               'sum(CASE WHEN ((counted.key & %(key_2)s::BIGINT) = '
+                                               '%(param_4)s::BIGINT) THEN counted.cycles ELSE '
+                                               '%(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN '
+                                               '((counted.key & %(key_3)s::BIGINT) = %(param_6)s::BIGINT) '
+                                               'THEN counted.cycles ELSE %(param_7)s::INTEGER END) AS sum_3, '
+                                               'sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                               '%(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                               '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                               'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                               '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                               '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN '
+                                               '((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) '
+                                               'THEN counted.cycles ELSE %(param_14)s::INTEGER END) AS '
+                                               'sum_6, sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                               '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                               '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN '
+                                               '((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) '
+                                               'THEN counted.cycles ELSE %(param_18)s::INTEGER END) AS '
+                                               'sum_8, sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                               '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                               '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                               'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                               'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                               'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS '
+                                               'anon_2, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS '
+                                               'BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, '
+                                               'CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                               'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                               'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                               'counted WHERE (counted.key & %(key_11)s::BIGINT) = '
+                                               '%(param_38)s::BIGINT GROUP BY counted.g, counted.key / '
+                                               '%(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER AS '
+                                               'anon_6, coalesce(cases.department, %(coalesce_1)s::VARCHAR) '
+                                               'AS coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                               'count_1, sum(CASE WHEN (cycles.number = '
+                                               '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                               '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) '
+                                               'AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                               'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                               'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                               'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                               'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS '
+                                               'case_id, cycles.number AS number FROM cycles WHERE '
+                                               'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
+                                               'ON cycles.case_id = later.case_id AND cycles.number = '
+                                               'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id '
+                                               '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                               'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                               'AND coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                               '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                               'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                               '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.department, '
+                                               '%(coalesce_1)s::VARCHAR)',
+                                               {'coalesce_1': '',
+                                                'coalesce_2': 0,
+                                                'coalesce_3': 256,
+                                                'coalesce_4': '',
+                                                'coalesce_5': 'review',
+                                                'key_1': 1,
+                                                'key_10': 256,
+                                                'key_11': 1,
+                                                'key_2': 3,
+                                                'key_3': 5,
+                                                'key_4': 9,
+                                                'key_5': 33,
+                                                'key_6': 65,
+                                                'key_7': 1,
+                                                'key_8': 5,
+                                                'key_9': 129,
+                                                'number_1': 1,
+                                                'number_2': 1,
+                                                'number_3': 1,
+                                                'number_4': 1,
+                                                'param_1': 0,
+                                                'param_10': 0,
+                                                'param_11': 32,
+                                                'param_12': 0,
+                                                'param_13': 64,
+                                                'param_14': 0,
+                                                'param_15': 1,
+                                                'param_16': 0,
+                                                'param_17': 5,
+                                                'param_18': 0,
+                                                'param_19': 128,
+                                                'param_2': 0,
+                                                'param_20': 0,
+                                                'param_21': 3600,
+                                                'param_22': 0,
+                                                'param_23': 1,
+                                                'param_24': 0,
+                                                'param_25': 2,
+                                                'param_26': 0,
+                                                'param_27': 4,
+                                                'param_28': 0,
+                                                'param_29': 8,
+                                                'param_3': 0,
+                                                'param_30': 0,
+                                                'param_31': 32,
+                                                'param_32': 0,
+                                                'param_33': 64,
+                                                'param_34': 0,
+                                                'param_35': 128,
+                                                'param_36': 0,
+                                                'param_37': 1,
+                                                'param_38': 0,
+                                                'param_39': 2,
+                                                'param_4': 2,
+                                                'param_40': 1,
+                                                'param_41': 0,
+                                                'param_5': 0,
+                                                'param_6': 4,
+                                                'param_7': 0,
+                                                'param_8': 8,
+                                                'param_9': 0,
+                                                'tier_1': 'urgent'}),
+                'sla_counts_product': ('WITH counted AS (SELECT coalesce(cases.product, '
+                                       '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
+                                       '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                       '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                       '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                       '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                       '%(param_24)s::INTEGER END + CASE WHEN (NOT (cycles.internal_breached '
+                                       'OR cycles.response_breached)) THEN %(param_25)s::INTEGER ELSE '
+                                       '%(param_26)s::INTEGER END + CASE WHEN NOT cycles.regulatory_breached '
+                                       'THEN %(param_27)s::INTEGER ELSE %(param_28)s::INTEGER END + CASE '
+                                       'WHEN (cycles.number = %(number_1)s::INTEGER) THEN '
+                                       '%(param_29)s::INTEGER ELSE %(param_30)s::INTEGER END + CASE WHEN '
+                                       '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at '
+                                       'IS NOT NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER '
+                                       'END + CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                       'cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                       '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                       'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS '
+                                       'key, count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT '
+                                       'TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                       'ZONE GROUP BY coalesce(cases.product, %(coalesce_1)s::VARCHAR), '
+                                       'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS FLOAT) '
+                                       'AS BIGINT), %(coalesce_2)s::INTEGER) * %(coalesce_3)s::BIGINT + '
+                                       '%(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                       '%(coalesce_4)s::VARCHAR) = %(coalesce_5)s::VARCHAR) THEN '
+                                       '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN '
+                                       '(NOT (cycles.internal_breached OR cycles.response_breached)) THEN '
+                                       '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN NOT '
+                                       'cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                       '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                       '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                       '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                       '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                       'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                       'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                       'cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN %(param_33)s::INTEGER ELSE '
+                                       '%(param_34)s::INTEGER END + CASE WHEN (cycles.working_seconds IS '
+                                       'NULL) THEN %(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) '
+                                       'SELECT %(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS '
+                                       'BIGINT) AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) '
+                                       '= %(param_2)s::BIGINT) THEN counted.cycles ELSE %(param_3)s::INTEGER '
+                                       'END) AS sum_1, sum(CASE WHEN ((counted.key & %(key_2)s::BIGINT) = '
+                                       '%(param_4)s::BIGINT) THEN counted.cycles ELSE %(param_5)s::INTEGER '
+                                       'END) AS sum_2, sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                       '%(param_6)s::BIGINT) THEN counted.cycles ELSE %(param_7)s::INTEGER '
+                                       'END) AS sum_3, sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                       '%(param_8)s::BIGINT) THEN counted.cycles ELSE %(param_9)s::INTEGER '
+                                       'END) AS sum_4, %(param_10)s::INTEGER AS anon_3, sum(CASE WHEN '
+                                       '((counted.key & %(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_12)s::INTEGER END) AS sum_5, sum(CASE '
+                                       'WHEN ((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, sum(CASE '
+                                       'WHEN ((counted.key & %(key_7)s::BIGINT) = %(param_15)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_16)s::INTEGER END) AS sum_7, sum(CASE '
+                                       'WHEN ((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, sum(CASE '
+                                       'WHEN ((counted.key & %(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN '
+                                       'counted.cycles ELSE %(param_20)s::INTEGER END) AS sum_9 FROM counted '
+                                       'GROUP BY counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                       'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                       'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                       'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                       'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                       'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                       'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                       'FROM counted WHERE (counted.key & %(key_11)s::BIGINT) = '
+                                       '%(param_38)s::BIGINT GROUP BY counted.g, counted.key / '
+                                       '%(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER AS anon_6, '
+                                       'coalesce(cases.product, %(coalesce_1)s::VARCHAR) AS coalesce_6, '
+                                       'CAST(NULL AS BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                       '(cycles.number = %(number_2)s::INTEGER) THEN %(param_40)s::INTEGER '
+                                       'ELSE %(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                       'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                       'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                       'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                       'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
+                                       'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
+                                       'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
+                                       'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                       '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                       'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                       '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.product, '
+                                       '%(coalesce_1)s::VARCHAR)',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': 0,
+                                        'coalesce_3': 256,
+                                        'coalesce_4': '',
+                                        'coalesce_5': 'review',
+                                        'key_1': 1,
+                                        'key_10': 256,
+                                        'key_11': 1,
+                                        'key_2': 3,
+                                        'key_3': 5,
+                                        'key_4': 9,
+                                        'key_5': 33,
+                                        'key_6': 65,
+                                        'key_7': 1,
+                                        'key_8': 5,
+                                        'key_9': 129,
+                                        'number_1': 1,
+                                        'number_2': 1,
+                                        'number_3': 1,
+                                        'number_4': 1,
+                                        'param_1': 0,
+                                        'param_10': 0,
+                                        'param_11': 32,
+                                        'param_12': 0,
+                                        'param_13': 64,
+                                        'param_14': 0,
+                                        'param_15': 1,
+                                        'param_16': 0,
+                                        'param_17': 5,
+                                        'param_18': 0,
+                                        'param_19': 128,
+                                        'param_2': 0,
+                                        'param_20': 0,
+                                        'param_21': 3600,
+                                        'param_22': 0,
+                                        'param_23': 1,
+                                        'param_24': 0,
+                                        'param_25': 2,
+                                        'param_26': 0,
+                                        'param_27': 4,
+                                        'param_28': 0,
+                                        'param_29': 8,
+                                        'param_3': 0,
+                                        'param_30': 0,
+                                        'param_31': 32,
+                                        'param_32': 0,
+                                        'param_33': 64,
+                                        'param_34': 0,
+                                        'param_35': 128,
+                                        'param_36': 0,
+                                        'param_37': 1,
+                                        'param_38': 0,
+                                        'param_39': 2,
+                                        'param_4': 2,
+                                        'param_40': 1,
+                                        'param_41': 0,
+                                        'param_5': 0,
+                                        'param_6': 4,
+                                        'param_7': 0,
+                                        'param_8': 8,
+                                        'param_9': 0,
+                                        'tier_1': 'urgent'}),
+                'sla_counts_product_wide': ('WITH counted AS (SELECT coalesce(cases.product, '
+                                            '%(coalesce_1)s::VARCHAR) AS g, '
+                                            'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                            'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                            '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                            '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                            '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                            '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                            '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                            '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                            'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                            'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                            '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                            '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                            '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                            'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                            '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                            'cycles.first_response_due_at IS NOT NULL AND '
+                                            'cycles.first_responded_at IS NOT NULL AND '
+                                            'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                            '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                            'WHEN (cycles.working_seconds IS NULL) THEN '
+                                            '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END AS key, '
+                                            'count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                            'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                            'coalesce(cases.product, %(coalesce_1)s::VARCHAR), '
+                                            'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS '
+                                            'FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) * '
+                                            '%(coalesce_3)s::BIGINT + %(param_22)s::INTEGER + CASE WHEN '
+                                            '(coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) = '
+                                            '%(coalesce_5)s::VARCHAR) THEN %(param_23)s::INTEGER ELSE '
+                                            '%(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                            '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                            '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE '
+                                            'WHEN NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER '
+                                            'ELSE %(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                            '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                            '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                            '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT '
+                                            'NULL) THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END '
+                                            '+ CASE WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                            'cycles.first_response_due_at IS NOT NULL AND '
+                                            'cycles.first_responded_at IS NOT NULL AND '
+                                            'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                            '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE '
+                                            'WHEN (cycles.working_seconds IS NULL) THEN '
+                                            '%(param_35)s::INTEGER ELSE %(param_36)s::INTEGER END) SELECT '
+                                            '%(param_1)s::INTEGER AS anon_1, counted.g, CAST(NULL AS BIGINT) '
+                                            'AS anon_2, sum(CASE WHEN ((counted.key & %(key_1)s::BIGINT) = '
+                                            '%(param_2)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN ((counted.key '
+                                            '& %(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN counted.cycles '
+                                            'ELSE %(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN '
+                                            '((counted.key & %(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_7)s::INTEGER END) AS sum_3, '
+                                            'sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                            '%(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS '
+                                            'anon_3, sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                            '%(param_11)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_12)s::INTEGER END) AS sum_5, sum(CASE WHEN '
+                                            '((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, '
+                                            'sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                            '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN '
+                                            '((counted.key & %(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN '
+                                            'counted.cycles ELSE %(param_18)s::INTEGER END) AS sum_8, '
+                                            'sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                            '%(param_19)s::BIGINT) THEN counted.cycles ELSE '
+                                            '%(param_20)s::INTEGER END) AS sum_9 FROM counted GROUP BY '
+                                            'counted.g UNION ALL SELECT %(param_37)s::INTEGER AS anon_4, '
+                                            'counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                            'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                            'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                            'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                            'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                            'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                            'AS BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                            '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                            'counted.key / %(key_10)s::BIGINT UNION ALL SELECT '
+                                            '%(param_39)s::INTEGER AS anon_6, coalesce(cases.product, '
+                                            '%(coalesce_1)s::VARCHAR) AS coalesce_6, CAST(NULL AS BIGINT) AS '
+                                            'anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                            '%(number_2)s::INTEGER) THEN %(param_40)s::INTEGER ELSE '
+                                            '%(param_41)s::INTEGER END) AS sum_11, CAST(NULL AS BIGINT) AS '
+                                            'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                            'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                            'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
+                                            'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                            '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
+                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
+                                            'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                            'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
+                                            'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
+                                            '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.product, '
+                                            '%(coalesce_1)s::VARCHAR)',
+                                            {'coalesce_1': '',
+                                             'coalesce_2': 0,
+                                             'coalesce_3': 256,
+                                             'coalesce_4': '',
+                                             'coalesce_5': 'review',
+                                             'key_1': 1,
+                                             'key_10': 256,
+                                             'key_11': 1,
+                                             'key_2': 3,
+                                             'key_3': 5,
+                                             'key_4': 9,
+                                             'key_5': 33,
+                                             'key_6': 65,
+                                             'key_7': 1,
+                                             'key_8': 5,
+                                             'key_9': 129,
+                                             'number_1': 1,
+                                             'number_2': 1,
+                                             'number_3': 1,
+                                             'number_4': 1,
+                                             'param_1': 0,
+                                             'param_10': 0,
+                                             'param_11': 32,
+                                             'param_12': 0,
+                                             'param_13': 64,
+                                             'param_14': 0,
+                                             'param_15': 1,
+                                             'param_16': 0,
+                                             'param_17': 5,
+                                             'param_18': 0,
+                                             'param_19': 128,
+                                             'param_2': 0,
+                                             'param_20': 0,
+                                             'param_21': 3600,
+                                             'param_22': 0,
+                                             'param_23': 1,
+                                             'param_24': 0,
+                                             'param_25': 2,
+                                             'param_26': 0,
+                                             'param_27': 4,
+                                             'param_28': 0,
+                                             'param_29': 8,
+                                             'param_3': 0,
+                                             'param_30': 0,
+                                             'param_31': 32,
+                                             'param_32': 0,
+                                             'param_33': 64,
+                                             'param_34': 0,
+                                             'param_35': 128,
+                                             'param_36': 0,
+                                             'param_37': 1,
+                                             'param_38': 0,
+                                             'param_39': 2,
+                                             'param_4': 2,
+                                             'param_40': 1,
+                                             'param_41': 0,
+                                             'param_5': 0,
+                                             'param_6': 4,
+                                             'param_7': 0,
+                                             'param_8': 8,
+                                             'param_9': 0,
+                                             'tier_1': 'urgent'}),
+                'sla_counts_tier': ('WITH counted AS (SELECT cycles.tier AS g, '
+                                    'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS FLOAT) AS '
+                                    'BIGINT), %(coalesce_1)s::INTEGER) * %(coalesce_2)s::BIGINT + '
+                                    '%(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                    '%(coalesce_3)s::VARCHAR) = %(coalesce_4)s::VARCHAR) THEN '
+                                    '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                    '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                    '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN NOT '
+                                    'cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                    '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                    '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                    '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                    '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) THEN '
+                                    '%(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE WHEN '
+                                    '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at IS '
+                                    'NOT NULL AND cycles.first_responded_at IS NOT NULL AND '
+                                    'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                    '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                    '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                    '%(param_36)s::INTEGER END AS key, count(*) AS cycles FROM cycles WHERE '
+                                    'cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                    'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                    'cycles.tier, coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s '
+                                    'AS FLOAT) AS BIGINT), %(coalesce_1)s::INTEGER) * %(coalesce_2)s::BIGINT '
+                                    '+ %(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                    '%(coalesce_3)s::VARCHAR) = %(coalesce_4)s::VARCHAR) THEN '
+                                    '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN (NOT '
+                                    '(cycles.internal_breached OR cycles.response_breached)) THEN '
+                                    '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN NOT '
+                                    'cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                    '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                    '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                    '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                    '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) THEN '
+                                    '%(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE WHEN '
+                                    '(cycles.tier = %(tier_1)s::VARCHAR AND cycles.first_response_due_at IS '
+                                    'NOT NULL AND cycles.first_responded_at IS NOT NULL AND '
+                                    'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                    '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                    '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                    '%(param_36)s::INTEGER END) SELECT %(param_1)s::INTEGER AS anon_1, '
+                                    'counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN ((counted.key '
+                                    '& %(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN counted.cycles ELSE '
+                                    '%(param_3)s::INTEGER END) AS sum_1, sum(CASE WHEN ((counted.key & '
+                                    '%(key_2)s::BIGINT) = %(param_4)s::BIGINT) THEN counted.cycles ELSE '
+                                    '%(param_5)s::INTEGER END) AS sum_2, sum(CASE WHEN ((counted.key & '
+                                    '%(key_3)s::BIGINT) = %(param_6)s::BIGINT) THEN counted.cycles ELSE '
+                                    '%(param_7)s::INTEGER END) AS sum_3, sum(CASE WHEN ((counted.key & '
+                                    '%(key_4)s::BIGINT) = %(param_8)s::BIGINT) THEN counted.cycles ELSE '
+                                    '%(param_9)s::INTEGER END) AS sum_4, %(param_10)s::INTEGER AS anon_3, '
+                                    'sum(CASE WHEN ((counted.key & %(key_5)s::BIGINT) = '
+                                    '%(param_11)s::BIGINT) THEN counted.cycles ELSE %(param_12)s::INTEGER '
+                                    'END) AS sum_5, sum(CASE WHEN ((counted.key & %(key_6)s::BIGINT) = '
+                                    '%(param_13)s::BIGINT) THEN counted.cycles ELSE %(param_14)s::INTEGER '
+                                    'END) AS sum_6, sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                    '%(param_15)s::BIGINT) THEN counted.cycles ELSE %(param_16)s::INTEGER '
+                                    'END) AS sum_7, sum(CASE WHEN ((counted.key & %(key_8)s::BIGINT) = '
+                                    '%(param_17)s::BIGINT) THEN counted.cycles ELSE %(param_18)s::INTEGER '
+                                    'END) AS sum_8, sum(CASE WHEN ((counted.key & %(key_9)s::BIGINT) = '
+                                    '%(param_19)s::BIGINT) THEN counted.cycles ELSE %(param_20)s::INTEGER '
+                                    'END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL SELECT '
+                                    '%(param_37)s::INTEGER AS anon_4, counted.g, counted.key / '
+                                    '%(key_10)s::BIGINT AS anon_5, sum(counted.cycles) AS sum_10, CAST(NULL '
+                                    'AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS '
+                                    'BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS '
+                                    'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                    'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                    'BIGINT) AS anon__8 FROM counted WHERE (counted.key & '
+                                    '%(key_11)s::BIGINT) = %(param_38)s::BIGINT GROUP BY counted.g, '
+                                    'counted.key / %(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER '
+                                    'AS anon_6, cycles.tier, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                    'count_1, sum(CASE WHEN (cycles.number = %(number_2)s::INTEGER) THEN '
+                                    '%(param_40)s::INTEGER ELSE %(param_41)s::INTEGER END) AS sum_11, '
+                                    'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                    'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                    'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                    'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                    '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS number '
+                                    'FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) AS later JOIN '
+                                    'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                    'later.number - %(number_4)s::INTEGER WHERE coalesce(cycles.resolved_at, '
+                                    'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < %(hi)s::TIMESTAMP '
+                                    'WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                    '%(coalesce_3)s::VARCHAR) != %(coalesce_4)s::VARCHAR GROUP BY '
+                                    'cycles.tier',
+                                    {'coalesce_1': 0,
+                                     'coalesce_2': 256,
+                                     'coalesce_3': '',
+                                     'coalesce_4': 'review',
+                                     'key_1': 1,
+                                     'key_10': 256,
+                                     'key_11': 1,
+                                     'key_2': 3,
+                                     'key_3': 5,
+                                     'key_4': 9,
+                                     'key_5': 33,
+                                     'key_6': 65,
+                                     'key_7': 1,
+                                     'key_8': 5,
+                                     'key_9': 129,
+                                     'number_1': 1,
+                                     'number_2': 1,
+                                     'number_3': 1,
+                                     'number_4': 1,
+                                     'param_1': 0,
+                                     'param_10': 0,
+                                     'param_11': 32,
+                                     'param_12': 0,
+                                     'param_13': 64,
+                                     'param_14': 0,
+                                     'param_15': 1,
+                                     'param_16': 0,
+                                     'param_17': 5,
+                                     'param_18': 0,
+                                     'param_19': 128,
+                                     'param_2': 0,
+                                     'param_20': 0,
+                                     'param_21': 3600,
+                                     'param_22': 0,
+                                     'param_23': 1,
+                                     'param_24': 0,
+                                     'param_25': 2,
+                                     'param_26': 0,
+                                     'param_27': 4,
+                                     'param_28': 0,
+                                     'param_29': 8,
+                                     'param_3': 0,
+                                     'param_30': 0,
+                                     'param_31': 32,
+                                     'param_32': 0,
+                                     'param_33': 64,
+                                     'param_34': 0,
+                                     'param_35': 128,
+                                     'param_36': 0,
+                                     'param_37': 1,
+                                     'param_38': 0,
+                                     'param_39': 2,
+                                     'param_4': 2,
+                                     'param_40': 1,
+                                     'param_41': 0,
+                                     'param_5': 0,
+                                     'param_6': 4,
+                                     'param_7': 0,
+                                     'param_8': 8,
+                                     'param_9': 0,
+                                     'tier_1': 'urgent'}),
+                'sla_counts_tier_wide': ('WITH counted AS (SELECT cycles.tier AS g, '
+                                         'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS FLOAT) '
+                                         'AS BIGINT), %(coalesce_1)s::INTEGER) * %(coalesce_2)s::BIGINT + '
+                                         '%(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                         '%(coalesce_3)s::VARCHAR) = %(coalesce_4)s::VARCHAR) THEN '
+                                         '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN '
+                                         '(NOT (cycles.internal_breached OR cycles.response_breached)) THEN '
+                                         '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                         'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                         '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                         '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                         '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                         '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                         'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                         'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                         '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                         '%(param_36)s::INTEGER END AS key, count(*) AS cycles FROM cycles '
+                                         'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                         '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY cycles.tier, '
+                                         'coalesce(CAST(cycles.working_seconds / CAST(%(param_21)s AS FLOAT) '
+                                         'AS BIGINT), %(coalesce_1)s::INTEGER) * %(coalesce_2)s::BIGINT + '
+                                         '%(param_22)s::INTEGER + CASE WHEN (coalesce(cycles.opened_by, '
+                                         '%(coalesce_3)s::VARCHAR) = %(coalesce_4)s::VARCHAR) THEN '
+                                         '%(param_23)s::INTEGER ELSE %(param_24)s::INTEGER END + CASE WHEN '
+                                         '(NOT (cycles.internal_breached OR cycles.response_breached)) THEN '
+                                         '%(param_25)s::INTEGER ELSE %(param_26)s::INTEGER END + CASE WHEN '
+                                         'NOT cycles.regulatory_breached THEN %(param_27)s::INTEGER ELSE '
+                                         '%(param_28)s::INTEGER END + CASE WHEN (cycles.number = '
+                                         '%(number_1)s::INTEGER) THEN %(param_29)s::INTEGER ELSE '
+                                         '%(param_30)s::INTEGER END + CASE WHEN (cycles.tier = '
+                                         '%(tier_1)s::VARCHAR AND cycles.first_response_due_at IS NOT NULL) '
+                                         'THEN %(param_31)s::INTEGER ELSE %(param_32)s::INTEGER END + CASE '
+                                         'WHEN (cycles.tier = %(tier_1)s::VARCHAR AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         '%(param_33)s::INTEGER ELSE %(param_34)s::INTEGER END + CASE WHEN '
+                                         '(cycles.working_seconds IS NULL) THEN %(param_35)s::INTEGER ELSE '
+                                         '%(param_36)s::INTEGER END) SELECT %(param_1)s::INTEGER AS anon_1, '
+                                         'counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                         '((counted.key & %(key_1)s::BIGINT) = %(param_2)s::BIGINT) THEN '
+                                         'counted.cycles ELSE %(param_3)s::INTEGER END) AS sum_1, sum(CASE '
+                                         'WHEN ((counted.key & %(key_2)s::BIGINT) = %(param_4)s::BIGINT) '
+                                         'THEN counted.cycles ELSE %(param_5)s::INTEGER END) AS sum_2, '
+                                         'sum(CASE WHEN ((counted.key & %(key_3)s::BIGINT) = '
+                                         '%(param_6)s::BIGINT) THEN counted.cycles ELSE %(param_7)s::INTEGER '
+                                         'END) AS sum_3, sum(CASE WHEN ((counted.key & %(key_4)s::BIGINT) = '
+                                         '%(param_8)s::BIGINT) THEN counted.cycles ELSE %(param_9)s::INTEGER '
+                                         'END) AS sum_4, %(param_10)s::INTEGER AS anon_3, sum(CASE WHEN '
+                                         '((counted.key & %(key_5)s::BIGINT) = %(param_11)s::BIGINT) THEN '
+                                         'counted.cycles ELSE %(param_12)s::INTEGER END) AS sum_5, sum(CASE '
+                                         'WHEN ((counted.key & %(key_6)s::BIGINT) = %(param_13)s::BIGINT) '
+                                         'THEN counted.cycles ELSE %(param_14)s::INTEGER END) AS sum_6, '
+                                         'sum(CASE WHEN ((counted.key & %(key_7)s::BIGINT) = '
+                                         '%(param_15)s::BIGINT) THEN counted.cycles ELSE '
+                                         '%(param_16)s::INTEGER END) AS sum_7, sum(CASE WHEN ((counted.key & '
+                                         '%(key_8)s::BIGINT) = %(param_17)s::BIGINT) THEN counted.cycles '
+                                         'ELSE %(param_18)s::INTEGER END) AS sum_8, sum(CASE WHEN '
+                                         '((counted.key & %(key_9)s::BIGINT) = %(param_19)s::BIGINT) THEN '
+                                         'counted.cycles ELSE %(param_20)s::INTEGER END) AS sum_9 FROM '
+                                         'counted GROUP BY counted.g UNION ALL SELECT %(param_37)s::INTEGER '
+                                         'AS anon_4, counted.g, counted.key / %(key_10)s::BIGINT AS anon_5, '
+                                         'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                         'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                         'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                         'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                         'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                         'FROM counted WHERE (counted.key & %(key_11)s::BIGINT) = '
+                                         '%(param_38)s::BIGINT GROUP BY counted.g, counted.key / '
+                                         '%(key_10)s::BIGINT UNION ALL SELECT %(param_39)s::INTEGER AS '
+                                         'anon_6, cycles.tier, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                         'count_1, sum(CASE WHEN (cycles.number = %(number_2)s::INTEGER) '
+                                         'THEN %(param_40)s::INTEGER ELSE %(param_41)s::INTEGER END) AS '
+                                         'sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                         'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                         'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                         'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                         'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                         'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                         '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id = '
+                                         'later.case_id AND cycles.number = later.number - '
+                                         '%(number_4)s::INTEGER WHERE coalesce(cycles.resolved_at, '
+                                         'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                         '%(coalesce_3)s::VARCHAR) != %(coalesce_4)s::VARCHAR GROUP BY '
+                                         'cycles.tier',
+                                         {'coalesce_1': 0,
+                                          'coalesce_2': 256,
+                                          'coalesce_3': '',
+                                          'coalesce_4': 'review',
+                                          'key_1': 1,
+                                          'key_10': 256,
+                                          'key_11': 1,
+                                          'key_2': 3,
+                                          'key_3': 5,
+                                          'key_4': 9,
+                                          'key_5': 33,
+                                          'key_6': 65,
+                                          'key_7': 1,
+                                          'key_8': 5,
+                                          'key_9': 129,
+                                          'number_1': 1,
+                                          'number_2': 1,
+                                          'number_3': 1,
+                                          'number_4': 1,
+                                          'param_1': 0,
+                                          'param_10': 0,
+                                          'param_11': 32,
+                                          'param_12': 0,
+                                          'param_13': 64,
+                                          'param_14': 0,
+                                          'param_15': 1,
+                                          'param_16': 0,
+                                          'param_17': 5,
+                                          'param_18': 0,
+                                          'param_19': 128,
+                                          'param_2': 0,
+                                          'param_20': 0,
+                                          'param_21': 3600,
+                                          'param_22': 0,
+                                          'param_23': 1,
+                                          'param_24': 0,
+                                          'param_25': 2,
+                                          'param_26': 0,
+                                          'param_27': 4,
+                                          'param_28': 0,
+                                          'param_29': 8,
+                                          'param_3': 0,
+                                          'param_30': 0,
+                                          'param_31': 32,
+                                          'param_32': 0,
+                                          'param_33': 64,
+                                          'param_34': 0,
+                                          'param_35': 128,
+                                          'param_36': 0,
+                                          'param_37': 1,
+                                          'param_38': 0,
+                                          'param_39': 2,
+                                          'param_4': 2,
+                                          'param_40': 1,
+                                          'param_41': 0,
+                                          'param_5': 0,
+                                          'param_6': 4,
+                                          'param_7': 0,
+                                          'param_8': 8,
+                                          'param_9': 0,
+                                          'tier_1': 'urgent'}),
+                'sla_extent': ('SELECT (SELECT min(cycles.resolved_at) AS min_1 FROM cycles) AS anon_1, '
+                               '(SELECT max(cycles.resolved_at) AS max_1 FROM cycles) AS anon_2',
+                               {}),
+                'sla_open_breached': ('SELECT count(*) AS count_1 FROM cases WHERE cases.status IN '
+                                      '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                      '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                      '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND (cases.due_at '
+                                      'IS NOT NULL AND cases.due_at <= %(edge)s::TIMESTAMP WITHOUT TIME ZONE '
+                                      'AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                      'cases.regulatory_due_at <= %(edge)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                      'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                      'cases.paused_at) OR cases.internal_breached OR '
+                                      'cases.regulatory_breached)',
+                                      {'pause_reason_1': 'appraisal',
+                                       'status_1_1': 'received',
+                                       'status_1_2': 'assigned',
+                                       'status_1_3': 'in_progress',
+                                       'status_1_4': 'paused',
+                                       'status_1_5': 'reopened',
+                                       'status_1_6': 'under_review'}),
+                'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                       'coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) AS g, '
+                                       'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                       'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                       '(PARTITION BY coalesce(cases.assignee, %(coalesce_1)s::VARCHAR), '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION '
+                                       'BY CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                       'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                       '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                       '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                       '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': '',
+                                        'coalesce_3': 'review',
+                                        'param_1': 3600}),
+                'sla_ranks_assignee_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                            '(SELECT coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) AS g, '
+                                            'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                            '(PARTITION BY coalesce(cases.assignee, '
+                                            '%(coalesce_1)s::VARCHAR), CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) ORDER BY '
+                                            'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                            'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                            'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN '
+                                            'cases ON cases.id = cycles.case_id WHERE '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                            '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                            '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                            '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                            '(__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                            '(__[POSTCOMPILE_totals])',
+                                            {'coalesce_1': '',
+                                             'coalesce_2': '',
+                                             'coalesce_3': 'review',
+                                             'param_1': 3600}),
+                'sla_ranks_branch': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                     'coalesce(cases.branch, %(coalesce_1)s::VARCHAR) AS g, '
+                                     'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                     'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                     '(PARTITION BY coalesce(cases.branch, %(coalesce_1)s::VARCHAR), '
+                                     'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                     'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                     'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                     'ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases ON '
+                                     'cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                     '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                     '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                     '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
+                                     'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                     '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                     '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                     {'coalesce_1': '',
+                                      'coalesce_2': '',
+                                      'coalesce_3': 'review',
+                                      'param_1': 3600}),
+                'sla_ranks_branch_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                          '(SELECT coalesce(cases.branch, %(coalesce_1)s::VARCHAR) AS g, '
+                                          'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                          '(PARTITION BY coalesce(cases.branch, %(coalesce_1)s::VARCHAR), '
+                                          'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                          'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                          '(PARTITION BY CAST(cycles.working_seconds / CAST(%(param_1)s AS '
+                                          'FLOAT) AS BIGINT) ORDER BY cycles.working_seconds) AS t FROM '
+                                          'cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                          'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                          '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                          '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                          '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
+                                          'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
+                                          'IN (__[POSTCOMPILE_totals])',
+                                          {'coalesce_1': '',
+                                           'coalesce_2': '',
+                                           'coalesce_3': 'review',
+                                           'param_1': 3600}),
+                'sla_ranks_category': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                       'coalesce(cases.category, %(coalesce_1)s::VARCHAR) AS g, '
+                                       'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                       'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                       '(PARTITION BY coalesce(cases.category, %(coalesce_1)s::VARCHAR), '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION '
+                                       'BY CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                       'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                       '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                       '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                       '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': '',
+                                        'coalesce_3': 'review',
+                                        'param_1': 3600}),
+                'sla_ranks_category_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                            '(SELECT coalesce(cases.category, %(coalesce_1)s::VARCHAR) AS g, '
+                                            'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                            '(PARTITION BY coalesce(cases.category, '
+                                            '%(coalesce_1)s::VARCHAR), CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) ORDER BY '
+                                            'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                            'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                            'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN '
+                                            'cases ON cases.id = cycles.case_id WHERE '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                            '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                            '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                            '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                            '(__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                            '(__[POSTCOMPILE_totals])',
+                                            {'coalesce_1': '',
+                                             'coalesce_2': '',
+                                             'coalesce_3': 'review',
+                                             'param_1': 3600}),
+                'sla_ranks_channel': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                      'coalesce(cases.channel, %(coalesce_1)s::VARCHAR) AS g, '
+                                      'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                      'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                      '(PARTITION BY coalesce(cases.channel, %(coalesce_1)s::VARCHAR), '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION '
+                                      'BY CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                      'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                      'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                      '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                      '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                      '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                      {'coalesce_1': '',
+                                       'coalesce_2': '',
+                                       'coalesce_3': 'review',
+                                       'param_1': 3600}),
+                'sla_ranks_channel_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                           '(SELECT coalesce(cases.channel, %(coalesce_1)s::VARCHAR) AS g, '
+                                           'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                           '(PARTITION BY coalesce(cases.channel, %(coalesce_1)s::VARCHAR), '
+                                           'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                           'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                           '(PARTITION BY CAST(cycles.working_seconds / CAST(%(param_1)s AS '
+                                           'FLOAT) AS BIGINT) ORDER BY cycles.working_seconds) AS t FROM '
+                                           'cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                           '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
+                                           'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
+                                           'IN (__[POSTCOMPILE_totals])',
+                                           {'coalesce_1': '',
+                                            'coalesce_2': '',
+                                            'coalesce_3': 'review',
+                                            'param_1': 3600}),
+                'sla_ranks_department': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                         '(SELECT coalesce(cases.department, %(coalesce_1)s::VARCHAR) AS g, '
+                                         'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                         '(PARTITION BY coalesce(cases.department, %(coalesce_1)s::VARCHAR), '
+                                         'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                         'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                         '(PARTITION BY CAST(cycles.working_seconds / CAST(%(param_1)s AS '
+                                         'FLOAT) AS BIGINT) ORDER BY cycles.working_seconds) AS t FROM '
+                                         'cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                         'cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                         '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
+                                         'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
+                                         'IN (__[POSTCOMPILE_totals])',
+                                         {'coalesce_1': '',
+                                          'coalesce_2': '',
+                                          'coalesce_3': 'review',
+                                          'param_1': 3600}),
+                'sla_ranks_department_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                              '(SELECT coalesce(cases.department, %(coalesce_1)s::VARCHAR) '
+                                              'AS g, cycles.working_seconds AS s, '
+                                              'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                              'BIGINT) AS b, row_number() OVER (PARTITION BY '
+                                              'coalesce(cases.department, %(coalesce_1)s::VARCHAR), '
+                                              'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                              'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() '
+                                              'OVER (PARTITION BY CAST(cycles.working_seconds / '
+                                              'CAST(%(param_1)s AS FLOAT) AS BIGINT) ORDER BY '
+                                              'cycles.working_seconds) AS t FROM cycles JOIN cases ON '
+                                              'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                              'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                              'AND coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                              'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                              '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                              'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                              '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                              '(__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                              '(__[POSTCOMPILE_totals])',
+                                              {'coalesce_1': '',
+                                               'coalesce_2': '',
+                                               'coalesce_3': 'review',
+                                               'param_1': 3600}),
+                'sla_ranks_product': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                      'coalesce(cases.product, %(coalesce_1)s::VARCHAR) AS g, '
+                                      'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                      'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                      '(PARTITION BY coalesce(cases.product, %(coalesce_1)s::VARCHAR), '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION '
+                                      'BY CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                      'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                      'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= '
+                                      '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cycles.resolved_at < '
+                                      '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                      '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                      {'coalesce_1': '',
+                                       'coalesce_2': '',
+                                       'coalesce_3': 'review',
+                                       'param_1': 3600}),
+                'sla_ranks_product_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                           '(SELECT coalesce(cases.product, %(coalesce_1)s::VARCHAR) AS g, '
+                                           'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS b, row_number() OVER '
+                                           '(PARTITION BY coalesce(cases.product, %(coalesce_1)s::VARCHAR), '
+                                           'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                           'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                           '(PARTITION BY CAST(cycles.working_seconds / CAST(%(param_1)s AS '
+                                           'FLOAT) AS BIGINT) ORDER BY cycles.working_seconds) AS t FROM '
+                                           'cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                           '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
+                                           'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
+                                           'IN (__[POSTCOMPILE_totals])',
+                                           {'coalesce_1': '',
+                                            'coalesce_2': '',
+                                            'coalesce_3': 'review',
+                                            'param_1': 3600}),
+                'sla_ranks_tier': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                   'cycles.tier AS g, cycles.working_seconds AS s, '
+                                   'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) AS '
+                                   'b, row_number() OVER (PARTITION BY cycles.tier, '
+                                   'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                   'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                   'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                   'ORDER BY cycles.working_seconds) AS t FROM cycles WHERE '
+                                   'cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   'coalesce(cycles.opened_by, %(coalesce_1)s::VARCHAR) != '
+                                   '%(coalesce_2)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                   'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS '
+                                   'anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                   '(__[POSTCOMPILE_totals])',
+                                   {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+                'sla_ranks_tier_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                        '(SELECT cycles.tier AS g, cycles.working_seconds AS s, '
+                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                        'AS b, row_number() OVER (PARTITION BY cycles.tier, '
+                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                        'ORDER BY cycles.working_seconds) AS r, row_number() OVER (PARTITION '
+                                        'BY CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                        'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles WHERE '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                        '%(coalesce_1)s::VARCHAR) != %(coalesce_2)s::VARCHAR AND '
+                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                        'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                        {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
                 'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                                 '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
                                 '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) '
@@ -2581,6 +5133,2132 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                       'status_4_5': 'reopened',
                                       'status_4_6': 'under_review'}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
+            'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, :coalesce_1) AS g, '
+                                    'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                    ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                    '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                    'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                    'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                    'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                    'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                    '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                    'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                    ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                    'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                    'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                    'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END '
+                                    'AS "key", count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                    'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                    ':hi GROUP BY coalesce(cases.assignee, :coalesce_1), '
+                                    'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                    ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                    '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                    'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                    'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                    'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                    'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                    '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                    'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                    ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                    'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                    'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                    'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 '
+                                    'END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS '
+                                    'anon_2, sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN '
+                                    'counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE WHEN '
+                                    '((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE :param_5 '
+                                    'END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = :param_6) THEN '
+                                    'counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                    '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE :param_9 '
+                                    'END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN ((counted."key" & '
+                                    ':key_5) = :param_11) THEN counted.cycles ELSE :param_12 END) AS sum_5, '
+                                    'sum(CASE WHEN ((counted."key" & :key_6) = :param_13) THEN '
+                                    'counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE WHEN '
+                                    '((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                    ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                    ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                    'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                    ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL '
+                                    'SELECT :param_37 AS anon_4, counted.g, counted."key" / :key_10 AS '
+                                    'anon_5, sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                    'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                    'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                    'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                    'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                    'counted WHERE (counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                    'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                    'coalesce(cases.assignee, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                    'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                    ':number_2) THEN :param_40 ELSE :param_41 END) AS sum_11, CAST(NULL AS '
+                                    'BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                    'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                    'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                    'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT '
+                                    'DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM cycles '
+                                    'WHERE cycles.number > :number_3) AS later JOIN cycles ON cycles.case_id '
+                                    '= later.case_id AND cycles.number = later.number - :number_4 JOIN cases '
+                                    'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                    'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                    'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_4) '
+                                    '!= :coalesce_5 GROUP BY coalesce(cases.assignee, :coalesce_1)',
+                                    {'coalesce_1': '',
+                                     'coalesce_2': 0,
+                                     'coalesce_3': 256,
+                                     'coalesce_4': '',
+                                     'coalesce_5': 'review',
+                                     'key_1': 1,
+                                     'key_10': 256,
+                                     'key_11': 1,
+                                     'key_2': 3,
+                                     'key_3': 5,
+                                     'key_4': 9,
+                                     'key_5': 33,
+                                     'key_6': 65,
+                                     'key_7': 1,
+                                     'key_8': 5,
+                                     'key_9': 129,
+                                     'number_1': 1,
+                                     'number_2': 1,
+                                     'number_3': 1,
+                                     'number_4': 1,
+                                     'param_1': 0,
+                                     'param_10': 0,
+                                     'param_11': 32,
+                                     'param_12': 0,
+                                     'param_13': 64,
+                                     'param_14': 0,
+                                     'param_15': 1,
+                                     'param_16': 0,
+                                     'param_17': 5,
+                                     'param_18': 0,
+                                     'param_19': 128,
+                                     'param_2': 0,
+                                     'param_20': 0,
+                                     'param_21': 3600,
+                                     'param_22': 0,
+                                     'param_23': 1,
+                                     'param_24': 0,
+                                     'param_25': 2,
+                                     'param_26': 0,
+                                     'param_27': 4,
+                                     'param_28': 0,
+                                     'param_29': 8,
+                                     'param_3': 0,
+                                     'param_30': 0,
+                                     'param_31': 32,
+                                     'param_32': 0,
+                                     'param_33': 64,
+                                     'param_34': 0,
+                                     'param_35': 128,
+                                     'param_36': 0,
+                                     'param_37': 1,
+                                     'param_38': 0,
+                                     'param_39': 2,
+                                     'param_4': 2,
+                                     'param_40': 1,
+                                     'param_41': 0,
+                                     'param_5': 0,
+                                     'param_6': 4,
+                                     'param_7': 0,
+                                     'param_8': 8,
+                                     'param_9': 0,
+                                     'tier_1': 'urgent'}),
+            'sla_counts_assignee_wide': ('WITH counted AS (SELECT coalesce(cases.assignee, :coalesce_1) AS '
+                                         'g, coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                         'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                         '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                         ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                         '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                         'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                         'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                         'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                         ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                         ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                         'IS NULL) THEN :param_35 ELSE :param_36 END AS "key", count(*) AS '
+                                         'cycles FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi GROUP BY '
+                                         'coalesce(cases.assignee, :coalesce_1), '
+                                         'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                         'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                         '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                         ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                         '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                         'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                         'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                         'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                         ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                         ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                         'IS NULL) THEN :param_35 ELSE :param_36 END) SELECT :param_1 AS '
+                                         'anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                         '((counted."key" & :key_1) = :param_2) THEN counted.cycles ELSE '
+                                         ':param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) = '
+                                         ':param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, '
+                                         'sum(CASE WHEN ((counted."key" & :key_3) = :param_6) THEN '
+                                         'counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                         '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                         ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                         '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                         ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                         ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                         'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                         'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                         '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                         ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = '
+                                         ':param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 FROM '
+                                         'counted GROUP BY counted.g UNION ALL SELECT :param_37 AS anon_4, '
+                                         'counted.g, counted."key" / :key_10 AS anon_5, sum(counted.cycles) '
+                                         'AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                         'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                         'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                         'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                         'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                         '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                         'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                         'coalesce(cases.assignee, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                         'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                         '(cycles.number = :number_2) THEN :param_40 ELSE :param_41 END) AS '
+                                         'sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                         'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                         'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                         'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                         'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                         'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                         ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
+                                         'AND cycles.number = later.number - :number_4 JOIN cases ON '
+                                         'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.assignee, '
+                                         ':coalesce_1)',
+                                         {'coalesce_1': '',
+                                          'coalesce_2': 0,
+                                          'coalesce_3': 256,
+                                          'coalesce_4': '',
+                                          'coalesce_5': 'review',
+                                          'key_1': 1,
+                                          'key_10': 256,
+                                          'key_11': 1,
+                                          'key_2': 3,
+                                          'key_3': 5,
+                                          'key_4': 9,
+                                          'key_5': 33,
+                                          'key_6': 65,
+                                          'key_7': 1,
+                                          'key_8': 5,
+                                          'key_9': 129,
+                                          'number_1': 1,
+                                          'number_2': 1,
+                                          'number_3': 1,
+                                          'number_4': 1,
+                                          'param_1': 0,
+                                          'param_10': 0,
+                                          'param_11': 32,
+                                          'param_12': 0,
+                                          'param_13': 64,
+                                          'param_14': 0,
+                                          'param_15': 1,
+                                          'param_16': 0,
+                                          'param_17': 5,
+                                          'param_18': 0,
+                                          'param_19': 128,
+                                          'param_2': 0,
+                                          'param_20': 0,
+                                          'param_21': 3600,
+                                          'param_22': 0,
+                                          'param_23': 1,
+                                          'param_24': 0,
+                                          'param_25': 2,
+                                          'param_26': 0,
+                                          'param_27': 4,
+                                          'param_28': 0,
+                                          'param_29': 8,
+                                          'param_3': 0,
+                                          'param_30': 0,
+                                          'param_31': 32,
+                                          'param_32': 0,
+                                          'param_33': 64,
+                                          'param_34': 0,
+                                          'param_35': 128,
+                                          'param_36': 0,
+                                          'param_37': 1,
+                                          'param_38': 0,
+                                          'param_39': 2,
+                                          'param_4': 2,
+                                          'param_40': 1,
+                                          'param_41': 0,
+                                          'param_5': 0,
+                                          'param_6': 4,
+                                          'param_7': 0,
+                                          'param_8': 8,
+                                          'param_9': 0,
+                                          'tier_1': 'urgent'}),
+            'sla_counts_branch': ('WITH counted AS (SELECT coalesce(cases.branch, :coalesce_1) AS g, '
+                                  'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                  ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                  '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                  'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                  'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                  'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                  'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END + '
+                                  'CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT '
+                                  'NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                  ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                  'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                  'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                  'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END '
+                                  'AS "key", count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                  'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                  ':hi GROUP BY coalesce(cases.branch, :coalesce_1), '
+                                  'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                  ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                  '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                  'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                  'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                  'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                  'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END + '
+                                  'CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT '
+                                  'NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                  ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                  'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                  'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                  'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END) '
+                                  'SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, '
+                                  'sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN counted.cycles '
+                                  'ELSE :param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) = '
+                                  ':param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, sum(CASE WHEN '
+                                  '((counted."key" & :key_3) = :param_6) THEN counted.cycles ELSE :param_7 '
+                                  'END) AS sum_3, sum(CASE WHEN ((counted."key" & :key_4) = :param_8) THEN '
+                                  'counted.cycles ELSE :param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE '
+                                  'WHEN ((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                  ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                  ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE '
+                                  'WHEN ((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                  ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                  ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                  'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                  ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL SELECT '
+                                  ':param_37 AS anon_4, counted.g, counted."key" / :key_10 AS anon_5, '
+                                  'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL '
+                                  'AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                  'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) '
+                                  'AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                  'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                  '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, counted."key" / '
+                                  ':key_10 UNION ALL SELECT :param_39 AS anon_6, coalesce(cases.branch, '
+                                  ':coalesce_1) AS coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                  'count_1, sum(CASE WHEN (cycles.number = :number_2) THEN :param_40 ELSE '
+                                  ':param_41 END) AS sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS '
+                                  'BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                  'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                  'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
+                                  'FROM (SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS number '
+                                  'FROM cycles WHERE cycles.number > :number_3) AS later JOIN cycles ON '
+                                  'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                  ':number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                  'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                  'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                  'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                  'coalesce(cases.branch, :coalesce_1)',
+                                  {'coalesce_1': '',
+                                   'coalesce_2': 0,
+                                   'coalesce_3': 256,
+                                   'coalesce_4': '',
+                                   'coalesce_5': 'review',
+                                   'key_1': 1,
+                                   'key_10': 256,
+                                   'key_11': 1,
+                                   'key_2': 3,
+                                   'key_3': 5,
+                                   'key_4': 9,
+                                   'key_5': 33,
+                                   'key_6': 65,
+                                   'key_7': 1,
+                                   'key_8': 5,
+                                   'key_9': 129,
+                                   'number_1': 1,
+                                   'number_2': 1,
+                                   'number_3': 1,
+                                   'number_4': 1,
+                                   'param_1': 0,
+                                   'param_10': 0,
+                                   'param_11': 32,
+                                   'param_12': 0,
+                                   'param_13': 64,
+                                   'param_14': 0,
+                                   'param_15': 1,
+                                   'param_16': 0,
+                                   'param_17': 5,
+                                   'param_18': 0,
+                                   'param_19': 128,
+                                   'param_2': 0,
+                                   'param_20': 0,
+                                   'param_21': 3600,
+                                   'param_22': 0,
+                                   'param_23': 1,
+                                   'param_24': 0,
+                                   'param_25': 2,
+                                   'param_26': 0,
+                                   'param_27': 4,
+                                   'param_28': 0,
+                                   'param_29': 8,
+                                   'param_3': 0,
+                                   'param_30': 0,
+                                   'param_31': 32,
+                                   'param_32': 0,
+                                   'param_33': 64,
+                                   'param_34': 0,
+                                   'param_35': 128,
+                                   'param_36': 0,
+                                   'param_37': 1,
+                                   'param_38': 0,
+                                   'param_39': 2,
+                                   'param_4': 2,
+                                   'param_40': 1,
+                                   'param_41': 0,
+                                   'param_5': 0,
+                                   'param_6': 4,
+                                   'param_7': 0,
+                                   'param_8': 8,
+                                   'param_9': 0,
+                                   'tier_1': 'urgent'}),
+            'sla_counts_branch_wide': ('WITH counted AS (SELECT coalesce(cases.branch, :coalesce_1) AS g, '
+                                       'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                       ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                       '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                       ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                       '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) THEN '
+                                       ':param_25 ELSE :param_26 END + CASE WHEN cycles.regulatory_breached '
+                                       '= 0 THEN :param_27 ELSE :param_28 END + CASE WHEN (cycles.number = '
+                                       ':number_1) THEN :param_29 ELSE :param_30 END + CASE WHEN '
+                                       '(cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT NULL) '
+                                       'THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 '
+                                       'AND cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                       'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                       ':param_36 END AS "key", count(*) AS cycles FROM cycles JOIN cases ON '
+                                       'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) < :hi GROUP BY coalesce(cases.branch, '
+                                       ':coalesce_1), coalesce(CAST(cycles.working_seconds / (:param_21 + '
+                                       '0.0) AS BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                       '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                       ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                       '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) THEN '
+                                       ':param_25 ELSE :param_26 END + CASE WHEN cycles.regulatory_breached '
+                                       '= 0 THEN :param_27 ELSE :param_28 END + CASE WHEN (cycles.number = '
+                                       ':number_1) THEN :param_29 ELSE :param_30 END + CASE WHEN '
+                                       '(cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT NULL) '
+                                       'THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 '
+                                       'AND cycles.first_response_due_at IS NOT NULL AND '
+                                       'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                       '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                       'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                       ':param_36 END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS '
+                                       'BIGINT) AS anon_2, sum(CASE WHEN ((counted."key" & :key_1) = '
+                                       ':param_2) THEN counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE '
+                                       'WHEN ((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE '
+                                       ':param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                       ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE '
+                                       'WHEN ((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                       ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                       '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                       ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                       ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                       'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                       'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                       '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                       ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = '
+                                       ':param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 FROM '
+                                       'counted GROUP BY counted.g UNION ALL SELECT :param_37 AS anon_4, '
+                                       'counted.g, counted."key" / :key_10 AS anon_5, sum(counted.cycles) AS '
+                                       'sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                       'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                       'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                       'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                       'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                       '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                       'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                       'coalesce(cases.branch, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                       'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number '
+                                       '= :number_2) THEN :param_40 ELSE :param_41 END) AS sum_11, CAST(NULL '
+                                       'AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                       'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                       'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                       'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT '
+                                       'DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM '
+                                       'cycles WHERE cycles.number > :number_3) AS later JOIN cycles ON '
+                                       'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                       ':number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                       'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                       'coalesce(cases.branch, :coalesce_1)',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': 0,
+                                        'coalesce_3': 256,
+                                        'coalesce_4': '',
+                                        'coalesce_5': 'review',
+                                        'key_1': 1,
+                                        'key_10': 256,
+                                        'key_11': 1,
+                                        'key_2': 3,
+                                        'key_3': 5,
+                                        'key_4': 9,
+                                        'key_5': 33,
+                                        'key_6': 65,
+                                        'key_7': 1,
+                                        'key_8': 5,
+                                        'key_9': 129,
+                                        'number_1': 1,
+                                        'number_2': 1,
+                                        'number_3': 1,
+                                        'number_4': 1,
+                                        'param_1': 0,
+                                        'param_10': 0,
+                                        'param_11': 32,
+                                        'param_12': 0,
+                                        'param_13': 64,
+                                        'param_14': 0,
+                                        'param_15': 1,
+                                        'param_16': 0,
+                                        'param_17': 5,
+                                        'param_18': 0,
+                                        'param_19': 128,
+                                        'param_2': 0,
+                                        'param_20': 0,
+                                        'param_21': 3600,
+                                        'param_22': 0,
+                                        'param_23': 1,
+                                        'param_24': 0,
+                                        'param_25': 2,
+                                        'param_26': 0,
+                                        'param_27': 4,
+                                        'param_28': 0,
+                                        'param_29': 8,
+                                        'param_3': 0,
+                                        'param_30': 0,
+                                        'param_31': 32,
+                                        'param_32': 0,
+                                        'param_33': 64,
+                                        'param_34': 0,
+                                        'param_35': 128,
+                                        'param_36': 0,
+                                        'param_37': 1,
+                                        'param_38': 0,
+                                        'param_39': 2,
+                                        'param_4': 2,
+                                        'param_40': 1,
+                                        'param_41': 0,
+                                        'param_5': 0,
+                                        'param_6': 4,
+                                        'param_7': 0,
+                                        'param_8': 8,
+                                        'param_9': 0,
+                                        'tier_1': 'urgent'}),
+            'sla_counts_category': ('WITH counted AS (SELECT coalesce(cases.category, :coalesce_1) AS g, '
+                                    'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                    ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                    '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                    'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                    'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                    'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                    'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                    '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                    'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                    ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                    'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                    'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                    'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END '
+                                    'AS "key", count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                    'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                    ':hi GROUP BY coalesce(cases.category, :coalesce_1), '
+                                    'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                    ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                    '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                    'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                    'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                    'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                    'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                    '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                    'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                    ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                    'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                    'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                    'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 '
+                                    'END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS '
+                                    'anon_2, sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN '
+                                    'counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE WHEN '
+                                    '((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE :param_5 '
+                                    'END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = :param_6) THEN '
+                                    'counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                    '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE :param_9 '
+                                    'END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN ((counted."key" & '
+                                    ':key_5) = :param_11) THEN counted.cycles ELSE :param_12 END) AS sum_5, '
+                                    'sum(CASE WHEN ((counted."key" & :key_6) = :param_13) THEN '
+                                    'counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE WHEN '
+                                    '((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                    ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                    ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                    'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                    ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL '
+                                    'SELECT :param_37 AS anon_4, counted.g, counted."key" / :key_10 AS '
+                                    'anon_5, sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                    'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                    'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                    'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                    'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                    'counted WHERE (counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                    'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                    'coalesce(cases.category, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                    'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                    ':number_2) THEN :param_40 ELSE :param_41 END) AS sum_11, CAST(NULL AS '
+                                    'BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                    'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                    'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                    'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT '
+                                    'DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM cycles '
+                                    'WHERE cycles.number > :number_3) AS later JOIN cycles ON cycles.case_id '
+                                    '= later.case_id AND cycles.number = later.number - :number_4 JOIN cases '
+                                    'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                    'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                    'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_4) '
+                                    '!= :coalesce_5 GROUP BY coalesce(cases.category, :coalesce_1)',
+                                    {'coalesce_1': '',
+                                     'coalesce_2': 0,
+                                     'coalesce_3': 256,
+                                     'coalesce_4': '',
+                                     'coalesce_5': 'review',
+                                     'key_1': 1,
+                                     'key_10': 256,
+                                     'key_11': 1,
+                                     'key_2': 3,
+                                     'key_3': 5,
+                                     'key_4': 9,
+                                     'key_5': 33,
+                                     'key_6': 65,
+                                     'key_7': 1,
+                                     'key_8': 5,
+                                     'key_9': 129,
+                                     'number_1': 1,
+                                     'number_2': 1,
+                                     'number_3': 1,
+                                     'number_4': 1,
+                                     'param_1': 0,
+                                     'param_10': 0,
+                                     'param_11': 32,
+                                     'param_12': 0,
+                                     'param_13': 64,
+                                     'param_14': 0,
+                                     'param_15': 1,
+                                     'param_16': 0,
+                                     'param_17': 5,
+                                     'param_18': 0,
+                                     'param_19': 128,
+                                     'param_2': 0,
+                                     'param_20': 0,
+                                     'param_21': 3600,
+                                     'param_22': 0,
+                                     'param_23': 1,
+                                     'param_24': 0,
+                                     'param_25': 2,
+                                     'param_26': 0,
+                                     'param_27': 4,
+                                     'param_28': 0,
+                                     'param_29': 8,
+                                     'param_3': 0,
+                                     'param_30': 0,
+                                     'param_31': 32,
+                                     'param_32': 0,
+                                     'param_33': 64,
+                                     'param_34': 0,
+                                     'param_35': 128,
+                                     'param_36': 0,
+                                     'param_37': 1,
+                                     'param_38': 0,
+                                     'param_39': 2,
+                                     'param_4': 2,
+                                     'param_40': 1,
+                                     'param_41': 0,
+                                     'param_5': 0,
+                                     'param_6': 4,
+                                     'param_7': 0,
+                                     'param_8': 8,
+                                     'param_9': 0,
+                                     'tier_1': 'urgent'}),
+            'sla_counts_category_wide': ('WITH counted AS (SELECT coalesce(cases.category, :coalesce_1) AS '
+                                         'g, coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                         'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                         '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                         ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                         '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                         'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                         'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                         'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                         ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                         ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                         'IS NULL) THEN :param_35 ELSE :param_36 END AS "key", count(*) AS '
+                                         'cycles FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi GROUP BY '
+                                         'coalesce(cases.category, :coalesce_1), '
+                                         'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                         'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                         '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                         ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                         '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                         'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                         'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                         'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                         ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                         ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                         'cycles.first_response_due_at IS NOT NULL AND '
+                                         'cycles.first_responded_at IS NOT NULL AND '
+                                         'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                         ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                         'IS NULL) THEN :param_35 ELSE :param_36 END) SELECT :param_1 AS '
+                                         'anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                         '((counted."key" & :key_1) = :param_2) THEN counted.cycles ELSE '
+                                         ':param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) = '
+                                         ':param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, '
+                                         'sum(CASE WHEN ((counted."key" & :key_3) = :param_6) THEN '
+                                         'counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                         '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                         ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                         '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                         ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                         ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                         'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                         'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                         '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                         ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = '
+                                         ':param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 FROM '
+                                         'counted GROUP BY counted.g UNION ALL SELECT :param_37 AS anon_4, '
+                                         'counted.g, counted."key" / :key_10 AS anon_5, sum(counted.cycles) '
+                                         'AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                         'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                         'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                         'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                         'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                         '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                         'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                         'coalesce(cases.category, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                         'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                         '(cycles.number = :number_2) THEN :param_40 ELSE :param_41 END) AS '
+                                         'sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                         'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                         'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                         'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                         'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                         'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                         ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
+                                         'AND cycles.number = later.number - :number_4 JOIN cases ON '
+                                         'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.category, '
+                                         ':coalesce_1)',
+                                         {'coalesce_1': '',
+                                          'coalesce_2': 0,
+                                          'coalesce_3': 256,
+                                          'coalesce_4': '',
+                                          'coalesce_5': 'review',
+                                          'key_1': 1,
+                                          'key_10': 256,
+                                          'key_11': 1,
+                                          'key_2': 3,
+                                          'key_3': 5,
+                                          'key_4': 9,
+                                          'key_5': 33,
+                                          'key_6': 65,
+                                          'key_7': 1,
+                                          'key_8': 5,
+                                          'key_9': 129,
+                                          'number_1': 1,
+                                          'number_2': 1,
+                                          'number_3': 1,
+                                          'number_4': 1,
+                                          'param_1': 0,
+                                          'param_10': 0,
+                                          'param_11': 32,
+                                          'param_12': 0,
+                                          'param_13': 64,
+                                          'param_14': 0,
+                                          'param_15': 1,
+                                          'param_16': 0,
+                                          'param_17': 5,
+                                          'param_18': 0,
+                                          'param_19': 128,
+                                          'param_2': 0,
+                                          'param_20': 0,
+                                          'param_21': 3600,
+                                          'param_22': 0,
+                                          'param_23': 1,
+                                          'param_24': 0,
+                                          'param_25': 2,
+                                          'param_26': 0,
+                                          'param_27': 4,
+                                          'param_28': 0,
+                                          'param_29': 8,
+                                          'param_3': 0,
+                                          'param_30': 0,
+                                          'param_31': 32,
+                                          'param_32': 0,
+                                          'param_33': 64,
+                                          'param_34': 0,
+                                          'param_35': 128,
+                                          'param_36': 0,
+                                          'param_37': 1,
+                                          'param_38': 0,
+                                          'param_39': 2,
+                                          'param_4': 2,
+                                          'param_40': 1,
+                                          'param_41': 0,
+                                          'param_5': 0,
+                                          'param_6': 4,
+                                          'param_7': 0,
+                                          'param_8': 8,
+                                          'param_9': 0,
+                                          'tier_1': 'urgent'}),
+            'sla_counts_channel': ('WITH counted AS (SELECT coalesce(cases.channel, :coalesce_1) AS g, '
+                                   'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                   ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                   '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                   'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                   'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                   'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                   'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                   '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                   'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                   ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                   'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                   'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                   'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END '
+                                   'AS "key", count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                   ':hi GROUP BY coalesce(cases.channel, :coalesce_1), '
+                                   'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                   ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                   '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                   'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                   'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                   'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                   'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                   '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                   'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                   ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                   'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                   'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                   'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END) '
+                                   'SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, '
+                                   'sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN counted.cycles '
+                                   'ELSE :param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) = '
+                                   ':param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, sum(CASE WHEN '
+                                   '((counted."key" & :key_3) = :param_6) THEN counted.cycles ELSE :param_7 '
+                                   'END) AS sum_3, sum(CASE WHEN ((counted."key" & :key_4) = :param_8) THEN '
+                                   'counted.cycles ELSE :param_9 END) AS sum_4, :param_10 AS anon_3, '
+                                   'sum(CASE WHEN ((counted."key" & :key_5) = :param_11) THEN counted.cycles '
+                                   'ELSE :param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                   ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE '
+                                   'WHEN ((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                   ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                   ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                   'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                   ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL SELECT '
+                                   ':param_37 AS anon_4, counted.g, counted."key" / :key_10 AS anon_5, '
+                                   'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL '
+                                   'AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                   'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                   'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                   'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                   '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, counted."key" '
+                                   '/ :key_10 UNION ALL SELECT :param_39 AS anon_6, coalesce(cases.channel, '
+                                   ':coalesce_1) AS coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                   'count_1, sum(CASE WHEN (cycles.number = :number_2) THEN :param_40 ELSE '
+                                   ':param_41 END) AS sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS '
+                                   'BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS '
+                                   'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                   'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                   'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                   'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) AS '
+                                   'later JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                   'later.number - :number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                   'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                   'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                   'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                   'coalesce(cases.channel, :coalesce_1)',
+                                   {'coalesce_1': '',
+                                    'coalesce_2': 0,
+                                    'coalesce_3': 256,
+                                    'coalesce_4': '',
+                                    'coalesce_5': 'review',
+                                    'key_1': 1,
+                                    'key_10': 256,
+                                    'key_11': 1,
+                                    'key_2': 3,
+                                    'key_3': 5,
+                                    'key_4': 9,
+                                    'key_5': 33,
+                                    'key_6': 65,
+                                    'key_7': 1,
+                                    'key_8': 5,
+                                    'key_9': 129,
+                                    'number_1': 1,
+                                    'number_2': 1,
+                                    'number_3': 1,
+                                    'number_4': 1,
+                                    'param_1': 0,
+                                    'param_10': 0,
+                                    'param_11': 32,
+                                    'param_12': 0,
+                                    'param_13': 64,
+                                    'param_14': 0,
+                                    'param_15': 1,
+                                    'param_16': 0,
+                                    'param_17': 5,
+                                    'param_18': 0,
+                                    'param_19': 128,
+                                    'param_2': 0,
+                                    'param_20': 0,
+                                    'param_21': 3600,
+                                    'param_22': 0,
+                                    'param_23': 1,
+                                    'param_24': 0,
+                                    'param_25': 2,
+                                    'param_26': 0,
+                                    'param_27': 4,
+                                    'param_28': 0,
+                                    'param_29': 8,
+                                    'param_3': 0,
+                                    'param_30': 0,
+                                    'param_31': 32,
+                                    'param_32': 0,
+                                    'param_33': 64,
+                                    'param_34': 0,
+                                    'param_35': 128,
+                                    'param_36': 0,
+                                    'param_37': 1,
+                                    'param_38': 0,
+                                    'param_39': 2,
+                                    'param_4': 2,
+                                    'param_40': 1,
+                                    'param_41': 0,
+                                    'param_5': 0,
+                                    'param_6': 4,
+                                    'param_7': 0,
+                                    'param_8': 8,
+                                    'param_9': 0,
+                                    'tier_1': 'urgent'}),
+            'sla_counts_channel_wide': ('WITH counted AS (SELECT coalesce(cases.channel, :coalesce_1) AS g, '
+                                        'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                        'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                        ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                        'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                        'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                        'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 '
+                                        'END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                        ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                        'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                        ':param_36 END AS "key", count(*) AS cycles FROM cycles JOIN cases '
+                                        'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) < :hi GROUP BY coalesce(cases.channel, '
+                                        ':coalesce_1), coalesce(CAST(cycles.working_seconds / (:param_21 + '
+                                        '0.0) AS BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                        ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                        'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                        'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                        'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 '
+                                        'END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                        ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                        'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                        ':param_36 END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, sum(CASE WHEN ((counted."key" & :key_1) = '
+                                        ':param_2) THEN counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE '
+                                        'WHEN ((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE '
+                                        ':param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                        ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE '
+                                        'WHEN ((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                        ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                        '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                        ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                        ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                        'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                        'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                        '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                        ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = '
+                                        ':param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 FROM '
+                                        'counted GROUP BY counted.g UNION ALL SELECT :param_37 AS anon_4, '
+                                        'counted.g, counted."key" / :key_10 AS anon_5, sum(counted.cycles) '
+                                        'AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                        '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                        'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                        'coalesce(cases.channel, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                        '(cycles.number = :number_2) THEN :param_40 ELSE :param_41 END) AS '
+                                        'sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                        'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                        'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                        'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                        'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                        'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                        ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
+                                        'AND cycles.number = later.number - :number_4 JOIN cases ON cases.id '
+                                        '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                        ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.channel, '
+                                        ':coalesce_1)',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': 0,
+                                         'coalesce_3': 256,
+                                         'coalesce_4': '',
+                                         'coalesce_5': 'review',
+                                         'key_1': 1,
+                                         'key_10': 256,
+                                         'key_11': 1,
+                                         'key_2': 3,
+                                         'key_3': 5,
+                                         'key_4': 9,
+                                         'key_5': 33,
+                                         'key_6': 65,
+                                         'key_7': 1,
+                                         'key_8': 5,
+                                         'key_9': 129,
+                                         'number_1': 1,
+                                         'number_2': 1,
+                                         'number_3': 1,
+                                         'number_4': 1,
+                                         'param_1': 0,
+                                         'param_10': 0,
+                                         'param_11': 32,
+                                         'param_12': 0,
+                                         'param_13': 64,
+                                         'param_14': 0,
+                                         'param_15': 1,
+                                         'param_16': 0,
+                                         'param_17': 5,
+                                         'param_18': 0,
+                                         'param_19': 128,
+                                         'param_2': 0,
+                                         'param_20': 0,
+                                         'param_21': 3600,
+                                         'param_22': 0,
+                                         'param_23': 1,
+                                         'param_24': 0,
+                                         'param_25': 2,
+                                         'param_26': 0,
+                                         'param_27': 4,
+                                         'param_28': 0,
+                                         'param_29': 8,
+                                         'param_3': 0,
+                                         'param_30': 0,
+                                         'param_31': 32,
+                                         'param_32': 0,
+                                         'param_33': 64,
+                                         'param_34': 0,
+                                         'param_35': 128,
+                                         'param_36': 0,
+                                         'param_37': 1,
+                                         'param_38': 0,
+                                         'param_39': 2,
+                                         'param_4': 2,
+                                         'param_40': 1,
+                                         'param_41': 0,
+                                         'param_5': 0,
+                                         'param_6': 4,
+                                         'param_7': 0,
+                                         'param_8': 8,
+                                         'param_9': 0,
+                                         'tier_1': 'urgent'}),
+            'sla_counts_department': ('WITH counted AS (SELECT coalesce(cases.department, :coalesce_1) AS g, '
+                                      'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                      ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                      '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                      ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                      '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) THEN '
+                                      ':param_25 ELSE :param_26 END + CASE WHEN cycles.regulatory_breached = '
+                                      '0 THEN :param_27 ELSE :param_28 END + CASE WHEN (cycles.number = '
+                                      ':number_1) THEN :param_29 ELSE :param_30 END + CASE WHEN (cycles.tier '
+                                      '= :tier_1 AND cycles.first_response_due_at IS NOT NULL) THEN '
+                                      ':param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                      'cycles.first_response_due_at IS NOT NULL AND '
+                                      'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                      'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                      'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                      ':param_36 END AS "key", count(*) AS cycles FROM cycles JOIN cases ON '
+                                      'cases.id = cycles.case_id WHERE cycles.resolved_at >= :lo AND '
+                                      'cycles.resolved_at < :hi GROUP BY coalesce(cases.department, '
+                                      ':coalesce_1), coalesce(CAST(cycles.working_seconds / (:param_21 + '
+                                      '0.0) AS BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                      '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                      ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                      '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) THEN '
+                                      ':param_25 ELSE :param_26 END + CASE WHEN cycles.regulatory_breached = '
+                                      '0 THEN :param_27 ELSE :param_28 END + CASE WHEN (cycles.number = '
+                                      ':number_1) THEN :param_29 ELSE :param_30 END + CASE WHEN (cycles.tier '
+                                      '= :tier_1 AND cycles.first_response_due_at IS NOT NULL) THEN '
+                                      ':param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                      'cycles.first_response_due_at IS NOT NULL AND '
+                                      'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                      'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                      'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                      ':param_36 END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS '
+                                      'BIGINT) AS anon_2, sum(CASE WHEN ((counted."key" & :key_1) = '
+                                      ':param_2) THEN counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE '
+                                      'WHEN ((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE '
+                                      ':param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                      ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE '
+                                      'WHEN ((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                      ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                      '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                      ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                      ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE '
+                                      'WHEN ((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                      ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                      ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                      'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                      ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL '
+                                      'SELECT :param_37 AS anon_4, counted.g, counted."key" / :key_10 AS '
+                                      'anon_5, sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS '
+                                      'anon_2, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                      'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                      'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                      'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                      'anon__8 FROM counted WHERE (counted."key" & :key_11) = :param_38 '
+                                      'GROUP BY counted.g, counted."key" / :key_10 UNION ALL SELECT '
+                                      ':param_39 AS anon_6, coalesce(cases.department, :coalesce_1) AS '
+                                      'coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS count_1, '
+                                      'sum(CASE WHEN (cycles.number = :number_2) THEN :param_40 ELSE '
+                                      ':param_41 END) AS sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL '
+                                      'AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS '
+                                      'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                      'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                      'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                      'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) '
+                                      'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                      'cycles.number = later.number - :number_4 JOIN cases ON cases.id = '
+                                      'cycles.case_id WHERE coalesce(cycles.resolved_at, cycles.resolved_at) '
+                                      '>= :lo AND coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                      'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                      'coalesce(cases.department, :coalesce_1)',
+                                      {'coalesce_1': '',
+                                       'coalesce_2': 0,
+                                       'coalesce_3': 256,
+                                       'coalesce_4': '',
+                                       'coalesce_5': 'review',
+                                       'key_1': 1,
+                                       'key_10': 256,
+                                       'key_11': 1,
+                                       'key_2': 3,
+                                       'key_3': 5,
+                                       'key_4': 9,
+                                       'key_5': 33,
+                                       'key_6': 65,
+                                       'key_7': 1,
+                                       'key_8': 5,
+                                       'key_9': 129,
+                                       'number_1': 1,
+                                       'number_2': 1,
+                                       'number_3': 1,
+                                       'number_4': 1,
+                                       'param_1': 0,
+                                       'param_10': 0,
+                                       'param_11': 32,
+                                       'param_12': 0,
+                                       'param_13': 64,
+                                       'param_14': 0,
+                                       'param_15': 1,
+                                       'param_16': 0,
+                                       'param_17': 5,
+                                       'param_18': 0,
+                                       'param_19': 128,
+                                       'param_2': 0,
+                                       'param_20': 0,
+                                       'param_21': 3600,
+                                       'param_22': 0,
+                                       'param_23': 1,
+                                       'param_24': 0,
+                                       'param_25': 2,
+                                       'param_26': 0,
+                                       'param_27': 4,
+                                       'param_28': 0,
+                                       'param_29': 8,
+                                       'param_3': 0,
+                                       'param_30': 0,
+                                       'param_31': 32,
+                                       'param_32': 0,
+                                       'param_33': 64,
+                                       'param_34': 0,
+                                       'param_35': 128,
+                                       'param_36': 0,
+                                       'param_37': 1,
+                                       'param_38': 0,
+                                       'param_39': 2,
+                                       'param_4': 2,
+                                       'param_40': 1,
+                                       'param_41': 0,
+                                       'param_5': 0,
+                                       'param_6': 4,
+                                       'param_7': 0,
+                                       'param_8': 8,
+                                       'param_9': 0,
+                                       'tier_1': 'urgent'}),
+            'sla_counts_department_wide': ('WITH counted AS (SELECT coalesce(cases.department, :coalesce_1) '
+                                           'AS g, coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) '
+                                           'AS BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                           '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                           ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                           '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                           'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                           'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END '
+                                           '+ CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                           ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                           'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                           ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                           'cycles.first_response_due_at IS NOT NULL AND '
+                                           'cycles.first_responded_at IS NOT NULL AND '
+                                           'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                           ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                           'IS NULL) THEN :param_35 ELSE :param_36 END AS "key", count(*) AS '
+                                           'cycles FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi GROUP BY '
+                                           'coalesce(cases.department, :coalesce_1), '
+                                           'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                           'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                           '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                           ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                           '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                           'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                           'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END '
+                                           '+ CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                           ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                           'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                           ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                           'cycles.first_response_due_at IS NOT NULL AND '
+                                           'cycles.first_responded_at IS NOT NULL AND '
+                                           'cycles.first_responded_at < cycles.first_response_due_at) THEN '
+                                           ':param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds '
+                                           'IS NULL) THEN :param_35 ELSE :param_36 END) SELECT :param_1 AS '
+                                           'anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN '
+                                           '((counted."key" & :key_1) = :param_2) THEN counted.cycles ELSE '
+                                           ':param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) '
+                                           '= :param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, '
+                                           'sum(CASE WHEN ((counted."key" & :key_3) = :param_6) THEN '
+                                           'counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                           '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                           ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                           '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                           ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) '
+                                           '= :param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                           'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                           'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                           '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                           ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) '
+                                           '= :param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 '
+                                           'FROM counted GROUP BY counted.g UNION ALL SELECT :param_37 AS '
+                                           'anon_4, counted.g, counted."key" / :key_10 AS anon_5, '
+                                           'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                           'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                           'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) '
+                                           'AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                           'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL '
+                                           'AS BIGINT) AS anon__8 FROM counted WHERE (counted."key" & '
+                                           ':key_11) = :param_38 GROUP BY counted.g, counted."key" / :key_10 '
+                                           'UNION ALL SELECT :param_39 AS anon_6, coalesce(cases.department, '
+                                           ':coalesce_1) AS coalesce_6, CAST(NULL AS BIGINT) AS anon_2, '
+                                           'count(*) AS count_1, sum(CASE WHEN (cycles.number = :number_2) '
+                                           'THEN :param_40 ELSE :param_41 END) AS sum_11, CAST(NULL AS '
+                                           'BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL '
+                                           'AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                           'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                           'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) '
+                                           'AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                           'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                           ':number_3) AS later JOIN cycles ON cycles.case_id = '
+                                           'later.case_id AND cycles.number = later.number - :number_4 JOIN '
+                                           'cases ON cases.id = cycles.case_id WHERE '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                           'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                           'coalesce(cases.department, :coalesce_1)',
+                                           {'coalesce_1': '',
+                                            'coalesce_2': 0,
+                                            'coalesce_3': 256,
+                                            'coalesce_4': '',
+                                            'coalesce_5': 'review',
+                                            'key_1': 1,
+                                            'key_10': 256,
+                                            'key_11': 1,
+                                            'key_2': 3,
+                                            'key_3': 5,
+                                            'key_4': 9,
+                                            'key_5': 33,
+                                            'key_6': 65,
+                                            'key_7': 1,
+                                            'key_8': 5,
+                                            'key_9': 129,
+                                            'number_1': 1,
+                                            'number_2': 1,
+                                            'number_3': 1,
+                                            'number_4': 1,
+                                            'param_1': 0,
+                                            'param_10': 0,
+                                            'param_11': 32,
+                                            'param_12': 0,
+                                            'param_13': 64,
+                                            'param_14': 0,
+                                            'param_15': 1,
+                                            'param_16': 0,
+                                            'param_17': 5,
+                                            'param_18': 0,
+                                            'param_19': 128,
+                                            'param_2': 0,
+                                            'param_20': 0,
+                                            'param_21': 3600,
+                                            'param_22': 0,
+                                            'param_23': 1,
+                                            'param_24': 0,
+                                            'param_25': 2,
+                                            'param_26': 0,
+                                            'param_27': 4,
+                                            'param_28': 0,
+                                            'param_29': 8,
+                                            'param_3': 0,
+                                            'param_30': 0,
+                                            'param_31': 32,
+                                            'param_32': 0,
+                                            'param_33': 64,
+                                            'param_34': 0,
+                                            'param_35': 128,
+                                            'param_36': 0,
+                                            'param_37': 1,
+                                            'param_38': 0,
+                                            'param_39': 2,
+                                            'param_4': 2,
+                                            'param_40': 1,
+                                            'param_41': 0,
+                                            'param_5': 0,
+                                            'param_6': 4,
+                                            'param_7': 0,
+                                            'param_8': 8,
+                                            'param_9': 0,
+                                            'tier_1': 'urgent'}),
+            'sla_counts_product': ('WITH counted AS (SELECT coalesce(cases.product, :coalesce_1) AS g, '
+                                   'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                   ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                   '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                   'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                   'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                   'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                   'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                   '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                   'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                   ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                   'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                   'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                   'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END '
+                                   'AS "key", count(*) AS cycles FROM cycles JOIN cases ON cases.id = '
+                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                   ':hi GROUP BY coalesce(cases.product, :coalesce_1), '
+                                   'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                   ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                   '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN :param_23 '
+                                   'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                   'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                   'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                   'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END '
+                                   '+ CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS '
+                                   'NOT NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = '
+                                   ':tier_1 AND cycles.first_response_due_at IS NOT NULL AND '
+                                   'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at < '
+                                   'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                   'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 END) '
+                                   'SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS anon_2, '
+                                   'sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN counted.cycles '
+                                   'ELSE :param_3 END) AS sum_1, sum(CASE WHEN ((counted."key" & :key_2) = '
+                                   ':param_4) THEN counted.cycles ELSE :param_5 END) AS sum_2, sum(CASE WHEN '
+                                   '((counted."key" & :key_3) = :param_6) THEN counted.cycles ELSE :param_7 '
+                                   'END) AS sum_3, sum(CASE WHEN ((counted."key" & :key_4) = :param_8) THEN '
+                                   'counted.cycles ELSE :param_9 END) AS sum_4, :param_10 AS anon_3, '
+                                   'sum(CASE WHEN ((counted."key" & :key_5) = :param_11) THEN counted.cycles '
+                                   'ELSE :param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                   ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE '
+                                   'WHEN ((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                   ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                   ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                   'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                   ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL SELECT '
+                                   ':param_37 AS anon_4, counted.g, counted."key" / :key_10 AS anon_5, '
+                                   'sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL '
+                                   'AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS '
+                                   'BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                   'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
+                                   'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                   '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, counted."key" '
+                                   '/ :key_10 UNION ALL SELECT :param_39 AS anon_6, coalesce(cases.product, '
+                                   ':coalesce_1) AS coalesce_6, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                   'count_1, sum(CASE WHEN (cycles.number = :number_2) THEN :param_40 ELSE '
+                                   ':param_41 END) AS sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS '
+                                   'BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS '
+                                   'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                   'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                   'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                   'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) AS '
+                                   'later JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                   'later.number - :number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                   'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                   'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                   'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                   'coalesce(cases.product, :coalesce_1)',
+                                   {'coalesce_1': '',
+                                    'coalesce_2': 0,
+                                    'coalesce_3': 256,
+                                    'coalesce_4': '',
+                                    'coalesce_5': 'review',
+                                    'key_1': 1,
+                                    'key_10': 256,
+                                    'key_11': 1,
+                                    'key_2': 3,
+                                    'key_3': 5,
+                                    'key_4': 9,
+                                    'key_5': 33,
+                                    'key_6': 65,
+                                    'key_7': 1,
+                                    'key_8': 5,
+                                    'key_9': 129,
+                                    'number_1': 1,
+                                    'number_2': 1,
+                                    'number_3': 1,
+                                    'number_4': 1,
+                                    'param_1': 0,
+                                    'param_10': 0,
+                                    'param_11': 32,
+                                    'param_12': 0,
+                                    'param_13': 64,
+                                    'param_14': 0,
+                                    'param_15': 1,
+                                    'param_16': 0,
+                                    'param_17': 5,
+                                    'param_18': 0,
+                                    'param_19': 128,
+                                    'param_2': 0,
+                                    'param_20': 0,
+                                    'param_21': 3600,
+                                    'param_22': 0,
+                                    'param_23': 1,
+                                    'param_24': 0,
+                                    'param_25': 2,
+                                    'param_26': 0,
+                                    'param_27': 4,
+                                    'param_28': 0,
+                                    'param_29': 8,
+                                    'param_3': 0,
+                                    'param_30': 0,
+                                    'param_31': 32,
+                                    'param_32': 0,
+                                    'param_33': 64,
+                                    'param_34': 0,
+                                    'param_35': 128,
+                                    'param_36': 0,
+                                    'param_37': 1,
+                                    'param_38': 0,
+                                    'param_39': 2,
+                                    'param_4': 2,
+                                    'param_40': 1,
+                                    'param_41': 0,
+                                    'param_5': 0,
+                                    'param_6': 4,
+                                    'param_7': 0,
+                                    'param_8': 8,
+                                    'param_9': 0,
+                                    'tier_1': 'urgent'}),
+            'sla_counts_product_wide': ('WITH counted AS (SELECT coalesce(cases.product, :coalesce_1) AS g, '
+                                        'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                        'BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                        ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                        'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                        'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                        'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 '
+                                        'END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                        ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                        'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                        ':param_36 END AS "key", count(*) AS cycles FROM cycles JOIN cases '
+                                        'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) < :hi GROUP BY coalesce(cases.product, '
+                                        ':coalesce_1), coalesce(CAST(cycles.working_seconds / (:param_21 + '
+                                        '0.0) AS BIGINT), :coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
+                                        '(coalesce(cycles.opened_by, :coalesce_4) = :coalesce_5) THEN '
+                                        ':param_23 ELSE :param_24 END + CASE WHEN (NOT '
+                                        '(cycles.internal_breached = 1 OR cycles.response_breached = 1)) '
+                                        'THEN :param_25 ELSE :param_26 END + CASE WHEN '
+                                        'cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                        'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 '
+                                        'END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                        ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                        'cycles.first_response_due_at IS NOT NULL AND '
+                                        'cycles.first_responded_at IS NOT NULL AND cycles.first_responded_at '
+                                        '< cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + '
+                                        'CASE WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE '
+                                        ':param_36 END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, sum(CASE WHEN ((counted."key" & :key_1) = '
+                                        ':param_2) THEN counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE '
+                                        'WHEN ((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE '
+                                        ':param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                        ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE '
+                                        'WHEN ((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                        ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                        '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                        ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                        ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, '
+                                        'sum(CASE WHEN ((counted."key" & :key_7) = :param_15) THEN '
+                                        'counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                        '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE '
+                                        ':param_18 END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = '
+                                        ':param_19) THEN counted.cycles ELSE :param_20 END) AS sum_9 FROM '
+                                        'counted GROUP BY counted.g UNION ALL SELECT :param_37 AS anon_4, '
+                                        'counted.g, counted."key" / :key_10 AS anon_5, sum(counted.cycles) '
+                                        'AS sum_10, CAST(NULL AS BIGINT) AS anon_2, CAST(NULL AS BIGINT) AS '
+                                        'anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS '
+                                        'anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
+                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                        '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, '
+                                        'counted."key" / :key_10 UNION ALL SELECT :param_39 AS anon_6, '
+                                        'coalesce(cases.product, :coalesce_1) AS coalesce_6, CAST(NULL AS '
+                                        'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN '
+                                        '(cycles.number = :number_2) THEN :param_40 ELSE :param_41 END) AS '
+                                        'sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS '
+                                        'anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS '
+                                        'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
+                                        'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
+                                        'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                        'cycles.number AS number FROM cycles WHERE cycles.number > '
+                                        ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
+                                        'AND cycles.number = later.number - :number_4 JOIN cases ON cases.id '
+                                        '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                        ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.product, '
+                                        ':coalesce_1)',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': 0,
+                                         'coalesce_3': 256,
+                                         'coalesce_4': '',
+                                         'coalesce_5': 'review',
+                                         'key_1': 1,
+                                         'key_10': 256,
+                                         'key_11': 1,
+                                         'key_2': 3,
+                                         'key_3': 5,
+                                         'key_4': 9,
+                                         'key_5': 33,
+                                         'key_6': 65,
+                                         'key_7': 1,
+                                         'key_8': 5,
+                                         'key_9': 129,
+                                         'number_1': 1,
+                                         'number_2': 1,
+                                         'number_3': 1,
+                                         'number_4': 1,
+                                         'param_1': 0,
+                                         'param_10': 0,
+                                         'param_11': 32,
+                                         'param_12': 0,
+                                         'param_13': 64,
+                                         'param_14': 0,
+                                         'param_15': 1,
+                                         'param_16': 0,
+                                         'param_17': 5,
+                                         'param_18': 0,
+                                         'param_19': 128,
+                                         'param_2': 0,
+                                         'param_20': 0,
+                                         'param_21': 3600,
+                                         'param_22': 0,
+                                         'param_23': 1,
+                                         'param_24': 0,
+                                         'param_25': 2,
+                                         'param_26': 0,
+                                         'param_27': 4,
+                                         'param_28': 0,
+                                         'param_29': 8,
+                                         'param_3': 0,
+                                         'param_30': 0,
+                                         'param_31': 32,
+                                         'param_32': 0,
+                                         'param_33': 64,
+                                         'param_34': 0,
+                                         'param_35': 128,
+                                         'param_36': 0,
+                                         'param_37': 1,
+                                         'param_38': 0,
+                                         'param_39': 2,
+                                         'param_4': 2,
+                                         'param_40': 1,
+                                         'param_41': 0,
+                                         'param_5': 0,
+                                         'param_6': 4,
+                                         'param_7': 0,
+                                         'param_8': 8,
+                                         'param_9': 0,
+                                         'tier_1': 'urgent'}),
+            'sla_counts_tier': ('WITH counted AS (SELECT cycles.tier AS g, '
+                                'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                ':coalesce_1) * :coalesce_2 + :param_22 + CASE WHEN '
+                                '(coalesce(cycles.opened_by, :coalesce_3) = :coalesce_4) THEN :param_23 ELSE '
+                                ':param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END + '
+                                'CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT '
+                                'NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 '
+                                'AND cycles.first_response_due_at IS NOT NULL AND cycles.first_responded_at '
+                                'IS NOT NULL AND cycles.first_responded_at < cycles.first_response_due_at) '
+                                'THEN :param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds IS '
+                                'NULL) THEN :param_35 ELSE :param_36 END AS "key", count(*) AS cycles FROM '
+                                'cycles WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < :hi GROUP '
+                                'BY cycles.tier, coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS '
+                                'BIGINT), :coalesce_1) * :coalesce_2 + :param_22 + CASE WHEN '
+                                '(coalesce(cycles.opened_by, :coalesce_3) = :coalesce_4) THEN :param_23 ELSE '
+                                ':param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + CASE '
+                                'WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 END + '
+                                'CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE :param_30 END + '
+                                'CASE WHEN (cycles.tier = :tier_1 AND cycles.first_response_due_at IS NOT '
+                                'NULL) THEN :param_31 ELSE :param_32 END + CASE WHEN (cycles.tier = :tier_1 '
+                                'AND cycles.first_response_due_at IS NOT NULL AND cycles.first_responded_at '
+                                'IS NOT NULL AND cycles.first_responded_at < cycles.first_response_due_at) '
+                                'THEN :param_33 ELSE :param_34 END + CASE WHEN (cycles.working_seconds IS '
+                                'NULL) THEN :param_35 ELSE :param_36 END) SELECT :param_1 AS anon_1, '
+                                'counted.g, CAST(NULL AS BIGINT) AS anon_2, sum(CASE WHEN ((counted."key" & '
+                                ':key_1) = :param_2) THEN counted.cycles ELSE :param_3 END) AS sum_1, '
+                                'sum(CASE WHEN ((counted."key" & :key_2) = :param_4) THEN counted.cycles '
+                                'ELSE :param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE WHEN '
+                                '((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE :param_9 '
+                                'END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN ((counted."key" & :key_5) '
+                                '= :param_11) THEN counted.cycles ELSE :param_12 END) AS sum_5, sum(CASE '
+                                'WHEN ((counted."key" & :key_6) = :param_13) THEN counted.cycles ELSE '
+                                ':param_14 END) AS sum_6, sum(CASE WHEN ((counted."key" & :key_7) = '
+                                ':param_15) THEN counted.cycles ELSE :param_16 END) AS sum_7, sum(CASE WHEN '
+                                '((counted."key" & :key_8) = :param_17) THEN counted.cycles ELSE :param_18 '
+                                'END) AS sum_8, sum(CASE WHEN ((counted."key" & :key_9) = :param_19) THEN '
+                                'counted.cycles ELSE :param_20 END) AS sum_9 FROM counted GROUP BY counted.g '
+                                'UNION ALL SELECT :param_37 AS anon_4, counted.g, counted."key" / :key_10 AS '
+                                'anon_5, sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL '
+                                'AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS '
+                                'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) '
+                                'AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM counted WHERE '
+                                '(counted."key" & :key_11) = :param_38 GROUP BY counted.g, counted."key" / '
+                                ':key_10 UNION ALL SELECT :param_39 AS anon_6, cycles.tier, CAST(NULL AS '
+                                'BIGINT) AS anon_2, count(*) AS count_1, sum(CASE WHEN (cycles.number = '
+                                ':number_2) THEN :param_40 ELSE :param_41 END) AS sum_11, CAST(NULL AS '
+                                'BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) '
+                                'AS anon__3, CAST(NULL AS BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS '
+                                'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, '
+                                'CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS '
+                                'case_id, cycles.number AS number FROM cycles WHERE cycles.number > '
+                                ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                'cycles.number = later.number - :number_4 WHERE coalesce(cycles.resolved_at, '
+                                'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_3) != '
+                                ':coalesce_4 GROUP BY cycles.tier',
+                                {'coalesce_1': 0,
+                                 'coalesce_2': 256,
+                                 'coalesce_3': '',
+                                 'coalesce_4': 'review',
+                                 'key_1': 1,
+                                 'key_10': 256,
+                                 'key_11': 1,
+                                 'key_2': 3,
+                                 'key_3': 5,
+                                 'key_4': 9,
+                                 'key_5': 33,
+                                 'key_6': 65,
+                                 'key_7': 1,
+                                 'key_8': 5,
+                                 'key_9': 129,
+                                 'number_1': 1,
+                                 'number_2': 1,
+                                 'number_3': 1,
+                                 'number_4': 1,
+                                 'param_1': 0,
+                                 'param_10': 0,
+                                 'param_11': 32,
+                                 'param_12': 0,
+                                 'param_13': 64,
+                                 'param_14': 0,
+                                 'param_15': 1,
+                                 'param_16': 0,
+                                 'param_17': 5,
+                                 'param_18': 0,
+                                 'param_19': 128,
+                                 'param_2': 0,
+                                 'param_20': 0,
+                                 'param_21': 3600,
+                                 'param_22': 0,
+                                 'param_23': 1,
+                                 'param_24': 0,
+                                 'param_25': 2,
+                                 'param_26': 0,
+                                 'param_27': 4,
+                                 'param_28': 0,
+                                 'param_29': 8,
+                                 'param_3': 0,
+                                 'param_30': 0,
+                                 'param_31': 32,
+                                 'param_32': 0,
+                                 'param_33': 64,
+                                 'param_34': 0,
+                                 'param_35': 128,
+                                 'param_36': 0,
+                                 'param_37': 1,
+                                 'param_38': 0,
+                                 'param_39': 2,
+                                 'param_4': 2,
+                                 'param_40': 1,
+                                 'param_41': 0,
+                                 'param_5': 0,
+                                 'param_6': 4,
+                                 'param_7': 0,
+                                 'param_8': 8,
+                                 'param_9': 0,
+                                 'tier_1': 'urgent'}),
+            'sla_counts_tier_wide': ('WITH counted AS (SELECT cycles.tier AS g, '
+                                     'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
+                                     ':coalesce_1) * :coalesce_2 + :param_22 + CASE WHEN '
+                                     '(coalesce(cycles.opened_by, :coalesce_3) = :coalesce_4) THEN :param_23 '
+                                     'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                     'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + '
+                                     'CASE WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 '
+                                     'END + CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                     ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                     'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                     ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                     'cycles.first_response_due_at IS NOT NULL AND cycles.first_responded_at '
+                                     'IS NOT NULL AND cycles.first_responded_at < '
+                                     'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                     'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 '
+                                     'END AS "key", count(*) AS cycles FROM cycles WHERE '
+                                     'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                     'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi GROUP BY '
+                                     'cycles.tier, coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) '
+                                     'AS BIGINT), :coalesce_1) * :coalesce_2 + :param_22 + CASE WHEN '
+                                     '(coalesce(cycles.opened_by, :coalesce_3) = :coalesce_4) THEN :param_23 '
+                                     'ELSE :param_24 END + CASE WHEN (NOT (cycles.internal_breached = 1 OR '
+                                     'cycles.response_breached = 1)) THEN :param_25 ELSE :param_26 END + '
+                                     'CASE WHEN cycles.regulatory_breached = 0 THEN :param_27 ELSE :param_28 '
+                                     'END + CASE WHEN (cycles.number = :number_1) THEN :param_29 ELSE '
+                                     ':param_30 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                     'cycles.first_response_due_at IS NOT NULL) THEN :param_31 ELSE '
+                                     ':param_32 END + CASE WHEN (cycles.tier = :tier_1 AND '
+                                     'cycles.first_response_due_at IS NOT NULL AND cycles.first_responded_at '
+                                     'IS NOT NULL AND cycles.first_responded_at < '
+                                     'cycles.first_response_due_at) THEN :param_33 ELSE :param_34 END + CASE '
+                                     'WHEN (cycles.working_seconds IS NULL) THEN :param_35 ELSE :param_36 '
+                                     'END) SELECT :param_1 AS anon_1, counted.g, CAST(NULL AS BIGINT) AS '
+                                     'anon_2, sum(CASE WHEN ((counted."key" & :key_1) = :param_2) THEN '
+                                     'counted.cycles ELSE :param_3 END) AS sum_1, sum(CASE WHEN '
+                                     '((counted."key" & :key_2) = :param_4) THEN counted.cycles ELSE '
+                                     ':param_5 END) AS sum_2, sum(CASE WHEN ((counted."key" & :key_3) = '
+                                     ':param_6) THEN counted.cycles ELSE :param_7 END) AS sum_3, sum(CASE '
+                                     'WHEN ((counted."key" & :key_4) = :param_8) THEN counted.cycles ELSE '
+                                     ':param_9 END) AS sum_4, :param_10 AS anon_3, sum(CASE WHEN '
+                                     '((counted."key" & :key_5) = :param_11) THEN counted.cycles ELSE '
+                                     ':param_12 END) AS sum_5, sum(CASE WHEN ((counted."key" & :key_6) = '
+                                     ':param_13) THEN counted.cycles ELSE :param_14 END) AS sum_6, sum(CASE '
+                                     'WHEN ((counted."key" & :key_7) = :param_15) THEN counted.cycles ELSE '
+                                     ':param_16 END) AS sum_7, sum(CASE WHEN ((counted."key" & :key_8) = '
+                                     ':param_17) THEN counted.cycles ELSE :param_18 END) AS sum_8, sum(CASE '
+                                     'WHEN ((counted."key" & :key_9) = :param_19) THEN counted.cycles ELSE '
+                                     ':param_20 END) AS sum_9 FROM counted GROUP BY counted.g UNION ALL '
+                                     'SELECT :param_37 AS anon_4, counted.g, counted."key" / :key_10 AS '
+                                     'anon_5, sum(counted.cycles) AS sum_10, CAST(NULL AS BIGINT) AS anon_2, '
+                                     'CAST(NULL AS BIGINT) AS anon__1, CAST(NULL AS BIGINT) AS anon__2, '
+                                     'CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS BIGINT) AS anon__4, '
+                                     'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
+                                     'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
+                                     'counted WHERE (counted."key" & :key_11) = :param_38 GROUP BY '
+                                     'counted.g, counted."key" / :key_10 UNION ALL SELECT :param_39 AS '
+                                     'anon_6, cycles.tier, CAST(NULL AS BIGINT) AS anon_2, count(*) AS '
+                                     'count_1, sum(CASE WHEN (cycles.number = :number_2) THEN :param_40 ELSE '
+                                     ':param_41 END) AS sum_11, CAST(NULL AS BIGINT) AS anon__1, CAST(NULL '
+                                     'AS BIGINT) AS anon__2, CAST(NULL AS BIGINT) AS anon__3, CAST(NULL AS '
+                                     'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
+                                     'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
+                                     'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
+                                     'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) '
+                                     'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                     'cycles.number = later.number - :number_4 WHERE '
+                                     'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                     'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                     'coalesce(cycles.opened_by, :coalesce_3) != :coalesce_4 GROUP BY '
+                                     'cycles.tier',
+                                     {'coalesce_1': 0,
+                                      'coalesce_2': 256,
+                                      'coalesce_3': '',
+                                      'coalesce_4': 'review',
+                                      'key_1': 1,
+                                      'key_10': 256,
+                                      'key_11': 1,
+                                      'key_2': 3,
+                                      'key_3': 5,
+                                      'key_4': 9,
+                                      'key_5': 33,
+                                      'key_6': 65,
+                                      'key_7': 1,
+                                      'key_8': 5,
+                                      'key_9': 129,
+                                      'number_1': 1,
+                                      'number_2': 1,
+                                      'number_3': 1,
+                                      'number_4': 1,
+                                      'param_1': 0,
+                                      'param_10': 0,
+                                      'param_11': 32,
+                                      'param_12': 0,
+                                      'param_13': 64,
+                                      'param_14': 0,
+                                      'param_15': 1,
+                                      'param_16': 0,
+                                      'param_17': 5,
+                                      'param_18': 0,
+                                      'param_19': 128,
+                                      'param_2': 0,
+                                      'param_20': 0,
+                                      'param_21': 3600,
+                                      'param_22': 0,
+                                      'param_23': 1,
+                                      'param_24': 0,
+                                      'param_25': 2,
+                                      'param_26': 0,
+                                      'param_27': 4,
+                                      'param_28': 0,
+                                      'param_29': 8,
+                                      'param_3': 0,
+                                      'param_30': 0,
+                                      'param_31': 32,
+                                      'param_32': 0,
+                                      'param_33': 64,
+                                      'param_34': 0,
+                                      'param_35': 128,
+                                      'param_36': 0,
+                                      'param_37': 1,
+                                      'param_38': 0,
+                                      'param_39': 2,
+                                      'param_4': 2,
+                                      'param_40': 1,
+                                      'param_41': 0,
+                                      'param_5': 0,
+                                      'param_6': 4,
+                                      'param_7': 0,
+                                      'param_8': 8,
+                                      'param_9': 0,
+                                      'tier_1': 'urgent'}),
+            'sla_extent': ('SELECT (SELECT min(cycles.resolved_at) AS min_1 FROM cycles) AS anon_1, (SELECT '
+                           'max(cycles.resolved_at) AS max_1 FROM cycles) AS anon_2',
+                           {}),
+            'sla_open_breached': ('SELECT count(*) AS count_1 FROM cases WHERE cases.status IN (:status_1_1, '
+                                  ':status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) AND '
+                                  '(cases.due_at IS NOT NULL AND cases.due_at <= :edge AND (cases.paused_at '
+                                  'IS NULL OR cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= '
+                                  ':edge AND NOT (cases.pause_reason = :pause_reason_1 AND cases.paused_at '
+                                  'IS NOT NULL AND cases.regulatory_due_at > cases.paused_at) OR '
+                                  'cases.internal_breached = 1 OR cases.regulatory_breached = 1)',
+                                  {'pause_reason_1': 'appraisal',
+                                   'status_1_1': 'received',
+                                   'status_1_2': 'assigned',
+                                   'status_1_3': 'in_progress',
+                                   'status_1_4': 'paused',
+                                   'status_1_5': 'reopened',
+                                   'status_1_6': 'under_review'}),
+            'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                   'coalesce(cases.assignee, :coalesce_1) AS g, cycles.working_seconds AS s, '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                   'row_number() OVER (PARTITION BY coalesce(cases.assignee, :coalesce_1), '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                   'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                   'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                   ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                   '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                   '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                   {'coalesce_1': '',
+                                    'coalesce_2': '',
+                                    'coalesce_3': 'review',
+                                    'param_1': 3600}),
+            'sla_ranks_assignee_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                        '(SELECT coalesce(cases.assignee, :coalesce_1) AS g, '
+                                        'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                        '(:param_1 + 0.0) AS BIGINT) AS b, row_number() OVER (PARTITION BY '
+                                        'coalesce(cases.assignee, :coalesce_1), CAST(cycles.working_seconds '
+                                        '/ (:param_1 + 0.0) AS BIGINT) ORDER BY cycles.working_seconds) AS '
+                                        'r, row_number() OVER (PARTITION BY CAST(cycles.working_seconds / '
+                                        '(:param_1 + 0.0) AS BIGINT) ORDER BY cycles.working_seconds) AS t '
+                                        'FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                        'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                        'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                        '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': '',
+                                         'coalesce_3': 'review',
+                                         'param_1': 3600}),
+            'sla_ranks_branch': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                 'coalesce(cases.branch, :coalesce_1) AS g, cycles.working_seconds AS s, '
+                                 'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                 'row_number() OVER (PARTITION BY coalesce(cases.branch, :coalesce_1), '
+                                 'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                 'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                 'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                 'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                 'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                 ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                 'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                 '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                 '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                 {'coalesce_1': '',
+                                  'coalesce_2': '',
+                                  'coalesce_3': 'review',
+                                  'param_1': 3600}),
+            'sla_ranks_branch_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                      'coalesce(cases.branch, :coalesce_1) AS g, cycles.working_seconds AS '
+                                      's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                      'row_number() OVER (PARTITION BY coalesce(cases.branch, :coalesce_1), '
+                                      'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                      'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                      'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                      'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                      'cycles.case_id WHERE coalesce(cycles.resolved_at, cycles.resolved_at) '
+                                      '>= :lo AND coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                      'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                      'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                      '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                      {'coalesce_1': '',
+                                       'coalesce_2': '',
+                                       'coalesce_3': 'review',
+                                       'param_1': 3600}),
+            'sla_ranks_category': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                   'coalesce(cases.category, :coalesce_1) AS g, cycles.working_seconds AS s, '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                   'row_number() OVER (PARTITION BY coalesce(cases.category, :coalesce_1), '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                   'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                   'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                   ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                   '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                   '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                   {'coalesce_1': '',
+                                    'coalesce_2': '',
+                                    'coalesce_3': 'review',
+                                    'param_1': 3600}),
+            'sla_ranks_category_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                        '(SELECT coalesce(cases.category, :coalesce_1) AS g, '
+                                        'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                        '(:param_1 + 0.0) AS BIGINT) AS b, row_number() OVER (PARTITION BY '
+                                        'coalesce(cases.category, :coalesce_1), CAST(cycles.working_seconds '
+                                        '/ (:param_1 + 0.0) AS BIGINT) ORDER BY cycles.working_seconds) AS '
+                                        'r, row_number() OVER (PARTITION BY CAST(cycles.working_seconds / '
+                                        '(:param_1 + 0.0) AS BIGINT) ORDER BY cycles.working_seconds) AS t '
+                                        'FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                        'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                        'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                        'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                        '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                        {'coalesce_1': '',
+                                         'coalesce_2': '',
+                                         'coalesce_3': 'review',
+                                         'param_1': 3600}),
+            'sla_ranks_channel': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                  'coalesce(cases.channel, :coalesce_1) AS g, cycles.working_seconds AS s, '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                  'row_number() OVER (PARTITION BY coalesce(cases.channel, :coalesce_1), '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                  'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                  'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                  'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                  ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                  '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                  '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                  {'coalesce_1': '',
+                                   'coalesce_2': '',
+                                   'coalesce_3': 'review',
+                                   'param_1': 3600}),
+            'sla_ranks_channel_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                       'coalesce(cases.channel, :coalesce_1) AS g, cycles.working_seconds AS '
+                                       's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                       'row_number() OVER (PARTITION BY coalesce(cases.channel, '
+                                       ':coalesce_1), CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                       '(PARTITION BY CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                       'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                       ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
+                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
+                                       'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                       '(__[POSTCOMPILE_totals])',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': '',
+                                        'coalesce_3': 'review',
+                                        'param_1': 3600}),
+            'sla_ranks_department': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                     'coalesce(cases.department, :coalesce_1) AS g, cycles.working_seconds '
+                                     'AS s, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                     'row_number() OVER (PARTITION BY coalesce(cases.department, '
+                                     ':coalesce_1), CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                     'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                     '(PARTITION BY CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                     'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                     'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= :lo AND '
+                                     'cycles.resolved_at < :hi AND coalesce(cycles.opened_by, :coalesce_2) '
+                                     '!= :coalesce_3 AND CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                     'BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                     '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                     {'coalesce_1': '',
+                                      'coalesce_2': '',
+                                      'coalesce_3': 'review',
+                                      'param_1': 3600}),
+            'sla_ranks_department_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
+                                          '(SELECT coalesce(cases.department, :coalesce_1) AS g, '
+                                          'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                                          '(:param_1 + 0.0) AS BIGINT) AS b, row_number() OVER (PARTITION BY '
+                                          'coalesce(cases.department, :coalesce_1), '
+                                          'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER '
+                                          'BY cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                          'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER '
+                                          'BY cycles.working_seconds) AS t FROM cycles JOIN cases ON '
+                                          'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                          'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                          'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                          ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
+                                          '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
+                                          'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                          '(__[POSTCOMPILE_totals])',
+                                          {'coalesce_1': '',
+                                           'coalesce_2': '',
+                                           'coalesce_3': 'review',
+                                           'param_1': 3600}),
+            'sla_ranks_product': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                  'coalesce(cases.product, :coalesce_1) AS g, cycles.working_seconds AS s, '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                  'row_number() OVER (PARTITION BY coalesce(cases.product, :coalesce_1), '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                  'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                  'cycles.working_seconds) AS t FROM cycles JOIN cases ON cases.id = '
+                                  'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
+                                  ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                  '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                  '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                  {'coalesce_1': '',
+                                   'coalesce_2': '',
+                                   'coalesce_3': 'review',
+                                   'param_1': 3600}),
+            'sla_ranks_product_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                       'coalesce(cases.product, :coalesce_1) AS g, cycles.working_seconds AS '
+                                       's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                       'row_number() OVER (PARTITION BY coalesce(cases.product, '
+                                       ':coalesce_1), CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS r, row_number() OVER '
+                                       '(PARTITION BY CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                       'BIGINT) ORDER BY cycles.working_seconds) AS t FROM cycles JOIN cases '
+                                       'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
+                                       ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
+                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
+                                       'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                       '(__[POSTCOMPILE_totals])',
+                                       {'coalesce_1': '',
+                                        'coalesce_2': '',
+                                        'coalesce_3': 'review',
+                                        'param_1': 3600}),
+            'sla_ranks_tier': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                               'cycles.tier AS g, cycles.working_seconds AS s, CAST(cycles.working_seconds / '
+                               '(:param_1 + 0.0) AS BIGINT) AS b, row_number() OVER (PARTITION BY '
+                               'cycles.tier, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER '
+                               'BY cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                               'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                               'cycles.working_seconds) AS t FROM cycles WHERE cycles.resolved_at >= :lo AND '
+                               'cycles.resolved_at < :hi AND coalesce(cycles.opened_by, :coalesce_1) != '
+                               ':coalesce_2 AND CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                               '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) '
+                               'OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                               {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+            'sla_ranks_tier_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
+                                    'cycles.tier AS g, cycles.working_seconds AS s, '
+                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
+                                    'row_number() OVER (PARTITION BY cycles.tier, '
+                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                    'cycles.working_seconds) AS r, row_number() OVER (PARTITION BY '
+                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) ORDER BY '
+                                    'cycles.working_seconds) AS t FROM cycles WHERE '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                    'coalesce(cycles.opened_by, :coalesce_1) != :coalesce_2 AND '
+                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                    '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                    '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                    {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
             'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                             '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) '
                             'AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
