@@ -125,11 +125,12 @@ def test_a_missing_database_or_late_actions_go_the_full_way(cli, tmp_path):
 
 
 @pytest.mark.sqlite_only
-def test_the_lean_report_loads_neither_sqlalchemy_nor_typer(cli):
+def test_the_lean_reports_load_neither_sqlalchemy_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}]); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}, '-f', 'csv']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'sla', '--from', '2026-03-01', '--to', '2026-03-31']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
