@@ -80,10 +80,19 @@ class Reader:
         sql, constants = self.queries[name]
         bound = {**constants}
         for key, value in params.items():
-            if isinstance(value, (list, tuple)):  # an expanding parameter: SQLAlchemy's placeholder, the integers written out
-                sql = sql.replace(f"__[POSTCOMPILE_{key}]", ", ".join(str(int(v)) for v in value) or "NULL")
-            else:
+            if not isinstance(value, (list, tuple)):
                 bound[key] = value
+                continue
+            # An expanding parameter (complaintctl/sqltext.py left SQLAlchemy's placeholder): integers
+            # written out, anything else bound one parameter an item, as the engine expands it.
+            if all(type(v) is int for v in value):
+                items = [str(v) for v in value]
+            else:
+                items = []
+                for i, v in enumerate(value):
+                    bound[f"{key}_{i}"] = v
+                    items.append(f":{key}_{i}" if PARAMSTYLE[self.backend] == "named" else f"%({key}_{i})s")
+            sql = sql.replace(f"__[POSTCOMPILE_{key}]", ", ".join(items) or "NULL")
         cursor.execute(sql, bound)
         return cursor
 

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import (BigInteger, Float, and_, bindparam, case as sql_case, cast as sa_cast, func, literal, not_, or_,
-                        select, union_all)
+from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case as sql_case, cast as sa_cast, func, literal,
+                        not_, or_, select, union_all)
 
 from . import clocks, cycles, deadlines
 from . import sla as sla_figures
@@ -336,15 +336,19 @@ def _sla_counts(w: _SlaWindow):
 
 
 def _sla_ranks(w: _SlaWindow):
-    """The cycles in the histogram's bars that hold a rank (`bars`), numbered in order of working
-    time within the group's bar (r) and within the bar (t), those at the places asked for
-    (`places`, `totals`): row_number over the few, never an order of every cycle."""
+    """The cycles in the histogram's bars that hold a rank (`bars`: a group's, `pairs`, or the whole
+    window's, `every`), numbered in order of working time within the group's bar (r) and within
+    the bar (t), those at the places asked for (`places`, `totals`): row_number over the few,
+    never an order of every cycle."""
     decided = not_(w.review)
+    pair = w.group + literal("|") + sa_cast(w.bar, String())  # sla.pair_key
     inner = (select(w.group.label("g"), w.seconds.label("s"), w.bar.label("b"),
                     func.row_number().over(partition_by=(w.group, w.bar), order_by=w.seconds).label("r"),
                     func.row_number().over(partition_by=w.bar, order_by=w.seconds).label("t"))
              .select_from(w.table)
-             .where(*w.where, decided, w.bar.in_(bindparam("bars", expanding=True))).subquery())
+             .where(*w.where, decided, w.bar.in_(bindparam("bars", expanding=True)),
+                    or_(pair.in_(bindparam("pairs", expanding=True)), w.bar.in_(bindparam("every", expanding=True))))
+             .subquery())
     return select(inner.c.g, inner.c.s, inner.c.b, inner.c.r, inner.c.t).where(
         or_(inner.c.r.in_(bindparam("places", expanding=True)), inner.c.t.in_(bindparam("totals", expanding=True))))
 

@@ -146,11 +146,16 @@ def _ranks(ranks: Callable[..., Iterable], bars: dict[Any, dict[int, int]], size
             wanted[key] = places(bars[key], at)
     if not wanted:
         return {}
-    # Plain lists of bars and places (a list of row values is a linear OR on PostgreSQL): a row
-    # picked for one group's place may be another's, and Python keeps only the ones wanted.
+    # Plain lists (a list of row values is a linear OR on PostgreSQL): the bars, each group's bars
+    # as "group|bar" (only those cycles are numbered within their group's bar; with many groups
+    # the union of their bars is most of the window), the whole window's bars (numbered within
+    # the bar), and the places. A row picked for one group's place may be another's, and Python
+    # keeps only the ones wanted.
     out: dict[Any, dict[int, float]] = {}
     for key, seconds, b, r, t in ranks(
             bars=sorted({b for at in wanted.values() for b, _ in at}),
+            pairs=sorted({pair_key(key, b) for key, at in wanted.items() if key is not TOTAL for b, _ in at}),
+            every=sorted({b for b, _ in wanted.get(TOTAL, {})}),
             places=sorted({place for key, at in wanted.items() if key is not TOTAL for _, place in at}),
             totals=sorted({place for _, place in wanted.get(TOTAL, {})})):
         for k, place in ((key, (b, r)), (TOTAL, (b, t))):
@@ -158,6 +163,11 @@ def _ranks(ranks: Callable[..., Iterable], bars: dict[Any, dict[int, int]], size
             if rank is not None:
                 out.setdefault(k, {})[rank] = float(seconds)
     return out
+
+
+def pair_key(group: str, bar: int) -> str:
+    """A group's bar as one text, as `ranks` writes it in SQL (the bar, after the last "|", has none)."""
+    return f"{group}|{bar}"
 
 
 def places(bars: dict[int, int], ranks: tuple[int, ...]) -> dict[tuple[int, int], int]:

@@ -24,10 +24,11 @@ from .models import Staff, UTCDateTime
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
-RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "places", "totals")
+RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
+           "totals")
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
-# __[POSTCOMPILE_name], which dbapi.Reader writes out as the list's integers.
-LISTS = ("bars", "places", "totals")
+# __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
+LISTS = ("bars", "pairs", "every", "places", "totals")
 
 
 def statements() -> dict[str, sa.sql.ClauseElement]:

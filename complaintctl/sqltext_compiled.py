@@ -3593,12 +3593,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                        '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
-                                       'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                       'IN (__[POSTCOMPILE_bars]) AND ((coalesce(cases.assignee, '
+                                       '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                       'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                       'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                        '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                        {'coalesce_1': '',
                                         'coalesce_2': '',
                                         'coalesce_3': 'review',
-                                        'param_1': 3600}),
+                                        'param_1': 3600,
+                                        'param_2': '|'}),
                 'sla_ranks_assignee_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                             '(SELECT coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) AS g, '
                                             'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3616,14 +3622,20 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                             '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                            'AND ((coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) || '
+                                            '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                            '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
                                             'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
-                                            '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                            '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                             '(__[POSTCOMPILE_places]) OR anon_1.t IN '
                                             '(__[POSTCOMPILE_totals])',
                                             {'coalesce_1': '',
                                              'coalesce_2': '',
                                              'coalesce_3': 'review',
-                                             'param_1': 3600}),
+                                             'param_1': 3600,
+                                             'param_2': '|'}),
                 'sla_ranks_branch': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                      'coalesce(cases.branch, %(coalesce_1)s::VARCHAR) AS g, '
                                      'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3638,12 +3650,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                      '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                      '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
-                                     '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                     '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.branch, '
+                                     '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                     'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                     'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                     'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                     '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                      '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                      {'coalesce_1': '',
                                       'coalesce_2': '',
                                       'coalesce_3': 'review',
-                                      'param_1': 3600}),
+                                      'param_1': 3600,
+                                      'param_2': '|'}),
                 'sla_ranks_branch_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                           '(SELECT coalesce(cases.branch, %(coalesce_1)s::VARCHAR) AS g, '
                                           'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3660,13 +3678,19 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                           '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
-                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
-                                          'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
-                                          'IN (__[POSTCOMPILE_totals])',
+                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                          'AND ((coalesce(cases.branch, %(coalesce_1)s::VARCHAR) || '
+                                          '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                          '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                          'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                          '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
+                                          '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                           {'coalesce_1': '',
                                            'coalesce_2': '',
                                            'coalesce_3': 'review',
-                                           'param_1': 3600}),
+                                           'param_1': 3600,
+                                           'param_2': '|'}),
                 'sla_ranks_category': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                        'coalesce(cases.category, %(coalesce_1)s::VARCHAR) AS g, '
                                        'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3681,12 +3705,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                        '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
-                                       'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                       'IN (__[POSTCOMPILE_bars]) AND ((coalesce(cases.category, '
+                                       '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                       'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                       'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                       'IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                        '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                        {'coalesce_1': '',
                                         'coalesce_2': '',
                                         'coalesce_3': 'review',
-                                        'param_1': 3600}),
+                                        'param_1': 3600,
+                                        'param_2': '|'}),
                 'sla_ranks_category_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                             '(SELECT coalesce(cases.category, %(coalesce_1)s::VARCHAR) AS g, '
                                             'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3704,14 +3734,20 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                             '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                            'AND ((coalesce(cases.category, %(coalesce_1)s::VARCHAR) || '
+                                            '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                            'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                            '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
                                             'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
-                                            '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                            '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                             '(__[POSTCOMPILE_places]) OR anon_1.t IN '
                                             '(__[POSTCOMPILE_totals])',
                                             {'coalesce_1': '',
                                              'coalesce_2': '',
                                              'coalesce_3': 'review',
-                                             'param_1': 3600}),
+                                             'param_1': 3600,
+                                             'param_2': '|'}),
                 'sla_ranks_channel': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                       'coalesce(cases.channel, %(coalesce_1)s::VARCHAR) AS g, '
                                       'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3726,12 +3762,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                       '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                       '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
-                                      'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      'IN (__[POSTCOMPILE_bars]) AND ((coalesce(cases.channel, '
+                                      '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                      'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                      'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                       '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                       {'coalesce_1': '',
                                        'coalesce_2': '',
                                        'coalesce_3': 'review',
-                                       'param_1': 3600}),
+                                       'param_1': 3600,
+                                       'param_2': '|'}),
                 'sla_ranks_channel_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                            '(SELECT coalesce(cases.channel, %(coalesce_1)s::VARCHAR) AS g, '
                                            'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3748,13 +3790,19 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                            'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                            '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
-                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
-                                           'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
-                                           'IN (__[POSTCOMPILE_totals])',
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                           'AND ((coalesce(cases.channel, %(coalesce_1)s::VARCHAR) || '
+                                           '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                           '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                           '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
+                                           '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                            {'coalesce_1': '',
                                             'coalesce_2': '',
                                             'coalesce_3': 'review',
-                                            'param_1': 3600}),
+                                            'param_1': 3600,
+                                            'param_2': '|'}),
                 'sla_ranks_department': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                          '(SELECT coalesce(cases.department, %(coalesce_1)s::VARCHAR) AS g, '
                                          'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3769,13 +3817,19 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                          'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                          'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                          '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
-                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
+                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                         'AND ((coalesce(cases.department, %(coalesce_1)s::VARCHAR) || '
+                                         '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                         '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                         'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_every]))) '
                                          'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
                                          'IN (__[POSTCOMPILE_totals])',
                                          {'coalesce_1': '',
                                           'coalesce_2': '',
                                           'coalesce_3': 'review',
-                                          'param_1': 3600}),
+                                          'param_1': 3600,
+                                          'param_2': '|'}),
                 'sla_ranks_department_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                               '(SELECT coalesce(cases.department, %(coalesce_1)s::VARCHAR) '
                                               'AS g, cycles.working_seconds AS s, '
@@ -3794,13 +3848,19 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                               'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                               '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
                                               'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
-                                              '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
-                                              '(__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                              '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.department, '
+                                              '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                              'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) '
+                                              'AS BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                              'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                              'BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r '
+                                              'IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
                                               '(__[POSTCOMPILE_totals])',
                                               {'coalesce_1': '',
                                                'coalesce_2': '',
                                                'coalesce_3': 'review',
-                                               'param_1': 3600}),
+                                               'param_1': 3600,
+                                               'param_2': '|'}),
                 'sla_ranks_product': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                       'coalesce(cases.product, %(coalesce_1)s::VARCHAR) AS g, '
                                       'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3815,12 +3875,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                       '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                       '%(coalesce_2)s::VARCHAR) != %(coalesce_3)s::VARCHAR AND '
                                       'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
-                                      'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      'IN (__[POSTCOMPILE_bars]) AND ((coalesce(cases.product, '
+                                      '%(coalesce_1)s::VARCHAR) || %(param_2)s::VARCHAR || '
+                                      'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                      'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                      'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                      'IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                       '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                       {'coalesce_1': '',
                                        'coalesce_2': '',
                                        'coalesce_3': 'review',
-                                       'param_1': 3600}),
+                                       'param_1': 3600,
+                                       'param_2': '|'}),
                 'sla_ranks_product_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                            '(SELECT coalesce(cases.product, %(coalesce_1)s::VARCHAR) AS g, '
                                            'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -3837,13 +3903,19 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                            'coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
                                            '%(coalesce_3)s::VARCHAR AND CAST(cycles.working_seconds / '
-                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) '
-                                           'AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t '
-                                           'IN (__[POSTCOMPILE_totals])',
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) '
+                                           'AND ((coalesce(cases.product, %(coalesce_1)s::VARCHAR) || '
+                                           '%(param_2)s::VARCHAR || CAST(CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) AS VARCHAR)) IN '
+                                           '(__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                           'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN '
+                                           '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
+                                           '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                            {'coalesce_1': '',
                                             'coalesce_2': '',
                                             'coalesce_3': 'review',
-                                            'param_1': 3600}),
+                                            'param_1': 3600,
+                                            'param_2': '|'}),
                 'sla_ranks_tier': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                    'cycles.tier AS g, cycles.working_seconds AS s, '
                                    'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) AS '
@@ -3856,10 +3928,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                    'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                    'coalesce(cycles.opened_by, %(coalesce_1)s::VARCHAR) != '
                                    '%(coalesce_2)s::VARCHAR AND CAST(cycles.working_seconds / '
-                                   'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS '
+                                   'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_bars]) AND '
+                                   '((cycles.tier || %(param_2)s::VARCHAR || '
+                                   'CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                   'AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                   'CAST(%(param_1)s AS FLOAT) AS BIGINT) IN (__[POSTCOMPILE_every]))) AS '
                                    'anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
                                    '(__[POSTCOMPILE_totals])',
-                                   {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+                                   {'coalesce_1': '',
+                                    'coalesce_2': 'review',
+                                    'param_1': 3600,
+                                    'param_2': '|'}),
                 'sla_ranks_tier_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                         '(SELECT cycles.tier AS g, cycles.working_seconds AS s, '
                                         'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
@@ -3874,9 +3953,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                         '%(coalesce_1)s::VARCHAR) != %(coalesce_2)s::VARCHAR AND '
                                         'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
-                                        'IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        'IN (__[POSTCOMPILE_bars]) AND ((cycles.tier || %(param_2)s::VARCHAR '
+                                        '|| CAST(CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS '
+                                        'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                        'CAST(cycles.working_seconds / CAST(%(param_1)s AS FLOAT) AS BIGINT) '
+                                        'IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                         '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
-                                        {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+                                        {'coalesce_1': '',
+                                         'coalesce_2': 'review',
+                                         'param_1': 3600,
+                                         'param_2': '|'}),
                 'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                                 '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
                                 '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) '
@@ -7027,12 +7113,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                    'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
                                    ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                   '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                   '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.assignee, :coalesce_1) || '
+                                   ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                   'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                   '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                    '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                    {'coalesce_1': '',
                                     'coalesce_2': '',
                                     'coalesce_3': 'review',
-                                    'param_1': 3600}),
+                                    'param_1': 3600,
+                                    'param_2': '|'}),
             'sla_ranks_assignee_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                         '(SELECT coalesce(cases.assignee, :coalesce_1) AS g, '
                                         'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -7046,12 +7137,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
                                         'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                         'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                        '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.assignee, :coalesce_1) '
+                                        '|| :param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) '
+                                        'AS BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                        'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                        '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                         '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                         {'coalesce_1': '',
                                          'coalesce_2': '',
                                          'coalesce_3': 'review',
-                                         'param_1': 3600}),
+                                         'param_1': 3600,
+                                         'param_2': '|'}),
             'sla_ranks_branch': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                  'coalesce(cases.branch, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7063,12 +7159,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                  'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
                                  ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                 '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
-                                 '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                                 '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.branch, :coalesce_1) || '
+                                 ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) '
+                                 'AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                 '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE '
+                                 'anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                 '(__[POSTCOMPILE_totals])',
                                  {'coalesce_1': '',
                                   'coalesce_2': '',
                                   'coalesce_3': 'review',
-                                  'param_1': 3600}),
+                                  'param_1': 3600,
+                                  'param_2': '|'}),
             'sla_ranks_branch_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                       'coalesce(cases.branch, :coalesce_1) AS g, cycles.working_seconds AS '
                                       's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7081,12 +7182,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                       '>= :lo AND coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
                                       'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                       'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                      '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                      '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.branch, :coalesce_1) || '
+                                      ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                      'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                      'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                      '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                       '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                       {'coalesce_1': '',
                                        'coalesce_2': '',
                                        'coalesce_3': 'review',
-                                       'param_1': 3600}),
+                                       'param_1': 3600,
+                                       'param_2': '|'}),
             'sla_ranks_category': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                    'coalesce(cases.category, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7098,12 +7204,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                    'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
                                    ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                   '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                   '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.category, :coalesce_1) || '
+                                   ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                   'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                   '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                    '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                    {'coalesce_1': '',
                                     'coalesce_2': '',
                                     'coalesce_3': 'review',
-                                    'param_1': 3600}),
+                                    'param_1': 3600,
+                                    'param_2': '|'}),
             'sla_ranks_category_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                         '(SELECT coalesce(cases.category, :coalesce_1) AS g, '
                                         'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -7117,12 +7228,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
                                         'coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                         'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                        '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                        '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.category, :coalesce_1) '
+                                        '|| :param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) '
+                                        'AS BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                        'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                        '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                         '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                         {'coalesce_1': '',
                                          'coalesce_2': '',
                                          'coalesce_3': 'review',
-                                         'param_1': 3600}),
+                                         'param_1': 3600,
+                                         'param_2': '|'}),
             'sla_ranks_channel': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                   'coalesce(cases.channel, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7134,12 +7250,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
                                   ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                  '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                  '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.channel, :coalesce_1) || '
+                                  ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                  'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                  '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                   '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                   {'coalesce_1': '',
                                    'coalesce_2': '',
                                    'coalesce_3': 'review',
-                                   'param_1': 3600}),
+                                   'param_1': 3600,
+                                   'param_2': '|'}),
             'sla_ranks_channel_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                        'coalesce(cases.channel, :coalesce_1) AS g, cycles.working_seconds AS '
                                        's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7152,13 +7273,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
                                        'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
                                        ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
-                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
+                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars]) AND '
+                                       '((coalesce(cases.channel, :coalesce_1) || :param_2 || '
+                                       'CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS '
+                                       'VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds '
+                                       '/ (:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 '
                                        'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
                                        '(__[POSTCOMPILE_totals])',
                                        {'coalesce_1': '',
                                         'coalesce_2': '',
                                         'coalesce_3': 'review',
-                                        'param_1': 3600}),
+                                        'param_1': 3600,
+                                        'param_2': '|'}),
             'sla_ranks_department': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                      'coalesce(cases.department, :coalesce_1) AS g, cycles.working_seconds '
                                      'AS s, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7170,12 +7296,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                      'ON cases.id = cycles.case_id WHERE cycles.resolved_at >= :lo AND '
                                      'cycles.resolved_at < :hi AND coalesce(cycles.opened_by, :coalesce_2) '
                                      '!= :coalesce_3 AND CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
-                                     'BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                     'BIGINT) IN (__[POSTCOMPILE_bars]) AND ((coalesce(cases.department, '
+                                     ':coalesce_1) || :param_2 || CAST(CAST(cycles.working_seconds / '
+                                     '(:param_1 + 0.0) AS BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                     'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                     '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                      '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                      {'coalesce_1': '',
                                       'coalesce_2': '',
                                       'coalesce_3': 'review',
-                                      'param_1': 3600}),
+                                      'param_1': 3600,
+                                      'param_2': '|'}),
             'sla_ranks_department_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM '
                                           '(SELECT coalesce(cases.department, :coalesce_1) AS g, '
                                           'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -7189,13 +7320,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                           'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
                                           'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
                                           ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
-                                          '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
-                                          'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
-                                          '(__[POSTCOMPILE_totals])',
+                                          '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars]) AND '
+                                          '((coalesce(cases.department, :coalesce_1) || :param_2 || '
+                                          'CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS '
+                                          'VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                          'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                          '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
+                                          '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                           {'coalesce_1': '',
                                            'coalesce_2': '',
                                            'coalesce_3': 'review',
-                                           'param_1': 3600}),
+                                           'param_1': 3600,
+                                           'param_2': '|'}),
             'sla_ranks_product': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                   'coalesce(cases.product, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7207,12 +7343,17 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                   'cycles.case_id WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < '
                                   ':hi AND coalesce(cycles.opened_by, :coalesce_2) != :coalesce_3 AND '
                                   'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                  '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
+                                  '(__[POSTCOMPILE_bars]) AND ((coalesce(cases.product, :coalesce_1) || '
+                                  ':param_2 || CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS '
+                                  'BIGINT) AS VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR '
+                                  'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
+                                  '(__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
                                   '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
                                   {'coalesce_1': '',
                                    'coalesce_2': '',
                                    'coalesce_3': 'review',
-                                   'param_1': 3600}),
+                                   'param_1': 3600,
+                                   'param_2': '|'}),
             'sla_ranks_product_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                        'coalesce(cases.product, :coalesce_1) AS g, cycles.working_seconds AS '
                                        's, CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7225,13 +7366,18 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                        'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
                                        'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
                                        ':coalesce_2) != :coalesce_3 AND CAST(cycles.working_seconds / '
-                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars])) AS anon_1 '
+                                       '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_bars]) AND '
+                                       '((coalesce(cases.product, :coalesce_1) || :param_2 || '
+                                       'CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS '
+                                       'VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds '
+                                       '/ (:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 '
                                        'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
                                        '(__[POSTCOMPILE_totals])',
                                        {'coalesce_1': '',
                                         'coalesce_2': '',
                                         'coalesce_3': 'review',
-                                        'param_1': 3600}),
+                                        'param_1': 3600,
+                                        'param_2': '|'}),
             'sla_ranks_tier': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                'cycles.tier AS g, cycles.working_seconds AS s, CAST(cycles.working_seconds / '
                                '(:param_1 + 0.0) AS BIGINT) AS b, row_number() OVER (PARTITION BY '
@@ -7241,9 +7387,12 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                'cycles.working_seconds) AS t FROM cycles WHERE cycles.resolved_at >= :lo AND '
                                'cycles.resolved_at < :hi AND coalesce(cycles.opened_by, :coalesce_1) != '
                                ':coalesce_2 AND CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                               '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN (__[POSTCOMPILE_places]) '
-                               'OR anon_1.t IN (__[POSTCOMPILE_totals])',
-                               {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+                               '(__[POSTCOMPILE_bars]) AND ((cycles.tier || :param_2 || '
+                               'CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS VARCHAR)) '
+                               'IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / (:param_1 + 0.0) '
+                               'AS BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 WHERE anon_1.r IN '
+                               '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
+                               {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600, 'param_2': '|'}),
             'sla_ranks_tier_wide': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                     'cycles.tier AS g, cycles.working_seconds AS s, '
                                     'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '
@@ -7256,9 +7405,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
                                     'coalesce(cycles.opened_by, :coalesce_1) != :coalesce_2 AND '
                                     'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) IN '
-                                    '(__[POSTCOMPILE_bars])) AS anon_1 WHERE anon_1.r IN '
-                                    '(__[POSTCOMPILE_places]) OR anon_1.t IN (__[POSTCOMPILE_totals])',
-                                    {'coalesce_1': '', 'coalesce_2': 'review', 'param_1': 3600}),
+                                    '(__[POSTCOMPILE_bars]) AND ((cycles.tier || :param_2 || '
+                                    'CAST(CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS '
+                                    'VARCHAR)) IN (__[POSTCOMPILE_pairs]) OR CAST(cycles.working_seconds / '
+                                    '(:param_1 + 0.0) AS BIGINT) IN (__[POSTCOMPILE_every]))) AS anon_1 '
+                                    'WHERE anon_1.r IN (__[POSTCOMPILE_places]) OR anon_1.t IN '
+                                    '(__[POSTCOMPILE_totals])',
+                                    {'coalesce_1': '',
+                                     'coalesce_2': 'review',
+                                     'param_1': 3600,
+                                     'param_2': '|'}),
             'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                             '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) '
                             'AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
