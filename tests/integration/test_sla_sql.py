@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings, strategies as st
 
-from complaintctl import cycles, deadlines, reports
+from complaintctl import cycles, deadlines, reports, sla
 from complaintctl.models import Case, Cycle
 from complaintctl.stored import stored_utc
 
@@ -80,7 +80,7 @@ def _plain(store, ctx, dim: str) -> list[dict]:
             for key, g in sorted(groups.items(), key=lambda kv: (kv[0] == "TOTAL", kv[0]))]
 
 
-def test_every_grouping_is_the_plain_rule_on_an_awkward_register(store):
+def test_every_grouping_is_the_plain_rule_on_an_awkward_register(store, monkeypatch):
     from complaintctl.config import Policy
     from complaintctl.db import account_name
     from complaintctl.demo import generate
@@ -110,6 +110,9 @@ def test_every_grouping_is_the_plain_rule_on_an_awkward_register(store):
         with store.unit_of_work(write=False) as uow:
             got = reports.sla(uow, ctx, start=WINDOW[0], end=WINDOW[1], by=dim)["rows"]
         assert got == _plain(store, ctx, dim), dim
+    monkeypatch.setattr(sla, "MAX_PAIRS", 0)  # more groups' bars than it binds: every cycle of the bars numbered
+    with store.unit_of_work(write=False) as uow:
+        assert reports.sla(uow, ctx, start=WINDOW[0], end=WINDOW[1], by="branch")["rows"] == _plain(store, ctx, "branch")
 
 
 @settings(max_examples=200, deadline=None)
