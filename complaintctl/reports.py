@@ -304,7 +304,7 @@ def _sla_counts(w: _SlaWindow):
     # (A cycle without its working time kept falls in bar 0 here: the report then counts again.)
     key = func.coalesce(w.bar, 0) * sla_figures.KEY + code
     c = (select(w.group.label("g"), key.label("key"), func.count().label("cycles"))
-         .select_from(w.table).where(*w.where).group_by(w.group, key).cte("counted"))
+         .select_from(w.table).where(*w.where).group_by(key, w.group).cte("counted"))
 
     def has(*names: str, but: str = "review"):
         bits = sum(flags[n][1] for n in names)
