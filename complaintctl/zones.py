@@ -52,7 +52,8 @@ def periods(tz, first_year: int, last_year: int) -> list[dict]:
     `last_year` (UTC): starts_at (aware UTC), offset_seconds, suffix. A change of offset is found
     to the second (offsets six hours apart compared, then the interval halved); the scan goes on
     from the change it found, so two changes within six hours are both found, each at its second
-    (a change undone within six hours would still be missed: tzdata has none in these years)."""
+    (a change undone within six hours would be missed; no zone in tzdata 2025b has two changes
+    within six hours at all, checked over every zone's transitions)."""
     start = dt.datetime(first_year, 1, 1, tzinfo=UTC) - dt.timedelta(days=2)
     stop = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC) + dt.timedelta(days=2)
     off = lambda moment: moment.astimezone(tz).utcoffset()  # noqa: E731
