@@ -23,7 +23,7 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import WHOLE_HOURS_CHECKED, copied_rows, whole_hour_offsets
+from .stored import TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text, whole_hour_offsets
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -70,23 +70,36 @@ class ZoneText(sa.sql.expression.FunctionElement):
         super().__init__(moment, zone)
 
 
-@compiles(ZoneText, "sqlite")
-def _zone_text_sqlite(element, compiler, **kw):
+def sqlite_zone_text(moment: str) -> str:
+    """SQLite: a stored time (SQL `moment`) shown in the business zone through zone_offsets, as
+    stored.time_text writes it (NULL outside the periods the table holds). The one SQLite form of
+    the rule: db.ZoneText and the export's time_text_sql both write it."""
     # One index seek a time: the last period starting at or before it, its offset added to the
     # time's whole seconds (strftime would round the fraction to milliseconds), its suffix after.
+    # Periods start at whole seconds, so the seek compares the time's whole second (a time stored
+    # without its fraction, '2026-10-25 01:00:00', would sort before its period's start as text).
     # A zone of one offset throughout (Asia/Shanghai) needs no seek: its one period, read once a
     # statement (SQLite evaluates a subquery that names no outer column once).
-    moment = compiler.process(list(element.clauses)[0], **kw)
     shown = "strftime('%Y-%m-%dT%H:%M:%S', substr({}, 1, 19), {}.offset_seconds || ' seconds') || {}.suffix"
     return (f"CASE WHEN (SELECT count(*) FROM zone_offsets) = 1"
             f" THEN strftime('%Y-%m-%dT%H:%M:%S', substr({moment}, 1, 19),"
             f" (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets)"
             f" ELSE (SELECT {shown.format(moment, 'zone_offsets', 'zone_offsets')} FROM zone_offsets"
-            f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
+            f" WHERE zone_offsets.starts_at <= substr({moment}, 1, 19) || '.999999'"
+            f" ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
+
+
+@compiles(ZoneText, "sqlite")
+def _zone_text_sqlite(element, compiler, **kw):
+    return sqlite_zone_text(compiler.process(list(element.clauses)[0], **kw))
 
 
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+# SQLite GLOB: a cell csv.writer would quote (a comma, a quote, a line break anywhere in it).
+_CSV_SPECIAL = "'*[,\"' || char(10) || char(13) || ']*'"
 
 
 def pg_time_text(moment: str, zone: str) -> str:
@@ -287,6 +300,29 @@ class _Adapter:
         finished text, for copy_csv: (SQL, parameters); None where the backend cannot (SQLite)."""
         return None
 
+    first_code = "ascii"  # SQL: the code of a text's first character (0 or NULL for empty text)
+
+    def _cell_sql(self, tz, kind: str, column, value: str) -> str:
+        """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
+        the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
+        string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
+        from .files import FORMULA_START
+        from .models import UTCDateTime
+
+        if isinstance(column.type, UTCDateTime):
+            return self.time_text_sql(value, tz)
+        if kind == "bool":
+            return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
+        if isinstance(column.type, (sa.Integer, sa.Boolean)):
+            return value
+        if kind == "text":
+            # Most text starts above "@" (letters, Chinese): one comparison of an integer.
+            codes = [ord(c) for c in FORMULA_START]
+            return (f"CASE WHEN {self.first_code}({value}) > {max(codes)} THEN {value} "
+                    f"WHEN {self.first_code}({value}) IN ({', '.join(map(str, codes))}) THEN {_sql_literal(chr(39))} || {value} "
+                    f"ELSE NULLIF({value}, '') END")
+        return f"NULLIF({value}, '')"
+
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """The rows of `select_sql` as CSV written by the server: (encoding, blocks), each block
         (rows, bytes in that encoding) of whole rows, every row ending with `row_end`; None where
@@ -312,6 +348,81 @@ class _Adapter:
 
 class _SQLite(_Adapter):
     name = "sqlite"
+
+    # Finished text (export --format csv): SQLite writes each CSV line itself ----------------------
+
+    first_code = "unicode"
+
+    def time_text_sql(self, column: str, tz) -> str | None:
+        # zone_offsets (written with the business calendar, for this config's zone and the years
+        # the calendar covers: the full way writes them before it reads) within the years it holds;
+        # a time outside them (history before the first case, a stray year) through Python's own
+        # rule, stored.time_text, which copy_csv registers on the connection.
+        within = (f"{column} >= (SELECT min(starts_at) FROM zone_offsets) AND "
+                  f"{column} < (SELECT (last_year + 1) || '-01-01' FROM business_calendar)")
+        return (f"CASE WHEN {within} THEN {sqlite_zone_text(column)} "
+                f"WHEN {column} IS NOT NULL THEN {TIME_TEXT_FUNCTION}({column}) END")
+
+    def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict]:
+        """Cases joined to their cycles, in case id and cycle number order, each row one finished
+        CSV line (no line end): every cell as _cell_sql makes it, quoted as csv.writer quotes (a
+        cell holding a comma, a quote or a line break, in quotes, its quotes doubled), joined by
+        printf. Python only joins the lines: csv.writer's own work (a Python object per cell)
+        costs more than all of SQLite's. A personal column in `shown` is the newest full value an
+        event kept for it (personal.revealed). The parameters lo and hi bound the window of
+        receipt (`received`)."""
+        from .masking import ANONYMISED
+        from .models import Case, Cycle, UTCDateTime
+
+        lo, hi = received
+        params: dict = {}
+        within = []
+        if lo is not None:
+            within.append("c.received_at >= :lo")
+            params["lo"] = sqlite_time_text(lo)
+        if hi is not None:
+            within.append("c.received_at < :hi")
+            params["hi"] = sqlite_time_text(hi)
+        cells = []
+        for table, names, prefix, alias in ((Case.__table__, case_fields, "", "c"), (Cycle.__table__, cycle_fields, "cycle_", "y")):
+            for name in names:
+                value, column = f"{alias}.{name}", table.c[name]
+                if alias == "c" and name in shown:
+                    kept = (f"(SELECT p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = {_sql_literal(name)} "
+                            "ORDER BY p.event_id DESC, p.id DESC LIMIT 1)")
+                    value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
+                             f"THEN COALESCE({kept}, c.{name}) ELSE c.{name} END)")
+                kind = kind_of(prefix + name)
+                cell = self._cell_sql(tz, kind, column, value)
+                if kind != "bool" and not isinstance(column.type, (UTCDateTime, sa.Integer, sa.Boolean)):
+                    cell = f"({cell})"
+                    cell = (f"CASE WHEN {cell} GLOB {_CSV_SPECIAL} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' "
+                            f"ELSE {cell} END")
+                cells.append(cell)
+        sql = (f"SELECT printf({_sql_literal(','.join(['%s'] * len(cells)))}, {', '.join(cells)}) "
+               "FROM cases c LEFT JOIN cycles y ON y.case_id = c.id")
+        if within:
+            sql += " WHERE " + " AND ".join(within)
+        return sql + " ORDER BY c.id, y.number", params
+
+    def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
+        """The lines of export_csv_sql's query, on the session's own connection (inside its read
+        transaction), in blocks of whole rows (rows, UTF-8 bytes), each line ending `row_end`; the
+        few times outside zone_offsets' years shown by stored.time_text in `time_zone`."""
+        from zoneinfo import ZoneInfo
+
+        raw = conn.connection.driver_connection
+        register_time_text(raw, ZoneInfo(time_zone))
+        return "utf-8", self._lines(raw, select_sql, params, row_end)
+
+    @staticmethod
+    def _lines(raw, sql: str, params: dict, end: str):
+        cursor = raw.execute(sql, params)
+        try:
+            while rows := cursor.fetchmany(2000):
+                yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+        finally:
+            cursor.close()
 
     def now_sql(self) -> str:
         # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.
@@ -602,27 +713,6 @@ class _PostgreSQL(_Adapter):
         return (f"CASE WHEN {column} >= '{first}-01-01' THEN "
                 f"replace((date_trunc('second', {column}) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' "
                 f"WHEN {column} IS NOT NULL THEN {general} END")
-
-    def _cell_sql(self, tz, kind: str, column, value: str) -> str:
-        """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
-        the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
-        string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
-        from .files import FORMULA_START
-        from .models import UTCDateTime
-
-        if isinstance(column.type, UTCDateTime):
-            return self.time_text_sql(value, tz)
-        if kind == "bool":
-            return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
-        if isinstance(column.type, (sa.Integer, sa.Boolean)):
-            return value
-        if kind == "text":
-            # Most text starts above "@" (letters, Chinese): one comparison of an integer.
-            codes = [ord(c) for c in FORMULA_START]
-            return (f"CASE WHEN ascii({value}) > {max(codes)} THEN {value} "
-                    f"WHEN ascii({value}) IN ({', '.join(map(str, codes))}) THEN {_sql_literal(chr(39))} || {value} "
-                    f"ELSE NULLIF({value}, '') END")
-        return f"NULLIF({value}, '')"
 
     # A cycle's times that are mostly its case's: the first cycle opens at receipt with its deadlines.
     _CYCLE_TIME_OF_CASE = {"opened_at": "received_at", "due_at": "due_at", "first_response_due_at": "first_response_due_at",

@@ -1487,54 +1487,56 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                             "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.received_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
                             'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
-                            'cases.received_at ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS '
-                            'received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
-                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
+                            "substr(cases.received_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                            'DESC LIMIT 1) END AS received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) '
+                            "= 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
                             "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
                             "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, "
                             "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE WHEN (SELECT count(*) '
-                            "FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.due_at, 1, 19) || '
+                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE "
+                            "WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.regulatory_due_at, 1, 19), (SELECT offset_seconds || ' seconds' "
                             'FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.regulatory_due_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS regulatory_due_at, CASE WHEN '
-                            "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                            "substr(cases.first_response_due_at, 1, 19), (SELECT offset_seconds || ' "
-                            "seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT "
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.regulatory_due_at, 1, '
+                            "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS "
+                            'regulatory_due_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.first_response_due_at, 1, 19), "
-                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.first_response_due_at ORDER '
-                            'BY zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, CASE WHEN '
+                            "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.first_response_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                            "seconds') || zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at "
+                            "<= substr(cases.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, CASE WHEN '
                             "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.resolved_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
                             'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.resolved_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.resolved_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS resolved_at, CASE WHEN (SELECT '
-                            "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                            "substr(cases.closed_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                            'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), "
-                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.closed_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS closed_at, cases.reopen_count AS '
-                            'reopen_count, CASE WHEN (cases.status IN (:status_1_1, :status_1_2, '
-                            ':status_1_3, :status_1_4, :status_1_5, :status_1_6) AND (cases.due_at IS NOT '
-                            'NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
-                            'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
-                            '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL AND '
-                            'cases.regulatory_due_at > cases.paused_at))) THEN :param_105 ELSE :param_106 '
-                            'END AS overdue, CASE WHEN (cases.status IN (:status_2_1, :status_2_2, '
-                            ':status_2_3, :status_2_4, :status_2_5, :status_2_6)) THEN coalesce(CASE WHEN '
-                            '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS '
-                            'NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 '
-                            'AND cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END '
-                            '|| :param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.resolved_at, 1, 19) '
+                            "|| '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS resolved_at, "
+                            'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), (SELECT "
+                            "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.closed_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                            'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                            "substr(cases.closed_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                            'DESC LIMIT 1) END AS closed_at, cases.reopen_count AS reopen_count, CASE WHEN '
+                            '(cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                            ':status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                            'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = :pause_reason_1 '
+                            'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                            'cases.paused_at))) THEN :param_105 ELSE :param_106 END AS overdue, CASE WHEN '
+                            '(cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                            ':status_2_5, :status_2_6)) THEN coalesce(CASE WHEN (cases.due_at IS NOT NULL '
+                            'AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                            'cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 AND '
+                            'cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END || '
+                            ':param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
                             '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
                             'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN (cases.status = '
                             ':status_3) THEN :param_110 ELSE :param_111 END END, CASE WHEN (cases.due_at IS '
