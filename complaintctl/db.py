@@ -23,7 +23,7 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text, whole_hour_offsets
+from .stored import PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text, whole_hour_offsets
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -126,6 +126,8 @@ def _zone_text_postgresql(element, compiler, **kw):
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
                    "0014", "0016", "0017", "0018", "0019", "0020", "0021")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
+# PostgreSQL: whether this login may read personal data in full (the lean export asks it too).
+PG_MAY_READ_PERSONAL = "SELECT has_column_privilege('personal_data', 'value', 'SELECT')"
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
 # `find`'s index: only the identifiers, as a partial index (a description may be longer than a
@@ -291,13 +293,13 @@ class _Adapter:
 
     def time_text_sql(self, column: str, tz) -> str | None:
         """SQL for a stored time as the tool shows it in zone `tz` (ISO 8601 to the second with the
-        zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend has no
-        zone rules (SQLite: the caller converts in Python)."""
+        zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend cannot."""
         return None
 
     def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict] | None:
-        """The export's CSV (importer.export_query) as one ordered query whose every cell is its
-        finished text, for copy_csv: (SQL, parameters); None where the backend cannot (SQLite)."""
+        """The export's CSV (importer.export_query) as one ordered query of finished text, for
+        copy_csv: (SQL, parameters); None where the backend cannot. PostgreSQL: a cell a column,
+        which COPY writes as CSV; SQLite: a whole line a row."""
         return None
 
     first_code = "ascii"  # SQL: the code of a text's first character (0 or NULL for empty text)
@@ -326,7 +328,7 @@ class _Adapter:
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """The rows of `select_sql` as CSV written by the server: (encoding, blocks), each block
         (rows, bytes in that encoding) of whole rows, every row ending with `row_end`; None where
-        the backend cannot (SQLite), or does not know the zone."""
+        the backend cannot, or does not know the zone."""
         return None
 
     # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
@@ -669,7 +671,7 @@ class _PostgreSQL(_Adapter):
         return list(conn.execute(text("SELECT complaintctl_find_cases(:f, :v)"), {"f": field, "v": value}).scalars())
 
     def may_read_personal(self, conn) -> bool:
-        return bool(conn.execute(text("SELECT has_column_privilege('personal_data', 'value', 'SELECT')")).scalar())
+        return bool(conn.execute(text(PG_MAY_READ_PERSONAL)).scalar())
 
     def owner_login(self, conn, os_login: str) -> str:
         """The owner of the tables (who ran the migrations): it could change anything anyway."""
@@ -704,7 +706,7 @@ class _PostgreSQL(_Adapter):
         # cast to text costs the server half what to_char does (the export's largest share of its
         # work); it writes a whole-hour offset as "+08", so it serves where the zone keeps whole
         # hours, and the general form (pg_time_text: the offset to the second) elsewhere.
-        general = pg_time_text(column, _sql_literal(tz.key))
+        general = pg_time_text(column, "%(zone)s")  # export_csv_sql binds the zone's name
         first, last = WHOLE_HOURS_CHECKED
         if not whole_hour_offsets(tz, first, last):
             return general
@@ -722,13 +724,15 @@ class _PostgreSQL(_Adapter):
     def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict]:
         """Cases joined to their cycles, in case id and cycle number order, each cell its CSV text
         (`kind_of(key)`: importer.export_kind); a personal column in `shown` the newest full value an
-        event kept for it (personal.revealed, as a join on personal_data). The parameters lo and hi
-        bound the window of receipt (`received`)."""
+        event kept for it (personal.revealed, as a join on personal_data). The parameters: zone (the
+        business zone's name), and lo and hi, which bound the window of receipt (`received`); the
+        text itself depends on the zone only by whether its offsets keep whole hours (the lean
+        export runs it compiled: complaintctl/sqltext.py)."""
         from .masking import ANONYMISED
         from .models import Case, Cycle
 
         lo, hi = received
-        params: dict = {}
+        params: dict = {"zone": tz.key}
         within = []
         if lo is not None:
             within.append("c.received_at >= %(lo)s")
@@ -778,10 +782,7 @@ class _PostgreSQL(_Adapter):
         with raw.cursor() as cur:
             cur.execute("SAVEPOINT complaintctl_zone")
             try:
-                # JIT compiling the query's seventy cells costs more than it saves (a million
-                # rows: 15.8 s with it, 9.5 s without, on this machine).
-                cur.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true), "
-                            "set_config('jit', 'off', true)", (time_zone,))
+                cur.execute(PG_COPY_SETTINGS, (time_zone,))
             except raw.DatabaseError:
                 cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
                 return None

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import business_days, clocks, finished, remediation, reports
+from . import business_days, clocks, finished, remediation, reports, services
+from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime
 
@@ -54,13 +55,35 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "overdue_csv": finished.overdue_csv_select(as_of, sa.bindparam("zone", "", type_=sa.String()), sa.and_(*where)),
         "calendar": business_days.kept_select(),
         "late_actions": remediation.count_late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
+        # the lean export: the masking policy in force, and whether this login may read personal data
+        "masking": services.masking_select(),
+        "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
+
+
+# The zone the export's text is made in: on PostgreSQL its text holds for every zone whose offsets
+# keep whole hours (db.py's time_text_sql; the lean export goes the full way in any other); SQLite's
+# does not depend on the zone.
+EXPORT_ZONE = "Asia/Shanghai"
+
+
+def export_statements(backend: str) -> dict[str, str]:
+    """`export --format csv`'s statement of finished text (db.py's adapters, export_csv_sql), masked
+    and revealed, for the whole register (a window of receipt goes the full way)."""
+    from zoneinfo import ZoneInfo
+
+    from .db import ADAPTERS
+    from .importer import export_query
+
+    adapter = ADAPTERS[backend](None, 0)
+    return {name: export_query(adapter, ZoneInfo(EXPORT_ZONE), reveal)[0]
+            for name, reveal in (("export_csv", False), ("export_csv_revealed", True))}
 
 
 def compiled(backend: str) -> dict[str, tuple[str, dict]]:
     """Each statement's text for a backend (compiled for its driver's paramstyle), with its constant
     parameters."""
-    out = {}
+    out = {name: (sql, {}) for name, sql in export_statements(backend).items()}
     for name, stmt in statements().items():
         c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": True})
         constants = {k: v for k, v in c.params.items() if k not in RUNTIME}

@@ -4,7 +4,7 @@ PostgreSQL, one finished line a row on SQLite): byte for byte what the Python wa
 every kind of cell: NULLs and empty strings, commas, quotes, line breaks, Chinese, formula starts,
 times either side of a clock change and outside the years SQLite's zone table holds (local mean
 time before 1906), masked and revealed personal data, and (PostgreSQL) a login that may not reveal
-and sees only its branch."""
+and sees only its branch; and the lean export (no SQLAlchemy) writes the same bytes."""
 from __future__ import annotations
 
 import csv
@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from complaintctl import importer
+from complaintctl_cli import lean
 from tests.conftest import RUN, Cli
 from tests.integration.test_report_golden import AT, GOLDEN, ZONES
 
@@ -63,6 +64,17 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
     assert copied.exit_code == 0, copied.output
     assert copied.stderr.replace(str(fast), str(slow)) == done.stderr
     assert fast.read_bytes() == slow.read_bytes()
+    # The lean export (complaintctl_cli/lean.py: no SQLAlchemy, the same statement compiled) writes
+    # the same file and line, where it answers: not a window of receipt, nor on PostgreSQL a zone
+    # whose offsets are not whole hours (those go the full way, just compared).
+    lean_file = tmp_path / "lean.csv"
+    with RUN.isolation() as (_, err, _):
+        answered = lean.run([*base, str(lean_file)])
+        said = err.getvalue().decode()
+    assert answered == ("--from" not in args and not (cli.backend == "postgresql" and "Kolkata" in config.read_text()))
+    if answered:
+        assert lean_file.read_bytes() == slow.read_bytes()
+        assert said.replace(str(lean_file), str(slow)) == done.stderr
     return fast.read_bytes()
 
 
