@@ -397,8 +397,9 @@ class _SQLite(_Adapter):
                 kind = kind_of(prefix + name)
                 cell = self._cell_sql(tz, kind, column, value)
                 if kind != "bool" and not isinstance(column.type, (UTCDateTime, sa.Integer, sa.Boolean)):
-                    cell = f"({cell})"
-                    cell = (f"CASE WHEN {cell} GLOB {_CSV_SPECIAL} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' "
+                    # Asked of the value itself (neutralising adds no character csv quotes for), so
+                    # that each row makes its cell once, in the branch it takes.
+                    cell = (f"CASE WHEN {value} GLOB {_CSV_SPECIAL} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' "
                             f"ELSE {cell} END")
                 cells.append(cell)
         sql = (f"SELECT printf({_sql_literal(','.join(['%s'] * len(cells)))}, {', '.join(cells)}) "

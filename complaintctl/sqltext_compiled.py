@@ -2260,88 +2260,70 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                         'status_2_6': 'under_review'}),
             'export_csv': ('SELECT '
                            "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
-                           'c.id, CASE WHEN (CASE WHEN unicode(c.reference) > 64 THEN c.reference WHEN '
+                           'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN c.reference WHEN '
                            "unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
-                           'NULLIF(c.reference, \'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((CASE WHEN unicode(c.reference) > 64 THEN c.reference WHEN '
-                           "unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
-                           'NULLIF(c.reference, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                           'NULLIF(c.reference, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.reference) > 64 THEN c.reference WHEN unicode(c.reference) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.reference ELSE NULLIF(c.reference, '') END) END, "
-                           'CASE WHEN (NULLIF(c.status, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                           '\']*\' THEN \'"\' || replace((NULLIF(c.status, \'\')), \'"\', \'""\') || \'"\' '
-                           "ELSE (NULLIF(c.status, '')) END, CASE WHEN (NULLIF(c.tier, '')) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.tier, '
-                           '\'\')), \'"\', \'""\') || \'"\' ELSE (NULLIF(c.tier, \'\')) END, CASE WHEN '
-                           '(NULLIF(c.channel, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
-                           '\'"\' || replace((NULLIF(c.channel, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           '(NULLIF(c.channel, \'\')) END, CASE WHEN (NULLIF(c.product, \'\')) GLOB \'*[,"\' '
-                           '|| char(10) || char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.product, '
-                           '\'\')), \'"\', \'""\') || \'"\' ELSE (NULLIF(c.product, \'\')) END, CASE WHEN '
-                           '(NULLIF(c.category, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
-                           '\'"\' || replace((NULLIF(c.category, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.category, '')) END, CASE WHEN (CASE WHEN unicode(c.branch) > 64 THEN "
+                           "45, 64, 9, 13) THEN '''' || c.reference ELSE NULLIF(c.reference, '') END END, "
+                           'CASE WHEN c.status GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.status, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.status, '
+                           '\'\') END, CASE WHEN c.tier GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(NULLIF(c.tier, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.tier, \'\') END, CASE WHEN c.channel GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.channel, \'\'), \'"\', \'""\') '
+                           '|| \'"\' ELSE NULLIF(c.channel, \'\') END, CASE WHEN c.product GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.product, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(c.product, \'\') END, CASE WHEN c.category '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.category, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.category, \'\') END, CASE WHEN c.branch GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode(c.branch) > 64 THEN '
                            "c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.branch "
-                           'ELSE NULLIF(c.branch, \'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((CASE WHEN unicode(c.branch) > 64 THEN c.branch WHEN '
-                           "unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.branch ELSE "
-                           'NULLIF(c.branch, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                           'ELSE NULLIF(c.branch, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.branch) > 64 THEN c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, '
-                           "9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END) END, CASE WHEN (CASE "
-                           'WHEN unicode(c.department) > 64 THEN c.department WHEN unicode(c.department) IN '
-                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, '') "
-                           'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                           'WHEN unicode(c.department) > 64 THEN c.department WHEN unicode(c.department) IN '
-                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, '') "
-                           'END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.department) > 64 THEN '
-                           "c.department WHEN unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.department ELSE NULLIF(c.department, '') END) END, CASE WHEN (CASE WHEN "
+                           "9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END END, CASE WHEN "
+                           'c.department GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                           "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE "
+                           'NULLIF(c.department, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.department) > 64 THEN c.department WHEN unicode(c.department) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, '') END "
+                           'END, CASE WHEN c.assignee GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(CASE WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN '
+                           "unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                           'NULLIF(c.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.assignee) > 64 THEN c.assignee WHEN unicode(c.assignee) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.assignee) > 64 THEN c.assignee WHEN unicode(c.assignee) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END), "
-                           '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.assignee) > 64 THEN c.assignee '
-                           "WHEN unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
-                           "NULLIF(c.assignee, '') END) END, CASE WHEN (CASE WHEN unicode(c.customer) > 64 "
-                           "THEN c.customer WHEN unicode(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.customer ELSE NULLIF(c.customer, \'\') END) GLOB \'*[,"\' || char(10) || '
-                           'char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.customer) > 64 '
-                           "THEN c.customer WHEN unicode(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.customer ELSE NULLIF(c.customer, \'\') END), \'"\', \'""\') || \'"\' ELSE '
-                           '(CASE WHEN unicode(c.customer) > 64 THEN c.customer WHEN unicode(c.customer) IN '
-                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.customer ELSE NULLIF(c.customer, '') END) "
-                           'END, CASE WHEN (CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN '
+                           "45, 64, 9, 13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END END, CASE "
+                           'WHEN c.customer GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.customer) > 64 THEN c.customer WHEN '
+                           "unicode(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.customer ELSE "
+                           'NULLIF(c.customer, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.customer) > 64 THEN c.customer WHEN unicode(c.customer) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.customer ELSE NULLIF(c.customer, '') END END, CASE "
+                           'WHEN c.phone GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN unicode(c.phone) IN '
+                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE NULLIF(c.phone, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN '
                            "unicode(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE "
-                           'NULLIF(c.phone, \'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
-                           '\'"\' || replace((CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN '
-                           "unicode(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE "
-                           'NULLIF(c.phone, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
-                           'unicode(c.phone) > 64 THEN c.phone WHEN unicode(c.phone) IN (61, 43, 45, 64, 9, '
-                           "13) THEN '''' || c.phone ELSE NULLIF(c.phone, '') END) END, CASE WHEN (CASE WHEN "
+                           'NULLIF(c.phone, \'\') END END, CASE WHEN c.email GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode(c.email) > 64 THEN '
+                           "c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.email "
+                           'ELSE NULLIF(c.email, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.email) > 64 THEN c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, '
-                           '13) THEN \'\'\'\' || c.email ELSE NULLIF(c.email, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.email) '
-                           "> 64 THEN c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.email ELSE NULLIF(c.email, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
-                           'unicode(c.email) > 64 THEN c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, '
-                           "13) THEN '''' || c.email ELSE NULLIF(c.email, '') END) END, CASE WHEN (CASE WHEN "
+                           "13) THEN '''' || c.email ELSE NULLIF(c.email, '') END END, CASE WHEN c.account "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                            'unicode(c.account) > 64 THEN c.account WHEN unicode(c.account) IN (61, 43, 45, '
-                           "64, 9, 13) THEN '''' || c.account ELSE NULLIF(c.account, '') END) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.account) > 64 THEN c.account WHEN unicode(c.account) IN (61, 43, 45, '
-                           '64, 9, 13) THEN \'\'\'\' || c.account ELSE NULLIF(c.account, \'\') END), \'"\', '
-                           '\'""\') || \'"\' ELSE (CASE WHEN unicode(c.account) > 64 THEN c.account WHEN '
+                           '64, 9, 13) THEN \'\'\'\' || c.account ELSE NULLIF(c.account, \'\') END, \'"\', '
+                           '\'""\') || \'"\' ELSE CASE WHEN unicode(c.account) > 64 THEN c.account WHEN '
                            "unicode(c.account) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.account ELSE "
-                           "NULLIF(c.account, '') END) END, CASE WHEN (CASE WHEN unicode(c.description) > 64 "
-                           'THEN c.description WHEN unicode(c.description) IN (61, 43, 45, 64, 9, 13) THEN '
-                           '\'\'\'\' || c.description ELSE NULLIF(c.description, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
+                           'NULLIF(c.account, \'\') END END, CASE WHEN c.description GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                            'unicode(c.description) > 64 THEN c.description WHEN unicode(c.description) IN '
                            "(61, 43, 45, 64, 9, 13) THEN '''' || c.description ELSE NULLIF(c.description, "
-                           '\'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.description) > 64 '
+                           '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.description) > 64 '
                            'THEN c.description WHEN unicode(c.description) IN (61, 43, 45, 64, 9, 13) THEN '
-                           "'''' || c.description ELSE NULLIF(c.description, '') END) END, CASE WHEN "
+                           "'''' || c.description ELSE NULLIF(c.description, '') END END, CASE WHEN "
                            'c.received_at >= (SELECT min(starts_at) FROM zone_offsets) AND c.received_at < '
                            "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
                            "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
@@ -2412,31 +2394,26 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                            'zone_offsets WHERE zone_offsets.starts_at <= substr(c.closed_at, 1, 19) || '
                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.closed_at IS "
                            'NOT NULL THEN complaintctl_time_text(c.closed_at) END, c.reopen_count, CASE WHEN '
-                           '(CASE WHEN unicode(c.resolution) > 64 THEN c.resolution WHEN '
+                           'c.resolution GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.resolution) > 64 THEN c.resolution WHEN '
                            "unicode(c.resolution) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE "
-                           'NULLIF(c.resolution, \'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((CASE WHEN unicode(c.resolution) > 64 THEN c.resolution '
-                           "WHEN unicode(c.resolution) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.resolution "
-                           'ELSE NULLIF(c.resolution, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                           'NULLIF(c.resolution, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.resolution) > 64 THEN c.resolution WHEN unicode(c.resolution) IN (61, '
-                           "43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE NULLIF(c.resolution, '') END) "
-                           'END, CASE WHEN (NULLIF(c.root_cause, \'\')) GLOB \'*[,"\' || char(10) || '
-                           'char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.root_cause, \'\')), \'"\', '
-                           '\'""\') || \'"\' ELSE (NULLIF(c.root_cause, \'\')) END, CASE WHEN '
-                           '(NULLIF(c.notified_via, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((NULLIF(c.notified_via, \'\')), \'"\', \'""\') || \'"\' '
-                           "ELSE (NULLIF(c.notified_via, '')) END, CASE WHEN (NULLIF(c.satisfaction, '')) "
-                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                           'replace((NULLIF(c.satisfaction, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.satisfaction, '')) END, CASE WHEN (CASE WHEN unicode(c.external_id) > "
-                           '64 THEN c.external_id WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) '
-                           "THEN '''' || c.external_id ELSE NULLIF(c.external_id, '') END) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
+                           "43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE NULLIF(c.resolution, '') END "
+                           'END, CASE WHEN c.root_cause GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(NULLIF(c.root_cause, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.root_cause, \'\') END, CASE WHEN c.notified_via GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.notified_via, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.notified_via, \'\') END, CASE WHEN '
+                           'c.satisfaction GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.satisfaction, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.satisfaction, \'\') END, CASE WHEN c.external_id GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                            'unicode(c.external_id) > 64 THEN c.external_id WHEN unicode(c.external_id) IN '
                            "(61, 43, 45, 64, 9, 13) THEN '''' || c.external_id ELSE NULLIF(c.external_id, "
-                           '\'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.external_id) > 64 '
+                           '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.external_id) > 64 '
                            'THEN c.external_id WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '
-                           "'''' || c.external_id ELSE NULLIF(c.external_id, '') END) END, CASE WHEN "
+                           "'''' || c.external_id ELSE NULLIF(c.external_id, '') END END, CASE WHEN "
                            "c.internal_breached THEN 'true' WHEN NOT c.internal_breached THEN 'false' END, "
                            "CASE WHEN c.regulatory_breached THEN 'true' WHEN NOT c.regulatory_breached THEN "
                            "'false' END, c.regulatory_extension_days, c.repeat_count, CASE WHEN "
@@ -2449,169 +2426,143 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                            'zone_offsets WHERE zone_offsets.starts_at <= substr(c.withdrawn_at, 1, 19) || '
                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.withdrawn_at "
-                           'IS NOT NULL THEN complaintctl_time_text(c.withdrawn_at) END, CASE WHEN (CASE '
-                           'WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN unicode(c.co_handlers) '
-                           "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, "
-                           '\'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                           'replace((CASE WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN '
+                           'IS NOT NULL THEN complaintctl_time_text(c.withdrawn_at) END, CASE WHEN '
+                           'c.co_handlers GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN '
                            "unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers "
-                           'ELSE NULLIF(c.co_handlers, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                           'ELSE NULLIF(c.co_handlers, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                            'unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN unicode(c.co_handlers) IN '
                            "(61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, "
-                           "'') END) END, CASE WHEN (CASE WHEN unicode(c.departments) > 64 THEN "
+                           '\'\') END END, CASE WHEN c.departments GLOB \'*[,"\' || char(10) || char(13) || '
+                           '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.departments) > 64 THEN '
                            "c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' "
-                           '|| c.departments ELSE NULLIF(c.departments, \'\') END) GLOB \'*[,"\' || char(10) '
-                           '|| char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.departments) > '
-                           '64 THEN c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) '
-                           'THEN \'\'\'\' || c.departments ELSE NULLIF(c.departments, \'\') END), \'"\', '
-                           '\'""\') || \'"\' ELSE (CASE WHEN unicode(c.departments) > 64 THEN c.departments '
-                           "WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.departments ELSE NULLIF(c.departments, '') END) END, CASE WHEN "
-                           '(NULLIF(c.id_type, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
-                           '\'"\' || replace((NULLIF(c.id_type, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.id_type, '')) END, CASE WHEN (CASE WHEN unicode(c.id_number) > 64 THEN "
+                           '|| c.departments ELSE NULLIF(c.departments, \'\') END, \'"\', \'""\') || \'"\' '
+                           'ELSE CASE WHEN unicode(c.departments) > 64 THEN c.departments WHEN '
+                           "unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.departments "
+                           'ELSE NULLIF(c.departments, \'\') END END, CASE WHEN c.id_type GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.id_type, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(c.id_type, \'\') END, CASE WHEN c.id_number '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.id_number) > 64 THEN c.id_number WHEN unicode(c.id_number) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.id_number ELSE NULLIF(c.id_number, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.id_number) > 64 THEN '
                            "c.id_number WHEN unicode(c.id_number) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.id_number ELSE NULLIF(c.id_number, \'\') END) GLOB \'*[,"\' || char(10) || '
-                           'char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.id_number) > 64 '
-                           "THEN c.id_number WHEN unicode(c.id_number) IN (61, 43, 45, 64, 9, 13) THEN '''' "
-                           '|| c.id_number ELSE NULLIF(c.id_number, \'\') END), \'"\', \'""\') || \'"\' ELSE '
-                           '(CASE WHEN unicode(c.id_number) > 64 THEN c.id_number WHEN unicode(c.id_number) '
-                           "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.id_number ELSE NULLIF(c.id_number, '') "
-                           'END) END, CASE WHEN (CASE WHEN unicode(c.agent_name) > 64 THEN c.agent_name WHEN '
-                           "unicode(c.agent_name) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.agent_name ELSE "
-                           'NULLIF(c.agent_name, \'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((CASE WHEN unicode(c.agent_name) > 64 THEN c.agent_name '
-                           "WHEN unicode(c.agent_name) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.agent_name "
-                           'ELSE NULLIF(c.agent_name, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                           "c.id_number ELSE NULLIF(c.id_number, '') END END, CASE WHEN c.agent_name GLOB "
+                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                            'unicode(c.agent_name) > 64 THEN c.agent_name WHEN unicode(c.agent_name) IN (61, '
-                           "43, 45, 64, 9, 13) THEN '''' || c.agent_name ELSE NULLIF(c.agent_name, '') END) "
-                           'END, CASE WHEN (CASE WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority '
-                           "WHEN unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.agent_authority ELSE NULLIF(c.agent_authority, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
+                           "43, 45, 64, 9, 13) THEN '''' || c.agent_name ELSE NULLIF(c.agent_name, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.agent_name) > 64 THEN '
+                           "c.agent_name WHEN unicode(c.agent_name) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.agent_name ELSE NULLIF(c.agent_name, '') END END, CASE WHEN c.agent_authority "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                            'unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
                            "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.agent_authority ELSE NULLIF(c.agent_authority, \'\') END), \'"\', \'""\') || '
-                           '\'"\' ELSE (CASE WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority '
-                           "WHEN unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.agent_authority ELSE NULLIF(c.agent_authority, '') END) END, CASE WHEN (CASE "
-                           'WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
+                           'c.agent_authority ELSE NULLIF(c.agent_authority, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                           "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.agent_authority ELSE NULLIF(c.agent_authority, '') END END, CASE WHEN "
+                           'c.complained_staff GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
                            "unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.complained_staff ELSE NULLIF(c.complained_staff, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
-                           "unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.complained_staff ELSE NULLIF(c.complained_staff, \'\') END), \'"\', \'""\') || '
-                           '\'"\' ELSE (CASE WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff '
+                           'c.complained_staff ELSE NULLIF(c.complained_staff, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff '
                            "WHEN unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.complained_staff ELSE NULLIF(c.complained_staff, '') END) END, CASE WHEN (CASE "
-                           'WHEN unicode(c.request) > 64 THEN c.request WHEN unicode(c.request) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.request ELSE NULLIF(c.request, '') END) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.request) > 64 THEN c.request WHEN unicode(c.request) IN (61, 43, 45, '
-                           '64, 9, 13) THEN \'\'\'\' || c.request ELSE NULLIF(c.request, \'\') END), \'"\', '
-                           '\'""\') || \'"\' ELSE (CASE WHEN unicode(c.request) > 64 THEN c.request WHEN '
-                           "unicode(c.request) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.request ELSE "
-                           "NULLIF(c.request, '') END) END, CASE WHEN c.decided_at >= (SELECT min(starts_at) "
-                           "FROM zone_offsets) AND c.decided_at < (SELECT (last_year + 1) || '-01-01' FROM "
-                           'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
-                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.decided_at, 1, 19), (SELECT "
-                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
-                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.decided_at, 1, "
-                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.decided_at, 1, 19) || '
-                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.decided_at IS "
-                           'NOT NULL THEN complaintctl_time_text(c.decided_at) END, CASE WHEN (CASE WHEN '
-                           'unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
-                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.decision_facts ELSE NULLIF(c.decision_facts, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
-                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.decision_facts ELSE NULLIF(c.decision_facts, \'\') END), \'"\', \'""\') || '
-                           '\'"\' ELSE (CASE WHEN unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
-                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.decision_facts ELSE NULLIF(c.decision_facts, '') END) END, CASE WHEN (CASE "
-                           'WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
-                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.decision_basis ELSE NULLIF(c.decision_basis, \'\') END) GLOB \'*[,"\' || '
-                           'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
-                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           'c.decision_basis ELSE NULLIF(c.decision_basis, \'\') END), \'"\', \'""\') || '
-                           '\'"\' ELSE (CASE WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
-                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                           "c.decision_basis ELSE NULLIF(c.decision_basis, '') END) END, CASE WHEN "
-                           '(NULLIF(c.relief, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
-                           '\'"\' || replace((NULLIF(c.relief, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.relief, '')) END, CASE WHEN c.review_requested_at >= (SELECT "
-                           'min(starts_at) FROM zone_offsets) AND c.review_requested_at < (SELECT (last_year '
-                           "+ 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
-                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                           "substr(c.review_requested_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, 19), "
-                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.review_requested_at, 1, '
-                           "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
-                           'c.review_requested_at IS NOT NULL THEN '
-                           'complaintctl_time_text(c.review_requested_at) END, CASE WHEN (CASE WHEN '
-                           'unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.reviewer ELSE NULLIF(c.reviewer, '') END) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                           'unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) IN (61, 43, '
-                           "45, 64, 9, 13) THEN '''' || c.reviewer ELSE NULLIF(c.reviewer, '') END), "
-                           '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer '
-                           "WHEN unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer ELSE "
-                           "NULLIF(c.reviewer, '') END) END, CASE WHEN (NULLIF(c.review_outcome, '')) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                           'replace((NULLIF(c.review_outcome, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.review_outcome, '')) END, CASE WHEN c.reviewed_at >= (SELECT "
-                           'min(starts_at) FROM zone_offsets) AND c.reviewed_at < (SELECT (last_year + 1) || '
+                           "c.complained_staff ELSE NULLIF(c.complained_staff, '') END END, CASE WHEN "
+                           'c.request GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.request) > 64 THEN c.request WHEN unicode(c.request) '
+                           "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.request ELSE NULLIF(c.request, '') "
+                           'END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.request) > 64 THEN '
+                           "c.request WHEN unicode(c.request) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.request ELSE NULLIF(c.request, '') END END, CASE WHEN c.decided_at >= (SELECT "
+                           'min(starts_at) FROM zone_offsets) AND c.decided_at < (SELECT (last_year + 1) || '
                            "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
-                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.decided_at, 1, "
                            "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix "
                            "FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
-                           "substr(c.reviewed_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                           "substr(c.decided_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
                            'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
-                           "substr(c.reviewed_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at DESC "
-                           'LIMIT 1) END WHEN c.reviewed_at IS NOT NULL THEN '
-                           'complaintctl_time_text(c.reviewed_at) END, CASE WHEN c.followup_due_at >= '
-                           '(SELECT min(starts_at) FROM zone_offsets) AND c.followup_due_at < (SELECT '
-                           "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
-                           "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                           "substr(c.followup_due_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.followup_due_at, 1, 19), "
-                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.followup_due_at, 1, 19) || '
-                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
-                           'c.followup_due_at IS NOT NULL THEN complaintctl_time_text(c.followup_due_at) '
-                           'END, CASE WHEN c.paused_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
-                           "c.paused_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
+                           "substr(c.decided_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at DESC "
+                           'LIMIT 1) END WHEN c.decided_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.decided_at) END, CASE WHEN c.decision_facts GLOB '
+                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
+                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.decision_facts ELSE NULLIF(c.decision_facts, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
+                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.decision_facts ELSE NULLIF(c.decision_facts, '') END END, CASE WHEN "
+                           'c.decision_basis GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
+                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.decision_basis ELSE NULLIF(c.decision_basis, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
+                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.decision_basis ELSE NULLIF(c.decision_basis, '') END END, CASE WHEN c.relief "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.relief, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.relief, '
+                           "'') END, CASE WHEN c.review_requested_at >= (SELECT min(starts_at) FROM "
+                           "zone_offsets) AND c.review_requested_at < (SELECT (last_year + 1) || '-01-01' "
+                           'FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 '
+                           "THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.review_requested_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                           '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.review_requested_at, 1, 19) || '.999999' ORDER BY "
+                           'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.review_requested_at IS NOT NULL '
+                           'THEN complaintctl_time_text(c.review_requested_at) END, CASE WHEN c.reviewer '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.reviewer ELSE NULLIF(c.reviewer, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer '
+                           "WHEN unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer ELSE "
+                           'NULLIF(c.reviewer, \'\') END END, CASE WHEN c.review_outcome GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.review_outcome, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.review_outcome, \'\') END, CASE '
+                           'WHEN c.reviewed_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "c.reviewed_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
                            'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
-                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, 19), (SELECT offset_seconds "
-                           "|| ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE "
-                           "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, 19), "
-                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, "
+                           "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.reviewed_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.reviewed_at "
+                           'IS NOT NULL THEN complaintctl_time_text(c.reviewed_at) END, CASE WHEN '
+                           'c.followup_due_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "c.followup_due_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) "
+                           'THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.followup_due_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.followup_due_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                           'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.followup_due_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                           'DESC LIMIT 1) END WHEN c.followup_due_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.followup_due_at) END, CASE WHEN c.paused_at >= (SELECT '
+                           'min(starts_at) FROM zone_offsets) AND c.paused_at < (SELECT (last_year + 1) || '
+                           "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, "
+                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                            'zone_offsets WHERE zone_offsets.starts_at <= substr(c.paused_at, 1, 19) || '
                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.paused_at IS "
-                           'NOT NULL THEN complaintctl_time_text(c.paused_at) END, CASE WHEN '
-                           '(NULLIF(c.pause_reason, \'\')) GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
-                           'THEN \'"\' || replace((NULLIF(c.pause_reason, \'\')), \'"\', \'""\') || \'"\' '
-                           "ELSE (NULLIF(c.pause_reason, '')) END, CASE WHEN (NULLIF(c.paused_from, '')) "
+                           'NOT NULL THEN complaintctl_time_text(c.paused_at) END, CASE WHEN c.pause_reason '
                            'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                           'replace((NULLIF(c.paused_from, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(c.paused_from, '')) END, c.paused_working_seconds, "
-                           "c.regulatory_paused_seconds, y.number, CASE WHEN (NULLIF(y.tier, '')) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((NULLIF(y.tier, '
-                           '\'\')), \'"\', \'""\') || \'"\' ELSE (NULLIF(y.tier, \'\')) END, CASE WHEN '
-                           'y.opened_at >= (SELECT min(starts_at) FROM zone_offsets) AND y.opened_at < '
-                           "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
-                           "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                           "substr(y.opened_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
+                           'replace(NULLIF(c.pause_reason, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.pause_reason, \'\') END, CASE WHEN c.paused_from GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.paused_from, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.paused_from, \'\') END, '
+                           'c.paused_working_seconds, c.regulatory_paused_seconds, y.number, CASE WHEN '
+                           'y.tier GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(y.tier, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(y.tier, \'\') '
+                           'END, CASE WHEN y.opened_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "y.opened_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
+                           'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), (SELECT offset_seconds "
+                           "|| ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE "
+                           "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
                            'zone_offsets WHERE zone_offsets.starts_at <= substr(y.opened_at, 1, 19) || '
                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN y.opened_at IS "
@@ -2670,66 +2621,59 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                            "y.internal_breached THEN 'true' WHEN NOT y.internal_breached THEN 'false' END, "
                            "CASE WHEN y.regulatory_breached THEN 'true' WHEN NOT y.regulatory_breached THEN "
                            "'false' END, CASE WHEN y.response_breached THEN 'true' WHEN NOT "
-                           "y.response_breached THEN 'false' END, CASE WHEN (NULLIF(y.opened_by, '')) GLOB "
-                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                           'replace((NULLIF(y.opened_by, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                           "(NULLIF(y.opened_by, '')) END, y.regulatory_extension_days) FROM cases c LEFT "
-                           'JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
+                           'y.response_breached THEN \'false\' END, CASE WHEN y.opened_by GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.opened_by, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(y.opened_by, \'\') END, '
+                           'y.regulatory_extension_days) FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
+                           'ORDER BY c.id, y.number',
                            {}),
             'export_csv_revealed': ('SELECT '
                                     "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
-                                    'c.id, CASE WHEN (CASE WHEN unicode(c.reference) > 64 THEN c.reference '
-                                    "WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    'c.reference ELSE NULLIF(c.reference, \'\') END) GLOB \'*[,"\' || '
-                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                                    'unicode(c.reference) > 64 THEN c.reference WHEN unicode(c.reference) IN '
-                                    "(61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
-                                    'NULLIF(c.reference, \'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
-                                    'unicode(c.reference) > 64 THEN c.reference WHEN unicode(c.reference) IN '
-                                    "(61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
-                                    "NULLIF(c.reference, '') END) END, CASE WHEN (NULLIF(c.status, '')) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    'replace((NULLIF(c.status, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                                    "(NULLIF(c.status, '')) END, CASE WHEN (NULLIF(c.tier, '')) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    'replace((NULLIF(c.tier, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                                    "(NULLIF(c.tier, '')) END, CASE WHEN (NULLIF(c.channel, '')) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    'replace((NULLIF(c.channel, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                                    "(NULLIF(c.channel, '')) END, CASE WHEN (NULLIF(c.product, '')) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    'replace((NULLIF(c.product, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                                    "(NULLIF(c.product, '')) END, CASE WHEN (NULLIF(c.category, '')) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    'replace((NULLIF(c.category, \'\')), \'"\', \'""\') || \'"\' ELSE '
-                                    "(NULLIF(c.category, '')) END, CASE WHEN (CASE WHEN unicode(c.branch) > "
-                                    '64 THEN c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '
-                                    '\'\'\'\' || c.branch ELSE NULLIF(c.branch, \'\') END) GLOB \'*[,"\' || '
-                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
+                                    'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN '
+                                    'c.reference WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    '\'\'\'\' || c.reference ELSE NULLIF(c.reference, \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode(c.reference) > 64 THEN '
+                                    'c.reference WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    "'''' || c.reference ELSE NULLIF(c.reference, '') END END, CASE WHEN "
+                                    'c.status GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.status, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.status, \'\') END, CASE WHEN c.tier GLOB \'*[,"\' || char(10) '
+                                    '|| char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.tier, \'\'), '
+                                    '\'"\', \'""\') || \'"\' ELSE NULLIF(c.tier, \'\') END, CASE WHEN '
+                                    'c.channel GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.channel, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.channel, \'\') END, CASE WHEN c.product GLOB \'*[,"\' || '
+                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.product, '
+                                    '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.product, \'\') END, CASE '
+                                    'WHEN c.category GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.category, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.category, \'\') END, CASE WHEN c.branch GLOB \'*[,"\' || '
+                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
                                     'unicode(c.branch) > 64 THEN c.branch WHEN unicode(c.branch) IN (61, 43, '
-                                    "45, 64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.branch) > 64 THEN '
+                                    "45, 64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.branch) > 64 THEN '
                                     "c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.branch ELSE NULLIF(c.branch, '') END) END, CASE WHEN (CASE WHEN "
-                                    'unicode(c.department) > 64 THEN c.department WHEN unicode(c.department) '
-                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE "
-                                    'NULLIF(c.department, \'\') END) GLOB \'*[,"\' || char(10) || char(13) '
-                                    '|| \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.department) > 64 '
-                                    'THEN c.department WHEN unicode(c.department) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || c.department ELSE NULLIF(c.department, '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.department) > 64 THEN '
-                                    'c.department WHEN unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '
-                                    "'''' || c.department ELSE NULLIF(c.department, '') END) END, CASE WHEN "
-                                    '(CASE WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN '
+                                    "c.branch ELSE NULLIF(c.branch, '') END END, CASE WHEN c.department GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE '
+                                    'WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                                    "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    'c.department ELSE NULLIF(c.department, \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                                    "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.department ELSE NULLIF(c.department, '') END END, CASE WHEN "
+                                    'c.assignee GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
+                                    '|| replace(CASE WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN '
                                     "unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee "
-                                    'ELSE NULLIF(c.assignee, \'\') END) GLOB \'*[,"\' || char(10) || '
-                                    'char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.assignee) '
-                                    '> 64 THEN c.assignee WHEN unicode(c.assignee) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.assignee) > 64 THEN '
-                                    'c.assignee WHEN unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '
-                                    "'''' || c.assignee ELSE NULLIF(c.assignee, '') END) END, CASE WHEN "
-                                    "(CASE WHEN unicode((CASE WHEN c.customer <> '' AND c.customer <> "
+                                    'ELSE NULLIF(c.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN unicode(c.assignee) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                                    "NULLIF(c.assignee, '') END END, CASE WHEN (CASE WHEN c.customer <> '' "
+                                    "AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.customer <> '' AND c.customer <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
                                     'p.id DESC LIMIT 1), c.customer) ELSE c.customer END)) > 64 THEN (CASE '
@@ -2747,47 +2691,31 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "END) ELSE NULLIF((CASE WHEN c.customer <> '' AND c.customer <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
-                                    "p.id DESC LIMIT 1), c.customer) ELSE c.customer END), '') END) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                                    "WHEN unicode((CASE WHEN c.customer <> '' AND c.customer <> "
+                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END), \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.customer <> \'\' '
+                                    "AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    "END)) > 64 THEN (CASE WHEN c.customer <> '' AND c.customer <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END)) > 64 THEN (CASE '
+                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END) WHEN unicode((CASE '
                                     "WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    'c.customer) ELSE c.customer END) WHEN unicode((CASE WHEN c.customer <> '
+                                    "c.customer) ELSE c.customer END)) IN (61, 43, 45, 64, 9, 13) THEN '''' "
+                                    "|| (CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.customer) ELSE c.customer END) ELSE NULLIF((CASE WHEN c.customer <> '
                                     "'' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
                                     'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
-                                    "END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.customer <> "
-                                    "'' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
-                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
-                                    "END) ELSE NULLIF((CASE WHEN c.customer <> '' AND c.customer <> "
+                                    "END), '') END END, CASE WHEN (CASE WHEN c.phone <> '' AND c.phone <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
-                                    "p.id DESC LIMIT 1), c.customer) ELSE c.customer END), '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN c.customer '
-                                    "<> '' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'customer' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE '
-                                    "c.customer END)) > 64 THEN (CASE WHEN c.customer <> '' AND c.customer "
-                                    "<> '[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p "
-                                    "WHERE p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id "
-                                    'DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer END) WHEN '
-                                    "unicode((CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.customer) ELSE c.customer END)) IN (61, 43, 45, 64, 9, 13) THEN '
-                                    "'''' || (CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.customer) ELSE c.customer END) ELSE NULLIF((CASE WHEN c.customer '
-                                    "<> '' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'customer' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE '
-                                    "c.customer END), '') END) END, CASE WHEN (CASE WHEN unicode((CASE WHEN "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
                                     "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
                                     'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
                                     "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
@@ -2805,13 +2733,12 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.phone END) ELSE NULLIF((CASE WHEN c.phone <> '' AND c.phone <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.phone) ELSE c.phone END), \'\') END) GLOB \'*[,"\' || '
-                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                                    "unicode((CASE WHEN c.phone <> '' AND c.phone <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.phone) ELSE c.phone END)) > 64 THEN (CASE WHEN c.phone <> '' AND "
-                                    "c.phone <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END), \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode((CASE WHEN c.phone <> \'\' AND c.phone <> '
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END)) > 64 THEN (CASE WHEN c.phone '
+                                    "<> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'phone' ORDER BY "
                                     'p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE c.phone END) WHEN '
                                     "unicode((CASE WHEN c.phone <> '' AND c.phone <> '[anonymised]' THEN "
@@ -2825,63 +2752,11 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.phone <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'phone' ORDER BY "
                                     "p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE c.phone END), '') "
-                                    'END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN '
-                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
-                                    "c.phone END)) > 64 THEN (CASE WHEN c.phone <> '' AND c.phone <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.phone) ELSE c.phone END) WHEN unicode((CASE WHEN '
-                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
-                                    "c.phone END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
-                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
-                                    "c.phone END) ELSE NULLIF((CASE WHEN c.phone <> '' AND c.phone <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
-                                    "DESC LIMIT 1), c.phone) ELSE c.phone END), '') END) END, CASE WHEN "
-                                    "(CASE WHEN unicode((CASE WHEN c.email <> '' AND c.email <> "
+                                    "END END, CASE WHEN (CASE WHEN c.email <> '' AND c.email <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.email) ELSE c.email END)) > 64 THEN (CASE WHEN c.email '
-                                    "<> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
-                                    'p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END) WHEN '
-                                    "unicode((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.email) ELSE c.email END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "(CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.email) ELSE c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND "
-                                    "c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
-                                    "p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END), '') "
-                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    "replace((CASE WHEN unicode((CASE WHEN c.email <> '' AND c.email <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.email) ELSE c.email END)) > 64 THEN (CASE WHEN c.email '
-                                    "<> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
-                                    'p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END) WHEN '
-                                    "unicode((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.email) ELSE c.email END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "(CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.email) ELSE c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND "
-                                    "c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
-                                    "p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END), '') "
-                                    'END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN '
+                                    'DESC LIMIT 1), c.email) ELSE c.email END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
                                     "c.email <> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT "
                                     'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
                                     "'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE "
@@ -2899,64 +2774,72 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND c.email <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
-                                    "DESC LIMIT 1), c.email) ELSE c.email END), '') END) END, CASE WHEN "
-                                    "(CASE WHEN unicode((CASE WHEN c.account <> '' AND c.account <> "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END), \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode((CASE WHEN c.email <> \'\' AND c.email <> '
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END)) > 64 THEN (CASE WHEN c.email '
+                                    "<> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END) WHEN '
+                                    "unicode((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.email) ELSE c.email END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "(CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.email) ELSE c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND "
+                                    "c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
+                                    "p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END), '') "
+                                    "END END, CASE WHEN (CASE WHEN c.account <> '' AND c.account <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END)) > 64 THEN (CASE WHEN '
-                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
-                                    "c.account END) WHEN unicode((CASE WHEN c.account <> '' AND c.account <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END)) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || (CASE WHEN c.account <> '' AND c.account <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END) ELSE NULLIF((CASE WHEN '
-                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
-                                    'c.account END), \'\') END) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((CASE WHEN unicode((CASE WHEN c.account <> '
-                                    "'' AND c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
-                                    'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END)) > '
-                                    "64 THEN (CASE WHEN c.account <> '' AND c.account <> '[anonymised]' THEN "
+                                    'DESC LIMIT 1), c.account) ELSE c.account END) GLOB \'*[,"\' || char(10) '
+                                    '|| char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE '
+                                    "WHEN c.account <> '' AND c.account <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    "c.account) ELSE c.account END) WHEN unicode((CASE WHEN c.account <> '' "
+                                    "c.account) ELSE c.account END)) > 64 THEN (CASE WHEN c.account <> '' "
                                     "AND c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
-                                    'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END)) IN '
-                                    "(61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.account <> '' AND "
-                                    "c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
                                     'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END) '
-                                    "ELSE NULLIF((CASE WHEN c.account <> '' AND c.account <> '[anonymised]' "
+                                    "WHEN unicode((CASE WHEN c.account <> '' AND c.account <> '[anonymised]' "
                                     'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
                                     "c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.account) ELSE c.account END), \'\') END), \'"\', \'""\') || \'"\' '
-                                    "ELSE (CASE WHEN unicode((CASE WHEN c.account <> '' AND c.account <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END)) > 64 THEN (CASE WHEN '
+                                    '1), c.account) ELSE c.account END)) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    "'''' || (CASE WHEN c.account <> '' AND c.account <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.account) ELSE c.account END) ELSE NULLIF((CASE WHEN c.account <> '' "
+                                    "AND c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END), '
+                                    '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN '
                                     "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
                                     'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
                                     "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
-                                    "c.account END) WHEN unicode((CASE WHEN c.account <> '' AND c.account <> "
+                                    "c.account END)) > 64 THEN (CASE WHEN c.account <> '' AND c.account <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END)) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || (CASE WHEN c.account <> '' AND c.account <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.account) ELSE c.account END) ELSE NULLIF((CASE WHEN '
+                                    'DESC LIMIT 1), c.account) ELSE c.account END) WHEN unicode((CASE WHEN '
                                     "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
                                     'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
                                     "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
-                                    "c.account END), '') END) END, CASE WHEN (CASE WHEN unicode((CASE WHEN "
+                                    "c.account END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
+                                    "c.account END) ELSE NULLIF((CASE WHEN c.account <> '' AND c.account <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
+                                    "DESC LIMIT 1), c.account) ELSE c.account END), '') END END, CASE WHEN "
+                                    "(CASE WHEN c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
                                     "c.description <> '' AND c.description <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
@@ -2976,11 +2859,10 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "NULLIF((CASE WHEN c.description <> '' AND c.description <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'description' ORDER BY p.event_id DESC, "
-                                    "p.id DESC LIMIT 1), c.description) ELSE c.description END), '') END) "
-                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
-                                    "replace((CASE WHEN unicode((CASE WHEN c.description <> '' AND "
-                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
+                                    "p.id DESC LIMIT 1), c.description) ELSE c.description END), '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.description '
+                                    "<> '' AND c.description <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
                                     "c.description END)) > 64 THEN (CASE WHEN c.description <> '' AND "
                                     "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
@@ -2998,28 +2880,7 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.description <> '' AND c.description <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.description) ELSE c.description END), \'\') END), \'"\', \'""\') '
-                                    '|| \'"\' ELSE (CASE WHEN unicode((CASE WHEN c.description <> \'\' AND '
-                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
-                                    "c.description END)) > 64 THEN (CASE WHEN c.description <> '' AND "
-                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
-                                    "c.description END) WHEN unicode((CASE WHEN c.description <> '' AND "
-                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
-                                    "c.description END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
-                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.description) ELSE c.description END) ELSE NULLIF((CASE WHEN '
-                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    "1), c.description) ELSE c.description END), '') END) END, CASE WHEN "
+                                    "1), c.description) ELSE c.description END), '') END END, CASE WHEN "
                                     'c.received_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
                                     "c.received_at < (SELECT (last_year + 1) || '-01-01' FROM "
                                     'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
@@ -3100,11 +2961,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "<= substr(c.closed_at, 1, 19) || '.999999' ORDER BY "
                                     'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.closed_at IS NOT NULL '
                                     'THEN complaintctl_time_text(c.closed_at) END, c.reopen_count, CASE WHEN '
-                                    "(CASE WHEN unicode((CASE WHEN c.resolution <> '' AND c.resolution <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END)) > 64 THEN '
                                     "(CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
+                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END)) > 64 THEN (CASE WHEN '
+                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
                                     '1), c.resolution) ELSE c.resolution END) WHEN unicode((CASE WHEN '
@@ -3119,37 +2985,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "NULLIF((CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' "
                                     'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
                                     "c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.resolution) ELSE c.resolution END), '') END) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                                    "WHEN unicode((CASE WHEN c.resolution <> '' AND c.resolution <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END)) > 64 THEN '
-                                    "(CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.resolution) ELSE c.resolution END) WHEN unicode((CASE WHEN '
-                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.resolution) ELSE c.resolution END)) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || (CASE WHEN c.resolution <> '' AND c.resolution <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END) ELSE '
-                                    "NULLIF((CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.resolution) ELSE c.resolution END), \'\') END), \'"\', '
-                                    '\'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN c.resolution <> '
-                                    "'' AND c.resolution <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'resolution' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.resolution) ELSE '
-                                    "c.resolution END)) > 64 THEN (CASE WHEN c.resolution <> '' AND "
-                                    "c.resolution <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    'LIMIT 1), c.resolution) ELSE c.resolution END), \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.resolution <> \'\' '
+                                    "AND c.resolution <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'resolution' ORDER "
                                     'BY p.event_id DESC, p.id DESC LIMIT 1), c.resolution) ELSE c.resolution '
-                                    "END) WHEN unicode((CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "END)) > 64 THEN (CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END) WHEN '
+                                    "unicode((CASE WHEN c.resolution <> '' AND c.resolution <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
                                     'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END)) IN (61, 43, '
@@ -3160,26 +3005,23 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "END) ELSE NULLIF((CASE WHEN c.resolution <> '' AND c.resolution <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
-                                    "p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END), '') END) END, "
-                                    'CASE WHEN (NULLIF(c.root_cause, \'\')) GLOB \'*[,"\' || char(10) || '
-                                    'char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.root_cause, \'\')), '
-                                    '\'"\', \'""\') || \'"\' ELSE (NULLIF(c.root_cause, \'\')) END, CASE '
-                                    'WHEN (NULLIF(c.notified_via, \'\')) GLOB \'*[,"\' || char(10) || '
-                                    'char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.notified_via, '
-                                    '\'\')), \'"\', \'""\') || \'"\' ELSE (NULLIF(c.notified_via, \'\')) '
-                                    'END, CASE WHEN (NULLIF(c.satisfaction, \'\')) GLOB \'*[,"\' || char(10) '
-                                    '|| char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.satisfaction, '
-                                    '\'\')), \'"\', \'""\') || \'"\' ELSE (NULLIF(c.satisfaction, \'\')) '
-                                    'END, CASE WHEN (CASE WHEN unicode(c.external_id) > 64 THEN '
-                                    'c.external_id WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || c.external_id ELSE NULLIF(c.external_id, '') END) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                                    'WHEN unicode(c.external_id) > 64 THEN c.external_id WHEN '
+                                    "p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END), '') END END, "
+                                    'CASE WHEN c.root_cause GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
+                                    'THEN \'"\' || replace(NULLIF(c.root_cause, \'\'), \'"\', \'""\') || '
+                                    '\'"\' ELSE NULLIF(c.root_cause, \'\') END, CASE WHEN c.notified_via '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.notified_via, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.notified_via, '') END, CASE WHEN c.satisfaction GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.satisfaction, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.satisfaction, \'\') END, CASE WHEN c.external_id GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                                    'unicode(c.external_id) > 64 THEN c.external_id WHEN '
                                     "unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    'c.external_id ELSE NULLIF(c.external_id, \'\') END), \'"\', \'""\') || '
-                                    '\'"\' ELSE (CASE WHEN unicode(c.external_id) > 64 THEN c.external_id '
+                                    'c.external_id ELSE NULLIF(c.external_id, \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode(c.external_id) > 64 THEN c.external_id '
                                     "WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.external_id ELSE NULLIF(c.external_id, '') END) END, CASE WHEN "
+                                    "c.external_id ELSE NULLIF(c.external_id, '') END END, CASE WHEN "
                                     "c.internal_breached THEN 'true' WHEN NOT c.internal_breached THEN "
                                     "'false' END, CASE WHEN c.regulatory_breached THEN 'true' WHEN NOT "
                                     "c.regulatory_breached THEN 'false' END, c.regulatory_extension_days, "
@@ -3194,29 +3036,47 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     'zone_offsets WHERE zone_offsets.starts_at <= substr(c.withdrawn_at, 1, '
                                     "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
                                     'c.withdrawn_at IS NOT NULL THEN complaintctl_time_text(c.withdrawn_at) '
-                                    'END, CASE WHEN (CASE WHEN unicode(c.co_handlers) > 64 THEN '
+                                    'END, CASE WHEN c.co_handlers GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.co_handlers) > 64 THEN '
                                     'c.co_handlers WHEN unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                                    'WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN '
-                                    "unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    'c.co_handlers ELSE NULLIF(c.co_handlers, \'\') END), \'"\', \'""\') || '
-                                    '\'"\' ELSE (CASE WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers '
-                                    "WHEN unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.co_handlers ELSE NULLIF(c.co_handlers, '') END) END, CASE WHEN (CASE "
-                                    'WHEN unicode(c.departments) > 64 THEN c.departments WHEN '
-                                    "unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    'c.departments ELSE NULLIF(c.departments, \'\') END) GLOB \'*[,"\' || '
-                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE WHEN '
-                                    'unicode(c.departments) > 64 THEN c.departments WHEN '
-                                    "unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    'c.departments ELSE NULLIF(c.departments, \'\') END), \'"\', \'""\') || '
-                                    '\'"\' ELSE (CASE WHEN unicode(c.departments) > 64 THEN c.departments '
-                                    "WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.departments ELSE NULLIF(c.departments, '') END) END, CASE WHEN "
-                                    '(NULLIF(c.id_type, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((NULLIF(c.id_type, \'\')), \'"\', \'""\') '
-                                    '|| \'"\' ELSE (NULLIF(c.id_type, \'\')) END, CASE WHEN (CASE WHEN '
+                                    "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.co_handlers) > 64 THEN '
+                                    'c.co_handlers WHEN unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END END, CASE "
+                                    'WHEN c.departments GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(CASE WHEN unicode(c.departments) > 64 THEN '
+                                    'c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.departments ELSE NULLIF(c.departments, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.departments) > 64 THEN '
+                                    'c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.departments ELSE NULLIF(c.departments, '') END END, CASE "
+                                    'WHEN c.id_type GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.id_type, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.id_type, '') END, CASE WHEN (CASE WHEN c.id_number <> '' AND "
+                                    "c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.id_number <> '' AND c.id_number "
+                                    "<> '[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p "
+                                    "WHERE p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END)) > 64 THEN '
+                                    "(CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) WHEN unicode((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    "c.id_number END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) ELSE NULLIF((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    'c.id_number END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                                     "unicode((CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' "
                                     'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
                                     "c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC "
@@ -3236,90 +3096,33 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
                                     "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
-                                    'c.id_number END), \'\') END) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((CASE WHEN unicode((CASE WHEN c.id_number '
-                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
-                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
-                                    "c.id_number END)) > 64 THEN (CASE WHEN c.id_number <> '' AND "
-                                    "c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' ORDER "
-                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number '
-                                    "END) WHEN unicode((CASE WHEN c.id_number <> '' AND c.id_number <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END)) IN (61, 43, 45, '
-                                    "64, 9, 13) THEN '''' || (CASE WHEN c.id_number <> '' AND c.id_number <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END) ELSE '
-                                    "NULLIF((CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.id_number) ELSE c.id_number END), \'\') END), \'"\', '
-                                    '\'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN c.id_number <> \'\' '
-                                    "AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
-                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' ORDER "
-                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number '
-                                    "END)) > 64 THEN (CASE WHEN c.id_number <> '' AND c.id_number <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END) WHEN '
-                                    "unicode((CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.id_number) ELSE c.id_number END)) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || (CASE WHEN c.id_number <> '' AND c.id_number <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END) ELSE '
-                                    "NULLIF((CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.id_number) ELSE c.id_number END), '') END) END, CASE WHEN "
-                                    "(CASE WHEN unicode((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "c.id_number END), '') END END, CASE WHEN (CASE WHEN c.agent_name <> '' "
+                                    "AND c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END)) > 64 THEN (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END)) > 64 THEN '
-                                    "(CASE WHEN c.agent_name <> '' AND c.agent_name <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.agent_name) ELSE c.agent_name END) WHEN unicode((CASE WHEN '
-                                    "c.agent_name <> '' AND c.agent_name <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.agent_name) ELSE c.agent_name END)) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END) WHEN '
+                                    "unicode((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END) ELSE '
-                                    "NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END) GLOB "
-                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace((CASE '
-                                    "WHEN unicode((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END)) IN (61, 43, '
+                                    "45, 64, 9, 13) THEN '''' || (CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END) ELSE NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END)) > 64 THEN '
-                                    "(CASE WHEN c.agent_name <> '' AND c.agent_name <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.agent_name) ELSE c.agent_name END) WHEN unicode((CASE WHEN '
-                                    "c.agent_name <> '' AND c.agent_name <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.agent_name) ELSE c.agent_name END)) IN (61, 43, 45, 64, 9, 13) '
-                                    "THEN '''' || (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
-                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END) ELSE '
-                                    "NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> '[anonymised]' "
-                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
-                                    "c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.agent_name) ELSE c.agent_name END), \'\') END), \'"\', '
-                                    '\'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN c.agent_name <> '
-                                    "'' AND c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.agent_name '
+                                    "<> '' AND c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value "
                                     "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE '
                                     "c.agent_name END)) > 64 THEN (CASE WHEN c.agent_name <> '' AND "
@@ -3337,49 +3140,28 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "END) ELSE NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
-                                    "p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END) END, "
-                                    'CASE WHEN (CASE WHEN unicode(c.agent_authority) > 64 THEN '
-                                    'c.agent_authority WHEN unicode(c.agent_authority) IN (61, 43, 45, 64, '
-                                    "9, 13) THEN '''' || c.agent_authority ELSE NULLIF(c.agent_authority, "
-                                    '\'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
-                                    '|| replace((CASE WHEN unicode(c.agent_authority) > 64 THEN '
-                                    'c.agent_authority WHEN unicode(c.agent_authority) IN (61, 43, 45, 64, '
-                                    "9, 13) THEN '''' || c.agent_authority ELSE NULLIF(c.agent_authority, "
-                                    '\'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
-                                    'unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                                    "p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END END, "
+                                    'CASE WHEN c.agent_authority GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.agent_authority) > 64 '
+                                    'THEN c.agent_authority WHEN unicode(c.agent_authority) IN (61, 43, 45, '
+                                    "64, 9, 13) THEN '''' || c.agent_authority ELSE "
+                                    'NULLIF(c.agent_authority, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
                                     "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.agent_authority ELSE NULLIF(c.agent_authority, '') END) END, CASE "
-                                    'WHEN (CASE WHEN unicode(c.complained_staff) > 64 THEN '
+                                    "c.agent_authority ELSE NULLIF(c.agent_authority, '') END END, CASE WHEN "
+                                    'c.complained_staff GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(CASE WHEN unicode(c.complained_staff) > 64 THEN '
                                     'c.complained_staff WHEN unicode(c.complained_staff) IN (61, 43, 45, 64, '
                                     "9, 13) THEN '''' || c.complained_staff ELSE NULLIF(c.complained_staff, "
-                                    '\'\') END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
-                                    '|| replace((CASE WHEN unicode(c.complained_staff) > 64 THEN '
-                                    'c.complained_staff WHEN unicode(c.complained_staff) IN (61, 43, 45, 64, '
-                                    "9, 13) THEN '''' || c.complained_staff ELSE NULLIF(c.complained_staff, "
-                                    '\'\') END), \'"\', \'""\') || \'"\' ELSE (CASE WHEN '
+                                    '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
                                     'unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
                                     "unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                                    "c.complained_staff ELSE NULLIF(c.complained_staff, '') END) END, CASE "
-                                    "WHEN (CASE WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.request) ELSE c.request END)) > 64 THEN (CASE WHEN '
-                                    "c.request <> '' AND c.request <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE "
-                                    "c.request END) WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.request) ELSE c.request END)) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || (CASE WHEN c.request <> '' AND c.request <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
-                                    'DESC LIMIT 1), c.request) ELSE c.request END) ELSE NULLIF((CASE WHEN '
-                                    "c.request <> '' AND c.request <> '[anonymised]' THEN COALESCE((SELECT "
-                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE "
-                                    'c.request END), \'\') END) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((CASE WHEN unicode((CASE WHEN c.request <> '
+                                    "c.complained_staff ELSE NULLIF(c.complained_staff, '') END END, CASE "
+                                    "WHEN (CASE WHEN c.request <> '' AND c.request <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.request) ELSE c.request END) GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN c.request <> '
                                     "'' AND c.request <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'request' ORDER BY "
                                     'p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE c.request END)) > '
@@ -3397,8 +3179,8 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "ELSE NULLIF((CASE WHEN c.request <> '' AND c.request <> '[anonymised]' "
                                     'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
                                     "c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id DESC LIMIT "
-                                    '1), c.request) ELSE c.request END), \'\') END), \'"\', \'""\') || \'"\' '
-                                    "ELSE (CASE WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
+                                    '1), c.request) ELSE c.request END), \'\') END, \'"\', \'""\') || \'"\' '
+                                    "ELSE CASE WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
                                     'DESC LIMIT 1), c.request) ELSE c.request END)) > 64 THEN (CASE WHEN '
@@ -3416,7 +3198,7 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.request <> '' AND c.request <> '[anonymised]' THEN COALESCE((SELECT "
                                     'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
                                     "'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE "
-                                    "c.request END), '') END) END, CASE WHEN c.decided_at >= (SELECT "
+                                    "c.request END), '') END END, CASE WHEN c.decided_at >= (SELECT "
                                     'min(starts_at) FROM zone_offsets) AND c.decided_at < (SELECT (last_year '
                                     "+ 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
                                     "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
@@ -3427,7 +3209,12 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     'zone_offsets WHERE zone_offsets.starts_at <= substr(c.decided_at, 1, '
                                     "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
                                     'c.decided_at IS NOT NULL THEN complaintctl_time_text(c.decided_at) END, '
-                                    "CASE WHEN (CASE WHEN unicode((CASE WHEN c.decision_facts <> '' AND "
+                                    "CASE WHEN (CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END) '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.decision_facts <> '' AND "
                                     "c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_facts' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
@@ -3448,17 +3235,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_facts' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
-                                    'c.decision_facts END), \'\') END) GLOB \'*[,"\' || char(10) || char(13) '
-                                    '|| \']*\' THEN \'"\' || replace((CASE WHEN unicode((CASE WHEN '
-                                    "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) > 64 THEN (CASE '
-                                    "WHEN c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_facts) ELSE c.decision_facts END) WHEN '
-                                    "unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    'c.decision_facts END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    "WHEN unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) '
+                                    "> 64 THEN (CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END) '
+                                    "WHEN unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
                                     'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) '
@@ -3470,30 +3256,13 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.decision_facts) ELSE c.decision_facts END), '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN '
-                                    "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) > 64 THEN (CASE '
-                                    "WHEN c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_facts) ELSE c.decision_facts END) WHEN '
-                                    "unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "LIMIT 1), c.decision_facts) ELSE c.decision_facts END), '') END END, "
+                                    "CASE WHEN (CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
-                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) '
-                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.decision_facts <> "
-                                    "'' AND c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'decision_facts' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    'c.decision_facts) ELSE c.decision_facts END) ELSE NULLIF((CASE WHEN '
-                                    "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.decision_facts) ELSE c.decision_facts END), '') END) END, "
-                                    "CASE WHEN (CASE WHEN unicode((CASE WHEN c.decision_basis <> '' AND "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END) '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.decision_basis <> '' AND "
                                     "c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_basis' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
@@ -3514,17 +3283,16 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
                                     "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_basis' "
                                     'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
-                                    'c.decision_basis END), \'\') END) GLOB \'*[,"\' || char(10) || char(13) '
-                                    '|| \']*\' THEN \'"\' || replace((CASE WHEN unicode((CASE WHEN '
-                                    "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) > 64 THEN (CASE '
-                                    "WHEN c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_basis) ELSE c.decision_basis END) WHEN '
-                                    "unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    'c.decision_basis END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    "WHEN unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) '
+                                    "> 64 THEN (CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END) '
+                                    "WHEN unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
                                     "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
                                     "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
                                     'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) '
@@ -3536,62 +3304,38 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
                                     'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
                                     "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.decision_basis) ELSE c.decision_basis END), '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode((CASE WHEN '
-                                    "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) > 64 THEN (CASE '
-                                    "WHEN c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    'LIMIT 1), c.decision_basis) ELSE c.decision_basis END) WHEN '
-                                    "unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
-                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
-                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
-                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) '
-                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.decision_basis <> "
-                                    "'' AND c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value "
-                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
-                                    "'decision_basis' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
-                                    'c.decision_basis) ELSE c.decision_basis END) ELSE NULLIF((CASE WHEN '
-                                    "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
-                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
-                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
-                                    "LIMIT 1), c.decision_basis) ELSE c.decision_basis END), '') END) END, "
-                                    'CASE WHEN (NULLIF(c.relief, \'\')) GLOB \'*[,"\' || char(10) || '
-                                    'char(13) || \']*\' THEN \'"\' || replace((NULLIF(c.relief, \'\')), '
-                                    '\'"\', \'""\') || \'"\' ELSE (NULLIF(c.relief, \'\')) END, CASE WHEN '
-                                    'c.review_requested_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
-                                    "c.review_requested_at < (SELECT (last_year + 1) || '-01-01' FROM "
-                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
-                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, "
-                                    "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || "
-                                    '(SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "LIMIT 1), c.decision_basis) ELSE c.decision_basis END), '') END END, "
+                                    'CASE WHEN c.relief GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.relief, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.relief, '') END, CASE WHEN c.review_requested_at >= (SELECT "
+                                    'min(starts_at) FROM zone_offsets) AND c.review_requested_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, 19), "
-                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                                    'zone_offsets WHERE zone_offsets.starts_at <= '
-                                    "substr(c.review_requested_at, 1, 19) || '.999999' ORDER BY "
-                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.review_requested_at IS '
-                                    'NOT NULL THEN complaintctl_time_text(c.review_requested_at) END, CASE '
-                                    'WHEN (CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer WHEN '
-                                    "unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer "
-                                    'ELSE NULLIF(c.reviewer, \'\') END) GLOB \'*[,"\' || char(10) || '
-                                    'char(13) || \']*\' THEN \'"\' || replace((CASE WHEN unicode(c.reviewer) '
-                                    '> 64 THEN c.reviewer WHEN unicode(c.reviewer) IN (61, 43, 45, 64, 9, '
-                                    "13) THEN '''' || c.reviewer ELSE NULLIF(c.reviewer, '') END), "
-                                    '\'"\', \'""\') || \'"\' ELSE (CASE WHEN unicode(c.reviewer) > 64 THEN '
-                                    'c.reviewer WHEN unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '
-                                    "'''' || c.reviewer ELSE NULLIF(c.reviewer, '') END) END, CASE WHEN "
-                                    '(NULLIF(c.review_outcome, \'\')) GLOB \'*[,"\' || char(10) || char(13) '
-                                    '|| \']*\' THEN \'"\' || replace((NULLIF(c.review_outcome, \'\')), '
-                                    '\'"\', \'""\') || \'"\' ELSE (NULLIF(c.review_outcome, \'\')) END, CASE '
-                                    'WHEN c.reviewed_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
-                                    "c.reviewed_at < (SELECT (last_year + 1) || '-01-01' FROM "
-                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
-                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, 19), "
                                     "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
                                     "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.review_requested_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    'zone_offsets.starts_at <= substr(c.review_requested_at, 1, 19) || '
+                                    "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                                    'c.review_requested_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(c.review_requested_at) END, CASE WHEN c.reviewer '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer WHEN '
+                                    "unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer "
+                                    'ELSE NULLIF(c.reviewer, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer ELSE "
+                                    "NULLIF(c.reviewer, '') END END, CASE WHEN c.review_outcome GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.review_outcome, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.review_outcome, '') END, CASE WHEN c.reviewed_at >= (SELECT "
+                                    'min(starts_at) FROM zone_offsets) AND c.reviewed_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, 19), (SELECT "
+                                    "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                                    "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
                                     "substr(c.reviewed_at, 1, 19), zone_offsets.offset_seconds || ' "
                                     "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
                                     "zone_offsets.starts_at <= substr(c.reviewed_at, 1, 19) || '.999999' "
@@ -3619,30 +3363,30 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at '
                                     "<= substr(c.paused_at, 1, 19) || '.999999' ORDER BY "
                                     'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.paused_at IS NOT NULL '
-                                    'THEN complaintctl_time_text(c.paused_at) END, CASE WHEN '
-                                    '(NULLIF(c.pause_reason, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((NULLIF(c.pause_reason, \'\')), \'"\', '
-                                    '\'""\') || \'"\' ELSE (NULLIF(c.pause_reason, \'\')) END, CASE WHEN '
-                                    '(NULLIF(c.paused_from, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((NULLIF(c.paused_from, \'\')), \'"\', '
-                                    '\'""\') || \'"\' ELSE (NULLIF(c.paused_from, \'\')) END, '
-                                    'c.paused_working_seconds, c.regulatory_paused_seconds, y.number, CASE '
-                                    'WHEN (NULLIF(y.tier, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((NULLIF(y.tier, \'\')), \'"\', \'""\') || '
-                                    '\'"\' ELSE (NULLIF(y.tier, \'\')) END, CASE WHEN y.opened_at >= (SELECT '
-                                    'min(starts_at) FROM zone_offsets) AND y.opened_at < (SELECT (last_year '
-                                    "+ 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
-                                    "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                                    "substr(y.opened_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                                    'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
-                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                                    'zone_offsets WHERE zone_offsets.starts_at <= substr(y.opened_at, 1, 19) '
-                                    "|| '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
-                                    'y.opened_at IS NOT NULL THEN complaintctl_time_text(y.opened_at) END, '
-                                    'CASE WHEN y.due_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
-                                    "y.due_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) "
-                                    'THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    'THEN complaintctl_time_text(c.paused_at) END, CASE WHEN c.pause_reason '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.pause_reason, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.pause_reason, \'\') END, CASE WHEN c.paused_from GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.paused_from, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.paused_from, '') END, c.paused_working_seconds, "
+                                    'c.regulatory_paused_seconds, y.number, CASE WHEN y.tier GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.tier, '
+                                    '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(y.tier, \'\') END, CASE WHEN '
+                                    'y.opened_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "y.opened_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(y.opened_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                                    '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at '
+                                    "<= substr(y.opened_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.opened_at IS NOT NULL '
+                                    'THEN complaintctl_time_text(y.opened_at) END, CASE WHEN y.due_at >= '
+                                    '(SELECT min(starts_at) FROM zone_offsets) AND y.due_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(y.due_at, 1, 19), (SELECT "
                                     "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
                                     "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
@@ -3702,11 +3446,10 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                     "'false' END, CASE WHEN y.regulatory_breached THEN 'true' WHEN NOT "
                                     "y.regulatory_breached THEN 'false' END, CASE WHEN y.response_breached "
                                     "THEN 'true' WHEN NOT y.response_breached THEN 'false' END, CASE WHEN "
-                                    '(NULLIF(y.opened_by, \'\')) GLOB \'*[,"\' || char(10) || char(13) || '
-                                    '\']*\' THEN \'"\' || replace((NULLIF(y.opened_by, \'\')), \'"\', '
-                                    '\'""\') || \'"\' ELSE (NULLIF(y.opened_by, \'\')) END, '
-                                    'y.regulatory_extension_days) FROM cases c LEFT JOIN cycles y ON '
-                                    'y.case_id = c.id ORDER BY c.id, y.number',
+                                    'y.opened_by GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
+                                    '|| replace(NULLIF(y.opened_by, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(y.opened_by, '') END, y.regulatory_extension_days) FROM cases c "
+                                    'LEFT JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
                                     {}),
             'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
             'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
