@@ -354,12 +354,9 @@ def _prepare_export(opts: dict):
         zone = getattr(ctx.tz, "key", None)
         if zone is None or _calendar_kept(db, ctx, policy) is None:
             raise FullWay  # the full way writes the calendar's tables for this config first
-        if db.backend == "postgresql":
-            from complaintctl.stored import WHOLE_HOURS_CHECKED, whole_hour_offsets
-
-            if not whole_hour_offsets(ctx.tz, *WHOLE_HOURS_CHECKED):
-                raise FullWay  # the compiled text is the form for whole-hour zones (db.py: time_text_sql)
-        reveal = not masking and (db.backend == "sqlite" or bool(db.scalar("may_read_personal")))
+        if not db.export_text_holds(ctx.tz):
+            raise FullWay  # the compiled text is not this zone's form (PostgreSQL: whole hours only)
+        reveal = not masking and db.may_read_personal()
         target = _target(db, opts["output"])
     except BaseException:
         db.close()

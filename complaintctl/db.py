@@ -23,7 +23,8 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text, whole_hour_offsets
+from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text,
+                     whole_hour_offsets)
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both

@@ -125,6 +125,16 @@ class Reader:
             n += len(rows)
         return n
 
+    def export_text_holds(self, tz) -> bool:
+        """Whether the export's compiled text (complaintctl/sqltext.py) is the one db.py's adapter
+        makes for zone `tz`: SQLite's does not depend on the zone."""
+        return True
+
+    def may_read_personal(self) -> bool:
+        """As db.py's adapter: whether this login may read personal data in full (SQLite: whoever
+        may open the file)."""
+        return True
+
     def person(self, field: str, value: str) -> Person | None:
         """The staff member whose `login` or `name` is `value` (access.identify_with's `find`)."""
         rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
@@ -197,6 +207,15 @@ class _PostgreSQLReader(Reader):
             if batch:
                 write(copied_rows(batch, b"\r\n"))
         return n + len(batch)
+
+    def export_text_holds(self, tz) -> bool:
+        # Compiled in a zone of whole-hour offsets: the text for every such zone (db.py's time_text_sql).
+        from .stored import WHOLE_HOURS_CHECKED, whole_hour_offsets
+
+        return whole_hour_offsets(tz, *WHOLE_HOURS_CHECKED)
+
+    def may_read_personal(self) -> bool:
+        return bool(self.scalar("may_read_personal"))
 
     def write_export(self, name: str, out, tz) -> int:
         """As Reader.write_export, by COPY, in the business zone for this transaction (as db.py's
