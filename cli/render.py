@@ -436,7 +436,8 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         return 0
 
     with destination(output) as out:
-        tty = output is None and hasattr(out, "isatty") and out.isatty() and not os.environ.get("NO_COLOR")
+        on_terminal = output is None and hasattr(out, "isatty") and out.isatty()
+        tty = on_terminal and not os.environ.get("NO_COLOR")
         width = None if output is not None else table_width(out)
         lay = layout(columns, [c for c, _ in sample], lang, width)
         keep = [columns.index(c) for c in lay.columns]
@@ -463,6 +464,12 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         if caption:
             write(caption)
     total = seen if total is None else max(total, seen)
+    if on_terminal and len(lay.columns) < len(columns):  # a person sees no column lost silently
+        note = labels.sentence("columns_left_out", lang, width=width,
+                               names=[" ".join(_header(c, lang).split()) for c in columns if c not in lay.columns])
+        import textwrap  # as wide as the table at most (a Chinese character takes two cells)
+
+        message("\n".join(textwrap.wrap(note, width if note.isascii() else max(width // 2, 20))))
     if output is None and total > shown:
         message(labels.t("more_rows", lang, n=total - shown))
     return total

@@ -498,6 +498,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "stopped": ("stopped (paused)", "已中止计时"),
     "none": ("none", "无"),
     "more_rows": ("{n} more rows not shown; use --all or --limit N", "另有 {n} 行未显示；使用 --all 或 --limit N"),
+    "columns_left_out": ("left out to fit {width} columns: {names}; a wider window, COLUMNS=N or --format csv "
+                         "shows every column",
+                         "为适应 {width} 列宽度未显示：{names}；加宽窗口、设置 COLUMNS=N 或使用 --format csv 可显示全部列"),
     "no_cases": ("No cases match.", "没有符合条件的案件。"),
     "provisional": (
         "calendar for {year} is provisional: the official holiday schedule is not yet published",

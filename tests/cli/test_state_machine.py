@@ -47,14 +47,24 @@ def test_the_table_covers_every_status_and_command():
     assert len(ILLEGAL) > 20
 
 
-@pytest.mark.parametrize("status, action", ILLEGAL)
-def test_an_illegal_move_is_refused(cli, status, action):
+@pytest.mark.parametrize("status", list(SETUP))
+def test_an_illegal_move_is_refused(cli, status):
+    """One case brought to the status, then every command the status does not allow, each
+    refused with the status and the moves it allows, writing nothing.
+    (One case a status, not one a pair: the refusals write nothing, so they cannot disturb
+    each other, and the suite builds 10 cases a backend instead of 134.)"""
     cli("staff", "add", "sunli", "--role", "executive")
     ref = cli.log()
     for step in SETUP[status]:
         cli(*[a.format(ref=ref) for a in step])
     assert cli.json("show", ref, "--json")["case"]["status"] == status
-    err = cli.fails(*[a.format(ref=ref) for a in COMMAND[action]])
     allowed = ", ".join(d.allowed_actions(d.Status(status))) or "none"
     shown = status.replace("_", " ")  # a state reads as words, never as its raw key
-    assert f"cannot {action} a case that is {shown}; allowed from {shown}: {allowed}" in err
+    refused = [action for s, action in ILLEGAL if s == status]
+    assert refused
+    wrong = {}
+    for action in refused:
+        err = cli.fails(*[a.format(ref=ref) for a in COMMAND[action]])
+        if f"cannot {action} a case that is {shown}; allowed from {shown}: {allowed}" not in err:
+            wrong[action] = err
+    assert not wrong, wrong  # (cli.fails checks each left the database as it was)

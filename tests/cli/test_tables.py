@@ -205,3 +205,6 @@ def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
     plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
     assert "C-2026-000001" in plain
     assert max(cell_len(line) for line in plain.replace("\r", "").splitlines()) <= 80
+    # The columns that did not fit are named, on lines as narrow as the table (never silently lost).
+    note = plain.replace("\r", "")[plain.replace("\r", "").index("left out to fit 80 columns: "):]
+    assert "Channel" in note and "--format csv" in note.replace("\n", " ")

@@ -3,6 +3,8 @@ together and reports (the timed runs themselves are on demand: README, Performan
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 
@@ -20,3 +22,20 @@ def test_the_benchmark_builds_a_database_the_tool_accepts(cli):
     assert cli.json("db", "info", "--json")["counts"]["cases"] == 300
     rows = cli("report", "overdue", "--as-of", run.AS_OF, "--format", "csv").stdout.splitlines()
     assert len(rows) > 1 and rows[0].startswith("reference,status")
+
+
+@pytest.mark.sqlite_only
+def test_the_overdue_floor_lists_the_overdue_of_a_built_database(cli):
+    """benchmarks/overdue_floor.py (the stdlib floor benchmarks/tables.py times) still runs: it once
+    imported a query run.py no longer had, and failed only when the benchmark was next run."""
+    import subprocess
+    import sys
+
+    run = _benchmark_module()
+    run.build(str(cli.db), 300)
+    as_of = "2026-11-20 01:00:00.000000"
+    out = subprocess.run([sys.executable, str(RUN.parent / "overdue_floor.py"), str(cli.db), as_of],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    listed = cli("report", "overdue", "--as-of", run.AS_OF, "--format", "csv").stdout.splitlines()
+    assert out[0].startswith("Reference") and len(out) > 1
+    assert {line.split()[0] for line in out[1:]} <= {line.split(",")[0] for line in listed[1:]}

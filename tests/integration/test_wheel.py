@@ -47,10 +47,12 @@ def run(argv, cwd, env, timeout=600, check=True):
     return done
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory):
     """A fresh virtual environment with the freshly built wheel installed, and an environment to run
-    it in that points HOME, the data and config folders at an empty place and leaves out the source."""
+    it in that points HOME, the data and config folders at an empty place and leaves out the source.
+    Built once a session: a module-scoped fixture was built twice whenever xdist ran another
+    module's test between this module's (about 20 s each time)."""
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)  # the build writes build/ and *.egg-info beside the source
