@@ -271,7 +271,8 @@ def psql_export_floor(url: str) -> list[str] | None:
     if shell is None:
         return None
     zone = "Asia/Shanghai"
-    sql, _ = export_query(ADAPTERS["postgresql"](None, 0), ZoneInfo(zone), False)
+    sql, params = export_query(ADAPTERS["postgresql"](None, 0), ZoneInfo(zone), False)
+    sql = sql.replace("%(zone)s", f"'{params['zone']}'")
     shell[-1] = f"SET TimeZone = '{zone}'; SET DateStyle = 'ISO'; SET jit = off; COPY ({sql}) TO STDOUT WITH CSV"
     return shell
 

@@ -1,20 +1,20 @@
-"""`report overdue` and `report sla` without Typer or SQLAlchemy: the morning cron job's report and
-the compliance figures, read-only.
+"""`report overdue`, `report sla` and `export --format csv` without Typer or SQLAlchemy: the morning
+cron job's report, the compliance figures and the spreadsheet export, read-only.
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
 --all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv; sla's --from,
---to, --by, --format). Anything else, and anything unusual found before the first byte is written
-(a database that is missing, not at the current schema or unreadable, a login that may not read,
-a bad value, late remediation actions to list, cycles without their working time kept), goes the
-full way instead, which then says what is wrong with the same line and exit code, or prints the
-same report. Nothing here decides what the report holds: the statements are the full path's own,
-compiled to text (complaintctl/sqltext.py), the operator is identified by access.identify_with,
-and the rows are made by rows.CaseRows (overdue) or sla.sla_by (sla) and written by render.emit,
-as in cli/reports.py; except overdue's `--format csv` (to stdout or --output), whose rows come out
-of the database as finished text (complaintctl/finished.py: COPY on PostgreSQL) when the
-calendar's tables cover the moment. tests/cli/test_lean_overdue.py and test_lean_sla.py run each
-report both ways and compare the bytes.
+--to, --by, --format; export's below). Anything else, and anything unusual found before the first
+byte is written (a database that is missing, not at the current schema or unreadable, a login that
+may not read, a bad value, late remediation actions to list, cycles without their working time
+kept), goes the full way instead, which then says what is wrong with the same line and exit code,
+or prints the same report. Nothing here decides what the report holds: the statements are the full
+path's own, compiled to text (complaintctl/sqltext.py), the operator is identified by
+access.identify_with, and the rows are made by rows.CaseRows (overdue) or sla.sla_by (sla) and
+written by render.emit, as in cli/reports.py; except overdue's `--format csv` (to stdout or
+--output), whose rows come out of the database as finished text (complaintctl/finished.py: COPY on
+PostgreSQL) when the calendar's tables cover the moment. tests/cli/test_lean_overdue.py and
+test_lean_sla.py run each report both ways and compare the bytes.
 
 COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
 """
@@ -22,23 +22,14 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
-# Each command's options that take a value, and its flags.
-_VALUES = {
-    "overdue": {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
-                "-o": "output"},
-    "sla": {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"},
-}
-_FLAGS = {
-    "overdue": {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"},
-    "sla": {},
-}
-_DEFAULTS = {
-    "overdue": {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None,
-                "as_of": None, "output": None},
-    "sla": {"start": None, "end": None, "by": "tier", "fmt": "table"},
-}
+_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
+_FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
+_SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
+_EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
+_EXPORT_FLAGS = {"--excel": "excel"}
 
 
 class FullWay(Exception):
@@ -46,60 +37,86 @@ class FullWay(Exception):
 
 
 def parse(argv: list[str]) -> dict | None:
-    """The run's options, if the arguments are `[globals] report overdue|sla [options]` with only the
-    options above (the last of a repeated option counts, as in Click); else None. The command is
-    under "command"."""
-    opts: dict = {"db": None, "config": None, "lang": None, "actor": None}
+    """The run's options, if the arguments are `[globals] report overdue [options]` with only the
+    options above (the last of a repeated option counts, as in Click); else None."""
+    return _parse(argv, ["report", "overdue"], _VALUES, _FLAGS,
+                  {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None,
+                   "as_of": None, "output": None})
+
+
+def parse_sla(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report sla [--from] [--to] [--by]
+    [--format]`; else None (--output and --excel go the full way)."""
+    return _parse(argv, ["report", "sla"], _SLA_VALUES, {}, {"start": None, "end": None, "by": "tier", "fmt": "table"})
+
+
+def parse_export(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] export [--format F] [--output FILE]
+    [--excel]`; else None (a window of receipt, --from or --to, goes the full way)."""
+    return _parse(argv, ["export"], _EXPORT_VALUES, _EXPORT_FLAGS, {"fmt": "jsonl", "output": None, "excel": False})
+
+
+def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict) -> dict | None:
+    """The options of `[globals] COMMAND [options]` with only the global options, the command's
+    `values` and `flags` (option -> key), over the defaults `opts`; None for anything else."""
+    opts = {**opts, "db": None, "config": None, "lang": None, "actor": None}
     words = iter(argv)
     command: list[str] = []
     for arg in words:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        which = command[1] if len(command) == 2 and command[0] == "report" else None
-        table = _GLOBAL if not command else _VALUES.get(which, {})
+        table = _GLOBAL if not command else (values if command == words_of_command else {})
         if name in table:
             if not eq:
                 value = next(words, None)
                 if value is None:
                     return None
             opts[table[name]] = value
-        elif arg in _FLAGS.get(which, {}):
-            opts[_FLAGS[which][arg]] = True
-        elif not arg.startswith("-") and len(command) < 2:
+        elif command == words_of_command and arg in flags:
+            opts[flags[arg]] = True
+        elif not arg.startswith("-") and len(command) < len(words_of_command):
             command.append(arg)
         else:
             return None
-    if len(command) != 2 or command[0] != "report" or command[1] not in _VALUES:
+    if command != words_of_command:
         return None
-    return {**_DEFAULTS[command[1]], **opts, "command": command[1]}
+    return opts
 
 
 def run(argv: list[str]) -> bool:
-    """Run `report overdue` the lean way if it can be; False when the full way must (nothing has
-    been written then)."""
-    if os.environ.get("COMPLAINTCTL_LEAN", "").lower() in ("off", "0", "no"):
+    """Run `report overdue`, `report sla` or `export --format csv` the lean way if it can be; False
+    when the full way must (nothing has been written then)."""
+    if _off("COMPLAINTCTL_LEAN"):
         return False
     opts = parse(argv)
+    prepare, write = _prepare, _write
     if opts is None:
-        return False
-    prepare, write = (_prepare, _write) if opts["command"] == "overdue" else (_prepare_sla, _write_sla)
+        opts = parse_sla(argv)
+        prepare, write = _prepare_sla, _write_sla
+    if opts is None:
+        opts = parse_export(argv)
+        if opts is None or _off("COMPLAINTCTL_EXPORT_COPY"):  # off: the export's Python way, for comparison
+            return False
+        prepare, write = _prepare_export, _write_export
     try:
-        report = prepare(opts)
+        prepared = prepare(opts)
     except FullWay:
         return False
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
-    write(*report)
+    write(*prepared)
     return True
 
 
+def _off(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("off", "0", "no")
+
+
 def _open(opts: dict):
-    """The run's language, policy, database reader and context, as the full way has them (FullWay,
-    or any error, sends the run the full way; nothing is open then)."""
+    """The run's state (AppState), language, policy and database reader, the database at the
+    current schema; FullWay (or any error) sends the run the full way."""
     from pathlib import Path
 
     from complaintctl import labels
-    from complaintctl.access import identify_with
-    from complaintctl.context import make_context
     from complaintctl.dbapi import Reader
     from complaintctl.sqltext_compiled import HEAD_REVISION
     from complaintctl.stored import resolve_url
@@ -110,7 +127,7 @@ def _open(opts: dict):
         raise FullWay
     st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
                   actor=opts["actor"], lang=opts["lang"])
-    lang, config, policy = st.language, st.config, st.policy
+    config = st.config
     # As AppState.db_url has it (that property loads SQLAlchemy through complaintctl.db).
     url = resolve_url(st.db or os.environ.get("COMPLAINTCTL_DB") or config["database.url"] or str(default_db_path()))
     db = Reader.open(url, config["database.busy_timeout_seconds"])
@@ -119,16 +136,26 @@ def _open(opts: dict):
     try:
         if db.scalar("revision") != HEAD_REVISION:
             raise FullWay  # the full way brings it to the current schema first
-        login = db.login(st.os_login)
-        operator = identify_with(db.person, login, st.acting_for)
-        from platformdirs import user_cache_dir
-
-        ctx = make_context(st.now, operator, policy, cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
-                           codes=config.codes, settings=config.values, regions=config.regions)
     except BaseException:
         db.close()
         raise
-    return lang, policy, db, ctx
+    return st, st.language, st.policy, db
+
+
+def _context(st, policy, db, masking: bool = True):
+    """The services' context, the operator identified as the full way identifies them (a login
+    that is no active staff raises, and the full way says so)."""
+    from pathlib import Path
+
+    from complaintctl.access import identify_with
+    from complaintctl.context import make_context
+    from platformdirs import user_cache_dir
+
+    operator = identify_with(db.person, db.login(st.os_login), st.acting_for)
+    config = st.config
+    return make_context(st.now, operator, policy, masking=masking,
+                        cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
+                        codes=config.codes, settings=config.values, regions=config.regions)
 
 
 def _prepare(opts: dict):
@@ -145,8 +172,9 @@ def _prepare(opts: dict):
         if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
             raise FullWay
         limit = int(limit)
-    lang, policy, db, ctx = _open(opts)
+    st, lang, policy, db = _open(opts)
     try:
+        ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and shown is not None
@@ -188,7 +216,7 @@ def _prepare_sla(opts: dict):
 
     if opts["fmt"] not in render.FORMATS:
         raise FullWay
-    lang, policy, db, ctx = _open(opts)
+    st, lang, policy, db = _open(opts)
 
     def run(statement: str, dim: str, wide: bool, counted: bool, **params):
         if counted:
@@ -198,7 +226,7 @@ def _prepare_sla(opts: dict):
         return db.all(name, **{k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()})
 
     try:
-        report = sla.sla_by(run, ctx, start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
+        report = sla.sla_by(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
     finally:
         db.close()
     return report, lang, opts["fmt"]
@@ -227,10 +255,7 @@ class Finished:
 
         header = (",".join(CSV_KEYS) + "\r\n").encode()  # csv.writer writes these plain names as they are
         if self.output is None:
-            sys.stdout.flush()
-            out = getattr(sys.stdout, "buffer", None)
-            if out is None or (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
-                out = _TextSink()  # a stdout of another encoding: as the full way, through its text layer
+            out = _stdout()
             out.write(header)
             self.db.write_csv("overdue_csv", out, **self.bound)
             out.flush()
@@ -270,6 +295,16 @@ def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
     """The finished-text CSV, when the database's calendar and zone tables were written from this
     config and cover the moment (else None: the rows are made in Python, as the full way makes
     them; the full way writes the tables again)."""
+    kept = _calendar_kept(db, ctx, policy)
+    if kept is None or not kept[0] <= ctx.calendar.local_date(as_of).year < kept[1]:
+        return None
+    return Finished(db, {"as_of": moment, "zone": policy.timezone}, _target(db, output))
+
+
+def _calendar_kept(db, ctx, policy) -> tuple[int, int] | None:
+    """The years (first, last) of the database's calendar and zone tables, when they were written
+    from this config and cover the first case received to next year (as the full way would leave
+    them); else None."""
     from complaintctl import zones
     from complaintctl.stored import stored_utc
 
@@ -279,31 +314,43 @@ def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
     identity, first, last, earliest = rows[0]
     if not zones.covers((identity, first, last), policy, ctx.now, stored_utc(earliest)):
         return None
-    if not first <= ctx.calendar.local_date(as_of).year < last:
+    return first, last
+
+
+def _target(db, output: str | None):
+    """--output checked before anything is read, as the full way checks it: (path, files it must
+    not be), or None for stdout."""
+    if output is None:
         return None
-    target = None
-    if output is not None:
-        from pathlib import Path
+    from pathlib import Path
 
-        from complaintctl.files import check_destination
+    from complaintctl.files import check_destination
 
-        path = Path(output)
-        protect = (db.file,) if db.file is not None else ()
-        check_destination(path, "--output", protect=protect)
-        target = (path, protect)
-    return Finished(db, {"as_of": moment, "zone": policy.timezone}, target)
+    path = Path(output)
+    protect = (db.file,) if db.file is not None else ()
+    check_destination(path, "--output", protect=protect)
+    return path, protect
+
+
+def _stdout():
+    """stdout's bytes, flushed, for whole UTF-8 lines (or its text layer, when it has another
+    encoding, as the full way writes through it)."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None or (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        out = _TextSink()
+    return out
 
 
 def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool) -> None:
     """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
     begun) leave as the application's would."""
     from complaintctl import labels
-    from complaintctl.errors import ComplaintctlError
 
     from . import render
     from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, table_columns
 
-    try:
+    with _failures(db, lang):
         try:
             if isinstance(report, Finished):
                 report.write()
@@ -321,6 +368,15 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
             db.close()
         if fail_on_overdue:
             report.fail_if_overdue()
+
+
+@contextmanager
+def _failures(db, lang: str):
+    """Errors once the output has begun, leaving as the application's would."""
+    from complaintctl.errors import ComplaintctlError
+
+    try:
+        yield
     except BrokenPipeError:
         sys.exit(1)
     except ComplaintctlError as exc:
@@ -333,3 +389,53 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
         from .errors import ExitStatus, fail
 
         fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT)
+
+
+def _prepare_export(opts: dict):
+    """`export --format csv` up to the first byte written: the database's statement of finished
+    text (db.py's adapters, export_csv_sql, compiled), masked or revealed as the full way decides
+    (the masking policy in force and whether the login may read personal data); FullWay (or any
+    error) sends the run the full way."""
+    if opts["fmt"] != "csv":
+        raise FullWay  # jsonl: the full way
+    st, lang, policy, db = _open(opts)
+    try:
+        masking = db.scalar("masking") != "off"
+        ctx = _context(st, policy, db, masking)
+        zone = getattr(ctx.tz, "key", None)
+        if zone is None or _calendar_kept(db, ctx, policy) is None:
+            raise FullWay  # the full way writes the calendar's tables for this config first
+        if not db.export_text_holds(ctx.tz):
+            raise FullWay  # the compiled text is not this zone's form (PostgreSQL: whole hours only)
+        reveal = not masking and db.may_read_personal()
+        target = _target(db, opts["output"])
+    except BaseException:
+        db.close()
+        raise
+    return db, "export_csv_revealed" if reveal else "export_csv", ctx.tz, target, opts["excel"], lang
+
+
+def _write_export(db, name: str, tz, target, excel: bool, lang: str) -> None:
+    """The export's header (and the Excel mark), then its rows as the database writes them, to
+    stdout or --output; the count line for a file, as cli/transfer.py's `export` writes them."""
+    from complaintctl.rows import EXPORT_CSV_KEYS
+
+    head = ("\ufeff" if excel else "") + ",".join(EXPORT_CSV_KEYS) + "\r\n"  # plain names: csv.writer's bytes
+    with _failures(db, lang):
+        try:
+            if target is None:
+                out = _stdout()
+                out.write(head.encode("utf-8"))
+                db.write_export(name, out, tz)
+                out.flush()
+                return
+            from complaintctl import files, labels
+
+            from . import render
+
+            with files.atomic_text(target[0], "--output", protect=target[1], binary=True) as out:
+                out.write(head.encode("utf-8"))
+                n = db.write_export(name, out, tz)
+        finally:
+            db.close()
+        render.message(labels.t("done.exported", lang, n=n, output=target[0]))

@@ -1,6 +1,7 @@
 """The complaintctl command: which command an argument list runs, and the entry point. The Typer
-application itself is built in app.py, only when a command needs it: `report overdue` with the
-arguments lean.py understands runs without Typer or SQLAlchemy (and behaves the same)."""
+application itself is built in app.py, only when a command needs it: `report overdue` and
+`export --format csv` with the arguments lean.py understands run without Typer or SQLAlchemy (and
+behave the same)."""
 from __future__ import annotations
 
 import os
@@ -61,7 +62,7 @@ def run() -> None:
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
     if not completing and not sys.argv[1:] and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("shell")  # `complaintctl` alone at a terminal opens the session
-    if not completing and command_in(sys.argv[1:]) == "report":
+    if not completing and command_in(sys.argv[1:]) in ("report", "export"):
         from . import lean
 
         if lean.run(sys.argv[1:]):

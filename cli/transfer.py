@@ -106,8 +106,8 @@ def export(
         raise InvalidValue("--format", fmt, "acc.csv_or_jsonl")
     with st.uow(write=False) as uow:
         c = st.context()
-        # PostgreSQL writes the CSV itself (COPY); COMPLAINTCTL_EXPORT_COPY=off takes the Python
-        # way there too, for comparison (the same bytes).
+        # The database writes the CSV itself (COPY on PostgreSQL, finished lines on SQLite);
+        # COMPLAINTCTL_EXPORT_COPY=off takes the Python way, for comparison (the same bytes).
         copied = (importer.export_csv_text(uow, c, start, end) if fmt == "csv" and
                   os.environ.get("COMPLAINTCTL_EXPORT_COPY", "").lower() not in ("off", "0", "no") else None)
         if copied is not None:

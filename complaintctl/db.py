@@ -23,7 +23,8 @@ from .models import LOOKUP_WHERE, PersonalData
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import WHOLE_HOURS_CHECKED, copied_rows, whole_hour_offsets
+from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text,
+                     whole_hour_offsets)
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -70,23 +71,36 @@ class ZoneText(sa.sql.expression.FunctionElement):
         super().__init__(moment, zone)
 
 
-@compiles(ZoneText, "sqlite")
-def _zone_text_sqlite(element, compiler, **kw):
+def sqlite_zone_text(moment: str) -> str:
+    """SQLite: a stored time (SQL `moment`) shown in the business zone through zone_offsets, as
+    stored.time_text writes it (NULL outside the periods the table holds). The one SQLite form of
+    the rule: db.ZoneText and the export's time_text_sql both write it."""
     # One index seek a time: the last period starting at or before it, its offset added to the
     # time's whole seconds (strftime would round the fraction to milliseconds), its suffix after.
+    # Periods start at whole seconds, so the seek compares the time's whole second (a time stored
+    # without its fraction, '2026-10-25 01:00:00', would sort before its period's start as text).
     # A zone of one offset throughout (Asia/Shanghai) needs no seek: its one period, read once a
     # statement (SQLite evaluates a subquery that names no outer column once).
-    moment = compiler.process(list(element.clauses)[0], **kw)
     shown = "strftime('%Y-%m-%dT%H:%M:%S', substr({}, 1, 19), {}.offset_seconds || ' seconds') || {}.suffix"
     return (f"CASE WHEN (SELECT count(*) FROM zone_offsets) = 1"
             f" THEN strftime('%Y-%m-%dT%H:%M:%S', substr({moment}, 1, 19),"
             f" (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets)"
             f" ELSE (SELECT {shown.format(moment, 'zone_offsets', 'zone_offsets')} FROM zone_offsets"
-            f" WHERE zone_offsets.starts_at <= {moment} ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
+            f" WHERE zone_offsets.starts_at <= substr({moment}, 1, 19) || '.999999'"
+            f" ORDER BY zone_offsets.starts_at DESC LIMIT 1) END")
+
+
+@compiles(ZoneText, "sqlite")
+def _zone_text_sqlite(element, compiler, **kw):
+    return sqlite_zone_text(compiler.process(list(element.clauses)[0], **kw))
 
 
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+# SQLite GLOB: a cell csv.writer would quote (a comma, a quote, a line break anywhere in it).
+_CSV_SPECIAL = "'*[,\"' || char(10) || char(13) || ']*'"
 
 
 def pg_time_text(moment: str, zone: str) -> str:
@@ -113,6 +127,8 @@ def _zone_text_postgresql(element, compiler, **kw):
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
                    "0014", "0016", "0017", "0018", "0019", "0020", "0021")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
+# PostgreSQL: whether this login may read personal data in full (the lean export asks it too).
+PG_MAY_READ_PERSONAL = "SELECT has_column_privilege('personal_data', 'value', 'SELECT')"
 PG_WRITE_LOCK = 7_215_001  # advisory lock key that serialises writers (and the audit chain)
 
 # `find`'s index: only the identifiers, as a partial index (a description may be longer than a
@@ -278,19 +294,42 @@ class _Adapter:
 
     def time_text_sql(self, column: str, tz) -> str | None:
         """SQL for a stored time as the tool shows it in zone `tz` (ISO 8601 to the second with the
-        zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend has no
-        zone rules (SQLite: the caller converts in Python)."""
+        zone's offset, as stored.time_text makes it) inside copy_csv; None where the backend cannot."""
         return None
 
     def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict] | None:
-        """The export's CSV (importer.export_query) as one ordered query whose every cell is its
-        finished text, for copy_csv: (SQL, parameters); None where the backend cannot (SQLite)."""
+        """The export's CSV (importer.export_query) as one ordered query of finished text, for
+        copy_csv: (SQL, parameters); None where the backend cannot. PostgreSQL: a cell a column,
+        which COPY writes as CSV; SQLite: a whole line a row."""
         return None
+
+    first_code = "ascii"  # SQL: the code of a text's first character (0 or NULL for empty text)
+
+    def _cell_sql(self, tz, kind: str, column, value: str) -> str:
+        """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
+        the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
+        string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
+        from .files import FORMULA_START
+        from .models import UTCDateTime
+
+        if isinstance(column.type, UTCDateTime):
+            return self.time_text_sql(value, tz)
+        if kind == "bool":
+            return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
+        if isinstance(column.type, (sa.Integer, sa.Boolean)):
+            return value
+        if kind == "text":
+            # Most text starts above "@" (letters, Chinese): one comparison of an integer.
+            codes = [ord(c) for c in FORMULA_START]
+            return (f"CASE WHEN {self.first_code}({value}) > {max(codes)} THEN {value} "
+                    f"WHEN {self.first_code}({value}) IN ({', '.join(map(str, codes))}) THEN {_sql_literal(chr(39))} || {value} "
+                    f"ELSE NULLIF({value}, '') END")
+        return f"NULLIF({value}, '')"
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """The rows of `select_sql` as CSV written by the server: (encoding, blocks), each block
         (rows, bytes in that encoding) of whole rows, every row ending with `row_end`; None where
-        the backend cannot (SQLite), or does not know the zone."""
+        the backend cannot, or does not know the zone."""
         return None
 
     # Views for readers of the database (complaintctl/sqlviews.py) ------------------------------
@@ -312,6 +351,82 @@ class _Adapter:
 
 class _SQLite(_Adapter):
     name = "sqlite"
+
+    # Finished text (export --format csv): SQLite writes each CSV line itself ----------------------
+
+    first_code = "unicode"
+
+    def time_text_sql(self, column: str, tz) -> str | None:
+        # zone_offsets (written with the business calendar, for this config's zone and the years
+        # the calendar covers: the full way writes them before it reads) within the years it holds;
+        # a time outside them (history before the first case, a stray year) through Python's own
+        # rule, stored.time_text, which copy_csv registers on the connection.
+        within = (f"{column} >= (SELECT min(starts_at) FROM zone_offsets) AND "
+                  f"{column} < (SELECT (last_year + 1) || '-01-01' FROM business_calendar)")
+        return (f"CASE WHEN {within} THEN {sqlite_zone_text(column)} "
+                f"WHEN {column} IS NOT NULL THEN {TIME_TEXT_FUNCTION}({column}) END")
+
+    def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict]:
+        """Cases joined to their cycles, in case id and cycle number order, each row one finished
+        CSV line (no line end): every cell as _cell_sql makes it, quoted as csv.writer quotes (a
+        cell holding a comma, a quote or a line break, in quotes, its quotes doubled), joined by
+        printf. Python only joins the lines: csv.writer's own work (a Python object per cell)
+        costs more than all of SQLite's. A personal column in `shown` is the newest full value an
+        event kept for it (personal.revealed). The parameters lo and hi bound the window of
+        receipt (`received`)."""
+        from .masking import ANONYMISED
+        from .models import Case, Cycle, UTCDateTime
+
+        lo, hi = received
+        params: dict = {}
+        within = []
+        if lo is not None:
+            within.append("c.received_at >= :lo")
+            params["lo"] = sqlite_time_text(lo)
+        if hi is not None:
+            within.append("c.received_at < :hi")
+            params["hi"] = sqlite_time_text(hi)
+        cells = []
+        for table, names, prefix, alias in ((Case.__table__, case_fields, "", "c"), (Cycle.__table__, cycle_fields, "cycle_", "y")):
+            for name in names:
+                value, column = f"{alias}.{name}", table.c[name]
+                if alias == "c" and name in shown:
+                    kept = (f"(SELECT p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = {_sql_literal(name)} "
+                            "ORDER BY p.event_id DESC, p.id DESC LIMIT 1)")
+                    value = (f"(CASE WHEN c.{name} <> '' AND c.{name} <> {_sql_literal(ANONYMISED)} "
+                             f"THEN COALESCE({kept}, c.{name}) ELSE c.{name} END)")
+                kind = kind_of(prefix + name)
+                cell = self._cell_sql(tz, kind, column, value)
+                if kind != "bool" and not isinstance(column.type, (UTCDateTime, sa.Integer, sa.Boolean)):
+                    # Asked of the value itself (neutralising adds no character csv quotes for), so
+                    # that each row makes its cell once, in the branch it takes.
+                    cell = (f"CASE WHEN {value} GLOB {_CSV_SPECIAL} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' "
+                            f"ELSE {cell} END")
+                cells.append(cell)
+        sql = (f"SELECT printf({_sql_literal(','.join(['%s'] * len(cells)))}, {', '.join(cells)}) "
+               "FROM cases c LEFT JOIN cycles y ON y.case_id = c.id")
+        if within:
+            sql += " WHERE " + " AND ".join(within)
+        return sql + " ORDER BY c.id, y.number", params
+
+    def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
+        """The lines of export_csv_sql's query, on the session's own connection (inside its read
+        transaction), in blocks of whole rows (rows, UTF-8 bytes), each line ending `row_end`; the
+        few times outside zone_offsets' years shown by stored.time_text in `time_zone`."""
+        from zoneinfo import ZoneInfo
+
+        raw = conn.connection.driver_connection
+        register_time_text(raw, ZoneInfo(time_zone))
+        return "utf-8", self._lines(raw, select_sql, params, row_end)
+
+    @staticmethod
+    def _lines(raw, sql: str, params: dict, end: str):
+        cursor = raw.execute(sql, params)
+        try:
+            while rows := cursor.fetchmany(2000):
+                yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+        finally:
+            cursor.close()
 
     def now_sql(self) -> str:
         # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.
@@ -558,7 +673,7 @@ class _PostgreSQL(_Adapter):
         return list(conn.execute(text("SELECT complaintctl_find_cases(:f, :v)"), {"f": field, "v": value}).scalars())
 
     def may_read_personal(self, conn) -> bool:
-        return bool(conn.execute(text("SELECT has_column_privilege('personal_data', 'value', 'SELECT')")).scalar())
+        return bool(conn.execute(text(PG_MAY_READ_PERSONAL)).scalar())
 
     def owner_login(self, conn, os_login: str) -> str:
         """The owner of the tables (who ran the migrations): it could change anything anyway."""
@@ -593,7 +708,7 @@ class _PostgreSQL(_Adapter):
         # cast to text costs the server half what to_char does (the export's largest share of its
         # work); it writes a whole-hour offset as "+08", so it serves where the zone keeps whole
         # hours, and the general form (pg_time_text: the offset to the second) elsewhere.
-        general = pg_time_text(column, _sql_literal(tz.key))
+        general = pg_time_text(column, "%(zone)s")  # export_csv_sql binds the zone's name
         first, last = WHOLE_HOURS_CHECKED
         if not whole_hour_offsets(tz, first, last):
             return general
@@ -603,27 +718,6 @@ class _PostgreSQL(_Adapter):
                 f"replace((date_trunc('second', {column}) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' "
                 f"WHEN {column} IS NOT NULL THEN {general} END")
 
-    def _cell_sql(self, tz, kind: str, column, value: str) -> str:
-        """SQL for one CSV cell exactly as the Python path writes it (render._csv_sequence_cells after
-        the converters): NULL for nothing (the server writes NULL as an empty cell, but an empty
-        string as ""), a time in the business zone, a flag as true/false, typed text neutralised."""
-        from .files import FORMULA_START
-        from .models import UTCDateTime
-
-        if isinstance(column.type, UTCDateTime):
-            return self.time_text_sql(value, tz)
-        if kind == "bool":
-            return f"CASE WHEN {value} THEN 'true' WHEN NOT {value} THEN 'false' END"
-        if isinstance(column.type, (sa.Integer, sa.Boolean)):
-            return value
-        if kind == "text":
-            # Most text starts above "@" (letters, Chinese): one comparison of an integer.
-            codes = [ord(c) for c in FORMULA_START]
-            return (f"CASE WHEN ascii({value}) > {max(codes)} THEN {value} "
-                    f"WHEN ascii({value}) IN ({', '.join(map(str, codes))}) THEN {_sql_literal(chr(39))} || {value} "
-                    f"ELSE NULLIF({value}, '') END")
-        return f"NULLIF({value}, '')"
-
     # A cycle's times that are mostly its case's: the first cycle opens at receipt with its deadlines.
     _CYCLE_TIME_OF_CASE = {"opened_at": "received_at", "due_at": "due_at", "first_response_due_at": "first_response_due_at",
                            "first_responded_at": "first_responded_at", "regulatory_due_at": "regulatory_due_at",
@@ -632,13 +726,15 @@ class _PostgreSQL(_Adapter):
     def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict]:
         """Cases joined to their cycles, in case id and cycle number order, each cell its CSV text
         (`kind_of(key)`: importer.export_kind); a personal column in `shown` the newest full value an
-        event kept for it (personal.revealed, as a join on personal_data). The parameters lo and hi
-        bound the window of receipt (`received`)."""
+        event kept for it (personal.revealed, as a join on personal_data). The parameters: zone (the
+        business zone's name), and lo and hi, which bound the window of receipt (`received`); the
+        text itself depends on the zone only by whether its offsets keep whole hours (the lean
+        export runs it compiled: complaintctl/sqltext.py)."""
         from .masking import ANONYMISED
         from .models import Case, Cycle
 
         lo, hi = received
-        params: dict = {}
+        params: dict = {"zone": tz.key}
         within = []
         if lo is not None:
             within.append("c.received_at >= %(lo)s")
@@ -688,10 +784,7 @@ class _PostgreSQL(_Adapter):
         with raw.cursor() as cur:
             cur.execute("SAVEPOINT complaintctl_zone")
             try:
-                # JIT compiling the query's seventy cells costs more than it saves (a million
-                # rows: 15.8 s with it, 9.5 s without, on this machine).
-                cur.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true), "
-                            "set_config('jit', 'off', true)", (time_zone,))
+                cur.execute(PG_COPY_SETTINGS, (time_zone,))
             except raw.DatabaseError:
                 cur.execute("ROLLBACK TO SAVEPOINT complaintctl_zone")
                 return None

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import namedtuple
 from pathlib import Path
 
-from .stored import copied_rows
+from .stored import PG_COPY_SETTINGS, copied_rows
 
 Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
 # Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
@@ -127,6 +127,29 @@ class Reader:
             text.flush()
             text.detach()
 
+    def write_export(self, name: str, out, tz) -> int:
+        """The export's statement of finished text (db.py's adapters, export_csv_sql) written to
+        the binary stream `out`, each row ending CRLF; how many rows. SQLite: each row one finished
+        line, the few times outside zone_offsets' years shown by stored.time_text in `tz`."""
+        from .stored import register_time_text
+
+        register_time_text(self.con, tz)
+        cursor, n = self._run(self._cursor(), name, {}), 0
+        while rows := cursor.fetchmany(2000):
+            out.write(("\r\n".join([row[0] for row in rows]) + "\r\n").encode("utf-8"))
+            n += len(rows)
+        return n
+
+    def export_text_holds(self, tz) -> bool:
+        """Whether the export's compiled text (complaintctl/sqltext.py) is the one db.py's adapter
+        makes for zone `tz`: SQLite's does not depend on the zone."""
+        return True
+
+    def may_read_personal(self) -> bool:
+        """As db.py's adapter: whether this login may read personal data in full (SQLite: whoever
+        may open the file)."""
+        return True
+
     def person(self, field: str, value: str) -> Person | None:
         """The staff member whose `login` or `name` is `value` (access.identify_with's `find`)."""
         rows = self.all("staff_by_login" if field == "login" else "staff_by_name", value=value)
@@ -182,21 +205,39 @@ class _PostgreSQLReader(Reader):
         cursor.itersize = 2000
         return cursor
 
-    def write_csv(self, name: str, out, **params) -> None:
+    def write_csv(self, name: str, out, **params) -> int:
         """As Reader.write_csv, through COPY (query) TO STDOUT WITH CSV on this connection: the
         server writes each row; each comes as one chunk ending in LF, sent on ending CRLF as
-        csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is)."""
+        csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is).
+        Returns how many rows."""
         sql, constants = self.queries[name]
-        write = out.write
+        write, n = out.write, 0
         with self.con.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", {**constants, **params}) as copy:
             batch = []
             for row in copy:
                 batch.append(row)
                 if len(batch) == 2000:
                     write(copied_rows(batch, b"\r\n"))
-                    batch = []
+                    n, batch = n + len(batch), []
             if batch:
                 write(copied_rows(batch, b"\r\n"))
+        return n + len(batch)
+
+    def export_text_holds(self, tz) -> bool:
+        # Compiled in a zone of whole-hour offsets: the text for every such zone (db.py's time_text_sql).
+        from .stored import WHOLE_HOURS_CHECKED, whole_hour_offsets
+
+        return whole_hour_offsets(tz, *WHOLE_HOURS_CHECKED)
+
+    def may_read_personal(self) -> bool:
+        return bool(self.scalar("may_read_personal"))
+
+    def write_export(self, name: str, out, tz) -> int:
+        """As Reader.write_export, by COPY, in the business zone for this transaction (as db.py's
+        copy_csv sets it: TimeZone, DateStyle and jit, SET LOCAL)."""
+        with self.con.cursor() as cursor:
+            cursor.execute(PG_COPY_SETTINGS, (tz.key,))
+        return self.write_csv(name, out, zone=tz.key)
 
     def close(self) -> None:
         self.con.rollback()

@@ -19,6 +19,7 @@ from . import audit, clocks, files
 from . import domain as d
 from . import labels
 from .db import bulk_insert, raw_times, time_text
+from .rows import EXPORT_CASE_FIELDS, EXPORT_CSV_KEYS, EXPORT_CYCLE_FIELDS, EXPORT_FREE_TEXT, export_kind  # noqa: F401
 from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
@@ -34,24 +35,6 @@ BASE_FIELDS = ("received_at", "channel", "product", "category", "tier", "branch"
                "root_cause", "satisfaction", "external_id")
 _ENUMS = {"channel": d.Channel, "product": d.Product, "category": d.Category, "tier": d.Tier, "status": d.Status,
           "root_cause": d.Category, "satisfaction": d.Satisfaction}
-
-EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
-                      "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
-                      "regulatory_due_at", "first_response_due_at", "first_responded_at", "resolved_at", "closed_at",
-                      "reopen_count", "resolution", "root_cause", "notified_via", "satisfaction", "external_id",
-                      "internal_breached", "regulatory_breached",
-                      # The procedure of Order 2020 No. 3 (revisions 0005-0009), after the older columns so
-                      # that a spreadsheet built on those still finds them where they were.
-                      "regulatory_extension_days", "repeat_count", "withdrawn_at", "co_handlers", "departments",
-                      "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
-                      "decided_at", "decision_facts", "decision_basis", "relief", "review_requested_at", "reviewer",
-                      "review_outcome", "reviewed_at",
-                      # What a paused or urgent case needs to go on after a re-import (resume, follow-up).
-                      "followup_due_at", "paused_at", "pause_reason", "paused_from", "paused_working_seconds",
-                      "regulatory_paused_seconds")
-EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
-                       "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached",
-                       "opened_by", "regulatory_extension_days")
 
 # The tool's own export read back (an administrator's unmasked export): the reference (the case
 # keeps it, and its number), the clocks and the procedure as the export wrote them, and one row a
@@ -935,21 +918,6 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
 # Export ------------------------------------------------------------------------------------
 
 
-EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
-# Columns whose values people typed (a spreadsheet could take them for formulas); the rest are
-# times, numbers, flags and choices.
-EXPORT_FREE_TEXT = frozenset({"reference", "branch", "department", "assignee", "customer", "phone", "email",
-                              "account", "description", "resolution", "external_id", "co_handlers", "departments",
-                              "id_number", "agent_name", "agent_authority", "complained_staff", "request",
-                              "decision_facts", "decision_basis", "reviewer"})
-
-
-def export_kind(key: str) -> str:
-    """How the CSV writes an export column (cli/render.py's Column kinds): typed text neutralised
-    against formulas, flags as true/false, everything else as it stands."""
-    return "text" if key in EXPORT_FREE_TEXT else "bool" if key.endswith("_breached") else "plain"
-
-
 def _columns(table, names):
     return raw_times([table.c[n] for n in names])
 
@@ -1051,10 +1019,10 @@ def export_query(adapter, tz, reveal: bool, received: tuple = (None, None)) -> t
 
 def export_csv_text(uow, ctx: Context, start: str | None = None, end: str | None = None,
                     row_end: str = "\r\n") -> tuple[str, Iterator[tuple[int, bytes]]] | None:
-    """The CSV body of `export --format csv` (no header) written by the database server: (encoding,
-    blocks of whole rows, each (rows, bytes)), byte for byte what export_table's rows make through
-    the csv module; None where the backend cannot (SQLite: export_table is the way). The window is
-    checked before anything is read."""
+    """The CSV body of `export --format csv` (no header) written by the database (COPY on
+    PostgreSQL, finished lines on SQLite): (encoding, blocks of whole rows, each (rows, bytes)),
+    byte for byte what export_table's rows make through the csv module; None where the backend
+    cannot (export_table is the way then). The window is checked before anything is read."""
     received = received_window(ctx, start, end)
     adapter = uow.store.adapter
     zone = getattr(ctx.tz, "key", None)

@@ -22,6 +22,40 @@ CSV_KEYS = ("reference", "status", "tier", "channel", "product", "category", "br
             "first_response_due_at", "resolved_at", "closed_at", "reopen_count", "overdue", "breach", "overdue_by",
             "overdue_by_calendar", "overdue_working_days", "time_left", "stale", "below_tier", "description")
 
+# The export's columns (`export`: one row a cycle, the case's fields repeated) and how the CSV writes
+# each: importer.py exports by them, and the lean export writes this header (kept here, where no
+# SQLAlchemy is).
+EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
+                      "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
+                      "regulatory_due_at", "first_response_due_at", "first_responded_at", "resolved_at", "closed_at",
+                      "reopen_count", "resolution", "root_cause", "notified_via", "satisfaction", "external_id",
+                      "internal_breached", "regulatory_breached",
+                      # The procedure of Order 2020 No. 3 (revisions 0005-0009), after the older columns so
+                      # that a spreadsheet built on those still finds them where they were.
+                      "regulatory_extension_days", "repeat_count", "withdrawn_at", "co_handlers", "departments",
+                      "id_type", "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                      "decided_at", "decision_facts", "decision_basis", "relief", "review_requested_at", "reviewer",
+                      "review_outcome", "reviewed_at",
+                      # What a paused or urgent case needs to go on after a re-import (resume, follow-up).
+                      "followup_due_at", "paused_at", "pause_reason", "paused_from", "paused_working_seconds",
+                      "regulatory_paused_seconds")
+EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
+                       "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached",
+                       "opened_by", "regulatory_extension_days")
+EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
+# Columns whose values people typed (a spreadsheet could take them for formulas); the rest are
+# times, numbers, flags and choices.
+EXPORT_FREE_TEXT = frozenset({"reference", "branch", "department", "assignee", "customer", "phone", "email",
+                              "account", "description", "resolution", "external_id", "co_handlers", "departments",
+                              "id_number", "agent_name", "agent_authority", "complained_staff", "request",
+                              "decision_facts", "decision_basis", "reviewer"})
+
+
+def export_kind(key: str) -> str:
+    """How the CSV writes an export column (cli/render.py's Column kinds): typed text neutralised
+    against formulas, flags as true/false, everything else as it stands."""
+    return "text" if key in EXPORT_FREE_TEXT else "bool" if key.endswith("_breached") else "plain"
+
 
 class _Clocks:
     """The fields the clock rules read (clocks.Clocked), as aware datetimes."""

@@ -1,4 +1,5 @@
-"""The SQL of the lean `report overdue` and `report sla`, compiled from the library's own SQLAlchemy expressions.
+"""The SQL of the lean `report overdue`, `report sla` and `export`, compiled from the library's own SQLAlchemy
+expressions.
 
 The lean report (complaintctl_cli/lean.py) must start without SQLAlchemy, so it runs these
 statements as text through the DB-API driver (sqlite3; psycopg on PostgreSQL). The text is
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import business_days, clocks, finished, remediation, reports
+from . import business_days, clocks, finished, remediation, reports, services
+from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime
 
@@ -66,13 +68,35 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
+        # the lean export: the masking policy in force, and whether this login may read personal data
+        "masking": services.masking_select(),
+        "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
+
+
+# The zone the export's text is made in: on PostgreSQL its text holds for every zone whose offsets
+# keep whole hours (db.py's time_text_sql; the lean export goes the full way in any other); SQLite's
+# does not depend on the zone.
+EXPORT_ZONE = "Asia/Shanghai"
+
+
+def export_statements(backend: str) -> dict[str, str]:
+    """`export --format csv`'s statement of finished text (db.py's adapters, export_csv_sql), masked
+    and revealed, for the whole register (a window of receipt goes the full way)."""
+    from zoneinfo import ZoneInfo
+
+    from .db import ADAPTERS
+    from .importer import export_query
+
+    adapter = ADAPTERS[backend](None, 0)
+    return {name: export_query(adapter, ZoneInfo(EXPORT_ZONE), reveal)[0]
+            for name, reveal in (("export_csv", False), ("export_csv_revealed", True))}
 
 
 def compiled(backend: str) -> dict[str, tuple[str, dict]]:
     """Each statement's text for a backend (compiled for its driver's paramstyle), with its constant
     parameters."""
-    out = {}
+    out = {name: (sql, {}) for name, sql in export_statements(backend).items()}
     for name, stmt in statements().items():
         lists = any(p.expanding and p.key in LISTS for p in stmt._get_embedded_bindparams())
         c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": not lists})

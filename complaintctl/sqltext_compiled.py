@@ -30,12 +30,870 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                             'status_2_4': 'paused',
                             'status_2_5': 'reopened',
                             'status_2_6': 'under_review'}),
+                'export_csv': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, '
+                               't16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, '
+                               't31, t32, t33, t34, t35, t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, '
+                               "t46, t47, t48, t49, t50, t51, t52, t53, t54, y_number, NULLIF(y_tier, ''), "
+                               'CASE WHEN y_opened_at = c_received_at THEN t15 ELSE CASE WHEN y_opened_at >= '
+                               "'1970-01-01' THEN replace((date_trunc('second', y_opened_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN y_opened_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', y_opened_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', y_opened_at)) < y_opened_at THEN '-' ELSE '+' END || "
+                               "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_opened_at)) - y_opened_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_opened_at)) - y_opened_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', y_opened_at)) "
+                               "- y_opened_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', y_opened_at)) - y_opened_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END END, CASE WHEN y_due_at = c_due_at THEN "
+                               "t16 ELSE CASE WHEN y_due_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', y_due_at) AT TIME ZONE 'UTC')::text, ' ', 'T') "
+                               "|| ':00' WHEN y_due_at IS NOT NULL THEN (to_char(timezone(%(zone)s, "
+                               'timezone(\'UTC\', y_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', y_due_at)) < y_due_at THEN '-' ELSE '+' "
+                               "END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_due_at)) - y_due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_due_at)) - y_due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', y_due_at)) - "
+                               "y_due_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', y_due_at)) - y_due_at)::int), 60)::text, "
+                               "2, '0') ELSE '' END) END END, CASE WHEN y_first_response_due_at = "
+                               'c_first_response_due_at THEN t18 ELSE CASE WHEN y_first_response_due_at >= '
+                               "'1970-01-01' THEN replace((date_trunc('second', y_first_response_due_at) AT "
+                               "TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN y_first_response_due_at IS "
+                               "NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                               'y_first_response_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', y_first_response_due_at)) < "
+                               "y_first_response_due_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch "
+                               "FROM timezone(%(zone)s, timezone('UTC', y_first_response_due_at)) - "
+                               "y_first_response_due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               'y_first_response_due_at)) - y_first_response_due_at)::int) / 60, 60)::text, '
+                               "2, '0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_first_response_due_at)) - y_first_response_due_at)::int), "
+                               "60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_first_response_due_at)) - y_first_response_due_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END END, CASE WHEN y_first_responded_at = "
+                               'c_first_responded_at THEN t19 ELSE CASE WHEN y_first_responded_at >= '
+                               "'1970-01-01' THEN replace((date_trunc('second', y_first_responded_at) AT "
+                               "TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN y_first_responded_at IS NOT "
+                               "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                               'y_first_responded_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', y_first_responded_at)) < "
+                               "y_first_responded_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', y_first_responded_at)) - "
+                               "y_first_responded_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               'y_first_responded_at)) - y_first_responded_at)::int) / 60, 60)::text, 2, '
+                               "'0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_first_responded_at)) - y_first_responded_at)::int), 60) <> "
+                               "0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_first_responded_at)) - y_first_responded_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END END, CASE WHEN y_regulatory_due_at = "
+                               'c_regulatory_due_at THEN t17 ELSE CASE WHEN y_regulatory_due_at >= '
+                               "'1970-01-01' THEN replace((date_trunc('second', y_regulatory_due_at) AT TIME "
+                               "ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN y_regulatory_due_at IS NOT NULL "
+                               "THEN (to_char(timezone(%(zone)s, timezone('UTC', y_regulatory_due_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', y_regulatory_due_at)) < y_regulatory_due_at THEN '-' ELSE "
+                               "'+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_regulatory_due_at)) - y_regulatory_due_at)::int) / 3600)::text, 2, '0') || "
+                               "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_regulatory_due_at)) - y_regulatory_due_at)::int) / 60, 60)::text, 2, '0') "
+                               "|| CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_regulatory_due_at)) - y_regulatory_due_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_regulatory_due_at)) - y_regulatory_due_at)::int), 60)::text, 2, '0') ELSE "
+                               "'' END) END END, CASE WHEN y_resolved_at = c_resolved_at THEN t20 ELSE CASE "
+                               "WHEN y_resolved_at >= '1970-01-01' THEN replace((date_trunc('second', "
+                               "y_resolved_at) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                               "y_resolved_at IS NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                               'y_resolved_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', y_resolved_at)) < y_resolved_at THEN '-' "
+                               "ELSE '+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_resolved_at)) - y_resolved_at)::int) / 3600)::text, 2, "
+                               "'0') || ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_resolved_at)) - y_resolved_at)::int) / 60, 60)::text, 2, "
+                               "'0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', y_resolved_at)) - y_resolved_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "y_resolved_at)) - y_resolved_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                               "END, CASE WHEN y_internal_breached THEN 'true' WHEN NOT y_internal_breached "
+                               "THEN 'false' END, CASE WHEN y_regulatory_breached THEN 'true' WHEN NOT "
+                               "y_regulatory_breached THEN 'false' END, CASE WHEN y_response_breached THEN "
+                               "'true' WHEN NOT y_response_breached THEN 'false' END, NULLIF(y_opened_by, "
+                               "''), y_regulatory_extension_days FROM (SELECT c.id AS t0, CASE WHEN "
+                               'ascii(c.reference) > 64 THEN c.reference WHEN ascii(c.reference) IN (61, 43, '
+                               "45, 64, 9, 13) THEN '''' || c.reference ELSE NULLIF(c.reference, '') END AS "
+                               "t1, NULLIF(c.status, '') AS t2, NULLIF(c.tier, '') AS t3, NULLIF(c.channel, "
+                               "'') AS t4, NULLIF(c.product, '') AS t5, NULLIF(c.category, '') AS t6, CASE "
+                               'WHEN ascii(c.branch) > 64 THEN c.branch WHEN ascii(c.branch) IN (61, 43, 45, '
+                               "64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END AS t7, CASE "
+                               'WHEN ascii(c.department) > 64 THEN c.department WHEN ascii(c.department) IN '
+                               "(61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, "
+                               "'') END AS t8, CASE WHEN ascii(c.assignee) > 64 THEN c.assignee WHEN "
+                               "ascii(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                               "NULLIF(c.assignee, '') END AS t9, CASE WHEN ascii(c.customer) > 64 THEN "
+                               "c.customer WHEN ascii(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.customer ELSE NULLIF(c.customer, '') END AS t10, CASE WHEN ascii(c.phone) "
+                               "> 64 THEN c.phone WHEN ascii(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' "
+                               "|| c.phone ELSE NULLIF(c.phone, '') END AS t11, CASE WHEN ascii(c.email) > "
+                               "64 THEN c.email WHEN ascii(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.email ELSE NULLIF(c.email, '') END AS t12, CASE WHEN ascii(c.account) > 64 "
+                               "THEN c.account WHEN ascii(c.account) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.account ELSE NULLIF(c.account, '') END AS t13, CASE WHEN "
+                               'ascii(c.description) > 64 THEN c.description WHEN ascii(c.description) IN '
+                               "(61, 43, 45, 64, 9, 13) THEN '''' || c.description ELSE "
+                               "NULLIF(c.description, '') END AS t14, CASE WHEN c.received_at >= "
+                               "'1970-01-01' THEN replace((date_trunc('second', c.received_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN c.received_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.received_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.received_at)) < c.received_at THEN '-' ELSE '+' END || "
+                               "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.received_at)) - c.received_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.received_at)) - c.received_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.received_at)) - c.received_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.received_at)) - c.received_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                               "AS t15, CASE WHEN c.due_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.due_at) AT TIME ZONE 'UTC')::text, ' ', 'T') "
+                               "|| ':00' WHEN c.due_at IS NOT NULL THEN (to_char(timezone(%(zone)s, "
+                               'timezone(\'UTC\', c.due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', c.due_at)) < c.due_at THEN '-' ELSE '+' "
+                               "END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.due_at)) - c.due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.due_at)) - c.due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', c.due_at)) - "
+                               "c.due_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.due_at)) - c.due_at)::int), 60)::text, "
+                               "2, '0') ELSE '' END) END AS t16, CASE WHEN c.regulatory_due_at >= "
+                               "'1970-01-01' THEN replace((date_trunc('second', c.regulatory_due_at) AT TIME "
+                               "ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN c.regulatory_due_at IS NOT NULL "
+                               "THEN (to_char(timezone(%(zone)s, timezone('UTC', c.regulatory_due_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.regulatory_due_at)) < c.regulatory_due_at THEN '-' ELSE "
+                               "'+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.regulatory_due_at)) - c.regulatory_due_at)::int) / 3600)::text, 2, '0') || "
+                               "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.regulatory_due_at)) - c.regulatory_due_at)::int) / 60, 60)::text, 2, '0') "
+                               "|| CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.regulatory_due_at)) - c.regulatory_due_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.regulatory_due_at)) - c.regulatory_due_at)::int), 60)::text, 2, '0') ELSE "
+                               "'' END) END AS t17, CASE WHEN c.first_response_due_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.first_response_due_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN c.first_response_due_at IS NOT NULL "
+                               "THEN (to_char(timezone(%(zone)s, timezone('UTC', c.first_response_due_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.first_response_due_at)) < c.first_response_due_at THEN '-' "
+                               "ELSE '+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.first_response_due_at)) - c.first_response_due_at)::int) / "
+                               "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.first_response_due_at)) - "
+                               "c.first_response_due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               'c.first_response_due_at)) - c.first_response_due_at)::int), 60) <> 0 THEN '
+                               "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               'c.first_response_due_at)) - c.first_response_due_at)::int), 60)::text, 2, '
+                               "'0') ELSE '' END) END AS t18, CASE WHEN c.first_responded_at >= '1970-01-01' "
+                               "THEN replace((date_trunc('second', c.first_responded_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN c.first_responded_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.first_responded_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.first_responded_at)) < c.first_responded_at THEN '-' ELSE "
+                               "'+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.first_responded_at)) - c.first_responded_at)::int) / 3600)::text, 2, '0') "
+                               "|| ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               'c.first_responded_at)) - c.first_responded_at)::int) / 60, 60)::text, 2, '
+                               "'0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.first_responded_at)) - c.first_responded_at)::int), 60) <> "
+                               "0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.first_responded_at)) - c.first_responded_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END AS t19, CASE WHEN c.resolved_at >= "
+                               "'1970-01-01' THEN replace((date_trunc('second', c.resolved_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN c.resolved_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.resolved_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.resolved_at)) < c.resolved_at THEN '-' ELSE '+' END || "
+                               "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.resolved_at)) - c.resolved_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.resolved_at)) - c.resolved_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.resolved_at)) - c.resolved_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.resolved_at)) - c.resolved_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                               "AS t20, CASE WHEN c.closed_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.closed_at) AT TIME ZONE 'UTC')::text, ' ', "
+                               "'T') || ':00' WHEN c.closed_at IS NOT NULL THEN (to_char(timezone(%(zone)s, "
+                               'timezone(\'UTC\', c.closed_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', c.closed_at)) < c.closed_at THEN '-' ELSE "
+                               "'+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.closed_at)) - c.closed_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.closed_at)) - c.closed_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', c.closed_at)) "
+                               "- c.closed_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.closed_at)) - c.closed_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END AS t21, c.reopen_count AS t22, CASE WHEN "
+                               'ascii(c.resolution) > 64 THEN c.resolution WHEN ascii(c.resolution) IN (61, '
+                               "43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE NULLIF(c.resolution, '') "
+                               "END AS t23, NULLIF(c.root_cause, '') AS t24, NULLIF(c.notified_via, '') AS "
+                               "t25, NULLIF(c.satisfaction, '') AS t26, CASE WHEN ascii(c.external_id) > 64 "
+                               'THEN c.external_id WHEN ascii(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '
+                               "'''' || c.external_id ELSE NULLIF(c.external_id, '') END AS t27, CASE WHEN "
+                               "c.internal_breached THEN 'true' WHEN NOT c.internal_breached THEN 'false' "
+                               "END AS t28, CASE WHEN c.regulatory_breached THEN 'true' WHEN NOT "
+                               "c.regulatory_breached THEN 'false' END AS t29, c.regulatory_extension_days "
+                               "AS t30, c.repeat_count AS t31, CASE WHEN c.withdrawn_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.withdrawn_at) AT TIME ZONE 'UTC')::text, ' "
+                               "', 'T') || ':00' WHEN c.withdrawn_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.withdrawn_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.withdrawn_at)) < c.withdrawn_at THEN '-' ELSE '+' END || "
+                               "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.withdrawn_at)) - c.withdrawn_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.withdrawn_at)) - c.withdrawn_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                               "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.withdrawn_at)) - c.withdrawn_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.withdrawn_at)) - c.withdrawn_at)::int), 60)::text, 2, '0') ELSE '' END) "
+                               'END AS t32, CASE WHEN ascii(c.co_handlers) > 64 THEN c.co_handlers WHEN '
+                               "ascii(c.co_handlers) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers "
+                               "ELSE NULLIF(c.co_handlers, '') END AS t33, CASE WHEN ascii(c.departments) > "
+                               '64 THEN c.departments WHEN ascii(c.departments) IN (61, 43, 45, 64, 9, 13) '
+                               "THEN '''' || c.departments ELSE NULLIF(c.departments, '') END AS t34, "
+                               "NULLIF(c.id_type, '') AS t35, CASE WHEN ascii(c.id_number) > 64 THEN "
+                               "c.id_number WHEN ascii(c.id_number) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.id_number ELSE NULLIF(c.id_number, '') END AS t36, CASE WHEN "
+                               'ascii(c.agent_name) > 64 THEN c.agent_name WHEN ascii(c.agent_name) IN (61, '
+                               "43, 45, 64, 9, 13) THEN '''' || c.agent_name ELSE NULLIF(c.agent_name, '') "
+                               'END AS t37, CASE WHEN ascii(c.agent_authority) > 64 THEN c.agent_authority '
+                               "WHEN ascii(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.agent_authority ELSE NULLIF(c.agent_authority, '') END AS t38, CASE WHEN "
+                               'ascii(c.complained_staff) > 64 THEN c.complained_staff WHEN '
+                               "ascii(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.complained_staff ELSE NULLIF(c.complained_staff, '') END AS t39, CASE WHEN "
+                               'ascii(c.request) > 64 THEN c.request WHEN ascii(c.request) IN (61, 43, 45, '
+                               "64, 9, 13) THEN '''' || c.request ELSE NULLIF(c.request, '') END AS t40, "
+                               "CASE WHEN c.decided_at >= '1970-01-01' THEN replace((date_trunc('second', "
+                               "c.decided_at) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                               "c.decided_at IS NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                               'c.decided_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.decided_at)) < c.decided_at THEN '-' ELSE '+' END || "
+                               "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.decided_at)) - c.decided_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.decided_at)) - c.decided_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', c.decided_at)) "
+                               "- c.decided_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.decided_at)) - c.decided_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END AS t41, CASE WHEN "
+                               'ascii(c.decision_facts) > 64 THEN c.decision_facts WHEN '
+                               "ascii(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.decision_facts ELSE NULLIF(c.decision_facts, '') END AS t42, CASE WHEN "
+                               'ascii(c.decision_basis) > 64 THEN c.decision_basis WHEN '
+                               "ascii(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.decision_basis ELSE NULLIF(c.decision_basis, '') END AS t43, "
+                               "NULLIF(c.relief, '') AS t44, CASE WHEN c.review_requested_at >= '1970-01-01' "
+                               "THEN replace((date_trunc('second', c.review_requested_at) AT TIME ZONE "
+                               "'UTC')::text, ' ', 'T') || ':00' WHEN c.review_requested_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.review_requested_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.review_requested_at)) < c.review_requested_at THEN '-' "
+                               "ELSE '+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.review_requested_at)) - c.review_requested_at)::int) / "
+                               "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.review_requested_at)) - "
+                               "c.review_requested_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.review_requested_at)) - c.review_requested_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.review_requested_at)) - c.review_requested_at)::int), 60)::text, 2, '0') "
+                               "ELSE '' END) END AS t45, CASE WHEN ascii(c.reviewer) > 64 THEN c.reviewer "
+                               "WHEN ascii(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer "
+                               "ELSE NULLIF(c.reviewer, '') END AS t46, NULLIF(c.review_outcome, '') AS t47, "
+                               "CASE WHEN c.reviewed_at >= '1970-01-01' THEN replace((date_trunc('second', "
+                               "c.reviewed_at) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                               "c.reviewed_at IS NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                               'c.reviewed_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', c.reviewed_at)) < c.reviewed_at THEN '-' "
+                               "ELSE '+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.reviewed_at)) - c.reviewed_at)::int) / 3600)::text, 2, "
+                               "'0') || ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.reviewed_at)) - c.reviewed_at)::int) / 60, 60)::text, 2, "
+                               "'0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                               "timezone('UTC', c.reviewed_at)) - c.reviewed_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.reviewed_at)) - c.reviewed_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                               "AS t48, CASE WHEN c.followup_due_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.followup_due_at) AT TIME ZONE 'UTC')::text, "
+                               "' ', 'T') || ':00' WHEN c.followup_due_at IS NOT NULL THEN "
+                               "(to_char(timezone(%(zone)s, timezone('UTC', c.followup_due_at)), "
+                               '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                               "timezone('UTC', c.followup_due_at)) < c.followup_due_at THEN '-' ELSE '+' "
+                               "END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.followup_due_at)) - c.followup_due_at)::int) / 3600)::text, 2, '0') || ':' "
+                               "|| lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.followup_due_at)) - c.followup_due_at)::int) / 60, 60)::text, 2, '0') || "
+                               "CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.followup_due_at)) - c.followup_due_at)::int), 60) <> 0 THEN ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.followup_due_at)) - c.followup_due_at)::int), 60)::text, 2, '0') ELSE '' "
+                               "END) END AS t49, CASE WHEN c.paused_at >= '1970-01-01' THEN "
+                               "replace((date_trunc('second', c.paused_at) AT TIME ZONE 'UTC')::text, ' ', "
+                               "'T') || ':00' WHEN c.paused_at IS NOT NULL THEN (to_char(timezone(%(zone)s, "
+                               'timezone(\'UTC\', c.paused_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                               "timezone(%(zone)s, timezone('UTC', c.paused_at)) < c.paused_at THEN '-' ELSE "
+                               "'+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.paused_at)) - c.paused_at)::int) / 3600)::text, 2, '0') || ':' || "
+                               "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                               "c.paused_at)) - c.paused_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                               "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', c.paused_at)) "
+                               "- c.paused_at)::int), 60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                               "timezone(%(zone)s, timezone('UTC', c.paused_at)) - c.paused_at)::int), "
+                               "60)::text, 2, '0') ELSE '' END) END AS t50, NULLIF(c.pause_reason, '') AS "
+                               "t51, NULLIF(c.paused_from, '') AS t52, c.paused_working_seconds AS t53, "
+                               'c.regulatory_paused_seconds AS t54, y.number AS y_number, y.tier AS y_tier, '
+                               'y.opened_at AS y_opened_at, y.due_at AS y_due_at, y.first_response_due_at AS '
+                               'y_first_response_due_at, y.first_responded_at AS y_first_responded_at, '
+                               'y.regulatory_due_at AS y_regulatory_due_at, y.resolved_at AS y_resolved_at, '
+                               'y.internal_breached AS y_internal_breached, y.regulatory_breached AS '
+                               'y_regulatory_breached, y.response_breached AS y_response_breached, '
+                               'y.opened_by AS y_opened_by, y.regulatory_extension_days AS '
+                               'y_regulatory_extension_days, c.received_at AS c_received_at, c.due_at AS '
+                               'c_due_at, c.first_response_due_at AS c_first_response_due_at, '
+                               'c.first_responded_at AS c_first_responded_at, c.regulatory_due_at AS '
+                               'c_regulatory_due_at, c.resolved_at AS c_resolved_at, c.id AS o_case, '
+                               'y.number AS o_cycle FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
+                               'ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
+                               {}),
+                'export_csv_revealed': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, '
+                                        't14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, '
+                                        't27, t28, t29, t30, t31, t32, t33, t34, t35, t36, t37, t38, t39, '
+                                        't40, t41, t42, t43, t44, t45, t46, t47, t48, t49, t50, t51, t52, '
+                                        "t53, t54, y_number, NULLIF(y_tier, ''), CASE WHEN y_opened_at = "
+                                        "c_received_at THEN t15 ELSE CASE WHEN y_opened_at >= '1970-01-01' "
+                                        "THEN replace((date_trunc('second', y_opened_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN y_opened_at IS NOT NULL THEN "
+                                        "(to_char(timezone(%(zone)s, timezone('UTC', y_opened_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', y_opened_at)) < y_opened_at THEN '-' ELSE '+' END "
+                                        "|| lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_opened_at)) - y_opened_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_opened_at)) - y_opened_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                        "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_opened_at)) - y_opened_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_opened_at)) - y_opened_at)::int), 60)::text, 2, '0') ELSE '' END) "
+                                        'END END, CASE WHEN y_due_at = c_due_at THEN t16 ELSE CASE WHEN '
+                                        "y_due_at >= '1970-01-01' THEN replace((date_trunc('second', "
+                                        "y_due_at) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                                        'y_due_at IS NOT NULL THEN (to_char(timezone(%(zone)s, '
+                                        'timezone(\'UTC\', y_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
+                                        "WHEN timezone(%(zone)s, timezone('UTC', y_due_at)) < y_due_at THEN "
+                                        "'-' ELSE '+' END || lpad((abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_due_at)) - y_due_at)::int) / 3600)::text, 2, '0') "
+                                        "|| ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_due_at)) - y_due_at)::int) / 60, 60)::text, 2, "
+                                        "'0') || CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_due_at)) - y_due_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_due_at)) - y_due_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        'END, CASE WHEN y_first_response_due_at = c_first_response_due_at '
+                                        "THEN t18 ELSE CASE WHEN y_first_response_due_at >= '1970-01-01' "
+                                        "THEN replace((date_trunc('second', y_first_response_due_at) AT TIME "
+                                        "ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN y_first_response_due_at "
+                                        "IS NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_response_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
+                                        "WHEN timezone(%(zone)s, timezone('UTC', y_first_response_due_at)) < "
+                                        "y_first_response_due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_response_due_at)) - y_first_response_due_at)::int) / '
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', y_first_response_due_at)) - "
+                                        "y_first_response_due_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                        "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_response_due_at)) - y_first_response_due_at)::int), 60) <> '
+                                        "0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_first_response_due_at)) - "
+                                        "y_first_response_due_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        'END, CASE WHEN y_first_responded_at = c_first_responded_at THEN t19 '
+                                        "ELSE CASE WHEN y_first_responded_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', y_first_responded_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN y_first_responded_at IS NOT "
+                                        "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_responded_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', y_first_responded_at)) < "
+                                        "y_first_responded_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_responded_at)) - y_first_responded_at)::int) / 3600)::text, '
+                                        "2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', y_first_responded_at)) - "
+                                        "y_first_responded_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_first_responded_at)) - y_first_responded_at)::int), 60) <> 0 THEN '
+                                        "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_first_responded_at)) - "
+                                        "y_first_responded_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        'END, CASE WHEN y_regulatory_due_at = c_regulatory_due_at THEN t17 '
+                                        "ELSE CASE WHEN y_regulatory_due_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', y_regulatory_due_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN y_regulatory_due_at IS NOT "
+                                        "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'y_regulatory_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', y_regulatory_due_at)) < "
+                                        "y_regulatory_due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_regulatory_due_at)) - y_regulatory_due_at)::int) / 3600)::text, '
+                                        "2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', y_regulatory_due_at)) - "
+                                        "y_regulatory_due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'y_regulatory_due_at)) - y_regulatory_due_at)::int), 60) <> 0 THEN '
+                                        "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', y_regulatory_due_at)) - y_regulatory_due_at)::int), "
+                                        "60)::text, 2, '0') ELSE '' END) END END, CASE WHEN y_resolved_at = "
+                                        "c_resolved_at THEN t20 ELSE CASE WHEN y_resolved_at >= '1970-01-01' "
+                                        "THEN replace((date_trunc('second', y_resolved_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN y_resolved_at IS NOT NULL "
+                                        "THEN (to_char(timezone(%(zone)s, timezone('UTC', y_resolved_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', y_resolved_at)) < y_resolved_at THEN '-' ELSE '+' "
+                                        'END || lpad((abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', y_resolved_at)) - y_resolved_at)::int) / "
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', y_resolved_at)) - "
+                                        "y_resolved_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_resolved_at)) - y_resolved_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "y_resolved_at)) - y_resolved_at)::int), 60)::text, 2, '0') ELSE '' "
+                                        "END) END END, CASE WHEN y_internal_breached THEN 'true' WHEN NOT "
+                                        "y_internal_breached THEN 'false' END, CASE WHEN "
+                                        "y_regulatory_breached THEN 'true' WHEN NOT y_regulatory_breached "
+                                        "THEN 'false' END, CASE WHEN y_response_breached THEN 'true' WHEN "
+                                        "NOT y_response_breached THEN 'false' END, NULLIF(y_opened_by, ''), "
+                                        'y_regulatory_extension_days FROM (SELECT c.id AS t0, CASE WHEN '
+                                        'ascii(c.reference) > 64 THEN c.reference WHEN ascii(c.reference) IN '
+                                        "(61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
+                                        "NULLIF(c.reference, '') END AS t1, NULLIF(c.status, '') AS t2, "
+                                        "NULLIF(c.tier, '') AS t3, NULLIF(c.channel, '') AS t4, "
+                                        "NULLIF(c.product, '') AS t5, NULLIF(c.category, '') AS t6, CASE "
+                                        'WHEN ascii(c.branch) > 64 THEN c.branch WHEN ascii(c.branch) IN '
+                                        "(61, 43, 45, 64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, "
+                                        "'') END AS t7, CASE WHEN ascii(c.department) > 64 THEN c.department "
+                                        "WHEN ascii(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                        "c.department ELSE NULLIF(c.department, '') END AS t8, CASE WHEN "
+                                        'ascii(c.assignee) > 64 THEN c.assignee WHEN ascii(c.assignee) IN '
+                                        "(61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                                        "NULLIF(c.assignee, '') END AS t9, CASE WHEN ascii((CASE WHEN "
+                                        "c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                        'COALESCE(k.customer, c.customer) ELSE c.customer END)) > 64 THEN '
+                                        "(CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                        'COALESCE(k.customer, c.customer) ELSE c.customer END) WHEN '
+                                        "ascii((CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' "
+                                        'THEN COALESCE(k.customer, c.customer) ELSE c.customer END)) IN (61, '
+                                        "43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.customer <> '' AND "
+                                        "c.customer <> '[anonymised]' THEN COALESCE(k.customer, c.customer) "
+                                        "ELSE c.customer END) ELSE NULLIF((CASE WHEN c.customer <> '' AND "
+                                        "c.customer <> '[anonymised]' THEN COALESCE(k.customer, c.customer) "
+                                        "ELSE c.customer END), '') END AS t10, CASE WHEN ascii((CASE WHEN "
+                                        "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE(k.phone, "
+                                        "c.phone) ELSE c.phone END)) > 64 THEN (CASE WHEN c.phone <> '' AND "
+                                        "c.phone <> '[anonymised]' THEN COALESCE(k.phone, c.phone) ELSE "
+                                        "c.phone END) WHEN ascii((CASE WHEN c.phone <> '' AND c.phone <> "
+                                        "'[anonymised]' THEN COALESCE(k.phone, c.phone) ELSE c.phone END)) "
+                                        "IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.phone <> '' "
+                                        "AND c.phone <> '[anonymised]' THEN COALESCE(k.phone, c.phone) ELSE "
+                                        "c.phone END) ELSE NULLIF((CASE WHEN c.phone <> '' AND c.phone <> "
+                                        "'[anonymised]' THEN COALESCE(k.phone, c.phone) ELSE c.phone END), "
+                                        "'') END AS t11, CASE WHEN ascii((CASE WHEN c.email <> '' AND "
+                                        "c.email <> '[anonymised]' THEN COALESCE(k.email, c.email) ELSE "
+                                        "c.email END)) > 64 THEN (CASE WHEN c.email <> '' AND c.email <> "
+                                        "'[anonymised]' THEN COALESCE(k.email, c.email) ELSE c.email END) "
+                                        "WHEN ascii((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' "
+                                        'THEN COALESCE(k.email, c.email) ELSE c.email END)) IN (61, 43, 45, '
+                                        "64, 9, 13) THEN '''' || (CASE WHEN c.email <> '' AND c.email <> "
+                                        "'[anonymised]' THEN COALESCE(k.email, c.email) ELSE c.email END) "
+                                        "ELSE NULLIF((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' "
+                                        "THEN COALESCE(k.email, c.email) ELSE c.email END), '') END AS t12, "
+                                        "CASE WHEN ascii((CASE WHEN c.account <> '' AND c.account <> "
+                                        "'[anonymised]' THEN COALESCE(k.account, c.account) ELSE c.account "
+                                        "END)) > 64 THEN (CASE WHEN c.account <> '' AND c.account <> "
+                                        "'[anonymised]' THEN COALESCE(k.account, c.account) ELSE c.account "
+                                        "END) WHEN ascii((CASE WHEN c.account <> '' AND c.account <> "
+                                        "'[anonymised]' THEN COALESCE(k.account, c.account) ELSE c.account "
+                                        "END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.account "
+                                        "<> '' AND c.account <> '[anonymised]' THEN COALESCE(k.account, "
+                                        'c.account) ELSE c.account END) ELSE NULLIF((CASE WHEN c.account <> '
+                                        "'' AND c.account <> '[anonymised]' THEN COALESCE(k.account, "
+                                        "c.account) ELSE c.account END), '') END AS t13, CASE WHEN "
+                                        "ascii((CASE WHEN c.description <> '' AND c.description <> "
+                                        "'[anonymised]' THEN COALESCE(k.description, c.description) ELSE "
+                                        "c.description END)) > 64 THEN (CASE WHEN c.description <> '' AND "
+                                        "c.description <> '[anonymised]' THEN COALESCE(k.description, "
+                                        'c.description) ELSE c.description END) WHEN ascii((CASE WHEN '
+                                        "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                        'COALESCE(k.description, c.description) ELSE c.description END)) IN '
+                                        "(61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.description <> '' "
+                                        "AND c.description <> '[anonymised]' THEN COALESCE(k.description, "
+                                        'c.description) ELSE c.description END) ELSE NULLIF((CASE WHEN '
+                                        "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                        "COALESCE(k.description, c.description) ELSE c.description END), '') "
+                                        "END AS t14, CASE WHEN c.received_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.received_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.received_at IS NOT NULL "
+                                        "THEN (to_char(timezone(%(zone)s, timezone('UTC', c.received_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.received_at)) < c.received_at THEN '-' ELSE '+' "
+                                        'END || lpad((abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', c.received_at)) - c.received_at)::int) / "
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.received_at)) - "
+                                        "c.received_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.received_at)) - c.received_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.received_at)) - c.received_at)::int), 60)::text, 2, '0') ELSE '' "
+                                        "END) END AS t15, CASE WHEN c.due_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.due_at) AT TIME ZONE 'UTC')::text, "
+                                        "' ', 'T') || ':00' WHEN c.due_at IS NOT NULL THEN "
+                                        "(to_char(timezone(%(zone)s, timezone('UTC', c.due_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.due_at)) < c.due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.due_at)) - c.due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.due_at)) - c.due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.due_at)) - c.due_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.due_at)) - c.due_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        "AS t16, CASE WHEN c.regulatory_due_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.regulatory_due_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.regulatory_due_at IS NOT "
+                                        "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'c.regulatory_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', c.regulatory_due_at)) < "
+                                        "c.regulatory_due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.regulatory_due_at)) - c.regulatory_due_at)::int) / 3600)::text, '
+                                        "2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.regulatory_due_at)) - "
+                                        "c.regulatory_due_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.regulatory_due_at)) - c.regulatory_due_at)::int), 60) <> 0 THEN '
+                                        "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.regulatory_due_at)) - c.regulatory_due_at)::int), "
+                                        "60)::text, 2, '0') ELSE '' END) END AS t17, CASE WHEN "
+                                        "c.first_response_due_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.first_response_due_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.first_response_due_at IS "
+                                        "NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_response_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
+                                        "WHEN timezone(%(zone)s, timezone('UTC', c.first_response_due_at)) < "
+                                        "c.first_response_due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_response_due_at)) - c.first_response_due_at)::int) / '
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.first_response_due_at)) - "
+                                        "c.first_response_due_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                        "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_response_due_at)) - c.first_response_due_at)::int), 60) <> '
+                                        "0 THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.first_response_due_at)) - "
+                                        "c.first_response_due_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        "AS t18, CASE WHEN c.first_responded_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.first_responded_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.first_responded_at IS NOT "
+                                        "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_responded_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', c.first_responded_at)) < "
+                                        "c.first_responded_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_responded_at)) - c.first_responded_at)::int) / 3600)::text, '
+                                        "2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.first_responded_at)) - "
+                                        "c.first_responded_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.first_responded_at)) - c.first_responded_at)::int), 60) <> 0 THEN '
+                                        "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.first_responded_at)) - "
+                                        "c.first_responded_at)::int), 60)::text, 2, '0') ELSE '' END) END AS "
+                                        "t19, CASE WHEN c.resolved_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.resolved_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.resolved_at IS NOT NULL "
+                                        "THEN (to_char(timezone(%(zone)s, timezone('UTC', c.resolved_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.resolved_at)) < c.resolved_at THEN '-' ELSE '+' "
+                                        'END || lpad((abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', c.resolved_at)) - c.resolved_at)::int) / "
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.resolved_at)) - "
+                                        "c.resolved_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.resolved_at)) - c.resolved_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.resolved_at)) - c.resolved_at)::int), 60)::text, 2, '0') ELSE '' "
+                                        "END) END AS t20, CASE WHEN c.closed_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.closed_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.closed_at IS NOT NULL THEN "
+                                        "(to_char(timezone(%(zone)s, timezone('UTC', c.closed_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.closed_at)) < c.closed_at THEN '-' ELSE '+' END "
+                                        "|| lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.closed_at)) - c.closed_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.closed_at)) - c.closed_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                        "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.closed_at)) - c.closed_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.closed_at)) - c.closed_at)::int), 60)::text, 2, '0') ELSE '' END) "
+                                        'END AS t21, c.reopen_count AS t22, CASE WHEN ascii((CASE WHEN '
+                                        "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                        'COALESCE(k.resolution, c.resolution) ELSE c.resolution END)) > 64 '
+                                        "THEN (CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                        "'[anonymised]' THEN COALESCE(k.resolution, c.resolution) ELSE "
+                                        "c.resolution END) WHEN ascii((CASE WHEN c.resolution <> '' AND "
+                                        "c.resolution <> '[anonymised]' THEN COALESCE(k.resolution, "
+                                        'c.resolution) ELSE c.resolution END)) IN (61, 43, 45, 64, 9, 13) '
+                                        "THEN '''' || (CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                        "'[anonymised]' THEN COALESCE(k.resolution, c.resolution) ELSE "
+                                        "c.resolution END) ELSE NULLIF((CASE WHEN c.resolution <> '' AND "
+                                        "c.resolution <> '[anonymised]' THEN COALESCE(k.resolution, "
+                                        "c.resolution) ELSE c.resolution END), '') END AS t23, "
+                                        "NULLIF(c.root_cause, '') AS t24, NULLIF(c.notified_via, '') AS t25, "
+                                        "NULLIF(c.satisfaction, '') AS t26, CASE WHEN ascii(c.external_id) > "
+                                        '64 THEN c.external_id WHEN ascii(c.external_id) IN (61, 43, 45, 64, '
+                                        "9, 13) THEN '''' || c.external_id ELSE NULLIF(c.external_id, '') "
+                                        "END AS t27, CASE WHEN c.internal_breached THEN 'true' WHEN NOT "
+                                        "c.internal_breached THEN 'false' END AS t28, CASE WHEN "
+                                        "c.regulatory_breached THEN 'true' WHEN NOT c.regulatory_breached "
+                                        "THEN 'false' END AS t29, c.regulatory_extension_days AS t30, "
+                                        "c.repeat_count AS t31, CASE WHEN c.withdrawn_at >= '1970-01-01' "
+                                        "THEN replace((date_trunc('second', c.withdrawn_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.withdrawn_at IS NOT NULL "
+                                        "THEN (to_char(timezone(%(zone)s, timezone('UTC', c.withdrawn_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.withdrawn_at)) < c.withdrawn_at THEN '-' ELSE '+' "
+                                        'END || lpad((abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', c.withdrawn_at)) - c.withdrawn_at)::int) / "
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.withdrawn_at)) - "
+                                        "c.withdrawn_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.withdrawn_at)) - c.withdrawn_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.withdrawn_at)) - c.withdrawn_at)::int), 60)::text, 2, '0') ELSE "
+                                        "'' END) END AS t32, CASE WHEN ascii(c.co_handlers) > 64 THEN "
+                                        'c.co_handlers WHEN ascii(c.co_handlers) IN (61, 43, 45, 64, 9, 13) '
+                                        "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END AS "
+                                        't33, CASE WHEN ascii(c.departments) > 64 THEN c.departments WHEN '
+                                        "ascii(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                        "c.departments ELSE NULLIF(c.departments, '') END AS t34, "
+                                        "NULLIF(c.id_type, '') AS t35, CASE WHEN ascii((CASE WHEN "
+                                        "c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                        'COALESCE(k.id_number, c.id_number) ELSE c.id_number END)) > 64 THEN '
+                                        "(CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                        'COALESCE(k.id_number, c.id_number) ELSE c.id_number END) WHEN '
+                                        "ascii((CASE WHEN c.id_number <> '' AND c.id_number <> "
+                                        "'[anonymised]' THEN COALESCE(k.id_number, c.id_number) ELSE "
+                                        "c.id_number END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE "
+                                        "WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                        'COALESCE(k.id_number, c.id_number) ELSE c.id_number END) ELSE '
+                                        "NULLIF((CASE WHEN c.id_number <> '' AND c.id_number <> "
+                                        "'[anonymised]' THEN COALESCE(k.id_number, c.id_number) ELSE "
+                                        "c.id_number END), '') END AS t36, CASE WHEN ascii((CASE WHEN "
+                                        "c.agent_name <> '' AND c.agent_name <> '[anonymised]' THEN "
+                                        'COALESCE(k.agent_name, c.agent_name) ELSE c.agent_name END)) > 64 '
+                                        "THEN (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                        "'[anonymised]' THEN COALESCE(k.agent_name, c.agent_name) ELSE "
+                                        "c.agent_name END) WHEN ascii((CASE WHEN c.agent_name <> '' AND "
+                                        "c.agent_name <> '[anonymised]' THEN COALESCE(k.agent_name, "
+                                        'c.agent_name) ELSE c.agent_name END)) IN (61, 43, 45, 64, 9, 13) '
+                                        "THEN '''' || (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                        "'[anonymised]' THEN COALESCE(k.agent_name, c.agent_name) ELSE "
+                                        "c.agent_name END) ELSE NULLIF((CASE WHEN c.agent_name <> '' AND "
+                                        "c.agent_name <> '[anonymised]' THEN COALESCE(k.agent_name, "
+                                        "c.agent_name) ELSE c.agent_name END), '') END AS t37, CASE WHEN "
+                                        'ascii(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                                        "ascii(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                        "c.agent_authority ELSE NULLIF(c.agent_authority, '') END AS t38, "
+                                        'CASE WHEN ascii(c.complained_staff) > 64 THEN c.complained_staff '
+                                        "WHEN ascii(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' "
+                                        "|| c.complained_staff ELSE NULLIF(c.complained_staff, '') END AS "
+                                        "t39, CASE WHEN ascii((CASE WHEN c.request <> '' AND c.request <> "
+                                        "'[anonymised]' THEN COALESCE(k.request, c.request) ELSE c.request "
+                                        "END)) > 64 THEN (CASE WHEN c.request <> '' AND c.request <> "
+                                        "'[anonymised]' THEN COALESCE(k.request, c.request) ELSE c.request "
+                                        "END) WHEN ascii((CASE WHEN c.request <> '' AND c.request <> "
+                                        "'[anonymised]' THEN COALESCE(k.request, c.request) ELSE c.request "
+                                        "END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.request "
+                                        "<> '' AND c.request <> '[anonymised]' THEN COALESCE(k.request, "
+                                        'c.request) ELSE c.request END) ELSE NULLIF((CASE WHEN c.request <> '
+                                        "'' AND c.request <> '[anonymised]' THEN COALESCE(k.request, "
+                                        "c.request) ELSE c.request END), '') END AS t40, CASE WHEN "
+                                        "c.decided_at >= '1970-01-01' THEN replace((date_trunc('second', "
+                                        "c.decided_at) AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                                        'c.decided_at IS NOT NULL THEN (to_char(timezone(%(zone)s, '
+                                        'timezone(\'UTC\', c.decided_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || '
+                                        "CASE WHEN timezone(%(zone)s, timezone('UTC', c.decided_at)) < "
+                                        "c.decided_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.decided_at)) - "
+                                        "c.decided_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.decided_at)) - c.decided_at)::int) / 60, 60)::text, 2, '0') || "
+                                        'CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', c.decided_at)) - c.decided_at)::int), 60) <> 0 THEN "
+                                        "':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.decided_at)) - c.decided_at)::int), 60)::text, 2, "
+                                        "'0') ELSE '' END) END AS t41, CASE WHEN ascii((CASE WHEN "
+                                        "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
+                                        'COALESCE(k.decision_facts, c.decision_facts) ELSE c.decision_facts '
+                                        "END)) > 64 THEN (CASE WHEN c.decision_facts <> '' AND "
+                                        "c.decision_facts <> '[anonymised]' THEN COALESCE(k.decision_facts, "
+                                        'c.decision_facts) ELSE c.decision_facts END) WHEN ascii((CASE WHEN '
+                                        "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
+                                        'COALESCE(k.decision_facts, c.decision_facts) ELSE c.decision_facts '
+                                        "END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                        "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
+                                        'COALESCE(k.decision_facts, c.decision_facts) ELSE c.decision_facts '
+                                        "END) ELSE NULLIF((CASE WHEN c.decision_facts <> '' AND "
+                                        "c.decision_facts <> '[anonymised]' THEN COALESCE(k.decision_facts, "
+                                        "c.decision_facts) ELSE c.decision_facts END), '') END AS t42, CASE "
+                                        "WHEN ascii((CASE WHEN c.decision_basis <> '' AND c.decision_basis "
+                                        "<> '[anonymised]' THEN COALESCE(k.decision_basis, c.decision_basis) "
+                                        'ELSE c.decision_basis END)) > 64 THEN (CASE WHEN c.decision_basis '
+                                        "<> '' AND c.decision_basis <> '[anonymised]' THEN "
+                                        'COALESCE(k.decision_basis, c.decision_basis) ELSE c.decision_basis '
+                                        "END) WHEN ascii((CASE WHEN c.decision_basis <> '' AND "
+                                        "c.decision_basis <> '[anonymised]' THEN COALESCE(k.decision_basis, "
+                                        'c.decision_basis) ELSE c.decision_basis END)) IN (61, 43, 45, 64, '
+                                        "9, 13) THEN '''' || (CASE WHEN c.decision_basis <> '' AND "
+                                        "c.decision_basis <> '[anonymised]' THEN COALESCE(k.decision_basis, "
+                                        'c.decision_basis) ELSE c.decision_basis END) ELSE NULLIF((CASE WHEN '
+                                        "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
+                                        'COALESCE(k.decision_basis, c.decision_basis) ELSE c.decision_basis '
+                                        "END), '') END AS t43, NULLIF(c.relief, '') AS t44, CASE WHEN "
+                                        "c.review_requested_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.review_requested_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.review_requested_at IS NOT "
+                                        "NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'c.review_requested_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', c.review_requested_at)) < "
+                                        "c.review_requested_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.review_requested_at)) - c.review_requested_at)::int) / '
+                                        "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.review_requested_at)) - "
+                                        "c.review_requested_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                        "mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.review_requested_at)) - c.review_requested_at)::int), 60) <> 0 '
+                                        "THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.review_requested_at)) - "
+                                        "c.review_requested_at)::int), 60)::text, 2, '0') ELSE '' END) END "
+                                        'AS t45, CASE WHEN ascii(c.reviewer) > 64 THEN c.reviewer WHEN '
+                                        "ascii(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                        "c.reviewer ELSE NULLIF(c.reviewer, '') END AS t46, "
+                                        "NULLIF(c.review_outcome, '') AS t47, CASE WHEN c.reviewed_at >= "
+                                        "'1970-01-01' THEN replace((date_trunc('second', c.reviewed_at) AT "
+                                        "TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN c.reviewed_at IS "
+                                        "NOT NULL THEN (to_char(timezone(%(zone)s, timezone('UTC', "
+                                        'c.reviewed_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                        "timezone(%(zone)s, timezone('UTC', c.reviewed_at)) < c.reviewed_at "
+                                        "THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.reviewed_at)) - "
+                                        "c.reviewed_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.reviewed_at)) - c.reviewed_at)::int) / 60, 60)::text, 2, '0') || "
+                                        'CASE WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, '
+                                        "timezone('UTC', c.reviewed_at)) - c.reviewed_at)::int), 60) <> 0 "
+                                        "THEN ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.reviewed_at)) - c.reviewed_at)::int), 60)::text, "
+                                        "2, '0') ELSE '' END) END AS t48, CASE WHEN c.followup_due_at >= "
+                                        "'1970-01-01' THEN replace((date_trunc('second', c.followup_due_at) "
+                                        "AT TIME ZONE 'UTC')::text, ' ', 'T') || ':00' WHEN "
+                                        'c.followup_due_at IS NOT NULL THEN (to_char(timezone(%(zone)s, '
+                                        'timezone(\'UTC\', c.followup_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') '
+                                        "|| CASE WHEN timezone(%(zone)s, timezone('UTC', c.followup_due_at)) "
+                                        "< c.followup_due_at THEN '-' ELSE '+' END || "
+                                        "lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        'c.followup_due_at)) - c.followup_due_at)::int) / 3600)::text, 2, '
+                                        "'0') || ':' || lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, "
+                                        "timezone('UTC', c.followup_due_at)) - c.followup_due_at)::int) / "
+                                        "60, 60)::text, 2, '0') || CASE WHEN mod(abs(extract(epoch FROM "
+                                        "timezone(%(zone)s, timezone('UTC', c.followup_due_at)) - "
+                                        "c.followup_due_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.followup_due_at)) - c.followup_due_at)::int), 60)::text, 2, '0') "
+                                        "ELSE '' END) END AS t49, CASE WHEN c.paused_at >= '1970-01-01' THEN "
+                                        "replace((date_trunc('second', c.paused_at) AT TIME ZONE "
+                                        "'UTC')::text, ' ', 'T') || ':00' WHEN c.paused_at IS NOT NULL THEN "
+                                        "(to_char(timezone(%(zone)s, timezone('UTC', c.paused_at)), "
+                                        '\'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN timezone(%(zone)s, '
+                                        "timezone('UTC', c.paused_at)) < c.paused_at THEN '-' ELSE '+' END "
+                                        "|| lpad((abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.paused_at)) - c.paused_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.paused_at)) - c.paused_at)::int) / 60, 60)::text, 2, '0') || CASE "
+                                        "WHEN mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.paused_at)) - c.paused_at)::int), 60) <> 0 THEN ':' || "
+                                        "lpad(mod(abs(extract(epoch FROM timezone(%(zone)s, timezone('UTC', "
+                                        "c.paused_at)) - c.paused_at)::int), 60)::text, 2, '0') ELSE '' END) "
+                                        "END AS t50, NULLIF(c.pause_reason, '') AS t51, "
+                                        "NULLIF(c.paused_from, '') AS t52, c.paused_working_seconds AS t53, "
+                                        'c.regulatory_paused_seconds AS t54, y.number AS y_number, y.tier AS '
+                                        'y_tier, y.opened_at AS y_opened_at, y.due_at AS y_due_at, '
+                                        'y.first_response_due_at AS y_first_response_due_at, '
+                                        'y.first_responded_at AS y_first_responded_at, y.regulatory_due_at '
+                                        'AS y_regulatory_due_at, y.resolved_at AS y_resolved_at, '
+                                        'y.internal_breached AS y_internal_breached, y.regulatory_breached '
+                                        'AS y_regulatory_breached, y.response_breached AS '
+                                        'y_response_breached, y.opened_by AS y_opened_by, '
+                                        'y.regulatory_extension_days AS y_regulatory_extension_days, '
+                                        'c.received_at AS c_received_at, c.due_at AS c_due_at, '
+                                        'c.first_response_due_at AS c_first_response_due_at, '
+                                        'c.first_responded_at AS c_first_responded_at, c.regulatory_due_at '
+                                        'AS c_regulatory_due_at, c.resolved_at AS c_resolved_at, c.id AS '
+                                        'o_case, y.number AS o_cycle FROM cases c LEFT JOIN cycles y ON '
+                                        'y.case_id = c.id LEFT JOIN (SELECT case_id, max(value) FILTER '
+                                        "(WHERE field = 'customer') AS customer, max(value) FILTER (WHERE "
+                                        "field = 'phone') AS phone, max(value) FILTER (WHERE field = "
+                                        "'email') AS email, max(value) FILTER (WHERE field = 'account') AS "
+                                        "account, max(value) FILTER (WHERE field = 'description') AS "
+                                        "description, max(value) FILTER (WHERE field = 'resolution') AS "
+                                        "resolution, max(value) FILTER (WHERE field = 'id_number') AS "
+                                        "id_number, max(value) FILTER (WHERE field = 'agent_name') AS "
+                                        "agent_name, max(value) FILTER (WHERE field = 'request') AS request, "
+                                        "max(value) FILTER (WHERE field = 'decision_facts') AS "
+                                        "decision_facts, max(value) FILTER (WHERE field = 'decision_basis') "
+                                        'AS decision_basis FROM (SELECT DISTINCT ON (case_id, field) '
+                                        'case_id, field, value FROM personal_data WHERE field IN '
+                                        "('customer', 'phone', 'email', 'account', 'description', "
+                                        "'resolution', 'id_number', 'agent_name', 'request', "
+                                        "'decision_facts', 'decision_basis') ORDER BY case_id, field, "
+                                        'event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id ORDER '
+                                        'BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
+                                        {}),
                 'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
                 'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
                                  'remediation_actions.status = %(status_1)s::VARCHAR AND '
                                  'remediation_actions.due_on < %(today)s::DATE',
                                  {'status_1': 'open'}),
                 'login': ('SELECT session_user', {}),
+                'masking': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
+                            {'key_1': 'masking'}),
+                'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
                 'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                             'cases.customer, cases.phone, cases.account, cases.description, '
@@ -4039,11 +4897,1207 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                         'status_2_4': 'paused',
                         'status_2_5': 'reopened',
                         'status_2_6': 'under_review'}),
+            'export_csv': ('SELECT '
+                           "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
+                           'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN c.reference WHEN '
+                           "unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
+                           'NULLIF(c.reference, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.reference) > 64 THEN c.reference WHEN unicode(c.reference) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.reference ELSE NULLIF(c.reference, '') END END, "
+                           'CASE WHEN c.status GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.status, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.status, '
+                           '\'\') END, CASE WHEN c.tier GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(NULLIF(c.tier, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.tier, \'\') END, CASE WHEN c.channel GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.channel, \'\'), \'"\', \'""\') '
+                           '|| \'"\' ELSE NULLIF(c.channel, \'\') END, CASE WHEN c.product GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.product, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(c.product, \'\') END, CASE WHEN c.category '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.category, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.category, \'\') END, CASE WHEN c.branch GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode(c.branch) > 64 THEN '
+                           "c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.branch "
+                           'ELSE NULLIF(c.branch, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.branch) > 64 THEN c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, '
+                           "9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END END, CASE WHEN "
+                           'c.department GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                           "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE "
+                           'NULLIF(c.department, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.department) > 64 THEN c.department WHEN unicode(c.department) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, '') END "
+                           'END, CASE WHEN c.assignee GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(CASE WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN '
+                           "unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                           'NULLIF(c.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.assignee) > 64 THEN c.assignee WHEN unicode(c.assignee) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END END, CASE "
+                           'WHEN c.customer GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.customer) > 64 THEN c.customer WHEN '
+                           "unicode(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.customer ELSE "
+                           'NULLIF(c.customer, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.customer) > 64 THEN c.customer WHEN unicode(c.customer) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.customer ELSE NULLIF(c.customer, '') END END, CASE "
+                           'WHEN c.phone GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN unicode(c.phone) IN '
+                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE NULLIF(c.phone, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.phone) > 64 THEN c.phone WHEN '
+                           "unicode(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE "
+                           'NULLIF(c.phone, \'\') END END, CASE WHEN c.email GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode(c.email) > 64 THEN '
+                           "c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.email "
+                           'ELSE NULLIF(c.email, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.email) > 64 THEN c.email WHEN unicode(c.email) IN (61, 43, 45, 64, 9, '
+                           "13) THEN '''' || c.email ELSE NULLIF(c.email, '') END END, CASE WHEN c.account "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.account) > 64 THEN c.account WHEN unicode(c.account) IN (61, 43, 45, '
+                           '64, 9, 13) THEN \'\'\'\' || c.account ELSE NULLIF(c.account, \'\') END, \'"\', '
+                           '\'""\') || \'"\' ELSE CASE WHEN unicode(c.account) > 64 THEN c.account WHEN '
+                           "unicode(c.account) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.account ELSE "
+                           'NULLIF(c.account, \'\') END END, CASE WHEN c.description GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.description) > 64 THEN c.description WHEN unicode(c.description) IN '
+                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.description ELSE NULLIF(c.description, "
+                           '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.description) > 64 '
+                           'THEN c.description WHEN unicode(c.description) IN (61, 43, 45, 64, 9, 13) THEN '
+                           "'''' || c.description ELSE NULLIF(c.description, '') END END, CASE WHEN "
+                           'c.received_at >= (SELECT min(starts_at) FROM zone_offsets) AND c.received_at < '
+                           "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                           "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.received_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.received_at, 1, 19), "
+                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.received_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.received_at "
+                           'IS NOT NULL THEN complaintctl_time_text(c.received_at) END, CASE WHEN c.due_at '
+                           '>= (SELECT min(starts_at) FROM zone_offsets) AND c.due_at < (SELECT (last_year + '
+                           "1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.due_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.due_at, 1, "
+                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.due_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.due_at IS NOT "
+                           'NULL THEN complaintctl_time_text(c.due_at) END, CASE WHEN c.regulatory_due_at >= '
+                           '(SELECT min(starts_at) FROM zone_offsets) AND c.regulatory_due_at < (SELECT '
+                           "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
+                           "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.regulatory_due_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.regulatory_due_at, 1, 19), "
+                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.regulatory_due_at, 1, 19) '
+                           "|| '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                           'c.regulatory_due_at IS NOT NULL THEN complaintctl_time_text(c.regulatory_due_at) '
+                           'END, CASE WHEN c.first_response_due_at >= (SELECT min(starts_at) FROM '
+                           "zone_offsets) AND c.first_response_due_at < (SELECT (last_year + 1) || '-01-01' "
+                           'FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 '
+                           "THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.first_response_due_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.first_response_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                           "seconds') || zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at "
+                           "<= substr(c.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                           'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.first_response_due_at IS NOT '
+                           'NULL THEN complaintctl_time_text(c.first_response_due_at) END, CASE WHEN '
+                           'c.first_responded_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "c.first_responded_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                           'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.first_responded_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.first_responded_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                           '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.first_responded_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                           'DESC LIMIT 1) END WHEN c.first_responded_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.first_responded_at) END, CASE WHEN c.resolved_at >= '
+                           '(SELECT min(starts_at) FROM zone_offsets) AND c.resolved_at < (SELECT (last_year '
+                           "+ 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.resolved_at, 1, "
+                           "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix "
+                           "FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.resolved_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                           'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.resolved_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at DESC "
+                           'LIMIT 1) END WHEN c.resolved_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.resolved_at) END, CASE WHEN c.closed_at >= (SELECT '
+                           'min(starts_at) FROM zone_offsets) AND c.closed_at < (SELECT (last_year + 1) || '
+                           "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.closed_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.closed_at, 1, "
+                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.closed_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.closed_at IS "
+                           'NOT NULL THEN complaintctl_time_text(c.closed_at) END, c.reopen_count, CASE WHEN '
+                           'c.resolution GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.resolution) > 64 THEN c.resolution WHEN '
+                           "unicode(c.resolution) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE "
+                           'NULLIF(c.resolution, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.resolution) > 64 THEN c.resolution WHEN unicode(c.resolution) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || c.resolution ELSE NULLIF(c.resolution, '') END "
+                           'END, CASE WHEN c.root_cause GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(NULLIF(c.root_cause, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.root_cause, \'\') END, CASE WHEN c.notified_via GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.notified_via, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.notified_via, \'\') END, CASE WHEN '
+                           'c.satisfaction GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.satisfaction, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.satisfaction, \'\') END, CASE WHEN c.external_id GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.external_id) > 64 THEN c.external_id WHEN unicode(c.external_id) IN '
+                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.external_id ELSE NULLIF(c.external_id, "
+                           '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.external_id) > 64 '
+                           'THEN c.external_id WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '
+                           "'''' || c.external_id ELSE NULLIF(c.external_id, '') END END, CASE WHEN "
+                           "c.internal_breached THEN 'true' WHEN NOT c.internal_breached THEN 'false' END, "
+                           "CASE WHEN c.regulatory_breached THEN 'true' WHEN NOT c.regulatory_breached THEN "
+                           "'false' END, c.regulatory_extension_days, c.repeat_count, CASE WHEN "
+                           'c.withdrawn_at >= (SELECT min(starts_at) FROM zone_offsets) AND c.withdrawn_at < '
+                           "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                           "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.withdrawn_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.withdrawn_at, 1, 19), "
+                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.withdrawn_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.withdrawn_at "
+                           'IS NOT NULL THEN complaintctl_time_text(c.withdrawn_at) END, CASE WHEN '
+                           'c.co_handlers GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN '
+                           "unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers "
+                           'ELSE NULLIF(c.co_handlers, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(c.co_handlers) > 64 THEN c.co_handlers WHEN unicode(c.co_handlers) IN '
+                           "(61, 43, 45, 64, 9, 13) THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, "
+                           '\'\') END END, CASE WHEN c.departments GLOB \'*[,"\' || char(10) || char(13) || '
+                           '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.departments) > 64 THEN '
+                           "c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' "
+                           '|| c.departments ELSE NULLIF(c.departments, \'\') END, \'"\', \'""\') || \'"\' '
+                           'ELSE CASE WHEN unicode(c.departments) > 64 THEN c.departments WHEN '
+                           "unicode(c.departments) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.departments "
+                           'ELSE NULLIF(c.departments, \'\') END END, CASE WHEN c.id_type GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.id_type, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(c.id_type, \'\') END, CASE WHEN c.id_number '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.id_number) > 64 THEN c.id_number WHEN unicode(c.id_number) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.id_number ELSE NULLIF(c.id_number, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.id_number) > 64 THEN '
+                           "c.id_number WHEN unicode(c.id_number) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.id_number ELSE NULLIF(c.id_number, '') END END, CASE WHEN c.agent_name GLOB "
+                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.agent_name) > 64 THEN c.agent_name WHEN unicode(c.agent_name) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || c.agent_name ELSE NULLIF(c.agent_name, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.agent_name) > 64 THEN '
+                           "c.agent_name WHEN unicode(c.agent_name) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.agent_name ELSE NULLIF(c.agent_name, '') END END, CASE WHEN c.agent_authority "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                           "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.agent_authority ELSE NULLIF(c.agent_authority, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                           "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.agent_authority ELSE NULLIF(c.agent_authority, '') END END, CASE WHEN "
+                           'c.complained_staff GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
+                           "unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.complained_staff ELSE NULLIF(c.complained_staff, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.complained_staff) > 64 THEN c.complained_staff '
+                           "WHEN unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.complained_staff ELSE NULLIF(c.complained_staff, '') END END, CASE WHEN "
+                           'c.request GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.request) > 64 THEN c.request WHEN unicode(c.request) '
+                           "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.request ELSE NULLIF(c.request, '') "
+                           'END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.request) > 64 THEN '
+                           "c.request WHEN unicode(c.request) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.request ELSE NULLIF(c.request, '') END END, CASE WHEN c.decided_at >= (SELECT "
+                           'min(starts_at) FROM zone_offsets) AND c.decided_at < (SELECT (last_year + 1) || '
+                           "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.decided_at, 1, "
+                           "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix "
+                           "FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.decided_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                           'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.decided_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at DESC "
+                           'LIMIT 1) END WHEN c.decided_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.decided_at) END, CASE WHEN c.decision_facts GLOB '
+                           '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
+                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.decision_facts ELSE NULLIF(c.decision_facts, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.decision_facts) > 64 THEN c.decision_facts WHEN '
+                           "unicode(c.decision_facts) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.decision_facts ELSE NULLIF(c.decision_facts, '') END END, CASE WHEN "
+                           'c.decision_basis GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(CASE WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
+                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'c.decision_basis ELSE NULLIF(c.decision_basis, \'\') END, \'"\', \'""\') || '
+                           '\'"\' ELSE CASE WHEN unicode(c.decision_basis) > 64 THEN c.decision_basis WHEN '
+                           "unicode(c.decision_basis) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           "c.decision_basis ELSE NULLIF(c.decision_basis, '') END END, CASE WHEN c.relief "
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.relief, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.relief, '
+                           "'') END, CASE WHEN c.review_requested_at >= (SELECT min(starts_at) FROM "
+                           "zone_offsets) AND c.review_requested_at < (SELECT (last_year + 1) || '-01-01' "
+                           'FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 '
+                           "THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.review_requested_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                           '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.review_requested_at, 1, 19) || '.999999' ORDER BY "
+                           'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.review_requested_at IS NOT NULL '
+                           'THEN complaintctl_time_text(c.review_requested_at) END, CASE WHEN c.reviewer '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                           'unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) IN (61, 43, '
+                           "45, 64, 9, 13) THEN '''' || c.reviewer ELSE NULLIF(c.reviewer, '') END, "
+                           '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer '
+                           "WHEN unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer ELSE "
+                           'NULLIF(c.reviewer, \'\') END END, CASE WHEN c.review_outcome GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.review_outcome, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.review_outcome, \'\') END, CASE '
+                           'WHEN c.reviewed_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "c.reviewed_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
+                           'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, "
+                           "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.reviewed_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.reviewed_at "
+                           'IS NOT NULL THEN complaintctl_time_text(c.reviewed_at) END, CASE WHEN '
+                           'c.followup_due_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "c.followup_due_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) "
+                           'THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(c.followup_due_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(c.followup_due_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                           'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(c.followup_due_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                           'DESC LIMIT 1) END WHEN c.followup_due_at IS NOT NULL THEN '
+                           'complaintctl_time_text(c.followup_due_at) END, CASE WHEN c.paused_at >= (SELECT '
+                           'min(starts_at) FROM zone_offsets) AND c.paused_at < (SELECT (last_year + 1) || '
+                           "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, "
+                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(c.paused_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.paused_at IS "
+                           'NOT NULL THEN complaintctl_time_text(c.paused_at) END, CASE WHEN c.pause_reason '
+                           'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(c.pause_reason, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                           'NULLIF(c.pause_reason, \'\') END, CASE WHEN c.paused_from GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.paused_from, '
+                           '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.paused_from, \'\') END, '
+                           'c.paused_working_seconds, c.regulatory_paused_seconds, y.number, CASE WHEN '
+                           'y.tier GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                           'replace(NULLIF(y.tier, \'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(y.tier, \'\') '
+                           'END, CASE WHEN y.opened_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "y.opened_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
+                           'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), (SELECT offset_seconds "
+                           "|| ' seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE "
+                           "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
+                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(y.opened_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN y.opened_at IS "
+                           'NOT NULL THEN complaintctl_time_text(y.opened_at) END, CASE WHEN y.due_at >= '
+                           '(SELECT min(starts_at) FROM zone_offsets) AND y.due_at < (SELECT (last_year + 1) '
+                           "|| '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                           "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.due_at, 1, 19), "
+                           "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(y.due_at, 1, "
+                           "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(y.due_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN y.due_at IS NOT "
+                           'NULL THEN complaintctl_time_text(y.due_at) END, CASE WHEN '
+                           'y.first_response_due_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "y.first_response_due_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                           'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.first_response_due_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(y.first_response_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                           "seconds') || zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at "
+                           "<= substr(y.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                           'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.first_response_due_at IS NOT '
+                           'NULL THEN complaintctl_time_text(y.first_response_due_at) END, CASE WHEN '
+                           'y.first_responded_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "y.first_responded_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                           'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.first_responded_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(y.first_responded_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                           '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                           "substr(y.first_responded_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                           'DESC LIMIT 1) END WHEN y.first_responded_at IS NOT NULL THEN '
+                           'complaintctl_time_text(y.first_responded_at) END, CASE WHEN y.regulatory_due_at '
+                           '>= (SELECT min(starts_at) FROM zone_offsets) AND y.regulatory_due_at < (SELECT '
+                           "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
+                           "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                           "substr(y.regulatory_due_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                           'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.regulatory_due_at, 1, 19), "
+                           "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(y.regulatory_due_at, 1, 19) '
+                           "|| '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                           'y.regulatory_due_at IS NOT NULL THEN complaintctl_time_text(y.regulatory_due_at) '
+                           'END, CASE WHEN y.resolved_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                           "y.resolved_at < (SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN "
+                           'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                           "strftime('%Y-%m-%dT%H:%M:%S', substr(y.resolved_at, 1, 19), (SELECT "
+                           "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                           "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(y.resolved_at, "
+                           "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                           'zone_offsets WHERE zone_offsets.starts_at <= substr(y.resolved_at, 1, 19) || '
+                           "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN y.resolved_at "
+                           'IS NOT NULL THEN complaintctl_time_text(y.resolved_at) END, CASE WHEN '
+                           "y.internal_breached THEN 'true' WHEN NOT y.internal_breached THEN 'false' END, "
+                           "CASE WHEN y.regulatory_breached THEN 'true' WHEN NOT y.regulatory_breached THEN "
+                           "'false' END, CASE WHEN y.response_breached THEN 'true' WHEN NOT "
+                           'y.response_breached THEN \'false\' END, CASE WHEN y.opened_by GLOB \'*[,"\' || '
+                           'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.opened_by, \'\'), '
+                           '\'"\', \'""\') || \'"\' ELSE NULLIF(y.opened_by, \'\') END, '
+                           'y.regulatory_extension_days) FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
+                           'ORDER BY c.id, y.number',
+                           {}),
+            'export_csv_revealed': ('SELECT '
+                                    "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
+                                    'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN '
+                                    'c.reference WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    '\'\'\'\' || c.reference ELSE NULLIF(c.reference, \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode(c.reference) > 64 THEN '
+                                    'c.reference WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    "'''' || c.reference ELSE NULLIF(c.reference, '') END END, CASE WHEN "
+                                    'c.status GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.status, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.status, \'\') END, CASE WHEN c.tier GLOB \'*[,"\' || char(10) '
+                                    '|| char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.tier, \'\'), '
+                                    '\'"\', \'""\') || \'"\' ELSE NULLIF(c.tier, \'\') END, CASE WHEN '
+                                    'c.channel GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.channel, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.channel, \'\') END, CASE WHEN c.product GLOB \'*[,"\' || '
+                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(c.product, '
+                                    '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(c.product, \'\') END, CASE '
+                                    'WHEN c.category GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.category, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.category, \'\') END, CASE WHEN c.branch GLOB \'*[,"\' || '
+                                    'char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                                    'unicode(c.branch) > 64 THEN c.branch WHEN unicode(c.branch) IN (61, 43, '
+                                    "45, 64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.branch) > 64 THEN '
+                                    "c.branch WHEN unicode(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.branch ELSE NULLIF(c.branch, '') END END, CASE WHEN c.department GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE '
+                                    'WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                                    "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    'c.department ELSE NULLIF(c.department, \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode(c.department) > 64 THEN c.department WHEN '
+                                    "unicode(c.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.department ELSE NULLIF(c.department, '') END END, CASE WHEN "
+                                    'c.assignee GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
+                                    '|| replace(CASE WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN '
+                                    "unicode(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee "
+                                    'ELSE NULLIF(c.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.assignee) > 64 THEN c.assignee WHEN unicode(c.assignee) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
+                                    "NULLIF(c.assignee, '') END END, CASE WHEN (CASE WHEN c.customer <> '' "
+                                    "AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.customer <> '' AND c.customer <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END)) > 64 THEN (CASE '
+                                    "WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.customer) ELSE c.customer END) WHEN unicode((CASE WHEN c.customer <> '
+                                    "'' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    "END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.customer <> "
+                                    "'' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    "END) ELSE NULLIF((CASE WHEN c.customer <> '' AND c.customer <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END), \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.customer <> \'\' '
+                                    "AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    "END)) > 64 THEN (CASE WHEN c.customer <> '' AND c.customer <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'customer' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.customer) ELSE c.customer END) WHEN unicode((CASE '
+                                    "WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.customer) ELSE c.customer END)) IN (61, 43, 45, 64, 9, 13) THEN '''' "
+                                    "|| (CASE WHEN c.customer <> '' AND c.customer <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'customer' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.customer) ELSE c.customer END) ELSE NULLIF((CASE WHEN c.customer <> '
+                                    "'' AND c.customer <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'customer' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.customer) ELSE c.customer '
+                                    "END), '') END END, CASE WHEN (CASE WHEN c.phone <> '' AND c.phone <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
+                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
+                                    "c.phone END)) > 64 THEN (CASE WHEN c.phone <> '' AND c.phone <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END) WHEN unicode((CASE WHEN '
+                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
+                                    "c.phone END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.phone <> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE "
+                                    "c.phone END) ELSE NULLIF((CASE WHEN c.phone <> '' AND c.phone <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END), \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode((CASE WHEN c.phone <> \'\' AND c.phone <> '
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'phone' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.phone) ELSE c.phone END)) > 64 THEN (CASE WHEN c.phone '
+                                    "<> '' AND c.phone <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'phone' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE c.phone END) WHEN '
+                                    "unicode((CASE WHEN c.phone <> '' AND c.phone <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.phone) ELSE c.phone END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "(CASE WHEN c.phone <> '' AND c.phone <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'phone' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.phone) ELSE c.phone END) ELSE NULLIF((CASE WHEN c.phone <> '' AND "
+                                    "c.phone <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'phone' ORDER BY "
+                                    "p.event_id DESC, p.id DESC LIMIT 1), c.phone) ELSE c.phone END), '') "
+                                    "END END, CASE WHEN (CASE WHEN c.email <> '' AND c.email <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
+                                    "c.email <> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE "
+                                    "c.email END)) > 64 THEN (CASE WHEN c.email <> '' AND c.email <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END) WHEN unicode((CASE WHEN '
+                                    "c.email <> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE "
+                                    "c.email END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.email <> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE "
+                                    "c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND c.email <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END), \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode((CASE WHEN c.email <> \'\' AND c.email <> '
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'email' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.email) ELSE c.email END)) > 64 THEN (CASE WHEN c.email '
+                                    "<> '' AND c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END) WHEN '
+                                    "unicode((CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.email) ELSE c.email END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "(CASE WHEN c.email <> '' AND c.email <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'email' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.email) ELSE c.email END) ELSE NULLIF((CASE WHEN c.email <> '' AND "
+                                    "c.email <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'email' ORDER BY "
+                                    "p.event_id DESC, p.id DESC LIMIT 1), c.email) ELSE c.email END), '') "
+                                    "END END, CASE WHEN (CASE WHEN c.account <> '' AND c.account <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.account) ELSE c.account END) GLOB \'*[,"\' || char(10) '
+                                    '|| char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE '
+                                    "WHEN c.account <> '' AND c.account <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.account) ELSE c.account END)) > 64 THEN (CASE WHEN c.account <> '' "
+                                    "AND c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END) '
+                                    "WHEN unicode((CASE WHEN c.account <> '' AND c.account <> '[anonymised]' "
+                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
+                                    "c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.account) ELSE c.account END)) IN (61, 43, 45, 64, 9, 13) THEN '
+                                    "'''' || (CASE WHEN c.account <> '' AND c.account <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.account) ELSE c.account END) ELSE NULLIF((CASE WHEN c.account <> '' "
+                                    "AND c.account <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'account' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE c.account END), '
+                                    '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN '
+                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
+                                    "c.account END)) > 64 THEN (CASE WHEN c.account <> '' AND c.account <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.account) ELSE c.account END) WHEN unicode((CASE WHEN '
+                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
+                                    "c.account END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.account <> '' AND c.account <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'account' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.account) ELSE "
+                                    "c.account END) ELSE NULLIF((CASE WHEN c.account <> '' AND c.account <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'account' ORDER BY p.event_id DESC, p.id "
+                                    "DESC LIMIT 1), c.account) ELSE c.account END), '') END END, CASE WHEN "
+                                    "(CASE WHEN c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
+                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END)) > 64 THEN (CASE WHEN '
+                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END) WHEN unicode((CASE WHEN '
+                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END)) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || (CASE WHEN c.description <> '' AND c.description <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'description' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.description) ELSE c.description END) ELSE '
+                                    "NULLIF((CASE WHEN c.description <> '' AND c.description <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'description' ORDER BY p.event_id DESC, "
+                                    "p.id DESC LIMIT 1), c.description) ELSE c.description END), '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.description '
+                                    "<> '' AND c.description <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
+                                    "c.description END)) > 64 THEN (CASE WHEN c.description <> '' AND "
+                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
+                                    "c.description END) WHEN unicode((CASE WHEN c.description <> '' AND "
+                                    "c.description <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'description' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.description) ELSE '
+                                    "c.description END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.description) ELSE c.description END) ELSE NULLIF((CASE WHEN '
+                                    "c.description <> '' AND c.description <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'description' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    "1), c.description) ELSE c.description END), '') END END, CASE WHEN "
+                                    'c.received_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "c.received_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.received_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.received_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    "zone_offsets.starts_at <= substr(c.received_at, 1, 19) || '.999999' "
+                                    'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.received_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(c.received_at) END, CASE WHEN '
+                                    'c.due_at >= (SELECT min(starts_at) FROM zone_offsets) AND c.due_at < '
+                                    "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE "
+                                    'WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.due_at, 1, 19), (SELECT "
+                                    "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                                    "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.due_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                                    'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(c.due_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                                    'DESC LIMIT 1) END WHEN c.due_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(c.due_at) END, CASE WHEN c.regulatory_due_at >= '
+                                    '(SELECT min(starts_at) FROM zone_offsets) AND c.regulatory_due_at < '
+                                    "(SELECT (last_year + 1) || '-01-01' FROM business_calendar) THEN CASE "
+                                    'WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.regulatory_due_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.regulatory_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    'zone_offsets.starts_at <= substr(c.regulatory_due_at, 1, 19) || '
+                                    "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                                    'c.regulatory_due_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(c.regulatory_due_at) END, CASE WHEN '
+                                    'c.first_response_due_at >= (SELECT min(starts_at) FROM zone_offsets) '
+                                    "AND c.first_response_due_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.first_response_due_at, 1, "
+                                    "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || "
+                                    '(SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.first_response_due_at, 1, 19), "
+                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                    'zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(c.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.first_response_due_at '
+                                    'IS NOT NULL THEN complaintctl_time_text(c.first_response_due_at) END, '
+                                    'CASE WHEN c.first_responded_at >= (SELECT min(starts_at) FROM '
+                                    'zone_offsets) AND c.first_responded_at < (SELECT (last_year + 1) || '
+                                    "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                                    "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.first_responded_at, 1, 19), (SELECT offset_seconds || ' "
+                                    "seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE "
+                                    "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(c.first_responded_at, 1, "
+                                    "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix "
+                                    'FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(c.first_responded_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.first_responded_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(c.first_responded_at) END, CASE '
+                                    'WHEN c.resolved_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "c.resolved_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.resolved_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.resolved_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    "zone_offsets.starts_at <= substr(c.resolved_at, 1, 19) || '.999999' "
+                                    'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.resolved_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(c.resolved_at) END, CASE WHEN '
+                                    'c.closed_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "c.closed_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.closed_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.closed_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                                    '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at '
+                                    "<= substr(c.closed_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.closed_at IS NOT NULL '
+                                    'THEN complaintctl_time_text(c.closed_at) END, c.reopen_count, CASE WHEN '
+                                    "(CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END) GLOB \'*[,"\' || char(10) || '
+                                    'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN '
+                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END)) > 64 THEN (CASE WHEN '
+                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END) WHEN unicode((CASE WHEN '
+                                    "c.resolution <> '' AND c.resolution <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.resolution) ELSE c.resolution END)) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || (CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END) ELSE '
+                                    "NULLIF((CASE WHEN c.resolution <> '' AND c.resolution <> '[anonymised]' "
+                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
+                                    "c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, p.id DESC "
+                                    'LIMIT 1), c.resolution) ELSE c.resolution END), \'\') END, \'"\', '
+                                    '\'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.resolution <> \'\' '
+                                    "AND c.resolution <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'resolution' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.resolution) ELSE c.resolution '
+                                    "END)) > 64 THEN (CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END) WHEN '
+                                    "unicode((CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END)) IN (61, 43, '
+                                    "45, 64, 9, 13) THEN '''' || (CASE WHEN c.resolution <> '' AND "
+                                    "c.resolution <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'resolution' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.resolution) ELSE c.resolution '
+                                    "END) ELSE NULLIF((CASE WHEN c.resolution <> '' AND c.resolution <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'resolution' ORDER BY p.event_id DESC, "
+                                    "p.id DESC LIMIT 1), c.resolution) ELSE c.resolution END), '') END END, "
+                                    'CASE WHEN c.root_cause GLOB \'*[,"\' || char(10) || char(13) || \']*\' '
+                                    'THEN \'"\' || replace(NULLIF(c.root_cause, \'\'), \'"\', \'""\') || '
+                                    '\'"\' ELSE NULLIF(c.root_cause, \'\') END, CASE WHEN c.notified_via '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.notified_via, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.notified_via, '') END, CASE WHEN c.satisfaction GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.satisfaction, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.satisfaction, \'\') END, CASE WHEN c.external_id GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                                    'unicode(c.external_id) > 64 THEN c.external_id WHEN '
+                                    "unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    'c.external_id ELSE NULLIF(c.external_id, \'\') END, \'"\', \'""\') || '
+                                    '\'"\' ELSE CASE WHEN unicode(c.external_id) > 64 THEN c.external_id '
+                                    "WHEN unicode(c.external_id) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.external_id ELSE NULLIF(c.external_id, '') END END, CASE WHEN "
+                                    "c.internal_breached THEN 'true' WHEN NOT c.internal_breached THEN "
+                                    "'false' END, CASE WHEN c.regulatory_breached THEN 'true' WHEN NOT "
+                                    "c.regulatory_breached THEN 'false' END, c.regulatory_extension_days, "
+                                    'c.repeat_count, CASE WHEN c.withdrawn_at >= (SELECT min(starts_at) FROM '
+                                    "zone_offsets) AND c.withdrawn_at < (SELECT (last_year + 1) || '-01-01' "
+                                    'FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM '
+                                    "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.withdrawn_at, 1, 19), (SELECT offset_seconds || ' seconds' "
+                                    'FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.withdrawn_at, 1, 19), "
+                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                    'zone_offsets WHERE zone_offsets.starts_at <= substr(c.withdrawn_at, 1, '
+                                    "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                                    'c.withdrawn_at IS NOT NULL THEN complaintctl_time_text(c.withdrawn_at) '
+                                    'END, CASE WHEN c.co_handlers GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.co_handlers) > 64 THEN '
+                                    'c.co_handlers WHEN unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.co_handlers) > 64 THEN '
+                                    'c.co_handlers WHEN unicode(c.co_handlers) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.co_handlers ELSE NULLIF(c.co_handlers, '') END END, CASE "
+                                    'WHEN c.departments GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(CASE WHEN unicode(c.departments) > 64 THEN '
+                                    'c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.departments ELSE NULLIF(c.departments, '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode(c.departments) > 64 THEN '
+                                    'c.departments WHEN unicode(c.departments) IN (61, 43, 45, 64, 9, 13) '
+                                    "THEN '''' || c.departments ELSE NULLIF(c.departments, '') END END, CASE "
+                                    'WHEN c.id_type GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.id_type, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.id_type, '') END, CASE WHEN (CASE WHEN c.id_number <> '' AND "
+                                    "c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.id_number <> '' AND c.id_number "
+                                    "<> '[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p "
+                                    "WHERE p.case_id = c.id AND p.field = 'id_number' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.id_number) ELSE c.id_number END)) > 64 THEN '
+                                    "(CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) WHEN unicode((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    "c.id_number END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) ELSE NULLIF((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    'c.id_number END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                                    "unicode((CASE WHEN c.id_number <> '' AND c.id_number <> '[anonymised]' "
+                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
+                                    "c.id AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC "
+                                    'LIMIT 1), c.id_number) ELSE c.id_number END)) > 64 THEN (CASE WHEN '
+                                    "c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) WHEN unicode((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    "c.id_number END)) IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN "
+                                    "c.id_number <> '' AND c.id_number <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'id_number' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.id_number) ELSE c.id_number END) ELSE NULLIF((CASE WHEN c.id_number '
+                                    "<> '' AND c.id_number <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'id_number' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.id_number) ELSE '
+                                    "c.id_number END), '') END END, CASE WHEN (CASE WHEN c.agent_name <> '' "
+                                    "AND c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    'END) GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END)) > 64 THEN (CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END) WHEN '
+                                    "unicode((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END)) IN (61, 43, '
+                                    "45, 64, 9, 13) THEN '''' || (CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END) ELSE NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
+                                    "p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END, "
+                                    '\'"\', \'""\') || \'"\' ELSE CASE WHEN unicode((CASE WHEN c.agent_name '
+                                    "<> '' AND c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    "FROM personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE '
+                                    "c.agent_name END)) > 64 THEN (CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END) WHEN unicode((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
+                                    'p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END)) IN (61, 43, '
+                                    "45, 64, 9, 13) THEN '''' || (CASE WHEN c.agent_name <> '' AND "
+                                    "c.agent_name <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'agent_name' ORDER "
+                                    'BY p.event_id DESC, p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name '
+                                    "END) ELSE NULLIF((CASE WHEN c.agent_name <> '' AND c.agent_name <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'agent_name' ORDER BY p.event_id DESC, "
+                                    "p.id DESC LIMIT 1), c.agent_name) ELSE c.agent_name END), '') END END, "
+                                    'CASE WHEN c.agent_authority GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.agent_authority) > 64 '
+                                    'THEN c.agent_authority WHEN unicode(c.agent_authority) IN (61, 43, 45, '
+                                    "64, 9, 13) THEN '''' || c.agent_authority ELSE "
+                                    'NULLIF(c.agent_authority, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.agent_authority) > 64 THEN c.agent_authority WHEN '
+                                    "unicode(c.agent_authority) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.agent_authority ELSE NULLIF(c.agent_authority, '') END END, CASE WHEN "
+                                    'c.complained_staff GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(CASE WHEN unicode(c.complained_staff) > 64 THEN '
+                                    'c.complained_staff WHEN unicode(c.complained_staff) IN (61, 43, 45, 64, '
+                                    "9, 13) THEN '''' || c.complained_staff ELSE NULLIF(c.complained_staff, "
+                                    '\'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                                    'unicode(c.complained_staff) > 64 THEN c.complained_staff WHEN '
+                                    "unicode(c.complained_staff) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                                    "c.complained_staff ELSE NULLIF(c.complained_staff, '') END END, CASE "
+                                    "WHEN (CASE WHEN c.request <> '' AND c.request <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.request) ELSE c.request END) GLOB \'*[,"\' || char(10) || char(13) || '
+                                    '\']*\' THEN \'"\' || replace(CASE WHEN unicode((CASE WHEN c.request <> '
+                                    "'' AND c.request <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'request' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE c.request END)) > '
+                                    "64 THEN (CASE WHEN c.request <> '' AND c.request <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    "c.request) ELSE c.request END) WHEN unicode((CASE WHEN c.request <> '' "
+                                    "AND c.request <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'request' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE c.request END)) IN '
+                                    "(61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.request <> '' AND "
+                                    "c.request <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'request' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE c.request END) '
+                                    "ELSE NULLIF((CASE WHEN c.request <> '' AND c.request <> '[anonymised]' "
+                                    'THEN COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = '
+                                    "c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id DESC LIMIT "
+                                    '1), c.request) ELSE c.request END), \'\') END, \'"\', \'""\') || \'"\' '
+                                    "ELSE CASE WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.request) ELSE c.request END)) > 64 THEN (CASE WHEN '
+                                    "c.request <> '' AND c.request <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE "
+                                    "c.request END) WHEN unicode((CASE WHEN c.request <> '' AND c.request <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.request) ELSE c.request END)) IN (61, 43, 45, 64, 9, '
+                                    "13) THEN '''' || (CASE WHEN c.request <> '' AND c.request <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'request' ORDER BY p.event_id DESC, p.id "
+                                    'DESC LIMIT 1), c.request) ELSE c.request END) ELSE NULLIF((CASE WHEN '
+                                    "c.request <> '' AND c.request <> '[anonymised]' THEN COALESCE((SELECT "
+                                    'p.value FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'request' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.request) ELSE "
+                                    "c.request END), '') END END, CASE WHEN c.decided_at >= (SELECT "
+                                    'min(starts_at) FROM zone_offsets) AND c.decided_at < (SELECT (last_year '
+                                    "+ 1) || '-01-01' FROM business_calendar) THEN CASE WHEN (SELECT "
+                                    "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.decided_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
+                                    'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.decided_at, 1, 19), "
+                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                    'zone_offsets WHERE zone_offsets.starts_at <= substr(c.decided_at, 1, '
+                                    "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                                    'c.decided_at IS NOT NULL THEN complaintctl_time_text(c.decided_at) END, '
+                                    "CASE WHEN (CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END) '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.decision_facts <> '' AND "
+                                    "c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_facts' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
+                                    "c.decision_facts END)) > 64 THEN (CASE WHEN c.decision_facts <> '' AND "
+                                    "c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_facts' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
+                                    "c.decision_facts END) WHEN unicode((CASE WHEN c.decision_facts <> '' "
+                                    "AND c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'decision_facts' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.decision_facts) ELSE c.decision_facts END)) IN (61, 43, 45, 64, 9, '
+                                    "13) THEN '''' || (CASE WHEN c.decision_facts <> '' AND c.decision_facts "
+                                    "<> '[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p "
+                                    "WHERE p.case_id = c.id AND p.field = 'decision_facts' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
+                                    "c.decision_facts END) ELSE NULLIF((CASE WHEN c.decision_facts <> '' AND "
+                                    "c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_facts' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE '
+                                    'c.decision_facts END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    "WHEN unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) '
+                                    "> 64 THEN (CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END) '
+                                    "WHEN unicode((CASE WHEN c.decision_facts <> '' AND c.decision_facts <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_facts' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_facts) ELSE c.decision_facts END)) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.decision_facts <> "
+                                    "'' AND c.decision_facts <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'decision_facts' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.decision_facts) ELSE c.decision_facts END) ELSE NULLIF((CASE WHEN '
+                                    "c.decision_facts <> '' AND c.decision_facts <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'decision_facts' ORDER BY p.event_id DESC, p.id DESC "
+                                    "LIMIT 1), c.decision_facts) ELSE c.decision_facts END), '') END END, "
+                                    "CASE WHEN (CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END) '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    "replace(CASE WHEN unicode((CASE WHEN c.decision_basis <> '' AND "
+                                    "c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_basis' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
+                                    "c.decision_basis END)) > 64 THEN (CASE WHEN c.decision_basis <> '' AND "
+                                    "c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_basis' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
+                                    "c.decision_basis END) WHEN unicode((CASE WHEN c.decision_basis <> '' "
+                                    "AND c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'decision_basis' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.decision_basis) ELSE c.decision_basis END)) IN (61, 43, 45, 64, 9, '
+                                    "13) THEN '''' || (CASE WHEN c.decision_basis <> '' AND c.decision_basis "
+                                    "<> '[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p "
+                                    "WHERE p.case_id = c.id AND p.field = 'decision_basis' ORDER BY "
+                                    'p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
+                                    "c.decision_basis END) ELSE NULLIF((CASE WHEN c.decision_basis <> '' AND "
+                                    "c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value FROM "
+                                    "personal_data p WHERE p.case_id = c.id AND p.field = 'decision_basis' "
+                                    'ORDER BY p.event_id DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE '
+                                    'c.decision_basis END), \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    "WHEN unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) '
+                                    "> 64 THEN (CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END) '
+                                    "WHEN unicode((CASE WHEN c.decision_basis <> '' AND c.decision_basis <> "
+                                    "'[anonymised]' THEN COALESCE((SELECT p.value FROM personal_data p WHERE "
+                                    "p.case_id = c.id AND p.field = 'decision_basis' ORDER BY p.event_id "
+                                    'DESC, p.id DESC LIMIT 1), c.decision_basis) ELSE c.decision_basis END)) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || (CASE WHEN c.decision_basis <> "
+                                    "'' AND c.decision_basis <> '[anonymised]' THEN COALESCE((SELECT p.value "
+                                    'FROM personal_data p WHERE p.case_id = c.id AND p.field = '
+                                    "'decision_basis' ORDER BY p.event_id DESC, p.id DESC LIMIT 1), "
+                                    'c.decision_basis) ELSE c.decision_basis END) ELSE NULLIF((CASE WHEN '
+                                    "c.decision_basis <> '' AND c.decision_basis <> '[anonymised]' THEN "
+                                    'COALESCE((SELECT p.value FROM personal_data p WHERE p.case_id = c.id '
+                                    "AND p.field = 'decision_basis' ORDER BY p.event_id DESC, p.id DESC "
+                                    "LIMIT 1), c.decision_basis) ELSE c.decision_basis END), '') END END, "
+                                    'CASE WHEN c.relief GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                                    '\'"\' || replace(NULLIF(c.relief, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.relief, '') END, CASE WHEN c.review_requested_at >= (SELECT "
+                                    'min(starts_at) FROM zone_offsets) AND c.review_requested_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.review_requested_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.review_requested_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    'zone_offsets.starts_at <= substr(c.review_requested_at, 1, 19) || '
+                                    "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN "
+                                    'c.review_requested_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(c.review_requested_at) END, CASE WHEN c.reviewer '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(CASE WHEN unicode(c.reviewer) > 64 THEN c.reviewer WHEN '
+                                    "unicode(c.reviewer) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer "
+                                    'ELSE NULLIF(c.reviewer, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(c.reviewer) > 64 THEN c.reviewer WHEN unicode(c.reviewer) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reviewer ELSE "
+                                    "NULLIF(c.reviewer, '') END END, CASE WHEN c.review_outcome GLOB "
+                                    '\'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.review_outcome, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.review_outcome, '') END, CASE WHEN c.reviewed_at >= (SELECT "
+                                    'min(starts_at) FROM zone_offsets) AND c.reviewed_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.reviewed_at, 1, 19), (SELECT "
+                                    "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                                    "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.reviewed_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    "zone_offsets.starts_at <= substr(c.reviewed_at, 1, 19) || '.999999' "
+                                    'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN c.reviewed_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(c.reviewed_at) END, CASE WHEN '
+                                    'c.followup_due_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "c.followup_due_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(c.followup_due_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.followup_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    "zone_offsets.starts_at <= substr(c.followup_due_at, 1, 19) || '.999999' "
+                                    'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN '
+                                    'c.followup_due_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(c.followup_due_at) END, CASE WHEN c.paused_at >= '
+                                    '(SELECT min(starts_at) FROM zone_offsets) AND c.paused_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(c.paused_at, 1, 19), (SELECT "
+                                    "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                                    "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(c.paused_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                                    '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at '
+                                    "<= substr(c.paused_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN c.paused_at IS NOT NULL '
+                                    'THEN complaintctl_time_text(c.paused_at) END, CASE WHEN c.pause_reason '
+                                    'GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.pause_reason, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    'NULLIF(c.pause_reason, \'\') END, CASE WHEN c.paused_from GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || '
+                                    'replace(NULLIF(c.paused_from, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(c.paused_from, '') END, c.paused_working_seconds, "
+                                    'c.regulatory_paused_seconds, y.number, CASE WHEN y.tier GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.tier, '
+                                    '\'\'), \'"\', \'""\') || \'"\' ELSE NULLIF(y.tier, \'\') END, CASE WHEN '
+                                    'y.opened_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "y.opened_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.opened_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(y.opened_at, 1, 19), zone_offsets.offset_seconds || ' seconds') "
+                                    '|| zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at '
+                                    "<= substr(y.opened_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.opened_at IS NOT NULL '
+                                    'THEN complaintctl_time_text(y.opened_at) END, CASE WHEN y.due_at >= '
+                                    '(SELECT min(starts_at) FROM zone_offsets) AND y.due_at < (SELECT '
+                                    "(last_year + 1) || '-01-01' FROM business_calendar) THEN CASE WHEN "
+                                    '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(y.due_at, 1, 19), (SELECT "
+                                    "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                                    "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(y.due_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                                    'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(y.due_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                                    'DESC LIMIT 1) END WHEN y.due_at IS NOT NULL THEN '
+                                    'complaintctl_time_text(y.due_at) END, CASE WHEN y.first_response_due_at '
+                                    '>= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "y.first_response_due_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.first_response_due_at, 1, "
+                                    "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || "
+                                    '(SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(y.first_response_due_at, 1, 19), "
+                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                    'zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(y.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.first_response_due_at '
+                                    'IS NOT NULL THEN complaintctl_time_text(y.first_response_due_at) END, '
+                                    'CASE WHEN y.first_responded_at >= (SELECT min(starts_at) FROM '
+                                    'zone_offsets) AND y.first_responded_at < (SELECT (last_year + 1) || '
+                                    "'-01-01' FROM business_calendar) THEN CASE WHEN (SELECT count(*) FROM "
+                                    "zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(y.first_responded_at, 1, 19), (SELECT offset_seconds || ' "
+                                    "seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE "
+                                    "(SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(y.first_responded_at, 1, "
+                                    "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix "
+                                    'FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(y.first_responded_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.first_responded_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(y.first_responded_at) END, CASE '
+                                    'WHEN y.regulatory_due_at >= (SELECT min(starts_at) FROM zone_offsets) '
+                                    "AND y.regulatory_due_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.regulatory_due_at, 1, "
+                                    "19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || "
+                                    '(SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                    "strftime('%Y-%m-%dT%H:%M:%S', substr(y.regulatory_due_at, 1, 19), "
+                                    "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                    'zone_offsets WHERE zone_offsets.starts_at <= '
+                                    "substr(y.regulatory_due_at, 1, 19) || '.999999' ORDER BY "
+                                    'zone_offsets.starts_at DESC LIMIT 1) END WHEN y.regulatory_due_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(y.regulatory_due_at) END, CASE '
+                                    'WHEN y.resolved_at >= (SELECT min(starts_at) FROM zone_offsets) AND '
+                                    "y.resolved_at < (SELECT (last_year + 1) || '-01-01' FROM "
+                                    'business_calendar) THEN CASE WHEN (SELECT count(*) FROM zone_offsets) = '
+                                    "1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(y.resolved_at, 1, 19), "
+                                    "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                    "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                    "substr(y.resolved_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                    "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                    "zone_offsets.starts_at <= substr(y.resolved_at, 1, 19) || '.999999' "
+                                    'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END WHEN y.resolved_at IS '
+                                    'NOT NULL THEN complaintctl_time_text(y.resolved_at) END, CASE WHEN '
+                                    "y.internal_breached THEN 'true' WHEN NOT y.internal_breached THEN "
+                                    "'false' END, CASE WHEN y.regulatory_breached THEN 'true' WHEN NOT "
+                                    "y.regulatory_breached THEN 'false' END, CASE WHEN y.response_breached "
+                                    "THEN 'true' WHEN NOT y.response_breached THEN 'false' END, CASE WHEN "
+                                    'y.opened_by GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
+                                    '|| replace(NULLIF(y.opened_by, \'\'), \'"\', \'""\') || \'"\' ELSE '
+                                    "NULLIF(y.opened_by, '') END, y.regulatory_extension_days) FROM cases c "
+                                    'LEFT JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
+                                    {}),
             'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
             'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
                              'remediation_actions.status = :status_1 AND remediation_actions.due_on < :today',
                              {'status_1': 'open'}),
             'login': ('SELECT session_user', {}),
+            'masking': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
+                        {'key_1': 'masking'}),
+            'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
             'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                         'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                         'cases.customer, cases.phone, cases.account, cases.description, cases.received_at AS '
@@ -4126,54 +6180,56 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                             "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.received_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
                             'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
-                            'cases.received_at ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS '
-                            'received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
-                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
+                            "substr(cases.received_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                            'DESC LIMIT 1) END AS received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) '
+                            "= 1 THEN strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
                             "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
                             "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, "
                             "1, 19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE WHEN (SELECT count(*) '
-                            "FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.due_at, 1, 19) || '
+                            "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE "
+                            "WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.regulatory_due_at, 1, 19), (SELECT offset_seconds || ' seconds' "
                             'FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.regulatory_due_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.regulatory_due_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS regulatory_due_at, CASE WHEN '
-                            "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                            "substr(cases.first_response_due_at, 1, 19), (SELECT offset_seconds || ' "
-                            "seconds' FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT "
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.regulatory_due_at, 1, '
+                            "19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS "
+                            'regulatory_due_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.first_response_due_at, 1, 19), "
-                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.first_response_due_at ORDER '
-                            'BY zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, CASE WHEN '
+                            "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.first_response_due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                            "seconds') || zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at "
+                            "<= substr(cases.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                            'zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, CASE WHEN '
                             "(SELECT count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
                             "substr(cases.resolved_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
                             'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
                             "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.resolved_at, 1, 19), "
                             "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.resolved_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS resolved_at, CASE WHEN (SELECT '
-                            "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
-                            "substr(cases.closed_at, 1, 19), (SELECT offset_seconds || ' seconds' FROM "
-                            'zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
-                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), "
-                            "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
-                            'zone_offsets WHERE zone_offsets.starts_at <= cases.closed_at ORDER BY '
-                            'zone_offsets.starts_at DESC LIMIT 1) END AS closed_at, cases.reopen_count AS '
-                            'reopen_count, CASE WHEN (cases.status IN (:status_1_1, :status_1_2, '
-                            ':status_1_3, :status_1_4, :status_1_5, :status_1_6) AND (cases.due_at IS NOT '
-                            'NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
-                            'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
-                            '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL AND '
-                            'cases.regulatory_due_at > cases.paused_at))) THEN :param_105 ELSE :param_106 '
-                            'END AS overdue, CASE WHEN (cases.status IN (:status_2_1, :status_2_2, '
-                            ':status_2_3, :status_2_4, :status_2_5, :status_2_6)) THEN coalesce(CASE WHEN '
-                            '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS '
-                            'NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 '
-                            'AND cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END '
-                            '|| :param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
+                            'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.resolved_at, 1, 19) '
+                            "|| '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS resolved_at, "
+                            'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                            "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), (SELECT "
+                            "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix FROM "
+                            "zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                            "substr(cases.closed_at, 1, 19), zone_offsets.offset_seconds || ' seconds') || "
+                            'zone_offsets.suffix FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                            "substr(cases.closed_at, 1, 19) || '.999999' ORDER BY zone_offsets.starts_at "
+                            'DESC LIMIT 1) END AS closed_at, cases.reopen_count AS reopen_count, CASE WHEN '
+                            '(cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                            ':status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                            'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = :pause_reason_1 '
+                            'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                            'cases.paused_at))) THEN :param_105 ELSE :param_106 END AS overdue, CASE WHEN '
+                            '(cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                            ':status_2_5, :status_2_6)) THEN coalesce(CASE WHEN (cases.due_at IS NOT NULL '
+                            'AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                            'cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 AND '
+                            'cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END END || '
+                            ':param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND NOT '
                             '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
                             'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN (cases.status = '
                             ':status_3) THEN :param_110 ELSE :param_111 END END, CASE WHEN (cases.due_at IS '

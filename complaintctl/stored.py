@@ -137,3 +137,21 @@ def copied_rows(rows: list, end: bytes) -> bytes:
     if data.count(b"\n") == len(rows):
         return data.replace(b"\n", end)
     return b"".join(bytes(row[:-1]) + end for row in rows)
+
+
+# SQLite: the name under which stored.time_text is registered on a connection (register_time_text),
+# for the few stored times zone_offsets' years do not hold (db.py's SQLite adapter, time_text_sql).
+TIME_TEXT_FUNCTION = "complaintctl_time_text"
+
+
+def register_time_text(con, tz) -> None:
+    """Let SQL on this sqlite3 connection show a stored time in zone `tz` as time_text does."""
+    con.create_function(TIME_TEXT_FUNCTION, 1, time_text(tz), deterministic=True)
+
+
+# PostgreSQL: the settings a COPY of finished text runs under, for its transaction only (SET LOCAL):
+# the business zone (the parameter), ISO dates, and no JIT (compiling the export's seventy cells
+# costs more than it saves: a million rows, 15.8 s with it, 9.5 s without). db.py's copy_csv and
+# the lean export (dbapi.py) both set them.
+PG_COPY_SETTINGS = ("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true), "
+                    "set_config('jit', 'off', true)")

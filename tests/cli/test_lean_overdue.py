@@ -1,5 +1,5 @@
-"""The lean `report overdue` (complaintctl_cli/lean.py) writes exactly what the full Typer path
-writes, byte for byte, and hands every run it does not answer to the full path."""
+"""The lean `report overdue` and `export --format csv` (complaintctl_cli/lean.py) write exactly what
+the full Typer path writes, byte for byte, and hand every run they do not answer to the full path."""
 from __future__ import annotations
 
 import json
@@ -91,6 +91,9 @@ def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_languag
     code, _, err = _run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--fail-on-overdue"], lean_way=True)
     assert code == 3 and err.decode().startswith("complaintctl: error: ")
     _same(cli, "--as", "zhangwei", "report", "overdue", "--as-of", AS_OF, "--all")
+    # The lean export, to stdout (tests/cli/test_export_copy.py compares files, odd cells, zones)
+    assert _same(cli, "export", "--format", "csv").count(b"\r\n") == 15  # the header and a row a cycle
+    assert _same(cli, "export", "-f", "csv", "--excel").startswith("\ufeffid,reference,".encode())
 
 
 FULL_WAY = [
@@ -104,6 +107,10 @@ FULL_WAY = [
     ["--as", "ghost", "report", "overdue"],              # not staff: the full path refuses it
     ["--lang", "fr", "report", "overdue"],
     ["report", "due-soon"],
+    ["export"],                                          # jsonl
+    ["export", "--format", "csv", "--from", "2026-01-01"],  # a window of receipt
+    ["export", "--format", "csv", "--reveal"],
+    ["export", "--format", "csv", "x"],
 ]
 
 
@@ -125,12 +132,13 @@ def test_a_missing_database_or_late_actions_go_the_full_way(cli, tmp_path):
 
 
 @pytest.mark.sqlite_only
-def test_the_lean_reports_load_neither_sqlalchemy_nor_typer(cli):
+def test_the_lean_reports_and_export_load_neither_sqlalchemy_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}]); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'overdue', '--as-of', {AS_OF!r}, '-f', 'csv']); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'sla', '--from', '2026-03-01', '--to', '2026-03-31']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'export', '-f', 'csv']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
