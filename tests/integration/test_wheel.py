@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# One worker builds and installs the wheel once for the whole module (with `--dist loadgroup`, set in
-# pyproject); spread over both workers, each built its own (about 30 s of one core each).
-pytestmark = pytest.mark.xdist_group("wheel")
+# The wheel is built and installed once a run, whichever xdist worker asks first (a lock on a file
+# in the run's shared temporary folder); the other waits and uses it. (An xdist_group mark did not
+# keep the module on one worker: pytest 9 ignores the group suffix that xdist 3.8 writes, and each
+# worker built its own, about 18 s of a core each.)
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv*", "venv", "build", "dist", "*.egg-info", "__pycache__",
                                     ".hypothesis", ".pytest_cache", "mutants", "*.db", "*.db-*")
 
@@ -50,32 +51,42 @@ def run(argv, cwd, env, timeout=600, check=True):
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory):
     """A fresh virtual environment with the freshly built wheel installed, and an environment to run
-    it in that points HOME, the data and config folders at an empty place and leaves out the source.
-    Built once a session: a module-scoped fixture was built twice whenever xdist ran another
-    module's test between this module's (about 20 s each time)."""
-    base = tmp_path_factory.mktemp("wheel")
-    source = base / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)  # the build writes build/ and *.egg-info beside the source
+    it in that points HOME, the data and config folders at an empty place (this worker's own) and
+    leaves out the source."""
+    import fcntl
+
+    own = tmp_path_factory.getbasetemp()
+    shared = own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own  # the run's, under xdist
+    base = shared / "wheel"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "COMPLAINTCTL_", "VIRTUAL_ENV"))}
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(base / "dist"), str(source)],
-        cwd=base, env=env)
-    wheel, = (base / "dist").glob("complaintctl-*.whl")
-    # A venv without its own pip (ensurepip alone takes ~15 s here): this pip installs into it.
-    run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], cwd=base, env=env)
     venv_bin = base / "venv" / "bin"
-    run([sys.executable, "-m", "pip", "--python", str(venv_bin / "python"), "install", "--quiet", str(wheel)],
-        cwd=base, env=env)
+    with open(shared / "wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (base / "installed").exists():
+            shutil.rmtree(base, ignore_errors=True)  # a build that failed half-way
+            base.mkdir()
+            source = base / "source"
+            shutil.copytree(ROOT, source, ignore=NOT_SOURCE)  # the build writes build/ and *.egg-info beside it
+            run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(base / "dist"), str(source)],
+                cwd=base, env=env)
+            wheel, = (base / "dist").glob("complaintctl-*.whl")
+            # A venv without its own pip (ensurepip alone takes ~15 s here): this pip installs into it.
+            run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], cwd=base, env=env)
+            run([sys.executable, "-m", "pip", "--python", str(venv_bin / "python"), "install", "--quiet", str(wheel)],
+                cwd=base, env=env)
+            (base / "installed").touch()
+    wheel, = (base / "dist").glob("complaintctl-*.whl")
+    base = own / "wheel-run"
     home = base / "home"
     work = base / "work"
-    home.mkdir()
-    work.mkdir()
+    home.mkdir(parents=True)
+    work.mkdir(parents=True)
     env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
                PATH=f"{venv_bin}{os.pathsep}{env.get('PATH', '')}", LANG="C.UTF-8", PYTHONNOUSERSITE="1")
     return {"wheel": wheel, "bin": venv_bin, "env": env, "work": work, "home": home}
 
 
-@pytest.mark.slow
-def test_the_wheel_holds_every_source_file_under_the_packages_own_names(installed):
+def holds_every_source_file_under_the_packages_own_names(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"complaintctl", "complaintctl_cli", "complaintctl_migrations"}  # no generic `cli` in site-packages
@@ -86,8 +97,7 @@ def test_the_wheel_holds_every_source_file_under_the_packages_own_names(installe
         assert shipped - names == set(), f"files of {folder}/ missing from the wheel"
 
 
-@pytest.mark.slow
-def test_the_installed_tool_runs_the_readme_quickstart_from_its_own_files(installed):
+def runs_the_readme_quickstart_from_its_own_files(installed):
     env, work = installed["env"], installed["work"]
     where = run([str(installed["bin"] / "python"), "-c",
                  "import complaintctl, complaintctl_cli, complaintctl_migrations as m;"
@@ -110,8 +120,7 @@ def test_the_installed_tool_runs_the_readme_quickstart_from_its_own_files(instal
     assert list(installed["home"].joinpath("data").rglob("*.db")), "the default database is not in the user data folder"
 
 
-@pytest.mark.slow
-def test_the_installed_tool_runs_the_chinese_quickstart_word_for_word(installed, tmp_path):
+def runs_the_chinese_quickstart_word_for_word(installed, tmp_path):
     env = dict(installed["env"], HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path / "config"))
     lines = quickstart_lines("快速上手")
@@ -122,8 +131,7 @@ def test_the_installed_tool_runs_the_chinese_quickstart_word_for_word(installed,
     assert [c["status"] for c in day] == ["reopened"], "the first real day sees demo cases"
 
 
-@pytest.mark.slow
-def test_the_installed_tool_upgrades_an_old_database_with_the_migrations_it_ships(installed):
+def upgrades_an_old_database_with_the_migrations_it_ships(installed):
     env, work = installed["env"], installed["work"]
     old = work / "old.db"
     run([str(installed["bin"] / "python"), "-c",
@@ -135,3 +143,16 @@ def test_the_installed_tool_upgrades_an_old_database_with_the_migrations_it_ship
     upgraded = run(["complaintctl", "--db", str(old), "db", "upgrade"], work, env)
     assert upgraded.stdout.strip() == f"upgraded to revision {HEAD_REVISION}"
     assert run(["complaintctl", "--db", str(old), "db", "check"], work, env).stdout.startswith("ok:")
+
+
+@pytest.mark.slow
+def test_the_installed_wheel(installed, tmp_path):
+    """One test for the four checks of the installed wheel, in turn, so that one worker builds the
+    wheel and runs them while the other runs the rest of the suite (split over both workers, the
+    second waited for the first's build): the wheel holds every source file under the package's own
+    names; the installed tool runs README's quickstart from its own files; and its Chinese
+    quickstart word for word; and upgrades an old database with the migrations it ships."""
+    holds_every_source_file_under_the_packages_own_names(installed)
+    runs_the_readme_quickstart_from_its_own_files(installed)
+    runs_the_chinese_quickstart_word_for_word(installed, tmp_path)
+    upgrades_an_old_database_with_the_migrations_it_ships(installed)
