@@ -56,7 +56,7 @@ def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
         assert by_day[dt.date(2026, 10, 1)]["why"] == "National Day"
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 @pytest.mark.parametrize("zone", list(CALENDARS))
