@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import business_days, clocks, finished, remediation, reports, services
+from . import business_days, finished, remediation, reports, services
 from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime

@@ -12,7 +12,6 @@ import os
 import random
 import statistics
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings, strategies as st
 
