@@ -13,7 +13,7 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
-from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_sla, table_columns
+from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_sla, group_column, table_columns
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -145,7 +145,8 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, o
     with st.uow(write=False) as uow:
         rows = reports.aging(uow, st.context(), as_of=as_of)
     names = [reports.bucket_name(lo, hi) for lo, hi in reports.AGE_BUCKETS]
-    cols = [Column("tier", enum=d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [Column("total", kind="number")]
+    cols = [group_column("tier", d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [
+        Column("total", kind="number")]
     render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=st.language,
                 title=labels.t("title.aging", st.language), limit=None)
 

@@ -296,13 +296,21 @@ def _sla_header(key: str, lang: str) -> str:
     return labels.pick(pair, lang) if pair else labels.t(key, lang)
 
 
+def group_column(key: str, enum=None) -> Column:
+    """The first column of a report grouped by `key`, whose last row is the TOTAL: in a table that
+    row reads as a word of the table's language (Total, 合计); CSV and JSON keep the key TOTAL."""
+    plain = Column(key, enum=enum)
+    return Column(key, enum=enum, display=lambda row, lang: labels.t("total", lang) if row.get(key) == "TOTAL"
+                  else render.cell_text(row.get(key), plain, lang))
+
+
 def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
     """report sla's rows as cli/reports.py and the lean report (lean.py) write them, and a table's
     line of open cases in breach."""
     import sys
 
     by = rep["by"]
-    cols = [Column(by, enum=labels.FIELDS.get(by))] + [
+    cols = [group_column(by, labels.FIELDS.get(by))] + [
         Column(k, kind="percent" if k.endswith("pct") else "number", header=_sla_header(k, lang)) for k in SLA_COLUMNS]
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
                 title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'

@@ -13,11 +13,15 @@ WINDOW = ["--from", "2026-03-01", "--to", "2026-03-31"]
 
 
 def test_the_lean_sla_report_writes_the_same_bytes_in_each_format_width_and_language(cli):
-    assert b"TOTAL" not in _same(cli, "report", "sla", *WINDOW)  # nothing decided yet
+    assert b"Total" not in _same(cli, "report", "sla", *WINDOW)  # nothing decided yet: no total row
     _register(cli)
     rows = json.loads(_same(cli, "report", "sla", *WINDOW, "--format", "json"))
     assert [r["tier"] for r in rows] == ["general", "TOTAL"] and rows[-1]["resolved"] == 3
     assert rows[-1]["reopen_pct"] == 66.7  # reopened, and taken to review
+    # The total row keeps its key in CSV and JSON, and reads as a word in a table (Total, 合计).
+    table = _same(cli, "report", "sla", *WINDOW)
+    assert b"\nTotal " in table and b"TOTAL" not in table
+    assert "\n合计 " in _same(cli, "--lang", "zh", "report", "sla", *WINDOW).decode()
     # (tests/integration/test_report_golden.py pins every grouping and format the lean way too, on SQLite)
     for lang, columns in (("en", "80"), ("en", None), ("zh", "120")):  # None: piped, no COLUMNS (120)
         _same(cli, "--lang", lang, "report", "sla", *WINDOW, env={"COLUMNS": columns})
