@@ -298,7 +298,7 @@ def _sla_header(key: str, lang: str) -> str:
 
 def group_column(key: str, enum=None) -> Column:
     """The first column of a report grouped by `key`, whose last row is the TOTAL: in a table that
-    row reads as a word of the table's language (Total, 合计); CSV and JSON keep the key TOTAL."""
+    row reads as the word for a total in the table's language (labels: total); CSV and JSON keep the key TOTAL."""
     plain = Column(key, enum=enum)
     return Column(key, enum=enum, display=lambda row, lang: labels.t("total", lang) if row.get(key) == "TOTAL"
                   else render.cell_text(row.get(key), plain, lang))
