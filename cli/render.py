@@ -254,6 +254,31 @@ def table_width(stream=None) -> int:
     return PLAIN_WIDTH
 
 
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Lines of at most `width` screen cells (a Chinese character takes two), broken only at a
+    space (not between an option and its value) or after a list's enumeration, comma and
+    semicolon marks, so that no word or option is split (a piece longer than the width stands on a
+    line of its own). A no-break space keeps a name of several words together."""
+    import re
+
+    pieces: list[str] = []
+    for piece in (p for p in re.split(r"(?<=[\u3001\uff0c\uff1b])|(?<= )", text) if p):
+        if pieces and re.search(r"(^|\s)--[\w-]+ $", pieces[-1]):  # an option and its value stay together
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    lines, line = [], ""
+    for piece in pieces:
+        if line and _cells((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def _cells(text: str) -> int:
     if text.isascii():
         return len(text)
@@ -466,10 +491,8 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
     total = seen if total is None else max(total, seen)
     if on_terminal and len(lay.columns) < len(columns):  # a person sees no column lost silently
         note = labels.sentence("columns_left_out", lang, width=width,
-                               names=[" ".join(_header(c, lang).split()) for c in columns if c not in lay.columns])
-        import textwrap  # as wide as the table at most (a Chinese character takes two cells)
-
-        message("\n".join(textwrap.wrap(note, width if note.isascii() else max(width // 2, 20))))
+                               names=["\u00a0".join(_header(c, lang).split()) for c in columns if c not in lay.columns])
+        message("\n".join(wrap_cells(note, width)).replace("\u00a0", " "))  # a name stays on one line
     if output is None and total > shown:
         message(labels.t("more_rows", lang, n=total - shown))
     return total
