@@ -29,14 +29,14 @@ class UserError(ComplaintctlError):
     """Bad input or an illegal move: nothing was written."""
 
 
-def shown_value(value: object) -> str:
-    """A value as an error line may show it: cut at 40 characters, personal data masked,
-    unprintable characters escaped."""
+def shown_value(value: object, limit: int | None = 40) -> str:
+    """A value as an error line may show it: cut at `limit` characters (None: whole, for a path,
+    which is no use cut), personal data masked, unprintable characters escaped."""
     from .masking import mask_text
 
     shown = str(value)
-    if len(shown) > 40:
-        shown = shown[:40] + "..."
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit] + "..."
     shown = mask_text(shown)  # an error line is personal data's way into logs and mail: never in full
     return shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
 
@@ -50,6 +50,15 @@ class InvalidValue(UserError):
         self.field = field
         self.shown = self.label_params["shown"]
         self.accepted, self.accepted_params = accepted, params
+
+
+class InvalidPath(InvalidValue):
+    """A file or folder given for an option is not one that is accepted; the error line shows the
+    path whole (a path cut at 40 characters hides the part that is wrong)."""
+
+    def __init__(self, field: str, path: object, accepted: str, /, **params):
+        super().__init__(field, path, accepted, **params)
+        self.shown = self.label_params["shown"] = shown_value(path, None)
 
 
 class IllegalMove(UserError):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import DatabaseUnavailable, InvalidValue
+from .errors import DatabaseUnavailable, InvalidPath, InvalidValue
 
 # A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,23 +39,23 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
     (the database itself), or an existing file when `overwrite` is off. Checked before any work."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_symlink():
-        raise InvalidValue(option, str(path), "acc.no_symlink")
+        raise InvalidPath(option, str(path), "acc.no_symlink")
     if not folder.is_dir():
-        raise InvalidValue(option, str(path), "acc.existing_folder")
+        raise InvalidPath(option, str(path), "acc.existing_folder")
     if path.is_dir():
-        raise InvalidValue(option, str(path), "acc.not_folder")
+        raise InvalidPath(option, str(path), "acc.not_folder")
     for other in protect:
         try:
             same = path.exists() and other.exists() and os.path.samefile(path, other)
         except OSError:
             same = False
         if same or path.resolve() == other.resolve():
-            raise InvalidValue(option, str(path), "acc.not_database")
+            raise InvalidPath(option, str(path), "acc.not_database")
         for suffix in ("-wal", "-shm", "-journal"):
             if path.resolve() == Path(str(other.resolve()) + suffix):
-                raise InvalidValue(option, str(path), "acc.not_database")
+                raise InvalidPath(option, str(path), "acc.not_database")
     if not overwrite and (path.exists() or path.is_symlink()):
-        raise InvalidValue(option, str(path), "acc.new_path")
+        raise InvalidPath(option, str(path), "acc.new_path")
     return path
 
 
@@ -80,7 +80,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
         os.chmod(tmp, 0o600)
         # A symlink planted while we wrote is still not followed: rename replaces the link itself.
         if path.is_symlink():
-            raise InvalidValue(option, str(path), "acc.no_symlink")
+            raise InvalidPath(option, str(path), "acc.no_symlink")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

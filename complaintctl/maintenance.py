@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 from . import access, audit, business_days, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
-from .errors import InvalidValue, UserError
+from .errors import InvalidPath, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .context import Context, parse_date, show_time
 
@@ -115,11 +115,11 @@ def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
                     raise InvalidValue("--anchors", f"{path.name} line {number}", "acc.anchor_lines", tag=ANCHOR_TAG)
                 found.append((number, Anchor(int(m[1]), int(m[2]), m[3], m[4])))
     except FileNotFoundError:
-        raise InvalidValue("--anchors", str(path), "acc.anchor_file") from None
+        raise InvalidPath("--anchors", str(path), "acc.anchor_file") from None
     except IsADirectoryError:
-        raise InvalidValue("--anchors", str(path), "acc.not_folder") from None
+        raise InvalidPath("--anchors", str(path), "acc.not_folder") from None
     if not found:
-        raise InvalidValue("--anchors", str(path), "acc.anchor_nonempty")
+        raise InvalidPath("--anchors", str(path), "acc.anchor_nonempty")
     return found
 
 
@@ -234,7 +234,7 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
         try:
             os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
         except FileExistsError:
-            raise InvalidValue("FILE", str(target), "acc.backup_new_path") from None
+            raise InvalidPath("FILE", str(target), "acc.backup_new_path") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}

@@ -178,3 +178,14 @@ def test_an_import_of_many_bad_rows_keeps_memory_bounded(cli, tmp_path):
     assert peak < 200, f"peak {peak:.0f} MB"
     with (tmp_path / "bad.rejects.csv").open(encoding="utf-8") as fh:
         assert sum(1 for _ in fh) == 300_001
+
+
+@pytest.mark.sqlite_only
+def test_a_path_in_an_error_is_shown_whole(cli, tmp_path):
+    """A refused path is the one thing the person must see: never cut at 40 characters."""
+    err = cli.fails("export", "--format", "csv", "--output", str(cli.db))
+    assert f"'{cli.db}'" in err and len(str(cli.db)) > 40, err
+    taken = tmp_path / "a-folder-name-long-enough-to-be-cut-before" / "backup.db"
+    taken.parent.mkdir()
+    taken.write_bytes(b"")
+    assert str(taken) in cli.fails("db", "backup", str(taken))

@@ -44,7 +44,7 @@ def construction_problems(source: str, where: str = "") -> list[str]:
         cls, at = _name(node.func), f"{where}:{node.lineno}: {_name(node.func)}"
         if cls in VALUE_CLASSES:
             continue
-        if cls == "InvalidValue":
+        if cls in ("InvalidValue", "InvalidPath"):
             arg = node.args[2] if len(node.args) > 2 else next((k.value for k in node.keywords if k.arg == "accepted"), None)
             found = [f"{at}: no accepted key"] if arg is None else _key_problems(arg, accepted_keys, f"{at}: accepted")
         else:
@@ -68,6 +68,8 @@ def test_the_walk_sees_literal_texts():
     assert construction_problems('raise ConfigError("config key x: expected text")')
     assert construction_problems('raise InvalidValue("--x", v, "acc.quarter" if a else "expected a month")')
     assert not construction_problems('raise InvalidValue("--x", v, "acc.quarter")')
+    assert not construction_problems('raise InvalidPath("--output", p, "acc.new_path")')
+    assert construction_problems('raise InvalidPath("--output", p, "a new file")')
     assert not construction_problems('raise InvalidValue("--x", v, "acc.region" if k else "acc.region_none", known=k)')
     assert not construction_problems('raise UserError("err.find_one")')
     assert not construction_problems('raise NotPermitted("role", person=p)')
