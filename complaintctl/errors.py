@@ -45,8 +45,10 @@ class InvalidValue(UserError):
     """A value given for a field is not one that is accepted: `accepted` is the labels.py key
     (acc.*) of what is, and `params` fill it: `InvalidValue("--quarter", text, "acc.quarter")`."""
 
+    SHOWN_LIMIT: int | None = 40  # how much of the value the line shows (shown_value)
+
     def __init__(self, field: str, value: object, accepted: str, /, **params):
-        super().__init__("err.invalid", field=field, shown=shown_value(value))
+        super().__init__("err.invalid", field=field, shown=shown_value(value, self.SHOWN_LIMIT))
         self.field = field
         self.shown = self.label_params["shown"]
         self.accepted, self.accepted_params = accepted, params
@@ -56,9 +58,7 @@ class InvalidPath(InvalidValue):
     """A file or folder given for an option is not one that is accepted; the error line shows the
     path whole (a path cut at 40 characters hides the part that is wrong)."""
 
-    def __init__(self, field: str, path: object, accepted: str, /, **params):
-        super().__init__(field, path, accepted, **params)
-        self.shown = self.label_params["shown"] = shown_value(path, None)
+    SHOWN_LIMIT = None
 
 
 class IllegalMove(UserError):
