@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -63,6 +63,9 @@ class Column:
     header: str | None = None
     priority: int | None = None  # in a table too narrow for every column: 0 never dropped, higher dropped first
     display: Callable[[dict, str], str] | None = None  # a table cell made from the whole row (tables only)
+    # A shorter form of `display` (a span in whole days), used only when the columns that never
+    # drop are still too wide for the table once every other column has gone.
+    narrow: Callable[[dict, str], str] | None = None
 
 
 neutralise = files.neutralise
@@ -318,6 +321,7 @@ class TableLayout:
     columns: list[Column]
     widths: list[int]
     headers: list[list[str]]
+    narrowed: frozenset = frozenset()  # the shown columns (by position) in their narrow form
 
     def __post_init__(self) -> None:
         self._specs = [(w, c.kind in ("number", "percent"), c.priority != 0) for w, c in zip(self.widths, self.columns)]
@@ -350,14 +354,18 @@ def _priority(col: Column, position: int) -> int:
     return 0 if position == 0 else 1000 + position
 
 
-def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None) -> TableLayout:
+def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None,
+           narrow_sample: dict[int, list[str]] | None = None) -> TableLayout:
     """Fit columns into `width` terminal cells (None: every column at its natural width). Free-text
     columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
     does a whole column drop, the least important first, and the rest are fitted again.
-    Reference, tier, status, deadline and clock (priority 0) are never dropped or cut."""
+    Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
+    alone are too wide, the columns with a narrow form (`narrow_sample`: its cells for the sample
+    rows, by column) take it, and only then is the table wider than asked."""
     headers = [_header(c, lang) for c in columns]
     content = [max((_cells(r[i]) for r in sample), default=0) for i in range(len(columns))]
     flexible = [c.kind == "text" and c.enum is None and c.priority != 0 for c in columns]
+    narrowed: frozenset = frozenset()
 
     def natural(i: int, wrap: bool) -> int:
         head = max(_cells(h) for h in _header_lines(headers[i], wrap))
@@ -381,16 +389,23 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
                     widths[i] -= cut
                     total -= cut
             if total <= width:
-                return _made(columns, keep, widths, headers, wrap)
+                return _made(columns, keep, widths, headers, wrap, narrowed)
         droppable = [i for i in keep if _priority(columns[i], i) != 0]
-        if not droppable:
-            return _made(columns, keep, widths, headers, True)  # only what must stay: wider than asked
-        keep.remove(max(droppable, key=lambda i: (_priority(columns[i], i), i)))
+        if droppable:
+            keep.remove(max(droppable, key=lambda i: (_priority(columns[i], i), i)))
+            continue
+        shorter = {i: cells for i, cells in (narrow_sample or {}).items() if i in keep and i not in narrowed}
+        if not shorter:
+            return _made(columns, keep, widths, headers, True, narrowed)  # only what must stay: wider than asked
+        for i, cells in shorter.items():
+            content[i] = max((_cells(c) for c in cells), default=0)
+        narrowed = narrowed | shorter.keys()
 
 
-def _made(columns, keep, widths, headers, wrap) -> TableLayout:
+def _made(columns, keep, widths, headers, wrap, narrowed=frozenset()) -> TableLayout:
     return TableLayout([columns[i] for i in keep], [widths[i] for i in keep],
-                       [_header_lines(headers[i], wrap) for i in keep])
+                       [_header_lines(headers[i], wrap) for i in keep],
+                       frozenset(n for n, i in enumerate(keep) if i in narrowed))
 
 
 def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
@@ -447,12 +462,14 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
 
     # The first rows size the columns; every row after them streams through the same layout.
     sample: list[tuple[list[str], str | None]] = []
+    sample_rows: list[dict] = []
     shown = seen = 0
     for row in rows:
         seen += 1
         if limit is not None and shown >= limit:
             continue  # counted, not shown
         sample.append(([make(row) for make in makers], style_of(row)))
+        sample_rows.append(row)
         shown += 1
         if len(sample) >= _SAMPLE:
             break
@@ -464,9 +481,18 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         on_terminal = output is None and hasattr(out, "isatty") and out.isatty()
         tty = on_terminal and not os.environ.get("NO_COLOR")
         width = None if output is not None else table_width(out)
-        lay = layout(columns, [c for c, _ in sample], lang, width)
+        narrow = {i: c.narrow for i, c in enumerate(columns) if c.narrow is not None}
+        if width is not None and narrow:  # the shorter cells of the sample rows, should they be needed
+            narrow_makers = {i: _cell_maker(replace(columns[i], display=narrow[i]), lang) for i in narrow}
+            narrow_sample = {i: [make(row) for row in sample_rows] for i, make in narrow_makers.items()}
+        else:
+            narrow_makers, narrow_sample = {}, None
+        lay = layout(columns, [c for c, _ in sample], lang, width, narrow_sample)
         keep = [columns.index(c) for c in lay.columns]
-        kept_makers = [makers[i] for i in keep]
+        kept_makers = [narrow_makers[i] if n in lay.narrowed else makers[i] for n, i in enumerate(keep)]
+        for n in lay.narrowed:
+            for (cells, _), short in zip(sample, narrow_sample[keep[n]]):
+                cells[keep[n]] = short
         paint = _painter() if tty else None
         line, write_out = lay.line, out.write
 
@@ -490,8 +516,14 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
             write(caption)
     total = seen if total is None else max(total, seen)
     if on_terminal and len(lay.columns) < len(columns):  # a person sees no column lost silently
-        note = labels.sentence("columns_left_out", lang, width=width,
-                               names=["\u00a0".join(_header(c, lang).split()) for c in columns if c not in lay.columns])
+        def name(c: Column) -> str:
+            return "\u00a0".join(_header(c, lang).split())
+        names = [name(c) for c in columns if c not in lay.columns]
+        if lay.narrowed:
+            note = labels.sentence("columns_left_out_days", lang, width=width, names=names,
+                                   short=[name(lay.columns[n]) for n in sorted(lay.narrowed)])
+        else:
+            note = labels.sentence("columns_left_out", lang, width=width, names=names)
         message("\n".join(wrap_cells(note, width)).replace("\u00a0", " "))  # a name stays on one line
     if output is None and total > shown:
         message(labels.t("more_rows", lang, n=total - shown))

@@ -56,25 +56,26 @@ LIST_COLUMNS = [
 _LATE_TEXTS: dict = {}
 
 
-def _late(row: dict, lang: str) -> str | None:
+def _late(row: dict, lang: str, whole_days: bool = False) -> str | None:
     late = row.get("late")
     if not late:
         return None
     span, seconds = late
-    key = (span.seconds, span.working, seconds, lang)  # rows due at one moment share it (a report's midnights)
+    key = (span.seconds, span.working, seconds, lang, whole_days)  # rows due at one moment share it
     text = _LATE_TEXTS.get(key)
     if text is None:
         if len(_LATE_TEXTS) > 4096:
             _LATE_TEXTS.clear()
-        text = _LATE_TEXTS[key] = _late_text(span, seconds, lang)
+        text = _LATE_TEXTS[key] = _late_text(span, seconds, lang, whole_days)
     return text
 
 
-def _late_text(span, seconds: float, lang: str) -> str:
+def _late_text(span, seconds: float, lang: str, whole_days: bool = False) -> str:
+    calendar = labels.duration(seconds, lang, whole_days=whole_days)
     if not span.working:  # the urgent plan's 24 hours run on the clock
-        return labels.t("clock.late_hours", lang, calendar=labels.duration(seconds, lang))
-    return labels.t("clock.late", lang, calendar=labels.duration(seconds, lang),
-                    working=labels.duration(span.seconds, lang, working=True))
+        return labels.t("clock.late_hours", lang, calendar=calendar)
+    return labels.t("clock.late", lang, calendar=calendar,
+                    working=labels.duration(span.seconds, lang, working=True, whole_days=whole_days))
 
 
 def _left(row: dict, lang: str, key: str = "clock.left") -> str:
@@ -89,15 +90,24 @@ def clock_cell(row: dict, lang: str) -> str:
     return _late(row, lang) or _left(row, lang)
 
 
+def clock_days_cell(row: dict, lang: str) -> str:
+    """The clock in whole days, for a table too narrow even for the columns that never drop."""
+    return _late(row, lang, True) or _left(row, lang)
+
+
 def overdue_clock_cell(row: dict, lang: str) -> str:
     """In the overdue report every row is late, or (with --include-due-soon) due soon: said so."""
     return _late(row, lang) or _left(row, lang, "clock.soon")
 
 
+def overdue_clock_days_cell(row: dict, lang: str) -> str:
+    return _late(row, lang, True) or _left(row, lang, "clock.soon")
+
+
 # The overdue report's table (report overdue, here so that the lean path shares it: lean.py).
 OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
                 "regulatory_due_at", "clock", "breach", "stale")
-OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell)}
+OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell, narrow=overdue_clock_days_cell)}
 
 
 def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:
@@ -117,6 +127,28 @@ def assignee_cell(row: dict, lang: str) -> str:
     return labels.t("assignee.below_tier", lang, name=name) if row.get("below_tier") else name
 
 
+_DUE = Column("due_at", kind="due")
+
+
+def due_cell(row: dict, lang: str) -> str:
+    """The deadline the clock counts to: the internal one, or for a case under review (which has
+    none) the review's 30 days, so that no late row shows an empty deadline."""
+    due = row.get("due_at")
+    if not due and row.get("status") == d.Status.UNDER_REVIEW.value:
+        due = row.get("regulatory_due_at")
+    if not due:
+        return ""
+    text = _DUE_TEXTS.get((due, lang))
+    if text is None:
+        if len(_DUE_TEXTS) > 4096:
+            _DUE_TEXTS.clear()
+        text = _DUE_TEXTS[due, lang] = render.cell_text(due, _DUE, lang)
+    return text
+
+
+_DUE_TEXTS: dict = {}
+
+
 def breach_cell(row: dict, lang: str) -> str:
     breach = row.get("breach")
     return "+".join(labels.t(f"breach.{b}", lang) for b in breach.split("+")) if breach else ""
@@ -131,8 +163,9 @@ TABLE_PRIORITY = {"reference": 0, "status": 0, "tier": 0, "due_at": 0, "clock": 
 TABLE_KEYS = ("reference", "status", "tier", "channel", "product", "branch", "assignee", "received_at",
               "due_at", "regulatory_due_at", "clock", "stale", "description")
 _TABLE_ONLY = {
-    "clock": Column("clock", display=clock_cell),
+    "clock": Column("clock", display=clock_cell, narrow=clock_days_cell),
     "assignee": Column("assignee", kind="plain", display=assignee_cell),  # a name, and its flag, never cut
+    "due_at": Column("due_at", kind="due", display=due_cell),
     "breach": Column("breach", kind="plain", display=breach_cell),
 }
 

@@ -501,6 +501,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "columns_left_out": ("left out to fit {width} columns: {names}; a wider window, COLUMNS=N or --format csv "
                          "shows every column",
                          "为适应 {width} 列宽度未显示：{names}；加宽窗口、设置 COLUMNS=N 或使用 --format csv 可显示全部列"),
+    "columns_left_out_days": ("left out to fit {width} columns: {names}; {short} in whole days; a wider window, "
+                              "COLUMNS=N or --format csv shows every column in full",
+                              "为适应 {width} 列宽度未显示：{names}；{short}只显示整日数；加宽窗口、设置 COLUMNS=N "
+                              "或使用 --format csv 可完整显示全部列"),
     "no_cases": ("No cases match.", "没有符合条件的案件。"),
     "provisional": (
         "calendar for {year} is provisional: the official holiday schedule is not yet published",
@@ -515,6 +519,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "span.days_hours": ("{days}d {hours}h", "{days}天{hours}小时"),
     "span.working_days_hours": ("{days}wd {hours}h", "{days}工作日{hours}小时"),
     "span.hours_minutes": ("{hours}h {minutes:02d}m", "{hours}小时{minutes}分"),
+    "span.whole_days": ("{days}d", "{days}天"),
+    "span.whole_working_days": ("{days}wd", "{days}工作日"),
     "breach.internal": ("internal", "内部"),
     "breach.response": ("24h plan", "24小时方案"),
     "breach.regulatory": ("regulatory", "监管"),
@@ -696,11 +702,14 @@ def message(key: str, lang: str, case: dict, **params) -> str:
     return t(key, lang, **values)
 
 
-def duration(seconds: float, lang: str = "en", *, working: bool = False) -> str:
+def duration(seconds: float, lang: str = "en", *, working: bool = False, whole_days: bool = False) -> str:
     """A length of time as a person reads it: days and hours (working days, where a working day
-    is 24 hours of a working date), or hours and minutes under a day."""
+    is 24 hours of a working date), or hours and minutes under a day. With `whole_days`, a span of
+    a day or more is its whole days only (the hours left out, never rounded up)."""
     s = abs(int(seconds))
     days, rest = divmod(s, 86400)
+    if days and whole_days:
+        return t("span.whole_working_days" if working else "span.whole_days", lang, days=days)
     if days:
         return t("span.working_days_hours" if working else "span.days_hours", lang, days=days, hours=rest // 3600)
     return t("span.hours_minutes", lang, hours=rest // 3600, minutes=(rest % 3600) // 60)

@@ -169,9 +169,8 @@ def test_a_table_streams_every_row_with_all(cli, monkeypatch):
     assert "23 more rows not shown" in r.stderr
 
 
-@pytest.mark.sqlite_only
-def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
-    """The console script in a real pseudo-terminal 80 columns wide, COLUMNS unset."""
+def _on_a_terminal(cli, *args: str, width: int = 80) -> str:
+    """What the console script shows in a real pseudo-terminal `width` columns wide, COLUMNS unset."""
     import fcntl
     import pty
     import shutil
@@ -180,13 +179,12 @@ def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
     import sys
     import termios
 
-    _busy_day(cli)
     exe = shutil.which("complaintctl") or os.path.join(os.path.dirname(sys.executable), "complaintctl")
     main, child = pty.openpty()
-    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, width, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
     env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen([exe, "--db", str(cli.db), "report", "overdue", "--as-of", "2026-03-11T09:00"],
+    proc = subprocess.Popen([exe, "--db", str(cli.db), *args],
                             stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
     os.close(child)
     chunks = []
@@ -200,7 +198,14 @@ def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
         chunks.append(data)
     assert proc.wait(timeout=60) == 0
     os.close(main)
-    screen = b"".join(chunks).decode()
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
+    """The console script in a real pseudo-terminal 80 columns wide, COLUMNS unset."""
+    _busy_day(cli)
+    screen = _on_a_terminal(cli, "report", "overdue", "--as-of", "2026-03-11T09:00")
     assert "\x1b[" in screen  # coloured on a terminal
     plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
     assert "C-2026-000001" in plain
@@ -208,3 +213,45 @@ def test_on_a_terminal_the_table_fits_the_window_and_is_coloured(cli, tmp_path):
     # The columns that did not fit are named, on lines as narrow as the table (never silently lost).
     note = plain.replace("\r", "")[plain.replace("\r", "").index("left out to fit 80 columns: "):]
     assert "Channel" in note and "--format csv" in note.replace("\n", " ")
+
+
+def _months_late(cli) -> str:
+    """The widest rows the columns that never drop can hold: a case under review, and one months
+    late (a long state, a long tier, three-digit day counts)."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    cli.log("--tier", "important", received="2026-03-06T16:00")
+    return "2027-01-20T10:00"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_months_late_and_under_review_still_fit_80_columns_the_clock_in_whole_days(cli, monkeypatch, lang):
+    as_of = _months_late(cli)
+    for width in WIDTHS:
+        monkeypatch.setenv("COLUMNS", str(width))
+        for command in (("list",), ("report", "overdue"), ("report", "overdue", "--include-due-soon")):
+            out = cli("--lang", lang, *command, "--as-of", as_of).stdout
+            lines = _lines(out)
+            assert max(cell_len(line) for line in lines) <= width, (command, width, out)
+            assert set(REF.findall(out)) == {"C-2026-000001", "C-2026-000002"}
+            review = next(line for line in lines if line.startswith("C-2026-000001"))
+            # under review, the deadline shown is the review's (the 30 days from 03-20 end 04-20)
+            assert "2026-04-20 24:00" in review, review
+            late = next(line for line in lines if line.startswith("C-2026-000002"))
+            if width == 80:  # only the whole days fit; the hours come back when there is room
+                assert late.endswith(("late 312d (213wd)", "超时312天（213工作日）")), late
+            else:
+                assert late.endswith(("late 312d 10h (213wd 10h)", "超时312天10小时（213工作日10小时）")), late
+
+
+@pytest.mark.sqlite_only
+def test_on_a_terminal_a_clock_in_whole_days_is_said_so(cli):
+    as_of = _months_late(cli)
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", _on_a_terminal(cli, "list", "--as-of", as_of)).replace("\r", "")
+    assert max(cell_len(line) for line in screen.splitlines()) <= 80
+    assert "late 312d (213wd)" in screen
+    note = " ".join(screen[screen.index("left out to fit 80 columns: "):].split())
+    assert "Clock in whole days" in note and "every column in full" in note, note
