@@ -361,7 +361,8 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
     does a whole column drop, the least important first, and the rest are fitted again.
     Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
     alone are too wide, the columns with a narrow form (`narrow_sample`: its cells for the sample
-    rows, by column) take it, and only then is the table wider than asked."""
+    rows, by column) take it and every column is fitted again (what dropped may fit beside the
+    shorter cells); only then is the table wider than asked."""
     headers = [_header(c, lang) for c in columns]
     content = [max((_cells(r[i]) for r in sample), default=0) for i in range(len(columns))]
     flexible = [c.kind == "text" and c.enum is None and c.priority != 0 for c in columns]
@@ -400,6 +401,7 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
         for i, cells in shorter.items():
             content[i] = max((_cells(c) for c in cells), default=0)
         narrowed = narrowed | shorter.keys()
+        keep = list(range(len(columns)))  # fitted again from the start: a dropped column may fit now
 
 
 def _made(columns, keep, widths, headers, wrap, narrowed=frozenset()) -> TableLayout:
