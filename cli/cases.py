@@ -322,18 +322,9 @@ def show(
     render.check_document_format(fmt)  # before --reveal records its event
     uow = st.uow(write=reveal)
     detail = services.show(uow, st.context(), case, reveal=reveal, as_of=as_of, lang=st.language)
+    from .views import emit_detail
 
-    def table() -> None:
-        from .views import render_detail
-
-        render_detail(detail, st.language)
-
-    render.emit_document({"case": detail.case, "clocks": [
-        {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
-        for c in detail.clocks], "cycles": detail.cycles, "events": detail.events, "steps": detail.steps},
-        fmt, table=table)
-    for w in detail.warnings:
-        render.warn(w, st.language)
+    emit_detail(detail, fmt, st.language)
 
 
 def list_(

@@ -30,6 +30,8 @@ _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--includ
 _SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
 _EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _EXPORT_FLAGS = {"--excel": "excel"}
+_SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
+_SHOW_FLAGS = {"--json": "json"}
 
 
 class FullWay(Exception):
@@ -56,13 +58,27 @@ def parse_export(argv: list[str]) -> dict | None:
     return _parse(argv, ["export"], _EXPORT_VALUES, _EXPORT_FLAGS, {"fmt": "jsonl", "output": None, "excel": False})
 
 
-def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict) -> dict | None:
+def parse_show(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] show CASE [--as-of] [--format] [--json]`;
+    else None (--reveal, which records its event, goes the full way)."""
+    return _parse(argv, ["show"], _SHOW_VALUES, _SHOW_FLAGS, {"as_of": None, "fmt": "table", "json": False},
+                  argument="case")
+
+
+def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict,
+           argument: str | None = None) -> dict | None:
     """The options of `[globals] COMMAND [options]` with only the global options, the command's
-    `values` and `flags` (option -> key), over the defaults `opts`; None for anything else."""
+    `values` and `flags` (option -> key), over the defaults `opts`, and the command's one
+    `argument` if it takes one; None for anything else."""
     opts = {**opts, "db": None, "config": None, "lang": None, "actor": None}
     words = iter(argv)
     command: list[str] = []
     for arg in words:
+        if argument is not None and command == words_of_command and not arg.startswith("-"):
+            if argument in opts:
+                return None  # a second argument: the full way refuses it
+            opts[argument] = arg
+            continue
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         table = _GLOBAL if not command else (values if command == words_of_command else {})
         if name in table:
@@ -77,7 +93,7 @@ def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: di
             command.append(arg)
         else:
             return None
-    if command != words_of_command:
+    if command != words_of_command or (argument is not None and argument not in opts):
         return None
     return opts
 
@@ -89,6 +105,9 @@ def run(argv: list[str]) -> bool:
         return False
     opts = parse(argv)
     prepare, write = _prepare, _write
+    if opts is None:
+        opts = parse_show(argv)
+        prepare, write = _prepare_show, _write_show
     if opts is None:
         opts = parse_sla(argv)
         prepare, write = _prepare_sla, _write_sla
@@ -439,3 +458,44 @@ def _write_export(db, name: str, tz, target, excel: bool, lang: str) -> None:
         finally:
             db.close()
         render.message(labels.t("done.exported", lang, n=n, output=target[0]))
+
+
+def _prepare_show(opts: dict):
+    """`show CASE` read whole before the first byte is written: the case, its cycles and events
+    by the full way's statements (services.case_select, ...), compiled, made into show's view by
+    complaintctl/detail.py as services.show makes it. Masking turned off (the view would read
+    personal data in full) goes the full way, and so does anything the full way words as an error
+    (an unknown or malformed reference, a bad --as-of)."""
+    from complaintctl.context import parse_time
+    from complaintctl.detail import case_detail, found
+    from complaintctl.domain import parse_case_key
+
+    from . import render
+
+    fmt = "json" if opts["json"] else opts["fmt"]  # as options.document_format
+    if fmt not in render.DOCUMENT_FORMATS:
+        raise FullWay
+    st, lang, policy, db = _open(opts)
+    try:
+        if db.scalar("masking") == "off":
+            raise FullWay  # services._unmasked: the full way reads personal_data, as far as the login may
+        ctx = _context(st, policy, db)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        key = opts["case"]
+        case = found(next(iter(db.objects("show_case", value=parse_case_key(key))), None), key)
+        cycles = db.objects("show_cycles", value=case.id)
+        events = db.objects("show_events", value=case.id)
+        related = db.scalar("show_related", value=case.related_case_id) if case.related_case_id is not None else None
+    finally:
+        db.close()
+    return case_detail(case, cycles, events, ctx, as_of, lang=lang, related_ref=related), fmt, lang
+
+
+def _write_show(detail, fmt: str, lang: str) -> None:
+    """The view, as cli/cases.py's `show` writes it."""
+    from .views import emit_detail
+
+    try:
+        emit_detail(detail, fmt, lang)
+    except BrokenPipeError:
+        sys.exit(1)

@@ -180,6 +180,17 @@ def table_columns(columns: list[Column], fmt: str, keys=TABLE_KEYS, extra: dict 
     return [replace(by_key[k], priority=TABLE_PRIORITY.get(k)) for k in keys]
 
 
+def emit_detail(detail, fmt: str, lang: str) -> None:
+    """`show`'s output (the full way's, cli/cases.py, and the lean way's, lean.py): the case as one
+    JSON document or drawn as tables, then the warnings on stderr."""
+    render.emit_document({"case": detail.case, "clocks": [
+        {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
+        for c in detail.clocks], "cycles": detail.cycles, "events": detail.events, "steps": detail.steps},
+        fmt, table=lambda: render_detail(detail, lang))
+    for w in detail.warnings:
+        render.warn(w, lang)
+
+
 def render_detail(detail, lang: str) -> None:
     """`show`: the record, the clocks, the cycles and the timeline."""
     from rich.table import Table

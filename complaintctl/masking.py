@@ -148,6 +148,12 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])" if name.isascii() else body, re.IGNORECASE)
 
 
+# The case's personal columns: stored masked, kept in full in personal_data (complaintctl.personal;
+# here, where no SQLAlchemy is, for complaintctl/detail.py's case_json).
+FIELDS = ("customer", "phone", "email", "account", "id_number", "agent_name", "description", "request",
+          "resolution", "decision_facts", "decision_basis")
+# personal_data's field of an event's own full text (its note, reply or reason).
+DETAIL = "detail"
 # Which masking each personal field gets: the one map every write uses (complaintctl.personal).
 MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,

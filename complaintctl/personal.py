@@ -20,16 +20,12 @@ from typing import Any, Iterable
 from sqlalchemy import delete, select
 
 from . import audit
-from .masking import MASKERS, mask_account, mask_names_in, mask_text
+from .masking import DETAIL, FIELDS, MASKERS, mask_account, mask_names_in, mask_text  # noqa: F401 (personal.FIELDS, personal.DETAIL)
 from .models import PersonalData
 
-# The case's personal columns: stored masked, kept in full here.
-FIELDS = ("customer", "phone", "email", "account", "id_number", "agent_name", "description", "request",
-          "resolution", "decision_facts", "decision_basis")
 # Case columns of free text: masked like a note (numbers, e-mail addresses and the case's names).
 TEXT_FIELDS = frozenset({"description", "resolution", "request", "decision_facts", "decision_basis"})
 NAME_FIELDS = ("customer", "agent_name")
-DETAIL = "detail"
 SALT = "salt"
 
 

@@ -3,7 +3,6 @@ and performs one transaction that writes the case, its cycle and its audit event
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,8 @@ from . import labels
 from .access import Do
 from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
-from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownCase, UnknownStaff, UserError
+from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
+from .detail import CaseDetail, case_clocks, case_detail, case_json, found  # noqa: F401 (services.case_json, ...)
 from .models import Case, Cycle, Event, Setting, Staff
 
 UTC = dt.timezone.utc
@@ -62,74 +62,6 @@ def masking_enabled(uow) -> bool:
 
 # Views -----------------------------------------------------------------------------------
 
-def case_json(case: Case, ctx: Context, *, full: dict[str, Any] | None = None,
-              related_ref: str | None = None) -> dict[str, Any]:
-    """The case as one JSON object: stable field names, times ISO 8601 in the business timezone;
-    personal fields as stored (masked), or as `full` gives them (personal.revealed).
-    Long because it names every field of the stable JSON object once, in order."""
-    shown = full if full is not None else {f: getattr(case, f) for f in personal.FIELDS}
-    state = clocks.state(case, ctx.now)
-    return {
-        "id": case.id,
-        "reference": case.reference,
-        "status": case.status,
-        "tier": case.tier,
-        "channel": case.channel,
-        "product": case.product,
-        "category": case.category,
-        "branch": case.branch,
-        "department": case.department,
-        "departments": d.names_kept(case.departments),
-        "assignee": case.assignee,
-        "co_handlers": d.names_kept(case.co_handlers),
-        "customer": shown["customer"],
-        "phone": shown["phone"],
-        "email": shown["email"],
-        "account": shown["account"],
-        "description": shown["description"],
-        "id_type": case.id_type,
-        "id_number": shown["id_number"],
-        "agent_name": shown["agent_name"],
-        "agent_authority": case.agent_authority,
-        "complained_staff": case.complained_staff,
-        "request": shown["request"],
-        "received_at": _show(case.received_at, ctx),
-        "due_at": _show(case.due_at, ctx),
-        "regulatory_due_at": _show(case.regulatory_due_at, ctx),
-        "first_response_due_at": _show(case.first_response_due_at, ctx),
-        "first_responded_at": _show(case.first_responded_at, ctx),
-        "followup_due_at": _show(case.followup_due_at, ctx),
-        "resolved_at": _show(case.resolved_at, ctx),
-        "closed_at": _show(case.closed_at, ctx),
-        "reopen_count": case.reopen_count,
-        "repeat_count": case.repeat_count,
-        "withdrawn_at": _show(case.withdrawn_at, ctx),
-        "review_requested_at": _show(case.review_requested_at, ctx),
-        "reviewer": case.reviewer,
-        "review_outcome": case.review_outcome,
-        "reviewed_at": _show(case.reviewed_at, ctx),
-        "cycle": case.cycle_number,
-        "paused_at": _show(case.paused_at, ctx),
-        "pause_reason": case.pause_reason,
-        "regulatory_extension_days": case.regulatory_extension_days,
-        "regulatory_period_days": deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy),
-        "related": related_ref,
-        "resolution": shown["resolution"],
-        "root_cause": case.root_cause,
-        "decided_at": _show(case.decided_at, ctx),
-        "decision_facts": shown["decision_facts"],
-        "decision_basis": shown["decision_basis"],
-        "relief": case.relief.split(",") if case.relief else [],
-        "notified_via": case.notified_via,
-        "satisfaction": case.satisfaction,
-        "internal_breached": bool(case.internal_breached or state.internal),
-        "regulatory_breached": bool(case.regulatory_breached or state.regulatory),
-        "overdue": state.overdue,
-        "stale": state.stale,
-        "calendar": case.calendar,
-    }
-
-
 @dataclass
 class Result:
     """What a command did: the case as JSON, a summary (message key and values), and any warnings."""
@@ -157,13 +89,7 @@ class Result:
 
 def load_case(uow, key: str) -> Case:
     case_id = d.parse_case_key(key)
-    case = uow.session.get(Case, case_id)
-    if case is None:
-        raise UnknownCase(key)
-    ref = key.strip().upper()
-    if ref.startswith("C-") and case.reference != ref:
-        raise UnknownCase(key)
-    return case
+    return found(uow.session.get(Case, case_id), key)
 
 
 def _staff(uow, name: str, field_name: str = "staff") -> Staff:
@@ -195,7 +121,7 @@ def _decide_cycle(uow, ctx: Context, cycle: Cycle, when: dt.datetime) -> dict[st
 def _related_ref(uow, case: Case) -> str | None:
     if case.related_case_id is None:
         return None
-    return uow.session.execute(select(Case.reference).where(Case.id == case.related_case_id)).scalar()
+    return uow.session.execute(reference_select(case.related_case_id)).scalar()
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -893,19 +819,10 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
 # Reading ----------------------------------------------------------------------------------
 
 
-@dataclass
-class CaseDetail:
-    case: dict[str, Any]
-    clocks: list[dict[str, Any]]
-    cycles: list[dict[str, Any]]
-    events: list[dict[str, Any]]
-    warnings: list[str]
-    steps: list[str] = field(default_factory=list)
-
-
 def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None = None,
          lang: str = "en") -> CaseDetail:
-    """The record, every clock with time left or overdue, each cycle, and the full timeline."""
+    """The record, every clock with time left or overdue, each cycle, and the full timeline (put
+    together by complaintctl/detail.py, which the lean `show` runs too)."""
     as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
     with uow:
         case = load_case(uow, key)
@@ -913,47 +830,37 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
             access.require(ctx, Do.REVEAL, branch=case.branch)
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, detail="personal data shown in full by show --reveal")
-        view_ctx = ctx.at(as_of_t)
         in_full = reveal or _unmasked(uow, ctx)
-        view = case_json(case, view_ctx, full=_full(uow, case) if in_full else None, related_ref=_related_ref(uow, case))
-        cycles = uow.session.execute(select(Cycle).where(Cycle.case_id == case.id).order_by(Cycle.number)).scalars().all()
-        events = uow.session.execute(select(Event).where(Event.case_id == case.id).order_by(Event.id)).scalars().all()
+        cycles = uow.session.execute(cycles_select(case.id)).scalars().all()
+        events = uow.session.execute(events_select(case.id)).scalars().all()
         # Events hold their text masked; revealed, the full text kept apart (until purged) is shown.
-        full = personal.texts(uow, [e.id for e in events]) if in_full else {}
-        timeline = [{
-            "id": e.id, "action": e.action, "actor": e.actor,
-            "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
-            "old": _loads(e.old), "new": _loads(e.new),
-            "detail": full.get((e.id, personal.DETAIL), e.detail),
-        } for e in events]
-        cyc = [{
-            "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),
-            "due_at": _show(c.due_at, ctx),
-            "first_response_due_at": _show(c.first_response_due_at, ctx),
-            "first_responded_at": _show(c.first_responded_at, ctx),
-            "regulatory_due_at": _show(c.regulatory_due_at, ctx), "resolved_at": _show(c.resolved_at, ctx),
-            "internal_breached": c.internal_breached or (c.number == case.cycle_number and view["internal_breached"] and c.tier != d.Tier.URGENT),
-            "regulatory_breached": c.regulatory_breached or (c.number == case.cycle_number and view["regulatory_breached"]),
-            "response_breached": c.response_breached,
-        } for c in cycles]
-        readings = case_clocks(case, view_ctx)
-        warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)
-        current = cycles[-1] if cycles else None
-        steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
-            if current is not None else []
+        out = case_detail(case, cycles, events, ctx, as_of_t, lang=lang,
+                          full=_full(uow, case) if in_full else None,
+                          texts=personal.texts(uow, [e.id for e in events]) if in_full else {},
+                          related_ref=_related_ref(uow, case))
         if reveal:
             uow.commit()
-    return CaseDetail(view, readings, cyc, timeline, warnings, steps)
+    return out
 
 
-def _loads(value: str | None):
-    return json.loads(value) if value else None
+def case_select(case_id):
+    """A case by its id (the lean `show` runs it compiled, cli/lean.py)."""
+    return select(Case).where(Case.id == case_id)
 
 
-def case_clocks(case: Case, ctx: Context) -> list[dict[str, Any]]:
-    """Each clock of the case at ctx.now: its deadline, and time left or overdue by (or met/stopped)."""
-    return [{"clock": c.name, "due_at": _show(c.due_at, ctx), "state": c.state, "span": c.span}
-            for c in clocks.each_clock(case, ctx.now, ctx.calendar)]
+def cycles_select(case_id):
+    """A case's cycles, in order."""
+    return select(Cycle).where(Cycle.case_id == case_id).order_by(Cycle.number)
+
+
+def events_select(case_id):
+    """A case's events, its timeline, in order."""
+    return select(Event).where(Event.case_id == case_id).order_by(Event.id)
+
+
+def reference_select(case_id):
+    """A case's reference by its id (the related case `show` names)."""
+    return select(Case.reference).where(Case.id == case_id)
 
 
 # Staff ------------------------------------------------------------------------------------

@@ -33,6 +33,20 @@ RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "ed
 LISTS = ("bars", "pairs", "every", "places", "totals")
 
 
+# The lean show's statements: each returns rows of a table, which the lean show reads as the models
+# give them (ROWS: each column's name and kind, below).
+SHOW = {"show_case": services.case_select, "show_cycles": services.cycles_select,
+        "show_events": services.events_select, "show_related": services.reference_select}
+
+
+def kinds(stmt) -> tuple[tuple[str, str | None], ...]:
+    """Each column a statement selects, by name, with how the models give its stored value back:
+    "time" (models.UTCDateTime: an aware UTC datetime), "bool" (a flag; SQLite stores 0/1), else
+    None (as the driver gives it)."""
+    return tuple((c.name, "time" if isinstance(c.type, UTCDateTime) else "bool" if isinstance(c.type, sa.Boolean)
+                  else None) for c in stmt.selected_columns)
+
+
 def statements() -> dict[str, sa.sql.ClauseElement]:
     """Each statement of the lean report, as the full path builds it."""
     # Placeholder values: bound again at run time (RUNTIME), never kept.
@@ -68,6 +82,8 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
+        # the lean show: the case by its id, its cycles, its events and the related case's reference
+        **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data
         "masking": services.masking_select(),
         "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
@@ -114,7 +130,9 @@ def source() -> str:
             'edit (tests/unit/test_sqltext.py pins it to them). The lean report overdue runs it as text."""\n'
             "# The schema the text is for: any other revision goes the full way (which migrates it).\n"
             f"HEAD_REVISION = {HEAD_REVISION!r}\n"
-            f"QUERIES = {pprint.pformat(queries, width=110, sort_dicts=True)}\n")
+            f"QUERIES = {pprint.pformat(queries, width=110, sort_dicts=True)}\n"
+            "# The columns of the statements whose rows the lean show reads as the models give them: (name, kind).\n"
+            f"ROWS = {pprint.pformat({n: kinds(f(0)) for n, f in SHOW.items()}, width=110, sort_dicts=True)}\n")
 
 
 if __name__ == "__main__":

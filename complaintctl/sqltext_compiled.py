@@ -2183,6 +2183,40 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                           'status_4_5': 'reopened',
                                           'status_4_6': 'under_review'}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
+                'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                              'cases.product, cases.category, cases.branch, cases.department, '
+                              'cases.assignee, cases.customer, cases.phone, cases.email, cases.account, '
+                              'cases.description, cases.received_at, cases.due_at, cases.regulatory_due_at, '
+                              'cases.first_response_due_at, cases.first_responded_at, cases.followup_due_at, '
+                              'cases.resolved_at, cases.closed_at, cases.paused_at, cases.pause_reason, '
+                              'cases.paused_from, cases.regulatory_extension_days, '
+                              'cases.regulatory_paused_seconds, cases.paused_working_seconds, '
+                              'cases.reopen_count, cases.repeat_count, cases.withdrawn_at, '
+                              'cases.review_requested_at, cases.reviewer, cases.review_outcome, '
+                              'cases.reviewed_at, cases.id_type, cases.id_number, cases.agent_name, '
+                              'cases.agent_authority, cases.complained_staff, cases.request, '
+                              'cases.decision_facts, cases.decision_basis, cases.relief, cases.decided_at, '
+                              'cases.co_handlers, cases.departments, cases.cycle_number, '
+                              'cases.related_case_id, cases.resolution, cases.root_cause, '
+                              'cases.notified_via, cases.satisfaction, cases.calendar, '
+                              'cases.last_escalated_at, cases.internal_breached, cases.regulatory_breached, '
+                              'cases.external_id, cases.anonymised_at, cases.created_at, cases.updated_at '
+                              'FROM cases WHERE cases.id = %(value)s::INTEGER',
+                              {}),
+                'show_cycles': ('SELECT cycles.id, cycles.case_id, cycles.number, cycles.tier, '
+                                'cycles.opened_by, cycles.opened_at, cycles.due_at, '
+                                'cycles.first_response_due_at, cycles.first_responded_at, '
+                                'cycles.regulatory_due_at, cycles.regulatory_extension_days, '
+                                'cycles.resolved_at, cycles.working_seconds, cycles.internal_breached, '
+                                'cycles.regulatory_breached, cycles.response_breached FROM cycles WHERE '
+                                'cycles.case_id = %(value)s::INTEGER ORDER BY cycles.number',
+                                {}),
+                'show_events': ('SELECT events.id, events.case_id, events.action, events.actor, '
+                                'events.occurred_at, events.recorded_at, events."old", events."new", '
+                                'events.detail, events.full_digest, events.prev_hash, events.hash FROM '
+                                'events WHERE events.case_id = %(value)s::INTEGER ORDER BY events.id',
+                                {}),
+                'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = %(value)s::INTEGER', {}),
                 'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, '
                                         '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
                                         '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) '
@@ -7276,6 +7310,38 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                       'status_4_5': 'reopened',
                                       'status_4_6': 'under_review'}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
+            'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                          'cases.customer, cases.phone, cases.email, cases.account, cases.description, '
+                          'cases.received_at, cases.due_at, cases.regulatory_due_at, '
+                          'cases.first_response_due_at, cases.first_responded_at, cases.followup_due_at, '
+                          'cases.resolved_at, cases.closed_at, cases.paused_at, cases.pause_reason, '
+                          'cases.paused_from, cases.regulatory_extension_days, '
+                          'cases.regulatory_paused_seconds, cases.paused_working_seconds, '
+                          'cases.reopen_count, cases.repeat_count, cases.withdrawn_at, '
+                          'cases.review_requested_at, cases.reviewer, cases.review_outcome, '
+                          'cases.reviewed_at, cases.id_type, cases.id_number, cases.agent_name, '
+                          'cases.agent_authority, cases.complained_staff, cases.request, '
+                          'cases.decision_facts, cases.decision_basis, cases.relief, cases.decided_at, '
+                          'cases.co_handlers, cases.departments, cases.cycle_number, cases.related_case_id, '
+                          'cases.resolution, cases.root_cause, cases.notified_via, cases.satisfaction, '
+                          'cases.calendar, cases.last_escalated_at, cases.internal_breached, '
+                          'cases.regulatory_breached, cases.external_id, cases.anonymised_at, '
+                          'cases.created_at, cases.updated_at FROM cases WHERE cases.id = :value',
+                          {}),
+            'show_cycles': ('SELECT cycles.id, cycles.case_id, cycles.number, cycles.tier, cycles.opened_by, '
+                            'cycles.opened_at, cycles.due_at, cycles.first_response_due_at, '
+                            'cycles.first_responded_at, cycles.regulatory_due_at, '
+                            'cycles.regulatory_extension_days, cycles.resolved_at, cycles.working_seconds, '
+                            'cycles.internal_breached, cycles.regulatory_breached, cycles.response_breached '
+                            'FROM cycles WHERE cycles.case_id = :value ORDER BY cycles.number',
+                            {}),
+            'show_events': ('SELECT events.id, events.case_id, events.action, events.actor, '
+                            'events.occurred_at, events.recorded_at, events.old, events.new, events.detail, '
+                            'events.full_digest, events.prev_hash, events.hash FROM events WHERE '
+                            'events.case_id = :value ORDER BY events.id',
+                            {}),
+            'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = :value', {}),
             'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, :coalesce_1) AS g, '
                                     'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
                                     ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
@@ -9520,3 +9586,95 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
             'staff_by_name': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                               'staff WHERE staff.name = :value',
                               {})}}
+# The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
+ROWS = {'show_case': (('id', None),
+               ('reference', None),
+               ('status', None),
+               ('tier', None),
+               ('channel', None),
+               ('product', None),
+               ('category', None),
+               ('branch', None),
+               ('department', None),
+               ('assignee', None),
+               ('customer', None),
+               ('phone', None),
+               ('email', None),
+               ('account', None),
+               ('description', None),
+               ('received_at', 'time'),
+               ('due_at', 'time'),
+               ('regulatory_due_at', 'time'),
+               ('first_response_due_at', 'time'),
+               ('first_responded_at', 'time'),
+               ('followup_due_at', 'time'),
+               ('resolved_at', 'time'),
+               ('closed_at', 'time'),
+               ('paused_at', 'time'),
+               ('pause_reason', None),
+               ('paused_from', None),
+               ('regulatory_extension_days', None),
+               ('regulatory_paused_seconds', None),
+               ('paused_working_seconds', None),
+               ('reopen_count', None),
+               ('repeat_count', None),
+               ('withdrawn_at', 'time'),
+               ('review_requested_at', 'time'),
+               ('reviewer', None),
+               ('review_outcome', None),
+               ('reviewed_at', 'time'),
+               ('id_type', None),
+               ('id_number', None),
+               ('agent_name', None),
+               ('agent_authority', None),
+               ('complained_staff', None),
+               ('request', None),
+               ('decision_facts', None),
+               ('decision_basis', None),
+               ('relief', None),
+               ('decided_at', 'time'),
+               ('co_handlers', None),
+               ('departments', None),
+               ('cycle_number', None),
+               ('related_case_id', None),
+               ('resolution', None),
+               ('root_cause', None),
+               ('notified_via', None),
+               ('satisfaction', None),
+               ('calendar', None),
+               ('last_escalated_at', 'time'),
+               ('internal_breached', 'bool'),
+               ('regulatory_breached', 'bool'),
+               ('external_id', None),
+               ('anonymised_at', 'time'),
+               ('created_at', 'time'),
+               ('updated_at', 'time')),
+ 'show_cycles': (('id', None),
+                 ('case_id', None),
+                 ('number', None),
+                 ('tier', None),
+                 ('opened_by', None),
+                 ('opened_at', 'time'),
+                 ('due_at', 'time'),
+                 ('first_response_due_at', 'time'),
+                 ('first_responded_at', 'time'),
+                 ('regulatory_due_at', 'time'),
+                 ('regulatory_extension_days', None),
+                 ('resolved_at', 'time'),
+                 ('working_seconds', None),
+                 ('internal_breached', 'bool'),
+                 ('regulatory_breached', 'bool'),
+                 ('response_breached', 'bool')),
+ 'show_events': (('id', None),
+                 ('case_id', None),
+                 ('action', None),
+                 ('actor', None),
+                 ('occurred_at', 'time'),
+                 ('recorded_at', 'time'),
+                 ('old', None),
+                 ('new', None),
+                 ('detail', None),
+                 ('full_digest', None),
+                 ('prev_hash', None),
+                 ('hash', None)),
+ 'show_related': (('reference', None),)}

@@ -1,0 +1,150 @@
+"""A case as `show` and every command's JSON give it: the stable JSON object (case_json), and
+show's whole view of one case (case_detail: the record, each clock read at a moment, the cycles,
+the timeline, how the deadlines were counted, the provisional-calendar warnings). Without
+SQLAlchemy: services.show puts it together from ORM rows, the lean `show` (complaintctl_cli/lean.py)
+from the same rows read through the DB-API driver (dbapi.Reader.objects), so both read one
+definition."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import clocks, deadlines
+from . import domain as d
+from .context import Context, show_time as _show
+from .errors import UnknownCase
+from .masking import DETAIL, FIELDS
+
+
+def found(case, key: str):
+    """The case `key` named (a reference or an id, already looked up by id): UnknownCase when there
+    is none, or when the reference typed is not the case's."""
+    if case is None:
+        raise UnknownCase(key)
+    ref = key.strip().upper()
+    if ref.startswith("C-") and case.reference != ref:
+        raise UnknownCase(key)
+    return case
+
+
+def case_json(case, ctx: Context, *, full: dict[str, Any] | None = None,
+              related_ref: str | None = None) -> dict[str, Any]:
+    """The case as one JSON object: stable field names, times ISO 8601 in the business timezone;
+    personal fields as stored (masked), or as `full` gives them (personal.revealed).
+    Long because it names every field of the stable JSON object once, in order."""
+    shown = full if full is not None else {f: getattr(case, f) for f in FIELDS}
+    state = clocks.state(case, ctx.now)
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "tier": case.tier,
+        "channel": case.channel,
+        "product": case.product,
+        "category": case.category,
+        "branch": case.branch,
+        "department": case.department,
+        "departments": d.names_kept(case.departments),
+        "assignee": case.assignee,
+        "co_handlers": d.names_kept(case.co_handlers),
+        "customer": shown["customer"],
+        "phone": shown["phone"],
+        "email": shown["email"],
+        "account": shown["account"],
+        "description": shown["description"],
+        "id_type": case.id_type,
+        "id_number": shown["id_number"],
+        "agent_name": shown["agent_name"],
+        "agent_authority": case.agent_authority,
+        "complained_staff": case.complained_staff,
+        "request": shown["request"],
+        "received_at": _show(case.received_at, ctx),
+        "due_at": _show(case.due_at, ctx),
+        "regulatory_due_at": _show(case.regulatory_due_at, ctx),
+        "first_response_due_at": _show(case.first_response_due_at, ctx),
+        "first_responded_at": _show(case.first_responded_at, ctx),
+        "followup_due_at": _show(case.followup_due_at, ctx),
+        "resolved_at": _show(case.resolved_at, ctx),
+        "closed_at": _show(case.closed_at, ctx),
+        "reopen_count": case.reopen_count,
+        "repeat_count": case.repeat_count,
+        "withdrawn_at": _show(case.withdrawn_at, ctx),
+        "review_requested_at": _show(case.review_requested_at, ctx),
+        "reviewer": case.reviewer,
+        "review_outcome": case.review_outcome,
+        "reviewed_at": _show(case.reviewed_at, ctx),
+        "cycle": case.cycle_number,
+        "paused_at": _show(case.paused_at, ctx),
+        "pause_reason": case.pause_reason,
+        "regulatory_extension_days": case.regulatory_extension_days,
+        "regulatory_period_days": deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy),
+        "related": related_ref,
+        "resolution": shown["resolution"],
+        "root_cause": case.root_cause,
+        "decided_at": _show(case.decided_at, ctx),
+        "decision_facts": shown["decision_facts"],
+        "decision_basis": shown["decision_basis"],
+        "relief": case.relief.split(",") if case.relief else [],
+        "notified_via": case.notified_via,
+        "satisfaction": case.satisfaction,
+        "internal_breached": bool(case.internal_breached or state.internal),
+        "regulatory_breached": bool(case.regulatory_breached or state.regulatory),
+        "overdue": state.overdue,
+        "stale": state.stale,
+        "calendar": case.calendar,
+    }
+
+
+@dataclass
+class CaseDetail:
+    case: dict[str, Any]
+    clocks: list[dict[str, Any]]
+    cycles: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    warnings: list[str]
+    steps: list[str] = field(default_factory=list)
+
+
+def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.datetime, *, lang: str = "en",
+                full: dict[str, Any] | None = None, texts: dict[tuple[int, str], str] | None = None,
+                related_ref: str | None = None) -> CaseDetail:
+    """`show`'s view of a case (rows with the models' attributes, times aware UTC) with its cycles
+    and events in order, the clocks read at `as_of`: personal fields as stored, or as `full` and
+    `texts` (personal.texts: the events' full text) give them."""
+    view_ctx = ctx.at(as_of)
+    view = case_json(case, view_ctx, full=full, related_ref=related_ref)
+    texts = texts or {}
+    timeline = [{
+        "id": e.id, "action": e.action, "actor": e.actor,
+        "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
+        "old": _loads(e.old), "new": _loads(e.new),
+        "detail": texts.get((e.id, DETAIL), e.detail),
+    } for e in events]
+    cyc = [{
+        "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),
+        "due_at": _show(c.due_at, ctx),
+        "first_response_due_at": _show(c.first_response_due_at, ctx),
+        "first_responded_at": _show(c.first_responded_at, ctx),
+        "regulatory_due_at": _show(c.regulatory_due_at, ctx), "resolved_at": _show(c.resolved_at, ctx),
+        "internal_breached": c.internal_breached or (c.number == case.cycle_number and view["internal_breached"] and c.tier != d.Tier.URGENT),
+        "regulatory_breached": c.regulatory_breached or (c.number == case.cycle_number and view["regulatory_breached"]),
+        "response_breached": c.response_breached,
+    } for c in cycles]
+    readings = case_clocks(case, view_ctx)
+    warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)
+    current = cycles[-1] if cycles else None
+    steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
+        if current is not None else []
+    return CaseDetail(view, readings, cyc, timeline, warnings, steps)
+
+
+def _loads(value: str | None):
+    return json.loads(value) if value else None
+
+
+def case_clocks(case, ctx: Context) -> list[dict[str, Any]]:
+    """Each clock of the case at ctx.now: its deadline, and time left or overdue by (or met/stopped)."""
+    return [{"clock": c.name, "due_at": _show(c.due_at, ctx), "state": c.state, "span": c.span}
+            for c in clocks.each_clock(case, ctx.now, ctx.calendar)]
