@@ -1,0 +1,93 @@
+"""The lean `show` (complaintctl_cli/lean.py) writes exactly what the full Typer path writes, byte for
+byte, stdout and stderr, and hands every run it does not answer to the full path."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from complaintctl_cli import lean
+from tests.cli.test_lean_overdue import _register, _run
+from tests.conftest import RUN
+
+AS_OF = "2026-05-20T09:00"
+
+
+def _same(cli, *args: str, env: dict | None = None) -> tuple[int, bytes, bytes]:
+    argv = ["--db", str(cli.db), *args]
+    full = _run(argv, lean_way=False, env=env)
+    assert _run(argv, lean_way=True, env=env) == full, args
+    return full
+
+
+def test_the_lean_show_writes_the_same_bytes_as_the_full_way(cli):
+    """Every kind of case of the overdue report's register (cycles, a pause, an extension, a review,
+    a reopened case, a withdrawn one) and a related case, in both formats, both languages, 80 and
+    120 columns; a deadline in a provisional year warns on stderr both ways."""
+    _register(cli)
+    related = cli.log("--related", "C-2026-000008", received="2026-05-19T11:00")
+    provisional = cli.log(received="2026-05-20T08:00")
+    cli.sql("update cases set regulatory_due_at = '2099-02-01 00:00:00.000000' where reference = :r"
+            if cli.backend == "sqlite" else
+            "update cases set regulatory_due_at = '2099-02-01 00:00:00' where reference = :r", r=provisional)
+    refs = [f"C-2026-{n:06d}" for n in range(1, 13)] + [related, provisional]
+    for i, ref in enumerate(refs):
+        lang, columns = ("en", "zh")[i % 2], ("80", "120")[i // 2 % 2]
+        code, out, err = _same(cli, "--lang", lang, "show", ref, "--as-of", AS_OF, env={"COLUMNS": columns})
+        assert code == 0 and ref.encode() in out
+        if i % 3 == 0:  # every other field of the case is in the table above
+            assert json.loads(_same(cli, "show", ref, "--as-of", AS_OF, "--json")[1])["case"]["reference"] == ref
+        if ref == provisional:
+            assert b"2099" in err
+    reopened = json.loads(_same(cli, "show", "C-2026-000008", "--as-of", AS_OF, "-f", "json")[1])
+    assert [c["opened_by"] for c in reopened["cycles"]] == ["log", "reopen"]
+    assert json.loads(_same(cli, "show", related, "--format=json")[1])["case"]["related"] == "C-2026-000008"
+    _same(cli, "--lang", "zh", "show", "8", "--as-of", AS_OF, env={"COLUMNS": "80"})  # by its id
+    _same(cli, "--as", "zhangwei", "show", "C-2026-000009")  # acting for a manager, clocks read now
+
+
+WORDED_BY_THE_FULL_WAY = [
+    ["show", "C-2026-000099"],                 # no such case (exit 2)
+    ["show", "C-2025-000001"],                 # an id that exists, under another reference
+    ["show", "C-2026-01"],                     # malformed
+    ["show", "1", "--as-of", "tomorrow"],
+    ["show", "1", "--format", "csv"],
+    ["--as", "ghost", "show", "1"],            # not staff (exit 4)
+]
+FULL_WAY = [
+    ["show", "1", "--reveal"],                 # records its event
+    ["show"],
+    ["show", "1", "2"],
+    ["show", "1", "--help"],
+    ["show", "--", "1"],
+    ["show", "1", "--db", "x.db"],             # a global option after the command
+]
+
+
+def test_anything_the_lean_show_does_not_answer_goes_the_full_way_which_words_any_error(cli):
+    cli.staff()
+    cli.log()
+    for args in WORDED_BY_THE_FULL_WAY + FULL_WAY:
+        with RUN.isolation() as (out, err, _):
+            assert lean.run(["--db", str(cli.db), *args]) is False, args
+            assert out.getvalue() == b"" and err.getvalue() == b""
+    for args in WORDED_BY_THE_FULL_WAY:
+        code, _, err = _run(["--db", str(cli.db), *args], lean_way=False)
+        assert code in (2, 4) and err.startswith(b"complaintctl: error: ") and err.count(b"\n") == 1, args
+    cli("masking", "off", "--reason", "监管检查")  # the view would read personal data in full
+    with RUN.isolation():
+        assert lean.run(["--db", str(cli.db), "show", "1"]) is False
+
+
+@pytest.mark.sqlite_only
+def test_the_lean_show_loads_no_orm_nor_typer(cli):
+    cli.log(received="2026-03-02T10:00")
+    probe = ("import sys; from complaintctl_cli import lean; "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'show', 'C-2026-000001', '--as-of', {AS_OF!r}]); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'show', '1', '--json']); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
