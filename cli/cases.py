@@ -364,7 +364,7 @@ def list_(
         assignee = st.operator
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
-    render.check_format(fmt)
+    render.check_format(fmt, excel)
     shown = None if (all_ and limit is None) else (limit or render.TABLE_LIMIT)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
@@ -403,7 +403,7 @@ def find(
     if len(given) != 1:
         raise UserError("err.find_one")
     key = personal.lookup_key(*given[0])
-    render.check_format(fmt)
+    render.check_format(fmt, excel)
     with st.uow(write=False) as uow:
         query = reports.CaseQuery(include_closed=True, case_ids=personal.case_ids(uow, key))
         rows = reports.list_cases(uow, st.context(), query, as_of=as_of)

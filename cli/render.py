@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from complaintctl import files, labels
 from complaintctl.domain import terminal_safe
-from complaintctl.errors import InvalidValue
+from complaintctl.errors import InvalidValue, UserError
 
 FORMATS = ("table", "csv", "json", "jsonl")
 TABLE_LIMIT = 100
@@ -122,7 +122,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     For a table, `total` (when the query was limited in SQL) is how many rows there are in all.
     With `sequences`, each row is a fresh list in column order rather than a dict (the CSV of a
     whole-database export is written without building a dict per row)."""
-    check_format(fmt)
+    check_format(fmt, excel)
     if sequences and fmt != "csv":
         keys = [c.key for c in columns]
         rows = (dict(zip(keys, row)) for row in rows)
@@ -186,9 +186,12 @@ def emit_csv_text(keys: list[str], copied: tuple[str, Iterable[tuple[int, bytes]
     return n
 
 
-def check_format(fmt: str) -> None:
+def check_format(fmt: str, excel: bool = False) -> None:
+    """A format the rows can be written in; --excel (a byte-order mark for Excel) only with CSV."""
     if fmt not in FORMATS:
         raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)
+    if excel and fmt != "csv":
+        raise UserError("err.excel_csv_only", fmt=fmt)
 
 
 def _csv_cells(keys: list[str]) -> Callable[[dict], list]:

@@ -50,7 +50,7 @@ def overdue(
     from complaintctl import reports
 
     lang = st.language
-    render.check_format(fmt)
+    render.check_format(fmt, excel)
     shown = _limit(all_rows, limit)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
@@ -166,7 +166,7 @@ def summary(
     st = state(ctx)
     from complaintctl import reports
 
-    render.check_format(fmt)
+    render.check_format(fmt, excel)
     lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)

@@ -104,6 +104,7 @@ def export(
         from complaintctl.errors import InvalidValue
 
         raise InvalidValue("--format", fmt, "acc.csv_or_jsonl")
+    render.check_format(fmt, excel)  # --excel with jsonl: refused, not ignored
     with st.uow(write=False) as uow:
         c = st.context()
         # The database writes the CSV itself (COPY on PostgreSQL, finished lines on SQLite);

@@ -958,6 +958,14 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
                             "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.window_half"] = ("missing {missing}: {given} needs it; give both --from and --to, or neither "
+                           "(this month so far)",
+                           "缺少 {missing}：给出 {given} 时也须给出它；请同时给出 --from 和 --to，或都不给（默认本月至今）")
+TEXT["err.excel_csv_only"] = (
+    "--excel applies to --format csv only (a byte-order mark, so that Excel shows Chinese correctly), not to "
+    "--format {fmt}: add --format csv, or leave --excel out",
+    "--excel 仅用于 --format csv（加字节顺序标记，使 Excel 正确显示中文），不适用于 --format {fmt}：请加上 --format csv，"
+    "或去掉 --excel")
 TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
                         "find 只接受 --phone、--account、--id-number、--name 中的一个")
 TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
@@ -1604,8 +1612,6 @@ TEXT.update({
                                    "不早于核查申请时间（{at}）的时间"),
     "acc.not_after_told": ("a time not after the customer was told (--at {at})", "不晚于告知客户时间（--at {at}）的时间"),
     "acc.after_from": ("a time after --from ({start})", "晚于 --from（{start}）的时间"),
-    "acc.from_and_to": ("both --from and --to, or neither (this month so far)",
-                        "同时给出 --from 和 --to，或都不给（默认本月至今）"),
     "acc.before_deadline": ("a time before the deadline being extended ran out ({due}): a deadline that has passed "
                             "cannot be extended",
                             "被延长的时限届满（{due}）之前的时间：已过的时限不能延长"),

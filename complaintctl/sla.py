@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from . import deadlines, labels
 from .context import Context, parse_time, show_time
-from .errors import InvalidValue
+from .errors import InvalidValue, UserError
 from .stored import stored_utc
 
 Run = Callable[..., Iterable]
@@ -64,7 +64,8 @@ def sla_by(run: Run, ctx: Context, *, start: str | None = None, end: str | None 
         lo, hi = ctx.calendar.start_of_day(today.replace(day=1)), ctx.now
     else:
         if start is None or end is None:
-            raise InvalidValue("--from" if start is None else "--to", "", "acc.from_and_to")
+            raise UserError("err.window_half", missing="--from" if start is None else "--to",
+                            given="--to" if start is None else "--from")
         lo, hi = received_window(ctx, start, end)
     dims = [dimension(b) for b in by]
     edge = min(hi, ctx.now)

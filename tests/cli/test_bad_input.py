@@ -137,3 +137,20 @@ def test_bad_config_names_the_key(cli, tmp_path):
 def test_bad_input_to_every_other_command(cli, args, needle):
     cli.log()
     assert needle in cli.fails(*args)
+
+
+def test_excel_is_refused_with_any_format_but_csv_rather_than_ignored(cli, tmp_path):
+    """--excel (a byte-order mark for Excel) means nothing to a table, JSON or JSON Lines: said so,
+    in one line, before anything is written (export's default format is jsonl)."""
+    cli.log()
+    target = tmp_path / "out.jsonl"
+    for args in (["export"], ["export", "--output", str(target)], ["list"], ["report", "overdue", "--format", "json"],
+                 ["report", "sla", "--format", "table"], ["report", "aging"], ["find", "--phone", "13812345678"],
+                 ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31"]):
+        fmt = "jsonl" if args[0] == "export" else "json" if "json" in args else "table"
+        assert cli.fails(*args, "--excel") == (
+            f"complaintctl: error: --excel applies to --format csv only (a byte-order mark, so that Excel shows "
+            f"Chinese correctly), not to --format {fmt}: add --format csv, or leave --excel out"), args
+    assert not target.exists()
+    assert "请加上 --format csv，或去掉 --excel" in cli.fails("--lang", "zh", "export", "--excel")
+    assert cli("export", "--excel", "--format", "csv").stdout.startswith("\ufeffid,reference")

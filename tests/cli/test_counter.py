@@ -166,7 +166,10 @@ def test_report_sla_defaults_to_this_month_so_far_and_says_so(cli):
     out = cli("report", "sla").stdout
     assert "this month so far" in out
     assert "本月至今" in cli("--lang", "zh", "report", "sla").stdout
-    assert "both --from and --to, or neither" in cli.fails("report", "sla", "--from", "2026-11-01")
+    assert cli.fails("report", "sla", "--from", "2026-11-01") == (
+        "complaintctl: error: missing --to: --from needs it; give both --from and --to, or neither (this month so far)")
+    assert cli.fails("--lang", "zh", "report", "sla", "--to", "2026-11-01") == (
+        "complaintctl: error: 缺少 --from：给出 --to 时也须给出它；请同时给出 --from 和 --to，或都不给（默认本月至今）")
 
 
 def test_report_groupings_accept_their_chinese_names(cli):
