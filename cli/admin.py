@@ -492,7 +492,8 @@ def demo(
         typer.echo(count_line(rep.counts, rep.as_of, st.context().tz, lang))
         render.emit(rep.rows, table_columns(LIST_COLUMNS, "table", OVERDUE_KEYS, OVERDUE_EXTRA), lang=lang,
                     title=labels.t("title.overdue", lang), limit=shown, empty=labels.t("no_overdue", lang))
-    render.message(labels.t("demo.next", lang, open=total, overdue=overdue_n, db=_shell_quote(where)))
+    render.message(labels.t("demo.next", lang, open=total, overdue=overdue_n, shown=shown,
+                                    db=_shell_quote(where)))
 
 
 def _shell_quote(text: str) -> str:

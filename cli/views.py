@@ -239,10 +239,11 @@ def render_detail(detail, lang: str) -> None:
             pairs.append((labels.t("relief", lang), labels.t("list.enum", lang).join(L(d.Relief, r) for r in c["relief"])))
         if c.get("decided_at"):
             pairs.append((labels.t("decided_at", lang), render.cell_text(c["decided_at"], Column("x", kind="time"), lang)))
-        told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
-        if c.get("notified_via"):
-            told += f' ({L(d.NotifiedVia, c["notified_via"])})'
-        pairs.append((labels.t("resolved_at", lang), told))
+        if c["resolved_at"]:  # a reopened case keeps its last decision, but is not resolved now
+            told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
+            if c.get("notified_via"):
+                told += f' ({L(d.NotifiedVia, c["notified_via"])})'
+            pairs.append((labels.t("resolved_at", lang), told))
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
@@ -297,7 +298,8 @@ def render_detail(detail, lang: str) -> None:
             cyc.add_row(str(cy["number"]), labels.t("opened_by." + cy.get("opened_by", "log"), lang), L(d.Tier, cy["tier"]),
                         render.cell_text(cy["opened_at"], Column("x", kind="time"), lang),
                         render.cell_text(cy["due_at"], Column("x", kind="due"), lang),
-                        render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang), ", ".join(flags))
+                        render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang),
+                        labels.t("list.enum", lang).join(labels.t(f"breach.{f}", lang) for f in flags))
         out.print(cyc)
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
@@ -305,29 +307,50 @@ def render_detail(detail, lang: str) -> None:
     import datetime as dt
 
     tz = dt.datetime.fromisoformat(c["received_at"]).tzinfo
-
-    def value(v):
-        """Times in events are stored in UTC: show them in the business timezone, like every other time."""
-        if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
-            try:
-                return f"{dt.datetime.fromisoformat(v).astimezone(tz):%Y-%m-%d %H:%M}"
-            except ValueError:
-                return v
-        return v
-
     for e in detail.events:
         parts = []
         if e["new"]:
-            skip = {"description", "received_at", "calendar", "reference"}
-            parts.append(", ".join(f"{k}={value(v)}" for k, v in e["new"].items() if k not in skip and v is not None))
+            parts.append(event_fields(e["new"], tz, lang))
         if e["detail"]:
             parts.append(e["detail"])
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
-            when += f' (rec. {render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)})'
+            when += f' ({labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang))})'
         tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
                    Text(render.terminal_safe(" | ".join(p for p in parts if p))))
     out.print(tl)
+
+
+# What an event records that a person reading the timeline needs no line for: the case's own
+# record above says it (description, receipt, reference), or it is bookkeeping for the reports.
+_EVENT_SKIP = {"description", "received_at", "calendar", "reference", "cycle_working_seconds"}
+_EVENT_ENUMS = {**labels.FIELDS, "root_cause": d.Category, "paused_from": d.Status}
+
+
+def event_fields(new: dict, tz, lang: str) -> str:
+    """What an event changed, for show's timeline: each field by its name and each value as a
+    person reads it (a choice by its label, a flag yes or no, a time in the business zone, a
+    deadline that ends a day as 24:00 of that day), in the language of the output."""
+    import datetime as dt
+
+    def value(key: str, v) -> str:
+        if isinstance(v, bool):
+            return labels.t("yes" if v else "no", lang)
+        enum = _EVENT_ENUMS.get(key)
+        if enum is not None and isinstance(v, str):
+            return labels.t("list.enum", lang).join(labels.label(x, lang, enum) for x in v.split(","))
+        if isinstance(v, list):
+            return labels.t("list.enum", lang).join(str(x) for x in v)
+        if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
+            try:  # times in events are stored in UTC
+                moment = dt.datetime.fromisoformat(v).astimezone(tz)
+            except ValueError:
+                return v
+            return render.cell_text(moment.isoformat(), Column(key, kind="due" if key.endswith("due_at") else "time"), lang)
+        return str(v)
+
+    return labels.t("show.field_sep", lang).join(labels.t("show.field", lang, name=labels.t(k, lang), value=value(k, v))
+                    for k, v in new.items() if k not in _EVENT_SKIP and v is not None)
 
 
 SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",

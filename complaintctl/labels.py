@@ -744,9 +744,11 @@ TEXT.update({
 TEXT.update({
     "demo.made": ("made {cases} sample complaints and {staff} staff in a demo database of its own: {where}",
                   "已在独立的演示数据库中生成 {cases} 件示例投诉和 {staff} 名员工：{where}"),
-    "demo.next": ("{open} open and {overdue} overdue demo cases in all; see them with: complaintctl --db {db} list "
+    "demo.next": ("{open} open and {overdue} overdue demo cases in all (at most {shown} of each above); every one: "
+                  "complaintctl --db {db} list --all, or report overdue --all "
                   "(your own register, set up by init, is a different file)",
-                  "演示数据共有未结案件 {open} 件、超时 {overdue} 件；查看：complaintctl --db {db} list"
+                  "演示数据共有未结案件 {open} 件、超时 {overdue} 件（以上各列出至多 {shown} 件）；查看全部："
+                  "complaintctl --db {db} list --all，或 report overdue --all"
                   "（init 建立的正式登记簿是另一个文件）"),
     "init.ask_branch": ("Branch code", "网点代码"),
     "init.ask_timezone": ("Time zone", "时区"),
@@ -964,7 +966,7 @@ TEXT["err.window_half"] = ("missing {missing}: {given} needs it; give both --fro
 TEXT["err.excel_csv_only"] = (
     "--excel applies to --format csv only (a byte-order mark, so that Excel shows Chinese correctly), not to "
     "--format {fmt}: add --format csv, or leave --excel out",
-    "--excel 仅用于 --format csv（加字节顺序标记，使 Excel 正确显示中文），不适用于 --format {fmt}：请加上 --format csv，"
+    "--excel 仅用于 --format csv（加字节顺序标记，使电子表格软件正确显示中文），不适用于 --format {fmt}：请加上 --format csv，"
     "或去掉 --excel")
 TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
                         "find 只接受 --phone、--account、--id-number、--name 中的一个")
@@ -1018,6 +1020,27 @@ TEXT.update({
     "staff.added": ("Added", "登记时间"),
     "codes.used_by": ("Used by", "对应选项"),
     "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    # the fields an event records, as show's timeline names them (the rest are column headers above)
+    "cycle_number": ("Cycle", "处理周期"),
+    "handler": ("Handler", "原经办人"),
+    "review_requested_at": ("Review requested", "申请核查时间"),
+    "reviewer": ("Reviewer", "核查人"),
+    "review_outcome": ("Review outcome", "核查结论"),
+    "reviewed_at": ("Review decided", "核查决定时间"),
+    "approved_by": ("Approved by", "批准人"),
+    "customer_told_at": ("Customer told", "告知客户时间"),
+    "regulatory_extension_days": ("Extended by (days)", "延长天数"),
+    "new_facts": ("New facts", "有新情况"),
+    "pause_reason": ("Pause reason", "中止原因"),
+    "paused_at": ("Paused", "中止时间"),
+    "paused_from": ("Paused from", "中止前状态"),
+    "last_escalated_at": ("Escalated", "升级时间"),
+    "internal_breached": ("Internal deadline missed", "超内部时限"),
+    "regulatory_breached": ("Regulatory deadline missed", "超监管时限"),
+    "show.recorded": ("recorded {when}", "录入于 {when}"),
+    "show.field": ("{name}: {value}", "{name}：{value}"),
+    "show.field_sep": ("; ", "；"),
 })
 
 

@@ -62,8 +62,11 @@ def test_the_demo_fills_its_own_file_and_the_first_real_day_does_not_see_it(cli,
     assert r.exit_code == 0, r.output
     demo_db = home / "data" / "complaintctl" / "demo.db"
     assert f"demo database of its own: {demo_db}" in r.stderr
-    assert f"complaintctl --db {demo_db} list" in r.stderr
-    assert "--all" not in r.stderr  # demo does not take --all, so it does not suggest it
+    # demo does not take --all, so it suggests the commands that do, each of which works as written
+    assert f"complaintctl --db {demo_db} list --all, or report overdue --all" in r.stderr
+    assert "more rows not shown" not in r.stderr and "(at most 20 of each above)" in r.stderr
+    for args in (["list", "--all"], ["report", "overdue", "--all"]):
+        assert _run(["--db", str(demo_db), *args]).exit_code == 0
     (home / "config" / "complaintctl" / "config.toml").unlink()
     r = _run(["init", "--branch", "BJ001", "--staff", "wangfang:staff", "--yes"])
     assert r.exit_code == 0, r.output
@@ -257,3 +260,24 @@ def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
     cli("assign", ref, "--to", "zhangwei", "--at", "2026-03-09T18:20")
     assert cli.json("list", *at, "--format", "json")[0]["below_tier"] is False
     assert "(below tier)" not in cli("list", *at).stdout
+
+
+def test_show_reads_in_the_output_language_after_a_reopening(cli, monkeypatch):
+    """The timeline names each field and value as a person reads them (no raw keys, no English
+    in Chinese), a missed deadline in the cycles reads as its label, and a reopened case shows no
+    resolved-at line for the decision it no longer stands on."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--notified-via", "letter", "--at", "2026-03-10T10:00")
+    cli("reopen", ref, "--reason", "客户不满意", "--at", "2026-03-11T10:00")
+    monkeypatch.setenv("COLUMNS", "200")
+    zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-03-11T12:00").stdout
+    assert "状态：已分派" in zh and "经办人：wangfang" in zh and "告知方式：信函" in zh
+    assert "处理时限：2026-03-05 24:00" in zh  # a deadline at the end of a day, as every table shows it
+    assert "超内部时限：是" in zh and "│ 内部 " in zh  # the first cycle missed its 3 working days
+    assert "status=" not in zh and "internal" not in zh and "Letter" not in zh
+    assert "办结时间" not in zh.split("处理周期")[0]  # the record: reopened, so not resolved now
+    en = cli("show", ref, "--as-of", "2026-03-11T12:00").stdout
+    assert "State: Assigned" in en and "Told via: Letter" in en and "Internal deadline missed: yes" in en
+    assert "Resolved  " not in en.split("Cycles")[0]
