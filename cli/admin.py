@@ -434,9 +434,13 @@ def choices(
             code = book.code(f, key)
             rows.append({"field": f, "key": key, "english": en, "chinese": " / ".join((zh, *[a for a in aliases if not a.isascii()])),
                          "jrt_code": code, "jrt_name": book.name(code, labels.ZH) if code else None})
-    cols = [Column("field"), Column("key"), Column("english"), Column("chinese")]
+    # What a person types is never cut: a table too narrow drops whole columns instead, the JR/T
+    # codes first, then the label in the other language than the output's.
+    first = dict(zip(labels.label_columns(lang), (1, 2)))
+    cols = [Column("field", priority=0), Column("key", priority=0), Column("english", kind="plain", priority=first["english"]),
+            Column("chinese", kind="plain", priority=first["chinese"])]
     if any(f in book.mapping for f in fields):
-        cols += [Column("jrt_code"), Column("jrt_name")]
+        cols += [Column("jrt_code", priority=3), Column("jrt_name", kind="plain", priority=4)]
     render.emit(rows, cols, fmt=fmt, lang=lang, limit=None, title=labels.t("title.choices", lang))
 
 

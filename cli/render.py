@@ -66,6 +66,9 @@ class Column:
     # A shorter form of `display` (a span in whole days), used only when the columns that never
     # drop are still too wide for the table once every other column has gone.
     narrow: Callable[[dict, str], str] | None = None
+    # The widest narrow cell a row may need (in a language): the room such a column keeps when rows
+    # beyond the first ones, which size the table, are still to come.
+    room: Callable[[str], str] | None = None
 
 
 neutralise = files.neutralise
@@ -275,7 +278,7 @@ def wrap_cells(text: str, width: int) -> list[str]:
             pieces.append(piece)
     lines, line = [], ""
     for piece in pieces:
-        if line and _cells((line + piece).rstrip()) > width:
+        if line and cell_width((line + piece).rstrip()) > width:
             lines.append(line.rstrip())
             line = piece.lstrip()
         else:
@@ -285,7 +288,8 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return lines
 
 
-def _cells(text: str) -> int:
+def cell_width(text: str) -> int:
+    """How many terminal cells `text` takes (a Chinese character two), without Rich for plain ASCII."""
     if text.isascii():
         return len(text)
     from rich.cells import cell_len
@@ -296,7 +300,7 @@ def _cells(text: str) -> int:
 def _fit_cell(text: str, width: int, right: bool = False, crop: bool = True) -> str:
     """`text` in exactly `width` terminal cells: cut with an ellipsis when longer (unless `crop`
     is off), padded on the right (or on the left for numbers) when shorter."""
-    n = _cells(text)
+    n = cell_width(text)
     if n > width and crop:
         from rich.cells import set_cell_size
 
@@ -312,7 +316,7 @@ def _header_lines(header: str, wrap: bool) -> list[str]:
     if not wrap or " " not in header:
         return [header]
     spaces = [i for i, ch in enumerate(header) if ch == " "]
-    cut = min(spaces, key=lambda i: max(_cells(header[:i]), _cells(header[i + 1:])))
+    cut = min(spaces, key=lambda i: max(cell_width(header[:i]), cell_width(header[i + 1:])))
     return [header[:cut], header[cut + 1:]]
 
 
@@ -358,21 +362,28 @@ def _priority(col: Column, position: int) -> int:
 
 
 def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None,
-           narrow_sample: dict[int, list[str]] | None = None) -> TableLayout:
+           narrow_sample: dict[int, list[str]] | None = None, room: dict[int, int] | None = None) -> TableLayout:
     """Fit columns into `width` terminal cells (None: every column at its natural width). Free-text
     columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
     does a whole column drop, the least important first, and the rest are fitted again.
     Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
     alone are too wide, the columns with a narrow form (`narrow_sample`: its cells for the sample
     rows, by column) take it and every column is fitted again (what dropped may fit beside the
-    shorter cells); only then is the table wider than asked."""
+    shorter cells); only then is the table wider than asked. `room` (by column) is the least
+    width a column keeps for rows still to come."""
+    room = room or {}
     headers = [_header(c, lang) for c in columns]
-    content = [max((_cells(r[i]) for r in sample), default=0) for i in range(len(columns))]
+    content = [max((cell_width(r[i]) for r in sample), default=0) for i in range(len(columns))]
+    if width is not None:  # a choice that is never cut is as wide as its longest label, wherever it comes
+        for i, c in enumerate(columns):
+            if c.enum is not None and c.priority == 0 and sample:
+                content[i] = max(content[i], max(cell_width(labels.label(v, lang, c.enum)) for v in c.enum))
+            content[i] = max(content[i], room.get(i, 0))
     flexible = [c.kind == "text" and c.enum is None and c.priority != 0 for c in columns]
     narrowed: frozenset = frozenset()
 
     def natural(i: int, wrap: bool) -> int:
-        head = max(_cells(h) for h in _header_lines(headers[i], wrap))
+        head = max(cell_width(h) for h in _header_lines(headers[i], wrap))
         body = content[i]
         cap = columns[i].max_width
         if flexible[i] and cap is not None:
@@ -387,7 +398,7 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
                 return _made(columns, keep, widths, headers, False)
             total = sum(widths.values()) + len(_SEP) * (len(keep) - 1)
             for i in sorted((i for i in keep if flexible[i]), key=lambda i: -widths[i]):
-                head = max(_cells(h) for h in _header_lines(headers[i], wrap))
+                head = max(cell_width(h) for h in _header_lines(headers[i], wrap))
                 cut = min(total - width, widths[i] - max(min(widths[i], 8), head))
                 if cut > 0:
                     widths[i] -= cut
@@ -402,7 +413,7 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
         if not shorter:
             return _made(columns, keep, widths, headers, True, narrowed)  # only what must stay: wider than asked
         for i, cells in shorter.items():
-            content[i] = max((_cells(c) for c in cells), default=0)
+            content[i] = max(max((cell_width(c) for c in cells), default=0), room.get(i, 0))
         narrowed = narrowed | shorter.keys()
         keep = list(range(len(columns)))  # fitted again from the start: a dropped column may fit now
 
@@ -478,6 +489,14 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         shown += 1
         if len(sample) >= _SAMPLE:
             break
+    more = False  # whether any row follows the first ones
+    if len(sample) >= _SAMPLE:
+        import itertools
+
+        first = next(rows, None)
+        if first is not None:
+            more = True
+            rows = itertools.chain((first,), rows)
     if output is None and seen == 0 and not total:
         message(empty or labels.t("no_cases", lang))
         return 0
@@ -492,9 +511,17 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
             narrow_sample = {i: [make(row) for row in sample_rows] for i, make in narrow_makers.items()}
         else:
             narrow_makers, narrow_sample = {}, None
-        lay = layout(columns, [c for c, _ in sample], lang, width, narrow_sample)
+        # When rows are still to come after the first ones, a column that is never cut keeps room
+        # for the widest narrow cell one of them may need.
+        room = {i: cell_width(c.room(lang)) for i, c in enumerate(columns) if c.room is not None} \
+            if width is not None and more else None
+        lay = layout(columns, [c for c, _ in sample], lang, width, narrow_sample, room)
         keep = [columns.index(c) for c in lay.columns]
         kept_makers = [narrow_makers[i] if n in lay.narrowed else makers[i] for n, i in enumerate(keep)]
+        shortened: list[str] = []  # the columns a later row had to take in their narrow form
+        for n, i in enumerate(keep):
+            if i in narrow_makers and n not in lay.narrowed:
+                kept_makers[n] = _fitting(makers[i], narrow_makers[i], lay.widths[n], shortened, _header(columns[i], lang))
         for n in lay.narrowed:
             for (cells, _), short in zip(sample, narrow_sample[keep[n]]):
                 cells[keep[n]] = short
@@ -520,19 +547,36 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         if caption:
             write(caption)
     total = seen if total is None else max(total, seen)
-    if on_terminal and len(lay.columns) < len(columns):  # a person sees no column lost silently
+    if on_terminal and (len(lay.columns) < len(columns) or shortened):  # nothing lost silently
         def name(c: Column) -> str:
             return "\u00a0".join(_header(c, lang).split())
         names = [name(c) for c in columns if c not in lay.columns]
-        if lay.narrowed:
-            note = labels.sentence("columns_left_out_days", lang, width=width, names=names,
-                                   short=[name(lay.columns[n]) for n in sorted(lay.narrowed)])
+        short = [name(lay.columns[n]) for n in sorted(lay.narrowed)] + ["\u00a0".join(h.split()) for h in shortened]
+        if not names:
+            note = labels.sentence("columns_days_only", lang, width=width, short=short)
+        elif short:
+            note = labels.sentence("columns_left_out_days", lang, width=width, names=names, short=short)
         else:
             note = labels.sentence("columns_left_out", lang, width=width, names=names)
         message("\n".join(wrap_cells(note, width)).replace("\u00a0", " "))  # a name stays on one line
     if output is None and total > shown:
         message(labels.t("more_rows", lang, n=total - shown))
     return total
+
+
+def _fitting(make: Callable[[dict], str], narrow: Callable[[dict], str], width: int, shortened: list[str],
+             header: str) -> Callable[[dict], str]:
+    """A cell maker for a column that is never cut, sized from the first rows: a later row whose
+    cell is wider than the column takes the narrow form (and `shortened` records the column once),
+    so that the table keeps to its width as it streams."""
+    def cell(row: dict) -> str:
+        text = make(row)
+        if (len(text) if text.isascii() else cell_width(text)) <= width:
+            return text
+        if header not in shortened:
+            shortened.append(header)
+        return narrow(row)
+    return cell
 
 
 def _painter() -> Callable[[str, str], str]:

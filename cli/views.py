@@ -90,6 +90,19 @@ def clock_cell(row: dict, lang: str) -> str:
     return _late(row, lang) or _left(row, lang)
 
 
+def clock_room(lang: str) -> str:
+    """The widest clock in whole days a later row of a streamed table is given room for: 999 days late."""
+    days = 999 * 86400
+    return labels.t("clock.late", lang, calendar=labels.duration(days, lang, whole_days=True),
+                    working=labels.duration(days, lang, working=True, whole_days=True))
+
+
+def overdue_clock_room(lang: str) -> str:
+    """As clock_room, or a due-soon row's clock (--include-due-soon), whichever is wider."""
+    soon = labels.t("clock.soon", lang, left=labels.duration(23 * 3600 + 59 * 60, lang, working=True))
+    return max(clock_room(lang), soon, key=render.cell_width)
+
+
 def clock_days_cell(row: dict, lang: str) -> str:
     """The clock in whole days, for a table too narrow even for the columns that never drop."""
     return _late(row, lang, True) or _left(row, lang)
@@ -107,7 +120,8 @@ def overdue_clock_days_cell(row: dict, lang: str) -> str:
 # The overdue report's table (report overdue, here so that the lean path shares it: lean.py).
 OVERDUE_KEYS = ("reference", "tier", "status", "channel", "product", "branch", "assignee", "received_at", "due_at",
                 "regulatory_due_at", "clock", "breach", "stale")
-OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell, narrow=overdue_clock_days_cell)}
+OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell, narrow=overdue_clock_days_cell,
+                                  room=overdue_clock_room)}
 
 
 def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:
@@ -163,7 +177,7 @@ TABLE_PRIORITY = {"reference": 0, "status": 0, "tier": 0, "due_at": 0, "clock": 
 TABLE_KEYS = ("reference", "status", "tier", "channel", "product", "branch", "assignee", "received_at",
               "due_at", "regulatory_due_at", "clock", "stale", "description")
 _TABLE_ONLY = {
-    "clock": Column("clock", display=clock_cell, narrow=clock_days_cell),
+    "clock": Column("clock", display=clock_cell, narrow=clock_days_cell, room=clock_room),
     "assignee": Column("assignee", kind="plain", display=assignee_cell),  # a name, and its flag, never cut
     "due_at": Column("due_at", kind="due", display=due_cell),
     "breach": Column("breach", kind="plain", display=breach_cell),

@@ -501,6 +501,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "columns_left_out": ("left out to fit {width} columns: {names}; a wider window, COLUMNS=N or --format csv "
                          "shows every column",
                          "为适应 {width} 列宽度未显示：{names}；加宽窗口、设置 COLUMNS=N 或使用 --format csv 可显示全部列"),
+    "columns_days_only": ("{short} in whole days on some rows to fit {width} columns; a wider window, COLUMNS=N or "
+                          "--format csv shows it in full",
+                          "为适应 {width} 列宽度，{short}在部分行只显示整日数；加宽窗口、设置 COLUMNS=N 或使用 --format csv "
+                          "可完整显示"),
     "columns_left_out_days": ("left out to fit {width} columns: {names}; {short} in whole days; a wider window, "
                               "COLUMNS=N or --format csv shows every column in full",
                               "为适应 {width} 列宽度未显示：{names}；{short}只显示整日数；加宽窗口、设置 COLUMNS=N "
@@ -1042,6 +1046,11 @@ TEXT.update({
     "show.field": ("{name}: {value}", "{name}：{value}"),
     "show.field_sep": ("; ", "；"),
 })
+
+
+def label_columns(lang: str) -> tuple[str, str]:
+    """The columns of a choice's labels (`choices`), the output's language first."""
+    return ("chinese", "english") if lang == "zh" else ("english", "chinese")
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:

@@ -112,6 +112,22 @@ def test_choices_lists_both_names_and_the_jrt_code(cli):
     assert "invalid FIELD 'colour'" in cli.fails("choices", "colour")
 
 
+@pytest.mark.parametrize("width", ["80", "120"])
+def test_choices_never_cuts_what_a_person_types(cli, monkeypatch, width):
+    """A table too narrow for every column drops the JR/T codes (then the other language's label)
+    rather than cut a label to `Importa…`: each value's key and label in the output's language
+    appear whole."""
+    from complaintctl import labels
+
+    monkeypatch.setenv("COLUMNS", width)
+    for lang, own in (("en", 0), ("zh", 1)):
+        out = cli("--lang", lang, "choices").stdout
+        assert "\u2026" not in out, out
+        for enum in labels.FIELDS.values():
+            for key, names in labels.CHOICES[enum].items():
+                assert key in out and names[own] in out, (lang, key)
+
+
 def test_config_show_says_where_each_value_came_from(cli, tmp_path):
     cfg = tmp_path / "b.toml"
     cfg.write_text('branch = "BJ009"\n[tiers.general]\nworking_days = 2\n')

@@ -262,3 +262,24 @@ def test_on_a_terminal_a_clock_in_whole_days_is_said_so(cli):
     assert "late 312d (213wd)" in screen
     note = " ".join(screen[screen.index("left out to fit 80 columns: "):].split())
     assert "Clock in whole days" in note and "every column in full" in note, note
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rows_after_the_first_keep_to_the_width_as_the_table_streams(cli, monkeypatch, lang):
+    """Widths are decided from the first rows (here 2, the newest cases: on time, received); an old
+    case further down, under review and months late, still fits: its state column was sized for
+    the longest state, and its clock takes whole days."""
+    import complaintctl_cli.render as render
+
+    _months_late(cli)  # C-2026-000001 under review, C-2026-000002 important, both months late by November
+    for day in (24, 25, 26):
+        cli.log(received=f"2026-11-{day:02d}T10:00")
+    monkeypatch.setattr(render, "_SAMPLE", 2)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("--lang", lang, "list", "--as-of", "2026-11-27T10:00").stdout
+    lines = _lines(out)
+    assert len(set(REF.findall(out))) == 5
+    assert max(cell_len(line) for line in lines) <= 80, out
+    late = next(line for line in lines if line.startswith("C-2026-000002"))
+    assert re.search(r"(late \d+d \(\d+wd\)|超时\d+天（\d+工作日）)$", late), late
+    assert "Under review" in out or "核查中" in out

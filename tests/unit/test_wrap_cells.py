@@ -2,7 +2,7 @@
 without splitting a column's name or an option from its value."""
 import pytest
 
-from cli.render import _cells, wrap_cells
+from cli.render import cell_width, wrap_cells
 from complaintctl import labels
 
 NAMES = {"en": ["Channel", "Product", "Branch", "Received", "Regulatory\u00a0due", "Stale", "Description"],
@@ -14,7 +14,7 @@ NAMES = {"en": ["Channel", "Product", "Branch", "Received", "Regulatory\u00a0due
 def test_the_note_fits_and_keeps_names_and_options_whole(lang, width):
     note = labels.sentence("columns_left_out", lang, width=80, names=NAMES[lang])
     lines = wrap_cells(note, width)
-    assert all(_cells(line) <= width for line in lines), lines
+    assert all(cell_width(line) <= width for line in lines), lines
     assert "".join(lines).replace(" ", "") == note.replace(" ", "")  # nothing lost, only line breaks
     for name in NAMES[lang] + ["--format csv", "COLUMNS=N"]:
         assert any(name in line for line in lines), (name, lines)
