@@ -353,7 +353,7 @@ def list_(
     st = state(ctx)
     from complaintctl import reports
 
-    from .views import LIST_COLUMNS, table_columns
+    from .views import LIST_COLUMNS, list_paging, table_columns
 
     if mine:
         from complaintctl import labels
@@ -365,8 +365,7 @@ def list_(
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
     render.check_format(fmt, excel)
-    shown = None if (all_ and limit is None) else (limit or render.TABLE_LIMIT)
-    paged = fmt == "table" and output is None and shown is not None
+    shown, paged = list_paging(all_, limit, fmt, output)
     with st.uow(write=False) as uow:
         c = st.context()
         reports.check_names(uow, query)

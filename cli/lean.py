@@ -30,6 +30,8 @@ _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--includ
 _SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
 _EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _EXPORT_FLAGS = {"--excel": "excel"}
+_LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
+_LIST_FLAGS = {"--all": "all_rows"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
 
@@ -56,6 +58,13 @@ def parse_export(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] export [--format F] [--output FILE]
     [--excel]`; else None (a window of receipt, --from or --to, goes the full way)."""
     return _parse(argv, ["export"], _EXPORT_VALUES, _EXPORT_FLAGS, {"fmt": "jsonl", "output": None, "excel": False})
+
+
+def parse_list(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] list [--all] [--as-of] [--limit]
+    [--format]`; else None (a filter, --mine, --output and --excel go the full way)."""
+    return _parse(argv, ["list"], _LIST_VALUES, _LIST_FLAGS,
+                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table"})
 
 
 def parse_show(argv: list[str]) -> dict | None:
@@ -109,6 +118,9 @@ def run(argv: list[str]) -> bool:
         opts = parse_show(argv)
         prepare, write = _prepare_show, _write_show
     if opts is None:
+        opts = parse_list(argv)
+        prepare, write = _prepare_list, _write_list
+    if opts is None:
         opts = parse_sla(argv)
         prepare, write = _prepare_sla, _write_sla
     if opts is None:
@@ -124,6 +136,16 @@ def run(argv: list[str]) -> bool:
         return False
     write(*prepared)
     return True
+
+
+def _limit(value: str | None) -> int | None:
+    """--limit as Click reads it (a whole number, at least 1); FullWay for anything else, which the
+    full way refuses in its words."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise FullWay
+    return int(value)
 
 
 def _off(name: str) -> bool:
@@ -184,13 +206,9 @@ def _prepare(opts: dict):
 
     from . import render
 
-    fmt, limit = opts["fmt"], opts["limit"]
+    fmt, limit = opts["fmt"], _limit(opts["limit"])
     if fmt not in render.FORMATS or (opts["output"] is not None and fmt != "csv"):
         raise FullWay  # a file of another format: the full way writes it
-    if limit is not None:
-        if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
-            raise FullWay
-        limit = int(limit)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
@@ -499,3 +517,44 @@ def _write_show(detail, fmt: str, lang: str) -> None:
         emit_detail(detail, fmt, lang)
     except BrokenPipeError:
         sys.exit(1)
+
+
+def _prepare_list(opts: dict):
+    """`list` without filters up to the first byte written: the open cases (every case with --all),
+    newest first, by reports.list_select's statements compiled, made into rows by rows.CaseRows as
+    reports.list_cases makes them; a table's first page only, the rest counted in SQL."""
+    from complaintctl.context import parse_time
+    from complaintctl.rows import CaseRows
+
+    from . import render
+    from .views import list_paging
+
+    fmt, limit = opts["fmt"], _limit(opts["limit"])
+    if fmt not in render.FORMATS:
+        raise FullWay
+    st, lang, policy, db = _open(opts)
+    try:
+        ctx = _context(st, policy, db)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        shown, paged = list_paging(opts["all_rows"], limit, fmt, None)
+        which = "list_all" if opts["all_rows"] else "list_open"
+        make = CaseRows(ctx, as_of, dict(db.all("handlers")))
+        total = db.scalar(which + "_count") if paged else None
+        rows = db.stream(which + "_limited", limit=shown) if paged else db.stream(which)
+    except BaseException:
+        db.close()
+        raise
+    return db, (make(row) for row in rows), total, shown, fmt, lang
+
+
+def _write_list(db, rows, total, shown, fmt: str, lang: str) -> None:
+    """The rows, as cli/cases.py's `list` writes them."""
+    from . import render
+    from .views import LIST_COLUMNS, table_columns
+
+    with _failures(db, lang):
+        try:
+            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, lang=lang, title=None, limit=shown,
+                        total=total)
+        finally:
+            db.close()

@@ -194,6 +194,13 @@ def table_columns(columns: list[Column], fmt: str, keys=TABLE_KEYS, extra: dict 
     return [replace(by_key[k], priority=TABLE_PRIORITY.get(k)) for k in keys]
 
 
+def list_paging(all_rows: bool, limit: int | None, fmt: str, output) -> tuple[int | None, bool]:
+    """`list`'s rows shown (None: every one; --all without --limit) and whether a table to stdout
+    fetches only those, SQL counting the rest (the full way's cli/cases.py and the lean way's)."""
+    shown = None if (all_rows and limit is None) else (limit or render.TABLE_LIMIT)
+    return shown, fmt == "table" and output is None and shown is not None
+
+
 def emit_detail(detail, fmt: str, lang: str) -> None:
     """`show`'s output (the full way's, cli/cases.py, and the lean way's, lean.py): the case as one
     JSON document or drawn as tables, then the warnings on stderr."""

@@ -112,12 +112,27 @@ def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | N
                limit: int | None = None) -> Iterator[dict]:
     """Cases matching the filters, newest first, streamed (the first `limit` only, if given)."""
     moment = _as_of(ctx, as_of)
-    stmt = select(*_ROW_COLUMNS).where(*_filters(ctx, query, moment)).order_by(_C.received_at.desc(), _C.id.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
     make = CaseRows(ctx, moment, handlers(uow))
-    for row in _stream(uow, stmt):
+    for row in _stream(uow, list_select(list_where(ctx, query, moment), limit)):
         yield make(row)
+
+
+def list_where(ctx: Context | None, query: CaseQuery, as_of: dt.datetime) -> list:
+    """The conditions of `list`'s filters (ctx: for the due-soon cutoff's calendar only)."""
+    return _filters(ctx, query, as_of)
+
+
+def list_select(where: list, limit=None):
+    """`list`'s rows, newest first (complaintctl/sqltext.py compiles the unfiltered ones for the
+    lean list)."""
+    stmt = select(*_ROW_COLUMNS).where(*where).order_by(_C.received_at.desc(), _C.id.desc())
+    return stmt if limit is None else stmt.limit(limit)
+
+
+def list_count_select(where: list):
+    """How many cases `list_select` gives without a limit. From the cases table named, not inferred
+    from the conditions: `list --all` has none."""
+    return select(func.count()).select_from(Case).where(*where)
 
 
 def handlers_select():
@@ -132,7 +147,7 @@ def handlers(uow) -> dict[str, str]:
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
     """How many cases list_cases would give without a limit, counted in SQL."""
     moment = _as_of(ctx, as_of)
-    return uow.session.execute(select(func.count()).where(*_filters(ctx, query, moment))).scalar_one()
+    return uow.session.execute(list_count_select(list_where(ctx, query, moment))).scalar_one()
 
 
 # Overdue and due soon -------------------------------------------------------------------------

@@ -82,6 +82,14 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
+        # the lean list (no filters): the open cases, or every case (--all), newest first; a table's
+        # first page and their count
+        **{f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
+                                                             ("all", reports.CaseQuery(include_closed=True)))
+           for part, stmt in (("", reports.list_select(reports.list_where(None, query, as_of))),
+                              ("_limited", reports.list_select(reports.list_where(None, query, as_of),
+                                                               sa.bindparam("limit", 1))),
+                              ("_count", reports.list_count_select(reports.list_where(None, query, as_of))))},
         # the lean show: the case by its id, its cycles, its events and the related case's reference
         **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data

@@ -890,6 +890,81 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                                  'remediation_actions.status = %(status_1)s::VARCHAR AND '
                                  'remediation_actions.due_on < %(today)s::DATE',
                                  {'status_1': 'open'}),
+                'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                             'cases.customer, cases.phone, cases.account, cases.description, '
+                             'cases.received_at AS received_at, cases.due_at AS due_at, '
+                             'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                             'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                             'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                             'cases.pause_reason, cases.resolved_at AS resolved_at, cases.closed_at AS '
+                             'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                             'ORDER BY cases.received_at DESC, cases.id DESC',
+                             {}),
+                'list_all_count': ('SELECT count(*) AS count_1 FROM cases', {}),
+                'list_all_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                     'cases.channel, cases.product, cases.category, cases.branch, '
+                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                     'cases.account, cases.description, cases.received_at AS received_at, '
+                                     'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                     'cases.first_response_due_at AS first_response_due_at, '
+                                     'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                     'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                     'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                     'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                     'ORDER BY cases.received_at DESC, cases.id DESC LIMIT '
+                                     '%(limit)s::INTEGER',
+                                     {}),
+                'list_open': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                              'cases.product, cases.category, cases.branch, cases.department, '
+                              'cases.assignee, cases.customer, cases.phone, cases.account, '
+                              'cases.description, cases.received_at AS received_at, cases.due_at AS due_at, '
+                              'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                              'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                              'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                              'cases.pause_reason, cases.resolved_at AS resolved_at, cases.closed_at AS '
+                              'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                              'cases WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                              '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                              '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) ORDER BY cases.received_at '
+                              'DESC, cases.id DESC',
+                              {'status_1_1': 'received',
+                               'status_1_2': 'assigned',
+                               'status_1_3': 'in_progress',
+                               'status_1_4': 'paused',
+                               'status_1_5': 'reopened',
+                               'status_1_6': 'under_review'}),
+                'list_open_count': ('SELECT count(*) AS count_1 FROM cases WHERE cases.status IN '
+                                    '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                    '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                    '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR)',
+                                    {'status_1_1': 'received',
+                                     'status_1_2': 'assigned',
+                                     'status_1_3': 'in_progress',
+                                     'status_1_4': 'paused',
+                                     'status_1_5': 'reopened',
+                                     'status_1_6': 'under_review'}),
+                'list_open_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                      'cases.channel, cases.product, cases.category, cases.branch, '
+                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                      'cases.account, cases.description, cases.received_at AS received_at, '
+                                      'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                      'cases.first_response_due_at AS first_response_due_at, '
+                                      'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                      'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                      'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                      'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                      'WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                                      '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                      '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                      '%(status_1_6)s::VARCHAR) ORDER BY cases.received_at DESC, cases.id '
+                                      'DESC LIMIT %(limit)s::INTEGER',
+                                      {'status_1_1': 'received',
+                                       'status_1_2': 'assigned',
+                                       'status_1_3': 'in_progress',
+                                       'status_1_4': 'paused',
+                                       'status_1_5': 'reopened',
+                                       'status_1_6': 'under_review'}),
                 'login': ('SELECT session_user', {}),
                 'masking': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
                             {'key_1': 'masking'}),
@@ -6128,6 +6203,75 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
             'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
                              'remediation_actions.status = :status_1 AND remediation_actions.due_on < :today',
                              {'status_1': 'open'}),
+            'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                         'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                         'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
+                         'AS received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                         'regulatory_due_at, cases.first_response_due_at AS first_response_due_at, '
+                         'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                         'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                         'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                         'cases.reopen_count, cases.co_handlers, cases.departments FROM cases ORDER BY '
+                         'cases.received_at DESC, cases.id DESC',
+                         {}),
+            'list_all_count': ('SELECT count(*) AS count_1 FROM cases', {}),
+            'list_all_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                                 'cases.product, cases.category, cases.branch, cases.department, '
+                                 'cases.assignee, cases.customer, cases.phone, cases.account, '
+                                 'cases.description, cases.received_at AS received_at, cases.due_at AS '
+                                 'due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                 'cases.first_response_due_at AS first_response_due_at, '
+                                 'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                 'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                 'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                 'cases.reopen_count, cases.co_handlers, cases.departments FROM cases ORDER '
+                                 'BY cases.received_at DESC, cases.id DESC LIMIT :limit OFFSET :param_1',
+                                 {'param_1': 0}),
+            'list_open': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                          'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
+                          'AS received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                          'regulatory_due_at, cases.first_response_due_at AS first_response_due_at, '
+                          'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                          'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                          'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                          'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                          'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
+                          ':status_1_6) ORDER BY cases.received_at DESC, cases.id DESC',
+                          {'status_1_1': 'received',
+                           'status_1_2': 'assigned',
+                           'status_1_3': 'in_progress',
+                           'status_1_4': 'paused',
+                           'status_1_5': 'reopened',
+                           'status_1_6': 'under_review'}),
+            'list_open_count': ('SELECT count(*) AS count_1 FROM cases WHERE cases.status IN (:status_1_1, '
+                                ':status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6)',
+                                {'status_1_1': 'received',
+                                 'status_1_2': 'assigned',
+                                 'status_1_3': 'in_progress',
+                                 'status_1_4': 'paused',
+                                 'status_1_5': 'reopened',
+                                 'status_1_6': 'under_review'}),
+            'list_open_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                  'cases.channel, cases.product, cases.category, cases.branch, '
+                                  'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                  'cases.account, cases.description, cases.received_at AS received_at, '
+                                  'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                  'cases.first_response_due_at AS first_response_due_at, '
+                                  'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                  'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                  'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                  'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                                  'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                                  ':status_1_5, :status_1_6) ORDER BY cases.received_at DESC, cases.id DESC '
+                                  'LIMIT :limit OFFSET :param_1',
+                                  {'param_1': 0,
+                                   'status_1_1': 'received',
+                                   'status_1_2': 'assigned',
+                                   'status_1_3': 'in_progress',
+                                   'status_1_4': 'paused',
+                                   'status_1_5': 'reopened',
+                                   'status_1_6': 'under_review'}),
             'login': ('SELECT session_user', {}),
             'masking': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
                         {'key_1': 'masking'}),

@@ -1,5 +1,5 @@
-"""The lean `show` (complaintctl_cli/lean.py) writes exactly what the full Typer path writes, byte for
-byte, stdout and stderr, and hands every run it does not answer to the full path."""
+"""The lean `show` and `list` (complaintctl_cli/lean.py) write exactly what the full Typer path
+writes, byte for byte, stdout and stderr, and hand every run they do not answer to the full path."""
 from __future__ import annotations
 
 import json
@@ -22,10 +22,11 @@ def _same(cli, *args: str, env: dict | None = None) -> tuple[int, bytes, bytes]:
     return full
 
 
-def test_the_lean_show_writes_the_same_bytes_as_the_full_way(cli):
-    """Every kind of case of the overdue report's register (cycles, a pause, an extension, a review,
-    a reopened case, a withdrawn one) and a related case, in both formats, both languages, 80 and
-    120 columns; a deadline in a provisional year warns on stderr both ways."""
+def test_the_lean_show_and_list_write_the_same_bytes_as_the_full_way(cli):
+    """`show` of every kind of case of the overdue report's register (cycles, a pause, an extension,
+    a review, a reopened case, a withdrawn one) and a related case, in both formats, both languages,
+    80 and 120 columns; a deadline in a provisional year warns on stderr both ways. `list` of the
+    same register, open or all, paged or not, in every format."""
     _register(cli)
     related = cli.log("--related", "C-2026-000008", received="2026-05-19T11:00")
     provisional = cli.log(received="2026-05-20T08:00")
@@ -46,6 +47,17 @@ def test_the_lean_show_writes_the_same_bytes_as_the_full_way(cli):
     assert json.loads(_same(cli, "show", related, "--format=json")[1])["case"]["related"] == "C-2026-000008"
     _same(cli, "--lang", "zh", "show", "8", "--as-of", AS_OF, env={"COLUMNS": "80"})  # by its id
     _same(cli, "--as", "zhangwei", "show", "C-2026-000009")  # acting for a manager, clocks read now
+    for lang, columns in (("en", "80"), ("zh", "120")):
+        env = {"COLUMNS": columns}
+        table = _same(cli, "--lang", lang, "list", "--as-of", AS_OF, env=env)[1].decode()
+        assert "C-2026-000014" in table and "C-2026-000011" not in table  # open cases only; not the withdrawn
+        _same(cli, "--lang", lang, "list", "--all", "--as-of", AS_OF, env=env)
+        code, out, err = _same(cli, "--lang", lang, "list", "--all", "--limit", "3", "--as-of", AS_OF, env=env)
+        assert out.count(b"C-2026-") == 3 and b"11" in err  # 14 cases, 3 shown: the rest counted
+    rows = json.loads(_same(cli, "list", "--all", "--as-of", AS_OF, "-f", "json")[1])
+    assert len(rows) == 14 and rows[0]["reference"] == provisional
+    _same(cli, "list", "--as-of", AS_OF, "--format=csv")
+    _same(cli, "list", "--limit", "2", "--format", "jsonl")
 
 
 WORDED_BY_THE_FULL_WAY = [
@@ -63,6 +75,14 @@ FULL_WAY = [
     ["show", "1", "--help"],
     ["show", "--", "1"],
     ["show", "1", "--db", "x.db"],             # a global option after the command
+    ["list", "--status", "paused"],            # a filter
+    ["list", "--mine"],
+    ["list", "--output", "x.csv", "-f", "csv"],
+    ["list", "-f", "csv", "--excel"],
+    ["list", "--limit", "0"],                  # refused by the full way
+    ["list", "--format", "xlsx"],
+    ["list", "--as-of", "tomorrow"],
+    ["list", "x"],
 ]
 
 
@@ -82,11 +102,13 @@ def test_anything_the_lean_show_does_not_answer_goes_the_full_way_which_words_an
 
 
 @pytest.mark.sqlite_only
-def test_the_lean_show_loads_no_orm_nor_typer(cli):
+def test_the_lean_show_and_list_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'show', 'C-2026-000001', '--as-of', {AS_OF!r}]); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'show', '1', '--json']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'list', '--all', '--limit', '5']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'list', '-f', 'csv']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
              "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
