@@ -336,7 +336,7 @@ def calendar_show(
     result = calendar_view.year_exceptions(st.policy, year or st.now.year, lang)
     cols = [Column("date", kind="text"), Column("weekday"), Column("kind"), Column("holiday")]
     render.emit(result["days"], cols, fmt=fmt, output=output, lang=lang, limit=None,
-                title=f'{labels.t("title.calendar", lang)} {result["year"]} ({result["calendar"]})')
+                title=f'{labels.t("title.calendar", lang)} {result["year"]}' + labels.t("paren", lang, text=result["calendar"]))
     for w in result["warnings"]:
         render.warn(w, st.language)
 

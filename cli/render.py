@@ -304,8 +304,12 @@ def _fit_cell(text: str, width: int, right: bool = False, crop: bool = True) -> 
     if n > width and crop:
         from rich.cells import set_cell_size
 
-        text = set_cell_size(text, width - 1) + "\u2026" if width > 1 else set_cell_size(text, width)
-        n = width
+        if width > 1:  # a wide character that does not fit leaves a space: the ellipsis goes before it
+            cut = set_cell_size(text, width - 1)
+            text = cut.rstrip(" ") + "\u2026" if cut.endswith(" ") and not text.startswith(cut) else cut + "\u2026"
+            n = cell_width(text)
+        else:
+            text, n = set_cell_size(text, width), width
     pad = " " * max(width - n, 0)
     return pad + text if right else text + pad
 

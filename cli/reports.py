@@ -82,7 +82,7 @@ def _late_actions(uow, st, as_of, lang: str) -> None:
     if rows:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
         render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
-                    title=f'{labels.t("title.late_actions", lang)} ({len(rows)})')
+                    title=labels.t("title.late_actions", lang) + labels.t("paren", lang, text=len(rows)))
 
 
 @report_app.command("due-soon")
@@ -223,7 +223,7 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     below = result.get("below_tier") or []
     if below:
         render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
-                                    refs=", ".join(f"{r['reference']} ({r['assignee']})" for r in below)),
+                                    refs=", ".join(r['reference'] + labels.t("paren", lang, text=r['assignee']) for r in below)),
                     st.language)
 
 

@@ -243,7 +243,7 @@ def render_detail(detail, lang: str) -> None:
     if c.get("id_number"):
         pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
     if c.get("agent_name"):
-        pairs.append((labels.t("agent", lang), f'{c["agent_name"]} ({c["agent_authority"]})'))
+        pairs.append((labels.t("agent", lang), c["agent_name"] + labels.t("paren", lang, text=c["agent_authority"])))
     if c.get("complained_staff"):
         pairs.append((labels.t("complained_staff", lang), c["complained_staff"]))
     if c.get("request"):
@@ -263,12 +263,12 @@ def render_detail(detail, lang: str) -> None:
         if c["resolved_at"]:  # a reopened case keeps its last decision, but is not resolved now
             told = render.cell_text(c["resolved_at"], Column("x", kind="time"), lang)
             if c.get("notified_via"):
-                told += f' ({L(d.NotifiedVia, c["notified_via"])})'
+                told += labels.t("paren", lang, text=L(d.NotifiedVia, c["notified_via"]))
             pairs.append((labels.t("resolved_at", lang), told))
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
-        pairs.append((labels.t("show.paused", lang), f'{c["paused_at"]} ({L(d.PauseReason, c["pause_reason"])})'))
+        pairs.append((labels.t("show.paused", lang), c["paused_at"] + labels.t("paren", lang, text=L(d.PauseReason, c["pause_reason"]))))
     if c.get("regulatory_extension_days"):
         pairs.append((labels.t("regulatory_period_days", lang),
                        labels.t("extended_days", lang, n=c["regulatory_period_days"])))
@@ -336,7 +336,7 @@ def render_detail(detail, lang: str) -> None:
             parts.append(e["detail"])
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
-            when += f' ({labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang))})'
+            when += labels.t("paren", lang, text=labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)))
         tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
                    Text(render.terminal_safe(" | ".join(p for p in parts if p))))
     out.print(tl)
@@ -402,7 +402,7 @@ def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False
         Column(k, kind="percent" if k.endswith("pct") else "number", header=_sla_header(k, lang)) for k in SLA_COLUMNS]
     render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
                 title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
-                      + (f' ({labels.t("sla.this_month", lang)})' if rep["this_month"] else ""), limit=None,
+                      + (labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else ""), limit=None,
                 empty=labels.t("sla.none_resolved", lang))
     if fmt == "table":
         sys.stdout.write(labels.t("sla.open_breached", lang, n=rep["open_breached"]) + "\n")

@@ -1043,6 +1043,7 @@ TEXT.update({
     "internal_breached": ("Internal deadline missed", "超内部时限"),
     "regulatory_breached": ("Regulatory deadline missed", "超监管时限"),
     "show.recorded": ("recorded {when}", "录入于 {when}"),
+    "paren": (" ({text})", "（{text}）"),  # an aside after a word, in the language's own brackets
     "show.field": ("{name}: {value}", "{name}：{value}"),
     "show.field_sep": ("; ", "；"),
 })

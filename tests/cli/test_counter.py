@@ -271,7 +271,7 @@ def test_show_reads_in_the_output_language_after_a_reopening(cli, monkeypatch):
     cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
     cli("resolve", ref, "--resolution", "退还手续费", "--notified-via", "letter", "--at", "2026-03-10T10:00")
     cli("reopen", ref, "--reason", "客户不满意", "--at", "2026-03-11T10:00")
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that no event's line is wrapped
     zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-03-11T12:00").stdout
     assert "状态：已分派" in zh and "经办人：wangfang" in zh and "告知方式：信函" in zh
     assert "处理时限：2026-03-05 24:00" in zh  # a deadline at the end of a day, as every table shows it
