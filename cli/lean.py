@@ -36,6 +36,8 @@ _LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f":
 _LIST_FLAGS = {"--all": "all_rows"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
+_DUE_SOON_VALUES = _LIST_VALUES  # --as-of, --limit, --format
+_AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 
 
 class FullWay(Exception):
@@ -76,6 +78,19 @@ def parse_show(argv: list[str]) -> dict | None:
                   argument="case")
 
 
+def parse_due_soon(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report due-soon [--all] [--as-of]
+    [--limit] [--format]`; else None (a filter, --output and --excel go the full way)."""
+    return _parse(argv, ["report", "due-soon"], _DUE_SOON_VALUES, _LIST_FLAGS,
+                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table"})
+
+
+def parse_aging(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report aging [--as-of] [--format]`; else
+    None (--output and --excel go the full way)."""
+    return _parse(argv, ["report", "aging"], _AGING_VALUES, {}, {"as_of": None, "fmt": "table"})
+
+
 def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict,
            argument: str | None = None) -> dict | None:
     """The options of `[globals] COMMAND [options]` with only the global options, the command's
@@ -114,18 +129,14 @@ def run(argv: list[str]) -> bool:
     when the full way must (nothing has been written then)."""
     if _off("COMPLAINTCTL_LEAN"):
         return False
-    opts = parse(argv)
-    prepare, write = _prepare, _write
-    if opts is None:
-        opts = parse_show(argv)
-        prepare, write = _prepare_show, _write_show
-    if opts is None:
-        opts = parse_list(argv)
-        prepare, write = _prepare_list, _write_list
-    if opts is None:
-        opts = parse_sla(argv)
-        prepare, write = _prepare_sla, _write_sla
-    if opts is None:
+    for parser, prepare, write in ((parse, _prepare, _write), (parse_show, _prepare_show, _write_show),
+                                   (parse_list, _prepare_list, _write_list), (parse_sla, _prepare_sla, _write_sla),
+                                   (parse_due_soon, _prepare_due_soon, _write_due_soon),
+                                   (parse_aging, _prepare_aging, _write_aging)):
+        opts = parser(argv)
+        if opts is not None:
+            break
+    else:
         opts = parse_export(argv)
         if opts is None or _off("COMPLAINTCTL_EXPORT_COPY"):  # off: the export's Python way, for comparison
             return False
@@ -560,3 +571,72 @@ def _write_list(db, rows, total, shown, fmt: str, lang: str) -> None:
                         total=total)
         finally:
             db.close()
+
+
+def _prepare_due_soon(opts: dict):
+    """`report due-soon` without filters up to the first byte written: the open cases not yet
+    overdue that fall due by the cutoff, by reports.due_soon_select's statement compiled, made
+    into rows by rows.CaseRows as reports.due_soon makes them."""
+    from complaintctl.context import parse_time
+    from complaintctl.deadlines import due_soon_cutoff
+    from complaintctl.rows import CaseRows
+
+    from . import render
+
+    fmt, limit = opts["fmt"], _limit(opts["limit"])
+    if fmt not in render.FORMATS:
+        raise FullWay
+    st, lang, policy, db = _open(opts)
+    try:
+        ctx = _context(st, policy, db)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        cutoff = due_soon_cutoff(as_of, ctx.calendar)
+        make = CaseRows(ctx, as_of, dict(db.all("handlers")))
+        rows = db.stream("due_soon", as_of=db.time(as_of), cutoff=db.time(cutoff))
+    except BaseException:
+        db.close()
+        raise
+    return db, (make(row) for row in rows), None if opts["all_rows"] else (limit or render.TABLE_LIMIT), fmt, lang
+
+
+def _write_due_soon(db, rows, shown, fmt: str, lang: str) -> None:
+    """The rows, as cli/reports.py's `due-soon` writes them."""
+    from .views import emit_due_soon
+
+    with _failures(db, lang):
+        try:
+            emit_due_soon(rows, fmt, lang, shown)
+        finally:
+            db.close()
+
+
+def _prepare_aging(opts: dict):
+    """`report aging` read whole before the first byte is written: the open cases counted by tier
+    and age by reports.aging_select's statement compiled, the bucket edges (rows.aging_edges) and
+    the table (rows.aging_table) as reports.aging makes them."""
+    from complaintctl.context import parse_time
+    from complaintctl.rows import aging_edges, aging_table
+
+    from . import render
+
+    if opts["fmt"] not in render.FORMATS:
+        raise FullWay
+    st, lang, policy, db = _open(opts)
+    try:
+        ctx = _context(st, policy, db)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        edges = {f"age_{hi}": db.time(moment) for hi, moment in aging_edges(as_of, ctx.calendar).items()}
+        table = aging_table(db.all("aging", as_of=db.time(as_of), **edges))
+    finally:
+        db.close()
+    return table, opts["fmt"], lang
+
+
+def _write_aging(table: list, fmt: str, lang: str) -> None:
+    """The table, as cli/reports.py's `aging` writes it."""
+    from .views import emit_aging
+
+    try:
+        emit_aging(table, fmt, lang)
+    except BrokenPipeError:
+        sys.exit(1)

@@ -13,7 +13,8 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
-from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_sla, group_column, table_columns
+from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_aging, emit_due_soon, emit_sla,
+                    table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -105,10 +106,7 @@ def due_soon(
     with st.uow(write=False) as uow:
         rows = reports.due_soon(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee),
                                 as_of=as_of)
-        keys = ("reference", "tier", "status", "product", "branch", "assignee", "received_at", "due_at",
-                "regulatory_due_at", "clock")
-        render.emit(rows, table_columns(LIST_COLUMNS, fmt, keys), fmt=fmt, output=output, excel=excel,
-                    lang=st.language, title=labels.t("title.due_soon", st.language), limit=_limit(all_rows, limit))
+        emit_due_soon(rows, fmt, st.language, _limit(all_rows, limit), output=output, excel=excel)
 
 
 @report_app.command("sla")
@@ -144,11 +142,7 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, o
 
     with st.uow(write=False) as uow:
         rows = reports.aging(uow, st.context(), as_of=as_of)
-    names = [reports.bucket_name(lo, hi) for lo, hi in reports.AGE_BUCKETS]
-    cols = [group_column("tier", d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [
-        Column("total", kind="number")]
-    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=st.language,
-                title=labels.t("title.aging", st.language), limit=None)
+    emit_aging(rows, fmt, st.language, output=output, excel=excel)
 
 
 @report_app.command("summary")

@@ -407,3 +407,24 @@ def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False
     if fmt == "table":
         sys.stdout.write(labels.t("sla.open_breached", lang, n=rep["open_breached"]) + "\n")
         sys.stdout.flush()
+
+
+DUE_SOON_KEYS = ("reference", "tier", "status", "product", "branch", "assignee", "received_at", "due_at",
+                 "regulatory_due_at", "clock")
+
+
+def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, excel: bool = False) -> None:
+    """report due-soon's rows as cli/reports.py and the lean report (lean.py) write them."""
+    render.emit(rows, table_columns(LIST_COLUMNS, fmt, DUE_SOON_KEYS), fmt=fmt, output=output, excel=excel,
+                lang=lang, title=labels.t("title.due_soon", lang), limit=limit)
+
+
+def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
+    """report aging's table (rows.aging_table) as cli/reports.py and the lean report (lean.py) write it."""
+    from complaintctl.rows import AGE_BUCKETS, bucket_name
+
+    names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
+    cols = [group_column("tier", d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [
+        Column("total", kind="number")]
+    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.aging", lang),
+                limit=None)

@@ -17,7 +17,8 @@ from .context import Context, parse_time, show_time
 from .errors import InvalidValue, UserError
 from .db import raw_times
 from .models import Case, Cycle, Staff, UTCDateTime
-from .rows import CaseRows, OverdueReport, tier_counts
+from .rows import (AGE_BUCKETS, AGING_LATER, CaseRows, OverdueReport, aging_edges, aging_table, bucket_name,
+                   tier_counts)
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -200,16 +201,21 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
     return OverdueReport(moment, lambda: _counts(uow, where), soon_counts, make if limit is None else None, rows)
 
 
+def due_soon_select(as_of, cutoff, where: list):
+    """`report due-soon`'s rows: open cases not yet overdue whose next deadline falls at or before
+    `cutoff`, the soonest first (complaintctl/sqltext.py compiles the unfiltered one for the lean
+    report)."""
+    return (select(*_ROW_COLUMNS)
+            .where(clocks.due_soon_sql(as_of, cutoff), not_(clocks.overdue_sql(as_of)), *where)
+            .order_by(clocks.next_due_sql(), _C.id))
+
+
 def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
     """Open cases not yet overdue whose next deadline falls within the due-soon threshold."""
     moment = _as_of(ctx, as_of)
     cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
-    stmt = (select(*_ROW_COLUMNS)
-            .where(clocks.due_soon_sql(moment, cutoff), not_(clocks.overdue_sql(moment)),
-                   *_filters(ctx, query, moment))
-            .order_by(clocks.next_due_sql(), _C.id))
     make = CaseRows(ctx, moment, handlers(uow))
-    for row in _stream(uow, stmt):
+    for row in _stream(uow, due_soon_select(moment, cutoff, _filters(ctx, query, moment))):
         yield make(row)
 
 
@@ -370,42 +376,24 @@ def _sla_ranks(w: _SlaWindow):
 
 # Aging -----------------------------------------------------------------------------------------
 
-AGE_BUCKETS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, 15), (15, None))
-
-
-def bucket_name(lo: int, hi: int | None) -> str:
-    return f"{lo}-{hi}" if hi is not None else f">{lo}"
+def aging_select(as_of, edges: dict):
+    """`report aging`'s counts of open cases: (tier, bucket, count), `edges` the moment each bounded
+    bucket of rows.AGE_BUCKETS begins, by its upper bound (complaintctl/sqltext.py compiles it for
+    the lean report, the moments bound at run time)."""
+    whens = [(_C.received_at > edges[hi], literal(bucket_name(lo, hi))) for lo, hi in AGE_BUCKETS if hi is not None]
+    # Cases received after the moment fall in a bucket of their own, left out by rows.aging_table,
+    # rather than being filtered in WHERE: with a receipt condition there, SQLite reads every case
+    # received before the moment by the receipt index (seconds at a million when they lie scattered
+    # on disk) instead of the open cases alone from the covering clock index.
+    bucket = sql_case((_C.received_at > as_of, literal(AGING_LATER)), *whens,
+                      else_=literal(bucket_name(*AGE_BUCKETS[-1]))).label("bucket")
+    return select(_C.tier, bucket, func.count()).where(_C.status.in_(OPEN)).group_by(_C.tier, bucket)
 
 
 def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]]:
     """Open cases by age in working days since receipt, per tier, with totals."""
     moment = _as_of(ctx, as_of)
-    cal = ctx.calendar
-    whens = []
-    for lo, hi in AGE_BUCKETS:
-        if hi is None:
-            continue
-        whens.append((_C.received_at > cal.working_days_ago(moment, hi), literal(bucket_name(lo, hi))))
-    # Cases received after the moment fall in a bucket of their own, left out below, rather than
-    # being filtered in WHERE: with a receipt condition there, SQLite reads every case received
-    # before the moment by the receipt index (seconds at a million when they lie scattered on disk)
-    # instead of the open cases alone from the covering clock index.
-    later = "later"
-    bucket = sql_case((_C.received_at > moment, literal(later)), *whens,
-                      else_=literal(bucket_name(*AGE_BUCKETS[-1]))).label("bucket")
-    rows = [r for r in uow.session.execute(
-        select(_C.tier, bucket, func.count()).where(_C.status.in_(OPEN))
-        .group_by(_C.tier, bucket)).all() if r[1] != later]
-    names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
-    table = {t.value: dict.fromkeys(names, 0) for t in d.Tier}
-    for tier, b, n in rows:
-        table.setdefault(tier, dict.fromkeys(names, 0))[b] = n
-    out = []
-    for tier, counts in table.items():
-        out.append({"tier": tier, **counts, "total": sum(counts.values())})
-    totals = {name: sum(r[name] for r in out) for name in names}
-    out.append({"tier": "TOTAL", **totals, "total": sum(totals.values())})
-    return out
+    return aging_table(uow.session.execute(aging_select(moment, aging_edges(moment, ctx.calendar))).all())
 
 
 # Repeat complaints ---------------------------------------------------------------------------

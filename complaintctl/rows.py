@@ -185,3 +185,34 @@ def tier_counts(pairs) -> dict[str, int]:
     counts = {t.value: 0 for t in d.Tier}
     counts.update({tier: n for tier, n in pairs})
     return counts
+
+
+# report aging ----------------------------------------------------------------------------------
+# Its buckets, and its table made from the counts reports.aging_select gives (here, where no
+# SQLAlchemy is: the lean report makes it too).
+AGE_BUCKETS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, 15), (15, None))
+AGING_LATER = "later"  # the bucket of cases received after the moment, left out of the table
+
+
+def bucket_name(lo: int, hi: int | None) -> str:
+    return f"{lo}-{hi}" if hi is not None else f">{lo}"
+
+
+def aging_edges(as_of: dt.datetime, calendar) -> dict[int, dt.datetime]:
+    """The moment each bounded age bucket begins (a case received after it is younger), by the
+    bucket's upper bound in working days."""
+    return {hi: calendar.working_days_ago(as_of, hi) for _, hi in AGE_BUCKETS if hi is not None}
+
+
+def aging_table(rows) -> list[dict[str, Any]]:
+    """(tier, bucket, count) rows as report aging's table: a row a tier (every tier, zeros
+    included), a count a bucket and their total, then the TOTAL row."""
+    names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
+    table = {t.value: dict.fromkeys(names, 0) for t in d.Tier}
+    for tier, b, n in rows:
+        if b != AGING_LATER:
+            table.setdefault(tier, dict.fromkeys(names, 0))[b] = n
+    out = [{"tier": tier, **counts, "total": sum(counts.values())} for tier, counts in table.items()]
+    totals = {name: sum(r[name] for r in out) for name in names}
+    out.append({"tier": "TOTAL", **totals, "total": sum(totals.values())})
+    return out

@@ -1,5 +1,5 @@
-"""The SQL of the lean `report overdue`, `report sla` and `export`, compiled from the library's own SQLAlchemy
-expressions.
+"""The SQL of the lean `report overdue`, `report due-soon`, `report aging`, `report sla`, `export`,
+`show` and `list`, compiled from the library's own SQLAlchemy expressions.
 
 The lean report (complaintctl_cli/lean.py) must start without SQLAlchemy, so it runs these
 statements as text through the DB-API driver (sqlite3; psycopg on PostgreSQL). The text is
@@ -18,16 +18,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import business_days, finished, remediation, reports, services
+from . import business_days, finished, remediation, reports, rows, services
 from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .models import Staff, UTCDateTime
 
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
+# report aging's bucket edges (rows.aging_edges, by each bucket's upper bound), bound at run time.
+AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals")
+           "totals", *AGE_EDGES)
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
 LISTS = ("bars", "pairs", "every", "places", "totals")
@@ -82,6 +84,10 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
+        # report due-soon and report aging (no filters)
+        "due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
+        "aging": reports.aging_select(as_of, {int(name[4:]): sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
+                                                                           type_=UTCDateTime()) for name in AGE_EDGES}),
         # the lean list (no filters): the open cases, or every case (--all), newest first; a table's
         # first page and their count
         **{f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),

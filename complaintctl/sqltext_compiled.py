@@ -2,7 +2,40 @@
 edit (tests/unit/test_sqltext.py pins it to them). The lean report overdue runs it as text."""
 # The schema the text is for: any other revision goes the full way (which migrates it).
 HEAD_REVISION = '0021'
-QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
+QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP WITHOUT '
+                          'TIME ZONE) THEN %(param_1)s::VARCHAR WHEN (cases.received_at > '
+                          '%(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_2)s::VARCHAR WHEN '
+                          '(cases.received_at > %(age_3)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                          '%(param_3)s::VARCHAR WHEN (cases.received_at > %(age_5)s::TIMESTAMP WITHOUT TIME '
+                          'ZONE) THEN %(param_4)s::VARCHAR WHEN (cases.received_at > %(age_10)s::TIMESTAMP '
+                          'WITHOUT TIME ZONE) THEN %(param_5)s::VARCHAR WHEN (cases.received_at > '
+                          '%(age_15)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_6)s::VARCHAR ELSE '
+                          '%(param_7)s::VARCHAR END AS bucket, count(*) AS count_1 FROM cases WHERE '
+                          'cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                          '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                          '%(status_1_6)s::VARCHAR) GROUP BY cases.tier, CASE WHEN (cases.received_at > '
+                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR WHEN '
+                          '(cases.received_at > %(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                          '%(param_2)s::VARCHAR WHEN (cases.received_at > %(age_3)s::TIMESTAMP WITHOUT TIME '
+                          'ZONE) THEN %(param_3)s::VARCHAR WHEN (cases.received_at > %(age_5)s::TIMESTAMP '
+                          'WITHOUT TIME ZONE) THEN %(param_4)s::VARCHAR WHEN (cases.received_at > '
+                          '%(age_10)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_5)s::VARCHAR WHEN '
+                          '(cases.received_at > %(age_15)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                          '%(param_6)s::VARCHAR ELSE %(param_7)s::VARCHAR END',
+                          {'param_1': 'later',
+                           'param_2': '0-1',
+                           'param_3': '1-3',
+                           'param_4': '3-5',
+                           'param_5': '5-10',
+                           'param_6': '10-15',
+                           'param_7': '>15',
+                           'status_1_1': 'received',
+                           'status_1_2': 'assigned',
+                           'status_1_3': 'in_progress',
+                           'status_1_4': 'paused',
+                           'status_1_5': 'reopened',
+                           'status_1_6': 'under_review'}),
+                'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
                              'business_calendar.last_year, (SELECT min(cases.received_at) AS min_1 FROM '
                              'cases) AS anon_1 FROM business_calendar',
                              {}),
@@ -30,6 +63,52 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                             'status_2_4': 'paused',
                             'status_2_5': 'reopened',
                             'status_2_6': 'under_review'}),
+                'due_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                             'cases.customer, cases.phone, cases.account, cases.description, '
+                             'cases.received_at AS received_at, cases.due_at AS due_at, '
+                             'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                             'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                             'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                             'cases.pause_reason, cases.resolved_at AS resolved_at, cases.closed_at AS '
+                             'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                             'WHERE cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                             '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                             '%(status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND (cases.due_at > '
+                             '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at <= '
+                             '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                             '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at <= '
+                             '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND NOT (cases.status IN '
+                             '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                             '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR) AND '
+                             '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT '
+                             'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                             'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                             '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS NOT '
+                             'NULL AND cases.regulatory_due_at > cases.paused_at))) AND cases.status IN '
+                             '(%(status_3_1)s::VARCHAR, %(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, '
+                             '%(status_3_4)s::VARCHAR, %(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) '
+                             'ORDER BY CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE '
+                             'cases.due_at END, cases.id',
+                             {'pause_reason_1': 'appraisal',
+                              'status_1_1': 'received',
+                              'status_1_2': 'assigned',
+                              'status_1_3': 'in_progress',
+                              'status_1_4': 'paused',
+                              'status_1_5': 'reopened',
+                              'status_1_6': 'under_review',
+                              'status_2_1': 'received',
+                              'status_2_2': 'assigned',
+                              'status_2_3': 'in_progress',
+                              'status_2_4': 'paused',
+                              'status_2_5': 'reopened',
+                              'status_2_6': 'under_review',
+                              'status_3_1': 'received',
+                              'status_3_2': 'assigned',
+                              'status_3_3': 'in_progress',
+                              'status_3_4': 'paused',
+                              'status_3_5': 'reopened',
+                              'status_3_6': 'under_review'}),
                 'export_csv': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, '
                                't16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, '
                                't31, t32, t33, t34, t35, t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, '
@@ -4982,7 +5061,30 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                 'staff_by_name': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                   'staff WHERE staff.name = %(value)s::VARCHAR',
                                   {})},
- 'sqlite': {'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
+ 'sqlite': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
+                      '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
+                      ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
+                      ':age_10) THEN :param_5 WHEN (cases.received_at > :age_15) THEN :param_6 ELSE :param_7 '
+                      'END AS bucket, count(*) AS count_1 FROM cases WHERE cases.status IN (:status_1_1, '
+                      ':status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) GROUP BY cases.tier, '
+                      'CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN (cases.received_at > '
+                      ':age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN :param_3 WHEN '
+                      '(cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > :age_10) THEN '
+                      ':param_5 WHEN (cases.received_at > :age_15) THEN :param_6 ELSE :param_7 END',
+                      {'param_1': 'later',
+                       'param_2': '0-1',
+                       'param_3': '1-3',
+                       'param_4': '3-5',
+                       'param_5': '5-10',
+                       'param_6': '10-15',
+                       'param_7': '>15',
+                       'status_1_1': 'received',
+                       'status_1_2': 'assigned',
+                       'status_1_3': 'in_progress',
+                       'status_1_4': 'paused',
+                       'status_1_5': 'reopened',
+                       'status_1_6': 'under_review'}),
+            'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
                          'business_calendar.last_year, (SELECT min(cases.received_at) AS min_1 FROM cases) '
                          'AS anon_1 FROM business_calendar',
                          {}),
@@ -5006,6 +5108,46 @@ QUERIES = {'postgresql': {'calendar': ('SELECT business_calendar.identity, busin
                         'status_2_4': 'paused',
                         'status_2_5': 'reopened',
                         'status_2_6': 'under_review'}),
+            'due_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                         'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                         'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
+                         'AS received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                         'regulatory_due_at, cases.first_response_due_at AS first_response_due_at, '
+                         'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                         'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                         'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                         'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                         'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
+                         ':status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND '
+                         'cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of AND '
+                         'cases.regulatory_due_at <= :cutoff) AND NOT (cases.status IN (:status_2_1, '
+                         ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND (cases.due_at '
+                         'IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                         'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                         '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                         'cases.regulatory_due_at > cases.paused_at))) AND cases.status IN (:status_3_1, '
+                         ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) ORDER BY CASE '
+                         'WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END, '
+                         'cases.id',
+                         {'pause_reason_1': 'appraisal',
+                          'status_1_1': 'received',
+                          'status_1_2': 'assigned',
+                          'status_1_3': 'in_progress',
+                          'status_1_4': 'paused',
+                          'status_1_5': 'reopened',
+                          'status_1_6': 'under_review',
+                          'status_2_1': 'received',
+                          'status_2_2': 'assigned',
+                          'status_2_3': 'in_progress',
+                          'status_2_4': 'paused',
+                          'status_2_5': 'reopened',
+                          'status_2_6': 'under_review',
+                          'status_3_1': 'received',
+                          'status_3_2': 'assigned',
+                          'status_3_3': 'in_progress',
+                          'status_3_4': 'paused',
+                          'status_3_5': 'reopened',
+                          'status_3_6': 'under_review'}),
             'export_csv': ('SELECT '
                            "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
                            'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
