@@ -106,7 +106,7 @@ FULL_WAY = [
     ["report", "overdue", "--as-of", "tomorrow"],
     ["--as", "ghost", "report", "overdue"],              # not staff: the full path refuses it
     ["--lang", "fr", "report", "overdue"],
-    ["report", "due-soon"],
+    ["report", "due-soon", "--assignee", "wangfang"],  # a filter
     ["export"],                                          # jsonl
     ["export", "--format", "csv", "--from", "2026-01-01"],  # a window of receipt
     ["export", "--format", "csv", "--reveal"],

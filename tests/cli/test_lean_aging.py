@@ -1,0 +1,89 @@
+"""The lean `report due-soon` and `report aging` (complaintctl_cli/lean.py) write exactly what the
+full Typer path writes, byte for byte, stdout and stderr, and hand every run they do not answer to
+the full path."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from complaintctl_cli import lean
+from tests.cli.test_lean_overdue import _register, _run
+from tests.cli.test_lean_show import _same
+from tests.conftest import RUN
+
+AS_OF = "2026-05-20T09:00"
+SOON = "2026-05-20T09:00"  # the urgent cases of that morning fall due within a working day of it
+
+
+def test_the_lean_due_soon_and_aging_write_the_same_bytes_as_the_full_way(cli):
+    """The overdue report's register at moments when cases fall due soon, in every format, both
+    languages, 80 and 120 columns, paged or not."""
+    _register(cli)
+    cli.log("--tier", "urgent", received="2026-05-20T07:00")
+    cli.log("--tier", "urgent", "--customer", "欧阳娜娜", received="2026-05-20T07:30")
+    for lang, columns in (("en", "80"), ("zh", "120")):
+        env = {"COLUMNS": columns}
+        table = _same(cli, "--lang", lang, "report", "due-soon", "--as-of", SOON, env=env)[1].decode()
+        assert "C-2026-000013" in table and "C-2026-000014" in table
+        code, out, err = _same(cli, "--lang", lang, "report", "due-soon", "--as-of", SOON, "--limit", "1", env=env)
+        assert out.count(b"C-2026-") == 1 and b" 1 " in b" " + err  # the rest counted
+        _same(cli, "--lang", lang, "report", "due-soon", "--as-of", "2026-05-26T09:00", "--all", env=env)
+        aging = _same(cli, "--lang", lang, "report", "aging", "--as-of", AS_OF, env=env)[1].decode()
+        assert aging.count("\n") == 7  # title, header, rule, a row a tier, the total
+        _same(cli, "--lang", lang, "report", "aging", "--as-of", "2026-03-10T12:00", env=env)  # later cases left out
+    rows = json.loads(_same(cli, "report", "due-soon", "--as-of", SOON, "-f", "json")[1])
+    assert len(rows) == 2 and not any(r["overdue"] for r in rows)
+    _same(cli, "report", "due-soon", "--as-of", SOON, "--format=csv")
+    _same(cli, "report", "due-soon", "--as-of", SOON, "--format", "jsonl", "--limit", "1")
+    _same(cli, "report", "due-soon", "--as-of", "2026-01-01T09:00")  # none
+    total = json.loads(_same(cli, "report", "aging", "--as-of", AS_OF, "-f", "json")[1])[-1]
+    assert total["tier"] == "TOTAL" and total["total"] == 12  # the open cases
+    for fmt in ("csv", "jsonl"):
+        _same(cli, "report", "aging", "--as-of", AS_OF, "-f", fmt)
+    _same(cli, "--as", "zhangwei", "report", "aging")  # acting for a manager, at the time now
+
+
+FULL_WAY = [
+    ["report", "due-soon", "--branch", "BJ001"],    # a filter
+    ["report", "due-soon", "--tier", "urgent"],
+    ["report", "due-soon", "--output", "x.csv", "-f", "csv"],
+    ["report", "due-soon", "-f", "csv", "--excel"],
+    ["report", "due-soon", "--limit", "0"],         # refused by the full way
+    ["report", "due-soon", "--as-of", "tomorrow"],
+    ["report", "due-soon", "--format", "xlsx"],
+    ["report", "due-soon", "x"],
+    ["report", "aging", "--all"],                   # not one of its options
+    ["report", "aging", "--output", "x.csv"],
+    ["report", "aging", "--as-of", "tomorrow"],
+    ["report", "aging", "-f", "html"],
+    ["--as", "ghost", "report", "aging"],           # not staff
+    ["report", "aging", "--help"],
+]
+
+
+def test_anything_the_lean_due_soon_and_aging_do_not_answer_goes_the_full_way(cli):
+    cli.staff()
+    cli.log()
+    for args in FULL_WAY:
+        with RUN.isolation() as (out, err, _):
+            assert lean.run(["--db", str(cli.db), *args]) is False, args
+            assert out.getvalue() == b"" and err.getvalue() == b""
+    code, _, err = _run(["--db", str(cli.db), "report", "aging", "--as-of", "tomorrow"], lean_way=False)
+    assert code == 2 and err.startswith(b"complaintctl: error: ") and err.count(b"\n") == 1
+
+
+@pytest.mark.sqlite_only
+def test_the_lean_due_soon_and_aging_load_no_orm_nor_typer(cli):
+    cli.log(received="2026-03-02T10:00")
+    probe = ("import sys; from complaintctl_cli import lean; "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '--as-of', '2026-03-02T12:00']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '-f', 'csv', '--all']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '--as-of', {AS_OF!r}]); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '-f', 'json']); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
