@@ -84,10 +84,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
-        # report due-soon and report aging (no filters)
-        "due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
-        "aging": reports.aging_select(as_of, {int(name[4:]): sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
-                                                                           type_=UTCDateTime()) for name in AGE_EDGES}),
+        **_due_soon_and_aging(as_of, cutoff),
         # the lean list (no filters): the open cases, or every case (--all), newest first; a table's
         # first page and their count
         **{f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
@@ -102,6 +99,14 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "masking": services.masking_select(),
         "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
+
+
+def _due_soon_and_aging(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
+    """report due-soon's and report aging's statements, without filters (a filter goes the full way)."""
+    edges = {int(name[len("age_"):]): sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
+                                                   type_=UTCDateTime()) for name in AGE_EDGES}
+    return {"due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
+            "aging": reports.aging_select(as_of, edges)}
 
 
 # The zone the export's text is made in: on PostgreSQL its text holds for every zone whose offsets
