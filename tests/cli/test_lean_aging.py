@@ -43,7 +43,7 @@ def test_the_lean_due_soon_and_aging_write_the_same_bytes_as_the_full_way(cli):
     assert total["tier"] == "TOTAL" and total["total"] == 12  # the open cases
     for fmt in ("csv", "jsonl"):
         _same(cli, "report", "aging", "--as-of", AS_OF, "-f", fmt)
-    _same(cli, "--as", "zhangwei", "report", "aging")  # acting for a manager, at the time now
+    _same(cli, "--as", "zhangwei", "report", "aging", "--as-of", AS_OF)  # acting for a manager
 
 
 FULL_WAY = [
