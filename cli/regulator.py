@@ -27,7 +27,7 @@ ACTION_COLUMNS = [
     Column("id", kind="number", priority=0), Column("title", max_width=40, priority=1),
     Column("root_cause", enum=d.Category, priority=5), Column("product", enum=d.Product, priority=8),
     Column("owner", priority=2), Column("due_on", priority=0), Column("status", enum=d.ActionStatus, priority=3),
-    Column("days_late", kind="number", priority=2), Column("cases", max_width=30, priority=7),
+    Column("days_late", kind="number", priority=2), Column("cases", kind="plain", priority=7),
     Column("done_at", kind="time", priority=6), Column("evidence", max_width=30, priority=9),
 ]
 
@@ -39,9 +39,12 @@ def action_columns(fmt: str) -> list[Column]:
 
 
 def table_rows(rows):
-    """Rows for a table: the linked cases as one comma-separated cell; no "0 days late"."""
+    """Rows for a table: the linked cases as one cell of whole references (the first two, then how
+    many more: a reference is never cut; CSV and JSON list them all); no "0 days late"."""
     for r in rows:
-        yield {**r, "cases": ", ".join(r["cases"]), "days_late": r["days_late"] or None}
+        refs = r["cases"]
+        cell = ", ".join(refs[:2]) + (f" +{len(refs) - 2}" if len(refs) > 2 else "")
+        yield {**r, "cases": cell, "days_late": r["days_late"] or None}
 
 
 def _done_line(result: dict, lang: str) -> str:

@@ -183,7 +183,8 @@ def summary(
         render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
                     header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
                     title=labels.t("summary.top_causes", lang), empty=" ")
-        render.emit(rep["repeat_complainants"], [Column("kind"), Column("contact"), Column("cases", kind="number")],
+        render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
+                                                 Column("contact"), Column("cases", kind="number")],
                     lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
 
     render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section

@@ -268,7 +268,7 @@ def render_detail(detail, lang: str) -> None:
     if c["satisfaction"]:
         pairs.append((labels.t("satisfaction", lang), L(d.Satisfaction, c["satisfaction"])))
     if c["paused_at"]:
-        pairs.append((labels.t("show.paused", lang), c["paused_at"] + labels.t("paren", lang, text=L(d.PauseReason, c["pause_reason"]))))
+        pairs.append((labels.t("show.paused", lang), render.cell_text(c["paused_at"], Column("x", kind="time"), lang) + labels.t("paren", lang, text=L(d.PauseReason, c["pause_reason"]))))
     if c.get("regulatory_extension_days"):
         pairs.append((labels.t("regulatory_period_days", lang),
                        labels.t("extended_days", lang, n=c["regulatory_period_days"])))
@@ -324,7 +324,8 @@ def render_detail(detail, lang: str) -> None:
         out.print(cyc)
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
-        tl.add_column(labels.t(h, lang), overflow="fold")
+        # The time as wide as a time (its recorded-at aside wraps under it): the room goes to the detail.
+        tl.add_column(labels.t(h, lang), overflow="fold", max_width=18 if h == "when" else None)
     import datetime as dt
 
     tz = dt.datetime.fromisoformat(c["received_at"]).tzinfo
@@ -336,9 +337,9 @@ def render_detail(detail, lang: str) -> None:
             parts.append(e["detail"])
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
-            when += labels.t("paren", lang, text=labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang)))
+            when += "\n" + labels.t("paren", lang, text=labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang))).lstrip()
         tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
-                   Text(render.terminal_safe(" | ".join(p for p in parts if p))))
+                   Text(render.terminal_safe("\n".join(p for p in parts if p))))
     out.print(tl)
 
 
@@ -349,12 +350,14 @@ _EVENT_ENUMS = {**labels.FIELDS, "root_cause": d.Category, "paused_from": d.Stat
 
 
 def event_fields(new: dict, tz, lang: str) -> str:
-    """What an event changed, for show's timeline: each field by its name and each value as a
-    person reads it (a choice by its label, a flag yes or no, a time in the business zone, a
+    """What an event changed, for show's timeline, one field a line (a long Chinese line would
+    otherwise be folded inside a date): each field by its name and each value as a person reads it (a choice by its label, a flag yes or no, a time in the business zone, a
     deadline that ends a day as 24:00 of that day), in the language of the output."""
     import datetime as dt
 
     def value(key: str, v) -> str:
+        if key.endswith("_seconds") and isinstance(v, (int, float)):  # a length of time
+            return labels.duration(v, lang, working="working" in key)
         if isinstance(v, bool):
             return labels.t("yes" if v else "no", lang)
         enum = _EVENT_ENUMS.get(key)
@@ -370,8 +373,9 @@ def event_fields(new: dict, tz, lang: str) -> str:
             return render.cell_text(moment.isoformat(), Column(key, kind="due" if key.endswith("due_at") else "time"), lang)
         return str(v)
 
-    return labels.t("show.field_sep", lang).join(labels.t("show.field", lang, name=labels.t(k, lang), value=value(k, v))
-                    for k, v in new.items() if k not in _EVENT_SKIP and v is not None)
+    return "\n".join(labels.t("show.field", lang, name=labels.t(k, lang), value=value(k, v))
+                    for k, v in new.items() if k not in _EVENT_SKIP and v is not None
+                    and not (k.endswith("_seconds") and not v))  # no time paused: nothing to say
 
 
 SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Policy
 from .domain import Tier
-from .labels import format_day, t
+from .labels import duration, format_day, t
 
 DAY = 86400
 UTC = dt.timezone.utc
@@ -426,18 +426,20 @@ def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
 
 
 def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en", *,
-            extended_to: int = 0) -> Explained:
+            extended_to: int = 0, restart: bool = False) -> Explained:
     """Compute every clock for a case and say in words (English or Chinese) how each was counted;
-    `extended_to` (30 or 60) counts the regulatory period as extended to that total."""
+    `extended_to` (30 or 60) extends the regulatory period; `restart`: they count from a reopening."""
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
-    steps = [_s("received", lang, day=format_day(receipt, lang), time=f"{local:%H:%M}", tz=policy.timezone)]
+    since = t("since.restart" if restart else "since.receipt", lang)
+    steps = [_s("restarted_at" if restart else "received", lang, day=format_day(receipt, lang), time=f"{local:%H:%M}",
+                tz=policy.timezone)]
     days = tier_working_days(tier, policy)
     touched = {receipt.year}
     if days is None:
         due = response_due(received_at, policy)
-        steps.append(_s("urgent", lang, hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}"))
+        steps.append(_s("urgent", lang, since=since, hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}"))
         steps.append(_s("followup", lang))
         first_response = due
     else:
@@ -459,17 +461,17 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
                         day=format_day(day, lang)))
     period = regulatory_period_days(extended_to, policy)
     if period != policy.regulatory_days:
-        steps.append(_s("extended", lang, base=policy.regulatory_days, n=period))
+        steps.append(_s("extended", lang, since=since, base=policy.regulatory_days, n=period))
     reg = regulatory_due(received_at, cal, extended_to=extended_to)
     last = receipt + dt.timedelta(days=period)
     reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
     touched.update({last.year, reg_day.year})
     if reg_day == last:
-        steps.append(_s("regulatory", lang, n=period, day=format_day(last, lang)))
+        steps.append(_s("regulatory", lang, since=since, n=period, day=format_day(last, lang)))
         if not cal.is_working_day(last):
             steps.append(_s("local_closure", lang, day=format_day(last, lang)))
     else:
-        steps.append(_s("regulatory_moved", lang, n=period, last=format_day(last, lang),
+        steps.append(_s("regulatory_moved", lang, since=since, n=period, last=format_day(last, lang),
                         kind=_describe(last, cal, lang), day=format_day(reg_day, lang)))
     warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
@@ -502,7 +504,12 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
     if opened_by in ("reopen", "new_facts"):
         steps.append(_s("restarted", lang, why=t("opened_by." + opened_by, lang),
                         day=format_day(cal.local_date(cycle_opened_at), lang)))
-    steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days).steps
+    restart = opened_by in ("reopen", "new_facts")
+    steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
+                     restart=restart).steps
+    if case.paused_working_seconds and case.due_at is not None:
+        steps.append(_s("paused", lang, working=duration(case.paused_working_seconds, lang, working=True),
+                        when=f"{cal.local(case.due_at):%Y-%m-%d %H:%M}"))
     if case.regulatory_paused_seconds:
         steps.append(_s("appraisal", lang, n=-(-int(case.regulatory_paused_seconds) // DAY)))
     return steps

@@ -309,7 +309,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "due_at": ("Due", "处理时限"),
     "regulatory_due_at": ("Regulatory due", "监管时限"),
     "first_response_due_at": ("Plan due", "初步方案时限"),
-    "first_responded_at": ("Plan given", "初步方案时间"),
+    "first_responded_at": ("First response", "首次答复时间"),  # for an urgent case, its initial plan
     "followup_due_at": ("Follow-up due", "跟进时限"),
     "resolved_at": ("Resolved", "办结时间"),
     "closed_at": ("Closed", "关闭时间"),
@@ -418,6 +418,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "change": ("Change", "变化"),
     "change_pct": ("Change %", "变化率"),
     "contact": ("Contact", "联系方式"),
+    "case": ("case", "案件"),  # the CASE argument, as an error names it
     "title.return": ("Quarterly complaint return {quarter}", "{quarter} 季度投诉统计报表"),
     "title.by_type_reason": ("Received by business type and reason", "按业务类型和投诉原因"),
     "title.by_channel": ("Received by channel", "按业务办理渠道"),
@@ -528,6 +529,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "breach.internal": ("internal", "内部"),
     "breach.response": ("24h plan", "24小时方案"),
     "breach.regulatory": ("regulatory", "监管"),
+    "breach.review": ("review", "核查"),
     "due_soon_count": ("Due soon: {n}", "即将到期 {n} 件"),
     "working_day": ("working day", "工作日"),
     "makeup_workday": ("make-up working day", "调休上班"),
@@ -580,22 +582,28 @@ TEXT.update({
 TEXT.update({
     "step.received": ("Received {day} {time} ({tz}); the day of receipt is not counted.",
                  "受理时间 {day} {time}（{tz}）；受理当日不计入。"),
-    "step.urgent": ("Urgent: the initial plan is due {hours} clock hours after receipt, holidays included: {when}.",
-               "紧急投诉：须在受理后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
+    "step.restarted_at": ("Restarted {day} {time} ({tz}); that day is not counted.",
+                          "重新计时 {day} {time}（{tz}）；当日不计入。"),
+    "since.receipt": ("receipt", "受理"),
+    "since.restart": ("the restart", "重新计时"),
+    "step.urgent": ("Urgent: the initial plan is due {hours} clock hours after {since}, holidays included: {when}.",
+               "紧急投诉：须在{since}后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
     "step.followup": ("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.",
                  "提出方案后，办结前每个工作日至少跟进一次（note 或 respond）。"),
     "step.counted": ("{day}: {kind}, day {n} of {of}.", "{day}：{kind}，第 {n}/{of} 个工作日。"),
     "step.skipped": ("{day}: {kind}, not counted.", "{day}：{kind}，不计入。"),
     "step.internal": ("Internal deadline ({tier}, {n} working days): 24:00 at the end of {day}.",
                  "内部处理时限（{tier}，{n} 个工作日）：{day} 24:00。"),
-    "step.regulatory": ("Regulatory deadline: {n} calendar days after receipt, 24:00 at the end of {day}.",
-                   "监管时限：受理后 {n} 个自然日，{day} 24:00。"),
-    "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after receipt is {last}, not a working day ({kind}), "
+    "step.regulatory": ("Regulatory deadline: {n} calendar days after {since}, 24:00 at the end of {day}.",
+                   "监管时限：{since}后 {n} 个自然日，{day} 24:00。"),
+    "step.regulatory_moved": ("Regulatory deadline: {n} calendar days after {since} is {last}, not a working day ({kind}), "
                          "so it moves to the end of {day}.",
-                         "监管时限：受理后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
-    "step.extended": ("Extended (Order 2020 No. 3, art. 17): the regulatory period is {n} days from receipt instead of "
+                         "监管时限：{since}后第 {n} 个自然日为 {last}，非工作日（{kind}），顺延至 {day} 24:00。"),
+    "step.extended": ("Extended (Order 2020 No. 3, art. 17): the regulatory period is {n} days from {since} instead of "
                       "{base}.",
-                      "已延长（银保监会令2020年第3号第十七条）：监管时限为受理后 {n} 日，而非 {base} 日。"),
+                      "已延长（银保监会令2020年第3号第十七条）：监管时限为{since}后 {n} 日，而非 {base} 日。"),
+    "step.paused": ("Paused for {working} of working time in all: the internal deadline moves that much later, to {when}.",
+                    "累计中止工作时间 {working}：内部处理时限相应顺延至 {when}。"),
     "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
                            "deadline.",
                            "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),
@@ -624,7 +632,10 @@ TEXT.update({
     "msg.escalated": ("{ref} escalated {old} -> {new} ({deadlines})", "{ref} 已由{old}升级为{new}（{deadlines}）"),
     "msg.responded": ("{ref} response recorded ({status})", "{ref} 已记录答复（{status}）"),
     "msg.noted": ("{ref} note added", "{ref} 已添加跟进记录"),
-    "msg.paused": ("{ref} paused ({reason}); clocks stopped", "{ref} 已中止（{reason}），计时暂停"),
+    "msg.paused": ("{ref} paused ({reason}); the internal clock stopped, the regulatory one runs on",
+                   "{ref} 已中止（{reason}），内部处理时限暂停计时，监管时限照常计算"),
+    "msg.paused_appraisal": ("{ref} paused ({reason}); clocks stopped: appraisal time is left out of the "
+                             "regulatory period too", "{ref} 已中止（{reason}），计时暂停：鉴定时间亦不计入监管时限"),
     "msg.resumed": ("{ref} resumed ({deadlines})", "{ref} 已恢复处理（{deadlines}）"),
     "msg.extended": ("{ref} regulatory period extended to {days} days from receipt ({deadlines})",
                      "{ref} 监管时限已延长至受理后 {days} 日（{deadlines}）"),
@@ -649,6 +660,8 @@ TEXT.update({
     "dl.plan": ("plan due {when}", "初步方案时限 {when}"),
     "dl.internal": ("due end of {day}", "处理时限 {day}24:00"),
     "dl.regulatory": ("regulatory end of {day}", "监管时限 {day}24:00"),
+    "dl.internal_at": ("due {day} {time}", "处理时限 {day}{time}"),  # moved off midnight by a pause
+    "dl.regulatory_at": ("regulatory {day} {time}", "监管时限 {day}{time}"),
 })
 
 _PARAM_ENUMS = {"outcome": d.ReviewOutcome, "tier": d.Tier, "old": d.Tier, "new": d.Tier, "status": d.Status, "reason": d.PauseReason,
@@ -677,10 +690,20 @@ def deadline_text(case: dict, lang: str = "en") -> str:
     if case.get("tier") == d.Tier.URGENT.value and case.get("first_response_due_at") and not case.get("first_responded_at"):
         parts.append(t("dl.plan", lang, when=case["first_response_due_at"][:16].replace("T", " ")))
     elif case.get("due_at"):
-        parts.append(t("dl.internal", lang, day=day_text(case["due_at"], lang)))
+        parts.append(_due_words("dl.internal", case["due_at"], lang))
     if case.get("regulatory_due_at"):
-        parts.append(t("dl.regulatory", lang, day=day_text(case["regulatory_due_at"], lang)))
+        parts.append(_due_words("dl.regulatory", case["regulatory_due_at"], lang))
     return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def _due_words(key: str, iso_due: str, lang: str) -> str:
+    """A deadline as the end of its last day, or (moved off midnight by a pause) its day and time."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(iso_due)
+    if moment.time() == dt.time():
+        return t(key, lang, day=day_text(iso_due, lang))
+    return t(key + "_at", lang, day=format_day(moment.date(), lang), time=f"{moment:%H:%M}")
 
 # What `db check --anchors` says of an anchor that no longer matches the chain.
 TEXT.update({
@@ -1039,13 +1062,15 @@ TEXT.update({
     "pause_reason": ("Pause reason", "中止原因"),
     "paused_at": ("Paused", "中止时间"),
     "paused_from": ("Paused from", "中止前状态"),
+    "paused_seconds": ("Paused for", "中止时长"),
+    "paused_working_seconds": ("Working time paused", "中止的工作时间"),
+    "regulatory_paused_seconds": ("Appraisal time left out", "不计入监管时限的鉴定时间"),
     "last_escalated_at": ("Escalated", "升级时间"),
     "internal_breached": ("Internal deadline missed", "超内部时限"),
     "regulatory_breached": ("Regulatory deadline missed", "超监管时限"),
     "show.recorded": ("recorded {when}", "录入于 {when}"),
     "paren": (" ({text})", "（{text}）"),  # an aside after a word, in the language's own brackets
     "show.field": ("{name}: {value}", "{name}：{value}"),
-    "show.field_sep": ("; ", "；"),
 })
 
 

@@ -551,7 +551,8 @@ def pause(uow, ctx: Context, key: str, *, reason: str, note_text: str | None = N
                {"status": status.value, "paused_at": when, "pause_reason": why.value, "paused_from": case.status},
                detail=body)
         uow.commit()
-        return _result(uow, ctx, case, "msg.paused", reason=why.value)
+        return _result(uow, ctx, case, "msg.paused_appraisal" if why == d.PauseReason.APPRAISAL else "msg.paused",
+                       reason=why.value)
 
 
 def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:

@@ -343,8 +343,9 @@ def test_show_explains_a_restarted_and_extended_clock_day_by_day(cli):
     steps = cli.json("show", ref, "--json")["steps"]
     assert steps[0] == "The clocks restarted on Tue 2026-03-10 (new facts): every deadline below counts from then."
     assert steps[-2:] == [
-        "Extended (Order 2020 No. 3, art. 17): the regulatory period is 60 days from receipt instead of 15.",
-        "Regulatory deadline: 60 calendar days after receipt, 24:00 at the end of Sat 2026-05-09."]
+        "Extended (Order 2020 No. 3, art. 17): the regulatory period is 60 days from the restart instead of 15.",
+        "Regulatory deadline: 60 calendar days after the restart, 24:00 at the end of Sat 2026-05-09."]
+    assert steps[1] == "Restarted Tue 2026-03-10 09:00 (Asia/Shanghai); that day is not counted."
     out = cli("--lang", "zh", "show", ref).stdout
     assert "时限计算过程" in out and "已延长（银保监会令2020年第3号第十七条）" in out
 
@@ -411,3 +412,22 @@ def test_export_carries_the_procedure_masked_where_personal(cli):
     header = cli("export", "--format", "csv").stdout.splitlines()[0].split(",")
     assert {"withdrawn_at", "repeat_count", "review_outcome", "cycle_opened_by"} <= set(header)
     assert "11010519491231002X" not in cli("export", "--format", "csv").stdout
+
+
+def test_a_pause_moves_the_deadline_off_midnight_and_every_output_says_where(cli, monkeypatch):
+    """An hour's pause of a general case received Mon 11-23 moves its deadline from the end of Thu
+    11-26 to 01:00 on Fri 11-27: the resume message says that time (not "end of Fri"), show's
+    counting names the pause, and the timeline says how long it was, in words."""
+    cli.staff()
+    ref = cli.log(received="2026-11-23T09:00")
+    paused = cli("pause", ref, "--reason", "customer_materials", "--at", "2026-11-24T10:00").stdout
+    assert "the internal clock stopped, the regulatory one runs on" in paused
+    out = cli("resume", ref, "--at", "2026-11-24T11:00").stdout
+    assert "resumed (due Fri 2026-11-27 01:00, regulatory end of Tue 2026-12-08)" in out
+    steps = cli.json("show", ref, "--json", "--as-of", "2026-11-25T09:00")["steps"]
+    assert steps[-1] == ("Paused for 1h 00m of working time in all: the internal deadline moves that much later, "
+                         "to 2026-11-27 01:00.")
+    monkeypatch.setenv("COLUMNS", "200")
+    zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-11-25T09:00").stdout
+    assert "累计中止工作时间 1小时0分：内部处理时限相应顺延至 2026-11-27 01:00。" in zh
+    assert "中止时长：1小时0分" in zh and "中止的工作时间：1小时0分" in zh and "paused_" not in zh

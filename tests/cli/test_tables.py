@@ -283,3 +283,12 @@ def test_rows_after_the_first_keep_to_the_width_as_the_table_streams(cli, monkey
     late = next(line for line in lines if line.startswith("C-2026-000002"))
     assert re.search(r"(late \d+d \(\d+wd\)|超时\d+天（\d+工作日）)$", late), late
     assert "Under review" in out or "核查中" in out
+
+
+def test_a_review_past_its_30_days_reads_as_a_review_breach_in_both_languages(cli, monkeypatch):
+    as_of = _months_late(cli)
+    monkeypatch.setenv("COLUMNS", "250")
+    for lang, word in (("en", "review"), ("zh", "核查")):
+        out = cli("--lang", lang, "report", "overdue", "--as-of", as_of).stdout
+        review = next(line for line in _lines(out) if line.startswith("C-2026-000001"))
+        assert review.split()[-1] == word and "breach." not in out, review

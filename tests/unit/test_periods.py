@@ -47,7 +47,7 @@ def test_a_period_is_explained_from_the_day_after_to_its_last_day_and_any_move()
 
 def _case(**kw):
     values = dict(review_requested_at=None, status=Status.IN_PROGRESS.value, tier=Tier.GENERAL.value,
-                  regulatory_extension_days=0, regulatory_paused_seconds=0)
+                  regulatory_extension_days=0, regulatory_paused_seconds=0, paused_working_seconds=0, due_at=None)
     values.update(kw)
     return SimpleNamespace(**values)
 
@@ -69,7 +69,9 @@ def test_a_cases_deadlines_are_explained_from_its_cycle_with_restarts_extensions
     assert first == dl.explain(opened, Tier.GENERAL, CAL).steps
     again = dl.explain_case(_case(), opened, "new_facts", CAL)
     assert again[0] == "The clocks restarted on Mon 2026-03-02 (new facts): every deadline below counts from then."
-    assert again[1:] == first
+    assert again[1:] == dl.explain(opened, Tier.GENERAL, CAL, restart=True).steps  # counted the same, said so
+    assert again[1] == "Restarted Mon 2026-03-02 10:00 (Asia/Shanghai); that day is not counted."
+    assert [len(again[1:]), again[-1]] == [len(first), first[-1].replace("after receipt", "after the restart")]
     assert dl.explain_case(_case(), opened, "reopen", CAL, "zh")[0].startswith("2026-03-02（周一） 重新计时（重启）")
     extended = dl.explain_case(_case(regulatory_extension_days=60, tier=Tier.IMPORTANT.value), opened, "log", CAL)
     assert extended == dl.explain(opened, Tier.IMPORTANT, CAL, extended_to=60).steps
