@@ -128,7 +128,14 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     ref = case["reference"]
     tier = d.Tier(case["tier"])
     age_h = (ctx.now - received).total_seconds() / 3600
-    step = lambda hours: min(received + dt.timedelta(hours=hours), ctx.now)  # noqa: E731
+    last = [received]
+
+    def step(hours: float) -> dt.datetime:
+        """The time `hours` after receipt, never before the step before it, never after now: a
+        case's history is told in order."""
+        last[0] = min(max(received + dt.timedelta(hours=hours), last[0]), ctx.now)
+        return last[0]
+
     roll = rng.random()
     if age_h > 24 * 60 and roll < 0.33:
         roll += 0.33  # the year's history ran its course: decided, mostly closed
@@ -177,7 +184,7 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                      at=told, facts=rng.choice(FACTS), basis=rng.choice(BASES),
                      relief=rng.choice([None, None, "review,mediation,litigation", "review,mediation"]),
                      decided_at=max(received, told - dt.timedelta(hours=rng.uniform(0, 20))))
-    resolved_at = received + dt.timedelta(hours=hours)
+    resolved_at = told
     if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
         reopened_at = resolved_at + dt.timedelta(hours=24)
         services.reopen(uow, ctx, ref, reason=TEXT["reopen_reason"], at=reopened_at)

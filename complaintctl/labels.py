@@ -1658,6 +1658,8 @@ TEXT.update({
     "acc.not_future": ("a time not in the future", "不晚于现在的时间"),
     "acc.not_future_now": ("a time not in the future (now is {now})", "不晚于现在（{now}）的时间"),
     "acc.after_received": ("a time not before the case was received ({at})", "不早于案件受理时间（{at}）的时间"),
+    "acc.after_last_step": ("a time not before the case's last step ({step} at {at}): its history is kept in order",
+                            "不早于该案件上一步操作（{at} {step}）的时间：处理记录须按时间先后登记"),
     "acc.after_received_at": ("a time not before --received-at ({at})", "不早于 --received-at（{at}）的时间"),
     "acc.after_receipt": ("a time not before receipt", "不早于受理时间的时间"),
     "acc.after_receipt_not_future": ("a time not before receipt nor after now", "不早于受理时间且不晚于现在的时间"),

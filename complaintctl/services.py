@@ -205,7 +205,27 @@ def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.
     """Load the case, check when the action happened, and the status the state machine moves it to."""
     case = load_case(uow, key)
     when = _when(at, ctx, case)
+    if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
+        _in_order(uow, ctx, case, when)
     return case, when, _move(case, action)
+
+
+# The steps of a case's procedure, whose times the history keeps in order (a note, a letter, a
+# reveal or a repeat complaint may come at any time after receipt).
+_STEPS = tuple(a.value for a in (d.Action.LOG, d.Action.IMPORT, d.Action.ASSIGN, d.Action.ESCALATE, d.Action.RESPOND,
+                                 d.Action.PAUSE, d.Action.RESUME, d.Action.EXTEND, d.Action.RESOLVE, d.Action.REOPEN,
+                                 d.Action.CLOSE, d.Action.WITHDRAW, d.Action.REVIEW, d.Action.REVIEW_DECIDE))
+
+
+def _in_order(uow, ctx: Context, case: Case, when: dt.datetime, field_name: str = "--at") -> None:
+    """A step of the procedure is not dated before the case's last step: a resolution before the
+    first response, or a follow-up before the assignment, would make the history impossible."""
+    last = uow.session.execute(
+        select(Event.occurred_at, Event.action).where(Event.case_id == case.id, Event.action.in_(_STEPS))
+        .order_by(Event.occurred_at.desc()).limit(1)).first()
+    if last is not None and when < last[0]:
+        raise InvalidValue(field_name, _show(when, ctx), "acc.after_last_step", at=_show(last[0], ctx),
+                           step=d.Action(last[1]))
 
 
 def _move(case: Case, action: d.Action) -> d.Status:
@@ -430,6 +450,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
     with uow:
         case = load_case(uow, key)
         when = _when(at, ctx, case)
+        _in_order(uow, ctx, case, when)
         person = _staff(uow, to, "assignee")
         status = _move(case, d.Action.ASSIGN)
         _check_not_complained_about(case, person, "--to")
@@ -615,6 +636,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         case = load_case(uow, key)
         _move(case, d.Action.EXTEND)
         when = _when(at, ctx, case)
+        _in_order(uow, ctx, case, when)
         in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
         if to <= in_force:
             raise InvalidValue("--to", to, "acc.extension_more", days=in_force,

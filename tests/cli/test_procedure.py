@@ -431,3 +431,19 @@ def test_a_pause_moves_the_deadline_off_midnight_and_every_output_says_where(cli
     zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-11-25T09:00").stdout
     assert "累计中止工作时间 1小时0分：内部处理时限相应顺延至 2026-11-27 01:00。" in zh
     assert "中止时长：1小时0分" in zh and "中止的工作时间：1小时0分" in zh and "paused_" not in zh
+
+
+def test_the_steps_of_a_case_are_dated_in_order_notes_may_come_late(cli):
+    """A resolution dated before the first response (or any step before the last step) is refused:
+    the history would be impossible. A note written up late may still be dated earlier."""
+    cli.staff()
+    ref = cli.log(received="2026-11-24T09:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-11-24T10:00")
+    cli("respond", ref, "--text", "已致电客户", "--at", "2026-11-24T15:00")
+    err = cli.fails("resolve", ref, "--resolution", "退还手续费", "--at", "2026-11-24T12:00")
+    assert err == ("complaintctl: error: invalid --at '2026-11-24T12:00:00+08:00': expected a time not before the "
+                   "case's last step (responded at 2026-11-24T15:00:00+08:00): its history is kept in order")
+    assert "处理记录须按时间先后登记" in cli.fails("--lang", "zh", "assign", ref, "--to", "zhangwei", "--at",
+                                                 "2026-11-24T11:00", "--override", "--reason", "x")
+    cli("note", ref, "上午与客户通话的记录（补记）", "--at", "2026-11-24T11:30")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-11-24T16:00")

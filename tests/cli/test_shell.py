@@ -29,7 +29,7 @@ def test_a_short_day_in_the_shell(cli):
     child.expect("00001")
     child.send(" --to wangf\t")  # and a member of staff
     child.expect("ang")
-    child.sendline("")
+    child.sendline(" --at 2026-03-02T11:00")  # the day's steps in order: assigned before it is resolved
     child.expect("C-2026-000001 assigned to wangfang")
     child.expect(PROMPT)
     child.sendline('resolve C-2026-000001 --resolution "补偿损失并致歉" --notified-via 电话 --at 2026-03-03T10:00')
