@@ -40,6 +40,7 @@ _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
 _DUE_SOON_VALUES = _LIST_VALUES  # --as-of, --limit, --format
 _AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
+_SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
 
 
 class FullWay(Exception):
@@ -93,6 +94,13 @@ def parse_aging(argv: list[str]) -> dict | None:
     return _parse(argv, ["report", "aging"], _AGING_VALUES, {}, {"as_of": None, "fmt": "table"})
 
 
+def parse_summary(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report summary [--from] [--to] [--by]
+    [--format]`; else None (--output and --excel go the full way)."""
+    return _parse(argv, ["report", "summary"], _SUMMARY_VALUES, {},
+                  {"start": None, "end": None, "by": "product", "fmt": "table"})
+
+
 def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict,
            argument: str | None = None) -> dict | None:
     """The options of `[globals] COMMAND [options]` with only the global options, the command's
@@ -134,7 +142,8 @@ def run(argv: list[str]) -> bool:
     for parser, prepare, write in ((parse, _prepare, _write), (parse_show, _prepare_show, _write_show),
                                    (parse_list, _prepare_list, _write_list), (parse_sla, _prepare_sla, _write_sla),
                                    (parse_due_soon, _prepare_due_soon, _write_due_soon),
-                                   (parse_aging, _prepare_aging, _write_aging)):
+                                   (parse_aging, _prepare_aging, _write_aging),
+                                   (parse_summary, _prepare_summary, _write_summary)):
         opts = parser(argv)
         if opts is not None:
             break
@@ -640,5 +649,43 @@ def _write_aging(table: list, fmt: str, lang: str) -> None:
 
     try:
         emit_aging(table, fmt, lang)
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+def _prepare_summary(opts: dict):
+    """report summary, computed before the first byte is written: complaintctl/summary.py puts it
+    together from the full way's own statements (reports.summary_statement), compiled to text. Three
+    dimensions (not compiled), a missing --from or --to and any error go the full way."""
+    import datetime as dt
+
+    from complaintctl import summary
+
+    from . import render
+
+    if opts["fmt"] not in render.FORMATS or opts["start"] is None or opts["end"] is None:
+        raise FullWay
+    st, lang, policy, db = _open(opts)
+
+    def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
+        name = summary.statement_name(statement, dims, kind, readable)
+        if name not in db.queries:
+            raise FullWay
+        return db.all(name, **{k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()})
+
+    try:
+        report = summary.summary(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=opts["by"],
+                                 readable=db.may_read_personal())
+    finally:
+        db.close()
+    return report, lang, opts["fmt"]
+
+
+def _write_summary(report: dict, lang: str, fmt: str) -> None:
+    """The report, as cli/reports.py's `summary` writes it."""
+    from .views import emit_summary
+
+    try:
+        emit_summary(report, fmt, lang)
     except BrokenPipeError:
         sys.exit(1)

@@ -14,7 +14,7 @@ from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .render import Column
 from .state import state
 from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_aging, emit_due_soon, emit_sla,
-                    table_columns)
+                    emit_summary, table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -161,33 +161,9 @@ def summary(
     from complaintctl import reports
 
     render.check_format(fmt, excel)
-    lang = st.language
     with st.uow(write=False) as uow:
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
-    cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
-        Column("received", kind="number", header=labels.t("summary.received", lang)),
-        Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
-        Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
-        Column("previous", kind="number", header=labels.t("summary.previous", lang)),
-        Column("change", kind="number", header=labels.t("summary.change", lang)),
-        Column("change_pct", kind="percent", header=labels.t("summary.change_pct", lang)),
-    ]
-    if fmt in ("csv", "jsonl"):  # rows only: the table of counts
-        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
-        return
-
-    def table() -> None:  # the counts, the root causes and the repeat complainants
-        render.emit(rep["rows"], cols, lang=lang, limit=None,
-                    title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
-                    empty=labels.t("summary.none", lang))
-        render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
-                    header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
-                    title=labels.t("summary.top_causes", lang), empty=" ")
-        render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
-                                                 Column("contact"), Column("cases", kind="number")],
-                    lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
-
-    render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section
+    emit_summary(rep, fmt, st.language, output=output, excel=excel)
 
 
 def render_escalation(st, *, as_of: Optional[str], dry_run: bool, fmt: str) -> None:

@@ -432,3 +432,33 @@ def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: boo
         Column("total", kind="number")]
     render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.aging", lang),
                 limit=None)
+
+
+def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
+    """report summary as cli/reports.py and the lean report (lean.py) write it: csv and jsonl the
+    table of counts; a table of it, the root causes and the repeat complainants; or one JSON document
+    with every section."""
+    cols = [Column(dim, enum=labels.FIELDS.get(dim)) for dim in rep["by"]] + [
+        Column("received", kind="number", header=labels.t("summary.received", lang)),
+        Column("withdrawn", kind="number", header=labels.t("col.withdrawn", lang)),
+        Column("repeats", kind="number", header=labels.t("col.repeats", lang)),
+        Column("previous", kind="number", header=labels.t("summary.previous", lang)),
+        Column("change", kind="number", header=labels.t("summary.change", lang)),
+        Column("change_pct", kind="percent", header=labels.t("summary.change_pct", lang)),
+    ]
+    if fmt in ("csv", "jsonl"):  # rows only: the table of counts
+        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
+        return
+
+    def table() -> None:  # the counts, the root causes and the repeat complainants
+        render.emit(rep["rows"], cols, lang=lang, limit=None,
+                    title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
+                    empty=labels.t("summary.none", lang))
+        render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
+                    header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
+                    title=labels.t("summary.top_causes", lang), empty=" ")
+        render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
+                                                 Column("contact"), Column("cases", kind="number")],
+                    lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
+
+    render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section

@@ -11,12 +11,13 @@ from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case as sql_
 
 from . import clocks, cycles, deadlines
 from . import sla as sla_figures
+from . import summary as summary_figures
 from . import domain as d
 from . import labels
-from .context import Context, parse_time, show_time
-from .errors import InvalidValue, UserError
+from .context import Context, parse_time
+from .errors import UserError
 from .db import raw_times
-from .models import Case, Cycle, Staff, UTCDateTime
+from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .rows import (AGE_BUCKETS, AGING_LATER, CaseRows, OverdueReport, aging_edges, aging_table, bucket_name,
                    tier_counts)
 
@@ -399,6 +400,18 @@ def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]
 # Repeat complaints ---------------------------------------------------------------------------
 
 
+def repeat_events_select(lo, hi):
+    """The original case of each repeat complaint (a `repeat` event) that arrived in [lo, hi), one
+    row a repeat: a range of the events' (action, time) index."""
+    e = Event.__table__.c
+    return select(e.case_id).where(e.action == d.Action.REPEAT.value, e.occurred_at >= lo, e.occurred_at < hi)
+
+
+def repeat_cases_select(ids, by: list, where: list | None = None):
+    """The columns `by` of the cases `ids` (restricted by `where`), each row led by the case's id."""
+    return select(_C.id, *by).where(_C.id.in_(ids), *(where or []))
+
+
 def repeat_complaints(uow, lo: dt.datetime, hi: dt.datetime, by: list, where: list | None = None) -> dict[tuple, int]:
     """The repeat complaints (`log --repeat-of`, with or without new facts) that arrived in [lo, hi),
     whenever the original was received, counted by the original case's columns `by` (restricted by
@@ -407,95 +420,68 @@ def repeat_complaints(uow, lo: dt.datetime, hi: dt.datetime, by: list, where: li
     A repeat is recorded on the original case as a `repeat` event when it arrives: the period's are
     a range of the events' (action, time) index; their cases are then read by id, a chunk at a time
     (not joined, so that no planner prefers to walk every case in some other order)."""
-    from .models import Event
-
-    e = Event.__table__.c
-    arrived: dict[int, int] = {}
-    for (case_id,) in uow.session.execute(
-            select(e.case_id).where(e.action == d.Action.REPEAT.value, e.occurred_at >= lo, e.occurred_at < hi)):
-        arrived[case_id] = arrived.get(case_id, 0) + 1
-    ids = sorted(arrived)
-    out: dict[tuple, int] = {}
-    for start in range(0, len(ids), 500):
-        for row in uow.session.execute(select(_C.id, *by).where(_C.id.in_(ids[start:start + 500]), *(where or []))):
-            key = tuple(row[1:])
-            out[key] = out.get(key, 0) + arrived[row[0]]
-    return out
+    return summary_figures.tally_repeats(uow.session.execute(repeat_events_select(lo, hi)),
+                                         lambda ids: uow.session.execute(repeat_cases_select(ids, by, where)))
 
 
 # Summary ---------------------------------------------------------------------------------------
-
-SUMMARY_DIMENSIONS = ("channel", "product", "category", "branch", "tier")
+# report summary's figures are put together in complaintctl/summary.py (which the lean report
+# shares); its statements are defined here, once (`summary_statement`).
+SUMMARY_DIMENSIONS = summary_figures.DIMENSIONS
 
 
 def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> dict[str, Any]:
     """Complaints received in the window by dimension(s), against the previous window of equal length."""
-    lo, hi = received_window(ctx, start, end)
-    dims = [x.strip() for x in by.split(",") if x.strip()]
-    for dim in dims:
-        if dim not in SUMMARY_DIMENSIONS:
-            raise InvalidValue("--by", dim, "acc.dimensions", choices=SUMMARY_DIMENSIONS)
-    if not dims or len(dims) > 3:
-        raise InvalidValue("--by", by, "acc.dimensions", choices=SUMMARY_DIMENSIONS)
-    prev_lo = lo - (hi - lo)
-    cols = [getattr(_C, x) for x in dims]
-    period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
-    withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
-    rows = uow.session.execute(
-        select(*cols, period, func.count(), withdrawn)
-        .where(_C.received_at >= prev_lo, _C.received_at < hi)
-        .group_by(*cols, period)).all()
-    table: dict[tuple, dict[str, int]] = {}
-
-    def counts(key: tuple) -> dict[str, int]:
-        return table.setdefault(key, {"current": 0, "previous": 0, "withdrawn": 0, "repeats": 0})
-
-    for r in rows:
-        c = counts(tuple(r[:len(dims)]))
-        c[r[len(dims)]] = r[-2]
-        if r[len(dims)] == "current":  # withdrawals are counted apart from new complaints
-            c["withdrawn"] = int(r[-1] or 0)
-    # Repeats as the return counts them: those that arrived in the window, by their original case.
-    for key, n in repeat_complaints(uow, lo, hi, cols).items():
-        counts(key)["repeats"] += n
-    out = []
-    for key, c in table.items():
-        change = c["current"] - c["previous"]
-        out.append({**{dim: key[i] for i, dim in enumerate(dims)}, "received": c["current"],
-                    "withdrawn": c["withdrawn"], "repeats": c["repeats"],
-                    "previous": c["previous"], "change": change,
-                    "change_pct": round(100.0 * change / c["previous"], 1) if c["previous"] else None})
-    out.sort(key=lambda r: (-r["change"], -r["received"]))
-    causes = uow.session.execute(
-        select(func.coalesce(Case.root_cause, Case.category), func.count())
-        .join(Cycle, Cycle.case_id == Case.id)
-        .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi)
-        .group_by(func.coalesce(Case.root_cause, Case.category)).order_by(func.count().desc()).limit(10)).all()
-    repeaters = _repeaters(uow, lo, hi)
-    return {"from": show_time(lo, ctx), "to": show_time(hi - dt.timedelta(microseconds=1), ctx), "previous_from": show_time(prev_lo, ctx), "by": dims,
-            "rows": out, "root_causes": [{"root_cause": c, "resolved": n} for c, n in causes],
-            "repeat_complainants": repeaters}
-
-
-def _repeaters(uow, lo: dt.datetime, hi: dt.datetime) -> list[dict[str, Any]]:
-    """The phones and accounts of more than one case received in [lo, hi), shown as stored (masked).
-    They are told apart by their full values where the login may read personal data; otherwise
-    (a PostgreSQL login that may not reveal) by the masked values, which can join two customers
-    whose numbers share the digits shown."""
     from . import personal
+
+    def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
+        return uow.session.execute(summary_statement(statement, dims, kind, readable), params)
+
+    return summary_figures.summary(run, ctx, start=start, end=end, by=by, readable=personal.readable(uow))
+
+
+def summary_statement(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True):
+    """One of report summary's statements (summary.py says what each reads): the full path runs it,
+    complaintctl/sqltext.py compiles it for the lean report. The window [lo, hi) and the previous
+    one's start prev_lo are bound at run time, and the ids of repeat_cases as an expanding list."""
+    lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
+    cols = [getattr(_C, x) for x in dims]
+    if statement == "counts":
+        period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
+        withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))
+        return (select(*cols, period, func.count(), withdrawn)
+                .where(_C.received_at >= bindparam("prev_lo", type_=UTCDateTime()), _C.received_at < hi)
+                .group_by(*cols, period))
+    if statement == "repeats":
+        return repeat_events_select(lo, hi)
+    if statement == "repeat_cases":
+        return repeat_cases_select(bindparam("ids", expanding=True), cols)
+    if statement == "causes":
+        cause = func.coalesce(Case.root_cause, Case.category)
+        return (select(cause, func.count()).join(Cycle, Cycle.case_id == Case.id)
+                .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi)
+                .group_by(cause).order_by(func.count().desc()).limit(10))
+    if statement == "repeaters":
+        return _repeaters_select(kind, readable, lo, hi)
+    raise ValueError(statement)
+
+
+def _repeaters_select(kind: str, readable: bool, lo, hi):
+    """The phones or accounts (`kind`) of more than one case received in [lo, hi), shown as stored
+    (masked). They are told apart by their full values where the login may read personal data
+    (`readable`); otherwise (a PostgreSQL login that may not reveal) by the masked values, which can
+    join two customers whose numbers share the digits shown."""
     from .models import PersonalData
 
     p = PersonalData.__table__.c
+    col = _C.phone if kind == "phone" else _C.account
     within = (_C.received_at >= lo, _C.received_at < hi)
-    out = []
-    for col, kind in ((_C.phone, "phone"), (_C.account, "account")):
-        if personal.readable(uow):
-            query = (select(func.min(col), func.count(func.distinct(_C.id))).select_from(Case.__table__)
-                     .join(PersonalData.__table__, and_(p.case_id == _C.id, p.field == kind))
-                     .where(*within, col.is_not(None)).group_by(p.value))
-        else:
-            query = select(col, func.count()).where(*within, col.is_not(None)).group_by(col)
-        n = func.count(func.distinct(_C.id)) if personal.readable(uow) else func.count()
-        for value, cases in uow.session.execute(query.having(n > 1).order_by(n.desc(), func.min(col)).limit(20)).all():
-            out.append({"kind": kind, "contact": value, "cases": cases})
-    return out
+    if readable:
+        n = func.count(func.distinct(_C.id))
+        query = (select(func.min(col), n).select_from(Case.__table__)
+                 .join(PersonalData.__table__, and_(p.case_id == _C.id, p.field == kind))
+                 .where(*within, col.is_not(None)).group_by(p.value))
+    else:
+        n = func.count()
+        query = select(col, n).where(*within, col.is_not(None)).group_by(col)
+    return query.having(n > 1).order_by(n.desc(), func.min(col)).limit(20)

@@ -29,10 +29,10 @@ AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals", *AGE_EDGES)
+           "totals", "prev_lo", "ids", *AGE_EDGES)
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
-LISTS = ("bars", "pairs", "every", "places", "totals")
+LISTS = ("bars", "pairs", "every", "places", "totals", "ids")
 
 
 # The lean show's statements: each returns rows of a table, which the lean show reads as the models
@@ -84,7 +84,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
-        **_due_soon_and_aging(as_of, cutoff),
+        **_due_soon_and_aging(as_of, cutoff), **_summary(),  # (with their own filters: the full way)
         # the lean list (no filters): the open cases, or every case (--all), newest first; a table's
         # first page and their count
         **{f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
@@ -107,6 +107,21 @@ def _due_soon_and_aging(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
                                                    type_=UTCDateTime()) for name in AGE_EDGES}
     return {"due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
             "aging": reports.aging_select(as_of, edges)}
+
+
+def _summary() -> dict[str, sa.sql.ClauseElement]:
+    """report summary's statements: by one or two dimensions (three go the full way), and the repeat
+    complainants told apart by full or by masked values."""
+    from itertools import permutations
+
+    from .summary import DIMENSIONS, statement_name
+
+    out = {statement_name(name): reports.summary_statement(name) for name in ("repeats", "causes")}
+    out.update({statement_name("repeaters", (), kind, readable): reports.summary_statement("repeaters", (), kind, readable)
+                for kind in ("phone", "account") for readable in (True, False)})
+    out.update({statement_name(name, dims): reports.summary_statement(name, dims) for n in (1, 2)
+                for dims in permutations(DIMENSIONS, n) for name in ("counts", "repeat_cases")})
+    return out
 
 
 # The zone the export's text is made in: on PostgreSQL its text holds for every zone whose offsets

@@ -5060,7 +5060,554 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                    {}),
                 'staff_by_name': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                   'staff WHERE staff.name = %(value)s::VARCHAR',
-                                  {})},
+                                  {}),
+                'summary_causes': ('SELECT coalesce(cases.root_cause, cases.category) AS coalesce_1, '
+                                   'count(*) AS count_1 FROM cases JOIN cycles ON cycles.case_id = cases.id '
+                                   'WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
+                                   'coalesce(cases.root_cause, cases.category) ORDER BY count(*) DESC LIMIT '
+                                   '%(param_1)s::INTEGER',
+                                   {'param_1': 10}),
+                'summary_counts_branch': ('SELECT cases.branch, CASE WHEN (cases.received_at >= '
+                                          '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR '
+                                          'ELSE %(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                          'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) THEN '
+                                          '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS sum_1 FROM '
+                                          'cases WHERE cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                          'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                          'ZONE GROUP BY cases.branch, CASE WHEN (cases.received_at >= '
+                                          '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR '
+                                          'ELSE %(param_2)s::VARCHAR END',
+                                          {'param_1': 'current',
+                                           'param_2': 'previous',
+                                           'param_3': 1,
+                                           'param_4': 0,
+                                           'status_1': 'withdrawn'}),
+                'summary_counts_branch_category': ('SELECT cases.branch, cases.category, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                                   'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) '
+                                                   'THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) '
+                                                   'AS sum_1 FROM cases WHERE cases.received_at >= '
+                                                   '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                   'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'GROUP BY cases.branch, cases.category, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END',
+                                                   {'param_1': 'current',
+                                                    'param_2': 'previous',
+                                                    'param_3': 1,
+                                                    'param_4': 0,
+                                                    'status_1': 'withdrawn'}),
+                'summary_counts_branch_channel': ('SELECT cases.branch, cases.channel, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END AS period, count(*) AS count_1, sum(CASE WHEN '
+                                                  '(cases.status = %(status_1)s::VARCHAR) THEN '
+                                                  '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS '
+                                                  'sum_1 FROM cases WHERE cases.received_at >= '
+                                                  '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                  'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                  'GROUP BY cases.branch, cases.channel, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END',
+                                                  {'param_1': 'current',
+                                                   'param_2': 'previous',
+                                                   'param_3': 1,
+                                                   'param_4': 0,
+                                                   'status_1': 'withdrawn'}),
+                'summary_counts_branch_product': ('SELECT cases.branch, cases.product, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END AS period, count(*) AS count_1, sum(CASE WHEN '
+                                                  '(cases.status = %(status_1)s::VARCHAR) THEN '
+                                                  '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS '
+                                                  'sum_1 FROM cases WHERE cases.received_at >= '
+                                                  '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                  'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                  'GROUP BY cases.branch, cases.product, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END',
+                                                  {'param_1': 'current',
+                                                   'param_2': 'previous',
+                                                   'param_3': 1,
+                                                   'param_4': 0,
+                                                   'status_1': 'withdrawn'}),
+                'summary_counts_branch_tier': ('SELECT cases.branch, cases.tier, CASE WHEN '
+                                               '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                               'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                               'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                               '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                               '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                               'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                               'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                               'ZONE GROUP BY cases.branch, cases.tier, CASE WHEN '
+                                               '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                               'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+                'summary_counts_category': ('SELECT cases.category, CASE WHEN (cases.received_at >= '
+                                            '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR '
+                                            'ELSE %(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                            'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) THEN '
+                                            '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS sum_1 '
+                                            'FROM cases WHERE cases.received_at >= %(prev_lo)s::TIMESTAMP '
+                                            'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                            'WITHOUT TIME ZONE GROUP BY cases.category, CASE WHEN '
+                                            '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                            '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                            {'param_1': 'current',
+                                             'param_2': 'previous',
+                                             'param_3': 1,
+                                             'param_4': 0,
+                                             'status_1': 'withdrawn'}),
+                'summary_counts_category_branch': ('SELECT cases.category, cases.branch, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                                   'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) '
+                                                   'THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) '
+                                                   'AS sum_1 FROM cases WHERE cases.received_at >= '
+                                                   '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                   'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'GROUP BY cases.category, cases.branch, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END',
+                                                   {'param_1': 'current',
+                                                    'param_2': 'previous',
+                                                    'param_3': 1,
+                                                    'param_4': 0,
+                                                    'status_1': 'withdrawn'}),
+                'summary_counts_category_channel': ('SELECT cases.category, cases.channel, CASE WHEN '
+                                                    '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                    'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                    '%(param_2)s::VARCHAR END AS period, count(*) AS '
+                                                    'count_1, sum(CASE WHEN (cases.status = '
+                                                    '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                    '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                    'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                                    'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                                    'WITHOUT TIME ZONE GROUP BY cases.category, '
+                                                    'cases.channel, CASE WHEN (cases.received_at >= '
+                                                    '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                                    '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                    {'param_1': 'current',
+                                                     'param_2': 'previous',
+                                                     'param_3': 1,
+                                                     'param_4': 0,
+                                                     'status_1': 'withdrawn'}),
+                'summary_counts_category_product': ('SELECT cases.category, cases.product, CASE WHEN '
+                                                    '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                    'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                    '%(param_2)s::VARCHAR END AS period, count(*) AS '
+                                                    'count_1, sum(CASE WHEN (cases.status = '
+                                                    '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                    '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                    'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                                    'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                                    'WITHOUT TIME ZONE GROUP BY cases.category, '
+                                                    'cases.product, CASE WHEN (cases.received_at >= '
+                                                    '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                                    '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                    {'param_1': 'current',
+                                                     'param_2': 'previous',
+                                                     'param_3': 1,
+                                                     'param_4': 0,
+                                                     'status_1': 'withdrawn'}),
+                'summary_counts_category_tier': ('SELECT cases.category, cases.tier, CASE WHEN '
+                                                 '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                 'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                 'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                 '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                 '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                 'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                 'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT '
+                                                 'TIME ZONE GROUP BY cases.category, cases.tier, CASE WHEN '
+                                                 '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                 'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                 {'param_1': 'current',
+                                                  'param_2': 'previous',
+                                                  'param_3': 1,
+                                                  'param_4': 0,
+                                                  'status_1': 'withdrawn'}),
+                'summary_counts_channel': ('SELECT cases.channel, CASE WHEN (cases.received_at >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR '
+                                           'ELSE %(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                           'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) THEN '
+                                           '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS sum_1 '
+                                           'FROM cases WHERE cases.received_at >= %(prev_lo)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE GROUP BY cases.channel, CASE WHEN '
+                                           '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                           '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                           {'param_1': 'current',
+                                            'param_2': 'previous',
+                                            'param_3': 1,
+                                            'param_4': 0,
+                                            'status_1': 'withdrawn'}),
+                'summary_counts_channel_branch': ('SELECT cases.channel, cases.branch, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END AS period, count(*) AS count_1, sum(CASE WHEN '
+                                                  '(cases.status = %(status_1)s::VARCHAR) THEN '
+                                                  '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS '
+                                                  'sum_1 FROM cases WHERE cases.received_at >= '
+                                                  '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                  'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                  'GROUP BY cases.channel, cases.branch, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END',
+                                                  {'param_1': 'current',
+                                                   'param_2': 'previous',
+                                                   'param_3': 1,
+                                                   'param_4': 0,
+                                                   'status_1': 'withdrawn'}),
+                'summary_counts_channel_category': ('SELECT cases.channel, cases.category, CASE WHEN '
+                                                    '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                    'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                    '%(param_2)s::VARCHAR END AS period, count(*) AS '
+                                                    'count_1, sum(CASE WHEN (cases.status = '
+                                                    '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                    '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                    'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                                    'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                                    'WITHOUT TIME ZONE GROUP BY cases.channel, '
+                                                    'cases.category, CASE WHEN (cases.received_at >= '
+                                                    '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                                    '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                    {'param_1': 'current',
+                                                     'param_2': 'previous',
+                                                     'param_3': 1,
+                                                     'param_4': 0,
+                                                     'status_1': 'withdrawn'}),
+                'summary_counts_channel_product': ('SELECT cases.channel, cases.product, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                                   'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) '
+                                                   'THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) '
+                                                   'AS sum_1 FROM cases WHERE cases.received_at >= '
+                                                   '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                   'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'GROUP BY cases.channel, cases.product, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END',
+                                                   {'param_1': 'current',
+                                                    'param_2': 'previous',
+                                                    'param_3': 1,
+                                                    'param_4': 0,
+                                                    'status_1': 'withdrawn'}),
+                'summary_counts_channel_tier': ('SELECT cases.channel, cases.tier, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE GROUP BY cases.channel, cases.tier, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+                'summary_counts_product': ('SELECT cases.product, CASE WHEN (cases.received_at >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR '
+                                           'ELSE %(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                           'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) THEN '
+                                           '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS sum_1 '
+                                           'FROM cases WHERE cases.received_at >= %(prev_lo)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE GROUP BY cases.product, CASE WHEN '
+                                           '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                           '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                           {'param_1': 'current',
+                                            'param_2': 'previous',
+                                            'param_3': 1,
+                                            'param_4': 0,
+                                            'status_1': 'withdrawn'}),
+                'summary_counts_product_branch': ('SELECT cases.product, cases.branch, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END AS period, count(*) AS count_1, sum(CASE WHEN '
+                                                  '(cases.status = %(status_1)s::VARCHAR) THEN '
+                                                  '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS '
+                                                  'sum_1 FROM cases WHERE cases.received_at >= '
+                                                  '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                  'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                  'GROUP BY cases.product, cases.branch, CASE WHEN '
+                                                  '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
+                                                  'END',
+                                                  {'param_1': 'current',
+                                                   'param_2': 'previous',
+                                                   'param_3': 1,
+                                                   'param_4': 0,
+                                                   'status_1': 'withdrawn'}),
+                'summary_counts_product_category': ('SELECT cases.product, cases.category, CASE WHEN '
+                                                    '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                    'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                    '%(param_2)s::VARCHAR END AS period, count(*) AS '
+                                                    'count_1, sum(CASE WHEN (cases.status = '
+                                                    '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                    '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                    'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                                    'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                                    'WITHOUT TIME ZONE GROUP BY cases.product, '
+                                                    'cases.category, CASE WHEN (cases.received_at >= '
+                                                    '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                                    '%(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                    {'param_1': 'current',
+                                                     'param_2': 'previous',
+                                                     'param_3': 1,
+                                                     'param_4': 0,
+                                                     'status_1': 'withdrawn'}),
+                'summary_counts_product_channel': ('SELECT cases.product, cases.channel, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END AS period, count(*) AS count_1, '
+                                                   'sum(CASE WHEN (cases.status = %(status_1)s::VARCHAR) '
+                                                   'THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) '
+                                                   'AS sum_1 FROM cases WHERE cases.received_at >= '
+                                                   '%(prev_lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                                   'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'GROUP BY cases.product, cases.channel, CASE WHEN '
+                                                   '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                                   '%(param_2)s::VARCHAR END',
+                                                   {'param_1': 'current',
+                                                    'param_2': 'previous',
+                                                    'param_3': 1,
+                                                    'param_4': 0,
+                                                    'status_1': 'withdrawn'}),
+                'summary_counts_product_tier': ('SELECT cases.product, cases.tier, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE GROUP BY cases.product, cases.tier, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+                'summary_counts_tier': ('SELECT cases.tier, CASE WHEN (cases.received_at >= '
+                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                        '%(param_2)s::VARCHAR END AS period, count(*) AS count_1, sum(CASE '
+                                        'WHEN (cases.status = %(status_1)s::VARCHAR) THEN '
+                                        '%(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END) AS sum_1 FROM '
+                                        'cases WHERE cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT '
+                                        'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                        'ZONE GROUP BY cases.tier, CASE WHEN (cases.received_at >= '
+                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR ELSE '
+                                        '%(param_2)s::VARCHAR END',
+                                        {'param_1': 'current',
+                                         'param_2': 'previous',
+                                         'param_3': 1,
+                                         'param_4': 0,
+                                         'status_1': 'withdrawn'}),
+                'summary_counts_tier_branch': ('SELECT cases.tier, cases.branch, CASE WHEN '
+                                               '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                               'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                               'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                               '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                               '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                               'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                               'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                               'ZONE GROUP BY cases.tier, cases.branch, CASE WHEN '
+                                               '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                               'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+                'summary_counts_tier_category': ('SELECT cases.tier, cases.category, CASE WHEN '
+                                                 '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                 'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                 'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                 '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                 '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                 'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                 'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT '
+                                                 'TIME ZONE GROUP BY cases.tier, cases.category, CASE WHEN '
+                                                 '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                 'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                 {'param_1': 'current',
+                                                  'param_2': 'previous',
+                                                  'param_3': 1,
+                                                  'param_4': 0,
+                                                  'status_1': 'withdrawn'}),
+                'summary_counts_tier_channel': ('SELECT cases.tier, cases.channel, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE GROUP BY cases.tier, cases.channel, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+                'summary_counts_tier_product': ('SELECT cases.tier, cases.product, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END AS '
+                                                'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                                '%(status_1)s::VARCHAR) THEN %(param_3)s::INTEGER ELSE '
+                                                '%(param_4)s::INTEGER END) AS sum_1 FROM cases WHERE '
+                                                'cases.received_at >= %(prev_lo)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                'ZONE GROUP BY cases.tier, cases.product, CASE WHEN '
+                                                '(cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                                'THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+                'summary_repeat_cases_branch': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
+                                                '(__[POSTCOMPILE_ids])',
+                                                {}),
+                'summary_repeat_cases_branch_category': ('SELECT cases.id, cases.branch, cases.category FROM '
+                                                         'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                         {}),
+                'summary_repeat_cases_branch_channel': ('SELECT cases.id, cases.branch, cases.channel FROM '
+                                                        'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                        {}),
+                'summary_repeat_cases_branch_product': ('SELECT cases.id, cases.branch, cases.product FROM '
+                                                        'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                        {}),
+                'summary_repeat_cases_branch_tier': ('SELECT cases.id, cases.branch, cases.tier FROM cases '
+                                                     'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+                'summary_repeat_cases_category': ('SELECT cases.id, cases.category FROM cases WHERE cases.id '
+                                                  'IN (__[POSTCOMPILE_ids])',
+                                                  {}),
+                'summary_repeat_cases_category_branch': ('SELECT cases.id, cases.category, cases.branch FROM '
+                                                         'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                         {}),
+                'summary_repeat_cases_category_channel': ('SELECT cases.id, cases.category, cases.channel '
+                                                          'FROM cases WHERE cases.id IN '
+                                                          '(__[POSTCOMPILE_ids])',
+                                                          {}),
+                'summary_repeat_cases_category_product': ('SELECT cases.id, cases.category, cases.product '
+                                                          'FROM cases WHERE cases.id IN '
+                                                          '(__[POSTCOMPILE_ids])',
+                                                          {}),
+                'summary_repeat_cases_category_tier': ('SELECT cases.id, cases.category, cases.tier FROM '
+                                                       'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                       {}),
+                'summary_repeat_cases_channel': ('SELECT cases.id, cases.channel FROM cases WHERE cases.id '
+                                                 'IN (__[POSTCOMPILE_ids])',
+                                                 {}),
+                'summary_repeat_cases_channel_branch': ('SELECT cases.id, cases.channel, cases.branch FROM '
+                                                        'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                        {}),
+                'summary_repeat_cases_channel_category': ('SELECT cases.id, cases.channel, cases.category '
+                                                          'FROM cases WHERE cases.id IN '
+                                                          '(__[POSTCOMPILE_ids])',
+                                                          {}),
+                'summary_repeat_cases_channel_product': ('SELECT cases.id, cases.channel, cases.product FROM '
+                                                         'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                         {}),
+                'summary_repeat_cases_channel_tier': ('SELECT cases.id, cases.channel, cases.tier FROM cases '
+                                                      'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+                'summary_repeat_cases_product': ('SELECT cases.id, cases.product FROM cases WHERE cases.id '
+                                                 'IN (__[POSTCOMPILE_ids])',
+                                                 {}),
+                'summary_repeat_cases_product_branch': ('SELECT cases.id, cases.product, cases.branch FROM '
+                                                        'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                        {}),
+                'summary_repeat_cases_product_category': ('SELECT cases.id, cases.product, cases.category '
+                                                          'FROM cases WHERE cases.id IN '
+                                                          '(__[POSTCOMPILE_ids])',
+                                                          {}),
+                'summary_repeat_cases_product_channel': ('SELECT cases.id, cases.product, cases.channel FROM '
+                                                         'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                         {}),
+                'summary_repeat_cases_product_tier': ('SELECT cases.id, cases.product, cases.tier FROM cases '
+                                                      'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+                'summary_repeat_cases_tier': ('SELECT cases.id, cases.tier FROM cases WHERE cases.id IN '
+                                              '(__[POSTCOMPILE_ids])',
+                                              {}),
+                'summary_repeat_cases_tier_branch': ('SELECT cases.id, cases.tier, cases.branch FROM cases '
+                                                     'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+                'summary_repeat_cases_tier_category': ('SELECT cases.id, cases.tier, cases.category FROM '
+                                                       'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                       {}),
+                'summary_repeat_cases_tier_channel': ('SELECT cases.id, cases.tier, cases.channel FROM cases '
+                                                      'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+                'summary_repeat_cases_tier_product': ('SELECT cases.id, cases.tier, cases.product FROM cases '
+                                                      'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+                'summary_repeaters_account_full': ('SELECT min(cases.account) AS min_1, '
+                                                   'count(distinct(cases.id)) AS count_1 FROM cases JOIN '
+                                                   'personal_data ON personal_data.case_id = cases.id AND '
+                                                   'personal_data.field = %(field_1)s::VARCHAR WHERE '
+                                                   'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE AND cases.account IS NOT NULL GROUP BY '
+                                                   'personal_data.value HAVING count(distinct(cases.id)) > '
+                                                   '%(count_2)s::INTEGER ORDER BY count(distinct(cases.id)) '
+                                                   'DESC, min(cases.account) LIMIT %(param_1)s::INTEGER',
+                                                   {'count_2': 1, 'field_1': 'account', 'param_1': 20}),
+                'summary_repeaters_account_masked': ('SELECT cases.account, count(*) AS count_1 FROM cases '
+                                                     'WHERE cases.received_at >= %(lo)s::TIMESTAMP WITHOUT '
+                                                     'TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP '
+                                                     'WITHOUT TIME ZONE AND cases.account IS NOT NULL GROUP '
+                                                     'BY cases.account HAVING count(*) > '
+                                                     '%(count_2)s::INTEGER ORDER BY count(*) DESC, '
+                                                     'min(cases.account) LIMIT %(param_1)s::INTEGER',
+                                                     {'count_2': 1, 'param_1': 20}),
+                'summary_repeaters_phone_full': ('SELECT min(cases.phone) AS min_1, '
+                                                 'count(distinct(cases.id)) AS count_1 FROM cases JOIN '
+                                                 'personal_data ON personal_data.case_id = cases.id AND '
+                                                 'personal_data.field = %(field_1)s::VARCHAR WHERE '
+                                                 'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                 'AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                 'ZONE AND cases.phone IS NOT NULL GROUP BY '
+                                                 'personal_data.value HAVING count(distinct(cases.id)) > '
+                                                 '%(count_2)s::INTEGER ORDER BY count(distinct(cases.id)) '
+                                                 'DESC, min(cases.phone) LIMIT %(param_1)s::INTEGER',
+                                                 {'count_2': 1, 'field_1': 'phone', 'param_1': 20}),
+                'summary_repeaters_phone_masked': ('SELECT cases.phone, count(*) AS count_1 FROM cases WHERE '
+                                                   'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                                   'AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                                   'ZONE AND cases.phone IS NOT NULL GROUP BY cases.phone '
+                                                   'HAVING count(*) > %(count_2)s::INTEGER ORDER BY count(*) '
+                                                   'DESC, min(cases.phone) LIMIT %(param_1)s::INTEGER',
+                                                   {'count_2': 1, 'param_1': 20}),
+                'summary_repeats': ('SELECT events.case_id FROM events WHERE events.action = '
+                                    '%(action_1)s::VARCHAR AND events.occurred_at >= %(lo)s::TIMESTAMP '
+                                    'WITHOUT TIME ZONE AND events.occurred_at < %(hi)s::TIMESTAMP WITHOUT '
+                                    'TIME ZONE',
+                                    {'action_1': 'repeat'})},
  'sqlite': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
                       '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
                       ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
@@ -9871,7 +10418,434 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                {}),
             'staff_by_name': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                               'staff WHERE staff.name = :value',
-                              {})}}
+                              {}),
+            'summary_causes': ('SELECT coalesce(cases.root_cause, cases.category) AS coalesce_1, count(*) AS '
+                               'count_1 FROM cases JOIN cycles ON cycles.case_id = cases.id WHERE '
+                               'cycles.resolved_at >= :lo AND cycles.resolved_at < :hi GROUP BY '
+                               'coalesce(cases.root_cause, cases.category) ORDER BY count(*) DESC LIMIT '
+                               ':param_1 OFFSET :param_2',
+                               {'param_1': 10, 'param_2': 0}),
+            'summary_counts_branch': ('SELECT cases.branch, CASE WHEN (cases.received_at >= :lo) THEN '
+                                      ':param_1 ELSE :param_2 END AS period, count(*) AS count_1, sum(CASE '
+                                      'WHEN (cases.status = :status_1) THEN :param_3 ELSE :param_4 END) AS '
+                                      'sum_1 FROM cases WHERE cases.received_at >= :prev_lo AND '
+                                      'cases.received_at < :hi GROUP BY cases.branch, CASE WHEN '
+                                      '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END',
+                                      {'param_1': 'current',
+                                       'param_2': 'previous',
+                                       'param_3': 1,
+                                       'param_4': 0,
+                                       'status_1': 'withdrawn'}),
+            'summary_counts_branch_category': ('SELECT cases.branch, cases.category, CASE WHEN '
+                                               '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                               'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                               '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                               'cases WHERE cases.received_at >= :prev_lo AND '
+                                               'cases.received_at < :hi GROUP BY cases.branch, '
+                                               'cases.category, CASE WHEN (cases.received_at >= :lo) THEN '
+                                               ':param_1 ELSE :param_2 END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+            'summary_counts_branch_channel': ('SELECT cases.branch, cases.channel, CASE WHEN '
+                                              '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                              'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                              ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                              'cases WHERE cases.received_at >= :prev_lo AND '
+                                              'cases.received_at < :hi GROUP BY cases.branch, cases.channel, '
+                                              'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                              ':param_2 END',
+                                              {'param_1': 'current',
+                                               'param_2': 'previous',
+                                               'param_3': 1,
+                                               'param_4': 0,
+                                               'status_1': 'withdrawn'}),
+            'summary_counts_branch_product': ('SELECT cases.branch, cases.product, CASE WHEN '
+                                              '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                              'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                              ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                              'cases WHERE cases.received_at >= :prev_lo AND '
+                                              'cases.received_at < :hi GROUP BY cases.branch, cases.product, '
+                                              'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                              ':param_2 END',
+                                              {'param_1': 'current',
+                                               'param_2': 'previous',
+                                               'param_3': 1,
+                                               'param_4': 0,
+                                               'status_1': 'withdrawn'}),
+            'summary_counts_branch_tier': ('SELECT cases.branch, cases.tier, CASE WHEN (cases.received_at >= '
+                                           ':lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                           'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                           'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                           '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.branch, '
+                                           'cases.tier, CASE WHEN (cases.received_at >= :lo) THEN :param_1 '
+                                           'ELSE :param_2 END',
+                                           {'param_1': 'current',
+                                            'param_2': 'previous',
+                                            'param_3': 1,
+                                            'param_4': 0,
+                                            'status_1': 'withdrawn'}),
+            'summary_counts_category': ('SELECT cases.category, CASE WHEN (cases.received_at >= :lo) THEN '
+                                        ':param_1 ELSE :param_2 END AS period, count(*) AS count_1, sum(CASE '
+                                        'WHEN (cases.status = :status_1) THEN :param_3 ELSE :param_4 END) AS '
+                                        'sum_1 FROM cases WHERE cases.received_at >= :prev_lo AND '
+                                        'cases.received_at < :hi GROUP BY cases.category, CASE WHEN '
+                                        '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END',
+                                        {'param_1': 'current',
+                                         'param_2': 'previous',
+                                         'param_3': 1,
+                                         'param_4': 0,
+                                         'status_1': 'withdrawn'}),
+            'summary_counts_category_branch': ('SELECT cases.category, cases.branch, CASE WHEN '
+                                               '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                               'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                               '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                               'cases WHERE cases.received_at >= :prev_lo AND '
+                                               'cases.received_at < :hi GROUP BY cases.category, '
+                                               'cases.branch, CASE WHEN (cases.received_at >= :lo) THEN '
+                                               ':param_1 ELSE :param_2 END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+            'summary_counts_category_channel': ('SELECT cases.category, cases.channel, CASE WHEN '
+                                                '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                                'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                                '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                                'cases WHERE cases.received_at >= :prev_lo AND '
+                                                'cases.received_at < :hi GROUP BY cases.category, '
+                                                'cases.channel, CASE WHEN (cases.received_at >= :lo) THEN '
+                                                ':param_1 ELSE :param_2 END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+            'summary_counts_category_product': ('SELECT cases.category, cases.product, CASE WHEN '
+                                                '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                                'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                                '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                                'cases WHERE cases.received_at >= :prev_lo AND '
+                                                'cases.received_at < :hi GROUP BY cases.category, '
+                                                'cases.product, CASE WHEN (cases.received_at >= :lo) THEN '
+                                                ':param_1 ELSE :param_2 END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+            'summary_counts_category_tier': ('SELECT cases.category, cases.tier, CASE WHEN '
+                                             '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                             'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                             ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                             'cases WHERE cases.received_at >= :prev_lo AND '
+                                             'cases.received_at < :hi GROUP BY cases.category, cases.tier, '
+                                             'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                             ':param_2 END',
+                                             {'param_1': 'current',
+                                              'param_2': 'previous',
+                                              'param_3': 1,
+                                              'param_4': 0,
+                                              'status_1': 'withdrawn'}),
+            'summary_counts_channel': ('SELECT cases.channel, CASE WHEN (cases.received_at >= :lo) THEN '
+                                       ':param_1 ELSE :param_2 END AS period, count(*) AS count_1, sum(CASE '
+                                       'WHEN (cases.status = :status_1) THEN :param_3 ELSE :param_4 END) AS '
+                                       'sum_1 FROM cases WHERE cases.received_at >= :prev_lo AND '
+                                       'cases.received_at < :hi GROUP BY cases.channel, CASE WHEN '
+                                       '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END',
+                                       {'param_1': 'current',
+                                        'param_2': 'previous',
+                                        'param_3': 1,
+                                        'param_4': 0,
+                                        'status_1': 'withdrawn'}),
+            'summary_counts_channel_branch': ('SELECT cases.channel, cases.branch, CASE WHEN '
+                                              '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                              'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                              ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                              'cases WHERE cases.received_at >= :prev_lo AND '
+                                              'cases.received_at < :hi GROUP BY cases.channel, cases.branch, '
+                                              'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                              ':param_2 END',
+                                              {'param_1': 'current',
+                                               'param_2': 'previous',
+                                               'param_3': 1,
+                                               'param_4': 0,
+                                               'status_1': 'withdrawn'}),
+            'summary_counts_channel_category': ('SELECT cases.channel, cases.category, CASE WHEN '
+                                                '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                                'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                                '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                                'cases WHERE cases.received_at >= :prev_lo AND '
+                                                'cases.received_at < :hi GROUP BY cases.channel, '
+                                                'cases.category, CASE WHEN (cases.received_at >= :lo) THEN '
+                                                ':param_1 ELSE :param_2 END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+            'summary_counts_channel_product': ('SELECT cases.channel, cases.product, CASE WHEN '
+                                               '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                               'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                               '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                               'cases WHERE cases.received_at >= :prev_lo AND '
+                                               'cases.received_at < :hi GROUP BY cases.channel, '
+                                               'cases.product, CASE WHEN (cases.received_at >= :lo) THEN '
+                                               ':param_1 ELSE :param_2 END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+            'summary_counts_channel_tier': ('SELECT cases.channel, cases.tier, CASE WHEN (cases.received_at '
+                                            '>= :lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                            'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                            'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                            '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.channel, '
+                                            'cases.tier, CASE WHEN (cases.received_at >= :lo) THEN :param_1 '
+                                            'ELSE :param_2 END',
+                                            {'param_1': 'current',
+                                             'param_2': 'previous',
+                                             'param_3': 1,
+                                             'param_4': 0,
+                                             'status_1': 'withdrawn'}),
+            'summary_counts_product': ('SELECT cases.product, CASE WHEN (cases.received_at >= :lo) THEN '
+                                       ':param_1 ELSE :param_2 END AS period, count(*) AS count_1, sum(CASE '
+                                       'WHEN (cases.status = :status_1) THEN :param_3 ELSE :param_4 END) AS '
+                                       'sum_1 FROM cases WHERE cases.received_at >= :prev_lo AND '
+                                       'cases.received_at < :hi GROUP BY cases.product, CASE WHEN '
+                                       '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END',
+                                       {'param_1': 'current',
+                                        'param_2': 'previous',
+                                        'param_3': 1,
+                                        'param_4': 0,
+                                        'status_1': 'withdrawn'}),
+            'summary_counts_product_branch': ('SELECT cases.product, cases.branch, CASE WHEN '
+                                              '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                              'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                              ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                              'cases WHERE cases.received_at >= :prev_lo AND '
+                                              'cases.received_at < :hi GROUP BY cases.product, cases.branch, '
+                                              'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                              ':param_2 END',
+                                              {'param_1': 'current',
+                                               'param_2': 'previous',
+                                               'param_3': 1,
+                                               'param_4': 0,
+                                               'status_1': 'withdrawn'}),
+            'summary_counts_product_category': ('SELECT cases.product, cases.category, CASE WHEN '
+                                                '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                                'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                                '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                                'cases WHERE cases.received_at >= :prev_lo AND '
+                                                'cases.received_at < :hi GROUP BY cases.product, '
+                                                'cases.category, CASE WHEN (cases.received_at >= :lo) THEN '
+                                                ':param_1 ELSE :param_2 END',
+                                                {'param_1': 'current',
+                                                 'param_2': 'previous',
+                                                 'param_3': 1,
+                                                 'param_4': 0,
+                                                 'status_1': 'withdrawn'}),
+            'summary_counts_product_channel': ('SELECT cases.product, cases.channel, CASE WHEN '
+                                               '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END '
+                                               'AS period, count(*) AS count_1, sum(CASE WHEN (cases.status '
+                                               '= :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                               'cases WHERE cases.received_at >= :prev_lo AND '
+                                               'cases.received_at < :hi GROUP BY cases.product, '
+                                               'cases.channel, CASE WHEN (cases.received_at >= :lo) THEN '
+                                               ':param_1 ELSE :param_2 END',
+                                               {'param_1': 'current',
+                                                'param_2': 'previous',
+                                                'param_3': 1,
+                                                'param_4': 0,
+                                                'status_1': 'withdrawn'}),
+            'summary_counts_product_tier': ('SELECT cases.product, cases.tier, CASE WHEN (cases.received_at '
+                                            '>= :lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                            'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                            'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                            '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.product, '
+                                            'cases.tier, CASE WHEN (cases.received_at >= :lo) THEN :param_1 '
+                                            'ELSE :param_2 END',
+                                            {'param_1': 'current',
+                                             'param_2': 'previous',
+                                             'param_3': 1,
+                                             'param_4': 0,
+                                             'status_1': 'withdrawn'}),
+            'summary_counts_tier': ('SELECT cases.tier, CASE WHEN (cases.received_at >= :lo) THEN :param_1 '
+                                    'ELSE :param_2 END AS period, count(*) AS count_1, sum(CASE WHEN '
+                                    '(cases.status = :status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 '
+                                    'FROM cases WHERE cases.received_at >= :prev_lo AND cases.received_at < '
+                                    ':hi GROUP BY cases.tier, CASE WHEN (cases.received_at >= :lo) THEN '
+                                    ':param_1 ELSE :param_2 END',
+                                    {'param_1': 'current',
+                                     'param_2': 'previous',
+                                     'param_3': 1,
+                                     'param_4': 0,
+                                     'status_1': 'withdrawn'}),
+            'summary_counts_tier_branch': ('SELECT cases.tier, cases.branch, CASE WHEN (cases.received_at >= '
+                                           ':lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                           'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                           'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                           '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.tier, '
+                                           'cases.branch, CASE WHEN (cases.received_at >= :lo) THEN :param_1 '
+                                           'ELSE :param_2 END',
+                                           {'param_1': 'current',
+                                            'param_2': 'previous',
+                                            'param_3': 1,
+                                            'param_4': 0,
+                                            'status_1': 'withdrawn'}),
+            'summary_counts_tier_category': ('SELECT cases.tier, cases.category, CASE WHEN '
+                                             '(cases.received_at >= :lo) THEN :param_1 ELSE :param_2 END AS '
+                                             'period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
+                                             ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM '
+                                             'cases WHERE cases.received_at >= :prev_lo AND '
+                                             'cases.received_at < :hi GROUP BY cases.tier, cases.category, '
+                                             'CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
+                                             ':param_2 END',
+                                             {'param_1': 'current',
+                                              'param_2': 'previous',
+                                              'param_3': 1,
+                                              'param_4': 0,
+                                              'status_1': 'withdrawn'}),
+            'summary_counts_tier_channel': ('SELECT cases.tier, cases.channel, CASE WHEN (cases.received_at '
+                                            '>= :lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                            'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                            'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                            '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.tier, '
+                                            'cases.channel, CASE WHEN (cases.received_at >= :lo) THEN '
+                                            ':param_1 ELSE :param_2 END',
+                                            {'param_1': 'current',
+                                             'param_2': 'previous',
+                                             'param_3': 1,
+                                             'param_4': 0,
+                                             'status_1': 'withdrawn'}),
+            'summary_counts_tier_product': ('SELECT cases.tier, cases.product, CASE WHEN (cases.received_at '
+                                            '>= :lo) THEN :param_1 ELSE :param_2 END AS period, count(*) AS '
+                                            'count_1, sum(CASE WHEN (cases.status = :status_1) THEN :param_3 '
+                                            'ELSE :param_4 END) AS sum_1 FROM cases WHERE cases.received_at '
+                                            '>= :prev_lo AND cases.received_at < :hi GROUP BY cases.tier, '
+                                            'cases.product, CASE WHEN (cases.received_at >= :lo) THEN '
+                                            ':param_1 ELSE :param_2 END',
+                                            {'param_1': 'current',
+                                             'param_2': 'previous',
+                                             'param_3': 1,
+                                             'param_4': 0,
+                                             'status_1': 'withdrawn'}),
+            'summary_repeat_cases_branch': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
+                                            '(__[POSTCOMPILE_ids])',
+                                            {}),
+            'summary_repeat_cases_branch_category': ('SELECT cases.id, cases.branch, cases.category FROM '
+                                                     'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+            'summary_repeat_cases_branch_channel': ('SELECT cases.id, cases.branch, cases.channel FROM cases '
+                                                    'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                    {}),
+            'summary_repeat_cases_branch_product': ('SELECT cases.id, cases.branch, cases.product FROM cases '
+                                                    'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                    {}),
+            'summary_repeat_cases_branch_tier': ('SELECT cases.id, cases.branch, cases.tier FROM cases WHERE '
+                                                 'cases.id IN (__[POSTCOMPILE_ids])',
+                                                 {}),
+            'summary_repeat_cases_category': ('SELECT cases.id, cases.category FROM cases WHERE cases.id IN '
+                                              '(__[POSTCOMPILE_ids])',
+                                              {}),
+            'summary_repeat_cases_category_branch': ('SELECT cases.id, cases.category, cases.branch FROM '
+                                                     'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+            'summary_repeat_cases_category_channel': ('SELECT cases.id, cases.category, cases.channel FROM '
+                                                      'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+            'summary_repeat_cases_category_product': ('SELECT cases.id, cases.category, cases.product FROM '
+                                                      'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+            'summary_repeat_cases_category_tier': ('SELECT cases.id, cases.category, cases.tier FROM cases '
+                                                   'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                   {}),
+            'summary_repeat_cases_channel': ('SELECT cases.id, cases.channel FROM cases WHERE cases.id IN '
+                                             '(__[POSTCOMPILE_ids])',
+                                             {}),
+            'summary_repeat_cases_channel_branch': ('SELECT cases.id, cases.channel, cases.branch FROM cases '
+                                                    'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                    {}),
+            'summary_repeat_cases_channel_category': ('SELECT cases.id, cases.channel, cases.category FROM '
+                                                      'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+            'summary_repeat_cases_channel_product': ('SELECT cases.id, cases.channel, cases.product FROM '
+                                                     'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+            'summary_repeat_cases_channel_tier': ('SELECT cases.id, cases.channel, cases.tier FROM cases '
+                                                  'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                  {}),
+            'summary_repeat_cases_product': ('SELECT cases.id, cases.product FROM cases WHERE cases.id IN '
+                                             '(__[POSTCOMPILE_ids])',
+                                             {}),
+            'summary_repeat_cases_product_branch': ('SELECT cases.id, cases.product, cases.branch FROM cases '
+                                                    'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                    {}),
+            'summary_repeat_cases_product_category': ('SELECT cases.id, cases.product, cases.category FROM '
+                                                      'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                      {}),
+            'summary_repeat_cases_product_channel': ('SELECT cases.id, cases.product, cases.channel FROM '
+                                                     'cases WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                     {}),
+            'summary_repeat_cases_product_tier': ('SELECT cases.id, cases.product, cases.tier FROM cases '
+                                                  'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                  {}),
+            'summary_repeat_cases_tier': ('SELECT cases.id, cases.tier FROM cases WHERE cases.id IN '
+                                          '(__[POSTCOMPILE_ids])',
+                                          {}),
+            'summary_repeat_cases_tier_branch': ('SELECT cases.id, cases.tier, cases.branch FROM cases WHERE '
+                                                 'cases.id IN (__[POSTCOMPILE_ids])',
+                                                 {}),
+            'summary_repeat_cases_tier_category': ('SELECT cases.id, cases.tier, cases.category FROM cases '
+                                                   'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                   {}),
+            'summary_repeat_cases_tier_channel': ('SELECT cases.id, cases.tier, cases.channel FROM cases '
+                                                  'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                  {}),
+            'summary_repeat_cases_tier_product': ('SELECT cases.id, cases.tier, cases.product FROM cases '
+                                                  'WHERE cases.id IN (__[POSTCOMPILE_ids])',
+                                                  {}),
+            'summary_repeaters_account_full': ('SELECT min(cases.account) AS min_1, '
+                                               'count(distinct(cases.id)) AS count_1 FROM cases JOIN '
+                                               'personal_data ON personal_data.case_id = cases.id AND '
+                                               'personal_data.field = :field_1 WHERE cases.received_at >= '
+                                               ':lo AND cases.received_at < :hi AND cases.account IS NOT '
+                                               'NULL GROUP BY personal_data.value HAVING '
+                                               'count(distinct(cases.id)) > :count_2 ORDER BY '
+                                               'count(distinct(cases.id)) DESC, min(cases.account) LIMIT '
+                                               ':param_1 OFFSET :param_2',
+                                               {'count_2': 1,
+                                                'field_1': 'account',
+                                                'param_1': 20,
+                                                'param_2': 0}),
+            'summary_repeaters_account_masked': ('SELECT cases.account, count(*) AS count_1 FROM cases WHERE '
+                                                 'cases.received_at >= :lo AND cases.received_at < :hi AND '
+                                                 'cases.account IS NOT NULL GROUP BY cases.account HAVING '
+                                                 'count(*) > :count_2 ORDER BY count(*) DESC, '
+                                                 'min(cases.account) LIMIT :param_1 OFFSET :param_2',
+                                                 {'count_2': 1, 'param_1': 20, 'param_2': 0}),
+            'summary_repeaters_phone_full': ('SELECT min(cases.phone) AS min_1, count(distinct(cases.id)) AS '
+                                             'count_1 FROM cases JOIN personal_data ON personal_data.case_id '
+                                             '= cases.id AND personal_data.field = :field_1 WHERE '
+                                             'cases.received_at >= :lo AND cases.received_at < :hi AND '
+                                             'cases.phone IS NOT NULL GROUP BY personal_data.value HAVING '
+                                             'count(distinct(cases.id)) > :count_2 ORDER BY '
+                                             'count(distinct(cases.id)) DESC, min(cases.phone) LIMIT '
+                                             ':param_1 OFFSET :param_2',
+                                             {'count_2': 1, 'field_1': 'phone', 'param_1': 20, 'param_2': 0}),
+            'summary_repeaters_phone_masked': ('SELECT cases.phone, count(*) AS count_1 FROM cases WHERE '
+                                               'cases.received_at >= :lo AND cases.received_at < :hi AND '
+                                               'cases.phone IS NOT NULL GROUP BY cases.phone HAVING count(*) '
+                                               '> :count_2 ORDER BY count(*) DESC, min(cases.phone) LIMIT '
+                                               ':param_1 OFFSET :param_2',
+                                               {'count_2': 1, 'param_1': 20, 'param_2': 0}),
+            'summary_repeats': ('SELECT events.case_id FROM events WHERE events.action = :action_1 AND '
+                                'events.occurred_at >= :lo AND events.occurred_at < :hi',
+                                {'action_1': 'repeat'})}}
 # The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
 ROWS = {'show_case': (('id', None),
                ('reference', None),

@@ -1,6 +1,6 @@
-"""The lean `report due-soon` and `report aging` (complaintctl_cli/lean.py) write exactly what the
-full Typer path writes, byte for byte, stdout and stderr, and hand every run they do not answer to
-the full path."""
+"""The lean `report due-soon`, `report aging` and `report summary` (complaintctl_cli/lean.py) write
+exactly what the full Typer path writes, byte for byte, stdout and stderr, and hand every run they
+do not answer to the full path."""
 from __future__ import annotations
 
 import json
@@ -46,6 +46,27 @@ def test_the_lean_due_soon_and_aging_write_the_same_bytes_as_the_full_way(cli):
     _same(cli, "--as", "zhangwei", "report", "aging", "--as-of", AS_OF)  # acting for a manager
 
 
+def test_the_lean_summary_writes_the_same_bytes_as_the_full_way(cli):
+    """report summary of the overdue report's register (a repeat complaint, resolved cycles, the
+    same phone on every case) by one and two dimensions, in every format, both languages, 80 and
+    120 columns; three dimensions (not compiled) go the full way."""
+    _register(cli)
+    cli("log", "--repeat-of", "C-2026-000001", "--channel", "mobile_app", "--description", "客户再次来电催问",
+        "--received-at", "2026-03-20T09:00")
+    march = ("--from", "2026-03-01", "--to", "2026-03-31")
+    for lang, columns in (("en", "80"), ("zh", "120")):
+        env = {"COLUMNS": columns}
+        assert "138****5678" in _same(cli, "--lang", lang, "report", "summary", *march, env=env)[1].decode()
+        _same(cli, "--lang", lang, "report", "summary", "--from", "2026-03-16", "--to", "2026-05-31", "--by",
+              "channel,tier", env=env)
+    doc = json.loads(_same(cli, "report", "summary", *march, "-f", "json")[1])
+    assert sum(r["repeats"] for r in doc["rows"]) == 1 and doc["root_causes"] and doc["repeat_complainants"]
+    for fmt in ("csv", "jsonl"):
+        _same(cli, "report", "summary", "--from=2026-03-01", "--to", "2026-04-30", "--by", "branch", "-f", fmt)
+    with RUN.isolation():
+        assert lean.run(["--db", str(cli.db), "report", "summary", *march, "--by", "tier,branch,channel"]) is False
+
+
 FULL_WAY = [
     ["report", "due-soon", "--branch", "BJ001"],    # a filter
     ["report", "due-soon", "--tier", "urgent"],
@@ -61,6 +82,12 @@ FULL_WAY = [
     ["report", "aging", "-f", "html"],
     ["--as", "ghost", "report", "aging"],           # not staff
     ["report", "aging", "--help"],
+    ["report", "summary"],                          # --from and --to are required
+    ["report", "summary", "--from", "2026-03-01"],
+    ["report", "summary", "--from", "2026-03-01", "--to", "2026-02-01"],  # refused by the full way
+    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "colour"],
+    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "-f", "csv", "--excel"],
+    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--output", "x.json"],
 ]
 
 
@@ -76,13 +103,14 @@ def test_anything_the_lean_due_soon_and_aging_do_not_answer_goes_the_full_way(cl
 
 
 @pytest.mark.sqlite_only
-def test_the_lean_due_soon_and_aging_load_no_orm_nor_typer(cli):
+def test_the_lean_due_soon_aging_and_summary_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     probe = ("import sys; from complaintctl_cli import lean; "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '--as-of', '2026-03-02T12:00']); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '-f', 'csv', '--all']); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '--as-of', {AS_OF!r}]); "
              f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '-f', 'json']); "
+             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'summary', '--from', '2026-03-01', '--to', '2026-03-31']); "
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
              "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
