@@ -1,19 +1,19 @@
-"""`report overdue`, `report due-soon`, `report aging`, `report sla`, `export --format csv`, `show`
-and `list` without Typer or SQLAlchemy: the morning cron job's report, what falls due next, the
-register's ages, the compliance figures, the spreadsheet export, a case in full and the register's
-open cases, read-only.
+"""`report overdue`, `report due-soon`, `report aging`, `report summary`, `report sla`, `export
+--format csv`, `show` and `list` without Typer or SQLAlchemy: the morning cron job's report, what
+falls due next, the register's ages, the trends, the compliance figures, the spreadsheet export, a
+case in full and the register's open cases, read-only.
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
 --all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv; sla's --from,
---to, --by, --format; due-soon's, aging's, export's, show's and list's below). Anything else, and anything unusual found before the first
+--to, --by, --format; due-soon's, aging's, summary's, export's, show's and list's below). Anything else, and anything unusual found before the first
 byte is written (a database that is missing, not at the current schema or unreadable, a login that
 may not read, a bad value, late remediation actions to list, cycles without their working time
 kept), goes the full way instead, which then says what is wrong with the same line and exit code,
 or prints the same report. Nothing here decides what the report holds: the statements are the full
 path's own, compiled to text (complaintctl/sqltext.py), the operator is identified by
 access.identify_with, and the rows are made by rows.CaseRows (overdue, due-soon), rows.aging_table
-(aging) or sla.sla_by (sla) and written by render.emit or views.emit_*, as in cli/reports.py (`show`: complaintctl/detail.py's view, written by
+(aging), summary.summary (summary) or sla.sla_by (sla) and written by render.emit or views.emit_*, as in cli/reports.py (`show`: complaintctl/detail.py's view, written by
 views.emit_detail, as in cli/cases.py); except overdue's `--format csv` (to stdout or
 --output), whose rows come out of the database as finished text (complaintctl/finished.py: COPY on
 PostgreSQL) when the calendar's tables cover the moment. tests/cli/test_lean_overdue.py,
