@@ -1,7 +1,7 @@
 """The complaintctl command: which command an argument list runs, and the entry point. The Typer
 application itself is built in app.py, only when a command needs it: `report overdue`, `report
-due-soon`, `report aging`, `report summary`, `report sla`, `export --format csv`, `show` and `list` with the arguments
-lean.py understands run without Typer or SQLAlchemy (and behave the same)."""
+due-soon`, `report aging`, `report summary`, `report sla`, `export --format csv`, `show` and `list`
+with the arguments lean.py understands run without Typer or SQLAlchemy (and behave the same)."""
 from __future__ import annotations
 
 import os
