@@ -275,9 +275,9 @@ def render_detail(detail, lang: str) -> None:
     if c.get("repeat_count"):
         pairs.append((labels.t("repeat_count", lang), str(c["repeat_count"])))
     if c.get("review_requested_at"):
-        review = f'{c["review_requested_at"][:16].replace("T", " ")}, {c["reviewer"]}'
+        review = labels.t("show.review_by", lang, at=c["review_requested_at"][:16].replace("T", " "), who=c["reviewer"])
         if c.get("review_outcome"):
-            review += f' -> {L(d.ReviewOutcome, c["review_outcome"])}'
+            review += labels.t("show.review_outcome", lang, outcome=L(d.ReviewOutcome, c["review_outcome"]))
         pairs.append((labels.t("review", lang), review))
     if c.get("withdrawn_at"):
         pairs.append((labels.t("withdrawn_at", lang), render.cell_text(c["withdrawn_at"], Column("x", kind="time"), lang)))
@@ -291,7 +291,7 @@ def render_detail(detail, lang: str) -> None:
              "response": "clock.response",
              "followup": "clock.followup"}
     for k in detail.clocks:
-        state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped") else ""
+        state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped", "closed") else ""
         style = None
         if k["span"] is not None:
             state = f'{labels.t("left", lang)} {k["span"].text(lang)}' if k["state"] == "left" \

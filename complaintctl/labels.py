@@ -497,6 +497,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "met": ("met", "已达成"),
     "breached": ("breached", "已超时"),
     "stopped": ("stopped (paused)", "已中止计时"),
+    "closed": ("ended (the case is no longer open)", "已终止（案件已不在处理中）"),
     "none": ("none", "无"),
     "more_rows": ("{n} more rows not shown; use --all or --limit N", "另有 {n} 行未显示；使用 --all 或 --limit N"),
     "columns_left_out": ("left out to fit {width} columns: {names}; a wider window, COLUMNS=N or --format csv "
@@ -1069,7 +1070,9 @@ TEXT.update({
     "internal_breached": ("Internal deadline missed", "超内部时限"),
     "regulatory_breached": ("Regulatory deadline missed", "超监管时限"),
     "show.recorded": ("recorded {when}", "录入于 {when}"),
-    "paren": (" ({text})", "（{text}）"),  # an aside after a word, in the language's own brackets
+    "paren": (" ({text})", "（{text}）"),
+    "show.review_by": ("asked {at}, reviewer {who}", "{at} 申请，核查人 {who}"),
+    "show.review_outcome": ("; decided: {outcome}", "；核查结论：{outcome}"),  # an aside after a word, in the language's own brackets
     "show.field": ("{name}: {value}", "{name}：{value}"),
 })
 
