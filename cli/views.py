@@ -294,8 +294,9 @@ def render_detail(detail, lang: str) -> None:
         state = labels.t(k["state"], lang) if k["state"] in ("met", "breached", "stopped", "closed") else ""
         style = None
         if k["span"] is not None:
-            state = f'{labels.t("left", lang)} {k["span"].text(lang)}' if k["state"] == "left" \
-                else f'{labels.t("overdue", lang)} {k["span"].text(lang)}'
+            # in the words of list's and the reports' clock: "2wd 16h left", "late 184wd 7h"
+            state = labels.t("clock.left", lang, left=k["span"].text(lang)) if k["state"] == "left" \
+                else labels.t("clock.late_hours", lang, calendar=k["span"].text(lang))
             style = "red" if k["state"] == "overdue" else None
         elif k["state"] == "breached":
             style = "red"

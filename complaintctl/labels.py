@@ -1133,7 +1133,7 @@ TEXT.update({
 EN = "en"
 ZH = "zh"  # the language of the regulator's forms, the decision letter and the code book's names
 TEXT.update({
-    "span.working_days": ("{days}wd {hours}h", "{days}个工作日{hours}小时"),
+    "span.working_days": ("{days}wd {hours}h", "{days}工作日{hours}小时"),  # as span.working_days_hours
     "span.hours": ("{hours}h {minutes:02d}m", "{hours}小时{minutes}分"),
 })
 

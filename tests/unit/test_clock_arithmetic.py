@@ -136,7 +136,7 @@ def test_time_left_reads_in_working_days_and_hours_or_clock_hours_in_either_lang
     assert span == Span(DAY, working=True)
     assert remaining(at("2026-11-30T12:00"), at("2026-11-27T12:00"), CAL, clock_hours=True) == Span(3 * DAY, False)
     long = Span(3 * DAY + 5 * HOUR + 7 * 60, working=True)
-    assert (long.text(), long.text("zh")) == ("3wd 5h", "3个工作日5小时")
+    assert (long.text(), long.text("zh")) == ("3wd 5h", "3工作日5小时")
     short = Span(-(5 * HOUR + 7 * 60 + 59), working=True)
     assert (short.text(), short.text("zh")) == ("5h 07m", "5小时7分")
     clock = Span(27 * HOUR + 5 * 60, working=False)

@@ -100,7 +100,7 @@ def test_provisional_warnings_name_each_year_past_the_official_calendar_once():
 
 def test_a_span_reads_in_days_hours_and_minutes():
     assert dl.Span(2 * 86400 + 5 * 3600 + 7 * 60 + 59, working=True).text() == "2wd 5h"
-    assert dl.Span(2 * 86400 + 5 * 3600, working=True).text("zh") == "2个工作日5小时"
+    assert dl.Span(2 * 86400 + 5 * 3600, working=True).text("zh") == "2工作日5小时"
     assert dl.Span(-(5 * 3600 + 7 * 60 + 59), working=True).text() == "5h 07m"  # the sign is the caller's
     assert dl.Span(3599, working=True).text() == "0h 59m"
     assert dl.Span(3540, working=True).text() == "0h 59m"
