@@ -83,11 +83,31 @@ def usage_text(exc, lang: str) -> str:
 
     hint = labels.t("usage.hint", lang, path=exc.ctx.command_path) if exc.ctx is not None else ""
     if not labels.is_chinese(lang):
-        return exc.format_message() + hint
+        number = _bad_number(exc, labels, lang)
+        return (number or exc.format_message()) + hint
     try:
         return _usage_zh(exc, labels) + hint
     except Exception:  # a Click version that words or builds its errors differently: its own words
         return exc.format_message() + hint
+
+
+def _bad_number(exc, labels, lang: str) -> str | None:
+    """A number option's bad value in our words rather than pydantic's, through which Typer checks
+    them ("Input should be a valid integer, ...", "... greater than or equal to 1"); None otherwise."""
+    if type(exc).__name__ != "BadParameter" or exc.param is None or not getattr(exc.param, "opts", None):
+        return None
+    cause = exc.__cause__
+    errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    bound = errors[0].get("ctx", {}) if errors else {}
+    if "ge" in bound:
+        why = labels.t("usage.at_least", lang, n=bound["ge"])
+    elif "le" in bound:
+        why = labels.t("usage.at_most", lang, n=bound["le"])
+    elif _wanted_integer(exc):
+        why = labels.t("usage.integer", lang)
+    else:
+        return None
+    return labels.t("usage.bad_value", lang, name=exc.param.opts[0], why=why)
 
 
 def _wanted_integer(exc) -> bool:
@@ -116,9 +136,7 @@ def _usage_zh(exc, labels) -> str:
     if kind == "BadParameter":
         param = exc.param
         name = param.opts[0] if param is not None and getattr(param, "opts", None) else (exc.param_hint or "")
-        if _wanted_integer(exc):
-            return t("usage.bad_value", name=name, why=t("usage.integer"))
-        return t("usage.bad_value", name=name, why=message)
+        return _bad_number(exc, labels, labels.ZH) or t("usage.bad_value", name=name, why=message)
     if kind == "BadOptionUsage" and "requires an argument" in message:
         return t("usage.needs_value", name=exc.option_name)
     if message.startswith("No such command"):

@@ -1465,6 +1465,8 @@ TEXT.update({
     "usage.bad_value": ("invalid value for {name}: {why}", "{name} 的值无效：{why}"),
     "usage.needs_value": ("{name} needs a value", "{name} 需要一个取值"),
     "usage.integer": ("expected a whole number", "应为整数"),
+    "usage.at_least": ("expected a whole number, {n} or more", "应为不小于 {n} 的整数"),
+    "usage.at_most": ("expected a whole number, at most {n}", "应为不大于 {n} 的整数"),
     "usage.no_such_command": ("no such command {name!r}", "没有命令 {name!r}"),
     "usage.extra": ("unexpected extra argument(s): {args}", "多余的参数：{args}"),
 })

@@ -60,7 +60,7 @@ def test_missing_contact_is_refused_except_for_anonymous_channels(cli):
     (["close", "C-2026-000001", "--satisfaction", "satisfied"], "cannot close a case that is received"),
     (["escalate", "C-2026-000001", "--to", "general", "--reason", "x"], "a tier above general"),
     (["extend", "C-2026-000001", "--to", "abc", "--approved-by", "x", "--reason", "x", "--customer-told-at", "2026-03-02"],
-     "Invalid value for '--to'"),
+     "invalid value for --to: expected a whole number"),
     (["list", "--format", "xml"], "invalid --format 'xml'"),
     (["list", "--status", "lost"], "invalid --status"),
     (["report", "sla", "--from", "2026-03-10", "--to", "2026-03-01"], "a time after --from"),
@@ -154,3 +154,15 @@ def test_excel_is_refused_with_any_format_but_csv_rather_than_ignored(cli, tmp_p
     assert not target.exists()
     assert "请加上 --format csv，或去掉 --excel" in cli.fails("--lang", "zh", "export", "--excel")
     assert cli("export", "--excel", "--format", "csv").stdout.startswith("\ufeffid,reference")
+
+
+def test_a_bad_number_is_worded_as_ours_not_pydantics(cli):
+    """Typer checks number options through pydantic, whose words ("Input should be a valid
+    integer, unable to parse string as an integer") a branch operator should not have to read."""
+    hint = " (see 'complaintctl list --help')"
+    assert cli.fails("list", "--limit", "abc") == \
+        "complaintctl: error: invalid value for --limit: expected a whole number" + hint
+    assert cli.fails("list", "--limit", "0") == \
+        "complaintctl: error: invalid value for --limit: expected a whole number, 1 or more" + hint
+    assert cli.fails("--lang", "zh", "demo", "--days", "999").startswith(
+        "complaintctl: error: --days 的值无效：应为不大于 365 的整数")
