@@ -214,6 +214,7 @@ def emit_detail(detail, fmt: str, lang: str) -> None:
 
 def render_detail(detail, lang: str) -> None:
     """`show`: the record, the clocks, the cycles and the timeline."""
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -308,7 +309,7 @@ def render_detail(detail, lang: str) -> None:
     if detail.steps:
         out.print(Text(labels.t("title.counting", lang), style="bold"))
         for step in detail.steps:
-            out.print(Text("  " + step))
+            out.print(Padding(Text(step), (0, 0, 0, 2)))  # a wrapped step keeps its indent
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
         cyc = Table(title=labels.t("show.cycles", lang), header_style="bold")
         for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), labels.t("show.opened", lang), labels.t("due_at", lang),
@@ -319,7 +320,8 @@ def render_detail(detail, lang: str) -> None:
                                      ("regulatory", cy["regulatory_breached"])) if on]
             cyc.add_row(str(cy["number"]), labels.t("opened_by." + cy.get("opened_by", "log"), lang), L(d.Tier, cy["tier"]),
                         render.cell_text(cy["opened_at"], Column("x", kind="time"), lang),
-                        render.cell_text(cy["due_at"], Column("x", kind="due"), lang),
+                        render.cell_text(cy["due_at"] or (cy["regulatory_due_at"] if cy.get("opened_by") == "review"
+                                                          else None), Column("x", kind="due"), lang),  # a review's 30 days
                         render.cell_text(cy["resolved_at"], Column("x", kind="time"), lang),
                         labels.t("list.enum", lang).join(labels.t(f"breach.{f}", lang) for f in flags))
         out.print(cyc)
@@ -376,7 +378,7 @@ def event_fields(new: dict, tz, lang: str) -> str:
 
     return "\n".join(labels.t("show.field", lang, name=labels.t(k, lang), value=value(k, v))
                     for k, v in new.items() if k not in _EVENT_SKIP and v is not None
-                    and not (k.endswith("_seconds") and not v))  # no time paused: nothing to say
+                    and not (k.endswith(("_seconds", "_breached")) and not v))  # nothing paused or missed: unsaid
 
 
 SLA_COLUMNS = ["resolved", "within_internal_pct", "within_regulatory_pct", "first_time_resolution_pct",
