@@ -269,8 +269,6 @@ def _prepare_sla(opts: dict):
     """report sla, computed before the first byte is written: complaintctl/sla.py puts it together
     from the full way's own statements (reports.sla_statement), compiled to text. Cycles decided
     without their working time kept (counted over the calendar's table) go the full way."""
-    import datetime as dt
-
     from complaintctl import sla
 
     from . import render
@@ -284,7 +282,7 @@ def _prepare_sla(opts: dict):
             raise FullWay
         name = f"sla_{statement}" if statement in ("extent", "open_breached") else (
             f"sla_{statement}_{dim}" + ("_wide" if wide else ""))
-        return db.all(name, **{k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()})
+        return db.all(name, **_bound(db, params))
 
     try:
         report = sla.sla_by(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
@@ -297,10 +295,8 @@ def _write_sla(report: dict, lang: str, fmt: str) -> None:
     """The report, as cli/reports.py's `sla` writes it."""
     from .views import emit_sla
 
-    try:
+    with _piped():
         emit_sla(report, fmt, lang)
-    except BrokenPipeError:
-        sys.exit(1)
 
 
 class Finished:
@@ -432,6 +428,22 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
 
 
 @contextmanager
+def _piped():
+    """Output to a reader that went away (a pager quit, `| head`): leave as the application would."""
+    try:
+        yield
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+def _bound(db, params: dict) -> dict:
+    """A statement's parameters with times as the database stores them."""
+    import datetime as dt
+
+    return {k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
+
+
+@contextmanager
 def _failures(db, lang: str):
     """Errors once the output has begun, leaving as the application's would."""
     from complaintctl.errors import ComplaintctlError
@@ -537,10 +549,8 @@ def _write_show(detail, fmt: str, lang: str) -> None:
     """The view, as cli/cases.py's `show` writes it."""
     from .views import emit_detail
 
-    try:
+    with _piped():
         emit_detail(detail, fmt, lang)
-    except BrokenPipeError:
-        sys.exit(1)
 
 
 def _prepare_list(opts: dict):
@@ -647,18 +657,14 @@ def _write_aging(table: list, fmt: str, lang: str) -> None:
     """The table, as cli/reports.py's `aging` writes it."""
     from .views import emit_aging
 
-    try:
+    with _piped():
         emit_aging(table, fmt, lang)
-    except BrokenPipeError:
-        sys.exit(1)
 
 
 def _prepare_summary(opts: dict):
     """report summary, computed before the first byte is written: complaintctl/summary.py puts it
     together from the full way's own statements (reports.summary_statement), compiled to text. Three
     dimensions (not compiled), a missing --from or --to and any error go the full way."""
-    import datetime as dt
-
     from complaintctl import summary
 
     from . import render
@@ -671,7 +677,7 @@ def _prepare_summary(opts: dict):
         name = summary.statement_name(statement, dims, kind, readable)
         if name not in db.queries:
             raise FullWay
-        return db.all(name, **{k: db.time(v) if isinstance(v, dt.datetime) else v for k, v in params.items()})
+        return db.all(name, **_bound(db, params))
 
     try:
         report = summary.summary(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=opts["by"],
@@ -685,7 +691,5 @@ def _write_summary(report: dict, lang: str, fmt: str) -> None:
     """The report, as cli/reports.py's `summary` writes it."""
     from .views import emit_summary
 
-    try:
+    with _piped():
         emit_summary(report, fmt, lang)
-    except BrokenPipeError:
-        sys.exit(1)

@@ -1,6 +1,8 @@
 """Column sets and renderers shared by list, show and the reports."""
 from __future__ import annotations
 
+import functools
+
 from complaintctl import domain as d
 from complaintctl import labels
 
@@ -150,17 +152,12 @@ def due_cell(row: dict, lang: str) -> str:
     due = row.get("due_at")
     if not due and row.get("status") == d.Status.UNDER_REVIEW.value:
         due = row.get("regulatory_due_at")
-    if not due:
-        return ""
-    text = _DUE_TEXTS.get((due, lang))
-    if text is None:
-        if len(_DUE_TEXTS) > 4096:
-            _DUE_TEXTS.clear()
-        text = _DUE_TEXTS[due, lang] = render.cell_text(due, _DUE, lang)
-    return text
+    return _due_text(due, lang) if due else ""
 
 
-_DUE_TEXTS: dict = {}
+@functools.lru_cache(maxsize=4096)  # rows share their deadlines (a report's midnights): each worded once
+def _due_text(due, lang: str) -> str:
+    return render.cell_text(due, _DUE, lang)
 
 
 def breach_cell(row: dict, lang: str) -> str:

@@ -4,13 +4,11 @@ do not answer to the full path."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from complaintctl_cli import lean
-from tests.cli.test_lean_overdue import _register, _run
+from tests.cli.test_lean_overdue import _register, _run, heavy_imports
 from tests.cli.test_lean_show import _same
 from tests.conftest import RUN
 
@@ -105,13 +103,7 @@ def test_anything_the_lean_due_soon_and_aging_do_not_answer_goes_the_full_way(cl
 @pytest.mark.sqlite_only
 def test_the_lean_due_soon_aging_and_summary_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
-    probe = ("import sys; from complaintctl_cli import lean; "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '--as-of', '2026-03-02T12:00']); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'due-soon', '-f', 'csv', '--all']); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '--as-of', {AS_OF!r}]); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'aging', '-f', 'json']); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'report', 'summary', '--from', '2026-03-01', '--to', '2026-03-31']); "
-             "print(sorted({m.split('.')[0] for m in sys.modules} & "
-             "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "[]"
+    assert heavy_imports(cli.db, ["report", "due-soon", "--as-of", "2026-03-02T12:00"],
+                         ["report", "due-soon", "-f", "csv", "--all"], ["report", "aging", "--as-of", AS_OF],
+                         ["report", "aging", "-f", "json"],
+                         ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31"]) == []

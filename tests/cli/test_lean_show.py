@@ -3,13 +3,11 @@ writes, byte for byte, stdout and stderr, and hand every run they do not answer 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from complaintctl_cli import lean
-from tests.cli.test_lean_overdue import _register, _run
+from tests.cli.test_lean_overdue import _register, _run, heavy_imports
 from tests.conftest import RUN
 
 AS_OF = "2026-05-20T09:00"
@@ -107,12 +105,5 @@ def test_anything_the_lean_show_does_not_answer_goes_the_full_way_which_words_an
 @pytest.mark.sqlite_only
 def test_the_lean_show_and_list_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
-    probe = ("import sys; from complaintctl_cli import lean; "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'show', 'C-2026-000001', '--as-of', {AS_OF!r}]); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'show', '1', '--json']); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'list', '--all', '--limit', '5']); "
-             f"assert lean.run(['--db', {str(cli.db)!r}, 'list', '-f', 'csv']); "
-             "print(sorted({m.split('.')[0] for m in sys.modules} & "
-             "{'sqlalchemy', 'sqlmodel', 'typer', 'click', 'alembic', 'pydantic'}))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "[]"
+    assert heavy_imports(cli.db, ["show", "C-2026-000001", "--as-of", AS_OF], ["show", "1", "--json"],
+                         ["list", "--all", "--limit", "5"], ["list", "-f", "csv"]) == []
