@@ -36,6 +36,10 @@ _EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "o
 _EXPORT_FLAGS = {"--excel": "excel"}
 _LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
 _LIST_FLAGS = {"--all": "all_rows"}
+# list's filters (reports.FILTERS): the values, and the flags
+_LIST_FILTERS = {"--status": "status", "--tier": "tier", "--assignee": "assignee", "--branch": "branch",
+                 "--channel": "channel", "--product": "product"}
+_LIST_FILTER_FLAGS = {"--mine": "mine", "--overdue": "overdue", "--due-soon": "due_soon", "--stale": "stale"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
 _DUE_SOON_VALUES = _LIST_VALUES  # --as-of, --limit, --format
@@ -69,9 +73,11 @@ def parse_export(argv: list[str]) -> dict | None:
 
 def parse_list(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] list [--all] [--as-of] [--limit]
-    [--format]`; else None (a filter, --mine, --output and --excel go the full way)."""
-    return _parse(argv, ["list"], _LIST_VALUES, _LIST_FLAGS,
-                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table"})
+    [--format]` with any of its filters (--status, --tier, --assignee, --mine, --branch, --channel,
+    --product, --overdue, --due-soon, --stale); else None (--output and --excel go the full way)."""
+    return _parse(argv, ["list"], {**_LIST_VALUES, **_LIST_FILTERS}, {**_LIST_FLAGS, **_LIST_FILTER_FLAGS},
+                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table",
+                   **dict.fromkeys(_LIST_FILTERS.values()), **dict.fromkeys(_LIST_FILTER_FLAGS.values(), False)})
 
 
 def parse_show(argv: list[str]) -> dict | None:
@@ -554,10 +560,14 @@ def _write_show(detail, fmt: str, lang: str) -> None:
 
 
 def _prepare_list(opts: dict):
-    """`list` without filters up to the first byte written: the open cases (every case with --all),
-    newest first, by reports.list_select's statements compiled, made into rows by rows.CaseRows as
-    reports.list_cases makes them; a table's first page only, the rest counted in SQL."""
+    """`list` up to the first byte written: the open cases (every case with --all), newest first, by
+    reports.list_select's statements compiled, with the filters' conditions (reports.FILTERS, read
+    by reports.filter_values) joined in by dbapi.Reader.filtered; made into rows by rows.CaseRows as
+    reports.list_cases makes them; a table's first page only, the rest counted in SQL. A --branch
+    or --assignee no case nor member of staff has goes the full way (which may ask "did you
+    mean")."""
     from complaintctl.context import parse_time
+    from complaintctl.filters import CaseQuery, filter_values
     from complaintctl.rows import CaseRows
 
     from . import render
@@ -571,10 +581,33 @@ def _prepare_list(opts: dict):
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown, paged = list_paging(opts["all_rows"], limit, fmt, None)
-        which = "list_all" if opts["all_rows"] else "list_open"
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
-        total = db.scalar(which + "_count") if paged else None
-        rows = db.stream(which + "_limited", limit=shown) if paged else db.stream(which)
+        assignee = opts["assignee"]
+        if opts["mine"]:
+            if assignee:
+                raise FullWay  # refused by the full way
+            assignee = ctx.operator.person
+        query = CaseQuery(**{key: opts[key] for key in ("status", "tier", "branch", "channel", "product", "overdue",
+                                                          "due_soon", "stale")},
+                          assignee=assignee, include_closed=opts["all_rows"])
+        filters = filter_values(query)
+        for field in ("branch", "assignee"):
+            if field in filters and filters[field] not in {name for name, in db.all("names_" + field)}:
+                raise FullWay
+        if set(filters) <= {"open"}:  # the open cases or every case: the statements without filters
+            which, params = ("list_all" if opts["all_rows"] else "list_open"), {}
+            count, limited, every = which + "_count", which + "_limited", which
+        else:
+            count, limited, every = (db.filtered("list_filtered" + part, filters) for part in ("_count", "_limited", ""))
+            params = {f"f_{name}": value for name, value in filters.items() if value is not None}
+            if {"overdue", "due_soon", "stale"} & set(filters):
+                params["as_of"] = db.time(as_of)
+            if "due_soon" in filters:
+                from complaintctl.deadlines import due_soon_cutoff
+
+                params["cutoff"] = db.time(due_soon_cutoff(as_of, ctx.calendar))
+        total = db.scalar(count, **params) if paged else None
+        rows = db.stream(limited, limit=shown, **params) if paged else db.stream(every, **params)
     except BaseException:
         db.close()
         raise

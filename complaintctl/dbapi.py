@@ -96,6 +96,22 @@ class Reader:
         cursor.execute(sql, bound)
         return cursor
 
+    def filtered(self, name: str, filters) -> str:
+        """Statement `name`, compiled with reports.FILTERED where its filters' conditions go, with the
+        conditions of `filters` (names of reports.FILTERS, compiled apart as where_<name>) joined in
+        their place; the name to run it by, binding each condition's value as f_<name> (and as_of,
+        cutoff) at the run."""
+        key = name + ":" + ",".join(filters)
+        if key not in self.queries:
+            sql, constants = self.queries[name]
+            parts, bound = [], dict(constants)
+            for condition in filters:
+                text, own = self.queries["where_" + condition]
+                parts.append(f"({text})")
+                bound.update(own)
+            self.queries = {**self.queries, key: (sql.replace("__filters__", " AND ".join(parts) or "1 = 1"), bound)}
+        return key
+
     def all(self, name: str, **params) -> list:
         return self._run(self.con.cursor(), name, params).fetchall()
 
@@ -121,7 +137,10 @@ class Reader:
     def stream(self, name: str, **params):
         """The rows of a long result, without holding them all."""
         cursor = self._cursor()
-        yield from self._run(cursor, name, params)
+        # A loop, not `yield from`: a stream left unfinished (a reader who closed the pipe) is closed
+        # after its connection, and `yield from` would close the cursor then, which raises.
+        for row in self._run(cursor, name, params):
+            yield row
 
     def _cursor(self):
         cursor = self.con.cursor()

@@ -3,11 +3,10 @@ streamed one at a time (never every case in memory); only per-row clock arithmet
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case as sql_case, cast as sa_cast, func, literal,
-                        not_, or_, select, union_all)
+                        literal_column, not_, or_, select, union_all)
 
 from . import clocks, cycles, deadlines
 from . import sla as sla_figures
@@ -15,6 +14,7 @@ from . import summary as summary_figures
 from . import domain as d
 from . import labels
 from .context import Context, parse_time
+from .filters import CaseQuery, filter_values, near_names
 from .errors import UserError
 from .db import raw_times
 from .models import Case, Cycle, Event, Staff, UTCDateTime
@@ -35,74 +35,59 @@ _ROW_COLUMNS = raw_times([
 ])
 
 
-@dataclass
-class CaseQuery:
-    status: str | None = None
-    tier: str | None = None
-    assignee: str | None = None
-    branch: str | None = None
-    channel: str | None = None
-    product: str | None = None
-    overdue: bool = False
-    due_soon: bool = False
-    stale: bool = False
-    include_closed: bool = False
-    # One customer's cases, as personal.case_ids finds them.
-    case_ids: list[int] | None = None
-
-
 def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
     if isinstance(as_of, dt.datetime):
         return as_of
     return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
 
 
+def names_select(field: str):
+    """Every branch (field "branch") or handler's name ("assignee") that a case or a member of staff
+    has, once each (reports.check_names; compiled for the lean `list` too)."""
+    from sqlalchemy import union
+
+    from .models import Staff
+
+    column, staff_column = {"branch": (_C.branch, Staff.branch), "assignee": (_C.assignee, Staff.name)}[field]
+    return union(select(column).where(column.is_not(None)), select(staff_column).where(staff_column.is_not(None)))
+
+
 def check_names(uow, q: CaseQuery) -> None:
     """A --branch or --assignee that no case or member of staff has, but that is close to one that
     exists, is a typing mistake: say "did you mean" (exit 2) rather than list nothing. A name with
     no near neighbour is left alone (a new branch simply has no cases yet)."""
-    import difflib
-
-    from .models import Staff
-
-    for field, value, column, staff_column in (("--branch", q.branch, _C.branch, Staff.branch),
-                                               ("--assignee", q.assignee, _C.assignee, Staff.name)):
+    for field, value in (("branch", q.branch), ("assignee", q.assignee)):
         if not value:
             continue
-        value = value.strip()
-        known = set(uow.session.execute(select(column).where(column.is_not(None)).distinct()).scalars())
-        known |= set(uow.session.execute(select(staff_column).where(staff_column.is_not(None)).distinct()).scalars())
-        if value in known:
-            continue
-        folded = {k.casefold(): k for k in known}
-        close = difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)
+        close = near_names(value.strip(), set(uow.session.execute(names_select(field)).scalars()))
         if close:
-            raise UserError("err.did_you_mean", field=field, value=value,
-                               suggestions=" / ".join(folded[c] for c in close))
+            raise UserError("err.did_you_mean", field="--" + field, value=value, suggestions=" / ".join(close))
+
+
+# A placeholder for the filters' conditions in a statement compiled for the lean way.
+FILTERED = literal_column("__filters__")
+
+
+def filter_condition(name: str, value: Any, as_of, cutoff):
+    """One of FILTERS as SQL, its value bound as f_<name> (as_of and cutoff: times or bind
+    parameters; cutoff only for due_soon)."""
+    if name == "open":
+        return _C.status.in_(OPEN)
+    if name == "overdue":
+        return clocks.overdue_sql(as_of)
+    if name == "due_soon":
+        return clocks.due_soon_sql(as_of, cutoff)
+    if name == "stale":
+        return clocks.stale_sql(as_of)
+    return getattr(_C, name) == bindparam("f_" + name, value)
 
 
 def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
-    conds = []
-    if q.status:
-        conds.append(_C.status == labels.parse(d.Status, q.status, "--status").value)
-    elif not q.include_closed:
-        conds.append(_C.status.in_(OPEN))
-    for col, enum, value, name in ((_C.tier, d.Tier, q.tier, "--tier"), (_C.channel, d.Channel, q.channel, "--channel"),
-                                   (_C.product, d.Product, q.product, "--product")):
-        if value:
-            conds.append(col == labels.parse(enum, value, name).value)
+    values = filter_values(q)
+    cutoff = deadlines.due_soon_cutoff(as_of, ctx.calendar) if "due_soon" in values else None
+    conds = [filter_condition(name, value, as_of, cutoff) for name, value in values.items()]
     if q.case_ids is not None:
         conds.append(_C.id.in_(q.case_ids))
-    if q.assignee:
-        conds.append(_C.assignee == q.assignee.strip())
-    if q.branch:
-        conds.append(_C.branch == q.branch.strip())
-    if q.overdue:
-        conds.append(clocks.overdue_sql(as_of))
-    if q.due_soon:
-        conds.append(clocks.due_soon_sql(as_of, deadlines.due_soon_cutoff(as_of, ctx.calendar)))
-    if q.stale:
-        conds.append(clocks.stale_sql(as_of))
     return conds
 
 

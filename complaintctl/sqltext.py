@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from . import business_days, finished, remediation, reports, rows, services
 from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
+from .filters import FILTERS
 from .models import Staff, UTCDateTime
 
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
@@ -29,7 +30,7 @@ AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals", "prev_lo", "ids", *AGE_EDGES)
+           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS))
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
 LISTS = ("bars", "pairs", "every", "places", "totals", "ids")
@@ -85,20 +86,33 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
         **_due_soon_and_aging(as_of, cutoff), **_summary(),  # (with their own filters: the full way)
-        # the lean list (no filters): the open cases, or every case (--all), newest first; a table's
-        # first page and their count
-        **{f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
-                                                             ("all", reports.CaseQuery(include_closed=True)))
-           for part, stmt in (("", reports.list_select(reports.list_where(None, query, as_of))),
-                              ("_limited", reports.list_select(reports.list_where(None, query, as_of),
-                                                               sa.bindparam("limit", 1))),
-                              ("_count", reports.list_count_select(reports.list_where(None, query, as_of))))},
+        **_list(as_of, cutoff),
         # the lean show: the case by its id, its cycles, its events and the related case's reference
         **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data
         "masking": services.masking_select(),
         "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
+
+
+def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
+    """`list`'s statements: without filters, the open cases or every case (--all), newest first,
+    a table's first page and their count; with filters, the same three with reports.FILTERED where
+    the filters' conditions go, and each condition apart (where_<name>), which
+    dbapi.Reader.filtered joins; and the names a --branch or --assignee is checked against."""
+    out = {f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
+                                                          ("all", reports.CaseQuery(include_closed=True)))
+           for part, stmt in (("", reports.list_select(reports.list_where(None, query, as_of))),
+                              ("_limited", reports.list_select(reports.list_where(None, query, as_of),
+                                                               sa.bindparam("limit", 1))),
+                              ("_count", reports.list_count_select(reports.list_where(None, query, as_of))))}
+    out.update({f"list_filtered{part}": stmt for part, stmt in (
+        ("", reports.list_select([reports.FILTERED])),
+        ("_limited", reports.list_select([reports.FILTERED], sa.bindparam("limit", 1))),
+        ("_count", reports.list_count_select([reports.FILTERED])))})
+    out.update({f"where_{name}": reports.filter_condition(name, "", as_of, cutoff) for name in FILTERS})
+    out.update({f"names_{field}": reports.names_select(field) for field in ("branch", "assignee")})
+    return out
 
 
 def _due_soon_and_aging(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
@@ -151,8 +165,25 @@ def compiled(backend: str) -> dict[str, tuple[str, dict]]:
         lists = any(p.expanding and p.key in LISTS for p in stmt._get_embedded_bindparams())
         c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": not lists})
         constants = {k: v for k, v in c.params.items() if k not in RUNTIME}
-        out[name] = (" ".join(str(c).split()), constants)
+        text = " ".join(str(c).split())
+        if name.startswith("where_"):  # a condition joined to others at run time: its constants its own
+            text, constants = _own_constants(backend, name, text, constants)
+        out[name] = (text, constants)
     return out
+
+
+def _own_constants(backend: str, prefix: str, text: str, constants: dict) -> tuple[str, dict]:
+    """A condition's text and constants with each constant's name prefixed (`prefix`__name), so
+    that conditions compiled apart can share one statement."""
+    import re
+
+    form = r"%\((\w+)\)s" if PARAMSTYLE[backend] == "pyformat" else r":(\w+)"
+    write = "%({})s" if PARAMSTYLE[backend] == "pyformat" else ":{}"
+
+    def rename(m):
+        return write.format(f"{prefix}__{m.group(1)}") if m.group(1) in constants else m.group(0)
+
+    return re.sub(form, rename, text), {f"{prefix}__{k}": v for k, v in constants.items()}
 
 
 def source() -> str:

@@ -994,6 +994,33 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                      'ORDER BY cases.received_at DESC, cases.id DESC LIMIT '
                                      '%(limit)s::INTEGER',
                                      {}),
+                'list_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                  'cases.channel, cases.product, cases.category, cases.branch, '
+                                  'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                  'cases.account, cases.description, cases.received_at AS received_at, '
+                                  'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                  'cases.first_response_due_at AS first_response_due_at, '
+                                  'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                  'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                  'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                  'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                                  '__filters__ ORDER BY cases.received_at DESC, cases.id DESC',
+                                  {}),
+                'list_filtered_count': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
+                'list_filtered_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                          'cases.channel, cases.product, cases.category, cases.branch, '
+                                          'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                          'cases.account, cases.description, cases.received_at AS '
+                                          'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                          'regulatory_due_at, cases.first_response_due_at AS '
+                                          'first_response_due_at, cases.first_responded_at AS '
+                                          'first_responded_at, cases.followup_due_at AS followup_due_at, '
+                                          'cases.paused_at AS paused_at, cases.pause_reason, '
+                                          'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                          'cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                                          'cases WHERE __filters__ ORDER BY cases.received_at DESC, cases.id '
+                                          'DESC LIMIT %(limit)s::INTEGER',
+                                          {}),
                 'list_open': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                               'cases.product, cases.category, cases.branch, cases.department, '
                               'cases.assignee, cases.customer, cases.phone, cases.account, '
@@ -1048,6 +1075,12 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                 'masking': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
                             {'key_1': 'masking'}),
                 'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
+                'names_assignee': ('SELECT cases.assignee FROM cases WHERE cases.assignee IS NOT NULL UNION '
+                                   'SELECT staff.name FROM staff WHERE staff.name IS NOT NULL',
+                                   {}),
+                'names_branch': ('SELECT cases.branch FROM cases WHERE cases.branch IS NOT NULL UNION SELECT '
+                                 'staff.branch FROM staff WHERE staff.branch IS NOT NULL',
+                                 {}),
                 'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                             'cases.customer, cases.phone, cases.account, cases.description, '
@@ -5607,7 +5640,71 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                     '%(action_1)s::VARCHAR AND events.occurred_at >= %(lo)s::TIMESTAMP '
                                     'WITHOUT TIME ZONE AND events.occurred_at < %(hi)s::TIMESTAMP WITHOUT '
                                     'TIME ZONE',
-                                    {'action_1': 'repeat'})},
+                                    {'action_1': 'repeat'}),
+                'where_assignee': ('cases.assignee = %(f_assignee)s::VARCHAR', {}),
+                'where_branch': ('cases.branch = %(f_branch)s::VARCHAR', {}),
+                'where_channel': ('cases.channel = %(f_channel)s::VARCHAR', {}),
+                'where_due_soon': ('cases.status IN (%(where_due_soon__status_1_1)s::VARCHAR, '
+                                   '%(where_due_soon__status_1_2)s::VARCHAR, '
+                                   '%(where_due_soon__status_1_3)s::VARCHAR, '
+                                   '%(where_due_soon__status_1_4)s::VARCHAR, '
+                                   '%(where_due_soon__status_1_5)s::VARCHAR, '
+                                   '%(where_due_soon__status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND '
+                                   '(cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at '
+                                   '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                   '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at <= '
+                                   '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE)',
+                                   {'where_due_soon__status_1_1': 'received',
+                                    'where_due_soon__status_1_2': 'assigned',
+                                    'where_due_soon__status_1_3': 'in_progress',
+                                    'where_due_soon__status_1_4': 'paused',
+                                    'where_due_soon__status_1_5': 'reopened',
+                                    'where_due_soon__status_1_6': 'under_review'}),
+                'where_open': ('cases.status IN (%(where_open__status_1_1)s::VARCHAR, '
+                               '%(where_open__status_1_2)s::VARCHAR, %(where_open__status_1_3)s::VARCHAR, '
+                               '%(where_open__status_1_4)s::VARCHAR, %(where_open__status_1_5)s::VARCHAR, '
+                               '%(where_open__status_1_6)s::VARCHAR)',
+                               {'where_open__status_1_1': 'received',
+                                'where_open__status_1_2': 'assigned',
+                                'where_open__status_1_3': 'in_progress',
+                                'where_open__status_1_4': 'paused',
+                                'where_open__status_1_5': 'reopened',
+                                'where_open__status_1_6': 'under_review'}),
+                'where_overdue': ('cases.status IN (%(where_overdue__status_1_1)s::VARCHAR, '
+                                  '%(where_overdue__status_1_2)s::VARCHAR, '
+                                  '%(where_overdue__status_1_3)s::VARCHAR, '
+                                  '%(where_overdue__status_1_4)s::VARCHAR, '
+                                  '%(where_overdue__status_1_5)s::VARCHAR, '
+                                  '%(where_overdue__status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                  'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                  '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                  'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                  '(cases.pause_reason = %(where_overdue__pause_reason_1)s::VARCHAR AND '
+                                  'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                  'cases.paused_at))',
+                                  {'where_overdue__pause_reason_1': 'appraisal',
+                                   'where_overdue__status_1_1': 'received',
+                                   'where_overdue__status_1_2': 'assigned',
+                                   'where_overdue__status_1_3': 'in_progress',
+                                   'where_overdue__status_1_4': 'paused',
+                                   'where_overdue__status_1_5': 'reopened',
+                                   'where_overdue__status_1_6': 'under_review'}),
+                'where_product': ('cases.product = %(f_product)s::VARCHAR', {}),
+                'where_stale': ('cases.status IN (%(where_stale__status_1_1)s::VARCHAR, '
+                                '%(where_stale__status_1_2)s::VARCHAR, %(where_stale__status_1_3)s::VARCHAR, '
+                                '%(where_stale__status_1_4)s::VARCHAR, %(where_stale__status_1_5)s::VARCHAR, '
+                                '%(where_stale__status_1_6)s::VARCHAR) AND cases.tier = '
+                                '%(where_stale__tier_1)s::VARCHAR AND cases.paused_at IS NULL AND '
+                                'cases.followup_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE',
+                                {'where_stale__status_1_1': 'received',
+                                 'where_stale__status_1_2': 'assigned',
+                                 'where_stale__status_1_3': 'in_progress',
+                                 'where_stale__status_1_4': 'paused',
+                                 'where_stale__status_1_5': 'reopened',
+                                 'where_stale__status_1_6': 'under_review',
+                                 'where_stale__tier_1': 'urgent'}),
+                'where_status': ('cases.status = %(f_status)s::VARCHAR', {}),
+                'where_tier': ('cases.tier = %(f_tier)s::VARCHAR', {})},
  'sqlite': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
                       '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
                       ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
@@ -6916,6 +7013,31 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'cases.reopen_count, cases.co_handlers, cases.departments FROM cases ORDER '
                                  'BY cases.received_at DESC, cases.id DESC LIMIT :limit OFFSET :param_1',
                                  {'param_1': 0}),
+            'list_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                              'cases.product, cases.category, cases.branch, cases.department, '
+                              'cases.assignee, cases.customer, cases.phone, cases.account, '
+                              'cases.description, cases.received_at AS received_at, cases.due_at AS due_at, '
+                              'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                              'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                              'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                              'cases.pause_reason, cases.resolved_at AS resolved_at, cases.closed_at AS '
+                              'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                              'cases WHERE __filters__ ORDER BY cases.received_at DESC, cases.id DESC',
+                              {}),
+            'list_filtered_count': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
+            'list_filtered_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                      'cases.channel, cases.product, cases.category, cases.branch, '
+                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                      'cases.account, cases.description, cases.received_at AS received_at, '
+                                      'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                      'cases.first_response_due_at AS first_response_due_at, '
+                                      'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                      'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                      'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                      'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                      'WHERE __filters__ ORDER BY cases.received_at DESC, cases.id DESC '
+                                      'LIMIT :limit OFFSET :param_1',
+                                      {'param_1': 0}),
             'list_open': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                           'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                           'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
@@ -6965,6 +7087,12 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
             'masking': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
                         {'key_1': 'masking'}),
             'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
+            'names_assignee': ('SELECT cases.assignee FROM cases WHERE cases.assignee IS NOT NULL UNION '
+                               'SELECT staff.name FROM staff WHERE staff.name IS NOT NULL',
+                               {}),
+            'names_branch': ('SELECT cases.branch FROM cases WHERE cases.branch IS NOT NULL UNION SELECT '
+                             'staff.branch FROM staff WHERE staff.branch IS NOT NULL',
+                             {}),
             'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                         'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                         'cases.customer, cases.phone, cases.account, cases.description, cases.received_at AS '
@@ -10845,7 +10973,59 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                                {'count_2': 1, 'param_1': 20, 'param_2': 0}),
             'summary_repeats': ('SELECT events.case_id FROM events WHERE events.action = :action_1 AND '
                                 'events.occurred_at >= :lo AND events.occurred_at < :hi',
-                                {'action_1': 'repeat'})}}
+                                {'action_1': 'repeat'}),
+            'where_assignee': ('cases.assignee = :f_assignee', {}),
+            'where_branch': ('cases.branch = :f_branch', {}),
+            'where_channel': ('cases.channel = :f_channel', {}),
+            'where_due_soon': ('cases.status IN (:where_due_soon__status_1_1, :where_due_soon__status_1_2, '
+                               ':where_due_soon__status_1_3, :where_due_soon__status_1_4, '
+                               ':where_due_soon__status_1_5, :where_due_soon__status_1_6) AND '
+                               'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
+                               ':cutoff OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
+                               ':cutoff)',
+                               {'where_due_soon__status_1_1': 'received',
+                                'where_due_soon__status_1_2': 'assigned',
+                                'where_due_soon__status_1_3': 'in_progress',
+                                'where_due_soon__status_1_4': 'paused',
+                                'where_due_soon__status_1_5': 'reopened',
+                                'where_due_soon__status_1_6': 'under_review'}),
+            'where_open': ('cases.status IN (:where_open__status_1_1, :where_open__status_1_2, '
+                           ':where_open__status_1_3, :where_open__status_1_4, :where_open__status_1_5, '
+                           ':where_open__status_1_6)',
+                           {'where_open__status_1_1': 'received',
+                            'where_open__status_1_2': 'assigned',
+                            'where_open__status_1_3': 'in_progress',
+                            'where_open__status_1_4': 'paused',
+                            'where_open__status_1_5': 'reopened',
+                            'where_open__status_1_6': 'under_review'}),
+            'where_overdue': ('cases.status IN (:where_overdue__status_1_1, :where_overdue__status_1_2, '
+                              ':where_overdue__status_1_3, :where_overdue__status_1_4, '
+                              ':where_overdue__status_1_5, :where_overdue__status_1_6) AND (cases.due_at IS '
+                              'NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                              'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                              '(cases.pause_reason = :where_overdue__pause_reason_1 AND cases.paused_at IS '
+                              'NOT NULL AND cases.regulatory_due_at > cases.paused_at))',
+                              {'where_overdue__pause_reason_1': 'appraisal',
+                               'where_overdue__status_1_1': 'received',
+                               'where_overdue__status_1_2': 'assigned',
+                               'where_overdue__status_1_3': 'in_progress',
+                               'where_overdue__status_1_4': 'paused',
+                               'where_overdue__status_1_5': 'reopened',
+                               'where_overdue__status_1_6': 'under_review'}),
+            'where_product': ('cases.product = :f_product', {}),
+            'where_stale': ('cases.status IN (:where_stale__status_1_1, :where_stale__status_1_2, '
+                            ':where_stale__status_1_3, :where_stale__status_1_4, :where_stale__status_1_5, '
+                            ':where_stale__status_1_6) AND cases.tier = :where_stale__tier_1 AND '
+                            'cases.paused_at IS NULL AND cases.followup_due_at <= :as_of',
+                            {'where_stale__status_1_1': 'received',
+                             'where_stale__status_1_2': 'assigned',
+                             'where_stale__status_1_3': 'in_progress',
+                             'where_stale__status_1_4': 'paused',
+                             'where_stale__status_1_5': 'reopened',
+                             'where_stale__status_1_6': 'under_review',
+                             'where_stale__tier_1': 'urgent'}),
+            'where_status': ('cases.status = :f_status', {}),
+            'where_tier': ('cases.tier = :f_tier', {})}}
 # The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
 ROWS = {'show_case': (('id', None),
                ('reference', None),

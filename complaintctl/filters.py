@@ -1,0 +1,61 @@
+"""What `list` (and the reports' who/what filters) select by, read as the options accept them, without
+SQL: the lean `list` (complaintctl_cli/lean.py) reads its filters here as the full way does, before
+either writes their conditions (reports.filter_condition, compiled apart by complaintctl/sqltext.py)."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from . import domain as d
+from . import labels
+
+
+@dataclass
+class CaseQuery:
+    status: str | None = None
+    tier: str | None = None
+    assignee: str | None = None
+    branch: str | None = None
+    channel: str | None = None
+    product: str | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    stale: bool = False
+    include_closed: bool = False
+    # One customer's cases, as personal.case_ids finds them.
+    case_ids: list[int] | None = None
+
+
+# The filters, in the order their conditions are written; each named condition binds its value as
+# f_<name> (reports.filter_condition), so that each can be compiled apart and joined at run time.
+FILTERS = ("status", "open", "tier", "channel", "product", "assignee", "branch", "overdue", "due_soon", "stale")
+
+
+def filter_values(q: CaseQuery) -> dict[str, Any]:
+    """Which of FILTERS a query applies, each with the value it binds (None: no value), values read
+    as the options accept them (a state's or tier's name in either language; UserError if none)."""
+    out: dict[str, Any] = {}
+    if q.status:
+        out["status"] = labels.parse(d.Status, q.status, "--status").value
+    elif not q.include_closed:
+        out["open"] = None
+    for name, enum in (("tier", d.Tier), ("channel", d.Channel), ("product", d.Product)):
+        if getattr(q, name):
+            out[name] = labels.parse(enum, getattr(q, name), "--" + name).value
+    for name in ("assignee", "branch"):
+        if getattr(q, name):
+            out[name] = getattr(q, name).strip()
+    for name in ("overdue", "due_soon", "stale"):
+        if getattr(q, name):
+            out[name] = None
+    return out
+
+
+def near_names(value: str, known) -> list[str]:
+    """The names in `known` close to `value`, a name not among them (a typing mistake); [] when
+    `value` is known or nothing is close (a new branch simply has no cases yet)."""
+    if value in known:
+        return []
+    folded = {k.casefold(): k for k in known}
+    return [folded[c] for c in difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)]
