@@ -42,7 +42,10 @@ _LIST_FILTERS = {"--status": "status", "--tier": "tier", "--assignee": "assignee
 _LIST_FILTER_FLAGS = {"--mine": "mine", "--overdue": "overdue", "--due-soon": "due_soon", "--stale": "stale"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
-_DUE_SOON_VALUES = _LIST_VALUES  # --as-of, --limit, --format
+_DUE_SOON_VALUES = {**_LIST_VALUES, "--branch": "branch", "--assignee": "assignee", "--tier": "tier"}
+# report overdue's filters
+_OVERDUE_FILTERS = {"--branch": "branch", "--assignee": "assignee", "--tier": "tier", "--channel": "channel",
+                    "--product": "product"}
 _AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
 
@@ -54,9 +57,9 @@ class FullWay(Exception):
 def parse(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report overdue [options]` with only the
     options above (the last of a repeated option counts, as in Click); else None."""
-    return _parse(argv, ["report", "overdue"], _VALUES, _FLAGS,
+    return _parse(argv, ["report", "overdue"], {**_VALUES, **_OVERDUE_FILTERS}, _FLAGS,
                   {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None,
-                   "as_of": None, "output": None})
+                   "as_of": None, "output": None, **dict.fromkeys(_OVERDUE_FILTERS.values())})
 
 
 def parse_sla(argv: list[str]) -> dict | None:
@@ -89,9 +92,11 @@ def parse_show(argv: list[str]) -> dict | None:
 
 def parse_due_soon(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report due-soon [--all] [--as-of]
-    [--limit] [--format]`; else None (a filter, --output and --excel go the full way)."""
+    [--limit] [--format] [--branch] [--assignee] [--tier]`; else None (--output and --excel go the
+    full way)."""
     return _parse(argv, ["report", "due-soon"], _DUE_SOON_VALUES, _LIST_FLAGS,
-                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table"})
+                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table", "branch": None, "assignee": None,
+                   "tier": None})
 
 
 def parse_aging(argv: list[str]) -> dict | None:
@@ -229,9 +234,36 @@ def _context(st, policy, db, masking: bool = True):
                         codes=config.codes, settings=config.values, regions=config.regions)
 
 
+def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
+    """The filters a query (filters.CaseQuery) applies, as filters.filter_values reads them, and the
+    values their conditions bind. A --branch or --assignee that no case nor member of staff has
+    goes the full way (which may ask "did you mean", or list nothing)."""
+    from complaintctl.filters import filter_values
+
+    filters = filter_values(query)
+    for field in ("branch", "assignee"):
+        if field in filters and filters[field] not in {name for name, in db.all("names_" + field)}:
+            raise FullWay
+    params = {f"f_{name}": value for name, value in filters.items() if value is not None}
+    if {"overdue", "due_soon", "stale"} & set(filters):
+        params["as_of"] = db.time(as_of)
+    if "due_soon" in filters:
+        from complaintctl.deadlines import due_soon_cutoff
+
+        params["cutoff"] = db.time(due_soon_cutoff(as_of, ctx.calendar))
+    return filters, params
+
+
+def _statement(db, name: str, filters: dict) -> str:
+    """Statement `name` when the filters select no more than the open cases; else its _filtered
+    form, with the filters' conditions joined in (dbapi.Reader.filtered)."""
+    return name if set(filters) <= {"open"} else db.filtered(name + "_filtered", filters)
+
+
 def _prepare(opts: dict):
     """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
     from complaintctl.context import parse_time
+    from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows, OverdueReport, tier_counts
 
     from . import render
@@ -248,9 +280,12 @@ def _prepare(opts: dict):
         moment, today = db.time(as_of), db.day(ctx.calendar.local_date(as_of))
         if fmt == "table" and db.scalar("late_actions", today=today):
             raise FullWay  # the table's own section of late remediation actions: the full way lists them
-        bound = {"as_of": moment}
+        filters, bound = _filters(db, ctx, CaseQuery(**{key: opts[key] for key in _OVERDUE_FILTERS.values()}), as_of)
+        bound["as_of"] = moment
+        counts = _statement(db, "counts", filters)
         if fmt == "csv" and not opts["due_soon"]:
-            finished = _finished(db, ctx, policy, as_of, moment, opts["output"])
+            finished = _finished(db, ctx, policy, as_of, opts["output"], _statement(db, "overdue_csv", filters),
+                                 counts, bound)
             if finished is not None:
                 return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False
         if opts["output"] is not None:
@@ -260,10 +295,11 @@ def _prepare(opts: dict):
             from complaintctl.deadlines import due_soon_cutoff
 
             bound["cutoff"] = db.time(due_soon_cutoff(as_of, ctx.calendar))
-            soon_counts, query = tier_counts(db.all("soon_counts", **bound)), "overdue_soon"
+            soon_counts, query = tier_counts(db.all(_statement(db, "soon_counts", filters), **bound)), "overdue_soon"
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
-        rows = db.stream(query + "_limited", **bound, limit=shown) if paged else db.stream(query, **bound)
-        report = OverdueReport(as_of, lambda: tier_counts(db.all("counts", as_of=moment)), soon_counts,
+        rows = (db.stream(_statement(db, query + "_limited", filters), **bound, limit=shown) if paged
+                else db.stream(_statement(db, query, filters), **bound))
+        report = OverdueReport(as_of, lambda: tier_counts(db.all(counts, **bound)), soon_counts,
                                None if paged else make, (make(row) for row in rows))
     except BaseException:
         db.close()
@@ -309,8 +345,9 @@ class Finished:
     """`report overdue --format csv` as finished text: the header, then the rows as the database
     writes them (complaintctl/finished.py; COPY on PostgreSQL), to stdout or a file."""
 
-    def __init__(self, db, bound: dict, output):
+    def __init__(self, db, bound: dict, output, rows: str = "overdue_csv", counts: str = "counts"):
         self.db, self.bound, self.output = db, bound, output
+        self.rows, self.counts = rows, counts  # the statements' names (with the filters': lean._statement)
         self.total = 0
 
     def write(self) -> None:
@@ -320,20 +357,20 @@ class Finished:
         if self.output is None:
             out = _stdout()
             out.write(header)
-            self.db.write_csv("overdue_csv", out, **self.bound)
+            self.db.write_csv(self.rows, out, **self.bound)
             out.flush()
             return
         from complaintctl import files
 
         with files.atomic_text(self.output[0], "--output", protect=self.output[1], binary=True) as out:
             out.write(header)
-            self.db.write_csv("overdue_csv", out, **self.bound)
+            self.db.write_csv(self.rows, out, **self.bound)
 
     def count(self) -> None:
         """How many cases are overdue (for --fail-on-overdue), counted in SQL."""
         from complaintctl.rows import tier_counts
 
-        self.total = sum(tier_counts(self.db.all("counts", as_of=self.bound["as_of"])).values())
+        self.total = sum(tier_counts(self.db.all(self.counts, **self.bound)).values())
 
     def fail_if_overdue(self) -> None:
         if self.total:
@@ -354,14 +391,15 @@ class _TextSink:
         sys.stdout.flush()
 
 
-def _finished(db, ctx, policy, as_of, moment, output) -> "Finished | None":
-    """The finished-text CSV, when the database's calendar and zone tables were written from this
-    config and cover the moment (else None: the rows are made in Python, as the full way makes
-    them; the full way writes the tables again)."""
+def _finished(db, ctx, policy, as_of, output, rows: str, counts: str, bound: dict) -> "Finished | None":
+    """The finished-text CSV (statement `rows`, the overdue counted by `counts`, both binding
+    `bound`), when the database's calendar and zone tables were written from this config and cover
+    the moment (else None: the rows are made in Python, as the full way makes them; the full way
+    writes the tables again)."""
     kept = _calendar_kept(db, ctx, policy)
     if kept is None or not kept[0] <= ctx.calendar.local_date(as_of).year < kept[1]:
         return None
-    return Finished(db, {"as_of": moment, "zone": policy.timezone}, _target(db, output))
+    return Finished(db, {**bound, "zone": policy.timezone}, _target(db, output), rows, counts)
 
 
 def _calendar_kept(db, ctx, policy) -> tuple[int, int] | None:
@@ -567,7 +605,7 @@ def _prepare_list(opts: dict):
     or --assignee no case nor member of staff has goes the full way (which may ask "did you
     mean")."""
     from complaintctl.context import parse_time
-    from complaintctl.filters import CaseQuery, filter_values
+    from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows
 
     from . import render
@@ -590,22 +628,12 @@ def _prepare_list(opts: dict):
         query = CaseQuery(**{key: opts[key] for key in ("status", "tier", "branch", "channel", "product", "overdue",
                                                           "due_soon", "stale")},
                           assignee=assignee, include_closed=opts["all_rows"])
-        filters = filter_values(query)
-        for field in ("branch", "assignee"):
-            if field in filters and filters[field] not in {name for name, in db.all("names_" + field)}:
-                raise FullWay
+        filters, params = _filters(db, ctx, query, as_of)
         if set(filters) <= {"open"}:  # the open cases or every case: the statements without filters
-            which, params = ("list_all" if opts["all_rows"] else "list_open"), {}
+            which = "list_all" if opts["all_rows"] else "list_open"
             count, limited, every = which + "_count", which + "_limited", which
         else:
-            count, limited, every = (db.filtered("list_filtered" + part, filters) for part in ("_count", "_limited", ""))
-            params = {f"f_{name}": value for name, value in filters.items() if value is not None}
-            if {"overdue", "due_soon", "stale"} & set(filters):
-                params["as_of"] = db.time(as_of)
-            if "due_soon" in filters:
-                from complaintctl.deadlines import due_soon_cutoff
-
-                params["cutoff"] = db.time(due_soon_cutoff(as_of, ctx.calendar))
+            count, limited, every = (db.filtered(f"list{part}_filtered", filters) for part in ("_count", "_limited", ""))
         total = db.scalar(count, **params) if paged else None
         rows = db.stream(limited, limit=shown, **params) if paged else db.stream(every, **params)
     except BaseException:
@@ -628,11 +656,12 @@ def _write_list(db, rows, total, shown, fmt: str, lang: str) -> None:
 
 
 def _prepare_due_soon(opts: dict):
-    """`report due-soon` without filters up to the first byte written: the open cases not yet
-    overdue that fall due by the cutoff, by reports.due_soon_select's statement compiled, made
-    into rows by rows.CaseRows as reports.due_soon makes them."""
+    """`report due-soon` up to the first byte written: the open cases not yet overdue that fall due
+    by the cutoff, by reports.due_soon_select's statement compiled (with the filters' conditions
+    joined in: lean._statement), made into rows by rows.CaseRows as reports.due_soon makes them."""
     from complaintctl.context import parse_time
     from complaintctl.deadlines import due_soon_cutoff
+    from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows
 
     from . import render
@@ -645,8 +674,10 @@ def _prepare_due_soon(opts: dict):
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         cutoff = due_soon_cutoff(as_of, ctx.calendar)
+        filters, params = _filters(db, ctx, CaseQuery(tier=opts["tier"], branch=opts["branch"], assignee=opts["assignee"]),
+                                   as_of)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
-        rows = db.stream("due_soon", as_of=db.time(as_of), cutoff=db.time(cutoff))
+        rows = db.stream(_statement(db, "due_soon", filters), **params, as_of=db.time(as_of), cutoff=db.time(cutoff))
     except BaseException:
         db.close()
         raise

@@ -146,14 +146,16 @@ def _scope(q: CaseQuery) -> CaseQuery:
                      status=q.status)
 
 
-def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context):
-    return [clocks.overdue_sql(as_of), *_filters(ctx, _scope(q), as_of)]
+def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context, scope: list | None = None):
+    """The overdue report's conditions: overdue now, within the query's who/what filters (or the
+    conditions `scope` instead: complaintctl/sqltext.py's placeholder FILTERED)."""
+    return [clocks.overdue_sql(as_of), *(_filters(ctx, _scope(q), as_of) if scope is None else scope)]
 
 
-def due_soon_where(as_of, cutoff, q: CaseQuery, ctx: Context):
+def due_soon_where(as_of, cutoff, q: CaseQuery, ctx: Context, scope: list | None = None):
     """The due-soon cases `report overdue --include-due-soon` lists too (complaintctl/sqltext.py
-    compiles it for the lean report)."""
-    return and_(clocks.due_soon_sql(as_of, cutoff), *_filters(ctx, _scope(q), as_of))
+    compiles it for the lean report), within the filters as overdue_where."""
+    return and_(clocks.due_soon_sql(as_of, cutoff), *(_filters(ctx, _scope(q), as_of) if scope is None else scope))
 
 
 def counts_select(where):

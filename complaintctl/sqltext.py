@@ -55,9 +55,6 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
     # Placeholder values: bound again at run time (RUNTIME), never kept.
     as_of = sa.bindparam("as_of", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
     cutoff = sa.bindparam("cutoff", dt.datetime(2000, 1, 2, tzinfo=dt.timezone.utc), type_=UTCDateTime())
-    where = reports.overdue_where(as_of, reports.CaseQuery(), None)
-    soon = reports.due_soon_where(as_of, cutoff, reports.CaseQuery(), None)
-    with_soon = sa.or_(sa.and_(*where), soon)
     staff = Staff.__table__.c
     person = sa.select(staff.id, staff.name, staff.role, staff.branch, staff.active)
     return {
@@ -66,15 +63,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "staff_by_login": person.where(staff.login == sa.bindparam("value", "")),
         "staff_by_name": person.where(staff.name == sa.bindparam("value", "")),
         "handlers": reports.handlers_select(),
-        "overdue": reports.overdue_select(sa.and_(*where)),
-        "overdue_limited": reports.overdue_select(sa.and_(*where), sa.bindparam("limit", 1)),
-        "counts": reports.counts_select(where),
-        # --include-due-soon: the due-soon cases listed too, and counted apart
-        "overdue_soon": reports.overdue_select(with_soon),
-        "overdue_soon_limited": reports.overdue_select(with_soon, sa.bindparam("limit", 1)),
-        "soon_counts": reports.counts_select([soon, sa.not_(sa.and_(*where))]),
-        # --format csv: every cell finished text, in the business zone (the tables must cover the moment)
-        "overdue_csv": finished.overdue_csv_select(as_of, sa.bindparam("zone", "", type_=sa.String()), sa.and_(*where)),
+        **_overdue(as_of, cutoff, None, ""), **_overdue(as_of, cutoff, [reports.FILTERED], "_filtered"),
         "calendar": business_days.kept_select(),
         "late_actions": remediation.count_late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
         # report sla: each grouping, the window read through (_wide) or by the index; with the
@@ -95,6 +84,25 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
     }
 
 
+def _overdue(as_of, cutoff, scope, suffix: str) -> dict[str, sa.sql.ClauseElement]:
+    """report overdue's statements, without filters (scope None) or with reports.FILTERED where the
+    filters' conditions go (dbapi.Reader.filtered joins them in), each name ending `suffix`."""
+    where = reports.overdue_where(as_of, reports.CaseQuery(), None, scope)
+    soon = reports.due_soon_where(as_of, cutoff, reports.CaseQuery(), None, scope)
+    with_soon = sa.or_(sa.and_(*where), soon)
+    return {name + suffix: stmt for name, stmt in {
+        "overdue": reports.overdue_select(sa.and_(*where)),
+        "overdue_limited": reports.overdue_select(sa.and_(*where), sa.bindparam("limit", 1)),
+        "counts": reports.counts_select(where),
+        # --include-due-soon: the due-soon cases listed too, and counted apart
+        "overdue_soon": reports.overdue_select(with_soon),
+        "overdue_soon_limited": reports.overdue_select(with_soon, sa.bindparam("limit", 1)),
+        "soon_counts": reports.counts_select([soon, sa.not_(sa.and_(*where))]),
+        # --format csv: every cell finished text, in the business zone (the tables must cover the moment)
+        "overdue_csv": finished.overdue_csv_select(as_of, sa.bindparam("zone", "", type_=sa.String()), sa.and_(*where)),
+    }.items()}
+
+
 def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
     """`list`'s statements: without filters, the open cases or every case (--all), newest first,
     a table's first page and their count; with filters, the same three with reports.FILTERED where
@@ -106,7 +114,7 @@ def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
                               ("_limited", reports.list_select(reports.list_where(None, query, as_of),
                                                                sa.bindparam("limit", 1))),
                               ("_count", reports.list_count_select(reports.list_where(None, query, as_of))))}
-    out.update({f"list_filtered{part}": stmt for part, stmt in (
+    out.update({f"list{part}_filtered": stmt for part, stmt in (
         ("", reports.list_select([reports.FILTERED])),
         ("_limited", reports.list_select([reports.FILTERED], sa.bindparam("limit", 1))),
         ("_count", reports.list_count_select([reports.FILTERED])))})
@@ -116,10 +124,12 @@ def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
 
 
 def _due_soon_and_aging(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
-    """report due-soon's and report aging's statements, without filters (a filter goes the full way)."""
+    """report due-soon's statement, without filters and with reports.FILTERED where the filters'
+    conditions go, and report aging's."""
     edges = {int(name[len("age_"):]): sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
                                                    type_=UTCDateTime()) for name in AGE_EDGES}
     return {"due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
+            "due_soon_filtered": reports.due_soon_select(as_of, cutoff, [reports.FILTERED]),
             "aging": reports.aging_select(as_of, edges)}
 
 

@@ -63,6 +63,23 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                             'status_2_4': 'paused',
                             'status_2_5': 'reopened',
                             'status_2_6': 'under_review'}),
+                'counts_filtered': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
+                                    '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                    '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                    '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND (cases.due_at IS '
+                                    'NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                    '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                    'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                    'NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                    'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                    'cases.paused_at)) AND __filters__ GROUP BY cases.tier',
+                                    {'pause_reason_1': 'appraisal',
+                                     'status_1_1': 'received',
+                                     'status_1_2': 'assigned',
+                                     'status_1_3': 'in_progress',
+                                     'status_1_4': 'paused',
+                                     'status_1_5': 'reopened',
+                                     'status_1_6': 'under_review'}),
                 'due_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                              'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                              'cases.customer, cases.phone, cases.account, cases.description, '
@@ -109,6 +126,48 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                               'status_3_4': 'paused',
                               'status_3_5': 'reopened',
                               'status_3_6': 'under_review'}),
+                'due_soon_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                      'cases.channel, cases.product, cases.category, cases.branch, '
+                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                      'cases.account, cases.description, cases.received_at AS received_at, '
+                                      'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                      'cases.first_response_due_at AS first_response_due_at, '
+                                      'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                      'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                      'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                      'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                      'WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                                      '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                      '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                      '%(status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND '
+                                      '(cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                      'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                      'AND NOT (cases.status IN (%(status_2_1)s::VARCHAR, '
+                                      '%(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                                      '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                      '%(status_2_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                      'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                      'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                      'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                      'cases.paused_at))) AND __filters__ ORDER BY CASE WHEN (cases.due_at '
+                                      'IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END, cases.id',
+                                      {'pause_reason_1': 'appraisal',
+                                       'status_1_1': 'received',
+                                       'status_1_2': 'assigned',
+                                       'status_1_3': 'in_progress',
+                                       'status_1_4': 'paused',
+                                       'status_1_5': 'reopened',
+                                       'status_1_6': 'under_review',
+                                       'status_2_1': 'received',
+                                       'status_2_2': 'assigned',
+                                       'status_2_3': 'in_progress',
+                                       'status_2_4': 'paused',
+                                       'status_2_5': 'reopened',
+                                       'status_2_6': 'under_review'}),
                 'export_csv': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, '
                                't16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, '
                                't31, t32, t33, t34, t35, t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, '
@@ -994,6 +1053,7 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                      'ORDER BY cases.received_at DESC, cases.id DESC LIMIT '
                                      '%(limit)s::INTEGER',
                                      {}),
+                'list_count_filtered': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
                 'list_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                   'cases.channel, cases.product, cases.category, cases.branch, '
                                   'cases.department, cases.assignee, cases.customer, cases.phone, '
@@ -1006,8 +1066,7 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                   'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
                                   '__filters__ ORDER BY cases.received_at DESC, cases.id DESC',
                                   {}),
-                'list_filtered_count': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
-                'list_filtered_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                'list_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                           'cases.channel, cases.product, cases.category, cases.branch, '
                                           'cases.department, cases.assignee, cases.customer, cases.phone, '
                                           'cases.account, cases.description, cases.received_at AS '
@@ -2211,6 +2270,1294 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'tier_3_2': 'urgent',
                                  'tier_4_1': 'urgent',
                                  'tier_5': 'urgent'}),
+                'overdue_csv_filtered': ('WITH overdue_cases_counted AS MATERIALIZED (SELECT CASE WHEN '
+                                         '(substr(nullif(cases.reference, %(param_1)s::VARCHAR), '
+                                         '%(substr_1)s::INTEGER, %(substr_2)s::INTEGER) IN '
+                                         '(%(param_2)s::VARCHAR, %(param_3)s::VARCHAR, %(param_4)s::VARCHAR, '
+                                         '%(param_5)s::VARCHAR, %(param_6)s::VARCHAR, %(param_7)s::VARCHAR)) '
+                                         'THEN %(param_8)s::VARCHAR || nullif(cases.reference, '
+                                         '%(param_1)s::VARCHAR) ELSE nullif(cases.reference, '
+                                         '%(param_1)s::VARCHAR) END AS reference, CASE WHEN '
+                                         '(substr(nullif(cases.status, %(param_9)s::VARCHAR), '
+                                         '%(substr_3)s::INTEGER, %(substr_4)s::INTEGER) IN '
+                                         '(%(param_10)s::VARCHAR, %(param_11)s::VARCHAR, '
+                                         '%(param_12)s::VARCHAR, %(param_13)s::VARCHAR, '
+                                         '%(param_14)s::VARCHAR, %(param_15)s::VARCHAR)) THEN '
+                                         '%(param_16)s::VARCHAR || nullif(cases.status, '
+                                         '%(param_9)s::VARCHAR) ELSE nullif(cases.status, '
+                                         '%(param_9)s::VARCHAR) END AS status, CASE WHEN '
+                                         '(substr(nullif(cases.tier, %(param_17)s::VARCHAR), '
+                                         '%(substr_5)s::INTEGER, %(substr_6)s::INTEGER) IN '
+                                         '(%(param_18)s::VARCHAR, %(param_19)s::VARCHAR, '
+                                         '%(param_20)s::VARCHAR, %(param_21)s::VARCHAR, '
+                                         '%(param_22)s::VARCHAR, %(param_23)s::VARCHAR)) THEN '
+                                         '%(param_24)s::VARCHAR || nullif(cases.tier, %(param_17)s::VARCHAR) '
+                                         'ELSE nullif(cases.tier, %(param_17)s::VARCHAR) END AS tier, CASE '
+                                         'WHEN (substr(nullif(cases.channel, %(param_25)s::VARCHAR), '
+                                         '%(substr_7)s::INTEGER, %(substr_8)s::INTEGER) IN '
+                                         '(%(param_26)s::VARCHAR, %(param_27)s::VARCHAR, '
+                                         '%(param_28)s::VARCHAR, %(param_29)s::VARCHAR, '
+                                         '%(param_30)s::VARCHAR, %(param_31)s::VARCHAR)) THEN '
+                                         '%(param_32)s::VARCHAR || nullif(cases.channel, '
+                                         '%(param_25)s::VARCHAR) ELSE nullif(cases.channel, '
+                                         '%(param_25)s::VARCHAR) END AS channel, CASE WHEN '
+                                         '(substr(nullif(cases.product, %(param_33)s::VARCHAR), '
+                                         '%(substr_9)s::INTEGER, %(substr_10)s::INTEGER) IN '
+                                         '(%(param_34)s::VARCHAR, %(param_35)s::VARCHAR, '
+                                         '%(param_36)s::VARCHAR, %(param_37)s::VARCHAR, '
+                                         '%(param_38)s::VARCHAR, %(param_39)s::VARCHAR)) THEN '
+                                         '%(param_40)s::VARCHAR || nullif(cases.product, '
+                                         '%(param_33)s::VARCHAR) ELSE nullif(cases.product, '
+                                         '%(param_33)s::VARCHAR) END AS product, CASE WHEN '
+                                         '(substr(nullif(cases.category, %(param_41)s::VARCHAR), '
+                                         '%(substr_11)s::INTEGER, %(substr_12)s::INTEGER) IN '
+                                         '(%(param_42)s::VARCHAR, %(param_43)s::VARCHAR, '
+                                         '%(param_44)s::VARCHAR, %(param_45)s::VARCHAR, '
+                                         '%(param_46)s::VARCHAR, %(param_47)s::VARCHAR)) THEN '
+                                         '%(param_48)s::VARCHAR || nullif(cases.category, '
+                                         '%(param_41)s::VARCHAR) ELSE nullif(cases.category, '
+                                         '%(param_41)s::VARCHAR) END AS category, CASE WHEN '
+                                         '(substr(nullif(cases.branch, %(param_49)s::VARCHAR), '
+                                         '%(substr_13)s::INTEGER, %(substr_14)s::INTEGER) IN '
+                                         '(%(param_50)s::VARCHAR, %(param_51)s::VARCHAR, '
+                                         '%(param_52)s::VARCHAR, %(param_53)s::VARCHAR, '
+                                         '%(param_54)s::VARCHAR, %(param_55)s::VARCHAR)) THEN '
+                                         '%(param_56)s::VARCHAR || nullif(cases.branch, '
+                                         '%(param_49)s::VARCHAR) ELSE nullif(cases.branch, '
+                                         '%(param_49)s::VARCHAR) END AS branch, CASE WHEN '
+                                         '(substr(nullif(cases.assignee, %(param_57)s::VARCHAR), '
+                                         '%(substr_15)s::INTEGER, %(substr_16)s::INTEGER) IN '
+                                         '(%(param_58)s::VARCHAR, %(param_59)s::VARCHAR, '
+                                         '%(param_60)s::VARCHAR, %(param_61)s::VARCHAR, '
+                                         '%(param_62)s::VARCHAR, %(param_63)s::VARCHAR)) THEN '
+                                         '%(param_64)s::VARCHAR || nullif(cases.assignee, '
+                                         '%(param_57)s::VARCHAR) ELSE nullif(cases.assignee, '
+                                         '%(param_57)s::VARCHAR) END AS assignee, CASE WHEN '
+                                         '(substr(nullif(cases.co_handlers, %(param_65)s::VARCHAR), '
+                                         '%(substr_17)s::INTEGER, %(substr_18)s::INTEGER) IN '
+                                         '(%(param_66)s::VARCHAR, %(param_67)s::VARCHAR, '
+                                         '%(param_68)s::VARCHAR, %(param_69)s::VARCHAR, '
+                                         '%(param_70)s::VARCHAR, %(param_71)s::VARCHAR)) THEN '
+                                         '%(param_72)s::VARCHAR || nullif(cases.co_handlers, '
+                                         '%(param_65)s::VARCHAR) ELSE nullif(cases.co_handlers, '
+                                         '%(param_65)s::VARCHAR) END AS co_handlers, CASE WHEN '
+                                         '(substr(nullif(cases.departments, %(param_73)s::VARCHAR), '
+                                         '%(substr_19)s::INTEGER, %(substr_20)s::INTEGER) IN '
+                                         '(%(param_74)s::VARCHAR, %(param_75)s::VARCHAR, '
+                                         '%(param_76)s::VARCHAR, %(param_77)s::VARCHAR, '
+                                         '%(param_78)s::VARCHAR, %(param_79)s::VARCHAR)) THEN '
+                                         '%(param_80)s::VARCHAR || nullif(cases.departments, '
+                                         '%(param_73)s::VARCHAR) ELSE nullif(cases.departments, '
+                                         '%(param_73)s::VARCHAR) END AS departments, CASE WHEN '
+                                         '(substr(nullif(cases.customer, %(param_81)s::VARCHAR), '
+                                         '%(substr_21)s::INTEGER, %(substr_22)s::INTEGER) IN '
+                                         '(%(param_82)s::VARCHAR, %(param_83)s::VARCHAR, '
+                                         '%(param_84)s::VARCHAR, %(param_85)s::VARCHAR, '
+                                         '%(param_86)s::VARCHAR, %(param_87)s::VARCHAR)) THEN '
+                                         '%(param_88)s::VARCHAR || nullif(cases.customer, '
+                                         '%(param_81)s::VARCHAR) ELSE nullif(cases.customer, '
+                                         '%(param_81)s::VARCHAR) END AS customer, CASE WHEN '
+                                         '(substr(nullif(cases.phone, %(param_89)s::VARCHAR), '
+                                         '%(substr_23)s::INTEGER, %(substr_24)s::INTEGER) IN '
+                                         '(%(param_90)s::VARCHAR, %(param_91)s::VARCHAR, '
+                                         '%(param_92)s::VARCHAR, %(param_93)s::VARCHAR, '
+                                         '%(param_94)s::VARCHAR, %(param_95)s::VARCHAR)) THEN '
+                                         '%(param_96)s::VARCHAR || nullif(cases.phone, '
+                                         '%(param_89)s::VARCHAR) ELSE nullif(cases.phone, '
+                                         '%(param_89)s::VARCHAR) END AS phone, CASE WHEN '
+                                         '(substr(nullif(cases.account, %(param_97)s::VARCHAR), '
+                                         '%(substr_25)s::INTEGER, %(substr_26)s::INTEGER) IN '
+                                         '(%(param_98)s::VARCHAR, %(param_99)s::VARCHAR, '
+                                         '%(param_100)s::VARCHAR, %(param_101)s::VARCHAR, '
+                                         '%(param_102)s::VARCHAR, %(param_103)s::VARCHAR)) THEN '
+                                         '%(param_104)s::VARCHAR || nullif(cases.account, '
+                                         '%(param_97)s::VARCHAR) ELSE nullif(cases.account, '
+                                         '%(param_97)s::VARCHAR) END AS account, '
+                                         "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.received_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)) < "
+                                         "cases.received_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch "
+                                         "FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.received_at)) - cases.received_at)::int) / 3600)::text, 2, '
+                                         "'0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)) - "
+                                         "cases.received_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                         'mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.received_at)) - cases.received_at)::int), "
+                                         "60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.received_at)) - "
+                                         "cases.received_at)::int), 60)::text, 2, '0') ELSE '' END) AS "
+                                         "received_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)) < "
+                                         "cases.due_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)) - "
+                                         "cases.due_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                         'lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.due_at)) - cases.due_at)::int) / 60, "
+                                         "60)::text, 2, '0') || CASE WHEN mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.due_at)) - "
+                                         "cases.due_at)::int), 60) <> 0 THEN ':' || "
+                                         'lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.due_at)) - cases.due_at)::int), 60)::text, "
+                                         "2, '0') ELSE '' END) AS due_at, "
+                                         "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.regulatory_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE '
+                                         "WHEN timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         "cases.regulatory_due_at)) < cases.regulatory_due_at THEN '-' ELSE "
+                                         "'+' END || lpad((abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.regulatory_due_at)) - cases.regulatory_due_at)::int) / '
+                                         "3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.regulatory_due_at)) - cases.regulatory_due_at)::int) / 60, '
+                                         "60)::text, 2, '0') || CASE WHEN mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.regulatory_due_at)) - cases.regulatory_due_at)::int), 60) <> '
+                                         "0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.regulatory_due_at)) - cases.regulatory_due_at)::int), '
+                                         "60)::text, 2, '0') ELSE '' END) AS regulatory_due_at, "
+                                         "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.first_response_due_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || '
+                                         "CASE WHEN timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.first_response_due_at)) < cases.first_response_due_at THEN '
+                                         "'-' ELSE '+' END || lpad((abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.first_response_due_at)) - cases.first_response_due_at)::int) '
+                                         "/ 3600)::text, 2, '0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.first_response_due_at)) - cases.first_response_due_at)::int) '
+                                         "/ 60, 60)::text, 2, '0') || CASE WHEN mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.first_response_due_at)) - '
+                                         "cases.first_response_due_at)::int), 60) <> 0 THEN ':' || "
+                                         'lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.first_response_due_at)) - "
+                                         "cases.first_response_due_at)::int), 60)::text, 2, '0') ELSE '' "
+                                         'END) AS first_response_due_at, '
+                                         "(to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.resolved_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) < "
+                                         "cases.resolved_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch "
+                                         "FROM timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.resolved_at)) - cases.resolved_at)::int) / 3600)::text, 2, '
+                                         "'0') || ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) - "
+                                         "cases.resolved_at)::int) / 60, 60)::text, 2, '0') || CASE WHEN "
+                                         'mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.resolved_at)) - cases.resolved_at)::int), "
+                                         "60) <> 0 THEN ':' || lpad(mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.resolved_at)) - "
+                                         "cases.resolved_at)::int), 60)::text, 2, '0') ELSE '' END) AS "
+                                         "resolved_at, (to_char(timezone(%(zone)s::VARCHAR, timezone('UTC', "
+                                         'cases.closed_at)), \'YYYY-MM-DD"T"HH24:MI:SS\') || CASE WHEN '
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) < "
+                                         "cases.closed_at THEN '-' ELSE '+' END || lpad((abs(extract(epoch "
+                                         "FROM timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) "
+                                         "- cases.closed_at)::int) / 3600)::text, 2, '0') || ':' || "
+                                         'lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.closed_at)) - cases.closed_at)::int) / 60, "
+                                         "60)::text, 2, '0') || CASE WHEN mod(abs(extract(epoch FROM "
+                                         "timezone(%(zone)s::VARCHAR, timezone('UTC', cases.closed_at)) - "
+                                         "cases.closed_at)::int), 60) <> 0 THEN ':' || "
+                                         'lpad(mod(abs(extract(epoch FROM timezone(%(zone)s::VARCHAR, '
+                                         "timezone('UTC', cases.closed_at)) - cases.closed_at)::int), "
+                                         "60)::text, 2, '0') ELSE '' END) AS closed_at, cases.reopen_count "
+                                         'AS reopen_count, CASE WHEN (cases.status IN '
+                                         '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                         '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                         '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND '
+                                         '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at) OR cases.regulatory_due_at <= '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason '
+                                         '= %(pause_reason_1)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
+                                         'cases.regulatory_due_at > cases.paused_at))) THEN '
+                                         '%(param_105)s::VARCHAR ELSE %(param_106)s::VARCHAR END AS overdue, '
+                                         'CASE WHEN (cases.status IN (%(status_2_1)s::VARCHAR, '
+                                         '%(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                                         '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                         '%(status_2_6)s::VARCHAR)) THEN coalesce(CASE WHEN (cases.due_at IS '
+                                         'NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                         'ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at)) THEN CASE WHEN (cases.tier = %(tier_1)s::VARCHAR '
+                                         'AND cases.first_responded_at IS NULL) THEN %(param_107)s::VARCHAR '
+                                         'ELSE %(param_108)s::VARCHAR END END || %(param_109)s::VARCHAR || '
+                                         'CASE WHEN (cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT '
+                                         'TIME ZONE AND NOT (cases.pause_reason = '
+                                         '%(pause_reason_2)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
+                                         'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN '
+                                         '(cases.status = %(status_3)s::VARCHAR) THEN %(param_110)s::VARCHAR '
+                                         'ELSE %(param_111)s::VARCHAR END END, CASE WHEN (cases.due_at IS '
+                                         'NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                         'ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at)) THEN CASE WHEN (cases.tier = %(tier_1)s::VARCHAR '
+                                         'AND cases.first_responded_at IS NULL) THEN %(param_107)s::VARCHAR '
+                                         'ELSE %(param_108)s::VARCHAR END END, CASE WHEN '
+                                         '(cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                         'AND NOT (cases.pause_reason = %(pause_reason_2)s::VARCHAR AND '
+                                         'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                         'cases.paused_at)) THEN CASE WHEN (cases.status = '
+                                         '%(status_3)s::VARCHAR) THEN %(param_110)s::VARCHAR ELSE '
+                                         '%(param_111)s::VARCHAR END END) END AS breach, NULL AS time_left, '
+                                         'CASE WHEN (cases.status IN (%(status_4_1)s::VARCHAR, '
+                                         '%(status_4_2)s::VARCHAR, %(status_4_3)s::VARCHAR, '
+                                         '%(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
+                                         '%(status_4_6)s::VARCHAR) AND cases.tier = %(tier_2)s::VARCHAR AND '
+                                         'cases.paused_at IS NULL AND cases.followup_due_at <= '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                         '%(param_112)s::VARCHAR ELSE %(param_113)s::VARCHAR END AS stale, '
+                                         'CASE WHEN (cases.status IN (%(status_5_1)s::VARCHAR, '
+                                         '%(status_5_2)s::VARCHAR, %(status_5_3)s::VARCHAR, '
+                                         '%(status_5_4)s::VARCHAR, %(status_5_5)s::VARCHAR, '
+                                         '%(status_5_6)s::VARCHAR) AND (EXISTS (SELECT staff.id FROM staff '
+                                         'WHERE staff.name = cases.assignee AND (staff.role = '
+                                         '%(role_1)s::VARCHAR AND cases.tier IN (%(tier_3_1)s::VARCHAR, '
+                                         '%(tier_3_2)s::VARCHAR) OR staff.role = %(role_2)s::VARCHAR AND '
+                                         'cases.tier IN (%(tier_4_1)s::VARCHAR))))) THEN '
+                                         '%(param_114)s::VARCHAR ELSE %(param_115)s::VARCHAR END AS '
+                                         'below_tier, CASE WHEN (substr(nullif(cases.description, '
+                                         '%(param_116)s::VARCHAR), %(substr_27)s::INTEGER, '
+                                         '%(substr_28)s::INTEGER) IN (%(param_117)s::VARCHAR, '
+                                         '%(param_118)s::VARCHAR, %(param_119)s::VARCHAR, '
+                                         '%(param_120)s::VARCHAR, %(param_121)s::VARCHAR, '
+                                         '%(param_122)s::VARCHAR)) THEN %(param_123)s::VARCHAR || '
+                                         'nullif(cases.description, %(param_116)s::VARCHAR) ELSE '
+                                         'nullif(cases.description, %(param_116)s::VARCHAR) END AS '
+                                         'description, CASE WHEN ((cases.status NOT IN '
+                                         '(%(status_6_1)s::VARCHAR, %(status_6_2)s::VARCHAR, '
+                                         '%(status_6_3)s::VARCHAR, %(status_6_4)s::VARCHAR, '
+                                         '%(status_6_5)s::VARCHAR, %(status_6_6)s::VARCHAR))) THEN NULL WHEN '
+                                         '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at)) THEN cases.due_at WHEN (cases.regulatory_due_at '
+                                         '<= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                         '(cases.pause_reason = %(pause_reason_3)s::VARCHAR AND '
+                                         'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                         'cases.paused_at)) THEN cases.regulatory_due_at END AS deadline, '
+                                         'CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at IS '
+                                         'NULL OR cases.due_at <= cases.paused_at)) THEN CASE WHEN '
+                                         '(cases.paused_at IS NOT NULL AND cases.paused_at < '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN cases.paused_at ELSE '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END ELSE CASE WHEN '
+                                         '(cases.paused_at IS NOT NULL AND cases.paused_at < '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.pause_reason = '
+                                         '%(pause_reason_4)s::VARCHAR) THEN cases.paused_at ELSE '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE END END AS stop, CASE WHEN '
+                                         '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at) AND cases.tier = %(tier_5)s::VARCHAR AND '
+                                         'cases.first_responded_at IS NULL) THEN %(param_124)s::INTEGER ELSE '
+                                         '%(param_125)s::INTEGER END AS clock_hours, CASE WHEN (cases.due_at '
+                                         'IS NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN '
+                                         'cases.due_at ELSE cases.regulatory_due_at END AS earliest_due, '
+                                         'cases.id AS case_id FROM cases WHERE cases.status IN '
+                                         '(%(status_7_1)s::VARCHAR, %(status_7_2)s::VARCHAR, '
+                                         '%(status_7_3)s::VARCHAR, %(status_7_4)s::VARCHAR, '
+                                         '%(status_7_5)s::VARCHAR, %(status_7_6)s::VARCHAR) AND '
+                                         '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                         'cases.paused_at) OR cases.regulatory_due_at <= '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT (cases.pause_reason '
+                                         '= %(pause_reason_5)s::VARCHAR AND cases.paused_at IS NOT NULL AND '
+                                         'cases.regulatory_due_at > cases.paused_at)) AND __filters__), '
+                                         'overdue_lengths AS MATERIALIZED (SELECT anon_1.deadline AS '
+                                         'deadline, anon_1.stop AS stop, anon_1.clock_hours AS clock_hours, '
+                                         'CASE WHEN (anon_1.deadline IS NULL) THEN NULL WHEN '
+                                         '(anon_1.clock_hours = %(clock_hours_2)s::INTEGER) THEN '
+                                         'CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * 1000000 '
+                                         'AS BIGINT) ELSE CASE WHEN (anon_1.stop < anon_1.deadline) THEN '
+                                         '-CASE WHEN ((SELECT business_days.day FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_143)s::INTEGER) = '
+                                         '(SELECT business_days.day FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_144)s::INTEGER)) THEN '
+                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
+                                         'CAST(EXTRACT(EPOCH FROM (anon_1.deadline - anon_1.stop)) * 1000000 '
+                                         'AS BIGINT) ELSE %(param_146)s::INTEGER END ELSE CASE WHEN (SELECT '
+                                         'business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
+                                         '%(param_147)s::INTEGER ELSE %(param_148)s::INTEGER END * '
+                                         'CAST(EXTRACT(EPOCH FROM ((SELECT business_days.ends_at FROM '
+                                         'business_days WHERE business_days.starts_at <= anon_1.stop ORDER '
+                                         'BY business_days.starts_at DESC LIMIT %(param_149)s::INTEGER) - '
+                                         'anon_1.stop)) * 1000000 AS BIGINT) + CASE WHEN (SELECT '
+                                         'business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_150)s::INTEGER) THEN '
+                                         '%(param_151)s::INTEGER ELSE %(param_152)s::INTEGER END * '
+                                         'CAST(EXTRACT(EPOCH FROM (anon_1.deadline - (SELECT '
+                                         'business_days.starts_at FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_153)s::INTEGER))) * '
+                                         '1000000 AS BIGINT) + (((SELECT business_days.working_before FROM '
+                                         'business_days WHERE business_days.starts_at <= anon_1.deadline '
+                                         'ORDER BY business_days.starts_at DESC LIMIT '
+                                         '%(param_154)s::INTEGER) - (SELECT business_days.working_before '
+                                         'FROM business_days WHERE business_days.starts_at <= anon_1.stop '
+                                         'ORDER BY business_days.starts_at DESC LIMIT '
+                                         '%(param_155)s::INTEGER)) - CASE WHEN (SELECT business_days.working '
+                                         'FROM business_days WHERE business_days.starts_at <= anon_1.stop '
+                                         'ORDER BY business_days.starts_at DESC LIMIT '
+                                         '%(param_145)s::INTEGER) THEN %(param_156)s::INTEGER ELSE '
+                                         '%(param_157)s::INTEGER END) * %(param_158)s::BIGINT END ELSE CASE '
+                                         'WHEN ((SELECT business_days.day FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_159)s::INTEGER) = '
+                                         '(SELECT business_days.day FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_160)s::INTEGER)) THEN '
+                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
+                                         'CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * 1000000 '
+                                         'AS BIGINT) ELSE %(param_162)s::INTEGER END ELSE CASE WHEN (SELECT '
+                                         'business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
+                                         '%(param_163)s::INTEGER ELSE %(param_164)s::INTEGER END * '
+                                         'CAST(EXTRACT(EPOCH FROM ((SELECT business_days.ends_at FROM '
+                                         'business_days WHERE business_days.starts_at <= anon_1.deadline '
+                                         'ORDER BY business_days.starts_at DESC LIMIT '
+                                         '%(param_165)s::INTEGER) - anon_1.deadline)) * 1000000 AS BIGINT) + '
+                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_166)s::INTEGER) THEN '
+                                         '%(param_167)s::INTEGER ELSE %(param_168)s::INTEGER END * '
+                                         'CAST(EXTRACT(EPOCH FROM (anon_1.stop - (SELECT '
+                                         'business_days.starts_at FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.stop ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_169)s::INTEGER))) * '
+                                         '1000000 AS BIGINT) + (((SELECT business_days.working_before FROM '
+                                         'business_days WHERE business_days.starts_at <= anon_1.stop ORDER '
+                                         'BY business_days.starts_at DESC LIMIT %(param_170)s::INTEGER) - '
+                                         '(SELECT business_days.working_before FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_171)s::INTEGER)) - CASE '
+                                         'WHEN (SELECT business_days.working FROM business_days WHERE '
+                                         'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
+                                         '%(param_172)s::INTEGER ELSE %(param_173)s::INTEGER END) * '
+                                         '%(param_174)s::BIGINT END END END AS micros, CAST(EXTRACT(EPOCH '
+                                         'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) AS late '
+                                         'FROM (SELECT DISTINCT overdue_cases_counted.deadline AS deadline, '
+                                         'overdue_cases_counted.stop AS stop, '
+                                         'overdue_cases_counted.clock_hours AS clock_hours FROM '
+                                         'overdue_cases_counted WHERE overdue_cases_counted.deadline IS NOT '
+                                         'NULL) AS anon_1), overdue_spans AS MATERIALIZED (SELECT '
+                                         'overdue_lengths.deadline AS deadline, overdue_lengths.stop AS '
+                                         'stop, overdue_lengths.clock_hours AS clock_hours, CASE WHEN '
+                                         '(overdue_lengths.clock_hours = %(clock_hours_1)s::INTEGER) THEN '
+                                         'CAST((overdue_lengths.micros / 1000000) / 3600 AS TEXT) || '
+                                         '%(param_126)s::VARCHAR || CASE WHEN (((overdue_lengths.micros / '
+                                         '1000000) / 60) %% 60 < 10) THEN %(param_127)s::VARCHAR || '
+                                         'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) ELSE '
+                                         'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) END '
+                                         '|| %(param_128)s::VARCHAR ELSE CASE WHEN ((overdue_lengths.micros '
+                                         '/ 1000000) / 86400 > 0) THEN CAST((overdue_lengths.micros / '
+                                         '1000000) / 86400 AS TEXT) || %(param_129)s::VARCHAR || '
+                                         'CAST(((overdue_lengths.micros / 1000000) / 3600) %% 24 AS TEXT) || '
+                                         '%(param_130)s::VARCHAR ELSE CAST(((overdue_lengths.micros / '
+                                         '1000000) / 3600) %% 24 AS TEXT) || %(param_131)s::VARCHAR || CASE '
+                                         'WHEN (((overdue_lengths.micros / 1000000) %% 3600) / 60 < 10) THEN '
+                                         '%(param_132)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) '
+                                         '%% 3600) / 60 AS TEXT) ELSE CAST(((overdue_lengths.micros / '
+                                         '1000000) %% 3600) / 60 AS TEXT) END || %(param_133)s::VARCHAR END '
+                                         'END AS overdue_by, CASE WHEN ((overdue_lengths.late / 1000000) / '
+                                         '86400 > 0) THEN CAST((overdue_lengths.late / 1000000) / 86400 AS '
+                                         'TEXT) || %(param_134)s::VARCHAR || CAST(((overdue_lengths.late / '
+                                         '1000000) %% 86400) / 3600 AS TEXT) || %(param_135)s::VARCHAR ELSE '
+                                         'CAST(((overdue_lengths.late / 1000000) %% 86400) / 3600 AS TEXT) '
+                                         '|| %(param_136)s::VARCHAR || CASE WHEN ((((overdue_lengths.late / '
+                                         '1000000) %% 86400) %% 3600) / 60 < 10) THEN %(param_137)s::VARCHAR '
+                                         '|| CAST((((overdue_lengths.late / 1000000) %% 86400) %% 3600) / 60 '
+                                         'AS TEXT) ELSE CAST((((overdue_lengths.late / 1000000) %% 86400) %% '
+                                         '3600) / 60 AS TEXT) END || %(param_138)s::VARCHAR END AS '
+                                         'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN '
+                                         '%(param_139)s::VARCHAR ELSE CAST(CASE WHEN (overdue_lengths.micros '
+                                         '%% 864000000 > 432000000) THEN overdue_lengths.micros / 864000000 '
+                                         '+ 1 WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END / 100 AS TEXT) || '
+                                         '%(param_140)s::VARCHAR || CASE WHEN (CASE WHEN '
+                                         '(overdue_lengths.micros %% 864000000 > 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 + 1 WHEN '
+                                         '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100 = 0) THEN '
+                                         '%(param_141)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
+                                         '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 '
+                                         'WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100) %% 10 = 0) THEN '
+                                         'CAST((CASE WHEN (overdue_lengths.micros %% 864000000 > 432000000) '
+                                         'THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                         '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100) / 10 AS TEXT) ELSE '
+                                         'CASE WHEN (CASE WHEN (overdue_lengths.micros %% 864000000 > '
+                                         '432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                         '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100 < 10) THEN '
+                                         '%(param_142)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros '
+                                         '%% 864000000 > 432000000) THEN overdue_lengths.micros / 864000000 '
+                                         '+ 1 WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100 AS TEXT) ELSE '
+                                         'CAST(CASE WHEN (overdue_lengths.micros %% 864000000 > 432000000) '
+                                         'THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                         '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
+                                         '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
+                                         '((((overdue_lengths.micros / 864000000) * 2 + 1) %% 25) * CASE '
+                                         'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) '
+                                         'THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN '
+                                         '21 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                         '* 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 12800) THEN 12 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 25600) THEN 6 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) THEN '
+                                         '3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 409600) THEN 16 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 819200) '
+                                         'THEN 8 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1638400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                         '1) * 32 < 3276800) THEN 2 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 6553600) THEN 1 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 13107200) '
+                                         'THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) '
+                                         'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 1677721600) THEN 21 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3355443200) '
+                                         'THEN 23 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                         '< 6710886400) THEN 24 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13421772800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '26843545600) THEN 6 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 53687091200) THEN 3 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 107374182400) THEN 14 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * '
+                                         '2 + 1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros '
+                                         '/ 864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1717986918400) THEN 4 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 3435973836800) THEN 2 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '6871947673600) THEN 1 WHEN (((overdue_lengths.micros / 864000000) '
+                                         '* 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '27487790694400) THEN 19 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 54975581388800) THEN 22 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '109951162777600) THEN 11 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 879609302220800) THEN 17 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '1759218604441600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 3518437208883200) THEN 23 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '7036874417766400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 14073748835532800) THEN 12 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '28147497671065600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 56294995342131200) THEN 3 WHEN '
+                                         '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                         '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
+                                         '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
+                                         '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
+                                         'overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END END '
+                                         'AS overdue_working_days FROM overdue_lengths) SELECT '
+                                         'overdue_cases_counted.reference AS reference, '
+                                         'overdue_cases_counted.status AS status, overdue_cases_counted.tier '
+                                         'AS tier, overdue_cases_counted.channel AS channel, '
+                                         'overdue_cases_counted.product AS product, '
+                                         'overdue_cases_counted.category AS category, '
+                                         'overdue_cases_counted.branch AS branch, '
+                                         'overdue_cases_counted.assignee AS assignee, '
+                                         'overdue_cases_counted.co_handlers AS co_handlers, '
+                                         'overdue_cases_counted.departments AS departments, '
+                                         'overdue_cases_counted.customer AS customer, '
+                                         'overdue_cases_counted.phone AS phone, '
+                                         'overdue_cases_counted.account AS account, '
+                                         'overdue_cases_counted.received_at AS received_at, '
+                                         'overdue_cases_counted.due_at AS due_at, '
+                                         'overdue_cases_counted.regulatory_due_at AS regulatory_due_at, '
+                                         'overdue_cases_counted.first_response_due_at AS '
+                                         'first_response_due_at, overdue_cases_counted.resolved_at AS '
+                                         'resolved_at, overdue_cases_counted.closed_at AS closed_at, '
+                                         'overdue_cases_counted.reopen_count AS reopen_count, '
+                                         'overdue_cases_counted.overdue AS overdue, '
+                                         'overdue_cases_counted.breach AS breach, overdue_spans.overdue_by '
+                                         'AS overdue_by, overdue_spans.overdue_by_calendar AS '
+                                         'overdue_by_calendar, overdue_spans.overdue_working_days AS '
+                                         'overdue_working_days, overdue_cases_counted.time_left AS '
+                                         'time_left, overdue_cases_counted.stale AS stale, '
+                                         'overdue_cases_counted.below_tier AS below_tier, '
+                                         'overdue_cases_counted.description AS description FROM '
+                                         'overdue_cases_counted LEFT OUTER JOIN overdue_spans ON '
+                                         'overdue_spans.deadline = overdue_cases_counted.deadline AND '
+                                         'overdue_spans.stop = overdue_cases_counted.stop AND '
+                                         'overdue_spans.clock_hours = overdue_cases_counted.clock_hours '
+                                         'ORDER BY overdue_cases_counted.earliest_due, '
+                                         'overdue_cases_counted.case_id',
+                                         {'clock_hours_1': 1,
+                                          'clock_hours_2': 1,
+                                          'param_1': '',
+                                          'param_10': '=',
+                                          'param_100': '-',
+                                          'param_101': '@',
+                                          'param_102': '\t',
+                                          'param_103': '\r',
+                                          'param_104': "'",
+                                          'param_105': 'true',
+                                          'param_106': 'false',
+                                          'param_107': 'response',
+                                          'param_108': 'internal',
+                                          'param_109': '+',
+                                          'param_11': '+',
+                                          'param_110': 'review',
+                                          'param_111': 'regulatory',
+                                          'param_112': 'true',
+                                          'param_113': 'false',
+                                          'param_114': 'true',
+                                          'param_115': 'false',
+                                          'param_116': '',
+                                          'param_117': '=',
+                                          'param_118': '+',
+                                          'param_119': '-',
+                                          'param_12': '-',
+                                          'param_120': '@',
+                                          'param_121': '\t',
+                                          'param_122': '\r',
+                                          'param_123': "'",
+                                          'param_124': 1,
+                                          'param_125': 0,
+                                          'param_126': 'h ',
+                                          'param_127': '0',
+                                          'param_128': 'm',
+                                          'param_129': 'wd ',
+                                          'param_13': '@',
+                                          'param_130': 'h',
+                                          'param_131': 'h ',
+                                          'param_132': '0',
+                                          'param_133': 'm',
+                                          'param_134': 'd ',
+                                          'param_135': 'h',
+                                          'param_136': 'h ',
+                                          'param_137': '0',
+                                          'param_138': 'm',
+                                          'param_139': '-0.0',
+                                          'param_14': '\t',
+                                          'param_140': '.',
+                                          'param_141': '0',
+                                          'param_142': '0',
+                                          'param_143': 1,
+                                          'param_144': 1,
+                                          'param_145': 1,
+                                          'param_146': 0,
+                                          'param_147': 1,
+                                          'param_148': 0,
+                                          'param_149': 1,
+                                          'param_15': '\r',
+                                          'param_150': 1,
+                                          'param_151': 1,
+                                          'param_152': 0,
+                                          'param_153': 1,
+                                          'param_154': 1,
+                                          'param_155': 1,
+                                          'param_156': 1,
+                                          'param_157': 0,
+                                          'param_158': 86400000000,
+                                          'param_159': 1,
+                                          'param_16': "'",
+                                          'param_160': 1,
+                                          'param_161': 1,
+                                          'param_162': 0,
+                                          'param_163': 1,
+                                          'param_164': 0,
+                                          'param_165': 1,
+                                          'param_166': 1,
+                                          'param_167': 1,
+                                          'param_168': 0,
+                                          'param_169': 1,
+                                          'param_17': '',
+                                          'param_170': 1,
+                                          'param_171': 1,
+                                          'param_172': 1,
+                                          'param_173': 0,
+                                          'param_174': 86400000000,
+                                          'param_18': '=',
+                                          'param_19': '+',
+                                          'param_2': '=',
+                                          'param_20': '-',
+                                          'param_21': '@',
+                                          'param_22': '\t',
+                                          'param_23': '\r',
+                                          'param_24': "'",
+                                          'param_25': '',
+                                          'param_26': '=',
+                                          'param_27': '+',
+                                          'param_28': '-',
+                                          'param_29': '@',
+                                          'param_3': '+',
+                                          'param_30': '\t',
+                                          'param_31': '\r',
+                                          'param_32': "'",
+                                          'param_33': '',
+                                          'param_34': '=',
+                                          'param_35': '+',
+                                          'param_36': '-',
+                                          'param_37': '@',
+                                          'param_38': '\t',
+                                          'param_39': '\r',
+                                          'param_4': '-',
+                                          'param_40': "'",
+                                          'param_41': '',
+                                          'param_42': '=',
+                                          'param_43': '+',
+                                          'param_44': '-',
+                                          'param_45': '@',
+                                          'param_46': '\t',
+                                          'param_47': '\r',
+                                          'param_48': "'",
+                                          'param_49': '',
+                                          'param_5': '@',
+                                          'param_50': '=',
+                                          'param_51': '+',
+                                          'param_52': '-',
+                                          'param_53': '@',
+                                          'param_54': '\t',
+                                          'param_55': '\r',
+                                          'param_56': "'",
+                                          'param_57': '',
+                                          'param_58': '=',
+                                          'param_59': '+',
+                                          'param_6': '\t',
+                                          'param_60': '-',
+                                          'param_61': '@',
+                                          'param_62': '\t',
+                                          'param_63': '\r',
+                                          'param_64': "'",
+                                          'param_65': '',
+                                          'param_66': '=',
+                                          'param_67': '+',
+                                          'param_68': '-',
+                                          'param_69': '@',
+                                          'param_7': '\r',
+                                          'param_70': '\t',
+                                          'param_71': '\r',
+                                          'param_72': "'",
+                                          'param_73': '',
+                                          'param_74': '=',
+                                          'param_75': '+',
+                                          'param_76': '-',
+                                          'param_77': '@',
+                                          'param_78': '\t',
+                                          'param_79': '\r',
+                                          'param_8': "'",
+                                          'param_80': "'",
+                                          'param_81': '',
+                                          'param_82': '=',
+                                          'param_83': '+',
+                                          'param_84': '-',
+                                          'param_85': '@',
+                                          'param_86': '\t',
+                                          'param_87': '\r',
+                                          'param_88': "'",
+                                          'param_89': '',
+                                          'param_9': '',
+                                          'param_90': '=',
+                                          'param_91': '+',
+                                          'param_92': '-',
+                                          'param_93': '@',
+                                          'param_94': '\t',
+                                          'param_95': '\r',
+                                          'param_96': "'",
+                                          'param_97': '',
+                                          'param_98': '=',
+                                          'param_99': '+',
+                                          'pause_reason_1': 'appraisal',
+                                          'pause_reason_2': 'appraisal',
+                                          'pause_reason_3': 'appraisal',
+                                          'pause_reason_4': 'appraisal',
+                                          'pause_reason_5': 'appraisal',
+                                          'role_1': 'staff',
+                                          'role_2': 'manager',
+                                          'status_1_1': 'received',
+                                          'status_1_2': 'assigned',
+                                          'status_1_3': 'in_progress',
+                                          'status_1_4': 'paused',
+                                          'status_1_5': 'reopened',
+                                          'status_1_6': 'under_review',
+                                          'status_2_1': 'received',
+                                          'status_2_2': 'assigned',
+                                          'status_2_3': 'in_progress',
+                                          'status_2_4': 'paused',
+                                          'status_2_5': 'reopened',
+                                          'status_2_6': 'under_review',
+                                          'status_3': 'under_review',
+                                          'status_4_1': 'received',
+                                          'status_4_2': 'assigned',
+                                          'status_4_3': 'in_progress',
+                                          'status_4_4': 'paused',
+                                          'status_4_5': 'reopened',
+                                          'status_4_6': 'under_review',
+                                          'status_5_1': 'received',
+                                          'status_5_2': 'assigned',
+                                          'status_5_3': 'in_progress',
+                                          'status_5_4': 'paused',
+                                          'status_5_5': 'reopened',
+                                          'status_5_6': 'under_review',
+                                          'status_6_1': 'received',
+                                          'status_6_2': 'assigned',
+                                          'status_6_3': 'in_progress',
+                                          'status_6_4': 'paused',
+                                          'status_6_5': 'reopened',
+                                          'status_6_6': 'under_review',
+                                          'status_7_1': 'received',
+                                          'status_7_2': 'assigned',
+                                          'status_7_3': 'in_progress',
+                                          'status_7_4': 'paused',
+                                          'status_7_5': 'reopened',
+                                          'status_7_6': 'under_review',
+                                          'substr_1': 1,
+                                          'substr_10': 1,
+                                          'substr_11': 1,
+                                          'substr_12': 1,
+                                          'substr_13': 1,
+                                          'substr_14': 1,
+                                          'substr_15': 1,
+                                          'substr_16': 1,
+                                          'substr_17': 1,
+                                          'substr_18': 1,
+                                          'substr_19': 1,
+                                          'substr_2': 1,
+                                          'substr_20': 1,
+                                          'substr_21': 1,
+                                          'substr_22': 1,
+                                          'substr_23': 1,
+                                          'substr_24': 1,
+                                          'substr_25': 1,
+                                          'substr_26': 1,
+                                          'substr_27': 1,
+                                          'substr_28': 1,
+                                          'substr_3': 1,
+                                          'substr_4': 1,
+                                          'substr_5': 1,
+                                          'substr_6': 1,
+                                          'substr_7': 1,
+                                          'substr_8': 1,
+                                          'substr_9': 1,
+                                          'tier_1': 'urgent',
+                                          'tier_2': 'urgent',
+                                          'tier_3_1': 'important',
+                                          'tier_3_2': 'urgent',
+                                          'tier_4_1': 'urgent',
+                                          'tier_5': 'urgent'}),
+                'overdue_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                     'cases.channel, cases.product, cases.category, cases.branch, '
+                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                     'cases.account, cases.description, cases.received_at AS received_at, '
+                                     'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                     'cases.first_response_due_at AS first_response_due_at, '
+                                     'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                     'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                     'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                     'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                     'WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                                     '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                     '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                     '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                     'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                     'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                     'NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                     'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                     'cases.paused_at)) AND __filters__ ORDER BY CASE WHEN (cases.due_at IS '
+                                     'NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN cases.due_at '
+                                     'ELSE cases.regulatory_due_at END, cases.id',
+                                     {'pause_reason_1': 'appraisal',
+                                      'status_1_1': 'received',
+                                      'status_1_2': 'assigned',
+                                      'status_1_3': 'in_progress',
+                                      'status_1_4': 'paused',
+                                      'status_1_5': 'reopened',
+                                      'status_1_6': 'under_review'}),
                 'overdue_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                     'cases.channel, cases.product, cases.category, cases.branch, '
                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
@@ -2249,6 +3596,38 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                      'status_2_4': 'paused',
                                      'status_2_5': 'reopened',
                                      'status_2_6': 'under_review'}),
+                'overdue_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                             'cases.channel, cases.product, cases.category, cases.branch, '
+                                             'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                             'cases.account, cases.description, cases.received_at AS '
+                                             'received_at, cases.due_at AS due_at, cases.regulatory_due_at '
+                                             'AS regulatory_due_at, cases.first_response_due_at AS '
+                                             'first_response_due_at, cases.first_responded_at AS '
+                                             'first_responded_at, cases.followup_due_at AS followup_due_at, '
+                                             'cases.paused_at AS paused_at, cases.pause_reason, '
+                                             'cases.resolved_at AS resolved_at, cases.closed_at AS '
+                                             'closed_at, cases.reopen_count, cases.co_handlers, '
+                                             'cases.departments FROM cases WHERE cases.status IN '
+                                             '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                             '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                             '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND '
+                                             '(cases.due_at IS NOT NULL AND cases.due_at <= '
+                                             '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.paused_at IS '
+                                             'NULL OR cases.due_at <= cases.paused_at) OR '
+                                             'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                             'ZONE AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR '
+                                             'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                             'cases.paused_at)) AND __filters__ ORDER BY CASE WHEN '
+                                             '(cases.due_at IS NOT NULL AND cases.due_at < '
+                                             'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                             'cases.regulatory_due_at END, cases.id LIMIT %(limit)s::INTEGER',
+                                             {'pause_reason_1': 'appraisal',
+                                              'status_1_1': 'received',
+                                              'status_1_2': 'assigned',
+                                              'status_1_3': 'in_progress',
+                                              'status_1_4': 'paused',
+                                              'status_1_5': 'reopened',
+                                              'status_1_6': 'under_review'}),
                 'overdue_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                                  'cases.product, cases.category, cases.branch, cases.department, '
                                  'cases.assignee, cases.customer, cases.phone, cases.account, '
@@ -2306,6 +3685,51 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                   'status_4_4': 'paused',
                                   'status_4_5': 'reopened',
                                   'status_4_6': 'under_review'}),
+                'overdue_soon_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                          'cases.channel, cases.product, cases.category, cases.branch, '
+                                          'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                          'cases.account, cases.description, cases.received_at AS '
+                                          'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                          'regulatory_due_at, cases.first_response_due_at AS '
+                                          'first_response_due_at, cases.first_responded_at AS '
+                                          'first_responded_at, cases.followup_due_at AS followup_due_at, '
+                                          'cases.paused_at AS paused_at, cases.pause_reason, '
+                                          'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                          'cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                                          'cases WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
+                                          '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                          '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                          '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                          'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                          'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                          'AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                          'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                          'cases.paused_at)) AND __filters__ OR cases.status IN '
+                                          '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
+                                          '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, '
+                                          '%(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR) AND '
+                                          'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                          'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
+                                          'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME '
+                                          'ZONE) AND __filters__ ORDER BY CASE WHEN (cases.due_at IS NOT '
+                                          'NULL AND cases.due_at < cases.regulatory_due_at) THEN '
+                                          'cases.due_at ELSE cases.regulatory_due_at END, cases.id',
+                                          {'pause_reason_1': 'appraisal',
+                                           'status_1_1': 'received',
+                                           'status_1_2': 'assigned',
+                                           'status_1_3': 'in_progress',
+                                           'status_1_4': 'paused',
+                                           'status_1_5': 'reopened',
+                                           'status_1_6': 'under_review',
+                                           'status_2_1': 'received',
+                                           'status_2_2': 'assigned',
+                                           'status_2_3': 'in_progress',
+                                           'status_2_4': 'paused',
+                                           'status_2_5': 'reopened',
+                                           'status_2_6': 'under_review'}),
                 'overdue_soon_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                          'cases.channel, cases.product, cases.category, cases.branch, '
                                          'cases.department, cases.assignee, cases.customer, cases.phone, '
@@ -2369,6 +3793,56 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                           'status_4_4': 'paused',
                                           'status_4_5': 'reopened',
                                           'status_4_6': 'under_review'}),
+                'overdue_soon_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, '
+                                                  'cases.tier, cases.channel, cases.product, cases.category, '
+                                                  'cases.branch, cases.department, cases.assignee, '
+                                                  'cases.customer, cases.phone, cases.account, '
+                                                  'cases.description, cases.received_at AS received_at, '
+                                                  'cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                                  'regulatory_due_at, cases.first_response_due_at AS '
+                                                  'first_response_due_at, cases.first_responded_at AS '
+                                                  'first_responded_at, cases.followup_due_at AS '
+                                                  'followup_due_at, cases.paused_at AS paused_at, '
+                                                  'cases.pause_reason, cases.resolved_at AS resolved_at, '
+                                                  'cases.closed_at AS closed_at, cases.reopen_count, '
+                                                  'cases.co_handlers, cases.departments FROM cases WHERE '
+                                                  'cases.status IN (%(status_1_1)s::VARCHAR, '
+                                                  '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
+                                                  '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
+                                                  '%(status_1_6)s::VARCHAR) AND (cases.due_at IS NOT NULL '
+                                                  'AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                                  'cases.paused_at) OR cases.regulatory_due_at <= '
+                                                  '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                                  '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                                  'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                                  'cases.paused_at)) AND __filters__ OR cases.status IN '
+                                                  '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
+                                                  '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, '
+                                                  '%(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR) AND '
+                                                  'cases.paused_at IS NULL AND (cases.due_at > '
+                                                  '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at '
+                                                  '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                                  'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT '
+                                                  'TIME ZONE AND cases.regulatory_due_at <= '
+                                                  '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ '
+                                                  'ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
+                                                  'cases.due_at < cases.regulatory_due_at) THEN cases.due_at '
+                                                  'ELSE cases.regulatory_due_at END, cases.id LIMIT '
+                                                  '%(limit)s::INTEGER',
+                                                  {'pause_reason_1': 'appraisal',
+                                                   'status_1_1': 'received',
+                                                   'status_1_2': 'assigned',
+                                                   'status_1_3': 'in_progress',
+                                                   'status_1_4': 'paused',
+                                                   'status_1_5': 'reopened',
+                                                   'status_1_6': 'under_review',
+                                                   'status_2_1': 'received',
+                                                   'status_2_2': 'assigned',
+                                                   'status_2_3': 'in_progress',
+                                                   'status_2_4': 'paused',
+                                                   'status_2_5': 'reopened',
+                                                   'status_2_6': 'under_review'}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
                 'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                               'cases.product, cases.category, cases.branch, cases.department, '
@@ -5088,6 +6562,38 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'status_4_4': 'paused',
                                  'status_4_5': 'reopened',
                                  'status_4_6': 'under_review'}),
+                'soon_counts_filtered': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE '
+                                         'cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
+                                         '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
+                                         '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND '
+                                         'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                         '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
+                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ AND '
+                                         'NOT (cases.status IN (%(status_2_1)s::VARCHAR, '
+                                         '%(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
+                                         '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
+                                         '%(status_2_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
+                                         'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                         'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
+                                         'AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                         'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
+                                         'cases.paused_at)) AND __filters__) GROUP BY cases.tier',
+                                         {'pause_reason_1': 'appraisal',
+                                          'status_1_1': 'received',
+                                          'status_1_2': 'assigned',
+                                          'status_1_3': 'in_progress',
+                                          'status_1_4': 'paused',
+                                          'status_1_5': 'reopened',
+                                          'status_1_6': 'under_review',
+                                          'status_2_1': 'received',
+                                          'status_2_2': 'assigned',
+                                          'status_2_3': 'in_progress',
+                                          'status_2_4': 'paused',
+                                          'status_2_5': 'reopened',
+                                          'status_2_6': 'under_review'}),
                 'staff_by_login': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                    'staff WHERE staff.login = %(value)s::VARCHAR',
                                    {}),
@@ -5752,6 +7258,20 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                         'status_2_4': 'paused',
                         'status_2_5': 'reopened',
                         'status_2_6': 'under_review'}),
+            'counts_filtered': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
+                                '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
+                                ':status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                ':pause_reason_1 AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at '
+                                '> cases.paused_at)) AND __filters__ GROUP BY cases.tier',
+                                {'pause_reason_1': 'appraisal',
+                                 'status_1_1': 'received',
+                                 'status_1_2': 'assigned',
+                                 'status_1_3': 'in_progress',
+                                 'status_1_4': 'paused',
+                                 'status_1_5': 'reopened',
+                                 'status_1_6': 'under_review'}),
             'due_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                          'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
@@ -5792,6 +7312,41 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                           'status_3_4': 'paused',
                           'status_3_5': 'reopened',
                           'status_3_6': 'under_review'}),
+            'due_soon_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                  'cases.channel, cases.product, cases.category, cases.branch, '
+                                  'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                  'cases.account, cases.description, cases.received_at AS received_at, '
+                                  'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                  'cases.first_response_due_at AS first_response_due_at, '
+                                  'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                  'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                  'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                  'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                                  'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                                  ':status_1_5, :status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > '
+                                  ':as_of AND cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of '
+                                  'AND cases.regulatory_due_at <= :cutoff) AND NOT (cases.status IN '
+                                  '(:status_2_1, :status_2_2, :status_2_3, :status_2_4, :status_2_5, '
+                                  ':status_2_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                  '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                  'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                  ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                  'cases.regulatory_due_at > cases.paused_at))) AND __filters__ ORDER BY '
+                                  'CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE '
+                                  'cases.due_at END, cases.id',
+                                  {'pause_reason_1': 'appraisal',
+                                   'status_1_1': 'received',
+                                   'status_1_2': 'assigned',
+                                   'status_1_3': 'in_progress',
+                                   'status_1_4': 'paused',
+                                   'status_1_5': 'reopened',
+                                   'status_1_6': 'under_review',
+                                   'status_2_1': 'received',
+                                   'status_2_2': 'assigned',
+                                   'status_2_3': 'in_progress',
+                                   'status_2_4': 'paused',
+                                   'status_2_5': 'reopened',
+                                   'status_2_6': 'under_review'}),
             'export_csv': ('SELECT '
                            "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
                            'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
@@ -7013,6 +8568,7 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'cases.reopen_count, cases.co_handlers, cases.departments FROM cases ORDER '
                                  'BY cases.received_at DESC, cases.id DESC LIMIT :limit OFFSET :param_1',
                                  {'param_1': 0}),
+            'list_count_filtered': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
             'list_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                               'cases.product, cases.category, cases.branch, cases.department, '
                               'cases.assignee, cases.customer, cases.phone, cases.account, '
@@ -7024,8 +8580,7 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                               'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM '
                               'cases WHERE __filters__ ORDER BY cases.received_at DESC, cases.id DESC',
                               {}),
-            'list_filtered_count': ('SELECT count(*) AS count_1 FROM cases WHERE __filters__', {}),
-            'list_filtered_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+            'list_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                       'cases.channel, cases.product, cases.category, cases.branch, '
                                       'cases.department, cases.assignee, cases.customer, cases.phone, '
                                       'cases.account, cases.description, cases.received_at AS received_at, '
@@ -8136,6 +9691,1155 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                              'tier_3_2': 'urgent',
                              'tier_4_1': 'urgent',
                              'tier_5': 'urgent'}),
+            'overdue_csv_filtered': ('WITH overdue_cases_counted AS MATERIALIZED (SELECT CASE WHEN '
+                                     '(substr(nullif(cases.reference, :param_1), :substr_1, :substr_2) IN '
+                                     '(:param_2, :param_3, :param_4, :param_5, :param_6, :param_7)) THEN '
+                                     ':param_8 || nullif(cases.reference, :param_1) ELSE '
+                                     'nullif(cases.reference, :param_1) END AS reference, CASE WHEN '
+                                     '(substr(nullif(cases.status, :param_9), :substr_3, :substr_4) IN '
+                                     '(:param_10, :param_11, :param_12, :param_13, :param_14, :param_15)) '
+                                     'THEN :param_16 || nullif(cases.status, :param_9) ELSE '
+                                     'nullif(cases.status, :param_9) END AS status, CASE WHEN '
+                                     '(substr(nullif(cases.tier, :param_17), :substr_5, :substr_6) IN '
+                                     '(:param_18, :param_19, :param_20, :param_21, :param_22, :param_23)) '
+                                     'THEN :param_24 || nullif(cases.tier, :param_17) ELSE '
+                                     'nullif(cases.tier, :param_17) END AS tier, CASE WHEN '
+                                     '(substr(nullif(cases.channel, :param_25), :substr_7, :substr_8) IN '
+                                     '(:param_26, :param_27, :param_28, :param_29, :param_30, :param_31)) '
+                                     'THEN :param_32 || nullif(cases.channel, :param_25) ELSE '
+                                     'nullif(cases.channel, :param_25) END AS channel, CASE WHEN '
+                                     '(substr(nullif(cases.product, :param_33), :substr_9, :substr_10) IN '
+                                     '(:param_34, :param_35, :param_36, :param_37, :param_38, :param_39)) '
+                                     'THEN :param_40 || nullif(cases.product, :param_33) ELSE '
+                                     'nullif(cases.product, :param_33) END AS product, CASE WHEN '
+                                     '(substr(nullif(cases.category, :param_41), :substr_11, :substr_12) IN '
+                                     '(:param_42, :param_43, :param_44, :param_45, :param_46, :param_47)) '
+                                     'THEN :param_48 || nullif(cases.category, :param_41) ELSE '
+                                     'nullif(cases.category, :param_41) END AS category, CASE WHEN '
+                                     '(substr(nullif(cases.branch, :param_49), :substr_13, :substr_14) IN '
+                                     '(:param_50, :param_51, :param_52, :param_53, :param_54, :param_55)) '
+                                     'THEN :param_56 || nullif(cases.branch, :param_49) ELSE '
+                                     'nullif(cases.branch, :param_49) END AS branch, CASE WHEN '
+                                     '(substr(nullif(cases.assignee, :param_57), :substr_15, :substr_16) IN '
+                                     '(:param_58, :param_59, :param_60, :param_61, :param_62, :param_63)) '
+                                     'THEN :param_64 || nullif(cases.assignee, :param_57) ELSE '
+                                     'nullif(cases.assignee, :param_57) END AS assignee, CASE WHEN '
+                                     '(substr(nullif(cases.co_handlers, :param_65), :substr_17, :substr_18) '
+                                     'IN (:param_66, :param_67, :param_68, :param_69, :param_70, :param_71)) '
+                                     'THEN :param_72 || nullif(cases.co_handlers, :param_65) ELSE '
+                                     'nullif(cases.co_handlers, :param_65) END AS co_handlers, CASE WHEN '
+                                     '(substr(nullif(cases.departments, :param_73), :substr_19, :substr_20) '
+                                     'IN (:param_74, :param_75, :param_76, :param_77, :param_78, :param_79)) '
+                                     'THEN :param_80 || nullif(cases.departments, :param_73) ELSE '
+                                     'nullif(cases.departments, :param_73) END AS departments, CASE WHEN '
+                                     '(substr(nullif(cases.customer, :param_81), :substr_21, :substr_22) IN '
+                                     '(:param_82, :param_83, :param_84, :param_85, :param_86, :param_87)) '
+                                     'THEN :param_88 || nullif(cases.customer, :param_81) ELSE '
+                                     'nullif(cases.customer, :param_81) END AS customer, CASE WHEN '
+                                     '(substr(nullif(cases.phone, :param_89), :substr_23, :substr_24) IN '
+                                     '(:param_90, :param_91, :param_92, :param_93, :param_94, :param_95)) '
+                                     'THEN :param_96 || nullif(cases.phone, :param_89) ELSE '
+                                     'nullif(cases.phone, :param_89) END AS phone, CASE WHEN '
+                                     '(substr(nullif(cases.account, :param_97), :substr_25, :substr_26) IN '
+                                     '(:param_98, :param_99, :param_100, :param_101, :param_102, '
+                                     ':param_103)) THEN :param_104 || nullif(cases.account, :param_97) ELSE '
+                                     'nullif(cases.account, :param_97) END AS account, CASE WHEN (SELECT '
+                                     "count(*) FROM zone_offsets) = 1 THEN strftime('%Y-%m-%dT%H:%M:%S', "
+                                     "substr(cases.received_at, 1, 19), (SELECT offset_seconds || ' seconds' "
+                                     'FROM zone_offsets)) || (SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.received_at, 1, 19), "
+                                     "zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix FROM "
+                                     'zone_offsets WHERE zone_offsets.starts_at <= substr(cases.received_at, '
+                                     "1, 19) || '.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END "
+                                     'AS received_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.due_at, 1, 19), (SELECT "
+                                     "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix "
+                                     "FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                     "substr(cases.due_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                     "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                     "zone_offsets.starts_at <= substr(cases.due_at, 1, 19) || '.999999' "
+                                     'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS due_at, CASE WHEN '
+                                     '(SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.regulatory_due_at, 1, 19), "
+                                     "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                     "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                     'substr(cases.regulatory_due_at, 1, 19), zone_offsets.offset_seconds || '
+                                     "' seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                     'zone_offsets.starts_at <= substr(cases.regulatory_due_at, 1, 19) || '
+                                     "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS "
+                                     'regulatory_due_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 '
+                                     "THEN strftime('%Y-%m-%dT%H:%M:%S', substr(cases.first_response_due_at, "
+                                     "1, 19), (SELECT offset_seconds || ' seconds' FROM zone_offsets)) || "
+                                     '(SELECT suffix FROM zone_offsets) ELSE (SELECT '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.first_response_due_at, 1, "
+                                     "19), zone_offsets.offset_seconds || ' seconds') || zone_offsets.suffix "
+                                     'FROM zone_offsets WHERE zone_offsets.starts_at <= '
+                                     "substr(cases.first_response_due_at, 1, 19) || '.999999' ORDER BY "
+                                     'zone_offsets.starts_at DESC LIMIT 1) END AS first_response_due_at, '
+                                     'CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.resolved_at, 1, 19), "
+                                     "(SELECT offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT "
+                                     "suffix FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                     "substr(cases.resolved_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                     "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                     'zone_offsets.starts_at <= substr(cases.resolved_at, 1, 19) || '
+                                     "'.999999' ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS "
+                                     'resolved_at, CASE WHEN (SELECT count(*) FROM zone_offsets) = 1 THEN '
+                                     "strftime('%Y-%m-%dT%H:%M:%S', substr(cases.closed_at, 1, 19), (SELECT "
+                                     "offset_seconds || ' seconds' FROM zone_offsets)) || (SELECT suffix "
+                                     "FROM zone_offsets) ELSE (SELECT strftime('%Y-%m-%dT%H:%M:%S', "
+                                     "substr(cases.closed_at, 1, 19), zone_offsets.offset_seconds || ' "
+                                     "seconds') || zone_offsets.suffix FROM zone_offsets WHERE "
+                                     "zone_offsets.starts_at <= substr(cases.closed_at, 1, 19) || '.999999' "
+                                     'ORDER BY zone_offsets.starts_at DESC LIMIT 1) END AS closed_at, '
+                                     'cases.reopen_count AS reopen_count, CASE WHEN (cases.status IN '
+                                     '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
+                                     ':status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= :as_of '
+                                     'AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                     'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                     ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                     'cases.regulatory_due_at > cases.paused_at))) THEN :param_105 ELSE '
+                                     ':param_106 END AS overdue, CASE WHEN (cases.status IN (:status_2_1, '
+                                     ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6)) THEN '
+                                     'coalesce(CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= '
+                                     ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                     'cases.paused_at)) THEN CASE WHEN (cases.tier = :tier_1 AND '
+                                     'cases.first_responded_at IS NULL) THEN :param_107 ELSE :param_108 END '
+                                     'END || :param_109 || CASE WHEN (cases.regulatory_due_at <= :as_of AND '
+                                     'NOT (cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT '
+                                     'NULL AND cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN '
+                                     '(cases.status = :status_3) THEN :param_110 ELSE :param_111 END END, '
+                                     'CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at)) THEN '
+                                     'CASE WHEN (cases.tier = :tier_1 AND cases.first_responded_at IS NULL) '
+                                     'THEN :param_107 ELSE :param_108 END END, CASE WHEN '
+                                     '(cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                     ':pause_reason_2 AND cases.paused_at IS NOT NULL AND '
+                                     'cases.regulatory_due_at > cases.paused_at)) THEN CASE WHEN '
+                                     '(cases.status = :status_3) THEN :param_110 ELSE :param_111 END END) '
+                                     'END AS breach, NULL AS time_left, CASE WHEN (cases.status IN '
+                                     '(:status_4_1, :status_4_2, :status_4_3, :status_4_4, :status_4_5, '
+                                     ':status_4_6) AND cases.tier = :tier_2 AND cases.paused_at IS NULL AND '
+                                     'cases.followup_due_at <= :as_of) THEN :param_112 ELSE :param_113 END '
+                                     'AS stale, CASE WHEN (cases.status IN (:status_5_1, :status_5_2, '
+                                     ':status_5_3, :status_5_4, :status_5_5, :status_5_6) AND (EXISTS '
+                                     '(SELECT staff.id FROM staff WHERE staff.name = cases.assignee AND '
+                                     '(staff.role = :role_1 AND cases.tier IN (:tier_3_1, :tier_3_2) OR '
+                                     'staff.role = :role_2 AND cases.tier IN (:tier_4_1))))) THEN :param_114 '
+                                     'ELSE :param_115 END AS below_tier, CASE WHEN '
+                                     '(substr(nullif(cases.description, :param_116), :substr_27, :substr_28) '
+                                     'IN (:param_117, :param_118, :param_119, :param_120, :param_121, '
+                                     ':param_122)) THEN :param_123 || nullif(cases.description, :param_116) '
+                                     'ELSE nullif(cases.description, :param_116) END AS description, CASE '
+                                     'WHEN ((cases.status NOT IN (:status_6_1, :status_6_2, :status_6_3, '
+                                     ':status_6_4, :status_6_5, :status_6_6))) THEN NULL WHEN (cases.due_at '
+                                     'IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                                     'cases.due_at <= cases.paused_at)) THEN cases.due_at WHEN '
+                                     '(cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                     ':pause_reason_3 AND cases.paused_at IS NOT NULL AND '
+                                     'cases.regulatory_due_at > cases.paused_at)) THEN '
+                                     'cases.regulatory_due_at END AS deadline, CASE WHEN (cases.due_at IS '
+                                     'NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                                     'cases.due_at <= cases.paused_at)) THEN CASE WHEN (cases.paused_at IS '
+                                     'NOT NULL AND cases.paused_at < :as_of) THEN cases.paused_at ELSE '
+                                     ':as_of END ELSE CASE WHEN (cases.paused_at IS NOT NULL AND '
+                                     'cases.paused_at < :as_of AND cases.pause_reason = :pause_reason_4) '
+                                     'THEN cases.paused_at ELSE :as_of END END AS stop, CASE WHEN '
+                                     '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) AND '
+                                     'cases.tier = :tier_5 AND cases.first_responded_at IS NULL) THEN '
+                                     ':param_124 ELSE :param_125 END AS clock_hours, CASE WHEN (cases.due_at '
+                                     'IS NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN '
+                                     'cases.due_at ELSE cases.regulatory_due_at END AS earliest_due, '
+                                     'cases.id AS case_id FROM cases WHERE cases.status IN (:status_7_1, '
+                                     ':status_7_2, :status_7_3, :status_7_4, :status_7_5, :status_7_6) AND '
+                                     '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                     'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                     ':pause_reason_5 AND cases.paused_at IS NOT NULL AND '
+                                     'cases.regulatory_due_at > cases.paused_at)) AND __filters__), '
+                                     'overdue_lengths AS MATERIALIZED (SELECT anon_1.deadline AS deadline, '
+                                     'anon_1.stop AS stop, anon_1.clock_hours AS clock_hours, CASE WHEN '
+                                     '(anon_1.deadline IS NULL) THEN NULL WHEN (anon_1.clock_hours = '
+                                     ":clock_hours_2) THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) "
+                                     "AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS "
+                                     'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) ELSE CASE WHEN '
+                                     '(anon_1.stop < anon_1.deadline) THEN -CASE WHEN ((SELECT '
+                                     'business_days.day FROM business_days WHERE business_days.starts_at <= '
+                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_143 '
+                                     'OFFSET :param_144) = (SELECT business_days.day FROM business_days '
+                                     'WHERE business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_145 OFFSET :param_146)) THEN '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_148) THEN '
+                                     "((CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER) - "
+                                     "CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 "
+                                     '+ (CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
+                                     'CAST(substr(anon_1.stop, 21) AS INTEGER))) ELSE :param_149 END ELSE '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_150) THEN '
+                                     ":param_151 ELSE :param_152 END * ((CAST(strftime('%s', substr((SELECT "
+                                     'business_days.ends_at FROM business_days WHERE business_days.starts_at '
+                                     '<= anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_153 '
+                                     "OFFSET :param_154), 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                                     'substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 + '
+                                     '(CAST(substr((SELECT business_days.ends_at FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_153 OFFSET :param_154), 21) '
+                                     'AS INTEGER) - CAST(substr(anon_1.stop, 21) AS INTEGER))) + CASE WHEN '
+                                     '(SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_155 OFFSET :param_156) THEN '
+                                     ":param_157 ELSE :param_158 END * ((CAST(strftime('%s', "
+                                     "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                                     'substr((SELECT business_days.starts_at FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_159 OFFSET :param_160), 1, '
+                                     '19)) AS INTEGER)) * 1000000 + (CAST(substr(anon_1.deadline, 21) AS '
+                                     'INTEGER) - CAST(substr((SELECT business_days.starts_at FROM '
+                                     'business_days WHERE business_days.starts_at <= anon_1.deadline ORDER '
+                                     'BY business_days.starts_at DESC LIMIT :param_159 OFFSET :param_160), '
+                                     '21) AS INTEGER))) + (((SELECT business_days.working_before FROM '
+                                     'business_days WHERE business_days.starts_at <= anon_1.deadline ORDER '
+                                     'BY business_days.starts_at DESC LIMIT :param_161 OFFSET :param_162) - '
+                                     '(SELECT business_days.working_before FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_163 OFFSET :param_164)) - '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_165) THEN '
+                                     ':param_166 ELSE :param_167 END) * :param_168 END ELSE CASE WHEN '
+                                     '((SELECT business_days.day FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_169 OFFSET :param_170) = '
+                                     '(SELECT business_days.day FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_171 OFFSET :param_172)) THEN '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_173 OFFSET :param_174) THEN '
+                                     "((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
+                                     "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * "
+                                     '1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) ELSE :param_175 END '
+                                     'ELSE CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_173 OFFSET :param_176) THEN '
+                                     ":param_177 ELSE :param_178 END * ((CAST(strftime('%s', substr((SELECT "
+                                     'business_days.ends_at FROM business_days WHERE business_days.starts_at '
+                                     '<= anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
+                                     ':param_179 OFFSET :param_180), 1, 19)) AS INTEGER) - '
+                                     "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * "
+                                     '1000000 + (CAST(substr((SELECT business_days.ends_at FROM '
+                                     'business_days WHERE business_days.starts_at <= anon_1.deadline ORDER '
+                                     'BY business_days.starts_at DESC LIMIT :param_179 OFFSET :param_180), '
+                                     '21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS INTEGER))) + '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_181 OFFSET :param_182) THEN '
+                                     ":param_183 ELSE :param_184 END * ((CAST(strftime('%s', "
+                                     "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                                     'substr((SELECT business_days.starts_at FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_185 OFFSET :param_186), 1, '
+                                     '19)) AS INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS '
+                                     'INTEGER) - CAST(substr((SELECT business_days.starts_at FROM '
+                                     'business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_185 OFFSET :param_186), 21) '
+                                     'AS INTEGER))) + (((SELECT business_days.working_before FROM '
+                                     'business_days WHERE business_days.starts_at <= anon_1.stop ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_187 OFFSET :param_188) - '
+                                     '(SELECT business_days.working_before FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_189 OFFSET :param_190)) - '
+                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                     'business_days.starts_at <= anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_173 OFFSET :param_191) THEN '
+                                     ':param_192 ELSE :param_193 END) * :param_194 END END END AS micros, '
+                                     "((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
+                                     "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * "
+                                     '1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) AS late FROM (SELECT '
+                                     'DISTINCT overdue_cases_counted.deadline AS deadline, '
+                                     'overdue_cases_counted.stop AS stop, overdue_cases_counted.clock_hours '
+                                     'AS clock_hours FROM overdue_cases_counted WHERE '
+                                     'overdue_cases_counted.deadline IS NOT NULL) AS anon_1), overdue_spans '
+                                     'AS MATERIALIZED (SELECT overdue_lengths.deadline AS deadline, '
+                                     'overdue_lengths.stop AS stop, overdue_lengths.clock_hours AS '
+                                     'clock_hours, CASE WHEN (overdue_lengths.clock_hours = :clock_hours_1) '
+                                     'THEN CAST((overdue_lengths.micros / 1000000) / 3600 AS TEXT) || '
+                                     ':param_126 || CASE WHEN (((overdue_lengths.micros / 1000000) / 60) % '
+                                     '60 < 10) THEN :param_127 || CAST(((overdue_lengths.micros / 1000000) / '
+                                     '60) % 60 AS TEXT) ELSE CAST(((overdue_lengths.micros / 1000000) / 60) '
+                                     '% 60 AS TEXT) END || :param_128 ELSE CASE WHEN '
+                                     '((overdue_lengths.micros / 1000000) / 86400 > 0) THEN '
+                                     'CAST((overdue_lengths.micros / 1000000) / 86400 AS TEXT) || :param_129 '
+                                     '|| CAST(((overdue_lengths.micros / 1000000) / 3600) % 24 AS TEXT) || '
+                                     ':param_130 ELSE CAST(((overdue_lengths.micros / 1000000) / 3600) % 24 '
+                                     'AS TEXT) || :param_131 || CASE WHEN (((overdue_lengths.micros / '
+                                     '1000000) % 3600) / 60 < 10) THEN :param_132 || '
+                                     'CAST(((overdue_lengths.micros / 1000000) % 3600) / 60 AS TEXT) ELSE '
+                                     'CAST(((overdue_lengths.micros / 1000000) % 3600) / 60 AS TEXT) END || '
+                                     ':param_133 END END AS overdue_by, CASE WHEN ((overdue_lengths.late / '
+                                     '1000000) / 86400 > 0) THEN CAST((overdue_lengths.late / 1000000) / '
+                                     '86400 AS TEXT) || :param_134 || CAST(((overdue_lengths.late / 1000000) '
+                                     '% 86400) / 3600 AS TEXT) || :param_135 ELSE '
+                                     'CAST(((overdue_lengths.late / 1000000) % 86400) / 3600 AS TEXT) || '
+                                     ':param_136 || CASE WHEN ((((overdue_lengths.late / 1000000) % 86400) % '
+                                     '3600) / 60 < 10) THEN :param_137 || CAST((((overdue_lengths.late / '
+                                     '1000000) % 86400) % 3600) / 60 AS TEXT) ELSE '
+                                     'CAST((((overdue_lengths.late / 1000000) % 86400) % 3600) / 60 AS TEXT) '
+                                     'END || :param_138 END AS overdue_by_calendar, CASE WHEN '
+                                     '(overdue_lengths.late = 0) THEN :param_139 ELSE CAST(CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END / 100 AS TEXT) || :param_140 || CASE WHEN (CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100 = 0) THEN :param_141 WHEN ((CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100) % 10 = 0) THEN CAST((CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100) / 10 AS TEXT) ELSE CASE WHEN (CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100 < 10) THEN :param_142 || CAST(CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100 AS TEXT) ELSE CAST(CASE WHEN '
+                                     '(overdue_lengths.micros % 864000000 > 432000000) THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
+                                     '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
+                                     'CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) '
+                                     'THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                                     '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN '
+                                     '11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) '
+                                     'THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 '
+                                     '< 800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 1600) THEN 21 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 3200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 6400) THEN 24 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 25600) THEN 6 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 51200) '
+                                     'THEN 3 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '102400) THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * '
+                                     '32 < 204800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 409600) THEN 16 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 819200) THEN 8 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 1638400) THEN 4 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3276800) THEN 2 '
+                                     'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6553600) '
+                                     'THEN 1 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13107200) THEN 13 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 26214400) THEN 19 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 52428800) THEN 22 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 104857600) THEN 11 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 209715200) THEN '
+                                     '18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '419430400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
+                                     '* 32 < 838860800) THEN 17 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 1677721600) THEN 21 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 3355443200) THEN 23 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6710886400) '
+                                     'THEN 24 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '13421772800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 26843545600) THEN 6 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 53687091200) THEN 3 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 107374182400) '
+                                     'THEN 14 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '214748364800) THEN 7 WHEN (((overdue_lengths.micros / 864000000) * 2 + '
+                                     '1) * 32 < 429496729600) THEN 16 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 858993459200) THEN 8 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1717986918400) '
+                                     'THEN 4 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3435973836800) THEN 2 WHEN (((overdue_lengths.micros / 864000000) * 2 '
+                                     '+ 1) * 32 < 6871947673600) THEN 1 WHEN (((overdue_lengths.micros / '
+                                     '864000000) * 2 + 1) * 32 < 13743895347200) THEN 13 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 27487790694400) '
+                                     'THEN 19 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '54975581388800) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 109951162777600) THEN 11 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 219902325555200) THEN 18 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '439804651110400) THEN 9 WHEN (((overdue_lengths.micros / 864000000) * '
+                                     '2 + 1) * 32 < 879609302220800) THEN 17 WHEN (((overdue_lengths.micros '
+                                     '/ 864000000) * 2 + 1) * 32 < 1759218604441600) THEN 21 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '3518437208883200) THEN 23 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 7036874417766400) THEN 24 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '14073748835532800) THEN 12 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 28147497671065600) THEN 6 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '56294995342131200) THEN 3 WHEN (((overdue_lengths.micros / 864000000) '
+                                     '* 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
+                                     '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
+                                     '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
+                                     'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
+                                     '864000000 END % 100 AS TEXT) END END END AS overdue_working_days FROM '
+                                     'overdue_lengths) SELECT overdue_cases_counted.reference AS reference, '
+                                     'overdue_cases_counted.status AS status, overdue_cases_counted.tier AS '
+                                     'tier, overdue_cases_counted.channel AS channel, '
+                                     'overdue_cases_counted.product AS product, '
+                                     'overdue_cases_counted.category AS category, '
+                                     'overdue_cases_counted.branch AS branch, overdue_cases_counted.assignee '
+                                     'AS assignee, overdue_cases_counted.co_handlers AS co_handlers, '
+                                     'overdue_cases_counted.departments AS departments, '
+                                     'overdue_cases_counted.customer AS customer, '
+                                     'overdue_cases_counted.phone AS phone, overdue_cases_counted.account AS '
+                                     'account, overdue_cases_counted.received_at AS received_at, '
+                                     'overdue_cases_counted.due_at AS due_at, '
+                                     'overdue_cases_counted.regulatory_due_at AS regulatory_due_at, '
+                                     'overdue_cases_counted.first_response_due_at AS first_response_due_at, '
+                                     'overdue_cases_counted.resolved_at AS resolved_at, '
+                                     'overdue_cases_counted.closed_at AS closed_at, '
+                                     'overdue_cases_counted.reopen_count AS reopen_count, '
+                                     'overdue_cases_counted.overdue AS overdue, overdue_cases_counted.breach '
+                                     'AS breach, overdue_spans.overdue_by AS overdue_by, '
+                                     'overdue_spans.overdue_by_calendar AS overdue_by_calendar, '
+                                     'overdue_spans.overdue_working_days AS overdue_working_days, '
+                                     'overdue_cases_counted.time_left AS time_left, '
+                                     'overdue_cases_counted.stale AS stale, overdue_cases_counted.below_tier '
+                                     'AS below_tier, overdue_cases_counted.description AS description FROM '
+                                     'overdue_cases_counted LEFT OUTER JOIN overdue_spans ON '
+                                     'overdue_spans.deadline = overdue_cases_counted.deadline AND '
+                                     'overdue_spans.stop = overdue_cases_counted.stop AND '
+                                     'overdue_spans.clock_hours = overdue_cases_counted.clock_hours ORDER BY '
+                                     'overdue_cases_counted.earliest_due, overdue_cases_counted.case_id',
+                                     {'clock_hours_1': 1,
+                                      'clock_hours_2': 1,
+                                      'param_1': '',
+                                      'param_10': '=',
+                                      'param_100': '-',
+                                      'param_101': '@',
+                                      'param_102': '\t',
+                                      'param_103': '\r',
+                                      'param_104': "'",
+                                      'param_105': 'true',
+                                      'param_106': 'false',
+                                      'param_107': 'response',
+                                      'param_108': 'internal',
+                                      'param_109': '+',
+                                      'param_11': '+',
+                                      'param_110': 'review',
+                                      'param_111': 'regulatory',
+                                      'param_112': 'true',
+                                      'param_113': 'false',
+                                      'param_114': 'true',
+                                      'param_115': 'false',
+                                      'param_116': '',
+                                      'param_117': '=',
+                                      'param_118': '+',
+                                      'param_119': '-',
+                                      'param_12': '-',
+                                      'param_120': '@',
+                                      'param_121': '\t',
+                                      'param_122': '\r',
+                                      'param_123': "'",
+                                      'param_124': 1,
+                                      'param_125': 0,
+                                      'param_126': 'h ',
+                                      'param_127': '0',
+                                      'param_128': 'm',
+                                      'param_129': 'wd ',
+                                      'param_13': '@',
+                                      'param_130': 'h',
+                                      'param_131': 'h ',
+                                      'param_132': '0',
+                                      'param_133': 'm',
+                                      'param_134': 'd ',
+                                      'param_135': 'h',
+                                      'param_136': 'h ',
+                                      'param_137': '0',
+                                      'param_138': 'm',
+                                      'param_139': '-0.0',
+                                      'param_14': '\t',
+                                      'param_140': '.',
+                                      'param_141': '0',
+                                      'param_142': '0',
+                                      'param_143': 1,
+                                      'param_144': 0,
+                                      'param_145': 1,
+                                      'param_146': 0,
+                                      'param_147': 1,
+                                      'param_148': 0,
+                                      'param_149': 0,
+                                      'param_15': '\r',
+                                      'param_150': 0,
+                                      'param_151': 1,
+                                      'param_152': 0,
+                                      'param_153': 1,
+                                      'param_154': 0,
+                                      'param_155': 1,
+                                      'param_156': 0,
+                                      'param_157': 1,
+                                      'param_158': 0,
+                                      'param_159': 1,
+                                      'param_16': "'",
+                                      'param_160': 0,
+                                      'param_161': 1,
+                                      'param_162': 0,
+                                      'param_163': 1,
+                                      'param_164': 0,
+                                      'param_165': 0,
+                                      'param_166': 1,
+                                      'param_167': 0,
+                                      'param_168': 86400000000,
+                                      'param_169': 1,
+                                      'param_17': '',
+                                      'param_170': 0,
+                                      'param_171': 1,
+                                      'param_172': 0,
+                                      'param_173': 1,
+                                      'param_174': 0,
+                                      'param_175': 0,
+                                      'param_176': 0,
+                                      'param_177': 1,
+                                      'param_178': 0,
+                                      'param_179': 1,
+                                      'param_18': '=',
+                                      'param_180': 0,
+                                      'param_181': 1,
+                                      'param_182': 0,
+                                      'param_183': 1,
+                                      'param_184': 0,
+                                      'param_185': 1,
+                                      'param_186': 0,
+                                      'param_187': 1,
+                                      'param_188': 0,
+                                      'param_189': 1,
+                                      'param_19': '+',
+                                      'param_190': 0,
+                                      'param_191': 0,
+                                      'param_192': 1,
+                                      'param_193': 0,
+                                      'param_194': 86400000000,
+                                      'param_2': '=',
+                                      'param_20': '-',
+                                      'param_21': '@',
+                                      'param_22': '\t',
+                                      'param_23': '\r',
+                                      'param_24': "'",
+                                      'param_25': '',
+                                      'param_26': '=',
+                                      'param_27': '+',
+                                      'param_28': '-',
+                                      'param_29': '@',
+                                      'param_3': '+',
+                                      'param_30': '\t',
+                                      'param_31': '\r',
+                                      'param_32': "'",
+                                      'param_33': '',
+                                      'param_34': '=',
+                                      'param_35': '+',
+                                      'param_36': '-',
+                                      'param_37': '@',
+                                      'param_38': '\t',
+                                      'param_39': '\r',
+                                      'param_4': '-',
+                                      'param_40': "'",
+                                      'param_41': '',
+                                      'param_42': '=',
+                                      'param_43': '+',
+                                      'param_44': '-',
+                                      'param_45': '@',
+                                      'param_46': '\t',
+                                      'param_47': '\r',
+                                      'param_48': "'",
+                                      'param_49': '',
+                                      'param_5': '@',
+                                      'param_50': '=',
+                                      'param_51': '+',
+                                      'param_52': '-',
+                                      'param_53': '@',
+                                      'param_54': '\t',
+                                      'param_55': '\r',
+                                      'param_56': "'",
+                                      'param_57': '',
+                                      'param_58': '=',
+                                      'param_59': '+',
+                                      'param_6': '\t',
+                                      'param_60': '-',
+                                      'param_61': '@',
+                                      'param_62': '\t',
+                                      'param_63': '\r',
+                                      'param_64': "'",
+                                      'param_65': '',
+                                      'param_66': '=',
+                                      'param_67': '+',
+                                      'param_68': '-',
+                                      'param_69': '@',
+                                      'param_7': '\r',
+                                      'param_70': '\t',
+                                      'param_71': '\r',
+                                      'param_72': "'",
+                                      'param_73': '',
+                                      'param_74': '=',
+                                      'param_75': '+',
+                                      'param_76': '-',
+                                      'param_77': '@',
+                                      'param_78': '\t',
+                                      'param_79': '\r',
+                                      'param_8': "'",
+                                      'param_80': "'",
+                                      'param_81': '',
+                                      'param_82': '=',
+                                      'param_83': '+',
+                                      'param_84': '-',
+                                      'param_85': '@',
+                                      'param_86': '\t',
+                                      'param_87': '\r',
+                                      'param_88': "'",
+                                      'param_89': '',
+                                      'param_9': '',
+                                      'param_90': '=',
+                                      'param_91': '+',
+                                      'param_92': '-',
+                                      'param_93': '@',
+                                      'param_94': '\t',
+                                      'param_95': '\r',
+                                      'param_96': "'",
+                                      'param_97': '',
+                                      'param_98': '=',
+                                      'param_99': '+',
+                                      'pause_reason_1': 'appraisal',
+                                      'pause_reason_2': 'appraisal',
+                                      'pause_reason_3': 'appraisal',
+                                      'pause_reason_4': 'appraisal',
+                                      'pause_reason_5': 'appraisal',
+                                      'role_1': 'staff',
+                                      'role_2': 'manager',
+                                      'status_1_1': 'received',
+                                      'status_1_2': 'assigned',
+                                      'status_1_3': 'in_progress',
+                                      'status_1_4': 'paused',
+                                      'status_1_5': 'reopened',
+                                      'status_1_6': 'under_review',
+                                      'status_2_1': 'received',
+                                      'status_2_2': 'assigned',
+                                      'status_2_3': 'in_progress',
+                                      'status_2_4': 'paused',
+                                      'status_2_5': 'reopened',
+                                      'status_2_6': 'under_review',
+                                      'status_3': 'under_review',
+                                      'status_4_1': 'received',
+                                      'status_4_2': 'assigned',
+                                      'status_4_3': 'in_progress',
+                                      'status_4_4': 'paused',
+                                      'status_4_5': 'reopened',
+                                      'status_4_6': 'under_review',
+                                      'status_5_1': 'received',
+                                      'status_5_2': 'assigned',
+                                      'status_5_3': 'in_progress',
+                                      'status_5_4': 'paused',
+                                      'status_5_5': 'reopened',
+                                      'status_5_6': 'under_review',
+                                      'status_6_1': 'received',
+                                      'status_6_2': 'assigned',
+                                      'status_6_3': 'in_progress',
+                                      'status_6_4': 'paused',
+                                      'status_6_5': 'reopened',
+                                      'status_6_6': 'under_review',
+                                      'status_7_1': 'received',
+                                      'status_7_2': 'assigned',
+                                      'status_7_3': 'in_progress',
+                                      'status_7_4': 'paused',
+                                      'status_7_5': 'reopened',
+                                      'status_7_6': 'under_review',
+                                      'substr_1': 1,
+                                      'substr_10': 1,
+                                      'substr_11': 1,
+                                      'substr_12': 1,
+                                      'substr_13': 1,
+                                      'substr_14': 1,
+                                      'substr_15': 1,
+                                      'substr_16': 1,
+                                      'substr_17': 1,
+                                      'substr_18': 1,
+                                      'substr_19': 1,
+                                      'substr_2': 1,
+                                      'substr_20': 1,
+                                      'substr_21': 1,
+                                      'substr_22': 1,
+                                      'substr_23': 1,
+                                      'substr_24': 1,
+                                      'substr_25': 1,
+                                      'substr_26': 1,
+                                      'substr_27': 1,
+                                      'substr_28': 1,
+                                      'substr_3': 1,
+                                      'substr_4': 1,
+                                      'substr_5': 1,
+                                      'substr_6': 1,
+                                      'substr_7': 1,
+                                      'substr_8': 1,
+                                      'substr_9': 1,
+                                      'tier_1': 'urgent',
+                                      'tier_2': 'urgent',
+                                      'tier_3_1': 'important',
+                                      'tier_3_2': 'urgent',
+                                      'tier_4_1': 'urgent',
+                                      'tier_5': 'urgent'}),
+            'overdue_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                                 'cases.product, cases.category, cases.branch, cases.department, '
+                                 'cases.assignee, cases.customer, cases.phone, cases.account, '
+                                 'cases.description, cases.received_at AS received_at, cases.due_at AS '
+                                 'due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                 'cases.first_response_due_at AS first_response_due_at, '
+                                 'cases.first_responded_at AS first_responded_at, cases.followup_due_at AS '
+                                 'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                 'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                 'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
+                                 'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
+                                 ':status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL AND cases.due_at '
+                                 '<= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) '
+                                 'OR cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                 ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                 'cases.regulatory_due_at > cases.paused_at)) AND __filters__ ORDER BY CASE '
+                                 'WHEN (cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) '
+                                 'THEN cases.due_at ELSE cases.regulatory_due_at END, cases.id',
+                                 {'pause_reason_1': 'appraisal',
+                                  'status_1_1': 'received',
+                                  'status_1_2': 'assigned',
+                                  'status_1_3': 'in_progress',
+                                  'status_1_4': 'paused',
+                                  'status_1_5': 'reopened',
+                                  'status_1_6': 'under_review'}),
             'overdue_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                                 'cases.product, cases.category, cases.branch, cases.department, '
                                 'cases.assignee, cases.customer, cases.phone, cases.account, '
@@ -8170,6 +10874,35 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'status_2_4': 'paused',
                                  'status_2_5': 'reopened',
                                  'status_2_6': 'under_review'}),
+            'overdue_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                         'cases.channel, cases.product, cases.category, cases.branch, '
+                                         'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                         'cases.account, cases.description, cases.received_at AS '
+                                         'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                         'regulatory_due_at, cases.first_response_due_at AS '
+                                         'first_response_due_at, cases.first_responded_at AS '
+                                         'first_responded_at, cases.followup_due_at AS followup_due_at, '
+                                         'cases.paused_at AS paused_at, cases.pause_reason, '
+                                         'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                         'cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                                         'cases WHERE cases.status IN (:status_1_1, :status_1_2, '
+                                         ':status_1_3, :status_1_4, :status_1_5, :status_1_6) AND '
+                                         '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                         '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                         'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                         ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                         'cases.regulatory_due_at > cases.paused_at)) AND __filters__ ORDER '
+                                         'BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                         'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                         'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET :param_1',
+                                         {'param_1': 0,
+                                          'pause_reason_1': 'appraisal',
+                                          'status_1_1': 'received',
+                                          'status_1_2': 'assigned',
+                                          'status_1_3': 'in_progress',
+                                          'status_1_4': 'paused',
+                                          'status_1_5': 'reopened',
+                                          'status_1_6': 'under_review'}),
             'overdue_soon': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                              'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                              'cases.customer, cases.phone, cases.account, cases.description, '
@@ -8218,6 +10951,43 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                               'status_4_4': 'paused',
                               'status_4_5': 'reopened',
                               'status_4_6': 'under_review'}),
+            'overdue_soon_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                      'cases.channel, cases.product, cases.category, cases.branch, '
+                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                      'cases.account, cases.description, cases.received_at AS received_at, '
+                                      'cases.due_at AS due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                      'cases.first_response_due_at AS first_response_due_at, '
+                                      'cases.first_responded_at AS first_responded_at, cases.followup_due_at '
+                                      'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                      'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                      'cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
+                                      'WHERE cases.status IN (:status_1_1, :status_1_2, :status_1_3, '
+                                      ':status_1_4, :status_1_5, :status_1_6) AND (cases.due_at IS NOT NULL '
+                                      'AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
+                                      'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of '
+                                      'AND NOT (cases.pause_reason = :pause_reason_1 AND cases.paused_at IS '
+                                      'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND '
+                                      '__filters__ OR cases.status IN (:status_2_1, :status_2_2, '
+                                      ':status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
+                                      'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at '
+                                      '<= :cutoff OR cases.regulatory_due_at > :as_of AND '
+                                      'cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER BY CASE '
+                                      'WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                      'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                      'cases.regulatory_due_at END, cases.id',
+                                      {'pause_reason_1': 'appraisal',
+                                       'status_1_1': 'received',
+                                       'status_1_2': 'assigned',
+                                       'status_1_3': 'in_progress',
+                                       'status_1_4': 'paused',
+                                       'status_1_5': 'reopened',
+                                       'status_1_6': 'under_review',
+                                       'status_2_1': 'received',
+                                       'status_2_2': 'assigned',
+                                       'status_2_3': 'in_progress',
+                                       'status_2_4': 'paused',
+                                       'status_2_5': 'reopened',
+                                       'status_2_6': 'under_review'}),
             'overdue_soon_limited': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
                                      'cases.channel, cases.product, cases.category, cases.branch, '
                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
@@ -8270,6 +11040,48 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                       'status_4_4': 'paused',
                                       'status_4_5': 'reopened',
                                       'status_4_6': 'under_review'}),
+            'overdue_soon_limited_filtered': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                              'cases.channel, cases.product, cases.category, cases.branch, '
+                                              'cases.department, cases.assignee, cases.customer, '
+                                              'cases.phone, cases.account, cases.description, '
+                                              'cases.received_at AS received_at, cases.due_at AS due_at, '
+                                              'cases.regulatory_due_at AS regulatory_due_at, '
+                                              'cases.first_response_due_at AS first_response_due_at, '
+                                              'cases.first_responded_at AS first_responded_at, '
+                                              'cases.followup_due_at AS followup_due_at, cases.paused_at AS '
+                                              'paused_at, cases.pause_reason, cases.resolved_at AS '
+                                              'resolved_at, cases.closed_at AS closed_at, '
+                                              'cases.reopen_count, cases.co_handlers, cases.departments FROM '
+                                              'cases WHERE cases.status IN (:status_1_1, :status_1_2, '
+                                              ':status_1_3, :status_1_4, :status_1_5, :status_1_6) AND '
+                                              '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                              '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) '
+                                              'OR cases.regulatory_due_at <= :as_of AND NOT '
+                                              '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS '
+                                              'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND '
+                                              '__filters__ OR cases.status IN (:status_2_1, :status_2_2, '
+                                              ':status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
+                                              'cases.paused_at IS NULL AND (cases.due_at > :as_of AND '
+                                              'cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of '
+                                              'AND cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER '
+                                              'BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                              'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                              'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET '
+                                              ':param_1',
+                                              {'param_1': 0,
+                                               'pause_reason_1': 'appraisal',
+                                               'status_1_1': 'received',
+                                               'status_1_2': 'assigned',
+                                               'status_1_3': 'in_progress',
+                                               'status_1_4': 'paused',
+                                               'status_1_5': 'reopened',
+                                               'status_1_6': 'under_review',
+                                               'status_2_1': 'received',
+                                               'status_2_2': 'assigned',
+                                               'status_2_3': 'in_progress',
+                                               'status_2_4': 'paused',
+                                               'status_2_5': 'reopened',
+                                               'status_2_6': 'under_review'}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
             'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                           'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
@@ -10541,6 +13353,31 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                              'status_4_4': 'paused',
                              'status_4_5': 'reopened',
                              'status_4_6': 'under_review'}),
+            'soon_counts_filtered': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status '
+                                     'IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
+                                     ':status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > :as_of '
+                                     'AND cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of AND '
+                                     'cases.regulatory_due_at <= :cutoff) AND __filters__ AND NOT '
+                                     '(cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                                     ':status_2_5, :status_2_6) AND (cases.due_at IS NOT NULL AND '
+                                     'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                     'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                                     '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL '
+                                     'AND cases.regulatory_due_at > cases.paused_at)) AND __filters__) GROUP '
+                                     'BY cases.tier',
+                                     {'pause_reason_1': 'appraisal',
+                                      'status_1_1': 'received',
+                                      'status_1_2': 'assigned',
+                                      'status_1_3': 'in_progress',
+                                      'status_1_4': 'paused',
+                                      'status_1_5': 'reopened',
+                                      'status_1_6': 'under_review',
+                                      'status_2_1': 'received',
+                                      'status_2_2': 'assigned',
+                                      'status_2_3': 'in_progress',
+                                      'status_2_4': 'paused',
+                                      'status_2_5': 'reopened',
+                                      'status_2_6': 'under_review'}),
             'staff_by_login': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                                'staff WHERE staff.login = :value',
                                {}),

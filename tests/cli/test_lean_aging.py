@@ -66,8 +66,8 @@ def test_the_lean_summary_writes_the_same_bytes_as_the_full_way(cli):
 
 
 FULL_WAY = [
-    ["report", "due-soon", "--branch", "BJ001"],    # a filter
-    ["report", "due-soon", "--tier", "urgent"],
+    ["report", "due-soon", "--branch", "BJ0"],      # a branch no case nor member of staff has
+    ["report", "due-soon", "--tier", "nonesuch"],   # refused by the full way
     ["report", "due-soon", "--output", "x.csv", "-f", "csv"],
     ["report", "due-soon", "-f", "csv", "--excel"],
     ["report", "due-soon", "--limit", "0"],         # refused by the full way
@@ -105,5 +105,6 @@ def test_the_lean_due_soon_aging_and_summary_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["report", "due-soon", "--as-of", "2026-03-02T12:00"],
                          ["report", "due-soon", "-f", "csv", "--all"], ["report", "aging", "--as-of", AS_OF],
+                         ["report", "due-soon", "--tier", "general"], ["report", "overdue", "--tier", "紧急", "-f", "csv"],
                          ["report", "aging", "-f", "json"],
                          ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31"]) == []

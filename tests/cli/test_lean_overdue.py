@@ -97,8 +97,38 @@ def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_languag
     assert _same(cli, "export", "-f", "csv", "--excel").startswith("\ufeffid,reference,".encode())
 
 
+def test_the_lean_report_with_filters_writes_the_same_bytes_as_the_full_way(cli):
+    """report overdue's and due-soon's filters (branch, assignee, tier, channel, product), alone and
+    together, in each format, with --include-due-soon and --fail-on-overdue: the lean way joins
+    their conditions into the report's statements (dbapi.Reader.filtered), the finished-text CSV's
+    included, and must give the bytes and exit code the full way gives."""
+    _register(cli)
+    branch = cli.log("--branch", "BR007", "--tier", "important", received="2026-03-20T10:00")
+    cli("assign", branch, "--to", "zhangwei", "--at", "2026-03-20T11:00")
+    cli.log("--branch", "BR007", "--channel", "counter", received="2026-05-19T16:00")  # due soon
+    for i, filters in enumerate([["--tier", "urgent"], ["--assignee", "wangfang"], ["--branch", "BR007"],
+                                 ["--channel", "hotline", "--product", "wealth_management"], ["--tier", "紧急"],
+                                 ["--branch", "BR007", "--assignee", "zhangwei", "--tier", "important"],
+                                 ["--channel", "counter"]]):
+        lang = ("en", "zh")[i % 2]
+        base = ["--lang", lang, "report", "overdue", "--as-of", AS_OF, *filters]
+        _same(cli, *base, env={"COLUMNS": ("80", "120")[i // 2 % 2]})
+        _same(cli, *base[:5], "2026-05-22T09:00", *filters, "--include-due-soon", "--limit", "5")
+        rows = json.loads(_same(cli, *base, "-f", "json"))
+        csv = _same(cli, *base, "-f", "csv")
+        assert csv.count(b"\r\n") == len(rows) + 1
+        assert _run(["--db", str(cli.db), *base, "-f", "csv", "--fail-on-overdue"], lean_way=True)[0] == (3 if rows else 0)
+        _same(cli, "--lang", lang, "report", "due-soon", "--as-of", "2026-05-22T09:00",
+              *[f for f in filters if f not in ("--channel", "--product", "counter", "hotline", "wealth_management")])
+    rows = json.loads(_same(cli, "report", "overdue", "--as-of", AS_OF, "--branch", "BR007", "-f", "json"))
+    assert [r["reference"] for r in rows] == [branch]
+    soon = json.loads(_same(cli, "report", "due-soon", "--as-of", "2026-05-22T09:00", "--tier", "general", "-f", "json"))
+    assert soon and {r["tier"] for r in soon} == {"general"}
+
+
 FULL_WAY = [
-    ["report", "overdue", "--branch", "BJ001"],          # an option it does not take
+    ["report", "overdue", "--status", "paused"],         # an option it does not take
+    ["report", "overdue", "--branch", "BJ001"],          # a branch no case nor member of staff has
     ["report", "overdue", "--output", "x.csv"],
     ["report", "overdue", "--help"],
     ["--debug", "report", "overdue"],
@@ -107,7 +137,8 @@ FULL_WAY = [
     ["report", "overdue", "--as-of", "tomorrow"],
     ["--as", "ghost", "report", "overdue"],              # not staff: the full path refuses it
     ["--lang", "fr", "report", "overdue"],
-    ["report", "due-soon", "--assignee", "wangfang"],  # a filter
+    ["report", "due-soon", "--channel", "hotline"],     # an option it does not take
+    ["report", "due-soon", "--assignee", "nobody"],      # a handler no case nor member of staff has
     ["export"],                                          # jsonl
     ["export", "--format", "csv", "--from", "2026-01-01"],  # a window of receipt
     ["export", "--format", "csv", "--reveal"],
