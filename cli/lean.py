@@ -8,7 +8,7 @@ argument is one this module understands (global --db, --config, --lang, --as; ov
 --all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv; sla's --from,
 --to, --by, --format; due-soon's, aging's, summary's, export's, show's and list's below). Anything else, and anything unusual found before the first
 byte is written (a database that is missing, not at the current schema or unreadable, a login that
-may not read, a bad value, late remediation actions to list, cycles without their working time
+may not read, a bad value, cycles without their working time
 kept), goes the full way instead, which then says what is wrong with the same line and exit code,
 or prints the same report. Nothing here decides what the report holds: the statements are the full
 path's own, compiled to text (complaintctl/sqltext.py), the operator is identified by
@@ -277,9 +277,8 @@ def _prepare(opts: dict):
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and shown is not None
-        moment, today = db.time(as_of), db.day(ctx.calendar.local_date(as_of))
-        if fmt == "table" and db.scalar("late_actions", today=today):
-            raise FullWay  # the table's own section of late remediation actions: the full way lists them
+        moment = db.time(as_of)
+        late = _late_actions(db, ctx, as_of) if fmt == "table" else []  # the table's own section
         filters, bound = _filters(db, ctx, CaseQuery(**{key: opts[key] for key in _OVERDUE_FILTERS.values()}), as_of)
         bound["as_of"] = moment
         counts = _statement(db, "counts", filters)
@@ -287,7 +286,7 @@ def _prepare(opts: dict):
             finished = _finished(db, ctx, policy, as_of, opts["output"], _statement(db, "overdue_csv", filters),
                                  counts, bound)
             if finished is not None:
-                return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False
+                return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False, []
         if opts["output"] is not None:
             raise FullWay  # a file of rows made in Python: the full way writes it
         soon_counts, query = {}, "overdue"
@@ -304,7 +303,20 @@ def _prepare(opts: dict):
     except BaseException:
         db.close()
         raise
-    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"]
+    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"], late
+
+
+def _late_actions(db, ctx, as_of) -> list[dict]:
+    """The open remediation actions late at `as_of`, with their cases' references, as
+    remediation.actions(overdue=True) gives them (action_rows.action_row)."""
+    from complaintctl.action_rows import action_row
+
+    actions = db.objects("late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)))
+    refs: dict[int, list[str]] = {}
+    if actions:
+        for action_id, ref in db.all("action_refs", ids=[a.id for a in actions]):
+            refs.setdefault(action_id, []).append(ref)
+    return [action_row(a, ctx, refs.get(a.id, []), as_of) for a in actions]
 
 
 def _prepare_sla(opts: dict):
@@ -443,13 +455,14 @@ def _stdout():
     return out
 
 
-def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool) -> None:
+def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool,
+           late: list) -> None:
     """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
     begun) leave as the application's would."""
     from complaintctl import labels
 
     from . import render
-    from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, table_columns
+    from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_late_actions, table_columns
 
     with _failures(db, lang):
         try:
@@ -465,6 +478,8 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
                 render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
                             lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                             total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
+                if fmt == "table":
+                    emit_late_actions(late, lang)
         finally:
             db.close()
         if fail_on_overdue:

@@ -6,13 +6,12 @@ from typing import List, Optional
 
 import typer
 
-from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
 from .options import AS_OF, FORMAT, JSON, OUTPUT, case_arg
-from .render import Column
 from .state import state
+from .views import action_columns, table_rows
 
 action_app = typer.Typer(help="Remediation actions decided from complaint analysis.", no_args_is_help=True)
 
@@ -20,31 +19,6 @@ action_app = typer.Typer(help="Remediation actions decided from complaint analys
 def register(app: typer.Typer) -> None:
     app.add_typer(action_app, name="action")
     app.command("letter")(letter)
-
-
-# In a narrow table the least needed go first (priority: 0 never dropped, higher dropped first).
-ACTION_COLUMNS = [
-    Column("id", kind="number", priority=0), Column("title", max_width=40, priority=1),
-    Column("root_cause", enum=d.Category, priority=5), Column("product", enum=d.Product, priority=8),
-    Column("owner", priority=2), Column("due_on", priority=0), Column("status", enum=d.ActionStatus, priority=3),
-    Column("days_late", kind="number", priority=2), Column("cases", kind="plain", priority=7),
-    Column("done_at", kind="time", priority=6), Column("evidence", max_width=30, priority=9),
-]
-
-
-def action_columns(fmt: str) -> list[Column]:
-    if fmt == "table":
-        return [c for c in ACTION_COLUMNS if c.key != "evidence"]
-    return ACTION_COLUMNS + [Column("late", kind="bool"), Column("created_by"), Column("created_at", kind="time")]
-
-
-def table_rows(rows):
-    """Rows for a table: the linked cases as one cell of whole references (the first two, then how
-    many more: a reference is never cut; CSV and JSON list them all); no "0 days late"."""
-    for r in rows:
-        refs = r["cases"]
-        cell = ", ".join(refs[:2]) + (f" +{len(refs) - 2}" if len(refs) > 2 else "")
-        yield {**r, "cases": cell, "days_late": r["days_late"] or None}
 
 
 def _done_line(result: dict, lang: str) -> str:

@@ -73,17 +73,12 @@ def overdue(
 
 
 def _late_actions(uow, st, as_of, lang: str) -> None:
-    """The overdue report's own section for remediation actions past their due date (the table only:
-    csv and json carry cases; 'action list --overdue' gives the actions in every format)."""
+    """The overdue report's own section for remediation actions past their due date."""
     from complaintctl import remediation
 
-    from .regulator import action_columns, table_rows
+    from .views import emit_late_actions
 
-    rows = list(table_rows(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)))
-    if rows:
-        keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
-        render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
-                    title=labels.t("title.late_actions", lang) + labels.t("paren", lang, text=len(rows)))
+    emit_late_actions(list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)), lang)
 
 
 @report_app.command("due-soon")

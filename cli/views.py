@@ -462,3 +462,39 @@ def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = F
                     lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
 
     render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section
+
+
+# In a narrow table the least needed go first (priority: 0 never dropped, higher dropped first).
+ACTION_COLUMNS = [
+    Column("id", kind="number", priority=0), Column("title", max_width=40, priority=1),
+    Column("root_cause", enum=d.Category, priority=5), Column("product", enum=d.Product, priority=8),
+    Column("owner", priority=2), Column("due_on", priority=0), Column("status", enum=d.ActionStatus, priority=3),
+    Column("days_late", kind="number", priority=2), Column("cases", kind="plain", priority=7),
+    Column("done_at", kind="time", priority=6), Column("evidence", max_width=30, priority=9),
+]
+
+
+def action_columns(fmt: str) -> list[Column]:
+    if fmt == "table":
+        return [c for c in ACTION_COLUMNS if c.key != "evidence"]
+    return ACTION_COLUMNS + [Column("late", kind="bool"), Column("created_by"), Column("created_at", kind="time")]
+
+
+def table_rows(rows):
+    """Rows for a table: the linked cases as one cell of whole references (the first two, then how
+    many more: a reference is never cut; CSV and JSON list them all); no "0 days late"."""
+    for r in rows:
+        refs = r["cases"]
+        cell = ", ".join(refs[:2]) + (f" +{len(refs) - 2}" if len(refs) > 2 else "")
+        yield {**r, "cases": cell, "days_late": r["days_late"] or None}
+
+
+def emit_late_actions(rows: list[dict], lang: str) -> None:
+    """The overdue report's own section for remediation actions past their due date (the table only:
+    csv and json carry cases; 'action list --overdue' gives the actions in every format); nothing
+    when there are none."""
+    rows = list(table_rows(rows))
+    if rows:
+        keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
+        render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
+                    title=labels.t("title.late_actions", lang) + labels.t("paren", lang, text=len(rows)))

@@ -122,14 +122,16 @@ class Reader:
     def objects(self, name: str, **params) -> list:
         """The rows of a statement of table rows (sqltext_compiled.ROWS), each an object with the
         models' attributes, its values as the models give them back: stored times aware UTC
-        (models.UTCDateTime), flags True or False (SQLite stores 0 and 1)."""
+        (models.UTCDateTime), flags True or False (SQLite stores 0 and 1), dates as dates (SQLite
+        stores their ISO text)."""
         from types import SimpleNamespace
 
         from .sqltext_compiled import ROWS
         from .stored import stored_utc
 
         columns = ROWS[name]
-        convert = {"time": stored_utc, "bool": lambda v: v if v is None else bool(v), None: lambda v: v}
+        convert = {"time": stored_utc, "bool": lambda v: v if v is None else bool(v), None: lambda v: v,
+                   "date": lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v}
         readers = [(column, convert[kind]) for column, kind in columns]
         return [SimpleNamespace(**{column: read(value) for (column, read), value in zip(readers, row)})
                 for row in self.all(name, **params)]

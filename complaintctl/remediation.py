@@ -13,6 +13,7 @@ from . import labels
 from .errors import InvalidValue, UnknownAction, UserError
 from .masking import mask_text
 from .models import Case, RemediationAction, RemediationCase, Staff
+from .action_rows import action_row
 from .context import Context, action_time, parse_date, show_time
 from .services import load_case
 
@@ -65,7 +66,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
                      new={"action": action.id, "root_cause": action.root_cause, "product": action.product,
                           "owner": who, "due_on": due_on.isoformat(), "cases": [c.reference for c in linked]})
         uow.commit()
-        return _json(action, ctx, [c.reference for c in linked])
+        return action_row(action, ctx, [c.reference for c in linked])
 
 
 def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -> dict[str, Any]:
@@ -85,42 +86,28 @@ def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -
                      old={"action": action.id, "status": d.ActionStatus.OPEN.value},
                      new={"action": action.id, "status": d.ActionStatus.DONE.value})
         uow.commit()
-        return _json(action, ctx, _refs(uow, [action.id]).get(action.id, []))
+        return action_row(action, ctx, _refs(uow, [action.id]).get(action.id, []))
+
+
+def refs_select(ids):
+    """The references of the cases linked to the actions `ids`, by action (a list, or an expanding
+    parameter: compiled for the lean report overdue)."""
+    return (select(RemediationCase.action_id, Case.reference).join(Case, Case.id == RemediationCase.case_id)
+            .where(RemediationCase.action_id.in_(ids)).order_by(RemediationCase.action_id, Case.id))
+
+
+def late_select_where(today) -> tuple:
+    """An open action past its due date on `today` (late from the day after, in the business zone)."""
+    return RemediationAction.status == d.ActionStatus.OPEN.value, RemediationAction.due_on < today
 
 
 def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if not ids:
         return out
-    for action_id, ref in uow.session.execute(
-            select(RemediationCase.action_id, Case.reference).join(Case, Case.id == RemediationCase.case_id)
-            .where(RemediationCase.action_id.in_(ids)).order_by(RemediationCase.action_id, Case.id)):
+    for action_id, ref in uow.session.execute(refs_select(ids)):
         out.setdefault(action_id, []).append(ref)
     return out
-
-
-def is_late(action: RemediationAction, as_of: dt.datetime, ctx: Context) -> bool:
-    """An open action is late from 24:00 at the end of its due date (a done one, if done after it)."""
-    end = ctx.calendar.end_of_day(action.due_on)
-    return (action.done_at or as_of) >= end
-
-
-def days_late(action: RemediationAction, as_of: dt.datetime, ctx: Context) -> int:
-    """Calendar days past the due date (0 when not late)."""
-    stop = ctx.calendar.local_date(action.done_at or as_of)
-    return max(0, (stop - action.due_on).days)
-
-
-def _json(action: RemediationAction, ctx: Context, refs: list[str], as_of: dt.datetime | None = None) -> dict[str, Any]:
-    moment = as_of or ctx.now
-    late = is_late(action, moment, ctx)
-    return {"id": action.id, "title": action.title,
-            "root_cause": action.root_cause, "product": action.product, "owner": action.owner,
-            "due_on": action.due_on.isoformat(), "status": action.status, "late": late,
-            "days_late": days_late(action, moment, ctx) if late else 0,
-            "done_at": show_time(action.done_at, ctx),
-            "evidence": action.evidence,
-            "cases": refs, "created_by": action.created_by, "created_at": show_time(action.created_at, ctx)}
 
 
 def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: bool = False,
@@ -129,10 +116,8 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
     """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
     moment = as_of or ctx.now
     stmt = select(RemediationAction).order_by(RemediationAction.due_on, RemediationAction.id)
-    if overdue:
-        # Late from the day after the due date, in the business zone.
-        stmt = stmt.where(RemediationAction.status == d.ActionStatus.OPEN.value,
-                          RemediationAction.due_on < ctx.calendar.local_date(moment))
+    if overdue:  # late from the day after the due date, in the business zone
+        stmt = stmt.where(*late_select_where(ctx.calendar.local_date(moment)))
     if status:
         stmt = stmt.where(RemediationAction.status == labels.parse(d.ActionStatus, status, "--status").value)
     if owner:
@@ -144,14 +129,20 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
     rows = uow.session.execute(stmt).scalars().all()
     refs = _refs(uow, [a.id for a in rows])
     for a in rows:
-        yield _json(a, ctx, refs.get(a.id, []), moment)
+        yield action_row(a, ctx, refs.get(a.id, []), moment)
 
 
 def count_late_select(today):
     """How many open actions are late on `today` (a date in the business zone; complaintctl/sqltext.py
     compiles it for the lean report overdue, which hands a late action's section to the full path)."""
-    return select(func.count()).select_from(RemediationAction).where(
-        RemediationAction.status == d.ActionStatus.OPEN.value, RemediationAction.due_on < today)
+    return select(func.count()).select_from(RemediationAction).where(*late_select_where(today))
+
+
+def late_select(today):
+    """The open actions late on `today`, earliest due first (as `actions(overdue=True)` reads them;
+    compiled for the lean report overdue's section of late actions)."""
+    return select(RemediationAction).where(*late_select_where(today)).order_by(RemediationAction.due_on,
+                                                                            RemediationAction.id)
 
 
 def count_late(uow, ctx: Context, as_of: dt.datetime) -> int:

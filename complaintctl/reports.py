@@ -12,7 +12,6 @@ from . import clocks, cycles, deadlines
 from . import sla as sla_figures
 from . import summary as summary_figures
 from . import domain as d
-from . import labels
 from .context import Context, parse_time
 from .filters import CaseQuery, filter_values, near_names
 from .errors import UserError

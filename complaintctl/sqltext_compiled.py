@@ -2,7 +2,12 @@
 edit (tests/unit/test_sqltext.py pins it to them). The lean report overdue runs it as text."""
 # The schema the text is for: any other revision goes the full way (which migrates it).
 HEAD_REVISION = '0021'
-QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP WITHOUT '
+QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, cases.reference FROM remediation_cases '
+                                'JOIN cases ON cases.id = remediation_cases.case_id WHERE '
+                                'remediation_cases.action_id IN (__[POSTCOMPILE_ids]) ORDER BY '
+                                'remediation_cases.action_id, cases.id',
+                                {}),
+                'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP WITHOUT '
                           'TIME ZONE) THEN %(param_1)s::VARCHAR WHEN (cases.received_at > '
                           '%(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_2)s::VARCHAR WHEN '
                           '(cases.received_at > %(age_3)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
@@ -1024,10 +1029,16 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                         'BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
                                         {}),
                 'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
-                'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
-                                 'remediation_actions.status = %(status_1)s::VARCHAR AND '
-                                 'remediation_actions.due_on < %(today)s::DATE',
-                                 {'status_1': 'open'}),
+                'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
+                                      'remediation_actions.root_cause, remediation_actions.product, '
+                                      'remediation_actions.owner, remediation_actions.due_on, '
+                                      'remediation_actions.status, remediation_actions.evidence, '
+                                      'remediation_actions.done_at, remediation_actions.created_by, '
+                                      'remediation_actions.created_at FROM remediation_actions WHERE '
+                                      'remediation_actions.status = %(status_1)s::VARCHAR AND '
+                                      'remediation_actions.due_on < %(today)s::DATE ORDER BY '
+                                      'remediation_actions.due_on, remediation_actions.id',
+                                      {'status_1': 'open'}),
                 'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                              'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                              'cases.customer, cases.phone, cases.account, cases.description, '
@@ -7211,7 +7222,11 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                  'where_stale__tier_1': 'urgent'}),
                 'where_status': ('cases.status = %(f_status)s::VARCHAR', {}),
                 'where_tier': ('cases.tier = %(f_tier)s::VARCHAR', {})},
- 'sqlite': {'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
+ 'sqlite': {'action_refs': ('SELECT remediation_cases.action_id, cases.reference FROM remediation_cases JOIN '
+                            'cases ON cases.id = remediation_cases.case_id WHERE remediation_cases.action_id '
+                            'IN (__[POSTCOMPILE_ids]) ORDER BY remediation_cases.action_id, cases.id',
+                            {}),
+            'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
                       '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
                       ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
                       ':age_10) THEN :param_5 WHEN (cases.received_at > :age_15) THEN :param_6 ELSE :param_7 '
@@ -8541,9 +8556,15 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
                                     'LEFT JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
                                     {}),
             'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
-            'late_actions': ('SELECT count(*) AS count_1 FROM remediation_actions WHERE '
-                             'remediation_actions.status = :status_1 AND remediation_actions.due_on < :today',
-                             {'status_1': 'open'}),
+            'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
+                                  'remediation_actions.root_cause, remediation_actions.product, '
+                                  'remediation_actions.owner, remediation_actions.due_on, '
+                                  'remediation_actions.status, remediation_actions.evidence, '
+                                  'remediation_actions.done_at, remediation_actions.created_by, '
+                                  'remediation_actions.created_at FROM remediation_actions WHERE '
+                                  'remediation_actions.status = :status_1 AND remediation_actions.due_on < '
+                                  ':today ORDER BY remediation_actions.due_on, remediation_actions.id',
+                                  {'status_1': 'open'}),
             'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                          'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '
@@ -13864,7 +13885,18 @@ QUERIES = {'postgresql': {'aging': ('SELECT cases.tier, CASE WHEN (cases.receive
             'where_status': ('cases.status = :f_status', {}),
             'where_tier': ('cases.tier = :f_tier', {})}}
 # The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
-ROWS = {'show_case': (('id', None),
+ROWS = {'late_actions_rows': (('id', None),
+                       ('title', None),
+                       ('root_cause', None),
+                       ('product', None),
+                       ('owner', None),
+                       ('due_on', 'date'),
+                       ('status', None),
+                       ('evidence', None),
+                       ('done_at', 'time'),
+                       ('created_by', None),
+                       ('created_at', 'time')),
+ 'show_case': (('id', None),
                ('reference', None),
                ('status', None),
                ('tier', None),

@@ -153,14 +153,25 @@ def test_anything_the_lean_report_does_not_answer_goes_the_full_way(cli):
             assert out.getvalue() == b"" and err.getvalue() == b""
 
 
-def test_a_missing_database_or_late_actions_go_the_full_way(cli, tmp_path):
+def test_a_missing_database_goes_the_full_way_and_late_actions_are_listed_as_the_full_way_lists_them(cli, tmp_path):
+    """The table's own section of late remediation actions (their cases' references, the first two
+    then how many more), in both languages, the same bytes both ways; csv carries cases only."""
     assert lean.run(["--db", str(tmp_path / "none.db"), "report", "overdue"]) is False
-    cli.staff()
-    cli("action", "add", "--title", "培训", "--root-cause", "misselling", "--owner", "zhangwei", "--due", "2099-01-01")
-    cli.sql("update remediation_actions set due_on = '2026-01-01'")
-    with RUN.isolation():
-        assert lean.run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF]) is False
-        assert lean.run(["--db", str(cli.db), "report", "overdue", "--as-of", AS_OF, "--format", "csv"]) is True
+    _register(cli)
+    for title, due, cases in (("培训", "2026-05-10", ["1", "2", "3"]), ("话术", "2026-05-19", []),
+                              ("not late", "2026-05-20", ["4"])):
+        cli("action", "add", "--title", title, "--root-cause", "misselling", "--owner", "zhangwei", "--due", "2099-01-01",
+            *[a for ref in cases for a in ("--case", ref)])
+        cli.sql("update remediation_actions set due_on = :d where title = :t", d=due, t=title)
+    cli("action", "done", "1", "--evidence", "已培训", "--at", "2026-05-12T10:00")  # done late: no longer listed
+    cli("action", "add", "--title", "late, open", "--root-cause", "fees", "--owner", "sunli", "--due", "2099-01-01",
+        "--case", "5")
+    cli.sql("update remediation_actions set due_on = '2026-04-01' where title = 'late, open'")
+    for lang in ("en", "zh"):
+        out = _same(cli, "--lang", lang, "report", "overdue", "--as-of", AS_OF, env={"COLUMNS": "80"}).decode()
+        assert "C-2026-000005" in out.split("\n\n")[-1] and "not late" not in out and "培训" not in out
+        _same(cli, "--lang", lang, "report", "overdue", "--as-of", AS_OF, "--tier", "urgent")
+    assert "late, open" not in _same(cli, "report", "overdue", "--as-of", AS_OF, "-f", "csv").decode()
 
 
 HEAVY = ("sqlalchemy", "sqlmodel", "typer", "click", "alembic", "pydantic")
