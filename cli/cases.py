@@ -392,7 +392,7 @@ def find(
     Example: complaintctl find --phone "+86 138-1234-5678"
     """
     st = state(ctx)
-    from complaintctl import labels, personal, reports
+    from complaintctl import filters, personal, reports
     from complaintctl.errors import UserError
 
     from .views import LIST_COLUMNS, table_columns
@@ -401,7 +401,7 @@ def find(
              if v is not None]
     if len(given) != 1:
         raise UserError("err.find_one")
-    key = personal.lookup_key(*given[0])
+    key = filters.lookup_key(*given[0])
     render.check_format(fmt, excel)
     with st.uow(write=False) as uow:
         query = reports.CaseQuery(include_closed=True, case_ids=personal.case_ids(uow, key))

@@ -40,6 +40,8 @@ _LIST_FLAGS = {"--all": "all_rows"}
 _LIST_FILTERS = {"--status": "status", "--tier": "tier", "--assignee": "assignee", "--branch": "branch",
                  "--channel": "channel", "--product": "product"}
 _LIST_FILTER_FLAGS = {"--mine": "mine", "--overdue": "overdue", "--due-soon": "due_soon", "--stale": "stale"}
+_FIND_VALUES = {"--phone": "phone", "--account": "account", "--id-number": "id_number", "--name": "name",
+                "--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
 _DUE_SOON_VALUES = {**_LIST_VALUES, "--branch": "branch", "--assignee": "assignee", "--tier": "tier"}
@@ -81,6 +83,13 @@ def parse_list(argv: list[str]) -> dict | None:
     return _parse(argv, ["list"], {**_LIST_VALUES, **_LIST_FILTERS}, {**_LIST_FLAGS, **_LIST_FILTER_FLAGS},
                   {"all_rows": False, "as_of": None, "limit": None, "fmt": "table",
                    **dict.fromkeys(_LIST_FILTERS.values()), **dict.fromkeys(_LIST_FILTER_FLAGS.values(), False)})
+
+
+def parse_find(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] find [--phone] [--account] [--id-number]
+    [--name] [--as-of] [--format]`; else None (--output and --excel go the full way)."""
+    return _parse(argv, ["find"], _FIND_VALUES, {},
+                  {"phone": None, "account": None, "id_number": None, "name": None, "as_of": None, "fmt": "table"})
 
 
 def parse_show(argv: list[str]) -> dict | None:
@@ -151,7 +160,8 @@ def run(argv: list[str]) -> bool:
     if _off("COMPLAINTCTL_LEAN"):
         return False
     for parser, prepare, write in ((parse, _prepare, _write), (parse_show, _prepare_show, _write_show),
-                                   (parse_list, _prepare_list, _write_list), (parse_sla, _prepare_sla, _write_sla),
+                                   (parse_list, _prepare_list, _write_list), (parse_find, _prepare_find, _write_find),
+                                   (parse_sla, _prepare_sla, _write_sla),
                                    (parse_due_soon, _prepare_due_soon, _write_due_soon),
                                    (parse_aging, _prepare_aging, _write_aging),
                                    (parse_summary, _prepare_summary, _write_summary)):
@@ -666,6 +676,47 @@ def _write_list(db, rows, total, shown, fmt: str, lang: str) -> None:
         try:
             render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, lang=lang, title=None, limit=shown,
                         total=total)
+        finally:
+            db.close()
+
+
+def _prepare_find(opts: dict):
+    """`find` up to the first byte written: the cases whose personal data holds the identifier (the
+    backend adapter's lookup, compiled: find_cases), read with list's statement and the filter of
+    their ids, made into rows by rows.CaseRows as reports.list_cases makes them. Anything but one
+    identifier, or one that cannot be one, goes the full way, which says what is wrong."""
+    from complaintctl.context import parse_time
+    from complaintctl.filters import CaseQuery, lookup_key
+    from complaintctl.rows import CaseRows
+
+    from . import render
+
+    given = [(kind, opts[kind]) for kind in ("phone", "account", "id_number", "name") if opts[kind] is not None]
+    if len(given) != 1 or opts["fmt"] not in render.FORMATS:
+        raise FullWay
+    field, value = lookup_key(*given[0])
+    st, lang, policy, db = _open(opts)
+    try:
+        ctx = _context(st, policy, db)
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        ids = [case_id for case_id, in db.all("find_cases", f=field, v=value)]
+        filters, params = _filters(db, ctx, CaseQuery(include_closed=True, case_ids=ids), as_of)
+        make = CaseRows(ctx, as_of, dict(db.all("handlers")))
+        rows = db.stream(db.filtered("list_filtered", filters), **params)
+    except BaseException:
+        db.close()
+        raise
+    return db, (make(row) for row in rows), opts["fmt"], lang
+
+
+def _write_find(db, rows, fmt: str, lang: str) -> None:
+    """The rows, as cli/cases.py's `find` writes them."""
+    from . import render
+    from .views import LIST_COLUMNS, table_columns
+
+    with _failures(db, lang):
+        try:
+            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, lang=lang, title=None)
         finally:
             db.close()
 

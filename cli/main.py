@@ -62,7 +62,7 @@ def run() -> None:
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
     if not completing and not sys.argv[1:] and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("shell")  # `complaintctl` alone at a terminal opens the session
-    if not completing and command_in(sys.argv[1:]) in ("report", "export", "show", "list"):
+    if not completing and command_in(sys.argv[1:]) in ("report", "export", "show", "list", "find"):
         from . import lean
 
         if lean.run(sys.argv[1:]):

@@ -211,11 +211,15 @@ class _Adapter:
             "ORDER BY event_id"), {"c": case_id})]
 
     def find_cases(self, conn, field: str, value: str) -> list[int]:
-        """The ids of the cases whose personal data holds `value` as `field` (the partial index
-        ix_personal_data_lookup: the query repeats its condition so that SQLite may use it)."""
-        return list(conn.execute(text(
-            f"SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND {LOOKUP_WHERE} "
-            f"ORDER BY case_id"), {"f": field, "v": value}).scalars())
+        """The ids of the cases whose personal data holds `value` as `field`."""
+        return list(conn.execute(text(self.find_cases_sql()), {"f": field, "v": value}).scalars())
+
+    def find_cases_sql(self) -> str:
+        """find_cases' statement, binding :f and :v (compiled for the lean `find` too): the partial
+        index ix_personal_data_lookup finds them; the query repeats its condition so that SQLite
+        may use it."""
+        return (f"SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND {LOOKUP_WHERE} "
+                f"ORDER BY case_id")
 
     def may_read_personal(self, conn) -> bool:
         """Whether this login may read personal data in full (SQLite: whoever may open the file)."""
@@ -667,10 +671,10 @@ class _PostgreSQL(_Adapter):
         return [tuple(r) for r in conn.execute(text("SELECT field, value FROM complaintctl_case_names(:c)"),
                                                {"c": case_id})]
 
-    def find_cases(self, conn, field: str, value: str) -> list[int]:
+    def find_cases_sql(self) -> str:
         """Through the owner's function (revision 0016), for every role that may find; the cases'
         own row-level security then shows only those of the login's branch."""
-        return list(conn.execute(text("SELECT complaintctl_find_cases(:f, :v)"), {"f": field, "v": value}).scalars())
+        return "SELECT complaintctl_find_cases(:f, :v)"
 
     def may_read_personal(self, conn) -> bool:
         return bool(conn.execute(text(PG_MAY_READ_PERSONAL)).scalar())

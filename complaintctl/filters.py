@@ -29,7 +29,7 @@ class CaseQuery:
 
 # The filters, in the order their conditions are written; each named condition binds its value as
 # f_<name> (reports.filter_condition), so that each can be compiled apart and joined at run time.
-FILTERS = ("status", "open", "tier", "channel", "product", "assignee", "branch", "overdue", "due_soon", "stale")
+FILTERS = ("status", "open", "tier", "channel", "product", "ids", "assignee", "branch", "overdue", "due_soon", "stale")
 
 
 def filter_values(q: CaseQuery) -> dict[str, Any]:
@@ -43,6 +43,8 @@ def filter_values(q: CaseQuery) -> dict[str, Any]:
     for name, enum in (("tier", d.Tier), ("channel", d.Channel), ("product", d.Product)):
         if getattr(q, name):
             out[name] = labels.parse(enum, getattr(q, name), "--" + name).value
+    if q.case_ids is not None:
+        out["ids"] = list(q.case_ids)
     for name in ("assignee", "branch"):
         if getattr(q, name):
             out[name] = getattr(q, name).strip()
@@ -59,3 +61,35 @@ def near_names(value: str, known) -> list[str]:
         return []
     folded = {k.casefold(): k for k in known}
     return [folded[c] for c in difflib.get_close_matches(value.casefold(), list(folded), n=3, cutoff=0.6)]
+
+
+# What `find` looks a customer up by: option -> (personal field, the normaliser that stored it).
+LOOKUPS = ("phone", "account", "id_number", "name")
+
+
+def lookup_key(kind: str, value: str) -> tuple[str, str]:
+    """The personal field and the stored form of a caller's identifier, however it was written
+    (spaces, dashes, brackets and +86 ignored); InvalidValue if it cannot be one."""
+    from .errors import InvalidValue
+    from .masking import mask_account
+
+    option = "--" + kind.replace("_", "-")
+    text = (value or "").strip()
+    if kind == "phone":
+        try:
+            return "phone", d.clean_phone(text)
+        except InvalidValue:
+            raise InvalidValue(option, text, "acc.phone_lookup") from None
+    if kind == "account":
+        digits = d.compact(text)
+        if not (digits.isdigit() and 12 <= len(digits) <= 19):
+            raise InvalidValue(option, mask_account(digits) if digits.isdigit() else text, "acc.account_card")
+        return "account", digits
+    if kind == "id_number":
+        number = d.compact(text).upper()
+        if not 5 <= len(number) <= 30:
+            raise InvalidValue(option, "*" * len(number), "acc.document_5_30")
+        return "id_number", number
+    if kind == "name":
+        return "customer", d.clean_name(option, text)
+    raise InvalidValue("--by", kind, "acc.one_of", choices=list(LOOKUPS))

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, select
 
 from . import audit
-from .masking import DETAIL, FIELDS, MASKERS, mask_account, mask_names_in, mask_text  # noqa: F401 (personal.FIELDS, personal.DETAIL)
+from .masking import DETAIL, FIELDS, MASKERS, mask_names_in, mask_text  # noqa: F401 (personal.FIELDS, personal.DETAIL)
 from .models import PersonalData
 
 # Case columns of free text: masked like a note (numbers, e-mail addresses and the case's names).
@@ -151,38 +151,6 @@ def erase(uow, case_id: int) -> int:
     rows = uow.session.execute(delete(PersonalData).where(PersonalData.case_id == case_id)
                                .returning(PersonalData.field)).scalars().all()
     return sum(1 for f in rows if f != SALT)
-
-
-# What `find` looks a customer up by: option -> (personal field, the normaliser that stored it).
-LOOKUPS = ("phone", "account", "id_number", "name")
-
-
-def lookup_key(kind: str, value: str) -> tuple[str, str]:
-    """The personal field and the stored form of a caller's identifier, however it was written
-    (spaces, dashes, brackets and +86 ignored); InvalidValue if it cannot be one."""
-    from . import domain as d
-    from .errors import InvalidValue
-
-    option = "--" + kind.replace("_", "-")
-    text = (value or "").strip()
-    if kind == "phone":
-        try:
-            return "phone", d.clean_phone(text)
-        except InvalidValue:
-            raise InvalidValue(option, text, "acc.phone_lookup") from None
-    if kind == "account":
-        digits = d.compact(text)
-        if not (digits.isdigit() and 12 <= len(digits) <= 19):
-            raise InvalidValue(option, mask_account(digits) if digits.isdigit() else text, "acc.account_card")
-        return "account", digits
-    if kind == "id_number":
-        number = d.compact(text).upper()
-        if not 5 <= len(number) <= 30:
-            raise InvalidValue(option, "*" * len(number), "acc.document_5_30")
-        return "id_number", number
-    if kind == "name":
-        return "customer", d.clean_name(option, text)
-    raise InvalidValue("--by", kind, "acc.one_of", choices=list(LOOKUPS))
 
 
 def case_ids(uow, key: tuple[str, str]) -> list[int]:

@@ -78,16 +78,15 @@ def filter_condition(name: str, value: Any, as_of, cutoff):
         return clocks.due_soon_sql(as_of, cutoff)
     if name == "stale":
         return clocks.stale_sql(as_of)
+    if name == "ids":  # one customer's cases (`find`)
+        return _C.id.in_(bindparam("f_ids", value, expanding=True))
     return getattr(_C, name) == bindparam("f_" + name, value)
 
 
 def _filters(ctx: Context, q: CaseQuery, as_of: dt.datetime) -> list:
     values = filter_values(q)
     cutoff = deadlines.due_soon_cutoff(as_of, ctx.calendar) if "due_soon" in values else None
-    conds = [filter_condition(name, value, as_of, cutoff) for name, value in values.items()]
-    if q.case_ids is not None:
-        conds.append(_C.id.in_(q.case_ids))
-    return conds
+    return [filter_condition(name, value, as_of, cutoff) for name, value in values.items()]
 
 
 def _stream(uow, stmt) -> Iterator:

@@ -33,7 +33,7 @@ RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "ed
            "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS))
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
-LISTS = ("bars", "pairs", "every", "places", "totals", "ids")
+LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids")
 
 
 # The lean show's statements: each returns rows of a table, which the lean show reads as the models
@@ -176,8 +176,12 @@ def export_statements(backend: str) -> dict[str, str]:
 def compiled(backend: str) -> dict[str, tuple[str, dict]]:
     """Each statement's text for a backend (compiled for its driver's paramstyle), with its constant
     parameters."""
+    from .db import ADAPTERS
+
     out = {name: (sql, {}) for name, sql in export_statements(backend).items()}
-    for name, stmt in statements().items():
+    # `find`'s lookup, as the backend's adapter runs it
+    own = {"find_cases": sa.text(ADAPTERS[backend](None, 0).find_cases_sql())}
+    for name, stmt in {**statements(), **own}.items():
         lists = any(p.expanding and p.key in LISTS for p in stmt._get_embedded_bindparams())
         c = stmt.compile(dialect=dialect(backend), compile_kwargs={"render_postcompile": not lists})
         constants = {k: v for k, v in c.params.items() if k not in RUNTIME}

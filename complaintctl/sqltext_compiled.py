@@ -1028,6 +1028,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id ORDER '
                                         'BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
                                         {}),
+                'find_cases': ('SELECT complaintctl_find_cases(%(f)s, %(v)s)', {'f': None, 'v': None}),
                 'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
                 'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
                                       'remediation_actions.root_cause, remediation_actions.product, '
@@ -7177,6 +7178,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'where_due_soon__status_1_4': 'paused',
                                     'where_due_soon__status_1_5': 'reopened',
                                     'where_due_soon__status_1_6': 'under_review'}),
+                'where_ids': ('cases.id IN (__[POSTCOMPILE_f_ids])', {}),
                 'where_open': ('cases.status IN (%(where_open__status_1_1)s::VARCHAR, '
                                '%(where_open__status_1_2)s::VARCHAR, %(where_open__status_1_3)s::VARCHAR, '
                                '%(where_open__status_1_4)s::VARCHAR, %(where_open__status_1_5)s::VARCHAR, '
@@ -8555,6 +8557,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     "NULLIF(y.opened_by, '') END, y.regulatory_extension_days) FROM cases c "
                                     'LEFT JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
                                     {}),
+            'find_cases': ('SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND '
+                           "field IN ('customer', 'phone', 'account', 'id_number') ORDER BY case_id",
+                           {'f': None, 'v': None}),
             'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
             'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
                                   'remediation_actions.root_cause, remediation_actions.product, '
@@ -13847,6 +13852,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'where_due_soon__status_1_4': 'paused',
                                 'where_due_soon__status_1_5': 'reopened',
                                 'where_due_soon__status_1_6': 'under_review'}),
+            'where_ids': ('cases.id IN (__[POSTCOMPILE_f_ids])', {}),
             'where_open': ('cases.status IN (:where_open__status_1_1, :where_open__status_1_2, '
                            ':where_open__status_1_3, :where_open__status_1_4, :where_open__status_1_5, '
                            ':where_open__status_1_6)',

@@ -99,11 +99,36 @@ def test_the_lean_list_with_filters_writes_the_same_bytes_as_the_full_way(cli):
     assert out.count(b"C-2026-") == 2 and b"more" in err
 
 
+def test_the_lean_find_writes_the_same_bytes_as_the_full_way(cli):
+    """`find` by each kind of identifier, written any way, in each format and language: the lean
+    way looks the customer up as the backend's adapter does (find_cases; on PostgreSQL the owner's
+    function) and lists their cases with list's statement."""
+    _register(cli)
+    other = cli.log("--customer", "李四", "--phone", "139 0000 1111", "--account", "6222 0200 0012 3456",
+                    received="2026-05-19T09:00")
+    cli("resolve", other, "--resolution", "已处理", "--at", "2026-05-19T15:00")  # closed ones are found too
+    for i, args in enumerate([["--phone", "+86 138-1234-5678"], ["--phone", "13900001111"],
+                              ["--account", "6222-0200-0012-3456"], ["--name", "李四"], ["--name", "nobody"],
+                              ["--id-number", "110101199001011234"]]):
+        lang, columns = ("en", "zh")[i % 2], ("80", "120")[i // 2 % 2]
+        code, out, err = _same(cli, "--lang", lang, "find", *args, "--as-of", AS_OF, env={"COLUMNS": columns})
+        assert code == 0
+        rows = json.loads(_same(cli, "find", *args, "--as-of", AS_OF, "-f", "json")[1])
+        assert (other in {r["reference"] for r in rows}) == (args[0] != "--phone" or args[1] == "13900001111") \
+            or args[1] in ("nobody", "110101199001011234")
+        _same(cli, "find", *args, "--as-of", AS_OF, "-f", "csv")
+    assert len(json.loads(_same(cli, "find", "--phone", "13812345678", "-f", "json", "--as-of", AS_OF)[1])) == 12
+
+
 WORDED_BY_THE_FULL_WAY = [
     ["show", "C-2026-000099"],                 # no such case (exit 2)
     ["show", "C-2025-000001"],                 # an id that exists, under another reference
     ["show", "C-2026-01"],                     # malformed
     ["show", "1", "--as-of", "tomorrow"],
+    ["find"],                                  # no identifier
+    ["find", "--phone", "1", "--name", "x"],   # two
+    ["find", "--phone", "12"],                 # not a phone
+    ["find", "--account", "6222"],             # nor an account (echoed masked)
     ["show", "1", "--format", "csv"],
     ["--as", "ghost", "show", "1"],            # not staff (exit 4)
 ]
@@ -124,6 +149,8 @@ FULL_WAY = [
     ["list", "--format", "xlsx"],
     ["list", "--as-of", "tomorrow"],
     ["list", "x"],
+    ["find", "--phone", "13812345678", "--output", "x.csv", "-f", "csv"],
+    ["find", "--phone", "13812345678", "--format", "xlsx"],
 ]
 
 
@@ -147,7 +174,8 @@ def test_the_lean_show_and_list_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["show", "C-2026-000001", "--as-of", AS_OF], ["show", "1", "--json"],
                          ["list", "--all", "--limit", "5"], ["list", "-f", "csv"],
-                         ["list", "--tier", "general", "--overdue", "--due-soon", "--as-of", AS_OF]) == []
+                         ["list", "--tier", "general", "--overdue", "--due-soon", "--as-of", AS_OF],
+                         ["find", "--phone", "13812345678"]) == []
 
 
 def test_a_stream_left_unfinished_closes_quietly_after_its_connection(cli):
