@@ -1,12 +1,14 @@
 """`report overdue`, `report due-soon`, `report aging`, `report summary`, `report sla`, `export
---format csv`, `show` and `list` without Typer or SQLAlchemy: the morning cron job's report, what
-falls due next, the register's ages, the trends, the compliance figures, the spreadsheet export, a
-case in full and the register's open cases, read-only.
+--format csv`, `show`, `list` and `find` without Typer or SQLAlchemy: the morning cron job's
+report, what falls due next, the register's ages, the trends, the compliance figures, the
+spreadsheet export, a case in full, the register's cases and a caller's, read-only.
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
---all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv; sla's --from,
---to, --by, --format; due-soon's, aging's, summary's, export's, show's and list's below). Anything else, and anything unusual found before the first
+--all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv and its filters;
+sla's --from, --to, --by, --format; due-soon's, aging's, summary's, export's, show's, list's and
+find's below). Filters are joined into the statements at run time (_filters, _statement;
+dbapi.Reader.filtered). Anything else, and anything unusual found before the first
 byte is written (a database that is missing, not at the current schema or unreadable, a login that
 may not read, a bad value, cycles without their working time
 kept), goes the full way instead, which then says what is wrong with the same line and exit code,
