@@ -254,7 +254,7 @@ def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
 
     filters = filter_values(query)
     for field in ("branch", "assignee"):
-        if field in filters and filters[field] not in {name for name, in db.all("names_" + field)}:
+        if field in filters and not db.scalar("name_known_" + field, value=filters[field]):
             raise FullWay
     params = {f"f_{name}": value for name, value in filters.items() if value is not None}
     if {"overdue", "due_soon", "stale"} & set(filters):

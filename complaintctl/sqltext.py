@@ -113,7 +113,7 @@ def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
     """`list`'s statements: without filters, the open cases or every case (--all), newest first,
     a table's first page and their count; with filters, the same three with reports.FILTERED where
     the filters' conditions go, and each condition apart (where_<name>), which
-    dbapi.Reader.filtered joins; and the names a --branch or --assignee is checked against."""
+    dbapi.Reader.filtered joins; and whether a --branch or --assignee is anyone's."""
     out = {f"list_{which}{part}": stmt for which, query in (("open", reports.CaseQuery()),
                                                           ("all", reports.CaseQuery(include_closed=True)))
            for part, stmt in (("", reports.list_select(reports.list_where(None, query, as_of))),
@@ -125,7 +125,7 @@ def _list(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
         ("_limited", reports.list_select([reports.FILTERED], sa.bindparam("limit", 1))),
         ("_count", reports.list_count_select([reports.FILTERED])))})
     out.update({f"where_{name}": reports.filter_condition(name, "", as_of, cutoff) for name in FILTERS})
-    out.update({f"names_{field}": reports.names_select(field) for field in ("branch", "assignee")})
+    out.update({f"name_known_{field}": reports.name_known_select(field) for field in ("branch", "assignee")})
     return out
 
 

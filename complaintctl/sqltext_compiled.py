@@ -1146,12 +1146,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'masking': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
                             {'key_1': 'masking'}),
                 'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
-                'names_assignee': ('SELECT cases.assignee FROM cases WHERE cases.assignee IS NOT NULL UNION '
-                                   'SELECT staff.name FROM staff WHERE staff.name IS NOT NULL',
-                                   {}),
-                'names_branch': ('SELECT cases.branch FROM cases WHERE cases.branch IS NOT NULL UNION SELECT '
-                                 'staff.branch FROM staff WHERE staff.branch IS NOT NULL',
-                                 {}),
+                'name_known_assignee': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.assignee = '
+                                        '%(value)s::VARCHAR)) OR (EXISTS (SELECT * FROM staff WHERE '
+                                        'staff.name = %(value)s::VARCHAR)) AS anon_1',
+                                        {}),
+                'name_known_branch': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.branch = '
+                                      '%(value)s::VARCHAR)) OR (EXISTS (SELECT * FROM staff WHERE '
+                                      'staff.branch = %(value)s::VARCHAR)) AS anon_1',
+                                      {}),
                 'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                             'cases.customer, cases.phone, cases.account, cases.description, '
@@ -8668,12 +8670,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'masking': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
                         {'key_1': 'masking'}),
             'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
-            'names_assignee': ('SELECT cases.assignee FROM cases WHERE cases.assignee IS NOT NULL UNION '
-                               'SELECT staff.name FROM staff WHERE staff.name IS NOT NULL',
-                               {}),
-            'names_branch': ('SELECT cases.branch FROM cases WHERE cases.branch IS NOT NULL UNION SELECT '
-                             'staff.branch FROM staff WHERE staff.branch IS NOT NULL',
-                             {}),
+            'name_known_assignee': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.assignee = :value)) OR '
+                                    '(EXISTS (SELECT * FROM staff WHERE staff.name = :value)) AS anon_1',
+                                    {}),
+            'name_known_branch': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.branch = :value)) OR '
+                                  '(EXISTS (SELECT * FROM staff WHERE staff.branch = :value)) AS anon_1',
+                                  {}),
             'overdue': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                         'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                         'cases.customer, cases.phone, cases.account, cases.description, cases.received_at AS '
