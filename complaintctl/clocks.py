@@ -104,7 +104,8 @@ class Reading:
     overdue: bool
     breach: str | None            # internal | response | regulatory | review, joined with "+"
     overdue_by: Span | None
-    time_left: Span | None        # to the nearest deadline; None when overdue, paused or closed
+    time_left: Span | None        # to the nearest running deadline (paused: the regulatory one); None
+                                  # when overdue, closed, or paused for an appraisal
     stale: bool
     late_seconds: float | None = None  # overdue_by in calendar time (clock seconds past the deadline)
 
@@ -137,10 +138,16 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
             span = deadlines.remaining(reg, stop, cal, clock_hours=False)
             late = (stop - reg).total_seconds()
     left = None
-    if not breach and case.status in OPEN and case.paused_at is None:
-        nearest = min((t for t in (due, reg) if t is not None), default=None)
+    if not breach and case.status in OPEN:
+        # The nearest deadline whose clock runs: while paused only the regulatory one (an appraisal
+        # stops it too).
+        if case.paused_at is None:
+            nearest = min((t for t in (due, reg) if t is not None), default=None)
+            hours = nearest is not None and case.tier == _URGENT and due == nearest
+        else:
+            nearest, hours = (reg if regulatory_stop(case) is None else None), False
         if nearest is not None:
-            left = deadlines.remaining(nearest, as_of, cal, clock_hours=case.tier == _URGENT and due == nearest)
+            left = deadlines.remaining(nearest, as_of, cal, clock_hours=hours)
             if left.seconds <= 0:
                 left = None
     return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale, late)

@@ -292,3 +292,23 @@ def test_a_review_past_its_30_days_reads_as_a_review_breach_in_both_languages(cl
         out = cli("--lang", lang, "report", "overdue", "--as-of", as_of).stdout
         review = next(line for line in _lines(out) if line.startswith("C-2026-000001"))
         assert review.split()[-1] == word and "breach." not in out, review
+
+
+def test_a_paused_case_shows_the_time_left_on_the_regulators_clock_which_runs_on(cli, monkeypatch):
+    """A pause for the customer's materials stops the internal clock, not the regulator's: `list`
+    gives the regulatory deadline's time left (in the table, CSV and JSON); an appraisal stops both,
+    and the clock is empty until it resumes."""
+    cli.staff()
+    waiting = cli.log(received="2026-03-02T10:00")  # Mon: regulatory deadline the end of Tue 03-17
+    cli("pause", waiting, "--reason", "customer_materials", "--at", "2026-03-03T10:00")
+    appraisal = cli.log(received="2026-03-02T11:00")
+    cli("pause", appraisal, "--reason", "appraisal", "--at", "2026-03-03T10:00")
+    as_of = "2026-03-13T12:00"  # Fri noon: 12 h of Fri, then Mon 16 and Tue 17 in working time
+    rows = {r["reference"]: r for r in cli.json("list", "--as-of", as_of, "--format", "json")}
+    assert rows[waiting]["time_left"] == "2wd 12h" and rows[appraisal]["time_left"] is None
+    monkeypatch.setenv("COLUMNS", "120")
+    table = cli("list", "--as-of", as_of).stdout
+    line = next(line for line in table.splitlines() if waiting in line)
+    assert "Paused" in line and "2wd 12h left" in line
+    zh = cli("--lang", "zh", "list", "--as-of", as_of).stdout
+    assert "剩2工作日12小时" in next(line for line in zh.splitlines() if waiting in line)

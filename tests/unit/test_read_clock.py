@@ -93,15 +93,19 @@ def test_only_the_regulatory_clock_run_out_measures_from_the_regulatory_deadline
     assert read(review, "2026-11-30T10:00")["breach"] == "review"
 
 
-def test_a_pause_measures_the_stopped_clocks_to_the_pause_and_leaves_no_time_left():
+def test_a_pause_measures_the_stopped_clocks_to_the_pause_and_leaves_the_regulatory_time_left():
     # Paused on Monday 10:00 after the internal deadline: measured to the pause, not to Wednesday.
     paused = case(status="paused", paused_at=at("2026-11-30T10:00"), pause_reason="customer_materials")
     r = read(paused, "2026-12-02T10:00")
     assert (r["breach"], r["overdue_by"], r["late"], r["time_left"]) == ("internal", (-10 * HOUR, True),
                                                                          2 * DAY + 10 * HOUR, None)
-    # Paused before its deadline: nothing overdue, and no time left while paused.
+    # Paused before its deadline: nothing overdue; the internal clock stopped, the regulator's runs on,
+    # so the time left is the regulatory deadline's (Fri 20:00 to 24:00, then Mon 30 to Wed 9 Dec).
     before = case(status="paused", paused_at=at("2026-11-27T12:00"), pause_reason="customer_materials")
-    assert read(before, "2026-11-27T20:00") == {**QUIET, "time_left": None}
+    assert read(before, "2026-11-27T20:00") == {**QUIET, "time_left": (8 * DAY + 4 * HOUR, True)}
+    # An appraisal stops both: no time left while it lasts.
+    stopped = case(status="paused", paused_at=at("2026-11-27T12:00"), pause_reason="appraisal")
+    assert read(stopped, "2026-11-27T20:00") == {**QUIET, "time_left": None}
     # A pause for the customer's materials does not stop the regulator's clock...
     reg = case(status="paused", due_at=None, regulatory_due_at=at("2026-11-28T00:00"),
                paused_at=at("2026-11-27T12:00"), pause_reason="customer_materials")
