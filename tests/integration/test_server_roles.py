@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.cli.test_lean_overdue import _run
 from tests.conftest import Cli
 
 
@@ -65,6 +66,17 @@ def test_two_branches_each_see_only_their_own_cases_through_the_tool_and_plain_s
     assert a.json("show", ref_a, "--json")["events"][-1]["detail"] == "张*来电催办"
     assert [r["reference"] for r in a.json("find", "--phone", "138 1234 5678", "--format", "json")] == [ref_a]
     assert a.sql("select * from complaintctl_case_names(2)") == []
+    # The lean way (cli/lean.py: psycopg, without SQLAlchemy) reads through the same login, so the
+    # same row-level security: the same bytes as the full way, the clerk's own branch only.
+    for args in (["find", "--phone", "138 1234 5678"], ["list", "--all", "--tier", "general"],
+                 ["list", "--branch", "BJ001", "--overdue"], ["report", "overdue", "--tier", "general"],
+                 ["report", "overdue", "--tier", "general", "--format", "csv"], ["report", "due-soon", "--tier", "general"]):
+        argv = ["--db", str(a.db), *args, "--as-of", "2026-05-20T09:00", "--format", "json"]
+        if "--format" in args:
+            argv = ["--db", str(a.db), *args, "--as-of", "2026-05-20T09:00"]
+        lean = _run(argv, lean_way=True)
+        assert lean == _run(argv, lean_way=False) and ref_b.encode() not in lean[1], args
+        assert (ref_a.encode() in lean[1]) == (args[1] != "due-soon"), args  # overdue since March
     # A case logged for another branch is refused by the server.
     err = a.fails("log", "--channel", "letter", "--description", "x", "--branch", "BJ002", code=4)
     assert "not permitted by the database server" in err
