@@ -36,14 +36,15 @@ _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--includ
 _SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
 _EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _EXPORT_FLAGS = {"--excel": "excel"}
-_LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt"}
-_LIST_FLAGS = {"--all": "all_rows"}
+_LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
+                "-o": "output"}
+_LIST_FLAGS = {"--all": "all_rows", "--excel": "excel"}
 # list's filters (reports.FILTERS): the values, and the flags
 _LIST_FILTERS = {"--status": "status", "--tier": "tier", "--assignee": "assignee", "--branch": "branch",
                  "--channel": "channel", "--product": "product"}
 _LIST_FILTER_FLAGS = {"--mine": "mine", "--overdue": "overdue", "--due-soon": "due_soon", "--stale": "stale"}
 _FIND_VALUES = {"--phone": "phone", "--account": "account", "--id-number": "id_number", "--name": "name",
-                "--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
+                "--as-of": "as_of", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _SHOW_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
 _SHOW_FLAGS = {"--json": "json"}
 _DUE_SOON_VALUES = {**_LIST_VALUES, "--branch": "branch", "--assignee": "assignee", "--tier": "tier"}
@@ -81,17 +82,18 @@ def parse_export(argv: list[str]) -> dict | None:
 def parse_list(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] list [--all] [--as-of] [--limit]
     [--format]` with any of its filters (--status, --tier, --assignee, --mine, --branch, --channel,
-    --product, --overdue, --due-soon, --stale); else None (--output and --excel go the full way)."""
+    --product, --overdue, --due-soon, --stale) and --output, --excel; else None."""
     return _parse(argv, ["list"], {**_LIST_VALUES, **_LIST_FILTERS}, {**_LIST_FLAGS, **_LIST_FILTER_FLAGS},
-                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table",
+                  {"all_rows": False, "as_of": None, "limit": None, "fmt": "table", "output": None, "excel": False,
                    **dict.fromkeys(_LIST_FILTERS.values()), **dict.fromkeys(_LIST_FILTER_FLAGS.values(), False)})
 
 
 def parse_find(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] find [--phone] [--account] [--id-number]
-    [--name] [--as-of] [--format]`; else None (--output and --excel go the full way)."""
-    return _parse(argv, ["find"], _FIND_VALUES, {},
-                  {"phone": None, "account": None, "id_number": None, "name": None, "as_of": None, "fmt": "table"})
+    [--name] [--as-of] [--format] [--output] [--excel]`; else None."""
+    return _parse(argv, ["find"], _FIND_VALUES, {"--excel": "excel"},
+                  {"phone": None, "account": None, "id_number": None, "name": None, "as_of": None, "fmt": "table",
+                   "output": None, "excel": False})
 
 
 def parse_show(argv: list[str]) -> dict | None:
@@ -103,11 +105,10 @@ def parse_show(argv: list[str]) -> dict | None:
 
 def parse_due_soon(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report due-soon [--all] [--as-of]
-    [--limit] [--format] [--branch] [--assignee] [--tier]`; else None (--output and --excel go the
-    full way)."""
+    [--limit] [--format] [--branch] [--assignee] [--tier] [--output] [--excel]`; else None."""
     return _parse(argv, ["report", "due-soon"], _DUE_SOON_VALUES, _LIST_FLAGS,
                   {"all_rows": False, "as_of": None, "limit": None, "fmt": "table", "branch": None, "assignee": None,
-                   "tier": None})
+                   "tier": None, "output": None, "excel": False})
 
 
 def parse_aging(argv: list[str]) -> dict | None:
@@ -215,6 +216,9 @@ def _open(opts: dict):
         raise FullWay
     st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
                   actor=opts["actor"], lang=opts["lang"])
+    from . import render
+
+    render.database_file = st.database_file  # which file --output must never be (as app.py sets it)
     config = st.config
     # As AppState.db_url has it (that property loads SQLAlchemy through complaintctl.db).
     url = resolve_url(st.db or os.environ.get("COMPLAINTCTL_DB") or config["database.url"] or str(default_db_path()))
@@ -635,17 +639,14 @@ def _prepare_list(opts: dict):
     from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows
 
-    from . import render
     from .views import list_paging
 
-    fmt, limit = opts["fmt"], _limit(opts["limit"])
-    if fmt not in render.FORMATS:
-        raise FullWay
+    fmt, limit, output = opts["fmt"], _limit(opts["limit"]), _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
-        shown, paged = list_paging(opts["all_rows"], limit, fmt, None)
+        shown, paged = list_paging(opts["all_rows"], limit, fmt, output)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
         assignee = opts["assignee"]
         if opts["mine"]:
@@ -666,18 +667,31 @@ def _prepare_list(opts: dict):
     except BaseException:
         db.close()
         raise
-    return db, (make(row) for row in rows), total, shown, fmt, lang
+    return db, (make(row) for row in rows), total, shown, fmt, lang, output, opts["excel"]
 
 
-def _write_list(db, rows, total, shown, fmt: str, lang: str) -> None:
+def _output(opts: dict):
+    """--output as a path (None: stdout), the format checked with --excel as the full way checks it
+    (any error goes the full way, which words it)."""
+    from pathlib import Path
+
+    from . import render
+
+    if opts["fmt"] not in render.FORMATS:
+        raise FullWay
+    render.check_format(opts["fmt"], opts["excel"])
+    return None if opts["output"] is None else Path(opts["output"])
+
+
+def _write_list(db, rows, total, shown, fmt: str, lang: str, output, excel: bool) -> None:
     """The rows, as cli/cases.py's `list` writes them."""
     from . import render
     from .views import LIST_COLUMNS, table_columns
 
     with _failures(db, lang):
         try:
-            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, lang=lang, title=None, limit=shown,
-                        total=total)
+            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=lang,
+                        title=None, limit=shown, total=total)
         finally:
             db.close()
 
@@ -691,12 +705,11 @@ def _prepare_find(opts: dict):
     from complaintctl.filters import CaseQuery, lookup_key
     from complaintctl.rows import CaseRows
 
-    from . import render
-
     given = [(kind, opts[kind]) for kind in ("phone", "account", "id_number", "name") if opts[kind] is not None]
-    if len(given) != 1 or opts["fmt"] not in render.FORMATS:
+    if len(given) != 1:
         raise FullWay
     field, value = lookup_key(*given[0])
+    output = _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
@@ -708,17 +721,18 @@ def _prepare_find(opts: dict):
     except BaseException:
         db.close()
         raise
-    return db, (make(row) for row in rows), opts["fmt"], lang
+    return db, (make(row) for row in rows), opts["fmt"], lang, output, opts["excel"]
 
 
-def _write_find(db, rows, fmt: str, lang: str) -> None:
+def _write_find(db, rows, fmt: str, lang: str, output, excel: bool) -> None:
     """The rows, as cli/cases.py's `find` writes them."""
     from . import render
     from .views import LIST_COLUMNS, table_columns
 
     with _failures(db, lang):
         try:
-            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, lang=lang, title=None)
+            render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=lang,
+                        title=None)
         finally:
             db.close()
 
@@ -734,9 +748,7 @@ def _prepare_due_soon(opts: dict):
 
     from . import render
 
-    fmt, limit = opts["fmt"], _limit(opts["limit"])
-    if fmt not in render.FORMATS:
-        raise FullWay
+    fmt, limit, output = opts["fmt"], _limit(opts["limit"]), _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
@@ -749,16 +761,17 @@ def _prepare_due_soon(opts: dict):
     except BaseException:
         db.close()
         raise
-    return db, (make(row) for row in rows), None if opts["all_rows"] else (limit or render.TABLE_LIMIT), fmt, lang
+    shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
+    return db, (make(row) for row in rows), shown, fmt, lang, output, opts["excel"]
 
 
-def _write_due_soon(db, rows, shown, fmt: str, lang: str) -> None:
+def _write_due_soon(db, rows, shown, fmt: str, lang: str, output, excel: bool) -> None:
     """The rows, as cli/reports.py's `due-soon` writes them."""
     from .views import emit_due_soon
 
     with _failures(db, lang):
         try:
-            emit_due_soon(rows, fmt, lang, shown)
+            emit_due_soon(rows, fmt, lang, shown, output=output, excel=excel)
         finally:
             db.close()
 

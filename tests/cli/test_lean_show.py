@@ -99,6 +99,27 @@ def test_the_lean_list_with_filters_writes_the_same_bytes_as_the_full_way(cli):
     assert out.count(b"C-2026-") == 2 and b"more" in err
 
 
+def test_the_lean_list_find_and_due_soon_write_a_file_as_the_full_way_does(cli, tmp_path):
+    """--output (a table at full width, CSV with or without --excel, JSON) and its refusals (the
+    database itself, a folder, a missing folder): the same file, mode, message and exit code."""
+    _register(cli)
+    target = tmp_path / "out"
+    for args in (["list", "--tier", "general", "-f", "csv", "--excel"], ["list", "--all", "--overdue"],
+                 ["find", "--phone", "13812345678", "-f", "csv"], ["report", "due-soon", "-f", "json", "--all"],
+                 ["--lang", "zh", "list", "--status", "paused", "-f", "jsonl"]):
+        made = []
+        for lean_way in (True, False):
+            target.unlink(missing_ok=True)
+            code, out, err = _run(["--db", str(cli.db), *args, "--as-of", AS_OF, "--output", str(target)], lean_way=lean_way)
+            made.append((code, out, err, target.read_bytes(), oct(target.stat().st_mode & 0o777)))
+        assert made[0] == made[1] and made[0][0] == 0 and made[0][3], args
+    for bad in (str(cli.db), str(tmp_path), str(tmp_path / "none" / "x.csv")):
+        if cli.backend != "sqlite" and bad == str(cli.db):
+            continue
+        code, out, err = _same(cli, "list", "-f", "csv", "--output", bad)
+        assert code == 2 and err.startswith(b"complaintctl: error: invalid --output") and err.count(b"\n") == 1
+
+
 def test_the_lean_find_writes_the_same_bytes_as_the_full_way(cli):
     """`find` by each kind of identifier, written any way, in each format and language: the lean
     way looks the customer up as the backend's adapter does (find_cases; on PostgreSQL the owner's
@@ -143,13 +164,13 @@ FULL_WAY = [
     ["list", "--assignee", "nobody"],          # nor this (the full way lists nothing)
     ["list", "--mine", "--assignee", "wangfang"],  # refused by the full way
     ["list", "--status", "nonesuch"],
-    ["list", "--output", "x.csv", "-f", "csv"],
-    ["list", "-f", "csv", "--excel"],
+    ["list", "--output", "x.json", "-f", "json", "--excel"],  # refused by the full way
+    ["list", "-f", "table", "--excel"],
     ["list", "--limit", "0"],                  # refused by the full way
     ["list", "--format", "xlsx"],
     ["list", "--as-of", "tomorrow"],
     ["list", "x"],
-    ["find", "--phone", "13812345678", "--output", "x.csv", "-f", "csv"],
+    ["find", "--phone", "13812345678", "-f", "jsonl", "--excel"],
     ["find", "--phone", "13812345678", "--format", "xlsx"],
 ]
 
