@@ -39,7 +39,7 @@ _EXPORT_FLAGS = {"--excel": "excel"}
 _LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
                 "-o": "output"}
 _LIST_FLAGS = {"--all": "all_rows", "--excel": "excel"}
-# list's filters (reports.FILTERS): the values, and the flags
+# list's filters (filters.FILTERS): the options with a value, and the flags
 _LIST_FILTERS = {"--status": "status", "--tier": "tier", "--assignee": "assignee", "--branch": "branch",
                  "--channel": "channel", "--product": "product"}
 _LIST_FILTER_FLAGS = {"--mine": "mine", "--overdue": "overdue", "--due-soon": "due_soon", "--stale": "stale"}
@@ -630,8 +630,8 @@ def _write_show(detail, fmt: str, lang: str) -> None:
 
 def _prepare_list(opts: dict):
     """`list` up to the first byte written: the open cases (every case with --all), newest first, by
-    reports.list_select's statements compiled, with the filters' conditions (reports.FILTERS, read
-    by reports.filter_values) joined in by dbapi.Reader.filtered; made into rows by rows.CaseRows as
+    reports.list_select's statements compiled, with the filters' conditions (filters.FILTERS, read
+    by filters.filter_values) joined in by dbapi.Reader.filtered; made into rows by rows.CaseRows as
     reports.list_cases makes them; a table's first page only, the rest counted in SQL. A --branch
     or --assignee no case nor member of staff has goes the full way (which may ask "did you
     mean")."""

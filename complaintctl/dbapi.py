@@ -98,7 +98,7 @@ class Reader:
 
     def filtered(self, name: str, filters) -> str:
         """Statement `name`, compiled with reports.FILTERED where its filters' conditions go, with the
-        conditions of `filters` (names of reports.FILTERS, compiled apart as where_<name>) joined in
+        conditions of `filters` (names of filters.FILTERS, compiled apart as where_<name>) joined in
         their place; the name to run it by, binding each condition's value as f_<name> (and as_of,
         cutoff) at the run."""
         key = name + ":" + ",".join(filters)
