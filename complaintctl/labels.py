@@ -1034,7 +1034,7 @@ TEXT.update({
     "summary.received": ("Received", "本期"),
     "summary.previous": ("Previous", "上期"),
     "summary.change": ("Change", "变化"),
-    "summary.change_pct": ("Change %", "变化率"),
+    "summary.change_pct": ("%", "变化率"),  # beside "Change": a header "Change %" wrapped a lone % at 80 columns
     "summary.none": ("No complaints in the window.", "该期间没有投诉。"),
     "summary.resolved": ("Resolved", "办结数"),
     "summary.top_causes": ("Top root causes", "主要根本原因"),

@@ -312,3 +312,17 @@ def test_a_paused_case_shows_the_time_left_on_the_regulators_clock_which_runs_on
     assert "Paused" in line and "2wd 12h left" in line
     zh = cli("--lang", "zh", "list", "--as-of", as_of).stdout
     assert "剩2工作日12小时" in next(line for line in zh.splitlines() if waiting in line)
+
+
+def test_the_summary_header_does_not_wrap_a_lone_percent_sign_at_80_columns(cli, monkeypatch):
+    """The longest product name and a change in per cent: at 80 columns the header fits on one line."""
+    cli.staff()
+    cli.log("--product", "payment", received="2026-02-10T10:00")
+    for day in ("03", "04", "05"):
+        cli.log("--product", "payment", received=f"2026-03-{day}T10:00")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "product").stdout
+    lines = out.splitlines()
+    assert "Payments and settlement" in out and "200.0%" in out
+    header = lines[1]
+    assert header.split()[-2:] == ["Change", "%"] and set(lines[2]) <= {"-", " "}, lines[:3]
