@@ -35,8 +35,9 @@ def restore(value: str) -> str:
 
 
 def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True) -> Path:
-    """Refuse a destination the tool must not write: a symlink, a missing folder, a protected file
-    (the database itself), or an existing file when `overwrite` is off. Checked before any work."""
+    """Refuse a destination the tool must not write: a symlink, a missing folder, anything but a
+    regular file (a device or a named pipe, which the rename would replace), a protected file (the
+    database itself), or an existing file when `overwrite` is off. Checked before any work."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_symlink():
         raise InvalidPath(option, str(path), "acc.no_symlink")
@@ -44,6 +45,8 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
         raise InvalidPath(option, str(path), "acc.existing_folder")
     if path.is_dir():
         raise InvalidPath(option, str(path), "acc.not_folder")
+    if path.exists() and not path.is_file():  # a device (/dev/null), a named pipe, a socket: renaming over it replaces it
+        raise InvalidPath(option, str(path), "acc.regular_file")
     for other in protect:
         try:
             same = path.exists() and other.exists() and os.path.samefile(path, other)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import RUN, Cli
 
 
 def _rows(path, rows):
@@ -67,6 +67,34 @@ def test_output_is_owner_only_and_never_written_through_a_symlink(cli, tmp_path)
     link.symlink_to(victim)
     assert "not a symbolic link" in cli.fails("list", "--format", "csv", "--output", str(link))
     assert victim.read_text() == "keep me\n"
+
+
+def test_output_onto_a_device_or_a_named_pipe_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
+    """Renaming the finished file into place would replace a device, a pipe or a socket with a file
+    (as root, `--output /dev/null` replaced /dev/null): refused, exit 2, the path as it was, both
+    ways (the lean way and the full way)."""
+    import stat
+
+    from complaintctl_cli import lean
+
+    import socket
+
+    cli.log()
+    fifo, sock = tmp_path / "pipe", tmp_path / "sock"
+    os.mkfifo(fifo)
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(sock))  # (never /dev/null itself here: a regression would replace it)
+    for target in (str(fifo), str(sock)):
+        for args in (["list", "--format", "csv"], ["report", "overdue", "--format", "csv"],
+                     ["export", "--format", "csv"], ["find", "--phone", "13812345678", "--format", "csv"]):
+            assert "expected a regular file" in cli.fails(*args, "--output", target), args
+            with RUN.isolation() as (out, err, _):
+                try:
+                    lean.run(["--db", str(cli.db), *args, "--output", target])
+                except SystemExit as exc:
+                    assert exc.code == 2, args
+            assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_ISSOCK(sock.stat().st_mode), args
+    listener.close()
 
 
 @pytest.mark.sqlite_only
