@@ -147,10 +147,15 @@ _DUE = Column("due_at", kind="due")
 
 
 def due_cell(row: dict, lang: str) -> str:
-    """The deadline the clock counts to: the internal one, or for a case under review (which has
-    none) the review's 30 days, so that no late row shows an empty deadline."""
-    due = row.get("due_at")
-    if not due and row.get("status") == d.Status.UNDER_REVIEW.value:
+    """The deadline the clock counts to: the internal one; for a case under review (which has none)
+    the review's 30 days, so that no late row shows an empty deadline; for a paused case whose clock
+    is the regulator's (its internal clock stopped, and had not run out) the regulatory one, so
+    that the deadline beside "1wd 14h left" is the one it counts to."""
+    due, status = row.get("due_at"), row.get("status")
+    if not due and status == d.Status.UNDER_REVIEW.value:
+        due = row.get("regulatory_due_at")
+    elif status == d.Status.PAUSED.value and (row.get("left") is not None
+                                               or (row.get("breach") or "").startswith("regulatory")):
         due = row.get("regulatory_due_at")
     return _due_text(due, lang) if due else ""
 

@@ -91,10 +91,15 @@ def state(case: Clocked, as_of: dt.datetime) -> ClockState:
 
 
 def due_soon(case: Clocked, as_of: dt.datetime, cutoff: dt.datetime) -> bool:
-    """An open, unpaused case with a deadline after `as_of` and at or before `cutoff`."""
-    if case.status not in OPEN or case.paused_at is not None:
+    """An open case with a deadline whose clock runs after `as_of` and at or before `cutoff`: while
+    paused only the regulatory one runs (an appraisal stops it too)."""
+    if case.status not in OPEN:
         return False
-    return any(t is not None and as_of < t <= cutoff for t in (case.due_at, case.regulatory_due_at))
+    if case.paused_at is None:
+        running = (case.due_at, case.regulatory_due_at)
+    else:
+        running = (case.regulatory_due_at,) if regulatory_stop(case) is None else ()
+    return any(t is not None and as_of < t <= cutoff for t in running)
 
 
 @dataclass(frozen=True)
@@ -252,13 +257,15 @@ def stale_sql(as_of: dt.datetime):
 
 
 def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
-    """SQL: an open, unpaused case with a deadline after `as_of` and at or before `cutoff`."""
+    """SQL: an open case with a deadline whose clock runs after `as_of` and at or before `cutoff`:
+    the internal one unless paused, the regulatory one unless paused for an appraisal."""
     from sqlalchemy import and_, or_
 
     _C = _cases()
-    return and_(open_sql(), _C.paused_at.is_(None), or_(
-        and_(_C.due_at > as_of, _C.due_at <= cutoff),
-        and_(_C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
+    regulatory_runs = or_(_C.paused_at.is_(None), _C.pause_reason.is_(None), _C.pause_reason != _APPRAISAL)
+    return and_(open_sql(), or_(
+        and_(_C.paused_at.is_(None), _C.due_at > as_of, _C.due_at <= cutoff),
+        and_(regulatory_runs, _C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
 
 
 def breached_sql(as_of: dt.datetime):
@@ -280,11 +287,12 @@ def earliest_due_sql():
 
 
 def next_due_sql():
-    """SQL: the internal deadline, or the regulatory one when there is none (due-soon order)."""
-    from sqlalchemy import case as sql_case
+    """SQL: the internal deadline, or the regulatory one when there is none or the case is paused
+    (its internal clock stopped) (due-soon order)."""
+    from sqlalchemy import case as sql_case, or_
 
     _C = _cases()
-    return sql_case((_C.due_at.is_(None), _C.regulatory_due_at), else_=_C.due_at)
+    return sql_case((or_(_C.due_at.is_(None), _C.paused_at.is_not(None)), _C.regulatory_due_at), else_=_C.due_at)
 
 
 def _stops(as_of):

@@ -96,9 +96,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'closed_at, cases.reopen_count, cases.co_handlers, cases.departments FROM cases '
                              'WHERE cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
                              '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
-                             '%(status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND (cases.due_at > '
+                             '%(status_1_6)s::VARCHAR) AND (cases.paused_at IS NULL AND cases.due_at > '
                              '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at <= '
-                             '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                             '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR (cases.paused_at IS NULL OR '
+                             'cases.pause_reason IS NULL OR cases.pause_reason != '
+                             '%(pause_reason_1)s::VARCHAR) AND cases.regulatory_due_at > '
                              '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at <= '
                              '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND NOT (cases.status IN '
                              '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
@@ -106,13 +108,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              '(cases.due_at IS NOT NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT '
                              'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
                              'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
-                             '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS NOT '
+                             '(cases.pause_reason = %(pause_reason_2)s::VARCHAR AND cases.paused_at IS NOT '
                              'NULL AND cases.regulatory_due_at > cases.paused_at))) AND cases.status IN '
                              '(%(status_3_1)s::VARCHAR, %(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, '
                              '%(status_3_4)s::VARCHAR, %(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) '
-                             'ORDER BY CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE '
-                             'cases.due_at END, cases.id',
+                             'ORDER BY CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
+                             'cases.regulatory_due_at ELSE cases.due_at END, cases.id',
                              {'pause_reason_1': 'appraisal',
+                              'pause_reason_2': 'appraisal',
                               'status_1_1': 'received',
                               'status_1_2': 'assigned',
                               'status_1_3': 'in_progress',
@@ -144,9 +147,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'WHERE cases.status IN (%(status_1_1)s::VARCHAR, '
                                       '%(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
                                       '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, '
-                                      '%(status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND '
-                                      '(cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      '%(status_1_6)s::VARCHAR) AND (cases.paused_at IS NULL AND '
+                                      'cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                       'cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                      '(cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                      'cases.pause_reason != %(pause_reason_1)s::VARCHAR) AND '
                                       'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                       'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) '
                                       'AND NOT (cases.status IN (%(status_2_1)s::VARCHAR, '
@@ -156,11 +161,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                       '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
                                       'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                      'NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                      'NOT (cases.pause_reason = %(pause_reason_2)s::VARCHAR AND '
                                       'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
                                       'cases.paused_at))) AND __filters__ ORDER BY CASE WHEN (cases.due_at '
-                                      'IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END, cases.id',
+                                      'IS NULL OR cases.paused_at IS NOT NULL) THEN cases.regulatory_due_at '
+                                      'ELSE cases.due_at END, cases.id',
                                       {'pause_reason_1': 'appraisal',
+                                       'pause_reason_2': 'appraisal',
                                        'status_1_1': 'received',
                                        'status_1_2': 'assigned',
                                        'status_1_3': 'in_progress',
@@ -3664,9 +3671,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
                                  '%(status_2_6)s::VARCHAR) OR cases.status IN (%(status_3_1)s::VARCHAR, '
                                  '%(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, %(status_3_4)s::VARCHAR, '
-                                 '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND cases.paused_at IS '
-                                 'NULL AND (cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                 '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND (cases.paused_at IS '
+                                 'NULL AND cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                  'cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                 '(cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                 'cases.pause_reason != %(pause_reason_2)s::VARCHAR) AND '
                                  'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                  'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
                                  'cases.status IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
@@ -3675,6 +3684,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
                                  'cases.regulatory_due_at END, cases.id',
                                  {'pause_reason_1': 'appraisal',
+                                  'pause_reason_2': 'appraisal',
                                   'status_1_1': 'received',
                                   'status_1_2': 'assigned',
                                   'status_1_3': 'in_progress',
@@ -3723,15 +3733,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
                                           '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, '
                                           '%(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR) AND '
-                                          'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                          '(cases.paused_at IS NULL AND cases.due_at > %(as_of)s::TIMESTAMP '
                                           'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
-                                          'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                          'WITHOUT TIME ZONE OR (cases.paused_at IS NULL OR '
+                                          'cases.pause_reason IS NULL OR cases.pause_reason != '
+                                          '%(pause_reason_2)s::VARCHAR) AND cases.regulatory_due_at > '
                                           '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME '
                                           'ZONE) AND __filters__ ORDER BY CASE WHEN (cases.due_at IS NOT '
                                           'NULL AND cases.due_at < cases.regulatory_due_at) THEN '
                                           'cases.due_at ELSE cases.regulatory_due_at END, cases.id',
                                           {'pause_reason_1': 'appraisal',
+                                           'pause_reason_2': 'appraisal',
                                            'status_1_1': 'received',
                                            'status_1_2': 'assigned',
                                            'status_1_3': 'in_progress',
@@ -3771,9 +3784,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '(%(status_3_1)s::VARCHAR, %(status_3_2)s::VARCHAR, '
                                          '%(status_3_3)s::VARCHAR, %(status_3_4)s::VARCHAR, '
                                          '%(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) AND '
-                                         'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                         '(cases.paused_at IS NULL AND cases.due_at > %(as_of)s::TIMESTAMP '
                                          'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
-                                         'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                         'WITHOUT TIME ZONE OR (cases.paused_at IS NULL OR '
+                                         'cases.pause_reason IS NULL OR cases.pause_reason != '
+                                         '%(pause_reason_2)s::VARCHAR) AND cases.regulatory_due_at > '
                                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
                                          '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND cases.status IN '
                                          '(%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
@@ -3783,6 +3798,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'cases.regulatory_due_at) THEN cases.due_at ELSE '
                                          'cases.regulatory_due_at END, cases.id LIMIT %(limit)s::INTEGER',
                                          {'pause_reason_1': 'appraisal',
+                                          'pause_reason_2': 'appraisal',
                                           'status_1_1': 'received',
                                           'status_1_2': 'assigned',
                                           'status_1_3': 'in_progress',
@@ -3834,9 +3850,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                   '(%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
                                                   '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, '
                                                   '%(status_2_5)s::VARCHAR, %(status_2_6)s::VARCHAR) AND '
-                                                  'cases.paused_at IS NULL AND (cases.due_at > '
+                                                  '(cases.paused_at IS NULL AND cases.due_at > '
                                                   '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at '
                                                   '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                                  '(cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                                  'cases.pause_reason != %(pause_reason_2)s::VARCHAR) AND '
                                                   'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT '
                                                   'TIME ZONE AND cases.regulatory_due_at <= '
                                                   '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ '
@@ -3845,6 +3863,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                   'ELSE cases.regulatory_due_at END, cases.id LIMIT '
                                                   '%(limit)s::INTEGER',
                                                   {'pause_reason_1': 'appraisal',
+                                                   'pause_reason_2': 'appraisal',
                                                    'status_1_1': 'received',
                                                    'status_1_2': 'assigned',
                                                    'status_1_3': 'in_progress',
@@ -6534,10 +6553,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                                 '(%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, %(status_1_3)s::VARCHAR, '
                                 '%(status_1_4)s::VARCHAR, %(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) '
-                                'AND cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                'AND (cases.paused_at IS NULL AND cases.due_at > %(as_of)s::TIMESTAMP '
                                 'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME '
-                                'ZONE OR cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
-                                'AND cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                'ZONE OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                'cases.pause_reason != %(pause_reason_1)s::VARCHAR) AND '
+                                'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
                                 'cases.status IN (%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
                                 '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
                                 '%(status_2_6)s::VARCHAR) AND NOT (cases.status IN (%(status_3_1)s::VARCHAR, '
@@ -6546,12 +6567,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'NULL AND cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                 '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
                                 'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
-                                '(cases.pause_reason = %(pause_reason_1)s::VARCHAR AND cases.paused_at IS '
+                                '(cases.pause_reason = %(pause_reason_2)s::VARCHAR AND cases.paused_at IS '
                                 'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND cases.status '
                                 'IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
                                 '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
                                 '%(status_4_6)s::VARCHAR)) GROUP BY cases.tier',
                                 {'pause_reason_1': 'appraisal',
+                                 'pause_reason_2': 'appraisal',
                                  'status_1_1': 'received',
                                  'status_1_2': 'assigned',
                                  'status_1_3': 'in_progress',
@@ -6580,9 +6602,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'cases.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR, '
                                          '%(status_1_3)s::VARCHAR, %(status_1_4)s::VARCHAR, '
                                          '%(status_1_5)s::VARCHAR, %(status_1_6)s::VARCHAR) AND '
-                                         'cases.paused_at IS NULL AND (cases.due_at > %(as_of)s::TIMESTAMP '
+                                         '(cases.paused_at IS NULL AND cases.due_at > %(as_of)s::TIMESTAMP '
                                          'WITHOUT TIME ZONE AND cases.due_at <= %(cutoff)s::TIMESTAMP '
-                                         'WITHOUT TIME ZONE OR cases.regulatory_due_at > '
+                                         'WITHOUT TIME ZONE OR (cases.paused_at IS NULL OR '
+                                         'cases.pause_reason IS NULL OR cases.pause_reason != '
+                                         '%(pause_reason_1)s::VARCHAR) AND cases.regulatory_due_at > '
                                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
                                          '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ AND '
                                          'NOT (cases.status IN (%(status_2_1)s::VARCHAR, '
@@ -6592,10 +6616,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'cases.due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                          '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
                                          'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE '
-                                         'AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR AND '
+                                         'AND NOT (cases.pause_reason = %(pause_reason_2)s::VARCHAR AND '
                                          'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
                                          'cases.paused_at)) AND __filters__) GROUP BY cases.tier',
                                          {'pause_reason_1': 'appraisal',
+                                          'pause_reason_2': 'appraisal',
                                           'status_1_1': 'received',
                                           'status_1_2': 'assigned',
                                           'status_1_3': 'in_progress',
@@ -7169,12 +7194,15 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    '%(where_due_soon__status_1_3)s::VARCHAR, '
                                    '%(where_due_soon__status_1_4)s::VARCHAR, '
                                    '%(where_due_soon__status_1_5)s::VARCHAR, '
-                                   '%(where_due_soon__status_1_6)s::VARCHAR) AND cases.paused_at IS NULL AND '
-                                   '(cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.due_at '
-                                   '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR cases.regulatory_due_at > '
-                                   '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at <= '
-                                   '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE)',
-                                   {'where_due_soon__status_1_1': 'received',
+                                   '%(where_due_soon__status_1_6)s::VARCHAR) AND (cases.paused_at IS NULL '
+                                   'AND cases.due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   'cases.due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                   '(cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                   'cases.pause_reason != %(where_due_soon__pause_reason_1)s::VARCHAR) AND '
+                                   'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE)',
+                                   {'where_due_soon__pause_reason_1': 'appraisal',
+                                    'where_due_soon__status_1_1': 'received',
                                     'where_due_soon__status_1_2': 'assigned',
                                     'where_due_soon__status_1_3': 'in_progress',
                                     'where_due_soon__status_1_4': 'paused',
@@ -7301,18 +7329,20 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                          'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
                          'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
                          'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
-                         ':status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND '
-                         'cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of AND '
+                         ':status_1_6) AND (cases.paused_at IS NULL AND cases.due_at > :as_of AND '
+                         'cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL '
+                         'OR cases.pause_reason != :pause_reason_1) AND cases.regulatory_due_at > :as_of AND '
                          'cases.regulatory_due_at <= :cutoff) AND NOT (cases.status IN (:status_2_1, '
                          ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND (cases.due_at '
                          'IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
                          'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
-                         '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                         '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
                          'cases.regulatory_due_at > cases.paused_at))) AND cases.status IN (:status_3_1, '
                          ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) ORDER BY CASE '
-                         'WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END, '
-                         'cases.id',
+                         'WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
+                         'cases.regulatory_due_at ELSE cases.due_at END, cases.id',
                          {'pause_reason_1': 'appraisal',
+                          'pause_reason_2': 'appraisal',
                           'status_1_1': 'received',
                           'status_1_2': 'assigned',
                           'status_1_3': 'in_progress',
@@ -7342,18 +7372,20 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
                                   'cases.reopen_count, cases.co_handlers, cases.departments FROM cases WHERE '
                                   'cases.status IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, '
-                                  ':status_1_5, :status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > '
-                                  ':as_of AND cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of '
-                                  'AND cases.regulatory_due_at <= :cutoff) AND NOT (cases.status IN '
-                                  '(:status_2_1, :status_2_2, :status_2_3, :status_2_4, :status_2_5, '
-                                  ':status_2_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
-                                  '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
-                                  'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
-                                  ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                  ':status_1_5, :status_1_6) AND (cases.paused_at IS NULL AND cases.due_at > '
+                                  ':as_of AND cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR '
+                                  'cases.pause_reason IS NULL OR cases.pause_reason != :pause_reason_1) AND '
+                                  'cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= :cutoff) '
+                                  'AND NOT (cases.status IN (:status_2_1, :status_2_2, :status_2_3, '
+                                  ':status_2_4, :status_2_5, :status_2_6) AND (cases.due_at IS NOT NULL AND '
+                                  'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                  'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                                  '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
                                   'cases.regulatory_due_at > cases.paused_at))) AND __filters__ ORDER BY '
-                                  'CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE '
-                                  'cases.due_at END, cases.id',
+                                  'CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
+                                  'cases.regulatory_due_at ELSE cases.due_at END, cases.id',
                                   {'pause_reason_1': 'appraisal',
+                                   'pause_reason_2': 'appraisal',
                                    'status_1_1': 'received',
                                    'status_1_2': 'assigned',
                                    'status_1_3': 'in_progress',
@@ -10948,13 +10980,15 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'cases.paused_at)) AND cases.status IN (:status_2_1, :status_2_2, :status_2_3, '
                              ':status_2_4, :status_2_5, :status_2_6) OR cases.status IN (:status_3_1, '
                              ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
-                             'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= :cutoff '
-                             'OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= :cutoff) '
-                             'AND cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
-                             ':status_4_5, :status_4_6) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
-                             'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
-                             'cases.regulatory_due_at END, cases.id',
+                             '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= :cutoff '
+                             'OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                             'cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at > :as_of '
+                             'AND cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_4_1, '
+                             ':status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6) ORDER BY CASE '
+                             'WHEN (cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) '
+                             'THEN cases.due_at ELSE cases.regulatory_due_at END, cases.id',
                              {'pause_reason_1': 'appraisal',
+                              'pause_reason_2': 'appraisal',
                               'status_1_1': 'received',
                               'status_1_2': 'assigned',
                               'status_1_3': 'in_progress',
@@ -10997,13 +11031,15 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND '
                                       '__filters__ OR cases.status IN (:status_2_1, :status_2_2, '
                                       ':status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
-                                      'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at '
-                                      '<= :cutoff OR cases.regulatory_due_at > :as_of AND '
-                                      'cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER BY CASE '
-                                      'WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                      '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at '
+                                      '<= :cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL '
+                                      'OR cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at '
+                                      '> :as_of AND cases.regulatory_due_at <= :cutoff) AND __filters__ '
+                                      'ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
                                       'cases.regulatory_due_at) THEN cases.due_at ELSE '
                                       'cases.regulatory_due_at END, cases.id',
                                       {'pause_reason_1': 'appraisal',
+                                       'pause_reason_2': 'appraisal',
                                        'status_1_1': 'received',
                                        'status_1_2': 'assigned',
                                        'status_1_3': 'in_progress',
@@ -11035,15 +11071,17 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
                                      ':status_2_5, :status_2_6) OR cases.status IN (:status_3_1, '
                                      ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
-                                     'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
-                                     ':cutoff OR cases.regulatory_due_at > :as_of AND '
-                                     'cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_4_1, '
-                                     ':status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6) ORDER '
-                                     'BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
-                                     'cases.regulatory_due_at) THEN cases.due_at ELSE '
+                                     '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= '
+                                     ':cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                                     'cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at > '
+                                     ':as_of AND cases.regulatory_due_at <= :cutoff) AND cases.status IN '
+                                     '(:status_4_1, :status_4_2, :status_4_3, :status_4_4, :status_4_5, '
+                                     ':status_4_6) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
+                                     'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
                                      'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET :param_1',
                                      {'param_1': 0,
                                       'pause_reason_1': 'appraisal',
+                                      'pause_reason_2': 'appraisal',
                                       'status_1_1': 'received',
                                       'status_1_2': 'assigned',
                                       'status_1_3': 'in_progress',
@@ -11089,15 +11127,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                               'NOT NULL AND cases.regulatory_due_at > cases.paused_at)) AND '
                                               '__filters__ OR cases.status IN (:status_2_1, :status_2_2, '
                                               ':status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
-                                              'cases.paused_at IS NULL AND (cases.due_at > :as_of AND '
-                                              'cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of '
-                                              'AND cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER '
-                                              'BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
+                                              '(cases.paused_at IS NULL AND cases.due_at > :as_of AND '
+                                              'cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR '
+                                              'cases.pause_reason IS NULL OR cases.pause_reason != '
+                                              ':pause_reason_2) AND cases.regulatory_due_at > :as_of AND '
+                                              'cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER BY '
+                                              'CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
                                               'cases.regulatory_due_at) THEN cases.due_at ELSE '
                                               'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET '
                                               ':param_1',
                                               {'param_1': 0,
                                                'pause_reason_1': 'appraisal',
+                                               'pause_reason_2': 'appraisal',
                                                'status_1_1': 'received',
                                                'status_1_2': 'assigned',
                                                'status_1_3': 'in_progress',
@@ -13345,18 +13386,20 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'param_2': '|'}),
             'soon_counts': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status IN '
                             '(:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, :status_1_6) '
-                            'AND cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
-                            ':cutoff OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
-                            ':cutoff) AND cases.status IN (:status_2_1, :status_2_2, :status_2_3, '
-                            ':status_2_4, :status_2_5, :status_2_6) AND NOT (cases.status IN (:status_3_1, '
-                            ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) AND '
-                            '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS '
-                            'NULL OR cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of '
-                            'AND NOT (cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL '
-                            'AND cases.regulatory_due_at > cases.paused_at)) AND cases.status IN '
-                            '(:status_4_1, :status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6)) '
-                            'GROUP BY cases.tier',
+                            'AND (cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= '
+                            ':cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                            'cases.pause_reason != :pause_reason_1) AND cases.regulatory_due_at > :as_of AND '
+                            'cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_2_1, '
+                            ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND NOT '
+                            '(cases.status IN (:status_3_1, :status_3_2, :status_3_3, :status_3_4, '
+                            ':status_3_5, :status_3_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
+                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                            'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = :pause_reason_2 '
+                            'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > cases.paused_at)) '
+                            'AND cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
+                            ':status_4_5, :status_4_6)) GROUP BY cases.tier',
                             {'pause_reason_1': 'appraisal',
+                             'pause_reason_2': 'appraisal',
                              'status_1_1': 'received',
                              'status_1_2': 'assigned',
                              'status_1_3': 'in_progress',
@@ -13383,17 +13426,20 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'status_4_6': 'under_review'}),
             'soon_counts_filtered': ('SELECT cases.tier, count(*) AS count_1 FROM cases WHERE cases.status '
                                      'IN (:status_1_1, :status_1_2, :status_1_3, :status_1_4, :status_1_5, '
-                                     ':status_1_6) AND cases.paused_at IS NULL AND (cases.due_at > :as_of '
-                                     'AND cases.due_at <= :cutoff OR cases.regulatory_due_at > :as_of AND '
-                                     'cases.regulatory_due_at <= :cutoff) AND __filters__ AND NOT '
-                                     '(cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
-                                     ':status_2_5, :status_2_6) AND (cases.due_at IS NOT NULL AND '
-                                     'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
-                                     'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
-                                     '(cases.pause_reason = :pause_reason_1 AND cases.paused_at IS NOT NULL '
-                                     'AND cases.regulatory_due_at > cases.paused_at)) AND __filters__) GROUP '
-                                     'BY cases.tier',
+                                     ':status_1_6) AND (cases.paused_at IS NULL AND cases.due_at > :as_of '
+                                     'AND cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR '
+                                     'cases.pause_reason IS NULL OR cases.pause_reason != :pause_reason_1) '
+                                     'AND cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
+                                     ':cutoff) AND __filters__ AND NOT (cases.status IN (:status_2_1, '
+                                     ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
+                                     '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
+                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
+                                     'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
+                                     ':pause_reason_2 AND cases.paused_at IS NOT NULL AND '
+                                     'cases.regulatory_due_at > cases.paused_at)) AND __filters__) GROUP BY '
+                                     'cases.tier',
                                      {'pause_reason_1': 'appraisal',
+                                      'pause_reason_2': 'appraisal',
                                       'status_1_1': 'received',
                                       'status_1_2': 'assigned',
                                       'status_1_3': 'in_progress',
@@ -13845,10 +13891,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'where_due_soon': ('cases.status IN (:where_due_soon__status_1_1, :where_due_soon__status_1_2, '
                                ':where_due_soon__status_1_3, :where_due_soon__status_1_4, '
                                ':where_due_soon__status_1_5, :where_due_soon__status_1_6) AND '
-                               'cases.paused_at IS NULL AND (cases.due_at > :as_of AND cases.due_at <= '
-                               ':cutoff OR cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
-                               ':cutoff)',
-                               {'where_due_soon__status_1_1': 'received',
+                               '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= '
+                               ':cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
+                               'cases.pause_reason != :where_due_soon__pause_reason_1) AND '
+                               'cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= :cutoff)',
+                               {'where_due_soon__pause_reason_1': 'appraisal',
+                                'where_due_soon__status_1_1': 'received',
                                 'where_due_soon__status_1_2': 'assigned',
                                 'where_due_soon__status_1_3': 'in_progress',
                                 'where_due_soon__status_1_4': 'paused',

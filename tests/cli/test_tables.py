@@ -296,8 +296,8 @@ def test_a_review_past_its_30_days_reads_as_a_review_breach_in_both_languages(cl
 
 def test_a_paused_case_shows_the_time_left_on_the_regulators_clock_which_runs_on(cli, monkeypatch):
     """A pause for the customer's materials stops the internal clock, not the regulator's: `list`
-    gives the regulatory deadline's time left (in the table, CSV and JSON); an appraisal stops both,
-    and the clock is empty until it resumes."""
+    gives the regulatory deadline's time left (in the table, CSV and JSON), and the case comes due
+    soon when that deadline does; an appraisal stops both, and the clock is empty until it resumes."""
     cli.staff()
     waiting = cli.log(received="2026-03-02T10:00")  # Mon: regulatory deadline the end of Tue 03-17
     cli("pause", waiting, "--reason", "customer_materials", "--at", "2026-03-03T10:00")
@@ -310,8 +310,20 @@ def test_a_paused_case_shows_the_time_left_on_the_regulators_clock_which_runs_on
     table = cli("list", "--as-of", as_of).stdout
     line = next(line for line in table.splitlines() if waiting in line)
     assert "Paused" in line and "2wd 12h left" in line
+    monkeypatch.setenv("COLUMNS", "80")  # where the regulatory column gives way, Due is the deadline it counts to
+    line = next(line for line in cli("list", "--as-of", as_of).stdout.splitlines() if waiting in line)
+    assert line.split()[3:5] == ["2026-03-17", "24:00"] and "2wd 12h left" in line, line
+    monkeypatch.setenv("COLUMNS", "120")
     zh = cli("--lang", "zh", "list", "--as-of", as_of).stdout
     assert "剩2工作日12小时" in next(line for line in zh.splitlines() if waiting in line)
+    # The day its regulatory deadline falls it is due soon, in every due-soon view; the appraisal's is not.
+    as_of = "2026-03-17T09:00"
+    soon = [r["reference"] for r in cli.json("report", "due-soon", "--as-of", as_of, "--format", "json")]
+    assert waiting in soon and appraisal not in soon
+    assert [r["reference"] for r in cli.json("list", "--due-soon", "--as-of", as_of, "-f", "json")] == [waiting]
+    morning = cli("report", "overdue", "--include-due-soon", "--as-of", as_of).stdout
+    assert "Due soon: 1" in morning and "due soon, 15h 00m left" in next(
+        line for line in morning.splitlines() if waiting in line)
 
 
 def test_the_summary_header_does_not_wrap_a_lone_percent_sign_at_80_columns(cli, monkeypatch):

@@ -132,3 +132,15 @@ def test_an_urgent_case_is_stale_once_its_daily_follow_up_has_run_out_unless_pau
     assert read(paused, "2026-11-30T10:00")["stale"] is False
     general = case(followup_due_at=at("2026-11-28T00:00"))
     assert read(general, "2026-11-30T10:00")["stale"] is False
+
+
+def test_while_paused_only_the_regulatory_deadline_comes_due_soon_and_an_appraisal_stops_it_too():
+    # Monday 09:00, due soon up to Tuesday 09:00: the internal deadline (end of Mon) is in the window.
+    as_of, cutoff = at("2026-11-30T09:00"), at("2026-12-01T09:00")
+    internal_soon = dict(due_at=at("2026-12-01T00:00"), regulatory_due_at=at("2026-12-10T00:00"))
+    regulatory_soon = dict(due_at=at("2026-11-20T00:00"), regulatory_due_at=at("2026-12-01T00:00"))
+    assert clocks.due_soon(case(**internal_soon), as_of, cutoff)
+    paused = dict(status="paused", paused_at=at("2026-11-19T10:00"))
+    assert not clocks.due_soon(case(**internal_soon, **paused, pause_reason="customer_materials"), as_of, cutoff)
+    assert clocks.due_soon(case(**regulatory_soon, **paused, pause_reason="customer_materials"), as_of, cutoff)
+    assert not clocks.due_soon(case(**regulatory_soon, **paused, pause_reason="appraisal"), as_of, cutoff)
