@@ -28,7 +28,13 @@ FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or 
 # shorthand of --format json.
 DOCUMENT_FORMAT: str = typer.Option("table", "--format", "-f", help="table or json (--json is short for --format json).")
 DOCUMENT_JSON: bool = typer.Option(False, "--json", help="Short for --format json.")
-OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
+def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
+    """--output - is standard output, as for most tools (lean.py reads it so too)."""
+    return None if value is not None and str(value) == "-" else value
+
+
+OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", callback=_dash_is_stdout,
+                                      help="Write to this file (atomically) instead of stdout ('-': stdout).")
 EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, so Excel shows Chinese correctly.")
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, help="Rows shown in a table (default 100); csv/json always carry all.")
 

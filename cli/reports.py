@@ -99,8 +99,9 @@ def due_soon(
     from complaintctl import reports
 
     with st.uow(write=False) as uow:
-        rows = reports.due_soon(uow, st.context(), reports.CaseQuery(tier=tier, branch=branch, assignee=assignee),
-                                as_of=as_of)
+        query = reports.CaseQuery(tier=tier, branch=branch, assignee=assignee)
+        reports.check_names(uow, query)
+        rows = reports.due_soon(uow, st.context(), query, as_of=as_of)
         emit_due_soon(rows, fmt, st.language, _limit(all_rows, limit), output=output, excel=excel)
 
 

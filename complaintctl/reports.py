@@ -48,7 +48,8 @@ def _name_columns(field: str):
 
 def name_known_select(field: str):
     """Whether a case or a member of staff has the branch (field "branch") or handler's name
-    ("assignee") bound as `value`: an index seek each (compiled for the lean way too)."""
+    ("assignee") bound as `value`: a seek in the cases' index, a look at the small staff table
+    (compiled for the lean way too)."""
     from sqlalchemy import exists
 
     column, staff_column = _name_columns(field)

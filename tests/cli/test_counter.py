@@ -239,6 +239,7 @@ def test_a_mistyped_branch_or_assignee_filter_says_did_you_mean(cli):
     err = cli.fails("list", "--branch", "BJ01")
     assert "no case or staff has --branch 'BJ01': did you mean BJ001?" in err
     assert "did you mean wangfang?" in cli.fails("report", "overdue", "--assignee", "wangfan")
+    assert "did you mean wangfang?" in cli.fails("report", "due-soon", "--assignee", "wangfan")
     assert "是否要找 BJ001" in cli.fails("--lang", "zh", "list", "--branch", "bj001x")
     assert cli.json("list", "--branch", "SH999", "--format", "json") == []  # a branch with no cases yet, not a typo
 

@@ -3,6 +3,7 @@ writes, byte for byte, stdout and stderr, and hand every run they do not answer 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -113,6 +114,11 @@ def test_the_lean_list_find_and_due_soon_write_a_file_as_the_full_way_does(cli, 
             code, out, err = _run(["--db", str(cli.db), *args, "--as-of", AS_OF, "--output", str(target)], lean_way=lean_way)
             made.append((code, out, err, target.read_bytes(), oct(target.stat().st_mode & 0o777)))
         assert made[0] == made[1] and made[0][0] == 0 and made[0][3], args
+    # --output - is standard output, as for most tools (a file named "-" before), both ways
+    for args in (["list", "-f", "csv"], ["report", "overdue", "-f", "csv"], ["report", "due-soon", "-f", "json"]):
+        code, out, err = _same(cli, *args, "--as-of", AS_OF, "--output", "-")
+        assert code == 0 and out == _same(cli, *args, "--as-of", AS_OF)[1] and out
+    assert not (tmp_path / "-").exists() and not os.path.exists("-")
     for bad in (str(cli.db), str(tmp_path), str(tmp_path / "none" / "x.csv")):
         if cli.backend != "sqlite" and bad == str(cli.db):
             continue
