@@ -1195,7 +1195,7 @@ HELP_ZH_SHARED: dict[str, str] = {
     "table, csv, json or jsonl.": "输出格式：table（表格）、csv、json 或 jsonl。",
     "table or json (--json is short for --format json).": "输出格式：table（表格）或 json（--json 即 --format json）。",
     "Short for --format json.": "即 --format json。",
-    "Write to this file (atomically) instead of stdout.": "写入此文件（原子写入），不输出到标准输出。",
+    "Write to this file (atomically) instead of stdout ('-': stdout).": "写入此文件（原子写入），不输出到标准输出（'-' 表示标准输出）。",
     "CSV with a byte-order mark, so Excel shows Chinese correctly.": "CSV 文件带字节顺序标记（BOM），Excel 打开时中文不乱码。",
     "Rows shown in a table (default 100); csv/json always carry all.": "表格显示的行数（默认 100）；csv/json 始终输出全部。",
     "Show every row in a table (csv/json always carry every row).": "表格显示全部行（csv/json 始终输出全部）。",

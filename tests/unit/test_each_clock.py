@@ -93,11 +93,12 @@ def _sql(expr) -> str:
     return str(expr.compile(dialect=sqlite.dialect())).replace("\n", " ")
 
 
-def test_reports_order_by_the_nearest_deadline_and_due_soon_by_the_internal_one():
+def test_reports_order_by_the_nearest_deadline_and_due_soon_by_the_internal_one_or_a_paused_cases_regulatory():
     earliest = _sql(clocks.earliest_due_sql())
     assert earliest == ("CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) "
                         "THEN cases.due_at ELSE cases.regulatory_due_at END")
-    assert _sql(clocks.next_due_sql()) == "CASE WHEN (cases.due_at IS NULL) THEN cases.regulatory_due_at ELSE cases.due_at END"
+    assert _sql(clocks.next_due_sql()) == ("CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) "
+                                           "THEN cases.regulatory_due_at ELSE cases.due_at END")
 
 
 def test_each_clock_carries_its_own_deadline_whatever_its_state():
