@@ -33,7 +33,8 @@ from contextlib import contextmanager
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
 _VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
-_SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
+_SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt", "--output": "output",
+               "-o": "output"}
 _EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _EXPORT_FLAGS = {"--excel": "excel"}
 _LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
@@ -51,8 +52,10 @@ _DUE_SOON_VALUES = {**_LIST_VALUES, "--branch": "branch", "--assignee": "assigne
 # report overdue's filters
 _OVERDUE_FILTERS = {"--branch": "branch", "--assignee": "assignee", "--tier": "tier", "--channel": "channel",
                     "--product": "product"}
-_AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt"}
-_SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt"}
+_AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
+_SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt", "--output": "output",
+                   "-o": "output"}
+_TO_FILE = {"output": None, "excel": False}  # --output and --excel, as render.emit takes them
 
 
 class FullWay(Exception):
@@ -69,8 +72,9 @@ def parse(argv: list[str]) -> dict | None:
 
 def parse_sla(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report sla [--from] [--to] [--by]
-    [--format]`; else None (--output and --excel go the full way)."""
-    return _parse(argv, ["report", "sla"], _SLA_VALUES, {}, {"start": None, "end": None, "by": "tier", "fmt": "table"})
+    [--format] [--output] [--excel]`; else None."""
+    return _parse(argv, ["report", "sla"], _SLA_VALUES, _EXPORT_FLAGS,
+                  {"start": None, "end": None, "by": "tier", "fmt": "table", **_TO_FILE})
 
 
 def parse_export(argv: list[str]) -> dict | None:
@@ -112,16 +116,16 @@ def parse_due_soon(argv: list[str]) -> dict | None:
 
 
 def parse_aging(argv: list[str]) -> dict | None:
-    """The run's options, if the arguments are `[globals] report aging [--as-of] [--format]`; else
-    None (--output and --excel go the full way)."""
-    return _parse(argv, ["report", "aging"], _AGING_VALUES, {}, {"as_of": None, "fmt": "table"})
+    """The run's options, if the arguments are `[globals] report aging [--as-of] [--format]
+    [--output] [--excel]`; else None."""
+    return _parse(argv, ["report", "aging"], _AGING_VALUES, _EXPORT_FLAGS, {"as_of": None, "fmt": "table", **_TO_FILE})
 
 
 def parse_summary(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report summary [--from] [--to] [--by]
-    [--format]`; else None (--output and --excel go the full way)."""
-    return _parse(argv, ["report", "summary"], _SUMMARY_VALUES, {},
-                  {"start": None, "end": None, "by": "product", "fmt": "table"})
+    [--format] [--output] [--excel]`; else None."""
+    return _parse(argv, ["report", "summary"], _SUMMARY_VALUES, _EXPORT_FLAGS,
+                  {"start": None, "end": None, "by": "product", "fmt": "table", **_TO_FILE})
 
 
 def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict,
@@ -343,10 +347,7 @@ def _prepare_sla(opts: dict):
     without their working time kept (counted over the calendar's table) go the full way."""
     from complaintctl import sla
 
-    from . import render
-
-    if opts["fmt"] not in render.FORMATS:
-        raise FullWay
+    output = _output(opts)
     st, lang, policy, db = _open(opts)
 
     def run(statement: str, dim: str, wide: bool, counted: bool, **params):
@@ -360,15 +361,15 @@ def _prepare_sla(opts: dict):
         report = sla.sla_by(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
     finally:
         db.close()
-    return report, lang, opts["fmt"]
+    return report, lang, opts["fmt"], output, opts["excel"]
 
 
-def _write_sla(report: dict, lang: str, fmt: str) -> None:
+def _write_sla(report: dict, lang: str, fmt: str, output, excel: bool) -> None:
     """The report, as cli/reports.py's `sla` writes it."""
     from .views import emit_sla
 
-    with _piped():
-        emit_sla(report, fmt, lang)
+    with _failures(None, lang):
+        emit_sla(report, fmt, lang, output=output, excel=excel)
 
 
 class Finished:
@@ -522,7 +523,8 @@ def _bound(db, params: dict) -> dict:
 
 @contextmanager
 def _failures(db, lang: str):
-    """Errors once the output has begun, leaving as the application's would."""
+    """Errors once the output has begun, leaving as the application's would (db: the reader still
+    open, or None when everything was read before)."""
     from complaintctl.errors import ComplaintctlError
 
     try:
@@ -535,7 +537,7 @@ def _failures(db, lang: str):
         from .errors import exit_status, fail
 
         fail(error_text(exc, lang), exit_status(exc))
-    except db.errors as exc:
+    except (db.errors if db is not None else ()) as exc:
         from .errors import ExitStatus, fail
 
         fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT)
@@ -785,10 +787,7 @@ def _prepare_aging(opts: dict):
     from complaintctl.context import parse_time
     from complaintctl.rows import aging_edges, aging_table
 
-    from . import render
-
-    if opts["fmt"] not in render.FORMATS:
-        raise FullWay
+    output = _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
@@ -797,15 +796,15 @@ def _prepare_aging(opts: dict):
         table = aging_table(db.all("aging", as_of=db.time(as_of), **edges))
     finally:
         db.close()
-    return table, opts["fmt"], lang
+    return table, opts["fmt"], lang, output, opts["excel"]
 
 
-def _write_aging(table: list, fmt: str, lang: str) -> None:
+def _write_aging(table: list, fmt: str, lang: str, output, excel: bool) -> None:
     """The table, as cli/reports.py's `aging` writes it."""
     from .views import emit_aging
 
-    with _piped():
-        emit_aging(table, fmt, lang)
+    with _failures(None, lang):
+        emit_aging(table, fmt, lang, output=output, excel=excel)
 
 
 def _prepare_summary(opts: dict):
@@ -814,10 +813,9 @@ def _prepare_summary(opts: dict):
     dimensions (not compiled), a missing --from or --to and any error go the full way."""
     from complaintctl import summary
 
-    from . import render
-
-    if opts["fmt"] not in render.FORMATS or opts["start"] is None or opts["end"] is None:
+    if opts["start"] is None or opts["end"] is None:
         raise FullWay
+    output = _output(opts)
     st, lang, policy, db = _open(opts)
 
     def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
@@ -831,12 +829,12 @@ def _prepare_summary(opts: dict):
                                  readable=db.may_read_personal())
     finally:
         db.close()
-    return report, lang, opts["fmt"]
+    return report, lang, opts["fmt"], output, opts["excel"]
 
 
-def _write_summary(report: dict, lang: str, fmt: str) -> None:
+def _write_summary(report: dict, lang: str, fmt: str, output, excel: bool) -> None:
     """The report, as cli/reports.py's `summary` writes it."""
     from .views import emit_summary
 
-    with _piped():
-        emit_summary(report, fmt, lang)
+    with _failures(None, lang):
+        emit_summary(report, fmt, lang, output=output, excel=excel)

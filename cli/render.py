@@ -101,14 +101,44 @@ def _header(col: Column, lang: str) -> str:
 database_file: Callable[[], Path | None] = lambda: None
 
 
+# Files being written by `one_file`: each write to one of them goes on in the file already open.
+_OPEN: dict[Path, io.TextIOBase] = {}
+
+
+@contextmanager
+def one_file(output: Path | None) -> Iterator[None]:
+    """Several sections (tables, a closing line) written to one --output file, which is renamed
+    into place once, when all are written; to stdout when `output` is None."""
+    if output is None:
+        yield
+        return
+    with destination(output) as fh:
+        _OPEN[output] = fh
+        try:
+            yield
+        finally:
+            del _OPEN[output]
+
+
+def line(text: str, output: Path | None = None) -> None:
+    """One line after a table: to stdout, or into the --output file that `one_file` holds open."""
+    out = _OPEN.get(output, sys.stdout) if output is not None else sys.stdout
+    out.write(text + "\n")
+    out.flush()
+
+
 @contextmanager
 def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8",
                 binary: bool = False) -> Iterator[io.TextIOBase]:
     """stdout, or a file written the one way every file is (complaintctl.files: 0600, a temporary
-    name renamed into place when complete, never through a symlink, never the database itself)."""
+    name renamed into place when complete, never through a symlink, never the database itself;
+    inside `one_file`, the file it holds open)."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
+        return
+    if output in _OPEN:
+        yield _OPEN[output]
         return
     db = database_file()
     with files.atomic_text(output, "--output", protect=(db,) if db else (), newline=newline, encoding=encoding,

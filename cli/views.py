@@ -404,18 +404,17 @@ def group_column(key: str, enum=None) -> Column:
 def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
     """report sla's rows as cli/reports.py and the lean report (lean.py) write them, and a table's
     line of open cases in breach."""
-    import sys
 
     by = rep["by"]
     cols = [group_column(by, labels.FIELDS.get(by))] + [
         Column(k, kind="percent" if k.endswith("pct") else "number", header=_sla_header(k, lang)) for k in SLA_COLUMNS]
-    render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
-                      + (labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else ""), limit=None,
-                empty=labels.t("sla.none_resolved", lang))
-    if fmt == "table":
-        sys.stdout.write(labels.t("sla.open_breached", lang, n=rep["open_breached"]) + "\n")
-        sys.stdout.flush()
+    with render.one_file(output if fmt == "table" else None):  # a table's line below it goes into the file too
+        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
+                    title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
+                          + (labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else ""),
+                    limit=None, empty=labels.t("sla.none_resolved", lang))
+        if fmt == "table":
+            render.line(labels.t("sla.open_breached", lang, n=rep["open_breached"]), output)
 
 
 DUE_SOON_KEYS = ("reference", "tier", "status", "product", "branch", "assignee", "received_at", "due_at",
@@ -455,16 +454,17 @@ def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = F
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
         return
 
-    def table() -> None:  # the counts, the root causes and the repeat complainants
-        render.emit(rep["rows"], cols, lang=lang, limit=None,
-                    title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
-                    empty=labels.t("summary.none", lang))
-        render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
-                    header=labels.t("summary.resolved", lang))], lang=lang, limit=None,
-                    title=labels.t("summary.top_causes", lang), empty=" ")
-        render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
-                                                 Column("contact"), Column("cases", kind="number")],
-                    lang=lang, limit=None, title=labels.t("summary.repeaters", lang), empty=" ")
+    def table() -> None:  # the counts, the root causes and the repeat complainants (into one --output file)
+        with render.one_file(output):
+            render.emit(rep["rows"], cols, lang=lang, limit=None, output=output,
+                        title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
+                        empty=labels.t("summary.none", lang))
+            render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
+                        header=labels.t("summary.resolved", lang))], lang=lang, limit=None, output=output,
+                        title=labels.t("summary.top_causes", lang), empty=" ")
+            render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
+                                                     Column("contact"), Column("cases", kind="number")],
+                        lang=lang, limit=None, output=output, title=labels.t("summary.repeaters", lang), empty=" ")
 
     render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section
 

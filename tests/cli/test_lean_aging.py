@@ -74,7 +74,7 @@ FULL_WAY = [
     ["report", "due-soon", "--format", "xlsx"],
     ["report", "due-soon", "x"],
     ["report", "aging", "--all"],                   # not one of its options
-    ["report", "aging", "--output", "x.csv"],
+    ["report", "aging", "--excel"],                 # refused by the full way (a table)
     ["report", "aging", "--as-of", "tomorrow"],
     ["report", "aging", "-f", "html"],
     ["--as", "ghost", "report", "aging"],           # not staff
@@ -83,8 +83,7 @@ FULL_WAY = [
     ["report", "summary", "--from", "2026-03-01"],
     ["report", "summary", "--from", "2026-03-01", "--to", "2026-02-01"],  # refused by the full way
     ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "colour"],
-    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "-f", "csv", "--excel"],
-    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--output", "x.json"],
+    ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "-f", "json", "--excel"],
 ]
 
 

@@ -100,20 +100,29 @@ def test_the_lean_list_with_filters_writes_the_same_bytes_as_the_full_way(cli):
     assert out.count(b"C-2026-") == 2 and b"more" in err
 
 
-def test_the_lean_list_find_and_due_soon_write_a_file_as_the_full_way_does(cli, tmp_path):
+def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, tmp_path):
     """--output (a table at full width, CSV with or without --excel, JSON) and its refusals (the
     database itself, a folder, a missing folder): the same file, mode, message and exit code."""
     _register(cli)
     target = tmp_path / "out"
+    window = ["--from", "2026-03-01", "--to", "2026-05-31"]
     for args in (["list", "--tier", "general", "-f", "csv", "--excel"], ["list", "--all", "--overdue"],
                  ["find", "--phone", "13812345678", "-f", "csv"], ["report", "due-soon", "-f", "json", "--all"],
-                 ["--lang", "zh", "list", "--status", "paused", "-f", "jsonl"]):
+                 ["--lang", "zh", "list", "--status", "paused", "-f", "jsonl"], ["report", "aging", "-f", "csv"],
+                 ["report", "summary", *window], ["report", "summary", *window, "-f", "csv", "--excel"],
+                 ["report", "sla", *window, "-f", "json"], ["--lang", "zh", "report", "sla", *window]):
         made = []
+        dated = [] if "summary" in args or "sla" in args else ["--as-of", AS_OF]
         for lean_way in (True, False):
             target.unlink(missing_ok=True)
-            code, out, err = _run(["--db", str(cli.db), *args, "--as-of", AS_OF, "--output", str(target)], lean_way=lean_way)
+            code, out, err = _run(["--db", str(cli.db), *args, *dated, "--output", str(target)], lean_way=lean_way)
             made.append((code, out, err, target.read_bytes(), oct(target.stat().st_mode & 0o777)))
         assert made[0] == made[1] and made[0][0] == 0 and made[0][3], args
+        assert made[0][1] == b"", args  # every section in the file, nothing on stdout
+        if "summary" in args and "csv" not in args:  # its three tables, one file
+            assert b"Top root causes" in made[0][3] and b"Repeat complainants" in made[0][3]
+        if "sla" in args and "json" not in args:  # the table and the line under it
+            assert "已超时的未结案件".encode() in made[0][3] or b"already breached" in made[0][3]
     # --output - is standard output, as for most tools (a file named "-" before), both ways
     for args in (["list", "-f", "csv"], ["report", "overdue", "-f", "csv"], ["report", "due-soon", "-f", "json"]):
         code, out, err = _same(cli, *args, "--as-of", AS_OF, "--output", "-")
