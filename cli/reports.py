@@ -59,26 +59,27 @@ def overdue(
         reports.check_names(uow, query)
         rep = reports.overdue(uow, st.context(), query,
                               as_of=as_of, include_due_soon=include_due_soon, limit=shown if paged else None)
-        if fmt == "table":
-            typer.echo(count_line(rep.counts, rep.as_of, st.context().tz, lang,
-                                  rep.due_soon_counts if include_due_soon else None))
-        render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt, output=output, excel=excel,
-                    lang=lang, title=labels.t("title.overdue", lang), limit=shown,
-                    total=rep.listed if paged else None,
-                    empty=labels.t("no_overdue", lang))
-        if fmt == "table" and output is None:
-            _late_actions(uow, st, rep.as_of, lang)
+        # A table's count line, the cases and the late actions: to stdout, or together into one file.
+        with render.one_file(output if fmt == "table" else None):
+            if fmt == "table":
+                render.line(count_line(rep.counts, rep.as_of, st.context().tz, lang,
+                                       rep.due_soon_counts if include_due_soon else None), output)
+            render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
+                        output=output, excel=excel, lang=lang, title=labels.t("title.overdue", lang), limit=shown,
+                        total=rep.listed if paged else None, empty=labels.t("no_overdue", lang))
+            if fmt == "table":
+                _late_actions(uow, st, rep.as_of, lang, output)
     if fail_on_overdue:
         rep.fail_if_overdue()
 
 
-def _late_actions(uow, st, as_of, lang: str) -> None:
+def _late_actions(uow, st, as_of, lang: str, output) -> None:
     """The overdue report's own section for remediation actions past their due date."""
     from complaintctl import remediation
 
     from .views import emit_late_actions
 
-    emit_late_actions(list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)), lang)
+    emit_late_actions(list(remediation.actions(uow, st.context(), as_of=as_of, overdue=True)), lang, output)
 
 
 @report_app.command("due-soon")

@@ -494,12 +494,12 @@ def table_rows(rows):
         yield {**r, "cases": cell, "days_late": r["days_late"] or None}
 
 
-def emit_late_actions(rows: list[dict], lang: str) -> None:
+def emit_late_actions(rows: list[dict], lang: str, output=None) -> None:
     """The overdue report's own section for remediation actions past their due date (the table only:
     csv and json carry cases; 'action list --overdue' gives the actions in every format); nothing
     when there are none."""
     rows = list(table_rows(rows))
     if rows:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
-        render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None,
+        render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None, output=output,
                     title=labels.t("title.late_actions", lang) + labels.t("paren", lang, text=len(rows)))

@@ -172,6 +172,13 @@ def test_a_missing_database_goes_the_full_way_and_late_actions_are_listed_as_the
         assert "C-2026-000005" in out.split("\n\n")[-1] and "not late" not in out and "培训" not in out
         _same(cli, "--lang", lang, "report", "overdue", "--as-of", AS_OF, "--tier", "urgent")
     assert "late, open" not in _same(cli, "report", "overdue", "--as-of", AS_OF, "-f", "csv").decode()
+    # The table written to a file holds the whole report: the count line, the cases, the late actions.
+    table = _same(cli, "report", "overdue", "--as-of", AS_OF)
+    target = tmp_path / "overdue.txt"
+    assert cli("report", "overdue", "--as-of", AS_OF, "--output", str(target)).stdout == ""
+    written = target.read_text(encoding="utf-8")
+    assert written.splitlines()[0] == table.decode().splitlines()[0] and "late, open" in written
+    assert "C-2026-000005" in written.split("\n\n")[-1]
 
 
 HEAVY = ("sqlalchemy", "sqlmodel", "typer", "click", "alembic", "pydantic")
