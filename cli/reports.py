@@ -239,22 +239,28 @@ def regulatory(
         render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
                     excel=excel)
     else:
-        typer.echo(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
-                   + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]))
+        _return_tables(rep, lang, output)
+
+
+def _return_tables(rep: dict, lang: str, output) -> None:
+    """The return drawn as tables: to stdout, or every one of them into one --output file."""
+    with render.one_file(output):
+        render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
+                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
         render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
-                    lang=lang, limit=None, title=labels.t("title.by_type_reason", lang), empty=" ")
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), empty=" ")
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
-                    lang=lang, limit=None, title=labels.t("title.by_channel", lang), empty=" ")
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), empty=" ")
         # Two tables a dimension, so that every figure fits an 80-column terminal.
         for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
             for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
                 render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
                                 Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
-                            lang=lang, limit=None, title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang),
-                            empty=" ")
+                            lang=lang, limit=None, output=output,
+                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), empty=" ")
 
 
 HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",

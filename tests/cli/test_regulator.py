@@ -309,6 +309,12 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     assert {(r["name"], r["measure"]): r["value"] for r in rows if r["table"] == "region"}[("北京", "repeat")] == "3"
     table = cli("--config", str(cfg), "--lang", "zh", "report", "regulatory", "--quarter", "2026Q3").stdout
     assert "各地区处理情况" in table and "（未划分地区）" in table
+    # Drawn as tables into a file: every table in the file, nothing on stdout (it had all gone to stdout).
+    drawn = tmp_path / "return.txt"
+    assert cli("--config", str(cfg), "--lang", "zh", "report", "regulatory", "--quarter", "2026Q3",
+               "--output", str(drawn)).stdout == ""
+    text = drawn.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == table.splitlines()[0] and "各地区处理情况" in text and "（未划分地区）" in text
 
 
 def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter_and_repeats_where_they_arrived(cli):
