@@ -356,12 +356,9 @@ def list_(
     from .views import LIST_COLUMNS, list_paging, table_columns
 
     if mine:
-        from complaintctl import labels
-        from complaintctl.errors import UserError
+        from complaintctl.filters import mine as own
 
-        if assignee:
-            raise UserError("err.mine_and_assignee")
-        assignee = st.operator
+        assignee = own(assignee, lambda: st.operator)
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
     render.check_format(fmt, excel)
@@ -393,15 +390,10 @@ def find(
     """
     st = state(ctx)
     from complaintctl import filters, personal, reports
-    from complaintctl.errors import UserError
 
     from .views import LIST_COLUMNS, table_columns
 
-    given = [(k, v) for k, v in (("phone", phone), ("account", account), ("id_number", id_number), ("name", name))
-             if v is not None]
-    if len(given) != 1:
-        raise UserError("err.find_one")
-    key = filters.lookup_key(*given[0])
+    key = filters.one_lookup(phone=phone, account=account, id_number=id_number, name=name)
     render.check_format(fmt, excel)
     with st.uow(write=False) as uow:
         query = reports.CaseQuery(include_closed=True, case_ids=personal.case_ids(uow, key))

@@ -640,7 +640,7 @@ def _prepare_list(opts: dict):
     or --assignee no case nor member of staff has goes the full way (which may ask "did you
     mean")."""
     from complaintctl.context import parse_time
-    from complaintctl.filters import CaseQuery
+    from complaintctl.filters import CaseQuery, mine
     from complaintctl.rows import CaseRows
 
     from .views import list_paging
@@ -654,9 +654,7 @@ def _prepare_list(opts: dict):
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
         assignee = opts["assignee"]
         if opts["mine"]:
-            if assignee:
-                raise FullWay  # refused by the full way
-            assignee = ctx.operator.person
+            assignee = mine(assignee, lambda: ctx.operator.person)  # (an error: the full way words it)
         query = CaseQuery(**{key: opts[key] for key in ("status", "tier", "branch", "channel", "product", "overdue",
                                                           "due_soon", "stale")},
                           assignee=assignee, include_closed=opts["all_rows"])
@@ -706,13 +704,10 @@ def _prepare_find(opts: dict):
     their ids, made into rows by rows.CaseRows as reports.list_cases makes them. Anything but one
     identifier, or one that cannot be one, goes the full way, which says what is wrong."""
     from complaintctl.context import parse_time
-    from complaintctl.filters import CaseQuery, lookup_key
+    from complaintctl.filters import LOOKUPS, CaseQuery, one_lookup
     from complaintctl.rows import CaseRows
 
-    given = [(kind, opts[kind]) for kind in ("phone", "account", "id_number", "name") if opts[kind] is not None]
-    if len(given) != 1:
-        raise FullWay
-    field, value = lookup_key(*given[0])
+    field, value = one_lookup(**{kind: opts[kind] for kind in LOOKUPS})  # (an error: the full way words it)
     output = _output(opts)
     st, lang, policy, db = _open(opts)
     try:

@@ -13,10 +13,11 @@ The rules, for an open case at a moment `as_of`:
   deadline passed by then counts; the regulatory clock stops only for an appraisal pause;
 - *overdue*: the internal or the regulatory clock has run out;
 - *stale*: an urgent, unpaused case whose daily follow-up has run out;
-- *due soon*: an unpaused case with a deadline after `as_of` and at or before the due-soon cutoff
-  (`deadlines.due_soon_cutoff`);
+- *due soon*: a case with a deadline whose clock runs after `as_of` and at or before the due-soon
+  cutoff (`deadlines.due_soon_cutoff`): while paused only the regulatory one (not for an appraisal);
 - *overdue by* is measured up to the moment the clock stopped; the urgent plan in clock hours,
-  everything else in working time. *Time left* is to the nearest deadline of an unpaused case.
+  everything else in working time. *Time left* is to the nearest deadline whose clock runs (a paused
+  case's regulatory one; none while an appraisal lasts).
 """
 from __future__ import annotations
 
@@ -90,16 +91,18 @@ def state(case: Clocked, as_of: dt.datetime) -> ClockState:
     )
 
 
-def due_soon(case: Clocked, as_of: dt.datetime, cutoff: dt.datetime) -> bool:
-    """An open case with a deadline whose clock runs after `as_of` and at or before `cutoff`: while
-    paused only the regulatory one runs (an appraisal stops it too)."""
-    if case.status not in OPEN:
-        return False
+def running(case: Clocked) -> tuple:
+    """The deadlines whose clocks run (time left and due soon count to these): both unless paused;
+    while paused the regulatory one, unless the pause is an appraisal's, which stops it too."""
     if case.paused_at is None:
-        running = (case.due_at, case.regulatory_due_at)
-    else:
-        running = (case.regulatory_due_at,) if regulatory_stop(case) is None else ()
-    return any(t is not None and as_of < t <= cutoff for t in running)
+        return case.due_at, case.regulatory_due_at
+    return (case.regulatory_due_at,) if regulatory_stop(case) is None else ()
+
+
+def due_soon(case: Clocked, as_of: dt.datetime, cutoff: dt.datetime) -> bool:
+    """An open case with a deadline whose clock runs (`running`) after `as_of` and at or before
+    `cutoff`."""
+    return case.status in OPEN and any(t is not None and as_of < t <= cutoff for t in running(case))
 
 
 @dataclass(frozen=True)
@@ -144,14 +147,9 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
             late = (stop - reg).total_seconds()
     left = None
     if not breach and case.status in OPEN:
-        # The nearest deadline whose clock runs: while paused only the regulatory one (an appraisal
-        # stops it too).
-        if case.paused_at is None:
-            nearest = min((t for t in (due, reg) if t is not None), default=None)
-            hours = nearest is not None and case.tier == _URGENT and due == nearest
-        else:
-            nearest, hours = (reg if regulatory_stop(case) is None else None), False
+        nearest = min((t for t in running(case) if t is not None), default=None)  # the nearest whose clock runs
         if nearest is not None:
+            hours = case.paused_at is None and case.tier == _URGENT and due == nearest  # the urgent plan's clock hours
             left = deadlines.remaining(nearest, as_of, cal, clock_hours=hours)
             if left.seconds <= 0:
                 left = None

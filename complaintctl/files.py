@@ -34,6 +34,15 @@ def restore(value: str) -> str:
     return value
 
 
+def _refuse_unreplaceable(path: Path, option: str) -> None:
+    """A symlink (never written through) or anything but a regular file (a device such as /dev/null,
+    a named pipe, a socket: a rename or a write would replace or feed it) at `path`: refused."""
+    if path.is_symlink():
+        raise InvalidPath(option, str(path), "acc.no_symlink")
+    if path.exists() and not path.is_file():
+        raise InvalidPath(option, str(path), "acc.regular_file_output" if option == "--output" else "acc.regular_file")
+
+
 def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True) -> Path:
     """Refuse a destination the tool must not write: a symlink, a missing folder, anything but a
     regular file (a device or a named pipe, which the rename would replace), a protected file (the
@@ -45,8 +54,7 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
         raise InvalidPath(option, str(path), "acc.existing_folder")
     if path.is_dir():
         raise InvalidPath(option, str(path), "acc.not_folder")
-    if path.exists() and not path.is_file():  # a device (/dev/null), a named pipe, a socket: renaming over it replaces it
-        raise InvalidPath(option, str(path), "acc.regular_file")
+    _refuse_unreplaceable(path, option)
     for other in protect:
         try:
             same = path.exists() and other.exists() and os.path.samefile(path, other)
@@ -81,9 +89,9 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
             Path(tmp).unlink(missing_ok=True)
             return
         os.chmod(tmp, 0o600)
-        # A symlink planted while we wrote is still not followed: rename replaces the link itself.
-        if path.is_symlink():
-            raise InvalidPath(option, str(path), "acc.no_symlink")
+        # A symlink, a device or a pipe planted while we wrote is still refused: the rename would
+        # replace it.
+        _refuse_unreplaceable(path, option)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -93,3 +93,24 @@ def lookup_key(kind: str, value: str) -> tuple[str, str]:
     if kind == "name":
         return "customer", d.clean_name(option, text)
     raise InvalidValue("--by", kind, "acc.one_of", choices=list(LOOKUPS))
+
+
+def one_lookup(**given: str | None) -> tuple[str, str]:
+    """`find`'s one identifier among LOOKUPS (kind=value, None when not given), as lookup_key reads
+    it; UserError unless exactly one is given."""
+    from .errors import UserError
+
+    chosen = [(kind, given.get(kind)) for kind in LOOKUPS if given.get(kind) is not None]
+    if len(chosen) != 1:
+        raise UserError("err.find_one")
+    return lookup_key(*chosen[0])
+
+
+def mine(assignee: str | None, operator) -> str:
+    """--mine: the operator's own cases (`operator`: a function giving their name, asked only when
+    it is needed); UserError with --assignee, which names the same thing."""
+    from .errors import UserError
+
+    if assignee:
+        raise UserError("err.mine_and_assignee")
+    return operator()

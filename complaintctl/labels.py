@@ -1765,9 +1765,10 @@ TEXT.update({
                        "不是符号链接的路径（本工具从不通过符号链接写入）"),
     "acc.existing_folder": ("a file in an existing folder", "已有文件夹中的文件"),
     "acc.not_folder": ("a file, not a folder", "文件，而不是文件夹"),
-    "acc.regular_file": ("a regular file (not a device, pipe or socket, which a file would replace; "
-                         "leave out --output to write to standard output)",
-                         "普通文件（不能是设备、管道或套接字，写入会以文件替换它们；写到标准输出请不加 --output）"),
+    "acc.regular_file": ("a regular file (not a device, pipe or socket)", "普通文件（不能是设备、管道或套接字）"),
+    "acc.regular_file_output": ("a regular file (not a device, pipe or socket, which a file would replace; "
+                                "leave out --output, or give -, to write to standard output)",
+                                "普通文件（不能是设备、管道或套接字，写入会以文件替换它们；写到标准输出请不加 --output 或用 -）"),
     "acc.not_database": ("a file other than the database itself", "数据库本身以外的文件"),
     "acc.new_path": ("a path that does not exist yet (never overwrites)", "尚不存在的路径（从不覆盖已有文件）"),
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),

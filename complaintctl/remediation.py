@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from . import access, audit
 from . import domain as d
@@ -132,18 +132,9 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
         yield action_row(a, ctx, refs.get(a.id, []), moment)
 
 
-def count_late_select(today):
-    """How many open actions are late on `today` (a date in the business zone; complaintctl/sqltext.py
-    compiles it for the lean report overdue, which hands a late action's section to the full path)."""
-    return select(func.count()).select_from(RemediationAction).where(*late_select_where(today))
-
-
 def late_select(today):
     """The open actions late on `today`, earliest due first (as `actions(overdue=True)` reads them;
     compiled for the lean report overdue's section of late actions)."""
     return select(RemediationAction).where(*late_select_where(today)).order_by(RemediationAction.due_on,
                                                                             RemediationAction.id)
 
-
-def count_late(uow, ctx: Context, as_of: dt.datetime) -> int:
-    return uow.session.execute(count_late_select(ctx.calendar.local_date(as_of))).scalar_one()

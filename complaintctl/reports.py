@@ -123,8 +123,8 @@ def list_where(ctx: Context | None, query: CaseQuery, as_of: dt.datetime) -> lis
 
 
 def list_select(where: list, limit=None):
-    """`list`'s rows, newest first (complaintctl/sqltext.py compiles the unfiltered ones for the
-    lean list)."""
+    """`list`'s rows, newest first (complaintctl/sqltext.py compiles them for the lean list, with
+    FILTERED where the filters' conditions go)."""
     stmt = select(*_ROW_COLUMNS).where(*where).order_by(_C.received_at.desc(), _C.id.desc())
     return stmt if limit is None else stmt.limit(limit)
 
@@ -204,7 +204,7 @@ def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | N
 
 def due_soon_select(as_of, cutoff, where: list):
     """`report due-soon`'s rows: open cases not yet overdue whose next deadline falls at or before
-    `cutoff`, the soonest first (complaintctl/sqltext.py compiles the unfiltered one for the lean
+    `cutoff`, the soonest first (complaintctl/sqltext.py compiles it, and with FILTERED, for the lean
     report)."""
     return (select(*_ROW_COLUMNS)
             .where(clocks.due_soon_sql(as_of, cutoff), not_(clocks.overdue_sql(as_of)), *where)

@@ -30,7 +30,7 @@ AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS))
+           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS), "f", "v")
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
 LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids")
@@ -80,7 +80,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
-        **_due_soon_and_aging(as_of, cutoff), **_summary(),  # (with their own filters: the full way)
+        **_due_soon_and_aging(as_of, cutoff), **_summary(),
         **_list(as_of, cutoff),
         # the lean show: the case by its id, its cycles, its events and the related case's reference
         **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},

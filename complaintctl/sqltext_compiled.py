@@ -1035,7 +1035,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id ORDER '
                                         'BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
                                         {}),
-                'find_cases': ('SELECT complaintctl_find_cases(%(f)s, %(v)s)', {'f': None, 'v': None}),
+                'find_cases': ('SELECT complaintctl_find_cases(%(f)s, %(v)s)', {}),
                 'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
                 'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
                                       'remediation_actions.root_cause, remediation_actions.product, '
@@ -8593,7 +8593,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     {}),
             'find_cases': ('SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND '
                            "field IN ('customer', 'phone', 'account', 'id_number') ORDER BY case_id",
-                           {'f': None, 'v': None}),
+                           {}),
             'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
             'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
                                   'remediation_actions.root_cause, remediation_actions.product, '

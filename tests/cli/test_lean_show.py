@@ -66,7 +66,7 @@ def test_the_lean_show_and_list_write_the_same_bytes_as_the_full_way(cli):
 FILTERED = [
     ["--status", "paused"], ["--status", "暂停"], ["--status", "closed", "--all"], ["--tier", "urgent"],
     ["--tier", "紧急", "--all"], ["--channel", "hotline", "--product", "wealth_management"],
-    ["--channel", "counter"], ["--assignee", "wangfang"], ["--branch", "BR007"], ["--branch", " BR007 ", "--all"],
+    ["--channel", "counter"], ["--product", "wealth_management"], ["--assignee", "wangfang"], ["--branch", "BR007"], ["--branch", " BR007 ", "--all"],
     ["--overdue"], ["--overdue", "--all", "--tier", "general"], ["--due-soon"], ["--stale"],
     ["--due-soon", "--overdue"], ["--stale", "--assignee", "sunli"], ["--branch", "BR007", "--assignee", "wangfang",
                                                                          "--overdue", "--limit", "1"],
@@ -98,6 +98,17 @@ def test_the_lean_list_with_filters_writes_the_same_bytes_as_the_full_way(cli):
     assert mine and {r["assignee"] for r in mine} == {"wangfang"}
     code, out, err = _same(cli, "list", "--tier", "general", "--limit", "2", "--as-of", AS_OF)
     assert out.count(b"C-2026-") == 2 and b"more" in err
+    # A paused case: the time left on the regulator's clock, and due soon the day that deadline falls.
+    waiting = cli.log(received="2026-05-06T10:00")
+    cli("pause", waiting, "--reason", "customer_materials", "--at", "2026-05-07T10:00")
+    paused = json.loads(_same(cli, "list", "--status", "paused", "--as-of", AS_OF, "-f", "json")[1])
+    assert next(r for r in paused if r["reference"] == waiting)["time_left"]
+    _same(cli, "--lang", "zh", "list", "--status", "paused", "--as-of", AS_OF, env={"COLUMNS": "80"})
+    soon = [r["reference"] for r in json.loads(_same(cli, "report", "due-soon", "--as-of", "2026-05-21T09:00",
+                                                     "-f", "json")[1])]
+    assert waiting in soon
+    assert waiting.encode() in _same(cli, "list", "--due-soon", "--as-of", "2026-05-21T09:00")[1]
+    _same(cli, "report", "overdue", "--include-due-soon", "--as-of", "2026-05-21T09:00")
 
 
 def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, tmp_path):
@@ -141,17 +152,21 @@ def test_the_lean_find_writes_the_same_bytes_as_the_full_way(cli):
     function) and lists their cases with list's statement."""
     _register(cli)
     other = cli.log("--customer", "李四", "--phone", "139 0000 1111", "--account", "6222 0200 0012 3456",
-                    received="2026-05-19T09:00")
+                    "--id-number", "11010519491231002X", received="2026-05-19T09:00")
     cli("resolve", other, "--resolution", "已处理", "--at", "2026-05-19T15:00")  # closed ones are found too
     for i, args in enumerate([["--phone", "+86 138-1234-5678"], ["--phone", "13900001111"],
                               ["--account", "6222-0200-0012-3456"], ["--name", "李四"], ["--name", "nobody"],
-                              ["--id-number", "110101199001011234"]]):
+                              ["--id-number", "11010519491231002x"]]):
         lang, columns = ("en", "zh")[i % 2], ("80", "120")[i // 2 % 2]
         code, out, err = _same(cli, "--lang", lang, "find", *args, "--as-of", AS_OF, env={"COLUMNS": columns})
         assert code == 0
-        rows = json.loads(_same(cli, "find", *args, "--as-of", AS_OF, "-f", "json")[1])
-        assert (other in {r["reference"] for r in rows}) == (args[0] != "--phone" or args[1] == "13900001111") \
-            or args[1] in ("nobody", "110101199001011234")
+        rows = {r["reference"] for r in json.loads(_same(cli, "find", *args, "--as-of", AS_OF, "-f", "json")[1])}
+        if args[1] == "nobody":
+            assert rows == set()
+        elif args[1] == "+86 138-1234-5678":
+            assert len(rows) == 12 and other not in rows  # the register's caller, every case of theirs
+        else:
+            assert rows == {other}, args  # by phone, account, name or identity number: 李四's one case
         _same(cli, "find", *args, "--as-of", AS_OF, "-f", "csv")
     assert len(json.loads(_same(cli, "find", "--phone", "13812345678", "-f", "json", "--as-of", AS_OF)[1])) == 12
 
