@@ -147,15 +147,11 @@ _DUE = Column("due_at", kind="due")
 
 
 def due_cell(row: dict, lang: str) -> str:
-    """The deadline the clock counts to: the internal one; for a case under review (which has none)
-    the review's 30 days, so that no late row shows an empty deadline; for a paused case whose clock
-    is the regulator's (its internal clock stopped, and had not run out) the regulatory one, so
-    that the deadline beside "1wd 14h left" is the one it counts to."""
-    due, status = row.get("due_at"), row.get("status")
-    if not due and status == d.Status.UNDER_REVIEW.value:
-        due = row.get("regulatory_due_at")
-    elif status == d.Status.PAUSED.value and (row.get("left") is not None
-                                               or (row.get("breach") or "").startswith("regulatory")):
+    """The deadline the clock beside it counts to (clocks.Reading.toward, as rows.CaseRows gives it):
+    a paused case's regulatory one, for example, beside "1wd 14h left"; with no clock, the internal
+    one, or for a case under review (which has none) the review's 30 days."""
+    due = row.get("clock_due") or row.get("due_at")
+    if not due and row.get("status") == d.Status.UNDER_REVIEW.value:
         due = row.get("regulatory_due_at")
     return _due_text(due, lang) if due else ""
 

@@ -116,6 +116,7 @@ class Reading:
                                   # when overdue, closed, or paused for an appraisal
     stale: bool
     late_seconds: float | None = None  # overdue_by in calendar time (clock seconds past the deadline)
+    toward: str | None = None     # the deadline overdue_by or time_left counts to: internal | regulatory
 
     @property
     def overdue_working_days(self) -> float | None:
@@ -130,30 +131,31 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
     """Overdue (and which clocks), overdue by, time left and stale, at `as_of`. `responded`: the
     urgent plan has been given (until then an urgent case's internal clock is the plan's)."""
     now = state(case, as_of)
-    breach, span, late = [], None, None
+    breach, span, late, toward = [], None, None, None
     due, reg = case.due_at, case.regulatory_due_at
     if now.internal:
         urgent_plan = case.tier == _URGENT and not responded
         breach.append("response" if urgent_plan else "internal")
         stop = as_of if case.paused_at is None else min(as_of, case.paused_at)
         span = deadlines.remaining(due, stop, cal, clock_hours=urgent_plan)
-        late = (stop - due).total_seconds()
+        late, toward = (stop - due).total_seconds(), "internal"
     if now.regulatory:
         breach.append("review" if case.status == _UNDER_REVIEW else "regulatory")
         if span is None:
             stop = regulatory_stop(case)
             stop = as_of if stop is None else min(as_of, stop)
             span = deadlines.remaining(reg, stop, cal, clock_hours=False)
-            late = (stop - reg).total_seconds()
+            late, toward = (stop - reg).total_seconds(), "regulatory"
     left = None
     if not breach and case.status in OPEN:
         nearest = min((t for t in running(case) if t is not None), default=None)  # the nearest whose clock runs
         if nearest is not None:
             hours = case.paused_at is None and case.tier == _URGENT and due == nearest  # the urgent plan's clock hours
             left = deadlines.remaining(nearest, as_of, cal, clock_hours=hours)
+            toward = "internal" if nearest == due else "regulatory"
             if left.seconds <= 0:
-                left = None
-    return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale, late)
+                left, toward = None, None
+    return Reading(bool(breach), "+".join(breach) or None, span, left, now.stale, late, toward)
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ class CaseRows:
                 r.overdue_working_days, r.time_left.text() if r.time_left is not None else None, r.stale,
                 # For a person reading a table: how late in working and in calendar time, or how
                 # much is left (CSV and JSON carry the texts and numbers above).
-                (r.overdue_by, r.late_seconds) if r.overdue_by is not None else None, r.time_left)
+                (r.overdue_by, r.late_seconds) if r.overdue_by is not None else None, r.time_left, r.toward)
 
     def __call__(self, row) -> dict[str, Any]:
         (id_, reference, status, tier, channel, product, category, branch, department, assignee, customer, phone,
@@ -131,6 +131,8 @@ class CaseRows:
             "overdue_working_days": clock[4], "time_left": clock[5], "stale": clock[6],
             "below_tier": (assignee, tier) in self.below and status in self._OPEN,
             "late": clock[7], "left": clock[8],
+            # the deadline the clock counts to, for a table's Due (clocks.Reading.toward)
+            "clock_due": show(regulatory_due_at) if clock[9] == "regulatory" else show(due_at) if clock[9] else None,
         }
 
 
