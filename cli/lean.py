@@ -276,10 +276,11 @@ def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
     return filters, params
 
 
-def _statement(db, name: str, filters: dict) -> str:
-    """Statement `name` when the filters select no more than the open cases; else its _filtered
-    form, with the filters' conditions joined in (dbapi.Reader.filtered)."""
-    return name if set(filters) <= {"open"} else db.filtered(name + "_filtered", filters)
+def _statement(db, name: str, filters: dict, family: str | None = None) -> str:
+    """Statement `name` when the filters select no more than the open cases (or every case); else
+    its family's _filtered form (`family`: `name` by default), with the filters' conditions joined
+    in (dbapi.Reader.filtered)."""
+    return name if set(filters) <= {"open"} else db.filtered((family or name) + "_filtered", filters)
 
 
 def _prepare(opts: dict):
@@ -331,14 +332,23 @@ def _prepare(opts: dict):
 def _late_actions(db, ctx, as_of) -> list[dict]:
     """The open remediation actions late at `as_of`, with their cases' references, as
     remediation.actions(overdue=True) gives them (action_rows.action_row)."""
-    from complaintctl.action_rows import action_row
+    from complaintctl.action_rows import action_row, grouped_refs
 
     actions = db.objects("late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)))
-    refs: dict[int, list[str]] = {}
-    if actions:
-        for action_id, ref in db.all("action_refs", ids=[a.id for a in actions]):
-            refs.setdefault(action_id, []).append(ref)
+    refs = grouped_refs(db.all("action_refs", ids=[a.id for a in actions]) if actions else [])
     return [action_row(a, ctx, refs.get(a.id, []), as_of) for a in actions]
+
+
+def _written(emit: str):
+    """The writer of a report read whole before the first byte (sla, aging, summary): views' `emit`,
+    as cli/reports.py calls it, to stdout or --output."""
+    def write(report, lang: str, fmt: str, output, excel: bool) -> None:
+        from . import views
+
+        with _failures(None, lang):
+            getattr(views, emit)(report, fmt, lang, output=output, excel=excel)
+
+    return write
 
 
 def _prepare_sla(opts: dict):
@@ -364,12 +374,7 @@ def _prepare_sla(opts: dict):
     return report, lang, opts["fmt"], output, opts["excel"]
 
 
-def _write_sla(report: dict, lang: str, fmt: str, output, excel: bool) -> None:
-    """The report, as cli/reports.py's `sla` writes it."""
-    from .views import emit_sla
-
-    with _failures(None, lang):
-        emit_sla(report, fmt, lang, output=output, excel=excel)
+_write_sla = _written("emit_sla")
 
 
 class Finished:
@@ -491,9 +496,8 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
                     report.count()
             else:
                 if fmt == "table":
-                    sys.stdout.write(count_line(report.counts, report.as_of, ctx.tz, lang,
-                                                report.due_soon_counts if due_soon else None) + "\n")
-                    sys.stdout.flush()
+                    render.line(count_line(report.counts, report.as_of, ctx.tz, lang,
+                                           report.due_soon_counts if due_soon else None))
                 render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
                             lang=lang, title=labels.t("title.overdue", lang), limit=shown,
                             total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
@@ -659,11 +663,8 @@ def _prepare_list(opts: dict):
                                                           "due_soon", "stale")},
                           assignee=assignee, include_closed=opts["all_rows"])
         filters, params = _filters(db, ctx, query, as_of)
-        if set(filters) <= {"open"}:  # the open cases or every case: the statements without filters
-            which = "list_all" if opts["all_rows"] else "list_open"
-            count, limited, every = which + "_count", which + "_limited", which
-        else:
-            count, limited, every = (db.filtered(f"list{part}_filtered", filters) for part in ("_count", "_limited", ""))
+        which = "list_all" if opts["all_rows"] else "list_open"  # without filters: the open cases, or every case
+        count, limited, every = (_statement(db, which + part, filters, "list" + part) for part in ("_count", "_limited", ""))
         total = db.scalar(count, **params) if paged else None
         rows = db.stream(limited, limit=shown, **params) if paged else db.stream(every, **params)
     except BaseException:
@@ -791,15 +792,10 @@ def _prepare_aging(opts: dict):
         table = aging_table(db.all("aging", as_of=db.time(as_of), **edges))
     finally:
         db.close()
-    return table, opts["fmt"], lang, output, opts["excel"]
+    return table, lang, opts["fmt"], output, opts["excel"]
 
 
-def _write_aging(table: list, fmt: str, lang: str, output, excel: bool) -> None:
-    """The table, as cli/reports.py's `aging` writes it."""
-    from .views import emit_aging
-
-    with _failures(None, lang):
-        emit_aging(table, fmt, lang, output=output, excel=excel)
+_write_aging = _written("emit_aging")
 
 
 def _prepare_summary(opts: dict):
@@ -827,9 +823,4 @@ def _prepare_summary(opts: dict):
     return report, lang, opts["fmt"], output, opts["excel"]
 
 
-def _write_summary(report: dict, lang: str, fmt: str, output, excel: bool) -> None:
-    """The report, as cli/reports.py's `summary` writes it."""
-    from .views import emit_summary
-
-    with _failures(None, lang):
-        emit_summary(report, fmt, lang, output=output, excel=excel)
+_write_summary = _written("emit_summary")

@@ -150,7 +150,7 @@ def due_cell(row: dict, lang: str) -> str:
     """The deadline the clock beside it counts to (clocks.Reading.toward, as rows.CaseRows gives it):
     a paused case's regulatory one, for example, beside "1wd 14h left"; with no clock, the internal
     one, or for a case under review (which has none) the review's 30 days."""
-    due = row.get("clock_due") or row.get("due_at")
+    due = row.get("regulatory_due_at" if row.get("toward") == "regulatory" else "due_at")
     if not due and row.get("status") == d.Status.UNDER_REVIEW.value:
         due = row.get("regulatory_due_at")
     return _due_text(due, lang) if due else ""

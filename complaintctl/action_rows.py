@@ -32,3 +32,11 @@ def action_row(action, ctx: Context, refs: list[str], as_of: dt.datetime | None 
             "done_at": show_time(action.done_at, ctx),
             "evidence": action.evidence,
             "cases": refs, "created_by": action.created_by, "created_at": show_time(action.created_at, ctx)}
+
+
+def grouped_refs(rows) -> dict[int, list[str]]:
+    """(action id, case reference) rows, in order, as each action's references."""
+    out: dict[int, list[str]] = {}
+    for action_id, ref in rows:
+        out.setdefault(action_id, []).append(ref)
+    return out

@@ -74,7 +74,7 @@ class Reader:
         from .sqltext_compiled import QUERIES
 
         self.con, self.errors = con, errors
-        self.queries = QUERIES[self.backend]
+        self.queries = dict(QUERIES[self.backend])  # its own: `filtered` adds the statements it joins
 
     def _run(self, cursor, name: str, params: dict):
         sql, constants = self.queries[name]
@@ -109,7 +109,7 @@ class Reader:
                 text, own = self.queries["where_" + condition]
                 parts.append(f"({text})")
                 bound.update(own)
-            self.queries = {**self.queries, key: (sql.replace("__filters__", " AND ".join(parts) or "1 = 1"), bound)}
+            self.queries[key] = (sql.replace("__filters__", " AND ".join(parts) or "1 = 1"), bound)
         return key
 
     def all(self, name: str, **params) -> list:

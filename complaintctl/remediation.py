@@ -13,7 +13,7 @@ from . import labels
 from .errors import InvalidValue, UnknownAction, UserError
 from .masking import mask_text
 from .models import Case, RemediationAction, RemediationCase, Staff
-from .action_rows import action_row
+from .action_rows import action_row, grouped_refs
 from .context import Context, action_time, parse_date, show_time
 from .services import load_case
 
@@ -102,12 +102,7 @@ def late_select_where(today) -> tuple:
 
 
 def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not ids:
-        return out
-    for action_id, ref in uow.session.execute(refs_select(ids)):
-        out.setdefault(action_id, []).append(ref)
-    return out
+    return grouped_refs(uow.session.execute(refs_select(ids))) if ids else {}
 
 
 def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: bool = False,

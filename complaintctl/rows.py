@@ -131,8 +131,7 @@ class CaseRows:
             "overdue_working_days": clock[4], "time_left": clock[5], "stale": clock[6],
             "below_tier": (assignee, tier) in self.below and status in self._OPEN,
             "late": clock[7], "left": clock[8],
-            # the deadline the clock counts to, for a table's Due (clocks.Reading.toward)
-            "clock_due": show(regulatory_due_at) if clock[9] == "regulatory" else show(due_at) if clock[9] else None,
+            "toward": clock[9],  # the deadline the clock counts to, for a table's Due (clocks.Reading.toward)
         }
 
 
