@@ -5,7 +5,7 @@ spreadsheet export, a case in full, the register's cases and a caller's, read-on
 
 The command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
---all, --limit, --format, --fail-on-overdue, --include-due-soon, --output with csv and its filters;
+--all, --limit, --format, --fail-on-overdue, --include-due-soon, --output, --excel and its filters;
 sla's --from, --to, --by, --format; due-soon's, aging's, summary's, export's, show's, list's and
 find's below). Filters are joined into the statements at run time (_filters, _statement;
 dbapi.Reader.filtered). Anything else, and anything unusual found before the first
@@ -65,9 +65,9 @@ class FullWay(Exception):
 def parse(argv: list[str]) -> dict | None:
     """The run's options, if the arguments are `[globals] report overdue [options]` with only the
     options above (the last of a repeated option counts, as in Click); else None."""
-    return _parse(argv, ["report", "overdue"], {**_VALUES, **_OVERDUE_FILTERS}, _FLAGS,
+    return _parse(argv, ["report", "overdue"], {**_VALUES, **_OVERDUE_FILTERS}, {**_FLAGS, **_EXPORT_FLAGS},
                   {"all_rows": False, "fail_on_overdue": False, "due_soon": False, "fmt": "table", "limit": None,
-                   "as_of": None, "output": None, **dict.fromkeys(_OVERDUE_FILTERS.values())})
+                   "as_of": None, **_TO_FILE, **dict.fromkeys(_OVERDUE_FILTERS.values())})
 
 
 def parse_sla(argv: list[str]) -> dict | None:
@@ -291,27 +291,23 @@ def _prepare(opts: dict):
 
     from . import render
 
-    fmt, limit = opts["fmt"], _limit(opts["limit"])
-    if fmt not in render.FORMATS or (opts["output"] is not None and fmt != "csv"):
-        raise FullWay  # a file of another format: the full way writes it
+    fmt, limit, output = opts["fmt"], _limit(opts["limit"]), _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
-        paged = fmt == "table" and shown is not None
+        paged = fmt == "table" and output is None and shown is not None
         moment = db.time(as_of)
         late = _late_actions(db, ctx, as_of) if fmt == "table" else []  # the table's own section
         filters, bound = _filters(db, ctx, CaseQuery(**{key: opts[key] for key in _OVERDUE_FILTERS.values()}), as_of)
         bound["as_of"] = moment
         counts = _statement(db, "counts", filters)
         if fmt == "csv" and not opts["due_soon"]:
-            finished = _finished(db, ctx, policy, as_of, opts["output"], _statement(db, "overdue_csv", filters),
-                                 counts, bound)
+            finished = _finished(db, ctx, policy, as_of, output, _statement(db, "overdue_csv", filters),
+                                 counts, bound, opts["excel"])
             if finished is not None:
-                return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False, []
-        if opts["output"] is not None:
-            raise FullWay  # a file of rows made in Python: the full way writes it
+                return finished, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], False, [], None, False
         soon_counts, query = {}, "overdue"
         if opts["due_soon"]:  # as reports.overdue: the due-soon cases listed too, counted apart
             from complaintctl.deadlines import due_soon_cutoff
@@ -326,7 +322,8 @@ def _prepare(opts: dict):
     except BaseException:
         db.close()
         raise
-    return report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"], late
+    return (report, db, ctx, lang, fmt, shown, paged, opts["fail_on_overdue"], opts["due_soon"], late, output,
+            opts["excel"])
 
 
 def _late_actions(db, ctx, as_of) -> list[dict]:
@@ -381,15 +378,17 @@ class Finished:
     """`report overdue --format csv` as finished text: the header, then the rows as the database
     writes them (complaintctl/finished.py; COPY on PostgreSQL), to stdout or a file."""
 
-    def __init__(self, db, bound: dict, output, rows: str = "overdue_csv", counts: str = "counts"):
-        self.db, self.bound, self.output = db, bound, output
+    def __init__(self, db, bound: dict, output, rows: str = "overdue_csv", counts: str = "counts",
+                 excel: bool = False):
+        self.db, self.bound, self.output, self.excel = db, bound, output, excel
         self.rows, self.counts = rows, counts  # the statements' names (with the filters': lean._statement)
         self.total = 0
 
     def write(self) -> None:
         from complaintctl.rows import CSV_KEYS
 
-        header = (",".join(CSV_KEYS) + "\r\n").encode()  # csv.writer writes these plain names as they are
+        # csv.writer writes these plain names as they are; --excel: the byte-order mark before, as render.emit
+        header = (("\ufeff" if self.excel else "") + ",".join(CSV_KEYS) + "\r\n").encode()
         if self.output is None:
             out = _stdout()
             out.write(header)
@@ -427,7 +426,8 @@ class _TextSink:
         sys.stdout.flush()
 
 
-def _finished(db, ctx, policy, as_of, output, rows: str, counts: str, bound: dict) -> "Finished | None":
+def _finished(db, ctx, policy, as_of, output, rows: str, counts: str, bound: dict,
+              excel: bool = False) -> "Finished | None":
     """The finished-text CSV (statement `rows`, the overdue counted by `counts`, both binding
     `bound`), when the database's calendar and zone tables were written from this config and cover
     the moment (else None: the rows are made in Python, as the full way makes them; the full way
@@ -435,7 +435,7 @@ def _finished(db, ctx, policy, as_of, output, rows: str, counts: str, bound: dic
     kept = _calendar_kept(db, ctx, policy)
     if kept is None or not kept[0] <= ctx.calendar.local_date(as_of).year < kept[1]:
         return None
-    return Finished(db, {**bound, "zone": policy.timezone}, _target(db, output), rows, counts)
+    return Finished(db, {**bound, "zone": policy.timezone}, _target(db, output), rows, counts, excel)
 
 
 def _calendar_kept(db, ctx, policy) -> tuple[int, int] | None:
@@ -480,8 +480,9 @@ def _stdout():
 
 
 def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_overdue: bool, due_soon: bool,
-           late: list) -> None:
-    """The report, as cli/reports.py's `overdue` writes it; errors from here on (the output has
+           late: list, output, excel: bool) -> None:
+    """The report, as cli/reports.py's `overdue` writes it (a table's count line, cases and late
+    actions to stdout or together into one --output file); errors from here on (the output has
     begun) leave as the application's would."""
     from complaintctl import labels
 
@@ -495,14 +496,16 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
                 if fail_on_overdue:
                     report.count()
             else:
-                if fmt == "table":
-                    render.line(count_line(report.counts, report.as_of, ctx.tz, lang,
-                                           report.due_soon_counts if due_soon else None))
-                render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
-                            lang=lang, title=labels.t("title.overdue", lang), limit=shown,
-                            total=report.listed if paged else None, empty=labels.t("no_overdue", lang))
-                if fmt == "table":
-                    emit_late_actions(late, lang)
+                with render.one_file(output if fmt == "table" else None):
+                    if fmt == "table":
+                        render.line(count_line(report.counts, report.as_of, ctx.tz, lang,
+                                               report.due_soon_counts if due_soon else None), output)
+                    render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
+                                output=output, excel=excel, lang=lang, title=labels.t("title.overdue", lang),
+                                limit=shown, total=report.listed if paged else None,
+                                empty=labels.t("no_overdue", lang))
+                    if fmt == "table":
+                        emit_late_actions(late, lang, output)
         finally:
             db.close()
         if fail_on_overdue:

@@ -121,7 +121,11 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
                  ["find", "--phone", "13812345678", "-f", "csv"], ["report", "due-soon", "-f", "json", "--all"],
                  ["--lang", "zh", "list", "--status", "paused", "-f", "jsonl"], ["report", "aging", "-f", "csv"],
                  ["report", "summary", *window], ["report", "summary", *window, "-f", "csv", "--excel"],
-                 ["report", "sla", *window, "-f", "json"], ["--lang", "zh", "report", "sla", *window]):
+                 ["report", "sla", *window, "-f", "json"], ["--lang", "zh", "report", "sla", *window],
+                 ["report", "overdue"], ["--lang", "zh", "report", "overdue", "--include-due-soon", "--all"],
+                 ["report", "overdue", "-f", "json", "--tier", "general"], ["report", "overdue", "-f", "csv", "--excel"],
+                 ["report", "overdue", "-f", "jsonl", "--include-due-soon"],
+                 ["report", "overdue", "-f", "csv", "--excel", "--include-due-soon"]):
         made = []
         dated = [] if "summary" in args or "sla" in args else ["--as-of", AS_OF]
         for lean_way in (True, False):
@@ -132,6 +136,10 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
         assert made[0][1] == b"", args  # every section in the file, nothing on stdout
         if "summary" in args and "csv" not in args:  # its three tables, one file
             assert b"Top root causes" in made[0][3] and b"Repeat complainants" in made[0][3]
+        if "overdue" in args and "report" in args and "-f" not in args:  # the count line above the table, in the file
+            assert made[0][3].decode().splitlines()[0].startswith(("Overdue as of", "截至")), made[0][3][:80]
+        if "--excel" in args:
+            assert made[0][3].startswith("\ufeff".encode()), args
         if "sla" in args and "json" not in args:  # the table and the line under it
             assert "已超时的未结案件".encode() in made[0][3] or b"already breached" in made[0][3]
     # --output - is standard output, as for most tools (a file named "-" before), both ways
