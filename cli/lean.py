@@ -35,7 +35,7 @@ _VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt
 _FLAGS = {"--all": "all_rows", "--fail-on-overdue": "fail_on_overdue", "--include-due-soon": "due_soon"}
 _SLA_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt", "--output": "output",
                "-o": "output"}
-_EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
+_EXPORT_VALUES = {"--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output", "--from": "start", "--to": "end"}
 _EXPORT_FLAGS = {"--excel": "excel"}
 _LIST_VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output",
                 "-o": "output"}
@@ -78,9 +78,10 @@ def parse_sla(argv: list[str]) -> dict | None:
 
 
 def parse_export(argv: list[str]) -> dict | None:
-    """The run's options, if the arguments are `[globals] export [--format F] [--output FILE]
-    [--excel]`; else None (a window of receipt, --from or --to, goes the full way)."""
-    return _parse(argv, ["export"], _EXPORT_VALUES, _EXPORT_FLAGS, {"fmt": "jsonl", "output": None, "excel": False})
+    """The run's options, if the arguments are `[globals] export [--format F] [--from] [--to]
+    [--output FILE] [--excel]`; else None."""
+    return _parse(argv, ["export"], _EXPORT_VALUES, _EXPORT_FLAGS,
+                  {"fmt": "jsonl", "output": None, "excel": False, "start": None, "end": None})
 
 
 def parse_list(argv: list[str]) -> dict | None:
@@ -179,7 +180,7 @@ def run(argv: list[str]) -> bool:
             break
     else:
         opts = parse_export(argv)
-        if opts is None or _off("COMPLAINTCTL_EXPORT_COPY"):  # off: the export's Python way, for comparison
+        if opts is None or (opts["fmt"] == "csv" and _off("COMPLAINTCTL_EXPORT_COPY")):  # the CSV's Python way
             return False
         prepare, write = _prepare_export, _write_export
     try:
@@ -551,53 +552,105 @@ def _failures(db, lang: str):
 
 
 def _prepare_export(opts: dict):
-    """`export --format csv` up to the first byte written: the database's statement of finished
-    text (db.py's adapters, export_csv_sql, compiled), masked or revealed as the full way decides
-    (the masking policy in force and whether the login may read personal data); FullWay (or any
-    error) sends the run the full way."""
-    if opts["fmt"] != "csv":
-        raise FullWay  # jsonl: the full way
+    """`export` up to the first byte written, masked or revealed as the full way decides (the
+    masking policy in force and whether the login may read personal data). CSV: the database's
+    statement of finished text (db.py's adapters, export_csv_sql, compiled), its window of receipt
+    written in (dbapi.Reader.windowed);
+    JSONL: the full way's three ordered streams (importer.export_selects, compiled for each window of
+    receipt) merged by export_rows, as the full way merges them. FullWay (or any error) sends the
+    run the full way."""
+    fmt = opts["fmt"]
+    if fmt not in ("csv", "jsonl") or (opts["excel"] and fmt != "csv"):
+        raise FullWay  # the full way words the refusal
     st, lang, policy, db = _open(opts)
     try:
         masking = db.scalar("masking") != "off"
         ctx = _context(st, policy, db, masking)
+        from complaintctl.sla import received_window
+
+        lo, hi = received_window(ctx, opts["start"], opts["end"])
+        reveal = not masking and db.may_read_personal()
+        if fmt == "jsonl":
+            from pathlib import Path
+
+            output = None if opts["output"] is None else Path(opts["output"])
+            return db, lang, output, _documents(db, ctx.tz, lo, hi, reveal)
         zone = getattr(ctx.tz, "key", None)
         if zone is None or _calendar_kept(db, ctx, policy) is None:
             raise FullWay  # the full way writes the calendar's tables for this config first
         if not db.export_text_holds(ctx.tz):
             raise FullWay  # the compiled text is not this zone's form (PostgreSQL: whole hours only)
-        reveal = not masking and db.may_read_personal()
         target = _target(db, opts["output"])
     except BaseException:
         db.close()
         raise
-    return db, "export_csv_revealed" if reveal else "export_csv", ctx.tz, target, opts["excel"], lang
+    name = db.windowed("export_csv_revealed" if reveal else "export_csv", lo is not None, hi is not None)
+    bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}
+    return db, lang, target and target[0], _FinishedExport(db, name, ctx.tz, target, opts["excel"], bound)
 
 
-def _write_export(db, name: str, tz, target, excel: bool, lang: str) -> None:
-    """The export's header (and the Excel mark), then its rows as the database writes them, to
-    stdout or --output; the count line for a file, as cli/transfer.py's `export` writes them."""
-    from complaintctl.rows import EXPORT_CSV_KEYS
+def _documents(db, tz, lo, hi, reveal: bool):
+    """export's JSONL rows (export_rows.documents), streamed from the three statements of the
+    window's kind, lo and hi bound as stored."""
+    from complaintctl import export_rows
+    from complaintctl.sqltext_compiled import ROWS
+    from complaintctl.stored import time_text, window_suffix
 
-    head = ("\ufeff" if excel else "") + ",".join(EXPORT_CSV_KEYS) + "\r\n"  # plain names: csv.writer's bytes
+    suffix = window_suffix(lo is not None, hi is not None)
+    bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}
+    show = time_text(tz)  # one cache: a cycle's times are mostly its case's
+    cases = db.stream(f"export_cases{suffix}", **bound)
+    cycles = db.stream(f"export_cycles{suffix}", **bound)
+    kept = db.stream(f"export_kept{suffix}", **bound) if reveal else None
+    case_kinds = [kind for _, kind in ROWS["export_cases"]]
+    cycle_kinds = [kind for _, kind in ROWS["export_cycles"]][1:]  # after the case id
+    return export_rows.documents(export_rows.merged(cases, cycles, kept, export_rows.converters(case_kinds, show),
+                                                    export_rows.converters(cycle_kinds, show)))
+
+
+class _FinishedExport:
+    """`export --format csv` as the database writes it: the header (and the Excel mark), then the
+    rows, to stdout or --output, as cli/transfer.py's `export` writes them."""
+
+    def __init__(self, db, name: str, tz, target, excel: bool, bound: dict):
+        self.db, self.name, self.tz, self.target, self.excel, self.bound = db, name, tz, target, excel, bound
+
+    def write(self) -> int:
+        from complaintctl.rows import EXPORT_CSV_KEYS
+
+        head = (("\ufeff" if self.excel else "") + ",".join(EXPORT_CSV_KEYS) + "\r\n").encode("utf-8")
+        if self.target is None:  # plain names: csv.writer's bytes
+            out = _stdout()
+            out.write(head)
+            n = self.db.write_export(self.name, out, self.tz, **self.bound)
+            out.flush()
+            return n
+        from complaintctl import files
+
+        with files.atomic_text(self.target[0], "--output", protect=self.target[1], binary=True) as out:
+            out.write(head)
+            return self.db.write_export(self.name, out, self.tz, **self.bound)
+
+
+def _write_export(db, lang: str, output, rows) -> None:
+    """The export (finished CSV, or JSONL lines written by render.emit as the full way writes them)
+    to stdout or --output; the count line for a file, as cli/transfer.py's `export` writes it."""
+    from complaintctl import labels
+
+    from . import render
+
     with _failures(db, lang):
         try:
-            if target is None:
-                out = _stdout()
-                out.write(head.encode("utf-8"))
-                db.write_export(name, out, tz)
-                out.flush()
-                return
-            from complaintctl import files, labels
+            if isinstance(rows, _FinishedExport):
+                n = rows.write()
+            else:
+                from complaintctl.export_rows import DOCUMENT_KEYS
 
-            from . import render
-
-            with files.atomic_text(target[0], "--output", protect=target[1], binary=True) as out:
-                out.write(head.encode("utf-8"))
-                n = db.write_export(name, out, tz)
+                n = render.emit(rows, [render.Column(k) for k in DOCUMENT_KEYS], fmt="jsonl", output=output)
         finally:
             db.close()
-        render.message(labels.t("done.exported", lang, n=n, output=target[0]))
+        if output is not None:
+            render.message(labels.t("done.exported", lang, n=n, output=output))
 
 
 def _prepare_show(opts: dict):

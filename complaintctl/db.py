@@ -304,7 +304,9 @@ class _Adapter:
     def export_csv_sql(self, tz, case_fields, cycle_fields, kind_of, shown, received) -> tuple[str, dict] | None:
         """The export's CSV (importer.export_query) as one ordered query of finished text, for
         copy_csv: (SQL, parameters); None where the backend cannot. PostgreSQL: a cell a column,
-        which COPY writes as CSV; SQLite: a whole line a row."""
+        which COPY writes as CSV; SQLite: a whole line a row. The SQL keeps the window of receipt's
+        place (stored.WINDOW_WHERE, WINDOW_IDS), which stored.windowed writes in; the
+        parameters lo and hi bound it (`received`: either None when open)."""
         return None
 
     first_code = "ascii"  # SQL: the code of a text's first character (0 or NULL for empty text)
@@ -376,20 +378,13 @@ class _SQLite(_Adapter):
         cell holding a comma, a quote or a line break, in quotes, its quotes doubled), joined by
         printf. Python only joins the lines: csv.writer's own work (a Python object per cell)
         costs more than all of SQLite's. A personal column in `shown` is the newest full value an
-        event kept for it (personal.revealed). The parameters lo and hi bound the window of
-        receipt (`received`)."""
+        event kept for it (personal.revealed). The window of receipt: as the base class says."""
         from .masking import ANONYMISED
         from .models import Case, Cycle, UTCDateTime
 
-        lo, hi = received
-        params: dict = {}
-        within = []
-        if lo is not None:
-            within.append("c.received_at >= :lo")
-            params["lo"] = sqlite_time_text(lo)
-        if hi is not None:
-            within.append("c.received_at < :hi")
-            params["hi"] = sqlite_time_text(hi)
+        from .stored import WINDOW_WHERE
+
+        params = {name: sqlite_time_text(bound) for name, bound in zip(("lo", "hi"), received) if bound is not None}
         cells = []
         for table, names, prefix, alias in ((Case.__table__, case_fields, "", "c"), (Cycle.__table__, cycle_fields, "cycle_", "y")):
             for name in names:
@@ -407,11 +402,8 @@ class _SQLite(_Adapter):
                     cell = (f"CASE WHEN {value} GLOB {_CSV_SPECIAL} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' "
                             f"ELSE {cell} END")
                 cells.append(cell)
-        sql = (f"SELECT printf({_sql_literal(','.join(['%s'] * len(cells)))}, {', '.join(cells)}) "
-               "FROM cases c LEFT JOIN cycles y ON y.case_id = c.id")
-        if within:
-            sql += " WHERE " + " AND ".join(within)
-        return sql + " ORDER BY c.id, y.number", params
+        return (f"SELECT printf({_sql_literal(','.join(['%s'] * len(cells)))}, {', '.join(cells)}) "
+                f"FROM cases c LEFT JOIN cycles y ON y.case_id = c.id{WINDOW_WHERE} ORDER BY c.id, y.number", params)
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """The lines of export_csv_sql's query, on the session's own connection (inside its read
@@ -731,21 +723,15 @@ class _PostgreSQL(_Adapter):
         """Cases joined to their cycles, in case id and cycle number order, each cell its CSV text
         (`kind_of(key)`: importer.export_kind); a personal column in `shown` the newest full value an
         event kept for it (personal.revealed, as a join on personal_data). The parameters: zone (the
-        business zone's name), and lo and hi, which bound the window of receipt (`received`); the
-        text itself depends on the zone only by whether its offsets keep whole hours (the lean
+        business zone's name), and the window of receipt's, as the base class says; the text itself depends on the zone only by whether its offsets keep whole hours (the lean
         export runs it compiled: complaintctl/sqltext.py)."""
         from .masking import ANONYMISED
         from .models import Case, Cycle
 
-        lo, hi = received
-        params: dict = {"zone": tz.key}
-        within = []
-        if lo is not None:
-            within.append("c.received_at >= %(lo)s")
-            params["lo"] = lo.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        if hi is not None:
-            within.append("c.received_at < %(hi)s")
-            params["hi"] = hi.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        from .stored import WINDOW_IDS, WINDOW_WHERE
+
+        params: dict = {"zone": tz.key, **{name: bound.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                                           for name, bound in zip(("lo", "hi"), received) if bound is not None}}
         cells = []
         for name in case_fields:
             value = f"c.{name}"
@@ -768,14 +754,12 @@ class _PostgreSQL(_Adapter):
         sql = f"SELECT {', '.join(inner)} FROM cases c LEFT JOIN cycles y ON y.case_id = c.id"
         if shown:
             # The newest value each event kept, per case and field (personal.current), one row a case.
-            ids = f" AND case_id IN (SELECT c.id FROM cases c WHERE {' AND '.join(within)})" if within else ""
             pivot = ", ".join(f"max(value) FILTER (WHERE field = {_sql_literal(f)}) AS {f}" for f in shown)
             sql += (f" LEFT JOIN (SELECT case_id, {pivot} FROM (SELECT DISTINCT ON (case_id, field) case_id, field, value "
-                    f"FROM personal_data WHERE field IN ({', '.join(_sql_literal(f) for f in shown)}){ids} "
+                    f"FROM personal_data WHERE field IN ({', '.join(_sql_literal(f) for f in shown)}){WINDOW_IDS} "
                     "ORDER BY case_id, field, event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id")
-        if within:
-            sql += " WHERE " + " AND ".join(within)
-        return (f"SELECT {', '.join(outer)} FROM ({sql} ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle",
+        return (f"SELECT {', '.join(outer)} FROM ({sql}{WINDOW_WHERE} ORDER BY c.id, y.number OFFSET 0) rows "
+                "ORDER BY o_case, o_cycle",
                 params)
 
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):

@@ -163,14 +163,25 @@ class Reader:
             text.flush()
             text.detach()
 
-    def write_export(self, name: str, out, tz) -> int:
-        """The export's statement of finished text (db.py's adapters, export_csv_sql) written to
-        the binary stream `out`, each row ending CRLF; how many rows. SQLite: each row one finished
-        line, the few times outside zone_offsets' years shown by stored.time_text in `tz`."""
+    def windowed(self, name: str, start: bool, end: bool) -> str:
+        """The export's statement `name` with its window of receipt written in (stored.windowed:
+        bounded from lo, to hi, both or neither); the name to run it by, binding lo and hi."""
+        from .stored import window_suffix, windowed
+
+        key = name + window_suffix(start, end)
+        if key not in self.queries:
+            sql, constants = self.queries[name]
+            self.queries[key] = (windowed(sql, PARAMSTYLE[self.backend], start, end), constants)
+        return key
+
+    def write_export(self, name: str, out, tz, **params) -> int:
+        """The export's statement of finished text (db.py's adapters, export_csv_sql; `windowed`)
+        written to the binary stream `out`, each row ending CRLF; how many rows. SQLite: each row one
+        finished line, the few times outside zone_offsets' years shown by stored.time_text in `tz`."""
         from .stored import register_time_text
 
         register_time_text(self.con, tz)
-        cursor, n = self._run(self._cursor(), name, {}), 0
+        cursor, n = self._run(self._cursor(), name, params), 0
         while rows := cursor.fetchmany(2000):
             out.write(("\r\n".join([row[0] for row in rows]) + "\r\n").encode("utf-8"))
             n += len(rows)
@@ -237,7 +248,9 @@ class _PostgreSQLReader(Reader):
         return self.scalar("login")  # session_user, as db.py's adapter asks
 
     def _cursor(self):
-        cursor = self.con.cursor(name="complaintctl_overdue")  # server-side, as the engine streams
+        # Server-side, as the engine streams; each its own name, as several stream at once (export).
+        self._streams = getattr(self, "_streams", 0) + 1
+        cursor = self.con.cursor(name=f"complaintctl_stream_{self._streams}")
         cursor.itersize = 2000
         return cursor
 
@@ -268,12 +281,12 @@ class _PostgreSQLReader(Reader):
     def may_read_personal(self) -> bool:
         return bool(self.scalar("may_read_personal"))
 
-    def write_export(self, name: str, out, tz) -> int:
+    def write_export(self, name: str, out, tz, **params) -> int:
         """As Reader.write_export, by COPY, in the business zone for this transaction (as db.py's
         copy_csv sets it: TimeZone, DateStyle and jit, SET LOCAL)."""
         with self.con.cursor() as cursor:
             cursor.execute(PG_COPY_SETTINGS, (tz.key,))
-        return self.write_csv(name, out, zone=tz.key)
+        return self.write_csv(name, out, zone=tz.key, **params)
 
     def close(self) -> None:
         self.con.rollback()

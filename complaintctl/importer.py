@@ -13,7 +13,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, func, select
 
 from . import audit, clocks, files
 from . import domain as d
@@ -25,7 +25,7 @@ from .errors import InvalidValue
 from .context import Context, read_time
 from .cycles import OPENERS, Decided, Openings, decided_seconds, open_cycle, opener_action
 from .masking import mask_text
-from . import personal
+from . import export_rows, personal
 from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
 from .reports import received_window
 
@@ -922,88 +922,62 @@ def _columns(table, names):
     return raw_times([table.c[n] for n in names])
 
 
-def _converters(names, table, ctx: Context, show: Callable) -> list[tuple[int, Callable]]:
-    """(position, converter) for the columns that need one, chosen once: times to ISO in the
-    business zone (personal data is stored masked: nothing to do)."""
-    return [(i, show) for i, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime)]
+def export_selects(lo=None, hi=None, reveal: bool = False):
+    """The export's three ordered statements: the cases received within [lo, hi) (either bound
+    open when None; values or bound parameters), their cycles, and with `reveal` the full personal
+    values kept apart (else None); times selected as stored, each shown once by the converter.
+    The full way runs them; complaintctl/sqltext.py compiles them for the lean export."""
+    cc = Case.__table__.c
+    yc = Cycle.__table__.c
+    within = [c for c in ((cc.received_at >= lo) if lo is not None else None,
+                          (cc.received_at < hi) if hi is not None else None) if c is not None]
+    cases = select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).where(*within).order_by(cc.id)
+    cycles = select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS))
+    if within:
+        cycles = cycles.where(yc.case_id.in_(select(cc.id).where(*within)))
+    kept = None
+    if reveal:
+        p = PersonalData.__table__.c
+        kept = select(p.case_id, p.field, p.value).where(p.field.in_(personal.FIELDS))
+        if within:
+            kept = kept.where(p.case_id.in_(select(cc.id).where(*within)))
+        kept = kept.order_by(p.case_id, p.event_id)
+    return cases, cycles.order_by(yc.case_id, yc.number), kept
+
+
+def export_kinds() -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+    """How each exported column of a case and of a cycle is read (export_rows.converters): "time"
+    (shown in the business zone), "bool" (a flag), None (as it is)."""
+    def kind(column) -> str | None:
+        return "time" if isinstance(column.type, UTCDateTime) else "bool" if isinstance(column.type, Boolean) else None
+
+    return (tuple(kind(Case.__table__.c[n]) for n in EXPORT_CASE_FIELDS),
+            tuple(kind(Cycle.__table__.c[n]) for n in EXPORT_CYCLE_FIELDS))
 
 
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
     """Every case's values (received within `received`, if bounded) and its cycles' values,
-    converted, in id order: two ordered queries merged as they stream, so neither side is ever
-    held whole.
-    Long because the two ordered streams are merged in one loop, so neither is held whole."""
-    cc = Case.__table__.c
-    yc = Cycle.__table__.c
-    lo, hi = received
-    within = [c for c in ((cc.received_at >= lo) if lo is not None else None,
-                          (cc.received_at < hi) if hi is not None else None) if c is not None]
-    show = time_text(ctx.tz)  # one cache: a cycle's times are mostly its case's
-    case_conv = _converters(EXPORT_CASE_FIELDS, Case.__table__, ctx, show)
-    cycle_conv = _converters(EXPORT_CYCLE_FIELDS, Cycle.__table__, ctx, show)
+    converted, in id order (export_rows.merged). Masking turned off by an administrator: the full
+    values, read from personal_data as the cases stream, for a login that may read them."""
+    cases, cycles, kept = export_selects(*received, reveal=not ctx.masking and personal.readable(uow))
     conn = uow.session.connection().execution_options(stream_results=True, yield_per=BATCH)
-    cases = conn.execute(select(*_columns(Case.__table__, EXPORT_CASE_FIELDS)).where(*within).order_by(cc.id))
-    cycle_query = select(yc.case_id, *_columns(Cycle.__table__, EXPORT_CYCLE_FIELDS))
-    if within:
-        cycle_query = cycle_query.where(yc.case_id.in_(select(cc.id).where(*within)))
-    cycles = iter(conn.execute(cycle_query.order_by(yc.case_id, yc.number)))
-    pending = next(cycles, None)
-    # Masking turned off by an administrator: the full values, read from personal_data as the cases
-    # stream (a third ordered query, merged the same way), for a login that may read them.
-    kept = None
-    if not ctx.masking and personal.readable(uow):
-        p = PersonalData.__table__.c
-        kept_query = select(p.case_id, p.field, p.value).where(p.field.in_(personal.FIELDS))
-        if within:
-            kept_query = kept_query.where(p.case_id.in_(select(cc.id).where(*within)))
-        kept = iter(conn.execute(kept_query.order_by(p.case_id, p.event_id)))
-        held = next(kept, None)
-    where = {n: i for i, n in enumerate(EXPORT_CASE_FIELDS) if n in personal.FIELDS}
-    for row in cases:
-        case = list(row)
-        for i, conv in case_conv:
-            value = case[i]
-            if value is not None:
-                case[i] = conv(value)
-        case_id = case[0]
-        if kept is not None:
-            full: dict[str, str] = {}
-            while held is not None and held[0] <= case_id:
-                if held[0] == case_id:
-                    full[held[1]] = held[2]
-                held = next(kept, None)
-            if full:
-                for name, value in personal.revealed({n: case[i] for n, i in where.items()}, full).items():
-                    case[where[name]] = value
-        own = []
-        while pending is not None and pending[0] <= case_id:
-            if pending[0] == case_id:
-                cycle = list(pending)
-                del cycle[0]
-                for i, conv in cycle_conv:
-                    value = cycle[i]
-                    if value is not None:
-                        cycle[i] = conv(value)
-                own.append(cycle)
-            pending = next(cycles, None)
-        yield case, own
+    show = time_text(ctx.tz)  # one cache: a cycle's times are mostly its case's
+    case_kinds, cycle_kinds = export_kinds()
+    return export_rows.merged(conn.execute(cases), conn.execute(cycles),
+                              conn.execute(kept) if kept is not None else None,
+                              export_rows.converters(case_kinds, show), export_rows.converters(cycle_kinds, show))
 
 
 def export_cases(uow, ctx: Context, start: str | None = None, end: str | None = None) -> Iterator[dict[str, Any]]:
     """Every case (received between --from and --to, when given) with its cycles (as a list under
     "cycles"), in id order, streamed. The window is checked before the first row."""
-    merged = _merged(uow, ctx, received_window(ctx, start, end))
-    return ({**dict(zip(EXPORT_CASE_FIELDS, case)), "cycles": [dict(zip(EXPORT_CYCLE_FIELDS, c)) for c in cycles]}
-            for case, cycles in merged)
+    return export_rows.documents(_merged(uow, ctx, received_window(ctx, start, end)))
 
 
 def export_table(uow, ctx: Context, start: str | None = None, end: str | None = None) -> Iterator[list]:
-    """One row a cycle, in EXPORT_CSV_KEYS order, the case's fields repeated: the shape a
-    spreadsheet wants (a case without cycles, which none is, would get one row). The window is
-    checked before the first row."""
-    merged = _merged(uow, ctx, received_window(ctx, start, end))
-    blank = [None] * len(EXPORT_CYCLE_FIELDS)
-    return (case + cycle for case, cycles in merged for cycle in (cycles or (blank,)))
+    """One row a cycle, in EXPORT_CSV_KEYS order, the case's fields repeated (export_rows.sheet).
+    The window is checked before the first row."""
+    return export_rows.sheet(_merged(uow, ctx, received_window(ctx, start, end)))
 
 
 # The export as finished text from the server ------------------------------------------------
@@ -1013,6 +987,18 @@ def export_query(adapter, tz, reveal: bool, received: tuple = (None, None)) -> t
     """The export's CSV as one query of finished text, for a backend whose server can write it
     (db.py's adapters: export_csv_sql), as (SQL, parameters); None where it cannot. With `reveal`,
     the personal columns show the full values personal_data keeps."""
+    query = export_query_marked(adapter, tz, reveal, received)
+    if query is None:
+        return None
+    from .dbapi import PARAMSTYLE
+    from .stored import windowed
+
+    return windowed(query[0], PARAMSTYLE[adapter.name], *(bound is not None for bound in received)), query[1]
+
+
+def export_query_marked(adapter, tz, reveal: bool, received: tuple = (None, None)) -> tuple[str, dict] | None:
+    """As export_query, the window of receipt's place left marked (stored.windowed writes it in):
+    the text complaintctl/sqltext.py compiles for the lean export, for every window."""
     shown = [f for f in EXPORT_CASE_FIELDS if f in personal.FIELDS] if reveal else []
     return adapter.export_csv_sql(tz, EXPORT_CASE_FIELDS, EXPORT_CYCLE_FIELDS, export_kind, shown, received)
 

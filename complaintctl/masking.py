@@ -158,3 +158,9 @@ DETAIL = "detail"
 MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
            "decision_basis": mask_text}
+
+
+def revealed(stored: dict, full: dict[str, str]) -> dict:
+    """A case's personal columns in full: the kept value where the stored (masked) one is set."""
+    return {f: (full.get(f, stored.get(f)) if stored.get(f) and stored.get(f) != ANONYMISED else stored.get(f))
+            for f in FIELDS}

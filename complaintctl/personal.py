@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, select
 
 from . import audit
-from .masking import DETAIL, FIELDS, MASKERS, mask_names_in, mask_text  # noqa: F401 (personal.FIELDS, personal.DETAIL)
+from .masking import DETAIL, FIELDS, MASKERS, mask_names_in, mask_text, revealed  # noqa: F401 (personal.FIELDS, .DETAIL, .revealed)
 from .models import PersonalData
 
 # Case columns of free text: masked like a note (numbers, e-mail addresses and the case's names).
@@ -126,14 +126,6 @@ def current(uow, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     for case_id, field, value in rows:
         out.setdefault(case_id, {})[field] = value
     return out
-
-
-def revealed(stored: dict[str, Any], full: dict[str, str]) -> dict[str, Any]:
-    """A case's personal columns in full: the kept value where the stored (masked) one is set."""
-    from .masking import ANONYMISED
-
-    return {f: (full.get(f, stored.get(f)) if stored.get(f) and stored.get(f) != ANONYMISED else stored.get(f))
-            for f in FIELDS}
 
 
 def texts(uow, event_ids: Iterable[int]) -> dict[tuple[int, str], str]:

@@ -180,6 +180,101 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'status_2_4': 'paused',
                                        'status_2_5': 'reopened',
                                        'status_2_6': 'under_review'}),
+                'export_cases': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                                 'cases.product, cases.category, cases.branch, cases.department, '
+                                 'cases.assignee, cases.customer, cases.phone, cases.email, cases.account, '
+                                 'cases.description, cases.received_at AS received_at, cases.due_at AS '
+                                 'due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                 'cases.first_response_due_at AS first_response_due_at, '
+                                 'cases.first_responded_at AS first_responded_at, cases.resolved_at AS '
+                                 'resolved_at, cases.closed_at AS closed_at, cases.reopen_count, '
+                                 'cases.resolution, cases.root_cause, cases.notified_via, '
+                                 'cases.satisfaction, cases.external_id, cases.internal_breached, '
+                                 'cases.regulatory_breached, cases.regulatory_extension_days, '
+                                 'cases.repeat_count, cases.withdrawn_at AS withdrawn_at, cases.co_handlers, '
+                                 'cases.departments, cases.id_type, cases.id_number, cases.agent_name, '
+                                 'cases.agent_authority, cases.complained_staff, cases.request, '
+                                 'cases.decided_at AS decided_at, cases.decision_facts, '
+                                 'cases.decision_basis, cases.relief, cases.review_requested_at AS '
+                                 'review_requested_at, cases.reviewer, cases.review_outcome, '
+                                 'cases.reviewed_at AS reviewed_at, cases.followup_due_at AS '
+                                 'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                 'cases.paused_from, cases.paused_working_seconds, '
+                                 'cases.regulatory_paused_seconds FROM cases ORDER BY cases.id',
+                                 {}),
+                'export_cases_from': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                      'cases.channel, cases.product, cases.category, cases.branch, '
+                                      'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                      'cases.email, cases.account, cases.description, cases.received_at AS '
+                                      'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                      'regulatory_due_at, cases.first_response_due_at AS '
+                                      'first_response_due_at, cases.first_responded_at AS '
+                                      'first_responded_at, cases.resolved_at AS resolved_at, cases.closed_at '
+                                      'AS closed_at, cases.reopen_count, cases.resolution, cases.root_cause, '
+                                      'cases.notified_via, cases.satisfaction, cases.external_id, '
+                                      'cases.internal_breached, cases.regulatory_breached, '
+                                      'cases.regulatory_extension_days, cases.repeat_count, '
+                                      'cases.withdrawn_at AS withdrawn_at, cases.co_handlers, '
+                                      'cases.departments, cases.id_type, cases.id_number, cases.agent_name, '
+                                      'cases.agent_authority, cases.complained_staff, cases.request, '
+                                      'cases.decided_at AS decided_at, cases.decision_facts, '
+                                      'cases.decision_basis, cases.relief, cases.review_requested_at AS '
+                                      'review_requested_at, cases.reviewer, cases.review_outcome, '
+                                      'cases.reviewed_at AS reviewed_at, cases.followup_due_at AS '
+                                      'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                      'cases.paused_from, cases.paused_working_seconds, '
+                                      'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at >= '
+                                      '%(lo)s::TIMESTAMP WITHOUT TIME ZONE ORDER BY cases.id',
+                                      {}),
+                'export_cases_from_to': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                         'cases.channel, cases.product, cases.category, cases.branch, '
+                                         'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                         'cases.email, cases.account, cases.description, cases.received_at '
+                                         'AS received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                         'regulatory_due_at, cases.first_response_due_at AS '
+                                         'first_response_due_at, cases.first_responded_at AS '
+                                         'first_responded_at, cases.resolved_at AS resolved_at, '
+                                         'cases.closed_at AS closed_at, cases.reopen_count, '
+                                         'cases.resolution, cases.root_cause, cases.notified_via, '
+                                         'cases.satisfaction, cases.external_id, cases.internal_breached, '
+                                         'cases.regulatory_breached, cases.regulatory_extension_days, '
+                                         'cases.repeat_count, cases.withdrawn_at AS withdrawn_at, '
+                                         'cases.co_handlers, cases.departments, cases.id_type, '
+                                         'cases.id_number, cases.agent_name, cases.agent_authority, '
+                                         'cases.complained_staff, cases.request, cases.decided_at AS '
+                                         'decided_at, cases.decision_facts, cases.decision_basis, '
+                                         'cases.relief, cases.review_requested_at AS review_requested_at, '
+                                         'cases.reviewer, cases.review_outcome, cases.reviewed_at AS '
+                                         'reviewed_at, cases.followup_due_at AS followup_due_at, '
+                                         'cases.paused_at AS paused_at, cases.pause_reason, '
+                                         'cases.paused_from, cases.paused_working_seconds, '
+                                         'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at '
+                                         '>= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND cases.received_at < '
+                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE ORDER BY cases.id',
+                                         {}),
+                'export_cases_to': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                    'cases.channel, cases.product, cases.category, cases.branch, '
+                                    'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                    'cases.email, cases.account, cases.description, cases.received_at AS '
+                                    'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                    'regulatory_due_at, cases.first_response_due_at AS '
+                                    'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                                    'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                    'cases.reopen_count, cases.resolution, cases.root_cause, '
+                                    'cases.notified_via, cases.satisfaction, cases.external_id, '
+                                    'cases.internal_breached, cases.regulatory_breached, '
+                                    'cases.regulatory_extension_days, cases.repeat_count, cases.withdrawn_at '
+                                    'AS withdrawn_at, cases.co_handlers, cases.departments, cases.id_type, '
+                                    'cases.id_number, cases.agent_name, cases.agent_authority, '
+                                    'cases.complained_staff, cases.request, cases.decided_at AS decided_at, '
+                                    'cases.decision_facts, cases.decision_basis, cases.relief, '
+                                    'cases.review_requested_at AS review_requested_at, cases.reviewer, '
+                                    'cases.review_outcome, cases.reviewed_at AS reviewed_at, '
+                                    'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                                    'cases.pause_reason, cases.paused_from, cases.paused_working_seconds, '
+                                    'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at < '
+                                    '%(hi)s::TIMESTAMP WITHOUT TIME ZONE ORDER BY cases.id',
+                                    {}),
                 'export_csv': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, '
                                't16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, '
                                't31, t32, t33, t34, t35, t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, '
@@ -524,7 +619,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                'c.first_responded_at AS c_first_responded_at, c.regulatory_due_at AS '
                                'c_regulatory_due_at, c.resolved_at AS c_resolved_at, c.id AS o_case, '
                                'y.number AS o_cycle FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
-                               'ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
+                               '/*window:where*/ ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, '
+                               'o_cycle',
                                {}),
                 'export_csv_revealed': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, '
                                         't14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, '
@@ -1031,10 +1127,135 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'case_id, field, value FROM personal_data WHERE field IN '
                                         "('customer', 'phone', 'email', 'account', 'description', "
                                         "'resolution', 'id_number', 'agent_name', 'request', "
-                                        "'decision_facts', 'decision_basis') ORDER BY case_id, field, "
-                                        'event_id DESC) latest GROUP BY case_id) k ON k.case_id = c.id ORDER '
-                                        'BY c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
+                                        "'decision_facts', 'decision_basis') /*window:ids*/ ORDER BY "
+                                        'case_id, field, event_id DESC) latest GROUP BY case_id) k ON '
+                                        'k.case_id = c.id /*window:where*/ ORDER BY c.id, y.number OFFSET 0) '
+                                        'rows ORDER BY o_case, o_cycle',
                                         {}),
+                'export_cycles': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
+                                  'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
+                                  'first_response_due_at, cycles.first_responded_at AS first_responded_at, '
+                                  'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
+                                  'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
+                                  'cycles.response_breached, cycles.opened_by, '
+                                  'cycles.regulatory_extension_days FROM cycles ORDER BY cycles.case_id, '
+                                  'cycles.number',
+                                  {}),
+                'export_cycles_from': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at '
+                                       'AS opened_at, cycles.due_at AS due_at, cycles.first_response_due_at '
+                                       'AS first_response_due_at, cycles.first_responded_at AS '
+                                       'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
+                                       'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
+                                       'cycles.regulatory_breached, cycles.response_breached, '
+                                       'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
+                                       'cycles.case_id IN (SELECT cases.id FROM cases WHERE '
+                                       'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY '
+                                       'cycles.case_id, cycles.number',
+                                       {}),
+                'export_cycles_from_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, '
+                                          'cycles.opened_at AS opened_at, cycles.due_at AS due_at, '
+                                          'cycles.first_response_due_at AS first_response_due_at, '
+                                          'cycles.first_responded_at AS first_responded_at, '
+                                          'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at '
+                                          'AS resolved_at, cycles.internal_breached, '
+                                          'cycles.regulatory_breached, cycles.response_breached, '
+                                          'cycles.opened_by, cycles.regulatory_extension_days FROM cycles '
+                                          'WHERE cycles.case_id IN (SELECT cases.id FROM cases WHERE '
+                                          'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY '
+                                          'cycles.case_id, cycles.number',
+                                          {}),
+                'export_cycles_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
+                                     'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
+                                     'first_response_due_at, cycles.first_responded_at AS '
+                                     'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
+                                     'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
+                                     'cycles.regulatory_breached, cycles.response_breached, '
+                                     'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
+                                     'cycles.case_id IN (SELECT cases.id FROM cases WHERE cases.received_at '
+                                     '< %(hi)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY cycles.case_id, '
+                                     'cycles.number',
+                                     {}),
+                'export_kept': ('SELECT personal_data.case_id, personal_data.field, personal_data.value FROM '
+                                'personal_data WHERE personal_data.field IN (%(field_1_1)s::VARCHAR, '
+                                '%(field_1_2)s::VARCHAR, %(field_1_3)s::VARCHAR, %(field_1_4)s::VARCHAR, '
+                                '%(field_1_5)s::VARCHAR, %(field_1_6)s::VARCHAR, %(field_1_7)s::VARCHAR, '
+                                '%(field_1_8)s::VARCHAR, %(field_1_9)s::VARCHAR, %(field_1_10)s::VARCHAR, '
+                                '%(field_1_11)s::VARCHAR) ORDER BY personal_data.case_id, '
+                                'personal_data.event_id',
+                                {'field_1_1': 'customer',
+                                 'field_1_10': 'decision_facts',
+                                 'field_1_11': 'decision_basis',
+                                 'field_1_2': 'phone',
+                                 'field_1_3': 'email',
+                                 'field_1_4': 'account',
+                                 'field_1_5': 'id_number',
+                                 'field_1_6': 'agent_name',
+                                 'field_1_7': 'description',
+                                 'field_1_8': 'request',
+                                 'field_1_9': 'resolution'}),
+                'export_kept_from': ('SELECT personal_data.case_id, personal_data.field, personal_data.value '
+                                     'FROM personal_data WHERE personal_data.field IN '
+                                     '(%(field_1_1)s::VARCHAR, %(field_1_2)s::VARCHAR, '
+                                     '%(field_1_3)s::VARCHAR, %(field_1_4)s::VARCHAR, '
+                                     '%(field_1_5)s::VARCHAR, %(field_1_6)s::VARCHAR, '
+                                     '%(field_1_7)s::VARCHAR, %(field_1_8)s::VARCHAR, '
+                                     '%(field_1_9)s::VARCHAR, %(field_1_10)s::VARCHAR, '
+                                     '%(field_1_11)s::VARCHAR) AND personal_data.case_id IN (SELECT cases.id '
+                                     'FROM cases WHERE cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME '
+                                     'ZONE) ORDER BY personal_data.case_id, personal_data.event_id',
+                                     {'field_1_1': 'customer',
+                                      'field_1_10': 'decision_facts',
+                                      'field_1_11': 'decision_basis',
+                                      'field_1_2': 'phone',
+                                      'field_1_3': 'email',
+                                      'field_1_4': 'account',
+                                      'field_1_5': 'id_number',
+                                      'field_1_6': 'agent_name',
+                                      'field_1_7': 'description',
+                                      'field_1_8': 'request',
+                                      'field_1_9': 'resolution'}),
+                'export_kept_from_to': ('SELECT personal_data.case_id, personal_data.field, '
+                                        'personal_data.value FROM personal_data WHERE personal_data.field IN '
+                                        '(%(field_1_1)s::VARCHAR, %(field_1_2)s::VARCHAR, '
+                                        '%(field_1_3)s::VARCHAR, %(field_1_4)s::VARCHAR, '
+                                        '%(field_1_5)s::VARCHAR, %(field_1_6)s::VARCHAR, '
+                                        '%(field_1_7)s::VARCHAR, %(field_1_8)s::VARCHAR, '
+                                        '%(field_1_9)s::VARCHAR, %(field_1_10)s::VARCHAR, '
+                                        '%(field_1_11)s::VARCHAR) AND personal_data.case_id IN (SELECT '
+                                        'cases.id FROM cases WHERE cases.received_at >= %(lo)s::TIMESTAMP '
+                                        'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT '
+                                        'TIME ZONE) ORDER BY personal_data.case_id, personal_data.event_id',
+                                        {'field_1_1': 'customer',
+                                         'field_1_10': 'decision_facts',
+                                         'field_1_11': 'decision_basis',
+                                         'field_1_2': 'phone',
+                                         'field_1_3': 'email',
+                                         'field_1_4': 'account',
+                                         'field_1_5': 'id_number',
+                                         'field_1_6': 'agent_name',
+                                         'field_1_7': 'description',
+                                         'field_1_8': 'request',
+                                         'field_1_9': 'resolution'}),
+                'export_kept_to': ('SELECT personal_data.case_id, personal_data.field, personal_data.value '
+                                   'FROM personal_data WHERE personal_data.field IN (%(field_1_1)s::VARCHAR, '
+                                   '%(field_1_2)s::VARCHAR, %(field_1_3)s::VARCHAR, %(field_1_4)s::VARCHAR, '
+                                   '%(field_1_5)s::VARCHAR, %(field_1_6)s::VARCHAR, %(field_1_7)s::VARCHAR, '
+                                   '%(field_1_8)s::VARCHAR, %(field_1_9)s::VARCHAR, %(field_1_10)s::VARCHAR, '
+                                   '%(field_1_11)s::VARCHAR) AND personal_data.case_id IN (SELECT cases.id '
+                                   'FROM cases WHERE cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                   'ZONE) ORDER BY personal_data.case_id, personal_data.event_id',
+                                   {'field_1_1': 'customer',
+                                    'field_1_10': 'decision_facts',
+                                    'field_1_11': 'decision_basis',
+                                    'field_1_2': 'phone',
+                                    'field_1_3': 'email',
+                                    'field_1_4': 'account',
+                                    'field_1_5': 'id_number',
+                                    'field_1_6': 'agent_name',
+                                    'field_1_7': 'description',
+                                    'field_1_8': 'request',
+                                    'field_1_9': 'resolution'}),
                 'find_cases': ('SELECT complaintctl_find_cases(%(f)s, %(v)s)', {}),
                 'handlers': ('SELECT staff.name, staff.role FROM staff', {}),
                 'late_actions_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
@@ -7398,6 +7619,95 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'status_2_4': 'paused',
                                    'status_2_5': 'reopened',
                                    'status_2_6': 'under_review'}),
+            'export_cases': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                             'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
+                             'cases.customer, cases.phone, cases.email, cases.account, cases.description, '
+                             'cases.received_at AS received_at, cases.due_at AS due_at, '
+                             'cases.regulatory_due_at AS regulatory_due_at, cases.first_response_due_at AS '
+                             'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                             'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                             'cases.reopen_count, cases.resolution, cases.root_cause, cases.notified_via, '
+                             'cases.satisfaction, cases.external_id, cases.internal_breached, '
+                             'cases.regulatory_breached, cases.regulatory_extension_days, '
+                             'cases.repeat_count, cases.withdrawn_at AS withdrawn_at, cases.co_handlers, '
+                             'cases.departments, cases.id_type, cases.id_number, cases.agent_name, '
+                             'cases.agent_authority, cases.complained_staff, cases.request, cases.decided_at '
+                             'AS decided_at, cases.decision_facts, cases.decision_basis, cases.relief, '
+                             'cases.review_requested_at AS review_requested_at, cases.reviewer, '
+                             'cases.review_outcome, cases.reviewed_at AS reviewed_at, cases.followup_due_at '
+                             'AS followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                             'cases.paused_from, cases.paused_working_seconds, '
+                             'cases.regulatory_paused_seconds FROM cases ORDER BY cases.id',
+                             {}),
+            'export_cases_from': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                  'cases.channel, cases.product, cases.category, cases.branch, '
+                                  'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                  'cases.email, cases.account, cases.description, cases.received_at AS '
+                                  'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                  'regulatory_due_at, cases.first_response_due_at AS first_response_due_at, '
+                                  'cases.first_responded_at AS first_responded_at, cases.resolved_at AS '
+                                  'resolved_at, cases.closed_at AS closed_at, cases.reopen_count, '
+                                  'cases.resolution, cases.root_cause, cases.notified_via, '
+                                  'cases.satisfaction, cases.external_id, cases.internal_breached, '
+                                  'cases.regulatory_breached, cases.regulatory_extension_days, '
+                                  'cases.repeat_count, cases.withdrawn_at AS withdrawn_at, '
+                                  'cases.co_handlers, cases.departments, cases.id_type, cases.id_number, '
+                                  'cases.agent_name, cases.agent_authority, cases.complained_staff, '
+                                  'cases.request, cases.decided_at AS decided_at, cases.decision_facts, '
+                                  'cases.decision_basis, cases.relief, cases.review_requested_at AS '
+                                  'review_requested_at, cases.reviewer, cases.review_outcome, '
+                                  'cases.reviewed_at AS reviewed_at, cases.followup_due_at AS '
+                                  'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                  'cases.paused_from, cases.paused_working_seconds, '
+                                  'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at >= :lo '
+                                  'ORDER BY cases.id',
+                                  {}),
+            'export_cases_from_to': ('SELECT cases.id, cases.reference, cases.status, cases.tier, '
+                                     'cases.channel, cases.product, cases.category, cases.branch, '
+                                     'cases.department, cases.assignee, cases.customer, cases.phone, '
+                                     'cases.email, cases.account, cases.description, cases.received_at AS '
+                                     'received_at, cases.due_at AS due_at, cases.regulatory_due_at AS '
+                                     'regulatory_due_at, cases.first_response_due_at AS '
+                                     'first_response_due_at, cases.first_responded_at AS first_responded_at, '
+                                     'cases.resolved_at AS resolved_at, cases.closed_at AS closed_at, '
+                                     'cases.reopen_count, cases.resolution, cases.root_cause, '
+                                     'cases.notified_via, cases.satisfaction, cases.external_id, '
+                                     'cases.internal_breached, cases.regulatory_breached, '
+                                     'cases.regulatory_extension_days, cases.repeat_count, '
+                                     'cases.withdrawn_at AS withdrawn_at, cases.co_handlers, '
+                                     'cases.departments, cases.id_type, cases.id_number, cases.agent_name, '
+                                     'cases.agent_authority, cases.complained_staff, cases.request, '
+                                     'cases.decided_at AS decided_at, cases.decision_facts, '
+                                     'cases.decision_basis, cases.relief, cases.review_requested_at AS '
+                                     'review_requested_at, cases.reviewer, cases.review_outcome, '
+                                     'cases.reviewed_at AS reviewed_at, cases.followup_due_at AS '
+                                     'followup_due_at, cases.paused_at AS paused_at, cases.pause_reason, '
+                                     'cases.paused_from, cases.paused_working_seconds, '
+                                     'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at >= '
+                                     ':lo AND cases.received_at < :hi ORDER BY cases.id',
+                                     {}),
+            'export_cases_to': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
+                                'cases.product, cases.category, cases.branch, cases.department, '
+                                'cases.assignee, cases.customer, cases.phone, cases.email, cases.account, '
+                                'cases.description, cases.received_at AS received_at, cases.due_at AS '
+                                'due_at, cases.regulatory_due_at AS regulatory_due_at, '
+                                'cases.first_response_due_at AS first_response_due_at, '
+                                'cases.first_responded_at AS first_responded_at, cases.resolved_at AS '
+                                'resolved_at, cases.closed_at AS closed_at, cases.reopen_count, '
+                                'cases.resolution, cases.root_cause, cases.notified_via, cases.satisfaction, '
+                                'cases.external_id, cases.internal_breached, cases.regulatory_breached, '
+                                'cases.regulatory_extension_days, cases.repeat_count, cases.withdrawn_at AS '
+                                'withdrawn_at, cases.co_handlers, cases.departments, cases.id_type, '
+                                'cases.id_number, cases.agent_name, cases.agent_authority, '
+                                'cases.complained_staff, cases.request, cases.decided_at AS decided_at, '
+                                'cases.decision_facts, cases.decision_basis, cases.relief, '
+                                'cases.review_requested_at AS review_requested_at, cases.reviewer, '
+                                'cases.review_outcome, cases.reviewed_at AS reviewed_at, '
+                                'cases.followup_due_at AS followup_due_at, cases.paused_at AS paused_at, '
+                                'cases.pause_reason, cases.paused_from, cases.paused_working_seconds, '
+                                'cases.regulatory_paused_seconds FROM cases WHERE cases.received_at < :hi '
+                                'ORDER BY cases.id',
+                                {}),
             'export_csv': ('SELECT '
                            "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
                            'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
@@ -7765,7 +8075,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                            'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.opened_by, \'\'), '
                            '\'"\', \'""\') || \'"\' ELSE NULLIF(y.opened_by, \'\') END, '
                            'y.regulatory_extension_days) FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
-                           'ORDER BY c.id, y.number',
+                           '/*window:where*/ ORDER BY c.id, y.number',
                            {}),
             'export_csv_revealed': ('SELECT '
                                     "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
@@ -8589,8 +8899,116 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'y.opened_by GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
                                     '|| replace(NULLIF(y.opened_by, \'\'), \'"\', \'""\') || \'"\' ELSE '
                                     "NULLIF(y.opened_by, '') END, y.regulatory_extension_days) FROM cases c "
-                                    'LEFT JOIN cycles y ON y.case_id = c.id ORDER BY c.id, y.number',
+                                    'LEFT JOIN cycles y ON y.case_id = c.id /*window:where*/ ORDER BY c.id, '
+                                    'y.number',
                                     {}),
+            'export_cycles': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
+                              'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
+                              'first_response_due_at, cycles.first_responded_at AS first_responded_at, '
+                              'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
+                              'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
+                              'cycles.response_breached, cycles.opened_by, cycles.regulatory_extension_days '
+                              'FROM cycles ORDER BY cycles.case_id, cycles.number',
+                              {}),
+            'export_cycles_from': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
+                                   'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
+                                   'first_response_due_at, cycles.first_responded_at AS first_responded_at, '
+                                   'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
+                                   'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
+                                   'cycles.response_breached, cycles.opened_by, '
+                                   'cycles.regulatory_extension_days FROM cycles WHERE cycles.case_id IN '
+                                   '(SELECT cases.id FROM cases WHERE cases.received_at >= :lo) ORDER BY '
+                                   'cycles.case_id, cycles.number',
+                                   {}),
+            'export_cycles_from_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at '
+                                      'AS opened_at, cycles.due_at AS due_at, cycles.first_response_due_at '
+                                      'AS first_response_due_at, cycles.first_responded_at AS '
+                                      'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
+                                      'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
+                                      'cycles.regulatory_breached, cycles.response_breached, '
+                                      'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
+                                      'cycles.case_id IN (SELECT cases.id FROM cases WHERE cases.received_at '
+                                      '>= :lo AND cases.received_at < :hi) ORDER BY cycles.case_id, '
+                                      'cycles.number',
+                                      {}),
+            'export_cycles_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
+                                 'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
+                                 'first_response_due_at, cycles.first_responded_at AS first_responded_at, '
+                                 'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
+                                 'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
+                                 'cycles.response_breached, cycles.opened_by, '
+                                 'cycles.regulatory_extension_days FROM cycles WHERE cycles.case_id IN '
+                                 '(SELECT cases.id FROM cases WHERE cases.received_at < :hi) ORDER BY '
+                                 'cycles.case_id, cycles.number',
+                                 {}),
+            'export_kept': ('SELECT personal_data.case_id, personal_data.field, personal_data.value FROM '
+                            'personal_data WHERE personal_data.field IN (:field_1_1, :field_1_2, :field_1_3, '
+                            ':field_1_4, :field_1_5, :field_1_6, :field_1_7, :field_1_8, :field_1_9, '
+                            ':field_1_10, :field_1_11) ORDER BY personal_data.case_id, '
+                            'personal_data.event_id',
+                            {'field_1_1': 'customer',
+                             'field_1_10': 'decision_facts',
+                             'field_1_11': 'decision_basis',
+                             'field_1_2': 'phone',
+                             'field_1_3': 'email',
+                             'field_1_4': 'account',
+                             'field_1_5': 'id_number',
+                             'field_1_6': 'agent_name',
+                             'field_1_7': 'description',
+                             'field_1_8': 'request',
+                             'field_1_9': 'resolution'}),
+            'export_kept_from': ('SELECT personal_data.case_id, personal_data.field, personal_data.value '
+                                 'FROM personal_data WHERE personal_data.field IN (:field_1_1, :field_1_2, '
+                                 ':field_1_3, :field_1_4, :field_1_5, :field_1_6, :field_1_7, :field_1_8, '
+                                 ':field_1_9, :field_1_10, :field_1_11) AND personal_data.case_id IN (SELECT '
+                                 'cases.id FROM cases WHERE cases.received_at >= :lo) ORDER BY '
+                                 'personal_data.case_id, personal_data.event_id',
+                                 {'field_1_1': 'customer',
+                                  'field_1_10': 'decision_facts',
+                                  'field_1_11': 'decision_basis',
+                                  'field_1_2': 'phone',
+                                  'field_1_3': 'email',
+                                  'field_1_4': 'account',
+                                  'field_1_5': 'id_number',
+                                  'field_1_6': 'agent_name',
+                                  'field_1_7': 'description',
+                                  'field_1_8': 'request',
+                                  'field_1_9': 'resolution'}),
+            'export_kept_from_to': ('SELECT personal_data.case_id, personal_data.field, personal_data.value '
+                                    'FROM personal_data WHERE personal_data.field IN (:field_1_1, '
+                                    ':field_1_2, :field_1_3, :field_1_4, :field_1_5, :field_1_6, :field_1_7, '
+                                    ':field_1_8, :field_1_9, :field_1_10, :field_1_11) AND '
+                                    'personal_data.case_id IN (SELECT cases.id FROM cases WHERE '
+                                    'cases.received_at >= :lo AND cases.received_at < :hi) ORDER BY '
+                                    'personal_data.case_id, personal_data.event_id',
+                                    {'field_1_1': 'customer',
+                                     'field_1_10': 'decision_facts',
+                                     'field_1_11': 'decision_basis',
+                                     'field_1_2': 'phone',
+                                     'field_1_3': 'email',
+                                     'field_1_4': 'account',
+                                     'field_1_5': 'id_number',
+                                     'field_1_6': 'agent_name',
+                                     'field_1_7': 'description',
+                                     'field_1_8': 'request',
+                                     'field_1_9': 'resolution'}),
+            'export_kept_to': ('SELECT personal_data.case_id, personal_data.field, personal_data.value FROM '
+                               'personal_data WHERE personal_data.field IN (:field_1_1, :field_1_2, '
+                               ':field_1_3, :field_1_4, :field_1_5, :field_1_6, :field_1_7, :field_1_8, '
+                               ':field_1_9, :field_1_10, :field_1_11) AND personal_data.case_id IN (SELECT '
+                               'cases.id FROM cases WHERE cases.received_at < :hi) ORDER BY '
+                               'personal_data.case_id, personal_data.event_id',
+                               {'field_1_1': 'customer',
+                                'field_1_10': 'decision_facts',
+                                'field_1_11': 'decision_basis',
+                                'field_1_2': 'phone',
+                                'field_1_3': 'email',
+                                'field_1_4': 'account',
+                                'field_1_5': 'id_number',
+                                'field_1_6': 'agent_name',
+                                'field_1_7': 'description',
+                                'field_1_8': 'request',
+                                'field_1_9': 'resolution'}),
             'find_cases': ('SELECT DISTINCT case_id FROM personal_data WHERE field = :f AND value = :v AND '
                            "field IN ('customer', 'phone', 'account', 'id_number') ORDER BY case_id",
                            {}),
@@ -13941,7 +14359,76 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'where_status': ('cases.status = :f_status', {}),
             'where_tier': ('cases.tier = :f_tier', {})}}
 # The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
-ROWS = {'late_actions_rows': (('id', None),
+ROWS = {'export_cases': (('id', None),
+                  ('reference', None),
+                  ('status', None),
+                  ('tier', None),
+                  ('channel', None),
+                  ('product', None),
+                  ('category', None),
+                  ('branch', None),
+                  ('department', None),
+                  ('assignee', None),
+                  ('customer', None),
+                  ('phone', None),
+                  ('email', None),
+                  ('account', None),
+                  ('description', None),
+                  ('received_at', 'time'),
+                  ('due_at', 'time'),
+                  ('regulatory_due_at', 'time'),
+                  ('first_response_due_at', 'time'),
+                  ('first_responded_at', 'time'),
+                  ('resolved_at', 'time'),
+                  ('closed_at', 'time'),
+                  ('reopen_count', None),
+                  ('resolution', None),
+                  ('root_cause', None),
+                  ('notified_via', None),
+                  ('satisfaction', None),
+                  ('external_id', None),
+                  ('internal_breached', 'bool'),
+                  ('regulatory_breached', 'bool'),
+                  ('regulatory_extension_days', None),
+                  ('repeat_count', None),
+                  ('withdrawn_at', 'time'),
+                  ('co_handlers', None),
+                  ('departments', None),
+                  ('id_type', None),
+                  ('id_number', None),
+                  ('agent_name', None),
+                  ('agent_authority', None),
+                  ('complained_staff', None),
+                  ('request', None),
+                  ('decided_at', 'time'),
+                  ('decision_facts', None),
+                  ('decision_basis', None),
+                  ('relief', None),
+                  ('review_requested_at', 'time'),
+                  ('reviewer', None),
+                  ('review_outcome', None),
+                  ('reviewed_at', 'time'),
+                  ('followup_due_at', 'time'),
+                  ('paused_at', 'time'),
+                  ('pause_reason', None),
+                  ('paused_from', None),
+                  ('paused_working_seconds', None),
+                  ('regulatory_paused_seconds', None)),
+ 'export_cycles': (('case_id', None),
+                   ('number', None),
+                   ('tier', None),
+                   ('opened_at', 'time'),
+                   ('due_at', 'time'),
+                   ('first_response_due_at', 'time'),
+                   ('first_responded_at', 'time'),
+                   ('regulatory_due_at', 'time'),
+                   ('resolved_at', 'time'),
+                   ('internal_breached', 'bool'),
+                   ('regulatory_breached', 'bool'),
+                   ('response_breached', 'bool'),
+                   ('opened_by', None),
+                   ('regulatory_extension_days', None)),
+ 'late_actions_rows': (('id', None),
                        ('title', None),
                        ('root_cause', None),
                        ('product', None),

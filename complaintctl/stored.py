@@ -155,3 +155,25 @@ def register_time_text(con, tz) -> None:
 # the lean export (dbapi.py) both set them.
 PG_COPY_SETTINGS = ("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'ISO', true), "
                     "set_config('jit', 'off', true)")
+
+
+# Where the export's CSV statement (db.py's adapters, export_csv_sql) keeps its window of receipt:
+# the cases' condition, and (PostgreSQL, revealed) the same cases' ids for the personal values.
+WINDOW_WHERE, WINDOW_IDS = " /*window:where*/", " /*window:ids*/"
+
+
+def windowed(sql: str, paramstyle: str, start: bool, end: bool) -> str:
+    """The export's CSV statement with its window of receipt written in: bounded from lo (`start`),
+    to hi (`end`), both or neither, as parameters in the driver's `paramstyle`."""
+    mark = ":{}" if paramstyle == "named" else "%({})s"
+    conditions = [f"c.received_at {op} {mark.format(name)}"
+                  for name, op, on in (("lo", ">=", start), ("hi", "<", end)) if on]
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    ids = f" AND case_id IN (SELECT c.id FROM cases c{where})" if conditions else ""
+    return sql.replace(WINDOW_IDS, ids).replace(WINDOW_WHERE, where)
+
+
+def window_suffix(start: bool, end: bool) -> str:
+    """The suffix of the names of the export's compiled statements (complaintctl/sqltext.py) for a
+    window of receipt bounded from the start, to the end, both or neither."""
+    return ("_from" if start else "") + ("_to" if end else "")

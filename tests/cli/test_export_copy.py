@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -65,17 +66,32 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
     assert copied.stderr.replace(str(fast), str(slow)) == done.stderr
     assert fast.read_bytes() == slow.read_bytes()
     # The lean export (complaintctl_cli/lean.py: no SQLAlchemy, the same statement compiled) writes
-    # the same file and line, where it answers: not a window of receipt, nor on PostgreSQL a zone
-    # whose offsets are not whole hours (those go the full way, just compared).
+    # the same file and line, where it answers (a window of receipt too): not on PostgreSQL a zone
+    # whose offsets are not whole hours (that goes the full way, just compared).
     lean_file = tmp_path / "lean.csv"
     with RUN.isolation() as (_, err, _):
         answered = lean.run([*base, str(lean_file)])
         said = err.getvalue().decode()
-    assert answered == ("--from" not in args and not (cli.backend == "postgresql" and "Kolkata" in config.read_text()))
+    assert answered == (not (cli.backend == "postgresql" and "Kolkata" in config.read_text()))
     if answered:
         assert lean_file.read_bytes() == slow.read_bytes()
         assert said.replace(str(lean_file), str(slow)) == done.stderr
     return fast.read_bytes()
+
+
+def _jsonl(cli: Cli, config, *args: str, tmp_path) -> list[dict]:
+    """export's JSONL, the full way and the lean way (the full way's three streams compiled to text,
+    merged by export_rows as the full way merges them), each to a file: the same bytes and line."""
+    base = ["--config", str(config), "--db", str(cli.db), "export", *args, "--output"]
+    full, fast = tmp_path / "full.jsonl", tmp_path / "lean.jsonl"
+    done = RUN([*base, str(full)])
+    assert done.exit_code == 0, done.output
+    with RUN.isolation() as (_, err, _):
+        assert lean.run([*base, str(fast)]), "the lean export handed JSONL to the full way"
+        said = err.getvalue().decode()
+    assert fast.read_bytes() == full.read_bytes()
+    assert said.replace(str(fast), str(full)) == done.stderr
+    return [json.loads(line) for line in full.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.mark.parametrize("zone", [*ZONES, "Asia/Kolkata"])  # the last: an offset of half an hour
@@ -89,13 +105,25 @@ def test_the_server_writes_the_export_byte_for_byte_as_python_does(cli, tmp_path
         cli.sql(statement)
     odd = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path)
     assert '"含,逗号 ""引号""\r\n换行\n"' in odd.decode()
+    documents = _jsonl(cli, config, tmp_path=tmp_path)
+    assert documents[0]["description"] == '含,逗号 "引号"\r\n换行\n' and documents[2]["cycles"] == []
+    assert {type(c["internal_breached"]) for d in documents for c in d["cycles"]} == {bool}
     if zone not in ZONES:
         return  # the general form of the time text: the odd cells are what it is for
     _both(cli, config, "--from", "2026-10-01", "--to", "2026-10-20", "--excel", monkeypatch=monkeypatch, tmp_path=tmp_path)
+    window = _jsonl(cli, config, "--from", "2026-10-01", "--to", "2026-10-20", tmp_path=tmp_path)
+    assert 0 < len(window) < len(documents)
+    assert len(_jsonl(cli, config, "--from", "2026-10-01", tmp_path=tmp_path)) + len(
+        _jsonl(cli, config, "--to", "2026-09-30", tmp_path=tmp_path)) == len(documents)
     # Masking off: the administrator's export shows the full values personal_data keeps.
     cli("--config", str(config), "masking", "off", "--reason", "测试库")
     revealed = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path).decode()
     assert revealed != odd.decode() and "[anonymised]" in revealed
+    shown = {d["id"]: d for d in _jsonl(cli, config, tmp_path=tmp_path)}
+    assert shown[2]["customer"] == "[anonymised]" and shown[4]["phone"] != documents[3]["phone"]
+    _jsonl(cli, config, "--to", "2026-10-20", tmp_path=tmp_path)
+    _both(cli, config, "--to", "2026-10-20", monkeypatch=monkeypatch, tmp_path=tmp_path)  # revealed, to a date
+    _both(cli, config, "--from", "2026-10-05T12:30", monkeypatch=monkeypatch, tmp_path=tmp_path)  # from a time
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -111,6 +139,7 @@ def test_a_login_that_may_not_reveal_exports_its_branch_masked(cli, tmp_path, mo
         cli("--config", str(config), "masking", "off", "--reason", "测试库")
         clerk = Cli(url.set(username=name).render_as_string(hide_password=False))
         mine = _both(clerk, config, monkeypatch=monkeypatch, tmp_path=tmp_path).decode()
+        assert {d["branch"] for d in _jsonl(clerk, config, tmp_path=tmp_path)} == {branch}
         everything = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path).decode()
         rows = mine.count("\r\n") - 1
         assert 0 < rows < everything.count("\r\n") - 1

@@ -95,6 +95,10 @@ def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_languag
     # The lean export, to stdout (tests/cli/test_export_copy.py compares files, odd cells, zones)
     assert _same(cli, "export", "--format", "csv").count(b"\r\n") == 15  # the header and a row a cycle
     assert _same(cli, "export", "-f", "csv", "--excel").startswith("\ufeffid,reference,".encode())
+    lines = _same(cli, "export").decode().splitlines()  # JSONL: one case a line, its cycles inside
+    assert len(lines) == 12 and all(json.loads(line)["cycles"] for line in lines)  # 14 cycles of 12 cases
+    assert _same(cli, "export", "--from", "2026-03-10", "--to", "2026-03-16").count(b"\n") == 4  # the 10th to the 16th
+    assert _same(cli, "export", "-f", "csv", "--from", "2026-03-10", "--to", "2026-03-16").count(b"\r\n") == 6
 
 
 def test_the_lean_report_with_filters_writes_the_same_bytes_as_the_full_way(cli):
@@ -139,8 +143,9 @@ FULL_WAY = [
     ["--lang", "fr", "report", "overdue"],
     ["report", "due-soon", "--channel", "hotline"],     # an option it does not take
     ["report", "due-soon", "--assignee", "nobody"],      # a handler no case nor member of staff has
-    ["export"],                                          # jsonl
-    ["export", "--format", "csv", "--from", "2026-01-01"],  # a window of receipt
+    ["export", "--format", "json"],                      # a format export does not write
+    ["export", "--excel"],                               # jsonl with --excel: refused by the full way
+    ["export", "--format", "csv", "--from", "2026-05-01", "--to", "2026-04-01"],  # refused by the full way
     ["export", "--format", "csv", "--reveal"],
     ["export", "--format", "csv", "x"],
 ]
@@ -198,7 +203,8 @@ def heavy_imports(db, *runs: list[str]) -> list[str]:
 def test_the_lean_reports_and_export_load_neither_sqlalchemy_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["report", "overdue", "--as-of", AS_OF], ["report", "overdue", "--as-of", AS_OF, "-f", "csv"],
-                         ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31"], ["export", "-f", "csv"]) == []
+                         ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31"], ["export", "-f", "csv"],
+                         ["export"], ["export", "--from", "2026-03-01", "--to", "2026-03-31"]) == []
 
 
 def test_the_csv_comes_out_of_the_database_as_finished_text(cli, tmp_path):
