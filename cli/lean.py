@@ -856,8 +856,9 @@ _write_aging = _written("emit_aging")
 
 def _prepare_summary(opts: dict):
     """report summary, computed before the first byte is written: complaintctl/summary.py puts it
-    together from the full way's own statements (reports.summary_statement), compiled to text. Three
-    dimensions (not compiled), a missing --from or --to and any error go the full way."""
+    together from the full way's own statements (reports.summary_statement), compiled to text, the
+    dimensions' columns written into those grouped by them (dbapi.Reader.grouped). A missing --from
+    or --to (the full way says it is needed) and any error go the full way."""
     from complaintctl import summary
 
     if opts["start"] is None or opts["end"] is None:
@@ -866,10 +867,8 @@ def _prepare_summary(opts: dict):
     st, lang, policy, db = _open(opts)
 
     def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
-        name = summary.statement_name(statement, dims, kind, readable)
-        if name not in db.queries:
-            raise FullWay
-        return db.all(name, **_bound(db, params))
+        name = summary.statement_name(statement, kind, readable)
+        return db.all(db.grouped(name, dims) if dims else name, **_bound(db, params))
 
     try:
         report = summary.summary(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=opts["by"],

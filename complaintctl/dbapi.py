@@ -163,6 +163,17 @@ class Reader:
             text.flush()
             text.detach()
 
+    def grouped(self, name: str, dims) -> str:
+        """report summary's statement `name` with the columns of the dimensions `dims` written where
+        they go (summary.DIMS_PLACE); the name to run it by."""
+        from .summary import DIMS_PLACE, dimension_columns
+
+        key = name + ":" + ",".join(dims)
+        if key not in self.queries:
+            sql, constants = self.queries[name]
+            self.queries[key] = (sql.replace(DIMS_PLACE, dimension_columns(dims)), constants)
+        return key
+
     def windowed(self, name: str, start: bool, end: bool) -> str:
         """The export's statement `name` with its window of receipt written in (stored.windowed:
         bounded from lo, to hi, both or neither); the name to run it by, binding lo and hi."""

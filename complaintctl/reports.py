@@ -445,7 +445,8 @@ def summary_statement(statement: str, dims: tuple[str, ...] = (), kind: str = ""
     complaintctl/sqltext.py compiles it for the lean report. The window [lo, hi) and the previous
     one's start prev_lo are bound at run time, and the ids of repeat_cases as an expanding list."""
     lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
-    cols = [getattr(_C, x) for x in dims]
+    # The dimensions' columns; summary.DIMS_PLACE itself: the place they go, for sqltext to compile.
+    cols = [literal_column(x) if x == summary_figures.DIMS_PLACE else getattr(_C, x) for x in dims]
     if statement == "counts":
         period = sql_case((_C.received_at >= lo, literal("current")), else_=literal("previous")).label("period")
         withdrawn = func.sum(sql_case((_C.status == d.Status.WITHDRAWN.value, 1), else_=0))

@@ -167,17 +167,15 @@ def export_kinds() -> dict[str, tuple[tuple[str, str | None], ...]]:
 
 
 def _summary() -> dict[str, sa.sql.ClauseElement]:
-    """report summary's statements: by one or two dimensions (three go the full way), and the repeat
-    complainants told apart by full or by masked values."""
-    from itertools import permutations
-
-    from .summary import DIMENSIONS, statement_name
+    """report summary's statements: by any one, two or three dimensions (summary.DIMS_PLACE where
+    their columns go, which dbapi.Reader.grouped writes in), and the repeat complainants told apart
+    by full or by masked values."""
+    from .summary import DIMS_PLACE, statement_name
 
     out = {statement_name(name): reports.summary_statement(name) for name in ("repeats", "causes")}
-    out.update({statement_name("repeaters", (), kind, readable): reports.summary_statement("repeaters", (), kind, readable)
+    out.update({statement_name("repeaters", kind, readable): reports.summary_statement("repeaters", (), kind, readable)
                 for kind in ("phone", "account") for readable in (True, False)})
-    out.update({statement_name(name, dims): reports.summary_statement(name, dims) for n in (1, 2)
-                for dims in permutations(DIMENSIONS, n) for name in ("counts", "repeat_cases")})
+    out.update({statement_name(name): reports.summary_statement(name, (DIMS_PLACE,)) for name in ("counts", "repeat_cases")})
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable
 
+from . import labels
 from .context import Context, show_time
 from .errors import InvalidValue
 from .sla import received_window
@@ -21,9 +22,21 @@ DIMENSIONS = ("channel", "product", "category", "branch", "tier")
 CHUNK = 500
 
 
-def statement_name(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True) -> str:
-    """The name complaintctl/sqltext.py keeps a statement's compiled text under."""
-    return "_".join(["summary", statement, *dims, *([kind, "full" if readable else "masked"] if kind else [])])
+# Where the dimensions' columns go in the statements grouped by them, compiled once for any one,
+# two or three (complaintctl/sqltext.py; dbapi.Reader.grouped writes the columns in).
+DIMS_PLACE = "__dims__"
+
+
+def statement_name(statement: str, kind: str = "", readable: bool = True) -> str:
+    """The name complaintctl/sqltext.py keeps a statement's compiled text under (`counts` and
+    `repeat_cases` with DIMS_PLACE where the dimensions' columns go)."""
+    return "_".join(["summary", statement, *([kind, "full" if readable else "masked"] if kind else [])])
+
+
+def dimension_columns(dims: Iterable[str]) -> str:
+    """The dimensions' columns as the statements name them (SQLAlchemy's text of Case's columns, on
+    both backends: tests/unit/test_sqltext.py holds them equal for every one, two and three)."""
+    return ", ".join(f"cases.{dim}" for dim in dims)
 
 
 def tally_repeats(events: Iterable, read_cases: Callable[[list[int]], Iterable]) -> dict[tuple, int]:
@@ -42,11 +55,15 @@ def tally_repeats(events: Iterable, read_cases: Callable[[list[int]], Iterable])
 
 
 def dimensions(by: str) -> tuple[str, ...]:
-    """--by's dimensions (one to three, comma-separated)."""
-    dims = tuple(x.strip() for x in by.split(",") if x.strip())
-    for dim in dims:
-        if dim not in DIMENSIONS:
-            raise InvalidValue("--by", dim, "acc.dimensions", choices=DIMENSIONS)
+    """--by's dimensions (one to three, comma-separated), each typed as its key, its English header or
+    its Chinese name, as report sla's --by takes them (`--by 渠道,网点` is `--by channel,branch`)."""
+    dims = []
+    for text in (x.strip() for x in by.split(",") if x.strip()):
+        try:
+            dims.append(labels.parse_name(text, DIMENSIONS, "--by"))
+        except InvalidValue:
+            raise InvalidValue("--by", text, "acc.dimensions", choices=DIMENSIONS) from None
+    dims = tuple(dims)
     if not dims or len(dims) > 3:
         raise InvalidValue("--by", by, "acc.dimensions", choices=DIMENSIONS)
     return dims
