@@ -11,10 +11,9 @@ from complaintctl import labels
 
 from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
-from .render import Column
 from .state import state
-from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_aging, emit_due_soon, emit_sla,
-                    emit_summary, table_columns)
+from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, check_return, count_line, emit_aging, emit_due_soon,
+                    emit_return, emit_sla, emit_summary, table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -195,7 +194,6 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
                     st.language)
 
 
-RETURN_FORMATS = ("table", "csv", "json", "xlsx")
 
 
 @report_app.command("regulatory")
@@ -218,124 +216,12 @@ def regulatory(
     """
     st = state(ctx)
     from complaintctl import regulatory as reg
-    from complaintctl.errors import InvalidValue
 
-    if fmt not in RETURN_FORMATS:
-        raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
-    if fmt == "xlsx" and output is None:
-        raise InvalidValue("--output", "", "acc.xlsx_output")
-    if quarter is not None:  # a mistake is told before the database is opened (or created)
-        reg.parse_quarter(quarter)
-    if month is not None:
-        reg.parse_month(month)
+    check_return(fmt, output, quarter, month)  # a mistake is told before the database is opened (or created)
     lang = st.language
     rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch,
                                region=region)
-    if fmt == "json":
-        render.write_json(rep, output)
-    elif fmt == "xlsx":
-        render.write_xlsx(output, return_sheets(rep, st.context()))
-    elif fmt == "csv":
-        render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
-                    excel=excel)
-    else:
-        _return_tables(rep, lang, output)
-
-
-def _return_tables(rep: dict, lang: str, output) -> None:
-    """The return drawn as tables: to stdout, or every one of them into one --output file."""
-    with render.one_file(output):
-        render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
-                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
-                                            for k in ("business_code", "business_name", "reason_code", "reason_name",
-                                                      "received")],
-                    lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), empty=" ")
-        render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
-                                        Column("received", kind="number")],
-                    lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), empty=" ")
-        # Two tables a dimension, so that every figure fits an 80-column terminal.
-        for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
-            for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
-                render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
-                                Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
-                            lang=lang, limit=None, output=output,
-                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), empty=" ")
-
-
-HANDLING_KEYS = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn",
-                 "repeat", "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending",
-                 "open_at_quarter_end")
-
-
-def _return_rows(rows: list[dict], dim: str, lang: str) -> list[dict]:
-    """Branch or region rows as a person reads them: the total and the unlisted region named."""
-    named = {"TOTAL": labels.t("total", lang), "": labels.t("region.none", lang)} if dim == "region" else \
-        {"TOTAL": labels.t("total", lang)}
-    return [{**r, dim: named.get(r[dim], r[dim])} for r in rows]
-RETURN_LONG_KEYS = ("quarter", "table", "branch", "code", "name", "reason_code", "reason_name", "measure", "value")
-
-
-def return_long_rows(rep: dict):
-    """Every figure of the return as one CSV row (tidy: table, who, what, measure, value)."""
-    q, scope = rep["quarter"], rep["branch"] or rep["region"] or ""
-    for r in rep["by_type_reason"]:
-        yield {"quarter": q, "table": "type_reason", "branch": scope, "code": r["business_code"],
-               "name": r["business_name"], "reason_code": r["reason_code"], "reason_name": r["reason_name"],
-               "measure": "received", "value": r["received"]}
-    for r in rep["by_channel"]:
-        yield {"quarter": q, "table": "channel", "branch": scope, "code": r["channel_code"], "name": r["channel_name"],
-               "reason_code": None, "reason_name": None, "measure": "received", "value": r["received"]}
-    for r in rep["by_branch"]:
-        for k in HANDLING_KEYS:
-            yield {"quarter": q, "table": "branch", "branch": r["branch"], "code": None, "name": r["region"] or None,
-                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
-    for r in rep["by_region"]:
-        for k in HANDLING_KEYS:
-            yield {"quarter": q, "table": "region", "branch": None, "code": None, "name": r["region"] or None,
-                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
-
-
-def return_sheets(rep: dict, ctx) -> list:
-    """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
-    the table, zeros included), the channels, the branches, and the notes."""
-    book = ctx.code_book
-    zh = labels.ZH
-    t = lambda k, **kw: labels.t(k, zh, **kw)  # noqa: E731
-    counts = {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]}
-    b_codes = sorted(set(book.codes("B")) | {b for b, _ in counts})
-    c_codes = sorted(set(book.codes("C")) | {c for _, c in counts})
-    matrix = []
-    for b in b_codes:
-        row = [counts.get((b, c), 0) for c in c_codes]
-        matrix.append([b, book.name(b, zh), *row, sum(row)])
-    totals = [sum(counts.get((b, c), 0) for b in b_codes) for c in c_codes]
-    matrix.append(["", t("total"), *totals, sum(totals)])
-    headers = [t("business_code"), t("business_name"), *[f"{c} {book.name(c, zh)}" for c in c_codes], t("total")]
-    channels = {r["channel_code"]: r["received"] for r in rep["by_channel"]}
-    a_codes = sorted(set(book.codes("A")) | set(channels))
-    channel_rows = [[a, book.name(a, zh), channels.get(a, 0)] for a in a_codes]
-    channel_rows.append(["", t("total"), sum(channels.values())])
-    branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"],
-                    "" if r["branch"] == "TOTAL" else (r["region"] or t("region.none")),
-                    *[r[k] for k in HANDLING_KEYS]] for r in rep["by_branch"]]
-    region_rows = [[row["region"], *[r[k] for k in HANDLING_KEYS]] for row, r in
-                   zip(_return_rows(rep["by_region"], "region", zh), rep["by_region"])]
-    notes = [[t("return.quarter"), rep["quarter"]],
-             [t("return.scope"), rep["branch"] or t("return.all_branches")],
-             [t("return.region"), rep["region"] or t("return.all_branches")],
-             [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
-             [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
-             [t("title.notes"), t("return.definitions")],
-             ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
-                 c for c in sorted(book.names) if book.source(c) != "standard")]]
-    return [
-        (t("title.by_type_reason"), headers, matrix),
-        (t("title.by_channel"), [t("channel_code"), t("channel_name"), t("received")], channel_rows),
-        (t("title.by_branch"), [t("branch"), t("region"), *[t(k) for k in HANDLING_KEYS]], branch_rows),
-        (t("title.by_region"), [t("region"), *[t(k) for k in HANDLING_KEYS]], region_rows),
-        (t("title.notes"), [t("title.notes"), ""], notes),
-    ]
+    emit_return(rep, fmt, lang, st.context(), output, excel)
 
 
 @report_app.command("monthly")
@@ -358,7 +244,7 @@ def monthly(
 
     if fmt not in ("html", "json"):
         raise InvalidValue("--format", fmt, "acc.html_or_json")
-    from complaintctl.regulatory import parse_month
+    from complaintctl.return_figures import parse_month
 
     parse_month(month)  # a mistake is told before the database is opened (or created)
     data = report.figures(st.uow(write=False), st.context(), month=month)

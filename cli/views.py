@@ -499,3 +499,136 @@ def emit_late_actions(rows: list[dict], lang: str, output=None) -> None:
         keys = ("id", "title", "root_cause", "owner", "due_on", "days_late", "cases")
         render.emit(rows, [c for c in action_columns("table") if c.key in keys], lang=lang, limit=None, output=output,
                     title=labels.t("title.late_actions", lang) + labels.t("paren", lang, text=len(rows)))
+
+
+# The quarterly return (report regulatory), as both ways write it ------------------------------
+
+RETURN_FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def check_return(fmt: str, output, quarter: str | None, month: str | None) -> None:
+    """report regulatory's options checked before the database is opened (or created): the format,
+    an xlsx's file, and the period as typed."""
+    from complaintctl import return_figures
+    from complaintctl.errors import InvalidValue
+
+    if fmt not in RETURN_FORMATS:
+        raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
+    if fmt == "xlsx" and output is None:
+        raise InvalidValue("--output", "", "acc.xlsx_output")
+    if quarter is not None:
+        return_figures.parse_quarter(quarter)
+    if month is not None:
+        return_figures.parse_month(month)
+
+
+def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> None:
+    """The return in its format: JSON, a workbook (Chinese headers), every figure a CSV row, or tables."""
+    if fmt == "json":
+        render.write_json(rep, output)
+    elif fmt == "xlsx":
+        render.write_xlsx(output, return_sheets(rep, ctx))
+    elif fmt == "csv":
+        render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
+                    excel=excel)
+    else:
+        _return_tables(rep, lang, output)
+
+
+def _return_tables(rep: dict, lang: str, output) -> None:
+    """The return drawn as tables: to stdout, or every one of them into one --output file."""
+    from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
+
+    with render.one_file(output):
+        render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
+                    + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
+                                            for k in ("business_code", "business_name", "reason_code", "reason_name",
+                                                      "received")],
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), empty=" ")
+        render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
+                                        Column("received", kind="number")],
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), empty=" ")
+        # Two tables a dimension, so that every figure fits an 80-column terminal.
+        for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
+            for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
+                render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
+                                Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
+                            lang=lang, limit=None, output=output,
+                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), empty=" ")
+
+
+
+
+def _return_rows(rows: list[dict], dim: str, lang: str) -> list[dict]:
+    """Branch or region rows as a person reads them: the total and the unlisted region named."""
+    named = {"TOTAL": labels.t("total", lang), "": labels.t("region.none", lang)} if dim == "region" else \
+        {"TOTAL": labels.t("total", lang)}
+    return [{**r, dim: named.get(r[dim], r[dim])} for r in rows]
+RETURN_LONG_KEYS = ("quarter", "table", "branch", "code", "name", "reason_code", "reason_name", "measure", "value")
+
+
+def return_long_rows(rep: dict):
+    """Every figure of the return as one CSV row (tidy: table, who, what, measure, value)."""
+    from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
+
+    q, scope = rep["quarter"], rep["branch"] or rep["region"] or ""
+    for r in rep["by_type_reason"]:
+        yield {"quarter": q, "table": "type_reason", "branch": scope, "code": r["business_code"],
+               "name": r["business_name"], "reason_code": r["reason_code"], "reason_name": r["reason_name"],
+               "measure": "received", "value": r["received"]}
+    for r in rep["by_channel"]:
+        yield {"quarter": q, "table": "channel", "branch": scope, "code": r["channel_code"], "name": r["channel_name"],
+               "reason_code": None, "reason_name": None, "measure": "received", "value": r["received"]}
+    for r in rep["by_branch"]:
+        for k in HANDLING_KEYS:
+            yield {"quarter": q, "table": "branch", "branch": r["branch"], "code": None, "name": r["region"] or None,
+                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
+    for r in rep["by_region"]:
+        for k in HANDLING_KEYS:
+            yield {"quarter": q, "table": "region", "branch": None, "code": None, "name": r["region"] or None,
+                   "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
+
+
+def return_sheets(rep: dict, ctx) -> list:
+    """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
+    the table, zeros included), the channels, the branches, and the notes."""
+    from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
+
+    book = ctx.code_book
+    zh = labels.ZH
+    t = lambda k, **kw: labels.t(k, zh, **kw)  # noqa: E731
+    counts = {(r["business_code"], r["reason_code"]): r["received"] for r in rep["by_type_reason"]}
+    b_codes = sorted(set(book.codes("B")) | {b for b, _ in counts})
+    c_codes = sorted(set(book.codes("C")) | {c for _, c in counts})
+    matrix = []
+    for b in b_codes:
+        row = [counts.get((b, c), 0) for c in c_codes]
+        matrix.append([b, book.name(b, zh), *row, sum(row)])
+    totals = [sum(counts.get((b, c), 0) for b in b_codes) for c in c_codes]
+    matrix.append(["", t("total"), *totals, sum(totals)])
+    headers = [t("business_code"), t("business_name"), *[f"{c} {book.name(c, zh)}" for c in c_codes], t("total")]
+    channels = {r["channel_code"]: r["received"] for r in rep["by_channel"]}
+    a_codes = sorted(set(book.codes("A")) | set(channels))
+    channel_rows = [[a, book.name(a, zh), channels.get(a, 0)] for a in a_codes]
+    channel_rows.append(["", t("total"), sum(channels.values())])
+    branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"],
+                    "" if r["branch"] == "TOTAL" else (r["region"] or t("region.none")),
+                    *[r[k] for k in HANDLING_KEYS]] for r in rep["by_branch"]]
+    region_rows = [[row["region"], *[r[k] for k in HANDLING_KEYS]] for row, r in
+                   zip(_return_rows(rep["by_region"], "region", zh), rep["by_region"])]
+    notes = [[t("return.quarter"), rep["quarter"]],
+             [t("return.scope"), rep["branch"] or t("return.all_branches")],
+             [t("return.region"), rep["region"] or t("return.all_branches")],
+             [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
+             [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
+             [t("title.notes"), t("return.definitions")],
+             ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
+                 c for c in sorted(book.names) if book.source(c) != "standard")]]
+    return [
+        (t("title.by_type_reason"), headers, matrix),
+        (t("title.by_channel"), [t("channel_code"), t("channel_name"), t("received")], channel_rows),
+        (t("title.by_branch"), [t("branch"), t("region"), *[t(k) for k in HANDLING_KEYS]], branch_rows),
+        (t("title.by_region"), [t("region"), *[t(k) for k in HANDLING_KEYS]], region_rows),
+        (t("title.notes"), [t("title.notes"), ""], notes),
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case as sql_case, func, literal, select
 
 from . import domain as d
-from . import labels, regulatory, remediation, reports
+from . import labels, regulatory, remediation, reports, return_figures
 from .models import Case
 from .context import Context, show_time
 
@@ -21,16 +21,16 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _month_bounds(ctx: Context, year: int, month: int, back: int = 0) -> tuple[dt.date, dt.date]:
-    first = regulatory.month_start(year, month - back)
-    return first, regulatory.month_start(first.year, first.month + 1)
+    first = return_figures.month_start(year, month - back)
+    return first, return_figures.month_start(first.year, first.month + 1)
 
 
 def trends(uow, ctx: Context, fields: tuple[str, ...], year: int, month: int) -> dict[str, dict[str, list[int]]]:
     """Complaints received in each of the 12 months ending with this one, per value of each field
     (one query for all the fields)."""
     cal = ctx.calendar
-    starts = [regulatory.month_start(year, month - k) for k in range(TREND_MONTHS - 1, -1, -1)]
-    end = cal.start_of_day(regulatory.month_start(year, month + 1))
+    starts = [return_figures.month_start(year, month - k) for k in range(TREND_MONTHS - 1, -1, -1)]
+    end = cal.start_of_day(return_figures.month_start(year, month + 1))
     cols = [_C[f] for f in fields]
     bucket = sql_case(*[(_C.received_at < cal.start_of_day(s2), literal(i))
                         for i, s2 in enumerate(starts[1:])], else_=literal(TREND_MONTHS - 1)).label("m")
@@ -45,14 +45,14 @@ def trends(uow, ctx: Context, fields: tuple[str, ...], year: int, month: int) ->
 
 def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
     """Every figure of the monthly report for `month` (YYYY-MM), as of the end of that month."""
-    year, mon = regulatory.parse_month(month)
+    year, mon = return_figures.parse_month(month)
     first, after = _month_bounds(ctx, year, mon)
     prev_first, _ = _month_bounds(ctx, year, mon, back=1)
     lo, hi = ctx.calendar.start_of_day(first), ctx.calendar.start_of_day(after)
     end = hi - dt.timedelta(microseconds=1)
     last_day = (after - dt.timedelta(days=1)).isoformat()
     as_of = min(hi, ctx.now)
-    months = [regulatory.month_start(year, mon - k).strftime("%Y-%m") for k in range(TREND_MONTHS - 1, -1, -1)]
+    months = [return_figures.month_start(year, mon - k).strftime("%Y-%m") for k in range(TREND_MONTHS - 1, -1, -1)]
     with uow:
         both = trends(uow, ctx, ("product", "channel"), year, mon)
         by_product, by_channel = both["product"], both["channel"]
@@ -62,7 +62,7 @@ def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
         handling = regulatory.handling_by_branch(uow, ctx, lo, hi)
         due = list(remediation.actions(uow, ctx, as_of=as_of, due_from=first, due_before=after))
         late = list(remediation.actions(uow, ctx, as_of=as_of, overdue=True))
-    total = next((r for r in handling if r["branch"] == regulatory.TOTAL), {})
+    total = next((r for r in handling if r["branch"] == return_figures.TOTAL), {})
     reasons = [{"category": r["category"], "received": r["received"], "previous": r["previous"],
                 "change": r["change"], "change_pct": r["change_pct"]}
                for r in sorted(summary["rows"], key=lambda r: (-r["received"], r["category"]))

@@ -1,0 +1,234 @@
+"""The quarterly return's figures put together from what the database reads, without SQLAlchemy: the
+full way (complaintctl/regulatory.py, which runs the statements as SQLAlchemy expressions) and the
+lean one (complaintctl_cli/lean.py, which runs the same statements compiled to text) both count here.
+The statements themselves are defined once, in regulatory.py (`return_statement`).
+
+`run(statement, **params)` is how each way reads the rows of one statement, over the return's scope
+(every branch, one, or one region's: `Scope`):
+- `window`: the cases received in [lo, hi), each with its first cycle (the codes, the decision, its
+  breach and extension, the withdrawal);
+- `restarted`: the first decided cycle of the cases `ids` (restarted by new facts);
+- `repeats` and `repeat_cases`: the repeat complaints that arrived in [lo, hi), and their original
+  cases' branches by id (reports.repeat_complaints' definition);
+- `reviews`: the reviews requested in [lo, hi), with their outcomes;
+- `open_decided_after` and `open_undecided`: the cases open at hi, by branch."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from . import deadlines
+from . import domain as d
+from . import labels
+from .context import Context, show_time
+from .errors import InvalidValue, UserError
+from .stored import stored_utc as utc
+from .summary import tally_repeats
+
+Run = Callable[..., Iterable]
+TOTAL = "TOTAL"
+
+HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late",
+                     "withdrawn", "repeat", "reviews_requested", "reviews_upheld", "reviews_changed",
+                     "reviews_pending", "open_at_quarter_end")
+# The cases of a restarted case's first decision are read by id, this many at a time.
+CHUNK = 500
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text or "")
+    if not m or not 1990 <= int(m.group(1)) <= 2100:
+        raise InvalidValue("--quarter", text, "acc.quarter")
+    return int(m.group(1)), int(m.group(2))
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 1990 <= int(m.group(1)) <= 2100:
+        raise InvalidValue("--month", text, "acc.month")
+    return int(m.group(1)), int(m.group(2))
+
+
+def month_start(year: int, month: int) -> dt.date:
+    while month > 12:
+        year, month = year + 1, month - 12
+    while month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1)
+
+
+def window(ctx: Context, first: dt.date, after: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[lo, hi): from the local midnight of `first` to that of `after`."""
+    cal = ctx.calendar
+    return cal.start_of_day(first), cal.start_of_day(after)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases a return covers: every branch (kind ""), one branch ("one", its name) or the
+    branches of one region ("many", their names)."""
+
+    kind: str = ""
+    value: Any = None
+
+
+def scope(ctx: Context, branch: str | None = None, region: str | None = None) -> Scope:
+    """The return's scope from --branch or --region (an unknown region is refused, naming the known
+    ones)."""
+    if branch and region:
+        raise UserError("err.region_and_branch")
+    if branch:
+        return Scope("one", branch.strip())
+    if region is None:
+        return Scope()
+    wanted = region.strip()
+    branches = sorted(b for b, r in ctx.regions.items() if r == wanted)
+    if not branches:
+        known = sorted(set(ctx.regions.values()))
+        raise InvalidValue("--region", region, "acc.region" if known else "acc.region_none", known=known)
+    return Scope("many", branches)
+
+
+class Window:
+    """One pass over the cases received in [lo, hi), each with the cycle of its first decision (the
+    first cycle told to the customer: the one opened by the complaint, or by new facts that restarted
+    it): the codes, the handling within or after the time limits, and the withdrawals are counted on
+    the way, so the period's cases are read once, not once per table."""
+
+    def __init__(self, run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime):
+        """One pass over the period's cases; long because every figure of the return is counted on the way."""
+        book, cal = ctx.code_book, ctx.calendar
+        # Nearly every case's first decision is in its first cycle, read with it. A case whose first
+        # cycle was undecided but which has later ones (new facts restarted it) is looked up after,
+        # with the few like it. Times come as stored and are converted only where needed.
+        pairs: dict[tuple[str, str], int] = {}
+        channels: dict[str, int] = {}
+        table: dict[str, dict[str, int]] = {}
+        base: dict[dt.date, dt.datetime] = {}  # the unextended deadline depends only on the day the cycle opened
+        restarted: dict[int, dict[str, int]] = {}
+        code = book.code
+
+        def handled(m: dict[str, int], opened, told, breached, extended) -> None:
+            told = utc(told)
+            if told >= hi:
+                return
+            if breached:
+                m["handled_late"] += 1
+                return
+            if extended:
+                opened = utc(opened)
+                day = cal.local_date(opened)
+                due = base.get(day)
+                if due is None:
+                    due = base[day] = deadlines.regulatory_due(opened, cal)
+                if told >= due:
+                    m["handled_within_extension"] += 1
+                    return
+            m["handled_within_15_days"] += 1
+
+        for (case_id, b, product, category, channel, cycles, withdrawn, opened, told, breached,
+             extended) in run("window", lo=lo, hi=hi):
+            key = (code("product", product) or product, code("category", category) or category)
+            pairs[key] = pairs.get(key, 0) + 1
+            a = code("channel", channel) or channel
+            channels[a] = channels.get(a, 0) + 1
+            m = table.get(b or "")
+            if m is None:
+                m = table[b or ""] = dict.fromkeys(HANDLING_MEASURES, 0)
+            m["received"] += 1
+            if withdrawn is not None and utc(withdrawn) < hi:
+                m["withdrawn"] += 1
+            if told is not None:
+                handled(m, opened, told, breached, extended)
+            elif cycles > 1:
+                restarted[case_id] = m
+        ids = sorted(restarted)
+        for start in range(0, len(ids), CHUNK):
+            for case_id, opened, told, breached, extended in run("restarted", ids=ids[start:start + CHUNK]):
+                handled(restarted[case_id], opened, told, breached, extended)
+        self.table = table
+        self.by_type_reason = [{"business_code": b, "business_name": book.name(b, labels.ZH), "reason_code": c,
+                                "reason_name": book.name(c, labels.ZH), "received": n} for (b, c), n in sorted(pairs.items())]
+        self.by_channel = [{"channel_code": a, "channel_name": book.name(a, labels.ZH), "received": n}
+                           for a, n in sorted(channels.items())]
+
+
+def handling_by_branch(run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime,
+                       window_read: Window | None = None) -> list[dict[str, Any]]:
+    """Per branch (with its region), as things stood at hi: of the complaints received in [lo, hi),
+    handled within the 15 days, within an extension, late, and withdrawn; the repeat complaints and
+    the review requests received in [lo, hi) and the reviews' outcomes; the complaints open at hi
+    (whenever received). The last row is the total."""
+    w = window_read or Window(run, ctx, lo, hi)
+    table = {b: dict(m) for b, m in w.table.items()}
+
+    def put(measure: str, b: str | None, n: int = 1) -> None:
+        table.setdefault(b or "", dict.fromkeys(HANDLING_MEASURES, 0))[measure] += n
+
+    # Repeat complaints that arrived in the period, by their original's branch (reports' definition).
+    for (b,), n in tally_repeats(run("repeats", lo=lo, hi=hi), lambda ids: run("repeat_cases", ids=ids)).items():
+        put("repeat", b, n)
+    # Reviews requested in the period, from the review columns, and how each stood at hi.
+    for b, outcome, decided in run("reviews", lo=lo, hi=hi):
+        put("reviews_requested", b)
+        if decided is not None and utc(decided) < hi and outcome in (d.ReviewOutcome.UPHELD.value,
+                                                                      d.ReviewOutcome.CHANGED.value):
+            put(f"reviews_{outcome}", b)
+        else:
+            put("reviews_pending", b)
+    # Open at the end, counted here rather than grouped in SQL (regulatory.return_statement says why).
+    for statement in ("open_decided_after", "open_undecided"):
+        for (b,) in run(statement, hi=hi):
+            put("open_at_quarter_end", b)
+    regions = ctx.regions
+    rows = [{"branch": b, "region": regions.get(b, ""), **m} for b, m in sorted(table.items())]
+    total = {k: sum(r[k] for r in rows) for k in HANDLING_MEASURES}
+    rows.append({"branch": TOTAL, "region": "", **total})
+    return rows
+
+
+def by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The branch rows added up by region ("" for branches config's [regions] does not list), with
+    the total last."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r["branch"] == TOTAL:
+            continue
+        m = out.setdefault(r["region"], dict.fromkeys(HANDLING_MEASURES, 0))
+        for k in HANDLING_MEASURES:
+            m[k] += r[k]
+    regions = [{"region": name, **m} for name, m in sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0]))]
+    total = next((r for r in rows if r["branch"] == TOTAL), None)
+    if total is not None:
+        regions.append({"region": TOTAL, **{k: total[k] for k in HANDLING_MEASURES}})
+    return regions
+
+
+def period(quarter: str | None, month: str | None) -> tuple[dt.date, dt.date, str]:
+    """The return's period: its first day, the day after it, and its name (2026Q3 or 2026-07)."""
+    if (quarter is None) == (month is None):
+        raise InvalidValue("--quarter", quarter or "", "acc.quarter_or_month")
+    if quarter is not None:
+        year, q = parse_quarter(quarter)
+        return dt.date(year, 3 * q - 2, 1), month_start(year, 3 * q + 1), f"{year}Q{q}"
+    year, mon = parse_month(month)
+    return dt.date(year, mon, 1), month_start(year, mon + 1), f"{year}-{mon:02d}"
+
+
+def quarterly_return(run_for: Callable[[Scope], Run], ctx: Context, *, quarter: str | None = None,
+                     month: str | None = None, branch: str | None = None, region: str | None = None) -> dict[str, Any]:
+    """The return for a quarter (or one month): received by B x C and by A, and handling by branch
+    and by region; for every branch, one branch, or one region's branches (`run_for(scope)`: the
+    reader of that scope's statements)."""
+    first, after, name = period(quarter, month)
+    run = run_for(scope(ctx, branch, region))
+    lo, hi = window(ctx, first, after)
+    read = Window(run, ctx, lo, hi)
+    handling = handling_by_branch(run, ctx, lo, hi, read)
+    return {"quarter": name, "branch": branch.strip() if branch else None,
+            "region": region.strip() if region else None, "from": show_time(lo, ctx),
+            "to": show_time(hi - dt.timedelta(microseconds=1), ctx),
+            "by_type_reason": read.by_type_reason, "by_channel": read.by_channel, "by_branch": handling,
+            "by_region": by_region(handling)}
