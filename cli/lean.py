@@ -56,6 +56,8 @@ _AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt", "--output":
 _SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt", "--output": "output",
                    "-o": "output"}
 _TO_FILE = {"output": None, "excel": False}  # --output and --excel, as render.emit takes them
+_RETURN_VALUES = {"--quarter": "quarter", "--month": "month", "--branch": "branch", "--region": "region",
+                  "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 
 
 class FullWay(Exception):
@@ -129,6 +131,13 @@ def parse_summary(argv: list[str]) -> dict | None:
                   {"start": None, "end": None, "by": "product", "fmt": "table", **_TO_FILE})
 
 
+def parse_regulatory(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report regulatory [--quarter] [--month]
+    [--branch] [--region] [--format] [--output] [--excel]`; else None."""
+    return _parse(argv, ["report", "regulatory"], _RETURN_VALUES, _EXPORT_FLAGS,
+                  {"quarter": None, "month": None, "branch": None, "region": None, "fmt": "table", **_TO_FILE})
+
+
 def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: dict, opts: dict,
            argument: str | None = None) -> dict | None:
     """The options of `[globals] COMMAND [options]` with only the global options, the command's
@@ -174,7 +183,8 @@ def run(argv: list[str]) -> bool:
                                    (parse_sla, _prepare_sla, _write_sla),
                                    (parse_due_soon, _prepare_due_soon, _write_due_soon),
                                    (parse_aging, _prepare_aging, _write_aging),
-                                   (parse_summary, _prepare_summary, _write_summary)):
+                                   (parse_summary, _prepare_summary, _write_summary),
+                                   (parse_regulatory, _prepare_regulatory, _write_regulatory)):
         opts = parser(argv)
         if opts is not None:
             break
@@ -247,14 +257,15 @@ def _context(st, policy, db, masking: bool = True):
     from pathlib import Path
 
     from complaintctl.access import identify_with
-    from complaintctl.context import make_context
+    from complaintctl.context import make_context, regions_in_force, regions_recorded
     from platformdirs import user_cache_dir
 
     operator = identify_with(db.person, db.login(st.os_login), st.acting_for)
     config = st.config
     return make_context(st.now, operator, policy, masking=masking,
                         cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
-                        codes=config.codes, settings=config.values, regions=config.regions)
+                        codes=config.codes, settings=config.values,
+                        regions=regions_in_force(regions_recorded(db.all("regions")), config.regions))
 
 
 def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
@@ -879,3 +890,46 @@ def _prepare_summary(opts: dict):
 
 
 _write_summary = _written("emit_summary")
+
+
+def _prepare_regulatory(opts: dict):
+    """report regulatory, computed before the first byte is written: complaintctl/return_figures.py
+    puts it together from the full way's own statements (regulatory.return_statement), compiled to
+    text, the scope's condition (a branch, a region's branches) joined in where it goes
+    (dbapi.Reader.filtered). Any error goes the full way, which words it."""
+    from pathlib import Path
+
+    from complaintctl import return_figures
+
+    from .views import check_return
+
+    output = None if opts["output"] is None else Path(opts["output"])
+    check_return(opts["fmt"], output, opts["quarter"], opts["month"], opts["excel"])
+    st, lang, policy, db = _open(opts)
+
+    def run_for(scope):
+        filters = [f"scope_{scope.kind}"] if scope.kind else []
+        values = {"one": {"f_branch": scope.value}, "many": {"f_places": scope.value}}.get(scope.kind, {})
+
+        def run(name: str, **params):
+            statement = db.filtered(f"return_{name}", filters)
+            read = db.stream if name in return_figures.STREAMED else db.all
+            return read(statement, **_bound(db, params), **values)
+
+        return run
+
+    try:
+        ctx = _context(st, policy, db)
+        report = return_figures.quarterly_return(run_for, ctx, quarter=opts["quarter"], month=opts["month"],
+                                                 branch=opts["branch"], region=opts["region"])
+    finally:
+        db.close()
+    return report, ctx, lang, opts["fmt"], output, opts["excel"]
+
+
+def _write_regulatory(report, ctx, lang: str, fmt: str, output, excel: bool) -> None:
+    """The return, as cli/reports.py's `regulatory` writes it (views.emit_return)."""
+    from .views import emit_return
+
+    with _failures(None, lang):
+        emit_return(report, fmt, lang, ctx, output, excel)

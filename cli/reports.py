@@ -217,7 +217,7 @@ def regulatory(
     st = state(ctx)
     from complaintctl import regulatory as reg
 
-    check_return(fmt, output, quarter, month)  # a mistake is told before the database is opened (or created)
+    check_return(fmt, output, quarter, month, excel)  # a mistake is told before the database is opened (or created)
     lang = st.language
     rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch,
                                region=region)

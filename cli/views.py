@@ -506,14 +506,16 @@ def emit_late_actions(rows: list[dict], lang: str, output=None) -> None:
 RETURN_FORMATS = ("table", "csv", "json", "xlsx")
 
 
-def check_return(fmt: str, output, quarter: str | None, month: str | None) -> None:
+def check_return(fmt: str, output, quarter: str | None, month: str | None, excel: bool = False) -> None:
     """report regulatory's options checked before the database is opened (or created): the format,
-    an xlsx's file, and the period as typed."""
+    --excel (CSV only, as everywhere), an xlsx's file, and the period as typed."""
     from complaintctl import return_figures
-    from complaintctl.errors import InvalidValue
+    from complaintctl.errors import InvalidValue, UserError
 
     if fmt not in RETURN_FORMATS:
         raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
+    if excel and fmt != "csv":
+        raise UserError("err.excel_csv_only", fmt=fmt)
     if fmt == "xlsx" and output is None:
         raise InvalidValue("--output", "", "acc.xlsx_output")
     if quarter is not None:

@@ -124,3 +124,18 @@ def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_nam
 def show_time(moment: dt.datetime | None, ctx: Context) -> str | None:
     """A time as every JSON output writes it: ISO 8601 in the business timezone, to the second."""
     return None if moment is None else moment.astimezone(ctx.tz).isoformat(timespec="seconds")
+
+
+# A branch's region recorded in the database is a setting named by this prefix and the branch.
+REGION_PREFIX = "region:"
+
+
+def regions_recorded(rows) -> dict[str, str]:
+    """Branch -> region from the settings rows (key, value) that record them (services.regions_select)."""
+    return {key[len(REGION_PREFIX):]: value for key, value in rows}
+
+
+def regions_in_force(recorded: dict[str, str], configured: dict[str, str] | None) -> dict[str, str]:
+    """The regions a command uses: config's [regions] add to the regions recorded in the database and
+    override them branch by branch."""
+    return {**recorded, **(configured or {})}

@@ -79,8 +79,8 @@ def return_statement(name: str, scope: list):
     raise ValueError(name)
 
 
-# The statements whose rows are many, streamed rather than fetched whole.
-_STREAMED = ("window", "open_decided_after", "open_undecided")
+RETURN_STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "open_decided_after",
+                     "open_undecided")
 
 
 def reader(uow, where: Scope):
@@ -90,7 +90,7 @@ def reader(uow, where: Scope):
 
     def run(name: str, **params):
         stmt = return_statement(name, conditions)
-        if name in _STREAMED:
+        if name in return_figures.STREAMED:
             return uow.session.execute(stmt.execution_options(yield_per=5000), params)
         return uow.session.execute(stmt, params)
 

@@ -35,6 +35,8 @@ HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_exten
                      "reviews_pending", "open_at_quarter_end")
 # The cases of a restarted case's first decision are read by id, this many at a time.
 CHUNK = 500
+# The statements whose rows are many (a row a case or cycle), streamed rather than fetched whole.
+STREAMED = ("window", "open_decided_after", "open_undecided")
 
 
 def parse_quarter(text: str) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from . import labels
 from .access import Do
 from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
+from .context import REGION_PREFIX, regions_in_force, regions_recorded
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
 from .detail import CaseDetail, case_clocks, case_detail, case_json, found  # noqa: F401 (services.case_json, ...)
 from .models import Case, Cycle, Event, Setting, Staff
@@ -38,7 +39,7 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
     # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                        regions={**recorded, **(regions or {})}, calendar=calendar)
+                        regions=regions_in_force(recorded, regions), calendar=calendar)
 
 
 def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.datetime) -> None:
@@ -1008,15 +1009,17 @@ def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str,
     return {"masking": value, "changed": before != value}
 
 
-# A branch's region recorded in the database is a setting named by this prefix and the branch.
-REGION_PREFIX = "region:"
 
 
 def stored_regions(uow) -> dict[str, str]:
     """The regions recorded in the database, branch -> region (the demo records its own branches';
     config's [regions] adds to them and overrides them)."""
-    rows = uow.session.execute(select(Setting.key, Setting.value).where(Setting.key.like(REGION_PREFIX + "%")))
-    return {key[len(REGION_PREFIX):]: value for key, value in rows}
+    return regions_recorded(uow.session.execute(regions_select()))
+
+
+def regions_select():
+    """The settings that record a branch's region (the lean commands run it compiled)."""
+    return select(Setting.key, Setting.value).where(Setting.key.like(REGION_PREFIX + "%"))
 
 
 def record_regions(uow, ctx: Context, regions: dict[str, str]) -> dict[str, str]:

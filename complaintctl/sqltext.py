@@ -30,10 +30,10 @@ AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS), "f", "v")
+           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS), "f_places", "f", "v")
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
-LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids")
+LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids", "f_places")
 
 
 # The lean show's statements: each returns rows of a table, which the lean show reads as the models
@@ -81,11 +81,13 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
         **_due_soon_and_aging(as_of, cutoff), **_summary(),
-        **_list(as_of, cutoff), **_export(),
+        **_list(as_of, cutoff), **_export(), **_return(),
         # the lean show: the case by its id, its cycles, its events and the related case's reference
         **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data
         "masking": services.masking_select(),
+        # the regions recorded in the database (report regulatory's by region)
+        "regions": services.regions_select(),
         "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
 
@@ -154,6 +156,17 @@ def _export() -> dict[str, sa.sql.ClauseElement]:
             suffix = window_suffix(start, end)
             out.update({f"export_cases{suffix}": cases, f"export_cycles{suffix}": cycles,
                         f"export_kept{suffix}": kept})
+    return out
+
+
+def _return() -> dict[str, sa.sql.ClauseElement]:
+    """report regulatory's statements (regulatory.return_statement), with reports.FILTERED where the
+    scope's condition goes, and each scope's condition apart (where_scope_one: a branch,
+    where_scope_many: a region's branches), which dbapi.Reader.filtered joins."""
+    from .regulatory import RETURN_STATEMENTS, return_statement, scope_condition
+
+    out = {f"return_{name}": return_statement(name, [reports.FILTERED]) for name in RETURN_STATEMENTS}
+    out.update({f"where_scope_{kind}": scope_condition(kind, value) for kind, value in (("one", ""), ("many", [""]))})
     return out
 
 

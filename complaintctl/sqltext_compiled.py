@@ -4097,6 +4097,63 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                    'status_2_4': 'paused',
                                                    'status_2_5': 'reopened',
                                                    'status_2_6': 'under_review'}),
+                'regions': ('SELECT settings.key, settings.value FROM settings WHERE settings.key LIKE '
+                            '%(key_1)s::VARCHAR',
+                            {'key_1': 'region:%'}),
+                'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
+                                              'cycles.case_id WHERE cycles.resolved_at >= %(hi)s::TIMESTAMP '
+                                              'WITHOUT TIME ZONE AND cycles.opened_at < %(hi)s::TIMESTAMP '
+                                              'WITHOUT TIME ZONE AND NOT (EXISTS (SELECT * FROM cycles AS '
+                                              'later WHERE later.case_id = cycles.case_id AND later.number > '
+                                              'cycles.number AND later.opened_at < %(hi)s::TIMESTAMP WITHOUT '
+                                              'TIME ZONE)) AND (cycles.opened_by IS NULL OR cycles.opened_by '
+                                              '!= %(opened_by_1)s::VARCHAR) AND (cases.withdrawn_at IS NULL '
+                                              'OR cases.withdrawn_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                              'AND (cases.closed_at IS NULL OR cases.closed_at >= '
+                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__',
+                                              {'opened_by_1': 'review'}),
+                'return_open_undecided': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
+                                          'cycles.case_id WHERE cycles.resolved_at IS NULL AND '
+                                          'cycles.opened_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                          '(EXISTS (SELECT * FROM cycles AS later WHERE later.case_id = '
+                                          'cycles.case_id AND later.number > cycles.number AND '
+                                          'later.opened_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE)) AND '
+                                          '(cycles.opened_by IS NULL OR cycles.opened_by != '
+                                          '%(opened_by_1)s::VARCHAR) AND (cases.withdrawn_at IS NULL OR '
+                                          'cases.withdrawn_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                          '(cases.closed_at IS NULL OR cases.closed_at >= %(hi)s::TIMESTAMP '
+                                          'WITHOUT TIME ZONE) AND __filters__',
+                                          {'opened_by_1': 'review'}),
+                'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
+                                        '(__[POSTCOMPILE_ids]) AND __filters__',
+                                        {}),
+                'return_repeats': ('SELECT events.case_id FROM events WHERE events.action = '
+                                   '%(action_1)s::VARCHAR AND events.occurred_at >= %(lo)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE AND events.occurred_at < %(hi)s::TIMESTAMP WITHOUT '
+                                   'TIME ZONE',
+                                   {'action_1': 'repeat'}),
+                'return_restarted': ('SELECT cycles.case_id, cycles.opened_at AS opened_at, '
+                                     'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
+                                     'cycles.regulatory_extension_days FROM cycles JOIN (SELECT '
+                                     'min(cycles.number) AS n, cycles.case_id AS case_id FROM cycles WHERE '
+                                     'cycles.resolved_at IS NOT NULL AND cycles.case_id IN '
+                                     '(__[POSTCOMPILE_ids]) GROUP BY cycles.case_id) AS anon_1 ON '
+                                     'anon_1.case_id = cycles.case_id AND cycles.number = anon_1.n',
+                                     {}),
+                'return_reviews': ('SELECT cases.branch, cases.review_outcome, cases.reviewed_at FROM cases '
+                                   'WHERE cases.review_requested_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                   'AND cases.review_requested_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                   '__filters__',
+                                   {}),
+                'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, '
+                                  'cases.channel, cases.cycle_number, cases.withdrawn_at AS withdrawn_at, '
+                                  'cycles.opened_at AS opened_at, cycles.resolved_at AS resolved_at, '
+                                  'cycles.regulatory_breached, cycles.regulatory_extension_days FROM cases '
+                                  'JOIN cycles ON cycles.case_id = cases.id AND cycles.number = '
+                                  '%(number_1)s::INTEGER WHERE cases.received_at >= %(lo)s::TIMESTAMP '
+                                  'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                  'ZONE AND __filters__',
+                                  {'number_1': 1}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
                 'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                               'cases.product, cases.category, cases.branch, cases.department, '
@@ -6979,6 +7036,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'where_overdue__status_1_5': 'reopened',
                                    'where_overdue__status_1_6': 'under_review'}),
                 'where_product': ('cases.product = %(f_product)s::VARCHAR', {}),
+                'where_scope_many': ('cases.branch IN (__[POSTCOMPILE_f_places])', {}),
+                'where_scope_one': ('cases.branch = %(f_branch)s::VARCHAR', {}),
                 'where_stale': ('cases.status IN (%(where_stale__status_1_1)s::VARCHAR, '
                                 '%(where_stale__status_1_2)s::VARCHAR, %(where_stale__status_1_3)s::VARCHAR, '
                                 '%(where_stale__status_1_4)s::VARCHAR, %(where_stale__status_1_5)s::VARCHAR, '
@@ -11088,6 +11147,53 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                'status_2_4': 'paused',
                                                'status_2_5': 'reopened',
                                                'status_2_6': 'under_review'}),
+            'regions': ('SELECT settings."key", settings.value FROM settings WHERE settings."key" LIKE '
+                        ':key_1',
+                        {'key_1': 'region:%'}),
+            'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
+                                          'cycles.case_id WHERE cycles.resolved_at >= :hi AND '
+                                          'cycles.opened_at < :hi AND NOT (EXISTS (SELECT * FROM cycles AS '
+                                          'later WHERE later.case_id = cycles.case_id AND later.number > '
+                                          'cycles.number AND later.opened_at < :hi)) AND (cycles.opened_by '
+                                          'IS NULL OR cycles.opened_by != :opened_by_1) AND '
+                                          '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= :hi) AND '
+                                          '(cases.closed_at IS NULL OR cases.closed_at >= :hi) AND '
+                                          '__filters__',
+                                          {'opened_by_1': 'review'}),
+            'return_open_undecided': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
+                                      'cycles.case_id WHERE cycles.resolved_at IS NULL AND cycles.opened_at '
+                                      '< :hi AND NOT (EXISTS (SELECT * FROM cycles AS later WHERE '
+                                      'later.case_id = cycles.case_id AND later.number > cycles.number AND '
+                                      'later.opened_at < :hi)) AND (cycles.opened_by IS NULL OR '
+                                      'cycles.opened_by != :opened_by_1) AND (cases.withdrawn_at IS NULL OR '
+                                      'cases.withdrawn_at >= :hi) AND (cases.closed_at IS NULL OR '
+                                      'cases.closed_at >= :hi) AND __filters__',
+                                      {'opened_by_1': 'review'}),
+            'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
+                                    '(__[POSTCOMPILE_ids]) AND __filters__',
+                                    {}),
+            'return_repeats': ('SELECT events.case_id FROM events WHERE events.action = :action_1 AND '
+                               'events.occurred_at >= :lo AND events.occurred_at < :hi',
+                               {'action_1': 'repeat'}),
+            'return_restarted': ('SELECT cycles.case_id, cycles.opened_at AS opened_at, cycles.resolved_at '
+                                 'AS resolved_at, cycles.regulatory_breached, '
+                                 'cycles.regulatory_extension_days FROM cycles JOIN (SELECT '
+                                 'min(cycles.number) AS n, cycles.case_id AS case_id FROM cycles WHERE '
+                                 'cycles.resolved_at IS NOT NULL AND cycles.case_id IN (__[POSTCOMPILE_ids]) '
+                                 'GROUP BY cycles.case_id) AS anon_1 ON anon_1.case_id = cycles.case_id AND '
+                                 'cycles.number = anon_1.n',
+                                 {}),
+            'return_reviews': ('SELECT cases.branch, cases.review_outcome, cases.reviewed_at FROM cases '
+                               'WHERE cases.review_requested_at >= :lo AND cases.review_requested_at < :hi '
+                               'AND __filters__',
+                               {}),
+            'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, cases.channel, '
+                              'cases.cycle_number, cases.withdrawn_at AS withdrawn_at, cycles.opened_at AS '
+                              'opened_at, cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
+                              'cycles.regulatory_extension_days FROM cases JOIN cycles ON cycles.case_id = '
+                              'cases.id AND cycles.number = :number_1 WHERE cases.received_at >= :lo AND '
+                              'cases.received_at < :hi AND __filters__',
+                              {'number_1': 1}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
             'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                           'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
@@ -13493,6 +13599,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                'where_overdue__status_1_5': 'reopened',
                                'where_overdue__status_1_6': 'under_review'}),
             'where_product': ('cases.product = :f_product', {}),
+            'where_scope_many': ('cases.branch IN (__[POSTCOMPILE_f_places])', {}),
+            'where_scope_one': ('cases.branch = :f_branch', {}),
             'where_stale': ('cases.status IN (:where_stale__status_1_1, :where_stale__status_1_2, '
                             ':where_stale__status_1_3, :where_stale__status_1_4, :where_stale__status_1_5, '
                             ':where_stale__status_1_6) AND cases.tier = :where_stale__tier_1 AND '

@@ -56,7 +56,7 @@ def tally_repeats(events: Iterable, read_cases: Callable[[list[int]], Iterable])
 
 def dimensions(by: str) -> tuple[str, ...]:
     """--by's dimensions (one to three, comma-separated), each typed as its key, its English header or
-    its Chinese name, as report sla's --by takes them (`--by 渠道,网点` is `--by channel,branch`)."""
+    its Chinese name, as report sla's --by takes them."""
     dims = []
     for text in (x.strip() for x in by.split(",") if x.strip()):
         try:
