@@ -1,26 +1,25 @@
-"""`report overdue`, `report due-soon`, `report aging`, `report summary`, `report sla`, `export
---format csv`, `show`, `list` and `find` without Typer or SQLAlchemy: the morning cron job's
-report, what falls due next, the register's ages, the trends, the compliance figures, the
-spreadsheet export, a case in full, the register's cases and a caller's, read-only.
+"""The read-only commands without Typer or SQLAlchemy: `report overdue`, `report due-soon`, `report
+aging`, `report summary`, `report sla`, `report regulatory`, `export`, `show`, `list` and `find` (the
+morning cron job's report, what falls due next, the register's ages, the trends, the compliance
+figures, the quarterly return, the spreadsheet export, a case in full, the register's cases and a
+caller's).
 
-The command is recognised in main.run before the Typer application is built, and only when every
-argument is one this module understands (global --db, --config, --lang, --as; overdue's --as-of,
---all, --limit, --format, --fail-on-overdue, --include-due-soon, --output, --excel and its filters;
-sla's --from, --to, --by, --format; due-soon's, aging's, summary's, export's, show's, list's and
-find's below). Filters are joined into the statements at run time (_filters, _statement;
-dbapi.Reader.filtered). Anything else, and anything unusual found before the first
-byte is written (a database that is missing, not at the current schema or unreadable, a login that
-may not read, a bad value, cycles without their working time
-kept), goes the full way instead, which then says what is wrong with the same line and exit code,
-or prints the same report. Nothing here decides what the report holds: the statements are the full
-path's own, compiled to text (complaintctl/sqltext.py), the operator is identified by
-access.identify_with, and the rows are made by rows.CaseRows (overdue, due-soon), rows.aging_table
-(aging), summary.summary (summary) or sla.sla_by (sla) and written by render.emit or views.emit_*, as in cli/reports.py (`show`: complaintctl/detail.py's view, written by
-views.emit_detail, as in cli/cases.py); except overdue's `--format csv` (to stdout or
---output), whose rows come out of the database as finished text (complaintctl/finished.py: COPY on
-PostgreSQL) when the calendar's tables cover the moment. tests/cli/test_lean_overdue.py,
-test_lean_sla.py, test_lean_aging.py and test_lean_show.py run each command both ways and compare
-the bytes.
+Each command is recognised in main.run before the Typer application is built, and only when every
+argument is one this module understands (the global --db, --config, --lang, --as, and the command's
+own options, listed by each parse_* below). Filters and scopes are joined into the statements at run
+time (_filters, _statement; dbapi.Reader.filtered), as are summary's dimensions (Reader.grouped) and
+the export's window of receipt (Reader.windowed). Anything else, and anything unusual found before
+the first byte is written (a database that is missing, not at the current schema or unreadable, a
+login that may not read, a bad value, cycles without their working time kept), goes the full way
+instead, which then says what is wrong with the same line and exit code, or prints the same report.
+Nothing here decides what a report holds: the statements are the full way's own, compiled to text
+(complaintctl/sqltext.py), the operator is identified by access.identify_with, and the figures are
+put together by the library's own SQLAlchemy-free modules (rows.CaseRows, rows.aging_table,
+summary.summary, sla.sla_by, return_figures.quarterly_return, export_rows, detail) and written by
+render.emit or views.emit_*, as cli/reports.py, cli/cases.py and cli/transfer.py write them; except
+the CSVs of `report overdue` and `export`, whose rows come out of the database as finished text
+(complaintctl/finished.py, db.py's export_csv_sql: COPY on PostgreSQL) when the calendar's tables
+cover the moment. tests/cli/test_lean_*.py run each command both ways and compare the bytes.
 
 COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
 """
@@ -399,19 +398,7 @@ class Finished:
     def write(self) -> None:
         from complaintctl.rows import CSV_KEYS
 
-        # csv.writer writes these plain names as they are; --excel: the byte-order mark before, as render.emit
-        header = (("\ufeff" if self.excel else "") + ",".join(CSV_KEYS) + "\r\n").encode()
-        if self.output is None:
-            out = _stdout()
-            out.write(header)
-            self.db.write_csv(self.rows, out, **self.bound)
-            out.flush()
-            return
-        from complaintctl import files
-
-        with files.atomic_text(self.output[0], "--output", protect=self.output[1], binary=True) as out:
-            out.write(header)
-            self.db.write_csv(self.rows, out, **self.bound)
+        _write_finished(self.output, CSV_KEYS, self.excel, lambda out: self.db.write_csv(self.rows, out, **self.bound))
 
     def count(self) -> None:
         """How many cases are overdue (for --fail-on-overdue), counted in SQL."""
@@ -581,38 +568,38 @@ def _prepare_export(opts: dict):
 
         lo, hi = received_window(ctx, opts["start"], opts["end"])
         reveal = not masking and db.may_read_personal()
+        bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}  # as stored
         if fmt == "jsonl":
             from pathlib import Path
 
             output = None if opts["output"] is None else Path(opts["output"])
-            return db, lang, output, _documents(db, ctx.tz, lo, hi, reveal)
+            return db, lang, output, _documents(db, ctx.tz, lo is not None, hi is not None, bound, reveal)
         zone = getattr(ctx.tz, "key", None)
         if zone is None or _calendar_kept(db, ctx, policy) is None:
             raise FullWay  # the full way writes the calendar's tables for this config first
         if not db.export_text_holds(ctx.tz):
             raise FullWay  # the compiled text is not this zone's form (PostgreSQL: whole hours only)
         target = _target(db, opts["output"])
+        name = db.windowed("export_csv_revealed" if reveal else "export_csv", lo is not None, hi is not None)
     except BaseException:
         db.close()
         raise
-    name = db.windowed("export_csv_revealed" if reveal else "export_csv", lo is not None, hi is not None)
-    bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}
     return db, lang, target and target[0], _FinishedExport(db, name, ctx.tz, target, opts["excel"], bound)
 
 
-def _documents(db, tz, lo, hi, reveal: bool):
-    """export's JSONL rows (export_rows.documents), streamed from the three statements of the
-    window's kind, lo and hi bound as stored."""
+def _documents(db, tz, start: bool, end: bool, bound: dict, reveal: bool):
+    """export's JSONL rows (export_rows.documents) from the three statements of the window's kind
+    (bounded from the start, to the end: `bound` holds lo and hi as stored), each run before the
+    first byte is written, as the full way runs them, and streamed."""
     from complaintctl import export_rows
     from complaintctl.sqltext_compiled import ROWS
     from complaintctl.stored import time_text, window_suffix
 
-    suffix = window_suffix(lo is not None, hi is not None)
-    bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}
+    suffix = window_suffix(start, end)
     show = time_text(tz)  # one cache: a cycle's times are mostly its case's
-    cases = db.stream(f"export_cases{suffix}", **bound)
-    cycles = db.stream(f"export_cycles{suffix}", **bound)
-    kept = db.stream(f"export_kept{suffix}", **bound) if reveal else None
+    cases = db.rows(f"export_cases{suffix}", **bound)
+    cycles = db.rows(f"export_cycles{suffix}", **bound)
+    kept = db.rows(f"export_kept{suffix}", **bound) if reveal else None
     case_kinds = [kind for _, kind in ROWS["export_cases"]]
     cycle_kinds = [kind for _, kind in ROWS["export_cycles"]][1:]  # after the case id
     return export_rows.documents(export_rows.merged(cases, cycles, kept, export_rows.converters(case_kinds, show),
@@ -629,18 +616,27 @@ class _FinishedExport:
     def write(self) -> int:
         from complaintctl.rows import EXPORT_CSV_KEYS
 
-        head = (("\ufeff" if self.excel else "") + ",".join(EXPORT_CSV_KEYS) + "\r\n").encode("utf-8")
-        if self.target is None:  # plain names: csv.writer's bytes
-            out = _stdout()
-            out.write(head)
-            n = self.db.write_export(self.name, out, self.tz, **self.bound)
-            out.flush()
-            return n
-        from complaintctl import files
+        return _write_finished(self.target, EXPORT_CSV_KEYS, self.excel,
+                               lambda out: self.db.write_export(self.name, out, self.tz, **self.bound))
 
-        with files.atomic_text(self.target[0], "--output", protect=self.target[1], binary=True) as out:
-            out.write(head)
-            return self.db.write_export(self.name, out, self.tz, **self.bound)
+
+def _write_finished(target, keys, excel: bool, body):
+    """A CSV whose rows the database wrote as finished text: the header (csv.writer writes these
+    plain names as they are; with --excel the byte-order mark before it, as render.emit writes it),
+    then `body(out)` writing the rows to the binary stream, to stdout or the --output file
+    (`target`: lean._target's); what `body` returns."""
+    head = (("\ufeff" if excel else "") + ",".join(keys) + "\r\n").encode("utf-8")
+    if target is None:
+        out = _stdout()
+        out.write(head)
+        written = body(out)
+        out.flush()
+        return written
+    from complaintctl import files
+
+    with files.atomic_text(target[0], "--output", protect=target[1], binary=True) as out:
+        out.write(head)
+        return body(out)
 
 
 def _write_export(db, lang: str, output, rows) -> None:

@@ -580,7 +580,9 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
             shown += 1
         if caption:
             write(caption)
-    total = seen if total is None else max(total, seen)
+        total = seen if total is None else max(total, seen)
+        if output is not None and total > shown:  # a file cut short says so in itself too
+            write(labels.t("more_rows", lang, n=total - shown))
     if on_terminal and (len(lay.columns) < len(columns) or shortened):  # nothing lost silently
         def name(c: Column) -> str:
             return "\u00a0".join(_header(c, lang).split())
@@ -593,7 +595,7 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         else:
             note = labels.sentence("columns_left_out", lang, width=width, names=names)
         message("\n".join(wrap_cells(note, width)).replace("\u00a0", " "))  # a name stays on one line
-    if output is None and total > shown:
+    if total > shown:
         message(labels.t("more_rows", lang, n=total - shown))
     return total
 

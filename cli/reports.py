@@ -146,7 +146,7 @@ def summary(
     ctx: typer.Context,
     from_: str = typer.Option(..., "--from", help="Start of the window (inclusive)."),
     to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
-    by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier; up to three with commas."),
+    by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier (or the Chinese name); up to three with commas."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """Complaints received by dimension, against the previous window: what is rising and why.

@@ -417,12 +417,11 @@ class _SQLite(_Adapter):
 
     @staticmethod
     def _lines(raw, sql: str, params: dict, end: str):
+        # The cursor is left to its connection: a stream left unfinished (a reader who closed the
+        # pipe) is closed after the connection, when closing the cursor itself would raise.
         cursor = raw.execute(sql, params)
-        try:
-            while rows := cursor.fetchmany(2000):
-                yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
-        finally:
-            cursor.close()
+        while rows := cursor.fetchmany(2000):
+            yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
 
     def now_sql(self) -> str:
         # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.

@@ -127,10 +127,10 @@ class Reader:
         from types import SimpleNamespace
 
         from .sqltext_compiled import ROWS
-        from .stored import stored_utc
+        from .stored import flag, stored_utc
 
         columns = ROWS[name]
-        convert = {"time": stored_utc, "bool": lambda v: v if v is None else bool(v), None: lambda v: v,
+        convert = {"time": stored_utc, "bool": flag, None: lambda v: v,
                    "date": lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v}
         readers = [(column, convert[kind]) for column, kind in columns]
         return [SimpleNamespace(**{column: read(value) for (column, read), value in zip(readers, row)})
@@ -143,6 +143,12 @@ class Reader:
         # after its connection, and `yield from` would close the cursor then, which raises.
         for row in self._run(cursor, name, params):
             yield row
+
+    def rows(self, name: str, **params):
+        """The rows of a long result, the statement run now (before anything is written, so that an
+        error is told as the full way tells it) and its rows read as they are iterated: the cursor
+        itself, left to the connection to close."""
+        return self._run(self._cursor(), name, params)
 
     def _cursor(self):
         cursor = self.con.cursor()
@@ -166,8 +172,10 @@ class Reader:
     def grouped(self, name: str, dims) -> str:
         """report summary's statement `name` with the columns of the dimensions `dims` written where
         they go (summary.DIMS_PLACE); the name to run it by."""
-        from .summary import DIMS_PLACE, dimension_columns
+        from .summary import DIMENSIONS, DIMS_PLACE, dimension_columns
 
+        if not set(dims) <= set(DIMENSIONS):  # names written into SQL: only the known columns
+            raise ValueError(f"not a dimension: {dims!r}")
         key = name + ":" + ",".join(dims)
         if key not in self.queries:
             sql, constants = self.queries[name]
@@ -254,13 +262,14 @@ class _PostgreSQLReader(Reader):
         import psycopg
 
         super().__init__(psycopg.connect(**kw), psycopg.Error)  # a transaction begins with the first statement
+        self._streams = 0  # the server-side cursors opened so far (each is named)
 
     def login(self, os_login: str) -> str:
         return self.scalar("login")  # session_user, as db.py's adapter asks
 
     def _cursor(self):
         # Server-side, as the engine streams; each its own name, as several stream at once (export).
-        self._streams = getattr(self, "_streams", 0) + 1
+        self._streams += 1
         cursor = self.con.cursor(name=f"complaintctl_stream_{self._streams}")
         cursor.itersize = 2000
         return cursor

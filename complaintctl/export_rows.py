@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .masking import FIELDS, revealed
 from .rows import EXPORT_CASE_FIELDS, EXPORT_CYCLE_FIELDS
+from .stored import flag
 
 # How the selected columns are read (sqltext.kinds' words): "time" as stored, shown in the business
 # zone by the export's converter; "bool" a flag (SQLite stores 0 and 1); anything else as it is.
@@ -17,12 +18,7 @@ Kinds = Sequence[str | None]
 
 def converters(kinds: Kinds, show: Callable) -> list[tuple[int, Callable]]:
     """(position, converter) for the columns that need one, chosen once."""
-    flag = _flag
     return [(i, show if kind == "time" else flag) for i, kind in enumerate(kinds) if kind in ("time", "bool")]
-
-
-def _flag(value):
-    return value if value is None else bool(value)
 
 
 def merged(cases: Iterable[Sequence], cycles: Iterable[Sequence], kept: Iterable[Sequence] | None,

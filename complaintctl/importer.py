@@ -13,7 +13,7 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Boolean, func, select
+from sqlalchemy import func, select
 
 from . import audit, clocks, files
 from . import domain as d
@@ -26,7 +26,7 @@ from .context import Context, read_time
 from .cycles import OPENERS, Decided, Openings, decided_seconds, open_cycle, opener_action
 from .masking import mask_text
 from . import export_rows, personal
-from .models import Case, Cycle, Event, PersonalData, Staff, UTCDateTime
+from .models import Case, Cycle, Event, PersonalData, Staff, column_kind
 from .reports import received_window
 
 # The fields of a foreign history file (a column named like one maps to it without --map).
@@ -946,13 +946,10 @@ def export_selects(lo=None, hi=None, reveal: bool = False):
 
 
 def export_kinds() -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
-    """How each exported column of a case and of a cycle is read (export_rows.converters): "time"
-    (shown in the business zone), "bool" (a flag), None (as it is)."""
-    def kind(column) -> str | None:
-        return "time" if isinstance(column.type, UTCDateTime) else "bool" if isinstance(column.type, Boolean) else None
-
-    return (tuple(kind(Case.__table__.c[n]) for n in EXPORT_CASE_FIELDS),
-            tuple(kind(Cycle.__table__.c[n]) for n in EXPORT_CYCLE_FIELDS))
+    """How each exported column of a case and of a cycle is read (models.column_kind, for
+    export_rows.converters: "time" shown in the business zone, "bool" a flag, else as it is)."""
+    return (tuple(column_kind(Case.__table__.c[n].type) for n in EXPORT_CASE_FIELDS),
+            tuple(column_kind(Cycle.__table__.c[n].type) for n in EXPORT_CYCLE_FIELDS))
 
 
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:

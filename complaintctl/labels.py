@@ -1414,7 +1414,7 @@ HELP_ZH: dict[str, str] = {
     "report summary": "按维度统计受理的投诉，并与上一期间对比：哪些在上升及其原因。",
     "report summary --from": "期间起点（含当天）。",
     "report summary --to": "期间终点（日期包括该日全天）。",
-    "report summary --by": "channel、product、category、branch 或 tier；最多三个，用逗号分隔。",
+    "report summary --by": "channel、product、category、branch 或 tier（也可填中文名称：渠道、产品……）；最多三个，用逗号分隔。",
     "report regulatory": "按 JR/T 0169 代码、按网点和地区编制的季度投诉报表，报送监管部门。\n\n"
                          "按业务类型 × 投诉原因和按渠道统计受理量；按网点和地区统计：15 日内办结、延期内办结或逾期办结、"
                          "撤回、重复投诉、核查及其结果、期末未办结。",
@@ -1646,7 +1646,8 @@ TEXT.update({
     "acc.one_of": ("one of {choices}", "以下之一：{choices}"),
     "acc.any_of": ("{choices}", "以下之一：{choices}"),
     "acc.one_or_more": ("one or more of {choices}", "以下一项或多项：{choices}"),
-    "acc.dimensions": ("one to three of {choices}, comma-separated", "以下一至三项，用逗号分隔：{choices}"),
+    "acc.dimensions": ("one to three different ones of {choices}, comma-separated",
+                       "以下一至三个不同的项，用逗号分隔：{choices}"),
     "acc.en_or_zh": ("en or zh", "en 或 zh"),
     "acc.zh_or_en": ("zh or en", "zh 或 en"),
     "acc.html_or_json": ("html or json", "html 或 json"),

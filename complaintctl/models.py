@@ -47,6 +47,16 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc)
 
 
+def column_kind(type_) -> str | None:
+    """How the models give a column of this type back, in the words the lean commands read rows by
+    (sqltext_compiled.ROWS): "time" (UTCDateTime: an aware UTC datetime), "bool" (a flag; SQLite
+    stores 0/1), "date" (SQLite stores its ISO text), else None (as the driver gives it)."""
+    from sqlalchemy import Boolean, Date
+
+    return ("time" if isinstance(type_, UTCDateTime) else "bool" if isinstance(type_, Boolean)
+            else "date" if isinstance(type_, Date) else None)
+
+
 def stored_moment(value):
     """For SQL: an SQL expression as it is; a Python moment bound as times are stored (UTC text on
     SQLite), so that it compares and subtracts as a stored time does."""

@@ -50,6 +50,11 @@ def stored_utc(value) -> dt.datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def flag(value) -> bool | None:
+    """A stored flag as the models give it back: True or False (SQLite stores 1 and 0), or None."""
+    return value if value is None else bool(value)
+
+
 def _hour_offset(tz, hour: str):
     """The zone's offset through one UTC hour ('YYYY-MM-DD HH'), with its ISO suffix; None when it
     changes within the hour (a daylight-saving change at a half hour)."""

@@ -55,17 +55,18 @@ def tally_repeats(events: Iterable, read_cases: Callable[[list[int]], Iterable])
 
 
 def dimensions(by: str) -> tuple[str, ...]:
-    """--by's dimensions (one to three, comma-separated), each typed as its key, its English header or
-    its Chinese name, as report sla's --by takes them."""
+    """--by's dimensions (one to three different ones, comma-separated), each typed as its key, its
+    English header or its Chinese name, as report sla's --by takes them."""
+    choices = labels.Named(DIMENSIONS)
     dims = []
     for text in (x.strip() for x in by.split(",") if x.strip()):
         try:
             dims.append(labels.parse_name(text, DIMENSIONS, "--by"))
         except InvalidValue:
-            raise InvalidValue("--by", text, "acc.dimensions", choices=DIMENSIONS) from None
+            raise InvalidValue("--by", text, "acc.dimensions", choices=choices) from None
     dims = tuple(dims)
-    if not dims or len(dims) > 3:
-        raise InvalidValue("--by", by, "acc.dimensions", choices=DIMENSIONS)
+    if not dims or len(dims) > 3 or len(set(dims)) < len(dims):  # a dimension named twice: refused
+        raise InvalidValue("--by", by, "acc.dimensions", choices=choices)
     return dims
 
 

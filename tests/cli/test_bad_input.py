@@ -65,6 +65,8 @@ def test_missing_contact_is_refused_except_for_anonymous_channels(cli):
     (["list", "--status", "lost"], "invalid --status"),
     (["report", "sla", "--from", "2026-03-10", "--to", "2026-03-01"], "a time after --from"),
     (["report", "summary", "--from", "2026-03-01", "--to", "2026-03-10", "--by", "colour"], "invalid --by 'colour'"),
+    (["report", "summary", "--from", "2026-03-01", "--to", "2026-03-10", "--by", "branch,等级,网点"],
+     "invalid --by 'branch,等级,网点': expected one to three different ones of channel (渠道)"),
     (["nosuchcommand"], "No such command"),
     (["log", "--channel"], "requires an argument"),
     (["--lang", "fr", "list"], "invalid --lang 'fr'"),

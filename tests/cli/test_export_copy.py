@@ -148,3 +148,19 @@ def test_a_login_that_may_not_reveal_exports_its_branch_masked(cli, tmp_path, mo
     finally:
         cli.sql(f'DROP OWNED BY "{name}"')
         cli.sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
+@pytest.mark.sqlite_only
+def test_the_lines_of_an_export_left_unfinished_close_quietly_after_their_connection(cli):
+    """`export -f csv | head -c 100` the full way: the reader went away, the connection was closed,
+    and closing the stream of lines then must not raise (Python printed "Exception ignored ...
+    Cannot operate on a closed database" under the user's output)."""
+    import sqlite3
+
+    from complaintctl.db import ADAPTERS
+
+    raw = sqlite3.connect(cli.db)
+    lines = ADAPTERS["sqlite"]._lines(raw, "SELECT 'a' UNION ALL SELECT 'b'", {}, "\r\n")
+    assert next(lines) == (2, b"a\r\nb\r\n")
+    raw.close()
+    lines.close()

@@ -200,9 +200,10 @@ def heavy_imports(db, *runs: list[str]) -> list[str]:
 
 
 @pytest.mark.sqlite_only
-def test_the_lean_reports_and_export_load_neither_sqlalchemy_nor_typer(cli):
+def test_the_lean_reports_and_export_load_neither_sqlalchemy_nor_typer(cli, tmp_path):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["report", "overdue", "--as-of", AS_OF], ["report", "overdue", "--as-of", AS_OF, "-f", "csv"],
+                         ["report", "overdue", "--as-of", AS_OF, "--output", str(tmp_path / "overdue.txt")],
                          ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31"], ["export", "-f", "csv"],
                          ["export"], ["export", "--from", "2026-03-01", "--to", "2026-03-31"]) == []
 

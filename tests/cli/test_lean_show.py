@@ -125,7 +125,8 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
                  ["report", "overdue"], ["--lang", "zh", "report", "overdue", "--include-due-soon", "--all"],
                  ["report", "overdue", "-f", "json", "--tier", "general"], ["report", "overdue", "-f", "csv", "--excel"],
                  ["report", "overdue", "-f", "jsonl", "--include-due-soon"],
-                 ["report", "overdue", "-f", "csv", "--excel", "--include-due-soon"]):
+                 ["report", "overdue", "-f", "csv", "--excel", "--include-due-soon"],
+                 ["list", "--all", "--limit", "2"], ["report", "overdue", "--limit", "3"]):
         made = []
         dated = [] if "summary" in args or "sla" in args else ["--as-of", AS_OF]
         for lean_way in (True, False):
@@ -140,6 +141,9 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
             assert made[0][3].decode().splitlines()[0].startswith(("Overdue as of", "截至")), made[0][3][:80]
         if "--excel" in args:
             assert made[0][3].startswith("\ufeff".encode()), args
+        if "--limit" in args:  # a table cut short says so in the file, and on stderr
+            assert made[0][3].decode().splitlines()[-1].endswith("more rows not shown; use --all or --limit N")
+            assert made[0][2].decode().endswith("more rows not shown; use --all or --limit N\n"), made[0][2]
         if "sla" in args and "json" not in args:  # the table and the line under it
             assert "已超时的未结案件".encode() in made[0][3] or b"already breached" in made[0][3]
     # --output - is standard output, as for most tools (a file named "-" before), both ways
