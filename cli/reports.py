@@ -247,7 +247,8 @@ def monthly(
     from complaintctl.return_figures import parse_month
 
     parse_month(month)  # a mistake is told before the database is opened (or created)
-    data = report.figures(st.uow(write=False), st.context(), month=month)
+    c = st.context()
+    data = report.figures(report.Source(st.uow(write=False), c), c, month=month)
     if fmt == "json":
         render.write_json(data, output)
         return

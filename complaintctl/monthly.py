@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import case as sql_case, func, literal, select
+from typing import Any, Iterable
 
 from . import domain as d
-from . import labels, regulatory, remediation, reports, return_figures
-from .models import Case
+from . import labels, return_figures
 from .context import Context, show_time
+from .rows import AGE_BUCKETS, bucket_name
 
-_C = Case.__table__.c
 TREND_MONTHS = 12
 REVIEW_MEASURES = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,43 +22,87 @@ def _month_bounds(ctx: Context, year: int, month: int, back: int = 0) -> tuple[d
     return first, return_figures.month_start(first.year, first.month + 1)
 
 
-def trends(uow, ctx: Context, fields: tuple[str, ...], year: int, month: int) -> dict[str, dict[str, list[int]]]:
-    """Complaints received in each of the 12 months ending with this one, per value of each field
-    (one query for all the fields)."""
-    cal = ctx.calendar
-    starts = [return_figures.month_start(year, month - k) for k in range(TREND_MONTHS - 1, -1, -1)]
-    end = cal.start_of_day(return_figures.month_start(year, month + 1))
-    cols = [_C[f] for f in fields]
-    bucket = sql_case(*[(_C.received_at < cal.start_of_day(s2), literal(i))
-                        for i, s2 in enumerate(starts[1:])], else_=literal(TREND_MONTHS - 1)).label("m")
-    where = [_C.received_at >= cal.start_of_day(starts[0]), _C.received_at < end]
+def trend_counts(rows, fields: tuple[str, ...]) -> dict[str, dict[str, list[int]]]:
+    """Complaints received in each of the 12 months, per value of each field, from the rows of
+    reports.trends_select (the fields' values, the month's number, the count), largest first."""
     out: dict[str, dict[str, list[int]]] = {f: {} for f in fields}
-    for row in uow.session.execute(select(*cols, bucket, func.count()).where(*where).group_by(*cols, bucket)):
+    for row in rows:
         m, n = int(row[-2]), row[-1]
         for i, f in enumerate(fields):
             out[f].setdefault(row[i], [0] * TREND_MONTHS)[m] += n
     return {f: dict(sorted(v.items(), key=lambda kv: -sum(kv[1]))) for f, v in out.items()}
 
 
-def figures(uow, ctx: Context, *, month: str) -> dict[str, Any]:
-    """Every figure of the monthly report for `month` (YYYY-MM), as of the end of that month."""
+class Source:
+    """Where the monthly report's figures are read: this one, the full way's, through a unit of work
+    and the library's reports (the lean report, cli/lean.py, has its own over the compiled text,
+    with the same methods); entered once, so that every figure is read in one transaction."""
+
+    def __init__(self, uow, ctx: Context):
+        self.uow, self.ctx = uow, ctx
+
+    def __enter__(self):
+        self.uow.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.uow.__exit__(*exc)
+
+    def trends(self, fields: tuple[str, ...], lo: dt.datetime, hi: dt.datetime, edges: list) -> Iterable:
+        from . import reports
+
+        return self.uow.session.execute(reports.trends_select(fields, lo, hi, edges))
+
+    def summary(self, start: str, end: str, by: str) -> dict[str, Any]:
+        from . import reports
+
+        return reports.summary(self.uow, self.ctx, start=start, end=end, by=by)
+
+    def sla(self, start: str, end: str, by: tuple[str, ...]) -> list[dict[str, Any]]:
+        from . import reports
+
+        return reports.sla_by(self.uow, self.ctx, start=start, end=end, by=by)
+
+    def aging(self, as_of: dt.datetime) -> list[dict[str, Any]]:
+        from . import reports
+
+        return reports.aging(self.uow, self.ctx, as_of=as_of)
+
+    def handling(self, lo: dt.datetime, hi: dt.datetime) -> list[dict[str, Any]]:
+        from . import regulatory
+
+        return regulatory.handling_by_branch(self.uow, self.ctx, lo, hi)
+
+    def actions(self, as_of: dt.datetime, **which) -> list[dict[str, Any]]:
+        from . import remediation
+
+        return list(remediation.actions(self.uow, self.ctx, as_of=as_of, **which))
+
+
+def figures(source, ctx: Context, *, month: str) -> dict[str, Any]:
+    """Every figure of the monthly report for `month` (YYYY-MM), as of the end of that month, read
+    from `source` (a Source, or the lean report's own)."""
     year, mon = return_figures.parse_month(month)
     first, after = _month_bounds(ctx, year, mon)
     prev_first, _ = _month_bounds(ctx, year, mon, back=1)
-    lo, hi = ctx.calendar.start_of_day(first), ctx.calendar.start_of_day(after)
+    cal = ctx.calendar
+    lo, hi = cal.start_of_day(first), cal.start_of_day(after)
     end = hi - dt.timedelta(microseconds=1)
     last_day = (after - dt.timedelta(days=1)).isoformat()
     as_of = min(hi, ctx.now)
-    months = [return_figures.month_start(year, mon - k).strftime("%Y-%m") for k in range(TREND_MONTHS - 1, -1, -1)]
-    with uow:
-        both = trends(uow, ctx, ("product", "channel"), year, mon)
+    starts = [return_figures.month_start(year, mon - k) for k in range(TREND_MONTHS - 1, -1, -1)]
+    months = [s.strftime("%Y-%m") for s in starts]
+    fields = ("product", "channel")
+    with source:
+        both = trend_counts(source.trends(fields, cal.start_of_day(starts[0]), hi,
+                                          [cal.start_of_day(s) for s in starts[1:]]), fields)
         by_product, by_channel = both["product"], both["channel"]
-        summary = reports.summary(uow, ctx, start=first.isoformat(), end=last_day, by="category")
-        sla_tier, sla_branch = reports.sla_by(uow, ctx, start=first.isoformat(), end=last_day, by=("tier", "branch"))
-        aging = reports.aging(uow, ctx, as_of=as_of)
-        handling = regulatory.handling_by_branch(uow, ctx, lo, hi)
-        due = list(remediation.actions(uow, ctx, as_of=as_of, due_from=first, due_before=after))
-        late = list(remediation.actions(uow, ctx, as_of=as_of, overdue=True))
+        summary = source.summary(start=first.isoformat(), end=last_day, by="category")
+        sla_tier, sla_branch = source.sla(start=first.isoformat(), end=last_day, by=("tier", "branch"))
+        aging = source.aging(as_of)
+        handling = source.handling(lo, hi)
+        due = source.actions(as_of, due_from=first, due_before=after)
+        late = source.actions(as_of, overdue=True)
     total = next((r for r in handling if r["branch"] == return_figures.TOTAL), {})
     reasons = [{"category": r["category"], "received": r["received"], "previous": r["previous"],
                 "change": r["change"], "change_pct": r["change_pct"]}
@@ -145,7 +186,7 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
         out.append({"id": f"compliance-{dim}", "title": title, "svg": _svg(chart)})
     title = labels.t("chart.aging", lang)
     chart = _chart("StackedBar", title)
-    buckets = [reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS]
+    buckets = [bucket_name(a, b) for a, b in AGE_BUCKETS]
     chart.x_labels = buckets
     for row in data["aging"]:
         if row["tier"] != "TOTAL":
@@ -172,4 +213,4 @@ def render_html(data: dict[str, Any], lang: str, *, bank: str = "") -> str:
 
     return env.get_template("monthly.html.j2").render(
         data=data, charts=charts(data, lang), t=t, lab=lab, pct=pct, lang=lang, bank=bank,
-        buckets=[reports.bucket_name(a, b) for a, b in reports.AGE_BUCKETS], review_measures=REVIEW_MEASURES)
+        buckets=[bucket_name(a, b) for a, b in AGE_BUCKETS], review_measures=REVIEW_MEASURES)

@@ -110,26 +110,36 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
             due_from: dt.date | None = None) -> Iterator[dict[str, Any]]:
     """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
     moment = as_of or ctx.now
-    stmt = select(RemediationAction).order_by(RemediationAction.due_on, RemediationAction.id)
-    if overdue:  # late from the day after the due date, in the business zone
-        stmt = stmt.where(*late_select_where(ctx.calendar.local_date(moment)))
-    if status:
-        stmt = stmt.where(RemediationAction.status == labels.parse(d.ActionStatus, status, "--status").value)
-    if owner:
-        stmt = stmt.where(RemediationAction.owner == owner.strip())
-    if due_before is not None:
-        stmt = stmt.where(RemediationAction.due_on < due_before)
-    if due_from is not None:
-        stmt = stmt.where(RemediationAction.due_on >= due_from)
+    stmt = actions_select(late_on=ctx.calendar.local_date(moment) if overdue else None,
+                          status=labels.parse(d.ActionStatus, status, "--status").value if status else None,
+                          owner=owner.strip() if owner else None, due_before=due_before, due_from=due_from)
     rows = uow.session.execute(stmt).scalars().all()
     refs = _refs(uow, [a.id for a in rows])
     for a in rows:
         yield action_row(a, ctx, refs.get(a.id, []), moment)
 
 
+def actions_select(*, late_on=None, status=None, owner=None, due_before=None, due_from=None):
+    """The actions, earliest due first: open and late on the day `late_on` (late from the day after
+    the due date, in the business zone), of a status, of an owner, due before a day, due from a day
+    (values or bound parameters: complaintctl/sqltext.py compiles the late ones and those due in a
+    month for the lean reports); each condition only when given."""
+    a = RemediationAction
+    stmt = select(a).order_by(a.due_on, a.id)
+    if late_on is not None:
+        stmt = stmt.where(*late_select_where(late_on))
+    if status is not None:
+        stmt = stmt.where(a.status == status)
+    if owner is not None:
+        stmt = stmt.where(a.owner == owner)
+    if due_before is not None:
+        stmt = stmt.where(a.due_on < due_before)
+    if due_from is not None:
+        stmt = stmt.where(a.due_on >= due_from)
+    return stmt
+
+
 def late_select(today):
     """The open actions late on `today`, earliest due first (as `actions(overdue=True)` reads them;
     compiled for the lean report overdue's section of late actions)."""
-    return select(RemediationAction).where(*late_select_where(today)).order_by(RemediationAction.due_on,
-                                                                            RemediationAction.id)
-
+    return actions_select(late_on=today)

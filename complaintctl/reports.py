@@ -397,6 +397,16 @@ def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]
     return aging_table(uow.session.execute(aging_select(moment, aging_edges(moment, ctx.calendar))).all())
 
 
+def trends_select(fields: tuple[str, ...], lo, hi, edges: list):
+    """The complaints received in [lo, hi) counted by each value of `fields` and by month: the month
+    numbered 0, 1, ... by `edges`, the start of each month after the first (values or bound
+    parameters; the monthly report's trends, compiled for the lean one)."""
+    cols = [_C[f] for f in fields]
+    bucket = sql_case(*[(_C.received_at < edge, literal(i)) for i, edge in enumerate(edges)],
+                      else_=literal(len(edges))).label("m")
+    return select(*cols, bucket, func.count()).where(_C.received_at >= lo, _C.received_at < hi).group_by(*cols, bucket)
+
+
 # Repeat complaints ---------------------------------------------------------------------------
 
 
