@@ -55,6 +55,7 @@ _AGING_VALUES = {"--as-of": "as_of", "--format": "fmt", "-f": "fmt", "--output":
 _SUMMARY_VALUES = {"--from": "start", "--to": "end", "--by": "by", "--format": "fmt", "-f": "fmt", "--output": "output",
                    "-o": "output"}
 _TO_FILE = {"output": None, "excel": False}  # --output and --excel, as render.emit takes them
+_MONTHLY_VALUES = {"--month": "month", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 _RETURN_VALUES = {"--quarter": "quarter", "--month": "month", "--branch": "branch", "--region": "region",
                   "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
 
@@ -183,7 +184,8 @@ def run(argv: list[str]) -> bool:
                                    (parse_due_soon, _prepare_due_soon, _write_due_soon),
                                    (parse_aging, _prepare_aging, _write_aging),
                                    (parse_summary, _prepare_summary, _write_summary),
-                                   (parse_regulatory, _prepare_regulatory, _write_regulatory)):
+                                   (parse_regulatory, _prepare_regulatory, _write_regulatory),
+                                   (parse_monthly, _prepare_monthly, _write_monthly)):
         opts = parser(argv)
         if opts is not None:
             break
@@ -340,9 +342,15 @@ def _prepare(opts: dict):
 def _late_actions(db, ctx, as_of) -> list[dict]:
     """The open remediation actions late at `as_of`, with their cases' references, as
     remediation.actions(overdue=True) gives them (action_rows.action_row)."""
+    return _actions(db, ctx, as_of, "late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)))
+
+
+def _actions(db, ctx, as_of, statement: str, **params) -> list[dict]:
+    """The remediation actions a compiled statement of remediation.actions_select reads, with their
+    cases' references, as remediation.actions gives them at `as_of` (action_rows.action_row)."""
     from complaintctl.action_rows import action_row, grouped_refs
 
-    actions = db.objects("late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)))
+    actions = db.objects(statement, **params)
     refs = grouped_refs(db.all("action_refs", ids=[a.id for a in actions]) if actions else [])
     return [action_row(a, ctx, refs.get(a.id, []), as_of) for a in actions]
 
@@ -367,7 +375,17 @@ def _prepare_sla(opts: dict):
 
     output = _output(opts)
     st, lang, policy, db = _open(opts)
+    try:
+        report = sla.sla_by(_sla_run(db), _context(st, policy, db), start=opts["start"], end=opts["end"],
+                            by=(opts["by"],))[0]
+    finally:
+        db.close()
+    return report, lang, opts["fmt"], output, opts["excel"]
 
+
+def _sla_run(db):
+    """sla.sla_by's `run` over the compiled statements (cycles decided without their working time
+    kept, which are counted over the calendar's table, go the full way)."""
     def run(statement: str, dim: str, wide: bool, counted: bool, **params):
         if counted:
             raise FullWay
@@ -375,11 +393,7 @@ def _prepare_sla(opts: dict):
             f"sla_{statement}_{dim}" + ("_wide" if wide else ""))
         return db.all(name, **_bound(db, params))
 
-    try:
-        report = sla.sla_by(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=(opts["by"],))[0]
-    finally:
-        db.close()
-    return report, lang, opts["fmt"], output, opts["excel"]
+    return run
 
 
 _write_sla = _written("emit_sla")
@@ -844,18 +858,24 @@ def _prepare_aging(opts: dict):
     and age by reports.aging_select's statement compiled, the bucket edges (rows.aging_edges) and
     the table (rows.aging_table) as reports.aging makes them."""
     from complaintctl.context import parse_time
-    from complaintctl.rows import aging_edges, aging_table
 
     output = _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
-        edges = {f"age_{hi}": db.time(moment) for hi, moment in aging_edges(as_of, ctx.calendar).items()}
-        table = aging_table(db.all("aging", as_of=db.time(as_of), **edges))
+        table = _aging(db, ctx, as_of)
     finally:
         db.close()
     return table, lang, opts["fmt"], output, opts["excel"]
+
+
+def _aging(db, ctx, as_of) -> list[dict]:
+    """report aging's table at `as_of`, as reports.aging makes it."""
+    from complaintctl.rows import aging_edges, aging_table
+
+    edges = {f"age_{hi}": db.time(moment) for hi, moment in aging_edges(as_of, ctx.calendar).items()}
+    return aging_table(db.all("aging", as_of=db.time(as_of), **edges))
 
 
 _write_aging = _written("emit_aging")
@@ -872,17 +892,23 @@ def _prepare_summary(opts: dict):
         raise FullWay
     output = _output(opts)
     st, lang, policy, db = _open(opts)
+    try:
+        report = summary.summary(_summary_run(db), _context(st, policy, db), start=opts["start"], end=opts["end"],
+                                 by=opts["by"], readable=db.may_read_personal())
+    finally:
+        db.close()
+    return report, lang, opts["fmt"], output, opts["excel"]
+
+
+def _summary_run(db):
+    """summary.summary's `run` over the compiled statements, the dimensions' columns written in."""
+    from complaintctl import summary
 
     def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
         name = summary.statement_name(statement, kind, readable)
         return db.all(db.grouped(name, dims) if dims else name, **_bound(db, params))
 
-    try:
-        report = summary.summary(run, _context(st, policy, db), start=opts["start"], end=opts["end"], by=opts["by"],
-                                 readable=db.may_read_personal())
-    finally:
-        db.close()
-    return report, lang, opts["fmt"], output, opts["excel"]
+    return run
 
 
 _write_summary = _written("emit_summary")
@@ -902,25 +928,28 @@ def _prepare_regulatory(opts: dict):
     output = None if opts["output"] is None else Path(opts["output"])
     check_return(opts["fmt"], output, opts["quarter"], opts["month"], opts["excel"])
     st, lang, policy, db = _open(opts)
-
-    def run_for(scope):
-        filters = [f"scope_{scope.kind}"] if scope.kind else []
-        values = {"one": {"f_branch": scope.value}, "many": {"f_places": scope.value}}.get(scope.kind, {})
-
-        def run(name: str, **params):
-            statement = db.filtered(f"return_{name}", filters)
-            read = db.stream if name in return_figures.STREAMED else db.all
-            return read(statement, **_bound(db, params), **values)
-
-        return run
-
     try:
         ctx = _context(st, policy, db)
-        report = return_figures.quarterly_return(run_for, ctx, quarter=opts["quarter"], month=opts["month"],
+        report = return_figures.quarterly_return(lambda scope: _return_run(db, scope), ctx, quarter=opts["quarter"], month=opts["month"],
                                                  branch=opts["branch"], region=opts["region"])
     finally:
         db.close()
     return report, ctx, lang, opts["fmt"], output, opts["excel"]
+
+
+def _return_run(db, scope):
+    """return_figures' `run` over the compiled statements, the scope's condition joined in."""
+    from complaintctl import return_figures
+
+    filters = [f"scope_{scope.kind}"] if scope.kind else []
+    values = {"one": {"f_branch": scope.value}, "many": {"f_places": scope.value}}.get(scope.kind, {})
+
+    def run(name: str, **params):
+        statement = db.filtered(f"return_{name}", filters)
+        read = db.stream if name in return_figures.STREAMED else db.all
+        return read(statement, **_bound(db, params), **values)
+
+    return run
 
 
 def _write_regulatory(report, ctx, lang: str, fmt: str, output, excel: bool) -> None:
@@ -929,3 +958,96 @@ def _write_regulatory(report, ctx, lang: str, fmt: str, output, excel: bool) -> 
 
     with _failures(None, lang):
         emit_return(report, fmt, lang, ctx, output, excel)
+
+
+def parse_monthly(argv: list[str]) -> dict | None:
+    """The run's options, if the arguments are `[globals] report monthly [--month] [--format]
+    [--output]`; else None."""
+    return _parse(argv, ["report", "monthly"], _MONTHLY_VALUES, {}, {"month": None, "fmt": "html", "output": None})
+
+
+class _MonthlySource:
+    """monthly.figures' source over the compiled statements: the same methods as monthly.Source, each
+    figure read as the lean report that gives it reads it, in the reader's one transaction."""
+
+    def __init__(self, db, ctx):
+        self.db, self.ctx = db, ctx
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def trends(self, fields, lo, hi, edges):
+        from complaintctl.monthly import TREND_FIELDS
+
+        if tuple(fields) != TREND_FIELDS:
+            raise FullWay  # only these are compiled
+        db = self.db
+        return db.all("monthly_trends", lo=db.time(lo), hi=db.time(hi),
+                      **{f"trend_{i}": db.time(edge) for i, edge in enumerate(edges, 1)})
+
+    def summary(self, start: str, end: str, by: str):
+        from complaintctl import summary
+
+        return summary.summary(_summary_run(self.db), self.ctx, start=start, end=end, by=by,
+                               readable=self.db.may_read_personal())
+
+    def sla(self, start: str, end: str, by):
+        from complaintctl import sla
+
+        return sla.sla_by(_sla_run(self.db), self.ctx, start=start, end=end, by=by)
+
+    def aging(self, as_of):
+        return _aging(self.db, self.ctx, as_of)
+
+    def handling(self, lo, hi):
+        from complaintctl import return_figures
+
+        return return_figures.handling_by_branch(_return_run(self.db, return_figures.Scope()), self.ctx, lo, hi)
+
+    def actions(self, as_of, *, overdue: bool = False, due_from=None, due_before=None):
+        if overdue:
+            return _late_actions(self.db, self.ctx, as_of)
+        return _actions(self.db, self.ctx, as_of, "actions_due_rows", lo=self.db.day(due_from),
+                        hi=self.db.day(due_before))
+
+
+def _prepare_monthly(opts: dict):
+    """report monthly, its figures read before the first byte is written: complaintctl/monthly.py
+    puts them together from the lean reports' own reads (_MonthlySource) as from the full way's.
+    Any error goes the full way, which words it."""
+    from complaintctl import monthly
+    from complaintctl.errors import InvalidValue
+    from complaintctl.return_figures import parse_month
+
+    fmt = opts["fmt"]
+    if fmt not in ("html", "json"):
+        raise InvalidValue("--format", fmt, "acc.html_or_json")
+    if opts["month"] is None:
+        raise FullWay  # the full way says --month is needed
+    parse_month(opts["month"])
+    st, lang, policy, db = _open(opts)
+    try:
+        ctx = _context(st, policy, db)
+        data = monthly.figures(_MonthlySource(db, ctx), ctx, month=opts["month"])
+    finally:
+        db.close()
+    output = None if opts["output"] is None else _path(opts["output"])
+    bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
+    return data, lang, fmt, output, bank
+
+
+def _write_monthly(data, lang: str, fmt: str, output, bank: str) -> None:
+    """The report, as cli/reports.py's `monthly` writes it (views.emit_monthly)."""
+    from .views import emit_monthly
+
+    with _failures(None, lang):
+        emit_monthly(data, fmt, lang, output, bank)
+
+
+def _path(text: str):
+    from pathlib import Path
+
+    return Path(text)

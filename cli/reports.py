@@ -13,7 +13,7 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .state import state
 from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, check_return, count_line, emit_aging, emit_due_soon,
-                    emit_return, emit_sla, emit_summary, table_columns)
+                    emit_monthly, emit_return, emit_sla, emit_summary, table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -249,12 +249,5 @@ def monthly(
     parse_month(month)  # a mistake is told before the database is opened (or created)
     c = st.context()
     data = report.figures(report.Source(st.uow(write=False), c), c, month=month)
-    if fmt == "json":
-        render.write_json(data, output)
-        return
     bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
-    page = report.render_html(data, st.language, bank=bank)
-    with render.destination(output) as fh:
-        fh.write(page)
-    if output is not None:
-        render.message(labels.t("msg.written", st.language, path=str(output)))
+    emit_monthly(data, fmt, st.language, output, bank)

@@ -634,3 +634,18 @@ def return_sheets(rep: dict, ctx) -> list:
         (t("title.by_region"), [t("region"), *[t(k) for k in HANDLING_KEYS]], region_rows),
         (t("title.notes"), [t("title.notes"), ""], notes),
     ]
+
+
+def emit_monthly(data: dict, fmt: str, lang: str, output, bank: str) -> None:
+    """The monthly report: its figures as JSON, or the one self-contained HTML page (and, for a
+    file, the line that says where it went)."""
+    if fmt == "json":
+        render.write_json(data, output)
+        return
+    from complaintctl import monthly
+
+    page = monthly.render_html(data, lang, bank=bank)
+    with render.destination(output) as fh:
+        fh.write(page)
+    if output is not None:
+        render.message(labels.t("msg.written", lang, path=str(output)))

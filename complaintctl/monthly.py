@@ -13,6 +13,7 @@ from .context import Context, show_time
 from .rows import AGE_BUCKETS, bucket_name
 
 TREND_MONTHS = 12
+TREND_FIELDS = ("product", "channel")  # the trends' charts, by each of these
 REVIEW_MEASURES = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -92,7 +93,7 @@ def figures(source, ctx: Context, *, month: str) -> dict[str, Any]:
     as_of = min(hi, ctx.now)
     starts = [return_figures.month_start(year, mon - k) for k in range(TREND_MONTHS - 1, -1, -1)]
     months = [s.strftime("%Y-%m") for s in starts]
-    fields = ("product", "channel")
+    fields = TREND_FIELDS
     with source:
         both = trend_counts(source.trends(fields, cal.start_of_day(starts[0]), hi,
                                           [cal.start_of_day(s) for s in starts[1:]]), fields)

@@ -23,14 +23,18 @@ from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .filters import FILTERS
 from .models import Staff, UTCDateTime, column_kind
+from .monthly import TREND_FIELDS, TREND_MONTHS
 
 TARGET = Path(__file__).with_name("sqltext_compiled.py")
+# the monthly report's trends: the start of each month after the first, bound at run time.
+TREND_EDGES = tuple(f"trend_{i}" for i in range(1, TREND_MONTHS))
 # report aging's bucket edges (rows.aging_edges, by each bucket's upper bound), bound at run time.
 AGE_EDGES = tuple(f"age_{hi}" for _, hi in rows.AGE_BUCKETS if hi is not None)
 # The values the lean report binds at run time; every other parameter is a constant of the rules
 # (the open statuses, the appraisal pause reason) and is kept with the text.
 RUNTIME = ("as_of", "cutoff", "limit", "value", "today", "zone", "lo", "hi", "edge", "bars", "pairs", "every", "places",
-           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS), "f_places", "f", "v")
+           "totals", "prev_lo", "ids", *AGE_EDGES, *(f"f_{name}" for name in FILTERS), "f_places", *TREND_EDGES,
+           "f", "v")
 # The lists bound at run time (expanding parameters): left in the text as SQLAlchemy's
 # __[POSTCOMPILE_name], which dbapi.Reader writes out (integers as such, texts as parameters).
 LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids", "f_places")
@@ -43,7 +47,11 @@ SHOW = {"show_case": services.case_select, "show_cycles": services.cycles_select
 
 
 # Other statements of table rows read as the models give them (dbapi.Reader.objects).
-TABLES = {"late_actions_rows": remediation.late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date()))}
+TABLES = {"late_actions_rows": remediation.late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
+          # the monthly report's actions due in the month: from lo to before hi
+          "actions_due_rows": remediation.actions_select(
+              due_from=sa.bindparam("lo", dt.date(2000, 1, 1), type_=sa.Date()),
+              due_before=sa.bindparam("hi", dt.date(2000, 1, 1), type_=sa.Date()))}
 
 
 def kinds(stmt) -> tuple[tuple[str, str | None], ...]:
@@ -81,6 +89,12 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
         **_due_soon_and_aging(as_of, cutoff), **_summary(),
         **_list(as_of, cutoff), **_export(), **_return(),
+        # the monthly report's trends (its other figures are the reports' own statements)
+        "monthly_trends": reports.trends_select(
+            TREND_FIELDS, *(sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
+                            for name in ("lo", "hi")),
+            [sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
+             for name in TREND_EDGES]),
         # the lean show: the case by its id, its cycles, its events and the related case's reference
         **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data

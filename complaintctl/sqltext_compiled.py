@@ -8,6 +8,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'remediation_cases.action_id IN (__[POSTCOMPILE_ids]) ORDER BY '
                                 'remediation_cases.action_id, cases.id',
                                 {}),
+                'actions_due_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
+                                     'remediation_actions.root_cause, remediation_actions.product, '
+                                     'remediation_actions.owner, remediation_actions.due_on, '
+                                     'remediation_actions.status, remediation_actions.evidence, '
+                                     'remediation_actions.done_at, remediation_actions.created_by, '
+                                     'remediation_actions.created_at FROM remediation_actions WHERE '
+                                     'remediation_actions.due_on < %(hi)s::DATE AND '
+                                     'remediation_actions.due_on >= %(lo)s::DATE ORDER BY '
+                                     'remediation_actions.due_on, remediation_actions.id',
+                                     {}),
                 'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP WITHOUT '
                           'TIME ZONE) THEN %(param_1)s::VARCHAR WHEN (cases.received_at > '
                           '%(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_2)s::VARCHAR WHEN '
@@ -1375,6 +1385,52 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'masking': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
                             {'key_1': 'masking'}),
                 'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
+                'monthly_trends': ('SELECT cases.product, cases.channel, CASE WHEN (cases.received_at < '
+                                   '%(trend_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::INTEGER WHEN '
+                                   '(cases.received_at < %(trend_2)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_2)s::INTEGER WHEN (cases.received_at < %(trend_3)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_3)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_4)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_4)s::INTEGER WHEN '
+                                   '(cases.received_at < %(trend_5)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_5)s::INTEGER WHEN (cases.received_at < %(trend_6)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_6)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_7)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_7)s::INTEGER WHEN '
+                                   '(cases.received_at < %(trend_8)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_8)s::INTEGER WHEN (cases.received_at < %(trend_9)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_9)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_10)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_10)s::INTEGER '
+                                   'WHEN (cases.received_at < %(trend_11)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                   'THEN %(param_11)s::INTEGER ELSE %(param_12)s::INTEGER END AS m, count(*) '
+                                   'AS count_1 FROM cases WHERE cases.received_at >= %(lo)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                   'ZONE GROUP BY cases.product, cases.channel, CASE WHEN (cases.received_at '
+                                   '< %(trend_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::INTEGER '
+                                   'WHEN (cases.received_at < %(trend_2)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_2)s::INTEGER WHEN (cases.received_at < %(trend_3)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_3)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_4)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_4)s::INTEGER WHEN '
+                                   '(cases.received_at < %(trend_5)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_5)s::INTEGER WHEN (cases.received_at < %(trend_6)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_6)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_7)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_7)s::INTEGER WHEN '
+                                   '(cases.received_at < %(trend_8)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                                   '%(param_8)s::INTEGER WHEN (cases.received_at < %(trend_9)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE) THEN %(param_9)s::INTEGER WHEN (cases.received_at < '
+                                   '%(trend_10)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_10)s::INTEGER '
+                                   'WHEN (cases.received_at < %(trend_11)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                   'THEN %(param_11)s::INTEGER ELSE %(param_12)s::INTEGER END',
+                                   {'param_1': 0,
+                                    'param_10': 9,
+                                    'param_11': 10,
+                                    'param_12': 11,
+                                    'param_2': 1,
+                                    'param_3': 2,
+                                    'param_4': 3,
+                                    'param_5': 4,
+                                    'param_6': 5,
+                                    'param_7': 6,
+                                    'param_8': 7,
+                                    'param_9': 8}),
                 'name_known_assignee': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.assignee = '
                                         '%(value)s::VARCHAR)) OR (EXISTS (SELECT * FROM staff WHERE '
                                         'staff.name = %(value)s::VARCHAR)) AS anon_1',
@@ -7058,6 +7114,15 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             'cases ON cases.id = remediation_cases.case_id WHERE remediation_cases.action_id '
                             'IN (__[POSTCOMPILE_ids]) ORDER BY remediation_cases.action_id, cases.id',
                             {}),
+            'actions_due_rows': ('SELECT remediation_actions.id, remediation_actions.title, '
+                                 'remediation_actions.root_cause, remediation_actions.product, '
+                                 'remediation_actions.owner, remediation_actions.due_on, '
+                                 'remediation_actions.status, remediation_actions.evidence, '
+                                 'remediation_actions.done_at, remediation_actions.created_by, '
+                                 'remediation_actions.created_at FROM remediation_actions WHERE '
+                                 'remediation_actions.due_on < :hi AND remediation_actions.due_on >= :lo '
+                                 'ORDER BY remediation_actions.due_on, remediation_actions.id',
+                                 {}),
             'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
                       '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
                       ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
@@ -8699,6 +8764,36 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'masking': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
                         {'key_1': 'masking'}),
             'may_read_personal': ("SELECT has_column_privilege('personal_data', 'value', 'SELECT')", {}),
+            'monthly_trends': ('SELECT cases.product, cases.channel, CASE WHEN (cases.received_at < '
+                               ':trend_1) THEN :param_1 WHEN (cases.received_at < :trend_2) THEN :param_2 '
+                               'WHEN (cases.received_at < :trend_3) THEN :param_3 WHEN (cases.received_at < '
+                               ':trend_4) THEN :param_4 WHEN (cases.received_at < :trend_5) THEN :param_5 '
+                               'WHEN (cases.received_at < :trend_6) THEN :param_6 WHEN (cases.received_at < '
+                               ':trend_7) THEN :param_7 WHEN (cases.received_at < :trend_8) THEN :param_8 '
+                               'WHEN (cases.received_at < :trend_9) THEN :param_9 WHEN (cases.received_at < '
+                               ':trend_10) THEN :param_10 WHEN (cases.received_at < :trend_11) THEN '
+                               ':param_11 ELSE :param_12 END AS m, count(*) AS count_1 FROM cases WHERE '
+                               'cases.received_at >= :lo AND cases.received_at < :hi GROUP BY cases.product, '
+                               'cases.channel, CASE WHEN (cases.received_at < :trend_1) THEN :param_1 WHEN '
+                               '(cases.received_at < :trend_2) THEN :param_2 WHEN (cases.received_at < '
+                               ':trend_3) THEN :param_3 WHEN (cases.received_at < :trend_4) THEN :param_4 '
+                               'WHEN (cases.received_at < :trend_5) THEN :param_5 WHEN (cases.received_at < '
+                               ':trend_6) THEN :param_6 WHEN (cases.received_at < :trend_7) THEN :param_7 '
+                               'WHEN (cases.received_at < :trend_8) THEN :param_8 WHEN (cases.received_at < '
+                               ':trend_9) THEN :param_9 WHEN (cases.received_at < :trend_10) THEN :param_10 '
+                               'WHEN (cases.received_at < :trend_11) THEN :param_11 ELSE :param_12 END',
+                               {'param_1': 0,
+                                'param_10': 9,
+                                'param_11': 10,
+                                'param_12': 11,
+                                'param_2': 1,
+                                'param_3': 2,
+                                'param_4': 3,
+                                'param_5': 4,
+                                'param_6': 5,
+                                'param_7': 6,
+                                'param_8': 7,
+                                'param_9': 8}),
             'name_known_assignee': ('SELECT (EXISTS (SELECT * FROM cases WHERE cases.assignee = :value)) OR '
                                     '(EXISTS (SELECT * FROM staff WHERE staff.name = :value)) AS anon_1',
                                     {}),
@@ -13616,7 +13711,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'where_status': ('cases.status = :f_status', {}),
             'where_tier': ('cases.tier = :f_tier', {})}}
 # The columns of the statements whose rows the lean show reads as the models give them: (name, kind).
-ROWS = {'export_cases': (('id', None),
+ROWS = {'actions_due_rows': (('id', None),
+                      ('title', None),
+                      ('root_cause', None),
+                      ('product', None),
+                      ('owner', None),
+                      ('due_on', 'date'),
+                      ('status', None),
+                      ('evidence', None),
+                      ('done_at', 'time'),
+                      ('created_by', None),
+                      ('created_at', 'time')),
+ 'export_cases': (('id', None),
                   ('reference', None),
                   ('status', None),
                   ('tier', None),

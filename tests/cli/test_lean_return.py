@@ -111,3 +111,44 @@ def test_the_lean_return_loads_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["report", "regulatory", "--quarter", "2026Q1"],
                          ["report", "regulatory", "--month", "2026-03", "-f", "csv", "--branch", "BJ001"]) == []
+
+
+def _page(html: bytes) -> bytes:
+    """A monthly page with pygal's chart ids (random for each run) made alike."""
+    import re
+
+    return re.sub(rb"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", b"chart-ID", html)
+
+
+def test_the_lean_monthly_report_writes_what_the_full_way_writes(cli, tmp_path):
+    """report monthly the lean way (monthly.figures over the lean reports' own reads: the trends,
+    summary, sla by tier and by branch, aging, the return's handling, the actions due and late):
+    the same JSON figures and the same page (its chart ids aside), to stdout and to a file."""
+    config = _register(cli, tmp_path, "london")  # a daylight-saving zone: the months' edges move
+    cli("--config", str(config), "action", "add", "--title", "话术培训", "--root-cause", "misselling",
+        "--owner", cli.admin, "--due", "2099-01-01", "--case", "1", "--case", "2")
+    cli.sql("update remediation_actions set due_on = '2026-10-20' where title = '话术培训'")  # due in October, late since
+    for lang in ("en", "zh"):
+        figures = json.loads(_same(cli, config, "--lang", lang, "report", "monthly", "--month", "2026-10",
+                                   "-f", "json")[1])
+        assert figures["received"] > 0 and figures["trend"]["product"] and figures["compliance_by_branch"]
+        assert "话术培训" in [a["title"] for a in figures["actions_due"]]
+        assert "话术培训" in [a["title"] for a in figures["actions_late"]]
+        pages = [_run(["--config", str(config), "--db", str(cli.db), "--lang", lang, "report", "monthly", "--month",
+                       "2026-10"], lean_way=way) for way in (True, False)]
+        assert pages[0][0] == pages[1][0] == 0 and pages[0][2] == pages[1][2] == b""
+        assert _page(pages[0][1]) == _page(pages[1][1]) and b"<svg" in pages[0][1]
+    files = []
+    for way in (True, False):
+        target = tmp_path / f"monthly-{way}.html"
+        code, out, err = _run(["--config", str(config), "--db", str(cli.db), "report", "monthly", "--month", "2026-09",
+                               "--output", str(target)], lean_way=way)
+        assert (code, out) == (0, b"") and err.decode().replace(str(target), "X") == "written to X\n"
+        files.append(_page(target.read_bytes()))
+    assert files[0] == files[1]
+    for args in (["report", "monthly"], ["report", "monthly", "--month", "2026-13"],
+                 ["report", "monthly", "--month", "2026-10", "-f", "pdf"], ["report", "monthly", "--month", "2026-10", "--all"]):
+        with RUN.isolation() as (out, err, _):
+            assert lean.run(["--config", str(config), "--db", str(cli.db), *args]) is False, args
+    assert heavy_imports(cli.db, ["report", "monthly", "--month", "2026-10", "-f", "json"],
+                         ["report", "monthly", "--month", "2026-10", "--output", str(tmp_path / "m.html")]) == []
