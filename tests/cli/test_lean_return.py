@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from complaintctl import labels
@@ -95,6 +96,7 @@ FULL_WAY = [
 ]
 
 
+@pytest.mark.sqlite_only  # which runs go the full way does not depend on the backend
 def test_anything_the_lean_return_does_not_answer_goes_the_full_way(cli, tmp_path):
     config = _register(cli, tmp_path, "shanghai")
     for args in FULL_WAY:
