@@ -44,7 +44,7 @@ def return_statement(name: str, scope: list):
         # Nearly every case's first decision is in its first cycle: joined directly.
         return (select(_C.id, _C.branch, _C.product, _C.category, _C.channel, _C.cycle_number,
                        *raw_times([_C.withdrawn_at, _Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
-                       _Y.regulatory_extension_days)
+                       _Y.regulatory_extension_days, *raw_times([_Y.regulatory_due_at]))
                 .join_from(Case.__table__, Cycle.__table__, and_(_Y.case_id == _C.id, _Y.number == 1))
                 .where(_C.received_at >= lo, _C.received_at < hi, *scope))
     if name == "restarted":
@@ -52,7 +52,7 @@ def return_statement(name: str, scope: list):
                         .where(_Y.resolved_at.is_not(None), _Y.case_id.in_(bindparam("ids", expanding=True)))
                         .group_by(_Y.case_id).subquery())
         return (select(_Y.case_id, *raw_times([_Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
-                       _Y.regulatory_extension_days)
+                       _Y.regulatory_extension_days, *raw_times([_Y.regulatory_due_at]))
                 .join(first_number, and_(first_number.c.case_id == _Y.case_id, first_number.c.n == _Y.number)))
     if name == "repeats":
         return reports.repeat_events_select(lo, hi)

@@ -108,11 +108,11 @@ class Window:
         pairs: dict[tuple[str, str], int] = {}
         channels: dict[str, int] = {}
         table: dict[str, dict[str, int]] = {}
-        base: dict[dt.date, dt.datetime] = {}  # the unextended deadline depends only on the day the cycle opened
+        base: dict[tuple, dt.datetime] = {}  # the unextended deadline, by the cycle's opening and deadline in force
         restarted: dict[int, dict[str, int]] = {}
         code = book.code
 
-        def handled(m: dict[str, int], opened, told, breached, extended) -> None:
+        def handled(m: dict[str, int], opened, told, breached, extended, due_in_force) -> None:
             told = utc(told)
             if told >= hi:
                 return
@@ -120,18 +120,17 @@ class Window:
                 m["handled_late"] += 1
                 return
             if extended:
-                opened = utc(opened)
-                day = cal.local_date(opened)
-                due = base.get(day)
+                key = (opened, due_in_force)
+                due = base.get(key)
                 if due is None:
-                    due = base[day] = deadlines.regulatory_due(opened, cal)
+                    due = base[key] = unextended_due(utc(opened), utc(due_in_force), extended, cal)
                 if told >= due:
                     m["handled_within_extension"] += 1
                     return
             m["handled_within_15_days"] += 1
 
         for (case_id, b, product, category, channel, cycles, withdrawn, opened, told, breached,
-             extended) in run("window", lo=lo, hi=hi):
+             extended, due_in_force) in run("window", lo=lo, hi=hi):
             key = (code("product", product) or product, code("category", category) or category)
             pairs[key] = pairs.get(key, 0) + 1
             a = code("channel", channel) or channel
@@ -143,18 +142,35 @@ class Window:
             if withdrawn is not None and utc(withdrawn) < hi:
                 m["withdrawn"] += 1
             if told is not None:
-                handled(m, opened, told, breached, extended)
+                handled(m, opened, told, breached, extended, due_in_force)
             elif cycles > 1:
                 restarted[case_id] = m
         ids = sorted(restarted)
         for start in range(0, len(ids), CHUNK):
-            for case_id, opened, told, breached, extended in run("restarted", ids=ids[start:start + CHUNK]):
-                handled(restarted[case_id], opened, told, breached, extended)
+            for case_id, opened, told, breached, extended, due_in_force in run("restarted",
+                                                                                ids=ids[start:start + CHUNK]):
+                handled(restarted[case_id], opened, told, breached, extended, due_in_force)
         self.table = table
         self.by_type_reason = [{"business_code": b, "business_name": book.name(b, labels.ZH), "reason_code": c,
                                 "reason_name": book.name(c, labels.ZH), "received": n} for (b, c), n in sorted(pairs.items())]
         self.by_channel = [{"channel_code": a, "channel_name": book.name(a, labels.ZH), "received": n}
                            for a, n in sorted(channels.items())]
+
+
+def unextended_due(opened: dt.datetime, due_in_force: dt.datetime | None, extended_to: int,
+                   cal) -> dt.datetime:
+    """The 15-day deadline of a cycle whose period was extended to `extended_to` days: with the same
+    whole days of appraisal as its deadline in force carries (an appraisal's days are not counted:
+    deadlines.regulatory_due), found from that deadline; with none when it cannot be."""
+    days = deadlines.regulatory_period_days(extended_to, cal.policy)
+    if due_in_force is not None:
+        for appraisal in range(366):
+            end = deadlines.period_end(opened, days + appraisal, cal)
+            if end == due_in_force:
+                return deadlines.regulatory_due(opened, cal, paused_seconds=appraisal * deadlines.DAY)
+            if end > due_in_force:
+                break
+    return deadlines.regulatory_due(opened, cal)
 
 
 def handling_by_branch(run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime,

@@ -4191,11 +4191,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    {'action_1': 'repeat'}),
                 'return_restarted': ('SELECT cycles.case_id, cycles.opened_at AS opened_at, '
                                      'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
-                                     'cycles.regulatory_extension_days FROM cycles JOIN (SELECT '
-                                     'min(cycles.number) AS n, cycles.case_id AS case_id FROM cycles WHERE '
-                                     'cycles.resolved_at IS NOT NULL AND cycles.case_id IN '
-                                     '(__[POSTCOMPILE_ids]) GROUP BY cycles.case_id) AS anon_1 ON '
-                                     'anon_1.case_id = cycles.case_id AND cycles.number = anon_1.n',
+                                     'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                     'regulatory_due_at FROM cycles JOIN (SELECT min(cycles.number) AS n, '
+                                     'cycles.case_id AS case_id FROM cycles WHERE cycles.resolved_at IS NOT '
+                                     'NULL AND cycles.case_id IN (__[POSTCOMPILE_ids]) GROUP BY '
+                                     'cycles.case_id) AS anon_1 ON anon_1.case_id = cycles.case_id AND '
+                                     'cycles.number = anon_1.n',
                                      {}),
                 'return_reviews': ('SELECT cases.branch, cases.review_outcome, cases.reviewed_at FROM cases '
                                    'WHERE cases.review_requested_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
@@ -4205,11 +4206,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, '
                                   'cases.channel, cases.cycle_number, cases.withdrawn_at AS withdrawn_at, '
                                   'cycles.opened_at AS opened_at, cycles.resolved_at AS resolved_at, '
-                                  'cycles.regulatory_breached, cycles.regulatory_extension_days FROM cases '
-                                  'JOIN cycles ON cycles.case_id = cases.id AND cycles.number = '
-                                  '%(number_1)s::INTEGER WHERE cases.received_at >= %(lo)s::TIMESTAMP '
-                                  'WITHOUT TIME ZONE AND cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
-                                  'ZONE AND __filters__',
+                                  'cycles.regulatory_breached, cycles.regulatory_extension_days, '
+                                  'cycles.regulatory_due_at AS regulatory_due_at FROM cases JOIN cycles ON '
+                                  'cycles.case_id = cases.id AND cycles.number = %(number_1)s::INTEGER WHERE '
+                                  'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                  'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND __filters__',
                                   {'number_1': 1}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
                 'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
@@ -11273,11 +11274,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                {'action_1': 'repeat'}),
             'return_restarted': ('SELECT cycles.case_id, cycles.opened_at AS opened_at, cycles.resolved_at '
                                  'AS resolved_at, cycles.regulatory_breached, '
-                                 'cycles.regulatory_extension_days FROM cycles JOIN (SELECT '
-                                 'min(cycles.number) AS n, cycles.case_id AS case_id FROM cycles WHERE '
-                                 'cycles.resolved_at IS NOT NULL AND cycles.case_id IN (__[POSTCOMPILE_ids]) '
-                                 'GROUP BY cycles.case_id) AS anon_1 ON anon_1.case_id = cycles.case_id AND '
-                                 'cycles.number = anon_1.n',
+                                 'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                 'regulatory_due_at FROM cycles JOIN (SELECT min(cycles.number) AS n, '
+                                 'cycles.case_id AS case_id FROM cycles WHERE cycles.resolved_at IS NOT NULL '
+                                 'AND cycles.case_id IN (__[POSTCOMPILE_ids]) GROUP BY cycles.case_id) AS '
+                                 'anon_1 ON anon_1.case_id = cycles.case_id AND cycles.number = anon_1.n',
                                  {}),
             'return_reviews': ('SELECT cases.branch, cases.review_outcome, cases.reviewed_at FROM cases '
                                'WHERE cases.review_requested_at >= :lo AND cases.review_requested_at < :hi '
@@ -11286,8 +11287,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, cases.channel, '
                               'cases.cycle_number, cases.withdrawn_at AS withdrawn_at, cycles.opened_at AS '
                               'opened_at, cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
-                              'cycles.regulatory_extension_days FROM cases JOIN cycles ON cycles.case_id = '
-                              'cases.id AND cycles.number = :number_1 WHERE cases.received_at >= :lo AND '
+                              'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                              'regulatory_due_at FROM cases JOIN cycles ON cycles.case_id = cases.id AND '
+                              'cycles.number = :number_1 WHERE cases.received_at >= :lo AND '
                               'cases.received_at < :hi AND __filters__',
                               {'number_1': 1}),
             'revision': ('SELECT version_num FROM alembic_version', {}),

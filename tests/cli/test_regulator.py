@@ -344,6 +344,25 @@ def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter_and_repeats_whe
         assert in_return == in_summary == expected, quarter
 
 
+def test_an_appraisal_s_days_do_not_turn_a_decision_within_15_days_into_one_within_an_extension(cli):
+    """Received 07-01, appraised 07-02 to 07-20 (18 days not counted: the 15 days run out on 08-04),
+    extended to 30 days, told 07-25: within the 15 days, as README defines them; told 08-06: within
+    the extension. The return counted the 15 days from the opening only, appraisal or not."""
+    cli.staff()
+    told = {}
+    for ref_day, told_at in (("01", "2026-07-25T10:00"), ("01", "2026-08-06T10:00")):
+        ref = cli.log("--branch", "BR9", received=f"2026-07-{ref_day}T10:00")
+        cli("assign", ref, "--to", "wangfang", "--at", "2026-07-01T11:00")
+        cli("pause", ref, "--reason", "appraisal", "--at", "2026-07-02T10:00")
+        cli("resume", ref, "--at", "2026-07-20T10:00")
+        cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音", "--customer-told-at",
+            "2026-07-22T10:00", "--at", "2026-07-22T10:00")
+        cli("resolve", ref, "--resolution", "退还", "--at", told_at)
+        told[ref] = told_at
+    row = cli.json("report", "regulatory", "--quarter", "2026Q3", "--branch", "BR9", "--format", "json")["by_branch"][0]
+    assert (row["handled_within_15_days"], row["handled_within_extension"], row["handled_late"]) == (1, 1, 0)
+
+
 def test_a_bad_regions_table_is_refused_on_load_and_an_unknown_region_named(cli, tmp_path):
     cfg = tmp_path / "bad.toml"
     cfg.write_text('[regions]\nBJ001 = ""\n', encoding="utf-8")
