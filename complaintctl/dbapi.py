@@ -262,6 +262,10 @@ class _PostgreSQLReader(Reader):
         import psycopg
 
         super().__init__(psycopg.connect(**kw), psycopg.Error)  # a transaction begins with the first statement
+        # One consistent view for every statement of the run (a report's figures must agree with
+        # each other while cases are being written), and nothing written by mistake.
+        self.con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        self.con.read_only = True
         self._streams = 0  # the server-side cursors opened so far (each is named)
 
     def login(self, os_login: str) -> str:

@@ -154,3 +154,25 @@ def test_the_lean_monthly_report_writes_what_the_full_way_writes(cli, tmp_path):
             assert lean.run(["--config", str(config), "--db", str(cli.db), *args]) is False, args
     assert heavy_imports(cli.db, ["report", "monthly", "--month", "2026-10", "-f", "json"],
                          ["report", "monthly", "--month", "2026-10", "--output", str(tmp_path / "m.html")]) == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_lean_run_reads_one_consistent_view_of_the_database(cli):
+    """On PostgreSQL every statement of a lean run sees the database as it stood at its first one
+    (repeatable read): a report's figures agree with each other while cases are being written
+    (read committed let each statement see what others committed meanwhile); and it writes nothing."""
+    import psycopg
+
+    from complaintctl.dbapi import Reader
+
+    cli.log(received="2026-03-02T10:00")
+    db = Reader.open(str(cli.db), 5)
+    try:
+        before = db.all("regions")
+        cli.sql("INSERT INTO settings (key, value) VALUES ('region:BRX', '测试')")
+        assert db.all("regions") == before  # the other session's commit is not seen
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            db.con.execute("DELETE FROM settings WHERE key = 'region:BRX'")
+    finally:
+        db.close()
+    assert "region:BRX" in str(cli.sql("SELECT key FROM settings WHERE key = 'region:BRX'"))
