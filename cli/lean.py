@@ -930,6 +930,8 @@ def _prepare_regulatory(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
+        if opts["branch"] and not db.scalar("name_known_branch", value=opts["branch"].strip()):
+            raise FullWay  # a branch nobody has: the full way may ask "did you mean"
         report = return_figures.quarterly_return(lambda scope: _return_run(db, scope), ctx, quarter=opts["quarter"], month=opts["month"],
                                                  branch=opts["branch"], region=opts["region"])
     finally:
@@ -988,11 +990,11 @@ class _MonthlySource:
         return db.all("monthly_trends", lo=db.time(lo), hi=db.time(hi),
                       **{f"trend_{i}": db.time(edge) for i, edge in enumerate(edges, 1)})
 
-    def summary(self, start: str, end: str, by: str):
+    def summary(self, start: str, end: str, by: str, previous_from):
         from complaintctl import summary
 
         return summary.summary(_summary_run(self.db), self.ctx, start=start, end=end, by=by,
-                               readable=self.db.may_read_personal())
+                               readable=self.db.may_read_personal(), previous_from=previous_from)
 
     def sla(self, start: str, end: str, by):
         from complaintctl import sla

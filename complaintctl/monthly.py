@@ -54,10 +54,10 @@ class Source:
 
         return self.uow.session.execute(reports.trends_select(fields, lo, hi, edges))
 
-    def summary(self, start: str, end: str, by: str) -> dict[str, Any]:
+    def summary(self, start: str, end: str, by: str, previous_from: dt.datetime) -> dict[str, Any]:
         from . import reports
 
-        return reports.summary(self.uow, self.ctx, start=start, end=end, by=by)
+        return reports.summary(self.uow, self.ctx, start=start, end=end, by=by, previous_from=previous_from)
 
     def sla(self, start: str, end: str, by: tuple[str, ...]) -> list[dict[str, Any]]:
         from . import reports
@@ -98,7 +98,10 @@ def figures(source, ctx: Context, *, month: str) -> dict[str, Any]:
         both = trend_counts(source.trends(fields, cal.start_of_day(starts[0]), hi,
                                           [cal.start_of_day(s) for s in starts[1:]]), fields)
         by_product, by_channel = both["product"], both["channel"]
-        summary = source.summary(start=first.isoformat(), end=last_day, by="category")
+        # Against the previous calendar month (not the window of the same length before: February
+        # against 29 January - 28 February would not be "the previous month" the board reads).
+        summary = source.summary(start=first.isoformat(), end=last_day, by="category",
+                                 previous_from=cal.start_of_day(prev_first))
         sla_tier, sla_branch = source.sla(start=first.isoformat(), end=last_day, by=("tier", "branch"))
         aging = source.aging(as_of)
         handling = source.handling(lo, hi)

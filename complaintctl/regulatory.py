@@ -107,5 +107,8 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
     """The return for a quarter (or one month): return_figures.quarterly_return, read in one unit of work."""
     return_figures.period(quarter, month)  # refused before the database is read
     with uow:
+        # A --branch that no case nor member of staff has, but close to one that exists: "did you
+        # mean" (exit 2), not a return of zeros that looks like a valid one.
+        reports.check_names(uow, reports.CaseQuery(branch=branch))
         return return_figures.quarterly_return(lambda where: reader(uow, where), ctx, quarter=quarter, month=month,
                                                branch=branch, region=region)

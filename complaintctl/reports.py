@@ -440,14 +440,16 @@ def repeat_complaints(uow, lo: dt.datetime, hi: dt.datetime, by: list, where: li
 SUMMARY_DIMENSIONS = summary_figures.DIMENSIONS
 
 
-def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product") -> dict[str, Any]:
-    """Complaints received in the window by dimension(s), against the previous window of equal length."""
+def summary(uow, ctx: Context, *, start: str, end: str, by: str = "product",
+            previous_from: dt.datetime | None = None) -> dict[str, Any]:
+    """Complaints received in the window by dimension(s), against the previous window (summary.summary)."""
     from . import personal
 
     def run(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True, **params):
         return uow.session.execute(summary_statement(statement, dims, kind, readable), params)
 
-    return summary_figures.summary(run, ctx, start=start, end=end, by=by, readable=personal.readable(uow))
+    return summary_figures.summary(run, ctx, start=start, end=end, by=by, readable=personal.readable(uow),
+                                   previous_from=previous_from)
 
 
 def summary_statement(statement: str, dims: tuple[str, ...] = (), kind: str = "", readable: bool = True):

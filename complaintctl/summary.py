@@ -71,11 +71,12 @@ def dimensions(by: str) -> tuple[str, ...]:
 
 
 def summary(run: Run, ctx: Context, *, start: str, end: str, by: str = "product",
-            readable: bool = True) -> dict[str, Any]:
-    """Complaints received in the window by dimension(s), against the previous window of equal length."""
+            readable: bool = True, previous_from: dt.datetime | None = None) -> dict[str, Any]:
+    """Complaints received in the window by dimension(s), against the previous window: of equal
+    length, or from `previous_from` to the window's start (the monthly report's previous month)."""
     lo, hi = received_window(ctx, start, end)
     dims = dimensions(by)
-    prev_lo = lo - (hi - lo)
+    prev_lo = lo - (hi - lo) if previous_from is None else previous_from
     table: dict[tuple, dict[str, int]] = {}
 
     def counts(key: tuple) -> dict[str, int]:

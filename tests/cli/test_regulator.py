@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-
+import json
 
 
 def test_every_channel_product_and_category_carries_a_jrt_0169_code(cli):
@@ -445,6 +445,15 @@ def test_the_quarterly_return_refuses_bad_input(cli, tmp_path):
     assert "invalid --quarter '2026Q5'" in cli.fails("report", "regulatory", "--quarter", "2026Q5")
     assert "invalid --format 'pdf'" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "pdf")
     assert "invalid --output" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx")
+    # A mistyped branch: "did you mean", not a return of zeros that looks valid (both ways).
+    cli.log("--branch", "BJ001", received="2026-07-02T10:00")
+    assert "did you mean BJ001" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--branch", "BJ01")
+    from complaintctl_cli import lean
+    from tests.conftest import RUN
+
+    with RUN.isolation():  # the lean way leaves it to the full way, which asks
+        assert lean.run(["--db", str(cli.db), "report", "regulatory", "--quarter", "2026Q3", "--branch", "BJ01"]) is False
+        assert lean.run(["--db", str(cli.db), "report", "regulatory", "--quarter", "2026Q3", "--branch", "BJ001"])
 
 
 def _html_tables(html: str) -> list[list[list[str]]]:
@@ -530,6 +539,27 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
     assert aging_table[-1][-1] == str(m["aging"][-1]["total"])
     en = cli("report", "monthly", "--month", "2026-07").stdout
     assert "Complaints management report 2026-07" in en and "Complaints received this month: 6" in en
+
+
+def test_the_monthly_report_compares_with_the_previous_calendar_month(cli):
+    """March against February (1-28 Feb), not against the 31 days before March (29 Jan - 28 Feb):
+    the case of 30 January is January's; both ways."""
+    cli.staff()
+    cli.log("--category", "fees", received="2026-01-30T10:00")
+    cli.log("--category", "fees", received="2026-02-10T10:00")
+    cli.log("--category", "fees", received="2026-03-05T10:00")
+    for way in ("full", "lean"):
+        if way == "full":
+            march = cli.json("report", "monthly", "--month", "2026-03", "--format", "json")
+        else:
+            from complaintctl_cli import lean
+            from tests.conftest import RUN
+
+            with RUN.isolation() as (out, _, _):
+                assert lean.run(["--db", str(cli.db), "report", "monthly", "--month", "2026-03", "--format", "json"])
+                march = json.loads(out.getvalue())
+        assert march["previous_month"] == "2026-02" and march["received_previous"] == 1, way
+        assert [(r["category"], r["received"], r["previous"]) for r in march["top_reasons"]] == [("fees", 1, 1)], way
 
 
 def test_the_monthly_report_refuses_a_bad_month(cli):
