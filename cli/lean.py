@@ -1,8 +1,8 @@
 """The read-only commands without Typer or SQLAlchemy: `report overdue`, `report due-soon`, `report
-aging`, `report summary`, `report sla`, `report regulatory`, `export`, `show`, `list` and `find` (the
-morning cron job's report, what falls due next, the register's ages, the trends, the compliance
-figures, the quarterly return, the spreadsheet export, a case in full, the register's cases and a
-caller's).
+aging`, `report summary`, `report sla`, `report regulatory`, `report monthly`, `export`, `show`,
+`list` and `find` (the morning cron job's report, what falls due next, the register's ages, the
+trends, the compliance figures, the quarterly return, the board's report, the spreadsheet export, a
+case in full, the register's cases and a caller's).
 
 Each command is recognised in main.run before the Typer application is built, and only when every
 argument is one this module understands (the global --db, --config, --lang, --as, and the command's
@@ -15,8 +15,9 @@ instead, which then says what is wrong with the same line and exit code, or prin
 Nothing here decides what a report holds: the statements are the full way's own, compiled to text
 (complaintctl/sqltext.py), the operator is identified by access.identify_with, and the figures are
 put together by the library's own SQLAlchemy-free modules (rows.CaseRows, rows.aging_table,
-summary.summary, sla.sla_by, return_figures.quarterly_return, export_rows, detail) and written by
-render.emit or views.emit_*, as cli/reports.py, cli/cases.py and cli/transfer.py write them; except
+summary.summary, sla.sla_by, return_figures.quarterly_return, monthly.figures, export_rows, detail)
+and written by render.emit or views.emit_*, as cli/reports.py, cli/cases.py and cli/transfer.py write
+them; except
 the CSVs of `report overdue` and `export`, whose rows come out of the database as finished text
 (complaintctl/finished.py, db.py's export_csv_sql: COPY on PostgreSQL) when the calendar's tables
 cover the moment. tests/cli/test_lean_*.py run each command both ways and compare the bytes.
@@ -944,7 +945,7 @@ def _return_run(db, scope):
     from complaintctl import return_figures
 
     filters = [f"scope_{scope.kind}"] if scope.kind else []
-    values = {"one": {"f_branch": scope.value}, "many": {"f_places": scope.value}}.get(scope.kind, {})
+    values = {return_figures.SCOPE_PARAMETERS[scope.kind]: scope.value} if scope.kind else {}
 
     def run(name: str, **params):
         statement = db.filtered(f"return_{name}", filters)
@@ -981,11 +982,7 @@ class _MonthlySource:
     def __exit__(self, *exc):
         return None
 
-    def trends(self, fields, lo, hi, edges):
-        from complaintctl.monthly import TREND_FIELDS
-
-        if tuple(fields) != TREND_FIELDS:
-            raise FullWay  # only these are compiled
+    def trends(self, fields, lo, hi, edges):  # by monthly.TREND_FIELDS, the ones compiled
         db = self.db
         return db.all("monthly_trends", lo=db.time(lo), hi=db.time(hi),
                       **{f"trend_{i}": db.time(edge) for i, edge in enumerate(edges, 1)})

@@ -419,7 +419,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_pct": ("Change %", "变化率"),
     "contact": ("Contact", "联系方式"),
     "case": ("case", "案件"),  # the CASE argument, as an error names it
-    "title.return": ("Quarterly complaint return {quarter}", "{quarter} 季度投诉统计报表"),
+    "title.return": ("Complaint return {quarter}", "{quarter} 投诉统计报表"),
     "title.by_type_reason": ("Received by business type and reason", "按业务类型和投诉原因"),
     "title.by_channel": ("Received by channel", "按业务办理渠道"),
     "title.by_branch": ("Handling by branch", "各网点处理情况"),
@@ -1724,8 +1724,10 @@ TEXT.update({
                          "maps it)",
                          "数据库服务器上已有的登录名（先由数据库管理员执行 CREATE ROLE ... LOGIN 创建，再由本工具登记）"),
     "acc.branch_code": ("a branch code of at most {room} characters", "不超过 {room} 个字符的网点代码"),
-    "acc.region": ("a region of config's [regions] table ({known})", "配置文件 [regions] 表中的地区（{known}）"),
-    "acc.region_none": ("a region of config's [regions] table (none configured)", "配置文件 [regions] 表中的地区（尚未配置）"),
+    "acc.region": ("a region recorded in the database or in config's [regions] table ({known})",
+                   "数据库中登记的或配置文件 [regions] 表中的地区（{known}）"),
+    "acc.region_none": ("a region recorded in the database or in config's [regions] table (none yet)",
+                        "数据库中登记的或配置文件 [regions] 表中的地区（尚无）"),
     # a complaint's fields
     "acc.phone": ("a mainland mobile (13812345678 or 138-1234-5678), a landline with its area code "
                   "(010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)",

@@ -30,14 +30,14 @@ def scope_condition(kind: str, value: Any = None):
     (bound as f_branch) or several (f_places); None for every branch. complaintctl/sqltext.py
     compiles each apart (where_scope_one, where_scope_many) for the lean return."""
     if kind == "one":
-        return _C.branch == bindparam("f_branch", value)
+        return _C.branch == bindparam(return_figures.SCOPE_PARAMETERS[kind], value)
     if kind == "many":
-        return _C.branch.in_(bindparam("f_places", value, expanding=True))
+        return _C.branch.in_(bindparam(return_figures.SCOPE_PARAMETERS[kind], value, expanding=True))
     return None
 
 
 def return_statement(name: str, scope: list):
-    """One of the return's statements (return_figures says what each reads), over the cases the
+    """One of the return's statements (return_figures.STATEMENTS; it says what each reads), over the cases the
     conditions `scope` allow; lo, hi and ids bound at run time."""
     lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
     if name == "window":
@@ -79,8 +79,6 @@ def return_statement(name: str, scope: list):
     raise ValueError(name)
 
 
-RETURN_STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "open_decided_after",
-                     "open_undecided")
 
 
 def reader(uow, where: Scope):

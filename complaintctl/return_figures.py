@@ -35,6 +35,10 @@ HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_exten
                      "reviews_pending", "open_at_quarter_end")
 # The cases of a restarted case's first decision are read by id, this many at a time.
 CHUNK = 500
+# The return's statements (regulatory.return_statement defines each), and the parameter each kind
+# of scope binds its value to (regulatory.scope_condition).
+STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "open_decided_after", "open_undecided")
+SCOPE_PARAMETERS = {"one": "f_branch", "many": "f_places"}
 # The statements whose rows are many (a row a case or cycle), streamed rather than fetched whole.
 STREAMED = ("window", "open_decided_after", "open_undecided")
 
@@ -77,8 +81,8 @@ class Scope:
 
 
 def scope(ctx: Context, branch: str | None = None, region: str | None = None) -> Scope:
-    """The return's scope from --branch or --region (an unknown region is refused, naming the known
-    ones)."""
+    """The return's scope from --branch or --region (the regions in force: context.regions_in_force;
+    an unknown region is refused, naming the known ones)."""
     if branch and region:
         raise UserError("err.region_and_branch")
     if branch:
@@ -208,8 +212,8 @@ def handling_by_branch(run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime,
 
 
 def by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The branch rows added up by region ("" for branches config's [regions] does not list), with
-    the total last."""
+    """The branch rows added up by region ("" for a branch in no region: neither recorded in the
+    database nor in config's [regions]), with the total last."""
     out: dict[str, dict[str, int]] = {}
     for r in rows:
         if r["branch"] == TOTAL:

@@ -1,5 +1,5 @@
-"""The SQL of the lean commands (`list`, `find`, `show`, `export` and every report but `report
-monthly`), compiled from the library's own SQLAlchemy expressions.
+"""The SQL of the lean commands (`list`, `find`, `show`, `export` and every report), compiled from
+the library's own SQLAlchemy expressions.
 
 The lean report (complaintctl_cli/lean.py) must start without SQLAlchemy, so it runs these
 statements as text through the DB-API driver (sqlite3; psycopg on PostgreSQL). The text is
@@ -176,9 +176,10 @@ def _return() -> dict[str, sa.sql.ClauseElement]:
     """report regulatory's statements (regulatory.return_statement), with reports.FILTERED where the
     scope's condition goes, and each scope's condition apart (where_scope_one: a branch,
     where_scope_many: a region's branches), which dbapi.Reader.filtered joins."""
-    from .regulatory import RETURN_STATEMENTS, return_statement, scope_condition
+    from .regulatory import return_statement, scope_condition
+    from .return_figures import STATEMENTS
 
-    out = {f"return_{name}": return_statement(name, [reports.FILTERED]) for name in RETURN_STATEMENTS}
+    out = {f"return_{name}": return_statement(name, [reports.FILTERED]) for name in STATEMENTS}
     out.update({f"where_scope_{kind}": scope_condition(kind, value) for kind, value in (("one", ""), ("many", [""]))})
     return out
 
