@@ -149,8 +149,12 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
          excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
          caption: str | None = None, empty: str | None = None, total: int | None = None,
-         sequences: bool = False) -> int:
+         sequences: bool = False, keep_empty: bool = False) -> int:
     """Write rows in the chosen format; returns how many rows there were.
+
+    A table without rows is a line on stderr (`empty`, else "no cases"); with `keep_empty` (a
+    section of a report of several tables) its title and header are drawn all the same, to stdout
+    as to a file.
 
     For a table, `total` (when the query was limited in SQL) is how many rows there are in all.
     With `sequences`, each row is a fresh list in column order rather than a dict (the CSV of a
@@ -162,7 +166,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
         sequences = False
     if fmt == "table":
         return _table(rows, columns, output=output, lang=lang, title=title, limit=limit, caption=caption,
-                      empty=empty, total=total)
+                      empty=empty, total=total, keep_empty=keep_empty)
     keys = [c.key for c in columns]
     n = 0
     with destination(output) as out:
@@ -496,7 +500,7 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
 
 
 def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, limit, caption, empty,
-           total: int | None = None) -> int:
+           total: int | None = None, keep_empty: bool = False) -> int:
     """A table that fits the terminal (or COLUMNS), streamed row by row: on a terminal with the
     rows coloured by their style, elsewhere plain fixed-width text, fit for a mail. A table written
     to a file keeps every column at its full width."""
@@ -531,7 +535,7 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         if first is not None:
             more = True
             rows = itertools.chain((first,), rows)
-    if output is None and seen == 0 and not total:
+    if output is None and seen == 0 and not total and not keep_empty:
         message(empty or labels.t("no_cases", lang))
         return 0
 

@@ -457,10 +457,10 @@ def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = F
                         empty=labels.t("summary.none", lang))
             render.emit(rep["root_causes"], [Column("root_cause", enum=d.Category), Column("resolved", kind="number",
                         header=labels.t("summary.resolved", lang))], lang=lang, limit=None, output=output,
-                        title=labels.t("summary.top_causes", lang), empty=" ")
+                        title=labels.t("summary.top_causes", lang), keep_empty=True)
             render.emit(rep["repeat_complainants"], [Column("kind", display=lambda row, lang: labels.t(row["kind"], lang)),
                                                      Column("contact"), Column("cases", kind="number")],
-                        lang=lang, limit=None, output=output, title=labels.t("summary.repeaters", lang), empty=" ")
+                        lang=lang, limit=None, output=output, title=labels.t("summary.repeaters", lang), keep_empty=True)
 
     render.emit_document(rep, fmt, table=table, output=output)  # json: one document with every section
 
@@ -547,17 +547,17 @@ def _return_tables(rep: dict, lang: str, output) -> None:
         render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
-                    lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), empty=" ")
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), keep_empty=True)
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
-                    lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), empty=" ")
+                    lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), keep_empty=True)
         # Two tables a dimension, so that every figure fits an 80-column terminal.
         for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
             for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
                 render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
                                 Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
                             lang=lang, limit=None, output=output,
-                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), empty=" ")
+                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), keep_empty=True)
 
 
 

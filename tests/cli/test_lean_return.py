@@ -48,6 +48,7 @@ def test_the_lean_return_writes_the_same_bytes_as_the_full_way(cli, tmp_path):
     mine = json.loads(_same(cli, config, *quarter, "--region", region, "-f", "json")[1])
     assert mine["by_region"][0]["region"] == region and mine["by_branch"][-1]["received"] < total["received"]
     _same(cli, config, "--lang", "zh", *quarter, "--region", region, env={"COLUMNS": "80"})
+    _same(cli, config, "report", "regulatory", "--quarter", "2025Q1", env={"COLUMNS": "80"})  # empty sections
     month = json.loads(_same(cli, config, "report", "regulatory", "--month", "2026-10", "-f", "json")[1])
     assert 0 < month["by_branch"][-1]["received"] < total["received"]
     assert _same(cli, config, *quarter, "-f", "csv")[1].count(b"\r\n") > 40

@@ -445,6 +445,10 @@ def test_the_quarterly_return_refuses_bad_input(cli, tmp_path):
     assert "invalid --quarter '2026Q5'" in cli.fails("report", "regulatory", "--quarter", "2026Q5")
     assert "invalid --format 'pdf'" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "pdf")
     assert "invalid --output" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx")
+    # A period with nothing: every section drawn with its header, nothing on stderr (a line holding
+    # one space went there, and the sections without rows were left out).
+    empty = cli("report", "regulatory", "--quarter", "2025Q1")
+    assert empty.stderr == "" and "Received by channel\n" in empty.stdout and "Handling by region" in empty.stdout
     # A mistyped branch: "did you mean", not a return of zeros that looks valid (both ways).
     cli.log("--branch", "BJ001", received="2026-07-02T10:00")
     assert "did you mean BJ001" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--branch", "BJ01")
