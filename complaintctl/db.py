@@ -183,6 +183,10 @@ class _Adapter:
     def lock_connection(self, conn) -> None:
         """SQLite takes it with BEGIN IMMEDIATE; servers need an explicit lock."""
 
+    def begin_read(self, session: Session) -> None:
+        """Begin a read-only unit of work: one consistent view for all its statements (SQLite's
+        transaction is one snapshot already)."""
+
     def describe(self, exc: BaseException) -> Exception:
         return DatabaseUnavailable("err.database", why=str(getattr(exc, 'orig', exc)).splitlines()[0])
 
@@ -680,6 +684,11 @@ class _PostgreSQL(_Adapter):
         conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"))
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
+    def begin_read(self, session: Session) -> None:
+        # Under read committed each statement would see what other sessions committed meanwhile, so
+        # that a report's statements could disagree while cases are being written.
+        session.connection().exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
 
@@ -1000,6 +1009,8 @@ class UnitOfWork:
                 self.session.connection()
                 if self.write:
                     self.store.adapter.lock_for_write(self.session)
+                else:
+                    self.store.adapter.begin_read(self.session)
             except DBAPIError as exc:
                 self._close()
                 raise self.store.translate(exc) from None

@@ -158,7 +158,7 @@ def test_the_lean_monthly_report_writes_what_the_full_way_writes(cli, tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_a_lean_run_reads_one_consistent_view_of_the_database(cli):
+def test_a_read_only_run_reads_one_consistent_view_of_the_database_both_ways(cli):
     """On PostgreSQL every statement of a lean run sees the database as it stood at its first one
     (repeatable read): a report's figures agree with each other while cases are being written
     (read committed let each statement see what others committed meanwhile); and it writes nothing."""
@@ -177,3 +177,19 @@ def test_a_lean_run_reads_one_consistent_view_of_the_database(cli):
     finally:
         db.close()
     assert "region:BRX" in str(cli.sql("SELECT key FROM settings WHERE key = 'region:BRX'"))
+    # The full way's read-only unit of work reads the same way (db.py's adapter: begin_read).
+    import sqlalchemy as sa
+
+    from complaintctl.db import Store
+
+    store = Store(str(cli.db))
+    try:
+        with store.unit_of_work(write=False) as uow:
+            count = "SELECT count(*) FROM settings WHERE key LIKE 'region:%'"
+            before = uow.session.execute(sa.text(count)).scalar()
+            cli.sql("INSERT INTO settings (key, value) VALUES ('region:BRY', '测试')")
+            assert uow.session.execute(sa.text(count)).scalar() == before
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                uow.session.execute(sa.text("DELETE FROM settings WHERE key = 'region:BRY'"))
+    finally:
+        store.dispose()
