@@ -585,10 +585,7 @@ def _prepare_export(opts: dict):
         reveal = not masking and db.may_read_personal()
         bound = {k: db.time(v) for k, v in (("lo", lo), ("hi", hi)) if v is not None}  # as stored
         if fmt == "jsonl":
-            from pathlib import Path
-
-            output = None if opts["output"] is None else Path(opts["output"])
-            return db, lang, output, _documents(db, ctx.tz, lo is not None, hi is not None, bound, reveal)
+            return db, lang, _output_path(opts), _documents(db, ctx.tz, lo is not None, hi is not None, bound, reveal)
         zone = getattr(ctx.tz, "key", None)
         if zone is None or _calendar_kept(db, ctx, policy) is None:
             raise FullWay  # the full way writes the calendar's tables for this config first
@@ -754,13 +751,18 @@ def _prepare_list(opts: dict):
 def _output(opts: dict):
     """--output as a path (None: stdout), the format checked with --excel as the full way checks it
     (any error goes the full way, which words it)."""
-    from pathlib import Path
-
     from . import render
 
     if opts["fmt"] not in render.FORMATS:
         raise FullWay
     render.check_format(opts["fmt"], opts["excel"])
+    return _output_path(opts)
+
+
+def _output_path(opts: dict):
+    """--output as a path (None: stdout, which `--output -` names too: _parse)."""
+    from pathlib import Path
+
     return None if opts["output"] is None else Path(opts["output"])
 
 
@@ -920,13 +922,11 @@ def _prepare_regulatory(opts: dict):
     puts it together from the full way's own statements (regulatory.return_statement), compiled to
     text, the scope's condition (a branch, a region's branches) joined in where it goes
     (dbapi.Reader.filtered). Any error goes the full way, which words it."""
-    from pathlib import Path
-
     from complaintctl import return_figures
 
     from .views import check_return
 
-    output = None if opts["output"] is None else Path(opts["output"])
+    output = _output_path(opts)
     check_return(opts["fmt"], output, opts["quarter"], opts["month"], opts["excel"])
     st, lang, policy, db = _open(opts)
     try:
@@ -1033,20 +1033,14 @@ def _prepare_monthly(opts: dict):
         data = monthly.figures(_MonthlySource(db, ctx), ctx, month=opts["month"])
     finally:
         db.close()
-    output = None if opts["output"] is None else _path(opts["output"])
-    bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
-    return data, lang, fmt, output, bank
+    output = _output_path(opts)
+    return data, lang, fmt, output, st.config
 
 
-def _write_monthly(data, lang: str, fmt: str, output, bank: str) -> None:
+def _write_monthly(data, lang: str, fmt: str, output, config) -> None:
     """The report, as cli/reports.py's `monthly` writes it (views.emit_monthly)."""
     from .views import emit_monthly
 
     with _failures(None, lang):
-        emit_monthly(data, fmt, lang, output, bank)
+        emit_monthly(data, fmt, lang, output, config)
 
-
-def _path(text: str):
-    from pathlib import Path
-
-    return Path(text)

@@ -249,5 +249,4 @@ def monthly(
     parse_month(month)  # a mistake is told before the database is opened (or created)
     c = st.context()
     data = report.figures(report.Source(st.uow(write=False), c), c, month=month)
-    bank = " ".join(x for x in (st.config["bank.name"], st.config["bank.branch_name"]) if x)
-    emit_monthly(data, fmt, st.language, output, bank)
+    emit_monthly(data, fmt, st.language, output, st.config)

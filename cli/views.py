@@ -636,14 +636,15 @@ def return_sheets(rep: dict, ctx) -> list:
     ]
 
 
-def emit_monthly(data: dict, fmt: str, lang: str, output, bank: str) -> None:
-    """The monthly report: its figures as JSON, or the one self-contained HTML page (and, for a
-    file, the line that says where it went)."""
+def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:
+    """The monthly report: its figures as JSON, or the one self-contained HTML page headed by the
+    bank's name from `config` (and, for a file, the line that says where it went)."""
     if fmt == "json":
         render.write_json(data, output)
         return
     from complaintctl import monthly
 
+    bank = " ".join(x for x in (config["bank.name"], config["bank.branch_name"]) if x)
     page = monthly.render_html(data, lang, bank=bank)
     with render.destination(output) as fh:
         fh.write(page)

@@ -101,15 +101,21 @@ class Reader:
         conditions of `filters` (names of filters.FILTERS, compiled apart as where_<name>) joined in
         their place; the name to run it by, binding each condition's value as f_<name> (and as_of,
         cutoff) at the run."""
-        key = name + ":" + ",".join(filters)
-        if key not in self.queries:
-            sql, constants = self.queries[name]
+        def join(sql: str, constants: dict) -> tuple[str, dict]:
             parts, bound = [], dict(constants)
             for condition in filters:
                 text, own = self.queries["where_" + condition]
                 parts.append(f"({text})")
                 bound.update(own)
-            self.queries[key] = (sql.replace("__filters__", " AND ".join(parts) or "1 = 1"), bound)
+            return sql.replace("__filters__", " AND ".join(parts) or "1 = 1"), bound
+
+        return self._derived(name + ":" + ",".join(filters), name, join)
+
+    def _derived(self, key: str, name: str, rewrite) -> str:
+        """Statement `name` rewritten once (`rewrite(sql, constants)` gives the new pair) and kept
+        under `key`, the name to run it by (filtered, grouped, windowed)."""
+        if key not in self.queries:
+            self.queries[key] = rewrite(*self.queries[name])
         return key
 
     def all(self, name: str, **params) -> list:
@@ -176,22 +182,16 @@ class Reader:
 
         if not set(dims) <= set(DIMENSIONS):  # names written into SQL: only the known columns
             raise ValueError(f"not a dimension: {dims!r}")
-        key = name + ":" + ",".join(dims)
-        if key not in self.queries:
-            sql, constants = self.queries[name]
-            self.queries[key] = (sql.replace(DIMS_PLACE, dimension_columns(dims)), constants)
-        return key
+        return self._derived(name + ":" + ",".join(dims), name,
+                             lambda sql, constants: (sql.replace(DIMS_PLACE, dimension_columns(dims)), constants))
 
     def windowed(self, name: str, start: bool, end: bool) -> str:
         """The export's statement `name` with its window of receipt written in (stored.windowed:
         bounded from lo, to hi, both or neither); the name to run it by, binding lo and hi."""
         from .stored import window_suffix, windowed
 
-        key = name + window_suffix(start, end)
-        if key not in self.queries:
-            sql, constants = self.queries[name]
-            self.queries[key] = (windowed(sql, PARAMSTYLE[self.backend], start, end), constants)
-        return key
+        return self._derived(name + window_suffix(start, end), name,
+                             lambda sql, constants: (windowed(sql, PARAMSTYLE[self.backend], start, end), constants))
 
     def write_export(self, name: str, out, tz, **params) -> int:
         """The export's statement of finished text (db.py's adapters, export_csv_sql; `windowed`)
