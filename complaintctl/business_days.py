@@ -197,6 +197,14 @@ def _forward_micros(start, end):
     )
 
 
+def in_working_time_sql(moment):
+    """SQL: `moment` lies in a working day after its start, or is the end of one: in (starts_at,
+    ends_at] of a working day (the day whose start is the last before it). A deadline that is due
+    soon lies there (see clocks.due_soon_within_sql); NULL outside the table's years."""
+    return (sa.select(_D.working).where(_D.starts_at < moment)
+            .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
+
+
 def working_micros_sql(start, end):
     """SQL: `BusinessCalendar.working_seconds(start, end)` in whole microseconds (negative when
     `end` is before `start`); NULL when either moment is NULL or outside the table's years."""

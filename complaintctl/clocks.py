@@ -61,6 +61,16 @@ class ClockState:
         return self.internal or self.regulatory
 
 
+# report aging's buckets: at least the lower bound in working days since receipt and under the
+# upper one (None: no upper bound); a case received after the moment asked about is in none.
+AGE_BUCKETS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, 15), (15, None))
+AGING_LATER = "later"  # the bucket of cases received after the moment, left out of the report's table
+
+
+def bucket_name(lo: int, hi: int | None) -> str:
+    return f"{lo}-{hi}" if hi is not None else f">{lo}"
+
+
 # Python: one case --------------------------------------------------------------------------
 
 
@@ -256,16 +266,91 @@ def stale_sql(as_of: dt.datetime):
     return and_(open_sql(), _C.tier == _URGENT, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
 
 
-def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
-    """SQL: an open case with a deadline whose clock runs after `as_of` and at or before `cutoff`:
-    the internal one unless paused, the regulatory one unless paused for an appraisal."""
+def _due_soon(within):
+    """SQL: an open case with a deadline whose clock runs and which `within` (a condition on a
+    deadline column) holds of: the internal one unless paused, the regulatory one unless paused
+    for an appraisal."""
     from sqlalchemy import and_, or_
 
     _C = _cases()
     regulatory_runs = or_(_C.paused_at.is_(None), _C.pause_reason.is_(None), _C.pause_reason != _APPRAISAL)
-    return and_(open_sql(), or_(
-        and_(_C.paused_at.is_(None), _C.due_at > as_of, _C.due_at <= cutoff),
-        and_(regulatory_runs, _C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
+    return and_(open_sql(), or_(and_(_C.paused_at.is_(None), within(_C.due_at)),
+                                and_(regulatory_runs, within(_C.regulatory_due_at))))
+
+
+def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
+    """SQL: an open case with a deadline whose clock runs after `as_of` and at or before `cutoff`:
+    the internal one unless paused, the regulatory one unless paused for an appraisal."""
+    from sqlalchemy import and_
+
+    return _due_soon(lambda due: and_(due > as_of, due <= cutoff))
+
+
+def due_soon_within_sql(as_of, working_days: int):
+    """SQL: due_soon with its cutoff counted in the database (the due_soon_cases view, whose moment
+    is the server's): `deadlines.due_soon_cutoff`, the moment `working_days` of working time after
+    `as_of`, is never written down; a deadline t after `as_of` is at or before it when the working
+    time from `as_of` to t (over business_days) is less than that, or equal to it with t inside a
+    working day or at its end. (The cutoff is the first moment the working time reaches the amount,
+    and with an amount above nothing that moment lies in a working day, after its start; any later
+    moment with the same working time lies in the days off that follow, or the working time would
+    have grown.)"""
+    from sqlalchemy import and_, or_
+
+    from .business_days import in_working_time_sql, working_micros_sql
+
+    if working_days <= 0:
+        raise ValueError("due soon counts at least one working day")
+    amount = working_days * deadlines.DAY * 1_000_000
+
+    def within(due):
+        worked = working_micros_sql(as_of, due)
+        return and_(due > as_of, or_(worked < amount, and_(worked == amount, in_working_time_sql(due))))
+    return _due_soon(within)
+
+
+def time_left_micros_sql(as_of):
+    """SQL: `read`'s time left of a case that is not overdue, in whole microseconds: to the nearest
+    deadline whose clock runs (`running`), in clock time for an unpaused urgent case whose nearest
+    is its internal one (the 24-hour plan), in working time over business_days otherwise; NULL
+    when there is none, nothing is left, or the case is closed or overdue."""
+    from sqlalchemy import and_, case as sql_case, not_, or_
+
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    _C = _cases()
+    due, reg = _C.due_at, _C.regulatory_due_at
+    internal_first = and_(due.is_not(None), or_(reg.is_(None), due <= reg))
+    nearest = sql_case(
+        (_C.paused_at.is_(None), sql_case((internal_first, due), else_=reg)),
+        (_C.pause_reason == _APPRAISAL, None),
+        else_=reg)
+    clock_hours = and_(_C.paused_at.is_(None), _C.tier == _URGENT, internal_first)
+    left = sql_case((clock_hours, MicrosBetween(as_of, nearest)), else_=working_micros_sql(as_of, nearest))
+    return sql_case((not_(open_sql()), None), (overdue_sql(as_of), None), (left > 0, left), else_=None)
+
+
+def age_micros_sql(as_of):
+    """SQL: a case's age at `as_of`, the working time since it was received, in whole microseconds
+    over business_days (negative for a case received later)."""
+    from .business_days import working_micros_sql
+
+    return working_micros_sql(_cases().received_at, as_of)
+
+
+def age_bucket_sql(as_of):
+    """SQL: `report aging`'s bucket of a case at `as_of` (AGE_BUCKETS: at least the lower
+    bound in working days and under the upper one), counted from its age (age_micros_sql) rather
+    than from the moment each bucket begins (rows.aging_edges: the report's way, which binds those
+    moments once): a case received after `as_of` is in AGING_LATER."""
+    from sqlalchemy import case as sql_case, literal
+
+    age = age_micros_sql(as_of)
+    day = deadlines.DAY * 1_000_000
+    whens = [(age < hi * day, literal(bucket_name(lo, hi))) for lo, hi in AGE_BUCKETS if hi is not None]
+    return sql_case((_cases().received_at > as_of, literal(AGING_LATER)), *whens,
+                    else_=literal(bucket_name(*AGE_BUCKETS[-1])))
 
 
 def breached_sql(as_of: dt.datetime):

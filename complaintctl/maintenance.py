@@ -34,9 +34,10 @@ def repair(store, calendar) -> list[str]:
     """What `db upgrade` puts right that `db check` reports, without touching a case: the views
     (missing, or changed by hand) and the business calendar's days; returns the problems repaired."""
     with store.locked() as conn:
-        found = sqlviews.problems(store.adapter, conn)
+        days = calendar.policy.due_soon_working_days
+        found = sqlviews.problems(store.adapter, conn, due_soon_days=days)
         if found:
-            sqlviews.install(store.adapter, conn)
+            sqlviews.install(store.adapter, conn, due_soon_days=days)
         return found + business_days.repair(conn, calendar)
 
 
@@ -50,7 +51,8 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         s = uow.session
         problems += store.adapter.integrity_problems(s.connection())
         if store.reached(sqlviews.REVISION):  # an older database (not yet upgraded) has none
-            problems += sqlviews.problems(store.adapter, s.connection())
+            problems += sqlviews.problems(store.adapter, s.connection(), upto=store.current_revision(),
+                                          due_soon_days=ctx.calendar.policy.due_soon_working_days)
         if store.reached(business_days.REVISION):
             problems += business_days.problems(s.connection(), ctx.calendar)
         problems += _replay_all(s)

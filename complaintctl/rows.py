@@ -189,14 +189,10 @@ def tier_counts(pairs) -> dict[str, int]:
 
 
 # report aging ----------------------------------------------------------------------------------
-# Its buckets, and its table made from the counts reports.aging_select gives (here, where no
-# SQLAlchemy is: the lean report makes it too).
-AGE_BUCKETS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, 15), (15, None))
-AGING_LATER = "later"  # the bucket of cases received after the moment, left out of the table
-
-
-def bucket_name(lo: int, hi: int | None) -> str:
-    return f"{lo}-{hi}" if hi is not None else f">{lo}"
+# Its table made from the counts reports.aging_select gives (here, where no SQLAlchemy is: the
+# lean report makes it too); the buckets are the clock rules' (clocks.py, whose SQL the
+# aging_cases view reads).
+AGE_BUCKETS, AGING_LATER, bucket_name = clocks.AGE_BUCKETS, clocks.AGING_LATER, clocks.bucket_name
 
 
 def aging_edges(as_of: dt.datetime, calendar) -> dict[int, dt.datetime]:

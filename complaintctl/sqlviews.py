@@ -4,11 +4,19 @@ moment of the database server.
 
 - `overdue_cases`: the open cases whose internal or regulatory clock has run out, what `report
   overdue` lists (apart from its order: by the nearest deadline, most overdue first);
-- `stale_cases`: the open, unpaused urgent cases whose daily follow-up has run out (`list --stale`).
+- `stale_cases`: the open, unpaused urgent cases whose daily follow-up has run out (`list --stale`);
+- `due_soon_cases` (revision 0022): the open cases not overdue with a running deadline within the
+  config's `due_soon_working_days` (`report due-soon`), with the time left to the nearest one;
+- `aging_cases` (revision 0022): every open case with its age in working time since receipt and
+  its `report aging` bucket.
 
 `overdue_cases.overdue_seconds` is what `report overdue` shows as "overdue by", in whole seconds:
 working time counted over the business_days table (complaintctl/business_days.py), or clock time
 for an urgent case's 24-hour plan; up to the moment the clock stopped for a paused case.
+`due_soon_cases.time_left_seconds` is the report's "time left" and `aging_cases.age_seconds` the
+age the buckets count, both so. Due soon counts the config's working days as it was when the view
+was written: `db check` under a config with another number reports the view, and `db upgrade`
+writes it again.
 
 They hold no personal data (no customer, contact, account, ID or free text), and times are as
 stored: UTC. On PostgreSQL a view reads with the reader's own rights and row-level security
@@ -31,57 +39,88 @@ _COLUMNS = ("id", "reference", "branch", "department", "assignee", "tier", "stat
             "category", "received_at", "due_at", "regulatory_due_at", "paused_at", "pause_reason")
 
 
-def _selects(now, calendar: bool = True) -> dict[str, sa.Select]:
-    """Each view's query, with `now` (an SQL expression) as the moment the clocks are read at.
-    `calendar`: with the overdue-by column, which reads the business_days table (revision 0020);
-    revision 0017 wrote the views without it."""
+# The revision that first writes each view (later ones may write it again, changed).
+FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022", "aging_cases": "0022"}
+NAMES = tuple(FIRST)
+REVISION = "0017"  # the migration that first writes any
+LATEST = "0022"    # the last that changed them
+CALENDAR = "0020"  # from this revision on, overdue_cases counts overdue by over business_days
+
+
+def _whole_seconds(micros, name: str):
+    return sa.cast(micros / 1_000_000, sa.BigInteger).label(name)
+
+
+def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
+    """Each view's query as revision `upto` writes it, with `now` (an SQL expression) as the moment
+    the clocks are read at and `due_soon_days` the working days due soon counts."""
     flag = lambda condition: sa.func.coalesce(condition, sa.false())  # noqa: E731 (never NULL)
+    case = [_C[name] for name in _COLUMNS]
     # Overdue by in whole seconds: working time, or clock time for an urgent case's plan.
-    late = [sa.cast(clocks.overdue_micros_sql(now) / 1_000_000, sa.BigInteger).label("overdue_seconds")] if calendar else []
-    return {
+    late = [_whole_seconds(clocks.overdue_micros_sql(now), "overdue_seconds")] if upto >= CALENDAR else []
+    views = {
         "overdue_cases": sa.select(
-            *(_C[name] for name in _COLUMNS),
+            *case,
             flag(clocks.internal_overdue_sql(now)).label("internal_overdue"),
             flag(clocks.regulatory_overdue_sql(now)).label("regulatory_overdue"),
             *late,
         ).where(clocks.overdue_sql(now)),
-        "stale_cases": sa.select(*(_C[name] for name in _COLUMNS), _C.followup_due_at).where(clocks.stale_sql(now)),
+        "stale_cases": sa.select(*case, _C.followup_due_at).where(clocks.stale_sql(now)),
+        "due_soon_cases": sa.select(*case, _whole_seconds(clocks.time_left_micros_sql(now), "time_left_seconds"))
+        .where(clocks.due_soon_within_sql(now, due_soon_days), sa.not_(clocks.overdue_sql(now))),
+        "aging_cases": sa.select(*case, _whole_seconds(clocks.age_micros_sql(now), "age_seconds"),
+                                 clocks.age_bucket_sql(now).label("age_bucket"))
+        .where(clocks.open_sql(), _C.received_at <= now),
     }
+    return {name: select for name, select in views.items() if FIRST[name] <= upto}
 
 
-NAMES = ("overdue_cases", "stale_cases")
-REVISION = "0017"  # the migration that first writes them
+def read_at(moment, due_soon_days: int) -> dict[str, sa.Select]:
+    """Each view's query with its clocks read at `moment` instead of the server's present: what the
+    view lists when the server's clock shows that moment (the tests compare it with the reports
+    asked --as-of the same moment)."""
+    return _selects(moment, LATEST, due_soon_days)
 
 
-def definitions(adapter, dialect, calendar: bool = True) -> dict[str, str]:
-    """Each view's SELECT as this version writes it for a backend (on one line)."""
+def definitions(adapter, dialect, *, upto: str = LATEST, due_soon_days: int) -> dict[str, str]:
+    """Each view's SELECT as revision `upto` writes it for a backend (on one line)."""
     now = sa.literal_column(adapter.now_sql())
     return {name: " ".join(str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).split())
-            for name, stmt in _selects(now, calendar).items()}
+            for name, stmt in _selects(now, upto, due_soon_days).items()}
 
 
-def install(adapter, conn, calendar: bool = True) -> None:
-    """(Re)create every view as this version defines it (`calendar`: see _selects). `adapter`
-    None: the connection's backend's (a migration; the views depend on the backend alone)."""
+def install(adapter, conn, *, upto: str = LATEST, due_soon_days: int) -> None:
+    """(Re)create every view as revision `upto` defines it. `adapter` None: the connection's
+    backend's (a migration; the views depend on the backend alone)."""
     if adapter is None:
         from .db import adapter_for
 
         adapter = adapter_for(conn)
-    for name, select_sql in definitions(adapter, conn.dialect, calendar).items():
+    for name, select_sql in definitions(adapter, conn.dialect, upto=upto, due_soon_days=due_soon_days).items():
         adapter.create_view(conn, name, select_sql)
 
 
-def drop(conn) -> None:
+def migration_due_soon_days() -> int:
+    """In a migration: the working days due soon counts under the config the upgrade runs with."""
+    from alembic import context
+
+    from .config import Policy
+
+    return (context.config.attributes.get("policy") or Policy()).due_soon_working_days
+
+
+def drop(conn, names=NAMES) -> None:
     """Drop the views: a later migration that rebuilds the cases table (SQLite's batch mode copies
     it, drops it and renames the copy, which fails while a view names the table) drops them first
     and installs them again at its end."""
-    for name in NAMES:
+    for name in names:
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
 
 
-def problems(adapter, conn) -> list[str]:
-    """The views that are missing, or not as this version would write them."""
-    want = definitions(adapter, conn.dialect)
+def problems(adapter, conn, *, upto: str = LATEST, due_soon_days: int) -> list[str]:
+    """The views that are missing, or not as this version would write them at revision `upto`
+    (the database's) under a config whose due soon counts `due_soon_days`."""
+    want = definitions(adapter, conn.dialect, upto=upto, due_soon_days=due_soon_days)
     found = adapter.view_definitions(conn, want)
     out = []
     for name, expected in want.items():

@@ -24,7 +24,7 @@ def upgrade() -> None:
     from complaintctl import sqlviews
 
     # As they were at this revision: without revision 0020's overdue-by, which reads its table.
-    sqlviews.install(None, op.get_bind(), calendar=False)
+    sqlviews.install(None, op.get_bind(), upto=revision, due_soon_days=sqlviews.migration_due_soon_days())
 
 
 def downgrade() -> None:

@@ -44,12 +44,12 @@ def upgrade() -> None:
     now = dt.datetime.now(dt.timezone.utc)
     business_days.ensure(conn, cal, *business_days.years_wanted(now, business_days.first_received(conn)))
     # The overdue_cases view gains its overdue-by column, which counts working time over the table.
-    sqlviews.install(None, conn)
+    sqlviews.install(None, conn, upto=revision, due_soon_days=cal.policy.due_soon_working_days)
 
 
 def downgrade() -> None:
     from complaintctl import sqlviews
 
-    sqlviews.install(None, op.get_bind(), calendar=False)
+    sqlviews.install(None, op.get_bind(), upto=down_revision, due_soon_days=sqlviews.migration_due_soon_days())
     op.drop_table("business_calendar")
     op.drop_table("business_days")

@@ -44,12 +44,12 @@ def cases(draw):
     )
 
 
-def _insert(uow, values: list[dict]) -> list[Case]:
+def _insert(uow, values: list[dict], first: int = 1) -> list[Case]:
     rows = []
-    for i, v in enumerate(values):
+    for i, v in enumerate(values, first - 1):
+        v = {"received_at": BASE - dt.timedelta(days=3), **v}
         rows.append(Case(reference=f"C-2026-{i + 1:06d}", channel="hotline", product="other", category="other",
-                         description="x", received_at=BASE - dt.timedelta(days=3), calendar="CN",
-                         created_at=BASE, updated_at=BASE, **v))
+                         description="x", calendar="CN", created_at=BASE, updated_at=BASE, **v))
     uow.session.add_all(rows)
     uow.session.flush()
     return rows
@@ -121,3 +121,87 @@ def test_report_rows_read_each_case_as_the_clock_rule_does(store, values, as_of)
             assert (row["overdue"], row["breach"], row["overdue_by"], row["overdue_working_days"], row["time_left"],
                     row["stale"]) == (r.overdue, r.breach, r.overdue_by and r.overdue_by.text(),
                                       r.overdue_working_days, r.time_left and r.time_left.text(), r.stale)
+
+
+# The views' clocks (complaintctl/sqlviews.py): due soon, time left and age counted in the database.
+# Moments from the Thursday before BASE's Monday to the Friday after, a microsecond either side, so
+# that a cutoff falls at the end of a Friday with the weekend's moments just past it; receipts
+# reach three weeks back, so that every aging bucket's edge is met exactly.
+WIDE = sorted({BASE + dt.timedelta(hours=12 * i) + e for i in range(-10, 11) for e in (-ONE, dt.timedelta(0), ONE)})
+RECEIPTS = sorted({BASE + dt.timedelta(hours=12 * i) + e for i in range(-42, 6) for e in (-ONE, dt.timedelta(0), ONE)})
+
+
+@st.composite
+def wide_cases(draw):
+    values = draw(cases())
+    wide = st.one_of(st.none(), st.sampled_from(WIDE))
+    values.update(due_at=draw(wide), regulatory_due_at=draw(wide), received_at=draw(st.sampled_from(RECEIPTS)))
+    if values["paused_at"] is not None:
+        values["paused_at"] = draw(st.sampled_from(WIDE))
+    return values
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(wide_cases(), min_size=1, max_size=12), as_of=st.sampled_from(WIDE),
+       days=st.sampled_from((1, 2, 3)))
+def test_the_views_clocks_are_the_python_rules(store, values, as_of, days):
+    """clocks.due_soon_within_sql (the cutoff never written down), time_left_micros_sql and
+    age_bucket_sql, over the business_days table, say of each case what the Python says: due soon
+    against deadlines.due_soon_cutoff, time left as clocks.read's, the aging bucket as the report's
+    edges (rows.aging_edges) put it."""
+    from complaintctl import deadlines
+    from complaintctl.rows import AGE_BUCKETS, AGING_LATER, aging_edges, bucket_name
+
+    cal = BusinessCalendar(Policy(due_soon_working_days=days))
+    with store.unit_of_work() as uow:
+        business_days.ensure(uow.session.connection(), cal, 2026, 2026)
+        rows = _insert(uow, values)
+        cutoff = deadlines.due_soon_cutoff(as_of, cal)
+        assert _selected(uow, clocks.due_soon_within_sql(as_of, days)) == {
+            c.id for c in rows if clocks.due_soon(c, as_of, cutoff)}
+        got = dict(uow.session.execute(select(Case.id, clocks.time_left_micros_sql(as_of))).all())
+        buckets = dict(uow.session.execute(select(Case.id, clocks.age_bucket_sql(as_of))).all())
+        edges = aging_edges(as_of, cal)
+        for case in rows:
+            left = clocks.read(case, as_of, cal, responded=case.first_responded_at is not None).time_left
+            assert got[case.id] == (None if left is None else round(left.seconds * 1_000_000)), case
+            younger = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS if hi is not None and case.received_at > edges[hi]]
+            want = AGING_LATER if case.received_at > as_of else (younger[0] if younger else bucket_name(*AGE_BUCKETS[-1]))
+            assert buckets[case.id] == want, case
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/London"])
+def test_the_views_clocks_at_every_edge(store, zone):
+    """The same rules over every pair of moments of the grid (hypothesis's few examples seldom put a
+    deadline just past a cutoff that ends a Friday): one open case a deadline (and an urgent one whose two deadlines meet), one a receipt, read at
+    each moment; in a zone with daylight saving too (Europe/London's 23-hour Sunday, 29 March 2026)."""
+    from complaintctl import deadlines
+    from complaintctl.rows import AGE_BUCKETS, AGING_LATER, aging_edges, bucket_name
+
+    shift = dt.timedelta(0) if zone == "Asia/Shanghai" else dt.timedelta(days=27, hours=8)  # London's Monday 30 March
+    wide, receipts = [m + shift for m in WIDE], [m + shift for m in RECEIPTS]
+    with store.unit_of_work() as uow:
+        cals = {days: BusinessCalendar(Policy(timezone=zone, due_soon_working_days=days)) for days in (1, 2)}
+        business_days.ensure(uow.session.connection(), cals[1], 2026, 2026)
+        plain = dict(status=d.Status.IN_PROGRESS.value, tier=d.Tier.GENERAL.value, regulatory_due_at=None)
+        # An urgent case whose two deadlines meet counts its time left in clock hours (the plan's).
+        urgent = dict(plain, tier=d.Tier.URGENT.value)
+        due = _insert(uow, [dict(plain, due_at=t) for t in wide] + [dict(urgent, due_at=t, regulatory_due_at=t) for t in wide])
+        received = {c.id: c for c in _insert(uow, [dict(plain, due_at=None, received_at=t) for t in receipts], first=len(due) + 1)}
+        for as_of in wide:
+            for days, cal in cals.items():
+                cutoff = deadlines.due_soon_cutoff(as_of, cal)
+                assert _selected(uow, and_(Case.id.in_([c.id for c in due]), clocks.due_soon_within_sql(as_of, days))) == {
+                    c.id for c in due if clocks.due_soon(c, as_of, cutoff)}, (as_of, days)
+            left = dict(uow.session.execute(select(Case.id, clocks.time_left_micros_sql(as_of))
+                                            .where(Case.id.in_([c.id for c in due]))).all())
+            for case in due:
+                span = clocks.read(case, as_of, cals[1], responded=False).time_left
+                assert left[case.id] == (None if span is None else round(span.seconds * 1_000_000)), (as_of, case.due_at)
+            edges = aging_edges(as_of, cals[1])
+            buckets = dict(uow.session.execute(select(Case.id, clocks.age_bucket_sql(as_of))
+                                               .where(Case.id.in_(list(received)))).all())
+            for i, case in received.items():
+                younger = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS if hi is not None and case.received_at > edges[hi]]
+                want = AGING_LATER if case.received_at > as_of else (younger[0] if younger else bucket_name(*AGE_BUCKETS[-1]))
+                assert buckets[i] == want, (as_of, case.received_at)

@@ -1,8 +1,9 @@
 """The views for readers of the database (complaintctl/sqlviews.py): what a BI tool or psql reads
-from overdue_cases and stale_cases is what the tool itself lists at that moment, without personal
-data; a view changed behind the tool's back is reported by `db check` and written again by
-`db upgrade`. On both backends; the clocks are read at the real present moment, so the cases are
-either long past their deadlines or received an hour ago."""
+from overdue_cases, stale_cases, due_soon_cases and aging_cases is what the tool itself lists at
+that moment, without personal data; a view changed behind the tool's back is reported by `db check`
+and written again by `db upgrade`. On both backends; the clocks are read at the real present moment,
+so the cases are either long past their deadlines or received an hour ago, and, for due soon and
+age, each view's own query read at fixed moments around a weekend against the reports --as-of them."""
 import datetime as dt
 import json
 
@@ -46,9 +47,68 @@ def test_the_views_list_what_the_tool_lists_at_the_same_moment(cli):
     stale = {r[0] for r in cli.sql("SELECT reference FROM stale_cases")}
     assert stale == {r["reference"] for r in json.loads(cli("list", "--stale", "--format", "json").stdout)}
     assert stale == {refs["urgent"]}
-    for view in ("overdue_cases", "stale_cases"):
+    # Due soon and age at the present moment: nothing is due within a working day, and every open
+    # case is in the bucket the report counts it in.
+    assert not cli.sql("SELECT reference FROM due_soon_cases")
+    assert not json.loads(cli("report", "due-soon", "--format", "json").stdout)
+    assert _aging(cli.sql("SELECT tier, age_bucket, count(*) FROM aging_cases GROUP BY tier, age_bucket")) == \
+        _aging_report(cli("report", "aging", "--format", "json").stdout)
+    for view in VIEWS:
         columns = _columns(cli, view)
         assert columns and not columns & PERSONAL, view
+
+
+VIEWS = ("overdue_cases", "stale_cases", "due_soon_cases", "aging_cases")
+
+
+def _aging(rows) -> dict:
+    return {(tier, bucket): n for tier, bucket, n in rows}
+
+
+def _aging_report(out: str) -> dict:
+    return {(row["tier"], bucket): n for row in json.loads(out) if row["tier"] != "TOTAL"
+            for bucket, n in row.items() if bucket not in ("tier", "total") and n}
+
+
+def _read_at(cli, view: str, moment: str, days: int = 1) -> list:
+    """What `view` lists when the server's clock shows `moment` (Shanghai time)."""
+    from complaintctl import sqlviews
+
+    at = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone(dt.timezone.utc)
+    with cli.engine.connect() as conn:
+        return conn.execute(sqlviews.read_at(at, days)[view]).mappings().all()
+
+
+def test_due_soon_and_aging_read_at_a_moment_are_the_reports_at_that_moment(cli):
+    """Around a weekend (Thursday 5 March 2026 to Monday 9 March): a general case due at the end of
+    Thursday, one at the end of Friday, an important one at the end of Monday, a paused one, an
+    urgent one, one received on the Saturday; each view's query read at a moment lists what the report --as-of it lists."""
+    from complaintctl.deadlines import Span
+
+    cli.staff()
+    refs = [cli.log(received="2026-03-02T10:00"), cli.log(received="2026-03-03T15:00"),
+            cli.log("--tier", "important", received="2026-03-02T10:00"), cli.log(received="2026-03-02T11:00"),
+            cli.log("--tier", "urgent", received="2026-03-06T20:00"), cli.log(received="2026-03-07T09:00")]
+    cli("pause", refs[3], "--reason", "customer_materials", "--at", "2026-03-02T12:00")
+    seen = set()
+    for moment in ("2026-03-05T23:00", "2026-03-06T00:00", "2026-03-06T09:00", "2026-03-06T20:30",
+                   "2026-03-07T12:00", "2026-03-09T23:59", "2026-03-11T10:00", "2026-03-16T10:00",
+                   "2026-03-17T10:00", "2026-03-20T10:00", "2026-03-31T10:00"):
+        listed = {r["reference"]: r for r in _read_at(cli, "due_soon_cases", moment)}
+        report = json.loads(cli("report", "due-soon", "--as-of", moment, "--format", "json").stdout)
+        assert set(listed) == {r["reference"] for r in report}, moment
+        for row in report:
+            working = row["tier"] != "urgent"
+            assert Span(listed[row["reference"]]["time_left_seconds"], working).text() == row["time_left"], (moment, row)
+        seen |= set(listed)
+        aged = _read_at(cli, "aging_cases", moment)
+        counts: dict = {}
+        for r in aged:
+            counts[r["tier"], r["age_bucket"]] = counts.get((r["tier"], r["age_bucket"]), 0) + 1
+        assert counts == _aging_report(cli("report", "aging", "--as-of", moment, "--format", "json").stdout), moment
+    # Each case was due soon at one of the moments: the paused one by its regulatory deadline, whose
+    # clock the customer's materials do not stop.
+    assert seen == set(refs)
 
 
 def _columns(cli, view: str) -> set[str]:
@@ -80,9 +140,31 @@ def test_on_postgresql_a_view_reads_with_the_readers_rights(cli):
         import pytest
 
         pytest.skip("row-level security is PostgreSQL's")
-    for view in ("overdue_cases", "stale_cases"):
+    for view in VIEWS:
         options = cli.scalar("SELECT reloptions FROM pg_class WHERE relname = :v", v=view)
         assert "security_invoker=true" in options
         # Read-only for the tool's groups, as the reports are.
         assert not cli.scalar("SELECT has_table_privilege('complaint_staff', :v, 'UPDATE')", v=view)
         assert cli.scalar("SELECT has_table_privilege('complaint_staff', :v, 'SELECT')", v=view)
+
+
+def test_due_soon_cases_counts_the_working_days_of_the_config_that_wrote_it(cli, tmp_path):
+    """The view holds due soon's working days as `db upgrade` wrote it: `db check` under a config
+    that counts another number names the view, and `db upgrade` under that config writes it again."""
+    cli.staff()
+    two = tmp_path / "two.toml"
+    two.write_text("due_soon_working_days = 2\n")
+    assert cli("db", "check").exit_code == 0
+    out = cli("--config", str(two), "db", "check", expect=1)
+    assert "view due_soon_cases: not the definition this version writes" in out.stdout
+    assert "overdue_cases" not in out.stdout and "aging_cases" not in out.stdout
+    repaired = cli("--config", str(two), "db", "upgrade")
+    assert "due_soon_cases written again" in repaired.stderr
+    assert cli("--config", str(two), "db", "check").exit_code == 0
+    ref = cli.log(received="2026-03-02T10:00")  # due at the end of Thursday 5 March
+    at = dt.datetime(2026, 3, 4, 1, 0, tzinfo=dt.timezone.utc)  # Wednesday 09:00 in Shanghai: 39 working hours left
+    from complaintctl import sqlviews
+
+    with cli.engine.connect() as conn:
+        assert [r.reference for r in conn.execute(sqlviews.read_at(at, 2)["due_soon_cases"])] == [ref]
+        assert not conn.execute(sqlviews.read_at(at, 1)["due_soon_cases"]).all()
