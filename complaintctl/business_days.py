@@ -197,14 +197,6 @@ def _forward_micros(start, end):
     )
 
 
-def in_working_time_sql(moment):
-    """SQL: `moment` lies in a working day after its start, or is the end of one: in (starts_at,
-    ends_at] of a working day (the day whose start is the last before it). A deadline that is due
-    soon lies there (see clocks.due_soon_within_sql); NULL outside the table's years."""
-    return (sa.select(_D.working).where(_D.starts_at < moment)
-            .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
-
-
 def working_micros_sql(start, end):
     """SQL: `BusinessCalendar.working_seconds(start, end)` in whole microseconds (negative when
     `end` is before `start`); NULL when either moment is NULL or outside the table's years."""
@@ -240,3 +232,27 @@ def working_seconds_sql(start, end):
     """SQL: `BusinessCalendar.working_seconds(start, end)`, the same float; NULL when either moment
     is NULL or outside the table's years."""
     return sa.case((end < start, -_forward_seconds(end, start)), else_=_forward_seconds(start, end))
+
+
+def add_working_micros_sql(moment, micros: int):
+    """SQL: `BusinessCalendar.add_working_seconds(moment, micros / 1e6)`, the moment that much
+    working time after `moment` (before it when `micros` is negative), as a stored time, exact to
+    the microsecond; NULL when it lies outside the table's years. Forward: the first working day
+    (from `moment`'s own) by whose end that much working time has passed, gone back from its end
+    by the excess. Backward: the last working day (up to `moment`'s own) from whose start that
+    much has passed, gone on from its start by the excess. One day is sought, by the starts_at
+    index, and only the few days between are read."""
+    from .db import AddMicros
+
+    day = BusinessDay.__table__.alias("d")
+    if micros >= 0:
+        passed = working_micros_sql(moment, day.c.ends_at)
+        found = (sa.select(AddMicros(day.c.ends_at, sa.literal(micros, sa.BigInteger()) - passed))
+                 .where(day.c.starts_at >= _day_of(moment, _D.starts_at), day.c.working, passed >= micros)
+                 .order_by(day.c.starts_at).limit(1))
+    else:
+        passed = working_micros_sql(day.c.starts_at, moment)
+        found = (sa.select(AddMicros(day.c.starts_at, passed - sa.literal(-micros, sa.BigInteger())))
+                 .where(day.c.starts_at <= moment, day.c.working, passed >= -micros)
+                 .order_by(day.c.starts_at.desc()).limit(1))
+    return found.scalar_subquery()

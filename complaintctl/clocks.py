@@ -286,27 +286,12 @@ def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
     return _due_soon(lambda due: and_(due > as_of, due <= cutoff))
 
 
-def due_soon_within_sql(as_of, working_days: int):
-    """SQL: due_soon with its cutoff counted in the database (the due_soon_cases view, whose moment
-    is the server's): `deadlines.due_soon_cutoff`, the moment `working_days` of working time after
-    `as_of`, is never written down; a deadline t after `as_of` is at or before it when the working
-    time from `as_of` to t (over business_days) is less than that, or equal to it with t inside a
-    working day or at its end. (The cutoff is the first moment the working time reaches the amount,
-    and with an amount above nothing that moment lies in a working day, after its start; any later
-    moment with the same working time lies in the days off that follow, or the working time would
-    have grown.)"""
-    from sqlalchemy import and_, or_
+def due_soon_cutoff_sql(as_of, working_days: int):
+    """SQL: `deadlines.due_soon_cutoff`, the moment `working_days` of working time after `as_of`,
+    counted over business_days (the due_soon_cases view's, whose moment is the server's)."""
+    from .business_days import add_working_micros_sql
 
-    from .business_days import in_working_time_sql, working_micros_sql
-
-    if working_days <= 0:
-        raise ValueError("due soon counts at least one working day")
-    amount = working_days * deadlines.DAY * 1_000_000
-
-    def within(due):
-        worked = working_micros_sql(as_of, due)
-        return and_(due > as_of, or_(worked < amount, and_(worked == amount, in_working_time_sql(due))))
-    return _due_soon(within)
+    return add_working_micros_sql(as_of, working_days * deadlines.DAY * 1_000_000)
 
 
 def time_left_micros_sql(as_of):
@@ -339,18 +324,24 @@ def age_micros_sql(as_of):
     return working_micros_sql(_cases().received_at, as_of)
 
 
-def age_bucket_sql(as_of):
-    """SQL: `report aging`'s bucket of a case at `as_of` (AGE_BUCKETS: at least the lower
-    bound in working days and under the upper one), counted from its age (age_micros_sql) rather
-    than from the moment each bucket begins (rows.aging_edges: the report's way, which binds those
-    moments once): a case received after `as_of` is in AGING_LATER."""
+def aging_edges_sql(as_of) -> dict:
+    """SQL: `rows.aging_edges`, the moment each bounded age bucket begins, by its upper bound in
+    working days: that much working time before `as_of`, counted over business_days (the
+    aging_cases view's)."""
+    from .business_days import add_working_micros_sql
+
+    return {hi: add_working_micros_sql(as_of, -hi * deadlines.DAY * 1_000_000) for _, hi in AGE_BUCKETS if hi is not None}
+
+
+def age_bucket_sql(as_of, edges: dict):
+    """SQL: `report aging`'s bucket of a case at `as_of`, `edges` the moment each bounded bucket
+    begins by its upper bound (rows.aging_edges as values, or aging_edges_sql): a case received
+    after one is younger than its bound; one received after `as_of` is in AGING_LATER."""
     from sqlalchemy import case as sql_case, literal
 
-    age = age_micros_sql(as_of)
-    day = deadlines.DAY * 1_000_000
-    whens = [(age < hi * day, literal(bucket_name(lo, hi))) for lo, hi in AGE_BUCKETS if hi is not None]
-    return sql_case((_cases().received_at > as_of, literal(AGING_LATER)), *whens,
-                    else_=literal(bucket_name(*AGE_BUCKETS[-1])))
+    _C = _cases()
+    whens = [(_C.received_at > edges[hi], literal(bucket_name(lo, hi))) for lo, hi in AGE_BUCKETS if hi is not None]
+    return sql_case((_C.received_at > as_of, literal(AGING_LATER)), *whens, else_=literal(bucket_name(*AGE_BUCKETS[-1])))
 
 
 def breached_sql(as_of: dt.datetime):

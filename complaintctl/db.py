@@ -57,6 +57,39 @@ def _micros_postgresql(element, compiler, **kw):
     return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
 
 
+class AddMicros(sa.sql.expression.FunctionElement):
+    """SQL: a stored time moved by a whole number of microseconds (an SQL integer, either sign),
+    as a stored time, exact on both backends; compiled per dialect below."""
+
+    type = sa.DateTime()
+    inherit_cache = True
+    name = "add_micros"
+
+    def __init__(self, moment, micros):
+        from .models import UTCDateTime, stored_moment
+
+        super().__init__(stored_moment(moment), micros)
+        self.type = UTCDateTime()
+
+
+@compiles(AddMicros, "sqlite")
+def _add_micros_sqlite(element, compiler, **kw):
+    # Stored text: 'YYYY-MM-DD HH:MM:SS.ffffff'. The fraction and the microseconds added, split
+    # into whole seconds (floored, for either sign) and the microseconds left (0-999999); the
+    # seconds moved by strftime, which counts in whole milliseconds: exact, no floating point.
+    moment, micros = (compiler.process(arg, **kw) for arg in element.clauses)
+    total = f"(COALESCE(CAST(substr({moment}, 21) AS INTEGER), 0) + ({micros}))"
+    frac = f"((({total} % 1000000) + 1000000) % 1000000)"
+    return (f"(strftime('%Y-%m-%d %H:%M:%S', substr({moment}, 1, 19), (({total} - {frac}) / 1000000) || ' seconds')"
+            f" || printf('.%06d', {frac}))")
+
+
+@compiles(AddMicros, "postgresql")
+def _add_micros_postgresql(element, compiler, **kw):
+    moment, micros = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({moment} + ({micros}) * INTERVAL '1 microsecond')"
+
+
 class ZoneText(sa.sql.expression.FunctionElement):
     """SQL: a stored time as ISO 8601 in the business zone, to the second, with its offset
     ('2026-05-21T16:25:00+01:00'), as stored.time_text writes it; NULL for NULL. SQLite looks the

@@ -17,8 +17,7 @@ from .filters import CaseQuery, filter_values, near_names
 from .errors import UserError
 from .db import raw_times
 from .models import Case, Cycle, Event, Staff, UTCDateTime
-from .rows import (AGE_BUCKETS, AGING_LATER, CaseRows, OverdueReport, aging_edges, aging_table, bucket_name,
-                   tier_counts)
+from .rows import CaseRows, OverdueReport, aging_edges, aging_table, tier_counts
 
 OPEN = list(clocks.OPEN)
 STREAM = 2000
@@ -381,13 +380,11 @@ def aging_select(as_of, edges: dict):
     """`report aging`'s counts of open cases: (tier, bucket, count), `edges` the moment each bounded
     bucket of rows.AGE_BUCKETS begins, by its upper bound (complaintctl/sqltext.py compiles it for
     the lean report, the moments bound at run time)."""
-    whens = [(_C.received_at > edges[hi], literal(bucket_name(lo, hi))) for lo, hi in AGE_BUCKETS if hi is not None]
     # Cases received after the moment fall in a bucket of their own, left out by rows.aging_table,
     # rather than being filtered in WHERE: with a receipt condition there, SQLite reads every case
     # received before the moment by the receipt index (seconds at a million when they lie scattered
     # on disk) instead of the open cases alone from the covering clock index.
-    bucket = sql_case((_C.received_at > as_of, literal(AGING_LATER)), *whens,
-                      else_=literal(bucket_name(*AGE_BUCKETS[-1]))).label("bucket")
+    bucket = clocks.age_bucket_sql(as_of, edges).label("bucket")
     return select(_C.tier, bucket, func.count()).where(_C.status.in_(OPEN)).group_by(_C.tier, bucket)
 
 

@@ -66,10 +66,12 @@ def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
             *late,
         ).where(clocks.overdue_sql(now)),
         "stale_cases": sa.select(*case, _C.followup_due_at).where(clocks.stale_sql(now)),
+        # The reports' own conditions, with the moments they bind (the cutoff, each bucket's
+        # start) counted by the database once a query.
         "due_soon_cases": sa.select(*case, _whole_seconds(clocks.time_left_micros_sql(now), "time_left_seconds"))
-        .where(clocks.due_soon_within_sql(now, due_soon_days), sa.not_(clocks.overdue_sql(now))),
+        .where(clocks.due_soon_sql(now, clocks.due_soon_cutoff_sql(now, due_soon_days)), sa.not_(clocks.overdue_sql(now))),
         "aging_cases": sa.select(*case, _whole_seconds(clocks.age_micros_sql(now), "age_seconds"),
-                                 clocks.age_bucket_sql(now).label("age_bucket"))
+                                 clocks.age_bucket_sql(now, clocks.aging_edges_sql(now)).label("age_bucket"))
         .where(clocks.open_sql(), _C.received_at <= now),
     }
     return {name: select for name, select in views.items() if FIRST[name] <= upto}

@@ -79,6 +79,25 @@ def test_the_sql_working_time_is_the_python_working_time_to_the_microsecond_and_
 
 
 
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+@pytest.mark.parametrize("zone", list(CALENDARS))
+def test_the_sql_moment_working_time_away_is_the_python_one_to_the_microsecond(store, zone, data):
+    """business_days.add_working_micros_sql, forward and back (the due-soon cutoff, the aging
+    buckets' edges): the moment BusinessCalendar.add_working_seconds gives, from any moment (a
+    local midnight half the time), by whole working days and by any amount."""
+    cal = CALENDARS[zone]
+    amounts = st.one_of(st.integers(-16, 16).map(lambda days: days * 86_400_000_000),
+                        st.integers(-16 * 86_400_000_000, 16 * 86_400_000_000))
+    asked = [(data.draw(moments(cal)), data.draw(amounts)) for _ in range(8)]
+    with store.engine.begin() as conn:
+        business_days.ensure(conn, cal, 2025, 2027)
+    with store.engine.connect() as conn:
+        got = conn.execute(sa.select(*(business_days.add_working_micros_sql(m, n) for m, n in asked))).one()
+    assert list(got) == [cal.add_working_seconds(m, n / 1_000_000) for m, n in asked], asked
+
+
 def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(cli, tmp_path):
     """A database gets the table at its upgrade; a command under another calendar writes it again;
     `db check` names a day edited behind the tool's back, and `db upgrade` puts it right."""
