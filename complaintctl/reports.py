@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterator
 
+import sqlalchemy as sa
 from sqlalchemy import (BigInteger, Float, String, and_, bindparam, case as sql_case, cast as sa_cast, func, literal,
                         literal_column, not_, or_, select, union_all)
 
@@ -310,6 +311,30 @@ def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
                          yc.first_responded_at < yc.first_response_due_at), 64),
         "unkept": (yc.working_seconds.is_(None), 128),
     }
+
+
+def decided_cycles_select():
+    """Every decided cycle with what `report sla` counts of it (the decided_cycles view,
+    complaintctl/sqlviews.py): its case's groupings, its working time (kept, or counted over
+    business_days as the report counts it), and each of the report's flags as a column, from the
+    same SQL (_sla_flags) the report's counts read; reopened as the report counts it, from the
+    case's next cycle, and resolved the first time: a first cycle not reopened. A window is the
+    reader's: resolved_at in it."""
+    w = _SlaWindow("branch", counted=True)
+    flags = _sla_flags(w)
+    flag = lambda condition: func.coalesce(condition, sa.false())  # noqa: E731 (never NULL)
+    nxt = Cycle.__table__.alias("next_cycle")
+    reopened = sa.exists().where(nxt.c.case_id == _YC.case_id, nxt.c.number == _YC.number + 1)
+    return (select(_YC.case_id, _C.reference, _C.branch, _C.department, _C.assignee, _YC.tier, _C.channel,
+                   _C.product, _C.category, _YC.number.label("cycle"), _YC.opened_by, _YC.opened_at, _YC.resolved_at,
+                   w.seconds.label("working_seconds"),
+                   *(flag(flags[name][0]).label(label) for name, label in (
+                       ("review", "review"), ("internal_ok", "within_internal"), ("regulatory_ok", "within_regulatory"))),
+                   reopened.label("reopened"),
+                   # A first cycle reopened was not resolved the first time (sla._counts).
+                   and_(flag(flags["first"][0]), not_(reopened)).label("resolved_first_time"),
+                   flag(flags["timed"][0]).label("urgent_plan_due"), flag(flags["on_time"][0]).label("urgent_plan_on_time"))
+            .select_from(w.table).where(_YC.resolved_at.is_not(None)))
 
 
 def _sla_counts(w: _SlaWindow):

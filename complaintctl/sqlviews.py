@@ -8,7 +8,10 @@ moment of the database server.
 - `due_soon_cases` (revision 0022): the open cases not overdue with a running deadline within the
   config's `due_soon_working_days` (`report due-soon`), with the time left to the nearest one;
 - `aging_cases` (revision 0022): every open case with its age in working time since receipt and
-  its `report aging` bucket.
+  its `report aging` bucket;
+- `decided_cycles` (revision 0022): every decided cycle with what `report sla` counts of it (its
+  working time, within each limit, first cycle, reopened, a review's, the urgent plan), from the
+  report's own SQL: a reader's GROUP BY over a window of resolved_at gives the report's figures.
 
 `overdue_cases.overdue_seconds` is what `report overdue` shows as "overdue by", in whole seconds:
 working time counted over the business_days table (complaintctl/business_days.py), or clock time
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from . import clocks
+from . import clocks, reports
 from .models import Case
 
 _C = Case.__table__.c
@@ -40,7 +43,8 @@ _COLUMNS = ("id", "reference", "branch", "department", "assignee", "tier", "stat
 
 
 # The revision that first writes each view (later ones may write it again, changed).
-FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022", "aging_cases": "0022"}
+FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022", "aging_cases": "0022",
+         "decided_cycles": "0022"}
 NAMES = tuple(FIRST)
 REVISION = "0017"  # the migration that first writes any
 LATEST = "0022"    # the last that changed them
@@ -73,6 +77,7 @@ def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
         "aging_cases": sa.select(*case, _whole_seconds(clocks.age_micros_sql(now), "age_seconds"),
                                  clocks.age_bucket_sql(now, clocks.aging_edges_sql(now)).label("age_bucket"))
         .where(clocks.open_sql(), _C.received_at <= now),
+        "decided_cycles": reports.decided_cycles_select(),
     }
     return {name: select for name, select in views.items() if FIRST[name] <= upto}
 

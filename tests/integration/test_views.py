@@ -58,7 +58,7 @@ def test_the_views_list_what_the_tool_lists_at_the_same_moment(cli):
         assert columns and not columns & PERSONAL, view
 
 
-VIEWS = ("overdue_cases", "stale_cases", "due_soon_cases", "aging_cases")
+VIEWS = ("overdue_cases", "stale_cases", "due_soon_cases", "aging_cases", "decided_cycles")
 
 
 def _aging(rows) -> dict:
@@ -168,3 +168,44 @@ def test_due_soon_cases_counts_the_working_days_of_the_config_that_wrote_it(cli,
     with cli.engine.connect() as conn:
         assert [r.reference for r in conn.execute(sqlviews.read_at(at, 2)["due_soon_cases"])] == [ref]
         assert not conn.execute(sqlviews.read_at(at, 1)["due_soon_cases"]).all()
+
+
+def _pct(part: int, whole: int):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def test_decided_cycles_grouped_give_report_slas_figures(cli):
+    """decided_cycles, a row a decided cycle with the report's flags: a reader's GROUP BY (here the
+    counts, then the median and 90th percentile as statistics takes them) gives `report sla`'s
+    figures, by tier and by branch, over the demo's 300 complaints (reopens, reviews, urgent plans
+    kept and missed, decisions late and on time)."""
+    import statistics
+
+    cli("demo", "--count", "300", "--force")
+    for by in ("tier", "branch"):
+        report = {r[by]: r for r in json.loads(cli("report", "sla", "--from", "2000-01-01", "--to", "2099-12-31",
+                                                   "--by", by, "--format", "json").stdout)}
+        rows = [dict(r._mapping) for r in cli.sql(f"SELECT {by} AS g, working_seconds, review, within_internal, within_regulatory, "
+                                         "resolved_first_time, reopened, urgent_plan_due, urgent_plan_on_time FROM decided_cycles")]
+        assert rows and sum(bool(r["review"]) for r in rows) and sum(bool(r["reopened"]) for r in rows)
+        groups = sorted({r["g"] or "" for r in rows})
+        for g in groups + ["TOTAL"]:
+            mine = [r for r in rows if g == "TOTAL" or (r["g"] or "") == g]
+            decided = [r for r in mine if not r["review"]]
+            reviews = [r for r in mine if r["review"]]
+            days = [r["working_seconds"] / 86400 for r in decided]
+            count = lambda name, among=decided: sum(bool(r[name]) for r in among)  # noqa: E731
+            assert report[g] == {
+                by: g, "resolved": len(decided),
+                "within_internal_pct": _pct(count("within_internal"), len(decided)),
+                "within_regulatory_pct": _pct(count("within_regulatory"), len(decided)),
+                "first_time_resolution_pct": _pct(count("resolved_first_time"), len(decided)),
+                "reopen_pct": _pct(count("reopened"), len(decided)),
+                "median_working_days": round(statistics.median(days), 2) if days else None,
+                "p90_working_days": (round(statistics.quantiles(days, n=100, method="inclusive")[89], 2)
+                                     if len(days) > 1 else round(days[0], 2) if days else None),
+                "urgent_response_pct": _pct(count("urgent_plan_on_time"), count("urgent_plan_due")),
+                "reviews_decided": len(reviews),
+                "reviews_within_30_days_pct": _pct(count("within_regulatory", reviews), len(reviews)),
+            }, (by, g)
+        assert set(report) == set(groups) | {"TOTAL"}

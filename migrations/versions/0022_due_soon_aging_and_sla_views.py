@@ -1,11 +1,13 @@
-"""views of the cases due soon and of every open case's age
+"""views of the cases due soon, of every open case's age, and of every decided cycle
 
 `due_soon_cases` lists what `report due-soon` lists (the open cases not overdue with a running
 deadline within the config's `due_soon_working_days`), with the time left to the nearest one;
 `aging_cases` every open case with its age in working time since receipt and its `report aging`
-bucket. Both count working time over the business_days table (revision 0020) at the server's
-present moment, by the clock rules of complaintctl/clocks.py (complaintctl/sqlviews.py); the
-earlier views are written again unchanged.
+bucket. Both select by the reports' own conditions, the moments the reports bind (the cutoff, each
+bucket's start) counted over the business_days table (revision 0020) at the server's present
+moment (complaintctl/sqlviews.py, from complaintctl/clocks.py). `decided_cycles` is every decided
+cycle with what `report sla` counts of it, from the report's own SQL. The earlier views are written
+again unchanged.
 
 Revision ID: 0022
 Revises: 0021
