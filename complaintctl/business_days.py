@@ -175,8 +175,10 @@ def problems(conn, cal: BusinessCalendar) -> list[str]:
 
 
 def _day_of(moment, column):
-    """SQL: `column` of the day `moment` falls in (an index seek on starts_at)."""
-    return (sa.select(column).where(_D.starts_at <= moment)
+    """SQL: `column` of the day `moment` falls in (an index seek on starts_at: the first row read
+    is the day); NULL outside the table's days (after the last one, which the seek alone would
+    give, every day is read and none matches: a database no command has run on for two years)."""
+    return (sa.select(column).where(_D.starts_at <= moment, _D.ends_at > moment)
             .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
 
 
@@ -237,22 +239,40 @@ def working_seconds_sql(start, end):
 def add_working_micros_sql(moment, micros: int):
     """SQL: `BusinessCalendar.add_working_seconds(moment, micros / 1e6)`, the moment that much
     working time after `moment` (before it when `micros` is negative), as a stored time, exact to
-    the microsecond; NULL when it lies outside the table's years. Forward: the first working day
-    (from `moment`'s own) by whose end that much working time has passed, gone back from its end
-    by the excess. Backward: the last working day (up to `moment`'s own) from whose start that
-    much has passed, gone on from its start by the excess. One day is sought, by the starts_at
-    index, and only the few days between are read."""
+    the microsecond; NULL when the moment or the answer lies outside the table's years. As the
+    Python counts it: each working day holds its own length (23 or 25 hours on a daylight-saving
+    change; `working_seconds` counts a whole one as 24), the moment's own day the part after it
+    (before it, going back). The working days from the moment's on (back from it), each with the
+    time it holds, are summed in order (a window function over the days, read once a query); the
+    first whose running total reaches the amount holds the answer, its end gone back by the excess
+    (its start gone on, going back)."""
+    from .db import AddMicros, MicrosBetween
+    from .models import stored_moment
+
+    at = stored_moment(moment)
+    amount = sa.literal(abs(micros), sa.BigInteger())
+    if micros >= 0:
+        held = MicrosBetween(sa.case((_D.starts_at < at, at), else_=_D.starts_at), _D.ends_at)
+        order, where, edge = _D.starts_at, _D.starts_at >= _day_of(at, _D.starts_at), _D.ends_at
+    else:
+        held = MicrosBetween(_D.starts_at, sa.case((_D.ends_at > at, at), else_=_D.ends_at))
+        order, where, edge = _D.starts_at.desc(), sa.and_(_D.starts_at < at, _day_of(at, _D.day).is_not(None)), _D.starts_at
+    days = (sa.select(_D.starts_at, edge.label("edge"), _D.working,
+                      sa.func.sum(sa.case((_D.working, held), else_=0)).over(order_by=order).label("total"))
+            .where(where).subquery("days"))
+    moved = days.c.total - amount if micros < 0 else amount - days.c.total
+    return (sa.select(AddMicros(days.c.edge, moved)).where(days.c.working, days.c.total >= amount)
+            .order_by(days.c.starts_at.desc() if micros < 0 else days.c.starts_at).limit(1).scalar_subquery())
+
+
+def covers_sql(moment):
+    """SQL: `moment` falls in one of the table's days."""
+    return _day_of(moment, _D.day).is_not(None)
+
+
+def before_first_day_sql():
+    """SQL: the last microsecond before the table's first day: earlier than any case received (the
+    table reaches back to the year of the first), later than nothing the table could count."""
     from .db import AddMicros
 
-    day = BusinessDay.__table__.alias("d")
-    if micros >= 0:
-        passed = working_micros_sql(moment, day.c.ends_at)
-        found = (sa.select(AddMicros(day.c.ends_at, sa.literal(micros, sa.BigInteger()) - passed))
-                 .where(day.c.starts_at >= _day_of(moment, _D.starts_at), day.c.working, passed >= micros)
-                 .order_by(day.c.starts_at).limit(1))
-    else:
-        passed = working_micros_sql(day.c.starts_at, moment)
-        found = (sa.select(AddMicros(day.c.starts_at, passed - sa.literal(-micros, sa.BigInteger())))
-                 .where(day.c.starts_at <= moment, day.c.working, passed >= -micros)
-                 .order_by(day.c.starts_at.desc()).limit(1))
-    return found.scalar_subquery()
+    return AddMicros(sa.select(sa.func.min(_D.starts_at)).scalar_subquery(), sa.literal(-1, sa.BigInteger()))

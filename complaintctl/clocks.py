@@ -294,15 +294,11 @@ def due_soon_cutoff_sql(as_of, working_days: int):
     return add_working_micros_sql(as_of, working_days * deadlines.DAY * 1_000_000)
 
 
-def time_left_micros_sql(as_of):
-    """SQL: `read`'s time left of a case that is not overdue, in whole microseconds: to the nearest
-    deadline whose clock runs (`running`), in clock time for an unpaused urgent case whose nearest
-    is its internal one (the 24-hour plan), in working time over business_days otherwise; NULL
-    when there is none, nothing is left, or the case is closed or overdue."""
-    from sqlalchemy import and_, case as sql_case, not_, or_
-
-    from .business_days import working_micros_sql
-    from .db import MicrosBetween
+def _nearest_running_sql():
+    """SQL: `read`'s nearest deadline whose clock runs (`running`), and whether time left to it is
+    counted in clock hours (an unpaused urgent case whose nearest is its internal one: the 24-hour
+    plan)."""
+    from sqlalchemy import and_, case as sql_case, or_
 
     _C = _cases()
     due, reg = _C.due_at, _C.regulatory_due_at
@@ -311,9 +307,27 @@ def time_left_micros_sql(as_of):
         (_C.paused_at.is_(None), sql_case((internal_first, due), else_=reg)),
         (_C.pause_reason == _APPRAISAL, None),
         else_=reg)
-    clock_hours = and_(_C.paused_at.is_(None), _C.tier == _URGENT, internal_first)
+    return nearest, and_(_C.paused_at.is_(None), _C.tier == _URGENT, internal_first)
+
+
+def time_left_micros_sql(as_of):
+    """SQL: `read`'s time left of a case that is not overdue, in whole microseconds: to the nearest
+    deadline whose clock runs, in clock time for the urgent plan (time_left_in_clock_hours_sql), in
+    working time over business_days otherwise; NULL when there is none, nothing is left, or the
+    case is closed or overdue."""
+    from sqlalchemy import case as sql_case, not_
+
+    from .business_days import working_micros_sql
+    from .db import MicrosBetween
+
+    nearest, clock_hours = _nearest_running_sql()
     left = sql_case((clock_hours, MicrosBetween(as_of, nearest)), else_=working_micros_sql(as_of, nearest))
     return sql_case((not_(open_sql()), None), (overdue_sql(as_of), None), (left > 0, left), else_=None)
+
+
+def time_left_in_clock_hours_sql():
+    """SQL: time left is counted in clock hours (the urgent plan's), not working time."""
+    return _nearest_running_sql()[1]
 
 
 def age_micros_sql(as_of):
@@ -327,10 +341,14 @@ def age_micros_sql(as_of):
 def aging_edges_sql(as_of) -> dict:
     """SQL: `rows.aging_edges`, the moment each bounded age bucket begins, by its upper bound in
     working days: that much working time before `as_of`, counted over business_days (the
-    aging_cases view's)."""
-    from .business_days import add_working_micros_sql
+    aging_cases view's). An edge before the table's first day (a database in its first weeks)
+    is taken as just before it: every case is received later, as the Python's edge says."""
+    from sqlalchemy import func
 
-    return {hi: add_working_micros_sql(as_of, -hi * deadlines.DAY * 1_000_000) for _, hi in AGE_BUCKETS if hi is not None}
+    from .business_days import add_working_micros_sql, before_first_day_sql
+
+    return {hi: func.coalesce(add_working_micros_sql(as_of, -hi * deadlines.DAY * 1_000_000), before_first_day_sql())
+            for _, hi in AGE_BUCKETS if hi is not None}
 
 
 def age_bucket_sql(as_of, edges: dict):

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "letter.template": "",
 }
 
-_INT_RANGES = {
+INT_RANGES = {  # the whole numbers the config takes, each from and to
     "tiers.general.working_days": (1, 60),
     "tiers.important.working_days": (1, 60),
     "tiers.urgent.response_hours": (1, 240),
@@ -64,7 +64,7 @@ def check_value(key: str, value: Any) -> Any:
             raise ConfigError("err.config_bool", key=key, value=value)
         return value
     if isinstance(default, int):
-        lo, hi = _INT_RANGES[key]
+        lo, hi = INT_RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise ConfigError("err.config_int", key=key, lo=lo, hi=hi, value=value)
         return value

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from . import clocks, reports
+from . import business_days, clocks, reports
 from .models import Case
 
 _C = Case.__table__.c
@@ -72,10 +72,13 @@ def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
         "stale_cases": sa.select(*case, _C.followup_due_at).where(clocks.stale_sql(now)),
         # The reports' own conditions, with the moments they bind (the cutoff, each bucket's
         # start) counted by the database once a query.
-        "due_soon_cases": sa.select(*case, _whole_seconds(clocks.time_left_micros_sql(now), "time_left_seconds"))
+        "due_soon_cases": sa.select(*case, _whole_seconds(clocks.time_left_micros_sql(now), "time_left_seconds"),
+                                    flag(clocks.time_left_in_clock_hours_sql()).label("time_left_in_clock_hours"))
         .where(clocks.due_soon_sql(now, clocks.due_soon_cutoff_sql(now, due_soon_days)), sa.not_(clocks.overdue_sql(now))),
+        # (No bucket when the present lies outside the calendar's table, as there is no age.)
         "aging_cases": sa.select(*case, _whole_seconds(clocks.age_micros_sql(now), "age_seconds"),
-                                 clocks.age_bucket_sql(now, clocks.aging_edges_sql(now)).label("age_bucket"))
+                                 sa.case((business_days.covers_sql(now), clocks.age_bucket_sql(now, clocks.aging_edges_sql(now))))
+                                 .label("age_bucket"))
         .where(clocks.open_sql(), _C.received_at <= now),
         "decided_cycles": reports.decided_cycles_select(),
     }
@@ -89,16 +92,28 @@ def read_at(moment, due_soon_days: int) -> dict[str, sa.Select]:
     return _selects(moment, LATEST, due_soon_days)
 
 
-def definitions(adapter, dialect, *, upto: str = LATEST, due_soon_days: int) -> dict[str, str]:
-    """Each view's SELECT as revision `upto` writes it for a backend (on one line)."""
+def definitions(adapter, dialect, *, upto: str = LATEST, due_soon_days: int, only=None) -> dict[str, str]:
+    """Each view's SELECT as revision `upto` writes it for a backend (on one line); `only`: those
+    views alone."""
     now = sa.literal_column(adapter.now_sql())
     return {name: " ".join(str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).split())
-            for name, stmt in _selects(now, upto, due_soon_days).items()}
+            for name, stmt in _selects(now, upto, due_soon_days).items() if only is None or name in only}
+
+
+def _due_soon_days_written(adapter, dialect, upto: str, found: str) -> int | None:
+    """The working days a due_soon_cases view found was written to count, if any the config allows."""
+    from .config import INT_RANGES
+
+    lo, hi = INT_RANGES["due_soon_working_days"]
+    for days in range(lo, hi + 1):
+        if definitions(adapter, dialect, upto=upto, due_soon_days=days, only=("due_soon_cases",)).get("due_soon_cases") == found:
+            return days
+    return None
 
 
 def install(adapter, conn, *, upto: str = LATEST, due_soon_days: int) -> None:
-    """(Re)create every view as revision `upto` defines it. `adapter` None: the connection's
-    backend's (a migration; the views depend on the backend alone)."""
+    """(Re)create every view as revision `upto` defines it, due soon counting `due_soon_days`.
+    `adapter` None: the connection's backend's (a migration)."""
     if adapter is None:
         from .db import adapter_for
 
@@ -134,5 +149,11 @@ def problems(adapter, conn, *, upto: str = LATEST, due_soon_days: int) -> list[s
         if found.get(name) is None:
             out.append(f"view {name}: missing, or changed outside complaintctl (run 'complaintctl db upgrade')")
         elif found[name] != expected:
-            out.append(f"view {name}: not the definition this version writes (run 'complaintctl db upgrade')")
+            days = _due_soon_days_written(adapter, conn.dialect, upto, found[name]) if name == "due_soon_cases" else None
+            if days is not None:  # not a fault: written under a config that counts due soon otherwise
+                out.append(f"view {name}: counts due soon within {days} working day(s), this config within "
+                           f"{due_soon_days} (due_soon_working_days): run 'complaintctl db upgrade' under the config "
+                           "readers of the view should follow")
+            else:
+                out.append(f"view {name}: not the definition this version writes (run 'complaintctl db upgrade')")
     return out

@@ -18,7 +18,14 @@ from tests.conftest import RUN
 UTC = dt.timezone.utc
 SHANGHAI = Policy(extra_holidays=frozenset({dt.date(2026, 3, 4)}), extra_workdays=frozenset({dt.date(2026, 3, 7)}))
 LONDON = Policy(timezone="Europe/London", country="GB")
-CALENDARS = {"Asia/Shanghai": BusinessCalendar(SHANGHAI), "Europe/London": BusinessCalendar(LONDON)}
+# Working days of 25 and 23 hours, where add_working_seconds counts a day's own length and
+# working_seconds a whole one as 24: Israel works its clock-change Sunday in October; a London
+# branch here opens on both of its clock-change Sundays.
+JERUSALEM = Policy(timezone="Asia/Jerusalem", country="IL")
+LONDON_SUNDAYS = Policy(timezone="Europe/London", country="GB",
+                        extra_workdays=frozenset({dt.date(2026, 3, 29), dt.date(2026, 10, 25)}))
+CALENDARS = {"Asia/Shanghai": BusinessCalendar(SHANGHAI), "Europe/London": BusinessCalendar(LONDON),
+             "Asia/Jerusalem": BusinessCalendar(JERUSALEM), "London, Sundays worked": BusinessCalendar(LONDON_SUNDAYS)}
 # Moments around the days that differ (a moved working weekend, a local closure, an extra working
 # day, both of London's clock changes, a year's end), and their midnights exactly.
 AROUND = [dt.datetime(2026, 2, 14, tzinfo=UTC), dt.datetime(2026, 3, 3, tzinfo=UTC), dt.datetime(2026, 3, 28, tzinfo=UTC),
@@ -45,10 +52,18 @@ def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
         assert row["starts_at"] == cal.start_of_day(day) and row["ends_at"] == cal.end_of_day(day)
         assert row["working_before"] == cal.count_working_days(dt.date(2026, 1, 1), day)
     by_day = {r["day"]: r for r in rows}
+    worked: dict[float, list] = {}  # a working day's length in hours: the days
+    for r in rows:
+        if r["working"]:
+            worked.setdefault((r["ends_at"] - r["starts_at"]).total_seconds() / 3600, []).append(r["day"])
     if zone == "Europe/London":  # the clocks go forward and back: days of 23 and 25 hours
         lengths = {(r["ends_at"] - r["starts_at"]).total_seconds() / 3600 for r in rows}
         assert lengths == {23, 24, 25}
         assert by_day[dt.date(2026, 12, 25)]["why"] == "Christmas Day"
+    elif zone == "Asia/Jerusalem":
+        assert dt.date(2026, 10, 25) in worked[25] and 23 not in worked  # (its spring change falls on a Friday)
+    elif zone == "London, Sundays worked":
+        assert worked[23] == [dt.date(2026, 3, 29)] and worked[25] == [dt.date(2026, 10, 25)]
     else:
         assert by_day[dt.date(2026, 3, 4)]["why"] == "local closure" and not by_day[dt.date(2026, 3, 4)]["working"]
         assert by_day[dt.date(2026, 3, 7)]["why"] == "extra working day" and by_day[dt.date(2026, 3, 7)]["working"]

@@ -196,3 +196,26 @@ def test_the_views_moments_at_every_edge(store, zone):
             for case in due:
                 span = clocks.read(case, as_of, cals[1], responded=False).time_left
                 assert left[case.id] == (None if span is None else round(span.seconds * 1_000_000)), (as_of, case.due_at)
+
+
+def test_the_aging_edges_before_the_calendars_first_day_and_a_present_after_its_last(store):
+    """In a database's first weeks (its calendar's table begins on 1 January of its first case's
+    year) the older buckets' edges fall before the table: every case is received after them, as
+    the Python's edges say, rather than in '>15'. A present after the table's last day (a database
+    no command has run on for two years) has no age and no bucket, rather than a wrong one."""
+    from complaintctl import sqlviews
+    from complaintctl.rows import aging_edges
+
+    cal = BusinessCalendar(Policy())
+    with store.unit_of_work() as uow:
+        business_days.ensure(uow.session.connection(), cal, 2026, 2026)
+        plain = dict(status=d.Status.IN_PROGRESS.value, tier=d.Tier.GENERAL.value, regulatory_due_at=None, due_at=None)
+        received = [dt.datetime(2026, 1, day, 2, tzinfo=UTC) for day in (1, 5, 6, 9, 12, 14)]
+        rows = _insert(uow, [dict(plain, received_at=t) for t in received])
+        for as_of in (dt.datetime(2026, 1, 20, 2, tzinfo=UTC), dt.datetime(2026, 1, 28, 2, tzinfo=UTC)):
+            python = dict(uow.session.execute(select(Case.id, clocks.age_bucket_sql(as_of, aging_edges(as_of, cal)))).all())
+            assert dict(uow.session.execute(select(Case.id, clocks.age_bucket_sql(as_of, clocks.aging_edges_sql(as_of)))).all()) == python
+            assert {python[c.id] for c in rows} - {">15"}, python  # (the edges the table cannot reach mattered)
+        beyond = dt.datetime(2035, 6, 1, tzinfo=UTC)  # (past any year a test writes)
+        aged = uow.session.execute(sqlviews.read_at(beyond, 1)["aging_cases"]).mappings().all()
+        assert len(aged) == len(rows) and {(r["age_seconds"], r["age_bucket"]) for r in aged} == {(None, None)}
