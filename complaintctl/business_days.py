@@ -56,7 +56,7 @@ def _why(cal: BusinessCalendar, day: dt.date, working: bool, statutory: bool) ->
         return "extra working day"
     if day in policy.extra_holidays:
         return "local closure"
-    weekend = day.weekday() >= 5
+    weekend = cal.is_weekend(day)
     if statutory and weekend:
         return "working weekend"
     if not statutory:

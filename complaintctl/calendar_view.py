@@ -19,7 +19,7 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
     day = dt.date(year, 1, 1)
     while day.year == year:
         working = cal.is_working_day(day)
-        weekend = day.weekday() >= 5
+        weekend = cal.is_weekend(day)
         if working == weekend:
             wd = labels.weekday_names(lang)[day.weekday()]
             kind = labels.t("makeup_workday" if working else "non_working_weekday", lang)

@@ -85,6 +85,11 @@ class BusinessCalendar:
             self._statutory[day] = cached
         return cached
 
+    def is_weekend(self, day: dt.date) -> bool:
+        """The day falls on the country's weekend (Saturday and Sunday in China and Britain, Friday
+        and Saturday in Israel), as the holidays package has it."""
+        return day.weekday() in self._holidays.weekend
+
     def holiday_name(self, day: dt.date) -> str | None:
         if day in self.policy.extra_holidays:
             return "local closure"
@@ -419,7 +424,7 @@ def _s(key: str, lang: str, **kw) -> str:
 def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
     name = cal.holiday_name(day)
     if cal.is_working_day(day):
-        return _s("make-up" if day.weekday() >= 5 else "working day", lang)
+        return _s("make-up" if cal.is_weekend(day) else "working day", lang)
     if name:
         return _s("holiday", lang, name=name)
     return _s("weekend", lang)

@@ -84,6 +84,24 @@ def test_calendar_show_lists_holidays_and_make_up_days_in_chinese(cli):
     assert kinds["2026-09-20"] == "make-up working day" and kinds["2026-10-06"] == "holiday"
 
 
+def test_a_country_whose_weekend_is_friday_and_saturday(cli, tmp_path):
+    """Israel rests on Friday and Saturday (the holidays package's weekend for the country): its
+    Sundays are ordinary working days, not make-up days, and its Fridays ordinary weekend days,
+    in the calendar, in the explanation of a deadline and in the business calendar's table."""
+    il = tmp_path / "il.toml"
+    il.write_text('timezone = "Asia/Jerusalem"\n[calendar]\ncountry = "IL"\n')
+    rows = cli.json("--config", str(il), "calendar", "show", "--year", "2026", "--format", "json")
+    assert rows and {r["kind"] for r in rows} == {"holiday"}  # only the feasts: no Sunday, no plain Friday
+    assert {r["holiday"] for r in rows} >= {"Yom Kippur", "Pesach"}
+    steps = cli.json("--config", str(il), "calendar", "due", "--tier", "general",
+                     "--received-at", "2026-10-22T10:00", "--json")["steps"]
+    assert "Sun 2026-10-25: working day, day 1 of 3." in steps and any(s.startswith("Fri 2026-10-23: weekend") for s in steps)
+    cli("--config", str(il), "list")  # writes the calendar's table under this config
+    why = dict(cli.sql("SELECT day, why FROM business_days WHERE day BETWEEN '2026-10-23' AND '2026-10-25'"))
+    assert [why[k] for k in sorted(why)] == ["weekend", "weekend", None]
+    cli("list")  # (the default calendar again, for the tests after this one on the same database)
+
+
 def test_calendar_warns_for_a_provisional_year(cli):
     from complaintctl.config import Policy
     from complaintctl.deadlines import BusinessCalendar
