@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 
-from . import audit, clocks, files
+from . import audit, business_days, clocks, files
 from . import domain as d
 from . import labels
 from .db import bulk_insert, raw_times, time_text
@@ -472,6 +472,9 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
         if not dry_run:
             if result.imported:
                 uow.refresh_statistics()
+                # History older than the calendar's table: the table widened back to it, with the cases.
+                conn = uow.session.connection()
+                business_days.reach_back(conn, ctx.calendar, business_days.first_received(conn))
             uow.commit()
             result.committed = True
 

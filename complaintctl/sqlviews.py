@@ -17,7 +17,11 @@ moment of the database server.
 working time counted over the business_days table (complaintctl/business_days.py), or clock time
 for an urgent case's 24-hour plan; up to the moment the clock stopped for a paused case.
 `due_soon_cases.time_left_seconds` is the report's "time left" and `aging_cases.age_seconds` the
-age the buckets count, both so. Due soon counts the config's working days as it was when the view
+case's age, both so. The due-soon cutoff and the buckets' edges are moments the reports work out
+by BusinessCalendar.add_working_seconds, which counts a working day of 23 or 25 hours (a working
+clock-change day) by its own length where working time counts a whole one as 24: around such a day
+a case's time left or age and its due soon or bucket can differ by up to that hour, as in the
+reports. Due soon counts the config's working days as it was when the view
 was written: `db check` under a config with another number reports the view, and `db upgrade`
 writes it again.
 
@@ -33,7 +37,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from . import business_days, clocks, reports
+from . import business_days, clocks, deadlines, reports
 from .models import Case
 
 _C = Case.__table__.c
@@ -101,11 +105,16 @@ def definitions(adapter, dialect, *, upto: str = LATEST, due_soon_days: int, onl
 
 
 def _due_soon_days_written(adapter, dialect, upto: str, found: str) -> int | None:
-    """The working days a due_soon_cases view found was written to count, if any the config allows."""
+    """The working days a due_soon_cases view found was written to count, if any the config allows:
+    the amounts of whole working days its text holds (in microseconds), each tried."""
+    import re
+
     from .config import INT_RANGES
 
     lo, hi = INT_RANGES["due_soon_working_days"]
-    for days in range(lo, hi + 1):
+    day = deadlines.DAY * 1_000_000
+    held = {int(n) // day for n in re.findall(r"\b\d+\b", found) if int(n) % day == 0 and lo <= int(n) // day <= hi}
+    for days in sorted(held):
         if definitions(adapter, dialect, upto=upto, due_soon_days=days, only=("due_soon_cases",)).get("due_soon_cases") == found:
             return days
     return None

@@ -7,7 +7,8 @@ bucket. Both select by the reports' own conditions, the moments the reports bind
 bucket's start) counted over the business_days table (revision 0020) at the server's present
 moment (complaintctl/sqlviews.py, from complaintctl/clocks.py). `decided_cycles` is every decided
 cycle with what `report sla` counts of it, from the report's own SQL. The earlier views are written
-again unchanged.
+again: overdue_cases's overdue_seconds is now NULL, not the last day's count, for a moment after
+the calendar table's last day.
 
 Revision ID: 0022
 Revises: 0021

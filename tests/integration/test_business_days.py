@@ -128,9 +128,11 @@ def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(c
     assert cli.scalar("SELECT identity FROM business_calendar") == identity
     cli("db", "check")
     cli.staff()
-    cli.log(received="2015-06-03T10:00")  # history: the next command reaches the table back to it
-    cli("list")
+    # History: the command that logs it reaches the table back to it (the views and the lean
+    # reports, which never write the table, count its working time at once).
+    old = cli.log(received="2015-06-03T10:00")
     assert cli.sql("SELECT first_year, last_year FROM business_calendar")[0] == (2015, last)
+    assert cli.scalar("SELECT overdue_seconds FROM overdue_cases WHERE reference = :r", r=old) > 0
     assert cli.scalar("SELECT why FROM business_days WHERE day = '2015-10-01'") == "National Day"
     # A holiday's name is as long as the holidays package makes it (132 characters here).
     assert cli.scalar("SELECT why FROM business_days WHERE day = '2015-09-03'").startswith("70th Anniversary of the Victory")
@@ -140,3 +142,15 @@ def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(c
     assert "business_days: 1 days differ from the calendar (first: 2026-10-10)" in out.output
     cli("db", "upgrade")
     cli("db", "check")
+
+
+def test_an_import_of_history_reaches_the_table_back_to_it(cli, tmp_path):
+    """Rows received before the table's first year widen it in the import's own transaction."""
+    cli("list")
+    first = cli.scalar("SELECT first_year FROM business_calendar")
+    old = tmp_path / "old.csv"
+    old.write_text("received_at,description,channel,phone\n2012-05-03T10:00,old complaint,hotline,13812345678\n")
+    cli("import", str(old))
+    assert first > 2012 and cli.scalar("SELECT first_year FROM business_calendar") == 2012
+    assert cli.scalar("SELECT overdue_seconds FROM overdue_cases WHERE reference LIKE 'C-2012-%'") > 0
+    assert cli.scalar("SELECT why FROM business_days WHERE day = '2012-10-01'") == "National Day"
