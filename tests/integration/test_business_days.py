@@ -74,7 +74,7 @@ def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-@pytest.mark.parametrize("zone", list(CALENDARS))
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/London"])  # (working clock-change days: the next test)
 def test_the_sql_working_time_is_the_python_working_time_to_the_microsecond_and_the_float(store, zone, data):
     cal = CALENDARS[zone]
     pairs = [(data.draw(moments(cal)), data.draw(moments(cal))) for _ in range(8)]
