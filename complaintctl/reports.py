@@ -168,7 +168,14 @@ def overdue_where(as_of: dt.datetime, q: CaseQuery, ctx: Context, scope: list | 
 def due_soon_where(as_of, cutoff, q: CaseQuery, ctx: Context, scope: list | None = None):
     """The due-soon cases `report overdue --include-due-soon` lists too (complaintctl/sqltext.py
     compiles it for the lean report), within the filters as overdue_where."""
-    return and_(clocks.due_soon_sql(as_of, cutoff), *(_filters(ctx, _scope(q), as_of) if scope is None else scope))
+    return and_(clocks.due_soon_sql(as_of, cutoff), received_by(as_of),
+                *(_filters(ctx, _scope(q), as_of) if scope is None else scope))
+
+
+def received_by(as_of):
+    """SQL: the case had been received at `as_of` (a report asked of a past moment leaves out the
+    cases received after it, whose deadlines may fall in its window)."""
+    return _C.received_at <= as_of
 
 
 def counts_select(where):
@@ -207,7 +214,7 @@ def due_soon_select(as_of, cutoff, where: list):
     `cutoff`, the soonest first (complaintctl/sqltext.py compiles it, and with FILTERED, for the lean
     report)."""
     return (select(*_ROW_COLUMNS)
-            .where(clocks.due_soon_sql(as_of, cutoff), not_(clocks.overdue_sql(as_of)), *where)
+            .where(clocks.due_soon_sql(as_of, cutoff), not_(clocks.overdue_sql(as_of)), received_by(as_of), *where)
             .order_by(clocks.next_due_sql(), _C.id))
 
 

@@ -120,7 +120,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'TIME ZONE AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
                              'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
                              '(cases.pause_reason = %(pause_reason_2)s::VARCHAR AND cases.paused_at IS NOT '
-                             'NULL AND cases.regulatory_due_at > cases.paused_at))) AND cases.status IN '
+                             'NULL AND cases.regulatory_due_at > cases.paused_at))) AND cases.received_at <= '
+                             '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.status IN '
                              '(%(status_3_1)s::VARCHAR, %(status_3_2)s::VARCHAR, %(status_3_3)s::VARCHAR, '
                              '%(status_3_4)s::VARCHAR, %(status_3_5)s::VARCHAR, %(status_3_6)s::VARCHAR) '
                              'ORDER BY CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
@@ -174,8 +175,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'cases.regulatory_due_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                       'NOT (cases.pause_reason = %(pause_reason_2)s::VARCHAR AND '
                                       'cases.paused_at IS NOT NULL AND cases.regulatory_due_at > '
-                                      'cases.paused_at))) AND __filters__ ORDER BY CASE WHEN (cases.due_at '
-                                      'IS NULL OR cases.paused_at IS NOT NULL) THEN cases.regulatory_due_at '
+                                      'cases.paused_at))) AND cases.received_at <= %(as_of)s::TIMESTAMP '
+                                      'WITHOUT TIME ZONE AND __filters__ ORDER BY CASE WHEN (cases.due_at IS '
+                                      'NULL OR cases.paused_at IS NOT NULL) THEN cases.regulatory_due_at '
                                       'ELSE cases.due_at END, cases.id',
                                       {'pause_reason_1': 'appraisal',
                                        'pause_reason_2': 'appraisal',
@@ -3985,6 +3987,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'cases.pause_reason != %(pause_reason_2)s::VARCHAR) AND '
                                  'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                  'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                 'cases.received_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                  'cases.status IN (%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
                                  '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, %(status_4_5)s::VARCHAR, '
                                  '%(status_4_6)s::VARCHAR) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
@@ -4047,9 +4050,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           '%(pause_reason_2)s::VARCHAR) AND cases.regulatory_due_at > '
                                           '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME '
-                                          'ZONE) AND __filters__ ORDER BY CASE WHEN (cases.due_at IS NOT '
-                                          'NULL AND cases.due_at < cases.regulatory_due_at) THEN '
-                                          'cases.due_at ELSE cases.regulatory_due_at END, cases.id',
+                                          'ZONE) AND cases.received_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                          'ZONE AND __filters__ ORDER BY CASE WHEN (cases.due_at IS NOT NULL '
+                                          'AND cases.due_at < cases.regulatory_due_at) THEN cases.due_at '
+                                          'ELSE cases.regulatory_due_at END, cases.id',
                                           {'pause_reason_1': 'appraisal',
                                            'pause_reason_2': 'appraisal',
                                            'status_1_1': 'received',
@@ -4097,7 +4101,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'cases.pause_reason IS NULL OR cases.pause_reason != '
                                          '%(pause_reason_2)s::VARCHAR) AND cases.regulatory_due_at > '
                                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
-                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND cases.status IN '
+                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND cases.received_at '
+                                         '<= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.status IN '
                                          '(%(status_4_1)s::VARCHAR, %(status_4_2)s::VARCHAR, '
                                          '%(status_4_3)s::VARCHAR, %(status_4_4)s::VARCHAR, '
                                          '%(status_4_5)s::VARCHAR, %(status_4_6)s::VARCHAR) ORDER BY CASE '
@@ -4164,11 +4169,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                   'cases.pause_reason != %(pause_reason_2)s::VARCHAR) AND '
                                                   'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT '
                                                   'TIME ZONE AND cases.regulatory_due_at <= '
-                                                  '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ '
-                                                  'ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
-                                                  'cases.due_at < cases.regulatory_due_at) THEN cases.due_at '
-                                                  'ELSE cases.regulatory_due_at END, cases.id LIMIT '
-                                                  '%(limit)s::INTEGER',
+                                                  '%(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                                  'cases.received_at <= %(as_of)s::TIMESTAMP WITHOUT TIME '
+                                                  'ZONE AND __filters__ ORDER BY CASE WHEN (cases.due_at IS '
+                                                  'NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN '
+                                                  'cases.due_at ELSE cases.regulatory_due_at END, cases.id '
+                                                  'LIMIT %(limit)s::INTEGER',
                                                   {'pause_reason_1': 'appraisal',
                                                    'pause_reason_2': 'appraisal',
                                                    'status_1_1': 'received',
@@ -6924,6 +6930,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'cases.pause_reason != %(pause_reason_1)s::VARCHAR) AND '
                                 'cases.regulatory_due_at > %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                 'cases.regulatory_due_at <= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                'cases.received_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                 'cases.status IN (%(status_2_1)s::VARCHAR, %(status_2_2)s::VARCHAR, '
                                 '%(status_2_3)s::VARCHAR, %(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
                                 '%(status_2_6)s::VARCHAR) AND NOT (cases.status IN (%(status_3_1)s::VARCHAR, '
@@ -6973,8 +6980,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'cases.pause_reason IS NULL OR cases.pause_reason != '
                                          '%(pause_reason_1)s::VARCHAR) AND cases.regulatory_due_at > '
                                          '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND cases.regulatory_due_at '
-                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__ AND '
-                                         'NOT (cases.status IN (%(status_2_1)s::VARCHAR, '
+                                         '<= %(cutoff)s::TIMESTAMP WITHOUT TIME ZONE) AND cases.received_at '
+                                         '<= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE AND __filters__ AND NOT '
+                                         '(cases.status IN (%(status_2_1)s::VARCHAR, '
                                          '%(status_2_2)s::VARCHAR, %(status_2_3)s::VARCHAR, '
                                          '%(status_2_4)s::VARCHAR, %(status_2_5)s::VARCHAR, '
                                          '%(status_2_6)s::VARCHAR) AND (cases.due_at IS NOT NULL AND '
@@ -7232,10 +7240,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                          'IS NOT NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR '
                          'cases.due_at <= cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
                          '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
-                         'cases.regulatory_due_at > cases.paused_at))) AND cases.status IN (:status_3_1, '
-                         ':status_3_2, :status_3_3, :status_3_4, :status_3_5, :status_3_6) ORDER BY CASE '
-                         'WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
-                         'cases.regulatory_due_at ELSE cases.due_at END, cases.id',
+                         'cases.regulatory_due_at > cases.paused_at))) AND cases.received_at <= :as_of AND '
+                         'cases.status IN (:status_3_1, :status_3_2, :status_3_3, :status_3_4, :status_3_5, '
+                         ':status_3_6) ORDER BY CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT '
+                         'NULL) THEN cases.regulatory_due_at ELSE cases.due_at END, cases.id',
                          {'pause_reason_1': 'appraisal',
                           'pause_reason_2': 'appraisal',
                           'status_1_1': 'received',
@@ -7276,9 +7284,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
                                   'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
                                   '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
-                                  'cases.regulatory_due_at > cases.paused_at))) AND __filters__ ORDER BY '
-                                  'CASE WHEN (cases.due_at IS NULL OR cases.paused_at IS NOT NULL) THEN '
-                                  'cases.regulatory_due_at ELSE cases.due_at END, cases.id',
+                                  'cases.regulatory_due_at > cases.paused_at))) AND cases.received_at <= '
+                                  ':as_of AND __filters__ ORDER BY CASE WHEN (cases.due_at IS NULL OR '
+                                  'cases.paused_at IS NOT NULL) THEN cases.regulatory_due_at ELSE '
+                                  'cases.due_at END, cases.id',
                                   {'pause_reason_1': 'appraisal',
                                    'pause_reason_2': 'appraisal',
                                    'status_1_1': 'received',
@@ -11131,10 +11140,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= :cutoff '
                              'OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
                              'cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at > :as_of '
-                             'AND cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_4_1, '
-                             ':status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6) ORDER BY CASE '
-                             'WHEN (cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) '
-                             'THEN cases.due_at ELSE cases.regulatory_due_at END, cases.id',
+                             'AND cases.regulatory_due_at <= :cutoff) AND cases.received_at <= :as_of AND '
+                             'cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
+                             ':status_4_5, :status_4_6) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
+                             'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
+                             'cases.regulatory_due_at END, cases.id',
                              {'pause_reason_1': 'appraisal',
                               'pause_reason_2': 'appraisal',
                               'status_1_1': 'received',
@@ -11182,10 +11192,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at '
                                       '<= :cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL '
                                       'OR cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at '
-                                      '> :as_of AND cases.regulatory_due_at <= :cutoff) AND __filters__ '
-                                      'ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
-                                      'cases.regulatory_due_at) THEN cases.due_at ELSE '
-                                      'cases.regulatory_due_at END, cases.id',
+                                      '> :as_of AND cases.regulatory_due_at <= :cutoff) AND '
+                                      'cases.received_at <= :as_of AND __filters__ ORDER BY CASE WHEN '
+                                      '(cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) '
+                                      'THEN cases.due_at ELSE cases.regulatory_due_at END, cases.id',
                                       {'pause_reason_1': 'appraisal',
                                        'pause_reason_2': 'appraisal',
                                        'status_1_1': 'received',
@@ -11222,11 +11232,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '(cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= '
                                      ':cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
                                      'cases.pause_reason != :pause_reason_2) AND cases.regulatory_due_at > '
-                                     ':as_of AND cases.regulatory_due_at <= :cutoff) AND cases.status IN '
-                                     '(:status_4_1, :status_4_2, :status_4_3, :status_4_4, :status_4_5, '
-                                     ':status_4_6) ORDER BY CASE WHEN (cases.due_at IS NOT NULL AND '
-                                     'cases.due_at < cases.regulatory_due_at) THEN cases.due_at ELSE '
-                                     'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET :param_1',
+                                     ':as_of AND cases.regulatory_due_at <= :cutoff) AND cases.received_at '
+                                     '<= :as_of AND cases.status IN (:status_4_1, :status_4_2, :status_4_3, '
+                                     ':status_4_4, :status_4_5, :status_4_6) ORDER BY CASE WHEN '
+                                     '(cases.due_at IS NOT NULL AND cases.due_at < cases.regulatory_due_at) '
+                                     'THEN cases.due_at ELSE cases.regulatory_due_at END, cases.id LIMIT '
+                                     ':limit OFFSET :param_1',
                                      {'param_1': 0,
                                       'pause_reason_1': 'appraisal',
                                       'pause_reason_2': 'appraisal',
@@ -11279,11 +11290,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                               'cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR '
                                               'cases.pause_reason IS NULL OR cases.pause_reason != '
                                               ':pause_reason_2) AND cases.regulatory_due_at > :as_of AND '
-                                              'cases.regulatory_due_at <= :cutoff) AND __filters__ ORDER BY '
-                                              'CASE WHEN (cases.due_at IS NOT NULL AND cases.due_at < '
-                                              'cases.regulatory_due_at) THEN cases.due_at ELSE '
-                                              'cases.regulatory_due_at END, cases.id LIMIT :limit OFFSET '
-                                              ':param_1',
+                                              'cases.regulatory_due_at <= :cutoff) AND cases.received_at <= '
+                                              ':as_of AND __filters__ ORDER BY CASE WHEN (cases.due_at IS '
+                                              'NOT NULL AND cases.due_at < cases.regulatory_due_at) THEN '
+                                              'cases.due_at ELSE cases.regulatory_due_at END, cases.id LIMIT '
+                                              ':limit OFFSET :param_1',
                                               {'param_1': 0,
                                                'pause_reason_1': 'appraisal',
                                                'pause_reason_2': 'appraisal',
@@ -13585,15 +13596,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             'AND (cases.paused_at IS NULL AND cases.due_at > :as_of AND cases.due_at <= '
                             ':cutoff OR (cases.paused_at IS NULL OR cases.pause_reason IS NULL OR '
                             'cases.pause_reason != :pause_reason_1) AND cases.regulatory_due_at > :as_of AND '
-                            'cases.regulatory_due_at <= :cutoff) AND cases.status IN (:status_2_1, '
-                            ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND NOT '
-                            '(cases.status IN (:status_3_1, :status_3_2, :status_3_3, :status_3_4, '
-                            ':status_3_5, :status_3_6) AND (cases.due_at IS NOT NULL AND cases.due_at <= '
-                            ':as_of AND (cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
-                            'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = :pause_reason_2 '
-                            'AND cases.paused_at IS NOT NULL AND cases.regulatory_due_at > cases.paused_at)) '
-                            'AND cases.status IN (:status_4_1, :status_4_2, :status_4_3, :status_4_4, '
-                            ':status_4_5, :status_4_6)) GROUP BY cases.tier',
+                            'cases.regulatory_due_at <= :cutoff) AND cases.received_at <= :as_of AND '
+                            'cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                            ':status_2_5, :status_2_6) AND NOT (cases.status IN (:status_3_1, :status_3_2, '
+                            ':status_3_3, :status_3_4, :status_3_5, :status_3_6) AND (cases.due_at IS NOT '
+                            'NULL AND cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                            'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                            '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL AND '
+                            'cases.regulatory_due_at > cases.paused_at)) AND cases.status IN (:status_4_1, '
+                            ':status_4_2, :status_4_3, :status_4_4, :status_4_5, :status_4_6)) GROUP BY '
+                            'cases.tier',
                             {'pause_reason_1': 'appraisal',
                              'pause_reason_2': 'appraisal',
                              'status_1_1': 'received',
@@ -13626,14 +13638,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'AND cases.due_at <= :cutoff OR (cases.paused_at IS NULL OR '
                                      'cases.pause_reason IS NULL OR cases.pause_reason != :pause_reason_1) '
                                      'AND cases.regulatory_due_at > :as_of AND cases.regulatory_due_at <= '
-                                     ':cutoff) AND __filters__ AND NOT (cases.status IN (:status_2_1, '
-                                     ':status_2_2, :status_2_3, :status_2_4, :status_2_5, :status_2_6) AND '
-                                     '(cases.due_at IS NOT NULL AND cases.due_at <= :as_of AND '
-                                     '(cases.paused_at IS NULL OR cases.due_at <= cases.paused_at) OR '
-                                     'cases.regulatory_due_at <= :as_of AND NOT (cases.pause_reason = '
-                                     ':pause_reason_2 AND cases.paused_at IS NOT NULL AND '
-                                     'cases.regulatory_due_at > cases.paused_at)) AND __filters__) GROUP BY '
-                                     'cases.tier',
+                                     ':cutoff) AND cases.received_at <= :as_of AND __filters__ AND NOT '
+                                     '(cases.status IN (:status_2_1, :status_2_2, :status_2_3, :status_2_4, '
+                                     ':status_2_5, :status_2_6) AND (cases.due_at IS NOT NULL AND '
+                                     'cases.due_at <= :as_of AND (cases.paused_at IS NULL OR cases.due_at <= '
+                                     'cases.paused_at) OR cases.regulatory_due_at <= :as_of AND NOT '
+                                     '(cases.pause_reason = :pause_reason_2 AND cases.paused_at IS NOT NULL '
+                                     'AND cases.regulatory_due_at > cases.paused_at)) AND __filters__) GROUP '
+                                     'BY cases.tier',
                                      {'pause_reason_1': 'appraisal',
                                       'pause_reason_2': 'appraisal',
                                       'status_1_1': 'received',

@@ -78,7 +78,8 @@ def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
         # start) counted by the database once a query.
         "due_soon_cases": sa.select(*case, _whole_seconds(clocks.time_left_micros_sql(now), "time_left_seconds"),
                                     flag(clocks.time_left_in_clock_hours_sql()).label("time_left_in_clock_hours"))
-        .where(clocks.due_soon_sql(now, clocks.due_soon_cutoff_sql(now, due_soon_days)), sa.not_(clocks.overdue_sql(now))),
+        .where(clocks.due_soon_sql(now, clocks.due_soon_cutoff_sql(now, due_soon_days)), sa.not_(clocks.overdue_sql(now)),
+               reports.received_by(now)),
         # (No bucket when the present lies outside the calendar's table, as there is no age.)
         "aging_cases": sa.select(*case, _whole_seconds(clocks.age_micros_sql(now), "age_seconds"),
                                  sa.case((business_days.covers_sql(now), clocks.age_bucket_sql(now, clocks.aging_edges_sql(now))))
