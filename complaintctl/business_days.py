@@ -128,14 +128,17 @@ def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool
     return True
 
 
-def reach_back(conn, cal: BusinessCalendar, received: dt.datetime | None) -> bool:
+def reach_back(conn, cal: BusinessCalendar, received: dt.datetime | None, now: dt.datetime) -> bool:
     """Widen the table back to the year of a case received before its first (a complaint logged
     late, history imported), in the transaction that writes the case: the views and the lean
-    reports, which never write the table, count its working time at once. True when written."""
+    reports, which never write the table, count its working time at once. True when written. No
+    query for a case received this year: the table always begins by the year it was written in."""
+    first = None if received is None else years_wanted(received, received)[0]
+    if first is None or first >= now.year:
+        return False
     held = kept(conn)
-    if held is None or received is None or held[0] != identity(cal):
+    if held is None or held[0] != identity(cal):
         return False  # (no table yet, or another calendar's: the next command writes it whole)
-    first, _ = years_wanted(received, received)
     return first < held[1] and ensure(conn, cal, first, held[2])
 
 

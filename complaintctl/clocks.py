@@ -266,24 +266,16 @@ def stale_sql(as_of: dt.datetime):
     return and_(open_sql(), _C.tier == _URGENT, _C.paused_at.is_(None), _C.followup_due_at <= as_of)
 
 
-def _due_soon(within):
-    """SQL: an open case with a deadline whose clock runs and which `within` (a condition on a
-    deadline column) holds of: the internal one unless paused, the regulatory one unless paused
-    for an appraisal."""
+def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
+    """SQL: an open case with a deadline whose clock runs after `as_of` and at or before `cutoff`:
+    the internal one unless paused, the regulatory one unless paused for an appraisal."""
     from sqlalchemy import and_, or_
 
     _C = _cases()
     regulatory_runs = or_(_C.paused_at.is_(None), _C.pause_reason.is_(None), _C.pause_reason != _APPRAISAL)
-    return and_(open_sql(), or_(and_(_C.paused_at.is_(None), within(_C.due_at)),
-                                and_(regulatory_runs, within(_C.regulatory_due_at))))
-
-
-def due_soon_sql(as_of: dt.datetime, cutoff: dt.datetime):
-    """SQL: an open case with a deadline whose clock runs after `as_of` and at or before `cutoff`:
-    the internal one unless paused, the regulatory one unless paused for an appraisal."""
-    from sqlalchemy import and_
-
-    return _due_soon(lambda due: and_(due > as_of, due <= cutoff))
+    return and_(open_sql(), or_(
+        and_(_C.paused_at.is_(None), _C.due_at > as_of, _C.due_at <= cutoff),
+        and_(regulatory_runs, _C.regulatory_due_at > as_of, _C.regulatory_due_at <= cutoff)))
 
 
 def due_soon_cutoff_sql(as_of, working_days: int):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from . import labels
-from .models import LOOKUP_WHERE, PersonalData
+from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
@@ -61,15 +61,12 @@ class AddMicros(sa.sql.expression.FunctionElement):
     """SQL: a stored time moved by a whole number of microseconds (an SQL integer, either sign),
     as a stored time, exact on both backends; compiled per dialect below."""
 
-    type = sa.DateTime()
+    type = UTCDateTime()
     inherit_cache = True
     name = "add_micros"
 
     def __init__(self, moment, micros):
-        from .models import UTCDateTime, stored_moment
-
         super().__init__(stored_moment(moment), micros)
-        self.type = UTCDateTime()
 
 
 @compiles(AddMicros, "sqlite")

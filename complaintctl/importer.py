@@ -474,7 +474,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 uow.refresh_statistics()
                 # History older than the calendar's table: the table widened back to it, with the cases.
                 conn = uow.session.connection()
-                business_days.reach_back(conn, ctx.calendar, business_days.first_received(conn))
+                business_days.reach_back(conn, ctx.calendar, business_days.first_received(conn), ctx.now)
             uow.commit()
             result.committed = True
 

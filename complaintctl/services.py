@@ -364,7 +364,7 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
     )
     uow.session.add(case)
     uow.session.flush()
-    business_days.reach_back(uow.session.connection(), ctx.calendar, received)
+    business_days.reach_back(uow.session.connection(), ctx.calendar, received, ctx.now)
     personal.remember_names(uow, case.id, full)
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
     uow.session.add(Cycle(**opening.cycle_values(case.id, 1)))
