@@ -530,6 +530,13 @@ def init(
 
     from .state import user_config_file
 
+    # A config named by --config (or COMPLAINTCTL_CONFIG) that does not exist yet is the file init is
+    # to write (unless --path says otherwise): read the defaults meanwhile, not an error.
+    named = st.config_path or (Path(os.environ["COMPLAINTCTL_CONFIG"]) if os.environ.get("COMPLAINTCTL_CONFIG") else None)
+    if named is not None and not named.exists():
+        from complaintctl import config
+
+        st._config = config.load(None, os.environ)
     lang_now = st.language
     interactive = not yes and sys.stdin.isatty()
 
@@ -553,7 +560,7 @@ def init(
         country=country or ask("init.ask_country", "CN", setup.check_country),
         lang=lang or ask("init.ask_language", lang_now, setup.check_language),
         staff=staff or ([s for s in ask("init.ask_staff", "", setup.check_staff).split(",") if s.strip()]),
-        path=path or user_config_file(), force=force,
+        path=path or named or user_config_file(), force=force,
         database=st.db or os.environ.get("COMPLAINTCTL_DB") or None,
     )
     st.config_path = setup.write_config(plan)

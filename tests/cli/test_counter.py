@@ -107,6 +107,35 @@ def test_init_writes_the_user_config_folder_and_remembers_the_database(cli, home
     assert rows["database.url"]["value"] == str(register)
 
 
+@pytest.mark.sqlite_only
+def test_init_writes_the_config_named_by_config_or_its_variable(home, tmp_path, monkeypatch):
+    """`--config FILE init` (or COMPLAINTCTL_CONFIG=FILE) writes FILE, which later commands given the
+    same --config then read; the user config folder is left alone. A FILE that exists is not
+    overwritten without --force."""
+    user_config = home / "config" / "complaintctl" / "config.toml"
+    before = user_config.read_text()
+    named, register = tmp_path / "branch.toml", tmp_path / "branch.db"
+    r = _run(["--config", str(named), "--db", str(register), "init", "--branch", "SH002", "--yes"])
+    assert r.exit_code == 0, r.output
+    assert tomllib.loads(named.read_text())["branch"] == "SH002"
+    assert user_config.read_text() == before
+    r = _run(["--config", str(named), "--db", str(register), "log", "--channel", "letter",
+              "--description", "x", "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    assert json.loads(r.stdout)["branch"] == "SH002"
+    r = _run(["--config", str(named), "--db", str(register), "init", "--branch", "BJ001", "--yes"])
+    assert r.exit_code == 2 and "already exists" in r.stderr and "Traceback" not in r.output
+    assert tomllib.loads(named.read_text())["branch"] == "SH002"
+    by_variable = tmp_path / "by-variable.toml"
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(by_variable))
+    r = _run(["--lang", "zh", "--db", str(register), "init", "--branch", "GZ003", "--yes"])
+    assert r.exit_code == 0, r.output
+    assert tomllib.loads(by_variable.read_text())["branch"] == "GZ003" and "已写入配置" in r.stdout
+    assert user_config.read_text() == before
+
+
 def test_a_case_with_no_branch_given_or_configured_is_refused(cli, tmp_path):
     bare = tmp_path / "bare.toml"
     bare.write_text("")
