@@ -2,8 +2,9 @@
 
 `deadlines.BusinessCalendar` is the rule: which days are working days (the national calendar of
 the `holidays` package, with the config's local closures and extra working days) and how working
-time is counted between two moments (the part of each working day between them; a whole working
-day counts 24 hours). This module writes that rule down, one row a day, in `business_days`:
+time is counted between two moments (the part of each working day between them, each day its own
+length: 24 hours, or 23 or 25 on a daylight-saving change). This module writes that rule down, one
+row a day, in `business_days`:
 
 - `starts_at` and `ends_at`: the local midnights that start and end the day, as stored (UTC) times,
   so that a stored moment finds its day by an index seek, on SQLite too, whatever the zone's
@@ -11,13 +12,13 @@ day counts 24 hours). This module writes that rule down, one row a day, in `busi
 - `working` (the bank's) and `statutory` (the national calendar's), and `why` a day is not the
   usual (the holiday's name, a local closure, a weekend, a working weekend);
 - `working_before`: the working days among the table's earlier days, so that the working days
-  between two dates are one subtraction.
+  between two dates are one subtraction; and `working_micros_before` (revision 0023) their time in
+  microseconds, so that the working time between two moments is one too.
 
-`working_micros_sql` is `BusinessCalendar.working_seconds` in SQL over that table (exact, in
-microseconds), and `working_seconds_sql` the same float the Python gives (its parts added in the
-Python's order, for `report sla`'s cycles decided without their working time kept):
-tests/integration/test_business_days.py pins them equal on both backends over generated moments,
-as the clock rules' SQL is pinned to their Python.
+`working_micros_sql` is `BusinessCalendar.working_micros` in SQL over that table (exact, in
+microseconds), and `working_seconds_sql` the same float `working_seconds` gives (for `report sla`'s
+cycles decided without their working time kept): tests/integration/test_business_days.py pins them
+equal on both backends over generated moments, as the clock rules' SQL is pinned to their Python.
 
 The rows are written from the calendar of the config in use (`ensure`): when the table is empty,
 covers too few years, or was written from another calendar (another zone, country, closures, or a
@@ -31,7 +32,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from . import zones
-from .deadlines import DAY, BusinessCalendar, holidays_version
+from .deadlines import BusinessCalendar, holidays_version
+from .deadlines import micros as delta_micros
 from .models import BusinessCalendarKept, BusinessDay, Case, ZoneOffset
 from .stored import stored_utc
 # Pure, and read by the lean `report overdue` too (without SQLAlchemy): kept in zones.py.
@@ -39,7 +41,6 @@ from .zones import YEARS_AHEAD, settings_identity, years_wanted  # noqa: F401
 
 _D = BusinessDay.__table__.c
 _K = BusinessCalendarKept.__table__
-MICROS_A_DAY = DAY * 1_000_000
 REVISION = "0020"  # the migration that first writes the table
 _Z = ZoneOffset.__table__
 
@@ -67,15 +68,17 @@ def _why(cal: BusinessCalendar, day: dt.date, working: bool, statutory: bool) ->
 
 def rows(cal: BusinessCalendar, first_year: int, last_year: int) -> list[dict]:
     """The table's rows for the years [first_year, last_year], from the calendar."""
-    out, before = [], 0
+    out, before, time_before = [], 0, 0
     day, stop = dt.date(first_year, 1, 1), dt.date(last_year + 1, 1, 1)
     start = cal.start_of_day(day)
     while day < stop:
         end = cal.end_of_day(day)
         working, statutory = cal.is_working_day(day), cal.is_statutory_working_day(day)
         out.append(dict(day=day, starts_at=start, ends_at=end, working=working, statutory=statutory,
-                        why=_why(cal, day, working, statutory), working_before=before))
+                        why=_why(cal, day, working, statutory), working_before=before,
+                        working_micros_before=time_before))
         before += working
+        time_before += delta_micros(end - start) if working else 0
         day, start = day + dt.timedelta(days=1), end
     return out
 
@@ -167,7 +170,7 @@ def problems(conn, cal: BusinessCalendar) -> list[str]:
         return []
     _, first, last = held
     want = rows(BusinessCalendar(cal.policy), first, last)
-    cols = ("day", "starts_at", "ends_at", "working", "statutory", "why", "working_before")
+    cols = ("day", "starts_at", "ends_at", "working", "statutory", "why", "working_before", "working_micros_before")
     have = conn.execute(sa.select(*(_D[c] for c in cols)).order_by(_D.day)).all()
     wrong = [w["day"] for w, h in zip(want, have) if tuple(w[c] for c in cols) != tuple(h)]
     found = []
@@ -196,58 +199,34 @@ def _day_of(moment, column):
             .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
 
 
-def _forward_micros(start, end):
-    """SQL: working microseconds from `start` to a later (or equal) `end`."""
+def _running_micros(moment):
+    """SQL: the working time from the table's first day to `moment`, in microseconds: its day's
+    working_micros_before and, on a working day, the part of the day before it (one index seek, as
+    _day_of); NULL outside the table's days."""
     from .db import MicrosBetween
 
-    same_day = _day_of(start, _D.day) == _day_of(end, _D.day)
-    f_working = _day_of(start, _D.working)
-    l_working = _day_of(end, _D.working)
-    as_int = lambda flag: sa.case((flag, 1), else_=0)  # noqa: E731 (a boolean as 0 or 1 on both backends)
-    whole_days = (_day_of(end, _D.working_before) - _day_of(start, _D.working_before) - as_int(f_working))
-    return sa.case(
-        (same_day, sa.case((f_working, MicrosBetween(start, end)), else_=0)),
-        else_=(as_int(f_working) * MicrosBetween(start, _day_of(start, _D.ends_at))
-               + as_int(l_working) * MicrosBetween(_day_of(end, _D.starts_at), end)
-               + whole_days * sa.literal(MICROS_A_DAY, sa.BigInteger())),
-    )
+    part = sa.case((_D.working, MicrosBetween(_D.starts_at, moment)), else_=sa.literal(0, sa.BigInteger()))
+    return (sa.select(_D.working_micros_before + part).where(_D.starts_at <= moment, _D.ends_at > moment)
+            .order_by(_D.starts_at.desc()).limit(1).scalar_subquery())
 
 
 def working_micros_sql(start, end):
-    """SQL: `BusinessCalendar.working_seconds(start, end)` in whole microseconds (negative when
-    `end` is before `start`); NULL when either moment is NULL or outside the table's years."""
-    return sa.case((end < start, -_forward_micros(end, start)), else_=_forward_micros(start, end))
+    """SQL: `BusinessCalendar.working_micros(start, end)`, the working time between two moments in
+    whole microseconds (negative when `end` is before `start`): the running total at `end` less
+    the one at `start`; NULL when either moment is NULL or outside the table's years."""
+    return _running_micros(end) - _running_micros(start)
 
 
 def _seconds(micros):
-    """SQL: whole microseconds as float seconds, as timedelta.total_seconds() makes them (one
+    """SQL: whole microseconds as float seconds, as BusinessCalendar.working_seconds makes them (one
     correctly rounded division of an exact integer, on both backends)."""
     return sa.cast(micros, sa.Float()) / sa.literal(1_000_000.0, sa.Float())
-
-
-def _forward_seconds(start, end):
-    """SQL: `BusinessCalendar.working_seconds` from `start` to a later (or equal) `end`, its float
-    parts added in the Python's order, so that the sum is the same float to the last bit."""
-    from .db import MicrosBetween
-
-    same_day = _day_of(start, _D.day) == _day_of(end, _D.day)
-    f_working = _day_of(start, _D.working)
-    l_working = _day_of(end, _D.working)
-    as_int = lambda flag: sa.case((flag, 1), else_=0)  # noqa: E731 (a boolean as 0 or 1 on both backends)
-    whole_days = (_day_of(end, _D.working_before) - _day_of(start, _D.working_before) - as_int(f_working))
-    none = sa.literal(0.0, sa.Float())
-    return sa.case(
-        (same_day, sa.case((f_working, _seconds(MicrosBetween(start, end))), else_=none)),
-        else_=(sa.case((f_working, _seconds(MicrosBetween(start, _day_of(start, _D.ends_at)))), else_=none)
-               + sa.case((l_working, _seconds(MicrosBetween(_day_of(end, _D.starts_at), end))), else_=none)
-               + whole_days * sa.literal(DAY, sa.BigInteger())),
-    )
 
 
 def working_seconds_sql(start, end):
     """SQL: `BusinessCalendar.working_seconds(start, end)`, the same float; NULL when either moment
     is NULL or outside the table's years."""
-    return sa.case((end < start, -_forward_seconds(end, start)), else_=_forward_seconds(start, end))
+    return _seconds(working_micros_sql(start, end))
 
 
 def add_working_micros_sql(moment, micros: int):
@@ -255,7 +234,7 @@ def add_working_micros_sql(moment, micros: int):
     working time after `moment` (before it when `micros` is negative), as a stored time, exact to
     the microsecond; NULL when the moment or the answer lies outside the table's years. As the
     Python counts it: each working day holds its own length (23 or 25 hours on a daylight-saving
-    change; `working_seconds` counts a whole one as 24), the moment's own day the part after it
+    change, as working_micros counts it), the moment's own day the part after it
     (before it, going back). The working days from the moment's on (back from it), each with the
     time it holds, are summed in order (a window function over the days, read once a query); the
     first whose running total reaches the amount holds the answer, its end gone back by the excess

@@ -139,9 +139,9 @@ def decided_seconds_sql(opened_at, told_at):
 
 class Decided:
     """decided_seconds for many cycles (a bulk import): what depends only on the local dates of
-    opening and decision (whether each is a working day, where it ends or starts, the whole working
-    days between) is counted once per pair of dates; the seconds are then added as
-    BusinessCalendar.working_seconds adds them, so the result is the same float. Pinned equal to
+    opening and decision (whether each is a working day, where it starts, the working days' time
+    between) is counted once per pair of dates; the microseconds are then added as
+    BusinessCalendar.working_micros adds them, so the result is the same float. Pinned equal to
     decided_seconds by tests/unit/test_fast_paths.py."""
 
     def __init__(self, cal: BusinessCalendar):
@@ -162,18 +162,18 @@ class Decided:
             if first == last:
                 found = (cal.is_working_day(first),)
             else:
-                found = (cal.end_of_day(first) if cal.is_working_day(first) else None,
+                found = (cal.start_of_day(first) if cal.is_working_day(first) else None,
                          cal.start_of_day(last) if cal.is_working_day(last) else None,
-                         cal.count_working_days(first + dt.timedelta(days=1), last) * deadlines.DAY)
+                         cal.working_day_micros(first, last))
             self.memo[(first, last)] = found
         if first == last:
-            return (told_at - opened_at).total_seconds() if found[0] else 0.0
-        total = 0.0
+            return deadlines.micros(told_at - opened_at) / 1_000_000 if found[0] else 0.0
+        total = found[2]
         if found[0] is not None:
-            total += (found[0] - opened_at).total_seconds()
+            total -= deadlines.micros(opened_at - found[0])
         if found[1] is not None:
-            total += (told_at - found[1]).total_seconds()
-        return total + found[2]
+            total += deadlines.micros(told_at - found[1])
+        return total / 1_000_000
 
 
 def fill_working_seconds(conn, cal: BusinessCalendar, chunk: int = 20000) -> int:

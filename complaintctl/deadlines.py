@@ -25,10 +25,16 @@ from .domain import Tier
 from .labels import duration, format_day, t
 
 DAY = 86400
+DAY_MICROS = DAY * 1_000_000
 UTC = dt.timezone.utc
 # Countries whose government publishes each year's holiday and make-up schedule in advance;
 # for them a year the holidays package has no official schedule for is "provisional".
 _PUBLISHED_SCHEDULES = {"CN"}
+
+
+def micros(delta: dt.timedelta) -> int:
+    """A timedelta in whole microseconds, exactly."""
+    return (delta.days * DAY + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class BusinessCalendar:
@@ -41,6 +47,7 @@ class BusinessCalendar:
         self._cache: dict[dt.date, bool] = {}
         self._statutory: dict[dt.date, bool] = {}
         self._prefix: dict[int, list[int]] = {}
+        self._odd: dict[int, tuple[tuple[dt.date, int], ...]] = {}
         self._store = _YearStore(cache_dir, policy) if cache_dir is not None else None
 
     @cached_property
@@ -175,20 +182,58 @@ class BusinessCalendar:
             total += self._year_prefix(year)[-1]
         return total + self._year_prefix(stop.year)[stop.timetuple().tm_yday - 1]
 
-    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
-        """Seconds between two moments that fall on working days (negative when end < start)."""
+    def _odd_days(self, year: int) -> tuple[tuple[dt.date, int], ...]:
+        """The days of `year` that are not 24 hours long (a daylight-saving change, a zone's change
+        of offset), each with its excess over 24 hours in microseconds: cached a year."""
+        found = self._odd.get(year)
+        if found is None:
+            odd, day = [], dt.date(year, 1, 1)
+            start = self.start_of_day(day)
+            while day.year == year:
+                end = self.end_of_day(day)
+                if (length := micros(end - start)) != DAY_MICROS:
+                    odd.append((day, length - DAY_MICROS))
+                day, start = day + dt.timedelta(days=1), end
+            found = self._odd[year] = tuple(odd)
+        return found
+
+    def working_day_micros(self, first: dt.date, stop: dt.date) -> int:
+        """The length of the working days in [first, stop), each its own (23 or 25 hours on a
+        daylight-saving change), in microseconds."""
+        if stop <= first:
+            return 0
+        total = self.count_working_days(first, stop) * DAY_MICROS
+        for year in range(first.year, stop.year + 1):
+            for day, excess in self._odd_days(year):
+                if first <= day < stop and self.is_working_day(day):
+                    total += excess
+        return total
+
+    def working_micros(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Working time between two moments in whole microseconds (negative when end < start): the
+        part of each working day between them, each day its own length (as add_working_seconds
+        counts it). The working time since the start of the first day's is a running total
+        (working_day_micros), so this is the total at `end` less the total at `start`, as the
+        business_days table's working_micros_before counts it in SQL."""
         if end < start:
-            return -self.working_seconds(end, start)
+            return -self.working_micros(end, start)
         first, last = self.local_date(start), self.local_date(end)
         if first == last:
-            return (end - start).total_seconds() if self.is_working_day(first) else 0.0
-        total = 0.0
+            return micros(end - start) if self.is_working_day(first) else 0
+        total = self.working_day_micros(first, last)
         if self.is_working_day(first):
-            total += (self.end_of_day(first) - start).total_seconds()
+            total -= micros(start - self.start_of_day(first))
         if self.is_working_day(last):
-            total += (end - self.start_of_day(last)).total_seconds()
-        # Whole days between: one business-timezone day each.
-        return total + self.count_working_days(first + dt.timedelta(days=1), last) * DAY
+            total += micros(end - self.start_of_day(last))
+        return total
+
+    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Seconds between two moments that fall on working days (negative when end < start, -0.0
+        when no working time lies between: a clock run out over a weekend is still past): the
+        working microseconds over a million, one correctly rounded division."""
+        if end < start:
+            return -(self.working_micros(end, start) / 1_000_000)
+        return self.working_micros(start, end) / 1_000_000
 
     def add_working_seconds(self, start: dt.datetime, seconds: float) -> dt.datetime:
         """The moment `seconds` of working-day time after `start` (before it when negative)."""
@@ -220,7 +265,8 @@ class BusinessCalendar:
         raise ValueError("no working day within the search window; check the calendar configuration")
 
     def working_days_ago(self, as_of: dt.datetime, n: float) -> dt.datetime:
-        """The moment that lies `n` working days (of 24 working hours each) before `as_of`."""
+        """The moment that lies `n` working days (of 24 working hours each, a day of 23 or 25 hours
+        its own length) before `as_of`."""
         return self.add_working_seconds(as_of, -n * DAY)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Float, Index, MetaData, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Float, Index, MetaData, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -109,6 +109,9 @@ class BusinessDay(SQLModel, table=True):
     # package's (2015-09-03 in China's calendar is named in 132 characters).
     why: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     working_before: int             # working days among the table's earlier days
+    # Their time in microseconds, each its own length (23 or 25 hours on a daylight-saving change;
+    # revision 0023): the working time between two moments is one subtraction.
+    working_micros_before: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class ZoneOffset(SQLModel, table=True):

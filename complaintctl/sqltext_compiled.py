@@ -2,7 +2,7 @@
 edit (tests/unit/test_sqltext.py pins it to them). The lean commands (cli/lean.py) run it as
 text."""
 # The schema the text is for: any other revision goes the full way (which migrates it).
-HEAD_REVISION = '0022'
+HEAD_REVISION = '0023'
 QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, cases.reference FROM remediation_cases '
                                 'JOIN cases ON cases.id = remediation_cases.case_id WHERE '
                                 'remediation_cases.action_id IN (__[POSTCOMPILE_ids]) ORDER BY '
@@ -1715,109 +1715,41 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'anon_1.deadline AS deadline, anon_1.stop AS stop, anon_1.clock_hours AS '
                                 'clock_hours, CASE WHEN (anon_1.deadline IS NULL) THEN NULL WHEN '
                                 '(anon_1.clock_hours = %(clock_hours_2)s::INTEGER) THEN CAST(EXTRACT(EPOCH '
-                                'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) ELSE CASE WHEN '
-                                '(anon_1.stop < anon_1.deadline) THEN -CASE WHEN ((SELECT business_days.day '
-                                'FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC '
-                                'LIMIT %(param_143)s::INTEGER) = (SELECT business_days.day FROM '
-                                'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_144)s::INTEGER)) THEN CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
-                                'CAST(EXTRACT(EPOCH FROM (anon_1.deadline - anon_1.stop)) * 1000000 AS '
-                                'BIGINT) ELSE %(param_146)s::INTEGER END ELSE CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
-                                '%(param_147)s::INTEGER ELSE %(param_148)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM ((SELECT business_days.ends_at FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_149)s::INTEGER) - anon_1.stop)) * 1000000 AS BIGINT) + CASE WHEN '
-                                '(SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_150)s::INTEGER) THEN %(param_151)s::INTEGER ELSE '
-                                '%(param_152)s::INTEGER END * CAST(EXTRACT(EPOCH FROM (anon_1.deadline - '
-                                '(SELECT business_days.starts_at FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_153)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
-                                'business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_154)s::INTEGER) - (SELECT business_days.working_before FROM '
-                                'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC '
-                                'LIMIT %(param_155)s::INTEGER)) - CASE WHEN (SELECT business_days.working '
-                                'FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC '
-                                'LIMIT %(param_145)s::INTEGER) THEN %(param_156)s::INTEGER ELSE '
-                                '%(param_157)s::INTEGER END) * %(param_158)s::BIGINT END ELSE CASE WHEN '
-                                '((SELECT business_days.day FROM business_days WHERE business_days.starts_at '
-                                '<= anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_159)s::INTEGER) = (SELECT '
-                                'business_days.day FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_160)s::INTEGER)) THEN CASE WHEN '
-                                '(SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_161)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM (anon_1.stop - '
-                                'anon_1.deadline)) * 1000000 AS BIGINT) ELSE %(param_162)s::INTEGER END ELSE '
-                                'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_161)s::INTEGER) THEN %(param_163)s::INTEGER ELSE '
-                                '%(param_164)s::INTEGER END * CAST(EXTRACT(EPOCH FROM ((SELECT '
-                                'business_days.ends_at FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_165)s::INTEGER) - '
-                                'anon_1.deadline)) * 1000000 AS BIGINT) + CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_166)s::INTEGER) THEN '
-                                '%(param_167)s::INTEGER ELSE %(param_168)s::INTEGER END * CAST(EXTRACT(EPOCH '
-                                'FROM (anon_1.stop - (SELECT business_days.starts_at FROM business_days '
+                                'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) ELSE (SELECT '
+                                'business_days.working_micros_before + CASE WHEN business_days.working THEN '
+                                'CAST(EXTRACT(EPOCH FROM (anon_1.stop - business_days.starts_at)) * 1000000 '
+                                'AS BIGINT) ELSE %(param_143)s::BIGINT END AS anon_2 FROM business_days '
                                 'WHERE business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
                                 'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_169)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
-                                'business_days.working_before FROM business_days WHERE '
-                                'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_170)s::INTEGER) - (SELECT business_days.working_before FROM '
-                                'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at '
-                                'DESC LIMIT %(param_171)s::INTEGER)) - CASE WHEN (SELECT '
-                                'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                                'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
-                                'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
-                                '%(param_172)s::INTEGER ELSE %(param_173)s::INTEGER END) * '
-                                '%(param_174)s::BIGINT END END END AS micros, CAST(EXTRACT(EPOCH FROM '
-                                '(anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) AS late FROM (SELECT '
-                                'DISTINCT overdue_cases_counted.deadline AS deadline, '
-                                'overdue_cases_counted.stop AS stop, overdue_cases_counted.clock_hours AS '
-                                'clock_hours FROM overdue_cases_counted WHERE overdue_cases_counted.deadline '
-                                'IS NOT NULL) AS anon_1), overdue_spans AS MATERIALIZED (SELECT '
-                                'overdue_lengths.deadline AS deadline, overdue_lengths.stop AS stop, '
-                                'overdue_lengths.clock_hours AS clock_hours, CASE WHEN '
-                                '(overdue_lengths.clock_hours = %(clock_hours_1)s::INTEGER) THEN '
-                                'CAST((overdue_lengths.micros / 1000000) / 3600 AS TEXT) || '
-                                '%(param_126)s::VARCHAR || CASE WHEN (((overdue_lengths.micros / 1000000) / '
-                                '60) %% 60 < 10) THEN %(param_127)s::VARCHAR || '
-                                'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) ELSE '
-                                'CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS TEXT) END || '
-                                '%(param_128)s::VARCHAR ELSE CASE WHEN ((overdue_lengths.micros / 1000000) / '
-                                '86400 > 0) THEN CAST((overdue_lengths.micros / 1000000) / 86400 AS TEXT) || '
-                                '%(param_129)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) / 3600) '
-                                '%% 24 AS TEXT) || %(param_130)s::VARCHAR ELSE CAST(((overdue_lengths.micros '
-                                '/ 1000000) / 3600) %% 24 AS TEXT) || %(param_131)s::VARCHAR || CASE WHEN '
-                                '(((overdue_lengths.micros / 1000000) %% 3600) / 60 < 10) THEN '
-                                '%(param_132)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) %% 3600) '
-                                '/ 60 AS TEXT) ELSE CAST(((overdue_lengths.micros / 1000000) %% 3600) / 60 '
-                                'AS TEXT) END || %(param_133)s::VARCHAR END END AS overdue_by, CASE WHEN '
+                                '%(param_144)s::INTEGER) - (SELECT business_days.working_micros_before + '
+                                'CASE WHEN business_days.working THEN CAST(EXTRACT(EPOCH FROM '
+                                '(anon_1.deadline - business_days.starts_at)) * 1000000 AS BIGINT) ELSE '
+                                '%(param_145)s::BIGINT END AS anon_3 FROM business_days WHERE '
+                                'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
+                                'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
+                                '%(param_146)s::INTEGER) END AS micros, CAST(EXTRACT(EPOCH FROM (anon_1.stop '
+                                '- anon_1.deadline)) * 1000000 AS BIGINT) AS late FROM (SELECT DISTINCT '
+                                'overdue_cases_counted.deadline AS deadline, overdue_cases_counted.stop AS '
+                                'stop, overdue_cases_counted.clock_hours AS clock_hours FROM '
+                                'overdue_cases_counted WHERE overdue_cases_counted.deadline IS NOT NULL) AS '
+                                'anon_1), overdue_spans AS MATERIALIZED (SELECT overdue_lengths.deadline AS '
+                                'deadline, overdue_lengths.stop AS stop, overdue_lengths.clock_hours AS '
+                                'clock_hours, CASE WHEN (overdue_lengths.clock_hours = '
+                                '%(clock_hours_1)s::INTEGER) THEN CAST((overdue_lengths.micros / 1000000) / '
+                                '3600 AS TEXT) || %(param_126)s::VARCHAR || CASE WHEN '
+                                '(((overdue_lengths.micros / 1000000) / 60) %% 60 < 10) THEN '
+                                '%(param_127)s::VARCHAR || CAST(((overdue_lengths.micros / 1000000) / 60) %% '
+                                '60 AS TEXT) ELSE CAST(((overdue_lengths.micros / 1000000) / 60) %% 60 AS '
+                                'TEXT) END || %(param_128)s::VARCHAR ELSE CASE WHEN ((overdue_lengths.micros '
+                                '/ 1000000) / 86400 > 0) THEN CAST((overdue_lengths.micros / 1000000) / '
+                                '86400 AS TEXT) || %(param_129)s::VARCHAR || CAST(((overdue_lengths.micros / '
+                                '1000000) / 3600) %% 24 AS TEXT) || %(param_130)s::VARCHAR ELSE '
+                                'CAST(((overdue_lengths.micros / 1000000) / 3600) %% 24 AS TEXT) || '
+                                '%(param_131)s::VARCHAR || CASE WHEN (((overdue_lengths.micros / 1000000) %% '
+                                '3600) / 60 < 10) THEN %(param_132)s::VARCHAR || '
+                                'CAST(((overdue_lengths.micros / 1000000) %% 3600) / 60 AS TEXT) ELSE '
+                                'CAST(((overdue_lengths.micros / 1000000) %% 3600) / 60 AS TEXT) END || '
+                                '%(param_133)s::VARCHAR END END AS overdue_by, CASE WHEN '
                                 '((overdue_lengths.late / 1000000) / 86400 > 0) THEN '
                                 'CAST((overdue_lengths.late / 1000000) / 86400 AS TEXT) || '
                                 '%(param_134)s::VARCHAR || CAST(((overdue_lengths.late / 1000000) %% 86400) '
@@ -2377,41 +2309,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'param_140': '.',
                                  'param_141': '0',
                                  'param_142': '0',
-                                 'param_143': 1,
+                                 'param_143': 0,
                                  'param_144': 1,
-                                 'param_145': 1,
-                                 'param_146': 0,
-                                 'param_147': 1,
-                                 'param_148': 0,
-                                 'param_149': 1,
+                                 'param_145': 0,
+                                 'param_146': 1,
                                  'param_15': '\r',
-                                 'param_150': 1,
-                                 'param_151': 1,
-                                 'param_152': 0,
-                                 'param_153': 1,
-                                 'param_154': 1,
-                                 'param_155': 1,
-                                 'param_156': 1,
-                                 'param_157': 0,
-                                 'param_158': 86400000000,
-                                 'param_159': 1,
                                  'param_16': "'",
-                                 'param_160': 1,
-                                 'param_161': 1,
-                                 'param_162': 0,
-                                 'param_163': 1,
-                                 'param_164': 0,
-                                 'param_165': 1,
-                                 'param_166': 1,
-                                 'param_167': 1,
-                                 'param_168': 0,
-                                 'param_169': 1,
                                  'param_17': '',
-                                 'param_170': 1,
-                                 'param_171': 1,
-                                 'param_172': 1,
-                                 'param_173': 0,
-                                 'param_174': 86400000000,
                                  'param_18': '=',
                                  'param_19': '+',
                                  'param_2': '=',
@@ -2884,99 +2788,23 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'CASE WHEN (anon_1.deadline IS NULL) THEN NULL WHEN '
                                          '(anon_1.clock_hours = %(clock_hours_2)s::INTEGER) THEN '
                                          'CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * 1000000 '
-                                         'AS BIGINT) ELSE CASE WHEN (anon_1.stop < anon_1.deadline) THEN '
-                                         '-CASE WHEN ((SELECT business_days.day FROM business_days WHERE '
+                                         'AS BIGINT) ELSE (SELECT business_days.working_micros_before + CASE '
+                                         'WHEN business_days.working THEN CAST(EXTRACT(EPOCH FROM '
+                                         '(anon_1.stop - business_days.starts_at)) * 1000000 AS BIGINT) ELSE '
+                                         '%(param_143)s::BIGINT END AS anon_2 FROM business_days WHERE '
                                          'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
                                          'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_143)s::INTEGER) = (SELECT business_days.day FROM '
-                                         'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_144)s::INTEGER)) THEN '
-                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_145)s::INTEGER) THEN CAST(EXTRACT(EPOCH FROM '
-                                         '(anon_1.deadline - anon_1.stop)) * 1000000 AS BIGINT) ELSE '
-                                         '%(param_146)s::INTEGER END ELSE CASE WHEN (SELECT '
-                                         'business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_145)s::INTEGER) THEN %(param_147)s::INTEGER ELSE '
-                                         '%(param_148)s::INTEGER END * CAST(EXTRACT(EPOCH FROM ((SELECT '
-                                         'business_days.ends_at FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_149)s::INTEGER) - anon_1.stop)) * 1000000 AS BIGINT) + '
-                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
+                                         '%(param_144)s::INTEGER) - (SELECT '
+                                         'business_days.working_micros_before + CASE WHEN '
+                                         'business_days.working THEN CAST(EXTRACT(EPOCH FROM '
+                                         '(anon_1.deadline - business_days.starts_at)) * 1000000 AS BIGINT) '
+                                         'ELSE %(param_145)s::BIGINT END AS anon_3 FROM business_days WHERE '
                                          'business_days.starts_at <= anon_1.deadline AND '
                                          'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_150)s::INTEGER) THEN '
-                                         '%(param_151)s::INTEGER ELSE %(param_152)s::INTEGER END * '
-                                         'CAST(EXTRACT(EPOCH FROM (anon_1.deadline - (SELECT '
-                                         'business_days.starts_at FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_153)s::INTEGER))) * '
-                                         '1000000 AS BIGINT) + (((SELECT business_days.working_before FROM '
-                                         'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_154)s::INTEGER) - '
-                                         '(SELECT business_days.working_before FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_155)s::INTEGER)) - CASE WHEN (SELECT business_days.working '
-                                         'FROM business_days WHERE business_days.starts_at <= anon_1.stop '
-                                         'AND business_days.ends_at > anon_1.stop ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) THEN '
-                                         '%(param_156)s::INTEGER ELSE %(param_157)s::INTEGER END) * '
-                                         '%(param_158)s::BIGINT END ELSE CASE WHEN ((SELECT '
-                                         'business_days.day FROM business_days WHERE business_days.starts_at '
-                                         '<= anon_1.deadline AND business_days.ends_at > anon_1.deadline '
-                                         'ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_159)s::INTEGER) = (SELECT business_days.day FROM '
-                                         'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                         'business_days.ends_at > anon_1.stop ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_160)s::INTEGER)) THEN '
-                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
-                                         'CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * 1000000 '
-                                         'AS BIGINT) ELSE %(param_162)s::INTEGER END ELSE CASE WHEN (SELECT '
-                                         'business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
-                                         '%(param_163)s::INTEGER ELSE %(param_164)s::INTEGER END * '
-                                         'CAST(EXTRACT(EPOCH FROM ((SELECT business_days.ends_at FROM '
-                                         'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_165)s::INTEGER) - '
-                                         'anon_1.deadline)) * 1000000 AS BIGINT) + CASE WHEN (SELECT '
-                                         'business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_166)s::INTEGER) THEN %(param_167)s::INTEGER ELSE '
-                                         '%(param_168)s::INTEGER END * CAST(EXTRACT(EPOCH FROM (anon_1.stop '
-                                         '- (SELECT business_days.starts_at FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_169)s::INTEGER))) * 1000000 AS BIGINT) + (((SELECT '
-                                         'business_days.working_before FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                         'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_170)s::INTEGER) - (SELECT business_days.working_before '
-                                         'FROM business_days WHERE business_days.starts_at <= '
-                                         'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER '
-                                         'BY business_days.starts_at DESC LIMIT %(param_171)s::INTEGER)) - '
-                                         'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                         'business_days.starts_at <= anon_1.deadline AND '
-                                         'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_161)s::INTEGER) THEN '
-                                         '%(param_172)s::INTEGER ELSE %(param_173)s::INTEGER END) * '
-                                         '%(param_174)s::BIGINT END END END AS micros, CAST(EXTRACT(EPOCH '
-                                         'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) AS late '
-                                         'FROM (SELECT DISTINCT overdue_cases_counted.deadline AS deadline, '
+                                         'business_days.starts_at DESC LIMIT %(param_146)s::INTEGER) END AS '
+                                         'micros, CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * '
+                                         '1000000 AS BIGINT) AS late FROM (SELECT DISTINCT '
+                                         'overdue_cases_counted.deadline AS deadline, '
                                          'overdue_cases_counted.stop AS stop, '
                                          'overdue_cases_counted.clock_hours AS clock_hours FROM '
                                          'overdue_cases_counted WHERE overdue_cases_counted.deadline IS NOT '
@@ -3656,41 +3484,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'param_140': '.',
                                           'param_141': '0',
                                           'param_142': '0',
-                                          'param_143': 1,
+                                          'param_143': 0,
                                           'param_144': 1,
-                                          'param_145': 1,
-                                          'param_146': 0,
-                                          'param_147': 1,
-                                          'param_148': 0,
-                                          'param_149': 1,
+                                          'param_145': 0,
+                                          'param_146': 1,
                                           'param_15': '\r',
-                                          'param_150': 1,
-                                          'param_151': 1,
-                                          'param_152': 0,
-                                          'param_153': 1,
-                                          'param_154': 1,
-                                          'param_155': 1,
-                                          'param_156': 1,
-                                          'param_157': 0,
-                                          'param_158': 86400000000,
-                                          'param_159': 1,
                                           'param_16': "'",
-                                          'param_160': 1,
-                                          'param_161': 1,
-                                          'param_162': 0,
-                                          'param_163': 1,
-                                          'param_164': 0,
-                                          'param_165': 1,
-                                          'param_166': 1,
-                                          'param_167': 1,
-                                          'param_168': 0,
-                                          'param_169': 1,
                                           'param_17': '',
-                                          'param_170': 1,
-                                          'param_171': 1,
-                                          'param_172': 1,
-                                          'param_173': 0,
-                                          'param_174': 86400000000,
                                           'param_18': '=',
                                           'param_19': '+',
                                           'param_2': '=',
@@ -9023,102 +8823,24 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
                             'substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + '
                             '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
-                            'INTEGER))) ELSE CASE WHEN (anon_1.stop < anon_1.deadline) THEN -CASE WHEN '
-                            '((SELECT business_days.day FROM business_days WHERE business_days.starts_at <= '
-                            'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_143 OFFSET :param_144) = (SELECT '
-                            'business_days.day FROM business_days WHERE business_days.starts_at <= '
-                            'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_145 OFFSET :param_146)) THEN CASE '
-                            'WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.stop AND business_days.ends_at > anon_1.stop '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_147 OFFSET :param_148) THEN '
-                            "((CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER) - "
-                            "CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 + "
-                            '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - CAST(substr(anon_1.stop, 21) AS '
-                            'INTEGER))) ELSE :param_149 END ELSE CASE WHEN (SELECT business_days.working '
-                            'FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
+                            'INTEGER))) ELSE (SELECT business_days.working_micros_before + CASE WHEN '
+                            "business_days.working THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS "
+                            "INTEGER) - CAST(strftime('%s', substr(business_days.starts_at, 1, 19)) AS "
+                            'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_143 END AS '
+                            'anon_2 FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
                             'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_147 OFFSET :param_150) THEN :param_151 ELSE :param_152 END * '
-                            "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM business_days "
-                            'WHERE business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                            'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_153 OFFSET '
-                            ":param_154), 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(anon_1.stop, 1, "
-                            '19)) AS INTEGER)) * 1000000 + (CAST(substr((SELECT business_days.ends_at FROM '
-                            'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                            'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_153 OFFSET :param_154), 21) AS INTEGER) - CAST(substr(anon_1.stop, 21) '
-                            'AS INTEGER))) + CASE WHEN (SELECT business_days.working FROM business_days '
-                            'WHERE business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_155 OFFSET '
-                            ":param_156) THEN :param_157 ELSE :param_158 END * ((CAST(strftime('%s', "
+                            ':param_144 OFFSET :param_145) - (SELECT business_days.working_micros_before + '
+                            "CASE WHEN business_days.working THEN ((CAST(strftime('%s', "
                             "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                            'substr((SELECT business_days.starts_at FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_159 OFFSET '
-                            ':param_160), 1, 19)) AS INTEGER)) * 1000000 + (CAST(substr(anon_1.deadline, 21) '
-                            'AS INTEGER) - CAST(substr((SELECT business_days.starts_at FROM business_days '
-                            'WHERE business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_159 OFFSET '
-                            ':param_160), 21) AS INTEGER))) + (((SELECT business_days.working_before FROM '
-                            'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
+                            'substr(business_days.starts_at, 1, 19)) AS INTEGER)) * 1000000 + '
+                            '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
+                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_146 END AS '
+                            'anon_3 FROM business_days WHERE business_days.starts_at <= anon_1.deadline AND '
                             'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_161 OFFSET :param_162) - (SELECT business_days.working_before FROM '
-                            'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                            'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_163 OFFSET :param_164)) - CASE WHEN (SELECT business_days.working FROM '
-                            'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                            'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_147 OFFSET :param_165) THEN :param_166 ELSE :param_167 END) * :param_168 '
-                            'END ELSE CASE WHEN ((SELECT business_days.day FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_169 OFFSET '
-                            ':param_170) = (SELECT business_days.day FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.stop AND business_days.ends_at > anon_1.stop '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_171 OFFSET :param_172)) THEN '
-                            'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_173 OFFSET '
-                            ":param_174) THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) "
-                            "- CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + "
-                            '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
-                            'INTEGER))) ELSE :param_175 END ELSE CASE WHEN (SELECT business_days.working '
-                            'FROM business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                            'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_173 OFFSET :param_176) THEN :param_177 ELSE :param_178 END * '
-                            "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM business_days "
-                            'WHERE business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_179 OFFSET '
-                            ":param_180), 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, "
-                            '1, 19)) AS INTEGER)) * 1000000 + (CAST(substr((SELECT business_days.ends_at '
-                            'FROM business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                            'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at DESC '
-                            'LIMIT :param_179 OFFSET :param_180), 21) AS INTEGER) - '
-                            'CAST(substr(anon_1.deadline, 21) AS INTEGER))) + CASE WHEN (SELECT '
-                            'business_days.working FROM business_days WHERE business_days.starts_at <= '
-                            'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_181 OFFSET :param_182) THEN '
-                            ":param_183 ELSE :param_184 END * ((CAST(strftime('%s', substr(anon_1.stop, 1, "
-                            "19)) AS INTEGER) - CAST(strftime('%s', substr((SELECT business_days.starts_at "
-                            'FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                            'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_185 OFFSET :param_186), 1, 19)) AS INTEGER)) * 1000000 + '
-                            '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr((SELECT '
-                            'business_days.starts_at FROM business_days WHERE business_days.starts_at <= '
-                            'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                            'business_days.starts_at DESC LIMIT :param_185 OFFSET :param_186), 21) AS '
-                            'INTEGER))) + (((SELECT business_days.working_before FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.stop AND business_days.ends_at > anon_1.stop '
-                            'ORDER BY business_days.starts_at DESC LIMIT :param_187 OFFSET :param_188) - '
-                            '(SELECT business_days.working_before FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_189 OFFSET '
-                            ':param_190)) - CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                            'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                            'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_173 OFFSET '
-                            ':param_191) THEN :param_192 ELSE :param_193 END) * :param_194 END END END AS '
-                            "micros, ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
-                            "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + "
+                            "LIMIT :param_147 OFFSET :param_148) END AS micros, ((CAST(strftime('%s', "
+                            "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
+                            'substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + '
                             '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
                             'INTEGER))) AS late FROM (SELECT DISTINCT overdue_cases_counted.deadline AS '
                             'deadline, overdue_cases_counted.stop AS stop, overdue_cases_counted.clock_hours '
@@ -9666,63 +9388,17 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'param_140': '.',
                              'param_141': '0',
                              'param_142': '0',
-                             'param_143': 1,
-                             'param_144': 0,
-                             'param_145': 1,
+                             'param_143': 0,
+                             'param_144': 1,
+                             'param_145': 0,
                              'param_146': 0,
                              'param_147': 1,
                              'param_148': 0,
-                             'param_149': 0,
                              'param_15': '\r',
-                             'param_150': 0,
-                             'param_151': 1,
-                             'param_152': 0,
-                             'param_153': 1,
-                             'param_154': 0,
-                             'param_155': 1,
-                             'param_156': 0,
-                             'param_157': 1,
-                             'param_158': 0,
-                             'param_159': 1,
                              'param_16': "'",
-                             'param_160': 0,
-                             'param_161': 1,
-                             'param_162': 0,
-                             'param_163': 1,
-                             'param_164': 0,
-                             'param_165': 0,
-                             'param_166': 1,
-                             'param_167': 0,
-                             'param_168': 86400000000,
-                             'param_169': 1,
                              'param_17': '',
-                             'param_170': 0,
-                             'param_171': 1,
-                             'param_172': 0,
-                             'param_173': 1,
-                             'param_174': 0,
-                             'param_175': 0,
-                             'param_176': 0,
-                             'param_177': 1,
-                             'param_178': 0,
-                             'param_179': 1,
                              'param_18': '=',
-                             'param_180': 0,
-                             'param_181': 1,
-                             'param_182': 0,
-                             'param_183': 1,
-                             'param_184': 0,
-                             'param_185': 1,
-                             'param_186': 0,
-                             'param_187': 1,
-                             'param_188': 0,
-                             'param_189': 1,
                              'param_19': '+',
-                             'param_190': 0,
-                             'param_191': 0,
-                             'param_192': 1,
-                             'param_193': 0,
-                             'param_194': 86400000000,
                              'param_2': '=',
                              'param_20': '-',
                              'param_21': '@',
@@ -10068,117 +9744,27 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      ":clock_hours_2) THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) "
                                      "AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS "
                                      'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
-                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) ELSE CASE WHEN '
-                                     '(anon_1.stop < anon_1.deadline) THEN -CASE WHEN ((SELECT '
-                                     'business_days.day FROM business_days WHERE business_days.starts_at <= '
+                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) ELSE (SELECT '
+                                     'business_days.working_micros_before + CASE WHEN business_days.working '
+                                     "THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
+                                     "CAST(strftime('%s', substr(business_days.starts_at, 1, 19)) AS "
+                                     'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_143 '
+                                     'END AS anon_2 FROM business_days WHERE business_days.starts_at <= '
                                      'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_143 OFFSET :param_144) = '
-                                     '(SELECT business_days.day FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_145 '
-                                     'OFFSET :param_146)) THEN CASE WHEN (SELECT business_days.working FROM '
-                                     'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                     'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at '
-                                     "DESC LIMIT :param_147 OFFSET :param_148) THEN ((CAST(strftime('%s', "
+                                     'business_days.starts_at DESC LIMIT :param_144 OFFSET :param_145) - '
+                                     '(SELECT business_days.working_micros_before + CASE WHEN '
+                                     "business_days.working THEN ((CAST(strftime('%s', "
                                      "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                                     'substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 + '
+                                     'substr(business_days.starts_at, 1, 19)) AS INTEGER)) * 1000000 + '
                                      '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
-                                     'CAST(substr(anon_1.stop, 21) AS INTEGER))) ELSE :param_149 END ELSE '
-                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_147 '
-                                     'OFFSET :param_150) THEN :param_151 ELSE :param_152 END * '
-                                     "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM "
-                                     'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                     'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at '
-                                     'DESC LIMIT :param_153 OFFSET :param_154), 1, 19)) AS INTEGER) - '
-                                     "CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER)) * 1000000 "
-                                     '+ (CAST(substr((SELECT business_days.ends_at FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_153 '
-                                     'OFFSET :param_154), 21) AS INTEGER) - CAST(substr(anon_1.stop, 21) AS '
-                                     'INTEGER))) + CASE WHEN (SELECT business_days.working FROM '
-                                     'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                     'business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_155 OFFSET :param_156) THEN '
-                                     ":param_157 ELSE :param_158 END * ((CAST(strftime('%s', "
-                                     "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
-                                     'substr((SELECT business_days.starts_at FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_159 '
-                                     'OFFSET :param_160), 1, 19)) AS INTEGER)) * 1000000 + '
-                                     '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - CAST(substr((SELECT '
-                                     'business_days.starts_at FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_159 '
-                                     'OFFSET :param_160), 21) AS INTEGER))) + (((SELECT '
-                                     'business_days.working_before FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_161 '
-                                     'OFFSET :param_162) - (SELECT business_days.working_before FROM '
-                                     'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                     'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at '
-                                     'DESC LIMIT :param_163 OFFSET :param_164)) - CASE WHEN (SELECT '
-                                     'business_days.working FROM business_days WHERE business_days.starts_at '
-                                     '<= anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_165) THEN '
-                                     ':param_166 ELSE :param_167 END) * :param_168 END ELSE CASE WHEN '
-                                     '((SELECT business_days.day FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_169 '
-                                     'OFFSET :param_170) = (SELECT business_days.day FROM business_days '
-                                     'WHERE business_days.starts_at <= anon_1.stop AND business_days.ends_at '
-                                     '> anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_171 '
-                                     'OFFSET :param_172)) THEN CASE WHEN (SELECT business_days.working FROM '
-                                     'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                     'business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_173 OFFSET :param_174) THEN '
-                                     "((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
-                                     "CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS INTEGER)) * "
-                                     '1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
-                                     'CAST(substr(anon_1.deadline, 21) AS INTEGER))) ELSE :param_175 END '
-                                     'ELSE CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_173 '
-                                     'OFFSET :param_176) THEN :param_177 ELSE :param_178 END * '
-                                     "((CAST(strftime('%s', substr((SELECT business_days.ends_at FROM "
-                                     'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                     'business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_179 OFFSET :param_180), 1, '
-                                     "19)) AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) "
-                                     'AS INTEGER)) * 1000000 + (CAST(substr((SELECT business_days.ends_at '
-                                     'FROM business_days WHERE business_days.starts_at <= anon_1.deadline '
-                                     'AND business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_179 OFFSET :param_180), 21) '
-                                     'AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS INTEGER))) + CASE '
-                                     'WHEN (SELECT business_days.working FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_181 '
-                                     'OFFSET :param_182) THEN :param_183 ELSE :param_184 END * '
-                                     "((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
-                                     "CAST(strftime('%s', substr((SELECT business_days.starts_at FROM "
-                                     'business_days WHERE business_days.starts_at <= anon_1.stop AND '
-                                     'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at '
-                                     'DESC LIMIT :param_185 OFFSET :param_186), 1, 19)) AS INTEGER)) * '
-                                     '1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
-                                     'CAST(substr((SELECT business_days.starts_at FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_185 '
-                                     'OFFSET :param_186), 21) AS INTEGER))) + (((SELECT '
-                                     'business_days.working_before FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
-                                     'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT :param_187 '
-                                     'OFFSET :param_188) - (SELECT business_days.working_before FROM '
-                                     'business_days WHERE business_days.starts_at <= anon_1.deadline AND '
-                                     'business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_189 OFFSET :param_190)) - '
-                                     'CASE WHEN (SELECT business_days.working FROM business_days WHERE '
-                                     'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
-                                     'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT :param_173 '
-                                     'OFFSET :param_191) THEN :param_192 ELSE :param_193 END) * :param_194 '
-                                     "END END END AS micros, ((CAST(strftime('%s', substr(anon_1.stop, 1, "
-                                     "19)) AS INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) "
-                                     'AS INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
+                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_146 '
+                                     'END AS anon_3 FROM business_days WHERE business_days.starts_at <= '
+                                     'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
+                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_148) END '
+                                     "AS micros, ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS "
+                                     "INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS "
+                                     'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
                                      'CAST(substr(anon_1.deadline, 21) AS INTEGER))) AS late FROM (SELECT '
                                      'DISTINCT overdue_cases_counted.deadline AS deadline, '
                                      'overdue_cases_counted.stop AS stop, overdue_cases_counted.clock_hours '
@@ -10809,63 +10395,17 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'param_140': '.',
                                       'param_141': '0',
                                       'param_142': '0',
-                                      'param_143': 1,
-                                      'param_144': 0,
-                                      'param_145': 1,
+                                      'param_143': 0,
+                                      'param_144': 1,
+                                      'param_145': 0,
                                       'param_146': 0,
                                       'param_147': 1,
                                       'param_148': 0,
-                                      'param_149': 0,
                                       'param_15': '\r',
-                                      'param_150': 0,
-                                      'param_151': 1,
-                                      'param_152': 0,
-                                      'param_153': 1,
-                                      'param_154': 0,
-                                      'param_155': 1,
-                                      'param_156': 0,
-                                      'param_157': 1,
-                                      'param_158': 0,
-                                      'param_159': 1,
                                       'param_16': "'",
-                                      'param_160': 0,
-                                      'param_161': 1,
-                                      'param_162': 0,
-                                      'param_163': 1,
-                                      'param_164': 0,
-                                      'param_165': 0,
-                                      'param_166': 1,
-                                      'param_167': 0,
-                                      'param_168': 86400000000,
-                                      'param_169': 1,
                                       'param_17': '',
-                                      'param_170': 0,
-                                      'param_171': 1,
-                                      'param_172': 0,
-                                      'param_173': 1,
-                                      'param_174': 0,
-                                      'param_175': 0,
-                                      'param_176': 0,
-                                      'param_177': 1,
-                                      'param_178': 0,
-                                      'param_179': 1,
                                       'param_18': '=',
-                                      'param_180': 0,
-                                      'param_181': 1,
-                                      'param_182': 0,
-                                      'param_183': 1,
-                                      'param_184': 0,
-                                      'param_185': 1,
-                                      'param_186': 0,
-                                      'param_187': 1,
-                                      'param_188': 0,
-                                      'param_189': 1,
                                       'param_19': '+',
-                                      'param_190': 0,
-                                      'param_191': 0,
-                                      'param_192': 1,
-                                      'param_193': 0,
-                                      'param_194': 86400000000,
                                       'param_2': '=',
                                       'param_20': '-',
                                       'param_21': '@',

@@ -18,11 +18,10 @@ working time counted over the business_days table (complaintctl/business_days.py
 for an urgent case's 24-hour plan; up to the moment the clock stopped for a paused case.
 `due_soon_cases.time_left_seconds` is the report's "time left" and `aging_cases.age_seconds` the
 case's age, both so. The due-soon cutoff and the buckets' edges are moments the reports work out
-by BusinessCalendar.add_working_seconds, which counts a working day of 23 or 25 hours (a working
-clock-change day) by its own length where working time counts a whole one as 24: around such a day
-a case's time left or age and its due soon or bucket can differ by up to that hour, as in the
-reports. Due soon counts the config's working days as it was when the view
-was written: `db check` under a config with another number reports the view, and `db upgrade`
+by BusinessCalendar.add_working_seconds; both counts take a working day of 23 or 25 hours (a
+working clock-change day) at its own length (revision 0023), so a case's time left and its due
+soon, its age and its bucket, agree. Due soon counts the config's working days as it was when the
+view was written: `db check` under a config with another number reports the view, and `db upgrade`
 writes it again.
 
 They hold no personal data (no customer, contact, account, ID or free text), and times are as
@@ -51,7 +50,7 @@ FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022
          "decided_cycles": "0022"}
 NAMES = tuple(FIRST)
 REVISION = "0017"  # the migration that first writes any
-LATEST = "0022"    # the last that changed them
+LATEST = "0023"    # the last that changed them
 CALENDAR = "0020"  # from this revision on, overdue_cases counts overdue by over business_days
 
 

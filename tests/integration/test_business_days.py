@@ -18,9 +18,8 @@ from tests.conftest import RUN
 UTC = dt.timezone.utc
 SHANGHAI = Policy(extra_holidays=frozenset({dt.date(2026, 3, 4)}), extra_workdays=frozenset({dt.date(2026, 3, 7)}))
 LONDON = Policy(timezone="Europe/London", country="GB")
-# Working days of 25 and 23 hours, where add_working_seconds counts a day's own length and
-# working_seconds a whole one as 24: Israel works its clock-change Sunday in October; a London
-# branch here opens on both of its clock-change Sundays.
+# Working days of 25 and 23 hours, which working time counts by their own length: Israel works its
+# clock-change Sunday in October; a London branch here opens on both of its clock-change Sundays.
 JERUSALEM = Policy(timezone="Asia/Jerusalem", country="IL")
 LONDON_SUNDAYS = Policy(timezone="Europe/London", country="GB",
                         extra_workdays=frozenset({dt.date(2026, 3, 29), dt.date(2026, 10, 25)}))
@@ -51,6 +50,8 @@ def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
         assert row["working"] == cal.is_working_day(day) and row["statutory"] == cal.is_statutory_working_day(day)
         assert row["starts_at"] == cal.start_of_day(day) and row["ends_at"] == cal.end_of_day(day)
         assert row["working_before"] == cal.count_working_days(dt.date(2026, 1, 1), day)
+        assert row["working_micros_before"] == cal.working_day_micros(dt.date(2026, 1, 1), day)
+        assert row["working_micros_before"] == cal.working_micros(cal.start_of_day(dt.date(2026, 1, 1)), row["starts_at"])
     by_day = {r["day"]: r for r in rows}
     worked: dict[float, list] = {}  # a working day's length in hours: the days
     for r in rows:
@@ -74,7 +75,7 @@ def test_each_row_is_what_the_python_calendar_says_of_its_day(zone):
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/London"])  # (working clock-change days: the next test)
+@pytest.mark.parametrize("zone", list(CALENDARS))
 def test_the_sql_working_time_is_the_python_working_time_to_the_microsecond_and_the_float(store, zone, data):
     cal = CALENDARS[zone]
     pairs = [(data.draw(moments(cal)), data.draw(moments(cal))) for _ in range(8)]
@@ -87,7 +88,7 @@ def test_the_sql_working_time_is_the_python_working_time_to_the_microsecond_and_
         floats = [business_days.working_seconds_sql(a, b) for a, b in pairs]
         got = conn.execute(sa.select(*expr, *floats)).one()
     want = [cal.working_seconds(a, b) for a, b in pairs]
-    assert list(got[:len(pairs)]) == [round(w * 1_000_000) for w in want], pairs
+    assert list(got[:len(pairs)]) == [cal.working_micros(a, b) for a, b in pairs], pairs
     # Bit for bit, but for the sign of a zero (SQLite has no -0.0: a decision told before its
     # opening, on days off, is 0.0 there and -0.0 in Python).
     assert [float(g).hex() if g else 0.0 for g in got[len(pairs):]] == [w.hex() if w else 0.0 for w in want], pairs
@@ -111,6 +112,37 @@ def test_the_sql_moment_working_time_away_is_the_python_one_to_the_microsecond(s
     with store.engine.connect() as conn:
         got = conn.execute(sa.select(*(business_days.add_working_micros_sql(m, n) for m, n in asked))).one()
     assert list(got) == [cal.add_working_seconds(m, n / 1_000_000) for m, n in asked], asked
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize("zone", list(CALENDARS))
+def test_working_time_between_two_moments_and_the_moment_that_much_later_agree(zone, data):
+    """The calendar's two counts are one: the working time from a moment to the moment that much
+    working time after (or before) it is that amount, and the moment the working time between two
+    moments after the first is the second, when that falls in a working day; around a working day
+    of 23 or 25 hours too (before revision 0023 a whole one counted 24 hours in the first count and
+    its own length in the second: an hour apart)."""
+    cal = CALENDARS[zone]
+    start = data.draw(moments(cal))
+    amount = data.draw(st.one_of(st.integers(-12, 12).map(lambda days: days * 86_400_000_000),
+                                 st.integers(-12 * 86_400_000_000, 12 * 86_400_000_000)))
+    later = cal.add_working_seconds(start, amount / 1_000_000)
+    assert cal.working_micros(start, later) == amount
+    end = data.draw(moments(cal))
+    if cal.is_working_day(cal.local_date(end)) and end != cal.start_of_day(cal.local_date(end)):
+        assert cal.add_working_seconds(start, cal.working_micros(start, end) / 1_000_000) == end
+
+
+def test_a_working_day_of_25_hours_counts_25():
+    """Israel works Sunday 25 October 2026, the day its clocks go back; Friday and Saturday are its
+    weekend. From Thursday 10:00 to Monday 10:00: 14 hours of Thursday, 25 of Sunday, 10 of Monday."""
+    cal = CALENDARS["Asia/Jerusalem"]
+    thursday, monday = (dt.datetime(2026, 10, d, 10, tzinfo=cal.tz).astimezone(UTC) for d in (22, 26))
+    assert cal.working_seconds(thursday, monday) == 49 * 3600 == -cal.working_seconds(monday, thursday)
+    assert cal.add_working_seconds(thursday, 49 * 3600) == monday
+    sunday = dt.date(2026, 10, 25)
+    assert cal.working_seconds(cal.start_of_day(sunday), cal.end_of_day(sunday)) == 25 * 3600
 
 
 def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(cli, tmp_path):
@@ -142,6 +174,40 @@ def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(c
     assert "business_days: 1 days differ from the calendar (first: 2026-10-10)" in out.output
     cli("db", "upgrade")
     cli("db", "check")
+
+
+@pytest.mark.sqlite_only
+def test_revision_0023_counts_a_working_clock_change_day_at_its_own_length(cli, tmp_path):
+    """A database from before 0023 (no running total of working time) gets it at the upgrade,
+    written from the config's calendar; the views then count Israel's 25-hour Sunday as 25 hours,
+    as the reports do, and `db check` holds. A cycle decided before keeps the working time it was
+    given."""
+    config = tmp_path / "jerusalem.toml"
+    config.write_text('timezone = "Asia/Jerusalem"\nbranch = "TLV01"\n[calendar]\ncountry = "IL"\n')
+    run = lambda *args, expect=0: cli("--config", str(config), *args, expect=expect)  # noqa: E731
+    cli.staff()
+    ref = run("log", "--channel", "letter", "--description", "x", "--received-at", "2026-10-22T10:00").stdout.strip()
+    run("resolve", ref, "--resolution", "y", "--at", "2026-10-26T10:00")
+    assert cli.scalar("SELECT working_seconds FROM cycles") == 49 * 3600  # Thu 14 h, Sun 25 h, Mon 10 h
+    open_ref = run("log", "--channel", "letter", "--description", "x", "--received-at", "2026-10-22T10:00").stdout.strip()
+    cli.downgrade("0022")
+    for view in ("overdue_cases", "stale_cases", "due_soon_cases", "aging_cases", "decided_cycles"):
+        cli.sql(f"DROP VIEW {view}")
+    cli.sql("ALTER TABLE business_days DROP COLUMN working_micros_before")
+    run("db", "upgrade")
+    cal = BusinessCalendar(JERUSALEM)
+    first = cli.scalar("SELECT min(day) FROM business_days")
+    rows = cli.sql("SELECT day, working_micros_before FROM business_days WHERE day BETWEEN '2026-10-20' AND '2026-10-28'")
+    assert rows and all(micros == cal.working_day_micros(dt.date.fromisoformat(str(first)), dt.date.fromisoformat(str(day)))
+                        for day, micros in rows)
+    run("db", "check")
+    assert cli.scalar("SELECT working_seconds FROM cycles") == 49 * 3600
+    thursday = dt.datetime(2026, 10, 22, 10, tzinfo=cal.tz).astimezone(UTC)
+    monday = dt.datetime(2026, 10, 26, 10, tzinfo=cal.tz).astimezone(UTC)
+    with cli.engine.connect() as conn:
+        age = conn.execute(sa.select(business_days.working_micros_sql(thursday, monday))).scalar()
+    assert age == 49 * 3600 * 1_000_000
+    assert open_ref and cli.scalar("SELECT count(*) FROM aging_cases WHERE reference = :r", r=open_ref) == 1
 
 
 def test_an_import_of_history_reaches_the_table_back_to_it(cli, tmp_path):
