@@ -41,8 +41,10 @@ def staff_add(
     name: str = typer.Argument(..., help="The name used with --to, --as and in the audit trail."),
     role: str = typer.Option(..., "--role", help="staff (general cases), manager (important), executive (urgent), "
                                                  "admin (staff, logins, policy), system (cron: reports, escalate --overdue)."),
-    branch: Optional[str] = typer.Option(None, "--branch", help="Their branch (default: the configured branch). A "
-                                                             "manager reveals personal data of their own branch's cases only."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Their branch (default: the configured branch); '-': "
+                                                             "none, staff of the higher institution (a regional or head "
+                                                             "office, who may review a branch's decisions). A manager "
+                                                             "reveals personal data of their own branch's cases only."),
     department: Optional[str] = typer.Option(None, "--department", help="Their department (shown with their cases)."),
     login: Optional[str] = typer.Option(None, "--login", help="The account they run the tool as (OS account; PostgreSQL login)."),
     json_out: bool = JSON,
@@ -55,7 +57,8 @@ def staff_add(
     from complaintctl import services
 
     person = services.staff_add(st.uow(), st.context(), name=name, role=role,
-                                branch=branch or st.config["branch"] or None, department=department, login=login)
+                                branch=None if branch == "-" else (branch or st.config["branch"] or None),
+                                department=department, login=login)
     if json_out:
         render.print_json(person)
     else:

@@ -272,7 +272,7 @@ def review(
     ctx: typer.Context,
     case: str = case_arg(),
     requested_at: str = typer.Option(..., "--requested-at", help="When the customer asked for the review (within 30 days of the decision)."),
-    reviewer: str = typer.Option(..., "--reviewer", autocompletion=staff_names, help="Registered staff of a higher level than the handler, or of another branch."),
+    reviewer: str = typer.Option(..., "--reviewer", autocompletion=staff_names, help="Registered staff of a higher level than the handler, or a manager or above of the higher institution (staff without a branch)."),
     json_out: bool = JSON,
 ) -> None:
     """Record the customer's request for a review of the decision by a higher level: 30 days to decide.
@@ -360,7 +360,8 @@ def list_(
 
         assignee = own(assignee, lambda: st.operator)
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
-                              product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_)
+                              product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_,
+                              received_by=as_of is not None)
     render.check_format(fmt, excel)
     shown, paged = list_paging(all_, limit, fmt, output)
     with st.uow(write=False) as uow:

@@ -281,7 +281,7 @@ def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
         if field in filters and not db.scalar("name_known_" + field, value=filters[field]):
             raise FullWay
     params = {f"f_{name}": value for name, value in filters.items() if value is not None}
-    if {"overdue", "due_soon", "stale"} & set(filters):
+    if {"overdue", "due_soon", "stale", "received"} & set(filters):
         params["as_of"] = db.time(as_of)
     if "due_soon" in filters:
         from complaintctl.deadlines import due_soon_cutoff
@@ -736,7 +736,7 @@ def _prepare_list(opts: dict):
             assignee = mine(assignee, lambda: ctx.operator.person)  # (an error: the full way words it)
         query = CaseQuery(**{key: opts[key] for key in ("status", "tier", "branch", "channel", "product", "overdue",
                                                           "due_soon", "stale")},
-                          assignee=assignee, include_closed=opts["all_rows"])
+                          assignee=assignee, include_closed=opts["all_rows"], received_by=opts["as_of"] is not None)
         filters, params = _filters(db, ctx, query, as_of)
         which = "list_all" if opts["all_rows"] else "list_open"  # without filters: the open cases, or every case
         count, limited, every = (_statement(db, which + part, filters, "list" + part) for part in ("_count", "_limited", ""))

@@ -199,7 +199,8 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
     if row is not None:
         conn.execute(staff.update().where(staff.c.id == row.id).values(role=R.ADMIN.value, active=True,
                                                                        login=owner_login))
-        action, old, new, name = d.Action.STAFF_ROLE.value, {"name": row.name, "role": row.role}, {"role": R.ADMIN.value}, row.name
+        action, old, name = d.Action.STAFF_ROLE.value, {"name": row.name, "role": row.role}, row.name
+        new = {"role": R.ADMIN.value, "login": owner_login, "active": True}
     else:
         name = owner_login
         taken = set(conn.execute(select(staff.c.name).where(staff.c.name.startswith(owner_login))).scalars())

@@ -103,7 +103,15 @@ def _acting(ctx: Context, name: str) -> Context:
     return dc_replace(ctx, operator=op, actor=op.actor)
 
 
-def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, step) -> bool:
+def _manager_of(branch: str | None, drawn: str) -> str:
+    """The sample manager who approves a 30-day extension of a case of `branch`: the one drawn if of
+    that branch, else that branch's (an approver is of the case's branch or the higher institution)."""
+    if next(p for p in STAFF if p[0] == drawn)[2] == branch:
+        return drawn
+    return next(p[0] for p in STAFF if p[1] == "manager" and p[2] == branch)
+
+
+def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, step, branch: str | None) -> bool:
     """The steps of Order 2020 No. 3 a few cases take: a repeat complaint (some with new facts, which
     restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
     extra = rng.random()
@@ -115,7 +123,7 @@ def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, st
         return True
     if extra > 0.96 and age_h > 30:
         told = step(rng.uniform(24, min(age_h - 1, 300)))
-        to, approver = (60, "sunli") if extra > 0.985 else (30, "zhangwei")
+        to, approver = (60, "sunli") if extra > 0.985 else (30, _manager_of(branch, "zhangwei"))
         services.extend(uow, _acting(ctx, approver), ref, to=to, reason=TEXT["extend_appraisal_reason"],
                         customer_told_at=told, at=told)
         return True
@@ -151,7 +159,7 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
                          at=step(rng.uniform(2, 30)))
     elif rng.random() < 0.7:
         services.respond(uow, ctx, ref, text=TEXT["first_response"], at=step(rng.uniform(2, 20)))
-    if _procedure(uow, ctx, rng, ref, age_h, step):
+    if _procedure(uow, ctx, rng, ref, age_h, step, case["branch"]):
         return ref
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
@@ -166,7 +174,7 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         # and it is decided after the 15 days; a few others simply run late.
         hours = rng.uniform(24 * 17, 24 * 27)
         if slow < 0.08:
-            manager = rng.choice(staff["manager"])[0]
+            manager = _manager_of(case["branch"], rng.choice(staff["manager"])[0])
             services.extend(uow, _acting(ctx, manager), ref, to=30, reason=TEXT["extend_reason"],
                             customer_told_at=step(24 * 5), at=step(24 * 5))
     if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
@@ -194,11 +202,16 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         return ref
     if rng.random() < 0.08 and resolved_at + dt.timedelta(hours=72) < ctx.now:
         asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
-        services.request_review(uow, ctx, ref, requested_at=asked,
-                                reviewer="sunli" if handler[0] != "sunli" else "liuyang")
+        # The higher level reviews: the head office's executive, unless the decision was hers (the
+        # sample has no one above her; that customer is not shown asking).
+        reviewer = "sunli" if handler[0] != "sunli" else None
+        if reviewer:
+            services.request_review(uow, ctx, ref, requested_at=asked, reviewer=reviewer)
         if asked + dt.timedelta(days=12) < ctx.now and rng.random() < 0.85:
-            services.decide_review(uow, ctx, ref, outcome=rng.choice(["upheld", "upheld", "changed"]),
-                                   text=TEXT["review_decision"], at=asked + dt.timedelta(days=rng.uniform(3, 12)))
+            outcome = rng.choice(["upheld", "upheld", "changed"])
+            at = asked + dt.timedelta(days=rng.uniform(3, 12))
+            if reviewer:
+                services.decide_review(uow, _acting(ctx, reviewer), ref, outcome=outcome, text=TEXT["review_decision"], at=at)
         return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
         services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],

@@ -299,7 +299,11 @@ def compact(value: str) -> str:
 
 
 def clean_account(value: str) -> str:
-    v = value.strip().replace(" ", "")
+    """An account or card number as digits alone: written with spaces or hyphens (6222 0212 3456
+    7890, 6222-0212-3456-7890) or in full-width digits (from a Chinese input method) as well."""
+    import unicodedata
+
+    v = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value.strip()))
     if _ACCOUNT.match(v):
         return v
     raise InvalidValue("account", value, "acc.account_digits")

@@ -29,15 +29,18 @@ class UserError(ComplaintctlError):
     """Bad input or an illegal move: nothing was written."""
 
 
-def shown_value(value: object, limit: int | None = 40) -> str:
+def shown_value(value: object, limit: int | None = 40, field: str | None = None) -> str:
     """A value as an error line may show it: cut at `limit` characters (None: whole, for a path,
-    which is no use cut), personal data masked, unprintable characters escaped."""
-    from .masking import mask_text
+    which is no use cut), personal data masked (a personal field's value by its field, however
+    short or malformed), unprintable characters escaped."""
+    from .masking import QUOTED, mask_text
 
     shown = str(value)
     if limit is not None and len(shown) > limit:
         shown = shown[:limit] + "..."
-    shown = mask_text(shown)  # an error line is personal data's way into logs and mail: never in full
+    by_field = QUOTED.get((field or "").lstrip("-").replace("-", "_"))
+    # An error line is personal data's way into logs and mail: never in full.
+    shown = by_field(shown) if by_field is not None else mask_text(shown)
     return shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
 
 
@@ -48,7 +51,7 @@ class InvalidValue(UserError):
     SHOWN_LIMIT: int | None = 40  # how much of the value the line shows (shown_value)
 
     def __init__(self, field: str, value: object, accepted: str, /, **params):
-        super().__init__("err.invalid", field=field, shown=shown_value(value, self.SHOWN_LIMIT))
+        super().__init__("err.invalid", field=field, shown=shown_value(value, self.SHOWN_LIMIT, field))
         self.field = field
         self.shown = self.label_params["shown"]
         self.accepted, self.accepted_params = accepted, params

@@ -25,11 +25,14 @@ class CaseQuery:
     include_closed: bool = False
     # One customer's cases, as personal.case_ids finds them.
     case_ids: list[int] | None = None
+    # Asked of a past moment (--as-of): only the cases received by then.
+    received_by: bool = False
 
 
 # The filters, in the order their conditions are written; each named condition binds its value as
 # f_<name> (reports.filter_condition), so that each can be compiled apart and joined at run time.
-FILTERS = ("status", "open", "tier", "channel", "product", "ids", "assignee", "branch", "overdue", "due_soon", "stale")
+FILTERS = ("status", "open", "tier", "channel", "product", "ids", "assignee", "branch", "overdue", "due_soon", "stale",
+           "received")
 
 
 def filter_values(q: CaseQuery) -> dict[str, Any]:
@@ -51,6 +54,8 @@ def filter_values(q: CaseQuery) -> dict[str, Any]:
     for name in ("overdue", "due_soon", "stale"):
         if getattr(q, name):
             out[name] = None
+    if q.received_by:
+        out["received"] = None
     return out
 
 

@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 
-from . import audit, business_days, clocks, files
+from . import access, audit, business_days, clocks, files
+from .access import Do
 from . import domain as d
 from . import labels
 from .db import bulk_insert, raw_times, time_text
@@ -166,6 +167,7 @@ class ImportResult:
     committed: bool = False
     _writer: Any = None
     _width: int = 0
+    _maskers: list = field(default_factory=list)  # each column's masking in the rejects file
 
     def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
         """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
@@ -175,8 +177,20 @@ class ImportResult:
         if len(self.rejects) < REJECTS_KEPT:
             self.rejects.append(Reject(number, field_name, reason))
         if self._writer is not None:
-            cells = [files.neutralise(mask_text(c)) for c in record[:self._width]]
+            maskers = self._maskers or [mask_text] * self._width
+            cells = [files.neutralise(m(c)) for m, c in zip(maskers, record[:self._width])]
             self._writer.writerow([number, field_name, files.neutralise(reason), *cells])
+
+
+def _column_maskers(header: list[str], mapping: Mapping) -> list:
+    """How the rejects file masks each column: a column a personal field is read from by that
+    field (masking.QUOTED: a rejected row's value may be one no kind-aware mask fits), any other by
+    the patterns of free text."""
+    from .masking import QUOTED
+
+    by_column = {column: QUOTED[name] for name, columns in mapping.columns.items() if name in QUOTED
+                 for column in columns}
+    return [lambda c, m=by_column.get(column): (m(c) if m is not None and c else mask_text(c)) for column in header]
 
 
 def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.datetime | None:
@@ -212,6 +226,10 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[s
     out["description"] = d.clean_text("description", raw.get("description"))
     for name in ("customer", "branch", "department"):
         out[name] = d.clean_name(name, raw.get(name), required=False)
+    if out["branch"] is None:  # as `log` takes it: the config's branch, else none is refused
+        out["branch"] = ctx.settings.get("branch") or None
+        if out["branch"] is None:
+            raise InvalidValue("branch", "", "acc.import_branch")
     out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
     phone, email, account = raw.get("phone"), raw.get("email"), raw.get("account")
     out["phone"] = d.clean_phone(phone) if phone else None
@@ -397,7 +415,9 @@ def read_header(path: Path, encoding: str) -> list[str]:
 def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: list[str],
                date_format: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
                encoding: str = "utf-8-sig", progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Validate and import every row of a CSV file in one transaction."""
+    """Validate and import every row of a CSV file in one transaction (managers, executives and
+    administrators: access.Do.IMPORT)."""
+    access.require(ctx, Do.IMPORT)
     if not path.is_file():
         raise InvalidValue("FILE", str(path), "acc.csv_exists")
     try:
@@ -414,6 +434,7 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
         target = path.with_name(path.stem + ".rejects.csv")
         with files.atomic_text(target, "rejects file", protect=(path,), keep=lambda: result.committed and result.rejected > 0) as sink:
             result._writer, result._width = csv.writer(sink), len(header)
+            result._maskers = _column_maskers(header, mapping)
             result._writer.writerow(["row", "field", "reason", *header])
             _import_all(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress, sink)
             result._writer = None

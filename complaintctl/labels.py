@@ -940,6 +940,14 @@ DENIALS: dict[str, tuple[str, str]] = {
         "({approver} runs 'complaintctl extend', or an administrator with --as {approver})",
         "延期须由批准人本人操作：{person} 不能代为记录 {approver} 的批准（由 {approver} 执行 complaintctl extend，"
         "或由系统管理员使用 --as {approver}）"),
+    "recused": (
+        "not permitted: the complaint is about {person}, who may not approve its extension",
+        "无权操作：该投诉涉及 {person}，其本人不得批准延期"),
+    "reviewer": (
+        "not permitted: a review is decided by the reviewer named when it was requested, {reviewer}; {person} is not "
+        "({reviewer} runs 'complaintctl review-decide', or an administrator with --as {reviewer})",
+        "无权操作：核查结论须由申请核查时指定的核查人 {reviewer} 作出，{person} 不是核查人（由 {reviewer} 执行 "
+        "complaintctl review-decide，或由系统管理员使用 --as {reviewer}）"),
     "last_admin": (
         "{name} is the last active administrator; register another administrator first",
         "{name} 是最后一名在职系统管理员；请先登记另一名系统管理员"),
@@ -1053,6 +1061,9 @@ TEXT.update({
     "cycle_number": ("Cycle", "处理周期"),
     "handler": ("Handler", "原经办人"),
     "review_requested_at": ("Review requested", "申请核查时间"),
+    "recused": (
+        "not permitted: the complaint is about {person}, who may not approve its extension",
+        "无权操作：该投诉涉及 {person}，其本人不得批准延期"),
     "reviewer": ("Reviewer", "核查人"),
     "review_outcome": ("Review outcome", "核查结论"),
     "reviewed_at": ("Review decided", "核查决定时间"),
@@ -1710,12 +1721,13 @@ TEXT.update({
                              "中层或高级管理人员（该案件没有记录处理人）"),
     "acc.not_own_decision": ("someone other than {name}, who handled the case: a handler does not review their own decision",
                              "处理该案件的 {name} 以外的人员：处理人不核查自己的处理决定"),
-    "acc.reviewer_level": ("staff of a higher level than the handler {name} ({role}) or of another branch; "
-                           "{reviewer} is {reviewer_role}",
-                           "级别高于处理人 {name}（{role}）或其他网点的员工；{reviewer} 是{reviewer_role}"),
-    "acc.reviewer_level_of": ("staff of a higher level than the handler {name} ({role}) or of another branch; "
-                              "{reviewer} is {reviewer_role} of {branch}",
-                              "级别高于处理人 {name}（{role}）或其他网点的员工；{reviewer} 是网点 {branch} 的{reviewer_role}"),
+    "acc.reviewer_level": ("staff of a higher level than the handler {name} ({role}), or a manager or above of the "
+                           "higher institution (staff without a branch); {reviewer} is {reviewer_role}",
+                           "级别高于处理人 {name}（{role}）的员工，或上级机构（未登记网点）的中层及以上管理人员；{reviewer} 是{reviewer_role}"),
+    "acc.reviewer_level_of": ("staff of a higher level than the handler {name} ({role}), or a manager or above of the "
+                              "higher institution (staff without a branch); {reviewer} is {reviewer_role} of {branch}",
+                              "级别高于处理人 {name}（{role}）的员工，或上级机构（未登记网点）的中层及以上管理人员；"
+                              "{reviewer} 是网点 {branch} 的{reviewer_role}"),
     "acc.staff_spec": ("NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei",
                        "姓名:角色 或 姓名:角色:登录账户，如 zhangwei:manager:zhangwei"),
     "acc.login_name": ("an account name of letters, digits, '_', '.', '@' or '-' (at most 63)",
@@ -1736,7 +1748,7 @@ TEXT.update({
     "acc.phone_lookup": ("a phone number as log takes it (13812345678, 010-62345678, +86 138 1234 5678)",
                          "log 接受的电话号码（13812345678、010-62345678、+86 138 1234 5678）"),
     "acc.email": ("an address such as name@example.com", "电子邮箱地址，如 name@example.com"),
-    "acc.account_digits": ("12 to 19 digits", "12 至 19 位数字"),
+    "acc.account_digits": ("12 to 19 digits (spaces or hyphens between them are fine)", "12 至 19 位数字（中间可有空格或连字符）"),
     "acc.account_card": ("an account or card number of 12 to 19 digits", "12 至 19 位数字的账号或卡号"),
     "acc.resident_id": ("a resident ID number: 17 digits and a check digit or X (GB 11643), e.g. 11010519491231002X",
                         "居民身份证号码：17 位数字加 1 位校验码（数字或 X，GB 11643），如 11010519491231002X"),
@@ -1798,6 +1810,8 @@ TEXT.update({
     "acc.value_map": ("FIELD:SOURCE=TARGET (SOURCE * matches any other value)",
                       "字段:原值=新值（原值为 * 时匹配其他任何值）"),
     "acc.strftime": ("a strftime format such as %Y/%m/%d", "strftime 格式，如 %Y/%m/%d"),
+    "acc.import_branch": ("a branch code, from a branch column (--map branch=COLUMN) or the config's branch",
+                          "网点代码：取自网点列（--map branch=列名）或配置文件中的 branch"),
     "acc.receipt_date": ("a date: every imported complaint needs its receipt date", "日期：每件导入的投诉都须有受理日期"),
     "acc.import_status": ("received, assigned, resolved or closed for imported history (the other states need the "
                           "fields the tool's own export carries)",

@@ -51,7 +51,10 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
     template = _environment(settings.get("letter.template", ""), template_dir)
     with uow:
         case = load_case(uow, key)
-        if case.status not in (d.Status.RESOLVED.value, d.Status.CLOSED.value) or not case.resolution:
+        # The decision's letter, once there is one: a decision under review, or reviewed, was made
+        # and told all the same (the letter is of that decision; the review's outcome is its own).
+        decided_states = (d.Status.RESOLVED.value, d.Status.CLOSED.value, d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value)
+        if case.status not in decided_states or not case.resolution:
             raise UserError("letter.not_decided", ref=case.reference, status=d.Status(case.status))
         if reveal:
             access.require(ctx, access.Do.REVEAL, branch=case.branch)

@@ -56,6 +56,7 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         if store.reached(business_days.REVISION):
             problems += business_days.problems(s.connection(), ctx.calendar)
         problems += _replay_all(s)
+        problems += _replay_registry(s)
         if store.adapter.dense_ids:
             problems += _gaps(s)
         rows = s.execute(select(Event.id, Event.case_id, Event.action, Event.actor, Event.occurred_at,
@@ -184,6 +185,96 @@ def _replay_all(s) -> list[str]:
         ev = next(events, None)
     problems += [f"events refer to case id {i}, which does not exist" for i in sorted(orphans)]
     return problems
+
+
+_UNKNOWN = object()  # a value an older event did not record: anything matches it
+
+
+def _same(kept, want) -> bool:
+    return want is _UNKNOWN or kept == want
+
+
+def _replay_registry(s) -> list[str]:
+    """What is not a case, against the fold of its events, as cases are: the staff (who may do
+    what: a role raised, a login moved or a deactivation undone behind the tool's back is a
+    privilege taken), the masking policy, and the remediation actions (marked done, edited or
+    removed). Each change of these is an event of the chain; a row that no event explains is a
+    change made around the tool."""
+    from .models import Setting
+
+    staff, masking, actions = _registry_history(s)
+    problems = _staff_problems(s, staff)
+    row = s.get(Setting, "masking")
+    if (row.value if row is not None else "on") != masking:
+        problems.append(f"masking is {row.value if row is not None else None!r} but its history says {masking!r}")
+    return problems + _action_problems(s, actions)
+
+
+def _registry_history(s) -> tuple[dict, str, dict]:
+    """The staff, the masking policy and the remediation actions as the events without a case
+    leave them (_UNKNOWN: what an older event did not record)."""
+    staff: dict[str, dict[str, Any]] = {}
+    masking = "on"  # revision 0012 writes the setting, with no event
+    actions: dict[int, dict[str, Any]] = {}
+    rows = s.execute(select(Event.action, Event.actor, Event.occurred_at, Event.old, Event.new, Event.detail)
+                     .where(Event.case_id.is_(None)).order_by(Event.id).execution_options(yield_per=5000))
+    for action, actor, occurred_at, old_text, new_text, detail in rows:
+        old, new = replay.loads(old_text), replay.loads(new_text)
+        if action == d.Action.STAFF_ADD.value:
+            staff[new.get("name")] = {"role": new.get("role"), "branch": new.get("branch", _UNKNOWN),
+                                      "department": new.get("department", _UNKNOWN),
+                                      "login": new.get("login", _UNKNOWN), "active": True}
+        elif action == d.Action.STAFF_ROLE.value and old.get("name") in staff:
+            person = staff[old["name"]]
+            person.update({k: new[k] for k in ("role", "login", "active") if k in new})
+            if actor == access.BOOTSTRAP_ACTOR:  # the owner mapped to an administrator: login and active set too
+                person.update({"active": new.get("active", True), "login": new.get("login", _UNKNOWN)})
+        elif action == d.Action.STAFF_DEACTIVATE.value and old.get("name") in staff:
+            staff[old["name"]]["active"] = False
+        elif action == d.Action.MASKING.value:
+            masking = new.get("masking", masking)
+        elif action == d.Action.ACTION_ADD.value:
+            actions[new.get("action")] = {"title": detail, "root_cause": new.get("root_cause"),
+                                          "product": new.get("product"), "owner": new.get("owner"),
+                                          "due_on": new.get("due_on"), "status": d.ActionStatus.OPEN.value,
+                                          "evidence": None, "done_at": None, "cases": sorted(new.get("cases") or [])}
+        elif action == d.Action.ACTION_DONE.value and new.get("action") in actions:
+            actions[new["action"]].update(status=new.get("status"), evidence=detail, done_at=occurred_at)
+    return staff, masking, actions
+
+
+def _staff_problems(s, staff: dict[str, dict[str, Any]]) -> list[str]:
+    problems = []
+    for person in s.execute(select(Staff)).scalars():
+        want = staff.pop(person.name, None)
+        if want is None:
+            problems.append(f"staff {person.name}: no event records them; added around the tool")
+            continue
+        for name in ("role", "branch", "department", "login", "active"):
+            if not _same(getattr(person, name), want[name]):
+                problems.append(f"staff {person.name}: {name} is {getattr(person, name)!r} but its history says "
+                                f"{want[name]!r}")
+    return problems + [f"staff {name}: recorded by its events but missing" for name in sorted(staff)]
+
+
+def _action_problems(s, actions: dict[int, dict[str, Any]]) -> list[str]:
+    from .models import RemediationAction, RemediationCase
+
+    problems, refs = [], {}
+    for action_id, reference in s.execute(select(RemediationCase.action_id, Case.reference)
+                                          .join(Case, Case.id == RemediationCase.case_id)):
+        refs.setdefault(action_id, []).append(reference)
+    for act in s.execute(select(RemediationAction)).scalars():
+        want = actions.pop(act.id, None)
+        if want is None:
+            problems.append(f"remediation action {act.id}: no event records it; added around the tool")
+            continue
+        have = {"title": act.title, "root_cause": act.root_cause, "product": act.product, "owner": act.owner,
+                "due_on": act.due_on.isoformat(), "status": act.status, "evidence": act.evidence,
+                "done_at": act.done_at, "cases": sorted(refs.get(act.id, []))}
+        problems += [f"remediation action {act.id}: {name} differs from its history"
+                     for name, value in have.items() if value != want[name]]
+    return problems + [f"remediation action {i}: recorded by its events but missing" for i in sorted(actions, key=str)]
 
 
 def _gaps(s) -> list[str]:

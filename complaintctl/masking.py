@@ -103,6 +103,17 @@ def mask_text(value: str | None) -> str | None:
     return mask_email(value) if "@" in value else value
 
 
+def hide(value: str | None) -> str | None:
+    """A personal value that is not valid, so cannot be masked by its kind (a phone number of eight
+    digits, an account with a letter in it): every character but the last two starred (all of a
+    value of six or fewer), so an error line or a rejects file shows which value it was, never
+    the value."""
+    if not value:
+        return value
+    keep = 2 if len(value) > 6 else 0
+    return "*" * (len(value) - keep) + value[len(value) - keep:]
+
+
 # What `db purge` leaves where a name or text was: never masked further.
 ANONYMISED = "[anonymised]"
 
@@ -164,3 +175,8 @@ def revealed(stored: dict, full: dict[str, str]) -> dict:
     """A case's personal columns in full: the kept value where the stored (masked) one is set."""
     return {f: (full.get(f, stored.get(f)) if stored.get(f) and stored.get(f) != ANONYMISED else stored.get(f))
             for f in FIELDS}
+
+# How a personal value an error line or an import's rejects file quotes is shown, by field: names as
+# stored, identifiers hidden (a value that failed its check has no valid form to mask).
+QUOTED = {"customer": mask_name, "agent_name": mask_name, "phone": hide, "email": hide, "account": hide,
+          "id_number": hide, "agent_authority": hide}

@@ -93,6 +93,8 @@ def filter_condition(name: str, value: Any, as_of, cutoff):
         return clocks.due_soon_sql(as_of, cutoff)
     if name == "stale":
         return clocks.stale_sql(as_of)
+    if name == "received":
+        return received_by(as_of)
     if name == "ids":  # one customer's cases (`find`)
         return _C.id.in_(bindparam("f_ids", value, expanding=True))
     return getattr(_C, name) == bindparam("f_" + name, value)
@@ -320,6 +322,13 @@ def _sla_flags(w: _SlaWindow) -> dict[str, tuple[Any, int]]:
     }
 
 
+def _not_a_review(cycle):
+    """SQL: a later cycle that reopened the one before it: opened by a reopen (or new facts), not
+    by a review of its decision (a review is the higher level judging the decision, not the case
+    handled again: README, review)."""
+    return sa.or_(cycle.opened_by.is_(None), cycle.opened_by != d.Action.REVIEW.value)
+
+
 def decided_cycles_select():
     """Every decided cycle with what `report sla` counts of it (the decided_cycles view,
     complaintctl/sqlviews.py): its case's groupings, its working time (kept, or counted over
@@ -331,7 +340,7 @@ def decided_cycles_select():
     flags = _sla_flags(w)
     flag = lambda condition: func.coalesce(condition, sa.false())  # noqa: E731 (never NULL)
     nxt = Cycle.__table__.alias("next_cycle")
-    reopened = sa.exists().where(nxt.c.case_id == _YC.case_id, nxt.c.number == _YC.number + 1)
+    reopened = sa.exists().where(nxt.c.case_id == _YC.case_id, nxt.c.number == _YC.number + 1, _not_a_review(nxt.c))
     return (select(_YC.case_id, _C.reference, _C.branch, _C.department, _C.assignee, _YC.tier, _C.channel,
                    _C.product, _C.category, _YC.number.label("cycle"), _YC.opened_by, _YC.opened_at, _YC.resolved_at,
                    w.seconds.label("working_seconds"),
@@ -348,7 +357,8 @@ def _sla_counts(w: _SlaWindow):
     """Each group's counts and the histogram of its decided cycles' working times in one read of
     the window: its cycles counted by group and by one integer, their bar and what is true of them
     (bar * sla.KEY + flags); those few rows then summed per group, and per group and bar. A cycle
-    was reopened when its case has a later cycle (a case's cycles are numbered 1, 2, ...): counted
+    was reopened when its case has a later cycle not opened by a review (a case's cycles are
+    numbered 1, 2, ...): counted
     from the later cycles' side (the few with a number above 1, found in the (case_id, number)
     index, each looking up the one before), rather than by a lookup for every cycle of the window.
     The rows are those sla._counts reads."""
@@ -373,7 +383,7 @@ def _sla_counts(w: _SlaWindow):
     bar = c.c.key.op("/", return_type=BigInteger())(sla_figures.KEY)  # integer division: the key's bar
     # The cycles that reopened one: their case's cycle before them (a plain subquery would be read
     # the other way round, a lookup for every cycle of the window).
-    later = select(_YC.case_id, _YC.number).where(_YC.number > 1).distinct().subquery("later")
+    later = select(_YC.case_id, _YC.number).where(_YC.number > 1, _not_a_review(_YC)).distinct().subquery("later")
     reopened = (select(literal(2), w.group, none, func.count(), func.sum(sql_case((_YC.number == 1, 1), else_=0)),
                        *(none for _ in sla_figures.COUNTS[2:]))
                 .select_from(w.join(later.join(Cycle.__table__, and_(_YC.case_id == later.c.case_id,

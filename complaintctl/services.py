@@ -3,6 +3,8 @@ and performs one transaction that writes the case, its cycle and its audit event
 from __future__ import annotations
 
 import datetime as dt
+import json
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -618,6 +620,17 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
 EXTENSION_APPROVER = {30: d.Role.MANAGER, 60: d.Role.EXECUTIVE}
 
 
+def _check_approver(ctx: Context, case: Case, approver: str, to: int) -> None:
+    """Who approves an extension: never the person the complaint is about; of the case's branch, or
+    of the higher institution (staff without a branch), never of a sibling branch."""
+    if case.complained_staff and case.complained_staff == approver:
+        raise access.denied("recused", person=approver)
+    own = ctx.operator.branch
+    if own and case.branch and own != case.branch:
+        raise access.denied("branch", person=approver, role=ctx.operator.role.value, what=access.EXTENSION_APPROVAL[to].value,
+                            own=own, branch=case.branch)
+
+
 def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = None, reason: str | None,
            customer_told_at: str | None = None, at: str | None = None, request: bool = False) -> Result:
     """Extend the regulatory period of a complex case to 30 days from receipt (a manager approves)
@@ -625,9 +638,9 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
     deadline being extended ran out (Order 2020 No. 3, art. 17). The approver is the operator;
     anyone handling cases may instead file a request (`request=True`) that the approver then
     grants. Each is an event."""
-    access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL.get(to, Do.APPROVE_60))
-    if to not in EXTENSION_APPROVER:
+    if to not in EXTENSION_APPROVER:  # what is accepted first: 45 or 90 is bad input for anyone (exit 2)
         raise InvalidValue("--to", to, "acc.extension_to", ceiling=deadlines.EXTENSION_CEILING_DAYS)
+    access.require(ctx, Do.REQUEST_EXTENSION if request else access.EXTENSION_APPROVAL[to])
     why = d.clean_text("--reason", reason)
     approver = ctx.operator.person
     if approved_by is not None and not request and d.clean_name("--approved-by", approved_by) != approver:
@@ -637,6 +650,8 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
     with uow:
         case = load_case(uow, key)
         _move(case, d.Action.EXTEND)
+        if not request:
+            _check_approver(ctx, case, approver, to)
         when = _when(at, ctx, case)
         _in_order(uow, ctx, case, when)
         in_force = deadlines.regulatory_period_days(case.regulatory_extension_days, ctx.policy)
@@ -786,8 +801,10 @@ def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> N
 
 
 def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
-    """A review is by a higher level than the handler, or another branch: never the handler, never
-    a lower or equal level of the same branch, never the person complained about."""
+    """The review is by the higher level (the higher institution of Order 2020 No. 3): staff of a higher rank than
+    the handler, or a manager or above of the higher institution (staff registered without a
+    branch: a regional or head office) whatever the handler's rank. Never the handler, never the
+    person complained about, never a peer of another branch."""
     _check_not_complained_about(case, reviewer, "--reviewer")
     handler = None
     if case.assignee:
@@ -799,12 +816,32 @@ def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
         return
     if handler.name == reviewer.name:
         raise InvalidValue("--reviewer", reviewer.name, "acc.not_own_decision", name=handler.name)
-    other_branch = bool(reviewer.branch and handler.branch and reviewer.branch != handler.branch)
-    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not other_branch:
+    higher_institution = not reviewer.branch and bool(handler.branch) and level >= d.ROLE_LEVEL[d.Role.MANAGER]
+    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not higher_institution:
         raise InvalidValue("--reviewer", reviewer.name,
                            "acc.reviewer_level_of" if reviewer.branch else "acc.reviewer_level", name=handler.name,
                            role=d.Role(handler.role), reviewer=reviewer.name, reviewer_role=d.Role(reviewer.role),
                            branch=reviewer.branch)
+
+
+def _check_deciding_reviewer(uow, ctx: Context, case: Case) -> None:
+    """The review is decided by the reviewer named when it was requested (checked then: a higher
+    level, not the handler, not the person complained about), not by whoever runs the command. Only
+    when that reviewer has since been deactivated may another decide it, who must pass the same
+    checks."""
+    person = ctx.operator.person
+    if not case.reviewer or person == case.reviewer:
+        return
+    named = uow.session.execute(select(Staff).where(Staff.name == case.reviewer)).scalar_one_or_none()
+    if named is not None and named.active:
+        raise access.denied("reviewer", person=person, reviewer=case.reviewer)
+    # Checked as at the request: against the handler whose decision is reviewed (the request made
+    # the reviewer the assignee, and its event recorded the handler).
+    asked = uow.session.execute(select(Event.new).where(Event.case_id == case.id, Event.action == d.Action.REVIEW.value)
+                                .order_by(Event.id.desc()).limit(1)).scalar()
+    handler = json.loads(asked or "{}").get("handler")
+    _check_reviewer(uow, SimpleNamespace(assignee=handler, complained_staff=case.complained_staff),
+                    _staff(uow, person, "--reviewer"))
 
 
 def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:
@@ -814,6 +851,7 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
     body = d.clean_text("text", text)
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.REVIEW_DECIDE)
+        _check_deciding_reviewer(uow, ctx, case)
         if when < case.review_requested_at:
             raise InvalidValue("--at", _show(when, ctx), "acc.after_review_requested", at=_show(case.review_requested_at, ctx))
         cycle = _cycle(uow, case)

@@ -4167,11 +4167,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
                                         'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                         'cycles.case_id AS case_id, cycles.number AS number FROM cycles '
-                                        'WHERE cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
-                                        'ON cycles.case_id = later.case_id AND cycles.number = later.number '
-                                        '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
-                                        'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                        'WHERE cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by '
+                                        'IS NULL OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later '
+                                        'JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                        'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                         '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
@@ -4196,6 +4197,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'number_2': 1,
                                          'number_3': 1,
                                          'number_4': 1,
+                                         'opened_by_1': 'review',
                                          'param_1': 0,
                                          'param_10': 0,
                                          'param_11': 32,
@@ -4332,12 +4334,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                              'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
                                              'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                              '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                             'number FROM cycles WHERE cycles.number > '
-                                             '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id '
-                                             '= later.case_id AND cycles.number = later.number - '
-                                             '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
-                                             'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                             '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                             'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                             '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON '
+                                             'cycles.case_id = later.case_id AND cycles.number = '
+                                             'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                             'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                             'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                              'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                              'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -4363,6 +4366,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                               'number_2': 1,
                                               'number_3': 1,
                                               'number_4': 1,
+                                              'opened_by_1': 'review',
                                               'param_1': 0,
                                               'param_10': 0,
                                               'param_11': 32,
@@ -4487,15 +4491,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
                                       'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                       'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
-                                      'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
-                                      'cycles.case_id = later.case_id AND cycles.number = later.number - '
-                                      '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
-                                      'coalesce(cycles.resolved_at, cycles.resolved_at) >= %(lo)s::TIMESTAMP '
-                                      'WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
-                                      'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                      'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
-                                      '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.branch, '
-                                      '%(coalesce_1)s::VARCHAR)',
+                                      'cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by IS NULL '
+                                      'OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later JOIN '
+                                      'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                      'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                      'cycles.case_id WHERE coalesce(cycles.resolved_at, cycles.resolved_at) '
+                                      '>= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                      'coalesce(cycles.resolved_at, cycles.resolved_at) < %(hi)s::TIMESTAMP '
+                                      'WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                      '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
+                                      'coalesce(cases.branch, %(coalesce_1)s::VARCHAR)',
                                       {'coalesce_1': '',
                                        'coalesce_2': 0,
                                        'coalesce_3': 256,
@@ -4516,6 +4521,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'number_2': 1,
                                        'number_3': 1,
                                        'number_4': 1,
+                                       'opened_by_1': 'review',
                                        'param_1': 0,
                                        'param_10': 0,
                                        'param_11': 32,
@@ -4650,11 +4656,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                            'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
                                            'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                            '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                           'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
-                                           'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
-                                           'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
-                                           'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                           'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                           'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                           '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON '
+                                           'cycles.case_id = later.case_id AND cycles.number = later.number '
+                                           '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                           'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                           '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                            'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                            '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                            'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -4680,6 +4688,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                             'number_2': 1,
                                             'number_3': 1,
                                             'number_4': 1,
+                                            'opened_by_1': 'review',
                                             'param_1': 0,
                                             'param_10': 0,
                                             'param_11': 32,
@@ -4807,11 +4816,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
                                         'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                         'cycles.case_id AS case_id, cycles.number AS number FROM cycles '
-                                        'WHERE cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
-                                        'ON cycles.case_id = later.case_id AND cycles.number = later.number '
-                                        '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
-                                        'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                        '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                        'WHERE cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by '
+                                        'IS NULL OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later '
+                                        'JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                        'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                         '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                         '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
@@ -4836,6 +4846,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'number_2': 1,
                                          'number_3': 1,
                                          'number_4': 1,
+                                         'opened_by_1': 'review',
                                          'param_1': 0,
                                          'param_10': 0,
                                          'param_11': 32,
@@ -4972,12 +4983,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                              'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
                                              'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                              '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                             'number FROM cycles WHERE cycles.number > '
-                                             '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id '
-                                             '= later.case_id AND cycles.number = later.number - '
-                                             '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
-                                             'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                             '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                             'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                             'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                             '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON '
+                                             'cycles.case_id = later.case_id AND cycles.number = '
+                                             'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                             'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                             'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                              'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                              'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -5003,6 +5015,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                               'number_2': 1,
                                               'number_3': 1,
                                               'number_4': 1,
+                                              'opened_by_1': 'review',
                                               'param_1': 0,
                                               'param_10': 0,
                                               'param_11': 32,
@@ -5127,15 +5140,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                        'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
-                                       'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
-                                       'cycles.case_id = later.case_id AND cycles.number = later.number - '
-                                       '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
-                                       'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
-                                       'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                       'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
-                                       '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.channel, '
-                                       '%(coalesce_1)s::VARCHAR)',
+                                       'cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by IS NULL '
+                                       'OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later JOIN '
+                                       'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                       'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) < %(hi)s::TIMESTAMP '
+                                       'WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                       '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
+                                       'coalesce(cases.channel, %(coalesce_1)s::VARCHAR)',
                                        {'coalesce_1': '',
                                         'coalesce_2': 0,
                                         'coalesce_3': 256,
@@ -5156,6 +5170,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'number_2': 1,
                                         'number_3': 1,
                                         'number_4': 1,
+                                        'opened_by_1': 'review',
                                         'param_1': 0,
                                         'param_10': 0,
                                         'param_11': 32,
@@ -5292,11 +5307,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                             'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
                                             'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                             '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
-                                            'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
-                                            'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
-                                            'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                            'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                            '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON '
+                                            'cycles.case_id = later.case_id AND cycles.number = later.number '
+                                            '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                            'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                            '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -5322,6 +5339,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                              'number_2': 1,
                                              'number_3': 1,
                                              'number_4': 1,
+                                             'opened_by_1': 'review',
                                              'param_1': 0,
                                              'param_10': 0,
                                              'param_11': 32,
@@ -5453,11 +5471,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
                                           'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 '
                                           'FROM (SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                          'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
-                                          'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
-                                          'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
-                                          'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                          'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                          'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                          'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                          '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON cycles.case_id '
+                                          '= later.case_id AND cycles.number = later.number - '
+                                          '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                          'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                          '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                           '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -5483,6 +5503,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                            'number_2': 1,
                                            'number_3': 1,
                                            'number_4': 1,
+                                           'opened_by_1': 'review',
                                            'param_1': 0,
                                            'param_10': 0,
                                            'param_11': 32,
@@ -5624,12 +5645,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
                                                'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS '
                                                'case_id, cycles.number AS number FROM cycles WHERE '
-                                               'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles '
-                                               'ON cycles.case_id = later.case_id AND cycles.number = '
-                                               'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id '
-                                               '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                               'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
-                                               'AND coalesce(cycles.resolved_at, cycles.resolved_at) < '
+                                               'cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by '
+                                               'IS NULL OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS '
+                                               'later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                               'cycles.number = later.number - %(number_4)s::INTEGER JOIN '
+                                               'cases ON cases.id = cycles.case_id WHERE '
+                                               'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                               '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                               'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                                '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                                'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
                                                '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.department, '
@@ -5654,6 +5677,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                                 'number_2': 1,
                                                 'number_3': 1,
                                                 'number_4': 1,
+                                                'opened_by_1': 'review',
                                                 'param_1': 0,
                                                 'param_10': 0,
                                                 'param_11': 32,
@@ -5778,15 +5802,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS '
                                        'anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                        'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
-                                       'cycles.number > %(number_3)s::INTEGER) AS later JOIN cycles ON '
-                                       'cycles.case_id = later.case_id AND cycles.number = later.number - '
-                                       '%(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id WHERE '
-                                       'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
-                                       '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
-                                       'cycles.resolved_at) < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                       'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
-                                       '%(coalesce_5)s::VARCHAR GROUP BY coalesce(cases.product, '
-                                       '%(coalesce_1)s::VARCHAR)',
+                                       'cycles.number > %(number_3)s::INTEGER AND (cycles.opened_by IS NULL '
+                                       'OR cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later JOIN '
+                                       'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                       'later.number - %(number_4)s::INTEGER JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                       'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                       'coalesce(cycles.resolved_at, cycles.resolved_at) < %(hi)s::TIMESTAMP '
+                                       'WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
+                                       '%(coalesce_4)s::VARCHAR) != %(coalesce_5)s::VARCHAR GROUP BY '
+                                       'coalesce(cases.product, %(coalesce_1)s::VARCHAR)',
                                        {'coalesce_1': '',
                                         'coalesce_2': 0,
                                         'coalesce_3': 256,
@@ -5807,6 +5832,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'number_2': 1,
                                         'number_3': 1,
                                         'number_4': 1,
+                                        'opened_by_1': 'review',
                                         'param_1': 0,
                                         'param_10': 0,
                                         'param_11': 32,
@@ -5943,11 +5969,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                             'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL '
                                             'AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                             '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS '
-                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER) '
-                                            'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
-                                            'cycles.number = later.number - %(number_4)s::INTEGER JOIN cases '
-                                            'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                            'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                            'number FROM cycles WHERE cycles.number > %(number_3)s::INTEGER '
+                                            'AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                            '%(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON '
+                                            'cycles.case_id = later.case_id AND cycles.number = later.number '
+                                            '- %(number_4)s::INTEGER JOIN cases ON cases.id = cycles.case_id '
+                                            'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                            '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                             '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                             'coalesce(cycles.opened_by, %(coalesce_4)s::VARCHAR) != '
@@ -5973,6 +6001,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                              'number_2': 1,
                                              'number_3': 1,
                                              'number_4': 1,
+                                             'opened_by_1': 'review',
                                              'param_1': 0,
                                              'param_10': 0,
                                              'param_11': 32,
@@ -6094,7 +6123,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, '
                                     'CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS '
                                     'case_id, cycles.number AS number FROM cycles WHERE cycles.number > '
-                                    '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id = '
+                                    '%(number_3)s::INTEGER AND (cycles.opened_by IS NULL OR cycles.opened_by '
+                                    '!= %(opened_by_1)s::VARCHAR)) AS later JOIN cycles ON cycles.case_id = '
                                     'later.case_id AND cycles.number = later.number - %(number_4)s::INTEGER '
                                     'WHERE coalesce(cycles.resolved_at, cycles.resolved_at) >= '
                                     '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.resolved_at, '
@@ -6120,6 +6150,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'number_2': 1,
                                      'number_3': 1,
                                      'number_4': 1,
+                                     'opened_by_1': 'review',
                                      'param_1': 0,
                                      'param_10': 0,
                                      'param_11': 32,
@@ -6247,10 +6278,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                          'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
                                          'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                         '%(number_3)s::INTEGER) AS later JOIN cycles ON cycles.case_id = '
-                                         'later.case_id AND cycles.number = later.number - '
-                                         '%(number_4)s::INTEGER WHERE coalesce(cycles.resolved_at, '
-                                         'cycles.resolved_at) >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         '%(number_3)s::INTEGER AND (cycles.opened_by IS NULL OR '
+                                         'cycles.opened_by != %(opened_by_1)s::VARCHAR)) AS later JOIN '
+                                         'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                         'later.number - %(number_4)s::INTEGER WHERE '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) >= '
+                                         '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                          'coalesce(cycles.resolved_at, cycles.resolved_at) < '
                                          '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND coalesce(cycles.opened_by, '
                                          '%(coalesce_3)s::VARCHAR) != %(coalesce_4)s::VARCHAR GROUP BY '
@@ -6274,6 +6307,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'number_2': 1,
                                           'number_3': 1,
                                           'number_4': 1,
+                                          'opened_by_1': 'review',
                                           'param_1': 0,
                                           'param_10': 0,
                                           'param_11': 32,
@@ -6931,6 +6965,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'where_overdue__status_1_5': 'reopened',
                                    'where_overdue__status_1_6': 'under_review'}),
                 'where_product': ('cases.product = %(f_product)s::VARCHAR', {}),
+                'where_received': ('cases.received_at <= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE', {}),
                 'where_scope_many': ('cases.branch IN (__[POSTCOMPILE_f_places])', {}),
                 'where_scope_one': ('cases.branch = %(f_branch)s::VARCHAR', {}),
                 'where_stale': ('cases.status IN (%(where_stale__status_1_1)s::VARCHAR, '
@@ -10993,12 +11028,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
                                     'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT '
                                     'DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM cycles '
-                                    'WHERE cycles.number > :number_3) AS later JOIN cycles ON cycles.case_id '
-                                    '= later.case_id AND cycles.number = later.number - :number_4 JOIN cases '
-                                    'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                    'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
-                                    'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_4) '
-                                    '!= :coalesce_5 GROUP BY coalesce(cases.assignee, :coalesce_1)',
+                                    'WHERE cycles.number > :number_3 AND (cycles.opened_by IS NULL OR '
+                                    'cycles.opened_by != :opened_by_1)) AS later JOIN cycles ON '
+                                    'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                    ':number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                    'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                    'coalesce(cases.assignee, :coalesce_1)',
                                     {'coalesce_1': '',
                                      'coalesce_2': 0,
                                      'coalesce_3': 256,
@@ -11019,6 +11056,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'number_2': 1,
                                      'number_3': 1,
                                      'number_4': 1,
+                                     'opened_by_1': 'review',
                                      'param_1': 0,
                                      'param_10': 0,
                                      'param_11': 32,
@@ -11132,13 +11170,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                          'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
                                          'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                         ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
-                                         'AND cycles.number = later.number - :number_4 JOIN cases ON '
-                                         'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
-                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
-                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.assignee, '
-                                         ':coalesce_1)',
+                                         ':number_3 AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                         ':opened_by_1)) AS later JOIN cycles ON cycles.case_id = '
+                                         'later.case_id AND cycles.number = later.number - :number_4 JOIN '
+                                         'cases ON cases.id = cycles.case_id WHERE '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                         'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                         'coalesce(cases.assignee, :coalesce_1)',
                                          {'coalesce_1': '',
                                           'coalesce_2': 0,
                                           'coalesce_3': 256,
@@ -11159,6 +11198,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'number_2': 1,
                                           'number_3': 1,
                                           'number_4': 1,
+                                          'opened_by_1': 'review',
                                           'param_1': 0,
                                           'param_10': 0,
                                           'param_11': 32,
@@ -11261,13 +11301,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, '
                                   'CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM '
                                   '(SELECT DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM '
-                                  'cycles WHERE cycles.number > :number_3) AS later JOIN cycles ON '
-                                  'cycles.case_id = later.case_id AND cycles.number = later.number - '
-                                  ':number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
-                                  'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
-                                  'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
-                                  'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
-                                  'coalesce(cases.branch, :coalesce_1)',
+                                  'cycles WHERE cycles.number > :number_3 AND (cycles.opened_by IS NULL OR '
+                                  'cycles.opened_by != :opened_by_1)) AS later JOIN cycles ON cycles.case_id '
+                                  '= later.case_id AND cycles.number = later.number - :number_4 JOIN cases '
+                                  'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                  'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                  'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_4) != '
+                                  ':coalesce_5 GROUP BY coalesce(cases.branch, :coalesce_1)',
                                   {'coalesce_1': '',
                                    'coalesce_2': 0,
                                    'coalesce_3': 256,
@@ -11288,6 +11328,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'number_2': 1,
                                    'number_3': 1,
                                    'number_4': 1,
+                                   'opened_by_1': 'review',
                                    'param_1': 0,
                                    'param_10': 0,
                                    'param_11': 32,
@@ -11396,7 +11437,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
                                        'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
                                        'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
-                                       'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) '
+                                       'cycles.number AS number FROM cycles WHERE cycles.number > :number_3 '
+                                       'AND (cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) '
                                        'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
                                        'cycles.number = later.number - :number_4 JOIN cases ON cases.id = '
                                        'cycles.case_id WHERE coalesce(cycles.resolved_at, '
@@ -11424,6 +11466,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'number_2': 1,
                                         'number_3': 1,
                                         'number_4': 1,
+                                        'opened_by_1': 'review',
                                         'param_1': 0,
                                         'param_10': 0,
                                         'param_11': 32,
@@ -11528,12 +11571,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS '
                                     'BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT '
                                     'DISTINCT cycles.case_id AS case_id, cycles.number AS number FROM cycles '
-                                    'WHERE cycles.number > :number_3) AS later JOIN cycles ON cycles.case_id '
-                                    '= later.case_id AND cycles.number = later.number - :number_4 JOIN cases '
-                                    'ON cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                    'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
-                                    'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_4) '
-                                    '!= :coalesce_5 GROUP BY coalesce(cases.category, :coalesce_1)',
+                                    'WHERE cycles.number > :number_3 AND (cycles.opened_by IS NULL OR '
+                                    'cycles.opened_by != :opened_by_1)) AS later JOIN cycles ON '
+                                    'cycles.case_id = later.case_id AND cycles.number = later.number - '
+                                    ':number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                    'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                    'coalesce(cases.category, :coalesce_1)',
                                     {'coalesce_1': '',
                                      'coalesce_2': 0,
                                      'coalesce_3': 256,
@@ -11554,6 +11599,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'number_2': 1,
                                      'number_3': 1,
                                      'number_4': 1,
+                                     'opened_by_1': 'review',
                                      'param_1': 0,
                                      'param_10': 0,
                                      'param_11': 32,
@@ -11667,13 +11713,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                          'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
                                          'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                         ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
-                                         'AND cycles.number = later.number - :number_4 JOIN cases ON '
-                                         'cases.id = cycles.case_id WHERE coalesce(cycles.resolved_at, '
-                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
-                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
-                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.category, '
-                                         ':coalesce_1)',
+                                         ':number_3 AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                         ':opened_by_1)) AS later JOIN cycles ON cycles.case_id = '
+                                         'later.case_id AND cycles.number = later.number - :number_4 JOIN '
+                                         'cases ON cases.id = cycles.case_id WHERE '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
+                                         'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
+                                         'coalesce(cycles.opened_by, :coalesce_4) != :coalesce_5 GROUP BY '
+                                         'coalesce(cases.category, :coalesce_1)',
                                          {'coalesce_1': '',
                                           'coalesce_2': 0,
                                           'coalesce_3': 256,
@@ -11694,6 +11741,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'number_2': 1,
                                           'number_3': 1,
                                           'number_4': 1,
+                                          'opened_by_1': 'review',
                                           'param_1': 0,
                                           'param_10': 0,
                                           'param_11': 32,
@@ -11796,8 +11844,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
                                    'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                    'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, cycles.number '
-                                   'AS number FROM cycles WHERE cycles.number > :number_3) AS later JOIN '
-                                   'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                   'AS number FROM cycles WHERE cycles.number > :number_3 AND '
+                                   '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) AS later '
+                                   'JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
                                    'later.number - :number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
                                    'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
@@ -11823,6 +11872,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'number_2': 1,
                                     'number_3': 1,
                                     'number_4': 1,
+                                    'opened_by_1': 'review',
                                     'param_1': 0,
                                     'param_10': 0,
                                     'param_11': 32,
@@ -11934,10 +11984,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
                                         'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                         'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
-                                        'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                        ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
-                                        'AND cycles.number = later.number - :number_4 JOIN cases ON cases.id '
-                                        '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.number AS number FROM cycles WHERE cycles.number > :number_3 '
+                                        'AND (cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) '
+                                        'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                        'cycles.number = later.number - :number_4 JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE coalesce(cycles.resolved_at, '
                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.channel, '
@@ -11962,6 +12013,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'number_2': 1,
                                          'number_3': 1,
                                          'number_4': 1,
+                                         'opened_by_1': 'review',
                                          'param_1': 0,
                                          'param_10': 0,
                                          'param_11': 32,
@@ -12069,7 +12121,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
                                       'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
                                       'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
-                                      'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) '
+                                      'cycles.number AS number FROM cycles WHERE cycles.number > :number_3 '
+                                      'AND (cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) '
                                       'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
                                       'cycles.number = later.number - :number_4 JOIN cases ON cases.id = '
                                       'cycles.case_id WHERE coalesce(cycles.resolved_at, cycles.resolved_at) '
@@ -12096,6 +12149,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'number_2': 1,
                                        'number_3': 1,
                                        'number_4': 1,
+                                       'opened_by_1': 'review',
                                        'param_1': 0,
                                        'param_10': 0,
                                        'param_11': 32,
@@ -12210,7 +12264,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                            'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) '
                                            'AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
                                            'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                           ':number_3) AS later JOIN cycles ON cycles.case_id = '
+                                           ':number_3 AND (cycles.opened_by IS NULL OR cycles.opened_by != '
+                                           ':opened_by_1)) AS later JOIN cycles ON cycles.case_id = '
                                            'later.case_id AND cycles.number = later.number - :number_4 JOIN '
                                            'cases ON cases.id = cycles.case_id WHERE '
                                            'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
@@ -12237,6 +12292,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                             'number_2': 1,
                                             'number_3': 1,
                                             'number_4': 1,
+                                            'opened_by_1': 'review',
                                             'param_1': 0,
                                             'param_10': 0,
                                             'param_11': 32,
@@ -12339,8 +12395,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
                                    'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                    'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, cycles.number '
-                                   'AS number FROM cycles WHERE cycles.number > :number_3) AS later JOIN '
-                                   'cycles ON cycles.case_id = later.case_id AND cycles.number = '
+                                   'AS number FROM cycles WHERE cycles.number > :number_3 AND '
+                                   '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) AS later '
+                                   'JOIN cycles ON cycles.case_id = later.case_id AND cycles.number = '
                                    'later.number - :number_4 JOIN cases ON cases.id = cycles.case_id WHERE '
                                    'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
                                    'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
@@ -12366,6 +12423,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     'number_2': 1,
                                     'number_3': 1,
                                     'number_4': 1,
+                                    'opened_by_1': 'review',
                                     'param_1': 0,
                                     'param_10': 0,
                                     'param_11': 32,
@@ -12477,10 +12535,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS '
                                         'anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS BIGINT) AS '
                                         'anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
-                                        'cycles.number AS number FROM cycles WHERE cycles.number > '
-                                        ':number_3) AS later JOIN cycles ON cycles.case_id = later.case_id '
-                                        'AND cycles.number = later.number - :number_4 JOIN cases ON cases.id '
-                                        '= cycles.case_id WHERE coalesce(cycles.resolved_at, '
+                                        'cycles.number AS number FROM cycles WHERE cycles.number > :number_3 '
+                                        'AND (cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) '
+                                        'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
+                                        'cycles.number = later.number - :number_4 JOIN cases ON cases.id = '
+                                        'cycles.case_id WHERE coalesce(cycles.resolved_at, '
                                         'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
                                         'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, '
                                         ':coalesce_4) != :coalesce_5 GROUP BY coalesce(cases.product, '
@@ -12505,6 +12564,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'number_2': 1,
                                          'number_3': 1,
                                          'number_4': 1,
+                                         'opened_by_1': 'review',
                                          'param_1': 0,
                                          'param_10': 0,
                                          'param_11': 32,
@@ -12604,8 +12664,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'BIGINT) AS anon__5, CAST(NULL AS BIGINT) AS anon__6, CAST(NULL AS BIGINT) '
                                 'AS anon__7, CAST(NULL AS BIGINT) AS anon__8 FROM (SELECT DISTINCT '
                                 'cycles.case_id AS case_id, cycles.number AS number FROM cycles WHERE '
-                                'cycles.number > :number_3) AS later JOIN cycles ON cycles.case_id = '
-                                'later.case_id AND cycles.number = later.number - :number_4 WHERE '
+                                'cycles.number > :number_3 AND (cycles.opened_by IS NULL OR cycles.opened_by '
+                                '!= :opened_by_1)) AS later JOIN cycles ON cycles.case_id = later.case_id '
+                                'AND cycles.number = later.number - :number_4 WHERE '
                                 'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
                                 'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
                                 'coalesce(cycles.opened_by, :coalesce_3) != :coalesce_4 GROUP BY cycles.tier',
@@ -12628,6 +12689,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'number_2': 1,
                                  'number_3': 1,
                                  'number_4': 1,
+                                 'opened_by_1': 'review',
                                  'param_1': 0,
                                  'param_10': 0,
                                  'param_11': 32,
@@ -12733,13 +12795,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'BIGINT) AS anon__4, CAST(NULL AS BIGINT) AS anon__5, CAST(NULL AS '
                                      'BIGINT) AS anon__6, CAST(NULL AS BIGINT) AS anon__7, CAST(NULL AS '
                                      'BIGINT) AS anon__8 FROM (SELECT DISTINCT cycles.case_id AS case_id, '
-                                     'cycles.number AS number FROM cycles WHERE cycles.number > :number_3) '
-                                     'AS later JOIN cycles ON cycles.case_id = later.case_id AND '
-                                     'cycles.number = later.number - :number_4 WHERE '
-                                     'coalesce(cycles.resolved_at, cycles.resolved_at) >= :lo AND '
-                                     'coalesce(cycles.resolved_at, cycles.resolved_at) < :hi AND '
-                                     'coalesce(cycles.opened_by, :coalesce_3) != :coalesce_4 GROUP BY '
-                                     'cycles.tier',
+                                     'cycles.number AS number FROM cycles WHERE cycles.number > :number_3 '
+                                     'AND (cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1)) AS '
+                                     'later JOIN cycles ON cycles.case_id = later.case_id AND cycles.number '
+                                     '= later.number - :number_4 WHERE coalesce(cycles.resolved_at, '
+                                     'cycles.resolved_at) >= :lo AND coalesce(cycles.resolved_at, '
+                                     'cycles.resolved_at) < :hi AND coalesce(cycles.opened_by, :coalesce_3) '
+                                     '!= :coalesce_4 GROUP BY cycles.tier',
                                      {'coalesce_1': 0,
                                       'coalesce_2': 256,
                                       'coalesce_3': '',
@@ -12759,6 +12821,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'number_2': 1,
                                       'number_3': 1,
                                       'number_4': 1,
+                                      'opened_by_1': 'review',
                                       'param_1': 0,
                                       'param_10': 0,
                                       'param_11': 32,
@@ -13304,6 +13367,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                'where_overdue__status_1_5': 'reopened',
                                'where_overdue__status_1_6': 'under_review'}),
             'where_product': ('cases.product = :f_product', {}),
+            'where_received': ('cases.received_at <= :as_of', {}),
             'where_scope_many': ('cases.branch IN (__[POSTCOMPILE_f_places])', {}),
             'where_scope_one': ('cases.branch = :f_branch', {}),
             'where_stale': ('cases.status IN (:where_stale__status_1_1, :where_stale__status_1_2, '

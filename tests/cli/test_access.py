@@ -159,3 +159,34 @@ def test_the_readme_prints_the_role_table():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert access.markdown_table() in readme
+
+
+def test_only_managers_executives_and_administrators_import_and_rows_take_the_configs_branch(cli, tmp_path):
+    """The role table's import row holds: front-line staff and the cron account are refused before
+    the file is read, with nothing written; a manager's import gives a row without a branch the
+    config's branch, as `log` does; with no branch anywhere the row is refused, saying where one
+    comes from."""
+    cli.staff()
+    cli("staff", "add", "cron", "--role", "system")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("external_id,received_at,channel,phone,description\n"
+                    "G-1,2026-10-20T10:00,hotline,13700005555,ok\n", encoding="utf-8")
+    for who in ("wangfang", "cron"):
+        err = cli.fails("--as", who, "import", str(rows), code=4)
+        assert err.startswith("complaintctl: error: not permitted: only ") and "13700005555" not in err
+    cli("--as", "zhangwei", "import", str(rows))
+    shown = cli.json("show", "C-2026-000001", "--json")
+    assert shown["case"]["branch"] == "BJ001" and shown["events"][-1]["actor"].endswith("zhangwei")
+    assert cli.json("list", "--branch", "BJ001", "--format", "json")[0]["reference"] == "C-2026-000001"
+    bare = tmp_path / "bare.toml"
+    bare.write_text("")
+    rows.write_text("external_id,received_at,channel,phone,description\n"
+                    "G-2,2026-10-21T10:00,hotline,13700005556,ok\n", encoding="utf-8")
+    err = cli.fails("--config", str(bare), "import", str(rows))
+    r = cli("--config", str(bare), "import", str(rows), "--json", expect=2)
+    import json
+
+    reject = json.loads(r.stdout)["rejects"][0]
+    assert reject == {"row": 1, "field": "branch", "reason": "invalid branch '': expected a branch code, from a branch "
+                                                             "column (--map branch=COLUMN) or the config's branch"}
+    assert err.startswith("complaintctl: error: 1 of 1 rows in rows.csv are invalid")

@@ -15,7 +15,7 @@ def _with(args, **changes):
 @pytest.mark.parametrize("changes, needle", [
     ({"channel": "wechat"}, "invalid channel 'wechat': expected one of hotline (客服热线)"),
     ({"channel": "微信"}, "invalid channel '微信': expected one of hotline (客服热线)"),
-    ({"phone": "12345"}, "invalid phone '12345'"),
+    ({"phone": "12345"}, "invalid phone '*****'"),
     ({"description": "   "}, "invalid description"),
     ({"received_at": "2099-01-01T10:00"}, "invalid --received-at"),
     ({"received_at": "yesterday"}, "invalid --received-at 'yesterday': expected an ISO 8601 time"),
@@ -29,7 +29,7 @@ def test_bad_log_input(cli, changes, needle):
 
 
 @pytest.mark.parametrize("extra, needle", [
-    (["--account", "123"], "invalid account '123': expected 12 to 19 digits"),
+    (["--account", "123"], "invalid account '***': expected 12 to 19 digits"),
     (["--tier", "critical"], "invalid tier 'critical'"),
     (["--product", "bitcoin"], "invalid product"),
     (["--category", "rude"], "invalid category"),
@@ -168,3 +168,38 @@ def test_a_bad_number_is_worded_as_ours_not_pydantics(cli):
         "complaintctl: error: invalid value for --limit: expected a whole number, 1 or more" + hint
     assert cli.fails("--lang", "zh", "demo", "--days", "999").startswith(
         "complaintctl: error: --days 的值无效：应为不大于 365 的整数")
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["--phone", "1381234567"], "invalid phone '********67'"),      # a digit short of a mobile
+    (["--account", "62220212345"], "invalid account '*********45'"),  # a digit short of an account
+    (["--email", "wang.fang@bank"], "invalid email '************nk'"),
+    (["--id-type", "resident_id", "--id-number", "11010519491231002Y"], "invalid --id-number '******************'"),
+])
+def test_a_personal_value_that_fails_its_check_is_never_echoed(cli, args, shown):
+    """However near a valid number it is, the line shows which value it was, not the value."""
+    cli.log()
+    base = [a for a in LOG if a not in ("--phone", "13812345678")] if args[0] == "--phone" else LOG
+    err = cli.fails(*base, *args)
+    assert shown in err, err
+    quoted = err.split("'")[1]  # the value as the line quotes it (the accepted forms follow)
+    assert args[-1][:-2] not in quoted and set(quoted[:-2]) == {"*"}
+
+
+def test_import_rejects_quote_no_personal_value(cli, tmp_path):
+    """The reasons on screen and the rejects file: names masked, every identifier of a rejected row
+    hidden whether or not it is what was wrong."""
+    cli.log()
+    rows = tmp_path / "n.csv"
+    rows.write_text("external_id,received_at,channel,customer,phone,account,description\n"
+                    "N-1,2026-10-20T10:00,hotline,周五,13700001,6222021234567891,x\n"
+                    "N-2,2026-10-20T10:00,fax,吴六,13700003333,622202123,x\n", encoding="utf-8")
+    r = cli("import", str(rows), "--skip-invalid", "--json")
+    import json
+
+    assert [x["reason"].split(":")[0] for x in json.loads(r.stdout)["rejects"]] == [
+        "invalid phone '******01'", "invalid channel 'fax'"]
+    text = (tmp_path / "n.rejects.csv").read_text(encoding="utf-8")
+    for value in ("周五", "吴六", "13700001", "13700003333", "6222021234567891", "622202123", "3700", "22202"):
+        assert value not in text, value
+    assert "周*" in text and "吴*" in text

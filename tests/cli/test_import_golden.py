@@ -3,7 +3,9 @@ into the same cases, cycles, import events and personal data as a stored expecte
 by the import as it was before its speed work, issue 16), and its chain and digests verify. What
 varies from run to run is left out of the dump and checked otherwise: the time of the import
 (created_at, updated_at, recorded_at), and each event's random salt with the digest and hashes
-it feeds (db check verifies them)."""
+it feeds (db check verifies them). Since an import gives a row without a branch the config's, as
+`log` does, the rows of the file with none carry the suite config's BJ001 in the expected dump
+(their cases and their import events), which is otherwise as it was written."""
 import csv
 import datetime as dt
 import json

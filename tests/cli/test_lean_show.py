@@ -109,6 +109,17 @@ def test_the_lean_list_with_filters_writes_the_same_bytes_as_the_full_way(cli):
     assert waiting in soon
     assert waiting.encode() in _same(cli, "list", "--due-soon", "--as-of", "2026-05-21T09:00")[1]
     _same(cli, "report", "overdue", "--include-due-soon", "--as-of", "2026-05-21T09:00")
+    # Asked of a past moment, list leaves out what had not been received by then (as the reports do),
+    # with or without filters, and counts it out of its total too.
+    before = json.loads(_same(cli, "list", "--all", "--as-of", "2026-05-19T15:59", "-f", "json")[1])
+    at_receipt = json.loads(_same(cli, "list", "--all", "--as-of", "2026-05-19T16:00", "-f", "json")[1])
+    new = [r for r in at_receipt if r["reference"] not in {b["reference"] for b in before}]
+    assert [r["received_at"] for r in new] == ["2026-05-19T16:00:00+08:00"] and len(at_receipt) == len(before) + 1
+    assert all(r["received_at"] <= "2026-05-19T16:00:00+08:00" for r in at_receipt)
+    assert not json.loads(_same(cli, "list", "--branch", "BR007", "--as-of", "2026-03-20T09:00", "-f", "json")[1])
+    code, out, err = _same(cli, "list", "--all", "--limit", "1", "--as-of", "2026-03-20T09:00")
+    assert b"more" in err and str(len(json.loads(_same(cli, "list", "--all", "--as-of", "2026-03-20T09:00",
+                                                         "-f", "json")[1])) - 1).encode() in err
 
 
 def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, tmp_path):

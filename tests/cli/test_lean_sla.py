@@ -17,7 +17,7 @@ def test_the_lean_sla_report_writes_the_same_bytes_in_each_format_width_and_lang
     _register(cli)
     rows = json.loads(_same(cli, "report", "sla", *WINDOW, "--format", "json"))
     assert [r["tier"] for r in rows] == ["general", "TOTAL"] and rows[-1]["resolved"] == 3
-    assert rows[-1]["reopen_pct"] == 66.7  # reopened, and taken to review
+    assert rows[-1]["reopen_pct"] == 33.3  # one reopened; the one taken to review was not reopened
     # The total row keeps its key in CSV and JSON, and reads as a word in a table (Total, 合计).
     table = _same(cli, "report", "sla", *WINDOW)
     assert b"\nTotal " in table and b"TOTAL" not in table

@@ -206,6 +206,28 @@ def test_extend_needs_the_right_approver(cli):
     assert cli("db", "check").exit_code == 0  # the request changes nothing the replay would miss
 
 
+def test_an_extension_is_not_approved_by_the_person_complained_about_or_a_sibling_branch(cli):
+    """Order 2020 No. 3: the 60 days need the higher institution's approval; no one approves more
+    time to handle a complaint about themselves. A bad --to is bad input for every role (exit 2)."""
+    cli.staff()
+    cli("staff", "add", "qian", "--role", "manager", "--branch", "BJ002")
+    cli("staff", "add", "zhao", "--role", "executive", "--branch", "BJ002")
+    cli("staff", "add", "hq", "--role", "executive", "--branch", "-")
+    ref = cli.log("--complained-staff", "zhangwei", received="2026-03-02T10:00")
+    told = ["--customer-told-at", "2026-03-10T11:00", "--at", "2026-03-10T10:00", "--reason", "复杂"]
+    err = cli.fails("--as", "zhangwei", "extend", ref, "--to", "30", *told, code=4)
+    assert err == "complaintctl: error: not permitted: the complaint is about zhangwei, who may not approve its extension"
+    err = cli.fails("--as", "qian", "extend", ref, "--to", "30", *told, code=4)
+    assert err.endswith("a Manager may approve a 30-day extension only for cases of their own branch (BJ002); "
+                        "this case is of branch BJ001")
+    assert "only for cases of their own branch (BJ002)" in cli.fails("--as", "zhao", "extend", ref, "--to", "60", *told, code=4)
+    for to in ("45", "90"):  # bad input before permission: the same for a manager and an executive
+        for who in ("zhangwei", "sunli"):
+            assert f"invalid --to '{to}': expected 30" in cli.fails("--as", who, "extend", ref, "--to", to, *told)
+    case = cli.json("--as", "hq", "extend", ref, "--to", "60", *told, "--json")  # the higher institution
+    assert case["regulatory_extension_days"] == 60
+
+
 def test_list_filters_and_formats(cli):
     cli.staff()
     a = cli.log(received="2026-03-02T10:00")

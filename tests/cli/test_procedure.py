@@ -201,26 +201,64 @@ def test_a_review_is_asked_for_within_30_days_of_the_decision(cli):
     assert case["reviewer"] == "zhangwei" and case["assignee"] == "zhangwei"
 
 
-def test_a_review_is_by_a_higher_level_or_another_branch_never_the_handler(cli):
+def test_a_review_is_by_a_higher_level_never_the_handler(cli):
     ref = _decided(cli)
     args = ["review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer"]
     assert "invalid --reviewer 'wangfang': expected someone other than wangfang, who handled the case" \
         in cli.fails(*args, "wangfang")
-    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (front-line staff) "
-            "or of another branch; lisi is front-line staff of BJ001") in cli.fails(*args, "lisi")
+    assert ("invalid --reviewer 'lisi': expected staff of a higher level than the handler wangfang (front-line staff), "
+            "or a manager or above of the higher institution (staff without a branch); lisi is front-line staff of BJ001") \
+        in cli.fails(*args, "lisi")
     assert "unknown --reviewer 'ghost'" in cli.fails(*args, "ghost")
 
 
-def test_staff_of_another_branch_may_review_at_the_same_level(cli):
-    cli("staff", "add", "wubin", "--role", "staff", "--branch", "BJ001")
+def test_a_peer_of_another_branch_may_not_review_and_the_higher_institution_may(cli):
+    """Order 2020 No. 3: the customer asks the higher institution (上级机构) for the review. A clerk or
+    a manager of a sibling branch is not it; a manager registered without a branch (a regional or
+    head office, `staff add --branch -`) is, even for a manager's decision."""
+    cli("staff", "add", "wubin", "--role", "manager", "--branch", "BJ001")
     cli("staff", "add", "zhoujing", "--role", "staff", "--branch", "SH001")
-    cli("staff", "add", "liuxin", "--role", "staff", "--branch", "BJ001")
+    cli("staff", "add", "liuxin", "--role", "manager", "--branch", "SH001")
+    cli("staff", "add", "qianhui", "--role", "manager", "--branch", "-")
     ref = cli.log(received="2026-03-02T10:00")
     cli("assign", ref, "--to", "wubin", "--at", "2026-03-02T11:00")
     cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
-    assert "lisi" not in cli.fails("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "liuxin")
-    case = cli.json("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "zhoujing", "--json")
-    assert case["status"] == "under_review" and case["reviewer"] == "zhoujing"
+    for peer in ("zhoujing", "liuxin"):
+        err = cli.fails("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", peer)
+        assert f"invalid --reviewer '{peer}': expected staff of a higher level than the handler wubin (manager)" in err
+    case = cli.json("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "qianhui", "--json")
+    assert case["status"] == "under_review" and case["reviewer"] == "qianhui"
+    assert [r["branch"] for r in cli.json("staff", "list", "--format", "json") if r["name"] == "qianhui"] == [None]
+
+
+def test_only_the_named_reviewer_decides_the_review(cli):
+    """Not the handler, not the person complained about, not another manager: the reviewer named at
+    the request (an administrator acting for them is recorded as both). When that reviewer has been
+    deactivated, someone who passes the reviewer's checks may decide it, and no one else."""
+    cli.staff()
+    cli("staff", "add", "lisi", "--role", "manager")
+    cli("staff", "add", "zhaoyun", "--role", "executive")
+    ref = cli.log("--complained-staff", "zhangwei", received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
+    cli("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "sunli")
+    decide = ["review-decide", ref, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-25T10:00"]
+    for who in ("wangfang", "zhangwei", "lisi", "zhaoyun"):
+        err = cli.fails("--as", who, *decide, code=4)
+        assert err == (f"complaintctl: error: not permitted: a review is decided by the reviewer named when it was "
+                       f"requested, sunli; {who} is not (sunli runs 'complaintctl review-decide', or an administrator "
+                       f"with --as sunli)")
+    err = cli.fails(*decide, code=4)  # the administrator as themselves
+    assert "a review is decided by the reviewer named when it was requested, sunli" in err
+    zh = cli.fails("--lang", "zh", "--as", "wangfang", *decide, code=4)
+    assert "核查结论须由申请核查时指定的核查人 sunli 作出" in zh
+    cli("staff", "deactivate", "sunli")
+    err = cli.fails("--as", "zhangwei", *decide)  # the person complained about, still never
+    assert "invalid --reviewer 'zhangwei'" in err
+    assert "invalid --reviewer 'wangfang'" in cli.fails("--as", "wangfang", *decide)  # the handler
+    case = cli.json("--as", "zhaoyun", *decide, "--json")
+    assert case["status"] == "reviewed"
+    assert cli.json("show", ref, "--json")["events"][-1]["actor"] == f"{cli.admin} as zhaoyun"
 
 
 def test_the_review_runs_on_its_own_clock_in_every_report(cli):
@@ -236,7 +274,7 @@ def test_the_review_runs_on_its_own_clock_in_every_report(cli):
     assert [(r["reference"], r["status"], r["breach"]) for r in rows] == [(ref, "under_review", "review")]
     out = cli("show", ref, "--as-of", "2026-04-22T10:00").stdout
     assert "Review (30 days)" in out and "Under review" in out
-    case = cli.json("review-decide", ref, "--outcome", "维持", "--text", "经核查，原处理决定适当", "--at",
+    case = cli.json("--as", "sunli", "review-decide", ref, "--outcome", "维持", "--text", "经核查，原处理决定适当", "--at",
                     "2026-04-22T11:00", "--json")
     assert case["status"] == "reviewed" and case["review_outcome"] == "upheld"
     detail = cli.json("show", ref, "--json")
@@ -388,8 +426,8 @@ def test_report_sla_counts_reviews_apart_against_their_own_30_days(cli, monkeypa
     for ref in (on_time, late):
         cli("resolve", ref, "--resolution", "解释说明", "--at", "2026-03-04T10:00")
         cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
-    cli("review-decide", on_time, "--outcome", "upheld", "--text", "维持", "--at", "2026-04-08T10:00")  # day 29
-    cli("review-decide", late, "--outcome", "changed", "--text", "变更", "--at", "2026-04-10T10:00")  # day 31
+    cli("--as", "sunli", "review-decide", on_time, "--outcome", "upheld", "--text", "维持", "--at", "2026-04-08T10:00")  # day 29
+    cli("--as", "sunli", "review-decide", late, "--outcome", "changed", "--text", "变更", "--at", "2026-04-10T10:00")  # day 31
     rep = cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-04-30", "--format", "json")
     total = rep[-1]
     assert (total["resolved"], total["within_regulatory_pct"]) == (2, 100.0)  # the decisions themselves

@@ -147,10 +147,15 @@ def test_a_letter_for_a_decision_recorded_without_its_facts_says_so(cli):
     assert "未记录调查核实的事实" in cli("--lang", "zh", "letter", ref).stderr
 
 
-def test_no_letter_before_a_decision(cli):
+def test_no_letter_before_a_decision_and_the_decision_s_letter_under_review_and_after(cli):
     cli.staff()
     ref = cli.log()
     assert "has no decision yet" in cli.fails("letter", ref)
+    cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-04T10:00")
+    cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
+    assert "退还手续费" in cli("letter", ref).stdout  # under review: the decision was made and told all the same
+    cli("--as", "sunli", "review-decide", ref, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-20T10:00")
+    assert "退还手续费" in cli("letter", ref).stdout
 
 
 REGIONS = '[regions]\nBJ001 = "北京"\nBJ002 = "北京"\nSH001 = "上海"\n'  # GZ001 is in none
@@ -164,6 +169,8 @@ def _quarter(cli):
     cases before and after the quarter. Branches BJ001 and BJ002 are in 北京, SH001 in 上海, GZ001 in
     no region. Returns the references."""
     cli.staff()
+    # The region's manager (no branch of her own) approves the extensions of its branches' cases.
+    cli("staff", "add", "qianhui", "--role", "manager", "--branch", "-")
     q = lambda branch, when, *extra: cli.log("--branch", branch, *extra, received=when)  # noqa: E731
     r = {
         "a": q("BJ001", "2026-07-01T10:00"),
@@ -184,7 +191,7 @@ def _quarter(cli):
     }
     cli("resolve", r["a"], "--resolution", "致歉", "--at", "2026-07-10T10:00")
     for ref in (r["b"], r["b2"]):
-        cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音",
+        cli("--as", "qianhui", "extend", ref, "--to", "30", "--reason", "需调取录音",
             "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
     cli("resolve", r["b"], "--resolution", "退还违约金", "--at", "2026-07-25T10:00")  # after day 15, within 30
     cli("resolve", r["b2"], "--resolution", "解释说明", "--at", "2026-07-10T10:00")  # extended, yet within 15
@@ -195,7 +202,7 @@ def _quarter(cli):
     cli("resolve", r["e2"], "--resolution", "补偿", "--at", "2026-08-01T10:00")
     cli("resolve", r["e"], "--resolution", "解释说明", "--at", "2026-08-05T10:00")
     cli("review", r["e"], "--requested-at", "2026-08-10T10:00", "--reviewer", "sunli")
-    cli("review-decide", r["e"], "--outcome", "upheld", "--text", "维持", "--at", "2026-08-20T10:00")
+    cli("--as", "sunli", "review-decide", r["e"], "--outcome", "upheld", "--text", "维持", "--at", "2026-08-20T10:00")
     cli("log", "--repeat-of", r["k"], "--channel", "hotline", "--description", "补充材料", "--new-facts",
         "--received-at", "2026-08-12T10:00")
     cli("resolve", r["k"], "--resolution", "补偿", "--at", "2026-08-20T10:00")  # within 15 days of the new facts
@@ -203,7 +210,7 @@ def _quarter(cli):
         "--received-at", "2026-07-15T10:00")
     cli("resolve", r["f"], "--resolution", "解释说明", "--at", "2026-09-10T10:00")
     cli("review", r["f"], "--requested-at", "2026-09-25T10:00", "--reviewer", "sunli")
-    cli("review-decide", r["f"], "--outcome", "changed", "--text", "变更", "--at", "2026-10-10T10:00")
+    cli("--as", "sunli", "review-decide", r["f"], "--outcome", "changed", "--text", "变更", "--at", "2026-10-10T10:00")
     cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "催问进度", "--received-at",
         "2026-09-22T10:00")
     cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "再次催问", "--received-at",
@@ -349,13 +356,14 @@ def test_an_appraisal_s_days_do_not_turn_a_decision_within_15_days_into_one_with
     extended to 30 days, told 07-25: within the 15 days, as README defines them; told 08-06: within
     the extension. The return counted the 15 days from the opening only, appraisal or not."""
     cli.staff()
+    cli("staff", "add", "wubin", "--role", "manager", "--branch", "BR9")
     told = {}
     for ref_day, told_at in (("01", "2026-07-25T10:00"), ("01", "2026-08-06T10:00")):
         ref = cli.log("--branch", "BR9", received=f"2026-07-{ref_day}T10:00")
         cli("assign", ref, "--to", "wangfang", "--at", "2026-07-01T11:00")
         cli("pause", ref, "--reason", "appraisal", "--at", "2026-07-02T10:00")
         cli("resume", ref, "--at", "2026-07-20T10:00")
-        cli("--as", "zhangwei", "extend", ref, "--to", "30", "--reason", "需调取录音", "--customer-told-at",
+        cli("--as", "wubin", "extend", ref, "--to", "30", "--reason", "需调取录音", "--customer-told-at",
             "2026-07-22T10:00", "--at", "2026-07-22T10:00")
         cli("resolve", ref, "--resolution", "退还", "--at", told_at)
         told[ref] = told_at

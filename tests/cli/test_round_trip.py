@@ -38,7 +38,7 @@ def _history(cli: Cli) -> None:
     cli("resolve", reviewed, "--resolution", "退还手续费", "--root-cause", "fees", "--notified-via", "phone",
         "--facts", "收费未告知", "--basis", "合同第5条", "--relief", "review,litigation", "--at", at(9))
     cli("review", reviewed, "--requested-at", at(10), "--reviewer", "zhangwei")
-    cli("review-decide", reviewed, "--outcome", "upheld", "--text", "维持原决定", "--at", at(12))
+    cli("--as", "zhangwei", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持原决定", "--at", at(12))
     cli("assign", extended, "--to", "zhangwei", "--at", at(8, "11:00"))
     cli("--as", "zhangwei", "extend", extended, "--to", "30", "--approved-by", "zhangwei", "--reason", "需鉴定",
         "--customer-told-at", at(9), "--at", at(9))

@@ -18,7 +18,7 @@ SETUP = {
                      ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"]],
     "reviewed": [["resolve", "{ref}", "--resolution", "x", "--at", "2026-03-02T11:00"],
                  ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"],
-                 ["review-decide", "{ref}", "--outcome", "upheld", "--text", "x", "--at", "2026-03-04T10:00"]],
+                 ["--as", "sunli", "review-decide", "{ref}", "--outcome", "upheld", "--text", "x", "--at", "2026-03-04T10:00"]],
 }
 COMMAND = {
     "assign": ["assign", "{ref}", "--to", "sunli"],
@@ -35,7 +35,7 @@ COMMAND = {
     "withdraw": ["withdraw", "{ref}"],
     "repeat": ["log", "--repeat-of", "{ref}", "--channel", "hotline", "--description", "再次来电"],
     "review": ["review", "{ref}", "--requested-at", "2026-03-03T10:00", "--reviewer", "sunli"],
-    "review_decide": ["review-decide", "{ref}", "--outcome", "upheld", "--text", "x"],
+    "review_decide": ["--as", "sunli", "review-decide", "{ref}", "--outcome", "upheld", "--text", "x"],
 }
 ILLEGAL = [(status, action) for status in SETUP for action in COMMAND
            if d.Status(status) not in d.TRANSITIONS[d.Action(action)]]

@@ -121,7 +121,7 @@ def procedure(cli):
     cli("resolve", a, "--resolution", "退还年费", "--facts", "年费未事先告知", "--basis", "领用合约第5条",
         "--relief", "mediation,litigation", "--decided-at", "2026-03-20T09:00", "--at", "2026-03-20T10:00")
     cli("review", a, "--requested-at", "2026-03-25T10:00", "--reviewer", "sunli")
-    cli("review-decide", a, "--outcome", "changed", "--text", "经核查，变更为全额退还", "--at", "2026-04-02T10:00")
+    cli("--as", "sunli", "review-decide", a, "--outcome", "changed", "--text", "经核查，变更为全额退还", "--at", "2026-04-02T10:00")
     w = cli.log(received="2026-03-03T10:00")
     cli("log", "--repeat-of", w, "--channel", "hotline", "--description", "催问", "--received-at", "2026-03-04T10:00")
     cli("withdraw", w, "--reason", "客户撤回", "--at", "2026-03-05T10:00")

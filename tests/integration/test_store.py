@@ -209,7 +209,7 @@ def test_revision_0018_keeps_each_decided_cycles_working_time_as_the_decision_do
     ref = cli.log(received="2026-03-06T10:00")  # a Friday
     cli("resolve", ref, "--resolution", "退还", "--at", "2026-03-09T10:00")  # Monday: 14 h + 10 h of working days
     cli("review", ref, "--requested-at", "2026-03-10T10:00", "--reviewer", "sunli")
-    cli("review-decide", ref, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-16T10:00")
+    cli("--as", "sunli", "review-decide", ref, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-16T10:00")
     other = cli.log(received="2026-03-09T10:00")
     cli("resolve", other, "--resolution", "解释", "--at", "2026-03-09T16:00")
     cli.log(received="2026-03-09T11:00")  # open: nothing to keep

@@ -49,6 +49,34 @@ def test_db_check_finds_a_state_that_does_not_match_its_events(cli, history):
     assert "case C-2026-000002: state is closed but its events replay to received" in r.stdout
 
 
+@pytest.mark.parametrize("tamper, problem", [
+    (["update staff set role = 'executive' where name = 'wangfang'"],
+     "staff wangfang: role is 'executive' but its history says 'staff'"),
+    (["update staff set login = 'nobody1' where name = 'sunli'"], "staff sunli: login is 'nobody1' but its history says None"),
+    (["update staff set active = true where name = 'lisi'"], "staff lisi: active is True but its history says False"),
+    (["insert into staff (name, role, branch, active, created_at) values ('mole', 'admin', 'BJ001', true, "
+      "'2026-03-01 00:00:00')"], "staff mole: no event records them; added around the tool"),
+    (["update settings set value = 'off' where key = 'masking'"], "masking is 'off' but its history says 'on'"),
+    (["update remediation_actions set status = 'done', evidence = '已整改'"], "remediation action 1: status differs from its history"),
+    (["update remediation_actions set due_on = '2027-06-30'"], "remediation action 1: due_on differs from its history"),
+    (["delete from remediation_cases", "delete from remediation_actions"],
+     "remediation action 1: recorded by its events but missing"),
+])
+def test_db_check_finds_staff_policy_and_actions_changed_behind_the_tools_back(cli, history, tamper, problem):
+    """Who may do what, the masking policy and the remediation actions are replayed from their events
+    as cases are: a role raised in the file is a privilege taken, and db check says so (exit 1)."""
+    cli("staff", "add", "lisi", "--role", "staff")
+    cli("staff", "deactivate", "lisi")
+    cli("action", "add", "--title", "重新培训", "--root-cause", "misselling", "--owner", "zhangwei", "--due", "2026-12-31",
+        "--case", history[0])
+    assert cli("db", "check").exit_code == 0
+    for statement in tamper:
+        cli.sql(statement)
+    r = cli("db", "check", expect=1)
+    assert problem in r.stdout.splitlines(), r.stdout
+    assert "the database does not hold what its history says" in r.stderr
+
+
 @pytest.mark.sqlite_only
 def test_backup_is_a_consistent_copy(cli, history, tmp_path):
     target = tmp_path / "copy.db"
