@@ -201,9 +201,10 @@ def db_info(ctx: typer.Context, json_out: bool = JSON) -> None:
     if json_out:
         render.print_json(data)
         return
-    pairs = [("URL", data["url"]), ("Backend", data["backend"]), ("Revision", data["revision"])]
-    pairs += [(k.capitalize(), v) for k, v in data["counts"].items()] + [("Open cases", data["open_cases"])]
-    render.print_record(pairs)
+    lang = st.language
+    pairs = [(labels.t(f"info.{k}", lang), data[k]) for k in ("url", "backend", "revision")]
+    pairs += [(labels.t(f"info.{k}", lang), v) for k, v in data["counts"].items()]
+    render.print_record(pairs + [(labels.t("info.open_cases", lang), data["open_cases"])])
 
 
 @db_app.command("upgrade")
@@ -399,7 +400,7 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     source = ("--db" if st.db else "COMPLAINTCTL_DB" if os.environ.get("COMPLAINTCTL_DB")
               else cfg.sources["database.url"] if cfg["database.url"] else "default")
     rows.append({"key": "database", "value": st.db_url, "source": source})
-    render.emit(rows, [Column("key"), Column("value"), Column("source")], fmt=fmt, lang=st.language, limit=None,
+    render.emit(rows, [Column("key", priority=0), Column("value"), Column("source", max_width=14)], fmt=fmt, lang=st.language, limit=None,
                 title=labels.t("title.config", st.language))
 
 

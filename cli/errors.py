@@ -193,6 +193,11 @@ class App(TyperGroup):
             from complaintctl.labels import t
 
             fail(t("err.stdin_not_utf8", _lang(ctx)), ExitStatus.USER)
+        except KeyboardInterrupt:  # Ctrl-C in a command (Typer would turn it into a silent exit 130)
+            sys.stderr.write("\n")
+            from complaintctl.labels import t
+
+            fail(t("err.interrupted", _lang(ctx)), ExitStatus.INTERRUPTED)
         except BrokenPipeError:
             sys.exit(ExitStatus.ENVIRONMENT)
         except OSError as exc:

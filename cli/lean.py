@@ -390,7 +390,7 @@ def _sla_run(db):
     def run(statement: str, dim: str, wide: bool, counted: bool, **params):
         if counted:
             raise FullWay
-        name = f"sla_{statement}" if statement in ("extent", "open_breached") else (
+        name = f"sla_{statement}" if statement in ("extent", "open_breached", "open_breached_past") else (
             f"sla_{statement}_{dim}" + ("_wide" if wide else ""))
         return db.all(name, **_bound(db, params))
 
@@ -878,7 +878,8 @@ def _aging(db, ctx, as_of) -> list[dict]:
     from complaintctl.rows import aging_edges, aging_table
 
     edges = {f"age_{hi}": db.time(moment) for hi, moment in aging_edges(as_of, ctx.calendar).items()}
-    return aging_table(db.all("aging", as_of=db.time(as_of), **edges))
+    statement = "aging_past" if as_of < ctx.now else "aging"  # a past moment: the cases open then
+    return aging_table(db.all(statement, as_of=db.time(as_of), **edges))
 
 
 _write_aging = _written("emit_aging")

@@ -175,9 +175,10 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     lang = st.language
 
     def tier(value: str) -> str:
-        return labels.choice_word(value, lang, d.Tier)
+        return labels.label(value, lang, d.Tier)
 
-    lines = [labels.t("esc.would" if dry_run else "esc.done", lang, n=len(result["escalated"]), when=result["as_of"])]
+    when = render.cell_text(result["as_of"], render.Column("as_of", kind="time"), lang)
+    lines = [labels.t("esc.would" if dry_run else "esc.done", lang, n=len(result["escalated"]), when=when)]
     lines += [labels.t("esc.move", lang, ref=r["reference"], old=tier(r["from"]), new=tier(r["to"]))
               for r in result["escalated"]]
     if result["skipped"]:
@@ -189,9 +190,10 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     typer.echo("\n".join(lines))
     below = result.get("below_tier") or []
     if below:
-        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below),
-                                    refs=", ".join(r['reference'] + labels.t("paren", lang, text=r['assignee']) for r in below)),
-                    st.language)
+        # Each with whom it is and the role its new tier needs (an urgent case: an executive).
+        needs = [labels.t("below_tier.case", lang, ref=r["reference"], name=r["assignee"],
+                          role=labels.label(d.TIER_HANDLER[d.Tier(r["tier"])].value, lang, d.Role)) for r in below]
+        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below), refs=", ".join(needs)), st.language)
 
 
 

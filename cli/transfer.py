@@ -64,8 +64,11 @@ def import_(
         render.print_json(data)
     elif result.rejects:
         shown = data["rejects"][:REJECTS_SHOWN]
-        render.emit(shown, [Column("row", kind="number", header="Row"), Column("field", header="Field"),
-                            Column("reason", header="Reason")], limit=None, title="Rejected rows")
+        lang = st.language
+        render.emit(shown, [Column("row", kind="number", header=labels.t("import.row", lang)),
+                            Column("field", header=labels.t("import.field", lang)),
+                            Column("reason", header=labels.t("import.reason", lang))],
+                    limit=None, title=labels.t("import.rejected", lang))
         if result.rejected > len(shown):
             render.message(labels.t("import.more_rejects", st.language, n=result.rejected - len(shown)))
     if result.rejected and not skip_invalid:

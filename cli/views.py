@@ -525,7 +525,15 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
 
 
 def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> None:
-    """The return in its format: JSON, a workbook (Chinese headers), every figure a CSV row, or tables."""
+    """The return in its format: JSON, a workbook (Chinese headers), every figure a CSV row, or tables;
+    a period not yet over is said to be one, on stderr (its figures are as of now)."""
+    import datetime as dt
+
+    first, last = (dt.datetime.fromisoformat(rep[k]) for k in ("from", "to"))
+    if first > ctx.now:
+        render.warn(labels.t("return.not_begun", lang, period=rep["quarter"], day=rep["from"][:10]), lang)
+    elif last >= ctx.now:
+        render.warn(labels.t("return.partial", lang, period=rep["quarter"], day=rep["to"][:10]), lang)
     if fmt == "json":
         render.write_json(rep, output)
     elif fmt == "xlsx":
@@ -551,13 +559,15 @@ def _return_tables(rep: dict, lang: str, output) -> None:
         render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), keep_empty=True)
-        # Two tables a dimension, so that every figure fits an 80-column terminal.
+        # Three tables a dimension, so that every figure fits an 80-column terminal.
         for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
-            for part, keys in enumerate((HANDLING_KEYS[:5], HANDLING_KEYS[5:])):
+            for part, keys in zip(("", "_more", "_earlier"), (HANDLING_KEYS[:5], HANDLING_KEYS[5:11], HANDLING_KEYS[11:])):
+                # (the third table's title says what came before the period: its columns keep their short names)
                 render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
-                                Column(k, kind="number", priority=i + 1) for i, k in enumerate(keys)],
-                            lang=lang, limit=None, output=output,
-                            title=labels.t(f"title.by_{dim}" + ("_more" if part else ""), lang), keep_empty=True)
+                                Column(k, kind="number", priority=i + 1, header=labels.t(k.removeprefix("earlier_"), lang))
+                                for i, k in enumerate(keys)],
+                            lang=lang, limit=None, output=output, title=labels.t(f"title.by_{dim}{part}", lang),
+                            keep_empty=True)
 
 
 

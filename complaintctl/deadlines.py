@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import cached_property
@@ -27,6 +28,7 @@ from .labels import duration, format_day, t
 DAY = 86400
 DAY_MICROS = DAY * 1_000_000
 UTC = dt.timezone.utc
+_US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 # Countries whose government publishes each year's holiday and make-up schedule in advance;
 # for them a year the holidays package has no official schedule for is "provisional".
 _PUBLISHED_SCHEDULES = {"CN"}
@@ -101,6 +103,13 @@ class BusinessCalendar:
         if day in self.policy.extra_holidays:
             return "local closure"
         return self._holidays.get(day)
+
+    def holiday_text(self, day: dt.date) -> str | None:
+        """holiday_name as a person reads it: a date in it as ISO 8601, not the package's American
+        month/day/year ("Day off (substituted from 2026-09-20)"). (The calendar's table keeps the
+        name as the package gives it: db check compares its rows with holiday_name.)"""
+        name = self.holiday_name(day)
+        return _US_DATE.sub(r"\3-\1-\2", name) if name else name
 
     @cached_property
     def official_through(self) -> int | None:
@@ -386,11 +395,15 @@ def regulatory_due(
     received_at: dt.datetime, cal: BusinessCalendar, *, extended_to: int = 0, paused_seconds: float = 0
 ) -> dt.datetime:
     """The regulatory deadline: 15 days from receipt (or the total an extension set, at most 60),
-    counted by the statutory calendar, plus whole days of appraisal while the period was running."""
-    days = regulatory_period_days(extended_to, cal.policy)
-    if paused_seconds > 0:
-        days += -(-int(paused_seconds) // DAY)
-    return period_end(received_at, days, cal)
+    counted by the statutory calendar, plus the whole days of appraisal while the period was running."""
+    return period_end(received_at, regulatory_period_days(extended_to, cal.policy) + appraisal_days(paused_seconds), cal)
+
+
+def appraisal_days(paused_seconds: float) -> int:
+    """The days an appraisal adds to the regulatory period (art. 17: its time is not counted): its
+    whole days of 24 hours, the rest left counted, so that no appraisal adds more time than it took
+    (an hour's appraisal adds none; 5 days and 2 hours add 5)."""
+    return int(paused_seconds) // DAY if paused_seconds > 0 else 0
 
 
 def followup_due(last_followup_at: dt.datetime, cal: BusinessCalendar) -> dt.datetime:
@@ -468,7 +481,7 @@ def _s(key: str, lang: str, **kw) -> str:
 
 
 def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
-    name = cal.holiday_name(day)
+    name = cal.holiday_text(day)
     if cal.is_working_day(day):
         return _s("make-up" if cal.is_weekend(day) else "working day", lang)
     if name:
@@ -562,7 +575,7 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
         steps.append(_s("paused", lang, working=duration(case.paused_working_seconds, lang, working=True),
                         when=f"{cal.local(case.due_at):%Y-%m-%d %H:%M}"))
     if case.regulatory_paused_seconds:
-        steps.append(_s("appraisal", lang, n=-(-int(case.regulatory_paused_seconds) // DAY)))
+        steps.append(_s("appraisal", lang, n=appraisal_days(case.regulatory_paused_seconds)))
     return steps
 
 

@@ -15,7 +15,7 @@ from . import clocks, deadlines
 from . import domain as d
 from .context import Context, show_time as _show
 from .errors import UnknownCase
-from .masking import DETAIL, FIELDS
+from .masking import ANONYMISED, DETAIL, FIELDS
 
 
 def found(case, key: str):
@@ -116,11 +116,13 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     view_ctx = ctx.at(as_of)
     view = case_json(case, view_ctx, full=full, related_ref=related_ref)
     texts = texts or {}
+    erased = case.anonymised_at is not None
     timeline = [{
         "id": e.id, "action": e.action, "actor": e.actor,
         "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
-        "old": _loads(e.old), "new": _loads(e.new),
-        "detail": texts.get((e.id, DETAIL), e.detail),
+        "old": _erased(_loads(e.old), erased), "new": _erased(_loads(e.new), erased),
+        # An event whose text was kept in full (its digest says so) held the operator's free text.
+        "detail": ANONYMISED if erased and e.full_digest else texts.get((e.id, DETAIL), e.detail),
     } for e in events]
     cyc = [{
         "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),
@@ -138,6 +140,18 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
         if current is not None else []
     return CaseDetail(view, readings, cyc, timeline, warnings, steps)
+
+
+# The fields of an event that held the customer's data: after `db purge` none is shown, masked or
+# not (a masked description still holds what no pattern masks: an address, a relative's name). The
+# events themselves keep their stored text, which the hash chain covers.
+_ERASED_KEYS = frozenset(FIELDS) | {"agent_authority"}
+
+
+def _erased(values, erased: bool):
+    if not erased or not isinstance(values, dict):
+        return values
+    return {k: (ANONYMISED if v not in (None, "") else v) if k in _ERASED_KEYS else v for k, v in values.items()}
 
 
 def _loads(value: str | None):

@@ -440,6 +440,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "reviews_upheld": ("Upheld on review", "核查维持"),
     "reviews_changed": ("Changed on review", "核查变更"),
     "reviews_pending": ("Reviews pending", "核查未结"),
+    "earlier_handled_within_15_days": ("Earlier: handled within 15 days", "往期15日内办结"),
+    "earlier_handled_within_extension": ("Earlier: within an extension", "往期延期内办结"),
+    "earlier_handled_late": ("Earlier: handled late", "往期超期办结"),
+    "earlier_reviews_upheld": ("Earlier: upheld on review", "往期核查维持"),
+    "earlier_reviews_changed": ("Earlier: changed on review", "往期核查变更"),
+    "title.by_branch_earlier": ("Decided in the period of what was received (or asked to review) before it, by branch",
+                                "各网点本期办结的往期投诉及核查"),
+    "title.by_region_earlier": ("Decided in the period of what was received (or asked to review) before it, by region",
+                                "各地区本期办结的往期投诉及核查"),
     "region": ("Region", "地区"),
     "region.none": ("(no region)", "（未划分地区）"),
     "title.by_region": ("Handling by region", "各地区处理情况"),
@@ -464,14 +473,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "the period, whenever the original was received. Reviews requested: review requests received in the "
         "period, and of those the ones decided by its end with the decision upheld or changed, and the ones still "
         "pending. Open at period end: every complaint not decided, withdrawn or closed by the end, whenever "
-        "received (a decision under review is counted under reviews). Regions group branches as config's "
-        "[regions] says; a branch not listed there is under (no region).",
+        "received (a decision under review is counted under reviews). Earlier: of the complaints received before "
+        "the period, those whose first decision was told in it, within 15 days, within an extension or late as "
+        "above; of the reviews requested before the period, those decided in it, upheld or changed (a complaint "
+        "carried over is counted once as open at the end of its period and once here, when decided). Regions "
+        "group branches as config's [regions] says; a branch not listed there is under (no region).",
         "统计口径：受理量为本期受理的投诉（新案件；重复投诉不另立案）。15日内办结、延期内办结、超期办结：上述投诉中，在期末前首次将处理"
         "决定告知客户的；超过有效时限告知的为超期办结（以记录的超时标记为准）；经延期（extend --to 30|60）且超过15日、在延长后的时限内"
         "告知的为延期内办结；其余为15日内办结（鉴定时间不计入）。撤回：上述投诉中期末前撤回的。重复投诉：本期收到的同一事项再次投诉"
         "（log --repeat-of），不论原投诉何时受理。申请核查：本期收到的核查申请，及其中期末前作出核查决定（维持或变更原决定）和尚未办结"
-        "的数量。期末未结：截至期末尚未作出处理决定、撤回或关闭的全部投诉（不论受理时间；处理决定在核查中的计入核查）。地区按配置"
-        "文件 [regions] 划分网点，未列明的网点计入（未划分地区）。"),
+        "的数量。期末未结：截至期末尚未作出处理决定、撤回或关闭的全部投诉（不论受理时间；处理决定在核查中的计入核查）。往期：本期以前"
+        "受理、在本期首次告知处理决定的投诉，按上述口径分为15日内办结、延期内办结、超期办结；本期以前申请、在本期作出决定的核查，分为"
+        "维持和变更（跨期投诉在受理期末计入期末未结，办结时在此计入）。地区按配置文件 [regions] 划分网点，未列明的网点计入（未划分地区）。"),
     "title.late_actions": ("Late remediation actions", "逾期整改措施"),
     "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
     "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
@@ -773,10 +786,10 @@ TEXT.update({
     "demo.made": ("made {cases} sample complaints and {staff} staff in a demo database of its own: {where}",
                   "已在独立的演示数据库中生成 {cases} 件示例投诉和 {staff} 名员工：{where}"),
     "demo.next": ("{open} open and {overdue} overdue demo cases in all (at most {shown} of each above); every one: "
-                  "complaintctl --db {db} list --all, or report overdue --all "
+                  "complaintctl --db {db} list --all, or complaintctl --db {db} report overdue --all "
                   "(your own register, set up by init, is a different file)",
                   "演示数据共有未结案件 {open} 件、超时 {overdue} 件（以上各列出至多 {shown} 件）；查看全部："
-                  "complaintctl --db {db} list --all，或 report overdue --all"
+                  "complaintctl --db {db} list --all，或 complaintctl --db {db} report overdue --all"
                   "（init 建立的正式登记簿是另一个文件）"),
     "init.ask_branch": ("Branch code", "网点代码"),
     "init.ask_timezone": ("Time zone", "时区"),
@@ -1010,12 +1023,24 @@ TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: giv
                                  "--mine 与 --assignee 不能同时使用：请只给出其中之一")
 
 TEXT["warn.below_tier"] = (
-    "{n} escalated case(s) are still with someone whose role is below the new tier: reassign them "
-    "(complaintctl assign CASE --to MANAGER): {refs}",
-    "{n} 件已升级的案件仍由级别不足的人员处理，请重新分派（complaintctl assign 编号 --to 管理人员）：{refs}")
+    "{n} escalated case(s) are still with someone whose role is below the new tier: reassign each to "
+    "someone of the role it needs (complaintctl assign CASE --to NAME): {refs}",
+    "{n} 件已升级的案件仍由级别不足的人员处理，请分派给所需级别的人员（complaintctl assign 编号 --to 姓名）：{refs}")
+TEXT["below_tier.case"] = ("{ref} ({name}; needs {role})", "{ref}（{name}；需{role}）")
 
 
 TEXT["below_tier"] = ("Below tier", "级别不足")
+# import's table of rejected rows
+TEXT.update({"import.row": ("Row", "行号"), "import.field": ("Field", "字段"), "import.reason": ("Reason", "原因"),
+             "import.rejected": ("Rejected rows", "被拒绝的行")})
+# db info's lines
+TEXT.update({"info.url": ("URL", "数据库地址"), "info.backend": ("Backend", "数据库类型"), "info.revision": ("Revision", "结构版本"),
+             "info.cases": ("Cases", "案件"), "info.cycles": ("Cycles", "处理周期"), "info.events": ("Events", "审计事件"),
+             "info.staff": ("Staff", "员工"), "info.open_cases": ("Open cases", "未结案件")})
+TEXT["return.not_begun"] = ("{period} has not begun (it starts on {day}): nothing is counted in it yet",
+                            "{period} 尚未开始（自 {day} 起）：尚无数据")
+TEXT["return.partial"] = ("{period} runs until {day}: these are its figures so far, not the period's return",
+                          "{period} 至 {day} 结束：以下为截至目前的数据，并非该期的正式报表")
 TEXT["assignee.below_tier"] = ("{name} (below tier)", "{name}（级别不足）")
 TEXT["import.more_rejects"] = ("... and {n} more rejected rows not shown (--skip-invalid writes every one to FILE.rejects.csv)",
                                "……另有 {n} 行被拒未显示（使用 --skip-invalid 时全部写入 文件名.rejects.csv）")
@@ -1061,15 +1086,16 @@ TEXT.update({
     "cycle_number": ("Cycle", "处理周期"),
     "handler": ("Handler", "原经办人"),
     "review_requested_at": ("Review requested", "申请核查时间"),
-    "recused": (
-        "not permitted: the complaint is about {person}, who may not approve its extension",
-        "无权操作：该投诉涉及 {person}，其本人不得批准延期"),
     "reviewer": ("Reviewer", "核查人"),
+    "automatic": ("Automatic", "自动"),
+    "external_id": ("External ID", "外部编号"),
+    "language": ("Language", "语言"),
+    "revealed": ("In full", "完整显示"),
     "review_outcome": ("Review outcome", "核查结论"),
     "reviewed_at": ("Review decided", "核查决定时间"),
     "approved_by": ("Approved by", "批准人"),
     "customer_told_at": ("Customer told", "告知客户时间"),
-    "regulatory_extension_days": ("Extended by (days)", "延长天数"),
+    "regulatory_extension_days": ("Period extended to (days)", "时限延长至（天）"),
     "new_facts": ("New facts", "有新情况"),
     "pause_reason": ("Pause reason", "中止原因"),
     "paused_at": ("Paused", "中止时间"),

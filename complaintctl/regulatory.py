@@ -61,24 +61,40 @@ def return_statement(name: str, scope: list):
     if name == "reviews":
         return (select(_C.branch, _C.review_outcome, _C.reviewed_at)
                 .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope))
+    if name in ("earlier_reviews", "earlier_decided"):
+        return _earlier(name, lo, hi, scope)
     if name in ("open_decided_after", "open_undecided"):
         # Open at the end: the case's cycle in force at hi (no later one opened before hi) had no
         # decision told by then, and the case was neither withdrawn nor closed by then. A review's own
         # cycle is counted under reviews. The rows are counted in Python rather than grouped in SQL:
         # asked to group by branch, SQLite may walk every case in branch order (seconds at a million)
         # instead of the cycles' resolution index.
-        later = Cycle.__table__.alias("later")
-        superseded = exists().where(later.c.case_id == _Y.case_id, later.c.number > _Y.number, later.c.opened_at < hi)
         unresolved = _Y.resolved_at >= hi if name == "open_decided_after" else _Y.resolved_at.is_(None)
         return (select(_C.branch)
                 .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
-                .where(unresolved, _Y.opened_at < hi, ~superseded,
-                       or_(_Y.opened_by.is_(None), _Y.opened_by != d.Action.REVIEW.value),
-                       or_(_C.withdrawn_at.is_(None), _C.withdrawn_at >= hi),
-                       or_(_C.closed_at.is_(None), _C.closed_at >= hi), *scope))
+                .where(unresolved, *reports.in_force_at(hi), or_(_Y.opened_by.is_(None), _Y.opened_by != d.Action.REVIEW.value),
+                       *scope))
     raise ValueError(name)
 
 
+
+
+def _earlier(name: str, lo, hi, scope: list):
+    """The return's statements of what the period decided of what came before it: the reviews asked
+    for before lo decided in [lo, hi), and the cases received before lo whose first decision (their
+    first cycle decided, not a review's, none before it decided) was told in [lo, hi)."""
+    if name == "earlier_reviews":
+        return (select(_C.branch, _C.review_outcome)
+                .where(_C.reviewed_at >= lo, _C.reviewed_at < hi, _C.review_requested_at < lo, *scope))
+    earlier = Cycle.__table__.alias("earlier")
+    not_review = lambda y: or_(y.opened_by.is_(None), y.opened_by != d.Action.REVIEW.value)  # noqa: E731
+    decided_before = exists().where(earlier.c.case_id == _Y.case_id, earlier.c.number < _Y.number,
+                                    earlier.c.resolved_at.is_not(None), not_review(earlier.c))
+    return (select(_C.branch, *raw_times([_Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
+                   _Y.regulatory_extension_days, *raw_times([_Y.regulatory_due_at]))
+            .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
+            .where(_Y.resolved_at >= lo, _Y.resolved_at < hi, _C.received_at < lo, not_review(_Y),
+                   ~decided_before, *scope))
 
 
 def reader(uow, where: Scope):

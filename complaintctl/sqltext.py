@@ -84,6 +84,8 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "sla_extent": reports.sla_statement("extent"),
         "sla_open_breached": reports.open_breached_select(
             sa.bindparam("edge", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())),
+        "sla_open_breached_past": reports.open_breached_past_select(
+            sa.bindparam("edge", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())),
         **{f"sla_{statement}_{dim}{'_wide' if wide else ''}":
            reports.sla_statement(statement, dim, wide).params(lo=as_of.value, hi=cutoff.value)
            for statement in ("counts", "ranks") for dim in reports.DIMENSIONS for wide in (False, True)},
@@ -151,7 +153,7 @@ def _due_soon_and_aging(as_of, cutoff) -> dict[str, sa.sql.ClauseElement]:
                                                    type_=UTCDateTime()) for name in AGE_EDGES}
     return {"due_soon": reports.due_soon_select(as_of, cutoff, reports.list_where(None, reports.CaseQuery(), as_of)),
             "due_soon_filtered": reports.due_soon_select(as_of, cutoff, [reports.FILTERED]),
-            "aging": reports.aging_select(as_of, edges)}
+            "aging": reports.aging_select(as_of, edges), "aging_past": reports.aging_past_select(as_of, edges)}
 
 
 def _export() -> dict[str, sa.sql.ClauseElement]:

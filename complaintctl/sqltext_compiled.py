@@ -51,6 +51,41 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                            'status_1_4': 'paused',
                            'status_1_5': 'reopened',
                            'status_1_6': 'under_review'}),
+                'aging_past': ('SELECT cycles.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP '
+                               'WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR WHEN (cases.received_at > '
+                               '%(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_2)s::VARCHAR WHEN '
+                               '(cases.received_at > %(age_3)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                               '%(param_3)s::VARCHAR WHEN (cases.received_at > %(age_5)s::TIMESTAMP WITHOUT '
+                               'TIME ZONE) THEN %(param_4)s::VARCHAR WHEN (cases.received_at > '
+                               '%(age_10)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_5)s::VARCHAR WHEN '
+                               '(cases.received_at > %(age_15)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                               '%(param_6)s::VARCHAR ELSE %(param_7)s::VARCHAR END AS bucket, count(*) AS '
+                               'count_1 FROM cycles JOIN cases ON cases.id = cycles.case_id WHERE '
+                               '(cycles.resolved_at IS NULL OR cycles.resolved_at >= %(as_of)s::TIMESTAMP '
+                               'WITHOUT TIME ZONE) AND cycles.opened_at < %(as_of)s::TIMESTAMP WITHOUT TIME '
+                               'ZONE AND NOT (EXISTS (SELECT * FROM cycles AS later WHERE later.case_id = '
+                               'cycles.case_id AND later.number > cycles.number AND later.opened_at < '
+                               '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE)) AND (cases.withdrawn_at IS NULL OR '
+                               'cases.withdrawn_at >= %(as_of)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                               '(cases.closed_at IS NULL OR cases.closed_at >= %(as_of)s::TIMESTAMP WITHOUT '
+                               'TIME ZONE OR cases.closed_at < cycles.opened_at) AND '
+                               'coalesce(cases.received_at, cases.received_at) <= %(as_of)s::TIMESTAMP '
+                               'WITHOUT TIME ZONE GROUP BY cycles.tier, CASE WHEN (cases.received_at > '
+                               '%(as_of)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR WHEN '
+                               '(cases.received_at > %(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                               '%(param_2)s::VARCHAR WHEN (cases.received_at > %(age_3)s::TIMESTAMP WITHOUT '
+                               'TIME ZONE) THEN %(param_3)s::VARCHAR WHEN (cases.received_at > '
+                               '%(age_5)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_4)s::VARCHAR WHEN '
+                               '(cases.received_at > %(age_10)s::TIMESTAMP WITHOUT TIME ZONE) THEN '
+                               '%(param_5)s::VARCHAR WHEN (cases.received_at > %(age_15)s::TIMESTAMP WITHOUT '
+                               'TIME ZONE) THEN %(param_6)s::VARCHAR ELSE %(param_7)s::VARCHAR END',
+                               {'param_1': 'later',
+                                'param_2': '0-1',
+                                'param_3': '1-3',
+                                'param_4': '3-5',
+                                'param_5': '5-10',
+                                'param_6': '10-15',
+                                'param_7': '>15'}),
                 'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
                              'business_calendar.last_year, (SELECT min(cases.received_at) AS min_1 FROM '
                              'cases) AS anon_1 FROM business_calendar',
@@ -3992,17 +4027,39 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'regions': ('SELECT settings.key, settings.value FROM settings WHERE settings.key LIKE '
                             '%(key_1)s::VARCHAR',
                             {'key_1': 'region:%'}),
+                'return_earlier_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, '
+                                           'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
+                                           'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                           'regulatory_due_at FROM cycles JOIN cases ON cases.id = '
+                                           'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND cases.received_at < %(lo)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND (cycles.opened_by IS NULL OR '
+                                           'cycles.opened_by != %(opened_by_1)s::VARCHAR) AND NOT (EXISTS '
+                                           '(SELECT * FROM cycles AS earlier WHERE earlier.case_id = '
+                                           'cycles.case_id AND earlier.number < cycles.number AND '
+                                           'earlier.resolved_at IS NOT NULL AND (earlier.opened_by IS NULL '
+                                           'OR earlier.opened_by != %(opened_by_2)s::VARCHAR))) AND '
+                                           '__filters__',
+                                           {'opened_by_1': 'review', 'opened_by_2': 'review'}),
+                'return_earlier_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
+                                           'cases.reviewed_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'cases.reviewed_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           'cases.review_requested_at < %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                           'AND __filters__',
+                                           {}),
                 'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                               'cycles.case_id WHERE cycles.resolved_at >= %(hi)s::TIMESTAMP '
                                               'WITHOUT TIME ZONE AND cycles.opened_at < %(hi)s::TIMESTAMP '
                                               'WITHOUT TIME ZONE AND NOT (EXISTS (SELECT * FROM cycles AS '
                                               'later WHERE later.case_id = cycles.case_id AND later.number > '
                                               'cycles.number AND later.opened_at < %(hi)s::TIMESTAMP WITHOUT '
-                                              'TIME ZONE)) AND (cycles.opened_by IS NULL OR cycles.opened_by '
-                                              '!= %(opened_by_1)s::VARCHAR) AND (cases.withdrawn_at IS NULL '
-                                              'OR cases.withdrawn_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) '
+                                              'TIME ZONE)) AND (cases.withdrawn_at IS NULL OR '
+                                              'cases.withdrawn_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) '
                                               'AND (cases.closed_at IS NULL OR cases.closed_at >= '
-                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__',
+                                              '%(hi)s::TIMESTAMP WITHOUT TIME ZONE OR cases.closed_at < '
+                                              'cycles.opened_at) AND (cycles.opened_by IS NULL OR '
+                                              'cycles.opened_by != %(opened_by_1)s::VARCHAR) AND __filters__',
                                               {'opened_by_1': 'review'}),
                 'return_open_undecided': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                           'cycles.case_id WHERE cycles.resolved_at IS NULL AND '
@@ -4010,11 +4067,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           '(EXISTS (SELECT * FROM cycles AS later WHERE later.case_id = '
                                           'cycles.case_id AND later.number > cycles.number AND '
                                           'later.opened_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE)) AND '
-                                          '(cycles.opened_by IS NULL OR cycles.opened_by != '
-                                          '%(opened_by_1)s::VARCHAR) AND (cases.withdrawn_at IS NULL OR '
-                                          'cases.withdrawn_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND '
-                                          '(cases.closed_at IS NULL OR cases.closed_at >= %(hi)s::TIMESTAMP '
-                                          'WITHOUT TIME ZONE) AND __filters__',
+                                          '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= '
+                                          '%(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND (cases.closed_at IS NULL '
+                                          'OR cases.closed_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                          'cases.closed_at < cycles.opened_at) AND (cycles.opened_by IS NULL '
+                                          'OR cycles.opened_by != %(opened_by_1)s::VARCHAR) AND __filters__',
                                           {'opened_by_1': 'review'}),
                 'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
                                         '(__[POSTCOMPILE_ids]) AND __filters__',
@@ -6371,6 +6428,26 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'status_1_4': 'paused',
                                        'status_1_5': 'reopened',
                                        'status_1_6': 'under_review'}),
+                'sla_open_breached_past': ('SELECT count(*) AS count_1 FROM cycles JOIN cases ON cases.id = '
+                                           'cycles.case_id WHERE (cycles.resolved_at IS NULL OR '
+                                           'cycles.resolved_at >= %(edge)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                           'cycles.opened_at < %(edge)s::TIMESTAMP WITHOUT TIME ZONE AND NOT '
+                                           '(EXISTS (SELECT * FROM cycles AS later WHERE later.case_id = '
+                                           'cycles.case_id AND later.number > cycles.number AND '
+                                           'later.opened_at < %(edge)s::TIMESTAMP WITHOUT TIME ZONE)) AND '
+                                           '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= '
+                                           '%(edge)s::TIMESTAMP WITHOUT TIME ZONE) AND (cases.closed_at IS '
+                                           'NULL OR cases.closed_at >= %(edge)s::TIMESTAMP WITHOUT TIME ZONE '
+                                           'OR cases.closed_at < cycles.opened_at) AND '
+                                           'coalesce(cases.received_at, cases.received_at) <= '
+                                           '%(edge)s::TIMESTAMP WITHOUT TIME ZONE AND (cycles.due_at IS NOT '
+                                           'NULL AND cycles.due_at <= %(edge)s::TIMESTAMP WITHOUT TIME ZONE '
+                                           'OR cycles.regulatory_due_at <= %(edge)s::TIMESTAMP WITHOUT TIME '
+                                           'ZONE OR cycles.first_response_due_at <= %(edge)s::TIMESTAMP '
+                                           'WITHOUT TIME ZONE AND (cycles.first_responded_at IS NULL OR '
+                                           'cycles.first_responded_at > %(edge)s::TIMESTAMP WITHOUT TIME '
+                                           'ZONE))',
+                                           {}),
                 'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                        'coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) AS g, '
                                        'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -7019,6 +7096,30 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                        'status_1_4': 'paused',
                        'status_1_5': 'reopened',
                        'status_1_6': 'under_review'}),
+            'aging_past': ('SELECT cycles.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
+                           '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) '
+                           'THEN :param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN '
+                           '(cases.received_at > :age_10) THEN :param_5 WHEN (cases.received_at > :age_15) '
+                           'THEN :param_6 ELSE :param_7 END AS bucket, count(*) AS count_1 FROM cycles JOIN '
+                           'cases ON cases.id = cycles.case_id WHERE (cycles.resolved_at IS NULL OR '
+                           'cycles.resolved_at >= :as_of) AND cycles.opened_at < :as_of AND NOT (EXISTS '
+                           '(SELECT * FROM cycles AS later WHERE later.case_id = cycles.case_id AND '
+                           'later.number > cycles.number AND later.opened_at < :as_of)) AND '
+                           '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= :as_of) AND '
+                           '(cases.closed_at IS NULL OR cases.closed_at >= :as_of OR cases.closed_at < '
+                           'cycles.opened_at) AND coalesce(cases.received_at, cases.received_at) <= :as_of '
+                           'GROUP BY cycles.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
+                           '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) '
+                           'THEN :param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN '
+                           '(cases.received_at > :age_10) THEN :param_5 WHEN (cases.received_at > :age_15) '
+                           'THEN :param_6 ELSE :param_7 END',
+                           {'param_1': 'later',
+                            'param_2': '0-1',
+                            'param_3': '1-3',
+                            'param_4': '3-5',
+                            'param_5': '5-10',
+                            'param_6': '10-15',
+                            'param_7': '>15'}),
             'calendar': ('SELECT business_calendar.identity, business_calendar.first_year, '
                          'business_calendar.last_year, (SELECT min(cases.received_at) AS min_1 FROM cases) '
                          'AS anon_1 FROM business_calendar',
@@ -10888,24 +10989,41 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'regions': ('SELECT settings."key", settings.value FROM settings WHERE settings."key" LIKE '
                         ':key_1',
                         {'key_1': 'region:%'}),
+            'return_earlier_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, '
+                                       'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
+                                       'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                       'regulatory_due_at FROM cycles JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE cycles.resolved_at >= :lo AND '
+                                       'cycles.resolved_at < :hi AND cases.received_at < :lo AND '
+                                       '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1) AND '
+                                       'NOT (EXISTS (SELECT * FROM cycles AS earlier WHERE earlier.case_id = '
+                                       'cycles.case_id AND earlier.number < cycles.number AND '
+                                       'earlier.resolved_at IS NOT NULL AND (earlier.opened_by IS NULL OR '
+                                       'earlier.opened_by != :opened_by_2))) AND __filters__',
+                                       {'opened_by_1': 'review', 'opened_by_2': 'review'}),
+            'return_earlier_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
+                                       'cases.reviewed_at >= :lo AND cases.reviewed_at < :hi AND '
+                                       'cases.review_requested_at < :lo AND __filters__',
+                                       {}),
             'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                           'cycles.case_id WHERE cycles.resolved_at >= :hi AND '
                                           'cycles.opened_at < :hi AND NOT (EXISTS (SELECT * FROM cycles AS '
                                           'later WHERE later.case_id = cycles.case_id AND later.number > '
-                                          'cycles.number AND later.opened_at < :hi)) AND (cycles.opened_by '
-                                          'IS NULL OR cycles.opened_by != :opened_by_1) AND '
-                                          '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= :hi) AND '
-                                          '(cases.closed_at IS NULL OR cases.closed_at >= :hi) AND '
-                                          '__filters__',
+                                          'cycles.number AND later.opened_at < :hi)) AND (cases.withdrawn_at '
+                                          'IS NULL OR cases.withdrawn_at >= :hi) AND (cases.closed_at IS '
+                                          'NULL OR cases.closed_at >= :hi OR cases.closed_at < '
+                                          'cycles.opened_at) AND (cycles.opened_by IS NULL OR '
+                                          'cycles.opened_by != :opened_by_1) AND __filters__',
                                           {'opened_by_1': 'review'}),
             'return_open_undecided': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                       'cycles.case_id WHERE cycles.resolved_at IS NULL AND cycles.opened_at '
                                       '< :hi AND NOT (EXISTS (SELECT * FROM cycles AS later WHERE '
                                       'later.case_id = cycles.case_id AND later.number > cycles.number AND '
-                                      'later.opened_at < :hi)) AND (cycles.opened_by IS NULL OR '
-                                      'cycles.opened_by != :opened_by_1) AND (cases.withdrawn_at IS NULL OR '
+                                      'later.opened_at < :hi)) AND (cases.withdrawn_at IS NULL OR '
                                       'cases.withdrawn_at >= :hi) AND (cases.closed_at IS NULL OR '
-                                      'cases.closed_at >= :hi) AND __filters__',
+                                      'cases.closed_at >= :hi OR cases.closed_at < cycles.opened_at) AND '
+                                      '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1) AND '
+                                      '__filters__',
                                       {'opened_by_1': 'review'}),
             'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
                                     '(__[POSTCOMPILE_ids]) AND __filters__',
@@ -12881,6 +12999,19 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'status_1_4': 'paused',
                                    'status_1_5': 'reopened',
                                    'status_1_6': 'under_review'}),
+            'sla_open_breached_past': ('SELECT count(*) AS count_1 FROM cycles JOIN cases ON cases.id = '
+                                       'cycles.case_id WHERE (cycles.resolved_at IS NULL OR '
+                                       'cycles.resolved_at >= :edge) AND cycles.opened_at < :edge AND NOT '
+                                       '(EXISTS (SELECT * FROM cycles AS later WHERE later.case_id = '
+                                       'cycles.case_id AND later.number > cycles.number AND later.opened_at '
+                                       '< :edge)) AND (cases.withdrawn_at IS NULL OR cases.withdrawn_at >= '
+                                       ':edge) AND (cases.closed_at IS NULL OR cases.closed_at >= :edge OR '
+                                       'cases.closed_at < cycles.opened_at) AND coalesce(cases.received_at, '
+                                       'cases.received_at) <= :edge AND (cycles.due_at IS NOT NULL AND '
+                                       'cycles.due_at <= :edge OR cycles.regulatory_due_at <= :edge OR '
+                                       'cycles.first_response_due_at <= :edge AND (cycles.first_responded_at '
+                                       'IS NULL OR cycles.first_responded_at > :edge))',
+                                       {}),
             'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                    'coalesce(cases.assignee, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '

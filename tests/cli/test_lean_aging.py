@@ -112,3 +112,33 @@ def test_the_lean_due_soon_aging_and_summary_load_no_orm_nor_typer(cli):
                          ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31"],
                          ["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "tier,branch,channel"]
                          ) == []
+
+
+def test_a_report_of_a_past_moment_counts_the_cases_open_then_whatever_was_done_since(cli):
+    """The examiner's case: received Mon 09-21, its internal deadline 09-24 24:00, decided 10-08. Asked of
+    10-01, aging counts it open (and the sla window ending 09-30 counts it open and in breach), as
+    the September monthly report does, both ways; a case received later is not counted, nor one
+    withdrawn or decided before the moment, nor one decided and reopened only after it as twice."""
+    cli.staff()
+    late = cli.log(received="2026-09-21T10:00")
+    cli("assign", late, "--to", "wangfang", "--at", "2026-09-21T11:00")
+    cli("resolve", late, "--resolution", "退还", "--at", "2026-10-08T20:00")
+    gone = cli.log(received="2026-09-22T10:00")
+    cli("withdraw", gone, "--at", "2026-09-25T10:00")
+    done = cli.log(received="2026-09-22T11:00")
+    cli("resolve", done, "--resolution", "解释", "--at", "2026-09-23T10:00")
+    again = cli.log(received="2026-09-24T10:00")
+    cli("resolve", again, "--resolution", "解释", "--at", "2026-10-09T10:00")
+    cli("reopen", again, "--reason", "客户不认可", "--at", "2026-10-10T10:00")
+    cli.log(received="2026-10-05T10:00")  # after the moment
+    aging = json.loads(_same(cli, "report", "aging", "--as-of", "2026-10-01T12:00", "-f", "json")[1])
+    assert aging[-1]["total"] == 2 and aging[0]["tier"] == "general" and aging[0]["total"] == 2
+    _same(cli, "report", "aging", "--as-of", "2026-10-01T12:00")
+    _same(cli, "--lang", "zh", "report", "aging", "--as-of", "2026-10-01T12:00", "-f", "csv")
+    out = _same(cli, "report", "sla", "--from", "2026-09-01", "--to", "2026-09-30")[1].decode()
+    assert out.rstrip().endswith("Open cases that have already breached a deadline: 2"), out
+    # Today the first is decided and the reopened one is open again, on a new clock.
+    now = json.loads(_same(cli, "report", "aging", "-f", "json")[1])
+    assert now[-1]["total"] == 2  # the reopened one and the one received on 10-05
+    monthly = json.loads(RUN(["--db", str(cli.db), "report", "monthly", "--month", "2026-09", "--format", "json"]).stdout)
+    assert monthly["aging"][-1]["total"] == 2 and monthly["open_breached"] == 2

@@ -102,6 +102,15 @@ def test_a_country_whose_weekend_is_friday_and_saturday(cli, tmp_path):
     cli("list")  # (the default calendar again, for the tests after this one on the same database)
 
 
+def test_calendar_show_writes_a_substituted_day_s_date_as_iso_in_english(cli):
+    """The holidays package names a moved rest day with an American date (01/04/2026); the tool
+    writes dates one way, 2026-01-04, in the calendar and in the steps of calendar due."""
+    out = cli("calendar", "show", "--year", "2026").stdout
+    assert "Day off (substituted from 2026-01-04)" in out and "01/04/2026" not in out
+    steps = cli("calendar", "due", "--tier", "general", "--received-at", "2026-09-30T10:00").stdout
+    assert "/2026" not in steps
+
+
 def test_calendar_warns_for_a_provisional_year(cli):
     from complaintctl.config import Policy
     from complaintctl.deadlines import BusinessCalendar

@@ -221,13 +221,16 @@ def _quarter(cli):
 
 
 MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn", "repeat",
-            "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "open_at_quarter_end")
+            "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "open_at_quarter_end",
+            "earlier_handled_within_15_days", "earlier_handled_within_extension", "earlier_handled_late",
+            "earlier_reviews_upheld", "earlier_reviews_changed")
 # The scenario's answers, worked out by hand from _quarter's story (in MEASURES order).
 EXPECTED_Q3 = {
-    "BJ001": (4, 2, 0, 1, 0, 2, 0, 0, 0, 0, 1),   # a, k on time; c late; repeats: k's new facts, d's first; d open
-    "BJ002": (3, 2, 1, 0, 0, 1, 1, 1, 0, 0, 1),   # e, e2 on time; b extended; before's new facts; e reviewed; before open
-    "GZ001": (2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1),   # g withdrawn; h open (withdrawn after the quarter)
-    "SH001": (2, 2, 0, 0, 0, 0, 1, 0, 0, 1, 0),   # b2, f on time; f's review pending at the end
+    "BJ001": (4, 2, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),  # a, k on time; c late; repeats: k's new facts, d's first; d open
+    "BJ002": (3, 2, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0),  # e, e2 on time; b extended; before's new facts; e reviewed; before open
+    "GZ001": (2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),  # g withdrawn; h open (withdrawn after the quarter)
+    "SH001": (2, 2, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0),  # b2, f on time; f's review pending at the end
+    # (nothing received before the quarter was decided in it: June's case is decided in Q4)
 }
 
 
@@ -256,28 +259,37 @@ def _independent_count(cli, lo: str, hi: str) -> dict[str, dict[str, int]]:
                 m["reviews_requested"] += 1
                 decided = [x for x in events if x["action"] == "review_decide" and _at(x["occurred_at"]) < hi_t]
                 m["reviews_" + (decided[0]["new"]["review_outcome"] if decided else "pending")] += 1
+            elif e["action"] == "review" and _at(e["occurred_at"]) < lo_t:  # asked before, decided in the period?
+                decided = [x for x in events if x["action"] == "review_decide" and lo_t <= _at(x["occurred_at"]) < hi_t]
+                if decided:
+                    m["earlier_reviews_" + decided[0]["new"]["review_outcome"]] += 1
         in_force = [c for c in cycles if _at(c["opened_at"]) < hi_t]
         if in_force and not withdrawn and not closed and in_force[-1]["opened_by"] != "review" and (
                 in_force[-1]["resolved_at"] is None or _at(in_force[-1]["resolved_at"]) >= hi_t):
             m["open_at_quarter_end"] += 1
-        if not lo_t <= _at(record["received_at"]) < hi_t:
+        received = _at(record["received_at"])
+        if received >= hi_t:
             continue
-        m["received"] += 1
-        m["withdrawn"] += bool(withdrawn)
+        if received >= lo_t:
+            m["received"] += 1
+            m["withdrawn"] += bool(withdrawn)
         decided = [c for c in cycles if c["resolved_at"]]
         if not decided or _at(decided[0]["resolved_at"]) >= hi_t:
             continue
         first = decided[0]
         told, opened = _at(first["resolved_at"]), _at(first["opened_at"])
+        if received < lo_t and told < lo_t:  # received and decided before the period: not its figure
+            continue
+        prefix = "" if received >= lo_t else "earlier_"
         if first["regulatory_breached"]:
-            m["handled_late"] += 1
+            m[prefix + "handled_late"] += 1
             continue
         extended = any(opened <= t <= told for t in when("extend"))
         if first["opened_at"] not in base_due:
             base_due[first["opened_at"]] = cli.json("calendar", "due", "--tier", "general", "--received-at",
                                                     first["opened_at"], "--json")["regulatory_due_at"]
         late_for_15 = told >= _at(base_due[first["opened_at"]])
-        m["handled_within_extension" if extended and late_for_15 else "handled_within_15_days"] += 1
+        m[prefix + ("handled_within_extension" if extended and late_for_15 else "handled_within_15_days")] += 1
     return {b: m for b, m in out.items() if any(m.values())}
 
 
@@ -292,6 +304,12 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     assert got == {**EXPECTED_Q3, "TOTAL": total}
     independent = _independent_count(cli, "2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
     assert {b: tuple(m[k] for k in MEASURES) for b, m in independent.items()} == EXPECTED_Q3
+    # Q4, where what came before is decided (June's case late, f's review changed), counted both ways.
+    q4 = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")["by_branch"]
+    independent = _independent_count(cli, "2026-10-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
+    assert {r["branch"]: tuple(r[k] for k in MEASURES) for r in q4 if r["branch"] != "TOTAL"} == {
+        b: tuple(m[k] for k in MEASURES) for b, m in independent.items()}
+    assert sum(m["earlier_handled_late"] + m["earlier_reviews_changed"] for m in independent.values()) == 2
     assert {r["branch"]: r["region"] for r in rep["by_branch"]} == {
         "BJ001": "北京", "BJ002": "北京", "SH001": "上海", "GZ001": "", "TOTAL": ""}
     regions = {r["region"]: tuple(r[k] for k in MEASURES) for r in rep["by_region"]}
@@ -332,11 +350,15 @@ def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter_and_repeats_whe
     got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in rep["by_branch"]}
     assert got == {"BJ002": {"received": 1, "open_at_quarter_end": 1}, "TOTAL": {"received": 1, "open_at_quarter_end": 1}}
     q4 = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")["by_branch"]
-    # Only what happened in Q4 for Q4's complaints: d's second repeat, the case received in October
-    # (open), and d still open; f's review was asked for in Q3, h (withdrawn in Q4) was received in Q3.
+    # What happened in Q4 for Q4's complaints: d's second repeat, the case received in October (open),
+    # and d still open; and what Q4 decided of what came before it: June's case, restarted in July,
+    # decided late in Q4, and f's review, asked for in Q3, changed in Q4. (h, withdrawn in Q4, was
+    # received in Q3: a withdrawal is its own period's.)
     got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in q4}
     assert got == {"BJ001": {"received": 1, "repeat": 1, "open_at_quarter_end": 2},
-                   "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2}}
+                   "BJ002": {"earlier_handled_late": 1}, "SH001": {"earlier_reviews_changed": 1},
+                   "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2, "earlier_handled_late": 1,
+                             "earlier_reviews_changed": 1}}
     # One definition of a repeat complaint (reports.repeat_complaints): counted in the period it
     # arrived, under its original's branch, whenever the original was received. The return and
     # `report summary` agree on it, period by period: the case received in June repeats (new facts)
@@ -431,7 +453,7 @@ def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(
     assert handling.freeze_panes == "A2"
     assert [c.value for c in handling[1]] == [
         "网点", "地区", "受理量", "15日内办结", "延期内办结", "超期办结", "撤回", "重复投诉", "申请核查", "核查维持",
-        "核查变更", "核查未结", "期末未结"]
+        "核查变更", "核查未结", "期末未结", "往期15日内办结", "往期延期内办结", "往期超期办结", "往期核查维持", "往期核查变更"]
     by_branch = {r[0]: r[1:] for r in handling.iter_rows(min_row=2, values_only=True)}
     assert all(isinstance(v, int) for row in by_branch.values() for v in row[1:])
     independent = _independent_count(cli, "2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
@@ -578,3 +600,64 @@ def test_the_monthly_report_refuses_a_bad_month(cli):
     assert "invalid --month '2026-13'" in cli.fails("report", "monthly", "--month", "2026-13")
     assert "invalid --format 'pdf'" in cli.fails("report", "monthly", "--month", "2026-07", "--format", "pdf")
 
+
+
+def test_a_minute_s_appraisal_buys_no_day(cli):
+    """The examiner's case: received Thu 03-05 (the 15 days end Fri 03-20), appraised one minute on
+    03-10: the deadline stays Fri 03-20 (rounding the minute up to a day moved it to Mon 03-23)."""
+    cli.staff()
+    ref = cli.log(received="2026-03-05T09:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-05T09:30")
+    cli("pause", ref, "--reason", "appraisal", "--at", "2026-03-10T10:00")
+    cli("resume", ref, "--at", "2026-03-10T10:01")
+    assert cli.json("show", ref, "--json")["case"]["regulatory_due_at"] == "2026-03-21T00:00:00+08:00"
+    other = cli.log(received="2026-03-05T09:00")
+    cli("pause", other, "--reason", "appraisal", "--at", "2026-03-09T10:00")
+    cli("resume", other, "--at", "2026-03-11T12:00")  # two days and two hours: two days
+    assert cli.json("show", other, "--json")["case"]["regulatory_due_at"] == "2026-03-24T00:00:00+08:00"
+
+
+def test_a_return_for_a_period_not_yet_over_says_so(cli):
+    """A quarter still running is its figures so far, and one not begun counts nothing: each says
+    so on stderr (the lean way and the full way alike); an ended quarter says nothing."""
+    from tests.cli.test_lean_overdue import _run
+
+    cli.log()
+    for lean_way in (True, False):
+        code, out, err = _run(["--db", str(cli.db), "report", "regulatory", "--quarter", "2099Q1", "--format", "json"],
+                              lean_way=lean_way)
+        assert code == 0 and err.decode().startswith("warning: 2099Q1 has not begun (it starts on 2099-01-01)")
+        code, out, err = _run(["--db", str(cli.db), "report", "regulatory", "--quarter", "2020Q1", "--format", "json"],
+                              lean_way=lean_way)
+        assert code == 0 and err == b""
+    import datetime as dt
+
+    now = dt.date.today()
+    running = f"{now.year}Q{(now.month - 1) // 3 + 1}"
+    err = cli("--lang", "zh", "report", "regulatory", "--quarter", running).stderr
+    assert f"{running} 至 " in err and "截至目前的数据" in err
+
+
+def test_what_a_period_decides_of_what_came_before_it_is_that_period_s(cli):
+    """The examiner's case: a complaint of June restarted by new facts in July (its deadline then 07-30)
+    and decided late on 10-15 is open at the end of Q3 and handled late in Q4; a review asked for on
+    09-25 and upheld on 10-10 is pending at the end of Q3 and upheld in Q4. Nothing decided late
+    disappears by crossing a quarter's end."""
+    cli.staff()
+    old = cli.log(received="2026-06-20T10:00")
+    cli("log", "--repeat-of", old, "--new-facts", "--channel", "hotline", "--description", "补充新情况",
+        "--received-at", "2026-07-15T10:00")
+    reviewed = cli.log(received="2026-09-01T10:00")
+    cli("resolve", reviewed, "--resolution", "解释", "--at", "2026-09-08T10:00")
+    cli("review", reviewed, "--requested-at", "2026-09-25T10:00", "--reviewer", "sunli")
+    q3 = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")["by_branch"][-1]
+    assert (q3["open_at_quarter_end"], q3["reviews_pending"]) == (1, 1)
+    cli("resolve", old, "--resolution", "退还", "--at", "2026-10-15T10:00")
+    cli("--as", "sunli", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at", "2026-10-10T10:00")
+    q4 = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")["by_branch"][-1]
+    assert (q4["earlier_handled_late"], q4["earlier_reviews_upheld"], q4["received"]) == (1, 1, 0)
+    assert q4["earlier_handled_within_15_days"] == q4["earlier_handled_within_extension"] == 0
+    q3_again = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")["by_branch"][-1]
+    assert q3_again["earlier_handled_late"] == 0 and q3_again["handled_within_15_days"] == 1  # the September one
+    table = cli("--lang", "zh", "report", "regulatory", "--quarter", "2026Q4").stdout
+    assert "各网点本期办结的往期投诉及核查" in table

@@ -123,7 +123,7 @@ def test_summary_compares_with_the_previous_window(cli, data):
 
 def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
     out = cli("escalate", "--overdue", "--as-of", AS_OF).stdout
-    assert f"{data['a']}: general -> important" in out
+    assert f"{data['a']}: General -> Important" in out
     assert "1 overdue urgent case(s) need executive attention" in out
     assert cli.json("show", data["a"], "--json")["case"]["tier"] == "important"
     ev = cli.json("show", data["a"], "--json")["events"][-1]

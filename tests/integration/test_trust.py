@@ -118,8 +118,15 @@ def test_purge_anonymises_closed_cases_and_records_it(cli, history):
     r = cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")
     assert r["anonymised"] == [history[0]]
     assert tuple(cli.sql("select phone, description from cases where id=1")[0]) == (None, "[anonymised]")
-    last = cli.json("show", history[0], "--json")["events"][-1]
+    shown = cli.json("show", history[0], "--json")
+    last = shown["events"][-1]
     assert last["action"] == "purge"
+    # Nothing of the customer in the timeline either, masked or not: the description logged (which
+    # may hold an address no pattern masks), the resolution, the notes' text.
+    text = cli("show", history[0]).stdout + str(shown)
+    for gone in ("理财产品风险未揭示", "已处理", "张", "138****5678"):
+        assert gone not in text, gone
+    assert shown["events"][0]["new"]["description"] == "[anonymised]"
     assert cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")["anonymised"] == []
     assert cli("db", "check").exit_code == 0
     # A withdrawn case has ended too: purged by the day its withdrawal was received.

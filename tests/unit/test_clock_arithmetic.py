@@ -107,12 +107,15 @@ def test_a_period_ends_at_24_00_of_its_last_day_moved_off_a_weekend_but_not_off_
     assert period_end(at("2026-11-30T10:00"), 15, closed) == end_of("2026-12-15")
 
 
-def test_appraisal_time_adds_whole_days_rounded_up():
+def test_appraisal_time_adds_its_whole_days_only():
+    """No appraisal adds more time than it took: a minute adds nothing, a day and a minute one day."""
     plain = regulatory_due(at("2026-11-30T10:00"), CAL)
     assert plain == end_of("2026-12-15")
-    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=1) == end_of("2026-12-16")
+    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=1) == plain
+    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=DAY - 1) == plain
     assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=DAY) == end_of("2026-12-16")
-    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=DAY + 1) == end_of("2026-12-17")
+    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=DAY + 1) == end_of("2026-12-16")
+    assert regulatory_due(at("2026-11-30T10:00"), CAL, paused_seconds=2 * DAY) == end_of("2026-12-17")
     assert regulatory_due(at("2026-11-30T10:00"), CAL, extended_to=30) == end_of("2026-12-30")
 
 

@@ -77,7 +77,7 @@ def test_a_cases_deadlines_are_explained_from_its_cycle_with_restarts_extensions
     assert extended == dl.explain(opened, Tier.IMPORTANT, CAL, extended_to=60).steps
     assert extended != dl.explain(opened, Tier.IMPORTANT, CAL).steps
     paused = dl.explain_case(_case(regulatory_paused_seconds=2 * 86400 + 1), opened, "log", CAL)
-    assert paused[-1] == "Appraisal time left out of the regulatory period: 3 day(s) added."  # part of a day counts
+    assert paused[-1] == "Appraisal time left out of the regulatory period: 2 day(s) added."  # its whole days only
     exact = dl.explain_case(_case(regulatory_paused_seconds=2 * 86400), opened, "log", CAL)
     assert exact[-1] == "Appraisal time left out of the regulatory period: 2 day(s) added."
 
