@@ -571,12 +571,28 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
     restart = opened_by in ("reopen", "new_facts")
     steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
                      restart=restart).steps
+    steps = _plan_after_escalation(case, cycle_opened_at, restart, cal, lang, steps)
     if case.paused_working_seconds and case.due_at is not None:
         steps.append(_s("paused", lang, working=duration(case.paused_working_seconds, lang, working=True),
                         when=f"{cal.local(case.due_at):%Y-%m-%d %H:%M}"))
     if case.regulatory_paused_seconds:
         steps.append(_s("appraisal", lang, n=appraisal_days(case.regulatory_paused_seconds)))
     return steps
+
+
+def _plan_after_escalation(case, cycle_opened_at: dt.datetime, restart: bool, cal: BusinessCalendar, lang: str,
+                           steps: list[str]) -> list[str]:
+    """An urgent case escalated to urgent: its plan's hours ran from the escalation, not from the
+    cycle's start, and the step says so (the clocks table shows the plan's deadline so counted)."""
+    due, policy = case.first_response_due_at, cal.policy
+    if case.tier != Tier.URGENT or due is None or due == response_due(cycle_opened_at, policy):
+        return steps
+    counted = _s("urgent", lang, since=t("since.restart" if restart else "since.receipt", lang),
+                 hours=policy.urgent_response_hours, when=f"{cal.local(response_due(cycle_opened_at, policy)):%Y-%m-%d %H:%M}")
+    began = cal.local(due - dt.timedelta(hours=policy.urgent_response_hours))
+    said = _s("urgent", lang, since=t("since.escalation", lang, at=f"{began:%Y-%m-%d %H:%M}"),
+              hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}")
+    return [said if step == counted else step for step in steps]
 
 
 def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None, lang: str = "en") -> list[str]:

@@ -600,6 +600,7 @@ TEXT.update({
                           "重新计时 {day} {time}（{tz}）；当日不计入。"),
     "since.receipt": ("receipt", "受理"),
     "since.restart": ("the restart", "重新计时"),
+    "since.escalation": ("the escalation to urgent ({at})", "升级为紧急投诉（{at}）"),
     "step.urgent": ("Urgent: the initial plan is due {hours} clock hours after {since}, holidays included: {when}.",
                "紧急投诉：须在{since}后 {hours} 小时内（节假日照常计算）提出初步处理方案：{when}。"),
     "step.followup": ("After the plan, the case needs a follow-up (note or respond) at least once every working day until resolved.",

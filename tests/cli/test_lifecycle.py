@@ -273,3 +273,20 @@ def test_deactivated_staff_get_no_new_cases(cli):
     assert rows["wangfang"]["active"] is False
     assert "name 'wangfang' was deactivated" in cli.fails("staff", "deactivate", "wangfang")
     assert cli("db", "check").exit_code == 0
+
+
+def test_show_explains_the_plan_of_a_case_escalated_to_urgent_from_the_escalation(cli):
+    """The clocks table counts the 24 hours from the escalation; the explanation says the same
+    (it said 'after receipt', with the receipt's deadline)."""
+    cli.staff()
+    ref = cli.log("--tier", "important", received="2026-11-27T10:00")
+    cli("--as", "zhangwei", "escalate", ref, "--to", "urgent", "--reason", "x", "--at", "2026-11-30T09:00")
+    shown = cli.json("show", ref, "--json", "--as-of", "2026-11-30T10:00")
+    assert shown["case"]["first_response_due_at"] == "2026-12-01T09:00:00+08:00"
+    step = next(s for s in shown["steps"] if s.startswith("Urgent:"))
+    assert step == ("Urgent: the initial plan is due 24 clock hours after the escalation to urgent (2026-11-30 09:00), "
+                    "holidays included: 2026-12-01 09:00.")
+    zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-11-30T10:00").stdout
+    assert "升级为紧急投诉（2026-11-30 09:00）后 24 小时内" in zh
+    urgent = cli.log("--tier", "urgent", received="2026-11-27T10:00")  # urgent from receipt: as before
+    assert "after receipt" in next(s for s in cli.json("show", urgent, "--json")["steps"] if s.startswith("Urgent:"))
