@@ -561,10 +561,10 @@ def _return_tables(rep: dict, lang: str, output) -> None:
                     lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), keep_empty=True)
         # Three tables a dimension, so that every figure fits an 80-column terminal.
         for dim, rows in (("branch", rep["by_branch"]), ("region", rep["by_region"])):
-            for part, keys in zip(("", "_more", "_earlier"), (HANDLING_KEYS[:5], HANDLING_KEYS[5:11], HANDLING_KEYS[11:])):
+            for part, keys in zip(("", "_more", "_other"), (HANDLING_KEYS[:5], HANDLING_KEYS[5:11], HANDLING_KEYS[11:])):
                 # (the third table's title says what came before the period: its columns keep their short names)
                 render.emit(_return_rows(rows, dim, lang), [Column(dim, priority=0)] + [
-                                Column(k, kind="number", priority=i + 1, header=labels.t(k.removeprefix("earlier_"), lang))
+                                Column(k, kind="number", priority=i + 1, header=labels.t(k.removeprefix("other_"), lang))
                                 for i, k in enumerate(keys)],
                             lang=lang, limit=None, output=output, title=labels.t(f"title.by_{dim}{part}", lang),
                             keep_empty=True)

@@ -584,7 +584,7 @@ def _plan_after_escalation(case, cycle_opened_at: dt.datetime, restart: bool, ca
                            steps: list[str]) -> list[str]:
     """An urgent case escalated to urgent: its plan's hours ran from the escalation, not from the
     cycle's start, and the step says so (the clocks table shows the plan's deadline so counted)."""
-    due, policy = case.first_response_due_at, cal.policy
+    due, policy = getattr(case, "first_response_due_at", None), cal.policy
     if case.tier != Tier.URGENT or due is None or due == response_due(cycle_opened_at, policy):
         return steps
     counted = _s("urgent", lang, since=t("since.restart" if restart else "since.receipt", lang),

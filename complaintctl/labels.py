@@ -440,15 +440,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "reviews_upheld": ("Upheld on review", "核查维持"),
     "reviews_changed": ("Changed on review", "核查变更"),
     "reviews_pending": ("Reviews pending", "核查未结"),
-    "earlier_handled_within_15_days": ("Earlier: handled within 15 days", "往期15日内办结"),
-    "earlier_handled_within_extension": ("Earlier: within an extension", "往期延期内办结"),
-    "earlier_handled_late": ("Earlier: handled late", "往期超期办结"),
-    "earlier_reviews_upheld": ("Earlier: upheld on review", "往期核查维持"),
-    "earlier_reviews_changed": ("Earlier: changed on review", "往期核查变更"),
-    "title.by_branch_earlier": ("Decided in the period of what was received (or asked to review) before it, by branch",
-                                "各网点本期办结的往期投诉及核查"),
-    "title.by_region_earlier": ("Decided in the period of what was received (or asked to review) before it, by region",
-                                "各地区本期办结的往期投诉及核查"),
+    "other_handled_within_15_days": ("Other: handled within 15 days", "其他15日内办结"),
+    "other_handled_within_extension": ("Other: within an extension", "其他延期内办结"),
+    "other_handled_late": ("Other: handled late", "其他超期办结"),
+    "other_reviews_upheld": ("Other: upheld on review", "其他核查维持"),
+    "other_reviews_changed": ("Other: changed on review", "其他核查变更"),
+    "title.by_branch_other": ("The period's other decisions (complaints received before it, reopened cases, reviews "
+                              "asked for before it), by branch", "各网点本期其他办结（往期受理、重新处理的投诉及往期申请的核查）"),
+    "title.by_region_other": ("The period's other decisions (complaints received before it, reopened cases, reviews "
+                              "asked for before it), by region", "各地区本期其他办结（往期受理、重新处理的投诉及往期申请的核查）"),
     "region": ("Region", "地区"),
     "region.none": ("(no region)", "（未划分地区）"),
     "title.by_region": ("Handling by region", "各地区处理情况"),
@@ -473,18 +473,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "the period, whenever the original was received. Reviews requested: review requests received in the "
         "period, and of those the ones decided by its end with the decision upheld or changed, and the ones still "
         "pending. Open at period end: every complaint not decided, withdrawn or closed by the end, whenever "
-        "received (a decision under review is counted under reviews). Earlier: of the complaints received before "
-        "the period, those whose first decision was told in it, within 15 days, within an extension or late as "
-        "above; of the reviews requested before the period, those decided in it, upheld or changed (a complaint "
-        "carried over is counted once as open at the end of its period and once here, when decided). Regions "
+        "received (a decision under review is counted under reviews). Other: every other decision told in the "
+        "period (the first of a complaint received before it, or a reopened case's new one), within 15 days, within "
+        "an extension or late as above; and the reviews requested before the period decided in it, upheld or "
+        "changed (a complaint carried over is counted as open at the end of its period and here when decided). "
+        "Regions "
         "group branches as config's [regions] says; a branch not listed there is under (no region).",
         "统计口径：受理量为本期受理的投诉（新案件；重复投诉不另立案）。15日内办结、延期内办结、超期办结：上述投诉中，在期末前首次将处理"
         "决定告知客户的；超过有效时限告知的为超期办结（以记录的超时标记为准）；经延期（extend --to 30|60）且超过15日、在延长后的时限内"
         "告知的为延期内办结；其余为15日内办结（鉴定时间不计入）。撤回：上述投诉中期末前撤回的。重复投诉：本期收到的同一事项再次投诉"
         "（log --repeat-of），不论原投诉何时受理。申请核查：本期收到的核查申请，及其中期末前作出核查决定（维持或变更原决定）和尚未办结"
-        "的数量。期末未结：截至期末尚未作出处理决定、撤回或关闭的全部投诉（不论受理时间；处理决定在核查中的计入核查）。往期：本期以前"
-        "受理、在本期首次告知处理决定的投诉，按上述口径分为15日内办结、延期内办结、超期办结；本期以前申请、在本期作出决定的核查，分为"
-        "维持和变更（跨期投诉在受理期末计入期末未结，办结时在此计入）。地区按配置文件 [regions] 划分网点，未列明的网点计入（未划分地区）。"),
+        "的数量。期末未结：截至期末尚未作出处理决定、撤回或关闭的全部投诉（不论受理时间；处理决定在核查中的计入核查）。其他：本期告知的"
+        "其他处理决定（本期以前受理的投诉的首次决定，或重新处理的案件的新决定），按上述口径分为15日内办结、延期内办结、超期办结；本期以前"
+        "申请、在本期作出决定的核查，分为维持和变更（跨期投诉在受理期末计入期末未结，办结时在此计入）。地区按配置文件 [regions] 划分网点，未列明的网点计入（未划分地区）。"),
     "title.late_actions": ("Late remediation actions", "逾期整改措施"),
     "no_actions": ("No remediation actions match.", "没有符合条件的整改措施。"),
     "msg.action_added": ("remediation action {id} added (owner {owner}, due {due})",
@@ -1744,6 +1745,9 @@ TEXT.update({
     "acc.not_complained_about": ("someone other than {name}: the complaint is about them, and the person complained "
                                  "about may not handle or review it (conflict of interest)",
                                  "{name} 以外的人员：该投诉针对此人，被投诉人不得处理或核查该投诉（利益冲突）"),
+    "acc.reviewer_branch": ("staff of the case's branch {branch} or of the higher institution (staff without a branch); "
+                            "{reviewer} is of {own}, a sibling branch, not a higher level",
+                            "本案网点 {branch} 或上级机构（未登记网点）的人员；{reviewer} 属于 {own}，为同级网点，并非上级"),
     "acc.reviewer_manager": ("a manager or executive (the case has no recorded handler)",
                              "中层或高级管理人员（该案件没有记录处理人）"),
     "acc.not_own_decision": ("someone other than {name}, who handled the case: a handler does not review their own decision",

@@ -212,7 +212,8 @@ def _replay_registry(s) -> list[str]:
 
 def _registry_history(s) -> tuple[dict, str, dict]:
     """The staff, the masking policy and the remediation actions as the events without a case
-    leave them (_UNKNOWN: what an older event did not record)."""
+    leave them (_UNKNOWN: what an older event did not record). (Not the branches' regions: `demo
+    --force` keeps the regions recorded before it without their events.)"""
     staff: dict[str, dict[str, Any]] = {}
     masking = "on"  # revision 0012 writes the setting, with no event
     actions: dict[int, dict[str, Any]] = {}
@@ -234,7 +235,7 @@ def _registry_history(s) -> tuple[dict, str, dict]:
         elif action == d.Action.MASKING.value:
             masking = new.get("masking", masking)
         elif action == d.Action.ACTION_ADD.value:
-            actions[new.get("action")] = {"title": detail, "root_cause": new.get("root_cause"),
+            actions[new.get("action")] = {"title": detail, "created_by": actor, "root_cause": new.get("root_cause"),
                                           "product": new.get("product"), "owner": new.get("owner"),
                                           "due_on": new.get("due_on"), "status": d.ActionStatus.OPEN.value,
                                           "evidence": None, "done_at": None, "cases": sorted(new.get("cases") or [])}
@@ -269,7 +270,7 @@ def _action_problems(s, actions: dict[int, dict[str, Any]]) -> list[str]:
         if want is None:
             problems.append(f"remediation action {act.id}: no event records it; added around the tool")
             continue
-        have = {"title": act.title, "root_cause": act.root_cause, "product": act.product, "owner": act.owner,
+        have = {"title": act.title, "created_by": act.created_by, "root_cause": act.root_cause, "product": act.product, "owner": act.owner,
                 "due_on": act.due_on.isoformat(), "status": act.status, "evidence": act.evidence,
                 "done_at": act.done_at, "cases": sorted(refs.get(act.id, []))}
         problems += [f"remediation action {act.id}: {name} differs from its history"

@@ -178,5 +178,5 @@ def revealed(stored: dict, full: dict[str, str]) -> dict:
 
 # How a personal value an error line or an import's rejects file quotes is shown, by field: names as
 # stored, identifiers hidden (a value that failed its check has no valid form to mask).
-QUOTED = {"customer": mask_name, "agent_name": mask_name, "phone": hide, "email": hide, "account": hide,
-          "id_number": hide, "agent_authority": hide}
+QUOTED = {"customer": mask_name, "agent_name": mask_name, "agent": mask_name, "phone": hide, "email": hide,
+          "account": hide, "id_number": hide, "agent_authority": hide}

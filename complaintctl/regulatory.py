@@ -61,8 +61,8 @@ def return_statement(name: str, scope: list):
     if name == "reviews":
         return (select(_C.branch, _C.review_outcome, _C.reviewed_at)
                 .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope))
-    if name in ("earlier_reviews", "earlier_decided"):
-        return _earlier(name, lo, hi, scope)
+    if name in ("other_reviews", "other_decided"):
+        return _other(name, lo, hi, scope)
     if name in ("open_decided_after", "open_undecided"):
         # Open at the end: the case's cycle in force at hi (no later one opened before hi) had no
         # decision told by then, and the case was neither withdrawn nor closed by then. A review's own
@@ -79,11 +79,12 @@ def return_statement(name: str, scope: list):
 
 
 
-def _earlier(name: str, lo, hi, scope: list):
-    """The return's statements of what the period decided of what came before it: the reviews asked
-    for before lo decided in [lo, hi), and the cases received before lo whose first decision (their
-    first cycle decided, not a review's, none before it decided) was told in [lo, hi)."""
-    if name == "earlier_reviews":
+def _other(name: str, lo, hi, scope: list):
+    """The return's statements of the period's other decisions: the reviews asked for before lo
+    decided in [lo, hi); and every decision (not a review's) told in [lo, hi) that is not the first
+    decision of a complaint received in it (those are `window`'s): the first decision of a complaint
+    received before lo, and any later one (a reopened case's, decided again)."""
+    if name == "other_reviews":
         return (select(_C.branch, _C.review_outcome)
                 .where(_C.reviewed_at >= lo, _C.reviewed_at < hi, _C.review_requested_at < lo, *scope))
     earlier = Cycle.__table__.alias("earlier")
@@ -93,8 +94,8 @@ def _earlier(name: str, lo, hi, scope: list):
     return (select(_C.branch, *raw_times([_Y.opened_at, _Y.resolved_at]), _Y.regulatory_breached,
                    _Y.regulatory_extension_days, *raw_times([_Y.regulatory_due_at]))
             .join_from(Cycle.__table__, Case.__table__, _C.id == _Y.case_id)
-            .where(_Y.resolved_at >= lo, _Y.resolved_at < hi, _C.received_at < lo, not_review(_Y),
-                   ~decided_before, *scope))
+            .where(_Y.resolved_at >= lo, _Y.resolved_at < hi, not_review(_Y), or_(_C.received_at < lo, decided_before),
+                   *scope))
 
 
 def reader(uow, where: Scope):

@@ -284,12 +284,20 @@ def open_breached_select(edge):
 
 
 def open_breached_past_select(edge):
-    """The cases open at a past `edge` (open_at) and in breach then: a deadline of their cycle then in
-    force had run out by it (the urgent plan's unless given by then), whatever has been done since.
-    (A pause is the case's present one: the register does not keep when each pause stood.)"""
-    plan_late = and_(_YC.first_response_due_at <= edge,
-                     or_(_YC.first_responded_at.is_(None), _YC.first_responded_at > edge))
-    late = or_(and_(_YC.due_at.is_not(None), _YC.due_at <= edge), _YC.regulatory_due_at <= edge, plan_late)
+    """The cases open at a past `edge` (open_at) and in breach then, by the clock rules of
+    clocks.breached_sql read on the cycle then in force: its internal deadline run out by then
+    (stopped by a pause that began before it), its regulatory one (stopped by an appraisal), an
+    urgent cycle's plan not given by its deadline. A pause is the case's present one (the register
+    keeps when each pause began and ended only in its events), and so are the cycle's tier and
+    deadlines after an escalation since."""
+    urgent = _YC.tier == d.Tier.URGENT.value
+    plan_late = and_(urgent, _YC.first_response_due_at <= edge,
+                     or_(_YC.first_responded_at.is_(None), _YC.first_responded_at > _YC.first_response_due_at))
+    internal_late = and_(not_(urgent), _YC.due_at.is_not(None), _YC.due_at <= edge,
+                         or_(_C.paused_at.is_(None), _YC.due_at <= _C.paused_at))
+    appraised = and_(_C.pause_reason == d.PauseReason.APPRAISAL.value, _C.paused_at.is_not(None),
+                     _YC.regulatory_due_at > _C.paused_at)
+    late = or_(internal_late, and_(_YC.regulatory_due_at <= edge, not_(appraised)), plan_late)
     return select(func.count()).select_from(_in_force()).where(*open_at(edge), late)
 
 

@@ -12,8 +12,9 @@ The statements themselves are defined once, in regulatory.py (`return_statement`
   cases' branches by id (reports.repeat_complaints' definition);
 - `reviews`: the reviews requested in [lo, hi), with their outcomes;
 - `open_decided_after` and `open_undecided`: the cases open at hi, by branch;
-- `earlier_decided`: the cases received before lo whose first decision was told in [lo, hi), with
-  that decision's cycle; `earlier_reviews`: the reviews requested before lo decided in [lo, hi)."""
+- `other_decided`: the decisions told in [lo, hi) other than the first decisions of the complaints
+  received in it (a complaint received before lo first decided, a reopened case decided again), each
+  with its cycle; `other_reviews`: the reviews requested before lo decided in [lo, hi)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,16 +36,16 @@ TOTAL = "TOTAL"
 HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late",
                      "withdrawn", "repeat", "reviews_requested", "reviews_upheld", "reviews_changed",
                      "reviews_pending", "open_at_quarter_end",
-                     # What was decided in the period of what was received or asked for before it: a
-                     # complaint carried over handled late, a review decided, are this period's outcome.
-                     "earlier_handled_within_15_days", "earlier_handled_within_extension", "earlier_handled_late",
-                     "earlier_reviews_upheld", "earlier_reviews_changed")
+                     # The period's other decisions: of complaints received before it, of cases reopened
+                     # (decided again), of reviews asked for before it; each is this period's outcome.
+                     "other_handled_within_15_days", "other_handled_within_extension", "other_handled_late",
+                     "other_reviews_upheld", "other_reviews_changed")
 # The cases of a restarted case's first decision are read by id, this many at a time.
 CHUNK = 500
 # The return's statements (regulatory.return_statement defines each), and the parameter each kind
 # of scope binds its value to (regulatory.scope_condition).
 STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "open_decided_after", "open_undecided",
-              "earlier_decided", "earlier_reviews")
+              "other_decided", "other_reviews")
 SCOPE_PARAMETERS = {"one": "f_branch", "many": "f_places"}
 # The statements whose rows are many (a row a case or cycle), streamed rather than fetched whole.
 STREAMED = ("window", "open_decided_after", "open_undecided")
@@ -161,13 +162,13 @@ class Window:
             for case_id, opened, told, breached, extended, due_in_force in run("restarted",
                                                                                 ids=ids[start:start + CHUNK]):
                 handled(restarted[case_id], opened, told, breached, extended, due_in_force)
-        # Carried over: received before the period, first decided in it, counted as the same decision
-        # of a complaint of the period would be, apart.
-        for b, opened, told, breached, extended, due_in_force in run("earlier_decided", lo=lo, hi=hi):
+        # The period's other decisions (received before it, or decided again after a reopen), counted
+        # as a first decision of a complaint of the period would be, apart.
+        for b, opened, told, breached, extended, due_in_force in run("other_decided", lo=lo, hi=hi):
             m = table.get(b or "")
             if m is None:
                 m = table[b or ""] = dict.fromkeys(HANDLING_MEASURES, 0)
-            handled(m, opened, told, breached, extended, due_in_force, "earlier_")
+            handled(m, opened, told, breached, extended, due_in_force, "other_")
         self.table = table
         self.by_type_reason = [{"business_code": b, "business_name": book.name(b, labels.ZH), "reason_code": c,
                                 "reason_name": book.name(c, labels.ZH), "received": n} for (b, c), n in sorted(pairs.items())]
@@ -215,9 +216,9 @@ def handling_by_branch(run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime,
         else:
             put("reviews_pending", b)
     # Reviews asked for before the period and decided in it.
-    for b, outcome in run("earlier_reviews", lo=lo, hi=hi):
+    for b, outcome in run("other_reviews", lo=lo, hi=hi):
         if outcome in (d.ReviewOutcome.UPHELD.value, d.ReviewOutcome.CHANGED.value):
-            put(f"earlier_reviews_{outcome}", b)
+            put(f"other_reviews_{outcome}", b)
     # Open at the end, counted here rather than grouped in SQL (regulatory.return_statement says why).
     for statement in ("open_decided_after", "open_undecided"):
         for (b,) in run(statement, hi=hi):

@@ -764,7 +764,8 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
             raise InvalidValue("--requested-at", _show(when, ctx), "acc.review_window", days=deadlines.REVIEW_REQUEST_DAYS,
                                day=ctx.calendar.local_date(decided), last=last)
         person = _staff(uow, reviewer, "--reviewer")
-        _check_reviewer(uow, case, person)
+        decider = _decider(uow, case)
+        _check_reviewer(uow, case, person, decider)
         cycle = _cycle(uow, case)
         changes = _open_cycle(uow, ctx, case, when, d.Action.REVIEW)
         due = changes["regulatory_due_at"]
@@ -772,7 +773,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         _apply(uow, ctx, case, d.Action.REVIEW, when, {
             "status": status.value, **changes, "review_requested_at": when, "reviewer": person.name,
             "assignee": person.name,
-        }, extra={"handler": case.assignee})
+        }, extra={"handler": case.assignee, "decided_by": decider})
         uow.commit()
         return _result(uow, ctx, case, "msg.review", name=person.name,
                        day=ctx.calendar.local_date(due - dt.timedelta(seconds=1)).isoformat())
@@ -800,16 +801,31 @@ def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> N
         raise InvalidValue(field_name, person.name, "acc.not_complained_about", name=person.name)
 
 
-def _check_reviewer(uow, case: Case, reviewer: Staff) -> None:
+def _decider(uow, case: Case) -> str | None:
+    """Who recorded the decision under review (the last resolve's operator, the person an
+    administrator acted for): the one whose decision it is, whoever the case was assigned to."""
+    actor = uow.session.execute(select(Event.actor).where(Event.case_id == case.id, Event.action == d.Action.RESOLVE.value)
+                                .order_by(Event.id.desc()).limit(1)).scalar()
+    return actor.rsplit(" as ", 1)[-1] if actor else None
+
+
+def _check_reviewer(uow, case, reviewer: Staff, decider: str | None = None) -> None:
     """The review is by the higher level (the higher institution of Order 2020 No. 3): staff of a higher rank than
     the handler, or a manager or above of the higher institution (staff registered without a
     branch: a regional or head office) whatever the handler's rank. Never the handler, never the
     person complained about, never a peer of another branch."""
     _check_not_complained_about(case, reviewer, "--reviewer")
-    handler = None
-    if case.assignee:
-        handler = uow.session.execute(select(Staff).where(Staff.name == case.assignee)).scalar_one_or_none()
+    if decider and decider == reviewer.name:
+        raise InvalidValue("--reviewer", reviewer.name, "acc.not_own_decision", name=decider)
+    # The handler: the assignee, or the one who decided, whichever ranks higher (a manager who
+    # decided a clerk's case is reviewed above the manager).
+    people = [p for p in (uow.session.execute(select(Staff).where(Staff.name == n)).scalar_one_or_none()
+                          for n in dict.fromkeys(x for x in (case.assignee, decider) if x)) if p is not None]
+    handler = max(people, key=lambda p: d.ROLE_LEVEL[d.Role(p.role)], default=None)
     level = d.ROLE_LEVEL[d.Role(reviewer.role)]
+    if reviewer.branch and case.branch and reviewer.branch != case.branch:  # a sibling branch is no higher level
+        raise InvalidValue("--reviewer", reviewer.name, "acc.reviewer_branch", branch=case.branch,
+                           reviewer=reviewer.name, own=reviewer.branch)
     if handler is None:
         if level < d.ROLE_LEVEL[d.Role.MANAGER]:
             raise InvalidValue("--reviewer", reviewer.name, "acc.reviewer_manager")
@@ -839,9 +855,10 @@ def _check_deciding_reviewer(uow, ctx: Context, case: Case) -> None:
     # the reviewer the assignee, and its event recorded the handler).
     asked = uow.session.execute(select(Event.new).where(Event.case_id == case.id, Event.action == d.Action.REVIEW.value)
                                 .order_by(Event.id.desc()).limit(1)).scalar()
-    handler = json.loads(asked or "{}").get("handler")
-    _check_reviewer(uow, SimpleNamespace(assignee=handler, complained_staff=case.complained_staff),
-                    _staff(uow, person, "--reviewer"))
+    recorded = json.loads(asked or "{}")
+    at_request = SimpleNamespace(assignee=recorded.get("handler"), complained_staff=case.complained_staff,
+                                 branch=case.branch)
+    _check_reviewer(uow, at_request, _staff(uow, person, "operator"), recorded.get("decided_by") or _decider(uow, case))
 
 
 def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:

@@ -4027,27 +4027,6 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'regions': ('SELECT settings.key, settings.value FROM settings WHERE settings.key LIKE '
                             '%(key_1)s::VARCHAR',
                             {'key_1': 'region:%'}),
-                'return_earlier_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, '
-                                           'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
-                                           'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
-                                           'regulatory_due_at FROM cycles JOIN cases ON cases.id = '
-                                           'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
-                                           'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP '
-                                           'WITHOUT TIME ZONE AND cases.received_at < %(lo)s::TIMESTAMP '
-                                           'WITHOUT TIME ZONE AND (cycles.opened_by IS NULL OR '
-                                           'cycles.opened_by != %(opened_by_1)s::VARCHAR) AND NOT (EXISTS '
-                                           '(SELECT * FROM cycles AS earlier WHERE earlier.case_id = '
-                                           'cycles.case_id AND earlier.number < cycles.number AND '
-                                           'earlier.resolved_at IS NOT NULL AND (earlier.opened_by IS NULL '
-                                           'OR earlier.opened_by != %(opened_by_2)s::VARCHAR))) AND '
-                                           '__filters__',
-                                           {'opened_by_1': 'review', 'opened_by_2': 'review'}),
-                'return_earlier_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
-                                           'cases.reviewed_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                           'cases.reviewed_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                           'cases.review_requested_at < %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
-                                           'AND __filters__',
-                                           {}),
                 'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                               'cycles.case_id WHERE cycles.resolved_at >= %(hi)s::TIMESTAMP '
                                               'WITHOUT TIME ZONE AND cycles.opened_at < %(hi)s::TIMESTAMP '
@@ -4073,6 +4052,26 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'cases.closed_at < cycles.opened_at) AND (cycles.opened_by IS NULL '
                                           'OR cycles.opened_by != %(opened_by_1)s::VARCHAR) AND __filters__',
                                           {'opened_by_1': 'review'}),
+                'return_other_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, '
+                                         'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
+                                         'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                         'regulatory_due_at FROM cycles JOIN cases ON cases.id = '
+                                         'cycles.case_id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP '
+                                         'WITHOUT TIME ZONE AND (cycles.opened_by IS NULL OR '
+                                         'cycles.opened_by != %(opened_by_1)s::VARCHAR) AND '
+                                         '(cases.received_at < %(lo)s::TIMESTAMP WITHOUT TIME ZONE OR '
+                                         '(EXISTS (SELECT * FROM cycles AS earlier WHERE earlier.case_id = '
+                                         'cycles.case_id AND earlier.number < cycles.number AND '
+                                         'earlier.resolved_at IS NOT NULL AND (earlier.opened_by IS NULL OR '
+                                         'earlier.opened_by != %(opened_by_2)s::VARCHAR)))) AND __filters__',
+                                         {'opened_by_1': 'review', 'opened_by_2': 'review'}),
+                'return_other_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
+                                         'cases.reviewed_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'cases.reviewed_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                         'cases.review_requested_at < %(lo)s::TIMESTAMP WITHOUT TIME ZONE '
+                                         'AND __filters__',
+                                         {}),
                 'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
                                         '(__[POSTCOMPILE_ids]) AND __filters__',
                                         {}),
@@ -6440,14 +6439,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                            'NULL OR cases.closed_at >= %(edge)s::TIMESTAMP WITHOUT TIME ZONE '
                                            'OR cases.closed_at < cycles.opened_at) AND '
                                            'coalesce(cases.received_at, cases.received_at) <= '
-                                           '%(edge)s::TIMESTAMP WITHOUT TIME ZONE AND (cycles.due_at IS NOT '
-                                           'NULL AND cycles.due_at <= %(edge)s::TIMESTAMP WITHOUT TIME ZONE '
-                                           'OR cycles.regulatory_due_at <= %(edge)s::TIMESTAMP WITHOUT TIME '
-                                           'ZONE OR cycles.first_response_due_at <= %(edge)s::TIMESTAMP '
-                                           'WITHOUT TIME ZONE AND (cycles.first_responded_at IS NULL OR '
-                                           'cycles.first_responded_at > %(edge)s::TIMESTAMP WITHOUT TIME '
-                                           'ZONE))',
-                                           {}),
+                                           '%(edge)s::TIMESTAMP WITHOUT TIME ZONE AND (cycles.tier != '
+                                           '%(tier_1)s::VARCHAR AND cycles.due_at IS NOT NULL AND '
+                                           'cycles.due_at <= %(edge)s::TIMESTAMP WITHOUT TIME ZONE AND '
+                                           '(cases.paused_at IS NULL OR cycles.due_at <= cases.paused_at) OR '
+                                           'cycles.regulatory_due_at <= %(edge)s::TIMESTAMP WITHOUT TIME '
+                                           'ZONE AND NOT (cases.pause_reason = %(pause_reason_1)s::VARCHAR '
+                                           'AND cases.paused_at IS NOT NULL AND cycles.regulatory_due_at > '
+                                           'cases.paused_at) OR cycles.tier = %(tier_1)s::VARCHAR AND '
+                                           'cycles.first_response_due_at <= %(edge)s::TIMESTAMP WITHOUT TIME '
+                                           'ZONE AND (cycles.first_responded_at IS NULL OR '
+                                           'cycles.first_responded_at > cycles.first_response_due_at))',
+                                           {'pause_reason_1': 'appraisal', 'tier_1': 'urgent'}),
                 'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                        'coalesce(cases.assignee, %(coalesce_1)s::VARCHAR) AS g, '
                                        'cycles.working_seconds AS s, CAST(cycles.working_seconds / '
@@ -10989,22 +10992,6 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'regions': ('SELECT settings."key", settings.value FROM settings WHERE settings."key" LIKE '
                         ':key_1',
                         {'key_1': 'region:%'}),
-            'return_earlier_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, '
-                                       'cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '
-                                       'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
-                                       'regulatory_due_at FROM cycles JOIN cases ON cases.id = '
-                                       'cycles.case_id WHERE cycles.resolved_at >= :lo AND '
-                                       'cycles.resolved_at < :hi AND cases.received_at < :lo AND '
-                                       '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1) AND '
-                                       'NOT (EXISTS (SELECT * FROM cycles AS earlier WHERE earlier.case_id = '
-                                       'cycles.case_id AND earlier.number < cycles.number AND '
-                                       'earlier.resolved_at IS NOT NULL AND (earlier.opened_by IS NULL OR '
-                                       'earlier.opened_by != :opened_by_2))) AND __filters__',
-                                       {'opened_by_1': 'review', 'opened_by_2': 'review'}),
-            'return_earlier_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
-                                       'cases.reviewed_at >= :lo AND cases.reviewed_at < :hi AND '
-                                       'cases.review_requested_at < :lo AND __filters__',
-                                       {}),
             'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                           'cycles.case_id WHERE cycles.resolved_at >= :hi AND '
                                           'cycles.opened_at < :hi AND NOT (EXISTS (SELECT * FROM cycles AS '
@@ -11025,6 +11012,22 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1) AND '
                                       '__filters__',
                                       {'opened_by_1': 'review'}),
+            'return_other_decided': ('SELECT cases.branch, cycles.opened_at AS opened_at, cycles.resolved_at '
+                                     'AS resolved_at, cycles.regulatory_breached, '
+                                     'cycles.regulatory_extension_days, cycles.regulatory_due_at AS '
+                                     'regulatory_due_at FROM cycles JOIN cases ON cases.id = cycles.case_id '
+                                     'WHERE cycles.resolved_at >= :lo AND cycles.resolved_at < :hi AND '
+                                     '(cycles.opened_by IS NULL OR cycles.opened_by != :opened_by_1) AND '
+                                     '(cases.received_at < :lo OR (EXISTS (SELECT * FROM cycles AS earlier '
+                                     'WHERE earlier.case_id = cycles.case_id AND earlier.number < '
+                                     'cycles.number AND earlier.resolved_at IS NOT NULL AND '
+                                     '(earlier.opened_by IS NULL OR earlier.opened_by != :opened_by_2)))) '
+                                     'AND __filters__',
+                                     {'opened_by_1': 'review', 'opened_by_2': 'review'}),
+            'return_other_reviews': ('SELECT cases.branch, cases.review_outcome FROM cases WHERE '
+                                     'cases.reviewed_at >= :lo AND cases.reviewed_at < :hi AND '
+                                     'cases.review_requested_at < :lo AND __filters__',
+                                     {}),
             'return_repeat_cases': ('SELECT cases.id, cases.branch FROM cases WHERE cases.id IN '
                                     '(__[POSTCOMPILE_ids]) AND __filters__',
                                     {}),
@@ -13007,11 +13010,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        '< :edge)) AND (cases.withdrawn_at IS NULL OR cases.withdrawn_at >= '
                                        ':edge) AND (cases.closed_at IS NULL OR cases.closed_at >= :edge OR '
                                        'cases.closed_at < cycles.opened_at) AND coalesce(cases.received_at, '
-                                       'cases.received_at) <= :edge AND (cycles.due_at IS NOT NULL AND '
-                                       'cycles.due_at <= :edge OR cycles.regulatory_due_at <= :edge OR '
-                                       'cycles.first_response_due_at <= :edge AND (cycles.first_responded_at '
-                                       'IS NULL OR cycles.first_responded_at > :edge))',
-                                       {}),
+                                       'cases.received_at) <= :edge AND (cycles.tier != :tier_1 AND '
+                                       'cycles.due_at IS NOT NULL AND cycles.due_at <= :edge AND '
+                                       '(cases.paused_at IS NULL OR cycles.due_at <= cases.paused_at) OR '
+                                       'cycles.regulatory_due_at <= :edge AND NOT (cases.pause_reason = '
+                                       ':pause_reason_1 AND cases.paused_at IS NOT NULL AND '
+                                       'cycles.regulatory_due_at > cases.paused_at) OR cycles.tier = :tier_1 '
+                                       'AND cycles.first_response_due_at <= :edge AND '
+                                       '(cycles.first_responded_at IS NULL OR cycles.first_responded_at > '
+                                       'cycles.first_response_due_at))',
+                                       {'pause_reason_1': 'appraisal', 'tier_1': 'urgent'}),
             'sla_ranks_assignee': ('SELECT anon_1.g, anon_1.s, anon_1.b, anon_1.r, anon_1.t FROM (SELECT '
                                    'coalesce(cases.assignee, :coalesce_1) AS g, cycles.working_seconds AS s, '
                                    'CAST(cycles.working_seconds / (:param_1 + 0.0) AS BIGINT) AS b, '

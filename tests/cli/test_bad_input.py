@@ -203,3 +203,9 @@ def test_import_rejects_quote_no_personal_value(cli, tmp_path):
     for value in ("周五", "吴六", "13700001", "13700003333", "6222021234567891", "622202123", "3700", "22202"):
         assert value not in text, value
     assert "周*" in text and "吴*" in text
+
+
+def test_an_agent_s_name_that_fails_its_check_is_quoted_masked(cli):
+    cli.log()
+    err = cli.fails(*LOG, "--agent", "张三丰\n李", "--agent-authority", "POA1")
+    assert "invalid --agent '张*丰 李'" in err and "张三丰" not in err and "\\u" not in err

@@ -131,14 +131,20 @@ def test_a_report_of_a_past_moment_counts_the_cases_open_then_whatever_was_done_
     cli("resolve", again, "--resolution", "解释", "--at", "2026-10-09T10:00")
     cli("reopen", again, "--reason", "客户不认可", "--at", "2026-10-10T10:00")
     cli.log(received="2026-10-05T10:00")  # after the moment
+    # Not in breach at the end of September, by the clock rules: an urgent case whose plan was given
+    # in time (its cycle keeps the plan's deadline), a case paused before its deadline ran out.
+    plan = cli.log("--tier", "urgent", received="2026-09-28T10:00")
+    cli("--as", "sunli", "respond", plan, "--text", "方案", "--at", "2026-09-28T12:00")
+    waiting = cli.log(received="2026-09-29T10:00")
+    cli("pause", waiting, "--reason", "customer_materials", "--at", "2026-09-29T11:00")
     aging = json.loads(_same(cli, "report", "aging", "--as-of", "2026-10-01T12:00", "-f", "json")[1])
-    assert aging[-1]["total"] == 2 and aging[0]["tier"] == "general" and aging[0]["total"] == 2
+    assert aging[-1]["total"] == 4 and aging[0]["tier"] == "general" and aging[0]["total"] == 3
     _same(cli, "report", "aging", "--as-of", "2026-10-01T12:00")
     _same(cli, "--lang", "zh", "report", "aging", "--as-of", "2026-10-01T12:00", "-f", "csv")
     out = _same(cli, "report", "sla", "--from", "2026-09-01", "--to", "2026-09-30")[1].decode()
     assert out.rstrip().endswith("Open cases that have already breached a deadline: 2"), out
     # Today the first is decided and the reopened one is open again, on a new clock.
     now = json.loads(_same(cli, "report", "aging", "-f", "json")[1])
-    assert now[-1]["total"] == 2  # the reopened one and the one received on 10-05
+    assert now[-1]["total"] == 4  # the reopened one, the one received on 10-05, the urgent and the paused ones
     monthly = json.loads(RUN(["--db", str(cli.db), "report", "monthly", "--month", "2026-09", "--format", "json"]).stdout)
-    assert monthly["aging"][-1]["total"] == 2 and monthly["open_breached"] == 2
+    assert monthly["aging"][-1]["total"] == 4 and monthly["open_breached"] == 2

@@ -225,10 +225,29 @@ def test_a_peer_of_another_branch_may_not_review_and_the_higher_institution_may(
     cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
     for peer in ("zhoujing", "liuxin"):
         err = cli.fails("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", peer)
-        assert f"invalid --reviewer '{peer}': expected staff of a higher level than the handler wubin (manager)" in err
+        assert (f"invalid --reviewer '{peer}': expected staff of the case's branch BJ001 or of the higher institution "
+                f"(staff without a branch); {peer} is of SH001, a sibling branch, not a higher level") in err
     case = cli.json("review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer", "qianhui", "--json")
     assert case["status"] == "under_review" and case["reviewer"] == "qianhui"
     assert [r["branch"] for r in cli.json("staff", "list", "--format", "json") if r["name"] == "qianhui"] == [None]
+
+
+def test_the_one_who_decided_does_not_review_the_decision_whoever_it_was_assigned_to(cli):
+    """A manager who resolved a clerk's case made the decision: not its reviewer, and neither is a
+    peer of the manager's level; an unassigned case's decider likewise."""
+    cli.staff()
+    cli("staff", "add", "lisi", "--role", "manager")
+    assigned = cli.log(received="2026-03-02T10:00")
+    cli("assign", assigned, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    cli("--as", "zhangwei", "resolve", assigned, "--resolution", "退还", "--at", "2026-03-10T10:00")
+    unassigned = cli.log(received="2026-03-02T10:00")
+    cli("--as", "zhangwei", "resolve", unassigned, "--resolution", "解释", "--at", "2026-03-10T10:00")
+    for ref in (assigned, unassigned):
+        args = ["review", ref, "--requested-at", "2026-03-20T10:00", "--reviewer"]
+        assert "invalid --reviewer 'zhangwei': expected someone other than zhangwei, who handled the case" \
+            in cli.fails(*args, "zhangwei")
+        assert "expected staff of a higher level than the handler zhangwei (manager)" in cli.fails(*args, "lisi")
+        assert cli.json(*args, "sunli", "--json")["reviewer"] == "sunli"
 
 
 def test_only_the_named_reviewer_decides_the_review(cli):

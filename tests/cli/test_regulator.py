@@ -169,7 +169,7 @@ def _quarter(cli):
     cases before and after the quarter. Branches BJ001 and BJ002 are in 北京, SH001 in 上海, GZ001 in
     no region. Returns the references."""
     cli.staff()
-    # The region's manager (no branch of her own) approves the extensions of its branches' cases.
+    # The region's manager (no branch of her own) approves extensions and reviews decisions of its branches' cases.
     cli("staff", "add", "qianhui", "--role", "manager", "--branch", "-")
     q = lambda branch, when, *extra: cli.log("--branch", branch, *extra, received=when)  # noqa: E731
     r = {
@@ -201,16 +201,16 @@ def _quarter(cli):
     cli("reopen", r["e2"], "--reason", "客户不认可", "--at", "2026-07-25T10:00")  # a reopen, not a review
     cli("resolve", r["e2"], "--resolution", "补偿", "--at", "2026-08-01T10:00")
     cli("resolve", r["e"], "--resolution", "解释说明", "--at", "2026-08-05T10:00")
-    cli("review", r["e"], "--requested-at", "2026-08-10T10:00", "--reviewer", "sunli")
-    cli("--as", "sunli", "review-decide", r["e"], "--outcome", "upheld", "--text", "维持", "--at", "2026-08-20T10:00")
+    cli("review", r["e"], "--requested-at", "2026-08-10T10:00", "--reviewer", "qianhui")
+    cli("--as", "qianhui", "review-decide", r["e"], "--outcome", "upheld", "--text", "维持", "--at", "2026-08-20T10:00")
     cli("log", "--repeat-of", r["k"], "--channel", "hotline", "--description", "补充材料", "--new-facts",
         "--received-at", "2026-08-12T10:00")
     cli("resolve", r["k"], "--resolution", "补偿", "--at", "2026-08-20T10:00")  # within 15 days of the new facts
     cli("log", "--repeat-of", r["before"], "--channel", "hotline", "--description", "新情况", "--new-facts",
         "--received-at", "2026-07-15T10:00")
     cli("resolve", r["f"], "--resolution", "解释说明", "--at", "2026-09-10T10:00")
-    cli("review", r["f"], "--requested-at", "2026-09-25T10:00", "--reviewer", "sunli")
-    cli("--as", "sunli", "review-decide", r["f"], "--outcome", "changed", "--text", "变更", "--at", "2026-10-10T10:00")
+    cli("review", r["f"], "--requested-at", "2026-09-25T10:00", "--reviewer", "qianhui")
+    cli("--as", "qianhui", "review-decide", r["f"], "--outcome", "changed", "--text", "变更", "--at", "2026-10-10T10:00")
     cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "催问进度", "--received-at",
         "2026-09-22T10:00")
     cli("log", "--repeat-of", r["d"], "--channel", "hotline", "--description", "再次催问", "--received-at",
@@ -222,12 +222,13 @@ def _quarter(cli):
 
 MEASURES = ("received", "handled_within_15_days", "handled_within_extension", "handled_late", "withdrawn", "repeat",
             "reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "open_at_quarter_end",
-            "earlier_handled_within_15_days", "earlier_handled_within_extension", "earlier_handled_late",
-            "earlier_reviews_upheld", "earlier_reviews_changed")
+            "other_handled_within_15_days", "other_handled_within_extension", "other_handled_late",
+            "other_reviews_upheld", "other_reviews_changed")
 # The scenario's answers, worked out by hand from _quarter's story (in MEASURES order).
 EXPECTED_Q3 = {
     "BJ001": (4, 2, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),  # a, k on time; c late; repeats: k's new facts, d's first; d open
-    "BJ002": (3, 2, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0),  # e, e2 on time; b extended; before's new facts; e reviewed; before open
+    "BJ002": (3, 2, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0),  # e, e2 on time; b extended; before's new facts; e reviewed; before open;
+                                                                 # e2 reopened and decided again on time (other)
     "GZ001": (2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),  # g withdrawn; h open (withdrawn after the quarter)
     "SH001": (2, 2, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0),  # b2, f on time; f's review pending at the end
     # (nothing received before the quarter was decided in it: June's case is decided in Q4)
@@ -262,7 +263,7 @@ def _independent_count(cli, lo: str, hi: str) -> dict[str, dict[str, int]]:
             elif e["action"] == "review" and _at(e["occurred_at"]) < lo_t:  # asked before, decided in the period?
                 decided = [x for x in events if x["action"] == "review_decide" and lo_t <= _at(x["occurred_at"]) < hi_t]
                 if decided:
-                    m["earlier_reviews_" + decided[0]["new"]["review_outcome"]] += 1
+                    m["other_reviews_" + decided[0]["new"]["review_outcome"]] += 1
         in_force = [c for c in cycles if _at(c["opened_at"]) < hi_t]
         if in_force and not withdrawn and not closed and in_force[-1]["opened_by"] != "review" and (
                 in_force[-1]["resolved_at"] is None or _at(in_force[-1]["resolved_at"]) >= hi_t):
@@ -273,23 +274,23 @@ def _independent_count(cli, lo: str, hi: str) -> dict[str, dict[str, int]]:
         if received >= lo_t:
             m["received"] += 1
             m["withdrawn"] += bool(withdrawn)
-        decided = [c for c in cycles if c["resolved_at"]]
-        if not decided or _at(decided[0]["resolved_at"]) >= hi_t:
-            continue
-        first = decided[0]
-        told, opened = _at(first["resolved_at"]), _at(first["opened_at"])
-        if received < lo_t and told < lo_t:  # received and decided before the period: not its figure
-            continue
-        prefix = "" if received >= lo_t else "earlier_"
-        if first["regulatory_breached"]:
-            m[prefix + "handled_late"] += 1
-            continue
-        extended = any(opened <= t <= told for t in when("extend"))
-        if first["opened_at"] not in base_due:
-            base_due[first["opened_at"]] = cli.json("calendar", "due", "--tier", "general", "--received-at",
-                                                    first["opened_at"], "--json")["regulatory_due_at"]
-        late_for_15 = told >= _at(base_due[first["opened_at"]])
-        m[prefix + ("handled_within_extension" if extended and late_for_15 else "handled_within_15_days")] += 1
+        # Each decision (not a review's) told in the period: a complaint of the period's first one is
+        # counted as handled; any other (received before, or decided again after a reopen) as other_.
+        decided = [c for c in cycles if c["resolved_at"] and c["opened_by"] != "review"]
+        for n, cycle in enumerate(decided):
+            told, opened = _at(cycle["resolved_at"]), _at(cycle["opened_at"])
+            if not lo_t <= told < hi_t:
+                continue
+            prefix = "" if n == 0 and received >= lo_t else "other_"
+            if cycle["regulatory_breached"]:
+                m[prefix + "handled_late"] += 1
+                continue
+            extended = any(opened <= t <= told for t in when("extend"))
+            if cycle["opened_at"] not in base_due:
+                base_due[cycle["opened_at"]] = cli.json("calendar", "due", "--tier", "general", "--received-at",
+                                                        cycle["opened_at"], "--json")["regulatory_due_at"]
+            late_for_15 = told >= _at(base_due[cycle["opened_at"]])
+            m[prefix + ("handled_within_extension" if extended and late_for_15 else "handled_within_15_days")] += 1
     return {b: m for b, m in out.items() if any(m.values())}
 
 
@@ -309,7 +310,7 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     independent = _independent_count(cli, "2026-10-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
     assert {r["branch"]: tuple(r[k] for k in MEASURES) for r in q4 if r["branch"] != "TOTAL"} == {
         b: tuple(m[k] for k in MEASURES) for b, m in independent.items()}
-    assert sum(m["earlier_handled_late"] + m["earlier_reviews_changed"] for m in independent.values()) == 2
+    assert sum(m["other_handled_late"] + m["other_reviews_changed"] for m in independent.values()) == 2
     assert {r["branch"]: r["region"] for r in rep["by_branch"]} == {
         "BJ001": "北京", "BJ002": "北京", "SH001": "上海", "GZ001": "", "TOTAL": ""}
     regions = {r["region"]: tuple(r[k] for k in MEASURES) for r in rep["by_region"]}
@@ -356,9 +357,9 @@ def test_the_return_as_it_stood_at_the_end_of_an_earlier_quarter_and_repeats_whe
     # received in Q3: a withdrawal is its own period's.)
     got = {r["branch"]: {k: v for k, v in r.items() if v and k not in ("branch", "region")} for r in q4}
     assert got == {"BJ001": {"received": 1, "repeat": 1, "open_at_quarter_end": 2},
-                   "BJ002": {"earlier_handled_late": 1}, "SH001": {"earlier_reviews_changed": 1},
-                   "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2, "earlier_handled_late": 1,
-                             "earlier_reviews_changed": 1}}
+                   "BJ002": {"other_handled_late": 1}, "SH001": {"other_reviews_changed": 1},
+                   "TOTAL": {"received": 1, "repeat": 1, "open_at_quarter_end": 2, "other_handled_late": 1,
+                             "other_reviews_changed": 1}}
     # One definition of a repeat complaint (reports.repeat_complaints): counted in the period it
     # arrived, under its original's branch, whenever the original was received. The return and
     # `report summary` agree on it, period by period: the case received in June repeats (new facts)
@@ -453,7 +454,7 @@ def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(
     assert handling.freeze_panes == "A2"
     assert [c.value for c in handling[1]] == [
         "网点", "地区", "受理量", "15日内办结", "延期内办结", "超期办结", "撤回", "重复投诉", "申请核查", "核查维持",
-        "核查变更", "核查未结", "期末未结", "往期15日内办结", "往期延期内办结", "往期超期办结", "往期核查维持", "往期核查变更"]
+        "核查变更", "核查未结", "期末未结", "其他15日内办结", "其他延期内办结", "其他超期办结", "其他核查维持", "其他核查变更"]
     by_branch = {r[0]: r[1:] for r in handling.iter_rows(min_row=2, values_only=True)}
     assert all(isinstance(v, int) for row in by_branch.values() for v in row[1:])
     independent = _independent_count(cli, "2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
@@ -650,14 +651,18 @@ def test_what_a_period_decides_of_what_came_before_it_is_that_period_s(cli):
     reviewed = cli.log(received="2026-09-01T10:00")
     cli("resolve", reviewed, "--resolution", "解释", "--at", "2026-09-08T10:00")
     cli("review", reviewed, "--requested-at", "2026-09-25T10:00", "--reviewer", "sunli")
+    again = cli.log(received="2026-09-10T10:00")  # decided on time, reopened, decided again late in Q4
+    cli("resolve", again, "--resolution", "解释", "--at", "2026-09-12T10:00")
+    cli("reopen", again, "--reason", "客户不认可", "--at", "2026-09-20T10:00")
     q3 = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")["by_branch"][-1]
-    assert (q3["open_at_quarter_end"], q3["reviews_pending"]) == (1, 1)
+    assert (q3["open_at_quarter_end"], q3["reviews_pending"], q3["handled_within_15_days"]) == (2, 1, 2)
     cli("resolve", old, "--resolution", "退还", "--at", "2026-10-15T10:00")
+    cli("resolve", again, "--resolution", "退还", "--at", "2026-10-30T10:00")
     cli("--as", "sunli", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at", "2026-10-10T10:00")
     q4 = cli.json("report", "regulatory", "--quarter", "2026Q4", "--format", "json")["by_branch"][-1]
-    assert (q4["earlier_handled_late"], q4["earlier_reviews_upheld"], q4["received"]) == (1, 1, 0)
-    assert q4["earlier_handled_within_15_days"] == q4["earlier_handled_within_extension"] == 0
+    assert (q4["other_handled_late"], q4["other_reviews_upheld"], q4["received"]) == (2, 1, 0)
+    assert q4["other_handled_within_15_days"] == q4["other_handled_within_extension"] == 0
     q3_again = cli.json("report", "regulatory", "--quarter", "2026Q3", "--format", "json")["by_branch"][-1]
-    assert q3_again["earlier_handled_late"] == 0 and q3_again["handled_within_15_days"] == 1  # the September one
+    assert q3_again["other_handled_late"] == 0 and q3_again["handled_within_15_days"] == 2  # the September ones
     table = cli("--lang", "zh", "report", "regulatory", "--quarter", "2026Q4").stdout
-    assert "各网点本期办结的往期投诉及核查" in table
+    assert "各网点本期其他办结" in table

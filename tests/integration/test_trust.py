@@ -61,6 +61,7 @@ def test_db_check_finds_a_state_that_does_not_match_its_events(cli, history):
     (["update remediation_actions set due_on = '2027-06-30'"], "remediation action 1: due_on differs from its history"),
     (["delete from remediation_cases", "delete from remediation_actions"],
      "remediation action 1: recorded by its events but missing"),
+    (["update remediation_actions set created_by = 'wangfang'"], "remediation action 1: created_by differs from its history"),
 ])
 def test_db_check_finds_staff_policy_and_actions_changed_behind_the_tools_back(cli, history, tamper, problem):
     """Who may do what, the masking policy and the remediation actions are replayed from their events
