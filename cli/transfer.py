@@ -52,7 +52,7 @@ def import_(
     try:
         result = importer.import_csv(st.uow(), st.context(), file, maps=map_, value_maps=value_map,
                                      date_format=date_format, dry_run=dry_run, skip_invalid=skip_invalid,
-                                     encoding=encoding, progress=progress)
+                                     encoding=encoding, progress=progress, lang=st.language)
     finally:
         if bar is not None:
             bar.stop()
@@ -77,12 +77,12 @@ def import_(
         raise UserError("err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
                            shown=min(result.rejected, REJECTS_SHOWN))
     if not json_out:
-        verb = "would import" if dry_run else "imported"
-        line = f"{verb} {result.imported} of {result.rows} rows from {file.name}"
-        if result.cases != result.imported:  # the tool's own export: one row a cycle
-            line = f"{verb} {result.imported} of {result.rows} rows ({result.cases} cases) from {file.name}"
+        lang = st.language
+        # (the tool's own export: one row a cycle, so the cases are said too)
+        key = ("import.would" if dry_run else "import.done") + ("_cases" if result.cases != result.imported else "")
+        line = labels.t(key, lang, n=result.imported, rows=result.rows, cases=result.cases, file=file.name)
         if result.rejects_file:
-            line += f"; {result.rejected} rejected rows written to {result.rejects_file}"
+            line += labels.t("import.rejects_written", lang, n=result.rejected, path=result.rejects_file)
         typer.echo(line)
 
 

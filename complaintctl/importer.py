@@ -76,6 +76,7 @@ class Mapping:
     given: frozenset = frozenset()  # the fields the file fills (a column, or a value map)
     history: bool = False  # it carries some of the export's history fields (reference, clocks, procedure)
     cycles: bool = False  # it has one row a cycle (the export's cycle_* columns)
+    lang: str = "en"  # the language the rejects' reasons are written in (ImportResult.lang)
 
     @classmethod
     def parse(cls, maps: list[str], value_maps: list[str], header: list[str], date_format: str | None) -> "Mapping":
@@ -168,6 +169,14 @@ class ImportResult:
     _writer: Any = None
     _width: int = 0
     _maskers: list = field(default_factory=list)  # each column's masking in the rejects file
+    lang: str = "en"  # the language of the reasons (the operator's: on screen and in the rejects file)
+
+    def says(self, key: str, **params) -> str:
+        """A reason in the import's language (labels.py's key)."""
+        return labels.t(key, self.lang, **params)
+
+    def refused(self, exc: InvalidValue) -> str:
+        return labels.error_text(exc, self.lang)
 
     def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
         """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
@@ -414,7 +423,8 @@ def read_header(path: Path, encoding: str) -> list[str]:
 
 def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: list[str],
                date_format: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
-               encoding: str = "utf-8-sig", progress: Callable[[int], None] | None = None) -> ImportResult:
+               encoding: str = "utf-8-sig", progress: Callable[[int], None] | None = None,
+               lang: str = "en") -> ImportResult:
     """Validate and import every row of a CSV file in one transaction (managers, executives and
     administrators: access.Do.IMPORT)."""
     access.require(ctx, Do.IMPORT)
@@ -427,9 +437,10 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
     if not header:
         raise InvalidValue("FILE", str(path), "acc.csv_header")
     mapping = Mapping.parse(maps, value_maps, header, date_format)
+    mapping.lang = lang
     if "received_at" not in mapping.columns or "description" not in mapping.columns:
         raise InvalidValue("--map", "", "acc.map_required")
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run, lang=lang)
     if skip_invalid and not dry_run:
         target = path.with_name(path.stem + ".rejects.csv")
         with files.atomic_text(target, "rejects file", protect=(path,), keep=lambda: result.committed and result.rejected > 0) as sink:
@@ -560,15 +571,14 @@ def read_batches(path: Path, header: list[str], mapping: Mapping, ctx: Context, 
                         if group.reference is not None:
                             if group.reference in seen:
                                 group.bad = True
-                                result.reject(number, "reference", f"{group.reference} again after other cases "
-                                              f"(first at row {seen[group.reference]}): a case's rows follow "
-                                              f"each other, as export writes them", record)
+                                result.reject(number, "reference", result.says("import.reference_again", ref=group.reference,
+                                                                               row=seen[group.reference]), record)
                                 continue
                             seen[group.reference] = number
                 try:
                     values = _validate(raw, mapping, ctx, staff)
                 except InvalidValue as exc:
-                    result.reject(number, exc.field, labels.error_text(exc), record)
+                    result.reject(number, exc.field, result.refused(exc), record)
                     if group is not None:
                         group.bad = True
                     continue
@@ -628,8 +638,7 @@ def _close(group: _Group, result: ImportResult, add: Callable) -> None:
     is imported whole or not at all: when one row is rejected, so are the others."""
     if group.bad:
         for number, _, record in group.rows:
-            result.reject(number, "reference", f"{group.reference}: another of its rows was rejected "
-                                               f"(a case is imported whole)", record)
+            result.reject(number, "reference", result.says("import.group_rejected", ref=group.reference), record)
         return
     number, values, record = group.rows[0]
     if "cycle" in values:
@@ -637,16 +646,14 @@ def _close(group: _Group, result: ImportResult, add: Callable) -> None:
         try:
             _check_cycles(values, cycles)
         except InvalidValue as exc:
-            result.reject(number, exc.field, labels.error_text(exc), record)
+            result.reject(number, exc.field, result.refused(exc), record)
             for n, _, r in group.rows[1:]:
-                result.reject(n, "reference", f"{group.reference}: another of its rows was rejected "
-                                              f"(a case is imported whole)", r)
+                result.reject(n, "reference", result.says("import.group_rejected", ref=group.reference), r)
             return
         values["cycles"] = cycles
     elif len(group.rows) > 1:
         for n, _, r in group.rows[1:]:
-            result.reject(n, "reference", f"{group.reference} again at the next row without cycle_* columns "
-                                          f"(a case is one row, or one row a cycle)", r)
+            result.reject(n, "reference", result.says("import.one_row", ref=group.reference), r)
         return
     if len(group.rows) > 1:
         values["rows"] = [(n, r) for n, _, r in group.rows]
@@ -695,12 +702,12 @@ def _unseen(stored: Callable[[set, set], tuple[dict, dict]], batch: list[tuple[i
         holder = taken.get(values.get("case_id"))
         if holder is not None:
             field_name = "reference"
-            reason = (f"{holder} is already in the database: a reference is imported once" if holder == values["reference"]
-                      else f"its number is taken by case {holder} in this database")
+            reason = result.says("import.reference_stored" if holder == values["reference"] else "import.number_taken",
+                                 ref=holder)
         elif external and external in known:
-            field_name, reason = "external_id", f"already imported (case {known[external]}): external ids are unique"
+            field_name, reason = "external_id", result.says("import.external_known", ref=known[external])
         elif external and external in first:
-            field_name, reason = "external_id", f"the same as row {first[external]}: external ids are unique"
+            field_name, reason = "external_id", result.says("import.external_twice", row=first[external])
         if reason:
             for n, r in rows or ((number, record),):
                 result.reject(n, field_name, reason, r)

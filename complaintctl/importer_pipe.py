@@ -172,6 +172,7 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
         else:
             in_database = None
         result = steps.result()
+        result.lang = mapping.lang  # the reasons in the operator's language, as the parent writes them
         pending: list[tuple] = []
 
         def reject(number: int, field_name: str, reason: str, record: list[str]) -> None:

@@ -1032,6 +1032,31 @@ TEXT["below_tier.case"] = ("{ref} ({name}; needs {role})", "{ref}（{name}；需
 
 
 TEXT["below_tier"] = ("Below tier", "级别不足")
+# why an import rejected a row, beyond a field's own check
+TEXT.update({
+    "import.reference_again": ("{ref} again after other cases (first at row {row}): a case's rows follow each other, "
+                               "as export writes them",
+                               "{ref} 在其他案件之后再次出现（首次在第 {row} 行）：同一案件的各行须相邻，与 export 写出的顺序一致"),
+    "import.group_rejected": ("{ref}: another of its rows was rejected (a case is imported whole)",
+                              "{ref}：该案件的另一行被拒绝（案件须整体导入）"),
+    "import.one_row": ("{ref} again at the next row without cycle_* columns (a case is one row, or one row a cycle)",
+                       "{ref} 在下一行再次出现但没有 cycle_* 列（一件案件为一行，或每个处理周期一行）"),
+    "import.reference_stored": ("{ref} is already in the database: a reference is imported once",
+                                "{ref} 已在数据库中：同一编号只导入一次"),
+    "import.number_taken": ("its number is taken by case {ref} in this database", "其编号已被本数据库中的案件 {ref} 占用"),
+    "import.external_known": ("already imported (case {ref}): external ids are unique", "已导入（案件 {ref}）：外部编号不得重复"),
+    "import.external_twice": ("the same as row {row}: external ids are unique", "与第 {row} 行相同：外部编号不得重复"),
+})
+# import's last line
+TEXT.update({
+    "import.done": ("imported {n} of {rows} rows from {file}", "已从 {file} 导入 {rows} 行中的 {n} 行"),
+    "import.would": ("would import {n} of {rows} rows from {file}", "将从 {file} 导入 {rows} 行中的 {n} 行（试运行，未写入）"),
+    "import.done_cases": ("imported {n} of {rows} rows ({cases} cases) from {file}",
+                          "已从 {file} 导入 {rows} 行中的 {n} 行（{cases} 件案件）"),
+    "import.would_cases": ("would import {n} of {rows} rows ({cases} cases) from {file}",
+                           "将从 {file} 导入 {rows} 行中的 {n} 行（{cases} 件案件；试运行，未写入）"),
+    "import.rejects_written": ("; {n} rejected rows written to {path}", "；{n} 行被拒绝，已写入 {path}"),
+})
 # import's table of rejected rows
 TEXT.update({"import.row": ("Row", "行号"), "import.field": ("Field", "字段"), "import.reason": ("Reason", "原因"),
              "import.rejected": ("Rejected rows", "被拒绝的行")})

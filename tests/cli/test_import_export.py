@@ -172,3 +172,22 @@ def test_an_import_leaves_the_query_planner_statistics_of_the_new_size(cli, tmp_
             assert stat is not None and stat.split()[0] == "2"
         else:
             assert conn.exec_driver_sql("SELECT count(*) FROM pg_stats WHERE tablename = 'cases'").scalar() > 0
+
+
+def test_an_import_says_why_in_the_operator_s_language(cli, tmp_path):
+    """With --lang zh, the reasons (a field's check, a repeated external id), the table, the rejects
+    file and the last line are Chinese; in English, English."""
+    cli.log()
+    rows = tmp_path / "z.csv"
+    rows.write_text("external_id,received_at,channel,phone,description\n"
+                    "Z-1,2026-10-20T10:00,fax,13700005555,ok\n"
+                    "Z-2,2026-10-21T10:00,hotline,13700005556,ok\n"
+                    "Z-2,2026-10-22T10:00,hotline,13700005557,ok\n", encoding="utf-8")
+    r = cli("--lang", "zh", "import", str(rows), "--skip-invalid")
+    assert "渠道 的值 'fax' 无效" in r.stdout and "与第 2 行相同：外部编号不得重复" in r.stdout and "被拒绝的行" in r.stdout
+    assert r.stdout.strip().splitlines()[-1].startswith("已从 z.csv 导入 3 行中的 1 行；2 行被拒绝")
+    text = (tmp_path / "z.rejects.csv").read_text(encoding="utf-8")
+    assert "外部编号不得重复" in text and "external ids are unique" not in text
+    r = cli("import", str(rows), "--skip-invalid", "--dry-run")
+    assert "already imported (case C-2026-000002): external ids are unique" in r.stdout  # (the zh run imported it)
+    assert r.stdout.strip().splitlines()[-1] == "would import 0 of 3 rows from z.csv"

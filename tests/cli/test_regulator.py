@@ -43,6 +43,16 @@ def test_a_bad_code_in_config_is_refused_on_load(cli, tmp_path):
     assert "codes.names.X1: not a JR/T 0169 code" in cli.fails("--config", str(cfg), "choices")
 
 
+def test_an_action_linked_to_one_case_twice_links_it_once(cli):
+    """By reference and by id: one link (it ended in a raw UNIQUE error); db check holds."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("action", "add", "--title", "Check", "--root-cause", "fees", "--owner", "wangfang", "--due", "2099-05-01",
+        "--case", ref, "--case", "1")
+    assert cli.json("action", "list", "--format", "json")[0]["cases"] == [ref]
+    assert cli("db", "check").exit_code == 0
+
+
 def test_remediation_actions_are_added_listed_late_and_done_with_audited_events(cli):
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
