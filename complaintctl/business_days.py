@@ -131,6 +131,17 @@ def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool
     return True
 
 
+def write_again(conn, cal: BusinessCalendar, now: dt.datetime) -> None:
+    """Write every row again from `cal`, for the years the table holds and those wanted now (a
+    migration that adds what the rows carry: revisions 0021, 0023)."""
+    held = kept(conn)
+    conn.execute(sa.delete(_K))  # so that ensure writes them whatever it finds kept
+    first, last = years_wanted(now, first_received(conn))
+    if held is not None:
+        first, last = min(first, held[1]), max(last, held[2])
+    ensure(conn, cal, first, last)
+
+
 def reach_back(conn, cal: BusinessCalendar, received: dt.datetime | None, now: dt.datetime) -> bool:
     """Widen the table back to the year of a case received before its first (a complaint logged
     late, history imported), in the transaction that writes the case: the views and the lean

@@ -233,22 +233,25 @@ def open_sql():
     return _C.status.in_(OPEN)
 
 
-def internal_overdue_sql(as_of: dt.datetime):
+def internal_overdue_sql(as_of: dt.datetime, due=None):
     """SQL: the internal clock ran out before `as_of` (and before any pause began). False, not NULL,
-    for a case without one (an urgent case past its plan, a review), so NOT(...) keeps it."""
+    for a case without one (an urgent case past its plan, a review), so NOT(...) keeps it. `due`:
+    the deadline to read (default the case's; a cycle's for a past moment, reports.open_at)."""
     from sqlalchemy import and_, or_
 
     _C = _cases()
-    return and_(_C.due_at.is_not(None), _C.due_at <= as_of, or_(_C.paused_at.is_(None), _C.due_at <= _C.paused_at))
+    due = _C.due_at if due is None else due
+    return and_(due.is_not(None), due <= as_of, or_(_C.paused_at.is_(None), due <= _C.paused_at))
 
 
-def regulatory_overdue_sql(as_of: dt.datetime):
-    """SQL: the regulatory clock ran out; only an appraisal pause stops it."""
+def regulatory_overdue_sql(as_of: dt.datetime, due=None):
+    """SQL: the regulatory clock ran out; only an appraisal pause stops it (`due` as above)."""
     from sqlalchemy import and_, not_
 
     _C = _cases()
-    stopped = and_(_C.pause_reason == _APPRAISAL, _C.paused_at.is_not(None), _C.regulatory_due_at > _C.paused_at)
-    return and_(_C.regulatory_due_at <= as_of, not_(stopped))
+    due = _C.regulatory_due_at if due is None else due
+    stopped = and_(_C.pause_reason == _APPRAISAL, _C.paused_at.is_not(None), due > _C.paused_at)
+    return and_(due <= as_of, not_(stopped))
 
 
 def overdue_sql(as_of: dt.datetime):

@@ -490,9 +490,10 @@ def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
 
 
 def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en", *,
-            extended_to: int = 0, restart: bool = False) -> Explained:
+            extended_to: int = 0, restart: bool = False, escalated_at: dt.datetime | None = None) -> Explained:
     """Compute every clock for a case and say in words (English or Chinese) how each was counted;
-    `extended_to` (30 or 60) extends the regulatory period; `restart`: they count from a reopening."""
+    `extended_to` (30 or 60) extends the regulatory period; `restart`: they count from a reopening;
+    `escalated_at`: an urgent plan's hours run from that escalation to urgent."""
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
@@ -502,10 +503,8 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
     days = tier_working_days(tier, policy)
     touched = {receipt.year}
     if days is None:
-        due = response_due(received_at, policy)
-        steps.append(_s("urgent", lang, since=since, hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}"))
-        steps.append(_s("followup", lang))
-        first_response = due
+        due = first_response = response_due(escalated_at or received_at, policy)
+        steps += _plan_steps(due, since, escalated_at, cal, lang)
     else:
         first_response = None
         day, count = receipt, 0
@@ -570,8 +569,7 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
                         day=format_day(cal.local_date(cycle_opened_at), lang)))
     restart = opened_by in ("reopen", "new_facts")
     steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
-                     restart=restart).steps
-    steps = _plan_after_escalation(case, cycle_opened_at, restart, cal, lang, steps)
+                     restart=restart, escalated_at=_escalated_at(case, cycle_opened_at, cal.policy)).steps
     if case.paused_working_seconds and case.due_at is not None:
         steps.append(_s("paused", lang, working=duration(case.paused_working_seconds, lang, working=True),
                         when=f"{cal.local(case.due_at):%Y-%m-%d %H:%M}"))
@@ -580,19 +578,23 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
     return steps
 
 
-def _plan_after_escalation(case, cycle_opened_at: dt.datetime, restart: bool, cal: BusinessCalendar, lang: str,
-                           steps: list[str]) -> list[str]:
-    """An urgent case escalated to urgent: its plan's hours ran from the escalation, not from the
-    cycle's start, and the step says so (the clocks table shows the plan's deadline so counted)."""
-    due, policy = getattr(case, "first_response_due_at", None), cal.policy
+def _plan_steps(due: dt.datetime, since: str, escalated_at: dt.datetime | None, cal: BusinessCalendar,
+                lang: str) -> list[str]:
+    """An urgent case's plan, due `due`: counted from `since` (receipt, a restart), or from its
+    escalation to urgent; then the daily follow-up."""
+    if escalated_at is not None:
+        since = t("since.escalation", lang, at=f"{cal.local(escalated_at):%Y-%m-%d %H:%M}")
+    hours = cal.policy.urgent_response_hours
+    return [_s("urgent", lang, since=since, hours=hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}"), _s("followup", lang)]
+
+
+def _escalated_at(case, cycle_opened_at: dt.datetime, policy: Policy) -> dt.datetime | None:
+    """When an urgent case's plan hours began, if not at its cycle's start: the escalation to urgent
+    (its plan deadline, as the clocks table shows it, less the hours)."""
+    due = getattr(case, "first_response_due_at", None)
     if case.tier != Tier.URGENT or due is None or due == response_due(cycle_opened_at, policy):
-        return steps
-    counted = _s("urgent", lang, since=t("since.restart" if restart else "since.receipt", lang),
-                 hours=policy.urgent_response_hours, when=f"{cal.local(response_due(cycle_opened_at, policy)):%Y-%m-%d %H:%M}")
-    began = cal.local(due - dt.timedelta(hours=policy.urgent_response_hours))
-    said = _s("urgent", lang, since=t("since.escalation", lang, at=f"{began:%Y-%m-%d %H:%M}"),
-              hours=policy.urgent_response_hours, when=f"{cal.local(due):%Y-%m-%d %H:%M}")
-    return [said if step == counted else step for step in steps]
+        return None
+    return due - dt.timedelta(hours=policy.urgent_response_hours)
 
 
 def provisional_warnings(cal: BusinessCalendar, *moments: dt.datetime | None, lang: str = "en") -> list[str]:

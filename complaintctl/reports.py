@@ -290,14 +290,11 @@ def open_breached_past_select(edge):
     urgent cycle's plan not given by its deadline. A pause is the case's present one (the register
     keeps when each pause began and ended only in its events), and so are the cycle's tier and
     deadlines after an escalation since."""
-    urgent = _YC.tier == d.Tier.URGENT.value
+    urgent = _YC.tier == d.Tier.URGENT.value  # (an urgent cycle keeps its plan's deadline in due_at)
     plan_late = and_(urgent, _YC.first_response_due_at <= edge,
                      or_(_YC.first_responded_at.is_(None), _YC.first_responded_at > _YC.first_response_due_at))
-    internal_late = and_(not_(urgent), _YC.due_at.is_not(None), _YC.due_at <= edge,
-                         or_(_C.paused_at.is_(None), _YC.due_at <= _C.paused_at))
-    appraised = and_(_C.pause_reason == d.PauseReason.APPRAISAL.value, _C.paused_at.is_not(None),
-                     _YC.regulatory_due_at > _C.paused_at)
-    late = or_(internal_late, and_(_YC.regulatory_due_at <= edge, not_(appraised)), plan_late)
+    late = or_(and_(not_(urgent), clocks.internal_overdue_sql(edge, _YC.due_at)),
+               clocks.regulatory_overdue_sql(edge, _YC.regulatory_due_at), plan_late)
     return select(func.count()).select_from(_in_force()).where(*open_at(edge), late)
 
 

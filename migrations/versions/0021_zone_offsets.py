@@ -26,7 +26,7 @@ def upgrade() -> None:
     from complaintctl import business_days
     from complaintctl.config import Policy
     from complaintctl.deadlines import BusinessCalendar
-    from complaintctl.models import BusinessCalendarKept, ZoneOffset
+    from complaintctl.models import ZoneOffset
 
     conn = op.get_bind()
     # Checked first, so that a database whose recorded revision lags its tables upgrades all the same.
@@ -37,13 +37,7 @@ def upgrade() -> None:
         everyone = "complaint_staff, complaint_manager, complaint_executive, complaint_admin, complaint_system"
         op.execute(f"GRANT SELECT, INSERT, DELETE ON zone_offsets TO {everyone}")
     cal = BusinessCalendar(context.config.attributes.get("policy") or Policy())
-    now = dt.datetime.now(dt.timezone.utc)
-    held = business_days.kept(conn)
-    conn.execute(sa.delete(BusinessCalendarKept.__table__))  # so that ensure writes the days and the offsets
-    first, last = business_days.years_wanted(now, business_days.first_received(conn))
-    if held is not None:
-        first, last = min(first, held[1]), max(last, held[2])
-    business_days.ensure(conn, cal, first, last)
+    business_days.write_again(conn, cal, dt.datetime.now(dt.timezone.utc))  # the days and, now, the offsets
 
 
 def downgrade() -> None:

@@ -32,7 +32,7 @@ def upgrade() -> None:
     from complaintctl import business_days, sqlviews
     from complaintctl.config import Policy
     from complaintctl.deadlines import BusinessCalendar
-    from complaintctl.models import BusinessCalendarKept, BusinessDay
+    from complaintctl.models import BusinessDay
 
     conn = op.get_bind()
     # A database upgraded from before 0020 has the column already: 0020 creates the table as the
@@ -42,13 +42,7 @@ def upgrade() -> None:
         op.add_column(BusinessDay.__table__.name,
                       sa.Column(column.name, sa.BigInteger(), nullable=False, server_default="0"))
     cal = BusinessCalendar(context.config.attributes.get("policy") or Policy())
-    now = dt.datetime.now(dt.timezone.utc)
-    held = business_days.kept(conn)
-    conn.execute(sa.delete(BusinessCalendarKept.__table__))  # so that ensure writes every row again
-    first, last = business_days.years_wanted(now, business_days.first_received(conn))
-    if held is not None:
-        first, last = min(first, held[1]), max(last, held[2])
-    business_days.ensure(conn, cal, first, last)
+    business_days.write_again(conn, cal, dt.datetime.now(dt.timezone.utc))
     sqlviews.install(None, conn, upto=revision, due_soon_days=sqlviews.migration_due_soon_days())
 
 
