@@ -127,13 +127,13 @@ def import_file(path: Path, rows: int) -> None:
     base = dt.datetime(2024, 1, 1, 9)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["received_at", "channel", "product", "category", "tier", "description", "phone", "closed_at"])
+        w.writerow(["received_at", "channel", "product", "category", "tier", "description", "phone", "closed_at", "branch"])
         for i in range(rows):
             r = base + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 600))
             closed = (r + dt.timedelta(days=rng.randint(1, 20))).isoformat() if i % 10 else ""
             w.writerow([r.isoformat(), rng.choice(["hotline", "letter", "mobile_app"]), rng.choice(["deposit", "loan", "fund"]),
                         "fees", rng.choice(["general", "important"]), f"complaint {i} about fees",
-                        f"138{rng.randint(10**7, 10**8 - 1)}", closed])
+                        f"138{rng.randint(10**7, 10**8 - 1)}", closed, f"BR{i % 7 + 1:03d}"])
 
 
 def tool_overdue_sql(backend: str, as_of_utc: str) -> str:

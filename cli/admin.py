@@ -57,7 +57,7 @@ def staff_add(
     from complaintctl import services
 
     person = services.staff_add(st.uow(), st.context(), name=name, role=role,
-                                branch=None if branch == "-" else (branch or st.config["branch"] or None),
+                                branch=branch,
                                 department=department, login=login)
     if json_out:
         render.print_json(person)

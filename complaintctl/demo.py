@@ -60,7 +60,7 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
         have = set(uow.session.execute(select(Staff.name)).scalars())
         for name, role, branch, dept in STAFF:
             if name not in have:
-                services.staff_add(uow, ctx, name=name, role=role, branch=branch, department=dept)
+                services.staff_add(uow, ctx, name=name, role=role, branch=branch or d.NO_BRANCH, department=dept)
         # The sample branches' regions, recorded in the demo's database so that the return's by-region
         # table is filled without a config file (a region recorded before, under --force, is kept).
         recorded = services.stored_regions(uow)

@@ -72,6 +72,11 @@ class Role(StrEnum):
     SYSTEM = "system"  # a service account (cron): reports and automatic escalation only
 
 
+# Roles that handle complaints belong to a branch, or (written "-") to the higher institution.
+HANDLING_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.EXECUTIVE})
+NO_BRANCH = "-"
+
+
 class PauseReason(StrEnum):
     CUSTOMER_MATERIALS = "customer_materials"
     APPRAISAL = "appraisal"

@@ -1868,6 +1868,9 @@ TEXT.update({
     "acc.strftime": ("a strftime format such as %Y/%m/%d", "strftime 格式，如 %Y/%m/%d"),
     "acc.import_branch": ("a branch code, from a branch column (--map branch=COLUMN) or the config's branch",
                           "网点代码：取自网点列（--map branch=列名）或配置文件中的 branch"),
+    "acc.staff_branch": ("their branch's code (--branch CODE, or the config's branch); --branch - for staff of the "
+                         "higher institution (a regional or head office)",
+                         "其所在网点代码（--branch 代码，或配置文件中的 branch）；上级机构（分行、总行）人员用 --branch -"),
     "acc.receipt_date": ("a date: every imported complaint needs its receipt date", "日期：每件导入的投诉都须有受理日期"),
     "acc.import_status": ("received, assigned, resolved or closed for imported history (the other states need the "
                           "fields the tool's own export carries)",

@@ -949,11 +949,20 @@ def reference_select(case_id):
 def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = None,
               department: str | None = None, login: str | None = None) -> dict[str, Any]:
     """Register a member of staff with their role and, if they run the tool themselves, their login
-    (on PostgreSQL the login is also granted the role's group role)."""
+    (on PostgreSQL the login is also granted the role's group role). `branch`: their branch's code,
+    d.NO_BRANCH for the higher institution's staff, or None for the config's branch; a handler
+    (staff, manager, executive) with no branch given and none configured is refused rather than
+    made the higher institution's by default."""
     access.require(ctx, Do.STAFF)
     clean = d.clean_name("name", name)
     r = labels.parse(d.Role, role, "--role")
-    br = d.clean_name("branch", branch, required=False)
+    if branch is not None and branch.strip() == d.NO_BRANCH:
+        br = None
+    else:
+        br = d.clean_name("branch", branch, required=False) or d.clean_name(
+            "branch", ctx.settings.get("branch"), required=False)
+        if br is None and r in d.HANDLING_ROLES:
+            raise InvalidValue("--branch", "", "acc.staff_branch")
     dept = d.clean_name("department", department, required=False)
     account = d.clean_login(login)
     with uow:

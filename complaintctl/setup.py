@@ -57,6 +57,8 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
 
         values["database.url"] = config_url(database)
     people = _people(staff)
+    if not values["branch"] and any(d.Role(role) in d.HANDLING_ROLES for _, role, _ in people):
+        raise InvalidValue("--branch", "", "acc.staff_branch")
     if path.exists() and not force:
         raise UserError("err.config_exists", path=str(path))
     return Plan(path, values, people, force)
@@ -88,7 +90,7 @@ def register_staff(store, ctx, people: list[tuple[str, str, str | None]], branch
     added, existing = [], []
     for name, role, login in people:
         try:
-            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch, login=login)
+            services.staff_add(store.unit_of_work(), ctx, name=name, role=role, branch=branch or d.NO_BRANCH, login=login)
             added.append(name)
         except DuplicateStaff:
             existing.append(name)

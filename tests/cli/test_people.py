@@ -277,3 +277,27 @@ def test_one_command_built_alone_behaves_as_in_the_whole_application(tmp_path):
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "fax" in wrong.stderr
     listed = subprocess.run([*run, "list", "--format", "csv"], capture_output=True, text=True)
     assert listed.returncode == 0 and listed.stdout.splitlines()[1:] == []  # nothing was written
+
+
+def test_a_handler_with_no_branch_anywhere_is_refused_not_made_the_higher_institution(cli, tmp_path):
+    bare = tmp_path / "bare.toml"
+    bare.write_text('timezone = "Asia/Shanghai"\n', encoding="utf-8")  # no branch configured
+    for role in ("staff", "manager", "executive"):
+        err = cli.fails("--config", str(bare), "staff", "add", "newperson", "--role", role)
+        assert "--branch" in err and "--branch -" in err and "higher institution" in err, err
+    assert "--branch -" in cli.fails("--config", str(bare), "--lang", "zh", "staff", "add", "newperson",
+                                     "--role", "staff")
+    # Said so, the higher institution's; the administrator and the cron account need no branch.
+    cli("--config", str(bare), "staff", "add", "hq", "--role", "executive", "--branch", "-")
+    cli("--config", str(bare), "staff", "add", "keeper", "--role", "admin")
+    cli("--config", str(bare), "staff", "add", "cron", "--role", "system")
+    # With a branch configured it is the default, as for log.
+    cli("staff", "add", "clerk", "--role", "staff")
+    branches = {r["name"]: r["branch"] for r in cli.json("staff", "list", "--format", "json")}
+    assert branches["hq"] is None and branches["keeper"] is None and branches["cron"] is None
+    assert branches["clerk"] == "BJ001" and "newperson" not in branches
+    # init checks it before writing anything.
+    path = tmp_path / "new.toml"
+    err = cli.fails("init", "--branch", "", "--staff", "wangfang:staff", "--path", str(path), "--yes")
+    assert "--branch" in err and not path.exists()
+    cli("init", "--branch", "", "--staff", "keeper2:admin", "--path", str(path), "--yes")
