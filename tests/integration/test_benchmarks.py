@@ -39,3 +39,15 @@ def test_the_overdue_floor_lists_the_overdue_of_a_built_database(cli):
     listed = cli("report", "overdue", "--as-of", run.AS_OF, "--format", "csv").stdout.splitlines()
     assert out[0].startswith("Reference") and len(out) > 1
     assert {line.split()[0] for line in out[1:]} <= {line.split(",")[0] for line in listed[1:]}
+
+
+def test_the_benchmark_import_file_imports_whole(cli, tmp_path):
+    """run.py's import file is one the tool takes in full: a rule added to the import (a branch
+    on every row) once made every row a reject, and the benchmark stopped with exit 2."""
+    run = _benchmark_module()
+    src = tmp_path / "import.csv"
+    run.import_file(src, 50)
+    bare = tmp_path / "bare.toml"
+    bare.write_text('timezone = "Asia/Shanghai"\n', encoding="utf-8")  # as run.py runs it: no config branch
+    assert "imported 50 of 50 rows" in cli("--config", str(bare), "import", str(src)).stdout
+    assert cli.json("db", "info", "--json")["counts"]["cases"] == 50
