@@ -253,6 +253,10 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
 _INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()\uff08\uff09\u2010-\u2015\u2212]")  # full-width brackets too
+# An extension after a landline or an international number: 转 801, 分机 801, ext. 801, x801, #801,
+# or a dash before it when the digits together are no number (010-62345678-801).
+_EXTENSION = re.compile(r"^(?P<number>.*?\d)\s*(?:转|分机|ext\.?|x|#|-)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
+MAX_EXTENSION = 6
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 # What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape
@@ -270,10 +274,27 @@ def clean_phone(value: str) -> str:
     """Accept the ways a number is commonly written and store one form of each kind: a mainland
     mobile as 13812345678 (from 138-1234-5678, 138 1234 5678, +86 138 1234 5678), a landline as
     010-62345678 (from (010) 6234 5678, 010 6234-5678, +86 10 6234 5678), any other number as
-    +85291234567. Full-width digits (from a Chinese input method) count as digits."""
+    +85291234567; a landline's or other number's extension after a dash (010-62345678-801, from
+    010-62345678 转 801, 分机801, ext. 801, x801, #801 or 010-62345678-801). Full-width digits (from
+    a Chinese input method) count as digits. A whole that is a number is never read as one with an
+    extension."""
     import unicodedata
 
-    v = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
+    typed = unicodedata.normalize("NFKC", value.strip())
+    number = _phone_number(typed)
+    if number is not None:
+        return number
+    parts = _EXTENSION.match(typed)
+    if parts:
+        number = _phone_number(parts["number"])
+        if number is not None and not _MOBILE.match(number):  # a mobile has no extension
+            return f"{number}-{parts['ext']}"
+    raise InvalidValue("phone", value, "acc.phone")
+
+
+def _phone_number(typed: str) -> str | None:
+    """clean_phone's stored form of a number without an extension, or None."""
+    v = _PHONE_SEPARATORS.sub("", typed)
     if v.startswith("0086"):
         v = "+86" + v[4:]
     if v.startswith("+86"):
@@ -286,7 +307,7 @@ def clean_phone(value: str) -> str:
         return f"{v[:area]}-{v[area:]}"
     if _INTL.match(v):
         return v
-    raise InvalidValue("phone", value, "acc.phone")
+    return None
 
 
 def clean_email(value: str) -> str:

@@ -31,6 +31,15 @@ def mask_phone(value: str | None) -> str | None:
     return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+def mask_stored_phone(value: str | None) -> str | None:
+    """A phone as domain.clean_phone stores it masked: 138****5678, 010****5678, and a number's
+    extension starred whole after it (010****5678-***)."""
+    if value and value.count("-") == (1 if value.startswith("+") else 2):
+        number, _, extension = value.rpartition("-")
+        return f"{mask_phone(number)}-{'*' * len(extension)}"
+    return mask_phone(value)
+
+
 def mask_account(value: str | None) -> str | None:
     """622202******7890: the first six and last four digits stay."""
     if not value:
@@ -166,7 +175,7 @@ FIELDS = ("customer", "phone", "email", "account", "id_number", "agent_name", "d
 # personal_data's field of an event's own full text (its note, reply or reason).
 DETAIL = "detail"
 # Which masking each personal field gets: the one map every write uses (complaintctl.personal).
-MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email, "account": mask_account, "description": mask_text,
+MASKERS = {"customer": mask_name, "agent_name": mask_name, "phone": mask_stored_phone, "email": mask_email, "account": mask_account, "description": mask_text,
            "resolution": mask_text, "id_number": mask_id_number, "request": mask_text, "decision_facts": mask_text,
            "decision_basis": mask_text}
 

@@ -20,7 +20,33 @@ def test_phone_spaces_are_dropped_and_a_refusal_says_which_forms_are_accepted():
     assert d.clean_phone("+852 91234567") == "+85291234567"
     assert refusal(d.clean_phone, "12345") == (
         "invalid phone '*****': expected a mainland mobile (13812345678 or 138-1234-5678), a landline with its "
-        "area code (010-62345678 or (010) 6234 5678) or + and a country code (+852 9123 4567)")
+        "area code (010-62345678 or (010) 6234 5678, an extension after it: 010-62345678-801 or 转801) or + and a "
+        "country code (+852 9123 4567)")
+
+
+@pytest.mark.parametrize("typed, stored, masked", [
+    ("010-62345678-801", "010-62345678-801", "010****5678-***"),
+    ("010-62345678 转 801", "010-62345678-801", "010****5678-***"),
+    ("（010）6234 5678 分机 801", "010-62345678-801", "010****5678-***"),
+    ("(010) 6234 5678 ext. 801", "010-62345678-801", "010****5678-***"),
+    ("0755-12345678x12", "0755-12345678-12", "075*****5678-**"),
+    ("+852 2123 4567 #801", "+85221234567-801", "+852****4567-***"),
+    ("０１０－６２３４５６７８转８０１", "010-62345678-801", "010****5678-***"),
+    # A whole that is a number is one: 021-1234567-8 is Shanghai's 021-12345678, not an extension 8.
+    ("021-1234567-8", "021-12345678", "021****5678"),
+    ("010-6234-5678", "010-62345678", "010****5678"),
+])
+def test_a_landline_keeps_its_extension_and_masks_it_whole(typed, stored, masked):
+    from complaintctl.masking import MASKERS
+
+    assert d.clean_phone(typed) == stored
+    assert MASKERS["phone"](stored) == masked
+
+
+@pytest.mark.parametrize("typed", ["138-1234-5678-801", "13812345678转801", "010-62345678-1234567", "转801",
+                                   "010-62345678 ext"])
+def test_a_mobile_has_no_extension_and_an_extension_is_one_to_six_digits(typed):
+    assert refusal(d.clean_phone, typed).startswith("invalid phone '")
 
 
 def test_account_spaces_are_dropped_and_a_refusal_says_12_to_19_digits():
