@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, Callable
 
 from . import domain as d
-from .errors import NotPermitted, UnknownStaff
+from .errors import InvalidValue, NotPermitted, UnknownStaff
 
 R = d.Role
 
@@ -219,3 +219,39 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
                                         recorded_at=now, old=old_s, new=new_s, detail=detail, prev_hash=prev,
                                         hash=digest))
     return owner_login
+
+
+def check_not_complained_about(field: str, name: str, complained: str | None) -> None:
+    """Recusal: the staff member a complaint is about neither handles nor reviews it."""
+    if complained and complained == name:
+        raise InvalidValue(field, name, "acc.not_complained_about", name=name)
+
+
+def check_reviewer(field: str, reviewer, *, branch: str | None, complained: str | None, handlers, decider: str | None = None) -> None:
+    """The review is by the higher level (the higher institution of Order 2020 No. 3): staff of a
+    higher rank than the handler, or a manager or above of the higher institution (staff registered
+    without a branch: a regional or head office) whatever the handler's rank. Never the handler,
+    never the one who decided, never the person complained about, never a peer of another branch.
+    `reviewer` and each of `handlers` (the case's handlers as registered: the assignee, the one who
+    decided) have .name, .role and .branch; `branch` and `complained` are the case's. Raises
+    InvalidValue naming `field` (request_review's --reviewer, the import's reviewer column)."""
+    check_not_complained_about(field, reviewer.name, complained)
+    if decider and decider == reviewer.name:
+        raise InvalidValue(field, reviewer.name, "acc.not_own_decision", name=decider)
+    handler = max(handlers, key=lambda p: d.ROLE_LEVEL[d.Role(p.role)], default=None)
+    level = d.ROLE_LEVEL[d.Role(reviewer.role)]
+    if reviewer.branch and branch and reviewer.branch != branch:  # a sibling branch is no higher level
+        raise InvalidValue(field, reviewer.name, "acc.reviewer_branch", branch=branch,
+                           reviewer=reviewer.name, own=reviewer.branch)
+    if handler is None:
+        if level < d.ROLE_LEVEL[d.Role.MANAGER]:
+            raise InvalidValue(field, reviewer.name, "acc.reviewer_manager")
+        return
+    if handler.name == reviewer.name:
+        raise InvalidValue(field, reviewer.name, "acc.not_own_decision", name=handler.name)
+    higher_institution = not reviewer.branch and bool(handler.branch) and level >= d.ROLE_LEVEL[d.Role.MANAGER]
+    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not higher_institution:
+        raise InvalidValue(field, reviewer.name,
+                           "acc.reviewer_level_of" if reviewer.branch else "acc.reviewer_level", name=handler.name,
+                           role=d.Role(handler.role), reviewer=reviewer.name, reviewer_role=d.Role(reviewer.role),
+                           branch=reviewer.branch)

@@ -207,7 +207,7 @@ def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.da
     return read_time(value, ctx.tz, name, date_format=mapping.date_format, accepted="acc.date_form", fmt=fmt)
 
 
-def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str]) -> dict[str, Any]:
+def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[str, Any]) -> dict[str, Any]:
     """One CSV record's raw field values (see Mapping.reader) as clean case values, or InvalidValue
     naming the field.
     Long because it checks each field of a record in turn, in one pass (the per-row cost)."""
@@ -282,7 +282,7 @@ _STATE_NEEDS = {d.Status.PAUSED.value: ("paused_at", "pause_reason", "paused_fro
 _NOT_PAUSED_FROM = frozenset({d.Status.PAUSED.value, d.Status.UNDER_REVIEW.value})
 
 
-def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: set[str],
+def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[str, Any],
                       out: dict[str, Any]) -> None:
     """The export's history fields of one row, checked, into `out` (only those the file has).
     Long because each history field of the export has its own check, taken in turn."""
@@ -332,6 +332,13 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
     reviewer = out.get("reviewer")
     if reviewer and reviewer not in staff:
         raise InvalidValue("reviewer", reviewer, "acc.registered_staff")
+    if reviewer and out["status"] == d.Status.UNDER_REVIEW.value:
+        # An open review is decided in this tool, by the reviewer named: one request_review would
+        # accept (the file's assignee, where it is not the reviewer, is the handler).
+        assignee = out.get("assignee")
+        access.check_reviewer("reviewer", staff[reviewer], branch=out.get("branch"),
+                              complained=out.get("complained_staff"),
+                              handlers=[staff[assignee]] if assignee and assignee != reviewer else [])
     for person in d.names_kept(out.get("co_handlers")):
         if person not in staff:
             raise InvalidValue("co_handlers", person, "acc.registered_staff")
@@ -482,7 +489,8 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
     (importer_pipe) while this one inserts them."""
     source = path.name
     with uow, uow.store.adapter.bulk(uow.session.connection()):
-        staff = set(uow.session.execute(select(Staff.name).where(Staff.active)).scalars())
+        # The active staff by name, with their role and branch (an open review's reviewer is checked).
+        staff = {p.name: p for p in uow.session.execute(select(Staff.name, Staff.role, Staff.branch).where(Staff.active))}
         from . import importer_pipe
 
         if two_process and importer_pipe.worth_it(path):
@@ -527,7 +535,7 @@ class _Writer:
             self.progress(self.result.rows)
 
 
-def read_batches(path: Path, header: list[str], mapping: Mapping, ctx: Context, staff: set[str],
+def read_batches(path: Path, header: list[str], mapping: Mapping, ctx: Context, staff: dict[str, Any],
                  result: ImportResult, skip_invalid: bool, encoding: str,
                  emit: Callable[[list, float], None]) -> None:
     """Read and validate the file's rows, a case's rows grouped, rejects counted in `result`; each

@@ -71,7 +71,7 @@ def worth_it(path: Path) -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and estimated_rows(path) >= PIPE_ROWS
 
 
-def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: set[str], result, skip_invalid: bool,
+def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: dict, result, skip_invalid: bool,
         dry_run: bool, encoding: str, progress, source: str, keep_records: bool):
     """The import's rows inserted as the child sends them; returns what rebuilds the indexes set
     aside, or None. Raises the file's own errors as the one-process path does, and ChildFailed for
@@ -148,7 +148,7 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: s
     return rebuild
 
 
-def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: set[str],
+def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: dict,
            skip_invalid: bool, encoding: str, source: str, start: tuple[int, int, str], look_up: bool,
            keep_records: bool) -> None:
     """The second process: read, validate, find duplicates, build and prepare each batch's rows,

@@ -796,9 +796,7 @@ def _co_handlers(uow, case: Case, lead: Staff, names: list[str] | None) -> list[
 
 
 def _check_not_complained_about(case: Case, person: Staff, field_name: str) -> None:
-    """Recusal: the staff member a complaint is about neither handles nor reviews it."""
-    if case.complained_staff and case.complained_staff == person.name:
-        raise InvalidValue(field_name, person.name, "acc.not_complained_about", name=person.name)
+    access.check_not_complained_about(field_name, person.name, case.complained_staff)
 
 
 def _decider(uow, case: Case) -> str | None:
@@ -810,34 +808,12 @@ def _decider(uow, case: Case) -> str | None:
 
 
 def _check_reviewer(uow, case, reviewer: Staff, decider: str | None = None) -> None:
-    """The review is by the higher level (the higher institution of Order 2020 No. 3): staff of a higher rank than
-    the handler, or a manager or above of the higher institution (staff registered without a
-    branch: a regional or head office) whatever the handler's rank. Never the handler, never the
-    person complained about, never a peer of another branch."""
-    _check_not_complained_about(case, reviewer, "--reviewer")
-    if decider and decider == reviewer.name:
-        raise InvalidValue("--reviewer", reviewer.name, "acc.not_own_decision", name=decider)
-    # The handler: the assignee, or the one who decided, whichever ranks higher (a manager who
-    # decided a clerk's case is reviewed above the manager).
+    """access.check_reviewer for this case: its handler is the assignee or the one who decided,
+    whichever ranks higher (a manager who decided a clerk's case is reviewed above the manager)."""
     people = [p for p in (uow.session.execute(select(Staff).where(Staff.name == n)).scalar_one_or_none()
                           for n in dict.fromkeys(x for x in (case.assignee, decider) if x)) if p is not None]
-    handler = max(people, key=lambda p: d.ROLE_LEVEL[d.Role(p.role)], default=None)
-    level = d.ROLE_LEVEL[d.Role(reviewer.role)]
-    if reviewer.branch and case.branch and reviewer.branch != case.branch:  # a sibling branch is no higher level
-        raise InvalidValue("--reviewer", reviewer.name, "acc.reviewer_branch", branch=case.branch,
-                           reviewer=reviewer.name, own=reviewer.branch)
-    if handler is None:
-        if level < d.ROLE_LEVEL[d.Role.MANAGER]:
-            raise InvalidValue("--reviewer", reviewer.name, "acc.reviewer_manager")
-        return
-    if handler.name == reviewer.name:
-        raise InvalidValue("--reviewer", reviewer.name, "acc.not_own_decision", name=handler.name)
-    higher_institution = not reviewer.branch and bool(handler.branch) and level >= d.ROLE_LEVEL[d.Role.MANAGER]
-    if level <= d.ROLE_LEVEL[d.Role(handler.role)] and not higher_institution:
-        raise InvalidValue("--reviewer", reviewer.name,
-                           "acc.reviewer_level_of" if reviewer.branch else "acc.reviewer_level", name=handler.name,
-                           role=d.Role(handler.role), reviewer=reviewer.name, reviewer_role=d.Role(reviewer.role),
-                           branch=reviewer.branch)
+    access.check_reviewer("--reviewer", reviewer, branch=case.branch, complained=case.complained_staff,
+                          handlers=people, decider=decider)
 
 
 def _check_deciding_reviewer(uow, ctx: Context, case: Case) -> None:
