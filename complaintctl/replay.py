@@ -20,7 +20,7 @@ from .models import Case, UTCDateTime
 
 ANONYMISED = "[anonymised]"
 PERSONAL_FIELDS = ("customer", "phone", "email", "account", "description", "resolution", "id_number",
-                   "agent_name", "request", "decision_facts")
+                   "agent_name", "request", "decision_facts", "agent_authority")
 
 # Columns that are not part of a case's history: the row's own bookkeeping.
 _SKIP = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
@@ -38,9 +38,13 @@ _DEFAULTS = {"regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "pa
              "decision_basis": None, "relief": None, "decided_at": None, "co_handlers": None}
 
 
-def purged(values: dict[str, Any]) -> dict[str, Any]:
-    """What `db purge` leaves of a case's personal fields (given their current values)."""
+def purged(values: dict[str, Any], listed: list[str] | None = None) -> dict[str, Any]:
+    """What `db purge` leaves of a case's personal fields (given their current values). `listed`:
+    the fields a purge event says it anonymised, when replaying one (a purge before the agent's
+    power of attorney was among them left it as it was)."""
     kept = ("customer", "agent_name", "request", "decision_facts", "resolution")  # a placeholder says one was there
+    if listed is None or "agent_authority" in listed:
+        kept += ("agent_authority",)
     out = {f: (ANONYMISED if values.get(f) else None) for f in kept}
     out.update({"phone": None, "email": None, "account": None, "id_number": None, "description": ANONYMISED})
     return out
@@ -93,7 +97,7 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
                 cycles[1]["unmarked"] = True
             continue
         if action == d.Action.PURGE:
-            state.update(purged(state))
+            state.update(purged(state, new.get("anonymised") or []))
             continue
         before = dict(state)
         for name, value in new.items():

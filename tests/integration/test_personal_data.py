@@ -193,3 +193,41 @@ def test_after_purge_no_output_shows_the_erased_values_and_masking_off_shows_ful
             assert secret not in out, secret
     assert cli("find", "--phone", PHONE, "--format", "json").stdout.strip() == "[]"
     assert cli("db", "check").exit_code == 0
+
+
+def test_purge_anonymises_the_agents_power_of_attorney_and_db_check_replays_it(cli):
+    cli.staff()
+    ref = cli.log("--agent", "李律师", "--agent-authority", "(2026)京东方内民证字第01234号")
+    plain = cli.log()
+    for case in (ref, plain):
+        cli("resolve", case, "--resolution", "解释说明", "--at", "2026-03-03T10:00")
+        cli("close", case, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
+    purged = cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")
+    assert purged["anonymised"] == [ref, plain]
+    case = cli.json("show", ref, "--json")["case"]
+    assert case["agent_authority"] == "[anonymised]" and case["agent_name"] == "[anonymised]"
+    assert cli.json("show", plain, "--json")["case"]["agent_authority"] is None
+    events = [e for e in cli.json("show", ref, "--json")["events"] if e["action"] == "log"]
+    assert "01234" not in str(events)
+    assert cli("db", "check").exit_code == 0
+
+
+def test_a_purge_made_before_it_anonymised_the_power_of_attorney_still_replays(cli):
+    """A purge event that does not list agent_authority (written before purge emptied it) left the
+    column as it was: db check replays it so, and the file is not called altered."""
+    import json
+
+    cli.staff()
+    ref = cli.log("--agent", "李律师", "--agent-authority", "委托书2026-7")
+    cli("resolve", ref, "--resolution", "解释说明", "--at", "2026-03-03T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
+    cli("db", "purge", "--closed-before", "2026-04-01")
+    from complaintctl import replay
+
+    [(new,)] = cli.sql("select new from events where action = 'purge'")
+    listed = json.loads(new)["anonymised"]
+    assert "agent_authority" in listed
+    older = [f for f in listed if f != "agent_authority"]
+    state = {"agent_authority": "委托书2026-7", "customer": None, "description": "x"}
+    assert "agent_authority" not in replay.purged(state, older)
+    assert replay.purged(state, listed)["agent_authority"] == "[anonymised]"
