@@ -1,6 +1,7 @@
 """The complaint domain: choices, the state machine and the rules that need no database."""
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -253,10 +254,19 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
 _INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()\uff08\uff09\u2010-\u2015\u2212]")  # full-width brackets too
-# An extension after a landline or an international number: 转 801, 分机 801, ext. 801, x801, #801,
-# or a dash before it when the digits together are no number (010-62345678-801).
-_EXTENSION = re.compile(r"^(?P<number>.*?\d)\s*(?:转|分机|ext\.?|x|#|-)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
-MAX_EXTENSION = 6
+
+
+@functools.cache
+def _extension() -> re.Pattern:
+    """An extension after a landline or an international number: the words labels.EXTENSION_WORDS
+    lists (Chinese and English) or a dash before it when the digits together are no number
+    (010-62345678-801). Compiled on first use (labels imports this module)."""
+    from .labels import EXTENSION_WORDS
+
+    words = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
+    return re.compile(rf"^(?P<number>.*?\d)\s*(?:{words}|-)\s*(?P<ext>\d{{1,6}})$", re.IGNORECASE)
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 # What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape
@@ -275,7 +285,7 @@ def clean_phone(value: str) -> str:
     mobile as 13812345678 (from 138-1234-5678, 138 1234 5678, +86 138 1234 5678), a landline as
     010-62345678 (from (010) 6234 5678, 010 6234-5678, +86 10 6234 5678), any other number as
     +85291234567; a landline's or other number's extension after a dash (010-62345678-801, from
-    010-62345678 转 801, 分机801, ext. 801, x801, #801 or 010-62345678-801). Full-width digits (from
+    the number and ext. 801, x801, #801, -801 or their Chinese words). Full-width digits (from
     a Chinese input method) count as digits. A whole that is a number is never read as one with an
     extension."""
     import unicodedata
@@ -284,7 +294,7 @@ def clean_phone(value: str) -> str:
     number = _phone_number(typed)
     if number is not None:
         return number
-    parts = _EXTENSION.match(typed)
+    parts = _extension().match(typed)
     if parts:
         number = _phone_number(parts["number"])
         if number is not None and not _MOBILE.match(number):  # a mobile has no extension

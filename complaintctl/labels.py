@@ -1891,3 +1891,8 @@ TEXT.update({
                         "由 reopen、new_facts 或 review 开始的后续轮次，且不早于前一轮"),
     "acc.later_cycle_opened": ("the time a later cycle opened", "后续处理轮次开始的时间"),
 })
+
+
+# What may stand between a phone number and its extension (domain.clean_phone), besides a dash:
+# "transfer to" and "extension" as a Chinese caller says them, and the English forms.
+EXTENSION_WORDS = ("转", "分机", "ext.", "ext", "x", "#")
