@@ -335,7 +335,7 @@ def render_detail(detail, lang: str) -> None:
         if e["new"]:
             parts.append(event_fields(e["new"], tz, lang))
         if e["detail"]:
-            parts.append(e["detail"])
+            parts.append(labels.event_detail(e["action"], e["detail"], lang))
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
             when += "\n" + labels.t("paren", lang, text=labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang))).lstrip()

@@ -121,8 +121,10 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
         "id": e.id, "action": e.action, "actor": e.actor,
         "occurred_at": _show(e.occurred_at, ctx), "recorded_at": _show(e.recorded_at, ctx),
         "old": _erased(_loads(e.old), erased), "new": _erased(_loads(e.new), erased),
-        # An event whose text was kept in full (its digest says so) held the operator's free text.
-        "detail": ANONYMISED if erased and e.full_digest else texts.get((e.id, DETAIL), e.detail),
+        # An event whose text was kept in full (its digest says so) held the operator's free text;
+        # an import's detail is the tool's own (the file and row), its digest the case's values.
+        "detail": ANONYMISED if erased and e.full_digest and e.detail and e.action != d.Action.IMPORT
+        else texts.get((e.id, DETAIL), e.detail),
     } for e in events]
     cyc = [{
         "number": c.number, "opened_by": c.opened_by or "log", "tier": c.tier, "opened_at": _show(c.opened_at, ctx),

@@ -1896,3 +1896,43 @@ TEXT.update({
 # What may stand between a phone number and its extension (domain.clean_phone), besides a dash:
 # "transfer to" and "extension" as a Chinese caller says them, and the English forms.
 EXTENSION_WORDS = ("转", "分机", "ext.", "ext", "x", "#")
+
+
+# The texts the tool itself writes into an event's detail, by the event's action: stored in English
+# (the hash chain covers them as written), read in the operator's language in show's timeline. A
+# detail that is none of these (an operator's own words) is shown as it is.
+_SYSTEM_DETAILS: dict[str, tuple[tuple[re.Pattern, str], ...]] = {
+    d.Action.IMPORT.value: (
+        (re.compile(r"imported from (?P<source>.+) row (?P<row>\d+)"), "从 {source} 第 {row} 行导入"),
+        (re.compile(r"imported from (?P<source>.+) rows (?P<first>\d+)-(?P<last>\d+)"),
+         "从 {source} 第 {first}-{last} 行导入"),
+    ),
+    d.Action.PURGE.value: (
+        (re.compile(r"personal data anonymised: closed before (?P<day>\d{4}-\d{2}-\d{2})"),
+         "个人信息已匿名化：{day} 前办结"),
+    ),
+    d.Action.REVEAL.value: ((re.compile(r"personal data shown in full by show --reveal"), "以 show --reveal 显示完整个人信息"),),
+    d.Action.LETTER.value: (
+        (re.compile(r"decision letter produced with personal data in full"), "已生成处理决定书（含完整个人信息）"),
+        (re.compile(r"decision letter produced"), "已生成处理决定书"),
+    ),
+    d.Action.ESCALATE.value: (
+        (re.compile(r"automatic: overdue as of (?P<at>\d{4}-\d{2}-\d{2} \d{2}:\d{2}); "
+                    r"(?P<before>[a-z]+) escalated to (?P<after>[a-z]+)"), "自动升级：截至 {at} 已超时，{before}升为{after}"),
+    ),
+}
+
+
+def event_detail(action: str, text: str | None, lang: str = "en") -> str | None:
+    """An event's detail as show's timeline prints it: what the tool itself wrote, in `lang`."""
+    if not text or lang != "zh":
+        return text
+    for pattern, zh in _SYSTEM_DETAILS.get(action, ()):
+        found = pattern.fullmatch(text)
+        if found:
+            values = found.groupdict()
+            for key in ("before", "after"):
+                if key in values:
+                    values[key] = label(values[key], lang, d.Tier)
+            return zh.format(**values)
+    return text

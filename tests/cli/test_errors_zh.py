@@ -79,3 +79,32 @@ def test_what_the_administration_commands_say_is_chinese(cli, tmp_path):
     said("db", "backup", str(backup), values=(str(backup), "ok"))
     out = tmp_path / "out.csv"
     assert "已导出" in said("export", "--format", "csv", "--output", str(out), values=(str(out),)).stderr
+
+
+def test_what_the_tool_itself_wrote_in_a_timeline_reads_in_chinese(cli, tmp_path):
+    """The details the tool writes into events (an import's row, an automatic escalation, a purge,
+    a reveal, a letter) are stored in English, as the chain covers them; show's timeline words them
+    in the operator's language, and leaves an operator's own words as they are."""
+    cli.staff()
+    src = tmp_path / "old.csv"
+    src.write_text("received_at,channel,description,phone,closed_at\n"
+                   "2026-03-02T10:00,letter,旧投诉,13812345678,2026-03-04T10:00\n", encoding="utf-8")
+    cli("import", str(src))
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("note", ref, "personal data shown in full by show --reveal", "--at", "2026-03-02T11:00")  # an operator's words
+    cli("escalate", "--overdue", "--as-of", "2026-03-06T10:00")
+    cli("--as", "zhangwei", "show", ref, "--reveal")
+    cli("db", "purge", "--closed-before", "2026-04-01")
+    zh = {r: cli("--lang", "zh", "show", r).stdout for r in ("C-2026-000001", ref)}
+    assert "从 old.csv 第 1 行导入" in zh["C-2026-000001"]
+    assert "个人信息已匿名化：2026-04-01 前办结" in zh["C-2026-000001"]
+    # The detail folds inside its cell: the timeline's last column, line by line, put together.
+    flat = "".join(line.split("│")[-2].strip() for line in zh[ref].splitlines() if line.count("│") >= 2)
+    assert "自动升级：截至 2026-03-06 10:00 已超时，一般投诉升为重要投诉" in flat, flat
+    assert "以 show --reveal 显示完整个人信息" in zh[ref]
+    assert "personal data shown in full by show --reveal" in zh[ref]  # the note, as typed
+    en = cli("show", "C-2026-000001").stdout
+    assert "imported from old.csv row 1" in en
+    # JSON keeps the stored text: a program reads what the chain holds.
+    events = cli.json("--lang", "zh", "show", "C-2026-000001", "--json")["events"]
+    assert events[0]["detail"] == "imported from old.csv row 1"
