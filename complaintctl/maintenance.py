@@ -202,21 +202,21 @@ def _replay_registry(s) -> list[str]:
     change made around the tool."""
     from .models import Setting
 
-    staff, masking, actions = _registry_history(s)
+    staff, masking, actions, regions = _registry_history(s)
     problems = _staff_problems(s, staff)
     row = s.get(Setting, "masking")
     if (row.value if row is not None else "on") != masking:
         problems.append(f"masking is {row.value if row is not None else None!r} but its history says {masking!r}")
-    return problems + _action_problems(s, actions)
+    return problems + _action_problems(s, actions) + _region_problems(s, regions)
 
 
-def _registry_history(s) -> tuple[dict, str, dict]:
-    """The staff, the masking policy and the remediation actions as the events without a case
-    leave them (_UNKNOWN: what an older event did not record). (Not the branches' regions: `demo
-    --force` keeps the regions recorded before it without their events.)"""
+def _registry_history(s) -> tuple[dict, str, dict, dict]:
+    """The staff, the masking policy, the remediation actions and the branches' regions as the
+    events without a case leave them (_UNKNOWN: what an older event did not record)."""
     staff: dict[str, dict[str, Any]] = {}
     masking = "on"  # revision 0012 writes the setting, with no event
     actions: dict[int, dict[str, Any]] = {}
+    regions: dict[str, str] = {}
     rows = s.execute(select(Event.action, Event.actor, Event.occurred_at, Event.old, Event.new, Event.detail)
                      .where(Event.case_id.is_(None)).order_by(Event.id).execution_options(yield_per=5000))
     for action, actor, occurred_at, old_text, new_text, detail in rows:
@@ -241,7 +241,23 @@ def _registry_history(s) -> tuple[dict, str, dict]:
                                           "evidence": None, "done_at": None, "cases": sorted(new.get("cases") or [])}
         elif action == d.Action.ACTION_DONE.value and new.get("action") in actions:
             actions[new["action"]].update(status=new.get("status"), evidence=detail, done_at=occurred_at)
-    return staff, masking, actions
+        elif action == d.Action.REGIONS.value:
+            regions.update(new)
+    return staff, masking, actions, regions
+
+
+def _region_problems(s, regions: dict[str, str]) -> list[str]:
+    """Each branch's recorded region against its history (record_regions writes both)."""
+    from .services import stored_regions_in
+
+    problems = []
+    for branch, region in sorted(stored_regions_in(s).items()):
+        want = regions.pop(branch, None)
+        if want is None:
+            problems.append(f"region of {branch}: no event records it; added around the tool")
+        elif want != region:
+            problems.append(f"region of {branch} is {region!r} but its history says {want!r}")
+    return problems + [f"region of {b}: recorded by its events but missing" for b in sorted(regions)]
 
 
 def _staff_problems(s, staff: dict[str, dict[str, Any]]) -> list[str]:

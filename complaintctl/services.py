@@ -1055,7 +1055,11 @@ def set_masking(uow, ctx: Context, *, on: bool, reason: str | None) -> dict[str,
 def stored_regions(uow) -> dict[str, str]:
     """The regions recorded in the database, branch -> region (the demo records its own branches';
     config's [regions] adds to them and overrides them)."""
-    return regions_recorded(uow.session.execute(regions_select()))
+    return stored_regions_in(uow.session)
+
+
+def stored_regions_in(session) -> dict[str, str]:
+    return regions_recorded(session.execute(regions_select()))
 
 
 def regions_select():

@@ -321,3 +321,21 @@ def test_an_import_killed_mid_write_leaves_the_database_as_it_was(cli, tmp_path)
         assert cli("db", "check").stdout.startswith("ok:")
         cli.log()  # no lock or half-written page is left behind: the next write goes through
     assert cli.scalar("select count(*) from cases") == CRASH_ROUNDS + 1
+
+
+@pytest.mark.parametrize("tamper, problem", [
+    ("update settings set value = '上海市黄浦区' where key = 'region:BJ001'",
+     "region of BJ001 is '上海市黄浦区' but its history says '北京市东城区'"),
+    ("insert into settings (key, value) values ('region:BJ009', '北京市朝阳区')",
+     "region of BJ009: no event records it; added around the tool"),
+    ("delete from settings where key = 'region:BJ002'", "region of BJ002: recorded by its events but missing"),
+])
+def test_db_check_finds_a_branchs_region_changed_behind_the_tools_back(cli, tamper, problem):
+    """The regions the quarterly return groups branches by are recorded with an event each time:
+    moving a branch to another region in the file moves its figures in the regulator's return, and
+    db check says so."""
+    cli("demo", "--count", "5")
+    assert cli("db", "check").exit_code == 0
+    cli.sql(tamper)
+    r = cli("db", "check", expect=1)
+    assert problem in r.stdout.splitlines(), r.stdout
