@@ -1,7 +1,6 @@
 """The complaint domain: choices, the state machine and the rules that need no database."""
 from __future__ import annotations
 
-import functools
 import re
 from enum import StrEnum
 
@@ -250,23 +249,8 @@ def next_tier(tier: Tier) -> Tier | None:
 
 # Field validation ---------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # area code 010, 02x or 0xxx, then the number
-_INTL = re.compile(r"^\+[1-9]\d{6,14}$")  # E.164: at most 15 digits after the +
-_PHONE_SEPARATORS = re.compile(r"[\s\-.()\uff08\uff09\u2010-\u2015\u2212]")  # full-width brackets too
-
-
-@functools.cache
-def _extension() -> re.Pattern:
-    """An extension after a landline or an international number: the words labels.EXTENSION_WORDS
-    lists (Chinese and English) or a dash before it when the digits together are no number
-    (010-62345678-801). Compiled on first use (labels imports this module)."""
-    from .labels import EXTENSION_WORDS
-
-    words = "|".join(re.escape(w) for w in sorted(EXTENSION_WORDS, key=len, reverse=True))
-    return re.compile(rf"^(?P<number>.*?\d)\s*(?:{words}|-)\s*(?P<ext>\d{{1,6}})$", re.IGNORECASE)
-
-
+# Separators a number is written with (full-width brackets too): a phone's or an identifier's.
+PHONE_SEPARATORS = re.compile(r"[\s\-.()\uff08\uff09\u2010-\u2015\u2212]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")
 # What must never reach a terminal from data: C0 and C1 control characters (ESC starts the escape
@@ -280,46 +264,6 @@ MAX_TEXT = 100_000
 MAX_NAME = 200
 
 
-def clean_phone(value: str) -> str:
-    """Accept the ways a number is commonly written and store one form of each kind: a mainland
-    mobile as 13812345678 (from 138-1234-5678, 138 1234 5678, +86 138 1234 5678), a landline as
-    010-62345678 (from (010) 6234 5678, 010 6234-5678, +86 10 6234 5678), any other number as
-    +85291234567; a landline's or other number's extension after a dash (010-62345678-801, from
-    the number and ext. 801, x801, #801, -801 or their Chinese words). Full-width digits (from
-    a Chinese input method) count as digits. A whole that is a number is never read as one with an
-    extension."""
-    import unicodedata
-
-    typed = unicodedata.normalize("NFKC", value.strip())
-    number = _phone_number(typed)
-    if number is not None:
-        return number
-    parts = _extension().match(typed)
-    if parts:
-        number = _phone_number(parts["number"])
-        if number is not None and not _MOBILE.match(number):  # a mobile has no extension
-            return f"{number}-{parts['ext']}"
-    raise InvalidValue("phone", value, "acc.phone")
-
-
-def _phone_number(typed: str) -> str | None:
-    """clean_phone's stored form of a number without an extension, or None."""
-    v = _PHONE_SEPARATORS.sub("", typed)
-    if v.startswith("0086"):
-        v = "+86" + v[4:]
-    if v.startswith("+86"):
-        national = v[3:]
-        v = national if _MOBILE.match(national) else "0" + national
-    if _MOBILE.match(v):
-        return v
-    if _LANDLINE.match(v):
-        area = 3 if v[1] in "12" else 4
-        return f"{v[:area]}-{v[area:]}"
-    if _INTL.match(v):
-        return v
-    return None
-
-
 def clean_email(value: str) -> str:
     v = value.strip()
     if len(v) <= 254 and _EMAIL.match(v):
@@ -331,7 +275,7 @@ def compact(value: str) -> str:
     """An identifier as typed without its spaces, dashes, dots and brackets (full-width ones too)."""
     import unicodedata
 
-    return _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
+    return PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value.strip()))
 
 
 def clean_account(value: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import domain as d
 from . import labels
+from .phones import clean_phone
 
 
 @dataclass
@@ -82,7 +83,7 @@ def lookup_key(kind: str, value: str) -> tuple[str, str]:
     text = (value or "").strip()
     if kind == "phone":
         try:
-            return "phone", d.clean_phone(text)
+            return "phone", clean_phone(text)
         except InvalidValue:
             raise InvalidValue(option, text, "acc.phone_lookup") from None
     if kind == "account":

@@ -19,6 +19,7 @@ from . import access, audit, business_days, clocks, files
 from .access import Do
 from . import domain as d
 from . import labels
+from .phones import clean_phone
 from .db import bulk_insert, raw_times, time_text
 from .rows import EXPORT_CASE_FIELDS, EXPORT_CSV_KEYS, EXPORT_CYCLE_FIELDS, EXPORT_FREE_TEXT, export_kind  # noqa: F401
 from .files import restore
@@ -241,7 +242,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
             raise InvalidValue("branch", "", "acc.import_branch")
     out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
     phone, email, account = raw.get("phone"), raw.get("email"), raw.get("account")
-    out["phone"] = d.clean_phone(phone) if phone else None
+    out["phone"] = clean_phone(phone) if phone else None
     out["email"] = d.clean_email(email) if email else None
     out["account"] = d.clean_account(account) if account else None
     assignee = d.clean_name("assignee", raw.get("assignee"), required=False)

@@ -1893,7 +1893,7 @@ TEXT.update({
 })
 
 
-# What may stand between a phone number and its extension (domain.clean_phone), besides a dash:
+# What may stand between a phone number and its extension (phones.clean_phone), besides a dash:
 # "transfer to" and "extension" as a Chinese caller says them, and the English forms.
 EXTENSION_WORDS = ("转", "分机", "ext.", "ext", "x", "#")
 

@@ -13,6 +13,7 @@ from sqlalchemy import case as sql_case, func, select
 from . import access, audit, business_days, clocks, cycles, deadlines, personal
 from . import domain as d
 from . import labels
+from .phones import clean_phone
 from .access import Do
 from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
@@ -288,7 +289,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     br = d.clean_name("branch", branch, required=False)
     if br is None:
         raise UserError("err.no_branch")
-    ph = d.clean_phone(phone) if phone else None
+    ph = clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
     if not (ph or em) and ch not in (d.Channel.SUGGESTION_BOX, d.Channel.LETTER):
