@@ -208,9 +208,11 @@ def run(argv: list[str]) -> bool:
 def _limit(value: str | None) -> int | None:
     """--limit as Click reads it (a whole number, at least 1); FullWay for anything else, which the
     full way refuses in its words."""
+    from . import render
+
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= render.MAX_LIMIT:
         raise FullWay
     return int(value)
 

@@ -19,6 +19,7 @@ from complaintctl.errors import InvalidValue, UserError
 
 FORMATS = ("table", "csv", "json", "jsonl")
 TABLE_LIMIT = 100
+MAX_LIMIT = 1_000_000_000  # --limit at most: a larger number is no page (and overflows a database integer)
 _FORMULA_START = files.FORMULA_START
 _FORMULA_START_SET = frozenset(_FORMULA_START)
 
@@ -686,7 +687,7 @@ def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None
 
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
-    table.add_column()
+    table.add_column(overflow="fold")  # a long text without spaces (Chinese) wraps, never cut
     for k, v in pairs:
         table.add_row(Text(k), Text("" if v is None else terminal_safe(str(v))))
     console().print(table)

@@ -901,8 +901,24 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
             params.update(action=label(exc.action, lang, d.Action), status=label(exc.status, lang, d.Status),
                           allowed="、".join(label(a, lang, d.Action) for a in exc.allowed) or "无")
         else:
-            params.update(status=str(exc.status).replace("_", " "), allowed=", ".join(exc.allowed) or "none")
+            params.update(action=action_verb(exc.action), status=str(exc.status).replace("_", " "),
+                          allowed=", ".join(command_name(a) for a in exc.allowed) or "none")
     return sentence(exc.label_key, lang, **params)
+
+
+# A step of the procedure as an English refusal says it ("cannot {verb} a case that is closed"),
+# where the command's name is no verb of its own.
+_ACTION_VERBS = {"respond": "respond to", "note": "add a note to", "review_decide": "decide the review of",
+                 "repeat": "log a repeat of", "extension_request": "ask for an extension of"}
+
+
+def action_verb(action: str) -> str:
+    return _ACTION_VERBS.get(str(action), str(action).replace("_", " "))
+
+
+def command_name(action: str) -> str:
+    """The command that takes a step of the procedure (review_decide: review-decide)."""
+    return str(action).replace("_", "-")
 
 
 # Who may do what (complaintctl/access.py) ----------------------------------------------------

@@ -173,7 +173,7 @@ def test_a_repeat_of_a_closed_case_is_refused(cli):
     cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
     cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
     err = cli.fails("log", "--repeat-of", ref, "--channel", "hotline", "--description", "x")
-    assert "cannot repeat a case that is closed; allowed from closed: reopen" in err
+    assert "cannot log a repeat of a case that is closed; allowed from closed: reopen" in err
     assert "invalid --new-facts" in cli.fails("log", "--new-facts", "--channel", "hotline", "--phone", "13812345678",
                                               "--description", "x")
     assert "invalid --related" in cli.fails("log", "--repeat-of", ref, "--related", ref, "--channel", "hotline",

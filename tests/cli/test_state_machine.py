@@ -2,6 +2,7 @@
 import pytest
 
 from complaintctl import domain as d
+from complaintctl import labels
 
 SETUP = {
     "received": [],
@@ -58,13 +59,13 @@ def test_an_illegal_move_is_refused(cli, status):
     for step in SETUP[status]:
         cli(*[a.format(ref=ref) for a in step])
     assert cli.json("show", ref, "--json")["case"]["status"] == status
-    allowed = ", ".join(d.allowed_actions(d.Status(status))) or "none"
+    allowed = ", ".join(labels.command_name(a) for a in d.allowed_actions(d.Status(status))) or "none"
     shown = status.replace("_", " ")  # a state reads as words, never as its raw key
     refused = [action for s, action in ILLEGAL if s == status]
     assert refused
     wrong = {}
     for action in refused:
         err = cli.fails(*[a.format(ref=ref) for a in COMMAND[action]])
-        if f"cannot {action} a case that is {shown}; allowed from {shown}: {allowed}" not in err:
+        if f"cannot {labels.action_verb(action)} a case that is {shown}; allowed from {shown}: {allowed}" not in err:
             wrong[action] = err
     assert not wrong, wrong  # (cli.fails checks each left the database as it was)

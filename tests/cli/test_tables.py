@@ -338,3 +338,29 @@ def test_the_summary_header_does_not_wrap_a_lone_percent_sign_at_80_columns(cli,
     assert "Payments and settlement" in out and "200.0%" in out
     header = lines[1]
     assert header.split()[-2:] == ["Change", "%"] and set(lines[2]) <= {"-", " "}, lines[:3]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_show_wraps_a_long_complaint_rather_than_cutting_it(cli, monkeypatch, width):
+    text = ("客户于2026年11月20日在本行柜台办理大额存单提前支取，柜员未告知提前支取按活期利率计息，"
+            "导致客户损失利息约3200元，客户要求赔偿并对柜员进行处理")
+    ref = cli.log("--description", text)
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("show", ref).stdout
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Description"))
+    # The value column's lines from the description's own to the next field, put together.
+    value_at = lines[start].index(text[:4])
+    joined = ""
+    for line in lines[start:]:
+        if line is not lines[start] and line[:value_at].strip():
+            break
+        joined += line[value_at:].strip()
+    assert joined.startswith(text), joined
+    assert "…" not in out.split("Clocks")[0]
+
+
+def test_a_limit_too_large_for_a_page_is_refused_in_one_line(cli):
+    cli.log()
+    err = cli.fails("list", "--limit", "99999999999999999999")
+    assert "--limit" in err and "1000000000" in err
