@@ -61,6 +61,10 @@ def return_statement(name: str, scope: list):
     if name == "reviews":
         return (select(_C.branch, _C.review_outcome, _C.reviewed_at)
                 .where(_C.review_requested_at >= lo, _C.review_requested_at < hi, *scope))
+    if name == "reviews_open":
+        return (select(_C.branch)
+                .where(_C.review_requested_at < hi, or_(_C.reviewed_at.is_(None), _C.reviewed_at >= hi),
+                       or_(_C.withdrawn_at.is_(None), _C.withdrawn_at >= hi), *scope))
     if name in ("other_reviews", "other_decided"):
         return _other(name, lo, hi, scope)
     if name in ("open_decided_after", "open_undecided"):

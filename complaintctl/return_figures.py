@@ -10,7 +10,8 @@ The statements themselves are defined once, in regulatory.py (`return_statement`
 - `restarted`: the first decided cycle of the cases `ids` (restarted by new facts);
 - `repeats` and `repeat_cases`: the repeat complaints that arrived in [lo, hi), and their original
   cases' branches by id (reports.repeat_complaints' definition);
-- `reviews`: the reviews requested in [lo, hi), with their outcomes;
+- `reviews`: the reviews requested in [lo, hi), with their outcomes; `reviews_open`: the reviews
+  pending at hi, whenever requested (not decided by then, the case not withdrawn by then), by branch;
 - `open_decided_after` and `open_undecided`: the cases open at hi, by branch;
 - `other_decided`: the decisions told in [lo, hi) other than the first decisions of the complaints
   received in it (a complaint received before lo first decided, a reopened case decided again), each
@@ -44,8 +45,8 @@ HANDLING_MEASURES = ("received", "handled_within_15_days", "handled_within_exten
 CHUNK = 500
 # The return's statements (regulatory.return_statement defines each), and the parameter each kind
 # of scope binds its value to (regulatory.scope_condition).
-STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "open_decided_after", "open_undecided",
-              "other_decided", "other_reviews")
+STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "reviews_open", "open_decided_after",
+              "open_undecided", "other_decided", "other_reviews")
 SCOPE_PARAMETERS = {"one": "f_branch", "many": "f_places"}
 # The statements whose rows are many (a row a case or cycle), streamed rather than fetched whole.
 STREAMED = ("window", "open_decided_after", "open_undecided")
@@ -151,7 +152,7 @@ class Window:
             if m is None:
                 m = table[b or ""] = dict.fromkeys(HANDLING_MEASURES, 0)
             m["received"] += 1
-            if withdrawn is not None and utc(withdrawn) < hi:
+            if withdrawn is not None and utc(withdrawn) < hi and told is None:  # withdrawn once decided: handled
                 m["withdrawn"] += 1
             if told is not None:
                 handled(m, opened, told, breached, extended, due_in_force)
@@ -207,14 +208,17 @@ def handling_by_branch(run: Run, ctx: Context, lo: dt.datetime, hi: dt.datetime,
     # Repeat complaints that arrived in the period, by their original's branch (reports' definition).
     for (b,), n in tally_repeats(run("repeats", lo=lo, hi=hi), lambda ids: run("repeat_cases", ids=ids)).items():
         put("repeat", b, n)
-    # Reviews requested in the period, from the review columns, and how each stood at hi.
+    # Reviews requested in the period, from the review columns, and those decided by hi.
     for b, outcome, decided in run("reviews", lo=lo, hi=hi):
         put("reviews_requested", b)
         if decided is not None and utc(decided) < hi and outcome in (d.ReviewOutcome.UPHELD.value,
                                                                       d.ReviewOutcome.CHANGED.value):
             put(f"reviews_{outcome}", b)
-        else:
-            put("reviews_pending", b)
+    # Reviews pending at hi, whenever requested (as the cases open at hi are, whenever received): a
+    # review asked for in an earlier period and still undecided is this period's too; one the
+    # complainant withdrew is not.
+    for (b,) in run("reviews_open", hi=hi):
+        put("reviews_pending", b)
     # Reviews asked for before the period and decided in it.
     for b, outcome in run("other_reviews", lo=lo, hi=hi):
         if outcome in (d.ReviewOutcome.UPHELD.value, d.ReviewOutcome.CHANGED.value):

@@ -4094,6 +4094,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'AND cases.review_requested_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                    '__filters__',
                                    {}),
+                'return_reviews_open': ('SELECT cases.branch FROM cases WHERE cases.review_requested_at < '
+                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND (cases.reviewed_at IS NULL '
+                                        'OR cases.reviewed_at >= %(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND '
+                                        '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= '
+                                        '%(hi)s::TIMESTAMP WITHOUT TIME ZONE) AND __filters__',
+                                        {}),
                 'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, '
                                   'cases.channel, cases.cycle_number, cases.withdrawn_at AS withdrawn_at, '
                                   'cycles.opened_at AS opened_at, cycles.resolved_at AS resolved_at, '
@@ -11046,6 +11052,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                'WHERE cases.review_requested_at >= :lo AND cases.review_requested_at < :hi '
                                'AND __filters__',
                                {}),
+            'return_reviews_open': ('SELECT cases.branch FROM cases WHERE cases.review_requested_at < :hi '
+                                    'AND (cases.reviewed_at IS NULL OR cases.reviewed_at >= :hi) AND '
+                                    '(cases.withdrawn_at IS NULL OR cases.withdrawn_at >= :hi) AND '
+                                    '__filters__',
+                                    {}),
             'return_window': ('SELECT cases.id, cases.branch, cases.product, cases.category, cases.channel, '
                               'cases.cycle_number, cases.withdrawn_at AS withdrawn_at, cycles.opened_at AS '
                               'opened_at, cycles.resolved_at AS resolved_at, cycles.regulatory_breached, '

@@ -676,3 +676,31 @@ def test_what_a_period_decides_of_what_came_before_it_is_that_period_s(cli):
     assert q3_again["other_handled_late"] == 0 and q3_again["handled_within_15_days"] == 2  # the September ones
     table = cli("--lang", "zh", "report", "regulatory", "--quarter", "2026Q4").stdout
     assert "各网点本期其他办结" in table
+
+
+def test_a_review_pending_across_quarters_is_pending_in_each_and_a_withdrawn_one_is_not(cli):
+    """The examiner's cases: a review asked for on 09-10 and still undecided is pending at the end
+    of Q3 and of Q4 (it used to drop out of every return after Q3's, while report overdue listed it
+    late); a complaint decided, taken to review and then withdrawn is handled once, neither pending
+    nor withdrawn besides."""
+    cli.staff()
+    waiting = cli.log(received="2026-09-01T10:00")
+    cli("resolve", waiting, "--resolution", "解释", "--at", "2026-09-08T10:00")
+    cli("review", waiting, "--requested-at", "2026-09-10T10:00", "--reviewer", "sunli")
+    dropped = cli.log(received="2026-10-01T10:00")
+    cli("resolve", dropped, "--resolution", "解释", "--at", "2026-10-09T10:00")
+    cli("review", dropped, "--requested-at", "2026-10-12T10:00", "--reviewer", "sunli")
+    cli("withdraw", dropped, "--reason", "客户撤回复核申请", "--at", "2026-10-15T10:00")
+    figures = lambda q: cli.json("report", "regulatory", "--quarter", q, "--format", "json")["by_branch"][-1]  # noqa: E731
+    q3, q4 = figures("2026Q3"), figures("2026Q4")
+    assert (q3["reviews_requested"], q3["reviews_pending"]) == (1, 1)
+    assert (q4["reviews_requested"], q4["reviews_pending"]) == (1, 1)  # the September one, still waiting
+    assert (q4["received"], q4["handled_within_15_days"], q4["withdrawn"]) == (1, 1, 0)
+    month = cli.json("report", "monthly", "--month", "2026-10", "--format", "json")
+    assert month["reviews"][-1]["reviews_pending"] == 1
+    # The lean way (the statements compiled to text) counts alike.
+    from tests.cli.test_lean_overdue import _run
+
+    code, out, _ = _run(["--db", str(cli.db), "report", "regulatory", "--quarter", "2026Q4", "--format", "json"],
+                        lean_way=True)
+    assert code == 0 and json.loads(out)["by_branch"][-1] == q4
