@@ -392,6 +392,16 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     Example: complaintctl --config branch.toml config show
     """
     st = state(ctx)
+    from complaintctl.errors import ComplaintctlError, ConfigError
+
+    database = st.database_file()
+    if database is None or database.is_file():  # the database's deadline rules, where it records them
+        try:
+            st.store(migrate=False)
+        except ConfigError:
+            raise  # the file sets a rule otherwise: said so
+        except ComplaintctlError:
+            pass  # a server out of reach: the config's own values (what config show is for then)
     cfg = st.config
     rows = [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v, "source": src}
             for k, v, src in cfg.items()]
@@ -402,6 +412,28 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     rows.append({"key": "database", "value": st.db_url, "source": source})
     render.emit(rows, [Column("key", priority=0), Column("value"), Column("source", max_width=14)], fmt=fmt, lang=st.language, limit=None,
                 title=labels.t("title.config", st.language))
+
+
+@config_app.command("adopt")
+def config_adopt(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
+                 json_out: bool = JSON) -> None:
+    """Make the config's deadline rules this database's (administrators only; recorded).
+
+    The rules: time zone, calendar, tier limits, the regulatory period, the reopen window. Cases
+    already received keep their deadlines.
+
+    Example: complaintctl --config branch.toml config adopt --reason "local closure on 2026-12-24"
+    """
+    st = state(ctx)
+    st.adopting = True  # the file's rules, not the database's, are this command's
+    from complaintctl import services
+
+    changed = services.adopt_rules(st.uow(), st.context(), rules=st.own_rules, reason=reason)
+    if json_out:
+        render.print_json({k: {"before": b, "after": a} for k, (b, a) in changed.items()})
+    else:
+        typer.echo(labels.t("done.rules_adopted", st.language, path=st.config.path or "defaults",
+                            changes="; ".join(f"{k} {b} -> {a}" for k, (b, a) in changed.items())))
 
 
 def choices(

@@ -26,6 +26,7 @@ COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import contextmanager
@@ -249,6 +250,10 @@ def _open(opts: dict):
     try:
         if db.scalar("revision") != HEAD_REVISION:
             raise FullWay  # the full way brings it to the current schema first
+        rules = db.scalar("rules")
+        if rules is None:
+            raise FullWay  # the full way records the config's rules first (an administrator's command)
+        st.apply_recorded_rules(json.loads(rules))  # a file that differs: the full way says so
     except BaseException:
         db.close()
         raise

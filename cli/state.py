@@ -47,6 +47,8 @@ class AppState:
     lang: str | None = None
     debug: bool = False
     _config: object = None
+    _own_rules: object = None  # the config's deadline rules, before the database's were put in force
+    adopting: bool = False  # `config adopt`: the file's rules are this command's, not the database's
     _store: object = None
     _now: dt.datetime | None = None
     _context: object = None
@@ -125,6 +127,7 @@ class AppState:
             from complaintctl.db import Store
 
             store = Store(self.db_url, busy_timeout=self.config["database.busy_timeout_seconds"], create=create)
+            self.apply_rules(store)
             if migrate:
                 before = store.current_revision()
                 applied = store.ensure_schema(self.os_login, self.now, self.policy)
@@ -134,6 +137,33 @@ class AppState:
                     self.notes.append(labels.t("note.schema", self.language, rev=applied))
             self._store = store
         return self._store
+
+    def apply_rules(self, store) -> None:
+        """The database's deadline rules in force over the config's (config.under_rules: a file that
+        sets one otherwise is refused), read before the schema is brought up to date."""
+        from complaintctl import rules
+        from complaintctl.errors import NotPermitted
+
+        try:
+            recorded = rules.recorded_of(store)
+        except NotPermitted:  # a login the server lets read nothing: identified (and refused) next
+            recorded = None
+        self.apply_recorded_rules(recorded)
+
+    def apply_recorded_rules(self, recorded: dict | None) -> None:
+        from complaintctl import config
+
+        if self._own_rules is None:
+            self._own_rules = config.rules_of(self.config)
+        if not self.adopting:
+            self._config = config.under_rules(self.config, recorded)
+
+    @property
+    def own_rules(self) -> dict:
+        """The config's deadline rules (its file's, or the defaults), whatever the database records."""
+        from complaintctl import config
+
+        return self._own_rules if self._own_rules is not None else config.rules_of(self.config)
 
     def close(self) -> None:
         """Release the database connections when the command ends."""
@@ -161,7 +191,7 @@ class AppState:
                                      cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                                      codes=self.config.codes, settings=self.config.values,
                                      calendar=previous.calendar if previous is not None else None,
-                                     regions=self.config.regions)
+                                     regions=self.config.regions, rules=self._own_rules)
         return self._context
 
     @property

@@ -187,6 +187,54 @@ def load(path: Path | None, env: Mapping[str, str] | None = None, *, search: lis
     return Config(values, sources, chosen, codes.from_config(code_table, f"config file {str(chosen)!r}"), regions)
 
 
+# The keys that decide deadlines and clocks. A database records the rules it is run under (the
+# first administrator's config, or `config adopt`, an audited event each time); a config file may
+# restate them, and anything it leaves out is the database's, but a file that says otherwise is
+# refused: a deadline is never counted by the rules of whoever happens to run the command.
+RULE_KEYS = ("timezone", "calendar.country", "calendar.subdivision", "calendar.extra_holidays",
+             "calendar.extra_workdays", "tiers.general.working_days", "tiers.important.working_days",
+             "tiers.urgent.response_hours", "regulatory.days", "reopen_window_days")
+_SET_BY_NO_FILE = ("default", "locale", "database")
+
+
+def rules_of(cfg: "Config") -> dict[str, Any]:
+    """The deadline rules a config states (its own or the defaults), as the database records them."""
+    return policy_rules(Policy.from_config(cfg))
+
+
+def policy_rules(p: "Policy") -> dict[str, Any]:
+    """A policy's deadline rules, under RULE_KEYS, as the database records them (JSON: dates as ISO
+    text, in order)."""
+    return {"timezone": p.timezone, "calendar.country": p.country, "calendar.subdivision": p.subdivision or "",
+            "calendar.extra_holidays": sorted(x.isoformat() for x in p.extra_holidays),
+            "calendar.extra_workdays": sorted(x.isoformat() for x in p.extra_workdays),
+            "tiers.general.working_days": p.general_days, "tiers.important.working_days": p.important_days,
+            "tiers.urgent.response_hours": p.urgent_response_hours, "regulatory.days": p.regulatory_days,
+            "reopen_window_days": p.reopen_window_days}
+
+
+def under_rules(cfg: "Config", recorded: dict[str, Any] | None) -> "Config":
+    """`cfg` with the database's recorded rules in force (None: none recorded yet, `cfg` as it is).
+    ConfigError when the config file sets a rule to another value."""
+    if not recorded:
+        return cfg
+    mine = rules_of(cfg)
+    for key in RULE_KEYS:
+        if key in recorded and mine[key] != recorded[key] and cfg.sources[key] not in _SET_BY_NO_FILE:
+            raise ConfigError("err.rules_differ", path=cfg.sources[key], key=key, mine=_shown(mine[key]),
+                              recorded=_shown(recorded[key]))
+    values, sources = dict(cfg.values), dict(cfg.sources)
+    for key in RULE_KEYS:
+        if key in recorded:
+            values[key] = check_value(key, recorded[key])
+            sources[key] = "database"
+    return Config(values, sources, cfg.path, cfg.codes, cfg.regions)
+
+
+def _shown(value: Any) -> str:
+    return "[" + ", ".join(value) + "]" if isinstance(value, list) else repr(value) if isinstance(value, str) else str(value)
+
+
 REGION_NAME_LIMIT = 200
 
 

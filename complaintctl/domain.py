@@ -148,6 +148,7 @@ class Action(StrEnum):
     ACTION_DONE = "action_done"
     LETTER = "letter"
     REGIONS = "regions"
+    RULES = "rules"
 
 
 class ActionStatus(StrEnum):

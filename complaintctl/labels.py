@@ -140,6 +140,7 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "action_done": ("Remediation action done", "整改措施完成", ()),
         "letter": ("Decision letter produced", "出具处理决定告知书", ()),
         "regions": ("Branch regions recorded", "登记网点所属地区", ()),
+        "rules": ("Deadline rules recorded", "登记时限规则", ()),
     },
     d.ActionStatus: {
         "open": ("Open", "整改中", ()),
@@ -1449,6 +1450,8 @@ HELP_ZH: dict[str, str] = {
     "calendar due --review-requested-at": "客户申请核查的时间：核查另有 30 日时限。",
     "config": "当前生效的配置。",
     "config show": "显示每项生效的设置及其取值来源。",
+    "config adopt": "采用配置文件中的时限规则作为本数据库的规则（仅限系统管理员；留痕）：时区、日历、各级时限、监管时限、重新处理期限。已受理的案件保留原有时限。",
+    "config adopt --reason": "理由（留痕）。",
     "masking": "个人信息脱敏策略，保存在数据库中。",
     "masking show": "显示个人信息是否在所有输出中脱敏（除非系统管理员关闭，否则一直开启）。",
     "masking on": "在所有输出和导出中对个人信息脱敏（仅限系统管理员；留痕）。",
@@ -1670,6 +1673,14 @@ TEXT.update({
     "err.config_unreadable": ("config file {path!r} cannot be read: {why}", "无法读取配置文件 {path!r}：{why}"),
     "err.config_codes_table": ("config file {path!r}: codes must be a table ([codes.channel], ...)",
                                "配置文件 {path!r}：codes 应为表（[codes.channel] 等）"),
+    "err.rules_differ": ("config file {path!r} sets {key} = {mine}, but this database's deadline rules say {recorded}: the "
+                         "rules in force are the database's; leave {key} out of the file, or an administrator adopts "
+                         "the file's with 'complaintctl config adopt --reason TEXT'",
+                         "配置文件 {path!r} 设定 {key} = {mine}，但本数据库的时限规则为 {recorded}：以数据库中的规则为准；"
+                         "请从配置文件中删去 {key}，或由系统管理员用 complaintctl config adopt --reason 理由 采用该文件的规则"),
+    "err.rules_same": ("the config's deadline rules are already this database's: nothing to adopt",
+                       "配置文件中的时限规则已与本数据库一致：无需采用"),
+    "done.rules_adopted": ("deadline rules adopted from {path}: {changes}", "已采用 {path} 中的时限规则：{changes}"),
     "err.config_masking": ("config file {path!r}: {key!r} is no longer read: the masking policy is kept in the database, "
                            "changed by an administrator with 'complaintctl masking on|off'; remove the [masking] table "
                            "from the file",

@@ -2,6 +2,7 @@
 backup and retention purge."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,21 +203,28 @@ def _replay_registry(s) -> list[str]:
     change made around the tool."""
     from .models import Setting
 
-    staff, masking, actions, regions = _registry_history(s)
+    staff, masking, actions, regions, rules = _registry_history(s)
     problems = _staff_problems(s, staff)
     row = s.get(Setting, "masking")
     if (row.value if row is not None else "on") != masking:
         problems.append(f"masking is {row.value if row is not None else None!r} but its history says {masking!r}")
+    row = s.get(Setting, "rules")
+    stored = json.loads(row.value) if row is not None else None
+    if stored != rules:
+        problems += [f"deadline rule {k} is {(stored or {}).get(k)!r} but its history says {(rules or {}).get(k)!r}"
+                     for k in sorted(set(stored or {}) | set(rules or {})) if (stored or {}).get(k) != (rules or {}).get(k)]
     return problems + _action_problems(s, actions) + _region_problems(s, regions)
 
 
-def _registry_history(s) -> tuple[dict, str, dict, dict]:
-    """The staff, the masking policy, the remediation actions and the branches' regions as the
-    events without a case leave them (_UNKNOWN: what an older event did not record)."""
+def _registry_history(s) -> tuple[dict, str, dict, dict, dict | None]:
+    """The staff, the masking policy, the remediation actions, the branches' regions and the
+    deadline rules as the events without a case leave them (_UNKNOWN: what an older event did not
+    record)."""
     staff: dict[str, dict[str, Any]] = {}
     masking = "on"  # revision 0012 writes the setting, with no event
     actions: dict[int, dict[str, Any]] = {}
     regions: dict[str, str] = {}
+    rules: dict[str, Any] | None = None
     rows = s.execute(select(Event.action, Event.actor, Event.occurred_at, Event.old, Event.new, Event.detail)
                      .where(Event.case_id.is_(None)).order_by(Event.id).execution_options(yield_per=5000))
     for action, actor, occurred_at, old_text, new_text, detail in rows:
@@ -243,7 +251,9 @@ def _registry_history(s) -> tuple[dict, str, dict, dict]:
             actions[new["action"]].update(status=new.get("status"), evidence=detail, done_at=occurred_at)
         elif action == d.Action.REGIONS.value:
             regions.update(new)
-    return staff, masking, actions, regions
+        elif action == d.Action.RULES.value:
+            rules = new
+    return staff, masking, actions, regions, rules
 
 
 def _region_problems(s, regions: dict[str, str]) -> list[str]:

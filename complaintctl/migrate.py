@@ -33,8 +33,12 @@ def upgrade(store, revision: str = "head", *, os_login: str, now=None, policy=No
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         if revision == "head":
-            ensure_administrator(conn, store.adapter.owner_login(conn, os_login),
-                                 now or dt.datetime.now(dt.timezone.utc))
+            from complaintctl.config import Policy, policy_rules
+            from complaintctl.rules import record_first
+
+            moment = now or dt.datetime.now(dt.timezone.utc)
+            ensure_administrator(conn, store.adapter.owner_login(conn, os_login), moment)
+            record_first(conn, policy_rules(policy or Policy()), moment)
         store.adapter.refresh_statistics(conn)  # indexes may have changed
 
 

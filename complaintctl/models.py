@@ -85,12 +85,13 @@ class Staff(SQLModel, table=True):
 
 
 class Setting(SQLModel, table=True):
-    """Policies kept in the database, changed only by an administrator with an event (masking)."""
+    """Policies kept in the database, changed only by an administrator with an event (masking,
+    the deadline rules, the branches' regions)."""
 
     __tablename__ = "settings"
 
     key: str = Field(primary_key=True, max_length=60)
-    value: str = Field(max_length=200)
+    value: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class BusinessDay(SQLModel, table=True):

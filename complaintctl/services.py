@@ -13,6 +13,7 @@ from sqlalchemy import case as sql_case, func, select
 from . import access, audit, business_days, clocks, cycles, deadlines, personal
 from . import domain as d
 from . import labels
+from . import rules as deadline_rules
 from .phones import clean_phone
 from .access import Do
 from .config import Policy
@@ -27,16 +28,23 @@ UTC = dt.timezone.utc
 
 def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_name: str | None = None,
                  cache_dir=None, codes=None, settings: dict[str, Any] | None = None, calendar=None,
-                 regions: dict[str, str] | None = None) -> Context:
+                 regions: dict[str, str] | None = None, rules: dict[str, Any] | None = None) -> Context:
     """Who runs this command (the login: the OS account on SQLite, session_user on PostgreSQL,
-    mapped to active staff; --as only for an administrator) and the masking policy in force."""
+    mapped to active staff; --as only for an administrator) and the masking policy in force.
+    `policy` is the one in force (the database's rules: config.under_rules); `rules`, the config's,
+    are recorded as the database's when it has none yet and an administrator runs the command."""
     with store.unit_of_work(write=False) as uow:
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
         recorded = stored_regions(uow)
+        unruled = rules is not None and store.reached(deadline_rules.REVISION) and deadline_rules.recorded(uow) is None
         calendar_current = not store.reached(business_days.REVISION) or business_days.current(
             uow.session.connection(), policy, now)
+    if unruled and op.role == d.Role.ADMIN:
+        with store.unit_of_work() as uow:
+            deadline_rules.record(uow, make_context(now, op, policy), rules, None)
+            uow.commit()
     if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
         write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
@@ -56,6 +64,20 @@ def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.dat
 def masking_select():
     """The masking policy's stored value (none: on); the lean export runs it compiled."""
     return select(Setting.value).where(Setting.key == "masking")
+
+
+def adopt_rules(uow, ctx: Context, *, rules: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    """Make the config's deadline rules the database's (an administrator's act, with a reason,
+    recorded as an event). Cases already received keep the deadlines they were given; the rules
+    count every deadline from now on, whoever runs the command."""
+    access.require(ctx, Do.MAINTAIN)
+    why = d.clean_text("--reason", reason)
+    with uow:
+        if deadline_rules.recorded(uow) == rules:
+            raise UserError("err.rules_same")
+        changed = deadline_rules.record(uow, ctx, rules, why)
+        uow.commit()
+    return changed
 
 
 def masking_enabled(uow) -> bool:

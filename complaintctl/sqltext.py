@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import business_days, finished, remediation, reports, rows, services
+from . import business_days, finished, remediation, reports, rows, rules, services
 from .db import PG_MAY_READ_PERSONAL
 from .dbapi import PARAMSTYLE, dialect
 from .filters import FILTERS
@@ -103,6 +103,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
         "masking": services.masking_select(),
         # the regions recorded in the database (report regulatory's by region)
         "regions": services.regions_select(),
+        "rules": rules.select_rules(),
         "may_read_personal": sa.text(PG_MAY_READ_PERSONAL),
     }
 

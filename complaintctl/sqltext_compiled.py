@@ -2,7 +2,7 @@
 edit (tests/unit/test_sqltext.py pins it to them). The lean commands (cli/lean.py) run it as
 text."""
 # The schema the text is for: any other revision goes the full way (which migrates it).
-HEAD_REVISION = '0023'
+HEAD_REVISION = '0024'
 QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, cases.reference FROM remediation_cases '
                                 'JOIN cases ON cases.id = remediation_cases.case_id WHERE '
                                 'remediation_cases.action_id IN (__[POSTCOMPILE_ids]) ORDER BY '
@@ -4110,6 +4110,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE AND __filters__',
                                   {'number_1': 1}),
                 'revision': ('SELECT version_num FROM alembic_version', {}),
+                'rules': ('SELECT settings.value FROM settings WHERE settings.key = %(key_1)s::VARCHAR',
+                          {'key_1': 'rules'}),
                 'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                               'cases.product, cases.category, cases.branch, cases.department, '
                               'cases.assignee, cases.customer, cases.phone, cases.email, cases.account, '
@@ -11066,6 +11068,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                               'cases.received_at < :hi AND __filters__',
                               {'number_1': 1}),
             'revision': ('SELECT version_num FROM alembic_version', {}),
+            'rules': ('SELECT settings.value FROM settings WHERE settings."key" = :key_1',
+                      {'key_1': 'rules'}),
             'show_case': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                           'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                           'cases.customer, cases.phone, cases.email, cases.account, cases.description, '

@@ -184,6 +184,8 @@ def pg_database(request):
     import datetime as dt
 
     from complaintctl.access import ensure_administrator
+    from complaintctl.config import Policy, policy_rules
+    from complaintctl.rules import record_first
     from complaintctl.db import HEAD_REVISION, Store
 
     import hashlib
@@ -208,9 +210,11 @@ def pg_database(request):
             conn.execute(sa.text("TRUNCATE remediation_cases, remediation_actions, events, cycles, cases, staff RESTART IDENTITY CASCADE"))
             conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD_REVISION})
             conn.execute(sa.text("UPDATE settings SET value = 'on' WHERE key = 'masking'"))
-            conn.execute(sa.text("DELETE FROM settings WHERE key LIKE 'region:%'"))  # recorded by events, as staff are
+            # Recorded by events, as staff are: as on a new database, the config's rules recorded again.
+            conn.execute(sa.text("DELETE FROM settings WHERE key LIKE 'region:%' OR key = 'rules'"))
             # As on a new database: the tables' owner (the suite's login) is the first administrator.
             ensure_administrator(conn, server.username, dt.datetime.now(dt.timezone.utc))
+            record_first(conn, policy_rules(Policy()), dt.datetime.now(dt.timezone.utc))
 
     yield url, reset
     engine.dispose()

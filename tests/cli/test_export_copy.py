@@ -41,12 +41,20 @@ def _register(cli: Cli, tmp_path, zone: str):
     from complaintctl.demo import generate
     from complaintctl.services import open_context
 
+    from complaintctl import rules
+    from complaintctl.config import rules_of
+
     config = tmp_path / "complaintctl.toml"
     config.write_text(ZONES.get(zone, f'timezone = "{zone}"\n'), encoding="utf-8")
-    policy = Policy.from_config(load(config))
+    loaded = load(config)
+    policy = Policy.from_config(loaded)
     store = Store(str(cli.db))
     ctx = open_context(store, now=dt.datetime.fromisoformat(AT).replace(tzinfo=dt.timezone.utc), policy=policy,
                        os_login=cli.admin)
+    with store.unit_of_work() as uow:  # the zone's rules the database's, as `config adopt` makes them
+        if rules.recorded(uow) != rules_of(loaded):
+            rules.record(uow, ctx, rules_of(loaded), "the test's zone")
+            uow.commit()
     generate(store.unit_of_work(), ctx, count=60, days=42, seed=11)
     store.dispose()
     return config

@@ -75,7 +75,18 @@ def _dump(cli) -> dict:
                 record["value"] = len(record["value"])  # random, 32 hex digits
             kept.append(record)
         out[table] = kept
-    return out
+    return _from_the_first_import_event(out)
+
+
+def _from_the_first_import_event(dump: dict) -> dict:
+    """The events' ids counted from the import's first: the events written before it (the first
+    administrator's mapping, the deadline rules recorded, the staff added) are not the import's."""
+    base = min(e["id"] for e in dump["events"])
+    for e in dump["events"]:
+        e["id"] -= base
+    for p in dump["personal_data"]:
+        p["event_id"] -= base
+    return dump
 
 
 def test_an_import_stores_what_it_stored_before_its_speed_work(cli, tmp_path):
@@ -90,4 +101,4 @@ def test_an_import_stores_what_it_stored_before_its_speed_work(cli, tmp_path):
     got = _dump(cli)
     if not EXPECTED.exists():  # written once, by the import before its speed work
         EXPECTED.write_text(json.dumps(got, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    assert got == json.loads(EXPECTED.read_text(encoding="utf-8"))
+    assert got == _from_the_first_import_event(json.loads(EXPECTED.read_text(encoding="utf-8")))

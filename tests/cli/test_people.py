@@ -96,10 +96,10 @@ def test_a_country_whose_weekend_is_friday_and_saturday(cli, tmp_path):
     steps = cli.json("--config", str(il), "calendar", "due", "--tier", "general",
                      "--received-at", "2026-10-22T10:00", "--json")["steps"]
     assert "Sun 2026-10-25: working day, day 1 of 3." in steps and any(s.startswith("Fri 2026-10-23: weekend") for s in steps)
-    cli("--config", str(il), "list")  # writes the calendar's table under this config
+    cli("--config", str(il), "config", "adopt", "--reason", "以色列分行")  # the database's rules from now on
+    cli("list")  # writes the calendar's table under the rules adopted
     why = dict(cli.sql("SELECT day, why FROM business_days WHERE day BETWEEN '2026-10-23' AND '2026-10-25'"))
     assert [why[k] for k in sorted(why)] == ["weekend", "weekend", None]
-    cli("list")  # (the default calendar again, for the tests after this one on the same database)
 
 
 def test_calendar_show_writes_a_substituted_day_s_date_as_iso_in_english(cli):
@@ -158,9 +158,15 @@ def test_choices_never_cuts_what_a_person_types(cli, monkeypatch, width):
 def test_config_show_says_where_each_value_came_from(cli, tmp_path):
     cfg = tmp_path / "b.toml"
     cfg.write_text('branch = "BJ009"\n[tiers.general]\nworking_days = 2\n')
+    # A file that sets a deadline rule otherwise than the database is refused, config show too, until
+    # an administrator adopts it; then the rules' source is the database.
+    assert "sets tiers.general.working_days = 2, but this database's deadline rules say 3" in cli.fails(
+        "--config", str(cfg), "config", "show")
+    cli("--config", str(cfg), "config", "adopt", "--reason", "两个工作日")
     rows = {r["key"]: r for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
     assert rows["branch"]["value"] == "BJ009" and rows["branch"]["source"] == str(cfg)
-    assert rows["timezone"]["source"] == "default"
+    assert rows["timezone"]["source"] == "database" and rows["lang"]["source"] == "default"
+    assert (rows["tiers.general.working_days"]["value"], rows["tiers.general.working_days"]["source"]) == (2, "database")
     ref = cli("--config", str(cfg), "log", "--channel", "letter", "--description", "x",
               "--received-at", "2026-03-02T10:00").stdout.strip()
     case = cli.json("show", ref, "--json")["case"]

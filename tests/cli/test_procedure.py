@@ -88,6 +88,7 @@ def test_the_reopen_window_is_open_on_the_afternoon_of_day_30(cli):
 def test_a_local_closure_does_not_move_the_regulatory_deadline(cli, tmp_path):
     cfg = tmp_path / "closure.toml"
     cfg.write_text('branch = "BJ001"\n[calendar]\nextra_holidays = ["2026-03-04", "2026-03-17"]\n')
+    cli("--config", str(cfg), "config", "adopt", "--reason", "网点停业")
     r = cli("--config", str(cfg), "log", "--channel", "hotline", "--phone", "13812345678", "--description", "x",
             "--received-at", "2026-03-02T10:00", "--json")
     case = json_of(r)

@@ -152,7 +152,7 @@ def test_a_backlog_larger_than_one_batch_is_escalated_whole_and_keeps_the_audit_
     again = cli.json("escalate", "--overdue", "--as-of", "2026-03-02T10:00", "--json")
     assert again["escalated"] == [] and all(s["why"] == "already escalated this working day" for s in again["skipped"])
     assert cli("db", "check").exit_code == 0  # 2,400 events, chained in the order they were written
-    assert cli.json("db", "info", "--json")["counts"]["events"] == 2400 + 1  # and the first administrator's mapping
+    assert cli.json("db", "info", "--json")["counts"]["events"] == 2400 + 2  # and the first administrator's mapping, the rules
 
 
 def test_escalate_overdue_dry_run_writes_nothing(cli, data):

@@ -146,17 +146,22 @@ def test_a_working_day_of_25_hours_counts_25():
 
 
 def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(cli, tmp_path):
-    """A database gets the table at its upgrade; a command under another calendar writes it again;
-    `db check` names a day edited behind the tool's back, and `db upgrade` puts it right."""
+    """A database gets the table at its upgrade; a config under another calendar is refused, and once
+    an administrator adopts it the table is written again; `db check` names a day edited behind the
+    tool's back, and `db upgrade` puts it right."""
     cli("list")
     identity, first, last = cli.sql("SELECT identity, first_year, last_year FROM business_calendar")[0]
     assert identity.startswith("Asia/Shanghai CN- days ") and last >= dt.datetime.now(UTC).year + 2
     london = tmp_path / "london.toml"
     london.write_text('timezone = "Europe/London"\n[calendar]\ncountry = "GB"\n')
-    assert RUN(["--config", str(london), "--db", str(cli.db), "list"]).exit_code == 0
+    assert RUN(["--config", str(london), "--db", str(cli.db), "list"]).exit_code == 2  # not the database's rules
+    assert cli.scalar("SELECT identity FROM business_calendar") == identity
+    assert RUN(["--config", str(london), "--db", str(cli.db), "config", "adopt", "--reason", "伦敦分行"]).exit_code == 0
+    cli("list")  # under the rules adopted, whoever runs it: written again
     assert cli.scalar("SELECT identity FROM business_calendar").startswith("Europe/London GB- days ")
     assert cli.scalar("SELECT why FROM business_days WHERE day = '2026-12-25'") == "Christmas Day"
-    cli("list")  # the default config again: written back
+    cli("config", "adopt", "--reason", "回到默认规则")  # the default config's rules again: written back
+    cli("list")
     assert cli.scalar("SELECT identity FROM business_calendar") == identity
     cli("db", "check")
     cli.staff()
@@ -185,6 +190,7 @@ def test_revision_0023_counts_a_working_clock_change_day_at_its_own_length(cli, 
     config = tmp_path / "jerusalem.toml"
     config.write_text('timezone = "Asia/Jerusalem"\nbranch = "TLV01"\n[calendar]\ncountry = "IL"\n')
     run = lambda *args, expect=0: cli("--config", str(config), *args, expect=expect)  # noqa: E731
+    run("config", "adopt", "--reason", "以色列分行")
     cli.staff()
     ref = run("log", "--channel", "letter", "--description", "x", "--received-at", "2026-10-22T10:00").stdout.strip()
     run("resolve", ref, "--resolution", "y", "--at", "2026-10-26T10:00")

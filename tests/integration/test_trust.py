@@ -339,3 +339,43 @@ def test_db_check_finds_a_branchs_region_changed_behind_the_tools_back(cli, tamp
     cli.sql(tamper)
     r = cli("db", "check", expect=1)
     assert problem in r.stdout.splitlines(), r.stdout
+
+
+def test_the_deadline_rules_are_the_databases_not_an_operators_config(cli, tmp_path):
+    """The examiner's case: a clerk's own config file set the regulatory period to 60 days and a
+    general case's limit to 20 working days, logged a case by them, and the return and db check
+    called it handled in time. The rules in force are the database's: a file that says otherwise is
+    refused for every command; an administrator adopts new rules, recorded; db check replays them."""
+    from complaintctl_cli import lean
+
+    cli("staff", "add", "wangfang", "--role", "staff")
+    evil = tmp_path / "evil.toml"
+    evil.write_text('branch = "BJ001"\n[regulatory]\ndays = 60\n[tiers.general]\nworking_days = 20\n', encoding="utf-8")
+    log = ("log", "--channel", "hotline", "--phone", "13800000000", "--description", "d")
+    for args in ((*log, "--received-at", "2026-09-01T10:00"), ("report", "overdue"), ("list",),
+                 ("report", "regulatory", "--quarter", "2026Q3"), ("config", "show")):
+        err = cli.fails("--config", str(evil), "--as", "wangfang", *args)
+        assert "sets tiers.general.working_days = 20, but this database's deadline rules say 3" in err, err
+    # The lean way hands such a run to the full way, which refuses it.
+    assert not lean.run(["--db", str(cli.db), "--config", str(evil), "report", "overdue"])
+    assert cli.fails("--config", str(evil), "--as", "wangfang", "config", "adopt", "--reason", "x", code=4)
+    # A file that restates the rules, or leaves them out, counts by them.
+    same = tmp_path / "same.toml"
+    same.write_text('branch = "BJ001"\n[regulatory]\ndays = 15\n', encoding="utf-8")
+    before = cli("--config", str(same), "--as", "wangfang", *log, "--received-at", "2026-09-01T10:00").stdout.strip()
+    assert cli.json("show", before, "--json")["case"]["regulatory_due_at"] == "2026-09-17T00:00:00+08:00"
+    out = cli("--config", str(evil), "config", "adopt", "--reason", "总行批准的试行规则").stdout
+    assert "regulatory.days 15 -> 60" in out and "tiers.general.working_days 3 -> 20" in out
+    after = cli("--as", "wangfang", *log, "--received-at", "2026-09-01T10:00").stdout.strip()
+    case = cli.json("show", after, "--json")["case"]
+    assert case["regulatory_due_at"] > "2026-10-30" and case["due_at"] > "2026-09-20"
+    assert cli.json("show", before, "--json")["case"]["regulatory_due_at"] == "2026-09-17T00:00:00+08:00"  # kept
+    assert "sets regulatory.days = 15, but this database's deadline rules say 60" in cli.fails(
+        "--config", str(same), "list")
+    assert "nothing to adopt" in cli.fails("--config", str(evil), "config", "adopt", "--reason", "again")
+    assert cli("db", "check").exit_code == 0
+    # The rules changed in the file behind the tool's back: named.
+    cli.sql("UPDATE settings SET value = replace(value, '\"regulatory.days\": 60', '\"regulatory.days\": 90') "
+            "WHERE key = 'rules'")
+    r = cli("db", "check", expect=1)
+    assert "deadline rule regulatory.days is 90 but its history says 60" in r.stdout.splitlines(), r.stdout
