@@ -181,9 +181,17 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     lines = [labels.t("esc.would" if dry_run else "esc.done", lang, n=len(result["escalated"]), when=when)]
     lines += [labels.t("esc.move", lang, ref=r["reference"], old=tier(r["from"]), new=tier(r["to"]))
               for r in result["escalated"]]
-    if result["skipped"]:
-        lines.append(labels.t("esc.skipped", lang, n=len(result["skipped"])))
-        lines += [labels.t("esc.skipped_case", lang, ref=r["reference"], tier=tier(r["tier"])) for r in result["skipped"]]
+    # Each overdue case not escalated, under why: escalated already today, in a state that is not
+    # escalated (its own step stopped the clock, or changed meanwhile), a review (its reviewer's).
+    for reason, key in (("escalated_today", "esc.skipped"), ("not_escalable", "esc.not_escalable"),
+                        ("changed", "esc.changed"), ("later_step", "esc.later_step")):
+        cases = [r for r in result["skipped"] if r.get("reason") == reason]
+        if cases:
+            lines.append(labels.t(key, lang, n=len(cases)))
+            lines += [labels.t("esc.skipped_case", lang, ref=r["reference"], tier=tier(r["tier"])) for r in cases]
+    if result["reviews"]:
+        lines.append(labels.t("esc.reviews", lang, n=len(result["reviews"])))
+        lines += [labels.t("esc.urgent_case", lang, ref=r["reference"]) for r in result["reviews"]]
     if result["urgent"]:
         lines.append(labels.t("esc.urgent", lang, n=len(result["urgent"])))
         lines += [labels.t("esc.urgent_case", lang, ref=r["reference"]) for r in result["urgent"]]

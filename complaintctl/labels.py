@@ -330,6 +330,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "co_handlers": ("Co-handlers", "协办人员"),
     "departments": ("Departments", "协办部门"),
     "agent": ("Agent (power of attorney)", "代理人（授权委托书）"),
+    # What an event records, by its key, as show's timeline names it.
+    "agent_name": ("Agent", "代理人"),
+    "agent_authority": ("Power of attorney", "授权委托书"),
+    "id_type": ("Identity document type", "证件类型"),
+    "id_number": ("Identity document number", "证件号码"),
+    "to": ("Extended to (days)", "延长至（日）"),
+    "decided_by": ("Decided by", "作出决定人"),
     "complained_staff": ("Staff complained about", "被投诉人员"),
     "request": ("Request", "投诉请求"),
     "decided_at": ("Decided", "作出决定时间"),
@@ -941,7 +948,7 @@ ACCESS_ACTIONS: dict[str, tuple[str, str, str]] = {
               "管理员工及其登录账户"),
     "masking": ("masking on, masking off", "change the masking policy", "变更脱敏策略"),
     "act_for": ("--as NAME", "act for someone", "代他人操作（--as）"),
-    "maintain": ("db purge, demo", "maintain the database", "维护数据库"),
+    "maintain": ("db purge, demo, config adopt", "maintain the database", "维护数据库"),
     "check": ("db check, db backup, db anchor", "check and back up the database", "检查和备份数据库"),
 }
 
@@ -972,6 +979,10 @@ DENIALS: dict[str, tuple[str, str]] = {
         "({approver} runs 'complaintctl extend', or an administrator with --as {approver})",
         "延期须由批准人本人操作：{person} 不能代为记录 {approver} 的批准（由 {approver} 执行 complaintctl extend，"
         "或由系统管理员使用 --as {approver}）"),
+    "recused_case": (
+        "not permitted: the complaint is about {person}, who neither handles nor decides it; someone else records "
+        "this step",
+        "无权操作：该投诉涉及 {person}，其本人应当回避，不得处理或决定本案；请由其他人员操作"),
     "recused": (
         "not permitted: the complaint is about {person}, who may not approve its extension",
         "无权操作：该投诉涉及 {person}，其本人不得批准延期"),
@@ -1100,6 +1111,13 @@ TEXT.update({
     "esc.would": ("{n} case(s) would escalate as of {when}", "截至 {when} 将升级 {n} 件案件"),
     "esc.move": ("  {ref}: {old} -> {new}", "  {ref}：{old} -> {new}"),
     "esc.skipped": ("{n} overdue case(s) already escalated this working day:", "{n} 件超时案件本工作日已升级过："),
+    "esc.not_escalable": ("{n} overdue case(s) not escalated in their present state:", "{n} 件超时案件因当前状态未升级："),
+    "esc.changed": ("{n} overdue case(s) changed while this ran, not escalated:", "{n} 件超时案件在运行期间已有变化，未升级："),
+    "esc.later_step": ("{n} overdue case(s) not escalated: each has a step after --as-of (an escalation is not "
+                       "dated before it):",
+                       "{n} 件超时案件未升级：每件在 --as-of 之后已有处理步骤（升级不能早于该步骤）："),
+    "esc.reviews": ("{n} overdue review(s) wait for their reviewer's decision (a review is not escalated):",
+                    "{n} 件超时核查待核查人作出结论（核查不升级）："),
     "esc.skipped_case": ("  {ref} ({tier})", "  {ref}（{tier}）"),
     "esc.urgent": ("{n} overdue urgent case(s) need executive attention:", "{n} 件超时紧急案件需高管关注："),
     "esc.urgent_case": ("  {ref}", "  {ref}"),

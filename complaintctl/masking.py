@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
-_DIGIT_RUN = re.compile(r"(?<![\d*])(\+?\d[\d -]{9,40}[\dXx])(?![\d*])")
+_DIGIT_RUN = re.compile(r"(?<![\d*])([+\uff0b]?\d[\d \-\u3000\uff0d]{9,40}[\dXx\uff38\uff58])(?![\d*])")
 # Landlines without a mobile's length: (010)65123456, the same in full-width brackets, (010)6512-3456,
 # and local 6512 3456 / 6512-3456.
 _LANDLINE = re.compile(r"(?:[(\uff08]0\d{2,3}[)\uff09]\s?\d{3,4}[ -]?\d{4}|(?<![\d*.])\d{4}[ -]\d{4}(?![\d*]))")
@@ -86,6 +87,8 @@ def _mask_run(match: re.Match) -> str:
 
 
 def _mask_digits(run: str) -> str:
+    if not run.isascii():  # full-width digits (a Chinese input method's) are masked as the digits they are
+        run = unicodedata.normalize("NFKC", run)
     if run[-1] in "Xx":
         compact = run.replace(" ", "").replace("-", "")
         return mask_id_number(compact) if _ID_NUMBER.fullmatch(compact) else _mask_digits(run[:-1]) + run[-1]

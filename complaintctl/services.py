@@ -152,6 +152,11 @@ def _related_ref(uow, case: Case) -> str | None:
 
 # Writing ----------------------------------------------------------------------------------
 
+# The steps of receipt: the staff member a complaint is about may record it (it may be made at their own
+# counter), and a repeat of it; every other step of the case is someone else's.
+_RECEIPT = frozenset({d.Action.LOG, d.Action.REPEAT, d.Action.IMPORT})
+
+
 def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, changes: dict[str, Any],
            detail: str | None = None, extra: dict[str, Any] | None = None, flush: bool = True,
            kept: personal.Kept | None = None) -> None:
@@ -159,6 +164,9 @@ def _apply(uow, ctx: Context, case: Case, action: d.Action, at: dt.datetime, cha
     Personal fields are given in full: the case and the event get them masked, personal_data the
     full value (with the full text of `detail`, where masking changed it), the event's hash a
     digest of it."""
+    op = ctx.operator
+    if op is not None and case.complained_staff and op.person == case.complained_staff and action not in _RECEIPT:
+        raise access.denied("recused_case", person=op.person)  # recusal: whoever they act as, or is acting as them
     old, new = {}, {}
     kept = kept or personal.Kept()
     for name, value in changes.items():
@@ -1170,7 +1178,8 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     access.require(ctx, Do.ESCALATE_OVERDUE)
     moment = _when(as_of, ctx, field_name="--as-of")
     today = ctx.calendar.local_date(moment)
-    out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": []}
+    out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": [],
+                           "reviews": []}
     c = Case.__table__.c
     with uow:
         rows = uow.session.execute(
@@ -1178,22 +1187,36 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
                    c.regulatory_due_at)
             .where(clocks.overdue_sql(moment))
             .order_by(c.id)).all()
+        # A run as of a past moment escalates no case whose procedure has a step after that moment:
+        # the history would show an escalation before a step it came after (_in_order's rule).
+        later = set(uow.session.execute(
+            select(Event.case_id).where(Event.case_id.in_([r.id for r in rows]), Event.action.in_(_STEPS),
+                                        Event.occurred_at > moment).distinct()).scalars()) if moment < ctx.now else set()
     due: list[tuple[int, d.Tier]] = []
     for row in rows:
         tier = d.Tier(row.tier)
         up = d.next_tier(tier)
+        if row.id in later:
+            out["skipped"].append({"reference": row.reference, "tier": tier.value, "reason": "later_step",
+                                   "why": "it has a step after --as-of"})
+            continue
         if up is None:
             out["urgent"].append({"reference": row.reference, "tier": tier.value,
                                   "due_at": _show(row.due_at, ctx), "regulatory_due_at": _show(row.regulatory_due_at, ctx)})
             continue
         if row.last_escalated_at is not None and ctx.calendar.local_date(row.last_escalated_at) == today:
-            out["skipped"].append({"reference": row.reference, "tier": tier.value,
+            out["skipped"].append({"reference": row.reference, "tier": tier.value, "reason": "escalated_today",
                                    "why": "already escalated this working day"})
             continue
         try:
             d.next_status(d.Status(row.status), d.Action.ESCALATE, d.Status(row.paused_from) if row.paused_from else None)
         except IllegalMove as exc:
-            out["skipped"].append({"reference": row.reference, "tier": tier.value, "why": labels.error_text(exc)})
+            if row.status == d.Status.UNDER_REVIEW.value:  # its reviewer's to decide, on the review's own clock
+                out["reviews"].append({"reference": row.reference, "tier": tier.value,
+                                       "regulatory_due_at": _show(row.regulatory_due_at, ctx)})
+            else:
+                out["skipped"].append({"reference": row.reference, "tier": tier.value, "reason": "not_escalable",
+                                       "status": row.status, "why": labels.error_text(exc)})
             continue
         due.append((row.id, up))
         if dry_run:
@@ -1213,7 +1236,8 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
                 up = batch[case.id]
                 changed = _changed_since_listed(case, up, today, ctx)
                 if changed:  # someone acted on it since the list was read
-                    out["skipped"].append({"reference": case.reference, "tier": case.tier, "why": changed})
+                    out["skipped"].append({"reference": case.reference, "tier": case.tier, "reason": "changed",
+                                           "why": changed})
                     continue
                 before = case.tier
                 _raise_tier(uow, ctx, case, cycles[(case.id, case.cycle_number)], up, moment,

@@ -108,3 +108,13 @@ def test_what_the_tool_itself_wrote_in_a_timeline_reads_in_chinese(cli, tmp_path
     # JSON keeps the stored text: a program reads what the chain holds.
     events = cli.json("--lang", "zh", "show", "C-2026-000001", "--json")["events"]
     assert events[0]["detail"] == "imported from old.csv row 1"
+
+
+def test_the_timeline_names_every_field_it_shows_in_chinese(cli):
+    cli.staff()
+    ref = cli.log("--id-number", "110105199001010029", "--agent", "李四", "--agent-authority", "WT-001")
+    cli("--as", "wangfang", "extend", ref, "--to", "30", "--request", "--reason", "复杂")
+    out = cli("--lang", "zh", "show", ref).stdout
+    for raw in ("agent_authority：", "agent_name：", "id_number：", "id_type：", "to："):
+        assert raw not in out, raw
+    assert "授权委托书：WT-001" in out and "延长至（日）：30" in out and "证件类型：居民身份证" in out

@@ -505,3 +505,28 @@ def test_the_steps_of_a_case_are_dated_in_order_notes_may_come_late(cli):
                                                  "2026-11-24T11:00", "--override", "--reason", "x")
     cli("note", ref, "上午与客户通话的记录（补记）", "--at", "2026-11-24T11:30")
     cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-11-24T16:00")
+
+
+def test_the_person_complained_about_takes_no_step_of_the_case_but_its_receipt(cli):
+    """The examiner's case: zhangwei, complained about, reassigned the case, decided it 'no fault
+    found' and could record its withdrawal. Recusal (回避) covers every step of the case after its
+    receipt, whoever the case is assigned to; recording the complaint (it may be made at their own
+    counter) stays theirs to do."""
+    cli.staff()
+    cli("staff", "add", "liming", "--role", "manager")
+    ref = cli("--as", "zhangwei", "log", "--channel", "branch_counter", "--phone", "13812345678", "--description",
+              "柜员态度", "--complained-staff", "zhangwei", "--received-at", "2026-11-20T10:00").stdout.strip()
+    cli("--as", "liming", "assign", ref, "--to", "wangfang", "--at", "2026-11-20T11:00")
+    for args in (("assign", ref, "--to", "liming", "--at", "2026-11-20T12:00"),
+                 ("resolve", ref, "--resolution", "no fault found", "--notified-via", "phone", "--at", "2026-11-21T10:00"),
+                 ("withdraw", ref, "--reason", "客户撤回", "--at", "2026-11-21T10:00"),
+                 ("note", ref, "已与客户沟通", "--at", "2026-11-21T10:00"),
+                 ("escalate", ref, "--to", "important", "--reason", "x", "--at", "2026-11-21T10:00")):
+        err = cli.fails("--as", "zhangwei", *args, code=4)
+        assert "the complaint is about zhangwei, who neither handles nor decides it" in err, (args, err)
+    assert "该投诉涉及 zhangwei，其本人应当回避" in cli.fails("--lang", "zh", "--as", "zhangwei", "note", ref, "x",
+                                                     code=4)
+    # A repeat of it is receipt too.
+    cli("--as", "zhangwei", "log", "--repeat-of", ref, "--channel", "hotline", "--description", "再次来电",
+        "--received-at", "2026-11-21T09:00")
+    cli("--as", "wangfang", "resolve", ref, "--resolution", "致歉", "--notified-via", "phone", "--at", "2026-11-21T10:00")

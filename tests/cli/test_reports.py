@@ -190,3 +190,24 @@ def test_every_document_command_writes_json_through_one_renderer(cli, data, tmp_
         assert cli.fails(*args, "--format", "csv") == "complaintctl: error: invalid --format 'csv': expected one of table, json"
     bad = cli.fails("report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "xml")
     assert bad.endswith("expected one of table, csv, json, jsonl")
+
+
+def test_escalate_overdue_says_why_each_overdue_case_was_left(cli):
+    """An overdue review is its reviewer's to decide (it used to be listed as 'already escalated this
+    working day'); a run as of a past moment leaves a case with a later step alone (it used to write
+    an escalation dated before that step)."""
+    cli.staff()
+    review = cli.log(received="2026-10-12T10:00")
+    cli("assign", review, "--to", "wangfang", "--at", "2026-10-12T11:00")
+    cli("resolve", review, "--resolution", "退费", "--at", "2026-10-14T10:00")
+    cli("review", review, "--requested-at", "2026-10-20T10:00", "--reviewer", "zhangwei")
+    late = cli.log(received="2026-11-02T10:00")
+    cli("assign", late, "--to", "wangfang", "--at", "2026-11-02T11:00")
+    out = cli("escalate", "--overdue", "--as-of", "2026-11-30T18:00").stdout
+    assert f"1 overdue review(s) wait for their reviewer's decision (a review is not escalated):\n  {review}" in out
+    assert "already escalated" not in out and f"{late}: General -> Important" in out
+    past = cli.json("escalate", "--overdue", "--as-of", "2026-11-10T10:00", "--json")
+    assert past["escalated"] == [] and [(r["reference"], r["reason"]) for r in past["skipped"]] == [(late, "later_step")]
+    assert cli("db", "check").exit_code == 0
+    events = [e["action"] for e in cli.json("show", late, "--json")["events"]]
+    assert events.count("escalate") == 1

@@ -231,3 +231,19 @@ def test_a_purge_made_before_it_anonymised_the_power_of_attorney_still_replays(c
     state = {"agent_authority": "委托书2026-7", "customer": None, "description": "x"}
     assert "agent_authority" not in replay.purged(state, older)
     assert replay.purged(state, listed)["agent_authority"] == "[anonymised]"
+
+
+def test_numbers_typed_in_full_width_digits_are_masked_in_free_text_too(cli):
+    """A Chinese input method types １３９１２３４５６７８: accepted as a phone, and, in a description or a
+    note, masked as the digits they are (it was shown in full in list, show and export)."""
+    cli.staff()
+    ref = cli.log("--description", "客户手机１３９１２３４５６７８，身份证１１０１０５１９９００３０７１００２Ｘ，卡号６２２２０２１２３４５６７８９０")
+    cli("note", ref, "回电１３９ １２３４ ５６７８", "--at", "2026-03-02T11:00")
+    shown = cli("show", ref, "--json").stdout + cli("list", "--format", "csv").stdout + cli("export").stdout
+    for secret in ("１３９１２３４５６７８", "１２３４", "１１０１０５１９９００３０７", "６２２２０２１２３４５６"):
+        assert secret not in shown, secret
+    case = cli.json("show", ref, "--json")["case"]
+    assert "139****5678" in case["description"] and "110105********1002X" in case["description"]
+    assert "622202******7890" in case["description"]
+    full = cli.json("--as", "zhangwei", "show", ref, "--reveal", "--json")["case"]["description"]
+    assert "１３９１２３４５６７８" in full  # kept in full, as typed
