@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Any, Iterable
 
-from .cycles import EVENT_KEY as WORKING_TIME_KEY
+from .cycles import EVENT_KEY as WORKING_TIME_KEY, opened_by_name
 from . import domain as d
 from .errors import IllegalMove
 from .models import Case, UTCDateTime
@@ -84,9 +84,11 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
     for action, occurred, old, new in events:
         if action in (d.Action.LOG, d.Action.IMPORT):
             state = _creation(action, new)
-            cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at")}}
+            cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at"),
+                          "opened_by": d.Action.LOG.value}}
             if "cycles" in new:  # history read back (the tool's export): every cycle, as imported
                 cycles = {c["number"]: {"opened_at": c["opened_at"], "resolved_at": c.get("resolved_at"),
+                                        "opened_by": c.get("opened_by"),
                                         "internal_breached": c.get("internal_breached"),
                                         "regulatory_breached": c.get("regulatory_breached")}
                           for c in new["cycles"]}
@@ -116,11 +118,16 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
             if ending is not None:  # the breaches the case showed when the cycle ended are that cycle's
                 for flag in _FLAGS:
                     ending[flag] = bool(old.get(flag, before.get(flag)))
-            cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None}
+            if ending is not None and "regulatory_extension_days" in before:
+                ending["regulatory_extension_days"] = before["regulatory_extension_days"] or 0
+            cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None,
+                                             "opened_by": opened_by_name(d.Action(action))}
         elif new.get("resolved_at") is not None and cycles:
             _decided(cycles[max(cycles)], new["resolved_at"], new)  # the cycle ends with the case's resolution
         elif new.get("reviewed_at") is not None and cycles:
             _decided(cycles[max(cycles)], new["reviewed_at"], new)  # a review's cycle ends with its decision
+        if "regulatory_extension_days" in new and "regulatory_extension_days" in old and cycles:
+            cycles[max(cycles)]["regulatory_extension_days"] = state["regulatory_extension_days"] or 0  # an extension
     return state, cycles
 
 
@@ -201,6 +208,17 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             if c[name] != want:
                 out.append(f"case {ref}: cycle {c['number']} field {name} is {_shown(c[name])} "
                            f"but its events imply {_shown(want)}")
+        # What opened it (the return counts a review's cycle apart) and the extension in force on it
+        # (the return's within an extension): a cycle from before either was recorded may hold none.
+        if "opened_by" in c and seen.get("opened_by") and c["opened_by"] != seen["opened_by"] and not (
+                c["opened_by"] is None and seen["opened_by"] in (d.Action.LOG.value, d.Action.REOPEN.value)):
+            out.append(f"case {ref}: cycle {c['number']} field opened_by is {_shown(c['opened_by'])} "
+                       f"but its events imply {_shown(seen['opened_by'])}")
+        if "regulatory_extension_days" in seen and "regulatory_extension_days" in c and \
+                (c["regulatory_extension_days"] or 0) != seen["regulatory_extension_days"]:
+            out.append(f"case {ref}: cycle {c['number']} field regulatory_extension_days is "
+                       f"{_shown(c['regulatory_extension_days'])} but its events imply "
+                       f"{_shown(seen['regulatory_extension_days'])}")
         if "working_seconds" in seen and "working_seconds" in c and c["working_seconds"] != seen["working_seconds"]:
             out.append(f"case {ref}: cycle {c['number']} field working_seconds is {_shown(c['working_seconds'])} "
                        f"but its events record {_shown(seen['working_seconds'])}")

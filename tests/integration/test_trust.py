@@ -379,3 +379,27 @@ def test_the_deadline_rules_are_the_databases_not_an_operators_config(cli, tmp_p
             "WHERE key = 'rules'")
     r = cli("db", "check", expect=1)
     assert "deadline rule regulatory.days is 90 but its history says 60" in r.stdout.splitlines(), r.stdout
+
+
+@pytest.mark.parametrize("tamper, problem", [
+    ("UPDATE cycles SET regulatory_extension_days = 0 WHERE case_id = 1",
+     "case C-2026-000001: cycle 1 field regulatory_extension_days is 0 but its events imply 30"),
+    ("UPDATE cycles SET opened_by = 'reopen' WHERE case_id = 2 AND number = 2",
+     "case C-2026-000002: cycle 2 field opened_by is 'reopen' but its events imply 'review'"),
+])
+def test_db_check_finds_a_cycles_extension_or_opener_changed_by_hand(cli, tamper, problem):
+    """The examiner's edits: a cycle's extension set to 0 moved a decision from 'within an extension'
+    to 'within 15 days' in the return, and a review's cycle called a reopen moved the sla and the
+    return's other decisions; db check said ok. Both are replayed from the events now."""
+    cli.staff()
+    extended = cli.log(received="2026-07-01T10:00")
+    cli("--as", "zhangwei", "extend", extended, "--to", "30", "--approved-by", "zhangwei", "--reason", "复杂",
+        "--customer-told-at", "2026-07-05T10:00", "--at", "2026-07-05T10:00")
+    cli("resolve", extended, "--resolution", "x", "--at", "2026-07-25T10:00")
+    reviewed = cli.log(received="2026-07-01T10:00")
+    cli("resolve", reviewed, "--resolution", "x", "--at", "2026-07-03T10:00")
+    cli("review", reviewed, "--requested-at", "2026-07-06T10:00", "--reviewer", "zhangwei")
+    assert cli("db", "check").exit_code == 0
+    cli.sql(tamper)
+    r = cli("db", "check", expect=1)
+    assert problem in r.stdout.splitlines(), r.stdout
