@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 
-from . import access, audit, business_days, clocks, files
+from . import access, audit, business_days, clocks, deadlines, files
 from .access import Do
 from . import domain as d
 from . import labels
@@ -353,6 +353,13 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         raise InvalidValue("paused_from", out["paused_from"], "acc.paused_from")
     if m.cycles:
         out["cycle"] = _cycle_row(raw, m, ctx, received)
+    elif (out.get("cycle_number") or 1) == 1 and out.get("regulatory_due_at") is not None:
+        # A regulatory deadline is never before the 15 days from receipt (a pause or an extension only
+        # moves it later): a file that says otherwise is refused, not stored to call a late decision met.
+        floor = deadlines.regulatory_due(received, ctx.calendar)
+        if out["regulatory_due_at"] < floor:
+            raise InvalidValue("regulatory_due_at", raw.get("regulatory_due_at"), "acc.regulatory_floor",
+                               day=ctx.calendar.local_date(floor - dt.timedelta(seconds=1)).isoformat())
 
 
 def _reference(text: str) -> tuple[int, str]:
@@ -911,7 +918,8 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
         tier = c.get("tier") or v["tier"]
         if c["number"] > 1 or tier != first.tier:
             opening = open_cycle(c["opened_at"], d.Tier(tier), ctx.calendar, opener_action(c["opened_by"]))
-        opening = dc_replace(opening, **{k: c[k] for k in _CLOCKS if k in c})
+        # A deadline the file leaves empty is the one the cycle opener counts (never none at all).
+        opening = dc_replace(opening, **{k: c[k] for k in _CLOCKS if c.get(k) is not None})
         row = {**opening.cycle_values(case_id, c["number"]),
                "first_responded_at": c.get("first_responded_at", v.get("first_responded_at") if not given else None),
                "resolved_at": c.get("resolved_at", resolved if not given else None),
@@ -930,8 +938,13 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
     clock = {"due_at": opening.due_at, "regulatory_due_at": opening.regulatory_due_at,
              "first_response_due_at": opening.first_response_due_at,
              "followup_due_at": opening.followup_due_at if v["status"] in clocks.OPEN else None}
+    # A deadline the file leaves empty is the one counted: an open case with none would be overdue
+    # in no report. (An urgent case's plan deadline is empty once the plan was given; a follow-up only
+    # while open.)
+    responded = v.get("first_responded_at") is not None and opening.tier == d.Tier.URGENT.value
     for k, value in clock.items():
-        v.setdefault(k, value)
+        if v.get(k) is None and not (k == "due_at" and responded) and (k != "followup_due_at" or k not in v):
+            v[k] = value
     case = {k: v.get(k) for k in _HISTORY_PLAIN + _HISTORY_MASKED + _HISTORY_EVENT_TIMES}
     case.update(cycle_number=len(own), reopen_count=v.get("reopen_count", sum(
         1 for c in listed if c["opened_by"] == d.Action.REOPEN.value)), repeat_count=v.get("repeat_count") or 0,

@@ -1917,6 +1917,9 @@ TEXT.update({
     "acc.staff_branch": ("their branch's code (--branch CODE, or the config's branch); --branch - for staff of the "
                          "higher institution (a regional or head office)",
                          "其所在网点代码（--branch 代码，或配置文件中的 branch）；上级机构（分行、总行）人员用 --branch -"),
+    "acc.regulatory_floor": ("a moment no earlier than the end of the 15 days from receipt ({day}): a pause or an "
+                             "extension only moves the regulatory deadline later; leave it empty to have it counted",
+                             "不早于受理后 15 日届满（{day}）的时间：暂停或延期只会使监管时限延后；留空则由系统计算"),
     "acc.receipt_date": ("a date: every imported complaint needs its receipt date", "日期：每件导入的投诉都须有受理日期"),
     "acc.import_status": ("received, assigned, resolved or closed for imported history (the other states need the "
                           "fields the tool's own export carries)",

@@ -200,3 +200,25 @@ def test_an_open_review_imported_is_one_its_reviewer_may_decide(cli, tmp_path, s
     cli("import", str(source))
     cli("--as", "zhangwei", "review-decide", ref, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-05T10:00")
     assert cli.json("show", ref, "--json")["case"]["status"] == "reviewed"
+
+
+def test_an_imported_deadline_left_empty_is_counted_and_one_before_the_15_days_refused(cli, tmp_path):
+    """The examiner's rows: a case imported 'assigned' with its deadline columns empty had no
+    deadline at all (open three months, overdue in no report); a resolved case whose regulatory
+    deadline the file put before the 15 days was shown as met by show and late by the return."""
+    cli.staff()
+    src = tmp_path / "i.csv"
+    header = "received_at,channel,product,category,phone,description,assignee,status,due_at,regulatory_due_at,resolved_at\n"
+    src.write_text(header + "2026-09-01T10:00:00+08:00,hotline,deposit,fees,13800000000,x,wangfang,assigned,,,\n",
+                   encoding="utf-8")
+    cli("import", str(src))
+    case = cli.json("list", "--all", "--format", "json")[0]
+    assert case["regulatory_due_at"] == "2026-09-17T00:00:00+08:00" and case["due_at"] == "2026-09-05T00:00:00+08:00"
+    assert case["reference"] in cli("report", "overdue", "--format", "csv", expect=None).stdout
+    assert cli("db", "check").exit_code == 0
+    early = tmp_path / "early.csv"
+    early.write_text(header + "2026-08-20T10:00:00+08:00,hotline,deposit,fees,13800000000,x,wangfang,resolved,,"
+                     "2026-09-01T00:00:00+08:00,2026-08-30T10:00:00+08:00\n", encoding="utf-8")
+    r = cli("import", str(early), "--json", expect=2)
+    [reject] = json.loads(r.stdout)["rejects"]
+    assert reject["field"] == "regulatory_due_at" and "15 days from receipt (2026-09-04)" in reject["reason"], reject
