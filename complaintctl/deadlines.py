@@ -476,6 +476,14 @@ class Explained:
 
 
 
+def due_words(due: dt.datetime, cal: BusinessCalendar) -> str:
+    """A deadline as the clocks show it: one that ends a day is 24:00 of that day, not 00:00 of the next."""
+    local = cal.local(due)
+    if local.time() == dt.time():
+        return f"{local - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
 def _s(key: str, lang: str, **kw) -> str:
     return t("step." + key if key != "provisional" else key, lang, **kw)
 
@@ -568,11 +576,15 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
         steps.append(_s("restarted", lang, why=t("opened_by." + opened_by, lang),
                         day=format_day(cal.local_date(cycle_opened_at), lang)))
     restart = opened_by in ("reopen", "new_facts")
-    steps += explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
-                     restart=restart, escalated_at=_escalated_at(case, cycle_opened_at, cal.policy)).steps
+    counted = explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
+                      restart=restart, escalated_at=_escalated_at(case, cycle_opened_at, cal.policy))
+    steps += counted.steps
     if case.paused_working_seconds and case.due_at is not None:
-        steps.append(_s("paused", lang, working=duration(case.paused_working_seconds, lang, working=True),
-                        when=f"{cal.local(case.due_at):%Y-%m-%d %H:%M}"))
+        # A pause moves a deadline that was still running when it began; one already passed stays.
+        moved = case.due_at != counted.due_at
+        steps.append(_s("paused" if moved else "paused_after", lang,
+                        working=duration(case.paused_working_seconds, lang, working=True),
+                        when=due_words(case.due_at, cal)))
     if case.regulatory_paused_seconds:
         steps.append(_s("appraisal", lang, n=appraisal_days(case.regulatory_paused_seconds)))
     return steps

@@ -628,6 +628,9 @@ TEXT.update({
                       "已延长（银保监会令2020年第3号第十七条）：监管时限为{since}后 {n} 日，而非 {base} 日。"),
     "step.paused": ("Paused for {working} of working time in all: the internal deadline moves that much later, to {when}.",
                     "累计中止工作时间 {working}：内部处理时限相应顺延至 {when}。"),
+    "step.paused_after": ("Paused for {working} of working time in all, after the internal deadline had passed: it "
+                          "stays {when}, and its breach stands.",
+                          "累计中止工作时间 {working}，中止时内部处理时限已届满：时限仍为 {when}，已超时的记录不变。"),
     "step.local_closure": ("{day} is a local closure, not a statutory rest day: it does not move the regulator's "
                            "deadline.",
                            "{day} 为本行自定休息日，非法定休假日：不顺延监管时限。"),

@@ -113,22 +113,29 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
                     state[name] = (old[name] or 0) + (value or 0)
                 continue
             state[name] = value
-        if "cycle_number" in new and "cycle_number" in old:  # a reopen, a review, or new facts: a cycle opens when the event happens
-            ending = cycles.get(old["cycle_number"])
-            if ending is not None:  # the breaches the case showed when the cycle ended are that cycle's
-                for flag in _FLAGS:
-                    ending[flag] = bool(old.get(flag, before.get(flag)))
-            if ending is not None and "regulatory_extension_days" in before:
-                ending["regulatory_extension_days"] = before["regulatory_extension_days"] or 0
-            cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None,
-                                             "opened_by": opened_by_name(d.Action(action))}
-        elif new.get("resolved_at") is not None and cycles:
-            _decided(cycles[max(cycles)], new["resolved_at"], new)  # the cycle ends with the case's resolution
-        elif new.get("reviewed_at") is not None and cycles:
-            _decided(cycles[max(cycles)], new["reviewed_at"], new)  # a review's cycle ends with its decision
-        if "regulatory_extension_days" in new and "regulatory_extension_days" in old and cycles:
-            cycles[max(cycles)]["regulatory_extension_days"] = state["regulatory_extension_days"] or 0  # an extension
+        _cycle_step(cycles, action, occurred, old, new, before, state)
     return state, cycles
+
+
+def _cycle_step(cycles: dict[int, dict[str, Any]], action: str, occurred, old: dict, new: dict, before: dict,
+                state: dict) -> None:
+    """What one event (not a creation) does to the case's cycles: opens one, decides the current
+    one, or extends its period."""
+    if "cycle_number" in new and "cycle_number" in old:  # a reopen, a review, or new facts: a cycle opens when the event happens
+        ending = cycles.get(old["cycle_number"])
+        if ending is not None:  # the breaches the case showed when the cycle ended are that cycle's
+            for flag in _FLAGS:
+                ending[flag] = bool(old.get(flag, before.get(flag)))
+            if "regulatory_extension_days" in before:
+                ending["regulatory_extension_days"] = before["regulatory_extension_days"] or 0
+        cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None,
+                                         "opened_by": opened_by_name(d.Action(action))}
+    elif new.get("resolved_at") is not None and cycles:
+        _decided(cycles[max(cycles)], new["resolved_at"], new)  # the cycle ends with the case's resolution
+    elif new.get("reviewed_at") is not None and cycles:
+        _decided(cycles[max(cycles)], new["reviewed_at"], new)  # a review's cycle ends with its decision
+    if "regulatory_extension_days" in new and "regulatory_extension_days" in old and cycles:
+        cycles[max(cycles)]["regulatory_extension_days"] = state["regulatory_extension_days"] or 0  # an extension
 
 
 def _decided(cycle: dict[str, Any], told, new: dict[str, Any]) -> None:
