@@ -373,9 +373,10 @@ def calendar_due(
         for step in result["steps"]:
             typer.echo(step)
         typer.echo("")
-        for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at", "review_due_at"):
-            if result[key]:
-                typer.echo(f"{key + ':':<22} {result[key]}")
+        # Each deadline by its name in the output's language, as the clocks show it (24:00 of its day).
+        render.print_record([(labels.t(key, st.language), render.cell_text(result[key], Column(key, kind="due"), st.language))
+                             for key in ("due_at", "first_response_due_at", "regulatory_due_at", "review_request_ends_at",
+                                         "review_due_at") if result[key]])
 
     render.emit_document(result, document_format(fmt, json_out), table=table)
     for w in result["warnings"]:

@@ -14,7 +14,7 @@ from typing import Any
 from . import clocks, deadlines
 from . import domain as d
 from .context import Context, show_time as _show
-from .errors import UnknownCase
+from .errors import InvalidValue, UnknownCase
 from .masking import ANONYMISED, DETAIL, FIELDS
 
 
@@ -113,6 +113,9 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     """`show`'s view of a case (rows with the models' attributes, times aware UTC) with its cycles
     and events in order, the clocks read at `as_of`: personal fields as stored, or as `full` and
     `texts` (personal.texts: the events' full text) give them."""
+    if as_of < case.received_at:  # no clock of the case ran before it was received
+        raise InvalidValue("--as-of", _show(as_of, ctx)[:16].replace("T", " "), "acc.as_of_received",
+                           at=_show(case.received_at, ctx)[:16].replace("T", " "))
     view_ctx = ctx.at(as_of)
     view = case_json(case, view_ctx, full=full, related_ref=related_ref)
     texts = texts or {}

@@ -364,8 +364,11 @@ _REF = re.compile(r"^C-(\d{4})-(\d+)$", re.IGNORECASE)
 
 
 def parse_case_key(text: str) -> int:
-    """Accept a reference (C-2026-000123) or a numeric id; return the row id."""
-    t = text.strip()
+    """Accept a reference (C-2026-000123) or a numeric id, in full-width characters too (a Chinese
+    input method's); return the row id."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).strip()
     m = _REF.match(t)
     if m:
         return int(m.group(2))

@@ -238,7 +238,9 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.strip().casefold().replace("_", " ").replace("-", " ").split())
+    import unicodedata  # full-width letters (a Chinese input method's ＵＲＧＥＮＴ) read as the letters
+
+    return " ".join(unicodedata.normalize("NFKC", text).strip().casefold().replace("_", " ").replace("-", " ").split())
 
 
 _INDEX: dict[type[StrEnum], dict[str, str]] = {}
@@ -310,6 +312,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "due_at": ("Due", "处理时限"),
     "regulatory_due_at": ("Regulatory due", "监管时限"),
     "first_response_due_at": ("Plan due", "初步方案时限"),
+    "review_request_ends_at": ("Review asked for by", "申请核查截止"),
+    "review_due_at": ("Review due", "核查时限"),
     "first_responded_at": ("First response", "首次答复时间"),  # for an urgent case, its initial plan
     "followup_due_at": ("Follow-up due", "跟进时限"),
     "resolved_at": ("Resolved", "办结时间"),
@@ -989,6 +993,10 @@ DENIALS: dict[str, tuple[str, str]] = {
     "recused": (
         "not permitted: the complaint is about {person}, who may not approve its extension",
         "无权操作：该投诉涉及 {person}，其本人不得批准延期"),
+    "stand_in": (
+        "not permitted: the reviewer named, {reviewer}, has been deactivated, and the review is decided in their "
+        "place only by {accepted}; {person} is not",
+        "无权操作：指定的核查人 {reviewer} 已停用，替代其作出核查结论的须为{accepted}；{person} 不符合"),
     "reviewer": (
         "not permitted: a review is decided by the reviewer named when it was requested, {reviewer}; {person} is not "
         "({reviewer} runs 'complaintctl review-decide', or an administrator with --as {reviewer})",
@@ -1013,6 +1021,8 @@ def denial(kind: str, lang: str = "en", **params) -> str:
         values["roles"] = sep.join(label(r, lang, d.Role) for r in values["roles"])
     if "what" in values and values["what"] in ACCESS_ACTIONS:
         values["what"] = ACCESS_ACTIONS[values["what"]][2 if lang == "zh" else 1]
+    if "accepted" in values:  # what a check accepts (an acc.* key), worded in the line's language
+        values["accepted"] = sentence(values["accepted"], lang, **values.pop("accepted_params", {}))
     return (zh if lang == "zh" else en).format(**values)
 # The interactive session -----------------------------------------------------------------------
 TEXT.update({
@@ -1920,6 +1930,8 @@ TEXT.update({
     "acc.staff_branch": ("their branch's code (--branch CODE, or the config's branch); --branch - for staff of the "
                          "higher institution (a regional or head office)",
                          "其所在网点代码（--branch 代码，或配置文件中的 branch）；上级机构（分行、总行）人员用 --branch -"),
+    "acc.as_of_received": ("a moment no earlier than the case's receipt ({at}): its clocks start then",
+                           "不早于该案件受理时间（{at}）的时间：各项时限自受理起算"),
     "acc.regulatory_floor": ("a moment no earlier than the end of the 15 days from receipt ({day}): a pause or an "
                              "extension only moves the regulatory deadline later; leave it empty to have it counted",
                              "不早于受理后 15 日届满（{day}）的时间：暂停或延期只会使监管时限延后；留空则由系统计算"),

@@ -865,7 +865,11 @@ def _check_deciding_reviewer(uow, ctx: Context, case: Case) -> None:
     recorded = json.loads(asked or "{}")
     at_request = SimpleNamespace(assignee=recorded.get("handler"), complained_staff=case.complained_staff,
                                  branch=case.branch)
-    _check_reviewer(uow, at_request, _staff(uow, person, "operator"), recorded.get("decided_by") or _decider(uow, case))
+    try:
+        _check_reviewer(uow, at_request, _staff(uow, person, "operator"), recorded.get("decided_by") or _decider(uow, case))
+    except InvalidValue as exc:  # not a value the operator typed: who may decide it (exit 4), and why not them
+        raise access.denied("stand_in", person=person, reviewer=case.reviewer, accepted=exc.accepted,
+                            accepted_params=exc.accepted_params) from None
 
 
 def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None, at: str | None = None) -> Result:

@@ -57,9 +57,12 @@ def tally_repeats(events: Iterable, read_cases: Callable[[list[int]], Iterable])
 def dimensions(by: str) -> tuple[str, ...]:
     """--by's dimensions (one to three different ones, comma-separated), each typed as its key, its
     English header or its Chinese name, as report sla's --by takes them."""
+    import unicodedata
+
     choices = labels.Named(DIMENSIONS)
     dims = []
-    for text in (x.strip() for x in by.split(",") if x.strip()):
+    # A full-width comma (a Chinese input method's) separates them too.
+    for text in (x.strip() for x in unicodedata.normalize("NFKC", by).split(",") if x.strip()):
         try:
             dims.append(labels.parse_name(text, DIMENSIONS, "--by"))
         except InvalidValue:

@@ -129,7 +129,7 @@ def test_calendar_due_explains_each_step(cli):
     assert data["due_at"] == "2026-10-10T00:00:00+08:00"
     assert "Thu 2026-10-08: working day, day 2 of 3." in data["steps"]
     out = cli("calendar", "due", "--tier", "urgent", "--received-at", "2026-11-27T16:00").stdout
-    assert "first_response_due_at: 2026-11-28T16:00:00+08:00" in out
+    assert "Plan due        2026-11-28 16:00" in out and "first_response_due_at" not in out  # named, not keyed
 
 
 def test_choices_lists_both_names_and_the_jrt_code(cli):
