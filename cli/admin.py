@@ -411,8 +411,16 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     source = ("--db" if st.db else "COMPLAINTCTL_DB" if os.environ.get("COMPLAINTCTL_DB")
               else cfg.sources["database.url"] if cfg["database.url"] else "default")
     rows.append({"key": "database", "value": st.db_url, "source": source})
-    render.emit(rows, [Column("key", priority=0), Column("value"), Column("source", max_width=14)], fmt=fmt, lang=st.language, limit=None,
-                title=labels.t("title.config", st.language))
+    lang, caption = st.language, None
+    if fmt == "table":  # each source in words, the file named once under the table (a path cut in a cell says nothing)
+        named = {"default": "source.default", "locale": "source.locale", "database": "source.database",
+                 str(cfg.path): "source.file"}
+        rows = [{**r, "source": labels.t(named[r["source"]], lang) if r["source"] in named else r["source"]}
+                for r in rows]
+        if cfg.path is not None:
+            caption = labels.t("source.file_is", lang, path=str(cfg.path))
+    render.emit(rows, [Column("key", priority=0), Column("value"), Column("source", max_width=16)], fmt=fmt, lang=lang,
+                limit=None, title=labels.t("title.config", lang), caption=caption)
 
 
 @config_app.command("adopt")

@@ -312,6 +312,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "due_at": ("Due", "处理时限"),
     "regulatory_due_at": ("Regulatory due", "监管时限"),
     "first_response_due_at": ("Plan due", "初步方案时限"),
+    "source.default": ("default", "默认值"),
+    "source.locale": ("locale", "系统语言环境"),
+    "source.database": ("database", "数据库"),
+    "source.file": ("config file", "配置文件"),
+    "source.file_is": ("config file: {path}", "配置文件：{path}"),
     "review_request_ends_at": ("Review asked for by", "申请核查截止"),
     "review_due_at": ("Review due", "核查时限"),
     "first_responded_at": ("First response", "首次答复时间"),  # for an urgent case, its initial plan

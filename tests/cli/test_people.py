@@ -307,3 +307,15 @@ def test_a_handler_with_no_branch_anywhere_is_refused_not_made_the_higher_instit
     err = cli.fails("init", "--branch", "", "--staff", "wangfang:staff", "--path", str(path), "--yes")
     assert "--branch" in err and not path.exists()
     cli("init", "--branch", "", "--staff", "keeper2:admin", "--path", str(path), "--yes")
+
+
+def test_config_show_names_its_file_once_and_each_source_in_the_output_language(cli, tmp_path, monkeypatch):
+    cfg = tmp_path / ("a-rather-long-folder-name-" * 3) / "branch.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('branch = "BJ009"\n', encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("--config", str(cfg), "--lang", "zh", "config", "show").stdout
+    assert f"配置文件：{cfg}" in out and "默认值" in out and "数据库" in out
+    assert "BJ009" in out and " default" not in out
+    rows = {r["key"]: r for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
+    assert rows["branch"]["source"] == str(cfg)  # the files keep the path itself
