@@ -417,8 +417,9 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
                  str(cfg.path): "source.file"}
         rows = [{**r, "source": labels.t(named[r["source"]], lang) if r["source"] in named else r["source"]}
                 for r in rows]
-        if cfg.path is not None:
-            caption = labels.t("source.file_is", lang, path=str(cfg.path))
+        if cfg.path is not None:  # folded at the width: a long path stays whole, over several lines
+            caption = "\n".join(render.fold_cells(labels.t("source.file_is", lang, path=str(cfg.path)),
+                                                   render.table_width()))
     render.emit(rows, [Column("key", priority=0), Column("value"), Column("source", max_width=16)], fmt=fmt, lang=lang,
                 limit=None, title=labels.t("title.config", lang), caption=caption)
 

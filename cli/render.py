@@ -298,6 +298,17 @@ def table_width(stream=None) -> int:
     return PLAIN_WIDTH
 
 
+def fold_cells(text: str, width: int) -> list[str]:
+    """Lines of at most `width` screen cells, broken anywhere (a path, which has no place to break)."""
+    lines, line = [], ""
+    for char in text:
+        if line and cell_width(line + char) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return lines + [line] if line else lines
+
+
 def wrap_cells(text: str, width: int) -> list[str]:
     """Lines of at most `width` screen cells (a Chinese character takes two), broken only at a
     space (not between an option and its value) or after a list's enumeration, comma and

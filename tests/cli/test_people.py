@@ -315,7 +315,9 @@ def test_config_show_names_its_file_once_and_each_source_in_the_output_language(
     cfg.write_text('branch = "BJ009"\n', encoding="utf-8")
     monkeypatch.setenv("COLUMNS", "80")
     out = cli("--config", str(cfg), "--lang", "zh", "config", "show").stdout
-    assert f"配置文件：{cfg}" in out and "默认值" in out and "数据库" in out
+    named = out[out.index("配置文件："):]  # folded at the width, whole
+    assert all(len(line) <= 80 for line in named.splitlines()) and f"配置文件：{cfg}" == named.replace("\n", "")
+    assert "默认值" in out and "数据库" in out
     assert "BJ009" in out and " default" not in out
     rows = {r["key"]: r for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
     assert rows["branch"]["source"] == str(cfg)  # the files keep the path itself
