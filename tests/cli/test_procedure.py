@@ -539,17 +539,17 @@ def test_show_says_a_pause_after_the_deadline_left_it_where_it_was(cli):
     """A pause that began after the internal deadline had passed does not move it, and show's counting
     said it did ('moves that much later, to 2026-03-06 00:00' beside the clock's 03-05 24:00)."""
     cli.staff()
-    late = cli.log(received="2026-03-02T10:00")
-    cli("assign", late, "--to", "wangfang", "--at", "2026-03-02T11:00")
-    cli("pause", late, "--reason", "appraisal", "--at", "2026-03-10T10:00")
-    cli("resume", late, "--at", "2026-03-15T10:00")
-    steps = cli.json("show", late, "--json")["steps"]
+
+    def paused(reason: str, at: str, until: str) -> list[str]:
+        ref = cli.log(received="2026-03-02T10:00")
+        cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+        cli("pause", ref, "--reason", reason, "--at", at)
+        cli("resume", ref, "--at", until)
+        return cli.json("show", ref, "--json")["steps"]
+
+    steps = paused("appraisal", "2026-03-10T10:00", "2026-03-15T10:00")
     assert "Paused for 3wd 14h of working time in all, after the internal deadline had passed: it stays " \
            "2026-03-05 24:00, and its breach stands." in steps, steps
-    running = cli.log(received="2026-03-02T10:00")
-    cli("assign", running, "--to", "wangfang", "--at", "2026-03-02T11:00")
-    cli("pause", running, "--reason", "customer_materials", "--at", "2026-03-03T10:00")
-    cli("resume", running, "--at", "2026-03-09T10:00")
-    steps = cli.json("show", running, "--json")["steps"]
+    steps = paused("customer_materials", "2026-03-03T10:00", "2026-03-09T10:00")
     assert "Paused for 4wd 0h of working time in all: the internal deadline moves that much later, to 2026-03-11 " \
            "24:00." in steps, steps
