@@ -403,3 +403,25 @@ def test_db_check_finds_a_cycles_extension_or_opener_changed_by_hand(cli, tamper
     cli.sql(tamper)
     r = cli("db", "check", expect=1)
     assert problem in r.stdout.splitlines(), r.stdout
+
+
+@pytest.mark.sqlite_only
+def test_a_database_from_before_the_rules_were_recorded_gets_its_administrators(cli, tmp_path):
+    """A database made before revision 0024 records no rules: its first command by an administrator
+    records the config's (an event db check replays); a clerk's command before that counts by the
+    config as before and records nothing; from then on a file that differs is refused."""
+    cli.staff()
+    ref = cli.log(received="2026-09-01T10:00")
+    cli.downgrade("0023")
+    assert cli.scalar("SELECT count(*) FROM settings WHERE key = 'rules'") == 0
+    events = cli.scalar("SELECT count(*) FROM events")
+    cli("--as", "wangfang", "list")  # upgraded; a clerk's command records nothing
+    assert cli.scalar("SELECT count(*) FROM settings WHERE key = 'rules'") == 0
+    cli("list")  # the administrator's
+    assert cli.scalar("SELECT count(*) FROM events WHERE action = 'rules'") >= 1
+    assert cli.scalar("SELECT count(*) FROM events") == events + 1
+    assert cli("db", "check").exit_code == 0
+    evil = tmp_path / "evil.toml"
+    evil.write_text('[regulatory]\ndays = 60\n', encoding="utf-8")
+    assert "but this database's deadline rules say 15" in cli.fails("--config", str(evil), "--as", "wangfang",
+                                                                    "show", ref)
