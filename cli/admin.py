@@ -101,8 +101,8 @@ def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registe
     if json_out:
         render.print_json(person)
     else:
-        typer.echo(labels.t("done.staff_role", st.language, name=person["name"],
-                            role=labels.choice_word(person["role"], st.language, d.Role)))
+        typer.echo(labels.t("done.staff_role" if person["changed"] else "done.staff_role_same", st.language,
+                            name=person["name"], role=labels.choice_word(person["role"], st.language, d.Role)))
 
 
 @staff_app.command("login")
@@ -134,7 +134,7 @@ def staff_list(ctx: typer.Context, fmt: str = FORMAT, output: Optional[Path] = O
 
     rows = services.staff_list(st.uow(write=False), st.context())
     cols = [Column("name"), Column("role", enum=d.Role), Column("login"), Column("branch"), Column("department"),
-            Column("active", kind="bool"), Column("created_at", kind="time", header=labels.t("staff.added", st.language))]
+            Column("active", kind="bool", display=lambda row, lang: labels.t("yes" if row["active"] else "no", lang)), Column("created_at", kind="time", header=labels.t("staff.added", st.language))]
     render.emit(rows, cols, fmt=fmt, output=output, lang=st.language, title=labels.t("title.staff", st.language),
                 limit=None, empty="No staff registered yet: complaintctl staff add NAME --role staff")
 

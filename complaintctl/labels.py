@@ -1224,6 +1224,7 @@ TEXT.update({
     "done.staff_added": ("{name} added ({role})", "已登记员工 {name}（{role}）"),
     "done.staff_deactivated": ("{name} deactivated", "员工 {name} 已停用"),
     "done.staff_role": ("{name} is now {role}", "{name} 的角色已改为{role}"),
+    "done.staff_role_same": ("{name} is already {role}: nothing changed", "{name} 的角色已是{role}：未作更改"),
     "done.staff_login": ("{name} runs the tool as {login}", "{name} 以登录账户 {login} 使用本工具"),
     "warn.still_assigned": ("{n} open case(s) are still assigned to {name}: reassign them "
                             "(complaintctl list --assignee {name})",

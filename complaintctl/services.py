@@ -1024,8 +1024,8 @@ def staff_change(uow, ctx: Context, *, name: str, role: str | None = None, login
         if account is not None and account != person.login:
             _check_login_free(uow, account, person)
             old["login"], new["login"] = person.login, account
-        if not new:
-            return staff_json(person, ctx)
+        if not new:  # already so: nothing written, and said so
+            return {**staff_json(person, ctx), "changed": False}
         conn = uow.session.connection()
         if person.login and (person.login != new.get("login", person.login) or "role" in new):
             uow.store.adapter.map_login(conn, person.login, person.role, None)
@@ -1037,7 +1037,7 @@ def staff_change(uow, ctx: Context, *, name: str, role: str | None = None, login
         audit.append(uow, case_id=None, action=d.Action.STAFF_ROLE.value, actor=ctx.actor, occurred_at=ctx.now,
                      recorded_at=ctx.now, old={"name": person.name, **old}, new=new)
         uow.commit()
-        return staff_json(person, ctx)
+        return {**staff_json(person, ctx), "changed": True}
 
 
 def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:

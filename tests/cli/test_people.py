@@ -321,3 +321,15 @@ def test_config_show_names_its_file_once_and_each_source_in_the_output_language(
     assert "BJ009" in out and " default" not in out
     rows = {r["key"]: r for r in cli.json("--config", str(cfg), "config", "show", "--format", "json")}
     assert rows["branch"]["source"] == str(cfg)  # the files keep the path itself
+
+
+def test_a_role_given_again_is_said_to_be_unchanged_and_a_deactivation_reads_no(cli):
+    cli.staff()
+    events = cli.scalar("SELECT count(*) FROM events")
+    assert cli("staff", "role", "wangfang", "staff").stdout.strip() == "wangfang is already staff: nothing changed"
+    assert cli.scalar("SELECT count(*) FROM events") == events  # nothing recorded
+    assert cli("staff", "role", "wangfang", "manager").stdout.strip() == "wangfang is now manager"
+    cli("staff", "deactivate", "sunli")
+    active = {r["name"]: r["active"] for r in cli.json("staff", "list", "--format", "json")}
+    table = {line.split()[0]: line for line in cli("staff", "list").stdout.splitlines() if line.strip()}
+    assert active["sunli"] is False and " no " in table["sunli"] and " yes " in table["zhangwei"]
