@@ -337,6 +337,7 @@ def calendar_show(
     from complaintctl import calendar_view
 
     lang = st.language
+    st.database_rules()  # the calendar the database's rules set (its local closures, its country)
     result = calendar_view.year_exceptions(st.policy, year or st.now.year, lang)
     cols = [Column("date", kind="text"), Column("weekday"), Column("kind"), Column("holiday")]
     render.emit(result["days"], cols, fmt=fmt, output=output, lang=lang, limit=None,
@@ -366,6 +367,7 @@ def calendar_due(
     st = state(ctx)
     from complaintctl import calendar_view
 
+    st.database_rules()
     result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to,
                                restarted_at=restarted_at, told_at=told_at, review_requested_at=review_requested_at)
 
@@ -393,16 +395,7 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     Example: complaintctl --config branch.toml config show
     """
     st = state(ctx)
-    from complaintctl.errors import ComplaintctlError, ConfigError
-
-    database = st.database_file()
-    if database is None or database.is_file():  # the database's deadline rules, where it records them
-        try:
-            st.store(migrate=False)
-        except ConfigError:
-            raise  # the file sets a rule otherwise: said so
-        except ComplaintctlError:
-            pass  # a server out of reach: the config's own values (what config show is for then)
+    st.database_rules()
     cfg = st.config
     rows = [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v, "source": src}
             for k, v, src in cfg.items()]
@@ -438,7 +431,10 @@ def config_adopt(ctx: typer.Context, reason: str = typer.Option(..., "--reason",
     st.adopting = True  # the file's rules, not the database's, are this command's
     from complaintctl import services
 
-    changed = services.adopt_rules(st.uow(), st.context(), rules=st.own_rules, reason=reason)
+    from complaintctl.config import rules_given
+
+    ctx_ = st.context()  # (the store opened: the file's own config kept apart from the rules in force)
+    changed = services.adopt_rules(st.uow(), ctx_, rules=rules_given(st.file_config or st.config), reason=reason)
     if json_out:
         render.print_json({k: {"before": b, "after": a} for k, (b, a) in changed.items()})
     else:
@@ -609,6 +605,22 @@ def init(
         path=path or named or user_config_file(), force=force,
         database=st.db or os.environ.get("COMPLAINTCTL_DB") or None,
     )
+    database = st.database_file()
+    if database is None or database.is_file():  # an existing database's rules: the new file may not say otherwise
+        from complaintctl import rules
+        from complaintctl.db import Store
+        from complaintctl.errors import ComplaintctlError, ConfigError
+
+        try:
+            existing_store = Store(st.db_url, create=False)
+            try:
+                setup.check_rules(plan, rules.recorded_of(existing_store))
+            finally:
+                existing_store.dispose()
+        except ConfigError:
+            raise
+        except ComplaintctlError:
+            pass  # no database there yet (a server's): init creates it
     st.config_path = setup.write_config(plan)
     st._config = st._context = None  # the new file is the config from here on
     store = st.store(create=True)

@@ -49,6 +49,8 @@ class AppState:
     _config: object = None
     _own_rules: object = None  # the config's deadline rules, before the database's were put in force
     adopting: bool = False  # `config adopt`: the file's rules are this command's, not the database's
+    _reread_rules: bool = False
+    file_config: object = None
     _store: object = None
     _now: dt.datetime | None = None
     _context: object = None
@@ -64,6 +66,7 @@ class AppState:
         self._now = None
         self._context = None
         self.notes = []
+        self._reread_rules = True  # another process may have adopted new ones, or the file changed
 
     @property
     def config(self):
@@ -150,20 +153,30 @@ class AppState:
             recorded = None
         self.apply_recorded_rules(recorded)
 
+    def database_rules(self) -> None:
+        """For a command that needs no database (config show, calendar): the deadline rules of the
+        database in use, where one exists and can be reached, put in force as every command has them
+        (a file that says otherwise is refused); else the config's own."""
+        from complaintctl.errors import ComplaintctlError, ConfigError
+
+        database = self.database_file()
+        if database is not None and not database.is_file():
+            return
+        try:
+            self.store(migrate=False)
+        except ConfigError:
+            raise  # the file sets a rule otherwise: said so
+        except ComplaintctlError:
+            pass  # a server out of reach: the config's own values
+
     def apply_recorded_rules(self, recorded: dict | None) -> None:
         from complaintctl import config
 
         if self._own_rules is None:
             self._own_rules = config.rules_of(self.config)
-        if not self.adopting:
-            self._config = config.under_rules(self.config, recorded)
-
-    @property
-    def own_rules(self) -> dict:
-        """The config's deadline rules (its file's, or the defaults), whatever the database records."""
-        from complaintctl import config
-
-        return self._own_rules if self._own_rules is not None else config.rules_of(self.config)
+        self.file_config = self.config  # as the file (and the defaults) say, for `config adopt`
+        # Adopting, the file may differ: the command itself still runs under the database's rules.
+        self._config = config.under_rules(self.config, recorded, strict=not self.adopting)
 
     def close(self) -> None:
         """Release the database connections when the command ends."""
@@ -179,6 +192,10 @@ class AppState:
         the operator identified: a login mapped to no active staff stops here (exit 4)."""
         if self._context is not None:
             return self._context
+        if self._reread_rules and self._store is not None:  # a session's next command: the rules as they are now
+            self._reread_rules = False
+            self._config, self._own_rules = None, None
+            self.apply_rules(self._store)
         from complaintctl.services import open_context
 
         from platformdirs import user_cache_dir
@@ -190,7 +207,9 @@ class AppState:
                                      as_name=self.acting_for,
                                      cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                                      codes=self.config.codes, settings=self.config.values,
-                                     calendar=previous.calendar if previous is not None else None,
+                                     # (kept while the rules stay: new rules, a new calendar)
+                                     calendar=previous.calendar if previous is not None
+                                     and previous.calendar.policy == self.policy else None,
                                      regions=self.config.regions, rules=self._own_rules)
         return self._context
 

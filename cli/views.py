@@ -364,6 +364,8 @@ def event_fields(new: dict, tz, lang: str) -> str:
         enum = _EVENT_ENUMS.get(key)
         if enum is not None and isinstance(v, str):
             return labels.t("list.enum", lang).join(labels.label(x, lang, enum) for x in v.split(","))
+        if isinstance(v, list) and v and isinstance(v[0], dict):  # an import's cycles: how many
+            return str(len(v))
         if isinstance(v, list):
             return labels.t("list.enum", lang).join(str(x) for x in v)
         if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":

@@ -24,7 +24,7 @@ def year_exceptions(policy: Policy, year: int, lang: str = "en") -> dict[str, An
             wd = labels.weekday_names(lang)[day.weekday()]
             kind = labels.t("makeup_workday" if working else "non_working_weekday", lang)
             days.append({"date": day.isoformat(), "weekday": wd, "kind": kind,
-                         "holiday": cal.holiday_text(day) or ""})
+                         "holiday": cal.holiday_text(day, lang) or ""})
         day += dt.timedelta(days=1)
     warnings = [labels.t("provisional", lang, year=year)] if cal.is_provisional(year) else []
     return {"year": year, "calendar": cal.name, "days": days, "warnings": warnings}

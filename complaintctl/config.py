@@ -202,6 +202,12 @@ def rules_of(cfg: "Config") -> dict[str, Any]:
     return policy_rules(Policy.from_config(cfg))
 
 
+def rules_given(cfg: "Config") -> dict[str, Any]:
+    """The deadline rules a config file itself sets (not those it leaves to the defaults)."""
+    mine = rules_of(cfg)
+    return {k: mine[k] for k in RULE_KEYS if cfg.sources[k] not in _SET_BY_NO_FILE}
+
+
 def policy_rules(p: "Policy") -> dict[str, Any]:
     """A policy's deadline rules, under RULE_KEYS, as the database records them (JSON: dates as ISO
     text, in order)."""
@@ -213,14 +219,15 @@ def policy_rules(p: "Policy") -> dict[str, Any]:
             "reopen_window_days": p.reopen_window_days}
 
 
-def under_rules(cfg: "Config", recorded: dict[str, Any] | None) -> "Config":
+def under_rules(cfg: "Config", recorded: dict[str, Any] | None, *, strict: bool = True) -> "Config":
     """`cfg` with the database's recorded rules in force (None: none recorded yet, `cfg` as it is).
-    ConfigError when the config file sets a rule to another value."""
+    ConfigError when the config file sets a rule to another value (unless not `strict`: `config
+    adopt`, which reads the file's apart)."""
     if not recorded:
         return cfg
     mine = rules_of(cfg)
     for key in RULE_KEYS:
-        if key in recorded and mine[key] != recorded[key] and cfg.sources[key] not in _SET_BY_NO_FILE:
+        if strict and key in recorded and mine[key] != recorded[key] and cfg.sources[key] not in _SET_BY_NO_FILE:
             raise ConfigError("err.rules_differ", path=cfg.sources[key], key=key, mine=_shown(mine[key]),
                               recorded=_shown(recorded[key]))
     values, sources = dict(cfg.values), dict(cfg.sources)

@@ -104,10 +104,13 @@ class BusinessCalendar:
             return "local closure"
         return self._holidays.get(day)
 
-    def holiday_text(self, day: dt.date) -> str | None:
+    def holiday_text(self, day: dt.date, lang: str = "en") -> str | None:
         """holiday_name as a person reads it: a date in it as ISO 8601, not the package's American
-        month/day/year ("Day off (substituted from 2026-09-20)"). (The calendar's table keeps the
-        name as the package gives it: db check compares its rows with holiday_name.)"""
+        month/day/year ("Day off (substituted from 2026-09-20)"), a local closure in `lang`. (The
+        calendar's table keeps the name as the package gives it: db check compares its rows with
+        holiday_name.)"""
+        if day in self.policy.extra_holidays:
+            return t("holiday.local_closure", lang)
         name = self.holiday_name(day)
         return _US_DATE.sub(r"\3-\1-\2", name) if name else name
 
@@ -489,7 +492,7 @@ def _s(key: str, lang: str, **kw) -> str:
 
 
 def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
-    name = cal.holiday_text(day)
+    name = cal.holiday_text(day, lang)
     if cal.is_working_day(day):
         return _s("make-up" if cal.is_weekend(day) else "working day", lang)
     if name:

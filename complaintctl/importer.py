@@ -903,6 +903,24 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
     return Built(tables, prev, imported)
 
 
+def _counted(ctx: Context, opening, c: dict[str, Any], v: dict[str, Any], current: bool) -> dict[str, Any]:
+    """A cycle's deadlines as counted where the file leaves them empty: the regulatory one over the
+    period its extension set and the appraisal days (the current cycle's), the internal one moved by
+    the working time paused (the current cycle's); a review's own 30 days as they are."""
+    if opening.opened_by == d.Action.REVIEW.value:
+        return {}
+    out: dict[str, Any] = {}
+    extended = c.get("regulatory_extension_days", v.get("regulatory_extension_days") or 0) or 0
+    appraisal = (v.get("regulatory_paused_seconds") or 0) if current else 0
+    if c.get("regulatory_due_at") is None and (extended or appraisal):
+        out["regulatory_due_at"] = deadlines.regulatory_due(opening.opened_at, ctx.calendar, extended_to=extended,
+                                                            paused_seconds=appraisal)
+    paused = (v.get("paused_working_seconds") or 0) if current else 0
+    if c.get("due_at") is None and paused and opening.due_at is not None:
+        out["due_at"] = ctx.calendar.add_working_seconds(opening.due_at, paused)
+    return out
+
+
 def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple[dict, list[dict], list | None]:
     """A case read back from history: each of its cycles opened by the cycle opener (cycles.open_cycle;
     the first as Openings gave it) with the clocks the file records where it has them (pauses,
@@ -918,7 +936,9 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
         tier = c.get("tier") or v["tier"]
         if c["number"] > 1 or tier != first.tier:
             opening = open_cycle(c["opened_at"], d.Tier(tier), ctx.calendar, opener_action(c["opened_by"]))
-        # A deadline the file leaves empty is the one the cycle opener counts (never none at all).
+        # A deadline the file leaves empty is the one the cycle opener counts (never none at all),
+        # moved as the row's extension and pauses move it.
+        opening = dc_replace(opening, **_counted(ctx, opening, c, v, c is listed[-1]))
         opening = dc_replace(opening, **{k: c[k] for k in _CLOCKS if c.get(k) is not None})
         row = {**opening.cycle_values(case_id, c["number"]),
                "first_responded_at": c.get("first_responded_at", v.get("first_responded_at") if not given else None),
@@ -943,7 +963,7 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
     # while open.)
     responded = v.get("first_responded_at") is not None and opening.tier == d.Tier.URGENT.value
     for k, value in clock.items():
-        if v.get(k) is None and not (k == "due_at" and responded) and (k != "followup_due_at" or k not in v):
+        if k not in v or (v[k] is None and not (k == "due_at" and responded)):
             v[k] = value
     case = {k: v.get(k) for k in _HISTORY_PLAIN + _HISTORY_MASKED + _HISTORY_EVENT_TIMES}
     case.update(cycle_number=len(own), reopen_count=v.get("reopen_count", sum(

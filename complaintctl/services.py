@@ -67,15 +67,20 @@ def masking_select():
 
 
 def adopt_rules(uow, ctx: Context, *, rules: dict[str, Any], reason: str | None) -> dict[str, Any]:
-    """Make the config's deadline rules the database's (an administrator's act, with a reason,
-    recorded as an event). Cases already received keep the deadlines they were given; the rules
-    count every deadline from now on, whoever runs the command."""
+    """Make the deadline rules a config file sets the database's (`rules`: those it sets; the rest
+    stay as the database records them): an administrator's act, with a reason, recorded as an
+    event. Cases already received keep the deadlines they were given; the rules count every deadline
+    from now on, whoever runs the command."""
+    from .config import policy_rules
+
     access.require(ctx, Do.MAINTAIN)
     why = d.clean_text("--reason", reason)
     with uow:
-        if deadline_rules.recorded(uow) == rules:
+        before = deadline_rules.recorded(uow)
+        merged = {**(before or policy_rules(Policy())), **rules}
+        if before == merged:
             raise UserError("err.rules_same")
-        changed = deadline_rules.record(uow, ctx, rules, why)
+        changed = deadline_rules.record(uow, ctx, merged, why)
         uow.commit()
     return changed
 

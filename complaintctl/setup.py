@@ -64,6 +64,14 @@ def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str
     return Plan(path, values, people, force)
 
 
+def check_rules(p: Plan, recorded: dict | None) -> None:
+    """Refuse (ConfigError, before anything is written) a plan whose file would set a deadline rule
+    otherwise than the existing database records it (config.under_rules)."""
+    values = {**config.DEFAULTS, **{k: config.check_value(k, v) for k, v in p.values.items() if k in config.DEFAULTS}}
+    sources = {k: (str(p.path) if k in p.values else "default") for k in config.DEFAULTS}
+    config.under_rules(config.Config(values, sources, p.path), recorded)
+
+
 def write_config(p: Plan) -> Path:
     text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
     p.path.parent.mkdir(parents=True, exist_ok=True)

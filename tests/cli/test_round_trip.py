@@ -222,3 +222,26 @@ def test_an_imported_deadline_left_empty_is_counted_and_one_before_the_15_days_r
     r = cli("import", str(early), "--json", expect=2)
     [reject] = json.loads(r.stdout)["rejects"]
     assert reject["field"] == "regulatory_due_at" and "15 days from receipt (2026-09-04)" in reject["reason"], reject
+
+
+def test_an_urgent_case_with_its_plan_given_imports_and_an_empty_deadline_keeps_the_rows_extension(cli, tmp_path):
+    """Two of a fresh clone's rows: an urgent case whose plan was given, with no due_at column,
+    stopped the import with a KeyError; an empty regulatory deadline beside an extension to 30 days
+    was counted as the 15 days."""
+    cli.staff()
+    urgent = tmp_path / "u.csv"
+    urgent.write_text("received_at,channel,product,category,branch,phone,description,tier,first_responded_at\n"
+                      "2026-11-27T10:00:00+08:00,hotline,loan,other,BJ001,13812345678,x,urgent,"
+                      "2026-11-27T12:00:00+08:00\n", encoding="utf-8")
+    assert "imported 1 of 1 rows" in cli("import", str(urgent)).stdout
+    extended = tmp_path / "e.csv"
+    extended.write_text("reference,received_at,channel,product,category,tier,branch,phone,description,status,assignee,"
+                        "regulatory_extension_days,due_at,regulatory_due_at\n"
+                        "C-2026-000007,2026-11-20T10:00:00+08:00,hotline,loan,other,general,BJ001,13812345678,x,"
+                        "assigned,wangfang,30,,\n", encoding="utf-8")
+    cli("import", str(extended))
+    case = cli.json("show", "C-2026-000007", "--json")["case"]
+    assert case["regulatory_due_at"] == "2026-12-22T00:00:00+08:00"  # 30 days: Sun 12-20, so Mon 12-21 24:00
+    assert cli("db", "check").exit_code == 0
+    timeline = cli("--lang", "zh", "show", "C-2026-000007").stdout
+    assert "沿用原编号：是" in timeline and "reference_kept" not in timeline

@@ -160,7 +160,11 @@ def test_the_table_follows_the_config_and_db_check_finds_a_day_changed_by_hand(c
     cli("list")  # under the rules adopted, whoever runs it: written again
     assert cli.scalar("SELECT identity FROM business_calendar").startswith("Europe/London GB- days ")
     assert cli.scalar("SELECT why FROM business_days WHERE day = '2026-12-25'") == "Christmas Day"
-    cli("config", "adopt", "--reason", "回到默认规则")  # the default config's rules again: written back
+    shanghai = tmp_path / "shanghai.toml"
+    shanghai.write_text('timezone = "Asia/Shanghai"\n[calendar]\ncountry = "CN"\n')
+    # A file that sets nothing adopts nothing; one that sets them back, back: written back.
+    assert "nothing to adopt" in cli.fails("config", "adopt", "--reason", "x")
+    cli("--config", str(shanghai), "config", "adopt", "--reason", "回到默认规则")
     cli("list")
     assert cli.scalar("SELECT identity FROM business_calendar") == identity
     cli("db", "check")

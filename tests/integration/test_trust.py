@@ -425,3 +425,31 @@ def test_a_database_from_before_the_rules_were_recorded_gets_its_administrators(
     evil.write_text('[regulatory]\ndays = 60\n', encoding="utf-8")
     assert "but this database's deadline rules say 15" in cli.fails("--config", str(evil), "--as", "wangfang",
                                                                     "show", ref)
+
+
+def test_adopting_a_file_changes_only_the_rules_it_sets(cli, tmp_path):
+    """A closures-only file adopted undid the tier limits adopted before (the rules it left out went
+    back to the defaults)."""
+    two = tmp_path / "two.toml"
+    two.write_text("[tiers.general]\nworking_days = 2\n", encoding="utf-8")
+    cli("--config", str(two), "config", "adopt", "--reason", "两个工作日")
+    closure = tmp_path / "closure.toml"
+    closure.write_text('[calendar]\nextra_holidays = ["2026-12-24"]\n', encoding="utf-8")
+    out = cli("--config", str(closure), "config", "adopt", "--reason", "平安夜停业").stdout
+    assert "calendar.extra_holidays [] -> ['2026-12-24']" in out and "working_days" not in out
+    rows = {r["key"]: r for r in cli.json("config", "show", "--format", "json")}
+    assert rows["tiers.general.working_days"]["value"] == 2 and rows["calendar.extra_holidays"]["value"] == "2026-12-24"
+    zh = cli("--lang", "zh", "calendar", "show", "--year", "2026").stdout
+    assert "本行自定休息日" in zh and "local closure" not in zh
+    assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_init_again_on_a_database_with_other_rules_writes_nothing(cli, tmp_path):
+    path = tmp_path / "branch.toml"
+    cli("init", "--branch", "BJ001", "--staff", "wangfang:staff", "--path", str(path), "--yes")
+    before = path.read_text(encoding="utf-8")
+    err = cli.fails("init", "--force", "--branch", "BJ001", "--timezone", "Europe/London", "--staff", "newbie:staff",
+                    "--path", str(path), "--yes")
+    assert "sets timezone = 'Europe/London', but this database's deadline rules say 'Asia/Shanghai'" in err
+    assert path.read_text(encoding="utf-8") == before
