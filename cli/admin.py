@@ -337,7 +337,7 @@ def calendar_show(
     from complaintctl import calendar_view
 
     lang = st.language
-    st.database_rules()  # the calendar the database's rules set (its local closures, its country)
+    st.database_rules(preview=True)  # the database's calendar, with what the file sets over it
     result = calendar_view.year_exceptions(st.policy, year or st.now.year, lang)
     cols = [Column("date", kind="text"), Column("weekday"), Column("kind"), Column("holiday")]
     render.emit(result["days"], cols, fmt=fmt, output=output, lang=lang, limit=None,
@@ -367,7 +367,7 @@ def calendar_due(
     st = state(ctx)
     from complaintctl import calendar_view
 
-    st.database_rules()
+    st.database_rules(preview=True)
     result = calendar_view.due(st.policy, tier, received_at, st.language, extended_to=extended_to,
                                restarted_at=restarted_at, told_at=told_at, review_requested_at=review_requested_at)
 
@@ -428,7 +428,7 @@ def config_adopt(ctx: typer.Context, reason: str = typer.Option(..., "--reason",
     Example: complaintctl --config branch.toml config adopt --reason "local closure on 2026-12-24"
     """
     st = state(ctx)
-    st.adopting = True  # the file's rules, not the database's, are this command's
+    st.rules_strict = False  # the file's rules may differ: they are what this command adopts
     from complaintctl import services
 
     from complaintctl.config import rules_given

@@ -48,7 +48,8 @@ class AppState:
     debug: bool = False
     _config: object = None
     _own_rules: object = None  # the config's deadline rules, before the database's were put in force
-    adopting: bool = False  # `config adopt`: the file's rules are this command's, not the database's
+    # False for `config adopt` and the calendar's previews: a file whose rules differ is not refused.
+    rules_strict: bool = True
     _reread_rules: bool = False
     file_config: object = None
     _store: object = None
@@ -153,21 +154,29 @@ class AppState:
             recorded = None
         self.apply_recorded_rules(recorded)
 
-    def database_rules(self) -> None:
+    def database_rules(self, *, preview: bool = False) -> None:
         """For a command that needs no database (config show, calendar): the deadline rules of the
         database in use, where one exists and can be reached, put in force as every command has them
-        (a file that says otherwise is refused); else the config's own."""
+        (a file that says otherwise is refused); else the config's own. `preview` (the calendar's
+        commands): the database's rules with what the file sets over them, refused for nothing (what
+        a config would count, before it is adopted)."""
+        from complaintctl import config, rules
         from complaintctl.errors import ComplaintctlError, ConfigError
 
         database = self.database_file()
         if database is not None and not database.is_file():
             return
+        self.rules_strict = not preview
         try:
-            self.store(migrate=False)
+            store = self.store(migrate=False)
         except ConfigError:
             raise  # the file sets a rule otherwise: said so
         except ComplaintctlError:
-            pass  # a server out of reach: the config's own values
+            return  # a server out of reach: the config's own values
+        recorded = rules.recorded_of(store)
+        if preview and recorded and self.file_config is not None:
+            given = config.rules_given(self.file_config)
+            self._config = config.under_rules(self.file_config, {**recorded, **given}, strict=False)
 
     def apply_recorded_rules(self, recorded: dict | None) -> None:
         from complaintctl import config
@@ -176,7 +185,7 @@ class AppState:
             self._own_rules = config.rules_of(self.config)
         self.file_config = self.config  # as the file (and the defaults) say, for `config adopt`
         # Adopting, the file may differ: the command itself still runs under the database's rules.
-        self._config = config.under_rules(self.config, recorded, strict=not self.adopting)
+        self._config = config.under_rules(self.config, recorded, strict=self.rules_strict)
 
     def close(self) -> None:
         """Release the database connections when the command ends."""
