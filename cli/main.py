@@ -42,6 +42,19 @@ def command_in(argv: list[str]) -> str | None:
     return None
 
 
+def only_global_options(argv: list[str]) -> bool:
+    """The arguments are global options alone (--db, --lang, --as, --config, --debug), no command."""
+    i = 0
+    while i < len(argv):
+        if argv[i] in GLOBAL_VALUE_OPTIONS:
+            i += 2
+        elif argv[i].split("=", 1)[0] in (*GLOBAL_VALUE_OPTIONS, "--debug"):
+            i += 1
+        else:
+            return False
+    return i == len(argv)
+
+
 def make_app(only: str | None = None):
     """The application; with `only` (a top-level command or group name), just that command."""
     from .app import make_app
@@ -60,8 +73,8 @@ def __getattr__(name: str):
 def run() -> None:
     """Console-script entry point."""
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
-    if not completing and not sys.argv[1:] and sys.stdin.isatty() and sys.stdout.isatty():
-        sys.argv.append("shell")  # `complaintctl` alone at a terminal opens the session
+    if not completing and only_global_options(sys.argv[1:]) and sys.stdin.isatty() and sys.stdout.isatty():
+        sys.argv.append("shell")  # `complaintctl` alone (or with global options) at a terminal opens the session
     if not completing and command_in(sys.argv[1:]) in ("report", "export", "show", "list", "find"):
         from . import lean
 

@@ -160,12 +160,12 @@ class AppState:
         (a file that says otherwise is refused); else the config's own. `preview` (the calendar's
         commands): the database's rules with what the file sets over them, refused for nothing (what
         a config would count, before it is adopted)."""
+        database = self.database_file()
+        if database is not None and not database.is_file():
+            return  # (before importing the database's machinery: a calculator's run needs none)
         from complaintctl import config, rules
         from complaintctl.errors import ComplaintctlError, ConfigError
 
-        database = self.database_file()
-        if database is not None and not database.is_file():
-            return
         self.rules_strict = not preview
         try:
             store = self.store(migrate=False)

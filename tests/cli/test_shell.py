@@ -67,3 +67,14 @@ def test_the_shell_completes_chinese_choices_and_speaks_chinese(cli):
 def test_a_missing_database_is_refused_before_the_session_starts(cli, tmp_path):
     r = cli("--db", str(tmp_path / "typo.db"), "shell", expect=1)
     assert "database not found" in r.stderr and not (tmp_path / "typo.db").exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], True), (["--lang", "zh"], True), (["--db", "x.db", "--as", "wangfang"], True), (["--lang=zh", "--debug"], True),
+    (["--lang"], False), (["list"], False), (["--help"], False), (["--lang", "zh", "list"], False), (["--version"], False),
+])
+def test_global_options_alone_at_a_terminal_open_the_session(argv, expected):
+    """`complaintctl --lang zh` at a terminal opened nothing but 'Missing command.' in English."""
+    from complaintctl_cli.main import only_global_options
+
+    assert only_global_options(argv) is expected
