@@ -581,8 +581,9 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         def write(text: str, style: str | None = None) -> None:
             write_out((paint(text, style) if paint and style else text) + "\n")
 
-        if title:
-            write(title, "bold")
+        if title:  # wrapped at the width, as every line of a table is
+            for text in (wrap_cells(title, width) if width is not None else [title]):
+                write(text, "bold")
         for text in lay.header_lines():
             write(text, "bold")
         write(lay.rule())

@@ -445,6 +445,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.by_branch": ("Handling by branch", "各网点处理情况"),
     "title.notes": ("Notes", "说明"),
     "business_code": ("Business type code", "业务类型编码"),
+    "col.business_code": ("Business type code", "业务编码"),
+    "col.reason_code": ("Reason code", "原因编码"),
     "business_name": ("Business type", "业务类型"),
     "reason_code": ("Reason code", "投诉原因编码"),
     "reason_name": ("Reason", "投诉原因"),
