@@ -554,7 +554,7 @@ def _return_tables(rep: dict, lang: str, output) -> None:
     with render.one_file(output):
         render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
                     + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
-        # The codes' headers short in a terminal (业务编码): every column of this table stays, at 80 too.
+        # The codes' headers short in a terminal (labels col.*): every column of this table stays, at 80 too.
         render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0,
                                                    header=labels.t("col." + k, lang) if k.endswith("_code") else None)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
