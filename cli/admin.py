@@ -434,7 +434,7 @@ def config_adopt(ctx: typer.Context, reason: str = typer.Option(..., "--reason",
     from complaintctl.config import rules_given
 
     ctx_ = st.context()  # (the store opened: the file's own config kept apart from the rules in force)
-    changed = services.adopt_rules(st.uow(), ctx_, rules=rules_given(st.file_config or st.config), reason=reason)
+    changed = services.adopt_rules(st.uow(), ctx_, rules=rules_given(st.file_config), reason=reason)
     if json_out:
         render.print_json({k: {"before": b, "after": a} for k, (b, a) in changed.items()})
     else:

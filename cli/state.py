@@ -47,11 +47,11 @@ class AppState:
     lang: str | None = None
     debug: bool = False
     _config: object = None
-    _own_rules: object = None  # the config's deadline rules, before the database's were put in force
+    _file_config: object = None  # the config as the file (and the defaults) say, before the database's rules
+    _recorded_rules: object = None  # the rules the database records, as read when the store was opened
     # False for `config adopt` and the calendar's previews: a file whose rules differ is not refused.
     rules_strict: bool = True
     _reread_rules: bool = False
-    file_config: object = None
     _store: object = None
     _now: dt.datetime | None = None
     _context: object = None
@@ -75,8 +75,15 @@ class AppState:
             from complaintctl import config
 
             path = self.config_path or (Path(os.environ["COMPLAINTCTL_CONFIG"]) if os.environ.get("COMPLAINTCTL_CONFIG") else None)
-            self._config = config.load(path, os.environ, search=config_search_path())
+            self._config = self._file_config = config.load(path, os.environ, search=config_search_path())
         return self._config
+
+    @property
+    def file_config(self):
+        """The config as its file (and the defaults) say, whatever rules the database puts in force
+        over it (what `config adopt` adopts)."""
+        self.config  # loaded
+        return self._file_config
 
     @property
     def language(self) -> str:
@@ -163,29 +170,26 @@ class AppState:
         database = self.database_file()
         if database is not None and not database.is_file():
             return  # (before importing the database's machinery: a calculator's run needs none)
-        from complaintctl import config, rules
+        from complaintctl import config
         from complaintctl.errors import ComplaintctlError, ConfigError
 
         self.rules_strict = not preview
         try:
-            store = self.store(migrate=False)
+            self.store(migrate=False)  # (puts the database's rules in force: apply_rules)
         except ConfigError:
             raise  # the file sets a rule otherwise: said so
         except ComplaintctlError:
             return  # a server out of reach: the config's own values
-        recorded = rules.recorded_of(store)
-        if preview and recorded and self.file_config is not None:
+        if preview and self._recorded_rules:
             given = config.rules_given(self.file_config)
-            self._config = config.under_rules(self.file_config, {**recorded, **given}, strict=False)
+            self._config = config.under_rules(self.file_config, {**self._recorded_rules, **given}, strict=False)
 
     def apply_recorded_rules(self, recorded: dict | None) -> None:
         from complaintctl import config
 
-        if self._own_rules is None:
-            self._own_rules = config.rules_of(self.config)
-        self.file_config = self.config  # as the file (and the defaults) say, for `config adopt`
+        self._recorded_rules = recorded
         # Adopting, the file may differ: the command itself still runs under the database's rules.
-        self._config = config.under_rules(self.config, recorded, strict=self.rules_strict)
+        self._config = config.under_rules(self.file_config, recorded, strict=self.rules_strict)
 
     def close(self) -> None:
         """Release the database connections when the command ends."""
@@ -203,8 +207,9 @@ class AppState:
             return self._context
         if self._reread_rules and self._store is not None:  # a session's next command: the rules as they are now
             self._reread_rules = False
-            self._config, self._own_rules = None, None
+            self._config = None  # the file read again too
             self.apply_rules(self._store)
+        from complaintctl.config import rules_of as config_rules
         from complaintctl.services import open_context
 
         from platformdirs import user_cache_dir
@@ -219,7 +224,9 @@ class AppState:
                                      # (kept while the rules stay: new rules, a new calendar)
                                      calendar=previous.calendar if previous is not None
                                      and previous.calendar.policy == self.policy else None,
-                                     regions=self.config.regions, rules=self._own_rules)
+                                     # (the config's rules, to be recorded, where the database has none)
+                                     regions=self.config.regions,
+                                     rules=config_rules(self.file_config) if self._recorded_rules is None else None)
         return self._context
 
     @property

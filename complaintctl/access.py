@@ -185,7 +185,7 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
     from sqlalchemy import select
 
     from . import audit
-    from .models import Event, Staff
+    from .models import Staff
 
     staff = Staff.__table__
     # An administrator without a login (a database downgraded and upgraded again) administers nothing.
@@ -210,14 +210,8 @@ def ensure_administrator(conn, owner_login: str, now: dt.datetime) -> str | None
         conn.execute(staff.insert().values(name=name, role=R.ADMIN.value, login=owner_login, active=True,
                                            created_at=now))
         action, old, new = d.Action.STAFF_ADD.value, None, {"name": name, "role": R.ADMIN.value, "login": owner_login}
-    events = Event.__table__
-    prev = conn.execute(select(events.c.hash).order_by(events.c.id.desc()).limit(1)).scalar() or audit.GENESIS
-    old_s, new_s = audit.encode(old), audit.encode(new)
-    detail = "the database's owner mapped to an administrator (no active administrator existed)"
-    digest = audit.event_hash(prev, None, action, BOOTSTRAP_ACTOR, now, now, old_s, new_s, detail)
-    conn.execute(events.insert().values(case_id=None, action=action, actor=BOOTSTRAP_ACTOR, occurred_at=now,
-                                        recorded_at=now, old=old_s, new=new_s, detail=detail, prev_hash=prev,
-                                        hash=digest))
+    audit.append_on(conn, action=action, actor=BOOTSTRAP_ACTOR, at=now, old=old, new=new,
+                    detail="the database's owner mapped to an administrator (no active administrator existed)")
     return owner_login
 
 

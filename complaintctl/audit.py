@@ -99,6 +99,22 @@ def append(uow, *, case_id: int | None, action: str, actor: str, occurred_at: dt
     return ev
 
 
+def append_on(conn, *, action: str, actor: str, at: dt.datetime, old: dict | None = None, new: dict | None = None,
+              detail: str | None = None) -> str:
+    """Add one event without a case to the chain on a plain connection, inside its transaction (the
+    bootstrap's, run after the migrations: the first administrator, the first deadline rules);
+    returns its hash."""
+    from sqlalchemy import select
+
+    events = Event.__table__
+    prev = conn.execute(select(events.c.hash).order_by(events.c.id.desc()).limit(1)).scalar() or GENESIS
+    old_s, new_s = encode(old), encode(new)
+    digest = event_hash(prev, None, action, actor, at, at, old_s, new_s, detail)
+    conn.execute(events.insert().values(case_id=None, action=action, actor=actor, occurred_at=at, recorded_at=at,
+                                        old=old_s, new=new_s, detail=detail, prev_hash=prev, hash=digest))
+    return digest
+
+
 def verify_chain(rows) -> list[str]:
     """Check (id, case_id, action, actor, occurred, recorded, old, new, detail, full_digest, prev_hash,
     hash) rows in id order; return problems, naming the first event whose hash does not match."""

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from . import audit
 from . import domain as d
-from .models import Case, Event, Setting
+from .models import Case, Setting
 
 REVISION = "0024"  # settings may hold the deadline rules from this revision on
 
@@ -44,7 +44,7 @@ def record(uow, ctx, rules: dict[str, Any], why: str | None) -> dict[str, Any]:
     changed = {k: (before.get(k), v) for k, v in rules.items() if before.get(k) != v}
     if row is None:
         row = Setting(key="rules", value="")
-    row.value = json.dumps(rules, sort_keys=True, ensure_ascii=False)
+    row.value = _stored(rules)
     uow.session.add(row)
     audit.append(uow, case_id=None, action=d.Action.RULES.value, actor=ctx.actor, occurred_at=ctx.now,
                  recorded_at=ctx.now, old=before or None, new=rules, detail=why)
@@ -58,20 +58,18 @@ def record_first(conn, rules: dict[str, Any], now: dt.datetime) -> bool:
     when recorded."""
     from .access import BOOTSTRAP_ACTOR
 
-    settings, events = Setting.__table__, Event.__table__
+    settings = Setting.__table__
     if conn.execute(select(settings.c.value).where(settings.c.key == "rules")).first() is not None:
         return False
     if conn.execute(select(Case.__table__.c.id).limit(1)).first() is not None:
         return False
-    value = json.dumps(rules, sort_keys=True, ensure_ascii=False)
-    conn.execute(settings.insert().values(key="rules", value=value))
-    prev = conn.execute(select(events.c.hash).order_by(events.c.id.desc()).limit(1)).scalar() or audit.GENESIS
-    new_s = audit.encode(rules)
-    detail = "the deadline rules of the config that created the database"
-    digest = audit.event_hash(prev, None, d.Action.RULES.value, BOOTSTRAP_ACTOR, now, now, None, new_s, detail)
-    conn.execute(events.insert().values(case_id=None, action=d.Action.RULES.value, actor=BOOTSTRAP_ACTOR,
-                                        occurred_at=now, recorded_at=now, old=None, new=new_s, detail=detail,
-                                        prev_hash=prev, hash=digest))
+    conn.execute(settings.insert().values(key="rules", value=_stored(rules)))
+    audit.append_on(conn, action=d.Action.RULES.value, actor=BOOTSTRAP_ACTOR, at=now, new=rules,
+                    detail="the deadline rules of the config that created the database")
     return True
+
+
+def _stored(rules: dict[str, Any]) -> str:
+    return json.dumps(rules, sort_keys=True, ensure_ascii=False)
 
 

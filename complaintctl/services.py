@@ -32,19 +32,20 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
     """Who runs this command (the login: the OS account on SQLite, session_user on PostgreSQL,
     mapped to active staff; --as only for an administrator) and the masking policy in force.
     `policy` is the one in force (the database's rules: config.under_rules); `rules`, the config's,
-    are recorded as the database's when it has none yet and an administrator runs the command."""
+    given when the caller found none recorded, are recorded as the database's if an administrator
+    runs the command (checked again under the writers' lock)."""
     with store.unit_of_work(write=False) as uow:
         login = store.adapter.login(uow.session.connection(), os_login)
         op = access.identify(uow, login, as_name)
         masking = masking_enabled(uow)
         recorded = stored_regions(uow)
-        unruled = rules is not None and store.reached(deadline_rules.REVISION) and deadline_rules.recorded(uow) is None
         calendar_current = not store.reached(business_days.REVISION) or business_days.current(
             uow.session.connection(), policy, now)
-    if unruled and op.role == d.Role.ADMIN:
+    if rules is not None and op.role == d.Role.ADMIN and store.reached(deadline_rules.REVISION):
         with store.unit_of_work() as uow:
-            deadline_rules.record(uow, make_context(now, op, policy), rules, None)
-            uow.commit()
+            if deadline_rules.recorded(uow) is None:
+                deadline_rules.record(uow, make_context(now, op, policy), rules, None)
+                uow.commit()
     if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
         write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
