@@ -55,6 +55,11 @@ def fail(text: str, code: int) -> None:
     sys.exit(code)
 
 
+def os_error_text(exc: OSError) -> str:
+    """The one line for a failure of the system's (a full disk, a file that cannot be written)."""
+    return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+
+
 def _debug(ctx: click.Context | None) -> bool:
     """--debug was given (the callback may not have run yet when parsing fails)."""
     root = ctx.find_root() if ctx is not None else None
@@ -203,7 +208,7 @@ class App(TyperGroup):
         except OSError as exc:
             if _debug(ctx):
                 raise
-            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitStatus.ENVIRONMENT)
+            fail(os_error_text(exc), ExitStatus.ENVIRONMENT)
         except Exception as exc:  # the last resort: still one line, and a way to see more
             if _debug(ctx):
                 raise

@@ -202,7 +202,14 @@ def run(argv: list[str]) -> bool:
         return False
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
-    write(*prepared)
+    try:
+        write(*prepared)
+    except BrokenPipeError:
+        sys.exit(1)
+    except OSError as exc:  # the output cannot be written (a full disk): one line, as the full way
+        from .errors import ExitStatus, fail, os_error_text
+
+        fail(os_error_text(exc), ExitStatus.ENVIRONMENT)
     return True
 
 

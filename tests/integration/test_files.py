@@ -222,3 +222,16 @@ def test_a_path_in_an_error_is_shown_whole(cli, tmp_path):
     taken.parent.mkdir()
     taken.write_bytes(b"")
     assert str(taken) in cli.fails("db", "backup", str(taken))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_exit_1_both_ways(cli):
+    """Standard output on a full disk (/dev/full): one line naming the failure, exit 1, no
+    traceback, the lean way (list, reports, export, show) as the full way (staff list)."""
+    cli.log(received="2026-03-02T10:00")
+    for args in (["list", "--all"], ["report", "overdue", "--as-of", "2026-03-20T09:00"], ["export", "-f", "csv"],
+                 ["export"], ["show", "C-2026-000001"], ["staff", "list"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args],
+                                  stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (done.returncode, done.stderr) == (1, "complaintctl: error: No space left on device\n"), args
