@@ -212,7 +212,6 @@ def emit_detail(detail, fmt: str, lang: str) -> None:
 
 def render_detail(detail, lang: str) -> None:
     """`show`: the record, the clocks, the cycles and the timeline."""
-    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -306,8 +305,10 @@ def render_detail(detail, lang: str) -> None:
     out.print(clocks)
     if detail.steps:
         out.print(Text(labels.t("title.counting", lang), style="bold"))
-        for step in detail.steps:
-            out.print(Padding(Text(step), (0, 0, 0, 2)))  # a wrapped step keeps its indent
+        for step in detail.steps:  # a wrapped step keeps its indent, and no line ends in blanks
+            for line in Text(step).wrap(out, max(out.width - 2, 20)):
+                line.rstrip()
+                out.print(Text("  ") + line, soft_wrap=True)
     if len(detail.cycles) > 1 or any(cy["internal_breached"] or cy["regulatory_breached"] for cy in detail.cycles):
         cyc = Table(title=labels.t("show.cycles", lang), header_style="bold")
         for h in ("#", labels.t("opened_by", lang), labels.t("tier", lang), labels.t("show.opened", lang), labels.t("due_at", lang),

@@ -219,6 +219,20 @@ def policy_rules(p: "Policy") -> dict[str, Any]:
             "reopen_window_days": p.reopen_window_days}
 
 
+def policy_under(p: "Policy", rules: dict[str, Any]) -> "Policy":
+    """`p` with recorded deadline rules (as policy_rules gives them) in its place."""
+    from dataclasses import replace
+
+    return replace(p, timezone=rules["timezone"], country=rules["calendar.country"],
+                   subdivision=rules["calendar.subdivision"] or None,
+                   extra_holidays=frozenset(dt.date.fromisoformat(x) for x in rules["calendar.extra_holidays"]),
+                   extra_workdays=frozenset(dt.date.fromisoformat(x) for x in rules["calendar.extra_workdays"]),
+                   general_days=rules["tiers.general.working_days"],
+                   important_days=rules["tiers.important.working_days"],
+                   urgent_response_hours=rules["tiers.urgent.response_hours"], regulatory_days=rules["regulatory.days"],
+                   reopen_window_days=rules["reopen_window_days"])
+
+
 def under_rules(cfg: "Config", recorded: dict[str, Any] | None, *, strict: bool = True) -> "Config":
     """`cfg` with the database's recorded rules in force (None: none recorded yet, `cfg` as it is).
     ConfigError when the config file sets a rule to another value (unless not `strict`: `config

@@ -593,6 +593,12 @@ def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal:
     return steps
 
 
+def rules_then(changed_at: dt.datetime, cal: BusinessCalendar, lang: str = "en") -> str:
+    """The step saying a case's deadlines are counted by the rules in force when they were set,
+    which `config adopt` changed at `changed_at`."""
+    return _s("rules_then", lang, day=format_day(cal.local_date(changed_at), lang))
+
+
 def _plan_steps(due: dt.datetime, since: str, escalated_at: dt.datetime | None, cal: BusinessCalendar,
                 lang: str) -> list[str]:
     """An urgent case's plan, due `due`: counted from `since` (receipt, a restart), or from its

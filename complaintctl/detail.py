@@ -109,10 +109,12 @@ class CaseDetail:
 
 def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.datetime, *, lang: str = "en",
                 full: dict[str, Any] | None = None, texts: dict[tuple[int, str], str] | None = None,
-                related_ref: str | None = None) -> CaseDetail:
+                related_ref: str | None = None, rule_changes: list = ()) -> CaseDetail:
     """`show`'s view of a case (rows with the models' attributes, times aware UTC) with its cycles
     and events in order, the clocks read at `as_of`: personal fields as stored, or as `full` and
-    `texts` (personal.texts: the events' full text) give them."""
+    `texts` (personal.texts: the events' full text) give them. `rule_changes`: the deadline rules'
+    events in order (services.rule_changes_select), so that the deadlines are explained by the rules
+    that set them."""
     if as_of < case.received_at:  # no clock of the case ran before it was received
         raise InvalidValue("--as-of", _show(as_of, ctx)[:16].replace("T", " "), "acc.as_of_received",
                            at=_show(case.received_at, ctx)[:16].replace("T", " "))
@@ -142,9 +144,40 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     readings = case_clocks(case, view_ctx)
     warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)
     current = cycles[-1] if cycles else None
-    steps = deadlines.explain_case(case, current.opened_at, current.opened_by, ctx.calendar, lang) \
-        if current is not None else []
+    steps = []
+    if current is not None:
+        cal, changed_at = _counting_calendar(ctx, events, rule_changes)
+        if changed_at is not None:
+            steps.append(deadlines.rules_then(changed_at, cal, lang))
+        steps += deadlines.explain_case(case, current.opened_at, current.opened_by, cal, lang)
     return CaseDetail(view, readings, cyc, timeline, warnings, steps)
+
+
+# The steps whose events set a case's deadlines by the rules (a pause or resume only moves them).
+_MOVED_ONLY = frozenset({d.Action.PAUSE.value, d.Action.RESUME.value})
+_DEADLINES = ('"due_at"', '"regulatory_due_at"', '"first_response_due_at"')
+
+
+def _counting_calendar(ctx: Context, events: list, rule_changes: list):
+    """The calendar of the deadline rules in force when the case's deadlines were last set (the
+    last of its events to set them, other than a pause or resume), and when `config adopt` changed
+    those rules; the context's own calendar and None when they are the rules in force now (or
+    when no rules were recorded before then: an older database's)."""
+    setting = next((e.id for e in reversed(events) if e.action not in _MOVED_ONLY and e.new
+                    and any(k in e.new for k in _DEADLINES)), None)
+    if setting is None or not rule_changes:
+        return ctx.calendar, None
+    then = [r for r in rule_changes if r.id < setting]
+    later = [r for r in rule_changes if r.id > setting]
+    if not then or not later:
+        return ctx.calendar, None
+    from .config import policy_rules, policy_under
+
+    rules = json.loads(then[-1].new)
+    if rules == policy_rules(ctx.policy):
+        return ctx.calendar, None
+    changed = next((r for r in later if json.loads(r.new) != rules), later[0])
+    return deadlines.BusinessCalendar(policy_under(ctx.policy, rules)), changed.recorded_at
 
 
 # The fields of an event that held the customer's data: after `db purge` none is shown, masked or

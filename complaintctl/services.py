@@ -934,7 +934,8 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
         out = case_detail(case, cycles, events, ctx, as_of_t, lang=lang,
                           full=_full(uow, case) if in_full else None,
                           texts=personal.texts(uow, [e.id for e in events]) if in_full else {},
-                          related_ref=_related_ref(uow, case))
+                          related_ref=_related_ref(uow, case),
+                          rule_changes=uow.session.execute(rule_changes_select()).scalars().all())
         if reveal:
             uow.commit()
     return out
@@ -953,6 +954,12 @@ def cycles_select(case_id):
 def events_select(case_id):
     """A case's events, its timeline, in order."""
     return select(Event).where(Event.case_id == case_id).order_by(Event.id)
+
+
+def rule_changes_select():
+    """The deadline rules' events, in order (`show` explains a case's deadlines by the rules that set
+    them; the lean `show` runs it compiled)."""
+    return select(Event).where(Event.action == d.Action.RULES.value).order_by(Event.id)
 
 
 def reference_select(case_id):

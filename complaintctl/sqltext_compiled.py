@@ -4146,6 +4146,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'events WHERE events.case_id = %(value)s::INTEGER ORDER BY events.id',
                                 {}),
                 'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = %(value)s::INTEGER', {}),
+                'show_rule_changes': ('SELECT events.id, events.case_id, events.action, events.actor, '
+                                      'events.occurred_at, events.recorded_at, events."old", events."new", '
+                                      'events.detail, events.full_digest, events.prev_hash, events.hash FROM '
+                                      'events WHERE events.action = %(action_1)s::VARCHAR ORDER BY events.id',
+                                      {'action_1': 'rules'}),
                 'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, '
                                         '%(coalesce_1)s::VARCHAR) AS g, coalesce(CAST(cycles.working_seconds '
                                         '/ CAST(%(param_21)s AS FLOAT) AS BIGINT), %(coalesce_2)s::INTEGER) '
@@ -11102,6 +11107,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             'events.case_id = :value ORDER BY events.id',
                             {}),
             'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = :value', {}),
+            'show_rule_changes': ('SELECT events.id, events.case_id, events.action, events.actor, '
+                                  'events.occurred_at, events.recorded_at, events.old, events.new, '
+                                  'events.detail, events.full_digest, events.prev_hash, events.hash FROM '
+                                  'events WHERE events.action = :action_1 ORDER BY events.id',
+                                  {'action_1': 'rules'}),
             'sla_counts_assignee': ('WITH counted AS (SELECT coalesce(cases.assignee, :coalesce_1) AS g, '
                                     'coalesce(CAST(cycles.working_seconds / (:param_21 + 0.0) AS BIGINT), '
                                     ':coalesce_2) * :coalesce_3 + :param_22 + CASE WHEN '
@@ -13719,4 +13729,16 @@ ROWS = {'actions_due_rows': (('id', None),
                  ('full_digest', None),
                  ('prev_hash', None),
                  ('hash', None)),
- 'show_related': (('reference', None),)}
+ 'show_related': (('reference', None),),
+ 'show_rule_changes': (('id', None),
+                       ('case_id', None),
+                       ('action', None),
+                       ('actor', None),
+                       ('occurred_at', 'time'),
+                       ('recorded_at', 'time'),
+                       ('old', None),
+                       ('new', None),
+                       ('detail', None),
+                       ('full_digest', None),
+                       ('prev_hash', None),
+                       ('hash', None))}

@@ -1,5 +1,6 @@
 """Tamper evidence, replay, backup, personal data, retention, concurrent writers and crashes."""
 import csv
+import json
 import os
 import signal
 import sqlite3
@@ -442,6 +443,34 @@ def test_adopting_a_file_changes_only_the_rules_it_sets(cli, tmp_path):
     zh = cli("--lang", "zh", "calendar", "show", "--year", "2026").stdout
     assert "本行自定休息日" in zh and "local closure" not in zh
     assert cli("db", "check").exit_code == 0
+
+
+def test_show_explains_deadlines_by_the_rules_that_set_them(cli, tmp_path):
+    """After `config adopt` a case logged before it kept its deadline (3 working days) while show's
+    day-by-day count said "day 1 of 5" and ended two days past it. Now each case is explained by the
+    rules in force when its deadlines were last set, saying when they changed; the lean way and the
+    full way alike."""
+    from tests.cli.test_lean_show import _same
+
+    old = cli.log(received="2026-11-02T10:00")  # general: 3 working days, due Thu 2026-11-05
+    five = tmp_path / "five.toml"
+    five.write_text("[tiers.general]\nworking_days = 5\n", encoding="utf-8")
+    cli("--config", str(five), "config", "adopt", "--reason", "五个工作日")
+    new = cli.log(received="2026-11-02T11:00")
+    before, after = (json.loads(_same(cli, "show", ref, "--as-of", "2026-11-03T10:00", "-f", "json")[1])["steps"]
+                     for ref in (old, new))
+    assert before[0].startswith("Counted by the deadline rules in force when these deadlines were set; "
+                                "`config adopt` changed them on ")
+    assert "Thu 2026-11-05: working day, day 3 of 3." in before and not any("of 5" in s for s in before)
+    assert not any("Counted by" in s for s in after) and "Mon 2026-11-09: working day, day 5 of 5." in after
+    zh = _same(cli, "--lang", "zh", "show", old, "--as-of", "2026-11-03T10:00", env={"COLUMNS": "80"})[1].decode()
+    assert "按设定这些期限时有效的期限规则计算" in zh and "第 3/3 个工作日" in zh
+    lines = zh.splitlines()
+    counting = lines[lines.index("时限计算过程") + 1:next(i for i, line in enumerate(lines) if "处理记录" in line)]
+    assert len(counting) > 5 and not [line for line in counting if line.endswith(" ")]  # no trailing blanks
+    cli("escalate", old, "--to", "important", "--reason", "金额较大", "--at", "2026-11-03T09:00")
+    steps = cli.json("show", old, "--as-of", "2026-11-03T10:00", "--format", "json")["steps"]
+    assert not any("Counted by" in s for s in steps) and "Mon 2026-11-09: working day, day 5 of 5." in steps
 
 
 @pytest.mark.sqlite_only
