@@ -293,8 +293,9 @@ def render_detail(detail, lang: str) -> None:
         style = None
         if k["span"] is not None:
             # in the words of list's and the reports' clock: "2wd 16h left", "late 184wd 7h"
-            state = labels.t("clock.left", lang, left=k["span"].text(lang)) if k["state"] == "left" \
-                else labels.t("clock.late_hours", lang, calendar=k["span"].text(lang))
+            words = labels.duration(k["span"].seconds, lang, working=k["span"].working)  # list's "late 1d 5h"
+            state = labels.t("clock.left", lang, left=words) if k["state"] == "left" \
+                else labels.t("clock.late_hours", lang, calendar=words)
             style = "red" if k["state"] == "overdue" else None
         elif k["state"] == "breached":
             style = "red"

@@ -146,6 +146,11 @@ def test_overdue_since_friday_midnight_reads_in_calendar_and_working_time_on_mon
     plan = cli.log("--tier", "urgent", received="2026-03-09T08:00")
     out = cli("report", "overdue", "--as-of", "2026-03-10T10:30").stdout
     assert re.search(rf"^{plan} .*late 2h 30m .*24h plan$", out, re.M)  # the 24-hour plan runs on the clock
+    # A day and more late: the table, the list and show word it alike (show said "late 29h 00m").
+    words = {"report": cli("report", "overdue", "--as-of", "2026-03-11T13:00").stdout,
+             "list": cli("list", "--as-of", "2026-03-11T13:00").stdout,
+             "show": cli("show", plan, "--as-of", "2026-03-11T13:00").stdout}
+    assert all("late 1d 5h" in out and "29h" not in out for out in words.values()), words
 
 
 def test_due_soon_rows_in_the_overdue_report_are_labelled_and_counted(cli):
