@@ -184,7 +184,7 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     # Each overdue case not escalated, under why: escalated already today, in a state that is not
     # escalated (its own step stopped the clock, or changed meanwhile), a review (its reviewer's).
     for reason, key in (("escalated_today", "esc.skipped"), ("not_escalable", "esc.not_escalable"),
-                        ("changed", "esc.changed"), ("later_step", "esc.later_step")):
+                        ("changed", "esc.changed"), ("later_step", "esc.later_step"), ("rest_day", "esc.rest_day")):
         cases = [r for r in result["skipped"] if r.get("reason") == reason]
         if cases:
             lines.append(labels.t(key, lang, n=len(cases)))

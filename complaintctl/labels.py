@@ -1142,6 +1142,9 @@ TEXT.update({
     "esc.later_step": ("{n} overdue case(s) not escalated: each has a step after --as-of (an escalation is not "
                        "dated before it):",
                        "{n} 件超时案件未升级：每件在 --as-of 之后已有处理步骤（升级不能早于该步骤）："),
+    "esc.rest_day": ("{n} overdue case(s) not escalated today, not a working day (one tier a working day; the next "
+                     "working day's run escalates them):",
+                     "{n} 件超时案件今日不升级：今日非工作日（每个工作日至多升级一级，下一个工作日运行时升级）："),
     "esc.reviews": ("{n} overdue review(s) wait for their reviewer's decision (a review is not escalated):",
                     "{n} 件超时核查待核查人作出结论（核查不升级）："),
     "esc.skipped_case": ("  {ref} ({tier})", "  {ref}（{tier}）"),

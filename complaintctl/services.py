@@ -1210,6 +1210,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
             select(Event.case_id).where(Event.case_id.in_([r.id for r in rows]), Event.action.in_(_STEPS),
                                         Event.occurred_at > moment).distinct()).scalars()) if moment < ctx.now else set()
     due: list[tuple[int, d.Tier]] = []
+    resting = not ctx.calendar.is_working_day(today)  # one tier a working day: none on a rest day
     for row in rows:
         tier = d.Tier(row.tier)
         up = d.next_tier(tier)
@@ -1234,6 +1235,10 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
             else:
                 out["skipped"].append({"reference": row.reference, "tier": tier.value, "reason": "not_escalable",
                                        "status": row.status, "why": labels.error_text(exc)})
+            continue
+        if resting:
+            out["skipped"].append({"reference": row.reference, "tier": tier.value, "reason": "rest_day",
+                                   "why": "not a working day: escalated on the next working day"})
             continue
         due.append((row.id, up))
         if dry_run:

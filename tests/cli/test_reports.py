@@ -134,6 +134,29 @@ def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
     assert cli.dump() == before
 
 
+def test_escalate_overdue_waits_for_a_working_day_and_runs_on_a_sunday_make_up_day(cli):
+    """One tier a working day: run daily by cron (make-up working days fall on Sundays too, such as
+    Sun 2026-09-20), on a rest day it escalates nothing and says why; the overdue urgent cases are
+    still listed for executives."""
+    late = cli.log(received="2026-09-10T10:00")  # general: due at the end of Mon 09-14
+    urgent = cli.log("--tier", "urgent", received="2026-09-15T10:00")
+    for moment in ("2026-09-19T18:00", "2026-10-03T18:00"):  # a Saturday; a National Day holiday
+        if moment.startswith("2026-10"):
+            cli("escalate", late, "--to", "important", "--reason", "换人跟进", "--at", "2026-09-21T09:00")
+        before = cli.dump()
+        done = cli.json("escalate", "--overdue", "--as-of", moment, "--json")
+        assert done["escalated"] == [] and cli.dump() == before, moment
+        assert [(s["reference"], s["reason"]) for s in done["skipped"]] == [(late, "rest_day")]
+        assert [u["reference"] for u in done["urgent"]] == [urgent]
+    out = cli("escalate", "--overdue", "--as-of", "2026-10-03T18:00", "--dry-run").stdout
+    assert "1 overdue case(s) not escalated today, not a working day" in out and f"  {late} (Important)" in out
+    zh = cli("--lang", "zh", "escalate", "--overdue", "--as-of", "2026-10-03T18:00", "--dry-run").stdout
+    assert "1 件超时案件今日不升级：今日非工作日" in zh
+    fresh = cli.log(received="2026-09-14T10:00")  # due at the end of Thu 09-17
+    sunday = cli.json("escalate", "--overdue", "--as-of", "2026-09-20T18:00", "--dry-run", "--json")
+    assert {r["reference"] for r in sunday["escalated"]} >= {fresh}  # a make-up working day: escalated
+
+
 def test_escalate_overdue_speaks_chinese_with_lang_zh(cli, data):
     out = cli("--lang", "zh", "escalate", "--overdue", "--as-of", AS_OF, "--dry-run").stdout
     assert "将升级" in out and "1 件超时紧急案件需高管关注" in out
