@@ -363,6 +363,9 @@ def format_reference(year: int, case_id: int) -> str:
 _REF = re.compile(r"^C-(\d{4})-(\d+)$", re.IGNORECASE)
 
 
+MAX_ID = 2**31 - 1  # the largest row id both backends keep (PostgreSQL's integer)
+
+
 def parse_case_key(text: str) -> int:
     """Accept a reference (C-2026-000123) or a numeric id, in full-width characters too (a Chinese
     input method's); return the row id."""
@@ -372,7 +375,7 @@ def parse_case_key(text: str) -> int:
     m = _REF.match(t)
     if m:
         return int(m.group(2))
-    if t.isdigit() and len(t) < 12:
+    if t.isdigit() and len(t) < 12 and int(t) <= MAX_ID:  # (a phone number typed here is no id)
         return int(t)
     raise InvalidValue("case", text, "acc.case_key")
 

@@ -127,6 +127,10 @@ def test_backup_is_owner_only_and_never_through_a_symlink(cli, tmp_path):
       "--description", "x"], "6222021234567890"),
     (["log", "--channel", "hotline", "--email", "wang.xiaoming@example.com", "--phone", "(010)65123456x",
       "--description", "x"], "65123456"),
+    # a phone or card number typed where a reference, a member of staff or a login was expected
+    (["show", "13812345678"], "13812345678"), (["note", "13812345678", "x"], "13812345678"),
+    (["assign", "C-2026-000001", "--to", "6222021234567890"], "6222021234567890"),
+    (["--as", "13812345678", "list"], "13812345678"), (["staff", "deactivate", "6222021234567890"], "6222021234567890"),
 ])
 def test_error_messages_never_echo_personal_data(cli, args, secret):
     cli.log()
