@@ -111,8 +111,24 @@ class BusinessCalendar:
         holiday_name.)"""
         if day in self.policy.extra_holidays:
             return t("holiday.local_closure", lang)
-        name = self.holiday_name(day)
+        name = self._named(lang).get(day)
         return _US_DATE.sub(r"\3-\1-\2", name) if name else name
+
+    def _named(self, lang: str):
+        """The statutory holidays with their names in `lang` (the package's own names where it has
+        none in that language)."""
+        from .labels import calendar_locale
+
+        locale = calendar_locale(lang)
+        if locale == self._language:
+            return self._holidays
+        named = self.__dict__.setdefault("_by_locale", {})
+        if locale not in named:
+            import holidays
+
+            named[locale] = holidays.country_holidays(self.policy.country, subdiv=self.policy.subdivision,
+                                                      language=locale)
+        return named[locale]
 
     @cached_property
     def official_through(self) -> int | None:

@@ -430,6 +430,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.reasons": ("Top reasons: this month and the previous", "主要投诉原因：本月与上月"),
     "chart.compliance_tier": ("Within time limits by tier (%)", "各等级时限达标率（%）"),
     "chart.compliance_branch": ("Within time limits by branch (%)", "各网点时限达标率（%）"),
+    "chart.no_data": ("No data", "无数据"),
+    "chart.empty": ("{title}: no data", "{title}：无数据"),
     "chart.aging": ("Open cases by age in working days", "未结投诉账龄（工作日）"),
     "within_internal_pct": ("Within internal limit", "内部时限内"),
     "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
@@ -694,7 +696,7 @@ TEXT.update({
     "msg.withdrawn": ("{ref} withdrawn by the complainant; the procedure ends {day}",
                       "{ref} 投诉人已撤回投诉，处理程序于 {day} 终止"),
     "msg.review": ("{ref} under review by {name}; the review is due by 24:00 on {day}",
-                   "{ref} 已由 {name} 核查；核查时限为 {day} 24:00"),
+                   "{ref} 已进入核查，核查人：{name}；核查时限为 {day} 24:00"),
     "msg.review_decided": ("{ref} review decided: {outcome}; tell the customer", "{ref} 核查结论：{outcome}；请告知客户"),
     "msg.repeat": ("{ref}: repeat complaint recorded on the original (no new case, clock unchanged: {deadlines}); "
                    "tell the customer how it is progressing",
@@ -1142,6 +1144,8 @@ TEXT.update({
     "esc.later_step": ("{n} overdue case(s) not escalated: each has a step after --as-of (an escalation is not "
                        "dated before it):",
                        "{n} 件超时案件未升级：每件在 --as-of 之后已有处理步骤（升级不能早于该步骤）："),
+    "warn.unsatisfied": ("the customer is unsatisfied: 'complaintctl reopen {ref} --reason ...' starts a new cycle",
+                         "客户不满意：可用 'complaintctl reopen {ref} --reason ...' 重新处理（开始新一轮处理）"),
     "esc.rest_day": ("{n} overdue case(s) not escalated today, not a working day (one tier a working day; the next "
                      "working day's run escalates them):",
                      "{n} 件超时案件今日不升级：今日非工作日（每个工作日至多升级一级，下一个工作日运行时升级）："),

@@ -143,12 +143,19 @@ def _style():
                          "#c71585", "#556b2f"))
 
 
-def _chart(kind: str, title: str, **options):
+def _chart(kind: str, title: str, lang: str, counts: list[float] | None = None, **options):
+    """A chart in the report's style, saying so in `lang` when it has nothing to draw; `counts`: the
+    heights of a chart of whole cases, whose axis then counts in whole numbers (no "0.5 cases")."""
     import pygal
 
+    top = max([0, *(counts or [])])
+    if top:  # (a chart with nothing to draw takes no axis labels: pygal fails on them)
+        step = max(1, -(-int(top) // 8))  # about eight whole-number ticks at most
+        options["y_labels"] = list(range(0, int(top) + step + 1, step))
     chart = getattr(pygal, kind)(title=title, style=_style(), width=760, height=360, explicit_size=True,
                                  js=[], disable_xml_declaration=True, legend_at_bottom=True,
-                                 legend_at_bottom_columns=4, print_values=False, **options)
+                                 legend_at_bottom_columns=4, print_values=False,
+                                 no_data_text=labels.t("chart.no_data", lang), **options)
     return chart
 
 
@@ -157,7 +164,10 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<!--.*?-->", re.DOTALL)
 
 def _svg(chart) -> str:
     """The chart's SVG without pygal's tooltip configuration script and credits: the page needs
-    no JavaScript (nothing is loaded from anywhere) and reads the same with scripts turned off."""
+    no JavaScript (nothing is loaded from anywhere) and reads the same with scripts turned off.
+    Empty for a chart with nothing to draw (the page says so in a line, not an empty grid)."""
+    if not any(v for serie in chart.raw_series for v in serie[0] if v is not None):
+        return ""
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
@@ -167,14 +177,15 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     months = data["trend"]["months"]
     for field, enum, key in (("product", d.Product, "chart.trend_product"), ("channel", d.Channel, "chart.trend_channel")):
         title = labels.t(key, lang)
-        chart = _chart("StackedBar", title, x_label_rotation=0)
-        chart.x_labels = [m[2:] for m in months]
+        totals = [sum(month) for month in zip(*data["trend"][field].values())]
+        chart = _chart("StackedBar", title, lang, counts=totals, x_label_rotation=0)
+        chart.x_labels = [f"{m[2:4]}/{m[5:7]}" for m in months]  # 25/11: year and month, not a day
         for value, series in data["trend"][field].items():
             chart.add(labels.label(value, lang, enum), series)
         out.append({"id": f"trend-{field}", "title": title, "svg": _svg(chart)})
     title = labels.t("chart.reasons", lang)
-    chart = _chart("HorizontalBar", title)
-    top = data["top_reasons"][:8][::-1]
+    top = data["top_reasons"][::-1]  # as many as the table under it lists
+    chart = _chart("HorizontalBar", title, lang, counts=[n for r in top for n in (r["received"], r["previous"])])
     chart.x_labels = [labels.label(r["category"], lang, d.Category) for r in top]
     chart.add(data["month"], [r["received"] for r in top])
     chart.add(data["previous_month"], [r["previous"] for r in top])
@@ -182,15 +193,16 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     for rows, dim, enum, key in ((data["compliance_by_tier"], "tier", d.Tier, "chart.compliance_tier"),
                                  (data["compliance_by_branch"], "branch", None, "chart.compliance_branch")):
         title = labels.t(key, lang)
-        chart = _chart("Bar", title, range=(0, 100))
+        chart = _chart("Bar", title, lang, range=(0, 100))
         chart.x_labels = [labels.t("total", lang) if r[dim] == "TOTAL" else
                           (labels.label(r[dim], lang, enum) if enum else r[dim]) for r in rows]
         chart.add(labels.t("within_internal_pct", lang), [r["within_internal_pct"] for r in rows])
         chart.add(labels.t("within_regulatory_pct", lang), [r["within_regulatory_pct"] for r in rows])
         out.append({"id": f"compliance-{dim}", "title": title, "svg": _svg(chart)})
     title = labels.t("chart.aging", lang)
-    chart = _chart("StackedBar", title)
     buckets = [bucket_name(a, b) for a, b in AGE_BUCKETS]
+    chart = _chart("StackedBar", title, lang, counts=[sum(row[b] for row in data["aging"] if row["tier"] != "TOTAL")
+                                                      for b in buckets])
     chart.x_labels = buckets
     for row in data["aging"]:
         if row["tier"] != "TOTAL":

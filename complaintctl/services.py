@@ -101,7 +101,7 @@ class Result:
     case: dict[str, Any]
     key: str
     params: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)  # each a labels key and its values
     provisional: list[int] = field(default_factory=list)  # years whose calendar is provisional
 
     def text(self, lang: str = "en") -> str:
@@ -109,7 +109,8 @@ class Result:
 
     def notes(self, lang: str = "en") -> list[str]:
         """The warnings in `lang`: a deadline in a year whose holiday schedule is provisional."""
-        return [labels.t("provisional", lang, year=y) for y in self.provisional] + self.warnings
+        return [labels.t("provisional", lang, year=y) for y in self.provisional] + \
+            [labels.t(key, lang, **values) for key, values in self.warnings]
 
     @property
     def message(self) -> str:
@@ -273,7 +274,8 @@ def _move(case: Case, action: d.Action) -> d.Status:
     return d.next_status(d.Status(case.status), action, paused_from)
 
 
-def _result(uow, ctx: Context, case: Case, key: str, warnings: list[str] | None = None, **params) -> Result:
+def _result(uow, ctx: Context, case: Case, key: str, warnings: list[tuple[str, dict]] | None = None,
+            **params) -> Result:
     years = deadlines.provisional_years(ctx.calendar, case.due_at, case.regulatory_due_at)
     full = _full(uow, case) if _unmasked(uow, ctx) else None
     return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params,
@@ -908,8 +910,7 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
         _apply(uow, ctx, case, d.Action.CLOSE, when,
                {"status": status.value, "closed_at": when, "satisfaction": sat.value})
         uow.commit()
-        hint = [f"the customer is unsatisfied: 'complaintctl reopen {case.reference} --reason ...' starts a new cycle"] \
-            if sat == d.Satisfaction.UNSATISFIED else []
+        hint = [("warn.unsatisfied", {"ref": case.reference})] if sat == d.Satisfaction.UNSATISFIED else []
         return _result(uow, ctx, case, "msg.closed", hint, satisfaction=sat.value)
 
 

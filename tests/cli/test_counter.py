@@ -340,3 +340,12 @@ def test_show_reads_in_the_output_language_after_a_reopening(cli, monkeypatch):
     en = cli("show", ref, "--as-of", "2026-03-11T12:00").stdout
     assert "State: Assigned" in en and "Told via: Letter" in en and "Internal deadline missed: yes" in en
     assert "Resolved  " not in en.split("Cycles")[0]
+
+
+def test_show_names_the_holidays_in_the_operators_language(cli):
+    """The day-by-day count named 2026's National Day holidays in English in a Chinese `show`."""
+    ref = cli.log(received="2026-09-30T16:30")
+    zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-10-01T09:00").stdout
+    assert "2026-10-01（周四）：节假日（国庆节），不计入。" in zh and "National Day" not in zh
+    en = cli("show", ref, "--as-of", "2026-10-01T09:00", "--json").stdout
+    assert "Thu 2026-10-01: holiday (National Day), not counted." in en and "国庆" not in en

@@ -52,6 +52,14 @@ def test_full_lifecycle_with_audit_trail(cli):
     assert events[1]["old"]["status"] == "received" and events[1]["new"]["assignee"] == "wangfang"
 
 
+def test_closing_with_an_unsatisfied_customer_says_how_to_reopen_in_the_operators_language(cli):
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "退还手续费", "--notified-via", "phone", "--at", "2026-03-03T10:00")
+    r = cli("--lang", "zh", "close", ref, "--satisfaction", "不满意", "--at", "2026-03-04T10:00")
+    assert f"客户不满意：可用 'complaintctl reopen {ref} --reason ...' 重新处理" in r.stderr
+    assert "unsatisfied" not in r.stderr
+
+
 def test_an_administrator_acting_for_someone_is_recorded_as_both(cli):
     cli.staff()
     ref = cli.log()

@@ -51,3 +51,26 @@ def test_the_demo_fills_every_section_of_the_return_and_the_monthly_report(cli):
     assert m["aging"][-1]["total"] and m["actions_due"] and m["actions_late"]
     reviews = m["reviews"][-1]
     assert reviews["reviews_requested"] and reviews["reviews_upheld"] + reviews["reviews_changed"]
+
+
+def test_the_monthly_pages_charts_count_whole_cases_and_say_when_they_are_empty(cli, tmp_path):
+    """A Chinese page printed pygal's English "No data" over an empty grid from 0 to 1 in tenths; a
+    chart of cases counted "0.5". Now an empty chart is one line in the page's language, and the
+    count axes are whole numbers."""
+    import re
+
+    cli.log(received="2026-03-02T10:00")
+    cli.log("--product", "loan", received="2026-03-03T10:00")
+    empty, full = tmp_path / "empty.html", tmp_path / "full.html"
+    cli("--lang", "zh", "report", "monthly", "--month", "2025-09", "--output", str(empty))
+    page = empty.read_text(encoding="utf-8")
+    assert "No data" not in page and "<svg" not in page and page.startswith("<!DOCTYPE html>")
+    assert "近12个月各产品投诉量：无数据" in page and page.count("：无数据") == 6
+    cli("report", "monthly", "--month", "2026-03", "--output", str(full))
+    page = full.read_text(encoding="utf-8")
+    trend = page[page.index('id="trend-product"'):page.index('id="trend-channel"')]
+    axis = trend[trend.index('class="axis y'):]
+    axis = axis[:axis.index('class="axis x') if 'class="axis x' in axis else len(axis)]
+    ticks = re.findall(r'<text x="-5" y="[\d.]+" class="[^"]*">([^<]+)</text>', axis)
+    assert ticks and all(t.isdigit() for t in ticks), ticks  # 0, 1, 2: no tenths of a case
+    assert "Received per month by channel (12 months): no data" not in page
