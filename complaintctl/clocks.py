@@ -16,7 +16,9 @@ The rules, for an open case at a moment `as_of`:
 - *due soon*: a case with a deadline whose clock runs after `as_of` and at or before the due-soon
   cutoff (`deadlines.due_soon_cutoff`): while paused only the regulatory one (not for an appraisal);
 - *overdue by* is measured up to the moment the clock stopped; the urgent plan in clock hours,
-  everything else in working time. *Time left* is to the nearest deadline whose clock runs (a paused
+  everything else in working time; when both clocks have run out, from the deadline passed longest
+  ago in clock time (the internal one on a tie): a case escalated to urgent after its regulatory
+  deadline passed, its plan due later, is as late as its regulatory deadline says. *Time left* is to the nearest deadline whose clock runs (a paused
   case's regulatory one; none while an appraisal lasts).
 """
 from __future__ import annotations
@@ -141,19 +143,20 @@ def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded:
     """Overdue (and which clocks), overdue by, time left and stale, at `as_of`. `responded`: the
     urgent plan has been given (until then an urgent case's internal clock is the plan's)."""
     now = state(case, as_of)
-    breach, span, late, toward = [], None, None, None
+    breach, span, late, toward, passed = [], None, None, None, None
     due, reg = case.due_at, case.regulatory_due_at
     if now.internal:
         urgent_plan = case.tier == _URGENT and not responded
         breach.append("response" if urgent_plan else "internal")
         stop = as_of if case.paused_at is None else min(as_of, case.paused_at)
         span = deadlines.remaining(due, stop, cal, clock_hours=urgent_plan)
-        late, toward = (stop - due).total_seconds(), "internal"
+        passed, toward = stop - due, "internal"
+        late = passed.total_seconds()
     if now.regulatory:
         breach.append("review" if case.status == _UNDER_REVIEW else "regulatory")
-        if span is None:
-            stop = regulatory_stop(case)
-            stop = as_of if stop is None else min(as_of, stop)
+        stop = regulatory_stop(case)
+        stop = as_of if stop is None else min(as_of, stop)
+        if span is None or stop - reg > passed:  # of the two, the deadline passed longest ago
             span = deadlines.remaining(reg, stop, cal, clock_hours=False)
             late, toward = (stop - reg).total_seconds(), "regulatory"
     left = None
@@ -415,16 +418,31 @@ def overdue_micros_sql(as_of):
     now, internal_stop, regulatory_stop_, urgent_plan = _stops(as_of)
     return sql_case(
         (not_(open_sql()), None),
-        (internal_overdue_sql(now), sql_case((urgent_plan, MicrosBetween(_C.due_at, internal_stop)),
-                                             else_=working_micros_sql(_C.due_at, internal_stop))),
+        (_internal_counts(now, internal_stop, regulatory_stop_),
+         sql_case((urgent_plan, MicrosBetween(_C.due_at, internal_stop)),
+                  else_=working_micros_sql(_C.due_at, internal_stop))),
         (regulatory_overdue_sql(now), working_micros_sql(_C.regulatory_due_at, regulatory_stop_)),
         else_=None)
 
 
+def _internal_counts(now, internal_stop, regulatory_stop_):
+    """SQL: `read`'s overdue by counts from the internal deadline: it ran out, and the regulatory one
+    did not, or was passed no longer ago in clock time."""
+    from sqlalchemy import and_, case as sql_case, true
+
+    from .db import MicrosBetween
+
+    _C = _cases()
+    # (A CASE, not NOT(...): a case with no regulatory deadline reads NULL there, not false.)
+    return and_(internal_overdue_sql(now),
+                sql_case((regulatory_overdue_sql(now), MicrosBetween(_C.due_at, internal_stop)
+                          >= MicrosBetween(_C.regulatory_due_at, regulatory_stop_)), else_=true()))
+
+
 def overdue_span_sql(as_of):
     """SQL: `read`'s overdue by in three parts, for the report that words it: the deadline it is
-    counted from (the internal one if that ran out, else the regulatory one; NULL for a case that
-    is not overdue), the moment that clock stopped (as_of, or the pause's start), and 1 when it is
+    counted from (of those that ran out, the one passed longest ago, the internal one on a tie;
+    NULL for a case that is not overdue), the moment that clock stopped (as_of, or the pause's start), and 1 when it is
     counted in clock hours (an urgent case's 24-hour plan), else 0. overdue_micros_from counts
     them; many cases share them (deadlines fall at the ends of working days), so a report counts
     each distinct triple once."""
@@ -432,7 +450,7 @@ def overdue_span_sql(as_of):
 
     _C = _cases()
     now, internal_stop, regulatory_stop_, urgent_plan = _stops(as_of)
-    internal, regulatory = internal_overdue_sql(now), regulatory_overdue_sql(now)
+    internal, regulatory = _internal_counts(now, internal_stop, regulatory_stop_), regulatory_overdue_sql(now)
     deadline = sql_case((not_(open_sql()), None), (internal, _C.due_at), (regulatory, _C.regulatory_due_at), else_=None)
     stop = sql_case((internal, internal_stop), else_=regulatory_stop_)
     clock_hours = sql_case((and_(internal, urgent_plan), 1), else_=0)

@@ -50,7 +50,7 @@ FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022
          "decided_cycles": "0022"}
 NAMES = tuple(FIRST)
 REVISION = "0017"  # the migration that first writes any
-LATEST = "0023"    # the last that changed them
+LATEST = "0025"    # the last that changed them (0025: overdue by from the deadline passed longest ago)
 CALENDAR = "0020"  # from this revision on, overdue_cases counts overdue by over business_days
 
 

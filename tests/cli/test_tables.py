@@ -153,6 +153,24 @@ def test_overdue_since_friday_midnight_reads_in_calendar_and_working_time_on_mon
     assert all("late 1d 5h" in out and "29h" not in out for out in words.values()), words
 
 
+def test_a_case_past_its_regulatory_deadline_stays_that_late_after_escalation_to_urgent(cli):
+    """Escalated to urgent six weeks after its regulatory deadline, a case's 24-hour plan was due the
+    next day; its clock read "late 2d 2h" counted from the plan, shrinking from 40 days, and the
+    regulator's deadline was out of sight at 80 columns. Overdue by counts from the deadline passed
+    longest ago, on both the table and the files, and grows."""
+    cli.staff()
+    ref = cli.log("--tier", "important", received="2026-01-05T10:00")  # regulatory: end of Tue 2026-01-20
+    cli("escalate", ref, "--to", "urgent", "--reason", "客户情绪激动", "--at", "2026-03-02T10:00")
+    early = cli("list", "--as-of", "2026-03-02T12:00").stdout
+    later = cli("list", "--as-of", "2026-03-05T12:00").stdout
+    assert re.search(rf"^{ref} .*2026-01-20 24:00 .*late 40d 12h", early, re.M), early
+    assert re.search(rf"^{ref} .*2026-01-20 24:00 .*late 43d 12h", later, re.M), later
+    row = cli.json("report", "overdue", "--as-of", "2026-03-05T12:00", "--format", "json")[0]
+    assert row["breach"] == "response+regulatory" and row["overdue_by_calendar"] == "43d 12h"
+    csv_row = cli("report", "overdue", "--as-of", "2026-03-05T12:00", "--format", "csv").stdout.splitlines()[1]
+    assert "43d 12h" in csv_row
+
+
 def test_due_soon_rows_in_the_overdue_report_are_labelled_and_counted(cli):
     cli.log(received="2026-03-03T10:00")  # overdue on the 9th
     soon = cli.log(received="2026-03-06T09:00")  # due at the end of Wed 03-11
