@@ -274,8 +274,10 @@ class _Adapter:
     def refresh_statistics(self, conn) -> None:
         """Let the query planner see how large the tables and how selective the indexes are now."""
 
-    def scrub(self, store) -> None:
-        """After personal data was erased and committed: let the erased bytes leave the storage too."""
+    def scrub(self, store) -> bool:
+        """After personal data was erased and committed: let the erased bytes leave the storage too;
+        False when they could not leave yet (a reader holds them)."""
+        return True
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """Insert prepared rows (values already through their bind processors, in `names` order)."""
@@ -597,16 +599,19 @@ class _SQLite(_Adapter):
         marks = ", ".join("?" * len(names))
         conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})", rows)
 
-    def scrub(self, store) -> None:
+    def scrub(self, store) -> bool:
         """Copy the WAL into the file and truncate it: the page versions that held erased values
-        go with it (secure_delete has already zeroed them in the pages themselves)."""
+        go with it (secure_delete has already zeroed them in the pages themselves). A reader still
+        holding an older snapshot keeps the checkpoint from finishing (after the busy timeout):
+        False, and the old pages stay in the WAL and the file until a later checkpoint."""
         raw = store.engine.raw_connection()
         try:
             cur = raw.cursor()
-            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             cur.close()
         finally:
             raw.close()
+        return not busy
 
     def refresh_statistics(self, conn) -> None:
         """An approximate ANALYZE (a thousand index entries a table: milliseconds at any size).
@@ -723,11 +728,12 @@ class _PostgreSQL(_Adapter):
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
 
-    def scrub(self, store) -> None:
+    def scrub(self, store) -> bool:
         """VACUUM makes the dead row versions holding erased values reusable; the server's WAL and
         any backup keep them until they are recycled (README: Data safety)."""
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM personal_data, cases")
+        return True
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """COPY ... FROM STDIN on the session's own connection (inside its transaction): psycopg's

@@ -1258,6 +1258,11 @@ TEXT.update({
                       "ok：完整性、外键、状态重放和审计链均无问题"),
     "done.backup": ("backup written to {file} ({bytes} bytes, integrity {integrity})",
                     "备份已写入 {file}（{bytes} 字节，完整性检查：{integrity}）"),
+    "err.scrub_busy": ("anonymised {n} case(s) closed before {date}, but another process reading the database kept "
+                       "the erased values in its file and WAL: when no one is reading it, run 'complaintctl db purge "
+                       "--closed-before {date}' again, which removes them",
+                       "已匿名化 {date} 之前结案的 {n} 件案件，但有其他进程正在读取数据库，被清除的信息仍留在数据库文件及其 WAL 中："
+                       "请在无人读取时再次运行 'complaintctl db purge --closed-before {date}' 以彻底清除"),
     "done.purged": ("anonymised {n} case(s) closed before {date}", "已匿名化 {date} 之前结案的 {n} 件案件"),
     "done.would_purge": ("would anonymise {n} case(s) closed before {date}", "将匿名化 {date} 之前结案的 {n} 件案件（未写入）"),
     "done.exported": ("exported {n} rows to {output}", "已导出 {n} 行至 {output}"),

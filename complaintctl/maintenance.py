@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 from . import access, audit, business_days, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
-from .errors import InvalidPath, InvalidValue, UserError
+from .errors import EnvironmentFault, InvalidPath, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .context import Context, parse_date, show_time
 
@@ -388,7 +388,9 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             anonymised.append(case.reference)
         if not dry_run:
             uow.commit()
-    if anonymised and not dry_run:
-        uow.store.adapter.scrub(uow.store)  # the erased bytes leave the file, not only the rows
+    # The erased bytes leave the file, not only the rows; a purge run again (nothing left to
+    # anonymise) finishes what a reader kept the last one from doing.
+    if not dry_run and not uow.store.adapter.scrub(uow.store):
+        raise EnvironmentFault("err.scrub_busy", n=len(anonymised), date=day.isoformat())
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
             "at": show_time(ctx.now, ctx)}

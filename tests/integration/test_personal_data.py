@@ -84,6 +84,38 @@ def test_after_purge_no_personal_data_is_left_in_the_database_files(cli):
 
 
 @pytest.mark.sqlite_only
+def test_a_purge_a_reader_kept_from_scrubbing_says_so_and_a_second_run_finishes_it(cli, tmp_path):
+    """A reader holding a snapshot keeps the WAL's checkpoint from finishing: the erased values
+    stayed in the file and its WAL while the purge said it was done (exit 0). Now it says what was
+    anonymised and that the values are still in the files (exit 1); run again, it removes them."""
+    import sqlite3
+
+    _everything(cli)
+    short = tmp_path / "short.toml"
+    short.write_text("[database]\nbusy_timeout_seconds = 1\n", encoding="utf-8")
+    reader = sqlite3.connect(cli.db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM cases").fetchone()  # a snapshot held open
+    try:
+        done = cli("--config", str(short), "db", "purge", "--closed-before", "2026-04-01", expect=1)
+        files = [p for p in cli.db.parent.iterdir() if p.name.startswith(cli.db.name)]
+        assert any(SECRETS[0].encode("utf-8") in p.read_bytes() for p in files)  # what the message says
+        assert "anonymised 0 case(s)" in cli("--config", str(short), "db", "purge", "--closed-before", "2026-04-01",
+                                             expect=1).stderr  # still read: still there
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    err = done.stderr
+    assert err.startswith("complaintctl: error: anonymised 1 case(s) closed before 2026-04-01, but another process")
+    assert err.count("\n") == 1 and "Traceback" not in done.output
+    assert "run 'complaintctl db purge --closed-before 2026-04-01' again" in err
+    assert "anonymised 0 case(s)" in cli("db", "purge", "--closed-before", "2026-04-01").stdout
+    data = b"".join(p.read_bytes() for p in cli.db.parent.iterdir() if p.name.startswith(cli.db.name))
+    for secret in SECRETS:
+        assert secret.encode("utf-8") not in data, secret
+
+
+@pytest.mark.sqlite_only
 def test_an_older_database_moves_full_text_out_of_its_events_and_rechains(cli):
     """Events written before personal_data existed held the full text; the upgrade moves it out,
     masks the names, and the re-chained trail verifies."""
