@@ -1868,6 +1868,9 @@ TEXT.update({
                               "higher institution (staff without a branch); {reviewer} is {reviewer_role} of {branch}",
                               "级别高于处理人 {name}（{role}）的员工，或上级机构（未登记网点）的中层及以上管理人员；"
                               "{reviewer} 是网点 {branch} 的{reviewer_role}"),
+    "acc.staff_name": ("a name other than 'complaintctl' (the tool's own) without ' as ' in it (the audit trail names an "
+                       "administrator acting for someone 'admin as name')",
+                       "除 'complaintctl'（本工具自身）以外、且不含 ' as ' 的姓名（管理员代他人操作时，审计记录写作“管理员 as 姓名”）"),
     "acc.staff_spec": ("NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei",
                        "姓名:角色 或 姓名:角色:登录账户，如 zhangwei:manager:zhangwei"),
     "acc.login_name": ("an account name of letters, digits, '_', '.', '@' or '-' (at most 63)",

@@ -333,3 +333,12 @@ def test_a_role_given_again_is_said_to_be_unchanged_and_a_deactivation_reads_no(
     active = {r["name"]: r["active"] for r in cli.json("staff", "list", "--format", "json")}
     table = {line.split()[0]: line for line in cli("staff", "list").stdout.splitlines() if line.strip()}
     assert active["sunli"] is False and " no " in table["sunli"] and " yes " in table["zhangwei"]
+
+
+def test_a_staff_name_that_reads_as_someone_elses_actor_is_refused(cli):
+    """'zhangwei as wangfang' would make every event of theirs read as an administrator acting for
+    wangfang, and 'complaintctl' as the bootstrap's own: both refused, nothing written."""
+    for name in ("zhangwei as wangfang", "complaintctl"):
+        err = cli.fails("staff", "add", name, "--role", "staff", "--branch", "BJ001")
+        assert err.startswith(f"complaintctl: error: invalid name '{name}': expected a name other than 'complaintctl'")
+    cli("staff", "add", "Thomas", "--role", "staff", "--branch", "BJ001")  # 'as' inside a word is a name

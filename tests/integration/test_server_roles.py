@@ -100,6 +100,38 @@ def test_no_login_may_update_or_delete_an_event_not_even_the_owner(cli, logins):
     assert cli("db", "check").exit_code == 0
 
 
+def test_a_login_may_insert_only_events_that_name_it(cli, logins):
+    """A clerk with psql could append a chained event naming a manager or the administrator as its
+    actor (a forged approval), and db check verified it: the server now refuses an event whose
+    actor is not the inserting login's own staff name (an administrator's, followed by " as ")."""
+    from complaintctl.audit import hash_iso
+
+    a_login, a = logins("a")
+    x_login, x = logins("x")
+    cli("staff", "add", "clerk_a", "--role", "staff", "--branch", "BJ001", "--login", a_login)
+    cli("staff", "add", "admin_x", "--role", "admin", "--login", x_login)
+    cli.staff()
+    ref = cli.log("--branch", "BJ001")
+
+    def insert(who: Cli, actor: str) -> None:
+        head = who.scalar("select complaintctl_chain_head()")
+        now = "2026-11-30T12:00:00.000000"
+        who.sql("insert into events (case_id, action, actor, occurred_at, recorded_at, old, new, detail, prev_hash, hash) "
+                "values (1, 'note', :actor, :t, :t, null, null, 'x', :p, :h)", actor=actor, t=now, p=head,
+                h=hash_iso(head, 1, "note", actor, now, now, None, None, "x"))
+
+    for forged in ("zhangwei", cli.admin, "clerk_a as zhangwei"):
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            insert(a, forged)
+    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+        insert(x, "zhangwei")
+    insert(a, "clerk_a")  # its own name: what the tool writes for it (and db check then verifies)
+    insert(x, "admin_x as zhangwei")  # an administrator acting for someone, as --as records it
+    a("note", ref, "已回访")
+    x("--as", "zhangwei", "note", ref, "已回访")
+    assert [e["actor"] for e in cli.json("show", ref, "--json")["events"][-2:]] == ["clerk_a", "admin_x as zhangwei"]
+
+
 def test_a_manager_of_one_branch_cannot_reveal_a_case_of_another(cli, logins):
     m_login, m = logins("m")
     cli("staff", "add", "manager_a", "--role", "manager", "--branch", "BJ001", "--login", m_login)
