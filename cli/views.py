@@ -627,8 +627,7 @@ def return_sheets(rep: dict, ctx) -> list:
     matrix.append(["", t("total"), *totals, sum(totals)])
     headers = [t("business_code"), t("business_name"), *[f"{c} {book.name(c, zh)}" for c in c_codes], t("total")]
     channels = {r["channel_code"]: r["received"] for r in rep["by_channel"]}
-    a_codes = sorted(set(book.codes("A")) | set(channels))
-    channel_rows = [[a, book.name(a, zh), channels.get(a, 0)] for a in a_codes]
+    channel_rows = [[a, book.name(a, zh), n] for a, n in book.with_subtotals(channels, "A")]  # a class: its subclasses'
     channel_rows.append(["", t("total"), sum(channels.values())])
     branch_rows = [[t("total") if r["branch"] == "TOTAL" else r["branch"],
                     "" if r["branch"] == "TOTAL" else (r["region"] or t("region.none")),

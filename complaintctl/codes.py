@@ -41,6 +41,13 @@ class CodeBook:
         """Every code of one class (A, B or C), in code order."""
         return sorted(c for c in self.names if c.startswith(letter))
 
+    def with_subtotals(self, counts: Mapping[str, int], letter: str) -> list[tuple[str, int]]:
+        """Every code of one class in code order, each with its count and its subclasses' (a code's
+        subclasses are the codes it begins: A0103 holds A01031 to A01039, A01 all of those): what a
+        form listing the whole classification shows against each class."""
+        codes = sorted(set(self.codes(letter)) | set(counts))
+        return [(code, sum(n for c, n in counts.items() if c.startswith(code))) for code in codes]
+
     def rows(self) -> list[dict[str, Any]]:
         """The whole table for `choices codes`: every code, and which choices map to it."""
         used: dict[str, list[str]] = {}

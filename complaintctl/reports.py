@@ -564,10 +564,14 @@ def summary_statement(statement: str, dims: tuple[str, ...] = (), kind: str = ""
     if statement == "repeat_cases":
         return repeat_cases_select(bindparam("ids", expanding=True), cols)
     if statement == "causes":
+        # The cases (not their decisions: a case decided twice is one) resolved in the window, a
+        # review's decision not among them, as report sla counts resolutions.
         cause = func.coalesce(Case.root_cause, Case.category)
-        return (select(cause, func.count()).join(Cycle, Cycle.case_id == Case.id)
-                .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi)
-                .group_by(cause).order_by(func.count().desc()).limit(10))
+        n = func.count(func.distinct(Case.id))
+        return (select(cause, n).join(Cycle, Cycle.case_id == Case.id)
+                .where(Cycle.resolved_at >= lo, Cycle.resolved_at < hi,
+                       func.coalesce(Cycle.opened_by, "log") != d.Action.REVIEW.value)
+                .group_by(cause).order_by(n.desc(), cause).limit(10))
     if statement == "repeaters":
         return _repeaters_select(kind, readable, lo, hi)
     raise ValueError(statement)

@@ -7013,12 +7013,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'staff WHERE staff.name = %(value)s::VARCHAR',
                                   {}),
                 'summary_causes': ('SELECT coalesce(cases.root_cause, cases.category) AS coalesce_1, '
-                                   'count(*) AS count_1 FROM cases JOIN cycles ON cycles.case_id = cases.id '
-                                   'WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
-                                   'cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY '
-                                   'coalesce(cases.root_cause, cases.category) ORDER BY count(*) DESC LIMIT '
-                                   '%(param_1)s::INTEGER',
-                                   {'param_1': 10}),
+                                   'count(distinct(cases.id)) AS count_1 FROM cases JOIN cycles ON '
+                                   'cycles.case_id = cases.id WHERE cycles.resolved_at >= %(lo)s::TIMESTAMP '
+                                   'WITHOUT TIME ZONE AND cycles.resolved_at < %(hi)s::TIMESTAMP WITHOUT '
+                                   'TIME ZONE AND coalesce(cycles.opened_by, %(coalesce_2)s::VARCHAR) != '
+                                   '%(coalesce_3)s::VARCHAR GROUP BY coalesce(cases.root_cause, '
+                                   'cases.category) ORDER BY count(distinct(cases.id)) DESC, '
+                                   'coalesce(cases.root_cause, cases.category) LIMIT %(param_1)s::INTEGER',
+                                   {'coalesce_2': 'log', 'coalesce_3': 'review', 'param_1': 10}),
                 'summary_counts': ('SELECT __dims__, CASE WHEN (cases.received_at >= %(lo)s::TIMESTAMP '
                                    'WITHOUT TIME ZONE) THEN %(param_1)s::VARCHAR ELSE %(param_2)s::VARCHAR '
                                    'END AS period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
@@ -13605,12 +13607,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'staff_by_name': ('SELECT staff.id, staff.name, staff.role, staff.branch, staff.active FROM '
                               'staff WHERE staff.name = :value',
                               {}),
-            'summary_causes': ('SELECT coalesce(cases.root_cause, cases.category) AS coalesce_1, count(*) AS '
-                               'count_1 FROM cases JOIN cycles ON cycles.case_id = cases.id WHERE '
-                               'cycles.resolved_at >= :lo AND cycles.resolved_at < :hi GROUP BY '
-                               'coalesce(cases.root_cause, cases.category) ORDER BY count(*) DESC LIMIT '
-                               ':param_1 OFFSET :param_2',
-                               {'param_1': 10, 'param_2': 0}),
+            'summary_causes': ('SELECT coalesce(cases.root_cause, cases.category) AS coalesce_1, '
+                               'count(distinct(cases.id)) AS count_1 FROM cases JOIN cycles ON '
+                               'cycles.case_id = cases.id WHERE cycles.resolved_at >= :lo AND '
+                               'cycles.resolved_at < :hi AND coalesce(cycles.opened_by, :coalesce_2) != '
+                               ':coalesce_3 GROUP BY coalesce(cases.root_cause, cases.category) ORDER BY '
+                               'count(distinct(cases.id)) DESC, coalesce(cases.root_cause, cases.category) '
+                               'LIMIT :param_1 OFFSET :param_2',
+                               {'coalesce_2': 'log', 'coalesce_3': 'review', 'param_1': 10, 'param_2': 0}),
             'summary_counts': ('SELECT __dims__, CASE WHEN (cases.received_at >= :lo) THEN :param_1 ELSE '
                                ':param_2 END AS period, count(*) AS count_1, sum(CASE WHEN (cases.status = '
                                ':status_1) THEN :param_3 ELSE :param_4 END) AS sum_1 FROM cases WHERE '

@@ -121,6 +121,23 @@ def test_summary_compares_with_the_previous_window(cli, data):
     assert rep["root_causes"] == [{"root_cause": "fees", "resolved": 1}]
 
 
+def test_summary_root_causes_count_cases_resolved_not_decisions(cli):
+    """A case resolved, reopened and resolved again counted twice, and a review's decision as a
+    resolution, against report sla's count of the same window."""
+    cli.staff()
+    twice = cli.log("--category", "fees", received="2026-11-02T09:30")
+    cli("resolve", twice, "--resolution", "x", "--root-cause", "fees", "--notified-via", "phone", "--at", "2026-11-04T10:00")
+    cli("reopen", twice, "--reason", "客户不认可", "--at", "2026-11-05T10:00")
+    cli("resolve", twice, "--resolution", "y", "--root-cause", "fees", "--notified-via", "phone", "--at", "2026-11-06T10:00")
+    reviewed = cli.log("--category", "disclosure", received="2026-10-28T10:00")
+    cli("resolve", reviewed, "--resolution", "x", "--root-cause", "disclosure", "--notified-via", "letter",
+        "--at", "2026-10-30T10:00")
+    cli("review", reviewed, "--requested-at", "2026-11-05T10:00", "--reviewer", "sunli")
+    cli("--as", "sunli", "review-decide", reviewed, "--outcome", "changed", "--text", "x", "--at", "2026-11-20T10:00")
+    rep = cli.json("report", "summary", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "tier", "--format", "json")
+    assert rep["root_causes"] == [{"root_cause": "fees", "resolved": 1}]
+
+
 def test_escalate_overdue_moves_one_tier_once_a_working_day(cli, data):
     out = cli("escalate", "--overdue", "--as-of", AS_OF).stdout
     assert f"{data['a']}: General -> Important" in out
