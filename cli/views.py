@@ -521,7 +521,7 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
     if fmt == "xlsx" and output is None:
-        raise InvalidValue("--output", "", "acc.xlsx_output")
+        raise UserError("err.xlsx_needs_output")
     if quarter is not None:
         return_figures.parse_quarter(quarter)
     if month is not None:
@@ -533,11 +533,7 @@ def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> Non
     a period not yet over is said to be one, on stderr (its figures are as of now)."""
     import datetime as dt
 
-    first, last = (dt.datetime.fromisoformat(rep[k]) for k in ("from", "to"))
-    if first > ctx.now:
-        render.warn(labels.t("return.not_begun", lang, period=rep["quarter"], day=rep["from"][:10]), lang)
-    elif last >= ctx.now:
-        render.warn(labels.t("return.partial", lang, period=rep["quarter"], day=rep["to"][:10]), lang)
+    _unfinished(rep["quarter"], rep["from"], rep["to"], ctx.now, lang)
     if fmt == "json":
         render.write_json(rep, output)
     elif fmt == "xlsx":
@@ -634,7 +630,7 @@ def return_sheets(rep: dict, ctx) -> list:
                     *[r[k] for k in HANDLING_KEYS]] for r in rep["by_branch"]]
     region_rows = [[row["region"], *[r[k] for k in HANDLING_KEYS]] for row, r in
                    zip(_return_rows(rep["by_region"], "region", zh), rep["by_region"])]
-    notes = [[t("return.quarter"), rep["quarter"]],
+    notes = [[t("return.quarter" if "Q" in rep["quarter"] else "return.month"), rep["quarter"]],
              [t("return.scope"), rep["branch"] or t("return.all_branches")],
              [t("return.region"), rep["region"] or t("return.all_branches")],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
@@ -651,9 +647,27 @@ def return_sheets(rep: dict, ctx) -> list:
     ]
 
 
+def _unfinished(period: str, first: str, last: str, now, lang: str) -> None:
+    """Say on stderr that a period (its first and last moments, ISO) has not begun at `now`, or is
+    not over: its figures are as of now, not the period's."""
+    import datetime as dt
+
+    start, end = (dt.datetime.fromisoformat(x) for x in (first, last))
+    if start > now:
+        render.warn(labels.t("return.not_begun", lang, period=period, day=first[:10]), lang)
+    elif end >= now:
+        render.warn(labels.t("return.partial", lang, period=period, day=last[:10]), lang)
+
+
 def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:
     """The monthly report: its figures as JSON, or the one self-contained HTML page headed by the
-    bank's name from `config` (and, for a file, the line that says where it went)."""
+    bank's name from `config` (and, for a file, the line that says where it went); a month not begun
+    or not over is said to be one, on stderr (its figures as of `as_of`, the present)."""
+    import datetime as dt
+
+    as_of = dt.datetime.fromisoformat(data["as_of"])
+    if as_of < dt.datetime.fromisoformat(data["to"]):  # (as_of is the month's end once it is over)
+        _unfinished(data["month"], data["from"], data["to"], as_of, lang)
     if fmt == "json":
         render.write_json(data, output)
         return

@@ -422,9 +422,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "monthly.actions_due": ("Due this month", "本月到期"),
     "monthly.actions_late": ("Late at month end", "月末逾期"),
     "monthly.none": ("None.", "无。"),
-    "monthly.footer": ("Made by complaintctl from the complaint register; every figure is also in the CSV and JSON "
-                       "reports (report monthly --format json).",
-                       "由 complaintctl 根据投诉登记数据生成；所有数据均可由 CSV/JSON 报表核对（report monthly --format json）。"),
+    "monthly.footer": ("Made by complaintctl from the complaint register; every figure is also in its JSON (report "
+                       "monthly --format json), and as rows in the CSV of report sla, report summary and report "
+                       "regulatory --month.",
+                       "由 complaintctl 根据投诉登记数据生成；所有数据均见其 JSON（report monthly --format json），"
+                       "也可由 report sla、report summary 与 report regulatory --month 的 CSV 逐行核对。"),
     "chart.trend_product": ("Received per month by product (12 months)", "近12个月各产品投诉量"),
     "chart.trend_channel": ("Received per month by channel (12 months)", "近12个月各渠道投诉量"),
     "chart.reasons": ("Top reasons: this month and the previous", "主要投诉原因：本月与上月"),
@@ -483,6 +485,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "table": ("Table", "表"),
     "measure": ("Measure", "指标"),
     "return.quarter": ("Quarter", "季度"),
+    "return.month": ("Month", "月份"),
     "return.window": ("Received from {lo} to {hi}", "受理时间 {lo} 至 {hi}"),
     "return.scope": ("Branch", "网点范围"),
     "return.all_branches": ("all branches", "全部网点"),
@@ -1834,8 +1837,13 @@ TEXT.update({
     "acc.customer_told": ("the time the customer was told of the extension and why", "告知客户延期及其理由的时间"),
     "acc.quarter": ("a quarter such as 2026Q3", "季度，如 2026Q3"),
     "acc.month": ("a month such as 2026-10", "月份，如 2026-10"),
-    "acc.quarter_or_month": ("either --quarter (such as 2026Q3) or --month (2026-07)",
-                             "--quarter（如 2026Q3）或 --month（如 2026-07）二者之一"),
+    "err.quarter_or_month": ("missing --quarter (such as 2026Q3) or --month (such as 2026-07): give one of them",
+                             "缺少 --quarter（如 2026Q3）或 --month（如 2026-07）：请给出其中之一"),
+    "err.quarter_and_month": ("--quarter and --month were both given: give one of them (a quarter such as 2026Q3, or a "
+                              "month such as 2026-07)",
+                              "--quarter 与 --month 只能给出其中之一（季度如 2026Q3，或月份如 2026-07）"),
+    "err.xlsx_needs_output": ("--format xlsx needs --output FILE.xlsx: a workbook is written to a file, not to standard "
+                              "output", "--format xlsx 需要 --output 文件名.xlsx：工作簿须写入文件，不写到标准输出"),
     # periods and tiers
     "acc.extended_to": ("30 or 60 (days from receipt)", "30 或 60（自受理之日起的天数）"),
     "acc.extension_to": ("30 (days from receipt; a manager approves) or 60 (an executive approves); {ceiling} days "
@@ -1933,7 +1941,6 @@ TEXT.update({
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
     "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
                       "以 .xlsx 结尾的文件名（工作簿不输出到终端）"),
-    "acc.xlsx_output": ("a file name such as 2026Q3.xlsx (xlsx is written to a file)", "文件名，如 2026Q3.xlsx（xlsx 须写入文件）"),
     "acc.anchor_lines": ("lines written by 'complaintctl db anchor' ({tag} events=N last_id=N hash=HEX at=TIME)",
                          "由 complaintctl db anchor 写入的行（{tag} events=N last_id=N hash=HEX at=TIME）"),
     "acc.anchor_file": ("an existing file of anchors written by 'complaintctl db anchor'",

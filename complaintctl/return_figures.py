@@ -254,7 +254,7 @@ def by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def period(quarter: str | None, month: str | None) -> tuple[dt.date, dt.date, str]:
     """The return's period: its first day, the day after it, and its name (2026Q3 or 2026-07)."""
     if (quarter is None) == (month is None):
-        raise InvalidValue("--quarter", quarter or "", "acc.quarter_or_month")
+        raise UserError("err.quarter_and_month" if quarter else "err.quarter_or_month")
     if quarter is not None:
         year, q = parse_quarter(quarter)
         return dt.date(year, 3 * q - 2, 1), month_start(year, 3 * q + 1), f"{year}Q{q}"

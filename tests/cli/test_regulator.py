@@ -491,7 +491,20 @@ def test_the_quarterly_return_refuses_bad_input(cli, tmp_path):
     cli.staff()
     assert "invalid --quarter '2026Q5'" in cli.fails("report", "regulatory", "--quarter", "2026Q5")
     assert "invalid --format 'pdf'" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "pdf")
-    assert "invalid --output" in cli.fails("report", "regulatory", "--quarter", "2026Q3", "--format", "xlsx")
+    assert "--format xlsx needs --output FILE.xlsx" in cli.fails("report", "regulatory", "--quarter", "2026Q3",
+                                                                 "--format", "xlsx")
+    assert "--quarter and --month were both given" in cli.fails("report", "regulatory", "--quarter", "2026Q4",
+                                                                "--month", "2026-10")
+    assert "missing --quarter (such as 2026Q3) or --month" in cli.fails("report", "regulatory")
+    # A board report of a month not begun, or not over, says so as the return does.
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    this_month = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # (the month the test runs in)
+    assert "2099-03 has not begun (it starts on 2099-03-01)" in cli("report", "monthly", "--month", "2099-03",
+                                                                    "--format", "json").stderr
+    assert "these are its figures so far" in cli("report", "monthly", "--month", this_month, "--format", "json").stderr
+    assert cli("report", "monthly", "--month", "2026-10", "--format", "json").stderr == ""
     # A period with nothing: every section drawn with its header, nothing on stderr (a line holding
     # one space went there, and the sections without rows were left out).
     empty = cli("report", "regulatory", "--quarter", "2025Q1")
