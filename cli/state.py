@@ -105,7 +105,7 @@ class AppState:
     def database_file(self) -> Path | None:
         """The SQLite file in use (None for a server), worked out without loading SQLAlchemy (so not
         through complaintctl.db: the one place outside it that reads a URL's scheme, for speed)."""
-        value = self.db or os.environ.get("COMPLAINTCTL_DB") or str(default_db_path())
+        value = self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"] or str(default_db_path())
         if "://" not in value:
             return Path(value).expanduser().absolute()
         return Path(value.split(":///", 1)[1]) if value.startswith("sqlite:///") and len(value) > 10 else None

@@ -445,6 +445,22 @@ def test_adopting_a_file_changes_only_the_rules_it_sets(cli, tmp_path):
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.sqlite_only
+def test_config_show_reads_the_rules_of_the_database_its_config_names(cli, tmp_path):
+    """With the database named by the config's [database] url (as `init` writes it), config show
+    read no database: it showed a file's 60 days as in force, which every other command refuses."""
+    from tests.conftest import RUN
+
+    cfg = tmp_path / "branch.toml"
+    cfg.write_text(f'[database]\nurl = "{cli.db}"\n', encoding="utf-8")
+    shown = {r["key"]: r for r in json.loads(RUN(["--config", str(cfg), "config", "show", "--format", "json"]).stdout)}
+    assert (shown["regulatory.days"]["value"], shown["regulatory.days"]["source"]) == (15, "database")
+    cfg.write_text(f'[database]\nurl = "{cli.db}"\n\n[regulatory]\ndays = 60\n', encoding="utf-8")
+    for args in (["config", "show"], ["list"]):
+        r = RUN(["--config", str(cfg), *args])
+        assert r.exit_code == 2 and "sets regulatory.days = 60, but this database's deadline rules say 15" in r.stderr
+
+
 def test_show_explains_deadlines_by_the_rules_that_set_them(cli, tmp_path):
     """After `config adopt` a case logged before it kept its deadline (3 working days) while show's
     day-by-day count said "day 1 of 5" and ended two days past it. Now each case is explained by the
