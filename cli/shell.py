@@ -24,6 +24,7 @@ _CHOICE_OPTIONS = {"--channel": "channel", "--product": "product", "--category":
                    "--status": "status", "--role": "role"}
 _STAFF_OPTIONS = ("--to", "--assignee", "--approved-by")
 _EXIT = labels.SHELL_EXIT
+_HELP = labels.SHELL_HELP
 
 
 def register(app: typer.Typer) -> None:
@@ -78,13 +79,15 @@ class Session:
 
         try:
             args = shlex.split(line)
-        except ValueError as exc:
-            sys.stderr.write(f"complaintctl: error: {labels.t('shell.quote', self.st.language, why=exc)}\n")
+        except ValueError:
+            sys.stderr.write(f"complaintctl: error: {labels.t('shell.quote', self.st.language)}\n")
             return 2
         if not args:
             return 0
         if args[0] == "complaintctl":
             args = args[1:]
+        if args and args[0] in _HELP:  # help, help log, help report overdue, ?
+            args = [*args[1:], "--help"]
         if args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.global', self.st.language)}\n")
             return 2

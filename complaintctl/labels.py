@@ -15,6 +15,7 @@ from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted
 LANGS = ("en", "zh")
 # What ends `complaintctl shell`, in either language.
 SHELL_EXIT = ("exit", "quit", "退出")
+SHELL_HELP = ("help", "?", "帮助")  # and `help COMMAND`: that command's --help
 
 # enum value -> (English, Chinese, extra Chinese/English aliases accepted on input)
 CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
@@ -1044,9 +1045,11 @@ def denial(kind: str, lang: str = "en", **params) -> str:
     return (zh if lang == "zh" else en).format(**values)
 # The interactive session -----------------------------------------------------------------------
 TEXT.update({
-    "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, exit or Ctrl-D leaves",
-                      "complaintctl 会话：{where}；命令照常输入，Tab 补全，exit 或 Ctrl-D 退出"),
-    "shell.quote": ("cannot read the line: {why}; expected matching quotes", "无法解析该行：{why}；引号应成对出现"),
+    "shell.welcome": ("complaintctl session on {where}: commands as usual, Tab completes, help (or help COMMAND) "
+                      "lists them, exit or Ctrl-D leaves",
+                      "complaintctl 会话：{where}；命令照常输入，Tab 补全，help（或 help 命令）查看帮助，exit 或 Ctrl-D 退出"),
+    "shell.quote": ("cannot read the line: a quotation mark or a backslash at its end is not closed; expected "
+                    "matching quotes", "无法解析该行：引号或行末的反斜杠未闭合；引号应成对出现"),
     "shell.global": ("global options (--db, --as, --lang, ...) are set when the session starts: "
                      "leave with exit and start complaintctl again with them",
                      "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),

@@ -38,6 +38,15 @@ def test_a_short_day_in_the_shell(cli):
     child.sendline("close C-2026-000099 --satisfaction satisfied")  # a mistake: one line, and the session goes on
     child.expect(r"complaintctl: error: unknown case 'C-2026-000099'[^\r\n]*\r\n")
     child.expect(PROMPT)
+    child.sendline("help note")  # help, or help COMMAND: that command's --help, in the session
+    child.expect("Usage: complaintctl note")
+    child.expect(PROMPT)
+    child.sendline("?")
+    child.expect("Commands")
+    child.expect(PROMPT)
+    child.sendline('note C-2026-000001 "unclosed')
+    child.expect(r"complaintctl: error: cannot read the line: a quotation mark or a backslash at its end is not closed")
+    child.expect(PROMPT)
     child.sendline("exit")
     child.expect(pexpect.EOF)
     child.close()
