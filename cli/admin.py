@@ -597,11 +597,12 @@ def init(
                 render.warn(labels.error_text(exc, lang_now), lang_now)
 
     plan = setup.plan(
-        branch=branch if branch is not None else ask("init.ask_branch", ""),
+        branch=branch if branch is not None else ask("init.ask_branch", "", setup.check_branch),
         timezone=timezone or ask("init.ask_timezone", "Asia/Shanghai", setup.check_timezone),
         country=country or ask("init.ask_country", "CN", setup.check_country),
         lang=lang or ask("init.ask_language", lang_now, setup.check_language),
-        staff=staff or ([s for s in ask("init.ask_staff", "", setup.check_staff).split(",") if s.strip()]),
+        staff=[i for s in staff for i in setup.staff_items(s)] if staff else setup.staff_items(
+            ask("init.ask_staff", "", setup.check_staff)),
         path=path or named or user_config_file(), force=force,
         database=st.db or os.environ.get("COMPLAINTCTL_DB") or None,
     )

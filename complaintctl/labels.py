@@ -1882,6 +1882,8 @@ TEXT.update({
     "acc.staff_name": ("a name other than 'complaintctl' (the tool's own) without ' as ' in it (the audit trail names an "
                        "administrator acting for someone 'admin as name')",
                        "除 'complaintctl'（本工具自身）以外、且不含 ' as ' 的姓名（管理员代他人操作时，审计记录写作“管理员 as 姓名”）"),
+    "acc.init_branch": ("the branch's code, such as BJ001 (a higher institution with no branch: init --branch '')",
+                        "网点代码，如 BJ001（无网点的上级机构：init --branch ''）"),
     "acc.staff_spec": ("NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei",
                        "姓名:角色 或 姓名:角色:登录账户，如 zhangwei:manager:zhangwei"),
     "acc.login_name": ("an account name of letters, digits, '_', '.', '@' or '-' (at most 63)",

@@ -28,14 +28,33 @@ def check_language(value: str) -> None:
     config.check_value("lang", value.strip())
 
 
+def check_branch(value: str) -> None:
+    """The branch asked for at a terminal: a code (a higher institution's set-up gives --branch '')."""
+    if not value.strip():
+        raise InvalidValue("--branch", value, "acc.init_branch")
+    config.check_value("branch", value.strip())
+
+
+def staff_items(value: str) -> list[str]:
+    """The NAME:ROLE[:LOGIN] items of a comma-separated answer, the full-width comma and colon of a
+    Chinese input method read as the ASCII ones (NFKC)."""
+    return [s for s in _ascii_marks(value).split(",") if s.strip()]
+
+
+def _ascii_marks(value: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value)
+
+
 def check_staff(value: str) -> None:
-    _people([s for s in value.split(",") if s.strip()])
+    _people(staff_items(value))
 
 
 def _people(staff: list[str]) -> list[tuple[str, str, str | None]]:
     people = []
     for item in staff:
-        name, _, rest = item.partition(":")
+        name, _, rest = _ascii_marks(item).partition(":")
         role, _, login = rest.partition(":")
         if not name.strip() or not role.strip():
             raise InvalidValue("--staff", item, "acc.staff_spec")

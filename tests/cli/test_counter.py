@@ -231,6 +231,9 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
                                            "init", "--path", str(tmp_path / "n.toml")],
                           env=env, encoding="utf-8", timeout=60)
     child.expect("Branch code")
+    child.sendline("")  # no answer: why, and asked again (it failed only after every question)
+    child.expect("expected the branch's code, such as BJ001")
+    child.expect("Branch code")
     child.sendline("BJ007")
     child.expect("Time zone")
     child.sendline("Mars/Olympus")
@@ -248,6 +251,14 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
     child.close()
     assert child.exitstatus == 130
     assert not (tmp_path / "n.toml").exists() and not (tmp_path / "n.db").exists()
+
+
+def test_init_reads_the_staff_typed_with_a_chinese_input_methods_comma_and_colon(cli, tmp_path):
+    out = cli("init", "--branch", "BJ001", "--staff", "李明：staff，张伟:manager", "--path", str(tmp_path / "b.toml"),
+              "--yes").stdout
+    assert "2 staff registered" in out
+    people = {p["name"]: p["role"] for p in cli.json("staff", "list", "--format", "json")}
+    assert people["李明"] == "staff" and people["张伟"] == "manager"
 
 
 @pytest.mark.sqlite_only
