@@ -332,7 +332,9 @@ def render_detail(detail, lang: str) -> None:
     import datetime as dt
 
     tz = dt.datetime.fromisoformat(c["received_at"]).tzinfo
-    for e in detail.events:
+    # In the order things happened (a step recorded late, `--at`, among the steps it came between;
+    # its recorded time under it); --json keeps the trail's own order, the order of the chain.
+    for e in sorted(detail.events, key=lambda e: (dt.datetime.fromisoformat(e["occurred_at"]), e["id"])):
         parts = []
         if e["new"]:
             parts.append(event_fields(e["new"], tz, lang))

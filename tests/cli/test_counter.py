@@ -360,3 +360,16 @@ def test_show_names_the_holidays_in_the_operators_language(cli):
     assert "2026-10-01（周四）：节假日（国庆节），不计入。" in zh and "National Day" not in zh
     en = cli("show", ref, "--as-of", "2026-10-01T09:00", "--json").stdout
     assert "Thu 2026-10-01: holiday (National Day), not counted." in en and "国庆" not in en
+
+
+def test_the_timeline_table_is_in_the_order_things_happened(cli, tmp_path):
+    """A letter written today sat above a review requested, by --requested-at, weeks before: the
+    table reads in the order of the times it shows; --json keeps the chain's order."""
+    cli.staff()
+    ref = cli.log(received="2026-09-30T16:30")
+    cli("resolve", ref, "--resolution", "补偿", "--notified-via", "phone", "--at", "2026-10-08T10:00")
+    cli("letter", ref, "--output", str(tmp_path / "letter.html"))
+    cli("review", ref, "--requested-at", "2026-10-12T10:00", "--reviewer", "sunli")
+    table = cli("show", ref, "--as-of", "2026-10-13T09:00").stdout
+    assert table.index("Review requested") < table.index("Decision letter produced")
+    assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "resolve", "letter", "review"]
