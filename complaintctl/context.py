@@ -114,11 +114,18 @@ def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_nam
     if moment is None:
         return ctx.now
     if moment > ctx.now:
-        raise InvalidValue(field_name, show_time(moment, ctx), "acc.not_future_now", now=show_time(ctx.now, ctx))
+        raise InvalidValue(field_name, said_time(moment, ctx), "acc.not_future_now", now=said_time(ctx.now, ctx))
     if case is not None and moment < case.received_at:
-        raise InvalidValue(field_name, show_time(moment, ctx), "acc.after_received",
-                           at=show_time(case.received_at, ctx))
+        raise InvalidValue(field_name, said_time(moment, ctx), "acc.after_received",
+                           at=said_time(case.received_at, ctx))
     return moment
+
+
+def said_time(moment: dt.datetime, ctx: Context) -> str:
+    """A moment as an error line says it: in the business zone as the tables show times (seconds
+    only when there are some), not as ISO 8601 with its offset."""
+    local = ctx.calendar.local(moment)
+    return f"{local:%Y-%m-%d %H:%M:%S}" if local.second or local.microsecond else f"{local:%Y-%m-%d %H:%M}"
 
 
 def show_time(moment: dt.datetime | None, ctx: Context) -> str | None:

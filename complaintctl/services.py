@@ -18,6 +18,7 @@ from .phones import clean_phone
 from .access import Do
 from .config import Policy
 from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
+from .context import said_time as _said
 from .context import REGION_PREFIX, regions_in_force, regions_recorded
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
 from .detail import CaseDetail, case_clocks, case_detail, case_json, found  # noqa: F401 (services.case_json, ...)
@@ -265,7 +266,7 @@ def _in_order(uow, ctx: Context, case: Case, when: dt.datetime, field_name: str 
         select(Event.occurred_at, Event.action).where(Event.case_id == case.id, Event.action.in_(_STEPS))
         .order_by(Event.occurred_at.desc()).limit(1)).first()
     if last is not None and when < last[0]:
-        raise InvalidValue(field_name, _show(when, ctx), "acc.after_last_step", at=_show(last[0], ctx),
+        raise InvalidValue(field_name, _said(when, ctx), "acc.after_last_step", at=_said(last[0], ctx),
                            step=d.Action(last[1]))
 
 
@@ -429,7 +430,7 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
             raise UserError("err.paused_new_facts", ref=case.reference)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--received-at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
+            raise InvalidValue("--received-at", _said(when, ctx), "acc.after_cycle_began", at=_said(cycle.opened_at, ctx))
         _mark_breaches(case, cycle, when)
         changes = _open_cycle(uow, ctx, case, when, d.Action.REPEAT)
         changes["repeat_count"] = case.repeat_count + 1
@@ -457,7 +458,7 @@ def withdraw(uow, ctx: Context, key: str, *, reason: str | None = None, at: str 
         case, when, status = _start(uow, ctx, key, at, d.Action.WITHDRAW)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_cycle_began", at=_said(cycle.opened_at, ctx))
         _mark_breaches(case, cycle, when)
         uow.session.add(cycle)
         _apply(uow, ctx, case, d.Action.WITHDRAW, when,
@@ -625,7 +626,7 @@ def resume(uow, ctx: Context, key: str, *, at: str | None = None) -> Result:
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.RESUME)
         if when < case.paused_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_pause", at=_show(case.paused_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_pause", at=_said(case.paused_at, ctx))
         cal = ctx.calendar
         cycle = _cycle(uow, case)
         working = int(cal.working_seconds(case.paused_at, when))
@@ -705,7 +706,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         due = case.regulatory_due_at
         for field_name, moment in (("--customer-told-at", told), ("--at", when)):
             if due is not None and moment >= due:
-                raise InvalidValue(field_name, _show(moment, ctx), "acc.before_deadline", due=_show(due, ctx))
+                raise InvalidValue(field_name, _said(moment, ctx), "acc.before_deadline", due=deadlines.due_words(due, ctx.calendar))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         reg = deadlines.regulatory_due(cycle.opened_at, ctx.calendar, extended_to=to,
@@ -736,10 +737,10 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
         case, when, status = _start(uow, ctx, key, at, d.Action.RESOLVE)
         cycle = _cycle(uow, case)
         if when < cycle.opened_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_cycle_began", at=_show(cycle.opened_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_cycle_began", at=_said(cycle.opened_at, ctx))
         decided = _when(decided_at, ctx, case, "--decided-at") if decided_at else when
         if decided > when:
-            raise InvalidValue("--decided-at", _show(decided, ctx), "acc.not_after_told", at=_show(when, ctx))
+            raise InvalidValue("--decided-at", _said(decided, ctx), "acc.not_after_told", at=_said(when, ctx))
         _mark_breaches(case, cycle, when)
         kept = _decide_cycle(uow, ctx, cycle, when)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
@@ -774,7 +775,7 @@ def reopen(uow, ctx: Context, key: str, *, reason: str | None, at: str | None = 
                 raise UserError("err.reopen_window", ref=case.reference, day=f"{case.resolved_at.astimezone(ctx.tz):%Y-%m-%d}",
                                 window=window, last=ctx.calendar.local_date(ends - dt.timedelta(seconds=1)))
         if case.resolved_at and when < case.resolved_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_resolution", at=_show(case.resolved_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_resolution", at=_said(case.resolved_at, ctx))
         changes = _open_cycle(uow, ctx, case, when, d.Action.REOPEN)
         changes.update({"status": status.value, "reopen_count": case.reopen_count + 1, "resolved_at": None,
                         "closed_at": None, "satisfaction": None, "decided_at": None, "decision_facts": None,
@@ -793,14 +794,14 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         status = _move(case, d.Action.REVIEW)
         when = _when(requested_at, ctx, case, "--requested-at")
         if case.review_requested_at is not None:
-            raise UserError("err.already_reviewed", ref=case.reference, at=_show(case.review_requested_at, ctx))
+            raise UserError("err.already_reviewed", ref=case.reference, at=_said(case.review_requested_at, ctx))
         decided = case.resolved_at
         if when < decided:
-            raise InvalidValue("--requested-at", _show(when, ctx), "acc.after_decision", at=_show(decided, ctx))
+            raise InvalidValue("--requested-at", _said(when, ctx), "acc.after_decision", at=_said(decided, ctx))
         window = deadlines.review_request_ends(decided, ctx.calendar)
         if when >= window:
             last = ctx.calendar.local_date(window - dt.timedelta(seconds=1))
-            raise InvalidValue("--requested-at", _show(when, ctx), "acc.review_window", days=deadlines.REVIEW_REQUEST_DAYS,
+            raise InvalidValue("--requested-at", _said(when, ctx), "acc.review_window", days=deadlines.REVIEW_REQUEST_DAYS,
                                day=ctx.calendar.local_date(decided), last=last)
         person = _staff(uow, reviewer, "--reviewer")
         decider = _decider(uow, case)
@@ -889,7 +890,7 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
         case, when, status = _start(uow, ctx, key, at, d.Action.REVIEW_DECIDE)
         _check_deciding_reviewer(uow, ctx, case)
         if when < case.review_requested_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_review_requested", at=_show(case.review_requested_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_review_requested", at=_said(case.review_requested_at, ctx))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
         kept = _decide_cycle(uow, ctx, cycle, when)
@@ -906,7 +907,7 @@ def close(uow, ctx: Context, key: str, *, satisfaction: str, at: str | None = No
     with uow:
         case, when, status = _start(uow, ctx, key, at, d.Action.CLOSE)
         if case.resolved_at and when < case.resolved_at:
-            raise InvalidValue("--at", _show(when, ctx), "acc.after_resolution", at=_show(case.resolved_at, ctx))
+            raise InvalidValue("--at", _said(when, ctx), "acc.after_resolution", at=_said(case.resolved_at, ctx))
         _apply(uow, ctx, case, d.Action.CLOSE, when,
                {"status": status.value, "closed_at": when, "satisfaction": sat.value})
         uow.commit()
