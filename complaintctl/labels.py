@@ -1073,6 +1073,9 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",
                             "没有案件或员工的 {field} 为 {value!r}：是否要找 {suggestions}？")
+TEXT["err.no_such_name"] = ("no case or staff has {field} {value!r}: expected one that a case or a member of staff has "
+                            "(see 'complaintctl staff list')",
+                            "没有案件或员工的 {field} 为 {value!r}：应为案件或员工所属的值（参见 'complaintctl staff list'）")
 TEXT["err.window_half"] = ("missing {missing}: {given} needs it; give both --from and --to, or neither "
                            "(this month so far)",
                            "缺少 {missing}：给出 {given} 时也须给出它；请同时给出 --from 和 --to，或都不给（默认本月至今）")

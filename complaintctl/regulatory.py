@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select
 from . import domain as d
 from . import reports
 from .context import Context
+from .errors import UserError
 from .db import raw_times
 from .models import Case, Cycle, UTCDateTime
 from . import return_figures
@@ -125,9 +126,11 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
                      branch: str | None = None, region: str | None = None) -> dict[str, Any]:
     """The return for a quarter (or one month): return_figures.quarterly_return, read in one unit of work."""
     return_figures.period(quarter, month)  # refused before the database is read
+    if branch and region:
+        raise UserError("err.region_and_branch")  # (before the branch is looked for)
     with uow:
-        # A --branch that no case nor member of staff has, but close to one that exists: "did you
-        # mean" (exit 2), not a return of zeros that looks like a valid one.
+        # A --branch that no case nor member of staff has: refused (exit 2; "did you mean" when it is
+        # close to one that exists), not a return of zeros that looks like a valid one.
         reports.check_names(uow, reports.CaseQuery(branch=branch))
         return return_figures.quarterly_return(lambda where: reader(uow, where), ctx, quarter=quarter, month=month,
                                                branch=branch, region=region)

@@ -67,15 +67,17 @@ def names_select(field: str):
 
 
 def check_names(uow, q: CaseQuery) -> None:
-    """A --branch or --assignee that no case or member of staff has, but that is close to one that
-    exists, is a typing mistake: say "did you mean" (exit 2) rather than list nothing. A name with
-    no near neighbour is left alone (a new branch simply has no cases yet)."""
+    """A --branch or --assignee that no case or member of staff has is refused (exit 2) rather than
+    answered with an empty report that looks valid (a cron job's, a return of zeros): "did you
+    mean" when it is close to one that exists. (A new branch has its staff registered before its
+    first case.)"""
     for field, value in (("branch", q.branch), ("assignee", q.assignee)):
         if not value or uow.session.execute(name_known_select(field), {"value": value.strip()}).scalar():
             continue
         close = near_names(value.strip(), set(uow.session.execute(names_select(field)).scalars()))
         if close:
             raise UserError("err.did_you_mean", field="--" + field, value=value, suggestions=" / ".join(close))
+        raise UserError("err.no_such_name", field="--" + field, value=value)
 
 
 # A placeholder for the filters' conditions in a statement compiled for the lean way.

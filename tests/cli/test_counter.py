@@ -306,7 +306,12 @@ def test_a_mistyped_branch_or_assignee_filter_says_did_you_mean(cli):
     assert "did you mean wangfang?" in cli.fails("report", "overdue", "--assignee", "wangfan")
     assert "did you mean wangfang?" in cli.fails("report", "due-soon", "--assignee", "wangfan")
     assert "是否要找 BJ001" in cli.fails("--lang", "zh", "list", "--branch", "bj001x")
-    assert cli.json("list", "--branch", "SH999", "--format", "json") == []  # a branch with no cases yet, not a typo
+    # A branch nobody has is refused too (an empty report that looked valid, to a cron job above all);
+    # a new branch's staff, registered before its first case, make it known.
+    assert "no case or staff has --branch 'XY999': expected one that a case or a member of staff has" in \
+        cli.fails("report", "overdue", "--branch", "XY999", "--fail-on-overdue")
+    cli("staff", "add", "newbie", "--role", "staff", "--branch", "XY999")
+    assert cli.json("list", "--branch", "XY999", "--format", "json") == []  # a branch with no cases yet
 
 
 def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
