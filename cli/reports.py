@@ -13,7 +13,7 @@ from . import render
 from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
 from .state import state
 from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, check_return, count_line, emit_aging, emit_due_soon,
-                    emit_monthly, emit_return, emit_sla, emit_summary, table_columns)
+                    emit_late_entries, emit_monthly, emit_return, emit_sla, emit_summary, table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -139,6 +139,27 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, o
     with st.uow(write=False) as uow:
         rows = reports.aging(uow, st.context(), as_of=as_of)
     emit_aging(rows, fmt, st.language, output=output, excel=excel)
+
+
+@report_app.command("late-entries")
+def late_entries(
+    ctx: typer.Context,
+    from_: Optional[str] = typer.Option(None, "--from", help="Start of the window of recording (inclusive; default: open)."),
+    to: Optional[str] = typer.Option(None, "--to", help="End of the window of recording (a date includes that whole day)."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="One branch's cases only."),
+    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+) -> None:
+    """Steps recorded after a deadline they are dated before: on time only by their own --at, for audit.
+
+    Example: complaintctl report late-entries --from 2026-11-01 --to 2026-11-30
+    """
+    st = state(ctx)
+    from complaintctl import late_entries as entries
+
+    render.check_format(fmt, excel)
+    with st.uow(write=False) as uow:
+        rows = entries.late_entries(uow, st.context(), start=from_, end=to, branch=branch)
+    emit_late_entries(rows, fmt, st.language, output=output, excel=excel)
 
 
 @report_app.command("summary")

@@ -440,6 +440,22 @@ def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: boo
                 limit=None)
 
 
+def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
+    """report late-entries: each step with when it happened, when it was recorded, the deadline it
+    was recorded after (in a table: which, in words, and by how long)."""
+    # At 80 columns the step, its two times and how late it was entered stay; the branch goes first.
+    cols = [Column("reference", priority=0), Column("branch", priority=7), Column("action", enum=d.Action, priority=1),
+            Column("actor", priority=4), Column("occurred_at", kind="time", priority=1),
+            Column("recorded_at", kind="time", priority=1),
+            Column("deadline", priority=5, display=lambda row, lang: labels.t("list.enum", lang).join(
+                labels.t(f"breach.{x}", lang) for x in row["deadline"].split("+"))),
+            Column("due_at", kind="due", priority=6),
+            Column("recorded_after_seconds", kind="number", priority=2,
+                   display=lambda row, lang: labels.duration(row["recorded_after_seconds"], lang))]
+    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.late_entries", lang),
+                limit=None, empty=labels.t("late_entries.none", lang))
+
+
 def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
     """report summary as cli/reports.py and the lean report (lean.py) write it: csv and jsonl the
     table of counts; a table of it, the root causes and the repeat complainants; or one JSON document

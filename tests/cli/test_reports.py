@@ -251,3 +251,29 @@ def test_escalate_overdue_says_why_each_overdue_case_was_left(cli):
     assert cli("db", "check").exit_code == 0
     events = [e["action"] for e in cli.json("show", late, "--json")["events"]]
     assert events.count("escalate") == 1
+
+
+def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_before(cli):
+    """An examiner's finding: a decision entered 28 days late, dated the day after receipt, made
+    an overdue case "handled within 15 days" in every report, and nothing but show's timeline said
+    so. report late-entries lists each such step, who recorded it, and how long after the deadline."""
+    cli.staff()
+    late = cli.log(received="2026-11-02T09:00")  # general: due at the end of Thu 11-05, regulatory Tue 11-17
+    cli("--as", "wangfang", "resolve", late, "--resolution", "退还手续费", "--notified-via", "phone",
+        "--at", "2026-11-03T10:00")
+    on_time = cli.log(received="2026-11-26T09:00")  # its deadlines are still to come: not a late entry
+    cli("resolve", on_time, "--resolution", "退还手续费", "--notified-via", "phone", "--at", "2026-11-26T10:00")
+    plan = cli.log("--tier", "urgent", received="2026-11-02T09:00")  # the plan due 11-03 09:00
+    cli("respond", plan, "--text", "应急方案", "--at", "2026-11-02T18:00")
+    rows = cli.json("report", "late-entries", "--format", "json")
+    assert [(r["reference"], r["action"], r["deadline"]) for r in rows] == [
+        (late, "resolve", "internal+regulatory"), (plan, "respond", "internal")]
+    assert rows[0]["actor"] == f"{cli.admin} as wangfang" and rows[0]["occurred_at"] == "2026-11-03T10:00:00+08:00"
+    assert rows[0]["due_at"] == "2026-11-06T00:00:00+08:00" and rows[0]["recorded_after_seconds"] > 20 * 86400
+    # A window of recording that ended before they were entered lists none of them.
+    assert cli.json("report", "late-entries", "--to", "2026-11-20", "--format", "json") == []
+    empty = cli("report", "late-entries", "--to", "2026-11-20")
+    assert empty.stderr.strip() == "No step was recorded after a deadline it is dated before."
+    zh = cli("--lang", "zh", "report", "late-entries", "--branch", "BJ001").stdout
+    assert "时限届满后补录" in zh and "办结" in zh and "内部、监管" in zh
+    assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
