@@ -436,7 +436,7 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
         head = max(cell_width(h) for h in _header_lines(headers[i], wrap))
         body = content[i]
         cap = columns[i].max_width
-        if flexible[i] and cap is not None:
+        if flexible[i] and cap is not None and width is not None:  # (a file keeps every column whole)
             body = min(body, cap)
         return max(head, body, 1)
 

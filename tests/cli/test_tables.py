@@ -388,3 +388,14 @@ def test_a_limit_too_large_for_a_page_is_refused_in_one_line(cli):
     cli.log()
     err = cli.fails("list", "--limit", "99999999999999999999")
     assert "--limit" in err and "1000000000" in err
+
+
+def test_a_table_written_to_a_file_keeps_long_text_whole(cli, tmp_path):
+    """README promises every column at full width in a file; a description was cut at 30 cells
+    (and a remediation title at 40) all the same."""
+    text = "客户称其在我行开立的借记卡于2026年11月被他人盗刷，多次致电客服未得到处理，要求全额赔付并追究相关人员责任"
+    cli.log("--description", text, received="2026-03-02T10:00")
+    out = tmp_path / "list.txt"
+    cli("list", "--all", "--output", str(out))
+    assert text in out.read_text(encoding="utf-8")
+    assert text not in cli("list", "--all", "--as-of", "2026-03-03T10:00").stdout  # a window's table is cut
