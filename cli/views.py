@@ -328,7 +328,9 @@ def render_detail(detail, lang: str) -> None:
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
         # The time as wide as a time (its recorded-at aside wraps under it): the room goes to the detail.
-        tl.add_column(labels.t(h, lang), overflow="fold", max_width=18 if h == "when" else None)
+        # (The action's name wraps at 12 cells, 出具处理决定告知书 on two lines, so that at 80 columns a
+        # detail's "监管时限：2026-10-15 24:00" is not folded inside its date.)
+        tl.add_column(labels.t(h, lang), overflow="fold", max_width={"when": 18, "action": 12}.get(h))
     import datetime as dt
 
     tz = dt.datetime.fromisoformat(c["received_at"]).tzinfo
@@ -368,6 +370,8 @@ def event_fields(new: dict, tz, lang: str) -> str:
         enum = _EVENT_ENUMS.get(key)
         if enum is not None and isinstance(v, str):
             return labels.t("list.enum", lang).join(labels.label(x, lang, enum) for x in v.split(","))
+        if key == "language" and v in labels.LANGS:  # a letter's language, by its name
+            return labels.t("language." + v, lang)
         if isinstance(v, list) and v and isinstance(v[0], dict):  # an import's cycles: how many
             return str(len(v))
         if isinstance(v, list):

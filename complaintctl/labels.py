@@ -370,6 +370,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "when": ("When", "时间"),
     "recorded_at": ("Recorded", "记录时间"),
     "occurred_at": ("Happened", "发生时间"),
+    "language.en": ("English", "英文"),
+    "language.zh": ("Chinese", "中文"),
     "deadline": ("Deadline passed", "已过时限"),
     "recorded_after_seconds": ("Recorded after it by", "时限届满后录入"),
     "title.late_entries": ("Steps recorded after a deadline they are dated before",

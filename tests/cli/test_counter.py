@@ -367,7 +367,7 @@ def test_show_names_the_holidays_in_the_operators_language(cli):
     assert "Thu 2026-10-01: holiday (National Day), not counted." in en and "国庆" not in en
 
 
-def test_the_timeline_table_is_in_the_order_things_happened(cli, tmp_path):
+def test_the_timeline_table_is_in_the_order_things_happened(cli, tmp_path, monkeypatch):
     """A letter written today sat above a review requested, by --requested-at, weeks before: the
     table reads in the order of the times it shows; --json keeps the chain's order."""
     cli.staff()
@@ -376,5 +376,11 @@ def test_the_timeline_table_is_in_the_order_things_happened(cli, tmp_path):
     cli("letter", ref, "--output", str(tmp_path / "letter.html"))
     cli("review", ref, "--requested-at", "2026-10-12T10:00", "--reviewer", "sunli")
     table = cli("show", ref, "--as-of", "2026-10-13T09:00").stdout
-    assert table.index("Review requested") < table.index("Decision letter produced")
+    timeline = table[table.index("Logged"):]  # (an action's name wraps at 12 cells)
+    assert timeline.index("Review") < timeline.index("Decision")
     assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "resolve", "letter", "review"]
+    # At 80 columns the letter's long name wraps in its own column, so a date in the detail is whole,
+    # and the letter's language is named, not its code.
+    monkeypatch.setenv("COLUMNS", "80")
+    zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-10-13T09:00").stdout
+    assert "监管时限：2026-11-11 24:00" in zh and "语言：中文" in zh
