@@ -631,7 +631,7 @@ def init(
     lang = st.language
     typer.echo(labels.t("init.done", lang, path=plan.path, where=store.display_url, n=len(added)))
     if existing:
-        render.message(labels.t("init.existing", lang, names=", ".join(existing)))
+        render.message(labels.t("init.existing", lang, names=labels.t("list.enum", lang).join(existing)))
     cases = setup.case_count(store)
     if cases:
         render.warn(labels.t("init.has_cases", lang, where=store.display_url, n=cases), lang)

@@ -235,9 +235,9 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("description", lang), c["description"]),
     ]
     if c.get("co_handlers"):
-        pairs.append((labels.t("co_handlers", lang), ", ".join(c["co_handlers"])))
+        pairs.append((labels.t("co_handlers", lang), labels.t("list.enum", lang).join(c["co_handlers"])))
     if len(c.get("departments") or []) > 1:
-        pairs.append((labels.t("departments", lang), ", ".join(c["departments"])))
+        pairs.append((labels.t("departments", lang), labels.t("list.enum", lang).join(c["departments"])))
     if c.get("id_number"):
         pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
     if c.get("agent_name"):
@@ -553,8 +553,6 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
 def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> None:
     """The return in its format: JSON, a workbook (Chinese headers), every figure a CSV row, or tables;
     a period not yet over is said to be one, on stderr (its figures are as of now)."""
-    import datetime as dt
-
     _unfinished(rep["quarter"], rep["from"], rep["to"], ctx.now, lang)
     if fmt == "json":
         render.write_json(rep, output)
@@ -669,16 +667,16 @@ def return_sheets(rep: dict, ctx) -> list:
     ]
 
 
-def _unfinished(period: str, first: str, last: str, now, lang: str) -> None:
+def _unfinished(period: str, first: str, last: str, now, lang: str, partial: str = "return.partial") -> None:
     """Say on stderr that a period (its first and last moments, ISO) has not begun at `now`, or is
-    not over: its figures are as of now, not the period's."""
+    not over (`partial`: the words for it): its figures are as of now, not the period's."""
     import datetime as dt
 
     start, end = (dt.datetime.fromisoformat(x) for x in (first, last))
     if start > now:
         render.warn(labels.t("return.not_begun", lang, period=period, day=first[:10]), lang)
     elif end >= now:
-        render.warn(labels.t("return.partial", lang, period=period, day=last[:10]), lang)
+        render.warn(labels.t(partial, lang, period=period, day=last[:10]), lang)
 
 
 def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:
@@ -689,7 +687,7 @@ def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:
 
     as_of = dt.datetime.fromisoformat(data["as_of"])
     if as_of < dt.datetime.fromisoformat(data["to"]):  # (as_of is the month's end once it is over)
-        _unfinished(data["month"], data["from"], data["to"], as_of, lang)
+        _unfinished(data["month"], data["from"], data["to"], as_of, lang, "monthly.partial")
     if fmt == "json":
         render.write_json(data, output)
         return

@@ -373,7 +373,7 @@ def parse_case_key(text: str) -> int:
 
     t = unicodedata.normalize("NFKC", text).strip()
     m = _REF.match(t)
-    if m:
+    if m and int(m.group(2)) <= MAX_ID:
         return int(m.group(2))
     if t.isdigit() and len(t) < 12 and int(t) <= MAX_ID:  # (a phone number typed here is no id)
         return int(t)

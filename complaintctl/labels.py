@@ -1142,6 +1142,8 @@ TEXT["return.not_begun"] = ("{period} has not begun (it starts on {day}): nothin
                             "{period} 尚未开始（自 {day} 起）：尚无数据")
 TEXT["return.partial"] = ("{period} runs until {day}: these are its figures so far, not the period's return",
                           "{period} 至 {day} 结束：以下为截至目前的数据，并非该期的正式报表")
+TEXT["monthly.partial"] = ("{period} runs until {day}: these are its figures so far, not the month's report",
+                           "{period} 至 {day} 结束：以下为截至目前的数据，并非该月的正式月报")
 TEXT["assignee.below_tier"] = ("{name} (below tier)", "{name}（级别不足）")
 TEXT["import.more_rejects"] = ("... and {n} more rejected rows not shown (--skip-invalid writes every one to FILE.rejects.csv)",
                                "……另有 {n} 行被拒未显示（使用 --skip-invalid 时全部写入 文件名.rejects.csv）")

@@ -162,11 +162,13 @@ def _chart(kind: str, title: str, lang: str, counts: list[float] | None = None, 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<!--.*?-->", re.DOTALL)
 
 
-def _svg(chart) -> str:
+def _svg(chart, counts: bool = True) -> str:
     """The chart's SVG without pygal's tooltip configuration script and credits: the page needs
     no JavaScript (nothing is loaded from anywhere) and reads the same with scripts turned off.
-    Empty for a chart with nothing to draw (the page says so in a line, not an empty grid)."""
-    if not any(v for serie in chart.raw_series for v in serie[0] if v is not None):
+    Empty for a chart with nothing to draw (the page says so in a line, not an empty grid): a chart
+    of `counts` with none above 0, one of percentages with none at all (0% is a figure to draw)."""
+    values = [v for serie in chart.raw_series for v in serie[0] if v is not None]
+    if not (any(values) if counts else values):
         return ""
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
@@ -198,7 +200,7 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
                           (labels.label(r[dim], lang, enum) if enum else r[dim]) for r in rows]
         chart.add(labels.t("within_internal_pct", lang), [r["within_internal_pct"] for r in rows])
         chart.add(labels.t("within_regulatory_pct", lang), [r["within_regulatory_pct"] for r in rows])
-        out.append({"id": f"compliance-{dim}", "title": title, "svg": _svg(chart)})
+        out.append({"id": f"compliance-{dim}", "title": title, "svg": _svg(chart, counts=False)})
     title = labels.t("chart.aging", lang)
     buckets = [bucket_name(a, b) for a, b in AGE_BUCKETS]
     chart = _chart("StackedBar", title, lang, counts=[sum(row[b] for row in data["aging"] if row["tier"] != "TOTAL")

@@ -261,8 +261,9 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     late = cli.log(received="2026-11-02T09:00")  # general: due at the end of Thu 11-05, regulatory Tue 11-17
     cli("--as", "wangfang", "resolve", late, "--resolution", "退还手续费", "--notified-via", "phone",
         "--at", "2026-11-03T10:00")
-    on_time = cli.log(received="2026-11-26T09:00")  # its deadlines are still to come: not a late entry
-    cli("resolve", on_time, "--resolution", "退还手续费", "--notified-via", "phone", "--at", "2026-11-26T10:00")
+    # Received and decided now: recorded as it happens, never a late entry (whatever day the test runs).
+    on_time = cli("log", "--channel", "hotline", "--phone", "13812345678", "--description", "x").stdout.strip()
+    cli("resolve", on_time, "--resolution", "退还手续费", "--notified-via", "phone")
     plan = cli.log("--tier", "urgent", received="2026-11-02T09:00")  # the plan due 11-03 09:00
     cli("respond", plan, "--text", "应急方案", "--at", "2026-11-02T18:00")
     rows = cli.json("report", "late-entries", "--format", "json")

@@ -59,7 +59,7 @@ def test_the_monthly_pages_charts_count_whole_cases_and_say_when_they_are_empty(
     count axes are whole numbers."""
     import re
 
-    cli.log(received="2026-03-02T10:00")
+    late = cli.log(received="2026-03-02T10:00")
     cli.log("--product", "loan", received="2026-03-03T10:00")
     empty, full = tmp_path / "empty.html", tmp_path / "full.html"
     cli("--lang", "zh", "report", "monthly", "--month", "2025-09", "--output", str(empty))
@@ -74,3 +74,8 @@ def test_the_monthly_pages_charts_count_whole_cases_and_say_when_they_are_empty(
     ticks = re.findall(r'<text x="-5" y="[\d.]+" class="[^"]*">([^<]+)</text>', axis)
     assert ticks and all(t.isdigit() for t in ticks), ticks  # 0, 1, 2: no tenths of a case
     assert "Received per month by channel (12 months): no data" not in page
+    # A month whose only decision was late: 0% within the limits is a bar to draw, not "no data".
+    cli("resolve", late, "--resolution", "x", "--notified-via", "phone", "--at", "2026-03-25T10:00")
+    cli("report", "monthly", "--month", "2026-03", "--output", str(full))
+    page = full.read_text(encoding="utf-8")
+    assert '<figure id="compliance-tier"' in page and "Within time limits by tier (%): no data" not in page

@@ -118,6 +118,7 @@ def test_case_keys_are_references_in_any_case_or_ids_both_backends_keep():
     # Eleven digits are a mobile number, no id: refused, masked (PostgreSQL failed on the integer).
     assert refusal(d.parse_case_key, "13812345678") == f"invalid case '138****5678': {expected}"
     assert refusal(d.parse_case_key, str(2**31)).startswith("invalid case")
+    assert refusal(d.parse_case_key, "C-2026-13812345678").startswith("invalid case")  # no id either
     # Twelve digits could be a card number pasted by mistake: the error line masks it like one.
     assert refusal(d.parse_case_key, "9" * 12) == f"invalid case '999999**9999': {expected}"
     assert refusal(d.parse_case_key, "abc") == f"invalid case 'abc': {expected}"
