@@ -328,8 +328,8 @@ def render_detail(detail, lang: str) -> None:
     tl = Table(title=labels.t("title.timeline", lang), header_style="bold")
     for h in ("when", "actor", "action", "detail"):
         # The time as wide as a time (its recorded-at aside wraps under it): the room goes to the detail.
-        # (The action's name wraps at 12 cells, 出具处理决定告知书 on two lines, so that at 80 columns a
-        # detail's "监管时限：2026-10-15 24:00" is not folded inside its date.)
+        # (The action's name wraps at 12 cells, the letter's long Chinese name on two lines, so that at
+        # 80 columns a detail's regulatory deadline is not folded inside its date.)
         tl.add_column(labels.t(h, lang), overflow="fold", max_width={"when": 18, "action": 12}.get(h))
     import datetime as dt
 
