@@ -8,21 +8,22 @@ telephone at 17:00, entered the next morning) or may hide a breach; the reports 
 by the time it says. This listing puts each one in front of a manager or an auditor, with who
 recorded it and how long after the deadline, for the window of recording asked for.
 
-Which deadlines: those of the cycle in force when the step happened (the last opened at or before
-it) that the step meets or stops (CLOCKS): its internal deadline (for an urgent case's `respond`,
-the 24-hour plan), its regulatory one (a review's cycle: the review's). A deadline is as the cycle
-holds it now (a pause may have moved it since).
+Which deadlines: those the step meets or stops (CLOCKS): the internal deadline (for an urgent
+case's `respond`, the 24-hour plan), the regulatory one (in a review's cycle, the review's); each as
+it stood just before the step was recorded, replayed from the case's events (an extension moves the
+very deadline it was entered after, and a later resume moves a paused case's).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import select
 
 from . import domain as d
 from .context import Context, show_time
-from .models import Case, Cycle, Event
+from .models import Case, Event
 
 # The steps that meet or stop a clock, whose time a backdating moves to the right side of a deadline,
 # and the clocks each one meets: the urgent plan (a respond), the internal deadline (a pause stops it),
@@ -37,8 +38,7 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
                  branch: str | None = None) -> list[dict[str, Any]]:
     """The steps recorded from `start` to `end` (--from and --to: dates include their whole day;
     either may be left open) after a deadline of their cycle that they are dated before, in the
-    order they were recorded. Long because it reads the steps, then their cycles, then decides
-    each step against its cycle's deadlines."""
+    order they were recorded."""
     from .reports import CaseQuery, check_names
     from .sla import received_window
 
@@ -55,31 +55,50 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
         query = query.where(c.branch == branch.strip())
     with uow:
         check_names(uow, CaseQuery(branch=branch))  # a branch nobody has: refused, not an empty list
-        events = uow.session.execute(query).all()
-        y = Cycle.__table__.c
-        cycles: dict[int, list] = {}
-        ids = sorted({ev.case_id for ev in events})
-        for start in range(0, len(ids), 500):
-            for row in uow.session.execute(select(y.case_id, y.opened_at, y.due_at, y.first_response_due_at,
-                                                  y.regulatory_due_at).where(y.case_id.in_(ids[start:start + 500]))
-                                           .order_by(y.case_id, y.number)):
-                cycles.setdefault(row.case_id, []).append(row)
+        steps = uow.session.execute(query).all()
+        ids = sorted({ev.case_id for ev in steps})
+        history: dict[int, list] = {}
+        for first in range(0, len(ids), 500):
+            for row in uow.session.execute(select(e.id, e.case_id, e.new).where(e.case_id.in_(ids[first:first + 500]))
+                                           .order_by(e.id)):
+                history.setdefault(row.case_id, []).append(row)
+    before = _deadlines_before({ev.id for ev in steps}, history)
     out = []
-    for ev in events:
-        cycle = None
-        for candidate in cycles.get(ev.case_id, []):
-            if candidate.opened_at <= ev.occurred_at:
-                cycle = candidate
-        if cycle is None:
-            continue
-        internal = cycle.first_response_due_at if ev.action == d.Action.RESPOND.value else cycle.due_at
-        crossed = [(name, due) for name, due in (("internal", internal), ("regulatory", cycle.regulatory_due_at))
+    for ev in steps:
+        held = before.get(ev.id, {})
+        plan = held.get("first_response_due_at") or held.get("due_at")
+        internal = plan if ev.action == d.Action.RESPOND.value else held.get("due_at")
+        crossed = [(name, due) for name, due in (("internal", internal), ("regulatory", held.get("regulatory_due_at")))
                    if name in CLOCKS[ev.action] and due is not None and ev.occurred_at < due <= ev.recorded_at]
         if not crossed:
             continue
-        name, due = crossed[0]  # the earlier one (internal before regulatory)
+        name, due = min(crossed, key=lambda c: c[1])  # the one passed first
         out.append({"reference": ev.reference, "branch": ev.branch, "action": ev.action, "actor": ev.actor,
                     "occurred_at": show_time(ev.occurred_at, ctx), "recorded_at": show_time(ev.recorded_at, ctx),
                     "deadline": "+".join(n for n, _ in crossed), "due_at": show_time(due, ctx),
                     "recorded_after_seconds": int((ev.recorded_at - due).total_seconds())})
+    return out
+
+
+_FIELDS = ("due_at", "regulatory_due_at", "first_response_due_at")
+
+
+def _deadlines_before(wanted: set[int], history: dict[int, list]) -> dict[int, dict[str, dt.datetime]]:
+    """For each event id in `wanted`, its case's deadlines as they stood just before it: replayed from
+    the case's events in order, each deadline as the last earlier event that set it left it (an
+    extension's own event moves the deadline it was recorded after; a later resume does not count)."""
+    out: dict[int, dict[str, dt.datetime]] = {}
+    for events in history.values():
+        held: dict[str, dt.datetime] = {}
+        for row in events:
+            if row.id in wanted:
+                out[row.id] = dict(held)
+            new = json.loads(row.new) if row.new else {}
+            for field in _FIELDS:
+                if field in new:
+                    value = new[field]
+                    if value is None:
+                        held.pop(field, None)
+                    else:
+                        held[field] = dt.datetime.fromisoformat(value)
     return out

@@ -15,7 +15,7 @@ from . import summary as summary_figures
 from . import domain as d
 from .context import Context, parse_time
 from .filters import CaseQuery, filter_values, near_names
-from .errors import UserError
+from .errors import UserError, shown_value
 from .db import raw_times
 from .models import Case, Cycle, Event, Staff, UTCDateTime
 from .rows import CaseRows, OverdueReport, aging_edges, aging_table, tier_counts
@@ -75,9 +75,10 @@ def check_names(uow, q: CaseQuery) -> None:
         if not value or uow.session.execute(name_known_select(field), {"value": value.strip()}).scalar():
             continue
         close = near_names(value.strip(), set(uow.session.execute(names_select(field)).scalars()))
+        shown = shown_value(value)  # a phone or card number typed here is never echoed
         if close:
-            raise UserError("err.did_you_mean", field="--" + field, value=value, suggestions=" / ".join(close))
-        raise UserError("err.no_such_name", field="--" + field, value=value)
+            raise UserError("err.did_you_mean", field="--" + field, value=shown, suggestions=" / ".join(close))
+        raise UserError("err.no_such_name", field="--" + field, value=shown)
 
 
 # A placeholder for the filters' conditions in a statement compiled for the lean way.

@@ -266,9 +266,19 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     cli("resolve", on_time, "--resolution", "退还手续费", "--notified-via", "phone")
     plan = cli.log("--tier", "urgent", received="2026-11-02T09:00")  # the plan due 11-03 09:00
     cli("respond", plan, "--text", "应急方案", "--at", "2026-11-02T18:00")
+    # An extension entered after the deadline it extends (refused without --at), and a pause entered
+    # after the internal deadline, which a resume then moved: each against the deadline it was entered after.
+    extended = cli.log(received="2026-11-02T09:00")
+    cli("assign", extended, "--to", "zhangwei", "--at", "2026-11-02T10:00")
+    cli("--as", "zhangwei", "extend", extended, "--to", "30", "--reason", "需司法鉴定", "--customer-told-at",
+        "2026-11-10T10:00", "--at", "2026-11-10T10:00")
+    paused = cli.log(received="2026-11-02T09:00")
+    cli("pause", paused, "--reason", "customer_materials", "--at", "2026-11-04T10:00")
+    cli("resume", paused)
     rows = cli.json("report", "late-entries", "--format", "json")
-    assert [(r["reference"], r["action"], r["deadline"]) for r in rows] == [
-        (late, "resolve", "internal+regulatory"), (plan, "respond", "internal")]
+    assert [(r["reference"], r["action"], r["deadline"], r["due_at"][:10]) for r in rows] == [
+        (late, "resolve", "internal+regulatory", "2026-11-06"), (plan, "respond", "internal", "2026-11-03"),
+        (extended, "extend", "regulatory", "2026-11-18"), (paused, "pause", "internal", "2026-11-06")]
     assert rows[0]["actor"] == f"{cli.admin} as wangfang" and rows[0]["occurred_at"] == "2026-11-03T10:00:00+08:00"
     assert rows[0]["due_at"] == "2026-11-06T00:00:00+08:00" and rows[0]["recorded_after_seconds"] > 20 * 86400
     # A window of recording that ended before they were entered lists none of them.

@@ -131,6 +131,9 @@ def test_backup_is_owner_only_and_never_through_a_symlink(cli, tmp_path):
     (["show", "13812345678"], "13812345678"), (["note", "13812345678", "x"], "13812345678"),
     (["assign", "C-2026-000001", "--to", "6222021234567890"], "6222021234567890"),
     (["--as", "13812345678", "list"], "13812345678"), (["staff", "deactivate", "6222021234567890"], "6222021234567890"),
+    (["list", "--assignee", "13812345678"], "13812345678"),
+    (["report", "overdue", "--branch", "6222021234567890"], "6222021234567890"),
+    (["report", "late-entries", "--branch", "13812345678"], "13812345678"),
 ])
 def test_error_messages_never_echo_personal_data(cli, args, secret):
     cli.log()
