@@ -203,7 +203,8 @@ def emit_detail(detail, fmt: str, lang: str) -> None:
     """`show`'s output (the full way's, cli/cases.py, and the lean way's, lean.py): the case as one
     JSON document or drawn as tables, then the warnings on stderr."""
     render.emit_document({"case": detail.case, "clocks": [
-        {**c, "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
+        {**{k: v for k, v in c.items() if k != "late_seconds"},
+         "span": None if c["span"] is None else {"seconds": int(c["span"].seconds), "working": c["span"].working}}
         for c in detail.clocks], "cycles": detail.cycles, "events": detail.events, "steps": detail.steps},
         fmt, table=lambda: render_detail(detail, lang))
     for w in detail.warnings:
@@ -293,9 +294,9 @@ def render_detail(detail, lang: str) -> None:
         style = None
         if k["span"] is not None:
             # in the words of list's and the reports' clock: "2wd 16h left", "late 184wd 7h"
-            words = labels.duration(k["span"].seconds, lang, working=k["span"].working)  # list's "late 1d 5h"
-            state = labels.t("clock.left", lang, left=words) if k["state"] == "left" \
-                else labels.t("clock.late_hours", lang, calendar=words)
+            # In list's and the reports' words: "2wd 16h left", "late 62d 21h (40wd 21h)", a plan "late 1d 5h".
+            state = labels.t("clock.left", lang, left=labels.duration(k["span"].seconds, lang, working=k["span"].working)) \
+                if k["state"] == "left" else _late_text(k["span"], k["late_seconds"], lang)
             style = "red" if k["state"] == "overdue" else None
         elif k["state"] == "breached":
             style = "red"

@@ -179,6 +179,7 @@ class Clock:
     due_at: dt.datetime
     state: str                    # met | breached | closed | stopped | left | overdue
     span: Span | None = None      # time left, or overdue by (negative)
+    late_seconds: float | None = None  # overdue by in clock time, as list and the reports give it too
 
 
 def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
@@ -199,7 +200,8 @@ def each_clock(case, as_of: dt.datetime, cal: BusinessCalendar) -> list[Clock]:
         else:
             stop = as_of if stopped_at is None else min(as_of, stopped_at)
             span = deadlines.remaining(due, stop, cal, clock_hours=clock_hours)
-            out.append(Clock(name, due, "left" if span.seconds > 0 else "overdue", span))
+            late = (stop - due).total_seconds() if span.seconds <= 0 else None
+            out.append(Clock(name, due, "left" if span.seconds > 0 else "overdue", span, late))
 
     if case.review_requested_at is not None and case.status in _REVIEW_STATES:
         # A review runs on its own 30-day clock, kept in the regulatory deadline's place.

@@ -198,5 +198,5 @@ def _loads(value: str | None):
 
 def case_clocks(case, ctx: Context) -> list[dict[str, Any]]:
     """Each clock of the case at ctx.now: its deadline, and time left or overdue by (or met/stopped)."""
-    return [{"clock": c.name, "due_at": _show(c.due_at, ctx), "state": c.state, "span": c.span}
-            for c in clocks.each_clock(case, ctx.now, ctx.calendar)]
+    return [{"clock": c.name, "due_at": _show(c.due_at, ctx), "state": c.state, "span": c.span,
+             "late_seconds": c.late_seconds} for c in clocks.each_clock(case, ctx.now, ctx.calendar)]

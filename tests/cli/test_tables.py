@@ -165,6 +165,8 @@ def test_a_case_past_its_regulatory_deadline_stays_that_late_after_escalation_to
     later = cli("list", "--as-of", "2026-03-05T12:00").stdout
     assert re.search(rf"^{ref} .*2026-01-20 24:00 .*late 40d 12h", early, re.M), early
     assert re.search(rf"^{ref} .*2026-01-20 24:00 .*late 43d 12h", later, re.M), later
+    shown = cli("show", ref, "--as-of", "2026-03-05T12:00").stdout  # in list's words: calendar, then working
+    assert re.search(r"Regulatory deadline \(15 days\) .* 2026-01-20 24:00 .* late 43d 12h \(", shown), shown
     row = cli.json("report", "overdue", "--as-of", "2026-03-05T12:00", "--format", "json")[0]
     assert row["breach"] == "response+regulatory" and row["overdue_by_calendar"] == "43d 12h"
     csv_row = cli("report", "overdue", "--as-of", "2026-03-05T12:00", "--format", "csv").stdout.splitlines()[1]
