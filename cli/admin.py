@@ -311,12 +311,14 @@ def db_purge(
     st = state(ctx)
     from complaintctl import maintenance
 
-    result = maintenance.purge(st.uow(), st.context(), closed_before=closed_before, dry_run=dry_run)
+    result = maintenance.purge(st.uow(), st.context(), closed_before=closed_before, dry_run=dry_run, lang=st.language)
     if json_out:
         render.print_json(result)
-        return
-    typer.echo(labels.t("done.would_purge" if dry_run else "done.purged", st.language, n=len(result["anonymised"]),
-                        date=result["closed_before"]))
+    else:
+        typer.echo(labels.t("done.would_purge" if dry_run else "done.purged", st.language, n=len(result["anonymised"]),
+                            date=result["closed_before"]))
+    for w in result["warnings"]:
+        render.warn(w, st.language)
 
 
 # Calendar -------------------------------------------------------------------------------------

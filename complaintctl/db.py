@@ -274,10 +274,10 @@ class _Adapter:
     def refresh_statistics(self, conn) -> None:
         """Let the query planner see how large the tables and how selective the indexes are now."""
 
-    def scrub(self, store) -> bool:
-        """After personal data was erased and committed: let the erased bytes leave the storage too;
-        False when they could not leave yet (a reader holds them)."""
-        return True
+    def scrub(self, store, erased: bool) -> str | None:
+        """After personal data was erased and committed (`erased`: this run erased some): let the
+        erased bytes leave the storage too; the labels key of why they could not leave yet, if not."""
+        return None
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """Insert prepared rows (values already through their bind processors, in `names` order)."""
@@ -599,11 +599,12 @@ class _SQLite(_Adapter):
         marks = ", ".join("?" * len(names))
         conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})", rows)
 
-    def scrub(self, store) -> bool:
-        """Copy the WAL into the file and truncate it: the page versions that held erased values
-        go with it (secure_delete has already zeroed them in the pages themselves). A reader still
-        holding an older snapshot keeps the checkpoint from finishing (after the busy timeout):
-        False, and the old pages stay in the WAL and the file until a later checkpoint."""
+    def scrub(self, store, erased: bool) -> str | None:
+        """Copy the WAL into the file and truncate it (whether or not this run erased anything: a run
+        again finishes what a reader kept the last from doing): the page versions that held erased
+        values go with it (secure_delete has already zeroed them in the pages themselves). A reader
+        still holding an older snapshot keeps the checkpoint from finishing (after the busy
+        timeout), and the old pages stay in the WAL and the file until a later checkpoint."""
         raw = store.engine.raw_connection()
         try:
             cur = raw.cursor()
@@ -611,7 +612,7 @@ class _SQLite(_Adapter):
             cur.close()
         finally:
             raw.close()
-        return not busy
+        return "err.scrub_busy" if busy else None
 
     def refresh_statistics(self, conn) -> None:
         """An approximate ANALYZE (a thousand index entries a table: milliseconds at any size).
@@ -728,18 +729,44 @@ class _PostgreSQL(_Adapter):
     def refresh_statistics(self, conn) -> None:
         conn.exec_driver_sql("ANALYZE cases, cycles, events")
 
-    def scrub(self, store) -> bool:
+    def scrub(self, store, erased: bool) -> str | None:
         """VACUUM makes the dead row versions holding erased values reusable; the server's WAL and
-        any backup keep them until they are recycled (README: Data safety)."""
+        any backup keep them until they are recycled (README: Data safety). Only the tables' owner
+        (or a superuser) may VACUUM them: for any other login the server skips it with a warning,
+        and the dead versions wait for autovacuum, which the purge then says."""
+        if not erased:
+            return None
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if self.subject_to_row_security(conn, "personal_data"):
+                return "warn.scrub_owner"
             conn.exec_driver_sql("VACUUM personal_data, cases")
-        return True
+        return None
+
+    def subject_to_row_security(self, conn, table: str) -> bool:
+        """Whether the session's login is held to a table's row-level security (not its owner, a
+        member of the owner's role, a superuser or a login that bypasses it): such a login may not
+        COPY into it, nor VACUUM it."""
+        cache = conn.info.setdefault("complaintctl_row_security", {})
+        if table not in cache:
+            cache[table] = bool(conn.exec_driver_sql(
+                "SELECT c.relrowsecurity AND NOT (pg_has_role(current_user, c.relowner, 'USAGE') OR r.rolsuper "
+                "OR r.rolbypassrls) FROM pg_class c JOIN pg_roles r ON r.rolname = current_user "
+                "WHERE c.oid = to_regclass(%(t)s)", {"t": table}).scalar())
+        return cache[table]
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:
         """COPY ... FROM STDIN on the session's own connection (inside its transaction): psycopg's
-        executemany spends ~40 µs of Python a row on its pipeline; COPY streams the rows."""
+        executemany spends ~40 µs of Python a row on its pipeline; COPY streams the rows. The server
+        refuses COPY into a table with row-level security to a login held to it (a manager's or an
+        administrator's own login, not the tables' owner): theirs go in by INSERT."""
         quote = conn.dialect.identifier_preparer.quote
-        sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        columns = ", ".join(quote(n) for n in names)
+        if self.subject_to_row_security(conn, table.name):
+            sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+            with conn.connection.driver_connection.cursor() as cur:
+                cur.executemany(sql, rows)  # the same values COPY would have taken, adapted alike
+            return
+        sql = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)

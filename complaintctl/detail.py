@@ -13,7 +13,7 @@ from typing import Any
 
 from . import clocks, deadlines
 from . import domain as d
-from .context import Context, show_time as _show
+from .context import Context, said_time, show_time as _show
 from .errors import InvalidValue, UnknownCase
 from .masking import ANONYMISED, DETAIL, FIELDS
 
@@ -116,8 +116,7 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     events in order (services.rule_changes_select), so that the deadlines are explained by the rules
     that set them."""
     if as_of < case.received_at:  # no clock of the case ran before it was received
-        raise InvalidValue("--as-of", _show(as_of, ctx)[:16].replace("T", " "), "acc.as_of_received",
-                           at=_show(case.received_at, ctx)[:16].replace("T", " "))
+        raise InvalidValue("--as-of", said_time(as_of, ctx), "acc.as_of_received", at=said_time(case.received_at, ctx))
     view_ctx = ctx.at(as_of)
     view = case_json(case, view_ctx, full=full, related_ref=related_ref)
     texts = texts or {}

@@ -360,7 +360,7 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
 
 
-def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> dict[str, Any]:
+def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang: str = "en") -> dict[str, Any]:
     """Anonymise the personal data of cases that ended before a date (closed, or withdrawn by the
     complainant); the cases and their history stay."""
     access.require(ctx, Do.MAINTAIN)
@@ -390,7 +390,11 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False) -> di
             uow.commit()
     # The erased bytes leave the file, not only the rows; a purge run again (nothing left to
     # anonymise) finishes what a reader kept the last one from doing.
-    if not dry_run and not uow.store.adapter.scrub(uow.store):
-        raise EnvironmentFault("err.scrub_busy", n=len(anonymised), date=day.isoformat())
+    warnings = []
+    problem = None if dry_run else uow.store.adapter.scrub(uow.store, bool(anonymised))
+    if problem and problem.startswith("err."):
+        raise EnvironmentFault(problem, n=len(anonymised), date=day.isoformat())
+    if problem:
+        warnings.append(labels.t(problem, lang))
     return {"closed_before": day.isoformat(), "anonymised": anonymised, "dry_run": dry_run,
-            "at": show_time(ctx.now, ctx)}
+            "at": show_time(ctx.now, ctx), "warnings": warnings}

@@ -14,7 +14,7 @@ from .errors import InvalidValue, UnknownAction, UserError
 from .masking import mask_text
 from .models import Case, RemediationAction, RemediationCase, Staff
 from .action_rows import action_row, grouped_refs
-from .context import Context, action_time, parse_date, show_time
+from .context import Context, action_time, parse_date, said_time
 from .services import load_case
 
 
@@ -80,7 +80,7 @@ def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -
     with uow:
         action = _load(uow, key)
         if action.status == d.ActionStatus.DONE.value:
-            raise UserError("err.action_done", id=action.id, at=show_time(action.done_at, ctx))
+            raise UserError("err.action_done", id=action.id, at=said_time(action.done_at, ctx))
         action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
         uow.session.add(action)
         audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,

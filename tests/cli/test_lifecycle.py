@@ -73,7 +73,8 @@ def test_show_prints_clocks_and_timeline(cli):
     out = cli("show", ref, "--as-of", "2026-03-04T12:00").stdout
     assert "Internal deadline" in out and "left" in out and "Timeline" in out
     out = cli("show", ref, "--as-of", "2026-03-09T12:00").stdout
-    assert "late 1wd 12h" in out  # in list's words: Fri 03-06 and Mon 03-09 to noon, past the end of Thu 03-05
+    # In list's words: 3d 12h past the end of Thu 03-05, of which 1wd 12h working (Fri 03-06, Mon to noon).
+    assert "late 3d 12h (1wd 12h)" in out
 
 
 @pytest.mark.parametrize("args, message", [

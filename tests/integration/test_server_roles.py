@@ -132,6 +132,24 @@ def test_a_login_may_insert_only_events_that_name_it(cli, logins):
     assert [e["actor"] for e in cli.json("show", ref, "--json")["events"][-2:]] == ["clerk_a", "admin_x as zhangwei"]
 
 
+def test_a_login_held_to_row_security_imports_by_insert_and_is_told_what_its_purge_leaves(cli, logins, tmp_path):
+    """PostgreSQL refuses COPY into a table with row-level security to any login held to it: an
+    import by an administrator's own login (not the tables' owner) failed with FeatureNotSupported.
+    Its rows now go in by INSERT; and its purge, whose VACUUM the server skips for a non-owner, says
+    what stays in the server's files instead of reporting them gone."""
+    x_login, x = logins("x")
+    cli("staff", "add", "admin_x", "--role", "admin", "--login", x_login)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("received_at,channel,description,phone,branch,closed_at\n"
+                    "2026-03-02T10:00,hotline,imported one,13812345678,BJ001,2026-03-05T10:00\n"
+                    "2026-03-03T10:00,letter,imported two,,BJ002,\n", encoding="utf-8")
+    assert "imported 2 of 2 rows" in x("import", str(rows)).stdout
+    assert cli("db", "check").exit_code == 0
+    purged = x("db", "purge", "--closed-before", "2026-04-01")
+    assert "anonymised 1 case(s)" in purged.stdout
+    assert "old row versions stay in the server's files until a VACUUM" in purged.stderr
+
+
 def test_a_manager_of_one_branch_cannot_reveal_a_case_of_another(cli, logins):
     m_login, m = logins("m")
     cli("staff", "add", "manager_a", "--role", "manager", "--branch", "BJ001", "--login", m_login)
