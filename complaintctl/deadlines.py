@@ -517,10 +517,13 @@ def _describe(day: dt.date, cal: BusinessCalendar, lang: str = "en") -> str:
 
 
 def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: str = "en", *,
-            extended_to: int = 0, restart: bool = False, escalated_at: dt.datetime | None = None) -> Explained:
+            extended_to: int = 0, restart: bool = False, escalated_at: dt.datetime | None = None,
+            reg_cal: BusinessCalendar | None = None) -> Explained:
     """Compute every clock for a case and say in words (English or Chinese) how each was counted;
     `extended_to` (30 or 60) extends the regulatory period; `restart`: they count from a reopening;
-    `escalated_at`: an urgent plan's hours run from that escalation to urgent."""
+    `escalated_at`: an urgent plan's hours run from that escalation to urgent; `reg_cal`: the
+    regulatory deadline's own rules, where they are not the internal one's (set on another day).
+    Long because it says each day of the count, then each deadline, in order."""
     policy = cal.policy
     local = cal.local(received_at)
     receipt = local.date()
@@ -549,20 +552,21 @@ def explain(received_at: dt.datetime, tier: Tier, cal: BusinessCalendar, lang: s
 
         steps.append(_s("internal", lang, tier=choice_word(tier.value, lang, Tier), n=days,
                         day=format_day(day, lang)))
-    period = regulatory_period_days(extended_to, policy)
-    if period != policy.regulatory_days:
-        steps.append(_s("extended", lang, since=since, base=policy.regulatory_days, n=period))
-    reg = regulatory_due(received_at, cal, extended_to=extended_to)
+    rcal = reg_cal or cal
+    period = regulatory_period_days(extended_to, rcal.policy)
+    if period != rcal.policy.regulatory_days:
+        steps.append(_s("extended", lang, since=since, base=rcal.policy.regulatory_days, n=period))
+    reg = regulatory_due(received_at, rcal, extended_to=extended_to)
     last = receipt + dt.timedelta(days=period)
-    reg_day = cal.local_date(reg - dt.timedelta(seconds=1))
+    reg_day = rcal.local_date(reg - dt.timedelta(seconds=1))
     touched.update({last.year, reg_day.year})
     if reg_day == last:
         steps.append(_s("regulatory", lang, since=since, n=period, day=format_day(last, lang)))
-        if not cal.is_working_day(last):
+        if not rcal.is_working_day(last):
             steps.append(_s("local_closure", lang, day=format_day(last, lang)))
     else:
         steps.append(_s("regulatory_moved", lang, since=since, n=period, last=format_day(last, lang),
-                        kind=_describe(last, cal, lang), day=format_day(reg_day, lang)))
+                        kind=_describe(last, rcal, lang), day=format_day(reg_day, lang)))
     warnings = [_s("provisional", lang, year=y) for y in sorted(touched) if cal.is_provisional(y)]
     return Explained(received_at, tier, due, first_response, reg, steps, warnings)
 
@@ -583,20 +587,21 @@ def explain_period(start: dt.datetime, days: int, cal: BusinessCalendar, what: s
 
 
 def explain_case(case, cycle_opened_at: dt.datetime, opened_by: str | None, cal: BusinessCalendar,
-                 lang: str = "en") -> list[str]:
+                 lang: str = "en", *, reg_cal: BusinessCalendar | None = None) -> list[str]:
     """How the deadlines of a case's current cycle were counted, day by day: the cycle's start (a
-    reopen or new facts restart the clocks), an extension, appraisal time, or a review's own clock."""
+    reopen or new facts restart the clocks), an extension, appraisal time, or a review's own clock
+    (`reg_cal`: the rules the regulatory deadline was set by, where they are not `cal`'s)."""
     from .domain import Status
 
     if case.review_requested_at is not None and case.status in (Status.UNDER_REVIEW, Status.REVIEWED):
-        return explain_period(case.review_requested_at, REVIEW_DAYS, cal, t("what.review", lang), lang)
+        return explain_period(case.review_requested_at, REVIEW_DAYS, reg_cal or cal, t("what.review", lang), lang)
     steps = []
     if opened_by in ("reopen", "new_facts"):
         steps.append(_s("restarted", lang, why=t("opened_by." + opened_by, lang),
                         day=format_day(cal.local_date(cycle_opened_at), lang)))
     restart = opened_by in ("reopen", "new_facts")
     counted = explain(cycle_opened_at, Tier(case.tier), cal, lang, extended_to=case.regulatory_extension_days,
-                      restart=restart, escalated_at=_escalated_at(case, cycle_opened_at, cal.policy))
+                      restart=restart, escalated_at=_escalated_at(case, cycle_opened_at, cal.policy), reg_cal=reg_cal)
     steps += counted.steps
     if case.paused_working_seconds and case.due_at is not None:
         # A pause moves a deadline that was still running when it began; one already passed stays.

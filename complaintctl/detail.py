@@ -145,25 +145,50 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
     current = cycles[-1] if cycles else None
     steps = []
     if current is not None:
-        cal, changed_at = _counting_calendar(ctx, events, rule_changes)
+        cal, reg_cal, changed_at = _counting_calendars(ctx, events, rule_changes)
         if changed_at is not None:
             steps.append(deadlines.rules_then(changed_at, cal, lang))
-        steps += deadlines.explain_case(case, current.opened_at, current.opened_by, cal, lang)
+        steps += deadlines.explain_case(case, current.opened_at, current.opened_by, cal, lang, reg_cal=reg_cal)
+        view["regulatory_period_days"] = deadlines.regulatory_period_days(case.regulatory_extension_days,
+                                                                          reg_cal.policy)
     return CaseDetail(view, readings, cyc, timeline, warnings, steps)
 
 
-# The steps whose events set a case's deadlines by the rules (a pause or resume only moves them).
+# The fields whose deadlines an event sets by the rules, each clock's apart: an escalation recounts
+# the internal deadline under the rules of its day and keeps the regulatory one as it was. A pause
+# or resume only moves the internal deadline; a resume after an appraisal counts the regulatory one
+# again.
+_INTERNAL = ('"due_at"', '"first_response_due_at"')
+_REGULATORY = ('"regulatory_due_at"',)
 _MOVED_ONLY = frozenset({d.Action.PAUSE.value, d.Action.RESUME.value})
-_DEADLINES = ('"due_at"', '"regulatory_due_at"', '"first_response_due_at"')
 
 
-def _counting_calendar(ctx: Context, events: list, rule_changes: list):
-    """The calendar of the deadline rules in force when the case's deadlines were last set (the
-    last of its events to set them, other than a pause or resume), and when `config adopt` changed
-    those rules; the context's own calendar and None when they are the rules in force now (or
-    when no rules were recorded before then: an older database's)."""
-    setting = next((e.id for e in reversed(events) if e.action not in _MOVED_ONLY and e.new
-                    and any(k in e.new for k in _DEADLINES)), None)
+def _counting_calendars(ctx: Context, events: list, rule_changes: list):
+    """The calendars of the deadline rules in force when the case's internal and its regulatory
+    deadline were last set, and the first time since that `config adopt` changed them (None, and
+    the context's own calendar, when they are the rules in force now, or when no rules were
+    recorded before then: an older database's)."""
+    internal, i_changed = _rules_then(ctx, events, rule_changes, _INTERNAL, _MOVED_ONLY, _INTERNAL_RULES)
+    regulatory, r_changed = _rules_then(ctx, events, rule_changes, _REGULATORY, {d.Action.PAUSE.value},
+                                        _REGULATORY_RULES)
+    changed = min((x for x in (i_changed, r_changed) if x is not None), default=None)
+    return internal, regulatory, changed
+
+
+# The rules each deadline is counted by (config.RULE_KEYS): a change to the others leaves it alone.
+_CALENDAR_RULES = ("timezone", "calendar.country", "calendar.subdivision", "calendar.extra_holidays",
+                   "calendar.extra_workdays")
+_INTERNAL_RULES = (*_CALENDAR_RULES, "tiers.general.working_days", "tiers.important.working_days",
+                   "tiers.urgent.response_hours")
+_REGULATORY_RULES = (*_CALENDAR_RULES, "regulatory.days")
+
+
+def _rules_then(ctx: Context, events: list, rule_changes: list, fields: tuple, skipped, keys: tuple):
+    """The calendar of the rules in force at the last event (not of a `skipped` action) that set one
+    of `fields`, and when those of them it is counted by (`keys`) changed since; the context's
+    calendar and None as above."""
+    setting = next((e.id for e in reversed(events) if e.action not in skipped and e.new
+                    and any(k in e.new for k in fields)), None)
     if setting is None or not rule_changes:
         return ctx.calendar, None
     then = [r for r in rule_changes if r.id < setting]
@@ -173,9 +198,10 @@ def _counting_calendar(ctx: Context, events: list, rule_changes: list):
     from .config import policy_rules, policy_under
 
     rules = json.loads(then[-1].new)
-    if rules == policy_rules(ctx.policy):
+    now = policy_rules(ctx.policy)
+    if all(rules.get(k) == now.get(k) for k in keys):
         return ctx.calendar, None
-    changed = next((r for r in later if json.loads(r.new) != rules), later[0])
+    changed = next((r for r in later if any(json.loads(r.new).get(k) != rules.get(k) for k in keys)), later[0])
     return deadlines.BusinessCalendar(policy_under(ctx.policy, rules)), changed.recorded_at
 
 

@@ -668,9 +668,9 @@ TEXT.update({
     "step.period_moved": ("{last} is not a working day ({kind}), so the period ends at 24:00 on {day}.",
                           "{last} 为非工作日（{kind}），顺延至 {day} 24:00。"),
     "step.period_end": ("The period ends at 24:00 on {day}.", "期限于 {day} 24:00 届满。"),
-    "step.rules_then": ("Counted by the deadline rules in force when these deadlines were set; `config adopt` changed "
+    "step.rules_then": ("Counted by the deadline rules in force when these deadlines were set; 'config adopt' changed "
                         "them on {day}, and a case logged now would be counted by the new ones.",
-                        "按设定这些期限时有效的期限规则计算；期限规则已于 {day} 经 `config adopt` 变更，现在登记的投诉按新规则计算。"),
+                        "按设定这些期限时有效的期限规则计算；期限规则已于 {day} 经“config adopt”变更，现在登记的投诉按新规则计算。"),
     "step.restarted": ("The clocks restarted on {day} ({why}): every deadline below counts from then.",
                        "{day} 重新计时（{why}）：以下时限均自该日起算。"),
     "step.appraisal": ("Appraisal time left out of the regulatory period: {n} day(s) added.",

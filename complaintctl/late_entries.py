@@ -68,7 +68,8 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
         held = before.get(ev.id, {})
         plan = held.get("first_response_due_at") or held.get("due_at")
         internal = plan if ev.action == d.Action.RESPOND.value else held.get("due_at")
-        crossed = [(name, due) for name, due in (("internal", internal), ("regulatory", held.get("regulatory_due_at")))
+        crossed = [("response" if name == "internal" and ev.action == d.Action.RESPOND.value else name, due)
+                   for name, due in (("internal", internal), ("regulatory", held.get("regulatory_due_at")))
                    if name in CLOCKS[ev.action] and due is not None and ev.occurred_at < due <= ev.recorded_at]
         if not crossed:
             continue

@@ -277,7 +277,7 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     cli("resume", paused)
     rows = cli.json("report", "late-entries", "--format", "json")
     assert [(r["reference"], r["action"], r["deadline"], r["due_at"][:10]) for r in rows] == [
-        (late, "resolve", "internal+regulatory", "2026-11-06"), (plan, "respond", "internal", "2026-11-03"),
+        (late, "resolve", "internal+regulatory", "2026-11-06"), (plan, "respond", "response", "2026-11-03"),
         (extended, "extend", "regulatory", "2026-11-18"), (paused, "pause", "internal", "2026-11-06")]
     assert rows[0]["actor"] == f"{cli.admin} as wangfang" and rows[0]["occurred_at"] == "2026-11-03T10:00:00+08:00"
     assert rows[0]["due_at"] == "2026-11-06T00:00:00+08:00" and rows[0]["recorded_after_seconds"] > 20 * 86400

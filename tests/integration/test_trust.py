@@ -476,7 +476,7 @@ def test_show_explains_deadlines_by_the_rules_that_set_them(cli, tmp_path):
     before, after = (json.loads(_same(cli, "show", ref, "--as-of", "2026-11-03T10:00", "-f", "json")[1])["steps"]
                      for ref in (old, new))
     assert before[0].startswith("Counted by the deadline rules in force when these deadlines were set; "
-                                "`config adopt` changed them on ")
+                                "'config adopt' changed them on ")
     assert "Thu 2026-11-05: working day, day 3 of 3." in before and not any("of 5" in s for s in before)
     assert not any("Counted by" in s for s in after) and "Mon 2026-11-09: working day, day 5 of 5." in after
     zh = _same(cli, "--lang", "zh", "show", old, "--as-of", "2026-11-03T10:00", env={"COLUMNS": "80"})[1].decode()
@@ -487,6 +487,19 @@ def test_show_explains_deadlines_by_the_rules_that_set_them(cli, tmp_path):
     cli("escalate", old, "--to", "important", "--reason", "金额较大", "--at", "2026-11-03T09:00")
     steps = cli.json("show", old, "--as-of", "2026-11-03T10:00", "--format", "json")["steps"]
     assert not any("Counted by" in s for s in steps) and "Mon 2026-11-09: working day, day 5 of 5." in steps
+    # Each deadline by its own rules: an escalation after the regulator's period was adopted as 20
+    # days recounts the internal deadline, and the regulatory one stays the 15 days it was set by.
+    twenty = tmp_path / "twenty.toml"
+    twenty.write_text("[regulatory]\ndays = 20\n", encoding="utf-8")
+    third = cli.log(received="2026-11-02T12:00")  # under 5 working days and 15 calendar days
+    cli("--config", str(twenty), "config", "adopt", "--reason", "二十日")
+    cli("--config", str(twenty), "escalate", third, "--to", "important", "--reason", "金额较大", "--at", "2026-11-03T09:00")
+    shown = cli.json("--config", str(twenty), "show", third, "--as-of", "2026-11-03T10:00", "--format", "json")
+    assert shown["steps"][0].startswith("Counted by the deadline rules in force when these deadlines were set")
+    assert "Regulatory deadline: 15 calendar days after receipt, 24:00 at the end of Tue 2026-11-17." in shown["steps"]
+    assert shown["case"]["regulatory_period_days"] == 15
+    table = cli("--config", str(twenty), "show", third, "--as-of", "2026-11-03T10:00").stdout
+    assert "Regulatory deadline (15 days)" in table
 
 
 @pytest.mark.sqlite_only
