@@ -7,6 +7,7 @@ read in the business timezone when they carry no offset, between MIN_YEAR and MA
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,12 +82,40 @@ def read_time(text: str | None, tz, field_name: str, *, date_format: str | None 
         else:
             value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
     except ValueError:
-        raise InvalidValue(field_name, text, accepted, **accepted_params) from None
+        value = None if date_format else _loose_time(raw)
+        if value is None:
+            raise InvalidValue(field_name, text, accepted, **accepted_params) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise InvalidValue(field_name, text, "acc.date_between", low=MIN_YEAR, high=MAX_YEAR)
     return value.astimezone(UTC)
+
+
+# A time as a counter types it: 2026/10/9 9:30, 2026.10.09, 2026-10-9 (full-width digits too).
+_LOOSE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _loose_time(raw: str) -> dt.datetime | None:
+    """A date, or a date and local time, with / or . between its parts and one-digit months, days
+    and hours; None for anything else (and for a day that does not exist)."""
+    import unicodedata
+
+    m = _LOOSE.match(unicodedata.normalize("NFKC", raw).strip())
+    if m is None:
+        return None
+    try:
+        return dt.datetime(*(int(x) for x in m.groups() if x is not None))
+    except ValueError:
+        return None
+
+
+def is_date(text: str) -> bool:
+    """A typed time that is a date alone (2026-10-09, 2026/10/9): as a window's end, its whole day."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", text).strip()
+    return (len(plain) == 10 and plain[4] == "-") or bool((m := _LOOSE.match(plain)) and m.group(4) is None)
 
 
 def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:

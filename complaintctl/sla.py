@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Callable, Iterable
 
 from . import deadlines, labels
-from .context import Context, parse_time, show_time
+from .context import Context, is_date, parse_time, show_time
 from .errors import InvalidValue, UserError
 from .stored import stored_utc
 
@@ -39,7 +39,7 @@ def received_window(ctx: Context, start: str | None, end: str | None
     may be left open (None)."""
     lo = parse_time(start, ctx, "--from") if start else None
     hi = parse_time(end, ctx, "--to") if end else None
-    if hi is not None and len(end.strip()) == 10:
+    if hi is not None and is_date(end):
         hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
     if lo is not None and hi is not None and hi <= lo:
         raise InvalidValue("--to", end, "acc.after_from", start=start)

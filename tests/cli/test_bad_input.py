@@ -18,7 +18,7 @@ def _with(args, **changes):
     ({"phone": "12345"}, "invalid phone '*****'"),
     ({"description": "   "}, "invalid description"),
     ({"received_at": "2099-01-01T10:00"}, "invalid --received-at"),
-    ({"received_at": "yesterday"}, "invalid --received-at 'yesterday': expected an ISO 8601 time"),
+    ({"received_at": "yesterday"}, "invalid --received-at 'yesterday': expected a time such as 2026-03-18 14:30"),
     ({"received_at": "1900-01-01"}, "expected a date between 1990 and 2100"),
     ({"description": "x" * 1_000_000}, "at most 100000 characters"),
     ({"description": "bad\x00text"}, "without control characters"),

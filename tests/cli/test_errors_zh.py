@@ -17,7 +17,7 @@ def _chinese(err: str, *values: str) -> str:
 
 @pytest.mark.parametrize("args, value, needle", [
     (["report", "regulatory", "--quarter", "2026Q5"], "2026Q5", "--quarter 的值 '2026Q5' 无效：应为季度，如 2026Q3"),
-    (["note", "C-2026-000001", "x", "--at", "yesterday"], "yesterday", "--at 的值 'yesterday' 无效：应为ISO 8601 时间"),
+    (["note", "C-2026-000001", "x", "--at", "yesterday"], "yesterday", "--at 的值 'yesterday' 无效：应为时间，如 2026-03-18 14:30"),
     (["log", "--channel", "hotline", "--phone", "12345", "--description", "x"], "12345", "无效：应为中国大陆手机号"),
     (["log", "--channel", "wechat", "--phone", "13812345678", "--description", "x"], "wechat",
      "渠道 的值 'wechat' 无效：应为以下之一：hotline（客服热线）、"),

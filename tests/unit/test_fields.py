@@ -155,3 +155,22 @@ def test_replay_ignores_events_that_do_not_move_a_case():
 def test_replay_refuses_a_move_the_state_machine_forbids_after_a_quiet_event():
     with pytest.raises(IllegalMove):
         d.replay([("log", {"status": "closed"}), ("resolve", {})])
+
+
+def test_a_time_is_read_as_a_counter_types_it():
+    """'2026-10-09 9:30', '2026/10/9' and full-width digits were refused; ISO 8601 stays as it was,
+    and a day that does not exist, or a day-first date, is still refused. A date alone, however
+    typed, is a whole day as a window's end."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.context import is_date, read_time
+
+    tz = ZoneInfo("Asia/Shanghai")
+    want = dt.datetime(2026, 10, 9, 9, 30, tzinfo=tz).astimezone(dt.timezone.utc)
+    for text in ("2026-10-09T09:30", "2026-10-09 9:30", "2026/10/9 9:30", "2026.10.09 09:30", "２０２６/１０/９ ９：３０"):
+        assert read_time(text, tz, "--at") == want, text
+    assert read_time("2026/10/9", tz, "--at") == dt.datetime(2026, 10, 9, tzinfo=tz).astimezone(dt.timezone.utc)
+    for text in ("2026/2/30", "09/10/2026", "2026/10/9 25:00", "yesterday"):
+        assert refusal(read_time, text, tz, "--at").startswith(f"invalid --at '{text}'"), text
+    assert is_date("2026/10/9") and is_date("2026-10-09") and not is_date("2026/10/9 9:30")
