@@ -137,8 +137,9 @@ def test_the_letter_carries_the_decision_as_recorded_and_only_the_relief_recorde
     result = cli("letter", ref)
     html = result.stdout
     assert "一、经调查核实的事实" in html and "合同第8条未约定提前还款违约金" in html and "借款合同第8条" in html
-    assert "本处理决定于2026年03月16日作出，并于2026年03月17日以信函方式告知您。" in html
-    assert "（即2026年04月16日24时前）" in html and "申请核查" in html and "调解" in html
+    assert "本处理决定于2026年3月16日作出，并于2026年3月17日以信函方式告知您。" in html
+    assert "（即2026年4月16日24时前）" in html and "申请核查" in html and "调解" in html
+    assert "日期：" in html and "日期:" not in html  # the full-width colon of a Chinese letter
     assert "仲裁" not in html and "人民法院" not in html and "12378" in html
     assert result.stderr == ""
     en = cli("letter", ref, "--language", "en").stdout
