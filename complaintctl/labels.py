@@ -1275,7 +1275,7 @@ TEXT.update({
     "done.admin_mapped": ("no active administrator: the database's owner {login!r} was mapped to one",
                           "没有在职的系统管理员：已将数据库所有者 {login!r} 登记为系统管理员"),
     "done.check_ok": ("ok: integrity, foreign keys, state replay and audit chain all hold",
-                      "ok：完整性、外键、状态重放和审计链均无问题"),
+                      "正常：完整性、外键、状态重放和审计链均无问题"),
     "done.backup": ("backup written to {file} ({bytes} bytes, integrity {integrity})",
                     "备份已写入 {file}（{bytes} 字节，完整性检查：{integrity}）"),
     "err.scrub_busy": ("anonymised {n} case(s) closed before {date}, but another process reading the database kept "
