@@ -681,7 +681,7 @@ TEXT.update({
     "title.counting": ("How the deadlines were counted", "时限计算过程"),
     "step.working day": ("working day", "工作日"),
     "step.make-up": ("make-up working day (调休)", "调休工作日"),
-    "step.holiday": ("holiday ({name})", "节假日（{name}）"),
+    "step.holiday": ("{name}", "{name}"),  # the holiday by its name (国庆节): a holiday, and not counted, already
     "step.weekend": ("weekend", "周末"),
 })
 

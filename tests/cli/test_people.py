@@ -210,7 +210,7 @@ def test_completion_offers_references_staff_and_choices(cli, monkeypatch):
 def test_calendar_due_explains_in_chinese(cli):
     out = cli("--lang", "zh", "calendar", "due", "--tier", "general", "--received-at", "2026-02-13T10:00").stdout
     assert "2026-02-14（周六）：调休工作日，第 1/3 个工作日。" in out
-    assert "2026-02-17（周二）：节假日（春节），不计入。" in out
+    assert "2026-02-17（周二）：春节，不计入。" in out
     assert "内部处理时限（一般投诉，3 个工作日）：2026-02-25（周三） 24:00。" in out
 
 

@@ -124,7 +124,7 @@ def test_explanation_names_each_day():
     ex = explain(at("2026-09-29T10:00"), Tier.GENERAL, CAL)
     text = "\n".join(ex.steps)
     assert "Wed 2026-09-30: working day, day 1 of 3." in text
-    assert "Thu 2026-10-01: holiday (National Day), not counted." in text
+    assert "Thu 2026-10-01: National Day, not counted." in text
     assert "Fri 2026-10-09: working day, day 3 of 3." in text
 
 

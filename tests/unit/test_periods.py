@@ -35,7 +35,7 @@ def test_the_review_is_decided_within_30_days_of_the_request():
 def test_a_period_is_explained_from_the_day_after_to_its_last_day_and_any_move():
     moved = dl.explain_period(at("2026-09-01T10:00"), 30, CAL, "Review window")
     assert moved == ["Review window: counted from the day after Tue 2026-09-01; day 30 is Thu 2026-10-01.",
-                     "Thu 2026-10-01 is not a working day (holiday (National Day)), so the period ends at 24:00 "
+                     "Thu 2026-10-01 is not a working day (National Day), so the period ends at 24:00 "
                      "on Thu 2026-10-08."]
     plain = dl.explain_period(at("2026-10-28T09:00"), 30, CAL, "Review")
     assert plain == ["Review: counted from the day after Wed 2026-10-28; day 30 is Fri 2026-11-27.",
@@ -121,14 +121,14 @@ def test_each_day_of_a_count_is_described_as_people_know_it():
     assert "Sat 2026-03-07: weekend" in steps and "Mon 2026-03-09: working day, day 1 of 3." in steps
     zh_cal = BusinessCalendar(Policy(), language="zh_CN")
     zh = dl.explain(at("2026-09-30T10:00"), Tier.GENERAL, zh_cal, "zh").steps
-    assert zh[1] == "2026-10-01（周四）：节假日（国庆节），不计入。"
+    assert zh[1] == "2026-10-01（周四）：国庆节，不计入。"
 
 
 def test_a_branch_closure_is_named_a_local_closure():
     closed = BusinessCalendar(Policy(extra_holidays=frozenset({dt.date(2026, 3, 9)})))
     assert closed.holiday_name(dt.date(2026, 3, 9)) == "local closure"
     steps = "\n".join(dl.explain(at("2026-03-06T10:00"), Tier.GENERAL, closed).steps)
-    assert "Mon 2026-03-09: holiday (local closure), not counted." in steps
+    assert "Mon 2026-03-09: local closure, not counted." in steps
 
 
 def test_no_working_time_added_from_a_weekend_lands_on_the_next_working_days_start():
@@ -150,7 +150,7 @@ def test_a_moved_period_is_explained_in_chinese_too():
     zh_cal = BusinessCalendar(Policy(), language="zh_CN")
     steps = dl.explain_period(at("2026-09-01T10:00"), 30, zh_cal, "申请核查的期限", "zh")
     assert steps == ["申请核查的期限：自 2026-09-01（周二） 次日起算，第 30 日为 2026-10-01（周四）。",
-                     "2026-10-01（周四） 为非工作日（节假日（国庆节）），顺延至 2026-10-08（周四） 24:00。"]
+                     "2026-10-01（周四） 为非工作日（国庆节），顺延至 2026-10-08（周四） 24:00。"]
 
 
 def test_the_year_cache_keeps_one_flag_a_day_under_the_holidays_version_in_a_new_folder(tmp_path):
