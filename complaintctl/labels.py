@@ -1827,7 +1827,7 @@ TEXT.update({
                        "以下一至三个不同的项，用逗号分隔：{choices}"),
     "acc.en_or_zh": ("en or zh", "en 或 zh"),
     "acc.zh_or_en": ("zh or en", "zh 或 en"),
-    "acc.html_or_json": ("html or json", "html 或 json"),
+    "acc.html_or_json": ("html or json", "以下之一：html、json"),
     "acc.csv_or_jsonl": ("csv or jsonl", "csv 或 jsonl"),
     "acc.true_or_false": ("true or false", "true 或 false"),
     # times and dates
