@@ -876,7 +876,7 @@ def _prepare_aging(opts: dict):
     """`report aging` read whole before the first byte is written: the open cases counted by tier
     and age by reports.aging_select's statement compiled, the bucket edges (rows.aging_edges) and
     the table (rows.aging_table) as reports.aging makes them."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import parse_time, show_time
 
     output = _output(opts)
     st, lang, policy, db = _open(opts)
@@ -884,9 +884,10 @@ def _prepare_aging(opts: dict):
         ctx = _context(st, policy, db)
         as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
         table = _aging(db, ctx, as_of)
+        asked = show_time(as_of, ctx) if opts["as_of"] else None
     finally:
         db.close()
-    return table, lang, opts["fmt"], output, opts["excel"]
+    return table, lang, opts["fmt"], output, opts["excel"], asked
 
 
 def _aging(db, ctx, as_of) -> list[dict]:
@@ -898,7 +899,12 @@ def _aging(db, ctx, as_of) -> list[dict]:
     return aging_table(db.all(statement, as_of=db.time(as_of), **edges))
 
 
-_write_aging = _written("emit_aging")
+def _write_aging(table, lang: str, fmt: str, output, excel: bool, as_of: str | None) -> None:
+    """report aging's table, titled with the moment asked for, as cli/reports.py writes it."""
+    from . import views
+
+    with _failures(None, lang):
+        views.emit_aging(table, fmt, lang, output=output, excel=excel, as_of=as_of)
 
 
 def _prepare_summary(opts: dict):

@@ -136,9 +136,13 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, o
     st = state(ctx)
     from complaintctl import reports
 
+    from complaintctl.context import parse_time, show_time
+
+    c = st.context()
     with st.uow(write=False) as uow:
-        rows = reports.aging(uow, st.context(), as_of=as_of)
-    emit_aging(rows, fmt, st.language, output=output, excel=excel)
+        rows = reports.aging(uow, c, as_of=as_of)
+    asked = show_time(parse_time(as_of, c, "--as-of"), c) if as_of else None
+    emit_aging(rows, fmt, st.language, output=output, excel=excel, as_of=asked)
 
 
 @report_app.command("late-entries")

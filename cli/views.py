@@ -434,15 +434,18 @@ def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, 
                 lang=lang, title=labels.t("title.due_soon", lang), limit=limit)
 
 
-def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
-    """report aging's table (rows.aging_table) as cli/reports.py and the lean report (lean.py) write it."""
+def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False, as_of: str | None = None) -> None:
+    """report aging's table (rows.aging_table) as cli/reports.py and the lean report (lean.py) write it;
+    `as_of` (ISO, in the business zone): the moment asked for, which the table's title names (a
+    date typed alone is its 00:00, which a reader comparing month ends needs to see)."""
     from complaintctl.rows import AGE_BUCKETS, bucket_name
 
     names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
     cols = [group_column("tier", d.Tier)] + [Column(n, kind="number", header=n) for n in names] + [
         Column("total", kind="number")]
-    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.aging", lang),
-                limit=None)
+    title = labels.t("title.aging", lang) if as_of is None else labels.t(
+        "title.aging_as_of", lang, when=render.cell_text(as_of, Column("as_of", kind="time"), lang))
+    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=title, limit=None)
 
 
 def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:

@@ -413,6 +413,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.choices": ("Choices", "可选值"),
     "title.sla": ("SLA compliance", "时限达标情况"),
     "title.aging": ("Open cases by age (working days)", "未结投诉账龄（工作日）"),
+    "title.aging_as_of": ("Open cases by age (working days) as of {when}", "截至 {when} 未结投诉账龄（工作日）"),
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
     "title.actions": ("Remediation actions", "溯源整改措施"),

@@ -148,3 +148,15 @@ def test_a_report_of_a_past_moment_counts_the_cases_open_then_whatever_was_done_
     assert now[-1]["total"] == 4  # the reopened one, the one received on 10-05, the urgent and the paused ones
     monthly = json.loads(RUN(["--db", str(cli.db), "report", "monthly", "--month", "2026-09", "--format", "json"]).stdout)
     assert monthly["aging"][-1]["total"] == 4 and monthly["open_breached"] == 2
+
+
+def test_a_table_of_aging_as_of_a_moment_names_it_in_its_title(cli):
+    """`--as-of 2026-10-31` is 00:00 of that day, where the monthly report's October is counted at
+    11-01 00:00: the two differed with nothing on the page to say why. The title names the moment,
+    both ways, in both languages."""
+    cli.log(received="2026-10-20T10:00")
+    out = _same(cli, "report", "aging", "--as-of", "2026-10-31")[1].decode()
+    assert out.startswith("Open cases by age (working days) as of 2026-10-31 00:00\n")
+    zh = _same(cli, "--lang", "zh", "report", "aging", "--as-of", "2026-10-31 18:00")[1].decode()
+    assert zh.startswith("截至 2026-10-31 18:00 未结投诉账龄（工作日）\n")
+    assert _same(cli, "report", "aging")[1].decode().startswith("Open cases by age (working days)\n")
