@@ -96,12 +96,17 @@ def read_time(text: str | None, tz, field_name: str, *, date_format: str | None 
 _LOOSE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
+def _loose(text: str):
+    """The parts of a time typed as _LOOSE reads it (full-width digits and marks as ASCII), or None."""
+    import unicodedata
+
+    return _LOOSE.match(unicodedata.normalize("NFKC", text).strip())
+
+
 def _loose_time(raw: str) -> dt.datetime | None:
     """A date, or a date and local time, with / or . between its parts and one-digit months, days
     and hours; None for anything else (and for a day that does not exist)."""
-    import unicodedata
-
-    m = _LOOSE.match(unicodedata.normalize("NFKC", raw).strip())
+    m = _loose(raw)
     if m is None:
         return None
     try:
@@ -112,10 +117,8 @@ def _loose_time(raw: str) -> dt.datetime | None:
 
 def is_date(text: str) -> bool:
     """A typed time that is a date alone (2026-10-09, 2026/10/9): as a window's end, its whole day."""
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKC", text).strip()
-    return (len(plain) == 10 and plain[4] == "-") or bool((m := _LOOSE.match(plain)) and m.group(4) is None)
+    m = _loose(text)
+    return m is not None and m.group(4) is None
 
 
 def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:

@@ -276,7 +276,9 @@ class _Adapter:
 
     def scrub(self, store, erased: bool) -> str | None:
         """After personal data was erased and committed (`erased`: this run erased some): let the
-        erased bytes leave the storage too; the labels key of why they could not leave yet, if not."""
+        erased bytes leave the storage too; the labels key of why they could not leave yet, if not:
+        "err.…" when the purge must fail (the values are still in the files), "warn.…" when it
+        only says so (they wait for the server's own clean-up)."""
         return None
 
     def insert_rows(self, conn, table: sa.Table, names: list[str], rows: list[tuple]) -> None:

@@ -168,11 +168,23 @@ def _counting_calendars(ctx: Context, events: list, rule_changes: list):
     deadline were last set, and the first time since that `config adopt` changed them (None, and
     the context's own calendar, when they are the rules in force now, or when no rules were
     recorded before then: an older database's)."""
-    internal, i_changed = _rules_then(ctx, events, rule_changes, _INTERNAL, _MOVED_ONLY, _INTERNAL_RULES)
-    regulatory, r_changed = _rules_then(ctx, events, rule_changes, _REGULATORY, {d.Action.PAUSE.value},
-                                        _REGULATORY_RULES)
+    changes = [(r.id, r.recorded_at, json.loads(r.new)) for r in rule_changes]  # (read once for both)
+    internal, i_changed = _rules_then(ctx, events, changes, _INTERNAL, _MOVED_ONLY, _INTERNAL_RULES)
+    regulatory, r_changed = _rules_then(ctx, events, changes, _REGULATORY, {d.Action.PAUSE.value}, _REGULATORY_RULES)
     changed = min((x for x in (i_changed, r_changed) if x is not None), default=None)
-    return internal, regulatory, changed
+    calendars: dict[str, deadlines.BusinessCalendar] = {}  # one calendar for rules the two share
+
+    def calendar(rules: dict | None) -> deadlines.BusinessCalendar:
+        if rules is None:
+            return ctx.calendar
+        from .config import policy_under
+
+        key = json.dumps(rules, sort_keys=True)
+        if key not in calendars:
+            calendars[key] = deadlines.BusinessCalendar(policy_under(ctx.policy, rules))
+        return calendars[key]
+
+    return calendar(internal), calendar(regulatory), changed
 
 
 # The rules each deadline is counted by (config.RULE_KEYS): a change to the others leaves it alone.
@@ -183,26 +195,26 @@ _INTERNAL_RULES = (*_CALENDAR_RULES, "tiers.general.working_days", "tiers.import
 _REGULATORY_RULES = (*_CALENDAR_RULES, "regulatory.days")
 
 
-def _rules_then(ctx: Context, events: list, rule_changes: list, fields: tuple, skipped, keys: tuple):
-    """The calendar of the rules in force at the last event (not of a `skipped` action) that set one
-    of `fields`, and when those of them it is counted by (`keys`) changed since; the context's
-    calendar and None as above."""
+def _rules_then(ctx: Context, events: list, changes: list, fields: tuple, skipped, keys: tuple):
+    """The rules in force at the last event (not of a `skipped` action) that set one of `fields`
+    (`changes`: each rules event's id, time and rules), and when those of them it is counted by
+    (`keys`) changed since; None and None when they are the rules in force now (or none were
+    recorded before then)."""
     setting = next((e.id for e in reversed(events) if e.action not in skipped and e.new
                     and any(k in e.new for k in fields)), None)
-    if setting is None or not rule_changes:
-        return ctx.calendar, None
-    then = [r for r in rule_changes if r.id < setting]
-    later = [r for r in rule_changes if r.id > setting]
+    if setting is None:
+        return None, None
+    then = [rules for i, _, rules in changes if i < setting]
+    later = [(at, rules) for i, at, rules in changes if i > setting]
     if not then or not later:
-        return ctx.calendar, None
-    from .config import policy_rules, policy_under
+        return None, None
+    from .config import policy_rules
 
-    rules = json.loads(then[-1].new)
     now = policy_rules(ctx.policy)
-    if all(rules.get(k) == now.get(k) for k in keys):
-        return ctx.calendar, None
-    changed = next((r for r in later if any(json.loads(r.new).get(k) != rules.get(k) for k in keys)), later[0])
-    return deadlines.BusinessCalendar(policy_under(ctx.policy, rules)), changed.recorded_at
+    if all(then[-1].get(k) == now.get(k) for k in keys):
+        return None, None
+    changed = next((at for at, rules in later if any(rules.get(k) != then[-1].get(k) for k in keys)), later[0][0])
+    return then[-1], changed
 
 
 # The fields of an event that held the customer's data: after `db purge` none is shown, masked or

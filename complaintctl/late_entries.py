@@ -1,6 +1,6 @@
 """Late entries: the steps recorded after a deadline they are dated before (`report late-entries`).
 
-A step's `--at` (or `--requested-at`, `--customer-told-at`) says when it really happened, and the
+A step's `--at` (or an extension's `--customer-told-at`) says when it really happened, and the
 event keeps both that time and the time it was recorded. A step dated before one of its cycle's
 deadlines but recorded after that deadline had passed met the deadline only on its own say-so:
 the register showed the case late until it was entered. Such a step may be true (a decision told by
@@ -8,8 +8,8 @@ telephone at 17:00, entered the next morning) or may hide a breach; the reports 
 by the time it says. This listing puts each one in front of a manager or an auditor, with who
 recorded it and how long after the deadline, for the window of recording asked for.
 
-Which deadlines: those the step meets or stops (CLOCKS): the internal deadline (for an urgent
-case's `respond`, the 24-hour plan), the regulatory one (in a review's cycle, the review's); each as
+Which deadlines: those the step meets or stops (CLOCKS): the urgent 24-hour plan (`response`), the
+internal deadline, the regulatory one (in a review's cycle, the review's); each as
 it stood just before the step was recorded, replayed from the case's events (an extension moves the
 very deadline it was entered after, and a later resume moves a paused case's).
 """
@@ -28,7 +28,7 @@ from .models import Case, Event
 # The steps that meet or stop a clock, whose time a backdating moves to the right side of a deadline,
 # and the clocks each one meets: the urgent plan (a respond), the internal deadline (a pause stops it),
 # the regulatory one (an extension must come before it; a review's decision meets the review's).
-CLOCKS = {d.Action.RESPOND.value: ("internal",), d.Action.RESOLVE.value: ("internal", "regulatory"),
+CLOCKS = {d.Action.RESPOND.value: ("response",), d.Action.RESOLVE.value: ("internal", "regulatory"),
           d.Action.WITHDRAW.value: ("internal", "regulatory"), d.Action.PAUSE.value: ("internal",),
           d.Action.EXTEND.value: ("regulatory",), d.Action.REVIEW_DECIDE.value: ("regulatory",)}
 STEPS = tuple(CLOCKS)
@@ -66,11 +66,11 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
     out = []
     for ev in steps:
         held = before.get(ev.id, {})
-        plan = held.get("first_response_due_at") or held.get("due_at")
-        internal = plan if ev.action == d.Action.RESPOND.value else held.get("due_at")
-        crossed = [("response" if name == "internal" and ev.action == d.Action.RESPOND.value else name, due)
-                   for name, due in (("internal", internal), ("regulatory", held.get("regulatory_due_at")))
-                   if name in CLOCKS[ev.action] and due is not None and ev.occurred_at < due <= ev.recorded_at]
+        # (Until the plan is given, an urgent case's due_at is the plan's deadline too.)
+        deadline = {"response": held.get("first_response_due_at") or held.get("due_at"),
+                    "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at")}
+        crossed = [(name, deadline[name]) for name in CLOCKS[ev.action]
+                   if deadline[name] is not None and ev.occurred_at < deadline[name] <= ev.recorded_at]
         if not crossed:
             continue
         name, due = min(crossed, key=lambda c: c[1])  # the one passed first

@@ -392,7 +392,7 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang:
     # anonymise) finishes what a reader kept the last one from doing.
     warnings = []
     problem = None if dry_run else uow.store.adapter.scrub(uow.store, bool(anonymised))
-    if problem and problem.startswith("err."):
+    if problem and problem.startswith("err."):  # (scrub's keys: an error's "err.", a warning's "warn.")
         raise EnvironmentFault(problem, n=len(anonymised), date=day.isoformat())
     if problem:
         warnings.append(labels.t(problem, lang))
