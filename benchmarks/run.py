@@ -7,7 +7,8 @@
 For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
 --format csv`, `report sla`, the quarterly return (xlsx) and the monthly report (HTML),
-`export --format csv`, and `import` of 100k rows; beside them the
+`export --format csv` (and the same held to one process, on SQLite), and `import` of 100k rows;
+beside them the
 tool's own overdue CSV query (complaintctl/sqltext_compiled.py) through the sqlite3 shell, or psql's
 \\copy on PostgreSQL (the floor for reports), and
 `python -c "import sqlmodel, typer, rich, holidays"` (the floor for start-up), and three Python-side
@@ -386,6 +387,17 @@ def main() -> None:
             row("export --format csv", n, t, floor, peak, rows=n)
             row("  its CPU time (user + system)", n, statistics.median(used), rows=n)
             if not args.postgres:
+                # The same export held to one process (complaintctl/export_split.py: from 20,000
+                # cases SQLite's lines are made on two cores), run for run in the same minutes.
+                used = []
+                os.environ["COMPLAINTCTL_EXPORT_SPLIT"] = "off"
+                try:
+                    t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")],
+                                      args.repeat, cpu=used)
+                finally:
+                    del os.environ["COMPLAINTCTL_EXPORT_SPLIT"]
+                row("  the same in one process", n, t, None, peak, rows=n)
+                row("    its CPU time", n, statistics.median(used), rows=n)
                 used = []
                 secs = statistics.median(python_export_floor(db, used) for _ in range(args.repeat))
                 row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)

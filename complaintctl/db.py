@@ -447,20 +447,15 @@ class _SQLite(_Adapter):
     def copy_csv(self, conn, select_sql: str, params: dict, time_zone: str, row_end: str):
         """The lines of export_csv_sql's query, on the session's own connection (inside its read
         transaction), in blocks of whole rows (rows, UTF-8 bytes), each line ending `row_end`; the
-        few times outside zone_offsets' years shown by stored.time_text in `time_zone`."""
+        few times outside zone_offsets' years shown by stored.time_text in `time_zone`. A large
+        export is made on two cores (complaintctl/export_split.py)."""
         from zoneinfo import ZoneInfo
+
+        from .export_split import lines
 
         raw = conn.connection.driver_connection
         register_time_text(raw, ZoneInfo(time_zone))
-        return "utf-8", self._lines(raw, select_sql, params, row_end)
-
-    @staticmethod
-    def _lines(raw, sql: str, params: dict, end: str):
-        # The cursor is left to its connection: a stream left unfinished (a reader who closed the
-        # pipe) is closed after the connection, when closing the cursor itself would raise.
-        cursor = raw.execute(sql, params)
-        while rows := cursor.fetchmany(2000):
-            yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+        return "utf-8", lines(raw, self.path, select_sql, params, time_zone, row_end, self.busy_timeout)
 
     def now_sql(self) -> str:
         # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.

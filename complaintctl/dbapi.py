@@ -197,13 +197,16 @@ class Reader:
         """The export's statement of finished text (db.py's adapters, export_csv_sql; `windowed`)
         written to the binary stream `out`, each row ending CRLF; how many rows. SQLite: each row one
         finished line, the few times outside zone_offsets' years shown by stored.time_text in `tz`."""
+        from . import export_split
         from .stored import register_time_text
 
         register_time_text(self.con, tz)
-        cursor, n = self._run(self._cursor(), name, params), 0
-        while rows := cursor.fetchmany(2000):
-            out.write(("\r\n".join([row[0] for row in rows]) + "\r\n").encode("utf-8"))
-            n += len(rows)
+        sql, constants = self.queries[name]
+        n = 0
+        for rows, block in export_split.lines(self.con, self.file, sql, {**constants, **params}, tz.key, "\r\n",
+                                              self.busy_timeout):
+            out.write(block)
+            n += rows
         return n
 
     def export_text_holds(self, tz) -> bool:
@@ -243,7 +246,7 @@ class _SQLiteReader(Reader):
         import sqlite3
 
         super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
-        self.file = Path(path)
+        self.file, self.busy_timeout = Path(path), busy_timeout
         self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
 
     def time(self, moment: dt.datetime):

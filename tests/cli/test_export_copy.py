@@ -11,11 +11,15 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from complaintctl import importer
+from complaintctl import export_split, importer
 from complaintctl_cli import lean
 from tests.conftest import RUN, Cli
 from tests.integration.test_report_golden import AT, GOLDEN, ZONES
@@ -67,24 +71,45 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
     slow, fast = tmp_path / "python.csv", tmp_path / "server.csv"
     done = RUN([*base, str(slow)], env={"COMPLAINTCTL_EXPORT_COPY": "off"})
     assert done.exit_code == 0, done.output
+    taken = _second_process_chunks(monkeypatch)
     with monkeypatch.context() as m:  # the server's way must not fall back to Python's
         m.setattr(importer, "export_table", lambda *a, **k: pytest.fail("export went the Python way"))
         copied = RUN([*base, str(fast)])
     assert copied.exit_code == 0, copied.output
+    # SQLite, where the test asks for two processes however small the export: the second made
+    # some of the chunks (its lines are in what was just compared).
+    split = cli.backend == "sqlite" and os.environ.get("COMPLAINTCTL_EXPORT_SPLIT") == "1"
+    assert bool(taken) == split, taken
     assert copied.stderr.replace(str(fast), str(slow)) == done.stderr
     assert fast.read_bytes() == slow.read_bytes()
     # The lean export (complaintctl_cli/lean.py: no SQLAlchemy, the same statement compiled) writes
     # the same file and line, where it answers (a window of receipt too): not on PostgreSQL a zone
     # whose offsets are not whole hours (that goes the full way, just compared).
     lean_file = tmp_path / "lean.csv"
+    taken.clear()
     with RUN.isolation() as (_, err, _):
         answered = lean.run([*base, str(lean_file)])
         said = err.getvalue().decode()
     assert answered == (not (cli.backend == "postgresql" and "Kolkata" in config.read_text()))
+    assert bool(taken) == (split and answered), taken
     if answered:
         assert lean_file.read_bytes() == slow.read_bytes()
         assert said.replace(str(lean_file), str(slow)) == done.stderr
     return fast.read_bytes()
+
+
+def _second_process_chunks(monkeypatch) -> list:
+    """The chunks the export's second process (complaintctl/export_split.py) hands over from now on."""
+    taken: list = []
+    handed = export_split._Child.chunk
+
+    def counted(self):
+        got = handed(self)
+        if got is not None:
+            taken.append(got[0])
+        return got
+    monkeypatch.setattr(export_split._Child, "chunk", counted)
+    return taken
 
 
 def _jsonl(cli: Cli, config, *args: str, tmp_path) -> list[dict]:
@@ -104,6 +129,9 @@ def _jsonl(cli: Cli, config, *args: str, tmp_path) -> list[dict]:
 
 @pytest.mark.parametrize("zone", [*ZONES, "Asia/Kolkata"])  # the last: an offset of half an hour
 def test_the_server_writes_the_export_byte_for_byte_as_python_does(cli, tmp_path, zone, monkeypatch):
+    # On SQLite every CSV export here is made in two processes (below 20,000 cases it would be
+    # one), chunk by chunk in turn: the same bytes, windowed, revealed and odd cells alike.
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
     config = _register(cli, tmp_path, zone)
     server = _both(cli, config, monkeypatch=monkeypatch, tmp_path=tmp_path)
     if zone in ZONES:
@@ -163,12 +191,66 @@ def test_the_lines_of_an_export_left_unfinished_close_quietly_after_their_connec
     """`export -f csv | head -c 100` the full way: the reader went away, the connection was closed,
     and closing the stream of lines then must not raise (Python printed "Exception ignored ...
     Cannot operate on a closed database" under the user's output)."""
-    import sqlite3
-
-    from complaintctl.db import ADAPTERS
-
     raw = sqlite3.connect(cli.db)
-    lines = ADAPTERS["sqlite"]._lines(raw, "SELECT 'a' UNION ALL SELECT 'b'", {}, "\r\n")
+    lines = export_split.lines(raw, None, "SELECT 'a' UNION ALL SELECT 'b'", {}, "UTC", "\r\n", 5)
     assert next(lines) == (2, b"a\r\nb\r\n")
     raw.close()
     lines.close()
+
+
+def _export_sql(cli: Cli) -> str:
+    from complaintctl.sqltext_compiled import QUERIES
+    from complaintctl.stored import windowed
+
+    return windowed(QUERIES["sqlite"]["export_csv"][0], "named", False, False)
+
+
+def _split_lines(cli: Cli, con) -> bytes:
+    from complaintctl.stored import register_time_text
+    from zoneinfo import ZoneInfo
+
+    register_time_text(con, ZoneInfo("Asia/Shanghai"))
+    return b"".join(block for _, block in export_split.lines(con, Path(cli.db), _export_sql(cli), {},
+                                                               "Asia/Shanghai", "\r\n", 5))
+
+
+@pytest.mark.sqlite_only
+def test_the_second_process_is_not_trusted_with_another_snapshot(cli, tmp_path, monkeypatch):
+    """A case logged after this process's read transaction began, before the second process's:
+    the marks differ (the audit trail's head), and this process makes every chunk itself, so the
+    export is one snapshot's: without the new case, and byte for byte the one-process export."""
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    cli("demo")
+    taken = _second_process_chunks(monkeypatch)
+    con = sqlite3.connect(Path(cli.db), isolation_level=None)
+    con.execute("BEGIN")
+    before = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+    cli("log", "--channel", "suggestion_box", "--description", "快照之后")
+    split = _split_lines(cli, con)
+    con.rollback()
+    assert not taken
+    whole = sqlite3.connect(Path(cli.db), isolation_level=None)
+    whole.execute("BEGIN")
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
+    everything = _split_lines(cli, whole)
+    assert "快照之后".encode() in everything and "快照之后".encode() not in split
+    assert everything.startswith(split) and len({line.split(b",")[0] for line in split.splitlines()}) == before
+    # And with no write between, the second process's chunks are taken, the same bytes.
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    again = sqlite3.connect(Path(cli.db), isolation_level=None)
+    again.execute("BEGIN")
+    assert _split_lines(cli, again) == everything and taken
+
+
+@pytest.mark.sqlite_only
+def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypatch):
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    cli("demo")
+    con = sqlite3.connect(Path(cli.db), isolation_level=None)
+    con.execute("BEGIN")
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
+    one = _split_lines(cli, con)
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    for broken in ("/bin/false", "/nonexistent/python", sys.executable + "-missing"):
+        monkeypatch.setattr(export_split.sys, "executable", broken)
+        assert _split_lines(cli, con) == one

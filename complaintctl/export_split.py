@@ -1,0 +1,235 @@
+"""`export --format csv` on SQLite on two cores: the export's finished lines (db.py's
+_SQLite.export_csv_sql) made by this process and a second one, chunk by chunk of case ids in turn,
+and written in order.
+
+Why: SQLite making the finished lines is the export's cost (about 13 µs a row on the benchmark's
+machine: 68 cells, 23 of them times shown in the business zone); fetching and writing them costs
+Python a little more than 1 µs. One connection computes on one core; two processes halve the wall
+time when the second core is free (and gain nothing when it is not). Threads do not: two
+connections in one process contend on SQLite's own allocator lock (measured: the same wall time
+for twice the CPU).
+
+The second process starts afresh (`python -m complaintctl.export_split`), not by fork: a SQLite
+connection must not be carried across fork, and SQLite keeps its file locks per process. It reads
+its job from stdin (the database's path, the statement, its parameters, the zone, its chunks) and
+writes to stdout a mark of what it reads, then each chunk's lines in order. No SQLAlchemy on either
+side; no personal data leaves the two processes but through the export itself (the pipe is theirs).
+
+One snapshot: each process reads in its own read transaction. Every change the tool makes to a case
+or a cycle writes its event in the same transaction, so two transactions that see the same head of
+the audit trail (and the same schema and the same calendar, by which times are shown) see the same
+rows. If the marks differ (a change committed between the two transactions' starts), or the second
+process fails in any way, this process makes the remaining chunks itself: what is written is always
+this process's snapshot.
+
+Memory: a chunk is CHUNK_IDS case ids (about 2.5 MB of lines); the second process is never more
+than a chunk ahead (the pipe's backpressure).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+# Below this many cases one process is quicker: starting the second costs about 40 ms, the
+# time of some 3,000 rows. COMPLAINTCTL_EXPORT_SPLIT sets another threshold (a number of cases) or
+# turns the second process off ("off"), for a comparison or a test.
+SPLIT_CASES = 20_000
+CHUNK_IDS = 4096
+FETCH = 2000
+_JOIN = " LEFT JOIN cycles y ON y.case_id = c.id"
+_ORDER = " ORDER BY c.id, y.number"
+_IDS = "c.id >= :ids_from AND c.id < :ids_to"
+# What a read transaction sees, as far as the export is concerned (see the module's docstring).
+MARK_SQL = ("SELECT (SELECT max(id) FROM events), (SELECT hash FROM events ORDER BY id DESC LIMIT 1), "
+            "(SELECT schema_version FROM pragma_schema_version()), "
+            "(SELECT identity || ' ' || first_year || ' ' || last_year FROM business_calendar), "
+            "(SELECT count(*) FROM zone_offsets)")
+
+
+def _pieces(sql: str) -> tuple[str, str] | None:
+    """The export statement cut where its case ids can be bounded: (the statement up to its window
+    of receipt, the window's condition or ''); None for a statement of any other shape."""
+    from .stored import WINDOW_WHERE
+
+    sql = sql.replace(WINDOW_WHERE, "")  # an export of every case: no window written in
+    if not sql.endswith(_ORDER) or _JOIN not in sql:
+        return None
+    head, _, window = sql[:-len(_ORDER)].rpartition(_JOIN)
+    if window and not window.startswith(" WHERE "):
+        return None
+    return head + _JOIN, window
+
+
+def bounded(sql: str) -> str | None:
+    """The export statement for the cases whose id is in [ids_from, ids_to); None if it has not the
+    export's shape."""
+    pieces = _pieces(sql)
+    if pieces is None:
+        return None
+    head, window = pieces
+    return f"{head}{window}{' AND ' if window else ' WHERE '}{_IDS}{_ORDER}"
+
+
+def _threshold() -> float:
+    setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").strip().lower()
+    if setting == "off":
+        return float("inf")
+    return int(setting) if setting.isdigit() else SPLIT_CASES
+
+
+def chunks(low: int, high: int) -> list[tuple[int, int]]:
+    """The ids from `low` to `high` (both in) in ranges of CHUNK_IDS (fewer ids when the span is
+    short, so that even a small export has chunks for both sides), as [from, to)."""
+    size = min(CHUNK_IDS, max(16, (high - low + 1) // 16))
+    return [(start, min(start + size, high + 1)) for start in range(low, high + 1, size)]
+
+
+def _blocks(con, sql: str, params: dict, end: str) -> Iterator[tuple[int, bytes]]:
+    # The cursor is left to its connection: a stream left unfinished (a reader who closed the
+    # pipe) is closed after the connection, when closing the cursor itself would raise.
+    cursor = con.execute(sql, params)
+    while rows := cursor.fetchmany(FETCH):
+        yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+
+
+def _chunk(con, sql: str, params: dict, end: str) -> tuple[int, bytes]:
+    """One chunk's lines as one block."""
+    n, parts = 0, []
+    for rows, block in _blocks(con, sql, params, end):
+        n += rows
+        parts.append(block)
+    return n, b"".join(parts)
+
+
+def mark(con) -> list:
+    return list(con.execute(MARK_SQL).fetchone())
+
+
+def lines(con, path: Path | None, sql: str, params: dict, zone: str, end: str,
+          busy_timeout: float) -> Iterator[tuple[int, bytes]]:
+    """The finished lines of the export statement `sql` (windowed; named parameters `params`) on
+    the sqlite3 connection `con`, inside its read transaction, in blocks of whole rows (rows,
+    UTF-8 bytes), each line ending `end`: made in two processes when the export is large enough
+    and the database is a file, by `con` alone otherwise; the same bytes either way.
+    Long because the two sides' chunks are taken in turn in one loop, with the fallback to this
+    process at any point."""
+    split = bounded(sql) if path is not None else None
+    if split is None:
+        yield from _blocks(con, sql, params, end)
+        return
+    head, window = _pieces(sql)
+    low, high, count = con.execute(f"SELECT min(c.id), max(c.id), count(*) FROM cases c{window}", params).fetchone()
+    if not count or count < _threshold():
+        yield from _blocks(con, sql, params, end)
+        return
+    ranges = chunks(low, high)
+    child = _Child.start(path, split, params, zone, end, busy_timeout, ranges[1::2])
+    trusted: bool | None = None
+    try:
+        for i, (start, stop) in enumerate(ranges):
+            bound = {**params, "ids_from": start, "ids_to": stop}
+            if i % 2 == 0 or child is None:
+                yield from _blocks(con, split, bound, end)
+                continue
+            if trusted is None:
+                trusted = child.mark() == mark(con)
+                if not trusted:
+                    child = child.stop()
+                    yield from _blocks(con, split, bound, end)
+                    continue
+            got = child.chunk()
+            if got is None:
+                child = child.stop()
+                yield from _blocks(con, split, bound, end)
+            else:
+                yield got
+    finally:
+        if child is not None:
+            child.stop()
+
+
+class _Child:
+    """The second process, seen from this one."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    @classmethod
+    def start(cls, path: Path, sql: str, params: dict, zone: str, end: str, busy_timeout: float,
+              ranges: list[tuple[int, int]]) -> "_Child | None":
+        import subprocess  # only for an export large enough to need it
+
+        job = {"path": str(path), "sql": sql, "params": params, "zone": zone, "end": end,
+               "timeout": busy_timeout, "ranges": ranges}
+        try:
+            proc = subprocess.Popen([sys.executable, "-m", "complaintctl.export_split"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env={**os.environ, "PYTHONPATH": _search_path()})
+            proc.stdin.write(json.dumps(job).encode("utf-8"))
+            proc.stdin.close()
+        except (OSError, ValueError):
+            return None
+        return cls(proc)
+
+    def mark(self) -> list | None:
+        line = self.proc.stdout.readline()
+        try:
+            return json.loads(line) if line else None
+        except ValueError:
+            return None
+
+    def chunk(self) -> tuple[int, bytes] | None:
+        """The next chunk's (rows, bytes); None if the second process stopped short."""
+        head = self.proc.stdout.readline().split()
+        if len(head) != 2 or not all(part.isdigit() for part in head):
+            return None
+        rows, size = int(head[0]), int(head[1])
+        data = self.proc.stdout.read(size)
+        return (rows, data) if len(data) == size else None
+
+    def stop(self) -> None:
+        """Ends the second process (finished or not); None, to put in its place."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.stdout.close()
+        self.proc.wait()
+        return None
+
+
+def _search_path() -> str:
+    """This package's parent first, so that the second process runs this very code (an editable
+    checkout or a worktree on PYTHONPATH alike)."""
+    here = str(Path(__file__).resolve().parent.parent)
+    rest = os.environ.get("PYTHONPATH")
+    return here + (os.pathsep + rest if rest else "")
+
+
+def _serve(job: dict, out: IO[bytes]) -> None:
+    """The second process: its read transaction's mark, then each of its chunks as a line
+    'rows bytes' and the bytes."""
+    import sqlite3
+    from zoneinfo import ZoneInfo
+
+    from .stored import register_time_text
+
+    con = sqlite3.connect(job["path"], timeout=job["timeout"], isolation_level=None)
+    register_time_text(con, ZoneInfo(job["zone"]))
+    con.execute("BEGIN")
+    out.write((json.dumps(mark(con)) + "\n").encode("utf-8"))
+    out.flush()
+    for start, stop in job["ranges"]:
+        rows, data = _chunk(con, job["sql"], {**job["params"], "ids_from": start, "ids_to": stop}, job["end"])
+        out.write(b"%d %d\n" % (rows, len(data)))
+        out.write(data)
+        out.flush()
+    con.close()
+
+
+if __name__ == "__main__":
+    try:
+        _serve(json.loads(sys.stdin.buffer.read()), sys.stdout.buffer)
+    except BrokenPipeError:
+        pass  # this process's side stopped early, or made the chunks itself
