@@ -7,7 +7,7 @@
 For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
 --format csv`, `report sla`, the quarterly return (xlsx) and the monthly report (HTML),
-`export --format csv` (and the same held to one process, on SQLite), and `import` of 100k rows;
+`export --format csv` (on SQLite also held to one process), and `import` of 100k rows;
 beside them the
 tool's own overdue CSV query (complaintctl/sqltext_compiled.py) through the sqlite3 shell, or psql's
 \\copy on PostgreSQL (the floor for reports), and
@@ -388,7 +388,8 @@ def main() -> None:
             row("  its CPU time (user + system)", n, statistics.median(used), rows=n)
             if not args.postgres:
                 # The same export held to one process (complaintctl/export_split.py: from 20,000
-                # cases SQLite's lines are made on two cores), run for run in the same minutes.
+                # cases SQLite's lines are made by two processes on the two cores), in the same
+                # minutes.
                 used = []
                 os.environ["COMPLAINTCTL_EXPORT_SPLIT"] = "off"
                 try:

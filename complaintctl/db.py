@@ -23,7 +23,7 @@ from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copied_rows, register_time_text,
+from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
                      whole_hour_offsets)
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
@@ -847,20 +847,7 @@ class _PostgreSQL(_Adapter):
                 return None
             cur.execute("RELEASE SAVEPOINT complaintctl_zone")
         encoding = raw.info.encoding
-        return encoding, self._copied(raw, f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)", params,
-                                      row_end.encode(encoding))
-
-    @staticmethod
-    def _copied(raw, sql: str, params: dict, end: bytes):
-        block: list = []
-        with raw.cursor() as cur, cur.copy(sql, params or None) as copy:
-            for row in copy:
-                block.append(row)
-                if len(block) == 2000:
-                    yield len(block), copied_rows(block, end)
-                    block = []
-        if block:
-            yield len(block), copied_rows(block, end)
+        return encoding, copy_blocks(raw, select_sql, params, row_end.encode(encoding))
 
     def _sequence(self, conn, table: sa.Table) -> str:
         # The name comes from the catalogue, not from input.

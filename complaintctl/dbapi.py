@@ -8,7 +8,7 @@ import datetime as dt
 from collections import namedtuple
 from pathlib import Path
 
-from .stored import PG_COPY_SETTINGS, copied_rows
+from .stored import PG_COPY_SETTINGS, copy_blocks
 
 Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
 # Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
@@ -287,17 +287,11 @@ class _PostgreSQLReader(Reader):
         csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is).
         Returns how many rows."""
         sql, constants = self.queries[name]
-        write, n = out.write, 0
-        with self.con.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", {**constants, **params}) as copy:
-            batch = []
-            for row in copy:
-                batch.append(row)
-                if len(batch) == 2000:
-                    write(copied_rows(batch, b"\r\n"))
-                    n, batch = n + len(batch), []
-            if batch:
-                write(copied_rows(batch, b"\r\n"))
-        return n + len(batch)
+        n = 0
+        for rows, block in copy_blocks(self.con, sql, {**constants, **params}, b"\r\n"):
+            out.write(block)
+            n += rows
+        return n
 
     def export_text_holds(self, tz) -> bool:
         # Compiled in a zone of whole-hour offsets: the text for every such zone (db.py's time_text_sql).

@@ -144,6 +144,21 @@ def copied_rows(rows: list, end: bytes) -> bytes:
     return b"".join(bytes(row[:-1]) + end for row in rows)
 
 
+def copy_blocks(con, sql: str, params: dict, end: bytes):
+    """PostgreSQL: COPY (sql) TO STDOUT WITH CSV on psycopg connection `con`, in blocks of whole
+    rows (rows, bytes), each row ending `end`: the export's COPY (db.py) and the lean export's and
+    overdue report's (dbapi.py)."""
+    block: list = []
+    with con.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        for row in copy:
+            block.append(row)
+            if len(block) == 2000:
+                yield len(block), copied_rows(block, end)
+                block = []
+    if block:
+        yield len(block), copied_rows(block, end)
+
+
 # SQLite: the name under which stored.time_text is registered on a connection (register_time_text),
 # for the few stored times zone_offsets' years do not hold (db.py's SQLite adapter, time_text_sql).
 TIME_TEXT_FUNCTION = "complaintctl_time_text"
@@ -167,14 +182,24 @@ PG_COPY_SETTINGS = ("SELECT set_config('TimeZone', %s, true), set_config('DateSt
 WINDOW_WHERE, WINDOW_IDS = " /*window:where*/", " /*window:ids*/"
 
 
+def parameter(paramstyle: str, name: str) -> str:
+    """A named parameter as the driver's `paramstyle` writes it (sqlite3: named; psycopg: pyformat)."""
+    return f":{name}" if paramstyle == "named" else f"%({name})s"
+
+
+def window_where(paramstyle: str, start: bool, end: bool) -> str:
+    """The cases' condition of a window of receipt bounded from lo (`start`), to hi (`end`), both
+    or neither, as windowed writes it in (' WHERE ...', or '' for no window)."""
+    conditions = [f"c.received_at {op} {parameter(paramstyle, name)}"
+                  for name, op, on in (("lo", ">=", start), ("hi", "<", end)) if on]
+    return (" WHERE " + " AND ".join(conditions)) if conditions else ""
+
+
 def windowed(sql: str, paramstyle: str, start: bool, end: bool) -> str:
     """The export's CSV statement with its window of receipt written in: bounded from lo (`start`),
     to hi (`end`), both or neither, as parameters in the driver's `paramstyle`."""
-    mark = ":{}" if paramstyle == "named" else "%({})s"
-    conditions = [f"c.received_at {op} {mark.format(name)}"
-                  for name, op, on in (("lo", ">=", start), ("hi", "<", end)) if on]
-    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
-    ids = f" AND case_id IN (SELECT c.id FROM cases c{where})" if conditions else ""
+    where = window_where(paramstyle, start, end)
+    ids = f" AND case_id IN (SELECT c.id FROM cases c{where})" if where else ""
     return sql.replace(WINDOW_IDS, ids).replace(WINDOW_WHERE, where)
 
 

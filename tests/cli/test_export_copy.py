@@ -77,7 +77,7 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
         copied = RUN([*base, str(fast)])
     assert copied.exit_code == 0, copied.output
     # SQLite, where the test asks for two processes however small the export: the second made
-    # some of the chunks (its lines are in what was just compared).
+    # some of the chunks (its lines are in what was just compared). PostgreSQL: one COPY.
     split = cli.backend == "sqlite" and os.environ.get("COMPLAINTCTL_EXPORT_SPLIT") == "1"
     assert bool(taken) == split, taken
     assert copied.stderr.replace(str(fast), str(slow)) == done.stderr
@@ -101,14 +101,14 @@ def _both(cli: Cli, config, *args: str, monkeypatch, tmp_path) -> bytes:
 def _second_process_chunks(monkeypatch) -> list:
     """The chunks the export's second process (complaintctl/export_split.py) hands over from now on."""
     taken: list = []
-    handed = export_split._Child.chunk
+    handed = export_split._Child.take
 
     def counted(self):
         got = handed(self)
         if got is not None:
             taken.append(got[0])
         return got
-    monkeypatch.setattr(export_split._Child, "chunk", counted)
+    monkeypatch.setattr(export_split._Child, "take", counted)
     return taken
 
 
@@ -251,6 +251,21 @@ def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypa
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
     one = _split_lines(cli, con)
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
-    for broken in ("/bin/false", "/nonexistent/python", sys.executable + "-missing"):
-        monkeypatch.setattr(export_split.sys, "executable", broken)
+    python = sys.executable
+    for broken in ("/bin/false", "/nonexistent/python", python + "-missing"):
+        monkeypatch.setattr(sys, "executable", broken)
         assert _split_lines(cli, con) == one
+
+    # Killed after its first chunk: what it had already written may still be read whole; the rest
+    # is made here.
+    monkeypatch.setattr(sys, "executable", python)
+    handed, calls = export_split._Child.take, []
+
+    def killed_after_one(self):
+        calls.append(1)
+        if len(calls) == 2:
+            self.proc.kill()
+            self.proc.wait()
+        return handed(self)
+    monkeypatch.setattr(export_split._Child, "take", killed_after_one)
+    assert _split_lines(cli, con) == one and len(calls) >= 2
