@@ -23,7 +23,7 @@ process fails in any way, this process makes the remaining chunks itself: what i
 this process's snapshot.
 
 Not on PostgreSQL: there the server makes the rows, and the command's one COPY already runs at
-211,000 rows/s at a million cases on this machine (4.74 s). Two sessions sharing one snapshot
+186,000-211,000 rows/s at a million cases on this machine (4.74-5.37 s). Two sessions sharing one snapshot
 (pg_export_snapshot, SET TRANSACTION SNAPSHOT), each copying its chunks, were built and measured:
 6.49 s at a million cases and 0.85 s against 0.72 s at 100,000 (a query a chunk, each planned,
 some with parallel workers of its own), so they were not kept.
