@@ -200,10 +200,14 @@ def run(argv: list[str]) -> bool:
         prepared = prepare(opts)
     except FullWay:
         return False
+    except KeyboardInterrupt:
+        _interrupted(opts)
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
     try:
         write(*prepared)
+    except KeyboardInterrupt:
+        _interrupted(opts)
     except BrokenPipeError:
         sys.exit(1)
     except OSError as exc:  # the output cannot be written (a full disk): one line, as the full way
@@ -227,6 +231,25 @@ def _limit(value: str | None) -> int | None:
 
 def _off(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("off", "0", "no")
+
+
+def _interrupted(opts: dict) -> None:
+    """Ctrl-C: one line in the run's language and exit 130, as the full way says it (cli/errors.py)."""
+    from pathlib import Path
+
+    from complaintctl.labels import t
+
+    from .errors import ExitStatus, fail
+    from .state import AppState
+
+    sys.stderr.write("\n")
+    try:
+        lang = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
+                        actor=opts["actor"], lang=opts["lang"]).language
+        t("err.interrupted", lang)
+    except Exception:  # noqa: BLE001 - an unreadable config or language: the message in English
+        lang = "en"
+    fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
 
 
 def _open(opts: dict):

@@ -286,6 +286,28 @@ def test_ctrl_c_while_a_text_is_read_from_the_terminal_says_interrupted_and_writ
     assert cli.scalar("select count(*) from cases") == 1
 
 
+@pytest.mark.parametrize("where", ["reading", "writing"])
+def test_ctrl_c_in_a_read_only_command_the_lean_way_says_interrupted_in_the_runs_language(cli, monkeypatch, where):
+    """`export`, `list`, the reports and `show` run without Typer (cli/lean.py); Ctrl-C there printed
+    Python's traceback where the full way says its one line and exits 130."""
+    from complaintctl_cli import lean
+
+    from tests.conftest import RUN
+
+    cli("demo")
+
+    def pressed(*_args, **_kw):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(lean, "_prepare_export" if where == "reading" else "_write_export", pressed)
+    for lang, said in (("en", "interrupted"), ("zh", "已中断")):
+        with RUN.isolation() as (_, err, _):
+            with pytest.raises(SystemExit) as stopped:
+                lean.run(["--db", str(cli.db), "--lang", lang, "export", "--format", "csv"])
+            shown = err.getvalue().decode()
+        assert stopped.value.code == 130
+        assert shown.strip() == f"complaintctl: error: {said}"
+
+
 def test_list_mine_shows_the_operators_cases(cli):
     cli.staff()
     cli("staff", "add", "tester", "--role", "staff")
