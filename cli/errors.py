@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from enum import IntEnum
+from typing import NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -47,12 +48,21 @@ def exit_status(exc: ComplaintctlError) -> ExitStatus:
     return ExitStatus.ENVIRONMENT
 
 
-def fail(text: str, code: int) -> None:
+def fail(text: str, code: int) -> NoReturn:
     """Print one line on stderr and leave with `code`."""
     line = " ".join(str(text).split())
     sys.stderr.write(f"complaintctl: error: {line}\n")
     sys.stderr.flush()
     sys.exit(code)
+
+
+def interrupted(lang: str) -> NoReturn:
+    """Ctrl-C, wherever it came (a prompt, a command, the lean way): past what the terminal echoed,
+    one line in the run's language, exit 130."""
+    from complaintctl.labels import t
+
+    sys.stderr.write("\n")
+    fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
 
 
 def os_error_text(exc: OSError) -> str:
@@ -171,10 +181,7 @@ class App(TyperGroup):
                 sys.exit(ExitStatus.OK)
             fail(usage_text(exc, lang), ExitStatus.USER)
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
-            sys.stderr.write("\n")
-            from complaintctl.labels import t
-
-            fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
+            interrupted(lang)
         except click.exceptions.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         if not standalone_mode:
@@ -199,10 +206,7 @@ class App(TyperGroup):
 
             fail(t("err.stdin_not_utf8", _lang(ctx)), ExitStatus.USER)
         except KeyboardInterrupt:  # Ctrl-C in a command (Typer would turn it into a silent exit 130)
-            sys.stderr.write("\n")
-            from complaintctl.labels import t
-
-            fail(t("err.interrupted", _lang(ctx)), ExitStatus.INTERRUPTED)
+            interrupted(_lang(ctx))
         except BrokenPipeError:
             sys.exit(ExitStatus.ENVIRONMENT)
         except OSError as exc:

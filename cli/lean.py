@@ -30,6 +30,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from typing import NoReturn
 
 _GLOBAL = {"--db": "db", "--config": "config", "--lang": "lang", "--as": "actor"}
 _VALUES = {"--as-of": "as_of", "--limit": "limit", "--format": "fmt", "-f": "fmt", "--output": "output", "-o": "output"}
@@ -233,41 +234,43 @@ def _off(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("off", "0", "no")
 
 
-def _interrupted(opts: dict) -> None:
-    """Ctrl-C: one line in the run's language and exit 130, as the full way says it (cli/errors.py)."""
+def _interrupted(opts: dict) -> NoReturn:
+    """Ctrl-C: as the full way says it (cli/errors.py), in the run's language (English when the
+    config cannot say)."""
+    from complaintctl.labels import LANGS
+
+    from .errors import interrupted
+
+    try:
+        lang = _state(opts).language
+    except Exception:  # noqa: BLE001 - an unreadable config: the message in English
+        lang = "en"
+    interrupted(lang if lang in LANGS else "en")
+
+
+def _state(opts: dict):
+    """The run's AppState, from its global options."""
     from pathlib import Path
 
-    from complaintctl.labels import t
-
-    from .errors import ExitStatus, fail
     from .state import AppState
 
-    sys.stderr.write("\n")
-    try:
-        lang = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
-                        actor=opts["actor"], lang=opts["lang"]).language
-        t("err.interrupted", lang)
-    except Exception:  # noqa: BLE001 - an unreadable config or language: the message in English
-        lang = "en"
-    fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
+    return AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
+                    actor=opts["actor"], lang=opts["lang"])
 
 
 def _open(opts: dict):
     """The run's state (AppState), language, policy and database reader, the database at the
     current schema; FullWay (or any error) sends the run the full way."""
-    from pathlib import Path
-
     from complaintctl import labels
     from complaintctl.dbapi import Reader
     from complaintctl.sqltext_compiled import HEAD_REVISION
     from complaintctl.stored import resolve_url
 
-    from .state import AppState, default_db_path
+    from .state import default_db_path
 
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
-    st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
-                  actor=opts["actor"], lang=opts["lang"])
+    st = _state(opts)
     from . import render
 
     render.database_file = st.database_file  # which file --output must never be (as app.py sets it)

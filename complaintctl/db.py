@@ -455,7 +455,7 @@ class _SQLite(_Adapter):
 
         raw = conn.connection.driver_connection
         register_time_text(raw, ZoneInfo(time_zone))
-        return "utf-8", lines(raw, self.path, select_sql, params, time_zone, row_end, self.busy_timeout)
+        return "utf-8", lines(raw, self.path, select_sql, params, time_zone, row_end)
 
     def now_sql(self) -> str:
         # Stored times are text with microseconds: '2026-03-02 16:00:00.000000'.

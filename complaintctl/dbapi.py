@@ -203,8 +203,7 @@ class Reader:
         register_time_text(self.con, tz)
         sql, constants = self.queries[name]
         n = 0
-        for rows, block in export_split.lines(self.con, self.file, sql, {**constants, **params}, tz.key, "\r\n",
-                                              self.busy_timeout):
+        for rows, block in export_split.lines(self.con, self.file, sql, {**constants, **params}, tz.key, "\r\n"):
             out.write(block)
             n += rows
         return n
@@ -246,7 +245,7 @@ class _SQLiteReader(Reader):
         import sqlite3
 
         super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
-        self.file, self.busy_timeout = Path(path), busy_timeout
+        self.file = Path(path)
         self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
 
     def time(self, moment: dt.datetime):

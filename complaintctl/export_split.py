@@ -9,10 +9,11 @@ time when the second core is free (and gain nothing when it is not). Threads do 
 connections in one process contend on SQLite's own allocator lock (measured: the same wall time
 for twice the CPU).
 
-The second process starts afresh (`python -m complaintctl.export_split`), not by fork: a SQLite
-connection must not be carried across fork, and SQLite keeps its file locks per process. It reads
-its job from stdin (the database's path, the statement, its parameters, the zone, its chunks) and
-writes to stdout a mark of what it reads, then each chunk's lines in order. No SQLAlchemy on either
+The second process starts afresh (the same interpreter, `-P`, running this module's main), not by
+fork: a SQLite connection must not be carried across fork, and SQLite keeps its file locks per
+process. It reads its job from stdin (the database's path, the statement, its parameters, the zone,
+its chunks), opens the file read-only, and writes to stdout a mark of what it reads, then each
+chunk's lines in order. No SQLAlchemy on either
 side; no personal data leaves the two processes but through the export itself (the pipe is theirs).
 
 One snapshot: each process reads in its own read transaction. Every change the tool makes to a case
@@ -44,13 +45,31 @@ from typing import IO, Callable, Iterator
 # the export to one process ("off"), for a comparison or a test.
 SPLIT_CASES = 20_000
 CHUNK_IDS = 4096
+MAX_CHUNKS = 4096
 FETCH = 2000
 _ORDER = " ORDER BY c.id, y.number"  # where the export's cases are ordered, right after its window
-# What a SQLite read transaction sees, as far as the export is concerned (see the module's docstring).
+_JOINED = " LEFT JOIN cycles y ON y.case_id = c.id"  # what comes before it when there is no window
+# What a SQLite read transaction sees, as far as the export is concerned (see the module's
+# docstring): cases, cycles and personal_data through the audit trail's head (every change to them
+# writes its event in the same transaction), the tables times are shown by (zone_offsets whole: a
+# few dozen rows; business_calendar's years), and the schema. MARKED: the tables the export's
+# statements read, which tests/cli/test_export_copy.py checks against the compiled statements.
 MARK_SQL = ("SELECT (SELECT max(id) FROM events), (SELECT hash FROM events ORDER BY id DESC LIMIT 1), "
             "(SELECT schema_version FROM pragma_schema_version()), "
             "(SELECT identity || ' ' || first_year || ' ' || last_year FROM business_calendar), "
-            "(SELECT count(*) FROM zone_offsets)")
+            "(SELECT group_concat(starts_at || ' ' || offset_seconds || ' ' || suffix, ',') "
+            "FROM (SELECT * FROM zone_offsets ORDER BY starts_at))")
+MARKED = frozenset({"cases", "cycles", "personal_data", "business_calendar", "zone_offsets"})
+# The second process: the safe path (-P: neither the working folder nor a script's folder first on
+# sys.path, where a file named like a module would run), this package's folder after the standard
+# library and before site-packages (a checkout run in place, or another revision, runs its own code).
+_BOOT = ("import sys; here = sys.argv[1]; "
+         "at = next((i for i, p in enumerate(sys.path) if p.endswith('-packages')), len(sys.path)); "
+         "sys.path.insert(at, here); from complaintctl.export_split import main; main()")
+# How long the second process waits for a lock: its work is optional (this process makes the chunks
+# it cannot), and on a rollback-journal file a writer waiting to commit would otherwise hold it, and
+# so this process, for the whole busy timeout.
+CHILD_TIMEOUT = 0.5
 
 
 def _pieces(sql: str) -> tuple[str, str, str] | None:
@@ -66,7 +85,7 @@ def _pieces(sql: str) -> tuple[str, str, str] | None:
         window = window_where("named", start, end)
         if head.endswith(window):
             return head[:-len(window)], window, order + tail
-    return head, "", order + tail
+    return (head, "", order + tail) if head.endswith(_JOINED) else None
 
 
 def bounded(sql: str) -> str | None:
@@ -83,13 +102,15 @@ def _threshold() -> float:
     setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").strip().lower()
     if setting == "off":
         return float("inf")
-    return int(setting) if setting.isdigit() else SPLIT_CASES
+    return int(setting) if setting.isascii() and setting.isdigit() else SPLIT_CASES
 
 
 def chunks(low: int, high: int) -> list[tuple[int, int]]:
     """The ids from `low` to `high` (both in) in ranges of CHUNK_IDS (fewer ids when the span is
-    short, so that even a small export has chunks for both processes), as [from, to)."""
-    size = min(CHUNK_IDS, max(16, (high - low + 1) // 16))
+    short, so that even a small export has chunks for both processes; more when it is so wide that
+    there would be over MAX_CHUNKS: a stray huge id), as [from, to)."""
+    span = high - low + 1
+    size = max(min(CHUNK_IDS, max(16, span // 16)), -(-span // MAX_CHUNKS))
     return [(start, min(start + size, high + 1)) for start in range(low, high + 1, size)]
 
 
@@ -127,8 +148,7 @@ def mark(con) -> list:
     return list(con.execute(MARK_SQL).fetchone())
 
 
-def lines(con, path: Path | None, sql: str, params: dict, zone: str, end: str,
-          busy_timeout: float) -> Iterator[tuple[int, bytes]]:
+def lines(con, path: Path | None, sql: str, params: dict, zone: str, end: str) -> Iterator[tuple[int, bytes]]:
     """The finished lines of the export statement `sql` (windowed; named parameters `params`) on
     the sqlite3 connection `con`, inside its read transaction, in blocks of whole rows (rows,
     UTF-8 bytes), each line ending `end`: made in two processes when the export is large enough
@@ -140,8 +160,9 @@ def lines(con, path: Path | None, sql: str, params: dict, zone: str, end: str,
         yield from _blocks(con, sql, params, end)
         return
     split, ranges = plan
-    child = _Child.start(path, split, params, zone, end, busy_timeout, ranges[1::2], lambda: mark(con))
+    child = None
     try:
+        child = _Child.start(path, split, params, zone, end, ranges[1::2], lambda: mark(con))
         for i, (start, stop) in enumerate(ranges):
             got = child.take() if i % 2 and child is not None else None
             if got is not None:
@@ -162,21 +183,29 @@ class _Child:
         self.proc, self.own_mark, self.trusted = proc, own_mark, False
 
     @classmethod
-    def start(cls, path: Path, sql: str, params: dict, zone: str, end: str, busy_timeout: float,
-              ranges: list[tuple[int, int]], own_mark: Callable[[], list]) -> "_Child | None":
+    def start(cls, path: Path, sql: str, params: dict, zone: str, end: str, ranges: list[tuple[int, int]],
+              own_mark: Callable[[], list]) -> "_Child | None":
+        """The second process, given its job; None if it cannot be started (this process then
+        makes every chunk)."""
         import subprocess  # only for an export large enough to need it
 
-        job = {"path": str(path), "sql": sql, "params": params, "zone": zone, "end": end,
-               "timeout": busy_timeout, "ranges": ranges}
         try:
-            proc = subprocess.Popen([sys.executable, "-m", "complaintctl.export_split"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    env={**os.environ, "PYTHONPATH": _search_path()})
-            proc.stdin.write(json.dumps(job).encode("utf-8"))
-            proc.stdin.close()
-        except (OSError, ValueError):
+            job = json.dumps({"path": str(path), "sql": sql, "params": params, "zone": zone, "end": end,
+                              "ranges": ranges}).encode("utf-8")
+            proc = subprocess.Popen([sys.executable, "-P", "-c", _BOOT, str(Path(__file__).resolve().parent.parent)],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except (OSError, TypeError, ValueError):
             return None
-        return cls(proc, own_mark)
+        child = cls(proc, own_mark)
+        try:
+            proc.stdin.write(job)
+            proc.stdin.close()
+        except OSError:
+            return child.stop()
+        except BaseException:  # Ctrl-C while the job is handed over: the process goes with it
+            child.stop()
+            raise
+        return child
 
     def _mark(self) -> list | None:
         line = self.proc.stdout.readline()
@@ -203,28 +232,27 @@ class _Child:
         """Ends the second process (finished or not); None, to put in its place."""
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.stdout.close()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
         self.proc.wait()
         return None
-
-
-def _search_path() -> str:
-    """This package's parent first, so that the second process runs this very code (an editable
-    checkout or a worktree on PYTHONPATH alike)."""
-    here = str(Path(__file__).resolve().parent.parent)
-    rest = os.environ.get("PYTHONPATH")
-    return here + (os.pathsep + rest if rest else "")
 
 
 def _serve(job: dict, out: IO[bytes]) -> None:
     """The second process: its read transaction's mark, then each of its chunks as a line
     'rows bytes' and the bytes."""
     import sqlite3
+    from urllib.parse import quote
     from zoneinfo import ZoneInfo
 
     from .stored import register_time_text
 
-    con = sqlite3.connect(job["path"], timeout=job["timeout"], isolation_level=None)
+    # Read only: nothing to write, and a file gone meanwhile (a restore) is not made again, empty.
+    con = sqlite3.connect(f"file:{quote(str(Path(job['path']).resolve()))}?mode=ro", uri=True,
+                          timeout=CHILD_TIMEOUT, isolation_level=None)
     register_time_text(con, ZoneInfo(job["zone"]))
     con.execute("BEGIN")
     out.write((json.dumps(mark(con)) + "\n").encode("utf-8"))
@@ -237,7 +265,8 @@ def _serve(job: dict, out: IO[bytes]) -> None:
     con.close()
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The second process's entry (_BOOT runs it)."""
     try:
         _serve(json.loads(sys.stdin.buffer.read()), sys.stdout.buffer)
     except BrokenPipeError:

@@ -192,7 +192,7 @@ def test_the_lines_of_an_export_left_unfinished_close_quietly_after_their_connec
     and closing the stream of lines then must not raise (Python printed "Exception ignored ...
     Cannot operate on a closed database" under the user's output)."""
     raw = sqlite3.connect(cli.db)
-    lines = export_split.lines(raw, None, "SELECT 'a' UNION ALL SELECT 'b'", {}, "UTC", "\r\n", 5)
+    lines = export_split.lines(raw, None, "SELECT 'a' UNION ALL SELECT 'b'", {}, "UTC", "\r\n")
     assert next(lines) == (2, b"a\r\nb\r\n")
     raw.close()
     lines.close()
@@ -211,7 +211,7 @@ def _split_lines(cli: Cli, con) -> bytes:
 
     register_time_text(con, ZoneInfo("Asia/Shanghai"))
     return b"".join(block for _, block in export_split.lines(con, Path(cli.db), _export_sql(cli), {},
-                                                               "Asia/Shanghai", "\r\n", 5))
+                                                               "Asia/Shanghai", "\r\n"))
 
 
 @pytest.mark.sqlite_only
@@ -256,16 +256,65 @@ def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypa
         monkeypatch.setattr(sys, "executable", broken)
         assert _split_lines(cli, con) == one
 
-    # Killed after its first chunk: what it had already written may still be read whole; the rest
-    # is made here.
+    # Killed after its first chunk, and what it had written meanwhile lost with it: this process
+    # makes the rest.
     monkeypatch.setattr(sys, "executable", python)
-    handed, calls = export_split._Child.take, []
+    handed, taken = export_split._Child.take, []
 
     def killed_after_one(self):
-        calls.append(1)
-        if len(calls) == 2:
+        if taken:
             self.proc.kill()
             self.proc.wait()
-        return handed(self)
+            self.proc.stdout.read()
+        got = handed(self)
+        taken.append(got)
+        return got
     monkeypatch.setattr(export_split._Child, "take", killed_after_one)
-    assert _split_lines(cli, con) == one and len(calls) >= 2
+    assert _split_lines(cli, con) == one
+    assert taken[0] is not None and taken[1:] == [None]
+
+
+@pytest.mark.sqlite_only
+def test_the_second_process_runs_no_file_of_the_folder_it_is_started_from(cli, tmp_path):
+    """A file named like a module in the working folder (json.py, zoneinfo.py) is not run by the
+    export's second process (python -m would put the folder first on its path)."""
+    import subprocess
+
+    cli("demo")
+    here = tmp_path / "folder"
+    here.mkdir()
+    ran = tmp_path / "ran"
+    for name in ("json.py", "zoneinfo.py", "sqlite3.py", "complaintctl.py"):
+        (here / name).write_text(f"open({str(ran)!r}, 'a').write({name!r})\n", encoding="utf-8")
+    script = Path(sys.executable).parent / "complaintctl"
+    args = [str(script), "--db", str(cli.db), "export", "--format", "csv"]
+    split = subprocess.run(args, cwd=here, capture_output=True, env={**os.environ, "COMPLAINTCTL_EXPORT_SPLIT": "1"})
+    one = subprocess.run(args, cwd=here, capture_output=True, env={**os.environ, "COMPLAINTCTL_EXPORT_SPLIT": "off"})
+    assert split.returncode == 0 and split.stdout == one.stdout and split.stdout.count(b"\r\n") > 100
+    assert not ran.exists()
+
+
+def test_the_export_statement_is_cut_only_where_it_has_the_shape_expected():
+    """Each compiled export statement, with each window of receipt, gets its case-id bounds in its
+    one WHERE; a statement of another shape is left to one process; and the mark covers every
+    table the statements read (cases, cycles and personal_data through the audit trail's head)."""
+    import re
+
+    from complaintctl.sqltext_compiled import QUERIES
+    from complaintctl.stored import windowed
+
+    for name in ("export_csv", "export_csv_revealed"):
+        marked = QUERIES["sqlite"][name][0]
+        read = set(re.findall(r"\b(?:FROM|JOIN) (\w+)", marked))
+        assert read and read <= export_split.MARKED, read
+        for start in (False, True):
+            for end in (False, True):
+                sql = windowed(marked, "named", start, end)
+                cut = export_split.bounded(sql)
+                assert cut is not None and cut.count(" AND c.id >= :ids_from AND c.id < :ids_to") == (start or end)
+                assert cut.replace("c.id >= :ids_from AND c.id < :ids_to", "").replace(" AND  ORDER", " ORDER") \
+                    .replace(" WHERE  ORDER", " ORDER") == sql
+    assert export_split.bounded("SELECT 1 FROM cases c WHERE c.x = 1 ORDER BY c.id, y.number") is None
+    assert export_split.bounded("SELECT 1 FROM cases c") is None
+    assert {table: table in export_split.MARK_SQL for table in ("events", "business_calendar", "zone_offsets")} == \
+        {"events": True, "business_calendar": True, "zone_offsets": True}

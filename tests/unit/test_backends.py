@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # cli/state.py reads a URL's scheme to find the database file without loading SQLAlchemy (speed).
 # complaintctl/stored.py and complaintctl/dbapi.py are db.py's parts without SQLAlchemy (stored values;
 # the lean report overdue's readers), and complaintctl/sqltext_compiled.py is each backend's SQL text.
-# complaintctl/export_split.py is the adapters' second reader of a large export (both ways call it
-# from their adapters): a process on SQLite, a session on PostgreSQL.
+# complaintctl/export_split.py is the SQLite adapter's second process for a large export (both ways
+# call it from their SQLite readers).
 EXEMPT = {"complaintctl/db.py", "cli/state.py", "complaintctl/stored.py", "complaintctl/dbapi.py",
           "complaintctl/sqltext_compiled.py", "complaintctl/export_split.py"}
 CODE_NAMES = re.compile(r"sqlite|postgres|pragma", re.IGNORECASE)  # in identifiers: sqlite3, psycopg's names
