@@ -75,12 +75,45 @@ def run() -> None:
     completing = any(k.startswith("_COMPLAINTCTL_COMPLETE") for k in os.environ)
     if not completing and only_global_options(sys.argv[1:]) and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("shell")  # `complaintctl` alone (or with global options) at a terminal opens the session
-    if not completing and command_in(sys.argv[1:]) in ("report", "export", "show", "list", "find"):
-        from . import lean
+    command = None if completing else command_in(sys.argv[1:])
+    if command != "shell":
+        _stop_on_sigterm()
+    try:
+        if command in ("report", "export", "show", "list", "find"):
+            from . import lean
 
-        if lean.run(sys.argv[1:]):
-            return
-    make_app(None if completing else command_in(sys.argv[1:]))()
+            if lean.run(sys.argv[1:]):
+                return
+        make_app(command)()
+    except KeyboardInterrupt:  # before a command's own handler is in place (the first imports)
+        from .errors import interrupted
+
+        interrupted(_typed_lang(sys.argv[1:]))
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (`kill`, a cron job's timeout) stops a command as Ctrl-C does: what it was writing is
+    rolled back or removed, a second process it started ended, one line, exit 130. Not the
+    interactive session, where Ctrl-C only clears the line: SIGTERM ends it at once, as before."""
+    import signal
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _typed_lang(argv: list[str]) -> str:
+    """The --lang typed, if any (the config is not read yet): the language of a message said before
+    any command has started."""
+    from complaintctl.labels import LANGS
+
+    typed = None
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            typed = arg.split("=", 1)[1]
+        elif arg == "--lang" and i + 1 < len(argv):
+            typed = argv[i + 1]
+    return typed if typed in LANGS else "en"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,8 @@ _BOOT = ("import sys; here = sys.argv[1]; "
 # it cannot), and on a rollback-journal file a writer waiting to commit would otherwise hold it, and
 # so this process, for the whole busy timeout.
 CHILD_TIMEOUT = 0.5
+MARK_WAIT = 10.0
+MAX_CHUNK_BYTES = 64 << 20  # 4,096 cases of ordinary text are 2 MB; a longer chunk is made here instead
 
 
 def _pieces(sql: str) -> tuple[str, str, str] | None:
@@ -99,8 +101,10 @@ def bounded(sql: str) -> str | None:
 
 
 def _threshold() -> float:
+    """COMPLAINTCTL_EXPORT_SPLIT: off (as the other switches say it: off, 0, no, false), a number of
+    cases from which to split, or (unset, anything else) SPLIT_CASES."""
     setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").strip().lower()
-    if setting == "off":
+    if setting in ("off", "0", "no", "false"):
         return float("inf")
     return int(setting) if setting.isascii() and setting.isdigit() else SPLIT_CASES
 
@@ -119,6 +123,11 @@ def _plan(con, sql: str, params: dict) -> tuple[str, list] | None:
     otherwise."""
     split = bounded(sql)
     if split is None:
+        return None
+    if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        # A rollback-journal file (a restored backup, until a command that writes opens it): a writer
+        # waiting to commit would keep the second process from starting to read while this one holds
+        # its read, and each would wait for the other.
         return None
     _, window, _ = _pieces(sql)
     low, high, count = con.execute(f"SELECT min(c.id), max(c.id), count(*) FROM cases c{window}", params).fetchone()
@@ -208,25 +217,32 @@ class _Child:
         return child
 
     def _mark(self) -> list | None:
-        line = self.proc.stdout.readline()
-        try:
-            return json.loads(line) if line else None
-        except ValueError:
-            return None
+        """The second process's mark, if it comes within MARK_WAIT seconds (it starts an interpreter
+        and opens the file; anything longer is not worth waiting for)."""
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], MARK_WAIT)
+        line = self.proc.stdout.readline() if ready else b""
+        return json.loads(line) if line else None
 
     def take(self) -> tuple[int, bytes] | None:
         """The next chunk's (rows, bytes); None if the second process read another snapshot (its
-        first chunk is where that is asked) or stopped short."""
-        if not self.trusted:
-            self.trusted = self._mark() == self.own_mark()
+        first chunk is where that is asked), stopped short, or said anything but a chunk."""
+        try:
             if not self.trusted:
+                self.trusted = self._mark() == self.own_mark()
+                if not self.trusted:
+                    return None
+            head = self.proc.stdout.readline(64).split()
+            if len(head) != 2 or not all(part.isascii() and part.isdigit() for part in head):
                 return None
-        head = self.proc.stdout.readline().split()
-        if len(head) != 2 or not all(part.isdigit() for part in head):
+            rows, size = int(head[0]), int(head[1])
+            if size > MAX_CHUNK_BYTES:
+                return None
+            data = self.proc.stdout.read(size)
+            return (rows, data) if len(data) == size else None
+        except Exception:  # noqa: BLE001 - whatever went wrong there, this process makes the chunk
             return None
-        rows, size = int(head[0]), int(head[1])
-        data = self.proc.stdout.read(size)
-        return (rows, data) if len(data) == size else None
 
     def stop(self) -> None:
         """Ends the second process (finished or not); None, to put in its place."""

@@ -156,6 +156,7 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
     Long because what the child keeps across batches (ids, the chain's head, the file's own cases)
     is shared by the closures that the import's steps call back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() ends it there and then
     # Only the parent reads: when it dies, the next send fails and this process ends with it (it
     # holds the parent's database connection open, inherited, until then).
     inbox.close()

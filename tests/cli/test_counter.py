@@ -308,6 +308,30 @@ def test_ctrl_c_in_a_read_only_command_the_lean_way_says_interrupted_in_the_runs
         assert shown.strip() == f"complaintctl: error: {said}"
 
 
+@pytest.mark.sqlite_only
+def test_sigterm_stops_a_command_as_ctrl_c_does_and_writes_nothing(cli):
+    """`kill` (or a cron job's timeout) while `log --description -` reads: one line, exit 130,
+    nothing logged (Python's default was to die at once: exit 143, and an --output's half-written
+    temporary file left beside the target)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cli.log()
+    script = Path(sys.executable).parent / "complaintctl"
+    child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdin.write("客户来信投诉\n".encode())
+    child.stdin.flush()
+    time.sleep(3)  # started, and reading
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert err.decode().strip() == "complaintctl: error: interrupted"
+    assert cli.scalar("select count(*) from cases") == 1
+
+
 def test_list_mine_shows_the_operators_cases(cli):
     cli.staff()
     cli("staff", "add", "tester", "--role", "staff")

@@ -318,3 +318,37 @@ def test_the_export_statement_is_cut_only_where_it_has_the_shape_expected():
     assert export_split.bounded("SELECT 1 FROM cases c") is None
     assert {table: table in export_split.MARK_SQL for table in ("events", "business_calendar", "zone_offsets")} == \
         {"events": True, "business_calendar": True, "zone_offsets": True}
+
+
+@pytest.mark.sqlite_only
+def test_a_file_not_in_wal_mode_is_exported_by_one_process(cli, tmp_path, monkeypatch):
+    """A restored backup is in rollback-journal mode: there a writer waiting to commit would keep
+    the second process from starting to read while the first holds its read, each waiting for the
+    other (a helper saw the export and a `log` both stop for 30 s). One process reads it."""
+    cli("demo")
+    copy = tmp_path / "restored.db"
+    cli("db", "backup", str(copy))
+    taken = _second_process_chunks(monkeypatch)
+    out = {}
+    for setting in ("1", "off"):  # the lean way: the full way turns the file to WAL as it opens it
+        monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", setting)
+        target = tmp_path / f"{setting}.csv"
+        with RUN.isolation():
+            assert lean.run(["--db", str(copy), "export", "--format", "csv", "--output", str(target)])
+        out[setting] = target.read_bytes()
+        assert sqlite3.connect(copy).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert out["1"] == out["off"] and out["1"].count(b"\r\n") > 100 and not taken
+    # Once a command that writes has opened it (WAL), the same export is split.
+    assert RUN(["--db", str(copy), "staff", "add", "新同事", "--role", "staff"]).exit_code == 0
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    with RUN.isolation():
+        assert lean.run(["--db", str(copy), "export", "--format", "csv", "--output", str(tmp_path / "wal.csv")])
+    assert taken
+
+
+def test_the_split_setting_reads_off_as_the_other_switches_do(monkeypatch):
+    for setting, threshold in (("off", float("inf")), ("0", float("inf")), ("no", float("inf")),
+                               ("FALSE", float("inf")), ("5", 5), ("²", export_split.SPLIT_CASES),
+                               ("", export_split.SPLIT_CASES), ("many", export_split.SPLIT_CASES)):
+        monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", setting)
+        assert export_split._threshold() == threshold, setting
