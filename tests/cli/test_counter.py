@@ -294,7 +294,7 @@ def test_ctrl_c_in_a_read_only_command_the_lean_way_says_interrupted_in_the_runs
 
     from tests.conftest import RUN
 
-    cli("demo")
+    cli.log()
 
     def pressed(*_args, **_kw):
         raise KeyboardInterrupt
