@@ -61,7 +61,8 @@ def interrupted(lang: str) -> NoReturn:
     one line in the run's language, exit 130."""
     from complaintctl.labels import t
 
-    sys.stderr.write("\n")
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")  # past the ^C the terminal echoed (not a blank line in a cron mail)
     fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
 
 
@@ -182,6 +183,10 @@ class App(TyperGroup):
             fail(usage_text(exc, lang), ExitStatus.USER)
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
             interrupted(lang)
+        except typer.Exit as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Typer's own word for a stop while parsing
+                interrupted(lang)
+            raise
         except click.exceptions.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
         if not standalone_mode:

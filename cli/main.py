@@ -76,8 +76,13 @@ def run() -> None:
     if not completing and only_global_options(sys.argv[1:]) and sys.stdin.isatty() and sys.stdout.isatty():
         sys.argv.append("shell")  # `complaintctl` alone (or with global options) at a terminal opens the session
     command = None if completing else command_in(sys.argv[1:])
+    from complaintctl import stopping
+
     if command != "shell":
-        _stop_on_sigterm()
+        # SIGTERM (`kill`, a cron job's timeout) and SIGHUP (a closed terminal) stop a command as
+        # Ctrl-C does, and none of them after its change is saved (complaintctl/stopping.py). Not
+        # the interactive session, where Ctrl-C only clears the line.
+        stopping.install()
     try:
         if command in ("report", "export", "show", "list", "find"):
             from . import lean
@@ -89,17 +94,9 @@ def run() -> None:
         from .errors import interrupted
 
         interrupted(_typed_lang(sys.argv[1:]))
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (`kill`, a cron job's timeout) stops a command as Ctrl-C does: what it was writing is
-    rolled back or removed, a second process it started ended, one line, exit 130. Not the
-    interactive session, where Ctrl-C only clears the line: SIGTERM ends it at once, as before."""
-    import signal
-
-    def stop(_signum, _frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)
+    finally:
+        if command != "shell":
+            stopping.finished()
 
 
 def _typed_lang(argv: list[str]) -> str:

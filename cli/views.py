@@ -415,11 +415,12 @@ def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False
     by = rep["by"]
     cols = [group_column(by, labels.FIELDS.get(by))] + [
         Column(k, kind="percent" if k.endswith("pct") else "number", header=_sla_header(k, lang)) for k in SLA_COLUMNS]
+    window = f'{rep["from"][:10]} – {rep["to"][:10]}' + (
+        labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else "")
     with render.one_file(output if fmt == "table" else None):  # a table's line below it goes into the file too
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                    title=f'{labels.t("title.sla", lang)} {rep["from"][:10]} – {rep["to"][:10]}'
-                          + (labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else ""),
-                    limit=None, empty=labels.t("sla.none_resolved", lang))
+                    title=f'{labels.t("title.sla", lang)} {window}', limit=None,
+                    empty=labels.t("sla.none_resolved", lang, window=window))  # which window, when it is empty
         if fmt == "table":
             render.line(labels.t("sla.open_breached", lang, n=rep["open_breached"]), output)
 

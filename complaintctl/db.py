@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from . import labels
 from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
+from . import stopping
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
@@ -1056,6 +1057,7 @@ class UnitOfWork:
             try:
                 self.session.connection()
                 if self.write:
+                    stopping.writing()
                     self.store.adapter.lock_for_write(self.session)
                 else:
                     self.store.adapter.begin_read(self.session)
@@ -1073,7 +1075,8 @@ class UnitOfWork:
         if self._depth > 1:
             return  # the outermost unit commits
         try:
-            self.session.commit()
+            with stopping.committing():  # a stop after this is no longer an interruption (stopping.py)
+                self.session.commit()
         except DBAPIError as exc:
             raise self.store.translate(exc) from None
         self._committed = True

@@ -70,7 +70,8 @@ _BOOT = ("import sys; here = sys.argv[1]; "
 # it cannot), and on a rollback-journal file a writer waiting to commit would otherwise hold it, and
 # so this process, for the whole busy timeout.
 CHILD_TIMEOUT = 0.5
-MARK_WAIT = 10.0
+MARK_WAIT = 10.0  # seconds: the second process starts an interpreter and opens the file
+CHUNK_WAIT = 10.0  # seconds for a chunk (about 30 ms of work): a stalled process is not waited for
 MAX_CHUNK_BYTES = 64 << 20  # 4,096 cases of ordinary text are 2 MB; a longer chunk is made here instead
 
 
@@ -101,10 +102,10 @@ def bounded(sql: str) -> str | None:
 
 
 def _threshold() -> float:
-    """COMPLAINTCTL_EXPORT_SPLIT: off (as the other switches say it: off, 0, no, false), a number of
-    cases from which to split, or (unset, anything else) SPLIT_CASES."""
-    setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").strip().lower()
-    if setting in ("off", "0", "no", "false"):
+    """COMPLAINTCTL_EXPORT_SPLIT: off (as the other switches say it: off, 0, no), a number of cases
+    from which to split, or (unset, anything else) SPLIT_CASES."""
+    setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").lower()
+    if setting in ("off", "0", "no"):
         return float("inf")
     return int(setting) if setting.isascii() and setting.isdigit() else SPLIT_CASES
 
@@ -190,6 +191,7 @@ class _Child:
 
     def __init__(self, proc, own_mark: Callable[[], list]):
         self.proc, self.own_mark, self.trusted = proc, own_mark, False
+        self.fd, self.buf = proc.stdout.fileno(), bytearray()
 
     @classmethod
     def start(cls, path: Path, sql: str, params: dict, zone: str, end: str, ranges: list[tuple[int, int]],
@@ -202,7 +204,7 @@ class _Child:
             job = json.dumps({"path": str(path), "sql": sql, "params": params, "zone": zone, "end": end,
                               "ranges": ranges}).encode("utf-8")
             proc = subprocess.Popen([sys.executable, "-P", "-c", _BOOT, str(Path(__file__).resolve().parent.parent)],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         except (OSError, TypeError, ValueError):
             return None
         child = cls(proc, own_mark)
@@ -216,31 +218,55 @@ class _Child:
             raise
         return child
 
-    def _mark(self) -> list | None:
-        """The second process's mark, if it comes within MARK_WAIT seconds (it starts an interpreter
-        and opens the file; anything longer is not worth waiting for)."""
+    def _more(self, until: float) -> bool:
+        """More of the second process's output into the buffer, if any comes before `until`."""
         import select
+        import time
 
-        ready, _, _ = select.select([self.proc.stdout], [], [], MARK_WAIT)
-        line = self.proc.stdout.readline() if ready else b""
-        return json.loads(line) if line else None
+        left = until - time.monotonic()
+        if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+            return False
+        data = os.read(self.fd, 1 << 20)
+        self.buf += data
+        return bool(data)
+
+    def _line(self, limit: int, until: float) -> bytes | None:
+        while (end := self.buf.find(b"\n")) < 0:
+            if len(self.buf) > limit or not self._more(until):
+                return None
+        line = bytes(self.buf[:end])
+        del self.buf[:end + 1]
+        return line
+
+    def _exact(self, size: int, until: float) -> bytes | None:
+        while len(self.buf) < size:
+            if not self._more(until):
+                return None
+        data = bytes(self.buf[:size])
+        del self.buf[:size]
+        return data
 
     def take(self) -> tuple[int, bytes] | None:
         """The next chunk's (rows, bytes); None if the second process read another snapshot (its
-        first chunk is where that is asked), stopped short, or said anything but a chunk."""
+        first chunk is where that is asked), stopped short, stalled (its mark not within
+        MARK_WAIT seconds, a chunk not within CHUNK_WAIT), or said anything but a chunk."""
+        import time
+
         try:
             if not self.trusted:
-                self.trusted = self._mark() == self.own_mark()
+                line = self._line(1 << 16, time.monotonic() + MARK_WAIT)
+                self.trusted = line is not None and json.loads(line) == self.own_mark()
                 if not self.trusted:
                     return None
-            head = self.proc.stdout.readline(64).split()
+            until = time.monotonic() + CHUNK_WAIT
+            head = (self._line(64, until) or b"").split()
             if len(head) != 2 or not all(part.isascii() and part.isdigit() for part in head):
                 return None
             rows, size = int(head[0]), int(head[1])
             if size > MAX_CHUNK_BYTES:
                 return None
-            data = self.proc.stdout.read(size)
-            return (rows, data) if len(data) == size else None
+            data = self._exact(size, until)
+            return None if data is None else (rows, data)
         except Exception:  # noqa: BLE001 - whatever went wrong there, this process makes the chunk
             return None
 

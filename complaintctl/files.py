@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import stopping
 from .errors import DatabaseUnavailable, InvalidPath, InvalidValue
 
 # A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
@@ -78,11 +79,14 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
     (unless `keep`, asked at the end, says the file is not wanted after all)."""
     check_destination(path, option, protect=protect)
     folder = path.parent if str(path.parent) else Path(".")
+    stopping.hold()  # a stop lands inside the try below, which removes the file
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)  # mkstemp: 0600, O_EXCL
     except OSError as exc:
+        stopping.release()
         raise DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror) from None
     try:
+        stopping.release()
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
             yield fh
         if keep is not None and not keep():

@@ -1178,7 +1178,7 @@ TEXT.update({
     "overdue.count_line": ("Overdue as of {when}: {total} — {parts}", "截至 {when} 超时案件 {total} 件：{parts}"),
     "list.sep": (", ", "，"),
     "list.enum": (", ", "、"),
-    "sla.none_resolved": ("No cycles were resolved in the window.", "该期间没有办结的案件。"),
+    "sla.none_resolved": ("No cycles were resolved in {window}.", "{window}期间没有办结的案件。"),
     "sla.open_breached": ("Open cases that have already breached a deadline: {n}", "已超时的未结案件：{n} 件"),
     "summary.received": ("Received", "本期"),
     "summary.previous": ("Previous", "上期"),

@@ -265,7 +265,9 @@ def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypa
         if taken:
             self.proc.kill()
             self.proc.wait()
-            self.proc.stdout.read()
+            while os.read(self.fd, 1 << 16):
+                pass
+            self.buf.clear()
         got = handed(self)
         taken.append(got)
         return got
@@ -348,7 +350,38 @@ def test_a_file_not_in_wal_mode_is_exported_by_one_process(cli, tmp_path, monkey
 
 def test_the_split_setting_reads_off_as_the_other_switches_do(monkeypatch):
     for setting, threshold in (("off", float("inf")), ("0", float("inf")), ("no", float("inf")),
-                               ("FALSE", float("inf")), ("5", 5), ("²", export_split.SPLIT_CASES),
+                               ("NO", float("inf")), ("5", 5), ("²", export_split.SPLIT_CASES),
                                ("", export_split.SPLIT_CASES), ("many", export_split.SPLIT_CASES)):
         monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", setting)
         assert export_split._threshold() == threshold, setting
+
+
+@pytest.mark.sqlite_only
+def test_a_second_process_that_stalls_is_not_waited_for(cli, monkeypatch):
+    """Stopped (SIGSTOP) after its first chunk: the chunk it owes does not come within the wait,
+    and this process makes the rest (the export never hangs on it)."""
+    import signal
+
+    cli("demo")
+    con = sqlite3.connect(Path(cli.db), isolation_level=None)
+    con.execute("BEGIN")
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
+    one = _split_lines(cli, con)
+    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    monkeypatch.setattr(export_split, "CHUNK_WAIT", 0.5)
+    handed, taken = export_split._Child.take, []
+
+    def stalled_after_one(self):
+        if taken:
+            import select
+
+            self.proc.send_signal(signal.SIGSTOP)
+            self.buf.clear()  # and what it had written before is lost with it
+            while select.select([self.fd], [], [], 0.2)[0] and os.read(self.fd, 1 << 16):
+                pass
+        got = handed(self)
+        taken.append(got)
+        return got
+    monkeypatch.setattr(export_split._Child, "take", stalled_after_one)
+    assert _split_lines(cli, con) == one
+    assert taken[0] is not None and taken[1:] == [None]

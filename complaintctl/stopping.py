@@ -1,0 +1,83 @@
+"""Stopping a command (Ctrl-C, SIGTERM, SIGHUP) without misreporting what it saved.
+
+A stop arriving while a command writes rolls its transaction back, and the command says it was
+interrupted (cli/errors.interrupted). A stop arriving after the command's write was committed, while
+it prints its result or exits, would say the same of a change that was saved, and an operator would
+run it again (a second case logged, a second import). So, once this module is installed (the CLI
+installs it for every command but the interactive session):
+- a stop that comes during the commit waits for it; from the instant the commit succeeds until the
+  next write transaction begins, a stop is ignored, and the command finishes and reports what it
+  did (a stop that came during a commit that failed interrupts, as before it);
+- a stop during any other work (reading, writing a file, a write not yet committed) raises
+  KeyboardInterrupt, which each command's handlers turn into the one line and exit 130, after
+  rolling back and removing any half-written file;
+- `finished()` holds every stop back for the run's last moments (the interpreter's own shutdown,
+  when Python has put back the default handlers and a late SIGTERM would turn a finished run into
+  exit 143).
+The handler decides by this module's state, not by blocking the signals in one thread: a signal sent
+to the process may be taken by any of its threads.
+Without install() (the test suite in-process, the interactive session) nothing changes.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_state = {"installed": False, "saved": False, "holding": 0, "pending": False}
+
+
+def _stop(_signum, _frame) -> None:
+    if _state["saved"]:
+        return  # the command's change is committed: let it finish and say so
+    if _state["holding"]:
+        _state["pending"] = True  # said when the hold ends
+        return
+    raise KeyboardInterrupt
+
+
+def install() -> None:
+    """Every stop signal raises KeyboardInterrupt, unless held or what the command wrote is saved."""
+    for number in STOPS:
+        signal.signal(number, _stop)
+    _state.update(installed=True, saved=False, holding=0, pending=False)
+
+
+def hold() -> None:
+    """Stops wait (until release)."""
+    _state["holding"] += 1
+
+
+def release() -> None:
+    """The end of a hold: a stop that came meanwhile interrupts now, unless the change is saved."""
+    _state["holding"] -= 1
+    if not _state["holding"] and _state["pending"]:
+        _state["pending"] = False
+        if not _state["saved"] and _state["installed"]:
+            raise KeyboardInterrupt
+
+
+def writing() -> None:
+    """A write transaction begins: a stop interrupts it again."""
+    _state["saved"] = False
+
+
+@contextmanager
+def committing() -> Iterator[None]:
+    """Around a commit: a stop waits for it, and is ignored once it has succeeded."""
+    hold()
+    try:
+        yield
+        if _state["installed"]:
+            _state["saved"] = True
+    finally:
+        release()
+
+
+def finished() -> None:
+    """The run is over: every stop is held back until the process ends."""
+    hold()
+    if _state["installed"] and threading.current_thread() is threading.main_thread():
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)  # past Python's own handlers, at shutdown
