@@ -242,15 +242,21 @@ def test_the_second_process_is_not_trusted_with_another_snapshot(cli, tmp_path, 
     assert _split_lines(cli, again) == everything and taken
 
 
-@pytest.mark.sqlite_only
-def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypatch):
-    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+def _demo_read_by_one_process(cli: Cli, monkeypatch):
+    """The demo's register, a read transaction on it, and its export by one process; the test's
+    exports made by two from then on."""
     cli("demo")
     con = sqlite3.connect(Path(cli.db), isolation_level=None)
     con.execute("BEGIN")
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
     one = _split_lines(cli, con)
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    return con, one
+
+
+@pytest.mark.sqlite_only
+def test_a_second_process_that_fails_leaves_its_chunks_to_this_one(cli, monkeypatch):
+    con, one = _demo_read_by_one_process(cli, monkeypatch)
     python = sys.executable
     for broken in ("/bin/false", "/nonexistent/python", python + "-missing"):
         monkeypatch.setattr(sys, "executable", broken)
@@ -362,12 +368,7 @@ def test_a_second_process_that_stalls_is_not_waited_for(cli, monkeypatch):
     and this process makes the rest (the export never hangs on it)."""
     import signal
 
-    cli("demo")
-    con = sqlite3.connect(Path(cli.db), isolation_level=None)
-    con.execute("BEGIN")
-    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
-    one = _split_lines(cli, con)
-    monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
+    con, one = _demo_read_by_one_process(cli, monkeypatch)
     monkeypatch.setattr(export_split, "CHUNK_WAIT", 0.5)
     handed, taken = export_split._Child.take, []
 
