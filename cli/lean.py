@@ -202,13 +202,13 @@ def run(argv: list[str]) -> bool:
     except FullWay:
         return False
     except KeyboardInterrupt:
-        _interrupted(opts)
+        _interrupted(argv)
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
     try:
         write(*prepared)
     except KeyboardInterrupt:
-        _interrupted(opts)
+        _interrupted(argv)
     except BrokenPipeError:
         sys.exit(1)
     except OSError as exc:  # the output cannot be written (a full disk): one line, as the full way
@@ -231,31 +231,18 @@ def _limit(value: str | None) -> int | None:
 
 
 def _off(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("off", "0", "no")
+    from complaintctl.stored import switched_off
+
+    return switched_off(name)
 
 
-def _interrupted(opts: dict) -> NoReturn:
-    """Ctrl-C: as the full way says it (cli/errors.py), in the run's language (English when the
-    config cannot say)."""
-    from complaintctl.labels import LANGS
-
+def _interrupted(argv: list[str]) -> NoReturn:
+    """Ctrl-C: as the full way says it (cli/errors.py), in the run's language as help knows it
+    (cli/helptext.language: --lang, the config's, English when it cannot say)."""
     from .errors import interrupted
+    from .helptext import language
 
-    try:
-        lang = _state(opts).language
-    except Exception:  # noqa: BLE001 - an unreadable config: the message in English
-        lang = "en"
-    interrupted(lang if lang in LANGS else "en")
-
-
-def _state(opts: dict):
-    """The run's AppState, from its global options."""
-    from pathlib import Path
-
-    from .state import AppState
-
-    return AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
-                    actor=opts["actor"], lang=opts["lang"])
+    interrupted(language(argv))
 
 
 def _open(opts: dict):
@@ -266,11 +253,14 @@ def _open(opts: dict):
     from complaintctl.sqltext_compiled import HEAD_REVISION
     from complaintctl.stored import resolve_url
 
-    from .state import default_db_path
+    from pathlib import Path
+
+    from .state import AppState, default_db_path
 
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
-    st = _state(opts)
+    st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
+                  actor=opts["actor"], lang=opts["lang"])
     from . import render
 
     render.database_file = st.database_file  # which file --output must never be (as app.py sets it)

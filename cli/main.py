@@ -92,25 +92,12 @@ def run() -> None:
         make_app(command)()
     except KeyboardInterrupt:  # before a command's own handler is in place (the first imports)
         from .errors import interrupted
+        from .helptext import language
 
-        interrupted(_typed_lang(sys.argv[1:]))
+        interrupted(language(sys.argv[1:]))
     finally:
         if command != "shell":
             stopping.finished()
-
-
-def _typed_lang(argv: list[str]) -> str:
-    """The --lang typed, if any (the config is not read yet): the language of a message said before
-    any command has started."""
-    from complaintctl.labels import LANGS
-
-    typed = None
-    for i, arg in enumerate(argv):
-        if arg.startswith("--lang="):
-            typed = arg.split("=", 1)[1]
-        elif arg == "--lang" and i + 1 < len(argv):
-            typed = argv[i + 1]
-    return typed if typed in LANGS else "en"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -229,8 +229,6 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
         render.warn(labels.sentence("warn.below_tier", st.language, n=len(below), refs=labels.t("list.enum", lang).join(needs)), st.language)
 
 
-
-
 @report_app.command("regulatory")
 def regulatory(
     ctx: typer.Context,

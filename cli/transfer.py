@@ -1,7 +1,6 @@
 """import and export: bulk history in, every case with its cycles out."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -9,6 +8,7 @@ from typing import Optional
 import typer
 
 from complaintctl import labels
+from complaintctl.stored import switched_off
 
 from . import render
 from .options import EXCEL, OUTPUT
@@ -113,7 +113,7 @@ def export(
         # The database writes the CSV itself (COPY on PostgreSQL, finished lines on SQLite);
         # COMPLAINTCTL_EXPORT_COPY=off takes the Python way, for comparison (the same bytes).
         copied = (importer.export_csv_text(uow, c, start, end) if fmt == "csv" and
-                  os.environ.get("COMPLAINTCTL_EXPORT_COPY", "").lower() not in ("off", "0", "no") else None)
+                  not switched_off("COMPLAINTCTL_EXPORT_COPY") else None)
         if copied is not None:
             n = render.emit_csv_text(list(importer.EXPORT_CSV_KEYS), copied, output=output, excel=excel)
         elif fmt == "csv":

@@ -202,11 +202,7 @@ class Reader:
 
         register_time_text(self.con, tz)
         sql, constants = self.queries[name]
-        n = 0
-        for rows, block in export_split.lines(self.con, self.file, sql, {**constants, **params}, tz.key, "\r\n"):
-            out.write(block)
-            n += rows
-        return n
+        return _written(out, export_split.lines(self.con, self.file, sql, {**constants, **params}, tz.key, "\r\n"))
 
     def export_text_holds(self, tz) -> bool:
         """Whether the export's compiled text (complaintctl/sqltext.py) is the one db.py's adapter
@@ -286,11 +282,7 @@ class _PostgreSQLReader(Reader):
         csv.writer ends a line (an LF inside a quoted cell is the cell's own, left as it is).
         Returns how many rows."""
         sql, constants = self.queries[name]
-        n = 0
-        for rows, block in copy_blocks(self.con, sql, {**constants, **params}, b"\r\n"):
-            out.write(block)
-            n += rows
-        return n
+        return _written(out, copy_blocks(self.con, sql, {**constants, **params}, b"\r\n"))
 
     def export_text_holds(self, tz) -> bool:
         # Compiled in a zone of whole-hour offsets: the text for every such zone (db.py's time_text_sql).
@@ -311,6 +303,15 @@ class _PostgreSQLReader(Reader):
     def close(self) -> None:
         self.con.rollback()
         self.con.close()
+
+
+def _written(out, blocks) -> int:
+    """Blocks of whole rows (rows, bytes) written to the binary stream `out`; how many rows."""
+    n = 0
+    for rows, block in blocks:
+        out.write(block)
+        n += rows
+    return n
 
 
 def _conninfo(url: str) -> dict | None:

@@ -95,18 +95,21 @@ def bounded(sql: str) -> str | None:
     """The export statement for the cases whose id is in [:ids_from, :ids_to); None if it has not
     the export's shape."""
     pieces = _pieces(sql)
-    if pieces is None:
-        return None
-    head, window, tail = pieces
+    return None if pieces is None else _bounded(*pieces)
+
+
+def _bounded(head: str, window: str, tail: str) -> str:
     return f"{head}{window}{' AND ' if window else ' WHERE '}c.id >= :ids_from AND c.id < :ids_to{tail}"
 
 
 def _threshold() -> float:
-    """COMPLAINTCTL_EXPORT_SPLIT: off (as the other switches say it: off, 0, no), a number of cases
-    from which to split, or (unset, anything else) SPLIT_CASES."""
-    setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "").lower()
-    if setting in ("off", "0", "no"):
+    """COMPLAINTCTL_EXPORT_SPLIT: off (stored.switched_off), a number of cases from which to split,
+    or (unset, anything else) SPLIT_CASES."""
+    from .stored import switched_off
+
+    if switched_off("COMPLAINTCTL_EXPORT_SPLIT"):
         return float("inf")
+    setting = os.environ.get("COMPLAINTCTL_EXPORT_SPLIT", "")
     return int(setting) if setting.isascii() and setting.isdigit() else SPLIT_CASES
 
 
@@ -122,19 +125,19 @@ def chunks(low: int, high: int) -> list[tuple[int, int]]:
 def _plan(con, sql: str, params: dict) -> tuple[str, list] | None:
     """(the statement bounded by case ids, its chunks) when the export is worth two processes; None
     otherwise."""
-    split = bounded(sql)
-    if split is None:
+    pieces = _pieces(sql)
+    if pieces is None:
         return None
     if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         # A rollback-journal file (a restored backup, until a command that writes opens it): a writer
         # waiting to commit would keep the second process from starting to read while this one holds
         # its read, and each would wait for the other.
         return None
-    _, window, _ = _pieces(sql)
-    low, high, count = con.execute(f"SELECT min(c.id), max(c.id), count(*) FROM cases c{window}", params).fetchone()
+    low, high, count = con.execute(f"SELECT min(c.id), max(c.id), count(*) FROM cases c{pieces[1]}",
+                                   params).fetchone()
     if not count or count < _threshold():
         return None
-    return split, chunks(low, high)
+    return _bounded(*pieces), chunks(low, high)
 
 
 def _blocks(con, sql: str, params: dict, end: str) -> Iterator[tuple[int, bytes]]:
@@ -174,11 +177,11 @@ def lines(con, path: Path | None, sql: str, params: dict, zone: str, end: str) -
     try:
         child = _Child.start(path, split, params, zone, end, ranges[1::2], lambda: mark(con))
         for i, (start, stop) in enumerate(ranges):
-            got = child.take() if i % 2 and child is not None else None
-            if got is not None:
-                yield got
-                continue
             if i % 2 and child is not None:
+                got = child.take()
+                if got is not None:
+                    yield got
+                    continue
                 child = child.stop()
             yield from _blocks(con, split, {**params, "ids_from": start, "ids_to": stop}, end)
     finally:

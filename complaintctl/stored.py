@@ -5,6 +5,7 @@ business zone, and a database named by a path or a URL. complaintctl.db uses the
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +21,12 @@ def account_name(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
         return str(uid)
+
+
+def switched_off(name: str) -> bool:
+    """Whether an on-by-default switch (COMPLAINTCTL_LEAN, COMPLAINTCTL_EXPORT_COPY,
+    COMPLAINTCTL_EXPORT_SPLIT) is turned off: off, 0 or no, in any case."""
+    return os.environ.get(name, "").lower() in ("off", "0", "no")
 
 
 def resolve_url(value: str) -> str:
