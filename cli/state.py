@@ -108,7 +108,10 @@ class AppState:
         value = self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"] or str(default_db_path())
         if "://" not in value:
             return Path(value).expanduser().absolute()
-        return Path(value.split(":///", 1)[1]) if value.startswith("sqlite:///") and len(value) > 10 else None
+        from complaintctl.stored import sqlite_path
+
+        path = sqlite_path(value)
+        return Path(path) if path else None
 
     @property
     def now(self) -> dt.datetime:

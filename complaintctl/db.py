@@ -6,6 +6,7 @@ below; the rest of the library writes portable SQLAlchemy.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from contextlib import contextmanager
 from operator import itemgetter
@@ -23,7 +24,7 @@ from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
 from . import stopping
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
-from .stored import UTC as _UTC, account_name, resolve_url, sqlite_time_text, stored_utc, time_text  # noqa: F401
+from .stored import UTC as _UTC, account_name, resolve_url, sqlite_path, sqlite_time_text, stored_utc, time_text  # noqa: F401
 from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
                      whole_hour_offsets)
 
@@ -180,7 +181,8 @@ def declare_for(dialect: str) -> None:
 def config_url(value: str) -> str:
     """The database as the config file records it: a file database by its path, a server by its URL."""
     url = resolve_url(value)
-    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else url
+    path = sqlite_path(url)
+    return url if path is None or "?" in url else path
 
 
 def redact(url: str) -> str:
@@ -531,6 +533,13 @@ class _SQLite(_Adapter):
             src.backup(dst, pages=1024)
             dst.execute("PRAGMA journal_mode = DELETE")
             return dst.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.OperationalError as exc:  # the copy's disk refused it (the database is only read)
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code == sqlite3.SQLITE_FULL:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
+            if code in (sqlite3.SQLITE_IOERR_WRITE, sqlite3.SQLITE_IOERR_FSYNC, sqlite3.SQLITE_IOERR_TRUNCATE):
+                raise OSError(errno.EIO, str(exc)) from None  # SQLite keeps no errno (a size limit's EFBIG)
+            raise
         finally:
             dst.close()
             src.close()

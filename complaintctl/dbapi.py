@@ -8,7 +8,7 @@ import datetime as dt
 from collections import namedtuple
 from pathlib import Path
 
-from .stored import PG_COPY_SETTINGS, copy_blocks
+from .stored import PG_COPY_SETTINGS, copy_blocks, sqlite_path
 
 Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
 # Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
@@ -60,8 +60,8 @@ class Reader:
     def open(url: str, busy_timeout: float) -> "Reader | None":
         """The reader of a database named plainly (a SQLite file that exists, a postgresql+psycopg
         URL with one host); None for anything else, which the full path then opens or refuses."""
-        if url.startswith("sqlite:///") and "?" not in url:
-            path = url[len("sqlite:///"):]
+        path = sqlite_path(url)
+        if path is not None and "?" not in url:  # a query (options) is for SQLAlchemy to read
             if not path or path == ":memory:" or not Path(path).is_file():
                 return None
             return _SQLiteReader(path, busy_timeout)

@@ -7,6 +7,7 @@ the tool overwrite another file); and the database's own file is never a destina
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import tempfile
@@ -71,6 +72,22 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
     return path
 
 
+# A write that failed for want of room (a full disk, a quota, a file-size limit): the file's
+# fault, whoever's code was writing it.
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def cannot_write(path: Path, exc: OSError) -> DatabaseUnavailable:
+    """The one error for a file the system would not let the tool write, naming the file (the
+    system's own words say only what went wrong, not where)."""
+    return DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror or str(exc))
+
+
+def no_room(exc: BaseException) -> bool:
+    """Whether an error is a write refused for want of room (a full disk, a quota, a size limit)."""
+    return isinstance(exc, OSError) and exc.errno in _NO_ROOM
+
+
 @contextmanager
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
                 encoding: str = "utf-8", keep: Callable[[], bool] | None = None,
@@ -84,7 +101,7 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)  # mkstemp: 0600, O_EXCL
     except OSError as exc:
         stopping.release()
-        raise DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror) from None
+        raise cannot_write(path, exc) from None
     try:
         stopping.release()
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
@@ -97,8 +114,10 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
         # replace it.
         _refuse_unreplaceable(path, option)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if no_room(exc):
+            raise cannot_write(path, exc) from None
         raise
 
 
@@ -109,8 +128,13 @@ def append_line(path: Path, line: str, option: str = "FILE") -> None:
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
-        raise DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror) from None
-    with os.fdopen(fd, "a", encoding="utf-8") as fh:
-        fh.write(line.rstrip("\n") + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+        raise cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(line.rstrip("\n") + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if no_room(exc):
+            raise cannot_write(path, exc) from None
+        raise

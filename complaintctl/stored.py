@@ -9,8 +9,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import quote, unquote
 
 UTC = dt.timezone.utc
+_SQLITE = "sqlite:///"
 
 
 def account_name(uid: int) -> str:
@@ -30,10 +32,20 @@ def switched_off(name: str) -> bool:
 
 
 def resolve_url(value: str) -> str:
-    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL."""
+    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL. The path is
+    quoted as SQLAlchemy quotes a URL's database (a `%`, `?` or `#` in a file's name is the name's,
+    not an escape, a query or a fragment); sqlite_path reads it back."""
     if "://" in value:
         return value
-    return "sqlite:///" + str(Path(value).expanduser().absolute())
+    return _SQLITE + quote(str(Path(value).expanduser().absolute()), safe=" +/")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a sqlite URL names, unquoted as SQLAlchemy reads it, less any query (None for
+    another backend)."""
+    if not url.startswith(_SQLITE):
+        return None
+    return unquote(url[len(_SQLITE):].split("?", 1)[0])
 
 
 def sqlite_time_text(value: dt.datetime | None) -> str | None:

@@ -242,3 +242,46 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_1_both_ways(cli):
             done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args],
                                   stdout=full, stderr=subprocess.PIPE, text=True)
         assert (done.returncode, done.stderr) == (1, "complaintctl: error: No space left on device\n"), args
+
+
+def _limited(size: int):
+    """A child process that may write no file past `size` bytes (as a full disk or a quota: the
+    write fails with EFBIG rather than the process being killed)."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+@pytest.mark.sqlite_only
+def test_a_file_the_disk_will_not_hold_is_named_in_one_line_and_nothing_is_left(cli, tmp_path):
+    """An output, a report or a backup that the disk (here a size limit) will not hold: one line
+    naming the file and the system's reason, exit 1, the file as it was (absent, or the earlier
+    one), and no temporary file or journal beside it, the lean way as the full way."""
+    for day in range(2, 9):
+        cli.log(received=f"2026-03-0{day}T10:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "earlier.csv"
+    earlier.write_text("kept\n")
+    import sqlite3
+
+    held = sqlite3.connect(cli.db)  # keeps the database's -shm (32 KB) in place: the limit is the output's
+    held.execute("select count(*) from cases").fetchone()
+    for env, args, target in (
+            ({}, ["export", "-f", "csv", "--output"], out / "cases.csv"),
+            ({"COMPLAINTCTL_LEAN": "off"}, ["export", "-f", "csv", "--output"], out / "cases.csv"),
+            ({}, ["report", "overdue", "--as-of", "2026-03-20T09:00", "--format", "csv", "--output"], earlier),
+            ({"COMPLAINTCTL_LEAN": "off"}, ["list", "--all", "--format", "csv", "--output"], earlier),
+            ({}, ["db", "backup"], out / "copy.db")):
+        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args, str(target)],
+                              capture_output=True, text=True, env={**os.environ, **env}, preexec_fn=_limited(2000))
+        assert done.returncode == 1 and done.stderr.startswith(f"complaintctl: error: cannot write '{target}': "), \
+            (args, done.stderr)
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["earlier.csv"], args
+        assert earlier.read_text() == "kept\n"
+    held.close()

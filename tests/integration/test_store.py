@@ -1,5 +1,6 @@
 """The store: migrations, file permissions, start-up imports, and environment faults (exit 1)."""
 import contextlib
+import json
 import os
 import select
 import sqlite3
@@ -95,6 +96,36 @@ def test_a_database_in_a_missing_folder(cli, tmp_path):
     assert "does not exist" in err
     err = _fails_env(cli, "--db", str(tmp_path / "nope" / "c.db"), "db", "upgrade")
     assert "folder" in err and "does not exist" in err
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", ["a%41.db", "q?m.db", "h#x.db", "p%%.db"])
+def test_a_database_whose_name_holds_url_characters_is_that_file_both_ways(tmp_path, name):
+    """`%`, `?` and `#` in a file's name are the name's: every way in opens that file (before, the
+    full way read `%41` as `A` and `?` as the start of options, and made another file), and `init`
+    records that path."""
+    import sqlalchemy as sa
+
+    from tests.cli.test_lean_overdue import _run
+    from tests.conftest import RUN
+
+    db = tmp_path / "odd" / name
+    db.parent.mkdir()
+    config = tmp_path / "branch.toml"
+    r = RUN(["--db", str(db), "init", "--branch", "BR001", "--path", str(config), "--yes"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [name]
+    r = RUN(["--config", str(config), "log", "--channel", "hotline", "--phone", "13812345678", "--product", "deposit",
+             "--category", "fees", "--description", "a complaint", "--received-at", "2026-03-02T10:00"])
+    assert r.exit_code == 0, r.output
+    ref = r.stdout.split()[0]
+    argv = ["--config", str(config), "--db", str(db), "report", "overdue", "--as-of", "2026-03-20"]
+    full, lean_way = _run(argv, lean_way=False), _run(argv, lean_way=True)
+    assert full == lean_way and full[0] == 0 and ref.encode() in full[1]
+    info = json.loads(RUN(["--db", str(db), "db", "info", "--json"]).stdout)
+    assert info["counts"]["cases"] == 1
+    assert sa.engine.make_url(info["url"]).database == str(db)  # the URL shown names the file, quoted
+    assert sorted(p.name for p in db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [name]
 
 
 @pytest.mark.sqlite_only
