@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import shlex
+import signal
 import sys
 from typing import Iterable, Optional
 
@@ -16,6 +17,7 @@ import typer
 
 from complaintctl import labels
 
+from .errors import ExitStatus
 from .state import AppState, state
 
 # Options whose values are choices, completed with English keys and Chinese names.
@@ -25,6 +27,8 @@ _CHOICE_OPTIONS = {"--channel": "channel", "--product": "product", "--category":
 _STAFF_OPTIONS = ("--to", "--assignee", "--approved-by")
 _EXIT = labels.SHELL_EXIT
 _HELP = labels.SHELL_HELP
+# The stops that end the session, once the command they came during has stopped (Ctrl-C does not).
+ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +48,10 @@ def shell(ctx: typer.Context) -> None:
     st.session = True
     st.store()  # the database must exist (and be current) before the first prompt
     st.context()  # and the login must be mapped staff (exit 4 otherwise), as for every command
-    Session(st).run()
+    session = Session(st)
+    session.run()
+    if session.ended:
+        raise typer.Exit(ExitStatus.INTERRUPTED)
 
 
 def _choice_names(field: str) -> list[str]:
@@ -68,6 +75,7 @@ class Session:
         # Whom the session works as, read once for the prompt; every command identifies the login
         # again (a deactivation takes effect at the next command).
         self.who = st.operator
+        self.ended = False  # a SIGTERM or SIGHUP came while a command ran
 
     def prompt_text(self) -> str:
         branch = self.st.config["branch"] or "-"
@@ -94,8 +102,14 @@ class Session:
         if args and args[0] == "shell":
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.nested', self.st.language)}\n")
             return 2
-        self.st.begin_command()
+        from complaintctl import stopping
+
+        # While the command runs, a stop is what it is for a command of its own (stopping.py): Ctrl-C,
+        # SIGTERM or SIGHUP roll back what it was writing and remove a half-written file, and none
+        # of them undoes the report of a change that was saved. SIGTERM and SIGHUP then end the session.
+        stopping.install()
         try:
+            self.st.begin_command()
             self.command.main(args, prog_name="complaintctl", standalone_mode=True, obj=self.st)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -105,6 +119,8 @@ class Session:
             return 130
         finally:
             sys.stdout.flush()
+            if stopping.uninstall() in ENDING:
+                self.ended = True
         return 0
 
     def run(self) -> None:
@@ -129,6 +145,8 @@ class Session:
             if line.strip() in _EXIT:
                 break
             self.run_line(line)
+            if self.ended:
+                break  # SIGTERM or SIGHUP came during the command: it has stopped cleanly, and so does the session
         self.st.close()
 
 

@@ -16,7 +16,9 @@ installs it for every command but the interactive session):
   exit 143).
 The handler decides by this module's state, not by blocking the signals in one thread: a signal sent
 to the process may be taken by any of its threads.
-Without install() (the test suite in-process, the interactive session) nothing changes.
+The interactive session installs it for each of its commands (and uninstalls it at the prompt):
+a SIGTERM or SIGHUP during a command stops it as above, and then ends the session.
+Without install() (the test suite in-process, the session's prompt) nothing changes.
 """
 from __future__ import annotations
 
@@ -26,10 +28,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-_state = {"installed": False, "saved": False, "holding": 0, "pending": False}
+_state = {"installed": False, "saved": False, "holding": 0, "pending": False, "came": None}
 
 
-def _stop(_signum, _frame) -> None:
+def _stop(signum, _frame) -> None:
+    _state["came"] = signum
     if _state["saved"]:
         return  # the command's change is committed: let it finish and say so
     if _state["holding"]:
@@ -42,7 +45,17 @@ def install() -> None:
     """Every stop signal raises KeyboardInterrupt, unless held or what the command wrote is saved."""
     for number in STOPS:
         signal.signal(number, _stop)
-    _state.update(installed=True, saved=False, holding=0, pending=False)
+    _state.update(installed=True, saved=False, holding=0, pending=False, came=None)
+
+
+def uninstall() -> int | None:
+    """Python's own handlers back (the interactive session between its commands: Ctrl-C clears the
+    line, SIGTERM and SIGHUP end it at once); returns the last stop signal that came meanwhile."""
+    for number in STOPS:
+        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL)
+    came = _state["came"]
+    _state.update(installed=False, saved=False, holding=0, pending=False, came=None)
+    return came
 
 
 def hold() -> None:

@@ -73,6 +73,35 @@ def test_the_shell_completes_chinese_choices_and_speaks_chinese(cli):
     assert child.exitstatus == 0
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_during_a_command_stops_it_cleanly_then_ends_the_session(cli, name):
+    """`kill` or a closed terminal while a session's command works: the command stops as a command
+    of its own does (one line, nothing written, no half-written file) and the session ends, exit
+    130 (before, Python's default killed the session there and then, leaving an --output's 0600
+    temporary file, full personal data and all, beside its target). Ctrl-C in a command stops only
+    the command; at the prompt it clears the line."""
+    import signal
+    import time
+
+    cli.log()
+    child = _session(cli.db)
+    child.sendline("log --channel letter --description - --phone 13812345678")
+    time.sleep(1)
+    child.sendintr()  # Ctrl-C: this command only
+    child.expect("complaintctl: error: interrupted")
+    child.expect(PROMPT)
+    child.sendline("log --channel letter --description - --phone 13812345678")
+    child.send("客户来信")  # the command is reading its description
+    time.sleep(1)
+    child.kill(getattr(signal, name))
+    child.expect("complaintctl: error: interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert (child.exitstatus, child.signalstatus) == (130, None)
+    assert cli.scalar("select count(*) from cases") == 1
+
+
 def test_a_missing_database_is_refused_before_the_session_starts(cli, tmp_path):
     r = cli("--db", str(tmp_path / "typo.db"), "shell", expect=1)
     assert "database not found" in r.stderr and not (tmp_path / "typo.db").exists()
