@@ -597,13 +597,13 @@ def _return_tables(rep: dict, lang: str, output) -> None:
                             keep_empty=True)
 
 
-
-
 def _return_rows(rows: list[dict], dim: str, lang: str) -> list[dict]:
     """Branch or region rows as a person reads them: the total and the unlisted region named."""
     named = {"TOTAL": labels.t("total", lang), "": labels.t("region.none", lang)} if dim == "region" else \
         {"TOTAL": labels.t("total", lang)}
     return [{**r, dim: named.get(r[dim], r[dim])} for r in rows]
+
+
 RETURN_LONG_KEYS = ("quarter", "table", "branch", "code", "name", "reason_code", "reason_name", "measure", "value")
 
 
