@@ -10,7 +10,7 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .options import DOCUMENT_FORMAT, DOCUMENT_JSON, FORMAT, JSON, OUTPUT, document_format
+from .options import DOCUMENT_FORMAT, DOCUMENT_JSON, FORMAT, OUTPUT, RESULT_JSON, document_format
 from .render import Column
 from .state import state
 
@@ -47,7 +47,7 @@ def staff_add(
                                                              "reveals personal data of their own branch's cases only."),
     department: Optional[str] = typer.Option(None, "--department", help="Their department (shown with their cases)."),
     login: Optional[str] = typer.Option(None, "--login", help="The account they run the tool as (OS account; PostgreSQL login)."),
-    json_out: bool = JSON,
+    json_out: bool = RESULT_JSON,
 ) -> None:
     """Register a member of staff, their role and the login they run the tool as (administrators only).
 
@@ -68,7 +68,7 @@ def staff_add(
 
 @staff_app.command("deactivate")
 def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
-                     json_out: bool = JSON) -> None:
+                     json_out: bool = RESULT_JSON) -> None:
     """Stop assigning cases to someone who has left or moved; their history stays.
 
     Example: complaintctl staff deactivate liqiang
@@ -89,7 +89,7 @@ def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
 @staff_app.command("role")
 def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
                role: str = typer.Argument(..., help="staff, manager, executive, admin or system."),
-               json_out: bool = JSON) -> None:
+               json_out: bool = RESULT_JSON) -> None:
     """Change someone's role (administrators only; recorded).
 
     Example: complaintctl staff role wangfang manager
@@ -108,7 +108,7 @@ def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registe
 @staff_app.command("login")
 def staff_login(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
                 login: str = typer.Argument(..., help="The OS account or PostgreSQL login they run the tool as."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = RESULT_JSON) -> None:
     """Map a staff member to the login they run the tool as (administrators only; recorded).
 
     Example: complaintctl staff login wangfang wangfang
@@ -166,7 +166,7 @@ def _set_masking(ctx: typer.Context, on: bool, reason: str, json_out: bool) -> N
 
 @masking_app.command("on")
 def masking_on(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
-               json_out: bool = JSON) -> None:
+               json_out: bool = RESULT_JSON) -> None:
     """Mask personal data in every output and export (administrators only; recorded).
 
     Example: complaintctl masking on --reason "test period over"
@@ -176,7 +176,7 @@ def masking_on(ctx: typer.Context, reason: str = typer.Option(..., "--reason", h
 
 @masking_app.command("off")
 def masking_off(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = RESULT_JSON) -> None:
     """Show personal data unmasked to everyone (administrators only; recorded; think twice).
 
     Example: complaintctl masking off --reason "internal test database without real customers"
@@ -188,7 +188,7 @@ def masking_off(ctx: typer.Context, reason: str = typer.Option(..., "--reason", 
 
 
 @db_app.command("info")
-def db_info(ctx: typer.Context, json_out: bool = JSON) -> None:
+def db_info(ctx: typer.Context, json_out: bool = RESULT_JSON) -> None:
     """Print the database URL, schema revision and row counts.
 
     Example: complaintctl db info
@@ -261,7 +261,7 @@ def db_check(
 def db_anchor(
     ctx: typer.Context,
     file: Optional[Path] = typer.Argument(None, help="Also append the line to this file (created 0600 if missing)."),
-    json_out: bool = JSON,
+    json_out: bool = RESULT_JSON,
 ) -> None:
     """Print the audit chain's head (event count, last id, its hash, the time) as one line to keep elsewhere.
 
@@ -302,7 +302,7 @@ def db_purge(
     ctx: typer.Context,
     closed_before: str = typer.Option(..., "--closed-before", help="Anonymise cases closed before this date (YYYY-MM-DD)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be anonymised; write nothing."),
-    json_out: bool = JSON,
+    json_out: bool = RESULT_JSON,
 ) -> None:
     """Anonymise (not delete) the personal data of cases closed before a date, and record it.
 
@@ -421,7 +421,7 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
 
 @config_app.command("adopt")
 def config_adopt(ctx: typer.Context, reason: str = typer.Option(..., "--reason", help="Why (recorded)."),
-                 json_out: bool = JSON) -> None:
+                 json_out: bool = RESULT_JSON) -> None:
     """Make the config's deadline rules this database's (administrators only; recorded).
 
     The rules: time zone, calendar, tier limits, the regulatory period, the reopen window. Cases
@@ -505,8 +505,6 @@ def demo(
 
     Example: complaintctl demo && complaintctl --db ~/.local/share/complaintctl/demo.db list
     """
-    import os
-
     st = state(ctx)
     from complaintctl import demo as demo_data
     from complaintctl import reports
@@ -514,7 +512,7 @@ def demo(
     from .state import default_db_path
     from .views import LIST_COLUMNS, table_columns
 
-    if not (st.db or os.environ.get("COMPLAINTCTL_DB")):
+    if st.given_database() is None:
         st.db = str(default_db_path("demo.db"))
     store = st.store(create=True)
     result = demo_data.generate(store.unit_of_work(), st.context(), count=count, days=days, seed=seed, force=force)
@@ -606,7 +604,7 @@ def init(
         staff=[i for s in staff for i in setup.staff_items(s)] if staff else setup.staff_items(
             ask("init.ask_staff", "", setup.check_staff)),
         path=path or named or user_config_file(), force=force,
-        database=st.db or os.environ.get("COMPLAINTCTL_DB") or None,
+        database=st.given_database(),
     )
     database = st.database_file()
     if database is None or database.is_file():  # an existing database's rules: the new file may not say otherwise
@@ -624,10 +622,15 @@ def init(
             raise
         except ComplaintctlError:
             pass  # no database there yet (a server's): init creates it
-    st.config_path = setup.write_config(plan)
+    previous = setup.write_config(plan)
+    st.config_path = plan.path
     st._config = st._context = None  # the new file is the config from here on
-    store = st.store(create=True)
-    added, existing = setup.register_staff(store, st.context(), plan.staff, plan.values.get("branch") or None)
+    try:
+        store = st.store(create=True)
+        added, existing = setup.register_staff(store, st.context(), plan.staff, plan.values.get("branch") or None)
+    except BaseException:
+        setup.take_back_config(plan, previous)  # no config left naming a database that was not made
+        raise
     for note in st.notes:
         render.message(note)
     lang = st.language

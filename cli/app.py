@@ -20,7 +20,7 @@ def _typer() -> typer.Typer:
         cls=App,
         name="complaintctl",
         help="Record, track and report bank customers' complaints against tiered and regulatory deadlines.\n\n"
-             "Example: complaintctl demo && complaintctl report overdue",
+             "Example: complaintctl --db demo.db demo && complaintctl --db demo.db list",
         no_args_is_help=True,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,

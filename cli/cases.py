@@ -52,7 +52,7 @@ def log(
     from complaintctl import services
 
     result = services.log_case(
-        st.uow(), st.context(), channel=channel, description=read_text(description, "description"), customer=customer,
+        st.uow(), st.context(), channel=channel, description=read_text(description, "description", st.language), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
         branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
         repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
@@ -132,7 +132,7 @@ def respond(
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.respond(st.uow(), st.context(), case, text=read_text(text), at=at), json_out)
+    done(st, services.respond(st.uow(), st.context(), case, text=read_text(text, "text", st.language), at=at), json_out)
 
 
 def note(
@@ -147,7 +147,7 @@ def note(
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.note(st.uow(), st.context(), case, text=read_text(text), at=at), json_out)
+    done(st, services.note(st.uow(), st.context(), case, text=read_text(text, "text", st.language), at=at), json_out)
 
 
 def pause(
@@ -216,7 +216,7 @@ def resolve(
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution, "resolution"), root_cause=root_cause,
+    done(st, services.resolve(st.uow(), st.context(), case, resolution=read_text(resolution, "resolution", st.language), root_cause=root_cause,
                               notified_via=notified_via, at=at, facts=facts, basis=basis, relief=relief,
                               decided_at=decided_at), json_out)
 
@@ -299,7 +299,7 @@ def review_decide(
     st = state(ctx)
     from complaintctl import services
 
-    done(st, services.decide_review(st.uow(), st.context(), case, outcome=outcome, text=read_text(text), at=at),
+    done(st, services.decide_review(st.uow(), st.context(), case, outcome=outcome, text=read_text(text, "text", st.language), at=at),
          json_out)
 
 

@@ -51,9 +51,20 @@ def exit_status(exc: ComplaintctlError) -> ExitStatus:
 def fail(text: str, code: int) -> NoReturn:
     """Print one line on stderr and leave with `code`."""
     line = " ".join(str(text).split())
-    sys.stderr.write(f"complaintctl: error: {line}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"complaintctl: error: {line}\n")
+        sys.stderr.flush()
+    except OSError:  # no one to tell (the terminal closed: SIGHUP): the exit status still says it
+        _mute_stderr()
     sys.exit(code)
+
+
+def _mute_stderr() -> None:
+    """Standard error gone: what Python would still write there at exit goes nowhere, so that the
+    exit status is the command's (a failed flush at shutdown would make it 120)."""
+    import os
+
+    sys.stderr = open(os.devnull, "w", encoding="utf-8")
 
 
 def interrupted(lang: str) -> NoReturn:
@@ -61,14 +72,25 @@ def interrupted(lang: str) -> NoReturn:
     one line in the run's language, exit 130."""
     from complaintctl.labels import t
 
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")  # past the ^C the terminal echoed (not a blank line in a cron mail)
+    try:
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")  # past the ^C the terminal echoed (not a blank line in a cron mail)
+    except OSError:
+        _mute_stderr()
     fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
 
 
-def os_error_text(exc: OSError) -> str:
-    """The one line for a failure of the system's (a full disk, a file that cannot be written)."""
-    return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+def os_error_text(exc: OSError, lang: str = "en") -> str:
+    """The one line for a failure of the system's (a full disk, a file that cannot be written); after
+    the command's change was saved (standard output full, or gone), it says that the change stands."""
+    from complaintctl import stopping
+
+    text = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    if stopping.saved_change():
+        from complaintctl.labels import t
+
+        return t("err.output_after_save", lang, why=text)
+    return text
 
 
 def _debug(ctx: click.Context | None) -> bool:
@@ -217,7 +239,7 @@ class App(TyperGroup):
         except OSError as exc:
             if _debug(ctx):
                 raise
-            fail(os_error_text(exc), ExitStatus.ENVIRONMENT)
+            fail(os_error_text(exc, _lang(ctx)), ExitStatus.ENVIRONMENT)
         except Exception as exc:  # the last resort: still one line, and a way to see more
             if _debug(ctx):
                 raise

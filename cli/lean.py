@@ -27,7 +27,6 @@ COMPLAINTCTL_LEAN=off sends every run the full way (for A/B measurements).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from contextlib import contextmanager
 from typing import NoReturn
@@ -251,11 +250,9 @@ def _open(opts: dict):
     from complaintctl import labels
     from complaintctl.dbapi import Reader
     from complaintctl.sqltext_compiled import HEAD_REVISION
-    from complaintctl.stored import resolve_url
-
     from pathlib import Path
 
-    from .state import AppState, default_db_path
+    from .state import AppState
 
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
@@ -265,9 +262,7 @@ def _open(opts: dict):
 
     render.database_file = st.database_file  # which file --output must never be (as app.py sets it)
     config = st.config
-    # As AppState.db_url has it (that property loads SQLAlchemy through complaintctl.db).
-    url = resolve_url(st.db or os.environ.get("COMPLAINTCTL_DB") or config["database.url"] or str(default_db_path()))
-    db = Reader.open(url, config["database.busy_timeout_seconds"])
+    db = Reader.open(st.db_url, config["database.busy_timeout_seconds"])
     if db is None:
         raise FullWay  # a database missing (the full way says so: exit 1), or not named plainly
     try:

@@ -23,6 +23,7 @@ def case_arg():
 AT: Optional[str] = typer.Option(None, "--at", help="When it really happened (ISO 8601; default now; not in the future, not before receipt).")
 AS_OF: Optional[str] = typer.Option(None, "--as-of", help="Evaluate clocks at this time instead of now (ISO 8601).")
 JSON: bool = typer.Option(False, "--json", help="Print the resulting case as one JSON object.")
+RESULT_JSON: bool = typer.Option(False, "--json", help="Print the result as one JSON object.")  # not a case's
 FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or jsonl.")
 # A command whose result is one document (show, calendar due, escalate --overdue): --json is the
 # shorthand of --format json.
@@ -39,13 +40,19 @@ EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, s
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, max=render.MAX_LIMIT, help="Rows shown in a table (default 100); csv/json always carry all.")
 
 
-def read_text(value: Optional[str], field: str = "text") -> Optional[str]:
+def read_text(value: Optional[str], field: str = "text", lang: str = "en") -> Optional[str]:
     """'-' means: read the text from standard input (which must be UTF-8), never more than the
-    longest text accepted: a bigger input is refused as soon as it is seen to be too long."""
+    longest text accepted: a bigger input is refused as soon as it is seen to be too long. Typed at
+    a terminal, a line on stderr says how to end it (else the command seems to hang)."""
     if value != "-":
         return value
     from complaintctl.domain import MAX_TEXT
     from complaintctl.errors import InvalidValue
+
+    if sys.stdin.isatty():
+        from complaintctl.labels import t
+
+        render.message(t("note.type_text", lang))
 
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
     most = 4 * MAX_TEXT  # bytes: no UTF-8 character is longer than four

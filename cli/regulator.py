@@ -9,7 +9,7 @@ import typer
 from complaintctl import labels
 
 from . import render
-from .options import AS_OF, FORMAT, JSON, OUTPUT, case_arg
+from .options import AS_OF, FORMAT, OUTPUT, RESULT_JSON, case_arg
 from .state import state
 from .views import action_columns, table_rows
 
@@ -35,7 +35,7 @@ def action_add(
     due: str = typer.Option(..., "--due", help="Due date (YYYY-MM-DD); late from the day after."),
     product: Optional[str] = typer.Option(None, "--product", help="The product concerned, if one."),
     case: Optional[List[str]] = typer.Option(None, "--case", help="A complaint case that led to it (repeatable)."),
-    json_out: bool = JSON,
+    json_out: bool = RESULT_JSON,
 ) -> None:
     """Record a remediation action with its owner and deadline, linked to the cases behind it.
     """
@@ -53,7 +53,7 @@ def action_done(
     action_id: str = typer.Argument(..., metavar="ID", help="The action's number (from 'action list')."),
     evidence: str = typer.Option(..., "--evidence", help="What shows it was done (document, circular, training record)."),
     at: Optional[str] = typer.Option(None, "--at", help="When it was done (ISO 8601; default now; not in the future)."),
-    json_out: bool = JSON,
+    json_out: bool = RESULT_JSON,
 ) -> None:
     """Mark a remediation action done, with the evidence.
     """

@@ -728,5 +728,27 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
         for i, header in enumerate(headers, start=1):
             longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r) and r[i - 1] is not None])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6 + 2))
+    # Built in memory, then written: a disk that fills part-way fails the one write, leaving no
+    # half-written zip for the garbage collector to close (a stray traceback after the error line).
+    packed = io.BytesIO()
+    failure = None
+    hook = sys.unraisablehook
+    # openpyxl builds each sheet in a temporary file: when that fails (a full temporary folder),
+    # its half-made parts complain as they are dropped, after the one error line. Nobody can act
+    # on that: it is not shown.
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            book.save(packed)
+        except OSError as exc:
+            failure = files.cannot_write(output, exc)
+        del book
+        import gc
+
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
     with destination(output, binary=True) as fh:
-        book.save(fh)
+        fh.write(packed.getbuffer())

@@ -95,22 +95,36 @@ class AppState:
 
         return Policy.from_config(self.config)
 
+    def given_database(self) -> str | None:
+        """The database named for this run: --db, else COMPLAINTCTL_DB; None when neither is. An
+        empty one is refused, not passed over: a script's unset variable (`--db "$BRANCH_DB"`) must
+        not reach the default register."""
+        for where, value in (("--db", self.db), ("COMPLAINTCTL_DB", os.environ.get("COMPLAINTCTL_DB"))):
+            if value is not None and not value.strip():
+                from complaintctl.errors import InvalidValue
+
+                raise InvalidValue(where, value, "acc.db_url")
+            if value:
+                return value
+        return None
+
+    def named_database(self) -> str:
+        """The database in use, as named: given for the run, else the config's database.url, else the
+        default file."""
+        return self.given_database() or self.config["database.url"] or str(default_db_path())
+
     @property
     def db_url(self) -> str:
-        from complaintctl.db import resolve_url
+        from complaintctl.stored import resolve_url
 
-        return resolve_url(self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"]
-                           or str(default_db_path()))
+        return resolve_url(self.named_database())
 
     def database_file(self) -> Path | None:
         """The SQLite file in use (None for a server), worked out without loading SQLAlchemy (so not
         through complaintctl.db: the one place outside it that reads a URL's scheme, for speed)."""
-        value = self.db or os.environ.get("COMPLAINTCTL_DB") or self.config["database.url"] or str(default_db_path())
-        if "://" not in value:
-            return Path(value).expanduser().absolute()
         from complaintctl.stored import sqlite_path
 
-        path = sqlite_path(value)
+        path = sqlite_path(self.db_url)
         return Path(path) if path else None
 
     @property

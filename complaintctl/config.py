@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,8 +290,13 @@ def render_toml(values: Mapping[str, Any]) -> str:
         if isinstance(v, int):
             return str(v)
         if isinstance(v, list):
-            return "[" + ", ".join(f'"{x}"' for x in v) + "]"
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        return text(v)
+
+    def text(v: Any) -> str:
+        # A TOML basic string: JSON's escapes are TOML's (quote, backslash, control characters as
+        # \n or \uXXXX), but for DEL, which TOML also wants escaped (a path may hold any of them).
+        return json.dumps(str(v), ensure_ascii=False).replace("\x7f", "\\u007F")
 
     top, tables = [], {}
     for key, value in values.items():

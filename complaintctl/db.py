@@ -182,7 +182,9 @@ def config_url(value: str) -> str:
     """The database as the config file records it: a file database by its path, a server by its URL."""
     url = resolve_url(value)
     path = sqlite_path(url)
-    return url if path is None or "?" in url else path
+    if path is None or "?" in url:
+        return url
+    return str(Path(path).expanduser().absolute())  # a relative URL too: the file, wherever the config is read from
 
 
 def redact(url: str) -> str:
@@ -195,14 +197,21 @@ def redact(url: str) -> str:
 
 class _Adapter:
     name = "generic"
+    path: Path | None = None  # the database's own file (a server's database has none)
 
     def __init__(self, url: sa.engine.URL, busy_timeout: float):
         self.url = url
         self.busy_timeout = busy_timeout
 
+    made = False  # prepare created the database's file in this run
+
     def prepare(self, create: bool = True) -> None:
         """Anything to do before the first connection (create the file, check the folder); without
         `create`, a database that does not exist is an error rather than a new empty one."""
+
+    def abandon(self) -> None:
+        """A new database whose schema could not be made (a full disk): the file prepare created is
+        removed, so that no empty file is left to be taken for a database."""
 
     def engine_kwargs(self) -> dict:
         return {}
@@ -493,6 +502,7 @@ class _SQLite(_Adapter):
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
                 os.close(fd)
+                self.made = True
             except FileExistsError:
                 pass
             except OSError as exc:
@@ -628,8 +638,37 @@ class _SQLite(_Adapter):
         conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
         conn.exec_driver_sql("ANALYZE")
 
+    def abandon(self) -> None:
+        if not self.made:
+            return
+        self.made = False
+        # Only while nothing was ever committed to it: an empty file, and no write-ahead log (a
+        # second process making the same new database at the same moment keeps its log open).
+        import sqlite3
+        from urllib.parse import quote
+
+        wal = Path(str(self.path) + "-wal")
+        try:
+            if wal.exists() and wal.stat().st_size:
+                return
+            if self.path.stat().st_size:  # a header, perhaps; a table, never
+                con = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True)
+                try:
+                    if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                        return
+                finally:
+                    con.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+        except (OSError, sqlite3.Error):
+            pass  # left as it is: the error that brought us here is the one to report
+
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        if "disk is full" in msg:
+            return DatabaseUnavailable("err.cannot_write", path=str(self.path), why=os.strerror(errno.ENOSPC))
+        if "disk I/O error" in msg:
+            return DatabaseUnavailable("err.db_io", path=str(self.path))
         if "locked" in msg or "busy" in msg:
             return DatabaseBusy("err.db_busy", seconds=f"{self.busy_timeout:g}")
         if "not a database" in msg or "malformed" in msg:
@@ -943,7 +982,7 @@ class Store:
     @property
     def display_url(self) -> str:
         """Where the database is, as a person reads it: the file's path, or the URL without password."""
-        path = getattr(self.adapter, "path", None)
+        path = self.adapter.path
         return str(path) if path is not None else redact(self.url)
 
     @property
@@ -956,6 +995,7 @@ class Store:
         return self.adapter.name
 
     def translate(self, exc: BaseException) -> Exception:
+        self.give_up()
         return self.adapter.describe(exc)
 
     # Schema ----------------------------------------------------------------------------
@@ -986,8 +1026,20 @@ class Store:
             raise DatabaseUnavailable("err.no_revision")
         if revision is None and not self.create:
             raise DatabaseNotFound("err.db_empty", where=self.display_url)
-        self.upgrade(os_login=os_login, now=now, policy=policy)
+        try:
+            self.upgrade(os_login=os_login, now=now, policy=policy)
+        except BaseException:
+            self.give_up()
+            raise
+        self.adapter.made = False  # a database now, kept whatever comes next
         return HEAD_REVISION
+
+    def give_up(self) -> None:
+        """A new database that could not be made (a full disk, a stop): the empty file this run
+        created is removed (the adapter's abandon), so that none is left to be taken for a register."""
+        if self.adapter.made:
+            self.engine.dispose()
+            self.adapter.abandon()
 
     def _has_foreign_tables(self) -> bool:
         names = sa.inspect(self.engine).get_table_names()

@@ -58,6 +58,8 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
         raise InvalidPath(option, str(path), "acc.not_folder")
     _refuse_unreplaceable(path, option)
     for other in protect:
+        if other is None:
+            continue  # (a server's database has no file)
         try:
             same = path.exists() and other.exists() and os.path.samefile(path, other)
         except OSError:
@@ -121,20 +123,44 @@ def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ..
         raise
 
 
-def append_line(path: Path, line: str, option: str = "FILE") -> None:
-    """Append one line to a 0600 file (created if missing), never through a symlink."""
-    check_destination(path, option)
+def settle(fh, path: Path) -> None:
+    """What was written to an atomic_text file so far, on the disk (before a commit that the file
+    reports on); a disk that will not hold it is the file's one error."""
+    try:
+        fh.flush()
+        os.fsync(fh.fileno())
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def append_line(path: Path, line: str, option: str = "FILE", *, protect: tuple[Path | None, ...] = ()) -> None:
+    """Append one line to a 0600 file (created if missing), never through a symlink, whole or not at
+    all: a write that fails part-way (a full disk, a stop) cuts the file back to what it held, so
+    that a file of lines (the audit anchors, perhaps on write-once storage) never ends in half a one."""
+    check_destination(path, option, protect=protect)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    existed = path.exists()
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
         raise cannot_write(path, exc) from None
+    data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(line.rstrip("\n") + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except BaseException:
+            try:
+                os.ftruncate(fd, size)
+                if not existed and size == 0:
+                    Path(path).unlink(missing_ok=True)
+            except OSError:
+                pass  # an append-only file (chattr +a) keeps what was written: nothing more can be done
+            raise
     except OSError as exc:
-        if no_room(exc):
-            raise cannot_write(path, exc) from None
-        raise
+        raise cannot_write(path, exc) from None
+    finally:
+        os.close(fd)

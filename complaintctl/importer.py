@@ -170,6 +170,7 @@ class ImportResult:
     _writer: Any = None
     _width: int = 0
     _maskers: list = field(default_factory=list)  # each column's masking in the rejects file
+    _settle: Callable[[], None] | None = None  # the rejects file made durable, before the import commits
     lang: str = "en"  # the language of the reasons (the operator's: on screen and in the rejects file)
 
     def says(self, key: str, **params) -> str:
@@ -458,10 +459,13 @@ def import_csv(uow, ctx: Context, path: Path, *, maps: list[str], value_maps: li
     result = ImportResult(dry_run=dry_run, lang=lang)
     if skip_invalid and not dry_run:
         target = path.with_name(path.stem + ".rejects.csv")
-        with files.atomic_text(target, "rejects file", protect=(path,), keep=lambda: result.committed and result.rejected > 0) as sink:
+        with files.atomic_text(target, "rejects file", protect=(path, uow.store.adapter.path), keep=lambda: result.committed and result.rejected > 0) as sink:
             result._writer, result._width = csv.writer(sink), len(header)
             result._maskers = _column_maskers(header, mapping)
             result._writer.writerow(["row", "field", "reason", *header])
+            # Written whole before the commit: a rejects file the disk will not hold fails the import,
+            # rather than a saved import reporting only the failure (and being run again).
+            result._settle = lambda: files.settle(sink, target)
             _import_all(uow, ctx, path, header, mapping, result, skip_invalid, dry_run, encoding, progress, sink)
             result._writer = None
         if result.committed and result.rejected:
@@ -523,6 +527,8 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 # History older than the calendar's table: the table widened back to it, with the cases.
                 conn = uow.session.connection()
                 business_days.reach_back(conn, ctx.calendar, business_days.first_received(conn), ctx.now)
+            if result._settle is not None:
+                result._settle()
             uow.commit()
             result.committed = True
 

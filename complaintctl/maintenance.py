@@ -94,7 +94,7 @@ def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
     """The audit chain's head as one line; appended to `append_to` (0600, never through a symlink)."""
     access.require(ctx, Do.CHECK)
     if append_to is not None:
-        files.check_destination(append_to, "FILE")
+        files.check_destination(append_to, "FILE", protect=(uow.store.adapter.path,))
     with uow:
         s = uow.session
         # One statement, so the count and the last id are of the same moment on every backend.
@@ -102,7 +102,7 @@ def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
         digest = s.execute(select(Event.hash).where(Event.id == last_id)).scalar() if last_id else audit.GENESIS
     made = Anchor(events=count, last_id=last_id or 0, hash=digest, at=show_time(ctx.now, ctx))
     if append_to is not None:
-        files.append_line(append_to, made.line)
+        files.append_line(append_to, made.line, protect=(uow.store.adapter.path,))
     return made
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, domain as d, labels
+from . import config, domain as d, files, labels
 from .errors import InvalidValue, UserError
 
 
@@ -92,11 +92,35 @@ def check_rules(p: Plan, recorded: dict | None) -> None:
     config.under_rules(config.Config(values, sources, p.path), recorded)
 
 
-def write_config(p: Plan) -> Path:
+def write_config(p: Plan) -> bytes | None:
+    """The plan's config file written (whole or not at all); returns what the file held before
+    (None: there was none), for take_back_config."""
     text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
-    p.path.parent.mkdir(parents=True, exist_ok=True)
-    p.path.write_text(text, encoding="utf-8")
-    return p.path
+    try:
+        previous = p.path.read_bytes() if p.path.is_file() else None
+    except OSError:
+        previous = None
+    try:
+        p.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise files.cannot_write(p.path, exc) from None
+    # Whole or not at all, as every file the tool writes (a full disk leaves no empty config behind).
+    with files.atomic_text(p.path, "--path", newline="\n") as fh:
+        fh.write(text)
+    return previous
+
+
+def take_back_config(p: Plan, previous: bytes | None) -> None:
+    """init failed after writing its config file (the database could not be made): the file as it
+    was before (none, or the one --force was replacing)."""
+    try:
+        if previous is None:
+            p.path.unlink(missing_ok=True)
+        else:
+            with files.atomic_text(p.path, "--path", binary=True) as fh:
+                fh.write(previous)
+    except Exception:  # noqa: BLE001 - the error that brought us here is the one to report
+        pass
 
 
 def case_count(store) -> int:

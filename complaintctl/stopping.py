@@ -72,6 +72,11 @@ def release() -> None:
             raise KeyboardInterrupt
 
 
+def saved_change() -> bool:
+    """Whether this run's change is committed (and no write transaction has begun since)."""
+    return _state["saved"]
+
+
 def writing() -> None:
     """A write transaction begins: a stop interrupts it again."""
     _state["saved"] = False

@@ -335,6 +335,63 @@ def test_sigterm_stops_a_command_as_ctrl_c_does_and_writes_nothing(cli):
     assert cli.scalar("select count(*) from cases") == 1
 
 
+@pytest.mark.sqlite_only
+def test_a_stop_when_no_one_reads_stderr_any_more_still_exits_130(cli):
+    """SIGHUP from a terminal that closed: the line cannot be written (the terminal is gone), yet the
+    command rolls back and the exit status says it was interrupted (it was 1: the failed write)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cli.log()
+    script = Path(sys.executable).parent / "complaintctl"
+    read_end, write_end = os.pipe()
+    child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=write_end)
+    os.close(write_end)
+    os.close(read_end)  # no one reads its stderr
+    time.sleep(3)  # started, and reading
+    child.send_signal(signal.SIGHUP)
+    assert child.wait(timeout=60) == 130
+    assert cli.scalar("select count(*) from cases") == 1
+
+
+@pytest.mark.sqlite_only
+def test_a_change_saved_when_stdout_is_full_says_it_was_saved(cli):
+    """`log` with standard output on a full disk: the case is saved, so the one line says so (do not
+    log it again), in the run's language, exit 1."""
+    import subprocess
+    import sys
+
+    cli.log()
+    for lang, said in (("en", "the change itself was saved: do not run the command again"), ("zh", "变更本身已保存")):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "--lang", lang,
+                                   "log", "--channel", "letter", "--description", "来信"], stdout=full,
+                                  stderr=subprocess.PIPE, text=True)
+        assert done.returncode == 1 and said in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert cli.scalar("select count(*) from cases") == 3
+
+
+@pytest.mark.sqlite_only
+def test_text_typed_at_a_terminal_is_asked_for_with_how_to_end_it(cli):
+    """`note CASE -` at a terminal said nothing and seemed to hang; it now says how to end the text."""
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    ref = cli.log()
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--db", str(cli.db), "note", ref, "-"],
+                          env=dict(os.environ, COLUMNS="80"), encoding="utf-8", timeout=60)
+    child.expect("type the text, then press Ctrl-D on a line of its own to end it")
+    child.send("客户来电询问进度\n")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert cli.json("show", ref, "--json")["events"][-1]["action"] == "note"
+
+
 @pytest.fixture
 def stops_installed():
     """complaintctl/stopping.py installed as the console script installs it, for one test."""

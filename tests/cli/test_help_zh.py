@@ -82,7 +82,7 @@ def test_lang_zh_top_level_help_lists_every_command_and_option_in_chinese():
     out = _help("--lang", "zh")
     assert "登记、跟踪和统计银行客户投诉" in out and "命令：" in out
     assert "分派" in out and "en 或 zh" in out
-    assert "Example: complaintctl demo && complaintctl report overdue" in out
+    assert "Example: complaintctl --db demo.db demo && complaintctl --db demo.db list" in out
     commands = out.split("命令：", 1)[1].strip().splitlines()
     assert all(_has_chinese(line) for line in commands), commands
 

@@ -276,6 +276,7 @@ def test_a_file_the_disk_will_not_hold_is_named_in_one_line_and_nothing_is_left(
             ({"COMPLAINTCTL_LEAN": "off"}, ["export", "-f", "csv", "--output"], out / "cases.csv"),
             ({}, ["report", "overdue", "--as-of", "2026-03-20T09:00", "--format", "csv", "--output"], earlier),
             ({"COMPLAINTCTL_LEAN": "off"}, ["list", "--all", "--format", "csv", "--output"], earlier),
+            ({}, ["report", "regulatory", "--quarter", "2026Q1", "--format", "xlsx", "--output"], out / "q1.xlsx"),
             ({}, ["db", "backup"], out / "copy.db")):
         done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args, str(target)],
                               capture_output=True, text=True, env={**os.environ, **env}, preexec_fn=_limited(2000))
@@ -284,4 +285,47 @@ def test_a_file_the_disk_will_not_hold_is_named_in_one_line_and_nothing_is_left(
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert sorted(p.name for p in out.iterdir()) == ["earlier.csv"], args
         assert earlier.read_text() == "kept\n"
+    # A line the anchors file will not hold whole: the file as it was, not ending in half a line.
+    anchors = out / "anchors.txt"
+    cli("db", "anchor", str(anchors))
+    before = anchors.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "db", "anchor",
+                           str(anchors)], capture_output=True, text=True, preexec_fn=_limited(len(before) + 40))
+    assert (done.returncode, done.stderr.split(": ")[:3]) == (1, ["complaintctl", "error", f"cannot write '{anchors}'"])
+    assert anchors.read_bytes() == before
+    cli("db", "check", "--anchors", str(anchors))
     held.close()
+
+
+def test_a_rejects_file_the_disk_will_not_hold_fails_the_import_before_it_is_saved(cli, tmp_path, monkeypatch):
+    """import --skip-invalid writes its rejects file whole before the import commits: a disk that
+    will not hold it fails the import (nothing saved, the file named), where before the rows were
+    saved and only the failure was reported, inviting the same import again."""
+    import errno
+
+    from complaintctl import files
+
+    f = _rows(tmp_path / "in.csv", BAD)
+    real = os.fsync
+
+    def full(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".part"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd)
+    monkeypatch.setattr(files.os, "fsync", full)
+    err = cli.fails("import", str(f), "--skip-invalid", code=1)
+    assert err == f"complaintctl: error: cannot write '{tmp_path / 'in.rejects.csv'}': No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".part")) == ["in.csv"]
+
+
+@pytest.mark.sqlite_only
+def test_neither_the_rejects_file_nor_the_anchors_file_may_be_the_database(cli, tmp_path):
+    """The import's rejects file (beside its CSV, named after it) and `db anchor`'s file are refused
+    when they are the database itself, as every --output is (the rejects file replaced it)."""
+    db = tmp_path / "branch.rejects.csv"
+    cli("--db", str(db), "db", "upgrade")
+    f = _rows(tmp_path / "branch.csv", BAD)
+    for args in (["import", str(f), "--skip-invalid"], ["db", "anchor", str(db)]):
+        r = RUN(["--db", str(db), *args])
+        assert r.exit_code == 2 and "the database" in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)
+    assert RUN(["--db", str(db), "db", "check"]).exit_code == 0

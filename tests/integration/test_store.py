@@ -7,6 +7,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,61 @@ def test_a_database_whose_name_holds_url_characters_is_that_file_both_ways(tmp_p
     assert info["counts"]["cases"] == 1
     assert sa.engine.make_url(info["url"]).database == str(db)  # the URL shown names the file, quoted
     assert sorted(p.name for p in db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [name]
+
+
+@pytest.mark.parametrize("argv, env", [(["--db", ""], {}), (["--db", " "], {}), ([], {"COMPLAINTCTL_DB": ""})])
+def test_an_empty_database_name_is_refused_not_taken_for_the_default(cli, argv, env):
+    """`--db "$UNSET"` in a script: refused (exit 2, nothing opened or made), the lean way (list)
+    as the full way, where before the default register was used."""
+    where = "--db" if argv else "COMPLAINTCTL_DB"
+    for args in (["list"], ["log", "--channel", "letter", "--description", "x"], ["demo"]):
+        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", *argv, *args], capture_output=True,
+                              text=True, env={**os.environ, **env})
+        assert done.returncode == 2 and done.stderr.startswith(f"complaintctl: error: invalid {where} "), \
+            (args, done.stderr)
+        assert done.stderr.count("\n") == 1
+    assert not [p for p in Path.home().rglob("*.db")], "a database was made"
+
+
+@pytest.mark.sqlite_only
+def test_a_new_database_the_disk_will_not_hold_leaves_no_file(cli, tmp_path):
+    """`db upgrade`, `demo` or `init` making a database on a full disk (here a size limit): the one
+    line naming the file, exit 1, and no empty file left to be taken for a register; `init`'s
+    config file is not left half-written either."""
+    from tests.integration.test_files import _limited
+
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args in (["db", "upgrade"], ["demo"], ["init", "--branch", "BR001", "--yes", "--path", str(tmp_path / "c.toml")]):
+        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "new.db"), *args],
+                              capture_output=True, text=True, preexec_fn=_limited(2000))
+        assert done.returncode == 1 and f"'{tmp_path}/" in done.stderr, (args, done.stderr)  # the file named
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == before, args
+    done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "made.db"), "init",
+                           "--branch", "BR001", "--yes", "--path", str(tmp_path / "c.toml")], capture_output=True,
+                          text=True, preexec_fn=_limited(2 << 20))  # room for the database, but not for...
+    assert done.returncode == 0, done.stderr  # (a config file is far below any limit a database passes)
+
+
+@pytest.mark.sqlite_only
+def test_init_records_any_database_path_so_that_its_config_reads_back(tmp_path, monkeypatch):
+    """A path with a newline, a quotation mark or a backslash is written as TOML escapes it (the
+    config file was left unreadable), and a relative URL is recorded as the file it names (it was
+    recorded relative, naming another file from another folder)."""
+    from tests.conftest import RUN
+
+    odd = tmp_path / 'p\n"q\\r.db'
+    config = tmp_path / "odd.toml"
+    assert RUN(["--db", str(odd), "init", "--branch", "BR001", "--yes", "--path", str(config)]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    assert RUN(["--db", "sqlite:///rel%3F.db", "init", "--branch", "BR001", "--yes", "--path", "rel.toml"]).exit_code == 0
+    monkeypatch.chdir("/")
+    for cfg, db in ((config, odd), (tmp_path / "rel.toml", tmp_path / "rel?.db")):
+        info = RUN(["--config", str(cfg), "db", "info", "--json"])
+        assert info.exit_code == 0, info.output
+        import sqlalchemy as sa
+
+        assert sa.engine.make_url(json.loads(info.stdout)["url"]).database == str(db)
 
 
 @pytest.mark.sqlite_only
