@@ -401,11 +401,7 @@ def config_show(ctx: typer.Context, fmt: str = FORMAT) -> None:
     cfg = st.config
     rows = [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v, "source": src}
             for k, v, src in cfg.items()]
-    import os
-
-    source = ("--db" if st.db else "COMPLAINTCTL_DB" if os.environ.get("COMPLAINTCTL_DB")
-              else cfg.sources["database.url"] if cfg["database.url"] else "default")
-    rows.append({"key": "database", "value": st.db_url, "source": source})
+    rows.append({"key": "database", "value": st.db_url, "source": st.database_named()[1]})
     lang, caption = st.language, None
     if fmt == "table":  # each source in words, the file named once under the table (a path cut in a cell says nothing)
         named = {"default": "source.default", "locale": "source.locale", "database": "source.database",
@@ -622,15 +618,18 @@ def init(
             raise
         except ComplaintctlError:
             pass  # no database there yet (a server's): init creates it
-    previous = setup.write_config(plan)
-    st.config_path = plan.path
-    st._config = st._context = None  # the new file is the config from here on
+    replaced = None
     try:
+        replaced = setup.write_config(plan, protect=(st.database_file(),))
+        st.config_path = plan.path
+        st._config = st._context = None  # the new file is the config from here on
         store = st.store(create=True)
         added, existing = setup.register_staff(store, st.context(), plan.staff, plan.values.get("branch") or None)
     except BaseException:
-        setup.take_back_config(plan, previous)  # no config left naming a database that was not made
+        if replaced is not None:
+            setup.take_back_config(plan, replaced)  # no config left naming a database that was not made
         raise
+    setup.keep_config(replaced)
     for note in st.notes:
         render.message(note)
     lang = st.language

@@ -55,6 +55,7 @@ def main(
     if isinstance(ctx.obj, AppState) and ctx.obj.session:
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
+    ctx.obj.given_database()  # an empty --db (or COMPLAINTCTL_DB) refused before any work or question
     from . import render
 
     render.database_file = ctx.obj.database_file

@@ -191,8 +191,11 @@ class App(TyperGroup):
     """The top-level group: usage errors and library errors become one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from complaintctl import stopping
+
         from . import helptext
 
+        stopping.begin_run()
         lang = helptext.language(sys.argv[1:] if args is None else list(args), extra.get("obj"))
         helptext.apply(self, lang)
         try:

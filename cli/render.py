@@ -731,21 +731,20 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
     # Built in memory, then written: a disk that fills part-way fails the one write, leaving no
     # half-written zip for the garbage collector to close (a stray traceback after the error line).
     packed = io.BytesIO()
-    failure = None
-    hook = sys.unraisablehook
-    # openpyxl builds each sheet in a temporary file: when that fails (a full temporary folder),
-    # its half-made parts complain as they are dropped, after the one error line. Nobody can act
-    # on that: it is not shown.
-    sys.unraisablehook = lambda _unraisable: None
+    failure, hook = None, sys.unraisablehook
     try:
         try:
             book.save(packed)
-        except OSError as exc:
+        except OSError as exc:  # openpyxl writes each sheet to a temporary file first: a full temporary folder
+            # From here the half-made sheets complain, as they are dropped, of the file that failed
+            # under them (after the one error line, where nobody can act on it): not shown.
+            sys.unraisablehook = lambda _unraisable: None
             failure = files.cannot_write(output, exc)
-        del book
-        import gc
+        if failure is not None:
+            del book
+            import gc
 
-        gc.collect()
+            gc.collect()
     finally:
         sys.unraisablehook = hook
     if failure is not None:

@@ -28,7 +28,7 @@ _STAFF_OPTIONS = ("--to", "--assignee", "--approved-by")
 _EXIT = labels.SHELL_EXIT
 _HELP = labels.SHELL_HELP
 # The stops that end the session, once the command they came during has stopped (Ctrl-C does not).
-ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+ENDING = {getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)}
 
 
 def register(app: typer.Typer) -> None:
@@ -118,9 +118,12 @@ class Session:
             sys.stderr.write("\n")
             return 130
         finally:
-            sys.stdout.flush()
-            if stopping.uninstall() in ENDING:
+            if stopping.uninstall() & ENDING:
                 self.ended = True
+            try:
+                sys.stdout.flush()
+            except OSError:
+                pass  # (the command has said what went wrong, or standard output is gone)
         return 0
 
     def run(self) -> None:

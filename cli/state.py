@@ -108,16 +108,21 @@ class AppState:
                 return value
         return None
 
-    def named_database(self) -> str:
-        """The database in use, as named: given for the run, else the config's database.url, else the
-        default file."""
-        return self.given_database() or self.config["database.url"] or str(default_db_path())
+    def database_named(self) -> tuple[str, str]:
+        """The database in use as named, and where it was named: --db, COMPLAINTCTL_DB, the config
+        file's database.url, or the default file ("default")."""
+        given = self.given_database()
+        if given is not None:
+            return given, "--db" if self.db else "COMPLAINTCTL_DB"
+        if self.config["database.url"]:
+            return self.config["database.url"], self.config.sources["database.url"]
+        return str(default_db_path()), "default"
 
     @property
     def db_url(self) -> str:
         from complaintctl.stored import resolve_url
 
-        return resolve_url(self.named_database())
+        return resolve_url(self.database_named()[0])
 
     def database_file(self) -> Path | None:
         """The SQLite file in use (None for a server), worked out without loading SQLAlchemy (so not

@@ -22,10 +22,11 @@ from sqlmodel import Session
 from . import labels
 from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
 from . import stopping
+from .files import cannot_write
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_path, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import (PG_COPY_SETTINGS, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
+from .stored import (PG_COPY_SETTINGS, SIDE_FILES, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
                      whole_hour_offsets)
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
@@ -184,7 +185,7 @@ def config_url(value: str) -> str:
     path = sqlite_path(url)
     if path is None or "?" in url:
         return url
-    return str(Path(path).expanduser().absolute())  # a relative URL too: the file, wherever the config is read from
+    return str(Path(path).absolute())  # a relative URL's too: the file, from whichever folder the config is read
 
 
 def redact(url: str) -> str:
@@ -203,15 +204,9 @@ class _Adapter:
         self.url = url
         self.busy_timeout = busy_timeout
 
-    made = False  # prepare created the database's file in this run
-
     def prepare(self, create: bool = True) -> None:
         """Anything to do before the first connection (create the file, check the folder); without
         `create`, a database that does not exist is an error rather than a new empty one."""
-
-    def abandon(self) -> None:
-        """A new database whose schema could not be made (a full disk): the file prepare created is
-        removed, so that no empty file is left to be taken for a database."""
 
     def engine_kwargs(self) -> dict:
         return {}
@@ -502,7 +497,6 @@ class _SQLite(_Adapter):
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
                 os.close(fd)
-                self.made = True
             except FileExistsError:
                 pass
             except OSError as exc:
@@ -540,9 +534,13 @@ class _SQLite(_Adapter):
         src = sqlite3.connect(self.path, timeout=self.busy_timeout)
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst, pages=1024)
-            dst.execute("PRAGMA journal_mode = DELETE")
-            return dst.execute("PRAGMA integrity_check").fetchone()[0]
+            try:
+                src.backup(dst, pages=1024)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                return dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+                src.close()
         except sqlite3.OperationalError as exc:  # the copy's disk refused it (the database is only read)
             code = getattr(exc, "sqlite_errorcode", None)
             if code == sqlite3.SQLITE_FULL:
@@ -550,9 +548,9 @@ class _SQLite(_Adapter):
             if code in (sqlite3.SQLITE_IOERR_WRITE, sqlite3.SQLITE_IOERR_FSYNC, sqlite3.SQLITE_IOERR_TRUNCATE):
                 raise OSError(errno.EIO, str(exc)) from None  # SQLite keeps no errno (a size limit's EFBIG)
             raise
-        finally:
-            dst.close()
-            src.close()
+        finally:  # the copy's own journal, left by a copy that failed (the copy itself is the caller's)
+            for suffix in SIDE_FILES:
+                Path(str(target) + suffix).unlink(missing_ok=True)
 
     def time_writer(self):
         """Straight to the stored text (SQLAlchemy's DATETIME format, microseconds always written,
@@ -638,35 +636,10 @@ class _SQLite(_Adapter):
         conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
         conn.exec_driver_sql("ANALYZE")
 
-    def abandon(self) -> None:
-        if not self.made:
-            return
-        self.made = False
-        # Only while nothing was ever committed to it: an empty file, and no write-ahead log (a
-        # second process making the same new database at the same moment keeps its log open).
-        import sqlite3
-        from urllib.parse import quote
-
-        wal = Path(str(self.path) + "-wal")
-        try:
-            if wal.exists() and wal.stat().st_size:
-                return
-            if self.path.stat().st_size:  # a header, perhaps; a table, never
-                con = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True)
-                try:
-                    if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                        return
-                finally:
-                    con.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-        except (OSError, sqlite3.Error):
-            pass  # left as it is: the error that brought us here is the one to report
-
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
         if "disk is full" in msg:
-            return DatabaseUnavailable("err.cannot_write", path=str(self.path), why=os.strerror(errno.ENOSPC))
+            return cannot_write(self.path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         if "disk I/O error" in msg:
             return DatabaseUnavailable("err.db_io", path=str(self.path))
         if "locked" in msg or "busy" in msg:
@@ -995,7 +968,6 @@ class Store:
         return self.adapter.name
 
     def translate(self, exc: BaseException) -> Exception:
-        self.give_up()
         return self.adapter.describe(exc)
 
     # Schema ----------------------------------------------------------------------------
@@ -1026,20 +998,11 @@ class Store:
             raise DatabaseUnavailable("err.no_revision")
         if revision is None and not self.create:
             raise DatabaseNotFound("err.db_empty", where=self.display_url)
-        try:
-            self.upgrade(os_login=os_login, now=now, policy=policy)
-        except BaseException:
-            self.give_up()
-            raise
-        self.adapter.made = False  # a database now, kept whatever comes next
+        # A new file whose schema could not be made (a full disk) is left as it is, empty: removing it
+        # could remove the database another process is making at the same moment, and an empty
+        # file is refused by every command but those that make one (err.db_empty).
+        self.upgrade(os_login=os_login, now=now, policy=policy)
         return HEAD_REVISION
-
-    def give_up(self) -> None:
-        """A new database that could not be made (a full disk, a stop): the empty file this run
-        created is removed (the adapter's abandon), so that none is left to be taken for a register."""
-        if self.adapter.made:
-            self.engine.dispose()
-            self.adapter.abandon()
 
     def _has_foreign_tables(self) -> bool:
         names = sa.inspect(self.engine).get_table_names()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import stopping
+from .stored import SIDE_FILES
 from .errors import DatabaseUnavailable, InvalidPath, InvalidValue
 
 # A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
@@ -66,7 +67,7 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
             same = False
         if same or path.resolve() == other.resolve():
             raise InvalidPath(option, str(path), "acc.not_database")
-        for suffix in ("-wal", "-shm", "-journal"):
+        for suffix in SIDE_FILES:
             if path.resolve() == Path(str(other.resolve()) + suffix):
                 raise InvalidPath(option, str(path), "acc.not_database")
     if not overwrite and (path.exists() or path.is_symlink()):
@@ -82,7 +83,10 @@ _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 def cannot_write(path: Path, exc: OSError) -> DatabaseUnavailable:
     """The one error for a file the system would not let the tool write, naming the file (the
     system's own words say only what went wrong, not where)."""
-    return DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror or str(exc))
+    why = exc.strerror or str(exc)
+    if exc.filename and str(exc.filename) != str(path):  # another file failed under it (a temporary one)
+        why = f"{why} ({exc.filename})"
+    return DatabaseUnavailable("err.cannot_write", path=str(path), why=why)
 
 
 def no_room(exc: BaseException) -> bool:
@@ -136,16 +140,19 @@ def settle(fh, path: Path) -> None:
 def append_line(path: Path, line: str, option: str = "FILE", *, protect: tuple[Path | None, ...] = ()) -> None:
     """Append one line to a 0600 file (created if missing), never through a symlink, whole or not at
     all: a write that fails part-way (a full disk, a stop) cuts the file back to what it held, so
-    that a file of lines (the audit anchors, perhaps on write-once storage) never ends in half a one."""
+    that a file of lines (the audit anchors, perhaps on write-once storage) never ends in half a one.
+    The file is locked meanwhile (flock), so the cut never takes another run's line with it."""
+    import fcntl
+
     check_destination(path, option, protect=protect)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    existed = path.exists()
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
         raise cannot_write(path, exc) from None
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released as the file is closed
         size = os.fstat(fd).st_size
         try:
             view = memoryview(data)
@@ -155,8 +162,6 @@ def append_line(path: Path, line: str, option: str = "FILE", *, protect: tuple[P
         except BaseException:
             try:
                 os.ftruncate(fd, size)
-                if not existed and size == 0:
-                    Path(path).unlink(missing_ok=True)
             except OSError:
                 pass  # an append-only file (chattr +a) keeps what was written: nothing more can be done
             raise

@@ -527,7 +527,7 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
                 # History older than the calendar's table: the table widened back to it, with the cases.
                 conn = uow.session.connection()
                 business_days.reach_back(conn, ctx.calendar, business_days.first_received(conn), ctx.now)
-            if result._settle is not None:
+            if result._settle is not None and result.rejected:  # (a file of no rejects is not kept)
                 result._settle()
             uow.commit()
             result.committed = True

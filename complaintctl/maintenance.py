@@ -364,8 +364,7 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     except OSError as exc:  # each step here writes the copy: whatever failed, failed writing it
         raise files.cannot_write(target, exc) from None
     finally:
-        for part in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):  # the copy's own journal too
-            Path(part).unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
 
 

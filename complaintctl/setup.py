@@ -1,6 +1,8 @@
 """First-run set-up: validate the answers, then write the config file (never over an existing one)."""
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,35 +94,57 @@ def check_rules(p: Plan, recorded: dict | None) -> None:
     config.under_rules(config.Config(values, sources, p.path), recorded)
 
 
-def write_config(p: Plan) -> bytes | None:
-    """The plan's config file written (whole or not at all); returns what the file held before
-    (None: there was none), for take_back_config."""
+@dataclass
+class Replaced:
+    """What init's config file replaced: whether there was a file, and where it was kept aside (a
+    second name for the same file, its mode and owner as they were; None when none could be made)."""
+
+    existed: bool
+    aside: Path | None = None
+
+
+def write_config(p: Plan, protect: tuple[Path | None, ...] = ()) -> Replaced:
+    """The plan's config file written (whole or not at all; never onto `protect`, the database);
+    returns what it replaced, for take_back_config or keep_config."""
     text = "# complaintctl configuration (written by complaintctl init)\n" + config.render_toml(p.values)
-    try:
-        previous = p.path.read_bytes() if p.path.is_file() else None
-    except OSError:
-        previous = None
     try:
         p.path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise files.cannot_write(p.path, exc) from None
-    # Whole or not at all, as every file the tool writes (a full disk leaves no empty config behind).
-    with files.atomic_text(p.path, "--path", newline="\n") as fh:
-        fh.write(text)
-    return previous
-
-
-def take_back_config(p: Plan, previous: bytes | None) -> None:
-    """init failed after writing its config file (the database could not be made): the file as it
-    was before (none, or the one --force was replacing)."""
+    replaced = Replaced(p.path.is_file() and not p.path.is_symlink())
+    if replaced.existed:  # --force: the file it replaces is kept under a second name until init is done
+        aside = p.path.with_name(f".{p.path.name}.{secrets.token_hex(4)}.before")
+        try:
+            os.link(p.path, aside)
+            replaced.aside = aside
+        except OSError:
+            pass  # (a file system without hard links: a failed init keeps the new file)
     try:
-        if previous is None:
+        # Whole or not at all, as every file the tool writes (a full disk leaves no empty config behind).
+        with files.atomic_text(p.path, "--path", newline="\n", protect=protect) as fh:
+            fh.write(text)
+    except BaseException:
+        keep_config(replaced)
+        raise
+    return replaced
+
+
+def take_back_config(p: Plan, replaced: Replaced) -> None:
+    """init failed after writing its config file (the database could not be made): the file as it
+    was before (none, or the very file --force was replacing)."""
+    try:
+        if not replaced.existed:
             p.path.unlink(missing_ok=True)
-        else:
-            with files.atomic_text(p.path, "--path", binary=True) as fh:
-                fh.write(previous)
-    except Exception:  # noqa: BLE001 - the error that brought us here is the one to report
-        pass
+        elif replaced.aside is not None:
+            os.replace(replaced.aside, p.path)
+    except OSError:
+        pass  # the error that brought us here is the one to report
+
+
+def keep_config(replaced: Replaced) -> None:
+    """init is done (or wrote nothing): the replaced file's second name goes."""
+    if replaced.aside is not None:
+        replaced.aside.unlink(missing_ok=True)
 
 
 def case_count(store) -> int:

@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-_state = {"installed": False, "saved": False, "holding": 0, "pending": False, "came": None}
+_state = {"installed": False, "saved": False, "holding": 0, "pending": False, "came": set(), "before": {}}
 
 
 def _stop(signum, _frame) -> None:
-    _state["came"] = signum
+    _state["came"].add(signum)
     if _state["saved"]:
         return  # the command's change is committed: let it finish and say so
     if _state["holding"]:
@@ -42,20 +42,29 @@ def _stop(signum, _frame) -> None:
 
 
 def install() -> None:
-    """Every stop signal raises KeyboardInterrupt, unless held or what the command wrote is saved."""
+    """Every stop signal raises KeyboardInterrupt, unless held or what the command wrote is saved
+    (the handlers in place before are kept, for uninstall)."""
+    before = {number: signal.getsignal(number) for number in STOPS}
     for number in STOPS:
         signal.signal(number, _stop)
-    _state.update(installed=True, saved=False, holding=0, pending=False, came=None)
+    _state.update(installed=True, saved=False, holding=0, pending=False, came=set(), before=before)
 
 
-def uninstall() -> int | None:
-    """Python's own handlers back (the interactive session between its commands: Ctrl-C clears the
-    line, SIGTERM and SIGHUP end it at once); returns the last stop signal that came meanwhile."""
-    for number in STOPS:
-        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL)
+def uninstall() -> set[int]:
+    """The handlers as they were before install (the interactive session between its commands:
+    Ctrl-C clears the line, SIGTERM and SIGHUP end it at once); returns the stop signals that came
+    meanwhile, every one (a SIGTERM ignored after a commit, then a Ctrl-C, is still a SIGTERM)."""
+    for number, handler in _state["before"].items():
+        signal.signal(number, handler if handler is not None else signal.SIG_DFL)
     came = _state["came"]
-    _state.update(installed=False, saved=False, holding=0, pending=False, came=None)
+    _state.update(installed=False, saved=False, holding=0, pending=False, came=set(), before={})
     return came
+
+
+def begin_run() -> None:
+    """A command begins (each of the interactive session's, or one run in-process): nothing of it
+    is saved yet."""
+    _state.update(saved=False, pending=False)
 
 
 def hold() -> None:
@@ -88,8 +97,7 @@ def committing() -> Iterator[None]:
     hold()
     try:
         yield
-        if _state["installed"]:
-            _state["saved"] = True
+        _state["saved"] = True  # (recorded installed or not: the wording of a later failure reads it)
     finally:
         release()
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 UTC = dt.timezone.utc
-_SQLITE = "sqlite:///"
+_SQLITE = re.compile(r"sqlite(\+\w+)?:///")  # a SQLite URL, with or without its driver's name
+# The files SQLite keeps beside a database: never a destination; a failed copy's are removed too.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def account_name(uid: int) -> str:
@@ -32,20 +35,23 @@ def switched_off(name: str) -> bool:
 
 
 def resolve_url(value: str) -> str:
-    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL. The path is
-    quoted as SQLAlchemy quotes a URL's database (a `%`, `?` or `#` in a file's name is the name's,
-    not an escape, a query or a fragment); sqlite_path reads it back."""
+    """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL. The path's
+    `%` and `?` are escaped as SQLAlchemy reads them (a `%41` or a `?` in a file's name is the name's,
+    not an escape or the start of options); nothing else is (a Chinese name stays readable in
+    `db info`, a name that is not UTF-8 still opens); sqlite_path reads it back."""
     if "://" in value:
         return value
-    return _SQLITE + quote(str(Path(value).expanduser().absolute()), safe=" +/")
+    path = str(Path(value).expanduser().absolute())
+    return "sqlite:///" + path.replace("%", "%25").replace("?", "%3F")
 
 
 def sqlite_path(url: str) -> str | None:
-    """The file a sqlite URL names, unquoted as SQLAlchemy reads it, less any query (None for
+    """The file a SQLite URL names, unescaped as SQLAlchemy reads it, less any query (None for
     another backend)."""
-    if not url.startswith(_SQLITE):
+    found = _SQLITE.match(url)
+    if found is None:
         return None
-    return unquote(url[len(_SQLITE):].split("?", 1)[0])
+    return unquote(url[found.end():].split("?", 1)[0], errors="surrogateescape")
 
 
 def sqlite_time_text(value: dt.datetime | None) -> str | None:

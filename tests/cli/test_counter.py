@@ -311,6 +311,21 @@ def test_ctrl_c_in_a_read_only_command_the_lean_way_says_interrupted_in_the_runs
         assert shown.strip() == f"complaintctl: error: {said}"
 
 
+def _handling(pid: int, signum: int, timeout: float = 60) -> None:
+    """Wait until the process has its own handler for `signum` (the tool's stops are installed): the
+    SigCgt mask of /proc/PID/status, rather than a sleep that a busy machine outlasts."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as status:
+            caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+        if caught >> (signum - 1) & 1:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} never handled signal {signum}")
+
+
 @pytest.mark.sqlite_only
 def test_sigterm_stops_a_command_as_ctrl_c_does_and_writes_nothing(cli):
     """`kill` (or a cron job's timeout) while `log --description -` reads: one line, exit 130,
@@ -327,7 +342,8 @@ def test_sigterm_stops_a_command_as_ctrl_c_does_and_writes_nothing(cli):
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     child.stdin.write("客户来信投诉\n".encode())
     child.stdin.flush()
-    time.sleep(3)  # started, and reading
+    _handling(child.pid, signal.SIGTERM)
+    time.sleep(0.5)  # and past the imports, reading (a stop before would print the same line)
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130
@@ -351,7 +367,8 @@ def test_a_stop_when_no_one_reads_stderr_any_more_still_exits_130(cli):
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=write_end)
     os.close(write_end)
     os.close(read_end)  # no one reads its stderr
-    time.sleep(3)  # started, and reading
+    _handling(child.pid, signal.SIGHUP)
+    time.sleep(0.5)  # and reading
     child.send_signal(signal.SIGHUP)
     assert child.wait(timeout=60) == 130
     assert cli.scalar("select count(*) from cases") == 1

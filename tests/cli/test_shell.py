@@ -87,13 +87,14 @@ def test_sigterm_or_sighup_during_a_command_stops_it_cleanly_then_ends_the_sessi
     cli.log()
     child = _session(cli.db)
     child.sendline("log --channel letter --description - --phone 13812345678")
-    time.sleep(1)
+    child.expect("type the text")  # the command runs, reading its description
     child.sendintr()  # Ctrl-C: this command only
     child.expect("complaintctl: error: interrupted")
     child.expect(PROMPT)
     child.sendline("log --channel letter --description - --phone 13812345678")
-    child.send("客户来信")  # the command is reading its description
-    time.sleep(1)
+    child.expect("type the text")
+    child.send("客户来信")
+    time.sleep(0.2)  # (the line reaches the command before the signal does)
     child.kill(getattr(signal, name))
     child.expect("complaintctl: error: interrupted")
     child.expect(pexpect.EOF)

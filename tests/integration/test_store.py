@@ -144,23 +144,35 @@ def test_an_empty_database_name_is_refused_not_taken_for_the_default(cli, argv, 
 
 
 @pytest.mark.sqlite_only
-def test_a_new_database_the_disk_will_not_hold_leaves_no_file(cli, tmp_path):
-    """`db upgrade`, `demo` or `init` making a database on a full disk (here a size limit): the one
-    line naming the file, exit 1, and no empty file left to be taken for a register; `init`'s
-    config file is not left half-written either."""
+def test_a_new_database_the_disk_will_not_hold_fails_in_one_line_and_init_takes_its_config_back(cli, tmp_path):
+    """`db upgrade`, `demo` or `init` making a database on a full disk (here a size limit): one line
+    naming the database, exit 1. The file it created stays, empty, and every command refuses it as
+    holding no data until `db upgrade` makes it (removing it could remove the database another
+    process is making at that moment). `init` takes its config file back: none, or the very file
+    --force was replacing, its bytes, mode and inode as they were."""
     from tests.integration.test_files import _limited
 
-    before = sorted(p.name for p in tmp_path.iterdir())
-    for args in (["db", "upgrade"], ["demo"], ["init", "--branch", "BR001", "--yes", "--path", str(tmp_path / "c.toml")]):
-        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "new.db"), *args],
-                              capture_output=True, text=True, preexec_fn=_limited(2000))
-        assert done.returncode == 1 and f"'{tmp_path}/" in done.stderr, (args, done.stderr)  # the file named
+    new, config = tmp_path / "new.db", tmp_path / "c.toml"
+
+    def run(*args, limit=2000):
+        return subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(new), *args],
+                              capture_output=True, text=True, preexec_fn=_limited(limit))
+    init = ["init", "--branch", "BR001", "--yes", "--path", str(config)]
+    for args in (["db", "upgrade"], ["demo"], init):
+        done = run(*args)
+        assert done.returncode == 1 and f"'{new}'" in done.stderr, (args, done.stderr)
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-        assert sorted(p.name for p in tmp_path.iterdir()) == before, args
-    done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(tmp_path / "made.db"), "init",
-                           "--branch", "BR001", "--yes", "--path", str(tmp_path / "c.toml")], capture_output=True,
-                          text=True, preexec_fn=_limited(2 << 20))  # room for the database, but not for...
-    assert done.returncode == 0, done.stderr  # (a config file is far below any limit a database passes)
+        assert not config.exists()
+    assert "holds no complaintctl data" in run("list", limit=1 << 30).stderr
+    config.write_text('branch = "OLD"\n')
+    config.chmod(0o644)
+    before = config.stat()
+    assert run(*init, "--force").returncode == 1
+    after = config.stat()
+    assert config.read_text() == 'branch = "OLD"\n' and (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # nothing kept aside
+    assert run(*init, "--force", limit=1 << 30).returncode == 0  # room again: made, and the config written
+    assert 'branch = "BR001"' in config.read_text() and run("list", limit=1 << 30).returncode == 0
 
 
 @pytest.mark.sqlite_only
