@@ -301,7 +301,7 @@ def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., help="New fil
 def db_purge(
     ctx: typer.Context,
     closed_before: str = typer.Option(..., "--closed-before", help="Anonymise cases closed before this date (YYYY-MM-DD)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be anonymised; write nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be anonymised (a reference a line); write nothing."),
     json_out: bool = RESULT_JSON,
 ) -> None:
     """Anonymise (not delete) the personal data of cases closed before a date, and record it.
@@ -317,6 +317,9 @@ def db_purge(
     else:
         typer.echo(labels.t("done.would_purge" if dry_run else "done.purged", st.language, n=len(result["anonymised"]),
                             date=result["closed_before"]))
+        if dry_run:  # which ones, a reference a line (what an auditor checks before the real run)
+            for reference in result["anonymised"]:
+                typer.echo(reference)
     for w in result["warnings"]:
         render.warn(w, st.language)
 

@@ -10,7 +10,7 @@ import typer
 from . import render
 from .completion import choices_for, staff_names
 from .options import (AS_OF, AT, DOCUMENT_FORMAT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, document_format, done,
-                      read_text)
+                      read_text, saved_output)
 from .state import state
 
 
@@ -61,7 +61,8 @@ def log(
     if json_out:
         done(st, result, True)
         return
-    typer.echo(result.case["reference"])
+    with saved_output(result):
+        typer.echo(result.case["reference"])
     render.message(result.text(st.language))
     for w in result.notes(st.language):
         render.warn(w, st.language)

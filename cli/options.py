@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -70,13 +71,29 @@ def document_format(fmt: str, json_out: bool) -> str:
     return "json" if json_out else fmt
 
 
+@contextmanager
+def saved_output(result) -> Iterator[None]:
+    """Around the printing of what a case-changing command saved: standard output that cannot be
+    written (a full disk) is one line naming the case, which is saved (not to be logged again)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # a reader that went away (`| head`): ends quietly, as everywhere
+    except OSError as exc:
+        from complaintctl.errors import EnvironmentFault
+
+        raise EnvironmentFault("err.saved_output_lost", why=exc.strerror or str(exc),
+                               ref=result.case.get("reference", "")) from None
+
+
 def done(st, result, json_out: bool) -> None:
     """Print what a case-changing command did: its JSON, or a one-line summary."""
     for note in st.notes:
         render.message(note)
-    if json_out:
-        render.print_json(result.case)
-    else:
-        typer.echo(result.text(st.language))
+    with saved_output(result):
+        if json_out:
+            render.print_json(result.case)
+        else:
+            typer.echo(result.text(st.language))
     for w in result.notes(st.language):
         render.warn(w, st.language)

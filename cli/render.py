@@ -735,11 +735,16 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
     try:
         try:
             book.save(packed)
-        except OSError as exc:  # openpyxl writes each sheet to a temporary file first: a full temporary folder
+        except OSError as exc:  # (the book is made in memory: this is openpyxl's temporary file of a sheet)
             # From here the half-made sheets complain, as they are dropped, of the file that failed
             # under them (after the one error line, where nobody can act on it): not shown.
             sys.unraisablehook = lambda _unraisable: None
-            failure = files.cannot_write(output, exc)
+            import tempfile
+
+            from complaintctl.errors import DatabaseUnavailable
+
+            failure = DatabaseUnavailable("err.temp_folder", path=str(output), folder=tempfile.gettempdir(),
+                                          why=exc.strerror or str(exc))
         if failure is not None:
             del book
             import gc

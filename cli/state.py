@@ -148,8 +148,17 @@ class AppState:
 
     @property
     def acting_for(self) -> str | None:
-        """--as NAME (else COMPLAINTCTL_OPERATOR): for an administrator only, checked in the library."""
-        return self.actor if self.actor is not None else (os.environ.get("COMPLAINTCTL_OPERATOR") or None)
+        """--as NAME (else COMPLAINTCTL_OPERATOR): for an administrator only, checked in the library. An
+        empty COMPLAINTCTL_OPERATOR is refused under its own name, as an empty --as is (a script's unset
+        variable must not make the administrator act as themself)."""
+        if self.actor is not None:
+            return self.actor
+        value = os.environ.get("COMPLAINTCTL_OPERATOR")
+        if value is None:
+            return None
+        from complaintctl.domain import clean_name
+
+        return clean_name("COMPLAINTCTL_OPERATOR", value)
 
     def store(self, *, migrate: bool = True, create: bool = False):
         """The database, brought to the current schema on first use. Only the commands that make

@@ -375,6 +375,8 @@ def event_fields(new: dict, tz, lang: str) -> str:
             return labels.t("language." + v, lang)
         if isinstance(v, list) and v and isinstance(v[0], dict):  # an import's cycles: how many
             return str(len(v))
+        if key == "anonymised" and isinstance(v, list):  # a purge's fields, by their names
+            return labels.t("list.enum", lang).join(labels.t(x, lang) for x in v)
         if isinstance(v, list):
             return labels.t("list.enum", lang).join(str(x) for x in v)
         if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":

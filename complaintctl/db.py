@@ -953,6 +953,12 @@ class Store:
         self.write_engine = self.engine.execution_options(complaintctl_write=True)
 
     @property
+    def shown_url(self) -> str:
+        """The URL as `db info` shows it: a file's as it names the file (a Chinese name readable), a
+        server's without its password."""
+        return self.url if self.adapter.path is not None else redact(self.url)
+
+    @property
     def display_url(self) -> str:
         """Where the database is, as a person reads it: the file's path, or the URL without password."""
         path = self.adapter.path
@@ -1005,7 +1011,10 @@ class Store:
         return HEAD_REVISION
 
     def _has_foreign_tables(self) -> bool:
-        names = sa.inspect(self.engine).get_table_names()
+        try:
+            names = sa.inspect(self.engine).get_table_names()
+        except DBAPIError as exc:
+            raise self.translate(exc) from None
         return bool(names) and "cases" not in names
 
     def upgrade(self, revision: str = "head", os_login: str | None = None, now=None, policy=None) -> None:

@@ -83,10 +83,7 @@ _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 def cannot_write(path: Path, exc: OSError) -> DatabaseUnavailable:
     """The one error for a file the system would not let the tool write, naming the file (the
     system's own words say only what went wrong, not where)."""
-    why = exc.strerror or str(exc)
-    if exc.filename and str(exc.filename) != str(path):  # another file failed under it (a temporary one)
-        why = f"{why} ({exc.filename})"
-    return DatabaseUnavailable("err.cannot_write", path=str(path), why=why)
+    return DatabaseUnavailable("err.cannot_write", path=str(path), why=exc.strerror or str(exc))
 
 
 def no_room(exc: BaseException) -> bool:

@@ -401,6 +401,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "code.bank": ("the bank's own", "本行自定义"),
     "field": ("Field", "字段"),
     "resolution": ("Resolution", "处理结果"),
+    "anonymised": ("Anonymised", "已匿名化"),  # a purge event's fields
+    "texts_erased": ("Full texts erased", "已删除的完整文本"),
     "root_cause": ("Root cause", "根本原因"),
     "satisfaction": ("Satisfaction", "满意度"),
     "title.cases": ("Complaint cases", "投诉案件"),
@@ -1521,7 +1523,7 @@ HELP_ZH: dict[str, str] = {
     "db backup FILE": "备份写入的新文件。",
     "db purge": "对某日期之前关闭的案件的个人信息做匿名化处理（不删除），并留痕。",
     "db purge --closed-before": "对此日期（YYYY-MM-DD）之前关闭的案件做匿名化处理。",
-    "db purge --dry-run": "只列出将被匿名化的案件，不写入。",
+    "db purge --dry-run": "列出将被匿名化的案件（每行一个编号），不写入。",
     "calendar": "工作日历及据此计算的时限。",
     "calendar show": "列出当年的非工作日（周一至周五）和调休上班的周末。",
     "calendar show --year": "要列出的年份（默认：今年）。",
@@ -1716,6 +1718,8 @@ TEXT.update({
     "err.interrupted": ("interrupted", "已中断"),
     "note.type_text": ("type the text, then press Ctrl-D on a line of its own to end it (Ctrl-C cancels)",
                        "请输入文字，输入完毕后在新的一行按 Ctrl-D 结束（按 Ctrl-C 取消）"),
+    "err.saved_output_lost": ("{why}: {ref} was saved, but what the command prints could not be written: do not run "
+                              "it again", "{why}：{ref} 已保存，但命令的输出未能写出：请勿再次执行该命令"),
     "err.output_after_save": ("{why}; the change itself was saved: do not run the command again",
                               "{why}；变更本身已保存：请勿再次执行该命令"),
     "err.stdin_not_utf8": ("standard input is not UTF-8 text: expected UTF-8", "标准输入不是 UTF-8 文本：应为 UTF-8"),
@@ -1823,6 +1827,9 @@ TEXT.update({
                             "db backup 只复制 SQLite 文件；PostgreSQL 请使用 pg_dump"),
     "err.backup_memory": ("db backup copies a database file; this one is in memory",
                           "db backup 只复制数据库文件；当前数据库在内存中"),
+    "err.temp_folder": ("cannot make {path!r}: the temporary folder {folder!r} would not hold its parts: {why} "
+                        "(TMPDIR names another)",
+                        "无法生成 {path!r}：临时文件夹 {folder!r} 无法写入其组成部分：{why}（可用 TMPDIR 指定其他文件夹）"),
     "err.cannot_write": ("cannot write {path!r}: {why}", "无法写入 {path!r}：{why}"),
 })
 
@@ -2046,7 +2053,7 @@ _SYSTEM_DETAILS: dict[str, tuple[tuple[re.Pattern, str], ...]] = {
     ),
     d.Action.PURGE.value: (
         (re.compile(r"personal data anonymised: closed before (?P<day>\d{4}-\d{2}-\d{2})"),
-         "个人信息已匿名化：{day} 前办结"),
+         "个人信息已匿名化：{day} 前结案"),
     ),
     d.Action.REVEAL.value: ((re.compile(r"personal data shown in full by show --reveal"), "以 show --reveal 显示完整个人信息"),),
     d.Action.LETTER.value: (

@@ -20,14 +20,12 @@ from .context import Context, parse_date, show_time
 
 def info(store, uow, ctx: Context) -> dict[str, Any]:
     access.require(ctx, Do.READ)
-    from .db import redact
-
     with uow:
         s = uow.session
         counts = {name: s.execute(select(func.count()).select_from(model)).scalar_one()
                   for name, model in (("cases", Case), ("cycles", Cycle), ("events", Event), ("staff", Staff))}
         open_n = s.execute(select(func.count()).where(Case.status.in_([x.value for x in d.OPEN_STATUSES]))).scalar_one()
-    return {"url": redact(store.url), "backend": store.backend, "revision": store.current_revision(),
+    return {"url": store.shown_url, "backend": store.backend, "revision": store.current_revision(),
             "counts": counts, "open_cases": open_n}
 
 

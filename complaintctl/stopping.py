@@ -43,10 +43,12 @@ def _stop(signum, _frame) -> None:
 
 def install() -> None:
     """Every stop signal raises KeyboardInterrupt, unless held or what the command wrote is saved
-    (the handlers in place before are kept, for uninstall)."""
+    (the handlers in place before are kept, for uninstall); one that the process was started
+    ignoring (`nohup` ignores SIGHUP) stays ignored."""
     before = {number: signal.getsignal(number) for number in STOPS}
     for number in STOPS:
-        signal.signal(number, _stop)
+        if before[number] is not signal.SIG_IGN:  # a stop ignored by whoever started us stays ignored (nohup)
+            signal.signal(number, _stop)
     _state.update(installed=True, saved=False, holding=0, pending=False, came=set(), before=before)
 
 

@@ -190,3 +190,13 @@ def test_only_managers_executives_and_administrators_import_and_rows_take_the_co
     assert reject == {"row": 1, "field": "branch", "reason": "invalid branch '': expected a branch code, from a branch "
                                                              "column (--map branch=COLUMN) or the config's branch"}
     assert err.startswith("complaintctl: error: 1 of 1 rows in rows.csv are invalid")
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_complaintctl_operator_is_refused_under_its_own_name(cli, monkeypatch, value):
+    """COMPLAINTCTL_OPERATOR set but empty (a script's unset variable): refused, exit 2, nothing
+    written, where before the administrator acted as themself."""
+    cli.log()
+    monkeypatch.setenv("COMPLAINTCTL_OPERATOR", value)
+    err = cli.fails("log", "--channel", "letter", "--description", "来信")
+    assert err.startswith(f"complaintctl: error: invalid COMPLAINTCTL_OPERATOR '{value}'")

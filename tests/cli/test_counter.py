@@ -364,7 +364,8 @@ def test_a_stop_when_no_one_reads_stderr_any_more_still_exits_130(cli):
     script = Path(sys.executable).parent / "complaintctl"
     read_end, write_end = os.pipe()
     child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=write_end)
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=write_end,
+                             preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))  # (the suite under nohup)
     os.close(write_end)
     os.close(read_end)  # no one reads its stderr
     _handling(child.pid, signal.SIGHUP)
@@ -375,19 +376,41 @@ def test_a_stop_when_no_one_reads_stderr_any_more_still_exits_130(cli):
 
 
 @pytest.mark.sqlite_only
+def test_a_command_started_under_nohup_is_not_stopped_by_sighup(cli):
+    """`nohup complaintctl import …` (SIGHUP ignored from the start): a logout's SIGHUP leaves it to
+    finish, as nohup promises (the tool's handler replaced the ignoring: exit 130, nothing saved)."""
+    import signal
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "complaintctl"
+    child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    _handling(child.pid, signal.SIGTERM)  # the tool's stops are in place
+    child.send_signal(signal.SIGHUP)
+    out, err = child.communicate("来信\n".encode(), timeout=60)
+    assert child.returncode == 0, err
+    assert out.decode().startswith("C-") and cli.scalar("select count(*) from cases") == 1
+
+
+@pytest.mark.sqlite_only
 def test_a_change_saved_when_stdout_is_full_says_it_was_saved(cli):
-    """`log` with standard output on a full disk: the case is saved, so the one line says so (do not
+    """`log` with standard output on a full disk: the case is saved, so the one line says which (do not
     log it again), in the run's language, exit 1."""
     import subprocess
     import sys
 
     cli.log()
-    for lang, said in (("en", "the change itself was saved: do not run the command again"), ("zh", "变更本身已保存")):
+    for lang, said in (("en", "No space left on device: C-2026-00000{} was saved, but what the command prints could not "
+                              "be written: do not run it again"), ("zh", "C-2026-00000{} 已保存，但命令的输出未能写出")):
         with open("/dev/full", "w") as full:
             done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "--lang", lang,
-                                   "log", "--channel", "letter", "--description", "来信"], stdout=full,
+                                   "log", "--channel", "letter", "--description", "来信", "--received-at",
+                                   "2026-03-02T10:00"], stdout=full,
                                   stderr=subprocess.PIPE, text=True)
-        assert done.returncode == 1 and said in done.stderr and done.stderr.count("\n") == 1, done.stderr
+        number = cli.scalar("select count(*) from cases")
+        assert done.returncode == 1 and said.format(number) in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert cli.scalar("select count(*) from cases") == 3
 
 

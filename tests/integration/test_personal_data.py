@@ -63,6 +63,10 @@ def test_names_are_masked_in_lists_reports_and_exports(cli):
 def test_purge_erases_the_full_text_and_the_chain_still_verifies(cli):
     ref = _everything(cli)
     assert cli.scalar("select count(*) from personal_data") >= 2
+    before = cli.dump()
+    dry = cli("db", "purge", "--closed-before", "2026-04-01", "--dry-run").stdout.splitlines()
+    assert dry == ["would anonymise 1 case(s) closed before 2026-04-01", ref]  # which ones, and nothing written
+    assert cli.dump() == before
     purged = cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")
     assert purged["anonymised"] == [ref]
     assert cli.scalar("select count(*) from personal_data") == 0
@@ -71,6 +75,8 @@ def test_purge_erases_the_full_text_and_the_chain_still_verifies(cli):
     for secret in SECRETS:
         assert secret not in revealed, secret
     assert "texts_erased" in revealed
+    shown = cli("--lang", "zh", "show", ref).stdout  # the purge in the timeline, by its fields' names
+    assert "已匿名化：" in shown and "已删除的完整文本：" in shown and "anonymised:" not in shown
 
 
 @pytest.mark.sqlite_only
