@@ -1047,9 +1047,10 @@ def denial(kind: str, lang: str = "en", **params) -> str:
     values = dict(params)
     if "role" in values:
         values["role"] = label(values["role"], lang, d.Role)
-    if "roles" in values:
-        sep = "、" if lang == "zh" else " or "
-        values["roles"] = sep.join(label(r, lang, d.Role) for r in values["roles"])
+    if "roles" in values:  # "Front-line staff, Manager or Executive"; "一线员工、经理或行领导"
+        names = [label(r, lang, d.Role) for r in values["roles"]]
+        comma, last = ("、", "或") if lang == "zh" else (", ", " or ")
+        values["roles"] = comma.join(names[:-1]) + last + names[-1] if len(names) > 1 else "".join(names)
     if "what" in values and values["what"] in ACCESS_ACTIONS:
         values["what"] = ACCESS_ACTIONS[values["what"]][2 if lang == "zh" else 1]
     if "accepted" in values:  # what a check accepts (an acc.* key), worded in the line's language

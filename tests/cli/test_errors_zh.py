@@ -97,7 +97,7 @@ def test_what_the_tool_itself_wrote_in_a_timeline_reads_in_chinese(cli, tmp_path
     cli("db", "purge", "--closed-before", "2026-04-01")
     zh = {r: cli("--lang", "zh", "show", r).stdout for r in ("C-2026-000001", ref)}
     assert "从 old.csv 第 1 行导入" in zh["C-2026-000001"]
-    assert "个人信息已匿名化：2026-04-01 前办结" in zh["C-2026-000001"]
+    assert "个人信息已匿名化：2026-04-01 前结案" in zh["C-2026-000001"]
     # The detail folds inside its cell: the timeline's last column, line by line, put together.
     flat = "".join(line.split("│")[-2].strip() for line in zh[ref].splitlines() if line.count("│") >= 2)
     assert "自动升级：截至 2026-03-06 10:00 已超时，一般投诉升为重要投诉" in flat, flat
