@@ -891,6 +891,8 @@ TEXT.update({
     "err.missing_contact": ("missing contact: a complaint by {channel} needs --phone or --email "
                             "(only a suggestion box or a letter may be anonymous)",
                             "缺少联系方式：通过「{channel}」提出的投诉须提供 --phone 或 --email（仅意见箱和信函可匿名）"),
+    "err.assign_same": ("{ref} is already assigned to {name}, with the same co-handlers and department: nothing to "
+                        "change", "{ref} 已分派给 {name}，协办人与部门相同：无需变更"),
     "err.assign_role": ("cannot assign {a_tier} case to {name} ({role}): it needs {a_need} or above; "
                         "use --override --reason TEXT to do it anyway",
                         "不能将{tier}分派给 {name}（{role}）：须由{need}或以上处理；确需分派请使用 --override --reason 说明理由"),

@@ -514,6 +514,8 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
             changes["department"] = dept or person.department
         if depts:
             changes["departments"] = ",".join(dict.fromkeys(depts + d.names_kept(case.departments)))
+        if all(getattr(case, k) == v for k, v in changes.items()):  # an event that would record nothing
+            raise UserError("err.assign_same", ref=case.reference, name=person.name)
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()

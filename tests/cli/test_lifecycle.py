@@ -299,3 +299,15 @@ def test_show_explains_the_plan_of_a_case_escalated_to_urgent_from_the_escalatio
     assert "升级为紧急投诉（2026-11-30 09:00）后 24 小时内" in zh
     urgent = cli.log("--tier", "urgent", received="2026-11-27T10:00")  # urgent from receipt: as before
     assert "after receipt" in next(s for s in cli.json("show", urgent, "--json")["steps"] if s.startswith("Urgent:"))
+
+
+def test_assigning_a_case_to_whom_it_is_already_with_is_refused_and_records_nothing(cli):
+    """An assign that would change nothing (the same assignee, co-handlers and department) is one
+    line, exit 2, no event (it recorded an 'Assigned' event with nothing in it)."""
+    cli.staff()
+    ref = cli.log()
+    cli("assign", ref, "--to", "wangfang")
+    err = cli.fails("assign", ref, "--to", "wangfang")
+    assert f"{ref} is already assigned to wangfang" in err
+    cli("assign", ref, "--to", "zhangwei")  # another person: as before
+    assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "assign", "assign"]
