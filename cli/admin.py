@@ -636,7 +636,8 @@ def init(
     for note in st.notes:
         render.message(note)
     lang = st.language
-    typer.echo(labels.t("init.done", lang, path=plan.path, where=store.display_url, n=len(added)))
+    typer.echo(labels.t("init.done", lang, path=plan.path, where=store.display_url, n=len(added),
+                        admin=st.context().operator.name))
     if existing:
         render.message(labels.t("init.existing", lang, names=labels.t("list.enum", lang).join(existing)))
     cases = setup.case_count(store)

@@ -844,8 +844,8 @@ TEXT.update({
     "init.ask_country": ("Calendar country", "节假日日历国家"),
     "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
     "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
-    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
-                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
+    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered; administrator: {admin}",
+                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工；系统管理员：{admin}"),
     "init.existing": ("already registered, left as they are: {names}", "以下员工已登记，保持不变：{names}"),
     "init.has_cases": ("the database at {where} already holds {n} case(s): if this is meant to be a new register, "
                        "run init again with --db NEW_FILE --force",
