@@ -526,7 +526,7 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
     from complaintctl import labels
 
     from . import render
-    from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_late_actions, table_columns
+    from .views import LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, count_line, emit_late_actions, overdue_title, table_columns
 
     with _failures(db, lang):
         try:
@@ -540,7 +540,7 @@ def _write(report, db, ctx, lang: str, fmt: str, shown, paged: bool, fail_on_ove
                         render.line(count_line(report.counts, report.as_of, ctx.tz, lang,
                                                report.due_soon_counts if due_soon else None), output)
                     render.emit(report.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
-                                output=output, excel=excel, lang=lang, title=labels.t("title.overdue", lang),
+                                output=output, excel=excel, lang=lang, title=overdue_title(lang, due_soon),
                                 limit=shown, total=report.listed if paged else None,
                                 empty=labels.t("no_overdue", lang))
                     if fmt == "table":

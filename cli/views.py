@@ -126,6 +126,11 @@ OVERDUE_EXTRA = {"clock": Column("clock", display=overdue_clock_cell, narrow=ove
                                   room=overdue_clock_room)}
 
 
+def overdue_title(lang: str, due_soon: bool) -> str:
+    """The overdue report's table title: with --include-due-soon its rows are not all overdue."""
+    return labels.t("title.overdue_due_soon" if due_soon else "title.overdue", lang)
+
+
 def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:
     """The line above the overdue table: the moment (in the business zone `tz`) and a count per tier."""
     parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]

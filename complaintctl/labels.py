@@ -407,6 +407,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "satisfaction": ("Satisfaction", "满意度"),
     "title.cases": ("Complaint cases", "投诉案件"),
     "title.overdue": ("Overdue complaints", "超时投诉"),
+    "title.overdue_due_soon": ("Overdue and due-soon complaints", "超时及即将到期投诉"),
     "title.due_soon": ("Complaints due soon", "即将到期投诉"),
     "title.staff": ("Staff", "员工"),
     "title.timeline": ("Timeline", "处理记录"),

@@ -84,6 +84,8 @@ def test_the_lean_report_writes_the_same_bytes_in_every_format_width_and_languag
             _same(cli, *base, "--limit", "3", env=env)
             soon = _same(cli, *base[:-1], "2026-05-22T09:00", "--include-due-soon", "--limit", "20", env=env).decode()
             assert "C-2026-000012" in soon and ": 0" not in soon.splitlines()[1]  # the case of 05-19, due soon
+            assert ("Overdue and due-soon complaints" in soon) is (lang == "en")  # the title says what is listed
+            assert ("超时及即将到期投诉" in soon) is (lang == "zh")
         rows = json.loads(_same(cli, *base, "--format", "json"))
         assert len(rows) == 8 and {r["status"] for r in rows} >= {"paused", "reopened", "under_review", "in_progress"}
         _same(cli, *base, "-f", "csv")
