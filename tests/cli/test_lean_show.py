@@ -165,7 +165,11 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
     for bad in (str(cli.db), str(tmp_path), str(tmp_path / "none" / "x.csv")):
         if cli.backend != "sqlite" and bad == str(cli.db):
             continue
-        code, out, err = _same(cli, "list", "-f", "csv", "--output", bad)
+        argv = ["--db", str(cli.db), "list", "-f", "csv", "--output", bad]
+        with RUN.isolation() as (out, err, _):  # refused before anything is read: the full way says why
+            assert lean.run(argv) is False
+            assert out.getvalue() == err.getvalue() == b""
+        code, out, err = _run(argv, lean_way=False)
         assert code == 2 and err.startswith(b"complaintctl: error: invalid --output") and err.count(b"\n") == 1
 
 

@@ -108,6 +108,14 @@ def test_output_refuses_the_database_itself(cli, tmp_path):
     for target in (cli.db, tmp_path / "." / cli.db.name, cli.db.with_name(cli.db.name + "-wal")):
         assert "a file other than the database itself" in cli.fails("list", "--format", "csv", "--output", str(target))
     assert cli("db", "check").exit_code == 0
+    # Refused before the report is worked out (the period's "not begun" warning is never reached),
+    # the lean way as the full way.
+    for env in ({}, {"COMPLAINTCTL_LEAN": "off"}):
+        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "report", "regulatory",
+                               "--quarter", "2099Q1", "--output", str(cli.db)], capture_output=True, text=True,
+                              env={**os.environ, **env})
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert "a file other than the database itself" in done.stderr
 
 
 @pytest.mark.sqlite_only
