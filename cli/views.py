@@ -351,7 +351,7 @@ def render_detail(detail, lang: str) -> None:
         when = render.cell_text(e["occurred_at"], Column("x", kind="time"), lang)
         if e["recorded_at"][:16] != e["occurred_at"][:16]:
             when += "\n" + labels.t("paren", lang, text=labels.t("show.recorded", lang, when=render.cell_text(e["recorded_at"], Column("x", kind="time"), lang))).lstrip()
-        tl.add_row(Text(when), Text(render.terminal_safe(e["actor"])), Text(labels.label(e["action"], lang, d.Action)),
+        tl.add_row(Text(when), Text(render.terminal_safe(labels.actor_text(e["actor"], lang))), Text(labels.label(e["action"], lang, d.Action)),
                    Text(render.terminal_safe("\n".join(p for p in parts if p))))
     out.print(tl)
 

@@ -2071,6 +2071,15 @@ _SYSTEM_DETAILS: dict[str, tuple[tuple[re.Pattern, str], ...]] = {
 }
 
 
+def actor_text(actor: str, lang: str = "en") -> str:
+    """An event's actor as show's timeline prints it: stored in English ("root as wangfang": an
+    administrator acting for a member of staff, access.Operator.actor), read in `lang`."""
+    name, sep, target = actor.partition(" as ")
+    if lang != "zh" or not sep:
+        return actor
+    return f"{name}（代 {target}）"
+
+
 def event_detail(action: str, text: str | None, lang: str = "en") -> str | None:
     """An event's detail as show's timeline prints it: what the tool itself wrote, in `lang`."""
     if not text or lang != "zh":

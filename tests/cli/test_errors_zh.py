@@ -96,11 +96,16 @@ def test_what_the_tool_itself_wrote_in_a_timeline_reads_in_chinese(cli, tmp_path
     cli("--as", "zhangwei", "show", ref, "--reveal")
     cli("db", "purge", "--closed-before", "2026-04-01")
     zh = {r: cli("--lang", "zh", "show", r).stdout for r in ("C-2026-000001", ref)}
+    acted = cli.log(received="2026-03-03T10:00")
+    cli("--as", "wangfang", "note", acted, "回访", "--at", "2026-03-03T12:00")  # the administrator acting for staff
+    shown = cli("--lang", "zh", "show", acted).stdout
+    actors = "".join(line.split("│")[2].strip() for line in shown.splitlines() if line.count("│") >= 4)
+    assert f"{cli.admin}（代 wangfang）" in actors and " as " not in actors, actors
     assert "从 old.csv 第 1 行导入" in zh["C-2026-000001"]
     assert "个人信息已匿名化：2026-04-01 前结案" in zh["C-2026-000001"]
     # The detail folds inside its cell: the timeline's last column, line by line, put together.
     flat = "".join(line.split("│")[-2].strip() for line in zh[ref].splitlines() if line.count("│") >= 2)
-    assert "自动升级：截至 2026-03-06 10:00 已超时，一般投诉升为重要投诉" in flat, flat
+    assert "自动升级：截至2026-03-0610:00已超时，一般投诉升为重要投诉" in flat.replace(" ", ""), flat  # (wherever it folds)
     assert "以 show --reveal 显示完整个人信息" in zh[ref]
     assert "personal data shown in full by show --reveal" in zh[ref]  # the note, as typed
     en = cli("show", "C-2026-000001").stdout
