@@ -892,6 +892,11 @@ TEXT.update({
     "err.missing_contact": ("missing contact: a complaint by {channel} needs --phone or --email "
                             "(only a suggestion box or a letter may be anonymous)",
                             "缺少联系方式：通过「{channel}」提出的投诉须提供 --phone 或 --email（仅意见箱和信函可匿名）"),
+    "err.extend_now_late": ("an extension approved now ({now}) comes after the deadline being extended ran out "
+                            "({due}): a deadline that has passed cannot be extended (an approval given before it is "
+                            "recorded with --at, when it was given)",
+                            "现在（{now}）批准的延期晚于被延长的时限届满（{due}）：已过的时限不能延长（此前已批准的，"
+                            "请用 --at 记录批准时间）"),
     "err.assign_same": ("{ref} is already assigned to {name}, with the same co-handlers and department: nothing to "
                         "change", "{ref} 已分派给 {name}，协办人与部门相同：无需变更"),
     "err.assign_role": ("cannot assign {a_tier} case to {name} ({role}): it needs {a_need} or above; "

@@ -708,6 +708,8 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         due = case.regulatory_due_at
         for field_name, moment in (("--customer-told-at", told), ("--at", when)):
             if due is not None and moment >= due:
+                if field_name == "--at" and at is None:  # not given: the approval is now, too late
+                    raise UserError("err.extend_now_late", now=_said(moment, ctx), due=deadlines.due_words(due, ctx.calendar))
                 raise InvalidValue(field_name, _said(moment, ctx), "acc.before_deadline", due=deadlines.due_words(due, ctx.calendar))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
