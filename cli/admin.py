@@ -636,8 +636,9 @@ def init(
     for note in st.notes:
         render.message(note)
     lang = st.language
-    typer.echo(labels.t("init.done", lang, path=plan.path, where=store.display_url, n=len(added),
-                        admin=st.context().operator.name))
+    operator = st.context().operator  # named as the administrator when init's account is one (it made the database)
+    typer.echo(labels.t("init.done_admin" if operator.role == d.Role.ADMIN else "init.done", lang, path=plan.path,
+                        where=store.display_url, n=len(added), admin=operator.name))
     if existing:
         render.message(labels.t("init.existing", lang, names=labels.t("list.enum", lang).join(existing)))
     cases = setup.case_count(store)

@@ -170,8 +170,11 @@ def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: di
             return None
     if command != words_of_command or (argument is not None and argument not in opts):
         return None
-    if opts.get("output") == "-":  # standard output, as options.OUTPUT reads it
-        opts["output"] = None
+    if opts.get("output") is not None:
+        from pathlib import PurePath
+
+        if str(PurePath(opts["output"])) == "-":  # standard output, as options.OUTPUT reads it (`./-` too)
+            opts["output"] = None
     return opts
 
 

@@ -30,10 +30,13 @@ FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or 
 # shorthand of --format json.
 DOCUMENT_FORMAT: str = typer.Option("table", "--format", "-f", help="table or json (--json is short for --format json).")
 DOCUMENT_JSON: bool = typer.Option(False, "--json", help="Short for --format json.")
+
+
 def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
-    """--output - is standard output, as for most tools (lean.py reads it so too). A file that may not
-    be written (the database itself, a symlink, a missing folder) is refused here, before the report
-    is worked out; the write checks again (files.atomic_text)."""
+    """--output - is standard output, as for most tools (lean.py reads it so too: `./-` as well, as a
+    path reads it). A file that may not be written (the database itself, a symlink, a missing
+    folder) is refused here, before the report is worked out; the write checks again
+    (files.atomic_text)."""
     if value is None or str(value) == "-":
         return None
     from complaintctl import files

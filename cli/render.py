@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 import json
 import os
@@ -743,8 +744,11 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
 
             from complaintctl.errors import DatabaseUnavailable
 
-            failure = DatabaseUnavailable("err.temp_folder", path=str(output), folder=tempfile.gettempdir(),
-                                          why=exc.strerror or str(exc))
+            if exc.errno == errno.EFBIG:  # a size limit, which binds the output as much
+                failure = files.cannot_write(output, exc)
+            else:
+                failure = DatabaseUnavailable("err.temp_folder", path=str(output), folder=tempfile.gettempdir(),
+                                              why=exc.strerror or str(exc))
         if failure is not None:
             del book
             import gc

@@ -845,8 +845,10 @@ TEXT.update({
     "init.ask_country": ("Calendar country", "节假日日历国家"),
     "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
     "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
-    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered; administrator: {admin}",
-                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工；系统管理员：{admin}"),
+    "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
+                  "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
+    "init.done_admin": ("wrote {path}; database ready at {where}; {n} staff registered; administrator: {admin}",
+                        "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工；系统管理员：{admin}"),
     "init.existing": ("already registered, left as they are: {names}", "以下员工已登记，保持不变：{names}"),
     "init.has_cases": ("the database at {where} already holds {n} case(s): if this is meant to be a new register, "
                        "run init again with --db NEW_FILE --force",
@@ -1055,7 +1057,7 @@ def denial(kind: str, lang: str = "en", **params) -> str:
     values = dict(params)
     if "role" in values:
         values["role"] = label(values["role"], lang, d.Role)
-    if "roles" in values:  # "Front-line staff, Manager or Executive"; "一线员工、经理或行领导"
+    if "roles" in values:  # "Front-line staff, Manager or Executive"; "一线员工、中层管理人员或高级管理人员"
         names = [label(r, lang, d.Role) for r in values["roles"]]
         comma, last = ("、", "或") if lang == "zh" else (", ", " or ")
         values["roles"] = comma.join(names[:-1]) + last + names[-1] if len(names) > 1 else "".join(names)

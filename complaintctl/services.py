@@ -514,12 +514,19 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
             changes["department"] = dept or person.department
         if depts:
             changes["departments"] = ",".join(dict.fromkeys(depts + d.names_kept(case.departments)))
-        if all(getattr(case, k) == v for k, v in changes.items()):  # an event that would record nothing
+        if all(_same_value(k, getattr(case, k), v) for k, v in changes.items()):  # an event that would record nothing
             raise UserError("err.assign_same", ref=case.reference, name=person.name)
         _mark_breaches(case, _cycle(uow, case), when)
         _apply(uow, ctx, case, d.Action.ASSIGN, when, changes, detail=why, extra=extra)
         uow.commit()
         return _result(uow, ctx, case, "msg.assigned", name=person.name, status=case.status)
+
+
+def _same_value(key: str, before, after) -> bool:
+    """Whether a field's new value is its old one (co-handlers as a set: their order says nothing)."""
+    if key == "co_handlers":
+        return set(filter(None, (before or "").split(","))) == set(filter(None, (after or "").split(",")))
+    return before == after
 
 
 ESCALATION_BATCH = 500
@@ -708,7 +715,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
         due = case.regulatory_due_at
         for field_name, moment in (("--customer-told-at", told), ("--at", when)):
             if due is not None and moment >= due:
-                if field_name == "--at" and at is None:  # not given: the approval is now, too late
+                if field_name == "--at" and not at:  # not given: the approval is now, too late
                     raise UserError("err.extend_now_late", now=_said(moment, ctx), due=deadlines.due_words(due, ctx.calendar))
                 raise InvalidValue(field_name, _said(moment, ctx), "acc.before_deadline", due=deadlines.due_words(due, ctx.calendar))
         cycle = _cycle(uow, case)

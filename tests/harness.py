@@ -62,3 +62,13 @@ class Runner:
             seen = [s.getvalue().decode("utf-8", "replace").replace("\r\n", "\n") for s in (stdout, stderr, output)]
             raw = stdout.getvalue()
         return Outcome(code, *seen, exception=exception, stdout_bytes=raw)
+
+
+def default_stops() -> None:
+    """For a child process the suite stops on purpose (preexec_fn): Ctrl-C, SIGTERM and SIGHUP as a
+    terminal's session has them, whatever the suite was started with (a background job ignores
+    SIGINT, `nohup` SIGHUP; the tool keeps a stop it was started ignoring)."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)

@@ -200,3 +200,14 @@ def test_an_empty_complaintctl_operator_is_refused_under_its_own_name(cli, monke
     monkeypatch.setenv("COMPLAINTCTL_OPERATOR", value)
     err = cli.fails("log", "--channel", "letter", "--description", "来信")
     assert err.startswith(f"complaintctl: error: invalid COMPLAINTCTL_OPERATOR '{value}'")
+
+
+def test_a_denial_names_its_roles_as_a_list_in_either_language(cli, tmp_path):
+    """'only Manager, Executive or Administrator may …' (each joined by 'or' before), 一线员工、…或…."""
+    cli.staff()
+    f = tmp_path / "in.csv"
+    f.write_text("received_at,channel,description\n2026-03-02T10:00,letter,来信\n", encoding="utf-8")
+    en = cli("--as", "wangfang", "import", str(f), expect=4).stderr
+    zh = cli("--lang", "zh", "--as", "wangfang", "import", str(f), expect=4).stderr
+    assert "only Manager, Executive or Administrator may" in en, en
+    assert "只有中层管理人员、高级管理人员或系统管理员可以" in zh, zh

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import default_stops
+
 
 def _env_fails(cli, *args) -> str:
     r = cli(*args, expect=1)
@@ -232,7 +234,7 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="80")
     child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--lang", "en", "--db", str(tmp_path / "n.db"),
                                            "init", "--path", str(tmp_path / "n.toml")],
-                          env=env, encoding="utf-8", timeout=60)
+                          env=env, encoding="utf-8", timeout=60, preexec_fn=default_stops)
     child.expect("Branch code")
     child.sendline("")  # no answer: why, and asked again (it failed only after every question)
     child.expect("expected the branch's code, such as BJ001")
@@ -259,7 +261,7 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
 def test_init_reads_the_staff_typed_with_a_chinese_input_methods_comma_and_colon(cli, tmp_path):
     out = cli("init", "--branch", "BJ001", "--staff", "李明：staff，张伟:manager", "--path", str(tmp_path / "b.toml"),
               "--yes").stdout
-    assert "2 staff registered" in out
+    assert f"2 staff registered; administrator: {cli.admin}" in out  # the account that made the database
     people = {p["name"]: p["role"] for p in cli.json("staff", "list", "--format", "json")}
     assert people["李明"] == "staff" and people["张伟"] == "manager"
 
@@ -275,7 +277,7 @@ def test_ctrl_c_while_a_text_is_read_from_the_terminal_says_interrupted_and_writ
     cli.log()
     child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--db", str(cli.db), "log", "--channel",
                                            "letter", "--description", "-"],
-                          env=dict(os.environ, COLUMNS="80"), encoding="utf-8", timeout=60)
+                          env=dict(os.environ, COLUMNS="80"), encoding="utf-8", timeout=60, preexec_fn=default_stops)
     child.sendline("客户来信投诉")
     child.expect("客户来信投诉")  # echoed by the terminal; the command is starting or reading
     time.sleep(3)
@@ -339,7 +341,7 @@ def test_sigterm_stops_a_command_as_ctrl_c_does_and_writes_nothing(cli):
     cli.log()
     script = Path(sys.executable).parent / "complaintctl"
     child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_stops)
     child.stdin.write("客户来信投诉\n".encode())
     child.stdin.flush()
     _handling(child.pid, signal.SIGTERM)
@@ -365,7 +367,7 @@ def test_a_stop_when_no_one_reads_stderr_any_more_still_exits_130(cli):
     read_end, write_end = os.pipe()
     child = subprocess.Popen([str(script), "--db", str(cli.db), "log", "--channel", "letter", "--description", "-"],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=write_end,
-                             preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))  # (the suite under nohup)
+                             preexec_fn=default_stops)
     os.close(write_end)
     os.close(read_end)  # no one reads its stderr
     _handling(child.pid, signal.SIGHUP)
@@ -422,7 +424,7 @@ def test_text_typed_at_a_terminal_is_asked_for_with_how_to_end_it(cli):
     pexpect = pytest.importorskip("pexpect")
     ref = cli.log()
     child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--db", str(cli.db), "note", ref, "-"],
-                          env=dict(os.environ, COLUMNS="80"), encoding="utf-8", timeout=60)
+                          env=dict(os.environ, COLUMNS="80"), encoding="utf-8", timeout=60, preexec_fn=default_stops)
     child.expect("type the text, then press Ctrl-D on a line of its own to end it")
     child.send("客户来电询问进度\n")
     child.sendeof()

@@ -159,8 +159,9 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
             assert "已超时的未结案件".encode() in made[0][3] or b"already breached" in made[0][3]
     # --output - is standard output, as for most tools (a file named "-" before), both ways
     for args in (["list", "-f", "csv"], ["report", "overdue", "-f", "csv"], ["report", "due-soon", "-f", "json"]):
-        code, out, err = _same(cli, *args, "--as-of", AS_OF, "--output", "-")
-        assert code == 0 and out == _same(cli, *args, "--as-of", AS_OF)[1] and out
+        for dash in ("-", "./-"):  # (a path reads `./-` as `-`: the same both ways)
+            code, out, err = _same(cli, *args, "--as-of", AS_OF, "--output", dash)
+            assert code == 0 and out == _same(cli, *args, "--as-of", AS_OF)[1] and out
     assert not (tmp_path / "-").exists() and not os.path.exists("-")
     for bad in (str(cli.db), str(tmp_path), str(tmp_path / "none" / "x.csv")):
         if cli.backend != "sqlite" and bad == str(cli.db):

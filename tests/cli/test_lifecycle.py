@@ -310,4 +310,7 @@ def test_assigning_a_case_to_whom_it_is_already_with_is_refused_and_records_noth
     err = cli.fails("assign", ref, "--to", "wangfang")
     assert f"{ref} is already assigned to wangfang" in err
     cli("assign", ref, "--to", "zhangwei")  # another person: as before
-    assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "assign", "assign"]
+    cli("assign", ref, "--to", "zhangwei", "--with", "wangfang", "--with", "sunli")  # co-handlers added: a change
+    assert "already assigned to zhangwei" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "sunli",
+                                                       "--with", "wangfang")  # the same two, in another order
+    assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "assign", "assign", "assign"]

@@ -4,18 +4,18 @@ import sys
 
 import pytest
 
+from tests.harness import default_stops
+
 pexpect = pytest.importorskip("pexpect")
 
 PROMPT = r"complaintctl BJ001 [\w.@-]+>"  # the login's staff name (the suite runs as the administrator)
 
 
 def _session(db, *extra):
-    import signal
-
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="80", TERM="xterm")
     child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--db", str(db), *extra, "shell"],
                           env=env, encoding="utf-8", dimensions=(40, 80), timeout=60,
-                          preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))  # (the suite under nohup)
+                          preexec_fn=default_stops)
     child.expect(PROMPT)
     return child
 

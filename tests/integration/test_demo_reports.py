@@ -66,6 +66,7 @@ def test_the_monthly_pages_charts_count_whole_cases_and_say_when_they_are_empty(
     page = empty.read_text(encoding="utf-8")
     assert "No data" not in page and "<svg" not in page and page.startswith("<!DOCTYPE html>")
     assert "近12个月各产品投诉量：无数据" in page and page.count("：无数据") == 6
+    assert "<h3>本月到期（0）</h3>" in page and "(0)" not in page  # the counts in the language's brackets
     cli("report", "monthly", "--month", "2026-03", "--output", str(full))
     page = full.read_text(encoding="utf-8")
     trend = page[page.index('id="trend-product"'):page.index('id="trend-channel"')]
