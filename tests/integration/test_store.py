@@ -130,16 +130,21 @@ def test_a_database_whose_name_holds_url_characters_is_that_file_both_ways(tmp_p
 
 
 @pytest.mark.parametrize("argv, env", [(["--db", ""], {}), (["--db", " "], {}), ([], {"COMPLAINTCTL_DB": ""})])
-def test_an_empty_database_name_is_refused_not_taken_for_the_default(cli, argv, env):
-    """`--db "$UNSET"` in a script: refused (exit 2, nothing opened or made), the lean way (list)
-    as the full way, where before the default register was used."""
+def test_an_empty_database_name_is_refused_not_taken_for_the_default(cli, argv, env, monkeypatch):
+    """`--db "$UNSET"` in a script: refused (exit 2, nothing opened or made), the lean way (list, the
+    console script) as the full way, where before the default register was used."""
+    from tests.conftest import RUN
+
     where = "--db" if argv else "COMPLAINTCTL_DB"
-    for args in (["list"], ["log", "--channel", "letter", "--description", "x"], ["demo"]):
-        done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", *argv, *args], capture_output=True,
-                              text=True, env={**os.environ, **env})
-        assert done.returncode == 2 and done.stderr.startswith(f"complaintctl: error: invalid {where} "), \
-            (args, done.stderr)
-        assert done.stderr.count("\n") == 1
+    done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", *argv, "list"], capture_output=True,
+                          text=True, env={**os.environ, **env})
+    assert done.returncode == 2 and done.stderr.startswith(f"complaintctl: error: invalid {where} "), done.stderr
+    assert done.stderr.count("\n") == 1
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for args in (["log", "--channel", "letter", "--description", "x"], ["demo"], ["init", "--branch", "B1"]):
+        r = RUN([*argv, *args])
+        assert r.exit_code == 2 and r.stderr.startswith(f"complaintctl: error: invalid {where} "), (args, r.stderr)
     assert not [p for p in Path.home().rglob("*.db")], "a database was made"
 
 
