@@ -265,9 +265,7 @@ def _open(opts: dict):
 
     render.database_file = st.database_file  # which file --output must never be (as app.py sets it)
     if opts.get("output") is not None:  # refused before anything is worked out, as the full way refuses it
-        from complaintctl.files import check_destination
-
-        check_destination(Path(opts["output"]), "--output", protect=(st.database_file(),))
+        render.check_output(Path(opts["output"]))
     config = st.config
     db = Reader.open(st.db_url, config["database.busy_timeout_seconds"])
     if db is None:

@@ -39,9 +39,7 @@ def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
     (files.atomic_text)."""
     if value is None or str(value) == "-":
         return None
-    from complaintctl import files
-
-    return files.check_destination(value, "--output", protect=(render.database_file(),))
+    return render.check_output(value)
 
 
 OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", callback=_dash_is_stdout,

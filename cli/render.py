@@ -129,6 +129,13 @@ def line(text: str, output: Path | None = None) -> None:
     out.flush()
 
 
+def check_output(output: Path) -> Path:
+    """--output refused as a command starts, before anything is worked out, when it may not be
+    written (the database itself, a symlink, a missing folder): the check `destination` makes again
+    as it writes."""
+    return files.check_destination(output, "--output", protect=(database_file(),))
+
+
 @contextmanager
 def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-8",
                 binary: bool = False) -> Iterator[io.TextIOBase]:

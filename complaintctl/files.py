@@ -92,36 +92,46 @@ def no_room(exc: BaseException) -> bool:
 
 
 @contextmanager
+def part_beside(path: Path) -> Iterator[tuple[int, str]]:
+    """A new 0600 temporary file beside `path` (mkstemp: O_EXCL), as its descriptor and name, removed
+    as the block ends unless the block has moved it into place (a stop while it is made lands in the
+    block, and so it is removed too); one the folder will not take is `path`'s one error."""
+    folder = path.parent if str(path.parent) else Path(".")
+    stopping.hold()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        stopping.release()
+        raise cannot_write(path, exc) from None
+    try:
+        stopping.release()
+        yield fd, tmp
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
 def atomic_text(path: Path, option: str = "--output", *, protect: tuple[Path, ...] = (), newline: str = "",
                 encoding: str = "utf-8", keep: Callable[[], bool] | None = None,
                 binary: bool = False) -> Iterator[io.TextIOBase]:
     """A text (or, with `binary`, byte) file written to a 0600 temporary name beside `path` and renamed over it when complete
     (unless `keep`, asked at the end, says the file is not wanted after all)."""
     check_destination(path, option, protect=protect)
-    folder = path.parent if str(path.parent) else Path(".")
-    stopping.hold()  # a stop lands inside the try below, which removes the file
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)  # mkstemp: 0600, O_EXCL
-    except OSError as exc:
-        stopping.release()
-        raise cannot_write(path, exc) from None
-    try:
-        stopping.release()
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
-            yield fh
-        if keep is not None and not keep():
-            Path(tmp).unlink(missing_ok=True)
-            return
-        os.chmod(tmp, 0o600)
-        # A symlink, a device or a pipe planted while we wrote is still refused: the rename would
-        # replace it.
-        _refuse_unreplaceable(path, option)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if no_room(exc):
-            raise cannot_write(path, exc) from None
-        raise
+    with part_beside(path) as (fd, tmp):
+        try:
+            with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline=newline, encoding=encoding)) as fh:
+                yield fh
+            if keep is not None and not keep():
+                return
+            os.chmod(tmp, 0o600)
+            # A symlink, a device or a pipe planted while we wrote is still refused: the rename would
+            # replace it.
+            _refuse_unreplaceable(path, option)
+            os.replace(tmp, path)
+        except OSError as exc:
+            if no_room(exc):
+                raise cannot_write(path, exc) from None
+            raise
 
 
 def settle(fh, path: Path) -> None:

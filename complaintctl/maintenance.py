@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 
-from . import access, audit, business_days, files, labels, personal, replay, sqlviews, stopping
+from . import access, audit, business_days, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
 from .errors import EnvironmentFault, InvalidPath, InvalidValue, UserError
@@ -335,7 +335,6 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     then linked into place, which fails rather than overwrite anything that appeared meanwhile."""
     access.require(ctx, Do.CHECK)
     import os
-    import tempfile
 
     store.adapter.check_backup()
     if target.exists() and not target.is_symlink():
@@ -343,26 +342,17 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
     if not target.parent.is_dir():
         raise UserError("err.backup_folder", path=str(target))
     files.check_destination(target, "FILE", protect=(store.adapter.path,), overwrite=False)
-    folder = target.parent if str(target.parent) else Path(".")
-    stopping.hold()  # a stop lands inside the try below, which removes the file
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        stopping.release()
-        raise files.cannot_write(target, exc) from None
-    try:
-        stopping.release()
-        os.close(fd)
-        ok = store.adapter.backup(Path(tmp))
-        os.chmod(tmp, 0o600)
+    with files.part_beside(target) as (fd, tmp):
         try:
-            os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
-        except FileExistsError:
-            raise InvalidPath("FILE", str(target), "acc.backup_new_path") from None
-    except OSError as exc:  # each step here writes the copy: whatever failed, failed writing it
-        raise files.cannot_write(target, exc) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+            os.close(fd)
+            ok = store.adapter.backup(Path(tmp))
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, target)  # never replaces: a file or link that appeared meanwhile stays
+            except FileExistsError:
+                raise InvalidPath("FILE", str(target), "acc.backup_new_path") from None
+        except OSError as exc:  # each step here writes the copy: whatever failed, failed writing it
+            raise files.cannot_write(target, exc) from None
     return {"file": str(target), "bytes": target.stat().st_size, "integrity": ok}
 
 

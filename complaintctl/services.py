@@ -525,7 +525,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
 def _same_value(key: str, before, after) -> bool:
     """Whether a field's new value is its old one (co-handlers as a set: their order says nothing)."""
     if key == "co_handlers":
-        return set(filter(None, (before or "").split(","))) == set(filter(None, (after or "").split(",")))
+        return set(d.names_kept(before)) == set(d.names_kept(after))
     return before == after
 
 
