@@ -96,26 +96,26 @@ class Openings:
     def __init__(self, cal: BusinessCalendar, opened_by: d.Action = d.Action.IMPORT):
         self.cal = cal
         self.opened_by = opened_by
-        self.memo: dict[tuple[dt.date, d.Tier], tuple] = {}
+        self.by = opened_by_name(opened_by)
+        self.memo: dict[tuple[dt.date, str], tuple] = {}
         self.decided = Decided(cal)  # the same import's working time of the cycles it decides
 
     def __call__(self, opened_at: dt.datetime, tier: d.Tier, local_day: dt.date | None = None) -> Opening:
         """As open_cycle; `local_day`, if the caller has it, is the local date of `opened_at`."""
-        tier = d.Tier(tier)
         day = local_day if local_day is not None else self.cal.local_date(opened_at)
-        found = self.memo.get((day, tier))
-        urgent = tier == d.Tier.URGENT
+        found = self.memo.get((day, tier))  # a tier and its value are one key (StrEnum)
         if found is None:
-            cal = self.cal
+            cal, tier = self.cal, d.Tier(tier)
+            urgent = tier == d.Tier.URGENT
             found = self.memo[(day, tier)] = (
                 None if urgent else deadlines.internal_due(opened_at, tier, cal),
                 deadlines.regulatory_due(opened_at, cal),
-                deadlines.followup_due(opened_at, cal) if urgent else None)
-        by = opened_by_name(self.opened_by)
-        if urgent:
+                deadlines.followup_due(opened_at, cal) if urgent else None,
+                tier.value, urgent)
+        if found[4]:
             plan = deadlines.response_due(opened_at, self.cal.policy)
-            return Opening(opened_at, tier.value, by, plan, found[1], plan, found[2])
-        return Opening(opened_at, tier.value, by, found[0], found[1], None, None)
+            return Opening(opened_at, found[3], self.by, plan, found[1], plan, found[2])
+        return Opening(opened_at, found[3], self.by, found[0], found[1], None, None)
 
 
 # The key under which the event that decides a cycle records its working time, beside the case's

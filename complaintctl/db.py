@@ -1164,7 +1164,12 @@ def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = Non
 def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None = None) -> tuple[list[str], list[tuple]]:
     """bulk_insert's rows as the adapter's insert_rows takes them: the column names, and each row's
     values through their types' bind processors (the dialect is all it needs: a bulk import's
-    second process prepares them, the first only inserts)."""
+    second process prepares them, the first only inserts). A processor runs once per distinct
+    value of a column (a bulk insert repeats the same few deadlines, flags and times), and the
+    column is then read through the remembered results by map, with no Python call a value:
+    `times`, if given, keeps converted times across calls (the same receipt time goes into several
+    tables). None, which every processor passes through, is never remembered; each other kind of
+    column has a memo of its own, as True, 1 and 1.0 are one key to a dict."""
     names = list(rows[0])
     columns = []
     for k in names:
@@ -1172,17 +1177,10 @@ def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None
         kind = table.c[k].type
         proc = kind.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
-            if times is not None and _is_time(kind):
-                proc = _remembering(proc, times)
-            values = list(map(proc, values))
+            memo = times if times is not None and _is_time(kind) else {}
+            for value in set(values).difference(memo):
+                if value is not None:
+                    memo[value] = proc(value)
+            values = list(map(memo.get, values))
         columns.append(values)
     return names, list(zip(*columns))
-
-
-def _remembering(proc, memo: dict):
-    def process(value):
-        found = memo.get(value)
-        if found is None and value is not None:
-            found = memo[value] = proc(value)
-        return found
-    return process

@@ -506,9 +506,10 @@ def _import_rows(uow, ctx: Context, path: Path, header: list[str], mapping: Mapp
         from . import importer_pipe
 
         if two_process and importer_pipe.worth_it(path):
-            steps = importer_pipe.Steps(read_batches, _unseen, build_batch, stored_lookup, _set_aside, ImportResult)
-            rebuild = importer_pipe.run(steps, uow, ctx, path, header, mapping, staff, result, skip_invalid, dry_run,
-                                        encoding, progress, source, keep_records=result._writer is not None)
+            steps = importer_pipe.Steps(read_batches, _unseen, build_batch, stored_lookup, ImportResult)
+            rebuild = None  # (the indexes stay: see importer_pipe.run)
+            importer_pipe.run(steps, uow, ctx, path, header, mapping, staff, result, skip_invalid, encoding, progress,
+                              source, keep_records=result._writer is not None)
         else:
             write = _Writer(uow, ctx, result, source, dry_run, progress)
             read_batches(path, header, mapping, ctx, staff, result, skip_invalid, encoding, write)

@@ -80,3 +80,22 @@ def test_a_child_that_fails_leaves_the_import_to_one_process(cli, tmp_path, monk
     rejects = list(csv.DictReader(f.with_name("dup.rejects.csv").open(encoding="utf-8")))
     assert sorted(int(r["row"]) for r in rejects) == [3, 6, 10, 11]  # written once, not again after the fallback
     assert cli("db", "check").exit_code == 0
+
+
+def test_two_processes_keep_the_indexes_as_they_insert(cli, tmp_path, monkeypatch):
+    """The parent keeps every index up to date while it waits on the child (importer_pipe.run),
+    where one process sets them aside for a large import: the register ends with the same indexes
+    either way, and the rows are found through them."""
+    if cli.backend != "sqlite":
+        pytest.skip("PostgreSQL's indexes are never set aside")
+    cli.staff()
+    listed = "select name from sqlite_master where type = 'index' and name like 'ix_%' order by name"
+    before = cli.sql(listed)
+    set_aside = []
+    monkeypatch.setattr(importer, "_set_aside", lambda *a: set_aside.append(a) or (lambda: None))
+    rows = [["received_at", "description", "branch"]] + [[f"2026-03-0{2 + i % 3}T10:00", f"complaint {i}", "BR002"]
+                                                          for i in range(8)]
+    assert cli.json("import", str(_csv(tmp_path / "many.csv", rows)), "--json")["imported"] == 8
+    assert set_aside == [] and cli.sql(listed) == before and len(before) >= 10
+    assert cli.scalar("select count(*) from cases indexed by ix_cases_branch where branch = 'BR002'") == 8
+    assert cli("db", "check").exit_code == 0

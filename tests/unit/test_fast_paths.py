@@ -117,3 +117,39 @@ def test_the_exports_list_row_csv_writes_what_the_dict_row_csv_writes(rows, exce
         emit((list(r) for r in rows), columns, fmt="csv", output=fast, excel=excel, sequences=True)
         emit((dict(zip(keys, r)) for r in rows), columns, fmt="csv", output=plain, excel=excel)
         assert fast.read_bytes() == plain.read_bytes()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=6) | st.lists(json_values, max_size=6))
+def test_the_audit_trails_json_is_the_json_modules_text(value):
+    """audit's encoders (the C encoder made once) write what json writes, byte for byte: the hash of
+    every event stored before them covers this text."""
+    import json
+
+    from complaintctl import audit
+
+    assert audit._COMPACT(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert audit._EVENT_JSON(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, default=audit._default)
+    assert audit._EVENT_JSON_AS_BUILT(value) == json.dumps(value, ensure_ascii=False, default=audit._default)
+
+
+def test_the_audit_trails_json_falls_back_to_the_json_module_without_its_c_encoder(monkeypatch):
+    import json
+
+    from complaintctl import audit
+
+    real = json.encoder.c_make_encoder
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    plain = audit._encoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=audit._default))
+    moment = dt.datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert plain({"b": moment, "a": "\u6295\u8bc9"}) == '{"a": "\u6295\u8bc9", "b": "2026-03-02T02:00:00+00:00"}'
+    monkeypatch.setattr(json.encoder, "c_make_encoder", lambda *a: (lambda value, level: ["wrong"]))
+    odd = audit._encoder(json.JSONEncoder(ensure_ascii=False, separators=(",", ":")))
+    monkeypatch.setattr(json.encoder, "c_make_encoder", real)
+    assert odd({"a": 1}) == '{"a":1}'  # a C encoder that does not write json's text is not used
