@@ -91,7 +91,9 @@ def cell_text(value: Any, col: Column, lang: str) -> str:
         return f"{value:.1f}%"
     if isinstance(value, float):
         return f"{value:.2f}"
-    return terminal_safe(str(value))  # data stored before input was checked may still hold them
+    # (data stored before input was checked may still hold control characters; a purge's marker
+    # is read in the output's language)
+    return terminal_safe(str(labels.stored_text(value, lang)))
 
 
 def _header(col: Column, lang: str) -> str:
@@ -500,9 +502,15 @@ def _cell_maker(col: Column, lang: str) -> Callable[[dict], str]:
             return clean(display(row, lang) or "")
         return cell
     if col.kind == "text" and col.enum is None:
+        from complaintctl.masking import ANONYMISED
+
+        erased = labels.stored_text(ANONYMISED, lang)  # what a purge left, in the table's language
+
         def cell(row: dict) -> str:
             v = row.get(key)
-            return clean(v) if type(v) is str else cell_text(v, col, lang)
+            if type(v) is str:
+                return clean(v) if v != ANONYMISED else erased
+            return cell_text(v, col, lang)
         return cell
 
     def cell(row: dict) -> str:

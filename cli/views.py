@@ -247,7 +247,8 @@ def render_detail(detail, lang: str) -> None:
     if c.get("id_number"):
         pairs.append((labels.t("id_document", lang), f'{L(d.IdType, c["id_type"])} {c["id_number"]}'))
     if c.get("agent_name"):
-        pairs.append((labels.t("agent", lang), c["agent_name"] + labels.t("paren", lang, text=c["agent_authority"])))
+        pairs.append((labels.t("agent", lang), labels.stored_text(c["agent_name"], lang) +
+                      labels.t("paren", lang, text=labels.stored_text(c["agent_authority"], lang))))
     if c.get("complained_staff"):
         pairs.append((labels.t("complained_staff", lang), c["complained_staff"]))
     if c.get("request"):
@@ -285,7 +286,7 @@ def render_detail(detail, lang: str) -> None:
         pairs.append((labels.t("review", lang), review))
     if c.get("withdrawn_at"):
         pairs.append((labels.t("withdrawn_at", lang), render.cell_text(c["withdrawn_at"], Column("x", kind="time"), lang)))
-    render.print_record(pairs, title=f'{c["reference"]}')
+    render.print_record([(k, labels.stored_text(v, lang)) for k, v in pairs], title=f'{c["reference"]}')
     out = render.console()
     clocks = Table(title=labels.t("show.clocks", lang), header_style="bold")
     for h in ("clock", "due_at", "state"):
@@ -383,14 +384,14 @@ def event_fields(new: dict, tz, lang: str) -> str:
         if key == "anonymised" and isinstance(v, list):  # a purge's fields, by their names
             return labels.t("list.enum", lang).join(labels.t(x, lang) for x in v)
         if isinstance(v, list):
-            return labels.t("list.enum", lang).join(str(x) for x in v)
+            return labels.t("list.enum", lang).join(str(labels.stored_text(x, lang)) for x in v)
         if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
             try:  # times in events are stored in UTC
                 moment = dt.datetime.fromisoformat(v).astimezone(tz)
             except ValueError:
                 return v
             return render.cell_text(moment.isoformat(), Column(key, kind="due" if key.endswith("due_at") else "time"), lang)
-        return str(v)
+        return str(labels.stored_text(v, lang))
 
     return "\n".join(labels.t("show.field", lang, name=labels.t(k, lang), value=value(k, v))
                     for k, v in new.items() if k not in _EVENT_SKIP and v is not None

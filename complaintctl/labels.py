@@ -402,6 +402,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "field": ("Field", "字段"),
     "resolution": ("Resolution", "处理结果"),
     "anonymised": ("Anonymised", "已匿名化"),  # a purge event's fields
+    "anonymised.value": ("[anonymised]", "[已匿名化]"),  # what `db purge` left where a name or text was
     "texts_erased": ("Full texts erased", "已删除的完整文本"),
     "root_cause": ("Root cause", "根本原因"),
     "satisfaction": ("Satisfaction", "满意度"),
@@ -2087,10 +2088,20 @@ def actor_text(actor: str, lang: str = "en") -> str:
     return f"{name}（代 {target}）"
 
 
+def stored_text(value, lang: str = "en"):
+    """A stored value as a person reads it: what `db purge` left where a name or a text was
+    (masking.ANONYMISED, stored in English) in `lang`; anything else as it is. For what is read on
+    screen only: --json, CSV and the export keep the stored marker, which import reads back."""
+    from .masking import ANONYMISED
+
+    return t("anonymised.value", lang) if value == ANONYMISED else value
+
+
 def event_detail(action: str, text: str | None, lang: str = "en") -> str | None:
     """An event's detail as show's timeline prints it: what the tool itself wrote, in `lang`."""
     if not text or lang != "zh":
         return text
+    text = stored_text(text, lang)
     for pattern, zh in _SYSTEM_DETAILS.get(action, ()):
         found = pattern.fullmatch(text)
         if found:

@@ -77,6 +77,15 @@ def test_purge_erases_the_full_text_and_the_chain_still_verifies(cli):
     assert "texts_erased" in revealed
     shown = cli("--lang", "zh", "show", ref).stdout  # the purge in the timeline, by its fields' names
     assert "已匿名化：" in shown and "已删除的完整文本：" in shown and "anonymised:" not in shown
+    # What the purge left is read in the output's language on screen; --json keeps the stored marker.
+    assert "[已匿名化]" in shown and "[anonymised]" not in shown
+    assert "[anonymised]" in cli("show", ref).stdout
+    assert cli.json("--lang", "zh", "show", ref, "--json")["case"]["customer"] == "[anonymised]"
+    from tests.cli.test_lean_overdue import _same
+
+    for args in (("list", "--status", "closed"), ("show", ref)):  # the lean way and the full way alike
+        listed = _same(cli, "--lang", "zh", *args).decode()
+        assert "[已匿名化]" in listed and "[anonymised]" not in listed, listed
 
 
 @pytest.mark.sqlite_only
