@@ -780,6 +780,11 @@ TEXT.update({
     "anchor.count": ("anchor of {at} (line {line}): {n} events up to event {id}, {events} when anchored: events "
                      "were removed or inserted",
                      "{at} 的锚点（第 {line} 行）：事件 {id} 及之前现有 {n} 条事件，锚定时为 {events} 条，有事件被删除或插入"),
+    "anchor.unreadable": ("line {line} of the anchors file is not a whole anchor ({tag} events=N last_id=N "
+                          "hash=HEX at=TIME, as 'complaintctl db anchor' writes it): cut, folded or edited, so what it "
+                          "anchored cannot be checked",
+                          "锚点文件第 {line} 行不是完整的锚点（应为 'complaintctl db anchor' 写出的 {tag} events=N "
+                          "last_id=N hash=HEX at=TIME）：已被截断、折行或修改，无法核对其锚定的内容"),
     "anchor.ok": ("ok: {n} anchor(s) match the chain", "正常：{n} 个锚点与审计链一致"),
     "anchor.appended": ("anchor appended to {file}", "锚点已追加到 {file}"),
 })
@@ -1998,8 +2003,6 @@ TEXT.update({
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
     "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
                       "以 .xlsx 结尾的文件名（工作簿不输出到终端）"),
-    "acc.anchor_lines": ("lines written by 'complaintctl db anchor' ({tag} events=N last_id=N hash=HEX at=TIME)",
-                         "由 complaintctl db anchor 写入的行（{tag} events=N last_id=N hash=HEX at=TIME）"),
     "acc.anchor_file": ("an existing file of anchors written by 'complaintctl db anchor'",
                         "由 complaintctl db anchor 写入的已有锚点文件"),
     "acc.anchor_nonempty": ("a file holding at least one line written by 'complaintctl db anchor'",

@@ -104,18 +104,18 @@ def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
     return made
 
 
-def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
-    """The anchors in a file (one per line; other lines, such as mail headers, are ignored)."""
+def read_anchors(path: Path) -> list[tuple[int, Anchor | None]]:
+    """The anchors in a file by line number (one a line; other lines, such as mail headers, are
+    ignored). A line that carries the anchor's tag but not a whole anchor (cut or folded by a mail
+    client, or edited) is kept as None: `db check` reports it and still checks every other one."""
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            found = []
+            found: list[tuple[int, Anchor | None]] = []
             for number, line in enumerate(fh, 1):
                 if ANCHOR_TAG not in line:
                     continue
                 m = _ANCHOR.search(line)
-                if m is None:
-                    raise InvalidValue("--anchors", f"{path.name} line {number}", "acc.anchor_lines", tag=ANCHOR_TAG)
-                found.append((number, Anchor(int(m[1]), int(m[2]), m[3], m[4])))
+                found.append((number, None if m is None else Anchor(int(m[1]), int(m[2]), m[3], m[4])))
     except FileNotFoundError:
         raise InvalidPath("--anchors", str(path), "acc.anchor_file") from None
     except IsADirectoryError:
@@ -125,12 +125,16 @@ def read_anchors(path: Path) -> list[tuple[int, Anchor]]:
     return found
 
 
-def _anchor_problems(s, recorded: list[tuple[int, Anchor]], lang: str) -> list[str]:
+def _anchor_problems(s, recorded: list[tuple[int, Anchor | None]], lang: str) -> list[str]:
     """Each anchor must still be a prefix of the chain: its last event there with the same hash,
     and as many events up to it as when it was taken. The chain check proves the rest: the hash of
-    the anchored event covers every event before it."""
+    the anchored event covers every event before it. A line that is not a whole anchor is a
+    problem of its own (what it anchored can no longer be checked)."""
     problems = []
     for number, a in recorded:
+        if a is None:
+            problems.append(labels.t("anchor.unreadable", lang, line=number, tag=ANCHOR_TAG))
+            continue
         where = dict(line=number, at=a.at, id=a.last_id)
         if a.last_id == 0:
             continue  # the anchor of an empty chain: every chain starts that way

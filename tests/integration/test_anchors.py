@@ -108,7 +108,8 @@ def test_an_anchors_file_must_hold_anchors(cli, tmp_path):
     cli.log()
     bad = tmp_path / "bad.txt"
     bad.write_text("complaintctl-anchor v1 events=x\n")
-    assert "line 1" in cli.fails("db", "check", "--anchors", str(bad))
+    r = cli("db", "check", "--anchors", str(bad), expect=1)  # a finding of the check, not a usage error
+    assert r.stdout.startswith("line 1 of the anchors file is not a whole anchor") and "ok:" not in r.stdout
     empty = tmp_path / "empty.txt"
     empty.write_text("From: cron\n\n")
     assert "at least one line written by 'complaintctl db anchor'" in cli.fails("db", "check", "--anchors", str(empty))
@@ -119,3 +120,22 @@ def test_an_anchor_mailed_with_headers_is_read(cli, anchored, tmp_path):
     mail = tmp_path / "mail.txt"
     mail.write_text("From: cron@branch\nSubject: anchor\n\n" + anchored.read_text())
     assert cli("db", "check", "--anchors", str(mail)).exit_code == 0
+
+
+def test_a_cut_anchor_line_is_reported_and_every_other_anchor_still_checked(cli, anchored):
+    """A mail client that folded one anchor's line must not hide what the others show: the cut line
+    is one problem, a truncation caught by a whole anchor another."""
+    whole = anchored.read_text().strip()
+    cli("db", "anchor", str(anchored))
+    lines = anchored.read_text().splitlines()
+    anchored.write_text(f"{lines[0][:60]}\n{lines[0][60:]}\n{lines[1]}\n")  # the first anchor folded in two
+    r = cli("db", "check", "--anchors", str(anchored), expect=1)
+    assert r.stdout.splitlines() == [
+        "line 1 of the anchors file is not a whole anchor (complaintctl-anchor v1 events=N last_id=N hash=HEX "
+        "at=TIME, as 'complaintctl db anchor' writes it): cut, folded or edited, so what it anchored cannot be checked"]
+    last = cli.scalar("select max(id) from events")
+    cli.sql("delete from events where id = :i", i=last)
+    found = cli("--lang", "zh", "db", "check", "--anchors", str(anchored), expect=1).stdout
+    assert "锚点文件第 1 行不是完整的锚点" in found and f"（第 3 行）：事件 {last} 已不存在" in found
+    anchored.write_text(whole + "\n")
+    assert cli("db", "check", "--anchors", str(anchored), expect=1).stdout.count("no longer exists") == 1
