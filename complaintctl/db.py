@@ -546,7 +546,8 @@ class _SQLite(_Adapter):
             if code == sqlite3.SQLITE_FULL:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
             if code in (sqlite3.SQLITE_IOERR_WRITE, sqlite3.SQLITE_IOERR_FSYNC, sqlite3.SQLITE_IOERR_TRUNCATE):
-                raise OSError(errno.EIO, str(exc)) from None  # SQLite keeps no errno (a size limit's EFBIG)
+                why = _why_not_held(target, os.path.getsize(self.path))  # SQLite keeps no errno
+                raise OSError(why, os.strerror(why)) if why else OSError(errno.EIO, str(exc)) from None
             raise
         finally:  # the copy's own journal, left by a copy that failed (the copy itself is the caller's)
             for suffix in SIDE_FILES:
@@ -1130,6 +1131,25 @@ class UnitOfWork:
             self.session.close()
         self.session = None
         self._depth = 0
+
+def _why_not_held(target: Path, size: int) -> int | None:
+    """Why a copy of `size` bytes could not be written at `target`, where the writer (SQLite) kept
+    no errno: the process's file size limit (EFBIG) or the free space of the target's file system
+    (ENOSPC); None when neither explains it (a disk I/O error as such)."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY and size > limit:
+            return errno.EFBIG
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        room = os.statvfs(target.parent)
+    except (AttributeError, OSError):
+        return None
+    return errno.ENOSPC if room.f_bavail * room.f_frsize < size else None
+
 
 # Stored times -----------------------------------------------------------------------------------
 # Times are stored as naive UTC (models.UTCDateTime): SQLite hands them back as text, PostgreSQL as
