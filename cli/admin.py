@@ -573,7 +573,7 @@ def init(
 
     # A config named by --config (or COMPLAINTCTL_CONFIG) that does not exist yet is the file init is
     # to write (unless --path says otherwise): read the defaults meanwhile, not an error.
-    named = st.config_path or (Path(os.environ["COMPLAINTCTL_CONFIG"]) if os.environ.get("COMPLAINTCTL_CONFIG") else None)
+    named = st.given_config()
     if named is not None and not named.exists():
         from complaintctl import config
 

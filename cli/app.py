@@ -56,6 +56,7 @@ def main(
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)
     ctx.obj.given_database()  # an empty --db (or COMPLAINTCTL_DB) refused before any work or question
+    ctx.obj.given_config()  # and so is an empty COMPLAINTCTL_CONFIG
     from . import render
 
     render.database_file = ctx.obj.database_file

@@ -74,7 +74,7 @@ class AppState:
         if self._config is None:
             from complaintctl import config
 
-            path = self.config_path or (Path(os.environ["COMPLAINTCTL_CONFIG"]) if os.environ.get("COMPLAINTCTL_CONFIG") else None)
+            path = self.given_config()
             self._config = self._file_config = config.load(path, os.environ, search=config_search_path())
         return self._config
 
@@ -94,6 +94,20 @@ class AppState:
         from complaintctl.config import Policy
 
         return Policy.from_config(self.config)
+
+    def given_config(self) -> Path | None:
+        """The config file named for this run: --config, else COMPLAINTCTL_CONFIG; None when neither
+        is (the search path decides). An empty COMPLAINTCTL_CONFIG is refused, as an empty
+        COMPLAINTCTL_DB is: a cron line's unset variable must not let another config (and the
+        database it names) be found instead."""
+        if self.config_path is not None:
+            return self.config_path
+        value = os.environ.get("COMPLAINTCTL_CONFIG")
+        if value is not None and not value.strip():
+            from complaintctl.errors import InvalidValue
+
+            raise InvalidValue("COMPLAINTCTL_CONFIG", value, "acc.config_path")
+        return Path(value) if value else None
 
     def given_database(self) -> str | None:
         """The database named for this run: --db, else COMPLAINTCTL_DB; None when neither is. An
