@@ -214,6 +214,9 @@ class _Adapter:
     def install(self, engine: sa.Engine) -> None:
         """Attach per-connection event handlers."""
 
+    def new_schema(self, engine: sa.Engine) -> None:
+        """Before the schema of a new database is made (nothing to do here; see the SQLite adapter)."""
+
     def lock_for_write(self, session: Session) -> None:
         """Take the writers' lock at the start of a write transaction."""
         self.lock_connection(session.connection())
@@ -570,7 +573,8 @@ class _SQLite(_Adapter):
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")
+            if self._holds_data():  # an empty file stays empty until its schema is made (new_schema)
+                cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
             # Deleted and overwritten content is zeroed in the file, so an erased value (db purge)
             # does not linger in a free page or a page's free space.
@@ -581,6 +585,23 @@ class _SQLite(_Adapter):
         def _on_begin(conn):
             write = conn.get_execution_options().get("complaintctl_write")
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def _holds_data(self) -> bool:
+        """Whether the database file has any bytes: WAL mode is kept in the file's first page, and
+        setting it writes that page, so a command that only reads must not set it on an empty file
+        (every command but those that make the schema refuses one, err.db_empty)."""
+        try:
+            return self.path is None or os.path.getsize(self.path) > 0
+        except OSError:
+            return True  # (not there yet, or unreadable: SQLite says what is wrong)
+
+    def new_schema(self, engine: sa.Engine) -> None:
+        """Before the schema of a new (empty) file is made: WAL mode, which stays with the file."""
+        raw = engine.raw_connection()  # (outside a transaction, where the mode can change)
+        try:
+            raw.cursor().execute("PRAGMA journal_mode = WAL")
+        finally:
+            raw.close()
 
     @contextmanager
     def bulk(self, conn):
@@ -1008,6 +1029,11 @@ class Store:
         # A new file whose schema could not be made (a full disk) is left as it is, empty: removing it
         # could remove the database another process is making at the same moment, and an empty
         # file is refused by every command but those that make one (err.db_empty).
+        if revision is None:
+            try:
+                self.adapter.new_schema(self.engine)
+            except DBAPIError as exc:
+                raise self.translate(exc) from None
         self.upgrade(os_login=os_login, now=now, policy=policy)
         return HEAD_REVISION
 

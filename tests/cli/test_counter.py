@@ -1,6 +1,7 @@
 """At the counter: a missing database is an error, the demo keeps to its own file, init sets up a
 register found from any folder."""
 import os
+import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -45,8 +46,12 @@ def test_the_missing_database_error_speaks_chinese(cli, tmp_path):
 def test_a_database_without_the_schema_is_not_found_either(cli, tmp_path):
     empty = tmp_path / "empty.db"
     empty.touch()
-    err = _env_fails(cli, "--db", str(empty), "list")
-    assert f"database not found: {empty} holds no complaintctl data" in err
+    for args in (["list"], ["show", "C-2026-000001"], ["report", "overdue"], ["db", "info"]):
+        err = _env_fails(cli, "--db", str(empty), *args)
+        assert f"database not found: {empty} holds no complaintctl data" in err, args
+        assert empty.stat().st_size == 0, args  # a command that refuses it writes nothing into it
+    cli("--db", str(empty), "db", "upgrade")  # the one that makes it gives it its WAL mode
+    assert sqlite3.connect(empty).execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
 @pytest.mark.sqlite_only
@@ -56,6 +61,7 @@ def test_init_demo_and_db_upgrade_create_a_database_and_say_so(cli, tmp_path):
         new = tmp_path / f"{args[0]}.db"
         r = cli("--db", str(new), *args)
         assert f"created a new database at {new}" in r.stderr and new.exists()
+        assert sqlite3.connect(new).execute("pragma journal_mode").fetchone()[0] == "wal", args
 
 
 @pytest.mark.sqlite_only
