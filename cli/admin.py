@@ -251,7 +251,7 @@ def db_check(
             typer.echo(p)
         from complaintctl.errors import CheckFailed
 
-        raise CheckFailed(len(problems))
+        raise CheckFailed(len(problems), anchors_file_only=problems.unreadable == len(problems))
     typer.echo(labels.t("done.check_ok", st.language))
     if anchors is not None:
         typer.echo(labels.t("anchor.ok", st.language, n=len(maintenance.read_anchors(anchors))))

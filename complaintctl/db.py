@@ -537,7 +537,9 @@ class _SQLite(_Adapter):
         src = sqlite3.connect(self.path, timeout=self.busy_timeout)
         dst = sqlite3.connect(target)
         try:
+            needed = 0  # the copy's size: the database as a reader sees it, its WAL's pages too
             try:
+                needed = src.execute("PRAGMA page_count").fetchone()[0] * src.execute("PRAGMA page_size").fetchone()[0]
                 src.backup(dst, pages=1024)
                 dst.execute("PRAGMA journal_mode = DELETE")
                 return dst.execute("PRAGMA integrity_check").fetchone()[0]
@@ -549,7 +551,7 @@ class _SQLite(_Adapter):
             if code == sqlite3.SQLITE_FULL:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
             if code in (sqlite3.SQLITE_IOERR_WRITE, sqlite3.SQLITE_IOERR_FSYNC, sqlite3.SQLITE_IOERR_TRUNCATE):
-                why = _why_not_held(target, os.path.getsize(self.path))  # SQLite keeps no errno
+                why = _why_not_held(target, max(needed, os.path.getsize(self.path)))  # SQLite keeps no errno
                 raise OSError(why, os.strerror(why)) if why else OSError(errno.EIO, str(exc)) from None
             raise
         finally:  # the copy's own journal, left by a copy that failed (the copy itself is the caller's)

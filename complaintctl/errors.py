@@ -138,8 +138,9 @@ class DatabaseBusy(EnvironmentFault):
 class CheckFailed(EnvironmentFault):
     """db check found problems (listed on stdout)."""
 
-    def __init__(self, count: int):
-        super().__init__("err.check_failed", count=count)
+    def __init__(self, count: int, anchors_file_only: bool = False):
+        # (lines of the anchors file that are not whole anchors say nothing against the database)
+        super().__init__("err.check_anchors_file" if anchors_file_only else "err.check_failed", count=count)
         self.count = count
 
 

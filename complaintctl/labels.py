@@ -1729,6 +1729,11 @@ TEXT.update({
                            "没有编号为 {key!r} 的整改措施：应为 complaintctl action list 列出的编号"),
     "err.action_done": ("remediation action {id} is already done ({at}); nothing to change",
                         "整改措施 {id} 已于 {at} 完成；无需更改"),
+    "err.check_anchors_file": ("{count} problem(s) found, each a line of the anchors file that is not a whole anchor: "
+                               "what those lines anchored could not be checked; the database and every whole anchor "
+                               "showed no problem",
+                               "发现 {count} 个问题，均为锚点文件中不完整的锚点行：无法核对这些行所锚定的内容；"
+                               "数据库本身及各完整锚点未发现问题"),
     "err.check_failed": ("{count} problem(s) found: the database does not hold what its history says",
                          "发现 {count} 个问题：数据库内容与其历史记录不符"),
     "err.overdue_found": ("{count} overdue case(s) found (--fail-on-overdue)", "发现 {count} 件超时案件（--fail-on-overdue）"),
@@ -2008,7 +2013,7 @@ TEXT.update({
     "acc.anchor_nonempty": ("a file holding at least one line written by 'complaintctl db anchor'",
                             "至少含一行由 complaintctl db anchor 写入内容的文件"),
     "acc.config_path": ("the path of a TOML config file (or leave COMPLAINTCTL_CONFIG unset to use the search path)",
-                        "TOML 配置文件的路径（或不设置 COMPLAINTCTL_CONFIG，按搜索路径查找）"),
+                        "某个 TOML 配置文件的路径（或不设置 COMPLAINTCTL_CONFIG，按搜索路径查找）"),
     "acc.db_url": ("a file path or a URL such as postgresql+psycopg://user@host/db",
                    "文件路径或 URL，如 postgresql+psycopg://user@host/db"),
     # import

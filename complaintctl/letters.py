@@ -63,6 +63,7 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
         fields = {f: getattr(case, f) for f in personal.FIELDS}
         if reveal or (not ctx.masking and personal.readable(uow)):
             fields = personal.revealed(fields, personal.current(uow, [case.id]).get(case.id, {}))
+        fields = {f: labels.stored_text(v, lang) for f, v in fields.items()}  # what a purge left, in the letter's language
         contact = fields["phone"] or fields["email"]
 
         def t(k: str, **kw) -> str:

@@ -40,7 +40,14 @@ def repair(store, calendar) -> list[str]:
         return found + business_days.repair(conn, calendar)
 
 
-def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = "en") -> list[str]:
+class Findings(list):
+    """db check's problems, one line each; `unreadable` of them are lines of the anchors file that
+    are not whole anchors (the file damaged, which says nothing against the database itself)."""
+
+    unreadable: int = 0
+
+
+def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = "en") -> Findings:
     """Everything that is wrong with the database; an empty list when all holds. With `anchors`,
     every anchor recorded in that file must still match the chain."""
     access.require(ctx, Do.CHECK)
@@ -65,13 +72,17 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         problems += audit.verify_chain(rows)
         problems += personal.problems(uow)
         problems += _anchor_problems(s, recorded, lang)
-    return problems
+    found = Findings(problems)
+    found.unreadable = sum(1 for _, a in recorded if a is None)
+    return found
 
 
 # Anchors --------------------------------------------------------------------------------------
 
 ANCHOR_TAG = "complaintctl-anchor v1"
-_ANCHOR = re.compile(ANCHOR_TAG + r" events=(\d+) last_id=(\d+) hash=([0-9a-f]{64}) at=(\S+)")
+# (at: show_time's text, to the second with the zone's offset; a line cut inside it is not whole)
+_ANCHOR = re.compile(ANCHOR_TAG + r" events=(\d+) last_id=(\d+) hash=([0-9a-f]{64}) "
+                     r"at=(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}(?::\d{2})?)(?!\S)")
 
 
 @dataclass(frozen=True)

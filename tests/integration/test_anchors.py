@@ -130,6 +130,7 @@ def test_a_cut_anchor_line_is_reported_and_every_other_anchor_still_checked(cli,
     lines = anchored.read_text().splitlines()
     anchored.write_text(f"{lines[0][:60]}\n{lines[0][60:]}\n{lines[1]}\n")  # the first anchor folded in two
     r = cli("db", "check", "--anchors", str(anchored), expect=1)
+    assert "the database and every whole anchor showed no problem" in r.stderr  # not "the database does not hold..."
     assert r.stdout.splitlines() == [
         "line 1 of the anchors file is not a whole anchor (complaintctl-anchor v1 events=N last_id=N hash=HEX "
         "at=TIME, as 'complaintctl db anchor' writes it): cut, folded or edited, so what it anchored cannot be checked"]
@@ -137,5 +138,9 @@ def test_a_cut_anchor_line_is_reported_and_every_other_anchor_still_checked(cli,
     cli.sql("delete from events where id = :i", i=last)
     found = cli("--lang", "zh", "db", "check", "--anchors", str(anchored), expect=1).stdout
     assert "锚点文件第 1 行不是完整的锚点" in found and f"（第 3 行）：事件 {last} 已不存在" in found
+    assert "the database does not hold what its history says" in cli("db", "check", "--anchors", str(anchored),
+                                                                      expect=1).stderr
     anchored.write_text(whole + "\n")
     assert cli("db", "check", "--anchors", str(anchored), expect=1).stdout.count("no longer exists") == 1
+    anchored.write_text(whole[:-4] + "\n")  # cut inside its time: not whole either
+    assert cli("db", "check", "--anchors", str(anchored), expect=1).stdout.startswith("line 1 of the anchors file")

@@ -307,6 +307,31 @@ def test_a_file_the_disk_will_not_hold_is_named_in_one_line_and_nothing_is_left(
     held.close()
 
 
+@pytest.mark.sqlite_only
+def test_a_backup_larger_than_the_database_file_by_its_wal_is_found_too_large(cli, tmp_path):
+    """db backup copies the pages still in the WAL too (a reader keeps them from the file while
+    others write): a size limit between the file's size and the copy's is still named as such."""
+    import sqlite3
+
+    cli.log()
+    reader = sqlite3.connect(cli.db, isolation_level=None)
+    reader.execute("begin")
+    reader.execute("select count(*) from cases").fetchall()  # its snapshot keeps the checkpoint back
+    writer = sqlite3.connect(cli.db)
+    writer.execute("create table filler (x)")
+    writer.executemany("insert into filler values (?)", [("x" * 1000,)] * 600)
+    writer.commit()
+    size = cli.db.stat().st_size
+    assert cli.db.with_name(cli.db.name + "-wal").stat().st_size > size + 200_000
+    target = tmp_path / "copy.db"
+    done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "db", "backup",
+                           str(target)], capture_output=True, text=True, preexec_fn=_limited(size + 100_000))
+    reader.close()
+    writer.close()
+    assert (done.returncode, done.stderr) == (1, f"complaintctl: error: cannot write '{target}': File too large\n")
+    assert not target.exists()
+
+
 def test_a_rejects_file_the_disk_will_not_hold_fails_the_import_before_it_is_saved(cli, tmp_path, monkeypatch):
     """import --skip-invalid writes its rejects file whole before the import commits: a disk that
     will not hold it fails the import (nothing saved, the file named), where before the rows were

@@ -83,6 +83,8 @@ def test_purge_erases_the_full_text_and_the_chain_still_verifies(cli):
     assert cli.json("--lang", "zh", "show", ref, "--json")["case"]["customer"] == "[anonymised]"
     from tests.cli.test_lean_overdue import _same
 
+    letter = cli("letter", ref).stdout  # (Chinese by default)
+    assert "尊敬的[已匿名化]" in letter and "[anonymised]" not in letter
     for args in (("list", "--status", "closed"), ("show", ref)):  # the lean way and the full way alike
         listed = _same(cli, "--lang", "zh", *args).decode()
         assert "[已匿名化]" in listed and "[anonymised]" not in listed, listed
