@@ -4,7 +4,6 @@ needs it (the lean report overdue does not: lean.py)."""
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -38,7 +37,7 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="Database path or SQLAlchemy URL (else COMPLAINTCTL_DB, else the user data folder)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config file (else COMPLAINTCTL_CONFIG, ./complaintctl.toml, the user config folder)."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="PATH", help="TOML config file (else COMPLAINTCTL_CONFIG, ./complaintctl.toml, the user config folder)."),
     as_: Optional[str] = typer.Option(None, "--as", help="Act for this registered staff member (administrators only; checked against their role, and the event records both)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="en or zh: language of labels, headers and messages."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),

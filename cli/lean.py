@@ -259,7 +259,7 @@ def _open(opts: dict):
 
     if opts["lang"] is not None and opts["lang"] not in labels.LANGS:
         raise FullWay
-    st = AppState(db=opts["db"], config_path=Path(opts["config"]) if opts["config"] is not None else None,
+    st = AppState(db=opts["db"], config_path=opts["config"],
                   actor=opts["actor"], lang=opts["lang"])
     from . import render
 

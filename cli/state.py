@@ -42,7 +42,7 @@ def config_search_path() -> list[Path]:
 @dataclass
 class AppState:
     db: str | None = None
-    config_path: Path | None = None
+    config_path: Path | str | None = None  # --config as typed (a str), or the file init wrote
     actor: str | None = None
     lang: str | None = None
     debug: bool = False
@@ -100,14 +100,16 @@ class AppState:
         is (the search path decides). An empty COMPLAINTCTL_CONFIG is refused, as an empty
         COMPLAINTCTL_DB is: a cron line's unset variable must not let another config (and the
         database it names) be found instead."""
-        if self.config_path is not None:
-            return self.config_path
-        value = os.environ.get("COMPLAINTCTL_CONFIG")
-        if value is not None and not value.strip():
+        where, value = "--config", self.config_path
+        if value is None:
+            where, value = "COMPLAINTCTL_CONFIG", os.environ.get("COMPLAINTCTL_CONFIG")
+            if value is None:
+                return None
+        if not str(value).strip():  # (--config as typed: a path made of "" would read as ".")
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("COMPLAINTCTL_CONFIG", value, "acc.config_path")
-        return Path(value) if value else None
+            raise InvalidValue(where, str(value), "acc.config_path")
+        return Path(value)
 
     def given_database(self) -> str | None:
         """The database named for this run: --db, else COMPLAINTCTL_DB; None when neither is. An

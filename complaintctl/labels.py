@@ -2012,8 +2012,9 @@ TEXT.update({
                         "由 complaintctl db anchor 写入的已有锚点文件"),
     "acc.anchor_nonempty": ("a file holding at least one line written by 'complaintctl db anchor'",
                             "至少含一行由 complaintctl db anchor 写入内容的文件"),
-    "acc.config_path": ("the path of a TOML config file (or leave COMPLAINTCTL_CONFIG unset to use the search path)",
-                        "某个 TOML 配置文件的路径（或不设置 COMPLAINTCTL_CONFIG，按搜索路径查找）"),
+    "acc.config_path": ("the path of a TOML config file (or neither --config nor COMPLAINTCTL_CONFIG, to use the "
+                        "search path)",
+                        "某个 TOML 配置文件的路径（或既不给 --config 也不设置 COMPLAINTCTL_CONFIG，按搜索路径查找）"),
     "acc.db_url": ("a file path or a URL such as postgresql+psycopg://user@host/db",
                    "文件路径或 URL，如 postgresql+psycopg://user@host/db"),
     # import

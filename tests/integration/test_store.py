@@ -130,14 +130,14 @@ def test_a_database_whose_name_holds_url_characters_is_that_file_both_ways(tmp_p
 
 
 @pytest.mark.parametrize("argv, env", [(["--db", ""], {}), (["--db", " "], {}), ([], {"COMPLAINTCTL_DB": ""}),
-                                       ([], {"COMPLAINTCTL_CONFIG": ""})])
+                                       ([], {"COMPLAINTCTL_CONFIG": ""}), (["--config", ""], {})])
 def test_an_empty_database_name_is_refused_not_taken_for_the_default(cli, argv, env, monkeypatch):
     """`--db "$UNSET"` in a script: refused (exit 2, nothing opened or made), the lean way (list, the
     console script) as the full way, where before the default register was used. An empty
     COMPLAINTCTL_CONFIG too: the search path's config could name another database."""
     from tests.conftest import RUN
 
-    where = "--db" if argv else next(iter(env))
+    where = argv[0] if argv else next(iter(env))
     done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", *argv, "list"], capture_output=True,
                           text=True, env={**os.environ, **env})
     assert done.returncode == 2 and done.stderr.startswith(f"complaintctl: error: invalid {where} "), done.stderr
