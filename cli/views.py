@@ -461,10 +461,12 @@ def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, exc
     """report late-entries: each step with when it happened, when it was recorded, the deadline it
     was recorded after (in a table: which, in words, and by how long)."""
     # At 80 columns the step, its two times and how late it was entered stay; the branch goes first.
+    # Who recorded it and which deadline are whole or not there (never cut to "root（…" or "内部、…").
     cols = [Column("reference", priority=0), Column("branch", priority=7), Column("action", enum=d.Action, priority=1),
-            Column("actor", priority=4), Column("occurred_at", kind="time", priority=1),
+            Column("actor", kind="plain", priority=4, display=lambda row, lang: labels.actor_text(row["actor"], lang)),
+            Column("occurred_at", kind="time", priority=1),
             Column("recorded_at", kind="time", priority=1),
-            Column("deadline", priority=5, display=lambda row, lang: labels.t("list.enum", lang).join(
+            Column("deadline", kind="plain", priority=5, display=lambda row, lang: labels.t("list.enum", lang).join(
                 labels.t(f"breach.{x}", lang) for x in row["deadline"].split("+"))),
             Column("due_at", kind="due", priority=6),
             Column("recorded_after_seconds", kind="number", priority=2,

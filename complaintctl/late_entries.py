@@ -8,8 +8,9 @@ telephone at 17:00, entered the next morning) or may hide a breach; the reports 
 by the time it says. This listing puts each one in front of a manager or an auditor, with who
 recorded it and how long after the deadline, for the window of recording asked for.
 
-Which deadlines: those the step meets or stops (CLOCKS): the urgent 24-hour plan (`response`), the
-internal deadline, the regulatory one (in a review's cycle, the review's); each as
+Which deadlines: those the step meets or stops (CLOCKS): the urgent 24-hour plan (`response`; a
+case that is not urgent owes none), the internal deadline, the regulatory one, a review's own 30
+days (`review`, kept in its cycle's regulatory deadline); each as
 it stood just before the step was recorded, replayed from the case's events (an extension moves the
 very deadline it was entered after, and a later resume moves a paused case's).
 """
@@ -30,7 +31,7 @@ from .models import Case, Event
 # the regulatory one (an extension must come before it; a review's decision meets the review's).
 CLOCKS = {d.Action.RESPOND.value: ("response",), d.Action.RESOLVE.value: ("internal", "regulatory"),
           d.Action.WITHDRAW.value: ("internal", "regulatory"), d.Action.PAUSE.value: ("internal",),
-          d.Action.EXTEND.value: ("regulatory",), d.Action.REVIEW_DECIDE.value: ("regulatory",)}
+          d.Action.EXTEND.value: ("regulatory",), d.Action.REVIEW_DECIDE.value: ("review",)}
 STEPS = tuple(CLOCKS)
 
 
@@ -66,9 +67,12 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
     out = []
     for ev in steps:
         held = before.get(ev.id, {})
-        # (Until the plan is given, an urgent case's due_at is the plan's deadline too.)
-        deadline = {"response": held.get("first_response_due_at") or held.get("due_at"),
-                    "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at")}
+        # Only an urgent case owes a 24-hour plan: its first_response_due_at, set when it became
+        # urgent (a general case's answer meets no deadline of its own). A review's cycle has its
+        # own 30 days in regulatory_due_at: the deadline its decision meets is named for it.
+        deadline = {"response": held.get("first_response_due_at"),
+                    "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at"),
+                    "review": held.get("regulatory_due_at")}
         crossed = [(name, deadline[name]) for name in CLOCKS[ev.action]
                    if deadline[name] is not None and ev.occurred_at < deadline[name] <= ev.recorded_at]
         if not crossed:

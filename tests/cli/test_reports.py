@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -275,10 +276,21 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     paused = cli.log(received="2026-11-02T09:00")
     cli("pause", paused, "--reason", "customer_materials", "--at", "2026-11-04T10:00")
     cli("resume", paused)
+    # A general case owes no 24-hour plan: its answer, however late it was entered, meets no deadline.
+    answered = cli.log(received="2026-11-02T09:00")
+    cli("respond", answered, "--text", "已回电", "--at", "2026-11-09T10:00")
+    # A review's decision meets the review's own 30 days, named as such (not the regulatory deadline).
+    reviewed = cli.log(received="2026-08-03T09:00")
+    cli("assign", reviewed, "--to", "wangfang", "--at", "2026-08-03T10:00")
+    cli("resolve", reviewed, "--resolution", "退还手续费", "--at", "2026-08-04T10:00")
+    cli("review", reviewed, "--requested-at", "2026-08-10T10:00", "--reviewer", "zhangwei")
+    cli("--as", "zhangwei", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at",
+        "2026-08-20T10:00")
     rows = cli.json("report", "late-entries", "--format", "json")
     assert [(r["reference"], r["action"], r["deadline"], r["due_at"][:10]) for r in rows] == [
         (late, "resolve", "internal+regulatory", "2026-11-06"), (plan, "respond", "response", "2026-11-03"),
-        (extended, "extend", "regulatory", "2026-11-18"), (paused, "pause", "internal", "2026-11-06")]
+        (extended, "extend", "regulatory", "2026-11-18"), (paused, "pause", "internal", "2026-11-06"),
+        (reviewed, "resolve", "internal+regulatory", "2026-08-07"), (reviewed, "review_decide", "review", "2026-09-10")]
     assert rows[0]["actor"] == f"{cli.admin} as wangfang" and rows[0]["occurred_at"] == "2026-11-03T10:00:00+08:00"
     assert rows[0]["due_at"] == "2026-11-06T00:00:00+08:00" and rows[0]["recorded_after_seconds"] > 20 * 86400
     # A window of recording that ended before they were entered lists none of them.
@@ -286,5 +298,7 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     empty = cli("report", "late-entries", "--to", "2026-11-20")
     assert empty.stderr.strip() == "No step was recorded after a deadline it is dated before."
     zh = cli("--lang", "zh", "report", "late-entries", "--branch", "BJ001").stdout
-    assert "时限届满后补录" in zh and "办结" in zh and "内部、监管" in zh
+    assert "时限届满后补录" in zh and "办结" in zh and "内部、监管" in zh and "核查" in zh
+    wide = cli("--lang", "zh", "report", "late-entries", "--output", "late.txt")  # (a file keeps every column)
+    assert f"{cli.admin}（代 wangfang）" in Path("late.txt").read_text() and " as " not in Path("late.txt").read_text(), wide
     assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
