@@ -373,7 +373,8 @@ def _prepare(opts: dict):
 def _late_actions(db, ctx, as_of) -> list[dict]:
     """The open remediation actions late at `as_of`, with their cases' references, as
     remediation.actions(overdue=True) gives them (action_rows.action_row)."""
-    return _actions(db, ctx, as_of, "late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)))
+    return _actions(db, ctx, as_of, "late_actions_rows", today=db.day(ctx.calendar.local_date(as_of)),
+                    moment=db.time(as_of))
 
 
 def _actions(db, ctx, as_of, statement: str, **params) -> list[dict]:

@@ -105,8 +105,11 @@ def figures(source, ctx: Context, *, month: str) -> dict[str, Any]:
         sla_tier, sla_branch = source.sla(start=first.isoformat(), end=last_day, by=("tier", "branch"))
         aging = source.aging(as_of)
         handling = source.handling(lo, hi)
-        due = source.actions(as_of, due_from=first, due_before=after)
-        late = source.actions(as_of, overdue=True)
+        # The actions as they stood at the month's end (its last moment: an action due on its last
+        # day is not late within it), or now in a month still running.
+        at_end = min(end, ctx.now)
+        due = source.actions(at_end, due_from=first, due_before=after)
+        late = source.actions(at_end, overdue=True)
     total = next((r for r in handling if r["branch"] == return_figures.TOTAL), {})
     reasons = [{"category": r["category"], "received": r["received"], "previous": r["previous"],
                 "change": r["change"], "change_pct": r["change_pct"]}

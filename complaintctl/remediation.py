@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from . import access, audit
 from . import domain as d
@@ -98,9 +98,14 @@ def refs_select(ids):
             .where(RemediationCase.action_id.in_(ids)).order_by(RemediationCase.action_id, Case.id))
 
 
-def late_select_where(today) -> tuple:
-    """An open action past its due date on `today` (late from the day after, in the business zone)."""
-    return RemediationAction.status == d.ActionStatus.OPEN.value, RemediationAction.due_on < today
+def late_select_where(today, moment) -> tuple:
+    """An action open at `moment` and past its due date on `today` (moment's day in the business
+    zone; late from the day after the due date): one added by then and not done by then, so that a
+    past moment (the monthly report's month end) reads the actions as they stood, whatever was done
+    or added since."""
+    a = RemediationAction
+    return (a.due_on < today, a.created_at <= moment,
+            or_(a.status == d.ActionStatus.OPEN.value, a.done_at > moment))
 
 
 def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
@@ -112,7 +117,7 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
             due_from: dt.date | None = None) -> Iterator[dict[str, Any]]:
     """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
     moment = as_of or ctx.now
-    stmt = actions_select(late_on=ctx.calendar.local_date(moment) if overdue else None,
+    stmt = actions_select(late_on=ctx.calendar.local_date(moment) if overdue else None, late_at=moment,
                           status=labels.parse(d.ActionStatus, status, "--status").value if status else None,
                           owner=owner.strip() if owner else None, due_before=due_before, due_from=due_from)
     rows = uow.session.execute(stmt).scalars().all()
@@ -121,15 +126,16 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
         yield action_row(a, ctx, refs.get(a.id, []), moment)
 
 
-def actions_select(*, late_on=None, status=None, owner=None, due_before=None, due_from=None):
-    """The actions, earliest due first: open and late on the day `late_on` (late from the day after
-    the due date, in the business zone), of a status, of an owner, due before a day, due from a day
+def actions_select(*, late_on=None, late_at=None, status=None, owner=None, due_before=None, due_from=None):
+    """The actions, earliest due first: open at the moment `late_at` and late on its day `late_on`
+    (late from the day after the due date, in the business zone), of a status, of an owner, due
+    before a day, due from a day
     (values or bound parameters: complaintctl/sqltext.py compiles the late ones and those due in a
     month for the lean reports); each condition only when given."""
     a = RemediationAction
     stmt = select(a).order_by(a.due_on, a.id)
     if late_on is not None:
-        stmt = stmt.where(*late_select_where(late_on))
+        stmt = stmt.where(*late_select_where(late_on, late_at))
     if status is not None:
         stmt = stmt.where(a.status == status)
     if owner is not None:
@@ -141,7 +147,7 @@ def actions_select(*, late_on=None, status=None, owner=None, due_before=None, du
     return stmt
 
 
-def late_select(today):
-    """The open actions late on `today`, earliest due first (as `actions(overdue=True)` reads them;
-    compiled for the lean report overdue's section of late actions)."""
-    return actions_select(late_on=today)
+def late_select(today, moment):
+    """The actions open and late at `moment` (its day `today`), earliest due first (as
+    `actions(overdue=True)` reads them; compiled for the lean reports' late actions)."""
+    return actions_select(late_on=today, late_at=moment)

@@ -48,7 +48,8 @@ SHOW = {"show_case": services.case_select, "show_cycles": services.cycles_select
 
 # Other statements of table rows read as the models give them (dbapi.Reader.objects).
 TABLES = {"show_rule_changes": services.rule_changes_select(),
-          "late_actions_rows": remediation.late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date())),
+          "late_actions_rows": remediation.late_select(sa.bindparam("today", dt.date(2000, 1, 1), type_=sa.Date()),
+                                                       sa.bindparam("moment", type_=UTCDateTime())),
           # the monthly report's actions due in the month: from lo to before hi
           "actions_due_rows": remediation.actions_select(
               due_from=sa.bindparam("lo", dt.date(2000, 1, 1), type_=sa.Date()),

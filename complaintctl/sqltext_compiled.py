@@ -1312,10 +1312,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'remediation_actions.status, remediation_actions.evidence, '
                                       'remediation_actions.done_at, remediation_actions.created_by, '
                                       'remediation_actions.created_at FROM remediation_actions WHERE '
-                                      'remediation_actions.status = %(status_1)s::VARCHAR AND '
-                                      'remediation_actions.due_on < %(today)s::DATE ORDER BY '
-                                      'remediation_actions.due_on, remediation_actions.id',
-                                      {'status_1': 'open'}),
+                                      'remediation_actions.due_on < %(today)s::DATE AND '
+                                      'remediation_actions.created_at <= %(moment)s::TIMESTAMP WITHOUT TIME '
+                                      'ZONE AND (remediation_actions.status = %(status_1)s::VARCHAR OR '
+                                      'remediation_actions.done_at > %(moment)s::TIMESTAMP WITHOUT TIME '
+                                      'ZONE) ORDER BY remediation_actions.due_on, remediation_actions.id',
+                                      {'moment': None, 'status_1': 'open'}),
                 'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                              'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                              'cases.customer, cases.phone, cases.account, cases.description, '
@@ -8729,9 +8731,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'remediation_actions.status, remediation_actions.evidence, '
                                   'remediation_actions.done_at, remediation_actions.created_by, '
                                   'remediation_actions.created_at FROM remediation_actions WHERE '
-                                  'remediation_actions.status = :status_1 AND remediation_actions.due_on < '
-                                  ':today ORDER BY remediation_actions.due_on, remediation_actions.id',
-                                  {'status_1': 'open'}),
+                                  'remediation_actions.due_on < :today AND remediation_actions.created_at <= '
+                                  ':moment AND (remediation_actions.status = :status_1 OR '
+                                  'remediation_actions.done_at > :moment) ORDER BY '
+                                  'remediation_actions.due_on, remediation_actions.id',
+                                  {'moment': None, 'status_1': 'open'}),
             'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
                          'cases.customer, cases.phone, cases.account, cases.description, cases.received_at '

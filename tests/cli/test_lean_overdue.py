@@ -169,11 +169,14 @@ def test_a_missing_database_goes_the_full_way_and_late_actions_are_listed_as_the
                               ("not late", "2026-05-20", ["4"])):
         cli("action", "add", "--title", title, "--root-cause", "misselling", "--owner", "zhangwei", "--due", "2099-01-01",
             *[a for ref in cases for a in ("--case", ref)])
-        cli.sql("update remediation_actions set due_on = :d where title = :t", d=due, t=title)
+        # (due, and added, in the past the report is as of)
+        cli.sql("update remediation_actions set due_on = :d, created_at = '2026-03-01 09:00:00' where title = :t",
+                d=due, t=title)
     cli("action", "done", "1", "--evidence", "已培训", "--at", "2026-05-12T10:00")  # done late: no longer listed
     cli("action", "add", "--title", "late, open", "--root-cause", "fees", "--owner", "sunli", "--due", "2099-01-01",
         "--case", "5")
-    cli.sql("update remediation_actions set due_on = '2026-04-01' where title = 'late, open'")
+    cli.sql("update remediation_actions set due_on = '2026-04-01', created_at = '2026-03-01 09:00:00' "
+            "where title = 'late, open'")
     for lang in ("en", "zh"):
         out = _same(cli, "--lang", lang, "report", "overdue", "--as-of", AS_OF, env={"COLUMNS": "80"}).decode()
         assert "C-2026-000005" in out.split("\n\n")[-1] and "not late" not in out and "培训" not in out

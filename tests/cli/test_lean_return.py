@@ -130,7 +130,8 @@ def test_the_lean_monthly_report_writes_what_the_full_way_writes(cli, tmp_path):
     config = _register(cli, tmp_path, "london")  # a daylight-saving zone: the months' edges move
     cli("--config", str(config), "action", "add", "--title", "话术培训", "--root-cause", "misselling",
         "--owner", cli.admin, "--due", "2099-01-01", "--case", "1", "--case", "2")
-    cli.sql("update remediation_actions set due_on = '2026-10-20' where title = '话术培训'")  # due in October, late since
+    cli.sql("update remediation_actions set due_on = '2026-10-20', created_at = '2026-10-01 09:00:00' "
+            "where title = '话术培训'")  # added and due in October, late since
     for lang in ("en", "zh"):
         figures = json.loads(_same(cli, config, "--lang", lang, "report", "monthly", "--month", "2026-10",
                                    "-f", "json")[1])
@@ -141,6 +142,14 @@ def test_the_lean_monthly_report_writes_what_the_full_way_writes(cli, tmp_path):
                        "2026-10"], lean_way=way) for way in (True, False)]
         assert pages[0][0] == pages[1][0] == 0 and pages[0][2] == pages[1][2] == b""
         assert _page(pages[0][1]) == _page(pages[1][1]) and b"<svg" in pages[0][1]
+    # Done in November, late: October's report still reads it as it stood at October's end (open, late
+    # by 11 days: 24:00 on 10-31 is 11 days past 10-20), whenever it is run.
+    done = cli.json("--config", str(config), "action", "list", "--format", "json")
+    number = next(a["id"] for a in done if a["title"] == "话术培训")
+    cli("--config", str(config), "action", "done", str(number), "--evidence", "已培训", "--at", "2026-11-05T10:00")
+    october = json.loads(_same(cli, config, "report", "monthly", "--month", "2026-10", "-f", "json")[1])
+    late = next(a for a in october["actions_late"] if a["title"] == "话术培训")
+    assert (late["status"], late["days_late"], late["done_at"], late["evidence"]) == ("open", 11, None, None)
     files = []
     for way in (True, False):
         target = tmp_path / f"monthly-{way}.html"
