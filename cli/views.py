@@ -461,7 +461,7 @@ def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, exc
     """report late-entries: each step with when it happened, when it was recorded, the deadline it
     was recorded after (in a table: which, in words, and by how long)."""
     # At 80 columns the step, its two times and how late it was entered stay; the branch goes first.
-    # Who recorded it and which deadline are whole or not there (never cut to "root（…" or "内部、…").
+    # Who recorded it and which deadline are whole or not there (never cut to a name's first letters).
     cols = [Column("reference", priority=0), Column("branch", priority=7), Column("action", enum=d.Action, priority=1),
             Column("actor", kind="plain", priority=4, display=lambda row, lang: labels.actor_text(row["actor"], lang)),
             Column("occurred_at", kind="time", priority=1),

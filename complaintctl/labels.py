@@ -431,7 +431,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "monthly.compliance_note": ("Cycles decided this month. Open cases already past a deadline: {n}.",
                                 "本月办结的处理轮次。已超时的未结投诉：{n} 件。"),
     "monthly.aging": ("Aging of open cases", "未结投诉账龄"),
-    "monthly.reviews": ("Reviews requested in the month and their outcomes", "本月核查申请及结果"),
+    "monthly.other_reviews_upheld": ("Asked earlier: upheld", "此前申请：核查维持"),
+    "monthly.other_reviews_changed": ("Asked earlier: changed", "此前申请：核查变更"),
+    "monthly.reviews": ("Reviews requested in the month and their outcomes; reviews requested earlier and decided in "
+                        "the month", "本月核查申请及结果；此前申请、本月作出核查决定的核查"),
     "monthly.repeat": ("Repeat complainants (masked)", "重复投诉客户（已脱敏）"),
     "monthly.actions": ("Remediation actions (溯源整改)", "溯源整改措施"),
     "monthly.actions_due": ("Due this month", "本月到期"),

@@ -14,7 +14,11 @@ from .rows import AGE_BUCKETS, bucket_name
 
 TREND_MONTHS = 12
 TREND_FIELDS = ("product", "channel")  # the trends' charts, by each of these
-REVIEW_MEASURES = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
+# The month's reviews: those asked for in it and how they stand (as the return counts them), then
+# those asked for earlier and decided in it (the return's other decisions), which would otherwise
+# appear in no month's page.
+REVIEW_MEASURES = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending",
+                   "other_reviews_upheld", "other_reviews_changed")
 TEMPLATES = Path(__file__).parent / "templates"
 
 

@@ -571,7 +571,8 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
         r["category"]: (r["received"], r["previous"]) for r in summary["rows"]}
     assert m["repeat_complainants"] == summary["repeat_complainants"]
     month_return = cli.json("report", "regulatory", "--month", "2026-07", "--format", "json")
-    reviews = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending")
+    reviews = ("reviews_requested", "reviews_upheld", "reviews_changed", "reviews_pending", "other_reviews_upheld",
+               "other_reviews_changed")
     assert m["reviews"] == [{"branch": r["branch"], **{k: r[k] for k in reviews}} for r in month_return["by_branch"]]
     assert sum(m["trend"]["product"].get(p, [0])[-1] for p in m["trend"]["product"]) == m["received"] == \
         next(r for r in month_return["by_branch"] if r["branch"] == "TOTAL")["received"]
@@ -581,9 +582,16 @@ def test_the_monthly_report_agrees_with_the_json_reports(cli, tmp_path):
         r["product"]: r["received"] for r in by_product if r["received"]}
     august = cli.json("report", "monthly", "--month", "2026-08", "--format", "json")
     assert {r["branch"]: tuple(r[k] for k in reviews) for r in august["reviews"]} == {
-        "BJ001": (0, 0, 0, 0), "BJ002": (1, 1, 0, 0), "TOTAL": (1, 1, 0, 0)}
+        "BJ001": (0, 0, 0, 0, 0, 0), "BJ002": (1, 1, 0, 0, 0, 0), "TOTAL": (1, 1, 0, 0, 0, 0)}
     september = cli.json("report", "monthly", "--month", "2026-09", "--format", "json")
     assert next(r for r in september["reviews"] if r["branch"] == "SH001")["reviews_pending"] == 1
+    # ... and decided (changed) on 10-10: October's page has it, among the reviews asked for earlier.
+    october = cli.json("report", "monthly", "--month", "2026-10", "--format", "json")
+    assert next(r for r in october["reviews"] if r["branch"] == "SH001") == {
+        "branch": "SH001", "reviews_requested": 0, "reviews_upheld": 0, "reviews_changed": 0, "reviews_pending": 0,
+        "other_reviews_upheld": 0, "other_reviews_changed": 1}
+    page = cli("--lang", "zh", "report", "monthly", "--month", "2026-10").stdout
+    assert "此前申请：核查变更" in page and "此前申请、本月作出核查决定的核查" in page
     december = cli.json("report", "monthly", "--month", "2026-12", "--format", "json")
     assert [a["id"] for a in december["actions_due"]] == [1]
     assert december["actions_due"] == cli.json("action", "list", "--format", "json")
