@@ -577,23 +577,28 @@ def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> Non
         render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
                     excel=excel)
     else:
-        _return_tables(rep, lang, output)
+        _return_tables(rep, lang, output, ctx.code_book)
 
 
-def _return_tables(rep: dict, lang: str, output) -> None:
-    """The return drawn as tables: to stdout, or every one of them into one --output file."""
+def _return_tables(rep: dict, lang: str, output, book) -> None:
+    """The return drawn as tables: to stdout, or every one of them into one --output file. The
+    codes' names in the output's language (`book`, the code table's): the figures' own (JSON, CSV,
+    the workbook) keep the standard's Chinese names."""
     from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
 
     with render.one_file(output):
         render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
                     + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
         # The codes' headers short in a terminal (labels col.*): every column of this table stays, at 80 too.
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0,
+        named = [{**r, "business_name": book.name(r["business_code"], lang), "reason_name": book.name(r["reason_code"], lang)}
+                 for r in rep["by_type_reason"]]
+        channels = [{**r, "channel_name": book.name(r["channel_code"], lang)} for r in rep["by_channel"]]
+        render.emit(named, [Column(k, kind="number" if k == "received" else "text", priority=0,
                                                    header=labels.t("col." + k, lang) if k.endswith("_code") else None)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
                     lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), keep_empty=True)
-        render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name"),
+        render.emit(channels, [Column("channel_code"), Column("channel_name"),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), keep_empty=True)
         # Three tables a dimension, so that every figure fits an 80-column terminal.

@@ -311,6 +311,16 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
     cfg.write_text(REGIONS, encoding="utf-8")
     rep = cli.json("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--format", "json")
     assert rep["from"] == "2026-07-01T00:00:00+08:00" and rep["to"].startswith("2026-09-30T23:59:59")
+    # The figures keep the standard's Chinese names; the tables name the codes in the output's language.
+    from complaintctl.codes import CodeBook
+
+    names = [(r["channel_code"], r["channel_name"]) for r in rep["by_channel"]] + [
+        (r[f"{k}_code"], r[f"{k}_name"]) for r in rep["by_type_reason"] for k in ("business", "reason")]
+    cli("--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", "--output", str(tmp_path / "q3.txt"))
+    table = (tmp_path / "q3.txt").read_text(encoding="utf-8")  # (a file: every column whole)
+    chinese = cli("--config", str(cfg), "--lang", "zh", "report", "regulatory", "--quarter", "2026Q3").stdout
+    assert names and all(CodeBook().name(code, "en") in table and zh not in table and zh in chinese
+                         for code, zh in names), table
     got = {r["branch"]: tuple(r[k] for k in MEASURES) for r in rep["by_branch"]}
     total = tuple(sum(v[i] for v in EXPECTED_Q3.values()) for i in range(len(MEASURES)))
     assert got == {**EXPECTED_Q3, "TOTAL": total}
