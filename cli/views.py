@@ -587,7 +587,8 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
     from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
 
     with render.one_file(output):
-        render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + "  "
+        scope = labels.t("paren", lang, text=return_scope(rep, lang)) if rep["branch"] or rep["region"] else ""
+        render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + scope + "  "
                     + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
         # The codes' headers short in a terminal (labels col.*): every column of this table stays, at 80 too.
         named = [{**r, "business_name": book.name(r["business_code"], lang), "reason_name": book.name(r["reason_code"], lang)}
@@ -610,6 +611,15 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
                                 for i, k in enumerate(keys)],
                             lang=lang, limit=None, output=output, title=labels.t(f"title.by_{dim}{part}", lang),
                             keep_empty=True)
+
+
+def return_scope(rep: dict, lang: str) -> str:
+    """What a return covers, in words: every branch, one branch or one region (--branch, --region)."""
+    if rep["branch"]:
+        return labels.t("return.scope_branch", lang, branch=rep["branch"])
+    if rep["region"]:
+        return labels.t("return.scope_region", lang, region=rep["region"])
+    return labels.t("return.all_branches", lang)
 
 
 def _return_rows(rows: list[dict], dim: str, lang: str) -> list[dict]:
@@ -671,8 +681,7 @@ def return_sheets(rep: dict, ctx) -> list:
     region_rows = [[row["region"], *[r[k] for k in HANDLING_KEYS]] for row, r in
                    zip(_return_rows(rep["by_region"], "region", zh), rep["by_region"])]
     notes = [[t("return.quarter" if "Q" in rep["quarter"] else "return.month"), rep["quarter"]],
-             [t("return.scope"), rep["branch"] or t("return.all_branches")],
-             [t("return.region"), rep["region"] or t("return.all_branches")],
+             [t("return.scope"), return_scope(rep, zh)],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
              [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
              [t("title.notes"), t("return.definitions")],

@@ -498,15 +498,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.by_region": ("Handling by region", "各地区处理情况"),
     "title.by_branch_more": ("Repeat complaints, reviews and open cases by branch", "各网点重复投诉、核查及期末未结"),
     "title.by_region_more": ("Repeat complaints, reviews and open cases by region", "各地区重复投诉、核查及期末未结"),
-    "return.region": ("Region", "地区范围"),
     "open_at_quarter_end": ("Open at period end", "期末未结"),
     "table": ("Table", "表"),
     "measure": ("Measure", "指标"),
     "return.quarter": ("Quarter", "季度"),
     "return.month": ("Month", "月份"),
     "return.window": ("Received from {lo} to {hi}", "受理时间 {lo} 至 {hi}"),
-    "return.scope": ("Branch", "网点范围"),
+    "return.scope": ("Scope", "统计范围"),
     "return.all_branches": ("all branches", "全部网点"),
+    "return.scope_branch": ("branch {branch}", "网点 {branch}"),
+    "return.scope_region": ("region {region}", "地区 {region}"),
     "return.generated": ("Generated", "生成时间"),
     "return.definitions": (
         "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "

@@ -349,6 +349,19 @@ def test_the_quarterly_return_counts_what_the_regulator_asks(cli, tmp_path):
                        "--format", "json")
     assert [r["branch"] for r in beijing["by_branch"]] == ["BJ001", "BJ002", "TOTAL"]
     assert [r["region"] for r in beijing["by_region"]] == ["北京", "TOTAL"] and beijing["region"] == "北京"
+    # A return of one branch or one region says so: in its title, and in the workbook's notes.
+    for args, title, zh_title, note in ((["--branch", "BJ002"], "Complaint return 2026Q3 (branch BJ002)",
+                                         "2026Q3 投诉统计报表（网点 BJ002）", "网点 BJ002"),
+                                        (["--region", "北京"], "Complaint return 2026Q3 (region 北京)",
+                                         "2026Q3 投诉统计报表（地区 北京）", "地区 北京")):
+        scoped = ["--config", str(cfg), "report", "regulatory", "--quarter", "2026Q3", *args]
+        assert cli(*scoped).stdout.startswith(title + "  Received from 2026-07-01")
+        assert cli("--lang", "zh", *scoped).stdout.startswith(zh_title)
+        cli(*scoped, "--format", "xlsx", "--output", str(tmp_path / "scoped.xlsx"))
+        from openpyxl import load_workbook
+
+        notes = {r[0]: r[1] for r in load_workbook(tmp_path / "scoped.xlsx")["说明"].iter_rows(values_only=True)}
+        assert notes["统计范围"] == note and "地区范围" not in notes and "网点范围" not in notes
     rows = list(csv.DictReader(io.StringIO(cli("--config", str(cfg), "report", "regulatory", "--quarter", "2026q3",
                                                "--format", "csv").stdout)))
     assert {"quarter": "2026Q3", "table": "branch", "branch": "TOTAL", "measure": "received", "value": "11"}.items() \
@@ -495,7 +508,7 @@ def test_the_quarterly_xlsx_read_back_agrees_with_the_database_figure_by_figure(
     assert by_region["北京"] == tuple(a + b for a, b in zip(by_branch["BJ001"][1:], by_branch["BJ002"][1:]))
     assert by_region["合计"] == by_branch["合计"][1:] and by_region["（未划分地区）"] == by_branch["GZ001"][1:]
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=2, values_only=True)}
-    assert notes["季度"] == "2026Q3" and notes["网点范围"] == "全部网点"
+    assert notes["季度"] == "2026Q3" and notes["统计范围"] == "全部网点"
 
 
 def test_the_quarterly_return_refuses_bad_input(cli, tmp_path):
