@@ -958,8 +958,9 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
         return denial(exc.kind, lang, **exc.params)
     params = dict(exc.label_params)
     field = params.get("field")
+    named = None
     if lang == "zh" and isinstance(field, str) and field in TEXT and not field.startswith("-"):
-        params["field"] = TEXT[field][1]  # a field named as its column reads: 渠道, not channel
+        named = params["field"] = TEXT[field][1]  # a field named as its column reads: 渠道, not channel
     if isinstance(exc, InvalidValue):
         params["accepted"] = sentence(exc.accepted, lang, **exc.accepted_params)
     elif isinstance(exc, IllegalMove):
@@ -969,7 +970,10 @@ def error_text(exc: ComplaintctlError, lang: str = "en") -> str:
         else:
             params.update(action=action_verb(exc.action), status=str(exc.status).replace("_", " "),
                           allowed=", ".join(command_name(a) for a in exc.allowed) or "none")
-    return sentence(exc.label_key, lang, **params)
+    text = sentence(exc.label_key, lang, **params)
+    if named is not None and not named.isascii():  # (a space parts an option's name from Chinese, not a word)
+        text = text.replace(f"{named} 的", f"{named}的", 1)
+    return text
 
 
 # A step of the procedure as an English refusal says it ("cannot {verb} a case that is closed"),

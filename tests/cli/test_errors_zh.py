@@ -20,7 +20,7 @@ def _chinese(err: str, *values: str) -> str:
     (["note", "C-2026-000001", "x", "--at", "yesterday"], "yesterday", "--at 的值 'yesterday' 无效：应为时间，如 2026-03-18 14:30"),
     (["log", "--channel", "hotline", "--phone", "12345", "--description", "x"], "12345", "无效：应为中国大陆手机号"),
     (["log", "--channel", "wechat", "--phone", "13812345678", "--description", "x"], "wechat",
-     "渠道 的值 'wechat' 无效：应为以下之一：hotline（客服热线）、"),
+     "渠道的值 'wechat' 无效：应为以下之一：hotline（客服热线）、"),
     (["escalate", "C-2026-000001", "--to", "general", "--reason", "x"], "general", "高于「一般投诉」的等级：重要投诉、紧急投诉"),
     (["close", "C-2026-000001", "--satisfaction", "satisfied"], "", "案件当前状态为「已受理」，不能执行「关闭」"),
 ])

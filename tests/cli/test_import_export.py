@@ -184,7 +184,7 @@ def test_an_import_says_why_in_the_operator_s_language(cli, tmp_path):
                     "Z-2,2026-10-21T10:00,hotline,13700005556,ok\n"
                     "Z-2,2026-10-22T10:00,hotline,13700005557,ok\n", encoding="utf-8")
     r = cli("--lang", "zh", "import", str(rows), "--skip-invalid")
-    assert "渠道 的值 'fax' 无效" in r.stdout and "与第 2 行相同：外部编号不得重复" in r.stdout and "被拒绝的行" in r.stdout
+    assert "渠道的值 'fax' 无效" in r.stdout and "与第 2 行相同：外部编号不得重复" in r.stdout and "被拒绝的行" in r.stdout
     assert r.stdout.strip().splitlines()[-1].startswith("已从 z.csv 导入 3 行中的 1 行；2 行被拒绝")
     text = (tmp_path / "z.rejects.csv").read_text(encoding="utf-8")
     assert "外部编号不得重复" in text and "external ids are unique" not in text
