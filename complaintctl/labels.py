@@ -124,7 +124,7 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "resume": ("Resumed", "恢复", ()),
         "extend": ("Extended", "延期", ()),
         "resolve": ("Resolved", "办结", ()),
-        "reopen": ("Reopened", "重启", ()),
+        "reopen": ("Reopened", "重开", ("重启",)),
         "close": ("Closed", "关闭", ()),
         "withdraw": ("Withdrawn", "撤回", ()),
         "repeat": ("Repeat complaint", "重复投诉", ()),
@@ -327,7 +327,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "followup_due_at": ("Follow-up due", "跟进时限"),
     "resolved_at": ("Resolved", "办结时间"),
     "closed_at": ("Closed", "关闭时间"),
-    "reopen_count": ("Reopened", "重启次数"),
+    "reopen_count": ("Reopened", "重开次数"),
     "repeat_count": ("Repeats", "重复投诉次数"),
     "withdrawn_at": ("Withdrawn", "撤回时间"),
     "col.withdrawn": ("Withdrawn", "已撤回"),
@@ -335,7 +335,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "extended_days": ("extended to {n} days from receipt", "延长至受理后 {n} 日"),
     "opened_by": ("Opened by", "起因"),
     "opened_by.log": ("complaint", "受理投诉"),
-    "opened_by.reopen": ("reopen", "重启"),
+    "opened_by.reopen": ("reopen", "重开"),
     "opened_by.new_facts": ("new facts", "新事实或新理由"),
     "opened_by.review": ("review", "核查"),
     "review": ("Review", "核查"),
@@ -1336,7 +1336,7 @@ DEMO_REGIONS = {"BJ000": "总行营业部", "BJ001": "北京市东城区", "BJ00
 SLA_HEADERS = {
     "resolved": ("Resolved", "办结数"), "within_internal_pct": ("Within internal limit", "内部时限内"),
     "within_regulatory_pct": ("Within regulatory limit", "监管时限内"),
-    "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重启率"),
+    "first_time_resolution_pct": ("First-time resolution", "一次办结率"), "reopen_pct": ("Reopened", "重开率"),
     "median_working_days": ("Median (wd)", "中位数（工作日）"), "p90_working_days": ("P90 (wd)", "P90（工作日）"),
     "urgent_response_pct": ("Urgent plan in 24h", "紧急24小时方案"),
     "reviews_decided": ("Reviews decided", "核查办结数"), "reviews_within_30_days_pct": ("Reviews in 30 days", "核查30日内"),
@@ -1614,8 +1614,8 @@ HELP_ZH: dict[str, str] = {
     "report summary --to": "期间终点（日期包括该日全天）。",
     "report summary --by": "channel、product、category、branch 或 tier（也可填中文名称：渠道、产品……）；最多三个，用逗号分隔。",
     "report regulatory": "按 JR/T 0169 代码、按网点和地区编制的季度投诉报表，报送监管部门。\n\n"
-                         "按业务类型 × 投诉原因和按渠道统计受理量；按网点和地区统计：15 日内办结、延期内办结或逾期办结、"
-                         "撤回、重复投诉、核查及其结果、期末未办结。",
+                         "按业务类型 × 投诉原因和按渠道统计受理量；按网点和地区统计：15 日内办结、延期内办结或超期办结、"
+                         "撤回、重复投诉、核查及其结果、期末未结。",
     "report regulatory --quarter": "季度，如 2026Q3。",
     "report regulatory --month": "或某一个月，如 2026-07（即月度报告的数字）。",
     "report regulatory --branch": "只统计一个网点（默认：全部）。",
@@ -1761,7 +1761,7 @@ TEXT.update({
                              "{ref} 已中止：请先恢复处理，新事实才能重新计时"),
     "err.reopen_window": ("{ref} was resolved on {day}; the {window}-day reopen window ran out at 24:00 on {last}; "
                           "log a new case with --related {ref}",
-                          "{ref} 已于 {day} 办结；{window} 日的重启期限已于 {last} 24:00 届满；请用 --related {ref} 登记新案件"),
+                          "{ref} 已于 {day} 办结；{window} 日的重开期限已于 {last} 24:00 届满；请用 --related {ref} 登记新案件"),
     "err.already_reviewed": ("{ref} was already reviewed (requested {at}): a decision is reviewed once",
                              "{ref} 已核查过（于 {at} 申请）：一项处理决定只核查一次"),
     "err.staff_exists": ("staff {name!r} already exists: expected a new name (see 'complaintctl staff list')",

@@ -219,7 +219,7 @@ def test_errors_speak_chinese_with_lang_zh(cli):
     ref = cli.log()
     cli("resolve", ref, "--resolution", "ok", "--at", "2026-03-03T10:00")
     cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-03T11:00")
-    assert "案件当前状态为「已关闭」，不能执行「办结」；该状态下可执行：重启" in cli.fails("--lang", "zh", "resolve", ref, "--resolution", "x")
+    assert "案件当前状态为「已关闭」，不能执行「办结」；该状态下可执行：重开" in cli.fails("--lang", "zh", "resolve", ref, "--resolution", "x")
     assert "未找到案件 'C-2026-000099'" in cli.fails("--lang", "zh", "note", "C-2026-000099", "x")
     assert "渠道的值 '微信' 无效：应为以下之一：hotline（客服热线）、" in cli.fails(
         "--lang", "zh", "log", "--channel", "微信", "--phone", "13812345678", "--description", "x")

@@ -72,7 +72,7 @@ def test_a_cases_deadlines_are_explained_from_its_cycle_with_restarts_extensions
     assert again[1:] == dl.explain(opened, Tier.GENERAL, CAL, restart=True).steps  # counted the same, said so
     assert again[1] == "Restarted Mon 2026-03-02 10:00 (Asia/Shanghai); that day is not counted."
     assert [len(again[1:]), again[-1]] == [len(first), first[-1].replace("after receipt", "after the restart")]
-    assert dl.explain_case(_case(), opened, "reopen", CAL, "zh")[0].startswith("2026-03-02（周一） 重新计时（重启）")
+    assert dl.explain_case(_case(), opened, "reopen", CAL, "zh")[0].startswith("2026-03-02（周一） 重新计时（重开）")
     extended = dl.explain_case(_case(regulatory_extension_days=60, tier=Tier.IMPORTANT.value), opened, "log", CAL)
     assert extended == dl.explain(opened, Tier.IMPORTANT, CAL, extended_to=60).steps
     assert extended != dl.explain(opened, Tier.IMPORTANT, CAL).steps
