@@ -410,10 +410,19 @@ def _sla_header(key: str, lang: str) -> str:
 
 def group_column(key: str, enum=None) -> Column:
     """The first column of a report grouped by `key`, whose last row is the TOTAL: in a table that
-    row reads as the word for a total in the table's language (labels: total); CSV and JSON keep the key TOTAL."""
+    row reads as the word for a total in the table's language (labels: total), and the group of
+    cases with none (no department, no assignee) as the word for none; CSV and JSON keep the key
+    TOTAL and the empty group."""
     plain = Column(key, enum=enum)
-    return Column(key, enum=enum, display=lambda row, lang: labels.t("total", lang) if row.get(key) == "TOTAL"
-                  else render.cell_text(row.get(key), plain, lang))
+
+    def shown(row: dict, lang: str) -> str:
+        value = row.get(key)
+        if value == "TOTAL":
+            return labels.t("total", lang)
+        if value in (None, ""):
+            return labels.t("group.none", lang)
+        return render.cell_text(value, plain, lang)
+    return Column(key, enum=enum, display=shown, priority=0)  # (what the row is of: never cut)
 
 
 def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:

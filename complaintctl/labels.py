@@ -495,6 +495,7 @@ TEXT: dict[str, tuple[str, str]] = {
                               "asked for before it), by region", "各地区本期其他办结（往期受理、重新处理的投诉及往期申请的核查）"),
     "region": ("Region", "地区"),
     "region.none": ("(no region)", "（未划分地区）"),
+    "group.none": ("(none)", "（无）"),  # a report's group of the cases with no value (no department)
     "title.by_region": ("Handling by region", "各地区处理情况"),
     "title.by_branch_more": ("Repeat complaints, reviews and open cases by branch", "各网点重复投诉、核查及期末未结"),
     "title.by_region_more": ("Repeat complaints, reviews and open cases by region", "各地区重复投诉、核查及期末未结"),

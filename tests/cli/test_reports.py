@@ -302,3 +302,18 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     wide = cli("--lang", "zh", "report", "late-entries", "--output", "late.txt")  # (a file keeps every column)
     assert f"{cli.admin}（代 wangfang）" in Path("late.txt").read_text() and " as " not in Path("late.txt").read_text(), wide
     assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
+
+
+def test_a_reports_group_of_cases_with_none_is_named_in_a_table(cli):
+    """report sla --by department: the cases with no department are a group of their own, named
+    "(none)" in a table (not a blank first cell), empty in CSV as stored; a long group name is never cut."""
+    cli.staff()
+    for department in ("消费者权益保护部暨客户服务中心", None):
+        ref = cli.log(received="2026-03-02T09:00", *(["--department", department] if department else []))
+        cli("resolve", ref, "--resolution", "退还手续费", "--at", "2026-03-03T10:00")
+    window = ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "department"]
+    table = cli(*window).stdout
+    assert "\n(none)  " in table and "消费者权益保护部暨客户服务中心" in table
+    assert "\n（无）  " in cli("--lang", "zh", *window).stdout
+    rows = list(csv.DictReader(io.StringIO(cli(*window, "--format", "csv").stdout)))
+    assert [r["department"] for r in rows] == ["", "消费者权益保护部暨客户服务中心", "TOTAL"]
