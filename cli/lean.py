@@ -266,6 +266,7 @@ def _open(opts: dict):
     render.database_file = st.database_file  # which file --output must never be (as app.py sets it)
     if opts.get("output") is not None:  # refused before anything is worked out, as the full way refuses it
         render.check_output(Path(opts["output"]))
+        render.check_suffix(opts.get("fmt", "table"), opts["output"])  # (a name that says another kind of file)
     config = st.config
     db = Reader.open(st.db_url, config["database.busy_timeout_seconds"])
     if db is None:

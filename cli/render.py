@@ -170,7 +170,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     For a table, `total` (when the query was limited in SQL) is how many rows there are in all.
     With `sequences`, each row is a fresh list in column order rather than a dict (the CSV of a
     whole-database export is written without building a dict per row)."""
-    check_format(fmt, excel)
+    check_format(fmt, excel, output)
     if sequences and fmt != "csv":
         keys = [c.key for c in columns]
         rows = (dict(zip(keys, row)) for row in rows)
@@ -212,6 +212,7 @@ def emit_csv_text(keys: list[str], copied: tuple[str, Iterable[tuple[int, bytes]
     rows there were."""
     import codecs
 
+    check_suffix("csv", output)
     encoding, blocks = copied
     n = 0
     with destination(output) as out:
@@ -234,12 +235,33 @@ def emit_csv_text(keys: list[str], copied: tuple[str, Iterable[tuple[int, bytes]
     return n
 
 
-def check_format(fmt: str, excel: bool = False) -> None:
-    """A format the rows can be written in; --excel (a byte-order mark for Excel) only with CSV."""
+def check_format(fmt: str, excel: bool = False, output: Path | None = None) -> None:
+    """A format the rows can be written in; --excel (a byte-order mark for Excel) only with CSV;
+    an --output whose name says another kind of file refused (check_suffix)."""
     if fmt not in FORMATS:
         raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
+    check_suffix(fmt, output)
+
+
+# The formats a file's name says it holds: `--format xlsx --output q3.csv` would write a workbook
+# that a spreadsheet opens as garbled text (and a CSV named .xlsx would not open at all). A name
+# with any other ending (or none) takes any format.
+SUFFIX_FORMATS = {".csv": ("csv",), ".json": ("json", "jsonl"), ".jsonl": ("jsonl",), ".ndjson": ("jsonl",),
+                  ".xlsx": ("xlsx",), ".html": ("html",), ".htm": ("html",)}
+
+
+def check_suffix(fmt: str, output: Path | str | None) -> None:
+    """Refuse writing `fmt` into a file whose name ends as another kind of file (before anything
+    is read or written); stdout (none, or -) takes any."""
+    if output is None or str(output) == "-":
+        return
+    suffix = Path(output).suffix.lower()
+    kinds = SUFFIX_FORMATS.get(suffix)
+    if kinds is not None and fmt not in kinds:
+        raise InvalidValue("--output", str(output), "acc.output_suffix", fmt=fmt, suffix=suffix,
+                           kinds=" or ".join(kinds))
 
 
 def _csv_cells(keys: list[str]) -> Callable[[dict], list]:
@@ -704,6 +726,7 @@ def check_document_format(fmt: str) -> None:
 
 def write_json(data: Any, output: Path | None = None) -> None:
     """One JSON document, to stdout or (atomically) to a file."""
+    check_suffix("json", output)
     with destination(output) as out:
         out.write(_json_document(data) + "\n")
 

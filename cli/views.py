@@ -566,6 +566,7 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
         raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
+    render.check_suffix(fmt, output)
     if fmt == "xlsx" and output is None:
         raise UserError("err.xlsx_needs_output")
     if quarter is not None:
@@ -726,6 +727,7 @@ def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:
     as_of = dt.datetime.fromisoformat(data["as_of"])
     if as_of < dt.datetime.fromisoformat(data["to"]):  # (as_of is the month's end once it is over)
         _unfinished(data["month"], data["from"], data["to"], as_of, lang, "monthly.partial")
+    render.check_suffix(fmt, output)
     if fmt == "json":
         render.write_json(data, output)
         return

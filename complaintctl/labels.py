@@ -2021,6 +2021,9 @@ TEXT.update({
                         "由 complaintctl db anchor 写入的已有锚点文件"),
     "acc.anchor_nonempty": ("a file holding at least one line written by 'complaintctl db anchor'",
                             "至少含一行由 complaintctl db anchor 写入内容的文件"),
+    "acc.output_suffix": ("a file name that fits --format {fmt} (a name ending in {suffix} is for --format {kinds}: "
+                          "give that format, or another name)",
+                          "与 --format {fmt} 相符的文件名（以 {suffix} 结尾的文件应使用 --format {kinds}：请改用该格式或另取文件名）"),
     "acc.config_path": ("the path of a TOML config file (or neither --config nor COMPLAINTCTL_CONFIG, to use the "
                         "search path)",
                         "某个 TOML 配置文件的路径（或既不给 --config 也不设置 COMPLAINTCTL_CONFIG，按搜索路径查找）"),

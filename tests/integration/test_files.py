@@ -3,6 +3,7 @@ import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -364,3 +365,51 @@ def test_neither_the_rejects_file_nor_the_anchors_file_may_be_the_database(cli, 
         r = RUN(["--db", str(db), *args])
         assert r.exit_code == 2 and "the database" in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)
     assert RUN(["--db", str(db), "db", "check"]).exit_code == 0
+
+
+def test_an_output_named_for_another_kind_of_file_is_refused_both_ways(cli, tmp_path):
+    """`--format xlsx --output q3.csv` wrote a workbook a spreadsheet opens as garbled text; now a name
+    whose ending says another kind of file is refused (exit 2, one line, nothing written), the lean
+    way as the full way, before any work; a name with another ending, or none, takes any format."""
+    import sys as _sys
+
+    from complaintctl_cli import lean
+
+    def _run(argv, lean_way):
+        """As the console script runs it: the lean way first when asked (what it does not answer goes
+        the full way), or the full way alone."""
+        with RUN.isolation() as (out, err, _):
+            try:
+                if not (lean_way and lean.run(argv)):
+                    RUN.command.main(args=argv, prog_name="complaintctl")
+                code = 0
+            except SystemExit as exc:
+                code = exc.code or 0
+            _sys.stdout.flush()
+            _sys.stderr.flush()
+            return code, out.getvalue(), err.getvalue()
+
+    cli.log(received="2026-03-02T10:00")
+    refused = (["report", "regulatory", "--quarter", "2026Q1", "--format", "xlsx", "--output", "q1.csv"],
+               ["report", "overdue", "--as-of", "2026-03-20T09:00", "--format", "csv", "--output", "late.json"],
+               ["export", "--format", "csv", "--output", "cases.xlsx"],
+               ["list", "--all", "--format", "json", "--output", "cases.csv"],
+               ["report", "monthly", "--month", "2026-03", "--output", "march.json"],
+               ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv", "--output", "s.HTML"])
+    for args in refused:
+        name = args[-1]
+        for lean_way in (True, False):
+            code, out, err = _run(["--db", str(cli.db), *args], lean_way)
+            assert code == 2 and out == b"", (args, lean_way)
+            fmt = args[args.index("--format") + 1] if "--format" in args else "html"
+            assert err.decode() == (f"complaintctl: error: invalid --output '{name}': expected a file name that fits "
+                                    f"--format {fmt} (a name ending in {Path(name).suffix.lower()} is for --format "
+                                    f"{ {'.csv': 'csv', '.json': 'json or jsonl', '.xlsx': 'xlsx', '.html': 'html'}[Path(name).suffix.lower()] }: "
+                                    "give that format, or another name)\n"), (args, err)
+            assert not (tmp_path / name).exists()
+    assert "--format json 相符的文件名" in cli.fails("--lang", "zh", "report", "monthly", "--month", "2026-03", "--format",
+                                                "json", "--output", "march.html")
+    for args in (["export", "--output", "cases.json"], ["report", "overdue", "--as-of", "2026-03-20T09:00", "--output",
+                                                         "late.txt"], ["export", "--format", "csv", "--output", "cases"]):
+        cli(*args)
+        assert (tmp_path / args[-1]).exists(), args
