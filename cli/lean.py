@@ -1051,7 +1051,7 @@ class _MonthlySource:
         if overdue:
             return _late_actions(self.db, self.ctx, as_of)
         return _actions(self.db, self.ctx, as_of, "actions_due_rows", lo=self.db.day(due_from),
-                        hi=self.db.day(due_before))
+                        hi=self.db.day(due_before), moment=self.db.time(as_of))
 
 
 def _prepare_monthly(opts: dict):

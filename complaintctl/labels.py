@@ -1902,6 +1902,7 @@ TEXT.update({
     "acc.after_review_requested": ("a time not before the review was requested ({at})",
                                    "不早于核查申请时间（{at}）的时间"),
     "acc.not_after_told": ("a time not after the customer was told (--at {at})", "不晚于告知客户时间（--at {at}）的时间"),
+    "acc.after_action_added": ("a time not before the action was added ({at})", "不早于该整改措施添加时间（{at}）的时间"),
     "acc.after_from": ("a time after --from ({start})", "晚于 --from（{start}）的时间"),
     "acc.before_deadline": ("a time before the deadline being extended ran out ({due}): a deadline that has passed "
                             "cannot be extended",

@@ -70,10 +70,14 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
         # Only an urgent case owes a 24-hour plan: its first_response_due_at, set when it became
         # urgent (a general case's answer meets no deadline of its own). A review's cycle has its
         # own 30 days in regulatory_due_at: the deadline its decision meets is named for it.
-        deadline = {"response": held.get("first_response_due_at"),
+        # Only the first answer of a cycle gives the plan: a further reply meets no deadline.
+        deadline = {"response": None if held.get("first_responded_at") else held.get("first_response_due_at"),
                     "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at"),
                     "review": held.get("regulatory_due_at")}
-        crossed = [(name, deadline[name]) for name in CLOCKS[ev.action]
+        clocks = CLOCKS[ev.action]
+        if held.get("status") == d.Status.UNDER_REVIEW.value:  # (a withdrawal during a review: the review's days)
+            clocks = tuple("review" if name == "regulatory" else name for name in clocks)
+        crossed = [(name, deadline[name]) for name in clocks
                    if deadline[name] is not None and ev.occurred_at < deadline[name] <= ev.recorded_at]
         if not crossed:
             continue
@@ -85,20 +89,23 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
     return out
 
 
-_FIELDS = ("due_at", "regulatory_due_at", "first_response_due_at")
+_FIELDS = ("due_at", "regulatory_due_at", "first_response_due_at", "first_responded_at")
 
 
-def _deadlines_before(wanted: set[int], history: dict[int, list]) -> dict[int, dict[str, dt.datetime]]:
-    """For each event id in `wanted`, its case's deadlines as they stood just before it: replayed from
+def _deadlines_before(wanted: set[int], history: dict[int, list]) -> dict[int, dict[str, Any]]:
+    """For each event id in `wanted`, its case's deadlines (and its status, and whether its cycle's
+    first answer was given) as they stood just before it: replayed from
     the case's events in order, each deadline as the last earlier event that set it left it (an
     extension's own event moves the deadline it was recorded after; a later resume does not count)."""
-    out: dict[int, dict[str, dt.datetime]] = {}
+    out: dict[int, dict[str, Any]] = {}
     for events in history.values():
-        held: dict[str, dt.datetime] = {}
+        held: dict[str, Any] = {}
         for row in events:
             if row.id in wanted:
                 out[row.id] = dict(held)
             new = json.loads(row.new) if row.new else {}
+            if new.get("status"):
+                held["status"] = new["status"]
             for field in _FIELDS:
                 if field in new:
                     value = new[field]

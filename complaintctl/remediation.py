@@ -81,6 +81,8 @@ def done(uow, ctx: Context, key: str, *, evidence: str, at: str | None = None) -
         action = _load(uow, key)
         if action.status == d.ActionStatus.DONE.value:
             raise UserError("err.action_done", id=action.id, at=said_time(action.done_at, ctx))
+        if when < action.created_at:  # (done before it was decided on: the reports would read it so)
+            raise InvalidValue("--at", said_time(when, ctx), "acc.after_action_added", at=said_time(action.created_at, ctx))
         action.status, action.evidence, action.done_at = d.ActionStatus.DONE.value, proof, when
         uow.session.add(action)
         audit.append(uow, case_id=None, action=d.Action.ACTION_DONE.value, actor=ctx.actor, occurred_at=when,
@@ -98,14 +100,18 @@ def refs_select(ids):
             .where(RemediationCase.action_id.in_(ids)).order_by(RemediationCase.action_id, Case.id))
 
 
-def late_select_where(today, moment) -> tuple:
-    """An action open at `moment` and past its due date on `today` (moment's day in the business
-    zone; late from the day after the due date): one added by then and not done by then, so that a
-    past moment (the monthly report's month end) reads the actions as they stood, whatever was done
-    or added since."""
+def as_it_stood(moment, status=None) -> tuple:
+    """The actions as they stood at `moment`: added by then; of `status` then, if given (open then:
+    not done by then, though it may be since; done then: done by then). With the present moment this
+    is the stored status; with a past one (the monthly report's month end, --as-of) the actions read
+    as they stood, whatever was done or added since."""
     a = RemediationAction
-    return (a.due_on < today, a.created_at <= moment,
-            or_(a.status == d.ActionStatus.OPEN.value, a.done_at > moment))
+    out = [a.created_at <= moment]
+    if status == d.ActionStatus.OPEN.value:
+        out.append(or_(a.status == status, a.done_at > moment))
+    elif status is not None:
+        out += [a.status == status, a.done_at <= moment]
+    return tuple(out)
 
 
 def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
@@ -117,7 +123,7 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
             due_from: dt.date | None = None) -> Iterator[dict[str, Any]]:
     """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
     moment = as_of or ctx.now
-    stmt = actions_select(late_on=ctx.calendar.local_date(moment) if overdue else None, late_at=moment,
+    stmt = actions_select(moment, late_on=ctx.calendar.local_date(moment) if overdue else None,
                           status=labels.parse(d.ActionStatus, status, "--status").value if status else None,
                           owner=owner.strip() if owner else None, due_before=due_before, due_from=due_from)
     rows = uow.session.execute(stmt).scalars().all()
@@ -126,18 +132,16 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
         yield action_row(a, ctx, refs.get(a.id, []), moment)
 
 
-def actions_select(*, late_on=None, late_at=None, status=None, owner=None, due_before=None, due_from=None):
-    """The actions, earliest due first: open at the moment `late_at` and late on its day `late_on`
-    (late from the day after the due date, in the business zone), of a status, of an owner, due
-    before a day, due from a day
-    (values or bound parameters: complaintctl/sqltext.py compiles the late ones and those due in a
-    month for the lean reports); each condition only when given."""
+def actions_select(moment, *, late_on=None, status=None, owner=None, due_before=None, due_from=None):
+    """The actions as they stood at `moment` (as_it_stood), earliest due first: open then and late on
+    the day `late_on` (late from the day after the due date, in the business zone), of a status then,
+    of an owner, due before a day, due from a day (values or bound parameters:
+    complaintctl/sqltext.py compiles the late ones and those due in a month for the lean reports);
+    each condition only when given."""
     a = RemediationAction
-    stmt = select(a).order_by(a.due_on, a.id)
+    stmt = select(a).where(*as_it_stood(moment, status)).order_by(a.due_on, a.id)
     if late_on is not None:
-        stmt = stmt.where(*late_select_where(late_on, late_at))
-    if status is not None:
-        stmt = stmt.where(a.status == status)
+        stmt = stmt.where(*as_it_stood(moment, d.ActionStatus.OPEN.value)[1:], a.due_on < late_on)
     if owner is not None:
         stmt = stmt.where(a.owner == owner)
     if due_before is not None:
@@ -150,4 +154,4 @@ def actions_select(*, late_on=None, late_at=None, status=None, owner=None, due_b
 def late_select(today, moment):
     """The actions open and late at `moment` (its day `today`), earliest due first (as
     `actions(overdue=True)` reads them; compiled for the lean reports' late actions)."""
-    return actions_select(late_on=today, late_at=moment)
+    return actions_select(moment, late_on=today)

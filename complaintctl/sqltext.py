@@ -52,6 +52,7 @@ TABLES = {"show_rule_changes": services.rule_changes_select(),
                                                        sa.bindparam("moment", type_=UTCDateTime())),
           # the monthly report's actions due in the month: from lo to before hi
           "actions_due_rows": remediation.actions_select(
+              sa.bindparam("moment", type_=UTCDateTime()),
               due_from=sa.bindparam("lo", dt.date(2000, 1, 1), type_=sa.Date()),
               due_before=sa.bindparam("hi", dt.date(2000, 1, 1), type_=sa.Date()))}
 

@@ -14,10 +14,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'remediation_actions.status, remediation_actions.evidence, '
                                      'remediation_actions.done_at, remediation_actions.created_by, '
                                      'remediation_actions.created_at FROM remediation_actions WHERE '
-                                     'remediation_actions.due_on < %(hi)s::DATE AND '
+                                     'remediation_actions.created_at <= %(moment)s::TIMESTAMP WITHOUT TIME '
+                                     'ZONE AND remediation_actions.due_on < %(hi)s::DATE AND '
                                      'remediation_actions.due_on >= %(lo)s::DATE ORDER BY '
                                      'remediation_actions.due_on, remediation_actions.id',
-                                     {}),
+                                     {'moment': None}),
                 'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > %(as_of)s::TIMESTAMP WITHOUT '
                           'TIME ZONE) THEN %(param_1)s::VARCHAR WHEN (cases.received_at > '
                           '%(age_1)s::TIMESTAMP WITHOUT TIME ZONE) THEN %(param_2)s::VARCHAR WHEN '
@@ -1312,11 +1313,11 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'remediation_actions.status, remediation_actions.evidence, '
                                       'remediation_actions.done_at, remediation_actions.created_by, '
                                       'remediation_actions.created_at FROM remediation_actions WHERE '
-                                      'remediation_actions.due_on < %(today)s::DATE AND '
                                       'remediation_actions.created_at <= %(moment)s::TIMESTAMP WITHOUT TIME '
                                       'ZONE AND (remediation_actions.status = %(status_1)s::VARCHAR OR '
                                       'remediation_actions.done_at > %(moment)s::TIMESTAMP WITHOUT TIME '
-                                      'ZONE) ORDER BY remediation_actions.due_on, remediation_actions.id',
+                                      'ZONE) AND remediation_actions.due_on < %(today)s::DATE ORDER BY '
+                                      'remediation_actions.due_on, remediation_actions.id',
                                       {'moment': None, 'status_1': 'open'}),
                 'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                              'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '
@@ -7163,9 +7164,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'remediation_actions.status, remediation_actions.evidence, '
                                  'remediation_actions.done_at, remediation_actions.created_by, '
                                  'remediation_actions.created_at FROM remediation_actions WHERE '
-                                 'remediation_actions.due_on < :hi AND remediation_actions.due_on >= :lo '
-                                 'ORDER BY remediation_actions.due_on, remediation_actions.id',
-                                 {}),
+                                 'remediation_actions.created_at <= :moment AND remediation_actions.due_on < '
+                                 ':hi AND remediation_actions.due_on >= :lo ORDER BY '
+                                 'remediation_actions.due_on, remediation_actions.id',
+                                 {'moment': None}),
             'aging': ('SELECT cases.tier, CASE WHEN (cases.received_at > :as_of) THEN :param_1 WHEN '
                       '(cases.received_at > :age_1) THEN :param_2 WHEN (cases.received_at > :age_3) THEN '
                       ':param_3 WHEN (cases.received_at > :age_5) THEN :param_4 WHEN (cases.received_at > '
@@ -8731,10 +8733,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'remediation_actions.status, remediation_actions.evidence, '
                                   'remediation_actions.done_at, remediation_actions.created_by, '
                                   'remediation_actions.created_at FROM remediation_actions WHERE '
-                                  'remediation_actions.due_on < :today AND remediation_actions.created_at <= '
-                                  ':moment AND (remediation_actions.status = :status_1 OR '
-                                  'remediation_actions.done_at > :moment) ORDER BY '
-                                  'remediation_actions.due_on, remediation_actions.id',
+                                  'remediation_actions.created_at <= :moment AND (remediation_actions.status '
+                                  '= :status_1 OR remediation_actions.done_at > :moment) AND '
+                                  'remediation_actions.due_on < :today ORDER BY remediation_actions.due_on, '
+                                  'remediation_actions.id',
                                   {'moment': None, 'status_1': 'open'}),
             'list_all': ('SELECT cases.id, cases.reference, cases.status, cases.tier, cases.channel, '
                          'cases.product, cases.category, cases.branch, cases.department, cases.assignee, '

@@ -72,6 +72,15 @@ def test_remediation_actions_are_added_listed_late_and_done_with_audited_events(
     done = cli.json("action", "done", "1", "--evidence", "2026-03-20 全辖培训，签到表存档", "--json")
     assert done["status"] == "done" and done["evidence"].startswith("2026-03-20")
     assert cli.json("action", "list", "--overdue", "--as-of", "2099-03-12T09:00", "--format", "json") == []
+    # As it stood at an earlier moment: added by then, not yet done then; the filters read the same.
+    cli.sql("update remediation_actions set created_at = '2026-03-01 01:00:00'")
+    then = ["action", "list", "--as-of", "2026-06-01T00:00", "--format", "json"]
+    assert [(r["id"], r["status"], r["done_at"], r["evidence"]) for r in cli.json(*then)] == [
+        (1, "open", None, None), (2, "open", None, None)]
+    assert [r["id"] for r in cli.json(*then, "--status", "open")] == [1, 2]
+    assert cli.json(*then, "--status", "done") == [] and cli.json(*then[:2], "--as-of", "2026-02-01T00:00",
+                                                                     "--format", "json") == []
+    assert [r["id"] for r in cli.json("action", "list", "--status", "done", "--format", "json")] == [1]
     events = cli.sql("select action, actor from events where case_id is null and action like 'action%' order by id")
     assert [tuple(e) for e in events] == [("action_add", cli.admin), ("action_add", cli.admin), ("action_done", cli.admin)]
     assert cli("db", "check").exit_code == 0
@@ -89,6 +98,9 @@ def test_remediation_mistakes_are_one_line_and_write_nothing(cli):
                                        "--owner", "zhangwei", "--due", "2099-01-01", "--case", "C-2026-000999")
     assert "no remediation action '7'" in cli.fails("action", "done", "7", "--evidence", "x")
     cli("action", "add", "--title", "x", "--root-cause", "fees", "--owner", "zhangwei", "--due", "2099-01-01")
+    err = cli.fails("action", "done", "1", "--evidence", "done", "--at", "2026-01-01T10:00")
+    assert err.startswith("complaintctl: error: invalid --at '2026-01-01 10:00': expected a time not before the "
+                          "action was added (")
     cli("action", "done", "1", "--evidence", "done")
     assert "already done" in cli.fails("action", "done", "1", "--evidence", "again")
 

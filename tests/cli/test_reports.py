@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,7 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     cli("resolve", on_time, "--resolution", "退还手续费", "--notified-via", "phone")
     plan = cli.log("--tier", "urgent", received="2026-11-02T09:00")  # the plan due 11-03 09:00
     cli("respond", plan, "--text", "应急方案", "--at", "2026-11-02T18:00")
+    cli("respond", plan, "--text", "再次回复客户", "--at", "2026-11-04T10:00")  # a further reply: no plan to meet
     # An extension entered after the deadline it extends (refused without --at), and a pause entered
     # after the internal deadline, which a resume then moved: each against the deadline it was entered after.
     extended = cli.log(received="2026-11-02T09:00")
@@ -286,11 +288,16 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     cli("review", reviewed, "--requested-at", "2026-08-10T10:00", "--reviewer", "zhangwei")
     cli("--as", "zhangwei", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at",
         "2026-08-20T10:00")
+    withdrawn = cli.log(received="2026-08-03T09:00")  # ... and so does a withdrawal during a review
+    cli("resolve", withdrawn, "--resolution", "退还手续费", "--at", "2026-08-04T10:00")
+    cli("review", withdrawn, "--requested-at", "2026-08-10T10:00", "--reviewer", "zhangwei")
+    cli("withdraw", withdrawn, "--reason", "客户撤回核查", "--at", "2026-08-21T10:00")
     rows = cli.json("report", "late-entries", "--format", "json")
     assert [(r["reference"], r["action"], r["deadline"], r["due_at"][:10]) for r in rows] == [
         (late, "resolve", "internal+regulatory", "2026-11-06"), (plan, "respond", "response", "2026-11-03"),
         (extended, "extend", "regulatory", "2026-11-18"), (paused, "pause", "internal", "2026-11-06"),
-        (reviewed, "resolve", "internal+regulatory", "2026-08-07"), (reviewed, "review_decide", "review", "2026-09-10")]
+        (reviewed, "resolve", "internal+regulatory", "2026-08-07"), (reviewed, "review_decide", "review", "2026-09-10"),
+        (withdrawn, "resolve", "internal+regulatory", "2026-08-07"), (withdrawn, "withdraw", "review", "2026-09-10")]
     assert rows[0]["actor"] == f"{cli.admin} as wangfang" and rows[0]["occurred_at"] == "2026-11-03T10:00:00+08:00"
     assert rows[0]["due_at"] == "2026-11-06T00:00:00+08:00" and rows[0]["recorded_after_seconds"] > 20 * 86400
     # A window of recording that ended before they were entered lists none of them.
@@ -298,9 +305,12 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     empty = cli("report", "late-entries", "--to", "2026-11-20")
     assert empty.stderr.strip() == "No step was recorded after a deadline it is dated before."
     zh = cli("--lang", "zh", "report", "late-entries", "--branch", "BJ001").stdout
-    assert "时限届满后补录" in zh and "办结" in zh and "内部、监管" in zh and "核查" in zh
-    wide = cli("--lang", "zh", "report", "late-entries", "--output", "late.txt")  # (a file keeps every column)
-    assert f"{cli.admin}（代 wangfang）" in Path("late.txt").read_text() and " as " not in Path("late.txt").read_text(), wide
+    assert "时限届满后补录" in zh and "办结" in zh and "内部、监管" in zh
+    cli("--lang", "zh", "report", "late-entries", "--output", "late.txt")  # (a file keeps every column)
+    lines = Path("late.txt").read_text().splitlines()
+    assert f"{cli.admin}（代 wangfang）" in lines[3] and not any(" as " in line for line in lines)
+    cells = [re.split(r"\s{2,}", line.strip()) for line in lines[3:]]  # (a table file: every column whole)
+    assert [c[6] for c in cells if c[0] in (reviewed, withdrawn) and c[2] != "办结"] == ["核查", "核查"]  # the deadline
     assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
 
 
