@@ -66,19 +66,7 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
     before = _deadlines_before({ev.id for ev in steps}, history)
     out = []
     for ev in steps:
-        held = before.get(ev.id, {})
-        # Only an urgent case owes a 24-hour plan: its first_response_due_at, set when it became
-        # urgent (a general case's answer meets no deadline of its own). A review's cycle has its
-        # own 30 days in regulatory_due_at: the deadline its decision meets is named for it.
-        # Only the first answer of a cycle gives the plan: a further reply meets no deadline.
-        deadline = {"response": None if held.get("first_responded_at") else held.get("first_response_due_at"),
-                    "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at"),
-                    "review": held.get("regulatory_due_at")}
-        clocks = CLOCKS[ev.action]
-        if held.get("status") == d.Status.UNDER_REVIEW.value:  # (a withdrawal during a review: the review's days)
-            clocks = tuple("review" if name == "regulatory" else name for name in clocks)
-        crossed = [(name, deadline[name]) for name in clocks
-                   if deadline[name] is not None and ev.occurred_at < deadline[name] <= ev.recorded_at]
+        crossed = _crossed(ev, before.get(ev.id, {}))
         if not crossed:
             continue
         name, due = min(crossed, key=lambda c: c[1])  # the one passed first
@@ -87,6 +75,23 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
                     "deadline": "+".join(n for n, _ in crossed), "due_at": show_time(due, ctx),
                     "recorded_after_seconds": int((ev.recorded_at - due).total_seconds())})
     return out
+
+
+def _crossed(ev, held: dict[str, Any]) -> list[tuple[str, dt.datetime]]:
+    """The deadlines (name, time) a step was dated before but recorded after, of those it meets
+    (CLOCKS), each as it stood just before the step (`held`). Only an urgent case owes a 24-hour
+    plan (its first_response_due_at, set when it became urgent), and only a cycle's first answer
+    gives it: a general case's answer, or a further reply, meets no deadline of its own. A review's
+    cycle has its own 30 days in regulatory_due_at: the deadline its decision, or a withdrawal
+    during it, meets is named for it."""
+    deadline = {"response": None if held.get("first_responded_at") else held.get("first_response_due_at"),
+                "internal": held.get("due_at"), "regulatory": held.get("regulatory_due_at"),
+                "review": held.get("regulatory_due_at")}
+    clocks = CLOCKS[ev.action]
+    if held.get("status") == d.Status.UNDER_REVIEW.value:
+        clocks = tuple("review" if name == "regulatory" else name for name in clocks)
+    return [(name, deadline[name]) for name in clocks
+            if deadline[name] is not None and ev.occurred_at < deadline[name] <= ev.recorded_at]
 
 
 _FIELDS = ("due_at", "regulatory_due_at", "first_response_due_at", "first_responded_at")

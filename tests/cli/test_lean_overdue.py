@@ -48,13 +48,14 @@ def _register(cli) -> None:
     cli.log(received="2026-05-19T10:00")  # not yet due
 
 
-def _run(argv: list[str], *, lean_way: bool, env: dict | None = None) -> tuple[int, bytes, bytes]:
-    """One run in this process, the lean way (which must answer it) or the full way."""
+def _run(argv: list[str], *, lean_way: bool | None, env: dict | None = None) -> tuple[int, bytes, bytes]:
+    """One run in this process, the lean way (which must answer it) or the full way; `lean_way`
+    None: as the console script runs it, the lean way first, what it does not answer the full way."""
     with RUN.isolation(env=env) as (out, err, _):
         try:
             if lean_way:
                 assert lean.run(argv), f"the lean path handed {argv} to the full path"
-            else:
+            elif lean_way is False or not lean.run(argv):
                 RUN.command.main(args=argv, prog_name="complaintctl")
             code = 0
         except SystemExit as exc:

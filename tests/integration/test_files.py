@@ -371,23 +371,7 @@ def test_an_output_named_for_another_kind_of_file_is_refused_both_ways(cli, tmp_
     """`--format xlsx --output q3.csv` wrote a workbook a spreadsheet opens as garbled text; now a name
     whose ending says another kind of file is refused (exit 2, one line, nothing written), the lean
     way as the full way, before any work; a name with another ending, or none, takes any format."""
-    import sys as _sys
-
-    from complaintctl_cli import lean
-
-    def _run(argv, lean_way):
-        """As the console script runs it: the lean way first when asked (what it does not answer goes
-        the full way), or the full way alone."""
-        with RUN.isolation() as (out, err, _):
-            try:
-                if not (lean_way and lean.run(argv)):
-                    RUN.command.main(args=argv, prog_name="complaintctl")
-                code = 0
-            except SystemExit as exc:
-                code = exc.code or 0
-            _sys.stdout.flush()
-            _sys.stderr.flush()
-            return code, out.getvalue(), err.getvalue()
+    from tests.cli.test_lean_overdue import _run
 
     cli.log(received="2026-03-02T10:00")
     refused = (["report", "regulatory", "--quarter", "2026Q1", "--format", "xlsx", "--output", "q1.csv"],
@@ -398,8 +382,8 @@ def test_an_output_named_for_another_kind_of_file_is_refused_both_ways(cli, tmp_
                ["report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv", "--output", "s.HTML"])
     for args in refused:
         name = args[-1]
-        for lean_way in (True, False):
-            code, out, err = _run(["--db", str(cli.db), *args], lean_way)
+        for lean_way in (None, False):  # as the console script runs it, and the full way alone
+            code, out, err = _run(["--db", str(cli.db), *args], lean_way=lean_way)
             assert code == 2 and out == b"", (args, lean_way)
             fmt = args[args.index("--format") + 1] if "--format" in args else "html"
             assert err.decode() == (f"complaintctl: error: invalid --output '{name}': expected a file name that fits "
