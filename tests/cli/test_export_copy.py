@@ -220,7 +220,7 @@ def test_the_second_process_is_not_trusted_with_another_snapshot(cli, tmp_path, 
     the marks differ (the audit trail's head), and this process makes every chunk itself, so the
     export is one snapshot's: without the new case, and byte for byte the one-process export."""
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "1")
-    cli("demo")
+    cli("demo", "--count", "120")  # (enough for several chunks: a smaller register, a quicker test)
     taken = _second_process_chunks(monkeypatch)
     con = sqlite3.connect(Path(cli.db), isolation_level=None)
     con.execute("BEGIN")
@@ -245,7 +245,7 @@ def test_the_second_process_is_not_trusted_with_another_snapshot(cli, tmp_path, 
 def _demo_read_by_one_process(cli: Cli, monkeypatch):
     """The demo's register, a read transaction on it, and its export by one process; the test's
     exports made by two from then on."""
-    cli("demo")
+    cli("demo", "--count", "120")  # (enough for several chunks: a smaller register, a quicker test)
     con = sqlite3.connect(Path(cli.db), isolation_level=None)
     con.execute("BEGIN")
     monkeypatch.setenv("COMPLAINTCTL_EXPORT_SPLIT", "off")
@@ -288,7 +288,7 @@ def test_the_second_process_runs_no_file_of_the_folder_it_is_started_from(cli, t
     export's second process (python -m would put the folder first on its path)."""
     import subprocess
 
-    cli("demo")
+    cli("demo", "--count", "120")  # (enough for several chunks: a smaller register, a quicker test)
     here = tmp_path / "folder"
     here.mkdir()
     ran = tmp_path / "ran"
@@ -333,7 +333,7 @@ def test_a_file_not_in_wal_mode_is_exported_by_one_process(cli, tmp_path, monkey
     """A restored backup is in rollback-journal mode: there a writer waiting to commit would keep
     the second process from starting to read while the first holds its read, each waiting for the
     other (a helper saw the export and a `log` both stop for 30 s). One process reads it."""
-    cli("demo")
+    cli("demo", "--count", "120")  # (enough for several chunks: a smaller register, a quicker test)
     copy = tmp_path / "restored.db"
     cli("db", "backup", str(copy))
     taken = _second_process_chunks(monkeypatch)

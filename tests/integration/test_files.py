@@ -367,6 +367,7 @@ def test_neither_the_rejects_file_nor_the_anchors_file_may_be_the_database(cli, 
     assert RUN(["--db", str(db), "db", "check"]).exit_code == 0
 
 
+@pytest.mark.sqlite_only  # (the check is made before the database is read: no backend's own)
 def test_an_output_named_for_another_kind_of_file_is_refused_both_ways(cli, tmp_path):
     """`--format xlsx --output q3.csv` wrote a workbook a spreadsheet opens as garbled text; now a name
     whose ending says another kind of file is refused (exit 2, one line, nothing written), the lean
