@@ -178,10 +178,10 @@ for f in failures[:5]:
 
 @pytest.mark.slow
 def test_concurrent_writers_queue_instead_of_failing(cli):
-    """8 processes x 10 mixed commands on one SQLite file, at the same time (x 8 on PostgreSQL,
+    """8 processes x 12 mixed commands on one SQLite file, at the same time (x 8 on PostgreSQL,
     whose server-side locking is not what this test is about); COMPLAINTCTL_WRITERS_EACH=200 soaks
     longer."""
-    per = int(os.environ.get("COMPLAINTCTL_WRITERS_EACH", "0")) or (10 if cli.backend == "sqlite" else 8)
+    per = int(os.environ.get("COMPLAINTCTL_WRITERS_EACH", "0")) or (12 if cli.backend == "sqlite" else 8)  # (whole cases of 4 steps)
     cli("staff", "add", "wangfang", "--role", "staff")
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(cli.db), str(w), str(per), str(ROOT)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(8)]
