@@ -214,19 +214,20 @@ def test_a_100_mb_description_on_stdin_is_refused_in_bounded_memory(cli, tmp_pat
 @pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_an_import_of_many_bad_rows_keeps_memory_bounded(cli, tmp_path):
-    """300,000 invalid rows: every one counted and written to the rejects file, a bounded number held."""
+    """100,000 invalid rows: every one counted and written to the rejects file, a bounded number held
+    (70 MB measured, the same as at 300,000: a row kept in memory would add 100 MB and more)."""
     cli.log()
     f = tmp_path / "bad.csv"
     with f.open("w", encoding="utf-8") as fh:
         fh.write("received_at,description,channel\n")
         line = "2026-03-02,来电投诉 13812345678,fax\n"
-        fh.write(line * 300_000)
+        fh.write(line * 100_000)
     code, err, peak = _peak_mb_of([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "import",
                                    str(f), "--skip-invalid", "--json"], lambda stdin: None, tmp_path)
     assert code == 0, err
-    assert peak < 200, f"peak {peak:.0f} MB"
+    assert peak < 120, f"peak {peak:.0f} MB"
     with (tmp_path / "bad.rejects.csv").open(encoding="utf-8") as fh:
-        assert sum(1 for _ in fh) == 300_001
+        assert sum(1 for _ in fh) == 100_001
 
 
 @pytest.mark.sqlite_only
