@@ -601,15 +601,17 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
         render.line(labels.t("title.return", lang, quarter=rep["quarter"]) + scope + "  "
                     + labels.t("return.window", lang, lo=rep["from"][:10], hi=rep["to"][:10]), output)
         # The codes' headers short in a terminal (labels col.*): every column of this table stays, at 80 too.
-        named = [{**r, "business_name": book.name(r["business_code"], lang), "reason_name": book.name(r["reason_code"], lang)}
-                 for r in rep["by_type_reason"]]
-        channels = [{**r, "channel_name": book.name(r["channel_code"], lang)} for r in rep["by_channel"]]
-        render.emit(named, [Column(k, kind="number" if k == "received" else "text", priority=0,
-                                                   header=labels.t("col." + k, lang) if k.endswith("_code") else None)
+        def name(code_key: str):  # a code's name in the table's language, from the row's code
+            return lambda row, lang: book.name(row[code_key], lang)
+
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0,
+                                                   header=labels.t("col." + k, lang) if k.endswith("_code") else None,
+                                                   display=name(k.replace("_name", "_code")) if k.endswith("_name")
+                                                   else None)
                                             for k in ("business_code", "business_name", "reason_code", "reason_name",
                                                       "received")],
                     lang=lang, limit=None, output=output, title=labels.t("title.by_type_reason", lang), keep_empty=True)
-        render.emit(channels, [Column("channel_code"), Column("channel_name"),
+        render.emit(rep["by_channel"], [Column("channel_code"), Column("channel_name", display=name("channel_code")),
                                         Column("received", kind="number")],
                     lang=lang, limit=None, output=output, title=labels.t("title.by_channel", lang), keep_empty=True)
         # Three tables a dimension, so that every figure fits an 80-column terminal.

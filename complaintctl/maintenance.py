@@ -42,9 +42,11 @@ def repair(store, calendar) -> list[str]:
 
 class Findings(list):
     """db check's problems, one line each; `unreadable` of them are lines of the anchors file that
-    are not whole anchors (the file damaged, which says nothing against the database itself)."""
+    are not whole anchors (the file damaged, which says nothing against the database itself), of the
+    `anchors` lines it read."""
 
     unreadable: int = 0
+    anchors: int = 0
 
 
 def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = "en") -> Findings:
@@ -74,6 +76,7 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
         problems += _anchor_problems(s, recorded, lang)
     found = Findings(problems)
     found.unreadable = sum(1 for _, a in recorded if a is None)
+    found.anchors = len(recorded)
     return found
 
 

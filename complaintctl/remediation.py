@@ -108,10 +108,16 @@ def as_it_stood(moment, status=None) -> tuple:
     a = RemediationAction
     out = [a.created_at <= moment]
     if status == d.ActionStatus.OPEN.value:
-        out.append(or_(a.status == status, a.done_at > moment))
+        out.append(_open_at(moment))
     elif status is not None:
         out += [a.status == status, a.done_at <= moment]
     return tuple(out)
+
+
+def _open_at(moment):
+    """An action not done by `moment` (though it may be since)."""
+    a = RemediationAction
+    return or_(a.status == d.ActionStatus.OPEN.value, a.done_at > moment)
 
 
 def _refs(uow, ids: list[int]) -> dict[int, list[str]]:
@@ -141,7 +147,7 @@ def actions_select(moment, *, late_on=None, status=None, owner=None, due_before=
     a = RemediationAction
     stmt = select(a).where(*as_it_stood(moment, status)).order_by(a.due_on, a.id)
     if late_on is not None:
-        stmt = stmt.where(*as_it_stood(moment, d.ActionStatus.OPEN.value)[1:], a.due_on < late_on)
+        stmt = stmt.where(_open_at(moment), a.due_on < late_on)
     if owner is not None:
         stmt = stmt.where(a.owner == owner)
     if due_before is not None:
