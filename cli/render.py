@@ -479,12 +479,11 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
             if width is None:
                 return _made(columns, keep, widths, headers, False)
             total = sum(widths.values()) + len(_SEP) * (len(keep) - 1)
-            for i in sorted((i for i in keep if flexible[i]), key=lambda i: -widths[i]):
-                head = max(cell_width(h) for h in _header_lines(headers[i], wrap))
-                cut = min(total - width, widths[i] - max(min(widths[i], 8), head))
-                if cut > 0:
-                    widths[i] -= cut
-                    total -= cut
+            floors = {i: max(min(widths[i], 8), *(cell_width(h) for h in _header_lines(headers[i], wrap)))
+                      for i in keep if flexible[i]}
+            shrunk = _shrunk({i: widths[i] for i in floors}, floors, total - width)
+            total -= sum(widths[i] - w for i, w in shrunk.items())
+            widths.update(shrunk)
             if total <= width:
                 return _made(columns, keep, widths, headers, wrap, narrowed)
         droppable = [i for i in keep if _priority(columns[i], i) != 0]
@@ -498,6 +497,31 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
             content[i] = max(max((cell_width(c) for c in cells), default=0), room.get(i, 0))
         narrowed = narrowed | shorter.keys()
         keep = list(range(len(columns)))  # fitted again from the start: a dropped column may fit now
+
+
+def _shrunk(widths: dict[int, int], floors: dict[int, int], excess: int) -> dict[int, int]:
+    """The free-text columns' widths with `excess` cells taken off the widest first, evenly: every
+    column cut ends at one common width (or at its floor, 8 cells or its header), so the narrower
+    ones stay whole and no column is cut below another it was wider than. Cuts as much as the
+    floors allow when that is not enough."""
+    if excess <= 0 or not widths:
+        return widths
+
+    def cut(level: int) -> int:
+        return sum(w - max(min(w, level), floors[i]) for i, w in widths.items())
+
+    level = max(widths.values())
+    while level > 0 and cut(level) < excess:
+        level -= 1
+    shrunk = {i: max(min(w, level), floors[i]) for i, w in widths.items()}
+    spare = cut(level) - excess  # one step down cut a cell too many from some of the columns at the level
+    for i in shrunk:
+        if spare <= 0:
+            break
+        if shrunk[i] == level and widths[i] > level:
+            shrunk[i] += 1
+            spare -= 1
+    return shrunk
 
 
 def _made(columns, keep, widths, headers, wrap, narrowed=frozenset()) -> TableLayout:

@@ -106,6 +106,23 @@ def test_a_table_without_priorities_gives_way_from_its_last_column(cli, monkeypa
     assert "Reviews" not in header
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_free_text_columns_too_wide_together_are_cut_evenly_the_widest_first(cli, monkeypatch, lang):
+    """`choices codes` at 80 columns: four free-text columns share the room. The widest are cut to
+    one common width; none is cut to 8 cells while a narrower one keeps its whole width (the English
+    names used to be cut to 8 cells beside a Chinese column twice as wide as it needed)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = _lines(cli("--lang", lang, "choices", "codes").stdout)
+    rule = next(line for line in lines if set(line) <= {"-", " "})
+    widths = [len(run) for run in rule.split()]
+    assert sum(widths) + 2 * (len(widths) - 1) <= 80
+    code, *free = widths
+    assert code == 6 and len(free) == 4
+    assert max(free) - min(free) <= 1, widths  # every column was wider than the room: cut to one width
+    row = next(line for line in lines if line.startswith("A0101 "))
+    assert "Business premises" in row and "营业现场" in row  # 17 cells: whole at the common width
+
+
 def test_off_a_terminal_a_table_is_plain_text_honouring_columns(cli, monkeypatch):
     as_of = _busy_day(cli)
     monkeypatch.delenv("COLUMNS", raising=False)
