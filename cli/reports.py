@@ -151,6 +151,9 @@ def late_entries(
     from_: Optional[str] = typer.Option(None, "--from", help="Start of the window of recording (inclusive; default: open)."),
     to: Optional[str] = typer.Option(None, "--to", help="End of the window of recording (a date includes that whole day)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="One branch's cases only."),
+    region: Optional[str] = typer.Option(None, "--region", help="One region's branches only (config's [regions])."),
+    dated: bool = typer.Option(False, "--dated", help="--from and --to are the dates the steps bear (their --at), "
+                                                      "not when they were recorded: the period a return counts."),
     fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """Steps recorded after a deadline they are dated before: on time only by their own --at, for audit.
@@ -162,7 +165,7 @@ def late_entries(
 
     render.check_format(fmt, excel)
     with st.uow(write=False) as uow:
-        rows = entries.late_entries(uow, st.context(), start=from_, end=to, branch=branch)
+        rows = entries.late_entries(uow, st.context(), start=from_, end=to, branch=branch, region=region, dated=dated)
     emit_late_entries(rows, fmt, st.language, output=output, excel=excel)
 
 

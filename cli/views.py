@@ -623,6 +623,19 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
                                 for i, k in enumerate(keys)],
                             lang=lang, limit=None, output=output, title=labels.t(f"title.by_{dim}{part}", lang),
                             keep_empty=True)
+        late = _late_entries_line(rep, lang)
+        for text in render.wrap_cells(late, render.table_width()) if output is None else [late]:  # a file: one line
+            render.line(text, output)
+
+
+def late_entries_command(rep: dict) -> str:
+    """The command that lists the late entries a return counts: its period, by the steps' dates."""
+    scope = f" --branch {rep['branch']}" if rep["branch"] else f" --region {rep['region']}" if rep["region"] else ""
+    return f"complaintctl report late-entries --dated --from {rep['from'][:10]} --to {rep['to'][:10]}{scope}"
+
+
+def _late_entries_line(rep: dict, lang: str) -> str:
+    return labels.t("return.late_entries", lang, n=rep["late_entries"], command=late_entries_command(rep))
 
 
 def return_scope(rep: dict, lang: str) -> str:
@@ -664,6 +677,8 @@ def return_long_rows(rep: dict):
         for k in HANDLING_KEYS:
             yield {"quarter": q, "table": "region", "branch": None, "code": None, "name": r["region"] or None,
                    "reason_code": None, "reason_name": None, "measure": k, "value": r[k]}
+    yield {"quarter": q, "table": "notes", "branch": scope, "code": None, "name": None, "reason_code": None,
+           "reason_name": None, "measure": "late_entries", "value": rep["late_entries"]}
 
 
 def return_sheets(rep: dict, ctx) -> list:
@@ -696,6 +711,7 @@ def return_sheets(rep: dict, ctx) -> list:
              [t("return.scope"), return_scope(rep, zh)],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
              [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
+             [t("return.late_entries_head"), _late_entries_line(rep, zh)],
              [t("title.notes"), t("return.definitions")],
              ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
                  c for c in sorted(book.names) if book.source(c) != "standard")]]

@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import Policy
 from .deadlines import BusinessCalendar
-from .errors import InvalidValue
+from .errors import InvalidValue, UserError
 
 UTC = dt.timezone.utc
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -178,3 +178,29 @@ def regions_in_force(recorded: dict[str, str], configured: dict[str, str] | None
     """The regions a command uses: config's [regions] add to the regions recorded in the database and
     override them branch by branch."""
     return {**recorded, **(configured or {})}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases a return (or `report late-entries`) covers: every branch (kind ""), one branch ("one", its name) or the
+    branches of one region ("many", their names)."""
+
+    kind: str = ""
+    value: Any = None
+
+
+def scope(ctx: Context, branch: str | None = None, region: str | None = None) -> Scope:
+    """The return's scope from --branch or --region (the regions in force: regions_in_force;
+    an unknown region is refused, naming the known ones)."""
+    if branch and region:
+        raise UserError("err.region_and_branch")
+    if branch:
+        return Scope("one", branch.strip())
+    if region is None:
+        return Scope()
+    wanted = region.strip()
+    branches = sorted(b for b, r in ctx.regions.items() if r == wanted)
+    if not branches:
+        known = sorted(set(ctx.regions.values()))
+        raise InvalidValue("--region", region, "acc.region" if known else "acc.region_none", known=known)
+    return Scope("many", branches)

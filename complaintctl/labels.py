@@ -510,6 +510,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "return.scope_branch": ("branch {branch}", "网点 {branch}"),
     "return.scope_region": ("region {region}", "地区 {region}"),
     "return.generated": ("Generated", "生成时间"),
+    # The late entries behind the period's figures (return_figures.late_entries), and how to list them.
+    "return.late_entries": ("Late entries: {n} steps dated in the period were recorded after a deadline they are "
+                            "dated before, and count as on time by their own date ({command})",
+                            "补录：本期所记步骤中有 {n} 项，在其所对照的时限届满后才录入，按所记日期计为按时（{command}）"),
+    "return.late_entries_head": ("Late entries", "补录步骤"),
     "return.definitions": (
         "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "
         "days, within an extension, late: of those, the first decision told to the customer by the period's end; "
@@ -1606,6 +1611,8 @@ HELP_ZH: dict[str, str] = {
     "report late-entries --from": "录入时间窗口的起点（含当天；默认不限）。",
     "report late-entries --to": "录入时间窗口的终点（日期包括该日全天；默认不限）。",
     "report late-entries --branch": "只看该网点的案件。",
+    "report late-entries --region": "只统计一个地区的网点（配置中的 [regions]）。",
+    "report late-entries --dated": "--from 与 --to 按步骤所记日期（其 --at）而非录入时间划定：即报表统计的期间。",
     "report sla --from": "期间起点（日期或时间，含当天；默认：本月 1 日）。",
     "report sla --to": "期间终点（日期包括该日全天；默认：当前）。",
     "report sla --by": "tier、branch、assignee、department、channel、product 或 category（也可填中文名称：等级、网点、渠道……）。",

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, Callable, Iterable
 
 from . import domain as d
-from .context import Context, show_time
-from .models import Case, Event
+from .context import Context, scope, show_time
 
 # The steps that meet or stop a clock, whose time a backdating moves to the right side of a deadline,
 # and the clocks each one meets: the urgent plan (a respond), the internal deadline (a pause stops it),
@@ -36,10 +33,15 @@ STEPS = tuple(CLOCKS)
 
 
 def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None = None,
-                 branch: str | None = None) -> list[dict[str, Any]]:
+                 branch: str | None = None, region: str | None = None, dated: bool = False) -> list[dict[str, Any]]:
     """The steps recorded from `start` to `end` (--from and --to: dates include their whole day;
     either may be left open) after a deadline of their cycle that they are dated before, in the
-    order they were recorded."""
+    order they were recorded; of one branch's cases or one region's (config's [regions], as the
+    return's --region). `dated`: the window is of the dates the steps bear (their --at)
+    rather than of their recording: those behind a period's figures, which the return counts."""
+    from sqlalchemy import select
+
+    from .models import Case, Event
     from .reports import CaseQuery, check_names
     from .sla import received_window
 
@@ -48,33 +50,45 @@ def late_entries(uow, ctx: Context, *, start: str | None = None, end: str | None
     query = (select(e.id, e.case_id, e.action, e.actor, e.occurred_at, e.recorded_at, c.reference, c.branch)
              .join(Case.__table__, c.id == e.case_id)
              .where(e.action.in_(STEPS), e.occurred_at < e.recorded_at).order_by(e.id))
+    when = e.occurred_at if dated else e.recorded_at
     if lo is not None:
-        query = query.where(e.recorded_at >= lo)
+        query = query.where(when >= lo)
     if hi is not None:
-        query = query.where(e.recorded_at < hi)
-    if branch:
-        query = query.where(c.branch == branch.strip())
+        query = query.where(when < hi)
+    where = scope(ctx, branch, region)  # (both given, or an unknown region: refused)
+    if where.kind == "one":
+        query = query.where(c.branch == where.value)
+    elif where.kind == "many":
+        query = query.where(c.branch.in_(where.value))
     with uow:
         check_names(uow, CaseQuery(branch=branch))  # a branch nobody has: refused, not an empty list
         steps = uow.session.execute(query).all()
-        ids = sorted({ev.case_id for ev in steps})
-        history: dict[int, list] = {}
-        for first in range(0, len(ids), 500):
-            for row in uow.session.execute(select(e.id, e.case_id, e.new).where(e.case_id.in_(ids[first:first + 500]))
-                                           .order_by(e.id)):
-                history.setdefault(row.case_id, []).append(row)
-    before = _deadlines_before({ev.id for ev in steps}, history)
+        found = crossed(steps, lambda ids: uow.session.execute(select(e.id, e.case_id, e.new)
+                                                                .where(e.case_id.in_(ids)).order_by(e.id)))
     out = []
-    for ev in steps:
-        crossed = _crossed(ev, before.get(ev.id, {}))
-        if not crossed:
+    for ev, crossed_ in zip(steps, found):
+        if not crossed_:
             continue
-        name, due = min(crossed, key=lambda c: c[1])  # the one passed first
+        name, due = min(crossed_, key=lambda c: c[1])  # the one passed first
         out.append({"reference": ev.reference, "branch": ev.branch, "action": ev.action, "actor": ev.actor,
                     "occurred_at": show_time(ev.occurred_at, ctx), "recorded_at": show_time(ev.recorded_at, ctx),
-                    "deadline": "+".join(n for n, _ in crossed), "due_at": show_time(due, ctx),
+                    "deadline": "+".join(n for n, _ in crossed_), "due_at": show_time(due, ctx),
                     "recorded_after_seconds": int((ev.recorded_at - due).total_seconds())})
     return out
+
+
+def crossed(steps: list, history_of: Callable[[list[int]], Iterable]) -> list[list[tuple[str, dt.datetime]]]:
+    """For each step (rows with id, case_id, action, occurred_at and recorded_at, aware times), the
+    deadlines it was dated before but recorded after (an empty list: none). `history_of(ids)` reads
+    those cases' events (id, case_id, new) in order, a few hundred cases at a time: `report
+    late-entries` and the return's count (return_figures.late_entries) both ask this."""
+    ids = sorted({ev.case_id for ev in steps})
+    history: dict[int, list] = {}
+    for first in range(0, len(ids), 500):
+        for row in history_of(ids[first:first + 500]):
+            history.setdefault(row.case_id, []).append(row)
+    before = _deadlines_before({ev.id for ev in steps}, history)
+    return [_crossed(ev, before.get(ev.id, {})) for ev in steps]
 
 
 def _crossed(ev, held: dict[str, Any]) -> list[tuple[str, dt.datetime]]:

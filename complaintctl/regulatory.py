@@ -14,16 +14,18 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from . import domain as d
+from . import late_entries
 from . import reports
 from .context import Context
 from .errors import UserError
 from .db import raw_times
-from .models import Case, Cycle, UTCDateTime
+from .models import Case, Cycle, Event, UTCDateTime
 from . import return_figures
 from .return_figures import Scope
 
 _C = Case.__table__.c
 _Y = Cycle.__table__.c
+_E = Event.__table__.c
 
 
 def scope_condition(kind: str, value: Any = None):
@@ -39,7 +41,8 @@ def scope_condition(kind: str, value: Any = None):
 
 def return_statement(name: str, scope: list):
     """One of the return's statements (return_figures.STATEMENTS; it says what each reads), over the cases the
-    conditions `scope` allow; lo, hi and ids bound at run time."""
+    conditions `scope` allow; lo, hi and ids bound at run time. Long because the return's statements
+    are kept side by side, one branch each, so that what each counts reads against the others."""
     lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
     if name == "window":
         # Nearly every case's first decision is in its first cycle: joined directly.
@@ -68,6 +71,16 @@ def return_statement(name: str, scope: list):
                        or_(_C.withdrawn_at.is_(None), _C.withdrawn_at >= hi), *scope))
     if name in ("other_reviews", "other_decided"):
         return _other(name, lo, hi, scope)
+    if name == "late_steps":
+        # The steps that meet a deadline (report late-entries'), dated in [lo, hi), over the index
+        # of action and time (the actions one by one: a list of them would need a value for every
+        # parameter when compiled to text); which were recorded after their time is left to Python (SQLite,
+        # asked to compare the two times or to order by id, walks every event instead).
+        return (select(_E.id, _E.case_id, _E.action, *raw_times([_E.occurred_at, _E.recorded_at]))
+                .join_from(Event.__table__, Case.__table__, _C.id == _E.case_id)
+                .where(or_(*(_E.action == step for step in late_entries.STEPS)), _E.occurred_at >= lo, _E.occurred_at < hi, *scope))
+    if name == "late_history":  # those steps' cases' events, in order
+        return select(_E.id, _E.case_id, _E.new).where(_E.case_id.in_(bindparam("ids", expanding=True))).order_by(_E.id)
     if name in ("open_decided_after", "open_undecided"):
         # Open at the end: the case's cycle in force at hi (no later one opened before hi) had no
         # decision told by then, and the case was neither withdrawn nor closed by then. A review's own

@@ -15,18 +15,20 @@ The statements themselves are defined once, in regulatory.py (`return_statement`
 - `open_decided_after` and `open_undecided`: the cases open at hi, by branch;
 - `other_decided`: the decisions told in [lo, hi) other than the first decisions of the complaints
   received in it (a complaint received before lo first decided, a reopened case decided again), each
-  with its cycle; `other_reviews`: the reviews requested before lo decided in [lo, hi)."""
+  with its cycle; `other_reviews`: the reviews requested before lo decided in [lo, hi);
+- `late_steps` and `late_history`: the steps that meet a deadline dated in [lo, hi), and their
+  cases' events in order, from which the late entries among them are counted (`report
+  late-entries`' rule, complaintctl/late_entries.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from . import deadlines
 from . import domain as d
 from . import labels
-from .context import Context, show_time
+from .context import Context, Scope, scope, show_time  # (the return's scope: --branch, --region)
 from .errors import InvalidValue, UserError
 from .stored import stored_utc as utc
 from .summary import tally_repeats
@@ -46,7 +48,7 @@ CHUNK = 500
 # The return's statements (regulatory.return_statement defines each), and the parameter each kind
 # of scope binds its value to (regulatory.scope_condition).
 STATEMENTS = ("window", "restarted", "repeats", "repeat_cases", "reviews", "reviews_open", "open_decided_after",
-              "open_undecided", "other_decided", "other_reviews")
+              "open_undecided", "other_decided", "other_reviews", "late_steps", "late_history")
 SCOPE_PARAMETERS = {"one": "f_branch", "many": "f_places"}
 # The statements whose rows are many (a row a case or cycle), streamed rather than fetched whole.
 STREAMED = ("window", "open_decided_after", "open_undecided")
@@ -78,32 +80,6 @@ def window(ctx: Context, first: dt.date, after: dt.date) -> tuple[dt.datetime, d
     """[lo, hi): from the local midnight of `first` to that of `after`."""
     cal = ctx.calendar
     return cal.start_of_day(first), cal.start_of_day(after)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The cases a return covers: every branch (kind ""), one branch ("one", its name) or the
-    branches of one region ("many", their names)."""
-
-    kind: str = ""
-    value: Any = None
-
-
-def scope(ctx: Context, branch: str | None = None, region: str | None = None) -> Scope:
-    """The return's scope from --branch or --region (the regions in force: context.regions_in_force;
-    an unknown region is refused, naming the known ones)."""
-    if branch and region:
-        raise UserError("err.region_and_branch")
-    if branch:
-        return Scope("one", branch.strip())
-    if region is None:
-        return Scope()
-    wanted = region.strip()
-    branches = sorted(b for b, r in ctx.regions.items() if r == wanted)
-    if not branches:
-        known = sorted(set(ctx.regions.values()))
-        raise InvalidValue("--region", region, "acc.region" if known else "acc.region_none", known=known)
-    return Scope("many", branches)
 
 
 class Window:
@@ -276,4 +252,35 @@ def quarterly_return(run_for: Callable[[Scope], Run], ctx: Context, *, quarter: 
             "region": region.strip() if region else None, "from": show_time(lo, ctx),
             "to": show_time(hi - dt.timedelta(microseconds=1), ctx),
             "by_type_reason": read.by_type_reason, "by_channel": read.by_channel, "by_branch": handling,
-            "by_region": by_region(handling)}
+            "by_region": by_region(handling), "late_entries": late_entries(run, lo, hi)}
+
+
+def late_entries(run: Run, lo: dt.datetime, hi: dt.datetime) -> int:
+    """How many steps of the scope's cases dated in [lo, hi) were recorded after a deadline they
+    are dated before (complaintctl/late_entries.py; `report late-entries --dated` lists them):
+    the period's figures count each as met, by the time it says."""
+    from . import late_entries as late
+
+    steps = sorted(Step(i, case, action, when, recorded)
+                   for i, case, action, occurred, recorded_text in run("late_steps", lo=lo, hi=hi)
+                   if (when := utc(occurred)) < (recorded := utc(recorded_text)))
+    return sum(1 for found in late.crossed(steps, lambda ids: [Happened(*r) for r in run("late_history", ids=ids)])
+               if found)
+
+
+class Step(NamedTuple):
+    """A step late_entries.crossed weighs (the rows each way reads are plain tuples)."""
+
+    id: int
+    case_id: int
+    action: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+
+
+class Happened(NamedTuple):
+    """An event of a step's case, in order: what it set (its `new`, JSON)."""
+
+    id: int
+    case_id: int
+    new: str | None

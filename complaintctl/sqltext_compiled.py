@@ -4103,6 +4103,24 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                 'regions': ('SELECT settings.key, settings.value FROM settings WHERE settings.key LIKE '
                             '%(key_1)s::VARCHAR',
                             {'key_1': 'region:%'}),
+                'return_late_history': ('SELECT events.id, events.case_id, events."new" FROM events WHERE '
+                                        'events.case_id IN (__[POSTCOMPILE_ids]) ORDER BY events.id',
+                                        {}),
+                'return_late_steps': ('SELECT events.id, events.case_id, events.action, events.occurred_at '
+                                      'AS occurred_at, events.recorded_at AS recorded_at FROM events JOIN '
+                                      'cases ON cases.id = events.case_id WHERE (events.action = '
+                                      '%(action_1)s::VARCHAR OR events.action = %(action_2)s::VARCHAR OR '
+                                      'events.action = %(action_3)s::VARCHAR OR events.action = '
+                                      '%(action_4)s::VARCHAR OR events.action = %(action_5)s::VARCHAR OR '
+                                      'events.action = %(action_6)s::VARCHAR) AND events.occurred_at >= '
+                                      '%(lo)s::TIMESTAMP WITHOUT TIME ZONE AND events.occurred_at < '
+                                      '%(hi)s::TIMESTAMP WITHOUT TIME ZONE AND __filters__',
+                                      {'action_1': 'respond',
+                                       'action_2': 'resolve',
+                                       'action_3': 'withdraw',
+                                       'action_4': 'pause',
+                                       'action_5': 'extend',
+                                       'action_6': 'review_decide'}),
                 'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                               'cycles.case_id WHERE cycles.resolved_at >= %(hi)s::TIMESTAMP '
                                               'WITHOUT TIME ZONE AND cycles.opened_at < %(hi)s::TIMESTAMP '
@@ -11185,6 +11203,21 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
             'regions': ('SELECT settings."key", settings.value FROM settings WHERE settings."key" LIKE '
                         ':key_1',
                         {'key_1': 'region:%'}),
+            'return_late_history': ('SELECT events.id, events.case_id, events.new FROM events WHERE '
+                                    'events.case_id IN (__[POSTCOMPILE_ids]) ORDER BY events.id',
+                                    {}),
+            'return_late_steps': ('SELECT events.id, events.case_id, events.action, events.occurred_at AS '
+                                  'occurred_at, events.recorded_at AS recorded_at FROM events JOIN cases ON '
+                                  'cases.id = events.case_id WHERE (events.action = :action_1 OR '
+                                  'events.action = :action_2 OR events.action = :action_3 OR events.action = '
+                                  ':action_4 OR events.action = :action_5 OR events.action = :action_6) AND '
+                                  'events.occurred_at >= :lo AND events.occurred_at < :hi AND __filters__',
+                                  {'action_1': 'respond',
+                                   'action_2': 'resolve',
+                                   'action_3': 'withdraw',
+                                   'action_4': 'pause',
+                                   'action_5': 'extend',
+                                   'action_6': 'review_decide'}),
             'return_open_decided_after': ('SELECT cases.branch FROM cycles JOIN cases ON cases.id = '
                                           'cycles.case_id WHERE cycles.resolved_at >= :hi AND '
                                           'cycles.opened_at < :hi AND NOT (EXISTS (SELECT * FROM cycles AS '

@@ -314,6 +314,40 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
 
 
+def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_list_them(cli, tmp_path):
+    """The return counts a decision as on time by the date it bears. How many of the period's steps
+    were entered after the deadline they are dated before is in its notes (JSON, CSV, the tables,
+    the workbook), by the steps' dates: `report late-entries --dated` lists the same ones."""
+    cli.staff()
+    late = cli.log(received="2026-08-03T09:00")  # general: due at the end of Thu 08-06
+    cli("resolve", late, "--resolution", "退还手续费", "--at", "2026-08-04T10:00")  # entered today: a late entry
+    honest = cli.log(received="2026-08-03T09:00")
+    cli("resolve", honest, "--resolution", "退还手续费", "--at", "2026-08-20T10:00")  # dated late: handled late, not hidden
+    earlier = cli.log(received="2026-06-29T09:00")
+    cli("resolve", earlier, "--resolution", "退还手续费", "--at", "2026-06-30T10:00")  # a late entry of Q2
+    q3 = ["report", "regulatory", "--quarter", "2026Q3"]
+    assert cli.json(*q3, "--format", "json")["late_entries"] == 1
+    assert cli.json("report", "regulatory", "--quarter", "2026Q2", "--format", "json")["late_entries"] == 1
+    assert cli.json(*q3, "--branch", "BJ001", "--format", "json")["late_entries"] == 1
+    listed = cli.json("report", "late-entries", "--dated", "--from", "2026-07-01", "--to", "2026-09-30", "--format", "json")
+    assert [r["reference"] for r in listed] == [late]
+    # By the window of recording (the default) the quarter holds none: all three were entered today.
+    assert cli.json("report", "late-entries", "--from", "2026-07-01", "--to", "2026-09-30", "--format", "json") == []
+    rows = list(csv.DictReader(io.StringIO(cli(*q3, "--format", "csv").stdout)))
+    assert [(r["table"], r["measure"], r["value"]) for r in rows][-1] == ("notes", "late_entries", "1")
+    command = "complaintctl report late-entries --dated --from 2026-07-01 --to 2026-09-30"
+    assert " ".join(cli(*q3).stdout.split()).endswith(
+        f"Late entries: 1 steps dated in the period were recorded after a deadline they are dated before, "
+        f"and count as on time by their own date ({command})")
+    assert "补录：本期所记步骤中有 1 项" in cli("--lang", "zh", *q3).stdout
+    cli(*q3, "--branch", "BJ001", "--format", "xlsx", "--output", str(tmp_path / "q3.xlsx"))
+    from openpyxl import load_workbook
+
+    notes = {r[0]: r[1] for r in load_workbook(tmp_path / "q3.xlsx")["说明"].iter_rows(values_only=True)}
+    assert notes["补录步骤"].startswith("补录：本期所记步骤中有 1 项") and f"{command} --branch BJ001" in notes["补录步骤"]
+    assert "region" in cli.fails("report", "late-entries", "--region", "华北")
+
+
 def test_a_reports_group_of_cases_with_none_is_named_in_a_table(cli):
     """report sla --by department: the cases with no department are a group of their own, named
     "(none)" in a table (not a blank first cell), empty in CSV as stored; a long group name is never cut."""
