@@ -86,13 +86,20 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
             if phone:
                 phones.append(phone)
             account = f"622202{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.6 else None
-            res = services.log_case(uow, ctx, channel=channel, description=story, customer=None if anonymous else _name(rng),
+            res = services.log_case(uow, _then(ctx, received), channel=channel, description=story, customer=None if anonymous else _name(rng),
                                     phone=phone, account=account, product=product, category=category, tier=tier,
                                     branch=rng.choice(["BJ001", "BJ002"]), received_at=received)
             made.append(_progress(uow, ctx, rng, res.case, received, staff_by_role))
         uow.commit()
     _remediation(uow, ctx, rng, made)
     return {"cases": count, "staff": len(STAFF)}
+
+
+def _then(ctx: Context, moment: dt.datetime) -> Context:
+    """The context of a step recorded when it happened: the sample register's steps were entered
+    on time, so none is a late entry (`report late-entries`, the return's notes) and the register
+    reads as it stood at any earlier moment."""
+    return dc_replace(ctx, now=moment)
 
 
 def _acting(ctx: Context, name: str) -> Context:
@@ -116,15 +123,17 @@ def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, st
     restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
     extra = rng.random()
     if extra < 0.06 and age_h > 6:
-        services.log_case(uow, ctx, channel=rng.choice(["hotline", "mobile_app"]), description=TEXT["repeat_description"],
-                          repeat_of=ref, received_at=step(rng.uniform(2.1, 5.5)), new_facts=extra < 0.02)
+        again = step(rng.uniform(2.1, 5.5))
+        services.log_case(uow, _then(ctx, again), channel=rng.choice(["hotline", "mobile_app"]),
+                          description=TEXT["repeat_description"], repeat_of=ref, received_at=again, new_facts=extra < 0.02)
     if 0.06 <= extra < 0.09 and age_h > 4:
-        services.withdraw(uow, ctx, ref, reason=TEXT["withdraw_reason"], at=step(rng.uniform(3, min(age_h, 48))))
+        at = step(rng.uniform(3, min(age_h, 48)))
+        services.withdraw(uow, _then(ctx, at), ref, reason=TEXT["withdraw_reason"], at=at)
         return True
     if extra > 0.96 and age_h > 30:
         told = step(rng.uniform(24, min(age_h - 1, 300)))
         to, approver = (60, "sunli") if extra > 0.985 else (30, _manager_of(branch, "zhangwei"))
-        services.extend(uow, _acting(ctx, approver), ref, to=to, reason=TEXT["extend_appraisal_reason"],
+        services.extend(uow, _acting(_then(ctx, told), approver), ref, to=to, reason=TEXT["extend_appraisal_reason"],
                         customer_told_at=told, at=told)
         return True
     return False
@@ -153,19 +162,22 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     team = None
     if tier == d.Tier.URGENT:  # an emergency team: the executive leads, a manager and a front-line colleague help
         team = [rng.choice(staff["manager"])[0], rng.choice(staff["staff"])[0]]
-    services.assign(uow, ctx, ref, to=handler[0], department=handler[3], at=step(rng.uniform(0.2, 2)), with_=team)
+    at = step(rng.uniform(0.2, 2))
+    services.assign(uow, _then(ctx, at), ref, to=handler[0], department=handler[3], at=at, with_=team)
     if tier == d.Tier.URGENT:
-        services.respond(uow, ctx, ref, text=TEXT["urgent_plan"],
-                         at=step(rng.uniform(2, 30)))
+        at = step(rng.uniform(2, 30))
+        services.respond(uow, _then(ctx, at), ref, text=TEXT["urgent_plan"], at=at)
     elif rng.random() < 0.7:
-        services.respond(uow, ctx, ref, text=TEXT["first_response"], at=step(rng.uniform(2, 20)))
+        at = step(rng.uniform(2, 20))
+        services.respond(uow, _then(ctx, at), ref, text=TEXT["first_response"], at=at)
     if _procedure(uow, ctx, rng, ref, age_h, step, case["branch"]):
         return ref
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
     if roll < 0.26 and age_h < 24 * 10:
-        services.pause(uow, ctx, ref, reason=rng.choice(["customer_materials", "appraisal"]),
-                       note_text=TEXT["pause_note"], at=step(rng.uniform(20, 40)))
+        at = step(rng.uniform(20, 40))
+        services.pause(uow, _then(ctx, at), ref, reason=rng.choice(["customer_materials", "appraisal"]),
+                       note_text=TEXT["pause_note"], at=at)
         return ref
     hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
     slow = rng.random()
@@ -175,19 +187,21 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         hours = rng.uniform(24 * 17, 24 * 27)
         if slow < 0.08:
             manager = _manager_of(case["branch"], rng.choice(staff["manager"])[0])
-            services.extend(uow, _acting(ctx, manager), ref, to=30, reason=TEXT["extend_reason"],
-                            customer_told_at=step(24 * 5), at=step(24 * 5))
+            at = step(24 * 5)
+            services.extend(uow, _acting(_then(ctx, at), manager), ref, to=30, reason=TEXT["extend_reason"],
+                            customer_told_at=at, at=at)
     if tier != d.Tier.URGENT and roll < 0.32 and age_h > 60:
-        services.escalate(uow, ctx, ref, to=d.next_tier(tier).value, reason=TEXT["escalate_reason"],
-                          at=step(rng.uniform(30, 60)))
+        at = step(rng.uniform(30, 60))
+        services.escalate(uow, _then(ctx, at), ref, to=d.next_tier(tier).value, reason=TEXT["escalate_reason"], at=at)
         if age_h < 24 * 8:
             return ref
         hours = max(hours, 70.0)
     if received + dt.timedelta(hours=hours) > ctx.now:
         return ref
-    services.note(uow, ctx, ref, text=TEXT["note"], at=step(hours * 0.6))
+    at = step(hours * 0.6)
+    services.note(uow, _then(ctx, at), ref, text=TEXT["note"], at=at)
     told = step(hours)
-    services.resolve(uow, ctx, ref, resolution=rng.choice(RESOLUTIONS),
+    services.resolve(uow, _then(ctx, told), ref, resolution=rng.choice(RESOLUTIONS),
                      root_cause=case["category"], notified_via=rng.choice(["phone", "sms", "in_person", "letter"]),
                      at=told, facts=rng.choice(FACTS), basis=rng.choice(BASES),
                      relief=rng.choice([None, None, "review,mediation,litigation", "review,mediation"]),
@@ -195,10 +209,10 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     resolved_at = told
     if rng.random() < 0.12 and resolved_at + dt.timedelta(hours=30) < ctx.now:
         reopened_at = resolved_at + dt.timedelta(hours=24)
-        services.reopen(uow, ctx, ref, reason=TEXT["reopen_reason"], at=reopened_at)
+        services.reopen(uow, _then(ctx, reopened_at), ref, reason=TEXT["reopen_reason"], at=reopened_at)
         again = reopened_at + dt.timedelta(hours=rng.uniform(20, 60))
         if again + dt.timedelta(hours=12) < ctx.now:
-            services.resolve(uow, ctx, ref, resolution=TEXT["resolve_again"], at=again)
+            services.resolve(uow, _then(ctx, again), ref, resolution=TEXT["resolve_again"], at=again)
         return ref
     if rng.random() < 0.08 and resolved_at + dt.timedelta(hours=72) < ctx.now:
         asked = resolved_at + dt.timedelta(hours=rng.uniform(24, 72))
@@ -206,16 +220,18 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
         # sample has no one above her; that customer is not shown asking).
         reviewer = "sunli" if handler[0] != "sunli" else None
         if reviewer:
-            services.request_review(uow, ctx, ref, requested_at=asked, reviewer=reviewer)
+            services.request_review(uow, _then(ctx, asked), ref, requested_at=asked, reviewer=reviewer)
         if asked + dt.timedelta(days=12) < ctx.now and rng.random() < 0.85:
             outcome = rng.choice(["upheld", "upheld", "changed"])
             at = asked + dt.timedelta(days=rng.uniform(3, 12))
             if reviewer:
-                services.decide_review(uow, _acting(ctx, reviewer), ref, outcome=outcome, text=TEXT["review_decision"], at=at)
+                services.decide_review(uow, _acting(_then(ctx, at), reviewer), ref, outcome=outcome,
+                                       text=TEXT["review_decision"], at=at)
         return ref
     if resolved_at + dt.timedelta(hours=48) < ctx.now and rng.random() < 0.8:
-        services.close(uow, ctx, ref, satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0],
-                       at=resolved_at + dt.timedelta(hours=48))
+        at = resolved_at + dt.timedelta(hours=48)
+        services.close(uow, _then(ctx, at), ref,
+                       satisfaction=rng.choices(["satisfied", "no_response", "unsatisfied"], [80, 15, 5])[0], at=at)
     return ref
 
 
@@ -233,5 +249,5 @@ def _remediation(uow, ctx: Context, rng: random.Random, refs: list[str]) -> None
         action = remediation.add(uow, earlier, title=title, root_cause=cause, product=product, owner=owner,
                                  due=(today + dt.timedelta(days=due_in)).isoformat(), cases=linked)
         if done:
-            remediation.done(uow, ctx, str(action["id"]), evidence=TEXT["action_evidence"],
-                             at=ctx.now - dt.timedelta(days=35))
+            at = ctx.now - dt.timedelta(days=35)
+            remediation.done(uow, _then(ctx, at), str(action["id"]), evidence=TEXT["action_evidence"], at=at)

@@ -32,6 +32,9 @@ def test_the_demo_fills_every_section_of_the_return_and_the_monthly_report(cli):
     total = rep["by_branch"][-1]
     assert [k for k in MEASURES if not total[k]] == []
     assert [r["branch"] for r in rep["by_branch"]] == ["BJ001", "BJ002", "TOTAL"]
+    # Its steps are recorded at the times they bear, as a register kept day by day: no late entries.
+    assert rep["late_entries"] == 0 and cli.json("report", "late-entries", "--format", "json") == []
+    assert cli.scalar("select count(*) from events where recorded_at > occurred_at and case_id is not null") == 0
     # The demo records its branches' regions in its own database: the by-region table (and sheet)
     # is filled with no config file; config's [regions] overrides them branch by branch.
     assert [(r["region"], r["received"]) for r in rep["by_region"]] == [
