@@ -123,9 +123,10 @@ def _procedure(uow, ctx: Context, rng: random.Random, ref: str, age_h: float, st
     restart the clock), a withdrawal, an extension to 30 or 60 days. True when the case stops here."""
     extra = rng.random()
     if extra < 0.06 and age_h > 6:
+        channel = rng.choice(["hotline", "mobile_app"])  # (drawn in the order the sample has always drawn them)
         again = step(rng.uniform(2.1, 5.5))
-        services.log_case(uow, _then(ctx, again), channel=rng.choice(["hotline", "mobile_app"]),
-                          description=TEXT["repeat_description"], repeat_of=ref, received_at=again, new_facts=extra < 0.02)
+        services.log_case(uow, _then(ctx, again), channel=channel, description=TEXT["repeat_description"],
+                          repeat_of=ref, received_at=again, new_facts=extra < 0.02)
     if 0.06 <= extra < 0.09 and age_h > 4:
         at = step(rng.uniform(3, min(age_h, 48)))
         services.withdraw(uow, _then(ctx, at), ref, reason=TEXT["withdraw_reason"], at=at)
@@ -175,9 +176,9 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     if roll < 0.2 and (age_h < 24 * 6 or roll < 0.04):
         return ref  # in progress; a few old ones are overdue
     if roll < 0.26 and age_h < 24 * 10:
+        reason = rng.choice(["customer_materials", "appraisal"])
         at = step(rng.uniform(20, 40))
-        services.pause(uow, _then(ctx, at), ref, reason=rng.choice(["customer_materials", "appraisal"]),
-                       note_text=TEXT["pause_note"], at=at)
+        services.pause(uow, _then(ctx, at), ref, reason=reason, note_text=TEXT["pause_note"], at=at)
         return ref
     hours = rng.uniform(10, 140) if rng.random() < 0.85 else rng.uniform(140, 300)
     slow = rng.random()
