@@ -890,6 +890,9 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
             case_rows.append(case)
             cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
                                "working_seconds": None if resolved is None else decided(received, resolved, day),
+                               # who held it when decided: the file's assignee and department (replay._holder)
+                               "assignee": None if resolved is None else v["assignee"],
+                               "department": None if resolved is None else v["department"],
                                "internal_breached": internal_breach and not plan_breach,
                                "regulatory_breached": reg_breach, "response_breached": plan_breach})
         rows = v.get("rows")
@@ -952,8 +955,11 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
                "resolved_at": c.get("resolved_at", resolved if not given else None),
                "regulatory_extension_days": c.get("regulatory_extension_days", v.get("regulatory_extension_days") or 0)}
         done = row["resolved_at"]
-        # A decided cycle keeps its working time, as resolve and review-decide keep it.
+        # A decided cycle keeps its working time, as resolve and review-decide keep it, and who held
+        # the case: the file names only who holds it now (replay._holder reads it so too).
         row["working_seconds"] = None if done is None else decided_seconds(row["opened_at"], done, ctx.calendar)
+        row["assignee"] = None if done is None else v.get("assignee")
+        row["department"] = None if done is None else v.get("department")
         plan = opening.first_response_due_at
         late = done is not None and clocks.ran_out(opening.due_at, done)
         row["internal_breached"] = c.get("internal_breached", late and plan is None)

@@ -253,6 +253,11 @@ class Cycle(SQLModel, table=True):
     internal_breached: bool = False
     regulatory_breached: bool = False
     response_breached: bool = False
+    # Who held the case, and in which department, when the cycle was decided (revision 0027): what
+    # `report sla --by assignee|department` groups the cycle under. The case's own columns move on:
+    # a review makes the reviewer the assignee, a reopened case may be handed to someone else.
+    assignee: Optional[str] = Field(default=None, max_length=200)
+    department: Optional[str] = Field(default=None, max_length=200)
 
 
 class Event(SQLModel, table=True):

@@ -27,6 +27,8 @@ _SKIP = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
 COLUMNS = tuple(c for c in Case.__table__.columns.keys() if c not in _SKIP)
 _TIMES = frozenset(c.name for c in Case.__table__.columns if isinstance(c.type, UTCDateTime))
 _FLAGS = frozenset({"internal_breached", "regulatory_breached"})
+# Who held the case when a cycle was decided, kept on the cycle (cycles.assignee, cycles.department).
+HOLDER = ("assignee", "department")
 
 # A case as first written, before any event but its first: what a field not named is.
 _DEFAULTS = {"regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
@@ -85,12 +87,15 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
         if action in (d.Action.LOG, d.Action.IMPORT):
             state = _creation(action, new)
             cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at"),
-                          "opened_by": d.Action.LOG.value}}
+                          "opened_by": d.Action.LOG.value, **_holder(state, state.get("resolved_at"))}}
             if "cycles" in new:  # history read back (the tool's export): every cycle, as imported
+                # (the file names who holds the case, not who held it at each decision: the importer
+                # gives every decided cycle the case's assignee and department)
                 cycles = {c["number"]: {"opened_at": c["opened_at"], "resolved_at": c.get("resolved_at"),
                                         "opened_by": c.get("opened_by"),
                                         "internal_breached": c.get("internal_breached"),
-                                        "regulatory_breached": c.get("regulatory_breached")}
+                                        "regulatory_breached": c.get("regulatory_breached"),
+                                        **_holder(state, c.get("resolved_at"))}
                           for c in new["cycles"]}
                 continue
             # An import marks an urgent case's late resolution on the case only, never on its cycle
@@ -131,18 +136,30 @@ def _cycle_step(cycles: dict[int, dict[str, Any]], action: str, occurred, old: d
         cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None,
                                          "opened_by": opened_by_name(d.Action(action))}
     elif new.get("resolved_at") is not None and cycles:
-        _decided(cycles[max(cycles)], new["resolved_at"], new)  # the cycle ends with the case's resolution
+        _decided(cycles[max(cycles)], new["resolved_at"], new, state)  # the cycle ends with the case's resolution
     elif new.get("reviewed_at") is not None and cycles:
-        _decided(cycles[max(cycles)], new["reviewed_at"], new)  # a review's cycle ends with its decision
+        _decided(cycles[max(cycles)], new["reviewed_at"], new, state)  # a review's cycle ends with its decision
     if "regulatory_extension_days" in new and "regulatory_extension_days" in old and cycles:
         cycles[max(cycles)]["regulatory_extension_days"] = state["regulatory_extension_days"] or 0  # an extension
 
 
-def _decided(cycle: dict[str, Any], told, new: dict[str, Any]) -> None:
-    """A cycle's decision as its event records it: when, and (since revision 0018) its working time."""
+def _decided(cycle: dict[str, Any], told, new: dict[str, Any], state: dict[str, Any]) -> None:
+    """A cycle's decision as its event records it: when, (since revision 0018) its working time,
+    and who held the case then, in which department (`state`, the case as the decision left it)."""
     cycle["resolved_at"] = told
     if WORKING_TIME_KEY in new:
         cycle["working_seconds"] = new[WORKING_TIME_KEY]
+    for name in HOLDER:
+        cycle.pop(name, None)
+    cycle.update(_holder(state, told))
+
+
+def _holder(state: dict[str, Any], decided) -> dict[str, Any]:
+    """Who a cycle decided with the case in `state` keeps as its holder (services._decide_cycle):
+    the case's assignee and department then, where the events say them; none for a cycle not decided."""
+    if decided is None:
+        return dict.fromkeys(HOLDER)
+    return {name: state[name] for name in HOLDER if name in state}
 
 
 def _time(value) -> dt.datetime | None:
@@ -226,6 +243,10 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             out.append(f"case {ref}: cycle {c['number']} field regulatory_extension_days is "
                        f"{_shown(c['regulatory_extension_days'])} but its events imply "
                        f"{_shown(seen['regulatory_extension_days'])}")
+        for name in HOLDER:  # (revision 0027 on: a cycle's own holder, which report sla groups by)
+            if name in c and name in seen and c[name] != seen[name]:
+                out.append(f"case {ref}: cycle {c['number']} field {name} is {_shown(c[name])} "
+                           f"but its events imply {_shown(seen[name])}")
         if "working_seconds" in seen and "working_seconds" in c and c["working_seconds"] != seen["working_seconds"]:
             out.append(f"case {ref}: cycle {c['number']} field working_seconds is {_shown(c['working_seconds'])} "
                        f"but its events record {_shown(seen['working_seconds'])}")
@@ -245,3 +266,45 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
 
 def loads(value: str | None) -> dict:
     return json.loads(value) if value else {}
+
+
+def fill_holders(conn, chunk: int = 500) -> int:
+    """Revision 0027: each decided cycle's holder, the case's assignee and department when it was
+    decided (services._decide_cycle keeps them since), for the cycles decided before. A case's
+    current cycle, once decided, has kept them: a case is assigned only while it is handled, and a
+    review or a reopen opens another cycle. An earlier cycle's are replayed from the case's events
+    (fold, as `db check` replays them), or, where its events do not say, the case's own.
+    Returns how many earlier cycles were replayed."""
+    from sqlalchemy import and_, bindparam, select, update
+
+    from .models import Case, Cycle, Event
+
+    y, c, e = Cycle.__table__, Case.__table__, Event.__table__
+    owner = lambda column: select(column).where(c.c.id == y.c.case_id).scalar_subquery()  # noqa: E731
+    conn.execute(update(y).where(y.c.resolved_at.is_not(None), y.c.number == owner(c.c.cycle_number))
+                 .values(assignee=owner(c.c.assignee), department=owner(c.c.department)))
+    earlier = (select(y.c.case_id, y.c.number, c.c.assignee, c.c.department)
+               .join(c, c.c.id == y.c.case_id)
+               .where(y.c.resolved_at.is_not(None), y.c.number < c.c.cycle_number).order_by(y.c.case_id, y.c.number))
+    pending: dict[int, list] = {}
+    for row in conn.execute(earlier):
+        pending.setdefault(row.case_id, []).append(row)
+    write = update(y).where(and_(y.c.case_id == bindparam("c_id"), y.c.number == bindparam("n"))).values(
+        assignee=bindparam("who"), department=bindparam("where"))
+    ids = sorted(pending)
+    for first in range(0, len(ids), chunk):
+        some = ids[first:first + chunk]
+        history: dict[int, list] = {}
+        for ev in conn.execute(select(e.c.case_id, e.c.action, e.c.occurred_at, e.c.old, e.c.new)
+                               .where(e.c.case_id.in_(some)).order_by(e.c.case_id, e.c.id)):
+            history.setdefault(ev.case_id, []).append((ev.action, ev.occurred_at, loads(ev.old),
+                                                        loads(ev.new)))
+        values = []
+        for case_id in some:
+            _, folded = fold(history.get(case_id, []))
+            for row in pending[case_id]:
+                seen = folded.get(row.number, {})
+                values.append({"c_id": case_id, "n": row.number, "who": seen.get("assignee", row.assignee),
+                               "where": seen.get("department", row.department)})
+        conn.execute(write, values)
+    return sum(len(rows) for rows in pending.values())

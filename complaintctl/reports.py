@@ -301,6 +301,12 @@ def open_breached_past_select(edge):
     return select(func.count()).select_from(_in_force()).where(*open_at(edge), late)
 
 
+# report sla's groupings read on the cycle itself: its tier, and the assignee and department the
+# case had when the cycle was decided (revision 0027; the case's own move on, to a reviewer, or to
+# whoever a reopened case is handed to).
+CYCLE_GROUPS = ("tier", "assignee", "department")
+
+
 class _SlaWindow:
     """The cycles decided in [lo, hi) (bound at run time) as SQL: their group in one dimension ('' for
     none), whether each is a review's decision, and its working time."""
@@ -308,10 +314,11 @@ class _SlaWindow:
     def __init__(self, dim: str, wide: bool = False, counted: bool = False):
         yc = _YC
         self.dim = dim
-        self.join = (lambda table: table) if dim == "tier" else (  # the cycle's own tier: no need to read the cases
+        own = dim in CYCLE_GROUPS  # the cycle's own tier, and who held the case when it was decided
+        self.join = (lambda table: table) if own else (  # no need to read the cases
             lambda table: table.join(Case.__table__, _C.id == yc.case_id))
         self.table = self.join(Cycle.__table__)
-        self.group = yc.tier if dim == "tier" else func.coalesce(_C[dim], "")
+        self.group = yc.tier if dim == "tier" else func.coalesce(yc[dim] if own else _C[dim], "")
         lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
         # An expression of resolved_at, which no index serves: a scan (wide), or a range of the index.
         self.unindexed = [func.coalesce(yc.resolved_at, yc.resolved_at) >= lo,
@@ -349,19 +356,22 @@ def _not_a_review(cycle):
     return sa.or_(cycle.opened_by.is_(None), cycle.opened_by != d.Action.REVIEW.value)
 
 
-def decided_cycles_select():
+def decided_cycles_select(upto: str = "0027"):
     """Every decided cycle with what `report sla` counts of it (the decided_cycles view,
     complaintctl/sqlviews.py): its case's groupings, its working time (kept, or counted over
     business_days as the report counts it), and each of the report's flags as a column, from the
     same SQL (_sla_flags) the report's counts read; reopened as the report counts it, from the
     case's next cycle, and resolved the first time: a first cycle not reopened. A window is the
-    reader's: resolved_at in it."""
+    reader's: resolved_at in it. Its assignee and department are the cycle's own (who held the case
+    when it was decided) from revision 0027 (`upto`, the revision the view is written for), the
+    case's before."""
     w = _SlaWindow("branch", counted=True)
+    holder = (_YC.department, _YC.assignee) if upto >= "0027" else (_C.department, _C.assignee)
     flags = _sla_flags(w)
     flag = lambda condition: func.coalesce(condition, sa.false())  # noqa: E731 (never NULL)
     nxt = Cycle.__table__.alias("next_cycle")
     reopened = sa.exists().where(nxt.c.case_id == _YC.case_id, nxt.c.number == _YC.number + 1, _not_a_review(nxt.c))
-    return (select(_YC.case_id, _C.reference, _C.branch, _C.department, _C.assignee, _YC.tier, _C.channel,
+    return (select(_YC.case_id, _C.reference, _C.branch, *holder, _YC.tier, _C.channel,
                    _C.product, _C.category, _YC.number.label("cycle"), _YC.opened_by, _YC.opened_at, _YC.resolved_at,
                    w.seconds.label("working_seconds"),
                    *(flag(flags[name][0]).label(label) for name, label in (

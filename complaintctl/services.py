@@ -142,12 +142,13 @@ def _cycle(uow, case: Case) -> Cycle:
     ).scalar_one()
 
 
-def _decide_cycle(uow, ctx: Context, cycle: Cycle, when: dt.datetime) -> dict[str, Any]:
-    """The cycle is decided at `when` (the customer told): its end and its working time are kept on
-    it; returns what the event records beside the case's fields (the working time, which `db check`
-    compares with the cycle)."""
+def _decide_cycle(uow, ctx: Context, case: Case, cycle: Cycle, when: dt.datetime) -> dict[str, Any]:
+    """The cycle is decided at `when` (the customer told): its end, its working time, and who held
+    the case then (and in which department) are kept on it; returns what the event records beside
+    the case's fields (the working time, which `db check` compares with the cycle)."""
     cycle.resolved_at = when
     cycle.working_seconds = cycles.decided_seconds(cycle.opened_at, when, ctx.calendar)
+    cycle.assignee, cycle.department = case.assignee, case.department
     uow.session.add(cycle)
     return {cycles.EVENT_KEY: cycle.working_seconds}
 
@@ -753,7 +754,7 @@ def resolve(uow, ctx: Context, key: str, *, resolution: str | None, root_cause: 
         if decided > when:
             raise InvalidValue("--decided-at", _said(decided, ctx), "acc.not_after_told", at=_said(when, ctx))
         _mark_breaches(case, cycle, when)
-        kept = _decide_cycle(uow, ctx, cycle, when)
+        kept = _decide_cycle(uow, ctx, case, cycle, when)
         _apply(uow, ctx, case, d.Action.RESOLVE, when,
                {"status": status.value, "resolved_at": when, "resolution": text, "root_cause": cause or case.root_cause,
                 "notified_via": via, "followup_due_at": None, "decided_at": decided, "decision_facts": found,
@@ -904,7 +905,7 @@ def decide_review(uow, ctx: Context, key: str, *, outcome: str, text: str | None
             raise InvalidValue("--at", _said(when, ctx), "acc.after_review_requested", at=_said(case.review_requested_at, ctx))
         cycle = _cycle(uow, case)
         _mark_breaches(case, cycle, when)
-        kept = _decide_cycle(uow, ctx, cycle, when)
+        kept = _decide_cycle(uow, ctx, case, cycle, when)
         _apply(uow, ctx, case, d.Action.REVIEW_DECIDE, when,
                {"status": status.value, "review_outcome": out.value, "reviewed_at": when}, detail=body, extra=kept)
         uow.commit()

@@ -50,7 +50,7 @@ FIRST = {"overdue_cases": "0017", "stale_cases": "0017", "due_soon_cases": "0022
          "decided_cycles": "0022"}
 NAMES = tuple(FIRST)
 REVISION = "0017"  # the migration that first writes any
-LATEST = "0025"    # the last that changed them (0025: overdue by from the deadline passed longest ago)
+LATEST = "0027"    # the last that changed them (0027: a decided cycle's own assignee and department)
 CALENDAR = "0020"  # from this revision on, overdue_cases counts overdue by over business_days
 
 
@@ -84,7 +84,7 @@ def _selects(now, upto: str, due_soon_days: int) -> dict[str, sa.Select]:
                                  sa.case((business_days.covers_sql(now), clocks.age_bucket_sql(now, clocks.aging_edges_sql(now))))
                                  .label("age_bucket"))
         .where(clocks.open_sql(), _C.received_at <= now),
-        "decided_cycles": reports.decided_cycles_select(),
+        "decided_cycles": reports.decided_cycles_select(upto),
     }
     return {name: select for name, select in views.items() if FIRST[name] <= upto}
 
