@@ -515,7 +515,7 @@ def _shrunk(widths: dict[int, int], floors: dict[int, int], excess: int) -> dict
         level -= 1
     shrunk = {i: max(min(w, level), floors[i]) for i, w in widths.items()}
     spare = cut(level) - excess  # one step down cut a cell too many from some of the columns at the level
-    for i in shrunk:
+    for i in sorted(shrunk, key=lambda i: -widths[i]):  # given back to the widest first
         if spare <= 0:
             break
         if shrunk[i] == level and widths[i] > level:

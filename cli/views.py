@@ -630,7 +630,14 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
 
 def late_entries_command(rep: dict) -> str:
     """The command that lists the late entries a return counts: its period, by the steps' dates."""
-    scope = f" --branch {rep['branch']}" if rep["branch"] else f" --region {rep['region']}" if rep["region"] else ""
+    import re
+    import shlex
+
+    def typed(name: str) -> str:  # quoted only where a shell would split or read it (not for Chinese)
+        return shlex.quote(name) if re.search(r"[\s'\"$`\\;&|<>()*?!#~{}\[\]]", name) else name
+
+    scope = f" --branch {typed(rep['branch'])}" if rep["branch"] else \
+        f" --region {typed(rep['region'])}" if rep["region"] else ""
     return f"complaintctl report late-entries --dated --from {rep['from'][:10]} --to {rep['to'][:10]}{scope}"
 
 

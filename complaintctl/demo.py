@@ -89,7 +89,7 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
             res = services.log_case(uow, _then(ctx, received), channel=channel, description=story, customer=None if anonymous else _name(rng),
                                     phone=phone, account=account, product=product, category=category, tier=tier,
                                     branch=rng.choice(["BJ001", "BJ002"]), received_at=received)
-            made.append(_progress(uow, ctx, rng, res.case, received, staff_by_role))
+            made.append((_progress(uow, ctx, rng, res.case, received, staff_by_role), received))
         uow.commit()
     _remediation(uow, ctx, rng, made)
     return {"cases": count, "staff": len(STAFF)}
@@ -97,8 +97,9 @@ def generate(uow, ctx: Context, *, count: int = 300, days: int = 42, seed: int =
 
 def _then(ctx: Context, moment: dt.datetime) -> Context:
     """The context of a step recorded when it happened: the sample register's steps were entered
-    on time, so none is a late entry (`report late-entries`, the return's notes) and the register
-    reads as it stood at any earlier moment."""
+    on time, so none is a late entry (`report late-entries`, the return's notes) and a case's
+    timeline reads as kept day by day. (The sample staff, the deadline rules and the regions are
+    recorded when the demo runs.)"""
     return dc_replace(ctx, now=moment)
 
 
@@ -236,17 +237,19 @@ def _progress(uow, ctx: Context, rng: random.Random, case: dict, received: dt.da
     return ref
 
 
-def _remediation(uow, ctx: Context, rng: random.Random, refs: list[str]) -> None:
+def _remediation(uow, ctx: Context, rng: random.Random, made: list[tuple[str, dt.datetime]]) -> None:
     """The remediation actions the demo branch decided on: some due, some late, one done. They are
-    recorded as of 60 days ago (their due dates then lay ahead), so some are late today."""
+    recorded as of 60 days ago (their due dates then lay ahead), so some are late today, each
+    linked to complaints received by then."""
     from dataclasses import replace
 
     from . import remediation
 
     earlier = replace(ctx, now=ctx.now - dt.timedelta(days=60))
     today = ctx.calendar.local_date(ctx.now)
+    refs = [ref for ref, received in made if received <= earlier.now]
     for title, cause, product, owner, due_in, done in ACTIONS:
-        linked = rng.sample(refs, k=min(2, len(refs)))
+        linked = rng.sample(refs, k=min(2, len(refs))) if refs else []
         action = remediation.add(uow, earlier, title=title, root_cause=cause, product=product, owner=owner,
                                  due=(today + dt.timedelta(days=due_in)).isoformat(), cases=linked)
         if done:

@@ -511,9 +511,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "return.scope_region": ("region {region}", "地区 {region}"),
     "return.generated": ("Generated", "生成时间"),
     # The late entries behind the period's figures (return_figures.late_entries), and how to list them.
-    "return.late_entries": ("Late entries: {n} steps dated in the period were recorded after a deadline they are "
-                            "dated before, and count as on time by their own date ({command})",
-                            "补录：本期所记步骤中有 {n} 项，在其所对照的时限届满后才录入，按所记日期计为按时（{command}）"),
+    "return.late_entries": ("Late entries: {n} (steps dated in the period but recorded after a deadline they are "
+                            "dated before, each counted as on time by its own date; as recorded when this return was "
+                            "made). Listed by: {command}",
+                            "补录：{n} 项（所记日期在本期内、却在其所对照的时限届满后才录入的步骤，按所记日期计为按时；"
+                            "以生成本报表时的记录为准）。查看：{command}"),
     "return.late_entries_head": ("Late entries", "补录步骤"),
     "return.definitions": (
         "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "

@@ -337,14 +337,14 @@ def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_l
     assert [(r["table"], r["measure"], r["value"]) for r in rows][-1] == ("notes", "late_entries", "1")
     command = "complaintctl report late-entries --dated --from 2026-07-01 --to 2026-09-30"
     assert " ".join(cli(*q3).stdout.split()).endswith(
-        f"Late entries: 1 steps dated in the period were recorded after a deadline they are dated before, "
-        f"and count as on time by their own date ({command})")
-    assert "补录：本期所记步骤中有 1 项" in cli("--lang", "zh", *q3).stdout
+        "Late entries: 1 (steps dated in the period but recorded after a deadline they are dated before, each "
+        f"counted as on time by its own date; as recorded when this return was made). Listed by: {command}")
+    assert "补录：1 项（所记日期在本期内" in cli("--lang", "zh", *q3).stdout
     cli(*q3, "--branch", "BJ001", "--format", "xlsx", "--output", str(tmp_path / "q3.xlsx"))
     from openpyxl import load_workbook
 
     notes = {r[0]: r[1] for r in load_workbook(tmp_path / "q3.xlsx")["说明"].iter_rows(values_only=True)}
-    assert notes["补录步骤"].startswith("补录：本期所记步骤中有 1 项") and f"{command} --branch BJ001" in notes["补录步骤"]
+    assert notes["补录步骤"].startswith("补录：1 项") and f"{command} --branch BJ001" in notes["补录步骤"]
     assert "region" in cli.fails("report", "late-entries", "--region", "华北")
 
 
