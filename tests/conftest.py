@@ -44,6 +44,8 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 PG_URL = os.environ.get("COMPLAINTCTL_TEST_DATABASE_URL")
 PG_DATABASE = "complaintctl_suite"
+# What a PostgreSQL test's database is emptied of before it starts, children before their parents.
+EMPTIED = ("personal_data", "remediation_cases", "remediation_actions", "events", "cycles", "cases", "staff")
 
 
 def pytest_configure(config):
@@ -204,10 +206,34 @@ def pg_database(request):
     store.ensure_schema()
     store.dispose()
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        sequences = [q for (q,) in conn.execute(sa.text(
+            "SELECT pg_get_serial_sequence(table_name, 'id') FROM information_schema.columns WHERE table_schema = "
+            "'public' AND column_name = 'id' AND column_default LIKE 'nextval%' AND table_name = ANY(:t)"),
+            {"t": list(EMPTIED)})]
+    quick = [True]
+
+    def empty(conn):
+        """The tables of cases and staff emptied and their ids begun again. DELETE with the row
+        triggers off (the events' insert-only trigger, the foreign keys) takes about 6 ms where
+        TRUNCATE takes about 57 (a new file for every table and index), some 20 s of a run's wall
+        time over its PostgreSQL tests; it needs a superuser, as the suite's login is here and in CI,
+        and TRUNCATE does it otherwise."""
+        if quick[0]:
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    conn.execute(sa.text("; ".join(f"DELETE FROM {table}" for table in EMPTIED)))
+                    conn.execute(sa.text("SELECT " + ", ".join(f"setval('{q}', 1, false)" for q in sequences)))
+                    conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
+                return
+            except sa.exc.DBAPIError:
+                quick[0] = False
+        conn.execute(sa.text(f"TRUNCATE {', '.join(EMPTIED)} RESTART IDENTITY CASCADE"))
 
     def reset():
         with engine.begin() as conn:
-            conn.execute(sa.text("TRUNCATE remediation_cases, remediation_actions, events, cycles, cases, staff RESTART IDENTITY CASCADE"))
+            empty(conn)
             conn.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD_REVISION})
             conn.execute(sa.text("UPDATE settings SET value = 'on' WHERE key = 'masking'"))
             # Recorded by events, as staff are: as on a new database, the config's rules recorded again.
