@@ -134,7 +134,7 @@ def _cycle_step(cycles: dict[int, dict[str, Any]], action: str, occurred, old: d
             if "regulatory_extension_days" in before:
                 ending["regulatory_extension_days"] = before["regulatory_extension_days"] or 0
         cycles[state["cycle_number"]] = {"opened_at": occurred, "resolved_at": None,
-                                         "opened_by": opened_by_name(d.Action(action))}
+                                         "opened_by": opened_by_name(d.Action(action)), **_holder(state, None)}
     elif new.get("resolved_at") is not None and cycles:
         _decided(cycles[max(cycles)], new["resolved_at"], new, state)  # the cycle ends with the case's resolution
     elif new.get("reviewed_at") is not None and cycles:

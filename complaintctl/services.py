@@ -822,9 +822,12 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
         changes = _open_cycle(uow, ctx, case, when, d.Action.REVIEW)
         due = changes["regulatory_due_at"]
         uow.session.add(cycle)
+        # The reviewer holds the case, in their own department (as `assign --to` them would): the
+        # review's decision is theirs, and the handler's decision, kept on its cycle, stays the handler's.
+        held = {"department": person.department} if person.department else {}
         _apply(uow, ctx, case, d.Action.REVIEW, when, {
             "status": status.value, **changes, "review_requested_at": when, "reviewer": person.name,
-            "assignee": person.name,
+            "assignee": person.name, **held,
         }, extra={"handler": case.assignee, "decided_by": decider})
         uow.commit()
         return _result(uow, ctx, case, "msg.review", name=person.name,

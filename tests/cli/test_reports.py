@@ -349,17 +349,18 @@ def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_l
 
 
 def test_sla_by_assignee_counts_each_decision_under_whoever_held_the_case_then(cli):
-    """A review makes the reviewer the assignee, and a reopened case may be handed to someone else:
+    """A review makes the reviewer the assignee (in their department), and a reopened case may be handed to someone else:
     `report sla --by assignee` (and by department) counted the handler's decision under whoever
     holds the case now. Each decided cycle keeps its holder (revision 0027): the upgrade fills it
     for decisions made before, from the case's events; `db check` names one changed by hand."""
     cli.staff()
     cli("staff", "add", "zhaomin", "--role", "staff", "--department", "运营管理部")
+    cli("staff", "add", "zhoujie", "--role", "executive", "--department", "行领导")
     reviewed = cli.log(received="2026-03-02T10:00")
     cli("assign", reviewed, "--to", "wangfang", "--at", "2026-03-02T11:00")
     cli("resolve", reviewed, "--resolution", "退还手续费", "--at", "2026-03-03T10:00")
-    cli("review", reviewed, "--requested-at", "2026-03-04T10:00", "--reviewer", "sunli")
-    cli("--as", "sunli", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-10T10:00")
+    cli("review", reviewed, "--requested-at", "2026-03-04T10:00", "--reviewer", "zhoujie")  # in the reviewer's department
+    cli("--as", "zhoujie", "review-decide", reviewed, "--outcome", "upheld", "--text", "维持", "--at", "2026-03-10T10:00")
     reopened = cli.log(received="2026-03-02T10:00")
     cli("assign", reopened, "--to", "wangfang", "--at", "2026-03-02T11:00")
     cli("resolve", reopened, "--resolution", "退还手续费", "--at", "2026-03-03T10:00")
@@ -371,21 +372,24 @@ def test_sla_by_assignee_counts_each_decision_under_whoever_held_the_case_then(c
     def figures() -> dict:
         by_person = {r["assignee"]: (r["resolved"], r["reviews_decided"])
                      for r in cli.json(*window, "--by", "assignee", "--format", "json")}
-        by_department = {r["department"]: r["resolved"]
+        by_department = {r["department"]: (r["resolved"], r["reviews_decided"])
                          for r in cli.json(*window, "--by", "department", "--format", "json")}
         return {"assignee": by_person, "department": by_department}
 
-    expected = {"assignee": {"wangfang": (2, 0), "zhaomin": (1, 0), "sunli": (0, 1), "TOTAL": (3, 1)},
-                "department": {"个人金融部": 2, "运营管理部": 1, "TOTAL": 3}}
-    assert figures() == expected  # (the case's own: sunli 1 resolved, zhaomin 2)
+    expected = {"assignee": {"wangfang": (2, 0), "zhaomin": (1, 0), "zhoujie": (0, 1), "TOTAL": (3, 1)},
+                "department": {"个人金融部": (2, 0), "运营管理部": (1, 0), "行领导": (0, 1), "TOTAL": (3, 1)}}
+    assert figures() == expected  # (the case's own: zhoujie 1 resolved, zhaomin 2)
     if cli.backend == "sqlite":  # the upgrade from revision 0026 fills the decisions made before
         cli.downgrade("0026")
         assert cli("db", "upgrade").stdout.strip() == "upgraded to revision 0027"
         assert figures() == expected
     assert cli("db", "check").exit_code == 0
-    cli.sql("UPDATE cycles SET assignee = 'sunli' WHERE number = 1 AND resolved_at IS NOT NULL")
+    cli.sql("UPDATE cycles SET assignee = 'zhoujie' WHERE number = 1 AND resolved_at IS NOT NULL")
+    cli("reopen", reopened, "--reason", "客户仍不满意", "--at", "2026-03-12T10:00")  # a cycle not yet decided: no holder
+    cli.sql("UPDATE cycles SET department = '行领导' WHERE number = 3")
     out = cli("db", "check", expect=1).stdout
-    assert "cycle 1 field assignee is 'sunli' but its events imply 'wangfang'" in out
+    assert "cycle 1 field assignee is 'zhoujie' but its events imply 'wangfang'" in out
+    assert "cycle 3 field department is '行领导' but its events imply empty" in out
 
 
 def test_a_reports_group_of_cases_with_none_is_named_in_a_table(cli):
