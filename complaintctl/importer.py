@@ -353,7 +353,7 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
     if out.get("paused_from") in _NOT_PAUSED_FROM:
         raise InvalidValue("paused_from", out["paused_from"], "acc.paused_from")
     if m.cycles:
-        out["cycle"] = _cycle_row(raw, m, ctx, received)
+        out["cycle"] = _cycle_row(raw, m, ctx, received, staff)
     elif (out.get("cycle_number") or 1) == 1 and out.get("regulatory_due_at") is not None:
         # A regulatory deadline is never before the 15 days from receipt (a pause or an extension only
         # moves it later): a file that says otherwise is refused, not stored to call a late decision met.
@@ -395,8 +395,10 @@ def _flag(text: str | None, name: str) -> bool:
     raise InvalidValue(name, text, "acc.true_or_false")
 
 
-def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: dt.datetime) -> dict[str, Any]:
-    """One row's cycle (the export's cycle_* columns), checked; keys only for the columns the file has."""
+def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: dt.datetime,
+               staff: dict) -> dict[str, Any]:
+    """One row's cycle (the export's cycle_* columns), checked; keys only for the columns the file has.
+    Long because each of the export's cycle columns is checked in turn."""
     given = m.given
     number = _count(raw.get("cycle_number"), "cycle_number")
     if number < 1:
@@ -429,6 +431,13 @@ def _cycle_row(raw: dict[str, str | None], m: Mapping, ctx: Context, received: d
     if "cycle_regulatory_extension_days" in given:
         cycle["regulatory_extension_days"] = _count(raw.get("cycle_regulatory_extension_days"),
                                                     "cycle_regulatory_extension_days")
+    if "cycle_assignee" in given:  # who held the case when the cycle was decided (revision 0027)
+        holder = d.clean_name("cycle_assignee", raw.get("cycle_assignee"), required=False)
+        if holder and holder not in staff:
+            raise InvalidValue("cycle_assignee", holder, "acc.registered_staff")
+        cycle["assignee"] = holder
+    if "cycle_department" in given:
+        cycle["department"] = d.clean_name("cycle_department", raw.get("cycle_department"), required=False)
     return cycle
 
 
@@ -956,10 +965,11 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
                "regulatory_extension_days": c.get("regulatory_extension_days", v.get("regulatory_extension_days") or 0)}
         done = row["resolved_at"]
         # A decided cycle keeps its working time, as resolve and review-decide keep it, and who held
-        # the case: the file names only who holds it now (replay._holder reads it so too).
+        # the case then: the file's cycle_assignee and cycle_department, else (an export from before
+        # revision 0027, another tool's history) the case's own (replay reads it so too).
         row["working_seconds"] = None if done is None else decided_seconds(row["opened_at"], done, ctx.calendar)
-        row["assignee"] = None if done is None else v.get("assignee")
-        row["department"] = None if done is None else v.get("department")
+        for name in ("assignee", "department"):
+            row[name] = None if done is None else c[name] if name in c else v.get(name)
         plan = opening.first_response_due_at
         late = done is not None and clocks.ran_out(opening.due_at, done)
         row["internal_breached"] = c.get("internal_breached", late and plan is None)
@@ -997,7 +1007,8 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
                      "opened_at": r["opened_at"].isoformat(),
                      "resolved_at": r["resolved_at"].isoformat() if r["resolved_at"] else None,
                      "internal_breached": bool(r["internal_breached"] or r["response_breached"]),
-                     "regulatory_breached": bool(r["regulatory_breached"])} for r in own]
+                     "regulatory_breached": bool(r["regulatory_breached"]),
+                     "assignee": r["assignee"], "department": r["department"]} for r in own]
     return case, own, recorded
 
 

@@ -89,13 +89,14 @@ def fold(events: Iterable[tuple[str, dt.datetime, dict, dict]]) -> tuple[dict[st
             cycles = {1: {"opened_at": state.get("received_at"), "resolved_at": state.get("resolved_at"),
                           "opened_by": d.Action.LOG.value, **_holder(state, state.get("resolved_at"))}}
             if "cycles" in new:  # history read back (the tool's export): every cycle, as imported
-                # (the file names who holds the case, not who held it at each decision: the importer
-                # gives every decided cycle the case's assignee and department)
+                # (each cycle's holder as the file gave it, since revision 0027's export; an older
+                # file's decided cycles have the case's assignee and department, as the importer gave them)
                 cycles = {c["number"]: {"opened_at": c["opened_at"], "resolved_at": c.get("resolved_at"),
                                         "opened_by": c.get("opened_by"),
                                         "internal_breached": c.get("internal_breached"),
                                         "regulatory_breached": c.get("regulatory_breached"),
-                                        **_holder(state, c.get("resolved_at"))}
+                                        **_holder(state, c.get("resolved_at")),
+                                        **{name: c[name] for name in HOLDER if name in c}}
                           for c in new["cycles"]}
                 continue
             # An import marks an urgent case's late resolution on the case only, never on its cycle

@@ -41,14 +41,14 @@ EXPORT_CASE_FIELDS = ("id", "reference", "status", "tier", "channel", "product",
                       "regulatory_paused_seconds")
 EXPORT_CYCLE_FIELDS = ("number", "tier", "opened_at", "due_at", "first_response_due_at", "first_responded_at",
                        "regulatory_due_at", "resolved_at", "internal_breached", "regulatory_breached", "response_breached",
-                       "opened_by", "regulatory_extension_days")
+                       "opened_by", "regulatory_extension_days", "assignee", "department")
 EXPORT_CSV_KEYS = (*EXPORT_CASE_FIELDS, *(f"cycle_{k}" for k in EXPORT_CYCLE_FIELDS))
 # Columns whose values people typed (a spreadsheet could take them for formulas); the rest are
 # times, numbers, flags and choices.
 EXPORT_FREE_TEXT = frozenset({"reference", "branch", "department", "assignee", "customer", "phone", "email",
                               "account", "description", "resolution", "external_id", "co_handlers", "departments",
                               "id_number", "agent_name", "agent_authority", "complained_staff", "request",
-                              "decision_facts", "decision_basis", "reviewer"})
+                              "decision_facts", "decision_basis", "reviewer", "cycle_assignee", "cycle_department"})
 
 
 def export_kind(key: str) -> str:

@@ -419,25 +419,30 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                "THEN 'false' END, CASE WHEN y_regulatory_breached THEN 'true' WHEN NOT "
                                "y_regulatory_breached THEN 'false' END, CASE WHEN y_response_breached THEN "
                                "'true' WHEN NOT y_response_breached THEN 'false' END, NULLIF(y_opened_by, "
-                               "''), y_regulatory_extension_days FROM (SELECT c.id AS t0, CASE WHEN "
-                               'ascii(c.reference) > 64 THEN c.reference WHEN ascii(c.reference) IN (61, 43, '
-                               "45, 64, 9, 13) THEN '''' || c.reference ELSE NULLIF(c.reference, '') END AS "
-                               "t1, NULLIF(c.status, '') AS t2, NULLIF(c.tier, '') AS t3, NULLIF(c.channel, "
-                               "'') AS t4, NULLIF(c.product, '') AS t5, NULLIF(c.category, '') AS t6, CASE "
-                               'WHEN ascii(c.branch) > 64 THEN c.branch WHEN ascii(c.branch) IN (61, 43, 45, '
-                               "64, 9, 13) THEN '''' || c.branch ELSE NULLIF(c.branch, '') END AS t7, CASE "
-                               'WHEN ascii(c.department) > 64 THEN c.department WHEN ascii(c.department) IN '
-                               "(61, 43, 45, 64, 9, 13) THEN '''' || c.department ELSE NULLIF(c.department, "
-                               "'') END AS t8, CASE WHEN ascii(c.assignee) > 64 THEN c.assignee WHEN "
-                               "ascii(c.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.assignee ELSE "
-                               "NULLIF(c.assignee, '') END AS t9, CASE WHEN ascii(c.customer) > 64 THEN "
-                               "c.customer WHEN ascii(c.customer) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                               "c.customer ELSE NULLIF(c.customer, '') END AS t10, CASE WHEN ascii(c.phone) "
-                               "> 64 THEN c.phone WHEN ascii(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' "
-                               "|| c.phone ELSE NULLIF(c.phone, '') END AS t11, CASE WHEN ascii(c.email) > "
-                               "64 THEN c.email WHEN ascii(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
-                               "c.email ELSE NULLIF(c.email, '') END AS t12, CASE WHEN ascii(c.account) > 64 "
-                               "THEN c.account WHEN ascii(c.account) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "''), y_regulatory_extension_days, CASE WHEN ascii(y_assignee) > 64 THEN "
+                               "y_assignee WHEN ascii(y_assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "y_assignee ELSE NULLIF(y_assignee, '') END, CASE WHEN ascii(y_department) > "
+                               '64 THEN y_department WHEN ascii(y_department) IN (61, 43, 45, 64, 9, 13) '
+                               "THEN '''' || y_department ELSE NULLIF(y_department, '') END FROM (SELECT "
+                               'c.id AS t0, CASE WHEN ascii(c.reference) > 64 THEN c.reference WHEN '
+                               "ascii(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
+                               "NULLIF(c.reference, '') END AS t1, NULLIF(c.status, '') AS t2, "
+                               "NULLIF(c.tier, '') AS t3, NULLIF(c.channel, '') AS t4, NULLIF(c.product, '') "
+                               "AS t5, NULLIF(c.category, '') AS t6, CASE WHEN ascii(c.branch) > 64 THEN "
+                               "c.branch WHEN ascii(c.branch) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                               "c.branch ELSE NULLIF(c.branch, '') END AS t7, CASE WHEN ascii(c.department) "
+                               '> 64 THEN c.department WHEN ascii(c.department) IN (61, 43, 45, 64, 9, 13) '
+                               "THEN '''' || c.department ELSE NULLIF(c.department, '') END AS t8, CASE WHEN "
+                               'ascii(c.assignee) > 64 THEN c.assignee WHEN ascii(c.assignee) IN (61, 43, '
+                               "45, 64, 9, 13) THEN '''' || c.assignee ELSE NULLIF(c.assignee, '') END AS "
+                               't9, CASE WHEN ascii(c.customer) > 64 THEN c.customer WHEN ascii(c.customer) '
+                               "IN (61, 43, 45, 64, 9, 13) THEN '''' || c.customer ELSE NULLIF(c.customer, "
+                               "'') END AS t10, CASE WHEN ascii(c.phone) > 64 THEN c.phone WHEN "
+                               "ascii(c.phone) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.phone ELSE "
+                               "NULLIF(c.phone, '') END AS t11, CASE WHEN ascii(c.email) > 64 THEN c.email "
+                               "WHEN ascii(c.email) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.email ELSE "
+                               "NULLIF(c.email, '') END AS t12, CASE WHEN ascii(c.account) > 64 THEN "
+                               "c.account WHEN ascii(c.account) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
                                "c.account ELSE NULLIF(c.account, '') END AS t13, CASE WHEN "
                                'ascii(c.description) > 64 THEN c.description WHEN ascii(c.description) IN '
                                "(61, 43, 45, 64, 9, 13) THEN '''' || c.description ELSE "
@@ -663,13 +668,13 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                'y.internal_breached AS y_internal_breached, y.regulatory_breached AS '
                                'y_regulatory_breached, y.response_breached AS y_response_breached, '
                                'y.opened_by AS y_opened_by, y.regulatory_extension_days AS '
-                               'y_regulatory_extension_days, c.received_at AS c_received_at, c.due_at AS '
-                               'c_due_at, c.first_response_due_at AS c_first_response_due_at, '
-                               'c.first_responded_at AS c_first_responded_at, c.regulatory_due_at AS '
-                               'c_regulatory_due_at, c.resolved_at AS c_resolved_at, c.id AS o_case, '
-                               'y.number AS o_cycle FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
-                               '/*window:where*/ ORDER BY c.id, y.number OFFSET 0) rows ORDER BY o_case, '
-                               'o_cycle',
+                               'y_regulatory_extension_days, y.assignee AS y_assignee, y.department AS '
+                               'y_department, c.received_at AS c_received_at, c.due_at AS c_due_at, '
+                               'c.first_response_due_at AS c_first_response_due_at, c.first_responded_at AS '
+                               'c_first_responded_at, c.regulatory_due_at AS c_regulatory_due_at, '
+                               'c.resolved_at AS c_resolved_at, c.id AS o_case, y.number AS o_cycle FROM '
+                               'cases c LEFT JOIN cycles y ON y.case_id = c.id /*window:where*/ ORDER BY '
+                               'c.id, y.number OFFSET 0) rows ORDER BY o_case, o_cycle',
                                {}),
                 'export_csv_revealed': ('SELECT t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, '
                                         't14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, '
@@ -778,7 +783,12 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         "y_regulatory_breached THEN 'true' WHEN NOT y_regulatory_breached "
                                         "THEN 'false' END, CASE WHEN y_response_breached THEN 'true' WHEN "
                                         "NOT y_response_breached THEN 'false' END, NULLIF(y_opened_by, ''), "
-                                        'y_regulatory_extension_days FROM (SELECT c.id AS t0, CASE WHEN '
+                                        'y_regulatory_extension_days, CASE WHEN ascii(y_assignee) > 64 THEN '
+                                        'y_assignee WHEN ascii(y_assignee) IN (61, 43, 45, 64, 9, 13) THEN '
+                                        "'''' || y_assignee ELSE NULLIF(y_assignee, '') END, CASE WHEN "
+                                        'ascii(y_department) > 64 THEN y_department WHEN ascii(y_department) '
+                                        "IN (61, 43, 45, 64, 9, 13) THEN '''' || y_department ELSE "
+                                        "NULLIF(y_department, '') END FROM (SELECT c.id AS t0, CASE WHEN "
                                         'ascii(c.reference) > 64 THEN c.reference WHEN ascii(c.reference) IN '
                                         "(61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
                                         "NULLIF(c.reference, '') END AS t1, NULLIF(c.status, '') AS t2, "
@@ -1156,6 +1166,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                         'AS y_regulatory_breached, y.response_breached AS '
                                         'y_response_breached, y.opened_by AS y_opened_by, '
                                         'y.regulatory_extension_days AS y_regulatory_extension_days, '
+                                        'y.assignee AS y_assignee, y.department AS y_department, '
                                         'c.received_at AS c_received_at, c.due_at AS c_due_at, '
                                         'c.first_response_due_at AS c_first_response_due_at, '
                                         'c.first_responded_at AS c_first_responded_at, c.regulatory_due_at '
@@ -1187,8 +1198,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                   'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
                                   'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
                                   'cycles.response_breached, cycles.opened_by, '
-                                  'cycles.regulatory_extension_days FROM cycles ORDER BY cycles.case_id, '
-                                  'cycles.number',
+                                  'cycles.regulatory_extension_days, cycles.assignee, cycles.department FROM '
+                                  'cycles ORDER BY cycles.case_id, cycles.number',
                                   {}),
                 'export_cycles_from': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at '
                                        'AS opened_at, cycles.due_at AS due_at, cycles.first_response_due_at '
@@ -1196,10 +1207,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                        'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
                                        'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
                                        'cycles.regulatory_breached, cycles.response_breached, '
-                                       'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
-                                       'cycles.case_id IN (SELECT cases.id FROM cases WHERE '
-                                       'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY '
-                                       'cycles.case_id, cycles.number',
+                                       'cycles.opened_by, cycles.regulatory_extension_days, cycles.assignee, '
+                                       'cycles.department FROM cycles WHERE cycles.case_id IN (SELECT '
+                                       'cases.id FROM cases WHERE cases.received_at >= %(lo)s::TIMESTAMP '
+                                       'WITHOUT TIME ZONE) ORDER BY cycles.case_id, cycles.number',
                                        {}),
                 'export_cycles_from_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, '
                                           'cycles.opened_at AS opened_at, cycles.due_at AS due_at, '
@@ -1208,8 +1219,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at '
                                           'AS resolved_at, cycles.internal_breached, '
                                           'cycles.regulatory_breached, cycles.response_breached, '
-                                          'cycles.opened_by, cycles.regulatory_extension_days FROM cycles '
-                                          'WHERE cycles.case_id IN (SELECT cases.id FROM cases WHERE '
+                                          'cycles.opened_by, cycles.regulatory_extension_days, '
+                                          'cycles.assignee, cycles.department FROM cycles WHERE '
+                                          'cycles.case_id IN (SELECT cases.id FROM cases WHERE '
                                           'cases.received_at >= %(lo)s::TIMESTAMP WITHOUT TIME ZONE AND '
                                           'cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY '
                                           'cycles.case_id, cycles.number',
@@ -1220,10 +1232,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
                                      'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
                                      'cycles.regulatory_breached, cycles.response_breached, '
-                                     'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
-                                     'cycles.case_id IN (SELECT cases.id FROM cases WHERE cases.received_at '
-                                     '< %(hi)s::TIMESTAMP WITHOUT TIME ZONE) ORDER BY cycles.case_id, '
-                                     'cycles.number',
+                                     'cycles.opened_by, cycles.regulatory_extension_days, cycles.assignee, '
+                                     'cycles.department FROM cycles WHERE cycles.case_id IN (SELECT cases.id '
+                                     'FROM cases WHERE cases.received_at < %(hi)s::TIMESTAMP WITHOUT TIME '
+                                     'ZONE) ORDER BY cycles.case_id, cycles.number',
                                      {}),
                 'export_kept': ('SELECT personal_data.case_id, personal_data.field, personal_data.value FROM '
                                 'personal_data WHERE personal_data.field IN (%(field_1_1)s::VARCHAR, '
@@ -7437,7 +7449,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'ORDER BY cases.id',
                                 {}),
             'export_csv': ('SELECT '
-                           "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
+                           "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
                            'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
                            '\'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN c.reference WHEN '
                            "unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '''' || c.reference ELSE "
@@ -7802,11 +7814,23 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                            'y.response_breached THEN \'false\' END, CASE WHEN y.opened_by GLOB \'*[,"\' || '
                            'char(10) || char(13) || \']*\' THEN \'"\' || replace(NULLIF(y.opened_by, \'\'), '
                            '\'"\', \'""\') || \'"\' ELSE NULLIF(y.opened_by, \'\') END, '
-                           'y.regulatory_extension_days) FROM cases c LEFT JOIN cycles y ON y.case_id = c.id '
-                           '/*window:where*/ ORDER BY c.id, y.number',
+                           'y.regulatory_extension_days, CASE WHEN y.assignee GLOB \'*[,"\' || char(10) || '
+                           'char(13) || \']*\' THEN \'"\' || replace(CASE WHEN unicode(y.assignee) > 64 THEN '
+                           "y.assignee WHEN unicode(y.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || "
+                           'y.assignee ELSE NULLIF(y.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                           'WHEN unicode(y.assignee) > 64 THEN y.assignee WHEN unicode(y.assignee) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || y.assignee ELSE NULLIF(y.assignee, '') END END, "
+                           'CASE WHEN y.department GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN '
+                           '\'"\' || replace(CASE WHEN unicode(y.department) > 64 THEN y.department WHEN '
+                           "unicode(y.department) IN (61, 43, 45, 64, 9, 13) THEN '''' || y.department ELSE "
+                           'NULLIF(y.department, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                           'unicode(y.department) > 64 THEN y.department WHEN unicode(y.department) IN (61, '
+                           "43, 45, 64, 9, 13) THEN '''' || y.department ELSE NULLIF(y.department, '') END "
+                           'END) FROM cases c LEFT JOIN cycles y ON y.case_id = c.id /*window:where*/ ORDER '
+                           'BY c.id, y.number',
                            {}),
             'export_csv_revealed': ('SELECT '
-                                    "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
+                                    "printf('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
                                     'c.id, CASE WHEN c.reference GLOB \'*[,"\' || char(10) || char(13) || '
                                     '\']*\' THEN \'"\' || replace(CASE WHEN unicode(c.reference) > 64 THEN '
                                     'c.reference WHEN unicode(c.reference) IN (61, 43, 45, 64, 9, 13) THEN '
@@ -8626,17 +8650,31 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                     "THEN 'true' WHEN NOT y.response_breached THEN 'false' END, CASE WHEN "
                                     'y.opened_by GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
                                     '|| replace(NULLIF(y.opened_by, \'\'), \'"\', \'""\') || \'"\' ELSE '
-                                    "NULLIF(y.opened_by, '') END, y.regulatory_extension_days) FROM cases c "
-                                    'LEFT JOIN cycles y ON y.case_id = c.id /*window:where*/ ORDER BY c.id, '
-                                    'y.number',
+                                    "NULLIF(y.opened_by, '') END, y.regulatory_extension_days, CASE WHEN "
+                                    'y.assignee GLOB \'*[,"\' || char(10) || char(13) || \']*\' THEN \'"\' '
+                                    '|| replace(CASE WHEN unicode(y.assignee) > 64 THEN y.assignee WHEN '
+                                    "unicode(y.assignee) IN (61, 43, 45, 64, 9, 13) THEN '''' || y.assignee "
+                                    'ELSE NULLIF(y.assignee, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE '
+                                    'WHEN unicode(y.assignee) > 64 THEN y.assignee WHEN unicode(y.assignee) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || y.assignee ELSE "
+                                    'NULLIF(y.assignee, \'\') END END, CASE WHEN y.department GLOB \'*[,"\' '
+                                    '|| char(10) || char(13) || \']*\' THEN \'"\' || replace(CASE WHEN '
+                                    'unicode(y.department) > 64 THEN y.department WHEN unicode(y.department) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || y.department ELSE "
+                                    'NULLIF(y.department, \'\') END, \'"\', \'""\') || \'"\' ELSE CASE WHEN '
+                                    'unicode(y.department) > 64 THEN y.department WHEN unicode(y.department) '
+                                    "IN (61, 43, 45, 64, 9, 13) THEN '''' || y.department ELSE "
+                                    "NULLIF(y.department, '') END END) FROM cases c LEFT JOIN cycles y ON "
+                                    'y.case_id = c.id /*window:where*/ ORDER BY c.id, y.number',
                                     {}),
             'export_cycles': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
                               'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
                               'first_response_due_at, cycles.first_responded_at AS first_responded_at, '
                               'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
                               'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
-                              'cycles.response_breached, cycles.opened_by, cycles.regulatory_extension_days '
-                              'FROM cycles ORDER BY cycles.case_id, cycles.number',
+                              'cycles.response_breached, cycles.opened_by, cycles.regulatory_extension_days, '
+                              'cycles.assignee, cycles.department FROM cycles ORDER BY cycles.case_id, '
+                              'cycles.number',
                               {}),
             'export_cycles_from': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
                                    'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
@@ -8644,9 +8682,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                    'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
                                    'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
                                    'cycles.response_breached, cycles.opened_by, '
-                                   'cycles.regulatory_extension_days FROM cycles WHERE cycles.case_id IN '
-                                   '(SELECT cases.id FROM cases WHERE cases.received_at >= :lo) ORDER BY '
-                                   'cycles.case_id, cycles.number',
+                                   'cycles.regulatory_extension_days, cycles.assignee, cycles.department '
+                                   'FROM cycles WHERE cycles.case_id IN (SELECT cases.id FROM cases WHERE '
+                                   'cases.received_at >= :lo) ORDER BY cycles.case_id, cycles.number',
                                    {}),
             'export_cycles_from_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at '
                                       'AS opened_at, cycles.due_at AS due_at, cycles.first_response_due_at '
@@ -8654,10 +8692,10 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'first_responded_at, cycles.regulatory_due_at AS regulatory_due_at, '
                                       'cycles.resolved_at AS resolved_at, cycles.internal_breached, '
                                       'cycles.regulatory_breached, cycles.response_breached, '
-                                      'cycles.opened_by, cycles.regulatory_extension_days FROM cycles WHERE '
-                                      'cycles.case_id IN (SELECT cases.id FROM cases WHERE cases.received_at '
-                                      '>= :lo AND cases.received_at < :hi) ORDER BY cycles.case_id, '
-                                      'cycles.number',
+                                      'cycles.opened_by, cycles.regulatory_extension_days, cycles.assignee, '
+                                      'cycles.department FROM cycles WHERE cycles.case_id IN (SELECT '
+                                      'cases.id FROM cases WHERE cases.received_at >= :lo AND '
+                                      'cases.received_at < :hi) ORDER BY cycles.case_id, cycles.number',
                                       {}),
             'export_cycles_to': ('SELECT cycles.case_id, cycles.number, cycles.tier, cycles.opened_at AS '
                                  'opened_at, cycles.due_at AS due_at, cycles.first_response_due_at AS '
@@ -8665,9 +8703,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'cycles.regulatory_due_at AS regulatory_due_at, cycles.resolved_at AS '
                                  'resolved_at, cycles.internal_breached, cycles.regulatory_breached, '
                                  'cycles.response_breached, cycles.opened_by, '
-                                 'cycles.regulatory_extension_days FROM cycles WHERE cycles.case_id IN '
-                                 '(SELECT cases.id FROM cases WHERE cases.received_at < :hi) ORDER BY '
-                                 'cycles.case_id, cycles.number',
+                                 'cycles.regulatory_extension_days, cycles.assignee, cycles.department FROM '
+                                 'cycles WHERE cycles.case_id IN (SELECT cases.id FROM cases WHERE '
+                                 'cases.received_at < :hi) ORDER BY cycles.case_id, cycles.number',
                                  {}),
             'export_kept': ('SELECT personal_data.case_id, personal_data.field, personal_data.value FROM '
                             'personal_data WHERE personal_data.field IN (:field_1_1, :field_1_2, :field_1_3, '
@@ -13834,7 +13872,9 @@ ROWS = {'actions_due_rows': (('id', None),
                    ('regulatory_breached', 'bool'),
                    ('response_breached', 'bool'),
                    ('opened_by', None),
-                   ('regulatory_extension_days', None)),
+                   ('regulatory_extension_days', None),
+                   ('assignee', None),
+                   ('department', None)),
  'late_actions_rows': (('id', None),
                        ('title', None),
                        ('root_cause', None),

@@ -13,9 +13,8 @@ from tests.conftest import Cli
 # What an export does not carry, so an import cannot give back: the audit trail itself (every
 # event's text, actor, time and hash: the imported case has one import event), a case's link to a
 # related case, and when it was last escalated. Row ids survive in a fresh database (a case keeps
-# its reference, and so its number); the cycles' own row ids are not exported, nor who held the case
-# at each earlier decision (cycles.assignee and department: the import gives every decided cycle the
-# case's, which the export carries; not a column of its own, so not on the list).
+# its reference, and so its number); the cycles' own row ids are not exported (their holders, who
+# held the case when each was decided, are: cycle_assignee, cycle_department).
 ROUND_TRIP_LOST = ("events", "related_case_id", "last_escalated_at")
 
 
