@@ -978,7 +978,7 @@ def _prepare_regulatory(opts: dict):
                                                  branch=opts["branch"], region=opts["region"])
     finally:
         db.close()
-    return report, ctx, lang, opts["fmt"], output, opts["excel"]
+    return report, ctx, lang, opts["fmt"], output, opts["excel"], opts["db"]
 
 
 def _return_run(db, scope):
@@ -996,12 +996,12 @@ def _return_run(db, scope):
     return run
 
 
-def _write_regulatory(report, ctx, lang: str, fmt: str, output, excel: bool) -> None:
+def _write_regulatory(report, ctx, lang: str, fmt: str, output, excel: bool, db: str | None) -> None:
     """The return, as cli/reports.py's `regulatory` writes it (views.emit_return)."""
     from .views import emit_return
 
     with _failures(None, lang):
-        emit_return(report, fmt, lang, ctx, output, excel)
+        emit_return(report, fmt, lang, ctx, output, excel, db)
 
 
 def parse_monthly(argv: list[str]) -> dict | None:

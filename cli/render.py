@@ -366,6 +366,34 @@ def wrap_cells(text: str, width: int) -> list[str]:
     return lines
 
 
+def shell_lines(words: list[str], width: int, indent: str = "  ") -> list[str]:
+    """A command (its words, each as a shell reads it) in lines of at most `width` cells that a
+    shell reads back as the one command: each line but the last ends in a backslash, which a shell
+    removes with the line break; between words the next line is indented, and a word longer than a
+    line (a database's path) is broken inside it, the next line then starting at its first column
+    (a quoted word is left whole: inside quotes the backslash would stay)."""
+    lines: list[str] = []
+    line = indent
+    for word in words:
+        piece = word if not line.strip() else " " + word
+        if cell_width(line + piece) + 2 <= width:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line + " \\")
+            line = indent * 2
+        while cell_width(line + word) + 1 > width and "'" not in word and len(word) > 1:
+            room = max(width - 1 - cell_width(line), 1)
+            cut = 1
+            while cut < len(word) and cell_width(word[:cut + 1]) <= room:
+                cut += 1
+            lines.append(line + word[:cut] + "\\")
+            line, word = "", word[cut:]
+        line += word
+    lines.append(line)
+    return lines
+
+
 def cell_width(text: str) -> int:
     """How many terminal cells `text` takes (a Chinese character two), without Rich for plain ASCII."""
     if text.isascii():

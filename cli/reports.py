@@ -257,7 +257,7 @@ def regulatory(
     lang = st.language
     rep = reg.quarterly_return(st.uow(write=False), st.context(), quarter=quarter, month=month, branch=branch,
                                region=region)
-    emit_return(rep, fmt, lang, st.context(), output, excel)
+    emit_return(rep, fmt, lang, st.context(), output, excel, st.db)
 
 
 @report_app.command("monthly")

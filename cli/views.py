@@ -575,22 +575,23 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
         return_figures.parse_month(month)
 
 
-def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool) -> None:
+def emit_return(rep: dict, fmt: str, lang: str, ctx, output, excel: bool, db: str | None = None) -> None:
     """The return in its format: JSON, a workbook (Chinese headers), every figure a CSV row, or tables;
-    a period not yet over is said to be one, on stderr (its figures are as of now)."""
+    a period not yet over is said to be one, on stderr (its figures are as of now). `db`: the --db
+    the run was given, which the late entries' command names too (so that it reads this database)."""
     _unfinished(rep["quarter"], rep["from"], rep["to"], ctx.now, lang)
     if fmt == "json":
         render.write_json(rep, output)
     elif fmt == "xlsx":
-        render.write_xlsx(output, return_sheets(rep, ctx))
+        render.write_xlsx(output, return_sheets(rep, ctx, db))
     elif fmt == "csv":
         render.emit(return_long_rows(rep), [Column(k) for k in RETURN_LONG_KEYS], fmt="csv", output=output,
                     excel=excel)
     else:
-        _return_tables(rep, lang, output, ctx.code_book)
+        _return_tables(rep, lang, output, ctx.code_book, db)
 
 
-def _return_tables(rep: dict, lang: str, output, book) -> None:
+def _return_tables(rep: dict, lang: str, output, book, db: str | None = None) -> None:
     """The return drawn as tables: to stdout, or every one of them into one --output file. The
     codes' names in the output's language (`book`, the code table's): the figures' own (JSON, CSV,
     the workbook) keep the standard's Chinese names."""
@@ -623,13 +624,28 @@ def _return_tables(rep: dict, lang: str, output, book) -> None:
                                 for i, k in enumerate(keys)],
                             lang=lang, limit=None, output=output, title=labels.t(f"title.by_{dim}{part}", lang),
                             keep_empty=True)
-        late = _late_entries_line(rep, lang)
-        for text in render.wrap_cells(late, render.table_width()) if output is None else [late]:  # a file: one line
-            render.line(text, output)
+        if output is None:  # the words wrapped to the terminal, the command on a line of its own (to copy whole)
+            for text in render.wrap_cells(labels.t("return.late_entries", lang, n=rep["late_entries"]),
+                                          render.table_width()):
+                render.line(text)
+            for text in render.shell_lines(shlex_words(late_entries_command(rep, db)), render.table_width()):
+                render.line(text)
+        else:  # a file: one line
+            render.line(_late_entries_line(rep, lang, db), output)
 
 
-def late_entries_command(rep: dict) -> str:
-    """The command that lists the late entries a return counts: its period, by the steps' dates."""
+def shlex_words(command: str) -> list[str]:
+    """A command's words, each as typed (quotes kept): split where a shell splits it."""
+    import shlex
+
+    lexer = shlex.shlex(command, posix=False, punctuation_chars=False)
+    lexer.whitespace_split = True
+    return list(lexer)
+
+
+def late_entries_command(rep: dict, db: str | None = None) -> str:
+    """The command that lists the late entries a return counts: its period, by the steps' dates,
+    on the database the return read when it was named by --db (`db`)."""
     import re
     import shlex
 
@@ -638,11 +654,13 @@ def late_entries_command(rep: dict) -> str:
 
     scope = f" --branch {typed(rep['branch'])}" if rep["branch"] else \
         f" --region {typed(rep['region'])}" if rep["region"] else ""
-    return f"complaintctl report late-entries --dated --from {rep['from'][:10]} --to {rep['to'][:10]}{scope}"
+    where = f" --db {typed(db)}" if db else ""
+    return (f"complaintctl{where} report late-entries --dated --from {rep['from'][:10]} --to {rep['to'][:10]}"
+            f"{scope}")
 
 
-def _late_entries_line(rep: dict, lang: str) -> str:
-    return labels.t("return.late_entries", lang, n=rep["late_entries"], command=late_entries_command(rep))
+def _late_entries_line(rep: dict, lang: str, db: str | None = None) -> str:
+    return f"{labels.t('return.late_entries', lang, n=rep['late_entries'])} {late_entries_command(rep, db)}"
 
 
 def return_scope(rep: dict, lang: str) -> str:
@@ -688,7 +706,7 @@ def return_long_rows(rep: dict):
            "reason_name": None, "measure": "late_entries", "value": rep["late_entries"]}
 
 
-def return_sheets(rep: dict, ctx) -> list:
+def return_sheets(rep: dict, ctx, db: str | None = None) -> list:
     """The return as workbook sheets, Chinese headers: the B x C matrix with totals (every code of
     the table, zeros included), the channels, the branches, and the notes."""
     from complaintctl.return_figures import HANDLING_MEASURES as HANDLING_KEYS  # counted there, in this order
@@ -718,7 +736,7 @@ def return_sheets(rep: dict, ctx) -> list:
              [t("return.scope"), return_scope(rep, zh)],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
              [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
-             [t("return.late_entries_head"), _late_entries_line(rep, zh)],
+             [t("return.late_entries_head"), _late_entries_line(rep, zh, db)],
              [t("title.notes"), t("return.definitions")],
              ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
                  c for c in sorted(book.names) if book.source(c) != "standard")]]

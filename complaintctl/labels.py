@@ -513,9 +513,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # The late entries behind the period's figures (return_figures.late_entries), and how to list them.
     "return.late_entries": ("Late entries: {n} (steps dated in the period but recorded after a deadline they are "
                             "dated before, each counted as on time by its own date; as recorded when this return was "
-                            "made). Listed by: {command}",
+                            "made). Listed by:",
                             "补录：{n} 项（所记日期在本期内、却在其所对照的时限届满后才录入的步骤，按所记日期计为按时；"
-                            "以生成本报表时的记录为准）。查看：{command}"),
+                            "以生成本报表时的记录为准）。查看："),
     "return.late_entries_head": ("Late entries", "补录步骤"),
     "return.definitions": (
         "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "

@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -314,7 +315,7 @@ def test_late_entries_lists_the_steps_recorded_after_a_deadline_they_are_dated_b
     assert "no case or staff has --branch 'XY999'" in cli.fails("report", "late-entries", "--branch", "XY999")
 
 
-def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_list_them(cli, tmp_path):
+def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_list_them(cli, tmp_path, monkeypatch):
     """The return counts a decision as on time by the date it bears. How many of the period's steps
     were entered after the deadline they are dated before is in its notes (JSON, CSV, the tables,
     the workbook), by the steps' dates: `report late-entries --dated` lists the same ones."""
@@ -336,15 +337,23 @@ def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_l
     rows = list(csv.DictReader(io.StringIO(cli(*q3, "--format", "csv").stdout)))
     assert [(r["table"], r["measure"], r["value"]) for r in rows][-1] == ("notes", "late_entries", "1")
     command = "complaintctl report late-entries --dated --from 2026-07-01 --to 2026-09-30"
-    assert " ".join(cli(*q3).stdout.split()).endswith(
+    monkeypatch.setenv("COLUMNS", "80")
+    table = cli(*q3).stdout
+    words, listed = table[table.index("Late entries:"):].split("Listed by:")
+    assert " ".join(words.split()) == (
         "Late entries: 1 (steps dated in the period but recorded after a deadline they are dated before, each "
-        f"counted as on time by its own date; as recorded when this return was made). Listed by: {command}")
+        "counted as on time by its own date; as recorded when this return was made).")
+    # The command, on lines of its own that fit the width, reads back whole through a shell (this
+    # database's --db named: copied as it stands, it lists these steps).
+    assert max(len(line) for line in listed.splitlines()) <= 80
+    assert shlex.split(listed.replace("\\\n", "")) == shlex.split(command.replace(
+        "complaintctl", f"complaintctl --db {shlex.quote(str(cli.db))}"))
     assert "补录：1 项（所记日期在本期内" in cli("--lang", "zh", *q3).stdout
     cli(*q3, "--branch", "BJ001", "--format", "xlsx", "--output", str(tmp_path / "q3.xlsx"))
     from openpyxl import load_workbook
 
     notes = {r[0]: r[1] for r in load_workbook(tmp_path / "q3.xlsx")["说明"].iter_rows(values_only=True)}
-    assert notes["补录步骤"].startswith("补录：1 项") and f"{command} --branch BJ001" in notes["补录步骤"]
+    assert notes["补录步骤"].startswith("补录：1 项") and notes["补录步骤"].endswith(" --branch BJ001")
     assert "region" in cli.fails("report", "late-entries", "--region", "华北")
 
 
