@@ -605,7 +605,9 @@ def _return_tables(rep: dict, lang: str, output, book, db: str | None = None) ->
         def name(code_key: str):  # a code's name in the table's language, from the row's code
             return lambda row, lang: book.name(row[code_key], lang)
 
-        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text", priority=0,
+        # (a name may be cut, evenly with the other, to fit the width; the codes and the count never are)
+        render.emit(rep["by_type_reason"], [Column(k, kind="number" if k == "received" else "text",
+                                                   priority=2 if k.endswith("_name") else 0,
                                                    header=labels.t("col." + k, lang) if k.endswith("_code") else None,
                                                    display=name(k.replace("_name", "_code")) if k.endswith("_name")
                                                    else None)
@@ -660,7 +662,8 @@ def late_entries_command(rep: dict, db: str | None = None) -> str:
 
 
 def _late_entries_line(rep: dict, lang: str, db: str | None = None) -> str:
-    return f"{labels.t('return.late_entries', lang, n=rep['late_entries'])} {late_entries_command(rep, db)}"
+    said = labels.t("return.late_entries", lang, n=rep["late_entries"])
+    return f"{said}{' ' if said[-1].isascii() else ''}{late_entries_command(rep, db)}"  # (no space after a full-width colon)
 
 
 def return_scope(rep: dict, lang: str) -> str:
@@ -737,6 +740,9 @@ def return_sheets(rep: dict, ctx, db: str | None = None) -> list:
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
              [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
              [t("return.late_entries_head"), _late_entries_line(rep, zh, db)],
+             # A period not over is its figures so far: said in the workbook too, not only on stderr.
+             *([[t("return.unfinished_head"), said]] if (said := unfinished_text(
+                 rep["quarter"], rep["from"], rep["to"], ctx.now, zh)) else []),
              [t("title.notes"), t("return.definitions")],
              ["JR/T 0169-2018", t("code.unverified") + ": " + ", ".join(
                  c for c in sorted(book.names) if book.source(c) != "standard")]]
@@ -752,13 +758,21 @@ def return_sheets(rep: dict, ctx, db: str | None = None) -> list:
 def _unfinished(period: str, first: str, last: str, now, lang: str, partial: str = "return.partial") -> None:
     """Say on stderr that a period (its first and last moments, ISO) has not begun at `now`, or is
     not over (`partial`: the words for it): its figures are as of now, not the period's."""
+    said = unfinished_text(period, first, last, now, lang, partial)
+    if said:
+        render.warn(said, lang)
+
+
+def unfinished_text(period: str, first: str, last: str, now, lang: str, partial: str = "return.partial") -> str | None:
+    """The words that a period has not begun at `now`, or is not over; None when it is over."""
     import datetime as dt
 
     start, end = (dt.datetime.fromisoformat(x) for x in (first, last))
     if start > now:
-        render.warn(labels.t("return.not_begun", lang, period=period, day=first[:10]), lang)
-    elif end >= now:
-        render.warn(labels.t(partial, lang, period=period, day=last[:10]), lang)
+        return labels.t("return.not_begun", lang, period=period, day=first[:10])
+    if end >= now:
+        return labels.t(partial, lang, period=period, day=last[:10])
+    return None
 
 
 def emit_monthly(data: dict, fmt: str, lang: str, output, config) -> None:

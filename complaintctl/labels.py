@@ -517,6 +517,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "补录：{n} 项（所记日期在本期内、却在其所对照的时限届满后才录入的步骤，按所记日期计为按时；"
                             "以生成本报表时的记录为准）。查看："),
     "return.late_entries_head": ("Late entries", "补录步骤"),
+    "return.unfinished_head": ("Period not over", "期间未结束"),
     "return.definitions": (
         "Received: complaints received in the period (new cases; a repeat is not a new case). Handled within 15 "
         "days, within an extension, late: of those, the first decision told to the customer by the period's end; "

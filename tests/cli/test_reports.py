@@ -354,6 +354,11 @@ def test_the_return_counts_the_late_entries_behind_its_figures_and_says_how_to_l
 
     notes = {r[0]: r[1] for r in load_workbook(tmp_path / "q3.xlsx")["说明"].iter_rows(values_only=True)}
     assert notes["补录步骤"].startswith("补录：1 项") and notes["补录步骤"].endswith(" --branch BJ001")
+    assert "查看：complaintctl --db " in notes["补录步骤"] and "期间未结束" not in notes  # (Q3 is over)
+    # A period not over says so in the workbook too (not only on stderr): its figures are so far.
+    cli("report", "regulatory", "--quarter", "2099Q1", "--format", "xlsx", "--output", str(tmp_path / "ahead.xlsx"))
+    ahead = {r[0]: r[1] for r in load_workbook(tmp_path / "ahead.xlsx")["说明"].iter_rows(values_only=True)}
+    assert ahead["期间未结束"] == "2099Q1 尚未开始（自 2099-01-01 起）：尚无数据"
     assert "region" in cli.fails("report", "late-entries", "--region", "华北")
 
 
