@@ -139,6 +139,8 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
         "internal_breached": c.internal_breached or (c.number == case.cycle_number and view["internal_breached"] and c.tier != d.Tier.URGENT),
         "regulatory_breached": c.regulatory_breached or (c.number == case.cycle_number and view["regulatory_breached"]),
         "response_breached": c.response_breached,
+        # Who held the case, and in which department, when the cycle was decided (none before).
+        "assignee": c.assignee, "department": c.department,
     } for c in cycles]
     readings = case_clocks(case, view_ctx)
     warnings = deadlines.provisional_warnings(ctx.calendar, case.due_at, case.regulatory_due_at, lang=lang)

@@ -393,6 +393,9 @@ def test_sla_by_assignee_counts_each_decision_under_whoever_held_the_case_then(c
     expected = {"assignee": {"wangfang": (2, 0), "zhaomin": (1, 0), "zhoujie": (0, 1), "TOTAL": (3, 1)},
                 "department": {"个人金融部": (2, 0), "运营管理部": (1, 0), "行领导": (0, 1), "TOTAL": (3, 1)}}
     assert figures() == expected  # (the case's own: zhoujie 1 resolved, zhaomin 2)
+    # show --json says whom each cycle was decided under, as report sla credits it
+    assert [(c["assignee"], c["department"]) for c in cli.json("show", reviewed, "--json")["cycles"]] == [
+        ("wangfang", "个人金融部"), ("zhoujie", "行领导")]
     if cli.backend == "sqlite":  # the upgrade from revision 0026 fills the decisions made before
         cli.downgrade("0026")
         assert cli("db", "upgrade").stdout.strip() == "upgraded to revision 0027"
