@@ -630,40 +630,32 @@ def _return_tables(rep: dict, lang: str, output, book, db: str | None = None) ->
             for text in render.wrap_cells(labels.t("return.late_entries", lang, n=rep["late_entries"]),
                                           render.table_width()):
                 render.line(text)
-            for text in render.shell_lines(shlex_words(late_entries_command(rep, db)), render.table_width()):
+            for text in render.shell_lines(late_entries_words(rep, db), render.table_width()):
                 render.line(text)
         else:  # a file: one line
             render.line(_late_entries_line(rep, lang, db), output)
 
 
-def shlex_words(command: str) -> list[str]:
-    """A command's words, each as typed (quotes kept): split where a shell splits it."""
-    import shlex
-
-    lexer = shlex.shlex(command, posix=False, punctuation_chars=False)
-    lexer.whitespace_split = True
-    return list(lexer)
-
-
-def late_entries_command(rep: dict, db: str | None = None) -> str:
-    """The command that lists the late entries a return counts: its period, by the steps' dates,
-    on the database the return read when it was named by --db (`db`)."""
+def late_entries_words(rep: dict, db: str | None = None) -> list[str]:
+    """The command that lists the late entries a return counts, word by word as typed: its period,
+    by the steps' dates, on the database the return read when it was named by --db (`db`)."""
     import re
     import shlex
 
     def typed(name: str) -> str:  # quoted only where a shell would split or read it (not for Chinese)
         return shlex.quote(name) if re.search(r"[\s'\"$`\\;&|<>()*?!#~{}\[\]]", name) else name
 
-    scope = f" --branch {typed(rep['branch'])}" if rep["branch"] else \
-        f" --region {typed(rep['region'])}" if rep["region"] else ""
-    where = f" --db {typed(db)}" if db else ""
-    return (f"complaintctl{where} report late-entries --dated --from {rep['from'][:10]} --to {rep['to'][:10]}"
-            f"{scope}")
+    where = ["--db", typed(db)] if db else []
+    scope = ["--branch", typed(rep["branch"])] if rep["branch"] else \
+        ["--region", typed(rep["region"])] if rep["region"] else []
+    return ["complaintctl", *where, "report", "late-entries", "--dated", "--from", rep["from"][:10],
+            "--to", rep["to"][:10], *scope]
 
 
 def _late_entries_line(rep: dict, lang: str, db: str | None = None) -> str:
     said = labels.t("return.late_entries", lang, n=rep["late_entries"])
-    return f"{said}{' ' if said[-1].isascii() else ''}{late_entries_command(rep, db)}"  # (no space after a full-width colon)
+    command = " ".join(late_entries_words(rep, db))
+    return f"{said}{' ' if said[-1].isascii() else ''}{command}"  # (no space after a full-width colon)
 
 
 def return_scope(rep: dict, lang: str) -> str:

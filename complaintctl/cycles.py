@@ -120,6 +120,20 @@ class Openings:
 
 # The key under which the event that decides a cycle records its working time, beside the case's
 # fields (`db check` compares it with the cycle).
+# Who held the case when a cycle was decided, kept on the cycle (revision 0027: cycles.assignee,
+# cycles.department), which `report sla --by assignee|department` groups by.
+HOLDER = ("assignee", "department")
+
+
+def holder(decided, source) -> dict[str, Any]:
+    """A cycle's holder from `source` (a mapping with the case's assignee and department at the
+    decision: an import's row, or a file's cycle before its case): none for a cycle not decided.
+    (services._decide_cycle takes the case's as it decides; replay._holder reads the events.)"""
+    if decided is None:
+        return dict.fromkeys(HOLDER)
+    return {name: source.get(name) for name in HOLDER}
+
+
 EVENT_KEY = "cycle_working_seconds"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import ChainMap
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from .rows import EXPORT_CASE_FIELDS, EXPORT_CSV_KEYS, EXPORT_CYCLE_FIELDS, EXPO
 from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import OPENERS, Decided, Openings, decided_seconds, open_cycle, opener_action
+from .cycles import OPENERS, Decided, Openings, decided_seconds, holder, open_cycle, opener_action
 from .masking import mask_text
 from . import export_rows, personal
 from .models import Case, Cycle, Event, PersonalData, Staff, column_kind
@@ -899,9 +900,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
             case_rows.append(case)
             cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
                                "working_seconds": None if resolved is None else decided(received, resolved, day),
-                               # who held it when decided: the file's assignee and department (replay._holder)
-                               "assignee": None if resolved is None else v["assignee"],
-                               "department": None if resolved is None else v["department"],
+                               **holder(resolved, v),  # who held it when decided: the file's assignee, department
                                "internal_breached": internal_breach and not plan_breach,
                                "regulatory_breached": reg_breach, "response_breached": plan_breach})
         rows = v.get("rows")
@@ -968,8 +967,7 @@ def _history_case(ctx: Context, case_id: int, v: dict[str, Any], first) -> tuple
         # the case then: the file's cycle_assignee and cycle_department, else (an export from before
         # revision 0027, another tool's history) the case's own (replay reads it so too).
         row["working_seconds"] = None if done is None else decided_seconds(row["opened_at"], done, ctx.calendar)
-        for name in ("assignee", "department"):
-            row[name] = None if done is None else c[name] if name in c else v.get(name)
+        row.update(holder(done, ChainMap(c, v)))
         plan = opening.first_response_due_at
         late = done is not None and clocks.ran_out(opening.due_at, done)
         row["internal_breached"] = c.get("internal_breached", late and plan is None)

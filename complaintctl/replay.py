@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Any, Iterable
 
-from .cycles import EVENT_KEY as WORKING_TIME_KEY, opened_by_name
+from .cycles import EVENT_KEY as WORKING_TIME_KEY, HOLDER, opened_by_name
 from . import domain as d
 from .errors import IllegalMove
 from .models import Case, UTCDateTime
@@ -27,8 +27,6 @@ _SKIP = frozenset({"id", "created_at", "updated_at", "anonymised_at"})
 COLUMNS = tuple(c for c in Case.__table__.columns.keys() if c not in _SKIP)
 _TIMES = frozenset(c.name for c in Case.__table__.columns if isinstance(c.type, UTCDateTime))
 _FLAGS = frozenset({"internal_breached", "regulatory_breached"})
-# Who held the case when a cycle was decided, kept on the cycle (cycles.assignee, cycles.department).
-HOLDER = ("assignee", "department")
 
 # A case as first written, before any event but its first: what a field not named is.
 _DEFAULTS = {"regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
