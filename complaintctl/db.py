@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+from collections import OrderedDict
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -943,6 +944,16 @@ def adapter_for(conn) -> _Adapter:
     return ADAPTERS.get(conn.dialect.name, _Adapter)(conn.engine.url, 0)
 
 
+# The engines this process has made, by database (and process: a forked child makes its own): a
+# process that opens one database many times (the shell's commands, a program that uses the
+# library, the test suite) keeps the statements SQLAlchemy compiled, about a third of a short
+# command's time, and a server's first-connect probing. A Store still releases its connections when
+# disposed; each new connection is set up again (the connect handler), so a file replaced in between
+# is opened afresh.
+_ENGINES: "OrderedDict[tuple, tuple]" = OrderedDict()
+KEPT_ENGINES = 8
+
+
 class Store:
     """One database: its engine, dialect adapter, and schema state."""
 
@@ -963,6 +974,13 @@ class Store:
         backend = parsed.get_backend_name()
         declare_for(backend)
         adapter_cls = ADAPTERS.get(backend, _Adapter)
+        key = (os.getpid(), parsed.render_as_string(hide_password=False), adapter_cls, busy_timeout)
+        kept = _ENGINES.get(key)
+        if kept is not None:
+            _ENGINES.move_to_end(key)
+            self.adapter, self.engine, self.write_engine = kept
+            self.adapter.prepare(create)
+            return
         self.adapter = adapter_cls(parsed, busy_timeout)
         self.adapter.prepare(create)
         try:
@@ -975,6 +993,9 @@ class Store:
             raise DatabaseUnavailable("err.driver_missing", backend=backend, module=exc.name) from None
         self.adapter.install(self.engine)
         self.write_engine = self.engine.execution_options(complaintctl_write=True)
+        _ENGINES[key] = (self.adapter, self.engine, self.write_engine)
+        while len(_ENGINES) > KEPT_ENGINES:
+            _ENGINES.popitem(last=False)[1][1].dispose()  # (its connections not in use closed; it stays usable)
 
     @property
     def shown_url(self) -> str:

@@ -84,6 +84,38 @@ def test_a_current_database_is_opened_without_importing_alembic(cli):
     assert "sqlalchemy" in _imports("--db", str(cli.db), "list")
 
 
+
+@pytest.mark.sqlite_only
+def test_commands_in_one_process_share_an_engine_yet_read_a_file_replaced_between_them(cli, tmp_path):
+    """Commands run in one process (the shell, the suite) keep the database's engine and so its
+    compiled statements; each still opens the file anew, so a copy put back over it in between (a
+    restore by hand) is what the next command reads, and a forked process makes its own."""
+    import shutil
+
+    from complaintctl.db import Store
+
+    cli.staff()
+    before = tmp_path / "before.db"
+    shutil.copyfile(cli.db, before)
+    first = cli.log()
+    assert [c["reference"] for c in cli.json("list", "--format", "json")] == [first]
+    engine = Store(str(cli.db)).engine
+    assert Store(str(cli.db)).engine is engine
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: an engine of its own, not the parent's (whose connections are the parent's)
+        os.close(reader)
+        os.write(writer, b"shared" if Store(str(cli.db)).engine is engine else b"own")
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(pid, 0)
+    assert os.read(reader, 16) == b"own"
+    os.close(reader)
+    os.replace(before, cli.db)
+    assert cli.json("list", "--format", "json") == []
+    assert cli.log() == first  # the number is free again: the file read is the one put back
+
+
 def _fails_env(cli, *args) -> str:
     r = cli(*args, expect=1)
     err = r.stderr.strip()
