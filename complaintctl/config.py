@@ -263,8 +263,6 @@ REGION_NAME_LIMIT = 200
 def check_regions(table: Any, where: str = "config") -> dict[str, str]:
     """The [regions] table: each branch code (as `log --branch` records it) mapped to the region the
     quarterly return groups it under, such as `BJ001 = "Beijing"`. A bad entry is a ConfigError."""
-    from . import labels
-
     if table is None:
         return {}
     if not isinstance(table, dict):

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -20,7 +20,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
-from . import labels
 from .models import LOOKUP_WHERE, PersonalData, UTCDateTime, stored_moment
 from . import stopping
 from .files import cannot_write

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 from . import stopping
 from .stored import SIDE_FILES
-from .errors import DatabaseUnavailable, InvalidPath, InvalidValue
+from .errors import DatabaseUnavailable, InvalidPath
 
 # A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -26,7 +26,7 @@ from .rows import EXPORT_CASE_FIELDS, EXPORT_CSV_KEYS, EXPORT_CYCLE_FIELDS, EXPO
 from .files import restore
 from .errors import InvalidValue
 from .context import Context, read_time
-from .cycles import OPENERS, Decided, Openings, decided_seconds, holder, open_cycle, opener_action
+from .cycles import OPENERS, Openings, decided_seconds, holder, open_cycle, opener_action
 from .masking import mask_text
 from . import export_rows, personal
 from .models import Case, Cycle, Event, PersonalData, Staff, column_kind
@@ -810,7 +810,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
     Long because the rows of cases, cycles, personal data and events are built side by side
     with local names: the import's inner loop, and most of its speed."""
     now = ctx.now
-    tz, cal, cal_name = ctx.tz, ctx.calendar, ctx.calendar.name
+    tz, cal_name = ctx.tz, ctx.calendar.name
     open_statuses = clocks.OPEN
     kept = [v["case_id"] for _, v in batch if "case_id" in v]
     fresh = iter(reserve(Case.__table__, len(batch) - len(kept), max(kept, default=0)))
