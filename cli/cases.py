@@ -112,7 +112,8 @@ def escalate(
             raise UserError("err.escalate_overdue_alone")
         from .reports import render_escalation
 
-        render_escalation(st, as_of=as_of or at, dry_run=dry_run, fmt=document_format(fmt, json_out))
+        render_escalation(st, as_of=as_of if as_of is not None else at, dry_run=dry_run,
+                          fmt=document_format(fmt, json_out))
         return
     if case is None or to is None:
         from complaintctl.errors import UserError

@@ -340,7 +340,7 @@ def _prepare(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and output is None and shown is not None
         moment = db.time(as_of)
@@ -724,7 +724,7 @@ def _prepare_show(opts: dict):
         if db.scalar("masking") == "off":
             raise FullWay  # services._unmasked: the full way reads personal_data, as far as the login may
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         key = opts["case"]
         case = found(next(iter(db.objects("show_case", value=parse_case_key(key))), None), key)
         cycles = db.objects("show_cycles", value=case.id)
@@ -762,7 +762,7 @@ def _prepare_list(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         shown, paged = list_paging(opts["all_rows"], limit, fmt, output)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
         assignee = opts["assignee"]
@@ -827,7 +827,7 @@ def _prepare_find(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         ids = [case_id for case_id, in db.all("find_cases", f=field, v=value)]
         filters, params = _filters(db, ctx, CaseQuery(include_closed=True, case_ids=ids), as_of)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
@@ -866,7 +866,7 @@ def _prepare_due_soon(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         cutoff = due_soon_cutoff(as_of, ctx.calendar)
         filters, params = _filters(db, ctx, CaseQuery(tier=opts["tier"], branch=opts["branch"], assignee=opts["assignee"]),
                                    as_of)
@@ -900,9 +900,9 @@ def _prepare_aging(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] else ctx.now
+        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
         table = _aging(db, ctx, as_of)
-        asked = show_time(as_of, ctx) if opts["as_of"] else None
+        asked = show_time(as_of, ctx) if opts["as_of"] is not None else None
     finally:
         db.close()
     return table, lang, opts["fmt"], output, opts["excel"], asked

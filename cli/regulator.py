@@ -83,7 +83,7 @@ def action_list(
 
     lang = st.language
     c = st.context()
-    moment = parse_time(as_of, c, "--as-of") if as_of else None
+    moment = parse_time(as_of, c, "--as-of") if as_of is not None else None
     with st.uow(write=False) as uow:
         rows = remediation.actions(uow, c, as_of=moment, overdue=overdue, status=status, owner=owner)
         if fmt == "table":

@@ -141,7 +141,7 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, o
     c = st.context()
     with st.uow(write=False) as uow:
         rows = reports.aging(uow, c, as_of=as_of)
-    asked = show_time(parse_time(as_of, c, "--as-of"), c) if as_of else None
+    asked = show_time(parse_time(as_of, c, "--as-of"), c) if as_of is not None else None
     emit_aging(rows, fmt, st.language, output=output, excel=excel, as_of=asked)
 
 

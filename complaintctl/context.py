@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import Policy
 from .deadlines import BusinessCalendar
+from .domain import clean_name
 from .errors import InvalidValue, UserError
 
 UTC = dt.timezone.utc
@@ -192,10 +193,10 @@ class Scope:
 def scope(ctx: Context, branch: str | None = None, region: str | None = None) -> Scope:
     """The return's scope from --branch or --region (the regions in force: regions_in_force;
     an unknown region is refused, naming the known ones)."""
-    if branch and region:
+    if branch is not None and region is not None:
         raise UserError("err.region_and_branch")
-    if branch:
-        return Scope("one", branch.strip())
+    if branch is not None:  # (an empty one is refused, never read as left out: the whole bank)
+        return Scope("one", clean_name("--branch", branch))
     if region is None:
         return Scope()
     wanted = region.strip()

@@ -40,18 +40,20 @@ def filter_values(q: CaseQuery) -> dict[str, Any]:
     """Which of FILTERS a query applies, each with the value it binds (None: no value), values read
     as the options accept them (a state's or tier's name in either language; UserError if none)."""
     out: dict[str, Any] = {}
-    if q.status:
+    # An option given empty is refused, never read as left out (`--branch "$BRANCH"` with the
+    # variable unset would otherwise list every branch's cases).
+    if q.status is not None:
         out["status"] = labels.parse(d.Status, q.status, "--status").value
     elif not q.include_closed:
         out["open"] = None
     for name, enum in (("tier", d.Tier), ("channel", d.Channel), ("product", d.Product)):
-        if getattr(q, name):
+        if getattr(q, name) is not None:
             out[name] = labels.parse(enum, getattr(q, name), "--" + name).value
     if q.case_ids is not None:
         out["ids"] = list(q.case_ids)
     for name in ("assignee", "branch"):
-        if getattr(q, name):
-            out[name] = getattr(q, name).strip()
+        if getattr(q, name) is not None:
+            out[name] = d.clean_name("--" + name, getattr(q, name))
     for name in ("overdue", "due_soon", "stale"):
         if getattr(q, name):
             out[name] = None

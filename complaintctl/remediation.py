@@ -130,8 +130,9 @@ def actions(uow, ctx: Context, *, as_of: dt.datetime | None = None, overdue: boo
     """Remediation actions, earliest due first; `overdue`: open ones past their due date at as_of."""
     moment = as_of or ctx.now
     stmt = actions_select(moment, late_on=ctx.calendar.local_date(moment) if overdue else None,
-                          status=labels.parse(d.ActionStatus, status, "--status").value if status else None,
-                          owner=owner.strip() if owner else None, due_before=due_before, due_from=due_from)
+                          status=labels.parse(d.ActionStatus, status, "--status").value if status is not None else None,
+                          owner=d.clean_name("--owner", owner) if owner is not None else None, due_before=due_before,
+                          due_from=due_from)
     rows = uow.session.execute(stmt).scalars().all()
     refs = _refs(uow, [a.id for a in rows])
     for a in rows:

@@ -37,7 +37,7 @@ _ROW_COLUMNS = raw_times([
 def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
     if isinstance(as_of, dt.datetime):
         return as_of
-    return parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
+    return parse_time(as_of, ctx, "--as-of") if as_of is not None else ctx.now
 
 
 def _name_columns(field: str):

@@ -937,7 +937,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
          lang: str = "en") -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline (put
     together by complaintctl/detail.py, which the lean `show` runs too)."""
-    as_of_t = parse_time(as_of, ctx, "--as-of") if as_of else ctx.now
+    as_of_t = parse_time(as_of, ctx, "--as-of") if as_of is not None else ctx.now
     with uow:
         case = load_case(uow, key)
         if reveal:

@@ -37,8 +37,8 @@ def received_window(ctx: Context, start: str | None, end: str | None
                     ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """--from is inclusive from 00:00; --to is inclusive to 24:00 when given as a date. Either
     may be left open (None)."""
-    lo = parse_time(start, ctx, "--from") if start else None
-    hi = parse_time(end, ctx, "--to") if end else None
+    lo = parse_time(start, ctx, "--from") if start is not None else None  # (an empty one is refused)
+    hi = parse_time(end, ctx, "--to") if end is not None else None
     if hi is not None and is_date(end):
         hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
     if lo is not None and hi is not None and hi <= lo:

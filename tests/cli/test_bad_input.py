@@ -209,3 +209,44 @@ def test_an_agent_s_name_that_fails_its_check_is_quoted_masked(cli):
     cli.log()
     err = cli.fails(*LOG, "--agent", "张三丰\n李", "--agent-authority", "POA1")
     assert "invalid --agent '张*丰 李'" in err and "张三丰" not in err and "\\u" not in err
+
+
+# An option given empty ("$BRANCH" with the variable unset in a cron line) is refused in one line,
+# never read as left out: an empty --branch would otherwise report, mail or export every branch's
+# cases, an empty --as-of would report as of now.
+EMPTY = [
+    (["list", "--branch", ""], "invalid --branch ''"),
+    (["list", "--assignee", ""], "invalid --assignee ''"),
+    (["list", "--status", ""], "invalid --status '': expected one of received"),
+    (["list", "--tier", ""], "invalid --tier '': expected one of general"),
+    (["list", "--product", ""], "invalid --product ''"),
+    (["list", "--channel", ""], "invalid --channel ''"),
+    (["list", "--as-of", ""], "invalid --as-of ''"),
+    (["list", "--stale", "--branch", ""], "invalid --branch ''"),
+    (["show", "C-2026-000001", "--as-of", ""], "invalid --as-of ''"),
+    (["report", "overdue", "--branch", ""], "invalid --branch ''"),
+    (["report", "overdue", "--as-of", ""], "invalid --as-of ''"),
+    (["report", "due-soon", "--branch", ""], "invalid --branch ''"),
+    (["report", "aging", "--as-of", ""], "invalid --as-of ''"),
+    (["report", "sla", "--from", "", "--to", "2026-03-31"], "invalid --from ''"),
+    (["report", "summary", "--from", "2026-03-01", "--to", ""], "invalid --to ''"),
+    (["report", "late-entries", "--from", ""], "invalid --from ''"),
+    (["report", "late-entries", "--branch", ""], "invalid --branch ''"),
+    (["report", "regulatory", "--quarter", "2026Q1", "--branch", ""], "invalid --branch ''"),
+    (["export", "--from", ""], "invalid --from ''"),
+    (["export", "--format", "csv", "--to", ""], "invalid --to ''"),
+    (["escalate", "--overdue", "--dry-run", "--as-of", ""], "invalid --as-of ''"),
+    (["action", "list", "--owner", ""], "invalid --owner ''"),
+    (["action", "list", "--status", ""], "invalid --status ''"),
+    (["note", "C-2026-000001", "x", "--at", ""], "invalid --at ''"),
+]
+
+
+def test_an_option_given_empty_is_refused_not_read_as_left_out(cli):
+    from tests.cli.test_lean_overdue import _run
+
+    cli.log()
+    for args, needle in EMPTY:
+        assert needle in cli.fails(*args), args
+        code, _, err = _run(["--db", str(cli.db), *args], lean_way=None)  # the lean way first, as the console script
+        assert code == 2 and err.decode().strip().startswith("complaintctl: error: " + needle), (args, err)
