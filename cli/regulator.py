@@ -107,7 +107,7 @@ def letter(
     from complaintctl import letters
 
     c = st.context()
-    html = letters.decision_letter(st.uow(), c, case, lang=lang or labels.ZH, reveal=reveal,
+    html = letters.decision_letter(st.uow(), c, case, lang=lang if lang is not None else labels.ZH, reveal=reveal,
                                    template_dir=st.config.path.parent if st.config.path else None,
                                    ui_lang=st.language)
     with render.destination(output) as fh:

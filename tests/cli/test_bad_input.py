@@ -239,6 +239,7 @@ EMPTY = [
     (["action", "list", "--owner", ""], "invalid --owner ''"),
     (["action", "list", "--status", ""], "invalid --status ''"),
     (["note", "C-2026-000001", "x", "--at", ""], "invalid --at ''"),
+    (["letter", "C-2026-000001", "--language", ""], "invalid --language ''"),
 ]
 
 
