@@ -54,11 +54,17 @@ class BusinessCalendar:
 
     @cached_property
     def _holidays(self):
+        """The country's holidays, named in `language`; with none, in the country's own language
+        (China's in Chinese), whatever the process's locale: the package would otherwise name them
+        after LANG, and the calendar's table, which keeps the names, would read differently to
+        `db check` run from cron (no LANG) than as written at a terminal (LANG=en_US.UTF-8)."""
         import holidays
 
-        return holidays.country_holidays(
-            self.policy.country, subdiv=self.policy.subdivision, language=self._language
-        )
+        found = holidays.country_holidays(self.policy.country, subdiv=self.policy.subdivision, language=self._language)
+        if self._language is None and found.default_language:
+            found = holidays.country_holidays(self.policy.country, subdiv=self.policy.subdivision,
+                                              language=found.default_language)
+        return found
 
     @property
     def name(self) -> str:

@@ -27,7 +27,10 @@ def settings_identity(policy) -> str:
     extra = ",".join(sorted(d.isoformat() for d in policy.extra_holidays)) + "|" + ",".join(
         sorted(d.isoformat() for d in policy.extra_workdays))
     digest = hashlib.sha256(extra.encode()).hexdigest()[:16]
-    return f"{policy.timezone} {policy.country}-{policy.subdivision or ''} days {digest}"
+    # "names native": the holidays' names are the country's own, whatever the locale (deadlines.
+    # BusinessCalendar._holidays); a table written before that, named after its writer's LANG, is
+    # not this calendar's, and the next command writes it again.
+    return f"{policy.timezone} {policy.country}-{policy.subdivision or ''} days {digest} names native"
 
 
 def years_wanted(now: dt.datetime, earliest: dt.datetime | None = None) -> tuple[int, int]:
