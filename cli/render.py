@@ -471,13 +471,20 @@ def _priority(col: Column, position: int) -> int:
     return 0 if position == 0 else 1000 + position
 
 
+# A column this important (priority 1 or 2: the handler, the regulatory deadline) is worth the
+# narrow forms: the clock in whole days ("late 340d (229wd)", hours kept under a day) before such a
+# column is dropped, so that the morning mail at 120 columns keeps the regulator's deadline.
+WORTH_NARROWING = 2
+
+
 def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None,
            narrow_sample: dict[int, list[str]] | None = None, room: dict[int, int] | None = None) -> TableLayout:
     """Fit columns into `width` terminal cells (None: every column at its natural width). Free-text
     columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
     does a whole column drop, the least important first, and the rest are fitted again.
     Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
-    alone are too wide, the columns with a narrow form (`narrow_sample`: its cells for the sample
+    alone are too wide, or before a column of priority WORTH_NARROWING or less would drop, the
+    columns with a narrow form (`narrow_sample`: its cells for the sample
     rows, by column) take it and every column is fitted again (what dropped may fit beside the
     shorter cells); only then is the table wider than asked. `room` (by column) is the least
     width a column keeps for rows still to come."""
@@ -515,10 +522,12 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
             if total <= width:
                 return _made(columns, keep, widths, headers, wrap, narrowed)
         droppable = [i for i in keep if _priority(columns[i], i) != 0]
-        if droppable:
-            keep.remove(max(droppable, key=lambda i: (_priority(columns[i], i), i)))
-            continue
         shorter = {i: cells for i, cells in (narrow_sample or {}).items() if i in keep and i not in narrowed}
+        if droppable:
+            dropped = max(droppable, key=lambda i: (_priority(columns[i], i), i))
+            if not (shorter and _priority(columns[dropped], dropped) <= WORTH_NARROWING):
+                keep.remove(dropped)
+                continue
         if not shorter:
             return _made(columns, keep, widths, headers, True, narrowed)  # only what must stay: wider than asked
         for i, cells in shorter.items():
