@@ -1137,7 +1137,7 @@ TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: giv
 
 TEXT["warn.below_tier"] = (
     "{n} escalated case(s) are still with someone whose role is below the new tier: reassign each to "
-    "someone of the role it needs (complaintctl assign CASE --to NAME): {refs}",
+    "someone of the role it needs (complaintctl assign CASE --to NAME):{refs}",
     "{n} 件已升级的案件仍由级别不足的人员处理，请分派给所需级别的人员（complaintctl assign 编号 --to 姓名）：{refs}")
 TEXT["below_tier.case"] = ("{ref} ({name}; needs {role})", "{ref}（{name}；需{role}）")
 

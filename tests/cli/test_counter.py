@@ -520,7 +520,7 @@ def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
     cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
     r = cli("escalate", "--overdue", "--as-of", "2026-03-09T18:00")
     assert "1 escalated case(s) are still with someone whose role is below the new tier" in r.stderr
-    assert f"{ref} (wangfang; needs Manager)" in r.stderr
+    assert f"(complaintctl assign CASE --to NAME):\n  {ref} (wangfang; needs Manager)\n" in r.stderr  # one a line
     # What escalated, in words: the tiers' names and the moment as a table writes it.
     assert f"1 case(s) escalated as of 2026-03-09 18:00\n  {ref}: General -> Important" in r.stdout
     zh = cli("--lang", "zh", "escalate", "--overdue", "--dry-run", "--as-of", "2026-03-10T18:00")
