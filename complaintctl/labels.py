@@ -641,6 +641,8 @@ TEXT.update({
     "letter.your_complaint": ("Your complaint", "一、您反映的问题"),
     "letter.no_facts": ("{ref}: resolve recorded no facts found (--facts); the letter repeats the complaint instead",
                         "{ref}：办结时未记录调查核实的事实（--facts）；告知书改为引述投诉内容"),
+    "letter.unsigned": ("the config names no bank ([bank] name or branch_name): the letter is signed by no one",
+                        "配置未写明银行（[bank] 的 name 或 branch_name）：告知书没有落款"),
     "fmt.long_date": ("{day.day} {day:%B %Y}", "{day.year}年{day.month}月{day.day}日"),
     "letter.date": ("Date", "日期"),
     "letter.not_decided": ("{ref} has no decision yet ({status}); a letter is written once the case is resolved",

@@ -78,6 +78,8 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
         review_last = ctx.calendar.local_date(deadlines.review_request_ends(told, ctx.calendar) - dt.timedelta(seconds=1))
         if not case.decision_facts:
             ctx.warnings.append(labels.t("letter.no_facts", ui_lang, ref=case.reference))
+        if not settings.get("bank.name") and not settings.get("bank.branch_name"):
+            ctx.warnings.append(labels.t("letter.unsigned", ui_lang))  # (the template's own signature stays empty)
         decision = {
             # What resolve recorded: the facts found, the basis, the result, when it was decided and told.
             "facts": fields["decision_facts"] or fields["description"],

@@ -138,16 +138,22 @@ def test_the_letter_shows_the_customer_in_full_only_to_a_role_allowed_to_reveal(
     assert cli("--config", str(cfg), "letter", ref).stdout.strip() == f"<p>示例银行北京分行 {ref} 退还手续费200元并致歉</p>"
 
 
-def test_the_letter_carries_the_decision_as_recorded_and_only_the_relief_recorded(cli):
+def test_the_letter_carries_the_decision_as_recorded_and_only_the_relief_recorded(cli, tmp_path):
     """Received Mon 2026-03-02, decided Mon 03-16, told by letter Tue 03-17: the review may be asked
-    for until 24:00 on Thu 04-16 (30 days from being told, the day itself not counted)."""
+    for until 24:00 on Thu 04-16 (30 days from being told, the day itself not counted). Signed by
+    the bank the config names (with none, said so on stderr: the letter would be signed by no one)."""
+    bank = tmp_path / "bank.toml"
+    bank.write_text('[bank]\nname = "示例银行"\nbranch_name = "北京分行"\n', encoding="utf-8")
     cli.staff()
     ref = cli.log(received="2026-03-02T10:00")
     cli("resolve", ref, "--resolution", "退还违约金500元并致歉", "--facts", "合同第8条未约定提前还款违约金",
         "--basis", "借款合同第8条", "--relief", "review,mediation", "--decided-at", "2026-03-16T15:00",
         "--at", "2026-03-17T20:00", "--notified-via", "letter")
-    result = cli("letter", ref)
+    assert cli("letter", ref).stderr == (
+        "warning: the config names no bank ([bank] name or branch_name): the letter is signed by no one\n")
+    result = cli("--config", str(bank), "letter", ref)
     html = result.stdout
+    assert "示例银行" in html and "北京分行" in html
     assert "一、经调查核实的事实" in html and "合同第8条未约定提前还款违约金" in html and "借款合同第8条" in html
     assert "本处理决定于2026年3月16日作出，并于2026年3月17日以信函方式告知您。" in html
     assert "（即2026年4月16日24时前）" in html and "申请核查" in html and "调解" in html
