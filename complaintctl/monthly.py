@@ -167,6 +167,9 @@ def _chart(kind: str, title: str, lang: str, counts: list[float] | None = None, 
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<!--.*?-->", re.DOTALL)
+# pygal names each legend entry `activate-serie-N` for its script, the same in every chart: with
+# the script gone they serve nothing, and a page's ids must be its own once.
+_LEGEND_ID = re.compile(r' id="activate-serie-\d+"')
 
 
 def _svg(chart, counts: bool = True) -> str:
@@ -177,7 +180,7 @@ def _svg(chart, counts: bool = True) -> str:
     values = [v for serie in chart.raw_series for v in serie[0] if v is not None]
     if not (any(values) if counts else values):
         return ""
-    return _SCRIPT.sub("", chart.render(is_unicode=True))
+    return _LEGEND_ID.sub("", _SCRIPT.sub("", chart.render(is_unicode=True)))
 
 
 def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
@@ -187,8 +190,8 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     for field, enum, key in (("product", d.Product, "chart.trend_product"), ("channel", d.Channel, "chart.trend_channel")):
         title = labels.t(key, lang)
         totals = [sum(month) for month in zip(*data["trend"][field].values())]
-        chart = _chart("StackedBar", title, lang, counts=totals, x_label_rotation=0)
-        chart.x_labels = [f"{m[2:4]}/{m[5:7]}" for m in months]  # 25/11: year and month, not a day
+        chart = _chart("StackedBar", title, lang, counts=totals, x_label_rotation=30)
+        chart.x_labels = months  # 2025-11, as every month is written (25/11 read as the 25th of November)
         for value, series in data["trend"][field].items():
             chart.add(labels.label(value, lang, enum), series)
         out.append({"id": f"trend-{field}", "title": title, "svg": _svg(chart)})
@@ -198,7 +201,7 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     chart.x_labels = [labels.label(r["category"], lang, d.Category) for r in top]
     chart.add(data["month"], [r["received"] for r in top])
     chart.add(data["previous_month"], [r["previous"] for r in top])
-    out.append({"id": "reasons", "title": title, "svg": _svg(chart)})
+    out.append({"id": "reasons-chart", "title": title, "svg": _svg(chart)})  # (the section is "reasons")
     for rows, dim, enum, key in ((data["compliance_by_tier"], "tier", d.Tier, "chart.compliance_tier"),
                                  (data["compliance_by_branch"], "branch", None, "chart.compliance_branch")):
         title = labels.t(key, lang)
@@ -216,7 +219,7 @@ def charts(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     for row in data["aging"]:
         if row["tier"] != "TOTAL":
             chart.add(labels.label(row["tier"], lang, d.Tier), [row[b] for b in buckets])
-    out.append({"id": "aging", "title": title, "svg": _svg(chart)})
+    out.append({"id": "aging-chart", "title": title, "svg": _svg(chart)})
     return out
 
 

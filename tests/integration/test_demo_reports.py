@@ -83,3 +83,8 @@ def test_the_monthly_pages_charts_count_whole_cases_and_say_when_they_are_empty(
     cli("report", "monthly", "--month", "2026-03", "--output", str(full))
     page = full.read_text(encoding="utf-8")
     assert '<figure id="compliance-tier"' in page and "Within time limits by tier (%): no data" not in page
+    # Each id once in the page (pygal named every chart's legend entries alike; a chart shared its
+    # section's id), and the months written as months (25/11 read as a day).
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert ">2025-04<" in page and ">2026-03<" in page and "/03<" not in page
