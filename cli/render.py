@@ -472,19 +472,37 @@ def _priority(col: Column, position: int) -> int:
 
 
 # A column this important (priority 1 or 2: the handler, the regulatory deadline) is worth the
-# narrow forms: the clock in whole days ("late 340d (229wd)", hours kept under a day) before such a
-# column is dropped, so that the morning mail at 120 columns keeps the regulator's deadline.
+# narrow forms: the clock in whole days ("late 340d (229wd)", hours kept under a day) when that
+# keeps such a column the table would otherwise leave out (the morning mail at 120 columns keeps the
+# regulator's deadline); when it keeps none, the clock stays whole.
 WORTH_NARROWING = 2
 
 
 def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int | None,
            narrow_sample: dict[int, list[str]] | None = None, room: dict[int, int] | None = None) -> TableLayout:
+    """_fitted's layout; or, when that leaves out a column of priority WORTH_NARROWING or less and
+    the narrow forms taken from the start keep more of those, that one."""
+    plain = _fitted(columns, sample, lang, width, narrow_sample, room)
+    lost = _important_lost(columns, plain)
+    if not lost or not narrow_sample or width is None:
+        return plain
+    narrow = _fitted(columns, sample, lang, width, narrow_sample, room, narrow_first=True)
+    return narrow if _important_lost(columns, narrow) < lost else plain
+
+
+def _important_lost(columns: list[Column], lay: TableLayout) -> int:
+    shown = {id(c) for c in lay.columns}
+    return sum(1 for i, c in enumerate(columns) if id(c) not in shown and 0 < _priority(c, i) <= WORTH_NARROWING)
+
+
+def _fitted(columns: list[Column], sample: list[list[str]], lang: str, width: int | None,
+            narrow_sample: dict[int, list[str]] | None = None, room: dict[int, int] | None = None,
+            narrow_first: bool = False) -> TableLayout:
     """Fit columns into `width` terminal cells (None: every column at its natural width). Free-text
     columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
     does a whole column drop, the least important first, and the rest are fitted again.
     Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
-    alone are too wide, or before a column of priority WORTH_NARROWING or less would drop, the
-    columns with a narrow form (`narrow_sample`: its cells for the sample
+    alone are too wide (or from the start, `narrow_first`), the columns with a narrow form (`narrow_sample`: its cells for the sample
     rows, by column) take it and every column is fitted again (what dropped may fit beside the
     shorter cells); only then is the table wider than asked. `room` (by column) is the least
     width a column keeps for rows still to come."""
@@ -498,6 +516,10 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
             content[i] = max(content[i], room.get(i, 0))
     flexible = [c.kind == "text" and c.enum is None and c.priority != 0 for c in columns]
     narrowed: frozenset = frozenset()
+    if narrow_first:
+        for i, cells in (narrow_sample or {}).items():
+            content[i] = max(max((cell_width(c) for c in cells), default=0), room.get(i, 0))
+        narrowed = frozenset(narrow_sample or {})
 
     def natural(i: int, wrap: bool) -> int:
         head = max(cell_width(h) for h in _header_lines(headers[i], wrap))
@@ -522,12 +544,10 @@ def layout(columns: list[Column], sample: list[list[str]], lang: str, width: int
             if total <= width:
                 return _made(columns, keep, widths, headers, wrap, narrowed)
         droppable = [i for i in keep if _priority(columns[i], i) != 0]
-        shorter = {i: cells for i, cells in (narrow_sample or {}).items() if i in keep and i not in narrowed}
         if droppable:
-            dropped = max(droppable, key=lambda i: (_priority(columns[i], i), i))
-            if not (shorter and _priority(columns[dropped], dropped) <= WORTH_NARROWING):
-                keep.remove(dropped)
-                continue
+            keep.remove(max(droppable, key=lambda i: (_priority(columns[i], i), i)))
+            continue
+        shorter = {i: cells for i, cells in (narrow_sample or {}).items() if i in keep and i not in narrowed}
         if not shorter:
             return _made(columns, keep, widths, headers, True, narrowed)  # only what must stay: wider than asked
         for i, cells in shorter.items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from operator import itemgetter
@@ -946,11 +947,24 @@ def adapter_for(conn) -> _Adapter:
 # The engines this process has made, by database (and process: a forked child makes its own): a
 # process that opens one database many times (the shell's commands, a program that uses the
 # library, the test suite) keeps the statements SQLAlchemy compiled, about a third of a short
-# command's time, and a server's first-connect probing. A Store still releases its connections when
-# disposed; each new connection is set up again (the connect handler), so a file replaced in between
-# is opened afresh.
+# command's time, and a server's first-connect probing. A new Store of a kept engine closes its idle
+# connections, and a Store releases its own when disposed: each connection is opened and set up
+# afresh (the connect handler), so a file replaced in between is the one read.
 _ENGINES: "OrderedDict[tuple, tuple]" = OrderedDict()
+_ENGINES_LOCK = threading.Lock()
 KEPT_ENGINES = 8
+# A forked child starts with none: its parent's engines hold the parent's connections, which the
+# child must neither use nor close (closing a PostgreSQL connection tells the server the session
+# ended). They are kept from the garbage collector too, whose closing would do the same.
+_PARENTS_ENGINES: list = []
+
+
+def _forget_parents_engines() -> None:
+    _PARENTS_ENGINES.extend(_ENGINES.values())
+    _ENGINES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_parents_engines)
 
 
 class Store:
@@ -973,12 +987,19 @@ class Store:
         backend = parsed.get_backend_name()
         declare_for(backend)
         adapter_cls = ADAPTERS.get(backend, _Adapter)
-        key = (os.getpid(), parsed.render_as_string(hide_password=False), adapter_cls, busy_timeout)
-        kept = _ENGINES.get(key)
+        # (an in-memory database is its engine's own: two Stores of one would share one database)
+        key = None if backend == "sqlite" and parsed.database in (None, "", ":memory:") else (
+            parsed.render_as_string(hide_password=False), adapter_cls, busy_timeout)
+        with _ENGINES_LOCK:
+            kept = _ENGINES.get(key)
+            if kept is not None:
+                _ENGINES.move_to_end(key)
         if kept is not None:
-            _ENGINES.move_to_end(key)
             self.adapter, self.engine, self.write_engine = kept
             self.adapter.prepare(create)
+            # Its idle connections closed (a Store left undisposed keeps one, perhaps to a file
+            # replaced since): this Store's are opened afresh; the compiled statements stay.
+            self.engine.dispose()
             return
         self.adapter = adapter_cls(parsed, busy_timeout)
         self.adapter.prepare(create)
@@ -992,9 +1013,13 @@ class Store:
             raise DatabaseUnavailable("err.driver_missing", backend=backend, module=exc.name) from None
         self.adapter.install(self.engine)
         self.write_engine = self.engine.execution_options(complaintctl_write=True)
-        _ENGINES[key] = (self.adapter, self.engine, self.write_engine)
-        while len(_ENGINES) > KEPT_ENGINES:
-            _ENGINES.popitem(last=False)[1][1].dispose()  # (its connections not in use closed; it stays usable)
+        if key is None:
+            return
+        with _ENGINES_LOCK:
+            _ENGINES[key] = (self.adapter, self.engine, self.write_engine)
+            evicted = [_ENGINES.popitem(last=False)[1][1] for _ in range(len(_ENGINES) - KEPT_ENGINES)]
+        for engine in evicted:
+            engine.dispose()  # (its connections not in use closed; a Store still holding it goes on)
 
     @property
     def shown_url(self) -> str:
