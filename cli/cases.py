@@ -54,7 +54,7 @@ def log(
     result = services.log_case(
         st.uow(), st.context(), channel=channel, description=read_text(description, "description", st.language), customer=customer,
         phone=phone, email=email, account=account, product=product, category=category, tier=tier,
-        branch=branch or st.config["branch"] or None, received_at=received_at, related=related,
+        branch=branch if branch is not None else st.config["branch"] or None, received_at=received_at, related=related,
         repeat_of=repeat_of, new_facts=new_facts, id_type=id_type, id_number=id_number, agent=agent,
         agent_authority=agent_authority, complained_staff=complained_staff, request=request, department=department,
     )
@@ -106,14 +106,14 @@ def escalate(
     from complaintctl import services
 
     if overdue:
-        if case or to:
+        if case is not None or to is not None:
             from complaintctl.errors import UserError
 
             raise UserError("err.escalate_overdue_alone")
         from .reports import render_escalation
 
         render_escalation(st, as_of=as_of if as_of is not None else at, dry_run=dry_run,
-                          fmt=document_format(fmt, json_out))
+                          fmt=document_format(fmt, json_out), as_of_option="--as-of" if as_of is not None else "--at")
         return
     if case is None or to is None:
         from complaintctl.errors import UserError

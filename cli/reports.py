@@ -190,12 +190,12 @@ def summary(
     emit_summary(rep, fmt, st.language, output=output, excel=excel)
 
 
-def render_escalation(st, *, as_of: Optional[str], dry_run: bool, fmt: str) -> None:
+def render_escalation(st, *, as_of: Optional[str], dry_run: bool, fmt: str, as_of_option: str = "--as-of") -> None:
     """Print what escalate --overdue did (or would do)."""
     from complaintctl import services
 
     render.check_document_format(fmt)  # refused before anything is escalated
-    result = services.escalate_overdue(st.uow(), st.context(), as_of=as_of, dry_run=dry_run)
+    result = services.escalate_overdue(st.uow(), st.context(), as_of=as_of, dry_run=dry_run, as_of_option=as_of_option)
     render.emit_document(result, fmt, table=lambda: _escalation_table(st, result, dry_run))
 
 

@@ -119,6 +119,6 @@ def mine(assignee: str | None, operator) -> str:
     it is needed); UserError with --assignee, which names the same thing."""
     from .errors import UserError
 
-    if assignee:
+    if assignee is not None:
         raise UserError("err.mine_and_assignee")
     return operator()

@@ -78,8 +78,9 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
         review_last = ctx.calendar.local_date(deadlines.review_request_ends(told, ctx.calendar) - dt.timedelta(seconds=1))
         if not case.decision_facts:
             ctx.warnings.append(labels.t("letter.no_facts", ui_lang, ref=case.reference))
-        if not settings.get("bank.name") and not settings.get("bank.branch_name"):
-            ctx.warnings.append(labels.t("letter.unsigned", ui_lang))  # (the template's own signature stays empty)
+        if not (settings.get("bank.name") or settings.get("bank.branch_name") or settings.get("letter.template")):
+            # (the built-in template signs with [bank]'s names; a bank's own may sign itself)
+            ctx.warnings.append(labels.t("letter.unsigned", ui_lang))
         decision = {
             # What resolve recorded: the facts found, the basis, the result, when it was decided and told.
             "facts": fields["decision_facts"] or fields["description"],

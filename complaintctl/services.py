@@ -311,10 +311,10 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     access.require(ctx, Do.WORK)
     ch = labels.parse(d.Channel, channel, "channel")
     text = d.clean_text("description", description)
-    if new_facts and not repeat_of:
+    if new_facts and repeat_of is None:
         raise InvalidValue("--new-facts", "", "acc.new_facts")
-    if repeat_of:
-        if related:
+    if repeat_of is not None:  # (an empty one is refused as a reference, not read as left out)
+        if related is not None:
             raise InvalidValue("--related", related, "acc.no_related")
         return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
     pr = labels.parse(d.Product, product, "product")
@@ -326,7 +326,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     if depts:
         record.update(department=depts[0], departments=",".join(depts))
     name = d.clean_name("customer", customer, required=False)
-    br = d.clean_name("branch", branch, required=False)
+    br = d.clean_name("--branch", branch) if branch is not None else None
     if br is None:
         raise UserError("err.no_branch")
     ph = clean_phone(phone) if phone else None
@@ -336,7 +336,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         raise UserError("err.missing_contact", channel=ch)
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
-        related_id = load_case(uow, related).id if related else None
+        related_id = load_case(uow, related).id if related is not None else None
         case, kept = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
                               category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
                               description=text, related_id=related_id, record=record)
@@ -1202,7 +1202,8 @@ def _changed_since_listed(case: Case, up: d.Tier, today: dt.date, ctx: Context) 
     return None
 
 
-def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bool = False,
+                     as_of_option: str = "--as-of") -> dict[str, Any]:
     """Move every overdue general case to important and important to urgent, at most one tier a
     working day; list the overdue urgent cases for executive attention.
 
@@ -1212,7 +1213,7 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
     can simply be run again: a case escalated today is not escalated twice.
     Long because deciding, then writing in batches, is one procedure over one decided list."""
     access.require(ctx, Do.ESCALATE_OVERDUE)
-    moment = _when(as_of, ctx, field_name="--as-of")
+    moment = _when(as_of, ctx, field_name=as_of_option)  # (--at where that was the option given)
     today = ctx.calendar.local_date(moment)
     out: dict[str, Any] = {"as_of": _show(moment, ctx), "dry_run": dry_run, "escalated": [], "skipped": [], "urgent": [],
                            "reviews": []}

@@ -240,6 +240,12 @@ EMPTY = [
     (["action", "list", "--status", ""], "invalid --status ''"),
     (["note", "C-2026-000001", "x", "--at", ""], "invalid --at ''"),
     (["letter", "C-2026-000001", "--language", ""], "invalid --language ''"),
+    ([*LOG, "--repeat-of", ""], "invalid case ''"),  # (a new case logged: the complaint counted twice)
+    ([*LOG, "--related", ""], "invalid case ''"),
+    ([*LOG, "--branch", ""], "invalid --branch ''"),  # (the config's branch recorded instead)
+    (["list", "--mine", "--assignee", ""], "--mine and --assignee name the same thing"),
+    (["escalate", "--overdue", "--to", ""], "escalate --overdue takes no case and no --to"),
+    (["escalate", "--overdue", "--dry-run", "--at", ""], "invalid --at ''"),
 ]
 
 
