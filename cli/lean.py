@@ -730,11 +730,12 @@ def _prepare_show(opts: dict):
         cycles = db.objects("show_cycles", value=case.id)
         events = db.objects("show_events", value=case.id)
         related = db.scalar("show_related", value=case.related_case_id) if case.related_case_id is not None else None
+        role = db.scalar("show_role", value=case.assignee) if case.assignee is not None else None
         rule_changes = db.objects("show_rule_changes")
     finally:
         db.close()
     return case_detail(case, cycles, events, ctx, as_of, lang=lang, related_ref=related,
-                       rule_changes=rule_changes), fmt, lang
+                       rule_changes=rule_changes, handler_role=role), fmt, lang
 
 
 def _write_show(detail, fmt: str, lang: str) -> None:

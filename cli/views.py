@@ -232,7 +232,7 @@ def render_detail(detail, lang: str) -> None:
         (labels.t("category", lang), L(d.Category, c["category"])),
         (labels.t("branch", lang), c["branch"]),
         (labels.t("department", lang), c["department"]),
-        (labels.t("assignee", lang), c["assignee"]),
+        (labels.t("assignee", lang), assignee_cell(c, lang)),
         (labels.t("customer", lang), c["customer"]),
         (labels.t("phone", lang), c["phone"]),
         (labels.t("email", lang), c["email"]),

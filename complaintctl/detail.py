@@ -109,7 +109,7 @@ class CaseDetail:
 
 def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.datetime, *, lang: str = "en",
                 full: dict[str, Any] | None = None, texts: dict[tuple[int, str], str] | None = None,
-                related_ref: str | None = None, rule_changes: list = ()) -> CaseDetail:
+                related_ref: str | None = None, rule_changes: list = (), handler_role: str | None = None) -> CaseDetail:
     """`show`'s view of a case (rows with the models' attributes, times aware UTC) with its cycles
     and events in order, the clocks read at `as_of`: personal fields as stored, or as `full` and
     `texts` (personal.texts: the events' full text) give them. `rule_changes`: the deadline rules'
@@ -119,6 +119,8 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
         raise InvalidValue("--as-of", said_time(as_of, ctx), "acc.as_of_received", at=said_time(case.received_at, ctx))
     view_ctx = ctx.at(as_of)
     view = case_json(case, view_ctx, full=full, related_ref=related_ref)
+    # With someone whose role may not own its tier (`handler_role`: the assignee's), as list marks it.
+    view["below_tier"] = case.status in clocks.OPEN and d.below_tier(handler_role, case.tier)
     texts = texts or {}
     erased = case.anonymised_at is not None
     timeline = [{

@@ -244,6 +244,13 @@ def can_handle(role: Role, tier: Tier) -> bool:
     return ROLE_LEVEL[role] >= TIER_LEVEL[tier]
 
 
+def below_tier(role: str | None, tier: str) -> bool:
+    """Whether a case of `tier` is with a handler (staff, manager or executive) whose `role` may not
+    own it: after `escalate --overdue`, or an override. What list, the reports and show mark
+    `(below tier)` on an open case (finished.below_tier_sql is the SQL of it)."""
+    return role in (Role.STAFF, Role.MANAGER, Role.EXECUTIVE) and not can_handle(Role(role), Tier(tier))
+
+
 def next_tier(tier: Tier) -> Tier | None:
     return {Tier.GENERAL: Tier.IMPORTANT, Tier.IMPORTANT: Tier.URGENT}.get(tier)
 

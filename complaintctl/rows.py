@@ -68,9 +68,6 @@ class _Clocks:
         self.followup_due_at = followup
 
 
-_HANDLER_ROLES = frozenset({d.Role.STAFF.value, d.Role.MANAGER.value, d.Role.EXECUTIVE.value})
-
-
 class CaseRows:
     """Stored rows (selected as _ROW_COLUMNS) into report rows for one report: JSON-ready values,
     personal data as stored (masked when written), clocks evaluated at as_of.
@@ -87,7 +84,7 @@ class CaseRows:
         # (assignee, tier) pairs whose handler is below the tier's level: an open case left with
         # someone who may not own it (after escalate --overdue, say) is flagged until reassigned.
         self.below = {(name, t.value) for name, role in (handlers or {}).items() for t in d.Tier
-                      if role in _HANDLER_ROLES and not d.can_handle(d.Role(role), t)}
+                      if d.below_tier(role, t)}
         self.show = time_text(ctx.tz)
         self.clocks: dict = {}
         self.tally: dict[str, int] = {}

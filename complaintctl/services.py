@@ -952,7 +952,9 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
                           full=_full(uow, case) if in_full else None,
                           texts=personal.texts(uow, [e.id for e in events]) if in_full else {},
                           related_ref=_related_ref(uow, case),
-                          rule_changes=uow.session.execute(rule_changes_select()).scalars().all())
+                          rule_changes=uow.session.execute(rule_changes_select()).scalars().all(),
+                          handler_role=uow.session.execute(role_select(case.assignee)).scalar()
+                          if case.assignee is not None else None)
         if reveal:
             uow.commit()
     return out
@@ -977,6 +979,11 @@ def rule_changes_select():
     """The deadline rules' events, in order (`show` explains a case's deadlines by the rules that set
     them; the lean `show` runs it compiled)."""
     return select(Event).where(Event.action == d.Action.RULES.value).order_by(Event.id)
+
+
+def role_select(name):
+    """A member of staff's role by their name (whether `show`'s handler may own the case's tier)."""
+    return select(Staff.role).where(Staff.name == name)
 
 
 def reference_select(case_id):

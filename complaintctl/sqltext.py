@@ -43,7 +43,10 @@ LISTS = ("bars", "pairs", "every", "places", "totals", "ids", "f_ids", "f_places
 # The lean show's statements: each returns rows of a table, which the lean show reads as the models
 # give them (ROWS: each column's name and kind, below).
 SHOW = {"show_case": services.case_select, "show_cycles": services.cycles_select,
-        "show_events": services.events_select, "show_related": services.reference_select}
+        "show_events": services.events_select, "show_related": services.reference_select,
+        "show_role": services.role_select}
+# What each binds as `value` (its type is the parameter's: a case's id, or a staff member's name).
+SHOW_VALUE = {"show_role": ""}
 
 
 # Other statements of table rows read as the models give them (dbapi.Reader.objects).
@@ -101,7 +104,7 @@ def statements() -> dict[str, sa.sql.ClauseElement]:
             [sa.bindparam(name, dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), type_=UTCDateTime())
              for name in TREND_EDGES]),
         # the lean show: the case by its id, its cycles, its events and the related case's reference
-        **{name: select(sa.bindparam("value", 0)) for name, select in SHOW.items()},
+        **{name: select(sa.bindparam("value", SHOW_VALUE.get(name, 0))) for name, select in SHOW.items()},
         # the lean export: the masking policy in force, and whether this login may read personal data
         "masking": services.masking_select(),
         # the regions recorded in the database (report regulatory's by region)

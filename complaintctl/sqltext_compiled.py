@@ -4253,6 +4253,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'events WHERE events.case_id = %(value)s::INTEGER ORDER BY events.id',
                                 {}),
                 'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = %(value)s::INTEGER', {}),
+                'show_role': ('SELECT staff.role FROM staff WHERE staff.name = %(value)s::VARCHAR', {}),
                 'show_rule_changes': ('SELECT events.id, events.case_id, events.action, events.actor, '
                                       'events.occurred_at, events.recorded_at, events."old", events."new", '
                                       'events.detail, events.full_digest, events.prev_hash, events.hash FROM '
@@ -11355,6 +11356,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             'events.case_id = :value ORDER BY events.id',
                             {}),
             'show_related': ('SELECT cases.reference FROM cases WHERE cases.id = :value', {}),
+            'show_role': ('SELECT staff.role FROM staff WHERE staff.name = :value', {}),
             'show_rule_changes': ('SELECT events.id, events.case_id, events.action, events.actor, '
                                   'events.occurred_at, events.recorded_at, events.old, events.new, '
                                   'events.detail, events.full_digest, events.prev_hash, events.hash FROM '
@@ -13979,6 +13981,7 @@ ROWS = {'actions_due_rows': (('id', None),
                  ('prev_hash', None),
                  ('hash', None)),
  'show_related': (('reference', None),),
+ 'show_role': (('role', None),),
  'show_rule_changes': (('id', None),
                        ('case_id', None),
                        ('action', None),

@@ -1,5 +1,6 @@
 """At the counter: a missing database is an error, the demo keeps to its own file, init sets up a
 register found from any folder."""
+import json
 import os
 import sqlite3
 import tomllib
@@ -532,9 +533,19 @@ def test_escalation_warns_about_cases_left_with_front_line_staff(cli):
     later = ("--as-of", "2026-03-17T10:00")  # past the important tier's 5 working days
     assert "wangfang（级别不足）" in cli("--lang", "zh", "report", "overdue", *later).stdout
     assert "below_tier" in cli("report", "overdue", *later, "--format", "csv").stdout.splitlines()[0]
+    # show too, the lean way and the full way alike (it showed the name alone).
+    from tests.cli.test_lean_overdue import _run
+
+    for lean_way in (True, False):
+        code, out, _ = _run(["--db", str(cli.db), "show", ref, *at], lean_way=lean_way)
+        assert code == 0 and "wangfang (below tier)" in out.decode(), lean_way
+        code, out, _ = _run(["--db", str(cli.db), "show", ref, *at, "--format", "json"], lean_way=lean_way)
+        assert json.loads(out)["case"]["below_tier"] is True, lean_way
     cli("assign", ref, "--to", "zhangwei", "--at", "2026-03-09T18:20")
     assert cli.json("list", *at, "--format", "json")[0]["below_tier"] is False
     assert "(below tier)" not in cli("list", *at).stdout
+    assert cli.json("show", ref, *at, "--format", "json")["case"]["below_tier"] is False
+    assert "(below tier)" not in cli("show", ref, *at).stdout
 
 
 def test_show_reads_in_the_output_language_after_a_reopening(cli, monkeypatch):
