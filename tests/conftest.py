@@ -185,8 +185,10 @@ def pg_database(request):
 
     import datetime as dt
 
+    from complaintctl import business_days
     from complaintctl.access import ensure_administrator
     from complaintctl.config import Policy, policy_rules
+    from complaintctl.deadlines import BusinessCalendar
     from complaintctl.rules import record_first
     from complaintctl.db import HEAD_REVISION, Store
 
@@ -241,6 +243,13 @@ def pg_database(request):
             # As on a new database: the tables' owner (the suite's login) is the first administrator.
             ensure_administrator(conn, server.username, dt.datetime.now(dt.timezone.utc))
             record_first(conn, policy_rules(Policy()), dt.datetime.now(dt.timezone.utc))
+            # As on a new database, the business calendar's tables hold the default config's calendar
+            # (a test under another one, Europe/London's, leaves its own): otherwise the next test's
+            # first command writes them, and a test that checks that a failed command wrote nothing
+            # would see that.
+            now = dt.datetime.now(dt.timezone.utc)
+            if not business_days.current(conn, Policy(), now):
+                business_days.ensure(conn, BusinessCalendar(Policy()), *business_days.years_wanted(now, None))
 
     yield url, reset
     engine.dispose()
