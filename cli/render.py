@@ -502,9 +502,9 @@ def _fitted(columns: list[Column], sample: list[list[str]], lang: str, width: in
     columns shrink (to 8 cells or their header), then headers wrap onto two lines, and only then
     does a whole column drop, the least important first, and the rest are fitted again.
     Reference, tier, status, deadline and clock (priority 0) are never dropped or cut; when they
-    alone are too wide (or from the start, `narrow_first`), the columns with a narrow form (`narrow_sample`: its cells for the sample
-    rows, by column) take it and every column is fitted again (what dropped may fit beside the
-    shorter cells); only then is the table wider than asked. `room` (by column) is the least
+    alone are too wide (or from the start, `narrow_first`), the columns with a narrow form
+    (`narrow_sample`: its cells for the sample rows, by column) take it and every column is fitted
+    again (what dropped may fit beside the shorter cells); only then is the table wider than asked. `room` (by column) is the least
     width a column keeps for rows still to come."""
     room = room or {}
     headers = [_header(c, lang) for c in columns]
