@@ -98,6 +98,19 @@ def run() -> None:
     finally:
         if command != "shell":
             stopping.finished()
+        _written_out()
+
+
+def _written_out() -> None:
+    """Standard output flushed before the interpreter's own last flush, which, when the reader has
+    gone (`report overdue | head -3`: the rows still buffered when the command ended), printed
+    "Exception ignored ... BrokenPipeError" and exited 120. Such a command ends quietly with 1 instead,
+    as one whose reader goes away while it writes does (README: Exit codes)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (nothing left to flush at exit)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

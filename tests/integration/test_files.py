@@ -399,3 +399,23 @@ def test_an_output_named_for_another_kind_of_file_is_refused_both_ways(cli, tmp_
                                                          "late.txt"], ["export", "--format", "csv", "--output", "cases"]):
         cli(*args)
         assert (tmp_path / args[-1]).exists(), args
+
+
+def test_a_reader_that_goes_away_ends_every_command_quietly_with_1(cli):
+    """`report overdue | head -3` under cron or a shell (standard output buffered): the rows still in
+    the buffer when the command ended met the closed pipe in Python's own last flush, which printed
+    "Exception ignored ... BrokenPipeError" on stderr and exited 120. Now, as a command whose reader
+    goes away while it writes: nothing on stderr, exit 1 (README: Exit codes), both ways."""
+    cli.staff()
+    for day in range(1, 6):
+        cli.log(received=f"2026-03-0{day}T10:00")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    for lean in ("on", "off"):
+        for args in (["report", "overdue", "--all", "--as-of", "2026-06-01T09:00"],
+                     ["report", "regulatory", "--quarter", "2026Q1"], ["list", "--all"]):
+            read, write = os.pipe()
+            os.close(read)  # the reader has gone before the first byte
+            proc = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args],
+                                  stdout=write, stderr=subprocess.PIPE, env={**env, "COMPLAINTCTL_LEAN": lean})
+            os.close(write)
+            assert (proc.returncode, proc.stderr.decode()) == (1, ""), (lean, args)
