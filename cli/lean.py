@@ -330,7 +330,7 @@ def _statement(db, name: str, filters: dict, family: str | None = None) -> str:
 
 def _prepare(opts: dict):
     """Everything up to the first byte written: FullWay (or any error) sends the run the full way."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import as_of_time
     from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows, OverdueReport, tier_counts
 
@@ -340,7 +340,7 @@ def _prepare(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         shown = None if opts["all_rows"] else (limit or render.TABLE_LIMIT)
         paged = fmt == "table" and output is None and shown is not None
         moment = db.time(as_of)
@@ -710,7 +710,7 @@ def _prepare_show(opts: dict):
     complaintctl/detail.py as services.show makes it. Masking turned off (the view would read
     personal data in full) goes the full way, and so does anything the full way words as an error
     (an unknown or malformed reference, a bad --as-of)."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import as_of_time
     from complaintctl.detail import case_detail, found
     from complaintctl.domain import parse_case_key
 
@@ -724,7 +724,7 @@ def _prepare_show(opts: dict):
         if db.scalar("masking") == "off":
             raise FullWay  # services._unmasked: the full way reads personal_data, as far as the login may
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         key = opts["case"]
         case = found(next(iter(db.objects("show_case", value=parse_case_key(key))), None), key)
         cycles = db.objects("show_cycles", value=case.id)
@@ -753,7 +753,7 @@ def _prepare_list(opts: dict):
     reports.list_cases makes them; a table's first page only, the rest counted in SQL. A --branch
     or --assignee no case nor member of staff has goes the full way (which may ask "did you
     mean")."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import as_of_time
     from complaintctl.filters import CaseQuery, mine
     from complaintctl.rows import CaseRows
 
@@ -763,7 +763,7 @@ def _prepare_list(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         shown, paged = list_paging(opts["all_rows"], limit, fmt, output)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
         assignee = opts["assignee"]
@@ -819,7 +819,7 @@ def _prepare_find(opts: dict):
     backend adapter's lookup, compiled: find_cases), read with list's statement and the filter of
     their ids, made into rows by rows.CaseRows as reports.list_cases makes them. Anything but one
     identifier, or one that cannot be one, goes the full way, which says what is wrong."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import as_of_time
     from complaintctl.filters import LOOKUPS, CaseQuery, one_lookup
     from complaintctl.rows import CaseRows
 
@@ -828,7 +828,7 @@ def _prepare_find(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         ids = [case_id for case_id, in db.all("find_cases", f=field, v=value)]
         filters, params = _filters(db, ctx, CaseQuery(include_closed=True, case_ids=ids), as_of)
         make = CaseRows(ctx, as_of, dict(db.all("handlers")))
@@ -856,7 +856,7 @@ def _prepare_due_soon(opts: dict):
     """`report due-soon` up to the first byte written: the open cases not yet overdue that fall due
     by the cutoff, by reports.due_soon_select's statement compiled (with the filters' conditions
     joined in: lean._statement), made into rows by rows.CaseRows as reports.due_soon makes them."""
-    from complaintctl.context import parse_time
+    from complaintctl.context import as_of_time
     from complaintctl.deadlines import due_soon_cutoff
     from complaintctl.filters import CaseQuery
     from complaintctl.rows import CaseRows
@@ -867,7 +867,7 @@ def _prepare_due_soon(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         cutoff = due_soon_cutoff(as_of, ctx.calendar)
         filters, params = _filters(db, ctx, CaseQuery(tier=opts["tier"], branch=opts["branch"], assignee=opts["assignee"]),
                                    as_of)
@@ -895,13 +895,13 @@ def _prepare_aging(opts: dict):
     """`report aging` read whole before the first byte is written: the open cases counted by tier
     and age by reports.aging_select's statement compiled, the bucket edges (rows.aging_edges) and
     the table (rows.aging_table) as reports.aging makes them."""
-    from complaintctl.context import parse_time, show_time
+    from complaintctl.context import as_of_time, show_time
 
     output = _output(opts)
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        as_of = parse_time(opts["as_of"], ctx, "--as-of") if opts["as_of"] is not None else ctx.now
+        as_of = as_of_time(opts["as_of"], ctx)
         table = _aging(db, ctx, as_of)
         asked = show_time(as_of, ctx) if opts["as_of"] is not None else None
     finally:

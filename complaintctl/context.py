@@ -127,6 +127,14 @@ def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime |
     return read_time(text, ctx.tz, field_name)
 
 
+def as_of_time(as_of: str | dt.datetime | None, ctx: Context) -> dt.datetime:
+    """The moment a report or a view reads the clocks at: --as-of as typed (an empty one refused, as
+    every empty option is, never read as left out), else now."""
+    if isinstance(as_of, dt.datetime):
+        return as_of
+    return parse_time(as_of, ctx, "--as-of") if as_of is not None else ctx.now
+
+
 def parse_date(text: str | None, field_name: str) -> dt.date | None:
     """A calendar date (YYYY-MM-DD) between MIN_YEAR and MAX_YEAR; None for None."""
     if text is None:

@@ -13,7 +13,7 @@ from . import clocks, cycles, deadlines
 from . import sla as sla_figures
 from . import summary as summary_figures
 from . import domain as d
-from .context import Context, parse_time
+from .context import Context, as_of_time
 from .filters import CaseQuery, filter_values, near_names
 from .errors import UserError, shown_value
 from .db import raw_times
@@ -32,12 +32,6 @@ _ROW_COLUMNS = raw_times([
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
     _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
-
-
-def _as_of(ctx: Context, as_of: str | dt.datetime | None) -> dt.datetime:
-    if isinstance(as_of, dt.datetime):
-        return as_of
-    return parse_time(as_of, ctx, "--as-of") if as_of is not None else ctx.now
 
 
 def _name_columns(field: str):
@@ -116,7 +110,7 @@ def _stream(uow, stmt) -> Iterator:
 def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None,
                limit: int | None = None) -> Iterator[dict]:
     """Cases matching the filters, newest first, streamed (the first `limit` only, if given)."""
-    moment = _as_of(ctx, as_of)
+    moment = as_of_time(as_of, ctx)
     make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, list_select(list_where(ctx, query, moment), limit)):
         yield make(row)
@@ -151,7 +145,7 @@ def handlers(uow) -> dict[str, str]:
 
 def count_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None) -> int:
     """How many cases list_cases would give without a limit, counted in SQL."""
-    moment = _as_of(ctx, as_of)
+    moment = as_of_time(as_of, ctx)
     return uow.session.execute(list_count_select(list_where(ctx, query, moment))).scalar_one()
 
 
@@ -201,7 +195,7 @@ def overdue_select(cond, limit=None):
 def overdue(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None,
             include_due_soon: bool = False, limit: int | None = None) -> OverdueReport:
     """Open cases past their internal or regulatory deadline, most overdue first."""
-    moment = _as_of(ctx, as_of)
+    moment = as_of_time(as_of, ctx)
     where = overdue_where(moment, query, ctx)
     cond = and_(*where)
     soon_counts: dict[str, int] = {}
@@ -225,7 +219,7 @@ def due_soon_select(as_of, cutoff, where: list):
 
 def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
     """Open cases not yet overdue whose next deadline falls within the due-soon threshold."""
-    moment = _as_of(ctx, as_of)
+    moment = as_of_time(as_of, ctx)
     cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
     make = CaseRows(ctx, moment, handlers(uow))
     for row in _stream(uow, due_soon_select(moment, cutoff, _filters(ctx, query, moment))):
@@ -499,7 +493,7 @@ def aging_select(as_of, edges: dict):
 
 def aging(uow, ctx: Context, *, as_of: str | None = None) -> list[dict[str, Any]]:
     """Open cases by age in working days since receipt, per tier, with totals."""
-    moment = _as_of(ctx, as_of)
+    moment = as_of_time(as_of, ctx)
     select_for = aging_past_select if moment < ctx.now else aging_select  # a past moment: the cases open then
     return aging_table(uow.session.execute(select_for(moment, aging_edges(moment, ctx.calendar))).all())
 

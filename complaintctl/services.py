@@ -17,7 +17,7 @@ from . import rules as deadline_rules
 from .phones import clean_phone
 from .access import Do
 from .config import Policy
-from .context import Context, action_time as _when, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
+from .context import Context, action_time as _when, as_of_time, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .context import said_time as _said
 from .context import REGION_PREFIX, regions_in_force, regions_recorded
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
@@ -937,7 +937,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
          lang: str = "en") -> CaseDetail:
     """The record, every clock with time left or overdue, each cycle, and the full timeline (put
     together by complaintctl/detail.py, which the lean `show` runs too)."""
-    as_of_t = parse_time(as_of, ctx, "--as-of") if as_of is not None else ctx.now
+    as_of_t = as_of_time(as_of, ctx)
     with uow:
         case = load_case(uow, key)
         if reveal:
