@@ -1262,12 +1262,20 @@ def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None
     column is then read through the remembered results by map, with no Python call a value:
     `times`, if given, keeps converted times across calls (the same receipt time goes into several
     tables). None, which every processor passes through, is never remembered; each other kind of
-    column has a memo of its own, as True, 1 and 1.0 are one key to a dict."""
-    names = list(rows[0])
+    column has a memo of its own, as True, 1 and 1.0 are one key to a dict.
+    A column empty in every row and with no default of the database's own is left out of the
+    insert, which stores NULL there all the same: Python's sqlite3 binds each None through its
+    adapter lookup, so an import's eleven empty columns of a case cost the inserting process a
+    tenth of its time."""
+    names = []
     columns = []
-    for k in names:
+    for k in rows[0]:
         values = list(map(itemgetter(k), rows))
-        kind = table.c[k].type
+        column = table.c[k]
+        if column.server_default is None and not column.primary_key and values.count(None) == len(values):
+            continue
+        names.append(k)
+        kind = column.type
         proc = kind.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
             memo = times if times is not None and _is_time(kind) else {}

@@ -153,3 +153,30 @@ def test_the_audit_trails_json_falls_back_to_the_json_module_without_its_c_encod
     odd = audit._encoder(json.JSONEncoder(ensure_ascii=False, separators=(",", ":")))
     monkeypatch.setattr(json.encoder, "c_make_encoder", real)
     assert odd({"a": 1}) == '{"a":1}'  # a C encoder that does not write json's text is not used
+
+
+def test_a_bulk_insert_leaves_out_only_the_empty_columns_the_database_fills_with_null_too():
+    """prepared_rows drops a column empty in every row (the insert is cheaper without it) unless
+    the database has a default of its own there, which would then replace the NULL given."""
+    import sqlalchemy as sa
+
+    from complaintctl.db import prepared_rows
+
+    meta = sa.MetaData()
+    table = sa.Table("t", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("note", sa.String),
+                     sa.Column("count", sa.Integer, server_default="0"), sa.Column("at", UTCDateTime),
+                     sa.Column("flag", sa.Boolean))
+    rows = [{"id": i, "note": None, "count": None, "at": None, "flag": i == 2 or None} for i in (1, 2, 3)]
+    names, prepared = prepared_rows(sqlite.dialect(), table, rows)
+    assert names == ["id", "count", "flag"]
+    engine = sa.create_engine("sqlite://")
+    meta.create_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO t ({', '.join(names)}) VALUES (?, ?, ?)", prepared)
+        stored = conn.exec_driver_sql("SELECT id, note, count, at, flag FROM t ORDER BY id").all()
+        conn.execute(table.delete())
+        conn.execute(table.insert(), rows)  # the plain way, every column given
+        assert conn.exec_driver_sql("SELECT id, note, count, at, flag FROM t ORDER BY id").all() == stored
+    assert stored == [(1, None, None, None, None), (2, None, None, None, 1), (3, None, None, None, None)]
+    names, _ = prepared_rows(sqlite.dialect(), table, [{"id": None, "note": None}])
+    assert names == ["id"]  # the key is never left out
