@@ -10,7 +10,7 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .options import DOCUMENT_FORMAT, DOCUMENT_JSON, FORMAT, OUTPUT, RESULT_JSON, document_format
+from .options import DOCUMENT_FORMAT, DOCUMENT_JSON, FORMAT, OUTPUT, RESULT_JSON, document_format, given_path
 from .render import Column
 from .state import state
 
@@ -235,7 +235,8 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("check")
 def db_check(
     ctx: typer.Context,
-    anchors: Optional[Path] = typer.Option(None, "--anchors", help="A file of lines from 'db anchor': each must still match the chain."),
+    anchors: Optional[Path] = typer.Option(None, "--anchors", parser=given_path("--anchors"), metavar="<path>",
+                                           help="A file of lines from 'db anchor': each must still match the chain."),
 ) -> None:
     """Check integrity, foreign keys, each case's state against its events, the audit hash chain and anchors.
 
@@ -260,7 +261,7 @@ def db_check(
 @db_app.command("anchor")
 def db_anchor(
     ctx: typer.Context,
-    file: Optional[Path] = typer.Argument(None, help="Also append the line to this file (created 0600 if missing)."),
+    file: Optional[Path] = typer.Argument(None, parser=given_path("FILE"), help="Also append the line to this file (created 0600 if missing)."),
     json_out: bool = RESULT_JSON,
 ) -> None:
     """Print the audit chain's head (event count, last id, its hash, the time) as one line to keep elsewhere.
@@ -284,7 +285,7 @@ def db_anchor(
 
 
 @db_app.command("backup")
-def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., help="New file to write the copy to.")) -> None:
+def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., parser=given_path("FILE"), help="New file to write the copy to.")) -> None:
     """Take a consistent copy of the SQLite database, safe while others are writing.
 
     Example: complaintctl db backup /backup/complaints-$(date +%F).db
@@ -554,7 +555,7 @@ def init(
     country: Optional[str] = typer.Option(None, "--country", help="Calendar country (default CN)."),
     lang: Optional[str] = typer.Option(None, "--language", help="en or zh."),
     staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE or NAME:ROLE:LOGIN, repeatable (e.g. zhangwei:manager:zhangwei)."),
-    path: Optional[Path] = typer.Option(None, "--path", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
+    path: Optional[Path] = typer.Option(None, "--path", parser=given_path("--path"), metavar="<path>", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take defaults for anything not given; ask nothing."),
 ) -> None:

@@ -171,6 +171,8 @@ def _parse(argv: list[str], words_of_command: list[str], values: dict, flags: di
     if command != words_of_command or (argument is not None and argument not in opts):
         return None
     if opts.get("output") is not None:
+        if not opts["output"].strip():
+            return None  # given empty: the full way refuses it
         from pathlib import PurePath
 
         if str(PurePath(opts["output"])) == "-":  # standard output, as options.OUTPUT reads it (`./-` too)

@@ -32,6 +32,22 @@ DOCUMENT_FORMAT: str = typer.Option("table", "--format", "-f", help="table or js
 DOCUMENT_JSON: bool = typer.Option(False, "--json", help="Short for --format json.")
 
 
+def given_path(option: str):
+    """A parser for a path option that reads the value as typed: given empty (`--output "$FILE"`
+    with the variable unset) it is refused, where Path would read it as the current folder and the
+    refusal would name '.'."""
+    def parse(value) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not value.strip():
+            from complaintctl.errors import InvalidValue
+
+            raise InvalidValue(option, value, "acc.non_empty")
+        return Path(value)
+    parse.__name__ = "path"  # as help names the type (Typer shows a parser's name)
+    return parse
+
+
 def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
     """--output - is standard output, as for most tools (lean.py reads it so too: `./-` as well, as a
     path reads it). A file that may not be written (the database itself, a symlink, a missing
@@ -42,8 +58,8 @@ def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
     return render.check_output(value)
 
 
-OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", callback=_dash_is_stdout,
-                                      help="Write to this file (atomically) instead of stdout ('-': stdout).")
+OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", callback=_dash_is_stdout, parser=given_path("--output"),
+                                      metavar="<path>", help="Write to this file (atomically) instead of stdout ('-': stdout).")
 EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, so Excel shows Chinese correctly.")
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, max=render.MAX_LIMIT, help="Rows shown in a table (default 100); csv/json always carry all.")
 

@@ -11,7 +11,7 @@ from complaintctl import labels
 from complaintctl.stored import switched_off
 
 from . import render
-from .options import EXCEL, OUTPUT
+from .options import EXCEL, OUTPUT, given_path
 from .render import Column
 from .state import state
 
@@ -26,7 +26,7 @@ REJECTS_SHOWN = 50  # rejected rows listed on the terminal; --skip-invalid's rej
 
 def import_(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV file with a header row."),
+    file: Path = typer.Argument(..., parser=given_path("FILE"), help="CSV file with a header row."),
     map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN (COLUMN may be A|B: the first non-empty); repeatable."),
     value_map: list[str] = typer.Option([], "--value-map", help="FIELD:SOURCE=TARGET, SOURCE * for any other value; repeatable."),
     date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format of the dates, e.g. %Y/%m/%d (default ISO 8601)."),

@@ -1009,11 +1009,12 @@ def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = N
     if branch is not None and branch.strip() == d.NO_BRANCH:
         br = None
     else:
-        br = d.clean_name("branch", branch, required=False) or d.clean_name(
+        # Given empty (`--branch "$BRANCH"` with the variable unset) is refused, not read as left out.
+        br = d.clean_name("--branch", branch) if branch is not None else d.clean_name(
             "branch", ctx.settings.get("branch"), required=False)
         if br is None and r in d.HANDLING_ROLES:
             raise InvalidValue("--branch", "", "acc.staff_branch")
-    dept = d.clean_name("department", department, required=False)
+    dept = d.clean_name("--department", department) if department is not None else None
     account = d.clean_login(login)
     with uow:
         exists = uow.session.execute(select(Staff.id).where(Staff.name == clean)).scalar()

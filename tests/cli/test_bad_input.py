@@ -246,6 +246,18 @@ EMPTY = [
     (["list", "--mine", "--assignee", ""], "--mine and --assignee name the same thing"),
     (["escalate", "--overdue", "--to", ""], "escalate --overdue takes no case and no --to"),
     (["escalate", "--overdue", "--dry-run", "--at", ""], "invalid --at ''"),
+    # A path given empty: refused as such, not read as the current folder ('.').
+    (["report", "overdue", "--format", "csv", "--output", ""], "invalid --output ''"),
+    (["list", "-o", ""], "invalid --output ''"),
+    (["export", "--format", "csv", "--output="], "invalid --output ''"),
+    (["staff", "list", "--output", " "], "invalid --output ' '"),
+    (["import", ""], "invalid FILE ''"),
+    (["db", "backup", ""], "invalid FILE ''"),
+    (["db", "anchor", ""], "invalid FILE ''"),
+    (["db", "check", "--anchors", ""], "invalid --anchors ''"),
+    (["init", "--path", "", "--branch", "BJ009", "--yes"], "invalid --path ''"),
+    (["staff", "add", "bob", "--role", "staff", "--branch", ""], "invalid --branch ''"),  # (the config's branch)
+    (["staff", "add", "bob", "--role", "staff", "--department", ""], "invalid --department ''"),
 ]
 
 
