@@ -54,6 +54,10 @@ def filter_values(q: CaseQuery) -> dict[str, Any]:
     for name in ("assignee", "branch"):
         if getattr(q, name) is not None:
             out[name] = d.clean_name("--" + name, getattr(q, name))
+    if q.overdue and q.due_soon:  # each excludes the other: the list would be empty, looking valid
+        from .errors import UserError
+
+        raise UserError("err.overdue_and_due_soon")
     for name in ("overdue", "due_soon", "stale"):
         if getattr(q, name):
             out[name] = None

@@ -1134,6 +1134,11 @@ TEXT["err.excel_csv_only"] = (
     "或去掉 --excel")
 TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
                         "find 只接受 --phone、--account、--id-number、--name 中的一个")
+TEXT["err.overdue_and_due_soon"] = (
+    "--overdue and --due-soon exclude each other (a case past its deadline is no longer due soon): give one "
+    "of them, or see both with 'complaintctl report overdue --include-due-soon'",
+    "--overdue 与 --due-soon 互相排斥（已超时的投诉不再属于即将到期）：请只给出其中之一，"
+    "或用 'complaintctl report overdue --include-due-soon' 同时查看两者")
 TEXT["err.mine_and_assignee"] = ("--mine and --assignee name the same thing: give one of them",
                                  "--mine 与 --assignee 不能同时使用：请只给出其中之一")
 

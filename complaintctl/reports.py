@@ -109,11 +109,12 @@ def _stream(uow, stmt) -> Iterator:
 
 def list_cases(uow, ctx: Context, query: CaseQuery, as_of: str | dt.datetime | None = None,
                limit: int | None = None) -> Iterator[dict]:
-    """Cases matching the filters, newest first, streamed (the first `limit` only, if given)."""
+    """Cases matching the filters, newest first, streamed (the first `limit` only, if given). The
+    options are read here, not when the first row is asked for: a refused one writes nothing (no
+    CSV header before the error)."""
     moment = as_of_time(as_of, ctx)
     make = CaseRows(ctx, moment, handlers(uow))
-    for row in _stream(uow, list_select(list_where(ctx, query, moment), limit)):
-        yield make(row)
+    return map(make, _stream(uow, list_select(list_where(ctx, query, moment), limit)))
 
 
 def list_where(ctx: Context | None, query: CaseQuery, as_of: dt.datetime) -> list:
@@ -218,12 +219,12 @@ def due_soon_select(as_of, cutoff, where: list):
 
 
 def due_soon(uow, ctx: Context, query: CaseQuery, *, as_of: str | dt.datetime | None = None) -> Iterator[dict]:
-    """Open cases not yet overdue whose next deadline falls within the due-soon threshold."""
+    """Open cases not yet overdue whose next deadline falls within the due-soon threshold (the
+    options read here, as list_cases reads them: a refused one writes nothing)."""
     moment = as_of_time(as_of, ctx)
     cutoff = deadlines.due_soon_cutoff(moment, ctx.calendar)
     make = CaseRows(ctx, moment, handlers(uow))
-    for row in _stream(uow, due_soon_select(moment, cutoff, _filters(ctx, query, moment))):
-        yield make(row)
+    return map(make, _stream(uow, due_soon_select(moment, cutoff, _filters(ctx, query, moment))))
 
 
 # SLA -------------------------------------------------------------------------------------------

@@ -309,6 +309,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     """Record a new complaint with its deadlines; returns the case with its new reference.
     With `repeat_of`, the same complaint again is recorded on the original case instead."""
     access.require(ctx, Do.WORK)
+    refuse_empty(customer=customer, phone=phone, email=email, account=account, id_type=id_type, id_number=id_number,
+                 agent=agent, agent_authority=agent_authority, complained_staff=complained_staff, request=request)
     ch = labels.parse(d.Channel, channel, "channel")
     text = d.clean_text("description", description)
     if new_facts and repeat_of is None:
@@ -346,6 +348,15 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
             uow.refresh_statistics()  # the 1,024th, 2,048th, ... case: the tables have doubled
         uow.commit()
         return _result(uow, ctx, case, "msg.logged", tier=tr.value)
+
+
+def refuse_empty(**options: str | None) -> None:
+    """An option given empty (`--complained-staff "$STAFF"` with the variable unset) is refused,
+    never read as left out: the conflict-of-interest check, or the customer's contact, would go
+    unnoticed. Keyword names are the options' (customer= for --customer)."""
+    for name, value in options.items():
+        if value is not None and not value.strip():
+            raise InvalidValue("--" + name.replace("_", "-"), value, "acc.non_empty")
 
 
 # What a log event records of the new case (a key left out means the value was empty). Since

@@ -104,8 +104,9 @@ class Cli:
     def json(self, *args: str, **kw):
         return json.loads(self(*args, **kw).stdout)
 
-    def fails(self, *args: str, code: int = 2, input: str | bytes | None = None) -> str:
-        """Run a command that must fail: exact exit code, one line on stderr, no traceback, nothing written."""
+    def fails(self, *args: str, code: int = 2, input: str | bytes | None = None, report: bool = False) -> str:
+        """Run a command that must fail: exact exit code, one line on stderr, no traceback, nothing written
+        (on stdout neither, unless it is a `report` of what was refused, as import's rejected rows)."""
         before = self.dump()
         result = self(*args, input=input, expect=code)
         err = result.stderr.strip()
@@ -113,6 +114,7 @@ class Cli:
         assert "Traceback" not in result.output
         assert err.startswith("complaintctl: error: "), err
         assert self.dump() == before, "a failed command changed the database"
+        assert report or result.stdout == "", f"a failed command wrote to stdout:\n{result.stdout[:300]}"
         return err
 
     def downgrade(self, revision: str) -> None:

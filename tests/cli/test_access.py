@@ -182,7 +182,7 @@ def test_only_managers_executives_and_administrators_import_and_rows_take_the_co
     bare.write_text("")
     rows.write_text("external_id,received_at,channel,phone,description\n"
                     "G-2,2026-10-21T10:00,hotline,13700005556,ok\n", encoding="utf-8")
-    err = cli.fails("--config", str(bare), "import", str(rows))
+    err = cli.fails("--config", str(bare), "import", str(rows), report=True)  # (the rejected rows listed)
     r = cli("--config", str(bare), "import", str(rows), "--json", expect=2)
     import json
 

@@ -68,7 +68,7 @@ FILTERED = [
     ["--tier", "紧急", "--all"], ["--channel", "hotline", "--product", "wealth_management"],
     ["--channel", "counter"], ["--product", "wealth_management"], ["--assignee", "wangfang"], ["--branch", "BR007"], ["--branch", " BR007 ", "--all"],
     ["--overdue"], ["--overdue", "--all", "--tier", "general"], ["--due-soon"], ["--stale"],
-    ["--due-soon", "--overdue"], ["--stale", "--assignee", "sunli"], ["--branch", "BR007", "--assignee", "wangfang",
+    ["--due-soon", "--stale"], ["--stale", "--assignee", "sunli"], ["--branch", "BR007", "--assignee", "wangfang",
                                                                          "--overdue", "--limit", "1"],
     ["--status", "under_review", "--stale"], ["--tier", "general", "--status", "in_progress", "--all"],
 ]
@@ -253,7 +253,7 @@ def test_the_lean_show_and_list_load_no_orm_nor_typer(cli):
     cli.log(received="2026-03-02T10:00")
     assert heavy_imports(cli.db, ["show", "C-2026-000001", "--as-of", AS_OF], ["show", "1", "--json"],
                          ["list", "--all", "--limit", "5"], ["list", "-f", "csv"],
-                         ["list", "--tier", "general", "--overdue", "--due-soon", "--as-of", AS_OF],
+                         ["list", "--tier", "general", "--overdue", "--stale", "--as-of", AS_OF],
                          ["find", "--phone", "13812345678"]) == []
 
 
