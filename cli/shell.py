@@ -102,6 +102,10 @@ class Session:
         if args and args[0] == "shell":
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.nested', self.st.language)}\n")
             return 2
+        args, recalled = _recalled(self.command, args)
+        if recalled:
+            sys.stderr.write(f"complaintctl: error: {labels.t('shell.recalled', self.st.language, **recalled)}\n")
+            return 2
         from complaintctl import stopping
 
         # While the command runs, a stop is what it is for a command of its own (stopping.py): Ctrl-C,
@@ -127,14 +131,16 @@ class Session:
         return 0
 
     def run(self) -> None:
+        if self.input is None and not sys.stdin.isatty():
+            self.run_lines(sys.stdin)
+            return
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory
 
         from complaintctl import labels
 
         from .state import default_db_path
 
-        history = FileHistory(str(default_db_path("shell_history")))
+        history = _history_class()(self, default_db_path("shell_history"))
         session = PromptSession(history=history, completer=completer(self), complete_while_typing=False,
                                 input=self.input, output=self.output)
         sys.stderr.write(labels.t("shell.welcome", self.st.language, where=self.st.store().display_url) + "\n")
@@ -151,6 +157,176 @@ class Session:
             if self.ended:
                 break  # SIGTERM or SIGHUP came during the command: it has stopped cleanly, and so does the session
         self.st.close()
+
+    def run_lines(self, stream) -> None:
+        """Commands read from a pipe or a file, one a line, without prompt or line editing: a
+        redirected file (`< commands.txt`) is not something prompt_toolkit's terminal input can
+        wait on (epoll refuses a regular file, which it reads as the end of input), and a script's
+        lines are not kept in the history."""
+        while not self.ended:
+            line = stream.readline()
+            if not line:
+                break
+            if line.strip() in _EXIT:
+                break
+            self.run_line(line.rstrip("\r\n"))
+        self.st.close()
+
+
+# What an option's value is, by its parameter's name, when it is not the name itself (the field
+# masking.for_history masks): the agent's name, the name find looks for.
+_FIELD_OF = {"agent": "agent_name", "name": "customer"}
+# Options and arguments whose values are never personal data (choices, times, references, staff,
+# numbers, paths): kept in the history as typed. Every other value is personal or free text and
+# is masked or left out (masking.for_history), a new option too until it is listed here.
+_NOT_PERSONAL = frozenset({
+    "case", "action_id", "field", "role", "login", "file", "anchors", "output", "path", "approved_by", "as_of",
+    "assignee", "at", "branch", "by", "category", "channel", "closed_before", "count", "country",
+    "customer_told_at", "date_format", "decided_at", "department", "due", "encoding", "end", "extended_to",
+    "fmt", "from_", "id_type", "lang", "limit", "map_", "month", "notified_via", "outcome", "owner", "product",
+    "quarter", "received_at", "region", "related", "repeat_of", "requested_at", "restarted_at",
+    "review_requested_at", "reviewer", "root_cause", "satisfaction", "seed", "staff", "start", "status", "tier",
+    "timezone", "to", "told_at", "value_map", "with_", "year", "days"})
+_UNKNOWN = "?"  # a word the command does not take: left out of the history
+
+
+def _field(command: str, param) -> str | None:
+    """The field a parameter's value is (None: never personal data)."""
+    if param.param_type_name == "argument" and param.name in ("name", "login"):
+        return None  # staff add NAME, staff login NAME LOGIN: a member of staff
+    if command == "pause" and param.name == "reason":
+        return None  # a pause's reason is a choice (elsewhere --reason is free text)
+    name = _FIELD_OF.get(param.name, param.name) if param.param_type_name == "option" else param.name
+    return None if name in _NOT_PERSONAL else name
+
+
+def typed_fields(root, args: list[str]) -> tuple[list[str], list[str | None]]:
+    """A command line's words (an `--option=value` or `-dvalue` split in two) and the field each is
+    a value of: None for a command, an option's name or a value never personal, _UNKNOWN for a
+    word the command does not take.
+
+    Long because it walks the words as Click's parser does: commands, options (long, short, with
+    the value attached or not, flags), `--` and the arguments in order."""
+    words: list[str] = []
+    fields: list[str | None] = []
+
+    def add(word: str, field: str | None) -> None:
+        words.append(word)
+        fields.append(field)
+
+    rest = list(args)
+    if rest and (rest[0] in _EXIT or rest[0] in _HELP or rest[0] == "complaintctl"):
+        add(rest.pop(0), None)
+    cmd = root
+    while rest and hasattr(cmd, "commands") and rest[0] in cmd.commands:
+        cmd = cmd.commands[rest[0]]
+        add(rest.pop(0), None)
+    if hasattr(cmd, "commands"):  # a group, or a word that is no command
+        for word in rest:
+            add(word, None if word in ("-h", "--help") else _UNKNOWN)
+        return words, fields
+    options = {o: p for p in cmd.params if p.param_type_name == "option" for o in (*p.opts, *p.secondary_opts)}
+    arguments = [p for p in cmd.params if p.param_type_name == "argument"]
+    positional = False
+    while rest:
+        word = rest.pop(0)
+        if positional or word == "-" or not word.startswith("-"):
+            param = arguments.pop(0) if arguments else None
+            add(word, _UNKNOWN if param is None else _field(cmd.name, param))
+            continue
+        if word == "--":
+            positional = True
+            add(word, None)
+            continue
+        name, equals, value = word.partition("=")
+        if not equals and name not in options and not name.startswith("--") and name[:2] in options:
+            name, equals, value = name[:2], "attached", word[2:]  # -dTEXT
+        param = options.get(name)
+        if param is None:
+            add(word, None if word in ("-h", "--help") else _UNKNOWN)
+            continue
+        add(name, None)
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        field = _field(cmd.name, param)
+        if equals:
+            add(value, field)
+        elif rest:
+            add(rest.pop(0), field)
+    return words, fields
+
+
+def _recalled(root, args: list[str]) -> tuple[list[str], dict[str, str] | None]:
+    """The line's words, and the first value in it the history left in place of personal data
+    (as the option, or the word itself for an argument, and the value), if any."""
+    from complaintctl import masking
+
+    words, fields = typed_fields(root, args)
+    for before, value, field in zip([None, *words], words, fields):
+        if masking.from_history(field, value):
+            return words, {"option": before if before and before.startswith("-") else value, "value": value}
+    return words, None
+
+
+def history_line(root, line: str) -> str | None:
+    """A command line as the history file keeps it: personal data masked, free text left out
+    (masking.for_history); None for a line that cannot be read (an unclosed quote), not kept."""
+    from complaintctl import masking
+
+    try:
+        args = shlex.split(line)
+    except ValueError:
+        return None
+    words, fields = typed_fields(root, args)
+    kept = [w if f is None else masking.for_history(f, w)
+            for w, f in zip(words, fields)]
+    return " ".join(_quoted(w) for w in kept)
+
+
+def _quoted(word: str) -> str:
+    """A word as shlex.split reads it back: quoted only when it must be (a Chinese word is not)."""
+    if word and not any(c.isspace() or c in "'\"\\" for c in word):
+        return word
+    return shlex.quote(word)
+
+
+@functools.cache
+def _history_class():
+    """The session's history file (made on first use, like the completer): 0600, personal data
+    masked and free text left out of every line it keeps (the session's own recall, in memory,
+    has the line as typed), and an older version's world-readable file tightened when opened."""
+    from prompt_toolkit.history import FileHistory
+
+    class History(FileHistory):
+        def __init__(self, session: Session, path):
+            from complaintctl import files
+
+            files.owner_only(path)
+            super().__init__(str(path))
+            self.session = session
+            self.path = path
+            self.warned = False
+
+        def store_string(self, string: str) -> None:
+            import datetime as dt
+
+            from complaintctl import files, labels
+            from complaintctl.errors import ComplaintctlError
+
+            line = history_line(self.session.command, string)
+            if line is None:
+                return
+            entry = f"\n# {dt.datetime.now()}\n" + "\n".join(f"+{part}" for part in line.split("\n"))
+            try:
+                files.append_line(self.path, entry, "shell_history")
+            except ComplaintctlError as exc:
+                if not self.warned:  # once a session: the line itself has run
+                    self.warned = True
+                    why = labels.error_text(exc, self.session.st.language)
+                    sys.stderr.write(f"complaintctl: warning: "
+                                     f"{labels.t('shell.no_history', self.session.st.language, why=why)}\n")
+
+    return History
 
 
 def completer(session: "Session"):

@@ -20,11 +20,12 @@ GLOBAL_VALUE_OPTIONS = ("--db", "--config", "--as", "--lang")
 
 
 def default_db_path(name: str = "complaints.db") -> Path:
-    """A database file in the user data folder (the register, or demo.db for the demo)."""
+    """A file in the user data folder (the register, demo.db for the demo, the shell's history);
+    the folder, when made here, is its owner's only (0700): what it holds is personal data."""
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("complaintctl", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder / name
 
 

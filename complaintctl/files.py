@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,5 +175,20 @@ def append_line(path: Path, line: str, option: str = "FILE", *, protect: tuple[P
             raise
     except OSError as exc:
         raise cannot_write(path, exc) from None
+    finally:
+        os.close(fd)
+
+
+def owner_only(path: Path) -> None:
+    """An existing regular file made readable by its owner only (0600), never through a symlink
+    (one written world-readable by an older version, say); a missing one is left to be made so."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # missing, a symlink, or not ours to open: nothing to tighten
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode) and mode & 0o077:
+            os.fchmod(fd, 0o600)
     finally:
         os.close(fd)

@@ -1102,6 +1102,9 @@ TEXT.update({
                      "leave with exit and start complaintctl again with them",
                      "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
     "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
+    "shell.recalled": ("{option} holds what the history kept in place of personal data ({value}): "
+                       "type the value in full", "{option} 的值是历史记录中代替个人信息的掩码（{value}）：请输入完整的值"),
+    "shell.no_history": ("the line was not kept in the history file: {why}", "该行未写入历史记录文件：{why}"),
 })
 
 

@@ -120,3 +120,97 @@ def test_global_options_alone_at_a_terminal_open_the_session(argv, expected):
     from complaintctl_cli.main import only_global_options
 
     assert only_global_options(argv) is expected
+
+
+def _history():
+    from complaintctl_cli.state import default_db_path
+
+    return default_db_path("shell_history")
+
+
+@pytest.mark.sqlite_only
+def test_the_history_file_is_the_owners_only_and_keeps_no_personal_data_in_full(cli, tmp_path):
+    """The session's history was written 0644 with a caller's phone, account and ID number in full,
+    outside personal_data where `db purge` never reaches: now 0600 in a 0700 folder, identifiers
+    masked as the case row stores them, free text left out, an older world-readable file tightened."""
+    import stat
+
+    folder = tmp_path / "home" / "data" / "complaintctl"
+    assert not folder.exists()
+    child = _session(cli.db)
+    child.sendline("log --channel hotline --customer 赵六 --phone 13912345678 --account 6222021234567890 "
+                   "--id-number 11010519491231002X --description 赵六来电称理财亏损")
+    child.expect("C-2026-000001 logged")
+    child.expect(PROMPT)
+    child.sendline('note C-2026-000001 "客户赵六回电 13912345678"')
+    child.expect(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    history = _history()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(history.stat().st_mode) == 0o600
+    text = history.read_text(encoding="utf-8")
+    for full in ("赵六", "13912345678", "6222021234567890", "11010519491231002X", "理财亏损", "回电"):
+        assert full not in text
+    assert ("+log --channel hotline --customer 赵* --phone 139****5678 --account 622202******7890 "
+            "--id-number 110105********002X --description ***\n") in text
+    assert "+note C-2026-000001 ***\n" in text
+
+    history.chmod(0o644)  # as an older version left it
+    child = _session(cli.db)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+@pytest.mark.sqlite_only
+def test_a_line_recalled_from_the_history_with_its_personal_data_masked_is_refused(cli):
+    """Up arrow brings back the masked line: run unchanged it would log a case for customer 赵*
+    with the description ***; it is refused in one line, and nothing is written."""
+    cli.staff()
+    child = _session(cli.db)
+    child.sendline("log --channel hotline --customer 赵六 --email zhaoliu@example.com --description 理财")
+    child.expect("C-2026-000001 logged")
+    child.expect(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    child = _session(cli.db)
+    child.send("\x1b[A\x1b[A")  # up arrow twice (past exit): the line as the file kept it
+    child.expect("--description \\*\\*\\*")
+    child.sendline("")
+    child.expect(r"complaintctl: error: --customer holds what the history kept in place of personal data "
+                 r"\(赵\*\): type the value in full\r\n")
+    child.expect(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert cli.scalar("select count(*) from cases") == 1
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("how", ["redirected", "piped"])
+def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how):
+    """`complaintctl shell < commands.txt` said 'Input is not a terminal', ran nothing and exited 0
+    (prompt_toolkit cannot wait on a regular file and read it as the end of input), while
+    `cat commands.txt | complaintctl shell` ran them: both run each line now, without prompts."""
+    import subprocess
+
+    commands = tmp_path / "commands.txt"
+    commands.write_text("log --channel hotline --phone 13912345678 --description z\n"
+                        "close C-2026-000099 --satisfaction satisfied\n"
+                        "note C-2026-000001 回电\nexit\nlist\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "shell"]
+    with open(commands, "rb") as fh:
+        if how == "redirected":
+            r = subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops)
+        else:
+            r = subprocess.run(argv, input=fh.read(), capture_output=True, timeout=120, preexec_fn=default_stops)
+    out, err = r.stdout.decode(), r.stderr.decode()
+    assert r.returncode == 0, err
+    assert out == "C-2026-000001\nC-2026-000001 note added\n"  # exit ended it: list did not run
+    assert err.splitlines()[0].startswith("C-2026-000001 logged")
+    assert "unknown case 'C-2026-000099'" in err and "not a terminal" not in err
+    assert [e["action"] for e in cli.json("show", "C-2026-000001", "--json")["events"]] == ["log", "note"]
+    assert not _history().exists()  # a script's lines are not kept
