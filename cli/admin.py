@@ -301,11 +301,11 @@ def db_backup(ctx: typer.Context, file: Path = typer.Argument(..., parser=given_
 @db_app.command("purge")
 def db_purge(
     ctx: typer.Context,
-    closed_before: str = typer.Option(..., "--closed-before", help="Anonymise cases closed before this date (YYYY-MM-DD)."),
+    closed_before: str = typer.Option(..., "--closed-before", help="Anonymise cases closed, withdrawn or reviewed before this date (YYYY-MM-DD)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be anonymised (a reference a line); write nothing."),
     json_out: bool = RESULT_JSON,
 ) -> None:
-    """Anonymise (not delete) the personal data of cases closed before a date, and record it.
+    """Anonymise (not delete) the personal data of cases ended before a date (closed, withdrawn, reviewed), and record it.
 
     Example: complaintctl db purge --closed-before 2023-01-01
     """

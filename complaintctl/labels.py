@@ -1565,8 +1565,8 @@ HELP_ZH: dict[str, str] = {
     "db anchor FILE": "同时将该行追加到此文件（文件不存在时以 0600 权限创建）。",
     "db backup": "对 SQLite 数据库做一致性备份，他人正在写入时也可安全进行。",
     "db backup FILE": "备份写入的新文件。",
-    "db purge": "对某日期之前关闭的案件的个人信息做匿名化处理（不删除），并留痕。",
-    "db purge --closed-before": "对此日期（YYYY-MM-DD）之前关闭的案件做匿名化处理。",
+    "db purge": "对某日期之前结束（关闭、撤回或核查已决定）的案件的个人信息做匿名化处理（不删除），并留痕。",
+    "db purge --closed-before": "对此日期（YYYY-MM-DD）之前关闭、撤回或核查已决定的案件做匿名化处理。",
     "db purge --dry-run": "列出将被匿名化的案件（每行一个编号），不写入。",
     "calendar": "工作日历及据此计算的时限。",
     "calendar show": "列出当年的非工作日（周一至周五）和调休上班的周末。",
@@ -1783,6 +1783,9 @@ TEXT.update({
     "err.reopen_window": ("{ref} was resolved on {day}; the {window}-day reopen window ran out at 24:00 on {last}; "
                           "log a new case with --related {ref}",
                           "{ref} 已于 {day} 办结；{window} 日的重开期限已于 {last} 24:00 届满；请用 --related {ref} 登记新案件"),
+    "err.anonymised": ("cannot {action} {ref}: its personal data was anonymised by db purge on {day}, so its handling "
+                       "cannot restart; log a new case with --related {ref}",
+                       "无法对 {ref} 执行 {action}：其个人信息已于 {day} 由 db purge 匿名化，不能重新处理；请用 --related {ref} 登记新案件"),
     "err.already_reviewed": ("{ref} was already reviewed (requested {at}): a decision is reviewed once",
                              "{ref} 已核查过（于 {at} 申请）：一项处理决定只核查一次"),
     "err.staff_exists": ("staff {name!r} already exists: expected a new name (see 'complaintctl staff list')",

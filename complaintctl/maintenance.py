@@ -375,8 +375,8 @@ def backup(store, target: Path, ctx: Context) -> dict[str, Any]:
 
 
 def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang: str = "en") -> dict[str, Any]:
-    """Anonymise the personal data of cases that ended before a date (closed, or withdrawn by the
-    complainant); the cases and their history stay."""
+    """Anonymise the personal data of cases that ended before a date (closed, withdrawn by the
+    complainant, or reviewed: dated by the review's decision); the cases and their history stay."""
     access.require(ctx, Do.MAINTAIN)
     day = parse_date(closed_before, "--closed-before")
     cutoff = ctx.calendar.start_of_day(day)
@@ -386,7 +386,8 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang:
     with uow:
         cases = uow.session.execute(
             select(Case).where(or_(and_(Case.status == d.Status.CLOSED.value, Case.closed_at < cutoff),
-                                   and_(Case.status == d.Status.WITHDRAWN.value, Case.withdrawn_at < cutoff)),
+                                   and_(Case.status == d.Status.WITHDRAWN.value, Case.withdrawn_at < cutoff),
+                                   and_(Case.status == d.Status.REVIEWED.value, Case.reviewed_at < cutoff)),
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
             fields = [f for f in replay.PERSONAL_FIELDS if getattr(case, f)]

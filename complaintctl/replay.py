@@ -207,6 +207,7 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
             continue
         if want != have:  # personal fields too: the case stores them masked, as its events record them
             out.append(f"case {ref}: field {name} is {_shown(have)} but its events imply {_shown(want)}")
+    out += _anonymised(ref, case.get("anonymised_at", _UNREAD), events)
     numbers = [c["number"] for c in cycles]
     expected = list(range(1, (case["cycle_number"] or 1) + 1))
     if numbers != expected:
@@ -261,6 +262,25 @@ def differences(case: dict[str, Any], cycles: list[dict[str, Any]],
                 out.append(f"case {ref}: cycle {current['number']} field {name} is {_shown(current[name])} "
                            f"but its events imply {_shown(implied[name])}")
     return out
+
+
+_UNREAD = object()  # a case row read without its anonymised_at: nothing to compare
+
+
+def _anonymised(ref: str, stored, events: list[tuple[str, dt.datetime, dict, dict]]) -> list[str]:
+    """A case is anonymised exactly when a purge event records it, at the purge's time: an
+    anonymised_at set by hand (its personal data deleted with it) would otherwise pass as purged,
+    and personal.problems stops asking for a purged case's kept text."""
+    if stored is _UNREAD:
+        return []
+    purges = [occurred for action, occurred, _, _ in events if action == d.Action.PURGE]
+    if stored is not None and not purges:
+        return [f"case {ref}: anonymised (anonymised_at {_shown(stored)}) but no purge event records it"]
+    if purges and stored is None:
+        return [f"case {ref}: a purge event records it anonymised but field anonymised_at is empty"]
+    if purges and stored != _time(purges[0]):
+        return [f"case {ref}: field anonymised_at is {_shown(stored)} but its purge event implies {_shown(_time(purges[0]))}"]
+    return []
 
 
 def loads(value: str | None) -> dict:

@@ -247,6 +247,8 @@ def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
 def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.datetime, d.Status]:
     """Load the case, check when the action happened, and the status the state machine moves it to."""
     case = load_case(uow, key)
+    if action == d.Action.REOPEN:
+        _check_not_anonymised(ctx, case, action)
     when = _when(at, ctx, case)
     if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
         _in_order(uow, ctx, case, when)
@@ -452,9 +454,19 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
                        day=ctx.calendar.local_date(when).isoformat())
 
 
+def _check_not_anonymised(ctx: Context, case: Case, action: d.Action) -> None:
+    """A case `db purge` anonymised has ended for good: its handling never restarts (a reopen, a
+    review, new facts), as a handler would work it with no customer name and no number to call.
+    The customer who comes back is a new case, related to this one."""
+    if case.anonymised_at is not None:
+        raise UserError("err.anonymised", ref=case.reference, action=action.value,
+                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
+
+
 def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.Action) -> dict[str, Any]:
     """A later cycle from `when` (a reopen, new facts or a review), opened by cycles.open_cycle:
-    its row, and the case's changes."""
+    its row, and the case's changes. Never on an anonymised case (checked first by each command)."""
+    _check_not_anonymised(ctx, case, opened_by)
     number = case.cycle_number + 1
     opening = cycles.open_cycle(when, d.Tier(case.tier), ctx.calendar, opened_by)
     uow.session.add(Cycle(**opening.cycle_values(case.id, number)))
@@ -814,6 +826,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
     access.require(ctx, Do.WORK)
     with uow:
         case = load_case(uow, key)
+        _check_not_anonymised(ctx, case, d.Action.REVIEW)
         status = _move(case, d.Action.REVIEW)
         when = _when(requested_at, ctx, case, "--requested-at")
         if case.review_requested_at is not None:

@@ -139,6 +139,54 @@ def test_purge_anonymises_closed_cases_and_records_it(cli, history):
     assert cli("db", "check").exit_code == 0
 
 
+def test_purge_takes_a_case_whose_review_was_decided_by_the_day_of_the_decision(cli, history):
+    """A decided review is final (close refuses it): it has ended, and its personal data goes."""
+    ref = history[0]
+    cli("review", ref, "--requested-at", "2026-03-05T10:00", "--reviewer", "zhangwei")
+    cli("--as", "zhangwei", "review-decide", ref, "--outcome", "upheld", "--text", "维持原决定", "--at", "2026-03-10T10:00")
+    assert cli.json("db", "purge", "--closed-before", "2026-03-10", "--json")["anonymised"] == []
+    assert cli.json("db", "purge", "--closed-before", "2026-03-11", "--json")["anonymised"] == [ref]
+    assert cli.scalar("select count(*) from personal_data where case_id=1") == 0
+    assert tuple(cli.sql("select status, phone, customer from cases where id=1")[0]) == ("reviewed", None, "[anonymised]")
+    assert cli("db", "check").exit_code == 0
+
+
+def test_an_anonymised_case_is_neither_reopened_nor_reviewed(cli, history):
+    """Within its reopen and review windows still, a purged case does not restart: its handler
+    would have no name to write to and no number to call."""
+    ref = history[0]
+    cli("close", ref, "--satisfaction", "unsatisfied", "--at", "2026-03-04T10:00")
+    assert cli.json("db", "purge", "--closed-before", "2026-03-05", "--json")["anonymised"] == [ref]
+    err = cli.fails("reopen", ref, "--reason", "客户仍不满意", "--at", "2026-03-06T10:00")
+    assert err.startswith(f"complaintctl: error: cannot reopen {ref}: its personal data was anonymised by db purge on ")
+    assert err.endswith(f"log a new case with --related {ref}")
+    err = cli.fails("review", ref, "--requested-at", "2026-03-06T10:00", "--reviewer", "zhangwei")
+    assert err.startswith(f"complaintctl: error: cannot review {ref}: its personal data was anonymised")
+    assert "无法对" in cli.fails("--lang", "zh", "reopen", ref, "--reason", "客户仍不满意", "--at", "2026-03-06T10:00")
+    assert cli("db", "check").exit_code == 0
+
+
+def test_db_check_names_a_case_anonymised_by_hand(cli, history):
+    """anonymised_at set and the kept personal data deleted behind the tool's back is not a purge:
+    no purge event records it, and db check says so in one line naming the case."""
+    ref = history[0]
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
+    cli.sql("update cases set anonymised_at = '2026-06-01' where id = 1")
+    cli.sql("delete from personal_data where case_id = 1")
+    r = cli("db", "check", expect=1)
+    assert r.stdout.splitlines() == [f"case {ref}: anonymised (anonymised_at 2026-06-01T00:00:00+00:00) "
+                                     f"but no purge event records it"]
+
+
+def test_db_check_names_a_purged_case_whose_mark_was_removed(cli, history):
+    ref = history[0]
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
+    cli("db", "purge", "--closed-before", "2026-03-05")
+    cli.sql("update cases set anonymised_at = null where id = 1")
+    r = cli("db", "check", expect=1)
+    assert f"case {ref}: a purge event records it anonymised but field anonymised_at is empty" in r.stdout.splitlines()
+
+
 def test_events_never_hold_raw_phone_or_account_numbers(cli):
     cli.log("--account", "6222021234567890")
     events = "\n".join(r[0] or "" for r in cli.sql("select new from events"))
