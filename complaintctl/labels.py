@@ -1786,6 +1786,10 @@ TEXT.update({
     "err.anonymised": ("cannot {action} {ref}: its personal data was anonymised by db purge on {day}, so its handling "
                        "cannot restart; log a new case with --related {ref}",
                        "无法对 {ref} 执行 {action}：其个人信息已于 {day} 由 db purge 匿名化，不能重新处理；请用 --related {ref} 登记新案件"),
+    "err.anonymised_note": ("cannot add a note to {ref}: its personal data was anonymised by db purge on {day}, and "
+                            "a note's text would be kept after it; write it on a new case with --related {ref}",
+                            "无法为 {ref} 添加备注：其个人信息已于 {day} 由 db purge 匿名化，备注内容将在匿名化后被保存；"
+                            "请用 --related {ref} 登记新案件并在其中记录"),
     "err.already_reviewed": ("{ref} was already reviewed (requested {at}): a decision is reviewed once",
                              "{ref} 已核查过（于 {at} 申请）：一项处理决定只核查一次"),
     "err.staff_exists": ("staff {name!r} already exists: expected a new name (see 'complaintctl staff list')",

@@ -249,6 +249,11 @@ def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.
     case = load_case(uow, key)
     if action == d.Action.REOPEN:
         _check_not_anonymised(ctx, case, action)
+    elif action == d.Action.NOTE and case.anonymised_at is not None:
+        # A note's text is kept in full apart (personal_data), and purge never comes back to a case
+        # it anonymised: the note would keep what retention has erased.
+        raise UserError("err.anonymised_note", ref=case.reference,
+                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
     when = _when(at, ctx, case)
     if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
         _in_order(uow, ctx, case, when)

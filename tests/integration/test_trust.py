@@ -163,6 +163,10 @@ def test_an_anonymised_case_is_neither_reopened_nor_reviewed(cli, history):
     err = cli.fails("review", ref, "--requested-at", "2026-03-06T10:00", "--reviewer", "zhangwei")
     assert err.startswith(f"complaintctl: error: cannot review {ref}: its personal data was anonymised")
     assert "无法对" in cli.fails("--lang", "zh", "reopen", ref, "--reason", "客户仍不满意", "--at", "2026-03-06T10:00")
+    # Nor is a note added: its text would be kept in full, and purge never comes back to the case.
+    err = cli.fails("note", ref, "客户来电，手机 13812345678", "--at", "2026-03-06T10:00")
+    assert err.startswith(f"complaintctl: error: cannot add a note to {ref}: its personal data was anonymised")
+    assert "13812345678" not in err
     assert cli("db", "check").exit_code == 0
 
 
