@@ -1978,9 +1978,10 @@ TEXT.update({
                               "higher institution (staff without a branch); {reviewer} is {reviewer_role} of {branch}",
                               "级别高于处理人 {name}（{role}）的员工，或上级机构（未登记网点）的中层及以上管理人员；"
                               "{reviewer} 是网点 {branch} 的{reviewer_role}"),
-    "acc.staff_name": ("a name other than 'complaintctl' (the tool's own) without ' as ' in it (the audit trail names an "
-                       "administrator acting for someone 'admin as name')",
-                       "除 'complaintctl'（本工具自身）以外、且不含 ' as ' 的姓名（管理员代他人操作时，审计记录写作“管理员 as 姓名”）"),
+    "acc.staff_name": ("a name other than 'complaintctl' (the tool's own) without ' as ' or '（代' in it (the audit trail "
+                       "names an administrator acting for someone 'admin as name', in Chinese 'admin（代 name）')",
+                       "除 'complaintctl'（本工具自身）以外、且不含 ' as ' 或 '（代' 的姓名（管理员代他人操作时，审计记录写作"
+                       "“管理员 as 姓名”，中文显示为“管理员（代 姓名）”）"),
     "acc.init_branch": ("the branch's code, such as BJ001 (a higher institution with no branch: init --branch '')",
                         "网点代码，如 BJ001（无网点的上级机构：init --branch ''）"),
     "acc.staff_spec": ("NAME:ROLE or NAME:ROLE:LOGIN, e.g. zhangwei:manager:zhangwei",
@@ -2128,6 +2129,11 @@ _SYSTEM_DETAILS: dict[str, tuple[tuple[re.Pattern, str], ...]] = {
                     r"(?P<before>[a-z]+) escalated to (?P<after>[a-z]+)"), "自动升级：截至 {at} 已超时，{before}升为{after}"),
     ),
 }
+
+
+# How an administrator acting for someone is written (" as ") and shown in Chinese ("（代 "): a staff
+# name holding one could pass in the audit trail for an administrator acting for someone.
+ACTING_MARKS = (" as ", "（代", "(代")
 
 
 def actor_text(actor: str, lang: str = "en") -> str:

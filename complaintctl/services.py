@@ -1032,7 +1032,7 @@ def staff_add(uow, ctx: Context, *, name: str, role: str, branch: str | None = N
     made the higher institution's by default."""
     access.require(ctx, Do.STAFF)
     clean = d.clean_name("name", name)
-    if " as " in clean or clean == access.BOOTSTRAP_ACTOR:  # an actor no one could tell from another's
+    if any(mark in clean for mark in labels.ACTING_MARKS) or clean == access.BOOTSTRAP_ACTOR:  # an actor no one could tell from another's
         raise InvalidValue("name", clean, "acc.staff_name")
     r = labels.parse(d.Role, role, "--role")
     if branch is not None and branch.strip() == d.NO_BRANCH:

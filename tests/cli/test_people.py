@@ -337,8 +337,9 @@ def test_a_role_given_again_is_said_to_be_unchanged_and_a_deactivation_reads_no(
 
 def test_a_staff_name_that_reads_as_someone_elses_actor_is_refused(cli):
     """'zhangwei as wangfang' would make every event of theirs read as an administrator acting for
-    wangfang, and 'complaintctl' as the bootstrap's own: both refused, nothing written."""
-    for name in ("zhangwei as wangfang", "complaintctl"):
+    wangfang, and 'complaintctl' as the bootstrap's own: both refused, nothing written; so is the
+    Chinese form of the first, as `--lang zh show` prints it ('zhangwei（代 wangfang）')."""
+    for name in ("zhangwei as wangfang", "complaintctl", "zhangwei（代 wangfang）", "zhangwei(代 wangfang)"):
         err = cli.fails("staff", "add", name, "--role", "staff", "--branch", "BJ001")
         assert err.startswith(f"complaintctl: error: invalid name '{name}': expected a name other than 'complaintctl'")
     cli("staff", "add", "Thomas", "--role", "staff", "--branch", "BJ001")  # 'as' inside a word is a name
