@@ -136,7 +136,8 @@ class Reading:
         span = self.overdue_by
         if span is None:
             return None
-        return -span.working_days if span.working else round(-span.seconds / deadlines.DAY, 2)
+        days = -span.working_days if span.working else round(-span.seconds / deadlines.DAY, 2)
+        return days + 0.0  # a clock stopped at its deadline is 0.0, not Python's negative zero
 
 
 def read(case: Clocked, as_of: dt.datetime, cal: BusinessCalendar, *, responded: bool) -> Reading:

@@ -125,15 +125,14 @@ def hundredths_sql(micros):
                    (tie_up, low + _n(1)), else_=low)
 
 
-def working_days_sql(micros, late_micros):
-    """SQL: clocks.Reading.overdue_working_days as csv writes the float (repr: '3.0', '0.25'),
-    '-0.0' when the clock stopped exactly at the deadline (Python's negative zero)."""
+def working_days_sql(micros):
+    """SQL: clocks.Reading.overdue_working_days as csv writes the float (repr: '3.0', '0.25';
+    '0.0' when the clock stopped exactly at the deadline)."""
     k = hundredths_sql(micros)
     cents = k % _n(100)
     decimals = sa.case((cents == _n(0), _str("0")), (cents % _n(10) == _n(0), _as_text(cents // _n(10))),
                        else_=_two_digits(cents))
-    return sa.case((late_micros == _n(0), _str("-0.0")),
-                   else_=_as_text(k // _n(100)).concat(_str(".")).concat(decimals))
+    return _as_text(k // _n(100)).concat(_str(".")).concat(decimals)
 
 
 def below_tier_sql():
@@ -186,7 +185,7 @@ def _spans(counted):
     return (sa.select(n.deadline, n.stop, n.clock_hours,
                       span_text_sql(n.micros, n.clock_hours == 1).label("overdue_by"),
                       duration_sql(n.late).label("overdue_by_calendar"),
-                      working_days_sql(n.micros, n.late).label("overdue_working_days"))
+                      working_days_sql(n.micros).label("overdue_working_days"))
             .cte("overdue_spans").prefix_with("MATERIALIZED"))
 
 

@@ -568,7 +568,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "stopped": ("stopped (paused)", "已中止计时"),
     "closed": ("ended (the case is no longer open)", "已终止（案件已不在处理中）"),
     "none": ("none", "无"),
-    "more_rows": ("{n} more rows not shown; use --all or --limit N", "另有 {n} 行未显示；使用 --all 或 --limit N"),
+    # (Not "use --all": list's --all also takes in the closed cases, and it may have been given.)
+    "more_rows": ("{n} more rows not shown: give --limit N for more (csv and json carry every row)",
+                  "另有 {n} 行未显示：用 --limit N 显示更多（csv 与 json 含全部行）"),
     "columns_left_out": ("left out to fit {width} columns: {names}; a wider window, COLUMNS=N or --format csv "
                          "shows every column",
                          "为适应 {width} 列宽度未显示：{names}；加宽窗口、设置 COLUMNS=N 或使用 --format csv 可显示全部列"),

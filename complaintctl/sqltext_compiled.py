@@ -1801,16 +1801,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 'FROM (anon_1.stop - anon_1.deadline)) * 1000000 AS BIGINT) ELSE (SELECT '
                                 'business_days.working_micros_before + CASE WHEN business_days.working THEN '
                                 'CAST(EXTRACT(EPOCH FROM (anon_1.stop - business_days.starts_at)) * 1000000 '
-                                'AS BIGINT) ELSE %(param_143)s::BIGINT END AS anon_2 FROM business_days '
+                                'AS BIGINT) ELSE %(param_142)s::BIGINT END AS anon_2 FROM business_days '
                                 'WHERE business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
                                 'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_144)s::INTEGER) - (SELECT business_days.working_micros_before + '
+                                '%(param_143)s::INTEGER) - (SELECT business_days.working_micros_before + '
                                 'CASE WHEN business_days.working THEN CAST(EXTRACT(EPOCH FROM '
                                 '(anon_1.deadline - business_days.starts_at)) * 1000000 AS BIGINT) ELSE '
-                                '%(param_145)s::BIGINT END AS anon_3 FROM business_days WHERE '
+                                '%(param_144)s::BIGINT END AS anon_3 FROM business_days WHERE '
                                 'business_days.starts_at <= anon_1.deadline AND business_days.ends_at > '
                                 'anon_1.deadline ORDER BY business_days.starts_at DESC LIMIT '
-                                '%(param_146)s::INTEGER) END AS micros, CAST(EXTRACT(EPOCH FROM (anon_1.stop '
+                                '%(param_145)s::INTEGER) END AS micros, CAST(EXTRACT(EPOCH FROM (anon_1.stop '
                                 '- anon_1.deadline)) * 1000000 AS BIGINT) AS late FROM (SELECT DISTINCT '
                                 'overdue_cases_counted.deadline AS deadline, overdue_cases_counted.stop AS '
                                 'stop, overdue_cases_counted.clock_hours AS clock_hours FROM '
@@ -1842,9 +1842,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 '%(param_137)s::VARCHAR || CAST((((overdue_lengths.late / 1000000) %% 86400) '
                                 '%% 3600) / 60 AS TEXT) ELSE CAST((((overdue_lengths.late / 1000000) %% '
                                 '86400) %% 3600) / 60 AS TEXT) END || %(param_138)s::VARCHAR END AS '
-                                'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN '
-                                '%(param_139)s::VARCHAR ELSE CAST(CASE WHEN (overdue_lengths.micros %% '
-                                '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                                'overdue_by_calendar, CAST(CASE WHEN (overdue_lengths.micros %% 864000000 > '
+                                '432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
                                 '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                 'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
                                 '/ 864000000) * 2 + 1) %% 25 = 0) THEN (overdue_lengths.micros / 864000000) '
@@ -1910,7 +1909,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
                                 'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
                                 '+ 1 ELSE overdue_lengths.micros / 864000000 END / 100 AS TEXT) || '
-                                '%(param_140)s::VARCHAR || CASE WHEN (CASE WHEN (overdue_lengths.micros %% '
+                                '%(param_139)s::VARCHAR || CASE WHEN (CASE WHEN (overdue_lengths.micros %% '
                                 '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
                                 '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                 'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
@@ -1977,7 +1976,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
                                 'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
                                 '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 = 0) THEN '
-                                '%(param_141)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
+                                '%(param_140)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
                                 '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
                                 '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                 'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
@@ -2178,7 +2177,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
                                 'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
                                 '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 < 10) THEN '
-                                '%(param_142)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros %% '
+                                '%(param_141)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros %% '
                                 '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
                                 '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                 'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros '
@@ -2311,8 +2310,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                 '864000000) * 2 + 1) * 32 < 112589990684262400) THEN 14 WHEN '
                                 '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 225179981368524800) '
                                 'THEN 7 ELSE 0 END) %% 25 >= 13 END THEN overdue_lengths.micros / 864000000 '
-                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END END '
-                                'AS overdue_working_days FROM overdue_lengths) SELECT '
+                                '+ 1 ELSE overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END AS '
+                                'overdue_working_days FROM overdue_lengths) SELECT '
                                 'overdue_cases_counted.reference AS reference, overdue_cases_counted.status '
                                 'AS status, overdue_cases_counted.tier AS tier, '
                                 'overdue_cases_counted.channel AS channel, overdue_cases_counted.product AS '
@@ -2387,15 +2386,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                  'param_136': 'h ',
                                  'param_137': '0',
                                  'param_138': 'm',
-                                 'param_139': '-0.0',
+                                 'param_139': '.',
                                  'param_14': '\t',
-                                 'param_140': '.',
+                                 'param_140': '0',
                                  'param_141': '0',
-                                 'param_142': '0',
-                                 'param_143': 0,
-                                 'param_144': 1,
-                                 'param_145': 0,
-                                 'param_146': 1,
+                                 'param_142': 0,
+                                 'param_143': 1,
+                                 'param_144': 0,
+                                 'param_145': 1,
                                  'param_15': '\r',
                                  'param_16': "'",
                                  'param_17': '',
@@ -2913,17 +2911,17 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          'business_days.working_micros_before + CASE WHEN '
                                          'business_days.working THEN CAST(EXTRACT(EPOCH FROM (anon_1.stop - '
                                          'business_days.starts_at)) * 1000000 AS BIGINT) ELSE '
-                                         '%(param_143)s::BIGINT END AS anon_2 FROM business_days WHERE '
+                                         '%(param_142)s::BIGINT END AS anon_2 FROM business_days WHERE '
                                          'business_days.starts_at <= anon_1.stop AND business_days.ends_at > '
                                          'anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                                         '%(param_144)s::INTEGER) - (SELECT '
+                                         '%(param_143)s::INTEGER) - (SELECT '
                                          'business_days.working_micros_before + CASE WHEN '
                                          'business_days.working THEN CAST(EXTRACT(EPOCH FROM '
                                          '(anon_1.deadline - business_days.starts_at)) * 1000000 AS BIGINT) '
-                                         'ELSE %(param_145)s::BIGINT END AS anon_3 FROM business_days WHERE '
+                                         'ELSE %(param_144)s::BIGINT END AS anon_3 FROM business_days WHERE '
                                          'business_days.starts_at <= anon_1.deadline AND '
                                          'business_days.ends_at > anon_1.deadline ORDER BY '
-                                         'business_days.starts_at DESC LIMIT %(param_146)s::INTEGER) END AS '
+                                         'business_days.starts_at DESC LIMIT %(param_145)s::INTEGER) END AS '
                                          'micros, CAST(EXTRACT(EPOCH FROM (anon_1.stop - anon_1.deadline)) * '
                                          '1000000 AS BIGINT) AS late FROM (SELECT DISTINCT '
                                          'overdue_cases_counted.deadline AS deadline, '
@@ -2959,10 +2957,9 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '|| CAST((((overdue_lengths.late / 1000000) %% 86400) %% 3600) / 60 '
                                          'AS TEXT) ELSE CAST((((overdue_lengths.late / 1000000) %% 86400) %% '
                                          '3600) / 60 AS TEXT) END || %(param_138)s::VARCHAR END AS '
-                                         'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN '
-                                         '%(param_139)s::VARCHAR ELSE CAST(CASE WHEN (overdue_lengths.micros '
-                                         '%% 864000000 > 432000000) THEN overdue_lengths.micros / 864000000 '
-                                         '+ 1 WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
+                                         'overdue_by_calendar, CAST(CASE WHEN (overdue_lengths.micros %% '
+                                         '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 '
+                                         'WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                          'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
                                          '(((overdue_lengths.micros / 864000000) * 2 + 1) %% 25 = 0) THEN '
                                          '(overdue_lengths.micros / 864000000) %% 2 = 1 ELSE '
@@ -3040,7 +3037,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
                                          '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
                                          'overdue_lengths.micros / 864000000 END / 100 AS TEXT) || '
-                                         '%(param_140)s::VARCHAR || CASE WHEN (CASE WHEN '
+                                         '%(param_139)s::VARCHAR || CASE WHEN (CASE WHEN '
                                          '(overdue_lengths.micros %% 864000000 > 432000000) THEN '
                                          'overdue_lengths.micros / 864000000 + 1 WHEN '
                                          '(overdue_lengths.micros %% 864000000 < 432000000) THEN '
@@ -3121,7 +3118,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
                                          '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
                                          'overdue_lengths.micros / 864000000 END %% 100 = 0) THEN '
-                                         '%(param_141)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
+                                         '%(param_140)s::VARCHAR WHEN ((CASE WHEN (overdue_lengths.micros %% '
                                          '864000000 > 432000000) THEN overdue_lengths.micros / 864000000 + 1 '
                                          'WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                          'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
@@ -3361,7 +3358,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
                                          '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
                                          'overdue_lengths.micros / 864000000 END %% 100 < 10) THEN '
-                                         '%(param_142)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros '
+                                         '%(param_141)s::VARCHAR || CAST(CASE WHEN (overdue_lengths.micros '
                                          '%% 864000000 > 432000000) THEN overdue_lengths.micros / 864000000 '
                                          '+ 1 WHEN (overdue_lengths.micros %% 864000000 < 432000000) THEN '
                                          'overdue_lengths.micros / 864000000 WHEN CASE WHEN '
@@ -3520,8 +3517,8 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                          '112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
                                          '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) '
                                          '%% 25 >= 13 END THEN overdue_lengths.micros / 864000000 + 1 ELSE '
-                                         'overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END END '
-                                         'AS overdue_working_days FROM overdue_lengths) SELECT '
+                                         'overdue_lengths.micros / 864000000 END %% 100 AS TEXT) END END AS '
+                                         'overdue_working_days FROM overdue_lengths) SELECT '
                                          'overdue_cases_counted.reference AS reference, '
                                          'overdue_cases_counted.status AS status, overdue_cases_counted.tier '
                                          'AS tier, overdue_cases_counted.channel AS channel, '
@@ -3601,15 +3598,14 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                           'param_136': 'h ',
                                           'param_137': '0',
                                           'param_138': 'm',
-                                          'param_139': '-0.0',
+                                          'param_139': '.',
                                           'param_14': '\t',
-                                          'param_140': '.',
+                                          'param_140': '0',
                                           'param_141': '0',
-                                          'param_142': '0',
-                                          'param_143': 0,
-                                          'param_144': 1,
-                                          'param_145': 0,
-                                          'param_146': 1,
+                                          'param_142': 0,
+                                          'param_143': 1,
+                                          'param_144': 0,
+                                          'param_145': 1,
                                           'param_15': '\r',
                                           'param_16': "'",
                                           'param_17': '',
@@ -9159,18 +9155,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             "business_days.working THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS "
                             "INTEGER) - CAST(strftime('%s', substr(business_days.starts_at, 1, 19)) AS "
                             'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
-                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_143 END AS '
+                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_142 END AS '
                             'anon_2 FROM business_days WHERE business_days.starts_at <= anon_1.stop AND '
                             'business_days.ends_at > anon_1.stop ORDER BY business_days.starts_at DESC LIMIT '
-                            ':param_144 OFFSET :param_145) - (SELECT business_days.working_micros_before + '
+                            ':param_143 OFFSET :param_144) - (SELECT business_days.working_micros_before + '
                             "CASE WHEN business_days.working THEN ((CAST(strftime('%s', "
                             "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
                             'substr(business_days.starts_at, 1, 19)) AS INTEGER)) * 1000000 + '
                             '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
-                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_146 END AS '
+                            'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_145 END AS '
                             'anon_3 FROM business_days WHERE business_days.starts_at <= anon_1.deadline AND '
                             'business_days.ends_at > anon_1.deadline ORDER BY business_days.starts_at DESC '
-                            "LIMIT :param_147 OFFSET :param_148) END AS micros, ((CAST(strftime('%s', "
+                            "LIMIT :param_146 OFFSET :param_147) END AS micros, ((CAST(strftime('%s', "
                             "substr(anon_1.stop, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
                             'substr(anon_1.deadline, 1, 19)) AS INTEGER)) * 1000000 + '
                             '(CAST(substr(anon_1.stop, 21) AS INTEGER) - CAST(substr(anon_1.deadline, 21) AS '
@@ -9200,18 +9196,18 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             '86400) % 3600) / 60 < 10) THEN :param_137 || CAST((((overdue_lengths.late / '
                             '1000000) % 86400) % 3600) / 60 AS TEXT) ELSE CAST((((overdue_lengths.late / '
                             '1000000) % 86400) % 3600) / 60 AS TEXT) END || :param_138 END AS '
-                            'overdue_by_calendar, CASE WHEN (overdue_lengths.late = 0) THEN :param_139 ELSE '
-                            'CAST(CASE WHEN (overdue_lengths.micros % 864000000 > 432000000) THEN '
-                            'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % 864000000 '
-                            '< 432000000) THEN overdue_lengths.micros / 864000000 WHEN CASE WHEN '
-                            '(((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = 0) THEN '
-                            '(overdue_lengths.micros / 864000000) % 2 = 1 ELSE ((((overdue_lengths.micros / '
-                            '864000000) * 2 + 1) % 25) * CASE WHEN (((overdue_lengths.micros / 864000000) * '
-                            '2 + 1) * 32 < 50) THEN 22 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) '
-                            '* 32 < 100) THEN 11 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
-                            '200) THEN 18 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) '
-                            'THEN 9 WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 '
-                            'WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
+                            'overdue_by_calendar, CAST(CASE WHEN (overdue_lengths.micros % 864000000 > '
+                            '432000000) THEN overdue_lengths.micros / 864000000 + 1 WHEN '
+                            '(overdue_lengths.micros % 864000000 < 432000000) THEN overdue_lengths.micros / '
+                            '864000000 WHEN CASE WHEN (((overdue_lengths.micros / 864000000) * 2 + 1) % 25 = '
+                            '0) THEN (overdue_lengths.micros / 864000000) % 2 = 1 ELSE '
+                            '((((overdue_lengths.micros / 864000000) * 2 + 1) % 25) * CASE WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 50) THEN 22 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 100) THEN 11 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 200) THEN 18 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 400) THEN 9 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 800) THEN 17 WHEN '
+                            '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 1600) THEN 21 WHEN '
                             '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 3200) THEN 23 WHEN '
                             '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 6400) THEN 24 WHEN '
                             '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < 12800) THEN 12 WHEN '
@@ -9263,7 +9259,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
                             'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                            '864000000 END / 100 AS TEXT) || :param_140 || CASE WHEN (CASE WHEN '
+                            '864000000 END / 100 AS TEXT) || :param_139 || CASE WHEN (CASE WHEN '
                             '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
                             '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
                             'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
@@ -9326,7 +9322,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
                             'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                            '864000000 END % 100 = 0) THEN :param_141 WHEN ((CASE WHEN '
+                            '864000000 END % 100 = 0) THEN :param_140 WHEN ((CASE WHEN '
                             '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
                             '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
                             'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
@@ -9515,7 +9511,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
                             'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                            '864000000 END % 100 < 10) THEN :param_142 || CAST(CASE WHEN '
+                            '864000000 END % 100 < 10) THEN :param_141 || CAST(CASE WHEN '
                             '(overdue_lengths.micros % 864000000 > 432000000) THEN overdue_lengths.micros / '
                             '864000000 + 1 WHEN (overdue_lengths.micros % 864000000 < 432000000) THEN '
                             'overdue_lengths.micros / 864000000 WHEN CASE WHEN (((overdue_lengths.micros / '
@@ -9641,7 +9637,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                             '2 + 1) * 32 < 112589990684262400) THEN 14 WHEN (((overdue_lengths.micros / '
                             '864000000) * 2 + 1) * 32 < 225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 '
                             'END THEN overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                            '864000000 END % 100 AS TEXT) END END END AS overdue_working_days FROM '
+                            '864000000 END % 100 AS TEXT) END END AS overdue_working_days FROM '
                             'overdue_lengths) SELECT overdue_cases_counted.reference AS reference, '
                             'overdue_cases_counted.status AS status, overdue_cases_counted.tier AS tier, '
                             'overdue_cases_counted.channel AS channel, overdue_cases_counted.product AS '
@@ -9715,17 +9711,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                              'param_136': 'h ',
                              'param_137': '0',
                              'param_138': 'm',
-                             'param_139': '-0.0',
+                             'param_139': '.',
                              'param_14': '\t',
-                             'param_140': '.',
+                             'param_140': '0',
                              'param_141': '0',
-                             'param_142': '0',
-                             'param_143': 0,
-                             'param_144': 1,
+                             'param_142': 0,
+                             'param_143': 1,
+                             'param_144': 0,
                              'param_145': 0,
-                             'param_146': 0,
-                             'param_147': 1,
-                             'param_148': 0,
+                             'param_146': 1,
+                             'param_147': 0,
                              'param_15': '\r',
                              'param_16': "'",
                              'param_17': '',
@@ -10133,19 +10128,19 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      "THEN ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS INTEGER) - "
                                      "CAST(strftime('%s', substr(business_days.starts_at, 1, 19)) AS "
                                      'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
-                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_143 '
+                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_142 '
                                      'END AS anon_2 FROM business_days WHERE business_days.starts_at <= '
                                      'anon_1.stop AND business_days.ends_at > anon_1.stop ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_144 OFFSET :param_145) - '
+                                     'business_days.starts_at DESC LIMIT :param_143 OFFSET :param_144) - '
                                      '(SELECT business_days.working_micros_before + CASE WHEN '
                                      "business_days.working THEN ((CAST(strftime('%s', "
                                      "substr(anon_1.deadline, 1, 19)) AS INTEGER) - CAST(strftime('%s', "
                                      'substr(business_days.starts_at, 1, 19)) AS INTEGER)) * 1000000 + '
                                      '(CAST(substr(anon_1.deadline, 21) AS INTEGER) - '
-                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_146 '
+                                     'CAST(substr(business_days.starts_at, 21) AS INTEGER))) ELSE :param_145 '
                                      'END AS anon_3 FROM business_days WHERE business_days.starts_at <= '
                                      'anon_1.deadline AND business_days.ends_at > anon_1.deadline ORDER BY '
-                                     'business_days.starts_at DESC LIMIT :param_147 OFFSET :param_148) END '
+                                     'business_days.starts_at DESC LIMIT :param_146 OFFSET :param_147) END '
                                      "AS micros, ((CAST(strftime('%s', substr(anon_1.stop, 1, 19)) AS "
                                      "INTEGER) - CAST(strftime('%s', substr(anon_1.deadline, 1, 19)) AS "
                                      'INTEGER)) * 1000000 + (CAST(substr(anon_1.stop, 21) AS INTEGER) - '
@@ -10179,8 +10174,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '3600) / 60 < 10) THEN :param_137 || CAST((((overdue_lengths.late / '
                                      '1000000) % 86400) % 3600) / 60 AS TEXT) ELSE '
                                      'CAST((((overdue_lengths.late / 1000000) % 86400) % 3600) / 60 AS TEXT) '
-                                     'END || :param_138 END AS overdue_by_calendar, CASE WHEN '
-                                     '(overdue_lengths.late = 0) THEN :param_139 ELSE CAST(CASE WHEN '
+                                     'END || :param_138 END AS overdue_by_calendar, CAST(CASE WHEN '
                                      '(overdue_lengths.micros % 864000000 > 432000000) THEN '
                                      'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
                                      '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
@@ -10254,7 +10248,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
                                      '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
                                      'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                                     '864000000 END / 100 AS TEXT) || :param_140 || CASE WHEN (CASE WHEN '
+                                     '864000000 END / 100 AS TEXT) || :param_139 || CASE WHEN (CASE WHEN '
                                      '(overdue_lengths.micros % 864000000 > 432000000) THEN '
                                      'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
                                      '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
@@ -10328,7 +10322,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
                                      '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
                                      'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                                     '864000000 END % 100 = 0) THEN :param_141 WHEN ((CASE WHEN '
+                                     '864000000 END % 100 = 0) THEN :param_140 WHEN ((CASE WHEN '
                                      '(overdue_lengths.micros % 864000000 > 432000000) THEN '
                                      'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
                                      '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
@@ -10550,7 +10544,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
                                      '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
                                      'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                                     '864000000 END % 100 < 10) THEN :param_142 || CAST(CASE WHEN '
+                                     '864000000 END % 100 < 10) THEN :param_141 || CAST(CASE WHEN '
                                      '(overdue_lengths.micros % 864000000 > 432000000) THEN '
                                      'overdue_lengths.micros / 864000000 + 1 WHEN (overdue_lengths.micros % '
                                      '864000000 < 432000000) THEN overdue_lengths.micros / 864000000 WHEN '
@@ -10698,7 +10692,7 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                      '(((overdue_lengths.micros / 864000000) * 2 + 1) * 32 < '
                                      '225179981368524800) THEN 7 ELSE 0 END) % 25 >= 13 END THEN '
                                      'overdue_lengths.micros / 864000000 + 1 ELSE overdue_lengths.micros / '
-                                     '864000000 END % 100 AS TEXT) END END END AS overdue_working_days FROM '
+                                     '864000000 END % 100 AS TEXT) END END AS overdue_working_days FROM '
                                      'overdue_lengths) SELECT overdue_cases_counted.reference AS reference, '
                                      'overdue_cases_counted.status AS status, overdue_cases_counted.tier AS '
                                      'tier, overdue_cases_counted.channel AS channel, '
@@ -10774,17 +10768,16 @@ QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, c
                                       'param_136': 'h ',
                                       'param_137': '0',
                                       'param_138': 'm',
-                                      'param_139': '-0.0',
+                                      'param_139': '.',
                                       'param_14': '\t',
-                                      'param_140': '.',
+                                      'param_140': '0',
                                       'param_141': '0',
-                                      'param_142': '0',
-                                      'param_143': 0,
-                                      'param_144': 1,
+                                      'param_142': 0,
+                                      'param_143': 1,
+                                      'param_144': 0,
                                       'param_145': 0,
-                                      'param_146': 0,
-                                      'param_147': 1,
-                                      'param_148': 0,
+                                      'param_146': 1,
+                                      'param_147': 0,
                                       'param_15': '\r',
                                       'param_16': "'",
                                       'param_17': '',

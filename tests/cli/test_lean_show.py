@@ -153,8 +153,8 @@ def test_the_lean_list_find_and_reports_write_a_file_as_the_full_way_does(cli, t
         if "--excel" in args:
             assert made[0][3].startswith("\ufeff".encode()), args
         if "--limit" in args:  # a table cut short says so in the file, and on stderr
-            assert made[0][3].decode().splitlines()[-1].endswith("more rows not shown; use --all or --limit N")
-            assert made[0][2].decode().endswith("more rows not shown; use --all or --limit N\n"), made[0][2]
+            assert made[0][3].decode().splitlines()[-1].endswith("more rows not shown: give --limit N for more (csv and json carry every row)")
+            assert made[0][2].decode().endswith("more rows not shown: give --limit N for more (csv and json carry every row)\n"), made[0][2]
         if "sla" in args and "json" not in args:  # the table and the line under it
             assert "已超时的未结案件".encode() in made[0][3] or b"already breached" in made[0][3]
     # --output - is standard output, as for most tools (a file named "-" before), both ways
