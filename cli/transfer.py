@@ -64,11 +64,7 @@ def import_(
         render.print_json(data)
     elif result.rejects:
         shown = data["rejects"][:REJECTS_SHOWN]
-        lang = st.language
-        render.emit(shown, [Column("row", kind="number", header=labels.t("import.row", lang)),
-                            Column("field", header=labels.t("import.field", lang)),
-                            Column("reason", header=labels.t("import.reason", lang))],
-                    limit=None, title=labels.t("import.rejected", lang))
+        _rejects_table(shown, st.language)
         if result.rejected > len(shown):
             render.message(labels.t("import.more_rejects", st.language, n=result.rejected - len(shown)))
     if result.rejected and not skip_invalid:
@@ -84,6 +80,33 @@ def import_(
         if result.rejects_file:
             line += labels.t("import.rejects_written", lang, n=result.rejected, path=result.rejects_file)
         typer.echo(line)
+
+
+def _rejects_table(rejects: list[dict], lang: str) -> None:
+    """The rejected rows as a table whose reasons wrap, never cut: a reason's list of what is
+    accepted is what the operator needs to fix the row (at 80 columns a cut one ended after the
+    second choice)."""
+    from complaintctl.domain import terminal_safe
+
+    heads = [labels.t(k, lang) for k in ("import.row", "import.field", "import.reason")]
+    rows = [(str(r["row"]), r["field"] or "", terminal_safe(r["reason"], multiline=False)) for r in rejects]
+    w_row = max(render.cell_width(x) for x in [heads[0], *(r[0] for r in rows)])
+    w_field = max(render.cell_width(x) for x in [heads[1], *(r[1] for r in rows)])
+    indent = w_row + w_field + 4
+    room = max(render.table_width() - indent, 30)
+    w_reason = min(max(render.cell_width(x) for x in [heads[2], *(r[2] for r in rows)]), room)
+
+    def line(a: str, b: str, c: str) -> str:
+        return (" " * (w_row - render.cell_width(a)) + a + "  " + b + " " * (w_field - render.cell_width(b))
+                + "  " + c).rstrip()
+
+    out = [labels.t("import.rejected", lang), line(*heads), line("-" * w_row, "-" * w_field, "-" * w_reason)]
+    for number, field, reason in rows:
+        # A choice and its name in brackets ("branch_counter (营业网点)") stay on one line.
+        first, *rest = [x.replace("\u00a0", " ") for x in render.wrap_cells(reason.replace(" (", "\u00a0("), room)] or [""]
+        out.append(line(number, field, first))
+        out.extend(" " * indent + more for more in rest)
+    typer.echo("\n".join(out))
 
 
 def export(

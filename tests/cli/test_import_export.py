@@ -191,3 +191,20 @@ def test_an_import_says_why_in_the_operator_s_language(cli, tmp_path):
     r = cli("import", str(rows), "--skip-invalid", "--dry-run")
     assert "already imported (case C-2026-000002): external ids are unique" in r.stdout  # (the zh run imported it)
     assert r.stdout.strip().splitlines()[-1] == "would import 0 of 3 rows from z.csv"
+
+
+def test_the_rejected_rows_reasons_wrap_whole_at_80_columns(cli, tmp_path, monkeypatch):
+    """What each rejected row needs is the list of accepted values: at 80 columns the table wraps a
+    reason rather than cutting it after the second choice, and keeps a choice with its name."""
+    from complaintctl_cli import render
+
+    monkeypatch.setenv("COLUMNS", "80")
+    rows = tmp_path / "h.csv"
+    rows.write_text("received_at,channel,phone,description\n2026-09-30T10:00,fax,13812345678,x\n", encoding="utf-8")
+    for lang, last in (("en", "other (其他)"), ("zh", "other（其他）")):
+        cli.fails("--lang", lang, "import", str(rows), "--dry-run", report=True)
+        out = cli("--lang", lang, "import", str(rows), "--dry-run", expect=2).stdout
+        lines = out.splitlines()
+        assert all(render.cell_width(x) <= 80 for x in lines), out
+        assert last in out and "…" not in out, out
+        assert ("branch_counter (营业网点)" if lang == "en" else "branch_counter（营业网点）") in out, out
