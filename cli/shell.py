@@ -52,6 +52,8 @@ def shell(ctx: typer.Context) -> None:
     session.run()
     if session.ended:
         raise typer.Exit(ExitStatus.INTERRUPTED)
+    if session.failed:
+        raise typer.Exit(session.failed)  # (a script's: its last failing line's code)
 
 
 def _choice_names(field: str) -> list[str]:
@@ -76,6 +78,7 @@ class Session:
         # again (a deactivation takes effect at the next command).
         self.who = st.operator
         self.ended = False  # a SIGTERM or SIGHUP came while a command ran
+        self.failed = 0  # commands read from a pipe or a file: the last failing line's exit code
 
     def prompt_text(self) -> str:
         branch = self.st.config["branch"] or "-"
@@ -162,14 +165,18 @@ class Session:
         """Commands read from a pipe or a file, one a line, without prompt or line editing: a
         redirected file (`< commands.txt`) is not something prompt_toolkit's terminal input can
         wait on (epoll refuses a regular file, which it reads as the end of input), and a script's
-        lines are not kept in the history."""
+        lines are not kept in the history. Every line runs, whatever those before it gave; the
+        session then exits with the last failing line's code (0 when every line succeeded), so
+        that a script run from cron says when one of its commands failed."""
         while not self.ended:
             line = stream.readline()
             if not line:
                 break
             if line.strip() in _EXIT:
                 break
-            self.run_line(line.rstrip("\r\n"))
+            code = self.run_line(line.rstrip("\r\n"))
+            if code:
+                self.failed = code
         self.st.close()
 
 

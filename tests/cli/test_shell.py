@@ -208,9 +208,12 @@ def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how
         else:
             r = subprocess.run(argv, input=fh.read(), capture_output=True, timeout=120, preexec_fn=default_stops)
     out, err = r.stdout.decode(), r.stderr.decode()
-    assert r.returncode == 0, err
+    assert r.returncode == 2, err  # every line ran; the failed close is what the script exits with
     assert out == "C-2026-000001\nC-2026-000001 note added\n"  # exit ended it: list did not run
     assert err.splitlines()[0].startswith("C-2026-000001 logged")
     assert "unknown case 'C-2026-000099'" in err and "not a terminal" not in err
     assert [e["action"] for e in cli.json("show", "C-2026-000001", "--json")["events"]] == ["log", "note"]
     assert not _history().exists()  # a script's lines are not kept
+    commands.write_text("list\n", encoding="utf-8")  # a script whose every line succeeds exits 0
+    with open(commands, "rb") as fh:
+        assert subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops).returncode == 0
