@@ -7,7 +7,8 @@
 For each size N it builds a SQLite database of N synthetic cases (10% open) directly through the
 library's bulk path, then times whole commands in fresh processes: `log`, `report overdue
 --format csv`, `report sla`, the quarterly return (xlsx) and the monthly report (HTML),
-`export --format csv` (on SQLite also held to one process), and `import` of 100k rows;
+`export --format csv` (on SQLite also held to one process), `export --format xlsx` (beside the CSV's
+Python way), and `import` of 100k rows;
 beside them the
 tool's own overdue CSV query (complaintctl/sqltext_compiled.py) through the sqlite3 shell, or psql's
 \\copy on PostgreSQL (the floor for reports), and
@@ -285,7 +286,8 @@ def main() -> None:
     ap.add_argument("--import-rows", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--only", default=None, metavar="NAMES",
-                    help="comma-separated commands to time (log, overdue, sla, regulatory, monthly, export, import); "
+                    help="comma-separated commands to time (log, overdue, sla, regulatory, monthly, export, xlsx, "
+                         "import); "
                          "default all")
     ap.add_argument("--pg-prefix", default="complaintctl_bench",
                     help="name of the PostgreSQL databases: PREFIX_N (another lane's runs may use the default)")
@@ -403,6 +405,19 @@ def main() -> None:
                 secs = statistics.median(python_export_floor(db, used) for _ in range(args.repeat))
                 row("  Python fetch + csv.writer, no conversion", n, secs, rows=n)
                 row("    its CPU time", n, statistics.median(used), rows=n)
+        if wanted("xlsx"):
+            # The export as a workbook (openpyxl's write-only mode, streamed), beside the CSV of the
+            # same database written the Python way (COMPLAINTCTL_EXPORT_COPY=off: the rows the
+            # workbook is made of, converted the same way).
+            t, peak = measure([*base, "export", "--format", "xlsx", "--output", str(work / "export.xlsx")], args.repeat)
+            row("export --format xlsx", n, t, None, peak, rows=n)
+            os.environ["COMPLAINTCTL_EXPORT_COPY"] = "off"
+            try:
+                t, peak = measure([*base, "export", "--format", "csv", "--output", str(work / "export.csv")],
+                                  args.repeat)
+            finally:
+                del os.environ["COMPLAINTCTL_EXPORT_COPY"]
+            row("  export --format csv, the Python way", n, t, None, peak, rows=n)
     if not wanted("import"):
         print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; work in {work}")
         return

@@ -9,8 +9,8 @@ import typer
 
 from . import render
 from .completion import choices_for, staff_names
-from .options import (AS_OF, AT, DOCUMENT_FORMAT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, case_arg, document_format, done,
-                      read_text, saved_output)
+from .options import (AS_OF, AT, DOCUMENT_FORMAT, EXCEL, FORMAT, JSON, LIMIT, OUTPUT, SHEET_FORMAT, case_arg,
+                      document_format, done, read_text, saved_output)
 from .state import state
 
 
@@ -343,7 +343,7 @@ def list_(
     stale: bool = typer.Option(False, "--stale", help="Only urgent cases without a follow-up in time."),
     all_: bool = typer.Option(False, "--all", help="Include resolved and closed cases (and show every row in a table)."),
     as_of: Optional[str] = AS_OF,
-    fmt: str = FORMAT,
+    fmt: str = SHEET_FORMAT,
     output: Optional[Path] = OUTPUT,
     excel: bool = EXCEL,
     limit: Optional[int] = LIMIT,
@@ -364,7 +364,7 @@ def list_(
     query = reports.CaseQuery(status=status, tier=tier, assignee=assignee, branch=branch, channel=channel,
                               product=product, overdue=overdue, due_soon=due_soon, stale=stale, include_closed=all_,
                               received_by=as_of is not None)
-    render.check_format(fmt, excel)
+    render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     shown, paged = list_paging(all_, limit, fmt, output)
     with st.uow(write=False) as uow:
         c = st.context()
@@ -373,7 +373,7 @@ def list_(
         rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
-                    title=None, limit=shown, total=total)
+                    title=None, limit=shown, total=total, formats=render.SHEET_FORMATS)
 
 
 def find(

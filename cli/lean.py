@@ -195,6 +195,8 @@ def run(argv: list[str]) -> bool:
                                    (parse_monthly, _prepare_monthly, _write_monthly)):
         opts = parser(argv)
         if opts is not None:
+            if opts.get("fmt") == "xlsx" and parser is not parse_regulatory:
+                return False  # a workbook of rows (render.write_rows_xlsx, openpyxl): the full way writes it
             break
     else:
         opts = parse_export(argv)

@@ -26,6 +26,9 @@ AS_OF: Optional[str] = typer.Option(None, "--as-of", help="Evaluate clocks at th
 JSON: bool = typer.Option(False, "--json", help="Print the resulting case as one JSON object.")
 RESULT_JSON: bool = typer.Option(False, "--json", help="Print the result as one JSON object.")  # not a case's
 FORMAT: str = typer.Option("table", "--format", "-f", help="table, csv, json or jsonl.")
+# A command whose rows also go into a workbook (list, the tabular reports): render.SHEET_FORMATS.
+SHEET_FORMAT: str = typer.Option("table", "--format", "-f",
+                                 help="table, csv, json, jsonl or xlsx (a workbook: needs --output).")
 # A command whose result is one document (show, calendar due, escalate --overdue): --json is the
 # shorthand of --format json.
 DOCUMENT_FORMAT: str = typer.Option("table", "--format", "-f", help="table or json (--json is short for --format json).")

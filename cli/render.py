@@ -19,6 +19,11 @@ from complaintctl.domain import terminal_safe
 from complaintctl.errors import InvalidValue, UserError
 
 FORMATS = ("table", "csv", "json", "jsonl")
+# The formats of a command whose rows also go into a workbook (list, export and the tabular
+# reports): an xlsx is written to --output only.
+SHEET_FORMATS = FORMATS + ("xlsx",)
+# Excel's rows a sheet (the header's included): more rows go on in a next sheet, under the same header.
+SHEET_ROWS = 1_048_576
 TABLE_LIMIT = 100
 MAX_LIMIT = 1_000_000_000  # --limit at most: a larger number is no page (and overflows a database integer)
 _FORMULA_START = files.FORMULA_START
@@ -160,8 +165,9 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
          excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
          caption: str | None = None, empty: str | None = None, total: int | None = None,
-         sequences: bool = False, keep_empty: bool = False) -> int:
-    """Write rows in the chosen format; returns how many rows there were.
+         sequences: bool = False, keep_empty: bool = False, formats: tuple[str, ...] = FORMATS) -> int:
+    """Write rows in the chosen format (one of `formats`: SHEET_FORMATS where a workbook may be
+    asked for); returns how many rows there were.
 
     A table without rows is a line on stderr (`empty`, else "no cases"); with `keep_empty` (a
     section of a report of several tables) its title and header are drawn all the same, to stdout
@@ -170,7 +176,9 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     For a table, `total` (when the query was limited in SQL) is how many rows there are in all.
     With `sequences`, each row is a fresh list in column order rather than a dict (the CSV of a
     whole-database export is written without building a dict per row)."""
-    check_format(fmt, excel, output)
+    check_format(fmt, excel, output, formats)
+    if fmt == "xlsx":
+        return write_rows_xlsx(rows, columns, output, title=title, sequences=sequences)
     if sequences and fmt != "csv":
         keys = [c.key for c in columns]
         rows = (dict(zip(keys, row)) for row in rows)
@@ -235,13 +243,17 @@ def emit_csv_text(keys: list[str], copied: tuple[str, Iterable[tuple[int, bytes]
     return n
 
 
-def check_format(fmt: str, excel: bool = False, output: Path | None = None) -> None:
-    """A format the rows can be written in; --excel (a byte-order mark for Excel) only with CSV;
-    an --output whose name says another kind of file refused (check_suffix)."""
-    if fmt not in FORMATS:
-        raise InvalidValue("--format", fmt, "acc.one_of", choices=FORMATS)
+def check_format(fmt: str, excel: bool = False, output: Path | None = None,
+                 formats: tuple[str, ...] = FORMATS) -> None:
+    """A format the rows can be written in (one of `formats`); --excel (a byte-order mark for
+    Excel) only with CSV; a workbook only to --output; an --output whose name says another kind
+    of file refused (check_suffix)."""
+    if fmt not in formats:
+        raise InvalidValue("--format", fmt, "acc.one_of", choices=formats)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
+    if fmt == "xlsx" and (output is None or str(output) == "-"):
+        raise UserError("err.xlsx_needs_output")
     check_suffix(fmt, output)
 
 
@@ -828,12 +840,22 @@ def print_record(pairs: list[tuple[str, Any]], title: str | None = None) -> None
 def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]], *, header_rows: int = 1) -> None:
     """An Excel workbook, one sheet per (title, headers, rows): numbers stay numbers, the header row
     is bold and frozen, columns are sized to their content; written atomically like every file."""
+    if output is None:
+        raise InvalidValue("--output", "", "acc.xlsx_file")
+    # Built in memory, then written: a disk that fills part-way fails the one write, leaving no
+    # half-written zip for the garbage collector to close (a stray traceback after the error line).
+    packed = io.BytesIO()
+    _in_parts(output, lambda: _workbook(sheets, header_rows).save(packed))
+    with destination(output, binary=True) as fh:
+        fh.write(packed.getbuffer())
+
+
+def _workbook(sheets: list[tuple[str, list[str], list[list[Any]]]], header_rows: int):
+    """write_xlsx's workbook, in memory."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    if output is None:
-        raise InvalidValue("--output", "", "acc.xlsx_file")
     book = Workbook()
     book.remove(book.active)
     for title, headers, rows in sheets:
@@ -848,14 +870,19 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
         for i, header in enumerate(headers, start=1):
             longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r) and r[i - 1] is not None])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6 + 2))
-    # Built in memory, then written: a disk that fills part-way fails the one write, leaving no
-    # half-written zip for the garbage collector to close (a stray traceback after the error line).
-    packed = io.BytesIO()
+    return book
+
+
+def _in_parts(output: Path, make: Callable[[], Any]) -> Any:
+    """What `make` returns, where making it writes openpyxl's temporary files: one of them the
+    system will not write is one error line (a size limit binds the output as much: cannot write
+    it; else the temporary folder is full), the half-made workbook (only `make` holds it) dropped
+    quietly."""
     failure, hook = None, sys.unraisablehook
     try:
         try:
-            book.save(packed)
-        except OSError as exc:  # (the book is made in memory: this is openpyxl's temporary file of a sheet)
+            return make()
+        except OSError as exc:
             # From here the half-made sheets complain, as they are dropped, of the file that failed
             # under them (after the one error line, where nobody can act on it): not shown.
             sys.unraisablehook = lambda _unraisable: None
@@ -868,14 +895,135 @@ def write_xlsx(output: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
             else:
                 failure = DatabaseUnavailable("err.temp_folder", path=str(output), folder=tempfile.gettempdir(),
                                               why=exc.strerror or str(exc))
-        if failure is not None:
-            del book
-            import gc
+        import gc
 
-            gc.collect()
+        gc.collect()
     finally:
         sys.unraisablehook = hook
-    if failure is not None:
-        raise failure
-    with destination(output, binary=True) as fh:
-        fh.write(packed.getbuffer())
+    raise failure
+
+
+def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, title: str | None = None,
+                    sequences: bool = False) -> int:
+    """Rows as one workbook, streamed (openpyxl's write-only mode: each sheet goes to a temporary
+    file as it is made, so memory stays flat however many rows), written atomically like every
+    file. The CSV's header (the field names) bold, frozen and filtered; typed cells (_xlsx_cells);
+    widths from the header and the first rows; past SHEET_ROWS rows a next sheet goes on under the
+    same header. Returns how many rows there were."""
+    from itertools import chain
+
+    def make():
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        name = _sheet_name(title if title and len(title) <= 31 else Path(output).stem)
+        cells, source = _xlsx_cells(columns, sequences), iter(rows)
+        first = [cells(row) for _, row in zip(range(_SAMPLE), source)]
+        widths = _xlsx_widths([c.key for c in columns], first)
+        sheet, held, n = _xlsx_sheet(book, name, columns, widths), 1, 0  # held: the sheet's rows, header included
+        for values in chain(first, map(cells, source)):
+            if held == SHEET_ROWS:
+                _close_sheet(sheet, len(columns), held)
+                sheet, held = _xlsx_sheet(book, f"{name[:25]} ({len(book.worksheets) + 1})", columns, widths), 1
+            sheet.append(values)
+            held += 1
+            n += 1
+        _close_sheet(sheet, len(columns), held)
+        return book, n
+
+    book, n = _in_parts(output, make)
+    with destination(output, binary=True) as fh:  # (the sheets' temporary files copied into it)
+        book.save(fh)
+    return n
+
+
+def _sheet_name(text: str) -> str:
+    """A sheet's name from a title: without the characters Excel refuses in one, at most 31."""
+    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in text).strip().strip("'")[:31].strip()
+    return name or "1"
+
+
+def _xlsx_sheet(book, name: str, columns: list[Column], widths: list[float]):
+    """A new write-only sheet with the header row (bold), frozen below it, its columns sized."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(name)
+    sheet.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    bold = Font(bold=True)
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(sheet, c.key)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def _close_sheet(sheet, width: int, held: int) -> None:
+    """A full sheet's autofilter over its header and rows, and the sheet closed (its temporary
+    file complete: a temporary folder that will not hold it fails here, not as the output is written)."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(width, 1))}{held}"
+    sheet.close()
+
+
+def _xlsx_widths(keys: list[str], first: list[list]) -> list[float]:
+    """Each column's width, from its header and the first rows (a time as it shows, Chinese two
+    cells a character), between 8 and 60."""
+    widths = []
+    for i, key in enumerate(keys):
+        longest = max([cell_width(key)] + [19 if isinstance(r[i], dt.datetime) else cell_width(str(r[i]))
+                                           for r in first if r[i] is not None])
+        widths.append(min(60.0, max(8.0, longest * 1.1 + 2)))
+    return widths
+
+
+# Characters a workbook cannot hold (XML 1.0: the control characters but tab, line feed and
+# carriage return): text stored before input was checked may still have one; shown as U+FFFD.
+_TIMED = ("time", "due")
+_XLSX_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+def _xlsx_cells(columns: list[Column], sequences: bool) -> Callable[[Any], list]:
+    """A function from a row (a dict, or with `sequences` a list in column order) to its typed
+    cells: a time (kind time or due: ISO text with an offset) as a date-time in the business zone,
+    the local time the CSV shows; numbers and flags as they are; text exactly as the CSV has it
+    (the ' before a formula start included) and always a string, never a formula."""
+    import re
+    from decimal import Decimal
+
+    keys = [c.key for c in columns]
+    timed = [c.kind in _TIMED for c in columns]
+    illegal = re.compile(_XLSX_ILLEGAL).search
+    start = _FORMULA_START_SET
+
+    def text(v: str) -> str:
+        if v and v[0] in start:
+            v = "'" + v
+        return re.sub(_XLSX_ILLEGAL, "\ufffd", v) if illegal(v) else v
+
+    def other(v: Any, when: bool) -> Any:
+        if when and type(v) is str:
+            try:
+                return dt.datetime.fromisoformat(v).replace(tzinfo=None)
+            except ValueError:
+                return text(v)
+        if isinstance(v, dt.datetime):
+            return v.replace(tzinfo=None)  # (the wall time of its own offset, as its ISO text shows)
+        if isinstance(v, (list, dict)):
+            return text(json.dumps(v, ensure_ascii=False))
+        if isinstance(v, (dt.date, dt.time, Decimal)):
+            return v
+        return text(str(v))
+
+    def cells(row: Any) -> list:
+        values = row if sequences else [row.get(k) for k in keys]
+        return [v if v is None or (t := type(v)) is int or t is float or t is bool else
+                text(v) if t is str and not when else other(v, when) for v, when in zip(values, timed)]
+
+    return cells

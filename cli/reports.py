@@ -10,7 +10,7 @@ from complaintctl import domain as d
 from complaintctl import labels
 
 from . import render
-from .options import AS_OF, EXCEL, FORMAT, LIMIT, OUTPUT
+from .options import AS_OF, EXCEL, LIMIT, OUTPUT, SHEET_FORMAT
 from .state import state
 from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, check_return, count_line, emit_aging, emit_due_soon,
                     emit_late_entries, emit_monthly, emit_return, emit_sla, emit_summary, overdue_title, table_columns)
@@ -39,7 +39,7 @@ def overdue(
     product: Optional[str] = typer.Option(None, "--product", help="Only cases about this product (or the Chinese name)."),
     include_due_soon: bool = typer.Option(False, "--include-due-soon", help="Also list cases due within the threshold."),
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 3 when any case is overdue (for cron and monitoring)."),
-    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
+    fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
     all_rows: bool = ALL_ROWS,
 ) -> None:
     """Every open case past its internal or regulatory deadline, most overdue first.
@@ -50,7 +50,7 @@ def overdue(
     from complaintctl import reports
 
     lang = st.language
-    render.check_format(fmt, excel)
+    render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     shown = _limit(all_rows, limit)
     paged = fmt == "table" and output is None and shown is not None
     with st.uow(write=False) as uow:
@@ -65,7 +65,8 @@ def overdue(
                                        rep.due_soon_counts if include_due_soon else None), output)
             render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
                         output=output, excel=excel, lang=lang, title=overdue_title(lang, include_due_soon), limit=shown,
-                        total=rep.listed if paged else None, empty=labels.t("no_overdue", lang))
+                        total=rep.listed if paged else None, empty=labels.t("no_overdue", lang),
+                        formats=render.SHEET_FORMATS)
             if fmt == "table":
                 _late_actions(uow, st, rep.as_of, lang, output)
     if fail_on_overdue:
@@ -88,7 +89,7 @@ def due_soon(
     branch: Optional[str] = typer.Option(None, "--branch", help="Only this branch's cases."),
     assignee: Optional[str] = typer.Option(None, "--assignee", help="Only the cases of this handler."),
     tier: Optional[str] = typer.Option(None, "--tier", help="general, important or urgent (or the Chinese name)."),
-    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
+    fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL, limit: Optional[int] = LIMIT,
     all_rows: bool = ALL_ROWS,
 ) -> None:
     """Open cases not yet overdue that fall due within the next working day (threshold in config).
@@ -111,7 +112,7 @@ def sla(
     from_: Optional[str] = typer.Option(None, "--from", help="Start of the window (date or time, inclusive; default: the 1st of this month)."),
     to: Optional[str] = typer.Option(None, "--to", help="End of the window (a date includes that whole day; default: now)."),
     by: str = typer.Option("tier", "--by", help="tier, branch, assignee, department, channel, product or category (or the Chinese name)."),
-    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+    fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """SLA compliance of the cycles resolved in a window, grouped by one dimension.
 
@@ -127,7 +128,7 @@ def sla(
 
 
 @report_app.command("aging")
-def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
+def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT,
           excel: bool = EXCEL) -> None:
     """Open cases in age buckets of working days since receipt, by tier, with totals.
 
@@ -154,7 +155,7 @@ def late_entries(
     region: Optional[str] = typer.Option(None, "--region", help="One region's branches only (config's [regions])."),
     dated: bool = typer.Option(False, "--dated", help="--from and --to are the dates the steps bear (their --at), "
                                                       "not when they were recorded: the period a return counts."),
-    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+    fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """Steps recorded after a deadline they are dated before: on time only by their own --at, for audit.
 
@@ -163,7 +164,7 @@ def late_entries(
     st = state(ctx)
     from complaintctl import late_entries as entries
 
-    render.check_format(fmt, excel)
+    render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     with st.uow(write=False) as uow:
         rows = entries.late_entries(uow, st.context(), start=from_, end=to, branch=branch, region=region, dated=dated)
     emit_late_entries(rows, fmt, st.language, output=output, excel=excel)
@@ -175,7 +176,7 @@ def summary(
     from_: str = typer.Option(..., "--from", help="Start of the window (inclusive)."),
     to: str = typer.Option(..., "--to", help="End of the window (a date includes that whole day)."),
     by: str = typer.Option("product", "--by", help="channel, product, category, branch or tier (or the Chinese name); up to three with commas."),
-    fmt: str = FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
+    fmt: str = SHEET_FORMAT, output: Optional[Path] = OUTPUT, excel: bool = EXCEL,
 ) -> None:
     """Complaints received by dimension, against the previous window: what is rising and why.
 
@@ -184,7 +185,7 @@ def summary(
     st = state(ctx)
     from complaintctl import reports
 
-    render.check_format(fmt, excel)
+    render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     with st.uow(write=False) as uow:
         rep = reports.summary(uow, st.context(), start=from_, end=to, by=by)
     emit_summary(rep, fmt, st.language, output=output, excel=excel)

@@ -111,7 +111,8 @@ def _rejects_table(rejects: list[dict], lang: str) -> None:
 
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("jsonl", "--format", "-f", help="csv (one row a cycle) or jsonl (one case a line, cycles inside)."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="csv (one row a cycle), jsonl (one case a line, cycles "
+                                                           "inside) or xlsx (as csv, typed; needs --output)."),
     output: Optional[Path] = OUTPUT,
     excel: bool = EXCEL,
     start: Optional[str] = typer.Option(None, "--from", help="Only cases received on or after this date (or time)."),
@@ -121,16 +122,17 @@ def export(
 
     --from and --to keep the cases received in that window (a spreadsheet holds about a million rows).
 
-    Example: complaintctl export --format csv --excel --from 2026-01-01 --to 2026-06-30 --output h1.csv
+    Example: complaintctl export --format xlsx --from 2026-01-01 --to 2026-06-30 --output h1.xlsx
     """
     st = state(ctx)
     from complaintctl import importer
 
-    if fmt not in ("csv", "jsonl"):
+    if fmt not in ("csv", "jsonl", "xlsx"):
         from complaintctl.errors import InvalidValue
 
-        raise InvalidValue("--format", fmt, "acc.csv_or_jsonl")
-    render.check_format(fmt, excel)  # --excel with jsonl: refused, not ignored
+        raise InvalidValue("--format", fmt, "acc.export_format")
+    # --excel with jsonl: refused, not ignored; a workbook only to --output
+    render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     with st.uow(write=False) as uow:
         c = st.context()
         # The database writes the CSV itself (COPY on PostgreSQL, finished lines on SQLite);
@@ -139,10 +141,11 @@ def export(
                   not switched_off("COMPLAINTCTL_EXPORT_COPY") else None)
         if copied is not None:
             n = render.emit_csv_text(list(importer.EXPORT_CSV_KEYS), copied, output=output, excel=excel)
-        elif fmt == "csv":
-            columns = [Column(k, kind=importer.export_kind(k)) for k in importer.EXPORT_CSV_KEYS]
-            n = render.emit(importer.export_table(uow, c, start, end), columns, fmt="csv", output=output, excel=excel,
-                            sequences=True)
+        elif fmt in ("csv", "xlsx"):  # a workbook's cells typed: its times as date-times (export_sheet_kinds)
+            kinds = importer.export_sheet_kinds() if fmt == "xlsx" else map(importer.export_kind, importer.EXPORT_CSV_KEYS)
+            columns = [Column(k, kind=kind) for k, kind in zip(importer.EXPORT_CSV_KEYS, kinds)]
+            n = render.emit(importer.export_table(uow, c, start, end), columns, fmt=fmt, output=output, excel=excel,
+                            sequences=True, formats=render.SHEET_FORMATS)
         else:
             keys = list(importer.EXPORT_CASE_FIELDS) + ["cycles"]
             n = render.emit(importer.export_cases(uow, c, start, end), [Column(k) for k in keys], fmt="jsonl", output=output)

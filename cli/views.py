@@ -436,7 +436,7 @@ def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False
         labels.t("paren", lang, text=labels.t("sla.this_month", lang)) if rep["this_month"] else "")
     with render.one_file(output if fmt == "table" else None):  # a table's line below it goes into the file too
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
-                    title=f'{labels.t("title.sla", lang)} {window}', limit=None,
+                    title=f'{labels.t("title.sla", lang)} {window}', limit=None, formats=render.SHEET_FORMATS,
                     empty=labels.t("sla.none_resolved", lang, window=window))  # which window, when it is empty
         if fmt == "table":
             render.line(labels.t("sla.open_breached", lang, n=rep["open_breached"]), output)
@@ -449,7 +449,7 @@ DUE_SOON_KEYS = ("reference", "tier", "status", "product", "branch", "assignee",
 def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, excel: bool = False) -> None:
     """report due-soon's rows as cli/reports.py and the lean report (lean.py) write them."""
     render.emit(rows, table_columns(LIST_COLUMNS, fmt, DUE_SOON_KEYS), fmt=fmt, output=output, excel=excel,
-                lang=lang, title=labels.t("title.due_soon", lang), limit=limit)
+                lang=lang, title=labels.t("title.due_soon", lang), limit=limit, formats=render.SHEET_FORMATS)
 
 
 def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False, as_of: str | None = None) -> None:
@@ -463,7 +463,8 @@ def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: boo
         Column("total", kind="number")]
     title = labels.t("title.aging", lang) if as_of is None else labels.t(
         "title.aging_as_of", lang, when=render.cell_text(as_of, Column("as_of", kind="time"), lang))
-    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=title, limit=None)
+    render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=title, limit=None,
+                formats=render.SHEET_FORMATS)
 
 
 def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
@@ -481,7 +482,7 @@ def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, exc
             Column("recorded_after_seconds", kind="number", priority=2,
                    display=lambda row, lang: labels.duration(row["recorded_after_seconds"], lang))]
     render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.late_entries", lang),
-                limit=None, empty=labels.t("late_entries.none", lang))
+                limit=None, empty=labels.t("late_entries.none", lang), formats=render.SHEET_FORMATS)
 
 
 def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
@@ -496,8 +497,10 @@ def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = F
         Column("change", kind="number", header=labels.t("summary.change", lang)),
         Column("change_pct", kind="percent", header=labels.t("summary.change_pct", lang)),
     ]
-    if fmt in ("csv", "jsonl"):  # rows only: the table of counts
-        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang)
+    if fmt in ("csv", "jsonl", "xlsx"):  # rows only: the table of counts
+        render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
+                    title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
+                    formats=render.SHEET_FORMATS)
         return
 
     def table() -> None:  # the counts, the root causes and the repeat complainants (into one --output file)
@@ -730,7 +733,8 @@ def return_sheets(rep: dict, ctx, db: str | None = None) -> list:
     notes = [[t("return.quarter" if "Q" in rep["quarter"] else "return.month"), rep["quarter"]],
              [t("return.scope"), return_scope(rep, zh)],
              [t("return.window", lo=rep["from"][:10], hi=rep["to"][:10]), ""],
-             [t("return.generated"), ctx.now.astimezone(ctx.tz).isoformat(timespec="seconds")],
+             # (a date-time cell, in the business zone: a workbook holds no offset)
+             [t("return.generated"), ctx.now.astimezone(ctx.tz).replace(tzinfo=None, microsecond=0)],
              [t("return.late_entries_head"), _late_entries_line(rep, zh, db)],
              # A period not over is its figures so far: said in the workbook too, not only on stderr.
              *([[t("return.unfinished_head"), said]] if (said := unfinished_text(

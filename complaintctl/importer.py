@@ -1047,6 +1047,14 @@ def export_kinds() -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
             tuple(column_kind(Cycle.__table__.c[n].type) for n in EXPORT_CYCLE_FIELDS))
 
 
+def export_sheet_kinds() -> list[str]:
+    """How a workbook types each column of EXPORT_CSV_KEYS (cli/render.py's Column kinds): the
+    times as date-times, the rest as the CSV writes them (export_kind)."""
+    case_kinds, cycle_kinds = export_kinds()
+    return ["time" if kind == "time" else export_kind(key)
+            for key, kind in zip(EXPORT_CSV_KEYS, (*case_kinds, *cycle_kinds))]
+
+
 def _merged(uow, ctx: Context, received: tuple = (None, None)) -> Iterator[tuple[list, list[list]]]:
     """Every case's values (received within `received`, if bounded) and its cycles' values,
     converted, in id order (export_rows.merged). Masking turned off by an administrator: the full

@@ -1406,6 +1406,8 @@ HELP_ZH_SHARED: dict[str, str] = {
     "Print the resulting case as one JSON object.": "以一个 JSON 对象输出处理后的案件。",
     "Print the result as one JSON object.": "以一个 JSON 对象输出结果。",
     "table, csv, json or jsonl.": "输出格式：table（表格）、csv、json 或 jsonl。",
+    "table, csv, json, jsonl or xlsx (a workbook: needs --output).":
+        "输出格式：table（表格）、csv、json、jsonl 或 xlsx（工作簿：须给出 --output）。",
     "table or json (--json is short for --format json).": "输出格式：table（表格）或 json（--json 即 --format json）。",
     "Short for --format json.": "即 --format json。",
     "Write to this file (atomically) instead of stdout ('-': stdout).": "写入此文件（原子写入），不输出到标准输出（'-' 表示标准输出）。",
@@ -1603,7 +1605,7 @@ HELP_ZH: dict[str, str] = {
     "import --json": "以 JSON 输出导入结果。",
     "export": "导出全部案件及其处理周期，流式输出，个人信息脱敏。\n\n"
               "--from 和 --to 只保留在该期间受理的案件（一张电子表格约可容纳一百万行）。",
-    "export --format": "csv（每个处理周期一行）或 jsonl（每件案件一行，处理周期在其中）。",
+    "export --format": "csv（每个处理周期一行）、jsonl（每件案件一行，处理周期在其中）或 xlsx（同 csv，单元格有类型；须给出 --output）。",
     "export --from": "只导出在此日期（或时间）当天及之后受理的案件。",
     "export --to": "只导出截至此日期（含当天）或时间受理的案件。",
 
@@ -1903,7 +1905,7 @@ TEXT.update({
     "acc.en_or_zh": ("en or zh", "en 或 zh"),
     "acc.zh_or_en": ("zh or en", "zh 或 en"),
     "acc.html_or_json": ("html or json", "以下之一：html、json"),
-    "acc.csv_or_jsonl": ("csv or jsonl", "csv 或 jsonl"),
+    "acc.export_format": ("csv, jsonl or xlsx", "csv、jsonl 或 xlsx"),
     "acc.true_or_false": ("true or false", "true 或 false"),
     # times and dates
     "acc.iso_time": ("a time such as 2026-03-18 14:30 (or 2026/3/18 9:30, or ISO 8601 with an offset: "
