@@ -86,6 +86,25 @@ def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
                     st.language)
 
 
+@staff_app.command("reactivate")
+def staff_reactivate(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
+                     json_out: bool = RESULT_JSON) -> None:
+    """Undo a deactivation (administrators only; recorded); cases reassigned meanwhile stay reassigned.
+
+    Example: complaintctl staff reactivate liqiang
+    """
+    st = state(ctx)
+    from complaintctl import services
+
+    person = services.staff_reactivate(st.uow(), st.context(), name=name)
+    if json_out:
+        render.print_json(person)
+        return
+    typer.echo(labels.t("done.staff_reactivated", st.language, name=person["name"]))
+    if person["open_cases"]:
+        render.message(labels.t("note.assigned_again", st.language, n=person["open_cases"], name=person["name"]))
+
+
 @staff_app.command("role")
 def staff_role(ctx: typer.Context, name: str = typer.Argument(..., help="Registered staff name."),
                role: str = typer.Argument(..., help="staff, manager, executive, admin or system."),

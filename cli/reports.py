@@ -227,12 +227,7 @@ def _escalation_table(st, result: dict, dry_run: bool) -> None:
     typer.echo("\n".join(lines))
     below = result.get("below_tier") or []
     if below:
-        # Each with whom it is and the role its new tier needs (an urgent case: an executive).
-        needs = [labels.t("below_tier.case", lang, ref=r["reference"], name=r["assignee"],
-                          role=labels.label(d.TIER_HANDLER[d.Tier(r["tier"])].value, lang, d.Role)) for r in below]
-        # One a line, as the escalations above (a mail's line stays short however many there are).
-        render.warn(labels.sentence("warn.below_tier", st.language, n=len(below), refs="".join("\n  " + n for n in needs)),
-                    st.language)
+        render.warn(labels.below_tier_warning(below, lang), lang)
 
 
 @report_app.command("regulatory")

@@ -97,6 +97,12 @@ def case_json(case, ctx: Context, *, full: dict[str, Any] | None = None,
     }
 
 
+def held_below_tier(case, handler_role: str | None) -> bool:
+    """An open case with someone whose role may not own its tier (`handler_role`: the assignee's),
+    as list marks it: `below_tier` of `show --json` and of every command's `--json`."""
+    return case.status in clocks.OPEN and d.below_tier(handler_role, case.tier)
+
+
 @dataclass
 class CaseDetail:
     case: dict[str, Any]
@@ -119,8 +125,7 @@ def case_detail(case, cycles: list, events: list, ctx: Context, as_of: dt.dateti
         raise InvalidValue("--as-of", said_time(as_of, ctx), "acc.as_of_received", at=said_time(case.received_at, ctx))
     view_ctx = ctx.at(as_of)
     view = case_json(case, view_ctx, full=full, related_ref=related_ref)
-    # With someone whose role may not own its tier (`handler_role`: the assignee's), as list marks it.
-    view["below_tier"] = case.status in clocks.OPEN and d.below_tier(handler_role, case.tier)
+    view["below_tier"] = held_below_tier(case, handler_role)
     texts = texts or {}
     erased = case.anonymised_at is not None
     timeline = [{

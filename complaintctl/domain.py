@@ -141,6 +141,7 @@ class Action(StrEnum):
     PURGE = "purge"
     STAFF_ADD = "staff_add"
     STAFF_DEACTIVATE = "staff_deactivate"
+    STAFF_REACTIVATE = "staff_reactivate"
     STAFF_ROLE = "staff_role"
     MASKING = "masking"
     EXTENSION_REQUEST = "extension_request"

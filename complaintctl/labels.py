@@ -134,6 +134,7 @@ CHOICES: dict[type[StrEnum], dict[str, tuple[str, str, tuple[str, ...]]]] = {
         "purge": ("Personal data anonymised", "个人信息匿名化", ()),
         "staff_add": ("Staff added", "新增员工", ()),
         "staff_deactivate": ("Staff deactivated", "员工停用", ()),
+        "staff_reactivate": ("Staff reactivated", "员工恢复启用", ()),
         "staff_role": ("Staff role changed", "员工角色变更", ()),
         "masking": ("Masking policy changed", "脱敏策略变更", ()),
         "extension_request": ("Extension requested", "申请延期", ()),
@@ -914,6 +915,9 @@ TEXT.update({
     "err.staff_deactivated": ("{field} {name!r} was deactivated (see 'complaintctl staff list'): "
                               "expected active staff",
                               "{field} {name!r} 已停用（见 complaintctl staff list）：请指定在职员工"),
+    "err.staff_active": ("staff {name!r} is active: only a deactivated member of staff can be reactivated "
+                         "(see 'complaintctl staff list')",
+                         "员工 {name!r} 在职：只有已停用的员工才能恢复启用（见 complaintctl staff list）"),
     "err.missing_contact": ("missing contact: a complaint by {channel} needs --phone or --email "
                             "(only a suggestion box or a letter may be anonymous)",
                             "缺少联系方式：通过「{channel}」提出的投诉须提供 --phone 或 --email（仅意见箱和信函可匿名）"),
@@ -1019,7 +1023,7 @@ ACCESS_ACTIONS: dict[str, tuple[str, str, str]] = {
     "reveal": ("show --reveal, letter --reveal", "see personal data in full", "查看完整个人信息"),
     "escalate_overdue": ("escalate --overdue", "escalate every overdue case", "批量升级超时案件"),
     "import": ("import", "import cases", "导入案件"),
-    "staff": ("staff add, staff deactivate, staff role, staff login", "manage staff and their logins",
+    "staff": ("staff add, staff deactivate, staff reactivate, staff role, staff login", "manage staff and their logins",
               "管理员工及其登录账户"),
     "masking": ("masking on, masking off", "change the masking policy", "变更脱敏策略"),
     "act_for": ("--as NAME", "act for someone", "代他人操作（--as）"),
@@ -1152,6 +1156,15 @@ TEXT["warn.below_tier"] = (
     "someone of the role it needs (complaintctl assign CASE --to NAME):{refs}",
     "{n} 件已升级的案件仍由级别不足的人员处理，请分派给所需级别的人员（complaintctl assign 编号 --to 姓名）：{refs}")
 TEXT["below_tier.case"] = ("{ref} ({name}; needs {role})", "{ref}（{name}；需{role}）")
+
+
+def below_tier_warning(cases: list[dict], lang: str = "en") -> str:
+    """The warning both `escalate CASE` and `escalate --overdue` give for escalated cases left with
+    someone whose role is below the new tier (each {reference, tier, assignee}): one a line, with
+    the role its tier needs (an urgent case: an executive), as a mail's line stays short."""
+    needs = [t("below_tier.case", lang, ref=c["reference"], name=c["assignee"],
+               role=label(d.TIER_HANDLER[d.Tier(c["tier"])].value, lang, d.Role)) for c in cases]
+    return sentence("warn.below_tier", lang, n=len(cases), refs="".join("\n  " + n for n in needs))
 
 
 TEXT["below_tier"] = ("Below tier", "级别不足")
@@ -1307,6 +1320,11 @@ def choice_word(value: str, lang: str, enum) -> str:
 TEXT.update({
     "done.staff_added": ("{name} added ({role})", "已登记员工 {name}（{role}）"),
     "done.staff_deactivated": ("{name} deactivated", "员工 {name} 已停用"),
+    "done.staff_reactivated": ("{name} reactivated", "员工 {name} 已恢复启用"),
+    "note.assigned_again": ("{n} open case(s) still assigned to {name} are theirs to handle again; cases reassigned "
+                            "while they were deactivated stay with their new handlers (complaintctl list --assignee {name})",
+                            "仍分派给 {name} 的 {n} 件未结案件由其继续处理；停用期间已改派的案件仍由新的处理人处理"
+                            "（complaintctl list --assignee {name}）"),
     "done.staff_role": ("{name} is now {role}", "{name} 的角色已改为{role}"),
     "done.staff_role_same": ("{name} is already {role}: nothing changed", "{name} 的角色已是{role}：未作更改"),
     "done.staff_login": ("{name} runs the tool as {login}", "{name} 以登录账户 {login} 使用本工具"),
@@ -1553,6 +1571,7 @@ HELP_ZH: dict[str, str] = {
     "staff add --login": "运行本工具所用的账户（操作系统账户；PostgreSQL 登录名）。",
     "staff add --department": "所属部门（随其案件显示）。",
     "staff deactivate": "停止向已离职或调岗的员工分派案件；其历史记录保留。",
+    "staff reactivate": "撤销员工停用（仅限系统管理员；留痕）：其可再次使用本工具，停用期间已改派的案件不会收回。",
     "staff role": "变更员工的角色（仅限系统管理员；留痕）。",
     "staff role ROLE": "staff、manager、executive、admin 或 system。",
     "staff login": "将员工与其运行本工具所用的登录账户对应（仅限系统管理员；留痕）。",

@@ -256,6 +256,8 @@ def _registry_history(s) -> tuple[dict, str, dict, dict, dict | None]:
                 person.update({"active": new.get("active", True), "login": new.get("login", _UNKNOWN)})
         elif action == d.Action.STAFF_DEACTIVATE.value and old.get("name") in staff:
             staff[old["name"]]["active"] = False
+        elif action == d.Action.STAFF_REACTIVATE.value and old.get("name") in staff:
+            staff[old["name"]]["active"] = True
         elif action == d.Action.MASKING.value:
             masking = new.get("masking", masking)
         elif action == d.Action.ACTION_ADD.value:

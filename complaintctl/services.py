@@ -22,6 +22,7 @@ from .context import said_time as _said
 from .context import REGION_PREFIX, regions_in_force, regions_recorded
 from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
 from .detail import CaseDetail, case_clocks, case_detail, case_json, found  # noqa: F401 (services.case_json, ...)
+from .detail import held_below_tier
 from .models import Case, Cycle, Event, Setting, Staff
 
 UTC = dt.timezone.utc
@@ -104,14 +105,17 @@ class Result:
     params: dict[str, Any] = field(default_factory=dict)
     warnings: list[tuple[str, dict]] = field(default_factory=list)  # each a labels key and its values
     provisional: list[int] = field(default_factory=list)  # years whose calendar is provisional
+    below_tier: list[dict[str, Any]] = field(default_factory=list)  # escalated above its handler's role
 
     def text(self, lang: str = "en") -> str:
         return labels.message(self.key, lang, self.case, **self.params)
 
     def notes(self, lang: str = "en") -> list[str]:
-        """The warnings in `lang`: a deadline in a year whose holiday schedule is provisional."""
+        """The warnings in `lang`: a deadline in a year whose holiday schedule is provisional; a case
+        escalated above its handler's role, to be reassigned."""
         return [labels.t("provisional", lang, year=y) for y in self.provisional] + \
-            [labels.t(key, lang, **values) for key, values in self.warnings]
+            [labels.t(key, lang, **values) for key, values in self.warnings] + \
+            ([labels.below_tier_warning(self.below_tier, lang)] if self.below_tier else [])
 
     @property
     def message(self) -> str:
@@ -126,13 +130,19 @@ def load_case(uow, key: str) -> Case:
     return found(uow.session.get(Case, case_id), key)
 
 
-def _staff(uow, name: str, field_name: str = "staff") -> Staff:
+def _registered(uow, name: str, field_name: str = "staff") -> Staff:
+    """Registered staff by name, active or not (UnknownStaff otherwise)."""
     clean = d.clean_name(field_name, name)
     person = uow.session.execute(select(Staff).where(Staff.name == clean)).scalar_one_or_none()
     if person is None:
         raise UnknownStaff(clean, field_name)
+    return person
+
+
+def _staff(uow, name: str, field_name: str = "staff") -> Staff:
+    person = _registered(uow, name, field_name)
     if not person.active:
-        raise UserError("err.staff_deactivated", field=field_name, name=clean)
+        raise UserError("err.staff_deactivated", field=field_name, name=person.name)
     return person
 
 
@@ -287,8 +297,10 @@ def _result(uow, ctx: Context, case: Case, key: str, warnings: list[tuple[str, d
             **params) -> Result:
     years = deadlines.provisional_years(ctx.calendar, case.due_at, case.regulatory_due_at)
     full = _full(uow, case) if _unmasked(uow, ctx) else None
-    return Result(case_json(case, ctx, full=full, related_ref=_related_ref(uow, case)), key, params,
-                  list(warnings or []), years)
+    view = case_json(case, ctx, full=full, related_ref=_related_ref(uow, case))
+    role = uow.session.execute(role_select(case.assignee)).scalar() if case.assignee else None
+    view["below_tier"] = held_below_tier(case, role)  # as show --json has it
+    return Result(view, key, params, list(warnings or []), years)
 
 
 def _unmasked(uow, ctx: Context) -> bool:
@@ -576,7 +588,10 @@ def escalate(uow, ctx: Context, key: str, *, to: str, reason: str | None, at: st
                                higher=higher)
         _raise_tier(uow, ctx, case, _cycle(uow, case), new_tier, when, why, automatic)
         uow.commit()
-        return _result(uow, ctx, case, "msg.escalated", old=current.value, new=new_tier.value)
+        result = _result(uow, ctx, case, "msg.escalated", old=current.value, new=new_tier.value)
+        if result.case["below_tier"]:  # left with someone below the new tier: warned, as escalate --overdue does
+            result.below_tier = [{"reference": case.reference, "tier": case.tier, "assignee": case.assignee}]
+        return result
 
 
 def _raise_tier(uow, ctx: Context, case: Case, cycle: Cycle, new_tier: d.Tier, when: dt.datetime, why: str,
@@ -1121,12 +1136,38 @@ def staff_deactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
         uow.session.add(person)
         if person.login:
             uow.store.adapter.map_login(uow.session.connection(), person.login, person.role, None)
-        open_cases = uow.session.execute(select(func.count()).where(
-            Case.assignee == person.name, Case.status.in_([s.value for s in d.OPEN_STATUSES]))).scalar_one()
+        open_cases = _open_cases_of(uow, person)
         audit.append(uow, case_id=None, action=d.Action.STAFF_DEACTIVATE.value, actor=ctx.actor, occurred_at=ctx.now,
                      recorded_at=ctx.now, old={"name": person.name, "active": True}, new={"active": False})
         uow.commit()
         return {**staff_json(person, ctx), "open_cases": open_cases}
+
+
+def staff_reactivate(uow, ctx: Context, *, name: str) -> dict[str, Any]:
+    """Undo a deactivation (one made in error, or someone back): they may act again, and on
+    PostgreSQL their login gets its role's group role back. Cases stay where they are: those still
+    assigned to them are theirs again (counted), those reassigned meanwhile stay with their new handler."""
+    access.require(ctx, Do.STAFF)
+    with uow:
+        person = _registered(uow, name, "name")
+        if person.active:
+            raise UserError("err.staff_active", name=person.name)
+        person.active = True
+        uow.session.add(person)
+        if person.login:
+            uow.store.adapter.map_login(uow.session.connection(), person.login, None, person.role)
+        open_cases = _open_cases_of(uow, person)
+        audit.append(uow, case_id=None, action=d.Action.STAFF_REACTIVATE.value, actor=ctx.actor,
+                     occurred_at=ctx.now, recorded_at=ctx.now, old={"name": person.name, "active": False},
+                     new={"active": True})
+        uow.commit()
+        return {**staff_json(person, ctx), "open_cases": open_cases}
+
+
+def _open_cases_of(uow, person: Staff) -> int:
+    """How many open cases are assigned to `person` (their lead handler)."""
+    return uow.session.execute(select(func.count()).where(
+        Case.assignee == person.name, Case.status.in_([s.value for s in d.OPEN_STATUSES]))).scalar_one()
 
 
 def staff_json(p: Staff, ctx: Context) -> dict[str, Any]:
@@ -1331,7 +1372,8 @@ def escalate_overdue(uow, ctx: Context, *, as_of: str | None = None, dry_run: bo
 
 def _left_below_tier(uow, escalated: list[dict], handlers: dict[str, str]) -> list[dict]:
     """The escalated cases still with someone whose role does not fit the new tier (an important
-    case with front-line staff): they must be reassigned, and `escalate` says so."""
+    case with front-line staff, by domain.below_tier, the one rule): they must be reassigned, and
+    `escalate` says so."""
     names = set(handlers.values())
     if not names:
         return []
@@ -1340,6 +1382,6 @@ def _left_below_tier(uow, escalated: list[dict], handlers: dict[str, str]) -> li
     out = []
     for r in escalated:
         who = handlers.get(r["reference"])
-        if who in roles and not d.can_handle(d.Role(roles[who]), d.Tier(r["to"])):
+        if who in roles and d.below_tier(roles[who], r["to"]):
             out.append({"reference": r["reference"], "tier": r["to"], "assignee": who, "role": roles[who]})
     return out

@@ -1,6 +1,8 @@
 """Who may do what: the operator is the login, roles are checked on every command, --as is for
 administrators only, masking policy lives in the database, and no control character reaches a
 terminal. The suite runs as the account that created each database: its administrator."""
+import json
+
 import pytest
 
 from complaintctl import access
@@ -57,9 +59,51 @@ def test_acting_for_deactivated_staff_is_refused(cli):
     assert "wangfang is deactivated" in cli.fails("--as", "wangfang", "note", ref, "x", code=4)
 
 
+def test_a_deactivation_is_undone_by_reactivate_which_takes_back_no_case(cli):
+    """A deactivation made in error is undone by an administrator, recorded as one event that db check
+    replays; the person may act again, and the cases reassigned meanwhile stay with their new handler."""
+    cli.staff()
+    kept, moved = cli.log(), cli.log()
+    cli("assign", kept, "--to", "wangfang")
+    cli("assign", moved, "--to", "wangfang")
+    cli("staff", "deactivate", "wangfang")
+    cli("assign", moved, "--to", "zhangwei")
+    assert "wangfang is deactivated" in cli.fails("--as", "wangfang", "note", kept, "x", code=4)
+    assert cli.fails("--as", "zhangwei", "staff", "reactivate", "wangfang", code=4).startswith(
+        "complaintctl: error: not permitted: only ")
+    events = cli.scalar("SELECT count(*) FROM events")
+    r = cli("staff", "reactivate", "wangfang")
+    assert r.stdout == "wangfang reactivated\n"
+    assert r.stderr.startswith("1 open case(s) still assigned to wangfang are theirs to handle again; cases "
+                               "reassigned while they were deactivated stay with their new handlers")
+    assert cli.scalar("SELECT count(*) FROM events") == events + 1
+    action, actor, old, new = cli.sql("SELECT action, actor, old, new FROM events ORDER BY id DESC LIMIT 1")[0]
+    assert (action, actor, json.loads(old), json.loads(new)) == (
+        "staff_reactivate", cli.admin, {"name": "wangfang", "active": False}, {"active": True})
+    assert {r["name"]: r["active"] for r in cli.json("staff", "list", "--format", "json")}["wangfang"] is True
+    assert {c["reference"]: c["assignee"] for c in cli.json("list", "--format", "json")} == {
+        kept: "wangfang", moved: "zhangwei"}
+    cli("--as", "wangfang", "note", kept, "回来继续处理")
+    cli("assign", moved, "--to", "wangfang")  # assignable again
+    assert cli("db", "check").exit_code == 0  # the reactivation replays
+    # Someone active, or unknown, is refused with one line, nothing written; in Chinese too.
+    err = cli.fails("staff", "reactivate", "wangfang")
+    assert err == ("complaintctl: error: staff 'wangfang' is active: only a deactivated member of staff can be "
+                   "reactivated (see 'complaintctl staff list')")
+    assert "unknown name 'ghost'" in cli.fails("staff", "reactivate", "ghost")
+    cli("staff", "deactivate", "sunli")
+    assert cli("--lang", "zh", "staff", "reactivate", "sunli").stdout == "员工 sunli 已恢复启用\n"
+    assert "只有已停用的员工才能恢复启用" in cli.fails("--lang", "zh", "staff", "reactivate", "sunli")
+    # Reactivated behind the tool's back, the replay says so.
+    cli("staff", "deactivate", "sunli")
+    cli.sql("UPDATE staff SET active = true WHERE name = 'sunli'")
+    assert "staff sunli: active is True but its history says False" in cli("db", "check", expect=None).stdout
+
+
 @pytest.mark.parametrize("who, args", [
     ("wangfang", ["staff", "add", "boss", "--role", "executive"]),
     ("zhangwei", ["staff", "deactivate", "wangfang"]),
+    ("zhangwei", ["staff", "reactivate", "wangfang"]),
     ("sunli", ["staff", "role", "wangfang", "executive"]),
     ("sunli", ["masking", "off", "--reason", "x"]),
     ("wangfang", ["assign", "{ref}", "--to", "wangfang", "--override", "--reason", "x"]),

@@ -134,6 +134,7 @@ def test_bad_config_names_the_key(cli, tmp_path):
     (["demo", "--count", "0", "--force"], "invalid --count 0"),
     (["staff", "add", "a\tb", "--role", "staff"], "invalid name"),
     (["staff", "deactivate", "ghost"], "unknown name 'ghost'"),
+    (["staff", "reactivate", "ghost"], "unknown name 'ghost'"),
     (["--as", "ghost", "show", "C-2026-000001"], "unknown --as 'ghost'"),
 ])
 def test_bad_input_to_every_other_command(cli, args, needle):

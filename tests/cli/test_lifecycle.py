@@ -1,5 +1,7 @@
 """The lifecycle commands, driven as a user would, with time fixed by --received-at and --at."""
 
+import json
+
 import pytest
 
 from complaintctl.db import HEAD_REVISION
@@ -135,6 +137,35 @@ def test_escalation_to_urgent_sets_a_24_hour_plan(cli):
     case = cli.json("escalate", ref, "--to", "紧急", "--reason", "媒体关注", "--at", "2026-03-03T09:00", "--json")
     assert case["first_response_due_at"] == "2026-03-04T09:00:00+08:00"
     assert "a tier above urgent" in cli.fails("escalate", ref, "--to", "important", "--reason", "x")
+
+
+def test_escalating_a_case_above_its_handler_s_role_warns_as_the_overdue_run_does(cli):
+    """Front-line staff left holding an urgent case (its 24-hour plan clock running) is named in the
+    warning escalate --overdue gives, in either language and with --json; the escalation stands."""
+    cli.staff()
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("assign", ref, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    r = cli("escalate", ref, "--to", "urgent", "--reason", "媒体关注", "--at", "2026-03-03T09:00")
+    assert r.stdout.startswith(f"{ref} escalated General -> Urgent (plan due")
+    assert r.stderr == ("warning: 1 escalated case(s) are still with someone whose role is below the new tier: "
+                        "reassign each to someone of the role it needs (complaintctl assign CASE --to NAME):\n"
+                        f"  {ref} (wangfang; needs Executive)\n")
+    assert cli.json("show", ref, "--json")["case"]["below_tier"] is True
+    second = cli.log(received="2026-03-02T10:00")
+    cli("assign", second, "--to", "wangfang", "--at", "2026-03-02T11:00")
+    r = cli("--lang", "zh", "escalate", second, "--to", "重要", "--reason", "金额较大", "--at", "2026-03-03T09:00", "--json")
+    assert json.loads(r.stdout)["below_tier"] is True  # the case as show --json has it
+    assert "1 件已升级的案件仍由级别不足的人员处理" in r.stderr and f"{second}（wangfang；需中层管理人员）" in r.stderr
+    # A handler whose role fits the new tier, or no handler yet: nothing to warn about.
+    cli("assign", second, "--to", "zhangwei", "--at", "2026-03-03T10:00")
+    r = cli("escalate", second, "--to", "urgent", "--reason", "x", "--at", "2026-03-03T11:00", "--json")
+    assert json.loads(r.stdout)["below_tier"] is True and "needs Executive" in r.stderr
+    third = cli.log(received="2026-03-02T10:00")
+    cli("assign", third, "--to", "zhangwei", "--at", "2026-03-02T11:00")
+    r = cli("escalate", third, "--to", "important", "--reason", "x", "--at", "2026-03-03T09:00", "--json")
+    assert json.loads(r.stdout)["below_tier"] is False and r.stderr == ""
+    r = cli("escalate", cli.log(received="2026-03-02T10:00"), "--to", "urgent", "--reason", "x", "--at", "2026-03-03T09:00")
+    assert r.stderr == ""
 
 
 def test_urgent_case_plan_and_staleness(cli):
