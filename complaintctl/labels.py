@@ -1904,10 +1904,10 @@ TEXT.update({
     "acc.csv_or_jsonl": ("csv or jsonl", "csv 或 jsonl"),
     "acc.true_or_false": ("true or false", "true 或 false"),
     # times and dates
-    "acc.iso_time": ("a time such as 2026-03-18 14:30 (or 2026/3/18 9:30, or ISO 8601 with an offset: "
-                     "2026-03-18T14:30+08:00), or a date 2026-03-18",
-                     "时间，如 2026-03-18 14:30（或 2026/3/18 9:30，或带时差的 ISO 8601：2026-03-18T14:30+08:00），"
-                     "或日期 2026-03-18"),
+    "acc.iso_time": ("a time such as 2026-03-18 14:30 (or 2026/3/18 9:30, 2026-03-18 24:00 for the day's end, "
+                     "or ISO 8601 with an offset: 2026-03-18T14:30+08:00), or a date 2026-03-18",
+                     "时间，如 2026-03-18 14:30（或 2026/3/18 9:30，日终 2026-03-18 24:00，"
+                     "或带时差的 ISO 8601：2026-03-18T14:30+08:00），或日期 2026-03-18"),
     "acc.date_form": ("a date in the form {fmt}", "形如 {fmt} 的日期"),
     "acc.date_example": ("a date such as 2026-03-18", "日期，如 2026-03-18"),
     "acc.date_between": ("a date between {low} and {high}", "{low} 年至 {high} 年之间的日期"),
