@@ -622,3 +622,30 @@ def test_a_time_shown_as_24_00_is_read_back_as_00_00_of_the_next_day(cli):
     for text in ("2026-03-05 24:01", "2026-03-05 25:00", "2026-03-05 24:00:01"):
         assert f"invalid --as-of '{text}': expected a time such as" in cli.fails(*report, text)
         assert f"invalid --at '{text}'" in cli.fails("note", ref, "x", "--at", text)
+
+
+@pytest.mark.sqlite_only
+def test_init_without_a_language_leaves_it_to_the_locale_of_each_run(home, tmp_path, monkeypatch):
+    """init run under the C locale wrote `lang = "en"`, which then overrode a Chinese locale for
+    good. Now only a chosen language (--language) is written; without one each run's locale
+    decides, and the precedence stays --lang > the config's lang > the locale."""
+    config = home / "config" / "complaintctl" / "config.toml"
+    config.unlink()
+    assert _run(["--db", str(tmp_path / "a.db"), "init", "--branch", "SH002", "--yes"]).exit_code == 0
+    assert "lang" not in tomllib.loads(config.read_text())
+    lang = {r["key"]: r for r in json.loads(_run(["config", "show", "--format", "json"]).stdout)}["lang"]
+    assert (lang["value"], lang["source"]) == ("en", "default")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    lang = {r["key"]: r for r in json.loads(_run(["config", "show", "--format", "json"]).stdout)}["lang"]
+    assert (lang["value"], lang["source"]) == ("zh", "locale")
+    assert _run(["list"]).stderr.strip() == "没有符合条件的案件。"
+    assert _run(["--lang", "en", "list"]).stderr.strip() == "No cases match."
+    # A language chosen at init is written, and is the config's: over the locale, under --lang.
+    chosen = tmp_path / "chosen.toml"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert _run(["--db", str(tmp_path / "b.db"), "init", "--branch", "SH003", "--language", "en", "--path", str(chosen),
+                 "--yes"]).exit_code == 0
+    assert tomllib.loads(chosen.read_text())["lang"] == "en"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert _run(["--config", str(chosen), "list"]).stderr.strip() == "No cases match."
+    assert _run(["--config", str(chosen), "--lang", "zh", "list"]).stderr.strip() == "没有符合条件的案件。"
