@@ -601,13 +601,13 @@ def init(
     lang_now = st.language
     interactive = not yes and sys.stdin.isatty()
 
-    def ask(key: str, default: str, check=None) -> str:
+    def ask(key: str, default: str, check=None, **params) -> str:
         """Ask until the answer is valid (a bad answer says why and asks again); with --yes or off a
-        terminal, take the default."""
+        terminal, take the default (an empty one is not shown)."""
         if not interactive:
             return default
         while True:
-            answer = typer.prompt(labels.t(key, lang_now), default=default)
+            answer = typer.prompt(labels.t(key, lang_now, **params), default=default, show_default=bool(default))
             try:
                 if check is not None:
                     check(answer)
@@ -619,7 +619,9 @@ def init(
         branch=branch if branch is not None else ask("init.ask_branch", "", setup.check_branch),
         timezone=timezone or ask("init.ask_timezone", "Asia/Shanghai", setup.check_timezone),
         country=country or ask("init.ask_country", "CN", setup.check_country),
-        lang=lang or ask("init.ask_language", lang_now, setup.check_language),
+        # Written only when chosen (--language, or typed at the prompt): else the locale decides.
+        lang=lang if lang is not None else (ask("init.ask_language", "", setup.check_language,
+                                                lang=setup.locale_language(os.environ)) or None),
         staff=[i for s in staff for i in setup.staff_items(s)] if staff else setup.staff_items(
             ask("init.ask_staff", "", setup.check_staff)),
         path=path or named or user_config_file(), force=force,

@@ -2,7 +2,8 @@
 reading and showing of the times a user types.
 
 Times typed by a user are read in one place (`read_time`): ISO 8601 (or a given strptime format),
-read in the business timezone when they carry no offset, between MIN_YEAR and MAX_YEAR.
+24:00 (as deadlines are shown) being 00:00 of the next day, read in the business timezone when
+they carry no offset, between MIN_YEAR and MAX_YEAR.
 """
 from __future__ import annotations
 
@@ -78,14 +79,9 @@ def read_time(text: str | None, tz, field_name: str, *, date_format: str | None 
     if not raw:
         raise InvalidValue(field_name, text, accepted, **accepted_params)
     try:
-        if date_format:
-            value = dt.datetime.strptime(raw, date_format)
-        else:
-            value = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
-    except ValueError:
-        value = None if date_format else _loose_time(raw)
-        if value is None:
-            raise InvalidValue(field_name, text, accepted, **accepted_params) from None
+        value = dt.datetime.strptime(raw, date_format) if date_format else _typed_time(raw)
+    except (ValueError, OverflowError):
+        raise InvalidValue(field_name, text, accepted, **accepted_params) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
@@ -93,15 +89,40 @@ def read_time(text: str | None, tz, field_name: str, *, date_format: str | None 
     return value.astimezone(UTC)
 
 
+def _typed_time(raw: str) -> dt.datetime:
+    """A time typed in any form read_time accepts without a format (naive unless it carries an
+    offset), or ValueError. 24:00 is 00:00 of the next day, as the clocks show a deadline."""
+    end = _END_OF_DAY.match(_normalised(raw))
+    if end is not None:
+        return _typed_time(f"{end['day']} 00:00{end['offset'] or ''}") + dt.timedelta(days=1)
+    try:
+        return dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
+    except ValueError:
+        value = _loose_time(raw)
+        if value is None:
+            raise
+        return value
+
+
+# The end of a day as deadlines are shown (2026-12-02 24:00), also 24:00:00 and ISO 8601's T24:00;
+# only an exact 24:00 (24:01, 25:00 stay refused by the date-time readers below).
+_END_OF_DAY = re.compile(r"^(?P<day>.+?)[ T]+24(?::?00(?::?00(?:[.,]0+)?)?)?(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?$")
+
+
 # A time as a counter types it: 2026/10/9 9:30, 2026.10.09, 2026-10-9 (full-width digits too).
 _LOOSE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-def _loose(text: str):
-    """The parts of a time typed as _LOOSE reads it (full-width digits and marks as ASCII), or None."""
+def _normalised(text: str) -> str:
+    """A typed time with full-width digits and marks as ASCII."""
     import unicodedata
 
-    return _LOOSE.match(unicodedata.normalize("NFKC", text).strip())
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _loose(text: str):
+    """The parts of a time typed as _LOOSE reads it (full-width digits and marks as ASCII), or None."""
+    return _LOOSE.match(_normalised(text))
 
 
 def _loose_time(raw: str) -> dt.datetime | None:

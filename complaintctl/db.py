@@ -27,6 +27,7 @@ from .files import cannot_write
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_path, sqlite_time_text, stored_utc, time_text  # noqa: F401
+from .stored import marked_read_only, read_only_uri
 from .stored import (PG_COPY_SETTINGS, SIDE_FILES, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
                      whole_hour_offsets)
 
@@ -569,6 +570,15 @@ class _SQLite(_Adapter):
         engine.dialect.complaintctl_time_writer = self.time_writer()
         busy_ms = int(self.busy_timeout * 1000)
 
+        @event.listens_for(engine, "do_connect")
+        def _on_do_connect(_dialect, _record, cargs, cparams):
+            # A file marked read-only (no write bit for anyone) is opened read-only, root too, whom
+            # the file system would let write it: a write is then refused as it is for any other
+            # account (err.db_readonly), and nothing (a WAL's checkpoint neither) reaches the file.
+            if self.path is not None and marked_read_only(self.path):
+                cargs[:] = [read_only_uri(self.path)]
+                cparams["uri"] = True
+
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
             # Take transaction control away from the driver so BEGIN IMMEDIATE can be issued.
@@ -576,7 +586,9 @@ class _SQLite(_Adapter):
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cur.execute("PRAGMA foreign_keys = ON")
-            if self._holds_data():  # an empty file stays empty until its schema is made (new_schema)
+            # An empty file stays empty until its schema is made (new_schema); one that may not be
+            # written keeps its mode (setting it is a write, refused: reading commands still work).
+            if self._holds_data() and self._writable():
                 cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
             # Deleted and overwritten content is zeroed in the file, so an erased value (db purge)
@@ -597,6 +609,13 @@ class _SQLite(_Adapter):
             return self.path is None or os.path.getsize(self.path) > 0
         except OSError:
             return True  # (not there yet, or unreadable: SQLite says what is wrong)
+
+    def _writable(self) -> bool:
+        """Whether this process may write the database file (and the file is not marked read-only)."""
+        path = self.path
+        if path is None or not path.exists():
+            return True
+        return not marked_read_only(path) and os.access(path, os.W_OK)
 
     def new_schema(self, engine: sa.Engine) -> None:
         """Before the schema of a new (empty) file is made: WAL mode, which stays with the file."""

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import namedtuple
 from pathlib import Path
 
-from .stored import PG_COPY_SETTINGS, copy_blocks, sqlite_path
+from .stored import PG_COPY_SETTINGS, copy_blocks, marked_read_only, read_only_uri, sqlite_path
 
 Person = namedtuple("Person", "id name role branch active")  # what access.identify_with reads of staff
 # Each backend's driver, and the paramstyle complaintctl/sqltext.py compiles its statements in.
@@ -240,7 +240,11 @@ class _SQLiteReader(Reader):
     def __init__(self, path: str, busy_timeout: float):
         import sqlite3
 
-        super().__init__(sqlite3.connect(path, timeout=busy_timeout, isolation_level=None), sqlite3.Error)
+        # A file marked read-only is opened so, as the full way's adapter opens it (db.py): a WAL
+        # left beside it is not checkpointed into it when root closes the connection.
+        ro = marked_read_only(path)
+        con = sqlite3.connect(read_only_uri(path) if ro else path, timeout=busy_timeout, isolation_level=None, uri=ro)
+        super().__init__(con, sqlite3.Error)
         self.file = Path(path)
         self.con.execute("BEGIN")  # one snapshot for every statement, as the unit of work has
 

@@ -867,7 +867,8 @@ TEXT.update({
     "init.ask_branch": ("Branch code", "网点代码"),
     "init.ask_timezone": ("Time zone", "时区"),
     "init.ask_country": ("Calendar country", "节假日日历国家"),
-    "init.ask_language": ("Language (en/zh)", "语言（en/zh）"),
+    "init.ask_language": ("Language (en/zh; Enter: as the system's locale says, now {lang})",
+                          "语言（en/zh；直接回车：随系统语言环境，当前为 {lang}）"),
     "init.ask_staff": ("First staff (NAME:ROLE, comma-separated)", "首批员工（姓名:角色，逗号分隔）"),
     "init.done": ("wrote {path}; database ready at {where}; {n} staff registered",
                   "已写入配置 {path}；数据库就绪：{where}；已登记 {n} 名员工"),
@@ -1927,10 +1928,10 @@ TEXT.update({
     "acc.export_format": ("csv, jsonl or xlsx", "csv、jsonl 或 xlsx"),
     "acc.true_or_false": ("true or false", "true 或 false"),
     # times and dates
-    "acc.iso_time": ("a time such as 2026-03-18 14:30 (or 2026/3/18 9:30, or ISO 8601 with an offset: "
-                     "2026-03-18T14:30+08:00), or a date 2026-03-18",
-                     "时间，如 2026-03-18 14:30（或 2026/3/18 9:30，或带时差的 ISO 8601：2026-03-18T14:30+08:00），"
-                     "或日期 2026-03-18"),
+    "acc.iso_time": ("a time such as 2026-03-18 14:30 (or 2026/3/18 9:30, 2026-03-18 24:00 for the day's end, "
+                     "or ISO 8601 with an offset: 2026-03-18T14:30+08:00), or a date 2026-03-18",
+                     "时间，如 2026-03-18 14:30（或 2026/3/18 9:30，日终 2026-03-18 24:00，"
+                     "或带时差的 ISO 8601：2026-03-18T14:30+08:00），或日期 2026-03-18"),
     "acc.date_form": ("a date in the form {fmt}", "形如 {fmt} 的日期"),
     "acc.date_example": ("a date such as 2026-03-18", "日期，如 2026-03-18"),
     "acc.date_between": ("a date between {low} and {high}", "{low} 年至 {high} 年之间的日期"),

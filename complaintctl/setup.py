@@ -27,7 +27,14 @@ def check_country(value: str) -> None:
 
 
 def check_language(value: str) -> None:
-    config.check_value("lang", value.strip())
+    """The language typed at init's prompt; an empty answer leaves it to the locale."""
+    if value.strip():
+        config.check_value("lang", value.strip())
+
+
+def locale_language(env) -> str:
+    """The language a config without `lang` runs in: the locale's, else the default."""
+    return config.locale_lang(env) or config.DEFAULTS["lang"]
 
 
 def check_branch(value: str) -> None:
@@ -66,12 +73,15 @@ def _people(staff: list[str]) -> list[tuple[str, str, str | None]]:
     return people
 
 
-def plan(*, branch: str, timezone: str, country: str, lang: str, staff: list[str], path: Path, force: bool,
+def plan(*, branch: str, timezone: str, country: str, lang: str | None, staff: list[str], path: Path, force: bool,
          database: str | None = None) -> Plan:
     """Check every answer before anything is written. `database` (the --db given to init) is
-    remembered in the config, so later commands from any folder use the same register."""
-    values = {"timezone": timezone.strip(), "lang": lang.strip(), "branch": branch.strip(),
-              "calendar.country": country.strip().upper()}
+    remembered in the config, so later commands from any folder use the same register. `lang` is
+    written only when the operator chose one: without it the locale decides each run (a `lang` in
+    the file would override the locale for good)."""
+    values = {"timezone": timezone.strip(), "branch": branch.strip(), "calendar.country": country.strip().upper()}
+    if lang is not None:
+        values["lang"] = lang.strip()
     for key, value in values.items():
         config.check_value(key, value)
     if database:

@@ -54,6 +54,23 @@ def sqlite_path(url: str) -> str | None:
     return unquote(url[found.end():].split("?", 1)[0], errors="surrogateescape")
 
 
+def marked_read_only(path: str | Path) -> bool:
+    """A SQLite file with no write permission for anyone (chmod 444: an archive the operator marked
+    read-only on purpose). Root could write it anyway; the tool opens it read-only for everyone."""
+    try:
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return False  # (not there yet, or unreadable: SQLite says what is wrong)
+
+
+def read_only_uri(path: str | Path) -> str:
+    """SQLite's URI opening `path` read-only (mode=ro): no write, and no checkpoint of a WAL left
+    beside it, reaches the file, whoever runs the command."""
+    from urllib.parse import quote
+
+    return f"file:{quote(os.path.abspath(path), safe='/')}?mode=ro"
+
+
 def sqlite_time_text(value: dt.datetime | None) -> str | None:
     """An aware time as SQLite stores it: naive UTC text with microseconds always written."""
     if value is None:

@@ -595,3 +595,57 @@ def test_the_timeline_table_is_in_the_order_things_happened(cli, tmp_path, monke
     monkeypatch.setenv("COLUMNS", "80")
     zh = cli("--lang", "zh", "show", ref, "--as-of", "2026-10-13T09:00").stdout
     assert "监管时限：2026-11-11 24:00" in zh and "语言：中文" in zh
+
+
+def test_a_time_shown_as_24_00_is_read_back_as_00_00_of_the_next_day(cli):
+    """Deadlines are shown as 24:00 of their last day, but every time option refused 24:00 typed
+    back (exit 2). Now 24:00, 24:00:00 and T24:00 are 00:00 of the next day, in every option and
+    the lean way as the full way; 24:01 and 25:00 stay refused."""
+    from tests.cli.test_lean_overdue import _run
+
+    ref = cli.log(received="2026-03-02T10:00")
+    assert "2026-03-05 24:00" in cli("show", ref, "--as-of", "2026-03-03").stdout  # the internal deadline
+    report = ["report", "overdue", "--format", "csv", "--as-of"]
+    for lean_way in (True, False):
+        midnight = _run(["--db", str(cli.db), *report, "2026-03-06 00:00"], lean_way=lean_way)
+        assert midnight[0] == 0 and ref in midnight[1].decode()
+        for text in ("2026-03-05 24:00", "2026-03-05 24:00:00", "2026-03-05T24:00", "2026-03-05T24:00+08:00",
+                     "2026/3/5 24:00"):
+            assert _run(["--db", str(cli.db), *report, text], lean_way=lean_way) == midnight, (text, lean_way)
+        shown = _run(["--db", str(cli.db), "show", ref, "--json", "--as-of", "2026-03-05 24:00"], lean_way=lean_way)
+        assert shown[0] == 0 and json.loads(shown[1])["case"]["overdue"] is True, lean_way
+    cli("note", ref, "written up late", "--at", "2026-03-02 24:00")
+    late = cli.log(received="2026-03-09 24:00")
+    events = cli.json("show", ref, "--json")["events"]
+    assert [e["occurred_at"] for e in events if e["action"] == "note"] == ["2026-03-03T00:00:00+08:00"]
+    assert cli.json("show", late, "--json")["case"]["received_at"] == "2026-03-10T00:00:00+08:00"
+    for text in ("2026-03-05 24:01", "2026-03-05 25:00", "2026-03-05 24:00:01"):
+        assert f"invalid --as-of '{text}': expected a time such as" in cli.fails(*report, text)
+        assert f"invalid --at '{text}'" in cli.fails("note", ref, "x", "--at", text)
+
+
+@pytest.mark.sqlite_only
+def test_init_without_a_language_leaves_it_to_the_locale_of_each_run(home, tmp_path, monkeypatch):
+    """init run under the C locale wrote `lang = "en"`, which then overrode a Chinese locale for
+    good. Now only a chosen language (--language) is written; without one each run's locale
+    decides, and the precedence stays --lang > the config's lang > the locale."""
+    config = home / "config" / "complaintctl" / "config.toml"
+    config.unlink()
+    assert _run(["--db", str(tmp_path / "a.db"), "init", "--branch", "SH002", "--yes"]).exit_code == 0
+    assert "lang" not in tomllib.loads(config.read_text())
+    lang = {r["key"]: r for r in json.loads(_run(["config", "show", "--format", "json"]).stdout)}["lang"]
+    assert (lang["value"], lang["source"]) == ("en", "default")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    lang = {r["key"]: r for r in json.loads(_run(["config", "show", "--format", "json"]).stdout)}["lang"]
+    assert (lang["value"], lang["source"]) == ("zh", "locale")
+    assert _run(["list"]).stderr.strip() == "没有符合条件的案件。"
+    assert _run(["--lang", "en", "list"]).stderr.strip() == "No cases match."
+    # A language chosen at init is written, and is the config's: over the locale, under --lang.
+    chosen = tmp_path / "chosen.toml"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert _run(["--db", str(tmp_path / "b.db"), "init", "--branch", "SH003", "--language", "en", "--path", str(chosen),
+                 "--yes"]).exit_code == 0
+    assert tomllib.loads(chosen.read_text())["lang"] == "en"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert _run(["--config", str(chosen), "list"]).stderr.strip() == "No cases match."
+    assert _run(["--config", str(chosen), "--lang", "zh", "list"]).stderr.strip() == "没有符合条件的案件。"

@@ -359,3 +359,38 @@ def test_revision_0018_keeps_each_decided_cycles_working_time_as_the_decision_do
     assert cli.sql("select case_id, number, working_seconds from cycles order by case_id, number") == kept
     assert cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json") == sla
     assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_database_marked_read_only_is_written_by_no_one_not_even_root(cli, tmp_path):
+    """A file with no write bit for anyone (chmod 444: an archive) was written when root ran a
+    writing command (root passes file permissions), and a change left in a WAL beside it was
+    checkpointed into it by any command root ran. Now root gets the refusal any other account gets
+    (exit 1, one line) and nothing reaches the file; reading commands still work, both ways."""
+    from tests.cli.test_lean_overdue import _run
+
+    cli.staff()
+    first = cli.log()
+    backup = tmp_path / "backup.db"  # rollback-journal mode: a command may not switch it to WAL either
+    cli("db", "backup", str(backup))
+    # A copy taken while a change was still in the WAL (another connection open, nothing checkpointed).
+    held = sqlite3.connect(cli.db)
+    held.execute("select count(*) from cases").fetchone()
+    second = cli.log()
+    pending = tmp_path / "pending.db"
+    pending.write_bytes(cli.db.read_bytes())
+    Path(f"{pending}-wal").write_bytes(Path(f"{cli.db}-wal").read_bytes())
+    held.close()
+    assert Path(f"{pending}-wal").stat().st_size > 0
+    for archive, refs in ((backup, [first]), (pending, [second, first])):
+        archive.chmod(0o444)
+        before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (archive, Path(f"{archive}-wal")) if p.exists()}
+        for args in (["note", first, "written in the archive"], ["log", "--channel", "hotline", "--phone", "13812345678",
+                                                               "--description", "x"], ["assign", first, "--to", "wangfang"]):
+            err = _fails_env(cli, "--db", str(archive), *args)
+            assert err == f"complaintctl: error: database '{archive}' is read-only: check the file's and folder's permissions"
+        for lean_way in (True, False):
+            code, out, err = _run(["--db", str(archive), "list", "--all", "--format", "json"], lean_way=lean_way)
+            assert (code, [c["reference"] for c in json.loads(out)]) == (0, refs), (archive, lean_way, err)
+        assert cli.json("--db", str(archive), "show", first, "--json")["case"]["reference"] == first
+        assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before, archive
