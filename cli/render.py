@@ -882,7 +882,10 @@ def _in_parts(output: Path, make: Callable[[], Any]) -> Any:
     try:
         try:
             return make()
-        except OSError as exc:
+        except Exception as error:  # noqa: BLE001 - an OSError, or lxml's word for one; else raised again
+            exc = error if isinstance(error, OSError) else _lxml_io_error(error)
+            if exc is None:
+                raise
             # From here the half-made sheets complain, as they are dropped, of the file that failed
             # under them (after the one error line, where nobody can act on it): not shown.
             sys.unraisablehook = lambda _unraisable: None
@@ -901,6 +904,16 @@ def _in_parts(output: Path, make: Callable[[], Any]) -> Any:
     finally:
         sys.unraisablehook = hook
     raise failure
+
+
+def _lxml_io_error(error: Exception) -> OSError | None:
+    """The OSError behind lxml's SerialisationError ('IO_EFBIG', 'IO_ENOSPC'), which openpyxl
+    raises in place of one where lxml is installed (it writes a sheet through lxml then); None for
+    anything else."""
+    if type(error).__name__ != "SerialisationError" or not type(error).__module__.startswith("lxml"):
+        return None
+    code = getattr(errno, str(error).removeprefix("IO_"), None)
+    return OSError(code, os.strerror(code)) if isinstance(code, int) else OSError(errno.EIO, str(error))
 
 
 def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, title: str | None = None,

@@ -102,7 +102,7 @@ def _rejects_table(rejects: list[dict], lang: str) -> None:
 
     out = [labels.t("import.rejected", lang), line(*heads), line("-" * w_row, "-" * w_field, "-" * w_reason)]
     for number, field, reason in rows:
-        # A choice and its name in brackets ("branch_counter (营业网点)") stay on one line.
+        # A choice and its name in brackets ("branch_counter (Branch counter)") stay on one line.
         first, *rest = [x.replace("\u00a0", " ") for x in render.wrap_cells(reason.replace(" (", "\u00a0("), room)] or [""]
         out.append(line(number, field, first))
         out.extend(" " * indent + more for more in rest)
