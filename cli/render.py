@@ -898,6 +898,7 @@ def _in_parts(output: Path, make: Callable[[], Any]) -> Any:
             else:
                 failure = DatabaseUnavailable("err.temp_folder", path=str(output), folder=tempfile.gettempdir(),
                                               why=exc.strerror or str(exc))
+            del exc  # (its traceback holds the half-made sheets, which the collection below must drop)
         import gc
 
         gc.collect()
