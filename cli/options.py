@@ -67,6 +67,10 @@ EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, s
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, max=render.MAX_LIMIT, help="Rows shown in a table (default 100); csv/json always carry all.")
 
 
+# Set by a shell reading its commands from standard input: '-' cannot read a text from it too.
+script_on_stdin = False
+
+
 def read_text(value: Optional[str], field: str = "text", lang: str = "en") -> Optional[str]:
     """'-' means: read the text from standard input (which must be UTF-8), never more than the
     longest text accepted: a bigger input is refused as soon as it is seen to be too long. Typed at
@@ -75,6 +79,11 @@ def read_text(value: Optional[str], field: str = "text", lang: str = "en") -> Op
         return value
     from complaintctl.domain import MAX_TEXT
     from complaintctl.errors import InvalidValue
+
+    if script_on_stdin:  # (`complaintctl shell < commands.txt`: it would read the rest of the script)
+        from complaintctl.errors import UserError
+
+        raise UserError("err.stdin_is_script", field=field)
 
     if sys.stdin.isatty():
         from complaintctl.labels import t

@@ -168,6 +168,9 @@ class Session:
         lines are not kept in the history. Every line runs, whatever those before it gave; the
         session then exits with the last failing line's code (0 when every line succeeded), so
         that a script run from cron says when one of its commands failed."""
+        from . import options
+
+        options.script_on_stdin = True  # a text given as '-' would be the script's next lines
         while not self.ended:
             line = stream.readline()
             if not line:

@@ -1144,6 +1144,10 @@ TEXT["err.excel_csv_only"] = (
     "或去掉 --excel")
 TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
                         "find 只接受 --phone、--account、--id-number、--name 中的一个")
+TEXT["err.stdin_is_script"] = (
+    "the {field} cannot be read from standard input ('-') here: it is the script this shell is reading; "
+    "give the text itself on the line, quoted",
+    "此处不能从标准输入（'-'）读取 {field}：标准输入是本 shell 正在读取的命令脚本；请在该行直接给出文本（加引号）")
 TEXT["err.overdue_and_due_soon"] = (
     "--overdue and --due-soon exclude each other (a case past its deadline is no longer due soon): give one "
     "of them, or see both with 'complaintctl report overdue --include-due-soon'",

@@ -217,3 +217,22 @@ def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how
     commands.write_text("list\n", encoding="utf-8")  # a script whose every line succeeds exits 0
     with open(commands, "rb") as fh:
         assert subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops).returncode == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_script_s_text_given_as_dash_is_refused_not_read_from_the_rest_of_the_script(cli, tmp_path):
+    """In `complaintctl shell < commands.txt`, standard input is the script: `--description -` would
+    have taken its remaining lines as the complaint's text. It is refused in one line, and the
+    script goes on with its next line."""
+    import subprocess
+
+    commands = tmp_path / "commands.txt"
+    commands.write_text("log --channel hotline --phone 13912345678 --description -\n"
+                        "log --channel hotline --phone 13912345678 --description 柜台投诉\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "shell"]
+    with open(commands, "rb") as fh:
+        r = subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and r.stdout.decode() == "C-2026-000001\n", err
+    assert "complaintctl: error: the description cannot be read from standard input ('-') here" in err
+    assert [c["description"] for c in cli.json("list", "--format", "json")] == ["柜台投诉"]
