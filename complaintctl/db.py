@@ -219,6 +219,11 @@ class _Adapter:
     def new_schema(self, engine: sa.Engine) -> None:
         """Before the schema of a new database is made (nothing to do here; see the SQLite adapter)."""
 
+    def may_write(self) -> bool:
+        """Whether this process may write the database at all (a server's grants are checked as it
+        writes): a reading command then keeps what it would only refresh (the stored calendar)."""
+        return True
+
     def lock_for_write(self, session: Session) -> None:
         """Take the writers' lock at the start of a write transaction."""
         self.lock_connection(session.connection())
@@ -609,6 +614,9 @@ class _SQLite(_Adapter):
             return self.path is None or os.path.getsize(self.path) > 0
         except OSError:
             return True  # (not there yet, or unreadable: SQLite says what is wrong)
+
+    def may_write(self) -> bool:
+        return self._writable()
 
     def _writable(self) -> bool:
         """Whether this process may write the database file (and the file is not marked read-only)."""

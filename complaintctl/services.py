@@ -48,7 +48,9 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
             if deadline_rules.recorded(uow) is None:
                 deadline_rules.record(uow, make_context(now, op, policy), rules, None)
                 uow.commit()
-    if not calendar_current:  # a new year, or a config whose calendar changed: written again, once
+    # A new year, or a config whose calendar changed: written again, once; not into a database this
+    # account may not write (an archive marked read-only), which reading commands still read.
+    if not calendar_current and store.adapter.may_write():
         write_business_days(store, calendar or deadlines.BusinessCalendar(policy), now)
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
     # [regions] add to the regions recorded in the database and override them branch by branch.

@@ -65,10 +65,17 @@ def marked_read_only(path: str | Path) -> bool:
 
 def read_only_uri(path: str | Path) -> str:
     """SQLite's URI opening `path` read-only (mode=ro): no write, and no checkpoint of a WAL left
-    beside it, reaches the file, whoever runs the command."""
+    beside it, reaches the file, whoever runs the command. With no WAL content beside it (an archive
+    checkpointed before it was marked), also immutable: SQLite then reads the file alone and makes
+    no -wal or -shm beside it (read-only, root's would be left behind, mode 0444, in the way of the
+    file's owner once the archive is made writable again)."""
     from urllib.parse import quote
 
-    return f"file:{quote(os.path.abspath(path), safe='/')}?mode=ro"
+    try:
+        pending = os.path.getsize(f"{path}-wal") > 0
+    except OSError:
+        pending = False
+    return f"file:{quote(os.path.abspath(path), safe='/')}?mode=ro" + ("" if pending else "&immutable=1")
 
 
 def sqlite_time_text(value: dt.datetime | None) -> str | None:
