@@ -161,6 +161,15 @@ class Session:
                 break  # SIGTERM or SIGHUP came during the command: it has stopped cleanly, and so does the session
         self.st.close()
 
+    def staff(self) -> frozenset[str]:
+        """The registered staff's names (a line the history keeps may name them as typed)."""
+        from complaintctl import services
+
+        try:
+            return frozenset(services.staff_names(self.st.uow(write=False), ""))
+        except Exception:  # noqa: BLE001 - the history then leaves the names out, as anything not known
+            return frozenset()
+
     def run_lines(self, stream) -> None:
         """Commands read from a pipe or a file, one a line, without prompt or line editing: a
         redirected file (`< commands.txt`) is not something prompt_toolkit's terminal input can
@@ -184,11 +193,11 @@ class Session:
 
 
 # What an option's value is, by its parameter's name, when it is not the name itself (the field
-# masking.for_history masks): the agent's name, the name find looks for.
+# shell_history.for_history masks): the agent's name, the name find looks for.
 _FIELD_OF = {"agent": "agent_name", "name": "customer"}
 # Options and arguments whose values are never personal data (choices, times, references, staff,
 # numbers, paths): kept in the history as typed. Every other value is personal or free text and
-# is masked or left out (masking.for_history), a new option too until it is listed here.
+# is masked or left out (shell_history.for_history), a new option too until it is listed here.
 _NOT_PERSONAL = frozenset({
     "case", "action_id", "field", "role", "login", "file", "anchors", "output", "path", "approved_by", "as_of",
     "assignee", "at", "branch", "by", "category", "channel", "closed_before", "count", "country",
@@ -200,19 +209,22 @@ _NOT_PERSONAL = frozenset({
 _UNKNOWN = "?"  # a word the command does not take: left out of the history
 
 
-def _field(command: str, param) -> str | None:
-    """The field a parameter's value is (None: never personal data)."""
+def _field(command: str, param) -> str:
+    """The field a parameter's value is (shell_history.NOT_PERSONAL: never personal data)."""
+    from complaintctl.shell_history import NOT_PERSONAL
+
     if param.param_type_name == "argument" and param.name in ("name", "login"):
-        return None  # staff add NAME, staff login NAME LOGIN: a member of staff
+        return NOT_PERSONAL  # staff add NAME, staff login NAME LOGIN: a member of staff
     if command == "pause" and param.name == "reason":
-        return None  # a pause's reason is a choice (elsewhere --reason is free text)
+        return NOT_PERSONAL  # a pause's reason is a choice (elsewhere --reason is free text)
     name = _FIELD_OF.get(param.name, param.name) if param.param_type_name == "option" else param.name
-    return None if name in _NOT_PERSONAL else name
+    return NOT_PERSONAL if name in _NOT_PERSONAL else name
 
 
 def typed_fields(root, args: list[str]) -> tuple[list[str], list[str | None]]:
     """A command line's words (an `--option=value` or `-dvalue` split in two) and the field each is
-    a value of: None for a command, an option's name or a value never personal, _UNKNOWN for a
+    a value of: None for a command or an option's name, shell_history.NOT_PERSONAL for a value never
+    personal, _UNKNOWN for a
     word the command does not take.
 
     Long because it walks the words as Click's parser does: commands, options (long, short, with
@@ -269,27 +281,27 @@ def typed_fields(root, args: list[str]) -> tuple[list[str], list[str | None]]:
 def _recalled(root, args: list[str]) -> tuple[list[str], dict[str, str] | None]:
     """The line's words, and the first value in it the history left in place of personal data
     (as the option, or the word itself for an argument, and the value), if any."""
-    from complaintctl import masking
+    from complaintctl import shell_history
 
     words, fields = typed_fields(root, args)
     for before, value, field in zip([None, *words], words, fields):
-        if masking.from_history(field, value):
+        if shell_history.from_history(field, value):
             return words, {"option": before if before and before.startswith("-") else value, "value": value}
     return words, None
 
 
-def history_line(root, line: str) -> str | None:
+def history_line(root, line: str, staff: frozenset[str] = frozenset()) -> str | None:
     """A command line as the history file keeps it: personal data masked, free text left out
-    (masking.for_history); None for a line that cannot be read (an unclosed quote), not kept."""
-    from complaintctl import masking
+    (shell_history.for_history; `staff`: the registered names, kept where an option takes one); None for
+    a line that cannot be read (an unclosed quote), not kept."""
+    from complaintctl import shell_history
 
     try:
         args = shlex.split(line)
     except ValueError:
         return None
     words, fields = typed_fields(root, args)
-    kept = [w if f is None else masking.for_history(f, w)
-            for w, f in zip(words, fields)]
+    kept = [shell_history.for_history(f, w, staff) for w, f in zip(words, fields)]
     return " ".join(_quoted(w) for w in kept)
 
 
@@ -323,7 +335,7 @@ def _history_class():
             from complaintctl import files, labels
             from complaintctl.errors import ComplaintctlError
 
-            line = history_line(self.session.command, string)
+            line = history_line(self.session.command, string, self.session.staff())
             if line is None:
                 return
             entry = f"\n# {dt.datetime.now()}\n" + "\n".join(f"+{part}" for part in line.split("\n"))

@@ -271,6 +271,12 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,，、]", text) if part.strip()]
 
 
+def names_a_choice(text: str) -> bool:
+    """Whether `text` is one of the tool's choices (of any kind), as parse reads a choice."""
+    folded = _fold(text)
+    return any(folded in _index(enum) for enum in CHOICES)
+
+
 def parse(enum: type[E], text: str | None, field: str) -> E:
     """Parse an English key, English label or Chinese name into the enum member."""
     if text is None:

@@ -193,34 +193,3 @@ def revealed(stored: dict, full: dict[str, str]) -> dict:
 QUOTED = {"customer": mask_name, "agent_name": mask_name, "agent": mask_name, "phone": hide, "email": hide,
           "account": hide, "id_number": hide, "agent_authority": hide}
 
-
-# What the interactive session's history file keeps of a value typed at it (cli/shell.py): an
-# identifier masked as the case row stores it (a value the masking leaves as it was, not being of
-# its kind, hidden instead); free text, and any value not known to be free of personal data, not
-# at all: LEFT_OUT stands in its place. The file is outside personal_data, so `db purge` never
-# reaches it: a customer's name in a note cannot be found by any pattern, so no text is kept.
-LEFT_OUT = "***"
-TYPED = {"customer": mask_name, "agent_name": mask_name, "phone": mask_phone, "email": mask_email,
-         "account": mask_account, "id_number": mask_id_number}
-
-
-def for_history(field: str | None, value: str) -> str:
-    """A typed value as the history keeps it: `field` None for a value that is never personal data
-    (a choice, a time, a reference: kept, any number in it masked as in free text)."""
-    if not value or value == "-":  # (`-`: read from standard input)
-        return value
-    if field is None:
-        return mask_text(value)
-    masker = TYPED.get(field)
-    if masker is None:
-        return LEFT_OUT
-    out = masker(value)
-    return out if out != value else hide(value)
-
-
-def from_history(field: str | None, value: str) -> bool:
-    """Whether a typed value is what the history left in place of personal data (a recalled line
-    run unchanged would record `***` as a description or `J***` as the customer)."""
-    if field is None or not value:
-        return False
-    return "*" in value if field in TYPED else value == LEFT_OUT

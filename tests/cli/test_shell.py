@@ -156,6 +156,26 @@ def test_the_history_file_is_the_owners_only_and_keeps_no_personal_data_in_full(
             "--id-number 110105********002X --description ***\n") in text
     assert "+note C-2026-000001 ***\n" in text
 
+    # What a tired operator types where it does not belong is not kept either: a number after an
+    # address, a name before an id, a name in a choice's or a reference's place (the options' values
+    # are kept as typed only when they plainly are codes, times, references, choices or staff).
+    cli.staff()
+    child = _session(cli.db)
+    for line in ('log -c hotline --email "zhaoliu@example.com 13912345678" -d x',
+                 'log -c hotline --id-number "赵六 11010519491231002X" -d x',
+                 "pause C-2026-000001 --reason 客户赵六要求暂停", "close C-2026-000001 --satisfaction 赵六不满意",
+                 "resolve C-2026-000001 --resolution x --root-cause 客户经理误导赵六", "show 赵六",
+                 "assign C-2026-000001 --to wangfang --at 2026-12-01T10:00"):
+        child.sendline(line)
+        child.expect(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    text = history.read_text(encoding="utf-8")
+    assert "赵六" not in text and "13912345678" not in text and "11010519491231002X" not in text
+    assert "+show ***\n" in text and "+pause C-2026-000001 --reason ***\n" in text
+    assert "+assign C-2026-000001 --to wangfang --at 2026-12-01T10:00\n" in text  # (staff, a time: as typed)
+
     history.chmod(0o644)  # as an older version left it
     child = _session(cli.db)
     child.sendline("exit")
