@@ -928,6 +928,9 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
 
     def make():
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ERROR_CODES
+
+        errors = frozenset(ERROR_CODES)
 
         book = Workbook(write_only=True)
         name = _sheet_name(title if title and len(title) <= 31 else Path(output).stem)
@@ -939,6 +942,8 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
             if held == SHEET_ROWS:
                 _close_sheet(sheet, len(columns), held)
                 sheet, held = _xlsx_sheet(book, f"{name[:25]} ({len(book.worksheets) + 1})", columns, widths), 1
+            if not errors.isdisjoint(values):  # text that reads as an error value: kept as text
+                values = [_string_cell(sheet, v) if type(v) is str and v in errors else v for v in values]
             sheet.append(values)
             held += 1
             n += 1
@@ -949,6 +954,16 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
     with destination(output, binary=True) as fh:  # (the sheets' temporary files copied into it)
         book.save(fh)
     return n
+
+
+def _string_cell(sheet, value: str):
+    """A cell holding `value` as text: openpyxl would make '#N/A' or '#DIV/0!' an error value
+    (a description or a note may be just that)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_name(text: str) -> str:

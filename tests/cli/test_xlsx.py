@@ -35,7 +35,8 @@ def data(cli):
                 received="2026-03-04T10:00")
     # (stored before input was checked: a control character, which a workbook cannot hold)
     cli.sql("update cases set description = :d where reference = :r", d="-5 元 fee\u0007 charged", r=c)
-    d = cli.log("--product", "credit_card", "--category", "fees", received="2026-03-05T10:00")
+    d = cli.log("--product", "credit_card", "--category", "fees", "--description", "#DIV/0!",
+                received="2026-03-05T10:00")  # (text that reads as an error value: a string cell still)
     cli("assign", b, "--to", "zhangwei", "--at", "2026-03-02T11:00")
     cli("resolve", d, "--resolution", "@退还年费", "--root-cause", "fees", "--at", "2026-03-06T10:00")
     cli("resolve", a, "--resolution", "ok", "--at", "2026-03-10T10:00")  # recorded now: after its deadline
@@ -83,7 +84,7 @@ def test_each_command_s_workbook_is_its_csv_cell_for_cell_typed_with_the_header_
         assert len(got) == len(text), line
         for key, t, cell in zip(rows[0], text, got):
             assert _same_cell(t, cell), (name, line, key, t, cell.value)
-            assert cell.data_type != "f"  # never a formula
+            assert cell.data_type not in ("f", "e")  # never a formula, nor an error value
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{cells[0][-1].column_letter}{len(rows)}"
     assert all(8 <= sheet.column_dimensions[c.column_letter].width <= 60 for c in cells[0])
