@@ -180,16 +180,37 @@ class Session:
         from . import options
 
         options.script_on_stdin = True  # a text given as '-' would be the script's next lines
-        while not self.ended:
-            line = stream.readline()
-            if not line:
-                break
-            if line.strip() in _EXIT:
-                break
-            code = self.run_line(line.rstrip("\r\n"))
-            if code:
-                self.failed = code
+        waiting = False
+
+        def stop(_signum, _frame):  # SIGTERM or SIGHUP between the commands: the session ends
+            self.ended = True
+            if waiting:
+                raise _Stopped  # (waiting on a slow pipe for the next line)
+
+        before = {number: signal.signal(number, stop) for number in ENDING
+                  if signal.getsignal(number) is not signal.SIG_IGN}  # (nohup's ignored SIGHUP stays so)
+        try:
+            while not self.ended:
+                waiting = True
+                try:
+                    line = stream.readline()
+                except _Stopped:
+                    break
+                finally:
+                    waiting = False
+                if not line or line.strip() in _EXIT:
+                    break
+                code = self.run_line(line.rstrip("\r\n"))  # (its own stop handlers meanwhile: stopping.py)
+                if code:
+                    self.failed = code
+        finally:
+            for number, handler in before.items():
+                signal.signal(number, handler)
         self.st.close()
+
+
+class _Stopped(Exception):
+    pass
 
 
 # What an option's value is, by its parameter's name, when it is not the name itself (the field

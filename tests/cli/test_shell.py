@@ -256,3 +256,22 @@ def test_a_script_s_text_given_as_dash_is_refused_not_read_from_the_rest_of_the_
     assert r.returncode == 2 and r.stdout.decode() == "C-2026-000001\n", err
     assert "complaintctl: error: the description cannot be read from standard input ('-') here" in err
     assert [c["description"] for c in cli.json("list", "--format", "json")] == ["柜台投诉"]
+
+
+@pytest.mark.sqlite_only
+def test_a_script_stopped_while_it_waits_for_its_next_line_ends_with_130(cli):
+    """SIGTERM between two lines of a piped script (its writer is slow) ended the process by the
+    default action, exit 143; it ends the session as at the prompt, exit 130."""
+    import signal
+    import subprocess
+
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "shell"]
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=default_stops)
+    child.stdin.write(b"log --channel hotline --phone 13912345678 --description z\n")
+    child.stdin.flush()
+    assert child.stdout.readline() == b"C-2026-000001\n"  # the line ran; the next is awaited
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=60) == 130
+    child.stdin.close()
+    assert "Traceback" not in child.stderr.read().decode()
