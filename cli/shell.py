@@ -105,7 +105,7 @@ class Session:
         if args and args[0] == "shell":
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.nested', self.st.language)}\n")
             return 2
-        args, recalled = _recalled(self.command, args)
+        _, recalled = _recalled(self.command, args)  # (Click parses the words as typed)
         if recalled:
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.recalled', self.st.language, **recalled)}\n")
             return 2

@@ -275,3 +275,16 @@ def test_a_script_stopped_while_it_waits_for_its_next_line_ends_with_130(cli):
     assert child.wait(timeout=60) == 130
     child.stdin.close()
     assert "Traceback" not in child.stderr.read().decode()
+
+
+@pytest.mark.sqlite_only
+def test_a_line_is_parsed_by_click_as_typed_not_as_the_history_reads_it(cli):
+    """The words the history reads (an `-c=VALUE` split, a flag's letters apart) are for the history
+    only: Click gets the line as typed, so the session answers as the command line does."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "shell"]
+    r = subprocess.run(argv, input=b"log -c=hotline --phone 13912345678 -d x\n", capture_output=True, timeout=120,
+                       preexec_fn=default_stops)
+    assert r.returncode == 2 and "invalid channel '=hotline'" in r.stderr.decode()
+    assert cli.scalar("select count(*) from cases") == 0
