@@ -333,6 +333,39 @@ def _quoted(word: str) -> str:
     return shlex.quote(word)
 
 
+# The history file's first line once its lines are kept as shell_history keeps them: a file without
+# it (an older version's, every line as typed) is written again, each line masked, when opened.
+_SCRUBBED = "# complaintctl: personal data masked, free text left out"
+
+
+def _scrubbed(session: "Session", path) -> None:
+    """An older version's history file (personal data in full) written again as this one keeps
+    each line, atomically and 0600; one already so, or missing, or unreadable, left as it is."""
+    from complaintctl import files
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return
+    if text.startswith(_SCRUBBED):
+        return
+    staff = session.staff()
+    kept = []
+    for line in text.splitlines():
+        if line.startswith("+"):
+            masked = history_line(session.command, line[1:], staff)
+            if masked is None:
+                continue
+            line = "+" + masked
+        kept.append(line)
+    try:
+        with files.atomic_text(path, "shell_history") as fh:
+            fh.write(_SCRUBBED + "\n" + "\n".join(kept) + "\n")
+    except Exception:  # noqa: BLE001 - as a history file that cannot be written: the session goes on
+        return
+
+
 @functools.cache
 def _history_class():
     """The session's history file (made on first use, like the completer): 0600, personal data
@@ -345,6 +378,7 @@ def _history_class():
             from complaintctl import files
 
             files.owner_only(path)
+            _scrubbed(session, path)
             super().__init__(str(path))
             self.session = session
             self.path = path
@@ -360,6 +394,12 @@ def _history_class():
             if line is None:
                 return
             entry = f"\n# {dt.datetime.now()}\n" + "\n".join(f"+{part}" for part in line.split("\n"))
+            try:
+                new = self.path.stat().st_size == 0
+            except OSError:
+                new = True
+            if new:  # (so that a later session does not take it for an older version's)
+                entry = _SCRUBBED + entry
             try:
                 files.append_line(self.path, entry, "shell_history")
             except ComplaintctlError as exc:

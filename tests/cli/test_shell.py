@@ -176,12 +176,21 @@ def test_the_history_file_is_the_owners_only_and_keeps_no_personal_data_in_full(
     assert "+show ***\n" in text and "+pause C-2026-000001 --reason ***\n" in text
     assert "+assign C-2026-000001 --to wangfang --at 2026-12-01T10:00\n" in text  # (staff, a time: as typed)
 
-    history.chmod(0o644)  # as an older version left it
-    child = _session(cli.db)
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert text.startswith("# complaintctl: personal data masked")
+
+    # As an older version left it: world-readable, every line as typed. Tightened and written
+    # again, each line as this version keeps it; a later session leaves it as it is.
+    history.write_text("\n# 2026-11-30 10:00:00\n+log -c hotline --phone 13912345678 -d 赵六投诉\n", encoding="utf-8")
+    history.chmod(0o644)
+    for _ in range(2):
+        child = _session(cli.db)
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert stat.S_IMODE(history.stat().st_mode) == 0o600
+        text = history.read_text(encoding="utf-8")
+        assert "13912345678" not in text and "赵六" not in text
+        assert "+log -c hotline --phone 139****5678 -d ***\n" in text
 
 
 @pytest.mark.sqlite_only
