@@ -621,7 +621,7 @@ def init(
         country=country or ask("init.ask_country", "CN", setup.check_country),
         # Written only when chosen (--language, or typed at the prompt): else the locale decides.
         lang=lang if lang is not None else (ask("init.ask_language", "", setup.check_language,
-                                                lang=setup.locale_language(os.environ)) or None),
+                                                lang=setup.locale_language(os.environ)).strip() or None),
         staff=[i for s in staff for i in setup.staff_items(s)] if staff else setup.staff_items(
             ask("init.ask_staff", "", setup.check_staff)),
         path=path or named or user_config_file(), force=force,

@@ -265,6 +265,26 @@ def test_interactive_init_asks_again_after_a_bad_time_zone_and_ctrl_c_exits_130(
     assert not (tmp_path / "n.toml").exists() and not (tmp_path / "n.db").exists()
 
 
+def test_interactive_init_takes_a_language_answered_with_spaces_as_none(tmp_path):
+    """Spaces at the language prompt passed its check and then failed the whole set-up after the
+    last question, every answer lost: they are no answer, the locale decides."""
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="80")
+    child = pexpect.spawn(sys.executable, ["-m", "complaintctl_cli.main", "--lang", "en", "--db", str(tmp_path / "n.db"),
+                                           "init", "--path", str(tmp_path / "n.toml")],
+                          env=env, encoding="utf-8", timeout=60, preexec_fn=default_stops)
+    for prompt, answer in (("Branch code", "BJ007"), ("Time zone", ""), ("country", ""), ("Language", "   "),
+                           ("First staff", "lina:staff")):
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "lang" not in (tmp_path / "n.toml").read_text(encoding="utf-8")
+
+
 def test_init_reads_the_staff_typed_with_a_chinese_input_methods_comma_and_colon(cli, tmp_path):
     out = cli("init", "--branch", "BJ001", "--staff", "李明：staff，张伟:manager", "--path", str(tmp_path / "b.toml"),
               "--yes").stdout
