@@ -1356,18 +1356,18 @@ TEXT.update({
                       "正常：完整性、外键、状态重放和审计链均无问题"),
     "done.backup": ("backup written to {file} ({bytes} bytes, integrity {integrity})",
                     "备份已写入 {file}（{bytes} 字节，完整性检查：{integrity}）"),
-    "err.scrub_busy": ("anonymised {n} case(s) closed before {date}, but another process reading the database kept "
+    "err.scrub_busy": ("anonymised {n} case(s) ended before {date}, but another process reading the database kept "
                        "the erased values in its file and WAL: when no one is reading it, run 'complaintctl db purge "
                        "--closed-before {date}' again, which removes them",
-                       "已匿名化 {date} 之前结案的 {n} 件案件，但有其他进程正在读取数据库，被清除的信息仍留在数据库文件及其 WAL 中："
+                       "已匿名化 {date} 之前办结的 {n} 件案件，但有其他进程正在读取数据库，被清除的信息仍留在数据库文件及其 WAL 中："
                        "请在无人读取时再次运行 'complaintctl db purge --closed-before {date}' 以彻底清除"),
     "warn.scrub_owner": ("the erased values' old row versions stay in the server's files until a VACUUM of "
                          "personal_data and cases by the tables' owner (or autovacuum) recycles them: this login may "
                          "not vacuum them",
                          "被清除信息的旧行版本仍留在服务器文件中，须由表的属主对 personal_data 与 cases 执行 VACUUM（或待自动清理）"
                          "后才会回收：当前登录无权执行 VACUUM"),
-    "done.purged": ("anonymised {n} case(s) closed before {date}", "已匿名化 {date} 之前结案的 {n} 件案件"),
-    "done.would_purge": ("would anonymise {n} case(s) closed before {date}", "将匿名化 {date} 之前结案的 {n} 件案件（未写入）"),
+    "done.purged": ("anonymised {n} case(s) ended before {date}", "已匿名化 {date} 之前办结的 {n} 件案件"),
+    "done.would_purge": ("would anonymise {n} case(s) ended before {date}", "将匿名化 {date} 之前办结的 {n} 件案件（未写入）"),
     "done.exported": ("exported {n} rows to {output}", "已导出 {n} 行至 {output}"),
 })
 

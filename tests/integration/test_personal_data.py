@@ -65,7 +65,7 @@ def test_purge_erases_the_full_text_and_the_chain_still_verifies(cli):
     assert cli.scalar("select count(*) from personal_data") >= 2
     before = cli.dump()
     dry = cli("db", "purge", "--closed-before", "2026-04-01", "--dry-run").stdout.splitlines()
-    assert dry == ["would anonymise 1 case(s) closed before 2026-04-01", ref]  # which ones, and nothing written
+    assert dry == ["would anonymise 1 case(s) ended before 2026-04-01", ref]  # which ones, and nothing written
     assert cli.dump() == before
     purged = cli.json("db", "purge", "--closed-before", "2026-04-01", "--json")
     assert purged["anonymised"] == [ref]
@@ -123,7 +123,7 @@ def test_a_purge_a_reader_kept_from_scrubbing_says_so_and_a_second_run_finishes_
         reader.execute("COMMIT")
         reader.close()
     err = done.stderr
-    assert err.startswith("complaintctl: error: anonymised 1 case(s) closed before 2026-04-01, but another process")
+    assert err.startswith("complaintctl: error: anonymised 1 case(s) ended before 2026-04-01, but another process")
     assert err.count("\n") == 1 and "Traceback" not in done.output
     assert "run 'complaintctl db purge --closed-before 2026-04-01' again" in err
     assert "anonymised 0 case(s)" in cli("db", "purge", "--closed-before", "2026-04-01").stdout
