@@ -105,7 +105,11 @@ class Session:
         if args and args[0] == "shell":
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.nested', self.st.language)}\n")
             return 2
-        _, recalled = _recalled(self.command, args)  # (Click parses the words as typed)
+        # A masked value or *** at the prompt may be a line recalled from the history file; a
+        # script's lines never come from it, so there they are taken as they are.
+        from . import options
+
+        _, recalled = (None, None) if options.script_on_stdin else _recalled(self.command, args)
         if recalled:
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.recalled', self.st.language, **recalled)}\n")
             return 2

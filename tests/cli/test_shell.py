@@ -297,3 +297,15 @@ def test_a_line_is_parsed_by_click_as_typed_not_as_the_history_reads_it(cli):
                        preexec_fn=default_stops)
     assert r.returncode == 2 and "invalid channel '=hotline'" in r.stderr.decode()
     assert cli.scalar("select count(*) from cases") == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_script_s_starred_value_is_taken_as_it_is(cli):
+    """A script's lines never come from the history: a letter signed 王** is logged as such there
+    (at the prompt the same line is refused, as a recalled line would be)."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "shell"]
+    r = subprocess.run(argv, input='log --channel letter --customer "王**" --description x\n'.encode(),
+                       capture_output=True, timeout=120, preexec_fn=default_stops)
+    assert r.returncode == 0 and r.stdout == b"C-2026-000001\n", r.stderr.decode()
