@@ -331,7 +331,8 @@ def db_purge(
     st = state(ctx)
     from complaintctl import maintenance
 
-    result = maintenance.purge(st.uow(), st.context(), closed_before=closed_before, dry_run=dry_run, lang=st.language)
+    result = maintenance.purge(st.uow(write=not dry_run), st.context(), closed_before=closed_before, dry_run=dry_run,
+                               lang=st.language)
     if json_out:
         render.print_json(result)
     else:

@@ -392,6 +392,9 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang:
                                    and_(Case.status == d.Status.REVIEWED.value, Case.reviewed_at < cutoff)),
                                Case.anonymised_at.is_(None)).order_by(Case.id)).scalars().all()
         for case in cases:
+            anonymised.append(case.reference)
+            if dry_run:
+                continue  # (which ones, and nothing touched: a read-only archive can say so too)
             fields = [f for f in replay.PERSONAL_FIELDS if getattr(case, f)]
             for name, value in replay.purged({f: getattr(case, f) for f in replay.PERSONAL_FIELDS}).items():
                 setattr(case, name, value)
@@ -402,7 +405,6 @@ def purge(uow, ctx: Context, *, closed_before: str, dry_run: bool = False, lang:
             audit.append(uow, case_id=case.id, action=d.Action.PURGE.value, actor=ctx.actor, occurred_at=ctx.now,
                          recorded_at=ctx.now, new={"anonymised": fields, "texts_erased": erased},
                          detail=f"personal data anonymised: closed before {day.isoformat()}")
-            anonymised.append(case.reference)
         if not dry_run:
             uow.commit()
     # The erased bytes leave the file, not only the rows; a purge run again (nothing left to

@@ -410,5 +410,6 @@ def test_a_database_marked_read_only_is_written_by_no_one_not_even_root(cli, tmp
     with sqlite3.connect(stale) as con:
         con.execute("update business_calendar set identity = 'an earlier release'")
     stale.chmod(0o444)
-    for args in (["staff", "list", "--format", "json"], ["db", "info"], ["list", "--all", "--format", "json"]):
+    for args in (["staff", "list", "--format", "json"], ["db", "info"], ["list", "--all", "--format", "json"],
+                 ["db", "purge", "--closed-before", "2026-01-01", "--dry-run"]):  # (a dry run only reads)
         assert _run(["--db", str(stale), *args], lean_way=False)[0] == 0, args
