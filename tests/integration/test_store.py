@@ -410,6 +410,22 @@ def test_a_database_marked_read_only_is_written_by_no_one_not_even_root(cli, tmp
     with sqlite3.connect(stale) as con:
         con.execute("update business_calendar set identity = 'an earlier release'")
     stale.chmod(0o444)
-    for args in (["staff", "list", "--format", "json"], ["db", "info"], ["list", "--all", "--format", "json"],
-                 ["db", "purge", "--closed-before", "2026-01-01", "--dry-run"]):  # (a dry run only reads)
+    for args in (["staff", "list", "--format", "json"], ["db", "info"], ["list", "--all", "--format", "json"]):
         assert _run(["--db", str(stale), *args], lean_way=False)[0] == 0, args
+
+
+@pytest.mark.sqlite_only
+def test_a_purge_s_dry_run_reads_a_read_only_archive(cli, tmp_path):
+    """`db purge --dry-run` says which cases a purge would take without touching them: an archive
+    marked read-only can be asked (it made the changes and rolled them back, which such a file
+    refuses)."""
+    ref = cli.log(received="2026-03-02T10:00")
+    cli("resolve", ref, "--resolution", "退还", "--at", "2026-03-04T10:00")
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-05T10:00")
+    archive = tmp_path / "archive.db"
+    cli("db", "backup", str(archive))
+    archive.chmod(0o444)
+    before = archive.read_bytes()
+    out = cli("--db", str(archive), "db", "purge", "--closed-before", "2026-04-01", "--dry-run").stdout
+    assert out.splitlines() == ["would anonymise 1 case(s) ended before 2026-04-01", ref]
+    assert archive.read_bytes() == before
