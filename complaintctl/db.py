@@ -525,11 +525,27 @@ class _SQLite(_Adapter):
     dense_ids = True
 
     def integrity_problems(self, conn) -> list[str]:
-        """SQLite's integrity check and foreign-key check."""
+        """SQLite's integrity check and foreign-key check; and any stored time that is not one
+        (SQLite keeps whatever text it is given: one written behind the tool's back, 'x', would stop
+        every command that reads its row, db check's replay too), each a line starting TIME_PROBLEM."""
         problems = [f"integrity: {msg}" for (msg,) in conn.exec_driver_sql("PRAGMA integrity_check").all()
                     if msg != "ok"]
         problems += [f"foreign key: table {row[0]} row {row[1]} refers to missing {row[2]}"
                      for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all()]
+        from sqlmodel import SQLModel
+
+        for table in SQLModel.metadata.sorted_tables:  # one scan a table, its time columns together
+            times = [f'"{c.name}"' for c in table.columns if _is_time(c.type)]
+            if not times:
+                continue
+            bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL))" for t in times]
+            found = conn.exec_driver_sql(f'SELECT rowid, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '
+                                         f"WHERE {' OR '.join(bad)} LIMIT 5").all()
+            for rowid, *flags in found:
+                values = flags[len(times):]
+                problems += [f"{TIME_PROBLEM}: {table.name} row {rowid}: {t.strip(chr(34))} holds {str(v)[:20]!r}, "
+                             "not a time (restore the row from a backup)"
+                             for t, flag, v in zip(times, flags[:len(times)], values) if flag]
         return problems
 
     def check_backup(self) -> None:
@@ -1256,6 +1272,11 @@ def _why_not_held(target: Path, size: int) -> int | None:
 # naive datetimes. The reports and the export read them raw and convert them once (stored.py).
 
 UTC = _UTC
+
+
+# db check's lines for a stored time that is not one: the replay, which reads every case's times,
+# is not run over them.
+TIME_PROBLEM = "stored time"
 
 
 def _is_time(kind) -> bool:

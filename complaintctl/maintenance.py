@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, inspect as sa_inspect, or_, select
 from . import access, audit, business_days, files, labels, personal, replay, sqlviews
 from . import domain as d
 from .access import Do
+from .db import TIME_PROBLEM
 from .errors import EnvironmentFault, InvalidPath, InvalidValue, UserError
 from .models import Case, Cycle, Event, Staff
 from .context import Context, parse_date, show_time
@@ -58,6 +59,8 @@ def check(store, uow, ctx: Context, *, anchors: Path | None = None, lang: str = 
     with uow:
         s = uow.session
         problems += store.adapter.integrity_problems(s.connection())
+        if any(p.startswith(TIME_PROBLEM) for p in problems):
+            return Findings(problems)  # (every further check reads the times: said first, alone)
         if store.reached(sqlviews.REVISION):  # an older database (not yet upgraded) has none
             problems += sqlviews.problems(store.adapter, s.connection(), upto=store.current_revision(),
                                           due_soon_days=ctx.calendar.policy.due_soon_working_days)

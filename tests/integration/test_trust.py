@@ -563,3 +563,19 @@ def test_init_again_on_a_database_with_other_rules_writes_nothing(cli, tmp_path)
                     "--path", str(path), "--yes")
     assert "sets timezone = 'Europe/London', but this database's deadline rules say 'Asia/Shanghai'" in err
     assert path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.sqlite_only
+def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
+    """SQLite keeps whatever text it is given: a time set to 'x' behind the tool's back stopped db
+    check (and every command reading the row) with 'unexpected ValueError'. It is named, one line a
+    value, exit 1, before the checks that read the times."""
+    ref = history[0]
+    cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
+    cli.sql("update cases set anonymised_at = 'x' where id = 1")
+    cli.sql("update cases set closed_at = 1 where id = 1")
+    r = cli("db", "check", expect=1)
+    assert r.stdout.splitlines() == [
+        "stored time: cases row 1: closed_at holds '1', not a time (restore the row from a backup)",
+        "stored time: cases row 1: anonymised_at holds 'x', not a time (restore the row from a backup)"]
+    assert "unexpected" not in r.stderr and "Traceback" not in r.output
