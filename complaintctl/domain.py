@@ -329,10 +329,14 @@ def clean_text(field: str, value: str | None, *, required: bool = True, limit: i
         if required:
             raise InvalidValue(field, value, "acc.non_empty")
         return None
+    # Free text (longer than a name may be) is never quoted back, even masked: no pattern finds the
+    # name or the address in it. The line says where the fault is instead.
+    free = limit > MAX_NAME
     if len(v) > limit:
-        raise InvalidValue(field, v[:20] + "...", "acc.max_chars_got", limit=limit, got=len(v))
-    if _CONTROL.search(v):
-        raise InvalidValue(field, v[:20], "acc.no_control")
+        raise InvalidValue(field, "\u2026" if free else v[:20] + "...", "acc.max_chars_got", limit=limit, got=len(v))
+    found = _CONTROL.search(v)
+    if found:  # (free text: only the character, '…U+0007…', in any language)
+        raise InvalidValue(field, f"\u2026U+{ord(found.group()):04X}\u2026" if free else v[:20], "acc.no_control")
     return v
 
 

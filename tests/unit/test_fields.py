@@ -88,10 +88,13 @@ def test_text_longer_than_the_limit_is_refused_with_its_length():
 
 def test_text_with_control_characters_is_refused_but_line_breaks_and_tabs_are_kept():
     assert d.clean_text("note", "第一行\n第二行\t完") == "第一行\n第二行\t完"
-    assert refusal(d.clean_text, "note", "bell\x07") == "invalid note 'bell\\\\x07': expected text without control characters or bidirectional overrides"
+    # Free text is never quoted back (no pattern masks the name or the address in it): the
+    # character that is wrong is named instead.
+    assert refusal(d.clean_text, "note", "bell\x07") == "invalid note '…U+0007…': expected text without control characters or bidirectional overrides"
     assert "control characters" in refusal(d.clean_text, "note", "x\x1b[31m")
-    assert refusal(d.clean_text, "note", "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子\x07") == (  # shown cut to 20
-        "invalid note '一二三四五六七八九十甲乙丙丁戊己庚辛壬癸': expected text without control characters or bidirectional overrides")
+    assert refusal(d.clean_text, "note", "客户张三住北京市朝阳区一号\x07") == (
+        "invalid note '…U+0007…': expected text without control characters or bidirectional overrides")
+    assert refusal(d.clean_name, "branch", "BJ\x07") == "invalid branch 'BJ\\\\x07': expected text without control characters or bidirectional overrides"
     assert "control characters" in refusal(d.clean_text, "note", "del\x7f")
     assert "bidirectional overrides" in refusal(d.clean_text, "note", "abc\u202egnp.exe")  # right-to-left override
     assert "control characters" in refusal(d.clean_text, "note", "c1\x9b31m")  # a C1 control (CSI)
