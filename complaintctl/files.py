@@ -47,10 +47,13 @@ def _refuse_unreplaceable(path: Path, option: str) -> None:
         raise InvalidPath(option, str(path), "acc.regular_file_output" if option == "--output" else "acc.regular_file")
 
 
-def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True) -> Path:
+def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True,
+                      appended: bool = False) -> Path:
     """Refuse a destination the tool must not write: a symlink, a missing folder, anything but a
     regular file (a device or a named pipe, which the rename would replace), a protected file (the
-    database itself), or an existing file when `overwrite` is off. Checked before any work."""
+    database itself), an existing file when `overwrite` is off, or one marked read-only (no write
+    bit for anyone) that it would replace (`appended`: a line is added to it instead, the anchors
+    file on write-once storage, so it is not replaced). Checked before any work."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_symlink():
         raise InvalidPath(option, str(path), "acc.no_symlink")
@@ -59,6 +62,12 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
     if path.is_dir():
         raise InvalidPath(option, str(path), "acc.not_folder")
     _refuse_unreplaceable(path, option)
+    try:
+        marked = path.is_file() and path.stat().st_mode & 0o222 == 0
+    except OSError:
+        marked = False
+    if marked and not appended:  # (chmod 444: kept on purpose; the rename would replace it, root's too)
+        raise InvalidPath(option, str(path), "acc.not_read_only")
     for other in protect:
         if other is None:
             continue  # (a server's database has no file)
@@ -152,7 +161,7 @@ def append_line(path: Path, line: str, option: str = "FILE", *, protect: tuple[P
     The file is locked meanwhile (flock), so the cut never takes another run's line with it."""
     import fcntl
 
-    check_destination(path, option, protect=protect)
+    check_destination(path, option, protect=protect, appended=True)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags, 0o600)

@@ -109,7 +109,7 @@ def anchor(uow, ctx: Context, *, append_to: Path | None = None) -> Anchor:
     """The audit chain's head as one line; appended to `append_to` (0600, never through a symlink)."""
     access.require(ctx, Do.CHECK)
     if append_to is not None:
-        files.check_destination(append_to, "FILE", protect=(uow.store.adapter.path,))
+        files.check_destination(append_to, "FILE", protect=(uow.store.adapter.path,), appended=True)
     with uow:
         s = uow.session
         # One statement, so the count and the last id are of the same moment on every backend.

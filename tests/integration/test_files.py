@@ -71,6 +71,31 @@ def test_output_is_owner_only_and_never_written_through_a_symlink(cli, tmp_path)
     assert victim.read_text() == "keep me\n"
 
 
+def test_output_onto_a_file_marked_read_only_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
+    """A file with no write bit for anyone (an archive kept on purpose) was replaced by the renamed
+    output, root's or its owner's: refused, exit 2, both ways; a line appended to one (the anchors
+    file on write-once storage) still goes in."""
+    cli.log()
+    kept = tmp_path / "archive.csv"
+    kept.write_text("kept\n")
+    kept.chmod(0o444)
+    for args in (["list", "--format", "csv"], ["export", "--format", "csv"], ["report", "overdue", "--format", "xlsx"]):
+        for env in ({}, {"COMPLAINTCTL_LEAN": "off"}):
+            done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args,
+                                   "--output", str(kept)], capture_output=True, text=True, env={**os.environ, **env})
+            assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
+            assert done.stderr == (f"complaintctl: error: invalid --output '{kept}': expected a file not marked "
+                                   "read-only (it has no write permission for anyone: kept as it is; give another "
+                                   "name, or chmod u+w it first)\n")
+    assert kept.read_text() == "kept\n" and kept.stat().st_mode & 0o777 == 0o444
+    anchors = tmp_path / "anchors.txt"
+    anchors.write_text("")
+    anchors.chmod(0o444)
+    if os.geteuid() == 0:  # (root appends to it; another account is refused by the file system)
+        cli("db", "anchor", str(anchors))
+        assert anchors.read_text().startswith("complaintctl-anchor v1 ")
+
+
 def test_output_onto_a_device_or_a_named_pipe_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
     """Renaming the finished file into place would replace a device, a pipe or a socket with a file
     (as root, `--output /dev/null` replaced /dev/null): refused, exit 2, the path as it was, both
