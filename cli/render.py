@@ -178,7 +178,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     whole-database export is written without building a dict per row)."""
     check_format(fmt, excel, output, formats)
     if fmt == "xlsx":
-        return write_rows_xlsx(rows, columns, output, title=title, sequences=sequences)
+        return write_rows_xlsx(rows, columns, output, title=title, sequences=sequences, lang=lang)
     if sequences and fmt != "csv":
         keys = [c.key for c in columns]
         rows = (dict(zip(keys, row)) for row in rows)
@@ -918,7 +918,7 @@ def _lxml_io_error(error: Exception) -> OSError | None:
 
 
 def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, title: str | None = None,
-                    sequences: bool = False) -> int:
+                    sequences: bool = False, lang: str = "en") -> int:
     """Rows as one workbook, streamed (openpyxl's write-only mode: each sheet goes to a temporary
     file as it is made, so memory stays flat however many rows), written atomically like every
     file. The CSV's header (the field names) bold, frozen and filtered; typed cells (_xlsx_cells);
@@ -934,7 +934,7 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
 
         book = Workbook(write_only=True)
         name = _sheet_name(title if title and len(title) <= 31 else Path(output).stem)
-        cells, source = _xlsx_cells(columns, sequences), iter(rows)
+        cells, source = _xlsx_cells(columns, sequences, cut), iter(rows)
         first = [cells(row) for _, row in zip(range(_SAMPLE), source)]
         widths = _xlsx_widths([c.key for c in columns], first)
         sheet, held, n = _xlsx_sheet(book, name, columns, widths), 1, 0  # held: the sheet's rows, header included
@@ -950,9 +950,12 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
         _close_sheet(sheet, len(columns), held)
         return book, n
 
+    cut: list[int] = [0]  # cells longer than a workbook cell holds
     book, n = _in_parts(output, make)
     with destination(output, binary=True) as fh:  # (the sheets' temporary files copied into it)
         book.save(fh)
+    if cut[0]:
+        warn(labels.t("warn.xlsx_cut", lang, n=cut[0], most=XLSX_CELL_CHARS), lang)
     return n
 
 
@@ -1018,7 +1021,11 @@ _TIMED = ("time", "due")
 _XLSX_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
-def _xlsx_cells(columns: list[Column], sequences: bool) -> Callable[[Any], list]:
+# The most characters a workbook cell holds (Excel's limit): longer text is cut there, and said.
+XLSX_CELL_CHARS = 32_767
+
+
+def _xlsx_cells(columns: list[Column], sequences: bool, cut: list[int]) -> Callable[[Any], list]:
     """A function from a row (a dict, or with `sequences` a list in column order) to its typed
     cells: a time (kind time or due: ISO text with an offset) as a date-time in the business zone,
     the local time the CSV shows; numbers and flags as they are; text exactly as the CSV has it
@@ -1034,6 +1041,9 @@ def _xlsx_cells(columns: list[Column], sequences: bool) -> Callable[[Any], list]
     def text(v: str) -> str:
         if v and v[0] in start:
             v = "'" + v
+        if len(v) > XLSX_CELL_CHARS:  # (cut[0]: how many, for the warning after the file is written)
+            v = v[:XLSX_CELL_CHARS]
+            cut[0] += 1
         return re.sub(_XLSX_ILLEGAL, "\ufffd", v) if illegal(v) else v
 
     def other(v: Any, when: bool) -> Any:

@@ -1150,6 +1150,10 @@ TEXT["err.excel_csv_only"] = (
     "或去掉 --excel")
 TEXT["err.find_one"] = ("find takes exactly one of --phone, --account, --id-number, --name",
                         "find 只接受 --phone、--account、--id-number、--name 中的一个")
+TEXT["warn.xlsx_cut"] = (
+    "{n} cell(s) longer than the {most} characters a workbook cell holds were cut there; the CSV "
+    "(--format csv) carries them whole",
+    "{n} 个单元格超过工作簿单元格可容纳的 {most} 个字符，已在该处截断；CSV（--format csv）包含完整内容")
 TEXT["err.stdin_is_script"] = (
     "the {field} cannot be read from standard input ('-') here: it is the script this shell is reading; "
     "give the text itself on the line, quoted",

@@ -160,3 +160,17 @@ def test_the_return_s_notes_give_the_time_it_was_made_as_a_date_time_cell(cli, d
     made = notes[labels.t("return.generated", labels.ZH)]
     now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
     assert isinstance(made, dt.datetime) and abs(made - now) < dt.timedelta(minutes=5)  # local time, no offset
+
+
+def test_text_longer_than_a_workbook_cell_holds_is_cut_there_and_said(cli, tmp_path):
+    """A workbook cell holds 32,767 characters: a longer description is cut there (openpyxl cut it
+    silently) and a warning says how many cells were, and that the CSV carries them whole."""
+    cli.staff()
+    cli.log("--description", "长" * 40_000)
+    path = tmp_path / "long.xlsx"
+    r = cli("export", "--format", "xlsx", "--output", str(path))
+    assert ("warning: 1 cell(s) longer than the 32767 characters a workbook cell holds were cut there; "
+            "the CSV (--format csv) carries them whole") in r.stderr
+    sheet = load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("description") + 1).value == "长" * 32_767
