@@ -175,10 +175,11 @@ def action_time(at: str | dt.datetime | None, ctx: Context, case=None, field_nam
     moment = at if isinstance(at, dt.datetime) else parse_time(at, ctx, field_name)
     if moment is None:
         return ctx.now
+    typed = at.strip() if isinstance(at, str) else None  # (quoted as typed: `24:00` is read as the next day's 00:00)
     if moment > ctx.now:
-        raise InvalidValue(field_name, said_time(moment, ctx), "acc.not_future_now", now=said_time(ctx.now, ctx))
+        raise InvalidValue(field_name, typed or said_time(moment, ctx), "acc.not_future_now", now=said_time(ctx.now, ctx))
     if case is not None and moment < case.received_at:
-        raise InvalidValue(field_name, said_time(moment, ctx), "acc.after_received",
+        raise InvalidValue(field_name, typed or said_time(moment, ctx), "acc.after_received",
                            at=said_time(case.received_at, ctx))
     return moment
 

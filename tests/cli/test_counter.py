@@ -642,6 +642,9 @@ def test_a_time_shown_as_24_00_is_read_back_as_00_00_of_the_next_day(cli):
     for text in ("2026-03-05 24:01", "2026-03-05 25:00", "2026-03-05 24:00:01"):
         assert f"invalid --as-of '{text}': expected a time such as" in cli.fails(*report, text)
         assert f"invalid --at '{text}'" in cli.fails("note", ref, "x", "--at", text)
+    # A 24:00 refused for another reason is quoted as typed, not as the next day's 00:00.
+    assert "invalid --at '2099-12-31 24:00': expected a time not in the future" in cli.fails(
+        "note", ref, "x", "--at", "2099-12-31 24:00")
 
 
 @pytest.mark.sqlite_only

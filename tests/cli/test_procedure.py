@@ -59,7 +59,7 @@ def test_an_extension_needs_the_customer_told_before_the_deadline_ran_out(cli):
                     "2026-03-10T09:00")
     assert err.startswith("complaintctl: error: an extension approved now (") and "(2026-03-17 24:00)" in err
     assert "with --at, when it was given" in err and "invalid --at" not in err
-    assert "invalid --customer-told-at '2026-03-01 09:00': expected a time not before the case was received" \
+    assert "invalid --customer-told-at '2026-03-01T09:00': expected a time not before the case was received" \
         in cli.fails("--as", "zhangwei", "extend", ref, "--to", "30", "--approved-by", "zhangwei", "--reason", "x",
                      "--customer-told-at", "2026-03-01T09:00", "--at", "2026-03-10T09:00")
     # Told at 23:59 on the last day: in time.
