@@ -1824,6 +1824,10 @@ TEXT.update({
     "err.anonymised": ("cannot {action} {ref}: its personal data was anonymised by db purge on {day}, so its handling "
                        "cannot restart; log a new case with --related {ref}",
                        "无法对 {ref} 执行 {action}：其个人信息已于 {day} 由 db purge 匿名化，不能重新处理；请用 --related {ref} 登记新案件"),
+    "err.anonymised_ended": ("cannot {action} {ref}: its personal data was anonymised by db purge on {day}, and "
+                             "nothing more is recorded on it; log a new case with --related {ref}",
+                             "无法对 {ref} 执行 {action}：其个人信息已于 {day} 由 db purge 匿名化，不再记录任何操作；"
+                             "请用 --related {ref} 登记新案件"),
     "err.anonymised_note": ("cannot add a note to {ref}: its personal data was anonymised by db purge on {day}, and "
                             "a note's text would be kept after it; write it on a new case with --related {ref}",
                             "无法为 {ref} 添加备注：其个人信息已于 {day} 由 db purge 匿名化，备注内容将在匿名化后被保存；"

@@ -266,6 +266,9 @@ def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.
         # it anonymised: the note would keep what retention has erased.
         raise UserError("err.anonymised_note", ref=case.reference,
                         day=ctx.calendar.local_date(case.anonymised_at).isoformat())
+    elif case.anonymised_at is not None:  # (the state machine would name moves refused above)
+        raise UserError("err.anonymised_ended", ref=case.reference, action=action.value,
+                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
     when = _when(at, ctx, case)
     if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
         _in_order(uow, ctx, case, when)

@@ -167,6 +167,9 @@ def test_an_anonymised_case_is_neither_reopened_nor_reviewed(cli, history):
     err = cli.fails("note", ref, "客户来电，手机 13812345678", "--at", "2026-03-06T10:00")
     assert err.startswith(f"complaintctl: error: cannot add a note to {ref}: its personal data was anonymised")
     assert "13812345678" not in err
+    # Any other step: said so, not the state machine's list of moves (reopen, review) refused above.
+    err = cli.fails("resolve", ref, "--resolution", "x", "--at", "2026-03-06T10:00")
+    assert err.startswith(f"complaintctl: error: cannot resolve {ref}: its personal data was anonymised by db purge")
     assert cli("db", "check").exit_code == 0
 
 
