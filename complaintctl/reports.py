@@ -66,6 +66,8 @@ def check_names(uow, q: CaseQuery) -> None:
     mean" when it is close to one that exists. (A new branch has its staff registered before its
     first case.)"""
     for field, value in (("branch", q.branch), ("assignee", q.assignee)):
+        if value is not None and not value.strip():  # given empty, or blank: as filter_values refuses it
+            d.clean_name("--" + field, value)
         if not value or uow.session.execute(name_known_select(field), {"value": value.strip()}).scalar():
             continue
         close = near_names(value.strip(), set(uow.session.execute(names_select(field)).scalars()))

@@ -217,6 +217,8 @@ def test_an_agent_s_name_that_fails_its_check_is_quoted_masked(cli):
 # cases, an empty --as-of would report as of now.
 EMPTY = [
     (["list", "--branch", ""], "invalid --branch ''"),
+    (["list", "--branch", " "], "invalid --branch ' ': expected non-empty text"),  # (blank: as staff add says it)
+    (["report", "overdue", "--assignee", " "], "invalid --assignee ' ': expected non-empty text"),
     (["list", "--format", "csv", "--branch", ""], "invalid --branch ''"),  # (no CSV header before the error)
     (["list", "--format", "csv", "--overdue", "--due-soon"], "--overdue and --due-soon exclude each other"),
     (["report", "due-soon", "--format", "csv", "--branch", ""], "invalid --branch ''"),
