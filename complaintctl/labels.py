@@ -2086,7 +2086,7 @@ TEXT.update({
     "acc.not_database": ("a file other than the database itself", "数据库本身以外的文件"),
     "acc.not_read_only": ("a file not marked read-only (it has no write permission for anyone: kept as it is; "
                           "give another name, or chmod u+w it first)",
-                          "未被设为只读的文件（该文件对任何人都无写权限，予以保留；请换一个文件名，或先 chmod u+w）"),
+                          "未被设为只读的文件（该文件对任何人都无写权限，予以保留；请换一个文件名，或先为其加上写权限）"),
     "acc.new_path": ("a path that does not exist yet (never overwrites)", "尚不存在的路径（从不覆盖已有文件）"),
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
     "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
