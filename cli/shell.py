@@ -170,7 +170,7 @@ class Session:
         from complaintctl import services
 
         try:
-            return frozenset(services.staff_names(self.st.uow(write=False), ""))
+            return frozenset(services.staff_names(self.st.uow(write=False), "", limit=None))
         except Exception:  # noqa: BLE001 - the history then leaves the names out, as anything not known
             return frozenset()
 
@@ -355,8 +355,10 @@ def _scrubbed(session: "Session", path) -> None:
     if text.startswith(_SCRUBBED):
         return
     staff = session.staff()
+    if text.endswith("\n"):
+        text = text[:-1]
     kept = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # (as prompt_toolkit reads it: splitlines would also cut at U+2028)
         if line.startswith("+"):
             masked = history_line(session.command, line[1:], staff)
             if masked is None:

@@ -538,7 +538,9 @@ class _SQLite(_Adapter):
             times = [f'"{c.name}"' for c in table.columns if _is_time(c.type)]
             if not times:
                 continue
-            bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL))" for t in times]
+            # (julianday alone takes 'now' and rolls 2026-02-30 over, which Python's reading refuses)
+            bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL "
+                   f"OR date(julianday({t})) IS NOT substr({t}, 1, 10)))" for t in times]
             found = conn.exec_driver_sql(f'SELECT rowid, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '
                                          f"WHERE {' OR '.join(bad)} LIMIT 5").all()
             for rowid, *flags in found:

@@ -1253,10 +1253,11 @@ def staff_list(uow, ctx: Context) -> list[dict[str, Any]]:
         return [staff_json(p, ctx) for p in rows]
 
 
-def staff_names(uow, prefix: str = "") -> list[str]:
+def staff_names(uow, prefix: str = "", limit: int | None = 50) -> list[str]:
+    """Registered staff names starting with `prefix`, in order (the first `limit`: Tab's list)."""
     with uow:
-        return list(uow.session.execute(
-            select(Staff.name).where(Staff.name.startswith(prefix)).order_by(Staff.name).limit(50)).scalars())
+        q = select(Staff.name).where(Staff.name.startswith(prefix)).order_by(Staff.name)
+        return list(uow.session.execute(q if limit is None else q.limit(limit)).scalars())
 
 
 def case_references(uow, prefix: str = "", open_only: bool = True) -> list[str]:

@@ -65,17 +65,11 @@ def marked_read_only(path: str | Path) -> bool:
 
 def read_only_uri(path: str | Path) -> str:
     """SQLite's URI opening `path` read-only (mode=ro): no write, and no checkpoint of a WAL left
-    beside it, reaches the file, whoever runs the command. With no WAL content beside it (an archive
-    checkpointed before it was marked), also immutable: SQLite then reads the file alone and makes
-    no -wal or -shm beside it (read-only, root's would be left behind, mode 0444, in the way of the
-    file's owner once the archive is made writable again)."""
+    beside it, reaches the file, whoever runs the command. (Not immutable: SQLite would then keep
+    what it read however the file changed, a session open all day too, and ignore a hot journal.)"""
     from urllib.parse import quote
 
-    try:
-        pending = os.path.getsize(f"{path}-wal") > 0
-    except OSError:
-        pending = False
-    return f"file:{quote(os.path.abspath(path), safe='/')}?mode=ro" + ("" if pending else "&immutable=1")
+    return f"file:{quote(os.path.abspath(path), safe='/')}?mode=ro"
 
 
 def sqlite_time_text(value: dt.datetime | None) -> str | None:

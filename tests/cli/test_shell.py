@@ -180,7 +180,8 @@ def test_the_history_file_is_the_owners_only_and_keeps_no_personal_data_in_full(
 
     # As an older version left it: world-readable, every line as typed. Tightened and written
     # again, each line as this version keeps it; a later session leaves it as it is.
-    history.write_text("\n# 2026-11-30 10:00:00\n+log -c hotline --phone 13912345678 -d 赵六投诉\n", encoding="utf-8")
+    history.write_text("\n# 2026-11-30 10:00:00\n+log -c hotline --phone 13912345678 -d 赵六投诉\n"
+                       "\n# 2026-11-30 10:01:00\n+note C-2026-000001 客户赵六\u2028电话13912345678\n", encoding="utf-8")
     history.chmod(0o644)
     for _ in range(2):
         child = _session(cli.db)

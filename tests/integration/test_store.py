@@ -394,15 +394,14 @@ def test_a_database_marked_read_only_is_written_by_no_one_not_even_root(cli, tmp
             assert (code, [c["reference"] for c in json.loads(out)]) == (0, refs), (archive, lean_way, err)
         assert cli.json("--db", str(archive), "show", first, "--json")["case"]["reference"] == first
         assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before, archive
-    # An archive in WAL mode, checkpointed before it was marked: reading it leaves nothing beside it
-    # (root's read-only -wal and -shm, mode 0444, were in the way of the owner once it was writable).
+    # An archive in WAL mode, checkpointed before it was marked, is read too (not as immutable: a
+    # reader would keep what it read however the file changed, and ignore a hot journal).
     quiet = tmp_path / "quiet.db"
     quiet.write_bytes(cli.db.read_bytes())  # (every connection closed: nothing is left in a WAL)
     assert quiet.read_bytes()[18:20] == b"\x02\x02"  # the header's WAL mode
     quiet.chmod(0o444)
     for lean_way in (True, False):
         assert _run(["--db", str(quiet), "list", "--all", "--format", "json"], lean_way=lean_way)[0] == 0
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("quiet")) == ["quiet.db"]
     # One whose stored calendar is not current (written by an earlier release, or a new year): a
     # reading command reads it as it is rather than failing to write it again.
     stale = tmp_path / "stale.db"

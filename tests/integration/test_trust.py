@@ -577,8 +577,13 @@ def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
     cli("close", ref, "--satisfaction", "satisfied", "--at", "2026-03-04T10:00")
     cli.sql("update cases set anonymised_at = 'x' where id = 1")
     cli.sql("update cases set closed_at = 1 where id = 1")
+    cli.sql("update cases set resolved_at = 'now' where id = 1")  # (SQLite's julianday takes these two)
+    cli.sql("update cases set first_responded_at = '2026-02-30 10:00:00.000000' where id = 2")
     r = cli("db", "check", expect=1)
     assert r.stdout.splitlines() == [
+        "stored time: cases row 1: resolved_at holds 'now', not a time (restore the row from a backup)",
         "stored time: cases row 1: closed_at holds '1', not a time (restore the row from a backup)",
-        "stored time: cases row 1: anonymised_at holds 'x', not a time (restore the row from a backup)"]
+        "stored time: cases row 1: anonymised_at holds 'x', not a time (restore the row from a backup)",
+        "stored time: cases row 2: first_responded_at holds '2026-02-30 10:00:00.', not a time (restore the row from a "
+        "backup)"]
     assert "unexpected" not in r.stderr and "Traceback" not in r.output
