@@ -368,8 +368,12 @@ def _scrubbed(session: "Session", path) -> None:
     try:
         with files.atomic_text(path, "shell_history") as fh:
             fh.write(_SCRUBBED + "\n" + "\n".join(kept) + "\n")
-    except Exception:  # noqa: BLE001 - as a history file that cannot be written: the session goes on
-        return
+    except Exception as exc:  # noqa: BLE001 - as a history file that cannot be written: the session goes on
+        from complaintctl import labels
+        from complaintctl.errors import ComplaintctlError
+
+        why = labels.error_text(exc, session.st.language) if isinstance(exc, ComplaintctlError) else str(exc)
+        sys.stderr.write(f"complaintctl: warning: {labels.t('shell.history_unmasked', session.st.language, why=why)}\n")
 
 
 @functools.cache

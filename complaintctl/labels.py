@@ -1118,6 +1118,9 @@ TEXT.update({
     "shell.recalled": ("{option} holds what the history kept in place of personal data ({value}): "
                        "type the value in full", "{option} 的值是历史记录中代替个人信息的掩码（{value}）：请输入完整的值"),
     "shell.no_history": ("the line was not kept in the history file: {why}", "该行未写入历史记录文件：{why}"),
+    "shell.history_unmasked": ("the history file, written by an earlier version with personal data in full, could "
+                               "not be written again masked ({why}): remove it", "历史记录文件由旧版本写入，含完整个人信息，"
+                               "未能改写为掩码形式（{why}）：请删除该文件"),
 })
 
 
