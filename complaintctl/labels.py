@@ -2084,8 +2084,9 @@ TEXT.update({
     "acc.not_folder": ("a file, not a folder", "文件，而不是文件夹"),
     "acc.regular_file": ("a regular file (not a device, pipe or socket)", "普通文件（不能是设备、管道或套接字）"),
     "acc.regular_file_output": ("a regular file (not a device, pipe or socket, which a file would replace; "
-                                "leave out --output, or give -, to write to standard output)",
-                                "普通文件（不能是设备、管道或套接字，写入会以文件替换它们；写到标准输出请不加 --output 或用 -）"),
+                                "leave out --output, or give -, to write to standard output, in any format but xlsx)",
+                                "普通文件（不能是设备、管道或套接字，写入会以文件替换它们；写到标准输出请不加 --output 或用 -，"
+                                "xlsx 格式除外）"),
     "acc.not_database": ("a file other than the database itself", "数据库本身以外的文件"),
     "acc.not_read_only": ("a file not marked read-only (it has no write permission for anyone: kept as it is; "
                           "give another name, or chmod u+w it first)",
