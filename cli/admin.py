@@ -73,17 +73,7 @@ def staff_deactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
 
     Example: complaintctl staff deactivate liqiang
     """
-    st = state(ctx)
-    from complaintctl import services
-
-    person = services.staff_deactivate(st.uow(), st.context(), name=name)
-    if json_out:
-        render.print_json(person)
-        return
-    typer.echo(labels.t("done.staff_deactivated", st.language, name=person["name"]))
-    if person["open_cases"]:
-        render.warn(labels.t("warn.still_assigned", st.language, n=person["open_cases"], name=person["name"]),
-                    st.language)
+    _staff_switched(ctx, name, json_out, active=False)
 
 
 @staff_app.command("reactivate")
@@ -93,16 +83,29 @@ def staff_reactivate(ctx: typer.Context, name: str = typer.Argument(..., help="R
 
     Example: complaintctl staff reactivate liqiang
     """
+    _staff_switched(ctx, name, json_out, active=True)
+
+
+def _staff_switched(ctx: typer.Context, name: str, json_out: bool, *, active: bool) -> None:
+    """staff deactivate and reactivate: the change, then what it leaves with the open cases still
+    assigned to them (a warning when deactivated, a note when back)."""
     st = state(ctx)
     from complaintctl import services
 
-    person = services.staff_reactivate(st.uow(), st.context(), name=name)
+    switch = services.staff_reactivate if active else services.staff_deactivate
+    person = switch(st.uow(), st.context(), name=name)
     if json_out:
         render.print_json(person)
         return
-    typer.echo(labels.t("done.staff_reactivated", st.language, name=person["name"]))
+    typer.echo(labels.t("done.staff_reactivated" if active else "done.staff_deactivated", st.language,
+                        name=person["name"]))
     if person["open_cases"]:
-        render.message(labels.t("note.assigned_again", st.language, n=person["open_cases"], name=person["name"]))
+        text = labels.t("note.assigned_again" if active else "warn.still_assigned", st.language,
+                        n=person["open_cases"], name=person["name"])
+        if active:
+            render.message(text)
+        else:
+            render.warn(text, st.language)
 
 
 @staff_app.command("role")

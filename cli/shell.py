@@ -109,7 +109,7 @@ class Session:
         # script's lines never come from it, so there they are taken as they are.
         from . import options
 
-        _, recalled = (None, None) if options.script_on_stdin else _recalled(self.command, args)
+        recalled = None if options.script_on_stdin else _recalled(self.command, args)  # (Click gets args as typed)
         if recalled:
             sys.stderr.write(f"complaintctl: error: {labels.t('shell.recalled', self.st.language, **recalled)}\n")
             return 2
@@ -303,16 +303,16 @@ def typed_fields(root, args: list[str]) -> tuple[list[str], list[str | None]]:
     return words, fields
 
 
-def _recalled(root, args: list[str]) -> tuple[list[str], dict[str, str] | None]:
-    """The line's words, and the first value in it the history left in place of personal data
-    (as the option, or the word itself for an argument, and the value), if any."""
+def _recalled(root, args: list[str]) -> dict[str, str] | None:
+    """The first value in the line the history left in place of personal data (as the option, or
+    the word itself for an argument, and the value), if any."""
     from complaintctl import shell_history
 
     words, fields = typed_fields(root, args)
     for before, value, field in zip([None, *words], words, fields):
         if shell_history.from_history(field, value):
-            return words, {"option": before if before and before.startswith("-") else value, "value": value}
-    return words, None
+            return {"option": before if before and before.startswith("-") else value, "value": value}
+    return None
 
 
 def history_line(root, line: str, staff: frozenset[str] = frozenset()) -> str | None:

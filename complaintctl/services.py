@@ -259,16 +259,7 @@ def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
 def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.datetime, d.Status]:
     """Load the case, check when the action happened, and the status the state machine moves it to."""
     case = load_case(uow, key)
-    if action == d.Action.REOPEN:
-        _check_not_anonymised(ctx, case, action)
-    elif action == d.Action.NOTE and case.anonymised_at is not None:
-        # A note's text is kept in full apart (personal_data), and purge never comes back to a case
-        # it anonymised: the note would keep what retention has erased.
-        raise UserError("err.anonymised_note", ref=case.reference,
-                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
-    elif case.anonymised_at is not None:  # (the state machine would name moves refused above)
-        raise UserError("err.anonymised_ended", ref=case.reference, action=action.value,
-                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
+    _check_not_anonymised(ctx, case, action, restarts=action == d.Action.REOPEN)
     when = _when(at, ctx, case)
     if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
         _in_order(uow, ctx, case, when)
@@ -476,13 +467,19 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
                        day=ctx.calendar.local_date(when).isoformat())
 
 
-def _check_not_anonymised(ctx: Context, case: Case, action: d.Action) -> None:
+def _check_not_anonymised(ctx: Context, case: Case, action: d.Action, *, restarts: bool = True) -> None:
     """A case `db purge` anonymised has ended for good: its handling never restarts (a reopen, a
-    review, new facts), as a handler would work it with no customer name and no number to call.
-    The customer who comes back is a new case, related to this one."""
-    if case.anonymised_at is not None:
-        raise UserError("err.anonymised", ref=case.reference, action=action.value,
-                        day=ctx.calendar.local_date(case.anonymised_at).isoformat())
+    review, new facts: `restarts`), as a handler would work it with no customer name and no number
+    to call; nor is anything else recorded on it: a note's text would be kept in full apart
+    (personal_data) where purge never comes back, and any other step is said to be refused as such
+    rather than by the state machine's list of moves (which names the restarts refused here). The
+    customer who comes back is a new case, related to this one."""
+    if case.anonymised_at is None:
+        return
+    key = ("err.anonymised" if restarts else "err.anonymised_note" if action == d.Action.NOTE
+           else "err.anonymised_ended")
+    raise UserError(key, ref=case.reference, action=action.value,
+                    day=ctx.calendar.local_date(case.anonymised_at).isoformat())
 
 
 def _open_cycle(uow, ctx: Context, case: Case, when: dt.datetime, opened_by: d.Action) -> dict[str, Any]:
