@@ -92,12 +92,12 @@ def read_time(text: str | None, tz, field_name: str, *, date_format: str | None 
 def _typed_time(raw: str) -> dt.datetime:
     """A time typed in any form read_time accepts without a format (naive unless it carries an
     offset), or ValueError. 24:00 is 00:00 of the next day, as the clocks show a deadline."""
-    end = _END_OF_DAY.match(_normalised(raw))
-    if end is not None:
-        return _typed_time(f"{end['day']} 00:00{end['offset'] or ''}") + dt.timedelta(days=1)
-    try:
+    try:  # (first the form nearly every time has: an import reads one a row this way)
         return dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
     except ValueError:
+        end = _END_OF_DAY.match(_normalised(raw))  # (an hour of 24 is refused by fromisoformat)
+        if end is not None:
+            return _typed_time(f"{end['day']} 00:00{end['offset'] or ''}") + dt.timedelta(days=1)
         value = _loose_time(raw)
         if value is None:
             raise
