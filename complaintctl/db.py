@@ -611,7 +611,7 @@ class _SQLite(_Adapter):
             cur.execute("PRAGMA foreign_keys = ON")
             # An empty file stays empty until its schema is made (new_schema); one that may not be
             # written keeps its mode (setting it is a write, refused: reading commands still work).
-            if self._holds_data() and self._writable():
+            if self._holds_data() and self.may_write():
                 cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
             # Deleted and overwritten content is zeroed in the file, so an erased value (db purge)
@@ -634,9 +634,6 @@ class _SQLite(_Adapter):
             return True  # (not there yet, or unreadable: SQLite says what is wrong)
 
     def may_write(self) -> bool:
-        return self._writable()
-
-    def _writable(self) -> bool:
         """Whether this process may write the database file (and the file is not marked read-only)."""
         path = self.path
         if path is None or not path.exists():
