@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from . import zones
 from .deadlines import BusinessCalendar, holidays_version
 from .deadlines import micros as delta_micros
+from .errors import StoredTimeUnreadable
 from .models import BusinessCalendarKept, BusinessDay, Case, ZoneOffset
 from .stored import stored_utc
 # Pure, and read by the lean `report overdue` too (without SQLAlchemy): kept in zones.py.
@@ -92,8 +93,8 @@ def kept(conn) -> tuple[str, int, int] | None:
 def kept_select():
     """Which calendar and years the table holds, and when the first case was received (the lean
     `report overdue` runs it too, compiled: complaintctl/sqltext.py)."""
-    return sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,
-                     sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery())
+    return sa.select(_K.c.identity, _K.c.first_year, _K.c.last_year,  # the receipt as stored: _readable reads it
+                     sa.type_coerce(sa.select(sa.func.min(Case.__table__.c.received_at)).scalar_subquery(), sa.Text))
 
 
 def current(conn, policy, now: dt.datetime) -> bool:
@@ -102,12 +103,22 @@ def current(conn, policy, now: dt.datetime) -> bool:
     index) before deciding to write it again with `ensure`."""
     row = conn.execute(kept_select()).first()
     # min() comes back as the driver gives it
-    return zones.covers(None if row is None else tuple(row[:3]), policy, now, stored_utc(row[3]) if row else None)
+    return zones.covers(None if row is None else tuple(row[:3]), policy, now, _readable(row[3]) if row else None)
 
 
 def first_received(conn) -> dt.datetime | None:
     """When the first case was received (the table reaches back to its year)."""
-    return stored_utc(conn.execute(sa.select(sa.func.min(Case.__table__.c.received_at))).scalar())
+    return _readable(conn.execute(sa.select(sa.type_coerce(sa.func.min(Case.__table__.c.received_at), sa.Text))).scalar())
+
+
+def _readable(value) -> dt.datetime | None:
+    """The first receipt, or None when it is not a time (text put in behind the tool's back, which
+    db check names): every command starts by reading it, db check too, which must not be stopped
+    by what it is there to find; a command that reads that case's row says what is wrong."""
+    try:
+        return stored_utc(value)
+    except StoredTimeUnreadable:
+        return None
 
 
 def ensure(conn, cal: BusinessCalendar, first_year: int, last_year: int) -> bool:

@@ -541,11 +541,14 @@ class _SQLite(_Adapter):
             # (julianday alone takes 'now' and rolls 2026-02-30 over, which Python's reading refuses)
             bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL "
                    f"OR date(julianday({t})) IS NOT substr({t}, 1, 10)))" for t in times]
-            found = conn.exec_driver_sql(f'SELECT rowid, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '
+            # (a case is named by its reference too, as every other command names it)
+            named = ', "reference"' if "reference" in table.c else ", NULL"
+            found = conn.exec_driver_sql(f'SELECT rowid{named}, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '
                                          f"WHERE {' OR '.join(bad)} LIMIT 5").all()
-            for rowid, *flags in found:
+            for rowid, reference, *flags in found:
                 values = flags[len(times):]
-                problems += [f"{TIME_PROBLEM}: {table.name} row {rowid}: {t.strip(chr(34))} holds {str(v)[:20]!r}, "
+                row = f"row {rowid}" + (f" ({reference})" if reference else "")
+                problems += [f"{TIME_PROBLEM}: {table.name} {row}: {t.strip(chr(34))} holds {str(v)[:20]!r}, "
                              "not a time (restore the row from a backup)"
                              for t, flag, v in zip(times, flags[:len(times)], values) if flag]
         return problems

@@ -135,6 +135,11 @@ class DatabaseBusy(EnvironmentFault):
     """Another writer held the lock for longer than the busy timeout."""
 
 
+class StoredTimeUnreadable(EnvironmentFault):
+    """A stored time that is not one (SQLite keeps whatever text it is given: a row changed behind
+    the tool's back): every command that reads it says so, and db check names where it is."""
+
+
 class CheckFailed(EnvironmentFault):
     """db check found problems (listed on stdout)."""
 

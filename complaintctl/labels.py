@@ -1806,6 +1806,10 @@ TEXT.update({
                                "数据库本身及各完整锚点未发现问题"),
     "err.check_failed": ("{count} problem(s) found: the database does not hold what its history says",
                          "发现 {count} 个问题：数据库内容与其历史记录不符"),
+    "err.stored_time": ("the database holds a time that cannot be read (a row changed outside complaintctl?): "
+                        "'complaintctl db check' lists where; restore those rows from a backup",
+                        "数据库中有无法读取的时间（是否有记录在本工具之外被改动？）：运行 'complaintctl db check' "
+                        "列出位置，并从备份恢复这些记录"),
     "err.overdue_found": ("{count} overdue case(s) found (--fail-on-overdue)", "发现 {count} 件超时案件（--fail-on-overdue）"),
     "err.interrupted": ("interrupted", "已中断"),
     "note.type_text": ("type the text, then press Ctrl-D on a line of its own to end it (Ctrl-C cancels)",

@@ -10,6 +10,8 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, DateTime, Float, Index, MetaData, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from .stored import stored_utc
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -40,11 +42,14 @@ class UTCDateTime(TypeDecorator):
         return getattr(dialect, "complaintctl_time_writer", None) or super().bind_processor(dialect)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        return value.replace(tzinfo=dt.timezone.utc)
+        return stored_utc(value)
+
+    def result_processor(self, dialect, coltype):
+        """stored_utc, alone: the driver's value (SQLite's text, PostgreSQL's naive datetime) to an
+        aware UTC time, in one call (the DateTime type's own reading of SQLite's text, which
+        SQLAlchemy would run first, is the same fromisoformat); a stored text that is not a time is
+        errors.StoredTimeUnreadable, one line naming db check, rather than a ValueError."""
+        return stored_utc
 
 
 def column_kind(type_) -> str | None:

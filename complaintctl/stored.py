@@ -89,8 +89,19 @@ def stored_utc(value) -> dt.datetime | None:
     if value is None:
         return None
     if type(value) is str:
-        value = dt.datetime.fromisoformat(value)
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise unreadable() from None
     return value.replace(tzinfo=UTC)
+
+
+def unreadable() -> Exception:
+    """The error for a stored time that is not one (errors.StoredTimeUnreadable: its one line names
+    db check, which lists where)."""
+    from .errors import StoredTimeUnreadable
+
+    return StoredTimeUnreadable("err.stored_time")
 
 
 def flag(value) -> bool | None:
@@ -133,23 +144,26 @@ def time_text(tz) -> Callable[[Any], str | None]:
         shown = cache.get(value)
         if shown is not None:
             return shown
-        if type(value) is str:
-            # One offset a UTC day when the zone keeps one all day (most days of most zones: a
-            # register's times spread over months touch thousands of hours but few hundred days).
-            found = hours.get(value[:10], False)
-            if found is False:
-                day = value[:10]
-                first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
-                found = hours[day] = first if first == last and first is not None else None
-            if found is None:
-                hour = value[:13]
-                found = hours.get(hour, False)
+        try:
+            if type(value) is str:
+                # One offset a UTC day when the zone keeps one all day (most days of most zones: a
+                # register's times spread over months touch thousands of hours but few hundred days).
+                found = hours.get(value[:10], False)
                 if found is False:
-                    found = hours[hour] = _hour_offset(tz, hour)
-            if found is not None:
-                shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
-        if shown is None:
-            shown = stored_utc(value).astimezone(tz).isoformat(timespec="seconds")
+                    day = value[:10]
+                    first, last = _hour_offset(tz, day + " 00"), _hour_offset(tz, day + " 23")
+                    found = hours[day] = first if first == last and first is not None else None
+                if found is None:
+                    hour = value[:13]
+                    found = hours.get(hour, False)
+                    if found is False:
+                        found = hours[hour] = _hour_offset(tz, hour)
+                if found is not None:
+                    shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
+            if shown is None:
+                shown = stored_utc(value).astimezone(tz).isoformat(timespec="seconds")
+        except ValueError:  # text SQLite was given behind the tool's back
+            raise unreadable() from None
         if len(cache) > 4096:
             cache.clear()
         cache[value] = shown

@@ -568,6 +568,33 @@ def test_init_again_on_a_database_with_other_rules_writes_nothing(cli, tmp_path)
     assert path.read_text(encoding="utf-8") == before
 
 
+UNREADABLE = ("complaintctl: error: the database holds a time that cannot be read (a row changed outside complaintctl?): "
+              "'complaintctl db check' lists where; restore those rows from a backup")
+
+
+@pytest.mark.sqlite_only
+def test_a_stored_time_that_is_not_one_is_one_line_that_names_db_check_in_every_command(cli, history):
+    """A receipt time set to text behind the tool's back stopped every command, db check too (each
+    reads the first receipt on opening): list and report overdue with a traceback, the rest with
+    'unexpected ValueError' quoting the stored text. A command that reads the row now says what is
+    wrong and where to look, exit 1, nothing written; the others, and db check, go on."""
+    cli.sql("update cases set received_at = ' x' where id = 1")  # (sorts first: it is the first receipt)
+    streamed = cli("list", "--format", "csv", "--status", "resolved", expect=1)  # its header was out first
+    assert streamed.stdout.count("\n") == 1 and streamed.stderr.strip() == UNREADABLE
+    for args in (["list", "--all"], ["show", history[0]],
+                 ["export", "--format", "jsonl"], ["export", "--format", "xlsx", "--output", "x.xlsx"],
+                 ["note", history[0], "再次联系", "--at", "2026-03-06T10:00"]):
+        assert cli.fails(*args, code=1) == UNREADABLE, args
+    zh = cli.fails("--lang", "zh", "list", "--all", code=1)
+    assert zh.startswith("complaintctl: error: 数据库中有无法读取的时间") and "'complaintctl db check'" in zh
+    assert history[1] in cli("show", history[1]).stdout  # the other cases still read
+    cli.log(received="2026-03-06T10:00")
+    r = cli("db", "check", expect=1)
+    assert r.stdout.splitlines() == [
+        "stored time: cases row 1 (C-2026-000001): received_at holds ' x', not a time (restore the row from a backup)"]
+    assert "unexpected" not in r.stderr and "Traceback" not in r.output
+
+
 @pytest.mark.sqlite_only
 def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
     """SQLite keeps whatever text it is given: a time set to 'x' behind the tool's back stopped db
@@ -581,9 +608,9 @@ def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
     cli.sql("update cases set first_responded_at = '2026-02-30 10:00:00.000000' where id = 2")
     r = cli("db", "check", expect=1)
     assert r.stdout.splitlines() == [
-        "stored time: cases row 1: resolved_at holds 'now', not a time (restore the row from a backup)",
-        "stored time: cases row 1: closed_at holds '1', not a time (restore the row from a backup)",
-        "stored time: cases row 1: anonymised_at holds 'x', not a time (restore the row from a backup)",
-        "stored time: cases row 2: first_responded_at holds '2026-02-30 10:00:00.', not a time (restore the row from a "
-        "backup)"]
+        "stored time: cases row 1 (C-2026-000001): resolved_at holds 'now', not a time (restore the row from a backup)",
+        "stored time: cases row 1 (C-2026-000001): closed_at holds '1', not a time (restore the row from a backup)",
+        "stored time: cases row 1 (C-2026-000001): anonymised_at holds 'x', not a time (restore the row from a backup)",
+        "stored time: cases row 2 (C-2026-000002): first_responded_at holds '2026-02-30 10:00:00.', not a time "
+        "(restore the row from a backup)"]
     assert "unexpected" not in r.stderr and "Traceback" not in r.output
