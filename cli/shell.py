@@ -119,15 +119,15 @@ class Session:
         # SIGTERM or SIGHUP roll back what it was writing and remove a half-written file, and none
         # of them undoes the report of a change that was saved. SIGTERM and SIGHUP then end the session.
         stopping.install()
+        code = 0
         try:
             self.st.begin_command()
             self.command.main(args, prog_name="complaintctl", standalone_mode=True, obj=self.st)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            return code
         except KeyboardInterrupt:
             sys.stderr.write("\n")
-            return 130
+            code = ExitStatus.INTERRUPTED
         finally:
             if stopping.uninstall() & ENDING:
                 self.ended = True
@@ -135,7 +135,9 @@ class Session:
                 sys.stdout.flush()
             except OSError:
                 pass  # (the command has said what went wrong, or standard output is gone)
-        return 0
+        if code:
+            _let_go()
+        return code
 
     def run(self) -> None:
         if self.input is None and not sys.stdin.isatty():
@@ -180,7 +182,9 @@ class Session:
         wait on (epoll refuses a regular file, which it reads as the end of input), and a script's
         lines are not kept in the history. Every line runs, whatever those before it gave; the
         session then exits with the last failing line's code (0 when every line succeeded), so
-        that a script run from cron says when one of its commands failed."""
+        that a script run from cron says when one of its commands failed. A stop (Ctrl-C, SIGTERM,
+        SIGHUP) ends the script, as it does a shell script: the command it came during stops
+        cleanly, no later line runs, exit 130."""
         from . import options
 
         options.script_on_stdin = True  # a text given as '-' would be the script's next lines
@@ -207,6 +211,8 @@ class Session:
                 code = self.run_line(line.rstrip("\r\n"))  # (its own stop handlers meanwhile: stopping.py)
                 if code:
                     self.failed = code
+                if code == ExitStatus.INTERRUPTED:  # Ctrl-C stopped the line's command: the script stops
+                    self.ended = True  # (at the prompt it stops that command only, and the session goes on)
         finally:
             for number, handler in before.items():
                 signal.signal(number, handler)
@@ -215,6 +221,17 @@ class Session:
 
 class _Stopped(Exception):
     pass
+
+
+def _let_go() -> None:
+    """After a command that failed: what its traceback still held, in reference cycles, let go of
+    now, not at some later collection. A stop during an insert (Ctrl-C in an import) leaves the
+    statement unfinished in a frame of that traceback, and SQLite keeps a connection with an
+    unfinished statement open, its write lock with it, however it was closed: every later
+    command of the session waited the busy timeout (30 s) and failed as locked by another writer."""
+    import gc
+
+    gc.collect()
 
 
 # What an option's value is, by its parameter's name, when it is not the name itself (the field
