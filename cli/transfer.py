@@ -59,7 +59,9 @@ def import_(
     data = {"file": str(file), "rows": result.rows, "imported": result.imported, "cases": result.cases,
             "rejected": result.rejected,
             "dry_run": dry_run, "committed": result.committed, "rejects_file": result.rejects_file,
-            "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects]}
+            "rejects": [{"row": r.row, "field": r.field, "reason": r.reason,
+                         "faults": [{"field": f, "reason": why} for f, why in r.faults or ((r.field, r.reason),)]}
+                        for r in result.rejects]}
     if json_out:
         render.print_json(data)
     elif result.rejects:
@@ -85,11 +87,13 @@ def import_(
 def _rejects_table(rejects: list[dict], lang: str) -> None:
     """The rejected rows as a table whose reasons wrap, never cut: a reason's list of what is
     accepted is what the operator needs to fix the row (at 80 columns a cut one ended after the
-    second choice)."""
+    second choice); each field found wrong in a row has its own line."""
     from complaintctl.domain import terminal_safe
 
     heads = [labels.t(k, lang) for k in ("import.row", "import.field", "import.reason")]
-    rows = [(str(r["row"]), r["field"] or "", terminal_safe(r["reason"], multiline=False)) for r in rejects]
+    # A row found wrong in several fields: a line for each, its number on the first.
+    rows = [(str(r["row"]) if i == 0 else "", f["field"] or "", terminal_safe(f["reason"], multiline=False))
+            for r in rejects for i, f in enumerate(r["faults"])]
     w_row = max(render.cell_width(x) for x in [heads[0], *(r[0] for r in rows)])
     w_field = max(render.cell_width(x) for x in [heads[1], *(r[1] for r in rows)])
     indent = w_row + w_field + 4

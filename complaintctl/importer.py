@@ -154,8 +154,9 @@ REJECTS_KEPT = 1000
 @dataclass
 class Reject:
     row: int
-    field: str
-    reason: str
+    field: str  # every field found wrong, ", "-joined
+    reason: str  # their reasons, "; "-joined
+    faults: tuple = ()  # (field, reason) of each, when the row has more than one
 
 
 @dataclass
@@ -181,13 +182,13 @@ class ImportResult:
     def refused(self, exc: InvalidValue) -> str:
         return labels.error_text(exc, self.lang)
 
-    def reject(self, number: int, field_name: str, reason: str, record: list[str]) -> None:
+    def reject(self, number: int, field_name: str, reason: str, record: list[str], faults: tuple = ()) -> None:
         """Count a rejected row; keep the first ones; write it (masked, formula cells neutralised)."""
         self.rejected += 1
         # The reason quotes its value masked already (InvalidValue masks what it shows); masking the
         # whole line again would also mask the examples of what is accepted.
         if len(self.rejects) < REJECTS_KEPT:
-            self.rejects.append(Reject(number, field_name, reason))
+            self.rejects.append(Reject(number, field_name, reason, faults))
         if self._writer is not None:
             maskers = self._maskers or [mask_text] * self._width
             cells = [files.neutralise(m(c)) for m, c in zip(maskers, record[:self._width])]
@@ -210,11 +211,23 @@ def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.da
     return read_time(value, ctx.tz, name, date_format=mapping.date_format, accepted="acc.date_form", fmt=fmt)
 
 
+class RowFaults(Exception):
+    """What is wrong with one CSV record: every field found wrong, each an InvalidValue, in the
+    order of the fields (a row is listed once, with all of them, so that it is mended in one go)."""
+
+    def __init__(self, faults: list[InvalidValue]):
+        super().__init__(faults)
+        self.faults = faults
+
+
 def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[str, Any]) -> dict[str, Any]:
-    """One CSV record's raw field values (see Mapping.reader) as clean case values, or InvalidValue
-    naming the field.
+    """One CSV record's raw field values (see Mapping.reader) as clean case values, or RowFaults
+    naming every field that is wrong (each field is checked whatever those before it gave; a check
+    that needs another field's value, as a decision no earlier than the receipt, is made when that
+    value is good; the export's history fields are checked once the plain ones are all good).
     Long because it checks each field of a record in turn, in one pass (the per-row cost)."""
     out: dict[str, Any] = {}
+    faults: list[InvalidValue] = []
     for name, enum in _ENUMS.items():
         given = raw.get(name)
         if given is None:
@@ -223,40 +236,78 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
             key = (name, given)
             value = m.parsed.get(key)
             if value is None:  # a file repeats a handful of values: parse each once
-                value = m.parsed[key] = labels.parse(enum, given, name).value
+                try:
+                    value = m.parsed[key] = labels.parse(enum, given, name).value
+                except InvalidValue as exc:
+                    faults.append(exc)
             out[name] = value
     out["channel"] = out["channel"] or d.Channel.OTHER.value
     out["product"] = out["product"] or d.Product.OTHER.value
     out["category"] = out["category"] or d.Category.OTHER.value
     out["tier"] = out["tier"] or d.Tier.GENERAL.value
-    received = _time(raw.get("received_at"), m, ctx, "received_at")
-    if received is None:
-        raise InvalidValue("received_at", "", "acc.receipt_date")
-    if received > ctx.now:
-        raise InvalidValue("received_at", raw.get("received_at"), "acc.not_future")
+    received = None
+    try:
+        received = _time(raw.get("received_at"), m, ctx, "received_at")
+        if received is None:
+            raise InvalidValue("received_at", "", "acc.receipt_date")
+        if received > ctx.now:
+            received = None
+            raise InvalidValue("received_at", raw.get("received_at"), "acc.not_future")
+    except InvalidValue as exc:
+        faults.append(exc)
     out["received_at"] = received
-    out["description"] = d.clean_text("description", raw.get("description"))
+    try:
+        out["description"] = d.clean_text("description", raw.get("description"))
+    except InvalidValue as exc:
+        faults.append(exc)
     for name in ("customer", "branch", "department"):
-        out[name] = d.clean_name(name, raw.get(name), required=False)
+        try:
+            out[name] = d.clean_name(name, raw.get(name), required=False)
+        except InvalidValue as exc:
+            faults.append(exc)
+            out[name] = False  # (wrong, not missing)
     if out["branch"] is None:  # as `log` takes it: the config's branch, else none is refused
         out["branch"] = ctx.settings.get("branch") or None
         if out["branch"] is None:
-            raise InvalidValue("branch", "", "acc.import_branch")
-    out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
+            faults.append(InvalidValue("branch", "", "acc.import_branch"))
+    try:
+        out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
+    except InvalidValue as exc:
+        faults.append(exc)
     phone, email, account = raw.get("phone"), raw.get("email"), raw.get("account")
-    out["phone"] = clean_phone(phone) if phone else None
-    out["email"] = d.clean_email(email) if email else None
-    out["account"] = d.clean_account(account) if account else None
-    assignee = d.clean_name("assignee", raw.get("assignee"), required=False)
-    if assignee and assignee not in staff:
-        raise InvalidValue("assignee", assignee, "acc.registered_staff")
+    try:
+        out["phone"] = clean_phone(phone) if phone else None
+    except InvalidValue as exc:
+        faults.append(exc)
+    try:
+        out["email"] = d.clean_email(email) if email else None
+    except InvalidValue as exc:
+        faults.append(exc)
+    try:
+        out["account"] = d.clean_account(account) if account else None
+    except InvalidValue as exc:
+        faults.append(exc)
+    assignee = None
+    try:
+        assignee = d.clean_name("assignee", raw.get("assignee"), required=False)
+        if assignee and assignee not in staff:
+            raise InvalidValue("assignee", assignee, "acc.registered_staff")
+    except InvalidValue as exc:
+        faults.append(exc)
     out["assignee"] = assignee
-    out["external_id"] = d.clean_name("external_id", raw.get("external_id"), required=False)
-    resolved = _time(raw.get("resolved_at"), m, ctx, "resolved_at")
-    closed = _time(raw.get("closed_at"), m, ctx, "closed_at")
-    for name, moment in (("resolved_at", resolved), ("closed_at", closed)):
-        if moment is not None and (moment < received or moment > ctx.now):
-            raise InvalidValue(name, raw.get(name), "acc.receipt_to_now")
+    try:
+        out["external_id"] = d.clean_name("external_id", raw.get("external_id"), required=False)
+    except InvalidValue as exc:
+        faults.append(exc)
+    decided = {}
+    for name in ("resolved_at", "closed_at"):
+        try:
+            moment = decided[name] = _time(raw.get(name), m, ctx, name)
+            if moment is not None and received is not None and (moment < received or moment > ctx.now):
+                raise InvalidValue(name, raw.get(name), "acc.receipt_to_now")
+        except InvalidValue as exc:
+            faults.append(exc)
+    resolved, closed = decided.get("resolved_at"), decided.get("closed_at")
     if closed is not None and resolved is None:
         resolved = closed
     status = out["status"]
@@ -264,12 +315,17 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
         status = (d.Status.CLOSED if closed else d.Status.RESOLVED if resolved
                   else d.Status.ASSIGNED if assignee else d.Status.RECEIVED).value
     elif status not in _PLAIN_STATUSES and not m.history:
-        raise InvalidValue("status", status, "acc.import_status")
+        faults.append(InvalidValue("status", status, "acc.import_status"))
+    if faults:
+        raise RowFaults(faults)
     if d.Status(status) in d.HANDLING_STATUSES:
         resolved = closed = None  # a case under review keeps the decision it is reviewing
     out.update(status=status, resolved_at=resolved, closed_at=closed)
     if m.history:
-        _validate_history(raw, m, ctx, staff, out)
+        try:
+            _validate_history(raw, m, ctx, staff, out)
+        except InvalidValue as exc:
+            raise RowFaults([exc]) from None
     return out
 
 
@@ -610,8 +666,10 @@ def read_batches(path: Path, header: list[str], mapping: Mapping, ctx: Context, 
                             seen[group.reference] = number
                 try:
                     values = _validate(raw, mapping, ctx, staff)
-                except InvalidValue as exc:
-                    result.reject(number, exc.field, result.refused(exc), record)
+                except RowFaults as exc:
+                    faults = tuple((f.field, result.refused(f)) for f in exc.faults)
+                    result.reject(number, ", ".join(f for f, _ in faults), "; ".join(r for _, r in faults), record,
+                                  faults if len(faults) > 1 else ())
                     if group is not None:
                         group.bad = True
                     continue

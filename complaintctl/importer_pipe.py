@@ -179,9 +179,9 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
         result.lang = mapping.lang  # the reasons in the operator's language, as the parent writes them
         pending: list[tuple] = []
 
-        def reject(number: int, field_name: str, reason: str, record: list[str]) -> None:
+        def reject(number: int, field_name: str, reason: str, record: list[str], faults: tuple = ()) -> None:
             result.rejected += 1
-            pending.append((number, field_name, reason, record if keep_records else None))
+            pending.append((number, field_name, reason, record if keep_records else None, faults))
             if len(pending) >= 2000:
                 outbox.send(("rejects", result.rows, pending[:]))
                 pending.clear()

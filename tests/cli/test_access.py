@@ -231,8 +231,8 @@ def test_only_managers_executives_and_administrators_import_and_rows_take_the_co
     import json
 
     reject = json.loads(r.stdout)["rejects"][0]
-    assert reject == {"row": 1, "field": "branch", "reason": "invalid branch '': expected a branch code, from a branch "
-                                                             "column (--map branch=COLUMN) or the config's branch"}
+    why = "invalid branch '': expected a branch code, from a branch column (--map branch=COLUMN) or the config's branch"
+    assert reject == {"row": 1, "field": "branch", "reason": why, "faults": [{"field": "branch", "reason": why}]}
     assert err.startswith("complaintctl: error: 1 of 1 rows in rows.csv are invalid")
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from complaintctl import importer, importer_pipe
 
-from .test_import_export import test_an_import_says_why_in_the_operator_s_language  # noqa: F401
+from .test_import_export import (  # noqa: F401
+    test_a_row_wrong_in_several_fields_is_listed_with_every_one, test_an_import_says_why_in_the_operator_s_language)
 from .test_import_golden import test_an_import_stores_what_it_stored_before_its_speed_work  # noqa: F401
 from .test_round_trip import (  # noqa: F401
     history_export, test_the_unmasked_export_imports_into_a_fresh_database_and_exports_again_the_same)
