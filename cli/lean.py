@@ -604,8 +604,15 @@ def _failures(db, lang: str):
 
         fail(error_text(exc, lang), exit_status(exc))
     except (db.errors if db is not None else ()) as exc:
-        from .errors import ExitStatus, fail
+        from complaintctl.stored import driver_error
 
+        from .errors import ExitStatus, exit_status, fail
+
+        ours = driver_error(exc)  # (a stored time that is not one, met by the SQL's time_text)
+        if ours is not None:
+            from complaintctl.labels import error_text
+
+            fail(error_text(ours, lang), exit_status(ours))
         fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT)
 
 

@@ -28,8 +28,8 @@ from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaT
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_path, sqlite_time_text, stored_utc, time_text  # noqa: F401
 from .stored import marked_read_only, read_only_uri
-from .stored import (PG_COPY_SETTINGS, SIDE_FILES, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, register_time_text,
-                     whole_hour_offsets)
+from .stored import (PG_COPY_SETTINGS, SIDE_FILES, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, driver_error,
+                     register_time_text, whole_hour_offsets)
 
 class MicrosBetween(sa.sql.expression.FunctionElement):
     """SQL: whole microseconds from one stored time to another (`end - start`), exact on both
@@ -538,9 +538,11 @@ class _SQLite(_Adapter):
             times = [f'"{c.name}"' for c in table.columns if _is_time(c.type)]
             if not times:
                 continue
-            # (julianday alone takes 'now' and rolls 2026-02-30 over, which Python's reading refuses)
+            # (julianday alone takes 'now' and rolls 2026-02-30 over, which Python's reading refuses;
+            # and it takes a zone after the time, which a stored time, naive UTC, never has)
             bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL "
-                   f"OR date(julianday({t})) IS NOT substr({t}, 1, 10)))" for t in times]
+                   f"OR date(julianday({t})) IS NOT substr({t}, 1, 10) "
+                   f"OR rtrim(substr({t}, 20), '.0123456789') <> ''))" for t in times]
             # (a case is named by its reference too, as every other command names it)
             named = ', "reference"' if "reference" in table.c else ", NULL"
             found = conn.exec_driver_sql(f'SELECT rowid{named}, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '
@@ -548,7 +550,7 @@ class _SQLite(_Adapter):
             for rowid, reference, *flags in found:
                 values = flags[len(times):]
                 row = f"row {rowid}" + (f" ({reference})" if reference else "")
-                problems += [f"{TIME_PROBLEM}: {table.name} {row}: {t.strip(chr(34))} holds {str(v)[:20]!r}, "
+                problems += [f"{TIME_PROBLEM}: {table.name} {row}: {t.strip(chr(34))} holds {str(v)[:32]!r}, "
                              "not a time (restore the row from a backup)"
                              for t, flag, v in zip(times, flags[:len(times)], values) if flag]
         return problems
@@ -708,6 +710,9 @@ class _SQLite(_Adapter):
 
     def describe(self, exc: BaseException) -> Exception:
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        ours = driver_error(exc)
+        if ours is not None:
+            return ours
         if "disk is full" in msg:
             return cannot_write(self.path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         if "disk I/O error" in msg:

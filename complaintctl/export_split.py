@@ -40,6 +40,8 @@ import sys
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
+from .stored import driver_error
+
 # Below this many cases one process is quicker: starting the second costs about 40 ms, the time of
 # some 3,000 rows. COMPLAINTCTL_EXPORT_SPLIT sets another threshold (a number of cases) or keeps
 # the export to one process ("off"), for a comparison or a test.
@@ -143,9 +145,15 @@ def _plan(con, sql: str, params: dict) -> tuple[str, list] | None:
 def _blocks(con, sql: str, params: dict, end: str) -> Iterator[tuple[int, bytes]]:
     # The cursor is left to its connection: a stream left unfinished (a reader who closed the
     # pipe) is closed after the connection, when closing the cursor itself would raise.
-    cursor = con.execute(sql, params)
-    while rows := cursor.fetchmany(FETCH):
-        yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+    try:
+        cursor = con.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield len(rows), (end.join([row[0] for row in rows]) + end).encode("utf-8")
+    except Exception as exc:  # (the sqlite3 module's errors: this module does not import it)
+        ours = driver_error(exc)
+        if ours is None:
+            raise
+        raise ours from None
 
 
 def _chunk(con, sql: str, params: dict, end: str) -> tuple[int, bytes]:

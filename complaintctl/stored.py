@@ -93,6 +93,10 @@ def stored_utc(value) -> dt.datetime | None:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             raise unreadable() from None
+        if value.tzinfo is not None:  # stored as naive UTC: an offset was written behind the tool's back
+            raise unreadable()
+    elif not isinstance(value, dt.datetime):  # a number SQLite was given (it keeps any value in any column)
+        raise unreadable()
     return value.replace(tzinfo=UTC)
 
 
@@ -159,7 +163,10 @@ def time_text(tz) -> Callable[[Any], str | None]:
                     if found is False:
                         found = hours[hour] = _hour_offset(tz, hour)
                 if found is not None:
-                    shown = (parse(value) + found[0]).isoformat(timespec="seconds") + found[1]
+                    moment = parse(value)
+                    if moment.tzinfo is not None:
+                        raise ValueError  # (stored as naive UTC: stored_utc refuses it too)
+                    shown = (moment + found[0]).isoformat(timespec="seconds") + found[1]
             if shown is None:
                 shown = stored_utc(value).astimezone(tz).isoformat(timespec="seconds")
         except ValueError:  # text SQLite was given behind the tool's back
@@ -219,6 +226,17 @@ def copy_blocks(con, sql: str, params: dict, end: bytes):
 # SQLite: the name under which stored.time_text is registered on a connection (register_time_text),
 # for the few stored times zone_offsets' years do not hold (db.py's SQLite adapter, time_text_sql).
 TIME_TEXT_FUNCTION = "complaintctl_time_text"
+
+
+# What SQLite's driver says when a function the tool registered raised: time_text, the only one,
+# raises only for a stored time that is not one (the error itself stays inside SQLite).
+UDF_RAISED = "user-defined function raised exception"
+
+
+def driver_error(exc: BaseException) -> Exception | None:
+    """The tool's own error for a driver's error that time_text caused (StoredTimeUnreadable, as
+    the same time read in Python gives it); None for any other."""
+    return unreadable() if str(getattr(exc, "orig", exc)).startswith(UDF_RAISED) else None
 
 
 def register_time_text(con, tz) -> None:

@@ -596,6 +596,26 @@ def test_a_stored_time_that_is_not_one_is_one_line_that_names_db_check_in_every_
 
 
 @pytest.mark.sqlite_only
+def test_a_stored_time_written_as_a_number_or_with_a_zone_is_found_and_named(cli, history, tmp_path):
+    """A number (SQLite keeps one in any column: `strftime('%s')`, `julianday('now')`) stopped every
+    command, db check too, with 'unexpected AttributeError'; a time written with a zone after it
+    was read as UTC (the zone ignored: 10:00+08:00 shown as 18:00) or, by list, as text with the
+    zone twice (a traceback), and db check passed it. Both are named, and refused in one line."""
+    cli.sql("update cases set received_at = 1796101086 where id = 2")  # (a number sorts first: the first receipt)
+    cli.sql("update cases set resolved_at = '2026-03-03T11:00:00+08:00' where id = 1")
+    out = tmp_path / "all.csv"  # (the database writes the CSV: SQLite met the time in the tool's function)
+    for args in (["list", "--all"], ["show", history[0]], ["show", history[1]], ["export", "--format", "csv", "--output", str(out)]):
+        assert cli.fails(*args, code=1) == UNREADABLE, args
+    assert not out.exists() and cli("show", history[2]).exit_code == 0
+    r = cli("db", "check", expect=1)
+    assert r.stdout.splitlines() == [
+        "stored time: cases row 1 (C-2026-000001): resolved_at holds '2026-03-03T11:00:00+08:00', not a time "
+        "(restore the row from a backup)",
+        "stored time: cases row 2 (C-2026-000002): received_at holds '1796101086', not a time (restore the row from a "
+        "backup)"]
+
+
+@pytest.mark.sqlite_only
 def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
     """SQLite keeps whatever text it is given: a time set to 'x' behind the tool's back stopped db
     check (and every command reading the row) with 'unexpected ValueError'. It is named, one line a
@@ -611,6 +631,6 @@ def test_db_check_names_a_stored_time_that_is_not_one(cli, history):
         "stored time: cases row 1 (C-2026-000001): resolved_at holds 'now', not a time (restore the row from a backup)",
         "stored time: cases row 1 (C-2026-000001): closed_at holds '1', not a time (restore the row from a backup)",
         "stored time: cases row 1 (C-2026-000001): anonymised_at holds 'x', not a time (restore the row from a backup)",
-        "stored time: cases row 2 (C-2026-000002): first_responded_at holds '2026-02-30 10:00:00.', not a time "
-        "(restore the row from a backup)"]
+        "stored time: cases row 2 (C-2026-000002): first_responded_at holds '2026-02-30 10:00:00.000000', not a "
+        "time (restore the row from a backup)"]
     assert "unexpected" not in r.stderr and "Traceback" not in r.output
