@@ -135,7 +135,7 @@ class Session:
                 sys.stdout.flush()
             except OSError:
                 pass  # (the command has said what went wrong, or standard output is gone)
-        if code:
+        if code == ExitStatus.INTERRUPTED:
             _let_go()
         return code
 
@@ -224,11 +224,14 @@ class _Stopped(Exception):
 
 
 def _let_go() -> None:
-    """After a command that failed: what its traceback still held, in reference cycles, let go of
-    now, not at some later collection. A stop during an insert (Ctrl-C in an import) leaves the
-    statement unfinished in a frame of that traceback, and SQLite keeps a connection with an
+    """After a command that was stopped: what its traceback still held, in reference cycles, let go
+    of now, not at some later collection. A stop during an insert (Ctrl-C in an import) leaves the
+    statement unfinished in a frame of that traceback (SQLAlchemy closes the cursor of a failed
+    statement, but not of one a KeyboardInterrupt left), and SQLite keeps a connection with an
     unfinished statement open, its write lock with it, however it was closed: every later
-    command of the session waited the busy timeout (30 s) and failed as locked by another writer."""
+    command of the session waited the busy timeout (30 s) and failed as locked by another writer.
+    Only then: a collection costs about 30 ms, five times a short command, and a script of many
+    lines that fail (unknown references, typing errors) would pay it every line."""
     import gc
 
     gc.collect()
