@@ -57,11 +57,16 @@ def import_(
         if bar is not None:
             bar.stop()
     data = {"file": str(file), "rows": result.rows, "imported": result.imported, "cases": result.cases,
-            "rejected": result.rejected,
+            "rejected": result.rejected, "unmapped_columns": result.unmapped,
             "dry_run": dry_run, "committed": result.committed, "rejects_file": result.rejects_file,
             "rejects": [{"row": r.row, "field": r.field, "reason": r.reason,
                          "faults": [{"field": f, "reason": why} for f, why in r.faults or ((r.field, r.reason),)]}
                         for r in result.rejects]}
+    if result.unmapped and not json_out:
+        from complaintctl.domain import terminal_safe
+
+        render.warn(labels.t("warn.import_unmapped", st.language, n=len(result.unmapped), file=file.name,
+                             columns=", ".join(terminal_safe(c, multiline=False) for c in result.unmapped)), st.language)
     if json_out:
         render.print_json(data)
     elif result.rejects:
@@ -73,7 +78,7 @@ def import_(
         from complaintctl.errors import UserError
 
         raise UserError("err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
-                           shown=min(result.rejected, REJECTS_SHOWN))
+                           shown=len(data["rejects"]) if json_out else min(result.rejected, REJECTS_SHOWN))
     if not json_out:
         lang = st.language
         # (the tool's own export: one row a cycle, so the cases are said too)

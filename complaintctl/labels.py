@@ -1958,6 +1958,7 @@ TEXT.update({
                      "时间，如 2026-03-18 14:30（或 2026/3/18 9:30，日终 2026-03-18 24:00，"
                      "或带时差的 ISO 8601：2026-03-18T14:30+08:00），或日期 2026-03-18"),
     "acc.date_form": ("a date in the form {fmt}", "形如 {fmt} 的日期"),
+    "acc.date_iso": ("a date in the form ISO 8601 (or give --date-format)", "形如 ISO 8601 的日期（或用 --date-format 指定格式）"),
     "acc.date_example": ("a date such as 2026-03-18", "日期，如 2026-03-18"),
     "acc.date_between": ("a date between {low} and {high}", "{low} 年至 {high} 年之间的日期"),
     "acc.date_not_future": ("a date not in the future", "不晚于今天的日期"),
@@ -2118,8 +2119,13 @@ TEXT.update({
     "acc.encoding": ("text in {encoding} (give --encoding, e.g. gb18030)", "{encoding} 编码的文本（请用 --encoding 指定，如 gb18030）"),
     "acc.map": ("FIELD=COLUMN with FIELD one of {fields}", "字段=列名，字段为以下之一：{fields}"),
     "acc.map_column": ("a column of the file; it has: {columns}", "文件中的列；文件的列为：{columns}"),
-    "acc.map_required": ('mappings for at least received_at and description (e.g. --map received_at="Date received")',
-                         '至少给出 received_at 和 description 的映射（如 --map received_at="受理日期"）'),
+    "err.import_unmapped": ("{file} has no column for {fields}: map each with --map FIELD=COLUMN (e.g. --map "
+                            "received_at=\"Date received\"); its columns: {columns}",
+                            "{file} 中没有对应 {fields} 的列：请用 --map 字段=列名 指定（如 --map received_at=\"受理日期\"）；"
+                            "文件的列为：{columns}"),
+    "warn.import_unmapped": ("{n} column(s) of {file} map to no field and are not imported: {columns} (--map FIELD=COLUMN "
+                             "takes one in)",
+                             "{file} 中有 {n} 列未对应任何字段，不会导入：{columns}（用 --map 字段=列名 导入）"),
     "acc.value_map": ("FIELD:SOURCE=TARGET (SOURCE * matches any other value)",
                       "字段:原值=新值（原值为 * 时匹配其他任何值）"),
     "acc.strftime": ("a strftime format such as %Y/%m/%d", "strftime 格式，如 %Y/%m/%d"),
@@ -2136,7 +2142,7 @@ TEXT.update({
     "acc.receipt_date": ("a date: every imported complaint needs its receipt date", "日期：每件导入的投诉都须有受理日期"),
     "acc.import_status": ("received, assigned, resolved or closed for imported history (the other states need the "
                           "fields the tool's own export carries)",
-                          "导入历史案件时应为 received、assigned、resolved 或 closed（其他状态需要本工具导出文件中的字段）"),
+                          "received、assigned、resolved 或 closed（导入历史案件时；其他状态需要本工具导出文件中的字段）"),
     "acc.state_records": ("a value: a case {status} records it", "一个值：「{status}」的案件须记录此项"),
     "acc.empty_not_paused": ("empty: the case is {status}, not paused", "留空：案件状态为「{status}」，并未中止"),
     "acc.paused_from": ("the working state the case was paused from", "案件中止前所处的处理状态"),
