@@ -73,7 +73,8 @@ def import_(
         shown = data["rejects"][:REJECTS_SHOWN]
         _rejects_table(shown, st.language)
         if result.rejected > len(shown):
-            render.message(labels.t("import.more_rejects", st.language, n=result.rejected - len(shown)))
+            render.message(labels.t("import.more_rejects_dry" if dry_run else "import.more_rejects", st.language,
+                                    n=result.rejected - len(shown), kept=f"{importer.REJECTS_KEPT:,}"))
     if result.rejected and not skip_invalid:
         from complaintctl.errors import UserError
 

@@ -1227,6 +1227,11 @@ TEXT["monthly.partial"] = ("{period} runs until {day}: these are its figures so 
 TEXT["assignee.below_tier"] = ("{name} (below tier)", "{name}（级别不足）")
 TEXT["import.more_rejects"] = ("... and {n} more rejected rows not shown (--skip-invalid writes every one to FILE.rejects.csv)",
                                "……另有 {n} 行被拒未显示（使用 --skip-invalid 时全部写入 文件名.rejects.csv）")
+# (a dry run writes no rejects file: what does list them)
+TEXT["import.more_rejects_dry"] = ("... and {n} more rejected rows not shown (--json lists the first {kept}; an import "
+                                   "with --skip-invalid writes every one to FILE.rejects.csv)",
+                                   "……另有 {n} 行被拒未显示（--json 列出前 {kept} 行；不加 --dry-run 而使用 "
+                                   "--skip-invalid 导入时全部写入 文件名.rejects.csv）")
 TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the first {shown} listed above); nothing "
                               "imported; fix them or use --skip-invalid",
                               "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"

@@ -120,6 +120,14 @@ def test_more_rejects_than_the_terminal_lists_are_counted_and_accepted_forms_rea
     assert r.stdout.count("invalid phone") == 50
     assert "... and 10 more rejected rows not shown" in r.stderr
     assert "60 of 60 rows in many.csv are invalid (the first 50 listed above); nothing imported" in r.stderr
+    assert "(--skip-invalid writes every one to FILE.rejects.csv)" in r.stderr
+    dry = cli("import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
+              "--map", "description=内容", "--map", "phone=电话", "--dry-run", "--skip-invalid")
+    assert "(--json lists the first 1,000; an import with --skip-invalid writes every one" in dry.stderr  # (a dry run writes none)
+    assert not (tmp_path / "many.rejects.csv").exists()
+    listed = cli("import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
+                 "--map", "description=内容", "--map", "phone=电话", "--json", expect=2)
+    assert "(the first 60 listed above)" in listed.stderr  # (the JSON lists every one of them, not 50)
     # The reason quotes the bad value masked (an ID number typed as a phone), and says what is accepted
     # in full (its examples unmasked).
     assert "13812345678 or 138-1234-5678" in r.stdout and "110105199003071234" not in r.stdout + r.stderr
