@@ -257,7 +257,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("check")
 def db_check(
     ctx: typer.Context,
-    anchors: Optional[Path] = typer.Option(None, "--anchors", parser=given_path("--anchors"), metavar="<path>",
+    anchors: Optional[Path] = typer.Option(None, "--anchors", parser=given_path("--anchors"), metavar="FILE",
                                            help="A file of lines from 'db anchor': each must still match the chain."),
 ) -> None:
     """Check integrity, foreign keys, each case's state against its events, the audit hash chain and anchors.
@@ -578,7 +578,7 @@ def init(
     country: Optional[str] = typer.Option(None, "--country", help="Calendar country (default CN)."),
     lang: Optional[str] = typer.Option(None, "--language", help="en or zh."),
     staff: list[str] = typer.Option([], "--staff", help="NAME:ROLE or NAME:ROLE:LOGIN, repeatable (e.g. zhangwei:manager:zhangwei)."),
-    path: Optional[Path] = typer.Option(None, "--path", parser=given_path("--path"), metavar="<path>", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
+    path: Optional[Path] = typer.Option(None, "--path", parser=given_path("--path"), metavar="FILE", help="Where to write the config file (default: config.toml in the user config folder, found from any folder)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take defaults for anything not given; ask nothing."),
 ) -> None:

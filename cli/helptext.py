@@ -72,8 +72,23 @@ def apply(root, lang: str) -> None:
         for param in cmd.params:
             if not hasattr(param, "_help_en"):
                 param._help_en = getattr(param, "help", None)
+                _name_value(param)
             if param._help_en:
                 param.help = (chinese(path, param._help_en, param) if zh else None) or param._help_en
+
+
+# Values whose form says more than their name (README writes them so too).
+_METAVARS = {"map_": "FIELD=COLUMN", "value_map": "FIELD:SOURCE=TARGET", "staff": "NAME:ROLE[:LOGIN]",
+             "date_format": "FMT"}
+
+
+def _name_value(param) -> None:
+    """What help shows for a parameter's value: its name in capitals (`--channel CHANNEL`, `show
+    CASE`), or its form (`--map FIELD=COLUMN`), as README writes the commands; not the Python type
+    Typer shows by default (`--map <list[str]>`, `{file}`)."""
+    if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return
+    param.metavar = _METAVARS.get(param.name) or (param.name or "").strip("_").upper() or None
 
 
 def with_examples(english: str | None, key: str) -> str | None:

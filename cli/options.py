@@ -62,7 +62,7 @@ def _dash_is_stdout(value: Optional[Path]) -> Optional[Path]:
 
 
 OUTPUT: Optional[Path] = typer.Option(None, "--output", "-o", callback=_dash_is_stdout, parser=given_path("--output"),
-                                      metavar="<path>", help="Write to this file (atomically) instead of stdout ('-': stdout).")
+                                      metavar="FILE", help="Write to this file (atomically) instead of stdout ('-': stdout).")
 EXCEL: bool = typer.Option(False, "--excel", help="CSV with a byte-order mark, so Excel shows Chinese correctly.")
 LIMIT: Optional[int] = typer.Option(None, "--limit", min=1, max=render.MAX_LIMIT, help="Rows shown in a table (default 100); csv/json always carry all.")
 

@@ -238,7 +238,7 @@ def test_usage_errors_speak_chinese_with_lang_zh_and_english_otherwise(cli):
     assert zh("note", ref, "--at").endswith("--at 需要一个取值")
     assert cli.fails("log", "--chanel", "x").endswith("No such option: --chanel (Possible options: --channel, --help, "
                                                      "--phone) (see 'complaintctl log --help')")
-    assert cli.fails("show").endswith("Missing argument 'case'. (see 'complaintctl show --help')")
+    assert cli.fails("show").endswith("Missing argument 'CASE'. (see 'complaintctl show --help')")
 
 
 def test_init_after_demo_leaves_existing_staff_alone(cli, tmp_path):
@@ -343,3 +343,14 @@ def test_a_staff_name_that_reads_as_someone_elses_actor_is_refused(cli):
         err = cli.fails("staff", "add", name, "--role", "staff", "--branch", "BJ001")
         assert err.startswith(f"complaintctl: error: invalid name '{name}': expected a name other than 'complaintctl'")
     cli("staff", "add", "Thomas", "--role", "staff", "--branch", "BJ001")  # 'as' inside a word is a name
+
+
+def test_help_names_each_value_as_the_readme_writes_it_not_by_its_python_type(cli):
+    """Help showed Typer's types for values: `--map <list[str]>`, `--channel <str>`, `{file}`. It
+    shows what the value is: `--map FIELD=COLUMN`, `--channel CHANNEL`, `--output FILE`."""
+    text = cli("import", "--help").stdout + cli("log", "--help").stdout + cli("report", "overdue", "--help").stdout
+    for shown in ("--map FIELD=COLUMN", "--value-map FIELD:SOURCE=TARGET", "--date-format FMT", "--channel CHANNEL",
+                  "--output FILE", "--limit LIMIT", "{FILE}"):
+        assert shown in text, shown
+    assert "<str>" not in text and "list[str]" not in text and "<int" not in text
+    assert "--staff NAME:ROLE[:LOGIN]" in cli("init", "--help").stdout
