@@ -367,9 +367,11 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
     out.update(status=status, resolved_at=resolved, closed_at=closed)
     if m.history:
         try:
-            _validate_history(raw, m, ctx, staff, out)
+            _validate_history(raw, m, ctx, staff, out, faults)
         except InvalidValue as exc:
-            raise RowFaults([exc.with_traceback(None)]) from None
+            faults.append(exc.with_traceback(None))
+        if faults:
+            raise RowFaults(faults)
     return out
 
 
@@ -386,52 +388,76 @@ _NOT_PAUSED_FROM = frozenset({d.Status.PAUSED.value, d.Status.UNDER_REVIEW.value
 
 
 def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[str, Any],
-                      out: dict[str, Any]) -> None:
-    """The export's history fields of one row, checked, into `out` (only those the file has).
+                      out: dict[str, Any], faults: list[InvalidValue]) -> None:
+    """The export's history fields of one row, checked, into `out` (only those the file has): each
+    field's own faults added to `faults`; the checks across fields (who may review, what a state
+    needs, the regulatory floor) made once every field is good, the first of them raised.
     Long because each history field of the export has its own check, taken in turn."""
     given = m.given
     reference = raw.get("reference")
     out["history"] = True
+
+    def each(name: str, check: Callable[[], Any]) -> None:
+        try:
+            out[name] = check()
+        except InvalidValue as exc:
+            faults.append(exc.with_traceback(None))  # (no traceback: see RowFaults)
+
     if reference is not None:
-        out["case_id"], out["reference"] = _reference(reference)
+        try:
+            out["case_id"], out["reference"] = _reference(reference)
+        except InvalidValue as exc:
+            faults.append(exc.with_traceback(None))
     received = out["received_at"]
     for name in _HISTORY_TIMES:
         if name in given:
-            moment = _time(raw.get(name), m, ctx, name)
-            if moment is not None and (moment < received or (name not in _DEADLINES and moment > ctx.now)):
-                raise InvalidValue(name, raw.get(name),
-                                   "acc.after_receipt" if name in _DEADLINES else "acc.after_receipt_not_future")
-            out[name] = moment
+            def moment(name=name):
+                value = _time(raw.get(name), m, ctx, name)
+                if value is not None and (value < received or (name not in _DEADLINES and value > ctx.now)):
+                    raise InvalidValue(name, raw.get(name),
+                                       "acc.after_receipt" if name in _DEADLINES else "acc.after_receipt_not_future")
+                return value
+            each(name, moment)
     for name in _HISTORY_COUNTS:
         if name in given:
-            out[name] = _count(raw.get(name), name)
+            each(name, lambda name=name: _count(raw.get(name), name))
     if out.get("regulatory_extension_days") not in (None, 0, 30, 60):
-        raise InvalidValue("regulatory_extension_days", raw.get("regulatory_extension_days"), "acc.extension_days")
+        faults.append(InvalidValue("regulatory_extension_days", raw.get("regulatory_extension_days"),
+                                   "acc.extension_days"))
     for name in _HISTORY_FLAGS:
         if name in given:
-            out[name] = _flag(raw.get(name), name)
+            each(name, lambda name=name: _flag(raw.get(name), name))
     for name, enum in _HISTORY_CHOICES.items():
         if name in given:
-            value = raw.get(name)
-            out[name] = labels.parse(enum, value, name).value if value else None
+            each(name, lambda name=name, enum=enum: labels.parse(enum, raw.get(name), name).value if raw.get(name)
+                 else None)
     for name in _HISTORY_NAMES:
         if name in given:
-            out[name] = d.clean_name(name, raw.get(name), required=False)
+            each(name, lambda name=name: d.clean_name(name, raw.get(name), required=False))
     for name in _HISTORY_LISTS:
         if name in given:
-            value = d.clean_name(name, raw.get(name), required=False)
-            out[name] = (",".join(p.strip() for p in value.split(",") if p.strip()) or None) if value else None
+            def listed(name=name):
+                value = d.clean_name(name, raw.get(name), required=False)
+                return (",".join(p.strip() for p in value.split(",") if p.strip()) or None) if value else None
+            each(name, listed)
     for name in _HISTORY_TEXTS:
         if name in given:
-            out[name] = d.clean_text(name, raw.get(name), required=False)
-    if "id_number" in given:
-        number = raw.get("id_number")
-        kind = out.get("id_type")
-        out["id_number"] = d.clean_id_number(d.IdType(kind) if kind else d.IdType.RESIDENT_ID, number) if number else None
+            each(name, lambda name=name: d.clean_text(name, raw.get(name), required=False))
+    if "id_number" in given and not any(f.field == "id_type" for f in faults):  # (read as of its kind)
+        number, kind = raw.get("id_number"), out.get("id_type")
+        each("id_number", lambda: d.clean_id_number(d.IdType(kind) if kind else d.IdType.RESIDENT_ID, number)
+             if number else None)
     if "relief" in given:
         value = raw.get("relief")
-        out["relief"] = (",".join(labels.parse(d.Relief, p.strip(), "relief").value
-                                  for p in value.split(",") if p.strip()) or None) if value else None
+        each("relief", lambda: (",".join(labels.parse(d.Relief, p.strip(), "relief").value
+                                         for p in value.split(",") if p.strip()) or None) if value else None)
+    if m.cycles:
+        try:
+            out["cycle"] = _cycle_row(raw, m, ctx, received, staff)
+        except InvalidValue as exc:
+            faults.append(exc.with_traceback(None))
+    if faults:
+        return  # (what follows reads the fields together: each must be good first)
     reviewer = out.get("reviewer")
     if reviewer and reviewer not in staff:
         raise _not_staff("reviewer", reviewer)
@@ -453,9 +479,7 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         raise InvalidValue("paused_at", raw.get("paused_at"), "acc.empty_not_paused", status=d.Status(status))
     if out.get("paused_from") in _NOT_PAUSED_FROM:
         raise InvalidValue("paused_from", out["paused_from"], "acc.paused_from")
-    if m.cycles:
-        out["cycle"] = _cycle_row(raw, m, ctx, received, staff)
-    elif (out.get("cycle_number") or 1) == 1 and out.get("regulatory_due_at") is not None:
+    if not m.cycles and (out.get("cycle_number") or 1) == 1 and out.get("regulatory_due_at") is not None:
         # A regulatory deadline is never before the 15 days from receipt (a pause or an extension only
         # moves it later): a file that says otherwise is refused, not stored to call a late decision met.
         floor = deadlines.regulatory_due(received, ctx.calendar)

@@ -146,6 +146,10 @@ def test_a_window_of_the_export_keeps_its_numbers_and_db_check_knows_why_they_sk
     ({"status": "paused", "paused_at": ""}, "paused_at", "a case paused records it"),
     ({"cycle_number": "2"}, "cycle_number", "1: a case's cycles are numbered 1, 2, ... in order"),
     ({"cycle_opened_by": "magic"}, "cycle_opened_by", "log, reopen, new_facts, review"),
+    # Each history field's own fault, every one (a count, an extension, a flag), the checks across them after:
+    ({"reopen_count": "abc", "regulatory_extension_days": "7", "internal_breached": "maybe",
+      "status": "paused", "paused_at": ""}, "reopen_count, regulatory_extension_days, internal_breached",
+     "invalid reopen_count 'abc'"),
 ])
 def test_history_that_the_tool_could_not_have_written_is_rejected_by_row_and_field(cli, tmp_path, change, field,
                                                                                     reason):
