@@ -641,14 +641,17 @@ def _return_tables(rep: dict, lang: str, output, book, db: str | None = None) ->
 
 def late_entries_words(rep: dict, db: str | None = None) -> list[str]:
     """The command that lists the late entries a return counts, word by word as typed: its period,
-    by the steps' dates, on the database the return read when it was named by --db (`db`)."""
+    by the steps' dates, on the database the return read when it was named by --db (`db`, its
+    password shown as ***)."""
     import re
     import shlex
 
     def typed(name: str) -> str:  # quoted only where a shell would split or read it (not for Chinese)
         return shlex.quote(name) if re.search(r"[\s'\"$`\\;&|<>()*?!#~{}\[\]]", name) else name
 
-    where = ["--db", typed(db)] if db else []
+    from complaintctl.stored import without_password
+
+    where = ["--db", typed(without_password(db))] if db else []  # (a return is handed on: never its password)
     scope = ["--branch", typed(rep["branch"])] if rep["branch"] else \
         ["--region", typed(rep["region"])] if rep["region"] else []
     return ["complaintctl", *where, "report", "late-entries", "--dated", "--from", rep["from"][:10],

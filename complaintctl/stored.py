@@ -34,6 +34,23 @@ def switched_off(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("off", "0", "no")
 
 
+def without_password(value: str) -> str:
+    """A database as typed (--db), its URL's password replaced by *** (a path, or a URL without a
+    password, as it is): what a report may print of it, as a command to run again."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        if parts.password is None:
+            return value
+        user, _, host = parts.netloc.rpartition("@")
+        return urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
+    except ValueError:  # (not a URL urllib reads: nothing of it is shown but its scheme)
+        return value.split("://", 1)[0] + "://***"
+
+
 def resolve_url(value: str) -> str:
     """A plain path means SQLite; anything with a scheme is taken as an SQLAlchemy URL. The path's
     `%` and `?` are escaped as SQLAlchemy reads them (a `%41` or a `?` in a file's name is the name's,

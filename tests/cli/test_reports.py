@@ -422,3 +422,27 @@ def test_a_reports_group_of_cases_with_none_is_named_in_a_table(cli):
     assert "\n（无）  " in cli("--lang", "zh", *window).stdout
     rows = list(csv.DictReader(io.StringIO(cli(*window, "--format", "csv").stdout)))
     assert [r["department"] for r in rows] == ["", "消费者权益保护部暨客户服务中心", "TOTAL"]
+
+
+def test_the_return_never_prints_the_database_password(cli, tmp_path):
+    """The return's note of how to list its late entries names the database as --db gave it: a
+    PostgreSQL URL with its password went into the table, the CSV and the workbook handed to the
+    regulator. The password is shown as ***, as `db info` shows it."""
+    if cli.backend != "postgresql":
+        pytest.skip("a SQLite path holds no password")
+    cli.staff()
+    late = cli.log(received="2026-08-03T09:00")
+    cli("resolve", late, "--resolution", "退还手续费", "--at", "2026-08-04T10:00")  # entered today: a late entry
+    url = str(cli.db).replace("://postgres@", "://postgres:S3cretPw@")  # (the suite's server trusts the login)
+    assert "S3cretPw" in url
+    with_password = type(cli)(url)
+    q3 = ["report", "regulatory", "--quarter", "2026Q3"]
+    table, lines = with_password(*q3).stdout, with_password(*q3, "--format", "csv").stdout
+    assert "postgres:***@" in table  # (the CSV holds the count alone)
+    shown = table + lines
+    with_password(*q3, "--format", "xlsx", "--output", str(tmp_path / "q3.xlsx"))
+    from openpyxl import load_workbook
+
+    shown += " ".join(str(c) for sheet in load_workbook(tmp_path / "q3.xlsx").worksheets
+                      for row in sheet.iter_rows(values_only=True) for c in row)
+    assert "S3cretPw" not in shown and shown.count("postgres:***@") == 2  # (the table's and the workbook's notes)
