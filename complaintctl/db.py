@@ -161,7 +161,7 @@ def _zone_text_postgresql(element, compiler, **kw):
 # Revisions this version of the tool knows, oldest first. A test checks HEAD against Alembic.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
                    "0014", "0016", "0017", "0018", "0019", "0020", "0021", "0022",
-                   "0023", "0024", "0025", "0026", "0027")
+                   "0023", "0024", "0025", "0026", "0027", "0028")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 # PostgreSQL: whether this login may read personal data in full (the lean export asks it too).
 PG_MAY_READ_PERSONAL = "SELECT has_column_privilege('personal_data', 'value', 'SELECT')"

@@ -2,7 +2,7 @@
 edit (tests/unit/test_sqltext.py pins it to them). The lean commands (cli/lean.py) run it as
 text."""
 # The schema the text is for: any other revision goes the full way (which migrates it).
-HEAD_REVISION = '0027'
+HEAD_REVISION = '0028'
 QUERIES = {'postgresql': {'action_refs': ('SELECT remediation_cases.action_id, cases.reference FROM remediation_cases '
                                 'JOIN cases ON cases.id = remediation_cases.case_id WHERE '
                                 'remediation_cases.action_id IN (__[POSTCOMPILE_ids]) ORDER BY '

@@ -168,6 +168,38 @@ def test_a_manager_of_one_branch_cannot_reveal_a_case_of_another(cli, logins):
     assert "only an administrator may act for someone" in m.fails("--as", "sunli", "show", ref_b, code=4)
 
 
+def test_a_manager_of_the_higher_institution_sees_every_branch_and_decides_the_review_given(cli, logins):
+    """Row-level security let a manager registered without a branch (a regional or head office)
+    see only the cases that have no branch, which is none: named a case's reviewer, they could not
+    open it ('unknown case'), nor approve the extension the tool lets them approve, and their
+    morning overdue report said 0 (revision 0028). They see every branch's cases now, through the
+    tool and plain SQL, decide the review, and still reveal nothing of a branch's in full; a clerk
+    of the higher institution still sees none of them."""
+    r_login, region = logins("r")
+    c_login, clerk = logins("c")
+    cli("staff", "add", "wubin", "--role", "manager", "--branch", "BJ001")
+    cli("staff", "add", "qianhui", "--role", "manager", "--branch", "-", "--login", r_login)
+    cli("staff", "add", "hq_clerk", "--role", "staff", "--branch", "-", "--login", c_login)
+    ref_a = cli.log("--branch", "BJ001", received="2026-03-02T10:00")
+    ref_b = cli.log("--branch", "SH001", received="2026-03-03T10:00")
+    assert _refs(region) == sorted([ref_a, ref_b]) and len(region.sql("select id from cases")) == 2
+    assert _refs(clerk) == [] and clerk.sql("select id from cases") == []
+    assert f"{ref_b}" in region("report", "overdue", "--as-of", "2026-05-20T09:00", "--format", "csv").stdout
+    cli("assign", ref_a, "--to", "wubin", "--at", "2026-03-02T11:00")
+    cli("resolve", ref_a, "--resolution", "退还手续费", "--at", "2026-03-10T10:00")
+    cli("review", ref_a, "--requested-at", "2026-03-20T10:00", "--reviewer", "qianhui")
+    region("review-decide", ref_a, "--outcome", "upheld", "--text", "维持原处理", "--at", "2026-03-25T10:00")
+    region("extend", ref_b, "--to", "30", "--reason", "需调查取证", "--customer-told-at", "2026-03-10T10:00",
+           "--at", "2026-03-10T10:00")
+    assert [e["actor"] for e in cli.json("show", ref_a, "--json")["events"]][-1] == "qianhui"
+    assert cli.json("show", ref_b, "--json")["case"]["regulatory_extension_days"] == 30
+    assert "only for cases of their own branch" in region.fails("show", ref_b, "--reveal", code=4)
+    assert sorted(r["reference"] for r in region.json("find", "--phone", "138 1234 5678", "--format", "json")) == \
+        sorted([ref_a, ref_b])
+    assert sorted(r["reference"] for r in clerk.json("find", "--phone", "138 1234 5678", "--format", "json")) == []
+    assert cli("db", "check").exit_code == 0
+
+
 def test_an_unmapped_login_reads_nothing_and_staff_add_grants_the_role(cli, logins):
     u_login, u = logins("u")
     cli.log()
