@@ -737,8 +737,8 @@ def _prepare_show(opts: dict):
     from . import render
 
     fmt = "json" if opts["json"] else opts["fmt"]  # as options.document_format
-    if fmt not in render.DOCUMENT_FORMATS:
-        raise FullWay
+    if fmt not in render.DOCUMENT_FORMATS or opts["actor"] is not None:
+        raise FullWay  # (acting for someone: the full way holds it to their branch, access.check_acting_branch)
     st, lang, policy, db = _open(opts)
     try:
         if db.scalar("masking") == "off":
@@ -984,7 +984,7 @@ def _prepare_regulatory(opts: dict):
     puts it together from the full way's own statements (regulatory.return_statement), compiled to
     text, the scope's condition (a branch, a region's branches) joined in where it goes
     (dbapi.Reader.filtered). Any error goes the full way, which words it."""
-    from complaintctl import return_figures
+    from complaintctl import access, return_figures
 
     from .views import check_return
 
@@ -993,10 +993,11 @@ def _prepare_regulatory(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        if opts["branch"] and not db.scalar("name_known_branch", value=opts["branch"].strip()):
+        branch = access.return_branch(ctx, db.row_security, opts["branch"], opts["region"])  # (refused: the full way says it)
+        if branch and not db.scalar("name_known_branch", value=branch.strip()):
             raise FullWay  # a branch nobody has: the full way may ask "did you mean"
         report = return_figures.quarterly_return(lambda scope: _return_run(db, scope), ctx, quarter=opts["quarter"], month=opts["month"],
-                                                 branch=opts["branch"], region=opts["region"])
+                                                 branch=branch, region=opts["region"])
     finally:
         db.close()
     return report, ctx, lang, opts["fmt"], output, opts["excel"], opts["db"]

@@ -201,6 +201,7 @@ def redact(url: str) -> str:
 class _Adapter:
     name = "generic"
     path: Path | None = None  # the database's own file (a server's database has none)
+    row_security = False  # the server binds each login to its branch's cases (access.bound_branch)
 
     def __init__(self, url: sa.engine.URL, busy_timeout: float):
         self.url = url
@@ -730,6 +731,7 @@ class _SQLite(_Adapter):
 
 class _PostgreSQL(_Adapter):
     name = "postgresql"
+    row_security = True  # revision 0013's policies
 
     def now_sql(self) -> str:
         return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"

@@ -236,6 +236,7 @@ class Reader:
 
 class _SQLiteReader(Reader):
     backend = "sqlite"
+    row_security = False
 
     def __init__(self, path: str, busy_timeout: float):
         import sqlite3
@@ -259,6 +260,7 @@ class _SQLiteReader(Reader):
 
 class _PostgreSQLReader(Reader):
     backend = "postgresql"
+    row_security = True  # (as db.py's adapter says: access.bound_branch)
 
     def __init__(self, kw: dict):
         import psycopg

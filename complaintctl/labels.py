@@ -1060,6 +1060,15 @@ DENIALS: dict[str, tuple[str, str]] = {
     "branch": (
         "not permitted: a {role} may {what} only for cases of their own branch ({own}); this case is of branch {branch}",
         "无权操作：{role}只能对本网点（{own}）的案件{what}；该案件属于网点 {branch}"),
+    "return_branch": (
+        "not permitted: {person} ({role} of branch {own}) reaches only that branch's cases, so a return of {scope} "
+        "would count that branch alone; give --branch {own}, or no scope",
+        "无权操作：{person}（网点 {own} 的{role}）只能看到该网点的案件，按 {scope} 出具的报表只会统计该网点；"
+        "请用 --branch {own}，或不指定范围"),
+    "act_for_branch": (
+        "not permitted: acting for {person} ({role} of branch {own}) reaches only that branch's cases; this one is "
+        "of branch {branch}",
+        "无权操作：代 {person}（网点 {own} 的{role}）操作时只能处理该网点的案件；该案件属于网点 {branch}"),
     "approver": (
         "an extension is approved by the approver themselves: {person} cannot record {approver}'s approval "
         "({approver} runs 'complaintctl extend', or an administrator with --as {approver})",

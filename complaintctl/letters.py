@@ -50,7 +50,7 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
     settings = ctx.settings
     template = _environment(settings.get("letter.template", ""), template_dir)
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         # The decision's letter, once there is one: a decision under review, or reviewed, was made
         # and told all the same (the letter is of that decision; the review's outcome is its own).
         decided_states = (d.Status.RESOLVED.value, d.Status.CLOSED.value, d.Status.UNDER_REVIEW.value, d.Status.REVIEWED.value)

@@ -51,7 +51,7 @@ def add(uow, ctx: Context, *, title: str, root_cause: str, owner: str, due: str,
         who = _owner(uow, owner)
         linked = []
         for key in dict.fromkeys(cases or []):
-            case = load_case(uow, key)
+            case = load_case(uow, key, ctx)
             if all(c.id != case.id for c in linked):  # one case named twice (by reference and by id): linked once
                 linked.append(case)
         # Masked once, when written (an action is not one customer's case: no full text is kept).

@@ -127,9 +127,12 @@ class Result:
 # Loading ----------------------------------------------------------------------------------
 
 
-def load_case(uow, key: str) -> Case:
+def load_case(uow, key: str, ctx: Context) -> Case:
+    """The case `key` names, as the operator may reach it (access.check_acting_branch)."""
     case_id = d.parse_case_key(key)
-    return found(uow.session.get(Case, case_id), key)
+    case = found(uow.session.get(Case, case_id), key)
+    access.check_acting_branch(ctx, case.branch)
+    return case
 
 
 def _registered(uow, name: str, field_name: str = "staff") -> Staff:
@@ -258,7 +261,7 @@ def _mark_breaches(case: Case, cycle: Cycle, at: dt.datetime) -> None:
 
 def _start(uow, ctx: Context, key: str, at, action: d.Action) -> tuple[Case, dt.datetime, d.Status]:
     """Load the case, check when the action happened, and the status the state machine moves it to."""
-    case = load_case(uow, key)
+    case = load_case(uow, key, ctx)
     _check_not_anonymised(ctx, case, action, restarts=action == d.Action.REOPEN)
     when = _when(at, ctx, case)
     if action != d.Action.NOTE:  # a note may be written up late, out of order; a step may not
@@ -346,6 +349,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     br = d.clean_name("--branch", branch) if branch is not None else None
     if br is None:
         raise UserError("err.no_branch")
+    access.check_acting_branch(ctx, br)
     ph = clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
@@ -353,7 +357,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         raise UserError("err.missing_contact", channel=ch)
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
-        related_id = load_case(uow, related).id if related is not None else None
+        related_id = load_case(uow, related, ctx).id if related is not None else None
         case, kept = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
                               category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
                               description=text, related_id=related_id, record=record)
@@ -444,7 +448,7 @@ def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, recei
     """The same complaint again while the original is handled (Order 2020 No. 3): no new case. Without
     new facts or reasons the clock does not move; with them it restarts from the day they arrived."""
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         status = _move(case, d.Action.REPEAT)
         when = _when(received_at, ctx, case, "--received-at")
         extra = {"channel": channel.value, "new_facts": new_facts, "repeat_count": case.repeat_count + 1}
@@ -535,7 +539,7 @@ def assign(uow, ctx: Context, key: str, *, to: str, department: str | list[str] 
     if override and not why:
         raise InvalidValue("--reason", "", "acc.override_reason")
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         when = _when(at, ctx, case)
         _in_order(uow, ctx, case, when)
         person = _staff(uow, to, "assignee")
@@ -743,7 +747,7 @@ def extend(uow, ctx: Context, key: str, *, to: int, approved_by: str | None = No
     if customer_told_at is None and not request:
         raise InvalidValue("--customer-told-at", "", "acc.customer_told")
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         _move(case, d.Action.EXTEND)
         if not request:
             _check_approver(ctx, case, approver, to)
@@ -847,7 +851,7 @@ def request_review(uow, ctx: Context, key: str, *, requested_at: str | None, rev
     30 days of receiving the decision; the review is decided within 30 days of the request."""
     access.require(ctx, Do.WORK)
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         _check_not_anonymised(ctx, case, d.Action.REVIEW)
         status = _move(case, d.Action.REVIEW)
         when = _when(requested_at, ctx, case, "--requested-at")
@@ -985,7 +989,7 @@ def show(uow, ctx: Context, key: str, *, reveal: bool = False, as_of: str | None
     together by complaintctl/detail.py, which the lean `show` runs too)."""
     as_of_t = as_of_time(as_of, ctx)
     with uow:
-        case = load_case(uow, key)
+        case = load_case(uow, key, ctx)
         if reveal:
             access.require(ctx, Do.REVEAL, branch=case.branch)
             audit.append(uow, case_id=case.id, action=d.Action.REVEAL.value, actor=ctx.actor, occurred_at=ctx.now,

@@ -52,6 +52,33 @@ def test_only_an_administrator_may_act_for_someone(cli):
     assert cli.json("show", ref, "--json")["events"][-1]["actor"] == cli.admin
 
 
+def test_acting_for_someone_reaches_only_their_branch_s_cases(cli):
+    """README says a command given `--as NAME` is checked against NAME's role and branch; only the
+    role was: an administrator acting for a clerk of BJ001 noted, assigned and logged cases of
+    SH001, which the clerk's own login could not reach (PostgreSQL's row-level security). Acting
+    for staff or a manager of a branch reaches that branch's cases, and logs only for it; acting
+    for the higher institution's manager or an executive reaches every branch."""
+    cli.staff()
+    cli("staff", "add", "qianhui", "--role", "manager", "--branch", "-")
+    own = cli.log("--branch", "BJ001")
+    other = cli.log("--branch", "SH001")
+    refused = ("complaintctl: error: not permitted: acting for wangfang (Front-line staff of branch BJ001) reaches "
+               "only that branch's cases; this one is of branch SH001")
+    for args in (["note", other, "已回访"], ["show", other], ["show", other, "--json"], ["assign", other, "--to", "wangfang"],
+                 ["log", "--channel", "hotline", "--phone", "13812345678", "--description", "x", "--branch", "SH001"],
+                 ["log", "--repeat-of", other, "--channel", "hotline", "--description", "再次来电"]):
+        assert cli.fails("--as", "wangfang", *args, code=4) == refused, args
+    cli("--as", "wangfang", "note", own, "已回访")
+    cli("--as", "qianhui", "note", other, "上级机构已阅")
+    cli("--as", "sunli", "note", other, "行领导已阅")
+    assert [e["actor"] for e in cli.json("show", other, "--json")["events"]][-2:] == [
+        f"{cli.admin} as qianhui", f"{cli.admin} as sunli"]
+    # A return made for them is of their branch, and says so (as their own login's is on PostgreSQL).
+    q1 = ["report", "regulatory", "--quarter", "2026Q1", "--format", "json"]
+    assert cli.json("--as", "wangfang", *q1)["branch"] == "BJ001" and cli.json(*q1)["branch"] is None
+    assert "would count that branch alone" in cli.fails("--as", "wangfang", *q1, "--branch", "SH001", code=4)
+
+
 def test_acting_for_deactivated_staff_is_refused(cli):
     cli.staff()
     ref = cli.log()

@@ -200,6 +200,31 @@ def test_a_manager_of_the_higher_institution_sees_every_branch_and_decides_the_r
     assert cli("db", "check").exit_code == 0
 
 
+def test_a_branch_login_s_return_is_of_its_branch_and_says_so(cli, logins):
+    """Row-level security shows a branch's manager only their branch's cases: their quarterly return
+    counted that branch alone and said 'all branches' (统计范围 全部网点), and `--branch SH001`
+    gave a return of zeros. Their return is of their branch, and says so; another branch, or a
+    region, is refused (exit 4). An executive's is the bank's."""
+    m_login, m = logins("m")
+    e_login, e = logins("e")
+    cli("staff", "add", "zhang", "--role", "manager", "--branch", "BJ001", "--login", m_login)
+    cli("staff", "add", "sun", "--role", "executive", "--login", e_login)
+    for branch in ("BJ001", "BJ001", "SH001"):
+        cli.log("--branch", branch, received="2026-08-03T10:00")
+    q3 = ["report", "regulatory", "--quarter", "2026Q3"]
+    mine, bank = m.json(*q3, "--format", "json"), e.json(*q3, "--format", "json")
+    assert (mine["branch"], bank["branch"]) == ("BJ001", None)
+    assert [r["received"] for r in mine["by_branch"] if r["branch"] == "TOTAL"] == [2]
+    assert [r["received"] for r in bank["by_branch"] if r["branch"] == "TOTAL"] == [3]
+    assert m(*q3).stdout.startswith("Complaint return 2026Q3 (branch BJ001)  Received from 2026-07-01")
+    for scope in (["--branch", "SH001"], ["--region", "华北"]):
+        err = m.fails(*q3, *scope, code=4)
+        assert err == (f"complaintctl: error: not permitted: zhang (Manager of branch BJ001) reaches only that branch's "
+                       f"cases, so a return of {' '.join(scope)} would count that branch alone; give --branch BJ001, "
+                       f"or no scope"), err
+    assert m.json(*q3, "--branch", "BJ001", "--format", "json")["branch"] == "BJ001"
+
+
 def test_an_unmapped_login_reads_nothing_and_staff_add_grants_the_role(cli, logins):
     u_login, u = logins("u")
     cli.log()
