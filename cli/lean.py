@@ -311,7 +311,8 @@ def _context(st, policy, db, masking: bool = True):
     return make_context(st.now, operator, policy, masking=masking,
                         cache_dir=Path(user_cache_dir("complaintctl", appauthor=False)),
                         codes=config.codes, settings=config.values,
-                        regions=regions_in_force(regions_recorded(db.all("regions")), config.regions))
+                        regions=regions_in_force(regions_recorded(db.all("regions")), config.regions),
+                        row_security=db.row_security)
 
 
 def _filters(db, ctx, query, as_of) -> tuple[dict, dict]:
@@ -730,6 +731,7 @@ def _prepare_show(opts: dict):
     complaintctl/detail.py as services.show makes it. Masking turned off (the view would read
     personal data in full) goes the full way, and so does anything the full way words as an error
     (an unknown or malformed reference, a bad --as-of)."""
+    from complaintctl.access import check_acting_branch
     from complaintctl.context import as_of_time
     from complaintctl.detail import case_detail, found
     from complaintctl.domain import parse_case_key
@@ -737,8 +739,8 @@ def _prepare_show(opts: dict):
     from . import render
 
     fmt = "json" if opts["json"] else opts["fmt"]  # as options.document_format
-    if fmt not in render.DOCUMENT_FORMATS or opts["actor"] is not None:
-        raise FullWay  # (acting for someone: the full way holds it to their branch, access.check_acting_branch)
+    if fmt not in render.DOCUMENT_FORMATS:
+        raise FullWay
     st, lang, policy, db = _open(opts)
     try:
         if db.scalar("masking") == "off":
@@ -747,6 +749,7 @@ def _prepare_show(opts: dict):
         as_of = as_of_time(opts["as_of"], ctx)
         key = opts["case"]
         case = found(next(iter(db.objects("show_case", value=parse_case_key(key))), None), key)
+        check_acting_branch(ctx, case.branch)  # (refused: the full way says it)
         cycles = db.objects("show_cycles", value=case.id)
         events = db.objects("show_events", value=case.id)
         related = db.scalar("show_related", value=case.related_case_id) if case.related_case_id is not None else None
@@ -993,7 +996,7 @@ def _prepare_regulatory(opts: dict):
     st, lang, policy, db = _open(opts)
     try:
         ctx = _context(st, policy, db)
-        branch = access.return_branch(ctx, db.row_security, opts["branch"], opts["region"])  # (refused: the full way says it)
+        branch = access.return_branch(ctx, opts["branch"], opts["region"])  # (refused: the full way says it)
         if branch and not db.scalar("name_known_branch", value=branch.strip()):
             raise FullWay  # a branch nobody has: the full way may ask "did you mean"
         report = return_figures.quarterly_return(lambda scope: _return_run(db, scope), ctx, quarter=opts["quarter"], month=opts["month"],

@@ -147,38 +147,40 @@ def require(ctx, what: Do, *, branch: str | None = None, detail: str | None = No
                            own=op.branch or "-", branch=branch or "-")
 
 
-def bound_branch(op: Operator | None, row_security: bool) -> str | None:
-    """The one branch whose cases `op` reaches, or None for every branch it is given. Staff and
-    managers of a branch are bound to it by the server's row-level security where there is one
-    (`row_security`: PostgreSQL's, revision 0013; the higher institution's managers, with no
-    branch, see every one, revision 0028), and, on any backend, when an administrator acts for
-    them (--as), whose own login sees every branch."""
-    if op is None or op.role not in (R.STAFF, R.MANAGER) or op.branch is None:
+def bound_branch(ctx) -> str | None:
+    """The one branch whose cases the operator reaches, or None for every branch it is given: staff
+    and managers of a branch are bound to it where the server's row-level security binds logins
+    (ctx.row_security: PostgreSQL's, revision 0013; the higher institution's managers, with no
+    branch, see every one, revision 0028), and so is an administrator acting for them (--as),
+    whose own login sees every branch. (On SQLite the file is the boundary: every login of it
+    reaches every case in it.)"""
+    op = getattr(ctx, "operator", None)
+    if not getattr(ctx, "row_security", False) or op is None or op.role not in (R.STAFF, R.MANAGER):
         return None
-    return op.branch if op.acting_for or row_security else None
+    return op.branch
 
 
 def check_acting_branch(ctx, branch: str | None) -> None:
     """Acting for someone (--as) reaches what that person's own login reaches: a case, or a new
-    case's branch, of their branch when they are staff or a manager of one (bound_branch).
-    NotPermitted (exit 4) otherwise; nothing for a command not acting for anyone."""
+    case's branch, of their branch where they are bound to it (bound_branch). NotPermitted (exit
+    4) otherwise; nothing for a command not acting for anyone (the server holds the login itself)."""
     op = getattr(ctx, "operator", None)
     if op is None or not op.acting_for:
         return
-    bound = bound_branch(op, row_security=False)
+    bound = bound_branch(ctx)
     if bound is not None and (branch or None) != bound:
         raise denied("act_for_branch", person=op.person, role=op.role.value, own=bound, branch=branch or "-")
 
 
-def return_branch(ctx, row_security: bool, branch: str | None, region: str | None) -> str | None:
+def return_branch(ctx, branch: str | None, region: str | None) -> str | None:
     """The branch a return is of: `branch` as given, or, for an operator bound to one branch
     (bound_branch), that branch (a return of every branch, or of a region, would count theirs
     alone and say it counts them all); another branch or a region is refused (exit 4)."""
-    op = getattr(ctx, "operator", None)
-    bound = bound_branch(op, row_security)
+    bound = bound_branch(ctx)
     if bound is None:
         return branch
     if region or (branch and branch.strip() != bound):
+        op = ctx.operator
         raise denied("return_branch", person=op.person, role=op.role.value, own=bound,
                      scope=f"--region {region.strip()}" if region else f"--branch {branch.strip()}")
     return bound

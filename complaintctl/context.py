@@ -36,6 +36,7 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)  # other config values a service reads (letters)
     operator: Any = None  # the identified access.Operator; None in library use without a login (no check passes)
     regions: dict[str, str] = field(default_factory=dict)  # branch -> region, config's [regions] (the return)
+    row_security: bool = False  # the server binds each login to its branch's cases (access.bound_branch)
 
     @property
     def tz(self):
@@ -56,14 +57,14 @@ class Context:
 
 def make_context(now: dt.datetime, actor, policy: Policy, masking: bool = True, cache_dir=None,
                  codes=None, settings: dict[str, Any] | None = None, regions: dict[str, str] | None = None,
-                 calendar: BusinessCalendar | None = None) -> Context:
+                 calendar: BusinessCalendar | None = None, row_security: bool = False) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs.
     `actor` is the identified operator (access.identify), or a bare name for library use."""
     op = None if isinstance(actor, str) else actor
     return Context(now=now, actor=op.actor if op else actor, policy=policy,
                    calendar=calendar if calendar is not None else BusinessCalendar(policy, cache_dir=cache_dir),
                    masking=masking, codes=codes,
-                   settings=dict(settings or {}), operator=op, regions=dict(regions or {}))
+                   settings=dict(settings or {}), operator=op, regions=dict(regions or {}), row_security=row_security)
 
 
 def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,

@@ -142,7 +142,7 @@ def quarterly_return(uow, ctx: Context, *, quarter: str | None = None, month: st
     return_figures.period(quarter, month)  # refused before the database is read
     if branch and region:
         raise UserError("err.region_and_branch")  # (before the branch is looked for)
-    branch = access.return_branch(ctx, uow.store.adapter.row_security, branch, region)
+    branch = access.return_branch(ctx, branch, region)
     with uow:
         # A --branch that no case nor member of staff has: refused (exit 2; "did you mean" when it is
         # close to one that exists), not a return of zeros that looks like a valid one.

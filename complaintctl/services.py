@@ -55,7 +55,8 @@ def open_context(store, *, now: dt.datetime, policy: Policy, os_login: str, as_n
     # `calendar`: an earlier command's of the same session, with the years it has computed. Config's
     # [regions] add to the regions recorded in the database and override them branch by branch.
     return make_context(now, op, policy, masking=masking, cache_dir=cache_dir, codes=codes, settings=settings,
-                        regions=regions_in_force(recorded, regions), calendar=calendar)
+                        regions=regions_in_force(recorded, regions), calendar=calendar,
+                        row_security=store.adapter.row_security)
 
 
 def write_business_days(store, calendar: deadlines.BusinessCalendar, now: dt.datetime) -> None:
@@ -337,9 +338,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         if related is not None:
             raise InvalidValue("--related", related, "acc.no_related")
         return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
-    pr = labels.parse(d.Product, product, "product")
-    cat = labels.parse(d.Category, category, "category")
-    tr = labels.parse(d.Tier, tier, "tier")
+    pr, cat, tr = labels.parse(d.Product, product, "product"), labels.parse(d.Category, category, "category"), \
+        labels.parse(d.Tier, tier, "tier")
     record = complaint_record(id_type=id_type, id_number=id_number, agent=agent, agent_authority=agent_authority,
                               complained_staff=complained_staff, request=request)
     depts = clean_departments(department)
