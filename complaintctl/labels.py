@@ -1065,6 +1065,10 @@ DENIALS: dict[str, tuple[str, str]] = {
         "would count that branch alone; give --branch {own}, or no scope",
         "无权操作：{person}（网点 {own} 的{role}）只能看到该网点的案件，按 {scope} 出具的报表只会统计该网点；"
         "请用 --branch {own}，或不指定范围"),
+    "log_branch": (
+        "not permitted: {person} ({role} of branch {own}) logs cases for that branch only; --branch {branch} is "
+        "another's",
+        "无权操作：{person}（网点 {own} 的{role}）只能登记本网点的案件；--branch {branch} 属于其他网点"),
     "act_for_branch": (
         "not permitted: acting for {person} ({role} of branch {own}) reaches only that branch's cases; this one is "
         "of branch {branch}",

@@ -15,6 +15,7 @@ from . import summary as summary_figures
 from . import domain as d
 from .context import Context, as_of_time
 from .filters import CaseQuery, filter_values, near_names
+from .names import name_known_select, names_select  # noqa: F401 (sqltext compiles them from here)
 from .errors import UserError, shown_value
 from .db import raw_times
 from .models import Case, Cycle, Event, Staff, UTCDateTime
@@ -32,32 +33,6 @@ _ROW_COLUMNS = raw_times([
     _C.regulatory_due_at, _C.first_response_due_at, _C.first_responded_at, _C.followup_due_at, _C.paused_at,
     _C.pause_reason, _C.resolved_at, _C.closed_at, _C.reopen_count, _C.co_handlers, _C.departments,
 ])
-
-
-def _name_columns(field: str):
-    from .models import Staff
-
-    return {"branch": (_C.branch, Staff.branch), "assignee": (_C.assignee, Staff.name)}[field]
-
-
-def name_known_select(field: str):
-    """Whether a case or a member of staff has the branch (field "branch") or handler's name
-    ("assignee") bound as `value`: a seek in the cases' index, a look at the small staff table
-    (compiled for the lean way too)."""
-    from sqlalchemy import exists
-
-    column, staff_column = _name_columns(field)
-    value = bindparam("value", "")
-    return select(or_(exists().where(column == value), exists().where(staff_column == value)))
-
-
-def names_select(field: str):
-    """Every branch (field "branch") or handler's name ("assignee") that a case or a member of staff
-    has, once each: what a name nobody has is compared with."""
-    from sqlalchemy import union
-
-    column, staff_column = _name_columns(field)
-    return union(select(column).where(column.is_not(None)), select(staff_column).where(staff_column.is_not(None)))
 
 
 def check_names(uow, q: CaseQuery) -> None:

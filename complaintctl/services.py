@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import case as sql_case, func, select
 
-from . import access, audit, business_days, clocks, cycles, deadlines, personal
+from . import access, audit, business_days, clocks, cycles, deadlines, names, personal
 from . import domain as d
 from . import labels
 from . import rules as deadline_rules
@@ -20,7 +20,7 @@ from .config import Policy
 from .context import Context, action_time as _when, as_of_time, make_context, parse_date, parse_time, show_time as _show  # noqa: F401 (the services' vocabulary)
 from .context import said_time as _said
 from .context import REGION_PREFIX, regions_in_force, regions_recorded
-from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError
+from .errors import DuplicateStaff, IllegalMove, InvalidValue, UnfitAssignee, UnknownStaff, UserError, shown_value
 from .detail import CaseDetail, case_clocks, case_detail, case_json, found  # noqa: F401 (services.case_json, ...)
 from .detail import held_below_tier
 from .models import Case, Cycle, Event, Setting, Staff
@@ -349,7 +349,6 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
     br = d.clean_name("--branch", branch) if branch is not None else None
     if br is None:
         raise UserError("err.no_branch")
-    access.check_acting_branch(ctx, br)
     ph = clean_phone(phone) if phone else None
     em = d.clean_email(email) if email else None
     acct = d.clean_account(account) if account else None
@@ -357,6 +356,7 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         raise UserError("err.missing_contact", channel=ch)
     received = _when(received_at, ctx, field_name="--received-at")
     with uow:
+        _check_new_branch(uow, ctx, br)
         related_id = load_case(uow, related, ctx).id if related is not None else None
         case, kept = new_case(uow, ctx, received=received, status=d.Status.RECEIVED, tier=tr, channel=ch, product=pr,
                               category=cat, branch=br, customer=name, phone=ph, email=em, account=acct,
@@ -442,6 +442,23 @@ def new_case(uow, ctx: Context, *, received: dt.datetime, status: d.Status, tier
     case.reference = d.format_reference(received.astimezone(ctx.tz).year, case.id)
     uow.session.add(Cycle(**opening.cycle_values(case.id, 1)))
     return case, kept
+
+
+def _check_new_branch(uow, ctx: Context, branch: str) -> None:
+    """A new case's branch: one nobody has yet may be a new branch's first case, unless it is a known
+    one mistyped (bj001, BJ0O1 for BJ001: refused, exit 2, "did you mean"; a case for BJ0O1 would
+    be seen by nobody of BJ001 and make a branch of its own in the return); and a login bound to
+    its branch (access.bound_branch) logs for that branch only (exit 4, where the server refused
+    it in its own words)."""
+    if not uow.session.execute(names.name_known_select("branch"), {"value": branch}).scalar():
+        key = names.code_key(branch)
+        alike = sorted(k for k in uow.session.execute(names.names_select("branch")).scalars() if names.code_key(k) == key)
+        if alike:
+            raise UserError("err.did_you_mean", field="--branch", value=shown_value(branch), suggestions=" / ".join(alike))
+    bound = access.bound_branch(ctx)
+    if bound is not None and branch != bound:
+        op = ctx.operator
+        raise access.denied("log_branch", person=op.person, role=op.role.value, own=bound, branch=branch)
 
 
 def _repeat(uow, ctx: Context, key: str, *, channel: d.Channel, text: str, received_at, new_facts: bool) -> Result:

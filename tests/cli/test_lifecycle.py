@@ -347,3 +347,17 @@ def test_assigning_a_case_to_whom_it_is_already_with_is_refused_and_records_noth
     assert "already assigned to zhangwei" in cli.fails("assign", ref, "--to", "zhangwei", "--with", "sunli",
                                                        "--with", "wangfang")  # the same two, in another order
     assert [e["action"] for e in cli.json("show", ref, "--json")["events"]] == ["log", "assign", "assign", "assign"]
+
+
+def test_a_mistyped_branch_is_asked_about_and_a_new_one_taken(cli):
+    """`log --branch BJ0O1` (a letter O for a zero) or `bj001` made a branch of its own: a case that
+    no one of BJ001 would see, and a row of its own in the quarterly return. A branch nobody has
+    that reads as a known one (case, O for 0, I for 1) is refused, "did you mean"; one unlike any
+    is a new branch's first case."""
+    cli.staff()
+    cli.log("--branch", "BJ001")
+    for typed in ("BJ0O1", "bj001", "BJOO1"):
+        err = cli.fails("log", "--channel", "hotline", "--phone", "13812345678", "--description", "x", "--branch", typed)
+        assert err == f"complaintctl: error: no case or staff has --branch '{typed}': did you mean BJ001?", err
+    assert cli.log("--branch", "SH001").startswith("C-2026-")
+    assert sorted({c["branch"] for c in cli.json("list", "--all", "--format", "json")}) == ["BJ001", "SH001"]
