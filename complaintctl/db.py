@@ -27,7 +27,7 @@ from .files import cannot_write
 from .errors import DatabaseBusy, DatabaseNotFound, DatabaseUnavailable, SchemaTooNew, UserError
 # Read without SQLAlchemy by the lean overdue report too (complaintctl_cli/lean.py): kept there, named here.
 from .stored import UTC as _UTC, account_name, resolve_url, sqlite_path, sqlite_time_text, stored_utc, time_text  # noqa: F401
-from .stored import marked_read_only, read_only_uri
+from .stored import marked_read_only, read_only_uri, without_password
 from .stored import (PG_COPY_SETTINGS, SIDE_FILES, TIME_TEXT_FUNCTION, WHOLE_HOURS_CHECKED, copy_blocks, driver_error,
                      register_time_text, whole_hour_offsets)
 
@@ -191,11 +191,8 @@ def config_url(value: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password hidden, for `db info` and error messages."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
+    """The URL with any password hidden, for `db info` and error messages (stored.without_password)."""
+    return without_password(url)
 
 
 class _Adapter:
@@ -540,10 +537,11 @@ class _SQLite(_Adapter):
             if not times:
                 continue
             # (julianday alone takes 'now' and rolls 2026-02-30 over, which Python's reading refuses;
-            # and it takes a zone after the time, which a stored time, naive UTC, never has)
+            # and it takes a zone after the time, which a stored time, naive UTC, never has: the
+            # time of day holds nothing but digits, colons and the point, seconds or none)
             bad = [f"({t} IS NOT NULL AND (typeof({t}) <> 'text' OR julianday({t}) IS NULL "
                    f"OR date(julianday({t})) IS NOT substr({t}, 1, 10) "
-                   f"OR rtrim(substr({t}, 20), '.0123456789') <> ''))" for t in times]
+                   f"OR trim(substr({t}, 12), ':.0123456789') <> ''))" for t in times]
             # (a case is named by its reference too, as every other command names it)
             named = ', "reference"' if "reference" in table.c else ", NULL"
             found = conn.exec_driver_sql(f'SELECT rowid{named}, {", ".join(bad)}, {", ".join(times)} FROM "{table.name}" '

@@ -254,13 +254,21 @@ def _time(value: str | None, mapping: Mapping, ctx: Context, name: str) -> dt.da
 class RowFaults(Exception):
     """What is wrong with one CSV record: every field found wrong, each an InvalidValue, in the
     order of the fields (a row is listed once, with all of them, so that it is mended in one go).
-    Each is kept without its traceback: that holds _validate's frame, which holds the list of
-    them, a cycle only the collector frees, and the import's second process runs without it
-    (importer_pipe._child): 100,000 bad rows took 333 MB."""
+    Each is kept without its traceback or context (_kept): those hold _validate's frame, which holds
+    the list of them, a cycle only the collector frees, and the import's second process runs
+    without it (importer_pipe._child): 100,000 bad rows took 333 MB, 60,000 with a date in another
+    form 262 MB."""
 
     def __init__(self, faults: list[InvalidValue]):
         super().__init__(faults)
         self.faults = faults
+
+
+def _kept(exc: InvalidValue) -> InvalidValue:
+    """A fault as RowFaults keeps it: without its traceback, nor the exception it was raised while
+    handling (a bad date's ValueError, whose traceback's frames lead back to _validate's)."""
+    exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+    return exc
 
 
 def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[str, Any]) -> dict[str, Any]:
@@ -283,7 +291,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
                     value = m.parsed[key] = labels.parse(enum, given, name).value
                 except InvalidValue as exc:  # (a plain file's status: the four it may give, not every state)
                     faults.append(InvalidValue(name, given, "acc.import_status") if name == "status" and not m.history
-                                  else exc.with_traceback(None))
+                                  else _kept(exc))
             out[name] = value
     out["channel"] = out["channel"] or d.Channel.OTHER.value
     out["product"] = out["product"] or d.Product.OTHER.value
@@ -298,17 +306,17 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
             received = None
             raise InvalidValue("received_at", raw.get("received_at"), "acc.not_future")
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     out["received_at"] = received
     try:
         out["description"] = d.clean_text("description", raw.get("description"))
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     for name in ("customer", "branch", "department"):
         try:
             out[name] = d.clean_name(name, raw.get(name), required=False)
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))
+            faults.append(_kept(exc))
             out[name] = False  # (wrong, not missing)
     if out["branch"] is None:  # as `log` takes it: the config's branch, else none is refused
         out["branch"] = ctx.settings.get("branch") or None
@@ -317,32 +325,32 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
     try:
         out["resolution"] = d.clean_text("resolution", raw.get("resolution"), required=False)
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     phone, email, account = raw.get("phone"), raw.get("email"), raw.get("account")
     try:
         out["phone"] = clean_phone(phone) if phone else None
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     try:
         out["email"] = d.clean_email(email) if email else None
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     try:
         out["account"] = d.clean_account(account) if account else None
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     assignee = None
     try:
         assignee = d.clean_name("assignee", raw.get("assignee"), required=False)
         if assignee and assignee not in staff:
             raise _not_staff("assignee", assignee)
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     out["assignee"] = assignee
     try:
         out["external_id"] = d.clean_name("external_id", raw.get("external_id"), required=False)
     except InvalidValue as exc:
-        faults.append(exc.with_traceback(None))
+        faults.append(_kept(exc))
     decided = {}
     for name in ("resolved_at", "closed_at"):
         try:
@@ -350,7 +358,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
             if moment is not None and (moment > ctx.now or (received is not None and moment < received)):
                 raise InvalidValue(name, raw.get(name), "acc.receipt_to_now")
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))
+            faults.append(_kept(exc))
     resolved, closed = decided.get("resolved_at"), decided.get("closed_at")
     if closed is not None and resolved is None:
         resolved = closed
@@ -369,7 +377,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
         try:
             _validate_history(raw, m, ctx, staff, out, faults)
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))
+            faults.append(_kept(exc))
         if faults:
             raise RowFaults(faults)
     return out
@@ -401,13 +409,13 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         try:
             out[name] = check()
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))  # (no traceback: see RowFaults)
+            faults.append(_kept(exc))
 
     if reference is not None:
         try:
             out["case_id"], out["reference"] = _reference(reference)
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))
+            faults.append(_kept(exc))
     received = out["received_at"]
     for name in _HISTORY_TIMES:
         if name in given:
@@ -455,7 +463,7 @@ def _validate_history(raw: dict[str, str | None], m: Mapping, ctx: Context, staf
         try:
             out["cycle"] = _cycle_row(raw, m, ctx, received, staff)
         except InvalidValue as exc:
-            faults.append(exc.with_traceback(None))
+            faults.append(_kept(exc))
     if faults:
         return  # (what follows reads the fields together: each must be good first)
     reviewer = out.get("reviewer")

@@ -35,20 +35,22 @@ def switched_off(name: str) -> bool:
 
 
 def without_password(value: str) -> str:
-    """A database as typed (--db), its URL's password replaced by *** (a path, or a URL without a
-    password, as it is): what a report may print of it, as a command to run again."""
-    from urllib.parse import urlsplit, urlunsplit
+    """A database as typed (--db), its URL's password replaced by *** (after the user, or as the
+    query's `password=`, which the driver takes too); a path, or a URL without a password, as it
+    is: what `db info`, an error and a report may print of it (a report as a command to run again)."""
+    import re
+    from urllib.parse import urlsplit
 
     if "://" not in value:
         return value
     try:
         parts = urlsplit(value)
-        if parts.password is None:
-            return value
-        user, _, host = parts.netloc.rpartition("@")
-        return urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
     except ValueError:  # (not a URL urllib reads: nothing of it is shown but its scheme)
         return value.split("://", 1)[0] + "://***"
+    if parts.password is not None:  # (the text is changed in place: a rebuilt URL may lose its slashes)
+        user, _, host = parts.netloc.rpartition("@")
+        value = value.replace(parts.netloc, f"{user.partition(':')[0]}:***@{host}", 1)
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", value)
 
 
 def resolve_url(value: str) -> str:

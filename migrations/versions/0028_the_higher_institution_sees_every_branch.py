@@ -8,7 +8,10 @@ them approve a 30-day extension, for any branch (README: complaintctl review, ex
 they could not open the case they were given ("unknown case"), and their morning overdue report
 said 0. Such a manager now sees every branch's cases, as an executive does; the two functions of
 the tables' owner that answer for the login's branch (revision 0016) answer so too. What they may
-reveal in full is the tool's rule, unchanged: a manager only for their own branch's cases.
+read in full is unchanged, as the tool's rule of revealing is (a manager: only their own branch's
+cases; the higher institution's: none): personal_data keeps revision 0013's visibility for
+reading, while what a login may insert (the text its own steps keep apart) or delete (purge)
+follows the cases it sees.
 
 Revision ID: 0028
 Revises: 0027
@@ -32,17 +35,32 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     _visible(SEES_ALL)
+    roles = _roles()
+    seen = roles.CASE_VISIBLE.format(col="case_id")
+    op.execute("DROP POLICY IF EXISTS complaintctl_branch ON personal_data")
+    op.execute(f"CREATE POLICY complaintctl_branch ON personal_data FOR SELECT USING (EXISTS (SELECT 1 FROM cases c "
+               f"WHERE c.id = case_id AND ({roles.SEES_ALL} OR {roles.OWN_BRANCH.format(col='c.branch')})))")
+    op.execute(f"CREATE POLICY complaintctl_branch_insert ON personal_data FOR INSERT WITH CHECK ({seen})")
+    op.execute(f"CREATE POLICY complaintctl_branch_delete ON personal_data FOR DELETE USING ({seen})")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    _visible(importlib.import_module("complaintctl_migrations.versions.0013_server_roles").SEES_ALL)
+    roles = _roles()
+    _visible(roles.SEES_ALL)
+    for name in ("complaintctl_branch", "complaintctl_branch_insert", "complaintctl_branch_delete"):
+        op.execute(f"DROP POLICY IF EXISTS {name} ON personal_data")
+    op.execute(f"CREATE POLICY complaintctl_branch ON personal_data USING ({roles.CASE_VISIBLE.format(col='case_id')})")
+
+
+def _roles():
+    return importlib.import_module("complaintctl_migrations.versions.0013_server_roles")
 
 
 def _visible(sees_all: str) -> None:
     """The cases' policy, and revision 0016's two functions, with `sees_all` for who sees every branch."""
-    roles = importlib.import_module("complaintctl_migrations.versions.0013_server_roles")
+    roles = _roles()
     masked = importlib.import_module("complaintctl_migrations.versions.0016_masked_at_write")
     own = roles.OWN_BRANCH
     op.execute("DROP POLICY IF EXISTS complaintctl_branch ON cases")

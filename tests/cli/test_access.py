@@ -66,13 +66,16 @@ def test_acting_for_someone_reaches_what_their_own_login_reaches(cli):
     other = cli.log("--branch", "SH001")
     q1 = ["report", "regulatory", "--quarter", "2026Q1", "--format", "json"]
     attempts = (["note", other, "已回访"], ["show", other], ["show", other, "--json"], ["assign", other, "--to", "wangfang"],
-                ["log", "--channel", "hotline", "--phone", "13812345678", "--description", "x", "--branch", "SH001"],
                 ["log", "--repeat-of", other, "--channel", "hotline", "--description", "再次来电"])
     if cli.backend == "postgresql":
         refused = ("complaintctl: error: not permitted: acting for wangfang (Front-line staff of branch BJ001) "
                    "reaches only that branch's cases; this one is of branch SH001")
         for args in attempts:
             assert cli.fails("--as", "wangfang", *args, code=4) == refused, args
+        assert cli.fails("--as", "wangfang", "log", "--channel", "hotline", "--phone", "13812345678", "--description",
+                         "x", "--branch", "SH001", code=4) == (
+            "complaintctl: error: not permitted: wangfang (Front-line staff of branch BJ001) logs cases for that "
+            "branch only; --branch SH001 is another's")
         # A return made for them is of their branch, and says so, as their own login's is.
         assert cli.json("--as", "wangfang", *q1)["branch"] == "BJ001"
         assert "would count that branch alone" in cli.fails("--as", "wangfang", *q1, "--branch", "SH001", code=4)

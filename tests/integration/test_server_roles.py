@@ -197,6 +197,10 @@ def test_a_manager_of_the_higher_institution_sees_every_branch_and_decides_the_r
     assert [e["actor"] for e in cli.json("show", ref_a, "--json")["events"]][-1] == "qianhui"
     assert cli.json("show", ref_b, "--json")["case"]["regulatory_extension_days"] == 30
     assert "only for cases of their own branch" in region.fails("show", ref_b, "--reveal", code=4)
+    # nor through plain SQL: what a manager reads in full is their own branch's, the higher institution's none
+    assert region.sql("select value from personal_data") == []
+    cli("masking", "off", "--reason", "核查")
+    assert region.json("show", ref_b, "--json")["case"]["phone"] == "138****5678"  # (what the row holds, masked)
     assert sorted(r["reference"] for r in region.json("find", "--phone", "138 1234 5678", "--format", "json")) == \
         sorted([ref_a, ref_b])
     assert sorted(r["reference"] for r in clerk.json("find", "--phone", "138 1234 5678", "--format", "json")) == []
