@@ -603,16 +603,20 @@ def test_a_stored_time_written_as_a_number_or_with_a_zone_is_found_and_named(cli
     zone twice (a traceback), and db check passed it. Both are named, and refused in one line."""
     cli.sql("update cases set received_at = 1796101086 where id = 2")  # (a number sorts first: the first receipt)
     cli.sql("update cases set resolved_at = '2026-03-03T11:00:00+08:00' where id = 1")
+    cli.sql("update cases set received_at = '2026-03-04 10:00Z' where id = 3")  # (a zone after a time without seconds)
     out = tmp_path / "all.csv"  # (the database writes the CSV: SQLite met the time in the tool's function)
     for args in (["list", "--all"], ["show", history[0]], ["show", history[1]], ["export", "--format", "csv", "--output", str(out)]):
         assert cli.fails(*args, code=1) == UNREADABLE, args
-    assert not out.exists() and cli("show", history[2]).exit_code == 0
+    assert not out.exists() and cli("show", history[3]).exit_code == 0
+    assert cli.fails("show", history[2], code=1) == UNREADABLE
     r = cli("db", "check", expect=1)
     assert r.stdout.splitlines() == [
         "stored time: cases row 1 (C-2026-000001): resolved_at holds '2026-03-03T11:00:00+08:00', not a time "
         "(restore the row from a backup)",
         "stored time: cases row 2 (C-2026-000002): received_at holds '1796101086', not a time (restore the row from a "
-        "backup)"]
+        "backup)",
+        "stored time: cases row 3 (C-2026-000003): received_at holds '2026-03-04 10:00Z', not a time (restore the row "
+        "from a backup)"]
 
 
 @pytest.mark.sqlite_only
