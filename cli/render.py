@@ -933,15 +933,17 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
         errors = frozenset(ERROR_CODES)
 
         book = Workbook(write_only=True)
+        if title:  # (the report and its period, as the table's title says them: in the file's
+            book.properties.title = title  # properties and atop each printed page, the cells as the CSV's)
         name = _sheet_name(title if title and len(title) <= 31 else Path(output).stem)
         cells, source = _xlsx_cells(columns, sequences, cut), iter(rows)
         first = [cells(row) for _, row in zip(range(_SAMPLE), source)]
         widths = _xlsx_widths([c.key for c in columns], first)
-        sheet, held, n = _xlsx_sheet(book, name, columns, widths), 1, 0  # held: the sheet's rows, header included
+        sheet, held, n = _xlsx_sheet(book, name, columns, widths, title), 1, 0  # held: the sheet's rows, header included
         for values in chain(first, map(cells, source)):
             if held == SHEET_ROWS:
                 _close_sheet(sheet, len(columns), held)
-                sheet, held = _xlsx_sheet(book, f"{name[:25]} ({len(book.worksheets) + 1})", columns, widths), 1
+                sheet, held = _xlsx_sheet(book, f"{name[:25]} ({len(book.worksheets) + 1})", columns, widths, title), 1
             if not errors.isdisjoint(values):  # text that reads as an error value: kept as text
                 values = [_string_cell(sheet, v) if type(v) is str and v in errors else v for v in values]
             sheet.append(values)
@@ -975,13 +977,16 @@ def _sheet_name(text: str) -> str:
     return name or "1"
 
 
-def _xlsx_sheet(book, name: str, columns: list[Column], widths: list[float]):
-    """A new write-only sheet with the header row (bold), frozen below it, its columns sized."""
+def _xlsx_sheet(book, name: str, columns: list[Column], widths: list[float], title: str | None = None):
+    """A new write-only sheet with the header row (bold), frozen below it, its columns sized; the
+    title, if any, printed atop each page (an & doubled: Excel reads it as a field code)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(name)
+    if title:
+        sheet.oddHeader.center.text = title.replace("&", "&&")
     sheet.freeze_panes = "A2"
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width

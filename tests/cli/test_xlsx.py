@@ -174,3 +174,17 @@ def test_text_longer_than_a_workbook_cell_holds_is_cut_there_and_said(cli, tmp_p
     sheet = load_workbook(path).worksheets[0]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(2, header.index("description") + 1).value == "长" * 32_767
+
+
+def test_a_report_s_workbook_carries_its_title_and_period_in_its_properties_and_printed_header(cli, data, tmp_path):
+    """A workbook of `report sla` or `report summary` held the rows alone, in a sheet named after the
+    file: a manager's copy passed on said neither what it was nor over which period. The table's
+    title goes in the file's title and atop each printed page (the cells stay the CSV's)."""
+    for name, args, title in (("sla", COMMANDS["sla"], f"SLA compliance {WINDOW[1]} – {WINDOW[3]}"),
+                              ("summary", COMMANDS["summary"], f"Complaints received {WINDOW[1]} – {WINDOW[3]}"),
+                              ("aging", COMMANDS["aging"], "Open cases by age (working days) as of 2026-03-06 12:00")):
+        _, _, book = _csv_and_book(cli, tmp_path, name, args)
+        assert book.properties.title == title, (name, book.properties.title)
+        assert book.worksheets[0].oddHeader.center.text == title
+    _, _, zh = _csv_and_book(cli, tmp_path, "sla-zh", COMMANDS["sla"], "--lang", "zh")
+    assert zh.properties.title == f"时限达标情况 {WINDOW[1]} – {WINDOW[3]}"
