@@ -72,23 +72,31 @@ def apply(root, lang: str) -> None:
         for param in cmd.params:
             if not hasattr(param, "_help_en"):
                 param._help_en = getattr(param, "help", None)
-                _name_value(param)
+                _name_value(tuple(path), param)
             if param._help_en:
                 param.help = (chinese(path, param._help_en, param) if zh else None) or param._help_en
 
 
-# Values whose form says more than their name (README writes them so too).
+# Values whose kind or form says more than their name (README writes them so too); a name ending
+# in _at is a TIME. `--to` is a member of staff, a tier, a number of days or a date by its command.
 _METAVARS = {"map_": "FIELD=COLUMN", "value_map": "FIELD:SOURCE=TARGET", "staff": "NAME:ROLE[:LOGIN]",
-             "date_format": "FMT"}
+             "date_format": "FMT", "db": "PATH_OR_URL", "as_": "NAME", "limit": "N", "related": "CASE",
+             "repeat_of": "CASE", "as_of": "TIME", "at": "TIME", "from_": "DATE", "start": "DATE", "end": "DATE",
+             "to": "DATE", "assignee": "STAFF", "reviewer": "STAFF", "approved_by": "STAFF", "complained_staff": "STAFF",
+             "owner": "STAFF", "with_": "STAFF", "description": "TEXT", "reason": "TEXT", "resolution": "TEXT",
+             "text": "TEXT", "request": "TEXT", "customer": "NAME", "agent": "NAME", "by": "FIELD"}
+_METAVARS_OF = {("assign", "to"): "STAFF", ("escalate", "to"): "TIER", ("extend", "to"): "DAYS"}
 
 
-def _name_value(param) -> None:
-    """What help shows for a parameter's value: its name in capitals (`--channel CHANNEL`, `show
-    CASE`), or its form (`--map FIELD=COLUMN`), as README writes the commands; not the Python type
-    Typer shows by default (`--map <list[str]>`, `{file}`)."""
+def _name_value(path: tuple[str, ...], param) -> None:
+    """What help shows for a parameter's value: its kind (`--received-at TIME`, `--to STAFF`), its
+    form (`--map FIELD=COLUMN`), else its name in capitals (`--channel CHANNEL`, `show CASE`), as
+    README writes the commands; not the Python type Typer shows by default (`--map <list[str]>`)."""
     if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False) or getattr(param, "count", False):
         return
-    param.metavar = _METAVARS.get(param.name) or (param.name or "").strip("_").upper() or None
+    name = param.name or ""
+    param.metavar = (_METAVARS_OF.get((" ".join(path), name)) or _METAVARS.get(name)
+                     or ("TIME" if name.endswith("_at") else name.strip("_").upper()) or None)
 
 
 def with_examples(english: str | None, key: str) -> str | None:

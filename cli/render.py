@@ -731,7 +731,8 @@ def _table(rows: Iterable[dict], columns: list[Column], *, output, lang, title, 
         total = seen if total is None else max(total, seen)
         if output is not None and total > shown:  # a file cut short says so in itself too
             write(labels.t("more_rows", lang, n=total - shown))
-    if on_terminal and (len(lay.columns) < len(columns) or shortened):  # nothing lost silently
+    # Nothing lost silently: on a terminal, and to a pipe (a cron job's mail carries standard error too).
+    if output is None and (len(lay.columns) < len(columns) or shortened):
         def name(c: Column) -> str:
             return "\u00a0".join(_header(c, lang).split())
         names = [name(c) for c in columns if c not in lay.columns]

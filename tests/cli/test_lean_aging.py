@@ -4,6 +4,7 @@ do not answer to the full path."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_the_lean_due_soon_and_aging_write_the_same_bytes_as_the_full_way(cli):
         table = _same(cli, "--lang", lang, "report", "due-soon", "--as-of", SOON, env=env)[1].decode()
         assert "C-2026-000013" in table and "C-2026-000014" in table
         code, out, err = _same(cli, "--lang", lang, "report", "due-soon", "--as-of", SOON, "--limit", "1", env=env)
-        assert out.count(b"C-2026-") == 1 and b" 1 " in b" " + err  # the rest counted
+        assert out.count(b"C-2026-") == 1 and re.search(rb"(^|\s)1\s", err)  # the rest counted
         _same(cli, "--lang", lang, "report", "due-soon", "--as-of", "2026-05-26T09:00", "--all", env=env)
         aging = _same(cli, "--lang", lang, "report", "aging", "--as-of", AS_OF, env=env)[1].decode()
         assert aging.count("\n") == 7  # title, header, rule, a row a tier, the total

@@ -347,10 +347,14 @@ def test_a_staff_name_that_reads_as_someone_elses_actor_is_refused(cli):
 
 def test_help_names_each_value_as_the_readme_writes_it_not_by_its_python_type(cli):
     """Help showed Typer's types for values: `--map <list[str]>`, `--channel <str>`, `{file}`. It
-    shows what the value is: `--map FIELD=COLUMN`, `--channel CHANNEL`, `--output FILE`."""
+    shows what the value is: `--map FIELD=COLUMN`, `--received-at TIME`, `--to STAFF`, `--output FILE`."""
     text = cli("import", "--help").stdout + cli("log", "--help").stdout + cli("report", "overdue", "--help").stdout
     for shown in ("--map FIELD=COLUMN", "--value-map FIELD:SOURCE=TARGET", "--date-format FMT", "--channel CHANNEL",
-                  "--output FILE", "--limit LIMIT", "{FILE}"):
+                  "--output FILE", "--limit N", "--received-at TIME", "--repeat-of CASE", "--as-of TIME", "{FILE}"):
         assert shown in text, shown
     assert "<str>" not in text and "list[str]" not in text and "<int" not in text
     assert "--staff NAME:ROLE[:LOGIN]" in cli("init", "--help").stdout
+    # `--to` is what its command takes: a member of staff, a tier, a number of days, a date
+    for args, shown in ((["assign"], "--to STAFF"), (["escalate"], "--to TIER"), (["extend"], "--to DAYS"),
+                        (["report", "sla"], "--to DATE"), ([], "--db PATH_OR_URL")):
+        assert shown in cli(*args, "--help").stdout, shown
