@@ -211,8 +211,6 @@ def run(argv: list[str]) -> bool:
         _interrupted(argv)
     except Exception:  # anything the full way words as an error: let it say so, in its words
         return False
-    from complaintctl.errors import ComplaintctlError
-
     try:
         write(*prepared)
     except KeyboardInterrupt:
@@ -223,13 +221,6 @@ def run(argv: list[str]) -> bool:
         from .errors import ExitStatus, fail, os_error_text
 
         fail(os_error_text(exc), ExitStatus.ENVIRONMENT)
-    except ComplaintctlError as exc:  # met in the rows as they stream (a stored time that is not one)
-        from complaintctl.labels import error_text
-
-        from .errors import exit_status, fail
-        from .helptext import language
-
-        fail(error_text(exc, language(argv)), exit_status(exc))
     return True
 
 

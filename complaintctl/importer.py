@@ -121,18 +121,19 @@ class Mapping:
         the four it may give), before any row is read: a wrong one was found in every row it
         matched, each rejected naming a value the file does not hold."""
         for item in value_maps:
-            f, _, rest = item.partition(":")
-            target = rest.partition("=")[2].strip()
-            enum = _ENUMS.get(f.strip())
+            name, _, rest = item.partition(":")
+            name, target = name.strip(), rest.partition("=")[2].strip()
+            enum = _ENUMS.get(name)
             if enum is None or not target:
                 continue
+            plain_status = name == "status" and not self.history
             try:
-                value = labels.parse(enum, target, f.strip()).value
+                value = labels.parse(enum, target, name).value
             except InvalidValue as exc:
-                if f.strip() == "status" and not self.history:
+                if plain_status:
                     raise InvalidValue("--value-map", item, "acc.import_status") from None
                 raise InvalidValue("--value-map", item, exc.accepted, **exc.accepted_params) from None
-            if f.strip() == "status" and not self.history and value not in _PLAIN_STATUSES:
+            if plain_status and value not in _PLAIN_STATUSES:
                 raise InvalidValue("--value-map", item, "acc.import_status")
 
     def unmapped(self, header: list[str]) -> list[str]:
@@ -276,7 +277,9 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
     naming every field that is wrong (each field is checked whatever those before it gave; a check
     that needs another field's value, as a decision no earlier than the receipt, is made when that
     value is good; the export's history fields are checked once the plain ones are all good).
-    Long because it checks each field of a record in turn, in one pass (the per-row cost)."""
+    Long because it checks each field of a record in turn, in one pass (the per-row cost): each
+    check in a try of its own, costing nothing unless it fails, rather than a helper called a field
+    (the import's inner loop: a call a field is a million calls for 100,000 rows)."""
     out: dict[str, Any] = {}
     faults: list[InvalidValue] = []
     for name, enum in _ENUMS.items():

@@ -41,9 +41,6 @@ class UTCDateTime(TypeDecorator):
         the driver."""
         return getattr(dialect, "complaintctl_time_writer", None) or super().bind_processor(dialect)
 
-    def process_result_value(self, value, dialect):
-        return stored_utc(value)
-
     def result_processor(self, dialect, coltype):
         """stored_utc, alone: the driver's value (SQLite's text, PostgreSQL's naive datetime) to an
         aware UTC time, in one call (the DateTime type's own reading of SQLite's text, which

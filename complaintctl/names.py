@@ -3,6 +3,8 @@ it), and every such name: what a report's filter (reports.check_names) and a new
 (services.log_case) are checked against. Small, so that `log` reads it without the reports."""
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import bindparam, exists, or_, select, union
 
 from .models import Case, Staff
@@ -26,6 +28,20 @@ def names_select(field: str):
     has, once each: what a name nobody has is compared with."""
     column, staff_column = _columns(field)
     return union(select(column).where(column.is_not(None)), select(staff_column).where(staff_column.is_not(None)))
+
+
+def unknown_alike(session, field: str, value: str, alike: Callable[[str, set[str]], list[str]]) -> list[str] | None:
+    """None when a case or a member of staff has `value` (a seek); else the names they have that
+    `alike(value, known)` takes it to be a mistyping of (read only then)."""
+    if session.execute(name_known_select(field), {"value": value}).scalar():
+        return None
+    return alike(value, set(session.execute(names_select(field)).scalars()))
+
+
+def same_code(value: str, known: set[str]) -> list[str]:
+    """The known branch codes `value` reads as (code_key), for unknown_alike."""
+    key = code_key(value)
+    return sorted(k for k in known if code_key(k) == key)
 
 
 def code_key(code: str) -> str:

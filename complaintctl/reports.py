@@ -15,7 +15,7 @@ from . import summary as summary_figures
 from . import domain as d
 from .context import Context, as_of_time
 from .filters import CaseQuery, filter_values, near_names
-from .names import name_known_select, names_select  # noqa: F401 (sqltext compiles them from here)
+from .names import name_known_select, names_select, unknown_alike  # noqa: F401 (sqltext compiles the first two from here)
 from .errors import UserError, shown_value
 from .db import raw_times
 from .models import Case, Cycle, Event, Staff, UTCDateTime
@@ -43,9 +43,9 @@ def check_names(uow, q: CaseQuery) -> None:
     for field, value in (("branch", q.branch), ("assignee", q.assignee)):
         if value is not None and not value.strip():  # given empty, or blank: as filter_values refuses it
             d.clean_name("--" + field, value)
-        if not value or uow.session.execute(name_known_select(field), {"value": value.strip()}).scalar():
+        close = unknown_alike(uow.session, field, value.strip(), near_names) if value else None
+        if close is None:
             continue
-        close = near_names(value.strip(), set(uow.session.execute(names_select(field)).scalars()))
         shown = shown_value(value)  # a phone or card number typed here is never echoed
         if close:
             raise UserError("err.did_you_mean", field="--" + field, value=shown, suggestions=" / ".join(close))

@@ -326,7 +326,8 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
              agent_authority: str | None = None, complained_staff: str | None = None,
              request: str | None = None, department: str | list[str] | None = None) -> Result:
     """Record a new complaint with its deadlines; returns the case with its new reference.
-    With `repeat_of`, the same complaint again is recorded on the original case instead."""
+    With `repeat_of`, the same complaint again is recorded on the original case instead.
+    Long because each of the complaint's fields is read and checked in turn before the one write."""
     access.require(ctx, Do.WORK)
     refuse_empty(customer=customer, phone=phone, email=email, account=account, id_type=id_type, id_number=id_number,
                  agent=agent, agent_authority=agent_authority, complained_staff=complained_staff, request=request)
@@ -338,8 +339,9 @@ def log_case(uow, ctx: Context, *, channel: str, description: str | None, custom
         if related is not None:
             raise InvalidValue("--related", related, "acc.no_related")
         return _repeat(uow, ctx, repeat_of, channel=ch, text=text, received_at=received_at, new_facts=new_facts)
-    pr, cat, tr = labels.parse(d.Product, product, "product"), labels.parse(d.Category, category, "category"), \
-        labels.parse(d.Tier, tier, "tier")
+    pr = labels.parse(d.Product, product, "product")
+    cat = labels.parse(d.Category, category, "category")
+    tr = labels.parse(d.Tier, tier, "tier")
     record = complaint_record(id_type=id_type, id_number=id_number, agent=agent, agent_authority=agent_authority,
                               complained_staff=complained_staff, request=request)
     depts = clean_departments(department)
@@ -450,11 +452,9 @@ def _check_new_branch(uow, ctx: Context, branch: str) -> None:
     be seen by nobody of BJ001 and make a branch of its own in the return); and a login bound to
     its branch (access.bound_branch) logs for that branch only (exit 4, where the server refused
     it in its own words)."""
-    if not uow.session.execute(names.name_known_select("branch"), {"value": branch}).scalar():
-        key = names.code_key(branch)
-        alike = sorted(k for k in uow.session.execute(names.names_select("branch")).scalars() if names.code_key(k) == key)
-        if alike:
-            raise UserError("err.did_you_mean", field="--branch", value=shown_value(branch), suggestions=" / ".join(alike))
+    alike = names.unknown_alike(uow.session, "branch", branch, names.same_code)
+    if alike:
+        raise UserError("err.did_you_mean", field="--branch", value=shown_value(branch), suggestions=" / ".join(alike))
     bound = access.bound_branch(ctx)
     if bound is not None and branch != bound:
         op = ctx.operator
