@@ -73,6 +73,25 @@ def hash_iso(prev_hash: str, case_id: int | None, action: str, actor: str, occur
     return hashlib.sha256(_COMPACT(content).encode("utf-8")).hexdigest()
 
 
+# The columns of chained's rows, as a bulk insert gives them.
+CHAINED_COLUMNS = ("id", "case_id", "action", "actor", "occurred_at", "recorded_at", "new", "detail", "full_digest",
+                   "prev_hash", "hash")
+
+
+def chained(prev: str, rows: list[tuple], occurred: list[str], recorded_iso: str) -> tuple[list[tuple], str]:
+    """A bulk insert's new events, chained on from `prev` in order: each row (CHAINED_COLUMNS less
+    the last two, values as stored; no old values) with its prev_hash and hash added (`occurred`: each row's occurred time, `recorded_iso` the recorded
+    time, as hash_time writes them); and the chain's new head. A bulk import builds the rows in
+    one process and the one holding the write lock chains them, on the head it read under it."""
+    out = []
+    append = out.append
+    for row, occurred_iso in zip(rows, occurred):
+        digest = hash_iso(prev, row[1], row[2], row[3], occurred_iso, recorded_iso, None, row[6], row[7], row[8])
+        append((*row, prev, digest))
+        prev = digest
+    return out, prev
+
+
 def full_digest(kept: dict[str, str]) -> str:
     """The digest an event's hash covers of the full text it kept apart: SHA-256 over every
     (field, value) of its personal_data rows, its random salt among them."""

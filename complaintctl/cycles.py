@@ -102,6 +102,12 @@ class Openings:
 
     def __call__(self, opened_at: dt.datetime, tier: d.Tier, local_day: dt.date | None = None) -> Opening:
         """As open_cycle; `local_day`, if the caller has it, is the local date of `opened_at`."""
+        tier, due, regulatory, plan, followup = self.clocks(opened_at, tier, local_day)
+        return Opening(opened_at, tier, self.by, due, regulatory, plan, followup)
+
+    def clocks(self, opened_at: dt.datetime, tier: d.Tier, local_day: dt.date | None = None) -> tuple:
+        """The Opening's tier (its value) and clocks, as a tuple (tier, due_at, regulatory_due_at,
+        first_response_due_at, followup_due_at): no object made (an import's plain rows)."""
         day = local_day if local_day is not None else self.cal.local_date(opened_at)
         found = self.memo.get((day, tier))  # a tier and its value are one key (StrEnum)
         if found is None:
@@ -114,8 +120,8 @@ class Openings:
                 tier.value, urgent)
         if found[4]:
             plan = deadlines.response_due(opened_at, self.cal.policy)
-            return Opening(opened_at, found[3], self.by, plan, found[1], plan, found[2])
-        return Opening(opened_at, found[3], self.by, found[0], found[1], None, None)
+            return found[3], plan, found[1], plan, found[2]
+        return found[3], found[0], found[1], None, None
 
 
 # The key under which the event that decides a cycle records its working time, beside the case's

@@ -1296,21 +1296,8 @@ def raw_times(columns):
     return [sa.type_coerce(c, sa.String).label(c.name) if _is_time(c.type) else c for c in columns]
 
 
-def bulk_insert(uow, table: sa.Table, rows: list[dict], times: dict | None = None) -> None:
-    """Insert many rows inside the unit of work, the fastest way the backend has (the adapter's
-    insert_rows): each column's values go through its type's bind processor, column by column,
-    not through SQLAlchemy's per-row machinery. `times`, if given, remembers converted times
-    across calls (a bulk insert writes the same few deadlines, and the same receipt time into
-    several tables)."""
-    if not rows:
-        return
-    conn = uow.session.connection()
-    names, prepared = prepared_rows(conn.dialect, table, rows, times)
-    uow.store.adapter.insert_rows(conn, table, names, prepared)
-
-
 def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None = None) -> tuple[list[str], list[tuple]]:
-    """bulk_insert's rows as the adapter's insert_rows takes them: the column names, and each row's
+    """Rows given as dicts as the adapter's insert_rows takes them: the column names, and each row's
     values through their types' bind processors (the dialect is all it needs: a bulk import's
     second process prepares them, the first only inserts). A processor runs once per distinct
     value of a column (a bulk insert repeats the same few deadlines, flags and times), and the
@@ -1327,7 +1314,7 @@ def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None
     for k in rows[0]:
         values = list(map(itemgetter(k), rows))
         column = table.c[k]
-        if column.server_default is None and not column.primary_key and values.count(None) == len(values):
+        if _left_out(column, values):
             continue
         names.append(k)
         kind = column.type
@@ -1340,3 +1327,54 @@ def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None
             values = list(map(memo.get, values))
         columns.append(values)
     return names, list(zip(*columns))
+
+
+def _left_out(column: sa.Column, values) -> bool:
+    """Whether an insert leaves the column out: empty in every row, and NULL is what the database
+    stores there without it (prepared_rows)."""
+    return column.server_default is None and not column.primary_key and values.count(None) == len(values)
+
+
+def tuple_rows(table: sa.Table, names: tuple[str, ...], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """Rows built as tuples in `names` order, their values already as the insert takes them
+    (Binder's), as the adapter's insert_rows takes them: the columns empty in every row left out,
+    as prepared_rows leaves them."""
+    if not rows:
+        return list(names), rows
+    columns = list(zip(*rows))
+    kept = [i for i, values in enumerate(columns) if not _left_out(table.c[names[i]], values)]
+    if len(kept) == len(names):
+        return list(names), rows
+    return [names[i] for i in kept], list(zip(*[columns[i] for i in kept]))
+
+
+class Binder:
+    """Values as a backend's insert takes them, for rows a bulk import builds as tuples (no dicts
+    to build and take apart again): what prepared_rows does column by column, value by value.
+    `times[t]` is a time through the time columns' bind processor, each converted once (given to
+    prepared_rows as its memo for the rows of history, as the same receipt time and deadlines go
+    into several tables); `flags[b]` a truth value through Boolean's; `number` a float through
+    Float's."""
+
+    def __init__(self, dialect):
+        def processor(kind):
+            return kind.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+        self.times = _Stamps(processor(UTCDateTime()))
+        flag = processor(sa.Boolean())
+        self.flags = {None: None, True: flag(True), False: flag(False)}
+        self.number = processor(sa.Float())
+
+
+
+class _Stamps(dict):
+    """Binder.times: times[t] is t through the time columns' bind processor, converted once (None
+    stays None)."""
+
+    def __init__(self, convert):
+        super().__init__({None: None})
+        self.convert = convert
+
+    def __missing__(self, value):
+        found = self[value] = self.convert(value)
+        return found

@@ -342,8 +342,10 @@ def clean_text(field: str, value: str | None, *, required: bool = True, limit: i
 
 def clean_name(field: str, value: str | None, *, required: bool = True) -> str | None:
     """One line of text (a name, a branch, a department): no line breaks or tabs, at most MAX_NAME."""
-    if value is not None and any(c in value.strip() for c in "\n\r\t"):
-        raise InvalidValue(field, value.strip()[:20], "acc.single_line")
+    if value is not None:
+        inner = value.strip()
+        if "\n" in inner or "\r" in inner or "\t" in inner:
+            raise InvalidValue(field, inner[:20], "acc.single_line")
     return clean_text(field, value, required=required, limit=MAX_NAME)
 
 

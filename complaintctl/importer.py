@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import ChainMap
+from itertools import compress, repeat
+from operator import is_not
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -21,7 +23,7 @@ from .access import Do
 from . import domain as d
 from . import labels
 from .phones import clean_phone
-from .db import bulk_insert, raw_times, time_text
+from .db import Binder, prepared_rows, raw_times, time_text, tuple_rows
 from .rows import EXPORT_CASE_FIELDS, EXPORT_CSV_KEYS, EXPORT_CYCLE_FIELDS, EXPORT_FREE_TEXT, export_kind  # noqa: F401
 from .files import restore
 from .errors import InvalidValue, UserError
@@ -356,10 +358,13 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
         faults.append(_kept(exc))
     decided = {}
     for name in ("resolved_at", "closed_at"):
+        given = raw.get(name)
+        if given is None:
+            continue
         try:
-            moment = decided[name] = _time(raw.get(name), m, ctx, name)
+            moment = decided[name] = _time(given, m, ctx, name)
             if moment is not None and (moment > ctx.now or (received is not None and moment < received)):
-                raise InvalidValue(name, raw.get(name), "acc.receipt_to_now")
+                raise InvalidValue(name, given, "acc.receipt_to_now")
         except InvalidValue as exc:
             faults.append(_kept(exc))
     resolved, closed = decided.get("resolved_at"), decided.get("closed_at")
@@ -373,7 +378,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
         faults.append(InvalidValue("status", status, "acc.import_status"))
     if faults:
         raise RowFaults(faults)
-    if d.Status(status) in d.HANDLING_STATUSES:
+    if status in _HANDLING:
         resolved = closed = None  # a case under review keeps the decision it is reviewing
     out.update(status=status, resolved_at=resolved, closed_at=closed)
     if m.history:
@@ -386,6 +391,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
     return out
 
 
+_HANDLING = frozenset(s.value for s in d.HANDLING_STATUSES)
 _PLAIN_STATUSES = frozenset({d.Status.RECEIVED.value, d.Status.ASSIGNED.value, d.Status.RESOLVED.value,
                              d.Status.CLOSED.value})
 # What a state needs on record: a paused case resumes to where it was, a withdrawn one has its day,
@@ -923,140 +929,210 @@ def insert_batch(uow, ctx: Context, openings: Openings, batch: list[tuple[int, d
     conn = uow.session.connection()
     adapter = uow.store.adapter
     built = build_batch(ctx, openings, batch, source, lambda table, n, above=0: adapter.reserve_ids(conn, table, n, above),
-                        audit.head_hash(uow))
-    times: dict = {}
-    for table, rows in built.tables:
-        bulk_insert(uow, table, rows, times if table is not PersonalData.__table__ else None)
-    uow.last_hash = built.head
+                        conn.dialect)
+    for table, names, rows in built.tables:
+        adapter.insert_rows(conn, table, names, rows)
+    events, uow.last_hash = audit.chained(audit.head_hash(uow), *built.events, audit.hash_time(ctx.now))
+    if events:
+        adapter.insert_rows(conn, Event.__table__, audit.CHAINED_COLUMNS, events)
+    if built.personal:
+        adapter.insert_rows(conn, PersonalData.__table__, personal.COLUMNS, built.personal)
     return built.imported
 
 
 @dataclass
 class Built:
-    """One batch's finished rows, table by table in the order they are inserted; the audit chain's
-    new head; the rows of the file they hold."""
+    """One batch's finished rows, table by table in the order they are inserted, each as the
+    adapter's insert_rows takes them (table, column names, tuples of values as bound); the cases'
+    (id, reference, external id); the import events to chain (audit.chained's rows and occurred
+    times: audit.CHAINED_COLUMNS less the chain's two), inserted after the tables; the personal data they
+    keep (personal.COLUMNS), inserted after them; the rows of the file they hold."""
 
     tables: list
-    head: str
+    cases: list
+    events: tuple[list, list]
+    personal: list
     imported: int
 
 
+# A plain import's case and cycle rows, column by column as build_batch writes their tuples (the
+# history of the tool's own export sets more columns: those rows are built as dicts).
+_CASE_COLUMNS = ("id", "reference", "status", "tier", "channel", "product", "category", "branch", "department",
+                 "assignee", "customer", "phone", "email", "account", "description", "received_at", "due_at",
+                 "regulatory_due_at", "first_response_due_at", "followup_due_at", "resolved_at", "closed_at",
+                 "resolution", "root_cause", "satisfaction", "calendar", "external_id", "internal_breached",
+                 "regulatory_breached", "regulatory_extension_days", "regulatory_paused_seconds",
+                 "paused_working_seconds", "reopen_count", "cycle_number", "created_at", "updated_at")
+_CYCLE_COLUMNS = ("case_id", "number", "tier", "opened_at", "due_at", "first_response_due_at", "regulatory_due_at",
+                  "opened_by", "resolved_at", "working_seconds", "assignee", "department", "internal_breached",
+                  "regulatory_breached", "response_breached")
+# The personal fields a plain case has, in personal.FIELDS order (the order they are kept in).
+_PLAIN_PERSONAL = tuple(k for k in personal.FIELDS if k in _MASKED)
+_EVENT_KEYS = tuple(k for k, _ in _PLAIN_EVENT)
+
+
 def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[str, Any]]], source: str,
-                reserve: Callable[..., list[int]], prev: str) -> Built:
+                reserve: Callable[..., list[int]], dialect) -> Built:
     """insert_batch's rows, built without the database: `reserve(table, n, above)` gives the new
-    ids (as the adapter's reserve_ids), `prev` is the chain's head.
+    ids (as the adapter's reserve_ids), `dialect` is the backend's (whose bind processors make the
+    values). The events are left to chain (audit.chained) where the chain's head is known.
+    A plain row's case, cycle, event and personal data are written straight as the tuples the
+    insert takes; a row of history (the tool's own export) is built as dicts (_history_rows).
     Long because the rows of cases, cycles, personal data and events are built side by side
     with local names: the import's inner loop, and most of its speed."""
     now = ctx.now
     tz, cal_name = ctx.tz, ctx.calendar.name
     open_statuses = clocks.OPEN
-    kept = [v["case_id"] for _, v in batch if "case_id" in v]
-    fresh = iter(reserve(Case.__table__, len(batch) - len(kept), max(kept, default=0)))
-    case_rows, cycle_rows, events, kept_rows = [], [], [], []
+    numbered = [v["case_id"] for _, v in batch if "case_id" in v]  # references kept (the tool's export)
+    fresh = iter(reserve(Case.__table__, len(batch) - len(numbered), max(numbered, default=0)))
+    case_rows, cycle_rows, events, occurred, kept_rows, made = [], [], [], [], [], []
     history_cases, history_cycles = [], []
     event_ids = iter(reserve(Event.__table__, len(batch)))
-    decided = openings.decided
-    now_iso = audit.hash_time(now)
+    decided, clocks_of, opened_by = openings.decided, openings.clocks, openings.by
+    bind = Binder(dialect)
+    stored, flags, number = bind.times, bind.flags, bind.number  # stored[t]: t as the insert takes it
+    isos = _Isos()  # isos[t]: t as the event's JSON writes it (the same deadlines recur)
+    now_stored = stored[now]
     action, actor = d.Action.IMPORT.value, ctx.actor
+    mask_value, encode_sorted, hash_time = personal.mask_value, audit.encode_sorted, audit.hash_time
     imported = 0
-    for number, v in batch:
+    for row_number, v in batch:
         case_id = v.get("case_id") or next(fresh)
         tier = v["tier"]
         received = v["received_at"]
         local = received.astimezone(tz)
-        resolved = v["resolved_at"]
         reference = v.get("reference") or d.format_reference(local.year, case_id)
-        history = v.get("history")
-        if history:
-            row, own, recorded = _history_case(ctx, case_id, v, openings(received, d.Tier(tier), local.date()))
-            internal_breach, reg_breach = row["internal_breached"], row["regulatory_breached"]
+        made.append((case_id, reference, v["external_id"]))
+        received_s = stored[received]
+        kept = personal.Kept()
+        if v.get("history"):
+            new_s = _history_rows(ctx, openings, case_id, reference, v, kept, history_cases, history_cycles)
         else:
+            resolved, status = v["resolved_at"], v["status"]
             day = local.date()
-            opening = openings(received, d.Tier(tier), day)
-            due, reg, response = opening.due_at, opening.regulatory_due_at, opening.first_response_due_at
+            tier, due, reg, response, followup = clocks_of(received, tier, day)
             internal_breach = resolved is not None and clocks.ran_out(due, resolved)
             reg_breach = resolved is not None and clocks.ran_out(reg, resolved)
             plan_breach = internal_breach and response is not None  # resolved after the plan was due, none on record
-            followup = opening.followup_due_at if v["status"] in open_statuses else None  # as a decision leaves it
-            v.update(due_at=due, regulatory_due_at=reg, first_response_due_at=response, followup_due_at=followup)
-        v.update(calendar=cal_name, internal_breached=internal_breach or None, regulatory_breached=reg_breach or None)
-        case = {
-            "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
-            "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
-            "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
-            "account": v["account"], "description": v["description"], "received_at": received, "due_at": v["due_at"],
-            "regulatory_due_at": v["regulatory_due_at"], "first_response_due_at": v["first_response_due_at"],
-            "followup_due_at": v["followup_due_at"], "resolved_at": resolved,
-            "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
-            "satisfaction": v["satisfaction"], "calendar": cal_name, "external_id": v["external_id"],
-            "internal_breached": internal_breach, "regulatory_breached": reg_breach,
-            "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
-            "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
-        }
-        if history:
-            case.update(row)
-        # Masked once, here: the case row and the event hold the masked values, personal_data the full.
-        kept = personal.Kept()
-        names = (case["customer"], case.get("agent_name"))
-        for k in personal.FIELDS:
-            if case.get(k) is not None:
-                kept.add(k, case[k])
-                case[k] = personal.mask_value(k, case[k], names)
-        # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
-        if history:
-            new = {k: v[k] for k in _PLAIN if v[k] is not None}
-            for k in _MASKED:
-                if case[k] is not None:
-                    new[k] = case[k]
-            for k in _TIMES:
-                if v[k] is not None:
-                    new[k] = v[k].isoformat()
-            new["reference"] = reference
-            history_cases.append(case)
-            history_cycles.extend(own)
-            for k in _HISTORY_PLAIN:
-                if case[k]:  # a count of 0, like an empty value, is what a key left out means
-                    new[k] = case[k]
-            for k in _HISTORY_MASKED:
-                if case[k] is not None:
-                    new[k] = case[k]
-            for k in _HISTORY_EVENT_TIMES:
-                if case[k] is not None:
-                    new[k] = case[k].isoformat()
-            if recorded is not None:
-                new["cycles"] = recorded
-            if v.get("case_id"):
-                new["reference_kept"] = True  # its number too: db check knows why ids skip
-            new_s = audit.encode(new)
-        else:
-            new = {}  # the same keys, written in sorted order as they are found (no sort a row)
-            for k, where in _PLAIN_EVENT:
-                x = v[k] if where != 1 else case[k]
-                if x is not None:
-                    new[k] = x if where != 2 else x.isoformat()
-            new_s = audit.encode_sorted(new)
-            case_rows.append(case)
-            cycle_rows.append({**opening.cycle_values(case_id, 1), "resolved_at": resolved,
-                               "working_seconds": None if resolved is None else decided(received, resolved, day),
-                               **holder(resolved, v),  # who held it when decided: the file's assignee, department
-                               "internal_breached": internal_breach and not plan_breach,
-                               "regulatory_breached": reg_breach, "response_breached": plan_breach})
+            if status not in open_statuses:
+                followup = None  # as a decision leaves it
+            # Masked once, here: the case row and the event hold the masked values, personal_data the full.
+            customer = v["customer"]
+            names = (customer, None)
+            full = [v[k] for k in _PLAIN_PERSONAL]
+            kept.values = {k: value for k, value in zip(_PLAIN_PERSONAL, full) if value}
+            customer_m, phone, email, account, description, resolution = [
+                mask_value(k, value, names) if value else value for k, value in zip(_PLAIN_PERSONAL, full)]
+            closed = v["closed_at"]
+            assignee, department, external_id = v["assignee"], v["department"], v["external_id"]
+            channel, product, category, branch = v["channel"], v["product"], v["category"], v["branch"]
+            root_cause, satisfaction = v["root_cause"], v["satisfaction"]
+            due_s, reg_s, response_s, resolved_s = stored[due], stored[reg], stored[response], stored[resolved]
+            case_rows.append((
+                case_id, reference, status, tier, channel, product, category, branch, department, assignee,
+                customer_m, phone, email, account, description, received_s, due_s, reg_s, response_s,
+                stored[followup], resolved_s, stored[closed], resolution, root_cause, satisfaction, cal_name,
+                external_id, flags[internal_breach], flags[reg_breach], 0, 0, 0, 0, 1, now_stored, now_stored))
+            decided_in = resolved is not None
+            cycle_rows.append((
+                case_id, 1, tier, received_s, due_s, response_s, reg_s,
+                opened_by, resolved_s, number(decided(received, resolved, day)) if decided_in else None,
+                # who held it when decided: the file's assignee, department
+                assignee if decided_in else None, department if decided_in else None,
+                flags[internal_breach and not plan_breach], flags[reg_breach], flags[plan_breach]))
+            # What the event records (in _PLAIN_EVENT's order, the keys sorted): masked identifiers,
+            # times as audit.encode writes them (all UTC here); an empty value is left out.
+            values = (account, assignee, branch, cal_name, category, channel, isos[closed], customer_m, department,
+                      description, isos[due], email, external_id, isos[response], isos[followup],
+                      internal_breach or None, phone, product, isos[received], reference, reg_breach or None,
+                      isos[reg], resolution, isos[resolved], root_cause, satisfaction, status, tier)
+            new_s = encode_sorted(dict(compress(zip(_EVENT_KEYS, values), map(is_not, values, _NONES))))
         rows = v.get("rows")
         imported += len(rows) if rows else 1
-        detail = (f"imported from {source} row {number}" if not rows or len(rows) == 1 else
+        detail = (f"imported from {source} row {row_number}" if not rows or len(rows) == 1 else
                   f"imported from {source} rows {rows[0][0]}-{rows[-1][0]}")
-        full = kept.digest()
-        digest = audit.hash_iso(prev, case_id, action, actor, audit.hash_time(received), now_iso, None, new_s, detail,
-                                full)
+        full_d = kept.digest()
         event_id = next(event_ids)
-        events.append({"id": event_id, "case_id": case_id, "action": action, "actor": actor, "occurred_at": received,
-                       "recorded_at": now, "old": None, "new": new_s, "detail": detail, "full_digest": full,
-                       "prev_hash": prev, "hash": digest})
-        kept_rows += kept.rows(case_id, event_id)
-        prev = digest
-    tables = [(Case.__table__, case_rows), (Case.__table__, history_cases), (Cycle.__table__, cycle_rows),
-              (Cycle.__table__, history_cycles), (Event.__table__, events), (PersonalData.__table__, kept_rows)]
-    return Built(tables, prev, imported)
+        events.append((event_id, case_id, action, actor, received_s, now_stored, new_s, detail, full_d))
+        occurred.append(hash_time(received))
+        kept_rows += kept.tuples(case_id, event_id)
+    tables = [(Case.__table__, *tuple_rows(Case.__table__, _CASE_COLUMNS, case_rows))]
+    if history_cases:
+        tables.append((Case.__table__, *prepared_rows(dialect, Case.__table__, history_cases, bind.times)))
+    tables.append((Cycle.__table__, *tuple_rows(Cycle.__table__, _CYCLE_COLUMNS, cycle_rows)))
+    if history_cycles:
+        tables.append((Cycle.__table__, *prepared_rows(dialect, Cycle.__table__, history_cycles, bind.times)))
+    return Built([t for t in tables if t[2]], made, (events, occurred), kept_rows, imported)
+
+
+_NONES = repeat(None)
+
+
+class _Isos(dict):
+    """Times as an event's JSON writes them (audit.encode: isoformat), each written once."""
+
+    def __missing__(self, t):
+        text = self[t] = t.isoformat() if t is not None else None
+        return text
+
+
+def _history_rows(ctx: Context, openings: Openings, case_id: int, reference: str, v: dict[str, Any],
+                  kept: personal.Kept, cases: list, cycles: list) -> str:
+    """A row of history's case and cycles (as dicts, added to `cases` and `cycles`), its personal
+    fields kept in `kept`; returns the import event's JSON.
+    Long because the case's columns, masked and plain, and the event's are written field by field."""
+    tier = v["tier"]
+    received = v["received_at"]
+    now, cal_name = ctx.now, ctx.calendar.name
+    row, own, recorded = _history_case(ctx, case_id, v, openings(received, d.Tier(tier),
+                                                                  received.astimezone(ctx.tz).date()))
+    v.update(calendar=cal_name, internal_breached=row["internal_breached"] or None,
+             regulatory_breached=row["regulatory_breached"] or None)
+    case = {
+        "id": case_id, "reference": reference, "status": v["status"], "tier": tier, "channel": v["channel"],
+        "product": v["product"], "category": v["category"], "branch": v["branch"], "department": v["department"],
+        "assignee": v["assignee"], "customer": v["customer"], "phone": v["phone"], "email": v["email"],
+        "account": v["account"], "description": v["description"], "received_at": received, "due_at": v["due_at"],
+        "regulatory_due_at": v["regulatory_due_at"], "first_response_due_at": v["first_response_due_at"],
+        "followup_due_at": v["followup_due_at"], "resolved_at": v["resolved_at"],
+        "closed_at": v["closed_at"], "resolution": v["resolution"], "root_cause": v["root_cause"],
+        "satisfaction": v["satisfaction"], "calendar": cal_name, "external_id": v["external_id"],
+        "internal_breached": row["internal_breached"], "regulatory_breached": row["regulatory_breached"],
+        "regulatory_extension_days": 0, "regulatory_paused_seconds": 0, "paused_working_seconds": 0,
+        "reopen_count": 0, "cycle_number": 1, "created_at": now, "updated_at": now,
+    }
+    case.update(row)
+    # Masked once, here: the case row and the event hold the masked values, personal_data the full.
+    names = (case["customer"], case.get("agent_name"))
+    for k in personal.FIELDS:
+        if case.get(k) is not None:
+            kept.add(k, case[k])
+            case[k] = personal.mask_value(k, case[k], names)
+    # What the event records: masked identifiers, times as audit.encode writes them (all UTC here).
+    new = {k: v[k] for k in _PLAIN if v[k] is not None}
+    for k in _MASKED:
+        if case[k] is not None:
+            new[k] = case[k]
+    for k in _TIMES:
+        if v[k] is not None:
+            new[k] = v[k].isoformat()
+    new["reference"] = reference
+    cases.append(case)
+    cycles.extend(own)
+    for k in _HISTORY_PLAIN:
+        if case[k]:  # a count of 0, like an empty value, is what a key left out means
+            new[k] = case[k]
+    for k in _HISTORY_MASKED:
+        if case[k] is not None:
+            new[k] = case[k]
+    for k in _HISTORY_EVENT_TIMES:
+        if case[k] is not None:
+            new[k] = case[k].isoformat()
+    if recorded is not None:
+        new["cycles"] = recorded
+    if v.get("case_id"):
+        new["reference_kept"] = True  # its number too: db check knows why ids skip
+    return audit.encode(new)
 
 
 def _counted(ctx: Context, opening, c: dict[str, Any], v: dict[str, Any], current: bool) -> dict[str, Any]:

@@ -1,16 +1,17 @@
 """A large import in two processes: a child reads, validates and builds the finished rows while
-this process, which holds the write transaction, only inserts them.
+this process, which holds the write transaction, chains the events and inserts the rows.
 
-One process spends about three quarters of an import's time reading, checking and building rows
-(deadlines, masking, the event's JSON, digest and hash, the columns' stored text) and the rest in
-the database's inserts; on two cores the two halves overlap. Under its writers' lock the parent
-reads what the child needs from the database: the next free ids, the audit chain's head and the
-staff. The child counts ids on from there, chains the events, and finds duplicates among the
-cases stored before the import (through a read connection of its own, which sees only committed
+One process spends about two thirds of an import's time reading, checking and building rows
+(deadlines, masking, the event's JSON and digest, the columns' stored text) and the rest in the
+database's inserts; on two cores the two halves overlap. Under its writers' lock the parent reads
+what the child needs from the database: the next free ids and the staff. The child counts ids on
+from there and finds duplicates among the cases stored before the import (through a read connection of its own, which sees only committed
 rows) and among the file's own earlier cases (which it remembers, as the parent's uncommitted rows
-are not visible to it). Batches, rejects and their order are those of the one-process path
-(importer.read_batches and importer.build_batch serve both), so what is stored and reported is the
-same byte for byte.
+are not visible to it). The parent chains each batch's events (audit.chained) on the head it read
+under the lock, as it inserts them: hashing is work it can take from the child, which it would
+otherwise wait on (100,000 rows: the child's CPU 4.45 s to 4.15-4.25 s). Batches, rejects and their order are
+those of the one-process path (importer.read_batches and importer.build_batch serve both), so what
+is stored and reported is the same byte for byte.
 
 Nothing here commits: the parent's transaction is the import's one transaction, so a killed
 import leaves the database as it was (the child dies on the broken pipe). A small file, a platform
@@ -30,7 +31,7 @@ from typing import Callable, NamedTuple
 
 from sqlalchemy import func, select
 
-from . import audit
+from . import audit, personal
 from .errors import ComplaintctlError
 from .models import Case, Cycle, Event, PersonalData
 
@@ -75,14 +76,16 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
         encoding: str, progress, source: str, keep_records: bool) -> None:
     """The import's rows inserted as the child sends them, into tables whose indexes stay (unlike
     the one-process path, which sets them aside for a large import and builds them again at the
-    end): this process waits on the child for most of the pipeline, so keeping the indexes up to
-    date costs it time it would spend waiting (100,000 rows: its CPU 2.0 s to 3.6-3.9 s, the
-    child's 5.2-5.4 s), where building them afterwards cost 0.8-1.0 s of wall time. Raises the file's own errors as the one-process path does, and ChildFailed for
-    anything else the child met (`keep_records`: the rejects' rows are written to a file).
+    end): keeping the indexes up to date costs it time it would otherwise spend waiting on the
+    child (100,000 rows, measured when the child took 5.2-5.4 s: this process's CPU 2.0 s to
+    3.6-3.9 s), where building them afterwards cost 0.8-1.0 s of wall time. Raises the file's own
+    errors as the one-process path does, and ChildFailed for anything else the child met (`keep_records`: the rejects' rows are written to a file).
     Long because the parent's whole side is one loop over the child's messages, each kind taken in turn."""
     conn = uow.session.connection()
     adapter = uow.store.adapter
-    start = (adapter.next_id(conn, Case.__table__), adapter.next_id(conn, Event.__table__), audit.head_hash(uow))
+    start = (adapter.next_id(conn, Case.__table__), adapter.next_id(conn, Event.__table__))
+    head, recorded = audit.head_hash(uow), audit.hash_time(ctx.now)
+    events_table, personal_table = Event.__table__, PersonalData.__table__
     stored = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
     fork = multiprocessing.get_context("fork")
     inbox, outbox = fork.Pipe(duplex=False)
@@ -94,6 +97,11 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
     child.start()
     outbox.close()
     finished = False
+    # The batches unpickled here hold no cycles either (they go by reference counting once
+    # inserted), and the collector they set off cost this process a sixth of its CPU at 100,000
+    # rows: it is left off until the last batch is in.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         while True:
             try:
@@ -103,11 +111,17 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
                 raise ChildFailed(f"the reading process ended (exit {child.exitcode})") from None
             kind = message[0]
             if kind == "batch":
-                _, rows, rejects, cases, imported, tables, case_top, event_top = message
+                _, rows, rejects, cases, imported, tables, events, kept, case_top, event_top = message
                 for reject in rejects:
                     result.reject(*reject)
                 for name, names, prepared in tables:
                     adapter.insert_rows(conn, _TABLES[name], names, prepared)
+                # This process chains the events, on the head it read under the writers' lock.
+                chained, head = audit.chained(head, *events, recorded)
+                if chained:
+                    adapter.insert_rows(conn, events_table, audit.CHAINED_COLUMNS, chained)
+                if kept:
+                    adapter.insert_rows(conn, personal_table, personal.COLUMNS, kept)
                 if case_top >= start[0]:
                     adapter.ids_taken(conn, Case.__table__, case_top)
                 if event_top >= start[1]:
@@ -122,7 +136,7 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
                     result.reject(*reject)
                 result.rows = message[1]
             elif kind == "done":
-                _, rows, rejects, head = message
+                _, rows, rejects = message
                 for reject in rejects:
                     result.reject(*reject)
                 result.rows = rows
@@ -138,6 +152,8 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
             else:
                 raise ChildFailed(message[1])
     finally:
+        if collecting:
+            gc.enable()
         inbox.close()  # a child still sending gets a broken pipe and ends
         if not finished:
             child.terminate()
@@ -148,12 +164,12 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
 
 
 def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str], mapping, staff: dict,
-           skip_invalid: bool, encoding: str, source: str, start: tuple[int, int, str], look_up: bool,
+           skip_invalid: bool, encoding: str, source: str, start: tuple[int, int], look_up: bool,
            keep_records: bool) -> None:
-    """The second process: read, validate, find duplicates, build and prepare each batch's rows,
-    and send them, with the rejects, in the order one process would have met them.
-    Long because what the child keeps across batches (ids, the chain's head, the file's own cases)
-    is shared by the closures that the import's steps call back."""
+    """The second process: read, validate, find duplicates, build each batch's rows as the insert
+    takes them, and send them, with the rejects, in the order one process would have met them.
+    Long because what the child keeps across batches (ids, the file's own cases) is shared by the
+    closures that the import's steps call back."""
     # The rows built here hold no cycles (they go by reference counting, batch by batch), so the
     # cyclic collector, which a million new dicts and tuples set off again and again, only costs
     # time: about a sixth of this process's CPU at 100,000 rows; its memory stays flat without it.
@@ -166,7 +182,6 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
     conn = None
     try:
         from .cycles import Openings
-        from .db import prepared_rows
 
         dialect = store.engine.dialect
         if look_up:
@@ -211,32 +226,22 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
             return range(top + 1, top + n + 1)
 
         openings = Openings(ctx.calendar)
-        head = start[2]
 
         def emit(batch: list, expected: float) -> None:
-            nonlocal head
             kept = steps.unseen(stored, batch, result)
-            built = steps.build(ctx, openings, kept, source, reserve, head)
-            head = built.head
-            times: dict = {}
-            tables = []
-            for table, rows in built.tables:
-                if not rows:
-                    continue
-                if table is Case.__table__:
-                    for row in rows:
-                        if row["external_id"]:
-                            externals[row["external_id"]] = row["reference"]
-                        if track_numbers:
-                            numbers[row["id"]] = row["reference"]
-                tables.append((table.name, *prepared_rows(dialect, table, rows,
-                                                          times if table is not PersonalData.__table__ else None)))
-            outbox.send(("batch", result.rows, pending[:], len(kept), built.imported, tables,
-                         tops[Case.__table__.name], tops[Event.__table__.name]))
+            built = steps.build(ctx, openings, kept, source, reserve, dialect)
+            for id_, reference, external_id in built.cases:
+                if external_id:
+                    externals[external_id] = reference
+                if track_numbers:
+                    numbers[id_] = reference
+            outbox.send(("batch", result.rows, pending[:], len(kept), built.imported,
+                         [(table.name, names, rows) for table, names, rows in built.tables], built.events,
+                         built.personal, tops[Case.__table__.name], tops[Event.__table__.name]))
             pending.clear()
 
         steps.read(path, header, mapping, ctx, staff, result, skip_invalid, encoding, emit)
-        outbox.send(("done", result.rows, pending, head))
+        outbox.send(("done", result.rows, pending))
     except ComplaintctlError as exc:
         _last_word(outbox, ("error", type(exc), exc.args, exc.__dict__))
     except BaseException:  # noqa: BLE001 - whatever it was, the parent does the import alone

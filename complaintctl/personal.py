@@ -27,6 +27,8 @@ from .models import PersonalData
 TEXT_FIELDS = frozenset({"description", "resolution", "request", "decision_facts", "decision_basis"})
 NAME_FIELDS = ("customer", "agent_name")
 SALT = "salt"
+# The columns of Kept.tuples' rows, as a bulk insert gives them.
+COLUMNS = ("case_id", "event_id", "field", "value")
 
 
 def masked(text: str | None, names: Iterable[str | None] = ()) -> str | None:
@@ -83,6 +85,10 @@ class Kept:
 
     def rows(self, case_id: int, event_id: int) -> list[dict[str, Any]]:
         return [{"case_id": case_id, "event_id": event_id, "field": f, "value": v} for f, v in self.values.items()]
+
+    def tuples(self, case_id: int, event_id: int) -> list[tuple]:
+        """rows as (case_id, event_id, field, value) tuples, for a bulk insert."""
+        return [(case_id, event_id, f, v) for f, v in self.values.items()]
 
     def write(self, uow, case_id: int, event_id: int) -> None:
         if self.values:

@@ -180,3 +180,52 @@ def test_a_bulk_insert_leaves_out_only_the_empty_columns_the_database_fills_with
     assert stored == [(1, None, None, None, None), (2, None, None, None, 1), (3, None, None, None, None)]
     names, _ = prepared_rows(sqlite.dialect(), table, [{"id": None, "note": None}])
     assert names == ["id"]  # the key is never left out
+
+
+def test_rows_built_as_tuples_bind_and_leave_out_what_rows_given_as_dicts_do():
+    """An import's plain rows are built as tuples through Binder and tuple_rows; its rows of history
+    as dicts through prepared_rows: the same values bound, and the same empty columns left out, on
+    both backends' dialects."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from complaintctl.db import Binder, prepared_rows, tuple_rows
+
+    meta = sa.MetaData()
+    table = sa.Table("t", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("note", sa.String),
+                     sa.Column("count", sa.Integer, server_default="0"), sa.Column("at", UTCDateTime),
+                     sa.Column("flag", sa.Boolean), sa.Column("seconds", sa.Float), sa.Column("never", UTCDateTime))
+    shanghai = dt.datetime(2026, 3, 2, 10, 0, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    utc = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.timezone.utc)
+    values = [(1, "a", None, shanghai, True, 1.5, None), (2, None, None, None, False, None, None),
+              (3, "c", None, utc, None, 2.0, None)]
+    names = ("id", "note", "count", "at", "flag", "seconds", "never")
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        bind = Binder(dialect)
+        built = [(i, note, count, bind.times[at], bind.flags[flag], bind.number(s) if s is not None else None,
+                  bind.times[never]) for i, note, count, at, flag, s, never in values]
+        as_dicts = prepared_rows(dialect, table, [dict(zip(names, row)) for row in values])
+        assert tuple_rows(table, names, built) == (as_dicts[0], as_dicts[1])
+        assert as_dicts[0] == ["id", "note", "count", "at", "flag", "seconds"]
+    assert tuple_rows(table, names, []) == (list(names), [])
+
+
+def test_events_chained_in_bulk_hash_as_one_at_a_time():
+    """audit.chained (a bulk import's events, chained by the process holding the write lock) gives
+    each event the hash audit.append would, and the chain verifies."""
+    from complaintctl import audit
+
+    at = [dt.datetime(2026, 3, 2, 10, m, tzinfo=ZoneInfo("Asia/Shanghai")) for m in range(3)]
+    recorded = dt.datetime(2026, 3, 5, 1, 2, 3, 456789, tzinfo=dt.timezone.utc)
+    rows = [(10 + i, 7 + i, "import", "\u5f20\u4e09", f"stored {i}", "stored now", '{"a": "\u6295\u8bc9 \\"x\\""}',
+             f"imported from f.csv row {i}", None if i == 1 else "d" * 64) for i in range(3)]
+    chained, head = audit.chained(audit.GENESIS, rows, [audit.hash_time(t) for t in at], audit.hash_time(recorded))
+    prev = audit.GENESIS
+    for row, t, out in zip(rows, at, chained):
+        expected = audit.event_hash(prev, row[1], row[2], row[3], t, recorded, None, row[6], row[7], row[8])
+        assert out == (*row, prev, expected)
+        prev = expected
+    assert head == prev
+    assert audit.verify_chain([(r[0], r[1], r[2], r[3], t, recorded, None, r[6], r[7], r[8], r[9], r[10])
+                               for r, t in zip(chained, at)]) == []
+    assert audit.chained("x" * 64, [], [], "") == ([], "x" * 64)
