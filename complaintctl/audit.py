@@ -56,6 +56,13 @@ def hash_time(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
+def time_texts(value: dt.datetime) -> tuple[str, str]:
+    """A time as the event hash covers it (hash_time) and as encode writes it (ISO 8601 UTC), from
+    one formatting: a bulk import writes each time of its rows both ways."""
+    covered = hash_time(value)
+    return covered, (covered[:-7] if covered.endswith(".000000") else covered) + "+00:00"
+
+
 def event_hash(prev_hash: str, case_id: int | None, action: str, actor: str, occurred_at: dt.datetime,
                recorded_at: dt.datetime, old: str | None, new: str | None, detail: str | None,
                full_digest: str | None = None) -> str:

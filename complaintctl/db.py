@@ -1364,6 +1364,16 @@ class Binder:
         flag = processor(sa.Boolean())
         self.flags = {None: None, True: flag(True), False: flag(False)}
         self.number = processor(sa.Float())
+        # SQLite stores a time as hash_time's text with a space for the T (stored.sqlite_time_text):
+        # a bulk import, which has that text already, makes the one from the other.
+        self._from_covered = dialect.name == "sqlite"
+
+    def stored_from(self, value: dt.datetime, covered: str):
+        """A time as the insert takes it, given its text as the event hash covers it
+        (audit.hash_time): the same as times[value]."""
+        if self._from_covered:
+            return f"{covered[:10]} {covered[11:]}"
+        return self.times[value]
 
 
 

@@ -990,11 +990,11 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
     event_ids = iter(reserve(Event.__table__, len(batch)))
     decided, clocks_of, opened_by = openings.decided, openings.clocks, openings.by
     bind = Binder(dialect)
-    stored, flags, number = bind.times, bind.flags, bind.number  # stored[t]: t as the insert takes it
-    isos = _Isos()  # isos[t]: t as the event's JSON writes it (the same deadlines recur)
-    now_stored = stored[now]
+    flags, number = bind.flags, bind.number
+    texts = _TimeTexts(bind)  # texts[t]: (stored, as the event's JSON writes it, as its hash covers it)
+    now_stored = texts[now][0]
     action, actor = d.Action.IMPORT.value, ctx.actor
-    mask_value, encode_sorted, hash_time = personal.mask_value, audit.encode_sorted, audit.hash_time
+    mask_value, encode_sorted = personal.mask_value, audit.encode_sorted
     imported = 0
     for row_number, v in batch:
         case_id = v.get("case_id") or next(fresh)
@@ -1003,7 +1003,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
         local = received.astimezone(tz)
         reference = v.get("reference") or d.format_reference(local.year, case_id)
         made.append((case_id, reference, v["external_id"]))
-        received_s = stored[received]
+        received_s, received_iso, received_covered = texts[received]
         kept = personal.Kept()
         if v.get("history"):
             new_s = _history_rows(ctx, openings, case_id, reference, v, kept, history_cases, history_cycles)
@@ -1027,11 +1027,16 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
             assignee, department, external_id = v["assignee"], v["department"], v["external_id"]
             channel, product, category, branch = v["channel"], v["product"], v["category"], v["branch"]
             root_cause, satisfaction = v["root_cause"], v["satisfaction"]
-            due_s, reg_s, response_s, resolved_s = stored[due], stored[reg], stored[response], stored[resolved]
+            due_s, due_iso, _ = texts[due]
+            reg_s, reg_iso, _ = texts[reg]
+            response_s, response_iso, _ = texts[response]
+            followup_s, followup_iso, _ = texts[followup]
+            resolved_s, resolved_iso, _ = texts[resolved]
+            closed_s, closed_iso, _ = texts[closed]
             case_rows.append((
                 case_id, reference, status, tier, channel, product, category, branch, department, assignee,
                 customer_m, phone, email, account, description, received_s, due_s, reg_s, response_s,
-                stored[followup], resolved_s, stored[closed], resolution, root_cause, satisfaction, cal_name,
+                followup_s, resolved_s, closed_s, resolution, root_cause, satisfaction, cal_name,
                 external_id, flags[internal_breach], flags[reg_breach], 0, 0, 0, 0, 1, now_stored, now_stored))
             decided_in = resolved is not None
             cycle_rows.append((
@@ -1042,10 +1047,10 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
                 flags[internal_breach and not plan_breach], flags[reg_breach], flags[plan_breach]))
             # What the event records (in _PLAIN_EVENT's order, the keys sorted): masked identifiers,
             # times as audit.encode writes them (all UTC here); an empty value is left out.
-            values = (account, assignee, branch, cal_name, category, channel, isos[closed], customer_m, department,
-                      description, isos[due], email, external_id, isos[response], isos[followup],
-                      internal_breach or None, phone, product, isos[received], reference, reg_breach or None,
-                      isos[reg], resolution, isos[resolved], root_cause, satisfaction, status, tier)
+            values = (account, assignee, branch, cal_name, category, channel, closed_iso, customer_m, department,
+                      description, due_iso, email, external_id, response_iso, followup_iso,
+                      internal_breach or None, phone, product, received_iso, reference, reg_breach or None,
+                      reg_iso, resolution, resolved_iso, root_cause, satisfaction, status, tier)
             new_s = encode_sorted(dict(compress(zip(_EVENT_KEYS, values), map(is_not, values, _NONES))))
         rows = v.get("rows")
         imported += len(rows) if rows else 1
@@ -1054,7 +1059,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
         full_d = kept.digest()
         event_id = next(event_ids)
         events.append((event_id, case_id, action, actor, received_s, now_stored, new_s, detail, full_d))
-        occurred.append(hash_time(received))
+        occurred.append(received_covered)
         kept_rows += kept.tuples(case_id, event_id)
     tables = [(Case.__table__, *tuple_rows(Case.__table__, _CASE_COLUMNS, case_rows))]
     if history_cases:
@@ -1068,12 +1073,19 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
 _NONES = repeat(None)
 
 
-class _Isos(dict):
-    """Times as an event's JSON writes them (audit.encode: isoformat), each written once."""
+class _TimeTexts(dict):
+    """An import's times written once each (the same deadlines recur), in the three forms its rows
+    take: as the insert takes it (Binder), as the event's JSON writes it and as its hash covers it
+    (audit.time_texts), all from one formatting."""
+
+    def __init__(self, bind: Binder):
+        super().__init__({None: (None, None, None)})
+        self.bind = bind
 
     def __missing__(self, t):
-        text = self[t] = t.isoformat() if t is not None else None
-        return text
+        covered, iso = audit.time_texts(t)
+        found = self[t] = (self.bind.stored_from(t, covered), iso, covered)
+        return found
 
 
 def _history_rows(ctx: Context, openings: Openings, case_id: int, reference: str, v: dict[str, Any],

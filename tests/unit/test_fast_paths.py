@@ -229,3 +229,23 @@ def test_events_chained_in_bulk_hash_as_one_at_a_time():
     assert audit.verify_chain([(r[0], r[1], r[2], r[3], t, recorded, None, r[6], r[7], r[8], r[9], r[10])
                                for r, t in zip(chained, at)]) == []
     assert audit.chained("x" * 64, [], [], "") == ([], "x" * 64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2099, 12, 31),
+                    timezones=st.sampled_from([dt.timezone.utc, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")])))
+def test_a_time_s_texts_made_from_one_formatting_are_the_ones_each_rule_writes(moment):
+    """A bulk import formats each time once (audit.time_texts, Binder.stored_from): the texts are
+    hash_time's, encode's and the stored one, on both backends."""
+    from sqlalchemy.dialects import postgresql
+
+    from complaintctl import audit
+    from complaintctl.db import Binder
+
+    covered, iso = audit.time_texts(moment)
+    assert covered == audit.hash_time(moment)
+    assert iso == audit._default(moment) == moment.astimezone(dt.timezone.utc).isoformat()
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        bind = Binder(dialect)
+        assert bind.stored_from(moment, covered) == bind.times[moment]
+    assert Binder(sqlite.dialect()).stored_from(moment, covered) == sqlite_time_text(moment)
