@@ -946,13 +946,15 @@ class Built:
     adapter's insert_rows takes them (table, column names, tuples of values as bound); the cases'
     (id, reference, external id); the import events to chain (audit.chained's rows and occurred
     times: audit.CHAINED_COLUMNS less the chain's two), inserted after the tables; the personal data they
-    keep (personal.COLUMNS), inserted after them; the rows of the file they hold."""
+    keep (personal.COLUMNS), inserted after them; the rows of the file they hold; the earliest
+    receipt among them."""
 
     tables: list
     cases: list
     events: tuple[list, list]
     personal: list
     imported: int
+    earliest: dt.datetime | None = None
 
 
 # A plain import's case and cycle rows, column by column as build_batch writes their tuples (the
@@ -1067,7 +1069,8 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
     tables.append((Cycle.__table__, *tuple_rows(Cycle.__table__, _CYCLE_COLUMNS, cycle_rows)))
     if history_cycles:
         tables.append((Cycle.__table__, *prepared_rows(dialect, Cycle.__table__, history_cycles, bind.times)))
-    return Built([t for t in tables if t[2]], made, (events, occurred), kept_rows, imported)
+    return Built([t for t in tables if t[2]], made, (events, occurred), kept_rows, imported,
+                 min((v["received_at"] for _, v in batch), default=None))
 
 
 _NONES = repeat(None)

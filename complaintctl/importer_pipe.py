@@ -31,7 +31,7 @@ from typing import Callable, NamedTuple
 
 from sqlalchemy import func, select
 
-from . import audit, personal
+from . import audit, business_days, personal
 from .errors import ComplaintctlError
 from .models import Case, Cycle, Event, PersonalData
 
@@ -85,6 +85,7 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
     adapter = uow.store.adapter
     start = (adapter.next_id(conn, Case.__table__), adapter.next_id(conn, Event.__table__))
     head, recorded = audit.head_hash(uow), audit.hash_time(ctx.now)
+    earliest = None
     events_table, personal_table = Event.__table__, PersonalData.__table__
     stored = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
     fork = multiprocessing.get_context("fork")
@@ -111,7 +112,7 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
                 raise ChildFailed(f"the reading process ended (exit {child.exitcode})") from None
             kind = message[0]
             if kind == "batch":
-                _, rows, rejects, cases, imported, tables, events, kept, case_top, event_top = message
+                _, rows, rejects, cases, imported, tables, events, kept, first, case_top, event_top = message
                 for reject in rejects:
                     result.reject(*reject)
                 for name, names, prepared in tables:
@@ -122,6 +123,11 @@ def run(steps: Steps, uow, ctx, path: Path, header: list[str], mapping, staff: d
                     adapter.insert_rows(conn, events_table, audit.CHAINED_COLUMNS, chained)
                 if kept:
                     adapter.insert_rows(conn, personal_table, personal.COLUMNS, kept)
+                if first is not None and (earliest is None or first < earliest):
+                    # History older than the calendar's table: widened back to it now, while the
+                    # child builds (the import does so again at the end, with nothing left to do).
+                    earliest = first
+                    business_days.reach_back(conn, ctx.calendar, first, ctx.now)
                 if case_top >= start[0]:
                     adapter.ids_taken(conn, Case.__table__, case_top)
                 if event_top >= start[1]:
@@ -237,7 +243,7 @@ def _child(steps: Steps, inbox, outbox, store, ctx, path: Path, header: list[str
                     numbers[id_] = reference
             outbox.send(("batch", result.rows, pending[:], len(kept), built.imported,
                          [(table.name, names, rows) for table, names, rows in built.tables], built.events,
-                         built.personal, tops[Case.__table__.name], tops[Event.__table__.name]))
+                         built.personal, built.earliest, tops[Case.__table__.name], tops[Event.__table__.name]))
             pending.clear()
 
         steps.read(path, header, mapping, ctx, staff, result, skip_invalid, encoding, emit)

@@ -100,3 +100,28 @@ def test_two_processes_keep_the_indexes_as_they_insert(cli, tmp_path, monkeypatc
     assert set_aside == [] and cli.sql(listed) == before and len(before) >= 10
     assert cli.scalar("select count(*) from cases indexed by ix_cases_branch where branch = 'BR002'") == 8
     assert cli("db", "check").exit_code == 0
+
+
+def test_history_reaches_the_calendar_back_as_its_batches_arrive(cli, tmp_path, monkeypatch):
+    """The inserting process widens the calendar's table back to each batch's earliest receipt as
+    the batch arrives (the child meanwhile builds the next): a later batch older still widens it
+    further, and what the import does at the end finds nothing left to do."""
+    from complaintctl import business_days
+
+    cli("list")
+    assert cli.scalar("SELECT first_year FROM business_calendar") > 2014
+    widened = []
+    real = business_days.ensure
+    monkeypatch.setattr(business_days, "ensure", lambda conn, cal, first, last: widened.append(first) or
+                        real(conn, cal, first, last))
+    f = _csv(tmp_path / "old.csv", [["received_at", "description", "channel"],
+                                     *[[f"2016-0{m}-03T10:00", f"complaint {m}", "hotline"] for m in range(1, 4)],
+                                     *[[f"2014-0{m}-03T10:00", f"older {m}", "letter"] for m in range(1, 4)],
+                                     ["2015-06-01T10:00", "between", "letter"]])
+    out = cli.json("import", str(f), "--json")
+    assert (out["imported"], out["committed"]) == (7, True)
+    assert widened == [2016, 2014]  # the first batch, then the second: none at the end
+    assert cli.scalar("SELECT first_year FROM business_calendar") == 2014
+    assert cli.scalar("SELECT why FROM business_days WHERE day = '2014-10-01'") == "国庆节"
+    assert cli.scalar("SELECT count(*) FROM overdue_cases WHERE reference LIKE 'C-2014-%'") == 3
+    assert cli("db", "check").exit_code == 0
