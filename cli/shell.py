@@ -197,6 +197,7 @@ class Session:
 
         before = {number: signal.signal(number, stop) for number in ENDING
                   if signal.getsignal(number) is not signal.SIG_IGN}  # (nohup's ignored SIGHUP stays so)
+        ran, failed = 0, []
         try:
             while not self.ended:
                 waiting = True
@@ -208,15 +209,44 @@ class Session:
                     waiting = False
                 if not line or line.strip() in _EXIT:
                     break
+                ran += 1
                 code = self.run_line(line.rstrip("\r\n"))  # (its own stop handlers meanwhile: stopping.py)
                 if code:
                     self.failed = code
+                    failed.append(ran)
+                    self._say_failed(ran, line, code)
                 if code == ExitStatus.INTERRUPTED:  # Ctrl-C stopped the line's command: the script stops
                     self.ended = True  # (at the prompt it stops that command only, and the session goes on)
         finally:
             for number, handler in before.items():
                 signal.signal(number, handler)
+        if len(failed) > 1:  # (one is said on its own line already)
+            lang = self.st.language
+            sys.stderr.write("complaintctl: " + labels.t("shell.lines_failed", lang, failed=len(failed), lines=ran,
+                                                         numbers=labels.t("enum.sep", lang).join(map(str, failed))) + "\n")
         self.st.close()
+
+    def _say_failed(self, number: int, line: str, code: int) -> None:
+        """A script's failing line named by its number and its command (the words Click resolves to
+        a command, never the values after them, which may be personal data), after the command's
+        own error: a script run from cron says where it failed."""
+        words = []
+        try:
+            args = shlex.split(line)
+        except ValueError:
+            args = []
+        group = self.command
+        for word in args[1:] if args[:1] == ["complaintctl"] else args:
+            found = getattr(group, "commands", {}).get(word)  # (a group's subcommands; a command has none)
+            if found is None:
+                break
+            words.append(word)
+            group = found
+        key = "shell.line_stopped" if code == ExitStatus.INTERRUPTED else "shell.line_failed"
+        if not words:
+            key += "_bare"
+        sys.stderr.write("complaintctl: " + labels.t(key, self.st.language, n=number, command=" ".join(words),
+                                                     code=code) + "\n")
 
 
 class _Stopped(Exception):

@@ -1128,6 +1128,13 @@ TEXT.update({
                      "leave with exit and start complaintctl again with them",
                      "全局选项（--db、--as、--lang 等）须在启动会话时给出：请 exit 后带上这些选项重新启动"),
     "shell.nested": ("already in a complaintctl session", "已在 complaintctl 会话中"),
+    "shell.line_failed": ("line {n} ({command}) failed: exit {code}", "第 {n} 行（'{command}'）失败：退出码 {code}"),
+    "shell.line_failed_bare": ("line {n} failed: exit {code}", "第 {n} 行失败：退出码 {code}"),
+    "shell.line_stopped": ("line {n} ({command}) stopped: no later line ran",
+                           "第 {n} 行（'{command}'）已中止：其后各行未执行"),
+    "shell.line_stopped_bare": ("line {n} stopped: no later line ran", "第 {n} 行已中止：其后各行未执行"),
+    "shell.lines_failed": ("{failed} of the {lines} lines run failed: lines {numbers}",
+                           "已执行的 {lines} 行中有 {failed} 行失败：第 {numbers} 行"),
     "shell.recalled": ("{option} holds what the history kept in place of personal data ({value}): "
                        "type the value in full", "{option} 的值是历史记录中代替个人信息的掩码（{value}）：请输入完整的值"),
     "shell.no_history": ("the line was not kept in the history file: {why}", "该行未写入历史记录文件：{why}"),
@@ -1274,6 +1281,7 @@ TEXT.update({
     "esc.urgent_case": ("  {ref}", "  {ref}"),
     "overdue.count_line": ("Overdue as of {when}: {total} — {parts}", "截至 {when} 超时案件 {total} 件：{parts}"),
     "list.sep": (", ", "，"),
+    "enum.sep": (", ", "、"),  # between the items of a short series (line numbers)
     "list.enum": (", ", "、"),
     "sla.none_resolved": ("No cycles were resolved in {window}.", "{window}期间没有办结的案件。"),
     "sla.open_breached": ("Open cases that have already breached a deadline: {n}", "已超时的未结案件：{n} 件"),

@@ -242,11 +242,45 @@ def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how
     assert out == "C-2026-000001\nC-2026-000001 note added\n"  # exit ended it: list did not run
     assert err.splitlines()[0].startswith("C-2026-000001 logged")
     assert "unknown case 'C-2026-000099'" in err and "not a terminal" not in err
+    assert "complaintctl: line 2 (close) failed: exit 2\n" in err and "lines run failed" not in err
     assert [e["action"] for e in cli.json("show", "C-2026-000001", "--json")["events"]] == ["log", "note"]
     assert not _history().exists()  # a script's lines are not kept
     commands.write_text("list\n", encoding="utf-8")  # a script whose every line succeeds exits 0
     with open(commands, "rb") as fh:
         assert subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops).returncode == 0
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_its_values(cli, tmp_path, lang):
+    """A script run from cron says where it failed: after each failing line's own error, its number
+    and the command it ran (the words that name a command, not the values after them, which may be
+    personal data), and at the end how many of the lines run failed."""
+    import subprocess
+
+    commands = tmp_path / "commands.txt"
+    commands.write_text("log --channel hotline --phone 13912345678 --description z\n"
+                        "close C-2026-000099 --satisfaction satisfied\n"
+                        "\n"
+                        "report overdue --tier 13812345678\n"
+                        'note C-2026-000001 "unclosed 13812345678\n'
+                        "13812345678 --phone 13812345678\n"
+                        "list\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), "--lang", lang, "shell"]
+    with open(commands, "rb") as fh:
+        r = subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops)
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    notes = [line for line in err.splitlines() if line.startswith("complaintctl: ") and "error" not in line]
+    assert notes == ({"en": ["complaintctl: line 2 (close) failed: exit 2",
+                             "complaintctl: line 4 (report overdue) failed: exit 2",
+                             "complaintctl: line 5 failed: exit 2", "complaintctl: line 6 failed: exit 2",
+                             "complaintctl: 4 of the 7 lines run failed: lines 2, 4, 5, 6"],
+                      "zh": ["complaintctl: 第 2 行（'close'）失败：退出码 2",
+                             "complaintctl: 第 4 行（'report overdue'）失败：退出码 2",
+                             "complaintctl: 第 5 行失败：退出码 2", "complaintctl: 第 6 行失败：退出码 2",
+                             "complaintctl: 已执行的 7 行中有 4 行失败：第 2、4、5、6 行"]}[lang]), err
+    assert "13812345678" not in "\n".join(notes)
 
 
 @pytest.mark.sqlite_only
@@ -339,7 +373,8 @@ def test_ctrl_c_during_a_script_s_command_stops_the_script(cli, tmp_path):
     assert child.wait(timeout=120) == 130
     assert child.stdout.read() == b""
     err = child.stderr.read().decode()
-    assert "Traceback" not in err and err.rstrip().endswith("complaintctl: error: interrupted"), err
+    assert "Traceback" not in err and err.rstrip().endswith("complaintctl: error: interrupted\n"
+                                                            "complaintctl: line 2 (import) stopped: no later line ran"), err
     assert cli.scalar("select count(*) from cases") == 1  # the import rolled back, the last line never ran
 
 
