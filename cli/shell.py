@@ -88,6 +88,8 @@ class Session:
         """Run one command line in this session; returns its exit code (errors were printed)."""
         from complaintctl import labels
 
+        if line.lstrip().startswith("#"):  # a comment line, as in a shell script (only a whole line: a
+            return 0  # '#' within a line may be a value's, as in "room #5", and is taken as typed)
         try:
             args = shlex.split(line)
         except ValueError:

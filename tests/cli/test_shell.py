@@ -261,7 +261,7 @@ def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_it
     commands = tmp_path / "commands.txt"
     commands.write_text("log --channel hotline --phone 13912345678 --description z\n"
                         "close C-2026-000099 --satisfaction satisfied\n"
-                        "\n"
+                        "  # a comment line, as in a shell script\n"
                         "report overdue --tier 13812345678\n"
                         'note C-2026-000001 "unclosed 13812345678\n'
                         "13812345678 --phone 13812345678\n"
@@ -281,6 +281,7 @@ def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_it
                              "complaintctl: 第 5 行失败：退出码 2", "complaintctl: 第 6 行失败：退出码 2",
                              "complaintctl: 已执行的 7 行中有 4 行失败：第 2、4、5、6 行"]}[lang]), err
     assert "13812345678" not in "\n".join(notes)
+    assert "'#'" not in err  # the comment line ran as nothing
 
 
 @pytest.mark.sqlite_only
