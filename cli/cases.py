@@ -353,9 +353,9 @@ def list_(
     Example: complaintctl list --tier urgent --format csv --output urgent.csv
     """
     st = state(ctx)
-    from complaintctl import reports
+    from complaintctl import labels, reports
 
-    from .views import LIST_COLUMNS, list_paging, table_columns
+    from .views import LIST_COLUMNS, list_paging, sheet_title, table_columns
 
     if mine:
         from complaintctl.filters import mine as own
@@ -372,8 +372,10 @@ def list_(
         # A terminal table fetches only the rows it shows; SQL counts the rest.
         rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None
+        name = labels.t("title.cases", st.language)
+        title = sheet_title(name, st.language, as_of=reports.as_of_time(as_of, c), tz=c.tz) if fmt == "xlsx" else None
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
-                    title=None, limit=shown, total=total, formats=render.SHEET_FORMATS)
+                    title=title, tab=name, limit=shown, total=total, formats=render.SHEET_FORMATS)
 
 
 def find(

@@ -165,7 +165,8 @@ def destination(output: Path | None, *, newline: str = "", encoding: str = "utf-
 def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", output: Path | None = None,
          excel: bool = False, lang: str = "en", title: str | None = None, limit: int | None = TABLE_LIMIT,
          caption: str | None = None, empty: str | None = None, total: int | None = None,
-         sequences: bool = False, keep_empty: bool = False, formats: tuple[str, ...] = FORMATS) -> int:
+         sequences: bool = False, keep_empty: bool = False, formats: tuple[str, ...] = FORMATS,
+         tab: str | None = None) -> int:
     """Write rows in the chosen format (one of `formats`: SHEET_FORMATS where a workbook may be
     asked for); returns how many rows there were.
 
@@ -178,7 +179,7 @@ def emit(rows: Iterable[dict], columns: list[Column], *, fmt: str = "table", out
     whole-database export is written without building a dict per row)."""
     check_format(fmt, excel, output, formats)
     if fmt == "xlsx":
-        return write_rows_xlsx(rows, columns, output, title=title, sequences=sequences, lang=lang)
+        return write_rows_xlsx(rows, columns, output, title=title, sequences=sequences, lang=lang, tab=tab)
     if sequences and fmt != "csv":
         keys = [c.key for c in columns]
         rows = (dict(zip(keys, row)) for row in rows)
@@ -919,7 +920,7 @@ def _lxml_io_error(error: Exception) -> OSError | None:
 
 
 def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, title: str | None = None,
-                    sequences: bool = False, lang: str = "en") -> int:
+                    sequences: bool = False, lang: str = "en", tab: str | None = None) -> int:
     """Rows as one workbook, streamed (openpyxl's write-only mode: each sheet goes to a temporary
     file as it is made, so memory stays flat however many rows), written atomically like every
     file. The CSV's header (the field names) bold, frozen and filtered; typed cells (_xlsx_cells);
@@ -936,7 +937,9 @@ def write_rows_xlsx(rows: Iterable, columns: list[Column], output: Path, *, titl
         book = Workbook(write_only=True)
         if title:  # (the report and its period, as the table's title says them: in the file's
             book.properties.title = title  # properties and atop each printed page, the cells as the CSV's)
-        name = _sheet_name(title if title and len(title) <= 31 else Path(output).stem)
+        # The sheet's tab: `tab` (the report's name, where the title adds its moment), else the
+        # title where a tab holds it (31 characters), else the file's name.
+        name = _sheet_name(tab or (title if title and len(title) <= 31 else Path(output).stem))
         cells, source = _xlsx_cells(columns, sequences, cut), iter(rows)
         first = [cells(row) for _, row in zip(range(_SAMPLE), source)]
         widths = _xlsx_widths([c.key for c in columns], first)

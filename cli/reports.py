@@ -13,7 +13,8 @@ from . import render
 from .options import AS_OF, EXCEL, LIMIT, OUTPUT, SHEET_FORMAT
 from .state import state
 from .views import (LIST_COLUMNS, OVERDUE_EXTRA, OVERDUE_KEYS, check_return, count_line, emit_aging, emit_due_soon,
-                    emit_late_entries, emit_monthly, emit_return, emit_sla, emit_summary, overdue_title, table_columns)
+                    emit_late_entries, emit_monthly, emit_return, emit_sla, emit_summary, overdue_title, sheet_title,
+                    table_columns)
 
 report_app = typer.Typer(help="Reports for people, cron and spreadsheets.", no_args_is_help=True)
 
@@ -63,8 +64,10 @@ def overdue(
             if fmt == "table":
                 render.line(count_line(rep.counts, rep.as_of, st.context().tz, lang,
                                        rep.due_soon_counts if include_due_soon else None), output)
+            name = overdue_title(lang, include_due_soon)
+            title = sheet_title(name, lang, as_of=rep.as_of, tz=st.context().tz) if fmt == "xlsx" else name
             render.emit(rep.rows, table_columns(LIST_COLUMNS, fmt, OVERDUE_KEYS, OVERDUE_EXTRA), fmt=fmt,
-                        output=output, excel=excel, lang=lang, title=overdue_title(lang, include_due_soon), limit=shown,
+                        output=output, excel=excel, lang=lang, title=title, tab=name, limit=shown,
                         total=rep.listed if paged else None, empty=labels.t("no_overdue", lang),
                         formats=render.SHEET_FORMATS)
             if fmt == "table":

@@ -131,10 +131,24 @@ def overdue_title(lang: str, due_soon: bool) -> str:
     return labels.t("title.overdue_due_soon" if due_soon else "title.overdue", lang)
 
 
+def moment_text(as_of, tz) -> str:
+    """A report's moment as its lines and titles say it: in the business zone `tz`, to the minute."""
+    return as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def sheet_title(title: str, lang: str, *, as_of=None, tz=None, start: str | None = None,
+                end: str | None = None) -> str:
+    """A workbook's title: the report's, with the window of receipt it covers (--from/--to as
+    given) or else the moment it was true at, as a workbook is read days later."""
+    if start or end:
+        return labels.t("title.received", lang, title=title, window=f"{start or '…'} – {end or '…'}")
+    return labels.t("title.as_of", lang, title=title, when=moment_text(as_of, tz))
+
+
 def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:
     """The line above the overdue table: the moment (in the business zone `tz`) and a count per tier."""
     parts = [f"{labels.label(t, lang, d.Tier)} {counts.get(t.value, 0)}" for t in d.Tier]
-    when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    when = moment_text(as_of, tz)
     total = sum(counts.values())
     line = labels.t("overdue.count_line", lang, when=when, total=total, parts=labels.t("list.sep", lang).join(parts))
     if soon is not None:

@@ -414,6 +414,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "root_cause": ("Root cause", "根本原因"),
     "satisfaction": ("Satisfaction", "满意度"),
     "title.cases": ("Complaint cases", "投诉案件"),
+    # A workbook's title (its properties and atop each printed page): when it was true, as it is read later.
+    "title.as_of": ("{title} as of {when}", "截至 {when} {title}"),
+    "title.received": ("{title} received {window}", "{title}（受理时间 {window}）"),
     "title.overdue": ("Overdue complaints", "超时投诉"),
     "title.overdue_due_soon": ("Overdue and due-soon complaints", "超时及即将到期投诉"),
     "title.due_soon": ("Complaints due soon", "即将到期投诉"),

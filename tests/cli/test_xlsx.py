@@ -119,7 +119,7 @@ def test_rows_past_a_sheet_s_limit_go_on_in_a_next_sheet_under_the_same_header(c
     monkeypatch.setattr(render, "SHEET_ROWS", 3)  # Excel's 1,048,576, made small: a header and two rows
     rows, _, book = _csv_and_book(cli, tmp_path, "cycles", ["export"])
     assert len(rows) == 6 and len(book.worksheets) == 3  # five cycles: 2, 2 and 1
-    assert book.sheetnames == ["cycles", "cycles (2)", "cycles (3)"]
+    assert book.sheetnames == ["Complaint cases", "Complaint cases (2)", "Complaint cases (3)"]
     got = []
     for sheet in book.worksheets:
         values = [[c.value for c in r] for r in sheet.iter_rows()]
@@ -188,3 +188,25 @@ def test_a_report_s_workbook_carries_its_title_and_period_in_its_properties_and_
         assert book.worksheets[0].oddHeader.center.text == title
     _, _, zh = _csv_and_book(cli, tmp_path, "sla-zh", COMMANDS["sla"], "--lang", "zh")
     assert zh.properties.title == f"时限达标情况 {WINDOW[1]} – {WINDOW[3]}"
+
+
+def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cli, data, tmp_path):
+    """A workbook of `report overdue`, `list` or `export` held its rows under a tab named after the
+    report or the file, and nothing said at what moment the list was true: a manager reading it days
+    later could not tell. Its title (properties and printed header) names the moment, or the window
+    of receipt asked for; the tab keeps the report's name."""
+    for name, args, title, tab in (
+            ("overdue", COMMANDS["overdue"], "Overdue complaints as of 2026-03-06 12:00", "Overdue complaints"),
+            ("overdue-soon", [*COMMANDS["overdue"], "--include-due-soon"],
+             "Overdue and due-soon complaints as of 2026-03-06 12:00", "Overdue and due-soon complaints"),
+            ("list", ["list", "--all", "--as-of", AS_OF], "Complaint cases as of 2026-03-06 12:00", "Complaint cases"),
+            ("export", ["export", *WINDOW], f"Complaint cases received {WINDOW[1]} – {WINDOW[3]}", "Complaint cases"),
+            ("export-from", ["export", "--from", "2026-03-02"], "Complaint cases received 2026-03-02 – …",
+             "Complaint cases")):
+        _, _, book = _csv_and_book(cli, tmp_path, name, args)
+        assert (book.properties.title, book.sheetnames[0]) == (title, tab), name
+        assert book.worksheets[0].oddHeader.center.text == title
+    _, _, zh = _csv_and_book(cli, tmp_path, "overdue-zh", COMMANDS["overdue"], "--lang", "zh")
+    assert (zh.properties.title, zh.sheetnames[0]) == ("截至 2026-03-06 12:00 超时投诉", "超时投诉")
+    _, _, whole = _csv_and_book(cli, tmp_path, "export-all", ["export"])
+    assert re.fullmatch(r"Complaint cases as of \d{4}-\d\d-\d\d \d\d:\d\d", whole.properties.title)
