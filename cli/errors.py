@@ -48,11 +48,18 @@ def exit_status(exc: ComplaintctlError) -> ExitStatus:
     return ExitStatus.ENVIRONMENT
 
 
-def fail(text: str, code: int) -> NoReturn:
-    """Print one line on stderr and leave with `code`."""
-    line = " ".join(str(text).split())
+def error_line(text: str, lang: str = "en") -> str:
+    """An error as its one line says it: the tool's name, then "error:" in the run's language (a
+    Chinese line is Chinese from its start, as its warnings are), then the text on one line."""
+    from complaintctl.labels import t
+
+    return f"complaintctl: {t('err.prefix', lang, text=' '.join(str(text).split()))}\n"
+
+
+def fail(text: str, code: int, lang: str = "en") -> NoReturn:
+    """Print one line on stderr, in `lang`, and leave with `code`."""
     try:
-        sys.stderr.write(f"complaintctl: error: {line}\n")
+        sys.stderr.write(error_line(text, lang))
         sys.stderr.flush()
     except OSError:  # no one to tell (the terminal closed: SIGHUP): the exit status still says it
         _mute_stderr()
@@ -77,7 +84,7 @@ def interrupted(lang: str) -> NoReturn:
             sys.stderr.write("\n")  # past the ^C the terminal echoed (not a blank line in a cron mail)
     except OSError:
         _mute_stderr()
-    fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED)
+    fail(t("err.interrupted", lang), ExitStatus.INTERRUPTED, lang)
 
 
 def os_error_text(exc: OSError, lang: str = "en") -> str:
@@ -122,11 +129,28 @@ def usage_text(exc, lang: str) -> str:
     hint = labels.t("usage.hint", lang, path=exc.ctx.command_path) if exc.ctx is not None else ""
     if not labels.is_chinese(lang):
         number = _bad_number(exc, labels, lang)
-        return (number or exc.format_message()) + hint
+        message = exc.format_message()
+        if message.startswith(_ECHOING):
+            message = _masked_words(message)
+        return (number or message) + hint
     try:
         return _usage_zh(exc, labels) + hint
     except Exception:  # a Click version that words or builds its errors differently: its own words
         return exc.format_message() + hint
+
+
+# Click's usage errors that quote what was typed in place of a command or after the arguments: a
+# line that began with a caller's number, or a note's text left unquoted, would be echoed in full.
+_ECHOING = ("No such command", "Got unexpected extra argument")
+
+
+def _masked_words(text: str) -> str:
+    """Typed words as an error may quote them: each masked as free text is (a number, an account,
+    an e-mail address; a reference or a date stays as it is), word by word, so that numbers next
+    to each other are not read as one."""
+    from complaintctl.masking import mask_text
+
+    return " ".join(mask_text(word) for word in text.split(" "))
 
 
 def _bad_number(exc, labels, lang: str) -> str | None:
@@ -178,12 +202,12 @@ def _usage_zh(exc, labels) -> str:
     if kind == "BadOptionUsage" and "requires an argument" in message:
         return t("usage.needs_value", name=exc.option_name)
     if message.startswith("No such command"):
-        said = t("usage.no_such_command", name=message.split("'")[1])
+        said = t("usage.no_such_command", name=_masked_words(message.split("'")[1]))
         if "Did you mean" in message:
             said += t("usage.did_you_mean", names=message.split("Did you mean", 1)[1].strip(" ?"))
         return said
     if message.startswith("Got unexpected extra argument"):
-        return t("usage.extra", args=message[message.rfind("(") + 1:].rstrip(")"))
+        return t("usage.extra", args=_masked_words(message[message.rfind("(") + 1:].rstrip(")")))
     return exc.format_message()
 
 
@@ -205,7 +229,7 @@ class App(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":
                 click.echo(exc.ctx.get_help())
                 sys.exit(ExitStatus.OK)
-            fail(usage_text(exc, lang), ExitStatus.USER)
+            fail(usage_text(exc, lang), ExitStatus.USER, lang)
         except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt (Abort) or anywhere else
             interrupted(lang)
         except typer.Exit as exc:
@@ -213,7 +237,7 @@ class App(TyperGroup):
                 interrupted(lang)
             raise
         except click.exceptions.ClickException as exc:
-            fail(exc.format_message(), exc.exit_code)
+            fail(exc.format_message(), exc.exit_code, lang)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else ExitStatus.OK)
@@ -228,13 +252,13 @@ class App(TyperGroup):
                 raise
             from complaintctl.labels import error_text
 
-            fail(error_text(exc, _lang(ctx)), exit_status(exc))
+            fail(error_text(exc, _lang(ctx)), exit_status(exc), _lang(ctx))
         except UnicodeDecodeError:
             if _debug(ctx):
                 raise
             from complaintctl.labels import t
 
-            fail(t("err.stdin_not_utf8", _lang(ctx)), ExitStatus.USER)
+            fail(t("err.stdin_not_utf8", _lang(ctx)), ExitStatus.USER, _lang(ctx))
         except KeyboardInterrupt:  # Ctrl-C in a command (Typer would turn it into a silent exit 130)
             interrupted(_lang(ctx))
         except BrokenPipeError:
@@ -242,12 +266,12 @@ class App(TyperGroup):
         except OSError as exc:
             if _debug(ctx):
                 raise
-            fail(os_error_text(exc, _lang(ctx)), ExitStatus.ENVIRONMENT)
+            fail(os_error_text(exc, _lang(ctx)), ExitStatus.ENVIRONMENT, _lang(ctx))
         except Exception as exc:  # the last resort: still one line, and a way to see more
             if _debug(ctx):
                 raise
             name = type(exc).__name__
             if "sqlalchemy" in type(exc).__module__:
-                fail(f"database error ({name}): {str(exc).splitlines()[0]}", ExitStatus.ENVIRONMENT)
-            fail(f"unexpected {name}: {exc} (run with --debug for the traceback)", ExitStatus.ENVIRONMENT)
+                fail(f"database error ({name}): {str(exc).splitlines()[0]}", ExitStatus.ENVIRONMENT, _lang(ctx))
+            fail(f"unexpected {name}: {exc} (run with --debug for the traceback)", ExitStatus.ENVIRONMENT, _lang(ctx))
 

@@ -594,7 +594,7 @@ def _failures(db, lang: str):
 
         from .errors import exit_status, fail
 
-        fail(error_text(exc, lang), exit_status(exc))
+        fail(error_text(exc, lang), exit_status(exc), lang)
     except (db.errors if db is not None else ()) as exc:
         from complaintctl.stored import driver_error
 
@@ -604,8 +604,9 @@ def _failures(db, lang: str):
         if ours is not None:
             from complaintctl.labels import error_text
 
-            fail(error_text(ours, lang), exit_status(ours))
-        fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT)
+            fail(error_text(ours, lang), exit_status(ours), lang)
+        fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", ExitStatus.ENVIRONMENT,
+             lang)
 
 
 def _prepare_export(opts: dict):

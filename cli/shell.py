@@ -17,7 +17,7 @@ import typer
 
 from complaintctl import labels
 
-from .errors import ExitStatus
+from .errors import ExitStatus, error_line
 from .state import AppState, state
 
 # Options whose values are choices, completed with English keys and Chinese names.
@@ -93,7 +93,7 @@ class Session:
         try:
             args = shlex.split(line)
         except ValueError:
-            sys.stderr.write(f"complaintctl: error: {labels.t('shell.quote', self.st.language)}\n")
+            sys.stderr.write(error_line(labels.t('shell.quote', self.st.language), self.st.language))
             return 2
         if not args:
             return 0
@@ -102,10 +102,10 @@ class Session:
         if args and args[0] in _HELP:  # help, help log, help report overdue, ?
             args = [*args[1:], "--help"]
         if args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
-            sys.stderr.write(f"complaintctl: error: {labels.t('shell.global', self.st.language)}\n")
+            sys.stderr.write(error_line(labels.t('shell.global', self.st.language), self.st.language))
             return 2
         if args and args[0] == "shell":
-            sys.stderr.write(f"complaintctl: error: {labels.t('shell.nested', self.st.language)}\n")
+            sys.stderr.write(error_line(labels.t('shell.nested', self.st.language), self.st.language))
             return 2
         # A masked value or *** at the prompt may be a line recalled from the history file; a
         # script's lines never come from it, so there they are taken as they are.
@@ -113,7 +113,7 @@ class Session:
 
         recalled = None if options.script_on_stdin else _recalled(self.command, args)  # (Click gets args as typed)
         if recalled:
-            sys.stderr.write(f"complaintctl: error: {labels.t('shell.recalled', self.st.language, **recalled)}\n")
+            sys.stderr.write(error_line(labels.t('shell.recalled', self.st.language, **recalled), self.st.language))
             return 2
         from complaintctl import stopping
 

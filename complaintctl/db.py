@@ -1299,7 +1299,7 @@ def raw_times(columns):
 def prepared_rows(dialect, table: sa.Table, rows: list[dict], times: dict | None = None) -> tuple[list[str], list[tuple]]:
     """Rows given as dicts as the adapter's insert_rows takes them: the column names, and each row's
     values through their types' bind processors (the dialect is all it needs: a bulk import's
-    second process prepares them, the first only inserts). A processor runs once per distinct
+    second process prepares them, the first inserts them). A processor runs once per distinct
     value of a column (a bulk insert repeats the same few deadlines, flags and times), and the
     column is then read through the remembered results by map, with no Python call a value:
     `times`, if given, keeps converted times across calls (the same receipt time goes into several
@@ -1372,6 +1372,8 @@ class Binder:
         """A time as the insert takes it, given its text as the event hash covers it
         (audit.hash_time): the same as times[value]."""
         if self._from_covered:
+            if value.tzinfo is None:  # (as sqlite_time_text refuses it: hash_time would read it as local)
+                raise ValueError("naive datetime given to the store; times must carry a zone")
             return f"{covered[:10]} {covered[11:]}"
         return self.times[value]
 

@@ -1048,7 +1048,7 @@ def build_batch(ctx: Context, openings: Openings, batch: list[tuple[int, dict[st
                 assignee if decided_in else None, department if decided_in else None,
                 flags[internal_breach and not plan_breach], flags[reg_breach], flags[plan_breach]))
             # What the event records (in _PLAIN_EVENT's order, the keys sorted): masked identifiers,
-            # times as audit.encode writes them (all UTC here); an empty value is left out.
+            # times as audit.encode writes them (ISO 8601 UTC); a value None is left out.
             values = (account, assignee, branch, cal_name, category, channel, closed_iso, customer_m, department,
                       description, due_iso, email, external_id, response_iso, followup_iso,
                       internal_breach or None, phone, product, received_iso, reference, reg_breach or None,
@@ -1079,7 +1079,7 @@ _NONES = repeat(None)
 class _TimeTexts(dict):
     """An import's times written once each (the same deadlines recur), in the three forms its rows
     take: as the insert takes it (Binder), as the event's JSON writes it and as its hash covers it
-    (audit.time_texts), all from one formatting."""
+    (audit.time_texts), from one formatting (on SQLite the stored text too: Binder.stored_from)."""
 
     def __init__(self, bind: Binder):
         super().__init__({None: (None, None, None)})

@@ -1379,6 +1379,7 @@ TEXT.update({
                             "(complaintctl list --assignee {name})",
                             "仍有 {n} 件未结案件分派给 {name}：请改派（complaintctl list --assignee {name}）"),
     "warn.prefix": ("warning: {text}", "注意：{text}"),
+    "err.prefix": ("error: {text}", "错误：{text}"),
     "done.masking": ("masking is {state}", "脱敏已{state}"),
     "done.masking_unchanged": ("masking is {state} (unchanged)", "脱敏已{state}（未改变）"),
     "masking.on": ("on", "开启"),

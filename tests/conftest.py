@@ -112,7 +112,7 @@ class Cli:
         err = result.stderr.strip()
         assert err.count("\n") == 0, f"expected one line on stderr, got:\n{err}"
         assert "Traceback" not in result.output
-        assert err.startswith("complaintctl: error: "), err
+        assert err.startswith(("complaintctl: error: ", "complaintctl: 错误：")), err  # (in the run's language)
         assert self.dump() == before, "a failed command changed the database"
         assert report or result.stdout == "", f"a failed command wrote to stdout:\n{result.stdout[:300]}"
         return err

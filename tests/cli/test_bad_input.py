@@ -168,7 +168,7 @@ def test_a_bad_number_is_worded_as_ours_not_pydantics(cli):
     assert cli.fails("list", "--limit", "0") == \
         "complaintctl: error: invalid value for --limit: expected a whole number, 1 or more" + hint
     assert cli.fails("--lang", "zh", "demo", "--days", "999").startswith(
-        "complaintctl: error: --days 的值无效：应为不大于 365 的整数")
+        "complaintctl: 错误：--days 的值无效：应为不大于 365 的整数")
 
 
 @pytest.mark.parametrize("args, shown", [
@@ -275,3 +275,19 @@ def test_an_option_given_empty_is_refused_not_read_as_left_out(cli):
         assert needle in cli.fails(*args), args
         code, _, err = _run(["--db", str(cli.db), *args], lean_way=None)  # the lean way first, as the console script
         assert code == 2 and err.decode().strip().startswith("complaintctl: error: " + needle), (args, err)
+
+
+@pytest.mark.parametrize("lang, unknown, extra", [
+    ("en", "No such command '138****5678'", "Got unexpected extra argument(s) (138****5678 z***@x.com)"),
+    ("zh", "没有命令 '138****5678'", "多余的参数：138****5678 z***@x.com")])
+def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknown, extra):
+    """Click quotes what was typed in place of a command, or after a command's arguments: a line
+    begun with the caller's number, or a note's text left unquoted, was echoed in full. Each word
+    it quotes is masked as free text is; a reference stays as typed."""
+    cli.staff()
+    ref = cli.log()
+    err = cli.fails("--lang", lang, "13812345678", "--phone", "13812345678")
+    assert unknown in err and "13812345678" not in err
+    err = cli.fails("--lang", lang, "note", ref, "rang", "13812345678", "zhang@x.com")
+    assert extra in err and "13812345678" not in err and "zhang@" not in err
+    assert "C-2026-000001" in cli.fails("--lang", lang, "note", ref, "a", ref)  # (not personal: as typed)

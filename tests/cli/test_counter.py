@@ -14,7 +14,8 @@ from tests.harness import default_stops
 def _env_fails(cli, *args) -> str:
     r = cli(*args, expect=1)
     err = r.stderr.strip()
-    assert err.count("\n") == 0 and "Traceback" not in r.output and err.startswith("complaintctl: error: "), r.output
+    assert err.count("\n") == 0 and "Traceback" not in r.output, r.output
+    assert err.startswith(("complaintctl: error: ", "complaintctl: 错误：")), r.output  # (in the run's language)
     return err
 
 
@@ -213,7 +214,7 @@ def test_report_sla_defaults_to_this_month_so_far_and_says_so(cli):
     assert cli.fails("report", "sla", "--from", "2026-11-01") == (
         "complaintctl: error: missing --to: --from needs it; give both --from and --to, or neither (this month so far)")
     assert cli.fails("--lang", "zh", "report", "sla", "--to", "2026-11-01") == (
-        "complaintctl: error: 缺少 --from：给出 --to 时也须给出它；请同时给出 --from 和 --to，或都不给（默认本月至今）")
+        "complaintctl: 错误：缺少 --from：给出 --to 时也须给出它；请同时给出 --from 和 --to，或都不给（默认本月至今）")
 
 
 def test_report_groupings_accept_their_chinese_names(cli):
@@ -331,13 +332,13 @@ def test_ctrl_c_in_a_read_only_command_the_lean_way_says_interrupted_in_the_runs
     def pressed(*_args, **_kw):
         raise KeyboardInterrupt
     monkeypatch.setattr(lean, "_prepare_export" if where == "reading" else "_write_export", pressed)
-    for lang, said in (("en", "interrupted"), ("zh", "已中断")):
+    for lang, said in (("en", "error: interrupted"), ("zh", "错误：已中断")):
         with RUN.isolation() as (_, err, _):
             with pytest.raises(SystemExit) as stopped:
                 lean.run(["--db", str(cli.db), "--lang", lang, "export", "--format", "csv"])
             shown = err.getvalue().decode()
         assert stopped.value.code == 130
-        assert shown.strip() == f"complaintctl: error: {said}"
+        assert shown.strip() == f"complaintctl: {said}"
 
 
 def _handling(pid: int, signum: int, timeout: float = 60) -> None:

@@ -271,7 +271,8 @@ def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_it
         r = subprocess.run(argv, stdin=fh, capture_output=True, timeout=120, preexec_fn=default_stops)
     err = r.stderr.decode()
     assert r.returncode == 2, err
-    notes = [line for line in err.splitlines() if line.startswith("complaintctl: ") and "error" not in line]
+    notes = [line for line in err.splitlines()
+             if line.startswith("complaintctl: ") and not line.startswith(("complaintctl: error:", "complaintctl: 错误："))]
     assert notes == ({"en": ["complaintctl: line 2 (close) failed: exit 2",
                              "complaintctl: line 4 (report overdue) failed: exit 2",
                              "complaintctl: line 5 failed: exit 2", "complaintctl: line 6 failed: exit 2",
@@ -280,7 +281,7 @@ def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_it
                              "complaintctl: 第 4 行（'report overdue'）失败：退出码 2",
                              "complaintctl: 第 5 行失败：退出码 2", "complaintctl: 第 6 行失败：退出码 2",
                              "complaintctl: 已执行的 7 行中有 4 行失败：第 2、4、5、6 行"]}[lang]), err
-    assert "13812345678" not in "\n".join(notes)
+    assert "13812345678" not in err  # (nor in the errors: a number typed as a command is masked)
     assert "'#'" not in err  # the comment line ran as nothing
 
 

@@ -586,7 +586,7 @@ def test_a_stored_time_that_is_not_one_is_one_line_that_names_db_check_in_every_
                  ["note", history[0], "再次联系", "--at", "2026-03-06T10:00"]):
         assert cli.fails(*args, code=1) == UNREADABLE, args
     zh = cli.fails("--lang", "zh", "list", "--all", code=1)
-    assert zh.startswith("complaintctl: error: 数据库中有无法读取的时间") and "'complaintctl db check'" in zh
+    assert zh.startswith("complaintctl: 错误：数据库中有无法读取的时间") and "'complaintctl db check'" in zh
     assert history[1] in cli("show", history[1]).stdout  # the other cases still read
     cli.log(received="2026-03-06T10:00")
     r = cli("db", "check", expect=1)

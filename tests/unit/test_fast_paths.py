@@ -249,3 +249,18 @@ def test_a_time_s_texts_made_from_one_formatting_are_the_ones_each_rule_writes(m
         bind = Binder(dialect)
         assert bind.stored_from(moment, covered) == bind.times[moment]
     assert Binder(sqlite.dialect()).stored_from(moment, covered) == sqlite_time_text(moment)
+
+
+def test_a_time_without_a_zone_is_refused_by_the_bulk_path_as_by_the_store():
+    """sqlite_time_text refuses a naive time (it would be stored as if UTC); Binder.stored_from,
+    which makes SQLite's text from the hash's (which reads a naive time as local), refuses it too."""
+    import pytest
+
+    from complaintctl import audit
+    from complaintctl.db import Binder
+
+    naive = dt.datetime(2026, 3, 3, 10, 0)
+    with pytest.raises(ValueError, match="naive"):
+        sqlite_time_text(naive)
+    with pytest.raises(ValueError, match="naive"):
+        Binder(sqlite.dialect()).stored_from(naive, audit.hash_time(naive))
