@@ -139,18 +139,27 @@ def usage_text(exc, lang: str) -> str:
         return exc.format_message() + hint
 
 
-# Click's usage errors that quote what was typed in place of a command or after the arguments: a
-# line that began with a caller's number, or a note's text left unquoted, would be echoed in full.
-_ECHOING = ("No such command", "Got unexpected extra argument")
+# Click's usage errors that quote what was typed in place of a command, an option or after the
+# arguments: a line that began with a caller's number, a number typed after a dash, or a note's text
+# left unquoted, would be echoed in full.
+_ECHOING = ("No such command", "Got unexpected extra argument", "No such option")
 
 
 def _masked_words(text: str) -> str:
-    """Typed words as an error may quote them: each masked as free text is (a number, an account,
-    an e-mail address; a reference or a date stays as it is), word by word, so that numbers next
-    to each other are not read as one."""
-    from complaintctl.masking import mask_text
+    """Typed words as an error may quote them: each masked as a word typed in the wrong place is
+    (masking.mask_word: a number, an account, an e-mail address, a name in Chinese characters; a
+    reference or a date stays as it is), word by word, so that numbers next to each other are not
+    read as one."""
+    from complaintctl.masking import mask_word
 
-    return " ".join(mask_text(word) for word in text.split(" "))
+    words = []
+    for word in text.split(" "):
+        core = word.strip("'\".,():")  # (the message's own quotes and brackets around it kept)
+        if core:
+            at = word.find(core)
+            word = word[:at] + mask_word(core) + word[at + len(core):]
+        words.append(word)
+    return " ".join(words)
 
 
 def _bad_number(exc, labels, lang: str) -> str | None:
@@ -186,7 +195,7 @@ def _usage_zh(exc, labels) -> str:
     kind, message = type(exc).__name__, exc.message or ""
     t = lambda key, **kw: labels.t(key, labels.ZH, **kw)  # noqa: E731
     if kind == "NoSuchOption":
-        said = t("usage.no_such_option", name=exc.option_name)
+        said = t("usage.no_such_option", name=_masked_words(exc.option_name))
         if exc.possibilities:
             said += t("usage.did_you_mean", names=", ".join(sorted(exc.possibilities)))
         return said

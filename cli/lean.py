@@ -219,8 +219,10 @@ def run(argv: list[str]) -> bool:
         sys.exit(1)
     except OSError as exc:  # the output cannot be written (a full disk): one line, as the full way
         from .errors import ExitStatus, fail, os_error_text
+        from .helptext import language
 
-        fail(os_error_text(exc), ExitStatus.ENVIRONMENT)
+        lang = language(argv)
+        fail(os_error_text(exc, lang), ExitStatus.ENVIRONMENT, lang)
     return True
 
 

@@ -101,9 +101,9 @@ class Session:
             args = args[1:]
         if args and args[0] in _HELP:  # help, help log, help report overdue, ?
             args = [*args[1:], "--help"]
-        if args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
+        if args and args[0].split("=", 1)[0] in self._global_options():
             sys.stderr.write(error_line(labels.t('shell.global', self.st.language), self.st.language))
-            return 2
+            return 2  # (any other word with a dash first is no command: Click says so, as at the shell)
         if args and args[0] == "shell":
             sys.stderr.write(error_line(labels.t('shell.nested', self.st.language), self.st.language))
             return 2
@@ -199,7 +199,7 @@ class Session:
 
         before = {number: signal.signal(number, stop) for number in ENDING
                   if signal.getsignal(number) is not signal.SIG_IGN}  # (nohup's ignored SIGHUP stays so)
-        ran, failed = 0, []
+        number, ran, failed = 0, 0, []  # the file's line, and the commands run (no blank line nor comment)
         try:
             while not self.ended:
                 waiting = True
@@ -211,12 +211,14 @@ class Session:
                     waiting = False
                 if not line or line.strip() in _EXIT:
                     break
-                ran += 1
+                number += 1
+                if line.strip() and not line.lstrip().startswith("#"):
+                    ran += 1
                 code = self.run_line(line.rstrip("\r\n"))  # (its own stop handlers meanwhile: stopping.py)
                 if code:
                     self.failed = code
-                    failed.append(ran)
-                    self._say_failed(ran, line, code)
+                    failed.append(number)
+                    self._say_failed(number, line, code)
                 if code == ExitStatus.INTERRUPTED:  # Ctrl-C stopped the line's command: the script stops
                     self.ended = True  # (at the prompt it stops that command only, and the session goes on)
         finally:
@@ -227,6 +229,11 @@ class Session:
             sys.stderr.write("complaintctl: " + labels.t("shell.lines_failed", lang, failed=len(failed), lines=ran,
                                                          numbers=labels.t("enum.sep", lang).join(map(str, failed))) + "\n")
         self.st.close()
+
+    def _global_options(self) -> frozenset[str]:
+        """The options the session was started with (--db, --as, --lang, ...), not --help's."""
+        return frozenset(name for param in self.command.params for name in getattr(param, "opts", ())
+                         if name not in ("-h", "--help"))
 
     def _say_failed(self, number: int, line: str, code: int) -> None:
         """A script's failing line named by its number and its command (the words Click resolves to

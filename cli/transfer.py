@@ -152,12 +152,13 @@ def export(
         if copied is not None:
             n = render.emit_csv_text(list(importer.EXPORT_CSV_KEYS), copied, output=output, excel=excel)
         elif fmt in ("csv", "xlsx"):  # a workbook's cells typed: its times as date-times (export_sheet_kinds)
-            from .views import sheet_title
+            from .views import received_text, sheet_title
 
             kinds = importer.export_sheet_kinds() if fmt == "xlsx" else map(importer.export_kind, importer.EXPORT_CSV_KEYS)
             columns = [Column(k, kind=kind) for k, kind in zip(importer.EXPORT_CSV_KEYS, kinds)]
             name = labels.t("title.cases", st.language)
-            title = sheet_title(name, st.language, as_of=c.now, tz=c.tz, start=start, end=end) if fmt == "xlsx" else None
+            title = (sheet_title(name, st.language, as_of=c.now, tz=c.tz, window=received_text(c, start, end))
+                     if fmt == "xlsx" else None)
             n = render.emit(importer.export_table(uow, c, start, end), columns, fmt=fmt, output=output, excel=excel,
                             sequences=True, formats=render.SHEET_FORMATS, title=title, tab=name)
         else:

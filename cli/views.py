@@ -1,6 +1,7 @@
 """Column sets and renderers shared by list, show and the reports."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from complaintctl import domain as d
@@ -136,13 +137,37 @@ def moment_text(as_of, tz) -> str:
     return as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def sheet_title(title: str, lang: str, *, as_of=None, tz=None, start: str | None = None,
-                end: str | None = None) -> str:
-    """A workbook's title: the report's, with the window of receipt it covers (--from/--to as
-    given) or else the moment it was true at, as a workbook is read days later."""
-    if start or end:
-        return labels.t("title.received", lang, title=title, window=f"{start or '…'} – {end or '…'}")
+def sheet_title(title: str, lang: str, *, as_of=None, tz=None, window: tuple | None = None) -> str:
+    """A workbook's title: the report's, with the window of receipt it covers (`window`: the
+    (from, to) texts of received_text) or else the moment it was true at, as a workbook is read
+    days later."""
+    lo, hi = window or (None, None)
+    if lo and hi:
+        return labels.t("title.received", lang, title=title, window=f"{lo} – {hi}")
+    if lo or hi:
+        return labels.t("title.received_from" if lo else "title.received_to", lang, title=title, when=lo or hi)
     return labels.t("title.as_of", lang, title=title, when=moment_text(as_of, tz))
+
+
+def received_text(ctx, start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """--from and --to as a title says them: read as the window is (sla.received_window), in the
+    business zone; a day as its date (--to's last day, not the midnight after it), a time to the
+    minute."""
+    from complaintctl.context import is_date
+    from complaintctl.sla import received_window
+
+    lo, hi = received_window(ctx, start, end)
+
+    def shown(moment, day: bool) -> str | None:
+        if moment is None:
+            return None
+        local = moment.astimezone(ctx.tz)
+        return local.strftime("%Y-%m-%d") if day else local.strftime("%Y-%m-%d %H:%M")
+
+    first = lo.astimezone(ctx.tz) if lo is not None else None
+    return (shown(lo, first is not None and first.time() == dt.time(0)),
+            shown(hi - dt.timedelta(microseconds=1) if hi is not None and is_date(end) else hi,
+                  end is not None and is_date(end)))
 
 
 def count_line(counts: dict[str, int], as_of, tz, lang: str, soon: dict[str, int] | None = None) -> str:

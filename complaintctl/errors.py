@@ -82,7 +82,7 @@ class UnknownCase(UserError):
     """No case has that reference or id."""
 
     def __init__(self, key: str):
-        super().__init__("err.unknown_case", key=shown_value(key))  # a phone number typed for a reference: masked
+        super().__init__("err.unknown_case", key=shown_value(key, field="case"))  # a phone or name typed here: masked
         self.key = key
 
 
@@ -90,7 +90,7 @@ class UnknownStaff(UserError):
     """The named person is not registered staff."""
 
     def __init__(self, name: str, field: str = "staff"):
-        super().__init__("err.unknown_staff", name=shown_value(name), field=field)
+        super().__init__("err.unknown_staff", name=shown_value(name, field="staff"), field=field)
         self.name, self.field = name, field
 
 

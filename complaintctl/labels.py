@@ -417,6 +417,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # A workbook's title (its properties and atop each printed page): when it was true, as it is read later.
     "title.as_of": ("{title} as of {when}", "截至 {when} {title}"),
     "title.received": ("{title} received {window}", "{title}（受理时间 {window}）"),
+    "title.received_from": ("{title} received from {when}", "{title}（受理时间 {when} 起）"),
+    "title.received_to": ("{title} received up to {when}", "{title}（受理时间至 {when}）"),
     "title.overdue": ("Overdue complaints", "超时投诉"),
     "title.overdue_due_soon": ("Overdue and due-soon complaints", "超时及即将到期投诉"),
     "title.due_soon": ("Complaints due soon", "即将到期投诉"),
@@ -1136,8 +1138,8 @@ TEXT.update({
     "shell.line_stopped": ("line {n} ({command}) stopped: no later line ran",
                            "第 {n} 行（'{command}'）已中止：其后各行未执行"),
     "shell.line_stopped_bare": ("line {n} stopped: no later line ran", "第 {n} 行已中止：其后各行未执行"),
-    "shell.lines_failed": ("{failed} of the {lines} lines run failed: lines {numbers}",
-                           "已执行的 {lines} 行中有 {failed} 行失败：第 {numbers} 行"),
+    "shell.lines_failed": ("{failed} of the {lines} commands run failed: lines {numbers}",
+                           "已执行的 {lines} 条命令中有 {failed} 条失败：第 {numbers} 行"),
     "shell.recalled": ("{option} holds what the history kept in place of personal data ({value}): "
                        "type the value in full", "{option} 的值是历史记录中代替个人信息的掩码（{value}）：请输入完整的值"),
     "shell.no_history": ("the line was not kept in the history file: {why}", "该行未写入历史记录文件：{why}"),

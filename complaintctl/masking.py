@@ -144,6 +144,22 @@ def mask_name(value: str | None) -> str | None:
     return " ".join(part(p) for p in value.split())
 
 
+def mask_word(value: str | None) -> str | None:
+    """A word typed where a command, a case, an option or a member of staff belongs, as an error
+    line quotes it: read as free text (numbers and e-mail addresses masked), and masked as a name
+    when it reads as one (Chinese characters, or several words: a customer's name typed in the
+    wrong place); a reference, a code or a single Latin word stays as typed, so that a typo shows."""
+    if not value:
+        return value
+    import unicodedata
+
+    masked = mask_text(value)
+    plain = unicodedata.normalize("NFKC", value)  # (a full-width reference from an input method is not a name)
+    if " " in plain.strip() or any(c.isalpha() and not c.isascii() for c in plain):
+        return mask_name(masked)
+    return masked
+
+
 def mask_names_in(value: str | None, names) -> str | None:
     """Free text with each of `names` (the case's customer and agent, say) masked wherever it occurs,
     also when written otherwise than recorded: with spaces between its characters or parts, or
@@ -191,5 +207,7 @@ def revealed(stored: dict, full: dict[str, str]) -> dict:
 # How a personal value an error line or an import's rejects file quotes is shown, by field: names as
 # stored, identifiers hidden (a value that failed its check has no valid form to mask).
 QUOTED = {"customer": mask_name, "agent_name": mask_name, "agent": mask_name, "phone": hide, "email": hide,
-          "account": hide, "id_number": hide, "agent_authority": hide}
+          "account": hide, "id_number": hide, "agent_authority": hide,
+          # typed where a case or a member of staff belongs: a name there may be the caller's
+          "case": mask_word, "staff": mask_word}
 

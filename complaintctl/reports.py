@@ -46,7 +46,7 @@ def check_names(uow, q: CaseQuery) -> None:
         close = unknown_alike(uow.session, field, value.strip(), near_names) if value else None
         if close is None:
             continue
-        shown = shown_value(value)  # a phone or card number typed here is never echoed
+        shown = shown_value(value, field="staff" if field == "assignee" else None)  # a phone, card or name: masked
         if close:
             raise UserError("err.did_you_mean", field="--" + field, value=shown, suggestions=" / ".join(close))
         raise UserError("err.no_such_name", field="--" + field, value=shown)

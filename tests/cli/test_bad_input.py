@@ -291,3 +291,21 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     err = cli.fails("--lang", lang, "note", ref, "rang", "13812345678", "zhang@x.com")
     assert extra in err and "13812345678" not in err and "zhang@" not in err
     assert "C-2026-000001" in cli.fails("--lang", lang, "note", ref, "a", ref)  # (not personal: as typed)
+    err = cli.fails("--lang", lang, "show", "--13812345678")  # (a number typed after a dash)
+    assert "--138****5678" in err and "13812345678" not in err
+
+
+@pytest.mark.parametrize("args, shown, hidden", [
+    (["show", "张三"], "'张*'", "张三"),                      # a caller's name typed for a case
+    (["show", "John Smith"], "'J*** S****'", "Smith"),
+    (["assign", "C-2026-000001", "--to", "张三丰"], "'张*丰'", "张三丰"),
+    (["list", "--assignee", "李四"], "'李*'", "李四"),
+    (["--as", "赵六", "list"], "'赵*'", "赵六"),
+    (["张三", "说"], "'张*'", "张三"),                          # typed in place of a command
+    (["show", "C-2026-00x"], "'C-2026-00x'", None),            # a reference's typo shows as typed
+    (["--as", "zhangwie", "list"], "'zhangwie'", None)])       # as does a login's
+def test_a_name_typed_where_a_case_staff_or_command_belongs_is_masked(cli, args, shown, hidden):
+    cli.staff()
+    cli.log()
+    err = cli.fails(*args, code=2)
+    assert shown in err and (hidden is None or hidden not in err), err

@@ -242,7 +242,7 @@ def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how
     assert out == "C-2026-000001\nC-2026-000001 note added\n"  # exit ended it: list did not run
     assert err.splitlines()[0].startswith("C-2026-000001 logged")
     assert "unknown case 'C-2026-000099'" in err and "not a terminal" not in err
-    assert "complaintctl: line 2 (close) failed: exit 2\n" in err and "lines run failed" not in err
+    assert "complaintctl: line 2 (close) failed: exit 2\n" in err and "commands run failed" not in err
     assert [e["action"] for e in cli.json("show", "C-2026-000001", "--json")["events"]] == ["log", "note"]
     assert not _history().exists()  # a script's lines are not kept
     commands.write_text("list\n", encoding="utf-8")  # a script whose every line succeeds exits 0
@@ -255,7 +255,7 @@ def test_commands_from_a_file_run_whether_redirected_or_piped(cli, tmp_path, how
 def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_its_values(cli, tmp_path, lang):
     """A script run from cron says where it failed: after each failing line's own error, its number
     and the command it ran (the words that name a command, not the values after them, which may be
-    personal data), and at the end how many of the lines run failed."""
+    personal data), and at the end how many of the commands run failed (a comment is none)."""
     import subprocess
 
     commands = tmp_path / "commands.txt"
@@ -276,11 +276,11 @@ def test_a_script_names_each_line_that_failed_by_its_number_and_command_never_it
     assert notes == ({"en": ["complaintctl: line 2 (close) failed: exit 2",
                              "complaintctl: line 4 (report overdue) failed: exit 2",
                              "complaintctl: line 5 failed: exit 2", "complaintctl: line 6 failed: exit 2",
-                             "complaintctl: 4 of the 7 lines run failed: lines 2, 4, 5, 6"],
+                             "complaintctl: 4 of the 6 commands run failed: lines 2, 4, 5, 6"],
                       "zh": ["complaintctl: 第 2 行（'close'）失败：退出码 2",
                              "complaintctl: 第 4 行（'report overdue'）失败：退出码 2",
                              "complaintctl: 第 5 行失败：退出码 2", "complaintctl: 第 6 行失败：退出码 2",
-                             "complaintctl: 已执行的 7 行中有 4 行失败：第 2、4、5、6 行"]}[lang]), err
+                             "complaintctl: 已执行的 6 条命令中有 4 条失败：第 2、4、5、6 行"]}[lang]), err
     assert "13812345678" not in err  # (nor in the errors: a number typed as a command is masked)
     assert "'#'" not in err  # the comment line ran as nothing
 
