@@ -78,8 +78,9 @@ def import_(
     if result.rejected and not skip_invalid:
         from complaintctl.errors import UserError
 
-        raise UserError("err.import_invalid", bad=result.rejected, rows=result.rows, file=file.name,
-                           shown=len(data["rejects"]) if json_out else min(result.rejected, REJECTS_SHOWN))
+        shown = len(data["rejects"]) if json_out else min(result.rejected, REJECTS_SHOWN)
+        raise UserError("err.import_invalid_all" if shown >= result.rejected else "err.import_invalid",
+                        bad=result.rejected, rows=result.rows, file=file.name, shown=shown)
     if not json_out:
         lang = st.language
         # (the tool's own export: one row a cycle, so the cases are said too)

@@ -68,6 +68,10 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
         marked = False
     if marked and not appended:  # (chmod 444: kept on purpose; the rename would replace it, root's too)
         raise InvalidPath(option, str(path), "acc.not_read_only")
+    if option == "--output" and not appended and not path.suffix and path.is_file():
+        # A file without an extension is no report, letter or export the tool wrote: /etc/passwd,
+        # ~/.bashrc, a program. Root may write anywhere, and the rename would replace it whole.
+        raise InvalidPath(option, str(path), "acc.named_file")
     for other in protect:
         if other is None:
             continue  # (a server's database has no file)

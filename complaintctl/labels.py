@@ -1229,10 +1229,11 @@ TEXT.update({
 # import's last line
 TEXT.update({
     "import.done": ("imported {n} of {rows} rows from {file}", "已从 {file} 导入 {rows} 行中的 {n} 行"),
-    "import.would": ("would import {n} of {rows} rows from {file}", "将从 {file} 导入 {rows} 行中的 {n} 行（试运行，未写入）"),
+    "import.would": ("would import {n} of {rows} rows from {file} (dry run, nothing written)",
+                     "将从 {file} 导入 {rows} 行中的 {n} 行（试运行，未写入）"),
     "import.done_cases": ("imported {n} of {rows} rows ({cases} cases) from {file}",
                           "已从 {file} 导入 {rows} 行中的 {n} 行（{cases} 件案件）"),
-    "import.would_cases": ("would import {n} of {rows} rows ({cases} cases) from {file}",
+    "import.would_cases": ("would import {n} of {rows} rows ({cases} cases) from {file} (dry run, nothing written)",
                            "将从 {file} 导入 {rows} 行中的 {n} 行（{cases} 件案件；试运行，未写入）"),
     "import.rejects_written": ("; {n} rejected rows written to {path}", "；{n} 行被拒绝，已写入 {path}"),
 })
@@ -1257,6 +1258,10 @@ TEXT["import.more_rejects_dry"] = ("... and {n} more rejected rows not shown (--
                                    "with --skip-invalid writes every one to FILE.rejects.csv)",
                                    "……另有 {n} 行被拒未显示（--json 列出前 {kept} 行；不加 --dry-run 而使用 "
                                    "--skip-invalid 导入时全部写入 文件名.rejects.csv）")
+TEXT["err.import_invalid_all"] = ("{bad} of {rows} rows in {file} are invalid (listed above); nothing imported; "
+                                  "fix them or use --skip-invalid",
+                                  "{file} 共 {rows} 行，其中 {bad} 行无效（均列于上方）；未导入任何数据；"
+                                  "请修正，或使用 --skip-invalid")
 TEXT["err.import_invalid"] = ("{bad} of {rows} rows in {file} are invalid (the first {shown} listed above); nothing "
                               "imported; fix them or use --skip-invalid",
                               "{file} 共 {rows} 行，其中 {bad} 行无效（上方列出前 {shown} 行）；未导入任何数据；"
@@ -2129,6 +2134,11 @@ TEXT.update({
                           "give another name, or chmod u+w it first)",
                           "未被设为只读的文件（该文件对任何人都无写权限，予以保留；请换一个文件名，或先为其加上写权限）"),
     "acc.new_path": ("a path that does not exist yet (never overwrites)", "尚不存在的路径（从不覆盖已有文件）"),
+    "acc.named_file": ("a new file, or an existing one whose name ends as a file the tool writes does (.csv, .html, "
+                       ".xlsx, .txt, ...): an existing file without an extension (a system's or a program's) is "
+                       "never replaced; give another name, or remove it first",
+                       "新文件，或文件名带扩展名（如 .csv、.html、.xlsx、.txt）的已有文件：不带扩展名的已有文件"
+                       "（系统文件或程序）从不替换；请换一个文件名，或先删除该文件"),
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
     "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
                       "以 .xlsx 结尾的文件名（工作簿不输出到终端）"),

@@ -44,7 +44,7 @@ def test_import_validates_every_row_and_is_all_or_nothing(cli, tmp_path):
     args = ["import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
             "--map", "description=内容", "--map", "phone=电话", "--map", "closed_at=办结日期"]
     r = cli(*args, expect=2)
-    assert "2 of 3 rows in h.csv are invalid (the first 2 listed above)" in r.stderr and "nothing imported" in r.stderr
+    assert "2 of 3 rows in h.csv are invalid (listed above)" in r.stderr and "nothing imported" in r.stderr
     assert "invalid channel 'fax'" in r.stdout and "invalid received_at 'not a date'" in r.stdout
     assert cli.json("db", "info", "--json")["counts"]["cases"] == 0
     out = cli(*args, "--skip-invalid").stdout
@@ -127,7 +127,7 @@ def test_more_rejects_than_the_terminal_lists_are_counted_and_accepted_forms_rea
     assert not (tmp_path / "many.rejects.csv").exists()
     listed = cli("import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
                  "--map", "description=内容", "--map", "phone=电话", "--json", expect=2)
-    assert "(the first 60 listed above)" in listed.stderr  # (the JSON lists every one of them, not 50)
+    assert "60 of 60 rows in many.csv are invalid (listed above)" in listed.stderr  # (the JSON lists every one, not 50)
     # The reason quotes the bad value masked (an ID number typed as a phone), and says what is accepted
     # in full (its examples unmasked).
     assert "13812345678 or 138-1234-5678" in r.stdout and "110105199003071234" not in r.stdout + r.stderr
@@ -258,7 +258,7 @@ def test_an_import_says_why_in_the_operator_s_language(cli, tmp_path):
     assert "外部编号不得重复" in text and "external ids are unique" not in text
     r = cli("import", str(rows), "--skip-invalid", "--dry-run")
     assert "already imported (case C-2026-000002): external ids are unique" in r.stdout  # (the zh run imported it)
-    assert r.stdout.strip().splitlines()[-1] == "would import 0 of 3 rows from z.csv"
+    assert r.stdout.strip().splitlines()[-1] == "would import 0 of 3 rows from z.csv (dry run, nothing written)"
 
 
 def test_the_rejected_rows_reasons_wrap_whole_at_80_columns(cli, tmp_path, monkeypatch):

@@ -96,6 +96,33 @@ def test_output_onto_a_file_marked_read_only_is_refused_and_leaves_it_as_it_was(
         assert anchors.read_text().startswith("complaintctl-anchor v1 ")
 
 
+def test_output_onto_an_existing_file_without_an_extension_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
+    """`letter ... --output /etc/passwd`, run as root, replaced the system's password file with the
+    letter (0600, whole): an existing file whose name has no extension is no report, letter or
+    export the tool wrote, and is never replaced, both ways; a new one may be so named, and an
+    existing .csv is replaced as ever."""
+    ref = cli.log()
+    system = tmp_path / "passwd"
+    system.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    for args in (["list", "--format", "csv"], ["report", "overdue", "--format", "csv"], ["export", "--format", "csv"],
+                 ["letter", ref], ["report", "overdue", "--format", "xlsx"]):
+        for env in ({}, {"COMPLAINTCTL_LEAN": "off"}):
+            done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args,
+                                   "--output", str(system)], capture_output=True, text=True, env={**os.environ, **env})
+            assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
+            assert done.stderr.startswith(f"complaintctl: error: invalid --output '{system}': expected a new file, "
+                                          "or an existing one whose name ends as a file the tool writes does"), done.stderr
+            assert done.stderr.count("\n") == 1
+    assert system.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+    fresh = tmp_path / "overdue"
+    cli("report", "overdue", "--format", "csv", "--output", str(fresh))  # a new file: named as asked
+    assert fresh.read_text().startswith("reference,")
+    kept = tmp_path / "overdue.csv"
+    for _ in range(2):  # the morning's file replaced by the next morning's
+        cli("report", "overdue", "--format", "csv", "--output", str(kept))
+    assert kept.read_text().startswith("reference,")
+
+
 def test_output_onto_a_device_or_a_named_pipe_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
     """Renaming the finished file into place would replace a device, a pipe or a socket with a file
     (as root, `--output /dev/null` replaced /dev/null): refused, exit 2, the path as it was, both
