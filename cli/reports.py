@@ -105,8 +105,10 @@ def due_soon(
     with st.uow(write=False) as uow:
         query = reports.CaseQuery(tier=tier, branch=branch, assignee=assignee)
         reports.check_names(uow, query)
-        rows = reports.due_soon(uow, st.context(), query, as_of=as_of)
-        emit_due_soon(rows, fmt, st.language, _limit(all_rows, limit), output=output, excel=excel)
+        c = st.context()
+        rows = reports.due_soon(uow, c, query, as_of=as_of)
+        emit_due_soon(rows, fmt, st.language, _limit(all_rows, limit), output=output, excel=excel,
+                      as_of=reports.as_of_time(as_of, c), tz=c.tz)
 
 
 @report_app.command("sla")

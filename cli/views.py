@@ -485,10 +485,14 @@ DUE_SOON_KEYS = ("reference", "tier", "status", "product", "branch", "assignee",
                  "regulatory_due_at", "clock")
 
 
-def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, excel: bool = False) -> None:
-    """report due-soon's rows as cli/reports.py and the lean report (lean.py) write them."""
+def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, excel: bool = False,
+                  as_of=None, tz=None) -> None:
+    """report due-soon's rows as cli/reports.py and the lean report (lean.py) write them; a
+    workbook's title names the moment (`as_of`, shown in `tz`) its list was true at."""
+    name = labels.t("title.due_soon", lang)
+    title = sheet_title(name, lang, as_of=as_of, tz=tz) if fmt == "xlsx" and as_of is not None else name
     render.emit(rows, table_columns(LIST_COLUMNS, fmt, DUE_SOON_KEYS), fmt=fmt, output=output, excel=excel,
-                lang=lang, title=labels.t("title.due_soon", lang), limit=limit, formats=render.SHEET_FORMATS)
+                lang=lang, title=title, tab=name, limit=limit, formats=render.SHEET_FORMATS)
 
 
 def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False, as_of: str | None = None) -> None:

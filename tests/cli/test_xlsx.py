@@ -200,6 +200,7 @@ def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cl
             ("overdue-soon", [*COMMANDS["overdue"], "--include-due-soon"],
              "Overdue and due-soon complaints as of 2026-03-06 12:00", "Overdue and due-soon complaints"),
             ("list", ["list", "--all", "--as-of", AS_OF], "Complaint cases as of 2026-03-06 12:00", "Complaint cases"),
+            ("due-soon", COMMANDS["due-soon"], "Complaints due soon as of 2026-03-05 09:00", "Complaints due soon"),
             ("export", ["export", *WINDOW], f"Complaint cases received {WINDOW[1]} – {WINDOW[3]}", "Complaint cases"),
             ("export-from", ["export", "--from", "2026-03-02"], "Complaint cases received from 2026-03-02",
              "Complaint cases"),
