@@ -116,8 +116,12 @@ def _lang(ctx: click.Context | None) -> str:
         return state.lang
     try:
         return state.language
-    except Exception:
-        return "en"
+    except Exception:  # (the config cannot be read: the locale's language, as a config without lang takes)
+        import os
+
+        from complaintctl.config import locale_lang
+
+        return locale_lang(os.environ) or "en"
 
 
 def usage_text(exc, lang: str) -> str:

@@ -105,6 +105,19 @@ def test_bad_config_names_the_key(cli, tmp_path):
     assert "unknown time zone 'Mars/Base'" in cli.fails("--config", str(cfg), "list")
 
 
+def test_a_broken_config_is_said_in_the_locale_s_language(cli, tmp_path, monkeypatch):
+    """A config that cannot be read cannot say the run's language: the locale's is taken, as a
+    config without `lang` takes it (before, a Chinese desk got the line in English)."""
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('timezone = "Mars/Base"\n')
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert cli.fails("--config", str(cfg), "list").startswith("complaintctl: 错误：配置项 timezone：未知时区 'Mars/Base'")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert cli.fails("--config", str(cfg), "list").startswith("complaintctl: error: config key timezone")
+
+
 @pytest.mark.parametrize("args, needle", [
     (["respond", "C-2026-000001", "--text", "   "], "invalid text"),
     (["respond", "C-2026-000001", "--text", "x", "--at", "soon"], "invalid --at 'soon'"),
