@@ -150,14 +150,13 @@ _ECHOING = ("No such command", "Got unexpected extra argument", "No such option"
 
 
 def _masked_words(text: str) -> str:
-    """Typed words as an error may quote them: each masked as a word typed in the wrong place is
-    (masking.mask_word: a number, an account, an e-mail address, a name in Chinese characters; a
-    reference or a date stays as it is), word by word, so that numbers next to each other are not
-    read as one."""
-    from complaintctl.masking import mask_word
+    """Typed words as an error may quote them: the whole read as free text is (a number typed with
+    spaces in it is one number: masking.mask_text), then each word masked as a name when it reads as
+    one (masking.mask_word: Chinese characters); a reference, a date or an option stays as it is."""
+    from complaintctl.masking import mask_text, mask_word
 
     words = []
-    for word in text.split(" "):
+    for word in mask_text(text).split(" "):
         core = word.strip("'\".,():")  # (the message's own quotes and brackets around it kept)
         if core:
             at = word.find(core)

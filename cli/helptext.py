@@ -131,8 +131,10 @@ def language(args: list[str], obj=None) -> str:
         state = AppState(lang=given.get("--lang"), config_path=Path(config) if config else None)
     try:
         lang = state.language
-    except Exception:  # a broken config file is reported by the command itself, not by help
-        return "en"
+    except Exception:  # a broken config file is reported by the command itself, in the locale's language
+        from complaintctl.config import locale_lang
+
+        return locale_lang(os.environ) or "en"
     return lang if lang in labels.LANGS else "en"
 
 

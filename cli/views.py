@@ -164,8 +164,7 @@ def received_text(ctx, start: str | None, end: str | None) -> tuple[str | None, 
         local = moment.astimezone(ctx.tz)
         return local.strftime("%Y-%m-%d") if day else local.strftime("%Y-%m-%d %H:%M")
 
-    first = lo.astimezone(ctx.tz) if lo is not None else None
-    return (shown(lo, first is not None and first.time() == dt.time(0)),
+    return (shown(lo, start is not None and is_date(start)),
             shown(hi - dt.timedelta(microseconds=1) if hi is not None and is_date(end) else hi,
                   end is not None and is_date(end)))
 

@@ -47,6 +47,27 @@ def _refuse_unreplaceable(path: Path, option: str) -> None:
         raise InvalidPath(option, str(path), "acc.regular_file_output" if option == "--output" else "acc.regular_file")
 
 
+# The endings of the files the tool's outputs are named with (render.SUFFIX_FORMATS, and a table's
+# or a letter's text): an existing file so named is replaced by the next run, whoever made it.
+OUTPUT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".xlsx", ".html", ".htm"})
+
+
+def _not_an_output(path: Path) -> bool:
+    """An existing file that --output must not replace: not named as an output is, and not as the
+    tool leaves its outputs (the running account's, mode 0600) or in a hidden folder (~/.ssh).
+    /etc/passwd, /etc/hosts.allow, a program (python3.11), ~/.bashrc: root may write anywhere, and
+    the rename would replace the file whole. An output written yesterday without an extension, or a
+    mktemp name, is the tool's own and replaced as ever."""
+    if path.suffix.lower() in OUTPUT_SUFFIXES:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False  # (gone meanwhile: nothing to replace)
+    hidden = any(part.startswith(".") and part not in (".", "..") for part in path.resolve().parts)
+    return hidden or st.st_mode & 0o7777 != 0o600 or st.st_uid != os.geteuid()
+
+
 def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = (), overwrite: bool = True,
                       appended: bool = False) -> Path:
     """Refuse a destination the tool must not write: a symlink, a missing folder, anything but a
@@ -68,9 +89,7 @@ def check_destination(path: Path, option: str, *, protect: tuple[Path, ...] = ()
         marked = False
     if marked and not appended:  # (chmod 444: kept on purpose; the rename would replace it, root's too)
         raise InvalidPath(option, str(path), "acc.not_read_only")
-    if option == "--output" and not appended and not path.suffix and path.is_file():
-        # A file without an extension is no report, letter or export the tool wrote: /etc/passwd,
-        # ~/.bashrc, a program. Root may write anywhere, and the rename would replace it whole.
+    if option == "--output" and not appended and path.is_file() and _not_an_output(path):
         raise InvalidPath(option, str(path), "acc.named_file")
     for other in protect:
         if other is None:

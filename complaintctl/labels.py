@@ -2134,11 +2134,11 @@ TEXT.update({
                           "give another name, or chmod u+w it first)",
                           "未被设为只读的文件（该文件对任何人都无写权限，予以保留；请换一个文件名，或先为其加上写权限）"),
     "acc.new_path": ("a path that does not exist yet (never overwrites)", "尚不存在的路径（从不覆盖已有文件）"),
-    "acc.named_file": ("a new file, or an existing one whose name ends as a file the tool writes does (.csv, .html, "
-                       ".xlsx, .txt, ...): an existing file without an extension (a system's or a program's) is "
-                       "never replaced; give another name, or remove it first",
-                       "新文件，或文件名带扩展名（如 .csv、.html、.xlsx、.txt）的已有文件：不带扩展名的已有文件"
-                       "（系统文件或程序）从不替换；请换一个文件名，或先删除该文件"),
+    "acc.named_file": ("a new file, an output the tool wrote before (yours, mode 0600), or one named as outputs are "
+                       "(.csv, .txt, .json, .xlsx, .html, ...): another existing file (a system's, a program, one in "
+                       "a hidden folder) is never replaced; give another name, or remove it first",
+                       "新文件、本工具先前写出的文件（属于当前账户，权限 0600），或按输出文件命名的文件（.csv、.txt、.json、"
+                       ".xlsx、.html 等）：其他已有文件（系统文件、程序、隐藏目录中的文件）从不替换；请换一个文件名，或先删除该文件"),
     "acc.backup_new_path": ("a path that does not exist yet (backup never overwrites)", "尚不存在的路径（备份从不覆盖已有文件）"),
     "acc.xlsx_file": ("a file name ending in .xlsx (a workbook is not written to a terminal)",
                       "以 .xlsx 结尾的文件名（工作簿不输出到终端）"),

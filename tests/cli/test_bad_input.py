@@ -114,6 +114,7 @@ def test_a_broken_config_is_said_in_the_locale_s_language(cli, tmp_path, monkeyp
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     assert cli.fails("--config", str(cfg), "list").startswith("complaintctl: 错误：配置项 timezone：未知时区 'Mars/Base'")
+    assert cli.fails("--config", str(cfg), "list", "--bogus").startswith("complaintctl: 错误：没有选项 --bogus")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     assert cli.fails("--config", str(cfg), "list").startswith("complaintctl: error: config key timezone")
 
@@ -306,6 +307,8 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     assert "C-2026-000001" in cli.fails("--lang", lang, "note", ref, "a", ref)  # (not personal: as typed)
     err = cli.fails("--lang", lang, "show", "--13812345678")  # (a number typed after a dash)
     assert "--138****5678" in err and "13812345678" not in err
+    err = cli.fails("--lang", lang, "note", ref, "rang", "on", "138", "1234", "5678")  # (typed with spaces: one number)
+    assert "138****5678" in err and "1234 5678" not in err
 
 
 @pytest.mark.parametrize("args, shown, hidden", [

@@ -392,8 +392,8 @@ def test_ctrl_c_in_an_import_at_the_prompt_leaves_the_database_free_for_the_next
 
     rows = tmp_path / "rows.csv"
     rows.write_text("received_at,channel,description,phone,branch\n" + "".join(
-        f"2026-03-02T10:00,hotline,r{i},139{i:08d},BJ001\n" for i in range(40000)), encoding="utf-8")
-    child = _session(cli.db)
+        f"2026-03-02T10:00,hotline,r{i},139{i:08d},BJ001\n" for i in range(100000)), encoding="utf-8")
+    child = _session(cli.db)  # (100,000 rows: seconds even for the import in two processes, on a fast hour)
     for n, wait in enumerate((0.7, 1.3), start=1):
         child.sendline(f"import {rows}")
         time.sleep(wait)

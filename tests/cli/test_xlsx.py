@@ -206,7 +206,7 @@ def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cl
              "Complaint cases"),
             # as the window is read, in the business zone (Asia/Shanghai): not as typed
             ("export-zoned", ["export", "--from", "2026-03-01T16:00Z", "--to", "2026-03-31T12:00+08:00"],
-             "Complaint cases received 2026-03-02 – 2026-03-31 12:00", "Complaint cases"),
+             "Complaint cases received 2026-03-02 00:00 – 2026-03-31 12:00", "Complaint cases"),
             ("export-to", ["export", "--to", "2026-03-31"], "Complaint cases received up to 2026-03-31",
              "Complaint cases")):
         _, _, book = _csv_and_book(cli, tmp_path, name, args)

@@ -96,30 +96,44 @@ def test_output_onto_a_file_marked_read_only_is_refused_and_leaves_it_as_it_was(
         assert anchors.read_text().startswith("complaintctl-anchor v1 ")
 
 
-def test_output_onto_an_existing_file_without_an_extension_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
+def test_output_onto_a_file_the_tool_did_not_write_is_refused_and_leaves_it_as_it_was(cli, tmp_path):
     """`letter ... --output /etc/passwd`, run as root, replaced the system's password file with the
-    letter (0600, whole): an existing file whose name has no extension is no report, letter or
-    export the tool wrote, and is never replaced, both ways; a new one may be so named, and an
-    existing .csv is replaced as ever."""
+    letter (0600, whole). An existing file is replaced only when it is named as outputs are (.csv,
+    .txt, ...) or is one the tool wrote (the account's, mode 0600, in no hidden folder): a system
+    file, a program (python3.11) or anything in ~/.ssh is refused, both ways, and left as it was;
+    a daily output to one name without an extension, or to a mktemp name, is replaced as ever."""
     ref = cli.log()
     system = tmp_path / "passwd"
     system.write_text("root:x:0:0:root:/root:/bin/bash\n")
-    for args in (["list", "--format", "csv"], ["report", "overdue", "--format", "csv"], ["export", "--format", "csv"],
-                 ["letter", ref], ["report", "overdue", "--format", "xlsx"]):
-        for env in ({}, {"COMPLAINTCTL_LEAN": "off"}):
-            done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args,
-                                   "--output", str(system)], capture_output=True, text=True, env={**os.environ, **env})
-            assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
-            assert done.stderr.startswith(f"complaintctl: error: invalid --output '{system}': expected a new file, "
-                                          "or an existing one whose name ends as a file the tool writes does"), done.stderr
-            assert done.stderr.count("\n") == 1
-    assert system.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
-    fresh = tmp_path / "overdue"
-    cli("report", "overdue", "--format", "csv", "--output", str(fresh))  # a new file: named as asked
-    assert fresh.read_text().startswith("reference,")
+    system.chmod(0o644)
+    program = tmp_path / "python3.11"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    (tmp_path / ".ssh").mkdir()
+    key = tmp_path / ".ssh" / "id_rsa"
+    key.write_text("-----BEGIN KEY-----\n")
+    key.chmod(0o600)
+    for target in (system, program, key):
+        for args in (["list", "--format", "csv"], ["report", "overdue", "--format", "csv"], ["export", "--format", "csv"],
+                     ["letter", ref], ["report", "overdue", "--format", "xlsx"]):
+            for env in ({}, {"COMPLAINTCTL_LEAN": "off"}):
+                done = subprocess.run([sys.executable, "-m", "complaintctl_cli.main", "--db", str(cli.db), *args,
+                                       "--output", str(target)], capture_output=True, text=True,
+                                      env={**os.environ, **env})
+                assert done.returncode == 2 and done.stdout == "", (target, args, done.stderr)
+                assert done.stderr.startswith(f"complaintctl: error: invalid --output '{target}': expected a new "
+                                              "file, an output the tool wrote before"), done.stderr
+                assert done.stderr.count("\n") == 1
+    assert system.read_text() == "root:x:0:0:root:/root:/bin/bash\n" and system.stat().st_mode & 0o777 == 0o644
+    assert program.read_text() == "#!/bin/sh\n" and key.read_text() == "-----BEGIN KEY-----\n"
+    daily = tmp_path / "overdue_today"
+    for _ in range(2):  # the tool's own output, without an extension: the next run replaces it
+        cli("report", "overdue", "--format", "csv", "--output", str(daily))
+    assert daily.read_text().startswith("reference,")
     kept = tmp_path / "overdue.csv"
-    for _ in range(2):  # the morning's file replaced by the next morning's
-        cli("report", "overdue", "--format", "csv", "--output", str(kept))
+    kept.write_text("made by hand\n")
+    kept.chmod(0o644)
+    cli("report", "overdue", "--format", "csv", "--output", str(kept))  # named as outputs are: replaced
     assert kept.read_text().startswith("reference,")
 
 
