@@ -432,7 +432,8 @@ def _scrubbed(session: "Session", path) -> None:
         from complaintctl.errors import ComplaintctlError
 
         why = labels.error_text(exc, session.st.language) if isinstance(exc, ComplaintctlError) else str(exc)
-        sys.stderr.write(f"complaintctl: warning: {labels.t('shell.history_unmasked', session.st.language, why=why)}\n")
+        lang = session.st.language
+        sys.stderr.write(f"complaintctl: {labels.t('warn.prefix', lang, text=labels.t('shell.history_unmasked', lang, why=why))}\n")
 
 
 @functools.cache
@@ -475,8 +476,8 @@ def _history_class():
                 if not self.warned:  # once a session: the line itself has run
                     self.warned = True
                     why = labels.error_text(exc, self.session.st.language)
-                    sys.stderr.write(f"complaintctl: warning: "
-                                     f"{labels.t('shell.no_history', self.session.st.language, why=why)}\n")
+                    lang = self.session.st.language
+                    sys.stderr.write(f"complaintctl: {labels.t('warn.prefix', lang, text=labels.t('shell.no_history', lang, why=why))}\n")
 
     return History
 

@@ -79,7 +79,9 @@ def import_(
         from complaintctl.errors import UserError
 
         shown = len(data["rejects"]) if json_out else min(result.rejected, REJECTS_SHOWN)
-        raise UserError("err.import_invalid_all" if shown >= result.rejected else "err.import_invalid",
+        key = "err.import_invalid_json" if json_out else (
+            "err.import_invalid_all" if shown >= result.rejected else "err.import_invalid")
+        raise UserError(key,
                         bad=result.rejected, rows=result.rows, file=file.name, shown=shown)
     if not json_out:
         lang = st.language

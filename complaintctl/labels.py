@@ -1258,6 +1258,10 @@ TEXT["import.more_rejects_dry"] = ("... and {n} more rejected rows not shown (--
                                    "with --skip-invalid writes every one to FILE.rejects.csv)",
                                    "……另有 {n} 行被拒未显示（--json 列出前 {kept} 行；不加 --dry-run 而使用 "
                                    "--skip-invalid 导入时全部写入 文件名.rejects.csv）")
+TEXT["err.import_invalid_json"] = ("{bad} of {rows} rows in {file} are invalid (the JSON lists {shown}); nothing "
+                                   "imported; fix them or use --skip-invalid",
+                                   "{file} 共 {rows} 行，其中 {bad} 行无效（JSON 中列出 {shown} 行）；未导入任何数据；"
+                                   "请修正，或使用 --skip-invalid")
 TEXT["err.import_invalid_all"] = ("{bad} of {rows} rows in {file} are invalid (listed above); nothing imported; "
                                   "fix them or use --skip-invalid",
                                   "{file} 共 {rows} 行，其中 {bad} 行无效（均列于上方）；未导入任何数据；"

@@ -127,7 +127,7 @@ def test_more_rejects_than_the_terminal_lists_are_counted_and_accepted_forms_rea
     assert not (tmp_path / "many.rejects.csv").exists()
     listed = cli("import", str(f), "--map", "received_at=受理日期", "--map", "channel=渠道", "--map", "product=产品",
                  "--map", "description=内容", "--map", "phone=电话", "--json", expect=2)
-    assert "60 of 60 rows in many.csv are invalid (listed above)" in listed.stderr  # (the JSON lists every one, not 50)
+    assert "60 of 60 rows in many.csv are invalid (the JSON lists 60)" in listed.stderr  # (every one, not 50)
     # The reason quotes the bad value masked (an ID number typed as a phone), and says what is accepted
     # in full (its examples unmasked).
     assert "13812345678 or 138-1234-5678" in r.stdout and "110105199003071234" not in r.stdout + r.stderr
