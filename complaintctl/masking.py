@@ -155,9 +155,14 @@ def mask_word(value: str | None) -> str | None:
 
     masked = mask_text(value)
     plain = unicodedata.normalize("NFKC", value)  # (a full-width reference from an input method is not a name)
-    if " " in plain.strip() or any(c.isalpha() and not c.isascii() for c in plain):
+    if " " in plain.strip() or any(_HAN.match(c) for c in plain):
         return mask_name(masked)
     return masked
+
+
+# A Chinese character (the CJK ideographs and their extensions): a word of them typed where a case,
+# a member of staff or a command belongs reads as a name; an accented Latin word (lïst, José) as a typo.
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def mask_names_in(value: str | None, names) -> str | None:

@@ -319,7 +319,8 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     (["--as", "赵六", "list"], "'赵*'", "赵六"),
     (["张三", "说"], "'张*'", "张三"),                          # typed in place of a command
     (["show", "C-2026-00x"], "'C-2026-00x'", None),            # a reference's typo shows as typed
-    (["--as", "zhangwie", "list"], "'zhangwie'", None)])       # as does a login's
+    (["--as", "zhangwie", "list"], "'zhangwie'", None),        # as does a login's
+    (["lïst"], "'lïst'", None)])                               # and an accented command's
 def test_a_name_typed_where_a_case_staff_or_command_belongs_is_masked(cli, args, shown, hidden):
     cli.staff()
     cli.log()
