@@ -129,13 +129,14 @@ def usage_text(exc, lang: str) -> str:
     pointing at the command's help. Click words these in English; the kinds a user meets are
     said again in Chinese from labels.py, anything else keeps Click's words."""
     from complaintctl import labels
+    from complaintctl.masking import mask_typed
 
     hint = labels.t("usage.hint", lang, path=exc.ctx.command_path) if exc.ctx is not None else ""
     if not labels.is_chinese(lang):
         number = _bad_number(exc, labels, lang)
         message = exc.format_message()
         if message.startswith(_ECHOING):
-            message = _masked_words(message)
+            message = mask_typed(message)
         return (number or message) + hint
     try:
         return _usage_zh(exc, labels) + hint
@@ -147,22 +148,6 @@ def usage_text(exc, lang: str) -> str:
 # arguments: a line that began with a caller's number, a number typed after a dash, or a note's text
 # left unquoted, would be echoed in full.
 _ECHOING = ("No such command", "Got unexpected extra argument", "No such option")
-
-
-def _masked_words(text: str) -> str:
-    """Typed words as an error may quote them: the whole read as free text is (a number typed with
-    spaces in it is one number: masking.mask_text), then each word masked as a name when it reads as
-    one (masking.mask_word: Chinese characters); a reference, a date or an option stays as it is."""
-    from complaintctl.masking import mask_text, mask_word
-
-    words = []
-    for word in mask_text(text).split(" "):
-        core = word.strip("'\".,():")  # (the message's own quotes and brackets around it kept)
-        if core:
-            at = word.find(core)
-            word = word[:at] + mask_word(core) + word[at + len(core):]
-        words.append(word)
-    return " ".join(words)
 
 
 def _bad_number(exc, labels, lang: str) -> str | None:
@@ -195,10 +180,12 @@ def _wanted_integer(exc) -> bool:
 
 
 def _usage_zh(exc, labels) -> str:
+    from complaintctl.masking import mask_typed
+
     kind, message = type(exc).__name__, exc.message or ""
     t = lambda key, **kw: labels.t(key, labels.ZH, **kw)  # noqa: E731
     if kind == "NoSuchOption":
-        said = t("usage.no_such_option", name=_masked_words(exc.option_name))
+        said = t("usage.no_such_option", name=mask_typed(exc.option_name))
         if exc.possibilities:
             said += t("usage.did_you_mean", names=", ".join(sorted(exc.possibilities)))
         return said
@@ -214,12 +201,12 @@ def _usage_zh(exc, labels) -> str:
     if kind == "BadOptionUsage" and "requires an argument" in message:
         return t("usage.needs_value", name=exc.option_name)
     if message.startswith("No such command"):
-        said = t("usage.no_such_command", name=_masked_words(message.split("'")[1]))
+        said = t("usage.no_such_command", name=mask_typed(message.split("'")[1]))
         if "Did you mean" in message:
             said += t("usage.did_you_mean", names=message.split("Did you mean", 1)[1].strip(" ?"))
         return said
     if message.startswith("Got unexpected extra argument"):
-        return t("usage.extra", args=_masked_words(message[message.rfind("(") + 1:].rstrip(")")))
+        return t("usage.extra", args=mask_typed(message[message.rfind("(") + 1:].rstrip(")")))
     return exc.format_message()
 
 

@@ -258,20 +258,13 @@ def check_format(fmt: str, excel: bool = False, output: Path | None = None,
     check_suffix(fmt, output)
 
 
-# The formats a file's name says it holds: `--format xlsx --output q3.csv` would write a workbook
-# that a spreadsheet opens as garbled text (and a CSV named .xlsx would not open at all). A name
-# with any other ending (or none) takes any format.
-SUFFIX_FORMATS = {".csv": ("csv",), ".json": ("json", "jsonl"), ".jsonl": ("jsonl",), ".ndjson": ("jsonl",),
-                  ".xlsx": ("xlsx",), ".html": ("html",), ".htm": ("html",)}
-
-
 def check_suffix(fmt: str, output: Path | str | None) -> None:
     """Refuse writing `fmt` into a file whose name ends as another kind of file (before anything
     is read or written); stdout (none, or -) takes any."""
     if output is None or str(output) == "-":
         return
     suffix = Path(output).suffix.lower()
-    kinds = SUFFIX_FORMATS.get(suffix)
+    kinds = files.SUFFIX_FORMATS.get(suffix)  # (what a name says it holds; the --output guard reads it too)
     if kinds is not None and fmt not in kinds:
         raise InvalidValue("--output", str(output), "acc.output_suffix", fmt=fmt, suffix=suffix,
                            kinds=" or ".join(kinds))

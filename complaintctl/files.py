@@ -47,9 +47,14 @@ def _refuse_unreplaceable(path: Path, option: str) -> None:
         raise InvalidPath(option, str(path), "acc.regular_file_output" if option == "--output" else "acc.regular_file")
 
 
-# The endings of the files the tool's outputs are named with (render.SUFFIX_FORMATS, and a table's
-# or a letter's text): an existing file so named is replaced by the next run, whoever made it.
-OUTPUT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".json", ".jsonl", ".ndjson", ".xlsx", ".html", ".htm"})
+# The formats a file's name says it holds: `--format xlsx --output q3.csv` would write a workbook
+# that a spreadsheet opens as garbled text (and a CSV named .xlsx would not open at all). A name
+# with any other ending (or none) takes any format (cli/render.check_suffix).
+SUFFIX_FORMATS = {".csv": ("csv",), ".json": ("json", "jsonl"), ".jsonl": ("jsonl",), ".ndjson": ("jsonl",),
+                  ".xlsx": ("xlsx",), ".html": ("html",), ".htm": ("html",)}
+# The endings the tool's outputs are named with (those, and a table's text): an existing file so
+# named is replaced by the next run, whoever made it.
+OUTPUT_SUFFIXES = frozenset({*SUFFIX_FORMATS, ".txt", ".tsv"})
 
 
 def _not_an_output(path: Path) -> bool:

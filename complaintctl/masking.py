@@ -160,6 +160,21 @@ def mask_word(value: str | None) -> str | None:
     return masked
 
 
+def mask_typed(text: str) -> str:
+    """Typed words as an error quotes them back (Click's usage errors): the whole read as free text
+    (a number typed with spaces in it is one number), then each word masked as a name when it reads
+    as one (mask_word), the quotes and brackets around it kept; a reference, a date or an option
+    stays as it is."""
+    words = []
+    for word in mask_text(text).split(" "):
+        core = word.strip("'\".,():")
+        if core:
+            at = word.find(core)
+            word = word[:at] + mask_word(core) + word[at + len(core):]
+        words.append(word)
+    return " ".join(words)
+
+
 # A Chinese character (the CJK ideographs and their extensions): a word of them typed where a case,
 # a member of staff or a command belongs reads as a name; an accented Latin word (lïst, José) as a typo.
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
