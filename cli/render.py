@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 from complaintctl import files, labels
 from complaintctl.domain import terminal_safe
 from complaintctl.errors import InvalidValue, UserError
+from complaintctl.masking import mask_choice
 
 FORMATS = ("table", "csv", "json", "jsonl")
 # The formats of a command whose rows also go into a workbook (list, export and the tabular
@@ -250,7 +251,7 @@ def check_format(fmt: str, excel: bool = False, output: Path | None = None,
     Excel) only with CSV; a workbook only to --output; an --output whose name says another kind
     of file refused (check_suffix)."""
     if fmt not in formats:
-        raise InvalidValue("--format", fmt, "acc.one_of", choices=formats)
+        raise InvalidValue("--format", mask_choice(fmt, formats), "acc.one_of", choices=formats)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
     if fmt == "xlsx" and (output is None or str(output) == "-"):
@@ -809,7 +810,7 @@ def emit_document(data: Any, fmt: str, *, table: Callable[[], None], output: Pat
 def check_document_format(fmt: str) -> None:
     """Refuse a format a document command does not write (before anything is read or written)."""
     if fmt not in DOCUMENT_FORMATS:
-        raise InvalidValue("--format", fmt, "acc.one_of", choices=DOCUMENT_FORMATS)
+        raise InvalidValue("--format", mask_choice(fmt, DOCUMENT_FORMATS), "acc.one_of", choices=DOCUMENT_FORMATS)
 
 
 def write_json(data: Any, output: Path | None = None) -> None:

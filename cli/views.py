@@ -606,9 +606,10 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
     --excel (CSV only, as everywhere), an xlsx's file, and the period as typed."""
     from complaintctl import return_figures
     from complaintctl.errors import InvalidValue, UserError
+    from complaintctl.masking import mask_choice
 
     if fmt not in RETURN_FORMATS:
-        raise InvalidValue("--format", fmt, "acc.one_of", choices=RETURN_FORMATS)
+        raise InvalidValue("--format", mask_choice(fmt, RETURN_FORMATS), "acc.one_of", choices=RETURN_FORMATS)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
     render.check_suffix(fmt, output)

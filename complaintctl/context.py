@@ -139,9 +139,16 @@ def _loose_time(raw: str) -> dt.datetime | None:
 
 
 def is_date(text: str) -> bool:
-    """A typed time that is a date alone (2026-10-09, 2026/10/9): as a window's end, its whole day."""
+    """A typed time that is a date alone, in any form read_time takes (2026-10-09, 2026/10/9,
+    20261009, 2026-W41-5): as a window's end, its whole day."""
     m = _loose(text)
-    return m is not None and m.group(4) is None
+    if m is not None:
+        return m.group(4) is None
+    try:
+        dt.date.fromisoformat(_normalised(text))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:

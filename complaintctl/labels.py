@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from . import domain as d
 from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted
+from .masking import mask_choice
 
 LANGS = ("en", "zh")
 # What ends `complaintctl shell`, in either language.
@@ -281,9 +282,10 @@ def parse(enum: type[E], text: str | None, field: str) -> E:
     """Parse an English key, English label or Chinese name into the enum member."""
     if text is None:
         raise InvalidValue(field, "", "acc.one_of", choices=enum)
-    key = _index(enum).get(_fold(str(text)))
+    index = _index(enum)
+    key = index.get(_fold(str(text)))
     if key is None:
-        raise InvalidValue(field, text, "acc.one_of", choices=enum)
+        raise InvalidValue(field, mask_choice(str(text), index), "acc.one_of", choices=enum)
     return enum(key)
 
 
@@ -1160,7 +1162,8 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
         en, zh = TEXT.get(name, (name, name))
         if folded in (_fold(name), _fold(en), _fold(zh)):
             return name
-    raise InvalidValue(field, text, "acc.one_of", choices=Named(names))
+    raise InvalidValue(field, mask_choice(str(text), [n for name in names for n in (name, *TEXT.get(name, ()))]),
+                       "acc.one_of", choices=Named(names))
 
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",

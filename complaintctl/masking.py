@@ -160,6 +160,30 @@ def mask_word(value: str | None) -> str | None:
     return masked
 
 
+def mask_choice(value: str | None, vocabulary) -> str | None:
+    """A word typed where one of a fixed set of choices belongs (`vocabulary`: every name the
+    choices go by), as an error line quotes it: free text masked, and masked as a name when it
+    reads as one and is no near miss of a choice (Chinese characters none of which a choice's name
+    has, or several words none of which is a choice's): a caller's name given for --tier shows
+    masked, while a mistyped choice (a tier's Chinese name with one character wrong, `--status in
+    progres`) stays as typed, so that the typo shows."""
+    if not value:
+        return value
+    plain = unicodedata.normalize("NFKC", value).strip()
+    names = [unicodedata.normalize("NFKC", str(name)).casefold() for name in vocabulary]
+    han = [c for c in plain if _HAN.match(c)]
+    if han:
+        known = set("".join(names))
+        near = any(c in known for c in han)
+    elif " " in plain:
+        known = {word for name in names for word in re.split(r"[\s_-]+", name)}
+        near = any(word.casefold() in known for word in plain.split())
+    else:
+        near = True
+    masked = mask_text(value)
+    return masked if near else mask_name(masked)
+
+
 def mask_typed(text: str) -> str:
     """Typed words as an error quotes them back (Click's usage errors): the whole read as free text
     (a number typed with spaces in it is one number), then each word masked as a name when it reads

@@ -128,7 +128,7 @@ def test_a_broken_config_is_said_in_the_locale_s_language(cli, tmp_path, monkeyp
       "--customer-told-at", "2026-03-02T11:00"], "unknown --as 'ghost'"),
     (["reopen", "C-2026-000001", "--reason", "x"], "cannot reopen a case that is received"),
     (["reopen", "C-2026-000001", "--reason", ""], "invalid --reason"),
-    (["resolve", "C-2026-000001", "--resolution", "x", "--root-cause", "bad luck"], "invalid --root-cause 'bad luck'"),
+    (["resolve", "C-2026-000001", "--resolution", "x", "--root-cause", "bad luck"], "invalid --root-cause 'b** l***'"),  # (words no choice has: masked as a name)
     (["resolve", "C-2026-000001", "--resolution", "x", "--notified-via", "pigeon"], "invalid --notified-via 'pigeon'"),
     (["show", "C-2026-000042"], "unknown case 'C-2026-000042'"),
     (["show", "C-2026-000001", "--as-of", "2026-13-01"], "invalid --as-of '2026-13-01'"),
@@ -320,7 +320,17 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     (["张三", "说"], "'张*'", "张三"),                          # typed in place of a command
     (["show", "C-2026-00x"], "'C-2026-00x'", None),            # a reference's typo shows as typed
     (["--as", "zhangwie", "list"], "'zhangwie'", None),        # as does a login's
-    (["lïst"], "'lïst'", None)])                               # and an accented command's
+    (["lïst"], "'lïst'", None),                                # and an accented command's
+    # A name typed where one of a fixed set of choices belongs, masked; a choice's typo shown.
+    (["list", "--tier", "张三"], "'张*'", "张三"),
+    (["--lang", "zh", "list", "--status", "王小明"], "'王*明'", "王小明"),
+    (["list", "--tier", "Zhang San"], "'Z**** S**'", "Zhang"),
+    (["log", "--channel", "李四", "--description", "x"], "'李*'", "李四"),
+    (["report", "sla", "--by", "李雷"], "'李*'", "李雷"),
+    (["list", "--tier", "紧级"], "'紧级'", None),             # shares a character with 紧急投诉
+    (["report", "sla", "--by", "渠到"], "'渠到'", None),       # with 渠道
+    (["list", "--status", "in progres"], "'in progres'", None),
+    (["list", "--tier", "urgnt"], "'urgnt'", None)])
 def test_a_name_typed_where_a_case_staff_or_command_belongs_is_masked(cli, args, shown, hidden):
     cli.staff()
     cli.log()
