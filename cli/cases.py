@@ -355,7 +355,7 @@ def list_(
     st = state(ctx)
     from complaintctl import labels, reports
 
-    from .views import LIST_COLUMNS, list_paging, sheet_title, table_columns
+    from .views import LIST_COLUMNS, filtered_title, list_paging, sheet_title, table_columns
 
     if mine:
         from complaintctl.filters import mine as own
@@ -373,7 +373,8 @@ def list_(
         rows = reports.list_cases(uow, c, query, as_of=as_of, limit=shown if paged else None)
         total = reports.count_cases(uow, c, query, as_of=as_of) if paged else None
         name = labels.t("title.cases", st.language)
-        title = sheet_title(name, st.language, as_of=reports.as_of_time(as_of, c), tz=c.tz) if fmt == "xlsx" else None
+        title = sheet_title(filtered_title(name, query, st.language), st.language, as_of=reports.as_of_time(as_of, c),
+                            tz=c.tz) if fmt == "xlsx" else None
         render.emit(rows, table_columns(LIST_COLUMNS, fmt), fmt=fmt, output=output, excel=excel, lang=st.language,
                     title=title, tab=name, limit=shown, total=total, formats=render.SHEET_FORMATS)
 

@@ -149,6 +149,25 @@ def sheet_title(title: str, lang: str, *, as_of=None, tz=None, window: tuple | N
     return labels.t("title.as_of", lang, title=title, when=moment_text(as_of, tz))
 
 
+def filtered_title(title: str, query, lang: str) -> str:
+    """A list's title with the filters it was asked with (a reports.CaseQuery whose values were
+    read already), as a workbook is read away from the command that made it: "Complaint cases
+    (tier: Urgent; overdue)"."""
+    parts = []
+    for name, enum in (("status", d.Status), ("tier", d.Tier), ("channel", d.Channel), ("product", d.Product)):
+        typed = getattr(query, name)
+        if typed is not None:
+            value = labels.label(labels.parse(enum, typed, "--" + name), lang, enum)
+            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=value))
+    for name in ("assignee", "branch"):
+        if getattr(query, name) is not None:
+            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=getattr(query, name)))
+    parts += [labels.t(f"filter.{name}", lang) for name in ("overdue", "due_soon", "stale") if getattr(query, name)]
+    if query.include_closed and query.status is None:
+        parts.append(labels.t("filter.all", lang))
+    return labels.t("title.filtered", lang, title=title, filters=labels.t("filter.sep", lang).join(parts)) if parts else title
+
+
 def received_text(ctx, start: str | None, end: str | None) -> tuple[str | None, str | None]:
     """--from and --to as a title says them: read as the window is (sla.received_window), in the
     business zone; a day as its date (--to's last day, not the midnight after it), a time to the
@@ -506,7 +525,7 @@ def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: boo
     title = labels.t("title.aging", lang) if as_of is None else labels.t(
         "title.aging_as_of", lang, when=render.cell_text(as_of, Column("as_of", kind="time"), lang))
     render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=title, limit=None,
-                formats=render.SHEET_FORMATS)
+                formats=render.SHEET_FORMATS, tab=labels.t("title.aging_tab", lang))
 
 
 def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False) -> None:

@@ -418,6 +418,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.cases": ("Complaint cases", "投诉案件"),
     # A workbook's title (its properties and atop each printed page): when it was true, as it is read later.
     "title.as_of": ("{title} as of {when}", "截至 {when} {title}"),
+    "title.filtered": ("{title} ({filters})", "{title}（{filters}）"),
+    "filter.is": ("{name}: {value}", "{name}：{value}"),
+    "filter.sep": ("; ", "；"),
+    "filter.overdue": ("overdue", "已超时"),
+    "filter.due_soon": ("due soon", "即将到期"),
+    "filter.stale": ("urgent without a follow-up in time", "紧急投诉未按时跟进"),
+    "filter.all": ("resolved and closed included", "含已办结及已关闭"),
     "title.received": ("{title} received {window}", "{title}（受理时间 {window}）"),
     "title.received_from": ("{title} received from {when}", "{title}（受理时间 {when} 起）"),
     "title.received_to": ("{title} received up to {when}", "{title}（受理时间至 {when}）"),
@@ -431,6 +438,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.choices": ("Choices", "可选值"),
     "title.sla": ("SLA compliance", "时限达标情况"),
     "title.aging": ("Open cases by age (working days)", "未结投诉账龄（工作日）"),
+    "title.aging_tab": ("Open cases by age", "未结投诉账龄"),  # (a workbook's tab: 31 characters at most)
     "title.aging_as_of": ("Open cases by age (working days) as of {when}", "截至 {when} 未结投诉账龄（工作日）"),
     "title.summary": ("Complaints received", "投诉受理统计"),
     "title.escalation": ("Automatic escalation", "自动升级"),
