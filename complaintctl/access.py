@@ -153,10 +153,14 @@ def bound_branch(ctx) -> str | None:
     (ctx.row_security: PostgreSQL's, revision 0013; the higher institution's managers, with no
     branch, see every one, revision 0028), and so is an administrator acting for them (--as),
     whose own login sees every branch. (On SQLite the file is the boundary: every login of it
-    reaches every case in it.)"""
+    reaches every case in it.) Staff of the higher institution (no branch) reach no case there:
+    NotPermitted (exit 4) says so, rather than a case logged for a branch the server then refuses
+    in its own words, or a return of every branch that counts none."""
     op = getattr(ctx, "operator", None)
     if not getattr(ctx, "row_security", False) or op is None or op.role not in (R.STAFF, R.MANAGER):
         return None
+    if op.branch is None and op.role is R.STAFF:
+        raise denied("no_branch", person=op.person, role=op.role.value)
     return op.branch
 
 

@@ -1080,6 +1080,12 @@ DENIALS: dict[str, tuple[str, str]] = {
         "would count that branch alone; give --branch {own}, or no scope",
         "无权操作：{person}（网点 {own} 的{role}）只能看到该网点的案件，按 {scope} 出具的报表只会统计该网点；"
         "请用 --branch {own}，或不指定范围"),
+    "no_branch": (
+        "not permitted: {person} ({role} of the higher institution, with no branch) reaches no case on this "
+        "database, where the server shows staff their own branch's cases only; staff of the case's branch, or a "
+        "manager of the higher institution (who sees every branch), can do this",
+        "无权操作：{person}（上级机构的{role}，未归属网点）在本数据库中看不到任何案件：服务器只向员工显示本网点的案件；"
+        "请由案件所属网点的员工，或可查看所有网点的上级机构经理办理"),
     "log_branch": (
         "not permitted: {person} ({role} of branch {own}) logs cases for that branch only; --branch {branch} is "
         "another's",

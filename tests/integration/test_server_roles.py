@@ -232,6 +232,28 @@ def test_a_branch_login_s_return_is_of_its_branch_and_says_so(cli, logins):
     assert m.json(*q3, "--branch", "BJ001", "--format", "json")["branch"] == "BJ001"
 
 
+def test_a_clerk_of_the_higher_institution_is_told_they_reach_no_case_not_given_every_branch(cli, logins):
+    """Staff registered without a branch (`--branch -`) see no case on PostgreSQL (revision 0028
+    lets only the higher institution's managers see every branch), but the tool took them for
+    someone who reaches every branch: their `log --branch BJ001` failed in the server's own words,
+    and their quarterly return said 'all branches' and counted none. Each now says why (exit 4),
+    in both languages, and writes nothing; an administrator acting for them is told the same."""
+    c_login, clerk = logins("c")
+    cli("staff", "add", "hq_clerk", "--role", "staff", "--branch", "-", "--login", c_login)
+    cli.log("--branch", "BJ001", received="2026-08-03T10:00")
+    said = ("not permitted: hq_clerk (Front-line staff of the higher institution, with no branch) reaches no case on this "
+            "database, where the server shows staff their own branch's cases only")
+    for args in (["log", "--channel", "hotline", "--description", "x", "--branch", "BJ001", "--customer", "张三",
+                  "--phone", "13812345678"],
+                 ["report", "regulatory", "--quarter", "2026Q3"]):
+        err = clerk.fails(*args, code=4)
+        assert err.startswith(f"complaintctl: error: {said}") and "张三" not in err and "13812345678" not in err, err
+        assert "上级机构" in clerk.fails("--lang", "zh", *args, code=4)
+    assert "reaches no case on this database" in cli.fails(
+        "--as", "hq_clerk", "log", "--channel", "letter", "--description", "x", "--branch", "BJ001", code=4)
+    assert cli.scalar("select count(*) from cases") == 1
+
+
 def test_an_unmapped_login_reads_nothing_and_staff_add_grants_the_role(cli, logins):
     u_login, u = logins("u")
     cli.log()
