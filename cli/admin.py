@@ -491,9 +491,9 @@ def choices(
             return
         if key not in labels.FIELDS:
             from complaintctl.errors import InvalidValue
-            from complaintctl.masking import mask_choice
 
-            raise InvalidValue("FIELD", mask_choice(field, [*fields, "codes"]), "acc.one_of", choices=[*fields, "codes"])
+            raise InvalidValue("FIELD", labels.typed_choice(field, [*fields, "codes"]), "acc.one_of",
+                               choices=[*fields, "codes"])
         fields = [key]
     rows = []
     for f in fields:

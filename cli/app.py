@@ -45,12 +45,12 @@ def main(
 ) -> None:
     """Record, track and report bank customers' complaints against tiered and regulatory deadlines."""
     if lang is not None:
-        from complaintctl.labels import LANGS
+        from complaintctl.labels import LANGS, typed_choice
 
         if lang not in LANGS:
             from complaintctl.errors import InvalidValue
 
-            raise InvalidValue("--lang", lang, "acc.en_or_zh")
+            raise InvalidValue("--lang", typed_choice(lang, LANGS), "acc.en_or_zh")
     if isinstance(ctx.obj, AppState) and ctx.obj.session:
         return  # a line of the interactive session: its state (store, operator, language) carries on
     ctx.obj = AppState(db=db, config_path=config, actor=as_, lang=lang, debug=debug)

@@ -1077,13 +1077,13 @@ def _prepare_monthly(opts: dict):
     """report monthly, its figures read before the first byte is written: complaintctl/monthly.py
     puts them together from the lean reports' own reads (_MonthlySource) as from the full way's.
     Any error goes the full way, which words it."""
-    from complaintctl import monthly
+    from complaintctl import labels, monthly
     from complaintctl.errors import InvalidValue
     from complaintctl.return_figures import parse_month
 
     fmt = opts["fmt"]
     if fmt not in ("html", "json"):
-        raise InvalidValue("--format", fmt, "acc.html_or_json")
+        raise InvalidValue("--format", labels.typed_choice(fmt, ("html", "json")), "acc.html_or_json")
     if opts["month"] is None:
         raise FullWay  # the full way says --month is needed
     parse_month(opts["month"])

@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable, Iterator
 from complaintctl import files, labels
 from complaintctl.domain import terminal_safe
 from complaintctl.errors import InvalidValue, UserError
-from complaintctl.masking import mask_choice
 
 FORMATS = ("table", "csv", "json", "jsonl")
 # The formats of a command whose rows also go into a workbook (list, export and the tabular
@@ -251,7 +250,7 @@ def check_format(fmt: str, excel: bool = False, output: Path | None = None,
     Excel) only with CSV; a workbook only to --output; an --output whose name says another kind
     of file refused (check_suffix)."""
     if fmt not in formats:
-        raise InvalidValue("--format", mask_choice(fmt, formats), "acc.one_of", choices=formats)
+        raise InvalidValue("--format", labels.typed_choice(fmt, formats), "acc.one_of", choices=formats)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
     if fmt == "xlsx" and (output is None or str(output) == "-"):
@@ -810,7 +809,7 @@ def emit_document(data: Any, fmt: str, *, table: Callable[[], None], output: Pat
 def check_document_format(fmt: str) -> None:
     """Refuse a format a document command does not write (before anything is read or written)."""
     if fmt not in DOCUMENT_FORMATS:
-        raise InvalidValue("--format", mask_choice(fmt, DOCUMENT_FORMATS), "acc.one_of", choices=DOCUMENT_FORMATS)
+        raise InvalidValue("--format", labels.typed_choice(fmt, DOCUMENT_FORMATS), "acc.one_of", choices=DOCUMENT_FORMATS)
 
 
 def write_json(data: Any, output: Path | None = None) -> None:
@@ -975,6 +974,10 @@ def _sheet_name(text: str) -> str:
     return name or "1"
 
 
+# Excel's page header holds 255 characters, the "&C" that centres it included.
+_PRINT_HEADER_MOST = 253
+
+
 def _xlsx_sheet(book, name: str, columns: list[Column], widths: list[float], title: str | None = None):
     """A new write-only sheet with the header row (bold), frozen below it, its columns sized; the
     title, if any, printed atop each page (an & doubled: Excel reads it as a field code)."""
@@ -983,8 +986,11 @@ def _xlsx_sheet(book, name: str, columns: list[Column], widths: list[float], tit
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(name)
-    if title:
-        sheet.oddHeader.center.text = title.replace("&", "&&")
+    if title:  # (cut where Excel's page header ends: a list's title names its filters, branch names and all)
+        text = title.replace("&", "&&")
+        if len(text) > _PRINT_HEADER_MOST:
+            text = text[:_PRINT_HEADER_MOST - 1].rstrip("&") + "\u2026"
+        sheet.oddHeader.center.text = text
     sheet.freeze_panes = "A2"
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width

@@ -282,7 +282,7 @@ def monthly(
     from complaintctl.errors import InvalidValue
 
     if fmt not in ("html", "json"):
-        raise InvalidValue("--format", fmt, "acc.html_or_json")
+        raise InvalidValue("--format", labels.typed_choice(fmt, ("html", "json")), "acc.html_or_json")
     from complaintctl.return_figures import parse_month
 
     parse_month(month)  # a mistake is told before the database is opened (or created)

@@ -143,7 +143,7 @@ def export(
     if fmt not in ("csv", "jsonl", "xlsx"):
         from complaintctl.errors import InvalidValue
 
-        raise InvalidValue("--format", fmt, "acc.export_format")
+        raise InvalidValue("--format", labels.typed_choice(fmt, ("csv", "jsonl", "xlsx")), "acc.export_format")
     # --excel with jsonl: refused, not ignored; a workbook only to --output
     render.check_format(fmt, excel, output, render.SHEET_FORMATS)
     with st.uow(write=False) as uow:

@@ -161,7 +161,8 @@ def filtered_title(title: str, query, lang: str) -> str:
             parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=value))
     for name in ("assignee", "branch"):
         if getattr(query, name) is not None:
-            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=getattr(query, name)))
+            value = d.clean_name("--" + name, getattr(query, name))  # (as the filter reads it)
+            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=value))
     parts += [labels.t(f"filter.{name}", lang) for name in ("overdue", "due_soon", "stale") if getattr(query, name)]
     if query.include_closed and query.status is None:
         parts.append(labels.t("filter.all", lang))
@@ -494,6 +495,7 @@ def emit_sla(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False
     with render.one_file(output if fmt == "table" else None):  # a table's line below it goes into the file too
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
                     title=f'{labels.t("title.sla", lang)} {window}', limit=None, formats=render.SHEET_FORMATS,
+                    tab=labels.t("title.sla", lang),
                     empty=labels.t("sla.none_resolved", lang, window=window))  # which window, when it is empty
         if fmt == "table":
             render.line(labels.t("sla.open_breached", lang, n=rep["open_breached"]), output)
@@ -543,7 +545,8 @@ def emit_late_entries(rows: list[dict], fmt: str, lang: str, *, output=None, exc
             Column("recorded_after_seconds", kind="number", priority=2,
                    display=lambda row, lang: labels.duration(row["recorded_after_seconds"], lang))]
     render.emit(rows, cols, fmt=fmt, output=output, excel=excel, lang=lang, title=labels.t("title.late_entries", lang),
-                limit=None, empty=labels.t("late_entries.none", lang), formats=render.SHEET_FORMATS)
+                limit=None, empty=labels.t("late_entries.none", lang), formats=render.SHEET_FORMATS,
+                tab=labels.t("title.late_entries_tab", lang))
 
 
 def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = False) -> None:
@@ -561,7 +564,7 @@ def emit_summary(rep: dict, fmt: str, lang: str, *, output=None, excel: bool = F
     if fmt in ("csv", "jsonl", "xlsx"):  # rows only: the table of counts
         render.emit(rep["rows"], cols, fmt=fmt, output=output, excel=excel, lang=lang,
                     title=f'{labels.t("title.summary", lang)} {rep["from"][:10]} – {rep["to"][:10]}',
-                    formats=render.SHEET_FORMATS)
+                    formats=render.SHEET_FORMATS, tab=labels.t("title.summary", lang))
         return
 
     def table() -> None:  # the counts, the root causes and the repeat complainants (into one --output file)
@@ -625,10 +628,9 @@ def check_return(fmt: str, output, quarter: str | None, month: str | None, excel
     --excel (CSV only, as everywhere), an xlsx's file, and the period as typed."""
     from complaintctl import return_figures
     from complaintctl.errors import InvalidValue, UserError
-    from complaintctl.masking import mask_choice
 
     if fmt not in RETURN_FORMATS:
-        raise InvalidValue("--format", mask_choice(fmt, RETURN_FORMATS), "acc.one_of", choices=RETURN_FORMATS)
+        raise InvalidValue("--format", labels.typed_choice(fmt, RETURN_FORMATS), "acc.one_of", choices=RETURN_FORMATS)
     if excel and fmt != "csv":
         raise UserError("err.excel_csv_only", fmt=fmt)
     render.check_suffix(fmt, output)

@@ -59,12 +59,20 @@ def make_context(now: dt.datetime, actor, policy: Policy, masking: bool = True, 
                  codes=None, settings: dict[str, Any] | None = None, regions: dict[str, str] | None = None,
                  calendar: BusinessCalendar | None = None, row_security: bool = False) -> Context:
     """The services' context; `cache_dir`, if given, keeps computed calendar years between runs.
-    `actor` is the identified operator (access.identify), or a bare name for library use."""
+    `actor` is the identified operator (access.identify), or a bare name for library use. An
+    operator who reaches no case where the server binds logins to branches (access.bound_branch:
+    front-line staff of the higher institution) stops here, exit 4, rather than every list and
+    report of theirs saying nothing is there."""
     op = None if isinstance(actor, str) else actor
-    return Context(now=now, actor=op.actor if op else actor, policy=policy,
-                   calendar=calendar if calendar is not None else BusinessCalendar(policy, cache_dir=cache_dir),
-                   masking=masking, codes=codes,
-                   settings=dict(settings or {}), operator=op, regions=dict(regions or {}), row_security=row_security)
+    ctx = Context(now=now, actor=op.actor if op else actor, policy=policy,
+                  calendar=calendar if calendar is not None else BusinessCalendar(policy, cache_dir=cache_dir),
+                  masking=masking, codes=codes,
+                  settings=dict(settings or {}), operator=op, regions=dict(regions or {}), row_security=row_security)
+    if row_security:
+        from .access import bound_branch
+
+        bound_branch(ctx)
+    return ctx
 
 
 def read_time(text: str | None, tz, field_name: str, *, date_format: str | None = None,
@@ -140,15 +148,25 @@ def _loose_time(raw: str) -> dt.datetime | None:
 
 def is_date(text: str) -> bool:
     """A typed time that is a date alone, in any form read_time takes (2026-10-09, 2026/10/9,
-    20261009, 2026-W41-5): as a window's end, its whole day."""
+    20261009, 2026-W41-5, a week 2026-W41): as a window's end, its whole day (date_days)."""
+    return date_days(text) > 0
+
+
+def date_days(text: str) -> int:
+    """The days a typed time spans when it is a date alone (read_time reads its first day's 00:00):
+    7 for an ISO week without its day (2026-W48: Monday to Sunday), 1 for a day, 0 for a time."""
     m = _loose(text)
     if m is not None:
-        return m.group(4) is None
+        return 1 if m.group(4) is None else 0
+    plain = _normalised(text)
     try:
-        dt.date.fromisoformat(_normalised(text))
+        dt.date.fromisoformat(plain)
     except ValueError:
-        return False
-    return True
+        return 0
+    return 7 if _WEEK.match(plain) else 1
+
+
+_WEEK = re.compile(r"^\d{4}-?W\d{2}$")
 
 
 def parse_time(text: str | None, ctx: Context, field_name: str) -> dt.datetime | None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from . import domain as d
 from . import labels
-from .masking import mask_choice
 from .phones import clean_phone
 
 
@@ -105,7 +104,7 @@ def lookup_key(kind: str, value: str) -> tuple[str, str]:
         return "id_number", number
     if kind == "name":
         return "customer", d.clean_name(option, text)
-    raise InvalidValue("--by", mask_choice(kind, LOOKUPS), "acc.one_of", choices=list(LOOKUPS))
+    raise InvalidValue("--by", labels.typed_choice(kind, LOOKUPS), "acc.one_of", choices=list(LOOKUPS))
 
 
 def one_lookup(**given: str | None) -> tuple[str, str]:

@@ -295,7 +295,7 @@ def _validate(raw: dict[str, str | None], m: Mapping, ctx: Context, staff: dict[
                 try:
                     value = m.parsed[key] = labels.parse(enum, given, name).value
                 except InvalidValue as exc:  # (a plain file's status: the four it may give, not every state)
-                    faults.append(InvalidValue(name, given, "acc.import_status") if name == "status" and not m.history
+                    faults.append(InvalidValue(name, labels.typed_choice(given), "acc.import_status") if name == "status" and not m.history
                                   else _kept(exc))
             out[name] = value
     out["channel"] = out["channel"] or d.Channel.OTHER.value

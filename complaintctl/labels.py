@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from . import domain as d
 from .errors import ComplaintctlError, IllegalMove, InvalidValue, NotPermitted
-from .masking import mask_choice
 
 LANGS = ("en", "zh")
 # What ends `complaintctl shell`, in either language.
@@ -272,6 +271,26 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,，、]", text) if part.strip()]
 
 
+def typed_choice(text: object, names=()) -> str:
+    """A value typed where a choice belongs, as an error line may quote it (masking.mask_choice): a
+    near miss of `names` (or of their English or Chinese names in TEXT) or of any of the tool's
+    choices is shown as typed, a name masked."""
+    from .masking import mask_choice
+
+    named = [n for name in names for n in (name, *TEXT.get(name, ()))]
+    return mask_choice(str(text), (*named, *_every_choice()))
+
+
+def _every_choice() -> tuple[str, ...]:
+    """Every name of every choice (folded, as _index keys them)."""
+    if not _EVERY:
+        _EVERY.extend(name for enum in CHOICES for name in _index(enum))
+    return tuple(_EVERY)
+
+
+_EVERY: list[str] = []
+
+
 def names_a_choice(text: str) -> bool:
     """Whether `text` is one of the tool's choices (of any kind), as parse reads a choice."""
     folded = _fold(text)
@@ -282,10 +301,9 @@ def parse(enum: type[E], text: str | None, field: str) -> E:
     """Parse an English key, English label or Chinese name into the enum member."""
     if text is None:
         raise InvalidValue(field, "", "acc.one_of", choices=enum)
-    index = _index(enum)
-    key = index.get(_fold(str(text)))
+    key = _index(enum).get(_fold(str(text)))
     if key is None:
-        raise InvalidValue(field, mask_choice(str(text), index), "acc.one_of", choices=enum)
+        raise InvalidValue(field, typed_choice(text), "acc.one_of", choices=enum)
     return enum(key)
 
 
@@ -383,6 +401,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "language.zh": ("Chinese", "中文"),
     "deadline": ("Deadline passed", "已过时限"),
     "recorded_after_seconds": ("Recorded after it by", "时限届满后录入"),
+    "title.late_entries_tab": ("Late entries", "补录步骤"),  # (a workbook's tab: 31 characters at most)
     "title.late_entries": ("Steps recorded after a deadline they are dated before",
                            "时限届满后补录、且所记日期早于该时限的处理步骤"),
     "late_entries.none": ("No step was recorded after a deadline it is dated before.",
@@ -1082,10 +1101,10 @@ DENIALS: dict[str, tuple[str, str]] = {
         "请用 --branch {own}，或不指定范围"),
     "no_branch": (
         "not permitted: {person} ({role} of the higher institution, with no branch) reaches no case on this "
-        "database, where the server shows staff their own branch's cases only; staff of the case's branch, or a "
-        "manager of the higher institution (who sees every branch), can do this",
+        "database, where the server shows staff their own branch's cases only; staff of a branch (for its cases), "
+        "or a manager of the higher institution (who sees every branch), can do this",
         "无权操作：{person}（上级机构的{role}，未归属网点）在本数据库中看不到任何案件：服务器只向员工显示本网点的案件；"
-        "请由案件所属网点的员工，或可查看所有网点的上级机构经理办理"),
+        "请由相关网点的员工（办理本网点案件），或可查看所有网点的上级机构经理办理"),
     "log_branch": (
         "not permitted: {person} ({role} of branch {own}) logs cases for that branch only; --branch {branch} is "
         "another's",
@@ -1176,8 +1195,7 @@ def parse_name(text: str, names: tuple[str, ...], field: str) -> str:
         en, zh = TEXT.get(name, (name, name))
         if folded in (_fold(name), _fold(en), _fold(zh)):
             return name
-    raise InvalidValue(field, mask_choice(str(text), [n for name in names for n in (name, *TEXT.get(name, ()))]),
-                       "acc.one_of", choices=Named(names))
+    raise InvalidValue(field, typed_choice(text, names), "acc.one_of", choices=Named(names))
 
 
 TEXT["err.did_you_mean"] = ("no case or staff has {field} {value!r}: did you mean {suggestions}?",

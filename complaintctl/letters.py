@@ -46,7 +46,7 @@ def decision_letter(uow, ctx: Context, key: str, *, lang: str = labels.ZH, revea
     if lang not in labels.LANGS:
         from .errors import InvalidValue
 
-        raise InvalidValue("--language", lang, "acc.zh_or_en")
+        raise InvalidValue("--language", labels.typed_choice(lang, labels.LANGS), "acc.zh_or_en")
     settings = ctx.settings
     template = _environment(settings.get("letter.template", ""), template_dir)
     with uow:

@@ -162,26 +162,47 @@ def mask_word(value: str | None) -> str | None:
 
 def mask_choice(value: str | None, vocabulary) -> str | None:
     """A word typed where one of a fixed set of choices belongs (`vocabulary`: every name the
-    choices go by), as an error line quotes it: free text masked, and masked as a name when it
-    reads as one and is no near miss of a choice (Chinese characters none of which a choice's name
-    has, or several words none of which is a choice's): a caller's name given for --tier shows
-    masked, while a mistyped choice (a tier's Chinese name with one character wrong, `--status in
-    progres`) stays as typed, so that the typo shows."""
+    choices go by), as an error line quotes it: free text masked, and, when it reads as a name
+    (Chinese characters, or several words, and no digit: a date or a number is no name) and is
+    no near miss of a choice (_near_choice), each of its words cut to its first letter: a
+    caller's name given for --tier shows as its surname's character and stars, while a mistyped
+    choice (a tier's Chinese name with one character wrong, `--status in progres`) and a single
+    Latin word (`urgnt`) stay as typed, so that the typo shows."""
     if not value:
         return value
-    plain = unicodedata.normalize("NFKC", value).strip()
-    names = [unicodedata.normalize("NFKC", str(name)).casefold() for name in vocabulary]
-    han = [c for c in plain if _HAN.match(c)]
-    if han:
-        known = set("".join(names))
-        near = any(c in known for c in han)
-    elif " " in plain:
-        known = {word for name in names for word in re.split(r"[\s_-]+", name)}
-        near = any(word.casefold() in known for word in plain.split())
-    else:
-        near = True
     masked = mask_text(value)
-    return masked if near else mask_name(masked)
+    # A list of choices (--by tier,branch) is judged item by item, its commas kept.
+    return "".join(part if i % 2 or not _reads_as_name(part, vocabulary) else
+                   _INITIAL.sub(lambda m: m.group()[0] + "*" * (len(m.group()) - 1), part)
+                   for i, part in enumerate(_LIST_SEP.split(masked)))
+
+
+_LIST_SEP = re.compile("([,\uff0c\u3001])")  # (the comma, the full-width comma, the enumeration comma)
+
+
+def _reads_as_name(text: str, vocabulary) -> bool:
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if any(c.isdigit() for c in plain) or not (_HAN.search(plain) or len(plain.split()) > 1):
+        return False
+    return not _near_choice(plain.casefold(), vocabulary)
+
+
+# A run of letters (Chinese characters or Latin ones) of which mask_choice keeps the first.
+_INITIAL = re.compile(r"[^\W\d_]+")
+
+
+def _near_choice(text: str, vocabulary) -> bool:
+    """Whether `text` (folded) is a choice's name mistyped: Chinese text as long as a Chinese name,
+    or one longer, with most of its characters (difflib's ratio 0.6: two of three, three of four);
+    Latin words one of which is close to a word of three or more letters of a name (0.75)."""
+    import difflib
+
+    names = {unicodedata.normalize("NFKC", str(n)).casefold().replace("_", " ").replace("-", " ") for n in vocabulary}
+    if _HAN.search(text):
+        return any(_HAN.search(n) and len(text) <= len(n) + 1 and difflib.SequenceMatcher(None, text, n).ratio() >= 0.6
+                   for n in names)
+    known = [w for n in names for w in n.split() if len(w) >= 3]
+    return any(difflib.get_close_matches(w, known, n=1, cutoff=0.75) for w in text.split() if len(w) >= 3)
 
 
 def mask_typed(text: str) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Callable, Iterable
 
 from . import deadlines, labels
-from .context import Context, is_date, parse_time, show_time
+from .context import Context, date_days, is_date, parse_time, show_time
 from .errors import InvalidValue, UserError
 from .stored import stored_utc
 
@@ -39,8 +39,8 @@ def received_window(ctx: Context, start: str | None, end: str | None
     may be left open (None)."""
     lo = parse_time(start, ctx, "--from") if start is not None else None  # (an empty one is refused)
     hi = parse_time(end, ctx, "--to") if end is not None else None
-    if hi is not None and is_date(end):
-        hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi))
+    if hi is not None and is_date(end):  # (a week's last day: date_days)
+        hi = ctx.calendar.end_of_day(ctx.calendar.local_date(hi) + dt.timedelta(days=date_days(end) - 1))
     if lo is not None and hi is not None and hi <= lo:
         raise InvalidValue("--to", end, "acc.after_from", start=start)
     return lo, hi

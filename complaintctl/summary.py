@@ -66,10 +66,10 @@ def dimensions(by: str) -> tuple[str, ...]:
         try:
             dims.append(labels.parse_name(text, DIMENSIONS, "--by"))
         except InvalidValue:
-            raise InvalidValue("--by", text, "acc.dimensions", choices=choices) from None
+            raise InvalidValue("--by", labels.typed_choice(text, DIMENSIONS), "acc.dimensions", choices=choices) from None
     dims = tuple(dims)
     if not dims or len(dims) > 3 or len(set(dims)) < len(dims):  # a dimension named twice: refused
-        raise InvalidValue("--by", by, "acc.dimensions", choices=choices)
+        raise InvalidValue("--by", labels.typed_choice(by, DIMENSIONS), "acc.dimensions", choices=choices)
     return dims
 
 

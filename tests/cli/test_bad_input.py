@@ -14,7 +14,7 @@ def _with(args, **changes):
 
 @pytest.mark.parametrize("changes, needle", [
     ({"channel": "wechat"}, "invalid channel 'wechat': expected one of hotline (客服热线)"),
-    ({"channel": "微信"}, "invalid channel '微信': expected one of hotline (客服热线)"),
+    ({"channel": "微信"}, "invalid channel '微*': expected one of hotline (客服热线)"),  # (two Chinese characters: a name, for all the tool knows)
     ({"phone": "12345"}, "invalid phone '*****'"),
     ({"description": "   "}, "invalid description"),
     ({"received_at": "2099-01-01T10:00"}, "invalid --received-at"),
@@ -323,12 +323,21 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     (["lïst"], "'lïst'", None),                                # and an accented command's
     # A name typed where one of a fixed set of choices belongs, masked; a choice's typo shown.
     (["list", "--tier", "张三"], "'张*'", "张三"),
-    (["--lang", "zh", "list", "--status", "王小明"], "'王*明'", "王小明"),
+    (["--lang", "zh", "list", "--status", "王建新"], "'王**'", "建新"),   # (新 is in a state's name: still a name)
+    (["list", "--product", "李保国"], "'李**'", "保国"),
+    (["list", "--status", "暂停张三"], "'暂***'", "张三"),                # a choice's word and a name
+    (["list", "--tier", "urgent,张三"], "'urgent,张*'", "张三"),          # (a list: item by item)
+    (["--lang", "张三", "list"], "'张*'", "张三"),
+    (["export", "--format", "张三"], "'张*'", "张三"),
+    (["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "tier,张三"], "'张*'", "张三"),
     (["list", "--tier", "Zhang San"], "'Z**** S**'", "Zhang"),
     (["log", "--channel", "李四", "--description", "x"], "'李*'", "李四"),
     (["report", "sla", "--by", "李雷"], "'李*'", "李雷"),
-    (["list", "--tier", "紧级"], "'紧级'", None),             # shares a character with 紧急投诉
-    (["report", "sla", "--by", "渠到"], "'渠到'", None),       # with 渠道
+    (["list", "--tier", "紧急投拆"], "'紧急投拆'", None),     # three of 紧急投诉's four characters
+    (["list", "--tier", "处理中"], "'处理中'", None),         # a state's name: no name
+    (["list", "--tier", "2026年3月2日"], "'2026年3月2日'", None),  # a date: no name
+    (["list", "--tier", "urgnt complant"], "'urgnt complant'", None),
+    (["report", "sla", "--by", "chanel"], "'chanel'", None),
     (["list", "--status", "in progres"], "'in progres'", None),
     (["list", "--tier", "urgnt"], "'urgnt'", None)])
 def test_a_name_typed_where_a_case_staff_or_command_belongs_is_masked(cli, args, shown, hidden):

@@ -688,3 +688,8 @@ def test_a_date_typed_without_dashes_ends_a_window_at_the_end_of_its_day(cli):
         assert sla == cli.json("report", "sla", "--from", "2026-03-01", "--to", "2026-03-02", "--format", "json"), typed
     # A time stays a time: the window ends at it.
     assert ref not in cli("export", "--format", "csv", "--from", "2026-03-01", "--to", "20260302T0900").stdout
+    # An ISO week without its day (read as its Monday) ends a window on its Sunday, 24:00.
+    sunday = cli.log(received="2026-03-08T21:00")
+    week = cli("export", "--format", "csv", "--from", "2026-03-01", "--to", "2026-W10").stdout
+    assert sunday in week and week == cli("export", "--format", "csv", "--from", "2026-03-01", "--to", "2026-03-08").stdout
+    assert week == cli("export", "--format", "csv", "--from", "2026-03-01", "--to", "2026W10").stdout

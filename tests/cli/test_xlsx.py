@@ -186,10 +186,13 @@ def test_a_report_s_workbook_carries_its_title_and_period_in_its_properties_and_
         _, _, book = _csv_and_book(cli, tmp_path, name, args)
         assert book.properties.title == title, (name, book.properties.title)
         assert book.worksheets[0].oddHeader.center.text == title
-        if name == "aging":  # (its title is one character over a tab's 31: the tab has a short name of its own)
-            assert book.sheetnames == ["Open cases by age"]
+        # (a title over a tab's 31 characters: the tab has a short name of its own, not the file's)
+        assert book.sheetnames == [{"aging": "Open cases by age", "sla": "SLA compliance",
+                                    "summary": "Complaints received"}[name]]
     _, _, zh = _csv_and_book(cli, tmp_path, "sla-zh", COMMANDS["sla"], "--lang", "zh")
-    assert zh.properties.title == f"时限达标情况 {WINDOW[1]} – {WINDOW[3]}"
+    assert zh.properties.title == f"时限达标情况 {WINDOW[1]} – {WINDOW[3]}" and zh.sheetnames == ["时限达标情况"]
+    _, _, zh = _csv_and_book(cli, tmp_path, "aging-zh", COMMANDS["aging"], "--lang", "zh")
+    assert zh.sheetnames == ["未结投诉账龄"]
 
 
 def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cli, data, tmp_path):
@@ -226,3 +229,19 @@ def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cl
     assert (zh.properties.title, zh.sheetnames[0]) == ("截至 2026-03-06 12:00 投诉案件（状态：处理中；即将到期）", "投诉案件")
     _, _, whole = _csv_and_book(cli, tmp_path, "export-all", ["export"])
     assert re.fullmatch(r"Complaint cases as of \d{4}-\d\d-\d\d \d\d:\d\d", whole.properties.title)
+
+
+def test_a_long_title_is_cut_where_excel_s_page_header_ends_and_each_tab_is_named(cli, data, tmp_path):
+    """A list's title names its filters, branch and assignee names of up to 200 characters
+    included: Excel holds 255 characters in a page header (and refuses the file over it), so the
+    printed header is cut there, with an ellipsis, while the file's title keeps the whole. Each
+    report's tab has a name of its own under 31 characters, never the file's."""
+    branch = "Beijing Dongcheng Jianguomennei Avenue Sub-branch & Wealth Centre " * 3
+    cli.log("--branch", branch.strip())
+    args = ["list", "--tier", "general", "--branch", branch.strip(), "--assignee", "wangfang", "--overdue", "--as-of", AS_OF]
+    _, _, book = _csv_and_book(cli, tmp_path, "long", args)
+    header = book.worksheets[0].oddHeader.center.text
+    assert len(header) <= 253 and header.endswith("\u2026") and len(book.properties.title) > 253
+    assert book.properties.title.startswith("Complaint cases (Tier: General; Assignee: wangfang; Branch: Beijing Dongcheng")
+    _, _, late = _csv_and_book(cli, tmp_path, "late", COMMANDS["late-entries"])
+    assert late.sheetnames == ["Late entries"]
