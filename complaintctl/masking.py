@@ -162,47 +162,68 @@ def mask_word(value: str | None) -> str | None:
 
 def mask_choice(value: str | None, vocabulary) -> str | None:
     """A word typed where one of a fixed set of choices belongs (`vocabulary`: every name the
-    choices go by), as an error line quotes it: free text masked, and, when it reads as a name
-    (Chinese characters, or several words, and no digit: a date or a number is no name) and is
-    no near miss of a choice (_near_choice), each of its words cut to its first letter: a
-    caller's name given for --tier shows as its surname's character and stars, while a mistyped
-    choice (a tier's Chinese name with one character wrong, `--status in progres`) and a single
-    Latin word (`urgnt`) stay as typed, so that the typo shows."""
+    choices go by), as an error line quotes it: its spaces as one space (an input method's
+    full-width one, a tab), free text masked, and, when it reads as a name (_reads_as_name), each
+    run of letters cut to its first: a caller's name given for --tier shows as its surname's
+    character and stars, while a mistyped choice (a tier's Chinese name with one character wrong,
+    `--status in progres`), a single Latin word (`urgnt`) and a date stay as typed, so that the
+    typo shows."""
     if not value:
         return value
-    masked = mask_text(value)
+    masked = mask_text(" ".join(unicodedata.normalize("NFKC", value).split()))
     # A list of choices (--by tier,branch) is judged item by item, its commas kept.
-    return "".join(part if i % 2 or not _reads_as_name(part, vocabulary) else
-                   _INITIAL.sub(lambda m: m.group()[0] + "*" * (len(m.group()) - 1), part)
+    return "".join(part if i % 2 or not _reads_as_name(part, vocabulary) else _initials(part)
                    for i, part in enumerate(_LIST_SEP.split(masked)))
 
 
+def _initials(text: str) -> str:
+    """A name's letters starred but the first of each Latin word and the first Chinese character
+    (a Chinese name typed with a space between its characters is one name: its first kept)."""
+    first = True
+
+    def star(m) -> str:
+        nonlocal first
+        run = m.group()
+        keep = first or not _HAN.match(run[0])
+        first = False
+        return run[0] + "*" * (len(run) - 1) if keep else "*" * len(run)
+
+    return _INITIAL.sub(star, text)
+
+
 _LIST_SEP = re.compile("([,\uff0c\u3001])")  # (the comma, the full-width comma, the enumeration comma)
+# The characters of a date or a time written in Chinese (year, month, day, hour, minute, second, number).
+_DATE_HAN = set("\u5e74\u6708\u65e5\u65f6\u70b9\u5206\u79d2\u53f7")
 
 
 def _reads_as_name(text: str, vocabulary) -> bool:
-    plain = unicodedata.normalize("NFKC", text).strip()
-    if any(c.isdigit() for c in plain) or not (_HAN.search(plain) or len(plain.split()) > 1):
+    """Whether a typed value (one item of a list) reads as a name: Chinese characters (but those of
+    a date written in Chinese) or several words, not every one of them (but Latin ones under three
+    letters) a near miss of a choice (_near_choice)."""
+    plain = text.strip()
+    han = {c for c in plain if _HAN.match(c)}
+    if not han - _DATE_HAN and (han or len(plain.split()) < 2):
         return False
-    return not _near_choice(plain.casefold(), vocabulary)
+    judged = [w for w in plain.casefold().split() if _HAN.search(w) or len(w) >= 3]
+    return not judged or not all(_near_choice(w, vocabulary) for w in judged)
 
 
 # A run of letters (Chinese characters or Latin ones) of which mask_choice keeps the first.
 _INITIAL = re.compile(r"[^\W\d_]+")
 
 
-def _near_choice(text: str, vocabulary) -> bool:
-    """Whether `text` (folded) is a choice's name mistyped: Chinese text as long as a Chinese name,
-    or one longer, with most of its characters (difflib's ratio 0.6: two of three, three of four);
-    Latin words one of which is close to a word of three or more letters of a name (0.75)."""
+def _near_choice(word: str, vocabulary) -> bool:
+    """Whether `word` (folded) is a choice's name, or a word of one, mistyped: Chinese as long as a
+    Chinese name or one longer, with most of its characters (difflib's ratio 0.6: two of three,
+    three of four); a Latin word close to a word of three or more letters of a name (0.75)."""
     import difflib
 
     names = {unicodedata.normalize("NFKC", str(n)).casefold().replace("_", " ").replace("-", " ") for n in vocabulary}
-    if _HAN.search(text):
-        return any(_HAN.search(n) and len(text) <= len(n) + 1 and difflib.SequenceMatcher(None, text, n).ratio() >= 0.6
+    if _HAN.search(word):
+        return any(_HAN.search(n) and len(word) <= len(n) + 1 and difflib.SequenceMatcher(None, word, n).ratio() >= 0.6
                    for n in names)
     known = [w for n in names for w in n.split() if len(w) >= 3]
-    return any(difflib.get_close_matches(w, known, n=1, cutoff=0.75) for w in text.split() if len(w) >= 3)
+    return bool(difflib.get_close_matches(word, known, n=1, cutoff=0.75))
 
 
 def mask_typed(text: str) -> str:

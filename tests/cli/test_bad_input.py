@@ -327,6 +327,12 @@ def test_a_typed_number_quoted_back_by_a_usage_error_is_masked(cli, lang, unknow
     (["list", "--product", "李保国"], "'李**'", "保国"),
     (["list", "--status", "暂停张三"], "'暂***'", "张三"),                # a choice's word and a name
     (["list", "--tier", "urgent,张三"], "'urgent,张*'", "张三"),          # (a list: item by item)
+    (["list", "--tier", "Cao Yang"], "'C** Y***'", "Yang"),              # (syllables near a choice's word)
+    (["list", "--tier", "Urgent Zhang"], "'U***** Z****'", "Zhang"),
+    (["list", "--tier", "王\u3000建新"], "'王 **'", "建新"),             # an input method's full-width space
+    (["list", "--tier", "张 三"], "'张 *'", "三"),
+    (["list", "--tier", "张三13812345678"], "'张*138****5678'", "张三"),
+    (["report", "sla", "--by", "等级 网点"], "'等级 网点'", None),         # two choices: as typed
     (["--lang", "张三", "list"], "'张*'", "张三"),
     (["export", "--format", "张三"], "'张*'", "张三"),
     (["report", "summary", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "tier,张三"], "'张*'", "张三"),
