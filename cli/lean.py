@@ -920,7 +920,7 @@ def _prepare_aging(opts: dict):
         ctx = _context(st, policy, db)
         as_of = as_of_time(opts["as_of"], ctx)
         table = _aging(db, ctx, as_of)
-        asked = show_time(as_of, ctx) if opts["as_of"] is not None else None
+        asked = show_time(as_of, ctx) if opts["as_of"] is not None or opts["fmt"] == "xlsx" else None  # (as reports.py)
     finally:
         db.close()
     return table, lang, opts["fmt"], output, opts["excel"], asked

@@ -193,6 +193,10 @@ def test_a_report_s_workbook_carries_its_title_and_period_in_its_properties_and_
     assert zh.properties.title == f"时限达标情况 {WINDOW[1]} – {WINDOW[3]}" and zh.sheetnames == ["时限达标情况"]
     _, _, zh = _csv_and_book(cli, tmp_path, "aging-zh", COMMANDS["aging"], "--lang", "zh")
     assert zh.sheetnames == ["未结投诉账龄"]
+    # Without --as-of too, a workbook names the moment it was true at (the table on a terminal does not).
+    _, _, now = _csv_and_book(cli, tmp_path, "aging-now", ["report", "aging"])
+    assert re.fullmatch(r"Open cases by age \(working days\) as of \d{4}-\d\d-\d\d \d\d:\d\d", now.properties.title)
+    assert cli("report", "aging").stdout.lstrip().startswith("Open cases by age (working days)\n")
 
 
 def test_a_workbook_of_cases_says_when_it_was_true_or_which_receipts_it_holds(cli, data, tmp_path):
