@@ -920,10 +920,10 @@ def _prepare_aging(opts: dict):
         ctx = _context(st, policy, db)
         as_of = as_of_time(opts["as_of"], ctx)
         table = _aging(db, ctx, as_of)
-        asked = show_time(as_of, ctx) if opts["as_of"] is not None or opts["fmt"] == "xlsx" else None  # (as reports.py)
+        moment = show_time(as_of, ctx)
     finally:
         db.close()
-    return table, lang, opts["fmt"], output, opts["excel"], asked
+    return table, lang, opts["fmt"], output, opts["excel"], moment, opts["as_of"] is not None
 
 
 def _aging(db, ctx, as_of) -> list[dict]:
@@ -935,12 +935,12 @@ def _aging(db, ctx, as_of) -> list[dict]:
     return aging_table(db.all(statement, as_of=db.time(as_of), **edges))
 
 
-def _write_aging(table, lang: str, fmt: str, output, excel: bool, as_of: str | None) -> None:
-    """report aging's table, titled with the moment asked for, as cli/reports.py writes it."""
+def _write_aging(table, lang: str, fmt: str, output, excel: bool, as_of: str, asked: bool) -> None:
+    """report aging's table, titled with its moment as cli/reports.py writes it (views.emit_aging)."""
     from . import views
 
     with _failures(None, lang):
-        views.emit_aging(table, fmt, lang, output=output, excel=excel, as_of=as_of)
+        views.emit_aging(table, fmt, lang, output=output, excel=excel, as_of=as_of, asked=asked)
 
 
 def _prepare_summary(opts: dict):

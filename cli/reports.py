@@ -147,10 +147,8 @@ def aging(ctx: typer.Context, as_of: Optional[str] = AS_OF, fmt: str = SHEET_FOR
     c = st.context()
     with st.uow(write=False) as uow:
         rows = reports.aging(uow, c, as_of=as_of)
-    # A workbook is read days later: its title names the moment, asked for or not.
     moment = parse_time(as_of, c, "--as-of") if as_of is not None else c.now
-    asked = show_time(moment, c) if as_of is not None or fmt == "xlsx" else None
-    emit_aging(rows, fmt, st.language, output=output, excel=excel, as_of=asked)
+    emit_aging(rows, fmt, st.language, output=output, excel=excel, as_of=show_time(moment, c), asked=as_of is not None)
 
 
 @report_app.command("late-entries")

@@ -150,21 +150,19 @@ def sheet_title(title: str, lang: str, *, as_of=None, tz=None, window: tuple | N
 
 
 def filtered_title(title: str, query, lang: str) -> str:
-    """A list's title with the filters it was asked with (a reports.CaseQuery whose values were
-    read already), as a workbook is read away from the command that made it: "Complaint cases
-    (tier: Urgent; overdue)"."""
-    parts = []
-    for name, enum in (("status", d.Status), ("tier", d.Tier), ("channel", d.Channel), ("product", d.Product)):
-        typed = getattr(query, name)
-        if typed is not None:
-            value = labels.label(labels.parse(enum, typed, "--" + name), lang, enum)
-            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=value))
-    for name in ("assignee", "branch"):
-        if getattr(query, name) is not None:
-            value = d.clean_name("--" + name, getattr(query, name))  # (as the filter reads it)
-            parts.append(labels.t("filter.is", lang, name=labels.t(name, lang), value=value))
-    parts += [labels.t(f"filter.{name}", lang) for name in ("overdue", "due_soon", "stale") if getattr(query, name)]
-    if query.include_closed and query.status is None:
+    """A list's title with the filters it was asked with (a reports.CaseQuery, read as the list
+    read it: filters.filter_values), as a workbook is read away from the command that made it:
+    "Complaint cases (Tier: Urgent; overdue)"."""
+    from complaintctl.filters import filter_values
+
+    given = filter_values(query)
+    parts = [labels.t("filter.is", lang, name=labels.t(name, lang), value=labels.label(given[name], lang, enum))
+             for name, enum in (("status", d.Status), ("tier", d.Tier), ("channel", d.Channel), ("product", d.Product))
+             if name in given]
+    parts += [labels.t("filter.is", lang, name=labels.t(name, lang), value=given[name])
+              for name in ("assignee", "branch") if name in given]
+    parts += [labels.t(f"filter.{name}", lang) for name in ("overdue", "due_soon", "stale") if name in given]
+    if "status" not in given and "open" not in given:
         parts.append(labels.t("filter.all", lang))
     return labels.t("title.filtered", lang, title=title, filters=labels.t("filter.sep", lang).join(parts)) if parts else title
 
@@ -515,10 +513,13 @@ def emit_due_soon(rows, fmt: str, lang: str, limit: int | None, *, output=None, 
                 lang=lang, title=title, tab=name, limit=limit, formats=render.SHEET_FORMATS)
 
 
-def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False, as_of: str | None = None) -> None:
+def emit_aging(rows: list[dict], fmt: str, lang: str, *, output=None, excel: bool = False, as_of: str,
+               asked: bool = True) -> None:
     """report aging's table (rows.aging_table) as cli/reports.py and the lean report (lean.py) write it;
-    `as_of` (ISO, in the business zone): the moment asked for, which the table's title names (a
-    date typed alone is its 00:00, which a reader comparing month ends needs to see)."""
+    `as_of` (ISO, in the business zone): the moment it was true at, which the title names when it
+    was asked for (a date typed alone is its 00:00, which a reader comparing month ends needs to
+    see), and in a workbook always (read days later)."""
+    as_of = as_of if asked or fmt == "xlsx" else None
     from complaintctl.rows import AGE_BUCKETS, bucket_name
 
     names = [bucket_name(lo, hi) for lo, hi in AGE_BUCKETS]
